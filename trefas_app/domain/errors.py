@@ -1,0 +1,89 @@
+"""Errors a person may see.
+
+Every error carries its message in Swedish (the default UI language) and in
+English, so the GUI and the command line can show one clear sentence without a
+traceback. Messages never contain case content (names, numbers, note text):
+they may end up in the application log.
+"""
+
+from __future__ import annotations
+
+
+class TrefasError(Exception):
+    """Base of every error that is meant for a user rather than a developer."""
+
+    #: Exit status of the command line when this error ends a command.
+    exit_code = 1
+
+    def __init__(self, sv: str, en: str | None = None):
+        super().__init__(en or sv)
+        self.sv = sv
+        self.en = en or sv
+
+    def message(self, language: str = "sv") -> str:
+        return self.sv if language == "sv" else self.en
+
+    def __str__(self) -> str:  # English in tracebacks and developer logs
+        return self.en
+
+
+class ValidationError(TrefasError):
+    """Input that cannot be accepted (bad personnummer, dates out of order, …)."""
+
+
+class IllegalTransition(ValidationError):
+    """A state change that the lifecycle does not allow."""
+
+
+class AccessDenied(TrefasError):
+    """The access rule refuses the action. Says no more than necessary."""
+
+
+class NotFound(TrefasError):
+    """The record does not exist — or is not visible to this user."""
+
+
+class Conflict(TrefasError):
+    """The change collides with the current state (already signed, exists, …)."""
+
+
+class StoreError(TrefasError):
+    """Problems opening, reading or writing the store on disk."""
+
+
+class WrongPassword(StoreError):
+    pass
+
+
+class UnknownUser(StoreError):
+    pass
+
+
+class KeyFileMissing(StoreError):
+    pass
+
+
+class KeyFileDamaged(StoreError):
+    pass
+
+
+class DatabaseDamaged(StoreError):
+    pass
+
+
+class NotATrefasStore(StoreError):
+    pass
+
+
+class StoreExists(StoreError):
+    pass
+
+
+class DiskFull(StoreError):
+    pass
+
+
+class UsageError(TrefasError):
+    """Wrong use of the command line."""
+
+    exit_code = 2
