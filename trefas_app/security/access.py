@@ -1,0 +1,309 @@
+"""The access rule (DESIGN §3) — the one place that decides what a user may see.
+
+Every read of case content, whether a list, a search, a count, a single record
+or a document, filters with :func:`visible`. It returns a SQL predicate, so the
+database does the filtering and long lists stay fast; a single record is the
+same query narrowed to one id. Writes go through :func:`visible` too, with a
+write verb, which drops emergency access (that is read-only).
+
+The four conditions, for a user U and a record R about person P in case K,
+owned by agency O, of category C:
+1. U's role permits the action on R's kind         (:func:`role_may`)
+2. U is on K's team, or coordinator of K's unit, or supervisor of K's agency
+   (or of an agency on K's team), or holds unexpired emergency access to K
+3. O is U's agency, or P has a current consent (or recorded legal basis) naming
+   U's agency and covering C
+4. location content of a protected person only after an explicit reveal;
+   names and numbers are masked by :func:`mask_person` in every projection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, false, func, literal, or_, select, true
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import Category, ProtectionLevel, Role
+from trefas_app.domain.errors import AccessDenied, NotFound
+from trefas_app.domain.permissions import role_may
+from trefas_app.store import models as m
+
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+
+
+def local_date(now: dt.datetime) -> dt.date:
+    """Consents run by calendar day in Sweden."""
+    return now.astimezone(LOCAL_TZ).date()
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """Where the access rule finds its four facts on one kind of record."""
+
+    model: type
+    category: Category | None = None  # fixed category; None = the row's own column
+
+    def case_col(self, model=None):
+        return (model or self.model).case_id
+
+    def category_expr(self, model=None):
+        if self.category is not None:
+            return literal(self.category.value)
+        return (model or self.model).category
+
+
+#: Kinds stored in their own table with the CaseContent columns.
+CASE_CONTENT_KINDS: dict[str, KindSpec] = {
+    "referral": KindSpec(m.Referral),
+    "plan": KindSpec(m.Plan),
+    "exit": KindSpec(m.ExitProgramme),
+    "threat": KindSpec(m.ThreatAssessment),
+    "measure": KindSpec(m.ProtectiveMeasure),
+    "support": KindSpec(m.SupportComponent),
+    "involvement": KindSpec(m.IncidentInvolvement),
+    "meeting_item": KindSpec(m.MeetingItem),
+    "task": KindSpec(m.Task),
+    "note": KindSpec(m.Note),
+}
+
+KIND_OF_MODEL = {spec.model: kind for kind, spec in CASE_CONTENT_KINDS.items()}
+
+
+def _verb_permission(kind: str, verb: str) -> str:
+    return f"{kind}.{verb}"
+
+
+# --- the three SQL conditions ----------------------------------------------
+
+
+def consent_clause(actor: Actor, owner_agency_col, person_id_col, category_expr,
+                   now: dt.datetime) -> ColumnElement[bool]:
+    """Condition 3: own agency's record, or a current consent / legal basis."""
+    today = local_date(now)
+    granted = (
+        select(m.ConsentGrant.id)
+        .join(m.Consent, m.Consent.id == m.ConsentGrant.consent_id)
+        .where(m.Consent.person_id == person_id_col,
+               m.ConsentGrant.agency == actor.agency,
+               m.ConsentGrant.category == category_expr,
+               m.Consent.superseded.is_(False),
+               m.Consent.withdrawn_at.is_(None),
+               m.Consent.valid_from <= today,
+               m.Consent.valid_until >= today)
+        .exists()
+    )
+    return or_(owner_agency_col == actor.agency, granted)
+
+
+def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> ColumnElement[bool]:
+    """Condition 2: team, unit coordinator, agency supervisor, or emergency access."""
+    team = select(m.TeamMember.id).where(m.TeamMember.case_id == case_id_col,
+                                         m.TeamMember.user_id == actor.user_id).exists()
+    parts = [team]
+    scoped_case = aliased(m.Case)
+    if actor.role == Role.COORDINATOR:
+        parts.append(case_id_col.in_(
+            select(scoped_case.id).where(scoped_case.unit_id == actor.unit_id)))
+    if actor.role == Role.SUPERVISOR:
+        parts.append(case_id_col.in_(
+            select(scoped_case.id).where(scoped_case.owner_agency == actor.agency)))
+        member = aliased(m.User)
+        parts.append(
+            select(m.TeamMember.id)
+            .join(member, member.id == m.TeamMember.user_id)
+            .where(m.TeamMember.case_id == case_id_col, member.agency == actor.agency)
+            .exists())
+    if verb == "read":
+        parts.append(
+            select(m.EmergencyAccess.id)
+            .where(m.EmergencyAccess.case_id == case_id_col,
+                   m.EmergencyAccess.user_id == actor.user_id,
+                   m.EmergencyAccess.expires_at > now)
+            .exists())
+    return or_(*parts)
+
+
+def protection_clause(actor: Actor, person_id_col, category_expr,
+                      now: dt.datetime) -> ColumnElement[bool]:
+    """Condition 4 for content: location data of a protected person needs a reveal."""
+    protected_person = aliased(m.Person)
+    is_protected = (select(protected_person.id)
+                    .where(protected_person.id == person_id_col,
+                           protected_person.protection_level != ProtectionLevel.NONE)
+                    .exists())
+    return or_(category_expr != Category.LOCATION.value, ~is_protected,
+               revealed_clause(actor, person_id_col, now))
+
+
+def revealed_clause(actor: Actor, person_id_col, now: dt.datetime) -> ColumnElement[bool]:
+    return (select(m.IdentityReveal.id)
+            .where(m.IdentityReveal.person_id == person_id_col,
+                   m.IdentityReveal.user_id == actor.user_id,
+                   m.IdentityReveal.expires_at > now)
+            .exists())
+
+
+def _record_clause(actor: Actor, permission: str, verb: str, now: dt.datetime, *,
+                   case_id_col, person_id_col, owner_col, category_expr) -> ColumnElement[bool]:
+    if not role_may(actor.role, permission):
+        return false()
+    return and_(scope_clause(actor, case_id_col, verb, now),
+                consent_clause(actor, owner_col, person_id_col, category_expr, now),
+                protection_clause(actor, person_id_col, category_expr, now))
+
+
+# --- the one entry point ----------------------------------------------------
+
+
+def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
+            alias=None) -> ColumnElement[bool]:
+    """SQL predicate: rows of ``kind`` on which ``actor`` may perform ``verb``.
+
+    ``alias`` lets a caller apply the rule to an aliased table in a larger query.
+    """
+    permission = _verb_permission(kind, verb)
+    if kind == "case":
+        case = alias or m.Case
+        return _record_clause(actor, permission, verb, now, case_id_col=case.id,
+                              person_id_col=case.person_id, owner_col=case.owner_agency,
+                              category_expr=literal(Category.IDENTITY.value))
+    if kind == "person":
+        return _person_clause(actor, permission, verb, now, alias or m.Person)
+    if kind in ("consent", "relative"):
+        # Person-level records: visible with the person's identity.
+        model = alias or (m.Consent if kind == "consent" else m.Relative)
+        if not role_may(actor.role, permission):
+            return false()
+        person = aliased(m.Person)
+        return (select(person.id)
+                .where(person.id == model.person_id,
+                       _person_clause(actor, "person.read", verb, now, person))
+                .exists())
+    spec = CASE_CONTENT_KINDS[kind]
+    model = alias or spec.model
+    return _record_clause(actor, permission, verb, now, case_id_col=model.case_id,
+                          person_id_col=model.person_id, owner_col=model.owner_agency,
+                          category_expr=spec.category_expr(model))
+
+
+def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
+                   person) -> ColumnElement[bool]:
+    if not role_may(actor.role, permission):
+        return false()
+    own_parts = [person.created_by_id == actor.user_id]
+    if actor.role == Role.COORDINATOR:
+        own_parts.append(person.unit_id == actor.unit_id)
+    if actor.role == Role.SUPERVISOR:
+        own_parts.append(true())
+    own = and_(person.owner_agency == actor.agency, or_(*own_parts))
+    case = aliased(m.Case)
+    via_case = (select(case.id)
+                .where(case.person_id == person.id,
+                       _record_clause(actor, "case.read", verb, now, case_id_col=case.id,
+                                      person_id_col=case.person_id,
+                                      owner_col=case.owner_agency,
+                                      category_expr=literal(Category.IDENTITY.value)))
+                .exists())
+    return or_(own, via_case)
+
+
+def in_scope(actor: Actor, kind: str, now: dt.datetime) -> ColumnElement[bool]:
+    """Rows the user would see but for consent or protection: the base for
+    telling them how many entries exist that are not shared with them."""
+    spec = CASE_CONTENT_KINDS[kind]
+    if not role_may(actor.role, _verb_permission(kind, "read")):
+        return false()
+    return scope_clause(actor, spec.model.case_id, "read", now)
+
+
+# --- helpers every service uses -----------------------------------------------
+
+
+def require(actor: Actor, permission: str) -> None:
+    """Condition 1 alone, for actions that are not about one record."""
+    if not role_may(actor.role, permission):
+        raise AccessDenied(
+            "Din roll har inte behörighet till den här åtgärden.",
+            "Your role is not permitted to do this.")
+
+
+def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
+                now: dt.datetime, verb: str = "read"):
+    """One record through the same rule as every list; refuses otherwise."""
+    model = _model_of(kind)
+    row = session.scalars(select(model).where(model.id == record_id,
+                                              visible(actor, kind, now, verb))).first()
+    if row is not None:
+        return row
+    if session.get(model, record_id) is None:
+        raise NotFound("Posten finns inte.", "The record does not exist.")
+    if verb == "read":
+        raise AccessDenied(
+            "Du har inte åtkomst till den här posten (ingen behörighet, inte i ditt "
+            "ärendeteam, eller inget samtycke för din myndighet).",
+            "You have no access to this record (no permission, not on the case team, "
+            "or no consent covering your agency).")
+    raise AccessDenied(
+        "Du får inte ändra den här posten.", "You may not change this record.")
+
+
+def _model_of(kind: str):
+    if kind == "case":
+        return m.Case
+    if kind == "person":
+        return m.Person
+    if kind == "consent":
+        return m.Consent
+    if kind == "relative":
+        return m.Relative
+    return CASE_CONTENT_KINDS[kind].model
+
+
+def hidden_by_category(session: Session, actor: Actor, kind: str, now: dt.datetime,
+                       *where) -> dict[Category, int]:
+    """How many in-scope records of ``kind`` the user may not see, per category."""
+    spec = CASE_CONTENT_KINDS[kind]
+    model = spec.model
+    category = spec.category_expr(model)
+    rows = session.execute(
+        select(category, func.count())
+        .where(in_scope(actor, kind, now), ~visible(actor, kind, now), *where)
+        .group_by(category)).all()
+    return {Category(cat): count for cat, count in rows if count}
+
+
+def categories_for_persons(session: Session, actor: Actor, person_ids: list[int],
+                           now: dt.datetime) -> dict[int, set[Category]]:
+    """Per person, which categories of person-level data the user may see (cond. 3)."""
+    result: dict[int, set[Category]] = {pid: set() for pid in person_ids}
+    if not person_ids:
+        return result
+    for category in Category:
+        ids = session.scalars(
+            select(m.Person.id).where(
+                m.Person.id.in_(person_ids),
+                consent_clause(actor, m.Person.owner_agency, m.Person.id,
+                               literal(category.value), now))).all()
+        for pid in ids:
+            result[pid].add(category)
+    return result
+
+
+def revealed_persons(session: Session, actor: Actor, person_ids: list[int],
+                     now: dt.datetime) -> set[int]:
+    if not person_ids:
+        return set()
+    return set(session.scalars(
+        select(m.IdentityReveal.person_id).where(
+            m.IdentityReveal.person_id.in_(person_ids),
+            m.IdentityReveal.user_id == actor.user_id,
+            m.IdentityReveal.expires_at > now)).all())
+
+
+def person_alias(person_id: int) -> str:
+    return f"Skyddad person P-{person_id:04d}"

@@ -1,0 +1,134 @@
+"""Opening the SQLCipher database with a raw data key (DESIGN §5)."""
+
+from __future__ import annotations
+
+import errno
+import logging
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import create_engine, event
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlcipher import SQLiteDialect_pysqlcipher
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
+
+from trefas_app.domain.errors import DatabaseDamaged, DiskFull, StoreError
+
+log = logging.getLogger(__name__)
+
+#: Pragmas applied to every connection after the key.
+CONNECTION_PRAGMAS = (
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA secure_delete = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA busy_timeout = 10000",
+)
+
+
+class KeyedByCreatorDialect(SQLiteDialect_pysqlcipher):
+    """SQLAlchemy's SQLCipher dialect, minus its passphrase handling.
+
+    Our connections arrive already keyed with a raw 256-bit key; the stock
+    dialect would send a second ``PRAGMA key`` built from the URL password.
+    """
+
+    def on_connect_url(self, url):
+        return SQLiteDialect_pysqlite.on_connect_url(self, url)
+
+
+registry.register("sqlite.trefascipher", __name__, "KeyedByCreatorDialect")
+
+
+def _key_pragma(data_key: bytes) -> str:
+    if len(data_key) != 32:
+        raise ValueError("data key must be 256 bits")
+    return f"PRAGMA key = \"x'{data_key.hex()}'\""
+
+
+def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
+    """A keyed DB-API connection, verified to decrypt; translates failures."""
+    try:
+        conn = sqlcipher3.connect(str(db_path), check_same_thread=False,
+                                  isolation_level=None)
+    except sqlcipher3.OperationalError as exc:
+        raise StoreError(
+            "Databasfilen kunde inte öppnas.",
+            "The database file could not be opened.") from exc
+    try:
+        conn.execute(_key_pragma(data_key))
+        # Reading the schema is the first moment SQLCipher checks the key/HMAC.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        for pragma in CONNECTION_PRAGMAS:
+            conn.execute(pragma)
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseDamaged(
+            "Databasfilen är skadad eller hör inte till den här nyckelfilen. "
+            "Ingenting har ändrats; återställ från en säkerhetskopia.",
+            "The database file is damaged or does not belong to this key file. "
+            "Nothing was changed; restore from a backup.") from exc
+    return conn
+
+
+def check_temp_store_in_memory(conn) -> None:
+    """Refuse a SQLCipher build that would spill decrypted temp data to disk."""
+    options = {row[0] for row in conn.execute("PRAGMA compile_options").fetchall()}
+    temp_store = next((o for o in options if o.startswith("TEMP_STORE=")), "TEMP_STORE=1")
+    level = int(temp_store.split("=", 1)[1])
+    effective = conn.execute("PRAGMA temp_store").fetchone()[0]
+    # TEMP_STORE=3 forces memory; 1 or 2 honour the pragma; 0 forces files.
+    if level == 0 or (level in (1, 2) and effective != 2):
+        raise StoreError(
+            "Den här SQLCipher-versionen skriver temporära data till disk och "
+            "kan inte användas.",
+            "This SQLCipher build writes temporary data to disk and cannot be used.")
+
+
+def open_engine(db_path: Path, data_key: bytes) -> Engine:
+    """An engine whose every pooled connection is keyed and configured."""
+    first = connect_raw(db_path, data_key)
+    check_temp_store_in_memory(first)
+    mode = first.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        log.warning("journal mode is %s, not WAL", mode)
+    first.close()
+
+    engine = create_engine(
+        "sqlite+trefascipher://",
+        creator=lambda: connect_raw(db_path, data_key),
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
+    )
+
+    # Connections run in autocommit mode at the driver level; we emit BEGIN
+    # ourselves (SQLAlchemy's recipe for SQLite). IMMEDIATE because nearly every
+    # service call writes: even a read appends to the access log.
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def translate_os_error(exc: BaseException) -> StoreError | None:
+    """Map disk-level failures (full disk, read-only) to one clear sentence."""
+    text = str(exc).lower()
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in text \
+            or "database or disk is full" in text:
+        return DiskFull(
+            "Disken är full. Ingenting sparades; frigör utrymme och försök igen.",
+            "The disk is full. Nothing was saved; free some space and try again.")
+    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES) \
+            or "readonly" in text or "read-only" in text:
+        return StoreError(
+            "Lagringsplatsen går inte att skriva till (skrivskyddad eller saknar behörighet).",
+            "The store cannot be written to (read-only or no permission).")
+    if "disk i/o error" in text:
+        return StoreError(
+            "Ett fel uppstod vid skrivning till disken. Ingenting sparades.",
+            "A disk error occurred. Nothing was saved.")
+    return None

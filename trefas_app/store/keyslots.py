@@ -1,0 +1,414 @@
+"""The key file: one sealed copy of the data key per user, plus a recovery slot.
+
+Logging in is unsealing your slot: Argon2id turns the password into a key
+encryption key (KEK); AES-256-GCM under the KEK opens the slot's X25519 private
+key, and that key opens the data key, which was sealed to the slot's public key
+(ephemeral X25519 + HKDF-SHA256 + AES-256-GCM). The extra step lets a re-key
+seal a new data key to every slot without knowing anyone's password, so a
+removed user's old copy of the key file opens nothing new.
+
+Associated data binds every sealed value to the store, the slot and the user,
+so a slot copied into another key file or renamed to another user does not open.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from trefas_app.domain.errors import (
+    KeyFileDamaged,
+    KeyFileMissing,
+    StoreError,
+    UnknownUser,
+    WrongPassword,
+)
+
+FORMAT = "trefas-keys"
+FORMAT_VERSION = 2
+RECOVERY_USER = "*recovery*"
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    iterations: int
+    lanes: int
+    memory_cost: int  # KiB
+
+    def to_json(self) -> dict:
+        return {"alg": "argon2id", "iterations": self.iterations, "lanes": self.lanes,
+                "memory_cost": self.memory_cost}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "KdfParams":
+        if data.get("alg") != "argon2id":
+            raise ValueError("unknown kdf")
+        return cls(int(data["iterations"]), int(data["lanes"]), int(data["memory_cost"]))
+
+
+#: About 0.5–1 s on an office PC (see benchmarks/bench_store.py for the figure).
+PRODUCTION_KDF = KdfParams(iterations=3, lanes=4, memory_cost=256 * 1024)
+#: For the test suite only: cheap, never for real data.
+TEST_KDF = KdfParams(iterations=1, lanes=1, memory_cost=8 * 1024)
+
+
+def default_kdf() -> KdfParams:
+    """Production parameters unless the test suite asks for cheap ones."""
+    return TEST_KDF if os.environ.get("TREFAS_KDF_PROFILE") == "test" else PRODUCTION_KDF
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat()
+
+
+def derive_kek(secret: str, salt: bytes, params: KdfParams) -> bytes:
+    return Argon2id(salt=salt, length=32, iterations=params.iterations, lanes=params.lanes,
+                    memory_cost=params.memory_cost).derive(secret.encode("utf-8"))
+
+
+def _raw_public(key: X25519PublicKey) -> bytes:
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _raw_private(key: X25519PrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                             serialization.NoEncryption())
+
+
+def _box_key(shared: bytes, aad: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=aad).derive(shared)
+
+
+@dataclass
+class Slot:
+    slot_id: str
+    kind: str  # "user" | "recovery"
+    username: str
+    salt: bytes
+    kdf: KdfParams
+    private_nonce: bytes
+    sealed_private: bytes  # X25519 private key under the password's KEK
+    public: bytes  # X25519 public key
+    ephemeral_public: bytes
+    key_nonce: bytes
+    sealed_data_key: bytes  # data key sealed to ``public``
+    created_at: str
+    failures: int = 0
+    last_failure_at: str | None = None
+
+    def aad(self, store_id: str, part: str) -> bytes:
+        return (f"trefas-slot:v2:{part}:{store_id}:{self.slot_id}:{self.kind}:"
+                f"{self.username}").encode()
+
+    def to_json(self) -> dict:
+        return {"slot_id": self.slot_id, "kind": self.kind, "username": self.username,
+                "salt": _b64(self.salt), "kdf": self.kdf.to_json(),
+                "private_nonce": _b64(self.private_nonce),
+                "sealed_private": _b64(self.sealed_private), "public": _b64(self.public),
+                "ephemeral_public": _b64(self.ephemeral_public),
+                "key_nonce": _b64(self.key_nonce),
+                "sealed_data_key": _b64(self.sealed_data_key),
+                "created_at": self.created_at, "failures": self.failures,
+                "last_failure_at": self.last_failure_at}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Slot":
+        return cls(slot_id=str(d["slot_id"]), kind=str(d["kind"]), username=str(d["username"]),
+                   salt=_unb64(d["salt"]), kdf=KdfParams.from_json(d["kdf"]),
+                   private_nonce=_unb64(d["private_nonce"]),
+                   sealed_private=_unb64(d["sealed_private"]), public=_unb64(d["public"]),
+                   ephemeral_public=_unb64(d["ephemeral_public"]),
+                   key_nonce=_unb64(d["key_nonce"]),
+                   sealed_data_key=_unb64(d["sealed_data_key"]),
+                   created_at=str(d["created_at"]), failures=int(d.get("failures", 0)),
+                   last_failure_at=d.get("last_failure_at"))
+
+    # -- the two seals -----------------------------------------------------
+
+    def seal_private(self, store_id: str, secret: str, private: X25519PrivateKey) -> None:
+        """(Re)protect the slot's private key under a password or recovery key."""
+        self.salt = secrets.token_bytes(16)
+        kek = derive_kek(secret, self.salt, self.kdf)
+        self.private_nonce = secrets.token_bytes(12)
+        self.sealed_private = AESGCM(kek).encrypt(self.private_nonce, _raw_private(private),
+                                                  self.aad(store_id, "private"))
+        self.public = _raw_public(private.public_key())
+
+    def open_private(self, store_id: str, secret: str) -> X25519PrivateKey:
+        kek = derive_kek(secret, self.salt, self.kdf)
+        raw = AESGCM(kek).decrypt(self.private_nonce, self.sealed_private,
+                                  self.aad(store_id, "private"))
+        return X25519PrivateKey.from_private_bytes(raw)
+
+    def seal_data_key(self, store_id: str, data_key: bytes) -> None:
+        """Seal a data key to this slot; needs no password."""
+        ephemeral = X25519PrivateKey.generate()
+        shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(self.public))
+        aad = self.aad(store_id, "data-key")
+        self.ephemeral_public = _raw_public(ephemeral.public_key())
+        self.key_nonce = secrets.token_bytes(12)
+        self.sealed_data_key = AESGCM(_box_key(shared, aad)).encrypt(self.key_nonce, data_key, aad)
+
+    def open_data_key(self, store_id: str, private: X25519PrivateKey) -> bytes:
+        shared = private.exchange(X25519PublicKey.from_public_bytes(self.ephemeral_public))
+        aad = self.aad(store_id, "data-key")
+        return AESGCM(_box_key(shared, aad)).decrypt(self.key_nonce, self.sealed_data_key, aad)
+
+    @classmethod
+    def create(cls, store_id: str, kind: str, username: str, secret: str, data_key: bytes,
+               kdf: KdfParams) -> "Slot":
+        slot = cls(slot_id=str(uuid.uuid4()), kind=kind, username=username, salt=b"", kdf=kdf,
+                   private_nonce=b"", sealed_private=b"", public=b"", ephemeral_public=b"",
+                   key_nonce=b"", sealed_data_key=b"", created_at=_now_iso())
+        slot.seal_private(store_id, secret, X25519PrivateKey.generate())
+        slot.seal_data_key(store_id, data_key)
+        return slot
+
+
+@dataclass
+class KeyFile:
+    path: Path
+    store_id: str
+    slots: list[Slot] = field(default_factory=list)
+    signing_public_key: bytes = b""
+    signing_key_nonce: bytes = b""
+    signing_key_sealed: bytes = b""
+    #: Failed log-ins seen before anyone could write to the database; moved
+    #: into the access log at the next successful unlock.
+    pending_failures: list[dict] = field(default_factory=list)
+
+    # -- file I/O ------------------------------------------------------------
+
+    @classmethod
+    def new(cls, path: Path) -> "KeyFile":
+        return cls(path=path, store_id=str(uuid.uuid4()))
+
+    @classmethod
+    def load(cls, path: Path) -> "KeyFile":
+        if not path.exists():
+            raise KeyFileMissing(
+                f"Nyckelfilen saknas ({path.name}). Utan den går databasen inte att öppna; "
+                "återställ nyckelfilen från en säkerhetskopia.",
+                f"The key file is missing ({path.name}). Without it the database cannot be "
+                "opened; restore the key file from a backup.")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("format") != FORMAT:
+                raise ValueError("not a key file")
+            if int(data.get("version", 0)) > FORMAT_VERSION:
+                raise StoreError(
+                    "Nyckelfilen är skapad av en nyare version av Trefas. Uppdatera programmet.",
+                    "The key file was written by a newer version of Trefas. Please update.")
+            kf = cls(path=path, store_id=str(data["store_id"]),
+                     slots=[Slot.from_json(s) for s in data["slots"]],
+                     signing_public_key=_unb64(data["signing"]["public_key"]),
+                     signing_key_nonce=_unb64(data["signing"]["nonce"]),
+                     signing_key_sealed=_unb64(data["signing"]["sealed_private_key"]),
+                     pending_failures=list(data.get("pending_failures", [])))
+        except StoreError:
+            raise
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise KeyFileDamaged(
+                "Nyckelfilen är skadad och kan inte läsas. Ingenting har ändrats; "
+                "återställ den från en säkerhetskopia.",
+                "The key file is damaged and cannot be read. Nothing was changed; "
+                "restore it from a backup.") from exc
+        return kf
+
+    def to_json(self) -> dict:
+        return {"format": FORMAT, "version": FORMAT_VERSION, "store_id": self.store_id,
+                "signing": {"public_key": _b64(self.signing_public_key),
+                            "nonce": _b64(self.signing_key_nonce),
+                            "sealed_private_key": _b64(self.signing_key_sealed)},
+                "slots": [s.to_json() for s in self.slots],
+                "pending_failures": self.pending_failures}
+
+    def save(self) -> None:
+        """Atomic replace: temp file in the same folder, fsync, rename, fsync dir."""
+        atomic_write(self.path, json.dumps(self.to_json(), indent=1).encode("utf-8"))
+
+    # -- slots -----------------------------------------------------------------
+
+    def find(self, username: str) -> Slot:
+        for slot in self.slots:
+            if slot.kind == "user" and slot.username == username:
+                return slot
+        raise UnknownUser(
+            f"Det finns ingen användare med namnet ”{username}” i den här lagringsplatsen.",
+            f"There is no user named '{username}' in this store.")
+
+    def usernames(self) -> list[str]:
+        return [s.username for s in self.slots if s.kind == "user"]
+
+    def add_user_slot(self, username: str, password: str, data_key: bytes,
+                      kdf: KdfParams | None = None) -> Slot:
+        if any(s.kind == "user" and s.username == username for s in self.slots):
+            raise StoreError(f"Användaren ”{username}” har redan en nyckel.",
+                             f"User '{username}' already has a key slot.")
+        slot = Slot.create(self.store_id, "user", username, password, data_key,
+                           kdf or default_kdf())
+        self.slots.append(slot)
+        return slot
+
+    def set_recovery_slot(self, data_key: bytes, kdf: KdfParams | None = None) -> str:
+        """Replace the recovery slot; returns the new recovery key (shown once)."""
+        self.slots = [s for s in self.slots if s.kind != "recovery"]
+        recovery_key = new_recovery_key()
+        self.slots.append(Slot.create(self.store_id, "recovery", RECOVERY_USER,
+                                      normalise_recovery_key(recovery_key), data_key,
+                                      kdf or default_kdf()))
+        return recovery_key
+
+    def remove_user_slot(self, username: str) -> None:
+        self.slots = [s for s in self.slots if not (s.kind == "user" and s.username == username)]
+
+    def change_password(self, username: str, old_password: str, new_password: str,
+                        kdf: KdfParams | None = None) -> None:
+        """A password change rewraps one slot; the data key stays the same."""
+        slot = self.find(username)
+        try:
+            private = slot.open_private(self.store_id, old_password)
+        except InvalidTag:
+            raise WrongPassword("Fel nuvarande lösenord.", "Wrong current password.") from None
+        if kdf is not None:
+            slot.kdf = kdf
+        slot.seal_private(self.store_id, new_password, private)
+        slot.failures, slot.last_failure_at = 0, None
+
+    def reset_password(self, username: str, new_password: str, data_key: bytes,
+                       kdf: KdfParams | None = None) -> None:
+        """An administrator (holding the data key) gives a user a new slot."""
+        self.remove_user_slot(username)
+        self.add_user_slot(username, new_password, data_key, kdf)
+
+    def reseal_all(self, new_data_key: bytes) -> None:
+        """Re-key: seal a new data key to every slot, without any password."""
+        for slot in self.slots:
+            slot.seal_data_key(self.store_id, new_data_key)
+
+    def _open(self, slot: Slot, secret: str) -> bytes:
+        private = slot.open_private(self.store_id, secret)
+        try:
+            return slot.open_data_key(self.store_id, private)
+        except InvalidTag:
+            raise KeyFileDamaged("Nyckelfilen är skadad (nyckelplatsen går inte att öppna).",
+                                 "The key file is damaged (the key slot cannot be opened).") \
+                from None
+
+    def unseal(self, username: str, password: str) -> bytes:
+        """The data key, or WrongPassword. Records failures in the file."""
+        slot = self.find(username)
+        try:
+            key = self._open(slot, password)
+        except InvalidTag:
+            slot.failures += 1
+            slot.last_failure_at = _now_iso()
+            self.pending_failures.append({"username": username, "at": slot.last_failure_at})
+            self.pending_failures = self.pending_failures[-1000:]
+            self.save()
+            raise WrongPassword("Fel lösenord.", "Wrong password.") from None
+        if slot.failures:
+            slot.failures = 0
+            slot.last_failure_at = None
+            self.save()
+        return key
+
+    def unseal_recovery(self, recovery_key: str) -> bytes:
+        slot = next((s for s in self.slots if s.kind == "recovery"), None)
+        if slot is None:
+            raise KeyFileDamaged("Nyckelfilen saknar återställningsnyckel.",
+                                 "The key file has no recovery slot.")
+        try:
+            return self._open(slot, normalise_recovery_key(recovery_key))
+        except InvalidTag:
+            raise WrongPassword("Fel återställningsnyckel.", "Wrong recovery key.") from None
+
+    # -- installation signing key (Ed25519), sealed under the data key ---------
+
+    def create_signing_key(self, data_key: bytes) -> Ed25519PrivateKey:
+        private = Ed25519PrivateKey.generate()
+        self.seal_signing_key(private, data_key)
+        return private
+
+    def seal_signing_key(self, private: Ed25519PrivateKey, data_key: bytes) -> None:
+        raw = private.private_bytes(serialization.Encoding.Raw,
+                                    serialization.PrivateFormat.Raw,
+                                    serialization.NoEncryption())
+        self.signing_public_key = private.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        self.signing_key_nonce = secrets.token_bytes(12)
+        self.signing_key_sealed = AESGCM(data_key).encrypt(
+            self.signing_key_nonce, raw, f"trefas-signing:v1:{self.store_id}".encode())
+
+    def signing_key(self, data_key: bytes) -> Ed25519PrivateKey:
+        try:
+            raw = AESGCM(data_key).decrypt(self.signing_key_nonce, self.signing_key_sealed,
+                                           f"trefas-signing:v1:{self.store_id}".encode())
+        except InvalidTag:
+            raise KeyFileDamaged(
+                "Nyckelfilens signeringsnyckel är skadad.",
+                "The key file's signing key is damaged.") from None
+        return Ed25519PrivateKey.from_private_bytes(raw)
+
+    def public_key(self) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(self.signing_public_key)
+
+
+def new_recovery_key() -> str:
+    """200 random bits as eight groups of five base32 letters, easy to write down."""
+    text = base64.b32encode(secrets.token_bytes(25)).decode("ascii").rstrip("=")
+    return "-".join(text[i:i + 5] for i in range(0, 40, 5))
+
+
+def normalise_recovery_key(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so that a crash leaves either the old or the new content."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:  # Windows cannot open directories
+        return
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)

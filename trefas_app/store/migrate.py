@@ -1,0 +1,52 @@
+"""Applying the Alembic migrations in ``db/`` to an open, keyed engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from trefas_app.domain.errors import StoreError
+
+
+def migrations_dir() -> Path:
+    here = Path(__file__).resolve()
+    for candidate in (here.parents[2] / "db", here.parents[1] / "_migrations"):
+        if (candidate / "env.py").exists():
+            return candidate
+    raise StoreError("Programmets databasmigreringar saknas – installationen är ofullständig.",
+                     "The program's database migrations are missing – broken installation.")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine) -> None:
+    cfg = alembic_config()
+    current = current_revision(engine)
+    if current == head_revision():
+        return
+    known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
+    if current is not None and current not in known:
+        raise StoreError(
+            "Lagringsplatsen är skapad av en nyare version av Trefas. Uppdatera programmet.",
+            "The store was created by a newer version of Trefas. Please update the program.")
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")

@@ -1,0 +1,346 @@
+"""A store on disk: creating it, unlocking it, and what an unlocked store can do.
+
+A store is a folder::
+
+    trefas.db            SQLCipher database (AES-256, page HMAC)
+    trefas.keys          key slots (see keyslots.py)
+    trefas.checkpoints   signed heads of the access-log chain
+    backups/             encrypted online backups, rotated
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import Agency, Role
+from trefas_app.domain.errors import (
+    AccessDenied,
+    DatabaseDamaged,
+    NotATrefasStore,
+    StoreError,
+    StoreExists,
+    TrefasError,
+)
+from trefas_app.security import audit
+from trefas_app.store import models as m
+from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
+from trefas_app.store.keyslots import KdfParams, KeyFile
+from trefas_app.store.migrate import upgrade_to_head
+from trefas_app.store.uow import UnitOfWork, utc_now
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "trefas.db"
+KEYS_NAME = "trefas.keys"
+CHECKPOINTS_NAME = "trefas.checkpoints"
+BACKUPS_DIR = "backups"
+CHECKPOINT_EVERY = 1000
+BACKUPS_KEPT = 10
+
+
+class LoginThrottled(StoreError):
+    def __init__(self, seconds: float):
+        wait = max(1, int(seconds + 0.999))
+        super().__init__(
+            f"För många misslyckade inloggningar. Vänta {wait} sekunder och försök igen.",
+            f"Too many failed log-ins. Wait {wait} seconds and try again.")
+        self.wait_seconds = wait
+
+
+@dataclass(frozen=True)
+class StorePaths:
+    root: Path
+
+    @property
+    def db(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def keys(self) -> Path:
+        return self.root / KEYS_NAME
+
+    @property
+    def checkpoints(self) -> Path:
+        return self.root / CHECKPOINTS_NAME
+
+    @property
+    def backups(self) -> Path:
+        return self.root / BACKUPS_DIR
+
+    def exists(self) -> bool:
+        return self.db.exists() or self.keys.exists()
+
+
+def actor_of(user: m.User) -> Actor:
+    return Actor(user_id=user.id, username=user.username, display_name=user.display_name,
+                 role=user.role, agency=user.agency, unit_id=user.unit_id,
+                 unit_name=user.unit.name if user.unit else "", language=user.language)
+
+
+def _guard_disk(exc: BaseException) -> TrefasError:
+    return translate_os_error(exc) or StoreError(
+        "Lagringsplatsen kunde inte skrivas.", "The store could not be written.")
+
+
+# --- creating -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewStore:
+    store: "OpenStore"
+    recovery_key: str
+
+
+def create_store(root: Path, *, admin_username: str, admin_display_name: str,
+                 admin_password: str, unit_code: str = "ADM", unit_name: str = "Förvaltningen",
+                 agency: Agency = Agency.CITY, kdf: KdfParams | None = None,
+                 clock: Callable[[], dt.datetime] = utc_now) -> NewStore:
+    """A new, empty store with its first administrator; the recovery key is
+    returned once and never stored in clear."""
+    from trefas_app.security.passwords import check_password_policy
+
+    paths = StorePaths(Path(root))
+    if paths.exists():
+        raise StoreExists(
+            f"Det finns redan en lagringsplats i {paths.root}. Ingenting har ändrats.",
+            f"A store already exists in {paths.root}. Nothing was changed.")
+    check_password_policy(admin_password, admin_username)
+    try:
+        paths.root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data_key = secrets.token_bytes(32)
+        keyfile = KeyFile.new(paths.keys)
+        keyfile.create_signing_key(data_key)
+        keyfile.add_user_slot(admin_username, admin_password, data_key, kdf)
+        recovery_key = keyfile.set_recovery_slot(data_key, kdf)
+        engine = open_engine(paths.db, data_key)
+        os.chmod(paths.db, 0o600)
+        upgrade_to_head(engine)
+        now = clock()
+        with Session(engine) as session:
+            session.add_all([m.StoreMeta(key="store_id", value=keyfile.store_id),
+                             m.StoreMeta(key="created_at", value=now.isoformat()),
+                             m.StoreMeta(key="lock_minutes", value="10")])
+            unit = m.Unit(agency=agency, code=unit_code, name=unit_name)
+            session.add(unit)
+            session.flush()
+            admin = m.User(username=admin_username, display_name=admin_display_name,
+                           role=Role.ADMINISTRATOR, agency=agency, unit_id=unit.id,
+                           active=True, created_at=now)
+            session.add(admin)
+            session.flush()
+            actor = actor_of(admin)
+            audit.append(session, now, actor, "store.create")
+            audit.append(session, now, actor, "user.create", subject_kind="user",
+                         subject_id=admin.id, detail={"role": Role.ADMINISTRATOR.value})
+            session.commit()
+        keyfile.save()
+    except TrefasError:
+        _remove_partial(paths)
+        raise
+    except (OSError, OperationalError) as exc:
+        _remove_partial(paths)
+        raise _guard_disk(exc) from exc
+    store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    store.write_checkpoint()
+    return NewStore(store, recovery_key)
+
+
+def _remove_partial(paths: StorePaths) -> None:
+    for p in (paths.db, paths.keys, paths.db.with_name(DB_NAME + "-wal"),
+              paths.db.with_name(DB_NAME + "-shm")):
+        try:
+            p.unlink()
+        except OSError:
+            pass
+
+
+# --- unlocking ------------------------------------------------------------------
+
+
+def _check_throttle(keyfile: KeyFile, username: str, clock) -> None:
+    from trefas_app.security.passwords import failed_login_delay
+
+    slot = keyfile.find(username)
+    if not slot.failures or not slot.last_failure_at:
+        return
+    delay = failed_login_delay(slot.failures)
+    waited = (clock() - dt.datetime.fromisoformat(slot.last_failure_at)).total_seconds()
+    if waited < delay:
+        raise LoginThrottled(delay - waited)
+
+
+def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
+    if not paths.db.exists():
+        raise DatabaseDamaged(
+            f"Databasfilen saknas ({DB_NAME}). Återställ den från en säkerhetskopia.",
+            f"The database file is missing ({DB_NAME}). Restore it from a backup.")
+    engine = open_engine(paths.db, data_key)
+    try:
+        with engine.connect() as conn:
+            has_meta = conn.execute(text(
+                "SELECT count(*) FROM sqlite_master WHERE name='store_meta'")).scalar()
+            store_id = conn.execute(text(
+                "SELECT value FROM store_meta WHERE key='store_id'")).scalar() if has_meta else None
+    except DatabaseError as exc:
+        engine.dispose()
+        raise DatabaseDamaged(
+            "Databasfilen är skadad. Ingenting har ändrats; återställ från en säkerhetskopia.",
+            "The database file is damaged. Nothing was changed; restore from a backup.") from exc
+    if store_id != keyfile.store_id:
+        engine.dispose()
+        raise NotATrefasStore(
+            "Databasfilen hör inte till den här nyckelfilen eller är inte en Trefas-databas.",
+            "The database file does not belong to this key file or is not a Trefas database.")
+    upgrade_to_head(engine)
+    return engine
+
+
+def unlock(root: Path, username: str, password: str,
+           clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore":
+    """Log in: unseal the user's slot, open the database, record it."""
+    paths = StorePaths(Path(root))
+    if not paths.exists():
+        raise StoreError(
+            f"Det finns ingen lagringsplats i {paths.root}.",
+            f"There is no store in {paths.root}.")
+    keyfile = KeyFile.load(paths.keys)
+    _check_throttle(keyfile, username, clock)
+    data_key = keyfile.unseal(username, password)
+    engine = open_database(paths, keyfile, data_key)
+    with Session(engine) as session:
+        user = session.scalars(select(m.User).where(m.User.username == username)).first()
+        if user is None or not user.active:
+            engine.dispose()
+            raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
+        actor = actor_of(user)
+        now = clock()
+        for failure in keyfile.pending_failures:
+            audit.append(session, now, None, "login.failed", username=failure.get("username"),
+                         detail={"at": failure.get("at")})
+        audit.append(session, now, actor, "login")
+        session.commit()
+    if keyfile.pending_failures:
+        keyfile.pending_failures = []
+        keyfile.save()
+    store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    store.after_commit()
+    return store
+
+
+def unlock_with_recovery_key(root: Path, recovery_key: str,
+                             clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore":
+    """For when every administrator has forgotten their password: opens the
+    store as its first active administrator, logged as a recovery."""
+    paths = StorePaths(Path(root))
+    keyfile = KeyFile.load(paths.keys)
+    data_key = keyfile.unseal_recovery(recovery_key)
+    engine = open_database(paths, keyfile, data_key)
+    with Session(engine) as session:
+        admin = session.scalars(select(m.User).where(m.User.role == Role.ADMINISTRATOR,
+                                                     m.User.active.is_(True))
+                                .order_by(m.User.id)).first()
+        if admin is None:
+            raise StoreError("Lagringsplatsen har ingen aktiv administratör.",
+                             "The store has no active administrator.")
+        actor = actor_of(admin)
+        audit.append(session, clock(), actor, "login.recovery_key")
+        session.commit()
+    return OpenStore(paths, keyfile, engine, data_key, actor, clock)
+
+
+# --- an unlocked store --------------------------------------------------------
+
+
+class OpenStore:
+    """Holds the data key while the user is logged in; :meth:`close` drops it."""
+
+    def __init__(self, paths: StorePaths, keyfile: KeyFile, engine, data_key: bytes,
+                 actor: Actor, clock: Callable[[], dt.datetime] = utc_now):
+        self.paths = paths
+        self.keyfile = keyfile
+        self.engine = engine
+        self._data_key: bytes | None = data_key
+        self.actor = actor
+        self.clock = clock
+        self._signing_key = keyfile.signing_key(data_key)
+        self._last_checkpoint_block = self._read_last_checkpoint_seq() // CHECKPOINT_EVERY
+
+    @property
+    def store_id(self) -> str:
+        return self.keyfile.store_id
+
+    @property
+    def data_key(self) -> bytes:
+        if self._data_key is None:
+            raise StoreError("Lagringsplatsen är låst.", "The store is locked.")
+        return self._data_key
+
+    @property
+    def signing_key(self):
+        return self._signing_key
+
+    def uow(self) -> UnitOfWork:
+        if self._data_key is None:
+            raise StoreError("Lagringsplatsen är låst.", "The store is locked.")
+        return UnitOfWork(self, self.clock)
+
+    # -- checkpoints -----------------------------------------------------------
+
+    def _read_last_checkpoint_seq(self) -> int:
+        from trefas_app.security.audit_chain import read_checkpoints
+
+        if not self.paths.checkpoints.exists():
+            return 0
+        cps = read_checkpoints(self.paths.checkpoints)
+        return max((cp.seq for cp in cps), default=0)
+
+    def after_commit(self) -> None:
+        """Write a signed checkpoint each time the log passes a multiple of 1,000."""
+        with Session(self.engine) as session:
+            seq, _ = audit.head(session)
+        if seq // CHECKPOINT_EVERY > self._last_checkpoint_block:
+            self.write_checkpoint()
+
+    def write_checkpoint(self) -> None:
+        from trefas_app.security.audit_chain import append_checkpoint, sign_checkpoint
+
+        with Session(self.engine) as session:
+            seq, digest = audit.head(session)
+        cp = sign_checkpoint(self._signing_key, self.store_id, seq, digest,
+                             self.clock().astimezone(dt.timezone.utc).isoformat())
+        append_checkpoint(self.paths.checkpoints, cp)
+        self._last_checkpoint_block = seq // CHECKPOINT_EVERY
+
+    # -- ending a session ------------------------------------------------------
+
+    def close(self, action: str = "logout") -> None:
+        """Log out (or lock): record it, checkpoint, drop the key and connections."""
+        if self._data_key is None:
+            return
+        try:
+            with Session(self.engine) as session:
+                audit.append(session, self.clock(), self.actor, action)
+                session.commit()
+            self.write_checkpoint()
+        finally:
+            self.engine.dispose()
+            self._data_key = None
+            self._signing_key = None
+
+    def __enter__(self) -> "OpenStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
