@@ -224,12 +224,21 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime) -> ColumnElement[bool]:
 # --- helpers every service uses -----------------------------------------------
 
 
+def denied(actor: Actor, attempted: str, sv: str, en: str, subject_kind: str | None = None,
+           subject_id: object = None) -> AccessDenied:
+    """An AccessDenied that the unit of work will write to the access log."""
+    err = AccessDenied(sv, en)
+    err.actor, err.attempted = actor, attempted
+    err.subject_kind, err.subject_id = subject_kind, subject_id
+    return err
+
+
 def require(actor: Actor, permission: str) -> None:
     """Condition 1 alone, for actions that are not about one record."""
     if not role_may(actor.role, permission):
-        raise AccessDenied(
-            "Din roll har inte behörighet till den här åtgärden.",
-            "Your role is not permitted to do this.")
+        raise denied(actor, permission,
+                     "Din roll har inte behörighet till den här åtgärden.",
+                     "Your role is not permitted to do this.")
 
 
 def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
@@ -243,13 +252,13 @@ def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
     if session.get(model, record_id) is None:
         raise NotFound("Posten finns inte.", "The record does not exist.")
     if verb == "read":
-        raise AccessDenied(
-            "Du har inte åtkomst till den här posten (ingen behörighet, inte i ditt "
-            "ärendeteam, eller inget samtycke för din myndighet).",
-            "You have no access to this record (no permission, not on the case team, "
-            "or no consent covering your agency).")
-    raise AccessDenied(
-        "Du får inte ändra den här posten.", "You may not change this record.")
+        raise denied(actor, f"{kind}.read",
+                     "Du har inte åtkomst till den här posten (ingen behörighet, inte i ditt "
+                     "ärendeteam, eller inget samtycke för din myndighet).",
+                     "You have no access to this record (no permission, not on the case "
+                     "team, or no consent covering your agency).", kind, record_id)
+    raise denied(actor, f"{kind}.{verb}", "Du får inte ändra den här posten.",
+                 "You may not change this record.", kind, record_id)
 
 
 def _model_of(kind: str):

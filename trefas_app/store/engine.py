@@ -35,6 +35,8 @@ class KeyedByCreatorDialect(SQLiteDialect_pysqlcipher):
     dialect would send a second ``PRAGMA key`` built from the URL password.
     """
 
+    supports_statement_cache = True
+
     def on_connect_url(self, url):
         return SQLiteDialect_pysqlite.on_connect_url(self, url)
 

@@ -51,8 +51,8 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, AccessDenied) and getattr(self, "_denial", None):
-            self._log_denial(*self._denial)
+        if isinstance(exc, AccessDenied) and getattr(exc, "actor", None) is not None:
+            self._log_denial(exc)
 
     def commit(self) -> None:
         try:
@@ -69,14 +69,11 @@ class UnitOfWork:
     def log(self, actor: Actor | None, action: str, **fields) -> None:
         audit.append(self.session, self.now(), actor, action, **fields)
 
-    def deny(self, actor: Actor, action: str, error: AccessDenied, **fields) -> AccessDenied:
-        """Remember a refusal to be logged after rollback; returns the error to raise."""
-        self._denial = (actor, action, fields)
-        return error
-
-    def _log_denial(self, actor: Actor, action: str, fields: dict) -> None:
+    def _log_denial(self, exc: AccessDenied) -> None:
+        """Attempts to do what one may not are on record too."""
         with Session(self.store.engine) as session:
-            audit.append(session, self._clock(), actor, "access.denied",
-                         detail={"attempted": action}, **fields)
+            audit.append(session, self._clock(), exc.actor, "access.denied",
+                         subject_kind=exc.subject_kind, subject_id=exc.subject_id,
+                         detail={"attempted": exc.attempted})
             session.commit()
         self.store.after_commit()

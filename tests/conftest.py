@@ -1,0 +1,26 @@
+"""Shared fixtures. Every test store uses cheap key-derivation parameters and
+runs Qt without a display."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["TREFAS_KDF_PROFILE"] = "test"
+
+import pytest  # noqa: E402
+
+from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
+from trefas_app.store.store import create_store  # noqa: E402
+
+ADMIN_PASSWORD = "Solros-vägen-nio-test"
+
+
+@pytest.fixture
+def new_store(tmp_path):
+    """A fresh store with only its administrator; yields (OpenStore, recovery key)."""
+    created = create_store(tmp_path / "store", admin_username="admin",
+                           admin_display_name="Anna Admin", admin_password=ADMIN_PASSWORD,
+                           kdf=TEST_KDF)
+    yield created.store, created.recovery_key
+    created.store.close()

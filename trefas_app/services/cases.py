@@ -1,0 +1,388 @@
+"""Joint cases: open, read, list, team, lifecycle, emergency access."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from trefas_app.domain import lifecycles
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import CaseState, Category, ProtectionLevel, Role
+from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.domain.permissions import role_may
+from trefas_app.security import access
+from trefas_app.services.persons import check_reason, project_persons, _search_clause
+from trefas_app.services.views import CaseRow, CaseView, Page, TeamMemberView
+from trefas_app.store import models as m
+from trefas_app.store.uow import UnitOfWork
+
+RETENTION_YEARS = 5
+EMERGENCY_HOURS = 4
+
+#: Which permission each case transition needs.
+TRANSITION_PERMISSION = {
+    (CaseState.OPEN, CaseState.ACTIVE): "case.update",
+    (CaseState.OPEN, CaseState.CLOSURE_REQUESTED): "case.request_closure",
+    (CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED): "case.request_closure",
+    (CaseState.CLOSURE_REQUESTED, CaseState.ACTIVE): "case.approve_closure",
+    (CaseState.CLOSURE_REQUESTED, CaseState.CLOSED): "case.approve_closure",
+    (CaseState.CLOSED, CaseState.ACTIVE): "case.approve_closure",
+}
+
+
+def retain_until(last_entry: dt.datetime) -> dt.date:
+    d = access.local_date(last_entry)
+    try:
+        return d.replace(year=d.year + RETENTION_YEARS)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + RETENTION_YEARS, day=28)
+
+
+def touch_case(case: m.Case, now: dt.datetime) -> None:
+    """Every new entry moves the retention clock of its case."""
+    case.last_entry_at = now
+    if case.state == CaseState.CLOSED:
+        case.retain_until = retain_until(now)
+
+
+def record_state_change(session, entity: str, entity_id: int, from_state, to_state,
+                        now: dt.datetime, actor: Actor, reason: str | None = None) -> None:
+    session.add(m.StateChange(entity=entity, entity_id=entity_id,
+                              from_state=None if from_state is None else str(from_state),
+                              to_state=str(to_state), reason=reason, at=now,
+                              by_id=actor.user_id))
+
+
+def writable_case(uow: UnitOfWork, actor: Actor, case_id: int, permission: str,
+                  allow_closed: bool = False) -> m.Case:
+    """The case, if the user may add ``permission``-kind content to it now:
+    role permission, the case visible to them, write scope (team, unit
+    coordinator, agency supervisor — emergency access is read-only), not closed."""
+    access.require(actor, permission)
+    case = _case_in_write_scope(uow, actor, case_id)
+    if case.state == CaseState.CLOSED and not allow_closed:
+        raise Conflict("Ärendet är avslutat och kan inte ändras. Öppna det igen först.",
+                       "The case is closed and cannot be changed. Reopen it first.")
+    return case
+
+
+def _case_in_write_scope(uow: UnitOfWork, actor: Actor, case_id: int) -> m.Case:
+    now = uow.now()
+    case = access.get_visible(uow.session, actor, "case", case_id, now)
+    in_scope = uow.session.scalar(select(func.count()).select_from(m.Case).where(
+        m.Case.id == case_id, access.scope_clause(actor, m.Case.id, "write", now)))
+    if not in_scope:
+        raise access.denied(actor, "case.write",
+                            "Nödåtkomst ger bara läsrätt.",
+                            "Emergency access is read-only.", "case", case_id)
+    return case
+
+
+def _next_number(session, now: dt.datetime, prefix: str, model) -> str:
+    year = access.local_date(now).year
+    like = f"{prefix}-{year}-%"
+    last = session.scalar(select(func.max(model.number)).where(model.number.like(like)))
+    n = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}-{year}-{n:05d}"
+
+
+# --- use cases ------------------------------------------------------------------
+
+
+def open_case(uow: UnitOfWork, actor: Actor, person_id: int, title: str) -> CaseView:
+    if not title.strip():
+        raise ValidationError("Ärendet behöver en rubrik.", "The case needs a title.")
+    with uow:
+        access.require(actor, "case.create")
+        now = uow.now()
+        s = uow.session
+        person = access.get_visible(s, actor, "person", person_id, now)
+        case = m.Case(number=_next_number(s, now, "K", m.Case), person_id=person.id,
+                      unit_id=actor.unit_id, owner_agency=actor.agency, state=CaseState.OPEN,
+                      title=title.strip(), opened_at=now, last_entry_at=now, created_at=now,
+                      created_by_id=actor.user_id)
+        s.add(case)
+        s.flush()
+        s.add(m.TeamMember(case_id=case.id, user_id=actor.user_id, responsible=True,
+                           added_at=now, added_by_id=actor.user_id))
+        record_state_change(s, "case", case.id, None, CaseState.OPEN, now, actor)
+        s.flush()
+        uow.log(actor, "case.create", subject_kind="case", subject_id=case.id,
+                case_id=case.id, person_id=person.id)
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
+def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
+    with uow:
+        case = access.get_visible(uow.session, actor, "case", case_id, uow.now())
+        uow.log(actor, "case.read", subject_kind="case", subject_id=case.id, case_id=case.id,
+                person_id=case.person_id)
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
+def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
+    s, now = uow.session, uow.now()
+    person = project_persons(s, actor, [case.person], now)[case.person_id]
+    team = tuple(
+        TeamMemberView(user_id=t.user_id, display_name=t.user.display_name, role=t.user.role,
+                       agency=t.user.agency, unit_name=t.user.unit.name,
+                       responsible=t.responsible, phone=t.user.phone, email=t.user.email)
+        for t in sorted(case.team, key=lambda t: (not t.responsible, t.user.display_name)))
+    on_team = any(t.user_id == actor.user_id for t in case.team)
+    emergency_until = s.scalar(
+        select(func.max(m.EmergencyAccess.expires_at))
+        .where(m.EmergencyAccess.case_id == case.id,
+               m.EmergencyAccess.user_id == actor.user_id,
+               m.EmergencyAccess.expires_at > now))
+    write_scope = bool(s.scalar(select(func.count()).select_from(m.Case).where(
+        m.Case.id == case.id, access.scope_clause(actor, m.Case.id, "write", now))))
+    next_states = tuple(
+        st for st in lifecycles.CASE.allowed_next(case.state)
+        if write_scope and role_may(actor.role, TRANSITION_PERMISSION[(case.state, st)]))
+    unit = s.get(m.Unit, case.unit_id)
+    return CaseView(
+        id=case.id, number=case.number, title=case.title, state=case.state, person=person,
+        unit_id=case.unit_id, unit_name=unit.name if unit else "",
+        owner_agency=case.owner_agency, opened_at=case.opened_at,
+        last_entry_at=case.last_entry_at, closure_requested_at=case.closure_requested_at,
+        closure_reason=case.closure_reason, closed_at=case.closed_at,
+        retain_until=case.retain_until, team=team, next_states=next_states, on_team=on_team,
+        emergency_until=emergency_until, read_only=not write_scope)
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    query: str = ""
+    states: tuple[CaseState, ...] = ()
+    mine_only: bool = False
+    sort: str = "last_entry"  # "last_entry" | "number" | "opened" | "state"
+    descending: bool = True
+
+
+_SORT_COLUMNS = {"last_entry": m.Case.last_entry_at, "number": m.Case.number,
+                 "opened": m.Case.opened_at, "state": m.Case.state, "title": m.Case.title}
+
+
+def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
+               offset: int = 0, limit: int = 200) -> Page[CaseRow]:
+    with uow:
+        now = uow.now()
+        s = uow.session
+        where = [access.visible(actor, "case", now)]
+        if filt.states:
+            where.append(m.Case.state.in_(filt.states))
+        if filt.mine_only:
+            where.append(select(m.TeamMember.id).where(
+                m.TeamMember.case_id == m.Case.id,
+                m.TeamMember.user_id == actor.user_id).exists())
+        query = filt.query.strip()
+        stmt = select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
+        count_stmt = select(func.count()).select_from(m.Case).join(
+            m.Person, m.Person.id == m.Case.person_id)
+        if query:
+            where.append(or_(m.Case.number.ilike(f"%{query}%"),
+                             _search_clause(actor, query, now)))
+        total = s.scalar(count_stmt.where(*where))
+        column = _SORT_COLUMNS.get(filt.sort, m.Case.last_entry_at)
+        order = column.desc() if filt.descending else column.asc()
+        cases = s.scalars(stmt.where(*where).order_by(order, m.Case.id.desc())
+                          .offset(offset).limit(limit)).all()
+        persons = project_persons(s, actor, list({c.person_id: c.person for c in cases}
+                                                 .values()), now)
+        units = {u.id: u.name for u in s.scalars(select(m.Unit)).all()}
+        rows = tuple(
+            CaseRow(id=c.id, number=c.number, title=c.title, state=c.state,
+                    person_id=c.person_id, person_name=persons[c.person_id].display_name,
+                    protected=persons[c.person_id].protected,
+                    risk_level=persons[c.person_id].risk_level,
+                    unit_name=units.get(c.unit_id, ""), opened_at=c.opened_at,
+                    last_entry_at=c.last_entry_at)
+            for c in cases)
+        hidden = {}
+        if offset == 0 and not query:
+            in_scope_only = s.scalar(select(func.count()).select_from(m.Case).where(
+                access.scope_clause(actor, m.Case.id, "read", now),
+                ~access.visible(actor, "case", now),
+                *([m.Case.state.in_(filt.states)] if filt.states else [])))
+            if in_scope_only and role_may(actor.role, "case.read"):
+                hidden = {Category.IDENTITY: in_scope_only}
+            uow.log(actor, "case.search" if query else "case.list", detail={"hits": total})
+        uow.commit()
+        return Page(rows=rows, total=total, offset=offset, hidden=hidden)
+
+
+def move_case(uow: UnitOfWork, actor: Actor, case_id: int, to_state: CaseState,
+              reason: str | None = None) -> CaseView:
+    to_state = CaseState(to_state)
+    with uow:
+        now = uow.now()
+        s = uow.session
+        case = access.get_visible(s, actor, "case", case_id, now)
+        lifecycles.CASE.check(case.state, to_state)
+        permission = TRANSITION_PERMISSION[(case.state, to_state)]
+        writable_case(uow, actor, case_id, permission, allow_closed=True)
+        if to_state == CaseState.CLOSURE_REQUESTED:
+            if not (reason or "").strip():
+                raise ValidationError("Ange varför ärendet ska avslutas.",
+                                      "Give a reason for closing the case.")
+            case.closure_requested_at, case.closure_requested_by_id = now, actor.user_id
+            case.closure_reason = reason.strip()
+        if to_state == CaseState.CLOSED:
+            case.closed_at, case.closed_by_id = now, actor.user_id
+            case.retain_until = retain_until(case.last_entry_at)
+        if to_state == CaseState.ACTIVE and case.state == CaseState.CLOSED:
+            case.closed_at = case.closed_by_id = case.retain_until = None
+        record_state_change(s, "case", case.id, case.state, to_state, now, actor, reason)
+        uow.log(actor, "case.state", subject_kind="case", subject_id=case.id, case_id=case.id,
+                person_id=case.person_id, reason=reason,
+                detail={"from": case.state.value, "to": to_state.value})
+        case.state = to_state
+        case.updated_at, case.updated_by_id = now, actor.user_id
+        s.flush()
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
+def add_team_member(uow: UnitOfWork, actor: Actor, case_id: int, user_id: int,
+                    responsible: bool = False) -> CaseView:
+    with uow:
+        access.require(actor, "case.team")
+        now = uow.now()
+        s = uow.session
+        case = writable_case(uow, actor, case_id, "case.team")
+        user = s.get(m.User, user_id)
+        if user is None or not user.active or user.role == Role.ADMINISTRATOR:
+            raise ValidationError("Användaren finns inte eller kan inte ingå i ett ärendeteam.",
+                                  "The user does not exist or cannot join a case team.")
+        if any(t.user_id == user_id for t in case.team):
+            raise Conflict("Användaren ingår redan i teamet.", "The user is already on the team.")
+        if responsible:
+            for t in case.team:
+                t.responsible = False
+        s.add(m.TeamMember(case_id=case.id, user_id=user_id, responsible=responsible,
+                           added_at=now, added_by_id=actor.user_id))
+        s.flush()
+        s.refresh(case)
+        uow.log(actor, "case.team.add", subject_kind="user", subject_id=user_id,
+                case_id=case.id, person_id=case.person_id)
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
+def remove_team_member(uow: UnitOfWork, actor: Actor, case_id: int, user_id: int) -> CaseView:
+    with uow:
+        access.require(actor, "case.team")
+        s = uow.session
+        case = writable_case(uow, actor, case_id, "case.team")
+        member = next((t for t in case.team if t.user_id == user_id), None)
+        if member is None:
+            raise NotFound("Användaren ingår inte i teamet.", "The user is not on the team.")
+        if len(case.team) == 1:
+            raise Conflict("Ett ärende måste ha minst en person i teamet.",
+                           "A case must keep at least one team member.")
+        case.team.remove(member)
+        s.flush()
+        uow.log(actor, "case.team.remove", subject_kind="user", subject_id=user_id,
+                case_id=case.id, person_id=case.person_id)
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
+def request_emergency_access(uow: UnitOfWork, actor: Actor, case_number_or_id: str | int,
+                             reason: str, hours: int = EMERGENCY_HOURS) -> CaseView:
+    """Break the glass: read-only access to a case outside one's scope, logged."""
+    check_reason(reason)
+    if not 1 <= hours <= 24:
+        raise ValidationError("Nödåtkomst kan ges för 1–24 timmar.",
+                              "Emergency access can be given for 1–24 hours.")
+    with uow:
+        access.require(actor, "emergency.use")
+        now = uow.now()
+        s = uow.session
+        key = str(case_number_or_id)
+        case = s.scalars(select(m.Case).where(
+            or_(m.Case.number == key, m.Case.id == (int(key) if key.isdigit() else -1)))).first()
+        if case is None:
+            raise NotFound("Inget ärende med det numret.", "No case with that number.")
+        s.add(m.EmergencyAccess(user_id=actor.user_id, case_id=case.id, reason=reason.strip(),
+                                granted_at=now, expires_at=now + dt.timedelta(hours=hours)))
+        s.flush()
+        uow.log(actor, "emergency.access", subject_kind="case", subject_id=case.id,
+                case_id=case.id, person_id=case.person_id, reason=reason.strip(),
+                detail={"hours": hours})
+        # Consent still applies: emergency access widens scope, not consent.
+        visible = s.scalar(select(func.count()).select_from(m.Case).where(
+            m.Case.id == case.id, access.visible(actor, "case", now)))
+        if not visible:
+            uow.commit()
+            raise access.denied(
+                actor, "case.read",
+                "Nödåtkomsten är registrerad, men personen har inget samtycke som täcker din "
+                "myndighet, så ärendet kan inte visas.",
+                "Emergency access was recorded, but the person has no consent covering your "
+                "agency, so the case cannot be shown.", "case", case.id)
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
+@dataclass(frozen=True)
+class EmergencyAccessRow:
+    id: int
+    user: str
+    agency: str
+    case_id: int
+    case_number: str
+    reason: str
+    granted_at: dt.datetime
+    expires_at: dt.datetime
+    reviewed_at: dt.datetime | None
+    reviewed_by: str | None
+
+
+def list_emergency_accesses(uow: UnitOfWork, actor: Actor,
+                            unreviewed_only: bool = False) -> list[EmergencyAccessRow]:
+    """For supervisors: every break-the-glass access by users of their agency."""
+    with uow:
+        access.require(actor, "emergency.review")
+        s = uow.session
+        reviewer = m.User.__table__.alias("reviewer")
+        stmt = (select(m.EmergencyAccess, m.User, m.Case.number, reviewer.c.display_name)
+                .join(m.User, m.User.id == m.EmergencyAccess.user_id)
+                .join(m.Case, m.Case.id == m.EmergencyAccess.case_id)
+                .outerjoin(reviewer, reviewer.c.id == m.EmergencyAccess.reviewed_by_id)
+                .where(m.User.agency == actor.agency)
+                .order_by(m.EmergencyAccess.granted_at.desc()))
+        if unreviewed_only:
+            stmt = stmt.where(m.EmergencyAccess.reviewed_at.is_(None))
+        rows = [EmergencyAccessRow(id=e.id, user=u.display_name, agency=u.agency.value,
+                                   case_id=e.case_id, case_number=number, reason=e.reason,
+                                   granted_at=e.granted_at, expires_at=e.expires_at,
+                                   reviewed_at=e.reviewed_at, reviewed_by=rname)
+                for e, u, number, rname in s.execute(stmt).all()]
+        uow.log(actor, "emergency.review.list", detail={"rows": len(rows)})
+        uow.commit()
+        return rows
+
+
+def mark_emergency_reviewed(uow: UnitOfWork, actor: Actor, access_id: int) -> None:
+    with uow:
+        access.require(actor, "emergency.review")
+        s = uow.session
+        row = s.get(m.EmergencyAccess, access_id)
+        user = s.get(m.User, row.user_id) if row else None
+        if row is None or user.agency != actor.agency:
+            raise NotFound("Nödåtkomsten finns inte.", "No such emergency access.")
+        row.reviewed_at, row.reviewed_by_id = uow.now(), actor.user_id
+        uow.log(actor, "emergency.reviewed", subject_kind="emergency_access",
+                subject_id=access_id, case_id=row.case_id)
+        uow.commit()

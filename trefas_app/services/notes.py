@@ -1,0 +1,167 @@
+"""Case notes: draft → signed. A signed note never changes; a correction is a
+new note that points to the one it corrects."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from trefas_app.domain import lifecycles
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import Category, NoteState
+from trefas_app.domain.errors import AccessDenied, Conflict, ValidationError
+from trefas_app.security import access
+from trefas_app.services.cases import touch_case, writable_case
+from trefas_app.services.views import NoteView, Page
+from trefas_app.store import models as m
+from trefas_app.store.uow import UnitOfWork
+
+MAX_NOTE_CHARS = 200_000
+
+
+def _check_text(title: str, body: str) -> tuple[str, str]:
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise ValidationError("Anteckningen behöver en rubrik.", "The note needs a title.")
+    if not body:
+        raise ValidationError("Anteckningen är tom.", "The note is empty.")
+    if len(body) > MAX_NOTE_CHARS:
+        raise ValidationError("Anteckningen är för lång (högst 200 000 tecken).",
+                              "The note is too long (at most 200,000 characters).")
+    return title, body
+
+
+def _views(session, notes: list[m.Note]) -> list[NoteView]:
+    user_ids = {n.author_id for n in notes} | {n.signed_by_id for n in notes if n.signed_by_id}
+    names = dict(session.execute(select(m.User.id, m.User.display_name)
+                                 .where(m.User.id.in_(user_ids))).all()) if user_ids else {}
+    ids = [n.id for n in notes]
+    corrections: dict[int, list[int]] = {}
+    if ids:
+        for cid, nid in session.execute(select(m.Note.corrects_id, m.Note.id)
+                                        .where(m.Note.corrects_id.in_(ids))).all():
+            corrections.setdefault(cid, []).append(nid)
+    return [NoteView(id=n.id, case_id=n.case_id, title=n.title, body=n.body,
+                     category=n.category, state=n.state, author=names.get(n.author_id, ""),
+                     owner_agency=n.owner_agency, created_at=n.created_at,
+                     signed_at=n.signed_at, signed_by=names.get(n.signed_by_id),
+                     corrects_id=n.corrects_id,
+                     corrected_by=tuple(sorted(corrections.get(n.id, ()))))
+            for n in notes]
+
+
+def write_note(uow: UnitOfWork, actor: Actor, case_id: int, title: str, body: str,
+               category: Category = Category.SOCIAL, corrects_id: int | None = None) -> NoteView:
+    title, body = _check_text(title, body)
+    category = Category(category)
+    with uow:
+        s, now = uow.session, uow.now()
+        case = writable_case(uow, actor, case_id, "note.write")
+        if corrects_id is not None:
+            original = access.get_visible(s, actor, "note", corrects_id, now)
+            if original.case_id != case.id:
+                raise ValidationError("Rättelsen måste höra till samma ärende.",
+                                      "A correction must belong to the same case.")
+            if original.state != NoteState.SIGNED:
+                raise Conflict("Bara signerade anteckningar rättas; ändra utkastet i stället.",
+                               "Only signed notes are corrected; edit the draft instead.")
+        note = m.Note(case_id=case.id, person_id=case.person_id, owner_agency=actor.agency,
+                      category=category, title=title, body=body, state=NoteState.DRAFT,
+                      author_id=actor.user_id, corrects_id=corrects_id, created_at=now,
+                      created_by_id=actor.user_id)
+        s.add(note)
+        s.flush()
+        touch_case(case, now)
+        uow.log(actor, "note.correct" if corrects_id else "note.create", subject_kind="note",
+                subject_id=note.id, case_id=case.id, person_id=case.person_id,
+                detail={"category": category.value, "corrects": corrects_id})
+        view = _views(s, [note])[0]
+        uow.commit()
+        return view
+
+
+def _own_draft(uow: UnitOfWork, actor: Actor, note_id: int) -> m.Note:
+    note = access.get_visible(uow.session, actor, "note", note_id, uow.now(), verb="write")
+    if note.state == NoteState.SIGNED:
+        raise Conflict("Anteckningen är signerad och kan inte ändras. Skriv en rättelse.",
+                       "The note is signed and cannot be changed. Write a correction.")
+    if note.author_id != actor.user_id:
+        raise access.denied(actor, "note.write", "Bara författaren kan ändra ett utkast.",
+                            "Only the author can change a draft.", "note", note_id)
+    return note
+
+
+def update_draft(uow: UnitOfWork, actor: Actor, note_id: int, title: str, body: str,
+                 category: Category | None = None) -> NoteView:
+    title, body = _check_text(title, body)
+    with uow:
+        note = _own_draft(uow, actor, note_id)
+        note.title, note.body = title, body
+        if category is not None:
+            note.category = Category(category)
+        note.updated_at, note.updated_by_id = uow.now(), actor.user_id
+        uow.log(actor, "note.update", subject_kind="note", subject_id=note.id,
+                case_id=note.case_id, person_id=note.person_id)
+        view = _views(uow.session, [note])[0]
+        uow.commit()
+        return view
+
+
+def sign_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
+    with uow:
+        access.require(actor, "note.sign")
+        note = _own_draft(uow, actor, note_id)
+        lifecycles.NOTE.check(note.state, NoteState.SIGNED)
+        now = uow.now()
+        note.state, note.signed_at, note.signed_by_id = NoteState.SIGNED, now, actor.user_id
+        note.updated_at, note.updated_by_id = now, actor.user_id
+        uow.log(actor, "note.sign", subject_kind="note", subject_id=note.id,
+                case_id=note.case_id, person_id=note.person_id)
+        uow.session.flush()
+        view = _views(uow.session, [note])[0]
+        uow.commit()
+        return view
+
+
+def delete_draft(uow: UnitOfWork, actor: Actor, note_id: int) -> None:
+    with uow:
+        note = _own_draft(uow, actor, note_id)
+        uow.log(actor, "note.delete_draft", subject_kind="note", subject_id=note.id,
+                case_id=note.case_id, person_id=note.person_id)
+        uow.session.delete(note)
+        uow.commit()
+
+
+def get_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
+    with uow:
+        note = access.get_visible(uow.session, actor, "note", note_id, uow.now())
+        uow.log(actor, "note.read", subject_kind="note", subject_id=note.id,
+                case_id=note.case_id, person_id=note.person_id)
+        view = _views(uow.session, [note])[0]
+        uow.commit()
+        return view
+
+
+def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
+               limit: int = 100) -> Page[NoteView]:
+    """Notes of one case the user may see, newest first, and how many are hidden.
+
+    Drafts are visible to their author only."""
+    with uow:
+        s, now = uow.session, uow.now()
+        access.get_visible(s, actor, "case", case_id, now)
+        where = [m.Note.case_id == case_id, access.visible(actor, "note", now),
+                 (m.Note.state == NoteState.SIGNED) | (m.Note.author_id == actor.user_id)]
+        total = s.scalar(select(func.count()).select_from(m.Note).where(*where))
+        notes = s.scalars(select(m.Note).where(*where)
+                          .order_by(m.Note.created_at.desc(), m.Note.id.desc())
+                          .offset(offset).limit(limit)).all()
+        hidden = access.hidden_by_category(
+            s, actor, "note", now, m.Note.case_id == case_id,
+            m.Note.state == NoteState.SIGNED) if offset == 0 else {}
+        if offset == 0:
+            uow.log(actor, "note.list", subject_kind="case", subject_id=case_id,
+                    case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})
+        page = Page(rows=tuple(_views(s, list(notes))), total=total, offset=offset,
+                    hidden=hidden)
+        uow.commit()
+        return page

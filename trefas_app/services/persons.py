@@ -1,0 +1,265 @@
+"""Persons: create, read, update, search, reveal a protected identity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, literal, or_, select
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import (
+    Agency,
+    CaseState,
+    Category,
+    ProtectionLevel,
+    RiskLevel,
+)
+from trefas_app.domain.errors import Conflict, ValidationError
+from trefas_app.domain.personnummer import parse_personal_number
+from trefas_app.security import access
+from trefas_app.services.views import Page, PersonRow, PersonView
+from trefas_app.store import models as m
+from trefas_app.store.uow import UnitOfWork
+
+REVEAL_HOURS = 1
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    first_name: str
+    last_name: str
+    personal_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    protection_level: ProtectionLevel = ProtectionLevel.NONE
+    risk_level: RiskLevel = RiskLevel.GREEN
+    risk_factors: str | None = None
+    protective_factors: str | None = None
+
+
+# --- projection: the only place a Person becomes something a user sees -------
+
+
+def project_person(person: m.Person, categories: set[Category], revealed: bool) -> PersonView:
+    protected = person.protection_level != ProtectionLevel.NONE
+    masked = protected and not revealed
+    show_identity = Category.IDENTITY in categories and not masked
+    show_location = Category.LOCATION in categories and not masked
+    show_threat = Category.THREAT in categories
+    show_social = Category.SOCIAL in categories
+    withheld = tuple(c for c in (Category.IDENTITY, Category.LOCATION, Category.THREAT,
+                                 Category.SOCIAL)
+                     if c not in categories or (masked and c in (Category.IDENTITY,
+                                                                Category.LOCATION)))
+    return PersonView(
+        id=person.id,
+        display_name=(f"{person.first_name} {person.last_name}" if show_identity
+                      else access.person_alias(person.id)),
+        personal_number=person.personal_number if show_identity else None,
+        birth_date=person.birth_date if show_identity else None,
+        phone=person.phone if show_identity else None,
+        address=person.address if show_location else None,
+        postal_code=person.postal_code if show_location else None,
+        city=person.city if show_location else None,
+        protection_level=person.protection_level,
+        protected=protected,
+        revealed=revealed and protected,
+        risk_level=person.risk_level if show_threat else None,
+        risk_factors=person.risk_factors if show_threat else None,
+        protective_factors=person.protective_factors if show_social else None,
+        owner_agency=person.owner_agency,
+        unit_id=person.unit_id,
+        withheld=withheld,
+    )
+
+
+def project_persons(session, actor: Actor, persons: list[m.Person],
+                    now: dt.datetime) -> dict[int, PersonView]:
+    ids = [p.id for p in persons]
+    categories = access.categories_for_persons(session, actor, ids, now)
+    revealed = access.revealed_persons(session, actor, ids, now)
+    return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
+
+
+def _validated(data: PersonInput, today: dt.date):
+    first, last = data.first_name.strip(), data.last_name.strip()
+    if not first or not last:
+        raise ValidationError("För- och efternamn måste fyllas i.",
+                              "First and last name are required.")
+    pn = parse_personal_number(data.personal_number, today) if data.personal_number else None
+    return first, last, pn
+
+
+def _search_name(first: str, last: str) -> str:
+    return f"{first} {last}".casefold()
+
+
+# --- use cases ------------------------------------------------------------------
+
+
+def create_person(uow: UnitOfWork, actor: Actor, data: PersonInput) -> PersonView:
+    with uow:
+        access.require(actor, "person.create")
+        now = uow.now()
+        first, last, pn = _validated(data, access.local_date(now))
+        s = uow.session
+        if pn and s.scalar(select(func.count()).where(m.Person.personal_number == pn.canonical)):
+            raise Conflict("Det finns redan en person med det personnumret.",
+                           "A person with that personal identity number already exists.")
+        person = m.Person(
+            personal_number=pn.canonical if pn else None, first_name=first, last_name=last,
+            birth_date=pn.birth_date if pn else None, phone=data.phone, address=data.address,
+            postal_code=data.postal_code, city=data.city,
+            protection_level=data.protection_level, risk_level=data.risk_level,
+            risk_factors=data.risk_factors, protective_factors=data.protective_factors,
+            owner_agency=actor.agency, unit_id=actor.unit_id,
+            search_name=_search_name(first, last), created_at=now, created_by_id=actor.user_id)
+        s.add(person)
+        s.flush()
+        uow.log(actor, "person.create", subject_kind="person", subject_id=person.id,
+                person_id=person.id)
+        view = project_persons(s, actor, [person], now)[person.id]
+        uow.commit()
+        return view
+
+
+def update_person(uow: UnitOfWork, actor: Actor, person_id: int,
+                  data: PersonInput) -> PersonView:
+    with uow:
+        now = uow.now()
+        s = uow.session
+        person = access.get_visible(s, actor, "person", person_id, now, verb="update")
+        first, last, pn = _validated(data, access.local_date(now))
+        if pn and s.scalar(select(func.count()).where(m.Person.personal_number == pn.canonical,
+                                                      m.Person.id != person_id)):
+            raise Conflict("Det finns redan en person med det personnumret.",
+                           "A person with that personal identity number already exists.")
+        changed = []
+        for attr, value in (("first_name", first), ("last_name", last),
+                            ("personal_number", pn.canonical if pn else None),
+                            ("birth_date", pn.birth_date if pn else None),
+                            ("phone", data.phone), ("address", data.address),
+                            ("postal_code", data.postal_code), ("city", data.city),
+                            ("protection_level", data.protection_level),
+                            ("risk_level", data.risk_level), ("risk_factors", data.risk_factors),
+                            ("protective_factors", data.protective_factors)):
+            if getattr(person, attr) != value:
+                setattr(person, attr, value)
+                changed.append(attr)
+        person.search_name = _search_name(first, last)
+        person.updated_at, person.updated_by_id = now, actor.user_id
+        uow.log(actor, "person.update", subject_kind="person", subject_id=person.id,
+                person_id=person.id, detail={"fields": changed})
+        view = project_persons(s, actor, [person], now)[person.id]
+        uow.commit()
+        return view
+
+
+def get_person(uow: UnitOfWork, actor: Actor, person_id: int) -> PersonView:
+    with uow:
+        now = uow.now()
+        person = access.get_visible(uow.session, actor, "person", person_id, now)
+        uow.log(actor, "person.read", subject_kind="person", subject_id=person_id,
+                person_id=person_id)
+        view = project_persons(uow.session, actor, [person], now)[person_id]
+        uow.commit()
+        return view
+
+
+def _search_clause(actor: Actor, query: str, now: dt.datetime):
+    """Names and numbers match only where the user could see them: a protected
+    person is found by alias (P-0042), never by real name or number."""
+    q = query.strip().casefold()
+    digits = "".join(ch for ch in q if ch.isdigit())
+    unmasked = or_(m.Person.protection_level == ProtectionLevel.NONE,
+                   access.revealed_clause(actor, m.Person.id, now))
+    parts = [and_(unmasked, m.Person.search_name.like(f"%{_escape_like(q)}%", escape="\\"))]
+    if len(digits) >= 6:
+        parts.append(and_(unmasked, func.replace(m.Person.personal_number, "-", "")
+                          .like(f"%{digits}%")))
+    alias = q.upper().removeprefix("P-").lstrip("0")
+    if q.upper().startswith("P-") and alias.isdigit():
+        parts.append(m.Person.id == int(alias))
+    return or_(*parts)
+
+
+def check_reason(reason: str) -> None:
+    """Reveals and emergency access need a real reason, not a keystroke."""
+    if len((reason or "").strip()) < 10:
+        raise ValidationError("Ange ett skäl med minst 10 tecken.",
+                              "Give a reason of at least 10 characters.")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0,
+                 limit: int = 200) -> Page[PersonRow]:
+    """Persons the user may see, sorted by name, one page at a time."""
+    with uow:
+        now = uow.now()
+        s = uow.session
+        where = [access.visible(actor, "person", now)]
+        if query.strip():
+            where.append(_search_clause(actor, query, now))
+        total = s.scalar(select(func.count()).select_from(m.Person).where(*where))
+        persons = s.scalars(select(m.Person).where(*where)
+                            .order_by(m.Person.search_name, m.Person.id)
+                            .offset(offset).limit(limit)).all()
+        views = project_persons(s, actor, list(persons), now)
+        open_counts = dict(s.execute(
+            select(m.Case.person_id, func.count())
+            .where(m.Case.person_id.in_([p.id for p in persons]),
+                   m.Case.state != CaseState.CLOSED, access.visible(actor, "case", now))
+            .group_by(m.Case.person_id)).all())
+        rows = tuple(PersonRow(id=p.id, display_name=views[p.id].display_name,
+                               personal_number=views[p.id].personal_number,
+                               protected=views[p.id].protected,
+                               risk_level=views[p.id].risk_level,
+                               open_cases=open_counts.get(p.id, 0))
+                     for p in persons)
+        if offset == 0:
+            uow.log(actor, "person.search" if query.strip() else "person.list",
+                    detail={"hits": total})
+        uow.commit()
+        return Page(rows=rows, total=total, offset=offset)
+
+
+def reveal_identity(uow: UnitOfWork, actor: Actor, person_id: int, reason: str,
+                    hours: int = REVEAL_HOURS) -> PersonView:
+    """Show a protected person's real identity to this user, for a while, with a reason."""
+    check_reason(reason)
+    with uow:
+        access.require(actor, "identity.reveal")
+        now = uow.now()
+        s = uow.session
+        person = access.get_visible(s, actor, "person", person_id, now)
+        if person.protection_level == ProtectionLevel.NONE:
+            raise ValidationError("Personen har inga skyddade personuppgifter.",
+                                  "The person has no protected identity.")
+        s.add(m.IdentityReveal(user_id=actor.user_id, person_id=person_id,
+                               reason=reason.strip(), granted_at=now,
+                               expires_at=now + dt.timedelta(hours=hours)))
+        s.flush()
+        uow.log(actor, "identity.reveal", subject_kind="person", subject_id=person_id,
+                person_id=person_id, reason=reason.strip(), detail={"hours": hours})
+        view = project_persons(s, actor, [person], now)[person_id]
+        uow.commit()
+        return view
+
+
+def active_reveals(uow: UnitOfWork, actor: Actor) -> dict[int, dt.datetime]:
+    """This user's current reveals: person id → expiry, for the GUI's banner."""
+    with uow:
+        now = uow.now()
+        rows = uow.session.execute(
+            select(m.IdentityReveal.person_id, func.max(m.IdentityReveal.expires_at))
+            .where(m.IdentityReveal.user_id == actor.user_id,
+                   m.IdentityReveal.expires_at > now)
+            .group_by(m.IdentityReveal.person_id)).all()
+        return {pid: exp.replace(tzinfo=dt.timezone.utc) if exp.tzinfo is None else exp
+                for pid, exp in rows}

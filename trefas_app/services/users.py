@@ -1,0 +1,196 @@
+"""Users, units and key slots: the administrator's work (no case content)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
+from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.security import access
+from trefas_app.security.passwords import check_password_policy
+from trefas_app.services.views import UnitView, UserView
+from trefas_app.store import models as m
+from trefas_app.store.uow import UnitOfWork
+
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
+
+
+@dataclass(frozen=True)
+class UserInput:
+    username: str
+    display_name: str
+    role: Role
+    agency: Agency
+    unit_id: int
+    password: str
+    email: str | None = None
+    phone: str | None = None
+
+
+def _view(u: m.User, usernames_with_slot: set[str]) -> UserView:
+    return UserView(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
+                    agency=u.agency, unit_id=u.unit_id, unit_name=u.unit.name if u.unit else "",
+                    active=u.active, has_key_slot=u.username in usernames_with_slot)
+
+
+def add_unit(uow: UnitOfWork, actor: Actor, agency: Agency, code: str, name: str) -> UnitView:
+    if not code.strip() or not name.strip():
+        raise ValidationError("Enheten behöver kod och namn.", "The unit needs a code and a name.")
+    with uow:
+        access.require(actor, "user.manage")
+        s = uow.session
+        if s.scalars(select(m.Unit).where(m.Unit.code == code.strip())).first():
+            raise Conflict("Det finns redan en enhet med den koden.",
+                           "A unit with that code already exists.")
+        unit = m.Unit(agency=Agency(agency), code=code.strip(), name=name.strip())
+        s.add(unit)
+        s.flush()
+        uow.log(actor, "unit.create", subject_kind="unit", subject_id=unit.id)
+        uow.commit()
+        return UnitView(unit.id, unit.agency, unit.code, unit.name)
+
+
+def list_units(uow: UnitOfWork, actor: Actor) -> list[UnitView]:
+    with uow:
+        return [UnitView(u.id, u.agency, u.code, u.name)
+                for u in uow.session.scalars(select(m.Unit).order_by(m.Unit.agency,
+                                                                     m.Unit.name)).all()]
+
+
+def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
+    username = data.username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationError(
+            "Användarnamnet ska vara 2–32 tecken: små bokstäver a–z, siffror, punkt, "
+            "bindestreck eller understreck, och börja med en bokstav.",
+            "The user name must be 2–32 characters: a–z, digits, dot, dash or underscore, "
+            "starting with a letter.")
+    if not data.display_name.strip():
+        raise ValidationError("Ange användarens namn.", "Give the user's name.")
+    role, agency = Role(data.role), Agency(data.agency)
+    if agency not in ROLE_AGENCIES[role]:
+        raise ValidationError("Rollen finns inte inom den myndigheten.",
+                              "That role does not exist in that agency.")
+    check_password_policy(data.password, username)
+    with uow:
+        access.require(actor, "user.manage")
+        s = uow.session
+        unit = s.get(m.Unit, data.unit_id)
+        if unit is None or unit.agency != agency:
+            raise ValidationError("Enheten hör inte till den valda myndigheten.",
+                                  "The unit does not belong to the chosen agency.")
+        if s.scalars(select(m.User).where(m.User.username == username)).first():
+            raise Conflict("Användarnamnet är upptaget.", "The user name is taken.")
+        user = m.User(username=username, display_name=data.display_name.strip(), role=role,
+                      agency=agency, unit_id=unit.id, active=True, email=data.email,
+                      phone=data.phone, created_at=uow.now(), created_by_id=actor.user_id)
+        s.add(user)
+        s.flush()
+        uow.log(actor, "user.create", subject_kind="user", subject_id=user.id,
+                detail={"role": role.value, "agency": agency.value, "unit": unit.code})
+        keyfile = uow.store.keyfile
+        keyfile.add_user_slot(username, data.password, uow.store.data_key)
+        keyfile.save()
+        try:
+            uow.commit()
+        except Exception:
+            keyfile.remove_user_slot(username)
+            keyfile.save()
+            raise
+        s.refresh(user)
+        return _view(user, set(keyfile.usernames()))
+
+
+def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
+    with uow:
+        access.require(actor, "user.list")
+        slots = set(uow.store.keyfile.usernames())
+        users = uow.session.scalars(select(m.User).order_by(m.User.username)).all()
+        uow.log(actor, "user.list")
+        uow.commit()
+        return [_view(u, slots) for u in users]
+
+
+def _user(uow: UnitOfWork, username: str) -> m.User:
+    user = uow.session.scalars(select(m.User).where(m.User.username == username)).first()
+    if user is None:
+        raise NotFound(f"Det finns ingen användare med namnet ”{username}”.",
+                       f"There is no user named '{username}'.")
+    return user
+
+
+def _active_admins(uow: UnitOfWork) -> int:
+    return len(uow.session.scalars(select(m.User.id).where(
+        m.User.role == Role.ADMINISTRATOR, m.User.active.is_(True))).all())
+
+
+def disable_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
+    """Ends the user's ability to unlock: the key slot is removed at once.
+    Offer a re-key afterwards, so that an old copy of the key file opens nothing new."""
+    with uow:
+        access.require(actor, "user.manage")
+        user = _user(uow, username)
+        if user.id == actor.user_id:
+            raise Conflict("Du kan inte stänga av ditt eget konto.",
+                           "You cannot disable your own account.")
+        if user.role == Role.ADMINISTRATOR and _active_admins(uow) <= 1:
+            raise Conflict("Den sista administratören kan inte stängas av.",
+                           "The last administrator cannot be disabled.")
+        user.active = False
+        user.disabled_at, user.disabled_by_id = uow.now(), actor.user_id
+        uow.log(actor, "user.disable", subject_kind="user", subject_id=user.id)
+        keyfile = uow.store.keyfile
+        keyfile.remove_user_slot(user.username)
+        keyfile.save()
+        uow.commit()
+        return _view(user, set(keyfile.usernames()))
+
+
+def reset_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str) -> UserView:
+    """An administrator gives a user a new password (and re-enables the account)."""
+    check_password_policy(new_password, username)
+    with uow:
+        access.require(actor, "user.manage")
+        user = _user(uow, username)
+        user.active = True
+        user.disabled_at = user.disabled_by_id = None
+        keyfile = uow.store.keyfile
+        keyfile.reset_password(username, new_password, uow.store.data_key)
+        keyfile.save()
+        uow.log(actor, "user.password_reset", subject_kind="user", subject_id=user.id)
+        uow.commit()
+        return _view(user, set(keyfile.usernames()))
+
+
+def change_own_password(uow: UnitOfWork, actor: Actor, old_password: str,
+                        new_password: str) -> None:
+    """Anyone may change their own password; only their slot is rewrapped."""
+    check_password_policy(new_password, actor.username)
+    with uow:
+        keyfile = uow.store.keyfile
+        keyfile.change_password(actor.username, old_password, new_password)
+        keyfile.save()
+        uow.log(actor, "user.password_change", subject_kind="user", subject_id=actor.user_id)
+        uow.commit()
+
+
+def get_setting(uow: UnitOfWork, key: str, default: str) -> str:
+    with uow:
+        row = uow.session.get(m.StoreMeta, f"setting.{key}") or uow.session.get(m.StoreMeta, key)
+        return row.value if row else default
+
+
+def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: str) -> None:
+    with uow:
+        access.require(actor, "system.settings")
+        row = uow.session.get(m.StoreMeta, f"setting.{key}")
+        if row is None:
+            uow.session.add(m.StoreMeta(key=f"setting.{key}", value=value))
+        else:
+            row.value = value
+        uow.log(actor, "settings.change", detail={"key": key, "value": value})
+        uow.commit()

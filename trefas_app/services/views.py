@@ -1,0 +1,192 @@
+"""Plain, immutable results of the services. The GUI, the command line and
+the documents get these, never live ORM objects, so nothing can lazily load
+data past the access rule once a service has returned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from trefas_app.domain.enums import (
+    Agency,
+    CaseState,
+    Category,
+    ConsentBasis,
+    ConsentForm,
+    NoteState,
+    ProtectionLevel,
+    RiskLevel,
+    Role,
+)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: tuple[T, ...]
+    total: int
+    offset: int
+    #: Entries in scope that the access rule hides from this user, per category.
+    hidden: dict[Category, int] = field(default_factory=dict)
+
+    @property
+    def hidden_total(self) -> int:
+        return sum(self.hidden.values())
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    agency: Agency
+    unit_id: int
+    unit_name: str
+    active: bool
+    has_key_slot: bool = True
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: int
+    agency: Agency
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """A person as one user may see them. Masked fields are None.
+
+    ``display_name`` is the alias for a protected person unless revealed.
+    """
+
+    id: int
+    display_name: str
+    personal_number: str | None
+    birth_date: dt.date | None
+    phone: str | None
+    address: str | None
+    postal_code: str | None
+    city: str | None
+    protection_level: ProtectionLevel
+    protected: bool
+    revealed: bool
+    risk_level: RiskLevel | None
+    risk_factors: str | None
+    protective_factors: str | None
+    owner_agency: Agency
+    unit_id: int
+    #: Categories of this person's own fields the user may not see.
+    withheld: tuple[Category, ...] = ()
+
+    @property
+    def alias(self) -> str:
+        return f"P-{self.id:04d}"
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    id: int
+    display_name: str
+    personal_number: str | None
+    protected: bool
+    risk_level: RiskLevel | None
+    open_cases: int
+
+
+@dataclass(frozen=True)
+class TeamMemberView:
+    user_id: int
+    display_name: str
+    role: Role
+    agency: Agency
+    unit_name: str
+    responsible: bool
+    phone: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    number: str
+    title: str
+    state: CaseState
+    person_id: int
+    person_name: str
+    protected: bool
+    risk_level: RiskLevel | None
+    unit_name: str
+    opened_at: dt.datetime
+    last_entry_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class CaseView:
+    id: int
+    number: str
+    title: str
+    state: CaseState
+    person: PersonView
+    unit_id: int
+    unit_name: str
+    owner_agency: Agency
+    opened_at: dt.datetime
+    last_entry_at: dt.datetime
+    closure_requested_at: dt.datetime | None
+    closure_reason: str | None
+    closed_at: dt.datetime | None
+    retain_until: dt.date | None
+    team: tuple[TeamMemberView, ...]
+    #: The state changes this user may make now (lifecycle × permission).
+    next_states: tuple[CaseState, ...]
+    on_team: bool
+    emergency_until: dt.datetime | None
+    read_only: bool
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: int
+    person_id: int
+    case_id: int | None
+    basis: ConsentBasis
+    legal_reference: str | None
+    purpose: str
+    form: ConsentForm
+    given_by: str
+    obtained_by: str
+    owner_agency: Agency
+    valid_from: dt.date
+    valid_until: dt.date
+    withdrawn_at: dt.datetime | None
+    withdrawal_reason: str | None
+    version: int
+    superseded: bool
+    grants: tuple[tuple[Agency, Category], ...]
+    #: "active", "expired", "withdrawn", "not_yet_valid" or "superseded".
+    status: str
+
+    def covers(self, agency: Agency, category: Category) -> bool:
+        return (agency, category) in self.grants
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    case_id: int
+    title: str
+    body: str
+    category: Category
+    state: NoteState
+    author: str
+    owner_agency: Agency
+    created_at: dt.datetime
+    signed_at: dt.datetime | None
+    signed_by: str | None
+    corrects_id: int | None
+    corrected_by: tuple[int, ...]
