@@ -18,6 +18,7 @@ import io
 import math
 import os
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Callable
@@ -94,7 +95,14 @@ _fonts_lock = threading.Lock()
 
 def _font_dirs() -> list[Path]:
     home = Path.home()
-    dirs = [Path(__file__).resolve().parent.parent / "resources" / "fonts"]  # bundled, if any
+    # A font shipped with the program wins (same places as trefas_app.resources
+    # looks: frozen bundle, repository, installed package), so output looks the
+    # same everywhere once DejaVu is bundled under resources/fonts.
+    package = Path(__file__).resolve().parent.parent
+    dirs = [package.parent / "resources" / "fonts", package / "resources" / "fonts"]
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        dirs.insert(0, Path(frozen) / "resources" / "fonts")
     if os.name == "nt":
         windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
         dirs.append(windir / "Fonts")
