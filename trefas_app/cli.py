@@ -1,0 +1,1362 @@
+"""The ``trefas`` command: the same services as the desktop program, from a terminal.
+
+Conventions (kept by every command):
+
+* ``--store DIR`` names the store; without it ``TREFAS_STORE``, else the
+  platform's user data folder (see :mod:`trefas_app.paths`).
+* A command that acts as a user takes ``--user NAME`` (or ``TREFAS_USER``).
+* Passwords come from a prompt, ``--password-file FILE`` or the environment
+  variable ``TREFAS_PASSWORD`` — never from a command-line argument, where
+  other users of the machine and the shell history would see them. A second
+  password (a new user's, a new one of your own) comes from a prompt (asked
+  twice), ``--new-password-file FILE`` or ``TREFAS_NEW_PASSWORD``.
+* Listings take ``--json``.
+* Exit status: 0 success, 1 refused or a failed check, 2 wrong usage,
+  130 interrupted.
+* A failure is one sentence on stderr (Swedish; English with ``--lang en`` or
+  a ``LANG`` starting with ``en``), never a traceback. An unexpected error
+  writes its type and source location — never its message, which may quote
+  case content — to the application log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import enum
+import getpass
+import json
+import logging
+import os
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from trefas_app import __version__
+from trefas_app import paths
+from trefas_app.domain.enums import (
+    Agency,
+    CaseState,
+    Category,
+    ConsentBasis,
+    ConsentForm,
+    ProtectionLevel,
+    RiskLevel,
+    Role,
+)
+from trefas_app.domain.errors import (
+    NotFound,
+    StoreExists,
+    TrefasError,
+    UsageError,
+    ValidationError,
+)
+
+log = logging.getLogger("trefas.cli")
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+PASSWORD_ENV = "TREFAS_PASSWORD"
+NEW_PASSWORD_ENV = "TREFAS_NEW_PASSWORD"
+USER_ENV = "TREFAS_USER"
+
+_SUPPRESS = argparse.SUPPRESS
+
+
+# --- language and output --------------------------------------------------------
+
+
+class _Lang:
+    code = "sv"
+
+
+def _detect_language(argv: Sequence[str]) -> str:
+    """``--lang`` wins, then ``LANG``; Swedish by default. Read before parsing,
+    so that even a parse problem answers in the right language."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return "en" if argv[i + 1].lower().startswith("en") else "sv"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1].lower().startswith("en") else "sv"
+    return "en" if os.environ.get("LANG", "").lower().startswith("en") else "sv"
+
+
+def t(sv: str, en: str) -> str:
+    """The text in the language of this run."""
+    return en if _Lang.code == "en" else sv
+
+
+def out(text: str = "") -> None:
+    print(text)
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _plain(value: Any) -> Any:
+    """Service results (frozen dataclasses, enums, dates) as JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(_plain(k)): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def print_json(value: Any) -> None:
+    out(json.dumps(_plain(value), ensure_ascii=False, indent=2))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return t("ja", "yes") if value else t("nej", "no")
+    if isinstance(value, enum.Enum):
+        return lbl(value)
+    if isinstance(value, dt.datetime):
+        return value.astimezone().strftime("%Y-%m-%d %H:%M") if value.tzinfo else \
+            value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def print_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    cells = [[_cell(v) for v in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, c in enumerate(row):
+            widths[i] = max(widths[i], len(c))
+    out("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    out("  ".join("-" * w for w in widths))
+    for row in cells:
+        out("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def lbl(value: enum.Enum) -> str:
+    from trefas_app.domain.labels import label
+
+    try:
+        return label(value, _Lang.code)
+    except (KeyError, ValueError):
+        return str(value.value)
+
+
+# --- arguments ------------------------------------------------------------------
+
+
+def _get(args: argparse.Namespace, name: str, default: Any = None) -> Any:
+    return getattr(args, name, default)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            t(f"ogiltigt datum: {text!r} (skriv ÅÅÅÅ-MM-DD)",
+              f"invalid date: {text!r} (write YYYY-MM-DD)")) from None
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(t(f"inte ett positivt heltal: {text!r}",
+                                           f"not a positive whole number: {text!r}"))
+    return value
+
+
+def _grant(text: str) -> tuple[Agency, Category]:
+    agency, _, category = text.partition(":")
+    try:
+        return Agency(agency.strip()), Category(category.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(t(
+            f"ogiltig delning {text!r}: skriv MYNDIGHET:KATEGORI, t.ex. police:social",
+            f"invalid grant {text!r}: write AGENCY:CATEGORY, e.g. police:social")) from None
+
+
+def _values(enum_class) -> list[str]:
+    return [e.value for e in enum_class]
+
+
+def store_dir(args: argparse.Namespace) -> Path:
+    return paths.resolve_store(_get(args, "store"))
+
+
+def acting_username(args: argparse.Namespace) -> str:
+    name = _get(args, "user") or os.environ.get(USER_ENV, "").strip()
+    if not name:
+        raise UsageError(t("Ange vem du är med --user NAMN.",
+                           "Say who you are with --user NAME."))
+    return name
+
+
+# --- passwords ------------------------------------------------------------------
+
+
+def _read_password_file(path: str) -> str:
+    try:
+        raw = Path(path).expanduser().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError(f"Lösenordsfilen {path} finns inte.",
+                              f"The password file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError):
+        raise ValidationError(f"Lösenordsfilen {path} kunde inte läsas.",
+                              f"The password file {path} could not be read.") from None
+    # The first line, without its line ending; spaces are part of a password.
+    first = raw.splitlines()[0] if raw.splitlines() else ""
+    if not first:
+        raise ValidationError(f"Lösenordsfilen {path} är tom.",
+                              f"The password file {path} is empty.")
+    return first
+
+
+def _can_prompt() -> bool:
+    if os.name == "nt":
+        return sys.stdin is not None and sys.stdin.isatty()
+    try:
+        with open("/dev/tty"):
+            return True
+    except OSError:
+        return False
+
+
+def _prompt(prompt: str) -> str:
+    return getpass.getpass(prompt)
+
+
+def obtain_password(file_path: str | None, env_name: str, prompt: str,
+                    confirm: bool = False) -> str:
+    """From the file, else the environment, else a prompt (twice if ``confirm``)."""
+    if file_path:
+        return _read_password_file(file_path)
+    env = os.environ.get(env_name)
+    if env:
+        return env
+    if not _can_prompt():
+        raise UsageError(
+            f"Inget lösenord: det går inte att fråga efter det här. Använd en "
+            f"lösenordsfil eller miljövariabeln {env_name}.",
+            f"No password: cannot prompt for one here. Use a password file or the "
+            f"environment variable {env_name}.")
+    first = _prompt(prompt)
+    if not first:
+        raise ValidationError("Inget lösenord angavs.", "No password was given.")
+    if confirm:
+        again = _prompt(t("Upprepa lösenordet: ", "Repeat the password: "))
+        if again != first:
+            raise ValidationError("Lösenorden var inte lika. Ingenting har ändrats.",
+                                  "The passwords did not match. Nothing was changed.")
+    return first
+
+
+def acting_password(args: argparse.Namespace, username: str) -> str:
+    return obtain_password(_get(args, "password_file"), PASSWORD_ENV,
+                           t(f"Lösenord för {username}: ", f"Password for {username}: "))
+
+
+def new_password(args: argparse.Namespace, whose: str) -> str:
+    return obtain_password(_get(args, "new_password_file"), NEW_PASSWORD_ENV,
+                           t(f"Nytt lösenord för {whose}: ", f"New password for {whose}: "),
+                           confirm=True)
+
+
+# --- sessions -------------------------------------------------------------------
+
+
+@contextmanager
+def session(args: argparse.Namespace, password: str | None = None):
+    """Unlock the store as ``--user``; log out (and drop the key) afterwards."""
+    from trefas_app.store.store import unlock
+
+    root = store_dir(args)
+    username = acting_username(args)
+    _require_store(root)
+    if password is None:
+        password = acting_password(args, username)
+    store = unlock(root, username, password)
+    try:
+        yield store
+    except BaseException:
+        try:
+            store.close()
+        except Exception:  # the first failure is the one to report
+            log.warning("closing the store after a failure failed", exc_info=True)
+        raise
+    store.close()
+
+
+def _require_store(root: Path) -> None:
+    from trefas_app.store.store import StorePaths
+
+    if not StorePaths(root).exists():
+        raise TrefasError(
+            f"Det finns ingen lagringsplats i {root}. Skapa en med ”trefas init” eller "
+            f"”trefas demo”, eller ange rätt mapp med --store.",
+            f"There is no store in {root}. Create one with 'trefas init' or 'trefas demo', "
+            f"or name the right folder with --store.")
+
+
+# --- commands: store set-up -----------------------------------------------------
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    root = store_dir(args)
+    if (sys.platform.startswith("linux") and not os.environ.get("DISPLAY")
+            and not os.environ.get("WAYLAND_DISPLAY")
+            and not os.environ.get("QT_QPA_PLATFORM")):
+        raise TrefasError(
+            "Det finns ingen skärm att visa fönstret på (varken DISPLAY eller "
+            "WAYLAND_DISPLAY är satt). Starta Trefas från skrivbordet, eller använd "
+            "kommandona i ”trefas --help”.",
+            "There is no display to show the window on (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set). Start Trefas from the desktop, or use the commands "
+            "in 'trefas --help'.")
+    try:
+        from trefas_app.ui.app import run_gui
+    except ImportError as exc:
+        if getattr(exc, "name", None) in ("trefas_app.ui.app", "trefas_app.ui"):
+            raise TrefasError(
+                "Det grafiska gränssnittet finns inte i den här installationen.",
+                "The graphical interface is not part of this installation.") from None
+        detail = exc.name or str(exc).split(":")[0]
+        raise TrefasError(
+            f"Det grafiska gränssnittet kan inte starta: Qt (PySide6) eller ett "
+            f"systembibliotek som Qt behöver saknas ({detail}). Kör ”bash "
+            f"packaging/bootstrap.sh start”, eller se README.md.",
+            f"The graphical interface cannot start: Qt (PySide6) or a system library Qt "
+            f"needs is missing ({detail}). Run 'bash packaging/bootstrap.sh start', or see "
+            f"README.md.") from None
+    log.info("starting the graphical interface")
+    return int(run_gui(root) or 0)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from trefas_app.store.store import StorePaths, create_store
+
+    root = store_dir(args)
+    if StorePaths(root).exists():
+        raise StoreExists(
+            f"Det finns redan en lagringsplats i {root}. Ingenting har ändrats.",
+            f"A store already exists in {root}. Nothing was changed.")
+    admin = args.admin.strip().lower()
+    password = obtain_password(
+        _get(args, "password_file"), PASSWORD_ENV,
+        t(f"Välj lösenord för administratören {admin}: ",
+          f"Choose a password for the administrator {admin}: "), confirm=True)
+    created = create_store(root, admin_username=admin,
+                           admin_display_name=(args.display_name or admin).strip(),
+                           admin_password=password, unit_code=args.unit_code,
+                           unit_name=args.unit_name, agency=Agency(args.agency))
+    created.store.close()
+    out(t(f"Lagringsplatsen är skapad i {root}.", f"The store has been created in {root}."))
+    out(t(f"Första administratören: {admin}", f"First administrator: {admin}"))
+    out()
+    out(t("ÅTERSTÄLLNINGSNYCKEL – visas bara den här enda gången:",
+          "RECOVERY KEY – shown this one time only:"))
+    out()
+    out(f"    {created.recovery_key}")
+    out()
+    out(t("Skriv ut eller skriv ned nyckeln nu och förvara den inlåst, skild från datorn.\n"
+          "Den öppnar hela lagringsplatsen om alla administratörer glömmer sina lösenord.\n"
+          "Den sparas ingenstans i klartext och kan inte visas igen.",
+          "Print or write down the key now and keep it locked away, apart from the computer.\n"
+          "It opens the whole store if every administrator forgets their password.\n"
+          "It is stored nowhere in clear text and cannot be shown again."))
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from trefas_app import demo
+    from trefas_app.services import users as users_svc
+    from trefas_app.store.store import StorePaths, unlock
+
+    root = store_dir(args)
+    if StorePaths(root).exists():
+        raise StoreExists(
+            f"Det finns redan en lagringsplats i {root}. Demodata skapas bara i en ny mapp; "
+            f"ingenting har ändrats.",
+            f"A store already exists in {root}. Demo data is only created in a new folder; "
+            f"nothing was changed.")
+    if _get(args, "password_file"):
+        password = _read_password_file(args.password_file)
+    else:
+        password = os.environ.get(PASSWORD_ENV) or demo.DEMO_PASSWORD
+    out(t(f"Skapar demolagringsplats i {root} …", f"Creating a demo store in {root} …"))
+    result = demo.build_demo(root, password)
+    # Close whatever build_demo hands back, if it hands back an open store.
+    for candidate in (result, getattr(result, "store", None)):
+        close = getattr(candidate, "close", None)
+        if callable(close) and hasattr(candidate, "uow"):
+            close()
+    store = unlock(root, getattr(demo, "DEMO_ADMIN", "admin"), password)
+    try:
+        people = users_svc.list_users(store.uow(), store.actor)
+        units = {u.id: u for u in users_svc.list_units(store.uow(), store.actor)}
+    finally:
+        store.close()
+    out(t("Klart. Demoanvändare:", "Done. Demo users:"))
+    out()
+    print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
+                 t("Myndighet", "Agency"), t("Enhet", "Unit")],
+                [(u.username, u.display_name, u.role, u.agency,
+                  units[u.unit_id].name if u.unit_id in units else u.unit_name)
+                 for u in people if u.active])
+    out()
+    if os.environ.get(PASSWORD_ENV) or _get(args, "password_file"):
+        out(t("Alla demoanvändare har lösenordet du angav.",
+              "Every demo user has the password you gave."))
+    else:
+        out(t(f"Alla demoanvändare har lösenordet: {password}",
+              f"Every demo user has the password: {password}"))
+    out(t("Uppgifterna är påhittade. Använd aldrig demolagringsplatsen för riktiga ärenden.",
+          "The data is made up. Never use the demo store for real cases."))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from trefas_app.services import admin
+
+    root = store_dir(args)
+    _require_store(root)
+    username = _get(args, "user") or None
+    password = acting_password(args, username) if username else None
+    report = admin.check_store(root, username=username, password=password)
+    problems = [_problem_text(p) for p in (getattr(report, "problems", None) or ())]
+    if _get(args, "json"):
+        print_json({"ok": bool(report.ok), "problems": problems,
+                    "report": _plain(report)})
+    elif report.ok:
+        out(t(f"Lagringsplatsen i {root} är hel: databasen och nyckelfilen klarade "
+              f"kontrollen.",
+              f"The store in {root} is sound: the database and the key file passed "
+              f"the check."))
+    else:
+        err(t("Kontrollen hittade fel:", "The check found problems:"))
+        for p in problems:
+            err(f"  – {p}")
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _problem_text(problem: Any) -> str:
+    if isinstance(problem, TrefasError):
+        return problem.message(_Lang.code)
+    if isinstance(problem, str):
+        return problem
+    for attr in (("sv", "en") if _Lang.code == "sv" else ("en", "sv")):
+        value = getattr(problem, attr, None) or getattr(problem, f"message_{attr}", None)
+        if isinstance(value, str) and value:
+            return value
+    if isinstance(problem, (tuple, list)) and problem and all(isinstance(x, str)
+                                                               for x in problem):
+        return problem[0] if _Lang.code == "sv" or len(problem) < 2 else problem[1]
+    return str(problem)
+
+
+# --- commands: users and units ------------------------------------------------------
+
+
+def _unit_by_code(store, code: str):
+    from trefas_app.services import users as users_svc
+
+    for unit in users_svc.list_units(store.uow(), store.actor):
+        if unit.code.lower() == code.strip().lower():
+            return unit
+    raise NotFound(f"Det finns ingen enhet med koden ”{code}”. Se ”trefas unit list”.",
+                   f"There is no unit with the code '{code}'. See 'trefas unit list'.")
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    with session(args) as store:
+        unit = _unit_by_code(store, args.unit)
+        agency = Agency(args.agency) if _get(args, "agency") else unit.agency
+        newname = args.username.strip().lower()
+        password = new_password(args, newname)
+        view = users_svc.add_user(store.uow(), store.actor, users_svc.UserInput(
+            username=newname, display_name=args.display_name, role=Role(args.role),
+            agency=agency, unit_id=unit.id, password=password,
+            email=_get(args, "email"), phone=_get(args, "phone")))
+    if _get(args, "json"):
+        print_json(_user_json(view, {unit.id: unit}))
+    else:
+        out(t(f"Användaren {view.username} är skapad ({lbl(view.role)}, {unit.name}).",
+              f"The user {view.username} has been created ({lbl(view.role)}, {unit.name})."))
+    return EXIT_OK
+
+
+def _user_json(u, units: dict) -> dict:
+    unit = units.get(u.unit_id)
+    return {"username": u.username, "display_name": u.display_name, "role": u.role.value,
+            "agency": u.agency.value, "unit": unit.code if unit else None,
+            "unit_name": unit.name if unit else u.unit_name, "active": u.active,
+            "has_key_slot": u.has_key_slot}
+
+
+def cmd_user_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    with session(args) as store:
+        people = users_svc.list_users(store.uow(), store.actor)
+        units = {u.id: u for u in users_svc.list_units(store.uow(), store.actor)}
+    if _get(args, "json"):
+        print_json([_user_json(u, units) for u in people])
+        return EXIT_OK
+    print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
+                 t("Myndighet", "Agency"), t("Enhet", "Unit"), t("Aktiv", "Active")],
+                [(u.username, u.display_name, u.role, u.agency,
+                  units[u.unit_id].code if u.unit_id in units else u.unit_name, u.active)
+                 for u in people])
+    return EXIT_OK
+
+
+def cmd_user_disable(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    with session(args) as store:
+        view = users_svc.disable_user(store.uow(), store.actor, args.username.strip().lower())
+    out(t(f"Kontot {view.username} är avstängt och dess nyckel borttagen.",
+          f"The account {view.username} is disabled and its key removed."))
+    out(t("Kör ”trefas rekey” så att en gammal kopia av nyckelfilen inte öppnar något nytt.",
+          "Run 'trefas rekey' so that an old copy of the key file opens nothing new."))
+    return EXIT_OK
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    username = acting_username(args)
+    _require_store(store_dir(args))
+    old = acting_password(args, username)
+    with session(args, password=old) as store:
+        new = new_password(args, store.actor.username)
+        users_svc.change_own_password(store.uow(), store.actor, old, new)
+    out(t("Ditt lösenord är bytt.", "Your password has been changed."))
+    return EXIT_OK
+
+
+def cmd_user_reset(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    target = args.username.strip().lower()
+    with session(args) as store:
+        password = new_password(args, target)
+        view = users_svc.reset_password(store.uow(), store.actor, target, password)
+    out(t(f"{view.username} har fått ett nytt lösenord och kontot är aktivt.",
+          f"{view.username} has a new password and the account is active."))
+    return EXIT_OK
+
+
+def cmd_unit_add(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    with session(args) as store:
+        unit = users_svc.add_unit(store.uow(), store.actor, Agency(args.agency), args.code,
+                                  args.name)
+    if _get(args, "json"):
+        print_json(unit)
+    else:
+        out(t(f"Enheten {unit.code} ({unit.name}) är skapad.",
+              f"The unit {unit.code} ({unit.name}) has been created."))
+    return EXIT_OK
+
+
+def cmd_unit_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import users as users_svc
+
+    with session(args) as store:
+        units = users_svc.list_units(store.uow(), store.actor)
+    if _get(args, "json"):
+        print_json(units)
+        return EXIT_OK
+    print_table([t("Kod", "Code"), t("Namn", "Name"), t("Myndighet", "Agency")],
+                [(u.code, u.name, u.agency) for u in units])
+    return EXIT_OK
+
+
+# --- commands: administration -------------------------------------------------------
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from trefas_app.services import admin
+
+    with session(args) as store:
+        if _get(args, "list"):
+            backups = admin.list_backups(store)
+        else:
+            info = admin.backup(store, store.actor)
+    if _get(args, "list"):
+        if _get(args, "json"):
+            print_json(list(backups))
+        else:
+            for b in backups:
+                out(_describe(b))
+        return EXIT_OK
+    if _get(args, "json"):
+        print_json(info)
+    else:
+        out(t(f"Säkerhetskopian är klar: {_describe(info)}",
+              f"The backup is done: {_describe(info)}"))
+    return EXIT_OK
+
+
+def _describe(value: Any) -> str:
+    """One line for a small result dataclass (a backup, a report)."""
+    if dataclasses.is_dataclass(value):
+        parts = [f"{f.name}={_cell(getattr(value, f.name))}" for f in dataclasses.fields(value)]
+        path = getattr(value, "path", None)
+        return f"{path}  ({', '.join(p for p in parts if not p.startswith('path='))})" \
+            if path else ", ".join(parts)
+    return str(value)
+
+
+def _confirm(args: argparse.Namespace, question: str) -> None:
+    if _get(args, "yes"):
+        return
+    if not (sys.stdin and sys.stdin.isatty()):
+        raise UsageError("Bekräfta med --yes när kommandot inte körs interaktivt.",
+                         "Confirm with --yes when the command does not run interactively.")
+    answer = input(question).strip().lower()
+    if answer not in ("ja", "j", "yes", "y"):
+        raise TrefasError("Avbrutet. Ingenting har ändrats.", "Cancelled. Nothing was changed.")
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from trefas_app.services import admin
+
+    backup_file = Path(args.file).expanduser()
+    if not backup_file.exists():
+        raise NotFound(f"Säkerhetskopian {backup_file} finns inte.",
+                       f"The backup {backup_file} does not exist.")
+    _confirm(args, t(f"Återställa lagringsplatsen från {backup_file}? Det som ändrats efter "
+                     f"kopian går förlorat. [ja/nej] ",
+                     f"Restore the store from {backup_file}? Changes made after the backup "
+                     f"are lost. [yes/no] "))
+    with session(args) as store:
+        result = admin.restore(store, store.actor, backup_file)
+    out(t("Lagringsplatsen är återställd från säkerhetskopian.",
+          "The store has been restored from the backup."))
+    if result is not None and dataclasses.is_dataclass(result):
+        out(_describe(result))
+    return EXIT_OK
+
+
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from trefas_app.services import admin
+
+    with session(args) as store:
+        result = admin.rekey(store, store.actor)
+    out(t("Lagringsplatsen har fått en ny datanyckel; alla nyckelplatser är omslutna på nytt.",
+          "The store has a new data key; every key slot has been resealed."))
+    if result is not None and dataclasses.is_dataclass(result):
+        out(_describe(result))
+    return EXIT_OK
+
+
+def cmd_retention_run(args: argparse.Namespace) -> int:
+    from trefas_app.services import admin
+
+    today = _get(args, "today") or dt.date.today()
+    with session(args) as store:
+        report = admin.run_retention(store, store.actor, today)
+    if _get(args, "json"):
+        print_json(report)
+    else:
+        out(t(f"Gallring körd per {today.isoformat()}: {_describe(report)}",
+              f"Retention run as of {today.isoformat()}: {_describe(report)}"))
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from trefas_app.services import audit_log
+
+    with session(args) as store:
+        report = audit_log.verify_log(store, store.actor)
+    if _get(args, "json"):
+        print_json(report)
+    elif report.ok:
+        out(t(f"Åtkomstloggen är obruten: {report.entries} poster kontrollerade.",
+              f"The access log is intact: {report.entries} entries checked."))
+    else:
+        problem = (getattr(report, "problem_sv", None) if _Lang.code == "sv"
+                   else getattr(report, "problem_en", None)) or \
+            getattr(report, "problem_sv", None) or ""
+        err(t(f"Åtkomstloggen är inte obruten (första felet vid post "
+              f"{report.first_bad_seq}): {problem}",
+              f"The access log is not intact (first fault at entry "
+              f"{report.first_bad_seq}): {problem}"))
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_audit_show(args: argparse.Namespace) -> int:
+    from trefas_app.services import audit_log
+
+    filters = {"person_id": _get(args, "person"), "case_id": _get(args, "case"),
+               "username": _get(args, "filter_user"), "action": _get(args, "action"),
+               "since": _get(args, "since"), "until": _get(args, "until")}
+    with session(args) as store:
+        page = audit_log.show_log(store.uow(), store.actor,
+                                  **{k: v for k, v in filters.items() if v is not None},
+                                  offset=_get(args, "offset") or 0,
+                                  limit=_get(args, "limit") or 200)
+    rows = list(page.rows)
+    if _get(args, "json"):
+        print_json({"total": page.total, "offset": page.offset, "rows": rows})
+        return EXIT_OK
+    if not rows:
+        out(t("Inga poster.", "No entries."))
+        return EXIT_OK
+    fields = [f.name for f in dataclasses.fields(rows[0])]
+    wanted = [f for f in ("seq", "at", "username", "agency", "role", "action",
+                          "subject_kind", "subject_id", "case_id", "person_id", "reason")
+              if f in fields] or fields
+    print_table(wanted, [[getattr(r, f) for f in wanted] for r in rows])
+    if page.total > page.offset + len(rows):
+        out(t(f"… visar {len(rows)} av {page.total}; använd --offset för fler.",
+              f"… showing {len(rows)} of {page.total}; use --offset for more."))
+    return EXIT_OK
+
+
+# --- commands: case work ------------------------------------------------------------
+
+
+def _case_id(store, key: str) -> int:
+    """A case number (K-2025-00012) or id, resolved through the access rule."""
+    from trefas_app.services import cases
+
+    key = key.strip()
+    if key.isdigit():
+        return int(key)
+    page = cases.list_cases(store.uow(), store.actor, cases.CaseFilter(query=key), limit=50)
+    for row in page.rows:
+        if row.number.upper() == key.upper():
+            return row.id
+    raise NotFound(f"Inget ärende med numret {key} som du har tillgång till.",
+                   f"No case numbered {key} that you have access to.")
+
+
+def _hidden_notice(page) -> None:
+    if getattr(page, "hidden_total", 0):
+        err(t(f"{page.hidden_total} poster finns som inte delas med din myndighet.",
+              f"{page.hidden_total} entries exist that are not shared with your agency."))
+
+
+def cmd_person_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import persons
+
+    with session(args) as store:
+        page = persons.list_persons(store.uow(), store.actor, _get(args, "query") or "",
+                                    offset=_get(args, "offset") or 0,
+                                    limit=_get(args, "limit") or 200)
+    if _get(args, "json"):
+        print_json({"total": page.total, "offset": page.offset, "rows": page.rows})
+        return EXIT_OK
+    print_table(["ID", t("Namn", "Name"), t("Personnummer", "Personal number"),
+                 t("Risk", "Risk"), t("Öppna ärenden", "Open cases")],
+                [(f"P-{p.id:04d}", p.display_name, p.personal_number or "", p.risk_level,
+                  p.open_cases) for p in page.rows])
+    if page.total > page.offset + len(page.rows):
+        out(t(f"… visar {len(page.rows)} av {page.total}.",
+              f"… showing {len(page.rows)} of {page.total}."))
+    return EXIT_OK
+
+
+def _person_id(text: str) -> int:
+    value = text.strip().upper().removeprefix("P-")
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(t(f"ogiltigt person-id: {text!r} (t.ex. 42 eller P-0042)",
+                                           f"invalid person id: {text!r} (e.g. 42 or P-0042)"))
+    return int(value)
+
+
+def _print_person(p) -> None:
+    rows = [("ID", p.alias), (t("Namn", "Name"), p.display_name),
+            (t("Personnummer", "Personal number"), p.personal_number),
+            (t("Telefon", "Phone"), p.phone),
+            (t("Adress", "Address"), " ".join(x for x in (p.address, p.postal_code, p.city) if x)),
+            (t("Skydd", "Protection"), p.protection_level),
+            (t("Risknivå", "Risk level"), p.risk_level),
+            (t("Riskfaktorer", "Risk factors"), p.risk_factors),
+            (t("Skyddsfaktorer", "Protective factors"), p.protective_factors)]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        if value not in (None, ""):
+            out(f"{key.ljust(width)}  {_cell(value)}")
+    if p.withheld:
+        out(t("Visas inte för dig: ", "Not shown to you: ")
+            + ", ".join(lbl(c) for c in p.withheld))
+
+
+def cmd_person_add(args: argparse.Namespace) -> int:
+    from trefas_app.services import persons
+
+    data = persons.PersonInput(
+        first_name=args.first_name, last_name=args.last_name,
+        personal_number=_get(args, "personal_number"), phone=_get(args, "phone"),
+        address=_get(args, "address"), postal_code=_get(args, "postal_code"),
+        city=_get(args, "city"),
+        protection_level=ProtectionLevel(_get(args, "protection") or ProtectionLevel.NONE),
+        risk_level=RiskLevel(_get(args, "risk") or RiskLevel.GREEN),
+        risk_factors=_get(args, "risk_factors"),
+        protective_factors=_get(args, "protective_factors"))
+    with session(args) as store:
+        view = persons.create_person(store.uow(), store.actor, data)
+    if _get(args, "json"):
+        print_json(view)
+    else:
+        out(t(f"Personen är registrerad som {view.alias}.",
+              f"The person has been registered as {view.alias}."))
+    return EXIT_OK
+
+
+def cmd_person_show(args: argparse.Namespace) -> int:
+    from trefas_app.services import persons
+
+    with session(args) as store:
+        view = persons.get_person(store.uow(), store.actor, args.person_id)
+    if _get(args, "json"):
+        print_json(view)
+    else:
+        _print_person(view)
+    return EXIT_OK
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import cases
+
+    states = tuple(CaseState(s) for s in (_get(args, "state") or ()))
+    filt = cases.CaseFilter(query=_get(args, "query") or "", states=states,
+                            mine_only=bool(_get(args, "mine")))
+    with session(args) as store:
+        page = cases.list_cases(store.uow(), store.actor, filt,
+                                offset=_get(args, "offset") or 0,
+                                limit=_get(args, "limit") or 200)
+    if _get(args, "json"):
+        print_json({"total": page.total, "offset": page.offset, "rows": page.rows,
+                    "hidden": page.hidden})
+        return EXIT_OK
+    print_table([t("Nummer", "Number"), t("Rubrik", "Title"), t("Person", "Person"),
+                 t("Status", "State"), t("Enhet", "Unit"), t("Senast", "Last entry")],
+                [(c.number, c.title, c.person_name, c.state, c.unit_name, c.last_entry_at)
+                 for c in page.rows])
+    if page.total > page.offset + len(page.rows):
+        out(t(f"… visar {len(page.rows)} av {page.total}.",
+              f"… showing {len(page.rows)} of {page.total}."))
+    _hidden_notice(page)
+    return EXIT_OK
+
+
+def cmd_case_open(args: argparse.Namespace) -> int:
+    from trefas_app.services import cases
+
+    with session(args) as store:
+        view = cases.open_case(store.uow(), store.actor, args.person, args.title)
+    if _get(args, "json"):
+        print_json(view)
+    else:
+        out(t(f"Ärendet {view.number} är öppnat.", f"The case {view.number} has been opened."))
+    return EXIT_OK
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from trefas_app.services import cases, notes
+
+    with session(args) as store:
+        case_id = _case_id(store, args.number)
+        view = cases.get_case(store.uow(), store.actor, case_id)
+        note_page = notes.list_notes(store.uow(), store.actor, case_id) \
+            if _get(args, "notes") else None
+    if _get(args, "json"):
+        data = _plain(view)
+        if note_page is not None:
+            data["notes"] = _plain(note_page.rows)
+            data["notes_hidden"] = _plain(note_page.hidden)
+        print_json(data)
+        return EXIT_OK
+    out(f"{view.number}  {view.title}")
+    out(t(f"Status: {lbl(view.state)}   Enhet: {view.unit_name}   Ägare: {lbl(view.owner_agency)}",
+          f"State: {lbl(view.state)}   Unit: {view.unit_name}   Owner: {lbl(view.owner_agency)}"))
+    out(t(f"Öppnat: {_cell(view.opened_at)}   Senaste post: {_cell(view.last_entry_at)}",
+          f"Opened: {_cell(view.opened_at)}   Last entry: {_cell(view.last_entry_at)}"))
+    if view.emergency_until:
+        out(t(f"NÖDÅTKOMST till {_cell(view.emergency_until)} (endast läsning)",
+              f"EMERGENCY ACCESS until {_cell(view.emergency_until)} (read-only)"))
+    out()
+    _print_person(view.person)
+    out()
+    out(t("Team:", "Team:"))
+    for m in view.team:
+        mark = t(" (ansvarig)", " (responsible)") if m.responsible else ""
+        out(f"  {m.display_name} – {lbl(m.role)}, {m.unit_name}{mark}")
+    if note_page is not None:
+        out()
+        out(t("Anteckningar:", "Notes:"))
+        for n in note_page.rows:
+            out(f"  #{n.id} {_cell(n.created_at)} [{lbl(n.category)}, {lbl(n.state)}] "
+                f"{n.title} – {n.author}")
+        _hidden_notice(note_page)
+    return EXIT_OK
+
+
+def _note_body(args: argparse.Namespace) -> str:
+    source = _get(args, "file")
+    if source and source != "-":
+        try:
+            return Path(source).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise ValidationError(f"Filen {source} kunde inte läsas som text (UTF-8).",
+                                  f"The file {source} could not be read as text (UTF-8).") \
+                from None
+    if sys.stdin is None:
+        raise UsageError("Ingen text: ange --file FIL eller skicka texten på standard in.",
+                         "No text: give --file FILE or send the text on standard input.")
+    if sys.stdin.isatty() and source != "-":
+        err(t("Skriv anteckningen och avsluta med Ctrl-D (Ctrl-Z och Enter i Windows):",
+              "Type the note and end with Ctrl-D (Ctrl-Z and Enter on Windows):"))
+    return sys.stdin.read()
+
+
+def cmd_note_add(args: argparse.Namespace) -> int:
+    from trefas_app.services import notes
+
+    body = _note_body(args)
+    with session(args) as store:
+        case_id = _case_id(store, args.case)
+        view = notes.write_note(store.uow(), store.actor, case_id, args.title, body,
+                                Category(args.category), corrects_id=_get(args, "corrects"))
+    if _get(args, "json"):
+        print_json(view)
+    else:
+        out(t(f"Anteckning #{view.id} är sparad som utkast. Signera med ”trefas note sign "
+              f"{view.id}”.",
+              f"Note #{view.id} is saved as a draft. Sign it with 'trefas note sign {view.id}'."))
+    return EXIT_OK
+
+
+def cmd_note_sign(args: argparse.Namespace) -> int:
+    from trefas_app.services import notes
+
+    with session(args) as store:
+        view = notes.sign_note(store.uow(), store.actor, args.note_id)
+    out(t(f"Anteckning #{view.id} är signerad och kan inte längre ändras.",
+          f"Note #{view.id} is signed and can no longer be changed."))
+    return EXIT_OK
+
+
+def cmd_note_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import notes
+
+    with session(args) as store:
+        case_id = _case_id(store, args.case)
+        page = notes.list_notes(store.uow(), store.actor, case_id,
+                                offset=_get(args, "offset") or 0,
+                                limit=_get(args, "limit") or 100)
+    if _get(args, "json"):
+        print_json({"total": page.total, "offset": page.offset, "rows": page.rows,
+                    "hidden": page.hidden})
+        return EXIT_OK
+    print_table(["ID", t("Skapad", "Created"), t("Kategori", "Category"),
+                 t("Status", "State"), t("Rubrik", "Title"), t("Författare", "Author")],
+                [(n.id, n.created_at, n.category, n.state, n.title, n.author)
+                 for n in page.rows])
+    _hidden_notice(page)
+    return EXIT_OK
+
+
+def cmd_consent_add(args: argparse.Namespace) -> int:
+    from trefas_app.services import consents
+
+    valid_from = _get(args, "valid_from") or dt.date.today()
+    with session(args) as store:
+        case_id = _case_id(store, args.case) if _get(args, "case") else None
+        view = consents.record_consent(store.uow(), store.actor, consents.ConsentInput(
+            person_id=args.person, purpose=args.purpose, valid_from=valid_from,
+            valid_until=args.until, grants=frozenset(args.grant),
+            basis=ConsentBasis(_get(args, "basis") or ConsentBasis.CONSENT),
+            form=ConsentForm(_get(args, "form") or ConsentForm.WRITTEN),
+            guardian_name=_get(args, "guardian"),
+            legal_reference=_get(args, "legal_reference"), case_id=case_id))
+    if _get(args, "json"):
+        print_json(view)
+    else:
+        out(t(f"Samtycke #{view.id} är registrerat och gäller {view.valid_from} – "
+              f"{view.valid_until}.",
+              f"Consent #{view.id} has been recorded, valid {view.valid_from} – "
+              f"{view.valid_until}."))
+    return EXIT_OK
+
+
+def cmd_consent_withdraw(args: argparse.Namespace) -> int:
+    from trefas_app.services import consents
+
+    with session(args) as store:
+        view = consents.withdraw_consent(store.uow(), store.actor, args.consent_id, args.reason)
+    out(t(f"Samtycke #{view.id} är återkallat från och med nu.",
+          f"Consent #{view.id} is withdrawn as of now."))
+    return EXIT_OK
+
+
+def cmd_consent_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import consents
+
+    with session(args) as store:
+        views = consents.list_consents(store.uow(), store.actor, args.person)
+    if _get(args, "json"):
+        print_json(views)
+        return EXIT_OK
+    print_table(["ID", t("Status", "State"), t("Från", "From"), t("Till", "Until"),
+                 t("Syfte", "Purpose"), t("Delas med", "Shared with")],
+                [(c.id, c.status, c.valid_from, c.valid_until, c.purpose,
+                  ", ".join(f"{a.value}:{cat.value}" for a, cat in c.grants))
+                 for c in views])
+    return EXIT_OK
+
+
+def cmd_emergency(args: argparse.Namespace) -> int:
+    from trefas_app.services import cases
+
+    with session(args) as store:
+        view = cases.request_emergency_access(store.uow(), store.actor, args.case.strip(),
+                                              args.reason, hours=args.hours)
+    out(t(f"Nödåtkomst till {view.number} gäller till {_cell(view.emergency_until)} "
+          f"(endast läsning). Åtkomsten loggas och granskas av enhetschef.",
+          f"Emergency access to {view.number} is valid until {_cell(view.emergency_until)} "
+          f"(read-only). The access is logged and reviewed by a supervisor."))
+    return EXIT_OK
+
+
+def cmd_paths(args: argparse.Namespace) -> int:
+    from trefas_app.store.store import StorePaths
+
+    root = store_dir(args)
+    info = {"store": str(root), "store_exists": StorePaths(root).exists(),
+            "log_file": str(paths.log_file()), "version": __version__}
+    if _get(args, "json"):
+        print_json(info)
+    else:
+        out(t(f"Lagringsplats: {root}{'' if info['store_exists'] else ' (finns inte än)'}",
+              f"Store: {root}{'' if info['store_exists'] else ' (does not exist yet)'}"))
+        out(t(f"Programlogg:   {info['log_file']}", f"Program log: {info['log_file']}"))
+    return EXIT_OK
+
+
+# --- the parser ---------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    """No abbreviations: ``--password`` must never be taken for
+    ``--password-file``."""
+
+    def __init__(self, *a, **kw):
+        kw.setdefault("allow_abbrev", False)
+        super().__init__(*a, **kw)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument("--store", metavar="DIR", default=_SUPPRESS,
+                        help="lagringsplatsens mapp (annars TREFAS_STORE eller "
+                             "användarens datamapp)")
+    common.add_argument("--lang", choices=["sv", "en"], default=_SUPPRESS,
+                        help="språk för meddelanden (sv eller en)")
+    acting = _Parser(add_help=False)
+    acting.add_argument("--user", metavar="NAME", default=_SUPPRESS,
+                        help="du som låser upp (annars TREFAS_USER)")
+    acting.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
+                        help="läs ditt lösenord från filens första rad (annars "
+                             "TREFAS_PASSWORD eller en fråga)")
+    new_pw = _Parser(add_help=False)
+    new_pw.add_argument("--new-password-file", metavar="FILE", default=_SUPPRESS,
+                        help="läs det nya lösenordet från filens första rad (annars "
+                             "TREFAS_NEW_PASSWORD eller en fråga)")
+    as_json = _Parser(add_help=False)
+    as_json.add_argument("--json", action="store_true", default=_SUPPRESS,
+                         help="maskinläsbar utdata (JSON)")
+    paging = _Parser(add_help=False)
+    paging.add_argument("--offset", type=int, default=_SUPPRESS, help="hoppa över N rader")
+    paging.add_argument("--limit", type=_positive_int, default=_SUPPRESS,
+                        help="visa högst N rader")
+
+    parser = _Parser(
+        prog="trefas", parents=[common],
+        description="Trefas – samverkan mellan socialtjänst, polis och Kriminalvården. "
+                    "Utan kommando startar det grafiska programmet.",
+        epilog="Lösenord anges aldrig som argument: de frågas efter, läses med "
+               "--password-file eller från TREFAS_PASSWORD.")
+    parser.add_argument("--version", action="version", version=f"trefas {__version__}")
+    parser.set_defaults(func=cmd_gui, command_name="gui")
+    sub = parser.add_subparsers(title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
+
+    def add(group, name: str, func: Callable, help_text: str, parents=(), full=None):
+        p = group.add_parser(name, help=help_text, description=help_text,
+                             parents=[common, *parents])
+        p.set_defaults(func=func, command_name=full or name)
+        return p
+
+    def group_of(name: str, help_text: str):
+        p = sub.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p.set_defaults(func=_missing_subcommand(p), command_name=name)
+        return p.add_subparsers(title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
+
+    # set-up
+    p = add(sub, "init", cmd_init, "skapa en ny, tom lagringsplats med sin första administratör")
+    p.add_argument("--admin", metavar="NAME", required=True, help="administratörens användarnamn")
+    p.add_argument("--display-name", metavar="TEXT", help="administratörens namn")
+    p.add_argument("--unit-name", metavar="TEXT", default="Förvaltningen",
+                   help="administratörens enhet (namn)")
+    p.add_argument("--unit-code", metavar="CODE", default="ADM", help="enhetens kod")
+    p.add_argument("--agency", choices=_values(Agency), default=Agency.CITY.value,
+                   help="administratörens myndighet")
+    p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
+                   help="läs administratörens lösenord från filens första rad")
+
+    p = add(sub, "demo", cmd_demo, "skapa en lagringsplats med påhittade demodata")
+    p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
+                   help="demoanvändarnas gemensamma lösenord")
+
+    p = add(sub, "check", cmd_check, "kontrollera databasen och nyckelfilen",
+            parents=[as_json])
+    p.add_argument("--user", metavar="NAME", default=_SUPPRESS,
+                   help="kontrollera också att den här användaren kan låsa upp")
+    p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS)
+
+    add(sub, "paths", cmd_paths, "visa var lagringsplatsen och programloggen finns",
+        parents=[as_json])
+
+    # users and units
+    users = group_of("user", "användare (administratör)")
+    p = add(users, "add", cmd_user_add, "lägg till en användare", [acting, new_pw, as_json],
+            "user add")
+    p.add_argument("username", metavar="NEWNAME", help="den nya användarens användarnamn")
+    p.add_argument("--role", choices=_values(Role), required=True)
+    p.add_argument("--unit", metavar="CODE", required=True, help="enhetens kod")
+    p.add_argument("--agency", choices=_values(Agency),
+                   help="myndighet (annars enhetens)")
+    p.add_argument("--display-name", metavar="TEXT", required=True, help="fullständigt namn")
+    p.add_argument("--email", metavar="ADDRESS")
+    p.add_argument("--phone", metavar="NUMBER")
+    add(users, "list", cmd_user_list, "lista användare", [acting, as_json], "user list")
+    p = add(users, "disable", cmd_user_disable, "stäng av ett konto och ta bort dess nyckel",
+            [acting], "user disable")
+    p.add_argument("username", metavar="NAME")
+    add(users, "passwd", cmd_user_passwd, "byt ditt eget lösenord", [acting, new_pw],
+        "user passwd")
+    p = add(users, "reset", cmd_user_reset, "ge en användare ett nytt lösenord",
+            [acting, new_pw], "user reset")
+    p.add_argument("username", metavar="NAME")
+
+    units = group_of("unit", "enheter (administratör)")
+    p = add(units, "add", cmd_unit_add, "lägg till en enhet", [acting, as_json], "unit add")
+    p.add_argument("code", metavar="CODE")
+    p.add_argument("--name", metavar="TEXT", required=True)
+    p.add_argument("--agency", choices=_values(Agency), required=True)
+    add(units, "list", cmd_unit_list, "lista enheter", [acting, as_json], "unit list")
+
+    # administration
+    p = add(sub, "backup", cmd_backup, "gör en krypterad säkerhetskopia", [acting, as_json])
+    p.add_argument("--list", action="store_true", help="lista befintliga säkerhetskopior")
+    p = add(sub, "restore", cmd_restore, "återställ från en säkerhetskopia", [acting])
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--yes", action="store_true", help="fråga inte om bekräftelse")
+    add(sub, "rekey", cmd_rekey, "byt datanyckel (efter att en användare tagits bort)",
+        [acting])
+    retention = group_of("retention", "gallring")
+    p = add(retention, "run", cmd_retention_run, "gallra det som passerat bevarandetiden",
+            [acting, as_json], "retention run")
+    p.add_argument("--today", type=_date, metavar="DATE", help="dagens datum (ÅÅÅÅ-MM-DD)")
+
+    audit = group_of("audit", "åtkomstloggen")
+    add(audit, "verify", cmd_audit_verify, "kontrollera att loggkedjan är obruten",
+        [acting, as_json], "audit verify")
+    p = add(audit, "show", cmd_audit_show, "visa loggposter", [acting, as_json, paging],
+            "audit show")
+    p.add_argument("--person", type=_person_id, metavar="ID")
+    p.add_argument("--case", type=int, metavar="ID", help="ärendets id")
+    p.add_argument("--for-user", dest="filter_user", metavar="NAME",
+                   help="poster för den här användaren")
+    p.add_argument("--action", metavar="ACTION")
+    p.add_argument("--since", type=_date, metavar="DATE")
+    p.add_argument("--until", type=_date, metavar="DATE")
+
+    # case work
+    person = group_of("person", "personer")
+    p = add(person, "list", cmd_person_list, "lista eller sök personer",
+            [acting, as_json, paging], "person list")
+    p.add_argument("--query", metavar="TEXT", help="namn, personnummer eller P-nummer")
+    p = add(person, "add", cmd_person_add, "registrera en person", [acting, as_json],
+            "person add")
+    p.add_argument("--first-name", metavar="TEXT", required=True)
+    p.add_argument("--last-name", metavar="TEXT", required=True)
+    p.add_argument("--personal-number", metavar="NUMBER",
+                   help="personnummer eller samordningsnummer")
+    p.add_argument("--phone", metavar="NUMBER")
+    p.add_argument("--address", metavar="TEXT")
+    p.add_argument("--postal-code", metavar="TEXT")
+    p.add_argument("--city", metavar="TEXT")
+    p.add_argument("--protection", choices=_values(ProtectionLevel))
+    p.add_argument("--risk", choices=_values(RiskLevel))
+    p.add_argument("--risk-factors", metavar="TEXT")
+    p.add_argument("--protective-factors", metavar="TEXT")
+    p = add(person, "show", cmd_person_show, "visa en person", [acting, as_json],
+            "person show")
+    p.add_argument("person_id", type=_person_id, metavar="ID")
+
+    case = group_of("case", "ärenden")
+    p = add(case, "list", cmd_case_list, "lista ärenden", [acting, as_json, paging],
+            "case list")
+    p.add_argument("--state", action="append", choices=_values(CaseState))
+    p.add_argument("--query", metavar="TEXT")
+    p.add_argument("--mine", action="store_true", help="bara ärenden där du ingår i teamet")
+    p = add(case, "show", cmd_case_show, "visa ett ärende", [acting, as_json], "case show")
+    p.add_argument("number", metavar="NUMBER")
+    p.add_argument("--notes", action="store_true", help="ta med anteckningarna")
+    p = add(case, "open", cmd_case_open, "öppna ett ärende för en person", [acting, as_json],
+            "case open")
+    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+    p.add_argument("--title", metavar="TEXT", required=True)
+
+    note = group_of("note", "journalanteckningar")
+    p = add(note, "add", cmd_note_add, "skriv en anteckning (texten från standard in eller "
+            "--file)", [acting, as_json], "note add")
+    p.add_argument("--case", metavar="NUMBER", required=True)
+    p.add_argument("--title", metavar="TEXT", required=True)
+    p.add_argument("--category", choices=_values(Category), required=True)
+    p.add_argument("--file", metavar="FILE", help="läs texten från filen ('-' = standard in)")
+    p.add_argument("--corrects", type=int, metavar="ID", help="rättar den signerade "
+                   "anteckningen ID")
+    p = add(note, "sign", cmd_note_sign, "signera ett utkast", [acting], "note sign")
+    p.add_argument("note_id", type=int, metavar="ID")
+    p = add(note, "list", cmd_note_list, "lista ett ärendes anteckningar",
+            [acting, as_json, paging], "note list")
+    p.add_argument("--case", metavar="NUMBER", required=True)
+
+    consent = group_of("consent", "samtycken")
+    p = add(consent, "add", cmd_consent_add, "registrera ett samtycke eller lagstöd",
+            [acting, as_json], "consent add")
+    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+    p.add_argument("--purpose", metavar="TEXT", required=True)
+    p.add_argument("--from", dest="valid_from", type=_date, metavar="DATE",
+                   help="gäller från (annars i dag)")
+    p.add_argument("--until", type=_date, metavar="DATE", required=True,
+                   help="gäller till och med (krävs)")
+    p.add_argument("--grant", type=_grant, action="append", required=True,
+                   metavar="AGENCY:CATEGORY", help="t.ex. police:social (kan upprepas)")
+    p.add_argument("--basis", choices=_values(ConsentBasis))
+    p.add_argument("--form", choices=_values(ConsentForm))
+    p.add_argument("--guardian", metavar="NAME", help="vårdnadshavare (för den under 18)")
+    p.add_argument("--legal-reference", metavar="TEXT", help="lagrum vid lagstöd")
+    p.add_argument("--case", metavar="NUMBER")
+    p = add(consent, "withdraw", cmd_consent_withdraw, "återkalla ett samtycke", [acting],
+            "consent withdraw")
+    p.add_argument("consent_id", type=int, metavar="ID")
+    p.add_argument("--reason", metavar="TEXT", required=True)
+    p = add(consent, "list", cmd_consent_list, "lista en persons samtycken", [acting, as_json],
+            "consent list")
+    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+
+    p = add(sub, "emergency", cmd_emergency, "nödåtkomst: läs ett ärende utanför ditt team, "
+            "med skäl", [acting])
+    p.add_argument("--case", metavar="NUMBER", required=True)
+    p.add_argument("--reason", metavar="TEXT", required=True)
+    p.add_argument("--hours", type=_positive_int, default=4)
+    return parser
+
+
+def _missing_subcommand(p: argparse.ArgumentParser) -> Callable:
+    def run(args: argparse.Namespace) -> int:
+        p.print_usage(sys.stderr)
+        err(t(f"{p.prog}: välj ett kommando (se {p.prog} --help).",
+              f"{p.prog}: choose a command (see {p.prog} --help)."))
+        return EXIT_USAGE
+    return run
+
+
+# --- running ------------------------------------------------------------------------
+
+
+def _report_unexpected(exc: BaseException, command: str) -> int:
+    """A calm line for the user; type and place (never the message) for the log."""
+    log_path = paths.configure_logging()
+    log.error("unexpected error in command %r", command, exc_info=exc)
+    where = str(log_path) if log_path else t("(ingen logg kunde skrivas)",
+                                             "(no log could be written)")
+    err(t(f"Ett oväntat fel inträffade ({type(exc).__name__}); ingenting har skrivits ut. "
+          f"Tekniska detaljer, utan ärendeuppgifter, finns i {where}.",
+          f"An unexpected error occurred ({type(exc).__name__}); nothing was printed. "
+          f"Technical details, without case data, are in {where}."))
+    return EXIT_FAILED
+
+
+def _exit_code(value: Any) -> int:
+    if value is None:
+        return EXIT_OK
+    if isinstance(value, bool):
+        return EXIT_OK if value else EXIT_FAILED
+    return int(value)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (the console script exits with it)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    _Lang.code = _detect_language(argv)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+    command = "?"
+    try:
+        parser = build_parser()
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # argparse: --help, --version (0) or bad usage (2)
+            return _exit_code(exc.code)
+        command = args.command_name
+        paths.configure_logging()
+        log.info("command %s", command)
+        return _exit_code(args.func(args))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except TrefasError as exc:
+        log.info("command %s ended with %s", command, type(exc).__name__)
+        err(exc.message(_Lang.code))
+        return exc.exit_code
+    except BrokenPipeError:
+        try:  # the reader went away (``trefas case list | head``): say nothing
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return EXIT_FAILED
+    except SystemExit as exc:
+        return _exit_code(exc.code)
+    except Exception as exc:  # noqa: BLE001 – the last line of defence
+        return _report_unexpected(exc, command)
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
