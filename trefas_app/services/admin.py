@@ -1,0 +1,964 @@
+"""The administrator's store operations (DESIGN §5): backup, restore, re-key,
+store check and retention (gallring).
+
+None of these read case content on anyone's behalf: they work on whole files
+or, for retention, delete whole cases whose retention time has passed. Each
+is allowed by a ``system.*`` permission (administrators only) and each leaves
+one entry in the access log: ``backup``, ``restore``, ``rekey``,
+``retention.delete`` (one per case) and ``retention.run``.
+
+Unlike the case-work services these take the :class:`OpenStore` rather than a
+unit of work, because they replace files under the open engine and must then
+hand the caller a store that works again.
+
+Files this module writes in the store folder (next to those of store.py)::
+
+    backups/trefas-<UTC stamp>.db        encrypted copy (same data key)
+    backups/trefas-<UTC stamp>.keys      the key file as it was, needed to open it
+    trefas.db.before-restore-<stamp>     the database as it was before a restore
+    trefas.checkpoints.before-restore-<stamp>
+    trefas.db.rekey-new, trefas.keys.rekey-new, trefas.rekey   (only during a re-key)
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError as SAOperationalError
+from sqlalchemy.orm import Session
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import CaseState, Role
+from trefas_app.domain.errors import (
+    DatabaseDamaged,
+    KeyFileDamaged,
+    KeyFileMissing,
+    NotATrefasStore,
+    NotFound,
+    StoreError,
+    TrefasError,
+)
+from trefas_app.security import access
+from trefas_app.security import audit
+from trefas_app.store import models as m
+from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
+from trefas_app.store.keyslots import KeyFile, atomic_write
+from trefas_app.store.migrate import head_revision
+from trefas_app.store.store import (
+    BACKUPS_KEPT,
+    CHECKPOINTS_NAME,
+    DB_NAME,
+    KEYS_NAME,
+    OpenStore,
+    StorePaths,
+    actor_of,
+    open_database,
+)
+
+SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
+#: SQLCipher 4's default page size; Trefas never changes it.
+PAGE_SIZE = 4096
+
+BACKUP_PREFIX = "trefas-"
+BACKUP_DB_SUFFIX = ".db"
+BACKUP_KEYS_SUFFIX = ".keys"
+PARTIAL_SUFFIX = ".partial"
+
+REKEY_DB_TMP = DB_NAME + ".rekey-new"
+REKEY_KEYS_TMP = KEYS_NAME + ".rekey-new"
+REKEY_JOURNAL = "trefas.rekey"
+
+#: What the SQLCipher driver raises on a damaged page: after an HMAC failure
+#: SQLCipher reports a deferred error that the driver surfaces as MemoryError.
+DB_ERRORS = (sqlcipher3.Error, MemoryError)
+
+
+class BackupKeyMismatch(StoreError):
+    """The backup was made under another data key (before a re-key)."""
+
+
+# --- results ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    size: int
+    created_at: dt.datetime
+    key_path: Path | None = None
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    ok: bool
+    problems: list[str]  # Swedish sentences, no case content
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    cases_deleted: int
+    case_ids: tuple[int, ...] = ()
+
+
+# --- small file helpers -------------------------------------------------------
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _parse_stamp(stamp: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _unlink_quietly(*paths: Path) -> None:
+    for p in paths:
+        try:
+            Path(p).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+def _sidecars(db: Path) -> tuple[Path, Path, Path]:
+    return (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
+            db.with_name(db.name + "-journal"))
+
+
+def _create_private_file(path: Path) -> None:
+    """An empty file readable by its owner only; SQLite's journal files copy
+    the database file's permissions."""
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o600)
+    os.close(fd)
+
+
+def _disk_error(exc: BaseException, sv: str, en: str) -> TrefasError:
+    return translate_os_error(exc) or StoreError(sv, en)
+
+
+def _online_copy(src_path: Path, dst_path: Path, data_key: bytes) -> None:
+    """A consistent copy of a live database through SQLite's online backup
+    API; both ends keyed with the same raw key, so pages stay encrypted. The
+    copy is left in rollback-journal mode (one self-contained file)."""
+    _create_private_file(dst_path)
+    src = connect_raw(src_path, data_key)
+    try:
+        dst = connect_raw(dst_path, data_key)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE").fetchone()
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    _fsync_file(dst_path)
+
+
+def _integrity_problems(conn) -> list[str]:
+    """Problems found by SQLite's and SQLCipher's own checks (Swedish)."""
+    problems: list[str] = []
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        if rows != ["ok"]:
+            problems.append(f"Databasens integritetskontroll hittade {len(rows)} fel.")
+        bad_pages = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        if bad_pages:
+            problems.append(f"Krypteringskontrollen hittade {len(bad_pages)} skadade sidor.")
+    except DB_ERRORS:
+        problems.append("Databasen är skadad och kunde inte kontrolleras.")
+    return problems
+
+
+def _read_store_id(conn) -> str | None:
+    try:
+        has_meta = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name='store_meta'").fetchone()[0]
+        if not has_meta:
+            return None
+        row = conn.execute("SELECT value FROM store_meta WHERE key='store_id'").fetchone()
+        return row[0] if row else None
+    except DB_ERRORS:
+        return None
+
+
+def _read_revision(conn) -> str | None:
+    try:
+        has = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name='alembic_version'").fetchone()[0]
+        if not has:
+            return None
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+    except DB_ERRORS:
+        return None
+
+
+def _retire(store: OpenStore) -> None:
+    """Drop an OpenStore's connections and keys without logging a log-out."""
+    try:
+        store.engine.dispose()
+    finally:
+        store._data_key = None
+        store._signing_key = None
+
+
+# --- backup -------------------------------------------------------------------
+
+
+def _backup_key_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name[:-len(BACKUP_DB_SUFFIX)] + BACKUP_KEYS_SUFFIX)
+
+
+def list_backups(store: OpenStore) -> list[BackupInfo]:
+    """The backups in the store's backup folder, newest first (files only;
+    nothing is opened, nothing logged)."""
+    return _list_backups(store.paths.backups)
+
+
+def _list_backups(folder: Path) -> list[BackupInfo]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for p in folder.iterdir():
+        name = p.name
+        if not (name.startswith(BACKUP_PREFIX) and name.endswith(BACKUP_DB_SUFFIX)):
+            continue
+        stamp = name[len(BACKUP_PREFIX):-len(BACKUP_DB_SUFFIX)].split("-")[0]
+        created = _parse_stamp(stamp)
+        if created is None:
+            continue
+        key_path = _backup_key_path(p)
+        found.append(BackupInfo(path=p, size=p.stat().st_size, created_at=created,
+                                key_path=key_path if key_path.exists() else None))
+    found.sort(key=lambda b: b.path.name, reverse=True)
+    return found
+
+
+def _rotate(folder: Path, keep: int) -> None:
+    for old in _list_backups(folder)[keep:]:
+        _unlink_quietly(old.path, _backup_key_path(old.path))
+
+
+def backup(store: OpenStore, actor: Actor) -> BackupInfo:
+    """An encrypted, verified copy of the database in ``backups/``.
+
+    The copy is keyed with the same data key, so it is as well protected as
+    the store itself, and the key file is copied next to it: after a later
+    re-key only that key file opens it. The copy is made with SQLite's online
+    backup API (consistent even while others write), fsynced, and reopened
+    and checked (``integrity_check`` and ``cipher_integrity_check``) before it
+    is given its final name; the newest :data:`BACKUPS_KEPT` are kept. On any
+    failure (a full disk included) the partial files are removed and nothing
+    is logged; on success the log gets ``backup`` and a fresh checkpoint.
+    """
+    with store.uow() as uow:
+        access.require(actor, "system.backup")
+        info = _make_backup(store)
+        uow.log(actor, "backup", subject_kind="backup", subject_id=info.path.name,
+                detail={"size": info.size})
+        uow.commit()
+    store.write_checkpoint()
+    return info
+
+
+def _make_backup(store: OpenStore) -> BackupInfo:
+    paths = store.paths
+    folder = paths.backups
+    created = store.clock().astimezone(dt.timezone.utc)
+    base = f"{BACKUP_PREFIX}{_stamp(created)}"
+    n = 0
+    while (folder / f"{base}{BACKUP_DB_SUFFIX}").exists():
+        n += 1
+        base = f"{BACKUP_PREFIX}{_stamp(created)}-{n}"
+    final = folder / f"{base}{BACKUP_DB_SUFFIX}"
+    partial = folder / f"{base}{BACKUP_DB_SUFFIX}{PARTIAL_SUFFIX}"
+    key_copy = folder / f"{base}{BACKUP_KEYS_SUFFIX}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        _online_copy(paths.db, partial, store.data_key)
+        conn = connect_raw(partial, store.data_key)
+        try:
+            problems = _integrity_problems(conn)
+            if _read_store_id(conn) != store.store_id:
+                problems.append("Kopian hör inte till lagringsplatsen.")
+        finally:
+            conn.close()
+        if problems:
+            raise StoreError(
+                "Säkerhetskopian kunde inte verifieras och har tagits bort. " + " ".join(problems),
+                "The backup could not be verified and has been removed.")
+        atomic_write(key_copy, paths.keys.read_bytes())
+        os.replace(partial, final)
+        _fsync_dir(folder)
+    except (TrefasError, OSError) + DB_ERRORS as exc:
+        _unlink_quietly(partial, *_sidecars(partial), key_copy, final)
+        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+            raise
+        raise _disk_error(exc, "Säkerhetskopieringen misslyckades. Ingen kopia sparades.",
+                          "The backup failed. No copy was saved.") from exc
+    _rotate(folder, BACKUPS_KEPT)
+    return BackupInfo(path=final, size=final.stat().st_size, created_at=created,
+                      key_path=key_copy)
+
+
+# --- restore -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BackupFacts:
+    head_seq: int
+    actor: Actor
+
+
+def _open_backup(store: OpenStore, backup_path: Path):
+    """The backup opened with the current data key, or a clear refusal."""
+    try:
+        return connect_raw(backup_path, store.data_key)
+    except (DatabaseDamaged, StoreError, MemoryError) as exc:
+        key_path = _backup_key_path(backup_path) \
+            if backup_path.name.endswith(BACKUP_DB_SUFFIX) else None
+        other = None
+        if key_path is not None and key_path.exists():
+            try:
+                other = KeyFile.load(key_path)
+            except (KeyFileDamaged, KeyFileMissing, StoreError):
+                other = None
+        if other is not None and other.store_id != store.store_id:
+            raise NotATrefasStore(
+                "Säkerhetskopian hör till en annan lagringsplats. Ingenting har ändrats.",
+                "The backup belongs to another store. Nothing was changed.") from exc
+        if other is not None:
+            try:
+                other.signing_key(store.data_key)
+                same_key = True
+            except KeyFileDamaged:
+                same_key = False
+            if same_key:
+                raise DatabaseDamaged(
+                    "Säkerhetskopian är skadad och kan inte återställas. Ingenting har ändrats.",
+                    "The backup is damaged and cannot be restored. Nothing was changed.") \
+                    from exc
+        raise BackupKeyMismatch(
+            "Säkerhetskopian går inte att öppna med lagringsplatsens nuvarande nyckel. "
+            "Den är antingen skadad eller gjord med en annan datanyckel (före ett "
+            "nyckelbyte); i så fall måste den återställas tillsammans med sin egen "
+            f"nyckelfil ({key_path.name if key_path else 'nyckelfilen från samma tillfälle'}). "
+            "Ingenting har ändrats.",
+            "The backup cannot be opened with the store's current key. It is either damaged "
+            "or was made with another data key (before a re-key); then it must be restored "
+            "together with its own key file. Nothing was changed.") from exc
+
+
+def _inspect_backup(store: OpenStore, actor: Actor, backup_path: Path) -> _BackupFacts:
+    conn = _open_backup(store, backup_path)
+    try:
+        problems = _integrity_problems(conn)
+        if problems:
+            raise DatabaseDamaged(
+                "Säkerhetskopian är skadad och återställs inte. Ingenting har ändrats. "
+                + " ".join(problems),
+                "The backup is damaged and will not be restored. Nothing was changed.")
+        if _read_store_id(conn) != store.store_id:
+            raise NotATrefasStore(
+                "Säkerhetskopian hör inte till den här lagringsplatsen. Ingenting har ändrats.",
+                "The backup does not belong to this store. Nothing was changed.")
+        from trefas_app.store.migrate import alembic_config
+        from alembic.script import ScriptDirectory
+
+        revision = _read_revision(conn)
+        known = {s.revision for s in ScriptDirectory.from_config(alembic_config())
+                 .walk_revisions()}
+        if revision not in known:
+            raise StoreError(
+                "Säkerhetskopian är gjord av en nyare version av Trefas. Uppdatera programmet.",
+                "The backup was made by a newer version of Trefas. Please update the program.")
+        head = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0] or 0
+        row = conn.execute(
+            "SELECT id FROM users WHERE username = ? AND role = ? AND active = 1",
+            (actor.username, Role.ADMINISTRATOR.value)).fetchone()
+        if row is None:
+            raise StoreError(
+                "Ditt administratörskonto finns inte (eller är avstängt) i säkerhetskopian, "
+                "så du skulle inte kunna logga in efter återställningen. Låt en administratör "
+                "som finns i kopian återställa den. Ingenting har ändrats.",
+                "Your administrator account does not exist (or is disabled) in the backup, so "
+                "you could not log in after the restore. Let an administrator who exists in "
+                "the backup restore it. Nothing was changed.")
+    except DB_ERRORS as exc:
+        raise DatabaseDamaged(
+            "Säkerhetskopian är skadad och återställs inte. Ingenting har ändrats.",
+            "The backup is damaged and will not be restored. Nothing was changed.") from exc
+    finally:
+        conn.close()
+    return _BackupFacts(head_seq=head, actor=actor)
+
+
+def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
+    """Put a backup in place of the database; returns the store to go on with.
+
+    Semantics:
+
+    * The backup must open with the current data key (a backup from before a
+      re-key is refused with a message telling that it must be restored
+      together with its own key file), belong to this store, pass
+      ``integrity_check`` and ``cipher_integrity_check``, be of a known schema
+      version, and contain the restoring administrator as an active
+      administrator. Until all of that holds nothing is touched.
+    * The current database is kept as ``trefas.db.before-restore-<stamp>``
+      (a consistent online copy), then the backup is copied into
+      ``trefas.db`` with the online backup API, in one transaction.
+    * The key file is not touched: the users who can unlock are those of the
+      current key file. A user created after the backup has a key slot but no
+      user row and cannot log in; a user without a slot needs a password reset.
+    * The restored access log legitimately lacks the entries made after the
+      backup, which the signed checkpoints would report as a cut tail; so the
+      checkpoint file is moved aside as ``trefas.checkpoints.before-restore-
+      <stamp>`` (kept for the auditor, with the old database copy), ``restore``
+      is logged in the restored database with the old and restored heads, and
+      a fresh checkpoint is signed.
+    * The ``store`` passed in is retired (connections closed, keys dropped;
+      no log-out is logged). Continue with the returned :class:`OpenStore`,
+      whose actor is the administrator as recorded in the restored database.
+    """
+    with store.uow() as uow:
+        access.require(actor, "system.restore")
+    backup_path = Path(backup_path)
+    if not backup_path.is_file():
+        raise NotFound("Säkerhetskopian finns inte.", "The backup does not exist.")
+    facts = _inspect_backup(store, actor, backup_path)
+
+    paths = store.paths
+    data_key = store.data_key
+    now = store.clock()
+    stamp = _stamp(now)
+    before_db = paths.root / f"{DB_NAME}.before-restore-{stamp}"
+    before_cp = paths.root / f"{CHECKPOINTS_NAME}.before-restore-{stamp}"
+    with Session(store.engine) as session:
+        old_head = audit.head(session)
+    store.engine.dispose()
+    try:
+        _online_copy(paths.db, before_db, data_key)
+    except (TrefasError, OSError) + DB_ERRORS as exc:
+        _unlink_quietly(before_db, *_sidecars(before_db))
+        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+            raise
+        raise _disk_error(exc, "Den nuvarande databasen kunde inte sparas undan; ingenting "
+                          "har återställts.",
+                          "The current database could not be saved aside; nothing was "
+                          "restored.") from exc
+    try:
+        src = connect_raw(backup_path, data_key)
+        try:
+            dst = connect_raw(paths.db, data_key)
+            try:
+                src.backup(dst)
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except (OSError,) + DB_ERRORS as exc:
+        # The backup API writes the destination in one transaction: on failure
+        # the current database is as it was.
+        _unlink_quietly(before_db)
+        raise _disk_error(exc, "Återställningen misslyckades; databasen är oförändrad.",
+                          "The restore failed; the database is unchanged.") from exc
+    _fsync_file(paths.db)
+    if paths.checkpoints.exists():
+        os.replace(paths.checkpoints, before_cp)
+        _fsync_dir(paths.root)
+
+    _retire(store)
+    engine = open_database(paths, store.keyfile, data_key)
+    with Session(engine) as session:
+        user = session.scalars(select(m.User).where(m.User.username == actor.username)).one()
+        new_actor = actor_of(user)
+        restored_head = audit.head(session)
+    new_store = OpenStore(paths, store.keyfile, engine, data_key, new_actor, store.clock)
+    with new_store.uow() as uow:
+        uow.log(new_actor, "restore", subject_kind="backup", subject_id=backup_path.name,
+                detail={"before_seq": old_head[0], "before_hash": old_head[1],
+                        "restored_seq": restored_head[0], "restored_hash": restored_head[1],
+                        "kept_db": before_db.name,
+                        "kept_checkpoints": before_cp.name if before_cp.exists() else None})
+        uow.commit()
+    new_store.write_checkpoint()
+    return new_store
+
+
+# --- re-key ----------------------------------------------------------------------
+
+
+def rekey(store: OpenStore, actor: Actor) -> None:
+    """A new random data key for the whole store; every slot gets it sealed.
+
+    Steps, and what a crash at each point leaves:
+
+    1. ``sqlcipher_export`` of the (checkpointed) database into
+       ``trefas.db.rekey-new`` under the new key, then checked; the new key
+       file (every slot and the signing key resealed) is written to
+       ``trefas.keys.rekey-new``. A crash here leaves the store as it was
+       (the leftovers are removed by :func:`recover_interrupted_rekey`).
+    2. The journal ``trefas.rekey`` is written (fsynced): from here on the
+       re-key is complete on disk and only needs its two renames.
+    3. ``trefas.keys.rekey-new`` → ``trefas.keys``, then
+       ``trefas.db.rekey-new`` → ``trefas.db``, then the journal is removed.
+       A crash between the two renames leaves a store that does not open
+       until :func:`recover_interrupted_rekey` finishes the renames (it
+       decides by which temporary files still exist, never by guessing);
+       :func:`check_store` reports the situation.
+
+    Afterwards the old data key opens nothing; backups made before keep
+    their own key file copy. The ``store`` continues with the new engine and
+    key. Other sessions on the same store (other processes) must log in again.
+    """
+    with store.uow() as uow:
+        access.require(actor, "system.rekey")
+    paths = store.paths
+    root = paths.root
+    old_key = store.data_key
+    new_key = secrets.token_bytes(32)
+    tmp_db = root / REKEY_DB_TMP
+    tmp_keys = root / REKEY_KEYS_TMP
+    journal = root / REKEY_JOURNAL
+    if journal.exists():
+        raise StoreError("Ett tidigare nyckelbyte är inte avslutat. Kontrollera lagringsplatsen.",
+                         "An earlier re-key did not finish. Check the store.")
+    _unlink_quietly(tmp_db, *_sidecars(tmp_db), tmp_keys)
+
+    with Session(store.engine) as session:
+        seq_before = audit.head(session)[0]
+    store.engine.dispose()
+    new_keyfile = copy.deepcopy(store.keyfile)
+    try:
+        src = connect_raw(paths.db, old_key)
+        try:
+            src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            _create_private_file(tmp_db)
+            src.execute(f"ATTACH DATABASE ? AS rekey_new KEY \"x'{new_key.hex()}'\"",
+                        (str(tmp_db),))
+            try:
+                src.execute("SELECT sqlcipher_export('rekey_new')").fetchall()
+            finally:
+                src.execute("DETACH DATABASE rekey_new")
+        finally:
+            src.close()
+        check = connect_raw(tmp_db, new_key)
+        try:
+            problems = _integrity_problems(check)
+            if _read_store_id(check) != store.store_id:
+                problems.append("Den nya databasen saknar lagringsplatsens id.")
+            if _read_revision(check) is None:
+                problems.append("Den nya databasen saknar schemaversion.")
+        finally:
+            check.close()
+        if problems:
+            raise StoreError("Nyckelbytet avbröts: den omkrypterade databasen kunde inte "
+                             "verifieras. Ingenting har ändrats. " + " ".join(problems),
+                             "The re-key was stopped: the re-encrypted database could not be "
+                             "verified. Nothing was changed.")
+        _fsync_file(tmp_db)
+        new_keyfile.reseal_all(new_key)
+        new_keyfile.seal_signing_key(store.signing_key, new_key)
+        new_keyfile.signing_key(new_key)  # proves the new seal opens
+        new_keyfile.path = tmp_keys
+        new_keyfile.save()
+        wal = _sidecars(paths.db)[0]
+        if wal.exists() and wal.stat().st_size > 0:
+            raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
+                             "Logga ut alla andra och försök igen. Ingenting har ändrats.",
+                             "The re-key was stopped: the database is in use by another "
+                             "session. Log everyone else out and try again. Nothing was "
+                             "changed.")
+        atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
+                                          "keys": REKEY_KEYS_TMP}).encode("utf-8"))
+    except (TrefasError, OSError) + DB_ERRORS as exc:
+        _unlink_quietly(journal, tmp_db, *_sidecars(tmp_db), tmp_keys)
+        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+            raise
+        raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
+                          "The re-key failed. Nothing was changed.") from exc
+
+    # Commit point: the journal says "finish the renames".
+    _finish_rekey_renames(root)
+
+    for f in dataclasses.fields(KeyFile):
+        if f.name != "path":
+            setattr(store.keyfile, f.name, getattr(new_keyfile, f.name))
+    store.engine = open_database(paths, store.keyfile, new_key)
+    store._data_key = new_key
+    with store.uow() as uow:
+        uow.log(actor, "rekey", detail={"seq_before": seq_before})
+        uow.commit()
+    store.write_checkpoint()
+
+
+def _finish_rekey_renames(root: Path) -> None:
+    tmp_db, tmp_keys, journal = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP, root / REKEY_JOURNAL
+    db = root / DB_NAME
+    if tmp_keys.exists():
+        os.replace(tmp_keys, root / KEYS_NAME)
+        _fsync_dir(root)
+    if tmp_db.exists():
+        wal, shm, _ = _sidecars(db)
+        # After a checkpoint(TRUNCATE) and close the old WAL is empty or gone;
+        # an empty one must not be paired with the new file either.
+        if wal.exists() and wal.stat().st_size == 0:
+            _unlink_quietly(wal)
+        _unlink_quietly(shm)
+        os.replace(tmp_db, db)
+        _fsync_dir(root)
+    _unlink_quietly(journal)
+    _fsync_dir(root)
+
+
+def recover_interrupted_rekey(root: Path) -> str | None:
+    """Finish (or undo) a re-key that a crash interrupted; returns what was
+    done (Swedish) or None when there was nothing to do.
+
+    With the journal present, both new files were complete before the first
+    rename: finish the renames. Without it, the old files were never touched:
+    remove the leftovers."""
+    root = Path(root)
+    journal = root / REKEY_JOURNAL
+    tmp_db, tmp_keys = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP
+    if journal.exists():
+        _finish_rekey_renames(root)
+        return "Ett avbrutet nyckelbyte har slutförts."
+    if tmp_db.exists() or tmp_keys.exists():
+        _unlink_quietly(tmp_db, *_sidecars(tmp_db), tmp_keys)
+        return "Rester av ett avbrutet nyckelbyte har tagits bort; inget var ändrat."
+    return None
+
+
+# --- check -------------------------------------------------------------------------
+
+
+def _slot_problems(keyfile: KeyFile) -> list[str]:
+    problems = []
+    users = [s for s in keyfile.slots if s.kind == "user"]
+    recovery = [s for s in keyfile.slots if s.kind == "recovery"]
+    if not users:
+        problems.append("Nyckelfilen har ingen användarnyckel.")
+    if len(recovery) != 1:
+        problems.append("Nyckelfilen ska ha exakt en återställningsnyckel "
+                        f"men har {len(recovery)}.")
+    names = [s.username for s in users]
+    if len(names) != len(set(names)):
+        problems.append("Nyckelfilen har flera nycklar för samma användare.")
+    ids = [s.slot_id for s in keyfile.slots]
+    if len(ids) != len(set(ids)):
+        problems.append("Nyckelfilen har två nyckelplatser med samma id.")
+    for s in keyfile.slots:
+        sizes_ok = (len(s.salt) >= 16 and len(s.private_nonce) == 12
+                    and len(s.sealed_private) == 32 + 16 and len(s.public) == 32
+                    and len(s.ephemeral_public) == 32 and len(s.key_nonce) == 12
+                    and len(s.sealed_data_key) == 32 + 16)
+        kdf_ok = s.kdf.iterations >= 1 and s.kdf.lanes >= 1 and s.kdf.memory_cost >= 8 * s.kdf.lanes
+        who = "återställningsnyckeln" if s.kind == "recovery" else f"användaren ”{s.username}”"
+        if s.kind not in ("user", "recovery"):
+            problems.append("Nyckelfilen har en nyckelplats av okänt slag.")
+        elif not sizes_ok:
+            problems.append(f"Nyckelplatsen för {who} är skadad.")
+        elif not kdf_ok:
+            problems.append(f"Nyckelplatsen för {who} har orimliga parametrar.")
+    if len(keyfile.signing_public_key) != 32 or len(keyfile.signing_key_nonce) != 12 \
+            or len(keyfile.signing_key_sealed) != 32 + 16:
+        problems.append("Nyckelfilens signeringsnyckel är skadad.")
+    return problems
+
+
+def check_store(root: Path, username: str | None = None,
+                password: str | None = None) -> CheckReport:
+    """Check a store on disk and say, in Swedish, what is wrong.
+
+    Without credentials (nothing decrypted, nothing written): the key file is
+    present and readable with structurally sound slots, the database file is
+    present, not plain SQLite and of whole pages, no re-key was interrupted,
+    and every checkpoint is signed by this store's key.
+
+    With a user name and password (which unseals that user's slot; a wrong
+    password raises and counts as a failed log-in like any other): also
+    ``integrity_check``, ``cipher_integrity_check``, ``foreign_key_check``,
+    the schema at the newest migration (nothing is migrated) and the access
+    log chain against the checkpoints. Nothing is written to the database
+    except, when everything is in order, one ``store.check`` log entry.
+    """
+    from trefas_app.security.audit_chain import read_checkpoints, verify_chain, \
+        verify_checkpoint
+
+    paths = StorePaths(Path(root))
+    problems: list[str] = []
+    if (paths.root / REKEY_JOURNAL).exists():
+        problems.append("Ett nyckelbyte avbröts mitt i. Lagringsplatsen öppnas inte förrän "
+                        "nyckelbytet har slutförts (recover_interrupted_rekey).")
+    keyfile = None
+    try:
+        keyfile = KeyFile.load(paths.keys)
+    except (KeyFileMissing, KeyFileDamaged, StoreError) as exc:
+        problems.append(exc.sv)
+    if keyfile is not None:
+        problems += _slot_problems(keyfile)
+
+    if not paths.db.exists():
+        problems.append(f"Databasfilen saknas ({DB_NAME}).")
+    else:
+        with open(paths.db, "rb") as fh:
+            header = fh.read(len(SQLITE_PLAIN_HEADER))
+        size = paths.db.stat().st_size
+        if header == SQLITE_PLAIN_HEADER:
+            problems.append("Databasfilen är inte krypterad (en vanlig SQLite-fil). Den är "
+                            "inte en Trefas-databas eller har bytts ut.")
+        elif size == 0 or size % PAGE_SIZE:
+            problems.append("Databasfilen har fel storlek och är troligen avkortad eller skadad.")
+
+    checkpoints = []
+    if not paths.checkpoints.exists():
+        problems.append(f"Kontrollpunktsfilen saknas ({CHECKPOINTS_NAME}).")
+    elif keyfile is not None and len(keyfile.signing_public_key) == 32:
+        checkpoints = read_checkpoints(paths.checkpoints)
+        public = keyfile.public_key()
+        bad = [i for i, cp in enumerate(checkpoints, start=1)
+               if not verify_checkpoint(cp, public) or cp.store_id != keyfile.store_id]
+        if bad:
+            problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
+                            f"(första: nr {bad[0]}).")
+
+    if username is None or keyfile is None or not paths.db.exists() or problems:
+        return CheckReport(ok=not problems, problems=problems)
+
+    from trefas_app.store.store import _check_throttle
+
+    _check_throttle(keyfile, username, lambda: dt.datetime.now(dt.timezone.utc))
+    data_key = keyfile.unseal(username, password or "")
+    try:
+        conn = connect_raw(paths.db, data_key)
+    except (DatabaseDamaged, StoreError, MemoryError) as exc:
+        problems.append(getattr(exc, "sv", "Databasfilen är skadad."))
+        return CheckReport(ok=False, problems=problems)
+    try:
+        problems += _integrity_problems(conn)
+        if _read_store_id(conn) != keyfile.store_id:
+            problems.append("Databasfilen hör inte till den här nyckelfilen.")
+        try:
+            fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+            if fk:
+                problems.append(f"{len(fk)} rader hänvisar till poster som inte finns "
+                                f"(första i tabellen {fk[0][0]}).")
+        except DB_ERRORS:
+            problems.append("Hänvisningarna mellan tabellerna kunde inte kontrolleras.")
+        revision = _read_revision(conn)
+        if revision != head_revision():
+            problems.append("Databasens schema är inte i senaste versionen "
+                            f"({revision or 'okänd'}); den uppgraderas vid inloggning.")
+    finally:
+        conn.close()
+    if problems:
+        return CheckReport(ok=False, problems=problems)
+
+    engine = open_engine(paths.db, data_key)
+    try:
+        with Session(engine) as session:
+            report = verify_chain(audit.iter_chain(session), checkpoints,
+                                  keyfile.public_key(), store_id=keyfile.store_id)
+            if not report.ok:
+                problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
+            user = session.scalars(select(m.User).where(m.User.username == username)).first()
+            if not problems and user is not None and user.active:
+                audit.append(session, dt.datetime.now(dt.timezone.utc), actor_of(user),
+                             "store.check", detail={"ok": True})
+                session.commit()
+    except (SADatabaseError, SAOperationalError):
+        problems.append("Databasen kunde inte läsas vid kontrollen av åtkomstloggen.")
+    finally:
+        engine.dispose()
+    return CheckReport(ok=not problems, problems=problems)
+
+
+# --- retention (gallring) ------------------------------------------------------------
+
+
+def _kind_names(model) -> set[str]:
+    """Names a state change may use for rows of ``model`` (services record
+    the access-rule kind, e.g. "referral"; table names are accepted too)."""
+    names = {model.__tablename__, model.__tablename__.rstrip("s")}
+    kind = access.KIND_OF_MODEL.get(model)
+    if kind:
+        names.add(kind)
+    return names
+
+
+def _content_tables_in_delete_order():
+    content = {model.__table__: model for model in m.CASE_CONTENT_MODELS}
+    return [content[t] for t in reversed(m.Base.metadata.sorted_tables) if t in content]
+
+
+class _NoSync:
+    """A session whose bulk statements skip ORM synchronisation (the purge
+    works on rows, the session holds no objects that matter)."""
+
+    def __init__(self, session: Session):
+        self._s = session
+
+    def execute(self, stmt):
+        return self._s.execute(stmt, execution_options={"synchronize_session": False})
+
+    def scalar(self, stmt):
+        return self._s.scalar(stmt)
+
+    def scalars(self, stmt):
+        return self._s.scalars(stmt)
+
+
+def _purge_case(s: Session, case: m.Case) -> bool:
+    """Delete one case and everything about it; the person too when nothing
+    else refers to them. Returns whether the person was deleted."""
+    case_id, person_id = case.id, case.person_id
+    content_models = _content_tables_in_delete_order()
+    content_tables = {model.__table__ for model in content_models}
+
+    # Rows in non-content tables that hang off content rows (plan goals and
+    # actions; found from the schema so that a new child table is covered).
+    for table in m.Base.metadata.sorted_tables:
+        if table in content_tables:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table in content_tables:
+                parent = fk.column.table
+                s.execute(table.delete().where(fk.parent.in_(
+                    select(parent.c.id).where(parent.c.case_id == case_id))))
+
+    for model in content_models:
+        ids = select(model.id).where(model.case_id == case_id)
+        s.execute(delete(m.StateChange).where(m.StateChange.entity.in_(_kind_names(model)),
+                                              m.StateChange.entity_id.in_(ids)))
+        s.execute(delete(model).where(model.case_id == case_id))
+
+    docs = select(m.IssuedDocument.id).where(m.IssuedDocument.case_id == case_id)
+    s.execute(delete(m.Disclosure).where((m.Disclosure.case_id == case_id)
+                                         | m.Disclosure.document_id.in_(docs)))
+    s.execute(delete(m.IssuedDocument).where(m.IssuedDocument.case_id == case_id))
+    s.execute(delete(m.TeamMember).where(m.TeamMember.case_id == case_id))
+    s.execute(delete(m.EmergencyAccess).where(m.EmergencyAccess.case_id == case_id))
+    s.execute(delete(m.StateChange).where(m.StateChange.entity == "case",
+                                          m.StateChange.entity_id == case_id))
+
+    other_cases = s.scalar(select(m.Case.id).where(m.Case.person_id == person_id,
+                                                   m.Case.id != case_id).limit(1))
+    other_content = any(
+        s.scalar(select(model.id).where(model.person_id == person_id).limit(1))
+        for model in m.CASE_CONTENT_MODELS)
+    delete_person = other_cases is None and not other_content
+
+    if delete_person:
+        consent_ids = select(m.Consent.id).where(m.Consent.person_id == person_id)
+    else:
+        consent_ids = select(m.Consent.id).where(m.Consent.case_id == case_id)
+    consent_list = list(s.scalars(consent_ids).all())
+    # A consent still relied on by a disclosure that stays is kept, without
+    # its link to the deleted case.
+    kept = set(s.scalars(select(m.Disclosure.consent_id)
+                         .where(m.Disclosure.consent_id.in_(consent_list))).all())
+    if delete_person and kept:
+        delete_person = False
+    to_delete = [c for c in consent_list if c not in kept]
+    # Versions point at their predecessors: a version that stays must not
+    # point at one that goes.
+    s.execute(update(m.Consent).where(m.Consent.previous_id.in_(to_delete),
+                                      m.Consent.id.not_in(to_delete))
+              .values(previous_id=None))
+    s.execute(update(m.Consent).where(m.Consent.case_id == case_id)
+              .values(case_id=None))
+    s.execute(delete(m.ConsentGrant).where(m.ConsentGrant.consent_id.in_(to_delete)))
+    s.execute(delete(m.Consent).where(m.Consent.id.in_(to_delete)))
+
+    s.execute(delete(m.Case).where(m.Case.id == case_id))
+    if delete_person:
+        person_docs = select(m.IssuedDocument.id).where(m.IssuedDocument.person_id == person_id)
+        s.execute(delete(m.Disclosure).where((m.Disclosure.person_id == person_id)
+                                             | m.Disclosure.document_id.in_(person_docs)))
+        s.execute(delete(m.IssuedDocument).where(m.IssuedDocument.person_id == person_id))
+        s.execute(delete(m.Relative).where(m.Relative.person_id == person_id))
+        s.execute(delete(m.IdentityReveal).where(m.IdentityReveal.person_id == person_id))
+        s.execute(delete(m.Person).where(m.Person.id == person_id))
+    return delete_person
+
+
+def run_retention(store: OpenStore, actor: Actor, today: dt.date) -> RetentionReport:
+    """Delete (gallra) every closed case whose retention time has run out
+    (``retain_until`` before ``today``), with everything recorded in it:
+    notes (signed ones too), plans, referrals, exit support, tasks, the team,
+    consents and disclosures tied to it, and the person when no other case or
+    record refers to them.
+
+    This deliberately bypasses the access rule: it is a system action of the
+    administrator (``system.retention``), sees no content, and returns only
+    counts. Each case is deleted in its own transaction together with its
+    ``retention.delete`` log entry (case id and number only), so a run that
+    stops half-way leaves whole cases either deleted and logged or untouched.
+    The access log itself is never touched. The signed-note trigger lets a
+    signed note go only while a ``retention_purges`` row names its case; the
+    row is removed again in the same transaction.
+    """
+    with store.uow() as uow:
+        access.require(actor, "system.retention")
+        ids = list(uow.session.scalars(
+            select(m.Case.id).where(m.Case.state == CaseState.CLOSED,
+                                    m.Case.retain_until.is_not(None),
+                                    m.Case.retain_until < today)
+            .order_by(m.Case.id)).all())
+    deleted: list[int] = []
+    for case_id in ids:
+        with store.uow() as uow:
+            s = uow.session
+            case = s.get(m.Case, case_id)
+            if case is None or case.state != CaseState.CLOSED or case.retain_until is None \
+                    or case.retain_until >= today:
+                continue
+            number = case.number
+            s.add(m.RetentionPurge(case_id=case_id))
+            s.flush()
+            person_deleted = _purge_case(s, case)
+            s.expunge_all()
+            uow.log(actor, "retention.delete", subject_kind="case", subject_id=case_id,
+                    case_id=case_id, detail={"number": number,
+                                             "person_deleted": person_deleted})
+            s.execute(delete(m.RetentionPurge).where(m.RetentionPurge.case_id == case_id))
+            uow.commit()
+        deleted.append(case_id)
+    with store.uow() as uow:
+        uow.log(actor, "retention.run", detail={"today": today.isoformat(),
+                                                "cases": len(deleted)})
+        uow.commit()
+    return RetentionReport(cases_deleted=len(deleted), case_ids=tuple(deleted))
