@@ -1,0 +1,89 @@
+"""Starting the desktop program: ``run_gui(store_dir) -> exit status``."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog
+
+from trefas_app.store.store import StorePaths
+from trefas_app.ui import style
+from trefas_app.ui.context import AppContext
+from trefas_app.ui.i18n import install_translations
+
+log = logging.getLogger("trefas.ui")
+
+
+def log_dir() -> Path:
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir("Trefas", appauthor=False))
+
+
+def configure_logging() -> Path | None:
+    """The application log: program events and bug reports, never case
+    content (see worker.log_unexpected). Rotated, owner-readable only."""
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = folder / "trefas.log"
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
+                                                       encoding="utf-8")
+        path.touch(mode=0o600, exist_ok=True)
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
+    return path
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName("Trefas")
+    app.setApplicationName("Trefas")
+    app.setApplicationDisplayName("Trefas")
+    app.setDesktopFileName("trefas")
+    style.apply_style(app)
+    return app
+
+
+def run_gui(store_dir: Path) -> int:
+    """Run the desktop program on the store in ``store_dir`` until it is closed."""
+    from trefas_app.ui.first_run import FirstRunWizard
+    from trefas_app.ui.main_window import MainWindow
+
+    configure_logging()
+    app = make_application()
+    settings = QSettings("Trefas", "Trefas")
+    lang = str(settings.value("language", "sv"))
+    if lang not in ("sv", "en"):
+        lang = "sv"
+    translators = install_translations(app, lang)  # noqa: F841 — keep them alive
+    ctx = AppContext(Path(store_dir), settings=settings, language=lang)
+    log.info("Trefas starting (language %s)", lang)
+
+    username = str(settings.value("last_username", "") or "")
+    if not StorePaths(Path(store_dir)).exists():
+        wizard = FirstRunWizard(ctx)
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            ctx.shutdown()
+            return 0
+        username = wizard.username
+
+    window = MainWindow(ctx)
+    ctx.unlocked.connect(lambda: settings.setValue("last_username", ctx.actor.username))
+    window.start(username=username)
+    status = app.exec()
+    if ctx.is_unlocked:  # closed without closeEvent (e.g. session end)
+        ctx.shutdown()
+    log.info("Trefas stopped")
+    return status

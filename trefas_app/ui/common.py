@@ -1,0 +1,164 @@
+"""Small helpers every screen and dialog uses: labels, dates, banners, the
+"N entries are not shared" line, and the one blocking question (``ask``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
+
+from trefas_app.domain.enums import Category
+from trefas_app.domain.labels import label
+
+LOCAL_TZ = ZoneInfo("Europe/Stockholm")
+
+
+def tr(text: str) -> str:
+    """Translate a string that is not inside a QObject (context "common")."""
+    return QCoreApplication.translate("common", text)
+
+
+def enum_label(value: StrEnum | None, lang: str = "sv") -> str:
+    if value is None:
+        return ""
+    return label(value, lang)
+
+
+def local(ts: dt.datetime | None) -> dt.datetime | None:
+    if ts is None:
+        return None
+    if ts.tzinfo is None:
+        ts = ts.replace(tzinfo=dt.timezone.utc)
+    return ts.astimezone(LOCAL_TZ)
+
+
+def fmt_date(value: dt.date | dt.datetime | None) -> str:
+    """ISO dates, as Swedish offices write them: 2025-03-14."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = local(value).date()
+    return value.isoformat()
+
+
+def fmt_datetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_time(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%H:%M")
+
+
+# --- "N entries are not shared with your agency" ----------------------------------
+
+_CATEGORY_SHORT = {
+    Category.IDENTITY: ("identitet", "identity"),
+    Category.LOCATION: ("adress och boende", "address and housing"),
+    Category.SOCIAL: ("sociala uppgifter", "social information"),
+    Category.HEALTH: ("hälsa", "health"),
+    Category.CRIMINAL: ("brott", "criminal offences"),
+    Category.THREAT: ("hot och risk", "threat and risk"),
+}
+
+
+def category_short(category: Category, lang: str = "sv") -> str:
+    sv, en = _CATEGORY_SHORT[Category(category)]
+    return sv if lang == "sv" else en
+
+
+def hidden_line(hidden: dict[Category, int] | None, singular: str, plural: str,
+                lang: str = "sv") -> str:
+    """'2 anteckningar delas inte med din myndighet (hälsa, brott)', or '' when
+    nothing is hidden. ``singular``/``plural`` are the noun in the UI language."""
+    if not hidden:
+        return ""
+    n = sum(hidden.values())
+    if n <= 0:
+        return ""
+    order = list(Category)
+    cats = ", ".join(category_short(c, lang)
+                     for c in sorted(hidden, key=lambda c: order.index(Category(c))))
+    noun = singular if n == 1 else plural
+    if lang == "sv":
+        return f"{n} {noun} delas inte med din myndighet ({cats})"
+    return f"{n} {noun} not shared with your agency ({cats})"
+
+
+# --- banners ------------------------------------------------------------------------
+
+
+class Banner(QFrame):
+    """A coloured strip across the top of a view: emergency access (red),
+    revealed identity (amber). Hidden while it has no text."""
+
+    def __init__(self, kind: str = "red", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setProperty("role", f"banner-{kind}")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addWidget(self.label, 1)
+        self.button: QPushButton | None = None
+        self.hide()
+
+    def add_button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+        self.button = QPushButton(text, self)
+        self.button.clicked.connect(slot)
+        self.layout().addWidget(self.button)
+        return self.button
+
+    def set_text(self, text: str) -> None:
+        self.label.setText(text)
+        self.setVisible(bool(text))
+
+
+def heading(text: str, parent: QWidget | None = None) -> QLabel:
+    lbl = QLabel(text, parent)
+    lbl.setProperty("role", "heading")
+    return lbl
+
+
+def muted(text: str = "", parent: QWidget | None = None, role: str = "muted") -> QLabel:
+    lbl = QLabel(text, parent)
+    lbl.setProperty("role", role)
+    lbl.setWordWrap(True)
+    return lbl
+
+
+# --- the one blocking question ------------------------------------------------------
+
+def _ask_with_box(parent: QWidget | None, text: str, yes: str, no: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, "Trefas", text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    yes_btn = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    no_btn = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_btn)
+    box.exec()
+    return box.clickedButton() is yes_btn
+
+
+#: ``ask(parent, text, yes, no) -> bool``. A module attribute, so tests can
+#: replace it (``monkeypatch.setattr(common, "ask", lambda *a: True)``).
+ask: Callable[[QWidget | None, str, str, str], bool] = _ask_with_box
+
+
+def confirm(parent: QWidget | None, text: str, yes: str, no: str) -> bool:
+    """Ask a yes/no question (blocking, on the GUI thread, no database work)."""
+    return ask(parent, text, yes, no)

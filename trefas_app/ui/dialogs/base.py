@@ -1,0 +1,209 @@
+"""The base of every dialog that saves something through a service.
+
+A dialog:
+
+* builds its fields in ``__init__`` into ``self.form`` (a QFormLayout) or any
+  layout placed in ``self.body``;
+* validates as the user types: :meth:`problems` returns the sentences that
+  still stop saving; connect every field's change signal to :meth:`revalidate`;
+  the OK button is enabled only when there are none;
+* saves in :meth:`submit` by calling :meth:`run` (a service through the
+  worker); on success the dialog emits ``succeeded(result)`` and closes; a
+  refused save (a TrefasError) shows its sentence inside the dialog and keeps
+  every field as typed;
+* never loses typed text by mistake: :meth:`is_dirty` (default: any field
+  changed since :meth:`mark_clean`) makes Cancel/Escape/closing ask first.
+
+Open dialogs with ``dlg.open()`` (window-modal, non-blocking), never ``exec()``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trefas_app.domain.errors import TrefasError
+from trefas_app.ui import common
+
+
+class ServiceDialog(QDialog):
+    succeeded = Signal(object)
+
+    def __init__(self, ctx, parent: QWidget | None = None, title: str = "",
+                 ok_text: str | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(title or "Trefas")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.result_value: Any = None
+        self._busy = False
+        self._clean_state: tuple | None = None
+
+        outer = QVBoxLayout(self)
+        self.body = QVBoxLayout()
+        outer.addLayout(self.body, 1)
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.body.addLayout(self.form)
+
+        self.problem_label = QLabel(self)
+        self.problem_label.setProperty("role", "field-error")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem_label.hide()
+        outer.addWidget(self.problem_label)
+
+        self.buttons = QDialogButtonBox(self)
+        self.ok_button = self.buttons.addButton(ok_text or self.tr("Spara"),
+                                                QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(self.tr("Avbryt"),
+                                                    QDialogButtonBox.ButtonRole.RejectRole)
+        self.ok_button.setDefault(True)
+        self.buttons.accepted.connect(self._on_ok)
+        self.buttons.rejected.connect(self.reject)
+        outer.addWidget(self.buttons)
+
+    # -- to override -------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Sentences that stop saving (shown under the fields); [] when valid."""
+        return []
+
+    def submit(self) -> None:
+        """Save: call ``self.run(service, *args, changes=...)``."""
+        raise NotImplementedError
+
+    def is_dirty(self) -> bool:
+        return self._clean_state is not None and self._snapshot() != self._clean_state
+
+    # -- validation ----------------------------------------------------------------
+
+    def revalidate(self, *_ignored) -> bool:
+        problems = self.problems()
+        self.ok_button.setEnabled(not problems and not self._busy)
+        self.ok_button.setToolTip("\n".join(problems))
+        return not problems
+
+    def show_problem(self, text: str) -> None:
+        self.problem_label.setText(text)
+        self.problem_label.setVisible(bool(text))
+
+    # -- saving -----------------------------------------------------------------------
+
+    def _on_ok(self) -> None:
+        if self._busy or not self.revalidate():
+            return
+        self.show_problem("")
+        self.submit()
+
+    def run(self, service: Callable[..., Any], *args, changes=None,
+            on_done: Callable[[Any], None] | None = None, **kwargs) -> None:
+        """Run a service for this dialog: busy while it runs; success closes
+        the dialog (after ``on_done``, if given); a refusal shows inline."""
+        self.set_busy(True)
+
+        def done(result):
+            self.set_busy(False)
+            self.result_value = result
+            if on_done is not None:
+                on_done(result)
+            self.mark_clean()
+            self.succeeded.emit(result)
+            self.accept()
+
+        op = self.ctx.run(service, *args, on_done=done, on_error=self._failed,
+                          changes=changes, **kwargs)
+        if op is None:  # locked meanwhile
+            self.set_busy(False)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.set_busy(False)
+        if isinstance(exc, TrefasError):
+            self.show_problem(exc.message(self.ctx.lang))
+        # Anything else was already logged and reported calmly by the worker.
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.ok_button.setEnabled(not busy and not self.problems())
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    # -- not losing text ----------------------------------------------------------
+
+    def _fields(self) -> list[QWidget]:
+        inputs = (QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QCheckBox, QDateEdit, QSpinBox)
+        return [w for w in self.findChildren(QWidget) if isinstance(w, inputs)]
+
+    def _snapshot(self) -> tuple:
+        values = []
+        for w in self._fields():
+            if isinstance(w, QLineEdit):
+                values.append(w.text())
+            elif isinstance(w, (QPlainTextEdit, QTextEdit)):
+                values.append(w.toPlainText())
+            elif isinstance(w, QComboBox):
+                values.append(w.currentIndex())
+            elif isinstance(w, QCheckBox):
+                values.append(w.isChecked())
+            elif isinstance(w, QDateEdit):
+                values.append(w.date().toJulianDay())
+            elif isinstance(w, QSpinBox):
+                values.append(w.value())
+        return tuple(values)
+
+    def mark_clean(self) -> None:
+        """Call at the end of ``__init__``, once the fields hold their start values."""
+        self._clean_state = self._snapshot()
+        self.revalidate()
+
+    def reject(self) -> None:
+        if self.is_dirty() and not common.confirm(
+                self, self.tr("Du har ändringar som inte är sparade. Vill du stänga ändå? "
+                              "Det du har skrivit försvinner."),
+                self.tr("Stäng utan att spara"), self.tr("Fortsätt skriva")):
+            return
+        self.mark_clean()
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 — Qt API
+        if self.is_dirty() and not common.confirm(
+                self, self.tr("Du har ändringar som inte är sparade. Vill du stänga ändå? "
+                              "Det du har skrivit försvinner."),
+                self.tr("Stäng utan att spara"), self.tr("Fortsätt skriva")):
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def field_error_label(parent: QWidget | None = None) -> QLabel:
+    """The red sentence under a field (empty and hidden while the field is fine)."""
+    lbl = QLabel(parent)
+    lbl.setProperty("role", "field-error")
+    lbl.setWordWrap(True)
+    lbl.setTextFormat(Qt.TextFormat.PlainText)
+    lbl.hide()
+    return lbl
+
+
+def set_field_error(lbl: QLabel, text: str) -> None:
+    lbl.setText(text)
+    lbl.setVisible(bool(text))
