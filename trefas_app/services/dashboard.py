@@ -85,7 +85,7 @@ def dashboard(uow: UnitOfWork, actor: Actor) -> Dashboard:
             person_id=e.person_id,
             person_name=persons.get(e.person_id, access.person_alias(e.person_id)),
             requested_at=e.requested_at, first_contact_due=e.first_contact_due,
-            hours_left=round((e.first_contact_due - now).total_seconds() / 3600, 1))
+            hours_left=(e.first_contact_due - now).total_seconds() / 3600)
             for e in exits)
 
         by_unit: tuple[UnitCount, ...] = ()
