@@ -186,9 +186,21 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
                 .exists())
     spec = CASE_CONTENT_KINDS[kind]
     model = alias or spec.model
-    return _record_clause(actor, permission, verb, now, case_id_col=model.case_id,
-                          person_id_col=model.person_id, owner_col=model.owner_agency,
-                          category_expr=spec.category_expr(model))
+    return and_(
+        _record_clause(actor, permission, verb, now, case_id_col=model.case_id,
+                       person_id_col=model.person_id, owner_col=model.owner_agency,
+                       category_expr=spec.category_expr(model)),
+        model.case_id.in_(_cases_identity_shared(actor, now)))
+
+
+def _cases_identity_shared(actor: Actor, now: dt.datetime):
+    """Ids of cases whose existence (the person's identity) is shared with the
+    user's agency. Content of a case is never visible without its case, so a
+    social note cannot be read where the person's identity may not be."""
+    case = aliased(m.Case)
+    return select(case.id).where(
+        consent_clause(actor, case.owner_agency, case.person_id,
+                       literal(Category.IDENTITY.value), now))
 
 
 def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,

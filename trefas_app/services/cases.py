@@ -172,6 +172,7 @@ _SORT_COLUMNS = {"last_entry": m.Case.last_entry_at, "number": m.Case.number,
 def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
                offset: int = 0, limit: int = 200) -> Page[CaseRow]:
     with uow:
+        access.require(actor, "case.read")
         now = uow.now()
         s = uow.session
         where = [access.visible(actor, "case", now)]

@@ -201,6 +201,7 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
                  limit: int = 200) -> Page[PersonRow]:
     """Persons the user may see, sorted by name, one page at a time."""
     with uow:
+        access.require(actor, "person.read")
         now = uow.now()
         s = uow.session
         where = [access.visible(actor, "person", now)]

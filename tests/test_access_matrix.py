@@ -1,0 +1,392 @@
+"""The access rule against an independent oracle (issue #3).
+
+The oracle below is written from DESIGN.md §3 alone, in plain Python over the
+test's own record of what it stored; it shares no code with
+``trefas_app.security.access``. Every role × data category × consent state ×
+scope × protected identity combination is compared through the services'
+list, search, count and single-record reads.
+
+Arrange: rows are inserted directly (the test needs consents in the past,
+expired emergency accesses and so on). Act and assert: only through services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+import pytest
+from sqlalchemy.orm import Session
+
+from trefas_app.domain.enums import (
+    Agency,
+    CaseState,
+    Category,
+    ConsentBasis,
+    ConsentForm,
+    NoteState,
+    ProtectionLevel,
+    Role,
+)
+from trefas_app.domain.errors import AccessDenied
+from trefas_app.security.access import local_date
+from trefas_app.services import cases, notes, persons, users
+from trefas_app.store import models as m
+from trefas_app.store.store import unlock
+
+PW = "Matris-orakel-lösen-9"
+ALL = tuple(Category)
+
+# name: (unit code, role, agency)
+USERS = {
+    "sw_team": ("U1", Role.SOCIAL_WORKER, Agency.CITY),
+    "sw_out": ("U1", Role.SOCIAL_WORKER, Agency.CITY),
+    "sw_u2": ("U2", Role.SOCIAL_WORKER, Agency.CITY),
+    "coord_u1": ("U1", Role.COORDINATOR, Agency.CITY),
+    "coord_u2": ("U2", Role.COORDINATOR, Agency.CITY),
+    "sup_city": ("U1", Role.SUPERVISOR, Agency.CITY),
+    "sup_police": ("P1", Role.SUPERVISOR, Agency.POLICE),
+    "pol_team": ("P1", Role.POLICE_LIAISON, Agency.POLICE),
+    "pol_out": ("P1", Role.POLICE_LIAISON, Agency.POLICE),
+    "pol_emerg": ("P1", Role.POLICE_LIAISON, Agency.POLICE),
+    "prob_team": ("K1", Role.PROBATION_OFFICER, Agency.PROBATION),
+    "admin2": ("U1", Role.ADMINISTRATOR, Agency.CITY),
+}
+
+# Consent states for the person of each case: (basis, grants, from-offset,
+# until-offset, withdrawn, superseded-by-narrower-version).
+POLICE_ALL = {(Agency.POLICE, c) for c in ALL}
+PROBATION_ALL = {(Agency.PROBATION, c) for c in ALL}
+CONSENT_STATES = {
+    "none": [],
+    "active_all": [("consent", POLICE_ALL | PROBATION_ALL, -10, 100, False, False)],
+    "active_id_social": [("consent", {(Agency.POLICE, Category.IDENTITY),
+                                      (Agency.POLICE, Category.SOCIAL)}, -10, 100, False, False)],
+    "expired": [("consent", POLICE_ALL, -200, -1, False, False)],
+    "withdrawn": [("consent", POLICE_ALL, -10, 100, True, False)],
+    "wrong_agency": [("consent", PROBATION_ALL, -10, 100, False, False)],
+    "legal_basis": [("legal", POLICE_ALL, -10, 100, False, False)],
+    "superseded": [("consent", POLICE_ALL, -10, 100, False, True),
+                   ("consent", {(Agency.POLICE, Category.IDENTITY)}, -5, 100, False, False)],
+    "not_yet_valid": [("consent", POLICE_ALL, 5, 100, False, False)],
+}
+
+
+# --- the test's own record of the world --------------------------------------
+
+@dataclass
+class U:
+    name: str
+    id: int
+    role: Role
+    agency: Agency
+    unit: str
+
+
+@dataclass
+class ConsentRec:
+    grants: set
+    valid_from: dt.date
+    valid_until: dt.date
+    withdrawn: bool
+    superseded: bool
+
+
+@dataclass
+class PersonRec:
+    id: int
+    name: str
+    protected: bool
+    unit: str
+    owner: Agency
+    created_by: str
+    consents: list = field(default_factory=list)
+    revealed_to: set = field(default_factory=set)
+
+
+@dataclass
+class CaseRec:
+    id: int
+    person: PersonRec
+    unit: str
+    owner: Agency
+    team: set
+    emergency_active: set
+    emergency_expired: set
+
+
+@dataclass
+class NoteRec:
+    id: int
+    case: CaseRec
+    category: Category
+    owner: Agency
+
+
+@dataclass
+class World:
+    root: object
+    users: dict
+    persons: list
+    cases: list
+    notes: list
+    today: dt.date
+
+
+# --- the oracle (DESIGN §3, read in plain words) -------------------------------
+
+
+def consent_ok(w: World, p: PersonRec, agency: Agency, category: Category) -> bool:
+    return any(not c.withdrawn and not c.superseded and c.valid_from <= w.today <= c.valid_until
+               and (agency, category) in c.grants for c in p.consents)
+
+
+def may_share(w: World, u: U, owner: Agency, p: PersonRec, category: Category) -> bool:
+    return owner == u.agency or consent_ok(w, p, u.agency, category)
+
+
+def in_scope(w: World, u: U, c: CaseRec) -> bool:
+    team_agencies = {w.users[n].agency for n in c.team}
+    return (u.name in c.team
+            or (u.role == Role.COORDINATOR and u.unit == c.unit)
+            or (u.role == Role.SUPERVISOR and (u.agency == c.owner or u.agency in team_agencies))
+            or u.name in c.emergency_active)
+
+
+def oracle_case(w: World, u: U, c: CaseRec) -> bool:
+    if u.role == Role.ADMINISTRATOR:
+        return False
+    return in_scope(w, u, c) and may_share(w, u, c.owner, c.person, Category.IDENTITY)
+
+
+def oracle_note(w: World, u: U, n: NoteRec) -> bool:
+    p = n.case.person
+    if not oracle_case(w, u, n.case):
+        return False
+    if not may_share(w, u, n.owner, p, n.category):
+        return False
+    if n.category == Category.LOCATION and p.protected and u.name not in p.revealed_to:
+        return False
+    return True
+
+
+def oracle_person(w: World, u: U, p: PersonRec) -> bool:
+    if u.role == Role.ADMINISTRATOR:
+        return False
+    own = p.owner == u.agency and (p.created_by == u.name
+                                   or (u.role == Role.COORDINATOR and p.unit == u.unit)
+                                   or u.role == Role.SUPERVISOR)
+    return own or any(oracle_case(w, u, c) for c in w.cases if c.person is p)
+
+
+def oracle_display(w: World, u: U, p: PersonRec) -> tuple[bool, bool]:
+    """(real name shown, address shown)."""
+    unmasked = not p.protected or u.name in p.revealed_to
+    return (unmasked and may_share(w, u, p.owner, p, Category.IDENTITY),
+            unmasked and may_share(w, u, p.owner, p, Category.LOCATION))
+
+
+# --- arrange -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    from trefas_app.store.keyslots import TEST_KDF
+    from trefas_app.store.store import create_store
+
+    root = tmp_path_factory.mktemp("matrix") / "store"
+    created = create_store(root, admin_username="admin", admin_display_name="Admin",
+                           admin_password=PW, kdf=TEST_KDF)
+    store = created.store
+    admin = store.actor
+    units = {}
+    for code, agency in (("U1", Agency.CITY), ("U2", Agency.CITY), ("P1", Agency.POLICE),
+                         ("K1", Agency.PROBATION)):
+        units[code] = users.add_unit(store.uow(), admin, agency, code, f"Enhet {code}").id
+    recs = {}
+    for name, (unit, role, agency) in USERS.items():
+        v = users.add_user(store.uow(), admin, users.UserInput(
+            name.replace("_", "-"), name, role, agency, units[unit], PW))
+        recs[name] = U(name, v.id, role, agency, unit)
+
+    now = dt.datetime.now(dt.timezone.utc)
+    today = local_date(now)
+    w = World(root, recs, [], [], [], today)
+    with Session(store.engine) as s:
+        n = 0
+        for state, protected, unit in itertools.product(CONSENT_STATES, (False, True),
+                                                        ("U1", "U2")):
+            n += 1
+            creator = "sw_team" if unit == "U1" else "sw_u2"
+            person = m.Person(first_name=f"Förnamn{n}", last_name=f"Efternamn{n}",
+                              address=f"Gatan {n}", search_name=f"förnamn{n} efternamn{n}",
+                              protection_level=(ProtectionLevel.PROTECTED_REGISTRATION
+                                                if protected else ProtectionLevel.NONE),
+                              owner_agency=Agency.CITY, unit_id=units[unit], created_at=now,
+                              created_by_id=recs[creator].id)
+            s.add(person)
+            s.flush()
+            prec = PersonRec(person.id, f"Förnamn{n} Efternamn{n}", protected, unit,
+                             Agency.CITY, creator)
+            for basis, grants, f_off, u_off, withdrawn, superseded in CONSENT_STATES[state]:
+                c = m.Consent(person_id=person.id, basis=ConsentBasis(
+                                  "legal_basis" if basis == "legal" else "consent"),
+                              legal_reference="OSL 10 kap. 18 a §" if basis == "legal" else None,
+                              purpose="Test", form=ConsentForm.WRITTEN, given_by="Personen",
+                              obtained_by_id=recs["sw_team"].id, owner_agency=Agency.CITY,
+                              valid_from=today + dt.timedelta(days=f_off),
+                              valid_until=today + dt.timedelta(days=u_off),
+                              withdrawn_at=now if withdrawn else None, superseded=superseded,
+                              created_at=now)
+                c.grants = [m.ConsentGrant(agency=a, category=cat) for a, cat in grants]
+                s.add(c)
+                prec.consents.append(ConsentRec(set(grants), c.valid_from, c.valid_until,
+                                                withdrawn, superseded))
+            if protected and state in ("active_all", "none"):
+                s.add(m.IdentityReveal(user_id=recs["sw_team"].id, person_id=person.id,
+                                       reason="Behöver kontakta", granted_at=now,
+                                       expires_at=now + dt.timedelta(hours=1)))
+                prec.revealed_to.add("sw_team")
+                if state == "active_all":
+                    s.add(m.IdentityReveal(user_id=recs["pol_team"].id, person_id=person.id,
+                                           reason="Behöver kontakta", granted_at=now,
+                                           expires_at=now + dt.timedelta(hours=1)))
+                    prec.revealed_to.add("pol_team")
+            team = {"sw_team", "pol_team", "prob_team"} if unit == "U1" else {"sw_u2"}
+            case = m.Case(number=f"K-T-{n:05d}", person_id=person.id, unit_id=units[unit],
+                          owner_agency=Agency.CITY, state=CaseState.ACTIVE, title=f"Ärende {n}",
+                          opened_at=now, last_entry_at=now, created_at=now)
+            s.add(case)
+            s.flush()
+            for member in team:
+                s.add(m.TeamMember(case_id=case.id, user_id=recs[member].id, added_at=now))
+            active, expired = set(), set()
+            if n % 2:
+                active.add("pol_emerg")
+            else:
+                expired.add("pol_emerg")
+            for name in active | expired:
+                s.add(m.EmergencyAccess(user_id=recs[name].id, case_id=case.id, reason="Akut",
+                                        granted_at=now - dt.timedelta(hours=5),
+                                        expires_at=now + dt.timedelta(
+                                            hours=1 if name in active else -1)))
+            crec = CaseRec(case.id, prec, unit, Agency.CITY, team, active, expired)
+            authors = [("sw_team", Agency.CITY), ("pol_team", Agency.POLICE)] if unit == "U1" \
+                else [("sw_u2", Agency.CITY)]
+            for author, owner in authors:
+                for category in ALL:
+                    note = m.Note(case_id=case.id, person_id=person.id, owner_agency=owner,
+                                  category=category, title=f"{category.value}", body="Text",
+                                  state=NoteState.SIGNED, author_id=recs[author].id,
+                                  signed_at=now, signed_by_id=recs[author].id, created_at=now)
+                    s.add(note)
+                    s.flush()
+                    w.notes.append(NoteRec(note.id, crec, category, owner))
+            w.persons.append(prec)
+            w.cases.append(crec)
+        s.commit()
+    store.close()
+    sessions = {name: unlock(root, name.replace("_", "-"), PW) for name in USERS}
+    yield w, sessions
+    for sess in sessions.values():
+        sess.close()
+
+
+def _user_ids():
+    return list(USERS)
+
+
+# --- act and assert ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("user", _user_ids())
+def test_case_list_count_and_single_reads_match_oracle(world, user):
+    w, sessions = world
+    st, u = sessions[user], w.users[user]
+    expected = {c.id for c in w.cases if oracle_case(w, u, c)}
+    if u.role == Role.ADMINISTRATOR:
+        with pytest.raises(AccessDenied):
+            cases.list_cases(st.uow(), st.actor)
+    else:
+        page = cases.list_cases(st.uow(), st.actor, limit=1000)
+        assert {r.id for r in page.rows} == expected
+        assert page.total == len(expected)
+    for c in w.cases:
+        if c.id in expected:
+            assert cases.get_case(st.uow(), st.actor, c.id).id == c.id
+        else:
+            with pytest.raises(AccessDenied):
+                cases.get_case(st.uow(), st.actor, c.id)
+
+
+@pytest.mark.parametrize("user", _user_ids())
+def test_notes_lists_counts_hidden_and_single_reads_match_oracle(world, user):
+    w, sessions = world
+    st, u = sessions[user], w.users[user]
+    checked = 0
+    for c in w.cases:
+        case_notes = [n for n in w.notes if n.case is c]
+        expected = {n.id for n in case_notes if oracle_note(w, u, n)}
+        if not oracle_case(w, u, c):
+            assert not expected
+            with pytest.raises(AccessDenied):
+                notes.list_notes(st.uow(), st.actor, c.id)
+        else:
+            page = notes.list_notes(st.uow(), st.actor, c.id, limit=500)
+            assert {n.id for n in page.rows} == expected, (user, c.id)
+            assert page.total == len(expected)
+            hidden: dict = {}
+            for n in case_notes:
+                if n.id not in expected:
+                    hidden[n.category] = hidden.get(n.category, 0) + 1
+            assert page.hidden == hidden, (user, c.id)
+        # single reads: one shown and one hidden note per case where they exist
+        shown = [n for n in case_notes if n.id in expected][:1]
+        refused = [n for n in case_notes if n.id not in expected][:1]
+        for n in shown:
+            assert notes.get_note(st.uow(), st.actor, n.id).id == n.id
+        for n in refused:
+            with pytest.raises(AccessDenied):
+                notes.get_note(st.uow(), st.actor, n.id)
+        checked += len(case_notes)
+    assert checked == len(w.notes)
+
+
+@pytest.mark.parametrize("user", _user_ids())
+def test_persons_list_search_and_masking_match_oracle(world, user):
+    w, sessions = world
+    st, u = sessions[user], w.users[user]
+    expected = {p.id for p in w.persons if oracle_person(w, u, p)}
+    if u.role == Role.ADMINISTRATOR:
+        with pytest.raises(AccessDenied):
+            persons.list_persons(st.uow(), st.actor)
+        return
+    page = persons.list_persons(st.uow(), st.actor, limit=1000)
+    assert {r.id for r in page.rows} == expected
+    assert page.total == len(expected)
+    for p in w.persons:
+        if p.id not in expected:
+            with pytest.raises(AccessDenied):
+                persons.get_person(st.uow(), st.actor, p.id)
+            continue
+        view = persons.get_person(st.uow(), st.actor, p.id)
+        name_shown, address_shown = oracle_display(w, u, p)
+        assert (view.display_name == p.name) is name_shown, (user, p.id)
+        assert (view.address is not None) is address_shown, (user, p.id)
+        if not name_shown:
+            assert p.name not in repr(view)
+        # Search by the real name finds the person only where the name is shown.
+        hits = {r.id for r in persons.list_persons(st.uow(), st.actor, p.name.split()[1]).rows}
+        assert (p.id in hits) is name_shown, (user, p.id)
+        # Search by alias always finds a visible protected person.
+        if p.protected:
+            alias_hits = persons.list_persons(st.uow(), st.actor, f"P-{p.id:04d}").rows
+            assert [r.id for r in alias_hits] == [p.id]
+
+
+def test_matrix_is_large_enough(world):
+    w, _ = world
+    combos = len(USERS) * len(w.notes)
+    assert combos >= 3500  # 12 users × 324 notes
+    assert len({(c.person.protected, c.unit) for c in w.cases}) == 4
