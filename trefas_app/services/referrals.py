@@ -63,14 +63,17 @@ def _may_move(uow: UnitOfWork, actor: Actor, ref: m.Referral) -> bool:
         m.Referral.id == ref.id, access.visible(actor, "referral", now, "write"))))
 
 
-def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral) -> ReferralView:
+def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral,
+          may_move: bool | None = None) -> ReferralView:
+    """``may_move``: already known from the change just made (saves a query)."""
     s, now = uow.session, uow.now()
     case = s.get(m.Case, ref.case_id)
     person = project_persons(s, actor, [s.get(m.Person, ref.person_id)], now)[ref.person_id]
     names = _names(s, (ref.created_by_id, ref.decided_by_id))
     next_states = (tuple(st for st in lifecycles.REFERRAL.states
                          if st in lifecycles.REFERRAL.allowed_next(ref.state))
-                   if _may_move(uow, actor, ref) else ())
+                   if (_may_move(uow, actor, ref) if may_move is None else may_move)
+                   else ())
     return ReferralView(
         id=ref.id, case_id=ref.case_id, case_number=case.number, person_id=ref.person_id,
         person_name=person.display_name, protected=person.protected, state=ref.state,
@@ -151,7 +154,7 @@ def move_referral(uow: UnitOfWork, actor: Actor, referral_id: int, to_state: Ref
                 detail={"from": from_state.value, "to": to_state.value,
                         "closure": reason.value if reason is not None else None})
         s.flush()
-        view = _view(uow, actor, ref)
+        view = _view(uow, actor, ref, may_move=True)
         uow.commit()
         return view
 
