@@ -80,7 +80,7 @@ def _case_in_write_scope(uow: UnitOfWork, actor: Actor, case_id: int) -> m.Case:
     return case
 
 
-def _next_number(session, now: dt.datetime, prefix: str, model) -> str:
+def next_number(session, now: dt.datetime, prefix: str, model) -> str:
     year = access.local_date(now).year
     like = f"{prefix}-{year}-%"
     last = session.scalar(select(func.max(model.number)).where(model.number.like(like)))
@@ -99,7 +99,7 @@ def open_case(uow: UnitOfWork, actor: Actor, person_id: int, title: str) -> Case
         now = uow.now()
         s = uow.session
         person = access.get_visible(s, actor, "person", person_id, now)
-        case = m.Case(number=_next_number(s, now, "K", m.Case), person_id=person.id,
+        case = m.Case(number=next_number(s, now, "K", m.Case), person_id=person.id,
                       unit_id=actor.unit_id, owner_agency=actor.agency, state=CaseState.OPEN,
                       title=title.strip(), opened_at=now, last_entry_at=now, created_at=now,
                       created_by_id=actor.user_id)

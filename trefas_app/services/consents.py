@@ -204,18 +204,24 @@ def list_consents(uow: UnitOfWork, actor: Actor, person_id: int,
         return views
 
 
+def expiring_clause(actor: Actor, now: dt.datetime, within_days: int):
+    """Active consents of persons the user may see that end within ``within_days``;
+    the dashboard counts with the same conditions."""
+    today = access.local_date(now)
+    return (access.visible(actor, "consent", now),
+            m.Consent.superseded.is_(False), m.Consent.withdrawn_at.is_(None),
+            m.Consent.valid_from <= today, m.Consent.valid_until >= today,
+            m.Consent.valid_until <= today + dt.timedelta(days=within_days))
+
+
 def expiring_consents(uow: UnitOfWork, actor: Actor, within_days: int = 30) -> list[ConsentView]:
-    """Active consents of persons the user may see that end within ``within_days``."""
     with uow:
         s, now = uow.session, uow.now()
-        today = access.local_date(now)
         stmt = (select(m.Consent, m.User.display_name)
                 .join(m.User, m.User.id == m.Consent.obtained_by_id)
-                .where(access.visible(actor, "consent", now),
-                       m.Consent.superseded.is_(False), m.Consent.withdrawn_at.is_(None),
-                       m.Consent.valid_from <= today, m.Consent.valid_until >= today,
-                       m.Consent.valid_until <= today + dt.timedelta(days=within_days))
+                .where(*expiring_clause(actor, now, within_days))
                 .order_by(m.Consent.valid_until))
+        today = access.local_date(now)
         views = [view_of(c, name, today) for c, name in s.execute(stmt).unique().all()]
         uow.commit()
         return views

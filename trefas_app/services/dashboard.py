@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import CaseState, ExitState
 from trefas_app.security import access
+from trefas_app.services.consents import expiring_clause
 from trefas_app.services.incidents import open_steps_clause
 from trefas_app.services.tasks import (
     overdue_clause,
@@ -31,15 +32,6 @@ OVERDUE_HEAD = 5
 EXIT_HEAD = 10
 CONSENT_WINDOW_DAYS = 30
 INCIDENT_WINDOW_DAYS = 90
-
-
-def expiring_consents_clause(actor: Actor, now: dt.datetime, within_days: int):
-    """The same conditions as ``consents.expiring_consents``."""
-    today = access.local_date(now)
-    return (access.visible(actor, "consent", now),
-            m.Consent.superseded.is_(False), m.Consent.withdrawn_at.is_(None),
-            m.Consent.valid_from <= today, m.Consent.valid_until >= today,
-            m.Consent.valid_until <= today + dt.timedelta(days=within_days))
 
 
 def exit_waiting_clause(actor: Actor, now: dt.datetime):
@@ -68,7 +60,7 @@ def dashboard(uow: UnitOfWork, actor: Actor) -> Dashboard:
                                  .order_by(*task_order()).limit(OVERDUE_HEAD)).all()
 
         expiring = s.scalar(select(func.count(func.distinct(m.Consent.id))).where(
-            *expiring_consents_clause(actor, now, CONSENT_WINDOW_DAYS)))
+            *expiring_clause(actor, now, CONSENT_WINDOW_DAYS)))
 
         exit_where = exit_waiting_clause(actor, now)
         exit_total = s.scalar(select(func.count()).select_from(m.ExitProgramme)

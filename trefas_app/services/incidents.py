@@ -30,7 +30,7 @@ from trefas_app.domain.routine import (
     steps_for,
 )
 from trefas_app.security import access
-from trefas_app.services.cases import _next_number, record_state_change, touch_case, writable_case
+from trefas_app.services.cases import next_number, record_state_change, touch_case, writable_case
 from trefas_app.services.tasks import check_text, person_names, user_names, visible_case_numbers
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import IncidentRow, IncidentView, InvolvementView, RoutineStepView
@@ -175,7 +175,7 @@ def report_incident(uow: UnitOfWork, actor: Actor, kind: IncidentKind, occurred_
             raise ValidationError("Välj ett område (stadsdel) som finns.",
                                   "Choose an area (district) that exists.")
         incident = m.Incident(
-            number=_next_number(s, now, INCIDENT_PREFIX, m.Incident), kind=kind,
+            number=next_number(s, now, INCIDENT_PREFIX, m.Incident), kind=kind,
             occurred_at=occurred_at, unit_id=unit_id, place=place, summary=summary,
             state=IncidentState.REPORTED, owner_agency=actor.agency, created_at=now,
             created_by_id=actor.user_id)
