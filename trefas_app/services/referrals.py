@@ -44,7 +44,7 @@ def _clean_text(text: str | None, sv_what: str, en_what: str, required: bool) ->
 
 
 def _names(session, ids) -> dict[int, str]:
-    ids = {i for i in ids if i is not None}
+    ids = sorted({i for i in ids if i is not None})
     if not ids:
         return {}
     return dict(session.execute(select(m.User.id, m.User.display_name)
