@@ -402,26 +402,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         password = _read_password_file(args.password_file)
     else:
         password = os.environ.get(PASSWORD_ENV) or demo.DEMO_PASSWORD
-    out(t(f"Skapar demolagringsplats i {root} …", f"Creating a demo store in {root} …"))
+    out(t(f"Skapar demolagringsplats i {root} (det tar en stund) …",
+          f"Creating a demo store in {root} (this takes a while) …"))
     result = demo.build_demo(root, password)
-    # Close whatever build_demo hands back, if it hands back an open store.
-    for candidate in (result, getattr(result, "store", None)):
-        close = getattr(candidate, "close", None)
-        if callable(close) and hasattr(candidate, "uow"):
-            close()
-    store = unlock(root, getattr(demo, "DEMO_ADMIN", "admin"), password)
-    try:
-        people = users_svc.list_users(store.uow(), store.actor)
-        units = {u.id: u for u in users_svc.list_units(store.uow(), store.actor)}
-    finally:
-        store.close()
+    people = [u for u in (result or ()) if hasattr(u, "username") and hasattr(u, "role")]
+    if not people:  # build_demo did not say who it created: ask the store
+        store = unlock(root, getattr(demo, "DEMO_ADMIN", "admin"), password)
+        try:
+            units = {u.id: u.code for u in users_svc.list_units(store.uow(), store.actor)}
+            people = [dataclasses.replace(u, unit_name=units.get(u.unit_id, u.unit_name))
+                      for u in users_svc.list_users(store.uow(), store.actor) if u.active]
+        finally:
+            store.close()
     out(t("Klart. Demoanvändare:", "Done. Demo users:"))
     out()
     print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
                  t("Myndighet", "Agency"), t("Enhet", "Unit")],
                 [(u.username, u.display_name, u.role, u.agency,
-                  units[u.unit_id].name if u.unit_id in units else u.unit_name)
-                 for u in people if u.active])
+                  getattr(u, "unit", None) or getattr(u, "unit_name", ""))
+                 for u in people])
     out()
     if os.environ.get(PASSWORD_ENV) or _get(args, "password_file"):
         out(t("Alla demoanvändare har lösenordet du angav.",
@@ -439,6 +438,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     root = store_dir(args)
     _require_store(root)
+    if _get(args, "repair"):
+        done = admin.recover_interrupted_rekey(root)
+        out(done or t("Inget avbrutet nyckelbyte att slutföra.",
+                      "No interrupted re-key to finish."))
     username = _get(args, "user") or None
     password = acting_password(args, username) if username else None
     report = admin.check_store(root, username=username, password=password)
@@ -609,26 +612,29 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if _get(args, "list"):
         if _get(args, "json"):
             print_json(list(backups))
+        elif not backups:
+            out(t("Det finns inga säkerhetskopior än.", "There are no backups yet."))
         else:
-            for b in backups:
-                out(_describe(b))
+            print_table([t("Skapad", "Created"), t("Storlek", "Size"), t("Fil", "File")],
+                        [(b.created_at, _size(b.size), b.path) for b in backups])
         return EXIT_OK
     if _get(args, "json"):
         print_json(info)
     else:
-        out(t(f"Säkerhetskopian är klar: {_describe(info)}",
-              f"The backup is done: {_describe(info)}"))
+        out(t(f"Säkerhetskopian är klar och kontrollerad: {info.path} ({_size(info.size)}).",
+              f"The backup is done and verified: {info.path} ({_size(info.size)})."))
+        if getattr(info, "key_path", None):
+            out(t(f"Nyckelfilen som öppnar den: {info.key_path}",
+                  f"The key file that opens it: {info.key_path}"))
     return EXIT_OK
 
 
-def _describe(value: Any) -> str:
-    """One line for a small result dataclass (a backup, a report)."""
-    if dataclasses.is_dataclass(value):
-        parts = [f"{f.name}={_cell(getattr(value, f.name))}" for f in dataclasses.fields(value)]
-        path = getattr(value, "path", None)
-        return f"{path}  ({', '.join(p for p in parts if not p.startswith('path='))})" \
-            if path else ", ".join(parts)
-    return str(value)
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
 
 
 def _confirm(args: argparse.Namespace, question: str) -> None:
@@ -654,11 +660,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
                      f"Restore the store from {backup_file}? Changes made after the backup "
                      f"are lost. [yes/no] "))
     with session(args) as store:
-        result = admin.restore(store, store.actor, backup_file)
-    out(t("Lagringsplatsen är återställd från säkerhetskopian.",
-          "The store has been restored from the backup."))
-    if result is not None and dataclasses.is_dataclass(result):
-        out(_describe(result))
+        # The store passed in is retired; go on with (and log out of) the new one.
+        restored = admin.restore(store, store.actor, backup_file)
+        if restored is not None and restored is not store:
+            restored.close()
+    out(t(f"Lagringsplatsen är återställd från {backup_file.name}. Den tidigare databasen är "
+          f"sparad bredvid som trefas.db.before-restore-….",
+          f"The store has been restored from {backup_file.name}. The previous database is "
+          f"kept next to it as trefas.db.before-restore-…."))
     return EXIT_OK
 
 
@@ -666,11 +675,13 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     from trefas_app.services import admin
 
     with session(args) as store:
-        result = admin.rekey(store, store.actor)
-    out(t("Lagringsplatsen har fått en ny datanyckel; alla nyckelplatser är omslutna på nytt.",
-          "The store has a new data key; every key slot has been resealed."))
-    if result is not None and dataclasses.is_dataclass(result):
-        out(_describe(result))
+        admin.rekey(store, store.actor)
+    out(t("Lagringsplatsen har fått en ny datanyckel och alla nyckelplatser är förseglade på "
+          "nytt. Gamla kopior av nyckelfilen öppnar inte längre databasen. Andra inloggade "
+          "måste logga in igen.",
+          "The store has a new data key and every key slot has been resealed. Old copies of "
+          "the key file no longer open the database. Others who are logged in must log in "
+          "again."))
     return EXIT_OK
 
 
@@ -683,8 +694,11 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
     if _get(args, "json"):
         print_json(report)
     else:
-        out(t(f"Gallring körd per {today.isoformat()}: {_describe(report)}",
-              f"Retention run as of {today.isoformat()}: {_describe(report)}"))
+        n = report.cases_deleted
+        out(t(f"Gallring per {today.isoformat()}: {n} avslutade ärenden vars bevarandetid "
+              f"gått ut har raderats (och loggats).",
+              f"Retention as of {today.isoformat()}: {n} closed cases whose retention time "
+              f"had passed have been deleted (and logged)."))
     return EXIT_OK
 
 
@@ -702,20 +716,23 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         problem = (getattr(report, "problem_sv", None) if _Lang.code == "sv"
                    else getattr(report, "problem_en", None)) or \
             getattr(report, "problem_sv", None) or ""
-        err(t(f"Åtkomstloggen är inte obruten (första felet vid post "
-              f"{report.first_bad_seq}): {problem}",
-              f"The access log is not intact (first fault at entry "
-              f"{report.first_bad_seq}): {problem}"))
+        where = "" if report.first_bad_seq is None else t(
+            f" (första felet vid post {report.first_bad_seq})",
+            f" (first fault at entry {report.first_bad_seq})")
+        err(t(f"Åtkomstloggen är inte obruten{where}: {problem}",
+              f"The access log is not intact{where}: {problem}"))
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
     from trefas_app.services import audit_log
 
-    filters = {"person_id": _get(args, "person"), "case_id": _get(args, "case"),
-               "username": _get(args, "filter_user"), "action": _get(args, "action"),
+    filters = {"person_id": _get(args, "person"), "case_id": None,
+               "username": _get(args, "by_user"), "action": _get(args, "action"),
                "since": _get(args, "since"), "until": _get(args, "until")}
     with session(args) as store:
+        if _get(args, "case"):
+            filters["case_id"] = _case_id(store, args.case)
         page = audit_log.show_log(store.uow(), store.actor,
                                   **{k: v for k, v in filters.items() if v is not None},
                                   offset=_get(args, "offset") or 0,
@@ -1007,6 +1024,17 @@ def cmd_consent_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_CONSENT_STATUS = {"active": ("gäller", "active"), "expired": ("har gått ut", "expired"),
+                   "withdrawn": ("återkallat", "withdrawn"),
+                   "not_yet_valid": ("gäller inte än", "not yet valid"),
+                   "superseded": ("ersatt", "superseded")}
+
+
+def _consent_status(status: str) -> str:
+    sv, en = _CONSENT_STATUS.get(status, (status, status))
+    return t(sv, en)
+
+
 def cmd_consent_withdraw(args: argparse.Namespace) -> int:
     from trefas_app.services import consents
 
@@ -1027,7 +1055,7 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_table(["ID", t("Status", "State"), t("Från", "From"), t("Till", "Until"),
                  t("Syfte", "Purpose"), t("Delas med", "Shared with")],
-                [(c.id, c.status, c.valid_from, c.valid_until, c.purpose,
+                [(c.id, _consent_status(c.status), c.valid_from, c.valid_until, c.purpose,
                   ", ".join(f"{a.value}:{cat.value}" for a, cat in c.grants))
                  for c in views])
     return EXIT_OK
@@ -1140,6 +1168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", metavar="NAME", default=_SUPPRESS,
                    help="kontrollera också att den här användaren kan låsa upp")
     p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS)
+    p.add_argument("--repair", action="store_true",
+                   help="slutför eller städa upp ett avbrutet nyckelbyte först")
 
     add(sub, "paths", cmd_paths, "visa var lagringsplatsen och programloggen finns",
         parents=[as_json])
@@ -1192,9 +1222,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(audit, "show", cmd_audit_show, "visa loggposter", [acting, as_json, paging],
             "audit show")
     p.add_argument("--person", type=_person_id, metavar="ID")
-    p.add_argument("--case", type=int, metavar="ID", help="ärendets id")
-    p.add_argument("--for-user", dest="filter_user", metavar="NAME",
-                   help="poster för den här användaren")
+    p.add_argument("--case", metavar="NUMBER", help="ärendets nummer eller id")
+    p.add_argument("--by-user", metavar="NAME",
+                   help="poster om vad den här användaren gjort (--user är du som läser)")
     p.add_argument("--action", metavar="ACTION")
     p.add_argument("--since", type=_date, metavar="DATE")
     p.add_argument("--until", type=_date, metavar="DATE")

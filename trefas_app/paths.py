@@ -67,6 +67,16 @@ class _SafeFormatter(logging.Formatter):
     reduced to types and source locations: an exception's message may quote
     case content (SQL parameters, a name in a ValueError, …)."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler may already have cached the full traceback (with the
+        # exception's message) in record.exc_text: never reuse it.
+        saved = record.exc_text
+        record.exc_text = None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = saved
+
     def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
         return describe_exception(ei[1]) if ei and ei[1] is not None else ""
 
