@@ -1,0 +1,125 @@
+"""The Alembic migrations in db/ build exactly the schema of models.py, with
+the immutability triggers, on a real SQLCipher database."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+import sqlcipher3
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Column, MetaData, String, text
+
+from trefas_app.store import models as m
+from trefas_app.store.engine import connect_raw, open_engine
+from trefas_app.store.migrate import alembic_config, current_revision, head_revision, \
+    upgrade_to_head
+
+TRIGGERS = {"audit_events_no_update", "audit_events_no_delete",
+            "notes_signed_immutable", "notes_signed_undeletable"}
+
+
+@pytest.fixture
+def migrated(tmp_path):
+    key = secrets.token_bytes(32)
+    db = tmp_path / "empty.db"
+    engine = open_engine(db, key)
+    upgrade_to_head(engine)
+    yield engine, db, key
+    engine.dispose()
+
+
+def test_empty_store_migrates_to_head(migrated):
+    engine, _, _ = migrated
+    assert current_revision(engine) == head_revision()
+
+
+def test_migrated_schema_equals_the_models(migrated):
+    engine, _, _ = migrated
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                     "compare_server_default": True})
+        diff = compare_metadata(ctx, m.Base.metadata)
+    # Nothing is ignored: every table, column, type, nullability, index,
+    # unique constraint and foreign key of models.py must be in the migration.
+    # (alembic_version is Alembic's own table and is never reported.)
+    assert diff == []
+
+
+def test_triggers_exist(migrated):
+    engine, _, _ = migrated
+    with engine.connect() as conn:
+        names = set(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+    assert TRIGGERS <= names
+
+
+def _fill(conn):
+    conn.execute("INSERT INTO units (id, agency, code, name) VALUES (1, 'city', 'U', 'U')")
+    conn.execute("INSERT INTO users (id, username, display_name, role, agency, unit_id, active,"
+                 " language, created_at) VALUES (1, 'u', 'U', 'social_worker', 'city', 1, 1,"
+                 " 'sv', '2024-01-01 00:00:00')")
+    conn.execute("INSERT INTO persons (id, first_name, last_name, protection_level, risk_level,"
+                 " owner_agency, unit_id, search_name, created_at) VALUES (1, 'A', 'B', 'none',"
+                 " 'green', 'city', 1, 'a b', '2024-01-01 00:00:00')")
+    conn.execute("INSERT INTO cases (id, number, person_id, unit_id, owner_agency, state, title,"
+                 " opened_at, last_entry_at, created_at) VALUES (1, 'K-1', 1, 1, 'city', 'open',"
+                 " 'T', '2024-01-01 00:00:00', '2024-01-01 00:00:00', '2024-01-01 00:00:00')")
+    conn.execute("INSERT INTO notes (id, case_id, person_id, owner_agency, category, title, body,"
+                 " state, author_id, created_at) VALUES (1, 1, 1, 'city', 'social', 'T', 'B',"
+                 " 'signed', 1, '2024-01-01 00:00:00')")
+    conn.execute("INSERT INTO notes (id, case_id, person_id, owner_agency, category, title, body,"
+                 " state, author_id, created_at) VALUES (2, 1, 1, 'city', 'social', 'T', 'B',"
+                 " 'draft', 1, '2024-01-01 00:00:00')")
+    conn.execute("INSERT INTO audit_events (seq, at, action, prev_hash, hash) VALUES "
+                 "(1, '2024-01-01T00:00:00.000000Z', 'x', '0', '1')")
+
+
+def test_triggers_do_what_they_say(migrated):
+    _, db, key = migrated
+    conn = connect_raw(db, key)
+    _fill(conn)
+    for sql in ("UPDATE audit_events SET action = 'y'", "DELETE FROM audit_events"):
+        with pytest.raises(sqlcipher3.IntegrityError, match="append-only"):
+            conn.execute(sql)
+    with pytest.raises(sqlcipher3.IntegrityError, match="signed note cannot be changed"):
+        conn.execute("UPDATE notes SET body = 'ändrad' WHERE id = 1")
+    with pytest.raises(sqlcipher3.IntegrityError, match="signed note cannot be deleted"):
+        conn.execute("DELETE FROM notes WHERE id = 1")
+    # Drafts change and go freely; a signed note goes only in a retention purge.
+    conn.execute("UPDATE notes SET body = 'ny' WHERE id = 2")
+    conn.execute("DELETE FROM notes WHERE id = 2")
+    conn.execute("INSERT INTO retention_purges (case_id) VALUES (1)")
+    conn.execute("DELETE FROM notes WHERE id = 1")
+    assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 1
+    conn.close()
+
+
+def test_downgrade_to_base_and_up_again(migrated):
+    engine, _, _ = migrated
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    with engine.connect() as conn:
+        left = set(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+            "AND name NOT LIKE 'sqlite_%'")).scalars())
+    assert left <= {"alembic_version"}
+    upgrade_to_head(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_the_comparison_does_see_a_difference(migrated):
+    # Guards the test above against comparing nothing.
+    engine, _, _ = migrated
+    changed = MetaData(naming_convention=m.NAMING_CONVENTION)
+    for table in m.Base.metadata.tables.values():
+        table.to_metadata(changed)
+    changed.tables["persons"].append_column(Column("shoe_size", String(5)))
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), changed)
+    assert [d[0] for d in diff] == ["add_column"]
