@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.enums import Agency, CaseState, Category, Role
-from trefas_app.domain.errors import AccessDenied, DatabaseDamaged, DiskFull, StoreError
+from trefas_app.domain.errors import (
+    AccessDenied,
+    DatabaseDamaged,
+    DiskFull,
+    StoreError,
+    WrongPassword,
+)
 from trefas_app.services import admin, audit_log, cases, consents, notes, persons, users
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw
@@ -218,6 +225,23 @@ def test_restore_refuses_a_damaged_backup_without_touching_the_store(world):
     a.close()
 
 
+def test_restore_refuses_a_backup_with_a_damaged_first_page(world):
+    root, _ = world
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    info = admin.backup(a, a.actor)
+    data = bytearray(info.path.read_bytes())
+    data[100:164] = bytes(64)
+    info.path.write_bytes(bytes(data))
+    # The backup's own key file shows it was made with the current key, so
+    # the message is "damaged", not "another key".
+    with pytest.raises(DatabaseDamaged) as err:
+        admin.restore(a, a.actor, info.path)
+    assert "skadad" in err.value.sv
+    assert not isinstance(err.value, admin.BackupKeyMismatch)
+    assert list(root.glob("*before-restore*")) == []
+    a.close()
+
+
 def test_restore_refuses_a_backup_from_before_a_rekey(world):
     root, _ = world
     a = unlock(root, "admin", ADMIN_PASSWORD)
@@ -228,6 +252,14 @@ def test_restore_refuses_a_backup_from_before_a_rekey(world):
     assert "nyckelfil" in err.value.sv and info.key_path.name in err.value.sv
     assert list(root.glob("*before-restore*")) == []
     a.close()
+    # Together with its own key file the backup is a whole store again.
+    old = root.parent / "old-store"
+    old.mkdir()
+    shutil.copyfile(info.path, old / "trefas.db")
+    shutil.copyfile(info.key_path, old / "trefas.keys")
+    s = unlock(old, "sara", PW)
+    assert s.actor.username == "sara"
+    s.close()
 
 
 def test_restore_needs_permission(world):
@@ -439,6 +471,8 @@ def test_check_store_healthy_and_with_credentials(world):
     a = unlock(root, "admin", ADMIN_PASSWORD)
     assert "store.check" in _actions(a)
     a.close()
+    with pytest.raises(WrongPassword):
+        admin.check_store(root, "admin", "Inte-rätt-lösenord-alls")
 
 
 def test_check_store_finds_each_problem(world):
