@@ -74,6 +74,25 @@ CASE_CONTENT_KINDS: dict[str, KindSpec] = {
 KIND_OF_MODEL = {spec.model: kind for kind, spec in CASE_CONTENT_KINDS.items()}
 
 
+# Every table the rule reads inside its subqueries gets an alias of its own,
+# made once. Two reasons: a subquery must never auto-correlate with the
+# caller's query (list_consents selects from consents; the rule's consent
+# lookup must not silently bind to that outer row), and building aliases per
+# call costs tens of milliseconds in SQLAlchemy's column adaptation.
+_GRANT = aliased(m.ConsentGrant, name="rule_grant")
+_CONSENT = aliased(m.Consent, name="rule_consent")
+_TEAM = aliased(m.TeamMember, name="rule_team")
+_TEAM2 = aliased(m.TeamMember, name="rule_team_agency")
+_TEAM_USER = aliased(m.User, name="rule_team_user")
+_SCOPE_CASE = aliased(m.Case, name="rule_scope_case")
+_EMERGENCY = aliased(m.EmergencyAccess, name="rule_emergency")
+_REVEAL = aliased(m.IdentityReveal, name="rule_reveal")
+_PROTECTED_PERSON = aliased(m.Person, name="rule_protected_person")
+_SHARED_CASE = aliased(m.Case, name="rule_shared_case")
+_VIA_CASE = aliased(m.Case, name="rule_via_case")
+_OWNER_PERSON = aliased(m.Person, name="rule_owner_person")
+
+
 def _verb_permission(kind: str, verb: str) -> str:
     return f"{kind}.{verb}"
 
@@ -86,15 +105,15 @@ def consent_clause(actor: Actor, owner_agency_col, person_id_col, category_expr,
     """Condition 3: own agency's record, or a current consent / legal basis."""
     today = local_date(now)
     granted = (
-        select(m.ConsentGrant.id)
-        .join(m.Consent, m.Consent.id == m.ConsentGrant.consent_id)
-        .where(m.Consent.person_id == person_id_col,
-               m.ConsentGrant.agency == actor.agency,
-               m.ConsentGrant.category == category_expr,
-               m.Consent.superseded.is_(False),
-               m.Consent.withdrawn_at.is_(None),
-               m.Consent.valid_from <= today,
-               m.Consent.valid_until >= today)
+        select(_GRANT.id)
+        .join(_CONSENT, _CONSENT.id == _GRANT.consent_id)
+        .where(_CONSENT.person_id == person_id_col,
+               _GRANT.agency == actor.agency,
+               _GRANT.category == category_expr,
+               _CONSENT.superseded.is_(False),
+               _CONSENT.withdrawn_at.is_(None),
+               _CONSENT.valid_from <= today,
+               _CONSENT.valid_until >= today)
         .exists()
     )
     return or_(owner_agency_col == actor.agency, granted)
@@ -102,28 +121,26 @@ def consent_clause(actor: Actor, owner_agency_col, person_id_col, category_expr,
 
 def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> ColumnElement[bool]:
     """Condition 2: team, unit coordinator, agency supervisor, or emergency access."""
-    team = select(m.TeamMember.id).where(m.TeamMember.case_id == case_id_col,
-                                         m.TeamMember.user_id == actor.user_id).exists()
+    team = select(_TEAM.id).where(_TEAM.case_id == case_id_col,
+                                  _TEAM.user_id == actor.user_id).exists()
     parts = [team]
-    scoped_case = aliased(m.Case)
     if actor.role == Role.COORDINATOR:
         parts.append(case_id_col.in_(
-            select(scoped_case.id).where(scoped_case.unit_id == actor.unit_id)))
+            select(_SCOPE_CASE.id).where(_SCOPE_CASE.unit_id == actor.unit_id)))
     if actor.role == Role.SUPERVISOR:
         parts.append(case_id_col.in_(
-            select(scoped_case.id).where(scoped_case.owner_agency == actor.agency)))
-        member = aliased(m.User)
+            select(_SCOPE_CASE.id).where(_SCOPE_CASE.owner_agency == actor.agency)))
         parts.append(
-            select(m.TeamMember.id)
-            .join(member, member.id == m.TeamMember.user_id)
-            .where(m.TeamMember.case_id == case_id_col, member.agency == actor.agency)
+            select(_TEAM2.id)
+            .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
+            .where(_TEAM2.case_id == case_id_col, _TEAM_USER.agency == actor.agency)
             .exists())
     if verb == "read":
         parts.append(
-            select(m.EmergencyAccess.id)
-            .where(m.EmergencyAccess.case_id == case_id_col,
-                   m.EmergencyAccess.user_id == actor.user_id,
-                   m.EmergencyAccess.expires_at > now)
+            select(_EMERGENCY.id)
+            .where(_EMERGENCY.case_id == case_id_col,
+                   _EMERGENCY.user_id == actor.user_id,
+                   _EMERGENCY.expires_at > now)
             .exists())
     return or_(*parts)
 
@@ -131,20 +148,19 @@ def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> Colu
 def protection_clause(actor: Actor, person_id_col, category_expr,
                       now: dt.datetime) -> ColumnElement[bool]:
     """Condition 4 for content: location data of a protected person needs a reveal."""
-    protected_person = aliased(m.Person)
-    is_protected = (select(protected_person.id)
-                    .where(protected_person.id == person_id_col,
-                           protected_person.protection_level != ProtectionLevel.NONE)
+    is_protected = (select(_PROTECTED_PERSON.id)
+                    .where(_PROTECTED_PERSON.id == person_id_col,
+                           _PROTECTED_PERSON.protection_level != ProtectionLevel.NONE)
                     .exists())
     return or_(category_expr != Category.LOCATION.value, ~is_protected,
                revealed_clause(actor, person_id_col, now))
 
 
 def revealed_clause(actor: Actor, person_id_col, now: dt.datetime) -> ColumnElement[bool]:
-    return (select(m.IdentityReveal.id)
-            .where(m.IdentityReveal.person_id == person_id_col,
-                   m.IdentityReveal.user_id == actor.user_id,
-                   m.IdentityReveal.expires_at > now)
+    return (select(_REVEAL.id)
+            .where(_REVEAL.person_id == person_id_col,
+                   _REVEAL.user_id == actor.user_id,
+                   _REVEAL.expires_at > now)
             .exists())
 
 
@@ -179,10 +195,9 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
         model = alias or (m.Consent if kind == "consent" else m.Relative)
         if not role_may(actor.role, permission):
             return false()
-        person = aliased(m.Person)
-        return (select(person.id)
-                .where(person.id == model.person_id,
-                       _person_clause(actor, "person.read", verb, now, person))
+        return (select(_OWNER_PERSON.id)
+                .where(_OWNER_PERSON.id == model.person_id,
+                       _person_clause(actor, "person.read", verb, now, _OWNER_PERSON))
                 .exists())
     spec = CASE_CONTENT_KINDS[kind]
     model = alias or spec.model
@@ -197,7 +212,7 @@ def _cases_identity_shared(actor: Actor, now: dt.datetime):
     """Ids of cases whose existence (the person's identity) is shared with the
     user's agency. Content of a case is never visible without its case, so a
     social note cannot be read where the person's identity may not be."""
-    case = aliased(m.Case)
+    case = _SHARED_CASE
     return select(case.id).where(
         consent_clause(actor, case.owner_agency, case.person_id,
                        literal(Category.IDENTITY.value), now))
@@ -213,7 +228,7 @@ def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
     if actor.role == Role.SUPERVISOR:
         own_parts.append(true())
     own = and_(person.owner_agency == actor.agency, or_(*own_parts))
-    case = aliased(m.Case)
+    case = _VIA_CASE
     via_case = (select(case.id)
                 .where(case.person_id == person.id,
                        _record_clause(actor, "case.read", verb, now, case_id_col=case.id,
