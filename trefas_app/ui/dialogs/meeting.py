@@ -1,0 +1,243 @@
+"""Joint meetings and the operational group: a new meeting with its
+participants, a case discussed with what was decided, and marking the
+meeting as held (who was absent)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from trefas_app.domain.enums import MeetingKind
+from trefas_app.services import meetings
+from trefas_app.services.views import UnitView
+from trefas_app.services.views_ops import MeetingView
+from trefas_app.ui.common import enum_label, fmt_datetime, muted
+from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.task_pickers import (
+    Candidate,
+    CasePicker,
+    UserChecklist,
+    datetime_edit,
+    load_directory,
+    local_now,
+    merge,
+    to_datetime,
+)
+
+
+def meeting_changes(meeting_id: int | None = None, case_id: int | None = None
+                    ) -> tuple[str, ...]:
+    names: tuple[str, ...] = ("meetings",)
+    if meeting_id is not None:
+        names += (f"meeting:{meeting_id}",)
+    if case_id is not None:
+        names += (f"case:{case_id}", "cases")
+    return names
+
+
+class MeetingDialog(ServiceDialog):
+    """Nytt möte, chaired by the user (who is always a participant).
+    Participants are offered from the user directory when the role may list
+    users, plus any ``candidates`` given."""
+
+    def __init__(self, ctx, parent: QWidget | None, units: list[UnitView],
+                 candidates: list[Candidate] = ()):
+        super().__init__(ctx, parent, title=self.tr("Nytt möte"), ok_text=self.tr("Skapa möte"))
+        self.setObjectName("meetingDialog")
+        self.setMinimumWidth(580)
+        self.resize(620, 620)
+        lang = ctx.lang
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("kind")
+        for kind in MeetingKind:
+            self.kind_combo.addItem(enum_label(kind, lang), kind)
+        self.unit_combo = QComboBox(self)
+        self.unit_combo.setObjectName("unit")
+        self.unit_combo.addItem(self.tr("Välj enhet"), None)
+        for u in units:
+            self.unit_combo.addItem(f"{u.name} ({enum_label(u.agency, lang)})", u.id)
+        if ctx.actor is not None:
+            i = self.unit_combo.findData(ctx.actor.unit_id)
+            if i >= 0:
+                self.unit_combo.setCurrentIndex(i)
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setObjectName("title")
+        self.title_edit.setPlaceholderText(self.tr("t.ex. Operativ grupp Järva, vecka 12"))
+        self.when_edit = datetime_edit(self, local_now().replace(minute=0))
+        self.when_edit.setObjectName("heldAt")
+        self.place_edit = QLineEdit(self)
+        self.place_edit.setObjectName("place")
+        self.participants = UserChecklist(self, lang=lang)
+        self.participants.setObjectName("participants")
+        self.participants.setMinimumHeight(160)
+        self.directory_note = muted("", self)
+        self._candidates = list(candidates)
+        self._me: list[Candidate] = []
+        actor = ctx.actor
+        if actor is not None:
+            self._me = [Candidate(actor.user_id, actor.display_name, actor.role, actor.agency,
+                                  actor.unit_name)]
+        self._set_people([])
+        self.form.addRow(self.tr("Typ"), self.kind_combo)
+        self.form.addRow(self.tr("Enhet *"), self.unit_combo)
+        self.form.addRow(self.tr("Rubrik *"), self.title_edit)
+        self.form.addRow(self.tr("Tid *"), self.when_edit)
+        self.form.addRow(self.tr("Plats"), self.place_edit)
+        self.form.addRow(self.tr("Deltagare"), self.participants)
+        self.form.addRow("", self.directory_note)
+        for signal in (self.unit_combo.currentIndexChanged, self.title_edit.textChanged,
+                       self.place_edit.textChanged, self.participants.changed):
+            signal.connect(self.revalidate)
+        self.mark_clean()
+        load_directory(ctx, self._directory_loaded, key="meeting_dialog.users")
+
+    def _set_people(self, directory: list[Candidate]) -> None:
+        fixed = {c.user_id for c in self._me}
+        self.participants.set_candidates(merge(self._me, self._candidates, directory),
+                                         fixed=fixed)
+        if not directory and not self._candidates:
+            self.directory_note.setText(self.tr(
+                "Din roll kan inte se användarkatalogen; deltagare läggs till av en "
+                "enhetschef eller när mötet hålls."))
+        else:
+            self.directory_note.setText(self.tr("Du är ordförande och alltid med."))
+
+    def _directory_loaded(self, directory: list[Candidate]) -> None:
+        dirty = self.is_dirty()
+        self._set_people(directory)
+        if not dirty:
+            self.mark_clean()
+
+    def problems(self) -> list[str]:
+        problems = []
+        if self.unit_combo.currentData() is None:
+            problems.append(self.tr("Välj enhet."))
+        title = self.title_edit.text().strip()
+        if not title:
+            problems.append(self.tr("Ange en rubrik."))
+        elif len(title) > 200:
+            problems.append(self.tr("Rubriken får vara högst 200 tecken."))
+        if len(self.place_edit.text().strip()) > 200:
+            problems.append(self.tr("Platsen får vara högst 200 tecken."))
+        return problems
+
+    def submit(self) -> None:
+        self.run(meetings.create_meeting, self.kind_combo.currentData(),
+                 self.unit_combo.currentData(), self.title_edit.text().strip(),
+                 to_datetime(self.when_edit.dateTime()),
+                 self.place_edit.text().strip() or None, self.participants.checked_ids(),
+                 changes=lambda v: meeting_changes(v.id))
+
+
+class MeetingItemDialog(ServiceDialog):
+    """A case discussed at the meeting, and what was decided."""
+
+    def __init__(self, ctx, parent: QWidget | None, meeting: MeetingView,
+                 case_id: int | None = None, case_text: str = ""):
+        super().__init__(ctx, parent, title=self.tr("Ärende på mötet"),
+                         ok_text=self.tr("Lägg till"))
+        self.setObjectName("meetingItemDialog")
+        self.setMinimumWidth(580)
+        self.meeting = meeting
+        self.body.insertWidget(0, muted(f"{meeting.title} · {fmt_datetime(meeting.held_at)}",
+                                        self))
+        self.case_picker = CasePicker(ctx, self)
+        if case_id is not None:
+            self.case_picker.set_case(case_id, case_text, locked=True)
+        self.discussion_edit = QPlainTextEdit(self)
+        self.discussion_edit.setObjectName("discussion")
+        self.discussion_edit.setMinimumHeight(120)
+        self.decision_edit = QPlainTextEdit(self)
+        self.decision_edit.setObjectName("decision")
+        self.decision_edit.setFixedHeight(80)
+        self.form.addRow(self.tr("Ärende *"), self.case_picker)
+        self.form.addRow(self.tr("Diskussion *"), self.discussion_edit)
+        self.form.addRow(self.tr("Beslut"), self.decision_edit)
+        self.case_picker.changed.connect(self.revalidate)
+        self.discussion_edit.textChanged.connect(self.revalidate)
+        self.decision_edit.textChanged.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        problems = []
+        if self.case_picker.case_id() is None:
+            problems.append(self.tr("Välj ärende."))
+        if not self.discussion_edit.toPlainText().strip():
+            problems.append(self.tr("Skriv vad som diskuterades."))
+        return problems
+
+    def submit(self) -> None:
+        case_id = self.case_picker.case_id()
+        self.run(meetings.add_meeting_item, self.meeting.id, case_id,
+                 self.discussion_edit.toPlainText().strip(),
+                 self.decision_edit.toPlainText().strip() or None,
+                 changes=meeting_changes(self.meeting.id, case_id))
+
+
+class MarkHeldDialog(ServiceDialog):
+    """The meeting took place: untick those who did not attend. Afterwards no
+    more cases can be added to its minutes."""
+
+    def __init__(self, ctx, parent: QWidget | None, meeting: MeetingView):
+        super().__init__(ctx, parent, title=self.tr("Markera mötet som hållet"),
+                         ok_text=self.tr("Markera som hållet"))
+        self.setObjectName("markHeldDialog")
+        self.setMinimumWidth(480)
+        self.meeting = meeting
+        self.body.insertWidget(0, muted(self.tr(
+            "Bocka ur dem som inte var med. När mötet är markerat som hållet kan protokollet "
+            "inte längre ändras."), self))
+        self.present = QListWidget(self)
+        self.present.setObjectName("present")
+        for p in meeting.participants:
+            item = QListWidgetItem(f"{p.display_name} – {enum_label(p.agency, ctx.lang)}",
+                                   self.present)
+            item.setData(Qt.ItemDataRole.UserRole, p.user_id)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+        self.time_error = field_error_label(self)
+        self.form.addRow(self.tr("Närvarande"), self.present)
+        self.form.addRow("", self.time_error)
+        self.present.itemChanged.connect(self.revalidate)
+        self.mark_clean()
+
+    def absent_ids(self) -> list[int]:
+        out = []
+        for i in range(self.present.count()):
+            item = self.present.item(i)
+            if item.checkState() != Qt.CheckState.Checked:
+                out.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def problems(self) -> list[str]:
+        import datetime as dt
+
+        text = ""
+        if self.meeting.held_at > dt.datetime.now(dt.timezone.utc):
+            text = self.tr("Mötet kan inte markeras som hållet före mötestiden ({time}).").format(
+                time=fmt_datetime(self.meeting.held_at))
+        set_field_error(self.time_error, text)
+        return [text] if text else []
+
+    def is_dirty(self) -> bool:
+        return bool(self.absent_ids())
+
+    def submit(self) -> None:
+        self.run(meetings.mark_meeting_held, self.meeting.id, self.absent_ids(),
+                 changes=meeting_changes(self.meeting.id))
+
+
+def participants_text(meeting: MeetingView, lang: str) -> str:
+    parts = []
+    for p in meeting.participants:
+        mark = "" if p.present or not meeting.held else (" (frånvarande)" if lang == "sv"
+                                                          else " (absent)")
+        parts.append(f"{p.display_name}, {enum_label(p.agency, lang)}{mark}")
+    return "; ".join(parts)

@@ -1,0 +1,239 @@
+"""Action plan / SIP: create a plan, add goals and actions per life area,
+follow it up. Dates are checked as the user types (in order, not too far back
+or ahead) with the same limits as the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+
+from trefas_app.domain.enums import Agency, LifeArea
+from trefas_app.services import plans
+from trefas_app.services.views_casework import PlanView
+from trefas_app.ui.common import enum_label, fmt_date, muted
+from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
+
+MAX_TEXT = plans.MAX_TEXT
+
+
+def plan_changes(case_id: int) -> tuple[str, ...]:
+    return (f"plans:{case_id}", f"case:{case_id}", "cases")
+
+
+def date_problem(day: dt.date | None, ref: dt.date, what: str, tr, days_back: int | None = None
+                 ) -> str:
+    """The service's plausibility rule for plan dates, in the dialog's words."""
+    if day is None:
+        return ""
+    back = plans.MAX_DAYS_BACK if days_back is None else days_back
+    if day < ref - dt.timedelta(days=back):
+        return (tr("{what}: datumet har redan passerat.").format(what=what) if back == 0
+                else tr("{what}: datumet ligger mer än ett år bakåt i tiden.").format(what=what))
+    if day > ref + dt.timedelta(days=plans.MAX_DAYS_AHEAD):
+        return tr("{what}: datumet ligger mer än fem år framåt i tiden.").format(what=what)
+    return ""
+
+
+def _agency_combo(parent, lang: str, current: Agency | None) -> QComboBox:
+    combo = QComboBox(parent)
+    for agency in Agency:
+        combo.addItem(enum_label(agency, lang), agency)
+    if current is not None:
+        combo.setCurrentIndex(list(Agency).index(current))
+    return combo
+
+
+class _PeopleByAgency:
+    """Keeps a UserCombo offering the candidates of the chosen agency."""
+
+    def __init__(self, combo: UserCombo, agency_combo: QComboBox, candidates: list[Candidate]):
+        self.combo, self.agency_combo, self.candidates = combo, agency_combo, candidates
+        agency_combo.currentIndexChanged.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_a) -> None:
+        agency = self.agency_combo.currentData()
+        self.combo.set_candidates([c for c in self.candidates if c.agency == agency])
+
+
+class PlanDialog(ServiceDialog):
+    """Ny åtgärdsplan eller SIP for a case. ``candidates``: the case team."""
+
+    def __init__(self, ctx, parent: QWidget | None, case_id: int,
+                 candidates: list[Candidate] = ()):
+        super().__init__(ctx, parent, title=self.tr("Ny plan"), ok_text=self.tr("Skapa plan"))
+        self.setObjectName("planDialog")
+        self.setMinimumWidth(520)
+        self.case_id = case_id
+        self.ref_day = today()
+        lang = ctx.lang
+        self.sip_check = QCheckBox(self.tr("Samordnad individuell plan (SIP)"), self)
+        self.sip_check.setObjectName("isSip")
+        self.agency_combo = _agency_combo(self, lang, ctx.actor.agency if ctx.actor else None)
+        self.agency_combo.setObjectName("overallAgency")
+        self.person_combo = UserCombo(self, none_text=self.tr("Ingen utsedd ännu"), lang=lang)
+        self.person_combo.setObjectName("overallUser")
+        self._people = _PeopleByAgency(self.person_combo, self.agency_combo, list(candidates))
+        self.follow_up = DateField(self, None, optional=True,
+                                   check_text=self.tr("Bestäm datum"))
+        self.follow_up.setObjectName("nextFollowUp")
+        self.follow_error = field_error_label(self)
+        self.form.addRow("", self.sip_check)
+        self.form.addRow(self.tr("Huvudansvarig myndighet"), self.agency_combo)
+        self.form.addRow(self.tr("Huvudansvarig person"), self.person_combo)
+        self.form.addRow(self.tr("Nästa uppföljning"), self.follow_up)
+        self.form.addRow("", self.follow_error)
+        self.body.addWidget(muted(self.tr(
+            "Planen börjar som utkast. Mål och åtgärder läggs till efter hand; en enhetschef "
+            "godkänner planen."), self))
+        self.follow_up.changed.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        text = date_problem(self.follow_up.date(), self.ref_day, self.tr("Nästa uppföljning"),
+                            self.tr, days_back=0)
+        set_field_error(self.follow_error, text)
+        return [text] if text else []
+
+    def submit(self) -> None:
+        self.run(plans.create_plan, self.case_id, self.sip_check.isChecked(),
+                 self.agency_combo.currentData(), self.person_combo.user_id(),
+                 self.follow_up.date(), changes=plan_changes(self.case_id))
+
+
+class GoalDialog(ServiceDialog):
+    def __init__(self, ctx, parent: QWidget | None, plan: PlanView,
+                 life_area: LifeArea | None = None):
+        super().__init__(ctx, parent, title=self.tr("Nytt mål"), ok_text=self.tr("Lägg till mål"))
+        self.setObjectName("goalDialog")
+        self.setMinimumWidth(480)
+        self.plan = plan
+        self.area_combo = QComboBox(self)
+        self.area_combo.setObjectName("lifeArea")
+        for area in LifeArea:
+            self.area_combo.addItem(enum_label(area, ctx.lang), area)
+        if life_area is not None:
+            self.area_combo.setCurrentIndex(list(LifeArea).index(life_area))
+        self.goal_edit = QPlainTextEdit(self)
+        self.goal_edit.setObjectName("goal")
+        self.goal_edit.setFixedHeight(100)
+        self.form.addRow(self.tr("Livsområde"), self.area_combo)
+        self.form.addRow(self.tr("Mål *"), self.goal_edit)
+        self.goal_edit.textChanged.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        text = self.goal_edit.toPlainText().strip()
+        if not text:
+            return [self.tr("Beskriv målet.")]
+        if len(text) > MAX_TEXT:
+            return [self.tr("Texten är för lång (högst 10 000 tecken).")]
+        return []
+
+    def submit(self) -> None:
+        self.run(plans.add_goal, self.plan.id, self.area_combo.currentData(),
+                 self.goal_edit.toPlainText().strip(), changes=plan_changes(self.plan.case_id))
+
+
+class ActionDialog(ServiceDialog):
+    """Ny åtgärd: life area, what, responsible agency and person, due and
+    follow-up dates (follow-up on or after due)."""
+
+    def __init__(self, ctx, parent: QWidget | None, plan: PlanView,
+                 candidates: list[Candidate] = (), life_area: LifeArea | None = None):
+        super().__init__(ctx, parent, title=self.tr("Ny åtgärd"),
+                         ok_text=self.tr("Lägg till åtgärd"))
+        self.setObjectName("actionDialog")
+        self.setMinimumWidth(540)
+        self.plan = plan
+        self.ref_day = today()
+        lang = ctx.lang
+        self.area_combo = QComboBox(self)
+        self.area_combo.setObjectName("lifeArea")
+        for area in LifeArea:
+            self.area_combo.addItem(enum_label(area, lang), area)
+        if life_area is not None:
+            self.area_combo.setCurrentIndex(list(LifeArea).index(life_area))
+        self.what_edit = QLineEdit(self)
+        self.what_edit.setObjectName("description")
+        self.agency_combo = _agency_combo(self, lang, ctx.actor.agency if ctx.actor else None)
+        self.agency_combo.setObjectName("responsibleAgency")
+        self.person_combo = UserCombo(self, none_text=self.tr("Ingen namngiven person"),
+                                      lang=lang)
+        self.person_combo.setObjectName("responsibleUser")
+        self._people = _PeopleByAgency(self.person_combo, self.agency_combo, list(candidates))
+        self.due = DateField(self, None, optional=True, check_text=self.tr("Klart senast"))
+        self.due.setObjectName("dueDate")
+        self.follow = DateField(self, None, optional=True, check_text=self.tr("Följs upp"))
+        self.follow.setObjectName("followUpDate")
+        self.date_error = field_error_label(self)
+        self.date_error.setObjectName("dateError")
+        self.form.addRow(self.tr("Livsområde"), self.area_combo)
+        self.form.addRow(self.tr("Vad ska göras *"), self.what_edit)
+        self.form.addRow(self.tr("Ansvarig myndighet"), self.agency_combo)
+        self.form.addRow(self.tr("Ansvarig person"), self.person_combo)
+        self.form.addRow(self.tr("Klart senast"), self.due)
+        self.form.addRow(self.tr("Uppföljning"), self.follow)
+        self.form.addRow("", self.date_error)
+        self.what_edit.textChanged.connect(self.revalidate)
+        self.due.changed.connect(self.revalidate)
+        self.follow.changed.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        problems = []
+        text = self.what_edit.text().strip()
+        if not text:
+            problems.append(self.tr("Beskriv vad som ska göras."))
+        elif len(text) > MAX_TEXT:
+            problems.append(self.tr("Texten är för lång (högst 10 000 tecken)."))
+        due, follow = self.due.date(), self.follow.date()
+        date_text = (date_problem(due, self.ref_day, self.tr("Klart senast"), self.tr)
+                     or date_problem(follow, self.ref_day, self.tr("Uppföljning"), self.tr))
+        if not date_text and due is not None and follow is not None and follow < due:
+            date_text = self.tr("Datumen är i fel ordning: uppföljningen ligger före datumet då "
+                                "åtgärden ska vara klar.")
+        set_field_error(self.date_error, date_text)
+        if date_text:
+            problems.append(date_text)
+        return problems
+
+    def submit(self) -> None:
+        self.run(plans.add_action, self.plan.id, self.area_combo.currentData(),
+                 self.what_edit.text().strip(), self.agency_combo.currentData(),
+                 self.person_combo.user_id(), self.due.date(), self.follow.date(),
+                 changes=plan_changes(self.plan.case_id))
+
+
+class FollowUpDialog(ServiceDialog):
+    """Record a follow-up of the plan and when the next one is."""
+
+    def __init__(self, ctx, parent: QWidget | None, plan: PlanView):
+        super().__init__(ctx, parent, title=self.tr("Följ upp planen"),
+                         ok_text=self.tr("Registrera uppföljning"))
+        self.setObjectName("followUpDialog")
+        self.setMinimumWidth(440)
+        self.plan = plan
+        self.ref_day = today()
+        if plan.next_follow_up:
+            self.body.insertWidget(0, muted(self.tr("Planerad uppföljning: {date}").format(
+                date=fmt_date(plan.next_follow_up)), self))
+        self.next_date = DateField(self, self.ref_day + dt.timedelta(days=90))
+        self.next_date.setObjectName("nextFollowUp")
+        self.error = field_error_label(self)
+        self.form.addRow(self.tr("Nästa uppföljning *"), self.next_date)
+        self.form.addRow("", self.error)
+        self.next_date.changed.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        text = date_problem(self.next_date.date(), self.ref_day, self.tr("Nästa uppföljning"),
+                            self.tr, days_back=0)
+        set_field_error(self.error, text)
+        return [text] if text else []
+
+    def submit(self) -> None:
+        self.run(plans.follow_up_plan, self.plan.id, self.next_date.date(),
+                 changes=plan_changes(self.plan.case_id))

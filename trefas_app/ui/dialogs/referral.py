@@ -1,0 +1,143 @@
+"""SIG referrals: register one on a case, and move one along its lifecycle.
+
+Only the state changes the service says this user may make now
+(``ReferralView.next_states``: lifecycle × permission × ownership) are
+offered; closing needs a closure reason, a decision may carry a comment."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+
+from trefas_app.domain.enums import Agency, ReferralClosure, ReferralState
+from trefas_app.services import referrals
+from trefas_app.services.views_casework import ReferralView
+from trefas_app.ui.common import enum_label, fmt_date, muted
+from trefas_app.ui.dialogs.base import ServiceDialog
+
+MAX_TEXT = referrals.MAX_TEXT
+
+
+def referral_changes(case_id: int, referral_id: int | None = None) -> tuple[str, ...]:
+    names = ("referrals", f"case:{case_id}", "cases")
+    return names + ((f"referral:{referral_id}",) if referral_id is not None else ())
+
+
+class ReferralDialog(ServiceDialog):
+    """Aktualisera ett ärende till SIG."""
+
+    def __init__(self, ctx, parent: QWidget | None, case_id: int, case_number: str = ""):
+        super().__init__(ctx, parent, title=self.tr("Aktualisera till SIG"),
+                         ok_text=self.tr("Aktualisera"))
+        self.setObjectName("referralDialog")
+        self.setMinimumWidth(520)
+        self.case_id = case_id
+        if case_number:
+            self.body.insertWidget(0, muted(self.tr("Ärende {number}").format(
+                number=case_number), self))
+        self.source_combo = QComboBox(self)
+        self.source_combo.setObjectName("sourceAgency")
+        own = ctx.actor.agency if ctx.actor else Agency.CITY
+        # Social services run SIG and may register on behalf of any agency;
+        # the police and probation refer on their own behalf only.
+        agencies = list(Agency) if own == referrals.SIG_AGENCY else [own]
+        for agency in agencies:
+            self.source_combo.addItem(enum_label(agency, ctx.lang), agency)
+        self.source_combo.setCurrentIndex(agencies.index(own))
+        self.reason_edit = QPlainTextEdit(self)
+        self.reason_edit.setObjectName("reason")
+        self.reason_edit.setMinimumHeight(140)
+        self.reason_edit.setPlaceholderText(self.tr(
+            "Varför behöver personen stöd från sociala insatsgrupper?"))
+        self.form.addRow(self.tr("Aktualiseras av"), self.source_combo)
+        self.form.addRow(self.tr("Skäl *"), self.reason_edit)
+        self.reason_edit.textChanged.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        text = self.reason_edit.toPlainText().strip()
+        if not text:
+            return [self.tr("Ange skälet till aktualiseringen.")]
+        if len(text) > MAX_TEXT:
+            return [self.tr("Texten är för lång (högst 20 000 tecken).")]
+        return []
+
+    def submit(self) -> None:
+        self.run(referrals.create_referral, self.case_id, self.reason_edit.toPlainText().strip(),
+                 self.source_combo.currentData(),
+                 changes=lambda v: referral_changes(v.case_id, v.id))
+
+
+class ReferralStateDialog(ServiceDialog):
+    """Ändra status för en aktualisering: bara tillåtna steg erbjuds."""
+
+    def __init__(self, ctx, parent: QWidget | None, referral: ReferralView):
+        super().__init__(ctx, parent, title=self.tr("Ändra status – SIG-aktualisering"),
+                         ok_text=self.tr("Ändra status"))
+        self.setObjectName("referralStateDialog")
+        self.setMinimumWidth(540)
+        self.referral = referral
+        lang = ctx.lang
+        info = QLabel(self.tr("{number} · {person} · mottagen {date}\nNuvarande status: {state}")
+                      .format(number=referral.case_number, person=referral.person_name,
+                              date=fmt_date(referral.received_at),
+                              state=enum_label(referral.state, lang)), self)
+        info.setWordWrap(True)
+        self.body.insertWidget(0, info)
+
+        self.state_combo = QComboBox(self)
+        self.state_combo.setObjectName("toState")
+        self.state_combo.addItem(self.tr("Välj ny status"), None)
+        for st in referral.next_states:
+            self.state_combo.addItem(enum_label(st, lang), st)
+        self.closure_combo = QComboBox(self)
+        self.closure_combo.setObjectName("closure")
+        self.closure_combo.addItem(self.tr("Välj avslutsorsak"), None)
+        for reason in ReferralClosure:
+            self.closure_combo.addItem(enum_label(reason, lang), reason)
+        self.note_edit = QPlainTextEdit(self)
+        self.note_edit.setObjectName("note")
+        self.note_edit.setFixedHeight(90)
+        self.form.addRow(self.tr("Ny status *"), self.state_combo)
+        self.form.addRow(self.tr("Avslutsorsak *"), self.closure_combo)
+        self.form.addRow(self.tr("Kommentar"), self.note_edit)
+        self.none_note = muted("", self)
+        self.body.addWidget(self.none_note)
+        if not referral.next_states:
+            self.none_note.setText(self.tr(
+                "Du kan inte ändra status för den här aktualiseringen: den är avslutad, "
+                "ärendet är stängt, eller så handläggs den av socialtjänsten."))
+            self.state_combo.setEnabled(False)
+        self.state_combo.currentIndexChanged.connect(self._state_changed)
+        self.closure_combo.currentIndexChanged.connect(self.revalidate)
+        self.note_edit.textChanged.connect(self.revalidate)
+        self._state_changed()
+        self.mark_clean()
+
+    def target(self) -> ReferralState | None:
+        return self.state_combo.currentData()
+
+    def _state_changed(self, *_a) -> None:
+        closing = self.target() == ReferralState.CLOSED
+        self.form.setRowVisible(self.closure_combo, closing)
+        decision = self.target() in (ReferralState.GRANTED, ReferralState.DECLINED)
+        self.form.labelForField(self.note_edit).setText(
+            self.tr("Beslutsmotivering") if decision else self.tr("Kommentar"))
+        self.revalidate()
+
+    def problems(self) -> list[str]:
+        problems = []
+        target = self.target()
+        if target is None:
+            problems.append(self.tr("Välj den nya statusen."))
+        elif target == ReferralState.CLOSED and self.closure_combo.currentData() is None:
+            problems.append(self.tr("Ange varför aktualiseringen avslutas."))
+        if len(self.note_edit.toPlainText()) > MAX_TEXT:
+            problems.append(self.tr("Kommentaren är för lång (högst 20 000 tecken)."))
+        return problems
+
+    def submit(self) -> None:
+        target = self.target()
+        closure = self.closure_combo.currentData() if target == ReferralState.CLOSED else None
+        note = self.note_edit.toPlainText().strip() or None
+        self.run(referrals.move_referral, self.referral.id, target, closure, note,
+                 changes=referral_changes(self.referral.case_id, self.referral.id))

@@ -1,0 +1,96 @@
+"""Action items (åtgärdspunkter): a new task on a case — optionally from a
+meeting or an incident — and cancelling one with a reason."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+
+from trefas_app.services import tasks
+from trefas_app.services.views_ops import TaskRow
+from trefas_app.ui.common import muted
+from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.reason import ReasonDialog
+from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
+
+
+def task_changes(case_id: int, meeting_id: int | None = None) -> tuple[str, ...]:
+    names = ("tasks", f"tasks:{case_id}", f"case:{case_id}", "cases")
+    if meeting_id is not None:
+        names += (f"meeting:{meeting_id}",)
+    return names
+
+
+class TaskDialog(ServiceDialog):
+    """``candidates``: whom the task may be given to (the case team — a task
+    can only go to someone who may see it; the service checks)."""
+
+    def __init__(self, ctx, parent: QWidget | None, case_id: int,
+                 candidates: list[Candidate] = (), meeting_id: int | None = None,
+                 incident_id: int | None = None, context_text: str = ""):
+        super().__init__(ctx, parent, title=self.tr("Ny åtgärdspunkt"),
+                         ok_text=self.tr("Skapa"))
+        self.setObjectName("taskDialog")
+        self.setMinimumWidth(520)
+        self.case_id, self.meeting_id, self.incident_id = case_id, meeting_id, incident_id
+        self.ref_day = today()
+        if context_text:
+            self.body.insertWidget(0, muted(context_text, self))
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setObjectName("title")
+        self.description_edit = QPlainTextEdit(self)
+        self.description_edit.setObjectName("description")
+        self.description_edit.setFixedHeight(90)
+        self.assignee = UserCombo(self, none_text=self.tr("Ingen ännu"), lang=ctx.lang)
+        self.assignee.setObjectName("assignee")
+        self.assignee.set_candidates(list(candidates))
+        if ctx.actor is not None:
+            self.assignee.select(ctx.actor.user_id)
+        self.due = DateField(self, None, optional=True, check_text=self.tr("Senast"))
+        self.due.setObjectName("dueOn")
+        self.due_error = field_error_label(self)
+        self.form.addRow(self.tr("Rubrik *"), self.title_edit)
+        self.form.addRow(self.tr("Beskrivning"), self.description_edit)
+        self.form.addRow(self.tr("Ansvarig"), self.assignee)
+        self.form.addRow(self.tr("Förfaller"), self.due)
+        self.form.addRow("", self.due_error)
+        self.title_edit.textChanged.connect(self.revalidate)
+        self.due.changed.connect(self.revalidate)
+        self.mark_clean()
+
+    def problems(self) -> list[str]:
+        problems = []
+        title = self.title_edit.text().strip()
+        if not title:
+            problems.append(self.tr("Ange en rubrik."))
+        elif len(title) > tasks.MAX_TITLE_CHARS:
+            problems.append(self.tr("Rubriken får vara högst 200 tecken."))
+        due = self.due.date()
+        due_text = ""
+        if due is not None and due < self.ref_day:
+            due_text = self.tr("Förfallodagen har redan passerat. Välj dagens datum eller ett "
+                               "senare.")
+        set_field_error(self.due_error, due_text)
+        if due_text:
+            problems.append(due_text)
+        return problems
+
+    def submit(self) -> None:
+        self.run(tasks.create_task, self.case_id, self.title_edit.text().strip(),
+                 self.description_edit.toPlainText().strip() or None, self.assignee.user_id(),
+                 self.due.date(), self.meeting_id, self.incident_id,
+                 changes=task_changes(self.case_id, self.meeting_id))
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("TaskDialog", text)
+
+
+def cancel_task_dialog(ctx, parent: QWidget | None, task: TaskRow) -> ReasonDialog:
+    """Cancel an open task, with a reason (kept in the task's history)."""
+    return ReasonDialog(ctx, parent, title=_t("Avbryt åtgärdspunkt"),
+                        prompt=_t("Varför avbryts den? *"),
+                        service=tasks.cancel_task, args=(task.id,),
+                        ok_text=_t("Avbryt åtgärdspunkten"),
+                        changes=task_changes(task.case_id, task.meeting_id),
+                        explanation=task.title, reason_kw="reason")
