@@ -515,3 +515,42 @@ def test_paths_names_the_default_store(env, run, monkeypatch):
     monkeypatch.setenv("TREFAS_STORE", str(env / "elsewhere"))
     info = json.loads(run("paths", "--json")[1])
     assert info["store"] == str(env / "elsewhere")
+
+
+# --- the desktop program --------------------------------------------------------------
+
+
+def test_no_command_starts_the_gui_on_the_default_store(env, run, monkeypatch):
+    import types
+
+    started = []
+    fake = types.ModuleType("trefas_app.ui.app")
+    fake.run_gui = lambda store_dir: started.append(store_dir) or 0
+    monkeypatch.setitem(sys.modules, "trefas_app.ui.app", fake)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert run()[0] == 0
+    assert started == [paths.default_store_dir().absolute()]
+    monkeypatch.setenv("TREFAS_STORE", str(env / "chosen"))
+    assert run()[0] == 0
+    assert run("--store", env / "other")[0] == 0
+    assert started[1:] == [env / "chosen", env / "other"]
+
+
+def test_missing_qt_is_one_clear_sentence(env, run, monkeypatch):
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.delitem(sys.modules, "trefas_app.ui.app", raising=False)
+    for name in ("PySide6", "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets"):
+        monkeypatch.setitem(sys.modules, name, None)
+    code, out, err = run()
+    assert code == 1
+    assert "Qt (PySide6)" in err and "bootstrap.sh start" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_no_display_is_explained_instead_of_a_qt_abort(env, run, monkeypatch):
+    if not sys.platform.startswith("linux"):
+        pytest.skip("DISPLAY/WAYLAND_DISPLAY are how Linux finds a screen")
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run()
+    assert code == 1 and "DISPLAY" in err

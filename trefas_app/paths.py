@@ -129,4 +129,6 @@ def configure_logging(level: int = logging.INFO) -> Path | None:
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
+    # Alembic announces its SQLite context on every open; keep its warnings only.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     return path
