@@ -102,7 +102,7 @@ python_ok() {
 
 find_python() {
     local candidate
-    for candidate in "${PYTHON:-}" python3.13 python3.12 python3.11 python3; do
+    for candidate in "${PYTHON:-}" python3 python3.13 python3.12 python3.11; do
         [ -n "$candidate" ] || continue
         if command -v "$candidate" >/dev/null 2>&1 && python_ok "$candidate"; then
             command -v "$candidate"
