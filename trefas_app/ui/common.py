@@ -35,6 +35,15 @@ def enum_label(value: StrEnum | None, lang: str = "sv") -> str:
     return label(value, lang)
 
 
+def combo_enum(combo, enum_cls):
+    """The enum member stored as a combo box item's data.
+
+    PySide turns a StrEnum stored with ``addItem(text, member)`` into a plain
+    ``str``; this gives the member back (None stays None)."""
+    data = combo.currentData()
+    return None if data is None else enum_cls(data)
+
+
 def local(ts: dt.datetime | None) -> dt.datetime | None:
     if ts is None:
         return None

@@ -77,6 +77,8 @@ class AppContext(QObject):
     navigate = Signal(str, object)
     #: A message was shown to the user (text) — for tests and the status bar.
     messageShown = Signal(str)
+    #: A short, passing note for the status bar ("Kopierat …").
+    statusMessage = Signal(str)
 
     def __init__(self, store_dir: Path, *, settings: QSettings | None = None,
                  language: str | None = None, parent: QObject | None = None,
@@ -249,6 +251,10 @@ class AppContext(QObject):
                           "Trefas", text, QMessageBox.StandardButton.Ok, self.window)
         box.setAttribute(_delete_on_close())
         box.open()
+
+    def status(self, text: str) -> None:
+        """A passing note in the status bar (no dialog)."""
+        self.statusMessage.emit(text)
 
     def set_language(self, lang: str) -> None:
         """Stored for the next start (translations are installed at start-up)."""

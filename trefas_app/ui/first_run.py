@@ -26,7 +26,7 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.errors import TrefasError
 from trefas_app.security.passwords import check_password_policy, common_passwords
 from trefas_app.ui import style
-from trefas_app.ui.common import muted
+from trefas_app.ui.common import combo_enum, muted
 
 PAGE_CHOICE, PAGE_ADMIN, PAGE_RECOVERY, PAGE_DEMO = range(4)
 
@@ -164,7 +164,7 @@ class AdminPage(QWizardPage):
             username=self.user_edit.text().strip().lower(),
             display_name=self.name_edit.text().strip(),
             password=self.password_edit.text(),
-            agency=self.agency_combo.currentData(),
+            agency=combo_enum(self.agency_combo, Agency),
             unit_name=self.unit_edit.text().strip(),
             on_done=self._created, on_error=self._failed)
         return False
@@ -348,7 +348,8 @@ class FirstRunWizard(QWizard):
         def done(result) -> None:
             progress.close()
             self.demo_users = _usernames(result)
-            self.username = self.demo_users[0] if self.demo_users else ""
+            self.username = _preferred_demo_user(result) or (
+                self.demo_users[0] if self.demo_users else "")
             on_done()
 
         def failed(exc) -> None:
@@ -365,6 +366,15 @@ class FirstRunWizard(QWizard):
             return result
 
         self.ctx.run_plain(make, on_done=done, on_error=failed)
+
+
+def _preferred_demo_user(result) -> str:
+    """A social worker, if the demo says who is who (a good first look)."""
+    if isinstance(result, (list, tuple)):
+        for item in result:
+            if str(getattr(item, "role", "")) == "social_worker":
+                return getattr(item, "username", "") or ""
+    return ""
 
 
 def _usernames(result) -> list[str]:

@@ -110,7 +110,7 @@ def install_translations(app: QCoreApplication, lang: str) -> list[QTranslator]:
     installed: list[QTranslator] = []
     QLocale.setDefault(QLocale(QLocale.Language.Swedish if lang == "sv"
                                else QLocale.Language.English,
-                               QLocale.Territory.Sweden))
+                               QLocale.Country.Sweden))
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     qt_tr = QTranslator(app)
     if qt_tr.load(f"qtbase_{lang}", qt_dir):

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.labels import label
 from trefas_app.ui import style
+from trefas_app.ui.clipboard import secret_clipboard
 from trefas_app.ui.common import heading, muted
 from trefas_app.ui.screens.base import load_screen
 from trefas_app.ui.unlock import UnlockDialog
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         ctx.navigate.connect(self._navigate)
         ctx.unlocked.connect(self._on_unlocked)
         ctx.worker.busyChanged.connect(self._busy_changed)
+        ctx.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._show_locked_state()
 
     # -- menus and status bar ------------------------------------------------------
@@ -484,6 +486,7 @@ class MainWindow(QMainWindow):
         self._saved_user = self.ctx.actor.username
         self._tick_timer.stop()
         self._drop_screens()
+        secret_clipboard().clear_if_unchanged()
         self.ctx.lock("lock")
         self._show_locked_state()
         if not self._quitting:
@@ -505,6 +508,7 @@ class MainWindow(QMainWindow):
 
     def _show_locked_state(self) -> None:
         self.stack.setCurrentWidget(self.locked_page)
+        self.case_menu.menuAction().setVisible(False)
         self.nav.clear()
         self._update_status()
         self.setWindowTitle(self.tr("Trefas – låst"))
@@ -538,6 +542,7 @@ class MainWindow(QMainWindow):
         self._quitting = True
         self._tick_timer.stop()
         self._drop_screens()
+        secret_clipboard().clear_if_unchanged()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.idle)

@@ -53,15 +53,17 @@ def unexpected_message(lang: str = "sv") -> str:
 
 
 def log_unexpected(name: str, exc: BaseException) -> None:
-    """Log a bug without its message: type names and the stack only.
+    """Log a bug without its message: type names and the stack (file, line,
+    function) only — no message, no source text, no local values.
 
     Exception messages of the database layer quote SQL parameters (names,
     numbers, note text), so they must never reach a plain-text log."""
     chain = []
     current: BaseException | None = exc
     while current is not None and len(chain) < 5:
+        frames = traceback.extract_tb(current.__traceback__)
         chain.append(f"{type(current).__module__}.{type(current).__qualname__}\n"
-                     + "".join(traceback.format_tb(current.__traceback__)))
+                     + "".join(f"  {f.filename}:{f.lineno} in {f.name}\n" for f in frames))
         current = current.__cause__ or current.__context__
     log.error("Unexpected error in operation %s:\n%s", name, "\n-- caused by --\n".join(chain))
 

@@ -1,0 +1,58 @@
+"""A dialog that asks for a reason and then runs one service with it:
+withdrawing a consent, requesting closure, revealing an identity, …"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
+
+from trefas_app.ui.common import muted
+from trefas_app.ui.dialogs.base import ServiceDialog
+
+
+class ReasonDialog(ServiceDialog):
+    """Runs ``service(uow, actor, *args, reason)`` (the reason last), or
+    ``service(uow, actor, *args, **{reason_kw: reason})`` when ``reason_kw``."""
+
+    def __init__(self, ctx, parent: QWidget | None, *, title: str, prompt: str,
+                 service: Callable[..., Any], args: tuple = (), min_chars: int = 1,
+                 ok_text: str | None = None, changes=None, explanation: str = "",
+                 reason_kw: str | None = None):
+        super().__init__(ctx, parent, title=title, ok_text=ok_text)
+        self.setObjectName("reasonDialog")
+        self.setMinimumWidth(480)
+        self._service, self._args, self._changes = service, args, changes
+        self._min = min_chars
+        self._reason_kw = reason_kw
+        if explanation:
+            self.body.insertWidget(0, muted(explanation, self))
+        self.reason_edit = QPlainTextEdit(self)
+        self.reason_edit.setObjectName("reason")
+        self.reason_edit.setFixedHeight(90)
+        self.reason_edit.textChanged.connect(self.revalidate)
+        self.counter = QLabel(self)
+        self.counter.setProperty("role", "muted")
+        self.form.addRow(prompt, self.reason_edit)
+        self.form.addRow("", self.counter)
+        self.mark_clean()
+
+    def reason(self) -> str:
+        return self.reason_edit.toPlainText().strip()
+
+    def problems(self) -> list[str]:
+        n = len(self.reason())
+        if self._min > 1:
+            self.counter.setText(self.tr("{n} av minst {m} tecken").format(n=n, m=self._min))
+        if n < self._min:
+            if self._min > 1:
+                return [self.tr("Skälet behöver minst {m} tecken.").format(m=self._min)]
+            return [self.tr("Ange ett skäl.")]
+        return []
+
+    def submit(self) -> None:
+        if self._reason_kw:
+            self.run(self._service, *self._args, changes=self._changes,
+                     **{self._reason_kw: self.reason()})
+        else:
+            self.run(self._service, *self._args, self.reason(), changes=self._changes)

@@ -1,0 +1,47 @@
+"""Personer: every person the user may see, searchable as you type."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtWidgets import QPushButton
+
+from trefas_app.ui.models.persons import PersonTableModel
+from trefas_app.ui.screens.lists import ListScreen
+
+
+class Screen(ListScreen):
+    watches = ("persons", "person:")
+    heading_text = QT_TRANSLATE_NOOP("PersonsScreen", "Personer")
+    search_placeholder = QT_TRANSLATE_NOOP(
+        "PersonsScreen", "Sök på namn, personnummer eller alias (P-0042) …")
+    noun = "person"
+    noun_plural = "personer"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.heading.setText(QCoreApplication.translate("PersonsScreen", self.heading_text))
+        self.search.setPlaceholderText(
+            QCoreApplication.translate("PersonsScreen", self.search_placeholder))
+        if ctx.lang != "sv":
+            self.noun, self.noun_plural = "person", "persons"
+        self.new_button = QPushButton(self.tr("Ny person …"), self)
+        self.new_button.setObjectName("newPerson")
+        self.new_button.clicked.connect(self.new_person)
+        self.new_button.setVisible(ctx.may("person.create"))
+        self.actions_row.addWidget(self.new_button)
+        self.fit_columns([300, 150, 110, 110])
+        self.table.horizontalHeader().setSortIndicatorShown(False)
+
+    def make_model(self) -> PersonTableModel:
+        return PersonTableModel.for_context(self.ctx, parent=self)
+
+    def open_row(self, row) -> None:
+        self.ctx.open_person(row.id)
+
+    def new_person(self) -> None:
+        from trefas_app.ui.dialogs.person import PersonDialog
+
+        dlg = PersonDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.succeeded.connect(lambda person: self.ctx.open_person(person.id))
+        dlg.open()
