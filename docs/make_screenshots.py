@@ -1,0 +1,292 @@
+"""Screenshots of the real Trefas window, for each role and each main screen.
+
+    .venv/bin/python docs/make_screenshots.py [--store DIR] [--small] [--out DIR]
+
+Builds (or reuses, with --store) a demonstration store in a temporary folder,
+starts the real main window under Xvfb (re-running itself through
+``xvfb-run`` when there is no display; offscreen if Xvfb is missing), logs in
+as a few roles and saves ``docs/screenshots/<role>-<screen>.png``.
+
+The demo store comes from ``trefas_app.demo.build_demo``; ``--small`` (or a
+missing demo module) builds a small store through the services instead.
+Everything in it is invented.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO))
+
+PASSWORD = "Trefas-demo-2026!"
+
+
+def _ensure_display() -> None:
+    if os.environ.get("DISPLAY") or os.environ.get("QT_QPA_PLATFORM") or \
+            os.environ.get("TREFAS_SCREENSHOTS_CHILD"):
+        return
+    xvfb = shutil.which("xvfb-run")
+    if xvfb:
+        env = dict(os.environ, TREFAS_SCREENSHOTS_CHILD="1")
+        cmd = [xvfb, "-a", "-s", "-screen 0 1600x1000x24 -dpi 96", sys.executable, *sys.argv]
+        raise SystemExit(subprocess.call(cmd, env=env))
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+# --- a small store when the demo module is not there ---------------------------------
+
+def build_small_store(root: Path, password: str) -> dict[str, str]:
+    """Units, users of every role, a dozen persons and cases, consents, notes."""
+    import random
+
+    from trefas_app.domain.enums import (
+        Agency,
+        CaseState,
+        Category,
+        ProtectionLevel,
+        RiskLevel,
+        Role,
+    )
+    from trefas_app.domain.personnummer import luhn_check_digit
+    from trefas_app.services import cases, consents, notes, persons, users
+    from trefas_app.store.store import create_store, unlock
+
+    rng = random.Random(7)
+    created = create_store(root, admin_username="admin", admin_display_name="Tove Ekman",
+                           admin_password=password, unit_code="ADM",
+                           unit_name="Järva-samordning")
+    store = created.store
+    admin = store.actor
+    rk = users.add_unit(store.uow(), admin, Agency.CITY, "SDF-RK", "Rinkeby-Kista")
+    lpo = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-RI", "LPO Rinkeby")
+    kv = users.add_unit(store.uow(), admin, Agency.PROBATION, "KV-N", "Frivården Nord")
+    people = {
+        "sara.lindqvist": ("Sara Lindqvist", Role.SOCIAL_WORKER, Agency.CITY, rk),
+        "layla.haddad": ("Layla Haddad", Role.COORDINATOR, Agency.CITY, rk),
+        "erik.sandberg": ("Erik Sandberg", Role.SUPERVISOR, Agency.CITY, rk),
+        "deniz.yilmaz": ("Deniz Yilmaz", Role.POLICE_LIAISON, Agency.POLICE, lpo),
+        "arash.rahimi": ("Arash Rahimi", Role.PROBATION_OFFICER, Agency.PROBATION, kv),
+    }
+    ids = {}
+    for username, (name, role, agency, unit) in people.items():
+        ids[username] = users.add_user(store.uow(), admin, users.UserInput(
+            username, name, role, agency, unit.id, password)).id
+    store.close()
+    sara = unlock(root, "sara.lindqvist", password)
+    first = ["Amir", "Hodan", "Viktor", "Yasmin", "Deniz", "Elin", "Omar", "Mirela", "Liban",
+             "Nour", "Anton", "Samira"]
+    last = ["Haddad", "Warsame", "Berglund", "Abdi", "Öztürk", "Nilsson", "Farah", "Begić",
+            "Hassan", "Salem", "Karlsson", "Mahmoud"]
+    titles = ["Risk för våld – kartläggning", "Hot i skolmiljö", "Avhopparstöd",
+              "Oro för rekrytering", "Uppföljning efter skjutning", "SIG-samverkan"]
+    today = dt.date.today()
+    for i, (f, lname) in enumerate(zip(first, last)):
+        birth = dt.date(2001 + i % 7, 1 + i % 12, 1 + (i * 3) % 28)
+        nine = f"{birth:%y%m%d}{rng.randint(100, 999)}"
+        pn = f"{birth:%Y%m%d}-{nine[6:]}{luhn_check_digit(nine)}"
+        p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput(
+            f, lname, personal_number=pn, phone=f"070-{rng.randint(1000000, 9999999)}",
+            address=f"Rinkebystråket {i + 3}", postal_code="163 70", city="Spånga",
+            protection_level=ProtectionLevel.PROTECTED_REGISTRATION if i % 5 == 4
+            else ProtectionLevel.NONE,
+            risk_level=(RiskLevel.RED, RiskLevel.YELLOW, RiskLevel.GREEN)[i % 3],
+            risk_factors="Kontakter i kriminellt nätverk", protective_factors="Stödjande mamma"))
+        case = cases.open_case(sara.uow(), sara.actor, p.id, titles[i % len(titles)])
+        if i % 4 != 3:
+            cases.move_case(sara.uow(), sara.actor, case.id, CaseState.ACTIVE)
+        cases.add_team_member(sara.uow(), sara.actor, case.id, ids["deniz.yilmaz"])
+        if i % 3 == 0:
+            cases.add_team_member(sara.uow(), sara.actor, case.id, ids["arash.rahimi"])
+        if i % 2 == 0:
+            grants = {(Agency.POLICE, Category.IDENTITY), (Agency.POLICE, Category.SOCIAL),
+                      (Agency.POLICE, Category.THREAT), (Agency.PROBATION, Category.IDENTITY)}
+            consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
+                person_id=p.id, purpose="Samverkan inom SIG", valid_from=today,
+                valid_until=today + dt.timedelta(days=20 if i % 4 == 0 else 300),
+                grants=frozenset(grants), case_id=case.id))
+        for j, (cat, title, body) in enumerate((
+                (Category.SOCIAL, "Hembesök", "Besök i hemmet tillsammans med mamma. Han berättar "
+                 "att han vill bort från området och är intresserad av praktik."),
+                (Category.HEALTH, "Kontakt med beroendemottagning", "Har fått tid hos "
+                 "beroendemottagningen nästa vecka."),
+                (Category.THREAT, "Hotbild", "Uppgifter om konflikt med annan grupp. "
+                 "Skyddsåtgärder diskuterade."))):
+            n = notes.write_note(sara.uow(), sara.actor, case.id, title, body, cat)
+            if j < 2 or i % 2:
+                notes.sign_note(sara.uow(), sara.actor, n.id)
+        if i % 6 == 5:
+            cases.move_case(sara.uow(), sara.actor, case.id, CaseState.CLOSURE_REQUESTED,
+                            reason="Målen uppnådda")
+    sara.close()
+    return {"social_worker": "sara.lindqvist", "coordinator": "layla.haddad",
+            "supervisor": "erik.sandberg", "police_liaison": "deniz.yilmaz",
+            "probation_officer": "arash.rahimi", "administrator": "admin"}
+
+
+def build_store(root: Path, small: bool) -> dict[str, str]:
+    if not small:
+        try:
+            from trefas_app import demo
+        except ImportError:
+            demo = None
+        if demo is not None:
+            users = demo.build_demo(root, PASSWORD)
+            chosen: dict[str, str] = {}
+            for u in users:
+                chosen.setdefault(str(u.role), u.username)
+            return chosen
+    return build_small_store(root, PASSWORD)
+
+
+def roles_of_store(root: Path) -> dict[str, str]:
+    """For --store: ask the store who is who (as the administrator)."""
+    from trefas_app.services import users
+    from trefas_app.store.store import unlock
+
+    store = unlock(root, "admin", PASSWORD)
+    try:
+        chosen: dict[str, str] = {}
+        for u in users.list_users(store.uow(), store.actor):
+            if u.active:
+                chosen.setdefault(str(u.role), u.username)
+        return chosen
+    finally:
+        store.close()
+
+
+# --- driving the window ------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--store", type=Path, help="reuse this demo store")
+    parser.add_argument("--small", action="store_true", help="small built-in data set")
+    parser.add_argument("--out", type=Path, default=HERE / "screenshots")
+    parser.add_argument("--roles", default="social_worker,police_liaison,supervisor,"
+                                           "coordinator,administrator")
+    args = parser.parse_args()
+    _ensure_display()
+    os.environ.setdefault("TREFAS_KDF_PROFILE", "test")  # screenshots need no slow KDF
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from trefas_app.ui.app import make_application
+    from trefas_app.ui.context import AppContext
+    from trefas_app.ui.i18n import install_translations
+    from trefas_app.ui.main_window import MainWindow
+
+    tmp = Path(tempfile.mkdtemp(prefix="trefas-shots-"))
+    if args.store:
+        root = args.store
+        roles = roles_of_store(root)
+    else:
+        root = tmp / "demo"
+        print("building the demo store …", flush=True)
+        roles = build_store(root, args.small)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    app = make_application(["trefas"])
+    translators = install_translations(app, "sv")  # noqa: F841
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+
+    def pump(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def wait(cond, timeout: float = 30.0) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            app.processEvents()
+            if cond():
+                return True
+            time.sleep(0.01)
+        return False
+
+    def settle(window) -> None:
+        wait(lambda: not window.ctx.worker.busy, 30)
+        pump(0.4)
+        wait(lambda: not window.ctx.worker.busy, 30)
+        pump(0.2)
+
+    def save(widget, name: str) -> None:
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        print("saved", path.relative_to(REPO) if path.is_relative_to(REPO) else path, flush=True)
+
+    shots = 0
+    for role in [r.strip() for r in args.roles.split(",") if r.strip()]:
+        username = roles.get(role)
+        if not username:
+            print(f"no user with role {role} in the store; skipped", flush=True)
+            continue
+        ctx = AppContext(root, settings=settings, language="sv", show_dialogs=False)
+        window = MainWindow(ctx)
+        window.resize(1360, 820)
+        window.start(username=username)
+        dlg = window.unlock_dialog
+        pump(0.2)
+        if role == "social_worker":
+            save(dlg, "unlock")
+        dlg.password_edit.setText(PASSWORD)
+        dlg.try_unlock()
+        if not wait(lambda: ctx.is_unlocked and window.isVisible(), 30):
+            print(f"could not unlock as {username}", flush=True)
+            window.close()
+            continue
+        settle(window)
+        slug = role.replace("_", "-")
+        for key in window.nav_keys():
+            window.show_screen(key)
+            settle(window)
+            save(window, f"{slug}-{key}")
+            shots += 1
+        # The case view for case workers: first case in the list, three tabs.
+        if "cases" in window.nav_keys():
+            screen = window.show_screen("cases")
+            settle(window)
+            if screen.model.rowCount() > 0:
+                row = screen.model.row_at(0)
+                ctx.open_case(row.id)
+                settle(window)
+                view = window.current_screen()
+                for tab in ("overview", "consents", "notes"):
+                    if view.select_tab(tab):
+                        settle(window)
+                        save(window, f"{slug}-case-{tab}")
+                        shots += 1
+        if "persons" in window.nav_keys() and role == "social_worker":
+            screen = window.show_screen("persons")
+            settle(window)
+            if screen.model.rowCount() > 0:
+                ctx.open_person(screen.model.row_at(0).id)
+                settle(window)
+                save(window, f"{slug}-person")
+                shots += 1
+        if role == "social_worker":
+            window.lock_now()
+            pump(0.5)
+            save(window, "locked")
+        window.close()
+        pump(0.3)
+    print(f"{shots} screenshots in {out}", flush=True)
+    QApplication.quit()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""The main window: navigation by role, placeholders for screens not written
+yet, locking (Ctrl+L, idle, suspend) that drops every screen, and unlocking
+back to the same screen, case and tab."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+
+from trefas_app.services import cases, persons
+from trefas_app.ui.main_window import MainWindow
+from trefas_app.ui.screens.base import PlaceholderScreen, load_screen
+from trefas_app.ui.screens.case_view import CaseViewScreen
+
+PW = "Granskog-och-hav-42"
+ADMIN_PW = "Solros-vägen-nio-test"
+
+
+@pytest.fixture
+def window(qtbot, world, ctx_factory):
+    ctx = ctx_factory(world.root)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.start()
+    return w
+
+
+def unlock_as(qtbot, window, username: str, password: str = PW) -> None:
+    dlg = window.unlock_dialog
+    assert dlg is not None and dlg.isVisible()
+    dlg.user_edit.setText(username)
+    dlg.password_edit.setText(password)
+    dlg.unlock_button.click()
+    qtbot.waitUntil(lambda: window.ctx.is_unlocked and window.current_key is not None,
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: not window.ctx.worker.busy, timeout=10_000)
+
+
+@pytest.mark.parametrize("username, expected", [
+    ("sara", ["dashboard", "persons", "cases", "sig", "exits", "incidents", "meetings",
+              "tasks"]),
+    ("petra", ["dashboard", "persons", "cases", "sig", "exits", "incidents", "meetings",
+               "tasks"]),
+    ("stina", ["dashboard", "persons", "cases", "sig", "exits", "incidents", "meetings",
+               "tasks", "auditlog"]),
+])
+def test_navigation_depends_on_the_role(qtbot, window, username, expected):
+    unlock_as(qtbot, window, username)
+    assert window.nav_keys() == expected
+    assert window.current_key == expected[0]
+
+
+def test_the_administrator_sees_administration_only(qtbot, window):
+    unlock_as(qtbot, window, "admin", ADMIN_PW)
+    assert window.nav_keys() == ["admin"]
+    assert window.show_screen("cases") is None  # not offered, not shown
+    assert not window.emergency_action.isVisible()
+
+
+def test_status_bar_shows_user_role_agency_and_countdown(qtbot, window):
+    unlock_as(qtbot, window, "petra")
+    assert window.user_label.text() == "Petra Polis (petra)"
+    assert window.role_label.text() == "Polisens kontaktperson"
+    assert window.org_label.text() == "Polisen – LPO Rinkeby"
+    assert window.lock_label.text().startswith("Låses om 10:00") or \
+        window.lock_label.text().startswith("Låses om 9:")
+
+
+def test_a_screen_not_written_yet_is_a_placeholder(qtbot, window):
+    unlock_as(qtbot, window, "sara")
+    screen = load_screen("no_such_screen_yet", window.ctx, "Något")
+    assert isinstance(screen, PlaceholderScreen)
+    screen.deleteLater()
+
+
+def _open_case_on_notes_tab(qtbot, window, run_sync) -> int:
+    ctx = window.ctx
+    p = run_sync(ctx, persons.create_person, persons.PersonInput("Amir", "Haddad"))
+    case = run_sync(ctx, cases.open_case, p.id, "Risk för våld")
+    window.show_screen("cases")
+    ctx.open_case(case.id)
+    view = window.current_screen()
+    assert isinstance(view, CaseViewScreen)
+    qtbot.waitUntil(lambda: view.case is not None, timeout=10_000)
+    view.select_tab("notes")
+    qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=10_000)
+    return case.id
+
+
+def test_lock_drops_every_screen_and_unlock_returns_to_the_same_case_and_tab(
+        qtbot, window, run_sync):
+    unlock_as(qtbot, window, "sara")
+    case_id = _open_case_on_notes_tab(qtbot, window, run_sync)
+    old_view = window.current_screen()
+    assert window.lock_action.shortcut() == QKeySequence("Ctrl+L")
+
+    window.lock_action.trigger()
+    assert not window.ctx.is_unlocked
+    assert window.stack.currentWidget() is window.locked_page
+    assert window.nav.count() == 0
+    assert window._screens == {}
+    assert old_view.case is None  # its data was dropped before it was deleted
+    assert window.unlock_dialog is not None
+    assert window.unlock_dialog.user_edit.text() == "sara"
+
+    unlock_as(qtbot, window, "sara")
+    view = window.current_screen()
+    assert view is not old_view and isinstance(view, CaseViewScreen)
+    qtbot.waitUntil(lambda: view.case is not None, timeout=10_000)
+    assert window.current_key == "case" and view.case_id == case_id
+    assert view.current_tab_key() == "notes"
+    view.back_button.click()
+    assert window.current_key == "cases"
+
+
+def test_another_user_unlocking_starts_on_their_first_screen(qtbot, window, run_sync):
+    unlock_as(qtbot, window, "sara")
+    _open_case_on_notes_tab(qtbot, window, run_sync)
+    window.lock_now()
+    unlock_as(qtbot, window, "olle")
+    assert window.current_key == "dashboard"
+
+
+def test_idle_time_locks(qtbot, window):
+    unlock_as(qtbot, window, "sara")
+    window.lock_minutes = 1
+    window.idle.last_activity = time.monotonic() - 59
+    window._tick()
+    assert window.ctx.is_unlocked
+    assert window.lock_label.text() in ("Låses om 0:01", "Låses om 0:02")
+    window.idle.last_activity = time.monotonic() - 61
+    window._tick()
+    assert not window.ctx.is_unlocked
+
+
+def test_lock_minutes_come_from_the_store_setting(qtbot, window):
+    unlock_as(qtbot, window, "sara")
+    qtbot.waitUntil(lambda: not window.ctx.worker.busy, timeout=10_000)
+    assert window.lock_minutes == 10
+
+
+def test_suspend_locks(qtbot, window):
+    unlock_as(qtbot, window, "sara")
+    window._app_state_changed(Qt.ApplicationState.ApplicationInactive)
+    assert window.ctx.is_unlocked  # losing focus is not a reason
+    window._app_state_changed(Qt.ApplicationState.ApplicationSuspended)
+    assert not window.ctx.is_unlocked
+
+
+def test_the_store_is_closed_with_a_lock_entry(qtbot, window, world):
+    from trefas_app.store.store import unlock
+
+    unlock_as(qtbot, window, "sara")
+    store = window.ctx.store
+    window.lock_now()
+    qtbot.waitUntil(lambda: store._data_key is None, timeout=10_000)
+    # The session ended with "lock" in the access log.
+    from sqlalchemy import select
+
+    from trefas_app.store import models as m
+
+    admin = unlock(world.root, "admin", ADMIN_PW)
+    try:
+        with admin.uow() as uow:
+            actions = [a for (a,) in uow.session.execute(
+                select(m.AuditEvent.action).order_by(m.AuditEvent.seq)).all()]
+        assert "lock" in actions
+    finally:
+        admin.close()

@@ -1,0 +1,193 @@
+"""The list models on their own, with a fake page function (no store, no
+worker): paging through fetchMore, stale pages, server-side sorting, masking
+and the protected-person marker."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+
+from trefas_app.domain.enums import CaseState, Category, RiskLevel
+from trefas_app.services.cases import CaseFilter
+from trefas_app.services.views import CaseRow, Page, PersonRow
+from trefas_app.ui.models.cases import CaseTableModel
+from trefas_app.ui.models.persons import PersonTableModel
+
+T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+def person_rows(n: int) -> list[PersonRow]:
+    return [PersonRow(id=i, display_name=f"Person {i:05d}" if i % 10 else
+                      f"Skyddad person P-{i:04d}",
+                      personal_number=None if i % 10 == 0 or i % 7 == 0 else f"19900101-{i:04d}",
+                      protected=i % 10 == 0, risk_level=RiskLevel.RED if i % 3 == 0 else None,
+                      open_cases=i % 4)
+            for i in range(1, n + 1)]
+
+
+class FakeLoader:
+    """Records requests; answers them now (``auto``) or when told."""
+
+    def __init__(self, rows, auto=True, hidden=None):
+        self.rows = rows
+        self.auto = auto
+        self.hidden = hidden or {}
+        self.requests = []
+        self.pending = []
+
+    def __call__(self, params, offset, limit, on_page, on_error):
+        self.requests.append((params, offset, limit))
+        rows = self.filtered(params)
+        page = Page(rows=tuple(rows[offset:offset + limit]), total=len(rows), offset=offset,
+                    hidden=self.hidden if offset == 0 else {})
+        if self.auto:
+            on_page(page)
+        else:
+            self.pending.append((on_page, on_error, page))
+
+    def filtered(self, params):
+        if isinstance(params, str) and params:
+            return [r for r in self.rows if params.lower() in r.display_name.lower()]
+        return self.rows
+
+    def answer(self, i=0):
+        on_page, _on_error, page = self.pending.pop(i)
+        on_page(page)
+
+
+def test_person_model_passes_qt_model_checks(qtmodeltester):
+    model = PersonTableModel(FakeLoader(person_rows(30)), page_size=10)
+    model.reload()
+    qtmodeltester.check(model)
+
+
+def test_pages_are_fetched_on_demand_200_at_a_time(qapp):
+    loader = FakeLoader(person_rows(450))
+    model = PersonTableModel(loader)
+    model.reload()
+    assert loader.requests == [("", 0, 200)]
+    assert model.rowCount() == 200 and model.total == 450
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert loader.requests[-1] == ("", 200, 200)
+    model.fetchMore(QModelIndex())
+    assert loader.requests[-1] == ("", 400, 200)
+    assert model.rowCount() == 450
+    assert not model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert len(loader.requests) == 3
+
+
+def test_no_second_request_while_one_is_pending(qapp):
+    loader = FakeLoader(person_rows(450), auto=False)
+    model = PersonTableModel(loader)
+    model.reload()
+    assert not model.canFetchMore(QModelIndex())  # total unknown yet
+    loader.answer()
+    assert model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert not model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert len(loader.requests) == 2
+
+
+def test_a_page_from_before_a_new_search_is_ignored(qapp):
+    loader = FakeLoader(person_rows(50), auto=False)
+    model = PersonTableModel(loader)
+    model.reload()
+    model.set_query("00007")
+    assert [r[0] for r in loader.requests] == ["", "00007"]
+    loader.answer(1)  # the new search answers first …
+    loader.answer(0)  # … then the stale full list arrives
+    assert [r.display_name for r in model.rows()] == ["Person 00007"]
+    assert model.total == 1
+
+
+def test_masking_and_protected_marker(qapp):
+    model = PersonTableModel(FakeLoader(person_rows(10)))
+    model.reload()
+    protected = model.index(9, 0)  # id 10: protected
+    plain = model.index(0, 0)
+    masked_number = model.index(6, 1)  # id 7: number withheld, not protected
+    assert model.data(protected) == "Skyddad person P-0010"
+    assert model.data(protected, Qt.ItemDataRole.DecorationRole) is not None
+    assert "Skyddade personuppgifter" in model.data(protected, Qt.ItemDataRole.ToolTipRole)
+    assert model.data(plain, Qt.ItemDataRole.DecorationRole) is None
+    assert model.data(masked_number) == "Delas inte"
+    assert model.data(model.index(9, 1)) == ""  # a protected person's number: nothing at all
+    assert model.data(model.index(2, 2)) == "Röd"
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.UserRole).id == 1
+
+
+def case_rows(n: int) -> list[CaseRow]:
+    return [CaseRow(id=i, number=f"K-2025-{i:05d}", title=f"Ärende {i}",
+                    state=CaseState.ACTIVE if i % 2 else CaseState.OPEN, person_id=i,
+                    person_name=f"Person {i}", protected=False, risk_level=None,
+                    unit_name="Rinkeby-Kista", opened_at=T0 + dt.timedelta(days=i),
+                    last_entry_at=T0 + dt.timedelta(days=i, hours=1))
+            for i in range(1, n + 1)]
+
+
+def test_case_model_sorts_on_the_server_by_clicking_a_header(qapp, qtmodeltester):
+    loader = FakeLoader(case_rows(5), hidden={Category.IDENTITY: 3})
+    model = CaseTableModel(loader, filt=CaseFilter())
+    model.reload()
+    qtmodeltester.check(model)
+    assert model.hidden == {Category.IDENTITY: 3}
+    number_col = model.sort_column_for("number")
+    model.sort(number_col, Qt.SortOrder.AscendingOrder)
+    params = loader.requests[-1][0]
+    assert params.sort == "number" and params.descending is False
+    assert loader.requests[-1][1] == 0  # starts from the first page again
+    model.sort(number_col, Qt.SortOrder.DescendingOrder)
+    assert loader.requests[-1][0].descending is True
+    before = len(loader.requests)
+    model.sort(model.sort_column_for("number"), Qt.SortOrder.DescendingOrder)
+    assert len(loader.requests) == before  # same order: no reload
+    person_col = 1  # not sortable on the server
+    model.sort(person_col, Qt.SortOrder.AscendingOrder)
+    assert len(loader.requests) == before
+
+
+def test_case_filters_reload_with_the_new_filter(qapp):
+    loader = FakeLoader(case_rows(3))
+    model = CaseTableModel(loader)
+    model.reload()
+    model.set_states((CaseState.OPEN,))
+    model.set_mine_only(True)
+    model.set_query("K-2025-00002")
+    filt = loader.requests[-1][0]
+    assert filt.states == (CaseState.OPEN,) and filt.mine_only and filt.query == "K-2025-00002"
+    n = len(loader.requests)
+    model.set_query("K-2025-00002")
+    assert len(loader.requests) == n  # unchanged filter: nothing fetched
+
+
+def test_clear_drops_every_row_and_ignores_late_pages(qapp):
+    loader = FakeLoader(case_rows(3), auto=False)
+    model = CaseTableModel(loader)
+    model.reload()
+    model.clear()
+    loader.answer()
+    assert model.rowCount() == 0 and model.total is None
+
+
+def test_display_of_case_columns(qapp):
+    model = CaseTableModel(FakeLoader(case_rows(2)))
+    model.reload()
+    row = [model.data(model.index(0, c)) for c in range(model.columnCount())]
+    assert row[0] == "K-2025-00001" and row[3] == "Aktivt" and row[6] == "2025-03-02"
+    assert model.headerData(0, Qt.Orientation.Horizontal) == "Ärende"
+
+
+def test_load_failure_is_reported_and_the_model_kept(qapp):
+    def failing(params, offset, limit, on_page, on_error):
+        on_error(RuntimeError("x"))
+
+    model = CaseTableModel(failing)
+    failures = []
+    model.loadFailed.connect(failures.append)
+    model.reload()
+    assert len(failures) == 1 and model.rowCount() == 0 and not model.is_loading
