@@ -1,0 +1,2570 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+    <context>
+        <name />
+        <message>
+            <source>Ingen överenskommelse skriven.</source>
+            <translation>No agreement written.</translation>
+        </message>
+        <message>
+            <source>Undertecknad {date}</source>
+            <translation>Signed {date}</translation>
+        </message>
+        <message>
+            <source>Inte undertecknad</source>
+            <translation>Not signed</translation>
+        </message>
+        <message>
+            <source>godkänd {date} av {who}</source>
+            <translation>approved {date} by {who}</translation>
+        </message>
+        <message>
+            <source>inte godkänd</source>
+            <translation>not approved</translation>
+        </message>
+        <message>
+            <source>Ange startdatum.</source>
+            <translation>Enter a start date.</translation>
+        </message>
+        <message>
+            <source>Startdatumet ligger mer än ett år bakåt i tiden.</source>
+            <translation>The start date is more than a year in the past.</translation>
+        </message>
+        <message>
+            <source>Startdatumet ligger mer än ett år framåt i tiden.</source>
+            <translation>The start date is more than a year in the future.</translation>
+        </message>
+        <message>
+            <source>{what}: datumet har redan passerat.</source>
+            <translation>{what}: the date has already passed.</translation>
+        </message>
+        <message>
+            <source>{what}: datumet ligger mer än ett år bakåt i tiden.</source>
+            <translation>{what}: the date is more than a year in the past.</translation>
+        </message>
+        <message>
+            <source>{what}: datumet ligger mer än fem år framåt i tiden.</source>
+            <translation>{what}: the date is more than five years in the future.</translation>
+        </message>
+        <message>
+            <source>Ange ett lösenord.</source>
+            <translation>Enter a password.</translation>
+        </message>
+        <message>
+            <source>Lösenorden är inte lika.</source>
+            <translation>The passwords differ.</translation>
+        </message>
+        <message>
+            <source>Mottagen</source>
+            <translation>Received</translation>
+        </message>
+        <message>
+            <source>Ärende</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>Skyddade personuppgifter – visas med alias</source>
+            <translation>Protected identity – shown by alias</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Aktualiserad av</source>
+            <translation>Referred by</translation>
+        </message>
+        <message>
+            <source>Beslut</source>
+            <translation>Decision</translation>
+        </message>
+        <message>
+            <source>Avslutsorsak</source>
+            <translation>Reason for ending</translation>
+        </message>
+        <message>
+            <source>Händelse {n}</source>
+            <translation>Incident {n}</translation>
+        </message>
+        <message>
+            <source>Möte</source>
+            <translation>Meeting</translation>
+        </message>
+        <message>
+            <source>Förfaller</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Försenad</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Rubrik</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Ansvarig</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Ingen</source>
+            <translation>None</translation>
+        </message>
+        <message>
+            <source>Källa</source>
+            <translation>Source</translation>
+        </message>
+    </context>
+    <context>
+        <name>ActionDialog</name>
+        <message>
+            <source>Ny åtgärd</source>
+            <translation>New action</translation>
+        </message>
+        <message>
+            <source>Lägg till åtgärd</source>
+            <translation>Add action</translation>
+        </message>
+        <message>
+            <source>Ingen namngiven person</source>
+            <translation>No named person</translation>
+        </message>
+        <message>
+            <source>Klart senast</source>
+            <translation>Due by</translation>
+        </message>
+        <message>
+            <source>Följs upp</source>
+            <translation>Follow-up</translation>
+        </message>
+        <message>
+            <source>Livsområde</source>
+            <translation>Life area</translation>
+        </message>
+        <message>
+            <source>Vad ska göras *</source>
+            <translation>What is to be done *</translation>
+        </message>
+        <message>
+            <source>Ansvarig myndighet</source>
+            <translation>Responsible agency</translation>
+        </message>
+        <message>
+            <source>Ansvarig person</source>
+            <translation>Responsible person</translation>
+        </message>
+        <message>
+            <source>Uppföljning</source>
+            <translation>Follow-up</translation>
+        </message>
+        <message>
+            <source>Beskriv vad som ska göras.</source>
+            <translation>Describe what is to be done.</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 10 000 tecken).</source>
+            <translation>The text is too long (at most 10,000 characters).</translation>
+        </message>
+        <message>
+            <source>Datumen är i fel ordning: uppföljningen ligger före datumet då åtgärden ska vara klar.</source>
+            <translation>The dates are in the wrong order: the follow-up is before the action's due date.</translation>
+        </message>
+    </context>
+    <context>
+        <name>AdminPage</name>
+        <message>
+            <source>Första administratören</source>
+            <translation>First administrator</translation>
+        </message>
+        <message>
+            <source>Administratören hanterar användare, nycklar och säkerhetskopior men ser inga ärenden.</source>
+            <translation>The administrator manages users, keys and backups but sees no cases.</translation>
+        </message>
+        <message>
+            <source>Skapa lagringsplatsen</source>
+            <translation>Create the store</translation>
+        </message>
+        <message>
+            <source>t.ex. anna.admin</source>
+            <translation>e.g. anna.admin</translation>
+        </message>
+        <message>
+            <source>Förvaltningen</source>
+            <translation>Administration office</translation>
+        </message>
+        <message>
+            <source>Namn:</source>
+            <translation>Name:</translation>
+        </message>
+        <message>
+            <source>Användarnamn:</source>
+            <translation>User name:</translation>
+        </message>
+        <message>
+            <source>Myndighet:</source>
+            <translation>Agency:</translation>
+        </message>
+        <message>
+            <source>Enhet:</source>
+            <translation>Unit:</translation>
+        </message>
+        <message>
+            <source>Lösenord:</source>
+            <translation>Password:</translation>
+        </message>
+        <message>
+            <source>Upprepa lösenordet:</source>
+            <translation>Repeat the password:</translation>
+        </message>
+        <message>
+            <source>Minst 12 tecken. Ett långt lösenord av flera ord är både säkert och lätt att minnas.</source>
+            <translation>At least 12 characters. A long password of several words is both safe and easy to remember.</translation>
+        </message>
+        <message>
+            <source>Lösenordet uppfyller kraven.</source>
+            <translation>The password meets the requirements.</translation>
+        </message>
+        <message>
+            <source>Skriv lösenordet en gång till.</source>
+            <translation>Type the password once more.</translation>
+        </message>
+        <message>
+            <source>Skapar lagringsplatsen och nycklarna …</source>
+            <translation>Creating the store and its keys …</translation>
+        </message>
+    </context>
+    <context>
+        <name>AgreementDialog</name>
+        <message>
+            <source>Överenskommelse</source>
+            <translation>Agreement</translation>
+        </message>
+        <message>
+            <source>Spara överenskommelsen</source>
+            <translation>Save the agreement</translation>
+        </message>
+        <message>
+            <source>Överenskommelsen är godkänd. Ändrar du den måste den godkännas igen.</source>
+            <translation>The agreement is approved. If you change it, it must be approved again.</translation>
+        </message>
+        <message>
+            <source>Undertecknad</source>
+            <translation>Signed</translation>
+        </message>
+        <message>
+            <source>Villkor *</source>
+            <translation>Conditions *</translation>
+        </message>
+        <message>
+            <source>Undertecknad den</source>
+            <translation>Signed on</translation>
+        </message>
+        <message>
+            <source>Skriv villkoren i överenskommelsen.</source>
+            <translation>Write the conditions of the agreement.</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 20 000 tecken).</source>
+            <translation>The text is too long (at most 20,000 characters).</translation>
+        </message>
+        <message>
+            <source>Datumet för undertecknandet ligger i framtiden.</source>
+            <translation>The signing date is in the future.</translation>
+        </message>
+        <message>
+            <source>Överenskommelsen kan inte vara undertecknad före förfrågan om stöd.</source>
+            <translation>The agreement cannot have been signed before the request for support.</translation>
+        </message>
+    </context>
+    <context>
+        <name>AssignStepDialog</name>
+        <message>
+            <source>Ansvarig för steget</source>
+            <translation>Responsible for the step</translation>
+        </message>
+        <message>
+            <source>Spara</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Steget ägs av {agency}: välj någon därifrån.</source>
+            <translation>The step belongs to {agency}: choose someone from there.</translation>
+        </message>
+        <message>
+            <source>Ingen ansvarig</source>
+            <translation>Nobody responsible</translation>
+        </message>
+        <message>
+            <source>Ansvarig</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Välj någon annan än den som redan är ansvarig.</source>
+            <translation>Choose someone other than the person already responsible.</translation>
+        </message>
+    </context>
+    <context>
+        <name>CasePicker</name>
+        <message>
+            <source>Sök ärendenummer, namn eller personnummer …</source>
+            <translation>Search case number, name or personal identity number …</translation>
+        </message>
+        <message>
+            <source>Inget ärende valt.</source>
+            <translation>No case chosen.</translation>
+        </message>
+        <message>
+            <source>Valt: {case}</source>
+            <translation>Chosen: {case}</translation>
+        </message>
+        <message>
+            <source>Inga ärenden hittades.</source>
+            <translation>No cases found.</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseTabs</name>
+        <message>
+            <source>Översikt</source>
+            <translation>Overview</translation>
+        </message>
+        <message>
+            <source>Samtycken</source>
+            <translation>Consents</translation>
+        </message>
+        <message>
+            <source>Anteckningar</source>
+            <translation>Notes</translation>
+        </message>
+        <message>
+            <source>SIG &amp; plan</source>
+            <translation>SIG &amp; plan</translation>
+        </message>
+        <message>
+            <source>Avhoppare</source>
+            <translation>Exit programme</translation>
+        </message>
+        <message>
+            <source>Händelser</source>
+            <translation>Incidents</translation>
+        </message>
+        <message>
+            <source>Möten &amp; uppgifter</source>
+            <translation>Meetings &amp; tasks</translation>
+        </message>
+        <message>
+            <source>Dokument</source>
+            <translation>Documents</translation>
+        </message>
+        <message>
+            <source>Logg</source>
+            <translation>Log</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseTransitions</name>
+        <message>
+            <source>Aktivera ärendet</source>
+            <extracomment>Button text per transition, and whether it needs a reason.</extracomment>
+            <translation>Activate the case</translation>
+        </message>
+        <message>
+            <source>Begär avslut …</source>
+            <translation>Request closure …</translation>
+        </message>
+        <message>
+            <source>Avslå avslut</source>
+            <translation>Reject closure</translation>
+        </message>
+        <message>
+            <source>Godkänn avslut</source>
+            <translation>Approve closure</translation>
+        </message>
+        <message>
+            <source>Öppna ärendet igen</source>
+            <translation>Reopen the case</translation>
+        </message>
+    </context>
+    <context>
+        <name>CaseViewScreen</name>
+        <message>
+            <source>Ärende</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>← Tillbaka</source>
+            <translation>← Back</translation>
+        </message>
+        <message>
+            <source>Ärendet kan inte visas</source>
+            <translation>The case cannot be shown</translation>
+        </message>
+        <message>
+            <source>Nödåtkomst: du läser det här ärendet med nödåtkomst till kl. {time}. Du har bara läsrätt. Allt du öppnar loggas och granskas av en chef.</source>
+            <translation>Emergency access: you are reading this case with emergency access until {time}. You have read-only access. Everything you open is logged and reviewed by a supervisor.</translation>
+        </message>
+        <message>
+            <source>Skyddad identitet visas för dig till kl. {time}. Visningen är loggad. Lämna inte skärmen obevakad.</source>
+            <translation>The protected identity is shown to you until {time}. The reveal is logged. Do not leave the screen unattended.</translation>
+        </message>
+    </context>
+    <context>
+        <name>CasesScreen</name>
+        <message>
+            <source>Ärenden</source>
+            <translation>Cases</translation>
+        </message>
+        <message>
+            <source>Sök på ärendenummer, namn, personnummer eller alias …</source>
+            <translation>Search by case number, name, personal identity number or alias …</translation>
+        </message>
+    </context>
+    <context>
+        <name>ChoicePage</name>
+        <message>
+            <source>Välkommen till Trefas</source>
+            <translation>Welcome to Trefas</translation>
+        </message>
+        <message>
+            <source>Det finns ingen lagringsplats här ännu.</source>
+            <translation>There is no store here yet.</translation>
+        </message>
+        <message>
+            <source>Lagringsplats: {path}</source>
+            <translation>Store: {path}</translation>
+        </message>
+        <message>
+            <source>Skapa en ny lagringsplats med en första administratör</source>
+            <translation>Create a new store with a first administrator</translation>
+        </message>
+        <message>
+            <source>Skapa en demonstrationslagringsplats med påhittade personer och ärenden</source>
+            <translation>Create a demonstration store with invented persons and cases</translation>
+        </message>
+        <message>
+            <source>För riktigt arbete. Administratören lägger sedan till användare och enheter.</source>
+            <translation>For real work. The administrator then adds users and units.</translation>
+        </message>
+        <message>
+            <source>För utbildning och test. Använd aldrig riktiga personuppgifter i en demonstrationslagringsplats.</source>
+            <translation>For training and testing. Never use real personal data in a demonstration store.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsentDialog</name>
+        <message>
+            <source>Registrera samtycke</source>
+            <translation>Record consent</translation>
+        </message>
+        <message>
+            <source>Ändra samtycke (ny version)</source>
+            <translation>Change consent (new version)</translation>
+        </message>
+        <message>
+            <source>Spara samtycke</source>
+            <translation>Save consent</translation>
+        </message>
+        <message>
+            <source>t.ex. OSL 10 kap. 18 a §</source>
+            <translation>e.g. OSL 10 kap. 18 a §</translation>
+        </message>
+        <message>
+            <source>t.ex. Samverkan inom SIG</source>
+            <translation>e.g. Joint work within SIG</translation>
+        </message>
+        <message>
+            <source>Välj slutdatum</source>
+            <translation>Choose end date</translation>
+        </message>
+        <message>
+            <source>6 månader</source>
+            <translation>6 months</translation>
+        </message>
+        <message>
+            <source>1 år</source>
+            <translation>1 year</translation>
+        </message>
+        <message>
+            <source>Grund</source>
+            <translation>Basis</translation>
+        </message>
+        <message>
+            <source>Lagrum *</source>
+            <translation>Legal provision *</translation>
+        </message>
+        <message>
+            <source>Form</source>
+            <translation>Form</translation>
+        </message>
+        <message>
+            <source>Vårdnadshavare</source>
+            <translation>Guardian</translation>
+        </message>
+        <message>
+            <source>Syfte *</source>
+            <translation>Purpose *</translation>
+        </message>
+        <message>
+            <source>Gäller från</source>
+            <translation>Valid from</translation>
+        </message>
+        <message>
+            <source>Gäller till *</source>
+            <translation>Valid until *</translation>
+        </message>
+        <message>
+            <source>Uppgifter som får lämnas till:</source>
+            <translation>Information that may be given to:</translation>
+        </message>
+        <message>
+            <source>Ett samtycke måste ha ett slutdatum.</source>
+            <translation>A consent needs an end date.</translation>
+        </message>
+        <message>
+            <source>Slutdatumet ligger före startdatumet.</source>
+            <translation>The end date is before the start date.</translation>
+        </message>
+        <message>
+            <source>Slutdatumet har redan passerat.</source>
+            <translation>The end date has already passed.</translation>
+        </message>
+        <message>
+            <source>Ett samtycke kan gälla högst två år.</source>
+            <translation>A consent may cover at most two years.</translation>
+        </message>
+        <message>
+            <source>Ange syftet med samtycket.</source>
+            <translation>State the purpose of the consent.</translation>
+        </message>
+        <message>
+            <source>Välj minst en myndighet och en uppgiftskategori.</source>
+            <translation>Choose at least one agency and one data category.</translation>
+        </message>
+        <message>
+            <source>Ange lagrummet.</source>
+            <translation>Enter the legal provision.</translation>
+        </message>
+        <message>
+            <source>Personen är under 18 år: ange vårdnadshavaren som lämnat samtycket.</source>
+            <translation>The person is under 18: name the guardian who gave consent.</translation>
+        </message>
+        <message>
+            <source>Ange vårdnadshavaren.</source>
+            <translation>Name the guardian.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsentPanel</name>
+        <message>
+            <source>Vilka uppgifter som delas med vilken myndighet, enligt gällande samtycken.</source>
+            <translation>Which information is shared with which agency, by current consents.</translation>
+        </message>
+        <message>
+            <source>Registrera samtycke …</source>
+            <translation>Record consent …</translation>
+        </message>
+        <message>
+            <source>Historik</source>
+            <translation>History</translation>
+        </message>
+        <message>
+            <source>Ändra …</source>
+            <translation>Edit …</translation>
+        </message>
+        <message>
+            <source>Återkalla …</source>
+            <translation>Withdraw …</translation>
+        </message>
+        <message>
+            <source>Version</source>
+            <translation>Version</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Grund</source>
+            <translation>Basis</translation>
+        </message>
+        <message>
+            <source>Gäller</source>
+            <translation>Valid</translation>
+        </message>
+        <message>
+            <source>Mottagare och uppgifter</source>
+            <translation>Recipients and information</translation>
+        </message>
+        <message>
+            <source>Syfte</source>
+            <translation>Purpose</translation>
+        </message>
+        <message>
+            <source>Inhämtat av</source>
+            <translation>Obtained by</translation>
+        </message>
+        <message>
+            <source>Orsak till återkallelse: {r}</source>
+            <translation>Reason for withdrawal: {r}</translation>
+        </message>
+        <message>
+            <source>Återkalla samtycke</source>
+            <translation>Withdraw consent</translation>
+        </message>
+        <message>
+            <source>Orsak *</source>
+            <translation>Reason *</translation>
+        </message>
+        <message>
+            <source>Återkalla</source>
+            <translation>Withdraw</translation>
+        </message>
+        <message>
+            <source>Återkallelsen gäller direkt: de andra myndigheterna ser inte längre uppgifterna som samtycket omfattade.</source>
+            <translation>The withdrawal takes effect at once: the other agencies no longer see the information the consent covered.</translation>
+        </message>
+    </context>
+    <context>
+        <name>DemoPage</name>
+        <message>
+            <source>Demonstrationslagringsplats</source>
+            <translation>Demonstration store</translation>
+        </message>
+        <message>
+            <source>Alla demoanvändare får samma lösenord. Personerna och ärendena är påhittade.</source>
+            <translation>All demo users get the same password. The persons and cases are invented.</translation>
+        </message>
+        <message>
+            <source>Skapa demo</source>
+            <translation>Create demo</translation>
+        </message>
+        <message>
+            <source>Lösenord för demoanvändarna:</source>
+            <translation>Password for the demo users:</translation>
+        </message>
+    </context>
+    <context>
+        <name>EmergencyAccessDialog</name>
+        <message>
+            <source>Nödåtkomst</source>
+            <translation>Emergency access</translation>
+        </message>
+        <message>
+            <source>Begär nödåtkomst</source>
+            <translation>Request emergency access</translation>
+        </message>
+        <message>
+            <source>Använd nödåtkomst bara när ett ärende utanför ditt team måste läsas nu, till exempel vid akut fara. Du får läsrätt under den tid du väljer. Skälet loggas och granskas av en chef. Samtycket gäller fortfarande: det du inte får se visas inte.</source>
+            <translation>Use emergency access only when a case outside your team must be read now, for example in acute danger. You get read access for the time you choose. The reason is logged and reviewed by a supervisor. Consent still applies: what you may not see is not shown.</translation>
+        </message>
+        <message>
+            <source> timmar</source>
+            <translation> hours</translation>
+        </message>
+        <message>
+            <source>Ärendenummer *</source>
+            <translation>Case number *</translation>
+        </message>
+        <message>
+            <source>Skäl *</source>
+            <translation>Reason *</translation>
+        </message>
+        <message>
+            <source>Giltig i</source>
+            <translation>Valid for</translation>
+        </message>
+        <message>
+            <source>{n} av minst {m} tecken</source>
+            <translation>{n} of at least {m} characters</translation>
+        </message>
+        <message>
+            <source>Ange ärendenumret.</source>
+            <translation>Enter the case number.</translation>
+        </message>
+        <message>
+            <source>Skälet behöver minst {m} tecken.</source>
+            <translation>The reason needs at least {m} characters.</translation>
+        </message>
+    </context>
+    <context>
+        <name>EndRecordDialog</name>
+        <message>
+            <source>Avsluta skyddsåtgärd</source>
+            <translation>End protective measure</translation>
+        </message>
+        <message>
+            <source>Avsluta stöd</source>
+            <translation>End support</translation>
+        </message>
+        <message>
+            <source>Avsluta</source>
+            <translation>Quit</translation>
+        </message>
+        <message>
+            <source>{kind}: {text} (sedan {date})</source>
+            <translation>{kind}: {text} (since {date})</translation>
+        </message>
+        <message>
+            <source>Slutdatum *</source>
+            <translation>End date *</translation>
+        </message>
+        <message>
+            <source>Ange slutdatum.</source>
+            <translation>Enter an end date.</translation>
+        </message>
+        <message>
+            <source>Datumen är i fel ordning: slutdatumet ligger före startdatumet.</source>
+            <translation>The dates are in the wrong order: the end date is before the start date.</translation>
+        </message>
+        <message>
+            <source>Slutdatumet ligger i framtiden.</source>
+            <translation>The end date is in the future.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExitMoveDialog</name>
+        <message>
+            <source>Ändra status – avhopparstöd</source>
+            <translation>Change status – exit support</translation>
+        </message>
+        <message>
+            <source>Ändra status</source>
+            <translation>Change status</translation>
+        </message>
+        <message>
+            <source>{number} · {person}
+Nuvarande status: {state}</source>
+            <translation>{number} · {person}
+Current status: {state}</translation>
+        </message>
+        <message>
+            <source>Välj ny status</source>
+            <translation>Choose new status</translation>
+        </message>
+        <message>
+            <source>Välj avslutsorsak</source>
+            <translation>Choose the reason for ending</translation>
+        </message>
+        <message>
+            <source>Ny status *</source>
+            <translation>New status *</translation>
+        </message>
+        <message>
+            <source>Avslutsorsak *</source>
+            <translation>Reason for ending *</translation>
+        </message>
+        <message>
+            <source>Välj den nya statusen.</source>
+            <translation>Choose the new status.</translation>
+        </message>
+        <message>
+            <source>Ange varför avhopparstödet avslutas.</source>
+            <translation>State why the exit support ends.</translation>
+        </message>
+        <message>
+            <source>Första kontakten registreras som tagen nu.</source>
+            <translation>The first contact is recorded as made now.</translation>
+        </message>
+        <message>
+            <source>Skriv in villkoren i överenskommelsen först.</source>
+            <translation>Write the conditions of the agreement first.</translation>
+        </message>
+        <message>
+            <source>Överenskommelsen måste godkännas av en enhetschef innan skydd och stöd kan börja.</source>
+            <translation>The agreement must be approved by a supervisor before protection and support can start.</translation>
+        </message>
+        <message>
+            <source>Personens samtycke måste omfatta alla myndigheter. Gällande samtycke saknas för {gaps}.</source>
+            <translation>The person's consent must cover every agency. A current consent is missing for {gaps}.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExitPanel</name>
+        <message>
+            <source>Välj ett avhopparärende.</source>
+            <extracomment>The user asked to open the case (the screen handles it).</extracomment>
+            <translation>Choose an exit programme case.</translation>
+        </message>
+        <message>
+            <source>Förfrågan</source>
+            <translation>Request</translation>
+        </message>
+        <message>
+            <source>Första kontakt senast</source>
+            <translation>First contact by</translation>
+        </message>
+        <message>
+            <source>Första kontakt</source>
+            <translation>First contact</translation>
+        </message>
+        <message>
+            <source>Behov</source>
+            <translation>Needs</translation>
+        </message>
+        <message>
+            <source>Överenskommelse</source>
+            <translation>Agreement</translation>
+        </message>
+        <message>
+            <source>Avslut</source>
+            <translation>Closure</translation>
+        </message>
+        <message>
+            <source>Första kontakt …</source>
+            <translation>First contact …</translation>
+        </message>
+        <message>
+            <source>Överenskommelse …</source>
+            <translation>Agreement …</translation>
+        </message>
+        <message>
+            <source>Godkänn överenskommelsen</source>
+            <translation>Approve the agreement</translation>
+        </message>
+        <message>
+            <source>Ändra status …</source>
+            <translation>Change status …</translation>
+        </message>
+        <message>
+            <source>Öppna ärendet</source>
+            <translation>Open the case</translation>
+        </message>
+        <message>
+            <source>Hotbedömningar</source>
+            <translation>Threat assessments</translation>
+        </message>
+        <message>
+            <source>Ny hotbedömning …</source>
+            <translation>New threat assessment …</translation>
+        </message>
+        <message>
+            <source>Datum</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>Nivå</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>Sammanfattning</source>
+            <translation>Summary</translation>
+        </message>
+        <message>
+            <source>Av</source>
+            <translation>By</translation>
+        </message>
+        <message>
+            <source>Skyddsåtgärder</source>
+            <translation>Protective measures</translation>
+        </message>
+        <message>
+            <source>Ny skyddsåtgärd …</source>
+            <translation>New protective measure …</translation>
+        </message>
+        <message>
+            <source>Avsluta vald …</source>
+            <translation>End selected …</translation>
+        </message>
+        <message>
+            <source>Typ</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Beskrivning</source>
+            <translation>Description</translation>
+        </message>
+        <message>
+            <source>Från</source>
+            <translation>From</translation>
+        </message>
+        <message>
+            <source>Till</source>
+            <translation>To</translation>
+        </message>
+        <message>
+            <source>Stöd</source>
+            <translation>Support</translation>
+        </message>
+        <message>
+            <source>Nytt stöd …</source>
+            <translation>New support …</translation>
+        </message>
+        <message>
+            <source>Avsluta valt …</source>
+            <translation>End selected …</translation>
+        </message>
+        <message>
+            <source>Första kontakten skulle ha tagits senast {due}. Kontakta personen nu.</source>
+            <translation>First contact should have been made by {due}. Contact the person now.</translation>
+        </message>
+        <message>
+            <source>Samtycket räcker inte för skydd och stöd. Gällande samtycke saknas för {gaps}.</source>
+            <translation>The consent is not enough for protection and support. A current consent is missing for {gaps}.</translation>
+        </message>
+        <message>
+            <source> (efter målet)</source>
+            <translation> (after the target)</translation>
+        </message>
+        <message>
+            <source>Inte tagen</source>
+            <translation>Not made</translation>
+        </message>
+        <message>
+            <source>Överenskommelsen behöver villkor och datum för undertecknandet.</source>
+            <translation>The agreement needs conditions and a signing date.</translation>
+        </message>
+        <message>
+            <source>Godkänn överenskommelsen för {number}? Den kan sedan inte ändras utan att godkännas på nytt.</source>
+            <translation>Approve the agreement for {number}? It cannot then be changed without a new approval.</translation>
+        </message>
+        <message>
+            <source>Godkänn</source>
+            <translation>Approve</translation>
+        </message>
+        <message>
+            <source>Avbryt</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExitRequestDialog</name>
+        <message>
+            <source>Begär avhopparstöd</source>
+            <translation>Request exit support</translation>
+        </message>
+        <message>
+            <source>Registrera förfrågan</source>
+            <translation>Record request</translation>
+        </message>
+        <message>
+            <source>Första kontakten ska tas inom 24 timmar från förfrågan. Förfrågan syns för avhopparverksamheten direkt{case}.</source>
+            <translation>First contact is to be made within 24 hours of the request. The request is visible to the exit programme at once{case}.</translation>
+        </message>
+        <message>
+            <source> (ärende {n})</source>
+            <translation> (case {n})</translation>
+        </message>
+        <message>
+            <source>Behov som är kända nu (kan fyllas i senare)</source>
+            <translation>Needs known now (can be filled in later)</translation>
+        </message>
+        <message>
+            <source>Behov</source>
+            <translation>Needs</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 20 000 tecken).</source>
+            <translation>The text is too long (at most 20,000 characters).</translation>
+        </message>
+    </context>
+    <context>
+        <name>FirstContactDialog</name>
+        <message>
+            <source>Första kontakt</source>
+            <translation>First contact</translation>
+        </message>
+        <message>
+            <source>Registrera första kontakt</source>
+            <translation>Record first contact</translation>
+        </message>
+        <message>
+            <source>Förfrågan kom {requested}. Målet är kontakt senast {due}.</source>
+            <translation>The request came {requested}. The target is contact by {due}.</translation>
+        </message>
+        <message>
+            <source>Tidpunkt *</source>
+            <translation>Time *</translation>
+        </message>
+        <message>
+            <source>Tidpunkten ligger i framtiden.</source>
+            <translation>The time is in the future.</translation>
+        </message>
+        <message>
+            <source>Första kontakten kan inte ligga före förfrågan om stöd.</source>
+            <translation>The first contact cannot be before the request for support.</translation>
+        </message>
+    </context>
+    <context>
+        <name>FirstRunWizard</name>
+        <message>
+            <source>Trefas – första start</source>
+            <translation>Trefas – first start</translation>
+        </message>
+        <message>
+            <source>Skapar demonstrationslagringsplatsen …</source>
+            <translation>Creating the demonstration store …</translation>
+        </message>
+    </context>
+    <context>
+        <name>FollowUpDialog</name>
+        <message>
+            <source>Följ upp planen</source>
+            <translation>Follow up the plan</translation>
+        </message>
+        <message>
+            <source>Registrera uppföljning</source>
+            <translation>Record follow-up</translation>
+        </message>
+        <message>
+            <source>Planerad uppföljning: {date}</source>
+            <translation>Planned follow-up: {date}</translation>
+        </message>
+        <message>
+            <source>Nästa uppföljning *</source>
+            <translation>Next follow-up *</translation>
+        </message>
+        <message>
+            <source>Nästa uppföljning</source>
+            <translation>Next follow-up</translation>
+        </message>
+    </context>
+    <context>
+        <name>GoalDialog</name>
+        <message>
+            <source>Nytt mål</source>
+            <translation>New goal</translation>
+        </message>
+        <message>
+            <source>Lägg till mål</source>
+            <translation>Add goal</translation>
+        </message>
+        <message>
+            <source>Livsområde</source>
+            <translation>Life area</translation>
+        </message>
+        <message>
+            <source>Mål *</source>
+            <translation>Goal *</translation>
+        </message>
+        <message>
+            <source>Beskriv målet.</source>
+            <translation>Describe the goal.</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 10 000 tecken).</source>
+            <translation>The text is too long (at most 10,000 characters).</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentDialog</name>
+        <message>
+            <source>Rapportera händelse</source>
+            <translation>Report incident</translation>
+        </message>
+        <message>
+            <source>Rapportera</source>
+            <translation>Report</translation>
+        </message>
+        <message>
+            <source>Välj område</source>
+            <translation>Choose district</translation>
+        </message>
+        <message>
+            <source>t.ex. Rinkeby torg</source>
+            <translation>e.g. Rinkeby torg</translation>
+        </message>
+        <message>
+            <source>Vad har hänt? Skriv inte namn här – personer kopplas till händelsen via sina ärenden.</source>
+            <translation>What happened? Do not write names here – persons are linked to the incident through their cases.</translation>
+        </message>
+        <message>
+            <source>Typ</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Inträffade *</source>
+            <translation>Happened *</translation>
+        </message>
+        <message>
+            <source>Område (stadsdel) *</source>
+            <translation>District *</translation>
+        </message>
+        <message>
+            <source>Plats *</source>
+            <translation>Place *</translation>
+        </message>
+        <message>
+            <source>Beskrivning *</source>
+            <translation>Description *</translation>
+        </message>
+        <message>
+            <source>När händelsen rapporteras skapas rutinen vid skjutningar som en checklista.</source>
+            <translation>When the incident is reported, the post-shooting routine is created as a checklist.</translation>
+        </message>
+        <message>
+            <source>Tidpunkten för händelsen ligger i framtiden.</source>
+            <translation>The time of the incident is in the future.</translation>
+        </message>
+        <message>
+            <source>Välj område (stadsdel).</source>
+            <translation>Choose a district.</translation>
+        </message>
+        <message>
+            <source>Ange platsen.</source>
+            <translation>Enter the place.</translation>
+        </message>
+        <message>
+            <source>Platsen får vara högst 200 tecken.</source>
+            <translation>The place may be at most 200 characters.</translation>
+        </message>
+        <message>
+            <source>Beskriv händelsen.</source>
+            <translation>Describe the incident.</translation>
+        </message>
+    </context>
+    <context>
+        <name>LinkPersonDialog</name>
+        <message>
+            <source>Koppla person till händelse</source>
+            <translation>Link a person to an incident</translation>
+        </message>
+        <message>
+            <source>Koppla</source>
+            <translation>Link</translation>
+        </message>
+        <message>
+            <source>Välj händelse</source>
+            <translation>Choose incident</translation>
+        </message>
+        <message>
+            <source>Händelse *</source>
+            <translation>Incident *</translation>
+        </message>
+        <message>
+            <source>Händelse</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Ärende *</source>
+            <translation>Case *</translation>
+        </message>
+        <message>
+            <source>Välj roll</source>
+            <translation>Choose role</translation>
+        </message>
+        <message>
+            <source>Roll i händelsen *</source>
+            <translation>Role in the incident *</translation>
+        </message>
+        <message>
+            <source>Kopplingen är uppgifter om brott och visas bara för dem som personens samtycke omfattar.</source>
+            <translation>The link is criminal-offence information and is shown only to those the person's consent covers.</translation>
+        </message>
+        <message>
+            <source>Välj händelse.</source>
+            <translation>Choose an incident.</translation>
+        </message>
+        <message>
+            <source>Välj ärende.</source>
+            <translation>Choose a case.</translation>
+        </message>
+        <message>
+            <source>Välj personens roll i händelsen.</source>
+            <translation>Choose the person's role in the incident.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ListScreen</name>
+        <message>
+            <source>Hämtar …</source>
+            <translation>Loading …</translation>
+        </message>
+        <message>
+            <source>Uppgifterna finns, men personens samtycke omfattar inte din myndighet, eller så gäller skyddade personuppgifter.</source>
+            <translation>The entries exist, but the person's consent does not cover your agency, or a protected identity applies.</translation>
+        </message>
+    </context>
+    <context>
+        <name>LockedPage</name>
+        <message>
+            <source>Trefas är låst</source>
+            <extracomment>Pages that are opened from lists rather than from the navigation: key -&gt; (module, class). Their ``show_item(id)`` opens one record. Which navigation entry stays highlighted while a detail page is shown.</extracomment>
+            <translation>Trefas is locked</translation>
+        </message>
+        <message>
+            <source>Inga uppgifter visas medan programmet är låst.</source>
+            <translation>No information is shown while the program is locked.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>&amp;Arkiv</source>
+            <translation>&amp;File</translation>
+        </message>
+        <message>
+            <source>&amp;Lås</source>
+            <translation>&amp;Lock</translation>
+        </message>
+        <message>
+            <source>Språk</source>
+            <translation>Language</translation>
+        </message>
+        <message>
+            <source>&amp;Avsluta</source>
+            <translation>&amp;Quit</translation>
+        </message>
+        <message>
+            <source>Ä&amp;rende</source>
+            <translation>&amp;Case</translation>
+        </message>
+        <message>
+            <source>Nödåtkomst …</source>
+            <translation>Emergency access …</translation>
+        </message>
+        <message>
+            <source>&amp;Hjälp</source>
+            <translation>&amp;Help</translation>
+        </message>
+        <message>
+            <source>Om Trefas</source>
+            <translation>About Trefas</translation>
+        </message>
+        <message>
+            <source>Arbetar …</source>
+            <translation>Working …</translation>
+        </message>
+        <message>
+            <source>Låses om {m}:{s:02d}</source>
+            <translation>Locks in {m}:{s:02d}</translation>
+        </message>
+        <message>
+            <source>Trefas – låst</source>
+            <translation>Trefas – locked</translation>
+        </message>
+        <message>
+            <source>Språket byts när Trefas startas nästa gång.</source>
+            <translation>The language changes the next time Trefas starts.</translation>
+        </message>
+        <message>
+            <source>Trefas {version}
+
+Samverkan mellan socialtjänst, polis och Kriminalvården kring personer i akut risk för gängvåld.</source>
+            <translation>Trefas {version}
+
+Joint work of social services, police and the Prison and Probation Service around people at acute risk of gang violence.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MarkHeldDialog</name>
+        <message>
+            <source>Markera mötet som hållet</source>
+            <translation>Mark the meeting as held</translation>
+        </message>
+        <message>
+            <source>Markera som hållet</source>
+            <translation>Mark as held</translation>
+        </message>
+        <message>
+            <source>Bocka ur dem som inte var med. När mötet är markerat som hållet kan protokollet inte längre ändras.</source>
+            <translation>Untick those who were not there. Once the meeting is marked as held, the minutes can no longer be changed.</translation>
+        </message>
+        <message>
+            <source>Närvarande</source>
+            <translation>Present</translation>
+        </message>
+        <message>
+            <source>Mötet kan inte markeras som hållet före mötestiden ({time}).</source>
+            <translation>The meeting cannot be marked as held before its time ({time}).</translation>
+        </message>
+    </context>
+    <context>
+        <name>MeetingDialog</name>
+        <message>
+            <source>Nytt möte</source>
+            <translation>New meeting</translation>
+        </message>
+        <message>
+            <source>Skapa möte</source>
+            <translation>Create meeting</translation>
+        </message>
+        <message>
+            <source>Välj enhet</source>
+            <translation>Choose unit</translation>
+        </message>
+        <message>
+            <source>t.ex. Operativ grupp Järva, vecka 12</source>
+            <translation>e.g. Operational group Järva, week 12</translation>
+        </message>
+        <message>
+            <source>Typ</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Enhet *</source>
+            <translation>Unit *</translation>
+        </message>
+        <message>
+            <source>Rubrik *</source>
+            <translation>Title *</translation>
+        </message>
+        <message>
+            <source>Tid *</source>
+            <translation>Time *</translation>
+        </message>
+        <message>
+            <source>Plats</source>
+            <translation>Place</translation>
+        </message>
+        <message>
+            <source>Deltagare</source>
+            <translation>Participants</translation>
+        </message>
+        <message>
+            <source>Din roll kan inte se användarkatalogen; deltagare läggs till av en enhetschef eller när mötet hålls.</source>
+            <translation>Your role cannot see the user directory; participants are added by a supervisor or when the meeting is held.</translation>
+        </message>
+        <message>
+            <source>Du är ordförande och alltid med.</source>
+            <translation>You chair the meeting and always attend.</translation>
+        </message>
+        <message>
+            <source>Välj enhet.</source>
+            <translation>Choose a unit.</translation>
+        </message>
+        <message>
+            <source>Ange en rubrik.</source>
+            <translation>Enter a title.</translation>
+        </message>
+        <message>
+            <source>Rubriken får vara högst 200 tecken.</source>
+            <translation>The title may be at most 200 characters.</translation>
+        </message>
+        <message>
+            <source>Platsen får vara högst 200 tecken.</source>
+            <translation>The place may be at most 200 characters.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MeetingItemDialog</name>
+        <message>
+            <source>Ärende på mötet</source>
+            <translation>Case at the meeting</translation>
+        </message>
+        <message>
+            <source>Lägg till</source>
+            <translation>Add</translation>
+        </message>
+        <message>
+            <source>Ärende *</source>
+            <translation>Case *</translation>
+        </message>
+        <message>
+            <source>Diskussion *</source>
+            <translation>Discussion *</translation>
+        </message>
+        <message>
+            <source>Beslut</source>
+            <translation>Decision</translation>
+        </message>
+        <message>
+            <source>Välj ärende.</source>
+            <translation>Choose a case.</translation>
+        </message>
+        <message>
+            <source>Skriv vad som diskuterades.</source>
+            <translation>Write what was discussed.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Navigation</name>
+        <message>
+            <source>Översikt</source>
+            <translation>Overview</translation>
+        </message>
+        <message>
+            <source>Personer</source>
+            <translation>Persons</translation>
+        </message>
+        <message>
+            <source>Ärenden</source>
+            <translation>Cases</translation>
+        </message>
+        <message>
+            <source>SIG</source>
+            <translation>SIG</translation>
+        </message>
+        <message>
+            <source>Avhoppare</source>
+            <translation>Exit programme</translation>
+        </message>
+        <message>
+            <source>Händelser</source>
+            <translation>Incidents</translation>
+        </message>
+        <message>
+            <source>Möten</source>
+            <translation>Meetings</translation>
+        </message>
+        <message>
+            <source>Uppgifter</source>
+            <translation>Tasks</translation>
+        </message>
+        <message>
+            <source>Logg</source>
+            <translation>Log</translation>
+        </message>
+        <message>
+            <source>Administration</source>
+            <translation>Administration</translation>
+        </message>
+    </context>
+    <context>
+        <name>NoteDialog</name>
+        <message>
+            <source>Rätta anteckning</source>
+            <translation>Correct note</translation>
+        </message>
+        <message>
+            <source>Ändra utkast</source>
+            <translation>Edit draft</translation>
+        </message>
+        <message>
+            <source>Ny anteckning</source>
+            <translation>New note</translation>
+        </message>
+        <message>
+            <source>Spara utkast</source>
+            <translation>Save draft</translation>
+        </message>
+        <message>
+            <source>Rättar ”{title}”, signerad {date}. Den signerade anteckningen ändras inte; rättelsen visas tillsammans med den.</source>
+            <translation>Corrects “{title}”, signed {date}. The signed note does not change; the correction is shown with it.</translation>
+        </message>
+        <message>
+            <source>Kategori</source>
+            <translation>Category</translation>
+        </message>
+        <message>
+            <source>Rubrik *</source>
+            <translation>Title *</translation>
+        </message>
+        <message>
+            <source>Text *</source>
+            <translation>Text *</translation>
+        </message>
+        <message>
+            <source>Rättelse: {title}</source>
+            <translation>Correction: {title}</translation>
+        </message>
+        <message>
+            <source>Spara och signera</source>
+            <translation>Save and sign</translation>
+        </message>
+        <message>
+            <source>Anteckningen behöver en rubrik.</source>
+            <translation>The note needs a title.</translation>
+        </message>
+        <message>
+            <source>Anteckningen är tom.</source>
+            <translation>The note is empty.</translation>
+        </message>
+    </context>
+    <context>
+        <name>OpenCaseDialog</name>
+        <message>
+            <source>Nytt ärende</source>
+            <translation>New case</translation>
+        </message>
+        <message>
+            <source>Öppna ärende</source>
+            <translation>Open case</translation>
+        </message>
+        <message>
+            <source>Sök person: namn, personnummer eller alias</source>
+            <translation>Find a person: name, personal identity number or alias</translation>
+        </message>
+        <message>
+            <source>Person *</source>
+            <translation>Person *</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>t.ex. Risk för våld – kartläggning</source>
+            <translation>e.g. Risk of violence – mapping</translation>
+        </message>
+        <message>
+            <source>Rubrik *</source>
+            <translation>Title *</translation>
+        </message>
+        <message>
+            <source>Välj en person.</source>
+            <translation>Choose a person.</translation>
+        </message>
+        <message>
+            <source>Ärendet behöver en rubrik.</source>
+            <translation>The case needs a title.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PagedTableModel</name>
+        <message>
+            <source>Klicka för att sortera</source>
+            <extracomment>Name of the server-side sort this column stands for; None = not sortable. Sort newest/largest first on the first click. Every page that arrives (the first one carries ``total`` and ``hidden``). True while a page is being fetched. The load failed (the exception); the model stays as it was.</extracomment>
+            <translation>Click to sort</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonCard</name>
+        <message>
+            <source>Visa identitet …</source>
+            <translation>Reveal identity …</translation>
+        </message>
+        <message>
+            <source>Ändra …</source>
+            <translation>Edit …</translation>
+        </message>
+        <message>
+            <source>Personnummer</source>
+            <translation>Personal identity number</translation>
+        </message>
+        <message>
+            <source>Född</source>
+            <translation>Born</translation>
+        </message>
+        <message>
+            <source>Telefon</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>Adress</source>
+            <translation>Address</translation>
+        </message>
+        <message>
+            <source>Skydd</source>
+            <translation>Protection</translation>
+        </message>
+        <message>
+            <source>Risknivå</source>
+            <translation>Risk level</translation>
+        </message>
+        <message>
+            <source>Riskfaktorer</source>
+            <translation>Risk factors</translation>
+        </message>
+        <message>
+            <source>Skyddsfaktorer</source>
+            <translation>Protective factors</translation>
+        </message>
+        <message>
+            <source>Kopiera</source>
+            <translation>Copy</translation>
+        </message>
+        <message>
+            <source>Kopiera. Urklippet töms efter 30 sekunder.</source>
+            <translation>Copy. The clipboard is cleared after 30 seconds.</translation>
+        </message>
+        <message>
+            <source>Skyddad – visas inte</source>
+            <translation>Protected – not shown</translation>
+        </message>
+        <message>
+            <source>Delas inte med din myndighet</source>
+            <translation>Not shared with your agency</translation>
+        </message>
+        <message>
+            <source> (identiteten visas för dig)</source>
+            <translation> (identity shown to you)</translation>
+        </message>
+        <message>
+            <source>Kopierat. Urklippet töms om 30 sekunder.</source>
+            <translation>Copied. The clipboard is cleared in 30 seconds.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonDialog</name>
+        <message>
+            <source>Ny person</source>
+            <translation>New person</translation>
+        </message>
+        <message>
+            <source>Ändra personuppgifter</source>
+            <translation>Edit personal details</translation>
+        </message>
+        <message>
+            <source>Spara person</source>
+            <translation>Save person</translation>
+        </message>
+        <message>
+            <source>ÅÅÅÅMMDD-NNNN</source>
+            <translation>YYYYMMDD-NNNN</translation>
+        </message>
+        <message>
+            <source>Förnamn *</source>
+            <translation>First name *</translation>
+        </message>
+        <message>
+            <source>Efternamn *</source>
+            <translation>Last name *</translation>
+        </message>
+        <message>
+            <source>Personnummer</source>
+            <translation>Personal identity number</translation>
+        </message>
+        <message>
+            <source>Telefon</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>Adress</source>
+            <translation>Address</translation>
+        </message>
+        <message>
+            <source>Postnummer</source>
+            <translation>Postal code</translation>
+        </message>
+        <message>
+            <source>Ort</source>
+            <translation>City</translation>
+        </message>
+        <message>
+            <source>Skyddade personuppgifter</source>
+            <translation>Protected identity</translation>
+        </message>
+        <message>
+            <source>Risknivå</source>
+            <translation>Risk level</translation>
+        </message>
+        <message>
+            <source>Riskfaktorer</source>
+            <translation>Risk factors</translation>
+        </message>
+        <message>
+            <source>Skyddsfaktorer</source>
+            <translation>Protective factors</translation>
+        </message>
+        <message>
+            <source>Samordningsnummer, född {date}</source>
+            <translation>Coordination number, born {date}</translation>
+        </message>
+        <message>
+            <source>Född {date}</source>
+            <translation>Born {date}</translation>
+        </message>
+        <message>
+            <source>Förnamn måste fyllas i.</source>
+            <translation>First name is required.</translation>
+        </message>
+        <message>
+            <source>Efternamn måste fyllas i.</source>
+            <translation>Last name is required.</translation>
+        </message>
+        <message>
+            <source>För- och efternamn måste fyllas i.</source>
+            <translation>First and last name are required.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonViewScreen</name>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>← Tillbaka</source>
+            <translation>← Back</translation>
+        </message>
+        <message>
+            <source>Nytt ärende …</source>
+            <translation>New case …</translation>
+        </message>
+        <message>
+            <source>Ärenden</source>
+            <translation>Cases</translation>
+        </message>
+        <message>
+            <source>Samtycken</source>
+            <translation>Consents</translation>
+        </message>
+        <message>
+            <source>Skyddad identitet visas för dig till kl. {time}. Visningen är loggad.</source>
+            <translation>The protected identity is shown to you until {time}. The reveal is logged.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PersonsScreen</name>
+        <message>
+            <source>Personer</source>
+            <translation>Persons</translation>
+        </message>
+        <message>
+            <source>Sök på namn, personnummer eller alias (P-0042) …</source>
+            <translation>Search by name, personal identity number or alias (P-0042) …</translation>
+        </message>
+    </context>
+    <context>
+        <name>PlaceholderScreen</name>
+        <message>
+            <source>Den här delen av Trefas är inte klar ännu.</source>
+            <extracomment>Change names this screen shows, e.g. ("cases", "case:"). Title for the window; set from the navigation entry if empty.</extracomment>
+            <translation>This part of Trefas is not finished yet.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PlanDialog</name>
+        <message>
+            <source>Ny plan</source>
+            <translation>New plan</translation>
+        </message>
+        <message>
+            <source>Skapa plan</source>
+            <translation>Create plan</translation>
+        </message>
+        <message>
+            <source>Samordnad individuell plan (SIP)</source>
+            <translation>Coordinated individual plan (SIP)</translation>
+        </message>
+        <message>
+            <source>Ingen utsedd ännu</source>
+            <translation>Not appointed yet</translation>
+        </message>
+        <message>
+            <source>Bestäm datum</source>
+            <translation>Set a date</translation>
+        </message>
+        <message>
+            <source>Huvudansvarig myndighet</source>
+            <translation>Lead agency</translation>
+        </message>
+        <message>
+            <source>Huvudansvarig person</source>
+            <translation>Lead person</translation>
+        </message>
+        <message>
+            <source>Nästa uppföljning</source>
+            <translation>Next follow-up</translation>
+        </message>
+        <message>
+            <source>Planen börjar som utkast. Mål och åtgärder läggs till efter hand; en enhetschef godkänner planen.</source>
+            <translation>The plan starts as a draft. Goals and actions are added as you go; a supervisor approves the plan.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReasonDialog</name>
+        <message>
+            <source>{n} av minst {m} tecken</source>
+            <translation>{n} of at least {m} characters</translation>
+        </message>
+        <message>
+            <source>Skälet behöver minst {m} tecken.</source>
+            <translation>The reason needs at least {m} characters.</translation>
+        </message>
+        <message>
+            <source>Ange ett skäl.</source>
+            <translation>Give a reason.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecordDialog</name>
+        <message>
+            <source>Ny skyddsåtgärd</source>
+            <translation>New protective measure</translation>
+        </message>
+        <message>
+            <source>Nytt stöd</source>
+            <translation>New support</translation>
+        </message>
+        <message>
+            <source>Spara</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Typ</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Beskrivning *</source>
+            <translation>Description *</translation>
+        </message>
+        <message>
+            <source>Startdatum *</source>
+            <translation>Start date *</translation>
+        </message>
+        <message>
+            <source>Ange en beskrivning.</source>
+            <translation>Enter a description.</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 20 000 tecken).</source>
+            <translation>The text is too long (at most 20,000 characters).</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecoveryPage</name>
+        <message>
+            <source>Återställningsnyckel</source>
+            <translation>Recovery key</translation>
+        </message>
+        <message>
+            <source>Med den här nyckeln kan lagringsplatsen öppnas om alla administratörer har glömt sina lösenord. Den visas bara nu.</source>
+            <translation>With this key the store can be opened if every administrator has forgotten their password. It is shown only now.</translation>
+        </message>
+        <message>
+            <source>Skriv ner nyckeln på papper och förvara den inlåst, åtskild från datorn. Spara den inte i en fil, i e-post eller i en lösenordshanterare på samma dator.</source>
+            <translation>Write the key down on paper and keep it locked away, apart from the computer. Do not save it in a file, an e-mail or a password manager on the same computer.</translation>
+        </message>
+        <message>
+            <source>Jag har skrivit ner återställningsnyckeln</source>
+            <translation>I have written down the recovery key</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReferralDialog</name>
+        <message>
+            <source>Aktualisera till SIG</source>
+            <translation>Refer to SIG</translation>
+        </message>
+        <message>
+            <source>Aktualisera</source>
+            <translation>Refer</translation>
+        </message>
+        <message>
+            <source>Ärende {number}</source>
+            <translation>Case {number}</translation>
+        </message>
+        <message>
+            <source>Varför behöver personen stöd från sociala insatsgrupper?</source>
+            <translation>Why does the person need support from a social intervention group?</translation>
+        </message>
+        <message>
+            <source>Aktualiseras av</source>
+            <translation>Referred by</translation>
+        </message>
+        <message>
+            <source>Skäl *</source>
+            <translation>Reason *</translation>
+        </message>
+        <message>
+            <source>Ange skälet till aktualiseringen.</source>
+            <translation>Give the reason for the referral.</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 20 000 tecken).</source>
+            <translation>The text is too long (at most 20,000 characters).</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReferralStateDialog</name>
+        <message>
+            <source>Ändra status – SIG-aktualisering</source>
+            <translation>Change status – SIG referral</translation>
+        </message>
+        <message>
+            <source>Ändra status</source>
+            <translation>Change status</translation>
+        </message>
+        <message>
+            <source>{number} · {person} · mottagen {date}
+Nuvarande status: {state}</source>
+            <translation>{number} · {person} · received {date}
+Current status: {state}</translation>
+        </message>
+        <message>
+            <source>Aktualiserad av {agency}, registrerad av {who}.</source>
+            <translation>Referred by {agency}, recorded by {who}.</translation>
+        </message>
+        <message>
+            <source>Beslut {date} av {who}.</source>
+            <translation>Decision {date} by {who}.</translation>
+        </message>
+        <message>
+            <source>Skäl: {text}</source>
+            <translation>Reason: {text}</translation>
+        </message>
+        <message>
+            <source>Välj ny status</source>
+            <translation>Choose new status</translation>
+        </message>
+        <message>
+            <source>Välj avslutsorsak</source>
+            <translation>Choose the reason for ending</translation>
+        </message>
+        <message>
+            <source>Ny status *</source>
+            <translation>New status *</translation>
+        </message>
+        <message>
+            <source>Avslutsorsak *</source>
+            <translation>Reason for ending *</translation>
+        </message>
+        <message>
+            <source>Kommentar</source>
+            <translation>Comment</translation>
+        </message>
+        <message>
+            <source>Du kan inte ändra status för den här aktualiseringen: den är avslutad, ärendet är stängt, eller så handläggs den av socialtjänsten.</source>
+            <translation>You cannot change the status of this referral: it is closed, the case is closed, or social services handle it.</translation>
+        </message>
+        <message>
+            <source>Beslutsmotivering</source>
+            <translation>Grounds for the decision</translation>
+        </message>
+        <message>
+            <source>Välj den nya statusen.</source>
+            <translation>Choose the new status.</translation>
+        </message>
+        <message>
+            <source>Ange varför aktualiseringen avslutas.</source>
+            <translation>State why the referral is closed.</translation>
+        </message>
+        <message>
+            <source>Kommentaren är för lång (högst 20 000 tecken).</source>
+            <translation>The comment is too long (at most 20,000 characters).</translation>
+        </message>
+    </context>
+    <context>
+        <name>ResetPasswordDialog</name>
+        <message>
+            <source>Nytt lösenord</source>
+            <translation>New password</translation>
+        </message>
+        <message>
+            <source>Sätt nytt lösenord</source>
+            <translation>Set new password</translation>
+        </message>
+        <message>
+            <source>{name} ({username})</source>
+            <translation>{name} ({username})</translation>
+        </message>
+        <message>
+            <source>Kontot är avstängt och aktiveras igen med det nya lösenordet.</source>
+            <translation>The account is disabled and is enabled again with the new password.</translation>
+        </message>
+        <message>
+            <source>Nytt lösenord *</source>
+            <translation>New password *</translation>
+        </message>
+        <message>
+            <source>Upprepa *</source>
+            <translation>Repeat *</translation>
+        </message>
+    </context>
+    <context>
+        <name>RevealIdentityDialog</name>
+        <message>
+            <source>Visa skyddad identitet</source>
+            <translation>Reveal protected identity</translation>
+        </message>
+        <message>
+            <source>Skäl *</source>
+            <translation>Reason *</translation>
+        </message>
+        <message>
+            <source>Visa identiteten</source>
+            <translation>Reveal the identity</translation>
+        </message>
+        <message>
+            <source>{alias} har skyddade personuppgifter. Namn, personnummer och adress visas för dig i en timme efter att du angett ett skäl. Visningen loggas och kan granskas av din chef.</source>
+            <translation>{alias} has a protected identity. Name, personal identity number and address are shown to you for one hour after you give a reason. The reveal is logged and may be reviewed by your supervisor.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Screen</name>
+        <message>
+            <source>Pågående ärenden</source>
+            <translation>Ongoing cases</translation>
+        </message>
+        <message>
+            <source>Alla ärenden</source>
+            <translation>All cases</translation>
+        </message>
+        <message>
+            <source>Bara mina ärenden</source>
+            <translation>My cases only</translation>
+        </message>
+        <message>
+            <source>Nödåtkomst …</source>
+            <translation>Emergency access …</translation>
+        </message>
+        <message>
+            <source>Öppna ett ärende utanför ditt team i en nödsituation. Skälet loggas och granskas.</source>
+            <translation>Open a case outside your team in an emergency. The reason is logged and reviewed.</translation>
+        </message>
+        <message>
+            <source>Nytt ärende …</source>
+            <translation>New case …</translation>
+        </message>
+        <message>
+            <source>Ny person …</source>
+            <translation>New person …</translation>
+        </message>
+        <message>
+            <source>SIG</source>
+            <translation>SIG</translation>
+        </message>
+        <message>
+            <source>SIG – aktualiseringar</source>
+            <translation>SIG – referrals</translation>
+        </message>
+        <message>
+            <source>Öppna och ändra status …</source>
+            <translation>Open and change status …</translation>
+        </message>
+        <message>
+            <source>Öppna ärendet</source>
+            <translation>Open the case</translation>
+        </message>
+        <message>
+            <source>Pågående</source>
+            <translation>Ongoing</translation>
+        </message>
+        <message>
+            <source>Alla</source>
+            <translation>All</translation>
+        </message>
+        <message>
+            <source>Aktualiseringar registreras i ärendet, under fliken SIG &amp; plan.</source>
+            <translation>Referrals are recorded in the case, on the SIG &amp; plan tab.</translation>
+        </message>
+        <message>
+            <source>{n} aktualiseringar</source>
+            <translation>{n} referrals</translation>
+        </message>
+        <message>
+            <source>1 aktualisering</source>
+            <translation>1 referral</translation>
+        </message>
+        <message>
+            <source>Uppgifter</source>
+            <translation>Tasks</translation>
+        </message>
+        <message>
+            <source>Markera klar</source>
+            <translation>Mark done</translation>
+        </message>
+        <message>
+            <source>Avbryt uppgift …</source>
+            <translation>Cancel task …</translation>
+        </message>
+        <message>
+            <source>Bara mina</source>
+            <translation>Mine only</translation>
+        </message>
+        <message>
+            <source>Bara försenade</source>
+            <translation>Overdue only</translation>
+        </message>
+        <message>
+            <source>Öppna</source>
+            <translation>Open</translation>
+        </message>
+        <message>
+            <source>Klara</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Avbrutna</source>
+            <translation>Cancelled</translation>
+        </message>
+        <message>
+            <source>{n} uppgifter</source>
+            <translation>{n} tasks</translation>
+        </message>
+        <message>
+            <source>1 uppgift</source>
+            <translation>1 task</translation>
+        </message>
+        <message>
+            <source>Markera ”{title}” som klar?</source>
+            <translation>Mark “{title}” as done?</translation>
+        </message>
+        <message>
+            <source>Avbryt</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServiceDialog</name>
+        <message>
+            <source>Spara</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Avbryt</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Du har ändringar som inte är sparade. Vill du stänga ändå? Det du har skrivit försvinner.</source>
+            <translation>You have unsaved changes. Close anyway? What you have written will be lost.</translation>
+        </message>
+        <message>
+            <source>Stäng utan att spara</source>
+            <translation>Close without saving</translation>
+        </message>
+        <message>
+            <source>Fortsätt skriva</source>
+            <translation>Keep writing</translation>
+        </message>
+    </context>
+    <context>
+        <name>StepDoneDialog</name>
+        <message>
+            <source>Markera steget som klart</source>
+            <translation>Mark the step as done</translation>
+        </message>
+        <message>
+            <source>Klart</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Ska vara klart {due} · {agency}</source>
+            <translation>Due {due} · {agency}</translation>
+        </message>
+        <message>
+            <source>Kommentar</source>
+            <translation>Comment</translation>
+        </message>
+        <message>
+            <source>Kommentaren får vara högst 2 000 tecken.</source>
+            <translation>The comment may be at most 2,000 characters.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Tab</name>
+        <message>
+            <source>Begär avhopparstöd …</source>
+            <translation>Request exit support …</translation>
+        </message>
+        <message>
+            <source>Inget avhopparstöd i det här ärendet.</source>
+            <translation>No exit support in this case.</translation>
+        </message>
+        <message>
+            <source>{state}, begärt {date}</source>
+            <translation>{state}, requested {date}</translation>
+        </message>
+        <message>
+            <source>Ny anteckning …</source>
+            <translation>New note …</translation>
+        </message>
+        <message>
+            <source>Ändra utkast …</source>
+            <translation>Edit draft …</translation>
+        </message>
+        <message>
+            <source>Signera</source>
+            <translation>Sign</translation>
+        </message>
+        <message>
+            <source>Ta bort utkast</source>
+            <translation>Delete draft</translation>
+        </message>
+        <message>
+            <source>Rätta …</source>
+            <translation>Correct …</translation>
+        </message>
+        <message>
+            <source>Datum</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <source>Rubrik</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Kategori</source>
+            <translation>Category</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Visa fler</source>
+            <translation>Show more</translation>
+        </message>
+        <message>
+            <source>, rättad</source>
+            <translation>, corrected</translation>
+        </message>
+        <message>
+            <source>, rättelse</source>
+            <translation>, correction</translation>
+        </message>
+        <message>
+            <source>skriven av {a} {d}</source>
+            <translation>written by {a} {d}</translation>
+        </message>
+        <message>
+            <source>signerad av {a} {d}</source>
+            <translation>signed by {a} {d}</translation>
+        </message>
+        <message>
+            <source>utkast – inte signerat</source>
+            <translation>draft – not signed</translation>
+        </message>
+        <message>
+            <source>rättar anteckning {id}</source>
+            <translation>corrects note {id}</translation>
+        </message>
+        <message>
+            <source>rättad i anteckning {ids}</source>
+            <translation>corrected in note {ids}</translation>
+        </message>
+        <message>
+            <source>Signera ”{title}”? En signerad anteckning kan inte ändras; fel rättas med en ny anteckning.</source>
+            <translation>Sign “{title}”? A signed note cannot be changed; mistakes are corrected with a new note.</translation>
+        </message>
+        <message>
+            <source>Avbryt</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Ta bort utkastet ”{title}”?</source>
+            <translation>Delete the draft “{title}”?</translation>
+        </message>
+        <message>
+            <source>Ta bort</source>
+            <translation>Delete</translation>
+        </message>
+        <message>
+            <source>Ärendet</source>
+            <translation>The case</translation>
+        </message>
+        <message>
+            <source>Enhet</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>Ägs av</source>
+            <translation>Owned by</translation>
+        </message>
+        <message>
+            <source>Öppnat</source>
+            <translation>Opened</translation>
+        </message>
+        <message>
+            <source>Senaste anteckning</source>
+            <translation>Latest entry</translation>
+        </message>
+        <message>
+            <source>Avslut</source>
+            <translation>Closure</translation>
+        </message>
+        <message>
+            <source>Gallras</source>
+            <translation>Deleted after</translation>
+        </message>
+        <message>
+            <source>Team</source>
+            <translation>Team</translation>
+        </message>
+        <message>
+            <source>Namn</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Roll</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>Myndighet och enhet</source>
+            <translation>Agency and unit</translation>
+        </message>
+        <message>
+            <source>Telefon</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>E-post</source>
+            <translation>E-mail</translation>
+        </message>
+        <message>
+            <source>Avslutat {date}</source>
+            <translation>Closed {date}</translation>
+        </message>
+        <message>
+            <source>Begärt {date}: {reason}</source>
+            <translation>Requested {date}: {reason}</translation>
+        </message>
+        <message>
+            <source>Du har bara läsrätt i det här ärendet.</source>
+            <translation>You have read-only access to this case.</translation>
+        </message>
+        <message>
+            <source>Ärendeansvarig</source>
+            <translation>Case lead</translation>
+        </message>
+        <message>
+            <source>Begär avslut</source>
+            <translation>Request closure</translation>
+        </message>
+        <message>
+            <source>Varför ska ärendet avslutas? *</source>
+            <translation>Why should the case be closed? *</translation>
+        </message>
+        <message>
+            <source>En chef godkänner eller avslår avslutet.</source>
+            <translation>A supervisor approves or rejects the closure.</translation>
+        </message>
+        <message>
+            <source>Ändra status för {number} till ”{state}”?</source>
+            <translation>Change the status of {number} to “{state}”?</translation>
+        </message>
+        <message>
+            <source>Ändra status</source>
+            <translation>Change status</translation>
+        </message>
+    </context>
+    <context>
+        <name>TaskDialog</name>
+        <message>
+            <source>Ny åtgärdspunkt</source>
+            <translation>New action item</translation>
+        </message>
+        <message>
+            <source>Skapa</source>
+            <translation>Create</translation>
+        </message>
+        <message>
+            <source>Ingen ännu</source>
+            <translation>None yet</translation>
+        </message>
+        <message>
+            <source>Senast</source>
+            <translation>Latest</translation>
+        </message>
+        <message>
+            <source>Rubrik *</source>
+            <translation>Title *</translation>
+        </message>
+        <message>
+            <source>Beskrivning</source>
+            <translation>Description</translation>
+        </message>
+        <message>
+            <source>Ansvarig</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Förfaller</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Ange en rubrik.</source>
+            <translation>Enter a title.</translation>
+        </message>
+        <message>
+            <source>Rubriken får vara högst 200 tecken.</source>
+            <translation>The title may be at most 200 characters.</translation>
+        </message>
+        <message>
+            <source>Förfallodagen har redan passerat. Välj dagens datum eller ett senare.</source>
+            <translation>The due date has passed. Choose today or a later date.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ThreatAssessmentDialog</name>
+        <message>
+            <source>Ny hotbedömning</source>
+            <translation>New threat assessment</translation>
+        </message>
+        <message>
+            <source>Spara hotbedömning</source>
+            <translation>Save threat assessment</translation>
+        </message>
+        <message>
+            <source>Nivå</source>
+            <translation>Level</translation>
+        </message>
+        <message>
+            <source>Sammanfattning *</source>
+            <translation>Summary *</translation>
+        </message>
+        <message>
+            <source>Hotbedömningen är uppgifter om hot och risk: den visas bara för dem som personens samtycke omfattar.</source>
+            <translation>The threat assessment is threat and risk information: it is shown only to those the person's consent covers.</translation>
+        </message>
+        <message>
+            <source>Sammanfatta hotbilden.</source>
+            <translation>Summarise the threat picture.</translation>
+        </message>
+        <message>
+            <source>Texten är för lång (högst 20 000 tecken).</source>
+            <translation>The text is too long (at most 20,000 characters).</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitDialog</name>
+        <message>
+            <source>Ny enhet</source>
+            <translation>New unit</translation>
+        </message>
+        <message>
+            <source>Skapa enhet</source>
+            <translation>Create unit</translation>
+        </message>
+        <message>
+            <source>t.ex. Rinkeby-Kista</source>
+            <translation>e.g. Rinkeby-Kista</translation>
+        </message>
+        <message>
+            <source>Myndighet</source>
+            <translation>Agency</translation>
+        </message>
+        <message>
+            <source>Kod *</source>
+            <translation>Code *</translation>
+        </message>
+        <message>
+            <source>Namn *</source>
+            <translation>Name *</translation>
+        </message>
+        <message>
+            <source>Ange en kod.</source>
+            <translation>Enter a code.</translation>
+        </message>
+        <message>
+            <source>Det finns redan en enhet med den koden.</source>
+            <translation>A unit with that code already exists.</translation>
+        </message>
+        <message>
+            <source>Ange enhetens namn.</source>
+            <translation>Enter the unit's name.</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnlockDialog</name>
+        <message>
+            <source>Trefas – lås upp</source>
+            <translation>Trefas – unlock</translation>
+        </message>
+        <message>
+            <source>Trefas är låst</source>
+            <translation>Trefas is locked</translation>
+        </message>
+        <message>
+            <source>Logga in i Trefas</source>
+            <translation>Log in to Trefas</translation>
+        </message>
+        <message>
+            <source>Lagringsplats: {name}
+{path}</source>
+            <translation>Store: {name}
+{path}</translation>
+        </message>
+        <message>
+            <source>Programmet låstes. Lås upp för att fortsätta där du var.</source>
+            <translation>The program was locked. Unlock to continue where you were.</translation>
+        </message>
+        <message>
+            <source>Användarnamn:</source>
+            <translation>User name:</translation>
+        </message>
+        <message>
+            <source>Lösenord:</source>
+            <translation>Password:</translation>
+        </message>
+        <message>
+            <source>Lås upp</source>
+            <translation>Unlock</translation>
+        </message>
+        <message>
+            <source>Avsluta</source>
+            <translation>Quit</translation>
+        </message>
+        <message>
+            <source>Låser upp …</source>
+            <translation>Unlocking …</translation>
+        </message>
+        <message>
+            <source>Fel lösenord. Kontrollera Caps Lock och tangentbordslayout och försök igen. Efter flera misslyckade försök måste du vänta en stund.</source>
+            <translation>Wrong password. Check Caps Lock and the keyboard layout and try again. After several failed attempts you must wait a while.</translation>
+        </message>
+        <message>
+            <source>Det finns ingen användare med det användarnamnet i den här lagringsplatsen. Kontrollera stavningen.</source>
+            <translation>There is no user with that user name in this store. Check the spelling.</translation>
+        </message>
+        <message>
+            <source>Kontakta systemadministratören.</source>
+            <translation>Contact the system administrator.</translation>
+        </message>
+        <message>
+            <source>För många misslyckade försök. Vänta {n} s innan du försöker igen.</source>
+            <translation>Too many failed attempts. Wait {n} s before trying again.</translation>
+        </message>
+        <message>
+            <source>Du kan försöka igen nu.</source>
+            <translation>You can try again now.</translation>
+        </message>
+    </context>
+    <context>
+        <name>UserDialog</name>
+        <message>
+            <source>Ny användare</source>
+            <translation>New user</translation>
+        </message>
+        <message>
+            <source>Skapa användare</source>
+            <translation>Create user</translation>
+        </message>
+        <message>
+            <source>Användarnamn *</source>
+            <translation>User name *</translation>
+        </message>
+        <message>
+            <source>Namn *</source>
+            <translation>Name *</translation>
+        </message>
+        <message>
+            <source>Roll</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>Myndighet</source>
+            <translation>Agency</translation>
+        </message>
+        <message>
+            <source>Enhet *</source>
+            <translation>Unit *</translation>
+        </message>
+        <message>
+            <source>E-post</source>
+            <translation>E-mail</translation>
+        </message>
+        <message>
+            <source>Telefon</source>
+            <translation>Phone</translation>
+        </message>
+        <message>
+            <source>Lösenord *</source>
+            <translation>Password *</translation>
+        </message>
+        <message>
+            <source>Upprepa lösenord *</source>
+            <translation>Repeat password *</translation>
+        </message>
+        <message>
+            <source>Minst 12 tecken; långa lösenfraser är bra. Lämna lösenordet till användaren personligen – användaren kan byta det själv.</source>
+            <translation>At least 12 characters; long pass phrases are good. Hand the password to the user in person – they can change it themselves.</translation>
+        </message>
+        <message>
+            <source>Ingen enhet i den myndigheten – skapa en först</source>
+            <translation>No unit in that agency – create one first</translation>
+        </message>
+        <message>
+            <source>2–32 tecken: små bokstäver a–z, siffror, punkt, bindestreck eller understreck; börjar med en bokstav.</source>
+            <translation>2–32 characters: lower-case a–z, digits, dot, hyphen or underscore; starts with a letter.</translation>
+        </message>
+        <message>
+            <source>Ange ett användarnamn.</source>
+            <translation>Enter a user name.</translation>
+        </message>
+        <message>
+            <source>Ange användarens namn.</source>
+            <translation>Enter the user's name.</translation>
+        </message>
+        <message>
+            <source>Välj en enhet.</source>
+            <translation>Choose a unit.</translation>
+        </message>
+    </context>
+</TS>
