@@ -6,6 +6,7 @@ offered; closing needs a closure reason, a decision may carry a comment."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 
 from trefas_app.domain.enums import Agency, ReferralClosure, ReferralState
@@ -83,6 +84,16 @@ class ReferralStateDialog(ServiceDialog):
                               state=enum_label(referral.state, lang)), self)
         info.setWordWrap(True)
         self.body.insertWidget(0, info)
+        details = [self.tr("Aktualiserad av {agency}, registrerad av {who}.").format(
+            agency=enum_label(referral.source_agency, lang), who=referral.created_by)]
+        if referral.decided_at:
+            details.append(self.tr("Beslut {date} av {who}.").format(
+                date=fmt_date(referral.decided_at), who=referral.decided_by or ""))
+        reason = muted(" ".join(details) + "\n" + self.tr("Skäl: {text}").format(
+            text=referral.reason), self)
+        reason.setObjectName("referralReason")
+        reason.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.insertWidget(1, reason)
 
         self.state_combo = QComboBox(self)
         self.state_combo.setObjectName("toState")

@@ -1,0 +1,559 @@
+"""Händelser: incidents (shootings and the like) by time, district and state,
+and for the chosen one the post-shooting routine as a checklist — tick a step
+done, give it to someone, reopen it — the persons involved (as far as the
+access rule lets this user see them, with a line for the rest), and closing
+the incident once every step is done."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trefas_app.domain.enums import IncidentState, Role
+from trefas_app.services import incidents, users
+from trefas_app.services.views_ops import IncidentRow, IncidentView, RoutineStepView
+from trefas_app.ui import common
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
+from trefas_app.ui.dialogs.incident import incident_changes, step_title
+from trefas_app.ui.dialogs.task_pickers import load_directory
+from trefas_app.ui.models.paged import Column
+from trefas_app.ui.screens.base import BaseScreen
+from trefas_app.ui.screens.case_tabs.parts import (
+    DONE,
+    OVERDUE,
+    ColouredModel,
+    configure_view,
+    fill_row,
+    hidden_label,
+    make_table,
+    selected_data,
+    service_loader,
+    show_hidden,
+    subheading,
+    value_label,
+    why_hidden,
+)
+
+OPEN_STATES = (IncidentState.REPORTED, IncidentState.ROUTINE)
+
+
+@dataclass(frozen=True)
+class IncidentParams:
+    days: int | None = 90  # None = all time
+    unit_id: int | None = None
+    states: tuple[IncidentState, ...] = ()
+
+
+def since_for(days: int | None) -> dt.date | None:
+    if days is None:
+        return None
+    return dt.datetime.now(common.LOCAL_TZ).date() - dt.timedelta(days=days)
+
+
+def incident_columns(tr, lang: str) -> list[Column]:
+    def steps(r: IncidentRow) -> str:
+        if not r.steps_total:
+            return ""
+        text = tr("{done}/{total} klara").format(done=r.steps_total - r.steps_open,
+                                                 total=r.steps_total)
+        if r.steps_overdue and r.state != IncidentState.CLOSED:
+            text += tr(", {n} försenade").format(n=r.steps_overdue)
+        return text
+
+    return [
+        Column(tr("Inträffade"), lambda r: fmt_datetime(r.occurred_at)),
+        Column(tr("Nummer"), lambda r: r.number),
+        Column(tr("Typ"), lambda r: enum_label(r.kind, lang)),
+        Column(tr("Område"), lambda r: r.unit_name),
+        Column(tr("Plats"), lambda r: r.place),
+        Column(tr("Status"), lambda r: enum_label(r.state, lang)),
+        Column(tr("Rutinen"), steps),
+    ]
+
+
+def incident_colour(r: IncidentRow):
+    if r.state == IncidentState.CLOSED:
+        return DONE
+    if r.steps_overdue:
+        return OVERDUE
+    return None
+
+
+class IncidentPanel(QWidget):
+    """One incident with its routine and involvements."""
+
+    openCase = Signal(int)
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.incident: IncidentView | None = None
+        self.candidates = []
+        self._filling = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        inner = QWidget(scroll)
+        scroll.setWidget(inner)
+        lay = QVBoxLayout(inner)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(8)
+        self.empty = muted(self.tr("Välj en händelse."), inner)
+        self.empty.setObjectName("incidentEmpty")
+        lay.addWidget(self.empty)
+        self.content = QWidget(inner)
+        cl = QVBoxLayout(self.content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(8)
+        lay.addWidget(self.content)
+        lay.addStretch(1)
+
+        head = QHBoxLayout()
+        self.title = QLabel(self.content)
+        self.title.setObjectName("incidentTitle")
+        self.title.setProperty("role", "subheading")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        self.state_badge = QLabel(self.content)
+        self.state_badge.setObjectName("incidentState")
+        self.state_badge.setProperty("badge", "own")
+        head.addWidget(self.title, 1)
+        head.addWidget(self.state_badge)
+        cl.addLayout(head)
+        self.meta = muted("", self.content)
+        self.meta.setTextFormat(Qt.TextFormat.PlainText)
+        cl.addWidget(self.meta)
+        self.summary = value_label(self.content, "incidentSummary")
+        cl.addWidget(self.summary)
+
+        actions = QHBoxLayout()
+        self.start_button = QPushButton(self.tr("Starta rutinen"), self.content)
+        self.start_button.setObjectName("startRoutine")
+        self.start_button.clicked.connect(self.start_routine)
+        self.close_button = QPushButton(self.tr("Avsluta händelsen"), self.content)
+        self.close_button.setObjectName("closeIncident")
+        self.close_button.clicked.connect(self.close_incident)
+        self.link_button = QPushButton(self.tr("Koppla person …"), self.content)
+        self.link_button.setObjectName("linkPerson")
+        self.link_button.clicked.connect(self.link_person)
+        for b in (self.start_button, self.close_button, self.link_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        cl.addLayout(actions)
+
+        row = QHBoxLayout()
+        row.addWidget(subheading(self.tr("Rutin vid skjutningar"), self.content))
+        self.progress = muted("", self.content)
+        self.progress.setObjectName("routineProgress")
+        row.addWidget(self.progress)
+        row.addStretch(1)
+        self.done_button = QPushButton(self.tr("Markera klart …"), self.content)
+        self.done_button.setObjectName("stepDone")
+        self.done_button.clicked.connect(self.mark_done)
+        self.reopen_button = QPushButton(self.tr("Öppna igen"), self.content)
+        self.reopen_button.setObjectName("stepReopen")
+        self.reopen_button.clicked.connect(self.reopen)
+        self.assign_button = QPushButton(self.tr("Ansvarig …"), self.content)
+        self.assign_button.setObjectName("stepAssign")
+        self.assign_button.clicked.connect(self.assign)
+        for b in (self.done_button, self.reopen_button, self.assign_button):
+            row.addWidget(b)
+        cl.addLayout(row)
+        self.steps = make_table(self.content, [
+            self.tr("Steg"), self.tr("Ägs av"), self.tr("Ansvarig"), self.tr("Klart senast"),
+            self.tr("Klart")], "steps", stretch=0)
+        self.steps.setMinimumHeight(200)
+        self.steps.itemChanged.connect(self._step_ticked)
+        self.steps.itemSelectionChanged.connect(self._update_buttons)
+        cl.addWidget(self.steps)
+        self.routine_note = muted("", self.content)
+        cl.addWidget(self.routine_note)
+
+        cl.addWidget(subheading(self.tr("Berörda personer"), self.content))
+        self.involvements = make_table(self.content, [
+            self.tr("Person"), self.tr("Ärende"), self.tr("Roll"), self.tr("Registrerad av")],
+            "involvements", stretch=0)
+        self.involvements.setMinimumHeight(90)
+        self.involvements.itemDoubleClicked.connect(self._involvement_opened)
+        cl.addWidget(self.involvements)
+        self.involvements_hidden = hidden_label(self.content, "involvementsHidden")
+        cl.addWidget(self.involvements_hidden)
+        self.set_incident(None)
+        if ctx.may("routine.write"):
+            load_directory(ctx, self._directory, key=f"incident_panel.users.{id(self)}")
+
+    def _directory(self, candidates) -> None:
+        self.candidates = list(candidates)
+
+    # -- showing ------------------------------------------------------------------------
+
+    def set_incident(self, inc: IncidentView | None) -> None:
+        self.incident = inc
+        self.empty.setVisible(inc is None)
+        self.content.setVisible(inc is not None)
+        if inc is None:
+            self._filling = True
+            self.steps.setRowCount(0)
+            self.involvements.setRowCount(0)
+            self._filling = False
+            self.title.clear()
+            self.summary.clear()
+            return
+        lang = self.ctx.lang
+        self.title.setText(f"{inc.number} · {enum_label(inc.kind, lang)} · "
+                           f"{inc.unit_name}, {inc.place}")
+        self.state_badge.setText(enum_label(inc.state, lang))
+        self.meta.setText(self.tr("Inträffade {at} · rapporterad {rep} av {who} ({agency})")
+                          .format(at=fmt_datetime(inc.occurred_at),
+                                  rep=fmt_datetime(inc.reported_at), who=inc.reported_by or "",
+                                  agency=enum_label(inc.owner_agency, lang)))
+        self.summary.setText(inc.summary)
+        done = sum(1 for s in inc.steps if s.done)
+        late = sum(1 for s in inc.steps if s.overdue)
+        text = self.tr("{done} av {total} steg klara").format(done=done, total=len(inc.steps))
+        if late:
+            text += self.tr(", {n} försenade").format(n=late)
+        self.progress.setText(text)
+        self.progress.setStyleSheet("color: #b3261e;" if late else "")
+        self._filling = True
+        self.steps.setRowCount(len(inc.steps))
+        for r, st in enumerate(inc.steps):
+            colour = OVERDUE if st.overdue else (DONE if st.done else None)
+            done_text = (f"{fmt_datetime(st.done_at)} {st.done_by or ''}".strip()
+                         if st.done else "")
+            fill_row(self.steps, r, [step_title(st, lang), enum_label(st.owner_agency, lang),
+                                     st.owner_name or "–", fmt_datetime(st.due_at), done_text],
+                     data=st, colour=colour, tooltip=st.comment or "")
+            item = self.steps.item(r, 0)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+                          if self._may_work(st) else item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if st.done else Qt.CheckState.Unchecked)
+            if st.overdue:
+                item.setToolTip(self.tr("Försenat"))
+        self._filling = False
+        if inc.state == IncidentState.REPORTED:
+            self.routine_note.setText(self.tr("Rutinen startas när händelsen är bekräftad; "
+                                              "då kan stegen bockas av."))
+        elif inc.state == IncidentState.CLOSED:
+            self.routine_note.setText(self.tr("Händelsen är avslutad {date}.").format(
+                date=fmt_date(inc.closed_at)))
+        else:
+            self.routine_note.setText("")
+        self.involvements.setRowCount(len(inc.involvements))
+        for r, inv in enumerate(inc.involvements):
+            fill_row(self.involvements, r, [inv.person_name, inv.case_number or "–",
+                                            inv.involvement_label,
+                                            enum_label(inv.owner_agency, lang)], data=inv)
+        show_hidden(self.involvements_hidden, inc.involvements_hidden,
+                    "person" if lang == "sv" else "person",
+                    "personer" if lang == "sv" else "persons", lang, why_hidden(lang))
+        self._update_buttons()
+
+    def _may_work(self, step: RoutineStepView) -> bool:
+        inc = self.incident
+        actor = self.ctx.actor
+        return (inc is not None and inc.state == IncidentState.ROUTINE and actor is not None
+                and self.ctx.may("routine.write")
+                and (step.owner_agency == actor.agency or actor.role == Role.COORDINATOR))
+
+    def selected_step(self) -> RoutineStepView | None:
+        data = selected_data(self.steps)
+        return data if isinstance(data, RoutineStepView) else None
+
+    def _update_buttons(self) -> None:
+        inc = self.incident
+        if inc is None:
+            return
+        may_write = self.ctx.may("incident.write")
+        self.start_button.setVisible(IncidentState.ROUTINE in inc.next_states and may_write)
+        closing = IncidentState.CLOSED in inc.next_states and may_write
+        self.close_button.setVisible(closing)
+        open_steps = len(inc.open_steps)
+        self.close_button.setEnabled(open_steps == 0)
+        self.close_button.setToolTip(self.tr("{n} steg i rutinen är inte klara.").format(
+            n=open_steps) if open_steps else "")
+        self.link_button.setVisible(self.ctx.may("involvement.write")
+                                    and inc.state != IncidentState.CLOSED)
+        step = self.selected_step()
+        may_routine = self.ctx.may("routine.write")
+        for b in (self.done_button, self.reopen_button, self.assign_button):
+            b.setVisible(may_routine and inc.state != IncidentState.CLOSED)
+        workable = step is not None and self._may_work(step)
+        self.done_button.setEnabled(workable and not step.done)
+        self.reopen_button.setEnabled(workable and step.done)
+        self.assign_button.setEnabled(
+            step is not None and not step.done and inc.state != IncidentState.CLOSED
+            and self.ctx.actor is not None
+            and (step.owner_agency == self.ctx.actor.agency
+                 or self.ctx.actor.role == Role.COORDINATOR))
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _open(self, dlg) -> None:
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    def _step_ticked(self, item: QTableWidgetItem) -> None:
+        if self._filling or item.column() != 0:
+            return
+        step = item.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(step, RoutineStepView):
+            return
+        ticked = item.checkState() == Qt.CheckState.Checked
+        # Put the box back as it was: the service decides, the reload shows it.
+        self._filling = True
+        item.setCheckState(Qt.CheckState.Checked if step.done else Qt.CheckState.Unchecked)
+        self._filling = False
+        self.steps.selectRow(item.row())
+        if ticked and not step.done:
+            self.mark_done()
+        elif not ticked and step.done:
+            self.reopen()
+
+    def mark_done(self):
+        from trefas_app.ui.dialogs.incident import StepDoneDialog
+
+        step = self.selected_step()
+        if step is None or step.done:
+            return None
+        dlg = StepDoneDialog(self.ctx, self, step)
+        self._open(dlg)
+        return dlg
+
+    def reopen(self) -> None:
+        step = self.selected_step()
+        if step is None or not step.done:
+            return
+        if not common.confirm(self, self.tr("Öppna steget ”{title}” igen?").format(
+                title=step_title(step, self.ctx.lang)), self.tr("Öppna igen"), self.tr("Avbryt")):
+            return
+        self.ctx.run(incidents.reopen_step, step.id, changes=incident_changes(step.incident_id))
+
+    def assign(self):
+        from trefas_app.ui.dialogs.incident import AssignStepDialog
+
+        step = self.selected_step()
+        if step is None:
+            return None
+        dlg = AssignStepDialog(self.ctx, self, step, self.candidates)
+        self._open(dlg)
+        return dlg
+
+    def start_routine(self) -> None:
+        inc = self.incident
+        if inc is not None:
+            self.ctx.run(incidents.start_routine, inc.id, changes=incident_changes(inc.id))
+
+    def close_incident(self) -> None:
+        inc = self.incident
+        if inc is None:
+            return
+        if not common.confirm(self, self.tr("Avsluta händelsen {number}? Rutinen kan sedan inte "
+                                            "ändras.").format(number=inc.number),
+                              self.tr("Avsluta"), self.tr("Avbryt")):
+            return
+        self.ctx.run(incidents.close_incident, inc.id, changes=incident_changes(inc.id))
+
+    def link_person(self):
+        from trefas_app.ui.dialogs.incident import LinkPersonDialog
+
+        inc = self.incident
+        if inc is None:
+            return None
+        dlg = LinkPersonDialog(self.ctx, self, incident_id=inc.id,
+                               incident_text=f"{inc.number} · {inc.unit_name}, {inc.place}")
+        self._open(dlg)
+        return dlg
+
+    def _involvement_opened(self, item: QTableWidgetItem) -> None:
+        inv = self.involvements.item(item.row(), 0).data(Qt.ItemDataRole.UserRole)
+        if inv is not None and inv.case_number:
+            self.openCase.emit(inv.case_id)
+
+
+class Screen(BaseScreen):
+    watches = ("incidents", "incident:")
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.title = self.tr("Händelser")
+        self.units = []
+        self._want_id: int | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 10)
+        lay.setSpacing(8)
+        top = QHBoxLayout()
+        top.addWidget(heading(self.tr("Händelser"), self))
+        top.addStretch(1)
+        self.report_button = QPushButton(self.tr("Rapportera händelse …"), self)
+        self.report_button.setObjectName("reportIncident")
+        self.report_button.setVisible(ctx.may("incident.write"))
+        self.report_button.clicked.connect(self.report)
+        top.addWidget(self.report_button)
+        lay.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.period_combo = QComboBox(self)
+        self.period_combo.setObjectName("period")
+        for text, days in ((self.tr("Senaste 90 dagarna"), 90), (self.tr("Senaste året"), 365),
+                           (self.tr("All tid"), None)):
+            self.period_combo.addItem(text, days)
+        self.unit_combo = QComboBox(self)
+        self.unit_combo.setObjectName("unitFilter")
+        self.unit_combo.addItem(self.tr("Alla områden"), None)
+        self.state_combo = QComboBox(self)
+        self.state_combo.setObjectName("stateFilter")
+        self.state_combo.addItem(self.tr("Alla"), ())
+        self.state_combo.addItem(self.tr("Pågående"), OPEN_STATES)
+        for st in IncidentState:
+            self.state_combo.addItem(enum_label(st, ctx.lang), (st,))
+        for w in (self.period_combo, self.unit_combo, self.state_combo):
+            filters.addWidget(w)
+            w.currentIndexChanged.connect(self._filters_changed)
+        filters.addStretch(1)
+        lay.addLayout(filters)
+
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(split)
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 8, 0)
+        self.model = ColouredModel(
+            service_loader(ctx, incidents.list_incidents, "incidents.page",
+                           lambda p: ((), dict(since=since_for(p.days), unit_id=p.unit_id,
+                                               states=p.states))),
+            incident_columns(self.tr, ctx.lang), params=IncidentParams(),
+            colour=incident_colour, parent=self)
+        self.table = QTableView(left)
+        self.table.setObjectName("table")
+        self.table.setModel(self.model)
+        configure_view(self.table)
+        for i, w in enumerate((120, 90, 90, 120, 130, 90)):
+            self.table.setColumnWidth(i, w)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        ll.addWidget(self.table, 1)
+        self.count_label = muted("", left)
+        self.count_label.setObjectName("countLabel")
+        ll.addWidget(self.count_label)
+        self.panel = IncidentPanel(ctx, split)
+        self.panel.setObjectName("incidentPanel")
+        self.panel.openCase.connect(ctx.open_case)
+        split.addWidget(left)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        lay.addWidget(split, 1)
+        self.model.pageLoaded.connect(self._loaded)
+        self.model.loadFailed.connect(
+            lambda exc: self.count_label.setText(self.ctx.error_text(exc)) if exc else None)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if not self.units:
+            self.ctx.run(users.list_units, on_done=self._units, key="incidents.units")
+        self.model.reload()
+        current = self._want_id or (self.panel.incident.id if self.panel.incident else None)
+        if current is not None:
+            self.show_incident(current)
+
+    def _units(self, units) -> None:
+        self.units = list(units)
+        current = self.unit_combo.currentData()
+        self.unit_combo.blockSignals(True)
+        while self.unit_combo.count() > 1:
+            self.unit_combo.removeItem(1)
+        for u in self.units:
+            self.unit_combo.addItem(f"{u.name}", u.id)
+        i = self.unit_combo.findData(current)
+        self.unit_combo.setCurrentIndex(max(0, i))
+        self.unit_combo.blockSignals(False)
+
+    def params(self) -> IncidentParams:
+        return IncidentParams(days=self.period_combo.currentData(),
+                              unit_id=self.unit_combo.currentData(),
+                              states=tuple(self.state_combo.currentData() or ()))
+
+    def _filters_changed(self, *_a) -> None:
+        params = self.params()
+        if params != self.model.params:
+            self.model.set_params(params)
+
+    def _loaded(self, _page=None) -> None:
+        n = self.model.total or 0
+        self.count_label.setText(self.tr("{n} händelser").format(n=n) if n != 1
+                                 else self.tr("1 händelse"))
+
+    def _row_changed(self, current, _previous) -> None:
+        row = self.model.row_at(current) if current.isValid() else None
+        if row is not None:
+            self.show_incident(row.id)
+
+    def show_incident(self, incident_id: int) -> None:
+        self._want_id = int(incident_id)
+        self.ctx.run(incidents.get_incident, int(incident_id), on_done=self._show_incident,
+                     key="incidents.one")
+
+    def _show_incident(self, view: IncidentView) -> None:
+        self._want_id = None
+        self.panel.set_incident(view)
+
+    def report(self):
+        from trefas_app.ui.dialogs.incident import IncidentDialog
+
+        dlg = IncidentDialog(self.ctx, self, self.units)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.succeeded.connect(lambda v: self.show_incident(v.id))
+        dlg.open()
+        return dlg
+
+    # -- lock protocol -----------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.model.clear()
+        self.panel.set_incident(None)
+        self.count_label.clear()
+
+    def state(self) -> dict:
+        p = self.model.params
+        return {"days": p.days, "unit_id": p.unit_id, "states": [s.value for s in p.states],
+                "incident_id": self.panel.incident.id if self.panel.incident else None}
+
+    def restore(self, state: dict) -> None:
+        days = state.get("days", 90)
+        unit_id = state.get("unit_id")
+        states = tuple(IncidentState(s) for s in state.get("states", []))
+        for w in (self.period_combo, self.unit_combo, self.state_combo):
+            w.blockSignals(True)
+        i = self.period_combo.findData(days)
+        self.period_combo.setCurrentIndex(max(0, i))
+        if unit_id is not None and self.unit_combo.findData(unit_id) < 0:
+            self.unit_combo.addItem(str(state.get("unit_name") or unit_id), unit_id)
+        self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(unit_id)))
+        for j in range(self.state_combo.count()):
+            if tuple(self.state_combo.itemData(j) or ()) == states:
+                self.state_combo.setCurrentIndex(j)
+        for w in (self.period_combo, self.unit_combo, self.state_combo):
+            w.blockSignals(False)
+        self._stale = False
+        self.model.set_params(IncidentParams(days=days, unit_id=unit_id, states=states))
+        if state.get("incident_id") is not None:
+            self.show_incident(state["incident_id"])
+
