@@ -26,7 +26,6 @@ and logged. A handover needs the author's password once more before it leaves.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import io

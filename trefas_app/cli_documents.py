@@ -1,0 +1,335 @@
+"""``trefas document …`` and ``trefas verify-document``: PDF documents from a terminal.
+
+Wired into :func:`trefas_app.cli.build_parser` with one line::
+
+    add_document_commands(sub, common)
+
+The commands follow the conventions of :mod:`trefas_app.cli` (``--store``,
+``--user``, passwords never as arguments, ``--json``, one calm sentence on
+failure). A document is written to ``--out FILE``, created with permissions
+0600; an existing file is kept unless ``--force`` is given. ``--pdf-password-file``
+protects the PDF with AES-256 under the password on the file's first line.
+
+A handover leaves only after the user's password: on the command line the
+password this command was unlocked with is that confirmation (it was just
+typed, or read from the password file or ``TREFAS_PASSWORD``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+
+from trefas_app.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    _case_id,
+    _get,
+    _missing_subcommand,
+    _Parser,
+    _person_id,
+    _positive_int,
+    _read_password_file,
+    _values,
+    acting_password,
+    acting_username,
+    err,
+    lbl,
+    out,
+    print_json,
+    session,
+    t,
+)
+from trefas_app.domain.enums import Agency
+from trefas_app.domain.errors import ValidationError
+
+_SUPPRESS = argparse.SUPPRESS
+
+
+# --- files ----------------------------------------------------------------------------
+
+
+def _target(args: argparse.Namespace) -> Path:
+    """The output path, checked before anything is issued."""
+    path = Path(args.out).expanduser()
+    if path.is_dir():
+        raise ValidationError(f"{path} är en mapp; ange ett filnamn med --out.",
+                              f"{path} is a folder; give a file name with --out.")
+    if not path.parent.is_dir():
+        raise ValidationError(f"Mappen {path.parent} finns inte.",
+                              f"The folder {path.parent} does not exist.")
+    if path.exists() and not _get(args, "force"):
+        raise ValidationError(f"Filen {path} finns redan. Välj ett annat namn eller ange "
+                              f"--force för att skriva över den.",
+                              f"The file {path} already exists. Choose another name or give "
+                              f"--force to overwrite it.")
+    return path
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by the owner only; replaces ``path`` atomically."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except OSError as exc:
+        raise ValidationError(
+            f"Filen {path} kunde inte skrivas ({exc.strerror or type(exc).__name__}). "
+            f"Dokumentet är utfärdat och registrerat men inte sparat; skapa ett nytt.",
+            f"The file {path} could not be written ({exc.strerror or type(exc).__name__}). "
+            f"The document was issued and recorded but not saved; create a new one.") from None
+
+
+def _pdf_password(args: argparse.Namespace) -> str | None:
+    source = _get(args, "pdf_password_file")
+    return _read_password_file(source) if source else None
+
+
+# --- output ---------------------------------------------------------------------------
+
+
+def _report(args: argparse.Namespace, result, path: Path) -> int:
+    if _get(args, "json"):
+        print_json({"number": result.number, "kind": result.kind, "pages": result.pages,
+                    "sha256": result.sha256, "content_sha256": result.content_sha256,
+                    "recipient": result.recipient, "issued_at": result.issued_at,
+                    "password_protected": result.password_protected,
+                    "omitted": list(result.omitted), "out": str(path)})
+        return EXIT_OK
+    pages = t(f"{result.pages} sidor" if result.pages != 1 else "1 sida",
+              f"{result.pages} pages" if result.pages != 1 else "1 page")
+    out(t(f"Dokument {result.number} ({lbl(result.kind)}, {pages}) till {result.recipient} "
+          f"är sparat i {path}.",
+          f"Document {result.number} ({lbl(result.kind)}, {pages}) for {result.recipient} "
+          f"has been saved to {path}."))
+    if result.password_protected:
+        out(t("Filen är lösenordsskyddad (AES-256). Lämna lösenordet till mottagaren på "
+              "annan väg än filen.",
+              "The file is password protected (AES-256). Give the password to the recipient "
+              "by another way than the file."))
+    out(f"SHA-256: {result.sha256}")
+    if result.omitted:
+        out(t("Ej med i dokumentet:", "Left out of the document:"))
+        for item in result.omitted:
+            out(f"  – {item}")
+    return EXIT_OK
+
+
+# --- commands -------------------------------------------------------------------------
+
+
+def cmd_document_handover(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    path = _target(args)
+    pdf_password = _pdf_password(args)
+    password = acting_password(args, acting_username(args))
+    with session(args, password) as store:
+        case_id = _case_id(store, args.case)
+        result = documents.issue_handover(store.uow(), store.actor, case_id, Agency(args.to),
+                                          _get(args, "recipient"), password,
+                                          pdf_password=pdf_password)
+    _write_private(path, result.pdf_bytes)
+    return _report(args, result, path)
+
+
+def cmd_document_summary(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    path = _target(args)
+    pdf_password = _pdf_password(args)
+    with session(args) as store:
+        case_id = _case_id(store, args.case)
+        result = documents.issue_case_summary(store.uow(), store.actor, case_id,
+                                              pdf_password=pdf_password)
+    _write_private(path, result.pdf_bytes)
+    return _report(args, result, path)
+
+
+def cmd_document_extract(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    path = _target(args)
+    pdf_password = _pdf_password(args)
+    with session(args) as store:
+        result = documents.issue_subject_extract(store.uow(), store.actor, args.person,
+                                                 pdf_password=pdf_password)
+    _write_private(path, result.pdf_bytes)
+    return _report(args, result, path)
+
+
+def cmd_document_minutes(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    path = _target(args)
+    pdf_password = _pdf_password(args)
+    to = _get(args, "to")
+    with session(args) as store:
+        result = documents.issue_meeting_minutes(store.uow(), store.actor, args.meeting,
+                                                 recipient_agency=Agency(to) if to else None,
+                                                 pdf_password=pdf_password)
+    _write_private(path, result.pdf_bytes)
+    return _report(args, result, path)
+
+
+def cmd_document_log(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    path = _target(args)
+    pdf_password = _pdf_password(args)
+    with session(args) as store:
+        result = documents.issue_access_log_extract(store.uow(), store.actor, args.person,
+                                                    pdf_password=pdf_password)
+    _write_private(path, result.pdf_bytes)
+    return _report(args, result, path)
+
+
+def cmd_verify_document(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    source = Path(args.file).expanduser()
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        raise ValidationError(f"Filen {source} finns inte.",
+                              f"The file {source} does not exist.") from None
+    except OSError:
+        raise ValidationError(f"Filen {source} kunde inte läsas.",
+                              f"The file {source} could not be read.") from None
+    pdf_password = _pdf_password(args)
+    with session(args) as store:
+        check = documents.verify_document(store, data, password=pdf_password)
+    if _get(args, "json"):
+        print_json(check)
+        return EXIT_OK if check.ok else EXIT_FAILED
+    details = [
+        (t("Dokument", "Document"), check.number),
+        (t("Typ", "Kind"), lbl(check.kind) if check.kind else None),
+        (t("Ärende", "Case"), check.case_number),
+        (t("Mottagare", "Recipient"), check.recipient),
+        (t("Utfärdat", "Issued"),
+         check.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") if check.issued_at else None),
+        (t("Utfärdat av", "Issued by"),
+         check.issued_by + (f", {lbl(check.issued_by_agency)}" if check.issued_by_agency
+                            else "") if check.issued_by else None),
+        (t("Sidor", "Pages"), check.pages),
+        (t("Exakt fil i registret", "Exact file on record"),
+         t("ja", "yes") if check.known else t("nej", "no")),
+    ]
+    if check.ok:
+        out(check.message(_lang()))
+    elif check.number is not None:
+        out(t("Filen anger (obekräftat):", "The file claims (unconfirmed):"))
+    width = max(len(k) for k, _ in details)
+    for key, value in details:
+        if value is not None and check.number is not None:
+            out(f"{key.ljust(width)}  {value}")
+    if not check.ok:
+        err(check.message(_lang()))
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _lang() -> str:
+    from trefas_app.cli import _Lang
+
+    return _Lang.code
+
+
+# --- the parser ---------------------------------------------------------------------------
+
+
+def add_document_commands(subparsers, common_parent, acting_parent=None,
+                          json_parent=None) -> None:
+    """Add ``document handover|summary|extract|minutes|log`` and ``verify-document``.
+
+    ``acting_parent`` (``--user``, ``--password-file``) and ``json_parent``
+    (``--json``) are those of :func:`trefas_app.cli.build_parser` when passed;
+    otherwise equal ones are made here.
+    """
+    if acting_parent is None:
+        acting_parent = _Parser(add_help=False)
+        acting_parent.add_argument("--user", metavar="NAME", default=_SUPPRESS,
+                                   help="du som låser upp (annars TREFAS_USER)")
+        acting_parent.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
+                                   help="läs ditt lösenord från filens första rad (annars "
+                                        "TREFAS_PASSWORD eller en fråga)")
+    if json_parent is None:
+        json_parent = _Parser(add_help=False)
+        json_parent.add_argument("--json", action="store_true", default=_SUPPRESS,
+                                 help="maskinläsbar utdata (JSON)")
+    output = _Parser(add_help=False)
+    output.add_argument("--out", metavar="FILE", required=True,
+                        help="PDF-filen som skapas (behörighet 0600)")
+    output.add_argument("--force", action="store_true", default=_SUPPRESS,
+                        help="skriv över en befintlig fil")
+    output.add_argument("--pdf-password-file", metavar="FILE", default=_SUPPRESS,
+                        help="lösenordsskydda PDF-filen (AES-256) med lösenordet på filens "
+                             "första rad (minst 12 tecken)")
+    parents = [common_parent, acting_parent, json_parent, output]
+
+    def add(group, name: str, func, help_text: str, full: str, parents=parents):
+        p = group.add_parser(name, help=help_text, description=help_text, parents=parents)
+        p.set_defaults(func=func, command_name=full)
+        return p
+
+    doc = subparsers.add_parser("document", help="PDF-dokument (överlämning, sammanställning, "
+                                "utdrag, minnesanteckningar)",
+                                description="Skapa signerade PDF-dokument. Varje dokument "
+                                            "registreras och loggas som ett utlämnande.",
+                                parents=[common_parent])
+    doc.set_defaults(func=_missing_subcommand(doc), command_name="document")
+    group = doc.add_subparsers(title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
+
+    p = add(group, "handover", cmd_document_handover,
+            "överlämning av ett ärende till en annan myndighet – bara det mottagaren får ta "
+            "del av", "document handover")
+    p.add_argument("--case", metavar="NUMBER", required=True, help="ärendets nummer eller id")
+    p.add_argument("--to", choices=_values(Agency), required=True,
+                   help="mottagande myndighet")
+    p.add_argument("--recipient", metavar="TEXT",
+                   help="mottagarens enhet eller namn, t.ex. ”LPO Rinkeby”")
+
+    p = add(group, "summary", cmd_document_summary,
+            "ärendesammanställning för enhetschef", "document summary")
+    p.add_argument("--case", metavar="NUMBER", required=True, help="ärendets nummer eller id")
+
+    p = add(group, "extract", cmd_document_extract,
+            "registerutdrag för en person (art. 15 dataskyddsförordningen)",
+            "document extract")
+    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+
+    p = add(group, "minutes", cmd_document_minutes,
+            "minnesanteckningar från ett möte", "document minutes")
+    p.add_argument("--meeting", type=_positive_int, metavar="ID", required=True)
+    p.add_argument("--to", choices=_values(Agency),
+                   help="för en annan myndighet: bara det den får ta del av")
+
+    p = add(group, "log", cmd_document_log,
+            "utdrag ur åtkomstloggen för en person: vem har läst uppgifterna, när och varför",
+            "document log")
+    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+
+    verify_opts = _Parser(add_help=False)
+    verify_opts.add_argument("--pdf-password-file", metavar="FILE", default=_SUPPRESS,
+                             help="lösenordet till en lösenordsskyddad PDF-fil")
+    p = subparsers.add_parser(
+        "verify-document", help="kontrollera att en PDF-fil är utfärdad här och oförändrad",
+        description="Kontrollera att en PDF-fil är utfärdad av den här Trefas-installationen "
+                    "och inte har ändrats, och visa av vem och till vem.",
+        parents=[common_parent, acting_parent, json_parent, verify_opts])
+    p.set_defaults(func=cmd_verify_document, command_name="verify-document")
+    p.add_argument("file", metavar="FILE.pdf")
