@@ -334,9 +334,6 @@ def test_damaged_first_page_is_database_damaged(closed):
     assert db.read_bytes() == bytes(data)
 
 
-@pytest.mark.xfail(strict=True, raises=(sqlalchemy.exc.DatabaseError, MemoryError), reason=(
-    "store.unlock does not translate a damaged page hit after open_database "
-    "(raw sqlalchemy DatabaseError / MemoryError instead of DatabaseDamaged)"))
 def test_damaged_users_page_is_database_damaged(closed):
     root, _ = closed
     a = unlock(root, "admin", ADMIN_PASSWORD)

@@ -52,6 +52,17 @@ from trefas_app.security import access
 from trefas_app.security import audit
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
+from trefas_app.store.files import (
+    REKEY_DB_TMP,
+    REKEY_JOURNAL,
+    REKEY_KEYS_TMP,
+    finish_rekey_renames,
+    fsync_dir,
+    fsync_file,
+    recover_interrupted_rekey,
+    sidecars,
+    unlink_quietly,
+)
 from trefas_app.store.keyslots import KeyFile, atomic_write
 from trefas_app.store.migrate import head_revision
 from trefas_app.store.store import (
@@ -74,9 +85,6 @@ BACKUP_DB_SUFFIX = ".db"
 BACKUP_KEYS_SUFFIX = ".keys"
 PARTIAL_SUFFIX = ".partial"
 
-REKEY_DB_TMP = DB_NAME + ".rekey-new"
-REKEY_KEYS_TMP = KEYS_NAME + ".rekey-new"
-REKEY_JOURNAL = "trefas.rekey"
 
 #: What the SQLCipher driver raises on a damaged page: after an HMAC failure
 #: SQLCipher reports a deferred error that the driver surfaces as MemoryError.
@@ -124,39 +132,6 @@ def _parse_stamp(stamp: str) -> dt.datetime | None:
         return None
 
 
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _unlink_quietly(*paths: Path) -> None:
-    for p in paths:
-        try:
-            Path(p).unlink()
-        except FileNotFoundError:
-            pass
-        except OSError:
-            pass
-
-
-def _sidecars(db: Path) -> tuple[Path, Path, Path]:
-    return (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
-            db.with_name(db.name + "-journal"))
-
-
 def _create_private_file(path: Path) -> None:
     """An empty file readable by its owner only; SQLite's journal files copy
     the database file's permissions."""
@@ -183,7 +158,7 @@ def _online_copy(src_path: Path, dst_path: Path, data_key: bytes) -> None:
             dst.close()
     finally:
         src.close()
-    _fsync_file(dst_path)
+    fsync_file(dst_path)
 
 
 def _integrity_problems(conn) -> list[str]:
@@ -225,15 +200,6 @@ def _read_revision(conn) -> str | None:
         return None
 
 
-def _retire(store: OpenStore) -> None:
-    """Drop an OpenStore's connections and keys without logging a log-out."""
-    try:
-        store.engine.dispose()
-    finally:
-        store._data_key = None
-        store._signing_key = None
-
-
 # --- backup -------------------------------------------------------------------
 
 
@@ -268,7 +234,7 @@ def _list_backups(folder: Path) -> list[BackupInfo]:
 
 def _rotate(folder: Path, keep: int) -> None:
     for old in _list_backups(folder)[keep:]:
-        _unlink_quietly(old.path, _backup_key_path(old.path))
+        unlink_quietly(old.path, _backup_key_path(old.path))
 
 
 def backup(store: OpenStore, actor: Actor) -> BackupInfo:
@@ -321,9 +287,9 @@ def _make_backup(store: OpenStore) -> BackupInfo:
                 "The backup could not be verified and has been removed.")
         atomic_write(key_copy, paths.keys.read_bytes())
         os.replace(partial, final)
-        _fsync_dir(folder)
+        fsync_dir(folder)
     except (TrefasError, OSError) + DB_ERRORS as exc:
-        _unlink_quietly(partial, *_sidecars(partial), key_copy, final)
+        unlink_quietly(partial, *sidecars(partial), key_copy, final)
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise _disk_error(exc, "Säkerhetskopieringen misslyckades. Ingen kopia sparades.",
@@ -471,7 +437,7 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     try:
         _online_copy(paths.db, before_db, data_key)
     except (TrefasError, OSError) + DB_ERRORS as exc:
-        _unlink_quietly(before_db, *_sidecars(before_db))
+        unlink_quietly(before_db, *sidecars(before_db))
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise _disk_error(exc, "Den nuvarande databasen kunde inte sparas undan; ingenting "
@@ -491,15 +457,15 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     except (OSError,) + DB_ERRORS as exc:
         # The backup API writes the destination in one transaction: on failure
         # the current database is as it was.
-        _unlink_quietly(before_db)
+        unlink_quietly(before_db)
         raise _disk_error(exc, "Återställningen misslyckades; databasen är oförändrad.",
                           "The restore failed; the database is unchanged.") from exc
-    _fsync_file(paths.db)
+    fsync_file(paths.db)
     if paths.checkpoints.exists():
         os.replace(paths.checkpoints, before_cp)
-        _fsync_dir(paths.root)
+        fsync_dir(paths.root)
 
-    _retire(store)
+    store.retire()
     engine = open_database(paths, store.keyfile, data_key)
     with Session(engine) as session:
         user = session.scalars(select(m.User).where(m.User.username == actor.username)).one()
@@ -555,7 +521,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
     if journal.exists():
         raise StoreError("Ett tidigare nyckelbyte är inte avslutat. Kontrollera lagringsplatsen.",
                          "An earlier re-key did not finish. Check the store.")
-    _unlink_quietly(tmp_db, *_sidecars(tmp_db), tmp_keys)
+    unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys)
 
     with Session(store.engine) as session:
         seq_before = audit.head(session)[0]
@@ -588,13 +554,13 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                              "verifieras. Ingenting har ändrats. " + " ".join(problems),
                              "The re-key was stopped: the re-encrypted database could not be "
                              "verified. Nothing was changed.")
-        _fsync_file(tmp_db)
+        fsync_file(tmp_db)
         new_keyfile.reseal_all(new_key)
         new_keyfile.seal_signing_key(store.signing_key, new_key)
         new_keyfile.signing_key(new_key)  # proves the new seal opens
         new_keyfile.path = tmp_keys
         new_keyfile.save()
-        wal = _sidecars(paths.db)[0]
+        wal = sidecars(paths.db)[0]
         if wal.exists() and wal.stat().st_size > 0:
             raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
                              "Logga ut alla andra och försök igen. Ingenting har ändrats.",
@@ -604,62 +570,23 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
                                           "keys": REKEY_KEYS_TMP}).encode("utf-8"))
     except (TrefasError, OSError) + DB_ERRORS as exc:
-        _unlink_quietly(journal, tmp_db, *_sidecars(tmp_db), tmp_keys)
+        unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys)
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
                           "The re-key failed. Nothing was changed.") from exc
 
     # Commit point: the journal says "finish the renames".
-    _finish_rekey_renames(root)
+    finish_rekey_renames(root)
 
     for f in dataclasses.fields(KeyFile):
         if f.name != "path":
             setattr(store.keyfile, f.name, getattr(new_keyfile, f.name))
-    store.engine = open_database(paths, store.keyfile, new_key)
-    store._data_key = new_key
+    store.replace_engine(open_database(paths, store.keyfile, new_key), new_key)
     with store.uow() as uow:
         uow.log(actor, "rekey", detail={"seq_before": seq_before})
         uow.commit()
     store.write_checkpoint()
-
-
-def _finish_rekey_renames(root: Path) -> None:
-    tmp_db, tmp_keys, journal = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP, root / REKEY_JOURNAL
-    db = root / DB_NAME
-    if tmp_keys.exists():
-        os.replace(tmp_keys, root / KEYS_NAME)
-        _fsync_dir(root)
-    if tmp_db.exists():
-        wal, shm, _ = _sidecars(db)
-        # After a checkpoint(TRUNCATE) and close the old WAL is empty or gone;
-        # an empty one must not be paired with the new file either.
-        if wal.exists() and wal.stat().st_size == 0:
-            _unlink_quietly(wal)
-        _unlink_quietly(shm)
-        os.replace(tmp_db, db)
-        _fsync_dir(root)
-    _unlink_quietly(journal)
-    _fsync_dir(root)
-
-
-def recover_interrupted_rekey(root: Path) -> str | None:
-    """Finish (or undo) a re-key that a crash interrupted; returns what was
-    done (Swedish) or None when there was nothing to do.
-
-    With the journal present, both new files were complete before the first
-    rename: finish the renames. Without it, the old files were never touched:
-    remove the leftovers."""
-    root = Path(root)
-    journal = root / REKEY_JOURNAL
-    tmp_db, tmp_keys = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP
-    if journal.exists():
-        _finish_rekey_renames(root)
-        return "Ett avbrutet nyckelbyte har slutförts."
-    if tmp_db.exists() or tmp_keys.exists():
-        _unlink_quietly(tmp_db, *_sidecars(tmp_db), tmp_keys)
-        return "Rester av ett avbrutet nyckelbyte har tagits bort; inget var ändrat."
-    return None
 
 
 # --- check -------------------------------------------------------------------------
@@ -758,9 +685,9 @@ def check_store(root: Path, username: str | None = None,
     if username is None or keyfile is None or not paths.db.exists() or problems:
         return CheckReport(ok=not problems, problems=problems)
 
-    from trefas_app.store.store import _check_throttle
+    from trefas_app.store.store import check_throttle
 
-    _check_throttle(keyfile, username, lambda: dt.datetime.now(dt.timezone.utc))
+    check_throttle(keyfile, username, lambda: dt.datetime.now(dt.timezone.utc))
     data_key = keyfile.unseal(username, password or "")
     try:
         conn = connect_raw(paths.db, data_key)

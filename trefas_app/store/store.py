@@ -35,15 +35,14 @@ from trefas_app.domain.errors import (
 )
 from trefas_app.security import audit
 from trefas_app.store import models as m
-from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
+from trefas_app.store.engine import open_engine, translate_os_error
+from trefas_app.store.files import DB_NAME, KEYS_NAME, recover_interrupted_rekey
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.store.uow import UnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
 
-DB_NAME = "trefas.db"
-KEYS_NAME = "trefas.keys"
 CHECKPOINTS_NAME = "trefas.checkpoints"
 BACKUPS_DIR = "backups"
 CHECKPOINT_EVERY = 1000
@@ -169,7 +168,7 @@ def _remove_partial(paths: StorePaths) -> None:
 # --- unlocking ------------------------------------------------------------------
 
 
-def _check_throttle(keyfile: KeyFile, username: str, clock) -> None:
+def check_throttle(keyfile: KeyFile, username: str, clock) -> None:
     from trefas_app.security.passwords import failed_login_delay
 
     slot = keyfile.find(username)
@@ -179,6 +178,17 @@ def _check_throttle(keyfile: KeyFile, username: str, clock) -> None:
     waited = (clock() - dt.datetime.fromisoformat(slot.last_failure_at)).total_seconds()
     if waited < delay:
         raise LoginThrottled(delay - waited)
+
+
+def _damaged(exc: BaseException | None = None) -> DatabaseDamaged:
+    return DatabaseDamaged(
+        "Databasfilen är skadad. Ingenting har ändrats; återställ från en säkerhetskopia.",
+        "The database file is damaged. Nothing was changed; restore from a backup.")
+
+
+#: What SQLCipher raises for a page that fails its HMAC check, depending on
+#: where it is noticed.
+DAMAGE_ERRORS = (DatabaseError, MemoryError)
 
 
 def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
@@ -193,11 +203,9 @@ def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
                 "SELECT count(*) FROM sqlite_master WHERE name='store_meta'")).scalar()
             store_id = conn.execute(text(
                 "SELECT value FROM store_meta WHERE key='store_id'")).scalar() if has_meta else None
-    except DatabaseError as exc:
+    except DAMAGE_ERRORS as exc:
         engine.dispose()
-        raise DatabaseDamaged(
-            "Databasfilen är skadad. Ingenting har ändrats; återställ från en säkerhetskopia.",
-            "The database file is damaged. Nothing was changed; restore from a backup.") from exc
+        raise _damaged() from exc
     if store_id != keyfile.store_id:
         engine.dispose()
         raise NotATrefasStore(
@@ -215,22 +223,30 @@ def unlock(root: Path, username: str, password: str,
         raise StoreError(
             f"Det finns ingen lagringsplats i {paths.root}.",
             f"There is no store in {paths.root}.")
+    recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
-    _check_throttle(keyfile, username, clock)
+    check_throttle(keyfile, username, clock)
     data_key = keyfile.unseal(username, password)
+    keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
-    with Session(engine) as session:
-        user = session.scalars(select(m.User).where(m.User.username == username)).first()
-        if user is None or not user.active:
-            engine.dispose()
-            raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
-        actor = actor_of(user)
-        now = clock()
-        for failure in keyfile.pending_failures:
-            audit.append(session, now, None, "login.failed", username=failure.get("username"),
-                         detail={"at": failure.get("at")})
-        audit.append(session, now, actor, "login")
-        session.commit()
+    try:
+        with Session(engine) as session:
+            user = session.scalars(select(m.User).where(m.User.username == username)).first()
+            if user is None or not user.active:
+                raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
+            actor = actor_of(user)
+            now = clock()
+            for failure in keyfile.pending_failures:
+                audit.append(session, now, None, "login.failed",
+                             username=failure.get("username"), detail={"at": failure.get("at")})
+            audit.append(session, now, actor, "login")
+            session.commit()
+    except DAMAGE_ERRORS as exc:
+        engine.dispose()
+        raise _damaged() from exc
+    except BaseException:
+        engine.dispose()
+        raise
     if keyfile.pending_failures:
         keyfile.pending_failures = []
         keyfile.save()
@@ -244,19 +260,28 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
     """For when every administrator has forgotten their password: opens the
     store as its first active administrator, logged as a recovery."""
     paths = StorePaths(Path(root))
+    recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     data_key = keyfile.unseal_recovery(recovery_key)
+    keyfile.signing_key(data_key)
     engine = open_database(paths, keyfile, data_key)
-    with Session(engine) as session:
-        admin = session.scalars(select(m.User).where(m.User.role == Role.ADMINISTRATOR,
-                                                     m.User.active.is_(True))
-                                .order_by(m.User.id)).first()
-        if admin is None:
-            raise StoreError("Lagringsplatsen har ingen aktiv administratör.",
-                             "The store has no active administrator.")
-        actor = actor_of(admin)
-        audit.append(session, clock(), actor, "login.recovery_key")
-        session.commit()
+    try:
+        with Session(engine) as session:
+            admin = session.scalars(select(m.User).where(m.User.role == Role.ADMINISTRATOR,
+                                                         m.User.active.is_(True))
+                                    .order_by(m.User.id)).first()
+            if admin is None:
+                raise StoreError("Lagringsplatsen har ingen aktiv administratör.",
+                                 "The store has no active administrator.")
+            actor = actor_of(admin)
+            audit.append(session, clock(), actor, "login.recovery_key")
+            session.commit()
+    except DAMAGE_ERRORS as exc:
+        engine.dispose()
+        raise _damaged() from exc
+    except BaseException:
+        engine.dispose()
+        raise
     return OpenStore(paths, keyfile, engine, data_key, actor, clock)
 
 
@@ -322,6 +347,21 @@ class OpenStore:
                              self.clock().astimezone(dt.timezone.utc).isoformat())
         append_checkpoint(self.paths.checkpoints, cp)
         self._last_checkpoint_block = seq // CHECKPOINT_EVERY
+
+    # -- swapping the database underneath (restore, re-key) ----------------------
+
+    def replace_engine(self, engine, data_key: bytes) -> None:
+        """Continue on a new engine and data key; the old engine is closed."""
+        old = self.engine
+        self.engine, self._data_key = engine, data_key
+        if old is not engine:
+            old.dispose()
+
+    def retire(self) -> None:
+        """Stop this session without logging out (its database was replaced)."""
+        self.engine.dispose()
+        self._data_key = None
+        self._signing_key = None
 
     # -- ending a session ------------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""File-level care for the store's folder: fsync, quiet removal, SQLite's
+side files, and finishing a re-key that a crash interrupted.
+
+A re-key writes the new database and key file next to the old ones, then a
+journal, then renames both into place. The journal marks the point of no
+return: with it, recovery finishes the renames; without it, the old files are
+untouched and the leftovers are removed. ``unlock`` runs recovery first.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DB_NAME = "trefas.db"
+KEYS_NAME = "trefas.keys"
+REKEY_DB_TMP = DB_NAME + ".rekey-new"
+REKEY_KEYS_TMP = KEYS_NAME + ".rekey-new"
+REKEY_JOURNAL = "trefas.rekey"
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: Path) -> None:
+    if os.name != "posix":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def unlink_quietly(*paths: Path) -> None:
+    for p in paths:
+        try:
+            Path(p).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+
+
+def sidecars(db: Path) -> tuple[Path, Path, Path]:
+    return (db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
+            db.with_name(db.name + "-journal"))
+
+
+def finish_rekey_renames(root: Path) -> None:
+    tmp_db, tmp_keys, journal = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP, root / REKEY_JOURNAL
+    db = root / DB_NAME
+    if tmp_keys.exists():
+        os.replace(tmp_keys, root / KEYS_NAME)
+        fsync_dir(root)
+    if tmp_db.exists():
+        wal, shm, _ = sidecars(db)
+        # After a checkpoint(TRUNCATE) and close the old WAL is empty or gone;
+        # an empty one must not be paired with the new file either.
+        if wal.exists() and wal.stat().st_size == 0:
+            unlink_quietly(wal)
+        unlink_quietly(shm)
+        os.replace(tmp_db, db)
+        fsync_dir(root)
+    unlink_quietly(journal)
+    fsync_dir(root)
+
+
+def recover_interrupted_rekey(root: Path) -> str | None:
+    """Finish (or undo) a re-key that a crash interrupted; returns what was
+    done (Swedish) or None when there was nothing to do.
+
+    With the journal present, both new files were complete before the first
+    rename: finish the renames. Without it, the old files were never touched:
+    remove the leftovers."""
+    root = Path(root)
+    journal = root / REKEY_JOURNAL
+    tmp_db, tmp_keys = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP
+    if journal.exists():
+        finish_rekey_renames(root)
+        return "Ett avbrutet nyckelbyte har slutförts."
+    if tmp_db.exists() or tmp_keys.exists():
+        unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys)
+        return "Rester av ett avbrutet nyckelbyte har tagits bort; inget var ändrat."
+    return None
