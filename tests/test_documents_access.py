@@ -76,11 +76,12 @@ def world(tmp_path_factory):
         s.close()
 
 
-def _consent(sara, person_id, grants, until_days=700):
+def _consent(sara, person_id, grants, until_days=700, guardian=None):
     today = sara.clock().date()
     return consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
         person_id=person_id, purpose="Samverkan kring personen", valid_from=today,
-        valid_until=today + dt.timedelta(days=until_days), grants=frozenset(grants)))
+        valid_until=today + dt.timedelta(days=until_days), grants=frozenset(grants),
+        guardian_name=guardian))
 
 
 def _case(world, first="Testa", last="Personsson", protection=ProtectionLevel.NONE,
@@ -233,11 +234,13 @@ def test_protected_person_appears_only_by_alias(world):
                                personal_number="19900101-0017", phone="070-1234567",
                                address="Hemligvägen 3", postal_code="16399",
                                city="Hemlingby")
-    _consent(sara, p.id, {(Agency.POLICE, c) for c in Category})
+    # Given by a guardian: the guardian's name would point to the person.
+    _consent(sara, p.id, {(Agency.POLICE, c) for c in Category},
+             guardian="Gunvor Förmyndarsson")
     result = documents.issue_handover(sara.uow(), sara.actor, case.id, Agency.POLICE,
                                       "LPO Rinkeby", PW)
     secrets_ = ("Lovisa", "Gömdsson", "19900101", "900101", "070-1234567", "Hemligvägen",
-                "16399", "Hemlingby")
+                "16399", "Hemlingby", "Gunvor", "Förmyndarsson")
     alias = f"P-{p.id:04d}"
     for text in pdf_texts(result.pdf_bytes) + [embedded_content(result.pdf_bytes)]:
         for secret in secrets_:

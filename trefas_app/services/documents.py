@@ -505,7 +505,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                    (f"{_day(r.decided_at)}, {_who(users, r.decided_by_id, False)}"
                     + (f": {r.decision_note}" if r.decision_note else ""))
                    if r.decided_at else "–") for r in refs),
-            (1.1, 1.3, 1.4, 3.2, 2.6))]
+            (1.35, 1.3, 1.4, 3.0, 2.6))]
         for r in refs:
             content.include(r.category, r.owner_agency)
     _omissions(s, scope, content, "referral", case_filter["referral"])
@@ -543,7 +543,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                        _day(a.due_date), _day(a.follow_up_date),
                        f"Klar {_day(a.done_at)}" if a.done_at else "Pågår")
                       for a in plan.actions),
-                (1.3, 3.0, 2.0, 1.1, 1.1, 1.0)))
+                (1.3, 2.7, 1.9, 1.3, 1.3, 0.9)))
         content.include(plan.category, plan.owner_agency)
     _omissions(s, scope, content, "plan", case_filter["plan"])
 
@@ -578,7 +578,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
             ("Åtgärd", "Beskrivning", "Ansvarig", "Från", "Till"),
             tuple((label(r.kind), r.description, _agency(r.owner_agency), _day(r.started_on),
                    _day(r.ended_on) if r.ended_on else "Pågår") for r in measures),
-            (1.5, 3.5, 1.4, 1.0, 1.0))]
+            (1.4, 3.2, 1.4, 1.25, 1.25))]
         for r in measures:
             content.include(r.category, r.owner_agency)
     _omissions(s, scope, content, "measure", case_filter["measure"])
@@ -590,7 +590,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
             ("Insats", "Beskrivning", "Ansvarig", "Från", "Till"),
             tuple((label(r.kind), r.description, _agency(r.owner_agency), _day(r.started_on),
                    _day(r.ended_on) if r.ended_on else "Pågår") for r in support),
-            (1.5, 3.5, 1.4, 1.0, 1.0))]
+            (1.4, 3.2, 1.4, 1.25, 1.25))]
         for r in support:
             content.include(r.category, r.owner_agency)
     _omissions(s, scope, content, "support", case_filter["support"])
@@ -604,7 +604,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
             ("Datum", "Nivå", "Sammanfattning", "Bedömd av"),
             tuple((_day(t.assessed_at), label(t.level), t.summary,
                    _who(users, t.created_by_id)) for t in threats),
-            (1.0, 0.8, 5.0, 2.0))]
+            (1.25, 0.8, 4.75, 2.0))]
         for t in threats:
             content.include(t.category, t.owner_agency)
     _omissions(s, scope, content, "threat", case_filter["threat"])
@@ -645,7 +645,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                    else _agency(t.assignee_agency),
                    _day(t.due_on)) + (() if open_tasks_only else (label(t.state),))
                   for t in tasks),
-            (4.0, 2.2, 1.1) if open_tasks_only else (4.0, 2.2, 1.1, 0.9))]
+            (4.0, 2.2, 1.2) if open_tasks_only else (4.0, 2.2, 1.25, 1.0))]
         for t in tasks:
             content.include(t.category, t.owner_agency)
     _omissions(s, scope, content, "task", *task_where)
@@ -1037,7 +1037,7 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
                        _who(tusers, t.assignee_id) if t.assignee_id
                        else _agency(t.assignee_agency),
                        _day(t.due_on), label(t.state)) for t in tasks),
-                (3.2, 2.0, 2.2, 1.1, 0.9))]
+                (3.0, 2.0, 2.2, 1.3, 0.9))]
             for t in tasks:
                 content.include(t.category, t.owner_agency)
         _omissions(s, scope, content, "task", *task_where)
@@ -1148,7 +1148,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
                    "; ".join(x for x in (
                        f"Samtycke/lagstöd nr {d.consent_id}" if d.consent_id else "",
                        d.legal_basis or "") if x) or "–") for d, _u in disclosures),
-            (1.3, 2.6, 3.0, 2.4)))
+            (1.6, 2.6, 2.8, 2.4)))
         recipient = f"Den registrerade ({view.alias})"
         bases = [_Basis(categories=tuple(sorted(content.included, key=list(Category).index)),
                         recipient=recipient, recipient_agency=None, person_id=person.id,
