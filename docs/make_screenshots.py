@@ -167,6 +167,86 @@ def roles_of_store(root: Path) -> dict[str, str]:
 # --- driving the window ------------------------------------------------------------------
 
 
+def dialogs_and_banners(window, settle, save, pump) -> int:
+    """The main dialogs, a protected person, and the reveal banner."""
+    import datetime as dt
+
+    from PySide6.QtCore import QDate
+
+    from trefas_app.domain.enums import Agency, Category
+    from trefas_app.ui.dialogs.consent import ConsentDialog
+    from trefas_app.ui.dialogs.emergency import EmergencyAccessDialog
+    from trefas_app.ui.dialogs.note import NoteDialog
+    from trefas_app.ui.dialogs.person import PersonDialog
+    from trefas_app.ui.dialogs.reveal import RevealIdentityDialog
+
+    ctx = window.ctx
+    shots = 0
+    screen = window.show_screen("cases")
+    settle(window)
+    rows = screen.model.rows()
+    if not rows:
+        return 0
+    ctx.open_case(rows[0].id)
+    settle(window)
+    view = window.current_screen()
+
+    def show(dlg, name: str) -> None:
+        nonlocal shots
+        dlg.show()
+        pump(0.3)
+        save(dlg, name)
+        shots += 1
+        dlg.mark_clean()
+        dlg.reject()
+
+    dlg = PersonDialog(ctx, window)
+    dlg.first_edit.setText("Amir")
+    dlg.last_edit.setText("Haddad")
+    dlg.pn_edit.setText("19900101-0018")
+    show(dlg, "dialog-person")
+    if view.case is not None:
+        dlg = ConsentDialog(ctx, window, view.case.person, view.case.id)
+        dlg.purpose_edit.setText("Samverkan inom SIG")
+        dlg._set_period(6)
+        for cat in (Category.IDENTITY, Category.SOCIAL):
+            dlg.checks[(Agency.POLICE, cat)].setChecked(True)
+        show(dlg, "dialog-consent")
+        dlg = NoteDialog(ctx, window, view.case.id)
+        dlg.title_edit.setText("Samtal med vårdnadshavare")
+        dlg.body_edit.setPlainText("Samtal på kontoret om skolgång och fritid.")
+        show(dlg, "dialog-note")
+    dlg = EmergencyAccessDialog(ctx, window, case_number=rows[0].number)
+    dlg.reason_edit.setPlainText("Akut hot, personen har ringt")
+    show(dlg, "dialog-emergency")
+
+    protected = next((r for r in rows if r.protected), None)
+    if protected is not None:
+        ctx.open_case(protected.id)
+        settle(window)
+        view = window.current_screen()
+        view.select_tab("overview")
+        settle(window)
+        save(window, "social-worker-case-protected")
+        shots += 1
+        if view.case is not None and ctx.may("identity.reveal"):
+            dlg = RevealIdentityDialog(ctx, window, view.case.person.id,
+                                       view.case.person.display_name)
+            dlg.reason_edit.setPlainText("Behöver kontakta vårdnadshavaren om akut hot")
+            dlg.show()
+            pump(0.3)
+            save(dlg, "dialog-reveal")
+            shots += 1
+            dlg.ok_button.click()
+            settle(window)
+            settle(window)
+            save(window, "social-worker-case-revealed")
+            shots += 1
+    _ = (dt, QDate)
+    return shots
+
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--store", type=Path, help="reuse this demo store")
@@ -178,7 +258,7 @@ def main() -> int:
     _ensure_display()
     os.environ.setdefault("TREFAS_KDF_PROFILE", "test")  # screenshots need no slow KDF
 
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QCoreApplication, QEvent, QSettings
     from PySide6.QtWidgets import QApplication
 
     from trefas_app.ui.app import make_application
@@ -205,6 +285,8 @@ def main() -> int:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             app.processEvents()
+            # No event loop runs here, so deleteLater() needs a nudge.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             time.sleep(0.01)
 
     def wait(cond, timeout: float = 30.0) -> bool:
@@ -268,6 +350,8 @@ def main() -> int:
                         settle(window)
                         save(window, f"{slug}-case-{tab}")
                         shots += 1
+        if role == "social_worker":
+            shots += dialogs_and_banners(window, settle, save, pump)
         if "persons" in window.nav_keys() and role == "social_worker":
             screen = window.show_screen("persons")
             settle(window)
@@ -285,7 +369,10 @@ def main() -> int:
     print(f"{shots} screenshots in {out}", flush=True)
     QApplication.quit()
     shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: PySide can crash collecting Qt objects late.
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -115,7 +115,7 @@ def test_masking_and_protected_marker(qapp):
     assert model.data(protected, Qt.ItemDataRole.DecorationRole) is not None
     assert "Skyddade personuppgifter" in model.data(protected, Qt.ItemDataRole.ToolTipRole)
     assert model.data(plain, Qt.ItemDataRole.DecorationRole) is None
-    assert model.data(masked_number) == "Delas inte"
+    assert model.data(masked_number) == "–"
     assert model.data(model.index(9, 1)) == ""  # a protected person's number: nothing at all
     assert model.data(model.index(2, 2)) == "Röd"
     assert model.data(model.index(0, 0), Qt.ItemDataRole.UserRole).id == 1

@@ -15,13 +15,13 @@ def _t(text: str) -> str:
 
 
 def person_columns(lang: str = "sv") -> list[Column[PersonRow]]:
-    masked = _t("Delas inte")
     return [
         Column(_t("Namn"), lambda r: r.display_name,
                decoration=lambda r: style.shield_icon() if r.protected else None,
                tooltip=lambda r: _t("Skyddade personuppgifter – visas med alias")
                if r.protected else None),
-        Column(_t("Personnummer"), lambda r: r.personal_number or ("" if r.protected else masked)),
+        # None is "not recorded" or "not shared": the row cannot tell which.
+        Column(_t("Personnummer"), lambda r: r.personal_number or ("" if r.protected else "–")),
         Column(_t("Risknivå"), lambda r: enum_label(r.risk_level, lang),
                decoration=lambda r: style.risk_icon(r.risk_level)),
         Column(_t("Öppna ärenden"), lambda r: r.open_cases,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QHeaderView, QPushButton
 
 from trefas_app.ui.models.persons import PersonTableModel
 from trefas_app.ui.screens.lists import ListScreen
@@ -29,7 +29,10 @@ class Screen(ListScreen):
         self.new_button.clicked.connect(self.new_person)
         self.new_button.setVisible(ctx.may("person.create"))
         self.actions_row.addWidget(self.new_button)
-        self.fit_columns([300, 150, 110, 110])
+        self.fit_columns([300, 160, 110, 110])
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSortIndicatorShown(False)
 
     def make_model(self) -> PersonTableModel:

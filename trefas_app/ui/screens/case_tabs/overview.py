@@ -148,11 +148,9 @@ class Tab(BaseTab):
         v["closure"].setText(closure or "–")
         v["retain"].setText(fmt_date(case.retain_until) if case.retain_until else "–")
 
-        for b in self._transition_buttons:
-            self.transition_row.removeWidget(b)
-            b.deleteLater()
-        self._transition_buttons = []
-        for target in case.next_states:
+        self._drop_transition_buttons()
+        order = list(CaseState)
+        for target in sorted(case.next_states, key=order.index):
             text, _needs_reason = TRANSITIONS.get((case.state, target),
                                                   (enum_label(target, lang), False))
             b = QPushButton(QCoreApplication.translate("CaseTransitions", text),
@@ -216,7 +214,13 @@ class Tab(BaseTab):
         for value in self._case_values.values():
             value.clear()
         self.team.setRowCount(0)
+        self._drop_transition_buttons()
+
+    def _drop_transition_buttons(self) -> None:
         for b in self._transition_buttons:
+            self.transition_row.removeWidget(b)
+            b.hide()
+            b.setParent(None)
             b.deleteLater()
         self._transition_buttons = []
 

@@ -1,0 +1,32 @@
+"""PySide6 drops references to True/None on some calls (CPython < 3.12); the
+workaround in trefas_app.ui keeps the interpreter alive through many signals."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+import trefas_app.ui  # noqa: F401 — applies the workaround
+from trefas_app.ui import _pyside_fix
+
+
+class _Pinger(QObject):
+    ping = Signal(object)
+
+
+def test_many_signals_and_property_reads_do_not_kill_the_interpreter(qapp):
+    p = _Pinger()
+    got = []
+    p.ping.connect(got.append)
+    for i in range(200_000):  # far more than True's natural reference count
+        p.ping.emit(i)
+    for _ in range(50_000):
+        p.property("no-such-property")
+    assert len(got) == 200_000
+    assert sys.getrefcount(True) > 0 and sys.getrefcount(None) > 0
+
+
+def test_applied_only_where_needed():
+    assert _pyside_fix.needed() == (sys.version_info < (3, 12))
+    assert _pyside_fix.apply() == _pyside_fix.needed()
