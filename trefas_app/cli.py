@@ -1310,6 +1310,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case", metavar="NUMBER", required=True)
     p.add_argument("--reason", metavar="TEXT", required=True)
     p.add_argument("--hours", type=_positive_int, default=4)
+
+    # PDF documents: their commands live beside the document services.
+    from trefas_app.cli_documents import add_document_commands
+
+    add_document_commands(sub, common, acting, as_json)
     return parser
 
 
