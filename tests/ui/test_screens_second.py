@@ -110,6 +110,11 @@ def build_world(root: Path) -> Data:
             grants=frozenset((Agency.POLICE, c) for c in (
                 Category.IDENTITY, Category.SOCIAL, Category.THREAT, Category.CRIMINAL)),
             case_id=ca.id))
+        # Case B: the police may know who the person is (identity), nothing more.
+        consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
+            person_id=pb.id, purpose="Samverkan", valid_from=today,
+            valid_until=today + dt.timedelta(days=180),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)}), case_id=cb.id))
         notes.sign_note(sara.uow(), sara.actor, notes.write_note(
             sara.uow(), sara.actor, ca.id, "Hälsa", "Hälsoanteckning", Category.HEALTH).id)
 
@@ -414,3 +419,319 @@ def test_incidents_screen_police_sees_involvement_count_not_case(qtbot, session,
     qtbot.waitUntil(lambda: screen.panel.incident is not None, timeout=WAIT)
     assert not screen.report_button.isVisible()
     assert not screen.panel.start_button.isVisibleTo(screen.panel)
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def window_as(qtbot, ctx_factory, unlock_sync, data):
+    """``window_as(username) -> MainWindow`` unlocked as that user."""
+    from trefas_app.ui.main_window import MainWindow
+
+    def make(username: str):
+        ctx = ctx_factory(data.root)
+        win = MainWindow(ctx)
+        qtbot.addWidget(win)
+        win.resize(1300, 850)
+        unlock_sync(ctx, username, ADMIN_PW if username == "admin" else PW)
+        qtbot.waitUntil(lambda: win.current_key is not None, timeout=WAIT)
+        return win
+
+    return make
+
+
+def test_dashboard_shows_pictures_and_bars_open_the_lists(qtbot, window_as, data):
+    win = window_as("sara")
+    assert win.current_key == "dashboard"
+    dash = win.current_screen()
+    qtbot.waitUntil(lambda: dash.data is not None and idle(win.ctx), timeout=WAIT)
+    d = dash.data
+    assert dash.tile_cases.number.text() == "2"
+    assert dash.tile_tasks.number.text() == "1"  # "Ring mamma" is overdue
+    assert dash.tile_exits.number.text() == "1"
+    assert "över 24 timmar" in dash.tile_exits.detail.text()
+    values = {x.key: x.value for x in dash.cases_chart.data}
+    assert values[CaseState.ACTIVE] == 1 and values[CaseState.OPEN] == 1
+    assert [x.label for x in dash.incidents_chart.data] == ["Rinkeby-Kista", "Spånga-Tensta"]
+    assert dash.exits_chart.items[0].key == data.ids["exit_b"]
+    assert dash.exits_chart.hours_left(dash.exits_chart.items[0]) < 0
+    assert d.open_routine_steps == dash.steps_chart.total()
+    assert dash.consents_list.count() == 1  # case A's consent ends in 20 days
+    assert dash.tasks_list.item(0).text().startswith("Ring mamma")
+
+    # a click on the "Aktivt" bar opens the case list filtered on that state
+    got = []
+    dash.navigationRequested.connect(lambda key, state: got.append((key, state)))
+    chart = dash.cases_chart
+    index = [x.key for x in chart.data].index(CaseState.ACTIVE)
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.bar_rect(index).center())
+    assert got == [("cases", {"states": ["active"]})]
+    assert win.current_key == "cases"
+    cases_screen = win.current_screen()
+    assert cases_screen.model.filter.states == (CaseState.ACTIVE,)
+    qtbot.waitUntil(lambda: cases_screen.model.total == 1, timeout=WAIT)
+    assert cases_screen.model.row_at(0).id == data.ids["case_a"]
+
+
+def test_dashboard_incident_bar_and_overdue_tile_open_filtered_lists(qtbot, window_as, data):
+    win = window_as("kalle")
+    dash = win.current_screen()
+    qtbot.waitUntil(lambda: dash.data is not None, timeout=WAIT)
+    chart = dash.incidents_chart
+    i = [x.label for x in chart.data].index("Spånga-Tensta")
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.bar_rect(i).center())
+    assert win.current_key == "incidents"
+    inc = win.current_screen()
+    assert inc.model.params.unit_id == data.ids["unit_st"] and inc.model.params.days == 90
+    qtbot.waitUntil(lambda: inc.model.total == 1 and not inc.model.is_loading, timeout=WAIT)
+    assert inc.model.row_at(0).id == data.ids["incident2"]
+    # back to the dashboard; the overdue tile opens the overdue tasks
+    win.show_screen("dashboard")
+    dash.tile_tasks.setFocus()
+    qtbot.keyClick(dash.tile_tasks, Qt.Key.Key_Return)
+    assert win.current_key == "tasks"
+    assert win.current_screen().model.params.overdue
+
+
+def test_dashboard_exit_row_opens_the_programme(qtbot, window_as, data):
+    win = window_as("sara")
+    dash = win.current_screen()
+    qtbot.waitUntil(lambda: dash.exits_chart.item_count() == 1, timeout=WAIT)
+    qtbot.mouseClick(dash.exits_chart, Qt.MouseButton.LeftButton,
+                     pos=dash.exits_chart.row_rect(0).center())
+    assert win.current_key == "exits"
+    exits_screen = win.current_screen()
+    qtbot.waitUntil(lambda: exits_screen.panel.programme is not None, timeout=WAIT)
+    assert exits_screen.panel.programme.id == data.ids["exit_b"]
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+
+def test_meetings_screen_shows_items_and_adds_one(qtbot, session, data):
+    from trefas_app.ui.dialogs.meeting import MeetingItemDialog
+    from trefas_app.ui.screens.meetings import Screen
+
+    ctx = session("kalle")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: screen.model.total == 1, timeout=WAIT)
+    assert screen.model.row_at(0).items_visible == 1
+    screen.table.selectRow(0)
+    qtbot.waitUntil(lambda: screen.panel.meeting is not None, timeout=WAIT)
+    panel = screen.panel
+    assert panel.items.rowCount() == 1
+    assert panel.items.item(0, 3).text() == "Erbjud avhopparstöd"
+    assert "Petra Polis" in panel.participants.text()
+    assert panel.item_button.isVisibleTo(panel) and panel.held_button.isEnabled()
+    dlg = panel.add_item()
+    assert isinstance(dlg, MeetingItemDialog)
+    assert not dlg.ok_button.isEnabled()
+    dlg.case_picker.search.setText(data.ids["case_b_number"])
+    qtbot.waitUntil(lambda: dlg.case_picker.results.count() == 1, timeout=WAIT)
+    dlg.case_picker._choose(dlg.case_picker.results.item(0))
+    assert dlg.case_picker.case_id() == data.ids["case_b"]
+    assert not dlg.ok_button.isEnabled()  # discussion missing
+    dlg.discussion_edit.setPlainText("Boende behövs")
+    assert dlg.ok_button.isEnabled()
+    with qtbot.waitSignal(dlg.succeeded, timeout=WAIT):
+        dlg.ok_button.click()
+    qtbot.waitUntil(lambda: panel.items.rowCount() == 2, timeout=WAIT)
+
+
+def test_meetings_police_sees_hidden_item_count(qtbot, session, data):
+    from trefas_app.ui.screens.meetings import Screen
+
+    # Case B's item (no consent) is hidden from the police liaison on its team.
+    kalle = session("kalle")
+    box = []
+    kalle.run(meetings.add_meeting_item, data.ids["meeting"], data.ids["case_b"], "Boende",
+              None, on_done=box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
+    ctx = session("petra")
+    screen = shown(qtbot, Screen(ctx))
+    screen.show_meeting(data.ids["meeting"])
+    qtbot.waitUntil(lambda: screen.panel.meeting is not None, timeout=WAIT)
+    assert screen.panel.items.rowCount() == 1
+    assert screen.panel.items_hidden.isVisibleTo(screen.panel)
+    assert screen.panel.items_hidden.text().startswith("1 ärende delas inte")
+    assert not screen.new_button.isVisible()
+    assert not screen.panel.item_button.isVisibleTo(screen.panel)
+
+
+# --- log review ------------------------------------------------------------------------------
+
+
+def test_supervisor_log_screen_shows_events_emergencies_reveals(qtbot, session, data,
+                                                                 monkeypatch):
+    from trefas_app.ui.screens.auditlog import LogParams, Screen
+
+    ctx = session("stina")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: screen.log_model.total is not None and bool(screen.emergency_rows),
+                    timeout=WAIT)
+    actions = {r.action for r in screen.log_model.rows()}
+    assert {"case.create", "emergency.access", "identity.reveal"} <= actions
+    # emergency access by olle: listed, unreviewed, red, and can be marked reviewed
+    e = screen.emergency_rows[0]
+    assert e.user == "Olle Berg" and e.reviewed_at is None
+    screen.emergency_table.selectRow(0)
+    assert screen.review_button.isEnabled()
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    screen.mark_reviewed()
+    qtbot.waitUntil(lambda: not screen.emergency_rows, timeout=WAIT)  # only unreviewed shown
+    screen.unreviewed_check.setChecked(False)
+    qtbot.waitUntil(lambda: bool(screen.emergency_rows)
+                    and screen.emergency_rows[0].reviewed_at is not None,
+                    timeout=WAIT)
+    # reveals of protected identities, with the reason
+    qtbot.waitUntil(lambda: screen.reveal_table.rowCount() == 1, timeout=WAIT)
+    assert screen.reveal_table.item(0, 4).text() == "Behöver kontakta personen"
+    assert screen.reveal_table.item(0, 3).text() == f"P-{data.ids['person_b']:04d}"
+    # filters: by case number and by user
+    screen.set_filters(LogParams(case=data.ids["case_b_number"], username="olle"))
+    qtbot.waitUntil(lambda: screen.log_model.params.username == "olle"
+                    and screen.log_model.total is not None and not screen.log_model.is_loading,
+                    timeout=WAIT)
+    rows = screen.log_model.rows()
+    assert rows and all(r.username == "olle" and r.case_id == data.ids["case_b"] for r in rows)
+    assert "emergency.access" in {r.action for r in rows}
+    # a case number the supervisor cannot see is refused with a sentence
+    screen.set_filters(LogParams(case="K-1999-99999"))
+    qtbot.waitUntil(lambda: screen.filter_error.isVisibleTo(screen), timeout=WAIT)
+    assert "inget ärende" in screen.filter_error.text()
+    # dates in the wrong order are refused before anything runs
+    screen.since_field.set_date(dt.date.today())
+    screen.until_field.set_date(dt.date.today() - dt.timedelta(days=3))
+    screen.apply_filters()
+    assert "fel ordning" in screen.filter_error.text()
+
+
+def test_supervisor_log_volumes_and_verify(qtbot, session, data, run_sync):
+    from trefas_app.ui.screens.auditlog import Screen, Volume
+
+    sara = session("sara")
+    for _ in range(30):  # a burst of reads by one user
+        run_sync(sara, cases.get_case, data.ids["case_a"])
+    ctx = session("stina")
+    screen = shown(qtbot, Screen(ctx))
+    screen.threshold.setValue(25)
+    screen.tabs.setCurrentIndex(3)
+    qtbot.waitUntil(lambda: screen.volumes is not None, timeout=WAIT)
+    top = screen.volume_chart.data[0]
+    assert isinstance(top.key, Volume) and top.key.username == "sara"
+    assert top.value >= 30 and top.value == max(v.reads for v in screen.volumes.rows)
+    assert top.colour == "#b3261e"  # over the limit: red
+    assert all(x.colour != "#b3261e" for x in screen.volume_chart.data if x.value < 25)
+    assert screen.volume_status.text().startswith("1 användardag över gränsen;")
+    screen.threshold.setValue(top.value + 1)  # the limit moves, the colours follow
+    assert screen.volume_chart.data[0].colour != "#b3261e"
+    qtbot.mouseClick(screen.volume_chart, Qt.MouseButton.LeftButton,
+                     pos=screen.volume_chart.bar_rect(0).center())
+    assert screen.tabs.currentIndex() == 0
+    assert screen.log_model.params.username == top.key.username
+    screen.verify()
+    qtbot.waitUntil(lambda: screen.verify_button.isEnabled(), timeout=WAIT)
+    assert screen.verify_result.text().startswith("Loggen är hel")
+
+
+def test_administrator_has_no_case_screens(qtbot, window_as, data):
+    win = window_as("admin")
+    assert win.nav_keys() == ["admin"]
+    assert win.current_key == "admin"
+    for key in ("dashboard", "cases", "sig", "exits", "incidents", "meetings", "tasks",
+                "auditlog"):
+        assert win.show_screen(key) is None
+        assert win.current_key == "admin"
+    # opening a case by id: the service refuses and nothing of it is shown
+    win.ctx.open_case(data.ids["case_a"])
+    view = win.current_screen()
+    qtbot.waitUntil(lambda: view.body.currentWidget() is view.message, timeout=WAIT)
+    assert view.case is None
+    assert "Amir" not in view.heading.text()
+
+
+# --- administration -------------------------------------------------------------------------
+
+
+def test_admin_screen_adds_user_and_disables_with_rekey_offer(qtbot, session, data,
+                                                               monkeypatch):
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: len(screen.users) == 6 and len(screen.units) == 4, timeout=WAIT)
+    dlg = screen.add_user()
+    assert not dlg.ok_button.isEnabled()
+    dlg.username_edit.setText("Nils Nilsson")  # spaces and capitals: refused as typed
+    assert dlg.username_error.isVisibleTo(dlg)
+    dlg.username_edit.setText("nils.nilsson")
+    assert not dlg.username_error.isVisibleTo(dlg)
+    dlg.name_edit.setText("Nils Nilsson")
+    dlg.role_combo.setCurrentIndex(dlg.role_combo.findData(Role.POLICE_LIAISON))
+    assert [dlg.agency_combo.itemData(i) for i in range(dlg.agency_combo.count())] == \
+        [Agency.POLICE]
+    assert dlg.unit_combo.currentData() == data.ids["unit_lpo"]
+    dlg.password_edit.setText("kort")
+    assert "12 tecken" in dlg.password_error.text()
+    dlg.password_edit.setText("Blåbärsskog-vid-sjön-77")
+    dlg.repeat_edit.setText("Blåbärsskog-vid-sjön-78")
+    assert "inte lika" in dlg.password_error.text() and not dlg.ok_button.isEnabled()
+    dlg.repeat_edit.setText("Blåbärsskog-vid-sjön-77")
+    assert dlg.ok_button.isEnabled()
+    with qtbot.waitSignal(dlg.succeeded, timeout=WAIT) as got:
+        dlg.ok_button.click()
+    assert got.args[0].username == "nils.nilsson" and got.args[0].has_key_slot
+    qtbot.waitUntil(lambda: any(u.username == "nils.nilsson" for u in screen.users),
+                    timeout=WAIT)
+    # disable olle: confirmation, then a re-key is offered (declined here)
+    row = next(i for i, u in enumerate(screen.users) if u.username == "olle")
+    screen.user_table.selectRow(row)
+    questions = []
+    monkeypatch.setattr(common, "ask", lambda _p, text, *_a: questions.append(text) or
+                        len(questions) == 1)
+    screen.disable_user()
+    qtbot.waitUntil(lambda: any(u.username == "olle" and not u.active for u in screen.users),
+                    timeout=WAIT)
+    assert len(questions) == 2 and "Byt datanyckel" in questions[1]
+    olle = next(u for u in screen.users if u.username == "olle")
+    assert not olle.has_key_slot
+
+
+def test_admin_screen_backup_settings_and_verify(qtbot, session, data, monkeypatch):
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+    assert screen.backup_table.rowCount() == 0
+    screen.run_backup()
+    qtbot.waitUntil(lambda: screen.backup_table.rowCount() == 1, timeout=WAIT)
+    assert "sparad och kontrollerad" in screen.backup_result.text()
+    screen.lock_spin.setValue(5)
+    screen.save_settings()
+    qtbot.waitUntil(lambda: "5 minuter" in screen.settings_result.text(), timeout=WAIT)
+    box = []
+    ctx.run_uow(users.get_setting, "lock_minutes", "10", on_done=box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
+    assert box[0] == "5"
+    screen.verify_log()
+    qtbot.waitUntil(lambda: screen.verify_button.isEnabled(), timeout=WAIT)
+    assert screen.verify_result.text().startswith("Loggen är hel")
+    screen.check_store()
+    qtbot.waitUntil(lambda: screen.check_button.isEnabled(), timeout=WAIT)
+    assert screen.check_result.text() == "Inga fel hittades."
+    # restore asks twice; saying no the second time changes nothing
+    screen.backup_table.selectRow(0)
+    answers = iter([True, False])
+    monkeypatch.setattr(common, "ask", lambda *a: next(answers))
+    screen.restore_backup()
+    assert screen.restore_button.isEnabled()
+    # and yes twice restores, the window goes on with the returned store
+    old_store = ctx.store
+    answers = iter([True, True])
+    screen.restore_backup()
+    qtbot.waitUntil(lambda: ctx.store is not old_store and ctx.store is not None,
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: "återställd" in screen.backup_result.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)

@@ -171,6 +171,8 @@ class BarChart(_ChartBase):
         super().__init__(parent)
         self.data: list[Datum] = []
         self.max_value: float | None = None
+        #: (value, label): a dashed line across the bars at ``value`` (a limit).
+        self.marker: tuple[float, str] | None = None
         self.empty_text = empty_text
 
     def set_data(self, data: list[Datum]) -> None:
@@ -206,21 +208,27 @@ class BarChart(_ChartBase):
     def row_rect(self, index: int) -> QRect:
         return QRect(0, 4 + index * (self.ROW + self.GAP), self.width(), self.ROW)
 
-    def bar_rect(self, index: int) -> QRect:
-        """Where bar ``index`` is drawn (for clicks and tests)."""
-        row = self.row_rect(index)
+    def _scale(self) -> tuple[int, float, float]:
+        """(left edge, room in pixels, the value at the right end)."""
         left = self._label_width()
         room = max(10, self.width() - left - self._value_width() - 4)
         top = max((self.max_value or 0), max((d.value for d in self.data), default=0), 1)
+        return left, room, top
+
+    def bar_rect(self, index: int) -> QRect:
+        """Where bar ``index`` is drawn (for clicks and tests)."""
+        row = self.row_rect(index)
+        left, room, top = self._scale()
         w = int(round(room * max(0.0, self.data[index].value) / top))
         return QRect(left, row.top() + 4, max(w, 2), row.height() - 8)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         n = max(len(self.data), 2)
-        return QSize(320, 8 + n * (self.ROW + self.GAP))
+        return QSize(320, 8 + n * (self.ROW + self.GAP) + self._extra_height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(200, 8 + max(len(self.data), 1) * (self.ROW + self.GAP))
+        return QSize(200, 8 + max(len(self.data), 1) * (self.ROW + self.GAP)
+                     + self._extra_height())
 
     # -- _ChartBase ------------------------------------------------------------------
 
@@ -279,6 +287,19 @@ class BarChart(_ChartBase):
                 p.setPen(self._focus_pen())
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(row.adjusted(0, 0, -1, -1))
+        if self.marker is not None:
+            value, text = self.marker
+            left, room, top = self._scale()
+            x = left + int(round(room * value / top))
+            bottom = self.row_rect(len(self.data) - 1).bottom()
+            p.setPen(QPen(style.RED, 1.2, Qt.PenStyle.DashLine))
+            p.drawLine(x, 2, x, bottom + 2)
+            p.setFont(self.font())
+            p.drawText(QRect(x + 4, bottom + 2, 160, 16),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
+
+    def _extra_height(self) -> int:
+        return 18 if self.marker is not None else 0
 
 
 class DonutChart(_ChartBase):

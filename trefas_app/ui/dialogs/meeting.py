@@ -137,17 +137,29 @@ class MeetingDialog(ServiceDialog):
 
 
 class MeetingItemDialog(ServiceDialog):
-    """A case discussed at the meeting, and what was decided."""
+    """A case discussed at a meeting, and what was decided. ``meeting``: a
+    MeetingView or MeetingRow (id, title, held_at); without one, the user
+    chooses among ``meeting_rows`` (from the case tab)."""
 
-    def __init__(self, ctx, parent: QWidget | None, meeting: MeetingView,
-                 case_id: int | None = None, case_text: str = ""):
+    def __init__(self, ctx, parent: QWidget | None, meeting=None,
+                 case_id: int | None = None, case_text: str = "", meeting_rows=()):
         super().__init__(ctx, parent, title=self.tr("Ärende på mötet"),
                          ok_text=self.tr("Lägg till"))
         self.setObjectName("meetingItemDialog")
         self.setMinimumWidth(580)
         self.meeting = meeting
-        self.body.insertWidget(0, muted(f"{meeting.title} · {fmt_datetime(meeting.held_at)}",
-                                        self))
+        self.meeting_combo: QComboBox | None = None
+        if meeting is not None:
+            self.body.insertWidget(0, muted(f"{meeting.title} · {fmt_datetime(meeting.held_at)}",
+                                            self))
+        else:
+            self.meeting_combo = QComboBox(self)
+            self.meeting_combo.setObjectName("meeting")
+            self.meeting_combo.addItem(self.tr("Välj möte"), None)
+            for m in meeting_rows:
+                self.meeting_combo.addItem(f"{fmt_datetime(m.held_at)} · {m.title}", m.id)
+            self.meeting_combo.currentIndexChanged.connect(self.revalidate)
+            self.form.addRow(self.tr("Möte *"), self.meeting_combo)
         self.case_picker = CasePicker(ctx, self)
         if case_id is not None:
             self.case_picker.set_case(case_id, case_text, locked=True)
@@ -165,8 +177,15 @@ class MeetingItemDialog(ServiceDialog):
         self.decision_edit.textChanged.connect(self.revalidate)
         self.mark_clean()
 
+    def meeting_id(self) -> int | None:
+        if self.meeting is not None:
+            return self.meeting.id
+        return self.meeting_combo.currentData() if self.meeting_combo is not None else None
+
     def problems(self) -> list[str]:
         problems = []
+        if self.meeting_id() is None:
+            problems.append(self.tr("Välj möte."))
         if self.case_picker.case_id() is None:
             problems.append(self.tr("Välj ärende."))
         if not self.discussion_edit.toPlainText().strip():
@@ -175,10 +194,11 @@ class MeetingItemDialog(ServiceDialog):
 
     def submit(self) -> None:
         case_id = self.case_picker.case_id()
-        self.run(meetings.add_meeting_item, self.meeting.id, case_id,
+        meeting_id = self.meeting_id()
+        self.run(meetings.add_meeting_item, meeting_id, case_id,
                  self.discussion_edit.toPlainText().strip(),
                  self.decision_edit.toPlainText().strip() or None,
-                 changes=meeting_changes(self.meeting.id, case_id))
+                 changes=meeting_changes(meeting_id, case_id))
 
 
 class MarkHeldDialog(ServiceDialog):

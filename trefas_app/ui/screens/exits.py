@@ -142,6 +142,7 @@ class Screen(BaseScreen):
         split.addWidget(self.panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 4)
+        split.setSizes([520, 700])
         lay.addWidget(split, 1)
 
         self.state_combo.currentIndexChanged.connect(self._filter_changed)

@@ -459,6 +459,7 @@ class Screen(BaseScreen):
         split.addWidget(self.panel)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
+        split.setSizes([560, 660])
         lay.addWidget(split, 1)
         self.model.pageLoaded.connect(self._loaded)
         self.model.loadFailed.connect(

@@ -76,8 +76,10 @@ class Screen(BaseScreen):
         for st in ReferralState:
             self.state_combo.addItem(enum_label(st, ctx.lang), (st,))
         filters.addWidget(self.state_combo)
-        filters.addWidget(muted(self.tr(
-            "Aktualiseringar registreras i ärendet, under fliken SIG & plan."), self))
+        hint = muted(self.tr("Nya aktualiseringar registreras i ärendet, under fliken SIG & plan."),
+                     self)
+        hint.setWordWrap(False)
+        filters.addWidget(hint)
         filters.addStretch(1)
         lay.addLayout(filters)
 

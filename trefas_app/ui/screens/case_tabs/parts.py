@@ -203,3 +203,21 @@ def why_hidden(lang: str) -> str:
                 "den uppgiftskategorin, eller så ligger de utanför ditt uppdrag.")
     return ("The entries exist, but the person's consent does not cover your agency or that "
             "category, or they are outside your remit.")
+
+
+# --- opening another screen with a filter -----------------------------------------------
+
+
+def open_screen(widget: QWidget, ctx, key: str, state: dict | None = None) -> bool:
+    """Ask the main window to show screen ``key`` and hand it ``state`` through
+    its ``restore`` (the protocol the window uses after an unlock). True when
+    the screen is now shown."""
+    ctx.show_screen(key)
+    window = widget.window()
+    if getattr(window, "current_key", None) != key:
+        return False
+    current = getattr(window, "current_screen", None)
+    screen = current() if callable(current) else None
+    if state and screen is not None and hasattr(screen, "restore"):
+        screen.restore(dict(state))
+    return True

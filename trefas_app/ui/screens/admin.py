@@ -1,0 +1,512 @@
+"""Administration (administrators; no case content): users (add, disable,
+new password), units, backups (run, list, restore after confirmation), key
+rotation (offered after a user is disabled), the store and log checks,
+retention, and settings (the lock timeout)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trefas_app.services import admin, audit_log, users
+from trefas_app.services.views import UnitView, UserView
+from trefas_app.ui import common
+from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
+from trefas_app.ui.screens.base import BaseScreen
+from trefas_app.ui.screens.case_tabs.parts import (
+    DONE,
+    OVERDUE,
+    fill_row,
+    make_table,
+    selected_data,
+    subheading,
+)
+
+DEFAULT_LOCK_MINUTES = 10
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _result(label: QLabel, text: str, ok: bool | None) -> None:
+    label.setText(text)
+    label.setStyleSheet("" if ok is None else "color: #2e6b34; font-weight: 600;" if ok
+                        else "color: #b3261e; font-weight: 600;")
+
+
+class Screen(BaseScreen):
+    watches = ("users", "units", "settings")
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.title = self.tr("Administration")
+        self.users: list[UserView] = []
+        self.units: list[UnitView] = []
+        self.backups = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 10)
+        lay.setSpacing(8)
+        lay.addWidget(heading(self.tr("Administration"), self))
+        lay.addWidget(muted(self.tr(
+            "Här hanteras användare, nycklar, säkerhetskopior och inställningar. "
+            "Administratören ser inga ärenden eller personuppgifter."), self))
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("adminTabs")
+        self.tabs.setDocumentMode(True)
+        lay.addWidget(self.tabs, 1)
+        self._build_users()
+        self._build_units()
+        self._build_backups()
+        self._build_security()
+        self._build_settings()
+
+    # -- users -------------------------------------------------------------------------
+
+    def _build_users(self) -> None:
+        page = QWidget(self.tabs)
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 8, 0, 0)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.add_user_button = QPushButton(self.tr("Ny användare …"), page)
+        self.add_user_button.setObjectName("addUser")
+        self.add_user_button.clicked.connect(self.add_user)
+        self.disable_button = QPushButton(self.tr("Stäng av …"), page)
+        self.disable_button.setObjectName("disableUser")
+        self.disable_button.clicked.connect(self.disable_user)
+        self.password_button = QPushButton(self.tr("Nytt lösenord …"), page)
+        self.password_button.setObjectName("resetPassword")
+        self.password_button.clicked.connect(self.reset_password)
+        for b in (self.add_user_button, self.disable_button, self.password_button):
+            row.addWidget(b)
+        pl.addLayout(row)
+        self.user_table = make_table(page, [
+            self.tr("Användarnamn"), self.tr("Namn"), self.tr("Roll"), self.tr("Myndighet"),
+            self.tr("Enhet"), self.tr("Konto"), self.tr("Nyckelplats")], "userTable", stretch=1)
+        self.user_table.itemSelectionChanged.connect(self._update_user_buttons)
+        pl.addWidget(self.user_table, 1)
+        self.user_count = muted("", page)
+        pl.addWidget(self.user_count)
+        self.tabs.addTab(page, self.tr("Användare"))
+        self._update_user_buttons()
+
+    def load_users(self) -> None:
+        self.ctx.run(users.list_users, on_done=self._show_users, key="admin.users")
+
+    def _show_users(self, rows: list[UserView]) -> None:
+        lang = self.ctx.lang
+        selected = self.selected_user()
+        self.users = list(rows)
+        t = self.user_table
+        t.setRowCount(len(rows))
+        for r, u in enumerate(rows):
+            colour = DONE if not u.active else (OVERDUE if not u.has_key_slot else None)
+            fill_row(t, r, [u.username, u.display_name, enum_label(u.role, lang),
+                            enum_label(u.agency, lang), u.unit_name,
+                            self.tr("Aktivt") if u.active else self.tr("Avstängt"),
+                            self.tr("Ja") if u.has_key_slot else self.tr("Saknas")],
+                     data=u, colour=colour)
+        active = sum(1 for u in rows if u.active)
+        self.user_count.setText(self.tr("{n} användare, {a} aktiva").format(n=len(rows), a=active))
+        if selected is not None:
+            for r, u in enumerate(rows):
+                if u.id == selected.id:
+                    t.selectRow(r)
+        self._update_user_buttons()
+
+    def selected_user(self) -> UserView | None:
+        data = selected_data(self.user_table)
+        return data if isinstance(data, UserView) else None
+
+    def _update_user_buttons(self) -> None:
+        u = self.selected_user()
+        me = self.ctx.actor
+        self.disable_button.setEnabled(u is not None and u.active
+                                       and (me is None or u.id != me.user_id))
+        self.password_button.setEnabled(u is not None)
+
+    def _open(self, dlg):
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def add_user(self):
+        from trefas_app.ui.dialogs.user import UserDialog
+
+        return self._open(UserDialog(self.ctx, self, self.units))
+
+    def reset_password(self):
+        from trefas_app.ui.dialogs.user import ResetPasswordDialog
+
+        u = self.selected_user()
+        if u is None:
+            return None
+        return self._open(ResetPasswordDialog(self.ctx, self, u))
+
+    def disable_user(self) -> None:
+        u = self.selected_user()
+        if u is None or not u.active:
+            return
+        if not common.confirm(self, self.tr(
+                "Stänga av {name} ({username})? Användarens nyckelplats tas bort direkt och "
+                "kontot kan inte längre låsa upp Trefas.").format(
+                name=u.display_name, username=u.username),
+                self.tr("Stäng av"), self.tr("Avbryt")):
+            return
+        self.ctx.run(users.disable_user, u.username, on_done=self._disabled,
+                     changes=("users",))
+
+    def _disabled(self, user: UserView) -> None:
+        self.ctx.status(self.tr("{username} är avstängd.").format(username=user.username))
+        if self.ctx.may("system.rekey") and common.confirm(self, self.tr(
+                "{username} är avstängd. Byt datanyckel nu? Då öppnar en gammal kopia av "
+                "nyckelfilen ingenting som sparas härefter. Alla andra måste logga in igen."
+                ).format(username=user.username),
+                self.tr("Byt nyckel nu"), self.tr("Senare")):
+            self._run_rekey()
+
+    # -- units -----------------------------------------------------------------------------
+
+    def _build_units(self) -> None:
+        page = QWidget(self.tabs)
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 8, 0, 0)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.add_unit_button = QPushButton(self.tr("Ny enhet …"), page)
+        self.add_unit_button.setObjectName("addUnit")
+        self.add_unit_button.clicked.connect(self.add_unit)
+        row.addWidget(self.add_unit_button)
+        pl.addLayout(row)
+        self.unit_table = make_table(page, [self.tr("Kod"), self.tr("Namn"),
+                                            self.tr("Myndighet")], "unitTable", stretch=1)
+        pl.addWidget(self.unit_table, 1)
+        self.tabs.addTab(page, self.tr("Enheter"))
+
+    def load_units(self) -> None:
+        self.ctx.run(users.list_units, on_done=self._show_units, key="admin.units")
+
+    def _show_units(self, rows: list[UnitView]) -> None:
+        self.units = list(rows)
+        self.unit_table.setRowCount(len(rows))
+        for r, u in enumerate(rows):
+            fill_row(self.unit_table, r, [u.code, u.name, enum_label(u.agency, self.ctx.lang)],
+                     data=u)
+
+    def add_unit(self):
+        from trefas_app.ui.dialogs.user import UnitDialog
+
+        return self._open(UnitDialog(self.ctx, self, self.units))
+
+    # -- backups ---------------------------------------------------------------------------
+
+    def _build_backups(self) -> None:
+        page = QWidget(self.tabs)
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 8, 0, 0)
+        row = QHBoxLayout()
+        self.backup_result = QLabel(page)
+        self.backup_result.setObjectName("backupResult")
+        self.backup_result.setWordWrap(True)
+        row.addWidget(self.backup_result, 1)
+        self.backup_button = QPushButton(self.tr("Ta säkerhetskopia nu"), page)
+        self.backup_button.setObjectName("runBackup")
+        self.backup_button.clicked.connect(self.run_backup)
+        self.restore_button = QPushButton(self.tr("Återställ vald …"), page)
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.clicked.connect(self.restore_backup)
+        row.addWidget(self.backup_button)
+        row.addWidget(self.restore_button)
+        pl.addLayout(row)
+        pl.addWidget(muted(self.tr(
+            "Säkerhetskopiorna är krypterade med samma nyckel som databasen och kontrolleras "
+            "innan de sparas. De senaste behålls. En återställning ersätter hela databasen; "
+            "den nuvarande sparas undan först."), page))
+        self.backup_table = make_table(page, [self.tr("Tid"), self.tr("Fil"),
+                                              self.tr("Storlek"), self.tr("Nyckelfil")],
+                                       "backupTable", stretch=1)
+        self.backup_table.itemSelectionChanged.connect(
+            lambda: self.restore_button.setEnabled(selected_data(self.backup_table) is not None))
+        pl.addWidget(self.backup_table, 1)
+        self.restore_button.setEnabled(False)
+        self.tabs.addTab(page, self.tr("Säkerhetskopior"))
+
+    def load_backups(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.ctx.run_plain(admin.list_backups, self.ctx.store, on_done=self._show_backups,
+                           key="admin.backups")
+
+    def _show_backups(self, rows) -> None:
+        self.backups = list(rows)
+        self.backup_table.setRowCount(len(rows))
+        for r, b in enumerate(rows):
+            fill_row(self.backup_table, r, [fmt_datetime(b.created_at), b.path.name,
+                                            _size(b.size),
+                                            self.tr("Ja") if b.key_path else self.tr("Saknas")],
+                     data=b)
+        self.restore_button.setEnabled(selected_data(self.backup_table) is not None)
+
+    def run_backup(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.backup_button.setEnabled(False)
+        _result(self.backup_result, self.tr("Tar säkerhetskopia …"), None)
+        self.ctx.run_plain(admin.backup, self.ctx.store, self.ctx.actor,
+                           on_done=self._backed_up, on_error=self._backup_failed)
+
+    def _backed_up(self, info) -> None:
+        self.backup_button.setEnabled(True)
+        _result(self.backup_result, self.tr("Säkerhetskopian {name} är sparad och kontrollerad "
+                                            "({size}).").format(name=info.path.name,
+                                                                size=_size(info.size)), True)
+        self.load_backups()
+
+    def _backup_failed(self, exc) -> None:
+        self.backup_button.setEnabled(True)
+        _result(self.backup_result, self.ctx.error_text(exc), False)
+
+    def restore_backup(self) -> None:
+        b = selected_data(self.backup_table)
+        if b is None or self.ctx.store is None:
+            return
+        if not common.confirm(self, self.tr(
+                "Återställa säkerhetskopian från {time}? Allt som har sparats efter den "
+                "försvinner ur databasen (den nuvarande databasen sparas undan som en fil "
+                "bredvid). Alla andra måste logga in igen.").format(
+                time=fmt_datetime(b.created_at)),
+                self.tr("Fortsätt"), self.tr("Avbryt")):
+            return
+        if not common.confirm(self, self.tr("Är du säker? Återställningen kan inte ångras i "
+                                            "programmet."),
+                              self.tr("Återställ"), self.tr("Avbryt")):
+            return
+        self.restore_button.setEnabled(False)
+        _result(self.backup_result, self.tr("Återställer …"), None)
+        self.ctx.run_plain(admin.restore, self.ctx.store, self.ctx.actor, b.path,
+                           on_done=self._restored, on_error=self._restore_failed)
+
+    def _restored(self, new_store) -> None:
+        # The old store is retired by the service: go on with the one it returned.
+        self.ctx.set_store(new_store)
+        _result(self.backup_result, self.tr("Säkerhetskopian är återställd."), True)
+        self.ctx.notify("*")
+
+    def _restore_failed(self, exc) -> None:
+        self.restore_button.setEnabled(True)
+        _result(self.backup_result, self.ctx.error_text(exc), False)
+
+    # -- keys, checks, retention -----------------------------------------------------------
+
+    def _build_security(self) -> None:
+        page = QWidget(self.tabs)
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 8, 0, 0)
+        pl.setSpacing(10)
+        for attr, title, text, button, slot in (
+                ("rekey", self.tr("Byt datanyckel"), self.tr(
+                    "Krypterar om hela databasen med en ny nyckel och förseglar den för varje "
+                    "aktiv användare. Gör det när en användare har stängts av eller en dator "
+                    "har försvunnit. Andra inloggade måste logga in igen."),
+                 self.tr("Byt datanyckel …"), self.rekey),
+                ("verify", self.tr("Kontrollera åtkomstloggen"), self.tr(
+                    "Kontrollerar hela loggkedjan mot de signerade kontrollpunkterna: ingen "
+                    "post får vara ändrad, borttagen eller avklippt."),
+                 self.tr("Kontrollera loggen"), self.verify_log),
+                ("check", self.tr("Kontrollera lagringsplatsen"), self.tr(
+                    "Kontrollerar nyckelfilen, databasfilen och kontrollpunkterna utan att "
+                    "öppna något."),
+                 self.tr("Kontrollera"), self.check_store),
+                ("retention", self.tr("Gallring"), self.tr(
+                    "Tar bort avslutade ärenden vars bevarandetid har gått ut, med allt som "
+                    "hör till dem. Varje borttaget ärende loggas."),
+                 self.tr("Gallra nu …"), self.run_retention)):
+            pl.addWidget(subheading(title, page))
+            pl.addWidget(muted(text, page))
+            row = QHBoxLayout()
+            b = QPushButton(button, page)
+            b.setObjectName(f"{attr}Button")
+            b.clicked.connect(slot)
+            result = QLabel(page)
+            result.setObjectName(f"{attr}Result")
+            result.setWordWrap(True)
+            row.addWidget(b)
+            row.addWidget(result, 1)
+            pl.addLayout(row)
+            setattr(self, f"{attr}_button", b)
+            setattr(self, f"{attr}_result", result)
+        pl.addStretch(1)
+        self.tabs.addTab(page, self.tr("Nycklar och kontroller"))
+
+    def rekey(self) -> None:
+        if not common.confirm(self, self.tr(
+                "Byta datanyckel nu? Det tar en stund för en stor databas. Alla andra som är "
+                "inloggade måste logga in igen."), self.tr("Byt nyckel"), self.tr("Avbryt")):
+            return
+        self._run_rekey()
+
+    def _run_rekey(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.tabs.setCurrentIndex(3)
+        self.rekey_button.setEnabled(False)
+        _result(self.rekey_result, self.tr("Byter nyckel …"), None)
+        self.ctx.run_plain(admin.rekey, self.ctx.store, self.ctx.actor,
+                           on_done=self._rekeyed, on_error=self._rekey_failed)
+
+    def _rekeyed(self, _none) -> None:
+        self.rekey_button.setEnabled(True)
+        _result(self.rekey_result, self.tr("Datanyckeln är bytt. Äldre säkerhetskopior öppnas "
+                                           "bara med sin egen nyckelfil."), True)
+        self.load_backups()
+
+    def _rekey_failed(self, exc) -> None:
+        self.rekey_button.setEnabled(True)
+        _result(self.rekey_result, self.ctx.error_text(exc), False)
+
+    def verify_log(self) -> None:
+        if self.ctx.store is None:
+            return
+        self.verify_button.setEnabled(False)
+        _result(self.verify_result, self.tr("Kontrollerar …"), None)
+        self.ctx.run_plain(audit_log.verify_log, self.ctx.store, self.ctx.actor,
+                           on_done=self._verified, on_error=self._verify_failed)
+
+    def _verified(self, report) -> None:
+        self.verify_button.setEnabled(True)
+        if report.ok:
+            _result(self.verify_result, self.tr(
+                "Loggen är hel: {n} poster, {c} signerade kontrollpunkter stämmer.").format(
+                n=report.entries, c=report.checkpoints_verified), True)
+        else:
+            problem = report.problem_sv if self.ctx.lang == "sv" else report.problem_en
+            where = (self.tr(" Första felaktiga post: nr {seq}.").format(seq=report.first_bad_seq)
+                     if report.first_bad_seq is not None else "")
+            _result(self.verify_result, self.tr("Loggen är inte hel. ") + (problem or "") + where,
+                    False)
+
+    def _verify_failed(self, exc) -> None:
+        self.verify_button.setEnabled(True)
+        _result(self.verify_result, self.ctx.error_text(exc), False)
+
+    def check_store(self) -> None:
+        self.check_button.setEnabled(False)
+        _result(self.check_result, self.tr("Kontrollerar …"), None)
+        self.ctx.run_plain(admin.check_store, self.ctx.store_dir, on_done=self._checked,
+                           on_error=self._check_failed)
+
+    def _checked(self, report) -> None:
+        self.check_button.setEnabled(True)
+        if report.ok:
+            _result(self.check_result, self.tr("Inga fel hittades."), True)
+        else:
+            _result(self.check_result, " ".join(report.problems), False)
+
+    def _check_failed(self, exc) -> None:
+        self.check_button.setEnabled(True)
+        _result(self.check_result, self.ctx.error_text(exc), False)
+
+    def run_retention(self) -> None:
+        if self.ctx.store is None:
+            return
+        if not common.confirm(self, self.tr(
+                "Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott, "
+                "med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först."),
+                self.tr("Gallra"), self.tr("Avbryt")):
+            return
+        self.retention_button.setEnabled(False)
+        _result(self.retention_result, self.tr("Gallrar …"), None)
+        today = dt.datetime.now(common.LOCAL_TZ).date()
+        self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, today,
+                           on_done=self._retained, on_error=self._retention_failed)
+
+    def _retained(self, report) -> None:
+        self.retention_button.setEnabled(True)
+        _result(self.retention_result, self.tr("{n} ärenden gallrades.").format(
+            n=report.cases_deleted), True)
+
+    def _retention_failed(self, exc) -> None:
+        self.retention_button.setEnabled(True)
+        _result(self.retention_result, self.ctx.error_text(exc), False)
+
+    # -- settings ----------------------------------------------------------------------------
+
+    def _build_settings(self) -> None:
+        page = QWidget(self.tabs)
+        pl = QVBoxLayout(page)
+        pl.setContentsMargins(0, 8, 0, 0)
+        form = QFormLayout()
+        self.lock_spin = QSpinBox(page)
+        self.lock_spin.setObjectName("lockMinutes")
+        self.lock_spin.setRange(1, 240)
+        self.lock_spin.setValue(DEFAULT_LOCK_MINUTES)
+        self.lock_spin.setSuffix(self.tr(" minuter"))
+        self.save_settings_button = QPushButton(self.tr("Spara"), page)
+        self.save_settings_button.setObjectName("saveSettings")
+        self.save_settings_button.clicked.connect(self.save_settings)
+        row = QHBoxLayout()
+        row.addWidget(self.lock_spin)
+        row.addWidget(self.save_settings_button)
+        row.addStretch(1)
+        form.addRow(self.tr("Lås efter inaktivitet"), row)
+        pl.addLayout(form)
+        pl.addWidget(muted(self.tr(
+            "Trefas låses när ingen har rört tangentbord eller mus under så lång tid. Gäller "
+            "för alla användare från nästa inloggning."), page))
+        self.settings_result = QLabel(page)
+        self.settings_result.setObjectName("settingsResult")
+        pl.addWidget(self.settings_result)
+        pl.addStretch(1)
+        self.tabs.addTab(page, self.tr("Inställningar"))
+
+    def load_settings(self) -> None:
+        self.ctx.run_uow(users.get_setting, "lock_minutes", str(DEFAULT_LOCK_MINUTES),
+                         on_done=self._show_settings, key="admin.settings")
+
+    def _show_settings(self, value: str) -> None:
+        try:
+            self.lock_spin.setValue(int(value))
+        except (TypeError, ValueError):
+            self.lock_spin.setValue(DEFAULT_LOCK_MINUTES)
+
+    def save_settings(self) -> None:
+        value = self.lock_spin.value()
+        self.ctx.run(users.set_setting, "lock_minutes", str(value),
+                     on_done=lambda _r: _result(self.settings_result, self.tr(
+                         "Sparat: låses efter {n} minuter.").format(n=value), True),
+                     changes=("settings",))
+
+    # -- protocol ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.load_units()
+        self.load_users()
+        self.load_backups()
+        self.load_settings()
+
+    def clear(self) -> None:
+        self.users, self.units, self.backups = [], [], []
+        for t in (self.user_table, self.unit_table, self.backup_table):
+            t.setRowCount(0)
+
+    def state(self) -> dict:
+        return {"tab": self.tabs.currentIndex()}
+
+    def restore(self, state: dict) -> None:
+        self.tabs.setCurrentIndex(int(state.get("tab", 0)))

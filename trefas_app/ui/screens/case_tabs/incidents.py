@@ -1,0 +1,188 @@
+"""Händelser (case tab): the incidents this case's person is linked to, with
+their role in each (criminal-category content: only what the access rule
+lets this user see, and a line for the rest), linking the person to an
+incident, and the action items that came from incidents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
+
+from trefas_app.domain.enums import CaseState, TaskState
+from trefas_app.services import incidents, tasks
+from trefas_app.services.views import Page
+from trefas_app.ui import common
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.screens.case_tabs.parts import (
+    DONE,
+    OVERDUE,
+    fill_row,
+    hidden_label,
+    make_table,
+    open_screen,
+    selected_data,
+    show_hidden,
+    subheading,
+    why_hidden,
+)
+
+#: How far back incidents are offered when linking the person to one.
+LINK_WINDOW_DAYS = 365
+
+
+@dataclass(frozen=True)
+class CaseIncidents:
+    #: Page of the case's involvements, or None when the service for it is missing.
+    involvements: Page | None
+    #: incident id -> IncidentRow, for number, kind, time and place.
+    incidents: dict
+    #: The case's tasks that came from an incident.
+    tasks: tuple
+    tasks_hidden: dict
+
+
+def load_case_incidents(uow, actor, case_id: int) -> CaseIncidents:
+    involvements = None
+    lister = getattr(incidents, "list_case_involvements", None)
+    if lister is not None and actor.may("involvement.read"):
+        involvements = lister(uow, actor, case_id)
+    rows: dict = {}
+    if involvements is not None and involvements.rows and actor.may("incident.read"):
+        wanted = {r.incident_id for r in involvements.rows}
+        page = incidents.list_incidents(uow, actor, limit=1000)
+        rows = {r.id: r for r in page.rows if r.id in wanted}
+    task_rows: tuple = ()
+    hidden: dict = {}
+    if actor.may("task.read"):
+        page = tasks.list_tasks(uow, actor, case_id=case_id, limit=500)
+        task_rows = tuple(t for t in page.rows if t.incident_id is not None)
+        hidden = page.hidden
+    return CaseIncidents(involvements, rows, task_rows, hidden)
+
+
+class Tab(BaseTab):
+    def __init__(self, ctx, case_view):
+        super().__init__(ctx, case_view)
+        self.data: CaseIncidents | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 8, 4, 4)
+        row = QHBoxLayout()
+        row.addWidget(subheading(self.tr("Händelser som personen är kopplad till"), self))
+        row.addStretch(1)
+        self.link_button = QPushButton(self.tr("Koppla till händelse …"), self)
+        self.link_button.setObjectName("linkIncident")
+        self.link_button.clicked.connect(self.link)
+        self.open_button = QPushButton(self.tr("Visa händelsen"), self)
+        self.open_button.setObjectName("openIncident")
+        self.open_button.clicked.connect(self.open_incident)
+        row.addWidget(self.link_button)
+        row.addWidget(self.open_button)
+        lay.addLayout(row)
+        self.involvements = make_table(self, [
+            self.tr("Inträffade"), self.tr("Händelse"), self.tr("Typ"), self.tr("Plats"),
+            self.tr("Roll"), self.tr("Registrerad av")], "caseInvolvements", stretch=3)
+        self.involvements.setMinimumHeight(120)
+        self.involvements.itemSelectionChanged.connect(self._update_buttons)
+        self.involvements.itemDoubleClicked.connect(lambda _i: self.open_incident())
+        lay.addWidget(self.involvements, 1)
+        self.involvements_hidden = hidden_label(self, "involvementsHidden")
+        lay.addWidget(self.involvements_hidden)
+        self.missing = muted(self.tr(
+            "Kopplingarna till händelser kan inte listas per ärende i den här versionen. "
+            "De syns på varje händelse under Händelser."), self)
+        self.missing.setObjectName("involvementsMissing")
+        self.missing.hide()
+        lay.addWidget(self.missing)
+        lay.addWidget(subheading(self.tr("Åtgärdspunkter från händelser"), self))
+        self.tasks = make_table(self, [self.tr("Förfaller"), self.tr("Rubrik"),
+                                       self.tr("Händelse"), self.tr("Ansvarig"),
+                                       self.tr("Status")], "incidentTasks", stretch=1,
+                                select=False)
+        self.tasks.setMinimumHeight(90)
+        lay.addWidget(self.tasks, 1)
+        self.tasks_hidden = hidden_label(self, "tasksHidden")
+        lay.addWidget(self.tasks_hidden)
+        self._update_buttons()
+
+    def case_watches(self, case) -> tuple[str, ...]:
+        return (f"case:{case.id}", "incidents", "incident:", f"tasks:{case.id}",
+                f"consents:{case.person.id}")
+
+    def reload(self) -> None:
+        if self.case is None:
+            return
+        self.ctx.run(load_case_incidents, self.case.id, on_done=self._show,
+                     key=f"case_incidents.{self.case.id}")
+
+    def _show(self, data: CaseIncidents) -> None:
+        if self.case is None:
+            return
+        self.data = data
+        lang = self.ctx.lang
+        sv = lang == "sv"
+        why = why_hidden(lang)
+        inv = data.involvements
+        self.missing.setVisible(inv is None)
+        self.involvements.setVisible(inv is not None)
+        rows = list(inv.rows) if inv is not None else []
+        self.involvements.setRowCount(len(rows))
+        for r, v in enumerate(rows):
+            incident = data.incidents.get(v.incident_id)
+            fill_row(self.involvements, r, [
+                fmt_datetime(incident.occurred_at) if incident else "",
+                incident.number if incident else str(v.incident_id),
+                enum_label(incident.kind, lang) if incident else "",
+                f"{incident.unit_name}, {incident.place}" if incident else "",
+                v.involvement_label, enum_label(v.owner_agency, lang)], data=v)
+        show_hidden(self.involvements_hidden, inv.hidden if inv is not None else None,
+                    "koppling" if sv else "link", "kopplingar" if sv else "links", lang, why)
+        self.tasks.setRowCount(len(data.tasks))
+        for r, t in enumerate(data.tasks):
+            colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+            fill_row(self.tasks, r, [fmt_date(t.due_on) or "–", t.title,
+                                     t.incident_number or "", t.assignee or "",
+                                     enum_label(t.state, lang)], data=t, colour=colour)
+        show_hidden(self.tasks_hidden, data.tasks_hidden, "åtgärdspunkt" if sv else "task",
+                    "åtgärdspunkter" if sv else "tasks", lang, why)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        case = self.case
+        writable = case is not None and not case.read_only and case.state != CaseState.CLOSED
+        self.link_button.setVisible(writable and self.ctx.may("involvement.write"))
+        self.open_button.setEnabled(selected_data(self.involvements) is not None)
+
+    def link(self) -> None:
+        if self.case is None:
+            return
+        since = dt.datetime.now(common.LOCAL_TZ).date() - dt.timedelta(days=LINK_WINDOW_DAYS)
+        self.ctx.run(incidents.list_incidents, since=since, limit=500,
+                     on_done=self._link_dialog, key="case_incidents.choose")
+
+    def _link_dialog(self, page):
+        from trefas_app.ui.dialogs.incident import LinkPersonDialog
+
+        if self.case is None:
+            return None
+        dlg = LinkPersonDialog(self.ctx, self, case_id=self.case.id,
+                               case_text=f"{self.case.number} · {self.case.person.display_name}",
+                               incident_rows=list(page.rows))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def open_incident(self) -> None:
+        v = selected_data(self.involvements)
+        if v is not None:
+            open_screen(self, self.ctx, "incidents",
+                        {"days": None, "states": [], "incident_id": v.incident_id})
+
+    def clear(self) -> None:
+        self.case = None
+        self.data = None
+        self.involvements.setRowCount(0)
+        self.tasks.setRowCount(0)

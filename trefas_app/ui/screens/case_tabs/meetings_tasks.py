@@ -1,0 +1,263 @@
+"""Möten & uppgifter (case tab): the case's action items — new, done,
+cancelled; overdue in red; a line for those not shared with the user — and
+the meetings where the case was discussed, with the decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+
+from trefas_app.domain.enums import CaseState, Role, TaskState
+from trefas_app.services import meetings, tasks
+from trefas_app.services.views import Page
+from trefas_app.services.views_ops import TaskRow
+from trefas_app.ui import common
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
+from trefas_app.ui.dialogs.task_pickers import from_team
+from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.screens.case_tabs.parts import (
+    DONE,
+    OVERDUE,
+    fill_row,
+    hidden_label,
+    make_table,
+    open_screen,
+    selected_data,
+    show_hidden,
+    subheading,
+    why_hidden,
+)
+
+
+@dataclass(frozen=True)
+class CaseWork:
+    tasks: Page[TaskRow] | None
+    #: Page of MeetingItemView, or None when the service for it is missing.
+    items: Page | None
+
+
+def load_case_work(uow, actor, case_id: int, open_only: bool) -> CaseWork:
+    task_page = None
+    if actor.may("task.read"):
+        states = (TaskState.OPEN,) if open_only else ()
+        task_page = tasks.list_tasks(uow, actor, case_id=case_id, states=states, limit=500)
+    items = None
+    lister = getattr(meetings, "list_case_items", None)
+    if lister is not None and actor.may("meeting_item.read"):
+        items = lister(uow, actor, case_id)
+    return CaseWork(task_page, items)
+
+
+def upcoming_meetings(uow, actor):
+    """Meetings not yet held that this user may add cases to."""
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=14)
+    page = meetings.list_meetings(uow, actor, since=since, limit=200)
+    return [m for m in page.rows if not m.held
+            and (actor.role == Role.COORDINATOR and m.unit_id == actor.unit_id
+                 or m.chair == actor.display_name)]
+
+
+class Tab(BaseTab):
+    def __init__(self, ctx, case_view):
+        super().__init__(ctx, case_view)
+        self.data: CaseWork | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 8, 4, 4)
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        lay.addWidget(split, 1)
+
+        top = QWidget(split)
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 6)
+        row = QHBoxLayout()
+        row.addWidget(subheading(self.tr("Åtgärdspunkter"), top))
+        self.open_only = QCheckBox(self.tr("Bara öppna"), top)
+        self.open_only.setObjectName("openOnly")
+        self.open_only.setChecked(True)
+        self.open_only.toggled.connect(lambda _c: self.reload())
+        row.addWidget(self.open_only)
+        row.addStretch(1)
+        self.new_button = QPushButton(self.tr("Ny åtgärdspunkt …"), top)
+        self.new_button.setObjectName("newTask")
+        self.new_button.clicked.connect(self.new_task)
+        self.done_button = QPushButton(self.tr("Markera klar"), top)
+        self.done_button.setObjectName("completeTask")
+        self.done_button.clicked.connect(self.complete)
+        self.cancel_button = QPushButton(self.tr("Avbryt …"), top)
+        self.cancel_button.setObjectName("cancelTask")
+        self.cancel_button.clicked.connect(self.cancel)
+        for b in (self.new_button, self.done_button, self.cancel_button):
+            row.addWidget(b)
+        tl.addLayout(row)
+        self.tasks = make_table(top, [self.tr("Förfaller"), self.tr("Rubrik"),
+                                      self.tr("Ansvarig"), self.tr("Status"), self.tr("Källa")],
+                                "caseTasks", stretch=1)
+        self.tasks.setMinimumHeight(120)
+        self.tasks.itemSelectionChanged.connect(self._update_buttons)
+        tl.addWidget(self.tasks, 1)
+        self.tasks_hidden = hidden_label(top, "tasksHidden")
+        tl.addWidget(self.tasks_hidden)
+        split.addWidget(top)
+
+        bottom = QWidget(split)
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 6, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(subheading(self.tr("Ärendet på möten"), bottom))
+        row.addStretch(1)
+        self.item_button = QPushButton(self.tr("Ta upp på möte …"), bottom)
+        self.item_button.setObjectName("addToMeeting")
+        self.item_button.clicked.connect(self.add_to_meeting)
+        self.meeting_button = QPushButton(self.tr("Visa mötet"), bottom)
+        self.meeting_button.setObjectName("openMeeting")
+        self.meeting_button.clicked.connect(self.open_meeting)
+        row.addWidget(self.item_button)
+        row.addWidget(self.meeting_button)
+        bl.addLayout(row)
+        self.items = make_table(bottom, [self.tr("Möte"), self.tr("Diskussion"),
+                                         self.tr("Beslut"), self.tr("Av")], "caseItems",
+                                stretch=1)
+        self.items.setMinimumHeight(90)
+        self.items.itemSelectionChanged.connect(self._update_buttons)
+        bl.addWidget(self.items, 1)
+        self.items_hidden = hidden_label(bottom, "itemsHidden")
+        bl.addWidget(self.items_hidden)
+        self.items_missing = muted(self.tr(
+            "Mötespunkterna kan inte listas per ärende i den här versionen; de syns på varje "
+            "möte under Möten. Åtgärdspunkter från möten står ovan (källa ”Möte”)."), bottom)
+        self.items_missing.setObjectName("itemsMissing")
+        self.items_missing.hide()
+        bl.addWidget(self.items_missing)
+        split.addWidget(bottom)
+        split.setSizes([360, 240])
+        top.setVisible(ctx.may("task.read"))
+        bottom.setVisible(ctx.may("meeting_item.read"))
+        self._update_buttons()
+
+    def case_watches(self, case) -> tuple[str, ...]:
+        return (f"tasks:{case.id}", f"case:{case.id}", "meetings", "meeting:",
+                f"consents:{case.person.id}")
+
+    def reload(self) -> None:
+        if self.case is None:
+            return
+        self.ctx.run(load_case_work, self.case.id, self.open_only.isChecked(),
+                     on_done=self._show, key=f"case_work.{self.case.id}")
+
+    def _show(self, data: CaseWork) -> None:
+        if self.case is None:
+            return
+        self.data = data
+        lang = self.ctx.lang
+        sv = lang == "sv"
+        why = why_hidden(lang)
+        if data.tasks is not None:
+            rows = data.tasks.rows
+            self.tasks.setRowCount(len(rows))
+            for r, t in enumerate(rows):
+                source = (self.tr("Händelse {n}").format(n=t.incident_number)
+                          if t.incident_number else self.tr("Möte") if t.meeting_id else "")
+                colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+                fill_row(self.tasks, r, [
+                    (fmt_date(t.due_on) or "–") + (" ⚠" if t.overdue else ""), t.title,
+                    t.assignee or self.tr("Ingen"), enum_label(t.state, lang), source],
+                    data=t, colour=colour, tooltip=t.description or "")
+            show_hidden(self.tasks_hidden, data.tasks.hidden, "åtgärdspunkt" if sv else "task",
+                        "åtgärdspunkter" if sv else "tasks", lang, why)
+        items = data.items
+        self.items_missing.setVisible(items is None)
+        self.items.setVisible(items is not None)
+        if items is not None:
+            self.items.setRowCount(len(items.rows))
+            for r, it in enumerate(items.rows):
+                fill_row(self.items, r, [fmt_datetime(it.created_at), it.discussion,
+                                         it.decision or "", it.created_by or ""], data=it,
+                         tooltip=it.discussion)
+            show_hidden(self.items_hidden, items.hidden, "mötespunkt" if sv else "meeting item",
+                        "mötespunkter" if sv else "meeting items", lang, why)
+        self._update_buttons()
+
+    def _writable(self) -> bool:
+        case = self.case
+        return case is not None and not case.read_only and case.state != CaseState.CLOSED
+
+    def selected_task(self) -> TaskRow | None:
+        data = selected_data(self.tasks)
+        return data if isinstance(data, TaskRow) else None
+
+    def _update_buttons(self) -> None:
+        may = self._writable() and self.ctx.may("task.write")
+        self.new_button.setVisible(may)
+        self.done_button.setVisible(may)
+        self.cancel_button.setVisible(may)
+        t = self.selected_task()
+        is_open = t is not None and t.state == TaskState.OPEN
+        self.done_button.setEnabled(is_open)
+        self.cancel_button.setEnabled(is_open)
+        self.item_button.setVisible(self._writable() and self.ctx.may("meeting.write"))
+        self.meeting_button.setEnabled(selected_data(self.items) is not None)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _open(self, dlg):
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def new_task(self):
+        from trefas_app.ui.dialogs.task import TaskDialog
+
+        if self.case is None:
+            return None
+        return self._open(TaskDialog(self.ctx, self, self.case.id, from_team(self.case.team)))
+
+    def complete(self) -> None:
+        t = self.selected_task()
+        if t is None or t.state != TaskState.OPEN:
+            return
+        if not common.confirm(self, self.tr("Markera ”{title}” som klar?").format(title=t.title),
+                              self.tr("Markera klar"), self.tr("Avbryt")):
+            return
+        self.ctx.run(tasks.complete_task, t.id, changes=task_changes(t.case_id, t.meeting_id))
+
+    def cancel(self):
+        t = self.selected_task()
+        if t is None or t.state != TaskState.OPEN:
+            return None
+        return self._open(cancel_task_dialog(self.ctx, self, t))
+
+    def add_to_meeting(self) -> None:
+        self.ctx.run(upcoming_meetings, on_done=self._meeting_dialog, key="case_work.meetings")
+
+    def _meeting_dialog(self, rows):
+        from trefas_app.ui.dialogs.meeting import MeetingItemDialog
+
+        if self.case is None:
+            return None
+        return self._open(MeetingItemDialog(
+            self.ctx, self, None, case_id=self.case.id,
+            case_text=f"{self.case.number} · {self.case.person.display_name}",
+            meeting_rows=rows))
+
+    def open_meeting(self) -> None:
+        it = selected_data(self.items)
+        if it is not None:
+            open_screen(self, self.ctx, "meetings", {"period": "all", "meeting_id": it.meeting_id})
+
+    def clear(self) -> None:
+        self.case = None
+        self.data = None
+        self.tasks.setRowCount(0)
+        self.items.setRowCount(0)
+
+    def state(self) -> dict:
+        return {"open_only": self.open_only.isChecked()}
+
+    def restore(self, state: dict) -> None:
+        self.open_only.blockSignals(True)
+        self.open_only.setChecked(bool(state.get("open_only", True)))
+        self.open_only.blockSignals(False)
