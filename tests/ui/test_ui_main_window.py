@@ -9,6 +9,7 @@ import time
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
 
 from trefas_app.services import cases, persons
 from trefas_app.ui.main_window import MainWindow
@@ -114,6 +115,21 @@ def test_lock_drops_every_screen_and_unlock_returns_to_the_same_case_and_tab(
     assert view.current_tab_key() == "notes"
     view.back_button.click()
     assert window.current_key == "cases"
+
+
+def test_lock_closes_open_dialogs_without_asking(qtbot, window, questions):
+    from trefas_app.ui.dialogs.person import PersonDialog
+
+    unlock_as(qtbot, window, "sara")
+    screen = window.show_screen("persons")
+    screen.new_button.click()
+    dlg = next(w for w in QApplication.topLevelWidgets()
+               if isinstance(w, PersonDialog) and w.isVisible())
+    dlg.first_edit.setText("Amir")  # unsaved text
+    window.lock_now()
+    assert not dlg.isVisible()
+    assert questions == []
+    assert not window.ctx.is_unlocked
 
 
 def test_another_user_unlocking_starts_on_their_first_screen(qtbot, window, run_sync):

@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QT_TRANSLATE_NOOP, QCoreApplication,
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -485,12 +486,27 @@ class MainWindow(QMainWindow):
         self._saved_position = self.position()
         self._saved_user = self.ctx.actor.username
         self._tick_timer.stop()
+        self._close_dialogs()
         self._drop_screens()
         secret_clipboard().clear_if_unchanged()
         self.ctx.lock("lock")
         self._show_locked_state()
         if not self._quitting:
             self._ask_unlock(username=self._saved_user, locked_by=self._saved_user)
+
+    def _close_dialogs(self) -> None:
+        """Close every open dialog and message box: nothing decrypted may stay
+        on screen behind the lock. Unsaved text in a dialog is discarded."""
+        from trefas_app.ui.dialogs.base import ServiceDialog
+
+        for widget in QApplication.topLevelWidgets():
+            if widget is self or isinstance(widget, UnlockDialog) or not widget.isVisible():
+                continue
+            if isinstance(widget, ServiceDialog):
+                widget.mark_clean()  # no "unsaved changes?" question behind a lock
+            if isinstance(widget, QDialog):
+                widget.reject()
+            widget.hide()
 
     def _drop_screens(self) -> None:
         for widget in self._screens.values():
