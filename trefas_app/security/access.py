@@ -245,7 +245,8 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime) -> ColumnElement[bool]:
     spec = CASE_CONTENT_KINDS[kind]
     if not role_may(actor.role, _verb_permission(kind, "read")):
         return false()
-    return scope_clause(actor, spec.model.case_id, "read", now)
+    return and_(scope_clause(actor, spec.model.case_id, "read", now),
+                spec.model.case_id.in_(_cases_identity_shared(actor, now)))
 
 
 # --- helpers every service uses -----------------------------------------------
@@ -254,7 +255,12 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime) -> ColumnElement[bool]:
 def denied(actor: Actor, attempted: str, sv: str, en: str, subject_kind: str | None = None,
            subject_id: object = None) -> AccessDenied:
     """An AccessDenied that the unit of work will write to the access log."""
-    err = AccessDenied(sv, en)
+    return on_record(AccessDenied(sv, en), actor, attempted, subject_kind, subject_id)
+
+
+def on_record(err, actor: Actor, attempted: str, subject_kind: str | None = None,
+              subject_id: object = None):
+    """Mark an error so that the unit of work logs the attempt after rollback."""
     err.actor, err.attempted = actor, attempted
     err.subject_kind, err.subject_id = subject_kind, subject_id
     return err

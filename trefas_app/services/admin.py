@@ -22,7 +22,6 @@ Files this module writes in the store folder (next to those of store.py)::
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import json
@@ -526,7 +525,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
     with Session(store.engine) as session:
         seq_before = audit.head(session)[0]
     store.engine.dispose()
-    new_keyfile = copy.deepcopy(store.keyfile)
+    new_keyfile = KeyFile.load(paths.keys)  # from disk: this session's copy may be stale
     try:
         src = connect_raw(paths.db, old_key)
         try:

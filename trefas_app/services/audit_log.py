@@ -96,7 +96,7 @@ def _scope(actor: Actor, now: dt.datetime):
         ev.user_id.in_(own_user),
         and_(ev.user_id.is_(None), ev.agency.is_(None), ev.username.in_(own_name)),
         ev.case_id.in_(visible_case),
-        ev.person_id.in_(visible_person),
+        and_(ev.case_id.is_(None), ev.person_id.in_(visible_person)),
     )
 
 

@@ -13,7 +13,12 @@ from trefas_app.domain.enums import CaseState, Category, ProtectionLevel, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
-from trefas_app.services.persons import check_reason, project_persons, _search_clause
+from trefas_app.services.persons import (
+    _escape_like,
+    _search_clause,
+    check_reason,
+    project_persons,
+)
 from trefas_app.services.views import CaseRow, CaseView, Page, TeamMemberView
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
@@ -98,7 +103,7 @@ def open_case(uow: UnitOfWork, actor: Actor, person_id: int, title: str) -> Case
         access.require(actor, "case.create")
         now = uow.now()
         s = uow.session
-        person = access.get_visible(s, actor, "person", person_id, now)
+        person = access.get_visible(s, actor, "person", person_id, now, verb="update")
         case = m.Case(number=next_number(s, now, "K", m.Case), person_id=person.id,
                       unit_id=actor.unit_id, owner_agency=actor.agency, state=CaseState.OPEN,
                       title=title.strip(), opened_at=now, last_entry_at=now, created_at=now,
@@ -144,7 +149,8 @@ def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
         m.Case.id == case.id, access.scope_clause(actor, m.Case.id, "write", now))))
     next_states = tuple(
         st for st in lifecycles.CASE.allowed_next(case.state)
-        if write_scope and role_may(actor.role, TRANSITION_PERMISSION[(case.state, st)]))
+        if write_scope and actor.agency == case.owner_agency
+        and role_may(actor.role, TRANSITION_PERMISSION[(case.state, st)]))
     unit = s.get(m.Unit, case.unit_id)
     return CaseView(
         id=case.id, number=case.number, title=case.title, state=case.state, person=person,
@@ -187,7 +193,7 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
         count_stmt = select(func.count()).select_from(m.Case).join(
             m.Person, m.Person.id == m.Case.person_id)
         if query:
-            where.append(or_(m.Case.number.ilike(f"%{query}%"),
+            where.append(or_(m.Case.number.ilike(f"%{_escape_like(query)}%", escape="\\"),
                              _search_clause(actor, query, now)))
         total = s.scalar(count_stmt.where(*where))
         column = _SORT_COLUMNS.get(filt.sort, m.Case.last_entry_at)
@@ -228,6 +234,11 @@ def move_case(uow: UnitOfWork, actor: Actor, case_id: int, to_state: CaseState,
         lifecycles.CASE.check(case.state, to_state)
         permission = TRANSITION_PERMISSION[(case.state, to_state)]
         writable_case(uow, actor, case_id, permission, allow_closed=True)
+        if actor.agency != case.owner_agency:
+            raise access.denied(actor, permission,
+                                "Bara den myndighet som äger ärendet kan ändra dess status.",
+                                "Only the agency that owns the case can change its state.",
+                                "case", case_id)
         if to_state == CaseState.CLOSURE_REQUESTED:
             if not (reason or "").strip():
                 raise ValidationError("Ange varför ärendet ska avslutas.",

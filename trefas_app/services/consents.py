@@ -97,7 +97,7 @@ def _store_consent(uow: UnitOfWork, actor: Actor, data: ConsentInput, version: i
                    previous: m.Consent | None) -> m.Consent:
     s, now = uow.session, uow.now()
     today = access.local_date(now)
-    person = access.get_visible(s, actor, "person", data.person_id, now)
+    person = access.get_visible(s, actor, "person", data.person_id, now, verb="update")
     if data.case_id is not None:
         case = writable_case(uow, actor, data.case_id, "consent.write")
         if case.person_id != person.id:
@@ -145,6 +145,9 @@ def amend_consent(uow: UnitOfWork, actor: Actor, consent_id: int,
         if old.superseded or old.withdrawn_at is not None:
             raise Conflict("Bara ett gällande samtycke kan ändras.",
                            "Only a current consent can be changed.")
+        if data.person_id != old.person_id:
+            raise ValidationError("En ny version av ett samtycke måste gälla samma person.",
+                                  "A new version of a consent must be about the same person.")
         old.superseded = True
         old.updated_at, old.updated_by_id = uow.now(), actor.user_id
         s.flush()

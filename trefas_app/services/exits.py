@@ -510,6 +510,13 @@ def add_threat_assessment(uow: UnitOfWork, actor: Actor, case_id: int, exit_id: 
         return view
 
 
+def measure_category(kind: MeasureKind) -> Category:
+    """Protected housing says where a person lives: location data, hidden behind
+    a reveal for protected persons like an address."""
+    return Category.LOCATION if MeasureKind(kind) == MeasureKind.PROTECTED_HOUSING \
+        else Category.THREAT
+
+
 def add_measure(uow: UnitOfWork, actor: Actor, case_id: int, exit_id: int | None,
                 kind: MeasureKind, description: str, started_on: dt.date) -> MeasureView:
     kind = MeasureKind(kind)
@@ -521,7 +528,7 @@ def add_measure(uow: UnitOfWork, actor: Actor, case_id: int, exit_id: int | None
         _check_start(started_on, access.local_date(now))
         ep = _linked_exit(uow, actor, exit_id, case)
         row = m.ProtectiveMeasure(case_id=case.id, person_id=case.person_id,
-                                  owner_agency=actor.agency, category=Category.THREAT,
+                                  owner_agency=actor.agency, category=measure_category(kind),
                                   exit_programme_id=ep.id if ep else None, kind=kind,
                                   description=description, started_on=started_on,
                                   created_at=now, created_by_id=actor.user_id)

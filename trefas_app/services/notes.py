@@ -3,7 +3,7 @@ new note that points to the one it corrects."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -30,7 +30,13 @@ def _check_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def _views(session, notes: list[m.Note]) -> list[NoteView]:
+def readable_notes_clause(actor: Actor, now):
+    """Notes this user may read: the access rule, and drafts to their author only."""
+    return and_(access.visible(actor, "note", now),
+                or_(m.Note.state == NoteState.SIGNED, m.Note.author_id == actor.user_id))
+
+
+def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
     user_ids = {n.author_id for n in notes} | {n.signed_by_id for n in notes if n.signed_by_id}
     names = dict(session.execute(select(m.User.id, m.User.display_name)
                                  .where(m.User.id.in_(user_ids))).all()) if user_ids else {}
@@ -38,7 +44,8 @@ def _views(session, notes: list[m.Note]) -> list[NoteView]:
     corrections: dict[int, list[int]] = {}
     if ids:
         for cid, nid in session.execute(select(m.Note.corrects_id, m.Note.id)
-                                        .where(m.Note.corrects_id.in_(ids))).all():
+                                        .where(m.Note.corrects_id.in_(ids),
+                                               readable_notes_clause(actor, now))).all():
             corrections.setdefault(cid, []).append(nid)
     return [NoteView(id=n.id, case_id=n.case_id, title=n.title, body=n.body,
                      category=n.category, state=n.state, author=names.get(n.author_id, ""),
@@ -74,7 +81,7 @@ def write_note(uow: UnitOfWork, actor: Actor, case_id: int, title: str, body: st
         uow.log(actor, "note.correct" if corrects_id else "note.create", subject_kind="note",
                 subject_id=note.id, case_id=case.id, person_id=case.person_id,
                 detail={"category": category.value, "corrects": corrects_id})
-        view = _views(s, [note])[0]
+        view = _views(s, [note], actor, now)[0]
         uow.commit()
         return view
 
@@ -101,7 +108,7 @@ def update_draft(uow: UnitOfWork, actor: Actor, note_id: int, title: str, body: 
         note.updated_at, note.updated_by_id = uow.now(), actor.user_id
         uow.log(actor, "note.update", subject_kind="note", subject_id=note.id,
                 case_id=note.case_id, person_id=note.person_id)
-        view = _views(uow.session, [note])[0]
+        view = _views(uow.session, [note], actor, uow.now())[0]
         uow.commit()
         return view
 
@@ -117,7 +124,7 @@ def sign_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
         uow.log(actor, "note.sign", subject_kind="note", subject_id=note.id,
                 case_id=note.case_id, person_id=note.person_id)
         uow.session.flush()
-        view = _views(uow.session, [note])[0]
+        view = _views(uow.session, [note], actor, uow.now())[0]
         uow.commit()
         return view
 
@@ -134,9 +141,12 @@ def delete_draft(uow: UnitOfWork, actor: Actor, note_id: int) -> None:
 def get_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
     with uow:
         note = access.get_visible(uow.session, actor, "note", note_id, uow.now())
+        if note.state != NoteState.SIGNED and note.author_id != actor.user_id:
+            raise access.denied(actor, "note.read", "Utkast visas bara för sin författare.",
+                                "A draft is shown to its author only.", "note", note_id)
         uow.log(actor, "note.read", subject_kind="note", subject_id=note.id,
                 case_id=note.case_id, person_id=note.person_id)
-        view = _views(uow.session, [note])[0]
+        view = _views(uow.session, [note], actor, uow.now())[0]
         uow.commit()
         return view
 
@@ -149,8 +159,7 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
     with uow:
         s, now = uow.session, uow.now()
         access.get_visible(s, actor, "case", case_id, now)
-        where = [m.Note.case_id == case_id, access.visible(actor, "note", now),
-                 (m.Note.state == NoteState.SIGNED) | (m.Note.author_id == actor.user_id)]
+        where = [m.Note.case_id == case_id, readable_notes_clause(actor, now)]
         total = s.scalar(select(func.count()).select_from(m.Note).where(*where))
         notes = s.scalars(select(m.Note).where(*where)
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
@@ -161,7 +170,7 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
         if offset == 0:
             uow.log(actor, "note.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})
-        page = Page(rows=tuple(_views(s, list(notes))), total=total, offset=offset,
+        page = Page(rows=tuple(_views(s, list(notes), actor, now)), total=total, offset=offset,
                     hidden=hidden)
         uow.commit()
         return page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
@@ -23,6 +23,7 @@ from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
 REVEAL_HOURS = 1
+MAX_REVEAL_HOURS = 8
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,15 @@ def _validated(data: PersonInput, today: dt.date):
     return first, last, pn
 
 
+def _duplicate(actor: Actor, attempted: str, existing_id: int) -> Conflict:
+    """The answer tells that the number exists, so asking is logged, with the
+    person it points to, like any other look at that person."""
+    return access.on_record(
+        Conflict("Det finns redan en person med det personnumret.",
+                 "A person with that personal identity number already exists."),
+        actor, f"{attempted}.duplicate_number", "person", existing_id)
+
+
 def _search_name(first: str, last: str) -> str:
     return f"{first} {last}".casefold()
 
@@ -106,9 +116,10 @@ def create_person(uow: UnitOfWork, actor: Actor, data: PersonInput) -> PersonVie
         now = uow.now()
         first, last, pn = _validated(data, access.local_date(now))
         s = uow.session
-        if pn and s.scalar(select(func.count()).where(m.Person.personal_number == pn.canonical)):
-            raise Conflict("Det finns redan en person med det personnumret.",
-                           "A person with that personal identity number already exists.")
+        existing = s.scalar(select(m.Person.id).where(m.Person.personal_number == pn.canonical)) \
+            if pn else None
+        if existing:
+            raise _duplicate(actor, "person.create", existing)
         person = m.Person(
             personal_number=pn.canonical if pn else None, first_name=first, last_name=last,
             birth_date=pn.birth_date if pn else None, phone=data.phone, address=data.address,
@@ -133,10 +144,10 @@ def update_person(uow: UnitOfWork, actor: Actor, person_id: int,
         s = uow.session
         person = access.get_visible(s, actor, "person", person_id, now, verb="update")
         first, last, pn = _validated(data, access.local_date(now))
-        if pn and s.scalar(select(func.count()).where(m.Person.personal_number == pn.canonical,
-                                                      m.Person.id != person_id)):
-            raise Conflict("Det finns redan en person med det personnumret.",
-                           "A person with that personal identity number already exists.")
+        existing = s.scalar(select(m.Person.id).where(m.Person.personal_number == pn.canonical,
+                                                      m.Person.id != person_id)) if pn else None
+        if existing:
+            raise _duplicate(actor, "person.update", existing)
         changed = []
         for attr, value in (("first_name", first), ("last_name", last),
                             ("personal_number", pn.canonical if pn else None),
@@ -208,8 +219,14 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
         if query.strip():
             where.append(_search_clause(actor, query, now))
         total = s.scalar(select(func.count()).select_from(m.Person).where(*where))
+        # Masked persons sort last and by id: their place in a name-sorted
+        # list must not hint at the real name.
+        unmasked = or_(m.Person.protection_level == ProtectionLevel.NONE,
+                       access.revealed_clause(actor, m.Person.id, now))
         persons = s.scalars(select(m.Person).where(*where)
-                            .order_by(m.Person.search_name, m.Person.id)
+                            .order_by(case((unmasked, 0), else_=1),
+                                      case((unmasked, m.Person.search_name), else_=""),
+                                      m.Person.id)
                             .offset(offset).limit(limit)).all()
         views = project_persons(s, actor, list(persons), now)
         open_counts = dict(s.execute(
@@ -234,6 +251,9 @@ def reveal_identity(uow: UnitOfWork, actor: Actor, person_id: int, reason: str,
                     hours: int = REVEAL_HOURS) -> PersonView:
     """Show a protected person's real identity to this user, for a while, with a reason."""
     check_reason(reason)
+    if not 1 <= hours <= MAX_REVEAL_HOURS:
+        raise ValidationError(f"Skyddade uppgifter kan visas i 1–{MAX_REVEAL_HOURS} timmar.",
+                              f"Protected data can be revealed for 1–{MAX_REVEAL_HOURS} hours.")
     with uow:
         access.require(actor, "identity.reveal")
         now = uow.now()

@@ -92,17 +92,16 @@ def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
         s.flush()
         uow.log(actor, "user.create", subject_kind="user", subject_id=user.id,
                 detail={"role": role.value, "agency": agency.value, "unit": unit.code})
-        keyfile = uow.store.keyfile
-        keyfile.add_user_slot(username, data.password, uow.store.data_key)
-        keyfile.save()
+        with uow.store.edit_keyfile() as keyfile:
+            keyfile.add_user_slot(username, data.password, uow.store.data_key)
         try:
             uow.commit()
         except Exception:
-            keyfile.remove_user_slot(username)
-            keyfile.save()
+            with uow.store.edit_keyfile() as keyfile:
+                keyfile.remove_user_slot(username)
             raise
         s.refresh(user)
-        return _view(user, set(keyfile.usernames()))
+        return _view(user, set(uow.store.keyfile.usernames()))
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
@@ -143,11 +142,24 @@ def disable_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
         user.active = False
         user.disabled_at, user.disabled_by_id = uow.now(), actor.user_id
         uow.log(actor, "user.disable", subject_kind="user", subject_id=user.id)
-        keyfile = uow.store.keyfile
-        keyfile.remove_user_slot(user.username)
-        keyfile.save()
+        with uow.store.edit_keyfile() as keyfile:
+            keyfile.remove_user_slot(user.username)
+        _remove_slot_from_backups(uow.store, user.username)
         uow.commit()
-        return _view(user, set(keyfile.usernames()))
+        return _view(user, set(uow.store.keyfile.usernames()))
+
+
+def _remove_slot_from_backups(store, username: str) -> None:
+    """Backups keep a copy of the key file; a removed user must not be able to
+    open older backups with their old password either."""
+    from trefas_app.store.keyslots import KeyFile
+
+    folder = store.paths.backups
+    if not folder.exists():
+        return
+    for keys in sorted(folder.glob("*.keys")):
+        with KeyFile.locked_update(keys) as copy:
+            copy.remove_user_slot(username)
 
 
 def reset_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str) -> UserView:
@@ -158,12 +170,11 @@ def reset_password(uow: UnitOfWork, actor: Actor, username: str, new_password: s
         user = _user(uow, username)
         user.active = True
         user.disabled_at = user.disabled_by_id = None
-        keyfile = uow.store.keyfile
-        keyfile.reset_password(username, new_password, uow.store.data_key)
-        keyfile.save()
+        with uow.store.edit_keyfile() as keyfile:
+            keyfile.reset_password(username, new_password, uow.store.data_key)
         uow.log(actor, "user.password_reset", subject_kind="user", subject_id=user.id)
         uow.commit()
-        return _view(user, set(keyfile.usernames()))
+        return _view(user, set(uow.store.keyfile.usernames()))
 
 
 def change_own_password(uow: UnitOfWork, actor: Actor, old_password: str,
@@ -171,9 +182,8 @@ def change_own_password(uow: UnitOfWork, actor: Actor, old_password: str,
     """Anyone may change their own password; only their slot is rewrapped."""
     check_password_policy(new_password, actor.username)
     with uow:
-        keyfile = uow.store.keyfile
-        keyfile.change_password(actor.username, old_password, new_password)
-        keyfile.save()
+        with uow.store.edit_keyfile() as keyfile:
+            keyfile.change_password(actor.username, old_password, new_password)
         uow.log(actor, "user.password_change", subject_kind="user", subject_id=actor.user_id)
         uow.commit()
 

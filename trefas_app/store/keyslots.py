@@ -19,7 +19,9 @@ import json
 import os
 import secrets
 import tempfile
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,6 +252,44 @@ class KeyFile:
         """Atomic replace: temp file in the same folder, fsync, rename, fsync dir."""
         atomic_write(self.path, json.dumps(self.to_json(), indent=1).encode("utf-8"))
 
+    @classmethod
+    @contextmanager
+    def locked_update(cls, path: Path):
+        """Reload, change and save the key file under a lock.
+
+        Several sessions (and programs) may have the store open; each holds an
+        older copy of the key file in memory. Every change therefore starts
+        from what is on disk now, so that no session writes back a stale copy
+        (dropping a new user's slot, or bringing a removed one back)."""
+        lock = Path(path).with_name(Path(path).name + ".lock")
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
+                break
+            except FileExistsError:
+                try:
+                    if time.time() - lock.stat().st_mtime > 60:  # left by a crash
+                        lock.unlink()
+                        continue
+                except FileNotFoundError:
+                    continue
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        "Nyckelfilen används av ett annat program just nu. Försök igen.",
+                        "The key file is busy in another program. Try again.") from None
+                time.sleep(0.05)
+        try:
+            fresh = cls.load(Path(path))
+            yield fresh
+            fresh.save()
+        finally:
+            try:
+                lock.unlink()
+            except FileNotFoundError:
+                pass
+
     # -- slots -----------------------------------------------------------------
 
     def find(self, username: str) -> Slot:
@@ -324,16 +364,20 @@ class KeyFile:
         try:
             key = self._open(slot, password)
         except InvalidTag:
-            slot.failures += 1
-            slot.last_failure_at = _now_iso()
-            self.pending_failures.append({"username": username, "at": slot.last_failure_at})
-            self.pending_failures = self.pending_failures[-1000:]
-            self.save()
+            at = _now_iso()
+            with KeyFile.locked_update(self.path) as fresh:
+                fresh_slot = fresh.find(username)
+                fresh_slot.failures += 1
+                fresh_slot.last_failure_at = at
+                fresh.pending_failures.append({"username": username, "at": at})
+                fresh.pending_failures = fresh.pending_failures[-1000:]
+            slot.failures, slot.last_failure_at = fresh_slot.failures, at
             raise WrongPassword("Fel lösenord.", "Wrong password.") from None
         if slot.failures:
-            slot.failures = 0
-            slot.last_failure_at = None
-            self.save()
+            with KeyFile.locked_update(self.path) as fresh:
+                fresh_slot = fresh.find(username)
+                fresh_slot.failures, fresh_slot.last_failure_at = 0, None
+            slot.failures, slot.last_failure_at = 0, None
         return key
 
     def unseal_recovery(self, recovery_key: str) -> bytes:

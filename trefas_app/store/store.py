@@ -15,6 +15,7 @@ import logging
 import os
 import secrets
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -248,8 +249,10 @@ def unlock(root: Path, username: str, password: str,
         engine.dispose()
         raise
     if keyfile.pending_failures:
-        keyfile.pending_failures = []
-        keyfile.save()
+        logged = len(keyfile.pending_failures)
+        with KeyFile.locked_update(paths.keys) as fresh:
+            fresh.pending_failures = fresh.pending_failures[logged:]
+        keyfile = fresh
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.after_commit()
     return store
@@ -347,6 +350,16 @@ class OpenStore:
                              self.clock().astimezone(dt.timezone.utc).isoformat())
         append_checkpoint(self.paths.checkpoints, cp)
         self._last_checkpoint_block = seq // CHECKPOINT_EVERY
+
+    # -- the key file ----------------------------------------------------------
+
+    @contextmanager
+    def edit_keyfile(self):
+        """Change the key file starting from what is on disk (see
+        KeyFile.locked_update); this session's copy follows."""
+        with KeyFile.locked_update(self.paths.keys) as fresh:
+            yield fresh
+        self.keyfile = fresh
 
     # -- swapping the database underneath (restore, re-key) ----------------------
 

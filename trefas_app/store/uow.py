@@ -11,10 +11,11 @@ import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.exc import OperationalError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.errors import AccessDenied
+from trefas_app.domain.errors import AccessDenied, TrefasError
 from trefas_app.security import audit
 from trefas_app.store.engine import translate_os_error
 
@@ -43,7 +44,21 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.store.engine, expire_on_commit=False, autoflush=True)
         self._committed = False
+        self._require_active_user()
         return self
+
+    def _require_active_user(self) -> None:
+        """A user disabled while logged in loses access at their next action."""
+        from trefas_app.store.models import User
+
+        actor = getattr(self.store, "actor", None)
+        if actor is None:
+            return
+        active = self.session.scalar(select(User.active).where(User.id == actor.user_id))
+        if not active:
+            self.session.close()
+            raise AccessDenied("Ditt konto har stängts av. Logga ut.",
+                               "Your account has been disabled. Please log out.")
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -51,7 +66,7 @@ class UnitOfWork:
                 self.session.rollback()
         finally:
             self.session.close()
-        if isinstance(exc, AccessDenied) and getattr(exc, "actor", None) is not None:
+        if isinstance(exc, TrefasError) and getattr(exc, "actor", None) is not None:
             self._log_denial(exc)
 
     def commit(self) -> None:
@@ -69,10 +84,12 @@ class UnitOfWork:
     def log(self, actor: Actor | None, action: str, **fields) -> None:
         audit.append(self.session, self.now(), actor, action, **fields)
 
-    def _log_denial(self, exc: AccessDenied) -> None:
-        """Attempts to do what one may not are on record too."""
+    def _log_denial(self, exc: TrefasError) -> None:
+        """Attempts to do what one may not — or to probe what exists — are on
+        record too, in a transaction of their own after the rollback."""
         with Session(self.store.engine) as session:
-            audit.append(session, self._clock(), exc.actor, "access.denied",
+            action = "access.denied" if isinstance(exc, AccessDenied) else "refused"
+            audit.append(session, self._clock(), exc.actor, action,
                          subject_kind=exc.subject_kind, subject_id=exc.subject_id,
                          detail={"attempted": exc.attempted})
             session.commit()
