@@ -101,9 +101,10 @@ def _pick_cases(store) -> tuple[int, int | None]:
                 documents.recipient_allowed(Agency.POLICE, "case", LATER)))
             if not allowed:
                 continue
-            shareable.append((_richness(s, store.actor, row.id), row.id))
             person = s.get(m.Person, row.person_id)
-            if protected is None and person.protection_level != ProtectionLevel.NONE:
+            if person.protection_level == ProtectionLevel.NONE:
+                shareable.append((_richness(s, store.actor, row.id), row.id))
+            elif protected is None:
                 protected = row.id
     if not shareable:
         raise SystemExit("the demo store has no case shared with the police")

@@ -140,8 +140,11 @@ def world(tmp_path_factory):
     ep = exits.request_exit(sara.uow(), sara.actor, case.id, "QZEXITNEEDS Skyddat boende")
     exits.add_threat_assessment(sara.uow(), sara.actor, case.id, ep.id, RiskLevel.RED,
                                 "QZTHREATSUMMARY Allvarligt hot")
+    # Protected housing says where the person lives (location); a kit does not (threat).
     exits.add_measure(sara.uow(), sara.actor, case.id, ep.id, MeasureKind.PROTECTED_HOUSING,
-                      "QZMEASURE Boende ordnat", today)
+                      "QZHOUSING Boende ordnat", today)
+    exits.add_measure(sara.uow(), sara.actor, case.id, ep.id,
+                      MeasureKind.POLICE_PROTECTION_KIT, "QZMEASURE Larm utlämnat", today)
     exits.add_support(sara.uow(), sara.actor, case.id, ep.id, SupportKind.CONTACT_PERSON,
                       "QZSUPPORT Kontaktperson utsedd", today)
     tasks.create_task(sara.uow(), sara.actor, case.id, "QZTASK Boka möte", None,
@@ -204,6 +207,7 @@ EXPECTED = {
                             "Petra Polis", "Ej med i dokumentet", "Hälsouppgifter",
                             "Brottsuppgifter", "Adress- och boendeuppgifter"),
     DocumentKind.CASE_SUMMARY: ("Ärendesammanställning", "Amir Haddad", "Storgatan 1",
+                                "QZHOUSING", "QZMEASURE",
                                 "QZHEALTHNOTE", "QZCRIMENOTE", "QZPLANGOAL", "QZMEETINGTASK",
                                 "Samtycken och lagstöd"),
     DocumentKind.MEETING_MINUTES: ("Operativ grupp Järva", "Deltagare", "Petra Polis",
@@ -220,7 +224,7 @@ EXPECTED = {
 
 #: Text a kind must not contain.
 ABSENT = {
-    DocumentKind.HANDOVER: ("QZHEALTHNOTE", "QZCRIMENOTE", "Storgatan"),
+    DocumentKind.HANDOVER: ("QZHEALTHNOTE", "QZCRIMENOTE", "Storgatan", "QZHOUSING"),
     DocumentKind.ACCESS_LOG_EXTRACT: ("QZSOCIALNOTE", "QZHEALTHNOTE", "Samtal i skolan",
                                       "QZPLANGOAL"),
 }
@@ -277,6 +281,8 @@ def test_handover_records_the_consent_it_relied_on(world):
     assert set(d.categories.split(",")) == {"identity", "social", "threat"}
     assert d.person_id == world.person_id and d.disclosed_by_id == sara.actor.user_id
     assert any("Hälsouppgifter (1 anteckning)" in item for item in result.omitted)
+    assert any(item.startswith("Adress- och boendeuppgifter (personens adress, 1 skyddsåtgärd)")
+               for item in result.omitted), result.omitted
     # The log names the document and the basis, never the content or the person.
     entries = _rows(sara, m.AuditEvent, subject_kind="document", subject_id=str(row.id))
     disclosure = next(e for e in entries if e.action == "disclosure")

@@ -276,6 +276,9 @@ class _Content:
     #: (category, reason) -> what was left out, e.g. ["3 anteckningar"].
     omitted: dict[tuple[Category, str], list[str]] = field(default_factory=dict)
     notes_omitted: list[str] = field(default_factory=list)  # sentences not per category
+    #: Where the "Ej med i dokumentet" box goes: near the top, so that a reader
+    #: sees what is missing before reading what is there.
+    omitted_at: int = 0
 
     def include(self, category: Category, owner: Agency) -> None:
         self.included.setdefault(Category(category), set()).add(Agency(owner))
@@ -399,7 +402,7 @@ def _person_blocks(s, scope: _Scope, person: m.Person, content: _Content,
     if masked:
         content.notes_omitted.append(
             f"Namn, personnummer, kontakt- och adressuppgifter: skyddade personuppgifter – "
-            f"personen anges med alias {view.alias}.")
+            f"personen anges med alias {view.alias}")
     if scope.recipient is not None:
         has_value = {
             Category.IDENTITY: bool(person.personal_number or person.phone),
@@ -458,7 +461,7 @@ def _rows(s, scope: _Scope, kind: str, *where, order=()):
 
 def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                  open_tasks_only: bool, with_person: bool = True,
-                 consents_active_only: bool = True) -> None:
+                 with_consents: bool = True, consents_active_only: bool = True) -> None:
     """Everything about one case the scope allows, section by section."""
     now = scope.now
     if with_person:
@@ -487,7 +490,8 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
               for t in team),
         (2.0, 1.9, 2.3) + ((1.3,) if phones else ()) + (2.9,))]
 
-    _consent_blocks(s, scope, case.person, content, active_only=consents_active_only)
+    if with_consents:
+        _consent_blocks(s, scope, case.person, content, active_only=consents_active_only)
 
     case_filter = {kind: access.CASE_CONTENT_KINDS[kind].model.case_id == case.id
                    for kind in access.CASE_CONTENT_KINDS}
@@ -578,7 +582,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
             ("Åtgärd", "Beskrivning", "Ansvarig", "Från", "Till"),
             tuple((label(r.kind), r.description, _agency(r.owner_agency), _day(r.started_on),
                    _day(r.ended_on) if r.ended_on else "Pågår") for r in measures),
-            (1.4, 3.2, 1.4, 1.25, 1.25))]
+            (1.4, 3.0, 1.7, 1.2, 1.2))]
         for r in measures:
             content.include(r.category, r.owner_agency)
     _omissions(s, scope, content, "measure", case_filter["measure"])
@@ -590,7 +594,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
             ("Insats", "Beskrivning", "Ansvarig", "Från", "Till"),
             tuple((label(r.kind), r.description, _agency(r.owner_agency), _day(r.started_on),
                    _day(r.ended_on) if r.ended_on else "Pågår") for r in support),
-            (1.4, 3.2, 1.4, 1.25, 1.25))]
+            (1.4, 3.0, 1.7, 1.2, 1.2))]
         for r in support:
             content.include(r.category, r.owner_agency)
     _omissions(s, scope, content, "support", case_filter["support"])
@@ -731,7 +735,7 @@ def _note_blocks(s, scope: _Scope, case: m.Case, content: _Content) -> None:
     if drafts:
         content.notes_omitted.append(
             f"Osignerade utkast ({_count(drafts, 'note')}): endast signerade anteckningar "
-            f"tas med.")
+            f"tas med")
 
 
 # --- issuing ------------------------------------------------------------------------------
@@ -773,7 +777,7 @@ def _issue(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, rec
     blocks = list(content.blocks)
     if kind in (DocumentKind.HANDOVER, DocumentKind.CASE_SUMMARY,
                 DocumentKind.SUBJECT_EXTRACT, DocumentKind.MEETING_MINUTES):
-        blocks.append(OmittedSection(omitted))
+        blocks.insert(content.omitted_at, OmittedSection(omitted))
     header = DocumentHeader(
         doc_number=number, kind=kind.value, title=title, author_name=actor.display_name,
         author_agency=_author_agency(actor), recipient=recipient, created_at=now,
@@ -924,7 +928,8 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
             f"Överlämning av ärende {case.number} till {recipient}. Dokumentet innehåller "
             f"endast uppgifter som {_agency(recipient_agency)} får ta del av enligt "
             f"personens samtycke eller stöd i lag, eller som myndigheten själv har "
-            f"registrerat. Vad som har utelämnats och varför framgår sist i dokumentet."))
+            f"registrerat. Vad som har utelämnats och varför framgår av rutan nedan."))
+        content.omitted_at = len(content.blocks)
         _case_blocks(s, scope, case, content, open_tasks_only=True)
         bases = _handover_bases(s, case, recipient_agency, recipient, content, now,
                                 f"Överlämning av ärende {case.number}")
@@ -994,6 +999,7 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
                    ("Närvarande" if p.present else "Frånvarande") if meeting.held
                    else "Inbjuden") for p in participants),
             (2.4, 1.8, 3.0, 1.2))]
+        content.omitted_at = len(content.blocks)
 
         item_where = [m.MeetingItem.meeting_id == meeting.id]
         items = _rows(s, scope, "meeting_item", *item_where, order=(m.MeetingItem.created_at,))
@@ -1017,7 +1023,7 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
         _omissions(s, scope, content, "meeting_item", *item_where)
         if any(p.protected and not p.revealed for p in persons.values()):
             content.notes_omitted.append(
-                "Personer med skyddade personuppgifter anges med alias.")
+                "Personer med skyddade personuppgifter anges med alias")
 
         task_where = [m.Task.meeting_id == meeting.id]
         tasks = _rows(s, scope, "task", *task_where,
@@ -1102,6 +1108,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             f"Uppgifter som {' och '.join(_agency(a) for a in others)} har registrerat och "
             f"inte delat med {_agency(actor.agency)} finns inte med här. De ska begäras "
             f"direkt från respektive myndighet. Detsamma gäller uppgifter i andra system."))
+        content.omitted_at = len(content.blocks)
         view = _person_blocks(s, scope, person, content, heading="Personuppgifter")
         relatives = s.scalars(select(m.Relative).where(
             m.Relative.person_id == person.id,
@@ -1114,7 +1121,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
                       for r in relatives), (2.5, 1.8, 1.6, 1.2))]
         elif relatives:
             content.notes_omitted.append(
-                f"Anhöriga ({len(relatives)}): skyddade personuppgifter – visas inte.")
+                f"Anhöriga ({len(relatives)}): skyddade personuppgifter – visas inte")
         _consent_blocks(s, scope, person, content, active_only=False)
         case_rows = s.scalars(select(m.Case).where(
             m.Case.person_id == person.id, access.visible(actor, "case", now))
@@ -1122,14 +1129,14 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         for case in case_rows:
             content.blocks.append(Heading(f"Ärende {case.number}"))
             _case_blocks(s, scope, case, content, open_tasks_only=False, with_person=False,
-                         consents_active_only=True)
+                         with_consents=False)
         hidden_cases = s.scalar(select(func.count()).select_from(m.Case).where(
             m.Case.person_id == person.id, access.scope_clause(actor, m.Case.id, "read", now),
             not_(access.visible(actor, "case", now))))
         if hidden_cases:
             content.notes_omitted.append(
                 f"Ärenden ({hidden_cases}) som inte delas med {_agency(actor.agency)}: "
-                f"begär uppgifterna från den myndighet som har registrerat dem.")
+                f"begär uppgifterna från den myndighet som har registrerat dem")
         disclosures = s.execute(
             select(m.Disclosure, m.User)
             .join(m.User, m.User.id == m.Disclosure.disclosed_by_id)
