@@ -735,3 +735,157 @@ def test_admin_screen_backup_settings_and_verify(qtbot, session, data, monkeypat
                     timeout=WAIT)
     qtbot.waitUntil(lambda: "återställd" in screen.backup_result.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+
+
+# --- case tabs -------------------------------------------------------------------------------
+
+
+def case_tab(qtbot, ctx, case_id: int, key: str):
+    from trefas_app.ui.screens.case_view import CaseViewScreen
+
+    view = shown(qtbot, CaseViewScreen(ctx))
+    view.show_item(case_id)
+    qtbot.waitUntil(lambda: view.case is not None, timeout=WAIT)
+    assert view.select_tab(key), f"tab {key} not offered"
+    tab = view.tab(key)
+    assert tab is not None and type(tab).__name__ == "Tab", "placeholder instead of the tab"
+    return view, tab
+
+
+def test_case_tab_sig_plan(qtbot, session, data):
+    ctx = session("sara")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "sig_plan")
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=WAIT)
+    assert tab.referrals.rowCount() == 2
+    assert tab.tree.topLevelItemCount() == 1  # one life area: work
+    area = tab.tree.topLevelItem(0)
+    assert area.childCount() == 2
+    assert [area.child(i).text(0) for i in range(area.childCount())] == [
+        "Mål: Praktikplats", "Kontakta arbetsförmedlingen"]
+    assert area.child(1).text(1).startswith("Socialtjänsten, Sara Lind")
+    names = {b.objectName() for b in tab._transition_buttons}
+    assert names == {"plan-to-ended"}  # approval is the supervisor's
+    assert tab.new_referral_button.isVisibleTo(tab) and tab.goal_button.isVisibleTo(tab)
+    tab.tree.setCurrentItem(area.child(1))
+    assert tab.done_button.isEnabled()
+    dlg = tab.new_action()
+    assert dlg.area_combo.currentData() == LifeArea.WORK  # the selected life area
+    assert [dlg.person_combo.itemText(i) for i in range(dlg.person_combo.count())][1:] == [
+        "Sara Lind – Socialsekreterare (Socialtjänsten, Rinkeby-Kista)"]
+    dlg.what_edit.setText("Boka studiebesök")
+    with qtbot.waitSignal(dlg.succeeded, timeout=WAIT):
+        dlg.ok_button.click()
+    qtbot.waitUntil(lambda: tab.tree.topLevelItem(0).childCount() == 3, timeout=WAIT)
+
+
+def test_case_tab_sig_plan_supervisor_may_approve(qtbot, session, data, monkeypatch):
+    ctx = session("stina")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "sig_plan")
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=WAIT)
+    names = {b.objectName(): b for b in tab._transition_buttons}
+    assert set(names) == {"plan-to-approved"}
+    assert not tab.goal_button.isVisibleTo(tab) and not tab.new_referral_button.isVisibleTo(tab)
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    names["plan-to-approved"].click()
+    qtbot.waitUntil(lambda: tab.data.plan.state.value == "approved", timeout=WAIT)
+    assert "godkänd" in tab.plan_meta.text()
+
+
+def test_case_tab_exit(qtbot, session, data):
+    ctx = session("sara")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "exit")
+    qtbot.waitUntil(lambda: tab.panel.programme is not None, timeout=WAIT)
+    assert tab.panel.programme.id == data.ids["exit_a"]
+    assert tab.panel.threats.rowCount() == 1
+    assert not tab.request_button.isVisibleTo(tab)  # one is already running
+    assert tab.panel.buttons["move"].isVisibleTo(tab.panel)
+
+
+def test_case_tab_exit_police_sees_count_of_hidden_records(qtbot, session, data):
+    ctx = session("petra")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "exit")
+    qtbot.waitUntil(lambda: tab.panel.programme is not None, timeout=WAIT)
+    panel = tab.panel
+    # consent covers threat for the police: the assessment is shown; the protected
+    # housing says where the person lives (location, not covered): counted, not shown
+    assert panel.threats.rowCount() == 1 and not panel.threats_hidden.isVisibleTo(panel)
+    assert panel.measures.rowCount() == 0
+    assert panel.measures_hidden.isVisibleTo(panel)
+    assert panel.measures_hidden.text() == ("1 skyddsåtgärd delas inte med din myndighet "
+                                            "(adress och boende)")
+    assert not panel.buttons["move"].isVisibleTo(panel)  # police do not run the programme
+
+
+def test_case_tab_incidents_links_and_says_what_it_cannot_list(qtbot, session, data):
+    from trefas_app.services import incidents as inc_service
+
+    ctx = session("sara")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "incidents")
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=WAIT)
+    if getattr(inc_service, "list_case_involvements", None) is None:
+        assert tab.missing.isVisibleTo(tab)
+    else:
+        assert tab.involvements.rowCount() == 1
+    assert tab.link_button.isVisibleTo(tab)
+    tab.link()
+    qtbot.waitUntil(lambda: tab.findChild(QWidget, "linkPersonDialog") is not None,
+                    timeout=WAIT)
+    dlg = tab.findChild(QWidget, "linkPersonDialog")
+    assert dlg.incident_combo.count() == 3  # "Välj händelse" and the two incidents
+    i = dlg.incident_combo.findData(data.ids["incident2"])
+    dlg.incident_combo.setCurrentIndex(i)
+    dlg.role_combo.setCurrentIndex(dlg.role_combo.findData("concerned"))
+    with qtbot.waitSignal(dlg.succeeded, timeout=WAIT) as got:
+        dlg.ok_button.click()
+    assert any(v.case_id == data.ids["case_a"] and v.involvement == "concerned"
+               for v in got.args[0].involvements)
+
+
+def test_case_tab_meetings_tasks(qtbot, session, data, monkeypatch):
+    ctx = session("sara")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "meetings_tasks")
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=WAIT)
+    titles = [tab.tasks.item(r, 1).text() for r in range(tab.tasks.rowCount())]
+    assert titles == ["Ring mamma", "Boka möte med skolan"]
+    assert tab.tasks.item(0, 0).text().endswith("⚠")
+    dlg = tab.new_task()
+    dlg.title_edit.setText("Hembesök")
+    with qtbot.waitSignal(dlg.succeeded, timeout=WAIT):
+        dlg.ok_button.click()
+    qtbot.waitUntil(lambda: tab.tasks.rowCount() == 3, timeout=WAIT)
+    row = [tab.tasks.item(r, 1).text() for r in range(tab.tasks.rowCount())].index("Hembesök")
+    tab.tasks.selectRow(row)
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    tab.complete()
+    qtbot.waitUntil(lambda: tab.tasks.rowCount() == 2, timeout=WAIT)  # open only
+
+
+def test_case_tab_meetings_tasks_police_hidden_line(qtbot, session, data):
+    ctx = session("petra")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_b"], "meetings_tasks")
+    qtbot.waitUntil(lambda: tab.data is not None, timeout=WAIT)
+    assert tab.tasks.rowCount() == 0
+    assert tab.tasks_hidden.isVisibleTo(tab)
+    assert tab.tasks_hidden.text() == ("1 åtgärdspunkt delas inte med din myndighet "
+                                       "(sociala uppgifter)")
+
+
+def test_case_tab_log_for_supervisor_only(qtbot, session, data):
+    from trefas_app.ui.screens.case_view import CaseViewScreen
+
+    ctx = session("stina")
+    _view, tab = case_tab(qtbot, ctx, data.ids["case_a"], "log")
+    qtbot.waitUntil(lambda: tab.model.total is not None and tab.model.total > 0, timeout=WAIT)
+    rows = tab.model.rows()
+    assert all(r.case_id == data.ids["case_a"] for r in rows)
+    assert {"case.create", "exit.create"} <= {r.action for r in rows}
+    assert {r.username for r in rows} >= {"sara", "kalle"}
+    tab.action_combo.setCurrentIndex(tab.action_combo.findData("note."))
+    qtbot.waitUntil(lambda: not tab.model.is_loading and tab.model.params == "note.",
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: all(r.action.startswith("note.") for r in tab.model.rows()),
+                    timeout=WAIT)
+    # a social worker has no Logg tab
+    sara = session("sara")
+    view = shown(qtbot, CaseViewScreen(sara))
+    assert "log" not in view.slots

@@ -16,6 +16,7 @@ from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_fie
 from trefas_app.ui.dialogs.task_pickers import (
     DateField,
     datetime_edit,
+    enum_data,
     local_now,
     to_datetime,
     today,
@@ -209,7 +210,7 @@ class ExitMoveDialog(ServiceDialog):
         self.mark_clean()
 
     def target(self) -> ExitState | None:
-        return self.state_combo.currentData()
+        return enum_data(self.state_combo, ExitState)
 
     def _changed(self, *_a) -> None:
         self.form.setRowVisible(self.ending_combo, self.target() == ExitState.ENDED)
@@ -243,7 +244,7 @@ class ExitMoveDialog(ServiceDialog):
 
     def submit(self) -> None:
         target = self.target()
-        ending = self.ending_combo.currentData() if target == ExitState.ENDED else None
+        ending = enum_data(self.ending_combo, ExitEnding) if target == ExitState.ENDED else None
         self.run(exits.move_exit, self.programme.id, target, ending,
                  changes=exit_changes(self.programme.case_id, self.programme.id))
 

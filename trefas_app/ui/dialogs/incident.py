@@ -20,6 +20,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     CasePicker,
     UserCombo,
     datetime_edit,
+    enum_data,
     local_now,
     to_datetime,
 )
@@ -111,7 +112,8 @@ class IncidentDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(incidents.report_incident, self.kind_combo.currentData(), self.occurred_at(),
+        self.run(incidents.report_incident, enum_data(self.kind_combo, IncidentKind),
+                 self.occurred_at(),
                  self.unit_combo.currentData(), self.place_edit.text().strip(),
                  self.summary_edit.toPlainText().strip(),
                  changes=lambda v: incident_changes(v.id))

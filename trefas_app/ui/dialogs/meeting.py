@@ -25,6 +25,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     CasePicker,
     UserChecklist,
     datetime_edit,
+    enum_data,
     load_directory,
     local_now,
     merge,
@@ -129,7 +130,7 @@ class MeetingDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(meetings.create_meeting, self.kind_combo.currentData(),
+        self.run(meetings.create_meeting, enum_data(self.kind_combo, MeetingKind),
                  self.unit_combo.currentData(), self.title_edit.text().strip(),
                  to_datetime(self.when_edit.dateTime()),
                  self.place_edit.text().strip() or None, self.participants.checked_ids(),

@@ -14,6 +14,7 @@ from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.dialogs.task_pickers import enum_data
 
 MAX_TEXT = referrals.MAX_TEXT
 
@@ -64,7 +65,7 @@ class ReferralDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(referrals.create_referral, self.case_id, self.reason_edit.toPlainText().strip(),
-                 self.source_combo.currentData(),
+                 enum_data(self.source_combo, Agency),
                  changes=lambda v: referral_changes(v.case_id, v.id))
 
 
@@ -125,7 +126,7 @@ class ReferralStateDialog(ServiceDialog):
         self.mark_clean()
 
     def target(self) -> ReferralState | None:
-        return self.state_combo.currentData()
+        return enum_data(self.state_combo, ReferralState)
 
     def _state_changed(self, *_a) -> None:
         closing = self.target() == ReferralState.CLOSED
@@ -148,7 +149,8 @@ class ReferralStateDialog(ServiceDialog):
 
     def submit(self) -> None:
         target = self.target()
-        closure = self.closure_combo.currentData() if target == ReferralState.CLOSED else None
+        closure = (enum_data(self.closure_combo, ReferralClosure) if target == ReferralState.CLOSED
+                   else None)
         note = self.note_edit.toPlainText().strip() or None
         self.run(referrals.move_referral, self.referral.id, target, closure, note,
                  changes=referral_changes(self.referral.case_id, self.referral.id))

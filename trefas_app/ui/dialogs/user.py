@@ -14,6 +14,7 @@ from trefas_app.services import users
 from trefas_app.services.views import UnitView, UserView
 from trefas_app.ui.common import enum_label, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.task_pickers import enum_data
 
 
 def _password_problem(password: str, repeat: str, username: str, lang: str, tr) -> str:
@@ -89,7 +90,7 @@ class UserDialog(ServiceDialog):
         self.mark_clean()
 
     def _role_changed(self, *_a) -> None:
-        role = self.role_combo.currentData()
+        role = enum_data(self.role_combo, Role)
         current = self.agency_combo.currentData()
         self.agency_combo.blockSignals(True)
         self.agency_combo.clear()
@@ -102,7 +103,7 @@ class UserDialog(ServiceDialog):
         self._agency_changed()
 
     def _agency_changed(self, *_a) -> None:
-        agency = self.agency_combo.currentData()
+        agency = enum_data(self.agency_combo, Agency)
         current = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
@@ -146,7 +147,7 @@ class UserDialog(ServiceDialog):
     def submit(self) -> None:
         data = users.UserInput(
             username=self.username(), display_name=self.name_edit.text().strip(),
-            role=self.role_combo.currentData(), agency=self.agency_combo.currentData(),
+            role=enum_data(self.role_combo, Role), agency=enum_data(self.agency_combo, Agency),
             unit_id=self.unit_combo.currentData(), password=self.password_edit.text(),
             email=self.email_edit.text().strip() or None,
             phone=self.phone_edit.text().strip() or None)
@@ -238,5 +239,5 @@ class UnitDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(users.add_unit, self.agency_combo.currentData(), self.code_edit.text().strip(),
+        self.run(users.add_unit, enum_data(self.agency_combo, Agency), self.code_edit.text().strip(),
                  self.name_edit.text().strip(), changes=("units", "users"))

@@ -329,7 +329,7 @@ class Tab(BaseTab):
         data = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
         if isinstance(data, PlanActionView):
             return data.life_area
-        return data if isinstance(data, LifeArea) else None
+        return LifeArea(data) if isinstance(data, str) and data in set(LifeArea) else None
 
     def _writable(self) -> bool:
         case = self.case
