@@ -773,9 +773,6 @@ def test_signed_note_cannot_be_changed_through_sql(world):
 
 
 @pytest.mark.parametrize("how", ["drop_trigger", "retention_row"])
-@hole("nothing records what a signed note said: a holder of the data key changes or "
-      "deletes it (dropping the trigger, or with a retention_purges row) and verify_log "
-      "still reports the store as intact")
 def test_tampering_with_a_signed_note_is_detected(own_store, how):
     store = own_store
     admin = store.actor

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 from sqlalchemy import and_, func, or_, select
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.errors import ValidationError
 from trefas_app.security import access, audit
+from trefas_app.security.note_seal import note_seal, seal_key
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
 from trefas_app.services.views import Page
@@ -38,6 +40,35 @@ from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
 MAX_LIMIT = 1000
+
+
+def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
+    """Every signed note must still say what its ``note.sign`` entry sealed,
+    unless a retention run deleted its case (and logged that)."""
+    key = seal_key(store.signing_key)
+    purged = set(session.scalars(select(m.AuditEvent.case_id).where(
+        m.AuditEvent.action == "retention.delete")).all())
+    events = session.execute(select(m.AuditEvent.seq, m.AuditEvent.subject_id,
+                                    m.AuditEvent.case_id, m.AuditEvent.detail)
+                             .where(m.AuditEvent.action == "note.sign")
+                             .order_by(m.AuditEvent.seq)).yield_per(5000)
+    for seq, note_id, case_id, detail in events:
+        sealed = json.loads(detail).get("seal") if detail else None
+        if sealed is None:
+            continue
+        note = session.get(m.Note, int(note_id))
+        if note is None and case_id in purged:
+            continue
+        if note is None or note_seal(key, note) != sealed:
+            what = ("saknas" if note is None else "har ändrats")
+            return dataclasses.replace(
+                report, ok=False, first_bad_seq=seq,
+                problem_sv=f"En signerad anteckning {what} efter signeringen "
+                           f"(logghändelse {seq}).",
+                problem_en=f"A signed note was {'deleted' if note is None else 'changed'} "
+                           f"after signing (log entry {seq}).")
+        session.expunge(note)
+    return report
 
 
 def verify_log(store, actor: Actor) -> ChainReport:
@@ -56,6 +87,8 @@ def verify_log(store, actor: Actor) -> ChainReport:
         checkpoints = read_checkpoints(path) if path.exists() else []
         report = verify_chain(audit.iter_chain(uow.session), checkpoints,
                               store.keyfile.public_key(), store_id=store.store_id)
+        if report.ok:
+            report = _check_signed_notes(uow.session, store, report)
         if report.ok and not path.exists() and report.entries:
             report = dataclasses.replace(
                 report, ok=False, first_bad_seq=None,
