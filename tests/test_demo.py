@@ -16,6 +16,7 @@ from trefas_app.domain.enums import (
     Agency,
     ConsentBasis,
     ExitState,
+    PlanState,
     ProtectionLevel,
     Role,
     TaskState,
@@ -262,12 +263,16 @@ def test_all_kinds_of_case_work_exist(demo):
             note_state = set(s.scalars(select(m.Note.state)).all())
             assert {"draft", "signed"} <= {str(x) for x in note_state}
             assert len({r.state for r in s.scalars(select(m.Referral))}) >= 8
-            assert s.scalars(select(m.PlanAction)).first() is not None
+            assert {p.state for p in s.scalars(select(m.Plan))} == set(PlanState)
+            actions = s.scalars(select(m.PlanAction)).all()
+            assert any(a.done_at for a in actions) and any(a.done_at is None for a in actions)
             exits = s.scalars(select(m.ExitProgramme)).all()
             waiting = [e for e in exits if e.state == ExitState.REQUESTED]
             assert any(e.first_contact_due > BASE for e in waiting)  # waiting, in time
             assert any(e.first_contact_due < BASE for e in waiting)  # overdue
             assert any(e.state == ExitState.ENDED for e in exits)
+            assert any(e.state == ExitState.PROTECTION_SUPPORT and e.agreement_approved_at
+                       for e in exits)
             assert s.scalars(select(m.ThreatAssessment)).first() is not None
             assert s.scalars(select(m.ProtectiveMeasure)).first() is not None
             steps = s.scalars(select(m.RoutineStep)).all()
@@ -286,12 +291,23 @@ def test_access_log_is_realistic_and_verifies(demo):
     actions = [r["action"] for r in snap["audit_events"]]
     for action in ("person.create", "case.create", "case.team.add", "consent.create",
                    "consent.withdraw", "consent.amend", "note.create", "note.sign",
-                   "case.state", "identity.reveal", "demo.seed"):
+                   "case.state", "identity.reveal", "referral.create", "referral.state",
+                   "plan.create", "plan.state", "exit.create", "exit.agreement.approve",
+                   "threat.create", "measure.create", "support.create", "incident.create",
+                   "routine.step.done", "involvement.create", "meeting.create",
+                   "meeting_item.create", "meeting.held", "task.create", "task.state"):
         assert action in actions, action
-    assert actions.count("demo.seed") == 1
+    # Everything went through the services: no rows were slipped in beside them.
+    assert not [a for a in actions if a.startswith("demo.")]
     # Changes are logged by the users who made them, not by one seeding account.
-    writers = {r["username"] for r in snap["audit_events"] if r["action"] == "note.sign"}
-    assert {"deniz.yilmaz", "helen.tesfaye"} & writers and "arash.rahimi" in writers
+    def by(action):
+        return {r["username"] for r in snap["audit_events"] if r["action"] == action}
+
+    assert {"deniz.yilmaz", "helen.tesfaye"} & by("note.sign") and "arash.rahimi" in by(
+        "note.sign")
+    assert by("plan.state") >= {"erik.sandberg"}  # the supervisor approves plans
+    assert by("exit.agreement.approve") == {"erik.sandberg"}
+    assert by("meeting.create") == {"layla.haddad"}
     times = [r["at"] for r in snap["audit_events"]]
     assert times == sorted(times)  # the history was played in time order
     store = login(root, "admin")

@@ -24,7 +24,6 @@ from dataclasses import replace as dataclass_replace
 from datetime import date
 from pathlib import Path
 
-from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -34,7 +33,6 @@ from trefas_app.domain.enums import (
     ExitEnding,
     ExitState,
     IncidentKind,
-    IncidentState,
     LifeArea,
     MeasureKind,
     MeetingKind,
@@ -45,12 +43,23 @@ from trefas_app.domain.enums import (
     RiskLevel,
     Role,
     SupportKind,
-    TaskState,
 )
 from trefas_app.domain.personnummer import COORDINATION_DAY_OFFSET, luhn_check_digit
 from trefas_app.security.access import LOCAL_TZ, local_date
 from trefas_app.security.passwords import check_password_policy
-from trefas_app.services import cases, consents, notes, persons, users
+from trefas_app.services import (
+    cases,
+    consents,
+    exits,
+    incidents,
+    meetings,
+    notes,
+    persons,
+    plans,
+    referrals,
+    tasks,
+    users,
+)
 from trefas_app.store.keyslots import KdfParams, default_kdf
 from trefas_app.store.store import OpenStore, create_store, unlock
 from trefas_app.store.uow import utc_now
@@ -255,8 +264,8 @@ _GRANTS_FULL = frozenset({
     (Agency.POLICE, Category.LOCATION),
     (Agency.PROBATION, Category.IDENTITY), (Agency.PROBATION, Category.SOCIAL),
     (Agency.PROBATION, Category.CRIMINAL), (Agency.PROBATION, Category.THREAT),
+    (Agency.CITY, Category.IDENTITY), (Agency.CITY, Category.SOCIAL),
     (Agency.CITY, Category.CRIMINAL), (Agency.CITY, Category.THREAT),
-    (Agency.CITY, Category.SOCIAL),
 })
 GRANT_VARIANTS = {
     "full": _GRANTS_FULL,
@@ -368,7 +377,6 @@ def build_demo(root: Path, password: str | None = None, seed: int = 2026,
     admin_store = created.store
     demo_users = _create_organisation(admin_store, password, kdf, sim)
     root = admin_store.paths.root
-    admin_actor = admin_store.actor
     admin_store.close()
 
     sim.now += dt.timedelta(hours=1)
@@ -379,9 +387,8 @@ def build_demo(root: Path, password: str | None = None, seed: int = 2026,
         timeline = _Timeline(sim)
         for story in stories:
             _schedule_story(timeline, sessions, story, rng, base)
+        _schedule_casework(timeline, sessions, stories, rng, base)
         timeline.run()
-        sim.now = base
-        _seed_rows(sessions[_COORDINATOR], admin_actor, stories, rng, base)
     finally:
         sim.now = base
         for s in sessions.values():
@@ -428,12 +435,22 @@ def _plan_stories(rng: random.Random, base: dt.datetime) -> list[_Story]:
                 + ["renewed"] * 2 + ["expired"] * 4 + ["withdrawn"] * 4 + ["none"] * 4)
     rng.shuffle(finals)
     rng.shuffle(consents)
-    # A case that is still only opened has no long consent history: swap those.
-    history = ("expired", "renewed", "withdrawn")
+    # The person with a fictitious identity is in the exit programme: an active
+    # case and a consent covering every agency.
+    exit_person = 38
+    j = finals.index(CaseState.ACTIVE)
+    finals[exit_person], finals[j] = finals[j], finals[exit_person]
+    j = consents.index("full")
+    consents[exit_person], consents[j] = consents[j], consents[exit_person]
+    # A case that is still only opened has no long consent history, and a
+    # consent is not renewed on a closed case: swap those.
+    unfit = {CaseState.OPEN: {"expired", "renewed", "withdrawn"},
+             CaseState.CLOSED: {"renewed"}}
     for i, final in enumerate(finals):
-        if final == CaseState.OPEN and consents[i] in history:
-            j = next(j for j in range(len(consents))
-                     if finals[j] != CaseState.OPEN and consents[j] not in history)
+        if consents[i] in unfit.get(final, ()):
+            j = next(j for j in range(len(consents)) if j != exit_person
+                     and consents[j] not in unfit.get(final, ())
+                     and consents[i] not in unfit.get(finals[j], ()))
             consents[i], consents[j] = consents[j], consents[i]
     protections = {3: ProtectionLevel.CONFIDENTIALITY_MARKING,
                    11: ProtectionLevel.CONFIDENTIALITY_MARKING,
@@ -461,7 +478,9 @@ def _plan_stories(rng: random.Random, base: dt.datetime) -> list[_Story]:
         final = finals[i]
         consent = consents[i]
         # Old enough for the consent history the story needs.
-        if consent in ("expired", "renewed"):
+        if i == exit_person:
+            days = rng.uniform(150, 400)
+        elif consent in ("expired", "renewed"):
             days = rng.uniform(300, _HISTORY_DAYS)
         elif final == CaseState.CLOSED or consent == "withdrawn":
             days = rng.uniform(160, _HISTORY_DAYS)
@@ -699,7 +718,7 @@ def _schedule_notes(tl: _Timeline, sessions: dict[str, OpenStore], st: _Story,
         tl.at(when, write)
 
 
-# --- kinds inserted as rows ----------------------------------------------------------------
+# --- the rest of the case work, through its services ------------------------------------
 
 REFERRAL_REASONS = [
     "Polisen aktualiserar: personen har vid upprepade tillfällen setts i sällskap med "
@@ -717,345 +736,459 @@ GOALS = {
     LifeArea.HOUSING: "Eget boende utanför området.",
 }
 ACTIONS = {
-    LifeArea.WORK: ("Kontakt med arbetsmarknadsenheten om praktik", Agency.CITY),
-    LifeArea.STUDIES: ("Möte med skolan om studieplan", Agency.CITY),
-    LifeArea.HEALTH: ("Boka tid hos ungdomsmottagningen", Agency.CITY),
-    LifeArea.DRUG_FREE: ("Provtagning och uppföljning i öppenvården", Agency.CITY),
-    LifeArea.SOCIAL_NETWORK: ("Introduktion på fritidsgården", Agency.CITY),
-    LifeArea.HOUSING: ("Ansökan om bostad via bostadsförmedlingen", Agency.CITY),
+    LifeArea.WORK: "Kontakt med arbetsmarknadsenheten om praktik",
+    LifeArea.STUDIES: "Möte med skolan om studieplan",
+    LifeArea.HEALTH: "Boka tid hos ungdomsmottagningen",
+    LifeArea.DRUG_FREE: "Provtagning och uppföljning i öppenvården",
+    LifeArea.SOCIAL_NETWORK: "Introduktion på fritidsgården",
+    LifeArea.HOUSING: "Ansökan om bostad via bostadsförmedlingen",
 }
-EXTRA_ACTIONS = [
-    ("Skyddssamtal och genomgång av hotbild", Agency.POLICE),
-    ("Samordning med övervakningsplanen", Agency.PROBATION),
-]
 THREAT_SUMMARIES = [
     "Förhöjd hotbild efter konflikt mellan grupperingar i området.",
     "Hot framfört via sociala medier. Ingen konkret plan känd.",
     "Bedömningen sänkt: konflikten har lagt sig enligt polisens lägesbild.",
     "Personen bedöms riskera att utsättas för våld om hen stannar i området.",
 ]
-ROUTINE_STEPS = [
-    ("crisis_support", "Krisstöd erbjudet till berörda", Agency.CITY, 24),
-    ("exit_offer", "Avhopparverksamhet erbjuden till berörda", Agency.CITY, 48),
-    ("communication", "Information till boende, skolor och föreningar", Agency.CITY, 24),
-    ("area_safety", "Trygghetsåtgärder i området", Agency.POLICE, 12),
-]
-TASK_TITLES = [
-    ("Boka SIP-möte med skola och vårdnadshavare", Agency.CITY, Category.SOCIAL),
-    ("Följa upp praktikplatsen", Agency.CITY, Category.SOCIAL),
-    ("Kontrollera samtyckets giltighet", Agency.CITY, Category.SOCIAL),
-    ("Ta fram uppdaterad lägesbild", Agency.POLICE, Category.CRIMINAL),
-    ("Genomföra skyddssamtal", Agency.POLICE, Category.THREAT),
-    ("Samordna med övervakningsplanen", Agency.PROBATION, Category.SOCIAL),
+MEETING_DECISIONS = ["Fortsatta insatser enligt plan.", "Kalla till SIP-möte inom två veckor.",
+                     "Polisen tar fram en uppdaterad lägesbild.",
+                     "Erbjud kontakt med avhopparverksamheten."]
+TASK_TITLES = {
+    Agency.CITY: ["Boka SIP-möte med skola och vårdnadshavare", "Följa upp praktikplatsen",
+                  "Kontrollera samtyckets giltighet", "Kontakta fritidsgården"],
+    Agency.POLICE: ["Ta fram uppdaterad lägesbild", "Genomföra skyddssamtal"],
+    Agency.PROBATION: ["Samordna med övervakningsplanen"],
+}
+
+_R = ReferralState
+_REFERRAL_FULL = [_R.INITIAL_ASSESSMENT, _R.CONSENT, _R.GRANTED, _R.MAPPING, _R.PLAN,
+                  _R.INTERVENTIONS, _R.FOLLOW_UP]
+#: Where each demo referral ends up (closure reason for a closed one).
+_REFERRAL_TARGETS: list[tuple[ReferralState, ReferralClosure | None]] = [
+    (_R.RECEIVED, None), (_R.INITIAL_ASSESSMENT, None), (_R.CONSENT, None),
+    (_R.GRANTED, None), (_R.DECLINED, None), (_R.MAPPING, None), (_R.PLAN, None),
+    (_R.INTERVENTIONS, None), (_R.FOLLOW_UP, None), (_R.CLOSED, ReferralClosure.COMPLETED),
+    (_R.CLOSED, ReferralClosure.MOVED), (_R.CLOSED, ReferralClosure.CONSENT_WITHDRAWN),
+    (_R.INTERVENTIONS, None), (_R.PLAN, None),
 ]
 
 
-def _seed_rows(store: OpenStore, admin: Actor, stories: list[_Story], rng: random.Random,
-               base: dt.datetime) -> None:
+def _referral_path(target: ReferralState, closure: ReferralClosure | None) -> list:
+    if target == _R.DECLINED:
+        return [_R.INITIAL_ASSESSMENT, _R.CONSENT, _R.DECLINED]
+    if target == _R.CLOSED:
+        before = {ReferralClosure.COMPLETED: _R.FOLLOW_UP, ReferralClosure.MOVED: _R.MAPPING,
+                  ReferralClosure.CONSENT_WITHDRAWN: _R.INTERVENTIONS}[closure]
+        return _REFERRAL_FULL[:_REFERRAL_FULL.index(before) + 1] + [_R.CLOSED]
+    if target == _R.RECEIVED:
+        return []
+    return _REFERRAL_FULL[:_REFERRAL_FULL.index(target) + 1]
+
+
+def _sees(st: _Story, agency: Agency, at: dt.datetime,
+          category: Category = Category.IDENTITY) -> bool:
+    """Whether ``agency`` may see the story's case (and ``category``) at ``at``."""
+    if agency == Agency.CITY:
+        return True
+    grants = _story_grants(st)
+    margin = dt.timedelta(hours=1)
+    return (st.consent_window is not None and (agency, Category.IDENTITY) in grants
+            and (agency, category) in grants
+            and st.consent_window[0] + margin <= at <= st.consent_window[1] - margin)
+
+
+def _spread(lo: dt.datetime, hi: dt.datetime, n: int, rng: random.Random) -> list[dt.datetime]:
+    return sorted(lo + (hi - lo) * rng.random() for _ in range(n))
+
+
+def _schedule_casework(tl: _Timeline, sessions: dict[str, OpenStore], stories: list[_Story],
+                       rng: random.Random, base: dt.datetime) -> None:
     """SIG referrals, plans, exit programmes, threat assessments, protective
-    measures, incidents, meetings and tasks, as rows, with one log entry."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
+    measures, incidents with the routine, meetings and tasks — each by the user
+    whose work it is, at a time when the access rule lets them do it."""
+    day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
+    uid = {name: s.actor.user_id for name, s in sessions.items()}
+    coordinator = sessions[_COORDINATOR]
+    boss = sessions[_CITY_SUPERVISOR]
 
-    from trefas_app.security import audit
-    from trefas_app.store import models as m
+    def last(st: _Story) -> dt.datetime:
+        running = st.final_state in (CaseState.OPEN, CaseState.ACTIVE)
+        return base - 3 * hour if running else st.end
 
-    with Session(store.engine) as s:
-        uid = dict(s.execute(select(m.User.username, m.User.id)).all())
-        unit_of = dict(s.execute(select(m.Unit.code, m.Unit.id)).all())
-        counts: dict[str, int] = {}
+    def first(st: _Story) -> dt.datetime:
+        return st.start + 4 * day
 
-        def add(row, kind):
-            s.add(row)
-            counts[kind] = counts.get(kind, 0) + 1
-            return row
+    def coordinator_may(st: _Story) -> bool:
+        return st.unit == "SDF-RK" or st.coordinator
 
-        def content(st: _Story, owner: Agency, category: Category, at: dt.datetime,
-                    by: str) -> dict:
-            return {"case_id": st.case_id, "person_id": st.person_id, "owner_agency": owner,
-                    "category": category, "created_at": at, "created_by_id": uid[by]}
+    running = [st for st in stories if st.final_state == CaseState.ACTIVE]
+    worked = [st for st in stories if st.final_state != CaseState.OPEN]
 
-        def within(st: _Story, lo_frac=0.05, hi_frac=0.6) -> dt.datetime:
-            span = st.end - st.start
-            return st.start + span * rng.uniform(lo_frac, hi_frac)
+    # -- SIG referrals in every state ---------------------------------------------
+    young = [st for st in worked
+             if st.birth is None or (base.date() - st.birth).days < 30 * 365]
+    rng.shuffle(young)
+    referral_of: dict[int, ReferralState] = {}
+    for (target, closure), st in zip(_REFERRAL_TARGETS, young):
+        referral_of[st.index] = target
+        lo, hi = first(st), last(st) - hour
+        t0 = lo + (hi - lo) * rng.uniform(0.0, 0.3)
+        author, source = st.social_worker, rng.choice([Agency.CITY, Agency.POLICE,
+                                                       Agency.CITY, Agency.PROBATION])
+        for member, agency in ((st.police, Agency.POLICE), (st.probation, Agency.PROBATION)):
+            if member and rng.random() < 0.5 and _sees(st, agency, t0):
+                author, source = member, agency
+                break
+        ref: dict = {}
+        reason = rng.choice(REFERRAL_REASONS)
 
-        def sees(st: _Story, agency: Agency, at: dt.datetime) -> bool:
-            grants = _story_grants(st)
-            return (st.consent_window is not None and (agency, Category.IDENTITY) in grants
-                    and st.consent_window[0] <= at <= st.consent_window[1])
+        def create(st=st, author=author, source=source, ref=ref, reason=reason):
+            s = sessions[author]
+            ref["id"] = referrals.create_referral(s.uow(), s.actor, st.case_id, reason,
+                                                  source).id
 
-        active = [st for st in stories if st.final_state != CaseState.OPEN]
-        busy = [st for st in active if st.final_state != CaseState.CLOSED]
+        tl.at(t0, create)
+        path = _referral_path(target, closure)
+        for when, state in zip(_spread(t0 + day, hi, len(path), rng), path):
+            decides = state in (_R.GRANTED, _R.DECLINED)
+            mover = coordinator if decides and coordinator_may(st) else \
+                sessions[st.social_worker]
+            note = ("Beslut i SIG-gruppen: insatser beviljas." if state == _R.GRANTED else
+                    "Behovet tillgodoses inom ordinarie insatser." if state == _R.DECLINED
+                    else None)
 
-        # SIG referrals in every state.
-        referral_states = list(ReferralState)
-        sig = [st for st in active if st.birth is None or
-               (base.date() - st.birth).days < 30 * 365][:2 * len(referral_states) - 4]
-        for k, st in enumerate(sig):
-            state = referral_states[k % len(referral_states)]
-            received = st.start + dt.timedelta(days=rng.uniform(1, 6))
-            source = rng.choice([Agency.POLICE, Agency.POLICE, Agency.CITY, Agency.PROBATION])
-            decided = state not in (ReferralState.RECEIVED, ReferralState.INITIAL_ASSESSMENT,
-                                    ReferralState.CONSENT)
-            closure = None
-            if state == ReferralState.CLOSED:
-                closure = rng.choice([ReferralClosure.COMPLETED, ReferralClosure.MOVED,
-                                      ReferralClosure.CONSENT_WITHDRAWN])
-            ref = add(m.Referral(
-                **content(st, Agency.CITY, Category.SOCIAL, received, st.social_worker),
-                state=state, source_agency=source, received_at=received,
-                reason=rng.choice(REFERRAL_REASONS),
-                decision_note=("Beviljas insatser inom SIG." if decided and
-                               state != ReferralState.DECLINED else
-                               "Avslås: behovet tillgodoses inom ordinarie insatser."
-                               if state == ReferralState.DECLINED else None),
-                decided_at=received + dt.timedelta(days=10) if decided else None,
-                decided_by_id=uid[_COORDINATOR] if decided else None,
-                closure=closure,
-                closed_at=min(st.end, received + dt.timedelta(days=90)) if closure else None),
-                "referral")
-            s.flush()
-            s.add(m.StateChange(entity="referral", entity_id=ref.id, from_state=None,
-                                to_state=state.value, at=received, by_id=uid[st.social_worker]))
+            def move(mover=mover, state=state, note=note, ref=ref, closure=closure):
+                referrals.move_referral(mover.uow(), mover.actor, ref["id"], state,
+                                        closure=closure if state == _R.CLOSED else None,
+                                        note=note)
 
-        # Plans (some SIP) with goals and actions, some overdue, some done.
-        plan_states = [PlanState.DRAFT, PlanState.APPROVED, PlanState.APPROVED,
-                       PlanState.FOLLOWED_UP, PlanState.ENDED]
-        for k, st in enumerate(busy[:12] + [x for x in active if x.final_state ==
-                                            CaseState.CLOSED][:2]):
-            created = within(st, 0.1, 0.4)
-            state = (PlanState.ENDED if st.final_state == CaseState.CLOSED
-                     else plan_states[k % 4])
-            plan = add(m.Plan(
-                **content(st, Agency.CITY, Category.SOCIAL, created, st.social_worker),
-                is_sip=k % 3 == 0, state=state, overall_agency=Agency.CITY,
-                overall_user_id=uid[st.social_worker],
-                approved_at=created + dt.timedelta(days=3) if state != PlanState.DRAFT else None,
-                approved_by_id=uid[_CITY_SUPERVISOR] if state != PlanState.DRAFT else None,
-                next_follow_up=(base + dt.timedelta(days=rng.randint(-10, 40))).date()
-                if state in (PlanState.APPROVED, PlanState.FOLLOWED_UP) else None), "plan")
-            s.flush()
-            areas = rng.sample(list(LifeArea), rng.randint(2, 4))
+            tl.at(when, move)
+
+    # -- plans (some SIP) ------------------------------------------------------------
+    with_plan = [st for st in worked if referral_of.get(st.index) in (
+        _R.PLAN, _R.INTERVENTIONS, _R.FOLLOW_UP, _R.CLOSED)]
+    with_plan += [st for st in running if st not in with_plan][:12 - len(with_plan)]
+    with_plan += [st for st in worked if st.final_state == CaseState.CLOSED
+                  and st not in with_plan][:2]
+    cycle = [PlanState.DRAFT, PlanState.APPROVED, PlanState.FOLLOWED_UP, PlanState.APPROVED]
+    for k, st in enumerate(with_plan):
+        target = PlanState.ENDED if st.final_state == CaseState.CLOSED else cycle[k % 4]
+        lo, hi = first(st), last(st) - hour
+        t0 = lo + (hi - lo) * rng.uniform(0.3, 0.5)
+        sw = sessions[st.social_worker]
+        areas = rng.sample(list(LifeArea), rng.randint(2, 4))
+        plan: dict = {}
+        actions: list[tuple[LifeArea, str, Agency, str | None, date]] = []
+        for area in areas:
+            due = local_date(t0) + dt.timedelta(days=rng.randint(14, 100))
+            actions.append((area, ACTIONS[area], Agency.CITY, st.social_worker, due))
+        if st.police and _sees(st, Agency.POLICE, t0, Category.SOCIAL):
+            actions.append((LifeArea.SOCIAL_NETWORK, "Skyddssamtal och genomgång av hotbild",
+                            Agency.POLICE, st.police,
+                            local_date(t0) + dt.timedelta(days=rng.randint(7, 30))))
+        if st.probation and _sees(st, Agency.PROBATION, t0, Category.SOCIAL):
+            actions.append((LifeArea.WORK, "Samordning med övervakningsplanen",
+                            Agency.PROBATION, st.probation,
+                            local_date(t0) + dt.timedelta(days=rng.randint(14, 40))))
+        is_sip = k % 3 == 0
+
+        def create_plan(st=st, sw=sw, plan=plan, areas=areas, actions=actions, is_sip=is_sip,
+                        t0=t0):
+            view = plans.create_plan(sw.uow(), sw.actor, st.case_id, is_sip, Agency.CITY,
+                                     uid[st.social_worker],
+                                     local_date(t0) + dt.timedelta(days=45))
+            plan["id"] = view.id
             for area in areas:
-                s.add(m.PlanGoal(plan_id=plan.id, life_area=area, goal=GOALS[area]))
-            actions = [(area, *ACTIONS[area]) for area in areas]
-            if st.police and sees(st, Agency.POLICE, created):
-                actions.append((LifeArea.SOCIAL_NETWORK, *EXTRA_ACTIONS[0]))
-            if st.probation and sees(st, Agency.PROBATION, created):
-                actions.append((LifeArea.WORK, *EXTRA_ACTIONS[1]))
-            for area, text, agency in actions:
-                responsible = {Agency.CITY: st.social_worker, Agency.POLICE: st.police,
-                               Agency.PROBATION: st.probation}[agency]
-                due = (created + dt.timedelta(days=rng.randint(14, 120))).date()
-                done = due < base.date() and rng.random() < 0.6 or state == PlanState.ENDED
-                add(m.PlanAction(plan_id=plan.id, life_area=area, description=text,
-                                 responsible_agency=agency,
-                                 responsible_user_id=uid[responsible] if responsible else None,
-                                 due_date=due, follow_up_date=due + dt.timedelta(days=14),
-                                 done_at=_at(min(due, st.end.date())) if done else None),
-                    "plan_action")
+                plans.add_goal(sw.uow(), sw.actor, view.id, area, GOALS[area])
+            for area, text, agency, who, due in actions:
+                view = plans.add_action(sw.uow(), sw.actor, view.id, area, text, agency,
+                                        uid[who] if who else None, due,
+                                        due + dt.timedelta(days=14))
+            plan["actions"] = [(a.id, a.due_date) for a in view.actions]
 
-        # Exit programmes: one waiting for first contact, one overdue, one in
-        # protection and support, one in intake, one ended.
-        exit_cases = [st for st in busy if st.police and sees(st, Agency.POLICE, base
-                                                              - dt.timedelta(days=2))]
-        fictitious = [st for st in exit_cases if st.protection ==
-                      ProtectionLevel.FICTITIOUS_IDENTITY]
-        exit_cases = fictitious + [st for st in exit_cases if st not in fictitious]
-        ended_case = next((st for st in active if st.final_state == CaseState.CLOSED), None)
-        exit_plan = [(ExitState.PROTECTION_SUPPORT, st) for st in exit_cases[:1]] + \
-                    [(ExitState.REQUESTED, st) for st in exit_cases[1:3]] + \
-                    [(ExitState.INTAKE, st) for st in exit_cases[3:4]] + \
-                    ([(ExitState.ENDED, ended_case)] if ended_case else [])
-        waiting_done = False
-        for state, st in exit_plan:
-            if state == ExitState.REQUESTED:
-                # The first one is fresh, the second has missed its 24-hour target.
-                hours = 5 if not waiting_done else 40
-                waiting_done = True
-                requested = base - dt.timedelta(hours=hours)
-            elif state == ExitState.ENDED:
-                requested = within(st, 0.1, 0.3)
-            else:
-                requested = within(st, 0.3, 0.6)
-            contact = None if state == ExitState.REQUESTED else \
-                requested + dt.timedelta(hours=rng.uniform(3, 20))
-            later = state in (ExitState.PROTECTION_SUPPORT, ExitState.ENDED)
-            ex = add(m.ExitProgramme(
-                **content(st, Agency.CITY, Category.SOCIAL, requested, st.social_worker),
-                state=state, requested_at=requested,
-                first_contact_due=requested + dt.timedelta(hours=24), first_contact_at=contact,
-                needs="Skyddat boende, försörjning och stöd att bryta med tidigare umgänge."
-                if contact else None,
-                agreement_conditions="Inga kontakter med tidigare umgänge; drogfrihet; "
-                "delta i planerade samtal." if later else None,
-                agreement_signed_on=(contact + dt.timedelta(days=12)).date() if later else None,
-                agreement_approved_at=contact + dt.timedelta(days=13) if later else None,
-                agreement_approved_by_id=uid[_CITY_SUPERVISOR] if later else None,
-                ending=ExitEnding.GOALS_REACHED if state == ExitState.ENDED else None,
-                ended_at=st.end - dt.timedelta(days=3) if state == ExitState.ENDED else None),
-                "exit")
-            s.flush()
-            if state in (ExitState.PROTECTION_SUPPORT, ExitState.INTAKE):
-                add(m.ThreatAssessment(
-                    **content(st, Agency.POLICE, Category.THREAT,
-                              contact + dt.timedelta(days=2), st.police),
-                    exit_programme_id=ex.id, assessed_at=contact + dt.timedelta(days=2),
-                    level=RiskLevel.RED, summary=THREAT_SUMMARIES[3]), "threat")
-            if state == ExitState.PROTECTION_SUPPORT:
-                start = (contact + dt.timedelta(days=14)).date()
-                for kind, category, text, owner in (
-                        (MeasureKind.PROTECTED_HOUSING, Category.LOCATION,
-                         "Skyddat boende i annan kommun via avhopparverksamheten.", Agency.CITY),
-                        (MeasureKind.POLICE_PROTECTION_KIT, Category.THREAT,
-                         "Skyddspaket med larm utlämnat av polisen.", Agency.POLICE)):
-                    add(m.ProtectiveMeasure(
-                        **content(st, owner, category, _at(start),
-                                  st.social_worker if owner == Agency.CITY else st.police),
-                        exit_programme_id=ex.id, kind=kind, description=text,
-                        started_on=start), "measure")
-                for kind, category, text in (
-                        (SupportKind.INCOME_SUPPORT, Category.SOCIAL,
-                         "Ekonomiskt bistånd under etableringen."),
-                        (SupportKind.EMPLOYMENT, Category.SOCIAL,
-                         "Kontakt med jobbtorg på den nya orten."),
-                        (SupportKind.DEBT, Category.SOCIAL, "Budget- och skuldrådgivning."),
-                        (SupportKind.MOVING_BELONGINGS, Category.LOCATION,
-                         "Hjälp att hämta tillhörigheter från tidigare bostad."),
-                        (SupportKind.TREATMENT, Category.HEALTH,
-                         "Öppenvårdsbehandling på den nya orten.")):
-                    add(m.SupportComponent(
-                        **content(st, Agency.CITY, category, _at(start), st.social_worker),
-                        exit_programme_id=ex.id, kind=kind, description=text,
-                        started_on=start), "support")
+        tl.at(t0, create_plan)
+        if target == PlanState.DRAFT:
+            continue
+        t_approve = t0 + min(3 * day, (hi - t0) * 0.1)
+        tl.at(t_approve, lambda plan=plan: plans.approve_plan(boss.uow(), boss.actor,
+                                                             plan["id"]))
+        t_end = hi if target == PlanState.ENDED else last(st)
 
-        # Threat assessments by the police and the city.
-        for st in [x for x in busy if x.police][:10]:
-            at = within(st, 0.3, 0.9)
-            if sees(st, Agency.POLICE, at):
-                add(m.ThreatAssessment(**content(st, Agency.POLICE, Category.THREAT, at,
-                                                 st.police),
-                                       assessed_at=at, level=rng.choice(list(RiskLevel)),
-                                       summary=rng.choice(THREAT_SUMMARIES)), "threat")
-        for st in busy[-4:]:
-            at = within(st, 0.2, 0.8)
-            add(m.ThreatAssessment(**content(st, Agency.CITY, Category.THREAT, at,
-                                             st.social_worker),
-                                   assessed_at=at, level=rng.choice(list(RiskLevel)),
-                                   summary=rng.choice(THREAT_SUMMARIES)), "threat")
+        for n in range(len(actions)):
+            when = t_approve + (t_end - t_approve) * (0.2 + 0.6 * n / max(1, len(actions)))
+            if rng.random() < 0.6:
+                def done(sw=sw, plan=plan, n=n):
+                    plans.complete_action(sw.uow(), sw.actor, plan["actions"][n][0])
 
-        # Incidents and the post-shooting routine.
-        incident_plan = [
-            (IncidentKind.EXPLOSION, "SDF-ST", 120, IncidentState.CLOSED,
-             "Trapphus vid Fältspatsvägen", "Detonation i trapphus nattetid. Inga skadade."),
-            (IncidentKind.SHOOTING, "SDF-RK", 45, IncidentState.ROUTINE,
-             "Torget vid Hagalundsvägen", "Skottlossning på torget; en person skadad."),
-            (IncidentKind.SHOOTING, "SDF-RK", 2, IncidentState.REPORTED,
-             "Parkeringen vid Blåklintsgränd", "Skott avlossade mot bil. Ingen skadad enligt "
-             "polisens första uppgifter."),
-        ]
-        per_year: dict[int, int] = {}
-        for kind, unit, days_ago, state, place, summary in incident_plan:
-            occurred = (base - dt.timedelta(days=days_ago)).replace(hour=21, minute=40)
-            year = local_date(occurred).year
-            per_year[year] = per_year.get(year, 0) + 1
-            reporter = _COORDINATOR
-            inc = add(m.Incident(
-                number=f"H-{year}-{per_year[year]:05d}", kind=kind, occurred_at=occurred,
-                unit_id=unit_of[unit], place=place, summary=summary, state=state,
-                owner_agency=Agency.CITY, created_at=occurred + dt.timedelta(hours=10),
-                created_by_id=uid[reporter],
-                closed_at=occurred + dt.timedelta(days=30) if state == IncidentState.CLOSED
-                else None), "incident")
-            s.flush()
-            for key, title, agency, hours in ROUTINE_STEPS:
-                owner = _COORDINATOR if agency == Agency.CITY else _POLICE_OF[unit]
-                due = occurred + dt.timedelta(hours=hours + 10)
-                done = (state == IncidentState.CLOSED
-                        or (state == IncidentState.ROUTINE and key != "exit_offer"))
-                add(m.RoutineStep(incident_id=inc.id, step_key=key, title=title,
-                                  owner_agency=agency, owner_user_id=uid[owner], due_at=due,
-                                  done_at=due - dt.timedelta(hours=2) if done else None,
-                                  done_by_id=uid[owner] if done else None,
-                                  comment="Genomfört enligt rutinen." if done else None),
-                    "routine_step")
-            involved = [st for st in busy if st.unit == unit and st.police
-                        and st.start < occurred < st.end
-                        and sees(st, Agency.POLICE, occurred + dt.timedelta(hours=12))][:3]
-            for role_text, st in zip(["victim", "relative", "witness"], involved):
-                add(m.IncidentInvolvement(
-                    **content(st, Agency.POLICE, Category.CRIMINAL,
-                              occurred + dt.timedelta(hours=12), st.police),
-                    incident_id=inc.id, involvement=role_text), "involvement")
+                tl.at(when, done)
+        if target == PlanState.FOLLOWED_UP:
+            t_follow = t_approve + (hi - t_approve) * 0.7
+            tl.at(t_follow, lambda sw=sw, plan=plan, t=t_follow: plans.follow_up_plan(
+                sw.uow(), sw.actor, plan["id"], local_date(t) + dt.timedelta(days=45)))
+        if target == PlanState.ENDED:
+            tl.at(hi, lambda sw=sw, plan=plan: plans.end_plan(
+                sw.uow(), sw.actor, plan["id"], "Ärendet avslutas."))
 
-        # Operational-group meetings with items and tasks.
-        participants = [_COORDINATOR, "sara.lindqvist", "yusuf.abdi", "mirela.kovac",
-                        "deniz.yilmaz", "helen.tesfaye", _PROBATION]
-        meeting_plan = [(60, True, MeetingKind.OPERATIONAL_GROUP),
-                        (30, True, MeetingKind.OPERATIONAL_GROUP),
-                        (9, True, MeetingKind.SIP),
-                        (2, True, MeetingKind.OPERATIONAL_GROUP),
-                        (-5, False, MeetingKind.OPERATIONAL_GROUP)]
-        discussed = [st for st in busy if st.final_state == CaseState.ACTIVE]
-        tasks_made = 0
-        for n, (days_ago, held, kind) in enumerate(meeting_plan):
-            at = (base - dt.timedelta(days=days_ago)).replace(hour=8, minute=30, second=0,
-                                                             microsecond=0)
-            title = {MeetingKind.OPERATIONAL_GROUP: "Operativ grupp Järva",
-                     MeetingKind.SIP: "SIP-möte", MeetingKind.JOINT: "Samverkansmöte"}[kind]
-            meeting = add(m.Meeting(kind=kind, unit_id=unit_of["SDF-RK"], title=title,
-                                    held_at=at, place="Stadsdelsförvaltningen, rum 3",
-                                    chair_id=uid[_COORDINATOR], held=held,
-                                    created_at=at - dt.timedelta(days=7),
-                                    created_by_id=uid[_COORDINATOR]), "meeting")
-            s.flush()
-            for p in participants:
-                s.add(m.MeetingParticipant(meeting_id=meeting.id, user_id=uid[p],
-                                           present=held and rng.random() < 0.9))
-            if not held:
-                continue
-            for st in discussed[n * 3:n * 3 + 3]:
-                if not st.start < at < st.end:
+    # -- exit programmes --------------------------------------------------------------
+    exit_ok = {"full", "with_health", "no_location", "amended"}
+    protected_exit = next((st for st in running if st.protection ==
+                           ProtectionLevel.FICTITIOUS_IDENTITY), None)
+    candidates = [st for st in running if st is not protected_exit and st.police
+                  and st.consent in exit_ok and st.index not in referral_of]
+    waiting = [st for st in running if st is not protected_exit and st not in candidates[:1]
+               and st.index not in referral_of][:2]
+    if protected_exit is not None:
+        _schedule_exit_in_protection(tl, sessions, protected_exit, rng, base)
+    for st, hours in zip(waiting, (5, 40)):
+        # One fresh request, and one that has missed its 24-hour first-contact target.
+        sw = sessions[st.social_worker]
+        tl.at(base - hours * hour, lambda sw=sw, st=st: exits.request_exit(
+            sw.uow(), sw.actor, st.case_id, "Vill lämna sitt tidigare umgänge; oro för "
+            "repressalier."))
+    for st in candidates[:1]:
+        t0 = base - dt.timedelta(days=rng.uniform(10, 20))
+        _schedule_exit_intake(tl, sessions, st, t0)
+    ended = next((st for st in worked if st.final_state == CaseState.CLOSED
+                  and (st.end - st.start).days > 40), None)
+    if ended is not None:
+        t0 = ended.start + (ended.end - ended.start) * 0.5
+        sw = sessions[ended.social_worker]
+        ep: dict = {}
+
+        def request(sw=sw, st=ended, ep=ep):
+            ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id,
+                                          "Önskar stöd att flytta från området.").id
+
+        tl.at(t0, request)
+        tl.at(t0 + 5 * hour, lambda sw=sw, ep=ep: exits.record_first_contact(
+            sw.uow(), sw.actor, ep["id"]))
+        tl.at(t0 + 2 * day, lambda sw=sw, ep=ep: exits.move_exit(
+            sw.uow(), sw.actor, ep["id"], ExitState.INTAKE))
+        tl.at(t0 + 9 * day, lambda sw=sw, ep=ep: exits.move_exit(
+            sw.uow(), sw.actor, ep["id"], ExitState.ENDED, ExitEnding.MOVED))
+
+    # -- threat assessments ------------------------------------------------------------
+    for st in [x for x in running if x.police][:8]:
+        when = first(st) + (last(st) - first(st)) * rng.uniform(0.4, 0.9)
+        if not _sees(st, Agency.POLICE, when):
+            continue
+        police = sessions[st.police]
+        level, summary = rng.choice(list(RiskLevel)), rng.choice(THREAT_SUMMARIES)
+        tl.at(when, lambda p=police, st=st, level=level, summary=summary:
+              exits.add_threat_assessment(p.uow(), p.actor, st.case_id, None, level, summary))
+    for st in running[-4:]:
+        when = first(st) + (last(st) - first(st)) * rng.uniform(0.2, 0.8)
+        sw = sessions[st.social_worker]
+        tl.at(when, lambda sw=sw, st=st: exits.add_threat_assessment(
+            sw.uow(), sw.actor, st.case_id, None, RiskLevel.YELLOW,
+            "Socialtjänstens bedömning: oro för påverkan från äldre syskons umgänge."))
+
+    # -- incidents and the post-shooting routine ---------------------------------------------
+    units = {"SDF-RK": coordinator.actor.unit_id,
+             "SDF-ST": sessions[_SOCIAL_WORKERS["SDF-ST"][0]].actor.unit_id}
+    incident_plan = [
+        (IncidentKind.EXPLOSION, "SDF-ST", 120, "helen.tesfaye", "closed",
+         "Trapphus vid Fältspatsvägen", "Detonation i trapphus nattetid. Inga skadade."),
+        (IncidentKind.SHOOTING, "SDF-RK", 45, _COORDINATOR, "routine",
+         "Torget vid Hagalundsvägen", "Skottlossning på torget; en person skadad."),
+        (IncidentKind.SHOOTING, "SDF-RK", 2, "deniz.yilmaz", "reported",
+         "Parkeringen vid Blåklintsgränd",
+         "Skott avlossade mot bil. Ingen skadad enligt polisens första uppgifter."),
+    ]
+    for kind, unit, days_ago, reporter, outcome, place, summary in incident_plan:
+        occurred = (base - dt.timedelta(days=days_ago)).replace(hour=20, minute=40,
+                                                               second=0, microsecond=0)
+        if occurred > base - 10 * hour:
+            occurred -= day
+        inc: dict = {}
+        rep = sessions[reporter]
+
+        def report(rep=rep, kind=kind, occurred=occurred, unit=unit, place=place,
+                   summary=summary, inc=inc):
+            view = incidents.report_incident(rep.uow(), rep.actor, kind, occurred, units[unit],
+                                             place, summary)
+            inc["id"] = view.id
+            inc["steps"] = [(step.id, step.owner_agency, step.due_at) for step in view.steps]
+
+        tl.at(occurred + 2 * hour, report)
+        if outcome == "reported":
+            continue
+        tl.at(occurred + 3 * hour, lambda rep=rep, inc=inc: incidents.start_routine(
+            rep.uow(), rep.actor, inc["id"]))
+        police_name = _POLICE_OF[unit]
+
+        def work_steps(inc=inc, police_name=police_name, outcome=outcome):
+            # Each step done by its owner before it is due (the routine's second
+            # half stays open on the recent shooting).
+            for n, (step_id, agency, due) in enumerate(inc["steps"]):
+                if outcome == "routine" and n >= len(inc["steps"]) - 2:
                     continue
-                add(m.MeetingItem(
-                    **content(st, Agency.CITY, Category.SOCIAL, at, _COORDINATOR),
-                    meeting_id=meeting.id,
-                    discussion="Genomgång av läget och av planens åtgärder.",
-                    decision=rng.choice(["Fortsatta insatser enligt plan.",
-                                         "Kalla till SIP-möte inom två veckor.",
-                                         "Polisen tar fram en uppdaterad lägesbild."])),
-                    "meeting_item")
-                title_, agency, category = rng.choice(TASK_TITLES)
-                assignee = {Agency.CITY: st.social_worker, Agency.POLICE: st.police,
-                            Agency.PROBATION: st.probation}[agency]
-                if assignee is None or (agency != Agency.CITY and not sees(st, agency, at)):
-                    title_, agency, category = TASK_TITLES[0]
-                    assignee = st.social_worker
-                due = (at + dt.timedelta(days=14)).date()
-                overdue = due < base.date()
-                done = overdue and tasks_made % 3 != 0
-                add(m.Task(**content(st, agency, category, at, _COORDINATOR
-                                     if agency == Agency.CITY else assignee),
-                           meeting_id=meeting.id, title=title_,
-                           description="Beslut i " + title.lower() + ".",
-                           assignee_id=uid[assignee], assignee_agency=agency, due_on=due,
-                           state=TaskState.DONE if done else TaskState.OPEN,
-                           completed_at=_at(due) - dt.timedelta(days=1) if done else None,
-                           completed_by_id=uid[assignee] if done else None), "task")
-                tasks_made += 1
-        # A few tasks outside meetings: one cancelled, some due soon.
-        for k, st in enumerate(busy[:6]):
-            at = st.end - dt.timedelta(days=3)
-            cancelled = k == 0
-            add(m.Task(**content(st, Agency.CITY, Category.SOCIAL, at, st.social_worker),
-                       title=TASK_TITLES[(k % 3)][0], description=None,
-                       assignee_id=uid[st.social_worker], assignee_agency=Agency.CITY,
-                       due_on=(base + dt.timedelta(days=k * 3 - 4)).date(),
-                       state=TaskState.CANCELLED if cancelled else TaskState.OPEN), "task")
+                who = sessions[police_name] if agency == Agency.POLICE else coordinator
+                incidents.complete_step(who.uow(), who.actor, step_id,
+                                        "Genomfört enligt rutinen.")
 
-        audit.append(s, base, admin, "demo.seed", detail=dict(sorted(counts.items())))
-        s.commit()
-    store.after_commit()
+        tl.at(occurred + 20 * hour, work_steps)
+        if outcome == "closed":
+            tl.at(occurred + 8 * day + 2 * hour, lambda rep=rep, inc=inc:
+                  incidents.close_incident(rep.uow(), rep.actor, inc["id"]))
+        when = occurred + 12 * hour
+        involved = [st for st in running if st.unit == unit and st.police
+                    and first(st) < when < last(st) and _sees(st, Agency.POLICE, when)][:3]
+        for role, st in zip(("victim", "relative", "witness"), involved):
+            police = sessions[st.police]
+            tl.at(when, lambda p=police, st=st, role=role, inc=inc: incidents.link_person(
+                p.uow(), p.actor, inc["id"], st.case_id, role))
+            if role == "victim" and _sees(st, Agency.POLICE, when + day):
+                tl.at(when + day, lambda p=police, st=st, when=when: exits.add_measure(
+                    p.uow(), p.actor, st.case_id, None, MeasureKind.POLICE_PROTECTION_KIT,
+                    "Skyddspaket med larm efter skottlossningen.", local_date(when + day)))
+                if outcome == "routine":
+                    sw = sessions[st.social_worker]
+                    tl.at(when + 2 * hour, lambda st=st, inc=inc, w=when: tasks.create_task(
+                        coordinator.uow(), coordinator.actor, st.case_id,
+                        "Erbjuda krisstöd till familjen", None, uid[st.social_worker],
+                        local_date(w) + dt.timedelta(days=2), incident_id=inc["id"]))
+
+    # -- operational-group meetings, items and tasks -----------------------------------------
+    participants = [_COORDINATOR, *_SOCIAL_WORKERS["SDF-RK"], *_SOCIAL_WORKERS["SDF-ST"],
+                    *_POLICE_OF.values(), _PROBATION]
+    meeting_plan = [(60, MeetingKind.OPERATIONAL_GROUP), (30, MeetingKind.OPERATIONAL_GROUP),
+                    (9, MeetingKind.SIP), (2, MeetingKind.OPERATIONAL_GROUP),
+                    (-5, MeetingKind.OPERATIONAL_GROUP)]
+    titles = {MeetingKind.OPERATIONAL_GROUP: "Operativ grupp Järva", MeetingKind.SIP: "SIP-möte",
+              MeetingKind.JOINT: "Samverkansmöte"}
+    discussed = [st for st in running if coordinator_may(st)]
+    rng.shuffle(discussed)
+    task_no = 0
+    for n, (days_ago, kind) in enumerate(meeting_plan):
+        held_at = (base - dt.timedelta(days=days_ago)).replace(hour=8, minute=30, second=0,
+                                                              microsecond=0)
+        held = days_ago > 0 and held_at < base - 3 * hour
+        meeting: dict = {}
+
+        def create_meeting(meeting=meeting, kind=kind, held_at=held_at):
+            meeting["id"] = meetings.create_meeting(
+                coordinator.uow(), coordinator.actor, kind, units["SDF-RK"], titles[kind],
+                held_at, "Stadsdelsförvaltningen, rum 3", [uid[p] for p in participants]).id
+
+        tl.at(min(held_at - 7 * day, base - day), create_meeting)
+        if not held:
+            continue
+        on_agenda = [st for st in discussed[n * 3:] if first(st) < held_at < last(st)][:3]
+        for k, st in enumerate(on_agenda):
+            t_item = held_at + (k + 1) * dt.timedelta(minutes=20)
+            decision = rng.choice(MEETING_DECISIONS)
+            tl.at(t_item, lambda st=st, meeting=meeting, decision=decision:
+                  meetings.add_meeting_item(coordinator.uow(), coordinator.actor,
+                                            meeting["id"], st.case_id,
+                                            "Genomgång av läget och av planens åtgärder.",
+                                            decision))
+            agency = Agency.CITY
+            if st.police and rng.random() < 0.4 and _sees(st, Agency.POLICE, t_item,
+                                                          Category.SOCIAL):
+                agency = Agency.POLICE
+            assignee = st.police if agency == Agency.POLICE else st.social_worker
+            due = local_date(held_at) + dt.timedelta(days=14)
+            title = rng.choice(TASK_TITLES[agency])
+            task: dict = {}
+
+            def create_task(st=st, meeting=meeting, assignee=assignee, due=due, title=title,
+                            task=task):
+                task["id"] = tasks.create_task(
+                    coordinator.uow(), coordinator.actor, st.case_id, title,
+                    "Beslut i operativa gruppen.", uid[assignee], due,
+                    meeting_id=meeting["id"]).id
+
+            tl.at(held_at + 90 * dt.timedelta(minutes=1) + k * dt.timedelta(minutes=2),
+                  create_task)
+            finish = _at(due) - day
+            if finish < base - hour and task_no % 3 != 2:
+                if task_no % 5 == 4:
+                    tl.at(finish, lambda task=task: tasks.cancel_task(
+                        coordinator.uow(), coordinator.actor, task["id"],
+                        "Inte längre aktuellt."))
+                elif agency == Agency.CITY or _sees(st, agency, finish, Category.SOCIAL):
+                    who = sessions[assignee]
+                    tl.at(finish, lambda who=who, task=task: tasks.complete_task(
+                        who.uow(), who.actor, task["id"]))
+            task_no += 1
+        absent = [uid[_PROBATION]] if n % 2 else []
+        tl.at(held_at + 2 * hour, lambda meeting=meeting, absent=absent:
+              meetings.mark_meeting_held(coordinator.uow(), coordinator.actor, meeting["id"],
+                                         absent))
+    # A few of the social workers' own reminders, due in the coming days.
+    for k, st in enumerate(running[:5]):
+        sw = sessions[st.social_worker]
+        when = base - dt.timedelta(days=2, hours=k)
+        tl.at(when, lambda sw=sw, st=st, k=k, when=when: tasks.create_task(
+            sw.uow(), sw.actor, st.case_id, TASK_TITLES[Agency.CITY][k % 4], None,
+            sw.actor.user_id, local_date(when) + dt.timedelta(days=k + 1)))
+
+
+def _schedule_exit_intake(tl: _Timeline, sessions, st: _Story, t0: dt.datetime) -> None:
+    """Request, first contact within the target, intake and a police threat assessment."""
+    sw, police = sessions[st.social_worker], sessions[st.police]
+    hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
+    ep: dict = {}
+
+    def request():
+        ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id,
+                                      "Vill lämna gänget; behöver hjälp med boende.").id
+
+    tl.at(t0, request)
+    tl.at(t0 + 7 * hour, lambda: exits.record_first_contact(sw.uow(), sw.actor, ep["id"]))
+    tl.at(t0 + 2 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"], ExitState.INTAKE))
+    tl.at(t0 + 3 * day, lambda: exits.add_threat_assessment(
+        police.uow(), police.actor, st.case_id, ep["id"], RiskLevel.RED, THREAT_SUMMARIES[3]))
+
+
+def _schedule_exit_in_protection(tl: _Timeline, sessions, st: _Story, rng: random.Random,
+                                 base: dt.datetime) -> None:
+    """The whole way to protection and support: agreement approved by the
+    supervisor, consent covering every agency, protected housing and support."""
+    sw, police = sessions[st.social_worker], sessions[st.police]
+    boss = sessions[_CITY_SUPERVISOR]
+    hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
+    t0 = max(st.start + 6 * day, base - dt.timedelta(days=rng.uniform(90, 110)))
+    ep: dict = {}
+
+    def request():
+        ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id,
+                                      "Vill hoppa av; hotad av tidigare gruppering.").id
+
+    tl.at(t0, request)
+    tl.at(t0 + 6 * hour, lambda: exits.record_first_contact(sw.uow(), sw.actor, ep["id"]))
+    tl.at(t0 + 2 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"], ExitState.INTAKE))
+    tl.at(t0 + 3 * day, lambda: exits.add_threat_assessment(
+        police.uow(), police.actor, st.case_id, ep["id"], RiskLevel.RED, THREAT_SUMMARIES[3]))
+    signed = t0 + 12 * day
+    tl.at(signed, lambda: exits.set_agreement(
+        sw.uow(), sw.actor, ep["id"], "Inga kontakter med tidigare umgänge; drogfrihet; "
+        "delta i planerade samtal; följa säkerhetsplanen.", local_date(signed)))
+    tl.at(signed + hour, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"],
+                                                 ExitState.AGREEMENT))
+    tl.at(t0 + 13 * day, lambda: exits.approve_agreement(boss.uow(), boss.actor, ep["id"]))
+    tl.at(t0 + 14 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"],
+                                                 ExitState.PROTECTION_SUPPORT))
+    start = t0 + 15 * day
+    tl.at(start, lambda: exits.add_measure(
+        sw.uow(), sw.actor, st.case_id, ep["id"], MeasureKind.PROTECTED_HOUSING,
+        "Skyddat boende i annan kommun via avhopparverksamheten.", local_date(start)))
+    tl.at(start + hour, lambda: exits.add_measure(
+        police.uow(), police.actor, st.case_id, ep["id"], MeasureKind.POLICE_PROTECTION_KIT,
+        "Skyddspaket med larm utlämnat av polisen.", local_date(start)))
+    for k, (kind, text) in enumerate((
+            (SupportKind.INCOME_SUPPORT, "Ekonomiskt bistånd under etableringen."),
+            (SupportKind.EMPLOYMENT, "Kontakt med jobbtorg på den nya orten."),
+            (SupportKind.DEBT, "Budget- och skuldrådgivning."),
+            (SupportKind.MOVING_BELONGINGS, "Hjälp att hämta tillhörigheter från bostaden."),
+            (SupportKind.TREATMENT, "Öppenvårdsbehandling på den nya orten."))):
+        when = start + day + k * 10 * dt.timedelta(minutes=1)
+        tl.at(when, lambda kind=kind, text=text, when=when: exits.add_support(
+            sw.uow(), sw.actor, st.case_id, ep["id"], kind, text, local_date(when)))
+    tl.at(t0 + 60 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"],
+                                                 ExitState.FOLLOW_UP))
+    tl.at(t0 + 61 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"],
+                                                 ExitState.PROTECTION_SUPPORT))
 
 
 def _story_grants(st: _Story) -> frozenset:
