@@ -461,7 +461,8 @@ def _rows(s, scope: _Scope, kind: str, *where, order=()):
 
 def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                  open_tasks_only: bool, with_person: bool = True,
-                 with_consents: bool = True, consents_active_only: bool = True) -> None:
+                 with_consents: bool = True, consents_active_only: bool = True,
+                 heading: str = "Ärendet") -> None:
     """Everything about one case the scope allows, section by section."""
     now = scope.now
     if with_person:
@@ -475,7 +476,7 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
         rows.append(("Avslut begärt", _time(case.closure_requested_at)))
     if case.closed_at:
         rows.append(("Avslutat", _time(case.closed_at)))
-    content.blocks += [Heading("Ärendet"), KeyValues(tuple(rows))]
+    content.blocks += [Heading(heading), KeyValues(tuple(rows))]
     content.include(Category.IDENTITY, case.owner_agency)
 
     # Team and contacts: staff, not case content.
@@ -539,15 +540,15 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                                         (1.2, 4.0)))
         if plan.actions:
             content.blocks.append(Table(
-                ("Livsområde", "Åtgärd", "Ansvarig", "Klar senast", "Uppföljning", "Status"),
+                ("Livsområde", "Åtgärd", "Ansvarig", "Klar senast", "Följs upp", "Status"),
                 tuple((label(a.life_area), a.description,
                        _agency(a.responsible_agency) + (
                            f" – {_who(users, a.responsible_user_id, False)}"
                            if a.responsible_user_id else ""),
                        _day(a.due_date), _day(a.follow_up_date),
-                       f"Klar {_day(a.done_at)}" if a.done_at else "Pågår")
+                       f"Klar\n{_day(a.done_at)}" if a.done_at else "Pågår")
                       for a in plan.actions),
-                (1.3, 2.7, 1.9, 1.3, 1.3, 0.9)))
+                (1.6, 2.5, 1.85, 1.25, 1.25, 1.25)))
         content.include(plan.category, plan.owner_agency)
     _omissions(s, scope, content, "plan", case_filter["plan"])
 
@@ -1127,9 +1128,8 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             m.Case.person_id == person.id, access.visible(actor, "case", now))
             .order_by(m.Case.opened_at, m.Case.id)).all()
         for case in case_rows:
-            content.blocks.append(Heading(f"Ärende {case.number}"))
             _case_blocks(s, scope, case, content, open_tasks_only=False, with_person=False,
-                         with_consents=False)
+                         with_consents=False, heading=f"Ärende {case.number}")
         hidden_cases = s.scalar(select(func.count()).select_from(m.Case).where(
             m.Case.person_id == person.id, access.scope_clause(actor, m.Case.id, "read", now),
             not_(access.visible(actor, "case", now))))
