@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from trefas_app.domain.enums import (
@@ -28,7 +28,6 @@ from trefas_app.domain.enums import (
     ReferralState,
     RiskLevel,
     Role,
-    TaskState,
 )
 from trefas_app.services import (
     cases,

@@ -16,7 +16,6 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,

@@ -376,7 +376,7 @@ class Screen(BaseScreen):
         self.consents_chart.set_data([
             Datum(self.tr("om {span} dagar").format(span=text), n, key=i,
                   colour="#d9a21b" if i == 0 else "#e6c36a")
-            for i, ((_limit, text), n) in enumerate(zip(CONSENT_BUCKETS, counts))])
+            for i, ((_limit, text), n) in enumerate(zip(CONSENT_BUCKETS, counts))] if rows else [])
         self.consents_list.clear()
         for c in rows[:8]:
             days = (c.valid_until - today).days

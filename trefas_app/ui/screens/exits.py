@@ -23,7 +23,7 @@ from trefas_app.services import exits
 from trefas_app.services.views_casework import ExitRow, ExitView
 from trefas_app.ui import style
 from trefas_app.ui.charts import Deadline, DeadlineBars, deadline_text
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.exit import ExitPanel
@@ -122,7 +122,7 @@ class Screen(BaseScreen):
         self.table.setObjectName("table")
         self.table.setModel(self.model)
         configure_view(self.table)
-        for i, w in enumerate((120, 110, 170, 130)):
+        for i, w in enumerate((112, 104, 150, 110)):
             self.table.setColumnWidth(i, w)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         ll.addWidget(self.table, 1)

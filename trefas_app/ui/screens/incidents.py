@@ -38,7 +38,9 @@ from trefas_app.ui.screens.case_tabs.parts import (
     OVERDUE,
     ColouredModel,
     configure_view,
+    empty_label,
     fill_row,
+    fit_table,
     hidden_label,
     make_table,
     selected_data,
@@ -180,7 +182,6 @@ class IncidentPanel(QWidget):
         self.steps = make_table(self.content, [
             self.tr("Steg"), self.tr("Ägs av"), self.tr("Ansvarig"), self.tr("Klart senast"),
             self.tr("Klart")], "steps", stretch=0)
-        self.steps.setMinimumHeight(200)
         self.steps.itemChanged.connect(self._step_ticked)
         self.steps.itemSelectionChanged.connect(self._update_buttons)
         cl.addWidget(self.steps)
@@ -191,9 +192,11 @@ class IncidentPanel(QWidget):
         self.involvements = make_table(self.content, [
             self.tr("Person"), self.tr("Ärende"), self.tr("Roll"), self.tr("Registrerad av")],
             "involvements", stretch=0)
-        self.involvements.setMinimumHeight(90)
         self.involvements.itemDoubleClicked.connect(self._involvement_opened)
         cl.addWidget(self.involvements)
+        self.involvements_empty = empty_label(self.tr("Inga berörda personer registrerade."),
+                                              self.content)
+        cl.addWidget(self.involvements_empty)
         self.involvements_hidden = hidden_label(self.content, "involvementsHidden")
         cl.addWidget(self.involvements_hidden)
         self.set_incident(None)
@@ -249,6 +252,7 @@ class IncidentPanel(QWidget):
             if st.overdue:
                 item.setToolTip(self.tr("Försenat"))
         self._filling = False
+        fit_table(self.steps, None, max_rows=12)
         if inc.state == IncidentState.REPORTED:
             self.routine_note.setText(self.tr("Rutinen startas när händelsen är bekräftad; "
                                               "då kan stegen bockas av."))
@@ -262,6 +266,7 @@ class IncidentPanel(QWidget):
             fill_row(self.involvements, r, [inv.person_name, inv.case_number or "–",
                                             inv.involvement_label,
                                             enum_label(inv.owner_agency, lang)], data=inv)
+        fit_table(self.involvements, self.involvements_empty)
         show_hidden(self.involvements_hidden, inc.involvements_hidden,
                     "person" if lang == "sv" else "person",
                     "personer" if lang == "sv" else "persons", lang, why_hidden(lang))

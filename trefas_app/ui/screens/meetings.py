@@ -36,7 +36,9 @@ from trefas_app.ui.screens.case_tabs.parts import (
     OVERDUE,
     ColouredModel,
     configure_view,
+    empty_label,
     fill_row,
+    fit_table,
     hidden_label,
     make_table,
     selected_data,
@@ -141,10 +143,11 @@ class MeetingPanel(QWidget):
         self.items = make_table(self.content, [self.tr("Ärende"), self.tr("Person"),
                                                self.tr("Diskussion"), self.tr("Beslut")],
                                 "items", stretch=2)
-        self.items.setMinimumHeight(120)
         self.items.itemSelectionChanged.connect(self._update_buttons)
         self.items.itemDoubleClicked.connect(self._item_opened)
         cl.addWidget(self.items)
+        self.items_empty = empty_label(self.tr("Inga ärenden på mötet ännu."), self.content)
+        cl.addWidget(self.items_empty)
         self.items_hidden = hidden_label(self.content, "itemsHidden")
         cl.addWidget(self.items_hidden)
         cl.addWidget(subheading(self.tr("Åtgärdspunkter från mötet"), self.content))
@@ -152,8 +155,9 @@ class MeetingPanel(QWidget):
                                                self.tr("Ärende"), self.tr("Ansvarig"),
                                                self.tr("Status")], "meetingTasks", stretch=1,
                                 select=False)
-        self.tasks.setMinimumHeight(90)
         cl.addWidget(self.tasks)
+        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter från mötet."), self.content)
+        cl.addWidget(self.tasks_empty)
         self.tasks_hidden = hidden_label(self.content, "tasksHidden")
         cl.addWidget(self.tasks_hidden)
         self.set_meeting(None)
@@ -188,6 +192,8 @@ class MeetingPanel(QWidget):
             fill_row(self.tasks, r, [fmt_date(t.due_on) or "–", t.title, t.case_number or "–",
                                      t.assignee or "", enum_label(t.state, lang)], data=t,
                      colour=colour)
+        fit_table(self.items, self.items_empty)
+        fit_table(self.tasks, self.tasks_empty)
         why = why_hidden(lang)
         sv = lang == "sv"
         show_hidden(self.items_hidden, m.items_hidden, "ärende" if sv else "case",

@@ -34,6 +34,8 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
     card,
+    empty_label,
+    fit_table,
     fill_row,
     hidden_label,
     make_table,
@@ -169,8 +171,9 @@ class ExitPanel(QWidget):
         self.threats = make_table(self.content, [self.tr("Datum"), self.tr("Nivå"),
                                                  self.tr("Sammanfattning"), self.tr("Av")],
                                   "threats", stretch=2, select=False)
-        self.threats.setMinimumHeight(90)
         cl.addWidget(self.threats)
+        self.threats_empty = empty_label(self.tr("Inga hotbedömningar."), self.content)
+        cl.addWidget(self.threats_empty)
         self.threats_hidden = hidden_label(self.content, "threatsHidden")
         cl.addWidget(self.threats_hidden)
 
@@ -190,8 +193,9 @@ class ExitPanel(QWidget):
         self.measures = make_table(self.content, [self.tr("Typ"), self.tr("Beskrivning"),
                                                   self.tr("Från"), self.tr("Till")],
                                    "measures", stretch=1)
-        self.measures.setMinimumHeight(90)
         cl.addWidget(self.measures)
+        self.measures_empty = empty_label(self.tr("Inga skyddsåtgärder."), self.content)
+        cl.addWidget(self.measures_empty)
         self.measures_hidden = hidden_label(self.content, "measuresHidden")
         cl.addWidget(self.measures_hidden)
 
@@ -211,8 +215,9 @@ class ExitPanel(QWidget):
         self.support = make_table(self.content, [self.tr("Typ"), self.tr("Beskrivning"),
                                                  self.tr("Från"), self.tr("Till")],
                                   "support", stretch=1)
-        self.support.setMinimumHeight(90)
         cl.addWidget(self.support)
+        self.support_empty = empty_label(self.tr("Inget stöd registrerat."), self.content)
+        cl.addWidget(self.support_empty)
         self.support_hidden = hidden_label(self.content, "supportHidden")
         cl.addWidget(self.support_hidden)
         self.measures.itemSelectionChanged.connect(self._update_buttons)
@@ -281,6 +286,9 @@ class ExitPanel(QWidget):
                      data=a.id, icons={1: style.risk_icon(a.level)}, tooltip=a.summary)
         self._fill_records(self.measures, p.measures)
         self._fill_records(self.support, p.support)
+        fit_table(self.threats, self.threats_empty)
+        fit_table(self.measures, self.measures_empty)
+        fit_table(self.support, self.support_empty)
         why = why_hidden(lang)
         sv = lang == "sv"
         show_hidden(self.threats_hidden, p.hidden_assessments,

@@ -20,7 +20,9 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
     OVERDUE,
+    empty_label,
     fill_row,
+    fit_table,
     hidden_label,
     make_table,
     open_screen,
@@ -85,10 +87,12 @@ class Tab(BaseTab):
         self.involvements = make_table(self, [
             self.tr("Inträffade"), self.tr("Händelse"), self.tr("Typ"), self.tr("Plats"),
             self.tr("Roll"), self.tr("Registrerad av")], "caseInvolvements", stretch=3)
-        self.involvements.setMinimumHeight(120)
         self.involvements.itemSelectionChanged.connect(self._update_buttons)
         self.involvements.itemDoubleClicked.connect(lambda _i: self.open_incident())
-        lay.addWidget(self.involvements, 1)
+        lay.addWidget(self.involvements)
+        self.involvements_empty = empty_label(self.tr(
+            "Personen är inte kopplad till någon händelse som du får se."), self)
+        lay.addWidget(self.involvements_empty)
         self.involvements_hidden = hidden_label(self, "involvementsHidden")
         lay.addWidget(self.involvements_hidden)
         self.missing = muted(self.tr(
@@ -97,15 +101,18 @@ class Tab(BaseTab):
         self.missing.setObjectName("involvementsMissing")
         self.missing.hide()
         lay.addWidget(self.missing)
+        lay.addSpacing(12)
         lay.addWidget(subheading(self.tr("Åtgärdspunkter från händelser"), self))
         self.tasks = make_table(self, [self.tr("Förfaller"), self.tr("Rubrik"),
                                        self.tr("Händelse"), self.tr("Ansvarig"),
                                        self.tr("Status")], "incidentTasks", stretch=1,
                                 select=False)
-        self.tasks.setMinimumHeight(90)
-        lay.addWidget(self.tasks, 1)
+        lay.addWidget(self.tasks)
+        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter från händelser."), self)
+        lay.addWidget(self.tasks_empty)
         self.tasks_hidden = hidden_label(self, "tasksHidden")
         lay.addWidget(self.tasks_hidden)
+        lay.addStretch(1)
         self._update_buttons()
 
     def case_watches(self, case) -> tuple[str, ...]:
@@ -126,8 +133,6 @@ class Tab(BaseTab):
         sv = lang == "sv"
         why = why_hidden(lang)
         inv = data.involvements
-        self.missing.setVisible(inv is None)
-        self.involvements.setVisible(inv is not None)
         rows = list(inv.rows) if inv is not None else []
         self.involvements.setRowCount(len(rows))
         for r, v in enumerate(rows):
@@ -138,6 +143,11 @@ class Tab(BaseTab):
                 enum_label(incident.kind, lang) if incident else "",
                 f"{incident.unit_name}, {incident.place}" if incident else "",
                 v.involvement_label, enum_label(v.owner_agency, lang)], data=v)
+        fit_table(self.involvements, self.involvements_empty if inv is not None else None)
+        self.missing.setVisible(inv is None)
+        if inv is None:
+            self.involvements.hide()
+        self.open_button.setVisible(inv is not None)
         show_hidden(self.involvements_hidden, inv.hidden if inv is not None else None,
                     "koppling" if sv else "link", "kopplingar" if sv else "links", lang, why)
         self.tasks.setRowCount(len(data.tasks))
@@ -146,6 +156,7 @@ class Tab(BaseTab):
             fill_row(self.tasks, r, [fmt_date(t.due_on) or "–", t.title,
                                      t.incident_number or "", t.assignee or "",
                                      enum_label(t.state, lang)], data=t, colour=colour)
+        fit_table(self.tasks, self.tasks_empty)
         show_hidden(self.tasks_hidden, data.tasks_hidden, "åtgärdspunkt" if sv else "task",
                     "åtgärdspunkter" if sv else "tasks", lang, why)
         self._update_buttons()

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from trefas_app.domain.enums import CaseState, Role, TaskState
 from trefas_app.services import meetings, tasks
@@ -22,7 +22,9 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
     OVERDUE,
+    empty_label,
     fill_row,
+    fit_table,
     hidden_label,
     make_table,
     open_screen,
@@ -67,10 +69,8 @@ class Tab(BaseTab):
         self.data: CaseWork | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        lay.addWidget(split, 1)
 
-        top = QWidget(split)
+        top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 6)
         row = QHBoxLayout()
@@ -96,16 +96,17 @@ class Tab(BaseTab):
         self.tasks = make_table(top, [self.tr("Förfaller"), self.tr("Rubrik"),
                                       self.tr("Ansvarig"), self.tr("Status"), self.tr("Källa")],
                                 "caseTasks", stretch=1)
-        self.tasks.setMinimumHeight(120)
         self.tasks.itemSelectionChanged.connect(self._update_buttons)
-        tl.addWidget(self.tasks, 1)
+        tl.addWidget(self.tasks)
+        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter."), top, "noTasks")
+        tl.addWidget(self.tasks_empty)
         self.tasks_hidden = hidden_label(top, "tasksHidden")
         tl.addWidget(self.tasks_hidden)
-        split.addWidget(top)
+        lay.addWidget(top)
 
-        bottom = QWidget(split)
+        bottom = QWidget(self)
         bl = QVBoxLayout(bottom)
-        bl.setContentsMargins(0, 6, 0, 0)
+        bl.setContentsMargins(0, 14, 0, 0)
         row = QHBoxLayout()
         row.addWidget(subheading(self.tr("Ärendet på möten"), bottom))
         row.addStretch(1)
@@ -121,9 +122,11 @@ class Tab(BaseTab):
         self.items = make_table(bottom, [self.tr("Möte"), self.tr("Diskussion"),
                                          self.tr("Beslut"), self.tr("Av")], "caseItems",
                                 stretch=1)
-        self.items.setMinimumHeight(90)
         self.items.itemSelectionChanged.connect(self._update_buttons)
-        bl.addWidget(self.items, 1)
+        bl.addWidget(self.items)
+        self.items_empty = empty_label(self.tr("Ärendet har inte tagits upp på något möte som du "
+                                               "får se."), bottom)
+        bl.addWidget(self.items_empty)
         self.items_hidden = hidden_label(bottom, "itemsHidden")
         bl.addWidget(self.items_hidden)
         self.items_missing = muted(self.tr(
@@ -132,8 +135,8 @@ class Tab(BaseTab):
         self.items_missing.setObjectName("itemsMissing")
         self.items_missing.hide()
         bl.addWidget(self.items_missing)
-        split.addWidget(bottom)
-        split.setSizes([360, 240])
+        lay.addWidget(bottom)
+        lay.addStretch(1)
         top.setVisible(ctx.may("task.read"))
         bottom.setVisible(ctx.may("meeting_item.read"))
         self._update_buttons()
@@ -166,17 +169,20 @@ class Tab(BaseTab):
                     (fmt_date(t.due_on) or "–") + (" ⚠" if t.overdue else ""), t.title,
                     t.assignee or self.tr("Ingen"), enum_label(t.state, lang), source],
                     data=t, colour=colour, tooltip=t.description or "")
+            fit_table(self.tasks, self.tasks_empty, max_rows=12)
             show_hidden(self.tasks_hidden, data.tasks.hidden, "åtgärdspunkt" if sv else "task",
                         "åtgärdspunkter" if sv else "tasks", lang, why)
         items = data.items
         self.items_missing.setVisible(items is None)
         self.items.setVisible(items is not None)
+        self.meeting_button.setVisible(items is not None)
         if items is not None:
             self.items.setRowCount(len(items.rows))
             for r, it in enumerate(items.rows):
                 fill_row(self.items, r, [fmt_datetime(it.created_at), it.discussion,
                                          it.decision or "", it.created_by or ""], data=it,
                          tooltip=it.discussion)
+            fit_table(self.items, self.items_empty)
             show_hidden(self.items_hidden, items.hidden, "mötespunkt" if sv else "meeting item",
                         "mötespunkter" if sv else "meeting items", lang, why)
         self._update_buttons()

@@ -221,3 +221,30 @@ def open_screen(widget: QWidget, ctx, key: str, state: dict | None = None) -> bo
     if state and screen is not None and hasattr(screen, "restore"):
         screen.restore(dict(state))
     return True
+
+
+def empty_label(text: str, parent: QWidget | None = None, name: str = "") -> QLabel:
+    """The muted sentence shown instead of a table that has no rows."""
+    lbl = QLabel(text, parent)
+    lbl.setProperty("role", "muted")
+    lbl.setWordWrap(True)
+    if name:
+        lbl.setObjectName(name)
+    lbl.hide()
+    return lbl
+
+
+def fit_table(table: QTableWidget, empty: QLabel | None = None, max_rows: int = 10) -> None:
+    """Size a small table to its rows (up to ``max_rows``, then it scrolls);
+    with no rows, hide it and show ``empty`` instead."""
+    n = table.rowCount()
+    if empty is not None:
+        empty.setVisible(n == 0)
+        table.setVisible(n > 0)
+    rows = max(1, min(n, max_rows))
+    height = table.horizontalHeader().sizeHint().height() or 28
+    for r in range(rows if n else 0):
+        height += table.rowHeight(r)
+    if not n:
+        height += table.verticalHeader().defaultSectionSize()
+    table.setFixedHeight(height + 2 * table.frameWidth() + 2)

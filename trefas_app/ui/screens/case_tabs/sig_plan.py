@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,7 +33,9 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
     OVERDUE,
+    empty_label,
     fill_row,
+    fit_table,
     hidden_label,
     make_table,
     selected_data,
@@ -83,11 +84,9 @@ class Tab(BaseTab):
         self._plan_id: int | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
-        split = QSplitter(Qt.Orientation.Vertical, self)
-        lay.addWidget(split, 1)
 
         # -- referrals
-        top = QWidget(split)
+        top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 6)
         row = QHBoxLayout()
@@ -105,22 +104,25 @@ class Tab(BaseTab):
         self.referrals = make_table(top, [self.tr("Mottagen"), self.tr("Status"),
                                           self.tr("Aktualiserad av"), self.tr("Beslut"),
                                           self.tr("Avslutsorsak")], "referrals", stretch=4)
-        self.referrals.setMinimumHeight(80)
         self.referrals.itemSelectionChanged.connect(self._update_buttons)
         self.referrals.itemDoubleClicked.connect(lambda _i: self.move_referral())
-        tl.addWidget(self.referrals, 1)
+        tl.addWidget(self.referrals)
+        self.referrals_empty = empty_label(self.tr("Ingen SIG-aktualisering i ärendet."), top,
+                                           "noReferral")
+        tl.addWidget(self.referrals_empty)
         self.referrals_hidden = hidden_label(top, "referralsHidden")
         tl.addWidget(self.referrals_hidden)
-        split.addWidget(top)
+        lay.addWidget(top)
 
         # -- plans
-        bottom = QWidget(split)
+        bottom = QWidget(self)
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 6, 0, 0)
         row = QHBoxLayout()
         row.addWidget(subheading(self.tr("Plan"), bottom))
         self.plan_combo = QComboBox(bottom)
         self.plan_combo.setObjectName("planChoice")
+        self.plan_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.plan_combo.currentIndexChanged.connect(self._plan_chosen)
         row.addWidget(self.plan_combo)
         row.addStretch(1)
@@ -159,6 +161,7 @@ class Tab(BaseTab):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        self.tree.setStyleSheet("QTreeWidget::item { padding: 3px 2px; }")
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, 5):
@@ -171,10 +174,8 @@ class Tab(BaseTab):
         self.no_plan = muted(self.tr("Ingen plan i ärendet ännu."), bottom)
         self.no_plan.setObjectName("noPlan")
         bl.addWidget(self.no_plan)
-        split.addWidget(bottom)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 2)
-        split.setSizes([220, 440])
+        bl.addStretch(0)
+        lay.addWidget(bottom, 1)
         referral_ok = ctx.may("referral.read")
         top.setVisible(referral_ok)
         bottom.setVisible(ctx.may("plan.read"))
@@ -212,6 +213,7 @@ class Tab(BaseTab):
                     colour=DONE if closed else None)
                 if selected is not None and ref.id == selected.id:
                     self.referrals.selectRow(r)
+            fit_table(self.referrals, self.referrals_empty, max_rows=5)
             show_hidden(self.referrals_hidden, data.referrals.hidden,
                         "aktualisering" if sv else "referral",
                         "aktualiseringar" if sv else "referrals", lang, why)
