@@ -60,12 +60,53 @@
             <translation>Received</translation>
         </message>
         <message>
+            <source>Begärd</source>
+            <translation>Requested</translation>
+        </message>
+        <message>
             <source>Ärende</source>
             <translation>Case</translation>
         </message>
         <message>
+            <source>Första kontakt</source>
+            <translation>First contact</translation>
+        </message>
+        <message>
+            <source>Mål: senast {due}</source>
+            <translation>Target: by {due}</translation>
+        </message>
+        <message>
+            <source>Tid</source>
+            <extracomment>Volume analysis reads at most this many entries (newest first). Swedish (and English) names for the actions a supervisor meets most. Filter choices: (label sv, label en, action filter; a prefix ends in "."). Record kinds as they appear in actions and subjects (Swedish, English).</extracomment>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Användare</source>
+            <translation>User</translation>
+        </message>
+        <message>
+            <source>Myndighet</source>
+            <translation>Agency</translation>
+        </message>
+        <message>
+            <source>Händelse</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Ärende-id</source>
+            <translation>Case id</translation>
+        </message>
+        <message>
             <source>Person</source>
             <translation>Person</translation>
+        </message>
+        <message>
+            <source>Post</source>
+            <translation>Record</translation>
+        </message>
+        <message>
+            <source>Skäl</source>
+            <translation>Reason</translation>
         </message>
         <message>
             <source>Skyddade personuppgifter – visas med alias</source>
@@ -108,6 +149,26 @@
             <translation>Title</translation>
         </message>
         <message>
+            <source>Enhet</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>Ordförande</source>
+            <translation>Chair</translation>
+        </message>
+        <message>
+            <source>Ärenden</source>
+            <translation>Cases</translation>
+        </message>
+        <message>
+            <source>Hållet</source>
+            <translation>Held</translation>
+        </message>
+        <message>
+            <source>Ja</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
             <source>Ansvarig</source>
             <translation>Responsible</translation>
         </message>
@@ -118,6 +179,38 @@
         <message>
             <source>Källa</source>
             <translation>Source</translation>
+        </message>
+        <message>
+            <source>{done}/{total} klara</source>
+            <translation>{done}/{total} done</translation>
+        </message>
+        <message>
+            <source>, {n} försenade</source>
+            <translation>, {n} overdue</translation>
+        </message>
+        <message>
+            <source>Inträffade</source>
+            <translation>Happened</translation>
+        </message>
+        <message>
+            <source>Nummer</source>
+            <translation>Number</translation>
+        </message>
+        <message>
+            <source>Typ</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Område</source>
+            <translation>District</translation>
+        </message>
+        <message>
+            <source>Plats</source>
+            <translation>Place</translation>
+        </message>
+        <message>
+            <source>Rutinen</source>
+            <translation>Routine</translation>
         </message>
     </context>
     <context>
@@ -859,6 +952,10 @@ Current status: {state}</translation>
             <translation>By</translation>
         </message>
         <message>
+            <source>Inga hotbedömningar.</source>
+            <translation>No threat assessments.</translation>
+        </message>
+        <message>
             <source>Skyddsåtgärder</source>
             <translation>Protective measures</translation>
         </message>
@@ -887,6 +984,10 @@ Current status: {state}</translation>
             <translation>To</translation>
         </message>
         <message>
+            <source>Inga skyddsåtgärder.</source>
+            <translation>No protective measures.</translation>
+        </message>
+        <message>
             <source>Stöd</source>
             <translation>Support</translation>
         </message>
@@ -897,6 +998,10 @@ Current status: {state}</translation>
         <message>
             <source>Avsluta valt …</source>
             <translation>End selected …</translation>
+        </message>
+        <message>
+            <source>Inget stöd registrerat.</source>
+            <translation>No support recorded.</translation>
         </message>
         <message>
             <source>Första kontakten skulle ha tagits senast {due}. Kontakta personen nu.</source>
@@ -1115,6 +1220,129 @@ Current status: {state}</translation>
         <message>
             <source>Beskriv händelsen.</source>
             <translation>Describe the incident.</translation>
+        </message>
+    </context>
+    <context>
+        <name>IncidentPanel</name>
+        <message>
+            <source>Välj en händelse.</source>
+            <translation>Choose an incident.</translation>
+        </message>
+        <message>
+            <source>Starta rutinen</source>
+            <translation>Start the routine</translation>
+        </message>
+        <message>
+            <source>Avsluta händelsen</source>
+            <translation>Close the incident</translation>
+        </message>
+        <message>
+            <source>Koppla person …</source>
+            <translation>Link person …</translation>
+        </message>
+        <message>
+            <source>Rutin vid skjutningar</source>
+            <translation>Post-shooting routine</translation>
+        </message>
+        <message>
+            <source>Markera klart …</source>
+            <translation>Mark done …</translation>
+        </message>
+        <message>
+            <source>Öppna igen</source>
+            <translation>Reopen</translation>
+        </message>
+        <message>
+            <source>Ansvarig …</source>
+            <translation>Responsible …</translation>
+        </message>
+        <message>
+            <source>Steg</source>
+            <translation>Step</translation>
+        </message>
+        <message>
+            <source>Ägs av</source>
+            <translation>Owned by</translation>
+        </message>
+        <message>
+            <source>Ansvarig</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Klart senast</source>
+            <translation>Due by</translation>
+        </message>
+        <message>
+            <source>Klart</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Berörda personer</source>
+            <translation>Persons concerned</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>Ärende</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Roll</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>Registrerad av</source>
+            <translation>Recorded by</translation>
+        </message>
+        <message>
+            <source>Inga berörda personer registrerade.</source>
+            <translation>No persons concerned recorded.</translation>
+        </message>
+        <message>
+            <source>Inträffade {at} · rapporterad {rep} av {who} ({agency})</source>
+            <translation>Happened {at} · reported {rep} by {who} ({agency})</translation>
+        </message>
+        <message>
+            <source>{done} av {total} steg klara</source>
+            <translation>{done} of {total} steps done</translation>
+        </message>
+        <message>
+            <source>, {n} försenade</source>
+            <translation>, {n} overdue</translation>
+        </message>
+        <message>
+            <source>Försenat</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Rutinen startas när händelsen är bekräftad; då kan stegen bockas av.</source>
+            <translation>The routine starts when the incident is confirmed; then the steps can be ticked off.</translation>
+        </message>
+        <message>
+            <source>Händelsen är avslutad {date}.</source>
+            <translation>The incident was closed {date}.</translation>
+        </message>
+        <message>
+            <source>{n} steg i rutinen är inte klara.</source>
+            <translation>{n} steps of the routine are not done.</translation>
+        </message>
+        <message>
+            <source>Öppna steget ”{title}” igen?</source>
+            <translation>Reopen the step “{title}”?</translation>
+        </message>
+        <message>
+            <source>Avbryt</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Avsluta händelsen {number}? Rutinen kan sedan inte ändras.</source>
+            <translation>Close incident {number}? The routine cannot be changed afterwards.</translation>
+        </message>
+        <message>
+            <source>Avsluta</source>
+            <translation>Quit</translation>
         </message>
     </context>
     <context>
@@ -1351,6 +1579,14 @@ Joint work of social services, police and the Prison and Probation Service aroun
             <translation>Add</translation>
         </message>
         <message>
+            <source>Välj möte</source>
+            <translation>Choose meeting</translation>
+        </message>
+        <message>
+            <source>Möte *</source>
+            <translation>Meeting *</translation>
+        </message>
+        <message>
             <source>Ärende *</source>
             <translation>Case *</translation>
         </message>
@@ -1363,12 +1599,107 @@ Joint work of social services, police and the Prison and Probation Service aroun
             <translation>Decision</translation>
         </message>
         <message>
+            <source>Välj möte.</source>
+            <translation>Choose a meeting.</translation>
+        </message>
+        <message>
             <source>Välj ärende.</source>
             <translation>Choose a case.</translation>
         </message>
         <message>
             <source>Skriv vad som diskuterades.</source>
             <translation>Write what was discussed.</translation>
+        </message>
+    </context>
+    <context>
+        <name>MeetingPanel</name>
+        <message>
+            <source>Välj ett möte.</source>
+            <translation>Choose a meeting.</translation>
+        </message>
+        <message>
+            <source>Lägg till ärende …</source>
+            <translation>Add case …</translation>
+        </message>
+        <message>
+            <source>Markera som hållet …</source>
+            <translation>Mark as held …</translation>
+        </message>
+        <message>
+            <source>Ny åtgärdspunkt …</source>
+            <translation>New action item …</translation>
+        </message>
+        <message>
+            <source>Ärenden på mötet</source>
+            <translation>Cases at the meeting</translation>
+        </message>
+        <message>
+            <source>Ärende</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>Diskussion</source>
+            <translation>Discussion</translation>
+        </message>
+        <message>
+            <source>Beslut</source>
+            <translation>Decision</translation>
+        </message>
+        <message>
+            <source>Inga ärenden på mötet ännu.</source>
+            <translation>No cases at the meeting yet.</translation>
+        </message>
+        <message>
+            <source>Åtgärdspunkter från mötet</source>
+            <translation>Action items from the meeting</translation>
+        </message>
+        <message>
+            <source>Förfaller</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Rubrik</source>
+            <translation>Title</translation>
+        </message>
+        <message>
+            <source>Ansvarig</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <source>Inga åtgärdspunkter från mötet.</source>
+            <translation>No action items from the meeting.</translation>
+        </message>
+        <message>
+            <source>Hållet</source>
+            <translation>Held</translation>
+        </message>
+        <message>
+            <source>Planerat</source>
+            <translation>Planned</translation>
+        </message>
+        <message>
+            <source>ordförande {name}</source>
+            <translation>chair {name}</translation>
+        </message>
+        <message>
+            <source>Deltagare: {list}</source>
+            <translation>Participants: {list}</translation>
+        </message>
+        <message>
+            <source>Mötet har inte börjat än.</source>
+            <translation>The meeting has not started yet.</translation>
+        </message>
+        <message>
+            <source>Från mötet, ärende {number}: {decision}</source>
+            <translation>From the meeting, case {number}: {decision}</translation>
         </message>
     </context>
     <context>
@@ -1748,6 +2079,22 @@ Joint work of social services, police and the Prison and Probation Service aroun
         </message>
     </context>
     <context>
+        <name>PlanTransitions</name>
+        <message>
+            <source>Godkänn planen</source>
+            <extracomment>Button text per plan transition.</extracomment>
+            <translation>Approve the plan</translation>
+        </message>
+        <message>
+            <source>Följ upp …</source>
+            <translation>Follow up …</translation>
+        </message>
+        <message>
+            <source>Avsluta planen …</source>
+            <translation>End the plan …</translation>
+        </message>
+    </context>
+    <context>
         <name>ReasonDialog</name>
         <message>
             <source>{n} av minst {m} tecken</source>
@@ -2009,8 +2356,232 @@ Current status: {state}</translation>
             <translation>Open and change status …</translation>
         </message>
         <message>
+            <source>Nya aktualiseringar registreras i ärendet, under fliken SIG &amp; plan.</source>
+            <translation>New referrals are recorded in the case, on the SIG &amp; plan tab.</translation>
+        </message>
+        <message>
+            <source>Logg</source>
+            <translation>Log</translation>
+        </message>
+        <message>
+            <source>Loggkontroll</source>
+            <translation>Log review</translation>
+        </message>
+        <message>
+            <source>Kontrollera loggkedjan</source>
+            <translation>Check the log chain</translation>
+        </message>
+        <message>
+            <source>Kontrollerar att ingen post i åtkomstloggen har ändrats, tagits bort eller klippts av, mot de signerade kontrollpunkterna.</source>
+            <translation>Checks against the signed checkpoints that no access-log entry has been changed, removed or cut off.</translation>
+        </message>
+        <message>
+            <source>Person: P-0042 eller personnummer</source>
+            <translation>Person: P-0042 or personal identity number</translation>
+        </message>
+        <message>
+            <source>Ärendenummer</source>
+            <translation>Case number</translation>
+        </message>
+        <message>
+            <source>Från</source>
+            <translation>From</translation>
+        </message>
+        <message>
+            <source>Till</source>
+            <translation>To</translation>
+        </message>
+        <message>
+            <source>Sök</source>
+            <translation>Search</translation>
+        </message>
+        <message>
+            <source>Rensa</source>
+            <translation>Clear</translation>
+        </message>
+        <message>
+            <source>Åtkomstloggen</source>
+            <translation>Access log</translation>
+        </message>
+        <message>
+            <source>Datumen är i fel ordning: ”till” ligger före ”från”.</source>
+            <translation>The dates are in the wrong order: “to” is before “from”.</translation>
+        </message>
+        <message>
+            <source>{n} poster</source>
+            <translation>{n} entries</translation>
+        </message>
+        <message>
+            <source>1 post</source>
+            <translation>1 entry</translation>
+        </message>
+        <message>
+            <source>Bara ogranskade</source>
+            <translation>Unreviewed only</translation>
+        </message>
+        <message>
+            <source>Markera granskad</source>
+            <translation>Mark reviewed</translation>
+        </message>
+        <message>
+            <source>Visa i loggen</source>
+            <translation>Show in the log</translation>
+        </message>
+        <message>
             <source>Öppna ärendet</source>
             <translation>Open the case</translation>
+        </message>
+        <message>
+            <source>Nödåtkomster som användare på din myndighet har tagit. Kontrollera att skälet höll och att bara det nödvändiga öppnades (”Visa i loggen”).</source>
+            <translation>Emergency accesses taken by users of your agency. Check that the reason held and that only what was necessary was opened (“Show in the log”).</translation>
+        </message>
+        <message>
+            <source>Beviljad</source>
+            <translation>Granted</translation>
+        </message>
+        <message>
+            <source>Ärende</source>
+            <translation>Case</translation>
+        </message>
+        <message>
+            <source>Skäl</source>
+            <translation>Reason</translation>
+        </message>
+        <message>
+            <source>Gäller till</source>
+            <translation>Valid until</translation>
+        </message>
+        <message>
+            <source>Granskad</source>
+            <translation>Reviewed</translation>
+        </message>
+        <message>
+            <source>Nödåtkomst</source>
+            <translation>Emergency access</translation>
+        </message>
+        <message>
+            <source>Ej granskad</source>
+            <translation>Not reviewed</translation>
+        </message>
+        <message>
+            <source>{n} nödåtkomster</source>
+            <translation>{n} emergency accesses</translation>
+        </message>
+        <message>
+            <source>1 nödåtkomst</source>
+            <translation>1 emergency access</translation>
+        </message>
+        <message>
+            <source>Nödåtkomst ({n})</source>
+            <translation>Emergency access ({n})</translation>
+        </message>
+        <message>
+            <source>Markera nödåtkomsten till {case} av {user} som granskad? Granskningen loggas i ditt namn.</source>
+            <translation>Mark the emergency access to {case} by {user} as reviewed? The review is logged in your name.</translation>
+        </message>
+        <message>
+            <source>Visningar av skyddade personuppgifter de senaste 30 dagarna, med skälet som angavs.</source>
+            <translation>Reveals of protected identities in the last 30 days, with the reason given.</translation>
+        </message>
+        <message>
+            <source>Person</source>
+            <translation>Person</translation>
+        </message>
+        <message>
+            <source>Timmar</source>
+            <translation>Hours</translation>
+        </message>
+        <message>
+            <source>Visade identiteter</source>
+            <translation>Revealed identities</translation>
+        </message>
+        <message>
+            <source>{n} visningar</source>
+            <translation>{n} reveals</translation>
+        </message>
+        <message>
+            <source>1 visning</source>
+            <translation>1 reveal</translation>
+        </message>
+        <message>
+            <source>Senaste 7 dagarna</source>
+            <translation>Last 7 days</translation>
+        </message>
+        <message>
+            <source>Senaste 30 dagarna</source>
+            <translation>Last 30 days</translation>
+        </message>
+        <message>
+            <source> läsningar per dag</source>
+            <translation> reads per day</translation>
+        </message>
+        <message>
+            <source>Räkna</source>
+            <translation>Count</translation>
+        </message>
+        <message>
+            <source>Ovanligt från</source>
+            <translation>Unusual from</translation>
+        </message>
+        <message>
+            <source>Antal läsningar (ärenden, personer, anteckningar, listor och sökningar) per användare och dag. Staplar över gränsen är röda; klicka för att se posterna.</source>
+            <translation>Number of reads (cases, persons, notes, lists and searches) per user and day. Bars over the limit are red; click to see the entries.</translation>
+        </message>
+        <message>
+            <source>Flest läsningar per användare och dag</source>
+            <translation>Most reads per user and day</translation>
+        </message>
+        <message>
+            <source>Inga läsningar under perioden.</source>
+            <translation>No reads in the period.</translation>
+        </message>
+        <message>
+            <source>Ovanliga volymer</source>
+            <translation>Unusual volumes</translation>
+        </message>
+        <message>
+            <source>Räknar …</source>
+            <translation>Counting …</translation>
+        </message>
+        <message>
+            <source>gräns {n}</source>
+            <translation>limit {n}</translation>
+        </message>
+        <message>
+            <source>{user} läste {n} gånger {day}</source>
+            <translation>{user} read {n} times on {day}</translation>
+        </message>
+        <message>
+            <source>1 användardag över gränsen</source>
+            <translation>1 user-day over the limit</translation>
+        </message>
+        <message>
+            <source>{n} användardagar över gränsen</source>
+            <translation>{n} user-days over the limit</translation>
+        </message>
+        <message>
+            <source>; {m} loggposter genomgångna.</source>
+            <translation>; {m} log entries examined.</translation>
+        </message>
+        <message>
+            <source>Bara de senaste posterna räknades – välj en kortare period.</source>
+            <translation>Only the latest entries were counted – choose a shorter period.</translation>
+        </message>
+        <message>
+            <source>Loggen är hel: {n} poster kontrollerade, {c} signerade kontrollpunkter stämmer.</source>
+            <translation>The log is intact: {n} entries checked, {c} signed checkpoints match.</translation>
+        </message>
+        <message>
+            <source>Avhoppare</source>
+            <translation>Exit programme</translation>
+        </message>
+        <message>
+            <source>Väntar på första kontakt – mål inom 24 timmar</source>
+            <translation>Awaiting first contact – target within 24 hours</translation>
+        </message>
+        <message>
+            <source>Alla avhopparärenden</source>
+            <translation>All exit programme cases</translation>
         </message>
         <message>
             <source>Pågående</source>
@@ -2021,8 +2592,16 @@ Current status: {state}</translation>
             <translation>All</translation>
         </message>
         <message>
-            <source>Aktualiseringar registreras i ärendet, under fliken SIG &amp; plan.</source>
-            <translation>Referrals are recorded in the case, on the SIG &amp; plan tab.</translation>
+            <source>Begärd {at}, mål senast {due}</source>
+            <translation>Requested {at}, target by {due}</translation>
+        </message>
+        <message>
+            <source>{n} avhopparärenden</source>
+            <translation>{n} exit programme cases</translation>
+        </message>
+        <message>
+            <source>1 avhopparärende</source>
+            <translation>1 exit programme case</translation>
         </message>
         <message>
             <source>{n} aktualiseringar</source>
@@ -2077,8 +2656,537 @@ Current status: {state}</translation>
             <translation>Mark “{title}” as done?</translation>
         </message>
         <message>
+            <source>Administration</source>
+            <translation>Administration</translation>
+        </message>
+        <message>
+            <source>Här hanteras användare, nycklar, säkerhetskopior och inställningar. Administratören ser inga ärenden eller personuppgifter.</source>
+            <translation>Users, keys, backups and settings are managed here. The administrator sees no cases or personal data.</translation>
+        </message>
+        <message>
+            <source>Ny användare …</source>
+            <translation>New user …</translation>
+        </message>
+        <message>
+            <source>Stäng av …</source>
+            <translation>Disable …</translation>
+        </message>
+        <message>
+            <source>Nytt lösenord …</source>
+            <translation>New password …</translation>
+        </message>
+        <message>
+            <source>Användarnamn</source>
+            <translation>User name</translation>
+        </message>
+        <message>
+            <source>Namn</source>
+            <translation>Name</translation>
+        </message>
+        <message>
+            <source>Roll</source>
+            <translation>Role</translation>
+        </message>
+        <message>
+            <source>Myndighet</source>
+            <translation>Agency</translation>
+        </message>
+        <message>
+            <source>Enhet</source>
+            <translation>Unit</translation>
+        </message>
+        <message>
+            <source>Konto</source>
+            <translation>Account</translation>
+        </message>
+        <message>
+            <source>Nyckelplats</source>
+            <translation>Key slot</translation>
+        </message>
+        <message>
+            <source>Användare</source>
+            <translation>User</translation>
+        </message>
+        <message>
+            <source>Aktivt</source>
+            <translation>Active</translation>
+        </message>
+        <message>
+            <source>Avstängt</source>
+            <translation>Disabled</translation>
+        </message>
+        <message>
+            <source>Ja</source>
+            <translation>Yes</translation>
+        </message>
+        <message>
+            <source>Saknas</source>
+            <translation>Missing</translation>
+        </message>
+        <message>
+            <source>{n} användare, {a} aktiva</source>
+            <translation>{n} users, {a} active</translation>
+        </message>
+        <message>
+            <source>Stänga av {name} ({username})? Användarens nyckelplats tas bort direkt och kontot kan inte längre låsa upp Trefas.</source>
+            <translation>Disable {name} ({username})? The user's key slot is removed at once and the account can no longer unlock Trefas.</translation>
+        </message>
+        <message>
             <source>Avbryt</source>
             <translation>Cancel</translation>
+        </message>
+        <message>
+            <source>Stäng av</source>
+            <translation>Disable</translation>
+        </message>
+        <message>
+            <source>{username} är avstängd.</source>
+            <translation>{username} is disabled.</translation>
+        </message>
+        <message>
+            <source>{username} är avstängd. Byt datanyckel nu? Då öppnar en gammal kopia av nyckelfilen ingenting som sparas härefter. Alla andra måste logga in igen.</source>
+            <translation>{username} is disabled. Change the data key now? Then an old copy of the key file opens nothing saved from now on. Everyone else must log in again.</translation>
+        </message>
+        <message>
+            <source>Byt nyckel nu</source>
+            <translation>Change key now</translation>
+        </message>
+        <message>
+            <source>Senare</source>
+            <translation>Later</translation>
+        </message>
+        <message>
+            <source>Ny enhet …</source>
+            <translation>New unit …</translation>
+        </message>
+        <message>
+            <source>Kod</source>
+            <translation>Code</translation>
+        </message>
+        <message>
+            <source>Enheter</source>
+            <translation>Units</translation>
+        </message>
+        <message>
+            <source>Ta säkerhetskopia nu</source>
+            <translation>Back up now</translation>
+        </message>
+        <message>
+            <source>Återställ vald …</source>
+            <translation>Restore selected …</translation>
+        </message>
+        <message>
+            <source>Säkerhetskopiorna är krypterade med samma nyckel som databasen och kontrolleras innan de sparas. De senaste behålls. En återställning ersätter hela databasen; den nuvarande sparas undan först.</source>
+            <translation>Backups are encrypted with the same key as the database and checked before they are kept. The latest are kept. A restore replaces the whole database; the current one is set aside first.</translation>
+        </message>
+        <message>
+            <source>Tid</source>
+            <translation>Time</translation>
+        </message>
+        <message>
+            <source>Fil</source>
+            <translation>File</translation>
+        </message>
+        <message>
+            <source>Storlek</source>
+            <translation>Size</translation>
+        </message>
+        <message>
+            <source>Nyckelfil</source>
+            <translation>Key file</translation>
+        </message>
+        <message>
+            <source>Säkerhetskopior</source>
+            <translation>Backups</translation>
+        </message>
+        <message>
+            <source>Tar säkerhetskopia …</source>
+            <translation>Backing up …</translation>
+        </message>
+        <message>
+            <source>Säkerhetskopian {name} är sparad och kontrollerad ({size}).</source>
+            <translation>The backup {name} is saved and checked ({size}).</translation>
+        </message>
+        <message>
+            <source>Återställa säkerhetskopian från {time}? Allt som har sparats efter den försvinner ur databasen (den nuvarande databasen sparas undan som en fil bredvid). Alla andra måste logga in igen.</source>
+            <translation>Restore the backup from {time}? Everything saved after it disappears from the database (the current database is set aside as a file next to it). Everyone else must log in again.</translation>
+        </message>
+        <message>
+            <source>Fortsätt</source>
+            <translation>Continue</translation>
+        </message>
+        <message>
+            <source>Är du säker? Återställningen kan inte ångras i programmet.</source>
+            <translation>Are you sure? The restore cannot be undone in the program.</translation>
+        </message>
+        <message>
+            <source>Återställ</source>
+            <translation>Restore</translation>
+        </message>
+        <message>
+            <source>Återställer …</source>
+            <translation>Restoring …</translation>
+        </message>
+        <message>
+            <source>Säkerhetskopian är återställd.</source>
+            <translation>The backup has been restored.</translation>
+        </message>
+        <message>
+            <source>Byt datanyckel</source>
+            <translation>Change data key</translation>
+        </message>
+        <message>
+            <source>Krypterar om hela databasen med en ny nyckel och förseglar den för varje aktiv användare. Gör det när en användare har stängts av eller en dator har försvunnit. Andra inloggade måste logga in igen.</source>
+            <translation>Re-encrypts the whole database with a new key and seals it for every active user. Do this when a user has been disabled or a computer has gone missing. Others logged in must log in again.</translation>
+        </message>
+        <message>
+            <source>Byt datanyckel …</source>
+            <translation>Change data key …</translation>
+        </message>
+        <message>
+            <source>Kontrollera åtkomstloggen</source>
+            <translation>Check the access log</translation>
+        </message>
+        <message>
+            <source>Kontrollerar hela loggkedjan mot de signerade kontrollpunkterna: ingen post får vara ändrad, borttagen eller avklippt.</source>
+            <translation>Checks the whole log chain against the signed checkpoints: no entry may be changed, removed or cut off.</translation>
+        </message>
+        <message>
+            <source>Kontrollera loggen</source>
+            <translation>Check the log</translation>
+        </message>
+        <message>
+            <source>Kontrollera lagringsplatsen</source>
+            <translation>Check the store</translation>
+        </message>
+        <message>
+            <source>Kontrollerar nyckelfilen, databasfilen och kontrollpunkterna utan att öppna något.</source>
+            <translation>Checks the key file, the database file and the checkpoints without opening anything.</translation>
+        </message>
+        <message>
+            <source>Kontrollera</source>
+            <translation>Check</translation>
+        </message>
+        <message>
+            <source>Gallring</source>
+            <translation>Retention</translation>
+        </message>
+        <message>
+            <source>Tar bort avslutade ärenden vars bevarandetid har gått ut, med allt som hör till dem. Varje borttaget ärende loggas.</source>
+            <translation>Deletes closed cases whose retention period has passed, with everything that belongs to them. Every deleted case is logged.</translation>
+        </message>
+        <message>
+            <source>Gallra nu …</source>
+            <translation>Delete now …</translation>
+        </message>
+        <message>
+            <source>Nycklar och kontroller</source>
+            <translation>Keys and checks</translation>
+        </message>
+        <message>
+            <source>Byta datanyckel nu? Det tar en stund för en stor databas. Alla andra som är inloggade måste logga in igen.</source>
+            <translation>Change the data key now? It takes a while for a large database. Everyone else logged in must log in again.</translation>
+        </message>
+        <message>
+            <source>Byt nyckel</source>
+            <translation>Change key</translation>
+        </message>
+        <message>
+            <source>Byter nyckel …</source>
+            <translation>Changing key …</translation>
+        </message>
+        <message>
+            <source>Datanyckeln är bytt. Äldre säkerhetskopior öppnas bara med sin egen nyckelfil.</source>
+            <translation>The data key has been changed. Older backups open only with their own key file.</translation>
+        </message>
+        <message>
+            <source>Kontrollerar …</source>
+            <translation>Checking …</translation>
+        </message>
+        <message>
+            <source>Loggen är hel: {n} poster, {c} signerade kontrollpunkter stämmer.</source>
+            <translation>The log is intact: {n} entries, {c} signed checkpoints match.</translation>
+        </message>
+        <message>
+            <source> Första felaktiga post: nr {seq}.</source>
+            <translation> First faulty entry: no. {seq}.</translation>
+        </message>
+        <message>
+            <source>Loggen är inte hel. </source>
+            <translation>The log is not intact. </translation>
+        </message>
+        <message>
+            <source>Inga fel hittades.</source>
+            <translation>No faults found.</translation>
+        </message>
+        <message>
+            <source>Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott, med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först.</source>
+            <translation>Delete now? Closed cases whose retention period has passed are removed for good, with notes, plans and consents. Consider taking a backup first.</translation>
+        </message>
+        <message>
+            <source>Gallra</source>
+            <translation>Delete</translation>
+        </message>
+        <message>
+            <source>Gallrar …</source>
+            <translation>Deleting …</translation>
+        </message>
+        <message>
+            <source>{n} ärenden gallrades.</source>
+            <translation>{n} cases were deleted.</translation>
+        </message>
+        <message>
+            <source> minuter</source>
+            <translation> minutes</translation>
+        </message>
+        <message>
+            <source>Spara</source>
+            <translation>Save</translation>
+        </message>
+        <message>
+            <source>Lås efter inaktivitet</source>
+            <translation>Lock after inactivity</translation>
+        </message>
+        <message>
+            <source>Trefas låses när ingen har rört tangentbord eller mus under så lång tid. Gäller för alla användare från nästa inloggning.</source>
+            <translation>Trefas locks when nobody has touched keyboard or mouse for this long. Applies to every user from the next log-in.</translation>
+        </message>
+        <message>
+            <source>Inställningar</source>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <source>Sparat: låses efter {n} minuter.</source>
+            <translation>Saved: locks after {n} minutes.</translation>
+        </message>
+        <message>
+            <source>Översikt</source>
+            <extracomment>(screen key, state for its restore()) — also for tests.</extracomment>
+            <translation>Overview</translation>
+        </message>
+        <message>
+            <source>Uppdatera</source>
+            <translation>Refresh</translation>
+        </message>
+        <message>
+            <source>Det du ser här är det som du får se i {agency}, {unit}.</source>
+            <translation>What you see here is what you may see in {agency}, {unit}.</translation>
+        </message>
+        <message>
+            <source>pågående ärenden</source>
+            <translation>ongoing cases</translation>
+        </message>
+        <message>
+            <source>försenade uppgifter</source>
+            <translation>overdue tasks</translation>
+        </message>
+        <message>
+            <source>samtycken löper ut inom 30 dagar</source>
+            <translation>consents expire within 30 days</translation>
+        </message>
+        <message>
+            <source>avhoppare väntar på första kontakt</source>
+            <translation>defectors await first contact</translation>
+        </message>
+        <message>
+            <source>händelser senaste 90 dagarna</source>
+            <translation>incidents in the last 90 days</translation>
+        </message>
+        <message>
+            <source>öppna steg i rutinen</source>
+            <translation>open routine steps</translation>
+        </message>
+        <message>
+            <source>Ärenden per status</source>
+            <translation>Cases by status</translation>
+        </message>
+        <message>
+            <source>Visa ärenden</source>
+            <translation>Show cases</translation>
+        </message>
+        <message>
+            <source>Inga ärenden som du får se.</source>
+            <translation>No cases you may see.</translation>
+        </message>
+        <message>
+            <source>Avhoppare – första kontakt inom 24 timmar</source>
+            <translation>Exit programme – first contact within 24 hours</translation>
+        </message>
+        <message>
+            <source>Visa avhoppare</source>
+            <translation>Show exit programme</translation>
+        </message>
+        <message>
+            <source>Ingen förfrågan väntar på första kontakt.</source>
+            <translation>No request awaits first contact.</translation>
+        </message>
+        <message>
+            <source>Händelser senaste 90 dagarna per stadsdel</source>
+            <translation>Incidents in the last 90 days by district</translation>
+        </message>
+        <message>
+            <source>Visa händelser</source>
+            <translation>Show incidents</translation>
+        </message>
+        <message>
+            <source>Inga händelser de senaste 90 dagarna.</source>
+            <translation>No incidents in the last 90 days.</translation>
+        </message>
+        <message>
+            <source>Öppna steg i rutinen vid skjutningar</source>
+            <translation>Open steps of the post-shooting routine</translation>
+        </message>
+        <message>
+            <source>Visa pågående händelser</source>
+            <translation>Show ongoing incidents</translation>
+        </message>
+        <message>
+            <source>öppna steg</source>
+            <translation>open steps</translation>
+        </message>
+        <message>
+            <source>Inga öppna steg.</source>
+            <translation>No open steps.</translation>
+        </message>
+        <message>
+            <source>Försenade uppgifter</source>
+            <translation>Overdue tasks</translation>
+        </message>
+        <message>
+            <source>Visa alla försenade</source>
+            <translation>Show all overdue</translation>
+        </message>
+        <message>
+            <source>Samtycken som löper ut inom 30 dagar</source>
+            <translation>Consents expiring within 30 days</translation>
+        </message>
+        <message>
+            <source>Inga samtycken löper ut inom 30 dagar.</source>
+            <translation>No consents expire within 30 days.</translation>
+        </message>
+        <message>
+            <source>Uppdaterad {time}</source>
+            <translation>Updated {time}</translation>
+        </message>
+        <message>
+            <source>{n} väntar på beslut om avslut</source>
+            <translation>{n} await a closure decision</translation>
+        </message>
+        <message>
+            <source>{n} över 24 timmar</source>
+            <translation>{n} over 24 hours</translation>
+        </message>
+        <message>
+            <source>{n} försenade</source>
+            <translation>{n} overdue</translation>
+        </message>
+        <message>
+            <source>{state}: {n} ärenden – klicka för att visa dem</source>
+            <translation>{state}: {n} cases – click to show them</translation>
+        </message>
+        <message>
+            <source>Begärd {at}; första kontakt senast {due}</source>
+            <translation>Requested {at}; first contact by {due}</translation>
+        </message>
+        <message>
+            <source>… och {n} till.</source>
+            <translation>… and {n} more.</translation>
+        </message>
+        <message>
+            <source>{unit}: {n} händelser – klicka för att visa dem</source>
+            <translation>{unit}: {n} incidents – click to show them</translation>
+        </message>
+        <message>
+            <source>Försenade</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Inom tid</source>
+            <translation>On time</translation>
+        </message>
+        <message>
+            <source>{title} · {case} · {who} – {n} dagar sen</source>
+            <translation>{title} · {case} · {who} – {n} days late</translation>
+        </message>
+        <message>
+            <source>ingen</source>
+            <translation>nobody</translation>
+        </message>
+        <message>
+            <source>Inga försenade uppgifter.</source>
+            <translation>No overdue tasks.</translation>
+        </message>
+        <message>
+            <source>… och {n} till</source>
+            <translation>… and {n} more</translation>
+        </message>
+        <message>
+            <source>om {span} dagar</source>
+            <translation>in {span} days</translation>
+        </message>
+        <message>
+            <source>{date} (om {n} dagar) – {purpose}</source>
+            <translation>{date} (in {n} days) – {purpose}</translation>
+        </message>
+        <message>
+            <source>Öppna personen för att förnya samtycket</source>
+            <translation>Open the person to renew the consent</translation>
+        </message>
+        <message>
+            <source>Händelser</source>
+            <translation>Incidents</translation>
+        </message>
+        <message>
+            <source>Rapportera händelse …</source>
+            <translation>Report incident …</translation>
+        </message>
+        <message>
+            <source>Senaste 90 dagarna</source>
+            <translation>Last 90 days</translation>
+        </message>
+        <message>
+            <source>Senaste året</source>
+            <translation>Last year</translation>
+        </message>
+        <message>
+            <source>All tid</source>
+            <translation>All time</translation>
+        </message>
+        <message>
+            <source>Alla områden</source>
+            <translation>All districts</translation>
+        </message>
+        <message>
+            <source>{n} händelser</source>
+            <translation>{n} incidents</translation>
+        </message>
+        <message>
+            <source>1 händelse</source>
+            <translation>1 incident</translation>
+        </message>
+        <message>
+            <source>Möten</source>
+            <translation>Meetings</translation>
+        </message>
+        <message>
+            <source>Senaste 90 dagarna och kommande</source>
+            <translation>Last 90 days and upcoming</translation>
+        </message>
+        <message>
+            <source>Kommande</source>
+            <translation>Upcoming</translation>
+        </message>
+        <message>
+            <source>Nytt möte …</source>
+            <translation>New meeting …</translation>
+        </message>
+        <message>
+            <source>{n} möten</source>
+            <translation>{n} meetings</translation>
+        </message>
+        <message>
+            <source>1 möte</source>
+            <translation>1 meeting</translation>
         </message>
     </context>
     <context>
@@ -2166,8 +3274,65 @@ Current status: {state}</translation>
             <translation>Date</translation>
         </message>
         <message>
+            <source>Händelser som personen är kopplad till</source>
+            <extracomment>How far back incidents are offered when linking the person to one. Page of the case's involvements, or None when the service for it is missing. incident id -&gt; IncidentRow, for number, kind, time and place. The case's tasks that came from an incident.</extracomment>
+            <translation>Incidents the person is linked to</translation>
+        </message>
+        <message>
+            <source>Koppla till händelse …</source>
+            <translation>Link to incident …</translation>
+        </message>
+        <message>
+            <source>Visa händelsen</source>
+            <translation>Show the incident</translation>
+        </message>
+        <message>
+            <source>Inträffade</source>
+            <translation>Happened</translation>
+        </message>
+        <message>
+            <source>Händelse</source>
+            <translation>Incident</translation>
+        </message>
+        <message>
+            <source>Typ</source>
+            <translation>Type</translation>
+        </message>
+        <message>
+            <source>Plats</source>
+            <translation>Place</translation>
+        </message>
+        <message>
+            <source>Registrerad av</source>
+            <translation>Recorded by</translation>
+        </message>
+        <message>
+            <source>Personen är inte kopplad till någon händelse som du får se.</source>
+            <translation>The person is not linked to any incident you may see.</translation>
+        </message>
+        <message>
+            <source>Kopplingarna till händelser kan inte listas per ärende i den här versionen. De syns på varje händelse under Händelser.</source>
+            <translation>Links to incidents cannot be listed per case in this version. They show on each incident under Incidents.</translation>
+        </message>
+        <message>
+            <source>Åtgärdspunkter från händelser</source>
+            <translation>Action items from incidents</translation>
+        </message>
+        <message>
             <source>Rubrik</source>
             <translation>Title</translation>
+        </message>
+        <message>
+            <source>Förfaller</source>
+            <translation>Due</translation>
+        </message>
+        <message>
+            <source>Ansvarig</source>
+            <translation>Responsible</translation>
+        </message>
+        <message>
+            <source>Inga åtgärdspunkter från händelser.</source>
+            <translation>No action items from incidents.</translation>
         </message>
         <message>
             <source>Kategori</source>
@@ -2214,6 +3379,83 @@ Current status: {state}</translation>
             <translation>Sign “{title}”? A signed note cannot be changed; mistakes are corrected with a new note.</translation>
         </message>
         <message>
+            <source>Åtgärdspunkter</source>
+            <extracomment>Page of MeetingItemView, or None when the service for it is missing.</extracomment>
+            <translation>Action items</translation>
+        </message>
+        <message>
+            <source>Bara öppna</source>
+            <translation>Open only</translation>
+        </message>
+        <message>
+            <source>Ny åtgärdspunkt …</source>
+            <translation>New action item …</translation>
+        </message>
+        <message>
+            <source>Markera klar</source>
+            <translation>Mark done</translation>
+        </message>
+        <message>
+            <source>Avbryt …</source>
+            <translation>Cancel …</translation>
+        </message>
+        <message>
+            <source>Källa</source>
+            <translation>Source</translation>
+        </message>
+        <message>
+            <source>Inga åtgärdspunkter.</source>
+            <translation>No action items.</translation>
+        </message>
+        <message>
+            <source>Ärendet på möten</source>
+            <translation>The case at meetings</translation>
+        </message>
+        <message>
+            <source>Ta upp på möte …</source>
+            <translation>Bring up at a meeting …</translation>
+        </message>
+        <message>
+            <source>Visa mötet</source>
+            <translation>Show the meeting</translation>
+        </message>
+        <message>
+            <source>Möte</source>
+            <translation>Meeting</translation>
+        </message>
+        <message>
+            <source>Diskussion</source>
+            <translation>Discussion</translation>
+        </message>
+        <message>
+            <source>Beslut</source>
+            <translation>Decision</translation>
+        </message>
+        <message>
+            <source>Av</source>
+            <translation>By</translation>
+        </message>
+        <message>
+            <source>Ärendet har inte tagits upp på något möte som du får se.</source>
+            <translation>The case has not been brought up at any meeting you may see.</translation>
+        </message>
+        <message>
+            <source>Mötespunkterna kan inte listas per ärende i den här versionen; de syns på varje möte under Möten. Åtgärdspunkter från möten står ovan (källa ”Möte”).</source>
+            <translation>Meeting items cannot be listed per case in this version; they show on each meeting under Meetings. Action items from meetings are listed above (source “Meeting”).</translation>
+        </message>
+        <message>
+            <source>Händelse {n}</source>
+            <translation>Incident {n}</translation>
+        </message>
+        <message>
+            <source>Ingen</source>
+            <translation>None</translation>
+        </message>
+        <message>
+            <source>Markera ”{title}” som klar?</source>
+            <translation>Mark “{title}” as done?</translation>
+        </message>
+        <message>
             <source>Avbryt</source>
             <translation>Cancel</translation>
         </message>
@@ -2242,12 +3484,12 @@ Current status: {state}</translation>
             <translation>Opened</translation>
         </message>
         <message>
-            <source>Senaste anteckning</source>
-            <translation>Latest entry</translation>
-        </message>
-        <message>
             <source>Avslut</source>
             <translation>Closure</translation>
+        </message>
+        <message>
+            <source>Senast uppdaterat</source>
+            <translation>Last updated</translation>
         </message>
         <message>
             <source>Gallras</source>
@@ -2312,6 +3554,154 @@ Current status: {state}</translation>
         <message>
             <source>Ändra status</source>
             <translation>Change status</translation>
+        </message>
+        <message>
+            <source>Alla som har läst eller ändrat i ärendet, oavsett myndighet. Granskningen loggas.</source>
+            <translation>Everyone who has read or changed the case, whatever their agency. The review is logged.</translation>
+        </message>
+        <message>
+            <source>Öppna i Logg</source>
+            <translation>Open in Log</translation>
+        </message>
+        <message>
+            <source>{n} poster</source>
+            <translation>{n} entries</translation>
+        </message>
+        <message>
+            <source>1 post</source>
+            <translation>1 entry</translation>
+        </message>
+        <message>
+            <source>SIG-aktualiseringar</source>
+            <translation>SIG referrals</translation>
+        </message>
+        <message>
+            <source>Aktualisera till SIG …</source>
+            <translation>Refer to SIG …</translation>
+        </message>
+        <message>
+            <source>Öppna aktualisering …</source>
+            <translation>Open referral …</translation>
+        </message>
+        <message>
+            <source>Mottagen</source>
+            <translation>Received</translation>
+        </message>
+        <message>
+            <source>Aktualiserad av</source>
+            <translation>Referred by</translation>
+        </message>
+        <message>
+            <source>Avslutsorsak</source>
+            <translation>Reason for ending</translation>
+        </message>
+        <message>
+            <source>Ingen SIG-aktualisering i ärendet.</source>
+            <translation>No SIG referral in the case.</translation>
+        </message>
+        <message>
+            <source>Plan</source>
+            <translation>Plan</translation>
+        </message>
+        <message>
+            <source>Ny plan …</source>
+            <translation>New plan …</translation>
+        </message>
+        <message>
+            <source>Nytt mål …</source>
+            <translation>New goal …</translation>
+        </message>
+        <message>
+            <source>Ny åtgärd …</source>
+            <translation>New action …</translation>
+        </message>
+        <message>
+            <source>Markera åtgärd klar</source>
+            <translation>Mark action done</translation>
+        </message>
+        <message>
+            <source>Mål och åtgärder</source>
+            <translation>Goals and actions</translation>
+        </message>
+        <message>
+            <source>Klart senast</source>
+            <translation>Due by</translation>
+        </message>
+        <message>
+            <source>Uppföljning</source>
+            <translation>Follow-up</translation>
+        </message>
+        <message>
+            <source>Klar</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <source>Ingen plan i ärendet ännu.</source>
+            <translation>No plan in the case yet.</translation>
+        </message>
+        <message>
+            <source>SIP</source>
+            <translation>SIP</translation>
+        </message>
+        <message>
+            <source>Åtgärdsplan</source>
+            <translation>Action plan</translation>
+        </message>
+        <message>
+            <source>{kind} från {date} – {state}</source>
+            <translation>{kind} from {date} – {state}</translation>
+        </message>
+        <message>
+            <source>ingen utsedd</source>
+            <translation>none appointed</translation>
+        </message>
+        <message>
+            <source>Status: {state}</source>
+            <translation>Status: {state}</translation>
+        </message>
+        <message>
+            <source>huvudansvar: {agency}, {who}</source>
+            <translation>lead: {agency}, {who}</translation>
+        </message>
+        <message>
+            <source>nästa uppföljning {date}</source>
+            <translation>next follow-up {date}</translation>
+        </message>
+        <message>
+            <source>godkänd {date} av {who}</source>
+            <translation>approved {date} by {who}</translation>
+        </message>
+        <message>
+            <source>Mål: {goal}</source>
+            <translation>Goal: {goal}</translation>
+        </message>
+        <message>
+            <source>Försenad</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <source>Planen har inga mål eller åtgärder än.</source>
+            <translation>The plan has no goals or actions yet.</translation>
+        </message>
+        <message>
+            <source>Markera åtgärden ”{what}” som klar?</source>
+            <translation>Mark the action “{what}” as done?</translation>
+        </message>
+        <message>
+            <source>Avsluta planen</source>
+            <translation>End the plan</translation>
+        </message>
+        <message>
+            <source>Varför avslutas planen? *</source>
+            <translation>Why is the plan ending? *</translation>
+        </message>
+        <message>
+            <source>Godkänna planen? Den har {g} mål och {a} åtgärder.</source>
+            <translation>Approve the plan? It has {g} goals and {a} actions.</translation>
+        </message>
+        <message>
+            <source>Godkänn</source>
+            <translation>Approve</translation>
         </message>
     </context>
     <context>

@@ -32,7 +32,7 @@ def case_columns(lang: str = "sv") -> list[Column[CaseRow]]:
         Column(_t("Enhet"), lambda r: r.unit_name),
         Column(_t("Öppnat"), lambda r: fmt_date(r.opened_at), sort_key="opened",
                descending_first=True),
-        Column(_t("Senaste anteckning"), lambda r: fmt_date(r.last_entry_at),
+        Column(_t("Senast uppdaterat"), lambda r: fmt_date(r.last_entry_at),
                sort_key="last_entry", descending_first=True),
     ]
 

@@ -80,7 +80,7 @@ class Tab(BaseTab):
         for r, (key, text) in enumerate((
                 ("state", self.tr("Status")), ("unit", self.tr("Enhet")),
                 ("owner", self.tr("Ägs av")), ("opened", self.tr("Öppnat")),
-                ("last", self.tr("Senaste anteckning")), ("closure", self.tr("Avslut")),
+                ("last", self.tr("Senast uppdaterat")), ("closure", self.tr("Avslut")),
                 ("retain", self.tr("Gallras"))), start=0):
             name = QLabel(text, self.case_card)
             name.setProperty("role", "muted")
