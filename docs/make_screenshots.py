@@ -252,6 +252,8 @@ def main() -> int:
     parser.add_argument("--store", type=Path, help="reuse this demo store")
     parser.add_argument("--small", action="store_true", help="small built-in data set")
     parser.add_argument("--out", type=Path, default=HERE / "screenshots")
+    parser.add_argument("--lang", choices=("sv", "en"), default="sv",
+                        help="UI language; English file names get an 'en-' prefix")
     parser.add_argument("--roles", default="social_worker,police_liaison,supervisor,"
                                            "coordinator,administrator")
     args = parser.parse_args()
@@ -278,7 +280,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     app = make_application(["trefas"])
-    translators = install_translations(app, "sv")  # noqa: F841
+    translators = install_translations(app, args.lang)  # noqa: F841
     settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
 
     def pump(seconds: float = 0.3) -> None:
@@ -305,7 +307,7 @@ def main() -> int:
         pump(0.2)
 
     def save(widget, name: str) -> None:
-        path = out / f"{name}.png"
+        path = out / (f"{name}.png" if args.lang == "sv" else f"en-{name}.png")
         widget.grab().save(str(path))
         print("saved", path.relative_to(REPO) if path.is_relative_to(REPO) else path, flush=True)
 
@@ -315,7 +317,7 @@ def main() -> int:
         if not username:
             print(f"no user with role {role} in the store; skipped", flush=True)
             continue
-        ctx = AppContext(root, settings=settings, language="sv", show_dialogs=False)
+        ctx = AppContext(root, settings=settings, language=args.lang, show_dialogs=False)
         window = MainWindow(ctx)
         window.resize(1360, 820)
         window.start(username=username)
