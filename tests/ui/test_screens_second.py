@@ -888,3 +888,25 @@ def test_case_tab_log_for_supervisor_only(qtbot, session, data):
     sara = session("sara")
     view = shown(qtbot, CaseViewScreen(sara))
     assert "log" not in view.slots
+
+
+@pytest.mark.parametrize("username,keys", [
+    ("sara", ["dashboard", "sig", "exits", "incidents", "meetings", "tasks"]),
+    ("stina", ["dashboard", "auditlog"]),
+    ("petra", ["dashboard", "exits", "incidents"]),
+    ("admin", ["admin"]),
+])
+def test_every_screen_loads_without_an_error_message(qtbot, ctx_factory, unlock_sync, data,
+                                                     username, keys):
+    import importlib
+
+    ctx = ctx_factory(data.root)
+    ctx.lang = "en"  # the English labels and hidden lines must work too
+    unlock_sync(ctx, username, ADMIN_PW if username == "admin" else PW)
+    for key in keys:
+        screen = shown(qtbot, importlib.import_module(f"trefas_app.ui.screens.{key}").Screen(ctx))
+        qtbot.waitUntil(lambda: idle(ctx), timeout=WAIT)
+        assert ctx.messages == [], (key, ctx.messages)
+        state = screen.state()
+        screen.clear()
+        assert all(isinstance(v, (int, str, bool, list, type(None))) for v in state.values())
