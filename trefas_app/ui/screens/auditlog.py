@@ -134,6 +134,9 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "routine_step": ("rutinsteg", "routine step"), "document": ("dokument", "document"),
     "user": ("användare", "user"), "unit": ("enhet", "unit"), "backup": ("säkerhetskopia", "backup"),
     "emergency_access": ("nödåtkomst", "emergency access"),
+    "goal": ("mål i plan", "plan goal"), "action": ("åtgärd i plan", "plan action"),
+    "step": ("rutinsteg", "routine step"), "agreement": ("överenskommelse", "agreement"),
+    "team": ("teammedlem", "team member"), "waiting": ("väntande förfrågan", "waiting request"),
 }
 _VERBS: dict[str, tuple[str, str]] = {
     "read": ("Läste", "Read"), "list": ("Listade", "Listed"), "search": ("Sökte", "Searched"),
@@ -145,6 +148,13 @@ _VERBS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Plural forms for "Listade …" (Swedish; English adds an s).
+_PLURAL_SV = {"person": "personer", "case": "ärenden", "note": "anteckningar",
+              "consent": "samtycken", "referral": "SIG-aktualiseringar", "plan": "planer",
+              "exit": "avhopparstöd", "incident": "händelser", "meeting": "möten",
+              "task": "åtgärdspunkter", "user": "användare"}
+
+
 def action_label(action: str, lang: str = "sv") -> str:
     i = 0 if lang == "sv" else 1
     pair = ACTION_LABELS.get(action)
@@ -152,8 +162,13 @@ def action_label(action: str, lang: str = "sv") -> str:
         return pair[i]
     parts = action.split(".")
     kind, verb = parts[0], parts[-1]
+    if len(parts) >= 3 and parts[-2] in KIND_LABELS:
+        kind = parts[-2]
     if len(parts) >= 2 and kind in KIND_LABELS and verb in _VERBS:
-        return f"{_VERBS[verb][i]} {KIND_LABELS[kind][i]}"
+        noun = KIND_LABELS[kind][i]
+        if verb in ("list", "search"):
+            noun = _PLURAL_SV.get(kind, noun) if i == 0 else noun + "s"
+        return f"{_VERBS[verb][i]} {noun}"
     return action
 
 
