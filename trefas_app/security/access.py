@@ -23,12 +23,12 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, false, func, literal, or_, select, true
+from sqlalchemy import and_, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import Category, ProtectionLevel, Role
+from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
 from trefas_app.domain.errors import AccessDenied, NotFound
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
@@ -100,15 +100,17 @@ def _verb_permission(kind: str, verb: str) -> str:
 # --- the three SQL conditions ----------------------------------------------
 
 
-def consent_clause(actor: Actor, owner_agency_col, person_id_col, category_expr,
+def consent_clause(agency: Agency, owner_agency_col, person_id_col, category_expr,
                    now: dt.datetime) -> ColumnElement[bool]:
-    """Condition 3: own agency's record, or a current consent / legal basis."""
+    """Condition 3: the agency's own record, or a current consent / legal basis
+    naming the agency for the record's category. It depends on the agency
+    alone, so documents use it for a recipient agency as well."""
     today = local_date(now)
     granted = (
         select(_GRANT.id)
         .join(_CONSENT, _CONSENT.id == _GRANT.consent_id)
         .where(_CONSENT.person_id == person_id_col,
-               _GRANT.agency == actor.agency,
+               _GRANT.agency == agency,
                _GRANT.category == category_expr,
                _CONSENT.superseded.is_(False),
                _CONSENT.withdrawn_at.is_(None),
@@ -116,7 +118,7 @@ def consent_clause(actor: Actor, owner_agency_col, person_id_col, category_expr,
                _CONSENT.valid_until >= today)
         .exists()
     )
-    return or_(owner_agency_col == actor.agency, granted)
+    return or_(owner_agency_col == agency, granted)
 
 
 def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> ColumnElement[bool]:
@@ -169,7 +171,7 @@ def _record_clause(actor: Actor, permission: str, verb: str, now: dt.datetime, *
     if not role_may(actor.role, permission):
         return false()
     return and_(scope_clause(actor, case_id_col, verb, now),
-                consent_clause(actor, owner_col, person_id_col, category_expr, now),
+                consent_clause(actor.agency, owner_col, person_id_col, category_expr, now),
                 protection_clause(actor, person_id_col, category_expr, now))
 
 
@@ -205,17 +207,31 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
         _record_clause(actor, permission, verb, now, case_id_col=model.case_id,
                        person_id_col=model.person_id, owner_col=model.owner_agency,
                        category_expr=spec.category_expr(model)),
-        model.case_id.in_(_cases_identity_shared(actor, now)))
+        model.case_id.in_(cases_identity_shared(actor.agency, now)))
 
 
-def _cases_identity_shared(actor: Actor, now: dt.datetime):
+def cases_identity_shared(agency: Agency, now: dt.datetime):
     """Ids of cases whose existence (the person's identity) is shared with the
-    user's agency. Content of a case is never visible without its case, so a
-    social note cannot be read where the person's identity may not be."""
+    agency. Content of a case is never visible without its case, so a social
+    note cannot be read where the person's identity may not be."""
     case = _SHARED_CASE
     return select(case.id).where(
-        consent_clause(actor, case.owner_agency, case.person_id,
+        consent_clause(agency, case.owner_agency, case.person_id,
                        literal(Category.IDENTITY.value), now))
+
+
+def agency_may_receive(agency: Agency, kind: str, now: dt.datetime) -> ColumnElement[bool]:
+    """Condition 3 alone, for an agency as a whole: rows of ``kind`` it may
+    receive in a document (its own, or consented/legal basis for the row's
+    category, within a case whose identity it may know)."""
+    if kind == "case":
+        return consent_clause(agency, m.Case.owner_agency, m.Case.person_id,
+                              literal(Category.IDENTITY.value), now)
+    spec = CASE_CONTENT_KINDS[kind]
+    model = spec.model
+    return and_(consent_clause(agency, model.owner_agency, model.person_id,
+                               spec.category_expr(model), now),
+                model.case_id.in_(cases_identity_shared(agency, now)))
 
 
 def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
@@ -246,7 +262,7 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime) -> ColumnElement[bool]:
     if not role_may(actor.role, _verb_permission(kind, "read")):
         return false()
     return and_(scope_clause(actor, spec.model.case_id, "read", now),
-                spec.model.case_id.in_(_cases_identity_shared(actor, now)))
+                spec.model.case_id.in_(cases_identity_shared(actor.agency, now)))
 
 
 # --- helpers every service uses -----------------------------------------------
@@ -319,9 +335,9 @@ def hidden_by_category(session: Session, actor: Actor, kind: str, now: dt.dateti
     return {Category(cat): count for cat, count in rows if count}
 
 
-def categories_for_persons(session: Session, actor: Actor, person_ids: list[int],
+def categories_for_persons(session: Session, agency: Agency, person_ids: list[int],
                            now: dt.datetime) -> dict[int, set[Category]]:
-    """Per person, which categories of person-level data the user may see (cond. 3)."""
+    """Per person, which categories of person-level data the agency may see (cond. 3)."""
     result: dict[int, set[Category]] = {pid: set() for pid in person_ids}
     if not person_ids:
         return result
@@ -329,7 +345,7 @@ def categories_for_persons(session: Session, actor: Actor, person_ids: list[int]
         ids = session.scalars(
             select(m.Person.id).where(
                 m.Person.id.in_(person_ids),
-                consent_clause(actor, m.Person.owner_agency, m.Person.id,
+                consent_clause(agency, m.Person.owner_agency, m.Person.id,
                                literal(category.value), now))).all()
         for pid in ids:
             result[pid].add(category)

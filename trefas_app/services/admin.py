@@ -58,7 +58,7 @@ from trefas_app.store.files import (
     finish_rekey_renames,
     fsync_dir,
     fsync_file,
-    recover_interrupted_rekey,
+    recover_interrupted_rekey,  # noqa: F401  (re-exported for the CLI and tests)
     sidecars,
     unlink_quietly,
 )
@@ -68,7 +68,6 @@ from trefas_app.store.store import (
     BACKUPS_KEPT,
     CHECKPOINTS_NAME,
     DB_NAME,
-    KEYS_NAME,
     OpenStore,
     StorePaths,
     actor_of,
@@ -422,7 +421,7 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     backup_path = Path(backup_path)
     if not backup_path.is_file():
         raise NotFound("Säkerhetskopian finns inte.", "The backup does not exist.")
-    facts = _inspect_backup(store, actor, backup_path)
+    _inspect_backup(store, actor, backup_path)
 
     paths = store.paths
     data_key = store.data_key

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import CaseState, Category, ProtectionLevel, Role
+from trefas_app.domain.enums import CaseState, Category, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access

@@ -32,8 +32,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, not_, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.documents.model import (
@@ -192,33 +191,9 @@ class PrintRecord:
 # --- the disclosure rule: one helper over the access rule --------------------------
 
 
-def _agency_only(agency: Agency) -> Actor:
-    """An agency as a whole, for :func:`access.consent_clause` and
-    :func:`access.categories_for_persons`, which read nothing but ``agency``.
-    User id -1 and the administrator role make any other use of it see
-    nothing (no team, no reveal, no permission on case content)."""
-    return Actor(user_id=-1, username="", display_name="", role=Role.ADMINISTRATOR,
-                 agency=Agency(agency), unit_id=-1)
-
-
 def recipient_allowed(recipient: Agency, kind: str, now: dt.datetime) -> ColumnElement[bool]:
-    """Rows of ``kind`` that ``recipient`` (an agency) may receive: condition 3
-    of the access rule for that agency (its own records, or a current consent
-    or legal basis naming it for the row's category), and — for case content —
-    the case's identity shared with it, as the rule demands of its users."""
-    agency = _agency_only(recipient)
-    identity = literal(Category.IDENTITY.value)
-    if kind == "case":
-        return access.consent_clause(agency, m.Case.owner_agency, m.Case.person_id, identity,
-                                     now)
-    spec = access.CASE_CONTENT_KINDS[kind]
-    model = spec.model
-    shared_case = aliased(m.Case, name="doc_shared_case")
-    identity_shared = select(shared_case.id).where(access.consent_clause(
-        agency, shared_case.owner_agency, shared_case.person_id, identity, now))
-    return and_(access.consent_clause(agency, model.owner_agency, model.person_id,
-                                      spec.category_expr(model), now),
-                model.case_id.in_(identity_shared))
+    """Rows of ``kind`` that ``recipient`` (an agency) may receive."""
+    return access.agency_may_receive(Agency(recipient), kind, now)
 
 
 def disclosable(author: Actor, recipient: Agency, kind: str,
@@ -250,10 +225,10 @@ class _Scope:
 
     def person_categories(self, s, person_id: int) -> tuple[set[Category], set[Category]]:
         """(categories of the person's own fields shown, those the author sees)."""
-        author = access.categories_for_persons(s, self.author, [person_id], self.now)[person_id]
+        author = access.categories_for_persons(s, self.author.agency, [person_id], self.now)[person_id]
         if self.recipient is None:
             return set(author), set(author)
-        recipient = access.categories_for_persons(s, _agency_only(self.recipient), [person_id],
+        recipient = access.categories_for_persons(s, Agency(self.recipient), [person_id],
                                                   self.now)[person_id]
         return author & recipient, set(author)
 
@@ -464,7 +439,6 @@ def _case_blocks(s, scope: _Scope, case: m.Case, content: _Content, *,
                  with_consents: bool = True, consents_active_only: bool = True,
                  heading: str = "Ärendet") -> None:
     """Everything about one case the scope allows, section by section."""
-    now = scope.now
     if with_person:
         _person_blocks(s, scope, case.person, content)
     unit = s.get(m.Unit, case.unit_id)
@@ -1234,10 +1208,10 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             .order_by(ev.seq)).all()
         content = _Content()
         content.blocks.append(Paragraph(
-            f"Utdraget visar vilka användare som har läst, sökt fram eller ändrat uppgifter om "
-            f"den registrerade i Trefas, när det skedde och vilket skäl som angavs (vid "
-            f"nödåtkomst och visning av skyddad identitet). Uppgifterna kommer ur den "
-            f"manipuleringsskyddade åtkomstloggen. Ärendeinnehåll redovisas inte här."))
+            "Utdraget visar vilka användare som har läst, sökt fram eller ändrat uppgifter om "
+            "den registrerade i Trefas, när det skedde och vilket skäl som angavs (vid "
+            "nödåtkomst och visning av skyddad identitet). Uppgifterna kommer ur den "
+            "manipuleringsskyddade åtkomstloggen. Ärendeinnehåll redovisas inte här."))
         content.blocks += [Heading("Den registrerade"), KeyValues((
             ("Namn", view.display_name), ("Id", view.alias),
             ("Antal loggposter", str(len(events))),

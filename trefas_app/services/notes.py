@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, or_, select
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, NoteState
-from trefas_app.domain.errors import AccessDenied, Conflict, ValidationError
+from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.security.note_seal import note_seal, seal_key
 from trefas_app.services.cases import touch_case, writable_case

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
-    Agency,
     CaseState,
     Category,
     ProtectionLevel,
@@ -80,7 +79,7 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
 def project_persons(session, actor: Actor, persons: list[m.Person],
                     now: dt.datetime) -> dict[int, PersonView]:
     ids = [p.id for p in persons]
-    categories = access.categories_for_persons(session, actor, ids, now)
+    categories = access.categories_for_persons(session, actor.agency, ids, now)
     revealed = access.revealed_persons(session, actor, ids, now)
     return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
 

@@ -14,7 +14,6 @@ import datetime as dt
 import logging
 import os
 import secrets
-import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
