@@ -117,6 +117,21 @@ def test_lock_drops_every_screen_and_unlock_returns_to_the_same_case_and_tab(
     assert window.current_key == "cases"
 
 
+def test_person_page_lists_the_persons_cases(qtbot, window, run_sync):
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    p = run_sync(ctx, persons.create_person, persons.PersonInput("Amir", "Haddad"))
+    other = run_sync(ctx, persons.create_person, persons.PersonInput("Lina", "Berg"))
+    case = run_sync(ctx, cases.open_case, p.id, "Risk för våld")
+    run_sync(ctx, cases.open_case, other.id, "Annat ärende")
+    ctx.open_person(p.id)
+    page = window.current_screen()
+    assert window.current_key == "person"
+    qtbot.waitUntil(lambda: page.cases_model.total == 1, timeout=10_000)
+    assert page.cases_model.row_at(0).id == case.id
+    assert page.card.name_label.text() == "Amir Haddad"
+
+
 def test_lock_closes_open_dialogs_without_asking(qtbot, window, questions):
     from trefas_app.ui.dialogs.person import PersonDialog
 
