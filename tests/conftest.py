@@ -16,6 +16,24 @@ from trefas_app.store.store import create_store  # noqa: E402
 ADMIN_PASSWORD = "Solros-vägen-nio-test"
 
 
+def pytest_configure(config):
+    """Test stores live on a RAM disk where there is one. Every commit fsyncs
+    (synchronous=FULL, as shipped); on a slow disk that alone costs minutes.
+    The files are the same SQLCipher files either way."""
+    shm = "/dev/shm"
+    if config.option.basetemp is None and os.path.isdir(shm) and os.access(shm, os.W_OK):
+        config.option.basetemp = os.path.join(shm, f"trefas-pytest-{os.getpid()}")
+        config._trefas_ram_basetemp = config.option.basetemp
+
+
+def pytest_unconfigure(config):
+    path = getattr(config, "_trefas_ram_basetemp", None)
+    if path:
+        import shutil
+
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture
 def new_store(tmp_path):
     """A fresh store with only its administrator; yields (OpenStore, recovery key)."""
