@@ -20,7 +20,6 @@ import os
 import re
 import sys
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -216,12 +215,15 @@ def local_time_text(value: datetime) -> str:
 _BLANK_LINE = re.compile(r"\n[ \t]*\n+")
 
 
+# Control characters (but the newline) and lone surrogates: what reportlab cannot show.
+_UNPRINTABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def _clean(text: str) -> str:
     """Drop control characters reportlab cannot show; normalise line breaks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n").replace("\t", "    ")
-    return "".join(ch for ch in text
-                    if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return _UNPRINTABLE.sub("", text)
 
 
 def _markup(text: str) -> str:
@@ -333,7 +335,9 @@ class _QRCode(Flowable):
 
     def __init__(self, data: str, size: float):
         super().__init__()
-        qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+        # A fixed mask: choosing the "best" one costs half a second per
+        # document and buys nothing for a code printed this large.
+        qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=0)
         qr.add_data(data.encode("ascii"))
         qr.make(fit=True)
         self.matrix = qr.get_matrix()
