@@ -27,15 +27,18 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import case as sql_case
 
 from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
 from trefas_app.security import access, audit
 from trefas_app.security.note_seal import note_seal, seal_key
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
 from trefas_app.services.views import Page
+from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -103,9 +106,9 @@ def verify_log(store, actor: Actor) -> ChainReport:
         return report
 
 
-def _bound(value: dt.datetime | dt.date | None, end: bool) -> str | None:
-    """A filter bound as the stored ``at`` text. A date is a Swedish calendar
-    day: ``since`` from its start, ``until`` through its end."""
+def _bound_time(value: dt.datetime | dt.date | None, end: bool) -> dt.datetime | None:
+    """A filter bound as an aware time. A date is a Swedish calendar day:
+    ``since`` from its start, ``until`` through its end."""
     if value is None:
         return None
     if not isinstance(value, dt.datetime):
@@ -115,7 +118,13 @@ def _bound(value: dt.datetime | dt.date | None, end: bool) -> str | None:
             value -= dt.timedelta(microseconds=1)
     elif value.tzinfo is None:
         raise ValidationError("Tiden måste ha en tidszon.", "The time must have a time zone.")
-    return audit._iso(value)
+    return value
+
+
+def _bound(value: dt.datetime | dt.date | None, end: bool) -> str | None:
+    """A filter bound as the stored ``at`` text (see :func:`_bound_time`)."""
+    value = _bound_time(value, end)
+    return None if value is None else audit._iso(value)
 
 
 def _scope(actor: Actor, now: dt.datetime):
@@ -178,3 +187,103 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
                 detail={"filters": filters, "offset": offset, "hits": total})
         uow.commit()
         return Page(rows=result, total=total, offset=offset)
+
+
+# --- unusual read volumes ------------------------------------------------------------
+
+#: Longest period one volume count may cover.
+MAX_VOLUME_DAYS = 366
+#: Actions that end like a read but show no case content: the log review
+#: itself, the user list, the review list of emergency accesses, the dashboard's
+#: figures.
+NOT_CONTENT_READS = ("audit.read", "user.list", "emergency.review.list", "dashboard.read")
+
+
+def _utc_offset_minutes(epoch: int) -> int:
+    moment = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return int(moment.astimezone(access.LOCAL_TZ).utcoffset().total_seconds() // 60)
+
+
+def _local_day(at_col, lo: dt.datetime, hi: dt.datetime):
+    """SQL for the Swedish calendar day (``YYYY-MM-DD``) of a stored UTC ``at``
+    text between ``lo`` and ``hi``: SQLite's ``date()`` with the UTC offset of
+    the stretch of the period the entry falls in (summer time changes it)."""
+    start, stop = int(lo.timestamp()), int(hi.timestamp()) + 1
+    current = _utc_offset_minutes(start)
+    stretches: list[tuple[str, int]] = []  # (first moment, offset) after the first
+    day = start
+    while day < stop:
+        nxt = min(day + 86_400, stop)
+        if _utc_offset_minutes(nxt) != current:
+            a, b = day, nxt  # the offset changes after a, at b at the latest
+            while b - a > 1:
+                mid = (a + b) // 2
+                if _utc_offset_minutes(mid) == current:
+                    a = mid
+                else:
+                    b = mid
+            current = _utc_offset_minutes(b)
+            stretches.append((audit._iso(dt.datetime.fromtimestamp(b, dt.timezone.utc)),
+                              current))
+        day = nxt
+    first = _utc_offset_minutes(start)
+    modifier = literal(f"{first:+d} minutes")
+    if stretches:
+        bounds = [s for s, _ in stretches]
+        offsets = [first] + [o for _, o in stretches]
+        modifier = sql_case(*[(at_col < bound, f"{offsets[i]:+d} minutes")
+                              for i, bound in enumerate(bounds)],
+                            else_=f"{offsets[-1]:+d} minutes")
+    return func.date(func.substr(at_col, 1, 19), modifier)
+
+
+def read_volumes(uow: UnitOfWork, actor: Actor, since: dt.datetime | dt.date,
+                 until: dt.datetime | dt.date) -> list[ReadVolume]:
+    """How many reads (entries whose action ends in ``.read``, ``.list`` or
+    ``.search``, but for :data:`NOT_CONTENT_READS`) each user made per Swedish
+    calendar day between ``since`` and ``until`` (dates: whole days), counted
+    over the entries in the supervisor's scope (as :func:`show_log`), the most
+    first. One grouped query; logged once (``audit.read``)."""
+    lo, hi = _bound_time(since, False), _bound_time(until, True)
+    if lo is None or hi is None:
+        raise ValidationError("Ange både från- och tilldatum.",
+                              "Give both a from and an until date.")
+    if hi < lo:
+        raise ValidationError("Datumen är i fel ordning: tilldatumet ligger före "
+                              "fråndatumet.",
+                              "The dates are in the wrong order: the until date is before "
+                              "the from date.")
+    if hi - lo > dt.timedelta(days=MAX_VOLUME_DAYS):
+        raise ValidationError(f"Välj en period på högst {MAX_VOLUME_DAYS} dagar.",
+                              f"Choose a period of at most {MAX_VOLUME_DAYS} days.")
+    with uow:
+        access.require(actor, "audit.read")
+        s, now = uow.session, uow.now()
+        ev = m.AuditEvent
+        day = _local_day(ev.at, lo, hi).label("day")
+        reads = func.count().label("reads")
+        rows = s.execute(
+            select(ev.username, m.User.display_name, ev.agency, day, reads)
+            .outerjoin(m.User, m.User.id == ev.user_id)
+            .where(_scope(actor, now), ev.username.is_not(None),
+                   ev.at >= audit._iso(lo), ev.at <= audit._iso(hi),
+                   or_(ev.action.endswith(".read"), ev.action.endswith(".list"),
+                       ev.action.endswith(".search")),
+                   ev.action.not_in(NOT_CONTENT_READS))
+            .group_by(ev.username, m.User.display_name, ev.agency, day)
+            .order_by(reads.desc(), ev.username, day)).all()
+        result = [ReadVolume(username=username, display_name=name,
+                             agency=_agency(agency), day=dt.date.fromisoformat(d), reads=n)
+                  for username, name, agency, d, n in rows]
+        uow.log(actor, "audit.read",
+                detail={"volumes": {"since": audit._iso(lo), "until": audit._iso(hi)},
+                        "hits": len(result)})
+        uow.commit()
+        return result
+
+
+def _agency(value: str | None) -> Agency | None:
+    try:
+        return Agency(value) if value else None
+    except ValueError:
+        return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import touch_case, writable_case
+from trefas_app.services.persons import project_persons
 from trefas_app.services.views import ConsentView
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
@@ -218,13 +220,28 @@ def expiring_clause(actor: Actor, now: dt.datetime, within_days: int):
 
 
 def expiring_consents(uow: UnitOfWork, actor: Actor, within_days: int = 30) -> list[ConsentView]:
+    """Active consents of persons the user may see that end within
+    ``within_days``, soonest first, each with the person's name as this user
+    may see it (the alias for a protected person). Logged once
+    (``consent.expiring``, with the count)."""
     with uow:
         s, now = uow.session, uow.now()
         stmt = (select(m.Consent, m.User.display_name)
                 .join(m.User, m.User.id == m.Consent.obtained_by_id)
                 .where(*expiring_clause(actor, now, within_days))
-                .order_by(m.Consent.valid_until))
+                .order_by(m.Consent.valid_until, m.Consent.id))
         today = access.local_date(now)
-        views = [view_of(c, name, today) for c, name in s.execute(stmt).unique().all()]
+        rows = s.execute(stmt).unique().all()
+        person_ids = sorted({c.person_id for c, _ in rows})
+        people = s.scalars(select(m.Person).where(m.Person.id.in_(person_ids))).all() \
+            if person_ids else []
+        names = {pid: v.display_name for pid, v in project_persons(s, actor, list(people),
+                                                                    now).items()}
+        views = [dataclasses.replace(view_of(c, name, today),
+                                     person_name=names.get(c.person_id,
+                                                           access.person_alias(c.person_id)))
+                 for c, name in rows]
+        uow.log(actor, "consent.expiring",
+                detail={"count": len(views), "within_days": within_days})
         uow.commit()
         return views

@@ -443,14 +443,20 @@ def get_exit(uow: UnitOfWork, actor: Actor, exit_id: int) -> ExitView:
 
 def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = (),
                waiting_first_contact: bool = False, offset: int = 0,
-               limit: int = 200) -> Page[ExitRow]:
+               limit: int = 200, case_id: int | None = None) -> Page[ExitRow]:
     """The 'Avhoppare' screen: programmes the user may see. Waiting for first
-    contact: the most urgent first; otherwise the newest first."""
+    contact: the most urgent first; otherwise the newest first. With
+    ``case_id``, one case's programmes (the case must be visible to the user),
+    and how many more of that case the access rule hides."""
     states = tuple(lifecycles.EXIT.coerce(st) for st in states)
     with uow:
         access.require(actor, "exit.read")
         s, now = uow.session, uow.now()
         filters = []
+        case = None
+        if case_id is not None:
+            case = access.get_visible(s, actor, "case", case_id, now)
+            filters.append(m.ExitProgramme.case_id == case.id)
         if states:
             filters.append(m.ExitProgramme.state.in_(states))
         if waiting_first_contact:
@@ -477,8 +483,12 @@ def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = ()
             for e in eps)
         hidden = access.hidden_by_category(s, actor, "exit", now, *filters) if offset == 0 else {}
         if offset == 0:
-            uow.log(actor, "exit.list", detail={"shown": total, "hidden": sum(hidden.values()),
-                                                "waiting": waiting_first_contact})
+            uow.log(actor, "exit.list", subject_kind="case" if case else None,
+                    subject_id=case.id if case else None,
+                    case_id=case.id if case else None,
+                    person_id=case.person_id if case else None,
+                    detail={"shown": total, "hidden": sum(hidden.values()),
+                            "waiting": waiting_first_contact})
         uow.commit()
         return Page(rows=rows, total=total, offset=offset, hidden=hidden)
 

@@ -114,12 +114,35 @@ def _involvement_views(session, actor: Actor, rows: list[m.IncidentInvolvement],
                        now: dt.datetime) -> tuple[InvolvementView, ...]:
     numbers = visible_case_numbers(session, actor, [r.case_id for r in rows], now)
     persons = person_names(session, actor, [r.person_id for r in rows], now)
-    return tuple(InvolvementView(
-        id=r.id, incident_id=r.incident_id, case_id=r.case_id,
-        case_number=numbers.get(r.case_id), person_id=r.person_id,
-        person_name=persons.get(r.person_id, access.person_alias(r.person_id)),
-        involvement=r.involvement, involvement_label=involvement_label(r.involvement, actor.language),
-        owner_agency=r.owner_agency, created_at=r.created_at) for r in rows)
+    incidents = _incident_facts(session, actor, [r.incident_id for r in rows])
+    views = []
+    for r in rows:
+        inc, unit_name = incidents.get(r.incident_id, (None, None))
+        views.append(InvolvementView(
+            id=r.id, incident_id=r.incident_id, case_id=r.case_id,
+            case_number=numbers.get(r.case_id), person_id=r.person_id,
+            person_name=persons.get(r.person_id, access.person_alias(r.person_id)),
+            involvement=r.involvement,
+            involvement_label=involvement_label(r.involvement, actor.language),
+            owner_agency=r.owner_agency, created_at=r.created_at,
+            incident_number=inc.number if inc else None,
+            incident_kind=inc.kind if inc else None,
+            incident_occurred_at=inc.occurred_at if inc else None,
+            incident_unit_name=unit_name, incident_place=inc.place if inc else None,
+            incident_state=inc.state if inc else None))
+    return tuple(views)
+
+
+def _incident_facts(session, actor: Actor, incident_ids) -> dict[int, tuple[m.Incident, str]]:
+    """The incidents (area-level information) behind involvements, for a user
+    whose role may read incidents."""
+    ids = sorted(set(incident_ids))
+    if not ids or not actor.may("incident.read"):
+        return {}
+    rows = session.execute(select(m.Incident, m.Unit.name)
+                           .join(m.Unit, m.Unit.id == m.Incident.unit_id)
+                           .where(m.Incident.id.in_(ids))).all()
+    return {inc.id: (inc, unit_name) for inc, unit_name in rows}
 
 
 def _view(uow: UnitOfWork, actor: Actor, incident: m.Incident) -> IncidentView:
@@ -394,5 +417,36 @@ def list_incidents(uow: UnitOfWork, actor: Actor, since: dt.datetime | dt.date |
         if offset == 0:
             uow.log(actor, "incident.list", detail={"hits": total, "unit": unit_id})
         page = Page(rows=result, total=total, offset=offset)
+        uow.commit()
+        return page
+
+
+def list_case_involvements(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
+                           limit: int = 200) -> Page[InvolvementView]:
+    """The incidents one case's person is linked to, as far as the access rule
+    lets the user see the links (criminal-category content), newest incident
+    first, and how many more links exist in the user's scope. The case itself
+    must be visible to the user."""
+    with uow:
+        access.require(actor, "involvement.read")
+        s, now = uow.session, uow.now()
+        case = access.get_visible(s, actor, "case", case_id, now)
+        filters = [m.IncidentInvolvement.case_id == case.id]
+        where = [access.visible(actor, "involvement", now), *filters]
+        total = s.scalar(select(func.count()).select_from(m.IncidentInvolvement).where(*where))
+        rows = s.scalars(
+            select(m.IncidentInvolvement)
+            .join(m.Incident, m.Incident.id == m.IncidentInvolvement.incident_id)
+            .where(*where)
+            .order_by(m.Incident.occurred_at.desc(), m.IncidentInvolvement.id.desc())
+            .offset(offset).limit(limit)).all()
+        hidden = (access.hidden_by_category(s, actor, "involvement", now, *filters)
+                  if offset == 0 else {})
+        if offset == 0:
+            uow.log(actor, "involvement.list", subject_kind="case", subject_id=case.id,
+                    case_id=case.id, person_id=case.person_id,
+                    detail={"hits": total, "hidden": sum(hidden.values())})
+        page = Page(rows=_involvement_views(s, actor, list(rows), now), total=total,
+                    offset=offset, hidden=hidden)
         uow.commit()
         return page

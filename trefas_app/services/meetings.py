@@ -75,13 +75,22 @@ def _item_views(session, actor: Actor, items: list[m.MeetingItem],
     numbers = visible_case_numbers(session, actor, [i.case_id for i in items], now)
     persons = person_names(session, actor, [i.person_id for i in items], now)
     names = user_names(session, [i.created_by_id for i in items])
-    return tuple(MeetingItemView(
-        id=i.id, meeting_id=i.meeting_id, case_id=i.case_id,
-        case_number=numbers.get(i.case_id), person_id=i.person_id,
-        person_name=persons.get(i.person_id, access.person_alias(i.person_id)),
-        discussion=i.discussion, decision=i.decision, category=i.category,
-        owner_agency=i.owner_agency, created_by=names.get(i.created_by_id),
-        created_at=i.created_at) for i in items)
+    meeting_ids = sorted({i.meeting_id for i in items})
+    facts = {mid: (title, held_at, held) for mid, title, held_at, held in session.execute(
+        select(m.Meeting.id, m.Meeting.title, m.Meeting.held_at, m.Meeting.held)
+        .where(m.Meeting.id.in_(meeting_ids))).all()} if meeting_ids else {}
+    views = []
+    for i in items:
+        title, held_at, held = facts.get(i.meeting_id, (None, None, None))
+        views.append(MeetingItemView(
+            id=i.id, meeting_id=i.meeting_id, case_id=i.case_id,
+            case_number=numbers.get(i.case_id), person_id=i.person_id,
+            person_name=persons.get(i.person_id, access.person_alias(i.person_id)),
+            discussion=i.discussion, decision=i.decision, category=i.category,
+            owner_agency=i.owner_agency, created_by=names.get(i.created_by_id),
+            created_at=i.created_at, meeting_title=title, meeting_held_at=held_at,
+            meeting_held=held))
+    return tuple(views)
 
 
 def _view(uow: UnitOfWork, actor: Actor, meeting: m.Meeting) -> MeetingView:
@@ -259,10 +268,42 @@ def list_meetings(uow: UnitOfWork, actor: Actor, since: dt.datetime | None = Non
         result = tuple(MeetingRow(
             id=mt.id, kind=mt.kind, unit_id=mt.unit_id, unit_name=unit_name, title=mt.title,
             held_at=mt.held_at, place=mt.place, chair=chair, held=mt.held,
-            participants=n_participants or 0, items_visible=n_items or 0)
+            participants=n_participants or 0, items_visible=n_items or 0,
+            chair_id=mt.chair_id)
             for mt, unit_name, chair, n_participants, n_items in rows)
         if offset == 0:
             uow.log(actor, "meeting.list", detail={"hits": total, "unit": unit_id})
         page = Page(rows=result, total=total, offset=offset)
+        uow.commit()
+        return page
+
+
+def list_case_items(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
+                    limit: int = 200) -> Page[MeetingItemView]:
+    """The meetings where one case was discussed: the items the access rule
+    lets the user see, latest meeting first, each with its meeting's title and
+    time, and how many more items exist in the user's scope. The case itself
+    must be visible to the user."""
+    with uow:
+        access.require(actor, "meeting_item.read")
+        s, now = uow.session, uow.now()
+        case = access.get_visible(s, actor, "case", case_id, now)
+        filters = [m.MeetingItem.case_id == case.id]
+        where = [access.visible(actor, "meeting_item", now), *filters]
+        total = s.scalar(select(func.count()).select_from(m.MeetingItem).where(*where))
+        items = s.scalars(
+            select(m.MeetingItem)
+            .join(m.Meeting, m.Meeting.id == m.MeetingItem.meeting_id)
+            .where(*where)
+            .order_by(m.Meeting.held_at.desc(), m.MeetingItem.id.desc())
+            .offset(offset).limit(limit)).all()
+        hidden = (access.hidden_by_category(s, actor, "meeting_item", now, *filters)
+                  if offset == 0 else {})
+        if offset == 0:
+            uow.log(actor, "meeting_item.list", subject_kind="case", subject_id=case.id,
+                    case_id=case.id, person_id=case.person_id,
+                    detail={"hits": total, "hidden": sum(hidden.values())})
+        page = Page(rows=_item_views(s, actor, list(items), now), total=total, offset=offset,
+                    hidden=hidden)
         uow.commit()
         return page

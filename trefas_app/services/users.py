@@ -13,6 +13,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.security import access
 from trefas_app.security.passwords import check_password_policy
 from trefas_app.services.views import UnitView, UserView
+from trefas_app.services.views_ops import UserDirectoryEntry
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -112,6 +113,35 @@ def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
         uow.log(actor, "user.list")
         uow.commit()
         return [_view(u, slots) for u in users]
+
+
+def user_directory(uow: UnitOfWork, actor: Actor,
+                   agency: Agency | None = None) -> list[UserDirectoryEntry]:
+    """Active users that someone doing case work may pick: meeting
+    participants, routine-step owners, task assignees. Any role with case work
+    (``case.read``); administrators use :func:`list_users` instead. No user
+    names (they are log-in credentials); phone and e-mail only for users of the
+    reader's own agency. Administrators are not listed: they take no part in
+    case work."""
+    wanted = Agency(agency) if agency is not None else None
+    with uow:
+        access.require(actor, "case.read")
+        stmt = (select(m.User, m.Unit.name)
+                .join(m.Unit, m.Unit.id == m.User.unit_id)
+                .where(m.User.active.is_(True), m.User.role != Role.ADMINISTRATOR)
+                .order_by(m.User.display_name, m.User.id))
+        if wanted is not None:
+            stmt = stmt.where(m.User.agency == wanted)
+        rows = uow.session.execute(stmt).all()
+        entries = [UserDirectoryEntry(
+            id=u.id, display_name=u.display_name, role=u.role, agency=u.agency,
+            unit_name=unit_name,
+            phone=u.phone if u.agency == actor.agency else None,
+            email=u.email if u.agency == actor.agency else None) for u, unit_name in rows]
+        uow.log(actor, "user.directory",
+                detail={"agency": wanted.value if wanted else None, "hits": len(entries)})
+        uow.commit()
+        return entries
 
 
 def _user(uow: UnitOfWork, username: str) -> m.User:

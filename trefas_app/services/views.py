@@ -170,6 +170,9 @@ class ConsentView:
     grants: tuple[tuple[Agency, Category], ...]
     #: "active", "expired", "withdrawn", "not_yet_valid" or "superseded".
     status: str
+    #: The person as the reader may see them (an alias when masked); filled in
+    #: by lists that span several persons.
+    person_name: str | None = None
 
     def covers(self, agency: Agency, category: Category) -> bool:
         return (agency, category) in self.grants

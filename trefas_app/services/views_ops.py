@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from trefas_app.domain.enums import (
     Agency,
@@ -59,6 +60,14 @@ class InvolvementView:
     involvement_label: str
     owner_agency: Agency
     created_at: dt.datetime
+    #: The incident itself (area-level information), filled in by the services
+    #: that list involvements without their incident at hand.
+    incident_number: str | None = None
+    incident_kind: IncidentKind | None = None
+    incident_occurred_at: dt.datetime | None = None
+    incident_unit_name: str | None = None
+    incident_place: str | None = None
+    incident_state: IncidentState | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,10 @@ class MeetingItemView:
     owner_agency: Agency
     created_by: str | None
     created_at: dt.datetime
+    #: The meeting the item belongs to (not case content).
+    meeting_title: str | None = None
+    meeting_held_at: dt.datetime | None = None
+    meeting_held: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -153,6 +166,7 @@ class MeetingRow:
     participants: int
     #: Items of this meeting the user may see.
     items_visible: int
+    chair_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +224,38 @@ class TaskRow:
     created_at: dt.datetime
     completed_at: dt.datetime | None
     completed_by: str | None
+
+
+# --- people to choose -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UserDirectoryEntry:
+    """An active user someone doing case work may pick (meeting participant,
+    step owner, task assignee). No user name; phone and e-mail only within the
+    reader's own agency."""
+
+    id: int
+    display_name: str
+    role: Role
+    agency: Agency
+    unit_name: str
+    phone: str | None = None
+    email: str | None = None
+
+
+# --- log review -------------------------------------------------------------------
+
+
+class ReadVolume(NamedTuple):
+    """Reads by one user on one Swedish calendar day (log review). A named
+    tuple: (username, display_name, agency, day, reads)."""
+
+    username: str
+    display_name: str | None
+    agency: Agency | None
+    day: dt.date
+    reads: int
 
 
 # --- dashboard ------------------------------------------------------------------
