@@ -77,7 +77,7 @@
         </message>
         <message>
             <source>Tid</source>
-            <extracomment>Volume analysis reads at most this many entries (newest first). Swedish (and English) names for the actions a supervisor meets most. Filter choices: (label sv, label en, action filter; a prefix ends in "."). Record kinds as they appear in actions and subjects (Swedish, English).</extracomment>
+            <extracomment>Swedish (and English) names for the actions a supervisor meets most. Filter choices: (label sv, label en, action filter; a prefix ends in "."). Record kinds as they appear in actions and subjects (Swedish, English). Plural forms for "Listade …" (Swedish; English adds an s).</extracomment>
             <translation>Time</translation>
         </message>
         <message>
@@ -880,7 +880,7 @@ Current status: {state}</translation>
         <name>ExitPanel</name>
         <message>
             <source>Välj ett avhopparärende.</source>
-            <extracomment>The user asked to open the case (the screen handles it).</extracomment>
+            <extracomment>The case's programmes the user may see: running first, then newest. The one to show (the first row's), or None. Programmes of the case the access rule hides from the user, per category. The user asked to open the case (the screen handles it).</extracomment>
             <translation>Choose an exit programme case.</translation>
         </message>
         <message>
@@ -1544,8 +1544,12 @@ Joint work of social services, police and the Prison and Probation Service aroun
             <translation>Participants</translation>
         </message>
         <message>
-            <source>Din roll kan inte se användarkatalogen; deltagare läggs till av en enhetschef eller när mötet hålls.</source>
-            <translation>Your role cannot see the user directory; participants are added by a supervisor or when the meeting is held.</translation>
+            <source>Hämtar användarkatalogen …</source>
+            <translation>Fetching the user directory …</translation>
+        </message>
+        <message>
+            <source>Användarkatalogen kunde inte hämtas; bara du finns med som deltagare.</source>
+            <translation>The user directory could not be fetched; only you are listed as a participant.</translation>
         </message>
         <message>
             <source>Du är ordförande och alltid med.</source>
@@ -2548,8 +2552,12 @@ Current status: {state}</translation>
             <translation>limit {n}</translation>
         </message>
         <message>
-            <source>{user} läste {n} gånger {day}</source>
-            <translation>{user} read {n} times on {day}</translation>
+            <source>{user} ({username}, {agency}) läste {n} gånger {day}</source>
+            <translation>{user} ({username}, {agency}) read {n} times on {day}</translation>
+        </message>
+        <message>
+            <source>; {m} läsningar {since} – {until}.</source>
+            <translation>; {m} reads {since} – {until}.</translation>
         </message>
         <message>
             <source>1 användardag över gränsen</source>
@@ -2558,14 +2566,6 @@ Current status: {state}</translation>
         <message>
             <source>{n} användardagar över gränsen</source>
             <translation>{n} user-days over the limit</translation>
-        </message>
-        <message>
-            <source>; {m} loggposter genomgångna.</source>
-            <translation>; {m} log entries examined.</translation>
-        </message>
-        <message>
-            <source>Bara de senaste posterna räknades – välj en kortare period.</source>
-            <translation>Only the latest entries were counted – choose a shorter period.</translation>
         </message>
         <message>
             <source>Loggen är hel: {n} poster kontrollerade, {c} signerade kontrollpunkter stämmer.</source>
@@ -3125,8 +3125,8 @@ Current status: {state}</translation>
             <translation>in {span} days</translation>
         </message>
         <message>
-            <source>{date} (om {n} dagar) – {purpose}</source>
-            <translation>{date} (in {n} days) – {purpose}</translation>
+            <source>{date} (om {n} dagar) – {person} – {purpose}</source>
+            <translation>{date} (in {n} days) – {person} – {purpose}</translation>
         </message>
         <message>
             <source>Öppna personen för att förnya samtycket</source>
@@ -3275,7 +3275,7 @@ Current status: {state}</translation>
         </message>
         <message>
             <source>Händelser som personen är kopplad till</source>
-            <extracomment>How far back incidents are offered when linking the person to one. Page of the case's involvements, or None when the service for it is missing. incident id -&gt; IncidentRow, for number, kind, time and place. The case's tasks that came from an incident.</extracomment>
+            <extracomment>How far back incidents are offered when linking the person to one. Page of the case's involvements (InvolvementView, each with its incident's number, kind, time and place), or None when the user's role may not read them. The case's tasks that came from an incident.</extracomment>
             <translation>Incidents the person is linked to</translation>
         </message>
         <message>
@@ -3309,10 +3309,6 @@ Current status: {state}</translation>
         <message>
             <source>Personen är inte kopplad till någon händelse som du får se.</source>
             <translation>The person is not linked to any incident you may see.</translation>
-        </message>
-        <message>
-            <source>Kopplingarna till händelser kan inte listas per ärende i den här versionen. De syns på varje händelse under Händelser.</source>
-            <translation>Links to incidents cannot be listed per case in this version. They show on each incident under Incidents.</translation>
         </message>
         <message>
             <source>Åtgärdspunkter från händelser</source>
@@ -3380,7 +3376,7 @@ Current status: {state}</translation>
         </message>
         <message>
             <source>Åtgärdspunkter</source>
-            <extracomment>Page of MeetingItemView, or None when the service for it is missing.</extracomment>
+            <extracomment>Page of MeetingItemView (with the meeting's title and time), or None when the user's role may not read meeting items.</extracomment>
             <translation>Action items</translation>
         </message>
         <message>
@@ -3424,6 +3420,10 @@ Current status: {state}</translation>
             <translation>Meeting</translation>
         </message>
         <message>
+            <source>Mötestid</source>
+            <translation>Meeting time</translation>
+        </message>
+        <message>
             <source>Diskussion</source>
             <translation>Discussion</translation>
         </message>
@@ -3438,10 +3438,6 @@ Current status: {state}</translation>
         <message>
             <source>Ärendet har inte tagits upp på något möte som du får se.</source>
             <translation>The case has not been brought up at any meeting you may see.</translation>
-        </message>
-        <message>
-            <source>Mötespunkterna kan inte listas per ärende i den här versionen; de syns på varje möte under Möten. Åtgärdspunkter från möten står ovan (källa ”Möte”).</source>
-            <translation>Meeting items cannot be listed per case in this version; they show on each meeting under Meetings. Action items from meetings are listed above (source “Meeting”).</translation>
         </message>
         <message>
             <source>Händelse {n}</source>
@@ -3500,6 +3496,14 @@ Current status: {state}</translation>
             <translation>Team</translation>
         </message>
         <message>
+            <source>Lägg till i teamet …</source>
+            <translation>Add to the team …</translation>
+        </message>
+        <message>
+            <source>Ta bort ur teamet</source>
+            <translation>Remove from the team</translation>
+        </message>
+        <message>
             <source>Namn</source>
             <translation>Name</translation>
         </message>
@@ -3554,6 +3558,10 @@ Current status: {state}</translation>
         <message>
             <source>Ändra status</source>
             <translation>Change status</translation>
+        </message>
+        <message>
+            <source>Ta bort {name} ur teamet för {number}?</source>
+            <translation>Remove {name} from the team of {number}?</translation>
         </message>
         <message>
             <source>Alla som har läst eller ändrat i ärendet, oavsett myndighet. Granskningen loggas.</source>
@@ -3719,6 +3727,10 @@ Current status: {state}</translation>
             <translation>None yet</translation>
         </message>
         <message>
+            <source>Ärendeteamet står först. Andra kan bara få åtgärdspunkten om de får se ärendet (till exempel enhetens samordnare eller enhetschef).</source>
+            <translation>The case team comes first. Others can only be given the action item if they may see the case (for example the unit's coordinator or supervisor).</translation>
+        </message>
+        <message>
             <source>Senast</source>
             <translation>Latest</translation>
         </message>
@@ -3749,6 +3761,41 @@ Current status: {state}</translation>
         <message>
             <source>Förfallodagen har redan passerat. Välj dagens datum eller ett senare.</source>
             <translation>The due date has passed. Choose today or a later date.</translation>
+        </message>
+    </context>
+    <context>
+        <name>TeamMemberDialog</name>
+        <message>
+            <source>Lägg till i teamet</source>
+            <translation>Add to the team</translation>
+        </message>
+        <message>
+            <source>Lägg till</source>
+            <translation>Add</translation>
+        </message>
+        <message>
+            <source>Den som läggs till ser ärendet enligt sin myndighets behörighet och personens samtycke.</source>
+            <translation>The person added sees the case according to their agency's permissions and the person's consent.</translation>
+        </message>
+        <message>
+            <source>Hämtar …</source>
+            <translation>Loading …</translation>
+        </message>
+        <message>
+            <source>Ärendeansvarig</source>
+            <translation>Case lead</translation>
+        </message>
+        <message>
+            <source>Person *</source>
+            <translation>Person *</translation>
+        </message>
+        <message>
+            <source>Välj person</source>
+            <translation>Choose person</translation>
+        </message>
+        <message>
+            <source>Välj en person.</source>
+            <translation>Choose a person.</translation>
         </message>
     </context>
     <context>

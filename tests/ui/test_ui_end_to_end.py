@@ -1,6 +1,7 @@
 """End to end in the real window on a real store: a social worker creates a
 person, opens a case, records consent for the police (identity and social),
-writes and signs a note (and a health note), locks; the police liaison on the
+puts the police liaison on the team, writes and signs a note (and a health
+note), locks; the police liaison on the
 team unlocks and sees the case and the social note — not the health note, of
 which a line says that one exists."""
 
@@ -9,11 +10,11 @@ from __future__ import annotations
 from PySide6.QtWidgets import QApplication
 
 from trefas_app.domain.enums import Agency, Category
-from trefas_app.services import cases
 from trefas_app.ui.dialogs.consent import ConsentDialog
 from trefas_app.ui.dialogs.note import NoteDialog
 from trefas_app.ui.dialogs.open_case import OpenCaseDialog
 from trefas_app.ui.dialogs.person import PersonDialog
+from trefas_app.ui.dialogs.team import TeamMemberDialog
 from trefas_app.ui.main_window import MainWindow
 from trefas_app.ui.screens.case_view import CaseViewScreen
 
@@ -59,7 +60,7 @@ def _write_note(qtbot, window, view, title, body, category):
     _idle(qtbot, window)
 
 
-def test_social_worker_shares_with_police_within_consent(qtbot, world, ctx_factory, run_sync):
+def test_social_worker_shares_with_police_within_consent(qtbot, world, ctx_factory):
     ctx = ctx_factory(world.root)
     window = MainWindow(ctx)
     qtbot.addWidget(window)
@@ -92,9 +93,18 @@ def test_social_worker_shares_with_police_within_consent(qtbot, world, ctx_facto
     case_id = view.case_id
     assert view.case.title == "Risk för våld"
 
-    # The coordinator's team assignment has no dialog yet: put the police
-    # liaison on the team through the same worker.
-    run_sync(ctx, cases.add_team_member, case_id, world.user_ids["petra"])
+    # The police liaison joins the team.
+    overview = view.tab("overview")
+    overview.add_member_button.click()
+    dlg = _dialog(qtbot, TeamMemberDialog)
+    qtbot.waitUntil(lambda: dlg.user_combo.isEnabled(), timeout=10_000)
+    index = dlg.user_combo.findData(world.user_ids["petra"])
+    assert index > 0
+    assert dlg.user_combo.findData(world.user_ids["sara"]) == -1  # already on the team
+    dlg.user_combo.setCurrentIndex(index)
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: len(view.case.team) == 2, timeout=10_000)
+    assert "Petra Polis" in [t.display_name for t in view.case.team]
 
     # Consent for the police: identity and social information.
     view.select_tab("consents")

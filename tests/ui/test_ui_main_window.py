@@ -132,6 +132,27 @@ def test_person_page_lists_the_persons_cases(qtbot, window, run_sync):
     assert page.card.name_label.text() == "Amir Haddad"
 
 
+def test_removing_a_team_member_asks_and_keeps_the_last_one(qtbot, window, run_sync, world,
+                                                            questions):
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    p = run_sync(ctx, persons.create_person, persons.PersonInput("Amir", "Haddad"))
+    case = run_sync(ctx, cases.open_case, p.id, "Risk för våld")
+    run_sync(ctx, cases.add_team_member, case.id, world.user_ids["olle"])
+    ctx.open_case(case.id)
+    view = window.current_screen()
+    qtbot.waitUntil(lambda: view.case is not None and len(view.case.team) == 2, timeout=10_000)
+    overview = view.tab("overview")
+    assert overview.add_member_button.isVisibleTo(view)
+    row = [t.display_name for t in view.case.team].index("Olle Berg")
+    overview.team.selectRow(row)
+    overview.remove_member_button.click()
+    assert questions and "Olle Berg" in questions[-1]
+    qtbot.waitUntil(lambda: len(view.case.team) == 1, timeout=10_000)
+    overview.team.selectRow(0)
+    assert not overview.remove_member_button.isEnabled()  # a case keeps one member
+
+
 def test_lock_closes_open_dialogs_without_asking(qtbot, window, questions):
     from trefas_app.ui.dialogs.person import PersonDialog
 

@@ -104,9 +104,20 @@ class Tab(BaseTab):
         row.addWidget(self.case_card, 2)
         lay.addLayout(row)
 
+        team_row = QHBoxLayout()
         team_title = QLabel(self.tr("Team"), inner)
         team_title.setProperty("role", "subheading")
-        lay.addWidget(team_title)
+        team_row.addWidget(team_title)
+        team_row.addStretch(1)
+        self.add_member_button = QPushButton(self.tr("Lägg till i teamet …"), inner)
+        self.add_member_button.setObjectName("addTeamMember")
+        self.add_member_button.clicked.connect(self.add_member)
+        self.remove_member_button = QPushButton(self.tr("Ta bort ur teamet"), inner)
+        self.remove_member_button.setObjectName("removeTeamMember")
+        self.remove_member_button.clicked.connect(self.remove_member)
+        team_row.addWidget(self.add_member_button)
+        team_row.addWidget(self.remove_member_button)
+        lay.addLayout(team_row)
         self.team = QTableWidget(0, 5, inner)
         self.team.setObjectName("team")
         self.team.setHorizontalHeaderLabels([self.tr("Namn"), self.tr("Roll"),
@@ -114,7 +125,9 @@ class Tab(BaseTab):
                                              self.tr("E-post")])
         self.team.verticalHeader().hide()
         self.team.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.team.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.team.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.team.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.team.itemSelectionChanged.connect(self._update_team_buttons)
         self.team.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.team.horizontalHeader().setStretchLastSection(True)
         self.team.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
@@ -164,6 +177,9 @@ class Tab(BaseTab):
         else:
             self.read_only_note.setText("")
 
+        may_team = not case.read_only and self.ctx.may("case.team")
+        self.add_member_button.setVisible(may_team)
+        self.remove_member_button.setVisible(may_team)
         self.team.setRowCount(len(case.team))
         for r, t in enumerate(case.team):
             name = t.display_name + (" ★" if t.responsible else "")
@@ -173,7 +189,9 @@ class Tab(BaseTab):
                 item = QTableWidgetItem(text)
                 if c == 0 and t.responsible:
                     item.setToolTip(self.tr("Ärendeansvarig"))
+                item.setData(Qt.ItemDataRole.UserRole, t.user_id)
                 self.team.setItem(r, c, item)
+        self._update_team_buttons()
 
     def move_to(self, target: CaseState) -> None:
         case = self.case
@@ -198,6 +216,38 @@ class Tab(BaseTab):
         if not common.confirm(self, question, self.tr("Ändra status"), self.tr("Avbryt")):
             return
         self.ctx.run(cases.move_case, case.id, target, changes=changes)
+
+    def _selected_member(self):
+        rows = self.team.selectionModel().selectedRows()
+        if self.case is None or not rows or rows[0].row() >= len(self.case.team):
+            return None
+        return self.case.team[rows[0].row()]
+
+    def _update_team_buttons(self) -> None:
+        member = self._selected_member()
+        self.remove_member_button.setEnabled(
+            member is not None and self.case is not None and len(self.case.team) > 1)
+
+    def add_member(self) -> None:
+        from trefas_app.ui.dialogs.team import TeamMemberDialog
+
+        if self.case is None:
+            return
+        dlg = TeamMemberDialog(self.ctx, self, self.case)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    def remove_member(self) -> None:
+        member = self._selected_member()
+        case = self.case
+        if member is None or case is None:
+            return
+        if not common.confirm(self, self.tr("Ta bort {name} ur teamet för {number}?").format(
+                name=member.display_name, number=case.number),
+                self.tr("Ta bort"), self.tr("Avbryt")):
+            return
+        self.ctx.run(cases.remove_team_member, case.id, member.user_id,
+                     changes=("cases", f"case:{case.id}"))
 
     def edit_person(self) -> None:
         from trefas_app.ui.dialogs.person import PersonDialog
