@@ -333,7 +333,7 @@ def _volumes_by_hand(world, who: str, since: dt.date, until: dt.date) -> dict:
         for r in page.rows:
             if (r.username and r.action.endswith((".read", ".list", ".search"))
                     and r.action not in audit_log.NOT_CONTENT_READS):
-                at = dt.datetime.fromisoformat(r.at.replace("Z", "+00:00"))
+                at = dt.datetime.fromisoformat(r.at)
                 key = (r.username, at.astimezone(STOCKHOLM).date())
                 counts[key] = counts.get(key, 0) + 1
         offset += len(page.rows)
@@ -355,7 +355,7 @@ def test_read_volumes_count_per_user_and_day_in_scope(world):
     assert counted == expected
     olle = next(r for r in rows if r.username == "olle")
     assert olle.reads >= 4
-    username, display_name, agency, day, reads = olle  # a plain tuple as well
+    _username, display_name, agency, day, _reads = olle  # a plain tuple as well
     assert (display_name, agency, day) == ("Olle Berg", Agency.CITY, today)
     # Reviewing the log is not a read of case content: counting again (after
     # the reviews above) gives the same figures.

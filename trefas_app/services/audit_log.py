@@ -34,9 +34,9 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
 from trefas_app.security import access, audit
-from trefas_app.security.note_seal import note_seal, seal_key
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
+from trefas_app.security.note_seal import note_seal, seal_key
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m

@@ -30,10 +30,25 @@ from trefas_app.domain.routine import (
     steps_for,
 )
 from trefas_app.security import access
-from trefas_app.services.cases import next_number, record_state_change, touch_case, writable_case
-from trefas_app.services.tasks import check_text, person_names, user_names, visible_case_numbers
+from trefas_app.services.cases import (
+    next_number,
+    record_state_change,
+    touch_case,
+    writable_case,
+)
+from trefas_app.services.tasks import (
+    check_text,
+    person_names,
+    user_names,
+    visible_case_numbers,
+)
 from trefas_app.services.views import Page
-from trefas_app.services.views_ops import IncidentRow, IncidentView, InvolvementView, RoutineStepView
+from trefas_app.services.views_ops import (
+    IncidentRow,
+    IncidentView,
+    InvolvementView,
+    RoutineStepView,
+)
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
