@@ -45,8 +45,8 @@ def meeting_changes(meeting_id: int | None = None, case_id: int | None = None
 
 class MeetingDialog(ServiceDialog):
     """Nytt möte, chaired by the user (who is always a participant).
-    Participants are offered from the user directory when the role may list
-    users, plus any ``candidates`` given."""
+    Participants are offered from the user directory (``users.user_directory``),
+    plus any ``candidates`` given."""
 
     def __init__(self, ctx, parent: QWidget | None, units: list[UnitView],
                  candidates: list[Candidate] = ()):
@@ -85,7 +85,7 @@ class MeetingDialog(ServiceDialog):
         if actor is not None:
             self._me = [Candidate(actor.user_id, actor.display_name, actor.role, actor.agency,
                                   actor.unit_name)]
-        self._set_people([])
+        self._set_people([], loaded=False)
         self.form.addRow(self.tr("Typ"), self.kind_combo)
         self.form.addRow(self.tr("Enhet *"), self.unit_combo)
         self.form.addRow(self.tr("Rubrik *"), self.title_edit)
@@ -97,16 +97,18 @@ class MeetingDialog(ServiceDialog):
                        self.place_edit.textChanged, self.participants.changed):
             signal.connect(self.revalidate)
         self.mark_clean()
-        load_directory(ctx, self._directory_loaded, key="meeting_dialog.users")
+        load_directory(ctx, self._directory_loaded, key=f"meeting_dialog.users.{id(self)}",
+                       owner=self)
 
-    def _set_people(self, directory: list[Candidate]) -> None:
+    def _set_people(self, directory: list[Candidate], loaded: bool = True) -> None:
         fixed = {c.user_id for c in self._me}
         self.participants.set_candidates(merge(self._me, self._candidates, directory),
                                          fixed=fixed)
-        if not directory and not self._candidates:
+        if not loaded:
+            self.directory_note.setText(self.tr("Hämtar användarkatalogen …"))
+        elif not directory and not self._candidates:
             self.directory_note.setText(self.tr(
-                "Din roll kan inte se användarkatalogen; deltagare läggs till av en "
-                "enhetschef eller när mötet hålls."))
+                "Användarkatalogen kunde inte hämtas; bara du finns med som deltagare."))
         else:
             self.directory_note.setText(self.tr("Du är ordförande och alltid med."))
 

@@ -11,7 +11,14 @@ from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui.common import muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.reason import ReasonDialog
-from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
+from trefas_app.ui.dialogs.task_pickers import (
+    Candidate,
+    DateField,
+    UserCombo,
+    load_directory,
+    merge,
+    today,
+)
 
 
 def task_changes(case_id: int, meeting_id: int | None = None) -> tuple[str, ...]:
@@ -22,8 +29,10 @@ def task_changes(case_id: int, meeting_id: int | None = None) -> tuple[str, ...]
 
 
 class TaskDialog(ServiceDialog):
-    """``candidates``: whom the task may be given to (the case team — a task
-    can only go to someone who may see it; the service checks)."""
+    """``candidates``: whom the task is first offered to (the case team — a
+    task can only go to someone who may see it; the service checks). Once the
+    user directory has loaded, everyone else follows after a separator: a
+    coordinator or supervisor may see the case without being on its team."""
 
     def __init__(self, ctx, parent: QWidget | None, case_id: int,
                  candidates: list[Candidate] = (), meeting_id: int | None = None,
@@ -43,20 +52,41 @@ class TaskDialog(ServiceDialog):
         self.description_edit.setFixedHeight(90)
         self.assignee = UserCombo(self, none_text=self.tr("Ingen ännu"), lang=ctx.lang)
         self.assignee.setObjectName("assignee")
-        self.assignee.set_candidates(list(candidates))
+        self._first = list(candidates)
+        self.assignee.set_candidates(self._first)
         if ctx.actor is not None:
             self.assignee.select(ctx.actor.user_id)
+        self.directory_note = muted(self.tr(
+            "Ärendeteamet står först. Andra kan bara få åtgärdspunkten om de får se ärendet "
+            "(till exempel enhetens samordnare eller enhetschef)."), self)
+        self.directory_note.setObjectName("directoryNote")
+        self.directory_note.hide()
         self.due = DateField(self, None, optional=True, check_text=self.tr("Senast"))
         self.due.setObjectName("dueOn")
         self.due_error = field_error_label(self)
         self.form.addRow(self.tr("Rubrik *"), self.title_edit)
         self.form.addRow(self.tr("Beskrivning"), self.description_edit)
         self.form.addRow(self.tr("Ansvarig"), self.assignee)
+        self.form.addRow("", self.directory_note)
         self.form.addRow(self.tr("Förfaller"), self.due)
         self.form.addRow("", self.due_error)
         self.title_edit.textChanged.connect(self.revalidate)
         self.due.changed.connect(self.revalidate)
         self.mark_clean()
+        load_directory(ctx, self._directory_loaded, key=f"task_dialog.users.{id(self)}",
+                       owner=self)
+
+    def _directory_loaded(self, directory: list[Candidate]) -> None:
+        dirty = self.is_dirty()
+        first = {c.user_id for c in self._first}
+        others = [c for c in merge(directory) if c.user_id not in first]
+        self.assignee.set_candidates(self._first, more=others)
+        actor = self.ctx.actor
+        if not dirty and self.assignee.user_id() is None and actor is not None:
+            self.assignee.select(actor.user_id)
+        self.directory_note.setVisible(bool(others) and bool(self._first))
+        if not dirty:
+            self.mark_clean()
 
     def problems(self) -> list[str]:
         problems = []

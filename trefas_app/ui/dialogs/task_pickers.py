@@ -7,8 +7,9 @@
 * :class:`DateField` — a date, optionally empty, and :func:`to_date` / :func:`qdate`.
 
 People come as :class:`Candidate` values, made from a case's team
-(``TeamMemberView``) or from ``users.list_users`` (``UserView``) for roles
-that may list users. Nothing here touches the store.
+(``TeamMemberView``), from the user directory (``users.user_directory``,
+every role with case work) or from ``users.list_users`` (``UserView``).
+Nothing here touches the store.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -73,17 +74,33 @@ def merge(*groups: list[Candidate]) -> list[Candidate]:
     return sorted(seen.values(), key=lambda c: (c.name.lower(), c.user_id))
 
 
-def load_directory(ctx, on_done, key: str = "pickers.users") -> None:
-    """All active users (not administrators) for roles that may list users;
-    otherwise ``on_done([])`` at once (the dialog then offers the case team or
-    the user alone)."""
-    if not ctx.may("user.list"):
+def from_directory(entries) -> list[Candidate]:
+    """Candidates from ``users.user_directory`` (active, no administrators)."""
+    return [Candidate(e.id, e.display_name, e.role, e.agency, e.unit_name) for e in entries]
+
+
+def load_directory(ctx, on_done, key: str = "pickers.users", agency=None,
+                   owner=None) -> None:
+    """Active users (not administrators) from the user directory, for every
+    role with case work; otherwise ``on_done([])`` at once (the dialog then
+    offers the case team or the user alone). ``owner``: the widget waiting for
+    the answer; nothing is delivered once it has been deleted (a dialog closed
+    before the directory came)."""
+    if not ctx.may("case.read"):
         on_done([])
         return
+    from shiboken6 import isValid
+
     from trefas_app.services import users
 
-    ctx.run(users.list_users, on_done=lambda rows: on_done(from_users(rows)),
-            on_error=lambda _exc: on_done([]), key=key)
+    def deliver(candidates: list[Candidate]) -> None:
+        if owner is None or isValid(owner):
+            on_done(candidates)
+
+    if ctx.run(users.user_directory, agency,
+               on_done=lambda rows: deliver(from_directory(rows)),
+               on_error=lambda _exc: deliver([]), key=key) is None:
+        on_done([])
 
 
 class UserCombo(QComboBox):
@@ -95,7 +112,9 @@ class UserCombo(QComboBox):
         self.none_text = none_text
         self.set_candidates([])
 
-    def set_candidates(self, candidates: list[Candidate], keep: int | None = None) -> None:
+    def set_candidates(self, candidates: list[Candidate], keep: int | None = None,
+                       more: list[Candidate] = ()) -> None:
+        """``candidates`` first; ``more`` (others not among them) after a separator."""
         current = keep if keep is not None else self.user_id()
         self.blockSignals(True)
         self.clear()
@@ -103,6 +122,12 @@ class UserCombo(QComboBox):
             self.addItem(self.none_text, None)
         for c in candidates:
             self.addItem(c.text(self.lang), c.user_id)
+        shown = {c.user_id for c in candidates}
+        rest = [c for c in more if c.user_id not in shown]
+        if rest:
+            self.insertSeparator(self.count())
+            for c in rest:
+                self.addItem(c.text(self.lang), c.user_id)
         self.blockSignals(False)
         if current is not None:
             self.select(current)

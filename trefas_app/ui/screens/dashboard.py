@@ -380,8 +380,10 @@ class Screen(BaseScreen):
         self.consents_list.clear()
         for c in rows[:8]:
             days = (c.valid_until - today).days
-            item = QListWidgetItem(self.tr("{date} (om {n} dagar) – {purpose}").format(
-                date=fmt_date(c.valid_until), n=days, purpose=c.purpose), self.consents_list)
+            person = c.person_name or f"P-{c.person_id:04d}"
+            item = QListWidgetItem(self.tr("{date} (om {n} dagar) – {person} – {purpose}").format(
+                date=fmt_date(c.valid_until), n=days, person=person, purpose=c.purpose),
+                self.consents_list)
             item.setData(Qt.ItemDataRole.UserRole, c)
             item.setToolTip(self.tr("Öppna personen för att förnya samtycket"))
         if len(rows) > 8:

@@ -8,7 +8,7 @@ the state and the user's role allow."""
 from __future__ import annotations
 
 import datetime as dt
-import inspect
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,7 +25,12 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.enums import ExitState
 from trefas_app.services import exits
-from trefas_app.services.views_casework import ExitRow, ExitView, MeasureView, SupportView
+from trefas_app.services.views_casework import (
+    ExitRow,
+    ExitView,
+    MeasureView,
+    SupportView,
+)
 from trefas_app.ui import common, style
 from trefas_app.ui.charts import deadline_text
 from trefas_app.ui.common import Banner, enum_label, fmt_date, fmt_datetime, muted
@@ -35,8 +40,8 @@ from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
     card,
     empty_label,
-    fit_table,
     fill_row,
+    fit_table,
     hidden_label,
     make_table,
     selected_data,
@@ -47,23 +52,24 @@ from trefas_app.ui.screens.case_tabs.parts import (
 )
 
 
-def case_exits(uow, actor, case_id: int) -> tuple[list[ExitRow], ExitView | None]:
-    """The exit programmes of one case (running first, then newest), and the
-    view of the one to show. Uses ``list_exits(case_id=…)`` when the service
-    offers it; otherwise filters the user's visible programmes by case."""
-    if "case_id" in inspect.signature(exits.list_exits).parameters:
-        rows = list(exits.list_exits(uow, actor, case_id=case_id, limit=100).rows)
-    else:
-        rows, offset = [], 0
-        while True:
-            page = exits.list_exits(uow, actor, offset=offset, limit=500)
-            rows += [r for r in page.rows if r.case_id == case_id]
-            offset += len(page.rows)
-            if not page.rows or offset >= page.total:
-                break
-    rows.sort(key=lambda r: (r.state == ExitState.ENDED, -r.requested_at.timestamp()))
+@dataclass(frozen=True)
+class CaseExits:
+    #: The case's programmes the user may see: running first, then newest.
+    rows: tuple[ExitRow, ...]
+    #: The one to show (the first row's), or None.
+    view: ExitView | None
+    #: Programmes of the case the access rule hides from the user, per category.
+    hidden: dict
+
+
+def case_exits(uow, actor, case_id: int) -> CaseExits:
+    """The exit programmes of one case (``list_exits(case_id=…)``) and the view
+    of the one to show."""
+    page = exits.list_exits(uow, actor, case_id=case_id, limit=100)
+    rows = sorted(page.rows,
+                  key=lambda r: (r.state == ExitState.ENDED, -r.requested_at.timestamp()))
     view = exits.get_exit(uow, actor, rows[0].id) if rows else None
-    return rows, view
+    return CaseExits(tuple(rows), view, dict(page.hidden))
 
 
 class ExitPanel(QWidget):
@@ -419,6 +425,8 @@ class Tab(BaseTab):
         top.addStretch(1)
         top.addWidget(self.request_button)
         lay.addLayout(top)
+        self.hidden_line = hidden_label(self, "exitsHidden")
+        lay.addWidget(self.hidden_line)
         self.panel = ExitPanel(ctx, self)
         lay.addWidget(self.panel, 1)
         self.none_label.hide()
@@ -433,11 +441,15 @@ class Tab(BaseTab):
         self.ctx.run(case_exits, self.case.id, on_done=self._show,
                      key=f"exit_tab.{self.case.id}")
 
-    def _show(self, result) -> None:
-        rows, view = result
+    def _show(self, result: CaseExits) -> None:
+        rows, view = result.rows, result.view
         if self.case is None:
             return
         self.rows = list(rows)
+        sv = self.ctx.lang == "sv"
+        show_hidden(self.hidden_line, result.hidden, "avhopparstöd" if sv else "exit programme",
+                    "avhopparstöd" if sv else "exit programmes", self.ctx.lang,
+                    why_hidden(self.ctx.lang))
         want = self._want_id
         self.choice.blockSignals(True)
         self.choice.clear()
@@ -449,7 +461,7 @@ class Tab(BaseTab):
         running = any(r.state != ExitState.ENDED for r in self.rows)
         may_request = (self.ctx.may("exit.write") and not self.case.read_only and not running)
         self.request_button.setVisible(may_request)
-        self.none_label.setVisible(not self.rows)
+        self.none_label.setVisible(not self.rows and not result.hidden)
         if want is not None and view is not None and view.id != want and \
                 any(r.id == want for r in self.rows):
             self.choice.setCurrentIndex(self.choice.findData(want))
@@ -486,6 +498,8 @@ class Tab(BaseTab):
         self.case = None
         self.rows = []
         self.choice.clear()
+        self.hidden_line.clear()
+        self.hidden_line.hide()
         self.panel.set_programme(None)
 
     def state(self) -> dict:

@@ -1,7 +1,8 @@
 """Händelser (case tab): the incidents this case's person is linked to, with
-their role in each (criminal-category content: only what the access rule
-lets this user see, and a line for the rest), linking the person to an
-incident, and the action items that came from incidents."""
+their role in each (criminal-category content, through
+``incidents.list_case_involvements``: only what the access rule lets this
+user see, and a line for the rest), linking the person to an incident, and
+the action items that came from incidents."""
 
 from __future__ import annotations
 
@@ -11,11 +12,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
 
-from trefas_app.domain.enums import CaseState, TaskState
+from trefas_app.domain.enums import CaseState, IncidentState, TaskState
 from trefas_app.services import incidents, tasks
 from trefas_app.services.views import Page
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
@@ -38,10 +39,10 @@ LINK_WINDOW_DAYS = 365
 
 @dataclass(frozen=True)
 class CaseIncidents:
-    #: Page of the case's involvements, or None when the service for it is missing.
+    #: Page of the case's involvements (InvolvementView, each with its
+    #: incident's number, kind, time and place), or None when the user's role
+    #: may not read them.
     involvements: Page | None
-    #: incident id -> IncidentRow, for number, kind, time and place.
-    incidents: dict
     #: The case's tasks that came from an incident.
     tasks: tuple
     tasks_hidden: dict
@@ -49,21 +50,15 @@ class CaseIncidents:
 
 def load_case_incidents(uow, actor, case_id: int) -> CaseIncidents:
     involvements = None
-    lister = getattr(incidents, "list_case_involvements", None)
-    if lister is not None and actor.may("involvement.read"):
-        involvements = lister(uow, actor, case_id)
-    rows: dict = {}
-    if involvements is not None and involvements.rows and actor.may("incident.read"):
-        wanted = {r.incident_id for r in involvements.rows}
-        page = incidents.list_incidents(uow, actor, limit=1000)
-        rows = {r.id: r for r in page.rows if r.id in wanted}
+    if actor.may("involvement.read"):
+        involvements = incidents.list_case_involvements(uow, actor, case_id)
     task_rows: tuple = ()
     hidden: dict = {}
     if actor.may("task.read"):
         page = tasks.list_tasks(uow, actor, case_id=case_id, limit=500)
         task_rows = tuple(t for t in page.rows if t.incident_id is not None)
         hidden = page.hidden
-    return CaseIncidents(involvements, rows, task_rows, hidden)
+    return CaseIncidents(involvements, task_rows, hidden)
 
 
 class Tab(BaseTab):
@@ -95,12 +90,6 @@ class Tab(BaseTab):
         lay.addWidget(self.involvements_empty)
         self.involvements_hidden = hidden_label(self, "involvementsHidden")
         lay.addWidget(self.involvements_hidden)
-        self.missing = muted(self.tr(
-            "Kopplingarna till händelser kan inte listas per ärende i den här versionen. "
-            "De syns på varje händelse under Händelser."), self)
-        self.missing.setObjectName("involvementsMissing")
-        self.missing.hide()
-        lay.addWidget(self.missing)
         lay.addSpacing(12)
         lay.addWidget(subheading(self.tr("Åtgärdspunkter från händelser"), self))
         self.tasks = make_table(self, [self.tr("Förfaller"), self.tr("Rubrik"),
@@ -136,17 +125,14 @@ class Tab(BaseTab):
         rows = list(inv.rows) if inv is not None else []
         self.involvements.setRowCount(len(rows))
         for r, v in enumerate(rows):
-            incident = data.incidents.get(v.incident_id)
+            place = ", ".join(x for x in (v.incident_unit_name, v.incident_place) if x)
             fill_row(self.involvements, r, [
-                fmt_datetime(incident.occurred_at) if incident else "",
-                incident.number if incident else str(v.incident_id),
-                enum_label(incident.kind, lang) if incident else "",
-                f"{incident.unit_name}, {incident.place}" if incident else "",
-                v.involvement_label, enum_label(v.owner_agency, lang)], data=v)
-        fit_table(self.involvements, self.involvements_empty if inv is not None else None)
-        self.missing.setVisible(inv is None)
-        if inv is None:
-            self.involvements.hide()
+                fmt_datetime(v.incident_occurred_at) if v.incident_occurred_at else "",
+                v.incident_number or str(v.incident_id),
+                enum_label(v.incident_kind, lang) if v.incident_kind else "",
+                place, v.involvement_label, enum_label(v.owner_agency, lang)], data=v,
+                colour=DONE if v.incident_state == IncidentState.CLOSED else None)
+        fit_table(self.involvements, self.involvements_empty)
         self.open_button.setVisible(inv is not None)
         show_hidden(self.involvements_hidden, inv.hidden if inv is not None else None,
                     "koppling" if sv else "link", "kopplingar" if sv else "links", lang, why)

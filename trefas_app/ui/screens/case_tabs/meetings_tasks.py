@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, 
 from trefas_app.domain.enums import CaseState, Role, TaskState
 from trefas_app.services import meetings, tasks
 from trefas_app.services.views import Page
-from trefas_app.services.views_ops import TaskRow
+from trefas_app.services.views_ops import MeetingItemView, TaskRow
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
@@ -38,8 +38,9 @@ from trefas_app.ui.screens.case_tabs.parts import (
 @dataclass(frozen=True)
 class CaseWork:
     tasks: Page[TaskRow] | None
-    #: Page of MeetingItemView, or None when the service for it is missing.
-    items: Page | None
+    #: Page of MeetingItemView (with the meeting's title and time), or None
+    #: when the user's role may not read meeting items.
+    items: Page[MeetingItemView] | None
 
 
 def load_case_work(uow, actor, case_id: int, open_only: bool) -> CaseWork:
@@ -48,19 +49,19 @@ def load_case_work(uow, actor, case_id: int, open_only: bool) -> CaseWork:
         states = (TaskState.OPEN,) if open_only else ()
         task_page = tasks.list_tasks(uow, actor, case_id=case_id, states=states, limit=500)
     items = None
-    lister = getattr(meetings, "list_case_items", None)
-    if lister is not None and actor.may("meeting_item.read"):
-        items = lister(uow, actor, case_id)
+    if actor.may("meeting_item.read"):
+        items = meetings.list_case_items(uow, actor, case_id)
     return CaseWork(task_page, items)
 
 
 def upcoming_meetings(uow, actor):
-    """Meetings not yet held that this user may add cases to."""
+    """Meetings not yet held that this user may add cases to: those they chair,
+    and for a coordinator those of their unit."""
     since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=14)
     page = meetings.list_meetings(uow, actor, since=since, limit=200)
     return [m for m in page.rows if not m.held
             and (actor.role == Role.COORDINATOR and m.unit_id == actor.unit_id
-                 or m.chair == actor.display_name)]
+                 or m.chair_id == actor.user_id)]
 
 
 class Tab(BaseTab):
@@ -119,9 +120,9 @@ class Tab(BaseTab):
         row.addWidget(self.item_button)
         row.addWidget(self.meeting_button)
         bl.addLayout(row)
-        self.items = make_table(bottom, [self.tr("Möte"), self.tr("Diskussion"),
-                                         self.tr("Beslut"), self.tr("Av")], "caseItems",
-                                stretch=1)
+        self.items = make_table(bottom, [self.tr("Mötestid"), self.tr("Möte"),
+                                         self.tr("Diskussion"), self.tr("Beslut"),
+                                         self.tr("Av")], "caseItems", stretch=2)
         self.items.itemSelectionChanged.connect(self._update_buttons)
         bl.addWidget(self.items)
         self.items_empty = empty_label(self.tr("Ärendet har inte tagits upp på något möte som du "
@@ -129,12 +130,6 @@ class Tab(BaseTab):
         bl.addWidget(self.items_empty)
         self.items_hidden = hidden_label(bottom, "itemsHidden")
         bl.addWidget(self.items_hidden)
-        self.items_missing = muted(self.tr(
-            "Mötespunkterna kan inte listas per ärende i den här versionen; de syns på varje "
-            "möte under Möten. Åtgärdspunkter från möten står ovan (källa ”Möte”)."), bottom)
-        self.items_missing.setObjectName("itemsMissing")
-        self.items_missing.hide()
-        bl.addWidget(self.items_missing)
         lay.addWidget(bottom)
         lay.addStretch(1)
         top.setVisible(ctx.may("task.read"))
@@ -173,18 +168,18 @@ class Tab(BaseTab):
             show_hidden(self.tasks_hidden, data.tasks.hidden, "åtgärdspunkt" if sv else "task",
                         "åtgärdspunkter" if sv else "tasks", lang, why)
         items = data.items
-        self.items_missing.setVisible(items is None)
-        self.items.setVisible(items is not None)
         self.meeting_button.setVisible(items is not None)
-        if items is not None:
-            self.items.setRowCount(len(items.rows))
-            for r, it in enumerate(items.rows):
-                fill_row(self.items, r, [fmt_datetime(it.created_at), it.discussion,
-                                         it.decision or "", it.created_by or ""], data=it,
-                         tooltip=it.discussion)
-            fit_table(self.items, self.items_empty)
-            show_hidden(self.items_hidden, items.hidden, "mötespunkt" if sv else "meeting item",
-                        "mötespunkter" if sv else "meeting items", lang, why)
+        rows = items.rows if items is not None else ()
+        self.items.setRowCount(len(rows))
+        for r, it in enumerate(rows):
+            when = it.meeting_held_at or it.created_at
+            fill_row(self.items, r, [fmt_datetime(when), it.meeting_title or "",
+                                     it.discussion, it.decision or "", it.created_by or ""],
+                     data=it, tooltip="\n".join(x for x in (it.discussion, it.decision) if x))
+        fit_table(self.items, self.items_empty)
+        show_hidden(self.items_hidden, items.hidden if items is not None else None,
+                    "mötespunkt" if sv else "meeting item",
+                    "mötespunkter" if sv else "meeting items", lang, why)
         self._update_buttons()
 
     def _writable(self) -> bool:
