@@ -143,7 +143,8 @@ def test_removing_a_team_member_asks_and_keeps_the_last_one(qtbot, window, run_s
     view = window.current_screen()
     qtbot.waitUntil(lambda: view.case is not None and len(view.case.team) == 2, timeout=10_000)
     overview = view.tab("overview")
-    assert overview.add_member_button.isVisibleTo(view)
+    # A tab added to a shown page is shown by a queued event: wait for it.
+    qtbot.waitUntil(lambda: overview.add_member_button.isVisible(), timeout=5_000)
     row = [t.display_name for t in view.case.team].index("Olle Berg")
     overview.team.selectRow(row)
     overview.remove_member_button.click()
