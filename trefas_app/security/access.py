@@ -91,6 +91,7 @@ _PROTECTED_PERSON = aliased(m.Person, name="rule_protected_person")
 _SHARED_CASE = aliased(m.Case, name="rule_shared_case")
 _VIA_CASE = aliased(m.Case, name="rule_via_case")
 _OWNER_PERSON = aliased(m.Person, name="rule_owner_person")
+_KNOWN_CASE = aliased(m.Case, name="rule_known_case")
 
 
 def _verb_permission(kind: str, verb: str) -> str:
@@ -179,11 +180,17 @@ def _record_clause(actor: Actor, permission: str, verb: str, now: dt.datetime, *
 
 
 def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
-            alias=None) -> ColumnElement[bool]:
+            alias=None, within_case: tuple[int, int] | None = None) -> ColumnElement[bool]:
     """SQL predicate: rows of ``kind`` on which ``actor`` may perform ``verb``.
 
     ``alias`` lets a caller apply the rule to an aliased table in a larger query.
+    ``within_case=(case_id, person_id)`` states that every row is content of
+    that one case; the same four conditions are then written so that SQLite
+    evaluates the case-level ones once instead of once per row (a case may
+    hold thousands of notes). It also restricts the rows to that case.
     """
+    if within_case is not None and kind in CASE_CONTENT_KINDS:
+        return _content_of_known_case(actor, kind, verb, now, alias, *within_case)
     permission = _verb_permission(kind, verb)
     if kind == "case":
         case = alias or m.Case
@@ -234,6 +241,38 @@ def agency_may_receive(agency: Agency, kind: str, now: dt.datetime) -> ColumnEle
                 model.case_id.in_(cases_identity_shared(agency, now)))
 
 
+def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime, alias,
+                           case_id: int, person_id: int) -> ColumnElement[bool]:
+    """:func:`visible` for rows of one known case; the same conditions, with
+    every subquery that does not depend on the row made uncorrelated."""
+    if not role_may(actor.role, _verb_permission(kind, verb)):
+        return false()
+    spec = CASE_CONTENT_KINDS[kind]
+    model = alias or spec.model
+    category = spec.category_expr(model)
+    identity = literal(Category.IDENTITY.value)
+    case_ok = (select(_KNOWN_CASE.id)
+               .where(_KNOWN_CASE.id == case_id,
+                      scope_clause(actor, _KNOWN_CASE.id, verb, now),
+                      consent_clause(actor.agency, _KNOWN_CASE.owner_agency,
+                                     _KNOWN_CASE.person_id, identity, now))
+               .exists())
+    today = local_date(now)
+    granted = (select(_GRANT.category)
+               .join(_CONSENT, _CONSENT.id == _GRANT.consent_id)
+               .where(_CONSENT.person_id == person_id, _GRANT.agency == actor.agency,
+                      _CONSENT.superseded.is_(False), _CONSENT.withdrawn_at.is_(None),
+                      _CONSENT.valid_from <= today, _CONSENT.valid_until >= today))
+    masked = and_(select(_PROTECTED_PERSON.id)
+                  .where(_PROTECTED_PERSON.id == person_id,
+                         _PROTECTED_PERSON.protection_level != ProtectionLevel.NONE)
+                  .exists(),
+                  ~revealed_clause(actor, literal(person_id), now))
+    return and_(model.case_id == case_id, model.person_id == person_id, case_ok,
+                or_(model.owner_agency == actor.agency, category.in_(granted)),
+                or_(category != Category.LOCATION.value, ~masked))
+
+
 def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
                    person) -> ColumnElement[bool]:
     if not role_may(actor.role, permission):
@@ -255,12 +294,21 @@ def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
     return or_(own, via_case)
 
 
-def in_scope(actor: Actor, kind: str, now: dt.datetime) -> ColumnElement[bool]:
+def in_scope(actor: Actor, kind: str, now: dt.datetime,
+             within_case: tuple[int, int] | None = None) -> ColumnElement[bool]:
     """Rows the user would see but for consent or protection: the base for
     telling them how many entries exist that are not shared with them."""
     spec = CASE_CONTENT_KINDS[kind]
     if not role_may(actor.role, _verb_permission(kind, "read")):
         return false()
+    if within_case is not None:
+        case_id, _ = within_case
+        return and_(spec.model.case_id == case_id,
+                    select(_KNOWN_CASE.id)
+                    .where(_KNOWN_CASE.id == case_id,
+                           scope_clause(actor, _KNOWN_CASE.id, "read", now),
+                           _KNOWN_CASE.id.in_(cases_identity_shared(actor.agency, now)))
+                    .exists())
     return and_(scope_clause(actor, spec.model.case_id, "read", now),
                 spec.model.case_id.in_(cases_identity_shared(actor.agency, now)))
 
@@ -323,14 +371,16 @@ def _model_of(kind: str):
 
 
 def hidden_by_category(session: Session, actor: Actor, kind: str, now: dt.datetime,
-                       *where) -> dict[Category, int]:
+                       *where, within_case: tuple[int, int] | None = None
+                       ) -> dict[Category, int]:
     """How many in-scope records of ``kind`` the user may not see, per category."""
     spec = CASE_CONTENT_KINDS[kind]
     model = spec.model
     category = spec.category_expr(model)
     rows = session.execute(
         select(category, func.count())
-        .where(in_scope(actor, kind, now), ~visible(actor, kind, now), *where)
+        .where(in_scope(actor, kind, now, within_case),
+               ~visible(actor, kind, now, within_case=within_case), *where)
         .group_by(category)).all()
     return {Category(cat): count for cat, count in rows if count}
 

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import contains_eager
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -189,7 +190,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
                 m.TeamMember.case_id == m.Case.id,
                 m.TeamMember.user_id == actor.user_id).exists())
         query = filt.query.strip()
-        stmt = select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
+        stmt = (select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
+                .options(contains_eager(m.Case.person)))
         count_stmt = select(func.count()).select_from(m.Case).join(
             m.Person, m.Person.id == m.Case.person_id)
         if query:

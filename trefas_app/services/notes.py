@@ -31,9 +31,9 @@ def _check_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def readable_notes_clause(actor: Actor, now):
+def readable_notes_clause(actor: Actor, now, within_case: tuple[int, int] | None = None):
     """Notes this user may read: the access rule, and drafts to their author only."""
-    return and_(access.visible(actor, "note", now),
+    return and_(access.visible(actor, "note", now, within_case=within_case),
                 or_(m.Note.state == NoteState.SIGNED, m.Note.author_id == actor.user_id))
 
 
@@ -44,9 +44,11 @@ def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
     ids = [n.id for n in notes]
     corrections: dict[int, list[int]] = {}
     if ids:
+        cases = {(n.case_id, n.person_id) for n in notes}
+        known = next(iter(cases)) if len(cases) == 1 else None
         for cid, nid in session.execute(select(m.Note.corrects_id, m.Note.id)
                                         .where(m.Note.corrects_id.in_(ids),
-                                               readable_notes_clause(actor, now))).all():
+                                               readable_notes_clause(actor, now, known))).all():
             corrections.setdefault(cid, []).append(nid)
     return [NoteView(id=n.id, case_id=n.case_id, title=n.title, body=n.body,
                      category=n.category, state=n.state, author=names.get(n.author_id, ""),
@@ -161,15 +163,16 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
     Drafts are visible to their author only."""
     with uow:
         s, now = uow.session, uow.now()
-        access.get_visible(s, actor, "case", case_id, now)
-        where = [m.Note.case_id == case_id, readable_notes_clause(actor, now)]
+        case = access.get_visible(s, actor, "case", case_id, now)
+        known = (case.id, case.person_id)
+        where = [readable_notes_clause(actor, now, within_case=known)]
         total = s.scalar(select(func.count()).select_from(m.Note).where(*where))
         notes = s.scalars(select(m.Note).where(*where)
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
                           .offset(offset).limit(limit)).all()
         hidden = access.hidden_by_category(
-            s, actor, "note", now, m.Note.case_id == case_id,
-            m.Note.state == NoteState.SIGNED) if offset == 0 else {}
+            s, actor, "note", now, m.Note.state == NoteState.SIGNED,
+            within_case=known) if offset == 0 else {}
         if offset == 0:
             uow.log(actor, "note.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})

@@ -214,7 +214,7 @@ class Case(Tracked, Base):
     number: Mapped[str] = mapped_column(String(32), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    owner_agency: Mapped[Agency] = mapped_column(_enum(Agency))
+    owner_agency: Mapped[Agency] = mapped_column(_enum(Agency), index=True)
     state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.OPEN, index=True)
     title: Mapped[str] = mapped_column(String(200))
     opened_at: Mapped[dt.datetime] = mapped_column(index=True)
@@ -223,7 +223,7 @@ class Case(Tracked, Base):
     closure_reason: Mapped[Optional[str]] = mapped_column(Text)
     closed_at: Mapped[Optional[dt.datetime]]
     closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    last_entry_at: Mapped[dt.datetime]
+    last_entry_at: Mapped[dt.datetime] = mapped_column(index=True)
     #: Five years after the last entry of a closed case (gallring).
     retain_until: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
 
@@ -523,7 +523,7 @@ class Note(CaseContent, Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     signed_at: Mapped[Optional[dt.datetime]]
     signed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    corrects_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notes.id"))
+    corrects_id: Mapped[Optional[int]] = mapped_column(ForeignKey("notes.id"), index=True)
 
 
 # --- disclosure and documents ----------------------------------------------
