@@ -10,38 +10,13 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
+from trefas_app.paths import configure_logging
 from trefas_app.store.store import StorePaths
 from trefas_app.ui import style
 from trefas_app.ui.context import AppContext
 from trefas_app.ui.i18n import install_translations
 
 log = logging.getLogger("trefas.ui")
-
-
-def log_dir() -> Path:
-    from platformdirs import user_log_dir
-
-    return Path(user_log_dir("Trefas", appauthor=False))
-
-
-def configure_logging() -> Path | None:
-    """The application log: program events and bug reports, never case
-    content (see worker.log_unexpected). Rotated, owner-readable only."""
-    try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = folder / "trefas.log"
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3,
-                                                       encoding="utf-8")
-        path.touch(mode=0o600, exist_ok=True)
-    except OSError:
-        return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > logging.INFO:
-        root.setLevel(logging.INFO)
-    return path
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -61,7 +36,7 @@ def run_gui(store_dir: Path) -> int:
     from trefas_app.ui.first_run import FirstRunWizard
     from trefas_app.ui.main_window import MainWindow
 
-    configure_logging()
+    configure_logging()  # the one application log (trefas_app.paths)
     app = make_application()
     settings = QSettings("Trefas", "Trefas")
     lang = str(settings.value("language", "sv"))
