@@ -167,6 +167,7 @@ def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
 class CaseFilter:
     query: str = ""
     states: tuple[CaseState, ...] = ()
+    person_id: int | None = None
     mine_only: bool = False
     sort: str = "last_entry"  # "last_entry" | "number" | "opened" | "state"
     descending: bool = True
@@ -185,6 +186,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
         where = [access.visible(actor, "case", now)]
         if filt.states:
             where.append(m.Case.state.in_(filt.states))
+        if filt.person_id is not None:
+            where.append(m.Case.person_id == filt.person_id)
         if filt.mine_only:
             where.append(select(m.TeamMember.id).where(
                 m.TeamMember.case_id == m.Case.id,
@@ -218,7 +221,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
             in_scope_only = s.scalar(select(func.count()).select_from(m.Case).where(
                 access.scope_clause(actor, m.Case.id, "read", now),
                 ~access.visible(actor, "case", now),
-                *([m.Case.state.in_(filt.states)] if filt.states else [])))
+                *([m.Case.state.in_(filt.states)] if filt.states else []),
+                *([m.Case.person_id == filt.person_id] if filt.person_id is not None else [])))
             if in_scope_only and role_may(actor.role, "case.read"):
                 hidden = {Category.IDENTITY: in_scope_only}
             uow.log(actor, "case.search" if query else "case.list", detail={"hits": total})

@@ -54,7 +54,7 @@ def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
                      category=n.category, state=n.state, author=names.get(n.author_id, ""),
                      owner_agency=n.owner_agency, created_at=n.created_at,
                      signed_at=n.signed_at, signed_by=names.get(n.signed_by_id),
-                     corrects_id=n.corrects_id,
+                     corrects_id=n.corrects_id, author_id=n.author_id,
                      corrected_by=tuple(sorted(corrections.get(n.id, ()))))
             for n in notes]
 

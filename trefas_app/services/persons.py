@@ -73,6 +73,8 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
         owner_agency=person.owner_agency,
         unit_id=person.unit_id,
         withheld=withheld,
+        first_name=person.first_name if show_identity else None,
+        last_name=person.last_name if show_identity else None,
     )
 
 

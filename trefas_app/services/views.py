@@ -82,6 +82,9 @@ class PersonView:
     unit_id: int
     #: Categories of this person's own fields the user may not see.
     withheld: tuple[Category, ...] = ()
+    #: The name parts, for editing; None where the name is masked.
+    first_name: str | None = None
+    last_name: str | None = None
 
     @property
     def alias(self) -> str:
@@ -193,3 +196,4 @@ class NoteView:
     signed_by: str | None
     corrects_id: int | None
     corrected_by: tuple[int, ...]
+    author_id: int | None = None

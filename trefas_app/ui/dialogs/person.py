@@ -100,7 +100,7 @@ class PersonDialog(ServiceDialog):
         self.mark_clean()
 
     def _fill(self, p: PersonView) -> None:
-        first, _, last = p.display_name.partition(" ")
+        first, last = p.first_name or "", p.last_name or ""
         self.first_edit.setText(first)
         self.last_edit.setText(last)
         self.pn_edit.setText(p.personal_number or "")

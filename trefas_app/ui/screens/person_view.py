@@ -123,7 +123,7 @@ class PersonViewScreen(BaseScreen):
         self.consents.set_person(p, None, writable=self.ctx.may("consent.write")
                                  and p.owner_agency == self.ctx.actor.agency)
         # Cases of this person: the alias search matches the person's id exactly.
-        self.cases_model.set_params(CaseFilter(query=p.alias, sort="opened"))
+        self.cases_model.set_params(CaseFilter(person_id=p.id, sort="opened"))
         if p.revealed:
             self.ctx.run(persons.active_reveals, on_done=self._show_reveal,
                          key="person_view.reveals")

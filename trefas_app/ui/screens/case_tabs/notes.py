@@ -222,7 +222,7 @@ class Tab(BaseTab):
         writable = case is not None and not case.read_only and self.ctx.may("note.write")
         me = self.ctx.actor
         own_draft = (n is not None and n.state == NoteState.DRAFT and me is not None
-                     and n.author == me.display_name)
+                     and n.author_id == me.user_id)
         self.new_button.setVisible(writable)
         self.edit_button.setVisible(writable)
         self.sign_button.setVisible(writable and self.ctx.may("note.sign"))
