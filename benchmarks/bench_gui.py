@@ -1,0 +1,202 @@
+"""Benchmark: the desktop window on a large store (offscreen Qt).
+
+For each measured role (social worker, coordinator, supervisor), in its own
+process so that caches and peak RSS are per role:
+
+* unlock → first painted case list: the real ``MainWindow``, the real unlock
+  dialog (production Argon2id parameters of the benchmark store's slots),
+  ``try_unlock()`` at t=0; as soon as the session is open the cases screen
+  is shown (as a user clicking "Ärenden"); the figure is the first paint of
+  the table's viewport after the first page of rows is in the model. The
+  unlock alone (t=0 → session open) is reported next to it.
+* search-as-you-type: name prefixes (4 letters of first names seen in the
+  role's own list, so every search has hits) typed into the cases screen's
+  search box with ``QTest.keyClicks``; latency from the last keystroke until
+  the model holds the rows of that query. This includes the screen's 150 ms
+  debounce, as a user feels it; the figure minus the debounce is given too.
+
+    .venv/bin/python benchmarks/bench_gui.py --store benchmarks/out/full
+
+Reads the benchmark store made by ``bench_store.py --keep`` (``world.json``
+names the users). Every service call appends to the store's access log.
+Results: a table on stdout and JSON in ``benchmarks/out/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+ROLES = ("social_worker", "coordinator", "supervisor_city")
+PASSWORD = "Bänkprov-Järvafältet-77"  # bulk.BENCH_PASSWORD (importing bulk is not needed)
+
+
+def load1() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def run_role(root: Path, username: str, searches: int) -> dict:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import trefas_app.ui  # noqa: F401  (applies the PySide6 workaround first)
+    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings
+    from PySide6.QtTest import QTest
+
+    from trefas_app.ui.app import make_application
+    from trefas_app.ui.context import AppContext
+    from trefas_app.ui.main_window import MainWindow
+    from trefas_app.ui.screens.lists import SEARCH_DEBOUNCE_MS
+
+    app = make_application(["bench_gui"])
+
+    def wait(cond, timeout=300.0) -> bool:
+        end = time.perf_counter() + timeout
+        while time.perf_counter() < end:
+            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 2)
+            if cond():
+                return True
+        return False
+
+    class PaintSpy(QObject):
+        def __init__(self):
+            super().__init__()
+            self.times: list[float] = []
+
+        def eventFilter(self, obj, ev):  # noqa: N802 — Qt API
+            if ev.type() == QEvent.Type.Paint:
+                self.times.append(time.perf_counter())
+            return False
+
+    kdf = next(s["kdf"] for s in json.loads((root / "trefas.keys").read_text())["slots"]
+               if s.get("username") == username)
+    settings_file = tempfile.NamedTemporaryFile(suffix=".ini", delete=False).name
+    ctx = AppContext(root, settings=QSettings(settings_file, QSettings.Format.IniFormat),
+                     language="sv", show_dialogs=False)
+    w = MainWindow(ctx)
+    w.resize(1360, 820)
+    w.start(username=username)
+    dlg = w.unlock_dialog
+    dlg.password_edit.setText(PASSWORD)
+    res: dict = {"user": username, "kdf": kdf, "load1": [load1()]}
+
+    t0 = time.perf_counter()
+    dlg.try_unlock()
+    if not wait(lambda: ctx.is_unlocked or not dlg._busy):
+        raise AssertionError("unlock did not finish")
+    if not ctx.is_unlocked:
+        raise AssertionError(f"unlock failed: {dlg.message.text()!r} "
+                             f"(button enabled: {dlg.unlock_button.isEnabled()})")
+    t_open = time.perf_counter()
+    screen = w.show_screen("cases")
+    spy = PaintSpy()
+    screen.table.viewport().installEventFilter(spy)
+    assert wait(lambda: screen.model.total is not None and not screen.model.is_loading)
+    t_rows = time.perf_counter()
+    assert wait(lambda: any(t >= t_rows for t in spy.times), 30), "no paint after the rows"
+    t_paint = next(t for t in spy.times if t >= t_rows)
+    res.update(role=ctx.actor.role.value, unlock_s=round(t_open - t0, 3),
+               unlock_to_rows_s=round(t_rows - t0, 3),
+               unlock_to_painted_list_s=round(t_paint - t0, 3),
+               list_total=screen.model.total, list_rows=screen.model.rowCount())
+    res["load1"].append(load1())
+
+    # Prefixes from the role's own list (unprotected names only), distinct.
+    prefixes: list[str] = []
+    for row in screen.model.rows():
+        if row.protected or not row.person_name:
+            continue
+        p = row.person_name.split()[0][:4].lower()
+        if len(p) == 4 and p not in prefixes:
+            prefixes.append(p)
+        if len(prefixes) >= searches:
+            break
+    samples = []
+    for prefix in prefixes:
+        screen.search.clear()
+        assert wait(lambda: screen.model.filter.query == "" and not screen.model.is_loading
+                    and screen.model.total is not None)
+        QTest.keyClicks(screen.search, prefix)
+        t1 = time.perf_counter()
+        assert wait(lambda p=prefix: screen.model.filter.query == p
+                    and not screen.model.is_loading and screen.model.total is not None
+                    and screen.model.rowCount() > 0), f"no rows for {prefix!r}"
+        samples.append({"prefix": prefix, "ms": round((time.perf_counter() - t1) * 1000),
+                        "hits": screen.model.total})
+    lat = sorted(s["ms"] for s in samples)
+    res["search"] = {"debounce_ms": SEARCH_DEBOUNCE_MS, "n": len(lat),
+                     "median_ms": statistics.median(lat), "max_ms": lat[-1],
+                     "median_minus_debounce_ms": statistics.median(lat) - SEARCH_DEBOUNCE_MS,
+                     "samples": samples}
+    res["load1"].append(load1())
+    res["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    w.close()
+    wait(lambda: not ctx.is_unlocked, 30)
+    os.unlink(settings_file)
+    return res
+
+
+def table(results: dict) -> str:
+    lines = [f"{'role':<18}{'visible':>9}{'unlock s':>10}{'→rows s':>9}{'→painted s':>12}"
+             f"{'search med ms':>15}{'max ms':>8}{'RSS MiB':>9}  load1"]
+    for label, r in results["roles"].items():
+        s = r["search"]
+        lines.append(f"{label:<18}{r['list_total']:>9,}{r['unlock_s']:>10.2f}"
+                     f"{r['unlock_to_rows_s']:>9.2f}{r['unlock_to_painted_list_s']:>12.2f}"
+                     f"{s['median_ms']:>15.0f}{s['max_ms']:>8.0f}{r['peak_rss_mib']:>9.0f}"
+                     f"  {r['load1']}")
+    lines.append("(case list shows ongoing cases, the screen's default filter; search latency "
+                 "includes the 150 ms debounce)")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--store", type=Path, required=True,
+                    help="benchmark store dir with world.json")
+    ap.add_argument("--roles", default=",".join(ROLES))
+    ap.add_argument("--searches", type=int, default=8, help="prefixes typed per role")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+    world = json.loads((args.store / "world.json").read_text())
+    root = args.store / "store"
+    if args.child:
+        res = run_role(root, world["users"][args.child], args.searches)
+        print("RESULT " + json.dumps(res, ensure_ascii=False), flush=True)
+        os._exit(0)  # skip Qt's teardown; the session was closed above
+
+    results = {"command": " ".join([".venv/bin/python", *sys.argv]),
+               "when": dt.datetime.now().isoformat(timespec="seconds"),
+               "cpus": os.cpu_count(), "roles": {}}
+    for label in args.roles.split(","):
+        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--store",
+                               str(args.store), "--searches", str(args.searches),
+                               "--child", label], capture_output=True, text=True)
+        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")), None)
+        if line is None:
+            print(proc.stdout[-3000:], proc.stderr[-3000:], file=sys.stderr)
+            return 1
+        results["roles"][label] = json.loads(line[len("RESULT "):])
+        print(label, {k: v for k, v in results["roles"][label].items() if k != "search"},
+              flush=True)
+    OUT.mkdir(exist_ok=True)
+    out = args.json or OUT / f"bench_gui-{dt.datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print()
+    print(table(results))
+    print(f"\nresults: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
