@@ -527,90 +527,75 @@ def measure_category(kind: MeasureKind) -> Category:
         else Category.THREAT
 
 
+def _add_component(uow: UnitOfWork, actor: Actor, kind_name: str, model, case_id: int,
+                   exit_id: int | None, kind, category: Category, description: str,
+                   started_on: dt.date, view_of):
+    """A protective measure or a support component: same rules, own kind."""
+    with uow:
+        s, now = uow.session, uow.now()
+        case = writable_case(uow, actor, case_id, f"{kind_name}.write")
+        _check_start(started_on, access.local_date(now))
+        ep = _linked_exit(uow, actor, exit_id, case)
+        row = model(case_id=case.id, person_id=case.person_id, owner_agency=actor.agency,
+                    category=category, exit_programme_id=ep.id if ep else None, kind=kind,
+                    description=description, started_on=started_on, created_at=now,
+                    created_by_id=actor.user_id)
+        s.add(row)
+        s.flush()
+        touch_case(case, now)
+        uow.log(actor, f"{kind_name}.create", subject_kind=kind_name, subject_id=row.id,
+                case_id=case.id, person_id=case.person_id,
+                detail={"exit": row.exit_programme_id, "kind": kind.value})
+        view = view_of(row)
+        uow.commit()
+        return view
+
+
+def _end_component(uow: UnitOfWork, actor: Actor, kind_name: str, row_id: int,
+                   ended_on: dt.date, already_sv: str, already_en: str, view_of):
+    with uow:
+        s, now = uow.session, uow.now()
+        row = access.get_visible(s, actor, kind_name, row_id, now, verb="write")
+        case = writable_case(uow, actor, row.case_id, f"{kind_name}.write")
+        if row.ended_on is not None:
+            raise Conflict(already_sv, already_en)
+        _check_end(ended_on, row.started_on, access.local_date(now))
+        row.ended_on = ended_on
+        row.updated_at, row.updated_by_id = now, actor.user_id
+        touch_case(case, now)
+        uow.log(actor, f"{kind_name}.end", subject_kind=kind_name, subject_id=row.id,
+                case_id=row.case_id, person_id=row.person_id)
+        view = view_of(row)
+        uow.commit()
+        return view
+
+
 def add_measure(uow: UnitOfWork, actor: Actor, case_id: int, exit_id: int | None,
                 kind: MeasureKind, description: str, started_on: dt.date) -> MeasureView:
     kind = MeasureKind(kind)
     description = _text(description, "en beskrivning av skyddsåtgärden",
                         "a description of the measure")
-    with uow:
-        s, now = uow.session, uow.now()
-        case = writable_case(uow, actor, case_id, "measure.write")
-        _check_start(started_on, access.local_date(now))
-        ep = _linked_exit(uow, actor, exit_id, case)
-        row = m.ProtectiveMeasure(case_id=case.id, person_id=case.person_id,
-                                  owner_agency=actor.agency, category=measure_category(kind),
-                                  exit_programme_id=ep.id if ep else None, kind=kind,
-                                  description=description, started_on=started_on,
-                                  created_at=now, created_by_id=actor.user_id)
-        s.add(row)
-        s.flush()
-        touch_case(case, now)
-        uow.log(actor, "measure.create", subject_kind="measure", subject_id=row.id,
-                case_id=case.id, person_id=case.person_id,
-                detail={"exit": row.exit_programme_id, "kind": kind.value})
-        view = _measure_view(row)
-        uow.commit()
-        return view
+    return _add_component(uow, actor, "measure", m.ProtectiveMeasure, case_id, exit_id, kind,
+                          measure_category(kind), description, started_on, _measure_view)
 
 
 def end_measure(uow: UnitOfWork, actor: Actor, measure_id: int,
                 ended_on: dt.date) -> MeasureView:
-    with uow:
-        s, now = uow.session, uow.now()
-        row = access.get_visible(s, actor, "measure", measure_id, now, verb="write")
-        case = writable_case(uow, actor, row.case_id, "measure.write")
-        if row.ended_on is not None:
-            raise Conflict("Skyddsåtgärden är redan avslutad.", "The measure has already ended.")
-        _check_end(ended_on, row.started_on, access.local_date(now))
-        row.ended_on = ended_on
-        row.updated_at, row.updated_by_id = now, actor.user_id
-        touch_case(case, now)
-        uow.log(actor, "measure.end", subject_kind="measure", subject_id=row.id,
-                case_id=row.case_id, person_id=row.person_id)
-        view = _measure_view(row)
-        uow.commit()
-        return view
+    return _end_component(uow, actor, "measure", measure_id, ended_on,
+                          "Skyddsåtgärden är redan avslutad.", "The measure has already ended.",
+                          _measure_view)
 
 
 def add_support(uow: UnitOfWork, actor: Actor, case_id: int, exit_id: int | None,
                 kind: SupportKind, description: str, started_on: dt.date) -> SupportView:
     kind = SupportKind(kind)
     description = _text(description, "en beskrivning av stödet", "a description of the support")
-    with uow:
-        s, now = uow.session, uow.now()
-        case = writable_case(uow, actor, case_id, "support.write")
-        _check_start(started_on, access.local_date(now))
-        ep = _linked_exit(uow, actor, exit_id, case)
-        row = m.SupportComponent(case_id=case.id, person_id=case.person_id,
-                                 owner_agency=actor.agency, category=Category.SOCIAL,
-                                 exit_programme_id=ep.id if ep else None, kind=kind,
-                                 description=description, started_on=started_on,
-                                 created_at=now, created_by_id=actor.user_id)
-        s.add(row)
-        s.flush()
-        touch_case(case, now)
-        uow.log(actor, "support.create", subject_kind="support", subject_id=row.id,
-                case_id=case.id, person_id=case.person_id,
-                detail={"exit": row.exit_programme_id, "kind": kind.value})
-        view = _support_view(row)
-        uow.commit()
-        return view
+    return _add_component(uow, actor, "support", m.SupportComponent, case_id, exit_id, kind,
+                          Category.SOCIAL, description, started_on, _support_view)
 
 
 def end_support(uow: UnitOfWork, actor: Actor, support_id: int,
                 ended_on: dt.date) -> SupportView:
-    with uow:
-        s, now = uow.session, uow.now()
-        row = access.get_visible(s, actor, "support", support_id, now, verb="write")
-        case = writable_case(uow, actor, row.case_id, "support.write")
-        if row.ended_on is not None:
-            raise Conflict("Stödet är redan avslutat.", "The support has already ended.")
-        _check_end(ended_on, row.started_on, access.local_date(now))
-        row.ended_on = ended_on
-        row.updated_at, row.updated_by_id = now, actor.user_id
-        touch_case(case, now)
-        uow.log(actor, "support.end", subject_kind="support", subject_id=row.id,
-                case_id=row.case_id, person_id=row.person_id)
-        view = _support_view(row)
-        uow.commit()
-        return view
+    return _end_component(uow, actor, "support", support_id, ended_on,
+                          "Stödet är redan avslutat.", "The support has already ended.",
+                          _support_view)
