@@ -101,8 +101,23 @@ def read_without_log(store, case_id: int):
         return view
 
 
+def unlock_when_free(root: Path, username: str, tries: int = 60):
+    """Unlock, waiting while another process holds the write lock (unlock
+    reports 'database is locked' as DatabaseDamaged; see the README)."""
+    from trefas_app.domain.errors import DatabaseDamaged
+
+    for _ in range(tries - 1):
+        try:
+            return unlock(root, username, AUDIT_PASSWORD)
+        except DatabaseDamaged as exc:
+            if "locked" not in str(exc.__cause__):
+                raise
+            time.sleep(5)
+    return unlock(root, username, AUDIT_PASSWORD)
+
+
 def bench_logging(root: Path, username: str, n: int = 200) -> dict:
-    store = unlock(root, username, AUDIT_PASSWORD)
+    store = unlock_when_free(root, username)
     try:
         with store.uow() as uow:
             now = uow.now()
@@ -141,7 +156,7 @@ def bench_logging(root: Path, username: str, n: int = 200) -> dict:
 
 
 def bench_rule(root: Path, username: str, runs: int = 10) -> dict:
-    store = unlock(root, username, AUDIT_PASSWORD)
+    store = unlock_when_free(root, username)
     actor = store.actor
     res: dict = {"user": username, "role": actor.role.value, "runs": runs}
     try:
