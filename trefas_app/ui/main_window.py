@@ -227,6 +227,10 @@ class MainWindow(QMainWindow):
         self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.lock_action.triggered.connect(self.lock_now)
         file_menu.addAction(self.lock_action)
+        self.verify_action = QAction(self.tr("Verifiera dokument …"), self)
+        self.verify_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.verify_action.triggered.connect(self.open_verify_dialog)
+        file_menu.addAction(self.verify_action)
         lang_menu = file_menu.addMenu(self.tr("Språk"))
         for code, name in (("sv", "Svenska"), ("en", "English")):
             act = QAction(name, self)
@@ -539,6 +543,15 @@ class MainWindow(QMainWindow):
         dlg = EmergencyAccessDialog(self.ctx, self)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda view: self.ctx.open_case(view.id))
+        dlg.open()
+
+    def open_verify_dialog(self) -> None:
+        from trefas_app.ui.dialogs.document_verify import VerifyDocumentDialog
+
+        if not self.ctx.is_unlocked:
+            return
+        dlg = VerifyDocumentDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.open()
 
     def _choose_language(self, code: str) -> None:
