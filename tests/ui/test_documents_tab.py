@@ -197,3 +197,15 @@ def test_verify_dialog_accepts_the_issued_pdf_and_refuses_a_changed_one(qtbot, l
     assert not verify.check.ok
     assert verify.result_label.property("ok") is False
     assert verify.result_label.text().startswith("Dokumentet kunde inte verifieras.")
+
+
+def test_supervisor_issues_a_case_summary_without_handover(qtbot, login, case_id):
+    ctx = login("stina")
+    tab = documents_tab(qtbot, ctx, case_id)
+    assert not tab.handover_button.isVisible()
+    assert tab.summary_button.isVisible()
+    tab.summary_button.click()
+    qtbot.waitUntil(lambda: tab.result is not None, timeout=WAIT)
+    assert tab.result.kind == "case_summary"
+    qtbot.waitUntil(lambda: tab.preview.pages() >= 1, timeout=WAIT)
+    assert tab.preview.pages() == tab.result.pages
