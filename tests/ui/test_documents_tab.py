@@ -27,7 +27,7 @@ def case_id(world) -> int:
     details only; a signed social note (which must be left out)."""
     sara = unlock(world.root, "sara", PW)
     try:
-        today = access.local_date(dt.datetime.now(dt.timezone.utc))
+        today = access.local_date(dt.datetime.now(dt.UTC))
         p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Haddad"))
         case = cases.open_case(sara.uow(), sara.actor, p.id, "Risk för våld")
         consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
@@ -104,7 +104,7 @@ def issue(qtbot, login, case_id, password=PW):
 
 
 def test_social_worker_hands_a_case_to_the_police_with_preview(qtbot, login, case_id, tmp_path):
-    ctx, tab, dlg = issue(qtbot, login, case_id)
+    _ctx, tab, dlg = issue(qtbot, login, case_id)
     # The own agency is never offered as the recipient.
     assert dlg.agency.findData(Agency.CITY) == -1
     qtbot.waitUntil(lambda: tab.result is not None, timeout=WAIT)
@@ -134,7 +134,7 @@ def test_social_worker_hands_a_case_to_the_police_with_preview(qtbot, login, cas
 
 
 def test_wrong_confirmation_password_shows_the_error_and_no_preview(qtbot, login, case_id):
-    ctx, tab, dlg = issue(qtbot, login, case_id, password="fel-lösenord-123")
+    _ctx, tab, dlg = issue(qtbot, login, case_id, password="fel-lösenord-123")
     qtbot.waitUntil(lambda: dlg.problem_label.isVisible(), timeout=WAIT)
     assert dlg.problem_label.text() == "Fel lösenord. Överlämningen har inte skapats."
     assert dlg.isVisible()

@@ -138,14 +138,14 @@ class VerifyDocumentDialog(QDialog):
         self._clear_result()
         self._update()
 
-    def dragEnterEvent(self, event) -> None:  # noqa: N802 — Qt API
+    def dragEnterEvent(self, event) -> None:
         urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
         if len(urls) == 1 and urls[0].isLocalFile():
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event) -> None:  # noqa: N802 — Qt API
+    def dropEvent(self, event) -> None:
         urls = event.mimeData().urls()
         if urls and urls[0].isLocalFile():
             event.acceptProposedAction()
