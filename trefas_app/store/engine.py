@@ -67,12 +67,28 @@ def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
             conn.execute(pragma)
     except sqlcipher3.DatabaseError as exc:
         conn.close()
+        if is_busy(exc):
+            raise store_busy() from exc
         raise DatabaseDamaged(
             "Databasfilen är skadad eller hör inte till den här nyckelfilen. "
             "Ingenting har ändrats; återställ från en säkerhetskopia.",
             "The database file is damaged or does not belong to this key file. "
             "Nothing was changed; restore from a backup.") from exc
     return conn
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Another process holds the database's lock: not damage."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def store_busy() -> StoreError:
+    return StoreError(
+        "Lagringsplatsen används just nu av ett annat program (databasen är låst). "
+        "Försök igen om en stund.",
+        "The store is in use by another program right now (the database is locked). "
+        "Try again in a moment.")
 
 
 def check_temp_store_in_memory(conn) -> None:

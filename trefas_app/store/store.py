@@ -35,7 +35,7 @@ from trefas_app.domain.errors import (
 )
 from trefas_app.security import audit
 from trefas_app.store import models as m
-from trefas_app.store.engine import open_engine, translate_os_error
+from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
 from trefas_app.store.files import DB_NAME, KEYS_NAME, recover_interrupted_rekey
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
@@ -180,7 +180,9 @@ def check_throttle(keyfile: KeyFile, username: str, clock) -> None:
         raise LoginThrottled(delay - waited)
 
 
-def _damaged(exc: BaseException | None = None) -> DatabaseDamaged:
+def _damaged(exc: BaseException | None = None) -> StoreError:
+    if exc is not None and is_busy(exc):
+        return store_busy()
     return DatabaseDamaged(
         "Databasfilen är skadad. Ingenting har ändrats; återställ från en säkerhetskopia.",
         "The database file is damaged. Nothing was changed; restore from a backup.")
@@ -205,7 +207,7 @@ def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
                 "SELECT value FROM store_meta WHERE key='store_id'")).scalar() if has_meta else None
     except DAMAGE_ERRORS as exc:
         engine.dispose()
-        raise _damaged() from exc
+        raise _damaged(exc) from exc
     if store_id != keyfile.store_id:
         engine.dispose()
         raise NotATrefasStore(
@@ -243,7 +245,7 @@ def unlock(root: Path, username: str, password: str,
             session.commit()
     except DAMAGE_ERRORS as exc:
         engine.dispose()
-        raise _damaged() from exc
+        raise _damaged(exc) from exc
     except BaseException:
         engine.dispose()
         raise
@@ -280,7 +282,7 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
             session.commit()
     except DAMAGE_ERRORS as exc:
         engine.dispose()
-        raise _damaged() from exc
+        raise _damaged(exc) from exc
     except BaseException:
         engine.dispose()
         raise
