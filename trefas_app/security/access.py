@@ -307,7 +307,9 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
                     select(_KNOWN_CASE.id)
                     .where(_KNOWN_CASE.id == case_id,
                            scope_clause(actor, _KNOWN_CASE.id, "read", now),
-                           _KNOWN_CASE.id.in_(cases_identity_shared(actor.agency, now)))
+                           consent_clause(actor.agency, _KNOWN_CASE.owner_agency,
+                                          _KNOWN_CASE.person_id,
+                                          literal(Category.IDENTITY.value), now))
                     .exists())
     return and_(scope_clause(actor, spec.model.case_id, "read", now),
                 spec.model.case_id.in_(cases_identity_shared(actor.agency, now)))
