@@ -134,45 +134,27 @@ def depth(plan, row) -> int:
 
 # --- experiments: candidate fixes in code this benchmark does not own ----------------------
 #
-# ``--try-fixes`` applies these in the measuring process only (monkeypatches and
-# two extra indexes on the benchmark store), so their effect can be measured
-# before anyone changes the program. They are experiments, not the program, and
-# mirror trefas_app/security/access.py as of commit d9dd2f4: if the rule's
-# internals change, these replacements must follow.
+# ``--try-fixes`` applies these in the measuring process only (monkeypatches), so
+# their effect can be measured before anyone changes the program. They are
+# experiments, not the program, and mirror trefas_app/security/access.py as of
+# commit a30d246: if the rule's internals change, they must follow.
+# (Earlier experiments -- indexes on cases.last_entry_at and notes.corrects_id,
+# no lazy load per case row -- are in the program since a30d246 / migration 0002.)
 
-FIX_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_notes_corrects_id ON notes (corrects_id)",
-    "CREATE INDEX IF NOT EXISTS ix_cases_last_entry_at ON cases (last_entry_at, id)",
-)
+FIXES = ("scope",)
 
 
-FIXES = ("indexes", "scope", "shared", "eager")
+def apply_fixes(which: tuple[str, ...] = FIXES) -> list[str]:
+    from sqlalchemy import or_
 
-
-def apply_fixes(root: Path, users: dict[str, str], password: str,
-                which: tuple[str, ...] = FIXES) -> list[str]:
-    from sqlalchemy import and_, false, literal, or_
-    from sqlalchemy.orm import Session, selectinload
-
-    from trefas_app.domain.enums import Category, Role
+    from trefas_app.domain.enums import Role
 
     applied = []
-    if "indexes" in which:
-        store = unlock(root, users["supervisor_city"], password)
-        try:
-            raw = store.engine.raw_connection()
-            try:
-                for ddl in FIX_INDEXES:
-                    raw.driver_connection.execute(ddl)
-            finally:
-                raw.close()
-        finally:
-            store.close()
-        applied.append("indexes: " + "; ".join(FIX_INDEXES))
 
     def scope_in(actor, case_id_col, verb, now):
-        """Scope as IN-lists of case ids (driven by indexes) instead of
-        correlated EXISTS evaluated on every case."""
+        """Condition 2 as IN-lists of case ids, each read through an index
+        (team_members by user, cases by unit or owner, emergency accesses by
+        user), instead of correlated EXISTS evaluated for every case row."""
         parts = [case_id_col.in_(select(m.TeamMember.case_id)
                                  .where(m.TeamMember.user_id == actor.user_id))]
         if actor.role == Role.COORDINATOR:
@@ -193,50 +175,7 @@ def apply_fixes(root: Path, users: dict[str, str], password: str,
 
     if "scope" in which:
         access.scope_clause = scope_in
-        applied.append("scope_clause: IN-lists of case ids")
-
-    original_visible, original_in_scope = access.visible, access.in_scope
-
-    def shared_exists(actor, model, now):
-        case = access._SHARED_CASE
-        return (select(case.id).where(
-            case.id == model.case_id,
-            access.consent_clause(actor.agency, case.owner_agency, case.person_id,
-                                  literal(Category.IDENTITY.value), now))
-            .exists())
-
-    def visible(actor, kind, now, verb="read", alias=None):
-        if kind not in access.CASE_CONTENT_KINDS:
-            return original_visible(actor, kind, now, verb, alias)
-        spec = access.CASE_CONTENT_KINDS[kind]
-        model = alias or spec.model
-        return and_(
-            access._record_clause(actor, f"{kind}.{verb}", verb, now,
-                                  case_id_col=model.case_id, person_id_col=model.person_id,
-                                  owner_col=model.owner_agency,
-                                  category_expr=spec.category_expr(model)),
-            shared_exists(actor, model, now))
-
-    def in_scope(actor, kind, now):
-        spec = access.CASE_CONTENT_KINDS[kind]
-        if not actor.may(f"{kind}.read"):
-            return false()
-        return and_(access.scope_clause(actor, spec.model.case_id, "read", now),
-                    shared_exists(actor, spec.model, now))
-
-    if "shared" in which:
-        access.visible, access.in_scope = visible, in_scope
-        applied.append("content kinds: case shared as a correlated EXISTS, not IN (all cases)")
-
-    def _eager_person(state):
-        if state.is_select and not state.is_relationship_load:
-            desc = state.statement.column_descriptions
-            if desc and desc[0].get("expr") is m.Case:
-                state.statement = state.statement.options(selectinload(m.Case.person))
-
-    if "eager" in which:
-        event.listen(Session, "do_orm_execute", _eager_person)
-        applied.append("list_cases: selectinload(Case.person) instead of one lazy load per row")
+        applied.append("scope_clause: IN-lists of case ids instead of correlated EXISTS")
     return applied
 
 
@@ -373,8 +312,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, default=None, help="where to write the results")
     ap.add_argument("--try-fixes", nargs="?", const=",".join(FIXES), default="",
                     help="with --measure-only: measure with candidate fixes applied, a comma "
-                         f"list of {', '.join(FIXES)} (default all; 'indexes' adds two "
-                         "indexes to the benchmark store)")
+                         f"list of {', '.join(FIXES)} (default all)")
     args = ap.parse_args(argv)
 
     if args.measure_only:
@@ -383,8 +321,7 @@ def main(argv=None) -> int:
         unknown = set(which) - set(FIXES)
         if unknown:
             ap.error(f"unknown fixes: {', '.join(sorted(unknown))}")
-        fixes = (apply_fixes(args.measure_only / "store", world["users"], bulk.BENCH_PASSWORD,
-                             which) if which else [])
+        fixes = apply_fixes(which) if which else []
         res = measure(args.measure_only / "store", world["users"], bulk.BENCH_PASSWORD,
                       runs=args.runs, explain=args.explain)
         res["fixes_applied"] = fixes
