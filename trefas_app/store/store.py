@@ -388,10 +388,21 @@ class OpenStore:
                 audit.append(session, self.clock(), self.actor, action)
                 session.commit()
             self.write_checkpoint()
+            self._refresh_statistics()
         finally:
             self.engine.dispose()
             self._data_key = None
             self._signing_key = None
+
+    def _refresh_statistics(self) -> None:
+        """Bounded ANALYZE where SQLite thinks it is due, so the query planner
+        knows which indexes are selective as the store grows."""
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA analysis_limit = 400")
+                conn.exec_driver_sql("PRAGMA optimize")
+        except DAMAGE_ERRORS + (OperationalError,):
+            log.warning("PRAGMA optimize failed at close")
 
     def __enter__(self) -> "OpenStore":
         return self
