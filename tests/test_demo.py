@@ -22,7 +22,7 @@ from trefas_app.domain.enums import (
     Role,
     TaskState,
 )
-from trefas_app.domain.errors import AccessDenied
+from trefas_app.domain.errors import AccessDenied, StoreExists
 from trefas_app.domain.personnummer import parse_personal_number
 from trefas_app.security import audit
 from trefas_app.security.audit_chain import read_checkpoints, verify_chain
@@ -108,6 +108,30 @@ def test_another_seed_plans_other_persons():
 
     assert plan(2026) == plan(2026)
     assert plan(2026) != plan(7)
+
+
+def test_existing_store_is_refused_and_left_alone(demo):
+    root, _, _ = demo
+    before = {p.name: p.read_bytes() for p in root.iterdir() if p.name == "trefas.keys"}
+    with pytest.raises(StoreExists):
+        build_demo(root, kdf=TEST_KDF, clock=lambda: BASE)
+    assert {p.name: p.read_bytes() for p in root.iterdir() if p.name == "trefas.keys"} == before
+
+
+def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
+    import trefas_app.demo as demo_module
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated failure half-way")
+
+    monkeypatch.setattr(demo_module, "_schedule_casework", broken)
+    with pytest.raises(RuntimeError):
+        build_demo(tmp_path / "half", kdf=TEST_KDF, clock=lambda: BASE)
+    assert not (tmp_path / "half").exists()
+    (tmp_path / "kept").mkdir()
+    with pytest.raises(RuntimeError):
+        build_demo(tmp_path / "kept", kdf=TEST_KDF, clock=lambda: BASE)
+    assert (tmp_path / "kept").is_dir() and not list((tmp_path / "kept").iterdir())
 
 
 def test_password_passes_policy_for_every_user(demo):

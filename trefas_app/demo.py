@@ -8,10 +8,14 @@ threat assessments, incidents with the post-shooting routine, meetings and
 tasks. Every name, number, address and text is invented; the personal
 identity numbers are well-formed (correct check digit) but random.
 
-The same ``seed`` and the same ``clock`` give the same store. The history is
-played in time order through the real services, acting as the right user, so
-the access log reads like a real one. Kinds whose services are not used here
-are inserted as rows, with one ``demo.seed`` entry in the access log.
+The same ``seed`` and the same ``clock`` give the same store. The history
+(about 18 months before ``clock()``) is played in time order through the real
+services, each step by the user whose work it is and only when the access rule
+lets them, so the access log reads like a real one: nothing is inserted beside
+the services. Every demo user has ``DEMO_PASSWORD`` (or the password given).
+
+Random personal identity numbers can coincide with real ones: they are for
+demonstration stores only, never to be mixed with real data.
 """
 
 from __future__ import annotations
@@ -371,29 +375,56 @@ def build_demo(root: Path, password: str | None = None, seed: int = 2026,
     rng = random.Random(seed)
     sim = _SimClock(base - dt.timedelta(days=_HISTORY_DAYS + 10))
 
-    created = create_store(Path(root), admin_username="admin", admin_display_name=USERS[0][1],
+    root = Path(root)
+    root_existed = root.exists()
+    # Refuses (and touches nothing) when a store is already there.
+    created = create_store(root, admin_username="admin", admin_display_name=USERS[0][1],
                            admin_password=password, unit_code=ADMIN_UNIT[0],
                            unit_name=ADMIN_UNIT[1], agency=ADMIN_UNIT[2], kdf=kdf, clock=sim)
-    admin_store = created.store
-    demo_users = _create_organisation(admin_store, password, kdf, sim)
-    root = admin_store.paths.root
-    admin_store.close()
-
-    sim.now += dt.timedelta(hours=1)
-    sessions = {u.username: unlock(root, u.username, password, clock=sim)
-                for u in demo_users if u.role != Role.ADMINISTRATOR}
+    sessions: dict[str, OpenStore] = {}
     try:
+        try:
+            demo_users = _create_organisation(created.store, password, kdf, sim)
+        finally:
+            created.store.close()
+        sim.now += dt.timedelta(hours=1)
+        for u in demo_users:
+            if u.role != Role.ADMINISTRATOR:
+                sessions[u.username] = unlock(root, u.username, password, clock=sim)
         stories = _plan_stories(rng, base)
         timeline = _Timeline(sim)
         for story in stories:
             _schedule_story(timeline, sessions, story, rng, base)
         _schedule_casework(timeline, sessions, stories, rng, base)
         timeline.run()
-    finally:
-        sim.now = base
+    except BaseException:
+        # A half-built demo is of no use and would block the next attempt.
         for s in sessions.values():
-            s.close()
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - removing the files matters more
+                pass
+        _remove_demo_store(root, root_existed)
+        raise
+    sim.now = base
+    for s in sessions.values():
+        s.close()
     return demo_users
+
+
+def _remove_demo_store(root: Path, root_existed: bool) -> None:
+    """Delete the files this build created (and the folder, if it made it)."""
+    for name in ("trefas.db", "trefas.db-wal", "trefas.db-shm", "trefas.db-journal",
+                 "trefas.keys", "trefas.keys.lock", "trefas.checkpoints"):
+        try:
+            (root / name).unlink()
+        except OSError:
+            pass
+    if not root_existed:
+        try:
+            root.rmdir()  # only if empty
+        except OSError:
+            pass
 
 
 _HISTORY_DAYS = 540
