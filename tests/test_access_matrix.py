@@ -312,6 +312,12 @@ def test_case_list_count_and_single_reads_match_oracle(world, user):
         page = cases.list_cases(st.uow(), st.actor, limit=1000)
         assert {r.id for r in page.rows} == expected
         assert page.total == len(expected)
+        not_shared = sum(1 for c in w.cases if in_scope(w, u, c) and c.id not in expected)
+        assert page.hidden == ({Category.IDENTITY: not_shared} if not_shared else {})
+        mine = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(mine_only=True), limit=1000)
+        assert {r.id for r in mine.rows} == {c.id for c in w.cases
+                                             if c.id in expected and u.name in c.team}
+        assert mine.hidden == page.hidden
     for c in w.cases:
         if c.id in expected:
             assert cases.get_case(st.uow(), st.actor, c.id).id == c.id
