@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from json.encoder import encode_basestring as _json_string
+from trefas_app.store.files import fsync_dir
 from pathlib import Path
 from typing import Any
 
@@ -398,18 +399,7 @@ def append_checkpoint(path: str | os.PathLike[str], cp: Checkpoint) -> None:
     finally:
         os.close(fd)
     if not existed:
-        _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a newly created file's directory entry durable (POSIX only)."""
-    if os.name != "posix":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fsync_dir(path.parent)
 
 
 def read_checkpoints(path: str | os.PathLike[str]) -> list[Checkpoint]:

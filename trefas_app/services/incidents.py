@@ -447,7 +447,8 @@ def list_case_involvements(uow: UnitOfWork, actor: Actor, case_id: int, offset: 
         s, now = uow.session, uow.now()
         case = access.get_visible(s, actor, "case", case_id, now)
         filters = [m.IncidentInvolvement.case_id == case.id]
-        where = [access.visible(actor, "involvement", now), *filters]
+        known = (case.id, case.person_id)
+        where = [access.visible(actor, "involvement", now, within_case=known), *filters]
         total = s.scalar(select(func.count()).select_from(m.IncidentInvolvement).where(*where))
         rows = s.scalars(
             select(m.IncidentInvolvement)
@@ -455,8 +456,8 @@ def list_case_involvements(uow: UnitOfWork, actor: Actor, case_id: int, offset: 
             .where(*where)
             .order_by(m.Incident.occurred_at.desc(), m.IncidentInvolvement.id.desc())
             .offset(offset).limit(limit)).all()
-        hidden = (access.hidden_by_category(s, actor, "involvement", now, *filters)
-                  if offset == 0 else {})
+        hidden = (access.hidden_by_category(s, actor, "involvement", now, *filters,
+                                            within_case=known) if offset == 0 else {})
         if offset == 0:
             uow.log(actor, "involvement.list", subject_kind="case", subject_id=case.id,
                     case_id=case.id, person_id=case.person_id,

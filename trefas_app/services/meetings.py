@@ -289,7 +289,8 @@ def list_case_items(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0
         s, now = uow.session, uow.now()
         case = access.get_visible(s, actor, "case", case_id, now)
         filters = [m.MeetingItem.case_id == case.id]
-        where = [access.visible(actor, "meeting_item", now), *filters]
+        known = (case.id, case.person_id)
+        where = [access.visible(actor, "meeting_item", now, within_case=known), *filters]
         total = s.scalar(select(func.count()).select_from(m.MeetingItem).where(*where))
         items = s.scalars(
             select(m.MeetingItem)
@@ -297,8 +298,8 @@ def list_case_items(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0
             .where(*where)
             .order_by(m.Meeting.held_at.desc(), m.MeetingItem.id.desc())
             .offset(offset).limit(limit)).all()
-        hidden = (access.hidden_by_category(s, actor, "meeting_item", now, *filters)
-                  if offset == 0 else {})
+        hidden = (access.hidden_by_category(s, actor, "meeting_item", now, *filters,
+                                            within_case=known) if offset == 0 else {})
         if offset == 0:
             uow.log(actor, "meeting_item.list", subject_kind="case", subject_id=case.id,
                     case_id=case.id, person_id=case.person_id,

@@ -40,6 +40,7 @@ from trefas_app.domain.errors import (
     UnknownUser,
     WrongPassword,
 )
+from trefas_app.store.files import fsync_dir
 
 FORMAT = "trefas-keys"
 FORMAT_VERSION = 2
@@ -448,11 +449,4 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:  # Windows cannot open directories
-        return
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(path.parent)
