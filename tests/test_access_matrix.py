@@ -17,6 +17,7 @@ import itertools
 from dataclasses import dataclass, field
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.enums import (
@@ -324,6 +325,42 @@ def test_case_list_count_and_single_reads_match_oracle(world, user):
         else:
             with pytest.raises(AccessDenied):
                 cases.get_case(st.uow(), st.actor, c.id)
+
+
+@pytest.mark.parametrize("user", _user_ids())
+def test_case_count_uncounted_pages_and_search_match_oracle(world, user):
+    """The window's way of reading the case list: pages without a count, the
+    count on its own, and search by name and case number."""
+    w, sessions = world
+    st, u = sessions[user], w.users[user]
+    if u.role == Role.ADMINISTRATOR:
+        with pytest.raises(AccessDenied):
+            cases.count_cases(st.uow(), st.actor)
+        return
+    expected = {c.id for c in w.cases if oracle_case(w, u, c)}
+    full = cases.list_cases(st.uow(), st.actor, limit=1000)
+    count = cases.count_cases(st.uow(), st.actor)
+    assert (count.total, count.hidden) == (len(expected), full.hidden)
+    seen: list[int] = []
+    while True:
+        page = cases.list_cases(st.uow(), st.actor, offset=len(seen), limit=7, count=False)
+        assert page.total is None
+        seen += [r.id for r in page.rows]
+        if not page.more:
+            break
+    assert len(seen) == len(set(seen)) and set(seen) == expected
+    with st.engine.connect() as conn:
+        numbers = dict(conn.execute(select(m.Case.id, m.Case.number)).all())
+    for c in w.cases:
+        visible = c.id in expected
+        name_shown = visible and oracle_display(w, u, c.person)[0]
+        by_name = cases.list_cases(st.uow(), st.actor,
+                                   cases.CaseFilter(query=c.person.name.split()[1]))
+        assert (c.id in {r.id for r in by_name.rows}) is name_shown, (user, c.id)
+        assert cases.count_cases(st.uow(), st.actor, cases.CaseFilter(
+            query=c.person.name.split()[1])).total == by_name.total
+        by_number = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(query=numbers[c.id]))
+        assert [r.id for r in by_number.rows] == ([c.id] if visible else []), (user, c.id)
 
 
 @pytest.mark.parametrize("user", _user_ids())

@@ -15,12 +15,13 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
 from trefas_app.services.persons import (
-    _escape_like,
-    _search_clause,
     check_reason,
+    escape_like,
+    id_set,
+    matching_person_ids,
     project_persons,
 )
-from trefas_app.services.views import CaseRow, CaseView, Page, TeamMemberView
+from trefas_app.services.views import CaseRow, CaseView, ListCount, Page, TeamMemberView
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -177,37 +178,80 @@ _SORT_COLUMNS = {"last_entry": m.Case.last_entry_at, "number": m.Case.number,
                  "opened": m.Case.opened_at, "state": m.Case.state, "title": m.Case.title}
 
 
+def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
+    """The WHERE terms of a case list: (visible and filtered, the filters alone).
+
+    A search finds its matches first (numbers, then names/numbers/aliases of
+    persons) so that the access rule runs on the few matches rather than on
+    every case in the user's scope."""
+    narrowing = []  # the user's filters other than "mine"
+    if filt.states:
+        # likely(): most cases are in the states a user filters by, so the
+        # state index is no help; without it SQLite walks the sort index and
+        # stops after a page instead of sorting every match.
+        narrowing.append(func.likely(m.Case.state.in_(filt.states)))
+    if filt.person_id is not None:
+        narrowing.append(m.Case.person_id == filt.person_id)
+    query = filt.query.strip()
+    if query:
+        by_number = set()
+        if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
+            by_number = set(s.scalars(select(m.Case.id).where(
+                m.Case.number.like(f"%{escape_like(query)}%", escape="\\"))))
+        person_ids = matching_person_ids(s, actor, query, now)
+        by_person = set(s.scalars(select(m.Case.id).where(
+            m.Case.person_id.in_(id_set(person_ids))))) if person_ids else set()
+        narrowing.append(m.Case.id.in_(id_set(sorted(by_number | by_person))))
+    where = [access.visible(actor, "case", now), *narrowing]
+    if filt.mine_only:
+        where.append(select(m.TeamMember.id).where(
+            m.TeamMember.case_id == m.Case.id,
+            m.TeamMember.user_id == actor.user_id).exists())
+    return where, narrowing
+
+
+def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
+                 now: dt.datetime) -> tuple[int, dict[Category, int]]:
+    """Visible cases, and the cases in the user's scope that the rule hides
+    (no consent for the identity) — the latter for an unsearched list only."""
+    total = s.scalar(select(func.count()).select_from(m.Case).where(*where))
+    hidden = {}
+    if not filt.query.strip():
+        # Visible cases are a subset of the scope, so without the "mine"
+        # filter this is the scope count minus the total.
+        in_scope = s.scalar(select(func.count()).select_from(m.Case).where(
+            access.scope_clause(actor, m.Case.id, "read", now), *narrowing))
+        if filt.mine_only:
+            shown = s.scalar(select(func.count()).select_from(m.Case).where(
+                access.visible(actor, "case", now), *narrowing))
+        else:
+            shown = total
+        if in_scope - shown > 0:
+            hidden = {Category.IDENTITY: in_scope - shown}
+    return total, hidden
+
+
 def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
-               offset: int = 0, limit: int = 200) -> Page[CaseRow]:
+               offset: int = 0, limit: int = 200, count: bool = True) -> Page[CaseRow]:
+    """One page of the cases the user may see. ``count=False`` leaves the
+    counting to :func:`count_cases` (``Page.total`` is then None and
+    ``Page.more`` tells whether rows follow): a page of a long list takes
+    milliseconds, its count hundreds of them, so a window can show the rows
+    at once and the count when it comes."""
     with uow:
         access.require(actor, "case.read")
         now = uow.now()
         s = uow.session
-        narrowing = []  # the user's filters other than search text and "mine"
-        if filt.states:
-            narrowing.append(m.Case.state.in_(filt.states))
-        if filt.person_id is not None:
-            narrowing.append(m.Case.person_id == filt.person_id)
-        where = [access.visible(actor, "case", now), *narrowing]
-        if filt.mine_only:
-            where.append(select(m.TeamMember.id).where(
-                m.TeamMember.case_id == m.Case.id,
-                m.TeamMember.user_id == actor.user_id).exists())
-        query = filt.query.strip()
-        stmt = (select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
-                .options(contains_eager(m.Case.person)))
-        count_stmt = select(func.count()).select_from(m.Case)
-        if query:
-            # The person join serves the name search only; counting without it
-            # is cheaper on long lists.
-            count_stmt = count_stmt.join(m.Person, m.Person.id == m.Case.person_id)
-            where.append(or_(m.Case.number.ilike(f"%{_escape_like(query)}%", escape="\\"),
-                             _search_clause(actor, query, now)))
-        total = s.scalar(count_stmt.where(*where))
+        where, narrowing = _case_conditions(s, actor, filt, now)
         column = _SORT_COLUMNS.get(filt.sort, m.Case.last_entry_at)
         order = column.desc() if filt.descending else column.asc()
-        cases = s.scalars(stmt.where(*where).order_by(order, m.Case.id.desc())
-                          .offset(offset).limit(limit)).all()
+        cases = list(s.scalars(
+            select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
+            .options(contains_eager(m.Case.person))
+            .where(*where).order_by(order, m.Case.id.desc())
+            .offset(offset).limit(limit + 1)).all())
+        more = len(cases) > limit
+        cases = cases[:limit]
         persons = project_persons(s, actor, list({c.person_id: c.person for c in cases}
                                                  .values()), now)
         units = {u.id: u.name for u in s.scalars(select(m.Unit)).all()}
@@ -219,24 +263,28 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
                     unit_name=units.get(c.unit_id, ""), opened_at=c.opened_at,
                     last_entry_at=c.last_entry_at)
             for c in cases)
-        hidden = {}
-        if offset == 0 and not query:
-            # Cases in the user's scope that the rule hides (no consent for the
-            # identity). Visible cases are a subset of the scope, so without the
-            # "mine" filter this is the scope count minus the total.
-            in_scope = s.scalar(select(func.count()).select_from(m.Case).where(
-                access.scope_clause(actor, m.Case.id, "read", now), *narrowing))
-            if filt.mine_only:
-                shown = s.scalar(select(func.count()).select_from(m.Case).where(
-                    access.visible(actor, "case", now), *narrowing))
-            else:
-                shown = total
-            if in_scope - shown > 0:
-                hidden = {Category.IDENTITY: in_scope - shown}
+        total, hidden = None, {}
+        if count:
+            total, hidden = _count_cases(s, actor, filt, where, narrowing, now)
+            if offset:
+                hidden = {}
         if offset == 0:
-            uow.log(actor, "case.search" if query else "case.list", detail={"hits": total})
+            detail = {"rows": len(rows)} if total is None else {"hits": total}
+            uow.log(actor, "case.search" if filt.query.strip() else "case.list", detail=detail)
         uow.commit()
-        return Page(rows=rows, total=total, offset=offset, hidden=hidden)
+        return Page(rows=rows, total=total, offset=offset, hidden=hidden, more=more)
+
+
+def count_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter()) -> ListCount:
+    """How many cases :func:`list_cases` finds with ``filt``, and how many in
+    the user's scope are not shared with them. Reads no case content."""
+    with uow:
+        access.require(actor, "case.read")
+        now = uow.now()
+        where, narrowing = _case_conditions(uow.session, actor, filt, now)
+        total, hidden = _count_cases(uow.session, actor, filt, where, narrowing, now)
+        uow.commit()
+        return ListCount(total=total, hidden=hidden)
 
 
 def move_case(uow: UnitOfWork, actor: Actor, case_id: int, to_state: CaseState,

@@ -26,14 +26,25 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Page(Generic[T]):
     rows: tuple[T, ...]
-    total: int
+    #: Rows matching the filter; None when the list was asked not to count.
+    total: int | None
     offset: int
     #: Entries in scope that the access rule hides from this user, per category.
     hidden: dict[Category, int] = field(default_factory=dict)
+    #: More rows follow this page (set when ``total`` is None).
+    more: bool = False
 
     @property
     def hidden_total(self) -> int:
         return sum(self.hidden.values())
+
+
+@dataclass(frozen=True)
+class ListCount:
+    """A list's count on its own, for a window that shows the rows first."""
+
+    total: int
+    hidden: dict[Category, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
