@@ -223,3 +223,21 @@ def test_the_store_is_closed_with_a_lock_entry(qtbot, window, world):
         assert "lock" in actions
     finally:
         admin.close()
+
+
+def test_case_list_shows_rows_then_the_count_and_searches(qtbot, window, run_sync):
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    for first, last in (("Amir", "Haddad"), ("Lina", "Berg"), ("Omar", "Lund")):
+        p = run_sync(ctx, persons.create_person, persons.PersonInput(first, last))
+        run_sync(ctx, cases.open_case, p.id, "Risk för våld")
+    screen = window.show_screen("cases")
+    assert screen.model.counts_separately
+    screen.reload()
+    qtbot.waitUntil(lambda: screen.model.total == 3, timeout=10_000)
+    assert screen.model.rowCount() == 3
+    assert screen.count_label.text() == "3 ärenden"
+    screen.search.setText("hadd")
+    qtbot.waitUntil(lambda: screen.model.total == 1, timeout=10_000)
+    assert [r.person_name for r in screen.model.rows()] == ["Amir Haddad"]
+    assert screen.count_label.text() == "1 ärende"

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 
 from trefas_app.domain.enums import CaseState, Category, RiskLevel
 from trefas_app.services.cases import CaseFilter
-from trefas_app.services.views import CaseRow, Page, PersonRow
+from trefas_app.services.views import CaseRow, ListCount, Page, PersonRow
 from trefas_app.ui.models.cases import CaseTableModel
-from trefas_app.ui.models.persons import PersonTableModel
+from trefas_app.ui.models.paged import PagedTableModel
+from trefas_app.ui.models.persons import PersonTableModel, person_columns
 
 T0 = dt.datetime(2025, 3, 1, 9, 0, tzinfo=dt.timezone.utc)
 
@@ -191,3 +191,80 @@ def test_load_failure_is_reported_and_the_model_kept(qapp):
     model.loadFailed.connect(failures.append)
     model.reload()
     assert len(failures) == 1 and model.rowCount() == 0 and not model.is_loading
+
+
+# --- rows first, count after ------------------------------------------------------------
+
+
+class UncountedLoader(FakeLoader):
+    """Pages without a total, as ``list_cases(count=False)`` gives them."""
+
+    def __call__(self, params, offset, limit, on_page, on_error):
+        self.requests.append((params, offset, limit))
+        rows = self.filtered(params)
+        page = Page(rows=tuple(rows[offset:offset + limit]), total=None, offset=offset,
+                    more=offset + limit < len(rows))
+        if self.auto:
+            on_page(page)
+        else:
+            self.pending.append((on_page, on_error, page))
+
+
+class FakeCounter:
+    """Records count requests; answers when told; its handles can be cancelled."""
+
+    class Handle:
+        cancelled = False
+
+        def cancel(self):
+            self.cancelled = True
+
+    def __init__(self, loader, hidden=None):
+        self.loader = loader
+        self.hidden = hidden or {}
+        self.pending = []
+
+    def __call__(self, params, on_count, on_error):
+        handle = self.Handle()
+        self.pending.append((params, on_count, handle))
+        return handle
+
+    def answer(self, i=0):
+        params, on_count, handle = self.pending.pop(i)
+        on_count(ListCount(total=len(self.loader.filtered(params)), hidden=self.hidden))
+
+
+def test_rows_show_before_the_count_and_paging_follows_the_pages(qapp):
+    loader = UncountedLoader(person_rows(450))
+    counter = FakeCounter(loader, hidden={Category.IDENTITY: 3})
+    model = PagedTableModel(loader, person_columns(), params="", counter=counter)
+    counts = []
+    model.countLoaded.connect(counts.append)
+    model.reload()
+    assert model.rowCount() == 200 and model.total is None and model.counting
+    assert len(counter.pending) == 1  # asked for the count once the rows were in
+    assert model.canFetchMore(QModelIndex())  # the page said more follow
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 400 and len(counter.pending) == 1  # no count per page
+    counter.answer()
+    assert model.total == 450 and not model.counting and len(counts) == 1
+    assert model.hidden == {Category.IDENTITY: 3}
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == 450 and not model.canFetchMore(QModelIndex())
+
+
+def test_a_new_search_cancels_the_old_count_and_ignores_its_answer(qapp):
+    loader = UncountedLoader(person_rows(450))
+    counter = FakeCounter(loader)
+    model = PagedTableModel(loader, person_columns(), params="", counter=counter)
+    model.reload()
+    old_handle = counter.pending[0][2]
+    model.set_params("00007")
+    assert old_handle.cancelled
+    assert [p for p, _c, _h in counter.pending] == ["", "00007"]
+    counter.answer(0)  # the stale count arrives anyway: ignored
+    assert model.total is None and model.counting
+    counter.answer(0)
+    assert model.total == 1 and [r.display_name for r in model.rows()] == ["Person 00007"]
+    model.clear()
+    assert not model.counting and model.total is None

@@ -228,17 +228,23 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
         _record_clause(actor, permission, verb, now, case_id_col=model.case_id,
                        person_id_col=model.person_id, owner_col=model.owner_agency,
                        category_expr=spec.category_expr(model)),
-        model.case_id.in_(cases_identity_shared(actor.agency, now)))
+        case_identity_shared(actor.agency, model.case_id, now))
 
 
-def cases_identity_shared(agency: Agency, now: dt.datetime):
-    """Ids of cases whose existence (the person's identity) is shared with the
-    agency. Content of a case is never visible without its case, so a social
-    note cannot be read where the person's identity may not be."""
+def case_identity_shared(agency: Agency, case_id_col, now: dt.datetime) -> ColumnElement[bool]:
+    """The row's case has its existence (the person's identity) shared with
+    the agency. Content of a case is never visible without its case, so a
+    social note cannot be read where the person's identity may not be.
+
+    Correlated on purpose: as ``case_id IN (SELECT … every shared case)``
+    SQLite would build the whole list first — the consent test on every case
+    in the store — even to count an empty table."""
     case = _SHARED_CASE
-    return select(case.id).where(
-        consent_clause(agency, case.owner_agency, case.person_id,
-                       literal(Category.IDENTITY.value), now))
+    return (select(case.id)
+            .where(case.id == case_id_col,
+                   consent_clause(agency, case.owner_agency, case.person_id,
+                                  literal(Category.IDENTITY.value), now))
+            .exists())
 
 
 def agency_may_receive(agency: Agency, kind: str, now: dt.datetime) -> ColumnElement[bool]:
@@ -252,7 +258,7 @@ def agency_may_receive(agency: Agency, kind: str, now: dt.datetime) -> ColumnEle
     model = spec.model
     return and_(consent_clause(agency, model.owner_agency, model.person_id,
                                spec.category_expr(model), now),
-                model.case_id.in_(cases_identity_shared(agency, now)))
+                case_identity_shared(agency, model.case_id, now))
 
 
 def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime, alias,
@@ -329,7 +335,7 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
                                           literal(Category.IDENTITY.value), now))
                     .exists())
     return and_(scope_clause(actor, spec.model.case_id, "read", now),
-                spec.model.case_id.in_(cases_identity_shared(actor.agency, now)))
+                case_identity_shared(actor.agency, spec.model.case_id, now))
 
 
 # --- helpers every service uses -----------------------------------------------

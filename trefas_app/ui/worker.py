@@ -83,6 +83,10 @@ class Operation:
     cancelled: bool = False
     name: str = field(default="")
 
+    def cancel(self) -> None:
+        """Never run it if it has not started; drop its result if it has."""
+        self.cancelled = True
+
     def __post_init__(self) -> None:
         if not self.name:
             self.name = getattr(self.fn, "__qualname__", None) or repr(self.fn)

@@ -11,9 +11,20 @@ plain function. ``params`` is whatever the list is filtered by (a query string,
 a ``CaseFilter`` …).
 
 Qt asks ``canFetchMore``/``fetchMore`` as the user scrolls, so only the rows
-needed are loaded (200 at a time). Changing the filter or the sort order calls
-:meth:`reload`, which bumps a generation counter: pages of an older generation
-that still arrive are ignored, so a fast typist never sees stale rows.
+needed are loaded (200 at a time).
+
+Counting a long list costs far more than reading a page of it (the access rule
+must judge every row, not the first 200). A model given a *counter*::
+
+    counter(params, on_count, on_error) -> handle with cancel() | None
+
+asks its loader for pages without a total (``Page.total`` None, ``Page.more``
+says whether rows follow), shows them at once, and then asks the counter for
+``ListCount(total, hidden)``; :attr:`total` stays None until it arrives.
+
+Changing the filter or the sort order calls :meth:`reload`, which bumps a
+generation counter (and cancels a count still queued): pages of an older
+generation that still arrive are ignored, so a fast typist never sees stale rows.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 R = TypeVar("R")
 
 Loader = Callable[[Any, int, int, Callable[[Any], None], Callable[[BaseException], None]], None]
+Counter = Callable[[Any, Callable[[Any], None], Callable[[BaseException], None]], Any]
 
 PAGE_SIZE = 200
 
@@ -50,11 +62,17 @@ class PagedTableModel(QAbstractTableModel):
     loadingChanged = Signal(bool)
     #: The load failed (the exception); the model stays as it was.
     loadFailed = Signal(object)
+    #: The count of a list read without one arrived (the ListCount).
+    countLoaded = Signal(object)
 
     def __init__(self, loader: Loader, columns: list[Column], params: Any = None,
-                 page_size: int = PAGE_SIZE, parent=None):
+                 page_size: int = PAGE_SIZE, parent=None, counter: Counter | None = None):
         super().__init__(parent)
         self._loader = loader
+        self._counter = counter
+        self._count_request = None
+        self._more = False
+        self._first_page = False
         self._columns = list(columns)
         self._params = params
         self.page_size = page_size
@@ -74,8 +92,22 @@ class PagedTableModel(QAbstractTableModel):
 
     @property
     def total(self) -> int | None:
-        """Rows matching the filter (None until the first page arrived)."""
+        """Rows matching the filter (None until the first page — or, with a
+        counter, the count — arrived)."""
         return self._total
+
+    @property
+    def counts_separately(self) -> bool:
+        return self._counter is not None
+
+    @property
+    def has_first_page(self) -> bool:
+        return self._first_page
+
+    @property
+    def counting(self) -> bool:
+        """The rows are shown and their count is still on its way."""
+        return self._first_page and self._total is None
 
     @property
     def hidden(self) -> dict:
@@ -108,24 +140,27 @@ class PagedTableModel(QAbstractTableModel):
 
     def reload(self) -> None:
         """Forget every row and fetch the first page."""
-        self._generation += 1
-        self.beginResetModel()
-        self._rows = []
-        self._total = None
-        self._hidden = {}
-        self.endResetModel()
+        self._forget()
         self._fetching = False
         self._request(0)
 
     def clear(self) -> None:
         """Drop every row without fetching (the window locks)."""
+        self._forget()
+        self._set_fetching(False)
+
+    def _forget(self) -> None:
         self._generation += 1
+        if self._count_request is not None:
+            self._count_request.cancel()  # a count of the old filter is of no use
+            self._count_request = None
         self.beginResetModel()
         self._rows = []
         self._total = None
         self._hidden = {}
+        self._more = False
+        self._first_page = False
         self.endResetModel()
-        self._set_fetching(False)
 
     def _set_fetching(self, value: bool) -> None:
         if self._fetching != value:
@@ -151,14 +186,17 @@ class PagedTableModel(QAbstractTableModel):
 
     def _receive(self, page) -> None:
         if page.offset == 0:
-            self._total = page.total
-            self._hidden = dict(page.hidden or {})
+            self._first_page = True
+            if page.total is not None:
+                self._total = page.total
+                self._hidden = dict(page.hidden or {})
         elif page.offset != len(self._rows):
             # Not the page that follows what we hold: ignore it.
             self._set_fetching(False)
             return
-        else:
+        elif page.total is not None:
             self._total = page.total
+        self._more = bool(page.more)
         rows = list(page.rows)
         if rows:
             first = len(self._rows)
@@ -170,11 +208,34 @@ class PagedTableModel(QAbstractTableModel):
             self._total = len(self._rows)
         self._set_fetching(False)
         self.pageLoaded.emit(page)
+        if page.offset == 0 and page.total is None and self._counter is not None:
+            self._request_count()
+
+    def _request_count(self) -> None:
+        generation = self._generation
+
+        def on_count(count) -> None:
+            if generation != self._generation:
+                return
+            self._count_request = None
+            # Rows may have been added since the count: never claim fewer.
+            self._total = max(count.total, len(self._rows))
+            self._hidden = dict(count.hidden or {})
+            self.countLoaded.emit(count)
+
+        def on_error(exc: BaseException) -> None:
+            if generation == self._generation:
+                self._count_request = None
+                self.loadFailed.emit(exc)
+
+        self._count_request = self._counter(self._params, on_count, on_error)
 
     def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 — Qt API
-        if parent.isValid() or self._fetching or self._total is None:
+        if parent.isValid() or self._fetching or not self._first_page:
             return False
-        return len(self._rows) < self._total
+        if self._counter is not None:
+            return self._more  # uncounted pages say whether rows follow
+        return self._total is not None and len(self._rows) < self._total
 
     def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802
         if self.canFetchMore(parent):

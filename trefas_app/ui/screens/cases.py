@@ -71,7 +71,8 @@ class Screen(ListScreen):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     def make_model(self) -> CaseTableModel:
-        return CaseTableModel.for_context(self.ctx, filt=CaseFilter(states=ONGOING), parent=self)
+        return CaseTableModel.for_context(self.ctx, filt=CaseFilter(states=ONGOING), parent=self,
+                                          count_separately=True)
 
     def _states_changed(self, _index: int) -> None:
         self.model.set_states(tuple(CaseState(s) for s in self.state_combo.currentData() or ()))

@@ -98,6 +98,7 @@ class ListScreen(BaseScreen):
         self.model.loadingChanged.connect(self._loading)
         self.model.loadFailed.connect(self._load_failed)
         self.model.modelReset.connect(self._page_loaded)
+        self.model.countLoaded.connect(self._page_loaded)
         self.setFocusProxy(self.search)
 
     # -- for subclasses --------------------------------------------------------------
@@ -137,13 +138,19 @@ class ListScreen(BaseScreen):
             self.open_row(row)
 
     def _loading(self, loading: bool) -> None:
-        if loading and self.model.total is None:
+        if loading and not self.model.has_first_page:
             self.count_label.setText(self.tr("Hämtar …"))
 
     def _page_loaded(self, _page=None) -> None:
         total = self.model.total
         if total is None:
             self.hidden_label.clear()
+            if self.model.counting:
+                shown = self.model.loaded
+                self.count_label.setText(
+                    self.tr("{n} {noun} · räknar …").format(
+                        n=f"{shown}+" if self.model.canFetchMore() else shown,
+                        noun=self.noun if shown == 1 else self.noun_plural))
             return
         noun = self.noun if total == 1 else self.noun_plural
         self.count_label.setText(f"{total} {noun}")
@@ -195,7 +202,7 @@ class ListScreen(BaseScreen):
             self.model.pageLoaded.disconnect(try_select)
 
         self.model.pageLoaded.connect(try_select)
-        if self.model.total is not None and not self.model.is_loading:
+        if self.model.has_first_page and not self.model.is_loading:
             try_select()
 
     def fit_columns(self, widths: list[int]) -> None:
