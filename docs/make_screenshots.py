@@ -338,7 +338,7 @@ def main() -> int:
             settle(window)
             save(window, f"{slug}-{key}")
             shots += 1
-        # The case view for case workers: first case in the list, three tabs.
+        # The case view for case workers: first case in the list, every tab.
         if "cases" in window.nav_keys():
             screen = window.show_screen("cases")
             settle(window)
@@ -347,7 +347,8 @@ def main() -> int:
                 ctx.open_case(row.id)
                 settle(window)
                 view = window.current_screen()
-                for tab in ("overview", "consents", "notes"):
+                for tab in ("overview", "consents", "notes", "sig_plan", "exit", "incidents",
+                            "meetings_tasks", "documents", "log"):
                     if view.select_tab(tab):
                         settle(window)
                         save(window, f"{slug}-case-{tab}")

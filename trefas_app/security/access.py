@@ -106,22 +106,25 @@ def _verb_permission(kind: str, verb: str) -> str:
 # --- the three SQL conditions ----------------------------------------------
 
 
+def current_consent(consent, today: dt.date) -> ColumnElement[bool]:
+    """A consent (or recorded legal basis) that counts today: the latest
+    version, not withdrawn, within its dates. The one definition of "current"."""
+    return and_(consent.superseded.is_(False), consent.withdrawn_at.is_(None),
+                consent.valid_from <= today, consent.valid_until >= today)
+
+
 def consent_clause(agency: Agency, owner_agency_col, person_id_col, category_expr,
                    now: dt.datetime) -> ColumnElement[bool]:
     """Condition 3: the agency's own record, or a current consent / legal basis
     naming the agency for the record's category. It depends on the agency
     alone, so documents use it for a recipient agency as well."""
-    today = local_date(now)
     granted = (
         select(_GRANT.id)
         .join(_CONSENT, _CONSENT.id == _GRANT.consent_id)
         .where(_CONSENT.person_id == person_id_col,
                _GRANT.agency == agency,
                _GRANT.category == category_expr,
-               _CONSENT.superseded.is_(False),
-               _CONSENT.withdrawn_at.is_(None),
-               _CONSENT.valid_from <= today,
-               _CONSENT.valid_until >= today)
+               current_consent(_CONSENT, local_date(now)))
         .exists()
     )
     return or_(owner_agency_col == agency, granted)
@@ -277,13 +280,10 @@ def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime,
                       consent_clause(actor.agency, _KNOWN_CASE.owner_agency,
                                      _KNOWN_CASE.person_id, identity, now))
                .exists())
-    today = local_date(now)
     # Start from the person's few consents, not from every grant of the agency
     # (without statistics SQLite would pick the agency index and read them all).
     current_consents = select(_CONSENT.id).where(
-        _CONSENT.person_id == person_id, _CONSENT.superseded.is_(False),
-        _CONSENT.withdrawn_at.is_(None), _CONSENT.valid_from <= today,
-        _CONSENT.valid_until >= today)
+        _CONSENT.person_id == person_id, current_consent(_CONSENT, local_date(now)))
     granted = select(_GRANT.category).where(_GRANT.consent_id.in_(current_consents),
                                             _GRANT.agency == actor.agency)
     masked = and_(select(_PROTECTED_PERSON.id)
@@ -412,18 +412,26 @@ def hidden_by_category(session: Session, actor: Actor, kind: str, now: dt.dateti
 
 def categories_for_persons(session: Session, agency: Agency, person_ids: list[int],
                            now: dt.datetime) -> dict[int, set[Category]]:
-    """Per person, which categories of person-level data the agency may see (cond. 3)."""
+    """Per person, which categories of person-level data the agency may see
+    (condition 3): all of them for its own persons, else those granted by a
+    current consent. One query for a whole page of persons."""
     result: dict[int, set[Category]] = {pid: set() for pid in person_ids}
     if not person_ids:
         return result
-    for category in Category:
-        ids = session.scalars(
-            select(m.Person.id).where(
-                m.Person.id.in_(person_ids),
-                consent_clause(agency, m.Person.owner_agency, m.Person.id,
-                               literal(category.value), now))).all()
-        for pid in ids:
-            result[pid].add(category)
+    own = session.scalars(select(m.Person.id).where(m.Person.id.in_(person_ids),
+                                                    m.Person.owner_agency == agency)).all()
+    for pid in own:
+        result[pid] = set(Category)
+    # Driven from the persons' consents (see _content_of_known_case for why).
+    current = select(_CONSENT.id).where(_CONSENT.person_id.in_(person_ids),
+                                        current_consent(_CONSENT, local_date(now)))
+    granted = session.execute(
+        select(_CONSENT.person_id, _GRANT.category)
+        .join(_GRANT, _GRANT.consent_id == _CONSENT.id)
+        .where(_GRANT.consent_id.in_(current), _GRANT.agency == agency)
+        .distinct()).all()
+    for pid, category in granted:
+        result[pid].add(Category(category))
     return result
 
 

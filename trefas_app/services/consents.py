@@ -213,9 +213,7 @@ def expiring_clause(actor: Actor, now: dt.datetime, within_days: int):
     """Active consents of persons the user may see that end within ``within_days``;
     the dashboard counts with the same conditions."""
     today = access.local_date(now)
-    return (access.visible(actor, "consent", now),
-            m.Consent.superseded.is_(False), m.Consent.withdrawn_at.is_(None),
-            m.Consent.valid_from <= today, m.Consent.valid_until >= today,
+    return (access.visible(actor, "consent", now), access.current_consent(m.Consent, today),
             m.Consent.valid_until <= today + dt.timedelta(days=within_days))
 
 

@@ -106,10 +106,7 @@ def consent_gaps(session, person_id: int, today: dt.date,
         .join(m.Consent, m.Consent.id == m.ConsentGrant.consent_id)
         .where(m.Consent.person_id == person_id,
                m.Consent.basis == ConsentBasis.CONSENT,
-               m.Consent.superseded.is_(False),
-               m.Consent.withdrawn_at.is_(None),
-               m.Consent.valid_from <= today,
-               m.Consent.valid_until >= today,
+               access.current_consent(m.Consent, today),
                m.ConsentGrant.agency.in_(list(agencies)),
                m.ConsentGrant.category.in_(list(categories)))).all())
     return tuple((a, c) for a in agencies for c in categories if (a, c) not in covered)
