@@ -49,6 +49,7 @@ from trefas_app.domain.errors import (
     ValidationError,
 )
 from trefas_app.security.access import LOCAL_TZ
+from trefas_app.security.audit_chain import read_checkpoints, sign_checkpoint, verify_checkpoint
 from trefas_app.services import (
     admin as admin_ops,
     audit_log,
@@ -884,14 +885,20 @@ def test_removed_user_old_key_file_opens_nothing_after_rekey(rekeyed):
         unlock(store.paths.root, "olle", PW)
 
 
-@hole("rekey reseals the same Ed25519 checkpoint key: a removed user who had the old "
-      "data key still holds the key that signs this store's checkpoints")
 def test_rekey_rotates_the_checkpoint_signing_key(rekeyed):
     store, old_keys = rekeyed
     old = KeyFile.load(old_keys)
     leaked = old.signing_key(old.unseal("olle", PW))
-    assert leaked.public_key().public_bytes_raw() != KeyFile.load(
-        store.paths.keys).signing_public_key
+    new_public = KeyFile.load(store.paths.keys).signing_public_key
+    assert leaked.public_key().public_bytes_raw() != new_public
+    # The earlier checkpoints carry over, re-signed with the new key …
+    checkpoints = read_checkpoints(store.paths.checkpoints)
+    assert checkpoints and all(verify_checkpoint(cp, new_public) for cp in checkpoints)
+    assert not any(verify_checkpoint(cp, leaked.public_key()) for cp in checkpoints)
+    # … and one forged with the leaked key is not accepted.
+    last = checkpoints[-1]
+    forged = sign_checkpoint(leaked, store.store_id, last.seq + 1, "0" * 64, last.at)
+    assert not verify_checkpoint(forged, new_public)
 
 
 def test_removed_user_has_no_slot_left_anywhere_in_the_store(rekeyed):

@@ -293,7 +293,8 @@ def test_rekey_old_key_opens_nothing_and_everyone_still_logs_in(world):
     # The same session goes on working, with the new key.
     users.list_users(a.uow(), a.actor)
     assert "rekey" in _actions(a)
-    assert audit_log.verify_log(a, a.actor).ok
+    report = audit_log.verify_log(a, a.actor)
+    assert report.ok, report
     a.close()
 
     with pytest.raises(DatabaseDamaged):
@@ -337,6 +338,50 @@ def test_interrupted_rekey_between_the_renames_is_finished(world, monkeypatch):
     s.close()
     assert admin.recover_interrupted_rekey(root) is None
     assert admin.check_store(root).ok
+
+
+def test_notes_signed_before_two_rekeys_still_verify(world):
+    """The signing key rotates at every re-key; the key of the note seals in
+    the access log must not, or every earlier signed note reads as changed."""
+    root, _ = world
+    sara = unlock(root, "sara", PW)
+    _person_case_note(sara, "Sigill")
+    sara.close()
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    seal_key, public_keys = a.note_seal_key, {a.keyfile.signing_public_key}
+    for _ in range(2):
+        admin.rekey(a, a.actor)
+        public_keys.add(a.keyfile.signing_public_key)
+        assert a.note_seal_key == seal_key
+        report = audit_log.verify_log(a, a.actor)
+        assert report.ok, report
+    assert len(public_keys) == 3
+    a.close()
+    again = unlock(root, "sara", PW)
+    assert again.note_seal_key == seal_key
+    again.close()
+    assert admin.check_store(root).ok
+
+
+def test_rekey_refuses_a_forged_checkpoint_and_changes_nothing(world):
+    """Re-signing every checkpoint with the new key must not launder one that
+    the old key never signed."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from trefas_app.security.audit_chain import append_checkpoint, sign_checkpoint
+
+    root, _ = world
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    append_checkpoint(a.paths.checkpoints, sign_checkpoint(
+        Ed25519PrivateKey.generate(), a.store_id, 10_000, "a" * 64, "2026-01-01T00:00:00+00:00"))
+    key, keyfile = a.data_key, a.paths.keys.read_bytes()
+    checkpoints = a.paths.checkpoints.read_bytes()
+    with pytest.raises(StoreError, match="checkpoints could not be verified"):
+        admin.rekey(a, a.actor)
+    assert a.data_key == key and a.paths.keys.read_bytes() == keyfile
+    assert a.paths.checkpoints.read_bytes() == checkpoints
+    assert sorted(p.name for p in root.iterdir() if "rekey" in p.name) == []
+    a.close()
 
 
 def test_rekey_that_fails_before_the_journal_changes_nothing(world, monkeypatch):

@@ -402,6 +402,22 @@ def append_checkpoint(path: str | os.PathLike[str], cp: Checkpoint) -> None:
         fsync_dir(path.parent)
 
 
+def write_checkpoints(path: str | os.PathLike[str], cps: list[Checkpoint]) -> None:
+    """Write a new checkpoint file (owner-only, fsynced) holding ``cps``; for a
+    re-key, which re-signs every checkpoint with the store's new key."""
+    path = Path(path)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 0o600)
+    try:
+        view = memoryview(b"".join(_checkpoint_line(cp) for cp in cps))
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def read_checkpoints(path: str | os.PathLike[str]) -> list[Checkpoint]:
     """All checkpoints in the file, in file order.
 

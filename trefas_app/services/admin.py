@@ -49,9 +49,17 @@ from trefas_app.domain.errors import (
 )
 from trefas_app.security import access
 from trefas_app.security import audit
+from trefas_app.security.audit_chain import (
+    read_checkpoints,
+    sign_checkpoint,
+    verify_chain,
+    verify_checkpoint,
+    write_checkpoints,
+)
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
 from trefas_app.store.files import (
+    REKEY_CHECKPOINTS_TMP,
     REKEY_DB_TMP,
     REKEY_JOURNAL,
     REKEY_KEYS_TMP,
@@ -491,20 +499,23 @@ def rekey(store: OpenStore, actor: Actor) -> None:
 
     1. ``sqlcipher_export`` of the (checkpointed) database into
        ``trefas.db.rekey-new`` under the new key, then checked; the new key
-       file (every slot and the signing key resealed) is written to
-       ``trefas.keys.rekey-new``. A crash here leaves the store as it was
-       (the leftovers are removed by :func:`recover_interrupted_rekey`).
+       file (every slot resealed, a new checkpoint signing key) is written
+       to ``trefas.keys.rekey-new``, and every checkpoint — each verified
+       with the old signing key first — re-signed with the new one into
+       ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
+       was (the leftovers are removed by :func:`recover_interrupted_rekey`).
     2. The journal ``trefas.rekey`` is written (fsynced): from here on the
        re-key is complete on disk and only needs its two renames.
-    3. ``trefas.keys.rekey-new`` → ``trefas.keys``, then
+    3. ``trefas.keys.rekey-new`` → ``trefas.keys``, the checkpoints, then
        ``trefas.db.rekey-new`` → ``trefas.db``, then the journal is removed.
        A crash between the two renames leaves a store that does not open
        until :func:`recover_interrupted_rekey` finishes the renames (it
        decides by which temporary files still exist, never by guessing);
        :func:`check_store` reports the situation.
 
-    Afterwards the old data key opens nothing; backups made before keep
-    their own key file copy. The ``store`` continues with the new engine and
+    Afterwards the old data key opens nothing and the old signing key signs
+    nothing this store accepts (a removed user who kept an old key file
+    cannot forge checkpoints); backups made before keep their own key file. The ``store`` continues with the new engine and
     key. Other sessions on the same store (other processes) must log in again.
     """
     with store.uow() as uow:
@@ -515,11 +526,13 @@ def rekey(store: OpenStore, actor: Actor) -> None:
     new_key = secrets.token_bytes(32)
     tmp_db = root / REKEY_DB_TMP
     tmp_keys = root / REKEY_KEYS_TMP
+    tmp_checkpoints = root / REKEY_CHECKPOINTS_TMP
     journal = root / REKEY_JOURNAL
     if journal.exists():
         raise StoreError("Ett tidigare nyckelbyte är inte avslutat. Kontrollera lagringsplatsen.",
                          "An earlier re-key did not finish. Check the store.")
-    unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys)
+    unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
+    checkpoints = _checkpoints_to_resign(store)
 
     with Session(store.engine) as session:
         seq_before = audit.head(session)[0]
@@ -554,10 +567,14 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                              "verified. Nothing was changed.")
         fsync_file(tmp_db)
         new_keyfile.reseal_all(new_key)
-        new_keyfile.seal_signing_key(store.signing_key, new_key)
+        new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
+        new_signing_key = new_keyfile.create_signing_key(new_key)
         new_keyfile.signing_key(new_key)  # proves the new seal opens
         new_keyfile.path = tmp_keys
         new_keyfile.save()
+        write_checkpoints(tmp_checkpoints, [
+            sign_checkpoint(new_signing_key, cp.store_id, cp.seq, cp.hash, cp.at)
+            for cp in checkpoints])
         wal = sidecars(paths.db)[0]
         if wal.exists() and wal.stat().st_size > 0:
             raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
@@ -566,9 +583,11 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                              "session. Log everyone else out and try again. Nothing was "
                              "changed.")
         atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
-                                          "keys": REKEY_KEYS_TMP}).encode("utf-8"))
+                                          "keys": REKEY_KEYS_TMP,
+                                          "checkpoints": REKEY_CHECKPOINTS_TMP})
+                     .encode("utf-8"))
     except (TrefasError, OSError) + DB_ERRORS as exc:
-        unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys)
+        unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
@@ -582,9 +601,28 @@ def rekey(store: OpenStore, actor: Actor) -> None:
             setattr(store.keyfile, f.name, getattr(new_keyfile, f.name))
     store.replace_engine(open_database(paths, store.keyfile, new_key), new_key)
     with store.uow() as uow:
-        uow.log(actor, "rekey", detail={"seq_before": seq_before})
+        uow.log(actor, "rekey", detail={"seq_before": seq_before,
+                                        "checkpoints_resigned": len(checkpoints)})
         uow.commit()
     store.write_checkpoint()
+
+
+def _checkpoints_to_resign(store: OpenStore) -> list:
+    """Every checkpoint, each proven genuine with the current signing key: a
+    re-key must not turn a forged or damaged one into a validly signed one."""
+    path = store.paths.checkpoints
+    if not path.exists():
+        return []
+    checkpoints = read_checkpoints(path)
+    public = store.keyfile.public_key()
+    if not all(cp.store_id == store.store_id and verify_checkpoint(cp, public)
+               for cp in checkpoints):
+        raise StoreError(
+            "Nyckelbytet avbröts: åtkomstloggens kontrollpunkter kunde inte verifieras "
+            "(kör ”trefas check” för detaljer). Ingenting har ändrats.",
+            "The re-key was stopped: the access log's checkpoints could not be verified "
+            "(run 'trefas check' for details). Nothing was changed.")
+    return checkpoints
 
 
 # --- check -------------------------------------------------------------------------
@@ -621,6 +659,9 @@ def _slot_problems(keyfile: KeyFile) -> list[str]:
     if len(keyfile.signing_public_key) != 32 or len(keyfile.signing_key_nonce) != 12 \
             or len(keyfile.signing_key_sealed) != 32 + 16:
         problems.append("Nyckelfilens signeringsnyckel är skadad.")
+    if keyfile.note_seal_sealed and (len(keyfile.note_seal_nonce) != 12
+                                     or len(keyfile.note_seal_sealed) != 32 + 16):
+        problems.append("Nyckelfilens nyckel för anteckningarnas sigill är skadad.")
     return problems
 
 
@@ -640,9 +681,6 @@ def check_store(root: Path, username: str | None = None,
     log chain against the checkpoints. Nothing is written to the database
     except, when everything is in order, one ``store.check`` log entry.
     """
-    from trefas_app.security.audit_chain import read_checkpoints, verify_chain, \
-        verify_checkpoint
-
     paths = StorePaths(Path(root))
     problems: list[str] = []
     if (paths.root / REKEY_JOURNAL).exists():

@@ -36,7 +36,7 @@ from trefas_app.domain.errors import ValidationError
 from trefas_app.security import access, audit
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
-from trefas_app.security.note_seal import note_seal, seal_key
+from trefas_app.security.note_seal import note_seal
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
@@ -48,7 +48,7 @@ MAX_LIMIT = 1000
 def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
     """Every signed note must still say what its ``note.sign`` entry sealed,
     unless a retention run deleted its case (and logged that)."""
-    key = seal_key(store.signing_key)
+    key = store.note_seal_key
     purged = set(session.scalars(select(m.AuditEvent.case_id).where(
         m.AuditEvent.action == "retention.delete")).all())
     events = session.execute(select(m.AuditEvent.seq, m.AuditEvent.subject_id,

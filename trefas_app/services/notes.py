@@ -10,7 +10,7 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, NoteState
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
-from trefas_app.security.note_seal import note_seal, seal_key
+from trefas_app.security.note_seal import note_seal
 from trefas_app.services.cases import touch_case, writable_case
 from trefas_app.services.views import NoteView, Page
 from trefas_app.store import models as m
@@ -127,7 +127,7 @@ def sign_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
         uow.session.flush()
         uow.log(actor, "note.sign", subject_kind="note", subject_id=note.id,
                 case_id=note.case_id, person_id=note.person_id,
-                detail={"seal": note_seal(seal_key(uow.store.signing_key), note)})
+                detail={"seal": note_seal(uow.store.note_seal_key, note)})
         uow.session.flush()
         view = _views(uow.session, [note], actor, uow.now())[0]
         uow.commit()

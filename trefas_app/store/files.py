@@ -1,8 +1,8 @@
 """File-level care for the store's folder: fsync, quiet removal, SQLite's
 side files, and finishing a re-key that a crash interrupted.
 
-A re-key writes the new database and key file next to the old ones, then a
-journal, then renames both into place. The journal marks the point of no
+A re-key writes the new database, key file and re-signed checkpoints next to
+the old ones, then a journal, then renames them into place. The journal marks the point of no
 return: with it, recovery finishes the renames; without it, the old files are
 untouched and the leftovers are removed. ``unlock`` runs recovery first.
 """
@@ -14,8 +14,10 @@ from pathlib import Path
 
 DB_NAME = "trefas.db"
 KEYS_NAME = "trefas.keys"
+CHECKPOINTS_NAME = "trefas.checkpoints"
 REKEY_DB_TMP = DB_NAME + ".rekey-new"
 REKEY_KEYS_TMP = KEYS_NAME + ".rekey-new"
+REKEY_CHECKPOINTS_TMP = CHECKPOINTS_NAME + ".rekey-new"
 REKEY_JOURNAL = "trefas.rekey"
 
 
@@ -58,6 +60,10 @@ def finish_rekey_renames(root: Path) -> None:
     if tmp_keys.exists():
         os.replace(tmp_keys, root / KEYS_NAME)
         fsync_dir(root)
+    if (root / REKEY_CHECKPOINTS_TMP).exists():
+        # Signed with the new key in the file just renamed.
+        os.replace(root / REKEY_CHECKPOINTS_TMP, root / CHECKPOINTS_NAME)
+        fsync_dir(root)
     if tmp_db.exists():
         wal, shm, _ = sidecars(db)
         # After a checkpoint(TRUNCATE) and close the old WAL is empty or gone;
@@ -81,10 +87,11 @@ def recover_interrupted_rekey(root: Path) -> str | None:
     root = Path(root)
     journal = root / REKEY_JOURNAL
     tmp_db, tmp_keys = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP
+    tmp_checkpoints = root / REKEY_CHECKPOINTS_TMP
     if journal.exists():
         finish_rekey_renames(root)
         return "Ett avbrutet nyckelbyte har slutförts."
-    if tmp_db.exists() or tmp_keys.exists():
-        unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys)
+    if tmp_db.exists() or tmp_keys.exists() or tmp_checkpoints.exists():
+        unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
         return "Rester av ett avbrutet nyckelbyte har tagits bort; inget var ändrat."
     return None

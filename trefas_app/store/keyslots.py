@@ -199,6 +199,10 @@ class KeyFile:
     signing_public_key: bytes = b""
     signing_key_nonce: bytes = b""
     signing_key_sealed: bytes = b""
+    #: The key of the signed-note seals, once a re-key has rotated the signing
+    #: key it was first derived from (empty until then; see OpenStore).
+    note_seal_nonce: bytes = b""
+    note_seal_sealed: bytes = b""
     #: Failed log-ins seen before anyone could write to the database; moved
     #: into the access log at the next successful unlock.
     pending_failures: list[dict] = field(default_factory=list)
@@ -230,6 +234,8 @@ class KeyFile:
                      signing_public_key=_unb64(data["signing"]["public_key"]),
                      signing_key_nonce=_unb64(data["signing"]["nonce"]),
                      signing_key_sealed=_unb64(data["signing"]["sealed_private_key"]),
+                     note_seal_nonce=_unb64(data.get("note_seal", {}).get("nonce", "")),
+                     note_seal_sealed=_unb64(data.get("note_seal", {}).get("sealed_key", "")),
                      pending_failures=list(data.get("pending_failures", [])))
         except StoreError:
             raise
@@ -242,12 +248,16 @@ class KeyFile:
         return kf
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "version": FORMAT_VERSION, "store_id": self.store_id,
+        data = {"format": FORMAT, "version": FORMAT_VERSION, "store_id": self.store_id,
                 "signing": {"public_key": _b64(self.signing_public_key),
                             "nonce": _b64(self.signing_key_nonce),
                             "sealed_private_key": _b64(self.signing_key_sealed)},
                 "slots": [s.to_json() for s in self.slots],
                 "pending_failures": self.pending_failures}
+        if self.note_seal_sealed:
+            data["note_seal"] = {"nonce": _b64(self.note_seal_nonce),
+                                 "sealed_key": _b64(self.note_seal_sealed)}
+        return data
 
     def save(self) -> None:
         """Atomic replace: temp file in the same folder, fsync, rename, fsync dir."""
@@ -420,6 +430,27 @@ class KeyFile:
 
     def public_key(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(self.signing_public_key)
+
+    # -- the note-seal key, kept across re-keys --------------------------------
+
+    def seal_note_seal_key(self, key: bytes, data_key: bytes) -> None:
+        """Keep the note-seal key when the signing key it came from rotates:
+        the seals already in the access log cannot be re-made."""
+        self.note_seal_nonce = secrets.token_bytes(12)
+        self.note_seal_sealed = AESGCM(data_key).encrypt(
+            self.note_seal_nonce, key, f"trefas-note-seal:v1:{self.store_id}".encode())
+
+    def note_seal_key(self, data_key: bytes) -> bytes | None:
+        """The kept note-seal key, or None if none was kept (never re-keyed)."""
+        if not self.note_seal_sealed:
+            return None
+        try:
+            return AESGCM(data_key).decrypt(self.note_seal_nonce, self.note_seal_sealed,
+                                            f"trefas-note-seal:v1:{self.store_id}".encode())
+        except InvalidTag:
+            raise KeyFileDamaged(
+                "Nyckelfilens nyckel för anteckningarnas sigill är skadad.",
+                "The key file's note-seal key is damaged.") from None
 
 
 def new_recovery_key() -> str:

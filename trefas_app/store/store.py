@@ -36,14 +36,13 @@ from trefas_app.domain.errors import (
 from trefas_app.security import audit
 from trefas_app.store import models as m
 from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
-from trefas_app.store.files import DB_NAME, KEYS_NAME, recover_interrupted_rekey
+from trefas_app.store.files import CHECKPOINTS_NAME, DB_NAME, KEYS_NAME, recover_interrupted_rekey
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.store.uow import UnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
 
-CHECKPOINTS_NAME = "trefas.checkpoints"
 BACKUPS_DIR = "backups"
 CHECKPOINT_EVERY = 1000
 BACKUPS_KEPT = 10
@@ -304,6 +303,7 @@ class OpenStore:
         self.actor = actor
         self.clock = clock
         self._signing_key = keyfile.signing_key(data_key)
+        self._note_seal_key = self._read_note_seal_key()
         self._last_checkpoint_block = self._read_last_checkpoint_seq() // CHECKPOINT_EVERY
 
     @property
@@ -319,6 +319,18 @@ class OpenStore:
     @property
     def signing_key(self):
         return self._signing_key
+
+    @property
+    def note_seal_key(self) -> bytes:
+        """The HMAC key of signed-note seals: derived from the signing key the
+        store was created with, and kept in the key file once a re-key has
+        replaced that signing key."""
+        return self._note_seal_key
+
+    def _read_note_seal_key(self) -> bytes:
+        from trefas_app.security.note_seal import seal_key
+
+        return self.keyfile.note_seal_key(self.data_key) or seal_key(self._signing_key)
 
     def uow(self) -> UnitOfWork:
         if self._data_key is None:
@@ -365,9 +377,12 @@ class OpenStore:
     # -- swapping the database underneath (restore, re-key) ----------------------
 
     def replace_engine(self, engine, data_key: bytes) -> None:
-        """Continue on a new engine and data key; the old engine is closed."""
+        """Continue on a new engine and data key (and the signing key sealed
+        under it in the current key file); the old engine is closed."""
         old = self.engine
         self.engine, self._data_key = engine, data_key
+        self._signing_key = self.keyfile.signing_key(data_key)
+        self._note_seal_key = self._read_note_seal_key()
         if old is not engine:
             old.dispose()
 
@@ -375,7 +390,7 @@ class OpenStore:
         """Stop this session without logging out (its database was replaced)."""
         self.engine.dispose()
         self._data_key = None
-        self._signing_key = None
+        self._signing_key = self._note_seal_key = None
 
     # -- ending a session ------------------------------------------------------
 
@@ -392,7 +407,7 @@ class OpenStore:
         finally:
             self.engine.dispose()
             self._data_key = None
-            self._signing_key = None
+            self._signing_key = self._note_seal_key = None
 
     def _refresh_statistics(self) -> None:
         """Bounded ANALYZE where SQLite thinks it is due, so the query planner
