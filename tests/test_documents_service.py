@@ -594,6 +594,14 @@ def test_cli_issues_writes_privately_and_verifies(world, tmp_path, capsys, monke
     code, out, err = _run(["verify-document", *base, "--pdf-password-file", str(pw_file),
                            "--json", str(tmp_path / "e.pdf")], capsys)
     assert code == 0 and json.loads(out)["ok"] is True
+    # The case's register, as text and as JSON; the police see it too.
+    code, out, err = _run(["document", "list", *base, "--case", case_number], capsys)
+    assert code == 0 and "Polismyndigheten, LPO Rinkeby" in out and "Sara Svensson" in out
+    code, out, err = _run(["document", "list", "--store", str(world.root), "--user", "petra",
+                           "--case", case_number, "--json"], capsys)
+    assert code == 0, err
+    listed = json.loads(out)
+    assert listed and all(d["recipient_agency"] == "police" for d in listed)
 
 
 def test_cli_refuses_what_the_role_may_not(world, tmp_path, capsys, monkeypatch):
@@ -603,3 +611,28 @@ def test_cli_refuses_what_the_role_may_not(world, tmp_path, capsys, monkeypatch)
                            "--out", str(tmp_path / "log.pdf")], capsys)
     assert code == 1 and "behörighet" in err
     assert not (tmp_path / "log.pdf").exists()
+
+
+def test_case_document_register_shows_what_the_agency_issued_or_received(world):
+    """The Dokument tab's list: a handover to the police is on the city's and
+    the police's list, not on probation's; a summary stays with the city."""
+    s = world.s
+    handover = _issue(world, DocumentKind.HANDOVER)
+    summary = _issue(world, DocumentKind.CASE_SUMMARY)
+
+    def numbers(name):
+        return [d.number for d in documents.list_case_documents(
+            s[name].uow(), s[name].actor, world.case_id)]
+
+    for name in ("sara", "layla", "erik"):
+        assert {handover.number, summary.number} <= set(numbers(name)), name
+    police = numbers("petra")
+    assert handover.number in police and summary.number not in police
+    assert not {handover.number, summary.number} & set(numbers("kim"))
+    rows = documents.list_case_documents(s["petra"].uow(), s["petra"].actor, world.case_id)
+    mine = next(d for d in rows if d.number == handover.number)
+    assert (mine.kind, mine.recipient_agency, mine.issued_by_agency) == (
+        DocumentKind.HANDOVER, Agency.POLICE, Agency.CITY)
+    assert mine.issued_by == "Sara Svensson" and mine.pages == handover.pages
+    with pytest.raises(AccessDenied):
+        documents.list_case_documents(s["admin"].uow(), s["admin"].actor, world.case_id)

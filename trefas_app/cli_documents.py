@@ -18,6 +18,7 @@ typed, or read from the password file or ``TREFAS_PASSWORD``).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -197,6 +198,26 @@ def cmd_document_log(args: argparse.Namespace) -> int:
     return _report(args, result, path)
 
 
+def cmd_document_list(args: argparse.Namespace) -> int:
+    from trefas_app.services import documents
+
+    with session(args) as store:
+        case_id = _case_id(store, args.case)
+        rows = documents.list_case_documents(store.uow(), store.actor, case_id)
+    if _get(args, "json"):
+        print_json([dataclasses.asdict(r) for r in rows])
+        return EXIT_OK
+    if not rows:
+        out(t("Inga dokument har utfärdats i ärendet av eller till din myndighet.",
+              "No documents have been issued in the case by or to your agency."))
+        return EXIT_OK
+    for r in rows:
+        out(f"{r.number}  {r.issued_at:%Y-%m-%d %H:%M}  {lbl(r.kind)}  → {r.recipient}  "
+            f"({r.issued_by}, {lbl(r.issued_by_agency)}; {r.pages} s"
+            f"{t(', lösenordsskyddad', ', password protected') if r.password_protected else ''})")
+    return EXIT_OK
+
+
 def cmd_verify_document(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
@@ -317,6 +338,13 @@ def add_document_commands(subparsers, common_parent, acting_parent=None,
     p.add_argument("--meeting", type=_positive_int, metavar="ID", required=True)
     p.add_argument("--to", choices=_values(Agency),
                    help="för en annan myndighet: bara det den får ta del av")
+
+    p = group.add_parser("list", help="utfärdade dokument i ett ärende (av eller till din "
+                         "myndighet)", description="Registret över utfärdade dokument i ett "
+                         "ärende: nummer, slag, mottagare, vem och när – aldrig innehållet.",
+                         parents=[common_parent, acting_parent, json_parent])
+    p.set_defaults(func=cmd_document_list, command_name="document list")
+    p.add_argument("--case", metavar="NUMBER", required=True, help="ärendets nummer eller id")
 
     p = add(group, "log", cmd_document_log,
             "utdrag ur åtkomstloggen för en person: vem har läst uppgifterna, när och varför",

@@ -96,6 +96,7 @@ def fill(dlg, password: str):
 def issue(qtbot, login, case_id, password=PW):
     ctx = login("sara")
     tab = documents_tab(qtbot, ctx, case_id)
+    qtbot.waitUntil(tab.register_empty.isVisible, timeout=WAIT)  # nothing issued yet
     dlg = open_handover(qtbot, tab)
     fill(dlg, password)
     assert dlg.ok_button.isEnabled()
@@ -119,6 +120,11 @@ def test_social_worker_hands_a_case_to_the_police_with_preview(qtbot, login, cas
     items = [tab.omitted_list.item(i).text() for i in range(tab.omitted_list.count())]
     assert items == list(result.omitted) and items
     assert tab.save_button.isVisible() and tab.print_button.isVisible()
+    # The case's register of issued documents lists it (it was empty before).
+    qtbot.waitUntil(lambda: tab.register.rowCount() == 1, timeout=WAIT)
+    assert tab.register.item(0, 0).text() == result.number
+    assert tab.register.item(0, 2).text() == result.recipient
+    assert not tab.register_empty.isVisible()
     # A social worker may not issue a case summary.
     assert not tab.summary_button.isVisible()
 

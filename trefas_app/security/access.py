@@ -92,6 +92,8 @@ _SHARED_CASE = aliased(m.Case, name="rule_shared_case")
 _VIA_CASE = aliased(m.Case, name="rule_via_case")
 _OWNER_PERSON = aliased(m.Person, name="rule_owner_person")
 _KNOWN_CASE = aliased(m.Case, name="rule_known_case")
+_DOCUMENT_CASE = aliased(m.Case, name="rule_document_case")
+_ISSUER = aliased(m.User, name="rule_issuer")
 
 
 #: Roles whose scope is their own case teams only (DESIGN §3, condition 2).
@@ -216,6 +218,8 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
                               category_expr=literal(Category.IDENTITY.value))
     if kind == "person":
         return _person_clause(actor, permission, verb, now, alias or m.Person)
+    if kind == "document":
+        return _issued_document_clause(actor, permission, verb, now, alias or m.IssuedDocument)
     if kind in ("consent", "relative"):
         # Person-level records: visible with the person's identity.
         model = alias or (m.Consent if kind == "consent" else m.Relative)
@@ -317,6 +321,24 @@ def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
     return or_(own, via_case)
 
 
+def _issued_document_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
+                            doc) -> ColumnElement[bool]:
+    """The register entry of an issued document (number, kind, recipient, who,
+    when — never the content): in a case the user may see, and issued by or
+    to the user's agency. That another agency handed the case to a third is
+    not this agency's business."""
+    if not role_may(actor.role, permission):
+        return false()
+    case = _DOCUMENT_CASE
+    in_visible_case = (select(case.id)
+                       .where(case.id == doc.case_id, visible(actor, "case", now, verb, case))
+                       .exists())
+    issued_here = (select(_ISSUER.id)
+                   .where(_ISSUER.id == doc.issued_by_id, _ISSUER.agency == actor.agency)
+                   .exists())
+    return and_(in_visible_case, or_(doc.recipient_agency == actor.agency, issued_here))
+
+
 def in_scope(actor: Actor, kind: str, now: dt.datetime,
              within_case: tuple[int, int] | None = None) -> ColumnElement[bool]:
     """Rows the user would see but for consent or protection: the base for
@@ -390,6 +412,8 @@ def _model_of(kind: str):
         return m.Person
     if kind == "consent":
         return m.Consent
+    if kind == "document":
+        return m.IssuedDocument
     if kind == "relative":
         return m.Relative
     return CASE_CONTENT_KINDS[kind].model

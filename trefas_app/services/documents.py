@@ -182,6 +182,22 @@ class DocumentCheck:
 
 
 @dataclass(frozen=True)
+class IssuedDocumentRow:
+    """A register entry: what was issued, to whom, by whom — not the content
+    (Trefas keeps no copy of an issued PDF, only its number and hashes)."""
+
+    number: str
+    kind: DocumentKind
+    recipient: str
+    recipient_agency: Agency | None
+    issued_at: dt.datetime
+    issued_by: str
+    issued_by_agency: Agency
+    pages: int
+    password_protected: bool
+
+
+@dataclass(frozen=True)
 class PrintRecord:
     number: str
     printed_at: dt.datetime
@@ -1165,6 +1181,7 @@ _LOG_ACTIONS = {
     "document.log_extract": "Skapade utdrag ur åtkomstloggen",
     "document.minutes": "Skapade minnesanteckningar",
     "document.print": "Skrev ut dokument",
+    "document.list": "Listade ärendets utfärdade dokument",
     "document.verify": "Kontrollerade dokument",
     "disclosure": "Lämnade ut uppgifter",
     "emergency.access": "Nödåtkomst till ärendet",
@@ -1255,6 +1272,30 @@ def _at(text: str) -> dt.datetime:
 
 
 # --- verification and printing ------------------------------------------------------------
+
+
+def list_case_documents(uow: UnitOfWork, actor: Actor, case_id: int
+                        ) -> tuple[IssuedDocumentRow, ...]:
+    """The documents issued in a case that the user's agency issued or
+    received, newest first (the access rule's ``document`` kind)."""
+    with uow:
+        s, now = uow.session, uow.now()
+        access.require(actor, "document.read")
+        case = access.get_visible(s, actor, "case", case_id, now)
+        doc = m.IssuedDocument
+        rows = s.execute(
+            select(doc, m.User.display_name, m.User.agency)
+            .join(m.User, m.User.id == doc.issued_by_id)
+            .where(doc.case_id == case.id, access.visible(actor, "document", now))
+            .order_by(doc.issued_at.desc(), doc.id.desc())).all()
+        uow.log(actor, "document.list", subject_kind="case", subject_id=case.id,
+                case_id=case.id, person_id=case.person_id, detail={"hits": len(rows)})
+        uow.commit()
+        return tuple(IssuedDocumentRow(
+            number=d.number, kind=d.kind, recipient=d.recipient,
+            recipient_agency=d.recipient_agency, issued_at=d.issued_at, issued_by=name,
+            issued_by_agency=agency, pages=d.pages, password_protected=d.password_protected)
+            for d, name, agency in rows)
 
 
 def verify_document(store, pdf_bytes: bytes, password: str | None = None) -> DocumentCheck:

@@ -85,6 +85,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "audit.verify": ("Kontrollerade loggen", "Verified the log"),
     "disclosure": ("Lämnade ut uppgifter", "Disclosed information"),
     "document.print": ("Skrev ut dokument", "Printed document"),
+    "document.list": ("Listade ärendets utfärdade dokument", "Listed the case's issued documents"),
     "dashboard.read": ("Öppnade översikten", "Opened the dashboard"),
     "exit.read": ("Läste avhopparstöd", "Read exit programme"),
     "exit.waiting.read": ("Såg väntande avhopparförfrågan", "Saw waiting exit request"),

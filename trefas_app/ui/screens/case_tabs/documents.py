@@ -18,11 +18,14 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -97,6 +100,27 @@ class Tab(BaseTab):
                                    "Det innehåller bara det som mottagaren får ta del av."), self)
         self.intro.setWordWrap(True)
         lay.addWidget(self.intro)
+        self.register_title = QLabel(self.tr("Utfärdade dokument"), self)
+        self.register_title.setProperty("role", "subheading")
+        lay.addWidget(self.register_title)
+        self.register = QTableWidget(0, 6, self)
+        self.register.setObjectName("documentRegister")
+        self.register.setHorizontalHeaderLabels([
+            self.tr("Nummer"), self.tr("Slag"), self.tr("Mottagare"), self.tr("Utfärdat"),
+            self.tr("Av"), self.tr("Sidor")])
+        self.register.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.register.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.register.verticalHeader().hide()
+        self.register.horizontalHeader().setStretchLastSection(True)
+        self.register.setMaximumHeight(170)
+        self.register.setToolTip(self.tr(
+            "Trefas sparar ingen kopia av ett utfärdat dokument, bara dess nummer och "
+            "kontrollsummor. Behövs det igen: utfärda ett nytt."))
+        lay.addWidget(self.register)
+        self.register_empty = muted(self.tr("Inga dokument har utfärdats i ärendet av eller till "
+                                            "din myndighet."), self)
+        self.register_empty.setObjectName("documentRegisterEmpty")
+        lay.addWidget(self.register_empty)
         self.status = QLabel(self)
         self.status.setObjectName("documentStatus")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -162,6 +186,23 @@ class Tab(BaseTab):
 
     def reload(self) -> None:
         self._update_buttons()
+        if self.case is not None:
+            self.ctx.run(documents.list_case_documents, self.case.id,
+                         on_done=self._show_register, key=f"documents.register.{id(self)}")
+
+    def _show_register(self, rows) -> None:
+        lang = self.ctx.lang
+        self.register.setRowCount(len(rows))
+        for r, d in enumerate(rows):
+            values = [d.number, enum_label(d.kind, lang), d.recipient, fmt_datetime(d.issued_at),
+                      f"{d.issued_by} ({enum_label(d.issued_by_agency, lang)})",
+                      self.tr("{n} (lösenordsskyddad)").format(n=d.pages)
+                      if d.password_protected else str(d.pages)]
+            for c, value in enumerate(values):
+                self.register.setItem(r, c, QTableWidgetItem(value))
+        self.register.resizeColumnsToContents()
+        self.register.setVisible(bool(rows))
+        self.register_empty.setVisible(not rows)
 
     def _update_buttons(self) -> None:
         case = self.case
@@ -326,4 +367,5 @@ class Tab(BaseTab):
         self.omitted_list.clear()
         self.doc_title.clear()
         self.status.clear()
+        self.register.setRowCount(0)
         self.result_box.hide()
