@@ -38,7 +38,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
-ROLES = ("social_worker", "coordinator", "supervisor_city")
+ROLES = ("social_worker", "coordinator", "police_liaison", "probation_officer", "supervisor_city",
+         "supervisor_police")
 PASSWORD = "Bänkprov-Järvafältet-77"  # bulk.BENCH_PASSWORD (importing bulk is not needed)
 
 
