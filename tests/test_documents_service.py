@@ -601,7 +601,10 @@ def test_cli_issues_writes_privately_and_verifies(world, tmp_path, capsys, monke
                            "--case", case_number, "--json"], capsys)
     assert code == 0, err
     listed = json.loads(out)
-    assert listed and all(d["recipient_agency"] == "police" for d in listed)
+    assert listed and all("police" in (d["recipient_agency"], d["issued_by_agency"])
+                          for d in listed)
+    assert any(d["recipient_agency"] == "police" and d["issued_by"] == "Sara Svensson"
+               for d in listed)
 
 
 def test_cli_refuses_what_the_role_may_not(world, tmp_path, capsys, monkeypatch):
