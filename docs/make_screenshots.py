@@ -167,6 +167,32 @@ def roles_of_store(root: Path) -> dict[str, str]:
 # --- driving the window ------------------------------------------------------------------
 
 
+def case_with_documents(root: Path, username: str) -> int | None:
+    """A case of ``username``'s team with a handover in it (looked up with the
+    administrator's key, below the services: a screenshot helper only)."""
+    from sqlalchemy import select
+
+    from trefas_app.domain.enums import DocumentKind
+    from trefas_app.store import models as m
+    from trefas_app.store.store import unlock
+
+    try:
+        store = unlock(root, "admin", PASSWORD)
+    except Exception:  # noqa: BLE001 - a store without the demo's admin
+        return None
+    try:
+        with store.engine.connect() as conn:
+            return conn.execute(
+                select(m.IssuedDocument.case_id)
+                .join(m.TeamMember, m.TeamMember.case_id == m.IssuedDocument.case_id)
+                .join(m.User, m.User.id == m.TeamMember.user_id)
+                .where(m.IssuedDocument.kind == DocumentKind.HANDOVER,
+                       m.User.username == username)
+                .order_by(m.IssuedDocument.id).limit(1)).scalar()
+    finally:
+        store.close()
+
+
 def dialogs_and_banners(window, settle, save, pump) -> int:
     """The main dialogs, a protected person, and the reveal banner."""
     import datetime as dt
@@ -353,6 +379,17 @@ def main() -> int:
                         settle(window)
                         save(window, f"{slug}-case-{tab}")
                         shots += 1
+        if role in ("social_worker", "police_liaison"):
+            # A case with issued documents: the Dokument tab's register.
+            case_id = case_with_documents(root, username)
+            if case_id is not None:
+                ctx.open_case(case_id)
+                settle(window)
+                view = window.current_screen()
+                if view.select_tab("documents"):
+                    settle(window)
+                    save(window, f"{slug}-case-documents-issued")
+                    shots += 1
         if role == "social_worker":
             shots += dialogs_and_banners(window, settle, save, pump)
         if "persons" in window.nav_keys() and role == "social_worker":

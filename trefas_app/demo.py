@@ -48,6 +48,7 @@ from trefas_app.domain.enums import (
     Role,
     SupportKind,
 )
+from trefas_app.domain.errors import TrefasError
 from trefas_app.domain.personnummer import COORDINATION_DAY_OFFSET, luhn_check_digit
 from trefas_app.security.access import LOCAL_TZ, local_date
 from trefas_app.security.passwords import check_password_policy
@@ -397,6 +398,7 @@ def build_demo(root: Path, password: str | None = None, seed: int = 2026,
             _schedule_story(timeline, sessions, story, rng, base)
         _schedule_casework(timeline, sessions, stories, rng, base)
         timeline.run()
+        _issue_documents(sessions, stories, password)
     except BaseException:
         # A half-built demo is of no use and would block the next attempt.
         for s in sessions.values():
@@ -410,6 +412,33 @@ def build_demo(root: Path, password: str | None = None, seed: int = 2026,
     for s in sessions.values():
         s.close()
     return demo_users
+
+
+def _issue_documents(sessions: dict[str, OpenStore], stories: list[_Story],
+                     password: str) -> None:
+    """Two handovers to the police and a supervisor's case summary, so that
+    the Dokument tab and the register have something to show."""
+    from trefas_app.services import documents
+
+    issued = 0
+    for st in stories:
+        if issued == 2:
+            break
+        if st.police is None or st.final_state == CaseState.CLOSED or st.case_id is None:
+            continue
+        sw = sessions[st.social_worker]
+        police_unit = next(code for name, _d, _r, _a, code in USERS if name == st.police)
+        recipient = next(name for code, name, _a in UNITS if code == police_unit)
+        try:
+            documents.issue_handover(sw.uow(), sw.actor, st.case_id, Agency.POLICE,
+                                     recipient, password)
+        except TrefasError:
+            continue  # no basis to hand this one over: the next story
+        issued += 1
+        if issued == 1:
+            boss = next(s for s in sessions.values() if s.actor.role == Role.SUPERVISOR
+                        and s.actor.agency == Agency.CITY)
+            documents.issue_case_summary(boss.uow(), boss.actor, st.case_id)
 
 
 def _remove_demo_store(root: Path, root_existed: bool) -> None:

@@ -112,7 +112,6 @@ class Tab(BaseTab):
         self.register.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.register.verticalHeader().hide()
         self.register.horizontalHeader().setStretchLastSection(True)
-        self.register.setMaximumHeight(170)
         self.register.setToolTip(self.tr(
             "Trefas sparar ingen kopia av ett utfärdat dokument, bara dess nummer och "
             "kontrollsummor. Behövs det igen: utfärda ett nytt."))
@@ -201,6 +200,10 @@ class Tab(BaseTab):
             for c, value in enumerate(values):
                 self.register.setItem(r, c, QTableWidgetItem(value))
         self.register.resizeColumnsToContents()
+        # As tall as its rows (up to a few), so no empty box sits under them.
+        shown = min(len(rows), 5)
+        self.register.setFixedHeight(self.register.horizontalHeader().height() + 4 + sum(
+            self.register.rowHeight(r) for r in range(shown)))
         self.register.setVisible(bool(rows))
         self.register_empty.setVisible(not rows)
 
