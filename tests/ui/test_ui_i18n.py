@@ -81,3 +81,29 @@ def test_english_window(qtbot, installed, world, ctx_factory):
     qtbot.addWidget(dlg)
     assert dlg.unlock_button.text() == "Unlock"
     assert dlg.windowTitle() == "Trefas – unlock"
+
+
+def test_every_ui_string_has_an_english_translation(tmp_path):
+    """lupdate over today's sources into a copy of the .ts: nothing new or
+    unfinished, so no Swedish text turns up in the English window."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from trefas_app.ui.i18n import _tool
+
+    lupdate = _tool("pyside6-lupdate")
+    assert lupdate, "pyside6-lupdate comes with PySide6"
+    copy = tmp_path / "trefas_en.ts"
+    shutil.copy(TS, copy)
+    import trefas_app.ui
+
+    ui_dir = Path(trefas_app.ui.__file__).resolve().parent
+    subprocess.run([lupdate, "-locations", "none", "-no-obsolete",
+                    *sorted(str(p) for p in ui_dir.rglob("*.py")), "-ts", str(copy)],
+                   check=True, capture_output=True)
+    root = ET.parse(copy).getroot()
+    untranslated = [m.findtext("source") for m in root.iter("message")
+                    if m.find("translation").get("type") == "unfinished"
+                    or not (m.findtext("translation") or "").strip()]
+    assert untranslated == []
