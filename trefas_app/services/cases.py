@@ -196,11 +196,11 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
     if query:
         by_number = set()
         if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
-            by_number = set(s.scalars(select(m.Case.id).where(
-                m.Case.number.like(f"%{escape_like(query)}%", escape="\\"))))
+            by_number = set(s.connection().scalars(select(m.Case.id).where(
+                m.Case.number.like(f"%{escape_like(query)}%", escape="\\"))).all())
         person_ids = matching_person_ids(s, actor, query, now)
-        by_person = set(s.scalars(select(m.Case.id).where(
-            m.Case.person_id.in_(id_set(person_ids))))) if person_ids else set()
+        by_person = set(s.connection().scalars(select(m.Case.id).where(
+            m.Case.person_id.in_(id_set(person_ids)))).all()) if person_ids else set()
         narrowing.append(m.Case.id.in_(id_set(sorted(by_number | by_person))))
     where = [access.visible(actor, "case", now), *narrowing]
     if filt.mine_only:
