@@ -268,3 +268,12 @@ def test_a_new_search_cancels_the_old_count_and_ignores_its_answer(qapp):
     assert model.total == 1 and [r.display_name for r in model.rows()] == ["Person 00007"]
     model.clear()
     assert not model.counting and model.total is None
+
+
+def test_counts_are_grouped_the_swedish_way():
+    from trefas_app.ui.common import fmt_count, hidden_line
+
+    assert fmt_count(44900) == "44\u00a0900" and fmt_count(999) == "999"
+    assert fmt_count(1234567, "en") == "1,234,567"
+    assert hidden_line({Category.IDENTITY: 7047}, "ärende", "ärenden").startswith(
+        "7\u00a0047 ärenden delas inte")

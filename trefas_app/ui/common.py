@@ -85,6 +85,12 @@ _CATEGORY_SHORT = {
 }
 
 
+def fmt_count(n: int, lang: str = "sv") -> str:
+    """44 900 in Swedish (a non-breaking space between thousands), 44,900 in English."""
+    text = f"{n:,}"
+    return text.replace(",", "\u00a0") if lang == "sv" else text
+
+
 def category_short(category: Category, lang: str = "sv") -> str:
     sv, en = _CATEGORY_SHORT[Category(category)]
     return sv if lang == "sv" else en
@@ -104,8 +110,8 @@ def hidden_line(hidden: dict[Category, int] | None, singular: str, plural: str,
                      for c in sorted(hidden, key=lambda c: order.index(Category(c))))
     noun = singular if n == 1 else plural
     if lang == "sv":
-        return f"{n} {noun} delas inte med din myndighet ({cats})"
-    return f"{n} {noun} not shared with your agency ({cats})"
+        return f"{fmt_count(n, lang)} {noun} delas inte med din myndighet ({cats})"
+    return f"{fmt_count(n, lang)} {noun} not shared with your agency ({cats})"
 
 
 # --- banners ------------------------------------------------------------------------

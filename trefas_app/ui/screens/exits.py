@@ -23,7 +23,7 @@ from trefas_app.services import exits
 from trefas_app.services.views_casework import ExitRow, ExitView
 from trefas_app.ui import style
 from trefas_app.ui.charts import Deadline, DeadlineBars, deadline_text
-from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_count, fmt_datetime, heading, muted
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.exit import ExitPanel
@@ -177,8 +177,9 @@ class Screen(BaseScreen):
 
     def _loaded(self, _page=None) -> None:
         n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} avhopparärenden").format(n=n) if n != 1
-                                 else self.tr("1 avhopparärende"))
+        self.count_label.setText(
+            self.tr("{n} avhopparärenden").format(n=fmt_count(n, self.ctx.lang)) if n != 1
+            else self.tr("1 avhopparärende"))
         lang = self.ctx.lang
         show_hidden(self.hidden_label, self.model.hidden,
                     "avhopparärende" if lang == "sv" else "exit programme",

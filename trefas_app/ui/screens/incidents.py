@@ -28,7 +28,7 @@ from trefas_app.domain.enums import IncidentState, Role
 from trefas_app.services import incidents, users
 from trefas_app.services.views_ops import IncidentRow, IncidentView, RoutineStepView
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.dialogs.incident import incident_changes, step_title
 from trefas_app.ui.dialogs.task_pickers import load_directory
 from trefas_app.ui.models.paged import Column
@@ -504,7 +504,7 @@ class Screen(BaseScreen):
 
     def _loaded(self, _page=None) -> None:
         n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} händelser").format(n=n) if n != 1
+        self.count_label.setText(self.tr("{n} händelser").format(n=fmt_count(n, self.ctx.lang)) if n != 1
                                  else self.tr("1 händelse"))
 
     def _row_changed(self, current, _previous) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trefas_app.ui.common import heading, hidden_line, muted
+from trefas_app.ui.common import fmt_count, heading, hidden_line, muted
 from trefas_app.ui.models.paged import PagedTableModel
 from trefas_app.ui.screens.base import BaseScreen
 
@@ -149,11 +149,12 @@ class ListScreen(BaseScreen):
                 shown = self.model.loaded
                 self.count_label.setText(
                     self.tr("{n} {noun} · räknar …").format(
-                        n=f"{shown}+" if self.model.canFetchMore() else shown,
+                        n=fmt_count(shown, self.ctx.lang) + ("+" if self.model.canFetchMore()
+                                                             else ""),
                         noun=self.noun if shown == 1 else self.noun_plural))
             return
         noun = self.noun if total == 1 else self.noun_plural
-        self.count_label.setText(f"{total} {noun}")
+        self.count_label.setText(f"{fmt_count(total, self.ctx.lang)} {noun}")
         line = hidden_line(self.model.hidden, self.noun, self.noun_plural, self.ctx.lang)
         if line and not self.hidden_with_categories:
             line = line.split(" (", 1)[0]

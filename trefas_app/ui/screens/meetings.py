@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from trefas_app.domain.enums import Role, TaskState
 from trefas_app.services import cases, meetings, users
 from trefas_app.services.views_ops import MeetingItemView, MeetingRow, MeetingView
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.dialogs.meeting import participants_text
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.models.paged import Column
@@ -337,7 +337,7 @@ class Screen(BaseScreen):
 
     def _loaded(self, _page=None) -> None:
         n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} möten").format(n=n) if n != 1
+        self.count_label.setText(self.tr("{n} möten").format(n=fmt_count(n, self.ctx.lang)) if n != 1
                                  else self.tr("1 möte"))
 
     def _row_changed(self, current, _previous) -> None:

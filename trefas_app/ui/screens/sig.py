@@ -13,7 +13,7 @@ from trefas_app.domain.enums import ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralRow, ReferralView
 from trefas_app.ui import style
-from trefas_app.ui.common import enum_label, fmt_date, heading, muted
+from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.parts import (
@@ -122,8 +122,9 @@ class Screen(BaseScreen):
 
     def _loaded(self, _page=None) -> None:
         n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} aktualiseringar").format(n=n) if n != 1
-                                 else self.tr("1 aktualisering"))
+        self.count_label.setText(
+            self.tr("{n} aktualiseringar").format(n=fmt_count(n, self.ctx.lang)) if n != 1
+            else self.tr("1 aktualisering"))
         self._update_buttons()
 
     def selected(self) -> ReferralRow | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTableView, QVBoxLayout
 
 from trefas_app.services import audit_log
-from trefas_app.ui.common import muted
+from trefas_app.ui.common import fmt_count, muted
 from trefas_app.ui.screens.auditlog import ACTION_FILTERS, log_colour, log_columns
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import ColouredModel, configure_view, open_screen
@@ -73,7 +73,8 @@ class Tab(BaseTab):
 
     def _loaded(self, _page=None) -> None:
         n = self.model.total or 0
-        self.count.setText(self.tr("{n} poster").format(n=n) if n != 1 else self.tr("1 post"))
+        self.count.setText(self.tr("{n} poster").format(n=fmt_count(n, self.ctx.lang))
+                           if n != 1 else self.tr("1 post"))
 
     def open_in_log(self) -> None:
         if self.case is not None:
