@@ -58,7 +58,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
     from trefas_app.ui.main_window import MainWindow
     from trefas_app.ui.screens.lists import SEARCH_DEBOUNCE_MS
 
-    app = make_application(["bench_gui"])
+    app = make_application(["bench_gui"])  # noqa: F841 — kept alive for the run
 
     def wait(cond, timeout=300.0) -> bool:
         """Run Qt's event loop until ``cond()``: the GUI thread sleeps in the loop
@@ -76,6 +76,35 @@ def run_role(root: Path, username: str, searches: int) -> dict:
         loop.exec()
         timer.stop()
         return cond()
+
+    class StallMonitor(QObject):
+        """A 10 ms timer on the GUI thread: a late tick means the thread was
+        busy (not waiting in the event loop) for that long — the issue's
+        "no user action freezes the window for more than 100 ms"."""
+
+        def __init__(self):
+            super().__init__()
+            self.last = time.perf_counter()
+            self.gaps: list[float] = []
+            self.timer = QTimer()
+            self.timer.setInterval(10)
+            self.timer.timeout.connect(self._tick)
+
+        def _tick(self):
+            now = time.perf_counter()
+            self.gaps.append(now - self.last)
+            self.last = now
+
+        def start(self):
+            self.last = time.perf_counter()
+            self.timer.start()
+
+        def summary(self) -> dict:
+            over = sorted((g for g in self.gaps if g > 0.1), reverse=True)
+            return {"ticks": len(self.gaps),
+                    "max_ms": round(max(self.gaps, default=0) * 1000),
+                    "over_100ms": len(over),
+                    "worst_ms": [round(g * 1000) for g in over[:5]]}
 
     class PaintSpy(QObject):
         def __init__(self):
@@ -115,6 +144,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
     dlg.password_edit.setText(PASSWORD)
     res: dict = {"user": username, "kdf": kdf, "load1": [load1()]}
 
+    stalls = StallMonitor()
     t0 = time.perf_counter()
     dlg.try_unlock()
     if not wait(lambda: ctx.is_unlocked or not dlg._busy):
@@ -123,6 +153,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
         raise AssertionError(f"unlock failed: {dlg.message.text()!r} "
                              f"(button enabled: {dlg.unlock_button.isEnabled()})")
     t_open = time.perf_counter()
+    stalls.start()  # from the open session on: showing the list, searching
     screen = w.show_screen("cases")
     spy = PaintSpy()
     screen.table.viewport().installEventFilter(spy)
@@ -175,6 +206,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
     if ops:
         res["worker_trace"] = [(name, round((a - t0) * 1000), round((b - a) * 1000))
                                for name, a, b in ops]
+    res["gui_thread"] = stalls.summary()
     res["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     w.close()
     wait(lambda: not ctx.is_unlocked, 30)
@@ -185,7 +217,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
 def table(results: dict) -> str:
     lines = [f"{'role':<18}{'visible':>9}{'unlock s':>10}{'→rows s':>9}{'→painted s':>12}"
              f"{'→count s':>10}{'search rows med/max ms':>24}{'count med/max ms':>18}"
-             f"{'RSS MiB':>9}  load1"]
+             f"{'RSS MiB':>9}{'GUI stall max ms':>18}  load1"]
     for label, r in results["roles"].items():
         s = r["search"]
         lines.append(f"{label:<18}{r['list_total']:>9,}{r['unlock_s']:>10.2f}"
@@ -193,7 +225,7 @@ def table(results: dict) -> str:
                      f"{r['unlock_to_count_s']:>10.2f}"
                      f"{s['median_ms']:>17.0f} /{s['max_ms']:>5.0f}"
                      f"{s['count_median_ms']:>11.0f} /{s['count_max_ms']:>5.0f}"
-                     f"{r['peak_rss_mib']:>9.0f}  {r['load1']}")
+                     f"{r['peak_rss_mib']:>9.0f}{r['gui_thread']['max_ms']:>18}  {r['load1']}")
     lines.append("(case list shows ongoing cases, the screen's default filter; rows first, "
                  "count after; search latency includes the 150 ms debounce)")
     return "\n".join(lines)
