@@ -1,13 +1,19 @@
 """Locate files shipped with the program (word lists, fonts, images, …).
 
 The files live in ``resources/`` at the top of the repository, next to the
-``trefas_app`` package. A frozen build (PyInstaller) unpacks them under
-``sys._MEIPASS``; an installed wheel may carry them inside the package. The
-first of those places that exists wins, in this order:
+``trefas_app`` package. A wheel carries them inside the package as
+``trefas_app/_resources`` (``setup.py`` maps the directory there); a frozen
+build (PyInstaller) unpacks them under ``sys._MEIPASS``. The first of these
+places that exists wins, in this order:
 
 1. ``<sys._MEIPASS>/resources`` when running frozen,
-2. ``<repo>/resources`` (the package's parent directory — the normal case),
-3. ``<package>/resources``.
+2. ``<package>/_resources`` — an installed wheel,
+3. ``<repo>/resources`` (the package's parent directory) — a source checkout or
+   an editable install.
+
+The installed copy is looked at before the parent directory, so that an
+installed program never picks up an unrelated ``resources`` folder that
+happens to lie next to it in ``site-packages``.
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ def resources_root() -> Path:
     frozen_base = getattr(sys, "_MEIPASS", None)
     if frozen_base:
         candidates.append(Path(frozen_base) / "resources")
+    candidates.append(_PACKAGE_DIR / "_resources")
     candidates.append(_PACKAGE_DIR.parent / "resources")
-    candidates.append(_PACKAGE_DIR / "resources")
     for candidate in candidates:
         if candidate.is_dir():
             return candidate

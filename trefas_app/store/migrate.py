@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -14,9 +15,19 @@ from trefas_app.domain.errors import StoreError
 
 
 def migrations_dir() -> Path:
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "db", here.parents[1] / "_migrations"):
-        if (candidate / "env.py").exists():
+    """The Alembic script directory (``env.py``, ``versions/``).
+
+    Frozen build: ``<sys._MEIPASS>/db``; installed wheel: ``trefas_app/_migrations``
+    (``setup.py`` maps ``db/`` there); source checkout or editable install:
+    ``db/`` at the top of the repository. The first that holds ``env.py`` wins.
+    """
+    package = Path(__file__).resolve().parents[1]
+    candidates = [package / "_migrations", package.parent / "db"]
+    frozen_base = getattr(sys, "_MEIPASS", None)
+    if frozen_base:
+        candidates.insert(0, Path(frozen_base) / "db")
+    for candidate in candidates:
+        if (candidate / "env.py").is_file():
             return candidate
     raise StoreError("Programmets databasmigreringar saknas – installationen är ofullständig.",
                      "The program's database migrations are missing – broken installation.")
