@@ -428,6 +428,36 @@ def test_persons_list_search_and_masking_match_oracle(world, user):
             assert [r.id for r in alias_hits] == [p.id]
 
 
+@pytest.mark.parametrize("user", _user_ids())
+def test_person_pages_count_and_order(world, user):
+    """The person screen's way: pages without a count, then count_persons.
+    Order: names A–Ö, then protected persons by id (never by their name)."""
+    w, sessions = world
+    st, u = sessions[user], w.users[user]
+    if u.role == Role.ADMINISTRATOR:
+        with pytest.raises(AccessDenied):
+            persons.count_persons(st.uow(), st.actor)
+        return
+    expected = {p.id for p in w.persons if oracle_person(w, u, p)}
+    rows: list = []
+    while True:
+        page = persons.list_persons(st.uow(), st.actor, offset=len(rows), limit=5, count=False)
+        assert page.total is None
+        rows += page.rows
+        if not page.more:
+            break
+    assert [r.id for r in rows] == sorted(
+        (r.id for r in rows), key=lambda i: (w_person(w, i).protected,
+                                             "" if w_person(w, i).protected
+                                             else w_person(w, i).name.casefold(), i))
+    assert {r.id for r in rows} == expected and len(rows) == len(expected)
+    assert persons.count_persons(st.uow(), st.actor).total == len(expected)
+
+
+def w_person(w, person_id: int) -> PersonRec:
+    return next(p for p in w.persons if p.id == person_id)
+
+
 def test_matrix_is_large_enough(world):
     w, _ = world
     combos = len(USERS) * len(w.notes)

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
@@ -18,7 +18,7 @@ from trefas_app.domain.enums import (
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.personnummer import parse_personal_number
 from trefas_app.security import access
-from trefas_app.services.views import Page, PersonRow, PersonView
+from trefas_app.services.views import ListCount, Page, PersonRow, PersonView
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -225,26 +225,29 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _person_conditions(s, actor: Actor, query: str, now: dt.datetime) -> list:
+    where = [access.visible(actor, "person", now)]
+    if query.strip():
+        where.append(m.Person.id.in_(id_set(matching_person_ids(s, actor, query, now))))
+    return where
+
+
 def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0,
-                 limit: int = 200) -> Page[PersonRow]:
-    """Persons the user may see, sorted by name, one page at a time."""
+                 limit: int = 200, count: bool = True) -> Page[PersonRow]:
+    """Persons the user may see, one page at a time: by name, protected persons
+    last and by id (``Person.list_order``, read in index order, so a page costs
+    the same for 500 persons as for 50,000). ``count=False`` leaves the total
+    to :func:`count_persons` (``Page.total`` None, ``Page.more`` set)."""
     with uow:
         access.require(actor, "person.read")
         now = uow.now()
         s = uow.session
-        where = [access.visible(actor, "person", now)]
-        if query.strip():
-            where.append(m.Person.id.in_(id_set(matching_person_ids(s, actor, query, now))))
-        total = s.scalar(select(func.count()).select_from(m.Person).where(*where))
-        # Masked persons sort last and by id: their place in a name-sorted
-        # list must not hint at the real name.
-        unmasked = or_(m.Person.protection_level == ProtectionLevel.NONE,
-                       access.revealed_clause(actor, m.Person.id, now))
-        persons = s.scalars(select(m.Person).where(*where)
-                            .order_by(case((unmasked, 0), else_=1),
-                                      case((unmasked, m.Person.search_name), else_=""),
-                                      m.Person.id)
-                            .offset(offset).limit(limit)).all()
+        where = _person_conditions(s, actor, query, now)
+        persons = list(s.scalars(select(m.Person).where(*where)
+                                 .order_by(*m.Person.list_order())
+                                 .offset(offset).limit(limit + 1)).all())
+        more = len(persons) > limit
+        persons = persons[:limit]
         views = project_persons(s, actor, list(persons), now)
         open_counts = dict(s.execute(
             select(m.Case.person_id, func.count())
@@ -257,11 +260,24 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
                                risk_level=views[p.id].risk_level,
                                open_cases=open_counts.get(p.id, 0))
                      for p in persons)
+        total = (s.scalar(select(func.count()).select_from(m.Person).where(*where))
+                 if count else None)
         if offset == 0:
             uow.log(actor, "person.search" if query.strip() else "person.list",
-                    detail={"hits": total})
+                    detail={"rows": len(rows)} if total is None else {"hits": total})
         uow.commit()
-        return Page(rows=rows, total=total, offset=offset)
+        return Page(rows=rows, total=total, offset=offset, more=more)
+
+
+def count_persons(uow: UnitOfWork, actor: Actor, query: str = "") -> ListCount:
+    """How many persons :func:`list_persons` finds. Reads no person data."""
+    with uow:
+        access.require(actor, "person.read")
+        now = uow.now()
+        where = _person_conditions(uow.session, actor, query, now)
+        total = uow.session.scalar(select(func.count()).select_from(m.Person).where(*where))
+        uow.commit()
+        return ListCount(total=total)
 
 
 def reveal_identity(uow: UnitOfWork, actor: Actor, person_id: int, reason: str,

@@ -26,6 +26,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    literal_column,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
@@ -164,10 +166,20 @@ class User(Base):
 # --- persons and cases -----------------------------------------------------
 
 
+#: The person list's order: persons without protected identity by name, then
+#: protected ones by id — their place in a name-sorted list must not hint at
+#: the real name. The index ``ix_persons_listing`` is on exactly these
+#: expressions, so a page of the list is read in order and nothing is sorted.
+PERSON_LIST_MASKED = "protection_level != 'none'"
+PERSON_LIST_NAME = "CASE WHEN protection_level != 'none' THEN '' ELSE search_name END"
+
+
 class Person(Tracked, Base):
     """A person at risk. Identity fields: name, number, phone; location: address."""
 
     __tablename__ = "persons"
+    __table_args__ = (Index("ix_persons_listing", text(f"({PERSON_LIST_MASKED})"),
+                            text(f"({PERSON_LIST_NAME})"), "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     personal_number: Mapped[Optional[str]] = mapped_column(String(13), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -191,6 +203,12 @@ class Person(Tracked, Base):
     cases: Mapped[list["Case"]] = relationship(back_populates="person")
     relatives: Mapped[list["Relative"]] = relationship(back_populates="person",
                                                        cascade="all, delete-orphan")
+
+    @staticmethod
+    def list_order():
+        """ORDER BY terms that match ``ix_persons_listing`` (see above)."""
+        return (literal_column(f"({PERSON_LIST_MASKED})"),
+                literal_column(f"({PERSON_LIST_NAME})"), Person.id)
 
 
 class Relative(Tracked, Base):

@@ -7,7 +7,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from trefas_app.services.views import PersonRow
 from trefas_app.ui import style
 from trefas_app.ui.common import enum_label
-from trefas_app.ui.models.paged import PAGE_SIZE, Column, Loader, PagedTableModel
+from trefas_app.ui.models.paged import PAGE_SIZE, Column, Counter, Loader, PagedTableModel
 
 
 def _t(text: str) -> str:
@@ -33,13 +33,15 @@ class PersonTableModel(PagedTableModel):
     """``params`` is the search text. Sorted by name (the service's order)."""
 
     def __init__(self, loader: Loader, lang: str = "sv", query: str = "",
-                 page_size: int = PAGE_SIZE, parent=None):
+                 page_size: int = PAGE_SIZE, parent=None, counter: Counter | None = None):
         super().__init__(loader, person_columns(lang), params=query, page_size=page_size,
-                         parent=parent)
+                         parent=parent, counter=counter)
 
     @classmethod
     def for_context(cls, ctx, key: str = "persons.page", parent=None) -> "PersonTableModel":
-        return cls(person_loader(ctx, key), ctx.lang, parent=parent)
+        """Rows first, count after (a supervisor sees tens of thousands)."""
+        return cls(person_loader(ctx, key), ctx.lang, parent=parent,
+                   counter=person_counter(ctx, key + ".count"))
 
     def set_query(self, query: str) -> None:
         if query != self.params:
@@ -52,8 +54,18 @@ def person_loader(ctx, key: str) -> Loader:
     from trefas_app.services import persons
 
     def load(query, offset, limit, on_page, on_error):
-        if ctx.run(persons.list_persons, query or "", offset, limit, on_done=on_page,
-                   on_error=on_error, key=key) is None:
+        if ctx.run(persons.list_persons, query or "", offset, limit, count=False,
+                   on_done=on_page, on_error=on_error, key=key) is None:
             on_error(None)  # locked
 
     return load
+
+
+def person_counter(ctx, key: str) -> Counter:
+    from trefas_app.services import persons
+
+    def count(query, on_count, on_error):
+        return ctx.run(persons.count_persons, query or "", on_done=on_count,
+                       on_error=on_error, key=key)
+
+    return count
