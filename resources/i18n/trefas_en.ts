@@ -2711,6 +2711,10 @@ Current status: {state}</translation>
         <translation>Cancelled</translation>
     </message>
     <message>
+        <source>{n} uppgifter · räknar …</source>
+        <translation>{n} tasks · counting …</translation>
+    </message>
+    <message>
         <source>{n} uppgifter</source>
         <translation>{n} tasks</translation>
     </message>

@@ -20,7 +20,7 @@ from trefas_app.domain.errors import NotFound, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
-from trefas_app.services.views import Page
+from trefas_app.services.views import ListCount, Page
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.store import models as m
 from trefas_app.store.store import actor_of
@@ -219,35 +219,64 @@ def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None 
     return _move(uow, actor, task_id, TaskState.CANCELLED, reason)
 
 
+def _task_filters(s, actor: Actor, now, mine_only: bool, overdue_only: bool,
+                  case_id: int | None, states) -> list:
+    filters = []
+    if case_id is not None:
+        access.get_visible(s, actor, "case", case_id, now)
+        filters.append(m.Task.case_id == case_id)
+    if mine_only:
+        filters.append(m.Task.assignee_id == actor.user_id)
+    if overdue_only:
+        filters.append(overdue_clause(access.local_date(now)))
+    if states:
+        filters.append(m.Task.state.in_([TaskState(st) for st in states]))
+    return filters
+
+
 def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
                overdue_only: bool = False, case_id: int | None = None,
                offset: int = 0, limit: int = 200,
-               states: tuple[TaskState, ...] = ()) -> Page[TaskRow]:
-    """Tasks the user may see, earliest due first, and how many are hidden."""
+               states: tuple[TaskState, ...] = (), count: bool = True) -> Page[TaskRow]:
+    """Tasks the user may see, earliest due first, and how many are hidden.
+    ``count=False``: the page alone (``Page.more``); :func:`count_tasks` counts."""
     with uow:
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")
-        filters = []
-        if case_id is not None:
-            access.get_visible(s, actor, "case", case_id, now)
-            filters.append(m.Task.case_id == case_id)
-        if mine_only:
-            filters.append(m.Task.assignee_id == actor.user_id)
-        if overdue_only:
-            filters.append(overdue_clause(access.local_date(now)))
-        if states:
-            filters.append(m.Task.state.in_([TaskState(st) for st in states]))
+        filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
         where = [access.visible(actor, "task", now), *filters]
-        total = s.scalar(select(func.count()).select_from(m.Task).where(*where))
-        tasks = s.scalars(select(m.Task).where(*where).order_by(*task_order())
-                          .offset(offset).limit(limit)).all()
-        hidden = access.hidden_by_category(s, actor, "task", now, *filters) if offset == 0 else {}
+        tasks = list(s.scalars(select(m.Task).where(*where).order_by(*task_order())
+                               .offset(offset).limit(limit + 1)).all())
+        more = len(tasks) > limit
+        tasks = tasks[:limit]
+        total, hidden = None, {}
+        if count:
+            total = s.scalar(select(func.count()).select_from(m.Task).where(*where))
+            if offset == 0:
+                hidden = access.hidden_by_category(s, actor, "task", now, *filters)
         if offset == 0:
+            detail = {"rows": len(tasks)} if total is None else {
+                "hits": total, "hidden": sum(hidden.values())}
             uow.log(actor, "task.list", subject_kind="case" if case_id else None,
                     subject_id=case_id, case_id=case_id,
-                    detail={"hits": total, "hidden": sum(hidden.values()),
-                            "mine": mine_only, "overdue": overdue_only})
-        page = Page(rows=tuple(task_rows(s, actor, list(tasks), now)), total=total,
-                    offset=offset, hidden=hidden)
+                    detail={**detail, "mine": mine_only, "overdue": overdue_only})
+        page = Page(rows=tuple(task_rows(s, actor, tasks, now)), total=total,
+                    offset=offset, hidden=hidden, more=more)
         uow.commit()
         return page
+
+
+def count_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
+                overdue_only: bool = False, case_id: int | None = None,
+                states: tuple[TaskState, ...] = ()) -> ListCount:
+    """How many tasks :func:`list_tasks` finds, and how many in scope are hidden
+    per category. Reads no task content."""
+    with uow:
+        s, now = uow.session, uow.now()
+        access.require(actor, "task.read")
+        filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
+        total = s.scalar(select(func.count()).select_from(m.Task)
+                         .where(access.visible(actor, "task", now), *filters))
+        hidden = access.hidden_by_category(s, actor, "task", now, *filters)
+        uow.commit()
+        return ListCount(total=total, hidden=hidden)

@@ -21,7 +21,7 @@ from trefas_app.domain.enums import TaskState
 from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_date, heading, muted
+from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
@@ -31,6 +31,7 @@ from trefas_app.ui.screens.case_tabs.parts import (
     ColouredModel,
     configure_view,
     hidden_label,
+    service_counter,
     service_loader,
     show_hidden,
     why_hidden,
@@ -117,11 +118,14 @@ class Screen(BaseScreen):
         filters.addStretch(1)
         lay.addLayout(filters)
 
+        def arguments(p):
+            return (), dict(mine_only=p.mine, overdue_only=p.overdue, states=p.states)
+
+        # Rows first, count after: a supervisor's open tasks run to thousands.
         self.model = ColouredModel(
-            service_loader(ctx, tasks.list_tasks, "tasks.page",
-                           lambda p: ((), dict(mine_only=p.mine, overdue_only=p.overdue,
-                                               states=p.states))),
-            task_columns(self.tr, ctx.lang), params=TaskParams(), colour=task_colour, parent=self)
+            service_loader(ctx, tasks.list_tasks, "tasks.page", arguments, count=False),
+            task_columns(self.tr, ctx.lang), params=TaskParams(), colour=task_colour, parent=self,
+            counter=service_counter(ctx, tasks.count_tasks, "tasks.count", arguments))
         self.table = QTableView(self)
         self.table.setObjectName("table")
         self.table.setModel(self.model)
@@ -147,6 +151,7 @@ class Screen(BaseScreen):
         self.overdue_check.toggled.connect(self._filters_changed)
         self.state_combo.currentIndexChanged.connect(self._filters_changed)
         self.model.pageLoaded.connect(self._loaded)
+        self.model.countLoaded.connect(self._loaded)
         self.model.modelReset.connect(self._update_buttons)
         self.model.loadFailed.connect(
             lambda exc: self.count_label.setText(self.ctx.error_text(exc)) if exc else None)
@@ -165,9 +170,15 @@ class Screen(BaseScreen):
             self.model.set_params(params)
 
     def _loaded(self, _page=None) -> None:
-        total = self.model.total or 0
-        self.count_label.setText(self.tr("{n} uppgifter").format(n=total) if total != 1
-                                 else self.tr("1 uppgift"))
+        total = self.model.total
+        if total is None:
+            shown = self.model.loaded
+            self.count_label.setText(self.tr("{n} uppgifter · räknar …").format(
+                n=fmt_count(shown, self.ctx.lang) + ("+" if self.model.canFetchMore() else "")))
+        else:
+            self.count_label.setText(
+                self.tr("{n} uppgifter").format(n=fmt_count(total, self.ctx.lang))
+                if total != 1 else self.tr("1 uppgift"))
         lang = self.ctx.lang
         show_hidden(self.hidden_label, self.model.hidden,
                     "uppgift" if lang == "sv" else "task",

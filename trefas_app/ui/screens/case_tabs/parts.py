@@ -171,8 +171,9 @@ class ColouredModel(PagedTableModel):
 
     def __init__(self, loader, columns: list[Column], params: Any = None,
                  colour: Callable[[Any], QColor | None] | None = None,
-                 page_size: int = PAGE_SIZE, parent=None):
-        super().__init__(loader, columns, params=params, page_size=page_size, parent=parent)
+                 page_size: int = PAGE_SIZE, parent=None, counter=None):
+        super().__init__(loader, columns, params=params, page_size=page_size, parent=parent,
+                         counter=counter)
         self._colour = colour
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
@@ -184,17 +185,31 @@ class ColouredModel(PagedTableModel):
 
 
 def service_loader(ctx, service: Callable[..., Any], key: str,
-                   arguments: Callable[[Any], tuple[tuple, dict]]):
+                   arguments: Callable[[Any], tuple[tuple, dict]], count: bool = True):
     """A PagedTableModel loader: ``service(uow, actor, *args, offset=, limit=, **kw)``
-    through the worker, where ``arguments(params) -> (args, kwargs)``."""
+    through the worker, where ``arguments(params) -> (args, kwargs)``.
+    ``count=False`` for a model with a :func:`service_counter`."""
+    extra = {} if count else {"count": False}
 
     def load(params, offset, limit, on_page, on_error):
         args, kwargs = arguments(params)
         if ctx.run(service, *args, offset=offset, limit=limit, on_done=on_page,
-                   on_error=on_error, key=key, **kwargs) is None:
+                   on_error=on_error, key=key, **kwargs, **extra) is None:
             on_error(None)
 
     return load
+
+
+def service_counter(ctx, service: Callable[..., Any], key: str,
+                    arguments: Callable[[Any], tuple[tuple, dict]]):
+    """A PagedTableModel counter: ``service(uow, actor, *args, **kw)`` returning a
+    ListCount, through the worker (rows first, count after)."""
+
+    def count(params, on_count, on_error):
+        args, kwargs = arguments(params)
+        return ctx.run(service, *args, on_done=on_count, on_error=on_error, key=key, **kwargs)
+
+    return count
 
 
 def why_hidden(lang: str) -> str:
