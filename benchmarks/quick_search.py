@@ -76,6 +76,9 @@ def main() -> int:
                 # The command line's way: page and count in one call.
                 ("case list, counted", lambda q: cases.list_cases(
                     st.uow(), st.actor, cases.CaseFilter(states=ONGOING))),
+                ("person page", lambda q: persons.list_persons(st.uow(), st.actor, "",
+                                                                count=False)),
+                ("person count", lambda q: persons.count_persons(st.uow(), st.actor, "")),
                 ("person search", lambda q: persons.list_persons(st.uow(), st.actor, q)),
             ):
                 times, hits, slow = [], [], {}
