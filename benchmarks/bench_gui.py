@@ -25,6 +25,7 @@ Results: a table on stdout and JSON in ``benchmarks/out/``.
 from __future__ import annotations
 
 import argparse
+import gc
 import datetime as dt
 import json
 import os
@@ -153,6 +154,16 @@ def run_role(root: Path, username: str, searches: int) -> dict:
     dlg.password_edit.setText(PASSWORD)
     res: dict = {"user": username, "kdf": kdf, "load1": [load1()]}
 
+    gc_pauses: list[tuple[int, float, float]] = []  # (generation, start, seconds)
+
+    def gc_watch(phase, info):
+        if phase == "start":
+            gc_watch.t = time.perf_counter()
+        elif info["generation"] == 2:
+            gc_pauses.append((2, round(gc_watch.t - t0, 3),
+                              round(time.perf_counter() - gc_watch.t, 3)))
+
+    gc.callbacks.append(gc_watch)
     stalls = StallMonitor()
     t0 = time.perf_counter()
     dlg.try_unlock()
@@ -216,6 +227,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
         res["worker_trace"] = [(name, round((a - t0) * 1000), round((b - a) * 1000))
                                for name, a, b in ops]
     res["gui_thread"] = stalls.summary()
+    res["gc_full_collections"] = gc_pauses[:10]
     # A user's first visit to another screen and back: how long the window
     # stands still while the persons screen is built and its rows arrive.
     nav = StallMonitor()

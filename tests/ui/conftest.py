@@ -120,3 +120,13 @@ def run_sync(qtbot):
         return box[0]
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_heap():
+    """A test that unlocks without locking leaves objects frozen (ui/heap.py);
+    hand them back so one test's window cannot outlive it."""
+    yield
+    import gc
+
+    gc.unfreeze()

@@ -241,3 +241,14 @@ def test_case_list_shows_rows_then_the_count_and_searches(qtbot, window, run_syn
     qtbot.waitUntil(lambda: screen.model.total == 1, timeout=10_000)
     assert [r.person_name for r in screen.model.rows()] == ["Amir Haddad"]
     assert screen.count_label.text() == "1 ärende"
+
+
+def test_long_lived_objects_are_frozen_while_unlocked_and_released_at_lock(qtbot, window):
+    """gc.freeze after unlock keeps full collections short; a lock must hand
+    everything back to the collector so nothing of the session is kept."""
+    import gc
+
+    unlock_as(qtbot, window, "sara")
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5_000)
+    window.lock_now()
+    assert gc.get_freeze_count() == 0

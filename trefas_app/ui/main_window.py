@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain.labels import label
-from trefas_app.ui import style
+from trefas_app.ui import heap, style
 from trefas_app.ui.clipboard import secret_clipboard
 from trefas_app.ui.common import heading, muted
 from trefas_app.ui.screens.base import load_screen
@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         same_user = self._saved_user == actor.username
         if not self.isVisible():
             self.show()
+        QTimer.singleShot(0, heap.settle_after_unlock)
         if position and same_user and self._restore_position(position):
             return
         self._select_nav_row(0)
@@ -494,6 +495,7 @@ class MainWindow(QMainWindow):
         self._drop_screens()
         secret_clipboard().clear_if_unchanged()
         self.ctx.lock("lock")
+        heap.release_on_lock()
         self._show_locked_state()
         if not self._quitting:
             self._ask_unlock(username=self._saved_user, locked_by=self._saved_user)
