@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import collation
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -446,10 +447,12 @@ def test_person_pages_count_and_order(world, user):
         rows += page.rows
         if not page.more:
             break
-    assert [r.id for r in rows] == sorted(
-        (r.id for r in rows), key=lambda i: (w_person(w, i).protected,
-                                             "" if w_person(w, i).protected
-                                             else w_person(w, i).name.casefold(), i))
+    def order(i):
+        p = w_person(w, i)
+        name = "" if p.protected else p.name.casefold()
+        return p.protected, collation.sort_key(name), name, i
+
+    assert [r.id for r in rows] == sorted((r.id for r in rows), key=order)
     assert {r.id for r in rows} == expected and len(rows) == len(expected)
     assert persons.count_persons(st.uow(), st.actor).total == len(expected)
 

@@ -14,6 +14,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
+from trefas_app.domain import collation
 from trefas_app.domain.errors import DatabaseDamaged, DiskFull, StoreError
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,8 @@ def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
         raise StoreError(
             "Databasfilen kunde inte öppnas.",
             "The database file could not be opened.") from exc
+    # The person list's index is ordered by it: every connection needs it.
+    conn.create_collation(collation.COLLATION, collation.compare)
     try:
         conn.execute(_key_pragma(data_key))
         # Reading the schema is the first moment SQLCipher checks the key/HMAC.

@@ -171,7 +171,8 @@ class User(Base):
 #: the real name. The index ``ix_persons_listing`` is on exactly these
 #: expressions, so a page of the list is read in order and nothing is sorted.
 PERSON_LIST_MASKED = "protection_level != 'none'"
-PERSON_LIST_NAME = "CASE WHEN protection_level != 'none' THEN '' ELSE search_name END"
+PERSON_LIST_NAME = ("(CASE WHEN protection_level != 'none' THEN '' ELSE search_name END) "
+                    "COLLATE trefas_sv")  # Swedish order: domain/collation.py
 
 
 class Person(Tracked, Base):
@@ -179,7 +180,7 @@ class Person(Tracked, Base):
 
     __tablename__ = "persons"
     __table_args__ = (Index("ix_persons_listing", text(f"({PERSON_LIST_MASKED})"),
-                            text(f"({PERSON_LIST_NAME})"), "id"),)
+                            text(PERSON_LIST_NAME), "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     personal_number: Mapped[Optional[str]] = mapped_column(String(13), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
@@ -208,7 +209,7 @@ class Person(Tracked, Base):
     def list_order():
         """ORDER BY terms that match ``ix_persons_listing`` (see above)."""
         return (literal_column(f"({PERSON_LIST_MASKED})"),
-                literal_column(f"({PERSON_LIST_NAME})"), Person.id)
+                literal_column(PERSON_LIST_NAME), Person.id)
 
 
 class Relative(Tracked, Base):
