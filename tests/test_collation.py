@@ -19,6 +19,14 @@ def test_swedish_letters_come_after_z_in_their_own_order():
         "åberg", "ängel", "æsir", "øberg", "östlund"]
 
 
+def test_decomposed_letters_sort_like_composed_ones():
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "åsa")
+    assert decomposed != "åsa" and collation.sort_key(decomposed) == collation.sort_key("åsa")
+    assert sorted(["zorn", decomposed], key=collation.sort_key) == ["zorn", decomposed]
+
+
 def test_compare_is_a_total_order_that_ignores_case_only_as_a_tie():
     assert collation.compare("åsa", "ärla") < 0 < collation.compare("ärla", "åsa")
     assert collation.compare("ahlen", "ahlén") != 0  # equal keys: the text decides

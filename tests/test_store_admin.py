@@ -363,25 +363,35 @@ def test_notes_signed_before_two_rekeys_still_verify(world):
     assert admin.check_store(root).ok
 
 
-def test_rekey_refuses_a_forged_checkpoint_and_changes_nothing(world):
-    """Re-signing every checkpoint with the new key must not launder one that
-    the old key never signed."""
+def test_rekey_never_launders_a_forged_or_torn_checkpoint(world):
+    """Re-signing the checkpoints with the new key must not make one valid that
+    the old key never signed; a torn line must not block the re-key either."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from trefas_app.security.audit_chain import append_checkpoint, sign_checkpoint
+    from trefas_app.security.audit_chain import (
+        append_checkpoint,
+        read_checkpoints,
+        sign_checkpoint,
+        verify_checkpoint,
+    )
+    from trefas_app.store.keyslots import KeyFile
 
     root, _ = world
     a = unlock(root, "admin", ADMIN_PASSWORD)
     append_checkpoint(a.paths.checkpoints, sign_checkpoint(
         Ed25519PrivateKey.generate(), a.store_id, 10_000, "a" * 64, "2026-01-01T00:00:00+00:00"))
-    key, keyfile = a.data_key, a.paths.keys.read_bytes()
-    checkpoints = a.paths.checkpoints.read_bytes()
-    with pytest.raises(StoreError, match="checkpoints could not be verified"):
-        admin.rekey(a, a.actor)
-    assert a.data_key == key and a.paths.keys.read_bytes() == keyfile
-    assert a.paths.checkpoints.read_bytes() == checkpoints
-    assert sorted(p.name for p in root.iterdir() if "rekey" in p.name) == []
+    with open(a.paths.checkpoints, "ab") as f:
+        f.write(b'{"store_id": "torn')  # a write cut off by a power failure
+    admin.rekey(a, a.actor)
+    new_public = KeyFile.load(a.paths.keys).signing_public_key
+    checkpoints = read_checkpoints(a.paths.checkpoints)
+    forged = [cp for cp in checkpoints if cp.seq in (10_000, -1)]
+    genuine = [cp for cp in checkpoints if cp not in forged]
+    assert len(forged) == 2 and genuine
+    assert all(verify_checkpoint(cp, new_public) for cp in genuine)
+    assert not any(verify_checkpoint(cp, new_public) for cp in forged)
     a.close()
+    assert not admin.check_store(root).ok  # still reported
 
 
 def test_rekey_that_fails_before_the_journal_changes_nothing(world, monkeypatch):
@@ -556,3 +566,44 @@ def test_check_store_finds_each_problem(world):
     assert any("skadad" in p for p in admin.check_store(root).problems)
     keys.write_bytes(key_bytes)
     assert admin.check_store(root).ok
+
+
+def test_documents_issued_before_a_rekey_still_verify_and_the_old_key_forges_nothing(world):
+    """A re-key replaces the signing key; a document issued earlier is still
+    genuine (the exact file is in the register), while a new file signed with
+    the retired key — which a removed user may hold — is not accepted."""
+    import io
+
+    import pikepdf
+
+    from trefas_app.documents.model import document_from_json
+    from trefas_app.documents.render import render_pdf
+    from trefas_app.documents.verification import ATTACHMENT_NAME, DocumentSigner
+    from trefas_app.services import documents
+
+    root, _ = world
+    sara = unlock(root, "sara", PW)
+    _, case = _person_case_note(sara, "Dokument", "QZGENUINE Samtal om skolan")
+    sara.close()
+    stina = unlock(root, "stina", PW)
+    summary = documents.issue_case_summary(stina.uow(), stina.actor, case.id)
+    retired_key = stina.signing_key
+    stina.close()
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    admin.rekey(a, a.actor)
+    a.close()
+
+    stina = unlock(root, "stina", PW)
+    try:
+        check = documents.verify_document(stina, summary.pdf_bytes)
+        assert check.ok and check.known and check.number == summary.number
+        assert "tidigare nyckel" in check.reason_sv
+        with pikepdf.open(io.BytesIO(summary.pdf_bytes)) as pdf:
+            canonical = pdf.attachments[ATTACHMENT_NAME].get_file().read_bytes()
+        assert b"QZGENUINE" in canonical
+        doc = document_from_json(canonical.replace(b"QZGENUINE", b"QZFORGED"))
+        forged = render_pdf(doc, DocumentSigner(retired_key, stina.store_id))
+        check = documents.verify_document(stina, forged)
+        assert not check.ok and check.code == "other_key" and not check.known
+    finally:
+        stina.close()

@@ -14,7 +14,6 @@ this order ever changes.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
 
 COLLATION = "trefas_sv"
 
@@ -22,10 +21,10 @@ COLLATION = "trefas_sv"
 _OWN_LETTERS = {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"}
 
 
-@lru_cache(maxsize=65536)
 def sort_key(text: str) -> str:
+    # No cache on purpose: it would keep every name it saw in memory past a lock.
     out = []
-    for ch in text.casefold():
+    for ch in unicodedata.normalize("NFC", text).casefold():
         mapped = _OWN_LETTERS.get(ch)
         if mapped is None:
             # é → e + accent: keep the base letter only.

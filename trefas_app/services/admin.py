@@ -500,9 +500,9 @@ def rekey(store: OpenStore, actor: Actor) -> None:
     1. ``sqlcipher_export`` of the (checkpointed) database into
        ``trefas.db.rekey-new`` under the new key, then checked; the new key
        file (every slot resealed, a new checkpoint signing key) is written
-       to ``trefas.keys.rekey-new``, and every checkpoint — each verified
-       with the old signing key first — re-signed with the new one into
-       ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
+       to ``trefas.keys.rekey-new``, and every checkpoint the old signing
+       key proves genuine re-signed with the new one (others copied as they
+       are, still invalid) into ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
        was (the leftovers are removed by :func:`recover_interrupted_rekey`).
     2. The journal ``trefas.rekey`` is written (fsynced): from here on the
        re-key is complete on disk and only needs its two renames.
@@ -568,13 +568,14 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         fsync_file(tmp_db)
         new_keyfile.reseal_all(new_key)
         new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
+        new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
         new_signing_key = new_keyfile.create_signing_key(new_key)
         new_keyfile.signing_key(new_key)  # proves the new seal opens
         new_keyfile.path = tmp_keys
         new_keyfile.save()
         write_checkpoints(tmp_checkpoints, [
-            sign_checkpoint(new_signing_key, cp.store_id, cp.seq, cp.hash, cp.at)
-            for cp in checkpoints])
+            sign_checkpoint(new_signing_key, cp.store_id, cp.seq, cp.hash, cp.at) if genuine
+            else cp for cp, genuine in checkpoints])
         wal = sidecars(paths.db)[0]
         if wal.exists() and wal.stat().st_size > 0:
             raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
@@ -602,27 +603,24 @@ def rekey(store: OpenStore, actor: Actor) -> None:
     store.replace_engine(open_database(paths, store.keyfile, new_key), new_key)
     with store.uow() as uow:
         uow.log(actor, "rekey", detail={"seq_before": seq_before,
-                                        "checkpoints_resigned": len(checkpoints)})
+                                        "checkpoints_resigned": sum(g for _, g in checkpoints),
+                                        "checkpoints_invalid": sum(not g for _, g in checkpoints)})
         uow.commit()
     store.write_checkpoint()
 
 
-def _checkpoints_to_resign(store: OpenStore) -> list:
-    """Every checkpoint, each proven genuine with the current signing key: a
-    re-key must not turn a forged or damaged one into a validly signed one."""
+def _checkpoints_to_resign(store: OpenStore) -> list[tuple[object, bool]]:
+    """Every checkpoint, with whether the current signing key proves it
+    genuine. Only those are re-signed: a re-key must not turn a forged or
+    damaged line into a validly signed one — it stays as it is, and ``trefas
+    check`` goes on reporting it (a torn line must not block a re-key, which
+    is what follows removing a user)."""
     path = store.paths.checkpoints
     if not path.exists():
         return []
-    checkpoints = read_checkpoints(path)
     public = store.keyfile.public_key()
-    if not all(cp.store_id == store.store_id and verify_checkpoint(cp, public)
-               for cp in checkpoints):
-        raise StoreError(
-            "Nyckelbytet avbröts: åtkomstloggens kontrollpunkter kunde inte verifieras "
-            "(kör ”trefas check” för detaljer). Ingenting har ändrats.",
-            "The re-key was stopped: the access log's checkpoints could not be verified "
-            "(run 'trefas check' for details). Nothing was changed.")
-    return checkpoints
+    return [(cp, cp.store_id == store.store_id and verify_checkpoint(cp, public))
+            for cp in read_checkpoints(path)]
 
 
 # --- check -------------------------------------------------------------------------

@@ -1305,6 +1305,15 @@ def verify_document(store, pdf_bytes: bytes, password: str | None = None) -> Doc
 
     public_key, store_id = store.keyfile.public_key(), store.store_id
     result = verify_pdf(pdf_bytes, public_key, store_id, password=password)
+    retired_at = None
+    if result.code == "other_key":
+        # Signed before a re-key replaced the signing key? Accepted below only
+        # if the exact file is in the register: the old key may have leaked.
+        for old_key, at in store.keyfile.retired_public_keys():
+            earlier = verify_pdf(pdf_bytes, old_key, store_id, password=password)
+            if earlier.ok:
+                result, retired_at = earlier, at
+                break
     sha = pdf_sha256(bytes(pdf_bytes)) if isinstance(pdf_bytes, (bytes, bytearray)) else ""
     actor = store.actor
     with store.uow() as uow:
@@ -1323,7 +1332,23 @@ def verify_document(store, pdf_bytes: bytes, password: str | None = None) -> Doc
                 m.IssuedDocument.number == record.doc_number)).first()
             users = _users(s, [row.issued_by_id]) if row is not None else {}
         reason_sv, reason_en = result.reason_sv, result.reason_en
-        if result.ok and not known:
+        ok, code = result.ok, result.code
+        if retired_at is not None:
+            day = retired_at[:10]
+            if known:
+                reason_sv += (f" Det signerades med installationens tidigare nyckel, som "
+                              f"byttes ut {day}.")
+                reason_en += (f" It was signed with the installation's earlier key, which "
+                              f"was replaced on {day}.")
+            else:
+                ok, code = False, "other_key"
+                reason_sv = (f"Dokumentet är signerat med en nyckel som byttes ut {day} och "
+                             "finns inte i registret över utfärdade dokument. Det kan inte "
+                             "bekräftas som äkta.")
+                reason_en = (f"The document is signed with a key that was replaced on {day} "
+                             "and is not in the register of issued documents. It cannot be "
+                             "confirmed as genuine.")
+        elif result.ok and not known:
             reason_sv += (" Filen finns dock inte i registret över utfärdade dokument (till "
                           "exempel efter en återställning från säkerhetskopia).")
             reason_en += (" The file is not in the register of issued documents, though "
@@ -1335,7 +1360,7 @@ def verify_document(store, pdf_bytes: bytes, password: str | None = None) -> Doc
         elif result.document is not None:
             issued_by = result.document.header.author_name
         check = DocumentCheck(
-            ok=result.ok, code=result.code, reason_sv=reason_sv, reason_en=reason_en,
+            ok=ok, code=code, reason_sv=reason_sv, reason_en=reason_en,
             number=record.doc_number if record else None,
             kind=(row.kind if row is not None else
                   DocumentKind(result.document.header.kind) if result.document else None),

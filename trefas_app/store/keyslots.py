@@ -43,7 +43,7 @@ from trefas_app.domain.errors import (
 from trefas_app.store.files import fsync_dir
 
 FORMAT = "trefas-keys"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: note_seal and retired_signing (a re-key rotates the signing key)
 RECOVERY_USER = "*recovery*"
 
 
@@ -203,6 +203,9 @@ class KeyFile:
     #: key it was first derived from (empty until then; see OpenStore).
     note_seal_nonce: bytes = b""
     note_seal_sealed: bytes = b""
+    #: Public keys that signed for this store before a re-key, each with the
+    #: moment it was retired: documents issued earlier still verify.
+    retired_signing: list[dict] = field(default_factory=list)
     #: Failed log-ins seen before anyone could write to the database; moved
     #: into the access log at the next successful unlock.
     pending_failures: list[dict] = field(default_factory=list)
@@ -236,6 +239,9 @@ class KeyFile:
                      signing_key_sealed=_unb64(data["signing"]["sealed_private_key"]),
                      note_seal_nonce=_unb64(data.get("note_seal", {}).get("nonce", "")),
                      note_seal_sealed=_unb64(data.get("note_seal", {}).get("sealed_key", "")),
+                     retired_signing=[{"public_key": str(r["public_key"]),
+                                       "retired_at": str(r["retired_at"])}
+                                      for r in data.get("retired_signing", [])],
                      pending_failures=list(data.get("pending_failures", [])))
         except StoreError:
             raise
@@ -257,6 +263,8 @@ class KeyFile:
         if self.note_seal_sealed:
             data["note_seal"] = {"nonce": _b64(self.note_seal_nonce),
                                  "sealed_key": _b64(self.note_seal_sealed)}
+        if self.retired_signing:
+            data["retired_signing"] = self.retired_signing
         return data
 
     def save(self) -> None:
@@ -430,6 +438,18 @@ class KeyFile:
 
     def public_key(self) -> Ed25519PublicKey:
         return Ed25519PublicKey.from_public_bytes(self.signing_public_key)
+
+    def retire_signing_key(self, at_iso: str) -> None:
+        """Remember the current public key before a re-key replaces it."""
+        if self.signing_public_key:
+            self.retired_signing = [*self.retired_signing,
+                                    {"public_key": _b64(self.signing_public_key),
+                                     "retired_at": at_iso}]
+
+    def retired_public_keys(self) -> list[tuple[Ed25519PublicKey, str]]:
+        """(public key, retired at) of every signing key a re-key replaced."""
+        return [(Ed25519PublicKey.from_public_bytes(_unb64(r["public_key"])), r["retired_at"])
+                for r in self.retired_signing]
 
     # -- the note-seal key, kept across re-keys --------------------------------
 

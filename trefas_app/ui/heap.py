@@ -15,9 +15,16 @@ import gc
 
 
 def settle_after_unlock() -> None:
+    """Collect first, so that no garbage (say, of an earlier session) is frozen."""
+    gc.collect()
     gc.freeze()
 
 
 def release_on_lock() -> None:
+    """Unfreeze now; collect once the event loop has deleted the dropped
+    screens (``deleteLater``), or their cycles would survive the collection."""
+    from PySide6.QtCore import QTimer
+
     gc.unfreeze()
     gc.collect()
+    QTimer.singleShot(0, gc.collect)
