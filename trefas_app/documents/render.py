@@ -18,7 +18,6 @@ import io
 import math
 import os
 import re
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +69,7 @@ from trefas_app.documents.verification import (
     VerificationRecord,
     seal_pdf,
 )
+from trefas_app.resources import resource_path
 
 __all__ = ["FontSet", "register_fonts", "render_pdf", "local_time_text"]
 
@@ -94,14 +94,11 @@ _fonts_lock = threading.Lock()
 
 def _font_dirs() -> list[Path]:
     home = Path.home()
-    # A font shipped with the program wins (same places as trefas_app.resources
-    # looks: frozen bundle, repository, installed package), so output looks the
-    # same everywhere once DejaVu is bundled under resources/fonts.
-    package = Path(__file__).resolve().parent.parent
-    dirs = [package.parent / "resources" / "fonts", package / "resources" / "fonts"]
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        dirs.insert(0, Path(frozen) / "resources" / "fonts")
+    # A font shipped with the program wins (found where trefas_app.resources
+    # finds every shipped file: frozen bundle, installed package, checkout),
+    # so output looks the same everywhere once DejaVu is bundled under
+    # resources/fonts.
+    dirs = [resource_path("fonts")]
     if os.name == "nt":
         windir = Path(os.environ.get("WINDIR", r"C:\Windows"))
         dirs.append(windir / "Fonts")
