@@ -15,8 +15,8 @@ import gc
 
 
 def settle_after_unlock() -> None:
-    """Collect first, so that no garbage (say, of an earlier session) is frozen."""
-    gc.collect()
+    """Instant: garbage of an earlier session was collected at its lock (see
+    below), so what is frozen here is the program, not somebody's data."""
     gc.freeze()
 
 
