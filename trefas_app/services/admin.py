@@ -515,8 +515,9 @@ def rekey(store: OpenStore, actor: Actor) -> None:
 
     Afterwards the old data key opens nothing and the old signing key signs
     nothing this store accepts (a removed user who kept an old key file
-    cannot forge checkpoints); backups made before keep their own key file. The ``store`` continues with the new engine and
-    key. Other sessions on the same store (other processes) must log in again.
+    cannot forge checkpoints); backups made before keep their own key file.
+    The ``store`` continues with the new engine and key. Other sessions on the
+    same store (other processes) must log in again.
     """
     with store.uow() as uow:
         access.require(actor, "system.rekey")

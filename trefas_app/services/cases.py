@@ -21,7 +21,14 @@ from trefas_app.services.persons import (
     matching_person_ids,
     project_persons,
 )
-from trefas_app.services.views import CaseRow, CaseView, ListCount, Page, TeamMemberView
+from trefas_app.services.views import (
+    CaseRow,
+    CaseView,
+    ListCount,
+    Page,
+    TeamMemberView,
+    fetch_page,
+)
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -211,12 +218,12 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
 
 
 def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
-                 now: dt.datetime) -> tuple[int, dict[Category, int]]:
+                 now: dt.datetime, with_hidden: bool = True) -> tuple[int, dict[Category, int]]:
     """Visible cases, and the cases in the user's scope that the rule hides
     (no consent for the identity) — the latter for an unsearched list only."""
     total = s.scalar(select(func.count()).select_from(m.Case).where(*where))
     hidden = {}
-    if not filt.query.strip():
+    if with_hidden and not filt.query.strip():
         # Visible cases are a subset of the scope, so without the "mine"
         # filter this is the scope count minus the total.
         in_scope = s.scalar(select(func.count()).select_from(m.Case).where(
@@ -245,13 +252,10 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
         where, narrowing = _case_conditions(s, actor, filt, now)
         column = _SORT_COLUMNS.get(filt.sort, m.Case.last_entry_at)
         order = column.desc() if filt.descending else column.asc()
-        cases = list(s.scalars(
-            select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
-            .options(contains_eager(m.Case.person))
-            .where(*where).order_by(order, m.Case.id.desc())
-            .offset(offset).limit(limit + 1)).all())
-        more = len(cases) > limit
-        cases = cases[:limit]
+        cases, more = fetch_page(s, select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
+                                 .options(contains_eager(m.Case.person))
+                                 .where(*where).order_by(order, m.Case.id.desc()),
+                                 offset, limit)
         persons = project_persons(s, actor, list({c.person_id: c.person for c in cases}
                                                  .values()), now)
         units = {u.id: u.name for u in s.scalars(select(m.Unit)).all()}
@@ -265,9 +269,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
             for c in cases)
         total, hidden = None, {}
         if count:
-            total, hidden = _count_cases(s, actor, filt, where, narrowing, now)
-            if offset:
-                hidden = {}
+            total, hidden = _count_cases(s, actor, filt, where, narrowing, now,
+                                         with_hidden=offset == 0)
         if offset == 0:
             detail = {"rows": len(rows)} if total is None else {"hits": total}
             uow.log(actor, "case.search" if filt.query.strip() else "case.list", detail=detail)

@@ -18,7 +18,7 @@ from trefas_app.domain.enums import (
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.personnummer import parse_personal_number
 from trefas_app.security import access
-from trefas_app.services.views import ListCount, Page, PersonRow, PersonView
+from trefas_app.services.views import ListCount, Page, PersonRow, PersonView, fetch_page
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -243,11 +243,8 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
         now = uow.now()
         s = uow.session
         where = _person_conditions(s, actor, query, now)
-        persons = list(s.scalars(select(m.Person).where(*where)
-                                 .order_by(*m.Person.list_order())
-                                 .offset(offset).limit(limit + 1)).all())
-        more = len(persons) > limit
-        persons = persons[:limit]
+        persons, more = fetch_page(s, select(m.Person).where(*where)
+                                   .order_by(*m.Person.list_order()), offset, limit)
         views = project_persons(s, actor, list(persons), now)
         open_counts = dict(s.execute(
             select(m.Case.person_id, func.count())

@@ -20,7 +20,7 @@ from trefas_app.domain.errors import NotFound, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
-from trefas_app.services.views import ListCount, Page
+from trefas_app.services.views import ListCount, Page, fetch_page
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.store import models as m
 from trefas_app.store.store import actor_of
@@ -245,10 +245,8 @@ def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
         access.require(actor, "task.read")
         filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
         where = [access.visible(actor, "task", now), *filters]
-        tasks = list(s.scalars(select(m.Task).where(*where).order_by(*task_order())
-                               .offset(offset).limit(limit + 1)).all())
-        more = len(tasks) > limit
-        tasks = tasks[:limit]
+        tasks, more = fetch_page(s, select(m.Task).where(*where).order_by(*task_order()),
+                                 offset, limit)
         total, hidden = None, {}
         if count:
             total = s.scalar(select(func.count()).select_from(m.Task).where(*where))

@@ -39,6 +39,13 @@ class Page(Generic[T]):
         return sum(self.hidden.values())
 
 
+def fetch_page(session, stmt, offset: int, limit: int) -> tuple[list, bool]:
+    """One page of ``stmt``'s rows and whether more follow (one row over the
+    limit is read, so no count is needed to know)."""
+    rows = list(session.scalars(stmt.offset(offset).limit(limit + 1)).all())
+    return rows[:limit], len(rows) > limit
+
+
 @dataclass(frozen=True)
 class ListCount:
     """A list's count on its own, for a window that shows the rows first."""

@@ -91,6 +91,11 @@ def fmt_count(n: int, lang: str = "sv") -> str:
     return text.replace(",", "\u00a0") if lang == "sv" else text
 
 
+def rows_so_far(model, lang: str = "sv") -> str:
+    """"200+" while a list's count is on its way (or "37" when no more rows follow)."""
+    return fmt_count(model.loaded, lang) + ("+" if model.canFetchMore() else "")
+
+
 def category_short(category: Category, lang: str = "sv") -> str:
     sv, en = _CATEGORY_SHORT[Category(category)]
     return sv if lang == "sv" else en

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trefas_app.ui.common import fmt_count, heading, hidden_line, muted
+from trefas_app.ui.common import fmt_count, heading, hidden_line, muted, rows_so_far
 from trefas_app.ui.models.paged import PagedTableModel
 from trefas_app.ui.screens.base import BaseScreen
 
@@ -149,8 +149,7 @@ class ListScreen(BaseScreen):
                 shown = self.model.loaded
                 self.count_label.setText(
                     self.tr("{n} {noun} · räknar …").format(
-                        n=fmt_count(shown, self.ctx.lang) + ("+" if self.model.canFetchMore()
-                                                             else ""),
+                        n=rows_so_far(self.model, self.ctx.lang),
                         noun=self.noun if shown == 1 else self.noun_plural))
             return
         noun = self.noun if total == 1 else self.noun_plural

@@ -21,7 +21,7 @@ from trefas_app.domain.enums import TaskState
 from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted
+from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted, rows_so_far
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
@@ -172,9 +172,8 @@ class Screen(BaseScreen):
     def _loaded(self, _page=None) -> None:
         total = self.model.total
         if total is None:
-            shown = self.model.loaded
             self.count_label.setText(self.tr("{n} uppgifter · räknar …").format(
-                n=fmt_count(shown, self.ctx.lang) + ("+" if self.model.canFetchMore() else "")))
+                n=rows_so_far(self.model, self.ctx.lang)))
         else:
             self.count_label.setText(
                 self.tr("{n} uppgifter").format(n=fmt_count(total, self.ctx.lang))
