@@ -228,7 +228,9 @@ def test_coordination_number_in_the_future_with_full_year():
         ("250614", "-", 2025),
         ("250616", "-", 1925),  # tomorrow's date → a century back, aged 99
         ("250615", "+", 1925),  # exactly 100 today
-        ("250616", "+", 1825),
+        # Turns 100 tomorrow, in this calendar year: '+' already (folkbokföringslagen 18 §).
+        ("250616", "+", 1925),
+        ("260101", "+", 1826),  # a 1926 birth turns 100 next year: '+' means 1826
         ("991231", "-", 1999),
         ("991231", "+", 1899),
         ("000101", "-", 2000),
@@ -266,13 +268,15 @@ def test_century_inference_for_29_february_when_today_is_28_february_2000():
     ("full", "today", "short_sep"),
     [
         ("19250615", date(2025, 6, 15), "+"),  # 100th birthday
-        ("19250616", date(2025, 6, 15), "-"),  # 99 until tomorrow
+        ("19250616", date(2025, 6, 15), "+"),  # turns 100 this calendar year
+        ("19250616", date(2024, 12, 31), "-"),  # the year before
+        ("19251231", date(2025, 1, 1), "+"),  # from 1 January of the 100th year
         ("19250616", date(2025, 6, 16), "+"),
         ("18991231", date(2025, 6, 15), "+"),
         ("20000101", date(2025, 6, 15), "-"),
     ],
 )
-def test_short_form_uses_plus_from_the_100th_birthday(full, today, short_sep):
+def test_short_form_uses_plus_from_the_year_of_the_100th_birthday(full, today, short_sep):
     ten = valid(full[2:])
     pn = parse_personal_number(full + ten[6:], today)
     assert pn.short == f"{ten[:6]}{short_sep}{ten[6:]}"
@@ -288,8 +292,17 @@ def test_short_form_round_trips_through_parse():
 
 def test_short_at_moves_to_plus_as_the_person_ages():
     pn = parse_personal_number(valid("300310"), date(2020, 1, 1))  # 1930
-    assert pn.short_at(date(2030, 3, 9))[6] == "-"
+    assert pn.short_at(date(2029, 12, 31))[6] == "-"
+    assert pn.short_at(date(2030, 1, 1))[6] == "+"  # the year, not the birthday
+    assert pn.short_at(date(2030, 3, 9))[6] == "+"
     assert pn.short_at(date(2030, 3, 10))[6] == "+"
+
+
+def test_plus_number_read_before_the_100th_birthday_is_from_that_century():
+    """Issue 14: 260624+2671 read on 2026-03-15 is 19260624-2671 (not 1826)."""
+    pn = parse_personal_number("260624+2671", date(2026, 3, 15))
+    assert pn.canonical == "19260624-2671"
+    assert pn.short == "260624+2671"
 
 
 # --- future dates ------------------------------------------------------------
@@ -409,3 +422,129 @@ def test_default_today_is_the_real_today():
     assert isinstance(pn, PersonalNumber)
     assert is_valid_personal_number("811218-9876")
     assert not is_valid_personal_number("811218-9877")
+
+
+# --- födelsenummer 000 ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["811218-0000", "19811218-0008", "811278-0005"])
+def test_birth_number_000_is_refused_with_its_own_message(text):
+    date_part, tail = text.replace("-", "")[:-4], text[-4:]
+    # Whatever the check digit, 000 is refused before it is looked at.
+    for check in "0123456789":
+        err = error_of(date_part + tail[:3] + check)
+        assert "000" in err.sv and "001" in err.sv and "000" in err.en and "001" in err.en
+        assert "kontrollsiffran stämmer" not in err.sv.lower()
+
+
+def test_birth_number_001_and_999_are_accepted():
+    for serial in ("001", "999"):
+        assert is_valid_personal_number(valid("811218", serial), TODAY)
+
+
+# --- properties (hypothesis) -----------------------------------------------------
+
+from datetime import timedelta  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PROPERTY = settings(max_examples=80, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+SERIALS = st.integers(min_value=1, max_value=999).map(lambda n: f"{n:03d}")
+BIRTHS = st.dates(min_value=date(1830, 1, 1), max_value=date(2099, 12, 31))
+#: Todays on both sides of every century boundary the numbers can meet.
+BOUNDARY_TODAYS = st.sampled_from([1899, 1900, 1999, 2000, 2099, 2100]).flatmap(
+    lambda y: st.sampled_from([date(y - 1, 12, 31), date(y, 1, 1), date(y, 2, 28),
+                               date(y, 6, 15), date(y, 12, 31)]))
+
+
+def issued(birth: date, serial: str, coordination: bool) -> tuple[str, str]:
+    """(twelve digits, ten digits) as Skatteverket would issue them."""
+    day = birth.day + (60 if coordination else 0)
+    yymmdd = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}"
+    ten = valid(yymmdd, serial)
+    return f"{birth.year:04d}{ten[2:]}", ten
+
+
+def reference_year(yy: int, month: int, day: int, plus: bool, today: date) -> int:
+    """The century rule written out by brute force over every candidate year."""
+    years = [y for y in range(today.year - 300, today.year + 1) if y % 100 == yy]
+    if plus:
+        return max(y for y in years if today.year - y >= 100)
+    not_future = [y for y in years if (y, month, day) <= (today.year, today.month, today.day)]
+    return max(not_future)
+
+
+@PROPERTY
+@given(birth=BIRTHS, serial=SERIALS, coordination=st.booleans(),
+       age_days=st.integers(min_value=0, max_value=199 * 365))
+def test_canonical_and_short_forms_round_trip(birth, serial, coordination, age_days):
+    today = birth + timedelta(days=age_days)
+    if today.year - birth.year >= 200:
+        return  # the short form cannot tell two centuries apart
+    twelve, _ten = issued(birth, serial, coordination)
+    pn = parse_personal_number(twelve, today)
+    assert pn.birth_date == birth and pn.is_coordination_number == coordination
+    short = pn.short_at(today)
+    assert short[6] == ("+" if today.year - birth.year >= 100 else "-")
+    again = parse_personal_number(short, today)
+    assert again == pn and again.canonical == pn.canonical
+    assert parse_personal_number(pn.canonical, today) == pn
+    assert parse_personal_number(pn.digits, today) == pn
+
+
+@PROPERTY
+@given(birth=BIRTHS, serial=SERIALS, position=st.integers(min_value=0, max_value=9),
+       change=st.integers(min_value=1, max_value=9))
+def test_luhn_catches_every_single_digit_change(birth, serial, position, change):
+    _twelve, ten = issued(birth, serial, False)
+    assert int(ten[9]) == luhn_check_digit(ten[:9]) == tiny_luhn(ten[:9])
+    wrong = ten[:position] + str((int(ten[position]) + change) % 10) + ten[position + 1:]
+    assert not is_valid_personal_number(f"{birth.year // 100}{wrong}", date(2100, 1, 1))
+
+
+@PROPERTY
+@given(birth=BIRTHS, serial=SERIALS)
+def test_coordination_number_is_the_birth_day_plus_60(birth, serial):
+    twelve, _ten = issued(birth, serial, True)
+    pn = parse_personal_number(twelve, date(2100, 1, 1))
+    assert pn.is_coordination_number
+    assert pn.birth_date == birth
+    assert int(pn.canonical[6:8]) == birth.day + 60
+    plain = parse_personal_number(issued(birth, serial, False)[0], date(2100, 1, 1))
+    assert not plain.is_coordination_number and plain.birth_date == pn.birth_date
+
+
+@PROPERTY
+@given(today=BOUNDARY_TODAYS, yy=st.integers(min_value=0, max_value=99),
+       month=st.integers(min_value=1, max_value=12), day=st.integers(min_value=1, max_value=28),
+       plus=st.booleans())
+def test_every_century_boundary_follows_the_calendar_year_rule(today, yy, month, day, plus):
+    ten = valid(f"{yy:02d}{month:02d}{day:02d}")
+    year = reference_year(yy, month, day, plus, today)
+    pn = parse_personal_number(f"{ten[:6]}{'+' if plus else '-'}{ten[6:]}", today)
+    assert pn.birth_date == date(year, month, day)
+    assert pn.short_at(today)[6] == ("+" if today.year - year >= 100 else "-")
+
+
+@PROPERTY
+@given(year=st.integers(min_value=1830, max_value=2099), plus=st.booleans(),
+       today=st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
+def test_leap_days_exist_only_in_leap_years(year, plus, today):
+    ten = valid(f"{year % 100:02d}0229")
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    twelve = f"{year}{ten[2:]}"
+    if date(year, 1, 1) > today:
+        return
+    if leap and date(year, 2, 29) <= today:
+        assert parse_personal_number(twelve, today).birth_date == date(year, 2, 29)
+    elif not leap:
+        assert "finns inte i kalendern" in error_of(twelve, today).sv
+    short_year = reference_year(year % 100, 2, 29, plus, today)
+    short_leap = short_year % 4 == 0 and (short_year % 100 != 0 or short_year % 400 == 0)
+    written = f"{ten[:6]}{'+' if plus else '-'}{ten[6:]}"
+    if short_leap:
+        assert parse_personal_number(written, today).birth_date == date(short_year, 2, 29)
+    else:
+        assert "finns inte i kalendern" in error_of(written, today).sv

@@ -5,10 +5,14 @@ last digit is a Luhn check digit computed over the ten-digit form. A
 coordination number (samordningsnummer) has the same shape with 60 added to
 the day of birth (61–91).
 
-In the ten-digit form the century is implied: the separator is '-' while the
-person is under 100 and '+' from the year they turn 100 (Skatteverket's rule).
-We read it as: the latest century in which the person is not born in the
-future; '+' moves it a further 100 years back.
+In the ten-digit form the century is implied: the separator is '-' until the
+calendar year in which the person turns 100 and '+' from the start of that year
+(folkbokföringslagen 18 §, Skatteverket's guidance) — not from the birthday.
+So a '+' number names the latest year ending in YY that is at least 100 years
+before this calendar year. A '-' number (or one without separator) names the
+latest year ending in YY in which the birth is not in the future.
+
+The three digits after the date (födelsenummer) run 001–999; 000 is refused.
 
 Error messages never repeat the number: they may be logged.
 """
@@ -19,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from . import clock
 from .errors import ValidationError
 
 __all__ = [
@@ -78,6 +83,12 @@ _MSG_FUTURE = (
     "The date of birth in the number is in the future – please check the "
     "personal identity number.",
 )
+_MSG_SERIAL = (
+    "Födelsenumret (de tre siffrorna före kontrollsiffran) kan inte vara 000; "
+    "det går från 001 till 999 – kontrollera personnumret.",
+    "The birth number (the three digits before the check digit) cannot be 000; "
+    "it runs from 001 to 999 – please check the personal identity number.",
+)
 _MSG_CHECK_DIGIT = (
     "Kontrollsiffran stämmer inte – kontrollera personnumret.",
     "The check digit is wrong – please check the personal identity number.",
@@ -133,27 +144,21 @@ class PersonalNumber:
 
     @property
     def short(self) -> str:
-        """'YYMMDD-NNNN', or 'YYMMDD+NNNN' when aged 100 or more.
+        """'YYMMDD-NNNN', or 'YYMMDD+NNNN' from the year the person turns 100.
 
-        The age is taken at the date the number was parsed against
-        (``as_of``), or at today's date if there was none.
+        The year is that of the date the number was parsed against
+        (``as_of``), or the office's today if there was none.
         """
-        return self.short_at(self.as_of or date.today())
+        return self.short_at(self.as_of or clock.today())
 
     def short_at(self, today: date) -> str:
-        """The ten-digit form as it is written on ``today``."""
-        separator = "+" if _age(self.birth_date, today) >= 100 else "-"
+        """The ten-digit form as it is written on ``today``: '+' from 1 January
+        of the calendar year in which the person turns 100."""
+        separator = "+" if today.year - self.birth_date.year >= 100 else "-"
         return f"{self.canonical[2:8]}{separator}{self.canonical[9:]}"
 
     def __str__(self) -> str:
         return self.canonical
-
-
-def _age(birth: date, today: date) -> int:
-    years = today.year - birth.year
-    if (today.month, today.day) < (birth.month, birth.day):
-        years -= 1
-    return years
 
 
 # --- parsing --------------------------------------------------------------
@@ -174,7 +179,7 @@ def parse_personal_number(text: str, today: date | None = None) -> PersonalNumbe
     """
     if not isinstance(text, str):
         raise TypeError("parse_personal_number expects a str")
-    today = today or date.today()
+    today = today or clock.today()
     cleaned = text.strip().translate(_DASHES)
     if not cleaned:
         raise _fail(_MSG_EMPTY)
@@ -209,6 +214,8 @@ def parse_personal_number(text: str, today: date | None = None) -> PersonalNumbe
     if birth > today:
         raise _fail(_MSG_FUTURE)
 
+    if tail[:3] == "000":
+        raise _fail(_MSG_SERIAL)
     ten = date_part[-6:] + tail
     if luhn_check_digit(ten[:9]) != int(ten[9]):
         raise _fail(_MSG_CHECK_DIGIT)
@@ -222,16 +229,19 @@ def parse_personal_number(text: str, today: date | None = None) -> PersonalNumbe
 
 
 def _infer_year(yy: int, month: int, day: int, *, plus: bool, today: date) -> int:
-    """Century for a ten-digit number: the latest year ending in ``yy`` whose
-    (month, day) is not after ``today``; 100 years earlier with '+'.
+    """Century for a ten-digit number.
+
+    '+': the person turns 100 this calendar year or earlier, so the latest year
+    ending in ``yy`` that is at least 100 years back. '-' or none: the latest
+    year ending in ``yy`` whose (month, day) is not after ``today``.
 
     Compares tuples rather than dates so that an impossible date (such as
     29 February in a common year) is reported by the caller, not here.
     """
     year = today.year - (today.year - yy) % 100
-    if (year, month, day) > (today.year, today.month, today.day):
-        year -= 100
     if plus:
+        return year - 100
+    if (year, month, day) > (today.year, today.month, today.day):
         year -= 100
     return year
 
