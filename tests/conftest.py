@@ -1,8 +1,16 @@
 """Shared fixtures. Every test store uses cheap key-derivation parameters and
-runs Qt without a display."""
+runs Qt without a display.
+
+The clock: ``TREFAS_TEST_NOW=2026-12-04T23:30:00+00:00`` runs the whole session
+from that instant (time-machine, ticking), so CI can prove the suite at the
+hour when UTC and Stockholm disagree about the date. It starts before
+collection, so module-level constants such as ``TODAY = clock.today()`` see it
+too. Each test starts with the default office zone.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -10,16 +18,67 @@ os.environ["TREFAS_KDF_PROFILE"] = "test"
 
 import pytest  # noqa: E402
 
+from trefas_app.domain import clock  # noqa: E402
 from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
 from trefas_app.store.store import create_store  # noqa: E402
 
 ADMIN_PASSWORD = "Solros-vägen-nio-test"
+#: An ISO 8601 instant with offset; the whole test run travels there.
+TEST_NOW_ENV = "TREFAS_TEST_NOW"
+
+
+def travel_instant_from_environment() -> dt.datetime | None:
+    """The instant TREFAS_TEST_NOW names, or None; refuses one without offset."""
+    text = os.environ.get(TEST_NOW_ENV, "").strip()
+    if not text:
+        return None
+    instant = dt.datetime.fromisoformat(text)
+    if instant.tzinfo is None:
+        raise pytest.UsageError(f"{TEST_NOW_ENV}={text} needs an offset, e.g. +00:00")
+    return instant
+
+
+def _start_session_travel(config) -> None:
+    instant = travel_instant_from_environment()
+    if instant is None or getattr(config, "_trefas_traveller", None) is not None:
+        return
+    import time_machine
+
+    traveller = time_machine.travel(instant, tick=True)
+    traveller.start()
+    config._trefas_traveller = traveller
+
+
+def pytest_report_header(config):
+    instant = travel_instant_from_environment()
+    if instant is not None:
+        return (f"trefas: clock travelled to {instant.isoformat()} ({TEST_NOW_ENV}), "
+                f"TZ={os.environ.get('TZ', '')}")
+    return None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_clock(pytestconfig):
+    """The whole session on TREFAS_TEST_NOW's instant (started already at
+    configure time, before collection; started here if it was not)."""
+    _start_session_travel(pytestconfig)
+    yield getattr(pytestconfig, "_trefas_traveller", None)
+
+
+@pytest.fixture(autouse=True)
+def default_office_zone():
+    """A test that changes the office zone (a store setting) leaves it as it found it."""
+    zone = clock.office_zone()
+    yield
+    clock.set_office_zone(zone.key)
 
 
 def pytest_configure(config):
     """Test stores live on a RAM disk where there is one. Every commit fsyncs
     (synchronous=FULL, as shipped); on a slow disk that alone costs minutes.
-    The files are the same SQLCipher files either way."""
+    The files are the same SQLCipher files either way. The clock travels
+    before collection (see the module's docstring)."""
+    _start_session_travel(config)
     shm = "/dev/shm"
     if config.option.basetemp is None and os.path.isdir(shm) and os.access(shm, os.W_OK):
         config.option.basetemp = os.path.join(shm, f"trefas-pytest-{os.getpid()}")
@@ -27,6 +86,10 @@ def pytest_configure(config):
 
 
 def pytest_unconfigure(config):
+    traveller = getattr(config, "_trefas_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+        config._trefas_traveller = None
     path = getattr(config, "_trefas_ram_basetemp", None)
     if path:
         import shutil

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain import collation
 from trefas_app.domain.enums import (
     Agency,
@@ -212,7 +213,7 @@ def world(tmp_path_factory):
             name.replace("_", "-"), name, role, agency, units[unit], PW))
         recs[name] = U(name, v.id, role, agency, unit)
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now_utc()
     today = local_date(now)
     w = World(root, recs, [], [], [], today)
     with Session(store.engine) as s:

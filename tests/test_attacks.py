@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -48,7 +49,6 @@ from trefas_app.domain.errors import (
     TrefasError,
     ValidationError,
 )
-from trefas_app.security.access import LOCAL_TZ
 from trefas_app.security.audit_chain import read_checkpoints, sign_checkpoint, verify_checkpoint
 from trefas_app.services import (
     admin as admin_ops,
@@ -74,7 +74,7 @@ from trefas_app.store.uow import UnitOfWork, utc_now
 
 PW = "Granskog-och-hav-42"
 NEW_PW = "Ett-helt-annat-lösen-77"
-TODAY = dt.date.today()
+TODAY = clock.today()
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
 US = dt.timedelta(microseconds=1)
@@ -702,8 +702,8 @@ def test_expiry_takes_effect_at_local_midnight(world):
     call(world, "sara", consents.amend_consent, f.consent_id, consents.ConsentInput(
         person_id=f.person_id, purpose="Samverkan", valid_from=TODAY, valid_until=TODAY,
         grants=POLICE_ALL))
-    last = dt.datetime.combine(TODAY, dt.time(23, 59, 59), LOCAL_TZ)
-    first = dt.datetime.combine(TODAY + DAY, dt.time(0, 0, 0), LOCAL_TZ)
+    last = dt.datetime.combine(TODAY, dt.time(23, 59, 59), clock.office_zone())
+    first = dt.datetime.combine(TODAY + DAY, dt.time(0, 0, 0), clock.office_zone())
     seen = _what_pol_sees(world, "pix", f, when=last, light=True)
     assert all(seen.values()), seen
     gone = _what_pol_sees(world, "pix", f, when=first, light=True)

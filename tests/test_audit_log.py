@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
 from trefas_app.security.audit_chain import (
@@ -256,7 +257,7 @@ def test_show_log_is_scoped_to_the_supervisors_agency_and_cases(agencies):
     p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Haddad"))
     case = cases.open_case(sara.uow(), sara.actor, p.id, "Risk")
     cases.add_team_member(sara.uow(), sara.actor, case.id, petra.actor.user_id)
-    today = dt.date.today()
+    today = clock.today()
     consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
         person_id=p.id, purpose="SIG", valid_from=today,
         valid_until=today + dt.timedelta(days=90),

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app import __version__, cli, paths
 
 ADMIN_PW = "Solros-vägen-nio-test"
@@ -416,7 +417,7 @@ def test_consent_needs_an_end_date_and_can_be_withdrawn(store, run):
     assert code == 2 and "--until" in err  # an end date is required
 
     import datetime as dt
-    until = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    until = (clock.today() + dt.timedelta(days=90)).isoformat()
     code, out, err = run("consent", "add", "--person", person, "--purpose", "Samverkan SIG",
                          "--until", until, "--grant", "police:social", "--grant",
                          "police:identity", "--json", *common, password=SARA_PW)

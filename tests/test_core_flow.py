@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ConsentBasis, ProtectionLevel, Role
 from trefas_app.domain.errors import AccessDenied, Conflict, ValidationError
 from trefas_app.services import cases, consents, notes, persons, users
@@ -50,7 +51,7 @@ def test_police_sees_exactly_what_consent_covers(world):
         cases.get_case(petra.uow(), petra.actor, case.id)
     assert cases.list_cases(petra.uow(), petra.actor).total == 0
 
-    today = dt.date.today()
+    today = clock.today()
     c = consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
         person_id=p.id, purpose="Samverkan SIG", valid_from=today,
         valid_until=today + dt.timedelta(days=180),
@@ -100,7 +101,7 @@ def test_signed_note_never_changes(world):
 def test_consent_needs_end_date_in_order(world):
     sara = world["sara"]
     p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("A", "B"))
-    today = dt.date.today()
+    today = clock.today()
     grants = frozenset({(Agency.POLICE, Category.SOCIAL)})
     with pytest.raises(ValidationError, match="end date"):
         consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(

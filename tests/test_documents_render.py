@@ -18,7 +18,6 @@ import pypdf
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from trefas_app.documents import render as render_module
 from trefas_app.documents.model import (
     Document,
     DocumentHeader,
@@ -33,6 +32,7 @@ from trefas_app.documents.model import (
 )
 from trefas_app.documents.protect import encrypt_pdf, is_encrypted
 from trefas_app.documents.render import local_time_text, register_fonts, render_pdf
+from trefas_app.domain import clock
 from trefas_app.documents.verification import (
     ATTACHMENT_NAME,
     INFO_KEY,
@@ -232,18 +232,23 @@ def test_empty_document_and_empty_blocks_render():
     assert "Ärendenummer" not in text
 
 
-def test_creation_time_is_printed_in_stockholm_time():
-    assert local_time_text(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "2026-07-01 14:00"
-    assert local_time_text(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == "2026-01-16 00:30"
+def test_creation_time_is_printed_in_stockholm_time_with_its_offset():
+    # Issue 14: a PDF leaves the program, so its instant carries the zone's offset.
+    assert local_time_text(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == "2026-07-01 14:00 +02:00"
+    assert local_time_text(datetime(2026, 1, 15, 23, 30, tzinfo=UTC)) == "2026-01-16 00:30 +01:00"
 
 
-def test_stockholm_fallback_without_tz_database_matches_zoneinfo(monkeypatch):
+def test_pdf_time_agrees_with_the_one_clock_across_dst_changes():
+    # The private Stockholm fallback is gone: the office zone is the one clock's.
     instants = [datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, 0, tzinfo=UTC),
                 datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
                 datetime(2027, 12, 31, 23, 0, tzinfo=UTC), datetime(2030, 6, 1, tzinfo=UTC)]
-    expected = [local_time_text(t) for t in instants]
-    monkeypatch.setattr(render_module, "_STOCKHOLM", None)
-    assert [local_time_text(t) for t in instants] == expected
+    assert [local_time_text(t) for t in instants] == [
+        "2026-03-29 01:59 +01:00", "2026-03-29 03:00 +02:00",
+        "2026-10-25 02:59 +02:00", "2026-10-25 02:00 +01:00",
+        "2028-01-01 00:00 +01:00", "2030-06-01 02:00 +02:00"]
+    assert [local_time_text(t) for t in instants] == [
+        clock.format_local(t, offset=True) for t in instants]
 
 
 def test_register_fonts_prefers_a_unicode_font_and_is_idempotent():

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import json
 import re
+import time
 
 import pikepdf
 import pypdf
@@ -19,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock as one_clock
 from trefas_app import cli
 from trefas_app.cli_documents import add_document_commands
 from trefas_app.documents.model import document_from_json
@@ -60,7 +62,7 @@ from trefas_app.store.store import create_store, unlock
 
 PW = "Granskog-och-hav-42"
 PDF_PW = "Lösenord-till-filen-77"
-START = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+START = one_clock.now_utc().replace(microsecond=0)
 NUMBER = re.compile(r"D-\d{4}-\d{5}")
 
 
@@ -109,7 +111,7 @@ def world(tmp_path_factory):
     clock = Clock(START)
     s = _organisation(root, clock)
     sara, layla, petra = s["sara"], s["layla"], s["petra"]
-    today = START.date()
+    today = one_clock.local_date(START)
     p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput(
         "Amir", "Haddad", personal_number="19900101-0017", address="Storgatan 1",
         postal_code="16361", city="Spånga", risk_level=RiskLevel.YELLOW,
@@ -605,6 +607,47 @@ def test_cli_issues_writes_privately_and_verifies(world, tmp_path, capsys, monke
                           for d in listed)
     assert any(d["recipient_agency"] == "police" and d["issued_by"] == "Sara Svensson"
                for d in listed)
+
+
+@pytest.fixture
+def machine_in_utc(monkeypatch):
+    """The machine of issue 14: its own time zone is UTC, not the office's."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_handover_pdf_verify_and_list_show_one_office_time(world, tmp_path, capsys,
+                                                          monkeypatch, machine_in_utc):
+    """Issue 14: the PDF said "Skapad 00:10" while verify-document and document list
+    said 23:10 (machine time). All three show the office zone's wall time; the PDF
+    and JSON carry its offset."""
+    monkeypatch.setenv("TREFAS_PASSWORD", PW)
+    result = _issue(world, DocumentKind.HANDOVER)
+    local = one_clock.format_local(result.issued_at)
+    utc_wall = result.issued_at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    assert local != utc_wall  # Stockholm is never UTC+0
+    assert f"Skapad {one_clock.format_local(result.issued_at, offset=True)}" in \
+        text_of(result.pdf_bytes)
+    target = tmp_path / "overlamning.pdf"
+    target.write_bytes(result.pdf_bytes)
+    base = ["--store", str(world.root), "--user", "sara"]
+    code, out, err = _run(["verify-document", *base, str(target)], capsys)
+    assert code == 0, err
+    assert local in out and utc_wall not in out
+    code, out, err = _run(["verify-document", *base, "--json", str(target)], capsys)
+    assert code == 0, err
+    shown = dt.datetime.fromisoformat(json.loads(out)["issued_at"])
+    assert shown == result.issued_at.replace(microsecond=0)
+    assert shown.utcoffset() == one_clock.to_local(result.issued_at).utcoffset()
+    case_number = cases.get_case(world.s["sara"].uow(), world.s["sara"].actor,
+                                 world.case_id).number
+    code, out, err = _run(["document", "list", *base, "--case", case_number], capsys)
+    assert code == 0, err
+    line = next(row for row in out.splitlines() if result.number in row)
+    assert local in line and utc_wall not in line
 
 
 def test_cli_refuses_what_the_role_may_not(world, tmp_path, capsys, monkeypatch):

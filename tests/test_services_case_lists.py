@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -80,8 +81,8 @@ def world(tmp_path_factory):
     s = {n: unlock(root, n, PW) for n in NAMES}
     s["admin"] = unlock(root, "admin", ADMIN_PW)
     sara, kalle, petra = s["sara"], s["kalle"], s["petra"]
-    today = access.local_date(dt.datetime.now(dt.timezone.utc))
-    now = dt.datetime.now(dt.timezone.utc)
+    today = clock.today()
+    now = clock.now_utc()
 
     pa = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Haddad"))
     pb = persons.create_person(sara.uow(), sara.actor, persons.PersonInput(
@@ -344,7 +345,7 @@ def _volumes_by_hand(world, who: str, since: dt.date, until: dt.date) -> dict:
 def test_read_volumes_count_per_user_and_day_in_scope(world):
     for _ in range(4):
         call(world, "olle", cases.list_cases, cases.CaseFilter(), 0, 10)
-    today = access.local_date(dt.datetime.now(dt.timezone.utc))
+    today = clock.today()
     before = last_seq(world)
     rows = call(world, "stina", audit_log.read_volumes, today, today)
     logged = events_after(world, before)
@@ -395,7 +396,7 @@ def test_read_volumes_group_by_swedish_day_across_summer_time(world):
 
 
 def test_read_volumes_for_log_reviewers_only(world):
-    today = dt.date.today()
+    today = clock.today()
     for who in ("admin", "sara", "kalle"):
         with pytest.raises(AccessDenied):
             call(world, who, audit_log.read_volumes, today, today)

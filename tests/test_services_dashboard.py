@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -33,7 +34,7 @@ LATER_DAYS = 5  # the dashboard is looked at five days after the data was entere
 
 
 def _consent(sara, person_id, days, categories):
-    today = dt.date.today()
+    today = clock.today()
     consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
         person_id=person_id, purpose="Samverkan", valid_from=today,
         valid_until=today + dt.timedelta(days=days),
@@ -70,8 +71,8 @@ def world(tmp_path_factory):
     w = {n: unlock(root, n, PW) for n in NAMES}
     w["admin"] = unlock(root, "admin", ADMIN_PW)
     sara, petra, cora = w["sara"], w["petra"], w["cora"]
-    now = dt.datetime.now(dt.timezone.utc)
-    today = dt.date.today()
+    now = clock.now_utc()
+    today = clock.today()
 
     # Three cases of Sara's. A: police on the team with consent (identity + social)
     # ending in 20 days. B: no consent, active. C: police on the team, long consent.

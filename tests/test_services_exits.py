@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -35,7 +36,7 @@ PW = "Granskog-och-hav-42"
 USERS = (("sara", Role.SOCIAL_WORKER, Agency.CITY),
          ("petra", Role.POLICE_LIAISON, Agency.POLICE),
          ("stina", Role.SUPERVISOR, Agency.CITY))
-TODAY = dt.date.today()
+TODAY = clock.today()
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
 ALL_THREE = {(a, c) for a in Agency for c in (Category.IDENTITY, Category.SOCIAL,
@@ -106,7 +107,7 @@ def test_request_sets_the_24_hour_target_and_first_contact_is_checked(world):
     with pytest.raises(ValidationError, match="before the request"):
         exits.record_first_contact(sara.uow(), sara.actor, ep.id, ep.requested_at - HOUR)
     with pytest.raises(ValidationError):  # a time without zone is ambiguous
-        exits.record_first_contact(sara.uow(), sara.actor, ep.id, dt.datetime.now())
+        exits.record_first_contact(sara.uow(), sara.actor, ep.id, clock.now_utc().replace(tzinfo=None))
     met = ep.requested_at + HOUR
     ep = exits.record_first_contact(sara.uow(), sara.actor, ep.id, met)
     assert ep.state == ExitState.FIRST_CONTACT and ep.first_contact_at == met

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -62,7 +63,7 @@ def world(tmp_path_factory):
 
 
 def _report(sess, unit_id, hours_ago=2.0, kind=IncidentKind.SHOOTING):
-    occurred = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours_ago)).replace(
+    occurred = (clock.now_utc() - dt.timedelta(hours=hours_ago)).replace(
         microsecond=0)
     return incidents.report_incident(sess.uow(), sess.actor, kind, occurred, unit_id,
                                      "Torget", "Skottlossning vid torget, en person skadad.")
@@ -103,7 +104,7 @@ def test_report_creates_the_routine_with_due_times(world):
 
 def test_report_is_validated_and_needs_permission(world):
     cora, kim, rk = world["cora"], world["kim"], world["units"]["RK"]
-    future = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=3)
+    future = clock.now_utc() + dt.timedelta(hours=3)
     with pytest.raises(ValidationError, match="future"):
         incidents.report_incident(cora.uow(), cora.actor, IncidentKind.SHOOTING, future, rk,
                                   "Torget", "x")
@@ -183,7 +184,7 @@ def test_involvement_hidden_from_police_without_criminal_consent(world):
         "Amir", "Haddad", personal_number="19900101-0017"))
     case = cases.open_case(sara.uow(), sara.actor, p.id, "Risk för våld")
     cases.add_team_member(sara.uow(), sara.actor, case.id, petra.actor.user_id)
-    today = dt.date.today()
+    today = clock.today()
     consent = consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
         person_id=p.id, purpose="Samverkan", valid_from=today,
         valid_until=today + dt.timedelta(days=180),
@@ -238,7 +239,7 @@ def test_list_incidents_filters_by_time_unit_and_state(world):
     a = _report(cora, st, hours_ago=24 * 30)
     b = _report(cora, st, hours_ago=1)
     incidents.start_routine(cora.uow(), cora.actor, b.id)
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)
+    since = clock.now_utc() - dt.timedelta(days=7)
     in_st = incidents.list_incidents(cora.uow(), cora.actor, since=since, unit_id=st)
     assert [r.id for r in in_st.rows] == [b.id] and in_st.total == 1
     assert in_st.rows[0].unit_name == "Spånga-Tensta"

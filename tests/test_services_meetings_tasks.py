@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, MeetingKind, Role, TaskState
 from trefas_app.domain.errors import (
     AccessDenied,
@@ -65,7 +66,7 @@ def _case(world, first, last, police_categories=()):
 
 
 def _consent(sara, person_id, categories, previous=None):
-    today = dt.date.today()
+    today = clock.today()
     data = consents.ConsentInput(
         person_id=person_id, purpose="Samverkan operativ grupp", valid_from=today,
         valid_until=today + dt.timedelta(days=180),
@@ -77,7 +78,7 @@ def _consent(sara, person_id, categories, previous=None):
 
 def _meeting(world, hours_from_now=-1.0):
     cora = world["cora"]
-    held_at = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=hours_from_now)
+    held_at = clock.now_utc() + dt.timedelta(hours=hours_from_now)
     return meetings.create_meeting(
         cora.uow(), cora.actor, MeetingKind.OPERATIONAL_GROUP, world["rk"],
         "Operativ grupp Järva", held_at, "Rinkeby stadsdelsförvaltning",
@@ -120,7 +121,7 @@ def test_meeting_items_are_shown_per_consent(world):
 
     # A task from the meeting shows on it, to those who may see the task.
     task = tasks.create_task(cora.uow(), cora.actor, case.id, "Boka skyddsbedömning", None,
-                             sara.actor.user_id, dt.date.today() + dt.timedelta(days=7),
+                             sara.actor.user_id, clock.today() + dt.timedelta(days=7),
                              meeting_id=meeting.id)
     assert [t.id for t in meetings.get_meeting(sara.uow(), sara.actor, meeting.id).tasks] == [
         task.id]
@@ -140,10 +141,10 @@ def test_meeting_rules(world):
     cora, sara = world["cora"], world["sara"]
     with pytest.raises(AccessDenied):
         meetings.create_meeting(sara.uow(), sara.actor, MeetingKind.JOINT, world["rk"], "Möte",
-                                dt.datetime.now(dt.timezone.utc), None, [])
+                                clock.now_utc(), None, [])
     with pytest.raises(ValidationError, match="administrators"):
         meetings.create_meeting(cora.uow(), cora.actor, MeetingKind.JOINT, world["rk"], "Möte",
-                                dt.datetime.now(dt.timezone.utc), None,
+                                clock.now_utc(), None,
                                 [world["admin"].actor.user_id])
     future = _meeting(world, hours_from_now=48)
     with pytest.raises(ValidationError, match="before it starts"):
@@ -162,10 +163,10 @@ def test_meeting_rules(world):
 def test_task_lifecycle(world):
     sara, olle = world["sara"], world["olle"]
     _, case, _ = _case(world, "Lina", "Berg", (Category.IDENTITY, Category.SOCIAL))
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    tomorrow = clock.today() + dt.timedelta(days=1)
     with pytest.raises(ValidationError) as past:
         tasks.create_task(sara.uow(), sara.actor, case.id, "Ring skolan", None,
-                          sara.actor.user_id, dt.date.today() - dt.timedelta(days=1))
+                          sara.actor.user_id, clock.today() - dt.timedelta(days=1))
     assert "redan passerat" in past.value.message("sv")
     with pytest.raises(ValidationError):
         tasks.create_task(sara.uow(), sara.actor, case.id, "  ", None, None, tomorrow)
@@ -204,7 +205,7 @@ def test_task_lifecycle(world):
 def test_overdue_follows_the_injected_clock(world):
     sara, petra = world["sara"], world["petra"]
     p, case, consent = _case(world, "Omar", "Ali", (Category.IDENTITY, Category.SOCIAL))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now_utc()
     due = access.local_date(now) + dt.timedelta(days=2)  # calendar days in Sweden
     task = tasks.create_task(sara.uow(), sara.actor, case.id, "Hembesök", None,
                              petra.actor.user_id, due)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, LifeArea, PlanState, Role
 from trefas_app.domain.errors import (
     AccessDenied,
@@ -25,7 +26,7 @@ USERS = (("sara", Role.SOCIAL_WORKER, Agency.CITY),
          ("kim", Role.PROBATION_OFFICER, Agency.PROBATION),
          ("stina", Role.SUPERVISOR, Agency.CITY),
          ("polchef", Role.SUPERVISOR, Agency.POLICE))
-TODAY = dt.date.today()
+TODAY = clock.today()
 DAY = dt.timedelta(days=1)
 
 

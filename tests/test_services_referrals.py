@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ReferralClosure, ReferralState, Role
 from trefas_app.domain.errors import AccessDenied, Conflict, IllegalTransition, ValidationError
 from trefas_app.services import cases, consents, persons, referrals, users
@@ -54,7 +55,7 @@ def new_case(world, *team: str, grants: set[tuple[Agency, Category]] = frozenset
     for name in team:
         cases.add_team_member(sara.uow(), sara.actor, case.id, world[name].actor.user_id)
     if grants:
-        today = dt.date.today()
+        today = clock.today()
         consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
             person_id=p.id, purpose="SIG", valid_from=today,
             valid_until=today + dt.timedelta(days=180), grants=frozenset(grants)))

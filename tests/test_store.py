@@ -16,6 +16,7 @@ import sqlcipher3
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock as one_clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import (
     AccessDenied,
@@ -53,7 +54,7 @@ class OffsetClock:
         self.offset = dt.timedelta(0)
 
     def __call__(self) -> dt.datetime:
-        return dt.datetime.now(dt.timezone.utc) + self.offset
+        return one_clock.now_utc() + self.offset
 
 
 @pytest.fixture

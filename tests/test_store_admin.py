@@ -13,6 +13,7 @@ import sqlcipher3
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock as one_clock
 from trefas_app.domain.enums import Agency, CaseState, Category, Role
 from trefas_app.domain.errors import (
     AccessDenied,
@@ -38,7 +39,7 @@ class Clock:
         self.now = now
 
     def __call__(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.timezone.utc)
+        return self.now or one_clock.now_utc()
 
 
 @pytest.fixture
@@ -454,7 +455,7 @@ def test_retention_deletes_exactly_the_expired_closed_cases(world):
     a = unlock(root, "admin", ADMIN_PASSWORD)
     notes_before = _count(a, m.Note)
     assert notes_before == 6
-    report = admin.run_retention(a, a.actor, dt.date.today())
+    report = admin.run_retention(a, a.actor, one_clock.today())
     assert report.cases_deleted == 2
     assert set(report.case_ids) == {old_c.id, shared_old.id}
 
@@ -488,7 +489,7 @@ def test_retention_deletes_exactly_the_expired_closed_cases(world):
     assert _actions(a)[-1] == "retention.run"
     assert audit_log.verify_log(a, a.actor).ok
     # A second run finds nothing more.
-    assert admin.run_retention(a, a.actor, dt.date.today()).cases_deleted == 0
+    assert admin.run_retention(a, a.actor, one_clock.today()).cases_deleted == 0
     a.close()
     assert draft.id  # the draft went with its case (counted above)
 
@@ -510,7 +511,7 @@ def test_retention_needs_permission(world):
     root, _ = world
     stina = unlock(root, "stina", PW)
     with pytest.raises(AccessDenied):
-        admin.run_retention(stina, stina.actor, dt.date.today())
+        admin.run_retention(stina, stina.actor, one_clock.today())
     stina.close()
 
 

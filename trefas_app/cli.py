@@ -34,6 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from trefas_app.domain import clock
 from trefas_app import __version__
 from trefas_app import paths
 from trefas_app.domain.enums import (
@@ -105,7 +106,9 @@ def _plain(value: Any) -> Any:
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+    if isinstance(value, dt.datetime):  # an instant leaving the program: with its offset
+        return clock.isoformat_local(value)
+    if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)
@@ -130,8 +133,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, enum.Enum):
         return lbl(value)
     if isinstance(value, dt.datetime):
-        return value.astimezone().strftime("%Y-%m-%d %H:%M") if value.tzinfo else \
-            value.strftime("%Y-%m-%d %H:%M")
+        return clock.format_local(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -688,7 +690,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 def cmd_retention_run(args: argparse.Namespace) -> int:
     from trefas_app.services import admin
 
-    today = _get(args, "today") or dt.date.today()
+    today = _get(args, "today") or clock.today()
     with session(args) as store:
         report = admin.run_retention(store, store.actor, today)
     if _get(args, "json"):
@@ -1004,7 +1006,7 @@ def cmd_note_list(args: argparse.Namespace) -> int:
 def cmd_consent_add(args: argparse.Namespace) -> int:
     from trefas_app.services import consents
 
-    valid_from = _get(args, "valid_from") or dt.date.today()
+    valid_from = _get(args, "valid_from") or clock.today()
     with session(args) as store:
         case_id = _case_id(store, args.case) if _get(args, "case") else None
         view = consents.record_consent(store.uow(), store.actor, consents.ConsentInput(
@@ -1369,6 +1371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _exit_code(exc.code)
         command = args.command_name
         paths.configure_logging()
+        clock.configure_from_environment()
         log.info("command %s", command)
         return _exit_code(args.func(args))
     except KeyboardInterrupt:

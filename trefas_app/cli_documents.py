@@ -23,6 +23,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from trefas_app.domain import clock
 from trefas_app.cli import (
     EXIT_FAILED,
     EXIT_OK,
@@ -212,7 +213,7 @@ def cmd_document_list(args: argparse.Namespace) -> int:
               "No documents have been issued in the case by or to your agency."))
         return EXIT_OK
     for r in rows:
-        out(f"{r.number}  {r.issued_at:%Y-%m-%d %H:%M}  {lbl(r.kind)}  → {r.recipient}  "
+        out(f"{r.number}  {clock.format_local(r.issued_at)}  {lbl(r.kind)}  → {r.recipient}  "
             f"({r.issued_by}, {lbl(r.issued_by_agency)}; {r.pages} s"
             f"{t(', lösenordsskyddad', ', password protected') if r.password_protected else ''})")
     return EXIT_OK
@@ -242,7 +243,7 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
         (t("Ärende", "Case"), check.case_number),
         (t("Mottagare", "Recipient"), check.recipient),
         (t("Utfärdat", "Issued"),
-         check.issued_at.astimezone().strftime("%Y-%m-%d %H:%M") if check.issued_at else None),
+         clock.format_local(check.issued_at) or None),
         (t("Utfärdat av", "Issued by"),
          check.issued_by + (f", {lbl(check.issued_by_agency)}" if check.issued_by_agency
                             else "") if check.issued_by else None),

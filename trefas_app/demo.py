@@ -28,6 +28,7 @@ from dataclasses import replace as dataclass_replace
 from datetime import date
 from pathlib import Path
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -50,7 +51,7 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.domain.errors import TrefasError
 from trefas_app.domain.personnummer import COORDINATION_DAY_OFFSET, luhn_check_digit
-from trefas_app.security.access import LOCAL_TZ, local_date
+from trefas_app.security.access import local_date
 from trefas_app.security.passwords import check_password_policy
 from trefas_app.services import (
     cases,
@@ -727,7 +728,7 @@ def _schedule_consent(tl: _Timeline, sw: OpenStore, st: _Story, rng: random.Rand
 
 def _at(day: date) -> dt.datetime:
     """Noon, Swedish time, of a calendar day, in UTC."""
-    return dt.datetime.combine(day, dt.time(12), LOCAL_TZ).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(12), clock.office_zone()).astimezone(dt.timezone.utc)
 
 
 def _schedule_notes(tl: _Timeline, sessions: dict[str, OpenStore], st: _Story,

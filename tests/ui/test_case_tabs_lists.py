@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -37,7 +38,7 @@ def populate(world) -> dict:
     meeting chaired by Kalle, and with an exit request."""
     s = {n: unlock(world.root, n, PW) for n in ("sara", "kalle", "petra")}
     sara, kalle, petra = s["sara"], s["kalle"], s["petra"]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now_utc()
     today = access.local_date(now)
     try:
         pa = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Haddad"))

@@ -12,8 +12,8 @@ import stat
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category
-from trefas_app.security import access
 from trefas_app.services import cases, consents, notes, persons
 from trefas_app.store.store import unlock
 
@@ -27,7 +27,7 @@ def case_id(world) -> int:
     details only; a signed social note (which must be left out)."""
     sara = unlock(world.root, "sara", PW)
     try:
-        today = access.local_date(dt.datetime.now(dt.UTC))
+        today = clock.today()
         p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Haddad"))
         case = cases.open_case(sara.uow(), sara.actor, p.id, "Risk för våld")
         consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(

@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -90,8 +91,8 @@ def build_world(root: Path) -> Data:
     store.close()
     s = {n: unlock(root, n, PW) for n in ("sara", "olle", "kalle", "stina", "petra")}
     sara, kalle, petra, olle = s["sara"], s["kalle"], s["petra"], s["olle"]
-    now = dt.datetime.now(dt.timezone.utc)
-    today = dt.date.today()
+    now = clock.now_utc()
+    today = clock.today()
     try:
         pa = persons.create_person(sara.uow(), sara.actor, persons.PersonInput(
             "Amir", "Haddad", personal_number="19900101-0017", risk_level=RiskLevel.RED))
@@ -356,12 +357,12 @@ def test_exits_screen_first_contact_dialog_refuses_future_and_saves(qtbot, sessi
     qtbot.waitUntil(lambda: screen.panel.programme is not None, timeout=WAIT)
     dlg = FirstContactDialog(ctx, screen, screen.panel.programme)
     qtbot.addWidget(dlg)
-    dlg.at_edit.setDateTime(qdatetime(dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=2)))
+    dlg.at_edit.setDateTime(qdatetime(clock.now_utc() + dt.timedelta(hours=2)))
     assert not dlg.ok_button.isEnabled()
     assert "framtiden" in dlg.error.text()
-    dlg.at_edit.setDateTime(qdatetime(dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=3)))
+    dlg.at_edit.setDateTime(qdatetime(clock.now_utc() - dt.timedelta(days=3)))
     assert "före förfrågan" in dlg.error.text()
-    dlg.at_edit.setDateTime(qdatetime(dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1)))
+    dlg.at_edit.setDateTime(qdatetime(clock.now_utc() - dt.timedelta(hours=1)))
     assert dlg.ok_button.isEnabled()
     with qtbot.waitSignal(dlg.succeeded, timeout=WAIT):
         dlg.ok_button.click()
@@ -600,8 +601,8 @@ def test_supervisor_log_screen_shows_events_emergencies_reveals(qtbot, session, 
     qtbot.waitUntil(lambda: screen.filter_error.isVisibleTo(screen), timeout=WAIT)
     assert "inget ärende" in screen.filter_error.text()
     # dates in the wrong order are refused before anything runs
-    screen.since_field.set_date(dt.date.today())
-    screen.until_field.set_date(dt.date.today() - dt.timedelta(days=3))
+    screen.since_field.set_date(clock.today())
+    screen.until_field.set_date(clock.today() - dt.timedelta(days=3))
     screen.apply_filters()
     assert "fel ordning" in screen.filter_error.text()
 

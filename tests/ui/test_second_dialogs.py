@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -29,8 +30,8 @@ from trefas_app.ui import common
 from trefas_app.ui.dialogs.task_pickers import Candidate, qdate, qdatetime
 
 WAIT = 15_000
-NOW = dt.datetime.now(dt.timezone.utc)
-TODAY = dt.date.today()
+NOW = clock.now_utc()
+TODAY = clock.today()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ class DocumentHeader:
     author_name: str
     author_agency: str
     recipient: str  # e.g. 'Polismyndigheten, LPO Rinkeby'
-    created_at: datetime  # timezone-aware; printed in Europe/Stockholm time
+    created_at: datetime  # timezone-aware; printed in the office zone with its offset
     secrecy_line: str  # e.g. 'Sekretess enligt OSL 26 kap. 1 § – ...'
     case_number: str | None = None
 

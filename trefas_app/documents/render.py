@@ -21,10 +21,9 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pikepdf
 import qrcode
@@ -62,6 +61,7 @@ from trefas_app.documents.model import (
     canonical_json,
 )
 from trefas_app.documents.protect import encrypt_pdf
+from trefas_app.domain import clock
 from trefas_app.documents.verification import (
     ATTACHMENT_NAME,
     INFO_KEY,
@@ -180,29 +180,10 @@ def register_fonts() -> FontSet:
 # Time
 # --------------------------------------------------------------------------
 
-try:
-    _STOCKHOLM: ZoneInfo | None = ZoneInfo("Europe/Stockholm")
-except ZoneInfoNotFoundError:  # Windows without the tzdata package
-    _STOCKHOLM = None
-
-
-def _last_sunday_utc_1am(year: int, month: int) -> datetime:
-    day = datetime(year, month + 1, 1, 1, tzinfo=UTC) - timedelta(days=1)
-    return day - timedelta(days=(day.weekday() + 1) % 7)
-
-
-def to_stockholm(value: datetime) -> datetime:
-    """Swedish local time; uses the EU summer-time rule if no tz database exists."""
-    if _STOCKHOLM is not None:
-        return value.astimezone(_STOCKHOLM)
-    utc = value.astimezone(UTC)
-    summer = (_last_sunday_utc_1am(utc.year, 3) <= utc < _last_sunday_utc_1am(utc.year, 10))
-    offset = timedelta(hours=2 if summer else 1)
-    return utc.astimezone(timezone(offset))
-
-
 def local_time_text(value: datetime) -> str:
-    return to_stockholm(value).strftime("%Y-%m-%d %H:%M")
+    """An instant as a PDF prints it: the office zone with its UTC offset
+    (``2026-12-05 00:10 +01:00``), so a reader elsewhere knows the instant."""
+    return clock.format_local(value, offset=True)
 
 
 # --------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from trefas_app.domain import clock as one_clock
 from trefas_app.documents.model import Document, canonical_json, document_from_json
 
 PAYLOAD_PREFIX = "TREFAS1:"
@@ -174,7 +175,7 @@ class DocumentSigner:
         self._key = private_key
         self.store_id = store_id
         self.key_id = public_key_id(private_key.public_key())
-        self._clock = clock or (lambda: datetime.now(UTC))
+        self._clock = clock or one_clock.now_utc
 
     def __call__(self, canonical: bytes) -> VerificationRecord:
         doc = document_from_json(canonical)

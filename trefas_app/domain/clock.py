@@ -12,9 +12,15 @@ this clock with ``time-machine``.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_OFFICE_ZONE = "Europe/Stockholm"
+#: A deployment's zone when its store names none (set at CLI and window start-up).
+ZONE_ENV = "TREFAS_TIMEZONE"
+#: The store setting (``store_meta`` key ``setting.time_zone``) that names the office zone.
+ZONE_SETTING = "time_zone"
 
 _office_zone: ZoneInfo = ZoneInfo(DEFAULT_OFFICE_ZONE)
 
@@ -24,14 +30,37 @@ def office_zone() -> ZoneInfo:
     return _office_zone
 
 
+def zone_named(name: str) -> ZoneInfo:
+    """The zone tzdata knows by this name; ValueError for any other name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
 def set_office_zone(name: str) -> ZoneInfo:
     """Switch the office zone for this process; refuses names tzdata does not know."""
     global _office_zone
-    try:
-        _office_zone = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}") from exc
+    _office_zone = zone_named(name)
     return _office_zone
+
+
+def configure_from_environment(environ: Mapping[str, str] | None = None) -> ZoneInfo:
+    """Start-up: take the office zone from ``TREFAS_TIMEZONE`` when it is set.
+
+    A store that names its own zone (the ``time_zone`` setting) overrides this
+    when it is opened, so every machine that shares a store shares its "today"."""
+    name = (os.environ if environ is None else environ).get(ZONE_ENV, "").strip()
+    if not name:
+        return _office_zone
+    try:
+        return set_office_zone(name)
+    except ValueError:
+        from trefas_app.domain.errors import UsageError
+
+        raise UsageError(
+            f"{ZONE_ENV}={name} är ingen känd tidszon; ange t.ex. Europe/Stockholm.",
+            f"{ZONE_ENV}={name} is not a known time zone; give e.g. Europe/Stockholm.") from None
 
 
 def now_utc() -> dt.datetime:
@@ -77,6 +106,16 @@ def format_local(instant: dt.datetime | None, *, seconds: bool = False,
 def isoformat_local(instant: dt.datetime) -> str:
     """ISO 8601 with the office zone's offset, for JSON output."""
     return to_local(instant).isoformat()
+
+
+def days_since(day: dt.date) -> int:
+    """Whole office calendar days from ``day`` to today (0 = today, negative = ahead)."""
+    return (today() - day).days
+
+
+def hours_until(instant: dt.datetime) -> float:
+    """Hours from now to an instant (negative once it has passed)."""
+    return (instant - now_utc()).total_seconds() / 3600
 
 
 def start_of_local_day(day: dt.date) -> dt.datetime:

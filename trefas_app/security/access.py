@@ -21,24 +21,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
 from trefas_app.domain.errors import AccessDenied, NotFound
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-
-
 def local_date(now: dt.datetime) -> dt.date:
-    """Consents run by calendar day in Sweden."""
-    return now.astimezone(LOCAL_TZ).date()
+    """Consents run by calendar day in the office zone (the one clock's)."""
+    return clock.local_date(now)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from json.encoder import encode_basestring as _json_string
+from trefas_app.domain import clock
 from trefas_app.store.files import fsync_dir
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ class ChainEntry:
 def format_at(moment: datetime | None = None) -> str:
     """UTC time as stored in ``at``: ``2024-05-01T12:00:00.000000Z``."""
     if moment is None:
-        moment = datetime.now(timezone.utc)
+        moment = clock.now_utc()
     elif moment.tzinfo is None:
         raise ValueError("the time must be timezone-aware")
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -36,6 +36,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import CaseState, Role
 from trefas_app.domain.errors import (
@@ -722,7 +723,7 @@ def check_store(root: Path, username: str | None = None,
 
     from trefas_app.store.store import check_throttle
 
-    check_throttle(keyfile, username, lambda: dt.datetime.now(dt.timezone.utc))
+    check_throttle(keyfile, username, clock.now_utc)
     data_key = keyfile.unseal(username, password or "")
     try:
         conn = connect_raw(paths.db, data_key)
@@ -758,7 +759,7 @@ def check_store(root: Path, username: str | None = None,
                 problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
             user = session.scalars(select(m.User).where(m.User.username == username)).first()
             if not problems and user is not None and user.active:
-                audit.append(session, dt.datetime.now(dt.timezone.utc), actor_of(user),
+                audit.append(session, clock.now_utc(), actor_of(user),
                              "store.check", detail={"ok": True})
                 session.commit()
     except (SADatabaseError, SAOperationalError):

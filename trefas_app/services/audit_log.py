@@ -30,6 +30,7 @@ import json
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy import case as sql_case
 
+from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
@@ -113,7 +114,7 @@ def _bound_time(value: dt.datetime | dt.date | None, end: bool) -> dt.datetime |
         return None
     if not isinstance(value, dt.datetime):
         day = value + dt.timedelta(days=1) if end else value
-        value = dt.datetime.combine(day, dt.time(0), tzinfo=access.LOCAL_TZ)
+        value = dt.datetime.combine(day, dt.time(0), tzinfo=clock.office_zone())
         if end:
             value -= dt.timedelta(microseconds=1)
     elif value.tzinfo is None:
@@ -201,7 +202,7 @@ NOT_CONTENT_READS = ("audit.read", "user.list", "emergency.review.list", "dashbo
 
 def _utc_offset_minutes(epoch: int) -> int:
     moment = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
-    return int(moment.astimezone(access.LOCAL_TZ).utcoffset().total_seconds() // 60)
+    return int(clock.to_local(moment).utcoffset().total_seconds() // 60)
 
 
 def _local_day(at_col, lo: dt.datetime, hi: dt.datetime):

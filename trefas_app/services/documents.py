@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from trefas_app.domain import clock
 from trefas_app.documents.model import (
     Block,
     Document,
@@ -300,7 +301,7 @@ def _count(n: int, kind: str) -> str:
 def _time(value: dt.datetime | None) -> str:
     if value is None:
         return "–"
-    return value.astimezone(access.LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return clock.format_local(value)
 
 
 def _day(value: dt.date | dt.datetime | None) -> str:

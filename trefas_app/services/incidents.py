@@ -17,6 +17,7 @@ import datetime as dt
 from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 
+from trefas_app.domain import clock
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, IncidentKind, IncidentState, Role
@@ -72,7 +73,7 @@ def _since(value: dt.datetime | dt.date | None) -> dt.datetime | None:
     """A date means from local midnight of that day."""
     if value is None or isinstance(value, dt.datetime):
         return None if value is None else _aware(value, "Från-tiden", "The from time")
-    return dt.datetime.combine(value, dt.time(0), access.LOCAL_TZ).astimezone(dt.timezone.utc)
+    return clock.start_of_local_day(value)
 
 
 def _incident(uow: UnitOfWork, actor: Actor, incident_id: int, permission: str) -> m.Incident:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
@@ -225,6 +226,8 @@ def get_setting(uow: UnitOfWork, key: str, default: str) -> str:
 
 
 def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: str) -> None:
+    if key == clock.ZONE_SETTING:
+        value = _checked_zone(value)
     with uow:
         access.require(actor, "system.settings")
         row = uow.session.get(m.StoreMeta, f"setting.{key}")
@@ -234,3 +237,17 @@ def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: str) -> None:
             row.value = value
         uow.log(actor, "settings.change", detail={"key": key, "value": value})
         uow.commit()
+    if key == clock.ZONE_SETTING:
+        clock.set_office_zone(value)
+
+
+def _checked_zone(name: str) -> str:
+    """The office zone must be one tzdata knows (``Europe/Stockholm``)."""
+    name = name.strip()
+    try:
+        clock.zone_named(name)
+    except ValueError:
+        raise ValidationError(
+            f"Okänd tidszon ”{name}”. Ange en zon som Europe/Stockholm.",
+            f"Unknown time zone \"{name}\". Give a zone such as Europe/Stockholm.") from None
+    return name

@@ -14,7 +14,6 @@ so a slot copied into another key file or renamed to another user does not open.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import os
 import secrets
@@ -33,6 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from trefas_app.domain import clock
 from trefas_app.domain.errors import (
     KeyFileDamaged,
     KeyFileMissing,
@@ -84,7 +84,7 @@ def _unb64(text: str) -> bytes:
 
 
 def _now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat()
+    return clock.now_utc().isoformat()
 
 
 def derive_kek(secret: str, salt: bytes, params: KdfParams) -> bytes:

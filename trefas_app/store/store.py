@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import (
@@ -213,7 +214,22 @@ def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
             "Databasfilen hör inte till den här nyckelfilen eller är inte en Trefas-databas.",
             "The database file does not belong to this key file or is not a Trefas database.")
     upgrade_to_head(engine)
+    apply_office_zone(engine)
     return engine
+
+
+def apply_office_zone(engine) -> None:
+    """The store's ``time_zone`` setting, when it has one, becomes the one
+    clock's office zone: everyone who opens this store shares its "today".
+    (Without it the zone from start-up stays: TREFAS_TIMEZONE or Stockholm.)"""
+    with engine.connect() as conn:
+        name = conn.execute(text("SELECT value FROM store_meta WHERE key = :key"),
+                            {"key": f"setting.{clock.ZONE_SETTING}"}).scalar()
+    if name:
+        try:
+            clock.set_office_zone(name)
+        except ValueError:
+            log.warning("the store names an unknown time zone; keeping %s", clock.office_zone())
 
 
 def unlock(root: Path, username: str, password: str,

@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.errors import AccessDenied, TrefasError
 from trefas_app.security import audit
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    """The default clock of a unit of work: the one clock's instant."""
+    return clock.now_utc()
 
 
 class UnitOfWork:

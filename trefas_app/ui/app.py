@@ -10,6 +10,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
+from trefas_app.domain import clock
+from trefas_app.domain.errors import TrefasError
 from trefas_app.paths import configure_logging
 from trefas_app.store.store import StorePaths
 from trefas_app.ui import style
@@ -37,6 +39,10 @@ def run_gui(store_dir: Path) -> int:
     from trefas_app.ui.main_window import MainWindow
 
     configure_logging()  # the one application log (trefas_app.paths)
+    try:
+        clock.configure_from_environment()
+    except TrefasError as exc:  # a wrong TREFAS_TIMEZONE: say so in the log, keep the default
+        log.warning("%s", exc.message("en"))
     app = make_application()
     settings = QSettings("Trefas", "Trefas")
     lang = str(settings.value("language", "sv"))

@@ -26,6 +26,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from trefas_app.domain import clock as clock_module
 from trefas_app.ui import style
 
 #: A pleasant, distinguishable sequence for series without their own colour.
@@ -495,7 +496,7 @@ class DeadlineBars(_ChartBase):
         self.total_hours = total_hours
         self.empty_text = empty_text
         self.lang = lang
-        self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
+        self.clock = clock or clock_module.now_utc
         self._timer = QTimer(self)
         self._timer.setInterval(30_000)
         self._timer.timeout.connect(self.update)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -18,11 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Category
 from trefas_app.domain.labels import label
-
-LOCAL_TZ = ZoneInfo("Europe/Stockholm")
-
 
 def tr(text: str) -> str:
     """Translate a string that is not inside a QObject (context "common")."""
@@ -45,11 +42,10 @@ def combo_enum(combo, enum_cls):
 
 
 def local(ts: dt.datetime | None) -> dt.datetime | None:
+    """An instant in the office zone (naive values are stored UTC)."""
     if ts is None:
         return None
-    if ts.tzinfo is None:
-        ts = ts.replace(tzinfo=dt.timezone.utc)
-    return ts.astimezone(LOCAL_TZ)
+    return clock.to_local(ts)
 
 
 def fmt_date(value: dt.date | dt.datetime | None) -> str:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
@@ -67,7 +68,7 @@ class ConsentPanel(QWidget):
         self.writable = False
         self.owner: Agency | None = None
         self.consents: list[ConsentView] = []
-        self.today = dt.date.today()
+        self.today = clock.today()
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -166,7 +167,7 @@ class ConsentPanel(QWidget):
 
     def _show(self, items: list[ConsentView]) -> None:
         self.consents = list(items)
-        self.today = dt.date.today()
+        self.today = clock.today()
         lang = self.ctx.lang
         for (agency, category), badge in self.badges.items():
             kind, text, tip = badge_for(self.consents, agency, category, self.today, self.owner,

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
@@ -53,7 +54,7 @@ class ConsentDialog(ServiceDialog):
         self.setObjectName("consentDialog")
         self.setMinimumWidth(640)
         self.person, self.case_id, self.amend = person, case_id, amend
-        self.today = today or dt.date.today()
+        self.today = today or clock.today()
         lang = ctx.lang
         own = ctx.actor.agency if ctx.actor else None
         self.recipients = [a for a in Agency if a != own]

@@ -8,6 +8,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ExitEnding, ExitState
 from trefas_app.services import exits
 from trefas_app.services.views_casework import ExitView
@@ -106,7 +107,7 @@ class FirstContactDialog(ServiceDialog):
         return [text] if text else []
 
     def submit(self) -> None:
-        at = min(self.when(), dt.datetime.now(dt.timezone.utc))
+        at = min(self.when(), clock.now_utc())
         if at < self.programme.requested_at:
             at = self.programme.requested_at
         self.run(exits.record_first_contact, self.programme.id, at,

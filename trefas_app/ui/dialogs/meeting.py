@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import MeetingKind
 from trefas_app.services import meetings
 from trefas_app.services.views import UnitView
@@ -240,10 +241,8 @@ class MarkHeldDialog(ServiceDialog):
         return out
 
     def problems(self) -> list[str]:
-        import datetime as dt
-
         text = ""
-        if self.meeting.held_at > dt.datetime.now(dt.timezone.utc):
+        if self.meeting.held_at > clock.now_utc():
             text = self.tr("Mötet kan inte markeras som hållet före mötestiden ({time}).").format(
                 time=fmt_datetime(self.meeting.held_at))
         set_field_error(self.time_error, text)

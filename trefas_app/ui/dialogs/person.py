@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import ProtectionLevel, RiskLevel
 from trefas_app.domain.personnummer import InvalidPersonalNumber, parse_personal_number
 from trefas_app.services import persons
@@ -126,7 +126,7 @@ class PersonDialog(ServiceDialog):
         if not text:
             return ""
         try:
-            pn = parse_personal_number(text, dt.date.today())
+            pn = parse_personal_number(text, clock.today())
         except InvalidPersonalNumber as exc:
             return exc.message(self.ctx.lang)
         if pn.is_coordination_number:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.ui import style
 from trefas_app.ui.common import enum_label
@@ -297,9 +298,7 @@ def to_date(q: QDate) -> dt.date | None:
 
 
 def today() -> dt.date:
-    from trefas_app.ui.common import LOCAL_TZ
-
-    return dt.datetime.now(LOCAL_TZ).date()
+    return clock.today()
 
 
 class DateField(QWidget):
@@ -344,9 +343,7 @@ class DateField(QWidget):
 
 
 def local_now() -> dt.datetime:
-    from trefas_app.ui.common import LOCAL_TZ
-
-    return dt.datetime.now(LOCAL_TZ).replace(second=0, microsecond=0)
+    return clock.now_local().replace(second=0, microsecond=0)
 
 
 def qdatetime(value: dt.datetime) -> QDateTime:
@@ -358,10 +355,9 @@ def qdatetime(value: dt.datetime) -> QDateTime:
 
 def to_datetime(q: QDateTime) -> dt.datetime:
     """The Swedish wall-clock time in the editor as an aware datetime."""
-    from trefas_app.ui.common import LOCAL_TZ
-
     d, t = q.date(), q.time()
-    return dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), tzinfo=LOCAL_TZ)
+    return dt.datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(),
+                       tzinfo=clock.office_zone())
 
 
 def datetime_edit(parent: QWidget | None, value: dt.datetime | None = None) -> QDateTimeEdit:

@@ -5,7 +5,6 @@ retention, and settings (the lock timeout)."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.services import admin, audit_log, users
 from trefas_app.services.views import UnitView, UserView
 from trefas_app.ui import common
@@ -432,7 +432,7 @@ class Screen(BaseScreen):
             return
         self.retention_button.setEnabled(False)
         _result(self.retention_result, self.tr("Gallrar …"), None)
-        today = dt.datetime.now(common.LOCAL_TZ).date()
+        today = clock.today()
         self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, today,
                            on_done=self._retained, on_error=self._retention_failed)
 

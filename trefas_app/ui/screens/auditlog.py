@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.services import audit_log, cases, persons
@@ -277,7 +278,7 @@ def read_volumes(uow, actor, days: int) -> VolumeReport:
     """Reads per user and Swedish calendar day over the last ``days`` days
     (today included), the most first, from the log entries in the
     supervisor's scope — counted by the service in one query."""
-    until = dt.datetime.now(common.LOCAL_TZ).date()
+    until = clock.today()
     since = until - dt.timedelta(days=days - 1)
     rows = audit_log.read_volumes(uow, actor, since, until)
     return VolumeReport(rows=tuple(Volume(r.username, r.day, r.reads, r.display_name or "",
@@ -286,7 +287,7 @@ def read_volumes(uow, actor, days: int) -> VolumeReport:
 
 
 def recent_reveals(uow, actor, days: int = 30):
-    since = dt.datetime.now(common.LOCAL_TZ).date() - dt.timedelta(days=days)
+    since = clock.today() - dt.timedelta(days=days)
     return audit_log.show_log(uow, actor, action="identity.reveal", since=since, limit=500)
 
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.errors import TrefasError
 from trefas_app.services import cases, persons
 from trefas_app.services.views import CaseView
@@ -228,7 +229,7 @@ class CaseViewScreen(BaseScreen):
     def _schedule_expiry(self) -> None:
         """Reload when emergency access or a reveal runs out, so that the
         banner and what it allowed go away on time."""
-        now = dt.datetime.now(dt.timezone.utc)
+        now = clock.now_utc()
         ends = [t for t in (self.case.emergency_until if self.case else None,
                             self._reveal_until) if t is not None]
         if not ends:

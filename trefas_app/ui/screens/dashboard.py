@@ -12,7 +12,6 @@ after an unlock.
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
@@ -30,10 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, ExitState, IncidentState, TaskState
 from trefas_app.services import consents, dashboard
 from trefas_app.services.views_ops import Dashboard
-from trefas_app.ui import common, style
+from trefas_app.ui import style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
@@ -349,7 +349,7 @@ class Screen(BaseScreen):
 
         self.tasks_list.clear()
         for t in d.overdue_task_head:
-            late = (dt.datetime.now(common.LOCAL_TZ).date() - t.due_on).days if t.due_on else 0
+            late = clock.days_since(t.due_on) if t.due_on else 0
             item = QListWidgetItem(self.tr("{title} · {case} · {who} – {n} dagar sen").format(
                 title=t.title, case=t.case_number or "–", who=t.assignee or self.tr("ingen"),
                 n=late), self.tasks_list)
@@ -365,7 +365,7 @@ class Screen(BaseScreen):
 
     def show_expiring_consents(self, rows) -> None:
         self.expiring = list(rows)
-        today = dt.datetime.now(common.LOCAL_TZ).date()
+        today = clock.today()
         counts = [0] * len(CONSENT_BUCKETS)
         for c in rows:
             days = (c.valid_until - today).days

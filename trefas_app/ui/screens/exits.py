@@ -6,7 +6,6 @@ measures, support, state changes)."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import ExitState
 from trefas_app.services import exits
 from trefas_app.services.views_casework import ExitRow, ExitView
@@ -52,7 +52,7 @@ def exit_columns(tr, lang: str) -> list[Column]:
         if r.first_contact_at:
             return fmt_datetime(r.first_contact_at)
         if _waiting(r):
-            hours = (r.first_contact_due - dt.datetime.now(dt.timezone.utc)).total_seconds() / 3600
+            hours = clock.hours_until(r.first_contact_due)
             return deadline_text(hours, lang)
         return "–"
 

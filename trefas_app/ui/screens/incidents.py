@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import IncidentState, Role
 from trefas_app.services import incidents, users
 from trefas_app.services.views_ops import IncidentRow, IncidentView, RoutineStepView
@@ -64,7 +65,7 @@ class IncidentParams:
 def since_for(days: int | None) -> dt.date | None:
     if days is None:
         return None
-    return dt.datetime.now(common.LOCAL_TZ).date() - dt.timedelta(days=days)
+    return clock.today() - dt.timedelta(days=days)
 
 
 def incident_columns(tr, lang: str) -> list[Column]:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Role, TaskState
 from trefas_app.services import cases, meetings, users
 from trefas_app.services.views_ops import MeetingItemView, MeetingRow, MeetingView
@@ -56,7 +57,7 @@ class MeetingParams:
 
 
 def period_bounds(period: str) -> tuple[dt.datetime | None, dt.datetime | None]:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = clock.now_utc()
     if period == "upcoming":
         return now - dt.timedelta(hours=12), None
     if period == "recent":
@@ -213,7 +214,7 @@ class MeetingPanel(QWidget):
         changeable = may_change(self.ctx, m)
         self.item_button.setVisible(changeable and not m.held)
         self.held_button.setVisible(changeable and not m.held)
-        started = m.held_at <= dt.datetime.now(dt.timezone.utc)
+        started = m.held_at <= clock.now_utc()
         self.held_button.setEnabled(started)
         self.held_button.setToolTip("" if started else self.tr("Mötet har inte börjat än."))
         self.task_button.setVisible(self.ctx.may("task.write"))

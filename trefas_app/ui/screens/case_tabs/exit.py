@@ -7,7 +7,6 @@ the state and the user's role allow."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import ExitState
 from trefas_app.services import exits
 from trefas_app.services.views_casework import (
@@ -265,7 +265,7 @@ class ExitPanel(QWidget):
             self.consent_banner.set_text("")
         v = self.values
         v["requested"].setText(fmt_datetime(p.requested_at))
-        hours_left = (p.first_contact_due - dt.datetime.now(dt.timezone.utc)).total_seconds() / 3600
+        hours_left = clock.hours_until(p.first_contact_due)
         due_text = fmt_datetime(p.first_contact_due)
         if waiting:
             due_text += f"  ({deadline_text(hours_left, lang)})"

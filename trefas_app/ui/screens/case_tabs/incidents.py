@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, IncidentState, TaskState
 from trefas_app.services import incidents, tasks
 from trefas_app.services.views import Page
-from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
@@ -156,7 +156,7 @@ class Tab(BaseTab):
     def link(self) -> None:
         if self.case is None:
             return
-        since = dt.datetime.now(common.LOCAL_TZ).date() - dt.timedelta(days=LINK_WINDOW_DAYS)
+        since = clock.today() - dt.timedelta(days=LINK_WINDOW_DAYS)
         self.ctx.run(incidents.list_incidents, since=since, limit=500,
                      on_done=self._link_dialog, key="case_incidents.choose")
 

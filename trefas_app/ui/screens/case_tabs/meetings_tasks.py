@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, Role, TaskState
 from trefas_app.services import meetings, tasks
 from trefas_app.services.views import Page
@@ -57,7 +58,7 @@ def load_case_work(uow, actor, case_id: int, open_only: bool) -> CaseWork:
 def upcoming_meetings(uow, actor):
     """Meetings not yet held that this user may add cases to: those they chair,
     and for a coordinator those of their unit."""
-    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=14)
+    since = clock.now_utc() - dt.timedelta(days=14)
     page = meetings.list_meetings(uow, actor, since=since, limit=200)
     return [m for m in page.rows if not m.held
             and (actor.role == Role.COORDINATOR and m.unit_id == actor.unit_id
