@@ -76,6 +76,7 @@ from bench_store import StatementRecorder, depth
 from sqlalchemy import bindparam, func, select, text, update
 
 from trefas_app.demo import STREETS
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -904,8 +905,8 @@ def vm_status() -> dict[str, float]:
 def calls_for(actor) -> list[tuple[str, object, tuple, dict]]:
     """The service calls the screens make when first shown, as (name, fn, args, kwargs).
     Time-dependent filters are computed per call site as the screens do."""
-    local_today = dt.datetime.now(access.LOCAL_TZ).date()
-    utc_now = dt.datetime.now(UTC)
+    local_today = clock.today()
+    utc_now = clock.now_utc()
     calls = [("dashboard", dashboard.dashboard, (), {})]
     if actor.may("consent.read"):
         calls.append(("dashboard.consents", consents.expiring_consents,
@@ -1102,7 +1103,7 @@ def main(argv=None) -> int:
         now = dt.datetime.fromisoformat(args.now)
         now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     else:
-        now = dt.datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        now = clock.now_utc().replace(minute=0, second=0, microsecond=0)
     base = ListSpec(seed=args.seed)
     spec = ListSpec(seed=args.seed, **{k: max(1, round(getattr(base, k) * args.scale))
                                        for k in ("referrals", "plans", "exits", "incidents",

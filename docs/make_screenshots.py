@@ -57,6 +57,7 @@ def build_small_store(root: Path, password: str) -> dict[str, str]:
         RiskLevel,
         Role,
     )
+    from trefas_app.domain import clock
     from trefas_app.domain.personnummer import luhn_check_digit
     from trefas_app.services import cases, consents, notes, persons, users
     from trefas_app.store.store import create_store, unlock
@@ -89,7 +90,7 @@ def build_small_store(root: Path, password: str) -> dict[str, str]:
             "Hassan", "Salem", "Karlsson", "Mahmoud"]
     titles = ["Risk för våld – kartläggning", "Hot i skolmiljö", "Avhopparstöd",
               "Oro för rekrytering", "Uppföljning efter skjutning", "SIG-samverkan"]
-    today = dt.date.today()
+    today = clock.today()
     for i, (f, lname) in enumerate(zip(first, last)):
         birth = dt.date(2001 + i % 7, 1 + i % 12, 1 + (i * 3) % 28)
         nine = f"{birth:%y%m%d}{rng.randint(100, 999)}"
