@@ -170,7 +170,7 @@ def test_consent_period_buttons_and_save(qtbot, sara_ctx, person):
 
 def test_minor_needs_a_guardian(qtbot, sara_ctx, run_sync):
     young = run_sync(sara_ctx, persons.create_person, persons.PersonInput(
-        "Liten", "Person", personal_number="20150315-0003"))
+        "Liten", "Person", personal_number="20150315-0011"))
     dlg = ConsentDialog(sara_ctx, None, young, None)
     qtbot.addWidget(dlg)
     dlg.show()
