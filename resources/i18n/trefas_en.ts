@@ -2728,6 +2728,7 @@ Current status: {state}</translation>
     </message>
     <message>
         <source>Administration</source>
+        <extracomment>Offered in the settings; any zone name tzdata knows may be typed instead.</extracomment>
         <translation>Administration</translation>
     </message>
     <message>
@@ -3025,6 +3026,22 @@ Current status: {state}</translation>
     <message>
         <source>Inställningar</source>
         <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Spara tidszon</source>
+        <translation>Save time zone</translation>
+    </message>
+    <message>
+        <source>Tidszon</source>
+        <translation>Time zone</translation>
+    </message>
+    <message>
+        <source>Datum och tider visas och räknas i den här tidszonen för alla som öppnar lagringsplatsen: samtycken, förfallodagar, gallring, loggar och dokument.</source>
+        <translation>Dates and times are shown and counted in this time zone for everyone who opens the store: consents, due dates, retention, logs and documents.</translation>
+    </message>
+    <message>
+        <source>Sparat: tidszonen är {zone}.</source>
+        <translation>Saved: the time zone is {zone}.</translation>
     </message>
     <message>
         <source>Sparat: låses efter {n} minuter.</source>

@@ -698,6 +698,29 @@ def test_admin_screen_adds_user_and_disables_with_rekey_offer(qtbot, session, da
     assert not olle.has_key_slot
 
 
+def test_admin_screen_sets_the_office_time_zone(qtbot, session, data):
+    """The office zone is a store setting: refused when tzdata does not know it,
+    used at once (and by everyone who opens the store) when it does."""
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: idle(ctx) and screen.zone_combo.currentText() != "", timeout=WAIT)
+    assert screen.zone_combo.currentText() == "Europe/Stockholm"
+    screen.zone_combo.setCurrentText("Europe/Stokholm")
+    screen.save_zone()
+    qtbot.waitUntil(lambda: "Okänd tidszon" in screen.settings_result.text(), timeout=WAIT)
+    assert clock.office_zone().key == "Europe/Stockholm"
+    screen.zone_combo.setCurrentText("Europe/Helsinki")
+    screen.save_zone()
+    qtbot.waitUntil(lambda: "Europe/Helsinki" in screen.settings_result.text(), timeout=WAIT)
+    assert clock.office_zone().key == "Europe/Helsinki"
+    box = []
+    ctx.run_uow(users.get_setting, clock.ZONE_SETTING, "", on_done=box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
+    assert box[0] == "Europe/Helsinki"
+
+
 def test_admin_screen_backup_settings_and_verify(qtbot, session, data, monkeypatch):
     from trefas_app.ui.screens.admin import Screen
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -42,6 +43,11 @@ def _size(n: int) -> str:
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return str(n)
+
+
+#: Offered in the settings; any zone name tzdata knows may be typed instead.
+OFFICE_ZONE_CHOICES = ("Europe/Stockholm", "Europe/Helsinki", "Europe/Oslo",
+                       "Europe/Copenhagen", "UTC")
 
 
 def _result(label: QLabel, text: str, ok: bool | None) -> None:
@@ -469,15 +475,47 @@ class Screen(BaseScreen):
         pl.addWidget(muted(self.tr(
             "Trefas låses när ingen har rört tangentbord eller mus under så lång tid. Gäller "
             "för alla användare från nästa inloggning."), page))
+        pl.addLayout(self._build_zone_row(page))
         self.settings_result = QLabel(page)
         self.settings_result.setObjectName("settingsResult")
         pl.addWidget(self.settings_result)
         pl.addStretch(1)
         self.tabs.addTab(page, self.tr("Inställningar"))
 
+    def _build_zone_row(self, page: QWidget) -> QFormLayout:
+        """The office time zone (a store setting): what "today" is for everyone."""
+        form = QFormLayout()
+        self.zone_combo = QComboBox(page)
+        self.zone_combo.setObjectName("officeZone")
+        self.zone_combo.setEditable(True)
+        self.zone_combo.addItems(OFFICE_ZONE_CHOICES)
+        self.save_zone_button = QPushButton(self.tr("Spara tidszon"), page)
+        self.save_zone_button.setObjectName("saveOfficeZone")
+        self.save_zone_button.clicked.connect(self.save_zone)
+        row = QHBoxLayout()
+        row.addWidget(self.zone_combo)
+        row.addWidget(self.save_zone_button)
+        row.addStretch(1)
+        form.addRow(self.tr("Tidszon"), row)
+        form.addRow(muted(self.tr(
+            "Datum och tider visas och räknas i den här tidszonen för alla som öppnar "
+            "lagringsplatsen: samtycken, förfallodagar, gallring, loggar och dokument."), page))
+        return form
+
     def load_settings(self) -> None:
         self.ctx.run_uow(users.get_setting, "lock_minutes", str(DEFAULT_LOCK_MINUTES),
                          on_done=self._show_settings, key="admin.settings")
+        self.ctx.run_uow(users.get_setting, clock.ZONE_SETTING, clock.office_zone().key,
+                         on_done=self.zone_combo.setCurrentText, key="admin.settings.zone")
+
+    def save_zone(self) -> None:
+        value = self.zone_combo.currentText().strip()
+        self.ctx.run(users.set_setting, clock.ZONE_SETTING, value,
+                     on_done=lambda _r: _result(self.settings_result, self.tr(
+                         "Sparat: tidszonen är {zone}.").format(zone=value), True),
+                     on_error=lambda exc: _result(self.settings_result,
+                                                  self.ctx.error_text(exc), False),
+                     changes=("settings",))
 
     def _show_settings(self, value: str) -> None:
         try:
