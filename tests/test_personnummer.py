@@ -548,3 +548,19 @@ def test_leap_days_exist_only_in_leap_years(year, plus, today):
         assert parse_personal_number(written, today).birth_date == date(short_year, 2, 29)
     else:
         assert "finns inte i kalendern" in error_of(written, today).sv
+
+
+def test_generated_demo_numbers_are_valid_even_when_the_draw_is_000():
+    """The demo and the benchmarks' bulk data draw födelsenummer; 000 must not come out."""
+    import random
+
+    from trefas_app.demo import make_personal_number
+
+    class Zero(random.Random):
+        def randint(self, a, b):
+            return a
+
+    for coordination in (False, True):
+        text = make_personal_number(date(1990, 1, 1), Zero(1), coordination)
+        assert text[9:12] == "001"
+        assert is_valid_personal_number(text, TODAY)

@@ -110,7 +110,9 @@ def make_personal_number(birth: date, rng: random.Random, coordination: bool = F
     """A well-formed, random personnummer ('YYYYMMDD-NNNN') or samordningsnummer
     (day + 60) for ``birth``, with a correct Luhn check digit."""
     day = birth.day + (COORDINATION_DAY_OFFSET if coordination else 0)
-    serial = rng.randint(0, 999)
+    # Födelsenummer run 001–999 (000 is refused); drawn as before so that a seed
+    # gives the same people.
+    serial = max(1, rng.randint(0, 999))
     nine = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial:03d}"
     return f"{birth.year:04d}{birth.month:02d}{day:02d}-{serial:03d}{luhn_check_digit(nine)}"
 
