@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TREFAS_KDF_PROFILE"] = "test"
@@ -95,6 +96,16 @@ def pytest_unconfigure(config):
         import shutil
 
         shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def machine_in_utc(monkeypatch):
+    """The machine of issue 14: its own time zone is UTC, not the office's."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import json
 import re
-import time
 
 import pikepdf
 import pypdf
@@ -607,16 +606,6 @@ def test_cli_issues_writes_privately_and_verifies(world, tmp_path, capsys, monke
                           for d in listed)
     assert any(d["recipient_agency"] == "police" and d["issued_by"] == "Sara Svensson"
                for d in listed)
-
-
-@pytest.fixture
-def machine_in_utc(monkeypatch):
-    """The machine of issue 14: its own time zone is UTC, not the office's."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_handover_pdf_verify_and_list_show_one_office_time(world, tmp_path, capsys,

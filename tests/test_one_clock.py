@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -147,16 +146,6 @@ def test_the_office_zone_follows_the_environment_and_refuses_unknown_names():
 
 
 # --- what a user sees ------------------------------------------------------------------
-
-
-@pytest.fixture
-def machine_in_utc(monkeypatch):
-    """The machine of issue 14: its own zone is UTC."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
