@@ -269,3 +269,14 @@ def test_the_store_setting_names_the_zone_for_everyone_who_opens_it(office):
             assert clock.today() == dt.date(2026, 12, 5)  # 00:30 in Helsinki
     finally:
         sara.close()
+
+
+def test_the_application_log_stamps_office_time_with_its_offset(machine_in_utc):
+    import logging
+
+    from trefas_app.paths import _SafeFormatter
+
+    record = logging.LogRecord("trefas", logging.INFO, __file__, 1, "command %s", ("x",), None)
+    record.created = EVENING.timestamp()
+    line = _SafeFormatter("%(asctime)s %(message)s").format(record)
+    assert line == "2026-12-05 00:10:00 +01:00 command x"

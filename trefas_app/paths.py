@@ -16,12 +16,15 @@ source locations).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import logging.handlers
 import os
 from pathlib import Path
 
 from platformdirs import user_data_dir, user_log_dir
+
+from trefas_app.domain import clock
 
 APP_NAME = "Trefas"
 STORE_ENV = "TREFAS_STORE"
@@ -76,6 +79,11 @@ class _SafeFormatter(logging.Formatter):
             return super().format(record)
         finally:
             record.exc_text = saved
+
+    def formatTime(self, record: logging.LogRecord, datefmt=None) -> str:  # noqa: N802
+        """Office time with its offset (the one clock), not the machine's zone."""
+        instant = dt.datetime.fromtimestamp(record.created, dt.timezone.utc)
+        return clock.format_local(instant, seconds=True, offset=True)
 
     def formatException(self, ei) -> str:  # noqa: N802 (logging's name)
         return describe_exception(ei[1]) if ei and ei[1] is not None else ""
