@@ -34,9 +34,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from trefas_app.domain import clock
 from trefas_app import __version__
 from trefas_app import paths
+from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
