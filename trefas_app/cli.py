@@ -29,6 +29,7 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -165,13 +166,43 @@ def _get(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 
+_RELATIVE_DATE = re.compile(r"^([+-])(\d{1,4})\s*([dwvmyå])$", re.IGNORECASE)
+
+
 def _date(text: str) -> dt.date:
+    """ÅÅÅÅ-MM-DD, ``today`` (``idag``), or a date relative to today in the
+    office time zone: ``+6m`` (months), ``-7d`` (days), ``+2w`` (weeks),
+    ``+1y`` (years) — so that examples and scripts never go stale."""
+    from trefas_app.domain.clock import today
+
+    value = text.strip().lower()
+    if value in ("today", "idag", "i dag"):
+        return today()
+    relative = _RELATIVE_DATE.match(value)
+    if relative:
+        sign, amount, unit = relative.groups()
+        n = int(amount) * (1 if sign == "+" else -1)
+        if unit == "d":
+            return today() + dt.timedelta(days=n)
+        if unit in "wv":
+            return today() + dt.timedelta(weeks=n)
+        return _add_months(today(), n * (12 if unit in "yå" else 1))
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            t(f"ogiltigt datum: {text!r} (skriv ÅÅÅÅ-MM-DD)",
-              f"invalid date: {text!r} (write YYYY-MM-DD)")) from None
+            t(f"ogiltigt datum: {text!r} (skriv ÅÅÅÅ-MM-DD, today eller t.ex. +6m, -7d)",
+              f"invalid date: {text!r} (write YYYY-MM-DD, today or e.g. +6m, -7d)")) from None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return min(day.replace(year=year, month=month, day=1) + dt.timedelta(days=day.day - 1),
+               following - dt.timedelta(days=1))
 
 
 def _positive_int(text: str) -> int:
@@ -725,10 +756,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
+    from trefas_app.domain import audit_labels as al
+    from trefas_app.domain.clock import format_local
     from trefas_app.services import audit_log
 
     filters = {"person_id": _get(args, "person"), "case_id": None,
-               "username": _get(args, "by_user"), "action": _get(args, "action"),
+               "username": _get(args, "by_user"), "action_words": _get(args, "action"),
                "since": _get(args, "since"), "until": _get(args, "until")}
     with session(args) as store:
         if _get(args, "case"):
@@ -744,15 +777,35 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
     if not rows:
         out(t("Inga poster.", "No entries."))
         return EXIT_OK
-    fields = [f.name for f in dataclasses.fields(rows[0])]
-    wanted = [f for f in ("seq", "at", "username", "agency", "role", "action",
-                          "subject_kind", "subject_id", "case_id", "person_id", "reason")
-              if f in fields] or fields
-    print_table(wanted, [[getattr(r, f) for f in wanted] for r in rows])
+    lang = _Lang.code
+    print_table(
+        [t("Nr", "No."), t("Tid", "Time"), t("Användare", "User"),
+         t("Myndighet", "Agency"), t("Händelse", "Event"), t("Ärende", "Case"),
+         t("Person", "Person"), t("Post", "Record"), t("Skäl", "Reason")],
+        [[r.seq, format_local(_parse_at(r.at)), r.username or "",
+          _agency_label(r.agency), al.action_label(r.action, lang),
+          al.case_text(r.case_id, r.case_number, lang), al.p_number(r.person_id),
+          al.subject_text(r.subject_kind, r.subject_id, r.case_number, r.person_id, lang),
+          r.reason or ""] for r in rows])
     if page.total > page.offset + len(rows):
         out(t(f"… visar {len(rows)} av {page.total}; använd --offset för fler.",
               f"… showing {len(rows)} of {page.total}; use --offset for more."))
     return EXIT_OK
+
+
+def _parse_at(at: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+def _agency_label(value: str | None) -> str:
+    try:
+        return lbl(Agency(value)) if value else ""
+    except ValueError:
+        return value or ""
 
 
 # --- commands: case work ------------------------------------------------------------
@@ -1221,13 +1274,18 @@ def build_parser() -> argparse.ArgumentParser:
         [acting, as_json], "audit verify")
     p = add(audit, "show", cmd_audit_show, "visa loggposter", [acting, as_json, paging],
             "audit show")
-    p.add_argument("--person", type=_person_id, metavar="ID")
+    p.add_argument("--person", type=_person_id, metavar="ID",
+                   help="poster om personen (P-0042 eller 42)")
     p.add_argument("--case", metavar="NUMBER", help="ärendets nummer eller id")
     p.add_argument("--by-user", metavar="NAME",
                    help="poster om vad den här användaren gjort (--user är du som läser)")
-    p.add_argument("--action", metavar="ACTION")
-    p.add_argument("--since", type=_date, metavar="DATE")
-    p.add_argument("--until", type=_date, metavar="DATE")
+    p.add_argument("--action", metavar="TEXT",
+                   help="händelser vars kod eller namn har ett ord som börjar så, t.ex. "
+                        "”lo” (inloggningar, utloggningar), ”läste”, ”case.read”")
+    p.add_argument("--since", type=_date, metavar="DATE",
+                   help="från och med dagen (ÅÅÅÅ-MM-DD, eller t.ex. -7d för en vecka sedan)")
+    p.add_argument("--until", type=_date, metavar="DATE",
+                   help="till och med dagen (ÅÅÅÅ-MM-DD, eller t.ex. today)")
 
     # case work
     person = group_of("person", "personer")

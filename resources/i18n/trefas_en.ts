@@ -77,7 +77,7 @@
     </message>
     <message>
         <source>Tid</source>
-        <extracomment>Swedish (and English) names for the actions a supervisor meets most. Filter choices: (label sv, label en, action filter; a prefix ends in &quot;.&quot;). Record kinds as they appear in actions and subjects (Swedish, English). Plural forms for &quot;Listade …&quot; (Swedish; English adds an s).</extracomment>
+        <extracomment>Filter choices: (label sv, label en, action filter; a prefix ends in &quot;.&quot;).</extracomment>
         <translation>Time</translation>
     </message>
     <message>
@@ -91,10 +91,6 @@
     <message>
         <source>Händelse</source>
         <translation>Incident</translation>
-    </message>
-    <message>
-        <source>Ärende-id</source>
-        <translation>Case id</translation>
     </message>
     <message>
         <source>Person</source>

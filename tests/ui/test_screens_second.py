@@ -595,6 +595,17 @@ def test_supervisor_log_screen_shows_events_emergencies_reveals(qtbot, session, 
     rows = screen.log_model.rows()
     assert rows and all(r.username == "olle" and r.case_id == data.ids["case_b"] for r in rows)
     assert "emergency.access" in {r.action for r in rows}
+    # the columns read as people know them: the case number (not the internal
+    # id), events by name (no raw codes such as document.handover)
+    from PySide6.QtCore import Qt
+
+    model = screen.log_model
+    headers = [model.headerData(c, Qt.Horizontal) for c in range(model.columnCount())]
+    assert "Ärende-id" not in headers
+    case_col, event_col = headers.index("Ärende"), headers.index("Händelse")
+    shown_cases = {model.index(r, case_col).data() for r in range(model.rowCount())}
+    assert shown_cases == {data.ids["case_b_number"]}
+    assert all("." not in model.index(r, event_col).data() for r in range(model.rowCount()))
     # a case number the supervisor cannot see is refused with a sentence
     screen.set_filters(LogParams(case="K-1999-99999"))
     qtbot.waitUntil(lambda: screen.filter_error.isVisibleTo(screen), timeout=WAIT)
