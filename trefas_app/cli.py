@@ -680,25 +680,59 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """Says what will be replaced, asks (or ``--yes``; ``--dry-run`` only
+    tells), and restores. A backup from before a re-key is opened with its own
+    key file: ``--keys FILE``, else the one kept beside the backup."""
     from trefas_app.services import admin
 
     backup_file = Path(args.file).expanduser()
-    if not backup_file.exists():
+    if not backup_file.is_file():
         raise NotFound(f"Säkerhetskopian {backup_file} finns inte.",
                        f"The backup {backup_file} does not exist.")
-    _confirm(args, t(f"Återställa lagringsplatsen från {backup_file}? Det som ändrats efter "
-                     f"kopian går förlorat. [ja/nej] ",
-                     f"Restore the store from {backup_file}? Changes made after the backup "
-                     f"are lost. [yes/no] "))
-    with session(args) as store:
+    keys = Path(args.keys).expanduser() if _get(args, "keys") else None
+    root = store_dir(args)
+    _require_store(root)
+    out(t(f"Återställer {root / 'trefas.db'} från {backup_file} "
+          f"({_size(backup_file.stat().st_size)}). Det som sparats efter kopian försvinner ur "
+          f"databasen; den nuvarande databasen sparas undan bredvid. Nyckelfilen (vilka som "
+          f"kan logga in) behålls.",
+          f"Restoring {root / 'trefas.db'} from {backup_file} "
+          f"({_size(backup_file.stat().st_size)}). What was saved after the backup leaves the "
+          f"database; the current database is kept beside it. The key file (who can log in) "
+          f"is kept."))
+    if _get(args, "dry_run"):
+        out(t("Ingenting har ändrats (--dry-run).", "Nothing was changed (--dry-run)."))
+        return EXIT_OK
+    _confirm(args, t("Återställa? [ja/nej] ", "Restore? [yes/no] "))
+    before = set(root.glob("trefas.db.before-restore-*"))
+    username = acting_username(args)
+    password = acting_password(args, username)
+    with session(args, password) as store:
         # The store passed in is retired; go on with (and log out of) the new one.
-        restored = admin.restore(store, store.actor, backup_file)
+        if keys is None:
+            try:
+                restored = admin.restore(store, store.actor, backup_file)
+            except admin.BackupKeyMismatch:
+                beside = backup_file.with_suffix(".keys")
+                if not beside.is_file():
+                    raise
+                out(t(f"Kopian är gjord med en tidigare datanyckel; öppnar den med "
+                      f"nyckelfilen {beside}.",
+                      f"The backup was made under an earlier data key; opening it with the "
+                      f"key file {beside}."))
+                restored = admin.restore_with_key_file(store, store.actor, backup_file,
+                                                       password, beside)
+        else:
+            restored = admin.restore_with_key_file(store, store.actor, backup_file, password,
+                                                   keys)
         if restored is not None and restored is not store:
             restored.close()
-    out(t(f"Lagringsplatsen är återställd från {backup_file.name}. Den tidigare databasen är "
-          f"sparad bredvid som trefas.db.before-restore-….",
-          f"The store has been restored from {backup_file.name}. The previous database is "
-          f"kept next to it as trefas.db.before-restore-…."))
+    kept = sorted(set(root.glob("trefas.db.before-restore-*")) - before)
+    out(t(f"Lagringsplatsen är återställd från {backup_file.name}.",
+          f"The store has been restored from {backup_file.name}."))
+    if kept:
+        out(t(f"Den tidigare databasen är sparad som {kept[-1]}.",
+              f"The previous database is kept as {kept[-1]}."))
     return EXIT_OK
 
 
@@ -717,11 +751,36 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_retention_run(args: argparse.Namespace) -> int:
+    """Shows what goes first; deletes only after a yes (or ``--yes``);
+    ``--dry-run`` only lists. A real run uses the clock: ``--today`` is for
+    looking ahead with ``--dry-run`` only."""
+    from trefas_app.domain.clock import today as clock_today
     from trefas_app.services import admin
 
-    today = _get(args, "today") or dt.date.today()
+    dry_run = bool(_get(args, "dry_run"))
+    if _get(args, "today") and not dry_run:
+        raise UsageError(
+            "--today går bara att använda med --dry-run: en riktig gallring räknar från "
+            "dagens datum.",
+            "--today can only be used with --dry-run: a real retention run counts from "
+            "today's date.")
+    today = _get(args, "today") or clock_today()
     with session(args) as store:
-        report = admin.run_retention(store, store.actor, today)
+        due = admin.retention_due(store, store.actor, today)
+        if _get(args, "json") and (dry_run or not due):
+            print_json({"today": today, "dry_run": dry_run, "due": due})
+            return EXIT_OK
+        _print_retention_due(due, today)
+        if dry_run or not due:
+            if dry_run and due:
+                out(t("Ingenting är raderat (--dry-run).", "Nothing was deleted (--dry-run)."))
+            return EXIT_OK
+        _confirm(args, t(f"Radera de {len(due)} ärendena ovan, med anteckningar och allt som "
+                         f"hör till dem? Det går inte att ångra. [ja/nej] ",
+                         f"Delete the {len(due)} cases above, with their notes and everything "
+                         f"that belongs to them? This cannot be undone. [yes/no] "))
+        report = admin.run_retention(store, store.actor, today,
+                                     only={c.case_id for c in due})
     if _get(args, "json"):
         print_json(report)
     else:
@@ -731,6 +790,22 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
               f"Retention as of {today.isoformat()}: {n} closed cases whose retention time "
               f"had passed have been deleted (and logged)."))
     return EXIT_OK
+
+
+def _print_retention_due(due: list, today: dt.date) -> None:
+    if not due:
+        out(t(f"Inga avslutade ärenden har passerat bevarandetiden per {today.isoformat()}; "
+              f"ingenting att gallra.",
+              f"No closed case is past its retention time as of {today.isoformat()}; "
+              f"nothing to delete."))
+        return
+    out(t(f"Gallras per {today.isoformat()} ({len(due)} ärenden, med anteckningar, planer, "
+          f"samtycken och utlämnanden; personen också om inget annat hänvisar till den):",
+          f"To be deleted as of {today.isoformat()} ({len(due)} cases, with notes, plans, "
+          f"consents and disclosures; the person too when nothing else refers to them):"))
+    print_table([t("Ärende", "Case"), t("Avslutat", "Closed"),
+                 t("Bevaras till", "Kept until")],
+                [(c.number, c.closed_at, c.retain_until) for c in due])
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -1145,6 +1220,58 @@ def cmd_paths(args: argparse.Namespace) -> int:
 # --- the parser ---------------------------------------------------------------------
 
 
+#: argparse's own texts in Swedish (its help, usage and error lines).
+_ARGPARSE_SV = {
+    "usage: ": "användning: ",
+    "options": "flaggor",
+    "positional arguments": "argument",
+    "show this help message and exit": "visa den här hjälpen och avsluta",
+    "show program's version number and exit": "visa programmets version och avsluta",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "the following arguments are required: %s": "de här argumenten krävs: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "expected one argument": "ett värde behövs",
+    "expected at most one argument": "högst ett värde",
+    "expected at least one argument": "minst ett värde behövs",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde (%(type)s): %(value)r",
+    "not allowed with argument %s": "kan inte kombineras med %s",
+    "one of the arguments %s is required": "ett av argumenten %s krävs",
+    "ignored explicit argument %r": "ignorerat värde %r",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tvetydig flagga: %(option)s kan vara %(matches)s",
+    "unexpected option string: %s": "oväntad flagga: %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "okänt kommando %(parser_name)r (välj bland %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "kan inte öppna '%(filename)s': %(error)s",
+}
+_ARGPARSE_SV_PLURAL = {"expected %s argument": ("%s värde behövs", "%s värden behövs")}
+
+
+@contextmanager
+def _argparse_in_language():
+    """argparse's texts ("usage:", "invalid choice", …) in the language of this
+    run while the command line is read; put back afterwards."""
+    original, original_n = argparse._, argparse.ngettext
+
+    def translate(text: str) -> str:
+        return text if _Lang.code == "en" else _ARGPARSE_SV.get(text, text)
+
+    def translate_n(singular: str, plural: str, n: int) -> str:
+        pair = None if _Lang.code == "en" else _ARGPARSE_SV_PLURAL.get(singular)
+        if pair is None:
+            return original_n(singular, plural, n)
+        return pair[0] if n == 1 else pair[1]
+
+    argparse._, argparse.ngettext = translate, translate_n
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = original, original_n
+
+
 class _Parser(argparse.ArgumentParser):
     """No abbreviations: ``--password`` must never be taken for
     ``--password-file``."""
@@ -1261,13 +1388,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="lista befintliga säkerhetskopior")
     p = add(sub, "restore", cmd_restore, "återställ från en säkerhetskopia", [acting])
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--keys", metavar="FILE",
+                   help="säkerhetskopians egen nyckelfil, för en kopia från före ett "
+                        "nyckelbyte (annars används .keys-filen bredvid kopian)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="visa bara vad som skulle ersättas; ingenting ändras")
     p.add_argument("--yes", action="store_true", help="fråga inte om bekräftelse")
     add(sub, "rekey", cmd_rekey, "byt datanyckel (efter att en användare tagits bort)",
         [acting])
     retention = group_of("retention", "gallring")
     p = add(retention, "run", cmd_retention_run, "gallra det som passerat bevarandetiden",
             [acting, as_json], "retention run")
-    p.add_argument("--today", type=_date, metavar="DATE", help="dagens datum (ÅÅÅÅ-MM-DD)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="visa bara vad som skulle gallras; ingenting raderas")
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help="räkna som om det vore den dagen (bara med --dry-run)")
+    p.add_argument("--yes", action="store_true", help="fråga inte om bekräftelse")
 
     audit = group_of("audit", "åtkomstloggen")
     add(audit, "verify", cmd_audit_verify, "kontrollera att loggkedjan är obruten",
@@ -1420,11 +1556,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
     command = "?"
     try:
-        parser = build_parser()
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # argparse: --help, --version (0) or bad usage (2)
-            return _exit_code(exc.code)
+        with _argparse_in_language():
+            parser = build_parser()
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as exc:  # argparse: --help, --version (0) or bad usage (2)
+                return _exit_code(exc.code)
         command = args.command_name
         paths.configure_logging()
         log.info("command %s", command)

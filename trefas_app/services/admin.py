@@ -29,7 +29,9 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Collection
 
+from cryptography.exceptions import InvalidTag
 import sqlcipher3
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -489,6 +491,69 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     return new_store
 
 
+def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, password: str,
+                          key_path: Path | None = None) -> OpenStore:
+    """Restore a backup made under an earlier data key (before a re-key).
+
+    The backup's own key file (``key_path``, by default the one kept beside
+    the backup) is used only to open the backup, with the restoring
+    administrator's password in it; the backup is copied, encrypted under the
+    store's current data key, to a private file in the store folder, and that
+    copy is restored with :func:`restore`. The current key file stays: users
+    who were removed since the backup do not get their keys back. The copy is
+    removed afterwards, whatever happens.
+    """
+    with store.uow():
+        access.require(actor, "system.restore")
+    backup_path = Path(backup_path)
+    key_path = Path(key_path) if key_path else _backup_key_path(backup_path)
+    if not backup_path.is_file():
+        raise NotFound("Säkerhetskopian finns inte.", "The backup does not exist.")
+    try:
+        old_keys = KeyFile.load(key_path)
+    except (KeyFileMissing, KeyFileDamaged, StoreError) as exc:
+        raise NotFound(
+            f"Säkerhetskopians nyckelfil {key_path} finns inte eller kan inte läsas. "
+            "Ingenting har ändrats.",
+            f"The backup's key file {key_path} is missing or cannot be read. Nothing was "
+            "changed.") from exc
+    if old_keys.store_id != store.store_id:
+        raise NotATrefasStore(
+            "Nyckelfilen hör till en annan lagringsplats. Ingenting har ändrats.",
+            "The key file belongs to another store. Nothing was changed.")
+    try:
+        old_key = old_keys._open(old_keys.find(actor.username), password)
+    except (TrefasError, InvalidTag) as exc:
+        raise BackupKeyMismatch(
+            "Säkerhetskopians nyckelfil öppnas inte med ditt lösenord (du fanns kanske inte "
+            "då, eller har bytt lösenord sedan). Låt en administratör som fanns när kopian "
+            "gjordes återställa den. Ingenting har ändrats.",
+            "The backup's key file does not open with your password (perhaps you did not "
+            "exist then, or have changed your password since). Let an administrator who "
+            "existed when the backup was made restore it. Nothing was changed.") from exc
+    copy = store.paths.root / f".restore-{_stamp(store.clock())}{BACKUP_DB_SUFFIX}"
+    try:
+        src = connect_raw(backup_path, old_key)
+        try:
+            _create_private_file(copy)
+            src.execute(f"ATTACH DATABASE ? AS restore_copy KEY \"x'{store.data_key.hex()}'\"",
+                        (str(copy),))
+            try:
+                src.execute("SELECT sqlcipher_export('restore_copy')").fetchall()
+            finally:
+                src.execute("DETACH DATABASE restore_copy")
+        finally:
+            src.close()
+        return restore(store, actor, copy)
+    except DB_ERRORS + (OSError,) as exc:
+        raise _disk_error(exc, "Säkerhetskopian kunde inte öppnas med sin nyckelfil; "
+                          "ingenting har ändrats.",
+                          "The backup could not be opened with its key file; nothing was "
+                          "changed.") from exc
+    finally:
+        unlink_quietly(copy, *sidecars(copy))
+
+
 # --- re-key ----------------------------------------------------------------------
 
 
@@ -877,7 +942,37 @@ def _purge_case(s: Session, case: m.Case) -> bool:
     return delete_person
 
 
-def run_retention(store: OpenStore, actor: Actor, today: dt.date) -> RetentionReport:
+@dataclass(frozen=True)
+class RetentionCandidate:
+    """A closed case whose retention time has run out: what a run would delete
+    (number and dates only; no content)."""
+    case_id: int
+    number: str
+    closed_at: dt.datetime | None
+    retain_until: dt.date
+
+
+def _due_cases(session, today: dt.date):
+    return select(m.Case).where(m.Case.state == CaseState.CLOSED,
+                                m.Case.retain_until.is_not(None),
+                                m.Case.retain_until < today).order_by(m.Case.id)
+
+
+def retention_due(store: OpenStore, actor: Actor, today: dt.date) -> list[RetentionCandidate]:
+    """The cases :func:`run_retention` would delete on ``today``, so that they
+    can be shown (and confirmed) first. Logged as ``retention.list``."""
+    with store.uow() as uow:
+        access.require(actor, "system.retention")
+        due = [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
+               for c in uow.session.scalars(_due_cases(uow.session, today))]
+        uow.log(actor, "retention.list", detail={"today": today.isoformat(),
+                                                 "cases": len(due)})
+        uow.commit()
+        return due
+
+
+def run_retention(store: OpenStore, actor: Actor, today: dt.date,
+                  only: Collection[int] | None = None) -> RetentionReport:
     """Delete (gallra) every closed case whose retention time has run out
     (``retain_until`` before ``today``), with everything recorded in it:
     notes (signed ones too), plans, referrals, exit support, tasks, the team,
@@ -892,14 +987,15 @@ def run_retention(store: OpenStore, actor: Actor, today: dt.date) -> RetentionRe
     The access log itself is never touched. The signed-note trigger lets a
     signed note go only while a ``retention_purges`` row names its case; the
     row is removed again in the same transaction.
+
+    ``only`` limits the run to those case ids (the ones shown and confirmed
+    with :func:`retention_due`): a case that fell due in between waits for
+    the next run.
     """
     with store.uow() as uow:
         access.require(actor, "system.retention")
-        ids = list(uow.session.scalars(
-            select(m.Case.id).where(m.Case.state == CaseState.CLOSED,
-                                    m.Case.retain_until.is_not(None),
-                                    m.Case.retain_until < today)
-            .order_by(m.Case.id)).all())
+        ids = [c.id for c in uow.session.scalars(_due_cases(uow.session, today))
+               if only is None or c.id in only]
     deleted: list[int] = []
     for case_id in ids:
         with store.uow() as uow:
