@@ -2899,6 +2899,22 @@ Current status: {state}</translation>
         <translation>The backup has been restored.</translation>
     </message>
     <message>
+        <source>Kopian är gjord med en tidigare nyckel</source>
+        <translation>The backup was made under an earlier key</translation>
+    </message>
+    <message>
+        <source>Säkerhetskopian är gjord före ett nyckelbyte och öppnas med sin egen nyckelfil ({name}). Skriv ditt lösenord (det du hade när kopian gjordes):</source>
+        <translation>The backup was made before a re-key and opens with its own key file ({name}). Type your password (the one you had when the backup was made):</translation>
+    </message>
+    <message>
+        <source>Återställningen avbröts; ingenting har ändrats.</source>
+        <translation>The restore was cancelled; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Återställer med kopians nyckelfil …</source>
+        <translation>Restoring with the backup&apos;s key file …</translation>
+    </message>
+    <message>
         <source>Byt datanyckel</source>
         <translation>Change data key</translation>
     </message>

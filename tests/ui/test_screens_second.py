@@ -747,6 +747,38 @@ def test_admin_screen_backup_settings_and_verify(qtbot, session, data, monkeypat
     qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
 
 
+def test_admin_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data,
+                                                             monkeypatch):
+    """The backup opens only with its own key file (kept beside it): the
+    screen asks for the password that opens it and restores."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from trefas_app.services import admin
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+    screen.run_backup()
+    qtbot.waitUntil(lambda: screen.backup_table.rowCount() == 1, timeout=WAIT)
+    rekeyed = []
+    ctx.run_plain(admin.rekey, ctx.store, ctx.actor, on_done=rekeyed.append,
+                  on_error=rekeyed.append)
+    qtbot.waitUntil(lambda: bool(rekeyed), timeout=WAIT)
+    assert rekeyed == [None]
+    screen.backup_table.selectRow(0)
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *a: asked.append(a[2]) or (ADMIN_PW, True)))
+    old_store = ctx.store
+    screen.restore_backup()
+    qtbot.waitUntil(lambda: ctx.store is not old_store and ctx.store is not None,
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: "återställd" in screen.backup_result.text(), timeout=WAIT)
+    assert asked and ".keys" in asked[0]
+
+
 # --- case tabs -------------------------------------------------------------------------------
 
 

@@ -310,7 +310,44 @@ class Screen(BaseScreen):
 
     def _restore_failed(self, exc) -> None:
         self.restore_button.setEnabled(True)
+        b = selected_data(self.backup_table)
+        if (isinstance(exc, admin.BackupKeyMismatch) and b is not None
+                and getattr(b, "key_path", None) and b.key_path.exists()
+                and not getattr(exc, "with_key_file", False)):
+            self._restore_with_key_file(b)
+            return
         _result(self.backup_result, self.ctx.error_text(exc), False)
+
+    def _ask_backup_password(self, key_file_name: str) -> str:
+        """The administrator's password for a backup's own key file ("" if cancelled)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        text, ok = QInputDialog.getText(
+            self, self.tr("Kopian är gjord med en tidigare nyckel"),
+            self.tr("Säkerhetskopian är gjord före ett nyckelbyte och öppnas med sin egen "
+                    "nyckelfil ({name}). Skriv ditt lösenord (det du hade när kopian "
+                    "gjordes):").format(name=key_file_name),
+            QLineEdit.EchoMode.Password)
+        return text if ok else ""
+
+    def _restore_with_key_file(self, b) -> None:
+        """A backup from before a re-key: open it with its own key file (kept
+        beside it), which needs the administrator's password of that time."""
+        password = self._ask_backup_password(b.key_path.name)
+        if not password:
+            _result(self.backup_result, self.tr("Återställningen avbröts; ingenting har "
+                                                "ändrats."), False)
+            return
+        self.restore_button.setEnabled(False)
+        _result(self.backup_result, self.tr("Återställer med kopians nyckelfil …"), None)
+
+        def failed(exc) -> None:
+            exc.with_key_file = True
+            self._restore_failed(exc)
+
+        self.ctx.run_plain(admin.restore_with_key_file, self.ctx.store, self.ctx.actor,
+                           b.path, password, b.key_path,
+                           on_done=self._restored, on_error=failed)
 
     # -- keys, checks, retention -----------------------------------------------------------
 
@@ -510,3 +547,4 @@ class Screen(BaseScreen):
 
     def restore(self, state: dict) -> None:
         self.tabs.setCurrentIndex(int(state.get("tab", 0)))
+
