@@ -277,8 +277,10 @@ def _prompt(prompt: str) -> str:
 
 
 def obtain_password(file_path: str | None, env_name: str, prompt: str,
-                    confirm: bool = False) -> str:
-    """From the file, else the environment, else a prompt (twice if ``confirm``)."""
+                    confirm: bool = False,
+                    check: Callable[[str], None] | None = None) -> str:
+    """From the file, else the environment, else a prompt (twice if ``confirm``).
+    ``check`` (a password policy) runs on the first entry, before asking again."""
     if file_path:
         return _read_password_file(file_path)
     env = os.environ.get(env_name)
@@ -293,6 +295,8 @@ def obtain_password(file_path: str | None, env_name: str, prompt: str,
     first = _prompt(prompt)
     if not first:
         raise ValidationError("Inget lösenord angavs.", "No password was given.")
+    if check is not None:
+        check(first)
     if confirm:
         again = _prompt(t("Upprepa lösenordet: ", "Repeat the password: "))
         if again != first:
@@ -309,7 +313,13 @@ def acting_password(args: argparse.Namespace, username: str) -> str:
 def new_password(args: argparse.Namespace, whose: str) -> str:
     return obtain_password(_get(args, "new_password_file"), NEW_PASSWORD_ENV,
                            t(f"Nytt lösenord för {whose}: ", f"New password for {whose}: "),
-                           confirm=True)
+                           confirm=True, check=lambda pw: _password_policy(pw, whose))
+
+
+def _password_policy(password: str, username: str) -> None:
+    from trefas_app.security.passwords import check_password_policy
+
+    check_password_policy(password, username)
 
 
 # --- sessions -------------------------------------------------------------------
@@ -394,7 +404,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     password = obtain_password(
         _get(args, "password_file"), PASSWORD_ENV,
         t(f"Välj lösenord för administratören {admin}: ",
-          f"Choose a password for the administrator {admin}: "), confirm=True)
+          f"Choose a password for the administrator {admin}: "), confirm=True,
+        check=lambda pw: _password_policy(pw, admin))
     created = create_store(root, admin_username=admin,
                            admin_display_name=(args.display_name or admin).strip(),
                            admin_password=password, unit_code=args.unit_code,
@@ -481,15 +492,38 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_json({"ok": bool(report.ok), "problems": problems,
                     "report": _plain(report)})
     elif report.ok:
-        out(t(f"Lagringsplatsen i {root} är hel: databasen och nyckelfilen klarade "
-              f"kontrollen.",
-              f"The store in {root} is sound: the database and the key file passed "
-              f"the check."))
+        _print_check_figures(root, report, username)
     else:
         err(t("Kontrollen hittade fel:", "The check found problems:"))
         for p in problems:
             err(f"  – {p}")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _print_check_figures(root: Path, report, username: str | None) -> None:
+    """What ``check`` looked at, with the figures: plain ``check`` reads the
+    files without a key; ``--user`` also decrypts every page and walks the log."""
+    slots, pages, cps = report.key_slots, report.pages, report.checkpoints
+    out(t(f"Lagringsplatsen i {root} är hel. Kontrollerat:",
+          f"The store in {root} is sound. Checked:"))
+    out(t(f"  – nyckelfilen: {slots} nyckelplatser, läsbara och hela",
+          f"  – the key file: {slots} key slots, readable and whole"))
+    if report.decrypted:
+        out(t(f"  – databasen: {pages} sidor dekrypterade med {username}s nyckel; sidornas "
+              f"HMAC, integritet, hänvisningar och schema stämmer",
+              f"  – the database: {pages} pages decrypted with {username}'s key; the pages' "
+              f"HMAC, integrity, references and schema are in order"))
+        out(t(f"  – åtkomstloggen: {report.log_entries} poster i obruten hashkedja, mot "
+              f"{cps} signerade kontrollpunkter",
+              f"  – the access log: {report.log_entries} entries in an unbroken hash chain, "
+              f"against {cps} signed checkpoints"))
+    else:
+        out(t(f"  – databasfilen: krypterad, {pages} hela sidor (inte dekrypterad)",
+              f"  – the database file: encrypted, {pages} whole pages (not decrypted)"))
+        out(t(f"  – kontrollpunkterna: {cps} med giltig signatur",
+              f"  – the checkpoints: {cps} with a valid signature"))
+        out(t("Ange --user NAMN för att också dekryptera sidorna och kontrollera loggkedjan.",
+              "Give --user NAME to also decrypt the pages and check the log chain."))
 
 
 def _problem_text(problem: Any) -> str:
@@ -1093,10 +1127,24 @@ def cmd_note_add(args: argparse.Namespace) -> int:
     if _get(args, "json"):
         print_json(view)
     else:
-        out(t(f"Anteckning #{view.id} är sparad som utkast. Signera med ”trefas note sign "
-              f"{view.id}”.",
-              f"Note #{view.id} is saved as a draft. Sign it with 'trefas note sign {view.id}'."))
+        sign = f"trefas note sign {view.id}{_store_and_user_options(args)}"
+        out(t(f"Anteckning #{view.id} är sparad som utkast. Signera med ”{sign}”.",
+              f"Note #{view.id} is saved as a draft. Sign it with '{sign}'."))
     return EXIT_OK
+
+
+def _store_and_user_options(args: argparse.Namespace) -> str:
+    """``--store`` and ``--user`` as given to this command, for a follow-up
+    command that should run as printed (nothing when they came from the
+    environment, which the next command sees too)."""
+    import shlex
+
+    parts = []
+    if _get(args, "store"):
+        parts += ["--store", shlex.quote(str(args.store))]
+    if _get(args, "user"):
+        parts += ["--user", shlex.quote(args.user)]
+    return "".join(" " + p for p in parts)
 
 
 def cmd_note_sign(args: argparse.Namespace) -> int:

@@ -118,6 +118,14 @@ class BackupInfo:
 class CheckReport:
     ok: bool
     problems: list[str]  # Swedish sentences, no case content
+    #: What was looked at: key slots in the key file, whole pages of the
+    #: database file, signed checkpoints, and (with a user only) the log
+    #: entries whose chain was verified and whether pages were decrypted.
+    key_slots: int = 0
+    pages: int = 0
+    checkpoints: int = 0
+    log_entries: int | None = None
+    decrypted: bool = False
 
 
 @dataclass(frozen=True)
@@ -782,8 +790,11 @@ def check_store(root: Path, username: str | None = None,
             problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
                             f"(första: nr {bad[0]}).")
 
+    figures = {"key_slots": len(keyfile.slots) if keyfile is not None else 0,
+               "pages": paths.db.stat().st_size // PAGE_SIZE if paths.db.exists() else 0,
+               "checkpoints": len(checkpoints)}
     if username is None or keyfile is None or not paths.db.exists() or problems:
-        return CheckReport(ok=not problems, problems=problems)
+        return CheckReport(ok=not problems, problems=problems, **figures)
 
     from trefas_app.store.store import check_throttle
 
@@ -793,7 +804,7 @@ def check_store(root: Path, username: str | None = None,
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:
         problems.append(getattr(exc, "sv", "Databasfilen är skadad."))
-        return CheckReport(ok=False, problems=problems)
+        return CheckReport(ok=False, problems=problems, **figures)
     try:
         problems += _integrity_problems(conn)
         if _read_store_id(conn) != keyfile.store_id:
@@ -812,13 +823,15 @@ def check_store(root: Path, username: str | None = None,
     finally:
         conn.close()
     if problems:
-        return CheckReport(ok=False, problems=problems)
+        return CheckReport(ok=False, problems=problems, decrypted=True, **figures)
 
     engine = open_engine(paths.db, data_key)
+    entries = None
     try:
         with Session(engine) as session:
             report = verify_chain(audit.iter_chain(session), checkpoints,
                                   keyfile.public_key(), store_id=keyfile.store_id)
+            entries = report.entries
             if not report.ok:
                 problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
             user = session.scalars(select(m.User).where(m.User.username == username)).first()
@@ -830,7 +843,8 @@ def check_store(root: Path, username: str | None = None,
         problems.append("Databasen kunde inte läsas vid kontrollen av åtkomstloggen.")
     finally:
         engine.dispose()
-    return CheckReport(ok=not problems, problems=problems)
+    return CheckReport(ok=not problems, problems=problems, log_entries=entries,
+                       decrypted=True, **figures)
 
 
 # --- retention (gallring) ------------------------------------------------------------
