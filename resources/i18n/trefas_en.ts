@@ -3003,12 +3003,28 @@ Current status: {state}</translation>
         <translation>No faults found.</translation>
     </message>
     <message>
-        <source>Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott, med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först.</source>
-        <translation>Delete now? Closed cases whose retention period has passed are removed for good, with notes, plans and consents. Consider taking a backup first.</translation>
+        <source>Letar efter ärenden att gallra …</source>
+        <translation>Looking for cases to delete …</translation>
+    </message>
+    <message>
+        <source>Inga avslutade ärenden har passerat bevarandetiden; ingenting att gallra.</source>
+        <translation>No closed case is past its retention time; nothing to delete.</translation>
+    </message>
+    <message>
+        <source> och {n} till</source>
+        <translation> and {n} more</translation>
+    </message>
+    <message>
+        <source>Gallra {n} ärenden ({cases})? De tas bort för gott, med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först.</source>
+        <translation>Delete {n} cases ({cases})? They are removed for good, with notes, plans and consents. Consider making a backup first.</translation>
     </message>
     <message>
         <source>Gallra</source>
         <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Ingenting har gallrats.</source>
+        <translation>Nothing was deleted.</translation>
     </message>
     <message>
         <source>Gallrar …</source>

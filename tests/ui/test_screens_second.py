@@ -779,6 +779,37 @@ def test_admin_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data
     assert asked and ".keys" in asked[0]
 
 
+def test_admin_screen_retention_names_the_cases_before_asking(qtbot, session, data,
+                                                               monkeypatch):
+    from trefas_app.services import admin
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+    questions = []
+    monkeypatch.setattr(common, "ask", lambda _p, text, *_a: questions.append(text) or False)
+    # nothing due: told so, nothing asked
+    screen.run_retention()
+    qtbot.waitUntil(lambda: "ingenting att gallra" in screen.retention_result.text(),
+                    timeout=WAIT)
+    assert questions == []
+    # a case due: its number is in the question; "no" deletes nothing
+    due = [admin.RetentionCandidate(7, "K-2015-00007", None, dt.date(2020, 3, 2))]
+    monkeypatch.setattr(admin, "retention_due", lambda *a: due)
+    ran = []
+    monkeypatch.setattr(admin, "run_retention", lambda *a, **kw: ran.append(kw) or
+                        admin.RetentionReport(1, (7,)))
+    screen.run_retention()
+    qtbot.waitUntil(lambda: bool(questions), timeout=WAIT)
+    assert "K-2015-00007" in questions[0] and ran == []
+    # "yes" deletes exactly the cases shown
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    screen.run_retention()
+    qtbot.waitUntil(lambda: bool(ran), timeout=WAIT)
+    assert ran[0]["only"] == {7}
+
+
 # --- case tabs -------------------------------------------------------------------------------
 
 

@@ -5,8 +5,6 @@ retention, and settings (the lock timeout)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -460,17 +458,40 @@ class Screen(BaseScreen):
         _result(self.check_result, self.ctx.error_text(exc), False)
 
     def run_retention(self) -> None:
+        """First the list of what would go (numbers and dates only), then one
+        question naming it, then the deletion of exactly those cases."""
         if self.ctx.store is None:
             return
+        from trefas_app.domain.clock import today
+
+        self.retention_button.setEnabled(False)
+        _result(self.retention_result, self.tr("Letar efter ärenden att gallra …"), None)
+        day = today()
+        self.ctx.run_plain(admin.retention_due, self.ctx.store, self.ctx.actor, day,
+                           on_done=lambda due: self._confirm_retention(due, day),
+                           on_error=self._retention_failed)
+
+    def _confirm_retention(self, due, day) -> None:
+        self.retention_button.setEnabled(True)
+        if not due:
+            _result(self.retention_result, self.tr("Inga avslutade ärenden har passerat "
+                                                   "bevarandetiden; ingenting att gallra."),
+                    True)
+            return
+        shown = ", ".join(c.number for c in due[:20])
+        if len(due) > 20:
+            shown += self.tr(" och {n} till").format(n=len(due) - 20)
         if not common.confirm(self, self.tr(
-                "Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott, "
-                "med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först."),
+                "Gallra {n} ärenden ({cases})? De tas bort för gott, med anteckningar, "
+                "planer och samtycken. Ta gärna en säkerhetskopia först.").format(
+                n=len(due), cases=shown),
                 self.tr("Gallra"), self.tr("Avbryt")):
+            _result(self.retention_result, self.tr("Ingenting har gallrats."), None)
             return
         self.retention_button.setEnabled(False)
         _result(self.retention_result, self.tr("Gallrar …"), None)
-        today = dt.datetime.now(common.LOCAL_TZ).date()
-        self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, today,
+        self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, day,
+                           only={c.case_id for c in due},
                            on_done=self._retained, on_error=self._retention_failed)
 
     def _retained(self, report) -> None:
