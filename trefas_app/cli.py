@@ -1180,7 +1180,16 @@ def cmd_note_list(args: argparse.Namespace) -> int:
 def cmd_consent_add(args: argparse.Namespace) -> int:
     from trefas_app.services import consents
 
-    valid_from = _get(args, "valid_from") or dt.date.today()
+    from trefas_app.domain.clock import today
+
+    valid_from = _get(args, "valid_from") or today()
+    if not _get(args, "valid_from") and args.until < valid_from:
+        # Without --from the start is today: say what is wrong with the date given.
+        raise ValidationError(
+            f"Slutdatumet {args.until.isoformat()} har redan passerat (i dag är "
+            f"{valid_from.isoformat()}). Ange ett senare datum, t.ex. --until +6m.",
+            f"The end date {args.until.isoformat()} has already passed (today is "
+            f"{valid_from.isoformat()}). Give a later date, e.g. --until +6m.")
     with session(args) as store:
         case_id = _case_id(store, args.case) if _get(args, "case") else None
         view = consents.record_consent(store.uow(), store.actor, consents.ConsentInput(

@@ -59,14 +59,11 @@ def _validate(data: ConsentInput, person: m.Person, today: dt.date) -> str:
         raise ValidationError("Ett samtycke måste ha ett slutdatum; ett tidsobegränsat "
                               "samtycke är inte giltigt.",
                               "A consent needs an end date; an open-ended consent is not valid.")
-    # A passed end date first: without a start date the start is today, and
-    # "before the start date" would name a date the user never gave.
-    if data.valid_until < today:
-        raise ValidationError(f"Slutdatumet {data.valid_until.isoformat()} har redan passerat.",
-                              f"The end date {data.valid_until.isoformat()} has already passed.")
     if data.valid_until < data.valid_from:
         raise ValidationError("Slutdatumet ligger före startdatumet.",
                               "The end date is before the start date.")
+    if data.valid_until < today:
+        raise ValidationError("Slutdatumet har redan passerat.", "The end date has already passed.")
     if (data.valid_until - data.valid_from).days > MAX_CONSENT_DAYS:
         raise ValidationError("Ett samtycke kan gälla högst två år. Förnya det i stället.",
                               "A consent may cover at most two years. Renew it instead.")
