@@ -27,14 +27,6 @@ from trefas_app.store.store import unlock
 PW = "Granskog-och-hav-42"
 
 
-class Clock:
-    def __init__(self, now: dt.datetime | None = None):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now or dt.datetime.now(dt.timezone.utc)
-
-
 @pytest.fixture
 def world(new_store, tmp_path, monkeypatch):
     """admin, social worker sara, supervisor stina (city, unit RK); one case
@@ -50,14 +42,18 @@ def world(new_store, tmp_path, monkeypatch):
             name, name.title(), role, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()
-    clock = Clock(dt.datetime(2015, 3, 2, 10, 0, tzinfo=dt.timezone.utc))
+    moment = [dt.datetime(2015, 3, 2, 10, 0, tzinfo=dt.timezone.utc)]
+
+    def clock() -> dt.datetime:  # 2015 for the old case, then the real clock
+        return moment[0] or dt.datetime.now(dt.timezone.utc)
+
     sara, stina = (unlock(root, n, PW, clock=clock) for n in ("sara", "stina"))
     old = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Gammal", "Test"))
     old_case = cases.open_case(sara.uow(), sara.actor, old.id, "Gammalt ärende")
     cases.move_case(sara.uow(), sara.actor, old_case.id, CaseState.CLOSURE_REQUESTED,
                     "Insatsen är avslutad")
     cases.move_case(stina.uow(), stina.actor, old_case.id, CaseState.CLOSED)
-    clock.now = None
+    moment[0] = None
     new = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Ny", "Test"))
     open_case = cases.open_case(sara.uow(), sara.actor, new.id, "Öppet ärende")
     sara.close()

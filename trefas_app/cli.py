@@ -891,7 +891,7 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         [t("Nr", "No."), t("Tid", "Time"), t("Användare", "User"),
          t("Myndighet", "Agency"), t("Händelse", "Event"), t("Ärende", "Case"),
          t("Person", "Person"), t("Post", "Record"), t("Skäl", "Reason")],
-        [[r.seq, format_local(_parse_at(r.at)), r.username or "",
+        [[r.seq, format_local(al.entry_time(r.at)), r.username or "",
           _agency_label(r.agency), al.action_label(r.action, lang),
           al.case_text(r.case_id, r.case_number, lang), al.p_number(r.person_id),
           al.subject_text(r.subject_kind, r.subject_id, r.case_number, r.person_id, lang),
@@ -900,14 +900,6 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         out(t(f"… visar {len(rows)} av {page.total}; använd --offset för fler.",
               f"… showing {len(rows)} of {page.total}; use --offset for more."))
     return EXIT_OK
-
-
-def _parse_at(at: str) -> dt.datetime | None:
-    try:
-        value = dt.datetime.fromisoformat(at)
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 def _agency_label(value: str | None) -> str:

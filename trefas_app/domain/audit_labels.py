@@ -9,6 +9,7 @@ code from a newer version still gets a readable guess from its kind and verb.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 __all__ = ["ACTION_LABELS", "KIND_LABELS", "action_label", "actions_matching",
@@ -244,3 +245,12 @@ def case_text(case_id: int | None, case_number: str | None, lang: str = "sv") ->
     if case_id is None:
         return ""
     return case_number or ("(ärende du inte ser)" if lang != "en" else "(case not visible)")
+
+
+def entry_time(at: str | None) -> dt.datetime | None:
+    """A log entry's stored ``at`` text as an aware instant (None if unreadable)."""
+    try:
+        value = dt.datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

@@ -500,6 +500,17 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     return new_store
 
 
+def _export_encrypted(src, target: Path, key: bytes) -> None:
+    """A whole copy of the open database ``src`` in a new owner-only file,
+    encrypted under ``key`` (``sqlcipher_export``)."""
+    _create_private_file(target)
+    src.execute(f"ATTACH DATABASE ? AS export_target KEY \"x'{key.hex()}'\"", (str(target),))
+    try:
+        src.execute("SELECT sqlcipher_export('export_target')").fetchall()
+    finally:
+        src.execute("DETACH DATABASE export_target")
+
+
 def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, password: str,
                           key_path: Path | None = None) -> OpenStore:
     """Restore a backup made under an earlier data key (before a re-key).
@@ -544,13 +555,7 @@ def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, pas
     try:
         src = connect_raw(backup_path, old_key)
         try:
-            _create_private_file(copy)
-            src.execute(f"ATTACH DATABASE ? AS restore_copy KEY \"x'{store.data_key.hex()}'\"",
-                        (str(copy),))
-            try:
-                src.execute("SELECT sqlcipher_export('restore_copy')").fetchall()
-            finally:
-                src.execute("DETACH DATABASE restore_copy")
+            _export_encrypted(src, copy, store.data_key)
         finally:
             src.close()
         return restore(store, actor, copy)
@@ -617,13 +622,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         src = connect_raw(paths.db, old_key)
         try:
             src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            _create_private_file(tmp_db)
-            src.execute(f"ATTACH DATABASE ? AS rekey_new KEY \"x'{new_key.hex()}'\"",
-                        (str(tmp_db),))
-            try:
-                src.execute("SELECT sqlcipher_export('rekey_new')").fetchall()
-            finally:
-                src.execute("DETACH DATABASE rekey_new")
+            _export_encrypted(src, tmp_db, new_key)
         finally:
             src.close()
         check = connect_raw(tmp_db, new_key)

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trefas_app.domain.audit_labels import action_label, case_text, p_number, subject_text
+from trefas_app.domain.audit_labels import (
+    action_label,
+    case_text,
+    entry_time,
+    p_number,
+    subject_text,
+)
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.services import audit_log, cases, persons
@@ -70,12 +76,7 @@ ACTION_FILTERS = (
 )
 
 
-def parse_at(at: str) -> dt.datetime | None:
-    try:
-        value = dt.datetime.fromisoformat(at)
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+parse_at = entry_time  # a log entry's stored time as an aware instant
 
 
 person_alias = p_number  # the P-number a person is known by
