@@ -284,7 +284,7 @@ def test_restore_with_an_explicit_key_file(run, world, tmp_path):
     moved.rename(keys)
     code, _, err = run("restore", backup, "--yes", "--user", "admin",
                        password=ADMIN_PASSWORD)
-    assert code == 1 and "egen" in err
+    assert code == 1 and "--keys" in err
     code, out, err = run("restore", backup, "--keys", keys, "--yes", "--user", "admin",
                          password=ADMIN_PASSWORD)
     assert code == 0, err

@@ -746,10 +746,17 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if keys is None:
             try:
                 restored = admin.restore(store, store.actor, backup_file)
-            except admin.BackupKeyMismatch:
+            except admin.BackupKeyMismatch as exc:
                 beside = backup_file.with_suffix(".keys")
                 if not beside.is_file():
-                    raise
+                    raise admin.BackupKeyMismatch(
+                        f"Säkerhetskopian går inte att öppna med lagringsplatsens nuvarande "
+                        f"nyckel, och nyckelfilen från samma tillfälle ({beside.name}) finns "
+                        f"inte bredvid den. Ange nyckelfilen med --keys FIL. Ingenting har "
+                        f"ändrats.",
+                        f"The backup does not open with the store's current key, and the key "
+                        f"file of its time ({beside.name}) is not beside it. Name the key file "
+                        f"with --keys FILE. Nothing was changed.") from exc
                 out(t(f"Kopian är gjord med en tidigare datanyckel; öppnar den med "
                       f"nyckelfilen {beside}.",
                       f"The backup was made under an earlier data key; opening it with the "
