@@ -243,6 +243,19 @@ def test_retention_asks_before_deleting(run, world, monkeypatch):
     assert _cases(world["root"]) == 1
 
 
+def test_retention_json_shows_the_list_on_stderr_and_json_on_stdout(run, world):
+    import json
+
+    code, out, err = run("retention", "run", "--yes", "--json", "--user", "admin",
+                         password=ADMIN_PASSWORD)
+    assert code == 0, err
+    assert world["old_case"].number in err
+    assert json.loads(out)["cases_deleted"] == 1
+    code, out, _ = run("retention", "run", "--dry-run", "--json", "--user", "admin",
+                       password=ADMIN_PASSWORD)
+    assert code == 0 and json.loads(out)["due"] == []
+
+
 # --- restore -------------------------------------------------------------------------------
 
 

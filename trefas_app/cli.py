@@ -811,7 +811,13 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
         if _get(args, "json") and (dry_run or not due):
             print_json({"today": today, "dry_run": dry_run, "due": due})
             return EXIT_OK
-        _print_retention_due(due, today)
+        if _get(args, "json"):  # the list for the person who confirms; JSON stays clean
+            import contextlib
+
+            with contextlib.redirect_stdout(sys.stderr):
+                _print_retention_due(due, today)
+        else:
+            _print_retention_due(due, today)
         if dry_run or not due:
             if dry_run and due:
                 out(t("Ingenting är raderat (--dry-run).", "Nothing was deleted (--dry-run)."))
@@ -1177,9 +1183,8 @@ def cmd_note_list(args: argparse.Namespace) -> int:
 
 
 def cmd_consent_add(args: argparse.Namespace) -> int:
-    from trefas_app.services import consents
-
     from trefas_app.domain.clock import today
+    from trefas_app.services import consents
 
     valid_from = _get(args, "valid_from") or today()
     if not _get(args, "valid_from") and args.until < valid_from:
