@@ -67,7 +67,7 @@ def test_every_written_action_has_a_swedish_and_an_english_name():
 
 
 def test_raw_codes_of_the_old_logg_screen_now_read_as_words():
-    assert al.action_label("document.handover") == "Skapade överlämning"
+    assert al.action_label("document.handover") == "Skapade överlämningsdokument"
     assert al.action_label("document.summary", "en") == "Issued case summary"
     # A code from a newer version: a guess from its kind and verb, never a crash.
     assert al.action_label("exit.future.read") == "Läste avhopparstöd"
