@@ -23,7 +23,12 @@ Substitutions (the only differences from what is printed):
   question as a person at the keyboard would (the test has no terminal).
 
 Every line is expected to succeed (exit 0); where a comment says what a line
-creates ("P-0051", "#306"), the output must say so too.
+creates ("P-0051", "#306"), the output must say so too. Those numbers hold on
+any day: the demo is seeded and makes 50 persons, 50 cases, 305 notes and 52
+consents whatever day it is built (checked for days in every season, on the
+DST changes and 29 February), so the walk-through's records come next. Case
+numbers carry the year and are not stable, which is why the README names the
+new case by its id.
 """
 
 from __future__ import annotations
