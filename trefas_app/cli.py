@@ -29,6 +29,7 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,13 +168,43 @@ def _get(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 
+_RELATIVE_DATE = re.compile(r"^([+-])(\d{1,4})\s*([dwvmyå])$", re.IGNORECASE)
+
+
 def _date(text: str) -> dt.date:
+    """ÅÅÅÅ-MM-DD, ``today`` (``idag``), or a date relative to today in the
+    office time zone: ``+6m`` (months), ``-7d`` (days), ``+2w`` (weeks),
+    ``+1y`` (years) — so that examples and scripts never go stale."""
+    from trefas_app.domain.clock import today
+
+    value = text.strip().lower()
+    if value in ("today", "idag", "i dag"):
+        return today()
+    relative = _RELATIVE_DATE.match(value)
+    if relative:
+        sign, amount, unit = relative.groups()
+        n = int(amount) * (1 if sign == "+" else -1)
+        if unit == "d":
+            return today() + dt.timedelta(days=n)
+        if unit in "wv":
+            return today() + dt.timedelta(weeks=n)
+        return _add_months(today(), n * (12 if unit in "yå" else 1))
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            t(f"ogiltigt datum: {text!r} (skriv ÅÅÅÅ-MM-DD)",
-              f"invalid date: {text!r} (write YYYY-MM-DD)")) from None
+            t(f"ogiltigt datum: {text!r} (skriv ÅÅÅÅ-MM-DD, today eller t.ex. +6m, -7d)",
+              f"invalid date: {text!r} (write YYYY-MM-DD, today or e.g. +6m, -7d)")) from None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return min(day.replace(year=year, month=month, day=1) + dt.timedelta(days=day.day - 1),
+               following - dt.timedelta(days=1))
 
 
 def _positive_int(text: str) -> int:
@@ -248,8 +279,10 @@ def _prompt(prompt: str) -> str:
 
 
 def obtain_password(file_path: str | None, env_name: str, prompt: str,
-                    confirm: bool = False) -> str:
-    """From the file, else the environment, else a prompt (twice if ``confirm``)."""
+                    confirm: bool = False,
+                    check: Callable[[str], None] | None = None) -> str:
+    """From the file, else the environment, else a prompt (twice if ``confirm``).
+    ``check`` (a password policy) runs on the first entry, before asking again."""
     if file_path:
         return _read_password_file(file_path)
     env = os.environ.get(env_name)
@@ -264,6 +297,8 @@ def obtain_password(file_path: str | None, env_name: str, prompt: str,
     first = _prompt(prompt)
     if not first:
         raise ValidationError("Inget lösenord angavs.", "No password was given.")
+    if check is not None:
+        check(first)
     if confirm:
         again = _prompt(t("Upprepa lösenordet: ", "Repeat the password: "))
         if again != first:
@@ -280,7 +315,13 @@ def acting_password(args: argparse.Namespace, username: str) -> str:
 def new_password(args: argparse.Namespace, whose: str) -> str:
     return obtain_password(_get(args, "new_password_file"), NEW_PASSWORD_ENV,
                            t(f"Nytt lösenord för {whose}: ", f"New password for {whose}: "),
-                           confirm=True)
+                           confirm=True, check=lambda pw: _password_policy(pw, whose))
+
+
+def _password_policy(password: str, username: str) -> None:
+    from trefas_app.security.passwords import check_password_policy
+
+    check_password_policy(password, username)
 
 
 # --- sessions -------------------------------------------------------------------
@@ -365,7 +406,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     password = obtain_password(
         _get(args, "password_file"), PASSWORD_ENV,
         t(f"Välj lösenord för administratören {admin}: ",
-          f"Choose a password for the administrator {admin}: "), confirm=True)
+          f"Choose a password for the administrator {admin}: "), confirm=True,
+        check=lambda pw: _password_policy(pw, admin))
     created = create_store(root, admin_username=admin,
                            admin_display_name=(args.display_name or admin).strip(),
                            admin_password=password, unit_code=args.unit_code,
@@ -452,15 +494,38 @@ def cmd_check(args: argparse.Namespace) -> int:
         print_json({"ok": bool(report.ok), "problems": problems,
                     "report": _plain(report)})
     elif report.ok:
-        out(t(f"Lagringsplatsen i {root} är hel: databasen och nyckelfilen klarade "
-              f"kontrollen.",
-              f"The store in {root} is sound: the database and the key file passed "
-              f"the check."))
+        _print_check_figures(root, report, username)
     else:
         err(t("Kontrollen hittade fel:", "The check found problems:"))
         for p in problems:
             err(f"  – {p}")
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _print_check_figures(root: Path, report, username: str | None) -> None:
+    """What ``check`` looked at, with the figures: plain ``check`` reads the
+    files without a key; ``--user`` also decrypts every page and walks the log."""
+    slots, pages, cps = report.key_slots, report.pages, report.checkpoints
+    out(t(f"Lagringsplatsen i {root} är hel. Kontrollerat:",
+          f"The store in {root} is sound. Checked:"))
+    out(t(f"  – nyckelfilen: {slots} nyckelplatser, läsbara och hela",
+          f"  – the key file: {slots} key slots, readable and whole"))
+    if report.decrypted:
+        out(t(f"  – databasen: {pages} sidor dekrypterade med {username}s nyckel; sidornas "
+              f"HMAC, integritet, hänvisningar och schema stämmer",
+              f"  – the database: {pages} pages decrypted with {username}'s key; the pages' "
+              f"HMAC, integrity, references and schema are in order"))
+        out(t(f"  – åtkomstloggen: {report.log_entries} poster i obruten hashkedja, mot "
+              f"{cps} signerade kontrollpunkter",
+              f"  – the access log: {report.log_entries} entries in an unbroken hash chain, "
+              f"against {cps} signed checkpoints"))
+    else:
+        out(t(f"  – databasfilen: krypterad, {pages} hela sidor (inte dekrypterad)",
+              f"  – the database file: encrypted, {pages} whole pages (not decrypted)"))
+        out(t(f"  – kontrollpunkterna: {cps} med giltig signatur",
+              f"  – the checkpoints: {cps} with a valid signature"))
+        out(t("Ange --user NAMN för att också dekryptera sidorna och kontrollera loggkedjan.",
+              "Give --user NAME to also decrypt the pages and check the log chain."))
 
 
 def _problem_text(problem: Any) -> str:
@@ -651,25 +716,66 @@ def _confirm(args: argparse.Namespace, question: str) -> None:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """Says what will be replaced, asks (or ``--yes``; ``--dry-run`` only
+    tells), and restores. A backup from before a re-key is opened with its own
+    key file: ``--keys FILE``, else the one kept beside the backup."""
     from trefas_app.services import admin
 
     backup_file = Path(args.file).expanduser()
-    if not backup_file.exists():
+    if not backup_file.is_file():
         raise NotFound(f"Säkerhetskopian {backup_file} finns inte.",
                        f"The backup {backup_file} does not exist.")
-    _confirm(args, t(f"Återställa lagringsplatsen från {backup_file}? Det som ändrats efter "
-                     f"kopian går förlorat. [ja/nej] ",
-                     f"Restore the store from {backup_file}? Changes made after the backup "
-                     f"are lost. [yes/no] "))
-    with session(args) as store:
+    keys = Path(args.keys).expanduser() if _get(args, "keys") else None
+    root = store_dir(args)
+    _require_store(root)
+    out(t(f"Återställer {root / 'trefas.db'} från {backup_file} "
+          f"({_size(backup_file.stat().st_size)}). Det som sparats efter kopian försvinner ur "
+          f"databasen; den nuvarande databasen sparas undan bredvid. Nyckelfilen (vilka som "
+          f"kan logga in) behålls.",
+          f"Restoring {root / 'trefas.db'} from {backup_file} "
+          f"({_size(backup_file.stat().st_size)}). What was saved after the backup leaves the "
+          f"database; the current database is kept beside it. The key file (who can log in) "
+          f"is kept."))
+    if _get(args, "dry_run"):
+        out(t("Ingenting har ändrats (--dry-run).", "Nothing was changed (--dry-run)."))
+        return EXIT_OK
+    _confirm(args, t("Återställa? [ja/nej] ", "Restore? [yes/no] "))
+    before = set(root.glob("trefas.db.before-restore-*"))
+    username = acting_username(args)
+    password = acting_password(args, username)
+    with session(args, password) as store:
         # The store passed in is retired; go on with (and log out of) the new one.
-        restored = admin.restore(store, store.actor, backup_file)
+        if keys is None:
+            try:
+                restored = admin.restore(store, store.actor, backup_file)
+            except admin.BackupKeyMismatch as exc:
+                beside = backup_file.with_suffix(".keys")
+                if not beside.is_file():
+                    raise admin.BackupKeyMismatch(
+                        f"Säkerhetskopian går inte att öppna med lagringsplatsens nuvarande "
+                        f"nyckel, och nyckelfilen från samma tillfälle ({beside.name}) finns "
+                        f"inte bredvid den. Ange nyckelfilen med --keys FIL. Ingenting har "
+                        f"ändrats.",
+                        f"The backup does not open with the store's current key, and the key "
+                        f"file of its time ({beside.name}) is not beside it. Name the key file "
+                        f"with --keys FILE. Nothing was changed.") from exc
+                out(t(f"Kopian är gjord med en tidigare datanyckel; öppnar den med "
+                      f"nyckelfilen {beside}.",
+                      f"The backup was made under an earlier data key; opening it with the "
+                      f"key file {beside}."))
+                restored = admin.restore_with_key_file(store, store.actor, backup_file,
+                                                       password, beside)
+        else:
+            restored = admin.restore_with_key_file(store, store.actor, backup_file, password,
+                                                   keys)
         if restored is not None and restored is not store:
             restored.close()
-    out(t(f"Lagringsplatsen är återställd från {backup_file.name}. Den tidigare databasen är "
-          f"sparad bredvid som trefas.db.before-restore-….",
-          f"The store has been restored from {backup_file.name}. The previous database is "
-          f"kept next to it as trefas.db.before-restore-…."))
+    kept = sorted(set(root.glob("trefas.db.before-restore-*")) - before)
+    out(t(f"Lagringsplatsen är återställd från {backup_file.name}.",
+          f"The store has been restored from {backup_file.name}."))
+    if kept:
+        out(t(f"Den tidigare databasen är sparad som {kept[-1]}.",
+              f"The previous database is kept as {kept[-1]}."))
     return EXIT_OK
 
 
@@ -688,11 +794,42 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_retention_run(args: argparse.Namespace) -> int:
+    """Shows what goes first; deletes only after a yes (or ``--yes``);
+    ``--dry-run`` only lists. A real run uses the clock: ``--today`` is for
+    looking ahead with ``--dry-run`` only."""
+    from trefas_app.domain.clock import today as clock_today
     from trefas_app.services import admin
 
-    today = _get(args, "today") or clock.today()
+    dry_run = bool(_get(args, "dry_run"))
+    if _get(args, "today") and not dry_run:
+        raise UsageError(
+            "--today går bara att använda med --dry-run: en riktig gallring räknar från "
+            "dagens datum.",
+            "--today can only be used with --dry-run: a real retention run counts from "
+            "today's date.")
+    today = _get(args, "today") or clock_today()
     with session(args) as store:
-        report = admin.run_retention(store, store.actor, today)
+        due = admin.retention_due(store, store.actor, today)
+        if _get(args, "json") and (dry_run or not due):
+            print_json({"today": today, "dry_run": dry_run, "due": due})
+            return EXIT_OK
+        if _get(args, "json"):  # the list for the person who confirms; JSON stays clean
+            import contextlib
+
+            with contextlib.redirect_stdout(sys.stderr):
+                _print_retention_due(due, today)
+        else:
+            _print_retention_due(due, today)
+        if dry_run or not due:
+            if dry_run and due:
+                out(t("Ingenting är raderat (--dry-run).", "Nothing was deleted (--dry-run)."))
+            return EXIT_OK
+        _confirm(args, t(f"Radera de {len(due)} ärendena ovan, med anteckningar och allt som "
+                         f"hör till dem? Det går inte att ångra. [ja/nej] ",
+                         f"Delete the {len(due)} cases above, with their notes and everything "
+                         f"that belongs to them? This cannot be undone. [yes/no] "))
+        report = admin.run_retention(store, store.actor, today,
+                                     only={c.case_id for c in due})
     if _get(args, "json"):
         print_json(report)
     else:
@@ -702,6 +839,22 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
               f"Retention as of {today.isoformat()}: {n} closed cases whose retention time "
               f"had passed have been deleted (and logged)."))
     return EXIT_OK
+
+
+def _print_retention_due(due: list, today: dt.date) -> None:
+    if not due:
+        out(t(f"Inga avslutade ärenden har passerat bevarandetiden per {today.isoformat()}; "
+              f"ingenting att gallra.",
+              f"No closed case is past its retention time as of {today.isoformat()}; "
+              f"nothing to delete."))
+        return
+    out(t(f"Gallras per {today.isoformat()} ({len(due)} ärenden, med anteckningar, planer, "
+          f"samtycken och utlämnanden; personen också om inget annat hänvisar till den):",
+          f"To be deleted as of {today.isoformat()} ({len(due)} cases, with notes, plans, "
+          f"consents and disclosures; the person too when nothing else refers to them):"))
+    print_table([t("Ärende", "Case"), t("Avslutat", "Closed"),
+                 t("Bevaras till", "Kept until")],
+                [(c.number, c.closed_at, c.retain_until) for c in due])
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
@@ -727,10 +880,12 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
+    from trefas_app.domain import audit_labels as al
+    from trefas_app.domain.clock import format_local
     from trefas_app.services import audit_log
 
     filters = {"person_id": _get(args, "person"), "case_id": None,
-               "username": _get(args, "by_user"), "action": _get(args, "action"),
+               "username": _get(args, "by_user"), "action_words": _get(args, "action"),
                "since": _get(args, "since"), "until": _get(args, "until")}
     with session(args) as store:
         if _get(args, "case"):
@@ -746,15 +901,27 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
     if not rows:
         out(t("Inga poster.", "No entries."))
         return EXIT_OK
-    fields = [f.name for f in dataclasses.fields(rows[0])]
-    wanted = [f for f in ("seq", "at", "username", "agency", "role", "action",
-                          "subject_kind", "subject_id", "case_id", "person_id", "reason")
-              if f in fields] or fields
-    print_table(wanted, [[getattr(r, f) for f in wanted] for r in rows])
+    lang = _Lang.code
+    print_table(
+        [t("Nr", "No."), t("Tid", "Time"), t("Användare", "User"),
+         t("Myndighet", "Agency"), t("Händelse", "Event"), t("Ärende", "Case"),
+         t("Person", "Person"), t("Post", "Record"), t("Skäl", "Reason")],
+        [[r.seq, format_local(al.entry_time(r.at)), r.username or "",
+          _agency_label(r.agency), al.action_label(r.action, lang),
+          al.case_text(r.case_id, r.case_number, lang), al.p_number(r.person_id),
+          al.subject_text(r.subject_kind, r.subject_id, r.case_number, r.person_id, lang),
+          r.reason or ""] for r in rows])
     if page.total > page.offset + len(rows):
         out(t(f"… visar {len(rows)} av {page.total}; använd --offset för fler.",
               f"… showing {len(rows)} of {page.total}; use --offset for more."))
     return EXIT_OK
+
+
+def _agency_label(value: str | None) -> str:
+    try:
+        return lbl(Agency(value)) if value else ""
+    except ValueError:
+        return value or ""
 
 
 # --- commands: case work ------------------------------------------------------------
@@ -967,10 +1134,24 @@ def cmd_note_add(args: argparse.Namespace) -> int:
     if _get(args, "json"):
         print_json(view)
     else:
-        out(t(f"Anteckning #{view.id} är sparad som utkast. Signera med ”trefas note sign "
-              f"{view.id}”.",
-              f"Note #{view.id} is saved as a draft. Sign it with 'trefas note sign {view.id}'."))
+        sign = f"trefas note sign {view.id}{_store_and_user_options(args)}"
+        out(t(f"Anteckning #{view.id} är sparad som utkast. Signera med ”{sign}”.",
+              f"Note #{view.id} is saved as a draft. Sign it with '{sign}'."))
     return EXIT_OK
+
+
+def _store_and_user_options(args: argparse.Namespace) -> str:
+    """``--store`` and ``--user`` as given to this command, for a follow-up
+    command that should run as printed (nothing when they came from the
+    environment, which the next command sees too)."""
+    import shlex
+
+    parts = []
+    if _get(args, "store"):
+        parts += ["--store", shlex.quote(str(args.store))]
+    if _get(args, "user"):
+        parts += ["--user", shlex.quote(args.user)]
+    return "".join(" " + p for p in parts)
 
 
 def cmd_note_sign(args: argparse.Namespace) -> int:
@@ -1004,9 +1185,17 @@ def cmd_note_list(args: argparse.Namespace) -> int:
 
 
 def cmd_consent_add(args: argparse.Namespace) -> int:
+    from trefas_app.domain.clock import today
     from trefas_app.services import consents
 
-    valid_from = _get(args, "valid_from") or clock.today()
+    valid_from = _get(args, "valid_from") or today()
+    if not _get(args, "valid_from") and args.until < valid_from:
+        # Without --from the start is today: say what is wrong with the date given.
+        raise ValidationError(
+            f"Slutdatumet {args.until.isoformat()} har redan passerat (i dag är "
+            f"{valid_from.isoformat()}). Ange ett senare datum, t.ex. --until +6m.",
+            f"The end date {args.until.isoformat()} has already passed (today is "
+            f"{valid_from.isoformat()}). Give a later date, e.g. --until +6m.")
     with session(args) as store:
         case_id = _case_id(store, args.case) if _get(args, "case") else None
         view = consents.record_consent(store.uow(), store.actor, consents.ConsentInput(
@@ -1092,6 +1281,58 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
 
 # --- the parser ---------------------------------------------------------------------
+
+
+#: argparse's own texts in Swedish (its help, usage and error lines).
+_ARGPARSE_SV = {
+    "usage: ": "användning: ",
+    "options": "flaggor",
+    "positional arguments": "argument",
+    "show this help message and exit": "visa den här hjälpen och avsluta",
+    "show program's version number and exit": "visa programmets version och avsluta",
+    "%(prog)s: error: %(message)s\n": "%(prog)s: fel: %(message)s\n",
+    "argument %(argument_name)s: %(message)s": "argumentet %(argument_name)s: %(message)s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "ogiltigt val: %(value)r (välj bland %(choices)s)",
+    "the following arguments are required: %s": "de här argumenten krävs: %s",
+    "unrecognized arguments: %s": "okända argument: %s",
+    "expected one argument": "ett värde behövs",
+    "expected at most one argument": "högst ett värde",
+    "expected at least one argument": "minst ett värde behövs",
+    "invalid %(type)s value: %(value)r": "ogiltigt värde (%(type)s): %(value)r",
+    "not allowed with argument %s": "kan inte kombineras med %s",
+    "one of the arguments %s is required": "ett av argumenten %s krävs",
+    "ignored explicit argument %r": "ignorerat värde %r",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "tvetydig flagga: %(option)s kan vara %(matches)s",
+    "unexpected option string: %s": "oväntad flagga: %s",
+    "unknown parser %(parser_name)r (choices: %(choices)s)":
+        "okänt kommando %(parser_name)r (välj bland %(choices)s)",
+    "can't open '%(filename)s': %(error)s": "kan inte öppna '%(filename)s': %(error)s",
+}
+_ARGPARSE_SV_PLURAL = {"expected %s argument": ("%s värde behövs", "%s värden behövs")}
+
+
+@contextmanager
+def _argparse_in_language():
+    """argparse's texts ("usage:", "invalid choice", …) in the language of this
+    run while the command line is read; put back afterwards."""
+    original, original_n = argparse._, argparse.ngettext
+
+    def translate(text: str) -> str:
+        return text if _Lang.code == "en" else _ARGPARSE_SV.get(text, text)
+
+    def translate_n(singular: str, plural: str, n: int) -> str:
+        pair = None if _Lang.code == "en" else _ARGPARSE_SV_PLURAL.get(singular)
+        if pair is None:
+            return original_n(singular, plural, n)
+        return pair[0] if n == 1 else pair[1]
+
+    argparse._, argparse.ngettext = translate, translate_n
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = original, original_n
 
 
 class _Parser(argparse.ArgumentParser):
@@ -1210,26 +1451,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="lista befintliga säkerhetskopior")
     p = add(sub, "restore", cmd_restore, "återställ från en säkerhetskopia", [acting])
     p.add_argument("file", metavar="FILE")
+    p.add_argument("--keys", metavar="FILE",
+                   help="säkerhetskopians egen nyckelfil, för en kopia från före ett "
+                        "nyckelbyte (annars används .keys-filen bredvid kopian)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="visa bara vad som skulle ersättas; ingenting ändras")
     p.add_argument("--yes", action="store_true", help="fråga inte om bekräftelse")
     add(sub, "rekey", cmd_rekey, "byt datanyckel (efter att en användare tagits bort)",
         [acting])
     retention = group_of("retention", "gallring")
     p = add(retention, "run", cmd_retention_run, "gallra det som passerat bevarandetiden",
             [acting, as_json], "retention run")
-    p.add_argument("--today", type=_date, metavar="DATE", help="dagens datum (ÅÅÅÅ-MM-DD)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="visa bara vad som skulle gallras; ingenting raderas")
+    p.add_argument("--today", type=_date, metavar="DATE",
+                   help="räkna som om det vore den dagen (bara med --dry-run)")
+    p.add_argument("--yes", action="store_true", help="fråga inte om bekräftelse")
 
     audit = group_of("audit", "åtkomstloggen")
     add(audit, "verify", cmd_audit_verify, "kontrollera att loggkedjan är obruten",
         [acting, as_json], "audit verify")
     p = add(audit, "show", cmd_audit_show, "visa loggposter", [acting, as_json, paging],
             "audit show")
-    p.add_argument("--person", type=_person_id, metavar="ID")
+    p.add_argument("--person", type=_person_id, metavar="ID",
+                   help="poster om personen (P-0042 eller 42)")
     p.add_argument("--case", metavar="NUMBER", help="ärendets nummer eller id")
     p.add_argument("--by-user", metavar="NAME",
                    help="poster om vad den här användaren gjort (--user är du som läser)")
-    p.add_argument("--action", metavar="ACTION")
-    p.add_argument("--since", type=_date, metavar="DATE")
-    p.add_argument("--until", type=_date, metavar="DATE")
+    p.add_argument("--action", metavar="TEXT",
+                   help="händelser vars kod eller namn har ett ord som börjar så, t.ex. "
+                        "”lo” (inloggningar, utloggningar), ”läste”, ”case.read”")
+    p.add_argument("--since", type=_date, metavar="DATE",
+                   help="från och med dagen (ÅÅÅÅ-MM-DD, eller t.ex. -7d för en vecka sedan)")
+    p.add_argument("--until", type=_date, metavar="DATE",
+                   help="till och med dagen (ÅÅÅÅ-MM-DD, eller t.ex. today)")
 
     # case work
     person = group_of("person", "personer")
@@ -1364,11 +1619,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
     command = "?"
     try:
-        parser = build_parser()
-        try:
-            args = parser.parse_args(argv)
-        except SystemExit as exc:  # argparse: --help, --version (0) or bad usage (2)
-            return _exit_code(exc.code)
+        with _argparse_in_language():
+            parser = build_parser()
+            try:
+                args = parser.parse_args(argv)
+            except SystemExit as exc:  # argparse: --help, --version (0) or bad usage (2)
+                return _exit_code(exc.code)
         command = args.command_name
         paths.configure_logging()
         clock.configure_from_environment()

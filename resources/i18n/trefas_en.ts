@@ -77,7 +77,7 @@
     </message>
     <message>
         <source>Tid</source>
-        <extracomment>Swedish (and English) names for the actions a supervisor meets most. Filter choices: (label sv, label en, action filter; a prefix ends in &quot;.&quot;). Record kinds as they appear in actions and subjects (Swedish, English). Plural forms for &quot;Listade …&quot; (Swedish; English adds an s).</extracomment>
+        <extracomment>Filter choices: (label sv, label en, action filter; a prefix ends in &quot;.&quot;).</extracomment>
         <translation>Time</translation>
     </message>
     <message>
@@ -91,10 +91,6 @@
     <message>
         <source>Händelse</source>
         <translation>Incident</translation>
-    </message>
-    <message>
-        <source>Ärende-id</source>
-        <translation>Case id</translation>
     </message>
     <message>
         <source>Person</source>
@@ -2904,6 +2900,22 @@ Current status: {state}</translation>
         <translation>The backup has been restored.</translation>
     </message>
     <message>
+        <source>Kopian är gjord med en tidigare nyckel</source>
+        <translation>The backup was made under an earlier key</translation>
+    </message>
+    <message>
+        <source>Säkerhetskopian är gjord före ett nyckelbyte och öppnas med sin egen nyckelfil ({name}). Skriv ditt lösenord (det du hade när kopian gjordes):</source>
+        <translation>The backup was made before a re-key and opens with its own key file ({name}). Type your password (the one you had when the backup was made):</translation>
+    </message>
+    <message>
+        <source>Återställningen avbröts; ingenting har ändrats.</source>
+        <translation>The restore was cancelled; nothing was changed.</translation>
+    </message>
+    <message>
+        <source>Återställer med kopians nyckelfil …</source>
+        <translation>Restoring with the backup&apos;s key file …</translation>
+    </message>
+    <message>
         <source>Byt datanyckel</source>
         <translation>Change data key</translation>
     </message>
@@ -2992,12 +3004,28 @@ Current status: {state}</translation>
         <translation>No faults found.</translation>
     </message>
     <message>
-        <source>Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott, med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först.</source>
-        <translation>Delete now? Closed cases whose retention period has passed are removed for good, with notes, plans and consents. Consider taking a backup first.</translation>
+        <source>Letar efter ärenden att gallra …</source>
+        <translation>Looking for cases to delete …</translation>
+    </message>
+    <message>
+        <source>Inga avslutade ärenden har passerat bevarandetiden; ingenting att gallra.</source>
+        <translation>No closed case is past its retention time; nothing to delete.</translation>
+    </message>
+    <message>
+        <source> och {n} till</source>
+        <translation> and {n} more</translation>
+    </message>
+    <message>
+        <source>Gallra {n} ärenden ({cases})? De tas bort för gott, med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först.</source>
+        <translation>Delete {n} cases ({cases})? They are removed for good, with notes, plans and consents. Consider making a backup first.</translation>
     </message>
     <message>
         <source>Gallra</source>
         <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Ingenting har gallrats.</source>
+        <translation>Nothing was deleted.</translation>
     </message>
     <message>
         <source>Gallrar …</source>

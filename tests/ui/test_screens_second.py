@@ -596,6 +596,17 @@ def test_supervisor_log_screen_shows_events_emergencies_reveals(qtbot, session, 
     rows = screen.log_model.rows()
     assert rows and all(r.username == "olle" and r.case_id == data.ids["case_b"] for r in rows)
     assert "emergency.access" in {r.action for r in rows}
+    # the columns read as people know them: the case number (not the internal
+    # id), events by name (no raw codes such as document.handover)
+    from PySide6.QtCore import Qt
+
+    model = screen.log_model
+    headers = [model.headerData(c, Qt.Horizontal) for c in range(model.columnCount())]
+    assert "Ärende-id" not in headers
+    case_col, event_col = headers.index("Ärende"), headers.index("Händelse")
+    shown_cases = {model.index(r, case_col).data() for r in range(model.rowCount())}
+    assert shown_cases == {data.ids["case_b_number"]}
+    assert all("." not in model.index(r, event_col).data() for r in range(model.rowCount()))
     # a case number the supervisor cannot see is refused with a sentence
     screen.set_filters(LogParams(case="K-1999-99999"))
     qtbot.waitUntil(lambda: screen.filter_error.isVisibleTo(screen), timeout=WAIT)
@@ -758,6 +769,69 @@ def test_admin_screen_backup_settings_and_verify(qtbot, session, data, monkeypat
                     timeout=WAIT)
     qtbot.waitUntil(lambda: "återställd" in screen.backup_result.text(), timeout=WAIT)
     qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+
+
+def test_admin_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data,
+                                                             monkeypatch):
+    """The backup opens only with its own key file (kept beside it): the
+    screen asks for the password that opens it and restores."""
+    from PySide6.QtWidgets import QInputDialog
+
+    from trefas_app.services import admin
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+    screen.run_backup()
+    qtbot.waitUntil(lambda: screen.backup_table.rowCount() == 1, timeout=WAIT)
+    rekeyed = []
+    ctx.run_plain(admin.rekey, ctx.store, ctx.actor, on_done=rekeyed.append,
+                  on_error=rekeyed.append)
+    qtbot.waitUntil(lambda: bool(rekeyed), timeout=WAIT)
+    assert rekeyed == [None]
+    screen.backup_table.selectRow(0)
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *a: asked.append(a[2]) or (ADMIN_PW, True)))
+    old_store = ctx.store
+    screen.restore_backup()
+    qtbot.waitUntil(lambda: ctx.store is not old_store and ctx.store is not None,
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: "återställd" in screen.backup_result.text(), timeout=WAIT)
+    assert asked and ".keys" in asked[0]
+
+
+def test_admin_screen_retention_names_the_cases_before_asking(qtbot, session, data,
+                                                               monkeypatch):
+    from trefas_app.services import admin
+    from trefas_app.ui.screens.admin import Screen
+
+    ctx = session("admin")
+    screen = shown(qtbot, Screen(ctx))
+    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+    questions = []
+    monkeypatch.setattr(common, "ask", lambda _p, text, *_a: questions.append(text) or False)
+    # nothing due: told so, nothing asked
+    screen.run_retention()
+    qtbot.waitUntil(lambda: "ingenting att gallra" in screen.retention_result.text(),
+                    timeout=WAIT)
+    assert questions == []
+    # a case due: its number is in the question; "no" deletes nothing
+    due = [admin.RetentionCandidate(7, "K-2015-00007", None, dt.date(2020, 3, 2))]
+    monkeypatch.setattr(admin, "retention_due", lambda *a: due)
+    ran = []
+    monkeypatch.setattr(admin, "run_retention", lambda *a, **kw: ran.append(kw) or
+                        admin.RetentionReport(1, (7,)))
+    screen.run_retention()
+    qtbot.waitUntil(lambda: bool(questions), timeout=WAIT)
+    assert "K-2015-00007" in questions[0] and ran == []
+    # "yes" deletes exactly the cases shown
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    screen.run_retention()
+    qtbot.waitUntil(lambda: bool(ran), timeout=WAIT)
+    assert ran[0]["only"] == {7}
 
 
 # --- case tabs -------------------------------------------------------------------------------

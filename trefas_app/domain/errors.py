@@ -59,6 +59,10 @@ class UnknownUser(StoreError):
     pass
 
 
+class AccountDisabled(UnknownUser):
+    """The user's key slot was removed when the account was disabled."""
+
+
 class KeyFileMissing(StoreError):
     pass
 

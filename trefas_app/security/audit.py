@@ -107,3 +107,5 @@ class AuditRow:
     person_id: int | None
     reason: str | None
     detail: str | None
+    #: The case's number (K-2026-00012) when the reader may see the case.
+    case_number: str | None = None

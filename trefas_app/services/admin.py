@@ -27,9 +27,11 @@ import datetime as dt
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
+from cryptography.exceptions import InvalidTag
 import sqlcipher3
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -117,6 +119,15 @@ class BackupInfo:
 class CheckReport:
     ok: bool
     problems: list[str]  # Swedish sentences, no case content
+    #: What was looked at: key slots in the key file, whole pages of the
+    #: database file, signed checkpoints, and (with a user only) the log
+    #: entries whose chain was verified and whether pages were decrypted.
+    #: Figures only: two reports are equal when their verdicts are.
+    key_slots: int = field(default=0, compare=False)
+    pages: int = field(default=0, compare=False)
+    checkpoints: int = field(default=0, compare=False)
+    log_entries: int | None = field(default=None, compare=False)
+    decrypted: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -490,6 +501,74 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     return new_store
 
 
+def _export_encrypted(src, target: Path, key: bytes) -> None:
+    """A whole copy of the open database ``src`` in a new owner-only file,
+    encrypted under ``key`` (``sqlcipher_export``)."""
+    _create_private_file(target)
+    src.execute(f"ATTACH DATABASE ? AS export_target KEY \"x'{key.hex()}'\"", (str(target),))
+    try:
+        src.execute("SELECT sqlcipher_export('export_target')").fetchall()
+    finally:
+        src.execute("DETACH DATABASE export_target")
+
+
+def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, password: str,
+                          key_path: Path | None = None) -> OpenStore:
+    """Restore a backup made under an earlier data key (before a re-key).
+
+    The backup's own key file (``key_path``, by default the one kept beside
+    the backup) is used only to open the backup, with the restoring
+    administrator's password in it; the backup is copied, encrypted under the
+    store's current data key, to a private file in the store folder, and that
+    copy is restored with :func:`restore`. The current key file stays: users
+    who were removed since the backup do not get their keys back. The copy is
+    removed afterwards, whatever happens.
+    """
+    with store.uow():
+        access.require(actor, "system.restore")
+    backup_path = Path(backup_path)
+    key_path = Path(key_path) if key_path else _backup_key_path(backup_path)
+    if not backup_path.is_file():
+        raise NotFound("Säkerhetskopian finns inte.", "The backup does not exist.")
+    try:
+        old_keys = KeyFile.load(key_path)
+    except (KeyFileMissing, KeyFileDamaged, StoreError) as exc:
+        raise NotFound(
+            f"Säkerhetskopians nyckelfil {key_path} finns inte eller kan inte läsas. "
+            "Ingenting har ändrats.",
+            f"The backup's key file {key_path} is missing or cannot be read. Nothing was "
+            "changed.") from exc
+    if old_keys.store_id != store.store_id:
+        raise NotATrefasStore(
+            "Nyckelfilen hör till en annan lagringsplats. Ingenting har ändrats.",
+            "The key file belongs to another store. Nothing was changed.")
+    try:
+        old_key = old_keys._open(old_keys.find(actor.username), password)
+    except (TrefasError, InvalidTag) as exc:
+        raise BackupKeyMismatch(
+            "Säkerhetskopians nyckelfil öppnas inte med ditt lösenord (du fanns kanske inte "
+            "då, eller har bytt lösenord sedan). Låt en administratör som fanns när kopian "
+            "gjordes återställa den. Ingenting har ändrats.",
+            "The backup's key file does not open with your password (perhaps you did not "
+            "exist then, or have changed your password since). Let an administrator who "
+            "existed when the backup was made restore it. Nothing was changed.") from exc
+    copy = store.paths.root / f".restore-{_stamp(store.clock())}{BACKUP_DB_SUFFIX}"
+    try:
+        src = connect_raw(backup_path, old_key)
+        try:
+            _export_encrypted(src, copy, store.data_key)
+        finally:
+            src.close()
+        return restore(store, actor, copy)
+    except DB_ERRORS + (OSError,) as exc:
+        raise _disk_error(exc, "Säkerhetskopian kunde inte öppnas med sin nyckelfil; "
+                          "ingenting har ändrats.",
+                          "The backup could not be opened with its key file; nothing was "
+                          "changed.") from exc
+    finally:
+        unlink_quietly(copy, *sidecars(copy))
+
+
 # --- re-key ----------------------------------------------------------------------
 
 
@@ -544,13 +623,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         src = connect_raw(paths.db, old_key)
         try:
             src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            _create_private_file(tmp_db)
-            src.execute(f"ATTACH DATABASE ? AS rekey_new KEY \"x'{new_key.hex()}'\"",
-                        (str(tmp_db),))
-            try:
-                src.execute("SELECT sqlcipher_export('rekey_new')").fetchall()
-            finally:
-                src.execute("DETACH DATABASE rekey_new")
+            _export_encrypted(src, tmp_db, new_key)
         finally:
             src.close()
         check = connect_raw(tmp_db, new_key)
@@ -718,8 +791,11 @@ def check_store(root: Path, username: str | None = None,
             problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
                             f"(första: nr {bad[0]}).")
 
+    figures = {"key_slots": len(keyfile.slots) if keyfile is not None else 0,
+               "pages": paths.db.stat().st_size // PAGE_SIZE if paths.db.exists() else 0,
+               "checkpoints": len(checkpoints)}
     if username is None or keyfile is None or not paths.db.exists() or problems:
-        return CheckReport(ok=not problems, problems=problems)
+        return CheckReport(ok=not problems, problems=problems, **figures)
 
     from trefas_app.store.store import check_throttle
 
@@ -729,7 +805,7 @@ def check_store(root: Path, username: str | None = None,
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:
         problems.append(getattr(exc, "sv", "Databasfilen är skadad."))
-        return CheckReport(ok=False, problems=problems)
+        return CheckReport(ok=False, problems=problems, **figures)
     try:
         problems += _integrity_problems(conn)
         if _read_store_id(conn) != keyfile.store_id:
@@ -748,13 +824,15 @@ def check_store(root: Path, username: str | None = None,
     finally:
         conn.close()
     if problems:
-        return CheckReport(ok=False, problems=problems)
+        return CheckReport(ok=False, problems=problems, decrypted=True, **figures)
 
     engine = open_engine(paths.db, data_key)
+    entries = None
     try:
         with Session(engine) as session:
             report = verify_chain(audit.iter_chain(session), checkpoints,
                                   keyfile.public_key(), store_id=keyfile.store_id)
+            entries = report.entries
             if not report.ok:
                 problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
             user = session.scalars(select(m.User).where(m.User.username == username)).first()
@@ -766,7 +844,8 @@ def check_store(root: Path, username: str | None = None,
         problems.append("Databasen kunde inte läsas vid kontrollen av åtkomstloggen.")
     finally:
         engine.dispose()
-    return CheckReport(ok=not problems, problems=problems)
+    return CheckReport(ok=not problems, problems=problems, log_entries=entries,
+                       decrypted=True, **figures)
 
 
 # --- retention (gallring) ------------------------------------------------------------
@@ -878,7 +957,37 @@ def _purge_case(s: Session, case: m.Case) -> bool:
     return delete_person
 
 
-def run_retention(store: OpenStore, actor: Actor, today: dt.date) -> RetentionReport:
+@dataclass(frozen=True)
+class RetentionCandidate:
+    """A closed case whose retention time has run out: what a run would delete
+    (number and dates only; no content)."""
+    case_id: int
+    number: str
+    closed_at: dt.datetime | None
+    retain_until: dt.date
+
+
+def _due_cases(session, today: dt.date):
+    return select(m.Case).where(m.Case.state == CaseState.CLOSED,
+                                m.Case.retain_until.is_not(None),
+                                m.Case.retain_until < today).order_by(m.Case.id)
+
+
+def retention_due(store: OpenStore, actor: Actor, today: dt.date) -> list[RetentionCandidate]:
+    """The cases :func:`run_retention` would delete on ``today``, so that they
+    can be shown (and confirmed) first. Logged as ``retention.list``."""
+    with store.uow() as uow:
+        access.require(actor, "system.retention")
+        due = [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
+               for c in uow.session.scalars(_due_cases(uow.session, today))]
+        uow.log(actor, "retention.list", detail={"today": today.isoformat(),
+                                                 "cases": len(due)})
+        uow.commit()
+        return due
+
+
+def run_retention(store: OpenStore, actor: Actor, today: dt.date,
+                  only: Collection[int] | None = None) -> RetentionReport:
     """Delete (gallra) every closed case whose retention time has run out
     (``retain_until`` before ``today``), with everything recorded in it:
     notes (signed ones too), plans, referrals, exit support, tasks, the team,
@@ -893,14 +1002,15 @@ def run_retention(store: OpenStore, actor: Actor, today: dt.date) -> RetentionRe
     The access log itself is never touched. The signed-note trigger lets a
     signed note go only while a ``retention_purges`` row names its case; the
     row is removed again in the same transaction.
+
+    ``only`` limits the run to those case ids (the ones shown and confirmed
+    with :func:`retention_due`): a case that fell due in between waits for
+    the next run.
     """
     with store.uow() as uow:
         access.require(actor, "system.retention")
-        ids = list(uow.session.scalars(
-            select(m.Case.id).where(m.Case.state == CaseState.CLOSED,
-                                    m.Case.retain_until.is_not(None),
-                                    m.Case.retain_until < today)
-            .order_by(m.Case.id)).all())
+        ids = [c.id for c in uow.session.scalars(_due_cases(uow.session, today))
+               if only is None or c.id in only]
     deleted: list[int] = []
     for case_id in ids:
         with store.uow() as uow:

@@ -32,6 +32,7 @@ from sqlalchemy import case as sql_case
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
+from trefas_app.domain.audit_labels import actions_matching
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
 from trefas_app.security import access, audit
@@ -143,14 +144,39 @@ def _scope(actor: Actor, now: dt.datetime):
     )
 
 
+def _action_words_match(text: str):
+    """Codes that start with ``text``, that have a word starting with it, or
+    whose label does (see :func:`audit_labels.actions_matching`)."""
+    ev = m.AuditEvent
+    text = text.strip().lower()
+    return or_(ev.action.startswith(text, autoescape=True),
+               ev.action.contains("." + text, autoescape=True),
+               ev.action.contains("_" + text, autoescape=True),
+               ev.action.in_(sorted(actions_matching(text))))
+
+
+def _visible_case_numbers(session, actor: Actor, now: dt.datetime,
+                          case_ids: set) -> dict[int, str]:
+    """Numbers of the cases among ``case_ids`` the reader may see; an entry
+    about any other case keeps only its internal id."""
+    ids = sorted(i for i in case_ids if i is not None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(m.Case.id, m.Case.number).where(
+        m.Case.id.in_(ids), access.visible(actor, "case", now))).all())
+
+
 def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
              case_id: int | None = None, username: str | None = None,
              action: str | None = None, since: dt.datetime | dt.date | None = None,
              until: dt.datetime | dt.date | None = None, offset: int = 0,
-             limit: int = 200) -> Page[AuditRow]:
+             limit: int = 200, action_words: str | None = None) -> Page[AuditRow]:
     """Entries of the access log in the supervisor's scope (see the module
     docstring), newest first, filtered by any of person, case, user name,
-    action (exact, or a prefix ending in "." such as ``"case."``) and time."""
+    action (exact, or a prefix ending in "." such as ``"case."``), action
+    words (the start of a word of the code or of its label, as a person types
+    it: "lo", "läste") and time. Each row carries the case number when the
+    reader may see that case."""
     if offset < 0 or not 1 <= limit <= MAX_LIMIT:
         raise ValidationError("Ogiltig sidindelning.", "Invalid paging.")
     lo, hi = _bound(since, False), _bound(until, True)
@@ -169,6 +195,8 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
             action = action.strip()
             where.append(ev.action.startswith(action, autoescape=True)
                          if action.endswith(".") else ev.action == action)
+        if action_words and action_words.strip():
+            where.append(_action_words_match(action_words))
         if lo is not None:
             where.append(ev.at >= lo)
         if hi is not None:
@@ -176,13 +204,16 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
         total = s.scalar(select(func.count()).select_from(ev).where(*where))
         rows = s.scalars(select(ev).where(*where).order_by(ev.seq.desc())
                          .offset(offset).limit(limit)).all()
+        numbers = _visible_case_numbers(s, actor, now, {e.case_id for e in rows})
         result = tuple(AuditRow(seq=e.seq, at=e.at, username=e.username, agency=e.agency,
                                 role=e.role, action=e.action, subject_kind=e.subject_kind,
                                 subject_id=e.subject_id, case_id=e.case_id,
-                                person_id=e.person_id, reason=e.reason, detail=e.detail)
+                                person_id=e.person_id, reason=e.reason, detail=e.detail,
+                                case_number=numbers.get(e.case_id))
                        for e in rows)
         filters = {k: v for k, v in (("person_id", person_id), ("case_id", case_id),
                                      ("username", username), ("action", action),
+                                     ("action_words", action_words),
                                      ("since", lo), ("until", hi)) if v is not None}
         uow.log(actor, "audit.read", case_id=case_id, person_id=person_id,
                 detail={"filters": filters, "offset": offset, "hits": total})

@@ -48,6 +48,7 @@ from trefas_app.documents.model import (
     Table,
     canonical_json,
 )
+from trefas_app.domain.audit_labels import action_label
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
     Agency,
@@ -1158,52 +1159,6 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
                       pdf_password=pdf_password, log_detail={"cases": len(case_rows)})
 
 
-# Swedish descriptions of access-log actions: (kind, verb) -> text.
-_LOG_KINDS = {
-    "person": "personuppgifter", "case": "ärendet", "note": "anteckning",
-    "consent": "samtycke", "plan": "plan", "exit": "avhopparstöd",
-    "threat": "hotbedömning", "measure": "skyddsåtgärd", "support": "stödinsats",
-    "referral": "SIG-aktualisering", "task": "åtgärdspunkt", "meeting_item": "mötespunkt",
-    "involvement": "händelsekoppling", "relative": "anhörig", "identity": "skyddad identitet",
-    "emergency": "nödåtkomst", "document": "dokument", "disclosure": "utlämnande",
-    "audit": "åtkomstloggen",
-}
-_LOG_VERBS = {
-    "read": "Läste", "list": "Listade", "search": "Sökte", "create": "Registrerade",
-    "update": "Ändrade", "sign": "Signerade", "state": "Ändrade status för",
-    "withdraw": "Återkallade", "amend": "Ändrade", "reveal": "Visade", "access": "Öppnade",
-    "correct": "Rättade", "delete_draft": "Tog bort utkast till", "end": "Avslutade",
-    "agreement": "Skrev överenskommelse för", "approve": "Godkände",
-}
-_LOG_ACTIONS = {
-    "document.handover": "Skapade överlämningsdokument",
-    "document.summary": "Skapade ärendesammanställning",
-    "document.extract": "Skapade registerutdrag",
-    "document.log_extract": "Skapade utdrag ur åtkomstloggen",
-    "document.minutes": "Skapade minnesanteckningar",
-    "document.print": "Skrev ut dokument",
-    "document.list": "Listade ärendets utfärdade dokument",
-    "document.verify": "Kontrollerade dokument",
-    "disclosure": "Lämnade ut uppgifter",
-    "emergency.access": "Nödåtkomst till ärendet",
-    "identity.reveal": "Visade skyddad identitet",
-    "access.denied": "Nekades åtkomst",
-    "audit.read": "Granskade åtkomstloggen",
-    "case.team.add": "Lade till person i ärendeteamet",
-    "case.team.remove": "Tog bort person ur ärendeteamet",
-}
-
-
-def _describe_action(action: str) -> str:
-    if action in _LOG_ACTIONS:
-        return _LOG_ACTIONS[action]
-    kind, _, verb = action.partition(".")
-    verb = verb.split(".")[-1] if verb else ""
-    if kind in _LOG_KINDS and verb in _LOG_VERBS:
-        return f"{_LOG_VERBS[verb]} {_LOG_KINDS[kind]}"
-    return action
-
-
 def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
                              pdf_password: str | None = None) -> IssuedDocumentResult:
     """Who looked at or changed the person's data, when and why: entries of the
@@ -1253,7 +1208,7 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             tuple((_time(_at(e.at)), name or e.username or "Okänd",
                    (f"{_agency(Agency(e.agency))}, {label(Role(e.role))}"
                     if e.agency and e.role else "–"),
-                   _describe_action(e.action), e.reason or "–") for e, name in events),
+                   action_label(e.action, "sv"), e.reason or "–") for e, name in events),
             (1.75, 1.8, 2.3, 2.4, 1.75))]
         content.include(Category.IDENTITY, person.owner_agency)
         recipient = f"Den registrerade ({view.alias})"

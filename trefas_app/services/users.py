@@ -175,6 +175,8 @@ def disable_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
         uow.log(actor, "user.disable", subject_kind="user", subject_id=user.id)
         with uow.store.edit_keyfile() as keyfile:
             keyfile.remove_user_slot(user.username)
+            keyfile.disabled[user.username] = {"by": actor.username,
+                                               "at": uow.now().isoformat()}
         _remove_slot_from_backups(uow.store, user.username)
         uow.commit()
         return _view(user, set(uow.store.keyfile.usernames()))

@@ -66,6 +66,9 @@ def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
     # The person list's index is ordered by it: every connection needs it.
     conn.create_collation(collation.COLLATION, collation.compare)
     try:
+        # SQLCipher writes its own "ERROR CORE … hmac check failed" lines to
+        # stderr; a failure reaches the user as one sentence from us instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(_key_pragma(data_key))
         # Reading the schema is the first moment SQLCipher checks the key/HMAC.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

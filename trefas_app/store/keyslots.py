@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -34,6 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from trefas_app.domain import clock
 from trefas_app.domain.errors import (
+    AccountDisabled,
     KeyFileDamaged,
     KeyFileMissing,
     StoreError,
@@ -209,6 +211,10 @@ class KeyFile:
     #: Failed log-ins seen before anyone could write to the database; moved
     #: into the access log at the next successful unlock.
     pending_failures: list[dict] = field(default_factory=list)
+    #: Accounts disabled (and their slots removed): user name -> {"by": the
+    #: administrator's user name, "at": ISO time}, so that a log-in attempt is
+    #: told the account is disabled and whom to ask, not that it does not exist.
+    disabled: dict[str, dict] = field(default_factory=dict)
 
     # -- file I/O ------------------------------------------------------------
 
@@ -242,7 +248,8 @@ class KeyFile:
                      retired_signing=[{"public_key": str(r["public_key"]),
                                        "retired_at": str(r["retired_at"])}
                                       for r in data.get("retired_signing", [])],
-                     pending_failures=list(data.get("pending_failures", [])))
+                     pending_failures=list(data.get("pending_failures", [])),
+                     disabled=_disabled_entries(data.get("disabled", {})))
         except StoreError:
             raise
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -265,6 +272,8 @@ class KeyFile:
                                  "sealed_key": _b64(self.note_seal_sealed)}
         if self.retired_signing:
             data["retired_signing"] = self.retired_signing
+        if self.disabled:
+            data["disabled"] = self.disabled
         return data
 
     def save(self) -> None:
@@ -315,6 +324,13 @@ class KeyFile:
         for slot in self.slots:
             if slot.kind == "user" and slot.username == username:
                 return slot
+        if username in self.disabled:
+            by, at = self.disabled[username]["by"], _local_day(self.disabled[username]["at"])
+            raise AccountDisabled(
+                f"Kontot ”{username}” är avstängt (av {by}, {at}). Be en administratör för "
+                f"Trefas, till exempel {by}, att öppna det igen med ett nytt lösenord.",
+                f"The account '{username}' is disabled (by {by}, {at}). Ask a Trefas "
+                f"administrator, for example {by}, to open it again with a new password.")
         raise UnknownUser(
             f"Det finns ingen användare med namnet ”{username}” i den här lagringsplatsen.",
             f"There is no user named '{username}' in this store.")
@@ -330,6 +346,7 @@ class KeyFile:
         slot = Slot.create(self.store_id, "user", username, password, data_key,
                            kdf or default_kdf())
         self.slots.append(slot)
+        self.disabled.pop(username, None)
         return slot
 
     def set_recovery_slot(self, data_key: bytes, kdf: KdfParams | None = None) -> str:
@@ -501,3 +518,30 @@ def atomic_write(path: Path, data: bytes) -> None:
             pass
         raise
     fsync_dir(path.parent)
+
+
+def _local_day(at: str) -> str:
+    """The office-zone date of a stored ISO instant (the text itself if it is none)."""
+    from trefas_app.domain.clock import local_date
+
+    try:
+        return local_date(dt.datetime.fromisoformat(at)).isoformat()
+    except (TypeError, ValueError):
+        return at[:10]
+
+
+_NAME_SHAPE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+
+
+def _disabled_entries(data) -> dict[str, dict]:
+    """The ``disabled`` table as read from the file, keeping only well-formed
+    entries (user names of the usual shape, a short time text)."""
+    if not isinstance(data, dict):
+        return {}
+    kept = {}
+    for name, entry in list(data.items())[:10_000]:
+        if (isinstance(name, str) and _NAME_SHAPE.match(name) and isinstance(entry, dict)
+                and isinstance(entry.get("by"), str) and _NAME_SHAPE.match(entry["by"])
+                and isinstance(entry.get("at"), str) and len(entry["at"]) <= 40):
+            kept[name] = {"by": entry["by"], "at": entry["at"]}
+    return kept

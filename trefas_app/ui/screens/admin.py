@@ -316,7 +316,44 @@ class Screen(BaseScreen):
 
     def _restore_failed(self, exc) -> None:
         self.restore_button.setEnabled(True)
+        b = selected_data(self.backup_table)
+        if (isinstance(exc, admin.BackupKeyMismatch) and b is not None
+                and getattr(b, "key_path", None) and b.key_path.exists()
+                and not getattr(exc, "with_key_file", False)):
+            self._restore_with_key_file(b)
+            return
         _result(self.backup_result, self.ctx.error_text(exc), False)
+
+    def _ask_backup_password(self, key_file_name: str) -> str:
+        """The administrator's password for a backup's own key file ("" if cancelled)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        text, ok = QInputDialog.getText(
+            self, self.tr("Kopian är gjord med en tidigare nyckel"),
+            self.tr("Säkerhetskopian är gjord före ett nyckelbyte och öppnas med sin egen "
+                    "nyckelfil ({name}). Skriv ditt lösenord (det du hade när kopian "
+                    "gjordes):").format(name=key_file_name),
+            QLineEdit.EchoMode.Password)
+        return text if ok else ""
+
+    def _restore_with_key_file(self, b) -> None:
+        """A backup from before a re-key: open it with its own key file (kept
+        beside it), which needs the administrator's password of that time."""
+        password = self._ask_backup_password(b.key_path.name)
+        if not password:
+            _result(self.backup_result, self.tr("Återställningen avbröts; ingenting har "
+                                                "ändrats."), False)
+            return
+        self.restore_button.setEnabled(False)
+        _result(self.backup_result, self.tr("Återställer med kopians nyckelfil …"), None)
+
+        def failed(exc) -> None:
+            exc.with_key_file = True
+            self._restore_failed(exc)
+
+        self.ctx.run_plain(admin.restore_with_key_file, self.ctx.store, self.ctx.actor,
+                           b.path, password, b.key_path,
+                           on_done=self._restored, on_error=failed)
 
     # -- keys, checks, retention -----------------------------------------------------------
 
@@ -429,17 +466,40 @@ class Screen(BaseScreen):
         _result(self.check_result, self.ctx.error_text(exc), False)
 
     def run_retention(self) -> None:
+        """First the list of what would go (numbers and dates only), then one
+        question naming it, then the deletion of exactly those cases."""
         if self.ctx.store is None:
             return
+        from trefas_app.domain.clock import today
+
+        self.retention_button.setEnabled(False)
+        _result(self.retention_result, self.tr("Letar efter ärenden att gallra …"), None)
+        day = today()
+        self.ctx.run_plain(admin.retention_due, self.ctx.store, self.ctx.actor, day,
+                           on_done=lambda due: self._confirm_retention(due, day),
+                           on_error=self._retention_failed)
+
+    def _confirm_retention(self, due, day) -> None:
+        self.retention_button.setEnabled(True)
+        if not due:
+            _result(self.retention_result, self.tr("Inga avslutade ärenden har passerat "
+                                                   "bevarandetiden; ingenting att gallra."),
+                    True)
+            return
+        shown = ", ".join(c.number for c in due[:20])
+        if len(due) > 20:
+            shown += self.tr(" och {n} till").format(n=len(due) - 20)
         if not common.confirm(self, self.tr(
-                "Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott, "
-                "med anteckningar, planer och samtycken. Ta gärna en säkerhetskopia först."),
+                "Gallra {n} ärenden ({cases})? De tas bort för gott, med anteckningar, "
+                "planer och samtycken. Ta gärna en säkerhetskopia först.").format(
+                n=len(due), cases=shown),
                 self.tr("Gallra"), self.tr("Avbryt")):
+            _result(self.retention_result, self.tr("Ingenting har gallrats."), None)
             return
         self.retention_button.setEnabled(False)
         _result(self.retention_result, self.tr("Gallrar …"), None)
-        today = clock.today()
-        self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, today,
+        self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, day,
+                           only={c.case_id for c in due},
                            on_done=self._retained, on_error=self._retention_failed)
 
     def _retained(self, report) -> None:
@@ -548,3 +608,4 @@ class Screen(BaseScreen):
 
     def restore(self, state: dict) -> None:
         self.tabs.setCurrentIndex(int(state.get("tab", 0)))
+

@@ -31,6 +31,13 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain import clock
+from trefas_app.domain.audit_labels import (
+    action_label,
+    case_text,
+    entry_time,
+    p_number,
+    subject_text,
+)
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.services import audit_log, cases, persons
@@ -54,61 +61,6 @@ from trefas_app.ui.screens.case_tabs.parts import (
 PAGE = 200
 DEFAULT_THRESHOLD = 100
 
-#: Swedish (and English) names for the actions a supervisor meets most.
-ACTION_LABELS: dict[str, tuple[str, str]] = {
-    "login": ("Loggade in", "Logged in"),
-    "login.failed": ("Misslyckad inloggning", "Failed log-in"),
-    "login.recovery_key": ("Inloggning med återställningsnyckel", "Log-in with recovery key"),
-    "logout": ("Loggade ut", "Logged out"),
-    "lock": ("Låste", "Locked"),
-    "unlock": ("Låste upp", "Unlocked"),
-    "person.read": ("Läste person", "Read person"),
-    "person.search": ("Sökte person", "Searched persons"),
-    "person.create": ("Registrerade person", "Created person"),
-    "person.update": ("Ändrade person", "Updated person"),
-    "case.read": ("Läste ärende", "Read case"),
-    "case.search": ("Sökte ärenden", "Searched cases"),
-    "case.create": ("Öppnade ärende", "Opened case"),
-    "case.state": ("Ändrade ärendets status", "Changed case state"),
-    "case.team.add": ("Lade till i teamet", "Added to team"),
-    "case.team.remove": ("Tog bort ur teamet", "Removed from team"),
-    "note.read": ("Läste anteckning", "Read note"),
-    "note.list": ("Listade anteckningar", "Listed notes"),
-    "note.sign": ("Signerade anteckning", "Signed note"),
-    "consent.create": ("Registrerade samtycke", "Recorded consent"),
-    "consent.withdraw": ("Återkallade samtycke", "Withdrew consent"),
-    "consent.list": ("Läste samtycken", "Read consents"),
-    "identity.reveal": ("Visade skyddad identitet", "Revealed protected identity"),
-    "emergency.access": ("Nödåtkomst", "Emergency access"),
-    "emergency.reviewed": ("Granskade nödåtkomst", "Reviewed emergency access"),
-    "access.denied": ("Nekad åtkomst", "Access denied"),
-    "audit.read": ("Granskade loggen", "Reviewed the log"),
-    "audit.verify": ("Kontrollerade loggen", "Verified the log"),
-    "disclosure": ("Lämnade ut uppgifter", "Disclosed information"),
-    "document.print": ("Skrev ut dokument", "Printed document"),
-    "document.list": ("Listade ärendets utfärdade dokument", "Listed the case's issued documents"),
-    "dashboard.read": ("Öppnade översikten", "Opened the dashboard"),
-    "exit.read": ("Läste avhopparstöd", "Read exit programme"),
-    "exit.waiting.read": ("Såg väntande avhopparförfrågan", "Saw waiting exit request"),
-    "task.read": ("Läste åtgärdspunkt", "Read task"),
-    "referral.read": ("Läste SIG-aktualisering", "Read SIG referral"),
-    "plan.read": ("Läste plan", "Read plan"),
-    "involvement.read": ("Läste koppling till händelse", "Read incident involvement"),
-    "meeting_item.read": ("Läste mötespunkt", "Read meeting item"),
-    "meeting_item.list": ("Listade ärendets mötespunkter", "Listed the case's meeting items"),
-    "involvement.list": ("Listade ärendets kopplingar till händelser",
-                         "Listed the case's incident involvements"),
-    "consent.expiring": ("Listade samtycken som löper ut", "Listed expiring consents"),
-    "user.directory": ("Läste användarkatalogen", "Read the user directory"),
-    "user.create": ("Skapade användare", "Created user"),
-    "user.disable": ("Stängde av användare", "Disabled user"),
-    "user.password_reset": ("Nytt lösenord", "Password reset"),
-    "backup": ("Säkerhetskopia", "Backup"),
-    "restore": ("Återställning", "Restore"),
-    "rekey": ("Nyckelbyte", "Re-key"),
-    "retention.delete": ("Gallrade ärende", "Deleted case (retention)"),
-}
-
 #: Filter choices: (label sv, label en, action filter; a prefix ends in ".").
 ACTION_FILTERS = (
     ("Alla händelser", "All events", ""),
@@ -125,74 +77,10 @@ ACTION_FILTERS = (
 )
 
 
-#: Record kinds as they appear in actions and subjects (Swedish, English).
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "person": ("person", "person"), "case": ("ärende", "case"),
-    "note": ("anteckning", "note"), "consent": ("samtycke", "consent"),
-    "referral": ("SIG-aktualisering", "SIG referral"), "plan": ("plan", "plan"),
-    "exit": ("avhopparstöd", "exit programme"), "threat": ("hotbedömning", "threat assessment"),
-    "measure": ("skyddsåtgärd", "protective measure"), "support": ("stöd", "support"),
-    "incident": ("händelse", "incident"), "involvement": ("koppling till händelse", "involvement"),
-    "meeting": ("möte", "meeting"), "meeting_item": ("mötespunkt", "meeting item"),
-    "task": ("åtgärdspunkt", "task"), "routine": ("rutinsteg", "routine step"),
-    "routine_step": ("rutinsteg", "routine step"), "document": ("dokument", "document"),
-    "user": ("användare", "user"), "unit": ("enhet", "unit"), "backup": ("säkerhetskopia", "backup"),
-    "emergency_access": ("nödåtkomst", "emergency access"),
-    "goal": ("mål i plan", "plan goal"), "action": ("åtgärd i plan", "plan action"),
-    "step": ("rutinsteg", "routine step"), "agreement": ("överenskommelse", "agreement"),
-    "team": ("teammedlem", "team member"), "waiting": ("väntande förfrågan", "waiting request"),
-}
-_VERBS: dict[str, tuple[str, str]] = {
-    "read": ("Läste", "Read"), "list": ("Listade", "Listed"), "search": ("Sökte", "Searched"),
-    "create": ("Skapade", "Created"), "update": ("Ändrade", "Updated"),
-    "state": ("Ändrade status:", "Changed state:"), "add": ("Lade till", "Added"),
-    "done": ("Klarmarkerade", "Completed"), "end": ("Avslutade", "Ended"),
-    "assign": ("Tilldelade", "Assigned"), "reopen": ("Öppnade igen", "Reopened"),
-    "held": ("Höll", "Held"), "approve": ("Godkände", "Approved"),
-}
+parse_at = entry_time  # a log entry's stored time as an aware instant
 
 
-#: Plural forms for "Listade …" (Swedish; English adds an s).
-_PLURAL_SV = {"person": "personer", "case": "ärenden", "note": "anteckningar",
-              "consent": "samtycken", "referral": "SIG-aktualiseringar", "plan": "planer",
-              "exit": "avhopparstöd", "incident": "händelser", "meeting": "möten",
-              "task": "åtgärdspunkter", "user": "användare"}
-
-
-def action_label(action: str, lang: str = "sv") -> str:
-    i = 0 if lang == "sv" else 1
-    pair = ACTION_LABELS.get(action)
-    if pair is not None:
-        return pair[i]
-    parts = action.split(".")
-    kind, verb = parts[0], parts[-1]
-    if len(parts) >= 3 and parts[-2] in KIND_LABELS:
-        kind = parts[-2]
-    if len(parts) >= 2 and kind in KIND_LABELS and verb in _VERBS:
-        noun = KIND_LABELS[kind][i]
-        if verb in ("list", "search"):
-            noun = _PLURAL_SV.get(kind, noun) if i == 0 else noun + "s"
-        return f"{_VERBS[verb][i]} {noun}"
-    return action
-
-
-def subject_label(kind: str | None, lang: str = "sv") -> str:
-    if not kind:
-        return ""
-    pair = KIND_LABELS.get(kind)
-    return kind if pair is None else pair[0 if lang == "sv" else 1]
-
-
-def parse_at(at: str) -> dt.datetime | None:
-    try:
-        value = dt.datetime.fromisoformat(at)
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-
-
-def person_alias(person_id: int | None) -> str:
-    return f"P-{person_id:04d}" if person_id is not None else ""
+person_alias = p_number  # the P-number a person is known by
 
 
 # --- filters and their resolution (in the worker) ---------------------------------------
@@ -293,9 +181,7 @@ def recent_reveals(uow, actor, days: int = 30):
 
 def log_columns(tr, lang: str) -> list[Column]:
     def subject(r) -> str:
-        if not r.subject_kind:
-            return ""
-        return f"{subject_label(r.subject_kind, lang)} {r.subject_id or ''}".strip()
+        return subject_text(r.subject_kind, r.subject_id, r.case_number, r.person_id, lang)
 
     def agency(r) -> str:
         try:
@@ -315,7 +201,7 @@ def log_columns(tr, lang: str) -> list[Column]:
         Column(tr("Myndighet"), agency, tooltip=role),
         Column(tr("Händelse"), lambda r: action_label(r.action, lang),
                tooltip=lambda r: r.action),
-        Column(tr("Ärende-id"), lambda r: "" if r.case_id is None else str(r.case_id)),
+        Column(tr("Ärende"), lambda r: case_text(r.case_id, r.case_number, lang)),
         Column(tr("Person"), lambda r: person_alias(r.person_id)),
         Column(tr("Post"), subject),
         Column(tr("Skäl"), lambda r: r.reason or "", tooltip=lambda r: r.reason or None),
