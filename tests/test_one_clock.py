@@ -237,15 +237,16 @@ def test_retention_runs_as_of_the_office_date(office, capsys, monkeypatch, machi
     from trefas_app.services import admin
 
     seen = []
-    real = admin.run_retention
+    real = admin.retention_due  # what is due is decided as of "today", before anything goes
 
     def spy(store, actor, today, *args, **kwargs):
         seen.append(today)
         return real(store, actor, today, *args, **kwargs)
 
-    monkeypatch.setattr(admin, "run_retention", spy)
+    monkeypatch.setattr(admin, "retention_due", spy)
     with time_machine.travel(EVENING, tick=True):
-        out = run_cli(capsys, monkeypatch, office, "admin", ADMIN_PW, "retention", "run")
+        out = run_cli(capsys, monkeypatch, office, "admin", ADMIN_PW, "retention", "run",
+                      "--yes")
     assert seen == [dt.date(2026, 12, 5)]
     assert "2026-12-05" in out and "2026-12-04" not in out
 

@@ -14,6 +14,7 @@ so a slot copied into another key file or renamed to another user does not open.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import re
