@@ -1386,6 +1386,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return _exit_code(exc.code)
     except Exception as exc:  # noqa: BLE001 – the last line of defence
+        from trefas_app.store.engine import translate_os_error
+
+        known = translate_os_error(exc)  # a full disk wherever it was noticed
+        if known is not None:
+            log.info("command %s ended with %s", command, type(known).__name__)
+            err(known.message(_Lang.code))
+            return known.exit_code
         return _report_unexpected(exc, command)
 
 

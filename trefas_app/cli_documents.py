@@ -44,7 +44,7 @@ from trefas_app.cli import (
     t,
 )
 from trefas_app.domain.enums import Agency
-from trefas_app.domain.errors import ValidationError
+from trefas_app.domain.errors import DiskFull, ValidationError
 
 _SUPPRESS = argparse.SUPPRESS
 
@@ -87,6 +87,15 @@ def _write_private(path: Path, data: bytes) -> None:
                 pass
             raise
     except OSError as exc:
+        from trefas_app.store.engine import translate_os_error
+
+        if isinstance(translate_os_error(exc), DiskFull):
+            raise DiskFull(
+                f"Disken är full: filen {path} kunde inte skrivas. Dokumentet är utfärdat "
+                f"och registrerat men inte sparat; frigör utrymme och skapa ett nytt.",
+                f"The disk is full: the file {path} could not be written. The document was "
+                f"issued and recorded but not saved; free some space and create a new "
+                f"one.") from None
         raise ValidationError(
             f"Filen {path} kunde inte skrivas ({exc.strerror or type(exc).__name__}). "
             f"Dokumentet är utfärdat och registrerat men inte sparat; skapa ett nytt.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -67,7 +67,15 @@ class UnitOfWork:
         finally:
             self.session.close()
         if isinstance(exc, TrefasError) and getattr(exc, "actor", None) is not None:
-            self._log_denial(exc)
+            try:
+                self._log_denial(exc)
+            except (OSError, SQLAlchemyError) as failure:
+                raise translate_os_error(failure) or failure
+        elif isinstance(exc, (OSError, SQLAlchemyError)):
+            # A full disk noticed at a flush inside the service, not at commit.
+            translated = translate_os_error(exc)
+            if translated is not None:
+                raise translated from exc
 
     def commit(self) -> None:
         try:

@@ -1,0 +1,207 @@
+"""Faults get the right message (issue 9): a full disk is a full disk on every
+path, SQLCipher's own log never reaches the user, ``verify-document`` reads
+only regular files of bounded size, and the application log is owner-only."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from trefas_app import cli_documents, paths
+from trefas_app.domain.enums import Agency, Role
+from trefas_app.domain.errors import DatabaseDamaged, DiskFull
+from trefas_app.services import admin, persons, users
+from trefas_app.store import engine as engine_mod
+from trefas_app.store.engine import connect_raw, translate_os_error
+from trefas_app.store.store import unlock
+
+from conftest import ADMIN_PASSWORD
+
+PW = "Granskog-och-hav-42"
+FULL = "database or disk is full"
+
+
+def _sql_full() -> OperationalError:
+    return OperationalError("COMMIT", {}, sqlcipher3.OperationalError(FULL))
+
+
+@pytest.fixture
+def world(new_store):
+    """admin + social worker sara, logged out; returns the store folder."""
+    store, _ = new_store
+    unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
+    users.add_user(store.uow(), store.actor, users.UserInput(
+        "sara", "Sara", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
+    root = store.paths.root
+    store.close()
+    return root
+
+
+# --- a full disk ----------------------------------------------------------------------
+
+
+def test_one_translation_sees_through_wrappers_and_causes():
+    assert isinstance(translate_os_error(OSError(errno.ENOSPC, "No space")), DiskFull)
+    assert isinstance(translate_os_error(_sql_full()), DiskFull)
+    try:
+        try:
+            raise sqlcipher3.OperationalError(FULL)
+        except sqlcipher3.OperationalError as inner:
+            raise RuntimeError("wrapped") from inner
+    except RuntimeError as outer:
+        assert isinstance(translate_os_error(outer), DiskFull)
+    assert translate_os_error(ValueError("x")) is None
+
+
+def test_unlock_on_a_full_disk_says_so_and_not_damaged(world, monkeypatch):
+    def full(self):
+        raise _sql_full()
+
+    monkeypatch.setattr(Session, "commit", full)
+    with pytest.raises(DiskFull) as caught:
+        unlock(world, "sara", PW)
+    assert not isinstance(caught.value, DatabaseDamaged)
+    assert "Disken är full" in caught.value.sv and "säkerhetskopia" not in caught.value.sv
+
+
+def test_opening_the_database_on_a_full_disk_is_not_damage(world, monkeypatch):
+    real_connect = sqlcipher3.connect
+
+    class FullOnKey:
+        def __init__(self, conn):
+            self._conn = conn
+
+        def execute(self, sql, *a):
+            if sql.startswith("SELECT count(*) FROM sqlite_master"):
+                raise sqlcipher3.OperationalError(FULL)
+            return self._conn.execute(sql, *a)
+
+        def __getattr__(self, name):
+            return getattr(self._conn, name)
+
+    monkeypatch.setattr(engine_mod.sqlcipher3, "connect",
+                        lambda *a, **k: FullOnKey(real_connect(*a, **k)))
+    with pytest.raises(DiskFull):
+        connect_raw(world / "trefas.db", b"\x00" * 32)
+
+
+def test_a_write_that_fills_the_disk_at_a_flush_says_so(world, monkeypatch):
+    store = unlock(world, "sara", PW)
+    real_flush = Session.flush
+
+    def full(self, *a, **k):
+        if self.new:  # the first INSERT: the disk fills
+            raise _sql_full()
+        return real_flush(self, *a, **k)
+
+    monkeypatch.setattr(Session, "flush", full)
+    try:
+        with pytest.raises(DiskFull):
+            persons.create_person(store.uow(), store.actor, persons.PersonInput("Amir", "Test"))
+    finally:
+        monkeypatch.undo()
+        store.close()
+
+
+def test_logging_out_on_a_full_disk_says_so(world, monkeypatch):
+    store = unlock(world, "sara", PW)
+
+    def full(self):
+        raise _sql_full()
+
+    monkeypatch.setattr(Session, "commit", full)
+    with pytest.raises(DiskFull):
+        store.close()
+
+
+def test_restore_on_a_full_disk_says_so_and_changes_nothing(world, monkeypatch):
+    a = unlock(world, "admin", ADMIN_PASSWORD)
+    made = admin.backup(a, a.actor)
+
+    def full(src, dst, key):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(admin, "_online_copy", full)
+    with pytest.raises(DiskFull):
+        admin.restore(a, a.actor, made.path)
+    monkeypatch.undo()
+    assert [u.username for u in users.list_users(a.uow(), a.actor)] == ["admin", "sara"]
+    assert not list(world.glob("*.before-restore-*"))
+    a.close()
+
+
+def test_pdf_output_on_a_full_disk_says_so(tmp_path, monkeypatch):
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli_documents.tempfile, "mkstemp", full)
+    with pytest.raises(DiskFull) as caught:
+        cli_documents._write_private(tmp_path / "x.pdf", b"%PDF")
+    assert "Disken är full" in caught.value.sv
+
+
+def test_an_unexpected_place_for_a_full_disk_is_still_one_sentence(tmp_path, monkeypatch,
+                                                                  capsys):
+    from trefas_app import cli
+
+    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
+
+    def full(args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(cli, "cmd_paths", full)
+    assert cli.main(["paths"]) == 1
+    assert capsys.readouterr().err.strip().startswith("Disken är full.")
+
+
+def _can_mount_tmpfs(where: Path) -> bool:
+    if not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    where.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(where)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def _cli(args, tmp_path, password=ADMIN_PASSWORD):
+    environment = dict(os.environ, LANG="C.UTF-8", TREFAS_KDF_PROFILE="test",
+                       TREFAS_PASSWORD=password, TREFAS_LOG_DIR=str(tmp_path / "log"),
+                       PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "trefas_app", *map(str, args)],
+                          env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_a_real_full_disk_is_reported_as_full_on_every_command(tmp_path):
+    """A 3 MB tmpfs filled to the last 40 KiB, as the attacker's experiment did."""
+    mount = Path("/tmp") / f"trefas-full-{uuid.uuid4().hex[:8]}"
+    if not _can_mount_tmpfs(mount):
+        shutil.rmtree(mount, ignore_errors=True)
+        pytest.skip("needs root and mount -t tmpfs")
+    try:
+        root = mount / "store"
+        assert _cli(["init", "--store", root, "--admin", "admin"], tmp_path).returncode == 0
+        free = shutil.disk_usage(mount).free
+        with open(mount / "fill", "wb") as fh:
+            fh.write(b"\0" * max(0, free - 40 * 1024))
+        for command in (["user", "list"], ["backup"], ["rekey"]):
+            done = _cli([*command, "--store", root, "--user", "admin"], tmp_path)
+            assert done.returncode == 1, (command, done.stderr)
+            assert done.stderr.strip() == ("Disken är full. Ingenting sparades; frigör "
+                                           "utrymme och försök igen."), (command, done.stderr)
+        (mount / "fill").unlink()
+        done = _cli(["audit", "verify", "--store", root, "--user", "admin"], tmp_path)
+        assert done.returncode == 0, done.stderr
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+        shutil.rmtree(mount, ignore_errors=True)
