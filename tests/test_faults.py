@@ -205,3 +205,21 @@ def test_a_real_full_disk_is_reported_as_full_on_every_command(tmp_path):
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
         shutil.rmtree(mount, ignore_errors=True)
+
+
+# --- SQLCipher's own log --------------------------------------------------------------
+
+
+def test_a_wrong_key_file_gives_one_sentence_and_no_library_noise(tmp_path):
+    """SQLCipher logs to the process's stderr (fd 2, not sys.stderr): only a
+    subprocess sees it."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    for root in (first, second):
+        assert _cli(["init", "--store", root, "--admin", "admin"], tmp_path).returncode == 0
+    shutil.copy(second / "trefas.keys", first / "trefas.keys")
+    done = _cli(["user", "list", "--store", first, "--user", "admin"], tmp_path)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "hmac" not in done.stderr.lower() and "ERROR CORE" not in done.stderr
+    assert lines[0].startswith("Databasfilen")

@@ -32,6 +32,15 @@ CONNECTION_PRAGMAS = (
 )
 
 
+#: SQLCipher writes its own log ("ERROR CORE … hmac check failed") to stderr
+#: by default: a wrong key or a damaged page is reported to the user by us, in
+#: one sentence, so the library's log is switched off before the key is given.
+QUIET_LIBRARY_PRAGMAS = (
+    "PRAGMA cipher_log = off",
+    "PRAGMA cipher_log_level = NONE",
+)
+
+
 class KeyedByCreatorDialect(SQLiteDialect_pysqlcipher):
     """SQLAlchemy's SQLCipher dialect, minus its passphrase handling.
 
@@ -66,6 +75,8 @@ def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
     # The person list's index is ordered by it: every connection needs it.
     conn.create_collation(collation.COLLATION, collation.compare)
     try:
+        for pragma in QUIET_LIBRARY_PRAGMAS:
+            conn.execute(pragma)
         conn.execute(_key_pragma(data_key))
         # Reading the schema is the first moment SQLCipher checks the key/HMAC.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
