@@ -223,3 +223,45 @@ def test_a_wrong_key_file_gives_one_sentence_and_no_library_noise(tmp_path):
     assert len(lines) == 1, done.stderr
     assert "hmac" not in done.stderr.lower() and "ERROR CORE" not in done.stderr
     assert lines[0].startswith("Databasfilen")
+
+
+# --- verify-document reads regular files of bounded size -----------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder", "huge"])
+def test_verify_document_refuses_what_is_not_a_bounded_regular_file(kind, tmp_path):
+    from trefas_app.documents.verification import MAX_DOCUMENT_BYTES, read_document_file
+    from trefas_app.domain.errors import ValidationError
+
+    if kind == "fifo":
+        target = tmp_path / "pipe.pdf"
+        os.mkfifo(target)
+    elif kind == "device":
+        target = Path("/dev/zero")
+    elif kind == "folder":
+        target = tmp_path
+    else:
+        target = tmp_path / "huge.pdf"
+        with open(target, "wb") as fh:
+            fh.truncate(MAX_DOCUMENT_BYTES + 1)  # sparse: no real disk used
+    with pytest.raises(ValidationError) as caught:
+        read_document_file(target)
+    assert ("ingen vanlig fil" in caught.value.sv) == (kind != "huge")
+    assert ("50 MiB" in caught.value.sv) == (kind == "huge")
+
+
+def test_verify_document_on_a_fifo_answers_at_once(tmp_path):
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs FIFOs")
+    assert _cli(["init", "--store", tmp_path / "s", "--admin", "admin"],
+                tmp_path).returncode == 0
+    fifo = tmp_path / "pipe.pdf"
+    os.mkfifo(fifo)
+    environment = dict(os.environ, LANG="C.UTF-8", TREFAS_KDF_PROFILE="test",
+                       TREFAS_PASSWORD=ADMIN_PASSWORD, TREFAS_LOG_DIR=str(tmp_path / "log"))
+    done = subprocess.run([sys.executable, "-m", "trefas_app", "verify-document", str(fifo),
+                           "--store", str(tmp_path / "s"), "--user", "admin"],
+                          env=environment, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip() == f"{fifo} är ingen vanlig fil; ange en PDF-fil."

@@ -230,15 +230,9 @@ def cmd_document_list(args: argparse.Namespace) -> int:
 def cmd_verify_document(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    source = Path(args.file).expanduser()
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError(f"Filen {source} finns inte.",
-                              f"The file {source} does not exist.") from None
-    except OSError:
-        raise ValidationError(f"Filen {source} kunde inte läsas.",
-                              f"The file {source} could not be read.") from None
+    from trefas_app.documents.verification import read_document_file
+
+    data = read_document_file(Path(args.file).expanduser())
     pdf_password = _pdf_password(args)
     with session(args) as store:
         check = documents.verify_document(store, data, password=pdf_password)
