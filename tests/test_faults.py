@@ -265,3 +265,35 @@ def test_verify_document_on_a_fifo_answers_at_once(tmp_path):
                           env=environment, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == f"{fifo} är ingen vanlig fil; ange en PDF-fil."
+
+
+# --- the application log is owner-only ----------------------------------------------
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX permissions")
+def test_the_log_folder_and_every_log_file_are_owner_only(tmp_path, monkeypatch):
+    import logging
+
+    folder = tmp_path / "log"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    monkeypatch.setenv("TREFAS_LOG_DIR", str(folder))
+    old_umask = os.umask(0o022)
+    try:
+        log_path = paths.configure_logging()
+        handler = next(h for h in logging.getLogger().handlers
+                       if getattr(h, paths._HANDLER_MARK, None) == str(log_path))
+        try:
+            assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+            handler.maxBytes = 200
+            for i in range(30):
+                logging.getLogger("trefas.test").warning("line %d of the rotation test", i)
+            files = sorted(folder.iterdir())
+            assert len(files) >= 2  # rotated at least once
+            assert {f.name: oct(stat.S_IMODE(f.stat().st_mode)) for f in files} == \
+                {f.name: oct(0o600) for f in files}
+        finally:
+            logging.getLogger().removeHandler(handler)
+            handler.close()
+    finally:
+        os.umask(old_umask)
