@@ -47,6 +47,9 @@ from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import DiskFull, ValidationError
 
 _SUPPRESS = argparse.SUPPRESS
+#: File systems allow 255 bytes per name; the temporary file written first
+#: (".NAME.xxxxxxxx.tmp") needs room for its additions.
+MAX_OUT_NAME_BYTES = 200
 
 
 # --- files ----------------------------------------------------------------------------
@@ -55,6 +58,23 @@ _SUPPRESS = argparse.SUPPRESS
 def _target(args: argparse.Namespace) -> Path:
     """The output path, checked before anything is issued."""
     path = Path(args.out).expanduser()
+    try:
+        name_bytes = len(os.fsencode(path.name))
+    except UnicodeError:
+        name_bytes = MAX_OUT_NAME_BYTES + 1
+    if name_bytes > MAX_OUT_NAME_BYTES:
+        raise ValidationError(
+            f"Filnamnet i --out är för långt: högst {MAX_OUT_NAME_BYTES} byte "
+            f"(å, ä och ö räknas som två).",
+            f"The file name in --out is too long: at most {MAX_OUT_NAME_BYTES} bytes.")
+    try:
+        return _checked_target(args, path)
+    except OSError:
+        raise ValidationError(f"Filen {path} kan inte skapas här.",
+                              f"The file {path} cannot be created here.") from None
+
+
+def _checked_target(args: argparse.Namespace, path: Path) -> Path:
     if path.is_dir():
         raise ValidationError(f"{path} är en mapp; ange ett filnamn med --out.",
                               f"{path} is a folder; give a file name with --out.")

@@ -33,6 +33,7 @@ from sqlalchemy import case as sql_case
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access, audit
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
@@ -153,6 +154,7 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
     if offset < 0 or not 1 <= limit <= MAX_LIMIT:
         raise ValidationError("Ogiltig sidindelning.", "Invalid paging.")
     lo, hi = _bound(since, False), _bound(until, True)
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "audit.read")
         s, now = uow.session, uow.now()

@@ -31,6 +31,7 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.labels import label
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
@@ -446,6 +447,7 @@ def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = ()
     ``case_id``, one case's programmes (the case must be visible to the user),
     and how many more of that case the access rule hides."""
     states = tuple(lifecycles.EXIT.coerce(st) for st in states)
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "exit.read")
         s, now = uow.session, uow.now()

@@ -18,6 +18,7 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanState, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.views import Page
@@ -328,6 +329,7 @@ def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
 def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                limit: int = 100) -> Page[PlanRow]:
     """Plans of one case the user may see, newest first, and how many are hidden."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         access.get_visible(s, actor, "case", case_id, now)

@@ -17,6 +17,7 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, Role, TaskState
 from trefas_app.domain.errors import NotFound, ValidationError
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
@@ -240,6 +241,7 @@ def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
                states: tuple[TaskState, ...] = (), count: bool = True) -> Page[TaskRow]:
     """Tasks the user may see, earliest due first, and how many are hidden.
     ``count=False``: the page alone (``Page.more``); :func:`count_tasks` counts."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")

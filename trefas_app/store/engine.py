@@ -165,6 +165,9 @@ def _causes(exc: BaseException):
         todo += [getattr(current, "orig", None), current.__cause__, current.__context__]
 
 
+_NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
 def disk_full() -> DiskFull:
     return DiskFull(
         "Disken är full. Ingenting sparades; frigör utrymme och försök igen.",
@@ -182,8 +185,8 @@ def translate_os_error(exc: BaseException) -> StoreError | None:
         return exc
     for current in _causes(exc):
         text = str(current).lower() if not isinstance(current, TrefasError) else ""
-        if isinstance(current, OSError) and current.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)) \
-                or "disk is full" in text or "database or disk is full" in text:
+        if isinstance(current, OSError) and current.errno in _NO_SPACE \
+                or "disk is full" in text:
             return disk_full()
     for current in _causes(exc):
         text = str(current).lower() if not isinstance(current, TrefasError) else ""

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.errors import AccessDenied, TrefasError
+from trefas_app.domain.errors import AccessDenied, TrefasError, ValidationError
 from trefas_app.security import audit
+from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.engine import translate_os_error
 
 if TYPE_CHECKING:
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def _unusable_input(exc: BaseException) -> ValidationError:
+    """What a number too large for the database (an id or offset of 2⁶³ or
+    more) or text that is not valid Unicode means to the user."""
+    if isinstance(exc, OverflowError):
+        return ValidationError("Talet är för stort: det finns ingen post med det numret.",
+                               "The number is too large: there is no record with that number.")
+    return ValidationError("Texten innehåller tecken som inte är giltig UTF-8.",
+                           "The text contains characters that are not valid UTF-8.")
 
 
 class UnitOfWork:
@@ -76,6 +87,8 @@ class UnitOfWork:
             translated = translate_os_error(exc)
             if translated is not None:
                 raise translated from exc
+        elif isinstance(exc, (OverflowError, UnicodeError)):
+            raise _unusable_input(exc) from exc
 
     def commit(self) -> None:
         try:
