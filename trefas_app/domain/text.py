@@ -77,7 +77,8 @@ LINE = 200
 PHONE = 50
 TEXT = 20_000
 REASON = 2_000
-NOTE = 50_000
+NOTE = 200_000
+PLAN_TEXT = 10_000
 QUERY = 200
 
 
@@ -118,8 +119,8 @@ FIELD_RULES: dict[str, FieldRule] = {
                                         REASON),
     "referrals.reason": _text("skäl för anmälan", "reason for the referral"),
     "referrals.decision_note": _text("beslutsanteckning", "decision note"),
-    "plan_goals.goal": _text("mål", "goal"),
-    "plan_actions.description": _text("insats", "action"),
+    "plan_goals.goal": _text("mål", "goal", PLAN_TEXT),
+    "plan_actions.description": _text("insats", "action", PLAN_TEXT),
     "exit_programmes.needs": _text("behov", "needs"),
     "exit_programmes.agreement_conditions": _text("villkor", "conditions"),
     "threat_assessments.summary": _text("hotbedömning", "threat assessment"),

@@ -9,6 +9,7 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, NoteState
 from trefas_app.domain.errors import Conflict, ValidationError
+from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.security.note_seal import note_seal
@@ -17,7 +18,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
-MAX_NOTE_CHARS = 200_000
+MAX_NOTE_CHARS = text_rules.NOTE
 
 
 def _check_text(title: str, body: str) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanState, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
@@ -31,7 +32,7 @@ from trefas_app.services.views_casework import (
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
-MAX_TEXT = 10_000
+MAX_TEXT = text_rules.PLAN_TEXT
 #: Dates may lie this far back (an action entered after the fact) …
 MAX_DAYS_BACK = 365
 #: … and this far ahead.

@@ -17,6 +17,7 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, Role, TaskState
 from trefas_app.domain.errors import NotFound, ValidationError
+from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
@@ -27,8 +28,8 @@ from trefas_app.store import models as m
 from trefas_app.store.store import actor_of
 from trefas_app.store.uow import UnitOfWork
 
-MAX_TITLE_CHARS = 200
-MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = text_rules.LINE
+MAX_TEXT_CHARS = text_rules.TEXT
 TASK_CATEGORY = Category.SOCIAL
 
 
