@@ -18,35 +18,21 @@ from sqlalchemy.orm import Session
 from trefas_app import cli, paths
 from trefas_app.domain import text as rules
 from trefas_app.domain.clock import today
-from trefas_app.domain.enums import Agency, Category, Role
+from trefas_app.domain.enums import Agency, Category
 from trefas_app.domain.errors import ValidationError
-from trefas_app.services import cases, consents, notes, persons, users
+from trefas_app.services import cases, consents, notes, persons
 from trefas_app.store import models as m
 from trefas_app.store.store import unlock
 
-from conftest import ADMIN_PASSWORD
-
-PW = "Granskog-och-hav-42"
+from conftest import CASEWORK_PASSWORD as PW
+from conftest import build_casework_store
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """admin, social worker sara, one person with a case; built once."""
-    from trefas_app.store.keyslots import TEST_KDF
-    from trefas_app.store.store import create_store
-
     root = tmp_path_factory.mktemp("rules") / "store"
-    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
-                           admin_password=ADMIN_PASSWORD, kdf=TEST_KDF)
-    a = created.store
-    unit = users.add_unit(a.uow(), a.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(a.uow(), a.actor, users.UserInput(
-        "sara", "Sara Sund", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
-    a.close()
-    s = unlock(root, "sara", PW)
-    p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
-    cases.open_case(s.uow(), s.actor, p.id, "Risk för våld")
-    s.close()
+    build_casework_store(root)
     return root
 
 
