@@ -5,6 +5,7 @@ only regular files of bounded size, and the application log is owner-only."""
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import shutil
 import stat
@@ -251,6 +252,26 @@ def test_verify_document_refuses_what_is_not_a_bounded_regular_file(kind, tmp_pa
     assert ("50 MiB" in caught.value.sv) == (kind == "huge")
 
 
+@pytest.mark.parametrize("option", ["password", "note"])
+def test_a_password_or_note_file_of_endless_bytes_is_one_sentence(option, world, tmp_path,
+                                                                  monkeypatch, capsys):
+    """/dev/zero as --password-file or note --file: refused, not MemoryError."""
+    from trefas_app import cli
+
+    if not Path("/dev/zero").exists():
+        pytest.skip("needs /dev/zero")
+    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
+    monkeypatch.setenv("TREFAS_PASSWORD", PW)
+    argv = (["user", "list", "--password-file", "/dev/zero"] if option == "password" else
+            ["note", "add", "--case", "1", "--title", "x", "--category", "social",
+             "--file", "/dev/zero"])
+    code = cli.main([*argv, "--store", str(world), "--user", "sara"])
+    err = capsys.readouterr().err.strip()
+    logging.getLogger().handlers[:] = [h for h in logging.getLogger().handlers
+                                       if getattr(h, paths._HANDLER_MARK, None) is None]
+    assert code == 1 and "för stor" in err and len(err.splitlines()) == 1, err
+
+
 def test_verify_document_on_a_fifo_answers_at_once(tmp_path):
     if not hasattr(os, "mkfifo"):
         pytest.skip("needs FIFOs")
@@ -264,7 +285,7 @@ def test_verify_document_on_a_fifo_answers_at_once(tmp_path):
                            "--store", str(tmp_path / "s"), "--user", "admin"],
                           env=environment, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
-    assert done.stderr.strip() == f"{fifo} är ingen vanlig fil; ange en PDF-fil."
+    assert done.stderr.strip() == f"{fifo} är ingen vanlig fil; ange en fil."
 
 
 # --- the application log is owner-only ----------------------------------------------

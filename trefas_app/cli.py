@@ -215,12 +215,12 @@ def acting_username(args: argparse.Namespace) -> str:
 
 
 def _read_password_file(path: str) -> str:
-    try:
-        raw = Path(path).expanduser().read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError(f"Lösenordsfilen {path} finns inte.",
-                              f"The password file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError):
+    from trefas_app.input_files import read_bounded
+
+    try:  # a pipe is fine (--password-file <(pass show …)); 64 KiB at most
+        raw = read_bounded(Path(path).expanduser(), 64 * 1024, regular_only=False,
+                           kind=("Lösenordsfilen", "The password file")).decode("utf-8")
+    except UnicodeDecodeError:
         raise ValidationError(f"Lösenordsfilen {path} kunde inte läsas.",
                               f"The password file {path} could not be read.") from None
     # The first line, without its line ending; spaces are part of a password.
@@ -939,9 +939,13 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 def _note_body(args: argparse.Namespace) -> str:
     source = _get(args, "file")
     if source and source != "-":
-        try:
-            return Path(source).expanduser().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        from trefas_app.domain.text import NOTE
+        from trefas_app.input_files import read_bounded
+
+        try:  # UTF-8 needs at most four bytes a character
+            return read_bounded(Path(source).expanduser(), 4 * NOTE,
+                                regular_only=False).decode("utf-8")
+        except UnicodeDecodeError:
             raise ValidationError(f"Filen {source} kunde inte läsas som text (UTF-8).",
                                   f"The file {source} could not be read as text (UTF-8).") \
                 from None

@@ -34,9 +34,7 @@ import dataclasses
 import hashlib
 import io
 import json
-import os
 import re
-import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,7 +47,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from trefas_app.domain.errors import ValidationError
 from trefas_app.documents.model import Document, canonical_json, document_from_json
 
 #: The largest file ``verify-document`` reads; no issued document comes near it.
@@ -58,35 +55,10 @@ MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 def read_document_file(path: Path) -> bytes:
     """The bytes of a document to verify: a regular file of at most
-    :data:`MAX_DOCUMENT_BYTES`. Opened without blocking, so a FIFO or a device
-    (``/dev/zero``) is refused at once instead of hanging or filling memory."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-                     | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise ValidationError(f"Filen {path} finns inte.",
-                              f"The file {path} does not exist.") from None
-    except (OSError, ValueError):
-        raise ValidationError(f"Filen {path} kunde inte läsas.",
-                              f"The file {path} could not be read.") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ValidationError(
-                f"{path} är ingen vanlig fil; ange en PDF-fil.",
-                f"{path} is not a regular file; give a PDF file.")
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            data = fh.read(MAX_DOCUMENT_BYTES + 1)
-    except OSError:
-        raise ValidationError(f"Filen {path} kunde inte läsas.",
-                              f"The file {path} could not be read.") from None
-    finally:
-        os.close(fd)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise ValidationError(
-            f"Filen {path} är större än 50 MiB och kan inte vara ett dokument från Trefas.",
-            f"The file {path} is larger than 50 MiB and cannot be a document from Trefas.")
-    return data
+    :data:`MAX_DOCUMENT_BYTES` (a FIFO or ``/dev/zero`` is refused at once)."""
+    from trefas_app.input_files import read_bounded
+
+    return read_bounded(path, MAX_DOCUMENT_BYTES, regular_only=True)
 
 
 PAYLOAD_PREFIX = "TREFAS1:"
