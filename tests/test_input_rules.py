@@ -227,3 +227,11 @@ def test_an_overlong_out_name_and_pdf_password_are_one_sentence(run, tmp_path):
                            tmp_path / "ok.pdf", "--pdf-password-file", secret)
         assert code == 1 and expected in err and len(err.strip().splitlines()) == 1, err
     assert not (tmp_path / "ok.pdf").exists()
+
+
+@pytest.mark.parametrize("name", ["a" * 100_000, UNDECODABLE, "sa\x00ra"])
+def test_an_impossible_user_name_is_one_short_sentence(run, root, capsys, name):
+    run("person", "list")  # sets up the environment and logging
+    code = cli.main(["person", "list", "--store", str(root), "--user", name])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err) < 300 and err.startswith("Fältet ”användarnamn”"), err

@@ -208,6 +208,9 @@ def acting_username(args: argparse.Namespace) -> str:
     if not name:
         raise UsageError(t("Ange vem du är med --user NAMN.",
                            "Say who you are with --user NAME."))
+    from trefas_app.domain.text import FIELD_RULES, clean
+
+    clean(name, FIELD_RULES["users.username"])  # no such user could exist otherwise
     return name
 
 
