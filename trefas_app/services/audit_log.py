@@ -33,7 +33,7 @@ from sqlalchemy import case as sql_case
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
-from trefas_app.domain.text import check_paging
+from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
 from trefas_app.security import access, audit
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
@@ -43,7 +43,7 @@ from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
-MAX_LIMIT = 1000
+MAX_LIMIT = MAX_PAGE_LIMIT
 
 
 def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
@@ -151,10 +151,8 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
     """Entries of the access log in the supervisor's scope (see the module
     docstring), newest first, filtered by any of person, case, user name,
     action (exact, or a prefix ending in "." such as ``"case."``) and time."""
-    if offset < 0 or not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError("Ogiltig sidindelning.", "Invalid paging.")
-    lo, hi = _bound(since, False), _bound(until, True)
     offset, limit = check_paging(offset, limit)
+    lo, hi = _bound(since, False), _bound(until, True)
     with uow:
         access.require(actor, "audit.read")
         s, now = uow.session, uow.now()
