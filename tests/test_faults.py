@@ -20,7 +20,6 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from trefas_app import cli_documents, paths
-from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import DatabaseDamaged, DiskFull
 from trefas_app.services import admin, persons, users
 from trefas_app.store import engine as engine_mod
@@ -28,8 +27,9 @@ from trefas_app.store.engine import connect_raw, translate_os_error
 from trefas_app.store.store import unlock
 
 from conftest import ADMIN_PASSWORD
+from conftest import CASEWORK_PASSWORD as PW
+from conftest import build_casework_store
 
-PW = "Granskog-och-hav-42"
 FULL = "database or disk is full"
 
 
@@ -38,14 +38,10 @@ def _sql_full() -> OperationalError:
 
 
 @pytest.fixture
-def world(new_store):
+def world(tmp_path):
     """admin + social worker sara, logged out; returns the store folder."""
-    store, _ = new_store
-    unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), store.actor, users.UserInput(
-        "sara", "Sara", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
-    root = store.paths.root
-    store.close()
+    root = tmp_path / "store"
+    build_casework_store(root)
     return root
 
 

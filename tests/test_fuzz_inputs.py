@@ -185,34 +185,34 @@ def _check_command(argv: list[str], stdin_text: str | None, work, key) -> None:
         _assert_nothing_changed(before, _state(work, key))
 
 
-def test_the_command_line_answers_every_generated_input_in_one_sentence(world, tmp_path):
+@pytest.fixture
+def cli_store(world, tmp_path):
+    """A private copy of the store, and the environment of a command line."""
     root, key = world
     work = tmp_path / "store"
     shutil.copytree(root, work)
     with _cli_environment(tmp_path):
-
-        @settings(FUZZ, max_examples=120)
-        @given(command_lines())
-        def check(case):
-            argv, stdin_text = case
-            _check_command(argv, stdin_text, work, key)
-
-        check()
+        yield work, key
 
 
-def test_a_note_from_standard_input_is_checked_like_any_text(world, tmp_path):
-    root, key = world
-    work = tmp_path / "store"
-    shutil.copytree(root, work)
-    with _cli_environment(tmp_path):
+def test_the_command_line_answers_every_generated_input_in_one_sentence(cli_store):
+    @settings(FUZZ, max_examples=120)
+    @given(command_lines())
+    def check(case):
+        argv, stdin_text = case
+        _check_command(argv, stdin_text, *cli_store)
 
-        @settings(FUZZ, max_examples=30)
-        @given(TEXT, TEXT)
-        def check(title, body):
-            _check_command(["note", "add", "--case", "1", "--title", title,
-                            "--category", "social"], body, work, key)
+    check()
 
-        check()
+
+def test_a_note_from_standard_input_is_checked_like_any_text(cli_store):
+    @settings(FUZZ, max_examples=30)
+    @given(TEXT, TEXT)
+    def check(title, body):
+        _check_command(["note", "add", "--case", "1", "--title", title,
+                        "--category", "social"], body, *cli_store)
+
+    check()
 
 
 # --- the services -----------------------------------------------------------------------
