@@ -241,6 +241,9 @@ def acting_username(args: argparse.Namespace) -> str:
     if not name:
         raise UsageError(t("Ange vem du är med --user NAMN.",
                            "Say who you are with --user NAME."))
+    from trefas_app.domain.text import FIELD_RULES, clean
+
+    clean(name, FIELD_RULES["users.username"])  # no such user could exist otherwise
     return name
 
 
@@ -248,12 +251,12 @@ def acting_username(args: argparse.Namespace) -> str:
 
 
 def _read_password_file(path: str) -> str:
-    try:
-        raw = Path(path).expanduser().read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ValidationError(f"Lösenordsfilen {path} finns inte.",
-                              f"The password file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError):
+    from trefas_app.input_files import read_bounded
+
+    try:  # a pipe is fine (--password-file <(pass show …)); 64 KiB at most
+        raw = read_bounded(Path(path).expanduser(), 64 * 1024, regular_only=False,
+                           kind=("Lösenordsfilen", "The password file")).decode("utf-8")
+    except UnicodeDecodeError:
         raise ValidationError(f"Lösenordsfilen {path} kunde inte läsas.",
                               f"The password file {path} could not be read.") from None
     # The first line, without its line ending; spaces are part of a password.
@@ -1108,9 +1111,13 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 def _note_body(args: argparse.Namespace) -> str:
     source = _get(args, "file")
     if source and source != "-":
-        try:
-            return Path(source).expanduser().read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+        from trefas_app.domain.text import NOTE
+        from trefas_app.input_files import read_bounded
+
+        try:  # UTF-8 needs at most four bytes a character
+            return read_bounded(Path(source).expanduser(), 4 * NOTE,
+                                regular_only=False).decode("utf-8")
+        except UnicodeDecodeError:
             raise ValidationError(f"Filen {source} kunde inte läsas som text (UTF-8).",
                                   f"The file {source} could not be read as text (UTF-8).") \
                 from None
@@ -1645,6 +1652,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return _exit_code(exc.code)
     except Exception as exc:  # noqa: BLE001 – the last line of defence
+        from trefas_app.store.engine import translate_os_error
+
+        known = translate_os_error(exc)  # a full disk wherever it was noticed
+        if known is not None:
+            log.info("command %s ended with %s", command, type(known).__name__)
+            err(known.message(_Lang.code))
+            return known.exit_code
         return _report_unexpected(exc, command)
 
 

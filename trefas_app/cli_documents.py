@@ -45,9 +45,12 @@ from trefas_app.cli import (
     t,
 )
 from trefas_app.domain.enums import Agency
-from trefas_app.domain.errors import ValidationError
+from trefas_app.domain.errors import DiskFull, ValidationError
 
 _SUPPRESS = argparse.SUPPRESS
+#: File systems allow 255 bytes per name; the temporary file written first
+#: (".NAME.xxxxxxxx.tmp") needs room for its additions.
+MAX_OUT_NAME_BYTES = 200
 
 
 # --- files ----------------------------------------------------------------------------
@@ -56,6 +59,23 @@ _SUPPRESS = argparse.SUPPRESS
 def _target(args: argparse.Namespace) -> Path:
     """The output path, checked before anything is issued."""
     path = Path(args.out).expanduser()
+    try:
+        name_bytes = len(os.fsencode(path.name))
+    except UnicodeError:
+        name_bytes = MAX_OUT_NAME_BYTES + 1
+    if name_bytes > MAX_OUT_NAME_BYTES:
+        raise ValidationError(
+            f"Filnamnet i --out är för långt: högst {MAX_OUT_NAME_BYTES} byte "
+            f"(å, ä och ö räknas som två).",
+            f"The file name in --out is too long: at most {MAX_OUT_NAME_BYTES} bytes.")
+    try:
+        return _checked_target(args, path)
+    except OSError:
+        raise ValidationError(f"Filen {path} kan inte skapas här.",
+                              f"The file {path} cannot be created here.") from None
+
+
+def _checked_target(args: argparse.Namespace, path: Path) -> Path:
     if path.is_dir():
         raise ValidationError(f"{path} är en mapp; ange ett filnamn med --out.",
                               f"{path} is a folder; give a file name with --out.")
@@ -88,6 +108,15 @@ def _write_private(path: Path, data: bytes) -> None:
                 pass
             raise
     except OSError as exc:
+        from trefas_app.store.engine import translate_os_error
+
+        if isinstance(translate_os_error(exc), DiskFull):
+            raise DiskFull(
+                f"Disken är full: filen {path} kunde inte skrivas. Dokumentet är utfärdat "
+                f"och registrerat men inte sparat; frigör utrymme och skapa ett nytt.",
+                f"The disk is full: the file {path} could not be written. The document was "
+                f"issued and recorded but not saved; free some space and create a new "
+                f"one.") from None
         raise ValidationError(
             f"Filen {path} kunde inte skrivas ({exc.strerror or type(exc).__name__}). "
             f"Dokumentet är utfärdat och registrerat men inte sparat; skapa ett nytt.",
@@ -222,15 +251,9 @@ def cmd_document_list(args: argparse.Namespace) -> int:
 def cmd_verify_document(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    source = Path(args.file).expanduser()
-    try:
-        data = source.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError(f"Filen {source} finns inte.",
-                              f"The file {source} does not exist.") from None
-    except OSError:
-        raise ValidationError(f"Filen {source} kunde inte läsas.",
-                              f"The file {source} could not be read.") from None
+    from trefas_app.documents.verification import read_document_file
+
+    data = read_document_file(Path(args.file).expanduser())
     pdf_password = _pdf_password(args)
     with session(args) as store:
         check = documents.verify_document(store, data, password=pdf_password)

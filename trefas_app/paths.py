@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import logging.handlers
 import os
+import stat
 from pathlib import Path
 
 from platformdirs import user_data_dir, user_log_dir
@@ -108,6 +109,38 @@ def describe_exception(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
+def _owner_only(path: Path) -> None:
+    if os.name != "nt":
+        os.chmod(path, 0o600)
+
+
+def _owner_only_folder(folder: Path) -> None:
+    """Tighten the log folder to 0700 — if it is ours alone to tighten: a
+    shared folder (sticky, like /tmp) or someone else's is left as it is."""
+    if os.name == "nt":
+        return
+    info = folder.stat()
+    if info.st_uid == os.geteuid() and not info.st_mode & stat.S_ISVTX \
+            and stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+
+
+class _PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file it creates, including the one started at each rotation,
+    is owner-only (the stock handler creates them with the umask, often 0644)."""
+
+    def _open(self):
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def doRollover(self) -> None:  # noqa: N802 (logging's name)
+        super().doRollover()
+        for n in range(1, self.backupCount + 1):
+            rotated = Path(f"{self.baseFilename}.{n}")
+            if rotated.exists():
+                _owner_only(rotated)
+
+
 def configure_logging(level: int = logging.INFO) -> Path | None:
     """Send Python logging to the application log file (rotating, owner-only).
 
@@ -124,11 +157,13 @@ def configure_logging(level: int = logging.INFO) -> Path | None:
             handler.close()
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handler = logging.handlers.RotatingFileHandler(
+        _owner_only_folder(path.parent)
+        handler = _PrivateRotatingFileHandler(
             path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True)
         # Create the file now with owner-only permissions.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.close(fd)
+        _owner_only(path)
     except OSError:
         return None
     handler.setFormatter(_SafeFormatter(

@@ -169,3 +169,15 @@ def test_busy_signal(qtbot, worker):
     worker.submit(lambda: 1, on_done=finished.append)
     qtbot.waitUntil(lambda: bool(finished and states and states[-1] is False))
     assert states[0] is True and states[-1] is False
+
+
+def test_a_full_disk_anywhere_is_shown_as_a_full_disk_not_a_bug(qtbot, worker):
+    import errno
+
+    def work():
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    worker.submit(work)
+    qtbot.waitUntil(lambda: bool(worker.shown))
+    text, unexpected = worker.shown[0]
+    assert text.startswith("Disken är full.") and not unexpected

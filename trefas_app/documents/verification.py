@@ -38,6 +38,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
@@ -48,6 +49,18 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from trefas_app.domain import clock as one_clock
 from trefas_app.documents.model import Document, canonical_json, document_from_json
+
+#: The largest file ``verify-document`` reads; no issued document comes near it.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+
+def read_document_file(path: Path) -> bytes:
+    """The bytes of a document to verify: a regular file of at most
+    :data:`MAX_DOCUMENT_BYTES` (a FIFO or ``/dev/zero`` is refused at once)."""
+    from trefas_app.input_files import read_bounded
+
+    return read_bounded(path, MAX_DOCUMENT_BYTES, regular_only=True)
+
 
 PAYLOAD_PREFIX = "TREFAS1:"
 INFO_KEY = "/TrefasVerification"

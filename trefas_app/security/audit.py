@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
+from trefas_app.domain.text import LOGGED_REASON, clean
 from trefas_app.security.audit_chain import GENESIS, ChainEntry, canonical_bytes, entry_hash
 from trefas_app.store.models import AuditEvent
 
@@ -33,7 +34,10 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
            case_id: int | None = None, person_id: int | None = None,
            reason: str | None = None, detail: dict | None = None,
            username: str | None = None) -> AuditEvent:
-    """Append one entry to the chain inside the caller's transaction."""
+    """Append one entry to the chain inside the caller's transaction. A reason
+    is stored under the one text rule, as the record it explains is."""
+    if reason is not None:
+        reason = clean(reason, LOGGED_REASON)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

@@ -35,6 +35,7 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.audit_labels import actions_matching
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import ValidationError
+from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
 from trefas_app.security import access, audit
 from trefas_app.security.audit import AuditRow
 from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
@@ -44,7 +45,7 @@ from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
-MAX_LIMIT = 1000
+MAX_LIMIT = MAX_PAGE_LIMIT
 
 
 def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
@@ -177,8 +178,7 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
     words (the start of a word of the code or of its label, as a person types
     it: "lo", "läste") and time. Each row carries the case number when the
     reader may see that case."""
-    if offset < 0 or not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError("Ogiltig sidindelning.", "Invalid paging.")
+    offset, limit = check_paging(offset, limit)
     lo, hi = _bound(since, False), _bound(until, True)
     with uow:
         access.require(actor, "audit.read")

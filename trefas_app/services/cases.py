@@ -13,6 +13,7 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import CaseState, Category, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
+from trefas_app.domain.text import SEARCH_QUERY, check_paging, clean
 from trefas_app.security import access
 from trefas_app.services.persons import (
     check_reason,
@@ -199,7 +200,7 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
         narrowing.append(func.likely(m.Case.state.in_(filt.states)))
     if filt.person_id is not None:
         narrowing.append(m.Case.person_id == filt.person_id)
-    query = filt.query.strip()
+    query = clean(filt.query, SEARCH_QUERY).strip()
     if query:
         by_number = set()
         if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
@@ -245,6 +246,7 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
     ``Page.more`` tells whether rows follow): a page of a long list takes
     milliseconds, its count hundreds of them, so a window can show the rows
     at once and the count when it comes."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "case.read")
         now = uow.now()

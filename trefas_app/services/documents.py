@@ -88,6 +88,8 @@ OSL_PROVISIONS: dict[Agency, str] = {
 #: A password for a PDF file leaves the program with the file (the recipient
 #: gets it by another channel) and can be attacked offline: not too short.
 MIN_PDF_PASSWORD = 12
+#: What AES-256 PDF encryption (R6) reads of a password.
+MAX_PDF_PASSWORD_BYTES = 127
 
 DOCUMENT_PREFIX = "D"
 
@@ -352,6 +354,19 @@ def _check_pdf_password(password: str | None) -> None:
         raise ValidationError(
             f"Lösenordet för PDF-filen måste ha minst {MIN_PDF_PASSWORD} tecken.",
             f"The password for the PDF file must have at least {MIN_PDF_PASSWORD} characters.")
+    try:
+        size = len(password.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise ValidationError("Lösenordet för PDF-filen är inte giltig UTF-8.",
+                              "The password for the PDF file is not valid UTF-8.") from None
+    # AES-256 PDF encryption (R6) uses only the first 127 bytes: a longer
+    # password would silently open with its first part alone.
+    if size > MAX_PDF_PASSWORD_BYTES:
+        raise ValidationError(
+            f"Lösenordet för PDF-filen får vara högst {MAX_PDF_PASSWORD_BYTES} byte långt "
+            f"(å, ä, ö och andra tecken utanför A–Z räknas som två eller fler).",
+            f"The password for the PDF file may be at most {MAX_PDF_PASSWORD_BYTES} bytes long "
+            f"(characters outside A–Z count as two or more).")
 
 
 # --- sections ------------------------------------------------------------------------------

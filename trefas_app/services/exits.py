@@ -31,6 +31,8 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.labels import label
+from trefas_app.domain import text as text_rules
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
@@ -50,7 +52,7 @@ FIRST_CONTACT_TARGET = dt.timedelta(hours=24)
 #: and support start: the programme is run jointly and depends on all three.
 EXIT_CONSENT_AGENCIES = tuple(Agency)
 EXIT_CONSENT_CATEGORIES = (Category.IDENTITY, Category.SOCIAL, Category.THREAT)
-MAX_TEXT = 20_000
+MAX_TEXT = text_rules.TEXT
 MAX_DAYS_BACK = 365
 MAX_DAYS_AHEAD = 366
 
@@ -446,6 +448,7 @@ def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = ()
     ``case_id``, one case's programmes (the case must be visible to the user),
     and how many more of that case the access rule hides."""
     states = tuple(lifecycles.EXIT.coerce(st) for st in states)
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "exit.read")
         s, now = uow.session, uow.now()

@@ -30,6 +30,7 @@ from trefas_app.domain.routine import (
     step_template,
     steps_for,
 )
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import (
     next_number,
@@ -399,6 +400,7 @@ def list_incidents(uow: UnitOfWork, actor: Actor, since: dt.datetime | dt.date |
                    offset: int = 0, limit: int = 500) -> Page[IncidentRow]:
     """Incidents that occurred at or after ``since``, newest first."""
     start = _since(since)
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "incident.read")
         s, now = uow.session, uow.now()
@@ -443,6 +445,7 @@ def list_case_involvements(uow: UnitOfWork, actor: Actor, case_id: int, offset: 
     lets the user see the links (criminal-category content), newest incident
     first, and how many more links exist in the user's scope. The case itself
     must be visible to the user."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "involvement.read")
         s, now = uow.session, uow.now()

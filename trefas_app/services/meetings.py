@@ -19,6 +19,7 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, MeetingKind, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import touch_case, writable_case
 from trefas_app.services.tasks import (
@@ -239,6 +240,7 @@ def list_meetings(uow: UnitOfWork, actor: Actor, since: dt.datetime | None = Non
                   until: dt.datetime | None = None, unit_id: int | None = None,
                   offset: int = 0, limit: int = 200) -> Page[MeetingRow]:
     """Meetings by time, latest first; each with how many items the user may see."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "meeting.read")
         s, now = uow.session, uow.now()
@@ -284,6 +286,7 @@ def list_case_items(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0
     lets the user see, latest meeting first, each with its meeting's title and
     time, and how many more items exist in the user's scope. The case itself
     must be visible to the user."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "meeting_item.read")
         s, now = uow.session, uow.now()

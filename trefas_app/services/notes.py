@@ -9,6 +9,8 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, NoteState
 from trefas_app.domain.errors import Conflict, ValidationError
+from trefas_app.domain import text as text_rules
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.security.note_seal import note_seal
 from trefas_app.services.cases import touch_case, writable_case
@@ -16,7 +18,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
-MAX_NOTE_CHARS = 200_000
+MAX_NOTE_CHARS = text_rules.NOTE
 
 
 def _check_text(title: str, body: str) -> tuple[str, str]:
@@ -161,6 +163,7 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
     """Notes of one case the user may see, newest first, and how many are hidden.
 
     Drafts are visible to their author only."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         case = access.get_visible(s, actor, "case", case_id, now)

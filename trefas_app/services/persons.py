@@ -17,6 +17,13 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.personnummer import parse_personal_number
+from trefas_app.domain.text import (
+    FIELD_RULES,
+    SEARCH_QUERY,
+    check_paging,
+    clean,
+    visible_length,
+)
 from trefas_app.security import access
 from trefas_app.services.views import ListCount, Page, PersonRow, PersonView, fetch_page
 from trefas_app.store import models as m
@@ -185,7 +192,7 @@ def get_person(uow: UnitOfWork, actor: Actor, person_id: int) -> PersonView:
 def _search_clause(actor: Actor, query: str, now: dt.datetime):
     """Names and numbers match only where the user could see them: a protected
     person is found by alias (P-0042), never by real name or number."""
-    q = query.strip().casefold()
+    q = clean(query, SEARCH_QUERY).strip().casefold()
     digits = "".join(ch for ch in q if ch.isdigit())
     unmasked = or_(m.Person.protection_level == ProtectionLevel.NONE,
                    access.revealed_clause(actor, m.Person.id, now))
@@ -215,8 +222,9 @@ def id_set(ids: list[int]):
 
 
 def check_reason(reason: str) -> None:
-    """Reveals and emergency access need a real reason, not a keystroke."""
-    if len((reason or "").strip()) < 10:
+    """Reveals and emergency access need a real reason, not a keystroke: ten
+    visible characters under the one text rule (twelve NULs are not a reason)."""
+    if visible_length(clean(reason or "", FIELD_RULES["emergency_accesses.reason"]).strip()) < 10:
         raise ValidationError("Ange ett skäl med minst 10 tecken.",
                               "Give a reason of at least 10 characters.")
 
@@ -238,6 +246,7 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
     last and by id (``Person.list_order``, read in index order, so a page costs
     the same for 500 persons as for 50,000). ``count=False`` leaves the total
     to :func:`count_persons` (``Page.total`` None, ``Page.more`` set)."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "person.read")
         now = uow.now()

@@ -18,6 +18,8 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanState, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.domain import text as text_rules
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.views import Page
@@ -30,7 +32,7 @@ from trefas_app.services.views_casework import (
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
-MAX_TEXT = 10_000
+MAX_TEXT = text_rules.PLAN_TEXT
 #: Dates may lie this far back (an action entered after the fact) …
 MAX_DAYS_BACK = 365
 #: … and this far ahead.
@@ -328,6 +330,7 @@ def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
 def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                limit: int = 100) -> Page[PlanRow]:
     """Plans of one case the user may see, newest first, and how many are hidden."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         access.get_visible(s, actor, "case", case_id, now)

@@ -17,6 +17,8 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, ReferralClosure, ReferralState
 from trefas_app.domain.errors import ValidationError
+from trefas_app.domain import text as text_rules
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
@@ -27,7 +29,7 @@ from trefas_app.store.uow import UnitOfWork
 
 #: The agency that runs SIG and owns every referral record.
 SIG_AGENCY = Agency.CITY
-MAX_TEXT = 20_000
+MAX_TEXT = text_rules.TEXT
 _DECISIONS = (ReferralState.GRANTED, ReferralState.DECLINED)
 
 
@@ -175,6 +177,7 @@ def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
     """Referrals the user may see, newest first. For one case, also how many
     exist there that are not shared with the user's agency."""
     states = tuple(lifecycles.REFERRAL.coerce(st) for st in states)
+    offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         if case_id is not None:

@@ -17,6 +17,8 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, Role, TaskState
 from trefas_app.domain.errors import NotFound, ValidationError
+from trefas_app.domain import text as text_rules
+from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import project_persons
@@ -26,8 +28,8 @@ from trefas_app.store import models as m
 from trefas_app.store.store import actor_of
 from trefas_app.store.uow import UnitOfWork
 
-MAX_TITLE_CHARS = 200
-MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = text_rules.LINE
+MAX_TEXT_CHARS = text_rules.TEXT
 TASK_CATEGORY = Category.SOCIAL
 
 
@@ -240,6 +242,7 @@ def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
                states: tuple[TaskState, ...] = (), count: bool = True) -> Page[TaskRow]:
     """Tasks the user may see, earliest due first, and how many are hidden.
     ``count=False``: the page alone (``Page.more``); :func:`count_tasks` counts."""
+    offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import QueuePool
 
 from trefas_app.domain import collation
-from trefas_app.domain.errors import DatabaseDamaged, DiskFull, StoreError
+from trefas_app.domain.errors import DatabaseDamaged, DiskFull, StoreError, TrefasError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,15 @@ CONNECTION_PRAGMAS = (
     # 64 MiB of decrypted pages per connection (default 2 MiB): searches scan
     # the persons table, and re-decrypting it on every keystroke doubles their time.
     "PRAGMA cache_size = -65536",
+)
+
+
+#: SQLCipher writes its own log ("ERROR CORE … hmac check failed") to stderr
+#: by default: a wrong key or a damaged page is reported to the user by us, in
+#: one sentence, so the library's log is switched off before the key is given.
+QUIET_LIBRARY_PRAGMAS = (
+    "PRAGMA cipher_log = off",
+    "PRAGMA cipher_log_level = NONE",
 )
 
 
@@ -60,15 +69,14 @@ def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
         conn = sqlcipher3.connect(str(db_path), check_same_thread=False,
                                   isolation_level=None)
     except sqlcipher3.OperationalError as exc:
-        raise StoreError(
+        raise translate_os_error(exc) or StoreError(
             "Databasfilen kunde inte öppnas.",
             "The database file could not be opened.") from exc
     # The person list's index is ordered by it: every connection needs it.
     conn.create_collation(collation.COLLATION, collation.compare)
     try:
-        # SQLCipher writes its own "ERROR CORE … hmac check failed" lines to
-        # stderr; a failure reaches the user as one sentence from us instead.
-        conn.execute("PRAGMA cipher_log_level = NONE")
+        for pragma in QUIET_LIBRARY_PRAGMAS:
+            conn.execute(pragma)
         conn.execute(_key_pragma(data_key))
         # Reading the schema is the first moment SQLCipher checks the key/HMAC.
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -78,6 +86,9 @@ def connect_raw(db_path: Path, data_key: bytes) -> sqlcipher3.Connection:
         conn.close()
         if is_busy(exc):
             raise store_busy() from exc
+        disk = translate_os_error(exc)
+        if disk is not None:  # a full disk is not a damaged database
+            raise disk from exc
         raise DatabaseDamaged(
             "Databasfilen är skadad eller hör inte till den här nyckelfilen. "
             "Ingenting har ändrats; återställ från en säkerhetskopia.",
@@ -141,21 +152,52 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
     return engine
 
 
+def _causes(exc: BaseException):
+    """The exception, the driver error SQLAlchemy wraps, and their causes."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        todo += [getattr(current, "orig", None), current.__cause__, current.__context__]
+
+
+_NO_SPACE = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+
+
+def disk_full() -> DiskFull:
+    return DiskFull(
+        "Disken är full. Ingenting sparades; frigör utrymme och försök igen.",
+        "The disk is full. Nothing was saved; free some space and try again.")
+
+
 def translate_os_error(exc: BaseException) -> StoreError | None:
-    """Map disk-level failures (full disk, read-only) to one clear sentence."""
-    text = str(exc).lower()
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in text \
-            or "database or disk is full" in text:
-        return DiskFull(
-            "Disken är full. Ingenting sparades; frigör utrymme och försök igen.",
-            "The disk is full. Nothing was saved; free some space and try again.")
-    if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES) \
-            or "readonly" in text or "read-only" in text:
-        return StoreError(
-            "Lagringsplatsen går inte att skriva till (skrivskyddad eller saknar behörighet).",
-            "The store cannot be written to (read-only or no permission).")
-    if "disk i/o error" in text:
-        return StoreError(
-            "Ett fel uppstod vid skrivning till disken. Ingenting sparades.",
-            "A disk error occurred. Nothing was saved.")
+    """Map disk-level failures (full disk, read-only) to one clear sentence.
+
+    The one translation for every path that touches the disk (unlock, every
+    write, backup, re-key, restore, PDF output): it looks through SQLAlchemy's
+    wrapper and the exception's causes, because a full disk reaches us as an
+    OSError, as SQLite's "database or disk is full", or wrapped in either."""
+    if isinstance(exc, DiskFull):
+        return exc
+    for current in _causes(exc):
+        text = str(current).lower() if not isinstance(current, TrefasError) else ""
+        if isinstance(current, OSError) and current.errno in _NO_SPACE \
+                or "disk is full" in text:
+            return disk_full()
+    for current in _causes(exc):
+        text = str(current).lower() if not isinstance(current, TrefasError) else ""
+        if isinstance(current, OSError) and current.errno in (errno.EROFS, errno.EACCES) \
+                or "readonly" in text or "read-only" in text:
+            return StoreError(
+                "Lagringsplatsen går inte att skriva till (skrivskyddad eller saknar "
+                "behörighet).",
+                "The store cannot be written to (read-only or no permission).")
+        if "disk i/o error" in text:
+            return StoreError(
+                "Ett fel uppstod vid skrivning till disken. Ingenting sparades.",
+                "A disk error occurred. Nothing was saved.")
     return None

@@ -181,8 +181,12 @@ def check_throttle(keyfile: KeyFile, username: str, clock) -> None:
 
 
 def _damaged(exc: BaseException | None = None) -> StoreError:
+    """What a database error at unlock means to the user: busy, full disk, or damage."""
     if exc is not None and is_busy(exc):
         return store_busy()
+    disk = translate_os_error(exc) if exc is not None else None
+    if disk is not None:  # "database or disk is full" is not damage
+        return disk
     return DatabaseDamaged(
         "Databasfilen är skadad. Ingenting har ändrats; återställ från en säkerhetskopia.",
         "The database file is damaged. Nothing was changed; restore from a backup.")
@@ -420,6 +424,8 @@ class OpenStore:
                 session.commit()
             self.write_checkpoint()
             self._refresh_statistics()
+        except (OSError, DatabaseError) as exc:
+            raise translate_os_error(exc) or exc
         finally:
             self.engine.dispose()
             self._data_key = None

@@ -10,14 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.errors import AccessDenied, TrefasError
+from trefas_app.domain.errors import AccessDenied, TrefasError, ValidationError
 from trefas_app.security import audit
+from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.engine import translate_os_error
 
 if TYPE_CHECKING:
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
 def utc_now() -> dt.datetime:
     """The default clock of a unit of work: the one clock's instant."""
     return clock.now_utc()
+
+
+def _unusable_input(exc: BaseException) -> ValidationError:
+    """What a number too large for the database (an id or offset of 2⁶³ or
+    more) or text that is not valid Unicode means to the user."""
+    if isinstance(exc, OverflowError):
+        return ValidationError("Talet är för stort: det finns ingen post med det numret.",
+                               "The number is too large: there is no record with that number.")
+    return ValidationError("Texten innehåller tecken som inte är giltig UTF-8.",
+                           "The text contains characters that are not valid UTF-8.")
 
 
 class UnitOfWork:
@@ -69,7 +80,17 @@ class UnitOfWork:
         finally:
             self.session.close()
         if isinstance(exc, TrefasError) and getattr(exc, "actor", None) is not None:
-            self._log_denial(exc)
+            try:
+                self._log_denial(exc)
+            except (OSError, SQLAlchemyError) as failure:
+                raise translate_os_error(failure) or failure
+        elif isinstance(exc, (OSError, SQLAlchemyError)):
+            # A full disk noticed at a flush inside the service, not at commit.
+            translated = translate_os_error(exc)
+            if translated is not None:
+                raise translated from exc
+        elif isinstance(exc, (OverflowError, UnicodeError)):
+            raise _unusable_input(exc) from exc
 
     def commit(self) -> None:
         try:

@@ -178,3 +178,25 @@ ask: Callable[[QWidget | None, str, str, str], bool] = _ask_with_box
 def confirm(parent: QWidget | None, text: str, yes: str, no: str) -> bool:
     """Ask a yes/no question (blocking, on the GUI thread, no database work)."""
     return ask(parent, text, yes, no)
+
+
+def limit_field(widget, field: str) -> None:
+    """Apply a stored field's maximum length (domain/text.py) as the user
+    types: a line edit stops at it, a text area drops what goes past it."""
+    from PySide6.QtGui import QTextCursor
+    from PySide6.QtWidgets import QLineEdit
+
+    from trefas_app.domain.text import FIELD_RULES
+
+    limit = FIELD_RULES[field].limit
+    if isinstance(widget, QLineEdit):
+        widget.setMaxLength(limit)
+        return
+
+    def cut() -> None:
+        text = widget.toPlainText()
+        if len(text) > limit:
+            widget.setPlainText(text[:limit])
+            widget.moveCursor(QTextCursor.MoveOperation.End)
+
+    widget.textChanged.connect(cut)

@@ -211,6 +211,9 @@ class Worker(QObject):
                 self.busyChanged.emit(False)
 
     def _handle_error(self, op: Operation, exc: BaseException) -> None:
+        from trefas_app.store.engine import translate_os_error
+
+        exc = translate_os_error(exc) or exc  # a full disk is not a bug
         if isinstance(exc, TrefasError):
             if op.on_error is not None:
                 op.on_error(exc)

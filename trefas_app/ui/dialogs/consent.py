@@ -22,7 +22,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
-from trefas_app.ui.common import category_short, combo_enum, enum_label, muted
+from trefas_app.ui.common import category_short, combo_enum, enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 
 NO_DATE = QDate(2000, 1, 1)
@@ -64,6 +64,7 @@ class ConsentDialog(ServiceDialog):
         for basis in ConsentBasis:
             self.basis_combo.addItem(enum_label(basis, lang), basis)
         self.legal_edit = QLineEdit(self)
+        limit_field(self.legal_edit, "consents.legal_reference")
         self.legal_edit.setObjectName("legalReference")
         self.legal_edit.setPlaceholderText(self.tr("t.ex. OSL 10 kap. 18 a §"))
         self.form_combo = QComboBox(self)
@@ -71,8 +72,10 @@ class ConsentDialog(ServiceDialog):
         for form in (ConsentForm.WRITTEN, ConsentForm.ORAL):
             self.form_combo.addItem(enum_label(form, lang), form)
         self.guardian_edit = QLineEdit(self)
+        limit_field(self.guardian_edit, "consents.given_by")
         self.guardian_edit.setObjectName("guardian")
         self.purpose_edit = QLineEdit(self)
+        limit_field(self.purpose_edit, "consents.purpose")
         self.purpose_edit.setObjectName("purpose")
         self.purpose_edit.setPlaceholderText(self.tr("t.ex. Samverkan inom SIG"))
 

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from trefas_app.domain.enums import Agency
 from trefas_app.services import documents
-from trefas_app.ui.common import combo_enum, enum_label, muted
+from trefas_app.ui.common import combo_enum, enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
 
 
@@ -35,6 +35,7 @@ class HandoverDialog(ServiceDialog):
         self.form.addRow(self.tr("Mottagande myndighet"), self.agency)
 
         self.recipient = QLineEdit(self)
+        limit_field(self.recipient, "issued_documents.recipient")
         self.recipient.setObjectName("recipientText")
         self.recipient.setMaxLength(150)
         self.recipient.setPlaceholderText(self.tr("t.ex. Polismyndigheten, LPO Rinkeby"))

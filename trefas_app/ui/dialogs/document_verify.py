@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.documents.verification import read_document_file
 from trefas_app.domain.errors import TrefasError
 from trefas_app.services import documents
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
-
-#: Larger files are not read (no issued document comes near this).
-MAX_BYTES = 50 * 1024 * 1024
 
 _OK_STYLE = ("QLabel#verifyResult { background: #e3f4e6; color: #14532d; "
              "border: 1px solid #2e7d32; border-radius: 4px; padding: 8px; }")
@@ -121,13 +119,9 @@ class VerifyDocumentDialog(QDialog):
     def load_file(self, path: str) -> None:
         p = Path(path)
         try:
-            if p.stat().st_size > MAX_BYTES:
-                self._show_error(self.tr("Filen är för stor för att vara ett dokument från "
-                                         "Trefas."))
-                return
-            data = p.read_bytes()
-        except OSError:
-            self._show_error(self.tr("Filen kunde inte läsas."))
+            data = read_document_file(p)
+        except TrefasError as exc:
+            self._show_error(exc.message(self.ctx.lang))
             return
         self.set_bytes(data, p.name)
         self.verify()

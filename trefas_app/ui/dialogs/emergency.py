@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
+from trefas_app.domain.text import visible_length
 from trefas_app.services import cases
-from trefas_app.ui.common import muted
+from trefas_app.ui.common import limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
 
 MIN_REASON = 10
@@ -27,6 +28,7 @@ class EmergencyAccessDialog(ServiceDialog):
         self.number_edit.setObjectName("caseNumber")
         self.number_edit.setPlaceholderText("K-2025-00042")
         self.reason_edit = QPlainTextEdit(self)
+        limit_field(self.reason_edit, "emergency_accesses.reason")
         self.reason_edit.setObjectName("reason")
         self.reason_edit.setFixedHeight(90)
         self.counter = QLabel(self)
@@ -45,7 +47,7 @@ class EmergencyAccessDialog(ServiceDialog):
 
     def problems(self) -> list[str]:
         problems = []
-        n = len(self.reason_edit.toPlainText().strip())
+        n = visible_length(self.reason_edit.toPlainText().strip())
         self.counter.setText(self.tr("{n} av minst {m} tecken").format(n=n, m=MIN_REASON))
         if not self.number_edit.text().strip():
             problems.append(self.tr("Ange ärendenumret."))

@@ -13,7 +13,7 @@ from trefas_app.domain.routine import INVOLVEMENT_ROLES, involvement_label
 from trefas_app.services import incidents
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import IncidentRow, RoutineStepView
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
@@ -66,9 +66,11 @@ class IncidentDialog(ServiceDialog):
             if i >= 0:
                 self.unit_combo.setCurrentIndex(i)
         self.place_edit = QLineEdit(self)
+        limit_field(self.place_edit, "incidents.place")
         self.place_edit.setObjectName("place")
         self.place_edit.setPlaceholderText(self.tr("t.ex. Rinkeby torg"))
         self.summary_edit = QPlainTextEdit(self)
+        limit_field(self.summary_edit, "incidents.summary")
         self.summary_edit.setObjectName("summary")
         self.summary_edit.setMinimumHeight(110)
         self.summary_edit.setPlaceholderText(self.tr(
@@ -136,6 +138,7 @@ class StepDoneDialog(ServiceDialog):
             due=fmt_datetime(step.due_at), agency=enum_label(step.owner_agency, ctx.lang)),
             self))
         self.comment_edit = QPlainTextEdit(self)
+        limit_field(self.comment_edit, "routine_steps.comment")
         self.comment_edit.setObjectName("comment")
         self.comment_edit.setFixedHeight(90)
         self.form.addRow(self.tr("Kommentar"), self.comment_edit)

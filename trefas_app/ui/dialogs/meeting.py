@@ -19,7 +19,7 @@ from trefas_app.domain.enums import MeetingKind
 from trefas_app.services import meetings
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import MeetingView
-from trefas_app.ui.common import enum_label, fmt_datetime, muted
+from trefas_app.ui.common import enum_label, fmt_datetime, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
@@ -70,11 +70,13 @@ class MeetingDialog(ServiceDialog):
             if i >= 0:
                 self.unit_combo.setCurrentIndex(i)
         self.title_edit = QLineEdit(self)
+        limit_field(self.title_edit, "meetings.title")
         self.title_edit.setObjectName("title")
         self.title_edit.setPlaceholderText(self.tr("t.ex. Operativ grupp Järva, vecka 12"))
         self.when_edit = datetime_edit(self, local_now().replace(minute=0))
         self.when_edit.setObjectName("heldAt")
         self.place_edit = QLineEdit(self)
+        limit_field(self.place_edit, "meetings.place")
         self.place_edit.setObjectName("place")
         self.participants = UserChecklist(self, lang=lang)
         self.participants.setObjectName("participants")
@@ -168,9 +170,11 @@ class MeetingItemDialog(ServiceDialog):
         if case_id is not None:
             self.case_picker.set_case(case_id, case_text, locked=True)
         self.discussion_edit = QPlainTextEdit(self)
+        limit_field(self.discussion_edit, "meeting_items.discussion")
         self.discussion_edit.setObjectName("discussion")
         self.discussion_edit.setMinimumHeight(120)
         self.decision_edit = QPlainTextEdit(self)
+        limit_field(self.decision_edit, "meeting_items.decision")
         self.decision_edit.setObjectName("decision")
         self.decision_edit.setFixedHeight(80)
         self.form.addRow(self.tr("Ärende *"), self.case_picker)

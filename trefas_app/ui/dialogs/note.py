@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QP
 from trefas_app.domain.enums import Agency, Category
 from trefas_app.services import notes
 from trefas_app.services.views import NoteView
-from trefas_app.ui.common import combo_enum, enum_label, fmt_date
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, limit_field
 from trefas_app.ui.dialogs.base import ServiceDialog
 
 
@@ -37,8 +37,10 @@ class NoteDialog(ServiceDialog):
         for category in Category:
             self.category_combo.addItem(enum_label(category, ctx.lang), category)
         self.title_edit = QLineEdit(self)
+        limit_field(self.title_edit, "notes.title")
         self.title_edit.setObjectName("noteTitle")
         self.body_edit = QPlainTextEdit(self)
+        limit_field(self.body_edit, "notes.body")
         self.body_edit.setObjectName("noteBody")
         self.body_edit.setMinimumHeight(240)
         self.form.addRow(self.tr("Kategori"), self.category_combo)

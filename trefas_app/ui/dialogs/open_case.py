@@ -6,6 +6,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, QWidget
 
 from trefas_app.services import cases
+from trefas_app.ui.common import limit_field
 from trefas_app.ui.dialogs.base import ServiceDialog
 from trefas_app.ui.models.persons import PersonTableModel
 
@@ -46,6 +47,7 @@ class OpenCaseDialog(ServiceDialog):
             name.setObjectName("personName")
             self.form.addRow(self.tr("Person"), name)
         self.title_edit = QLineEdit(self)
+        limit_field(self.title_edit, "cases.title")
         self.title_edit.setObjectName("caseTitle")
         self.title_edit.setPlaceholderText(self.tr("t.ex. Risk för våld – kartläggning"))
         self.title_edit.textChanged.connect(self.revalidate)

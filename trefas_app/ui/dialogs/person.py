@@ -10,7 +10,7 @@ from trefas_app.domain.enums import ProtectionLevel, RiskLevel
 from trefas_app.domain.personnummer import InvalidPersonalNumber, parse_personal_number
 from trefas_app.services import persons
 from trefas_app.services.views import PersonView
-from trefas_app.ui.common import combo_enum, enum_label
+from trefas_app.ui.common import combo_enum, enum_label, limit_field
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 
 
@@ -39,9 +39,11 @@ class PersonDialog(ServiceDialog):
         self._touched: set[str] = set()
 
         self.first_edit = QLineEdit(self)
+        limit_field(self.first_edit, "persons.first_name")
         self.first_edit.setObjectName("firstName")
         self.first_error = field_error_label(self)
         self.last_edit = QLineEdit(self)
+        limit_field(self.last_edit, "persons.last_name")
         self.last_edit.setObjectName("lastName")
         self.last_error = field_error_label(self)
         self.pn_edit = QLineEdit(self)
@@ -53,10 +55,14 @@ class PersonDialog(ServiceDialog):
         self.pn_info.setProperty("role", "field-ok")
         self.pn_info.hide()
         self.phone_edit = QLineEdit(self)
+        limit_field(self.phone_edit, "persons.phone")
         self.address_edit = QLineEdit(self)
+        limit_field(self.address_edit, "persons.address")
         self.postal_edit = QLineEdit(self)
+        limit_field(self.postal_edit, "persons.postal_code")
         self.postal_edit.setMaximumWidth(100)
         self.city_edit = QLineEdit(self)
+        limit_field(self.city_edit, "persons.city")
         self.protection_combo = QComboBox(self)
         self.protection_combo.setObjectName("protection")
         for level in ProtectionLevel:
@@ -65,8 +71,10 @@ class PersonDialog(ServiceDialog):
         for level in RiskLevel:
             self.risk_combo.addItem(enum_label(level, lang), level)
         self.risk_factors = QPlainTextEdit(self)
+        limit_field(self.risk_factors, "persons.risk_factors")
         self.risk_factors.setFixedHeight(60)
         self.protective_factors = QPlainTextEdit(self)
+        limit_field(self.protective_factors, "persons.protective_factors")
         self.protective_factors.setFixedHeight(60)
 
         pn_box = QWidget(self)

@@ -7,7 +7,8 @@ from typing import Any, Callable
 
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
-from trefas_app.ui.common import muted
+from trefas_app.domain.text import visible_length
+from trefas_app.ui.common import limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
 
 
@@ -28,6 +29,7 @@ class ReasonDialog(ServiceDialog):
         if explanation:
             self.body.insertWidget(0, muted(explanation, self))
         self.reason_edit = QPlainTextEdit(self)
+        limit_field(self.reason_edit, "state_changes.reason")
         self.reason_edit.setObjectName("reason")
         self.reason_edit.setFixedHeight(90)
         self.reason_edit.textChanged.connect(self.revalidate)
@@ -41,7 +43,7 @@ class ReasonDialog(ServiceDialog):
         return self.reason_edit.toPlainText().strip()
 
     def problems(self) -> list[str]:
-        n = len(self.reason())
+        n = visible_length(self.reason())
         if self._min > 1:
             self.counter.setText(self.tr("{n} av minst {m} tecken").format(n=n, m=self._min))
         if n < self._min:

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
 
 from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
-from trefas_app.ui.common import muted
+from trefas_app.ui.common import limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.reason import ReasonDialog
 from trefas_app.ui.dialogs.task_pickers import (
@@ -48,6 +48,7 @@ class TaskDialog(ServiceDialog):
         self.title_edit = QLineEdit(self)
         self.title_edit.setObjectName("title")
         self.description_edit = QPlainTextEdit(self)
+        limit_field(self.description_edit, "tasks.description")
         self.description_edit.setObjectName("description")
         self.description_edit.setFixedHeight(90)
         self.assignee = UserCombo(self, none_text=self.tr("Ingen ännu"), lang=ctx.lang)

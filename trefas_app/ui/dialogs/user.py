@@ -12,7 +12,7 @@ from trefas_app.domain.errors import TrefasError
 from trefas_app.security.passwords import check_password_policy
 from trefas_app.services import users
 from trefas_app.services.views import UnitView, UserView
-from trefas_app.ui.common import enum_label, muted
+from trefas_app.ui.common import enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import enum_data
 
@@ -45,10 +45,12 @@ class UserDialog(ServiceDialog):
         self.units = list(units)
         lang = ctx.lang
         self.username_edit = QLineEdit(self)
+        limit_field(self.username_edit, "users.username")
         self.username_edit.setObjectName("username")
         self.username_edit.setPlaceholderText("fornamn.efternamn")
         self.username_error = field_error_label(self)
         self.name_edit = QLineEdit(self)
+        limit_field(self.name_edit, "users.display_name")
         self.name_edit.setObjectName("displayName")
         self.role_combo = QComboBox(self)
         self.role_combo.setObjectName("role")
@@ -59,8 +61,10 @@ class UserDialog(ServiceDialog):
         self.unit_combo = QComboBox(self)
         self.unit_combo.setObjectName("unit")
         self.email_edit = QLineEdit(self)
+        limit_field(self.email_edit, "users.email")
         self.email_edit.setObjectName("email")
         self.phone_edit = QLineEdit(self)
+        limit_field(self.phone_edit, "users.phone")
         self.phone_edit.setObjectName("phone")
         self.password_edit = _password_edit(self, "password")
         self.repeat_edit = _password_edit(self, "repeat")
@@ -215,9 +219,11 @@ class UnitDialog(ServiceDialog):
         for agency in Agency:
             self.agency_combo.addItem(enum_label(agency, ctx.lang), agency)
         self.code_edit = QLineEdit(self)
+        limit_field(self.code_edit, "units.code")
         self.code_edit.setObjectName("code")
         self.code_edit.setPlaceholderText("SDF-RK")
         self.name_edit = QLineEdit(self)
+        limit_field(self.name_edit, "units.name")
         self.name_edit.setObjectName("name")
         self.name_edit.setPlaceholderText(self.tr("t.ex. Rinkeby-Kista"))
         self.form.addRow(self.tr("Myndighet"), self.agency_combo)
