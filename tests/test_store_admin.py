@@ -85,9 +85,12 @@ def test_backup_is_encrypted_verified_and_logged(world):
     assert info.size == info.path.stat().st_size > 0
     assert not info.path.read_bytes().startswith(b"SQLite format 3")
     assert oct(info.path.stat().st_mode & 0o777) == oct(0o600)
-    # No journal or temp files are left behind.
+    # No journal or temp files are left behind; beside the copy, its key file
+    # and the witness of the newest checkpoint (owner-only).
+    witness = info.path.with_suffix(".witness")
     assert sorted(p.name for p in a.paths.backups.iterdir()) == sorted(
-        [info.path.name, info.key_path.name])
+        [info.path.name, info.key_path.name, witness.name])
+    assert oct(witness.stat().st_mode & 0o777) == oct(0o600)
     conn = connect_raw(info.path, a.data_key)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 3

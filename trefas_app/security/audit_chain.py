@@ -13,6 +13,15 @@ the signed *checkpoint* is appended to a file outside the database. The
 verifier checks the chain against the checkpoints: an entry that differs from
 a checkpoint, or a chain that ends before the newest checkpoint, is reported.
 
+The checkpoint file is itself a chain: each line carries ``prev``, the
+SHA-256 of the line before it as stored (``GENESIS`` for the first), under
+its signature, so a line removed, changed or inserted in the middle breaks
+the links. Lines written before this (no ``prev``) are accepted only as the
+file's beginning; the first chained line links to the last of them. A file
+cut at its end is still a valid chain: that, and a file deleted with the
+database rolled back to match, is what the witnesses outside the store
+folder are for (see ``trefas_app.store.witness``).
+
 What this cannot see: entries added after the newest checkpoint and then
 removed or rewritten before the next one. Checkpoint often (e.g. at every
 log-out and backup) to keep that window short.
@@ -36,7 +45,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from json.encoder import encode_basestring as _json_string
 from trefas_app.store.files import fsync_dir
@@ -296,19 +305,35 @@ class Checkpoint:
     hash: str
     at: str
     signature: str  # base64 Ed25519 over canonical bytes of the other fields
+    #: SHA-256 of the previous line of the checkpoint file (GENESIS for the
+    #: first); None for a line in the format before checkpoints were chained.
+    prev: str | None = None
+    #: SHA-256 of this line as read from the file (not signed; "" when the
+    #: checkpoint was not read from a file).
+    line_digest: str = field(default="", compare=False, repr=False)
 
 
-def checkpoint_bytes(store_id: str, seq: int, hash: str, at: str) -> bytes:
-    """The bytes a checkpoint signature covers (same JSON rules as entries)."""
-    return _CANONICAL.encode(
-        {"store_id": store_id, "seq": seq, "hash": hash, "at": at}
-    ).encode("utf-8")
+def checkpoint_bytes(store_id: str, seq: int, hash: str, at: str,
+                     prev: str | None = None) -> bytes:
+    """The bytes a checkpoint signature covers (same JSON rules as entries);
+    ``prev`` only for a chained line, so older lines verify as they were."""
+    fields: dict[str, Any] = {"store_id": store_id, "seq": seq, "hash": hash, "at": at}
+    if prev is not None:
+        fields["prev"] = prev
+    return _CANONICAL.encode(fields).encode("utf-8")
+
+
+def line_digest(line: bytes) -> str:
+    """What the next chained checkpoint line carries as ``prev``."""
+    return hashlib.sha256(line).hexdigest()
 
 
 def sign_checkpoint(
-    private_key: Ed25519PrivateKey, store_id: str, seq: int, hash: str, at: str
+    private_key: Ed25519PrivateKey, store_id: str, seq: int, hash: str, at: str,
+    prev: str | None = None,
 ) -> Checkpoint:
-    """Sign the chain head (``seq``, ``hash``) of store ``store_id``."""
+    """Sign the chain head (``seq``, ``hash``) of store ``store_id``; with
+    ``prev``, as the line following the one whose digest it is."""
     if not isinstance(store_id, str) or not store_id:
         raise ValueError("store_id must be a non-empty str")
     if type(seq) is not int or seq < 0:
@@ -317,14 +342,18 @@ def sign_checkpoint(
         raise ValueError("hash must be 64 lower-case hex digits")
     if not isinstance(at, str):
         raise ValueError("at must be a str")
-    signature = private_key.sign(checkpoint_bytes(store_id, seq, hash, at))
-    return Checkpoint(
+    if prev is not None and not _is_hash(prev):
+        raise ValueError("prev must be 64 lower-case hex digits")
+    signature = private_key.sign(checkpoint_bytes(store_id, seq, hash, at, prev))
+    cp = Checkpoint(
         store_id=store_id,
         seq=seq,
         hash=hash,
         at=at,
         signature=base64.b64encode(signature).decode("ascii"),
+        prev=prev,
     )
+    return cp
 
 
 def _public_key(key: Ed25519PublicKey | Ed25519PrivateKey | bytes) -> Ed25519PublicKey:
@@ -348,29 +377,60 @@ def verify_checkpoint(cp: Checkpoint, public_key: Ed25519PublicKey | bytes) -> b
         and _is_hash(cp.hash)
         and isinstance(cp.at, str)
         and isinstance(cp.signature, str)
+        and (cp.prev is None or _is_hash(cp.prev))
     ):
         return False
     try:
         signature = base64.b64decode(cp.signature, validate=True)
-        key.verify(signature, checkpoint_bytes(cp.store_id, cp.seq, cp.hash, cp.at))
+        key.verify(signature, checkpoint_bytes(cp.store_id, cp.seq, cp.hash, cp.at, cp.prev))
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
 
 
+def checkpoint_line(cp: Checkpoint) -> bytes:
+    """The line as written to the file, without its newline."""
+    fields: dict[str, Any] = {"store_id": cp.store_id, "seq": cp.seq, "hash": cp.hash,
+                              "at": cp.at, "signature": cp.signature}
+    if cp.prev is not None:
+        fields["prev"] = cp.prev
+    return _CANONICAL.encode(fields).encode("utf-8")
+
+
 def _checkpoint_line(cp: Checkpoint) -> bytes:
-    return (
-        _CANONICAL.encode(
-            {
-                "store_id": cp.store_id,
-                "seq": cp.seq,
-                "hash": cp.hash,
-                "at": cp.at,
-                "signature": cp.signature,
-            }
-        )
-        + "\n"
-    ).encode("utf-8")
+    return checkpoint_line(cp) + b"\n"
+
+
+def last_line_digest(path: str | os.PathLike[str]) -> str:
+    """``prev`` for the next line of the checkpoint file (GENESIS when the
+    file is missing or empty)."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return GENESIS
+    lines = raw.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    return line_digest(lines[-1]) if lines else GENESIS
+
+
+def chain_break(checkpoints: Sequence[Checkpoint]) -> int | None:
+    """The 1-based number of the first line that does not follow the line
+    before it, or None. Unchained (older) lines are accepted only before the
+    first chained one; a chained line names the digest of the line before it
+    (GENESIS for the first line of the file)."""
+    previous = GENESIS
+    chained = False
+    for index, cp in enumerate(checkpoints, start=1):
+        if cp.prev is None:
+            if chained:
+                return index
+        else:
+            chained = True
+            if cp.prev != previous:
+                return index
+        previous = cp.line_digest or line_digest(checkpoint_line(cp))
+    return None
 
 
 def append_checkpoint(path: str | os.PathLike[str], cp: Checkpoint) -> None:
@@ -435,30 +495,40 @@ def read_checkpoints(path: str | os.PathLike[str]) -> list[Checkpoint]:
     return [_parse_checkpoint_line(line) for line in lines]
 
 
+_LINE_KEYS = frozenset({"store_id", "seq", "hash", "at", "signature"})
+
+
 def _parse_checkpoint_line(line: bytes) -> Checkpoint:
+    digest = line_digest(line)
     try:
         obj = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return _damaged()
+        return _damaged(digest)
     if not isinstance(obj, dict):
-        return _damaged()
+        return _damaged(digest)
     seq = obj.get("seq")
+    prev = obj.get("prev")
     parsed = Checkpoint(
         store_id=obj.get("store_id") if isinstance(obj.get("store_id"), str) else "",
         seq=seq if type(seq) is int else -1,
         hash=obj.get("hash") if isinstance(obj.get("hash"), str) else "",
         at=obj.get("at") if isinstance(obj.get("at"), str) else "",
         signature=obj.get("signature") if isinstance(obj.get("signature"), str) else "",
+        prev=prev if isinstance(prev, str) else None,
+        line_digest=digest,
     )
-    if set(obj) != {"store_id", "seq", "hash", "at", "signature"}:
+    if set(obj) not in (_LINE_KEYS, _LINE_KEYS | {"prev"}) \
+            or ("prev" in obj and not isinstance(prev, str)):
         # Unknown or missing keys: keep what could be read, but make sure the
         # checkpoint cannot verify.
-        return Checkpoint(parsed.store_id, parsed.seq, parsed.hash, parsed.at, "")
+        return Checkpoint(parsed.store_id, parsed.seq, parsed.hash, parsed.at, "",
+                          parsed.prev, digest)
     return parsed
 
 
-def _damaged() -> Checkpoint:
-    return Checkpoint(store_id="", seq=-1, hash="", at="", signature="")
+def _damaged(digest: str = "") -> Checkpoint:
+    return Checkpoint(store_id="", seq=-1, hash="", at="", signature="",
+                      line_digest=digest)
 
 
 # ---------------------------------------------------------------------------
@@ -525,6 +595,9 @@ def verify_chain(
             continue
         expected_at.setdefault(cp.seq, set()).add(cp.hash)
     newest_cp = max(expected_at, default=None)
+    broken_at = chain_break(checkpoints)
+    if forged is None and broken_at is not None:
+        forged = _unlinked_problem(checkpoints[broken_at - 1], broken_at)
 
     problem: _Problem | None = None
     matched = 0
@@ -687,6 +760,16 @@ def _cut_tail(last_seq: int, checkpoint_seq: int) -> _Problem:
         f"kontrollpunkt finns för post {checkpoint_seq}.",
         f"The log has been cut short: it ends at entry {last_seq} but a signed "
         f"checkpoint exists for entry {checkpoint_seq}.",
+    )
+
+
+def _unlinked_problem(cp: Checkpoint, index: int) -> _Problem:
+    return _Problem(
+        cp.seq if type(cp.seq) is int and cp.seq >= 0 else None,
+        f"Kontrollpunkt nr {index} hänger inte ihop med den före: en kontrollpunkt har "
+        "tagits bort, ändrats eller lagts till.",
+        f"Checkpoint no. {index} does not link to the one before it: a checkpoint has "
+        "been removed, altered or inserted.",
     )
 
 

@@ -50,6 +50,9 @@ from trefas_app.domain.errors import (
 from trefas_app.security import access
 from trefas_app.security import audit
 from trefas_app.security.audit_chain import (
+    GENESIS,
+    checkpoint_line,
+    line_digest,
     read_checkpoints,
     sign_checkpoint,
     verify_chain,
@@ -61,6 +64,7 @@ from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
 from trefas_app.store.files import (
     REKEY_CHECKPOINTS_TMP,
     REKEY_DB_TMP,
+    REKEY_DONE,
     REKEY_JOURNAL,
     REKEY_KEYS_TMP,
     finish_rekey_renames,
@@ -72,6 +76,12 @@ from trefas_app.store.files import (
 )
 from trefas_app.store.keyslots import KeyFile, atomic_write
 from trefas_app.store.migrate import head_revision
+from trefas_app.store.witness import (
+    ACKNOWLEDGE_ACTION,
+    backup_witness_path,
+    file_alarms,
+    pending_alarm,
+)
 from trefas_app.store.store import (
     BACKUPS_KEPT,
     CHECKPOINTS_NAME,
@@ -240,7 +250,7 @@ def _list_backups(folder: Path) -> list[BackupInfo]:
 
 def _rotate(folder: Path, keep: int) -> None:
     for old in _list_backups(folder)[keep:]:
-        unlink_quietly(old.path, _backup_key_path(old.path))
+        unlink_quietly(old.path, _backup_key_path(old.path), backup_witness_path(old.path))
 
 
 def backup(store: OpenStore, actor: Actor) -> BackupInfo:
@@ -261,7 +271,7 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
         uow.log(actor, "backup", subject_kind="backup", subject_id=info.path.name,
                 detail={"size": info.size})
         uow.commit()
-    store.write_checkpoint()
+    store.write_checkpoint(witness_path=backup_witness_path(info.path))
     return info
 
 
@@ -534,6 +544,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                          "An earlier re-key did not finish. Check the store.")
     unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
     checkpoints = _checkpoints_to_resign(store)
+    rekey_id = secrets.token_hex(8)
 
     with Session(store.engine) as session:
         seq_before = audit.head(session)[0]
@@ -574,9 +585,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         new_keyfile.signing_key(new_key)  # proves the new seal opens
         new_keyfile.path = tmp_keys
         new_keyfile.save()
-        write_checkpoints(tmp_checkpoints, [
-            sign_checkpoint(new_signing_key, cp.store_id, cp.seq, cp.hash, cp.at) if genuine
-            else cp for cp, genuine in checkpoints])
+        write_checkpoints(tmp_checkpoints, _resigned_chain(checkpoints, new_signing_key))
         wal = sidecars(paths.db)[0]
         if wal.exists() and wal.stat().st_size > 0:
             raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
@@ -586,7 +595,9 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                              "changed.")
         atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
                                           "keys": REKEY_KEYS_TMP,
-                                          "checkpoints": REKEY_CHECKPOINTS_TMP})
+                                          "checkpoints": REKEY_CHECKPOINTS_TMP,
+                                          "id": rekey_id, "by": actor.username,
+                                          "seq_before": seq_before})
                      .encode("utf-8"))
     except (TrefasError, OSError) + DB_ERRORS as exc:
         unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
@@ -603,11 +614,26 @@ def rekey(store: OpenStore, actor: Actor) -> None:
             setattr(store.keyfile, f.name, getattr(new_keyfile, f.name))
     store.replace_engine(open_database(paths, store.keyfile, new_key), new_key)
     with store.uow() as uow:
-        uow.log(actor, "rekey", detail={"seq_before": seq_before,
+        uow.log(actor, "rekey", detail={"id": rekey_id, "seq_before": seq_before,
                                         "checkpoints_resigned": sum(g for _, g in checkpoints),
                                         "checkpoints_invalid": sum(not g for _, g in checkpoints)})
         uow.commit()
+    unlink_quietly(root / REKEY_DONE)
     store.write_checkpoint()
+
+
+def _resigned_chain(checkpoints: list[tuple[object, bool]], signing_key) -> list:
+    """The checkpoint file under the new signing key: genuine lines re-signed
+    (chained lines re-linked to the new line before them), others as they are."""
+    lines = []
+    prev = GENESIS
+    for cp, genuine in checkpoints:
+        if genuine:
+            cp = sign_checkpoint(signing_key, cp.store_id, cp.seq, cp.hash, cp.at,
+                                 None if cp.prev is None else prev)
+        lines.append(cp)
+        prev = line_digest(checkpoint_line(cp))
+    return lines
 
 
 def _checkpoints_to_resign(store: OpenStore) -> list[tuple[object, bool]]:
@@ -756,6 +782,7 @@ def check_store(root: Path, username: str | None = None,
                                   keyfile.public_key(), store_id=keyfile.store_id)
             if not report.ok:
                 problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
+            problems += _alarm_problems(session, paths.root, keyfile, report.last_seq)
             user = session.scalars(select(m.User).where(m.User.username == username)).first()
             if not problems and user is not None and user.active:
                 audit.append(session, dt.datetime.now(dt.timezone.utc), actor_of(user),
@@ -766,6 +793,20 @@ def check_store(root: Path, username: str | None = None,
     finally:
         engine.dispose()
     return CheckReport(ok=not problems, problems=problems)
+
+
+def _alarm_problems(session: Session, root: Path, keyfile: KeyFile, head_seq: int) -> list[str]:
+    """What the witnesses say against the checkpoint file, and an alarm in the
+    log that no key holder has acknowledged (see store/witness.py)."""
+    ack = session.scalars(select(m.AuditEvent).where(m.AuditEvent.action == ACKNOWLEDGE_ACTION)
+                          .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
+    acknowledged_at = dt.datetime.fromisoformat(ack.at) if ack is not None else None
+    problems = [a.sv for a in file_alarms(root, keyfile.store_id, keyfile.public_key(),
+                                          head_seq, acknowledged_at)]
+    pending = pending_alarm(session)
+    if pending is not None:
+        problems.append(pending.sv)
+    return problems
 
 
 # --- retention (gallring) ------------------------------------------------------------

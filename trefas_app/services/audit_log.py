@@ -31,7 +31,7 @@ from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy import case as sql_case
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import Agency
+from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.security import access, audit
 from trefas_app.security.audit import AuditRow
@@ -41,6 +41,10 @@ from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.witness import (
+    ACKNOWLEDGE_ACTION,
+    pending_alarm,
+)
 
 MAX_LIMIT = 1000
 
@@ -92,6 +96,10 @@ def verify_log(store, actor: Actor) -> ChainReport:
                               store.keyfile.public_key(), store_id=store.store_id)
         if report.ok:
             report = _check_signed_notes(uow.session, store, report)
+        alarm = pending_alarm(uow.session)
+        if report.ok and alarm is not None:
+            report = dataclasses.replace(report, ok=False, first_bad_seq=None,
+                                         problem_sv=alarm.sv, problem_en=alarm.en)
         if report.ok and not path.exists() and report.entries:
             report = dataclasses.replace(
                 report, ok=False, first_bad_seq=None,
@@ -104,6 +112,43 @@ def verify_log(store, actor: Actor) -> ChainReport:
                         "first_bad_seq": report.first_bad_seq})
         uow.commit()
         return report
+
+
+def acknowledge_alarm(store, actor: Actor, reason: str) -> int:
+    """A key holder — a supervisor, or a session opened with the recovery
+    key; never an administrator alone — has looked at the standing alarm about
+    the access log and its checkpoints and accepts the store as it now is.
+    Logged (``checkpoints.acknowledge``, with the reason and the alarm's
+    entry); a fresh checkpoint is signed and this profile's witness renewed.
+    Returns the alarm's sequence number."""
+    reason = " ".join((reason or "").split())
+    with store.uow() as uow:
+        if not (actor.role == Role.SUPERVISOR or getattr(store, "via_recovery_key", False)):
+            raise access.denied(
+                actor, "audit.acknowledge",
+                "Bara en arbetsledare eller den som har återställningsnyckeln kan kvittera "
+                "ett larm om åtkomstloggen.",
+                "Only a supervisor or the holder of the recovery key can acknowledge an "
+                "alarm about the access log.")
+        alarm = pending_alarm(uow.session)
+        if alarm is None:
+            raise ValidationError("Det finns inget larm att kvittera.",
+                                  "There is no alarm to acknowledge.")
+        if len(reason) < 10 or len(reason) > 500:
+            raise ValidationError(
+                "Skriv vad du har granskat och varför larmet kan kvitteras (10–500 tecken).",
+                "Write what you reviewed and why the alarm can be acknowledged "
+                "(10–500 characters).")
+        alarm_seq = uow.session.scalar(select(func.max(m.AuditEvent.seq)).where(
+            m.AuditEvent.action == "checkpoints.alarm"))
+        uow.log(actor, ACKNOWLEDGE_ACTION, reason=reason,
+                detail={"alarm_seq": alarm_seq,
+                        "recovery_key": bool(getattr(store, "via_recovery_key", False))})
+        uow.commit()
+    store.alarms = []
+    store.write_checkpoint()
+    store.write_witness()
+    return alarm_seq
 
 
 def _bound_time(value: dt.datetime | dt.date | None, end: bool) -> dt.datetime | None:

@@ -19,6 +19,9 @@ REKEY_DB_TMP = DB_NAME + ".rekey-new"
 REKEY_KEYS_TMP = KEYS_NAME + ".rekey-new"
 REKEY_CHECKPOINTS_TMP = CHECKPOINTS_NAME + ".rekey-new"
 REKEY_JOURNAL = "trefas.rekey"
+#: Left by a re-key once its files are in place, until the re-key is in the
+#: access log: the journal's facts (id, who, log head before).
+REKEY_DONE = "trefas.rekey-done"
 
 
 def fsync_file(path: Path) -> None:
@@ -57,6 +60,12 @@ def sidecars(db: Path) -> tuple[Path, Path, Path]:
 def finish_rekey_renames(root: Path) -> None:
     tmp_db, tmp_keys, journal = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP, root / REKEY_JOURNAL
     db = root / DB_NAME
+    if journal.exists() and not (root / REKEY_DONE).exists():
+        # Until the re-key's log entry is written (by rekey(), or at the next
+        # log-in when a crash came first), this says that it happened.
+        from trefas_app.store.keyslots import atomic_write
+
+        atomic_write(root / REKEY_DONE, journal.read_bytes())
     if tmp_keys.exists():
         os.replace(tmp_keys, root / KEYS_NAME)
         fsync_dir(root)
