@@ -1525,6 +1525,14 @@ Current status: {state}</translation>
         <translation>Working …</translation>
     </message>
     <message>
+        <source>LARM – visa detta för en arbetsledare:</source>
+        <translation>ALARM – show this to a supervisor:</translation>
+    </message>
+    <message>
+        <source>Larm</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
         <source>Låses om {m}:{s:02d}</source>
         <translation>Locks in {m}:{s:02d}</translation>
     </message>

@@ -15,8 +15,9 @@ Files this module writes in the store folder (next to those of store.py)::
 
     backups/trefas-<UTC stamp>.db        encrypted copy (same data key)
     backups/trefas-<UTC stamp>.keys      the key file as it was, needed to open it
+    backups/trefas-<UTC stamp>.witness   the newest checkpoint when it was made
     trefas.db.before-restore-<stamp>     the database as it was before a restore
-    trefas.checkpoints.before-restore-<stamp>
+    trefas.db.restore-new                (only during a restore)
     trefas.db.rekey-new, trefas.keys.rekey-new, trefas.rekey   (only during a re-key)
 """
 
@@ -75,7 +76,7 @@ from trefas_app.store.files import (
     unlink_quietly,
 )
 from trefas_app.store.keyslots import KeyFile, atomic_write
-from trefas_app.store.migrate import head_revision
+from trefas_app.store.migrate import head_revision, upgrade_to_head
 from trefas_app.store.witness import (
     ACKNOWLEDGE_ACTION,
     backup_witness_path,
@@ -419,20 +420,23 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
       version, and contain the restoring administrator as an active
       administrator. Until all of that holds nothing is touched.
     * The current database is kept as ``trefas.db.before-restore-<stamp>``
-      (a consistent online copy), then the backup is copied into
-      ``trefas.db`` with the online backup API, in one transaction.
+      (a consistent online copy).
+    * **The access log is never rolled back.** The backup is staged as
+      ``trefas.db.restore-new``, brought to the current schema, and its log
+      replaced by the whole current log (the entries made since the backup
+      included, still chained); ``restore`` is appended to that, with the old
+      and restored heads. Only then is the staged database copied into
+      ``trefas.db`` with the online backup API, in one transaction: a crash
+      leaves either the old store or the restored one with the whole log.
+      The checkpoint file goes on as it is, and a fresh checkpoint is signed.
     * The key file is not touched: the users who can unlock are those of the
       current key file. A user created after the backup has a key slot but no
       user row and cannot log in; a user without a slot needs a password reset.
-    * The restored access log legitimately lacks the entries made after the
-      backup, which the signed checkpoints would report as a cut tail; so the
-      checkpoint file is moved aside as ``trefas.checkpoints.before-restore-
-      <stamp>`` (kept for the auditor, with the old database copy), ``restore``
-      is logged in the restored database with the old and restored heads, and
-      a fresh checkpoint is signed.
     * The ``store`` passed in is retired (connections closed, keys dropped;
       no log-out is logged). Continue with the returned :class:`OpenStore`,
       whose actor is the administrator as recorded in the restored database.
+      Other sessions must be logged out: what they write while the restore
+      runs is not carried over.
     """
     with store.uow() as uow:
         access.require(actor, "system.restore")
@@ -444,11 +448,9 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     paths = store.paths
     data_key = store.data_key
     now = store.clock()
-    stamp = _stamp(now)
-    before_db = paths.root / f"{DB_NAME}.before-restore-{stamp}"
-    before_cp = paths.root / f"{CHECKPOINTS_NAME}.before-restore-{stamp}"
-    with Session(store.engine) as session:
-        old_head = audit.head(session)
+    before_db = paths.root / f"{DB_NAME}.before-restore-{_stamp(now)}"
+    stage = paths.root / RESTORE_STAGE
+    unlink_quietly(stage, *sidecars(stage))
     store.engine.dispose()
     try:
         _online_copy(paths.db, before_db, data_key)
@@ -461,7 +463,8 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
                           "The current database could not be saved aside; nothing was "
                           "restored.") from exc
     try:
-        src = connect_raw(backup_path, data_key)
+        _stage_restore(store, actor, backup_path, before_db, stage, now)
+        src = connect_raw(stage, data_key)
         try:
             dst = connect_raw(paths.db, data_key)
             try:
@@ -470,33 +473,100 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
                 dst.close()
         finally:
             src.close()
-    except (OSError,) + DB_ERRORS as exc:
+    except (TrefasError, OSError) + DB_ERRORS as exc:
         # The backup API writes the destination in one transaction: on failure
         # the current database is as it was.
-        unlink_quietly(before_db)
+        unlink_quietly(before_db, stage, *sidecars(stage))
+        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+            raise
         raise _disk_error(exc, "Återställningen misslyckades; databasen är oförändrad.",
                           "The restore failed; the database is unchanged.") from exc
     fsync_file(paths.db)
-    if paths.checkpoints.exists():
-        os.replace(paths.checkpoints, before_cp)
-        fsync_dir(paths.root)
+    unlink_quietly(stage, *sidecars(stage))
 
     store.retire()
     engine = open_database(paths, store.keyfile, data_key)
     with Session(engine) as session:
         user = session.scalars(select(m.User).where(m.User.username == actor.username)).one()
         new_actor = actor_of(user)
-        restored_head = audit.head(session)
     new_store = OpenStore(paths, store.keyfile, engine, data_key, new_actor, store.clock)
-    with new_store.uow() as uow:
-        uow.log(new_actor, "restore", subject_kind="backup", subject_id=backup_path.name,
-                detail={"before_seq": old_head[0], "before_hash": old_head[1],
-                        "restored_seq": restored_head[0], "restored_hash": restored_head[1],
-                        "kept_db": before_db.name,
-                        "kept_checkpoints": before_cp.name if before_cp.exists() else None})
-        uow.commit()
     new_store.write_checkpoint()
     return new_store
+
+
+#: The backup being made ready (schema, the current log) before it goes in place.
+RESTORE_STAGE = DB_NAME + ".restore-new"
+
+
+def _stage_restore(store: OpenStore, actor: Actor, backup_path: Path, before_db: Path,
+                   stage: Path, now: dt.datetime) -> None:
+    """The backup as ``stage``, at the current schema, carrying the whole
+    current log (from ``before_db``) and a ``restore`` entry after it."""
+    data_key = store.data_key
+    _online_copy(backup_path, stage, data_key)
+    engine = open_engine(stage, data_key)
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+    conn = connect_raw(stage, data_key)
+    try:
+        restored_head = conn.execute(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone() \
+            or (0, GENESIS)
+        _carry_log_forward(conn, before_db, data_key)
+    finally:
+        conn.close()
+    engine = open_engine(stage, data_key)
+    try:
+        with Session(engine) as session:
+            before_head = audit.head(session)
+            kept = session.scalar(select(m.AuditEvent.hash).where(
+                m.AuditEvent.seq == restored_head[0])) if restored_head[0] else GENESIS
+            user = session.scalars(select(m.User).where(
+                m.User.username == actor.username)).one()
+            audit.append(session, now, actor_of(user), "restore", subject_kind="backup",
+                         subject_id=backup_path.name,
+                         detail={"before_seq": before_head[0], "before_hash": before_head[1],
+                                 "restored_seq": restored_head[0],
+                                 "restored_hash": restored_head[1],
+                                 "backup_log_matches": kept == restored_head[1],
+                                 "kept_db": before_db.name})
+            session.commit()
+    finally:
+        engine.dispose()
+    conn = connect_raw(stage, data_key)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE").fetchone()  # one self-contained file
+    finally:
+        conn.close()
+    fsync_file(stage)
+
+
+def _carry_log_forward(conn, source_db: Path, data_key: bytes) -> None:
+    """Replace the log in ``conn`` with the whole log of ``source_db``, in one
+    transaction (the append-only trigger is lifted for it and put back)."""
+    columns = ", ".join(c.name for c in m.AuditEvent.__table__.columns)
+    conn.execute(f"ATTACH DATABASE ? AS prior KEY \"x'{data_key.hex()}'\"", (str(source_db),))
+    try:
+        trigger = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name = 'audit_events_no_delete'").fetchone()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if trigger:
+                conn.execute("DROP TRIGGER audit_events_no_delete")
+            conn.execute("DELETE FROM main.audit_events")
+            conn.execute(f"INSERT INTO main.audit_events ({columns}) "
+                         f"SELECT {columns} FROM prior.audit_events ORDER BY seq")
+            if trigger:
+                conn.execute(trigger[0])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("DETACH DATABASE prior")
 
 
 # --- re-key ----------------------------------------------------------------------

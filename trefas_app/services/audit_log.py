@@ -55,13 +55,20 @@ def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
     key = store.note_seal_key
     purged = set(session.scalars(select(m.AuditEvent.case_id).where(
         m.AuditEvent.action == "retention.delete")).all())
+    # A restore keeps the log but not what was written after the backup: a
+    # note signed between the backup's head and the restore is gone (and its
+    # id may since have been given to another note).
+    undone = [(json.loads(detail or "{}").get("restored_seq") or seq, seq)
+              for seq, detail in session.execute(
+                  select(m.AuditEvent.seq, m.AuditEvent.detail)
+                  .where(m.AuditEvent.action == "restore"))]
     events = session.execute(select(m.AuditEvent.seq, m.AuditEvent.subject_id,
                                     m.AuditEvent.case_id, m.AuditEvent.detail)
                              .where(m.AuditEvent.action == "note.sign")
                              .order_by(m.AuditEvent.seq)).yield_per(5000)
     for seq, note_id, case_id, detail in events:
         sealed = json.loads(detail).get("seal") if detail else None
-        if sealed is None:
+        if sealed is None or any(low < seq < high for low, high in undone):
             continue
         note = session.get(m.Note, int(note_id))
         if note is None and case_id in purged:
