@@ -452,3 +452,59 @@ def test_the_command_line_shows_the_alarm_and_only_a_key_holder_acknowledges(
     assert code == 0 and "kvitterat" in out
     code, out, err = run("audit", "verify", "--user", "admin", password=ADMIN_PASSWORD)
     assert code == 0 and "LARM" not in err
+
+
+# --- item 5: what a killed backup leaves is removed and reported ------------------
+
+
+def _killed_backup(root, monkeypatch):
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+
+    def killed(src, dst, key):
+        dst.write_bytes(b"\x00" * 8192)  # the first pages, then kill -9
+        (dst.parent / f".{dst.name}.x1.tmp").write_bytes(b"half")
+        raise KeyboardInterrupt("kill -9")
+
+    monkeypatch.setattr(admin, "_online_copy", killed)
+    with pytest.raises(KeyboardInterrupt):
+        admin.backup(a, a.actor)
+    monkeypatch.undo()
+    a.close()
+    left = sorted(p.name for p in (root / "backups").iterdir())
+    assert any(name.endswith(".partial") for name in left)
+    return left
+
+
+def test_the_next_backup_removes_and_reports_what_a_killed_backup_left(world, monkeypatch):
+    root, _ = world
+    left = _killed_backup(root, monkeypatch)
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    info = admin.backup(a, a.actor)
+    assert sorted(info.leftovers_removed) == left
+    with Session(a.engine) as s:
+        entry = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "backup")).one()
+    assert json.loads(entry.detail)["leftovers_removed"] == len(left)
+    a.close()
+    assert sorted(p.name for p in (root / "backups").iterdir()) == sorted(
+        [info.path.name, info.key_path.name, info.path.with_suffix(".witness").name])
+
+
+def test_check_removes_and_reports_what_a_killed_backup_left(world, monkeypatch):
+    root, _ = world
+    left = _killed_backup(root, monkeypatch)
+    report = admin.check_store(root)
+    assert report.ok and len(report.notes) == 1 and all(n in report.notes[0] for n in left)
+    assert list((root / "backups").iterdir()) == []
+    assert admin.check_store(root).notes == []
+
+
+def test_a_running_backup_is_not_mistaken_for_leftovers(world):
+    from trefas_app.store.files import backup_lock
+
+    root, _ = world
+    (root / "backups").mkdir()
+    partial = root / "backups" / "trefas-20260101T000000000000Z.db.partial"
+    partial.write_bytes(b"in progress")
+    with backup_lock(root):
+        assert admin.check_store(root).notes == []
+    assert partial.exists()

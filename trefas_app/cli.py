@@ -454,6 +454,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     password = acting_password(args, username) if username else None
     report = admin.check_store(root, username=username, password=password)
     problems = [_problem_text(p) for p in (getattr(report, "problems", None) or ())]
+    if not _get(args, "json"):
+        for note in getattr(report, "notes", None) or ():
+            out(t(note, "Leftovers of an interrupted backup have been removed."))
     if _get(args, "json"):
         print_json({"ok": bool(report.ok), "problems": problems,
                     "report": _plain(report)})
@@ -629,6 +632,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if _get(args, "json"):
         print_json(info)
     else:
+        leftovers = getattr(info, "leftovers_removed", ())
+        if leftovers:
+            out(t(f"Rester av en tidigare avbruten säkerhetskopiering togs bort: "
+                  f"{', '.join(leftovers)}.",
+                  f"Leftovers of an earlier interrupted backup were removed: "
+                  f"{', '.join(leftovers)}."))
         out(t(f"Säkerhetskopian är klar och kontrollerad: {info.path} ({_size(info.size)}).",
               f"The backup is done and verified: {info.path} ({_size(info.size)})."))
         if getattr(info, "key_path", None):

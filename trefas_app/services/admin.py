@@ -68,8 +68,11 @@ from trefas_app.store.files import (
     REKEY_DONE,
     REKEY_JOURNAL,
     REKEY_KEYS_TMP,
+    PARTIAL_SUFFIX,
+    backup_lock,
     finish_rekey_renames,
     fsync_dir,
+    remove_backup_leftovers,
     fsync_file,
     recover_interrupted_rekey,  # noqa: F401  (re-exported for the CLI and tests)
     sidecars,
@@ -100,7 +103,6 @@ PAGE_SIZE = 4096
 BACKUP_PREFIX = "trefas-"
 BACKUP_DB_SUFFIX = ".db"
 BACKUP_KEYS_SUFFIX = ".keys"
-PARTIAL_SUFFIX = ".partial"
 
 
 #: What the SQLCipher driver raises on a damaged page: after an HMAC failure
@@ -121,12 +123,16 @@ class BackupInfo:
     size: int
     created_at: dt.datetime
     key_path: Path | None = None
+    #: Files an earlier, interrupted backup left, removed before this one.
+    leftovers_removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class CheckReport:
     ok: bool
     problems: list[str]  # Swedish sentences, no case content
+    #: What the check tidied up (Swedish sentences); not problems.
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -265,12 +271,19 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
     is given its final name; the newest :data:`BACKUPS_KEPT` are kept. On any
     failure (a full disk included) the partial files are removed and nothing
     is logged; on success the log gets ``backup`` and a fresh checkpoint.
+    What an earlier, killed backup left is removed first (under the store's
+    backup lock, so never a running backup's files), named in
+    ``BackupInfo.leftovers_removed`` and counted in the log entry.
     """
     with store.uow() as uow:
         access.require(actor, "system.backup")
-        info = _make_backup(store)
+        with backup_lock(store.paths.root):
+            leftovers = remove_backup_leftovers(store.paths.backups)
+            info = _make_backup(store)
+        info = dataclasses.replace(info, leftovers_removed=tuple(leftovers))
         uow.log(actor, "backup", subject_kind="backup", subject_id=info.path.name,
-                detail={"size": info.size})
+                detail={"size": info.size, **({"leftovers_removed": len(leftovers)}
+                                              if leftovers else {})})
         uow.commit()
     store.write_checkpoint(witness_path=backup_witness_path(info.path))
     return info
@@ -764,7 +777,9 @@ def check_store(root: Path, username: str | None = None,
                 password: str | None = None) -> CheckReport:
     """Check a store on disk and say, in Swedish, what is wrong.
 
-    Without credentials (nothing decrypted, nothing written): the key file is
+    What an interrupted backup left in ``backups/`` is removed (unless a
+    backup is running) and named in ``notes``. Without credentials (nothing
+    decrypted, nothing written): the key file is
     present and readable with structurally sound slots, the database file is
     present, not plain SQLite and of whole pages, no re-key was interrupted,
     and every checkpoint is signed by this store's key.
@@ -778,6 +793,7 @@ def check_store(root: Path, username: str | None = None,
     """
     paths = StorePaths(Path(root))
     problems: list[str] = []
+    notes = _tidy_backups(paths)
     if (paths.root / REKEY_JOURNAL).exists():
         problems.append("Ett nyckelbyte avbröts mitt i. Lagringsplatsen öppnas inte förrän "
                         "nyckelbytet har slutförts (recover_interrupted_rekey).")
@@ -814,7 +830,7 @@ def check_store(root: Path, username: str | None = None,
                             f"(första: nr {bad[0]}).")
 
     if username is None or keyfile is None or not paths.db.exists() or problems:
-        return CheckReport(ok=not problems, problems=problems)
+        return CheckReport(ok=not problems, problems=problems, notes=notes)
 
     from trefas_app.store.store import check_throttle
 
@@ -824,7 +840,7 @@ def check_store(root: Path, username: str | None = None,
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:
         problems.append(getattr(exc, "sv", "Databasfilen är skadad."))
-        return CheckReport(ok=False, problems=problems)
+        return CheckReport(ok=False, problems=problems, notes=notes)
     try:
         problems += _integrity_problems(conn)
         if _read_store_id(conn) != keyfile.store_id:
@@ -843,7 +859,7 @@ def check_store(root: Path, username: str | None = None,
     finally:
         conn.close()
     if problems:
-        return CheckReport(ok=False, problems=problems)
+        return CheckReport(ok=False, problems=problems, notes=notes)
 
     engine = open_engine(paths.db, data_key)
     try:
@@ -862,7 +878,7 @@ def check_store(root: Path, username: str | None = None,
         problems.append("Databasen kunde inte läsas vid kontrollen av åtkomstloggen.")
     finally:
         engine.dispose()
-    return CheckReport(ok=not problems, problems=problems)
+    return CheckReport(ok=not problems, problems=problems, notes=notes)
 
 
 def _alarm_problems(session: Session, root: Path, keyfile: KeyFile, head_seq: int) -> list[str]:
@@ -877,6 +893,20 @@ def _alarm_problems(session: Session, root: Path, keyfile: KeyFile, head_seq: in
     if pending is not None:
         problems.append(pending.sv)
     return problems
+
+
+def _tidy_backups(paths: StorePaths) -> list[str]:
+    if not paths.backups.is_dir():
+        return []
+    try:
+        with backup_lock(paths.root, wait=False) as locked:
+            removed = remove_backup_leftovers(paths.backups) if locked else []
+    except OSError:  # a read-only store folder: nothing to tidy from here
+        return []
+    if not removed:
+        return []
+    return [f"Rester av en avbruten säkerhetskopiering har tagits bort ({len(removed)} "
+            f"filer: {', '.join(removed)})."]
 
 
 # --- retention (gallring) ------------------------------------------------------------

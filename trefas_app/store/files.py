@@ -10,6 +10,7 @@ untouched and the leftovers are removed. ``unlock`` runs recovery first.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 DB_NAME = "trefas.db"
@@ -104,3 +105,75 @@ def recover_interrupted_rekey(root: Path) -> str | None:
         unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
         return "Rester av ett avbrutet nyckelbyte har tagits bort; inget var ändrat."
     return None
+
+
+# --- the backup folder: one backup at a time, and what a killed one left ----------
+
+BACKUP_LOCK = "trefas.backups.lock"  # in the store folder, beside backups/
+#: What a backup writes before its copy gets its final name (see admin.backup).
+PARTIAL_SUFFIX = ".partial"
+
+
+@contextmanager
+def backup_lock(root: Path, wait: bool = True):
+    """Hold the store's backup lock; yields whether it was obtained (with
+    ``wait=False`` it is not waited for). The operating system drops the lock
+    of a process that dies, so a killed backup never leaves it held."""
+    fd = os.open(Path(root) / BACKUP_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            _lock_fd(fd, wait)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            _unlock_fd(fd)
+    finally:
+        os.close(fd)
+
+
+def _lock_fd(fd: int, wait: bool) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+
+
+def _unlock_fd(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def remove_backup_leftovers(folder: Path) -> list[str]:
+    """Remove what an interrupted backup left (its ``.partial`` copy and
+    SQLite's side files of it, half-written temporary files, a key file or
+    witness without its copy); returns the names removed. Call it holding
+    :func:`backup_lock`, so that a running backup is never mistaken for one."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        orphan = (name.endswith((".keys", ".witness")) and name.startswith("trefas-")
+                  and not path.with_suffix(".db").exists())
+        if PARTIAL_SUFFIX in name or (name.startswith(".") and name.endswith(".tmp")) \
+                or orphan:
+            unlink_quietly(path)
+            if not path.exists():
+                removed.append(name)
+    if removed:
+        fsync_dir(folder)
+    return removed
