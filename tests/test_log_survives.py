@@ -508,3 +508,77 @@ def test_a_running_backup_is_not_mistaken_for_leftovers(world):
     with backup_lock(root):
         assert admin.check_store(root).notes == []
     assert partial.exists()
+
+
+# --- item 6: a document whose --out write fails is not registered -----------------
+
+
+def _summary_setup(root, monkeypatch, tmp_path):
+    from trefas_app.services import cases
+
+    sara = unlock(root, "sara", PW)
+    person = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Test"))
+    case = cases.open_case(sara.uow(), sara.actor, person.id, "Risk")
+    sara.close()
+    monkeypatch.setenv("LANG", "sv_SE.UTF-8")
+    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
+    monkeypatch.setenv("TREFAS_PASSWORD", PW)
+    return case
+
+
+def _documents_on_record(root):
+    s = unlock(root, "admin", ADMIN_PASSWORD)
+    with Session(s.engine) as session:
+        docs = session.scalars(select(m.IssuedDocument)).all()
+        acts = [a for a in session.scalars(select(m.AuditEvent.action)
+                                           .order_by(m.AuditEvent.seq))
+                if a in ("document.summary", "disclosure")]
+    s.close()
+    return len(docs), acts
+
+
+@pytest.mark.parametrize("fails", ["write", "register"])
+def test_a_document_that_is_not_written_is_not_registered(world, monkeypatch, capsys,
+                                                          tmp_path, fails):
+    from trefas_app import cli, cli_documents
+    from trefas_app.domain.errors import DiskFull
+    from trefas_app.store.uow import UnitOfWork
+
+    root, _ = world
+    case = _summary_setup(root, monkeypatch, tmp_path)
+    out = tmp_path / "summary.pdf"
+    if fails == "write":
+        def no_space(*a, **kw):
+            raise OSError(28, "No space left on device")
+        monkeypatch.setattr(cli_documents.tempfile, "mkstemp", no_space)
+    else:
+        real_commit = UnitOfWork.commit
+
+        def commit_fails_after_delivery(self):
+            if self.delivery is not None:
+                assert out.exists()  # written first …
+                raise DiskFull("Disken är full.", "The disk is full.")
+            real_commit(self)
+        monkeypatch.setattr(UnitOfWork, "commit", commit_fails_after_delivery)
+    code = cli.main(["--store", str(root), "document", "summary", "--case", str(case.id),
+                     "--out", str(out), "--user", "stina"])
+    err = capsys.readouterr().err
+    monkeypatch.undo()
+    assert code == 1 and "Traceback" not in err
+    if fails == "write":
+        assert "inte utfärdats" in err
+    assert not out.exists()  # … and removed when it could not be registered
+    assert _documents_on_record(root) == (0, [])
+
+
+def test_a_written_document_is_registered(world, monkeypatch, capsys, tmp_path):
+    from trefas_app import cli
+
+    root, _ = world
+    case = _summary_setup(root, monkeypatch, tmp_path)
+    out = tmp_path / "summary.pdf"
+    code = cli.main(["--store", str(root), "document", "summary", "--case", str(case.id),
+                     "--out", str(out), "--user", "stina"])
+    assert code == 0, capsys.readouterr().err
+    assert out.read_bytes().startswith(b"%PDF")
+    assert _documents_on_record(root) == (1, ["document.summary", "disclosure"])
