@@ -582,3 +582,25 @@ def test_a_written_document_is_registered(world, monkeypatch, capsys, tmp_path):
     assert code == 0, capsys.readouterr().err
     assert out.read_bytes().startswith(b"%PDF")
     assert _documents_on_record(root) == (1, ["document.summary", "disclosure"])
+
+
+def test_a_backup_killed_after_its_copy_was_whole_is_logged_at_the_next(world, monkeypatch):
+    root, _ = world
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    real = admin._make_backup
+    made = []
+
+    def killed_before_the_entry(store):
+        made.append(real(store))
+        raise KeyboardInterrupt("kill -9 before the log entry")
+
+    monkeypatch.setattr(admin, "_make_backup", killed_before_the_entry)
+    with pytest.raises(KeyboardInterrupt):
+        admin.backup(a, a.actor)
+    monkeypatch.undo()
+    info = admin.backup(a, a.actor)
+    with Session(a.engine) as s:
+        logged = [(e.subject_id, json.loads(e.detail).get("found")) for e in s.scalars(
+            select(m.AuditEvent).where(m.AuditEvent.action == "backup"))]
+    assert logged == [(made[0].path.name, True), (info.path.name, None)]
+    a.close()

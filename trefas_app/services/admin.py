@@ -279,6 +279,10 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
         access.require(actor, "system.backup")
         with backup_lock(store.paths.root):
             leftovers = remove_backup_leftovers(store.paths.backups)
+            for name in _unlogged_backups(uow.session, store.paths.backups):
+                # Made whole, but killed before its entry was committed.
+                uow.log(actor, "backup", subject_kind="backup", subject_id=name,
+                        detail={"found": True})
             info = _make_backup(store)
         info = dataclasses.replace(info, leftovers_removed=tuple(leftovers))
         uow.log(actor, "backup", subject_kind="backup", subject_id=info.path.name,
@@ -287,6 +291,16 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
         uow.commit()
     store.write_checkpoint(witness_path=backup_witness_path(info.path))
     return info
+
+
+def _unlogged_backups(session: Session, folder: Path) -> list[str]:
+    """Backups in the folder that no ``backup`` entry names."""
+    names = {b.path.name for b in _list_backups(folder)}
+    if not names:
+        return []
+    logged = set(session.scalars(select(m.AuditEvent.subject_id).where(
+        m.AuditEvent.action == "backup", m.AuditEvent.subject_id.in_(names))).all())
+    return sorted(names - logged)
 
 
 def _make_backup(store: OpenStore) -> BackupInfo:
