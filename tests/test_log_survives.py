@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -18,13 +17,7 @@ from sqlalchemy.orm import Session
 from trefas_app.domain.clock import today
 from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
-from trefas_app.security.audit_chain import (
-    checkpoint_line,
-    read_checkpoints,
-    sign_checkpoint,
-    verify_chain,
-)
-from trefas_app.security import audit
+from trefas_app.security.audit_chain import checkpoint_line, read_checkpoints, sign_checkpoint
 from trefas_app.services import admin, audit_log, consents, persons, users
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import KeyFile

@@ -401,19 +401,6 @@ def _checkpoint_line(cp: Checkpoint) -> bytes:
     return checkpoint_line(cp) + b"\n"
 
 
-def last_line_digest(path: str | os.PathLike[str]) -> str:
-    """``prev`` for the next line of the checkpoint file (GENESIS when the
-    file is missing or empty)."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        return GENESIS
-    lines = raw.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return line_digest(lines[-1]) if lines else GENESIS
-
-
 def chain_break(checkpoints: Sequence[Checkpoint]) -> int | None:
     """The 1-based number of the first line that does not follow the line
     before it, or None. Unchained (older) lines are accepted only before the

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -38,7 +37,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.store import models as m
-from trefas_app.store.files import fsync_dir
 
 WITNESS_SUFFIX = ".witness"
 ALARM_ACTION = "checkpoints.alarm"
@@ -235,12 +233,3 @@ def pending_alarm(session: Session) -> StoreAlarm | None:
 def witness_of(checkpoint, line: int) -> Witness:
     return Witness(store_id=checkpoint.store_id, line=line, seq=checkpoint.seq,
                    hash=checkpoint.hash, at=checkpoint.at)
-
-
-def remove_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-    else:
-        fsync_dir(path.parent)
