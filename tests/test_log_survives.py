@@ -597,3 +597,13 @@ def test_a_backup_killed_after_its_copy_was_whole_is_logged_at_the_next(world, m
             select(m.AuditEvent).where(m.AuditEvent.action == "backup"))]
     assert logged == [(made[0].path.name, True), (info.path.name, None)]
     a.close()
+
+
+def test_check_without_a_password_finds_a_broken_checkpoint_chain(world):
+    root, _ = world
+    unlock(root, "sara", PW).close()
+    path = root / "trefas.checkpoints"
+    raw = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join(raw[:1] + raw[2:]))
+    report = admin.check_store(root)
+    assert not report.ok and any("hänger inte ihop" in p for p in report.problems)

@@ -52,6 +52,7 @@ from trefas_app.security import access
 from trefas_app.security import audit
 from trefas_app.security.audit_chain import (
     GENESIS,
+    chain_break,
     checkpoint_line,
     line_digest,
     read_checkpoints,
@@ -608,11 +609,14 @@ def rekey(store: OpenStore, actor: Actor) -> None:
        ``trefas.db.rekey-new`` under the new key, then checked; the new key
        file (every slot resealed, a new checkpoint signing key) is written
        to ``trefas.keys.rekey-new``, and every checkpoint the old signing
-       key proves genuine re-signed with the new one (others copied as they
-       are, still invalid) into ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
+       key proves genuine re-signed with the new one and re-linked to the
+       line before it (others copied as they are, still invalid) into
+       ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
        was (the leftovers are removed by :func:`recover_interrupted_rekey`).
     2. The journal ``trefas.rekey`` is written (fsynced): from here on the
-       re-key is complete on disk and only needs its two renames.
+       re-key is complete on disk and only needs its two renames. Its facts
+       are kept as ``trefas.rekey-done`` until the ``rekey`` entry is
+       committed, so that a crash before that is logged at the next log-in.
     3. ``trefas.keys.rekey-new`` → ``trefas.keys``, the checkpoints, then
        ``trefas.db.rekey-new`` → ``trefas.db``, then the journal is removed.
        A crash between the two renames leaves a store that does not open
@@ -842,6 +846,10 @@ def check_store(root: Path, username: str | None = None,
         if bad:
             problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
                             f"(första: nr {bad[0]}).")
+        broken = chain_break(checkpoints)
+        if broken is not None:
+            problems.append(f"Kontrollpunkt nr {broken} hänger inte ihop med den före: en "
+                            "kontrollpunkt har tagits bort, ändrats eller lagts till.")
 
     if username is None or keyfile is None or not paths.db.exists() or problems:
         return CheckReport(ok=not problems, problems=problems, notes=notes)

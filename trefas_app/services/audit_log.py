@@ -103,10 +103,6 @@ def verify_log(store, actor: Actor) -> ChainReport:
                               store.keyfile.public_key(), store_id=store.store_id)
         if report.ok:
             report = _check_signed_notes(uow.session, store, report)
-        alarm = pending_alarm(uow.session)
-        if report.ok and alarm is not None:
-            report = dataclasses.replace(report, ok=False, first_bad_seq=None,
-                                         problem_sv=alarm.sv, problem_en=alarm.en)
         if report.ok and not path.exists() and report.entries:
             report = dataclasses.replace(
                 report, ok=False, first_bad_seq=None,
@@ -114,6 +110,10 @@ def verify_log(store, actor: Actor) -> ChainReport:
                            "signerade kontrollpunkter.",
                 problem_en="The checkpoint file is missing: the log cannot be checked "
                            "against signed checkpoints.")
+        alarm = pending_alarm(uow.session)
+        if report.ok and alarm is not None:
+            report = dataclasses.replace(report, ok=False, first_bad_seq=None,
+                                         problem_sv=alarm.sv, problem_en=alarm.en)
         uow.log(actor, "audit.verify",
                 detail={"ok": report.ok, "entries": report.entries,
                         "first_bad_seq": report.first_bad_seq})

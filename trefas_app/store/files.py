@@ -4,7 +4,10 @@ side files, and finishing a re-key that a crash interrupted.
 A re-key writes the new database, key file and re-signed checkpoints next to
 the old ones, then a journal, then renames them into place. The journal marks the point of no
 return: with it, recovery finishes the renames; without it, the old files are
-untouched and the leftovers are removed. ``unlock`` runs recovery first.
+untouched and the leftovers are removed. ``unlock`` runs recovery first, and
+logs a re-key whose own log entry a crash prevented (``trefas.rekey-done``).
+
+Also the backup folder's lock, and removing what a killed backup left.
 """
 
 from __future__ import annotations
