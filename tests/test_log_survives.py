@@ -607,3 +607,37 @@ def test_check_without_a_password_finds_a_broken_checkpoint_chain(world):
     path.write_bytes(b"".join(raw[:1] + raw[2:]))
     report = admin.check_store(root)
     assert not report.ok and any("hänger inte ihop" in p for p in report.problems)
+
+
+def test_sessions_closing_at_once_keep_the_checkpoint_chain(world, monkeypatch):
+    import threading
+    import time
+
+    from trefas_app.security import audit_chain
+    from trefas_app.security.audit_chain import chain_break
+
+    root, _ = world
+    real_read = audit_chain.read_checkpoints
+
+    def slow_read(path):  # widen the moment between reading the last line and appending
+        lines = real_read(path)
+        time.sleep(0.05)
+        return lines
+
+    monkeypatch.setattr(audit_chain, "read_checkpoints", slow_read)
+    sessions = [unlock(root, "sara", PW) for _ in range(6)]
+    start = threading.Barrier(len(sessions))
+
+    def close(s):
+        start.wait()
+        s.write_checkpoint()
+        s.close()
+
+    threads = [threading.Thread(target=close, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    monkeypatch.undo()
+    assert chain_break(read_checkpoints(root / "trefas.checkpoints")) is None
+    assert _verify(root, "admin", ADMIN_PASSWORD).ok

@@ -117,12 +117,22 @@ BACKUP_LOCK = "trefas.backups.lock"  # in the store folder, beside backups/
 PARTIAL_SUFFIX = ".partial"
 
 
-@contextmanager
+#: Held while a checkpoint line is appended: each line names the one before.
+CHECKPOINTS_LOCK = CHECKPOINTS_NAME + ".lock"
+
+
 def backup_lock(root: Path, wait: bool = True):
-    """Hold the store's backup lock; yields whether it was obtained (with
-    ``wait=False`` it is not waited for). The operating system drops the lock
-    of a process that dies, so a killed backup never leaves it held."""
-    fd = os.open(Path(root) / BACKUP_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    """Hold the store's backup lock (see :func:`file_lock`)."""
+    return file_lock(Path(root) / BACKUP_LOCK, wait)
+
+
+@contextmanager
+def file_lock(path: Path, wait: bool = True):
+    """Hold an exclusive lock on ``path`` (created owner-only); yields whether
+    it was obtained (with ``wait=False`` it is not waited for). The operating
+    system drops the lock of a process that dies, so a killed process never
+    leaves it held."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             _lock_fd(fd, wait)

@@ -37,10 +37,12 @@ from trefas_app.security import audit
 from trefas_app.store import models as m
 from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
 from trefas_app.store.files import (
+    CHECKPOINTS_LOCK,
     CHECKPOINTS_NAME,
     DB_NAME,
     KEYS_NAME,
     REKEY_DONE,
+    file_lock,
     recover_interrupted_rekey,
     unlink_quietly,
 )
@@ -470,11 +472,12 @@ class OpenStore:
         with Session(self.engine) as session:
             seq, digest = audit.head(session)
         path = self.paths.checkpoints
-        lines = read_checkpoints(path) if path.exists() else []
-        prev = lines[-1].line_digest if lines else "0" * 64
-        cp = sign_checkpoint(self._signing_key, self.store_id, seq, digest,
-                             self.clock().astimezone(dt.timezone.utc).isoformat(), prev)
-        append_checkpoint(path, cp)
+        with file_lock(path.with_name(CHECKPOINTS_LOCK)):  # one line after the other
+            lines = read_checkpoints(path) if path.exists() else []
+            prev = lines[-1].line_digest if lines else "0" * 64
+            cp = sign_checkpoint(self._signing_key, self.store_id, seq, digest,
+                                 self.clock().astimezone(dt.timezone.utc).isoformat(), prev)
+            append_checkpoint(path, cp)
         self._last_checkpoint_block = seq // CHECKPOINT_EVERY
         self._newest_witness = witness_of(cp, len(lines) + 1)
         if witness_path is not None:
