@@ -571,20 +571,8 @@ def verify_chain(
     if type(anchor_seq) is not int or anchor_seq < 0 or not _is_hash(anchor_hash):
         raise ValueError("anchor must be (seq >= 0, 64 lower-case hex digits)")
 
-    # Checkpoints: a handful to a few thousand; fine to hold in memory.
-    forged: _Problem | None = None
-    expected_at: dict[int, set[str]] = {}
-    for index, cp in enumerate(checkpoints, start=1):
-        valid = verify_checkpoint(cp, key) and (store_id is None or cp.store_id == store_id)
-        if not valid:
-            if forged is None:
-                forged = _forged_problem(cp, index)
-            continue
-        expected_at.setdefault(cp.seq, set()).add(cp.hash)
+    forged, expected_at = _signed_heads(checkpoints, key, store_id)
     newest_cp = max(expected_at, default=None)
-    broken_at = chain_break(checkpoints)
-    if forged is None and broken_at is not None:
-        forged = _unlinked_problem(checkpoints[broken_at - 1], broken_at)
 
     problem: _Problem | None = None
     matched = 0
@@ -681,6 +669,26 @@ def verify_chain(
     return ChainReport(
         False, count, problem.seq, problem.sv, problem.en, prev_seq, prev_hash, matched
     )
+
+
+def _signed_heads(checkpoints: Sequence[Checkpoint], key: Ed25519PublicKey,
+                  store_id: str | None) -> tuple[_Problem | None, dict[int, set[str]]]:
+    """The log heads the valid checkpoints vouch for, and the first checkpoint
+    problem (a bad signature, else a break in the checkpoint chain). A handful
+    to a few thousand checkpoints: fine to hold in memory."""
+    forged: _Problem | None = None
+    expected_at: dict[int, set[str]] = {}
+    for index, cp in enumerate(checkpoints, start=1):
+        valid = verify_checkpoint(cp, key) and (store_id is None or cp.store_id == store_id)
+        if not valid:
+            if forged is None:
+                forged = _forged_problem(cp, index)
+            continue
+        expected_at.setdefault(cp.seq, set()).add(cp.hash)
+    broken_at = chain_break(checkpoints)
+    if forged is None and broken_at is not None:
+        forged = _unlinked_problem(checkpoints[broken_at - 1], broken_at)
+    return forged, expected_at
 
 
 # Problem texts: one sentence each, Swedish and English, never entry content.

@@ -664,15 +664,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                 src.execute("DETACH DATABASE rekey_new")
         finally:
             src.close()
-        check = connect_raw(tmp_db, new_key)
-        try:
-            problems = _integrity_problems(check)
-            if _read_store_id(check) != store.store_id:
-                problems.append("Den nya databasen saknar lagringsplatsens id.")
-            if _read_revision(check) is None:
-                problems.append("Den nya databasen saknar schemaversion.")
-        finally:
-            check.close()
+        problems = _rekeyed_copy_problems(tmp_db, new_key, store.store_id)
         if problems:
             raise StoreError("Nyckelbytet avbröts: den omkrypterade databasen kunde inte "
                              "verifieras. Ingenting har ändrats. " + " ".join(problems),
@@ -721,6 +713,19 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         uow.commit()
     unlink_quietly(root / REKEY_DONE)
     store.write_checkpoint()
+
+
+def _rekeyed_copy_problems(tmp_db: Path, new_key: bytes, store_id: str) -> list[str]:
+    check = connect_raw(tmp_db, new_key)
+    try:
+        problems = _integrity_problems(check)
+        if _read_store_id(check) != store_id:
+            problems.append("Den nya databasen saknar lagringsplatsens id.")
+        if _read_revision(check) is None:
+            problems.append("Den nya databasen saknar schemaversion.")
+    finally:
+        check.close()
+    return problems
 
 
 def _resigned_chain(checkpoints: list[tuple[object, bool]], signing_key) -> list:
@@ -835,21 +840,7 @@ def check_store(root: Path, username: str | None = None,
         elif size == 0 or size % PAGE_SIZE:
             problems.append("Databasfilen har fel storlek och är troligen avkortad eller skadad.")
 
-    checkpoints = []
-    if not paths.checkpoints.exists():
-        problems.append(f"Kontrollpunktsfilen saknas ({CHECKPOINTS_NAME}).")
-    elif keyfile is not None and len(keyfile.signing_public_key) == 32:
-        checkpoints = read_checkpoints(paths.checkpoints)
-        public = keyfile.public_key()
-        bad = [i for i, cp in enumerate(checkpoints, start=1)
-               if not verify_checkpoint(cp, public) or cp.store_id != keyfile.store_id]
-        if bad:
-            problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
-                            f"(första: nr {bad[0]}).")
-        broken = chain_break(checkpoints)
-        if broken is not None:
-            problems.append(f"Kontrollpunkt nr {broken} hänger inte ihop med den före: en "
-                            "kontrollpunkt har tagits bort, ändrats eller lagts till.")
+    checkpoints = _checkpoint_file_problems(paths, keyfile, problems)
 
     if username is None or keyfile is None or not paths.db.exists() or problems:
         return CheckReport(ok=not problems, problems=problems, notes=notes)
@@ -901,6 +892,29 @@ def check_store(root: Path, username: str | None = None,
     finally:
         engine.dispose()
     return CheckReport(ok=not problems, problems=problems, notes=notes)
+
+
+def _checkpoint_file_problems(paths: StorePaths, keyfile: KeyFile | None,
+                              problems: list[str]) -> list:
+    """The checkpoints (read without a password), adding to ``problems`` a
+    missing file, a line without a valid signature or a broken chain."""
+    if not paths.checkpoints.exists():
+        problems.append(f"Kontrollpunktsfilen saknas ({CHECKPOINTS_NAME}).")
+        return []
+    if keyfile is None or len(keyfile.signing_public_key) != 32:
+        return []
+    checkpoints = read_checkpoints(paths.checkpoints)
+    public = keyfile.public_key()
+    bad = [i for i, cp in enumerate(checkpoints, start=1)
+           if not verify_checkpoint(cp, public) or cp.store_id != keyfile.store_id]
+    if bad:
+        problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
+                        f"(första: nr {bad[0]}).")
+    broken = chain_break(checkpoints)
+    if broken is not None:
+        problems.append(f"Kontrollpunkt nr {broken} hänger inte ihop med den före: en "
+                        "kontrollpunkt har tagits bort, ändrats eller lagts till.")
+    return checkpoints
 
 
 def _alarm_problems(session: Session, root: Path, keyfile: KeyFile, head_seq: int) -> list[str]:
