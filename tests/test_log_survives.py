@@ -51,7 +51,8 @@ def _consent(sara):
     person = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Test"))
     view = consents.record_consent(sara.uow(), sara.actor, consents.ConsentInput(
         person_id=person.id, purpose="Samverkan SIG", valid_from=today(),
-        valid_until=today() + dt.timedelta(days=365), grants=frozenset({(Agency.POLICE, Category.SOCIAL)})))
+        valid_until=today() + dt.timedelta(days=365),
+        grants=frozenset({(Agency.POLICE, Category.SOCIAL)})))
     return person.id, view.id
 
 
@@ -640,4 +641,28 @@ def test_sessions_closing_at_once_keep_the_checkpoint_chain(world, monkeypatch):
         t.join()
     monkeypatch.undo()
     assert chain_break(read_checkpoints(root / "trefas.checkpoints")) is None
+    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+
+
+def test_a_rekey_holds_the_checkpoint_lock_from_reading_the_lines_to_the_renames(
+        world, monkeypatch):
+    from trefas_app.store import files
+    from trefas_app.store.files import file_lock
+
+    root, _ = world
+    a = unlock(root, "admin", ADMIN_PASSWORD)
+    seen = []
+    real_finish = admin.finish_rekey_renames
+
+    def finish(root_dir):
+        with file_lock(root_dir / files.CHECKPOINTS_LOCK, wait=False) as free:
+            seen.append(free)
+        real_finish(root_dir)
+
+    monkeypatch.setattr(admin, "finish_rekey_renames", finish)
+    admin.rekey(a, a.actor)
+    assert seen == [False]  # nobody could append a line the re-signed file would lose
+    with file_lock(root / files.CHECKPOINTS_LOCK, wait=False) as free:
+        assert free
+    a.close()
     assert _verify(root, "admin", ADMIN_PASSWORD).ok

@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 import secrets
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,18 +65,20 @@ from trefas_app.security.audit_chain import (
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
 from trefas_app.store.files import (
+    CHECKPOINTS_LOCK,
+    PARTIAL_SUFFIX,
     REKEY_CHECKPOINTS_TMP,
     REKEY_DB_TMP,
     REKEY_DONE,
     REKEY_JOURNAL,
     REKEY_KEYS_TMP,
-    PARTIAL_SUFFIX,
     backup_lock,
+    file_lock,
     finish_rekey_renames,
     fsync_dir,
-    remove_backup_leftovers,
     fsync_file,
     recover_interrupted_rekey,  # noqa: F401  (re-exported for the CLI and tests)
+    remove_backup_leftovers,
     sidecars,
     unlink_quietly,
 )
@@ -644,63 +647,69 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         raise StoreError("Ett tidigare nyckelbyte är inte avslutat. Kontrollera lagringsplatsen.",
                          "An earlier re-key did not finish. Check the store.")
     unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
-    checkpoints = _checkpoints_to_resign(store)
     rekey_id = secrets.token_hex(8)
 
     with Session(store.engine) as session:
         seq_before = audit.head(session)[0]
     store.engine.dispose()
     new_keyfile = KeyFile.load(paths.keys)  # from disk: this session's copy may be stale
+    held = ExitStack()  # the checkpoint lock, from reading the lines to the renames
     try:
-        src = connect_raw(paths.db, old_key)
         try:
-            src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            _create_private_file(tmp_db)
-            src.execute(f"ATTACH DATABASE ? AS rekey_new KEY \"x'{new_key.hex()}'\"",
-                        (str(tmp_db),))
+            src = connect_raw(paths.db, old_key)
             try:
-                src.execute("SELECT sqlcipher_export('rekey_new')").fetchall()
+                src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                _create_private_file(tmp_db)
+                src.execute(f"ATTACH DATABASE ? AS rekey_new KEY \"x'{new_key.hex()}'\"",
+                            (str(tmp_db),))
+                try:
+                    src.execute("SELECT sqlcipher_export('rekey_new')").fetchall()
+                finally:
+                    src.execute("DETACH DATABASE rekey_new")
             finally:
-                src.execute("DETACH DATABASE rekey_new")
-        finally:
-            src.close()
-        problems = _rekeyed_copy_problems(tmp_db, new_key, store.store_id)
-        if problems:
-            raise StoreError("Nyckelbytet avbröts: den omkrypterade databasen kunde inte "
-                             "verifieras. Ingenting har ändrats. " + " ".join(problems),
-                             "The re-key was stopped: the re-encrypted database could not be "
-                             "verified. Nothing was changed.")
-        fsync_file(tmp_db)
-        new_keyfile.reseal_all(new_key)
-        new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
-        new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
-        new_signing_key = new_keyfile.create_signing_key(new_key)
-        new_keyfile.signing_key(new_key)  # proves the new seal opens
-        new_keyfile.path = tmp_keys
-        new_keyfile.save()
-        write_checkpoints(tmp_checkpoints, _resigned_chain(checkpoints, new_signing_key))
-        wal = sidecars(paths.db)[0]
-        if wal.exists() and wal.stat().st_size > 0:
-            raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
-                             "Logga ut alla andra och försök igen. Ingenting har ändrats.",
-                             "The re-key was stopped: the database is in use by another "
-                             "session. Log everyone else out and try again. Nothing was "
-                             "changed.")
-        atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
-                                          "keys": REKEY_KEYS_TMP,
-                                          "checkpoints": REKEY_CHECKPOINTS_TMP,
-                                          "id": rekey_id, "by": actor.username,
-                                          "seq_before": seq_before})
-                     .encode("utf-8"))
-    except (TrefasError, OSError) + DB_ERRORS as exc:
-        unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
-        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
-            raise
-        raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
-                          "The re-key failed. Nothing was changed.") from exc
+                src.close()
+            problems = _rekeyed_copy_problems(tmp_db, new_key, store.store_id)
+            if problems:
+                raise StoreError("Nyckelbytet avbröts: den omkrypterade databasen kunde inte "
+                                 "verifieras. Ingenting har ändrats. " + " ".join(problems),
+                                 "The re-key was stopped: the re-encrypted database could not be "
+                                 "verified. Nothing was changed.")
+            fsync_file(tmp_db)
+            new_keyfile.reseal_all(new_key)
+            new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
+            new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
+            new_signing_key = new_keyfile.create_signing_key(new_key)
+            new_keyfile.signing_key(new_key)  # proves the new seal opens
+            new_keyfile.path = tmp_keys
+            new_keyfile.save()
+            # No checkpoint line is appended between this read and the renames.
+            held.enter_context(file_lock(root / CHECKPOINTS_LOCK))
+            checkpoints = _checkpoints_to_resign(store)
+            write_checkpoints(tmp_checkpoints, _resigned_chain(checkpoints, new_signing_key))
+            wal = sidecars(paths.db)[0]
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
+                                 "Logga ut alla andra och försök igen. Ingenting har ändrats.",
+                                 "The re-key was stopped: the database is in use by another "
+                                 "session. Log everyone else out and try again. Nothing was "
+                                 "changed.")
+            atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
+                                              "keys": REKEY_KEYS_TMP,
+                                              "checkpoints": REKEY_CHECKPOINTS_TMP,
+                                              "id": rekey_id, "by": actor.username,
+                                              "seq_before": seq_before})
+                         .encode("utf-8"))
+        except (TrefasError, OSError) + DB_ERRORS as exc:
+            unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
+            if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+                raise
+            raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
+                              "The re-key failed. Nothing was changed.") from exc
 
-    # Commit point: the journal says "finish the renames".
-    finish_rekey_renames(root)
+        # Commit point: the journal says "finish the renames".
+        finish_rekey_renames(root)
+    finally:
+        held.close()
 
     for f in dataclasses.fields(KeyFile):
         if f.name != "path":
