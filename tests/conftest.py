@@ -16,6 +16,12 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TREFAS_KDF_PROFILE"] = "test"
+# Checkpoint witnesses (normally in the user's profile) never in the real
+# profile; each test gets its own folder (below), so copies of one store in
+# different tests do not see each other's witnesses.
+os.environ["TREFAS_WITNESS_DIR"] = os.path.join(
+    "/dev/shm" if os.path.isdir("/dev/shm") else os.environ.get("TMPDIR", "/tmp"),
+    f"trefas-witness-{os.getpid()}")
 
 import pytest  # noqa: E402
 
@@ -96,6 +102,11 @@ def pytest_unconfigure(config):
         import shutil
 
         shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_witness_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("TREFAS_WITNESS_DIR", str(tmp_path / "witness"))
 
 
 @pytest.fixture

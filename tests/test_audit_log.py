@@ -150,9 +150,10 @@ def test_a_cut_tail_is_found(copy):
     conn.execute("DELETE FROM audit_events WHERE seq > ?", (kept,))
     conn.close()
     report = _verify(copy)
-    # The log-in of the verifying session is appended after the cut as
-    # kept + 1, so the first missing entry is kept + 2.
-    assert not report.ok and report.first_bad_seq == kept + 2
+    # The log-in of the verifying session notices the cut (an alarm entry,
+    # kept + 1) and is appended after it as kept + 2, so the first missing
+    # entry is kept + 3.
+    assert not report.ok and report.first_bad_seq == kept + 3
     assert "kortats" in report.problem_sv
 
 

@@ -86,9 +86,12 @@ def test_backup_is_encrypted_verified_and_logged(world):
     assert info.size == info.path.stat().st_size > 0
     assert not info.path.read_bytes().startswith(b"SQLite format 3")
     assert oct(info.path.stat().st_mode & 0o777) == oct(0o600)
-    # No journal or temp files are left behind.
+    # No journal or temp files are left behind; beside the copy, its key file
+    # and the witness of the newest checkpoint (owner-only).
+    witness = info.path.with_suffix(".witness")
     assert sorted(p.name for p in a.paths.backups.iterdir()) == sorted(
-        [info.path.name, info.key_path.name])
+        [info.path.name, info.key_path.name, witness.name])
+    assert oct(witness.stat().st_mode & 0o777) == oct(0o600)
     conn = connect_raw(info.path, a.data_key)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 3
@@ -165,7 +168,8 @@ def test_backup_and_restore_round_trip(world):
         a.uow()
     assert restored.actor.username == "admin"
     assert sorted(p.name for p in root.glob("trefas.db.before-restore-*")) != []
-    assert sorted(p.name for p in root.glob("trefas.checkpoints.before-restore-*")) != []
+    # The log is never rolled back, so the checkpoints stay valid and in place.
+    assert sorted(p.name for p in root.glob("trefas.checkpoints.before-restore-*")) == []
     assert audit_log.verify_log(restored, restored.actor).ok
     acts = _actions(restored)
     assert acts[-2:] == ["restore", "audit.verify"]
@@ -173,7 +177,9 @@ def test_backup_and_restore_round_trip(world):
         entry = s.scalars(select(m.AuditEvent).where(m.AuditEvent.action == "restore")).one()
         assert entry.subject_id == info.path.name
         assert f'"before_seq": {seq_before}' in entry.detail
-        assert entry.seq < seq_before  # the chain goes on from the backup's head
+        # The whole log is carried into the restored database: the chain goes
+        # on from the head before the restore, not from the backup's.
+        assert entry.seq == seq_before + 1
     restored.close()
 
     sara = unlock(root, "sara", PW)

@@ -341,6 +341,7 @@ def session(args: argparse.Namespace, password: str | None = None):
     if password is None:
         password = acting_password(args, username)
     store = unlock(root, username, password)
+    report_alarms(store)
     try:
         yield store
     except BaseException:
@@ -350,6 +351,13 @@ def session(args: argparse.Namespace, password: str | None = None):
             log.warning("closing the store after a failure failed", exc_info=True)
         raise
     store.close()
+
+
+def report_alarms(store) -> None:
+    """Alarms found at log-in (a rolled-back store, a tampered key file) go to
+    stderr before anything else; the command itself goes on."""
+    for alarm in getattr(store, "alarms", ()):
+        err(t("LARM: ", "ALARM: ") + alarm.message(_Lang.code))
 
 
 def _require_store(root: Path) -> None:
@@ -493,6 +501,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     password = acting_password(args, username) if username else None
     report = admin.check_store(root, username=username, password=password)
     problems = [_problem_text(p) for p in (getattr(report, "problems", None) or ())]
+    if not _get(args, "json"):
+        for note in getattr(report, "notes", None) or ():
+            out(t(note, "Leftovers of an interrupted backup have been removed."))
     if _get(args, "json"):
         print_json({"ok": bool(report.ok), "problems": problems,
                     "report": _plain(report)})
@@ -691,6 +702,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if _get(args, "json"):
         print_json(info)
     else:
+        leftovers = getattr(info, "leftovers_removed", ())
+        if leftovers:
+            out(t(f"Rester av en tidigare avbruten säkerhetskopiering togs bort: "
+                  f"{', '.join(leftovers)}.",
+                  f"Leftovers of an earlier interrupted backup were removed: "
+                  f"{', '.join(leftovers)}."))
         out(t(f"Säkerhetskopian är klar och kontrollerad: {info.path} ({_size(info.size)}).",
               f"The backup is done and verified: {info.path} ({_size(info.size)})."))
         if getattr(info, "key_path", None):
@@ -880,6 +897,30 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         err(t(f"Åtkomstloggen är inte obruten{where}: {problem}",
               f"The access log is not intact{where}: {problem}"))
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_audit_acknowledge(args: argparse.Namespace) -> int:
+    """A key holder acknowledges the standing alarm about the log: a
+    supervisor with --user, or whoever holds the recovery key."""
+    from trefas_app.services import audit_log
+    from trefas_app.store.store import unlock_with_recovery_key
+
+    key_file = _get(args, "recovery_key_file")
+    if key_file:
+        root = store_dir(args)
+        _require_store(root)
+        store = unlock_with_recovery_key(root, _read_password_file(key_file))
+        report_alarms(store)
+        try:
+            seq = audit_log.acknowledge_alarm(store, store.actor, args.reason)
+        finally:
+            store.close()
+    else:
+        with session(args) as store:
+            seq = audit_log.acknowledge_alarm(store, store.actor, args.reason)
+    out(t(f"Larmet (loggpost {seq}) är kvitterat och kvitteringen är loggad.",
+          f"The alarm (log entry {seq}) has been acknowledged, and that is logged."))
+    return EXIT_OK
 
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
@@ -1277,13 +1318,16 @@ def cmd_paths(args: argparse.Namespace) -> int:
 
     root = store_dir(args)
     info = {"store": str(root), "store_exists": StorePaths(root).exists(),
-            "log_file": str(paths.log_file()), "version": __version__}
+            "log_file": str(paths.log_file()), "witness_dir": str(paths.witness_dir()),
+            "version": __version__}
     if _get(args, "json"):
         print_json(info)
     else:
         out(t(f"Lagringsplats: {root}{'' if info['store_exists'] else ' (finns inte än)'}",
               f"Store: {root}{'' if info['store_exists'] else ' (does not exist yet)'}"))
         out(t(f"Programlogg:   {info['log_file']}", f"Program log: {info['log_file']}"))
+        out(t(f"Vittnen:       {info['witness_dir']}",
+              f"Witnesses:   {info['witness_dir']}"))
     return EXIT_OK
 
 
@@ -1478,6 +1522,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit = group_of("audit", "åtkomstloggen")
     add(audit, "verify", cmd_audit_verify, "kontrollera att loggkedjan är obruten",
         [acting, as_json], "audit verify")
+    p = add(audit, "acknowledge", cmd_audit_acknowledge,
+            "kvittera ett larm om åtkomstloggen (arbetsledare eller återställningsnyckeln)",
+            [acting], "audit acknowledge")
+    p.add_argument("--reason", metavar="TEXT", required=True,
+                   help="vad du har granskat och varför larmet kan kvitteras")
+    p.add_argument("--recovery-key-file", metavar="FILE", default=_SUPPRESS,
+                   help="kvittera med återställningsnyckeln på filens första rad")
     p = add(audit, "show", cmd_audit_show, "visa loggposter", [acting, as_json, paging],
             "audit show")
     p.add_argument("--person", type=_person_id, metavar="ID",

@@ -21,6 +21,7 @@ import argparse
 import dataclasses
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from trefas_app.domain import clock
@@ -119,9 +120,34 @@ def _write_private(path: Path, data: bytes) -> None:
                 f"one.") from None
         raise ValidationError(
             f"Filen {path} kunde inte skrivas ({exc.strerror or type(exc).__name__}). "
-            f"Dokumentet är utfärdat och registrerat men inte sparat; skapa ett nytt.",
+            f"Dokumentet har inte utfärdats och inte registrerats; ingenting har ändrats.",
             f"The file {path} could not be written ({exc.strerror or type(exc).__name__}). "
-            f"The document was issued and recorded but not saved; create a new one.") from None
+            f"The document was not issued or recorded; nothing was changed.") from None
+
+
+@contextmanager
+def _delivering(store, path: Path):
+    """A unit of work that writes the document to ``path`` before it is
+    registered and logged (see UnitOfWork.delivery). Should the registration
+    fail after the file was written, the file is removed again: no document
+    leaves without being on record."""
+    written = []
+
+    def deliver(pdf: bytes) -> None:
+        _write_private(path, pdf)
+        written.append(path)
+
+    uow = store.uow()
+    uow.delivery = deliver
+    try:
+        yield uow
+    except BaseException:
+        for p in written:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+        raise
 
 
 def _pdf_password(args: argparse.Namespace) -> str | None:
@@ -170,10 +196,10 @@ def cmd_document_handover(args: argparse.Namespace) -> int:
     password = acting_password(args, acting_username(args))
     with session(args, password) as store:
         case_id = _case_id(store, args.case)
-        result = documents.issue_handover(store.uow(), store.actor, case_id, Agency(args.to),
-                                          _get(args, "recipient"), password,
-                                          pdf_password=pdf_password)
-    _write_private(path, result.pdf_bytes)
+        with _delivering(store, path) as uow:
+            result = documents.issue_handover(uow, store.actor, case_id, Agency(args.to),
+                                              _get(args, "recipient"), password,
+                                              pdf_password=pdf_password)
     return _report(args, result, path)
 
 
@@ -184,9 +210,9 @@ def cmd_document_summary(args: argparse.Namespace) -> int:
     pdf_password = _pdf_password(args)
     with session(args) as store:
         case_id = _case_id(store, args.case)
-        result = documents.issue_case_summary(store.uow(), store.actor, case_id,
-                                              pdf_password=pdf_password)
-    _write_private(path, result.pdf_bytes)
+        with _delivering(store, path) as uow:
+            result = documents.issue_case_summary(uow, store.actor, case_id,
+                                                  pdf_password=pdf_password)
     return _report(args, result, path)
 
 
@@ -196,9 +222,9 @@ def cmd_document_extract(args: argparse.Namespace) -> int:
     path = _target(args)
     pdf_password = _pdf_password(args)
     with session(args) as store:
-        result = documents.issue_subject_extract(store.uow(), store.actor, args.person,
-                                                 pdf_password=pdf_password)
-    _write_private(path, result.pdf_bytes)
+        with _delivering(store, path) as uow:
+            result = documents.issue_subject_extract(uow, store.actor, args.person,
+                                                     pdf_password=pdf_password)
     return _report(args, result, path)
 
 
@@ -209,10 +235,10 @@ def cmd_document_minutes(args: argparse.Namespace) -> int:
     pdf_password = _pdf_password(args)
     to = _get(args, "to")
     with session(args) as store:
-        result = documents.issue_meeting_minutes(store.uow(), store.actor, args.meeting,
-                                                 recipient_agency=Agency(to) if to else None,
-                                                 pdf_password=pdf_password)
-    _write_private(path, result.pdf_bytes)
+        with _delivering(store, path) as uow:
+            result = documents.issue_meeting_minutes(uow, store.actor, args.meeting,
+                                                     recipient_agency=Agency(to) if to
+                                                     else None, pdf_password=pdf_password)
     return _report(args, result, path)
 
 
@@ -222,9 +248,9 @@ def cmd_document_log(args: argparse.Namespace) -> int:
     path = _target(args)
     pdf_password = _pdf_password(args)
     with session(args) as store:
-        result = documents.issue_access_log_extract(store.uow(), store.actor, args.person,
-                                                    pdf_password=pdf_password)
-    _write_private(path, result.pdf_bytes)
+        with _delivering(store, path) as uow:
+            result = documents.issue_access_log_extract(uow, store.actor, args.person,
+                                                        pdf_password=pdf_password)
     return _report(args, result, path)
 
 

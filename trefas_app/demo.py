@@ -447,7 +447,8 @@ def _issue_documents(sessions: dict[str, OpenStore], stories: list[_Story],
 def _remove_demo_store(root: Path, root_existed: bool) -> None:
     """Delete the files this build created (and the folder, if it made it)."""
     for name in ("trefas.db", "trefas.db-wal", "trefas.db-shm", "trefas.db-journal",
-                 "trefas.keys", "trefas.keys.lock", "trefas.checkpoints"):
+                 "trefas.keys", "trefas.keys.lock", "trefas.checkpoints",
+                 "trefas.checkpoints.lock"):
         try:
             (root / name).unlink()
         except OSError:

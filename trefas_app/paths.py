@@ -23,7 +23,7 @@ import os
 import stat
 from pathlib import Path
 
-from platformdirs import user_data_dir, user_log_dir
+from platformdirs import user_data_dir, user_log_dir, user_state_dir
 
 from trefas_app.domain import clock
 
@@ -31,6 +31,7 @@ APP_NAME = "Trefas"
 STORE_ENV = "TREFAS_STORE"
 LOG_DIR_ENV = "TREFAS_LOG_DIR"
 LOG_FILE_NAME = "trefas.log"
+WITNESS_DIR_ENV = "TREFAS_WITNESS_DIR"
 
 _HANDLER_MARK = "_trefas_app_log"
 
@@ -53,6 +54,16 @@ def resolve_store(arg: str | os.PathLike | None) -> Path:
     if arg is not None and str(arg).strip():
         return Path(arg).expanduser().absolute()
     return default_store_dir().absolute()
+
+
+def witness_dir() -> Path:
+    """Where this computer account keeps its witnesses of the stores' newest
+    checkpoints (``TREFAS_WITNESS_DIR``, else the user state folder): outside
+    every store folder, so that rolling a store folder back is noticed."""
+    env = os.environ.get(WITNESS_DIR_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    return Path(user_state_dir(APP_NAME, appauthor=False)) / "witness"
 
 
 def log_dir() -> Path:

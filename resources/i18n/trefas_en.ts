@@ -1521,6 +1521,14 @@ Current status: {state}</translation>
         <translation>Working …</translation>
     </message>
     <message>
+        <source>LARM – visa detta för en arbetsledare:</source>
+        <translation>ALARM – show this to a supervisor:</translation>
+    </message>
+    <message>
+        <source>Larm</source>
+        <translation>Alarm</translation>
+    </message>
+    <message>
         <source>Låses om {m}:{s:02d}</source>
         <translation>Locks in {m}:{s:02d}</translation>
     </message>
@@ -4241,7 +4249,6 @@ Current status: {state}</translation>
     <name>VerifyDocumentDialog</name>
     <message>
         <source>Verifiera dokument</source>
-        <extracomment>Larger files are not read (no issued document comes near this).</extracomment>
         <translation>Verify document</translation>
     </message>
     <message>
@@ -4299,14 +4306,6 @@ Current status: {state}</translation>
     <message>
         <source>PDF-filer (*.pdf)</source>
         <translation>PDF files (*.pdf)</translation>
-    </message>
-    <message>
-        <source>Filen är för stor för att vara ett dokument från Trefas.</source>
-        <translation>The file is too large to be a document from Trefas.</translation>
-    </message>
-    <message>
-        <source>Filen kunde inte läsas.</source>
-        <translation>The file could not be read.</translation>
     </message>
     <message>
         <source>Dokumentet kunde inte kontrolleras.</source>

@@ -252,3 +252,12 @@ def test_long_lived_objects_are_frozen_while_unlocked_and_released_at_lock(qtbot
     qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5_000)
     window.lock_now()
     assert gc.get_freeze_count() == 0
+
+
+def test_an_alarm_found_at_log_in_is_shown_until_the_window_locks(qtbot, window, world):
+    (world.root / "trefas.checkpoints").unlink()  # a rolled-back or tampered store
+    unlock_as(qtbot, window, "sara")
+    assert window.alarm_banner.isVisible()
+    assert "saknas" in window.alarm_banner.text()
+    window.lock_now()
+    assert not window.alarm_banner.isVisible()

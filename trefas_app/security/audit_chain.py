@@ -13,6 +13,15 @@ the signed *checkpoint* is appended to a file outside the database. The
 verifier checks the chain against the checkpoints: an entry that differs from
 a checkpoint, or a chain that ends before the newest checkpoint, is reported.
 
+The checkpoint file is itself a chain: each line carries ``prev``, the
+SHA-256 of the line before it as stored (``GENESIS`` for the first), under
+its signature, so a line removed, changed or inserted in the middle breaks
+the links. Lines written before this (no ``prev``) are accepted only as the
+file's beginning; the first chained line links to the last of them. A file
+cut at its end is still a valid chain: that, and a file deleted with the
+database rolled back to match, is what the witnesses outside the store
+folder are for (see ``trefas_app.store.witness``).
+
 What this cannot see: entries added after the newest checkpoint and then
 removed or rewritten before the next one. Checkpoint often (e.g. at every
 log-out and backup) to keep that window short.
@@ -36,7 +45,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from json.encoder import encode_basestring as _json_string
 from trefas_app.domain import clock
@@ -297,19 +306,35 @@ class Checkpoint:
     hash: str
     at: str
     signature: str  # base64 Ed25519 over canonical bytes of the other fields
+    #: SHA-256 of the previous line of the checkpoint file (GENESIS for the
+    #: first); None for a line in the format before checkpoints were chained.
+    prev: str | None = None
+    #: SHA-256 of this line as read from the file (not signed; "" when the
+    #: checkpoint was not read from a file).
+    line_digest: str = field(default="", compare=False, repr=False)
 
 
-def checkpoint_bytes(store_id: str, seq: int, hash: str, at: str) -> bytes:
-    """The bytes a checkpoint signature covers (same JSON rules as entries)."""
-    return _CANONICAL.encode(
-        {"store_id": store_id, "seq": seq, "hash": hash, "at": at}
-    ).encode("utf-8")
+def checkpoint_bytes(store_id: str, seq: int, hash: str, at: str,
+                     prev: str | None = None) -> bytes:
+    """The bytes a checkpoint signature covers (same JSON rules as entries);
+    ``prev`` only for a chained line, so older lines verify as they were."""
+    fields: dict[str, Any] = {"store_id": store_id, "seq": seq, "hash": hash, "at": at}
+    if prev is not None:
+        fields["prev"] = prev
+    return _CANONICAL.encode(fields).encode("utf-8")
+
+
+def line_digest(line: bytes) -> str:
+    """What the next chained checkpoint line carries as ``prev``."""
+    return hashlib.sha256(line).hexdigest()
 
 
 def sign_checkpoint(
-    private_key: Ed25519PrivateKey, store_id: str, seq: int, hash: str, at: str
+    private_key: Ed25519PrivateKey, store_id: str, seq: int, hash: str, at: str,
+    prev: str | None = None,
 ) -> Checkpoint:
-    """Sign the chain head (``seq``, ``hash``) of store ``store_id``."""
+    """Sign the chain head (``seq``, ``hash``) of store ``store_id``; with
+    ``prev``, as the line following the one whose digest it is."""
     if not isinstance(store_id, str) or not store_id:
         raise ValueError("store_id must be a non-empty str")
     if type(seq) is not int or seq < 0:
@@ -318,14 +343,18 @@ def sign_checkpoint(
         raise ValueError("hash must be 64 lower-case hex digits")
     if not isinstance(at, str):
         raise ValueError("at must be a str")
-    signature = private_key.sign(checkpoint_bytes(store_id, seq, hash, at))
-    return Checkpoint(
+    if prev is not None and not _is_hash(prev):
+        raise ValueError("prev must be 64 lower-case hex digits")
+    signature = private_key.sign(checkpoint_bytes(store_id, seq, hash, at, prev))
+    cp = Checkpoint(
         store_id=store_id,
         seq=seq,
         hash=hash,
         at=at,
         signature=base64.b64encode(signature).decode("ascii"),
+        prev=prev,
     )
+    return cp
 
 
 def _public_key(key: Ed25519PublicKey | Ed25519PrivateKey | bytes) -> Ed25519PublicKey:
@@ -349,29 +378,47 @@ def verify_checkpoint(cp: Checkpoint, public_key: Ed25519PublicKey | bytes) -> b
         and _is_hash(cp.hash)
         and isinstance(cp.at, str)
         and isinstance(cp.signature, str)
+        and (cp.prev is None or _is_hash(cp.prev))
     ):
         return False
     try:
         signature = base64.b64decode(cp.signature, validate=True)
-        key.verify(signature, checkpoint_bytes(cp.store_id, cp.seq, cp.hash, cp.at))
+        key.verify(signature, checkpoint_bytes(cp.store_id, cp.seq, cp.hash, cp.at, cp.prev))
     except (InvalidSignature, binascii.Error, ValueError):
         return False
     return True
 
 
+def checkpoint_line(cp: Checkpoint) -> bytes:
+    """The line as written to the file, without its newline."""
+    fields: dict[str, Any] = {"store_id": cp.store_id, "seq": cp.seq, "hash": cp.hash,
+                              "at": cp.at, "signature": cp.signature}
+    if cp.prev is not None:
+        fields["prev"] = cp.prev
+    return _CANONICAL.encode(fields).encode("utf-8")
+
+
 def _checkpoint_line(cp: Checkpoint) -> bytes:
-    return (
-        _CANONICAL.encode(
-            {
-                "store_id": cp.store_id,
-                "seq": cp.seq,
-                "hash": cp.hash,
-                "at": cp.at,
-                "signature": cp.signature,
-            }
-        )
-        + "\n"
-    ).encode("utf-8")
+    return checkpoint_line(cp) + b"\n"
+
+
+def chain_break(checkpoints: Sequence[Checkpoint]) -> int | None:
+    """The 1-based number of the first line that does not follow the line
+    before it, or None. Unchained (older) lines are accepted only before the
+    first chained one; a chained line names the digest of the line before it
+    (GENESIS for the first line of the file)."""
+    previous = GENESIS
+    chained = False
+    for index, cp in enumerate(checkpoints, start=1):
+        if cp.prev is None:
+            if chained:
+                return index
+        else:
+            chained = True
+            if cp.prev != previous:
+                return index
+        previous = cp.line_digest or line_digest(checkpoint_line(cp))
+    return None
 
 
 def append_checkpoint(path: str | os.PathLike[str], cp: Checkpoint) -> None:
@@ -436,30 +483,40 @@ def read_checkpoints(path: str | os.PathLike[str]) -> list[Checkpoint]:
     return [_parse_checkpoint_line(line) for line in lines]
 
 
+_LINE_KEYS = frozenset({"store_id", "seq", "hash", "at", "signature"})
+
+
 def _parse_checkpoint_line(line: bytes) -> Checkpoint:
+    digest = line_digest(line)
     try:
         obj = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return _damaged()
+        return _damaged(digest)
     if not isinstance(obj, dict):
-        return _damaged()
+        return _damaged(digest)
     seq = obj.get("seq")
+    prev = obj.get("prev")
     parsed = Checkpoint(
         store_id=obj.get("store_id") if isinstance(obj.get("store_id"), str) else "",
         seq=seq if type(seq) is int else -1,
         hash=obj.get("hash") if isinstance(obj.get("hash"), str) else "",
         at=obj.get("at") if isinstance(obj.get("at"), str) else "",
         signature=obj.get("signature") if isinstance(obj.get("signature"), str) else "",
+        prev=prev if isinstance(prev, str) else None,
+        line_digest=digest,
     )
-    if set(obj) != {"store_id", "seq", "hash", "at", "signature"}:
+    if set(obj) not in (_LINE_KEYS, _LINE_KEYS | {"prev"}) \
+            or ("prev" in obj and not isinstance(prev, str)):
         # Unknown or missing keys: keep what could be read, but make sure the
         # checkpoint cannot verify.
-        return Checkpoint(parsed.store_id, parsed.seq, parsed.hash, parsed.at, "")
+        return Checkpoint(parsed.store_id, parsed.seq, parsed.hash, parsed.at, "",
+                          parsed.prev, digest)
     return parsed
 
 
-def _damaged() -> Checkpoint:
-    return Checkpoint(store_id="", seq=-1, hash="", at="", signature="")
+def _damaged(digest: str = "") -> Checkpoint:
+    return Checkpoint(store_id="", seq=-1, hash="", at="", signature="",
+                      line_digest=digest)
 
 
 # ---------------------------------------------------------------------------
@@ -515,16 +572,7 @@ def verify_chain(
     if type(anchor_seq) is not int or anchor_seq < 0 or not _is_hash(anchor_hash):
         raise ValueError("anchor must be (seq >= 0, 64 lower-case hex digits)")
 
-    # Checkpoints: a handful to a few thousand; fine to hold in memory.
-    forged: _Problem | None = None
-    expected_at: dict[int, set[str]] = {}
-    for index, cp in enumerate(checkpoints, start=1):
-        valid = verify_checkpoint(cp, key) and (store_id is None or cp.store_id == store_id)
-        if not valid:
-            if forged is None:
-                forged = _forged_problem(cp, index)
-            continue
-        expected_at.setdefault(cp.seq, set()).add(cp.hash)
+    forged, expected_at = _signed_heads(checkpoints, key, store_id)
     newest_cp = max(expected_at, default=None)
 
     problem: _Problem | None = None
@@ -624,6 +672,26 @@ def verify_chain(
     )
 
 
+def _signed_heads(checkpoints: Sequence[Checkpoint], key: Ed25519PublicKey,
+                  store_id: str | None) -> tuple[_Problem | None, dict[int, set[str]]]:
+    """The log heads the valid checkpoints vouch for, and the first checkpoint
+    problem (a bad signature, else a break in the checkpoint chain). A handful
+    to a few thousand checkpoints: fine to hold in memory."""
+    forged: _Problem | None = None
+    expected_at: dict[int, set[str]] = {}
+    for index, cp in enumerate(checkpoints, start=1):
+        valid = verify_checkpoint(cp, key) and (store_id is None or cp.store_id == store_id)
+        if not valid:
+            if forged is None:
+                forged = _forged_problem(cp, index)
+            continue
+        expected_at.setdefault(cp.seq, set()).add(cp.hash)
+    broken_at = chain_break(checkpoints)
+    if forged is None and broken_at is not None:
+        forged = _unlinked_problem(checkpoints[broken_at - 1], broken_at)
+    return forged, expected_at
+
+
 # Problem texts: one sentence each, Swedish and English, never entry content.
 
 
@@ -688,6 +756,16 @@ def _cut_tail(last_seq: int, checkpoint_seq: int) -> _Problem:
         f"kontrollpunkt finns för post {checkpoint_seq}.",
         f"The log has been cut short: it ends at entry {last_seq} but a signed "
         f"checkpoint exists for entry {checkpoint_seq}.",
+    )
+
+
+def _unlinked_problem(cp: Checkpoint, index: int) -> _Problem:
+    return _Problem(
+        cp.seq if type(cp.seq) is int and cp.seq >= 0 else None,
+        f"Kontrollpunkt nr {index} hänger inte ihop med den före: en kontrollpunkt har "
+        "tagits bort, ändrats eller lagts till.",
+        f"Checkpoint no. {index} does not link to the one before it: a checkpoint has "
+        "been removed, altered or inserted.",
     )
 
 

@@ -15,8 +15,9 @@ Files this module writes in the store folder (next to those of store.py)::
 
     backups/trefas-<UTC stamp>.db        encrypted copy (same data key)
     backups/trefas-<UTC stamp>.keys      the key file as it was, needed to open it
+    backups/trefas-<UTC stamp>.witness   the newest checkpoint when it was made
     trefas.db.before-restore-<stamp>     the database as it was before a restore
-    trefas.checkpoints.before-restore-<stamp>
+    trefas.db.restore-new                (only during a restore)
     trefas.db.rekey-new, trefas.keys.rekey-new, trefas.rekey   (only during a re-key)
 """
 
@@ -27,6 +28,7 @@ import datetime as dt
 import json
 import os
 import secrets
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection
@@ -53,6 +55,10 @@ from trefas_app.domain.errors import (
 from trefas_app.security import access
 from trefas_app.security import audit
 from trefas_app.security.audit_chain import (
+    GENESIS,
+    chain_break,
+    checkpoint_line,
+    line_digest,
     read_checkpoints,
     sign_checkpoint,
     verify_chain,
@@ -62,19 +68,31 @@ from trefas_app.security.audit_chain import (
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw, open_engine, translate_os_error
 from trefas_app.store.files import (
+    CHECKPOINTS_LOCK,
+    PARTIAL_SUFFIX,
     REKEY_CHECKPOINTS_TMP,
     REKEY_DB_TMP,
+    REKEY_DONE,
     REKEY_JOURNAL,
     REKEY_KEYS_TMP,
+    backup_lock,
+    file_lock,
     finish_rekey_renames,
     fsync_dir,
     fsync_file,
     recover_interrupted_rekey,  # noqa: F401  (re-exported for the CLI and tests)
+    remove_backup_leftovers,
     sidecars,
     unlink_quietly,
 )
 from trefas_app.store.keyslots import KeyFile, atomic_write
-from trefas_app.store.migrate import head_revision
+from trefas_app.store.migrate import head_revision, upgrade_to_head
+from trefas_app.store.witness import (
+    ACKNOWLEDGE_ACTION,
+    backup_witness_path,
+    file_alarms,
+    pending_alarm,
+)
 from trefas_app.store.store import (
     BACKUPS_KEPT,
     CHECKPOINTS_NAME,
@@ -92,7 +110,6 @@ PAGE_SIZE = 4096
 BACKUP_PREFIX = "trefas-"
 BACKUP_DB_SUFFIX = ".db"
 BACKUP_KEYS_SUFFIX = ".keys"
-PARTIAL_SUFFIX = ".partial"
 
 
 #: What the SQLCipher driver raises on a damaged page: after an HMAC failure
@@ -113,6 +130,8 @@ class BackupInfo:
     size: int
     created_at: dt.datetime
     key_path: Path | None = None
+    #: Files an earlier, interrupted backup left, removed before this one.
+    leftovers_removed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,8 @@ class CheckReport:
     checkpoints: int = field(default=0, compare=False)
     log_entries: int | None = field(default=None, compare=False)
     decrypted: bool = field(default=False, compare=False)
+    #: What the check tidied up (Swedish sentences); not problems.
+    notes: list[str] = field(default_factory=list, compare=False)
 
 
 @dataclass(frozen=True)
@@ -252,7 +273,7 @@ def _list_backups(folder: Path) -> list[BackupInfo]:
 
 def _rotate(folder: Path, keep: int) -> None:
     for old in _list_backups(folder)[keep:]:
-        unlink_quietly(old.path, _backup_key_path(old.path))
+        unlink_quietly(old.path, _backup_key_path(old.path), backup_witness_path(old.path))
 
 
 def backup(store: OpenStore, actor: Actor) -> BackupInfo:
@@ -266,15 +287,36 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
     is given its final name; the newest :data:`BACKUPS_KEPT` are kept. On any
     failure (a full disk included) the partial files are removed and nothing
     is logged; on success the log gets ``backup`` and a fresh checkpoint.
+    What an earlier, killed backup left is removed first (under the store's
+    backup lock, so never a running backup's files), named in
+    ``BackupInfo.leftovers_removed`` and counted in the log entry.
     """
     with store.uow() as uow:
         access.require(actor, "system.backup")
-        info = _make_backup(store)
+        with backup_lock(store.paths.root):
+            leftovers = remove_backup_leftovers(store.paths.backups)
+            for name in _unlogged_backups(uow.session, store.paths.backups):
+                # Made whole, but killed before its entry was committed.
+                uow.log(actor, "backup", subject_kind="backup", subject_id=name,
+                        detail={"found": True})
+            info = _make_backup(store)
+        info = dataclasses.replace(info, leftovers_removed=tuple(leftovers))
         uow.log(actor, "backup", subject_kind="backup", subject_id=info.path.name,
-                detail={"size": info.size})
+                detail={"size": info.size, **({"leftovers_removed": len(leftovers)}
+                                              if leftovers else {})})
         uow.commit()
-    store.write_checkpoint()
+    store.write_checkpoint(witness_path=backup_witness_path(info.path))
     return info
+
+
+def _unlogged_backups(session: Session, folder: Path) -> list[str]:
+    """Backups in the folder that no ``backup`` entry names."""
+    names = {b.path.name for b in _list_backups(folder)}
+    if not names:
+        return []
+    logged = set(session.scalars(select(m.AuditEvent.subject_id).where(
+        m.AuditEvent.action == "backup", m.AuditEvent.subject_id.in_(names))).all())
+    return sorted(names - logged)
 
 
 def _make_backup(store: OpenStore) -> BackupInfo:
@@ -421,20 +463,23 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
       version, and contain the restoring administrator as an active
       administrator. Until all of that holds nothing is touched.
     * The current database is kept as ``trefas.db.before-restore-<stamp>``
-      (a consistent online copy), then the backup is copied into
-      ``trefas.db`` with the online backup API, in one transaction.
+      (a consistent online copy).
+    * **The access log is never rolled back.** The backup is staged as
+      ``trefas.db.restore-new``, brought to the current schema, and its log
+      replaced by the whole current log (the entries made since the backup
+      included, still chained); ``restore`` is appended to that, with the old
+      and restored heads. Only then is the staged database copied into
+      ``trefas.db`` with the online backup API, in one transaction: a crash
+      leaves either the old store or the restored one with the whole log.
+      The checkpoint file goes on as it is, and a fresh checkpoint is signed.
     * The key file is not touched: the users who can unlock are those of the
       current key file. A user created after the backup has a key slot but no
       user row and cannot log in; a user without a slot needs a password reset.
-    * The restored access log legitimately lacks the entries made after the
-      backup, which the signed checkpoints would report as a cut tail; so the
-      checkpoint file is moved aside as ``trefas.checkpoints.before-restore-
-      <stamp>`` (kept for the auditor, with the old database copy), ``restore``
-      is logged in the restored database with the old and restored heads, and
-      a fresh checkpoint is signed.
     * The ``store`` passed in is retired (connections closed, keys dropped;
       no log-out is logged). Continue with the returned :class:`OpenStore`,
       whose actor is the administrator as recorded in the restored database.
+      Other sessions must be logged out: what they write while the restore
+      runs is not carried over.
     """
     with store.uow() as uow:
         access.require(actor, "system.restore")
@@ -446,11 +491,9 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     paths = store.paths
     data_key = store.data_key
     now = store.clock()
-    stamp = _stamp(now)
-    before_db = paths.root / f"{DB_NAME}.before-restore-{stamp}"
-    before_cp = paths.root / f"{CHECKPOINTS_NAME}.before-restore-{stamp}"
-    with Session(store.engine) as session:
-        old_head = audit.head(session)
+    before_db = paths.root / f"{DB_NAME}.before-restore-{_stamp(now)}"
+    stage = paths.root / RESTORE_STAGE
+    unlink_quietly(stage, *sidecars(stage))
     store.engine.dispose()
     try:
         _online_copy(paths.db, before_db, data_key)
@@ -463,7 +506,8 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
                           "The current database could not be saved aside; nothing was "
                           "restored.") from exc
     try:
-        src = connect_raw(backup_path, data_key)
+        _stage_restore(store, actor, backup_path, before_db, stage, now)
+        src = connect_raw(stage, data_key)
         try:
             dst = connect_raw(paths.db, data_key)
             try:
@@ -472,31 +516,23 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
                 dst.close()
         finally:
             src.close()
-    except (OSError,) + DB_ERRORS as exc:
+    except (TrefasError, OSError) + DB_ERRORS as exc:
         # The backup API writes the destination in one transaction: on failure
         # the current database is as it was.
-        unlink_quietly(before_db)
+        unlink_quietly(before_db, stage, *sidecars(stage))
+        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+            raise
         raise _disk_error(exc, "Återställningen misslyckades; databasen är oförändrad.",
                           "The restore failed; the database is unchanged.") from exc
     fsync_file(paths.db)
-    if paths.checkpoints.exists():
-        os.replace(paths.checkpoints, before_cp)
-        fsync_dir(paths.root)
+    unlink_quietly(stage, *sidecars(stage))
 
     store.retire()
     engine = open_database(paths, store.keyfile, data_key)
     with Session(engine) as session:
         user = session.scalars(select(m.User).where(m.User.username == actor.username)).one()
         new_actor = actor_of(user)
-        restored_head = audit.head(session)
     new_store = OpenStore(paths, store.keyfile, engine, data_key, new_actor, store.clock)
-    with new_store.uow() as uow:
-        uow.log(new_actor, "restore", subject_kind="backup", subject_id=backup_path.name,
-                detail={"before_seq": old_head[0], "before_hash": old_head[1],
-                        "restored_seq": restored_head[0], "restored_hash": restored_head[1],
-                        "kept_db": before_db.name,
-                        "kept_checkpoints": before_cp.name if before_cp.exists() else None})
-        uow.commit()
     new_store.write_checkpoint()
     return new_store
 
@@ -569,6 +605,81 @@ def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, pas
         unlink_quietly(copy, *sidecars(copy))
 
 
+#: The backup being made ready (schema, the current log) before it goes in place.
+RESTORE_STAGE = DB_NAME + ".restore-new"
+
+
+def _stage_restore(store: OpenStore, actor: Actor, backup_path: Path, before_db: Path,
+                   stage: Path, now: dt.datetime) -> None:
+    """The backup as ``stage``, at the current schema, carrying the whole
+    current log (from ``before_db``) and a ``restore`` entry after it."""
+    data_key = store.data_key
+    _online_copy(backup_path, stage, data_key)
+    engine = open_engine(stage, data_key)
+    try:
+        upgrade_to_head(engine)
+    finally:
+        engine.dispose()
+    conn = connect_raw(stage, data_key)
+    try:
+        restored_head = conn.execute(
+            "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone() \
+            or (0, GENESIS)
+        _carry_log_forward(conn, before_db, data_key)
+    finally:
+        conn.close()
+    engine = open_engine(stage, data_key)
+    try:
+        with Session(engine) as session:
+            before_head = audit.head(session)
+            kept = session.scalar(select(m.AuditEvent.hash).where(
+                m.AuditEvent.seq == restored_head[0])) if restored_head[0] else GENESIS
+            user = session.scalars(select(m.User).where(
+                m.User.username == actor.username)).one()
+            audit.append(session, now, actor_of(user), "restore", subject_kind="backup",
+                         subject_id=backup_path.name,
+                         detail={"before_seq": before_head[0], "before_hash": before_head[1],
+                                 "restored_seq": restored_head[0],
+                                 "restored_hash": restored_head[1],
+                                 "backup_log_matches": kept == restored_head[1],
+                                 "kept_db": before_db.name})
+            session.commit()
+    finally:
+        engine.dispose()
+    conn = connect_raw(stage, data_key)
+    try:
+        conn.execute("PRAGMA journal_mode = DELETE").fetchone()  # one self-contained file
+    finally:
+        conn.close()
+    fsync_file(stage)
+
+
+def _carry_log_forward(conn, source_db: Path, data_key: bytes) -> None:
+    """Replace the log in ``conn`` with the whole log of ``source_db``, in one
+    transaction (the append-only trigger is lifted for it and put back)."""
+    columns = ", ".join(c.name for c in m.AuditEvent.__table__.columns)
+    conn.execute(f"ATTACH DATABASE ? AS prior KEY \"x'{data_key.hex()}'\"", (str(source_db),))
+    try:
+        trigger = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND name = 'audit_events_no_delete'").fetchone()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if trigger:
+                conn.execute("DROP TRIGGER audit_events_no_delete")
+            conn.execute("DELETE FROM main.audit_events")
+            conn.execute(f"INSERT INTO main.audit_events ({columns}) "
+                         f"SELECT {columns} FROM prior.audit_events ORDER BY seq")
+            if trigger:
+                conn.execute(trigger[0])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("DETACH DATABASE prior")
+
+
 # --- re-key ----------------------------------------------------------------------
 
 
@@ -581,11 +692,14 @@ def rekey(store: OpenStore, actor: Actor) -> None:
        ``trefas.db.rekey-new`` under the new key, then checked; the new key
        file (every slot resealed, a new checkpoint signing key) is written
        to ``trefas.keys.rekey-new``, and every checkpoint the old signing
-       key proves genuine re-signed with the new one (others copied as they
-       are, still invalid) into ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
+       key proves genuine re-signed with the new one and re-linked to the
+       line before it (others copied as they are, still invalid) into
+       ``trefas.checkpoints.rekey-new``. A crash here leaves the store as it
        was (the leftovers are removed by :func:`recover_interrupted_rekey`).
     2. The journal ``trefas.rekey`` is written (fsynced): from here on the
-       re-key is complete on disk and only needs its two renames.
+       re-key is complete on disk and only needs its two renames. Its facts
+       are kept as ``trefas.rekey-done`` until the ``rekey`` entry is
+       committed, so that a crash before that is logged at the next log-in.
     3. ``trefas.keys.rekey-new`` → ``trefas.keys``, the checkpoints, then
        ``trefas.db.rekey-new`` → ``trefas.db``, then the journal is removed.
        A crash between the two renames leaves a store that does not open
@@ -613,75 +727,102 @@ def rekey(store: OpenStore, actor: Actor) -> None:
         raise StoreError("Ett tidigare nyckelbyte är inte avslutat. Kontrollera lagringsplatsen.",
                          "An earlier re-key did not finish. Check the store.")
     unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
-    checkpoints = _checkpoints_to_resign(store)
+    rekey_id = secrets.token_hex(8)
 
     with Session(store.engine) as session:
         seq_before = audit.head(session)[0]
     store.engine.dispose()
     new_keyfile = KeyFile.load(paths.keys)  # from disk: this session's copy may be stale
+    held = ExitStack()  # the checkpoint lock, from reading the lines to the renames
     try:
-        src = connect_raw(paths.db, old_key)
         try:
-            src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-            _export_encrypted(src, tmp_db, new_key)
-        finally:
-            src.close()
-        check = connect_raw(tmp_db, new_key)
-        try:
-            problems = _integrity_problems(check)
-            if _read_store_id(check) != store.store_id:
-                problems.append("Den nya databasen saknar lagringsplatsens id.")
-            if _read_revision(check) is None:
-                problems.append("Den nya databasen saknar schemaversion.")
-        finally:
-            check.close()
-        if problems:
-            raise StoreError("Nyckelbytet avbröts: den omkrypterade databasen kunde inte "
-                             "verifieras. Ingenting har ändrats. " + " ".join(problems),
-                             "The re-key was stopped: the re-encrypted database could not be "
-                             "verified. Nothing was changed.")
-        fsync_file(tmp_db)
-        new_keyfile.reseal_all(new_key)
-        new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
-        new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
-        new_signing_key = new_keyfile.create_signing_key(new_key)
-        new_keyfile.signing_key(new_key)  # proves the new seal opens
-        new_keyfile.path = tmp_keys
-        new_keyfile.save()
-        write_checkpoints(tmp_checkpoints, [
-            sign_checkpoint(new_signing_key, cp.store_id, cp.seq, cp.hash, cp.at) if genuine
-            else cp for cp, genuine in checkpoints])
-        wal = sidecars(paths.db)[0]
-        if wal.exists() and wal.stat().st_size > 0:
-            raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
-                             "Logga ut alla andra och försök igen. Ingenting har ändrats.",
-                             "The re-key was stopped: the database is in use by another "
-                             "session. Log everyone else out and try again. Nothing was "
-                             "changed.")
-        atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
-                                          "keys": REKEY_KEYS_TMP,
-                                          "checkpoints": REKEY_CHECKPOINTS_TMP})
-                     .encode("utf-8"))
-    except (TrefasError, OSError) + DB_ERRORS as exc:
-        unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
-        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
-            raise
-        raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
-                          "The re-key failed. Nothing was changed.") from exc
+            src = connect_raw(paths.db, old_key)
+            try:
+                src.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                _export_encrypted(src, tmp_db, new_key)
+            finally:
+                src.close()
+            problems = _rekeyed_copy_problems(tmp_db, new_key, store.store_id)
+            if problems:
+                raise StoreError("Nyckelbytet avbröts: den omkrypterade databasen kunde inte "
+                                 "verifieras. Ingenting har ändrats. " + " ".join(problems),
+                                 "The re-key was stopped: the re-encrypted database could not be "
+                                 "verified. Nothing was changed.")
+            fsync_file(tmp_db)
+            new_keyfile.reseal_all(new_key)
+            new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
+            new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
+            new_signing_key = new_keyfile.create_signing_key(new_key)
+            new_keyfile.signing_key(new_key)  # proves the new seal opens
+            new_keyfile.path = tmp_keys
+            new_keyfile.save()
+            # No checkpoint line is appended between this read and the renames.
+            held.enter_context(file_lock(root / CHECKPOINTS_LOCK))
+            checkpoints = _checkpoints_to_resign(store)
+            write_checkpoints(tmp_checkpoints, _resigned_chain(checkpoints, new_signing_key))
+            wal = sidecars(paths.db)[0]
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError("Nyckelbytet avbröts: databasen används av en annan session. "
+                                 "Logga ut alla andra och försök igen. Ingenting har ändrats.",
+                                 "The re-key was stopped: the database is in use by another "
+                                 "session. Log everyone else out and try again. Nothing was "
+                                 "changed.")
+            atomic_write(journal, json.dumps({"rekey": 1, "db": REKEY_DB_TMP,
+                                              "keys": REKEY_KEYS_TMP,
+                                              "checkpoints": REKEY_CHECKPOINTS_TMP,
+                                              "id": rekey_id, "by": actor.username,
+                                              "seq_before": seq_before})
+                         .encode("utf-8"))
+        except (TrefasError, OSError) + DB_ERRORS as exc:
+            unlink_quietly(journal, tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
+            if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+                raise
+            raise _disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
+                              "The re-key failed. Nothing was changed.") from exc
 
-    # Commit point: the journal says "finish the renames".
-    finish_rekey_renames(root)
+        # Commit point: the journal says "finish the renames".
+        finish_rekey_renames(root)
+    finally:
+        held.close()
 
     for f in dataclasses.fields(KeyFile):
         if f.name != "path":
             setattr(store.keyfile, f.name, getattr(new_keyfile, f.name))
     store.replace_engine(open_database(paths, store.keyfile, new_key), new_key)
     with store.uow() as uow:
-        uow.log(actor, "rekey", detail={"seq_before": seq_before,
+        uow.log(actor, "rekey", detail={"id": rekey_id, "seq_before": seq_before,
                                         "checkpoints_resigned": sum(g for _, g in checkpoints),
                                         "checkpoints_invalid": sum(not g for _, g in checkpoints)})
         uow.commit()
+    unlink_quietly(root / REKEY_DONE)
     store.write_checkpoint()
+
+
+def _rekeyed_copy_problems(tmp_db: Path, new_key: bytes, store_id: str) -> list[str]:
+    check = connect_raw(tmp_db, new_key)
+    try:
+        problems = _integrity_problems(check)
+        if _read_store_id(check) != store_id:
+            problems.append("Den nya databasen saknar lagringsplatsens id.")
+        if _read_revision(check) is None:
+            problems.append("Den nya databasen saknar schemaversion.")
+    finally:
+        check.close()
+    return problems
+
+
+def _resigned_chain(checkpoints: list[tuple[object, bool]], signing_key) -> list:
+    """The checkpoint file under the new signing key: genuine lines re-signed
+    (chained lines re-linked to the new line before them), others as they are."""
+    lines = []
+    prev = GENESIS
+    for cp, genuine in checkpoints:
+        if genuine:
+            cp = sign_checkpoint(signing_key, cp.store_id, cp.seq, cp.hash, cp.at,
+                                 None if cp.prev is None else prev)
+        lines.append(cp)
+        prev = line_digest(checkpoint_line(cp))
+    return lines
 
 
 def _checkpoints_to_resign(store: OpenStore) -> list[tuple[object, bool]]:
@@ -742,7 +883,9 @@ def check_store(root: Path, username: str | None = None,
                 password: str | None = None) -> CheckReport:
     """Check a store on disk and say, in Swedish, what is wrong.
 
-    Without credentials (nothing decrypted, nothing written): the key file is
+    What an interrupted backup left in ``backups/`` is removed (unless a
+    backup is running) and named in ``notes``. Without credentials (nothing
+    decrypted, nothing written): the key file is
     present and readable with structurally sound slots, the database file is
     present, not plain SQLite and of whole pages, no re-key was interrupted,
     and every checkpoint is signed by this store's key.
@@ -756,6 +899,7 @@ def check_store(root: Path, username: str | None = None,
     """
     paths = StorePaths(Path(root))
     problems: list[str] = []
+    notes = _tidy_backups(paths)
     if (paths.root / REKEY_JOURNAL).exists():
         problems.append("Ett nyckelbyte avbröts mitt i. Lagringsplatsen öppnas inte förrän "
                         "nyckelbytet har slutförts (recover_interrupted_rekey).")
@@ -779,23 +923,13 @@ def check_store(root: Path, username: str | None = None,
         elif size == 0 or size % PAGE_SIZE:
             problems.append("Databasfilen har fel storlek och är troligen avkortad eller skadad.")
 
-    checkpoints = []
-    if not paths.checkpoints.exists():
-        problems.append(f"Kontrollpunktsfilen saknas ({CHECKPOINTS_NAME}).")
-    elif keyfile is not None and len(keyfile.signing_public_key) == 32:
-        checkpoints = read_checkpoints(paths.checkpoints)
-        public = keyfile.public_key()
-        bad = [i for i, cp in enumerate(checkpoints, start=1)
-               if not verify_checkpoint(cp, public) or cp.store_id != keyfile.store_id]
-        if bad:
-            problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
-                            f"(första: nr {bad[0]}).")
+    checkpoints = _checkpoint_file_problems(paths, keyfile, problems)
 
     figures = {"key_slots": len(keyfile.slots) if keyfile is not None else 0,
                "pages": paths.db.stat().st_size // PAGE_SIZE if paths.db.exists() else 0,
                "checkpoints": len(checkpoints)}
     if username is None or keyfile is None or not paths.db.exists() or problems:
-        return CheckReport(ok=not problems, problems=problems, **figures)
+        return CheckReport(ok=not problems, problems=problems, notes=notes, **figures)
 
     from trefas_app.store.store import check_throttle
 
@@ -805,7 +939,7 @@ def check_store(root: Path, username: str | None = None,
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:
         problems.append(getattr(exc, "sv", "Databasfilen är skadad."))
-        return CheckReport(ok=False, problems=problems, **figures)
+        return CheckReport(ok=False, problems=problems, notes=notes, **figures)
     try:
         problems += _integrity_problems(conn)
         if _read_store_id(conn) != keyfile.store_id:
@@ -824,7 +958,7 @@ def check_store(root: Path, username: str | None = None,
     finally:
         conn.close()
     if problems:
-        return CheckReport(ok=False, problems=problems, decrypted=True, **figures)
+        return CheckReport(ok=False, problems=problems, notes=notes, decrypted=True, **figures)
 
     engine = open_engine(paths.db, data_key)
     entries = None
@@ -835,6 +969,7 @@ def check_store(root: Path, username: str | None = None,
             entries = report.entries
             if not report.ok:
                 problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
+            problems += _alarm_problems(session, paths.root, keyfile, report.last_seq)
             user = session.scalars(select(m.User).where(m.User.username == username)).first()
             if not problems and user is not None and user.active:
                 audit.append(session, clock.now_utc(), actor_of(user),
@@ -844,8 +979,59 @@ def check_store(root: Path, username: str | None = None,
         problems.append("Databasen kunde inte läsas vid kontrollen av åtkomstloggen.")
     finally:
         engine.dispose()
-    return CheckReport(ok=not problems, problems=problems, log_entries=entries,
+    return CheckReport(ok=not problems, problems=problems, notes=notes, log_entries=entries,
                        decrypted=True, **figures)
+
+
+def _checkpoint_file_problems(paths: StorePaths, keyfile: KeyFile | None,
+                              problems: list[str]) -> list:
+    """The checkpoints (read without a password), adding to ``problems`` a
+    missing file, a line without a valid signature or a broken chain."""
+    if not paths.checkpoints.exists():
+        problems.append(f"Kontrollpunktsfilen saknas ({CHECKPOINTS_NAME}).")
+        return []
+    if keyfile is None or len(keyfile.signing_public_key) != 32:
+        return []
+    checkpoints = read_checkpoints(paths.checkpoints)
+    public = keyfile.public_key()
+    bad = [i for i, cp in enumerate(checkpoints, start=1)
+           if not verify_checkpoint(cp, public) or cp.store_id != keyfile.store_id]
+    if bad:
+        problems.append(f"{len(bad)} kontrollpunkt(er) har ingen giltig signatur "
+                        f"(första: nr {bad[0]}).")
+    broken = chain_break(checkpoints)
+    if broken is not None:
+        problems.append(f"Kontrollpunkt nr {broken} hänger inte ihop med den före: en "
+                        "kontrollpunkt har tagits bort, ändrats eller lagts till.")
+    return checkpoints
+
+
+def _alarm_problems(session: Session, root: Path, keyfile: KeyFile, head_seq: int) -> list[str]:
+    """What the witnesses say against the checkpoint file, and an alarm in the
+    log that no key holder has acknowledged (see store/witness.py)."""
+    ack = session.scalars(select(m.AuditEvent).where(m.AuditEvent.action == ACKNOWLEDGE_ACTION)
+                          .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
+    acknowledged_at = dt.datetime.fromisoformat(ack.at) if ack is not None else None
+    problems = [a.sv for a in file_alarms(root, keyfile.store_id, keyfile.public_key(),
+                                          head_seq, acknowledged_at)]
+    pending = pending_alarm(session)
+    if pending is not None:
+        problems.append(pending.sv)
+    return problems
+
+
+def _tidy_backups(paths: StorePaths) -> list[str]:
+    if not paths.backups.is_dir():
+        return []
+    try:
+        with backup_lock(paths.root, wait=False) as locked:
+            removed = remove_backup_leftovers(paths.backups) if locked else []
+    except OSError:  # a read-only store folder: nothing to tidy from here
+        return []
+    if not removed:
+        return []
+    return [f"Rester av en avbruten säkerhetskopiering har tagits bort ({len(removed)} "
+            f"filer: {', '.join(removed)})."]
 
 
 # --- retention (gallring) ------------------------------------------------------------

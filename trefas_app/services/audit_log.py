@@ -33,7 +33,7 @@ from sqlalchemy import case as sql_case
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.audit_labels import actions_matching
-from trefas_app.domain.enums import Agency
+from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
 from trefas_app.security import access, audit
@@ -44,6 +44,10 @@ from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.witness import (
+    ACKNOWLEDGE_ACTION,
+    pending_alarm,
+)
 
 MAX_LIMIT = MAX_PAGE_LIMIT
 
@@ -54,13 +58,20 @@ def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
     key = store.note_seal_key
     purged = set(session.scalars(select(m.AuditEvent.case_id).where(
         m.AuditEvent.action == "retention.delete")).all())
+    # A restore keeps the log but not what was written after the backup: a
+    # note signed between the backup's head and the restore is gone (and its
+    # id may since have been given to another note).
+    undone = [(json.loads(detail or "{}").get("restored_seq") or seq, seq)
+              for seq, detail in session.execute(
+                  select(m.AuditEvent.seq, m.AuditEvent.detail)
+                  .where(m.AuditEvent.action == "restore"))]
     events = session.execute(select(m.AuditEvent.seq, m.AuditEvent.subject_id,
                                     m.AuditEvent.case_id, m.AuditEvent.detail)
                              .where(m.AuditEvent.action == "note.sign")
                              .order_by(m.AuditEvent.seq)).yield_per(5000)
     for seq, note_id, case_id, detail in events:
         sealed = json.loads(detail).get("seal") if detail else None
-        if sealed is None:
+        if sealed is None or any(low < seq < high for low, high in undone):
             continue
         note = session.get(m.Note, int(note_id))
         if note is None and case_id in purged:
@@ -102,11 +113,52 @@ def verify_log(store, actor: Actor) -> ChainReport:
                            "signerade kontrollpunkter.",
                 problem_en="The checkpoint file is missing: the log cannot be checked "
                            "against signed checkpoints.")
+        alarm = pending_alarm(uow.session)
+        if report.ok and alarm is not None:
+            report = dataclasses.replace(report, ok=False, first_bad_seq=None,
+                                         problem_sv=alarm.sv, problem_en=alarm.en)
         uow.log(actor, "audit.verify",
                 detail={"ok": report.ok, "entries": report.entries,
                         "first_bad_seq": report.first_bad_seq})
         uow.commit()
         return report
+
+
+def acknowledge_alarm(store, actor: Actor, reason: str) -> int:
+    """A key holder — a supervisor, or a session opened with the recovery
+    key; never an administrator alone — has looked at the standing alarm about
+    the access log and its checkpoints and accepts the store as it now is.
+    Logged (``checkpoints.acknowledge``, with the reason and the alarm's
+    entry); a fresh checkpoint is signed and this profile's witness renewed.
+    Returns the alarm's sequence number."""
+    reason = " ".join((reason or "").split())
+    with store.uow() as uow:
+        if not (actor.role == Role.SUPERVISOR or getattr(store, "via_recovery_key", False)):
+            raise access.denied(
+                actor, "audit.acknowledge",
+                "Bara en arbetsledare eller den som har återställningsnyckeln kan kvittera "
+                "ett larm om åtkomstloggen.",
+                "Only a supervisor or the holder of the recovery key can acknowledge an "
+                "alarm about the access log.")
+        alarm = pending_alarm(uow.session)
+        if alarm is None:
+            raise ValidationError("Det finns inget larm att kvittera.",
+                                  "There is no alarm to acknowledge.")
+        if len(reason) < 10 or len(reason) > 500:
+            raise ValidationError(
+                "Skriv vad du har granskat och varför larmet kan kvitteras (10–500 tecken).",
+                "Write what you reviewed and why the alarm can be acknowledged "
+                "(10–500 characters).")
+        alarm_seq = uow.session.scalar(select(func.max(m.AuditEvent.seq)).where(
+            m.AuditEvent.action == "checkpoints.alarm"))
+        uow.log(actor, ACKNOWLEDGE_ACTION, reason=reason,
+                detail={"alarm_seq": alarm_seq,
+                        "recovery_key": bool(getattr(store, "via_recovery_key", False))})
+        uow.commit()
+    store.alarms = []
+    store.write_checkpoint()
+    store.write_witness()
+    return alarm_seq
 
 
 def _bound_time(value: dt.datetime | dt.date | None, end: bool) -> dt.datetime | None:

@@ -829,6 +829,8 @@ def _issue(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, rec
                                "consent": b.consent_id, "legal_basis": b.legal_basis,
                                "case": b.case_id}
                               for b in bases]})
+    if uow.delivery is not None:
+        uow.delivery(pdf)  # delivered before it is registered: a failed write registers nothing
     uow.commit()
     return IssuedDocumentResult(number=number, kind=kind, pdf_bytes=pdf, pages=pages,
                                 sha256=file_sha, content_sha256=content_sha, omitted=omitted,

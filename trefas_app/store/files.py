@@ -4,12 +4,16 @@ side files, and finishing a re-key that a crash interrupted.
 A re-key writes the new database, key file and re-signed checkpoints next to
 the old ones, then a journal, then renames them into place. The journal marks the point of no
 return: with it, recovery finishes the renames; without it, the old files are
-untouched and the leftovers are removed. ``unlock`` runs recovery first.
+untouched and the leftovers are removed. ``unlock`` runs recovery first, and
+logs a re-key whose own log entry a crash prevented (``trefas.rekey-done``).
+
+Also the backup folder's lock, and removing what a killed backup left.
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 DB_NAME = "trefas.db"
@@ -19,6 +23,9 @@ REKEY_DB_TMP = DB_NAME + ".rekey-new"
 REKEY_KEYS_TMP = KEYS_NAME + ".rekey-new"
 REKEY_CHECKPOINTS_TMP = CHECKPOINTS_NAME + ".rekey-new"
 REKEY_JOURNAL = "trefas.rekey"
+#: Left by a re-key once its files are in place, until the re-key is in the
+#: access log: the journal's facts (id, who, log head before).
+REKEY_DONE = "trefas.rekey-done"
 
 
 def fsync_file(path: Path) -> None:
@@ -57,6 +64,12 @@ def sidecars(db: Path) -> tuple[Path, Path, Path]:
 def finish_rekey_renames(root: Path) -> None:
     tmp_db, tmp_keys, journal = root / REKEY_DB_TMP, root / REKEY_KEYS_TMP, root / REKEY_JOURNAL
     db = root / DB_NAME
+    if journal.exists() and not (root / REKEY_DONE).exists():
+        # Until the re-key's log entry is written (by rekey(), or at the next
+        # log-in when a crash came first), this says that it happened.
+        from trefas_app.store.keyslots import atomic_write
+
+        atomic_write(root / REKEY_DONE, journal.read_bytes())
     if tmp_keys.exists():
         os.replace(tmp_keys, root / KEYS_NAME)
         fsync_dir(root)
@@ -95,3 +108,85 @@ def recover_interrupted_rekey(root: Path) -> str | None:
         unlink_quietly(tmp_db, *sidecars(tmp_db), tmp_keys, tmp_checkpoints)
         return "Rester av ett avbrutet nyckelbyte har tagits bort; inget var ändrat."
     return None
+
+
+# --- the backup folder: one backup at a time, and what a killed one left ----------
+
+BACKUP_LOCK = "trefas.backups.lock"  # in the store folder, beside backups/
+#: What a backup writes before its copy gets its final name (see admin.backup).
+PARTIAL_SUFFIX = ".partial"
+
+
+#: Held while a checkpoint line is appended: each line names the one before.
+CHECKPOINTS_LOCK = CHECKPOINTS_NAME + ".lock"
+
+
+def backup_lock(root: Path, wait: bool = True):
+    """Hold the store's backup lock (see :func:`file_lock`)."""
+    return file_lock(Path(root) / BACKUP_LOCK, wait)
+
+
+@contextmanager
+def file_lock(path: Path, wait: bool = True):
+    """Hold an exclusive lock on ``path`` (created owner-only); yields whether
+    it was obtained (with ``wait=False`` it is not waited for). The operating
+    system drops the lock of a process that dies, so a killed process never
+    leaves it held."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            _lock_fd(fd, wait)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            _unlock_fd(fd)
+    finally:
+        os.close(fd)
+
+
+def _lock_fd(fd: int, wait: bool) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+
+
+def _unlock_fd(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def remove_backup_leftovers(folder: Path) -> list[str]:
+    """Remove what an interrupted backup left (its ``.partial`` copy and
+    SQLite's side files of it, half-written temporary files, a key file or
+    witness without its copy); returns the names removed. Call it holding
+    :func:`backup_lock`, so that a running backup is never mistaken for one."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    for path in sorted(folder.iterdir()):
+        name = path.name
+        orphan = (name.endswith((".keys", ".witness")) and name.startswith("trefas-")
+                  and not path.with_suffix(".db").exists())
+        if PARTIAL_SUFFIX in name or (name.startswith(".") and name.endswith(".tmp")) \
+                or orphan:
+            unlink_quietly(path)
+            if not path.exists():
+                removed.append(name)
+    if removed:
+        fsync_dir(folder)
+    return removed

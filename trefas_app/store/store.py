@@ -37,10 +37,26 @@ from trefas_app.domain.errors import (
 from trefas_app.security import audit
 from trefas_app.store import models as m
 from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
-from trefas_app.store.files import CHECKPOINTS_NAME, DB_NAME, KEYS_NAME, recover_interrupted_rekey
+from trefas_app.store.files import (
+    CHECKPOINTS_LOCK,
+    CHECKPOINTS_NAME,
+    DB_NAME,
+    KEYS_NAME,
+    REKEY_DONE,
+    file_lock,
+    recover_interrupted_rekey,
+    unlink_quietly,
+)
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.store.uow import UnitOfWork, utc_now
+from trefas_app.store.witness import (
+    StoreAlarm,
+    login_alarms,
+    witness_of,
+    write_user_witness,
+    write_witness,
+)
 
 log = logging.getLogger(__name__)
 
@@ -257,9 +273,7 @@ def unlock(root: Path, username: str, password: str,
                 raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
             actor = actor_of(user)
             now = clock()
-            for failure in keyfile.pending_failures:
-                audit.append(session, now, None, "login.failed",
-                             username=failure.get("username"), detail={"at": failure.get("at")})
+            alarms = _login_entries(session, paths, keyfile, actor, now)
             audit.append(session, now, actor, "login")
             session.commit()
     except DAMAGE_ERRORS as exc:
@@ -268,14 +282,96 @@ def unlock(root: Path, username: str, password: str,
     except BaseException:
         engine.dispose()
         raise
-    if keyfile.pending_failures:
-        logged = len(keyfile.pending_failures)
-        with KeyFile.locked_update(paths.keys) as fresh:
-            fresh.pending_failures = fresh.pending_failures[logged:]
-        keyfile = fresh
+    keyfile = _after_login(paths, keyfile)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    store.alarms = alarms
     store.after_commit()
     return store
+
+
+#: The most failed log-ins the key file keeps (KeyFile.unseal drops older ones).
+MAX_PENDING_FAILURES = 1000
+
+
+def _valid_failure(failure: object) -> bool:
+    """A failed log-in as KeyFile.unseal records it: a user name of the
+    shape user names have and a real, timezone-aware time."""
+    from trefas_app.services.users import USERNAME_RE
+
+    if not isinstance(failure, dict) or set(failure) != {"username", "at"}:
+        return False
+    name, at = failure["username"], failure["at"]
+    if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
+        return False
+    if not isinstance(at, str) or len(at) > 40:
+        return False
+    try:
+        return dt.datetime.fromisoformat(at).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor: Actor,
+                   now: dt.datetime) -> list[StoreAlarm]:
+    """What a log-in writes before its own entry: failed log-ins waiting in
+    the key file (checked: the key file is not signed), a re-key that crash
+    recovery finished, and alarms about the checkpoints. Returns the alarms
+    to show."""
+    alarms: list[StoreAlarm] = []
+    failures = keyfile.pending_failures
+    valid = [f for f in failures[:MAX_PENDING_FAILURES] if _valid_failure(f)]
+    for failure in valid:
+        audit.append(session, now, None, "login.failed", username=failure["username"],
+                     detail={"at": failure["at"]})
+    if len(valid) != len(failures):
+        audit.append(session, now, actor, "keyfile.tampered",
+                     detail={"pending_failures": len(failures), "invalid": len(failures)
+                             - len(valid)})
+        alarms.append(StoreAlarm(
+            "keyfile",
+            f"Nyckelfilen har manipulerats: {len(failures) - len(valid)} av "
+            f"{len(failures)} väntande misslyckade inloggningar var inte giltiga och har "
+            "inte förts in i åtkomstloggen. Händelsen är loggad.",
+            f"The key file has been tampered with: {len(failures) - len(valid)} of "
+            f"{len(failures)} pending failed log-ins were not valid and were not copied "
+            "into the access log. This has been logged."))
+    _log_finished_rekey(session, paths, now)
+    return alarms + login_alarms(session, paths.root, keyfile.store_id, keyfile.public_key(),
+                                 now, actor)
+
+
+def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -> None:
+    """Log a re-key whose renames crash recovery finished (or whose own log
+    entry a crash prevented), once."""
+    import json
+
+    marker = paths.root / REKEY_DONE
+    if not marker.exists():
+        return
+    try:
+        facts = json.loads(marker.read_text(encoding="utf-8"))
+        rekey_id = str(facts.get("id") or "")
+    except (OSError, ValueError, AttributeError):
+        facts, rekey_id = {}, ""
+    done = rekey_id and session.scalar(
+        select(m.AuditEvent.seq).where(m.AuditEvent.action == "rekey",
+                                       m.AuditEvent.detail.contains(rekey_id)).limit(1))
+    if not done:
+        by = facts.get("by") if isinstance(facts.get("by"), str) else None
+        audit.append(session, now, None, "rekey", username=by,
+                     detail={"id": rekey_id, "finished_by_recovery": True,
+                             "seq_before": facts.get("seq_before")})
+
+
+def _after_login(paths: StorePaths, keyfile: KeyFile) -> KeyFile:
+    """After the log-in committed: drop what it moved into the log."""
+    unlink_quietly(paths.root / REKEY_DONE)
+    if not keyfile.pending_failures:
+        return keyfile
+    logged = len(keyfile.pending_failures)
+    with KeyFile.locked_update(paths.keys) as fresh:
+        fresh.pending_failures = fresh.pending_failures[logged:]
+    return fresh
 
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,
@@ -297,7 +393,9 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
                 raise StoreError("Lagringsplatsen har ingen aktiv administratör.",
                                  "The store has no active administrator.")
             actor = actor_of(admin)
-            audit.append(session, clock(), actor, "login.recovery_key")
+            now = clock()
+            alarms = _login_entries(session, paths, keyfile, actor, now)
+            audit.append(session, now, actor, "login.recovery_key")
             session.commit()
     except DAMAGE_ERRORS as exc:
         engine.dispose()
@@ -305,7 +403,11 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
     except BaseException:
         engine.dispose()
         raise
-    return OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    keyfile = _after_login(paths, keyfile)
+    store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    store.alarms = alarms
+    store.via_recovery_key = True
+    return store
 
 
 # --- an unlocked store --------------------------------------------------------
@@ -323,6 +425,10 @@ class OpenStore:
         self.actor = actor
         self.clock = clock
         self._signing_key = keyfile.signing_key(data_key)
+        #: Alarms found at log-in (see witness.py), shown to the user.
+        self.alarms: list[StoreAlarm] = []
+        #: Unlocked with the recovery key: a key holder, like a supervisor.
+        self.via_recovery_key = False
         self._note_seal_key = self._read_note_seal_key()
         self._last_checkpoint_block = self._read_last_checkpoint_seq() // CHECKPOINT_EVERY
 
@@ -374,15 +480,36 @@ class OpenStore:
         if seq // CHECKPOINT_EVERY > self._last_checkpoint_block:
             self.write_checkpoint()
 
-    def write_checkpoint(self) -> None:
-        from trefas_app.security.audit_chain import append_checkpoint, sign_checkpoint
+    def write_checkpoint(self, witness_path: Path | None = None) -> None:
+        """Sign the log's head as the next line of the checkpoint chain; with
+        ``witness_path``, also record it there (a backup's witness)."""
+        from trefas_app.security.audit_chain import (
+            append_checkpoint,
+            read_checkpoints,
+            sign_checkpoint,
+        )
 
         with Session(self.engine) as session:
             seq, digest = audit.head(session)
-        cp = sign_checkpoint(self._signing_key, self.store_id, seq, digest,
-                             self.clock().astimezone(dt.timezone.utc).isoformat())
-        append_checkpoint(self.paths.checkpoints, cp)
+        path = self.paths.checkpoints
+        with file_lock(path.with_name(CHECKPOINTS_LOCK)):  # one line after the other
+            lines = read_checkpoints(path) if path.exists() else []
+            prev = lines[-1].line_digest if lines else "0" * 64
+            cp = sign_checkpoint(self._signing_key, self.store_id, seq, digest,
+                                 self.clock().astimezone(dt.timezone.utc).isoformat(), prev)
+            append_checkpoint(path, cp)
         self._last_checkpoint_block = seq // CHECKPOINT_EVERY
+        self._newest_witness = witness_of(cp, len(lines) + 1)
+        if witness_path is not None:
+            write_witness(witness_path, self._newest_witness)
+
+    def write_witness(self) -> None:
+        """Record the newest checkpoint in this computer account's profile —
+        unless an alarm stands: then the older witness is the evidence."""
+        witness = getattr(self, "_newest_witness", None)
+        if witness is None or any(a.code != "keyfile" for a in self.alarms):
+            return
+        write_user_witness(self.store_id, witness)
 
     # -- the key file ----------------------------------------------------------
 
@@ -423,6 +550,7 @@ class OpenStore:
                 audit.append(session, self.clock(), self.actor, action)
                 session.commit()
             self.write_checkpoint()
+            self.write_witness()
             self._refresh_statistics()
         except (OSError, DatabaseError) as exc:
             raise translate_os_error(exc) or exc

@@ -47,6 +47,10 @@ class UnitOfWork:
         self.session: Session | None = None
         self._now: dt.datetime | None = None
         self._committed = False
+        #: Where an issued document goes before it is registered (e.g. the
+        #: command line's --out file): called with the PDF inside the
+        #: transaction, so a failed write registers and logs nothing.
+        self.delivery: Callable[[bytes], None] | None = None
 
     def now(self) -> dt.datetime:
         """One timestamp per unit of work, so a change and its log entry agree."""

@@ -183,9 +183,23 @@ class MainWindow(QMainWindow):
         self._quitting = False
 
         central = QWidget(self)
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        # Alarms found at log-in (a rolled-back store, a tampered key file):
+        # shown to everyone until a key holder acknowledges them.
+        self.alarm_banner = QLabel(central)
+        self.alarm_banner.setObjectName("alarmBanner")
+        self.alarm_banner.setWordWrap(True)
+        self.alarm_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.alarm_banner.setStyleSheet(
+            "QLabel#alarmBanner { background: #8b1a1a; color: white; padding: 8px; }")
+        self.alarm_banner.hide()
+        outer.addWidget(self.alarm_banner)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
+        outer.addLayout(row, 1)
         self.nav = QListWidget(central)
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(190)
@@ -321,8 +335,21 @@ class MainWindow(QMainWindow):
 
     # -- unlocked ------------------------------------------------------------------
 
+    def _show_alarms(self, alarms) -> None:
+        if not alarms:
+            self.alarm_banner.hide()
+            self.alarm_banner.clear()
+            return
+        lang = getattr(self.ctx, "lang", "sv")
+        lines = [self.tr("LARM – visa detta för en arbetsledare:")]
+        lines += [alarm.message(lang) for alarm in alarms]
+        self.alarm_banner.setText("\n".join(lines))
+        self.alarm_banner.setAccessibleName(self.tr("Larm"))
+        self.alarm_banner.show()
+
     def _on_unlocked(self) -> None:
         actor = self.ctx.actor
+        self._show_alarms(getattr(self.ctx.store, "alarms", ()))
         self._rebuild_navigation()
         self._update_status()
         self.idle.touch()
@@ -529,6 +556,7 @@ class MainWindow(QMainWindow):
         self._previous = None
 
     def _show_locked_state(self) -> None:
+        self._show_alarms(())
         self.stack.setCurrentWidget(self.locked_page)
         self.case_menu.menuAction().setVisible(False)
         self.nav.clear()
