@@ -113,11 +113,10 @@ def _write_private(path: Path, data: bytes) -> None:
 
         if isinstance(translate_os_error(exc), DiskFull):
             raise DiskFull(
-                f"Disken är full: filen {path} kunde inte skrivas. Dokumentet är utfärdat "
-                f"och registrerat men inte sparat; frigör utrymme och skapa ett nytt.",
+                f"Disken är full: filen {path} kunde inte skrivas. Dokumentet har inte "
+                f"utfärdats och inte registrerats; frigör utrymme och försök igen.",
                 f"The disk is full: the file {path} could not be written. The document was "
-                f"issued and recorded but not saved; free some space and create a new "
-                f"one.") from None
+                f"not issued or recorded; free some space and try again.") from None
         raise ValidationError(
             f"Filen {path} kunde inte skrivas ({exc.strerror or type(exc).__name__}). "
             f"Dokumentet har inte utfärdats och inte registrerats; ingenting har ändrats.",
