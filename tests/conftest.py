@@ -7,6 +7,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TREFAS_KDF_PROFILE"] = "test"
+# No deployment settings file of this machine or user may steer a test
+# (trefas_app.settings); tests that need one point these at their own files.
+os.environ["TREFAS_MACHINE_CONFIG"] = os.devnull
+os.environ["TREFAS_USER_CONFIG"] = os.devnull
 
 import pytest  # noqa: E402
 
