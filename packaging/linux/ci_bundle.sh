@@ -13,7 +13,8 @@
 #    interpreter and libpython is covered by a stand-in that fails, so that
 #    nothing but the bundle can be what runs: `--version`, `--self-test`,
 #    `demo --store …`, `check`, `document handover` → a PDF, `verify-document`,
-#    and the window started offscreen until its unlock dialog is painted.
+#    and the window started offscreen until its unlock dialog is painted. Nothing
+#    may have been written into the bundle's folder afterwards.
 # Prints the bundle's size and the build time; exits non-zero on the first failure.
 set -euo pipefail
 
@@ -40,6 +41,8 @@ if [ "${1:-}" = "--checks" ]; then
     fi
     PROGRAM="$BUNDLE/trefas"
     STORE="$WORK/demo"
+    touch "$WORK/.before-runs"
+    sleep 1  # the marker's time must be older than anything the runs could write
     run() {  # run ARGS… — the frozen program, clean environment
         env -i PATH="$SHIM:/usr/bin:/bin" HOME="$WORK/home" LANG=C.UTF-8 \
             QT_QPA_PLATFORM=offscreen TREFAS_LOG_DIR="$WORK/log" \
@@ -71,7 +74,9 @@ if [ "${1:-}" = "--checks" ]; then
         XDG_CONFIG_HOME="$WORK/config" XDG_CONFIG_DIRS="$WORK/etc-xdg" \
         TREFAS_EXIT_WHEN_UNLOCK_SHOWN=1 timeout 120 "$PROGRAM" --store "$STORE" 2>/dev/null)"
     [ "$painted" = "unlock-dialog-painted" ] || { say "FEL: upplåsningsdialogen ritades inte"; exit 1; }
-    say "alla körningar av det frysta programmet gick igenom"
+    written="$(find "$BUNDLE" -newer "$WORK/.before-runs" -print | head -5)"
+    [ -z "$written" ] || { say "FEL: programmet skrev i sin egen mapp: $written"; exit 1; }
+    say "alla körningar av det frysta programmet gick igenom; inget skrevs i paketets mapp"
     exit 0
 fi
 
