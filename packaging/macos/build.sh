@@ -50,6 +50,14 @@ fix_dotted_folders() {
     local macos="$APP/Contents/MacOS" dir rel
     while IFS= read -r -d '' dir; do
         rel="${dir#"$macos"/}"
+        # A moved library would still find its Qt neighbours by the old relative
+        # paths: the recipe then rewrites its load commands. Stop rather than
+        # ship a program that cannot load them.
+        if find "$dir" -type f -exec file -b {} + 2>/dev/null | grep -q "Mach-O"; then
+            say "FEL: $rel har ett punktnamn och innehåller bibliotek; se PyInstallers recept" \
+                "'Recipe OSX Code Signing Qt' (laddkommandona måste skrivas om)"
+            exit 1
+        fi
         mkdir -p "$APP/Contents/Resources/$(dirname "$rel")"
         mv "$dir" "$APP/Contents/Resources/$rel"
         ln -s "$("$PY" -c 'import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))' \
