@@ -3279,8 +3279,16 @@ Current status: {state}</translation>
         <translation>Results (copy the text for support if asked):</translation>
     </message>
     <message>
+        <source>Kör självtestet …</source>
+        <translation>Running the self-test …</translation>
+    </message>
+    <message>
         <source>Stäng</source>
         <translation>Close</translation>
+    </message>
+    <message>
+        <source>Självtestet kunde inte köras ({kind}).</source>
+        <translation>The self-test could not be run ({kind}).</translation>
     </message>
 </context>
 <context>

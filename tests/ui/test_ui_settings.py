@@ -100,9 +100,11 @@ def test_self_test_dialog_shows_one_line_per_check(qtbot, world, ctx_factory):
 
     dlg = SelfTestDialog(ctx_factory(world.root))
     qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.results is not None, timeout=60_000)
     lines = dlg.text.toPlainText().splitlines()
     assert len(lines) == len(selftest.CHECKS) + 1
     assert dlg.passed and all(line.startswith("OK ") for line in lines[:-1])
+    assert lines[0].startswith("OK   SQLCipher 4") and lines[6].startswith("OK   Qt startar")
 
 
 def test_program_quits_once_the_unlock_dialog_is_painted(world, tmp_path):

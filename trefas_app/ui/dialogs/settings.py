@@ -13,7 +13,6 @@ from __future__ import annotations
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app import selftest
 from trefas_app import settings as deployment
 from trefas_app.domain.clock import DEFAULT_OFFICE_ZONE
 from trefas_app.domain.errors import TrefasError
@@ -140,33 +140,42 @@ class SettingsDialog(QDialog):
 
 
 class SelfTestDialog(QDialog):
-    """Runs :func:`trefas_app.selftest.run_checks` and shows one line per check."""
+    """Runs :mod:`trefas_app.selftest` and shows one line per check. The checks
+    run in the worker, except the one that makes widgets (GUI thread)."""
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
-        from trefas_app import selftest
-
+        self.ctx = ctx
+        self.results: list | None = None
         self.setObjectName("selfTestDialog")
         self.setWindowTitle(self.tr("Självtest"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.resize(620, 340)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            self.results = selftest.run_checks()
-        finally:
-            QGuiApplication.restoreOverrideCursor()
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(self.tr("Resultat (kopiera texten till supporten vid behov):"), self))
         self.text = QPlainTextEdit(self)
         self.text.setObjectName("selfTestLines")
         self.text.setReadOnly(True)
-        self.text.setPlainText("\n".join(selftest.report(self.results, ctx.lang)))
+        self.text.setPlainText(self.tr("Kör självtestet …"))
         lay.addWidget(self.text, 1)
         buttons = QDialogButtonBox(self)
         buttons.addButton(self.tr("Stäng"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
+        in_worker = tuple(c for c in selftest.CHECKS if c[2] not in selftest.GUI_THREAD_CHECKS)
+        ctx.run_plain(selftest.run_checks, in_worker, on_done=self._worker_done,
+                      on_error=self._worker_failed)
+
+    def _worker_done(self, results: list) -> None:
+        on_gui = tuple(c for c in selftest.CHECKS if c[2] in selftest.GUI_THREAD_CHECKS)
+        self.results = selftest.in_check_order([*results, *selftest.run_checks(on_gui)])
+        self.text.setPlainText("\n".join(selftest.report(self.results, self.ctx.lang)))
+
+    def _worker_failed(self, exc: BaseException) -> None:
+        self.results = []
+        self.text.setPlainText(self.tr("Självtestet kunde inte köras ({kind}).").format(
+            kind=type(exc).__name__))
 
     @property
     def passed(self) -> bool:
-        return all(r.ok for r in self.results)
+        return bool(self.results) and all(r.ok for r in self.results)
