@@ -25,7 +25,8 @@ after this many idle minutes, or sooner if the store's own setting is
 shorter — a deployment can make locking stricter, never looser),
 ``language`` (``sv`` or ``en``, the window's language) and
 ``office_timezone`` (an IANA name such as ``Europe/Stockholm``: the office's
-calendar days). A value that is not valid is ignored (and logged, by key name
+calendar days; set at start-up, so it holds for stores that do not name a zone
+of their own — a store's own setting, applied when it is opened, wins). A value that is not valid is ignored (and logged, by key name
 only), never fatal.
 """
 
