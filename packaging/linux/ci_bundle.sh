@@ -28,15 +28,19 @@ if [ "${1:-}" = "--checks" ]; then
     SHIM="$WORK/no-python"
     if [ "${4:-}" = "--cover-python" ]; then
         # Inside `unshare -m`: cover every system interpreter and libpython.
+        # Also the interpreters the build used (e.g. a pyenv or venv Python outside /usr).
         for target in /usr/bin/python3* /usr/local/bin/python3* /usr/bin/python2* \
-                /usr/lib/*/libpython3*.so* /usr/local/lib/libpython3*.so*; do
+                /usr/lib/*/libpython3*.so* /usr/local/lib/libpython3*.so* ${OTHER_PYTHONS:-}; do
             [ -e "$target" ] || continue
             case "$target" in *-config) continue ;; esac
             mount --bind "$SHIM/python3" "$(readlink -f "$target")"
         done
-        if /usr/bin/python3 -c 'pass' 2>/dev/null; then
-            say "FEL: /usr/bin/python3 går fortfarande att köra"; exit 1
-        fi
+        for py in /usr/bin/python3 $OTHER_PYTHONS; do
+            case "$py" in *.so*) continue ;; esac
+            if "$py" -c 'pass' 2>/dev/null; then
+                say "FEL: $py går fortfarande att köra"; exit 1
+            fi
+        done
         say "systemets Python är övertäckt"
     fi
     PROGRAM="$BUNDLE/trefas"
@@ -110,6 +114,13 @@ for name in python python3; do
         > "$WORK/no-python/$name"
     chmod 755 "$WORK/no-python/$name"
 done
+OTHER_PYTHONS=""
+for py in "$REPO/.venv/bin/python" "$(command -v python3 || true)"; do
+    [ -n "$py" ] && [ -e "$py" ] || continue
+    real="$(readlink -f "$py")"
+    OTHER_PYTHONS="$OTHER_PYTHONS $real $(ls "$(dirname "$real")"/../lib/libpython3*.so* 2>/dev/null | tr '\n' ' ')"
+done
+export OTHER_PYTHONS
 if [ "$(id -u)" = "0" ] && unshare -m true 2>/dev/null; then
     unshare -m bash "$REPO/packaging/linux/ci_bundle.sh" --checks "$BUNDLE" "$WORK" --cover-python
 else
