@@ -118,7 +118,8 @@ OTHER_PYTHONS=""
 for py in "$REPO/.venv/bin/python" "$(command -v python3 || true)"; do
     [ -n "$py" ] && [ -e "$py" ] || continue
     real="$(readlink -f "$py")"
-    OTHER_PYTHONS="$OTHER_PYTHONS $real $(ls "$(dirname "$real")"/../lib/libpython3*.so* 2>/dev/null | tr '\n' ' ')"
+    libs="$(ls "$(dirname "$real")"/../lib/libpython3*.so* 2>/dev/null || true)"
+    OTHER_PYTHONS="$OTHER_PYTHONS $real $(printf '%s ' $libs)"
 done
 export OTHER_PYTHONS
 if [ "$(id -u)" = "0" ] && unshare -m true 2>/dev/null; then
