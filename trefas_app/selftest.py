@@ -12,7 +12,8 @@ database can be written and read back, and its file does not start with the
 plain SQLite header; a wrong key is refused; AES-GCM, Ed25519, X25519 and
 Argon2id work; the migrations are found and build a new database; the
 translations are found; Qt starts (on Linux without a display it uses the
-``offscreen`` platform); a PDF can be made, encrypted and rendered.
+``offscreen`` platform); a PDF can be made, encrypted and rendered; the time
+zone database knows the office zone.
 """
 
 from __future__ import annotations
@@ -246,6 +247,16 @@ def check_pdf(work: Path) -> str:
     return f"{len(sealed)} B, {bitmap.size[0]}×{bitmap.size[1]} px"
 
 
+def check_time_zones(work: Path) -> str:
+    """The office's calendar days need the tz database (system or the tzdata package)."""
+    from zoneinfo import ZoneInfo
+
+    from trefas_app.domain import clock
+
+    ZoneInfo(clock.DEFAULT_OFFICE_ZONE)
+    return clock.office_zone().key
+
+
 CHECKS: tuple[tuple[str, str, Callable[[Path], str]], ...] = (
     ("SQLCipher 4 är databasmotorn", "SQLCipher 4 is the database engine", check_sqlcipher),
     ("krypterad databas skrivs och läses", "encrypted database written and read back",
@@ -256,6 +267,7 @@ CHECKS: tuple[tuple[str, str, Callable[[Path], str]], ...] = (
     ("översättningar", "translations", check_translations),
     ("Qt startar", "Qt starts", check_qt),
     ("PDF skapas, krypteras och visas", "PDF made, encrypted and rendered", check_pdf),
+    ("tidszonsdata", "time zone data", check_time_zones),
 )
 
 
