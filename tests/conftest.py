@@ -22,6 +22,10 @@ os.environ["TREFAS_KDF_PROFILE"] = "test"
 os.environ["TREFAS_WITNESS_DIR"] = os.path.join(
     "/dev/shm" if os.path.isdir("/dev/shm") else os.environ.get("TMPDIR", "/tmp"),
     f"trefas-witness-{os.getpid()}")
+# No deployment settings file of this machine or user may steer a test
+# (trefas_app.settings); tests that need one point these at their own files.
+os.environ["TREFAS_MACHINE_CONFIG"] = os.devnull
+os.environ["TREFAS_USER_CONFIG"] = os.devnull
 
 import pytest  # noqa: E402
 

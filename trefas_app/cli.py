@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from trefas_app import __version__
-from trefas_app import paths
+from trefas_app import paths, settings
 from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
@@ -1331,6 +1331,15 @@ def cmd_paths(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_self_test(args: argparse.Namespace) -> int:
+    from trefas_app import selftest
+
+    results = selftest.run_checks()
+    for line in selftest.report(results, _Lang.code):
+        out(line)
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
 # --- the parser ---------------------------------------------------------------------
 
 
@@ -1427,6 +1436,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Lösenord anges aldrig som argument: de frågas efter, läses med "
                "--password-file eller från TREFAS_PASSWORD.")
     parser.add_argument("--version", action="version", version=f"trefas {__version__}")
+    parser.add_argument("--self-test", dest="func", action="store_const", const=cmd_self_test,
+                        default=_SUPPRESS,
+                        help="kontrollera att installationen fungerar (en rad per kontroll)")
     parser.set_defaults(func=cmd_gui, command_name="gui")
     sub = parser.add_subparsers(title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
 
@@ -1685,6 +1697,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _exit_code(exc.code)
         command = args.command_name
         paths.configure_logging()
+        settings.apply_office_zone()  # the deployment's file; the environment overrides it
         clock.configure_from_environment()
         log.info("command %s", command)
         return _exit_code(args.func(args))

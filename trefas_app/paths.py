@@ -1,7 +1,8 @@
 """Where Trefas keeps things on this computer, and the application log.
 
 The store (encrypted case data) lives in the platform's user data folder
-unless ``--store DIR`` or ``TREFAS_STORE`` says otherwise::
+unless ``--store DIR``, ``TREFAS_STORE`` or the deployment settings' ``store``
+(:mod:`trefas_app.settings`) say otherwise, in that order::
 
     Linux    ~/.local/share/Trefas/store
     macOS    ~/Library/Application Support/Trefas/store
@@ -41,11 +42,16 @@ def data_dir() -> Path:
 
 
 def default_store_dir() -> Path:
-    """The store used when no ``--store`` is given: ``TREFAS_STORE`` or the
-    user data folder."""
+    """The store used when no ``--store`` is given: ``TREFAS_STORE``, the
+    deployment settings' ``store``, or the user data folder."""
+    from trefas_app import settings
+
     env = os.environ.get(STORE_ENV, "").strip()
     if env:
         return Path(env).expanduser()
+    configured = settings.load().store
+    if configured:
+        return Path(configured)
     return data_dir() / "store"
 
 

@@ -1497,6 +1497,10 @@ Current status: {state}</translation>
         <translation>Language</translation>
     </message>
     <message>
+        <source>Inställningar …</source>
+        <translation>Settings …</translation>
+    </message>
+    <message>
         <source>&amp;Avsluta</source>
         <translation>&amp;Quit</translation>
     </message>
@@ -1515,6 +1519,10 @@ Current status: {state}</translation>
     <message>
         <source>Om Trefas</source>
         <translation>About Trefas</translation>
+    </message>
+    <message>
+        <source>Självtest</source>
+        <translation>Self-test</translation>
     </message>
     <message>
         <source>Arbetar …</source>
@@ -3314,6 +3322,29 @@ Current status: {state}</translation>
     </message>
 </context>
 <context>
+    <name>SelfTestDialog</name>
+    <message>
+        <source>Självtest</source>
+        <translation>Self-test</translation>
+    </message>
+    <message>
+        <source>Resultat (kopiera texten till supporten vid behov):</source>
+        <translation>Results (copy the text for support if asked):</translation>
+    </message>
+    <message>
+        <source>Kör självtestet …</source>
+        <translation>Running the self-test …</translation>
+    </message>
+    <message>
+        <source>Stäng</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Självtestet kunde inte köras ({kind}).</source>
+        <translation>The self-test could not be run ({kind}).</translation>
+    </message>
+</context>
+<context>
     <name>ServiceDialog</name>
     <message>
         <source>Spara</source>
@@ -3334,6 +3365,73 @@ Current status: {state}</translation>
     <message>
         <source>Fortsätt skriva</source>
         <translation>Keep writing</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Inställningar för den här datorn</source>
+        <translation>Settings for this computer</translation>
+    </message>
+    <message>
+        <source>Välj …</source>
+        <translation>Choose …</translation>
+    </message>
+    <message>
+        <source>Lagringsplats (mapp)</source>
+        <translation>Store (folder)</translation>
+    </message>
+    <message>
+        <source>Reserverad för ett kommande serverläge; används inte än.</source>
+        <translation>Reserved for a future server mode; not used yet.</translation>
+    </message>
+    <message>
+        <source>Server (reserverad)</source>
+        <translation>Server (reserved)</translation>
+    </message>
+    <message>
+        <source>lagringsplatsens inställning</source>
+        <translation>the store&apos;s setting</translation>
+    </message>
+    <message>
+        <source> minuter</source>
+        <translation> minutes</translation>
+    </message>
+    <message>
+        <source>Lås efter inaktivitet</source>
+        <translation>Lock after inactivity</translation>
+    </message>
+    <message>
+        <source>Språk</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Kontorets tidszon</source>
+        <translation>Office time zone</translation>
+    </message>
+    <message>
+        <source>Låst av IT-avdelningen.</source>
+        <translation>Locked by the IT department.</translation>
+    </message>
+    <message>
+        <source>Gäller från nästa start. Kortare låstid än lagringsplatsens gäller; längre gör det inte. Fält som IT-avdelningen har låst går inte att ändra.</source>
+        <translation>Takes effect at the next start. A lock time shorter than the store&apos;s applies; a longer one does not. Fields the IT department has locked cannot be changed.</translation>
+    </message>
+    <message>
+        <source>Spara</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Avbryt</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Välj lagringsplatsens mapp</source>
+        <translation>Choose the store&apos;s folder</translation>
+    </message>
+    <message>
+        <source>Inställningsfilen kunde inte skrivas.</source>
+        <translation>The settings file could not be written.</translation>
     </message>
 </context>
 <context>

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from trefas_app.domain import clock
 from trefas_app.domain.errors import TrefasError
+from trefas_app import settings as deployment
 from trefas_app.paths import configure_logging
 from trefas_app.store.store import StorePaths
 from trefas_app.ui import style
@@ -19,6 +21,41 @@ from trefas_app.ui.context import AppContext
 from trefas_app.ui.i18n import install_translations
 
 log = logging.getLogger("trefas.ui")
+
+#: ``1``: quit as soon as the unlock dialog has been painted, printing
+#: ``unlock-dialog-painted`` — how CI and the start-up benchmark see that the
+#: installed program gets as far as its first window (also offscreen).
+EXIT_WHEN_SHOWN_ENV = "TREFAS_EXIT_WHEN_UNLOCK_SHOWN"
+PAINTED_MARK = "unlock-dialog-painted"
+
+
+def window_language(settings: QSettings, deployed: deployment.Settings) -> str:
+    """The language the IT department locked, else the user's choice in the
+    window (Språk menu), else the deployment settings, else Swedish."""
+    if deployed.is_locked("language") and deployed.language:
+        return deployed.language
+    chosen = str(settings.value("language", "") or "")
+    if chosen in deployment.LANGUAGES:
+        return chosen
+    return deployed.language or "sv"
+
+
+class _QuitAfterPaint(QObject):
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            print(PAINTED_MARK, flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def _exit_when_painted(dialog) -> None:
+    if dialog is None:
+        print("no unlock dialog", file=sys.stderr)
+        QTimer.singleShot(0, lambda: QApplication.exit(1))
+        return
+    dialog._quit_after_paint = _QuitAfterPaint(dialog)
+    dialog.installEventFilter(dialog._quit_after_paint)
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -40,14 +77,13 @@ def run_gui(store_dir: Path) -> int:
 
     configure_logging()  # the one application log (trefas_app.paths)
     try:
+        deployment.apply_office_zone()  # the deployment's file; the environment overrides it
         clock.configure_from_environment()
     except TrefasError as exc:  # a wrong TREFAS_TIMEZONE: say so in the log, keep the default
         log.warning("%s", exc.message("en"))
     app = make_application()
     settings = QSettings("Trefas", "Trefas")
-    lang = str(settings.value("language", "sv"))
-    if lang not in ("sv", "en"):
-        lang = "sv"
+    lang = window_language(settings, deployment.load())
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
     ctx = AppContext(Path(store_dir), settings=settings, language=lang)
     log.info("Trefas starting (language %s)", lang)
@@ -63,6 +99,8 @@ def run_gui(store_dir: Path) -> int:
     window = MainWindow(ctx)
     ctx.unlocked.connect(lambda: settings.setValue("last_username", ctx.actor.username))
     window.start(username=username)
+    if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
+        _exit_when_painted(window.unlock_dialog)
     status = app.exec()
     if ctx.is_unlocked:  # closed without closeEvent (e.g. session end)
         ctx.shutdown()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app import settings as deployment
 from trefas_app.domain.labels import label
 from trefas_app.ui import heap, style
 from trefas_app.ui.clipboard import secret_clipboard
@@ -252,6 +253,9 @@ class MainWindow(QMainWindow):
             act.setChecked(self.ctx.lang == code)
             act.triggered.connect(lambda _=False, c=code: self._choose_language(c))
             lang_menu.addAction(act)
+        settings_action = QAction(self.tr("Inställningar …"), self)
+        settings_action.triggered.connect(self.open_settings_dialog)
+        file_menu.addAction(settings_action)
         file_menu.addSeparator()
         quit_action = QAction(self.tr("&Avsluta"), self)
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
@@ -267,6 +271,9 @@ class MainWindow(QMainWindow):
         about = QAction(self.tr("Om Trefas"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+        self_test = QAction(self.tr("Självtest"), self)
+        self_test.triggered.connect(self.open_self_test)
+        help_menu.addAction(self_test)
 
         for i in range(9):
             act = QAction(self)
@@ -372,7 +379,7 @@ class MainWindow(QMainWindow):
             minutes = int(value)
         except (TypeError, ValueError):
             minutes = DEFAULT_LOCK_MINUTES
-        self.lock_minutes = max(1, min(minutes, 240))
+        self.lock_minutes = deployment.effective_lock_minutes(max(1, min(minutes, 240)))
         self._tick()
 
     def _rebuild_navigation(self) -> None:
@@ -589,6 +596,20 @@ class MainWindow(QMainWindow):
         self.ctx.show_message(
             self.tr("Språket byts när Trefas startas nästa gång.") if code == "sv"
             else "The language changes the next time Trefas starts.", warning=False)
+
+    def open_settings_dialog(self) -> None:
+        from trefas_app.ui.dialogs.settings import SettingsDialog
+
+        dlg = SettingsDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+
+    def open_self_test(self) -> None:
+        from trefas_app.ui.dialogs.settings import SelfTestDialog
+
+        dlg = SelfTestDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
 
     def _about(self) -> None:
         from trefas_app import __version__
