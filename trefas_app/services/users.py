@@ -27,15 +27,44 @@ class UserInput:
     role: Role
     agency: Agency
     unit_id: int
-    password: str
+    #: Never set by an administrator: the person chooses it at enrolment.
+    #: Kept so that a program passing one gets a clear refusal.
+    password: str = ""
     email: str | None = None
     phone: str | None = None
 
 
-def _view(u: m.User, usernames_with_slot: set[str]) -> UserView:
+def _view(u: m.User, keyfile, code: str | None = None) -> UserView:
+    slot = next((s for s in keyfile.account_slots() if s.username == u.username), None)
     return UserView(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
                     agency=u.agency, unit_id=u.unit_id, unit_name=u.unit.name if u.unit else "",
-                    active=u.active, has_key_slot=u.username in usernames_with_slot)
+                    active=u.active, has_key_slot=slot is not None,
+                    account_state=slot.state if slot else "ready", enrolment_code=code)
+
+
+def refuse_chosen_password(password: str) -> None:
+    if password:
+        raise ValidationError(
+            "Administratören väljer aldrig lösenord åt någon: kontot får en engångskod, "
+            "och personen väljer sitt lösenord själv.",
+            "The administrator never chooses anyone's password: the account gets a "
+            "one-time code and the person chooses their own password.")
+
+
+def profile_of(user: m.User) -> dict:
+    return {"display_name": user.display_name, "role": user.role.value,
+            "agency": user.agency.value, "unit_code": user.unit.code if user.unit else "",
+            "unit_name": user.unit.name if user.unit else "", "unit_id": user.unit_id,
+            "user_id": user.id, "email": user.email, "phone": user.phone}
+
+
+def _start_enrolment(uow: UnitOfWork, actor: Actor, user: m.User) -> str:
+    from trefas_app.store.accounts import start_enrolment
+
+    kind = "admin" if user.role == Role.ADMINISTRATOR else "user"
+    with uow.store.edit_keyfile() as keyfile:
+        return start_enrolment(keyfile, kind, user.username, profile_of(user), actor.username,
+                               getattr(uow.store, "admin_identity", None), uow.now())
 
 
 def add_unit(uow: UnitOfWork, actor: Actor, agency: Agency, code: str, name: str) -> UnitView:
@@ -76,7 +105,7 @@ def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
     if agency not in ROLE_AGENCIES[role]:
         raise ValidationError("Rollen finns inte inom den myndigheten.",
                               "That role does not exist in that agency.")
-    check_password_policy(data.password, username)
+    refuse_chosen_password(data.password)
     with uow:
         access.require(actor, "user.manage")
         s = uow.session
@@ -93,26 +122,25 @@ def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
         s.flush()
         uow.log(actor, "user.create", subject_kind="user", subject_id=user.id,
                 detail={"role": role.value, "agency": agency.value, "unit": unit.code})
-        with uow.store.edit_keyfile() as keyfile:
-            keyfile.add_user_slot(username, data.password, uow.store.data_key)
+        s.refresh(user)
+        code = _start_enrolment(uow, actor, user)
+        uow.log(actor, "account.enrolment_code", subject_kind="user", subject_id=user.id)
         try:
             uow.commit()
         except Exception:
             with uow.store.edit_keyfile() as keyfile:
                 keyfile.remove_user_slot(username)
             raise
-        s.refresh(user)
-        return _view(user, set(uow.store.keyfile.usernames()))
+        return _view(user, uow.store.keyfile, code)
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
     with uow:
         access.require(actor, "user.list")
-        slots = set(uow.store.keyfile.usernames())
         users = uow.session.scalars(select(m.User).order_by(m.User.username)).all()
         uow.log(actor, "user.list")
         uow.commit()
-        return [_view(u, slots) for u in users]
+        return [_view(u, uow.store.keyfile) for u in users]
 
 
 def user_directory(uow: UnitOfWork, actor: Actor,
@@ -176,7 +204,7 @@ def disable_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
             keyfile.remove_user_slot(user.username)
         _remove_slot_from_backups(uow.store, user.username)
         uow.commit()
-        return _view(user, set(uow.store.keyfile.usernames()))
+        return _view(user, uow.store.keyfile)
 
 
 def _remove_slot_from_backups(store, username: str) -> None:
@@ -192,19 +220,21 @@ def _remove_slot_from_backups(store, username: str) -> None:
             copy.remove_user_slot(username)
 
 
-def reset_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str) -> UserView:
-    """An administrator gives a user a new password (and re-enables the account)."""
-    check_password_policy(new_password, username)
+def reset_password(uow: UnitOfWork, actor: Actor, username: str,
+                   new_password: str = "") -> UserView:
+    """A new one-time enrolment code for a user (and the account re-enabled).
+    The old slot, and with it the data-key copy, is gone at once; the person
+    chooses a new password and a supervisor must confirm the account again."""
+    refuse_chosen_password(new_password)
     with uow:
         access.require(actor, "user.manage")
         user = _user(uow, username)
         user.active = True
         user.disabled_at = user.disabled_by_id = None
-        with uow.store.edit_keyfile() as keyfile:
-            keyfile.reset_password(username, new_password, uow.store.data_key)
+        code = _start_enrolment(uow, actor, user)
         uow.log(actor, "user.password_reset", subject_kind="user", subject_id=user.id)
         uow.commit()
-        return _view(user, set(uow.store.keyfile.usernames()))
+        return _view(user, uow.store.keyfile, code)
 
 
 def change_own_password(uow: UnitOfWork, actor: Actor, old_password: str,

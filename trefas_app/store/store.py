@@ -37,6 +37,15 @@ from trefas_app.security import audit
 from trefas_app.store import models as m
 from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
 from trefas_app.store.files import CHECKPOINTS_NAME, DB_NAME, KEYS_NAME, recover_interrupted_rekey
+from trefas_app.store.account_sync import (
+    REKEY_LEGACY_ADMIN,
+    apply_account_list,
+    move_pending_events,
+    strip_admin_data_keys,
+    trust_admin_identities,
+    trust_identity,
+)
+from trefas_app.store.keyless import KeylessSession
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.store.uow import UnitOfWork, utc_now
@@ -120,7 +129,8 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
         data_key = secrets.token_bytes(32)
         keyfile = KeyFile.new(paths.keys)
         keyfile.create_signing_key(data_key)
-        keyfile.add_user_slot(admin_username, admin_password, data_key, kdf)
+        identity = _add_founding_admin(keyfile, admin_username, admin_display_name,
+                                       admin_password, agency, unit_code, unit_name, kdf)
         recovery_key = keyfile.set_recovery_slot(data_key, kdf)
         engine = open_engine(paths.db, data_key)
         os.chmod(paths.db, 0o600)
@@ -139,6 +149,7 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
             session.add(admin)
             session.flush()
             actor = actor_of(admin)
+            trust_identity(session, admin_username, _raw_public(identity.public_key()))
             audit.append(session, now, actor, "store.create")
             audit.append(session, now, actor, "user.create", subject_kind="user",
                          subject_id=admin.id, detail={"role": Role.ADMINISTRATOR.value})
@@ -151,8 +162,34 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
         _remove_partial(paths)
         raise _guard_disk(exc) from exc
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    store.admin_identity = identity
+    store.setup_recovery_key = recovery_key
     store.write_checkpoint()
     return NewStore(store, recovery_key)
+
+
+def _raw_public(public) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _add_founding_admin(keyfile: KeyFile, username: str, display_name: str, password: str,
+                        agency: Agency, unit_code: str, unit_name: str, kdf):
+    """The first administrator's slot: their own password, an identity, and no
+    copy of the data key. Returns the identity (signs account profiles)."""
+    from trefas_app.store.accounts import identity_of, sign_profile
+    from trefas_app.store.keyslots import Slot, default_kdf
+
+    slot = Slot.create(keyfile.store_id, "admin", username, password, None, kdf or default_kdf())
+    identity = identity_of(slot.open_private(keyfile.store_id, password))
+    slot.identity_public = _raw_public(identity.public_key())
+    slot.profile = {"display_name": display_name, "role": Role.ADMINISTRATOR.value,
+                    "agency": Agency(agency).value, "unit_code": unit_code,
+                    "unit_name": unit_name, "user_id": 1}
+    sign_profile(keyfile.store_id, slot, username, identity)
+    keyfile.slots.append(slot)
+    return identity
 
 
 def _remove_partial(paths: StorePaths) -> None:
@@ -217,8 +254,11 @@ def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
 
 
 def unlock(root: Path, username: str, password: str,
-           clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore":
-    """Log in: unseal the user's slot, open the database, record it."""
+           clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore | KeylessSession":
+    """Log in: unseal the user's slot, open the database, record it.
+
+    An administrator, or an account still waiting for confirmation, gets a
+    :class:`KeylessSession`: their slot holds no data key."""
     paths = StorePaths(Path(root))
     if not paths.exists():
         raise StoreError(
@@ -227,35 +267,61 @@ def unlock(root: Path, username: str, password: str,
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     check_throttle(keyfile, username, clock)
+    slot, private = keyfile.open_account(username, password)
+    if not slot.holds_data_key:
+        session = KeylessSession(paths, keyfile, slot, private, clock)
+        session.log("login", keyless=True)
+        return session
     data_key = keyfile.unseal(username, password)
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
     try:
-        with Session(engine) as session:
-            user = session.scalars(select(m.User).where(m.User.username == username)).first()
-            if user is None or not user.active:
-                raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
-            actor = actor_of(user)
-            now = clock()
-            for failure in keyfile.pending_failures:
-                audit.append(session, now, None, "login.failed",
-                             username=failure.get("username"), detail={"at": failure.get("at")})
-            audit.append(session, now, actor, "login")
-            session.commit()
+        actor, keyfile = _log_in_with_key(paths, keyfile, engine, username, clock)
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
     except BaseException:
         engine.dispose()
         raise
-    if keyfile.pending_failures:
-        logged = len(keyfile.pending_failures)
-        with KeyFile.locked_update(paths.keys) as fresh:
-            fresh.pending_failures = fresh.pending_failures[logged:]
-        keyfile = fresh
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.after_commit()
+    if actor.role == Role.ADMINISTRATOR:
+        store.retire()  # a store from before this version: the slot was just converted
+        return unlock(root, username, password, clock)
     return store
+
+
+def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str, clock):
+    """The log-in's transaction: failures and account steps noted in the key
+    file go into the access log, the users table follows the key file, old
+    administrator slots lose their data key. Returns (actor, key file)."""
+    with Session(engine) as session:
+        now = clock()
+        for failure in keyfile.pending_failures:
+            audit.append(session, now, None, failure.get("action", "login.failed"),
+                         username=failure.get("username"), detail={"at": failure.get("at")})
+        moved = move_pending_events(session, keyfile, now)
+        apply_account_list(session, keyfile, now)
+        trust_admin_identities(session, keyfile)
+        legacy = strip_admin_data_keys(session, keyfile)
+        user = session.scalars(select(m.User).where(m.User.username == username)).first()
+        if user is None or not user.active:
+            raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
+        actor = actor_of(user)
+        for name in legacy:
+            audit.append(session, now, None, "key.admin_slot_converted", username=name)
+        audit.append(session, now, actor, "login")
+        session.commit()
+    failures = len(keyfile.pending_failures)
+    if failures or moved or legacy:
+        with KeyFile.locked_update(paths.keys) as fresh:
+            fresh.pending_failures = fresh.pending_failures[failures:]
+            fresh.pending_events = fresh.pending_events[moved:]
+            for name in legacy:
+                fresh.find(name).drop_data_key()
+                fresh.rekey_due = fresh.rekey_due or REKEY_LEGACY_ADMIN
+        keyfile = fresh
+    return actor, keyfile
 
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,
@@ -294,6 +360,8 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
 class OpenStore:
     """Holds the data key while the user is logged in; :meth:`close` drops it."""
 
+    has_data_key = True
+
     def __init__(self, paths: StorePaths, keyfile: KeyFile, engine, data_key: bytes,
                  actor: Actor, clock: Callable[[], dt.datetime] = utc_now):
         self.paths = paths
@@ -301,6 +369,10 @@ class OpenStore:
         self.engine = engine
         self._data_key: bytes | None = data_key
         self.actor = actor
+        #: Only on the session create_store returns: the founding administrator's
+        #: identity and the recovery key it just made (see create_store).
+        self.admin_identity = None
+        self.setup_recovery_key: str | None = None
         self.clock = clock
         self._signing_key = keyfile.signing_key(data_key)
         self._note_seal_key = self._read_note_seal_key()

@@ -1,0 +1,165 @@
+"""Enrolment and confirmation: the person chooses their own password, and a
+second person who holds the key lets the account reach case content.
+
+See store/accounts.py for the key-file side. Who may confirm: a supervisor of
+the same agency as the account (their own log-in holds the key), never the
+administrator and never the person themselves; or whoever holds the recovery
+key (for the first supervisor of an agency, or when every supervisor is gone),
+which is logged loudly. Coordinators may not: they coordinate cases across the
+agencies, but the agency's supervisor answers for who works in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import Role
+from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
+from trefas_app.store import accounts as slots
+from trefas_app.store import models as m
+from trefas_app.store.keyslots import AWAITING, KeyFile
+from trefas_app.store.uow import UnitOfWork, utc_now
+
+RECOVERY_ACTOR = "återställningsnyckeln"
+
+
+@dataclass(frozen=True)
+class PendingAccount:
+    username: str
+    display_name: str
+    role: Role
+    agency: str
+    unit_name: str
+    enrolled_at: str | None
+
+
+def enrol_account(root: Path, username: str, code: str, password: str,
+                  clock: Callable[[], dt.datetime] = utc_now) -> None:
+    """``trefas user enrol`` / the unlock dialog's first log-in: the one-time
+    code and a password of the person's own choosing. Wrong codes are
+    throttled like wrong passwords and logged."""
+    from trefas_app.store.store import StorePaths, check_throttle
+
+    paths = StorePaths(Path(root))
+    keyfile = KeyFile.load(paths.keys)
+    check_throttle(keyfile, username, clock)
+    try:
+        with KeyFile.locked_update(paths.keys) as fresh:
+            slots.enrol(fresh, username, code, password, clock())
+    except WrongPassword:
+        keyfile.record_failure(username, "account.enrol_failed")
+        raise
+    except slots.EnrolmentExpired:
+        with KeyFile.locked_update(paths.keys) as fresh:
+            fresh.log_event("account.enrol_expired", username,
+                            clock().astimezone(dt.timezone.utc).isoformat())
+        raise
+
+
+def _target(session: Session, username: str) -> m.User:
+    user = session.scalars(select(m.User).where(m.User.username == username)).first()
+    if user is None:
+        raise NotFound(f"Det finns ingen användare med namnet ”{username}”.",
+                       f"There is no user named '{username}'.")
+    return user
+
+
+def _refuse(actor: Actor, sv: str, en: str, user: m.User) -> AccessDenied:
+    return AccessDenied(sv, en, actor=actor, subject_kind="user", subject_id=user.id,
+                        attempted="account.confirm")
+
+
+def confirm_account(uow: UnitOfWork, actor: Actor, username: str) -> None:
+    """Seal the data key to an enrolled account: a supervisor of the same
+    agency, logged in with the key, who is not the account's owner."""
+    with uow:
+        user = _target(uow.session, username)
+        if actor.role != Role.SUPERVISOR or not actor.may("account.confirm"):
+            raise _refuse(actor, "Bara en arbetsledare i samma myndighet kan bekräfta ett konto.",
+                          "Only a supervisor of the same agency can confirm an account.", user)
+        if user.agency != actor.agency:
+            raise _refuse(actor, "Kontot hör till en annan myndighet; dess egen arbetsledare "
+                          "bekräftar det.", "The account belongs to another agency; its own "
+                          "supervisor confirms it.", user)
+        if user.id == actor.user_id:
+            raise _refuse(actor, "Du kan inte bekräfta ditt eget konto.",
+                          "You cannot confirm your own account.", user)
+        with uow.store.edit_keyfile() as keyfile:
+            slots.confirm(keyfile, username, uow.store.data_key, actor.username, uow.now())
+        uow.log(actor, "account.confirm", subject_kind="user", subject_id=user.id,
+                detail={"agency": user.agency.value})
+        uow.commit()
+
+
+def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]:
+    """Accounts of the supervisor's agency that wait for a confirmation (for
+    the dashboard and the "Bekräfta konto" screen); empty for other roles."""
+    if actor.role != Role.SUPERVISOR:
+        return []
+    with uow:
+        keyfile = KeyFile.load(uow.store.paths.keys)
+        waiting = {s.username: s for s in keyfile.account_slots() if s.state == AWAITING}
+        if not waiting:
+            return []
+        rows = uow.session.scalars(select(m.User).where(
+            m.User.username.in_(list(waiting)), m.User.agency == actor.agency,
+            m.User.active.is_(True)).order_by(m.User.display_name)).all()
+        return [PendingAccount(u.username, u.display_name, u.role, u.agency.value,
+                               u.unit.name if u.unit else "", None) for u in rows]
+
+
+def confirm_at_setup(store, username: str) -> None:
+    """Confirm an account from the session that created the store (which made
+    the recovery key and so holds the same authority); for the demonstration
+    and scripted installs. Logged as a confirmation by the recovery key."""
+    if not getattr(store, "setup_recovery_key", None):
+        raise AccessDenied("Bara den session som skapade lagringsplatsen kan göra detta.",
+                           "Only the session that created the store can do this.")
+    _confirm_by_recovery(store, username)
+
+
+def _confirm_by_recovery(store, username: str) -> None:
+    with store.uow() as uow:
+        user = _target(uow.session, username)
+        with store.edit_keyfile() as keyfile:
+            slots.confirm(keyfile, username, store.data_key, RECOVERY_ACTOR, uow.now())
+        uow.log(None, "account.confirm_recovery", username=RECOVERY_ACTOR,
+                subject_kind="user", subject_id=user.id,
+                detail={"role": user.role.value, "agency": user.agency.value})
+        uow.commit()
+
+
+def confirm_with_recovery_key(root: Path, recovery_key: str, username: str,
+                              clock: Callable[[], dt.datetime] = utc_now) -> None:
+    """``trefas recover --confirm NAME``: the first supervisor of an agency, or
+    a new one when none is left, confirmed with the recovery key. Logged
+    loudly; every supervisor sees it at their next log-in."""
+    from trefas_app.store.store import unlock_with_recovery_key
+
+    store = unlock_with_recovery_key(root, recovery_key, clock)
+    try:
+        _confirm_by_recovery(store, username)
+    finally:
+        store.close()
+
+
+def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None) -> list[str]:
+    """What the recovery key was used for since the supervisor's previous
+    log-in (every use is shown to every supervisor)."""
+    if actor.role != Role.SUPERVISOR:
+        return []
+    with uow:
+        q = select(m.AuditEvent).where(m.AuditEvent.action.in_(
+            ("login.recovery_key", "account.confirm_recovery"))).order_by(m.AuditEvent.seq)
+        if since is not None:
+            q = q.where(m.AuditEvent.at > since)
+        return [f"{e.at[:16].replace('T', ' ')} {e.action}"
+                for e in uow.session.scalars(q).all()]
+
