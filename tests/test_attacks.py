@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -138,7 +139,7 @@ def world(tmp_path_factory):
     units = {code: users.add_unit(store.uow(), admin, agency, code, f"Enhet {code}")
              for code, agency in UNITS.items()}
     for name, (unit, role) in USERS.items():
-        users.add_user(store.uow(), admin, users.UserInput(
+        enrolled_user(store.uow(), admin, users.UserInput(
             name, name.title(), role, UNITS[unit], units[unit].id, PW))
     root = store.paths.root
     sessions = {name: unlock(root, name, PW) for name in USERS}
@@ -502,7 +503,7 @@ def test_administrator_cannot_become_a_caseworker(world, unconsented, path):
     admin = store.actor
     if path == "add_user":
         name = "shadow"
-        users.add_user(store.uow(), admin, users.UserInput(
+        enrolled_user(store.uow(), admin, users.UserInput(
             name, "Skuggan", Role.COORDINATOR, Agency.CITY, world["_units"]["RK"].id, PW))
     else:
         name = "olle"
@@ -778,7 +779,7 @@ def test_tampering_with_a_signed_note_is_detected(own_store, how):
     store = own_store
     admin = store.actor
     unit = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), admin, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
+    enrolled_user(store.uow(), admin, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
                                                        Agency.CITY, unit.id, PW))
     sara = unlock(store.paths.root, "sara", PW)
     try:
@@ -809,7 +810,7 @@ def _two_users(store):
     admin = store.actor
     unit = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
     for name in ("sara", "olle"):
-        users.add_user(store.uow(), admin, users.UserInput(
+        enrolled_user(store.uow(), admin, users.UserInput(
             name, name.title(), Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
     return unit
 
@@ -842,7 +843,7 @@ def test_password_change_keeps_other_slot_changes(own_store, disabled):
     unit = _two_users(store)
     sara = unlock(store.paths.root, "sara", PW)
     try:
-        users.add_user(store.uow(), store.actor, users.UserInput(
+        enrolled_user(store.uow(), store.actor, users.UserInput(
             "nils", "Nils", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
         if disabled:
             users.disable_user(store.uow(), store.actor, "sara")

@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 
+from account_setup import enrolled_user
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
@@ -214,7 +215,7 @@ def test_a_removed_checkpoint_file_is_reported(copy):
 def test_verify_is_logged_and_needs_permission(copy):
     a = unlock(copy, "admin", ADMIN_PW)
     unit = users.add_unit(a.uow(), a.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(a.uow(), a.actor, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
+    enrolled_user(a.uow(), a.actor, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
                                                      Agency.CITY, unit.id, PW))
     audit_log.verify_log(a, a.actor)
     with Session(a.engine) as s:
@@ -241,7 +242,7 @@ def agencies(new_store):
             ("stina", Role.SUPERVISOR, Agency.CITY, city),
             ("petra", Role.POLICE_LIAISON, Agency.POLICE, police),
             ("pelle", Role.POLICE_LIAISON, Agency.POLICE, police)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     root = store.paths.root
     store.close()

@@ -14,6 +14,7 @@ import re
 
 import pikepdf
 import pypdf
+from account_setup import enrolled_user
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -97,7 +98,7 @@ def _organisation(root, clock):
               ("petra", "Petra Polis", Role.POLICE_LIAISON, Agency.POLICE, police),
               ("kim", "Kim Frivård", Role.PROBATION_OFFICER, Agency.PROBATION, probation))
     for name, display, role, agency, unit in people:
-        users.add_user(store.uow(), admin, users.UserInput(
+        enrolled_user(store.uow(), admin, users.UserInput(
             name, display, role, agency, unit.id, PW, email=f"{name}@example.invalid"))
     store.close()
     return {n: unlock(root, n, PW, clock=clock) for n in ("admin", *(p[0] for p in people))}

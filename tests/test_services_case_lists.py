@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import func, select
 
@@ -72,7 +73,7 @@ def world(tmp_path_factory):
             ("petra", "Petra Polis", Role.POLICE_LIAISON, Agency.POLICE, lpo),
             ("pia", "Pia Chef", Role.SUPERVISOR, Agency.POLICE, lpo),
             ("gunnar", "Gunnar Gammal", Role.POLICE_LIAISON, Agency.POLICE, lpo)):
-        ids[name] = users.add_user(store.uow(), admin, users.UserInput(
+        ids[name] = enrolled_user(store.uow(), admin, users.UserInput(
             name, display, role, agency, unit.id, PW, email=f"{name}@example.se",
             phone=f"08-{len(name)}00 00 00")).id
     users.disable_user(store.uow(), admin, "gunnar")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import select
 
@@ -64,7 +65,7 @@ def world(tmp_path_factory):
     for name, role, agency, unit in (("cora", Role.COORDINATOR, Agency.CITY, rk),
                                      ("sara", Role.SOCIAL_WORKER, Agency.CITY, rk),
                                      ("petra", Role.POLICE_LIAISON, Agency.POLICE, lpo)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     store.close()
     w = {n: unlock(root, n, PW) for n in NAMES}

@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 
+from account_setup import enrolled_user
 import pytest
 import sqlalchemy.exc
 import sqlcipher3
@@ -61,7 +62,7 @@ def closed(new_store):
     """A store with an administrator and the social worker sara, logged out."""
     store, recovery = new_store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), store.actor, users.UserInput(
+    enrolled_user(store.uow(), store.actor, users.UserInput(
         "sara", "Sara", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()

@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 import sqlcipher3
 from sqlalchemy import func, select
@@ -48,7 +49,7 @@ def world(new_store):
     admin_actor = store.actor
     unit = users.add_unit(store.uow(), admin_actor, Agency.CITY, "RK", "Rinkeby-Kista")
     for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        users.add_user(store.uow(), admin_actor, users.UserInput(
+        enrolled_user(store.uow(), admin_actor, users.UserInput(
             name, name.title(), role, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()

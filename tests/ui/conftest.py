@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -46,7 +47,7 @@ def world(tmp_path) -> World:
             ("kalle", "Kalle Nyström", Role.COORDINATOR, Agency.CITY, city),
             ("stina", "Stina Ek", Role.SUPERVISOR, Agency.CITY, city),
             ("petra", "Petra Polis", Role.POLICE_LIAISON, Agency.POLICE, police)):
-        view = users.add_user(store.uow(), admin, users.UserInput(name, display, role, agency,
+        view = enrolled_user(store.uow(), admin, users.UserInput(name, display, role, agency,
                                                                   unit.id, PW))
         w.user_ids[name] = view.id
     store.close()

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -85,7 +86,7 @@ def build_world(root: Path) -> Data:
             ("kalle", "Kalle Nyström", Role.COORDINATOR, Agency.CITY, rk),
             ("stina", "Stina Ek", Role.SUPERVISOR, Agency.CITY, rk),
             ("petra", "Petra Polis", Role.POLICE_LIAISON, Agency.POLICE, lpo)):
-        d.ids[name] = users.add_user(store.uow(), admin, users.UserInput(
+        d.ids[name] = enrolled_user(store.uow(), admin, users.UserInput(
             name, display, role, agency, unit.id, PW)).id
     store.close()
     s = {n: unlock(root, n, PW) for n in ("sara", "olle", "kalle", "stina", "petra")}

@@ -163,3 +163,118 @@ def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None) -> list[s
         return [f"{e.at[:16].replace('T', ' ')} {e.action}"
                 for e in uow.session.scalars(q).all()]
 
+
+
+# --- the administrator's work without the key (a KeylessSession) -------------------
+
+
+@dataclass(frozen=True)
+class AccountView:
+    username: str
+    display_name: str
+    role: Role
+    agency: str
+    unit_code: str
+    unit_name: str
+    state: str
+    confirmed_by: str
+    enrolment_code: str | None = None
+
+
+def _account_view(slot, code: str | None = None) -> AccountView:
+    p = slot.profile
+    return AccountView(slot.username, str(p.get("display_name", slot.username)),
+                       Role(p.get("role", Role.ADMINISTRATOR.value)), str(p.get("agency", "")),
+                       str(p.get("unit_code", "")), str(p.get("unit_name", "")), slot.state,
+                       slot.confirmed_by, code)
+
+
+def _require_admin(session) -> None:
+    if not getattr(session, "is_admin", False) or session.identity is None:
+        raise AccessDenied("Bara en administratör kan hantera konton.",
+                           "Only an administrator can manage accounts.")
+
+
+def list_accounts(session) -> list[AccountView]:
+    """The account list from the key file: what an administrator sees without
+    the data key (names, roles, units, state; no case content)."""
+    _require_admin(session)
+    session.log("user.list")
+    return sorted((_account_view(s) for s in session.keyfile.account_slots()),
+                  key=lambda v: v.username)
+
+
+def list_units(session) -> list[tuple[str, str, str]]:
+    """(agency, code, name) of the units the account list names."""
+    _require_admin(session)
+    return sorted({(str(s.profile.get("agency", "")), str(s.profile.get("unit_code", "")),
+                    str(s.profile.get("unit_name", "")))
+                   for s in session.keyfile.account_slots() if s.profile.get("unit_code")})
+
+
+def create_account(session, username: str, display_name: str, role, agency, unit_code: str,
+                   unit_name: str = "", email: str | None = None,
+                   phone: str | None = None) -> AccountView:
+    """A new account with a one-time enrolment code; its user row (and a new
+    unit, given a name) is made at the next log-in of someone holding the key
+    (store/account_sync.py)."""
+    from trefas_app.domain.errors import ValidationError
+    from trefas_app.services.users import validate_new_user
+
+    _require_admin(session)
+    username, role, agency = validate_new_user(username, display_name, role, agency)
+    known = {code: (ag, name) for ag, code, name in list_units(session)}
+    if unit_code in known:
+        if known[unit_code][0] != agency.value:
+            raise ValidationError("Enheten hör inte till den valda myndigheten.",
+                                  "The unit does not belong to the chosen agency.")
+        unit_name = known[unit_code][1]
+    elif not unit_code.strip() or not unit_name.strip():
+        raise ValidationError("En ny enhet behöver kod och namn.",
+                              "A new unit needs a code and a name.")
+    profile = {"display_name": display_name.strip(), "role": role.value,
+               "agency": agency.value, "unit_code": unit_code.strip(),
+               "unit_name": unit_name.strip(), "email": email, "phone": phone}
+    kind = "admin" if role == Role.ADMINISTRATOR else "user"
+    with session.edit_keyfile() as keyfile:
+        if any(s.username == username for s in keyfile.account_slots()):
+            from trefas_app.domain.errors import Conflict
+
+            raise Conflict("Användarnamnet är upptaget.", "The user name is taken.")
+        code = slots.start_enrolment(keyfile, kind, username, profile, session.actor.username,
+                                     session.identity, session.clock())
+    session.log("account.create", target=username, role=role.value, agency=agency.value)
+    return _account_view(session.keyfile.find(username), code)
+
+
+def reset_account(session, username: str) -> AccountView:
+    """A new enrolment code: the old slot and its data-key copy are gone at
+    once; the person must enrol again and be confirmed again."""
+    _require_admin(session)
+    with session.edit_keyfile() as keyfile:
+        old = keyfile.find(username)
+        code = slots.start_enrolment(keyfile, old.kind, username, old.profile,
+                                     session.actor.username, session.identity, session.clock())
+    session.log("user.password_reset", target=username)
+    return _account_view(session.keyfile.find(username), code)
+
+
+def disable_account(session, username: str) -> None:
+    """Remove the slot at once; the user row follows at the next key holder's
+    log-in, and a supervisor's next log-in changes the data key."""
+    from trefas_app.domain.errors import Conflict
+    from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
+
+    _require_admin(session)
+    if username == session.actor.username:
+        raise Conflict("Du kan inte stänga av ditt eget konto.",
+                       "You cannot disable your own account.")
+    with session.edit_keyfile() as keyfile:
+        slot = keyfile.find(username)
+        admins = [s for s in keyfile.account_slots() if s.kind == "admin" and s.state != "enrolment"]
+        if slot.kind == "admin" and len(admins) <= 1:
+            raise Conflict("Den sista administratören kan inte stängas av.",
+                           "The last administrator cannot be disabled.")
+        keyfile.remove_user_slot(username)
+        keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+    session.log("user.disable", target=username)

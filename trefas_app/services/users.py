@@ -91,20 +91,29 @@ def list_units(uow: UnitOfWork, actor: Actor) -> list[UnitView]:
                                                                      m.Unit.name)).all()]
 
 
-def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
-    username = data.username.strip().lower()
+def validate_new_user(username: str, display_name: str, role, agency) -> tuple[str, Role, Agency]:
+    """The checks on a new account that need no database."""
+    username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ValidationError(
             "Användarnamnet ska vara 2–32 tecken: små bokstäver a–z, siffror, punkt, "
             "bindestreck eller understreck, och börja med en bokstav.",
             "The user name must be 2–32 characters: a–z, digits, dot, dash or underscore, "
             "starting with a letter.")
-    if not data.display_name.strip():
+    if not display_name.strip():
         raise ValidationError("Ange användarens namn.", "Give the user's name.")
-    role, agency = Role(data.role), Agency(data.agency)
+    role, agency = Role(role), Agency(agency)
     if agency not in ROLE_AGENCIES[role]:
         raise ValidationError("Rollen finns inte inom den myndigheten.",
                               "That role does not exist in that agency.")
+    return username, role, agency
+
+
+def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
+    """A new account from a session that holds the key (the one that created
+    the store); the administrator's own log-in uses accounts.create_account."""
+    username, role, agency = validate_new_user(data.username, data.display_name, data.role,
+                                               data.agency)
     refuse_chosen_password(data.password)
     with uow:
         access.require(actor, "user.manage")

@@ -82,7 +82,15 @@ def apply_account_list(session: Session, keyfile: KeyFile, now: dt.datetime) -> 
     known = {u.username: u for u in session.scalars(select(m.User)).all()}
     slots = {s.username: s for s in keyfile.account_slots()}
     for slot in slots.values():
-        if slot.username in known or not slot.profile:
+        if not slot.profile:
+            continue
+        old = known.get(slot.username)
+        if old is not None:
+            if not old.active and slot.state != "ready" \
+                    and profile_signed_by(keyfile.store_id, slot, trusted):
+                old.active, old.disabled_at, old.disabled_by_id = True, None, None
+                audit.append(session, now, None, "user.enable", username=slot.profile_by,
+                             subject_kind="user", subject_id=old.id)
             continue
         if not profile_signed_by(keyfile.store_id, slot, trusted):
             audit.append(session, now, None, "account.unverified", username=slot.username,
