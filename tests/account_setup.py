@@ -18,6 +18,6 @@ def enrolled_user(uow, actor, data: users.UserInput, confirm: bool = True):
     view = users.add_user(uow, actor, dataclasses.replace(data, password=""))
     accounts.enrol_account(store.paths.root, view.username, view.enrolment_code, data.password,
                            clock=store.clock)
-    if confirm:
+    if confirm and data.role != users.Role.ADMINISTRATOR:
         accounts.confirm_at_setup(store, view.username)
     return view

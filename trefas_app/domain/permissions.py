@@ -50,7 +50,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         "user.list",
         # The key holder's half of what the administrator did alone before:
         # confirming accounts, changing the data key, retention, restore.
-        "account.confirm", "system.rekey", "system.retention", "system.restore"}),
+        "account.confirm", "system.rekey", "system.retention", "system.restore",
+        "system.backup", "audit.verify"}),
     Role.ADMINISTRATOR: frozenset({
         "user.list", "user.manage", "system.backup", "system.restore", "system.rekey",
         "system.retention", "system.settings", "audit.verify"}),

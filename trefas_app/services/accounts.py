@@ -41,7 +41,7 @@ class PendingAccount:
 
 
 def enrol_account(root: Path, username: str, code: str, password: str,
-                  clock: Callable[[], dt.datetime] = utc_now) -> None:
+                  clock: Callable[[], dt.datetime] = utc_now, kdf=None) -> None:
     """``trefas user enrol`` / the unlock dialog's first log-in: the one-time
     code and a password of the person's own choosing. Wrong codes are
     throttled like wrong passwords and logged."""
@@ -52,7 +52,7 @@ def enrol_account(root: Path, username: str, code: str, password: str,
     check_throttle(keyfile, username, clock)
     try:
         with KeyFile.locked_update(paths.keys) as fresh:
-            slots.enrol(fresh, username, code, password, clock())
+            slots.enrol(fresh, username, code, password, clock(), kdf)
     except WrongPassword:
         keyfile.record_failure(username, "account.enrol_failed")
         raise
@@ -205,11 +205,29 @@ def list_accounts(session) -> list[AccountView]:
 
 
 def list_units(session) -> list[tuple[str, str, str]]:
-    """(agency, code, name) of the units the account list names."""
+    """(agency, code, name) of the units, from the key file."""
     _require_admin(session)
-    return sorted({(str(s.profile.get("agency", "")), str(s.profile.get("unit_code", "")),
-                    str(s.profile.get("unit_name", "")))
-                   for s in session.keyfile.account_slots() if s.profile.get("unit_code")})
+    return sorted((u["agency"], u["code"], u["name"]) for u in session.keyfile.units)
+
+
+def add_unit(session, agency, code: str, name: str) -> tuple[str, str, str]:
+    """A new unit in the key file; the database gets it at the next key
+    holder's log-in."""
+    from trefas_app.domain.enums import Agency
+    from trefas_app.domain.errors import Conflict, ValidationError
+
+    _require_admin(session)
+    code, name, agency = code.strip(), name.strip(), Agency(agency)
+    if not code or not name:
+        raise ValidationError("Enheten behöver kod och namn.", "The unit needs a code and a name.")
+    with session.edit_keyfile() as keyfile:
+        if any(u["code"] == code for u in keyfile.units):
+            raise Conflict("Det finns redan en enhet med den koden.",
+                           "A unit with that code already exists.")
+        keyfile.units = [*keyfile.units, {"agency": agency.value, "code": code, "name": name,
+                                          "by": session.actor.username}]
+    session.log("unit.create", code=code)
+    return agency.value, code, name
 
 
 def create_account(session, username: str, display_name: str, role, agency, unit_code: str,
@@ -229,9 +247,9 @@ def create_account(session, username: str, display_name: str, role, agency, unit
             raise ValidationError("Enheten hör inte till den valda myndigheten.",
                                   "The unit does not belong to the chosen agency.")
         unit_name = known[unit_code][1]
-    elif not unit_code.strip() or not unit_name.strip():
-        raise ValidationError("En ny enhet behöver kod och namn.",
-                              "A new unit needs a code and a name.")
+    else:
+        raise ValidationError(f"Det finns ingen enhet med koden ”{unit_code}”.",
+                              f"There is no unit with the code '{unit_code}'.")
     profile = {"display_name": display_name.strip(), "role": role.value,
                "agency": agency.value, "unit_code": unit_code.strip(),
                "unit_name": unit_name.strip(), "email": email, "phone": phone}

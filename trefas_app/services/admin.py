@@ -70,7 +70,7 @@ from trefas_app.store.files import (
     sidecars,
     unlink_quietly,
 )
-from trefas_app.store.keyslots import KeyFile, atomic_write
+from trefas_app.store.keyslots import NoDataKey, KeyFile, atomic_write
 from trefas_app.store.migrate import head_revision
 from trefas_app.store.store import (
     BACKUPS_KEPT,
@@ -627,12 +627,28 @@ def _checkpoints_to_resign(store: OpenStore) -> list[tuple[object, bool]]:
 # --- check -------------------------------------------------------------------------
 
 
+def _slot_sizes_ok(s) -> bool:
+    """Field sizes of a slot in its state: an enrolment slot has only its code
+    check; an administrator's or an unconfirmed one has keys but no data key."""
+    if s.state == "enrolment":
+        return len(s.salt) >= 16 and len(s.enrol_check) == 32
+    keys_ok = (len(s.salt) >= 16 and len(s.private_nonce) == 12
+               and len(s.sealed_private) == 32 + 16 and len(s.public) == 32)
+    if not s.sealed_data_key and (s.kind == "admin" or s.state == "awaiting"):
+        return keys_ok
+    return keys_ok and (len(s.ephemeral_public) == 32 and len(s.key_nonce) == 12
+                        and len(s.sealed_data_key) == 32 + 16)
+
+
 def _slot_problems(keyfile: KeyFile) -> list[str]:
     problems = []
-    users = [s for s in keyfile.slots if s.kind == "user"]
+    users = [s for s in keyfile.slots if s.kind in ("user", "admin")]
     recovery = [s for s in keyfile.slots if s.kind == "recovery"]
     if not users:
         problems.append("Nyckelfilen har ingen användarnyckel.")
+    if any(s.kind == "admin" and s.sealed_data_key for s in keyfile.slots):
+        problems.append("En administratörs nyckelplats bär datanyckeln (den tas bort vid nästa "
+                        "inloggning av en nyckelinnehavare).")
     if len(recovery) != 1:
         problems.append("Nyckelfilen ska ha exakt en återställningsnyckel "
                         f"men har {len(recovery)}.")
@@ -643,13 +659,10 @@ def _slot_problems(keyfile: KeyFile) -> list[str]:
     if len(ids) != len(set(ids)):
         problems.append("Nyckelfilen har två nyckelplatser med samma id.")
     for s in keyfile.slots:
-        sizes_ok = (len(s.salt) >= 16 and len(s.private_nonce) == 12
-                    and len(s.sealed_private) == 32 + 16 and len(s.public) == 32
-                    and len(s.ephemeral_public) == 32 and len(s.key_nonce) == 12
-                    and len(s.sealed_data_key) == 32 + 16)
+        sizes_ok = _slot_sizes_ok(s)
         kdf_ok = s.kdf.iterations >= 1 and s.kdf.lanes >= 1 and s.kdf.memory_cost >= 8 * s.kdf.lanes
         who = "återställningsnyckeln" if s.kind == "recovery" else f"användaren ”{s.username}”"
-        if s.kind not in ("user", "recovery"):
+        if s.kind not in ("user", "admin", "recovery"):
             problems.append("Nyckelfilen har en nyckelplats av okänt slag.")
         elif not sizes_ok:
             problems.append(f"Nyckelplatsen för {who} är skadad.")
@@ -723,7 +736,12 @@ def check_store(root: Path, username: str | None = None,
     from trefas_app.store.store import check_throttle
 
     check_throttle(keyfile, username, lambda: dt.datetime.now(dt.timezone.utc))
-    data_key = keyfile.unseal(username, password or "")
+    try:
+        data_key = keyfile.unseal(username, password or "")
+    except NoDataKey:
+        # An administrator: the checks above are all that can be made without
+        # the key; the page and log checks need a key holder (a supervisor).
+        return CheckReport(ok=not problems, problems=problems)
     try:
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:

@@ -80,6 +80,9 @@ def add_unit(uow: UnitOfWork, actor: Actor, agency: Agency, code: str, name: str
         s.add(unit)
         s.flush()
         uow.log(actor, "unit.create", subject_kind="unit", subject_id=unit.id)
+        with uow.store.edit_keyfile() as keyfile:
+            keyfile.units = [*keyfile.units, {"agency": unit.agency.value, "code": unit.code,
+                                              "name": unit.name}]
         uow.commit()
         return UnitView(unit.id, unit.agency, unit.code, unit.name)
 

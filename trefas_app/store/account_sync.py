@@ -76,6 +76,26 @@ def _unit_for(session: Session, profile: dict) -> m.Unit | None:
     return unit
 
 
+def apply_units(session: Session, keyfile: KeyFile, now: dt.datetime) -> list[dict]:
+    """Units an administrator added in the key file into the database; returns
+    the full list for the key file."""
+    have = {u.code for u in session.scalars(select(m.Unit)).all()}
+    for entry in keyfile.units:
+        if entry.get("code") and entry["code"] not in have:
+            unit = m.Unit(agency=Agency(entry["agency"]), code=entry["code"], name=entry["name"])
+            session.add(unit)
+            session.flush()
+            have.add(unit.code)
+            audit.append(session, now, None, "unit.create", subject_kind="unit",
+                         subject_id=unit.id, username=entry.get("by"))
+    return unit_list(session)
+
+
+def unit_list(session: Session) -> list[dict]:
+    return [{"agency": u.agency.value, "code": u.code, "name": u.name}
+            for u in session.scalars(select(m.Unit).order_by(m.Unit.code)).all()]
+
+
 def apply_account_list(session: Session, keyfile: KeyFile, now: dt.datetime) -> None:
     """New accounts from the key file into the users table; removed ones off."""
     trusted = trusted_identities(session)

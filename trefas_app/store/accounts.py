@@ -134,7 +134,8 @@ def start_enrolment(keyfile: KeyFile, kind: str, username: str, profile: dict, b
     return code
 
 
-def enrol(keyfile: KeyFile, username: str, code: str, password: str, now: dt.datetime) -> Slot:
+def enrol(keyfile: KeyFile, username: str, code: str, password: str, now: dt.datetime,
+          kdf: KdfParams | None = None) -> Slot:
     """The person's own step: check the code, make the slot's keys under the
     password they chose. Wrong codes count as failed log-ins (throttled)."""
     from trefas_app.security.passwords import check_password_policy
@@ -149,6 +150,8 @@ def enrol(keyfile: KeyFile, username: str, code: str, password: str, now: dt.dat
     if not hmac.compare_digest(_code_check(slot, keyfile.store_id, code), slot.enrol_check):
         raise WrongPassword("Fel engångskod.", "Wrong one-time code.")
     check_password_policy(password, username)
+    if kdf is not None:
+        slot.kdf = kdf
     slot.seal_private(keyfile.store_id, password, X25519PrivateKey.generate())
     slot.state = READY if slot.kind == "admin" else AWAITING
     if slot.kind == "admin":

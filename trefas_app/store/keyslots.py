@@ -275,6 +275,9 @@ class KeyFile:
     #: Why the data key must change at the next supervisor's log-in (a removed
     #: slot, a converted administrator slot), or "" when it need not.
     rekey_due: str = ""
+    #: The units, as {agency, code, name}: an administrator picks from these
+    #: and may add one; key holders' log-ins keep it equal to the database.
+    units: list[dict] = field(default_factory=list)
 
     # -- file I/O ------------------------------------------------------------
 
@@ -310,7 +313,8 @@ class KeyFile:
                                       for r in data.get("retired_signing", [])],
                      pending_failures=list(data.get("pending_failures", [])),
                      pending_events=list(data.get("pending_events", [])),
-                     rekey_due=str(data.get("rekey_due", "")))
+                     rekey_due=str(data.get("rekey_due", "")),
+                     units=list(data.get("units", [])))
         except StoreError:
             raise
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -328,7 +332,8 @@ class KeyFile:
                             "sealed_private_key": _b64(self.signing_key_sealed)},
                 "slots": [s.to_json() for s in self.slots],
                 "pending_failures": self.pending_failures,
-                "pending_events": self.pending_events, "rekey_due": self.rekey_due}
+                "pending_events": self.pending_events, "rekey_due": self.rekey_due,
+                "units": self.units}
         if self.note_seal_sealed:
             data["note_seal"] = {"nonce": _b64(self.note_seal_nonce),
                                  "sealed_key": _b64(self.note_seal_sealed)}

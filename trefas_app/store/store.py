@@ -40,6 +40,8 @@ from trefas_app.store.files import CHECKPOINTS_NAME, DB_NAME, KEYS_NAME, recover
 from trefas_app.store.account_sync import (
     REKEY_LEGACY_ADMIN,
     apply_account_list,
+    apply_units,
+    unit_list,
     move_pending_events,
     strip_admin_data_keys,
     trust_admin_identities,
@@ -151,6 +153,7 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
             actor = actor_of(admin)
             trust_identity(session, admin_username, _raw_public(identity.public_key()))
             audit.append(session, now, actor, "store.create")
+            keyfile.units = unit_list(session)
             audit.append(session, now, actor, "user.create", subject_kind="user",
                          subject_id=admin.id, detail={"role": Role.ADMINISTRATOR.value})
             session.commit()
@@ -297,10 +300,11 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
     administrator slots lose their data key. Returns (actor, key file)."""
     with Session(engine) as session:
         now = clock()
+        moved = move_pending_events(session, keyfile, now)
         for failure in keyfile.pending_failures:
             audit.append(session, now, None, failure.get("action", "login.failed"),
                          username=failure.get("username"), detail={"at": failure.get("at")})
-        moved = move_pending_events(session, keyfile, now)
+        units = apply_units(session, keyfile, now)
         apply_account_list(session, keyfile, now)
         trust_admin_identities(session, keyfile)
         legacy = strip_admin_data_keys(session, keyfile)
@@ -313,8 +317,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         audit.append(session, now, actor, "login")
         session.commit()
     failures = len(keyfile.pending_failures)
-    if failures or moved or legacy:
+    if failures or moved or legacy or units != keyfile.units:
         with KeyFile.locked_update(paths.keys) as fresh:
+            fresh.units = units
             fresh.pending_failures = fresh.pending_failures[failures:]
             fresh.pending_events = fresh.pending_events[moved:]
             for name in legacy:
