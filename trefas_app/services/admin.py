@@ -255,6 +255,8 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
     failure (a full disk included) the partial files are removed and nothing
     is logged; on success the log gets ``backup`` and a fresh checkpoint.
     """
+    if not store.has_data_key:
+        return _backup_without_key(store, actor)
     with store.uow() as uow:
         access.require(actor, "system.backup")
         info = _make_backup(store)
@@ -265,18 +267,36 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
     return info
 
 
-def _make_backup(store: OpenStore) -> BackupInfo:
-    paths = store.paths
-    folder = paths.backups
+def _backup_names(store) -> tuple[dt.datetime, Path, Path, Path]:
+    folder = store.paths.backups
     created = store.clock().astimezone(dt.timezone.utc)
     base = f"{BACKUP_PREFIX}{_stamp(created)}"
     n = 0
     while (folder / f"{base}{BACKUP_DB_SUFFIX}").exists():
         n += 1
         base = f"{BACKUP_PREFIX}{_stamp(created)}-{n}"
-    final = folder / f"{base}{BACKUP_DB_SUFFIX}"
-    partial = folder / f"{base}{BACKUP_DB_SUFFIX}{PARTIAL_SUFFIX}"
-    key_copy = folder / f"{base}{BACKUP_KEYS_SUFFIX}"
+    return (created, folder / f"{base}{BACKUP_DB_SUFFIX}",
+            folder / f"{base}{BACKUP_DB_SUFFIX}{PARTIAL_SUFFIX}",
+            folder / f"{base}{BACKUP_KEYS_SUFFIX}")
+
+
+def _backup_without_key(store, actor: Actor) -> BackupInfo:
+    """The administrator's backup (see services/keyless_backup.py for what it
+    checks and proves); logged through the key file."""
+    from trefas_app.services.keyless_backup import copy_without_key
+
+    access.require(actor, "system.backup")
+    created, final, partial, key_copy = _backup_names(store)
+    size = copy_without_key(store, final, partial, key_copy)
+    _rotate(store.paths.backups, BACKUPS_KEPT)
+    store.log("backup", file=final.name, size=size, verified_with_key=False)
+    return BackupInfo(path=final, size=size, created_at=created, key_path=key_copy)
+
+
+def _make_backup(store: OpenStore) -> BackupInfo:
+    paths = store.paths
+    folder = paths.backups
+    created, final, partial, key_copy = _backup_names(store)
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         _online_copy(paths.db, partial, store.data_key)
@@ -379,14 +399,14 @@ def _inspect_backup(store: OpenStore, actor: Actor, backup_path: Path) -> _Backu
         head = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0] or 0
         row = conn.execute(
             "SELECT id FROM users WHERE username = ? AND role = ? AND active = 1",
-            (actor.username, Role.ADMINISTRATOR.value)).fetchone()
+            (actor.username, Role(actor.role).value)).fetchone()
         if row is None:
             raise StoreError(
-                "Ditt administratörskonto finns inte (eller är avstängt) i säkerhetskopian, "
-                "så du skulle inte kunna logga in efter återställningen. Låt en administratör "
+                "Ditt konto finns inte (eller är avstängt) i säkerhetskopian, "
+                "så du skulle inte kunna logga in efter återställningen. Låt en arbetsledare "
                 "som finns i kopian återställa den. Ingenting har ändrats.",
-                "Your administrator account does not exist (or is disabled) in the backup, so "
-                "you could not log in after the restore. Let an administrator who exists in "
+                "Your account does not exist (or is disabled) in the backup, so "
+                "you could not log in after the restore. Let a supervisor who exists in "
                 "the backup restore it. Nothing was changed.")
     except DB_ERRORS as exc:
         raise DatabaseDamaged(
