@@ -89,9 +89,13 @@ class KeylessSession:
         return confirmers_for(self.keyfile, self.keyfile.find(self.actor.username))
 
     def uow(self):
-        if self.is_admin:
-            raise NoContentKey()
-        raise AwaitingConfirmation(self.waiting_for())
+        """Refused, and the attempt remembered for the access log."""
+        refusal = self._refusal()
+        try:
+            self.log("access.denied", attempted="database")
+        except OSError:
+            pass
+        raise refusal
 
     @property
     def data_key(self) -> bytes:

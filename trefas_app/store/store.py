@@ -151,6 +151,7 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
             session.add(admin)
             session.flush()
             actor = actor_of(admin)
+            _finish_founding_profile(keyfile, admin, identity)
             trust_identity(session, admin_username, _raw_public(identity.public_key()))
             audit.append(session, now, actor, "store.create")
             keyfile.units = unit_list(session)
@@ -189,10 +190,18 @@ def _add_founding_admin(keyfile: KeyFile, username: str, display_name: str, pass
     slot.identity_public = _raw_public(identity.public_key())
     slot.profile = {"display_name": display_name, "role": Role.ADMINISTRATOR.value,
                     "agency": Agency(agency).value, "unit_code": unit_code,
-                    "unit_name": unit_name, "user_id": 1}
-    sign_profile(keyfile.store_id, slot, username, identity)
+                    "unit_name": unit_name}
     keyfile.slots.append(slot)
     return identity
+
+
+def _finish_founding_profile(keyfile: KeyFile, admin: m.User, identity) -> None:
+    """The first administrator's profile gets their user id, then its signature."""
+    from trefas_app.store.accounts import sign_profile
+
+    slot = keyfile.find(admin.username)
+    slot.profile.update(user_id=admin.id, unit_id=admin.unit_id)
+    sign_profile(keyfile.store_id, slot, admin.username, identity)
 
 
 def _remove_partial(paths: StorePaths) -> None:
