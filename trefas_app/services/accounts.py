@@ -71,19 +71,32 @@ def _target(session: Session, username: str) -> m.User:
     return user
 
 
-def _refuse(actor: Actor, sv: str, en: str, user: m.User) -> AccessDenied:
-    return AccessDenied(sv, en, actor=actor, subject_kind="user", subject_id=user.id,
-                        attempted="account.confirm")
+def _refuse(actor: Actor, sv: str, en: str, user: m.User | None) -> AccessDenied:
+    """A refusal that the unit of work writes to the access log."""
+    from trefas_app.security.access import denied
+
+    return denied(actor, "account.confirm", sv, en, "user", user.id if user else None)
+
+
+def _follow_key_file(uow: UnitOfWork) -> None:
+    """Accounts an administrator created since this session's log-in get their
+    user rows now (as at every key holder's log-in)."""
+    from trefas_app.store.account_sync import apply_account_list, apply_units
+
+    keyfile = KeyFile.load(uow.store.paths.keys)
+    apply_units(uow.session, keyfile, uow.now())
+    apply_account_list(uow.session, keyfile, uow.now())
 
 
 def confirm_account(uow: UnitOfWork, actor: Actor, username: str) -> None:
     """Seal the data key to an enrolled account: a supervisor of the same
     agency, logged in with the key, who is not the account's owner."""
     with uow:
-        user = _target(uow.session, username)
         if actor.role != Role.SUPERVISOR or not actor.may("account.confirm"):
             raise _refuse(actor, "Bara en arbetsledare i samma myndighet kan bekräfta ett konto.",
-                          "Only a supervisor of the same agency can confirm an account.", user)
+                          "Only a supervisor of the same agency can confirm an account.", None)
+        _follow_key_file(uow)
+        user = _target(uow.session, username)
         if user.agency != actor.agency:
             raise _refuse(actor, "Kontot hör till en annan myndighet; dess egen arbetsledare "
                           "bekräftar det.", "The account belongs to another agency; its own "
@@ -108,6 +121,8 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
         waiting = {s.username: s for s in keyfile.account_slots() if s.state == AWAITING}
         if not waiting:
             return []
+        _follow_key_file(uow)
+        uow.commit()
         rows = uow.session.scalars(select(m.User).where(
             m.User.username.in_(list(waiting)), m.User.agency == actor.agency,
             m.User.active.is_(True)).order_by(m.User.display_name)).all()
@@ -268,11 +283,15 @@ def create_account(session, username: str, display_name: str, role, agency, unit
 def reset_account(session, username: str) -> AccountView:
     """A new enrolment code: the old slot and its data-key copy are gone at
     once; the person must enrol again and be confirmed again."""
+    from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
+
     _require_admin(session)
     with session.edit_keyfile() as keyfile:
         old = keyfile.find(username)
         code = slots.start_enrolment(keyfile, old.kind, username, old.profile,
                                      session.actor.username, session.identity, session.clock())
+        if old.sealed_data_key:
+            keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
     session.log("user.password_reset", target=username)
     return _account_view(session.keyfile.find(username), code)
 

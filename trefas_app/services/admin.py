@@ -588,6 +588,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                              "verified. Nothing was changed.")
         fsync_file(tmp_db)
         new_keyfile.reseal_all(new_key)
+        new_keyfile.rekey_due = ""
         new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
         new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
         new_signing_key = new_keyfile.create_signing_key(new_key)

@@ -300,7 +300,22 @@ def unlock(root: Path, username: str, password: str,
     if actor.role == Role.ADMINISTRATOR:
         store.retire()  # a store from before this version: the slot was just converted
         return unlock(root, username, password, clock)
+    if store.keyfile.rekey_due and actor.role == Role.SUPERVISOR:
+        _run_due_rekey(store)
     return store
+
+
+def _run_due_rekey(store: "OpenStore") -> None:
+    """A slot was removed or an administrator's data-key copy destroyed: the
+    first supervisor to log in changes the data key, so that an old copy of the
+    key file opens nothing new. Deferred (to the next supervisor's log-in)
+    while someone else has the database open."""
+    from trefas_app.services.admin import rekey
+
+    try:
+        rekey(store, store.actor)
+    except StoreError as exc:
+        log.warning("due re-key deferred: %s", exc.en)
 
 
 def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str, clock):
