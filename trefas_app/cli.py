@@ -528,7 +528,8 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     if _get(args, "json"):
         print_json([{"username": u.username, "display_name": u.display_name,
                      "role": u.role.value, "agency": u.agency, "unit": u.unit_code,
-                     "unit_name": u.unit_name, "active": True, "state": u.state,
+                     "unit_name": u.unit_name, "active": u.state != "disabled",
+                     "state": u.state,
                      "confirmed_by": u.confirmed_by} for u in people])
         return EXIT_OK
     print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
@@ -618,7 +619,12 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     old = acting_password(args, username)
     with session(args, password=old) as store:
         new = new_password(args, store.actor.username)
-        users_svc.change_own_password(store.uow(), store.actor, old, new)
+        if store.has_data_key:
+            users_svc.change_own_password(store.uow(), store.actor, old, new)
+        else:
+            from trefas_app.services import accounts
+
+            accounts.change_own_password(store, old, new)
     out(t("Ditt lösenord är bytt.", "Your password has been changed."))
     return EXIT_OK
 
@@ -685,6 +691,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return EXIT_OK
     if _get(args, "json"):
         print_json(info)
+    elif not store.has_data_key:
+        out(t(f"Säkerhetskopian är klar: {info.path} ({_size(info.size)}). Utan nyckel är "
+              "den kontrollerad som en oförändrad, krypterad kopia med hela sidor; sidornas "
+              "äkthet kontrollerar en arbetsledare med ”trefas check --user NAMN”.",
+              f"The backup is done: {info.path} ({_size(info.size)}). Without the key it is "
+              "checked as an unchanged, encrypted copy of whole pages; a supervisor checks "
+              "the pages' authenticity with 'trefas check --user NAME'."))
     else:
         out(t(f"Säkerhetskopian är klar och kontrollerad: {info.path} ({_size(info.size)}).",
               f"The backup is done and verified: {info.path} ({_size(info.size)})."))

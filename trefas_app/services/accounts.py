@@ -142,6 +142,7 @@ def confirm_at_setup(store, username: str) -> None:
 
 def _confirm_by_recovery(store, username: str) -> None:
     with store.uow() as uow:
+        _follow_key_file(uow)
         user = _target(uow.session, username)
         with store.edit_keyfile() as keyfile:
             slots.confirm(keyfile, username, store.data_key, RECOVERY_ACTOR, uow.now())
@@ -206,8 +207,20 @@ def _account_view(slot, code: str | None = None) -> AccountView:
 
 def _require_admin(session) -> None:
     if not getattr(session, "is_admin", False) or session.identity is None:
-        raise AccessDenied("Bara en administratör kan hantera konton.",
-                           "Only an administrator can manage accounts.")
+        raise AccessDenied("Din roll har inte behörighet att hantera konton; det gör "
+                           "administratören.", "Your role may not manage accounts; the "
+                           "administrator does.")
+
+
+def change_own_password(session, old_password: str, new_password: str) -> None:
+    """A password change from a log-in without the key (the administrator, or
+    an account waiting for confirmation): only the own slot is rewrapped."""
+    from trefas_app.security.passwords import check_password_policy
+
+    check_password_policy(new_password, session.actor.username)
+    with session.edit_keyfile() as keyfile:
+        keyfile.change_password(session.actor.username, old_password, new_password)
+    session.log("user.password_change")
 
 
 def list_accounts(session) -> list[AccountView]:
@@ -308,10 +321,14 @@ def disable_account(session, username: str) -> None:
                        "You cannot disable your own account.")
     with session.edit_keyfile() as keyfile:
         slot = keyfile.find(username)
-        admins = [s for s in keyfile.account_slots() if s.kind == "admin" and s.state != "enrolment"]
+        admins = [s for s in keyfile.account_slots() if s.kind == "admin" and s.state == "ready"]
         if slot.kind == "admin" and len(admins) <= 1:
             raise Conflict("Den sista administratören kan inte stängas av.",
                            "The last administrator cannot be disabled.")
-        keyfile.remove_user_slot(username)
-        keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+        if slot.sealed_data_key:
+            keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+        slot.disable()
+    from trefas_app.services.users import _remove_slot_from_backups
+
+    _remove_slot_from_backups(session, username)
     session.log("user.disable", target=username)

@@ -651,6 +651,8 @@ def _checkpoints_to_resign(store: OpenStore) -> list[tuple[object, bool]]:
 def _slot_sizes_ok(s) -> bool:
     """Field sizes of a slot in its state: an enrolment slot has only its code
     check; an administrator's or an unconfirmed one has keys but no data key."""
+    if s.state == "disabled":
+        return True
     if s.state == "enrolment":
         return len(s.salt) >= 16 and len(s.enrol_check) == 32
     keys_ok = (len(s.salt) >= 16 and len(s.private_nonce) == 12

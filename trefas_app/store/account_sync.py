@@ -24,7 +24,7 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.security import audit
 from trefas_app.store import models as m
 from trefas_app.store.accounts import profile_signed_by
-from trefas_app.store.keyslots import KeyFile
+from trefas_app.store.keyslots import DISABLED, KeyFile
 
 IDENTITY_PREFIX = "admin_identity:"
 REKEY_LEGACY_ADMIN = "legacy-admin-slot"
@@ -100,7 +100,7 @@ def apply_account_list(session: Session, keyfile: KeyFile, now: dt.datetime) -> 
     """New accounts from the key file into the users table; removed ones off."""
     trusted = trusted_identities(session)
     known = {u.username: u for u in session.scalars(select(m.User)).all()}
-    slots = {s.username: s for s in keyfile.account_slots()}
+    slots = {s.username: s for s in keyfile.account_slots() if s.state != DISABLED}
     for slot in slots.values():
         if not slot.profile:
             continue

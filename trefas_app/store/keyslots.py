@@ -50,6 +50,7 @@ RECOVERY_USER = "*recovery*"
 READY = "ready"            # keys made; a user slot holds the sealed data key
 ENROLMENT = "enrolment"    # only a one-time enrolment code; no keys yet
 AWAITING = "awaiting"      # keys made by the person; data key not yet sealed to it
+DISABLED = "disabled"      # keys destroyed; only the profile is left, for the account list
 
 
 class NoDataKey(StoreError):
@@ -222,6 +223,13 @@ class Slot:
         self.ephemeral_public = _raw_public(ephemeral.public_key())
         self.key_nonce = secrets.token_bytes(12)
         self.sealed_data_key = AESGCM(_box_key(shared, aad)).encrypt(self.key_nonce, data_key, aad)
+
+    def disable(self) -> None:
+        """Destroy every key of the slot; the profile stays for the account list."""
+        self.drop_data_key()
+        self.private_nonce = self.sealed_private = self.public = self.enrol_check = b""
+        self.identity_public = b""
+        self.state = DISABLED
 
     def drop_data_key(self) -> None:
         """Destroy this slot's copy of the data key (an administrator's slot,
@@ -484,6 +492,9 @@ class KeyFile:
     def open_account(self, username: str, password: str) -> tuple[Slot, X25519PrivateKey]:
         """The slot and its private key, or WrongPassword (recorded)."""
         slot = self.find(username)
+        if slot.state == DISABLED:
+            raise UnknownUser(
+                f"Kontot ”{username}” är avstängt.", f"The account '{username}' is disabled.")
         if slot.state == ENROLMENT:
             raise WrongPassword(
                 "Kontot är inte aktiverat än. Ange engångskoden och välj ditt lösenord.",
