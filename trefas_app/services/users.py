@@ -51,14 +51,8 @@ def refuse_chosen_password(password: str) -> None:
             "one-time code and the person chooses their own password.")
 
 
-def profile_of(user: m.User) -> dict:
-    return {"display_name": user.display_name, "role": user.role.value,
-            "agency": user.agency.value, "unit_code": user.unit.code if user.unit else "",
-            "unit_name": user.unit.name if user.unit else "", "unit_id": user.unit_id,
-            "user_id": user.id, "email": user.email, "phone": user.phone}
-
-
 def _start_enrolment(uow: UnitOfWork, actor: Actor, user: m.User) -> str:
+    from trefas_app.store.account_sync import profile_of
     from trefas_app.store.accounts import start_enrolment
 
     kind = "admin" if user.role == Role.ADMINISTRATOR else "user"

@@ -47,6 +47,24 @@ def trust_identity(session: Session, username: str, public: bytes) -> None:
         row.value = value
 
 
+def profile_of(user: m.User) -> dict:
+    """What the key file keeps about an account (no case content)."""
+    return {"display_name": user.display_name, "role": user.role.value,
+            "agency": user.agency.value, "unit_code": user.unit.code if user.unit else "",
+            "unit_name": user.unit.name if user.unit else "", "unit_id": user.unit_id,
+            "user_id": user.id, "email": user.email, "phone": user.phone}
+
+
+def missing_profiles(session: Session, keyfile: KeyFile) -> dict[str, dict]:
+    """Profiles for slots made before this version (they had none), from the
+    database; written into the key file by the caller."""
+    lacking = [s.username for s in keyfile.account_slots() if not s.profile]
+    if not lacking:
+        return {}
+    users = session.scalars(select(m.User).where(m.User.username.in_(lacking))).all()
+    return {u.username: profile_of(u) for u in users}
+
+
 def _user_id(session: Session, username: str | None) -> int | None:
     if not username:
         return None

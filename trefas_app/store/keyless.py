@@ -76,6 +76,18 @@ class KeylessSession:
         self.awaiting = slot.state == AWAITING
         self._identity = identity_of(private) if self.is_admin and slot.state == READY else None
         self._open = True
+        if self._identity is not None and not slot.identity_public:
+            self._record_identity(slot.username)
+
+    def _record_identity(self, username: str) -> None:
+        """An administrator slot from before this version gets its identity's
+        public key (trusted by key holders once the database says admin)."""
+        from cryptography.hazmat.primitives import serialization
+
+        public = self._identity.public_key().public_bytes(serialization.Encoding.Raw,
+                                                          serialization.PublicFormat.Raw)
+        with self.edit_keyfile() as keyfile:
+            keyfile.find(username).identity_public = public
 
     @property
     def store_id(self) -> str:

@@ -41,6 +41,7 @@ from trefas_app.store.account_sync import (
     REKEY_LEGACY_ADMIN,
     apply_account_list,
     apply_units,
+    missing_profiles,
     unit_list,
     move_pending_events,
     strip_admin_data_keys,
@@ -223,6 +224,8 @@ def check_throttle(keyfile: KeyFile, username: str, clock) -> None:
     if not slot.failures or not slot.last_failure_at:
         return
     delay = failed_login_delay(slot.failures)
+    if delay <= 0:
+        return
     waited = (clock() - dt.datetime.fromisoformat(slot.last_failure_at)).total_seconds()
     if waited < delay:
         raise LoginThrottled(delay - waited)
@@ -332,6 +335,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         apply_account_list(session, keyfile, now)
         trust_admin_identities(session, keyfile)
         legacy = strip_admin_data_keys(session, keyfile)
+        profiles = missing_profiles(session, keyfile)
         user = session.scalars(select(m.User).where(m.User.username == username)).first()
         if user is None or not user.active:
             raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
@@ -341,9 +345,12 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         audit.append(session, now, actor, "login")
         session.commit()
     failures = len(keyfile.pending_failures)
-    if failures or moved or legacy or units != keyfile.units:
+    if failures or moved or legacy or profiles or units != keyfile.units:
         with KeyFile.locked_update(paths.keys) as fresh:
             fresh.units = units
+            for slot in fresh.account_slots():
+                if not slot.profile and slot.username in profiles:
+                    slot.profile = profiles[slot.username]
             fresh.pending_failures = fresh.pending_failures[failures:]
             fresh.pending_events = fresh.pending_events[moved:]
             for name in legacy:
