@@ -527,7 +527,7 @@ def cmd_user_list(args: argparse.Namespace) -> int:
         people = accounts.list_accounts(store)
     if _get(args, "json"):
         print_json([{"username": u.username, "display_name": u.display_name,
-                     "role": u.role.value, "agency": u.agency, "unit": u.unit_code,
+                     "role": u.role.value, "agency": u.agency.value, "unit": u.unit_code,
                      "unit_name": u.unit_name, "active": u.state != "disabled",
                      "state": u.state,
                      "confirmed_by": u.confirmed_by} for u in people])

@@ -215,14 +215,14 @@ def test_the_store_is_closed_with_a_lock_entry(qtbot, window, world):
 
     from trefas_app.store import models as m
 
-    admin = unlock(world.root, "admin", ADMIN_PW)
+    reader = unlock(world.root, "stina", PW)  # a key holder reads the log
     try:
-        with admin.uow() as uow:
+        with reader.uow() as uow:
             actions = [a for (a,) in uow.session.execute(
                 select(m.AuditEvent.action).order_by(m.AuditEvent.seq)).all()]
         assert "lock" in actions
     finally:
-        admin.close()
+        reader.close()
 
 
 def test_case_list_shows_rows_then_the_count_and_searches(qtbot, window, run_sync):

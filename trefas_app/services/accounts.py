@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import Role
+from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
 from trefas_app.store import accounts as slots
 from trefas_app.store import models as m
@@ -189,7 +189,7 @@ class AccountView:
     username: str
     display_name: str
     role: Role
-    agency: str
+    agency: Agency
     unit_code: str
     unit_name: str
     state: str
@@ -200,7 +200,8 @@ class AccountView:
 def _account_view(slot, code: str | None = None) -> AccountView:
     p = slot.profile
     return AccountView(slot.username, str(p.get("display_name", slot.username)),
-                       Role(p.get("role", Role.ADMINISTRATOR.value)), str(p.get("agency", "")),
+                       Role(p.get("role", Role.ADMINISTRATOR.value)),
+                       Agency(p.get("agency", Agency.CITY.value)),
                        str(p.get("unit_code", "")), str(p.get("unit_name", "")), slot.state,
                        slot.confirmed_by, code)
 
@@ -241,7 +242,6 @@ def list_units(session) -> list[tuple[str, str, str]]:
 def add_unit(session, agency, code: str, name: str) -> tuple[str, str, str]:
     """A new unit in the key file; the database gets it at the next key
     holder's log-in."""
-    from trefas_app.domain.enums import Agency
     from trefas_app.domain.errors import Conflict, ValidationError
 
     _require_admin(session)
@@ -332,3 +332,29 @@ def disable_account(session, username: str) -> None:
 
     _remove_slot_from_backups(session, username)
     session.log("user.disable", target=username)
+
+
+# --- settings without the key ------------------------------------------------------
+
+
+def get_setting(store, key: str, default: str) -> str:
+    """A store setting: the key file's (set by an administrator without the
+    key) first, else the database's (older stores), else ``default``."""
+    value = KeyFile.load(store.paths.keys).settings.get(key)
+    if value is not None:
+        return str(value)
+    if getattr(store, "has_data_key", False):
+        from trefas_app.services.users import get_setting as db_setting
+
+        return db_setting(store.uow(), key, default)
+    return default
+
+
+def set_setting(session, key: str, value: str) -> None:
+    """An administrator's setting, kept in the key file (no key needed)."""
+    from trefas_app.security import access
+
+    access.require(session.actor, "system.settings")
+    with session.edit_keyfile() as keyfile:
+        keyfile.settings = {**keyfile.settings, key: str(value)}
+    session.log("settings.change", key=key, value=str(value))

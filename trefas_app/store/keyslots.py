@@ -286,6 +286,8 @@ class KeyFile:
     #: The units, as {agency, code, name}: an administrator picks from these
     #: and may add one; key holders' log-ins keep it equal to the database.
     units: list[dict] = field(default_factory=list)
+    #: Settings an administrator makes without the key (e.g. lock_minutes).
+    settings: dict = field(default_factory=dict)
 
     # -- file I/O ------------------------------------------------------------
 
@@ -322,7 +324,8 @@ class KeyFile:
                      pending_failures=list(data.get("pending_failures", [])),
                      pending_events=list(data.get("pending_events", [])),
                      rekey_due=str(data.get("rekey_due", "")),
-                     units=list(data.get("units", [])))
+                     units=list(data.get("units", [])),
+                     settings=dict(data.get("settings", {})))
         except StoreError:
             raise
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -341,7 +344,7 @@ class KeyFile:
                 "slots": [s.to_json() for s in self.slots],
                 "pending_failures": self.pending_failures,
                 "pending_events": self.pending_events, "rekey_due": self.rekey_due,
-                "units": self.units}
+                "units": self.units, "settings": self.settings}
         if self.note_seal_sealed:
             data["note_seal"] = {"nonce": _b64(self.note_seal_nonce),
                                  "sealed_key": _b64(self.note_seal_sealed)}

@@ -329,8 +329,8 @@ class MainWindow(QMainWindow):
         self._tick_timer.start()
         self.emergency_action.setVisible(self.ctx.may("emergency.use"))
         self.case_menu.menuAction().setVisible(self.ctx.may("emergency.use"))
-        self.ctx.run_uow(_lock_minutes, on_done=self._set_lock_minutes,
-                         on_error=lambda exc: None)
+        self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
+                           on_error=lambda exc: None)
         position, self._saved_position = self._saved_position, None
         same_user = self._saved_user == actor.username
         if not self.isVisible():
@@ -581,10 +581,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _lock_minutes(uow) -> str:
-    from trefas_app.services import users
+def _lock_minutes(store) -> str:
+    """The lock timeout, readable with or without the data key."""
+    from trefas_app.services import accounts
 
-    return users.get_setting(uow, "lock_minutes", str(DEFAULT_LOCK_MINUTES))
+    return accounts.get_setting(store, "lock_minutes", str(DEFAULT_LOCK_MINUTES))
 
 
 def available_screens(ctx) -> list[str]:

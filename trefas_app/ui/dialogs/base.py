@@ -133,6 +133,24 @@ class ServiceDialog(QDialog):
         if op is None:  # locked meanwhile
             self.set_busy(False)
 
+    def run_on_store(self, fn: Callable[..., Any], *args, changes=None,
+                     on_done: Callable[[Any], None] | None = None) -> None:
+        """Like :meth:`run` for functions that take the session itself
+        (``fn(store, *args)``): the administrator's work without the key."""
+        self.set_busy(True)
+
+        def done(result):
+            self.set_busy(False)
+            self.result_value = result
+            if on_done is not None:
+                on_done(result)
+            self.mark_clean()
+            self.succeeded.emit(result)
+            self.accept()
+
+        self.ctx.run_plain(fn, self.ctx.store, *args, on_done=done, on_error=self._failed,
+                           changes=changes)
+
     def _failed(self, exc: BaseException) -> None:
         self.set_busy(False)
         if isinstance(exc, TrefasError):
