@@ -820,6 +820,21 @@
     </message>
 </context>
 <context>
+    <name>EnrolmentCodeDialog</name>
+    <message>
+        <source>Engångskod</source>
+        <translation>One-time code</translation>
+    </message>
+    <message>
+        <source>Engångskod för {username} – visas bara nu och gäller i 72 timmar:</source>
+        <translation>One-time code for {username} – shown only now, valid for 72 hours:</translation>
+    </message>
+    <message>
+        <source>Ge koden till personen själv. Hen väljer sitt lösenord i inloggningsrutan (”Första inloggningen”) eller med ”trefas user enrol”. Därefter bekräftar en arbetsledare i samma myndighet kontot.</source>
+        <translation>Give the code to the person themselves. They choose their password in the log-in box (&quot;First log-in&quot;) or with &quot;trefas user enrol&quot;. Then a supervisor of the same agency confirms the account.</translation>
+    </message>
+</context>
+<context>
     <name>ExitMoveDialog</name>
     <message>
         <source>Ändra status – avhopparstöd</source>
@@ -2341,28 +2356,20 @@ Current status: {state}</translation>
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <source>Nytt lösenord</source>
-        <translation>New password</translation>
+        <source>Ny engångskod</source>
+        <translation>New one-time code</translation>
     </message>
     <message>
-        <source>Sätt nytt lösenord</source>
-        <translation>Set new password</translation>
+        <source>Ge ny engångskod</source>
+        <translation>Give a new one-time code</translation>
     </message>
     <message>
         <source>{name} ({username})</source>
         <translation>{name} ({username})</translation>
     </message>
     <message>
-        <source>Kontot är avstängt och aktiveras igen med det nya lösenordet.</source>
-        <translation>The account is disabled and is enabled again with the new password.</translation>
-    </message>
-    <message>
-        <source>Nytt lösenord *</source>
-        <translation>New password *</translation>
-    </message>
-    <message>
-        <source>Upprepa *</source>
-        <translation>Repeat *</translation>
+        <source>Den nuvarande nyckeln tas bort direkt. Personen väljer ett nytt lösenord med den nya koden, och kontot når inget ärendeinnehåll förrän en arbetsledare i samma myndighet har bekräftat det igen.</source>
+        <translation>The current key is removed at once. The person chooses a new password with the new code, and the account reaches no case content until a supervisor of the same agency has confirmed it again.</translation>
     </message>
 </context>
 <context>
@@ -2743,10 +2750,6 @@ Current status: {state}</translation>
         <translation>Disable …</translation>
     </message>
     <message>
-        <source>Nytt lösenord …</source>
-        <translation>New password …</translation>
-    </message>
-    <message>
         <source>Användarnamn</source>
         <translation>User name</translation>
     </message>
@@ -2771,10 +2774,6 @@ Current status: {state}</translation>
         <translation>Account</translation>
     </message>
     <message>
-        <source>Nyckelplats</source>
-        <translation>Key slot</translation>
-    </message>
-    <message>
         <source>Användare</source>
         <translation>User</translation>
     </message>
@@ -2785,6 +2784,10 @@ Current status: {state}</translation>
     <message>
         <source>Avstängt</source>
         <translation>Disabled</translation>
+    </message>
+    <message>
+        <source>{username} är avstängd. Datanyckeln byts vid nästa inloggning av en arbetsledare.</source>
+        <translation>{username} is disabled. The data key changes at a supervisor&apos;s next log-in.</translation>
     </message>
     <message>
         <source>Ja</source>
@@ -2799,6 +2802,22 @@ Current status: {state}</translation>
         <translation>{n} users, {a} active</translation>
     </message>
     <message>
+        <source>Ny engångskod …</source>
+        <translation>New one-time code …</translation>
+    </message>
+    <message>
+        <source>Bekräftat av</source>
+        <translation>Confirmed by</translation>
+    </message>
+    <message>
+        <source>Väntar på lösenord</source>
+        <translation>Waiting for a password</translation>
+    </message>
+    <message>
+        <source>Väntar på bekräftelse</source>
+        <translation>Waiting for confirmation</translation>
+    </message>
+    <message>
         <source>Stänga av {name} ({username})? Användarens nyckelplats tas bort direkt och kontot kan inte längre låsa upp Trefas.</source>
         <translation>Disable {name} ({username})? The user&apos;s key slot is removed at once and the account can no longer unlock Trefas.</translation>
     </message>
@@ -2809,22 +2828,6 @@ Current status: {state}</translation>
     <message>
         <source>Stäng av</source>
         <translation>Disable</translation>
-    </message>
-    <message>
-        <source>{username} är avstängd.</source>
-        <translation>{username} is disabled.</translation>
-    </message>
-    <message>
-        <source>{username} är avstängd. Byt datanyckel nu? Då öppnar en gammal kopia av nyckelfilen ingenting som sparas härefter. Alla andra måste logga in igen.</source>
-        <translation>{username} is disabled. Change the data key now? Then an old copy of the key file opens nothing saved from now on. Everyone else must log in again.</translation>
-    </message>
-    <message>
-        <source>Byt nyckel nu</source>
-        <translation>Change key now</translation>
-    </message>
-    <message>
-        <source>Senare</source>
-        <translation>Later</translation>
     </message>
     <message>
         <source>Ny enhet …</source>
@@ -2877,6 +2880,10 @@ Current status: {state}</translation>
     <message>
         <source>Säkerhetskopian {name} är sparad och kontrollerad ({size}).</source>
         <translation>The backup {name} is saved and checked ({size}).</translation>
+    </message>
+    <message>
+        <source>Säkerhetskopian {name} är sparad ({size}): en oförändrad, krypterad kopia med hela sidor. Sidornas äkthet kontrollerar en arbetsledare.</source>
+        <translation>The backup {name} is saved ({size}): an unchanged, encrypted copy of whole pages. A supervisor checks the pages&apos; authenticity.</translation>
     </message>
     <message>
         <source>Återställa säkerhetskopian från {time}? Allt som har sparats efter den försvinner ur databasen (den nuvarande databasen sparas undan som en fil bredvid). Alla andra måste logga in igen.</source>
@@ -2949,6 +2956,10 @@ Current status: {state}</translation>
     <message>
         <source>Gallra nu …</source>
         <translation>Delete now …</translation>
+    </message>
+    <message>
+        <source>Administratörens inloggning har ingen nyckel till ärendeinnehållet. Byte av datanyckel, kontroll av loggen, gallring och återställning görs av en arbetsledare (som har nyckeln) eller med återställningsnyckeln.</source>
+        <translation>The administrator&apos;s log-in holds no key to case content. Changing the data key, checking the log, retention and restore are done by a supervisor (who holds the key) or with the recovery key.</translation>
     </message>
     <message>
         <source>Nycklar och kontroller</source>
@@ -4160,16 +4171,8 @@ Current status: {state}</translation>
         <translation>Phone</translation>
     </message>
     <message>
-        <source>Lösenord *</source>
-        <translation>Password *</translation>
-    </message>
-    <message>
-        <source>Upprepa lösenord *</source>
-        <translation>Repeat password *</translation>
-    </message>
-    <message>
-        <source>Minst 12 tecken; långa lösenfraser är bra. Lämna lösenordet till användaren personligen – användaren kan byta det själv.</source>
-        <translation>At least 12 characters; long pass phrases are good. Hand the password to the user in person – they can change it themselves.</translation>
+        <source>Kontot får en engångskod som visas en gång och gäller i 72 timmar. Personen väljer sitt eget lösenord med koden, och en arbetsledare i samma myndighet bekräftar kontot innan det når något ärendeinnehåll.</source>
+        <translation>The account gets a one-time code that is shown once and is valid for 72 hours. The person chooses their own password with the code, and a supervisor of the same agency confirms the account before it reaches any case content.</translation>
     </message>
     <message>
         <source>Ingen enhet i den myndigheten – skapa en först</source>
