@@ -372,3 +372,33 @@ def test_a_legacy_administrator_slot_loses_its_key_at_the_first_supervisor_login
         connect_raw(root / "trefas.db", data_key).execute("SELECT 1 FROM persons").fetchone()
     actions = [e.action for e in _log(root)]
     assert "key.admin_slot_converted" in actions and "rekey" in actions
+
+
+# --- the recovery kit ---------------------------------------------------------------------
+
+
+def test_init_writes_a_printable_recovery_kit_only_when_asked(tmp_path, monkeypatch):
+    import stat
+
+    import pikepdf
+
+    from trefas_app import cli
+
+    monkeypatch.setenv("TREFAS_PASSWORD", ADMIN_PW)
+    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
+    kit = tmp_path / "kit.pdf"
+    assert cli.main(["init", "--store", str(tmp_path / "s"), "--admin", "admin",
+                     "--kit", str(kit)]) == 0
+    assert stat.S_IMODE(kit.stat().st_mode) == 0o600
+    with pikepdf.open(kit) as pdf:
+        assert len(pdf.pages) == 1
+    text = _pdf_text(kit)
+    store_id = KeyFile.load(tmp_path / "s" / "trefas.keys").store_id
+    assert "KASSASK" in text.upper() and store_id in text
+    assert not any(p.suffix == ".pdf" for p in (tmp_path / "s").rglob("*"))
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)

@@ -379,11 +379,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     out()
     out(f"    {created.recovery_key}")
     out()
-    out(t("Skriv ut eller skriv ned nyckeln nu och förvara den inlåst, skild från datorn.\n"
-          "Den öppnar hela lagringsplatsen om alla administratörer glömmer sina lösenord.\n"
+    if _get(args, "kit"):
+        from trefas_app.documents.recovery_kit import write_recovery_kit
+
+        kit = write_recovery_kit(Path(args.kit), created.store.store_id, created.recovery_key,
+                                 str(root), created.store.clock().date().isoformat())
+        out(t(f"Återställningssatsen är sparad i {kit}. Skriv ut den, lägg den i kassaskåpet "
+              "och radera filen.", f"The recovery kit is saved in {kit}. Print it, put it in "
+              "the safe and delete the file."))
+        out()
+    out(t("Skriv ut eller skriv ned nyckeln nu och förvara den i kassaskåp, skild från datorn\n"
+          "och inte hos administratören. Den öppnar hela lagringsplatsen; med den bekräftas\n"
+          "den första arbetsledaren i varje myndighet (”trefas recover --confirm NAMN”).\n"
           "Den sparas ingenstans i klartext och kan inte visas igen.",
-          "Print or write down the key now and keep it locked away, apart from the computer.\n"
-          "It opens the whole store if every administrator forgets their password.\n"
+          "Print or write down the key now and keep it in a safe, apart from the computer and\n"
+          "not with the administrator. It opens the whole store; it confirms the first\n"
+          "supervisor of each agency ('trefas recover --confirm NAME').\n"
           "It is stored nowhere in clear text and cannot be shown again."))
     return EXIT_OK
 
@@ -1236,6 +1247,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="administratörens myndighet")
     p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
                    help="läs administratörens lösenord från filens första rad")
+    p.add_argument("--kit", metavar="FILE.pdf", default=_SUPPRESS,
+                   help="skriv återställningssatsen (PDF att skriva ut) till FILE.pdf")
 
     p = add(sub, "demo", cmd_demo, "skapa en lagringsplats med påhittade demodata")
     p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
