@@ -402,3 +402,17 @@ def _pdf_text(path) -> str:
     from pypdf import PdfReader
 
     return "".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+
+
+def test_recovery_key_gives_a_locked_out_administrator_a_new_code(org):
+    root, recovery = org
+    code = accounts.reset_with_recovery_key(root, recovery, "admin")
+    with pytest.raises(WrongPassword):
+        unlock(root, "admin", ADMIN_PW)  # the forgotten password opens nothing now
+    accounts.enrol_account(root, "admin", code, NEW_PW)
+    adm = unlock(root, "admin", NEW_PW)
+    try:
+        assert adm.is_admin and not adm.has_data_key and adm.identity is not None
+    finally:
+        adm.close()
+    assert "account.reset_recovery" in [e.action for e in _log(root)]

@@ -613,6 +613,17 @@ def cmd_recover(args: argparse.Namespace) -> int:
     _require_store(root)
     key = obtain_password(_get(args, "recovery_key_file"), RECOVERY_KEY_ENV,
                           t("Återställningsnyckel: ", "Recovery key: "))
+    if _get(args, "reset"):
+        name = args.reset.strip().lower()
+        code = accounts.reset_with_recovery_key(root, key, name)
+        out(t(f"{name} har fått en ny engångskod med återställningsnyckeln (det står i loggen "
+              "och visas för varje arbetsledare).", f"{name} has a new one-time code from the "
+              "recovery key (it is in the log and shown to every supervisor)."))
+        _print_enrolment_code(name, code)
+        return EXIT_OK
+    if not _get(args, "confirm"):
+        raise ValidationError("Ange --confirm NAMN eller --reset NAMN.",
+                              "Give --confirm NAME or --reset NAME.")
     name = args.confirm.strip().lower()
     accounts.confirm_with_recovery_key(root, key, name)
     out(t(f"Kontot {name} är bekräftat med återställningsnyckeln. Det står i loggen och "
@@ -1295,8 +1306,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username", metavar="NAME")
     add(users, "pending", cmd_user_pending, "konton som väntar på din bekräftelse", [acting],
         "user pending")
-    p = add(sub, "recover", cmd_recover, "bekräfta ett konto med återställningsnyckeln", [])
-    p.add_argument("--confirm", metavar="NAME", required=True)
+    p = add(sub, "recover", cmd_recover,
+            "bekräfta ett konto, eller ge det en ny engångskod, med återställningsnyckeln", [])
+    p.add_argument("--confirm", metavar="NAME", default=_SUPPRESS)
+    p.add_argument("--reset", metavar="NAME", default=_SUPPRESS)
     p.add_argument("--recovery-key-file", metavar="FILE", default=_SUPPRESS)
 
     units = group_of("unit", "enheter (administratör)")

@@ -166,6 +166,30 @@ def confirm_with_recovery_key(root: Path, recovery_key: str, username: str,
         store.close()
 
 
+def reset_with_recovery_key(root: Path, recovery_key: str, username: str,
+                            clock: Callable[[], dt.datetime] = utc_now) -> str:
+    """``trefas recover --reset NAME``: a new one-time code for any account —
+    the way back when the administrator (or everyone) is locked out. Logged
+    loudly like every use of the recovery key; returns the code."""
+    from trefas_app.store.store import unlock_with_recovery_key
+
+    store = unlock_with_recovery_key(root, recovery_key, clock)
+    try:
+        with store.uow() as uow:
+            user = _target(uow.session, username)
+            with store.edit_keyfile() as keyfile:
+                old = keyfile.find(username)
+                code = slots.start_enrolment(keyfile, old.kind, username, old.profile,
+                                             RECOVERY_ACTOR, None, uow.now())
+            uow.log(None, "account.reset_recovery", username=RECOVERY_ACTOR,
+                    subject_kind="user", subject_id=user.id, detail={"role": user.role.value})
+            user.active, user.disabled_at, user.disabled_by_id = True, None, None
+            uow.commit()
+    finally:
+        store.close()
+    return code
+
+
 def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None) -> list[str]:
     """What the recovery key was used for since the supervisor's previous
     log-in (every use is shown to every supervisor)."""
@@ -173,7 +197,8 @@ def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None) -> list[s
         return []
     with uow:
         q = select(m.AuditEvent).where(m.AuditEvent.action.in_(
-            ("login.recovery_key", "account.confirm_recovery"))).order_by(m.AuditEvent.seq)
+            ("login.recovery_key", "account.confirm_recovery", "account.reset_recovery"))
+        ).order_by(m.AuditEvent.seq)
         if since is not None:
             q = q.where(m.AuditEvent.at > since)
         return [f"{e.at[:16].replace('T', ' ')} {e.action}"
