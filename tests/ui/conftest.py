@@ -25,6 +25,7 @@ class World:
     root: Path
     user_ids: dict[str, int] = field(default_factory=dict)
     unit_ids: dict[str, int] = field(default_factory=dict)
+    recovery_key: str = ""
 
 
 @pytest.fixture
@@ -37,6 +38,7 @@ def world(tmp_path) -> World:
     store = created.store
     admin = store.actor
     w = World(root=store.paths.root)
+    w.recovery_key = created.recovery_key
     city = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
     police = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R", "LPO Rinkeby")
     w.unit_ids = {"city": city.id, "police": police.id, "admin": admin.unit_id}
