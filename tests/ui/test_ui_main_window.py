@@ -86,6 +86,8 @@ def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
 
     _waiting_account(world)
     unlock_as(qtbot, window, "stina")
+    dash = window.current_screen()  # the dashboard says that someone waits
+    qtbot.waitUntil(lambda: "Nils Ny" in dash.accounts_banner.text(), timeout=10_000)
     screen = window.show_screen("accounts")
     qtbot.waitUntil(lambda: [p.username for p in screen.pending] == ["nils"], timeout=10_000)
     screen.table.selectRow(0)
