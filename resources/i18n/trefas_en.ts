@@ -820,6 +820,45 @@
     </message>
 </context>
 <context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Första inloggningen</source>
+        <translation>First log-in</translation>
+    </message>
+    <message>
+        <source>Välj lösenord</source>
+        <translation>Choose password</translation>
+    </message>
+    <message>
+        <source>Ange engångskoden du fick av administratören och välj ett eget lösenord (minst 12 tecken). Ingen annan får veta det. Därefter bekräftar en arbetsledare i din myndighet ditt konto.</source>
+        <translation>Enter the one-time code you got from the administrator and choose a password of your own (at least 12 characters). Nobody else may know it. Then a supervisor of your agency confirms your account.</translation>
+    </message>
+    <message>
+        <source>Användarnamn:</source>
+        <translation>User name:</translation>
+    </message>
+    <message>
+        <source>Engångskod:</source>
+        <translation>One-time code:</translation>
+    </message>
+    <message>
+        <source>Nytt lösenord:</source>
+        <translation>New password:</translation>
+    </message>
+    <message>
+        <source>Upprepa:</source>
+        <translation>Repeat:</translation>
+    </message>
+    <message>
+        <source>Ange användarnamn och engångskod.</source>
+        <translation>Enter user name and one-time code.</translation>
+    </message>
+    <message>
+        <source>Ditt lösenord är valt. Logga in med det; kontot väntar på bekräftelse från en arbetsledare i din myndighet.</source>
+        <translation>Your password is set. Log in with it; the account waits for confirmation from a supervisor of your agency.</translation>
+    </message>
+</context>
+<context>
     <name>EnrolmentCodeDialog</name>
     <message>
         <source>Engångskod</source>
@@ -1827,8 +1866,17 @@ Joint work of social services, police and the Prison and Probation Service aroun
         <translation>Log</translation>
     </message>
     <message>
+        <source>Bekräfta konto</source>
+        <translation>Confirm account</translation>
+    </message>
+    <message>
         <source>Administration</source>
         <translation>Administration</translation>
+    </message>
+    <message>
+        <source>Väntar på bekräftelse</source>
+        <extracomment>The one entry of an account that waits for a supervisor&apos;s confirmation.</extracomment>
+        <translation>Waiting for confirmation</translation>
     </message>
 </context>
 <context>
@@ -2231,22 +2279,77 @@ Joint work of social services, police and the Prison and Probation Service aroun
     </message>
 </context>
 <context>
+    <name>RecoveryDialog</name>
+    <message>
+        <source>Återställ med återställningsnyckel</source>
+        <translation>Recover with the recovery key</translation>
+    </message>
+    <message>
+        <source>Använd nyckeln</source>
+        <translation>Use the key</translation>
+    </message>
+    <message>
+        <source>Nyckeln finns i återställningssatsen i kassaskåpet. Användningen skrivs i åtkomstloggen och visas för varje arbetsledare vid nästa inloggning.</source>
+        <translation>The key is in the recovery kit in the safe. Its use is written to the access log and shown to every supervisor at their next log-in.</translation>
+    </message>
+    <message>
+        <source>Bekräfta kontot (t.ex. första arbetsledaren)</source>
+        <translation>Confirm the account (e.g. the first supervisor)</translation>
+    </message>
+    <message>
+        <source>Ge kontot en ny engångskod (t.ex. administratören)</source>
+        <translation>Give the account a new one-time code (e.g. the administrator)</translation>
+    </message>
+    <message>
+        <source>Återställningsnyckel:</source>
+        <translation>Recovery key:</translation>
+    </message>
+    <message>
+        <source>Åtgärd:</source>
+        <translation>Action:</translation>
+    </message>
+    <message>
+        <source>Konto (användarnamn):</source>
+        <translation>Account (user name):</translation>
+    </message>
+    <message>
+        <source>{name} är bekräftad med återställningsnyckeln.</source>
+        <translation>{name} is confirmed with the recovery key.</translation>
+    </message>
+    <message>
+        <source>Ny engångskod för {name} (visas bara nu, gäller i 72 timmar):</source>
+        <translation>New one-time code for {name} (shown only now, valid for 72 hours):</translation>
+    </message>
+</context>
+<context>
     <name>RecoveryPage</name>
     <message>
         <source>Återställningsnyckel</source>
         <translation>Recovery key</translation>
     </message>
     <message>
-        <source>Med den här nyckeln kan lagringsplatsen öppnas om alla administratörer har glömt sina lösenord. Den visas bara nu.</source>
-        <translation>With this key the store can be opened if every administrator has forgotten their password. It is shown only now.</translation>
+        <source>Nyckeln öppnar hela lagringsplatsen. Med den bekräftas den första arbetsledaren i varje myndighet, och den hjälper om alla är utelåsta. Den visas bara nu.</source>
+        <translation>The key opens the whole store. It confirms the first supervisor of each agency, and it helps if everyone is locked out. It is shown only now.</translation>
     </message>
     <message>
         <source>Skriv ner nyckeln på papper och förvara den inlåst, åtskild från datorn. Spara den inte i en fil, i e-post eller i en lösenordshanterare på samma dator.</source>
         <translation>Write the key down on paper and keep it locked away, apart from the computer. Do not save it in a file, an e-mail or a password manager on the same computer.</translation>
     </message>
     <message>
+        <source>Spara återställningssats (PDF) att skriva ut …</source>
+        <translation>Save the recovery kit (PDF) to print …</translation>
+    </message>
+    <message>
         <source>Jag har skrivit ner återställningsnyckeln</source>
         <translation>I have written down the recovery key</translation>
+    </message>
+    <message>
+        <source>Spara återställningssatsen</source>
+        <translation>Save the recovery kit</translation>
+    </message>
+    <message>
+        <source>Sparad i {path}. Skriv ut den, lägg den i kassaskåpet och radera filen.</source>
+        <translation>Saved in {path}. Print it, put it in the safe and delete the file.</translation>
     </message>
 </context>
 <context>
@@ -2750,6 +2853,18 @@ Current status: {state}</translation>
         <translation>Disable …</translation>
     </message>
     <message>
+        <source>Bekräfta konto</source>
+        <translation>Confirm account</translation>
+    </message>
+    <message>
+        <source>Konton i din myndighet som administratören har skapat (eller gett ny engångskod) och där personen har valt sitt lösenord. Bekräfta bara den du vet ska arbeta här: kontot får då nyckeln till ärendeinnehållet. Bekräftelsen loggas.</source>
+        <translation>Accounts of your agency that the administrator has created (or given a new one-time code) and whose owner has chosen a password. Confirm only someone you know is to work here: the account then gets the key to case content. The confirmation is logged.</translation>
+    </message>
+    <message>
+        <source>Bekräfta …</source>
+        <translation>Confirm …</translation>
+    </message>
+    <message>
         <source>Användarnamn</source>
         <translation>User name</translation>
     </message>
@@ -2760,6 +2875,26 @@ Current status: {state}</translation>
     <message>
         <source>Roll</source>
         <translation>Role</translation>
+    </message>
+    <message>
+        <source>Återställningsnyckeln har använts</source>
+        <translation>The recovery key has been used</translation>
+    </message>
+    <message>
+        <source>Ingen användning loggad.</source>
+        <translation>No use logged.</translation>
+    </message>
+    <message>
+        <source>Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till ärendeinnehållet enligt sin roll.</source>
+        <translation>Confirm {name} ({username}) as {role}? The account then gets the key to case content according to its role.</translation>
+    </message>
+    <message>
+        <source>Bekräfta</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>{name} är bekräftad.</source>
+        <translation>{name} is confirmed.</translation>
     </message>
     <message>
         <source>Myndighet</source>
@@ -3147,6 +3282,10 @@ Current status: {state}</translation>
         <translation>No consents expire within 30 days.</translation>
     </message>
     <message>
+        <source>{n} konto(n) väntar på din bekräftelse: {names}. Se ”Bekräfta konto”.</source>
+        <translation>{n} account(s) wait for your confirmation: {names}. See &quot;Confirm account&quot;.</translation>
+    </message>
+    <message>
         <source>Uppdaterad {time}</source>
         <translation>Updated {time}</translation>
     </message>
@@ -3269,6 +3408,18 @@ Current status: {state}</translation>
     <message>
         <source>1 möte</source>
         <translation>1 meeting</translation>
+    </message>
+    <message>
+        <source>Ditt lösenord är valt. Innan kontot når något ärendeinnehåll måste en arbetsledare i din myndighet bekräfta det. Be hen göra det under ”Bekräfta konto” och logga sedan in igen.</source>
+        <translation>Your password is set. Before the account reaches any case content, a supervisor of your agency must confirm it. Ask them to do so under &quot;Confirm account&quot; and then log in again.</translation>
+    </message>
+    <message>
+        <source>en arbetsledare i din myndighet</source>
+        <translation>a supervisor of your agency</translation>
+    </message>
+    <message>
+        <source>Ditt konto väntar på bekräftelse från {who}.</source>
+        <translation>Your account is waiting for confirmation from {who}.</translation>
     </message>
 </context>
 <context>
@@ -4108,8 +4259,20 @@ Current status: {state}</translation>
         <translation>Quit</translation>
     </message>
     <message>
+        <source>Första inloggningen …</source>
+        <translation>First log-in …</translation>
+    </message>
+    <message>
+        <source>Återställ med återställningsnyckel …</source>
+        <translation>Recover with the recovery key …</translation>
+    </message>
+    <message>
         <source>Låser upp …</source>
         <translation>Unlocking …</translation>
+    </message>
+    <message>
+        <source>Ditt lösenord är valt. Logga in med det.</source>
+        <translation>Your password is set. Log in with it.</translation>
     </message>
     <message>
         <source>Fel lösenord. Kontrollera Caps Lock och tangentbordslayout och försök igen. Efter flera misslyckade försök måste du vänta en stund.</source>
@@ -4277,6 +4440,21 @@ Current status: {state}</translation>
     <message>
         <source>Dokumentet kunde inte verifieras.</source>
         <translation>The document could not be verified.</translation>
+    </message>
+</context>
+<context>
+    <name>WorkerDialog</name>
+    <message>
+        <source>Stäng</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Arbetar …</source>
+        <translation>Working …</translation>
+    </message>
+    <message>
+        <source>Det gick inte. Försök igen.</source>
+        <translation>That did not work. Try again.</translation>
     </message>
 </context>
 </TS>

@@ -12,7 +12,7 @@ Neither keeps a code, key or password after it closes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -49,7 +49,8 @@ class _WorkerDialog(QDialog):
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setObjectName("okButton")
-        self.buttons.addButton(self.tr("Stäng"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.addButton(QCoreApplication.translate("WorkerDialog", "Stäng"),
+                               QDialogButtonBox.ButtonRole.RejectRole)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.done_ok = False
@@ -60,12 +61,13 @@ class _WorkerDialog(QDialog):
 
     def run(self, fn, *args, on_done) -> None:
         self.ok_button.setEnabled(False)
-        self.message.setText(self.tr("Arbetar …"))
+        self.message.setText(QCoreApplication.translate("WorkerDialog", "Arbetar …"))
 
         def failed(exc):
             self.ok_button.setEnabled(True)
             self.message.setText(exc.message(self.ctx.lang) if isinstance(exc, TrefasError)
-                                 else self.tr("Det gick inte. Försök igen."))
+                                 else QCoreApplication.translate("WorkerDialog",
+                                                                 "Det gick inte. Försök igen."))
 
         self.ctx.run_plain(fn, *args, on_done=on_done, on_error=failed)
 
