@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from trefas_app.domain.clock import now_utc
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied, Conflict, UnknownUser, WrongPassword
 from trefas_app.services import accounts, admin, cases, persons, users
@@ -193,7 +194,7 @@ def test_wrong_enrolment_codes_are_throttled_and_logged(org):
             accounts.enrol_account(root, "nils", "AAAA-BBBB-CCCC-DDDD", NEW_PW)
     with pytest.raises(LoginThrottled):  # even the right code waits
         accounts.enrol_account(root, "nils", view.enrolment_code, NEW_PW)
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=60)
+    later = now_utc() + dt.timedelta(seconds=60)
     accounts.enrol_account(root, "nils", view.enrolment_code, NEW_PW, clock=lambda: later)
     actions = [e.action for e in _log(root)]
     assert actions.count("account.enrol_failed") == 4

@@ -256,7 +256,9 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
     is logged; on success the log gets ``backup`` and a fresh checkpoint.
     """
     if not store.has_data_key:
-        return _backup_without_key(store, actor)
+        from trefas_app.services.keyless_backup import backup_without_key
+
+        return backup_without_key(store, actor)
     with store.uow() as uow:
         access.require(actor, "system.backup")
         info = _make_backup(store)
@@ -278,19 +280,6 @@ def _backup_names(store) -> tuple[dt.datetime, Path, Path, Path]:
     return (created, folder / f"{base}{BACKUP_DB_SUFFIX}",
             folder / f"{base}{BACKUP_DB_SUFFIX}{PARTIAL_SUFFIX}",
             folder / f"{base}{BACKUP_KEYS_SUFFIX}")
-
-
-def _backup_without_key(store, actor: Actor) -> BackupInfo:
-    """The administrator's backup (see services/keyless_backup.py for what it
-    checks and proves); logged through the key file."""
-    from trefas_app.services.keyless_backup import copy_without_key
-
-    access.require(actor, "system.backup")
-    created, final, partial, key_copy = _backup_names(store)
-    size = copy_without_key(store, final, partial, key_copy)
-    _rotate(store.paths.backups, BACKUPS_KEPT)
-    store.log("backup", file=final.name, size=size, verified_with_key=False)
-    return BackupInfo(path=final, size=size, created_at=created, key_path=key_copy)
 
 
 def _make_backup(store: OpenStore) -> BackupInfo:

@@ -82,3 +82,17 @@ def copy_without_key(session, final: Path, partial: Path, key_copy: Path) -> int
         unlink_quietly(partial, key_copy)
         raise
     return size
+
+
+def backup_without_key(session, actor):
+    """The administrator's backup: named and rotated like every backup, the
+    copy made by :func:`copy_without_key`, logged through the key file."""
+    from trefas_app.security import access
+    from trefas_app.services.admin import BACKUPS_KEPT, BackupInfo, _backup_names, _rotate
+
+    access.require(actor, "system.backup")
+    created, final, partial, key_copy = _backup_names(session)
+    size = copy_without_key(session, final, partial, key_copy)
+    _rotate(session.paths.backups, BACKUPS_KEPT)
+    session.log("backup", file=final.name, size=size, verified_with_key=False)
+    return BackupInfo(path=final, size=size, created_at=created, key_path=key_copy)

@@ -460,7 +460,9 @@ class KeyFile:
                 slot.seal_data_key(self.store_id, new_data_key)
 
     def _open(self, slot: Slot, secret: str) -> bytes:
-        private = slot.open_private(self.store_id, secret)
+        return self._data_key_of(slot, slot.open_private(self.store_id, secret))
+
+    def _data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
         try:
             return slot.open_data_key(self.store_id, private)
         except InvalidTag:
@@ -518,12 +520,7 @@ class KeyFile:
         slot, private = self.open_account(username, password)
         if not slot.holds_data_key:
             raise NoDataKey(slot)
-        try:
-            return slot.open_data_key(self.store_id, private)
-        except InvalidTag:
-            raise KeyFileDamaged("Nyckelfilen är skadad (nyckelplatsen går inte att öppna).",
-                                 "The key file is damaged (the key slot cannot be opened).") \
-                from None
+        return self._data_key_of(slot, private)
 
     def unseal_recovery(self, recovery_key: str) -> bytes:
         slot = next((s for s in self.slots if s.kind == "recovery"), None)
