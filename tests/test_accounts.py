@@ -332,10 +332,16 @@ def test_recovery_key_confirms_a_supervisor_loudly(org):
     assert sune.has_data_key
     sune.close()
     stina = unlock(root, "stina", PW)
-    try:
-        notices = accounts.recovery_notices(stina.uow(), stina.actor, None)
+    try:  # since her previous log-in: shown at this one
+        notices = accounts.recovery_notices(stina.uow(), stina.actor)
         assert any("account.confirm_recovery" in n for n in notices)
         assert any("login.recovery_key" in n for n in notices)
+    finally:
+        stina.close()
+    stina = unlock(root, "stina", PW)
+    try:  # shown once: nothing new since the log-in that showed it
+        assert accounts.recovery_notices(stina.uow(), stina.actor) == []
+        assert accounts.recovery_notices(stina.uow(), stina.actor, None)  # but on record
     finally:
         stina.close()
     assert ("account.confirm_recovery", "återställningsnyckeln") in [

@@ -3282,6 +3282,10 @@ Current status: {state}</translation>
         <translation>No consents expire within 30 days.</translation>
     </message>
     <message>
+        <source>Återställningsnyckeln har använts sedan din förra inloggning: {uses}.</source>
+        <translation>The recovery key has been used since your previous log-in: {uses}.</translation>
+    </message>
+    <message>
         <source>{n} konto(n) väntar på din bekräftelse: {names}. Se ”Bekräfta konto”.</source>
         <translation>{n} account(s) wait for your confirmation: {names}. See &quot;Confirm account&quot;.</translation>
     </message>

@@ -88,6 +88,9 @@ def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
     unlock_as(qtbot, window, "stina")
     dash = window.current_screen()  # the dashboard says that someone waits
     qtbot.waitUntil(lambda: "Nils Ny" in dash.accounts_banner.text(), timeout=10_000)
+    # The set-up confirmed the first accounts with the recovery key: every
+    # supervisor is told at the next log-in.
+    assert "Återställningsnyckeln har använts" in dash.accounts_banner.text()
     screen = window.show_screen("accounts")
     qtbot.waitUntil(lambda: [p.username for p in screen.pending] == ["nils"], timeout=10_000)
     screen.table.selectRow(0)

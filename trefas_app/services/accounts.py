@@ -190,12 +190,20 @@ def reset_with_recovery_key(root: Path, recovery_key: str, username: str,
     return code
 
 
-def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None) -> list[str]:
-    """What the recovery key was used for since the supervisor's previous
-    log-in (every use is shown to every supervisor)."""
+def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None = "previous login"
+                     ) -> list[str]:
+    """What the recovery key was used for — by default since the supervisor's
+    previous log-in (every use is shown to every supervisor); ``None`` for
+    every use ever."""
     if actor.role != Role.SUPERVISOR:
         return []
     with uow:
+        if since == "previous login":
+            logins = uow.session.scalars(
+                select(m.AuditEvent.at).where(m.AuditEvent.action == "login",
+                                              m.AuditEvent.user_id == actor.user_id)
+                .order_by(m.AuditEvent.seq.desc()).limit(2)).all()
+            since = logins[1] if len(logins) == 2 else None
         q = select(m.AuditEvent).where(m.AuditEvent.action.in_(
             ("login.recovery_key", "account.confirm_recovery", "account.reset_recovery"))
         ).order_by(m.AuditEvent.seq)

@@ -162,6 +162,7 @@ class Screen(BaseScreen):
         lay.addLayout(top)
         # Supervisors: accounts waiting for their confirmation, and any use of
         # the recovery key (shown to every supervisor).
+        self._pending_accounts, self._recovery_uses = [], []
         self.accounts_banner = QLabel(inner)
         self.accounts_banner.setObjectName("accountsBanner")
         self.accounts_banner.setWordWrap(True)
@@ -299,9 +300,11 @@ class Screen(BaseScreen):
         if self.ctx.may("account.confirm"):
             from trefas_app.services import accounts
 
-            self._pending_accounts = None
+            self._pending_accounts, self._recovery_uses = [], []
             self.ctx.run(accounts.pending_confirmations, on_done=self._show_pending_accounts,
                          on_error=lambda _e: None, key="dashboard.accounts")
+            self.ctx.run(accounts.recovery_notices, on_done=self._show_recovery_uses,
+                         on_error=lambda _e: None, key="dashboard.recovery")
         if self.ctx.may("consent.read"):
             self.ctx.run(consents.expiring_consents, dashboard.CONSENT_WINDOW_DAYS,
                          on_done=self.show_expiring_consents, on_error=lambda _e: None,
@@ -309,11 +312,25 @@ class Screen(BaseScreen):
 
     def _show_pending_accounts(self, pending) -> None:
         self._pending_accounts = list(pending)
-        if pending:
-            self.accounts_banner.setText(self.tr(
+        self._update_accounts_banner()
+
+    def _show_recovery_uses(self, uses: list[str]) -> None:
+        self._recovery_uses = list(uses)
+        self._update_accounts_banner()
+
+    def _update_accounts_banner(self) -> None:
+        lines = []
+        if self._recovery_uses:
+            lines.append(self.tr("Återställningsnyckeln har använts sedan din förra "
+                                 "inloggning: {uses}.").format(
+                uses="; ".join(self._recovery_uses)))
+        if self._pending_accounts:
+            lines.append(self.tr(
                 "{n} konto(n) väntar på din bekräftelse: {names}. Se ”Bekräfta konto”.").format(
-                n=len(pending), names=", ".join(p.display_name for p in pending)))
-        self.accounts_banner.setVisible(bool(pending))
+                n=len(self._pending_accounts),
+                names=", ".join(p.display_name for p in self._pending_accounts)))
+        self.accounts_banner.setText("\n".join(lines))
+        self.accounts_banner.setVisible(bool(lines))
 
     def _failed(self, exc) -> None:
         self.updated.setText(self.ctx.error_text(exc))
