@@ -2881,6 +2881,14 @@ Current status: {state}</translation>
         <translation>The recovery key has been used</translation>
     </message>
     <message>
+        <source>Nyckelarbete</source>
+        <translation>Key work</translation>
+    </message>
+    <message>
+        <source>Det som kräver datanyckeln görs av en arbetsledare. Datanyckeln byts också av sig själv vid en arbetsledares inloggning när ett konto har tagits bort.</source>
+        <translation>What needs the data key is done by a supervisor. The data key also changes by itself at a supervisor&apos;s log-in after an account was removed.</translation>
+    </message>
+    <message>
         <source>Ingen användning loggad.</source>
         <translation>No use logged.</translation>
     </message>
@@ -2895,6 +2903,26 @@ Current status: {state}</translation>
     <message>
         <source>{name} är bekräftad.</source>
         <translation>{name} is confirmed.</translation>
+    </message>
+    <message>
+        <source>Arbetar …</source>
+        <translation>Working …</translation>
+    </message>
+    <message>
+        <source>Byta datanyckel nu? Alla andra som är inloggade måste logga in igen.</source>
+        <translation>Change the data key now? Everyone else who is logged in must log in again.</translation>
+    </message>
+    <message>
+        <source>Datanyckeln är bytt.</source>
+        <translation>The data key has been changed.</translation>
+    </message>
+    <message>
+        <source>Loggen är hel: {n} poster.</source>
+        <translation>The log is intact: {n} entries.</translation>
+    </message>
+    <message>
+        <source>Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott.</source>
+        <translation>Run retention now? Closed cases past their retention period are deleted for good.</translation>
     </message>
     <message>
         <source>Myndighet</source>

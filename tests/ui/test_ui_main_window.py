@@ -99,6 +99,17 @@ def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
     qtbot.waitUntil(lambda: "bekräftad" in screen.result.text(), timeout=10_000)
     assert KeyFile.load(world.root / "trefas.keys").find("nils").state == "ready"
     qtbot.waitUntil(lambda: screen.pending == [], timeout=10_000)
+    # The key holder's half of the administration is here too.
+    screen.verify_log()
+    qtbot.waitUntil(lambda: screen.key_result.text().startswith("Loggen är hel"),
+                    timeout=10_000)
+    screen.run_retention()
+    qtbot.waitUntil(lambda: "gallrades" in screen.key_result.text(), timeout=10_000)
+    old_key = window.ctx.store.data_key
+    screen.rekey()
+    qtbot.waitUntil(lambda: screen.key_result.text() == "Datanyckeln är bytt.",
+                    timeout=20_000)
+    assert window.ctx.store.data_key != old_key
 
 
 def test_the_administrator_sees_administration_only(qtbot, window):

@@ -1,7 +1,9 @@
 """Bekräfta konto (supervisors): accounts of the supervisor's agency whose
 owner has chosen a password and that wait for a second person. Confirming
 seals the data key to the account; until then it reaches no case content.
-Below, every use of the recovery key (shown to every supervisor)."""
+Below, every use of the recovery key (shown to every supervisor), and the key
+holder's half of the administration: re-key, the log check and retention
+(the administrator's log-in holds no key; restore is ``trefas restore``)."""
 
 from __future__ import annotations
 
@@ -51,6 +53,28 @@ class Screen(BaseScreen):
         self.notice_label.setObjectName("recoveryNotices")
         self.notice_label.setWordWrap(True)
         lay.addWidget(self.notice_label)
+        lay.addWidget(subheading(self.tr("Nyckelarbete"), self))
+        lay.addWidget(muted(self.tr(
+            "Det som kräver datanyckeln görs av en arbetsledare. Datanyckeln byts också av "
+            "sig själv vid en arbetsledares inloggning när ett konto har tagits bort."), self))
+        row = QHBoxLayout()
+        self.rekey_button = QPushButton(self.tr("Byt datanyckel …"), self)
+        self.rekey_button.setObjectName("rekeyButton")
+        self.rekey_button.clicked.connect(self.rekey)
+        self.verify_button = QPushButton(self.tr("Kontrollera loggen"), self)
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.clicked.connect(self.verify_log)
+        self.retention_button = QPushButton(self.tr("Gallra nu …"), self)
+        self.retention_button.setObjectName("retentionButton")
+        self.retention_button.clicked.connect(self.run_retention)
+        for b in (self.rekey_button, self.verify_button, self.retention_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.key_result = QLabel(self)
+        self.key_result.setObjectName("keyResult")
+        self.key_result.setWordWrap(True)
+        lay.addWidget(self.key_result)
         self._update_buttons()
 
     def reload(self) -> None:
@@ -92,6 +116,43 @@ class Screen(BaseScreen):
 
     def _failed(self, exc) -> None:
         self.result.setText(self.ctx.error_text(exc))
+
+    # -- the key holder's half of the administration ------------------------------------
+
+    def _key_work(self, fn, *args, done_text) -> None:
+        store = self.ctx.store
+        if store is None:
+            return
+        self.key_result.setText(self.tr("Arbetar …"))
+        self.ctx.run_plain(fn, store, self.ctx.actor, *args,
+                           on_done=lambda result: self.key_result.setText(done_text(result)),
+                           on_error=lambda exc: self.key_result.setText(
+                               self.ctx.error_text(exc)))
+
+    def rekey(self) -> None:
+        from trefas_app.services import admin
+
+        if common.confirm(self, self.tr(
+                "Byta datanyckel nu? Alla andra som är inloggade måste logga in igen."),
+                self.tr("Byt nyckel"), self.tr("Avbryt")):
+            self._key_work(admin.rekey, done_text=lambda _r: self.tr("Datanyckeln är bytt."))
+
+    def verify_log(self) -> None:
+        from trefas_app.services import audit_log
+
+        self._key_work(audit_log.verify_log, done_text=lambda report: (
+            self.tr("Loggen är hel: {n} poster.").format(n=report.entries) if report.ok
+            else self.tr("Loggen är inte hel. ") + (report.problem_sv or "")))
+
+    def run_retention(self) -> None:
+        from trefas_app.domain.clock import today
+        from trefas_app.services import admin
+
+        if common.confirm(self, self.tr(
+                "Gallra nu? Avslutade ärenden vars bevarandetid har gått ut tas bort för gott."),
+                self.tr("Gallra"), self.tr("Avbryt")):
+            self._key_work(admin.run_retention, today(), done_text=lambda report: self.tr(
+                "{n} ärenden gallrades.").format(n=report.cases_deleted))
 
     def clear(self) -> None:
         self.pending, self.notices = [], []
