@@ -572,3 +572,10 @@ def test_no_display_is_explained_instead_of_a_qt_abort(env, run, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     code, _, err = run()
     assert code == 1 and "DISPLAY" in err
+
+
+def test_a_supervisor_lists_users_from_the_database(store, run):
+    code, out, err = run("user", "list", "--json", "--store", store, "--user", "stina",
+                         password=SARA_PW)
+    assert code == 0, err
+    assert {u["username"] for u in json.loads(out)} == {"admin", "sara", "stina"}

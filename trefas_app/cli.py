@@ -535,7 +535,15 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
     with session(args) as store:
-        people = accounts.list_accounts(store)
+        if store.has_data_key:  # a supervisor: the users table (user.list)
+            from trefas_app.services import users as users_svc
+
+            people = [accounts.AccountView(
+                u.username, u.display_name, u.role, u.agency, u.unit_name, u.unit_name,
+                u.account_state if u.active else "disabled", "")
+                for u in users_svc.list_users(store.uow(), store.actor)]
+        else:
+            people = accounts.list_accounts(store)
     if _get(args, "json"):
         print_json([{"username": u.username, "display_name": u.display_name,
                      "role": u.role.value, "agency": u.agency.value, "unit": u.unit_code,
