@@ -79,9 +79,16 @@ def build_small_store(root: Path, password: str) -> dict[str, str]:
         "arash.rahimi": ("Arash Rahimi", Role.PROBATION_OFFICER, Agency.PROBATION, kv),
     }
     ids = {}
+    from trefas_app.services import accounts
+
     for username, (name, role, agency, unit) in people.items():
-        ids[username] = users.add_user(store.uow(), admin, users.UserInput(
-            username, name, role, agency, unit.id, password)).id
+        # The administrator gets a one-time code; the person enrols; the
+        # session that created the store confirms (it holds the recovery key).
+        view = users.add_user(store.uow(), admin, users.UserInput(
+            username, name, role, agency, unit.id))
+        accounts.enrol_account(root, username, view.enrolment_code, password)
+        accounts.confirm_at_setup(store, username)
+        ids[username] = view.id
     store.close()
     sara = unlock(root, "sara.lindqvist", password)
     first = ["Amir", "Hodan", "Viktor", "Yasmin", "Deniz", "Elin", "Omar", "Mirela", "Liban",
@@ -150,15 +157,16 @@ def build_store(root: Path, small: bool) -> dict[str, str]:
 
 
 def roles_of_store(root: Path) -> dict[str, str]:
-    """For --store: ask the store who is who (as the administrator)."""
-    from trefas_app.services import users
+    """For --store: ask the store who is who (as the administrator, from the
+    key file's account list: the administrator holds no data key)."""
+    from trefas_app.services import accounts
     from trefas_app.store.store import unlock
 
     store = unlock(root, "admin", PASSWORD)
     try:
         chosen: dict[str, str] = {}
-        for u in users.list_users(store.uow(), store.actor):
-            if u.active:
+        for u in accounts.list_accounts(store):
+            if u.state == "ready":
                 chosen.setdefault(str(u.role), u.username)
         return chosen
     finally:
@@ -170,7 +178,7 @@ def roles_of_store(root: Path) -> dict[str, str]:
 
 def case_with_documents(root: Path, username: str) -> int | None:
     """A case of ``username``'s team with a handover in it (looked up with the
-    administrator's key, below the services: a screenshot helper only)."""
+    user's own key, below the services: a screenshot helper only)."""
     from sqlalchemy import select
 
     from trefas_app.domain.enums import DocumentKind
@@ -178,8 +186,8 @@ def case_with_documents(root: Path, username: str) -> int | None:
     from trefas_app.store.store import unlock
 
     try:
-        store = unlock(root, "admin", PASSWORD)
-    except Exception:  # noqa: BLE001 - a store without the demo's admin
+        store = unlock(root, username, PASSWORD)
+    except Exception:  # noqa: BLE001 - a store without that demo user
         return None
     try:
         with store.engine.connect() as conn:

@@ -16,6 +16,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -209,7 +210,7 @@ def world(tmp_path_factory):
         units[code] = users.add_unit(store.uow(), admin, agency, code, f"Enhet {code}").id
     recs = {}
     for name, (unit, role, agency) in USERS.items():
-        v = users.add_user(store.uow(), admin, users.UserInput(
+        v = enrolled_user(store.uow(), admin, users.UserInput(
             name.replace("_", "-"), name, role, agency, units[unit], PW))
         recs[name] = U(name, v.id, role, agency, unit)
 

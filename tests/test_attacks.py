@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -48,9 +49,11 @@ from trefas_app.domain.errors import (
     StoreError,
     TrefasError,
     ValidationError,
+    WrongPassword,
 )
 from trefas_app.security.audit_chain import read_checkpoints, sign_checkpoint, verify_checkpoint
 from trefas_app.services import (
+    accounts,
     admin as admin_ops,
     audit_log,
     cases,
@@ -138,7 +141,7 @@ def world(tmp_path_factory):
     units = {code: users.add_unit(store.uow(), admin, agency, code, f"Enhet {code}")
              for code, agency in UNITS.items()}
     for name, (unit, role) in USERS.items():
-        users.add_user(store.uow(), admin, users.UserInput(
+        enrolled_user(store.uow(), admin, users.UserInput(
             name, name.title(), role, UNITS[unit], units[unit].id, PW))
     root = store.paths.root
     sessions = {name: unlock(root, name, PW) for name in USERS}
@@ -495,29 +498,46 @@ def test_administrator_gets_no_content_from_the_unguarded_reads(world, unconsent
 
 
 @pytest.mark.parametrize("path", ["add_user", "reset_password"])
-@hole("the administrator can mint a coordinator account (or reset a caseworker's "
-      "password) and unlock as it: case content in two steps through users.py alone")
 def test_administrator_cannot_become_a_caseworker(world, unconsented, path):
-    store = world["admin"]
-    admin = store.actor
-    if path == "add_user":
-        name = "shadow"
-        users.add_user(store.uow(), admin, users.UserInput(
-            name, "Skuggan", Role.COORDINATOR, Agency.CITY, world["_units"]["RK"].id, PW))
-    else:
-        name = "olle"
-        new_case(world, "olle")
-        users.reset_password(store.uow(), admin, name, NEW_PW)
+    """Once a hole (strict xfail): the administrator minted a coordinator
+    account, or reset a caseworker's password, and unlocked as it. Now the
+    administrator never chooses a password, and even enrolling the account
+    with the one-time code they saw gives a log-in without the data key: only
+    a supervisor of the account's agency (or the recovery key) can confirm it,
+    and the administrator can confirm nothing."""
+    founding = world["admin"]
+    root = founding.paths.root
+    with pytest.raises(ValidationError):  # no password chosen by an administrator
+        users.add_user(founding.uow(), founding.actor, users.UserInput(
+            "shadow2", "Skuggan", Role.COORDINATOR, Agency.CITY, world["_units"]["RK"].id, PW))
+    adm = unlock(root, "admin", PW)
     try:
-        sess = unlock(store.paths.root, name, PW if path == "add_user"
-                      else NEW_PW)
-    except AccessDenied:
-        return  # safe: the account needs someone else's approval first
+        assert not adm.has_data_key
+        if path == "add_user":
+            name = "shadow"
+            view = accounts.create_account(adm, name, "Skuggan", Role.COORDINATOR,
+                                           Agency.CITY, "RK")
+        else:
+            name = "olle"
+            new_case(world, "olle")
+            view = accounts.reset_account(adm, name)
+    finally:
+        adm.close()
+    # The administrator saw the code, so assume the worst: they enrol it.
+    accounts.enrol_account(root, name, view.enrolment_code, NEW_PW)
+    if path == "reset_password":
+        with pytest.raises(WrongPassword):
+            unlock(root, name, PW)  # the old slot, and its data-key copy, are gone
+    sess = unlock(root, name, NEW_PW)
     try:
-        seen = cases.list_cases(sess.uow(), sess.actor).total
+        assert not sess.has_data_key
+        with pytest.raises(AccessDenied) as err:
+            cases.list_cases(sess.uow(), sess.actor)
+        assert "väntar på bekräftelse" in err.value.sv
     finally:
         sess.close()
-    assert seen == 0
+    with pytest.raises(AccessDenied):  # nor can the administrator confirm it
+        accounts.confirm_account(founding.uow(), founding.actor, name)
 
 
 # --- 5. protected identity ------------------------------------------------------------
@@ -778,7 +798,7 @@ def test_tampering_with_a_signed_note_is_detected(own_store, how):
     store = own_store
     admin = store.actor
     unit = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), admin, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
+    enrolled_user(store.uow(), admin, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
                                                        Agency.CITY, unit.id, PW))
     sara = unlock(store.paths.root, "sara", PW)
     try:
@@ -809,7 +829,7 @@ def _two_users(store):
     admin = store.actor
     unit = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
     for name in ("sara", "olle"):
-        users.add_user(store.uow(), admin, users.UserInput(
+        enrolled_user(store.uow(), admin, users.UserInput(
             name, name.title(), Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
     return unit
 
@@ -842,7 +862,7 @@ def test_password_change_keeps_other_slot_changes(own_store, disabled):
     unit = _two_users(store)
     sara = unlock(store.paths.root, "sara", PW)
     try:
-        users.add_user(store.uow(), store.actor, users.UserInput(
+        enrolled_user(store.uow(), store.actor, users.UserInput(
             "nils", "Nils", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
         if disabled:
             users.disable_user(store.uow(), store.actor, "sara")

@@ -9,6 +9,7 @@ import hashlib
 import json
 import shutil
 
+from account_setup import enrolled_user
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import func, select
@@ -44,11 +45,17 @@ def pristine(tmp_path_factory):
     root = tmp_path_factory.mktemp("audit") / "store"
     store = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
                          admin_password=ADMIN_PW, kdf=TEST_KDF).store
+    unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
+    for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
+        enrolled_user(store.uow(), store.actor, users.UserInput(
+            name, name.title(), role, Agency.CITY, unit.id, PW))
     for _ in range(150):
         users.list_users(store.uow(), store.actor)
     store.close()
+    # The log is read and verified by a key holder (the supervisor): the
+    # administrator's log-in holds no key.
     for _ in range(2):
-        s = unlock(root, "admin", ADMIN_PW)
+        s = unlock(root, "stina", PW)
         for _ in range(120):
             users.list_users(s.uow(), s.actor)
         s.close()
@@ -65,7 +72,7 @@ def copy(pristine, tmp_path):
 def _attacker(root):
     """A raw keyed connection with the append-only triggers dropped: an
     attacker who holds the data key."""
-    key = KeyFile.load(root / "trefas.keys").unseal("admin", ADMIN_PW)
+    key = KeyFile.load(root / "trefas.keys").unseal("stina", PW)
     conn = connect_raw(root / "trefas.db", key)
     conn.execute("DROP TRIGGER audit_events_no_update")
     conn.execute("DROP TRIGGER audit_events_no_delete")
@@ -82,7 +89,7 @@ def _last_seq(conn):
 
 
 def _verify(root):
-    s = unlock(root, "admin", ADMIN_PW)
+    s = unlock(root, "stina", PW)
     try:
         return audit_log.verify_log(s, s.actor)
     finally:
@@ -214,10 +221,7 @@ def test_a_removed_checkpoint_file_is_reported(copy):
 
 
 def test_verify_is_logged_and_needs_permission(copy):
-    a = unlock(copy, "admin", ADMIN_PW)
-    unit = users.add_unit(a.uow(), a.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(a.uow(), a.actor, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
-                                                     Agency.CITY, unit.id, PW))
+    a = unlock(copy, "stina", PW)
     audit_log.verify_log(a, a.actor)
     with Session(a.engine) as s:
         last = s.scalars(select(m.AuditEvent).order_by(m.AuditEvent.seq.desc())).first()
@@ -243,7 +247,7 @@ def agencies(new_store):
             ("stina", Role.SUPERVISOR, Agency.CITY, city),
             ("petra", Role.POLICE_LIAISON, Agency.POLICE, police),
             ("pelle", Role.POLICE_LIAISON, Agency.POLICE, police)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     root = store.paths.root
     store.close()

@@ -16,6 +16,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 
 from trefas_app import paths
@@ -100,7 +101,7 @@ def test_the_canary_is_nowhere_on_disk(tmp_path, app_log, caplog, capfd):
                            admin_password=ADMIN_PW, kdf=TEST_KDF)
     a = created.store
     unit = users.add_unit(a.uow(), a.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(a.uow(), a.actor, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
+    enrolled_user(a.uow(), a.actor, users.UserInput("sara", "Sara", Role.SOCIAL_WORKER,
                                                      Agency.CITY, unit.id, PW))
     a.close()
 

@@ -29,7 +29,8 @@ SARA_PW = "Granskog-och-hav-42"
 RECOVERY_RE = re.compile(r"^\s+([A-Z2-7]{5}(?:-[A-Z2-7]{5}){3,})\s*$", re.M)
 
 _ENV_TO_CLEAR = ("TREFAS_STORE", "TREFAS_USER", "TREFAS_PASSWORD", "TREFAS_NEW_PASSWORD",
-                 "LC_ALL", "LC_MESSAGES")
+                 "TREFAS_ENROLMENT_CODE", "TREFAS_RECOVERY_KEY", "LC_ALL", "LC_MESSAGES")
+CODE_RE = re.compile(r"^\s+([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})\s*$", re.M)
 
 
 @pytest.fixture
@@ -78,30 +79,43 @@ def run(env, capsys, monkeypatch):
 @pytest.fixture(scope="module")
 def template_store(tmp_path_factory):
     """Built once per module through the command line itself: an administrator,
-    a unit RK and a social worker sara. Tests get a copy (see ``store``)."""
+    a unit RK and a social worker sara (created by the administrator, enrolled
+    by sara with her one-time code, confirmed with the recovery key). Tests get
+    a copy (see ``store``)."""
     base = tmp_path_factory.mktemp("template")
     root = base / "store"
+    said = {}
     steps = [
         (["init", "--store", root, "--admin", "admin", "--display-name", "Anna Admin"],
-         {"TREFAS_PASSWORD": ADMIN_PW}),
+         {"TREFAS_PASSWORD": ADMIN_PW}, "recovery"),
         (["unit", "add", "RK", "--name", "Rinkeby-Kista", "--agency", "city",
-          "--store", root, "--user", "admin"], {"TREFAS_PASSWORD": ADMIN_PW}),
-        (["user", "add", "sara", "--role", "social_worker", "--unit", "RK",
-          "--display-name", "Sara Sund", "--store", root, "--user", "admin"],
-         {"TREFAS_PASSWORD": ADMIN_PW, "TREFAS_NEW_PASSWORD": SARA_PW}),
+          "--store", root, "--user", "admin"], {"TREFAS_PASSWORD": ADMIN_PW}, None),
     ]
+    for name, role, display in (("sara", "social_worker", "Sara Sund"),
+                                ("stina", "supervisor", "Stina Ek")):
+        steps += [
+            (["user", "add", name, "--role", role, "--unit", "RK", "--display-name", display,
+              "--store", root, "--user", "admin"], {"TREFAS_PASSWORD": ADMIN_PW}, name),
+            (["user", "enrol", name, "--store", root],
+             {"TREFAS_ENROLMENT_CODE": lambda name=name: said[name],
+              "TREFAS_NEW_PASSWORD": SARA_PW}, None),
+            (["recover", "--confirm", name, "--store", root],
+             {"TREFAS_RECOVERY_KEY": lambda: said["recovery"]}, None)]
     with pytest.MonkeyPatch.context() as mp:
         for name in _ENV_TO_CLEAR:
             mp.delenv(name, raising=False)
         mp.setenv("LANG", "sv_SE.UTF-8")
         mp.setenv("TREFAS_LOG_DIR", str(base / "log"))
-        for argv, environment in steps:
+        for argv, environment, keep in steps:
             for name, value in environment.items():
-                mp.setenv(name, value)
+                mp.setenv(name, value() if callable(value) else value)
             stdout, stderr = io.StringIO(), io.StringIO()
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
                 code = cli.main([str(a) for a in argv])
             assert code == 0, stderr.getvalue()
+            if keep:
+                pattern = RECOVERY_RE if keep == "recovery" else CODE_RE
+                said[keep] = pattern.findall(stdout.getvalue())[0]
     _drop_log_handlers()
     return root
 
@@ -292,12 +306,12 @@ def test_unexpected_errors_log_type_and_place_but_no_case_content(env, store, ru
 
 
 def test_interrupt_exits_130_quietly(store, run, monkeypatch):
-    from trefas_app.services import users
+    from trefas_app.services import accounts
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(users, "list_users", interrupted)
+    monkeypatch.setattr(accounts, "list_accounts", interrupted)  # what the command calls
     code, out, err = run("user", "list", "--store", store, "--user", "admin",
                          password=ADMIN_PW)
     assert code == 130
@@ -312,7 +326,7 @@ def test_user_add_and_list_json_round_trip(store, run):
                          password=ADMIN_PW)
     assert code == 0, err
     by_name = {u["username"]: u for u in json.loads(out)}
-    assert set(by_name) == {"admin", "sara"}
+    assert set(by_name) == {"admin", "sara", "stina"}
     assert {k: by_name["sara"][k] for k in ("role", "agency", "unit", "active")} == {
         "role": "social_worker", "agency": "city", "unit": "RK", "active": True}
     assert by_name["admin"]["role"] == "administrator"
@@ -448,7 +462,9 @@ def test_backup_check_and_audit_verify(store, run):
 
     code, out, err = run("check", "--store", store)
     assert code == 0 and "hel" in out, err
-    code, out, err = run("audit", "verify", *admin, password=ADMIN_PW)
+    # The log is verified by a key holder: the administrator's log-in has no key.
+    code, out, err = run("audit", "verify", "--store", store, "--user", "stina",
+                         password=SARA_PW)
     assert code == 0 and "obruten" in out, err
 
     # A damaged key file is a failed check: exit 1 and what is wrong.
@@ -459,12 +475,14 @@ def test_backup_check_and_audit_verify(store, run):
 
 
 def test_restore_needs_confirmation_when_not_interactive(store, run, monkeypatch):
+    # The administrator copies; a supervisor (who holds the key) restores.
     admin = ("--store", store, "--user", "admin")
+    supervisor = ("--store", store, "--user", "stina")
     backup = json.loads(run("backup", "--json", *admin, password=ADMIN_PW)[1])["path"]
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    code, _, err = run("restore", backup, *admin, password=ADMIN_PW)
+    code, _, err = run("restore", backup, *supervisor, password=SARA_PW)
     assert code == 2 and "--yes" in err
-    code, out, err = run("restore", backup, "--yes", *admin, password=ADMIN_PW)
+    code, out, err = run("restore", backup, "--yes", *supervisor, password=SARA_PW)
     assert code == 0, err
     assert run("user", "list", *admin, password=ADMIN_PW)[0] == 0
 
@@ -555,3 +573,10 @@ def test_no_display_is_explained_instead_of_a_qt_abort(env, run, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     code, _, err = run()
     assert code == 1 and "DISPLAY" in err
+
+
+def test_a_supervisor_lists_users_from_the_database(store, run):
+    code, out, err = run("user", "list", "--json", "--store", store, "--user", "stina",
+                         password=SARA_PW)
+    assert code == 0, err
+    assert {u["username"] for u in json.loads(out)} == {"admin", "sara", "stina"}

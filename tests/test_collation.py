@@ -3,6 +3,7 @@ SQLite reads through its index."""
 
 from __future__ import annotations
 
+from account_setup import enrolled_user
 from trefas_app.domain import collation
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.services import persons, users
@@ -37,7 +38,7 @@ def test_the_person_list_is_in_swedish_order(new_store):
     store, _ = new_store
     admin = store.actor
     unit = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), admin, users.UserInput(
+    enrolled_user(store.uow(), admin, users.UserInput(
         "sara", "Sara Lind", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
     sara = unlock(store.paths.root, "sara", PW)
     try:

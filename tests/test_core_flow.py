@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from account_setup import enrolled_user
 import pytest
 
 from trefas_app.domain import clock
@@ -25,7 +26,7 @@ def world(new_store):
     for name, role, agency, unit in (("sara", Role.SOCIAL_WORKER, Agency.CITY, city),
                                      ("petra", Role.POLICE_LIAISON, Agency.POLICE, police),
                                      ("olle", Role.SOCIAL_WORKER, Agency.CITY, city)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     root = store.paths.root
     store.close()

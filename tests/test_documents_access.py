@@ -21,6 +21,7 @@ import subprocess
 
 import pikepdf
 import pypdf
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,7 +68,7 @@ def world(tmp_path_factory):
                                      ("petra", Role.POLICE_LIAISON, Agency.POLICE, police),
                                      ("kim", Role.PROBATION_OFFICER, Agency.PROBATION,
                                       probation)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title() + " Testsson",
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title() + " Testsson",
                                                            role, agency, unit.id, PW))
     store.close()
     sessions = {n: unlock(root, n, PW, clock=clock) for n in ("sara", "petra", "kim")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from account_setup import enrolled_user
 import pytest
 
 from trefas_app.domain import clock
@@ -54,7 +55,7 @@ def world(tmp_path_factory):
     units = {Agency.CITY: users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista"),
              Agency.POLICE: users.add_unit(store.uow(), admin, Agency.POLICE, "LPO", "LPO Rinkeby")}
     for name, role, agency in USERS:
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            units[agency].id, PW))
     root = store.paths.root
     store.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from account_setup import enrolled_user
 import pytest
 
 from trefas_app.domain import clock
@@ -51,7 +52,7 @@ def world(tmp_path_factory):
                                      ("petra", Role.POLICE_LIAISON, Agency.POLICE, lpo),
                                      ("peder", Role.POLICE_LIAISON, Agency.POLICE, lpo),
                                      ("kim", Role.PROBATION_OFFICER, Agency.PROBATION, frv)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     store.close()
     sessions = {n: unlock(root, n, PW) for n in NAMES}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from account_setup import enrolled_user
 import pytest
 
 from trefas_app.domain import clock
@@ -42,7 +43,7 @@ def world(tmp_path_factory):
                                      ("olle", Role.SOCIAL_WORKER, Agency.CITY, rk),
                                      ("petra", Role.POLICE_LIAISON, Agency.POLICE, lpo),
                                      ("stina", Role.SOCIAL_WORKER, Agency.CITY, st)):
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     store.close()
     sessions = {n: unlock(root, n, PW) for n in NAMES}

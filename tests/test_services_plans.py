@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from account_setup import enrolled_user
 import pytest
 
 from trefas_app.domain import clock
@@ -43,7 +44,7 @@ def world(tmp_path_factory):
              Agency.PROBATION: users.add_unit(store.uow(), admin, Agency.PROBATION, "KV",
                                               "Frivården Solna")}
     for name, role, agency in USERS:
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            units[agency].id, PW))
     root = store.paths.root
     store.close()

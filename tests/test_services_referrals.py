@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from account_setup import enrolled_user
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -38,7 +39,7 @@ def world(tmp_path_factory):
              Agency.PROBATION: users.add_unit(store.uow(), admin, Agency.PROBATION, "KV",
                                               "Frivården Solna")}
     for name, role, agency in USERS:
-        users.add_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
+        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            units[agency].id, PW))
     root = store.paths.root
     store.close()

@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 
+from account_setup import enrolled_user
 import pytest
 import sqlalchemy.exc
 import sqlcipher3
@@ -30,7 +31,7 @@ from trefas_app.domain.errors import (
     WrongPassword,
 )
 from trefas_app.security.passwords import failed_login_delay
-from trefas_app.services import admin, users
+from trefas_app.services import accounts, admin, users
 from trefas_app.store import models as m
 from trefas_app.store.engine import check_temp_store_in_memory, connect_raw
 from trefas_app.store.keyslots import TEST_KDF, KeyFile
@@ -62,7 +63,7 @@ def closed(new_store):
     """A store with an administrator and the social worker sara, logged out."""
     store, recovery = new_store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), store.actor, users.UserInput(
+    enrolled_user(store.uow(), store.actor, users.UserInput(
         "sara", "Sara", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()
@@ -92,7 +93,9 @@ def test_create_writes_private_encrypted_files(closed):
     assert not (root / "trefas.db").read_bytes().startswith(b"SQLite format 3")
     keys = json.loads((root / "trefas.keys").read_text())
     assert keys["format"] == "trefas-keys"
-    assert sorted(s["kind"] for s in keys["slots"]) == ["recovery", "user", "user"]
+    # The administrator's slot is of its own kind: it holds no data key.
+    assert sorted(s["kind"] for s in keys["slots"]) == ["admin", "recovery", "user"]
+    assert not next(s for s in keys["slots"] if s["kind"] == "admin")["sealed_data_key"]
     assert len(recovery.split("-")) == 8
     assert admin.check_store(root).ok
 
@@ -202,8 +205,8 @@ def test_recovery_key_opens_and_is_logged(closed):
 
 def test_disabled_user_cannot_unlock(closed):
     root, _ = closed
-    a = unlock(root, "admin", ADMIN_PASSWORD)
-    users.disable_user(a.uow(), a.actor, "sara")
+    a = unlock(root, "admin", ADMIN_PASSWORD)  # the administrator's key-less session
+    accounts.disable_account(a, "sara")
     a.close()
     with pytest.raises(UnknownUser):
         unlock(root, "sara", PW)  # the key slot went with the account
@@ -211,8 +214,8 @@ def test_disabled_user_cannot_unlock(closed):
 
 def test_inactive_user_with_a_slot_left_cannot_unlock(closed):
     # E.g. an old copy of the key file put back: the database still says no.
-    root, _ = closed
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    root, recovery = closed
+    a = unlock_with_recovery_key(root, recovery)
     conn = connect_raw(root / "trefas.db", a.data_key)
     conn.execute("UPDATE users SET active = 0 WHERE username = 'sara'")
     conn.close()
@@ -305,18 +308,19 @@ def _overwrite_middle(path, length=256):
 
 def test_damaged_database_is_found_on_open_or_by_the_check(closed):
     root, _ = closed
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    # The page check needs the key: a key holder (here sara) runs it.
+    a = unlock(root, "sara", PW)
     for _ in range(200):  # some pages of log entries, so the middle is real data
-        users.list_users(a.uow(), a.actor)
+        users.user_directory(a.uow(), a.actor)
     a.close()
     db = root / "trefas.db"
-    keys_before = (root / "trefas.keys").read_bytes()
     _overwrite_middle(db)
     try:
-        unlock(root, "admin", ADMIN_PASSWORD).close()
+        unlock(root, "sara", PW).close()
     except DatabaseDamaged as exc:
         assert "skadad" in exc.sv
-    report = admin.check_store(root, "admin", ADMIN_PASSWORD)
+    keys_before = (root / "trefas.keys").read_bytes()
+    report = admin.check_store(root, "sara", PW)
     assert not report.ok
     assert any("skadade sidor" in p or "integritetskontroll" in p or "skadad" in p
                for p in report.problems), report.problems
@@ -337,7 +341,7 @@ def test_damaged_first_page_is_database_damaged(closed):
 
 def test_damaged_users_page_is_database_damaged(closed):
     root, _ = closed
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "sara", PW)
     conn = connect_raw(root / "trefas.db", a.data_key)
     page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'users'").fetchone()[0]
     conn.close()
@@ -360,13 +364,13 @@ def test_database_of_another_store_is_refused(closed, tmp_path):
     shutil.copyfile(tmp_path / "other" / "trefas.db", root / "trefas.db")
     # Another store has another data key: it does not even decrypt.
     with pytest.raises(DatabaseDamaged) as err:
-        unlock(root, "admin", ADMIN_PASSWORD)
+        unlock(root, "sara", PW)
     assert "hör inte till den här nyckelfilen" in err.value.sv
 
 
 def test_database_with_this_key_but_another_store_id_is_not_a_trefas_store(closed):
     root, _ = closed
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "sara", PW)
     key = a.data_key
     a.close()
     db = root / "trefas.db"
@@ -376,7 +380,7 @@ def test_database_with_this_key_but_another_store_id_is_not_a_trefas_store(close
     conn.execute("INSERT INTO store_meta VALUES ('store_id', 'someone-else')")
     conn.close()
     with pytest.raises(NotATrefasStore):
-        unlock(root, "admin", ADMIN_PASSWORD)
+        unlock(root, "sara", PW)
 
 
 def test_plain_sqlite_file_is_refused(closed):
@@ -389,7 +393,7 @@ def test_plain_sqlite_file_is_refused(closed):
     conn.close()
     assert db.read_bytes().startswith(b"SQLite format 3")
     with pytest.raises((NotATrefasStore, DatabaseDamaged)):
-        unlock(root, "admin", ADMIN_PASSWORD)
+        unlock(root, "sara", PW)
     assert any("inte krypterad" in p for p in admin.check_store(root).problems)
 
 
@@ -397,7 +401,7 @@ def test_missing_database(closed):
     root, _ = closed
     (root / "trefas.db").unlink()
     with pytest.raises(DatabaseDamaged) as err:
-        unlock(root, "admin", ADMIN_PASSWORD)
+        unlock(root, "sara", PW)
     assert "saknas" in err.value.sv
     assert not (root / "trefas.db").exists()
 

@@ -8,6 +8,7 @@ import os
 import shutil
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 import sqlcipher3
 from sqlalchemy import func, select
@@ -49,7 +50,7 @@ def world(new_store):
     admin_actor = store.actor
     unit = users.add_unit(store.uow(), admin_actor, Agency.CITY, "RK", "Rinkeby-Kista")
     for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        users.add_user(store.uow(), admin_actor, users.UserInput(
+        enrolled_user(store.uow(), admin_actor, users.UserInput(
             name, name.title(), role, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()
@@ -79,7 +80,7 @@ def _actions(store) -> list[str]:
 
 def test_backup_is_encrypted_verified_and_logged(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     assert info.path.exists() and info.path.parent == a.paths.backups
     assert info.key_path.read_bytes() == a.paths.keys.read_bytes()
@@ -103,7 +104,7 @@ def test_backup_is_encrypted_verified_and_logged(world):
 
 def test_backups_rotate_to_the_newest_ten(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     made = [admin.backup(a, a.actor).path for _ in range(BACKUPS_KEPT + 2)]
     kept = admin.list_backups(a)
     assert [b.path for b in kept] == list(reversed(made[2:]))
@@ -115,7 +116,7 @@ def test_backups_rotate_to_the_newest_ten(world):
 
 def test_backup_on_a_full_disk_leaves_no_partial_file(world, monkeypatch):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     before = _actions(a)
 
     def full_disk(src, dst, key):
@@ -150,7 +151,7 @@ def test_backup_and_restore_round_trip(world):
     p1, c1 = _person_case_note(sara, "Före")
     sara.close()
 
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     a.close()
 
@@ -159,14 +160,14 @@ def test_backup_and_restore_round_trip(world):
     assert persons.list_persons(sara.uow(), sara.actor).total == 2
     sara.close()
 
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     with Session(a.engine) as s:
         seq_before = s.scalar(select(func.max(m.AuditEvent.seq)))
     restored = admin.restore(a, a.actor, info.path)
     # The old session is retired; the new one works.
     with pytest.raises(StoreError):
         a.uow()
-    assert restored.actor.username == "admin"
+    assert restored.actor.username == "stina"  # a key holder restores (not the administrator)
     assert sorted(p.name for p in root.glob("trefas.db.before-restore-*")) != []
     # The log is never rolled back, so the checkpoints stay valid and in place.
     assert sorted(p.name for p in root.glob("trefas.checkpoints.before-restore-*")) == []
@@ -187,14 +188,14 @@ def test_backup_and_restore_round_trip(world):
     assert [r.id for r in listed.rows] == [p1.id]
     assert cases.get_case(sara.uow(), sara.actor, c1.id).number == c1.number
     sara.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     report = admin.check_store(root)
     assert report.ok, report.problems
     a.close()
 
     # The database from before the restore is kept, whole and readable.
     kept = next(root.glob("trefas.db.before-restore-*"))
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     conn = connect_raw(kept, a.data_key)
     assert conn.execute("SELECT count(*) FROM persons").fetchone()[0] == 2
     conn.close()
@@ -215,7 +216,7 @@ def test_restore_refuses_a_damaged_backup_without_touching_the_store(world):
     for i in range(30):
         _person_case_note(sara, f"P{i}", "x" * 2000)
     sara.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     _damage(info.path)
     cp_before = a.paths.checkpoints.read_bytes()
@@ -234,7 +235,7 @@ def test_restore_refuses_a_damaged_backup_without_touching_the_store(world):
 
 def test_restore_refuses_a_backup_with_a_damaged_first_page(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     data = bytearray(info.path.read_bytes())
     data[100:164] = bytes(64)
@@ -251,7 +252,7 @@ def test_restore_refuses_a_backup_with_a_damaged_first_page(world):
 
 def test_restore_refuses_a_backup_from_before_a_rekey(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     admin.rekey(a, a.actor)
     with pytest.raises(admin.BackupKeyMismatch) as err:
@@ -271,13 +272,14 @@ def test_restore_refuses_a_backup_from_before_a_rekey(world):
 
 def test_restore_needs_permission(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     a.close()
-    stina = unlock(root, "stina", PW)
+    # A supervisor restores now (the key holder's half); a social worker may not.
+    sara = unlock(root, "sara", PW)
     with pytest.raises(AccessDenied):
-        admin.restore(stina, stina.actor, info.path)
-    stina.close()
+        admin.restore(sara, sara.actor, info.path)
+    sara.close()
 
 
 # --- re-key ---------------------------------------------------------------------
@@ -289,7 +291,7 @@ def test_rekey_old_key_opens_nothing_and_everyone_still_logs_in(world):
     p, c = _person_case_note(sara, "Rekey")
     sara.close()
 
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     old_key = a.data_key
     old_keyfile = a.paths.keys.read_bytes()
     admin.rekey(a, a.actor)
@@ -307,10 +309,13 @@ def test_rekey_old_key_opens_nothing_and_everyone_still_logs_in(world):
     with pytest.raises(DatabaseDamaged):
         connect_raw(root / "trefas.db", old_key)
 
-    for name, pw in (("admin", ADMIN_PASSWORD), ("sara", PW), ("stina", PW)):
+    for name, pw in (("sara", PW), ("stina", PW)):
         s = unlock(root, name, pw)
         assert s.data_key != old_key
         s.close()
+    a = unlock(root, "admin", ADMIN_PASSWORD)  # still logs in, to a session without the key
+    assert not a.has_data_key
+    a.close()
     sara = unlock(root, "sara", PW)
     assert notes.list_notes(sara.uow(), sara.actor, c.id).total == 1
     sara.close()
@@ -322,7 +327,7 @@ def test_rekey_old_key_opens_nothing_and_everyone_still_logs_in(world):
 
 def test_interrupted_rekey_between_the_renames_is_finished(world, monkeypatch):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     real_replace = os.replace
     calls = []
 
@@ -341,7 +346,7 @@ def test_interrupted_rekey_between_the_renames_is_finished(world, monkeypatch):
     report = admin.check_store(root)
     assert not report.ok and any("nyckelbyte" in p for p in report.problems)
     # Log-in finishes the interrupted re-key before it reads the key file.
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     s.close()
     assert admin.recover_interrupted_rekey(root) is None
     assert admin.check_store(root).ok
@@ -354,7 +359,7 @@ def test_notes_signed_before_two_rekeys_still_verify(world):
     sara = unlock(root, "sara", PW)
     _person_case_note(sara, "Sigill")
     sara.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     seal_key, public_keys = a.note_seal_key, {a.keyfile.signing_public_key}
     for _ in range(2):
         admin.rekey(a, a.actor)
@@ -384,7 +389,7 @@ def test_rekey_never_launders_a_forged_or_torn_checkpoint(world):
     from trefas_app.store.keyslots import KeyFile
 
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     append_checkpoint(a.paths.checkpoints, sign_checkpoint(
         Ed25519PrivateKey.generate(), a.store_id, 10_000, "a" * 64, "2026-01-01T00:00:00+00:00"))
     with open(a.paths.checkpoints, "ab") as f:
@@ -403,7 +408,7 @@ def test_rekey_never_launders_a_forged_or_torn_checkpoint(world):
 
 def test_rekey_that_fails_before_the_journal_changes_nothing(world, monkeypatch):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     key, keyfile = a.data_key, a.paths.keys.read_bytes()
 
     def fail(*args, **kwargs):
@@ -458,7 +463,7 @@ def test_retention_deletes_exactly_the_expired_closed_cases(world):
     sara.close()
     stina.close()
 
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     notes_before = _count(a, m.Note)
     assert notes_before == 6
     report = admin.run_retention(a, a.actor, one_clock.today())
@@ -505,7 +510,7 @@ def test_signed_notes_cannot_be_deleted_outside_retention(world):
     sara = unlock(root, "sara", PW)
     _, c = _person_case_note(sara, "Skyddad")
     sara.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     conn = connect_raw(root / "trefas.db", a.data_key)
     with pytest.raises(sqlcipher3.IntegrityError, match="signed note"):
         conn.execute("DELETE FROM notes WHERE case_id = ?", (c.id,))
@@ -515,10 +520,10 @@ def test_signed_notes_cannot_be_deleted_outside_retention(world):
 
 def test_retention_needs_permission(world):
     root, _ = world
-    stina = unlock(root, "stina", PW)
+    sara = unlock(root, "sara", PW)  # supervisors run retention now; social workers never
     with pytest.raises(AccessDenied):
-        admin.run_retention(stina, stina.actor, one_clock.today())
-    stina.close()
+        admin.run_retention(sara, sara.actor, one_clock.today())
+    sara.close()
 
 
 # --- check ----------------------------------------------------------------------
@@ -527,13 +532,13 @@ def test_retention_needs_permission(world):
 def test_check_store_healthy_and_with_credentials(world):
     root, _ = world
     assert admin.check_store(root) == admin.CheckReport(ok=True, problems=[])
-    report = admin.check_store(root, "admin", ADMIN_PASSWORD)
+    report = admin.check_store(root, "stina", PW)
     assert report.ok, report.problems
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     assert "store.check" in _actions(a)
     a.close()
     with pytest.raises(WrongPassword):
-        admin.check_store(root, "admin", "Inte-rätt-lösenord-alls")
+        admin.check_store(root, "stina", "Inte-rätt-lösenord-alls")
 
 
 def test_check_store_finds_each_problem(world):
@@ -550,7 +555,7 @@ def test_check_store_finds_each_problem(world):
     _damage(db, 0.5, 32)
     report = admin.check_store(root)  # without a password the damage is invisible
     assert report.ok
-    report = admin.check_store(root, "admin", ADMIN_PASSWORD)
+    report = admin.check_store(root, "stina", PW)
     assert not report.ok and report.problems
     db.write_bytes(original)
 
@@ -596,7 +601,7 @@ def test_documents_issued_before_a_rekey_still_verify_and_the_old_key_forges_not
     summary = documents.issue_case_summary(stina.uow(), stina.actor, case.id)
     retired_key = stina.signing_key
     stina.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     admin.rekey(a, a.actor)
     a.close()
 

@@ -66,6 +66,8 @@ EXIT_INTERRUPTED = 130
 PASSWORD_ENV = "TREFAS_PASSWORD"
 NEW_PASSWORD_ENV = "TREFAS_NEW_PASSWORD"
 USER_ENV = "TREFAS_USER"
+ENROLMENT_CODE_ENV = "TREFAS_ENROLMENT_CODE"
+RECOVERY_KEY_ENV = "TREFAS_RECOVERY_KEY"
 
 _SUPPRESS = argparse.SUPPRESS
 
@@ -432,11 +434,22 @@ def cmd_init(args: argparse.Namespace) -> int:
     out()
     out(f"    {created.recovery_key}")
     out()
-    out(t("Skriv ut eller skriv ned nyckeln nu och förvara den inlåst, skild från datorn.\n"
-          "Den öppnar hela lagringsplatsen om alla administratörer glömmer sina lösenord.\n"
+    if _get(args, "kit"):
+        from trefas_app.documents.recovery_kit import write_recovery_kit
+
+        kit = write_recovery_kit(Path(args.kit), created.store.store_id, created.recovery_key,
+                                 str(root), created.store.clock().date().isoformat())
+        out(t(f"Återställningssatsen är sparad i {kit}. Skriv ut den, lägg den i kassaskåpet "
+              "och radera filen.", f"The recovery kit is saved in {kit}. Print it, put it in "
+              "the safe and delete the file."))
+        out()
+    out(t("Skriv ut eller skriv ned nyckeln nu och förvara den i kassaskåp, skild från datorn\n"
+          "och inte hos administratören. Den öppnar hela lagringsplatsen; med den bekräftas\n"
+          "den första arbetsledaren i varje myndighet (”trefas recover --confirm NAMN”).\n"
           "Den sparas ingenstans i klartext och kan inte visas igen.",
-          "Print or write down the key now and keep it locked away, apart from the computer.\n"
-          "It opens the whole store if every administrator forgets their password.\n"
+          "Print or write down the key now and keep it in a safe, apart from the computer and\n"
+          "not with the administrator. It opens the whole store; it confirms the first\n"
+          "supervisor of each agency ('trefas recover --confirm NAME').\n"
           "It is stored nowhere in clear text and cannot be shown again."))
     return EXIT_OK
 
@@ -560,33 +573,34 @@ def _problem_text(problem: Any) -> str:
 # --- commands: users and units ------------------------------------------------------
 
 
-def _unit_by_code(store, code: str):
-    from trefas_app.services import users as users_svc
-
-    for unit in users_svc.list_units(store.uow(), store.actor):
-        if unit.code.lower() == code.strip().lower():
-            return unit
-    raise NotFound(f"Det finns ingen enhet med koden ”{code}”. Se ”trefas unit list”.",
-                   f"There is no unit with the code '{code}'. See 'trefas unit list'.")
+def _print_enrolment_code(username: str, code: str) -> None:
+    out(t(f"ENGÅNGSKOD för {username} – visas bara nu, gäller i 72 timmar:",
+          f"ONE-TIME CODE for {username} – shown only now, valid for 72 hours:"))
+    out(f"    {code}")
+    out(t(f"Ge koden till personen. Hen väljer sitt lösenord med ”trefas user enrol {username}”;"
+          " därefter bekräftar en arbetsledare i samma myndighet kontot.",
+          f"Give the code to the person. They choose their password with 'trefas user enrol "
+          f"{username}'; then a supervisor of the same agency confirms the account."))
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
-    from trefas_app.services import users as users_svc
+    from trefas_app.services import accounts
 
     with session(args) as store:
-        unit = _unit_by_code(store, args.unit)
-        agency = Agency(args.agency) if _get(args, "agency") else unit.agency
-        newname = args.username.strip().lower()
-        password = new_password(args, newname)
-        view = users_svc.add_user(store.uow(), store.actor, users_svc.UserInput(
-            username=newname, display_name=args.display_name, role=Role(args.role),
-            agency=agency, unit_id=unit.id, password=password,
-            email=_get(args, "email"), phone=_get(args, "phone")))
+        units = {code.lower(): (agency, code) for agency, code, _ in accounts.list_units(store)}
+        agency, code = units.get(args.unit.strip().lower(), (None, args.unit.strip()))
+        agency = Agency(args.agency) if _get(args, "agency") else Agency(agency or "city")
+        view = accounts.create_account(store, args.username, args.display_name,
+                                       Role(args.role), agency, code,
+                                       email=_get(args, "email"), phone=_get(args, "phone"))
     if _get(args, "json"):
-        print_json(_user_json(view, {unit.id: unit}))
+        print_json({"username": view.username, "state": view.state,
+                    "enrolment_code": view.enrolment_code})
     else:
-        out(t(f"Användaren {view.username} är skapad ({lbl(view.role)}, {unit.name}).",
-              f"The user {view.username} has been created ({lbl(view.role)}, {unit.name})."))
+        out(t(f"Användaren {view.username} är skapad ({lbl(view.role)}, {view.unit_name}).",
+              f"The user {view.username} has been created ({lbl(view.role)}, "
+              f"{view.unit_name})."))
+        _print_enrolment_code(view.username, view.enrolment_code)
     return EXIT_OK
 
 
@@ -599,31 +613,112 @@ def _user_json(u, units: dict) -> dict:
 
 
 def cmd_user_list(args: argparse.Namespace) -> int:
-    from trefas_app.services import users as users_svc
+    from trefas_app.services import accounts
 
     with session(args) as store:
-        people = users_svc.list_users(store.uow(), store.actor)
-        units = {u.id: u for u in users_svc.list_units(store.uow(), store.actor)}
+        if store.has_data_key:  # a supervisor: the users table (user.list)
+            from trefas_app.services import users as users_svc
+
+            people = [accounts.AccountView(
+                u.username, u.display_name, u.role, u.agency, u.unit_name, u.unit_name,
+                u.account_state if u.active else "disabled", "")
+                for u in users_svc.list_users(store.uow(), store.actor)]
+        else:
+            people = accounts.list_accounts(store)
     if _get(args, "json"):
-        print_json([_user_json(u, units) for u in people])
+        print_json([{"username": u.username, "display_name": u.display_name,
+                     "role": u.role.value, "agency": u.agency.value, "unit": u.unit_code,
+                     "unit_name": u.unit_name, "active": u.state != "disabled",
+                     "state": u.state,
+                     "confirmed_by": u.confirmed_by} for u in people])
         return EXIT_OK
     print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
-                 t("Myndighet", "Agency"), t("Enhet", "Unit"), t("Aktiv", "Active")],
-                [(u.username, u.display_name, u.role, u.agency,
-                  units[u.unit_id].code if u.unit_id in units else u.unit_name, u.active)
+                 t("Myndighet", "Agency"), t("Enhet", "Unit"), t("Läge", "State")],
+                [(u.username, u.display_name, u.role, u.agency, u.unit_code, u.state)
                  for u in people])
     return EXIT_OK
 
 
 def cmd_user_disable(args: argparse.Namespace) -> int:
-    from trefas_app.services import users as users_svc
+    from trefas_app.services import accounts
+
+    name = args.username.strip().lower()
+    with session(args) as store:
+        accounts.disable_account(store, name)
+    out(t(f"Kontot {name} är avstängt och dess nyckel borttagen.",
+          f"The account {name} is disabled and its key removed."))
+    out(t("Datanyckeln byts vid nästa inloggning av en arbetsledare (eller ”trefas rekey”), "
+          "så att en gammal kopia av nyckelfilen inte öppnar något nytt.",
+          "The data key changes at a supervisor's next log-in (or 'trefas rekey'), so that an "
+          "old copy of the key file opens nothing new."))
+    return EXIT_OK
+
+
+def cmd_user_enrol(args: argparse.Namespace) -> int:
+    """The person's own first step: one-time code, then a password of their own."""
+    from trefas_app.services import accounts
+
+    root = store_dir(args)
+    _require_store(root)
+    name = args.username.strip().lower()
+    code = obtain_password(_get(args, "code_file"), ENROLMENT_CODE_ENV,
+                           t("Engångskod: ", "One-time code: "))
+    password = new_password(args, name)
+    accounts.enrol_account(root, name, code, password)
+    out(t("Ditt lösenord är valt. Kontot väntar nu på bekräftelse från en arbetsledare i din "
+          "myndighet.", "Your password is set. The account now waits for confirmation from "
+          "a supervisor of your agency."))
+    return EXIT_OK
+
+
+def cmd_user_confirm(args: argparse.Namespace) -> int:
+    from trefas_app.services import accounts
+
+    name = args.username.strip().lower()
+    with session(args) as store:
+        accounts.confirm_account(store.uow(), store.actor, name)
+    out(t(f"Kontot {name} är bekräftat och når nu ärendeinnehåll enligt sin roll.",
+          f"The account {name} is confirmed and now reaches case content by its role."))
+    return EXIT_OK
+
+
+def cmd_user_pending(args: argparse.Namespace) -> int:
+    from trefas_app.services import accounts
 
     with session(args) as store:
-        view = users_svc.disable_user(store.uow(), store.actor, args.username.strip().lower())
-    out(t(f"Kontot {view.username} är avstängt och dess nyckel borttagen.",
-          f"The account {view.username} is disabled and its key removed."))
-    out(t("Kör ”trefas rekey” så att en gammal kopia av nyckelfilen inte öppnar något nytt.",
-          "Run 'trefas rekey' so that an old copy of the key file opens nothing new."))
+        waiting = accounts.pending_confirmations(store.uow(), store.actor)
+    print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
+                 t("Enhet", "Unit")],
+                [(p.username, p.display_name, p.role, p.unit_name) for p in waiting])
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    """Confirm an account with the recovery key (first supervisor of an agency,
+    or every supervisor gone). Logged loudly; every supervisor is told."""
+    from trefas_app.services import accounts
+
+    root = store_dir(args)
+    _require_store(root)
+    key = obtain_password(_get(args, "recovery_key_file"), RECOVERY_KEY_ENV,
+                          t("Återställningsnyckel: ", "Recovery key: "))
+    if _get(args, "reset"):
+        name = args.reset.strip().lower()
+        code = accounts.reset_with_recovery_key(root, key, name)
+        out(t(f"{name} har fått en ny engångskod med återställningsnyckeln (det står i loggen "
+              "och visas för varje arbetsledare).", f"{name} has a new one-time code from the "
+              "recovery key (it is in the log and shown to every supervisor)."))
+        _print_enrolment_code(name, code)
+        return EXIT_OK
+    if not _get(args, "confirm"):
+        raise ValidationError("Ange --confirm NAMN eller --reset NAMN.",
+                              "Give --confirm NAME or --reset NAME.")
+    name = args.confirm.strip().lower()
+    accounts.confirm_with_recovery_key(root, key, name)
+    out(t(f"Kontot {name} är bekräftat med återställningsnyckeln. Det står i loggen och "
+          "visas för varje arbetsledare vid nästa inloggning.",
+          f"The account {name} is confirmed with the recovery key. It is in the log and is "
+          "shown to every supervisor at their next log-in."))
     return EXIT_OK
 
 
@@ -635,47 +730,53 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     old = acting_password(args, username)
     with session(args, password=old) as store:
         new = new_password(args, store.actor.username)
-        users_svc.change_own_password(store.uow(), store.actor, old, new)
+        if store.has_data_key:
+            users_svc.change_own_password(store.uow(), store.actor, old, new)
+        else:
+            from trefas_app.services import accounts
+
+            accounts.change_own_password(store, old, new)
     out(t("Ditt lösenord är bytt.", "Your password has been changed."))
     return EXIT_OK
 
 
 def cmd_user_reset(args: argparse.Namespace) -> int:
-    from trefas_app.services import users as users_svc
+    from trefas_app.services import accounts
 
     target = args.username.strip().lower()
     with session(args) as store:
-        password = new_password(args, target)
-        view = users_svc.reset_password(store.uow(), store.actor, target, password)
-    out(t(f"{view.username} har fått ett nytt lösenord och kontot är aktivt.",
-          f"{view.username} has a new password and the account is active."))
+        view = accounts.reset_account(store, target)
+    out(t(f"{view.username} har fått en ny engångskod; kontot når inget ärendeinnehåll förrän "
+          "en arbetsledare har bekräftat det igen.",
+          f"{view.username} has a new one-time code; the account reaches no case content "
+          "until a supervisor has confirmed it again."))
+    _print_enrolment_code(view.username, view.enrolment_code)
     return EXIT_OK
 
 
 def cmd_unit_add(args: argparse.Namespace) -> int:
-    from trefas_app.services import users as users_svc
+    from trefas_app.services import accounts
 
     with session(args) as store:
-        unit = users_svc.add_unit(store.uow(), store.actor, Agency(args.agency), args.code,
-                                  args.name)
+        agency, code, name = accounts.add_unit(store, Agency(args.agency), args.code, args.name)
     if _get(args, "json"):
-        print_json(unit)
+        print_json({"agency": agency, "code": code, "name": name})
     else:
-        out(t(f"Enheten {unit.code} ({unit.name}) är skapad.",
-              f"The unit {unit.code} ({unit.name}) has been created."))
+        out(t(f"Enheten {code} ({name}) är skapad.",
+              f"The unit {code} ({name}) has been created."))
     return EXIT_OK
 
 
 def cmd_unit_list(args: argparse.Namespace) -> int:
-    from trefas_app.services import users as users_svc
+    from trefas_app.services import accounts
 
     with session(args) as store:
-        units = users_svc.list_units(store.uow(), store.actor)
+        units = accounts.list_units(store)
     if _get(args, "json"):
-        print_json(units)
+        print_json([{"agency": a, "code": c, "name": n} for a, c, n in units])
         return EXIT_OK
     print_table([t("Kod", "Code"), t("Namn", "Name"), t("Myndighet", "Agency")],
-                [(u.code, u.name, u.agency) for u in units])
+                [(c, n, a) for a, c, n in units])
     return EXIT_OK
 
 
@@ -701,6 +802,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
         return EXIT_OK
     if _get(args, "json"):
         print_json(info)
+    elif not store.has_data_key:
+        out(t(f"Säkerhetskopian är klar: {info.path} ({_size(info.size)}). Utan nyckel är "
+              "den kontrollerad som en oförändrad, krypterad kopia med hela sidor; sidornas "
+              "äkthet kontrollerar en arbetsledare med ”trefas check --user NAMN”.",
+              f"The backup is done: {info.path} ({_size(info.size)}). Without the key it is "
+              "checked as an unchanged, encrypted copy of whole pages; a supervisor checks "
+              "the pages' authenticity with 'trefas check --user NAME'."))
     else:
         leftovers = getattr(info, "leftovers_removed", ())
         if leftovers:
@@ -1464,6 +1572,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="administratörens myndighet")
     p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
                    help="läs administratörens lösenord från filens första rad")
+    p.add_argument("--kit", metavar="FILE.pdf", default=_SUPPRESS,
+                   help="skriv återställningssatsen (PDF att skriva ut) till FILE.pdf")
 
     p = add(sub, "demo", cmd_demo, "skapa en lagringsplats med påhittade demodata")
     p.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
@@ -1482,8 +1592,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     # users and units
     users = group_of("user", "användare (administratör)")
-    p = add(users, "add", cmd_user_add, "lägg till en användare", [acting, new_pw, as_json],
-            "user add")
+    p = add(users, "add", cmd_user_add, "lägg till en användare (ger en engångskod)",
+            [acting, as_json], "user add")
     p.add_argument("username", metavar="NEWNAME", help="den nya användarens användarnamn")
     p.add_argument("--role", choices=_values(Role), required=True)
     p.add_argument("--unit", metavar="CODE", required=True, help="enhetens kod")
@@ -1498,9 +1608,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username", metavar="NAME")
     add(users, "passwd", cmd_user_passwd, "byt ditt eget lösenord", [acting, new_pw],
         "user passwd")
-    p = add(users, "reset", cmd_user_reset, "ge en användare ett nytt lösenord",
-            [acting, new_pw], "user reset")
+    p = add(users, "reset", cmd_user_reset, "ge en användare en ny engångskod",
+            [acting], "user reset")
     p.add_argument("username", metavar="NAME")
+    p = add(users, "enrol", cmd_user_enrol, "välj ditt lösenord med engångskoden",
+            [new_pw], "user enrol")
+    p.add_argument("username", metavar="NAME")
+    p.add_argument("--code-file", metavar="FILE", default=_SUPPRESS)
+    p = add(users, "confirm", cmd_user_confirm,
+            "bekräfta ett konto (arbetsledare i samma myndighet)", [acting], "user confirm")
+    p.add_argument("username", metavar="NAME")
+    add(users, "pending", cmd_user_pending, "konton som väntar på din bekräftelse", [acting],
+        "user pending")
+    p = add(sub, "recover", cmd_recover,
+            "bekräfta ett konto, eller ge det en ny engångskod, med återställningsnyckeln", [])
+    p.add_argument("--confirm", metavar="NAME", default=_SUPPRESS)
+    p.add_argument("--reset", metavar="NAME", default=_SUPPRESS)
+    p.add_argument("--recovery-key-file", metavar="FILE", default=_SUPPRESS)
 
     units = group_of("unit", "enheter (administratör)")
     p = add(units, "add", cmd_unit_add, "lägg till en enhet", [acting, as_json], "unit add")

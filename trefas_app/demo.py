@@ -54,6 +54,7 @@ from trefas_app.domain.personnummer import COORDINATION_DAY_OFFSET, luhn_check_d
 from trefas_app.security.access import local_date
 from trefas_app.security.passwords import check_password_policy
 from trefas_app.services import (
+    accounts,
     cases,
     consents,
     exits,
@@ -474,16 +475,17 @@ def _create_organisation(store: OpenStore, password: str, kdf: KdfParams,
         names[code] = name
     result = [DemoUser("admin", USERS[0][1], Role.ADMINISTRATOR, Agency.CITY,
                        names[ADMIN_UNIT[0]])]
-    same_kdf = kdf == default_kdf()
     for username, display, role, agency, code in USERS[1:]:
         sim.now += dt.timedelta(minutes=3)
-        users.add_user(store.uow(), admin, users.UserInput(
-            username, display, role, agency, unit_ids[code], password,
+        # As in real life: the administrator gets a one-time code, the person
+        # chooses the password, and (here) the founding session confirms.
+        view = users.add_user(store.uow(), admin, users.UserInput(
+            username, display, role, agency, unit_ids[code],
             email=f"{username}@example.invalid", phone=None))
-        if not same_kdf:
-            # users.add_user seals with the default parameters; reseal with ours.
-            store.keyfile.reset_password(username, password, store.data_key, kdf)
-            store.keyfile.save()
+        accounts.enrol_account(store.paths.root, username, view.enrolment_code, password,
+                               clock=sim, kdf=kdf)
+        if role != Role.ADMINISTRATOR:
+            accounts.confirm_at_setup(store, username)
         result.append(DemoUser(username, display, role, agency, names[code]))
     return result
 

@@ -816,6 +816,60 @@
     </message>
 </context>
 <context>
+    <name>EnrolDialog</name>
+    <message>
+        <source>Första inloggningen</source>
+        <translation>First log-in</translation>
+    </message>
+    <message>
+        <source>Välj lösenord</source>
+        <translation>Choose password</translation>
+    </message>
+    <message>
+        <source>Ange engångskoden du fick av administratören och välj ett eget lösenord (minst 12 tecken). Ingen annan får veta det. Därefter bekräftar en arbetsledare i din myndighet ditt konto.</source>
+        <translation>Enter the one-time code you got from the administrator and choose a password of your own (at least 12 characters). Nobody else may know it. Then a supervisor of your agency confirms your account.</translation>
+    </message>
+    <message>
+        <source>Användarnamn:</source>
+        <translation>User name:</translation>
+    </message>
+    <message>
+        <source>Engångskod:</source>
+        <translation>One-time code:</translation>
+    </message>
+    <message>
+        <source>Nytt lösenord:</source>
+        <translation>New password:</translation>
+    </message>
+    <message>
+        <source>Upprepa:</source>
+        <translation>Repeat:</translation>
+    </message>
+    <message>
+        <source>Ange användarnamn och engångskod.</source>
+        <translation>Enter user name and one-time code.</translation>
+    </message>
+    <message>
+        <source>Ditt lösenord är valt. Logga in med det; kontot väntar på bekräftelse från en arbetsledare i din myndighet.</source>
+        <translation>Your password is set. Log in with it; the account waits for confirmation from a supervisor of your agency.</translation>
+    </message>
+</context>
+<context>
+    <name>EnrolmentCodeDialog</name>
+    <message>
+        <source>Engångskod</source>
+        <translation>One-time code</translation>
+    </message>
+    <message>
+        <source>Engångskod för {username} – visas bara nu och gäller i 72 timmar:</source>
+        <translation>One-time code for {username} – shown only now, valid for 72 hours:</translation>
+    </message>
+    <message>
+        <source>Ge koden till personen själv. Hen väljer sitt lösenord i inloggningsrutan (”Första inloggningen”) eller med ”trefas user enrol”. Därefter bekräftar en arbetsledare i samma myndighet kontot.</source>
+        <translation>Give the code to the person themselves. They choose their password in the log-in box (&quot;First log-in&quot;) or with &quot;trefas user enrol&quot;. Then a supervisor of the same agency confirms the account.</translation>
+    </message>
+</context>
+<context>
     <name>ExitMoveDialog</name>
     <message>
         <source>Ändra status – avhopparstöd</source>
@@ -1824,8 +1878,17 @@ Joint work of social services, police and the Prison and Probation Service aroun
         <translation>Log</translation>
     </message>
     <message>
+        <source>Bekräfta konto</source>
+        <translation>Confirm account</translation>
+    </message>
+    <message>
         <source>Administration</source>
         <translation>Administration</translation>
+    </message>
+    <message>
+        <source>Väntar på bekräftelse</source>
+        <extracomment>The one entry of an account that waits for a supervisor&apos;s confirmation.</extracomment>
+        <translation>Waiting for confirmation</translation>
     </message>
 </context>
 <context>
@@ -2228,22 +2291,77 @@ Joint work of social services, police and the Prison and Probation Service aroun
     </message>
 </context>
 <context>
+    <name>RecoveryDialog</name>
+    <message>
+        <source>Återställ med återställningsnyckel</source>
+        <translation>Recover with the recovery key</translation>
+    </message>
+    <message>
+        <source>Använd nyckeln</source>
+        <translation>Use the key</translation>
+    </message>
+    <message>
+        <source>Nyckeln finns i återställningssatsen i kassaskåpet. Användningen skrivs i åtkomstloggen och visas för varje arbetsledare vid nästa inloggning.</source>
+        <translation>The key is in the recovery kit in the safe. Its use is written to the access log and shown to every supervisor at their next log-in.</translation>
+    </message>
+    <message>
+        <source>Bekräfta kontot (t.ex. första arbetsledaren)</source>
+        <translation>Confirm the account (e.g. the first supervisor)</translation>
+    </message>
+    <message>
+        <source>Ge kontot en ny engångskod (t.ex. administratören)</source>
+        <translation>Give the account a new one-time code (e.g. the administrator)</translation>
+    </message>
+    <message>
+        <source>Återställningsnyckel:</source>
+        <translation>Recovery key:</translation>
+    </message>
+    <message>
+        <source>Åtgärd:</source>
+        <translation>Action:</translation>
+    </message>
+    <message>
+        <source>Konto (användarnamn):</source>
+        <translation>Account (user name):</translation>
+    </message>
+    <message>
+        <source>{name} är bekräftad med återställningsnyckeln.</source>
+        <translation>{name} is confirmed with the recovery key.</translation>
+    </message>
+    <message>
+        <source>Ny engångskod för {name} (visas bara nu, gäller i 72 timmar):</source>
+        <translation>New one-time code for {name} (shown only now, valid for 72 hours):</translation>
+    </message>
+</context>
+<context>
     <name>RecoveryPage</name>
     <message>
         <source>Återställningsnyckel</source>
         <translation>Recovery key</translation>
     </message>
     <message>
-        <source>Med den här nyckeln kan lagringsplatsen öppnas om alla administratörer har glömt sina lösenord. Den visas bara nu.</source>
-        <translation>With this key the store can be opened if every administrator has forgotten their password. It is shown only now.</translation>
+        <source>Nyckeln öppnar hela lagringsplatsen. Med den bekräftas den första arbetsledaren i varje myndighet, och den hjälper om alla är utelåsta. Den visas bara nu.</source>
+        <translation>The key opens the whole store. It confirms the first supervisor of each agency, and it helps if everyone is locked out. It is shown only now.</translation>
     </message>
     <message>
         <source>Skriv ner nyckeln på papper och förvara den inlåst, åtskild från datorn. Spara den inte i en fil, i e-post eller i en lösenordshanterare på samma dator.</source>
         <translation>Write the key down on paper and keep it locked away, apart from the computer. Do not save it in a file, an e-mail or a password manager on the same computer.</translation>
     </message>
     <message>
+        <source>Spara återställningssats (PDF) att skriva ut …</source>
+        <translation>Save the recovery kit (PDF) to print …</translation>
+    </message>
+    <message>
         <source>Jag har skrivit ner återställningsnyckeln</source>
         <translation>I have written down the recovery key</translation>
+    </message>
+    <message>
+        <source>Spara återställningssatsen</source>
+        <translation>Save the recovery kit</translation>
+    </message>
+    <message>
+        <source>Sparad i {path}. Skriv ut den, lägg den i kassaskåpet och radera filen.</source>
+        <translation>Saved in {path}. Print it, put it in the safe and delete the file.</translation>
     </message>
 </context>
 <context>
@@ -2353,28 +2471,20 @@ Current status: {state}</translation>
 <context>
     <name>ResetPasswordDialog</name>
     <message>
-        <source>Nytt lösenord</source>
-        <translation>New password</translation>
+        <source>Ny engångskod</source>
+        <translation>New one-time code</translation>
     </message>
     <message>
-        <source>Sätt nytt lösenord</source>
-        <translation>Set new password</translation>
+        <source>Ge ny engångskod</source>
+        <translation>Give a new one-time code</translation>
     </message>
     <message>
         <source>{name} ({username})</source>
         <translation>{name} ({username})</translation>
     </message>
     <message>
-        <source>Kontot är avstängt och aktiveras igen med det nya lösenordet.</source>
-        <translation>The account is disabled and is enabled again with the new password.</translation>
-    </message>
-    <message>
-        <source>Nytt lösenord *</source>
-        <translation>New password *</translation>
-    </message>
-    <message>
-        <source>Upprepa *</source>
-        <translation>Repeat *</translation>
+        <source>Den nuvarande nyckeln tas bort direkt. Personen väljer ett nytt lösenord med den nya koden, och kontot når inget ärendeinnehåll förrän en arbetsledare i samma myndighet har bekräftat det igen.</source>
+        <translation>The current key is removed at once. The person chooses a new password with the new code, and the account reaches no case content until a supervisor of the same agency has confirmed it again.</translation>
     </message>
 </context>
 <context>
@@ -2756,8 +2866,16 @@ Current status: {state}</translation>
         <translation>Disable …</translation>
     </message>
     <message>
-        <source>Nytt lösenord …</source>
-        <translation>New password …</translation>
+        <source>Bekräfta konto</source>
+        <translation>Confirm account</translation>
+    </message>
+    <message>
+        <source>Konton i din myndighet som administratören har skapat (eller gett ny engångskod) och där personen har valt sitt lösenord. Bekräfta bara den du vet ska arbeta här: kontot får då nyckeln till ärendeinnehållet. Bekräftelsen loggas.</source>
+        <translation>Accounts of your agency that the administrator has created (or given a new one-time code) and whose owner has chosen a password. Confirm only someone you know is to work here: the account then gets the key to case content. The confirmation is logged.</translation>
+    </message>
+    <message>
+        <source>Bekräfta …</source>
+        <translation>Confirm …</translation>
     </message>
     <message>
         <source>Användarnamn</source>
@@ -2772,6 +2890,50 @@ Current status: {state}</translation>
         <translation>Role</translation>
     </message>
     <message>
+        <source>Återställningsnyckeln har använts</source>
+        <translation>The recovery key has been used</translation>
+    </message>
+    <message>
+        <source>Nyckelarbete</source>
+        <translation>Key work</translation>
+    </message>
+    <message>
+        <source>Det som kräver datanyckeln görs av en arbetsledare. Datanyckeln byts också av sig själv vid en arbetsledares inloggning när ett konto har tagits bort.</source>
+        <translation>What needs the data key is done by a supervisor. The data key also changes by itself at a supervisor&apos;s log-in after an account was removed.</translation>
+    </message>
+    <message>
+        <source>Ingen användning loggad.</source>
+        <translation>No use logged.</translation>
+    </message>
+    <message>
+        <source>Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till ärendeinnehållet enligt sin roll.</source>
+        <translation>Confirm {name} ({username}) as {role}? The account then gets the key to case content according to its role.</translation>
+    </message>
+    <message>
+        <source>Bekräfta</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>{name} är bekräftad.</source>
+        <translation>{name} is confirmed.</translation>
+    </message>
+    <message>
+        <source>Arbetar …</source>
+        <translation>Working …</translation>
+    </message>
+    <message>
+        <source>Byta datanyckel nu? Alla andra som är inloggade måste logga in igen.</source>
+        <translation>Change the data key now? Everyone else who is logged in must log in again.</translation>
+    </message>
+    <message>
+        <source>Datanyckeln är bytt.</source>
+        <translation>The data key has been changed.</translation>
+    </message>
+    <message>
+        <source>Loggen är hel: {n} poster.</source>
+        <translation>The log is intact: {n} entries.</translation>
+    </message>
+    <message>
         <source>Myndighet</source>
         <translation>Agency</translation>
     </message>
@@ -2782,10 +2944,6 @@ Current status: {state}</translation>
     <message>
         <source>Konto</source>
         <translation>Account</translation>
-    </message>
-    <message>
-        <source>Nyckelplats</source>
-        <translation>Key slot</translation>
     </message>
     <message>
         <source>Användare</source>
@@ -2800,6 +2958,10 @@ Current status: {state}</translation>
         <translation>Disabled</translation>
     </message>
     <message>
+        <source>{username} är avstängd. Datanyckeln byts vid nästa inloggning av en arbetsledare.</source>
+        <translation>{username} is disabled. The data key changes at a supervisor&apos;s next log-in.</translation>
+    </message>
+    <message>
         <source>Ja</source>
         <translation>Yes</translation>
     </message>
@@ -2812,6 +2974,22 @@ Current status: {state}</translation>
         <translation>{n} users, {a} active</translation>
     </message>
     <message>
+        <source>Ny engångskod …</source>
+        <translation>New one-time code …</translation>
+    </message>
+    <message>
+        <source>Bekräftat av</source>
+        <translation>Confirmed by</translation>
+    </message>
+    <message>
+        <source>Väntar på lösenord</source>
+        <translation>Waiting for a password</translation>
+    </message>
+    <message>
+        <source>Väntar på bekräftelse</source>
+        <translation>Waiting for confirmation</translation>
+    </message>
+    <message>
         <source>Stänga av {name} ({username})? Användarens nyckelplats tas bort direkt och kontot kan inte längre låsa upp Trefas.</source>
         <translation>Disable {name} ({username})? The user&apos;s key slot is removed at once and the account can no longer unlock Trefas.</translation>
     </message>
@@ -2822,22 +3000,6 @@ Current status: {state}</translation>
     <message>
         <source>Stäng av</source>
         <translation>Disable</translation>
-    </message>
-    <message>
-        <source>{username} är avstängd.</source>
-        <translation>{username} is disabled.</translation>
-    </message>
-    <message>
-        <source>{username} är avstängd. Byt datanyckel nu? Då öppnar en gammal kopia av nyckelfilen ingenting som sparas härefter. Alla andra måste logga in igen.</source>
-        <translation>{username} is disabled. Change the data key now? Then an old copy of the key file opens nothing saved from now on. Everyone else must log in again.</translation>
-    </message>
-    <message>
-        <source>Byt nyckel nu</source>
-        <translation>Change key now</translation>
-    </message>
-    <message>
-        <source>Senare</source>
-        <translation>Later</translation>
     </message>
     <message>
         <source>Ny enhet …</source>
@@ -2890,6 +3052,10 @@ Current status: {state}</translation>
     <message>
         <source>Säkerhetskopian {name} är sparad och kontrollerad ({size}).</source>
         <translation>The backup {name} is saved and checked ({size}).</translation>
+    </message>
+    <message>
+        <source>Säkerhetskopian {name} är sparad ({size}): en oförändrad, krypterad kopia med hela sidor. Sidornas äkthet kontrollerar en arbetsledare.</source>
+        <translation>The backup {name} is saved ({size}): an unchanged, encrypted copy of whole pages. A supervisor checks the pages&apos; authenticity.</translation>
     </message>
     <message>
         <source>Återställa säkerhetskopian från {time}? Allt som har sparats efter den försvinner ur databasen (den nuvarande databasen sparas undan som en fil bredvid). Alla andra måste logga in igen.</source>
@@ -2978,6 +3144,10 @@ Current status: {state}</translation>
     <message>
         <source>Gallra nu …</source>
         <translation>Delete now …</translation>
+    </message>
+    <message>
+        <source>Administratörens inloggning har ingen nyckel till ärendeinnehållet. Byte av datanyckel, kontroll av loggen, gallring och återställning görs av en arbetsledare (som har nyckeln) eller med återställningsnyckeln.</source>
+        <translation>The administrator&apos;s log-in holds no key to case content. Changing the data key, checking the log, retention and restore are done by a supervisor (who holds the key) or with the recovery key.</translation>
     </message>
     <message>
         <source>Nycklar och kontroller</source>
@@ -3197,6 +3367,14 @@ Current status: {state}</translation>
         <translation>No consents expire within 30 days.</translation>
     </message>
     <message>
+        <source>Återställningsnyckeln har använts sedan din förra inloggning: {uses}.</source>
+        <translation>The recovery key has been used since your previous log-in: {uses}.</translation>
+    </message>
+    <message>
+        <source>{n} konto(n) väntar på din bekräftelse: {names}. Se ”Bekräfta konto”.</source>
+        <translation>{n} account(s) wait for your confirmation: {names}. See &quot;Confirm account&quot;.</translation>
+    </message>
+    <message>
         <source>Uppdaterad {time}</source>
         <translation>Updated {time}</translation>
     </message>
@@ -3319,6 +3497,18 @@ Current status: {state}</translation>
     <message>
         <source>1 möte</source>
         <translation>1 meeting</translation>
+    </message>
+    <message>
+        <source>Ditt lösenord är valt. Innan kontot når något ärendeinnehåll måste en arbetsledare i din myndighet bekräfta det. Be hen göra det under ”Bekräfta konto” och logga sedan in igen.</source>
+        <translation>Your password is set. Before the account reaches any case content, a supervisor of your agency must confirm it. Ask them to do so under &quot;Confirm account&quot; and then log in again.</translation>
+    </message>
+    <message>
+        <source>en arbetsledare i din myndighet</source>
+        <translation>a supervisor of your agency</translation>
+    </message>
+    <message>
+        <source>Ditt konto väntar på bekräftelse från {who}.</source>
+        <translation>Your account is waiting for confirmation from {who}.</translation>
     </message>
 </context>
 <context>
@@ -4248,8 +4438,20 @@ Current status: {state}</translation>
         <translation>Quit</translation>
     </message>
     <message>
+        <source>Första inloggningen …</source>
+        <translation>First log-in …</translation>
+    </message>
+    <message>
+        <source>Återställ med återställningsnyckel …</source>
+        <translation>Recover with the recovery key …</translation>
+    </message>
+    <message>
         <source>Låser upp …</source>
         <translation>Unlocking …</translation>
+    </message>
+    <message>
+        <source>Ditt lösenord är valt. Logga in med det.</source>
+        <translation>Your password is set. Log in with it.</translation>
     </message>
     <message>
         <source>Fel lösenord. Kontrollera Caps Lock och tangentbordslayout och försök igen. Efter flera misslyckade försök måste du vänta en stund.</source>
@@ -4311,16 +4513,8 @@ Current status: {state}</translation>
         <translation>Phone</translation>
     </message>
     <message>
-        <source>Lösenord *</source>
-        <translation>Password *</translation>
-    </message>
-    <message>
-        <source>Upprepa lösenord *</source>
-        <translation>Repeat password *</translation>
-    </message>
-    <message>
-        <source>Minst 12 tecken; långa lösenfraser är bra. Lämna lösenordet till användaren personligen – användaren kan byta det själv.</source>
-        <translation>At least 12 characters; long pass phrases are good. Hand the password to the user in person – they can change it themselves.</translation>
+        <source>Kontot får en engångskod som visas en gång och gäller i 72 timmar. Personen väljer sitt eget lösenord med koden, och en arbetsledare i samma myndighet bekräftar kontot innan det når något ärendeinnehåll.</source>
+        <translation>The account gets a one-time code that is shown once and is valid for 72 hours. The person chooses their own password with the code, and a supervisor of the same agency confirms the account before it reaches any case content.</translation>
     </message>
     <message>
         <source>Ingen enhet i den myndigheten – skapa en först</source>
@@ -4416,6 +4610,21 @@ Current status: {state}</translation>
     <message>
         <source>Dokumentet kunde inte verifieras.</source>
         <translation>The document could not be verified.</translation>
+    </message>
+</context>
+<context>
+    <name>WorkerDialog</name>
+    <message>
+        <source>Stäng</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Arbetar …</source>
+        <translation>Working …</translation>
+    </message>
+    <message>
+        <source>Det gick inte. Försök igen.</source>
+        <translation>That did not work. Try again.</translation>
     </message>
 </context>
 </TS>

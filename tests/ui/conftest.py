@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from account_setup import enrolled_user
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -24,6 +25,7 @@ class World:
     root: Path
     user_ids: dict[str, int] = field(default_factory=dict)
     unit_ids: dict[str, int] = field(default_factory=dict)
+    recovery_key: str = ""
 
 
 @pytest.fixture
@@ -36,6 +38,7 @@ def world(tmp_path) -> World:
     store = created.store
     admin = store.actor
     w = World(root=store.paths.root)
+    w.recovery_key = created.recovery_key
     city = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
     police = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R", "LPO Rinkeby")
     w.unit_ids = {"city": city.id, "police": police.id, "admin": admin.unit_id}
@@ -46,7 +49,7 @@ def world(tmp_path) -> World:
             ("kalle", "Kalle Nyström", Role.COORDINATOR, Agency.CITY, city),
             ("stina", "Stina Ek", Role.SUPERVISOR, Agency.CITY, city),
             ("petra", "Petra Polis", Role.POLICE_LIAISON, Agency.POLICE, police)):
-        view = users.add_user(store.uow(), admin, users.UserInput(name, display, role, agency,
+        view = enrolled_user(store.uow(), admin, users.UserInput(name, display, role, agency,
                                                                   unit.id, PW))
         w.user_ids[name] = view.id
     store.close()

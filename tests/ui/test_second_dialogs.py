@@ -437,26 +437,23 @@ def test_task_dialog_title_and_due_date(qtbot, sara):
 
 
 def test_admin_dialogs_validate(qtbot, ctx_factory, unlock_sync, world):
+    """A reset gives a one-time code (no password typed by the administrator);
+    a unit code already taken is refused."""
+    from trefas_app.services.accounts import AccountView
     from trefas_app.ui.dialogs.user import ResetPasswordDialog, UnitDialog
 
     admin = ctx_factory(world.root)
     unlock_sync(admin, "admin", "Solros-vägen-nio-test")
-    user = UserView(id=world.user_ids["olle"], username="olle", display_name="Olle Berg",
-                    role=Role.SOCIAL_WORKER, agency=Agency.CITY, unit_id=1,
-                    unit_name="Rinkeby-Kista", active=False, has_key_slot=False)
+    user = AccountView("olle", "Olle Berg", Role.SOCIAL_WORKER, Agency.CITY, "RK",
+                       "Rinkeby-Kista", "ready", "")
     reset = opened(qtbot, ResetPasswordDialog(admin, None, user))
-    assert not reset.ok_button.isEnabled()
-    reset.password_edit.setText("olle-olle-olle-1")  # contains the user name
-    assert reset.password_error.isVisibleTo(reset) and not reset.ok_button.isEnabled()
-    reset.password_edit.setText("Vinterängen-norrut-31")
-    reset.repeat_edit.setText("Vinterängen-norrut-31")
+    assert not hasattr(reset, "password_edit")
     assert reset.ok_button.isEnabled()
     with qtbot.waitSignal(reset.succeeded, timeout=WAIT) as got:
         reset.ok_button.click()
-    assert got.args[0].active and got.args[0].has_key_slot
-    assert reset.password_edit.text() == ""  # not kept after closing
+    assert got.args[0].state == "enrolment" and got.args[0].enrolment_code
 
-    units = [UnitView(1, Agency.CITY, "RK", "Rinkeby-Kista")]
+    units = [("city", "RK", "Rinkeby-Kista")]
     unit = opened(qtbot, UnitDialog(admin, None, units))
     unit.code_edit.setText("RK")
     unit.name_edit.setText("Dubblett")

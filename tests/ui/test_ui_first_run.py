@@ -41,6 +41,10 @@ def test_new_store_with_administrator_and_recovery_key(qtbot, tmp_path, ctx_fact
     qtbot.waitUntil(lambda: wiz.currentId() == PAGE_RECOVERY, timeout=20_000)
     key = wiz.recovery_page.key_label.text()
     assert key and key == wiz.recovery_key
+    kit = tmp_path / "kit.pdf"  # the printable recovery kit, written only when asked
+    wiz.recovery_page.save_kit(str(kit))
+    assert kit.read_bytes().startswith(b"%PDF") and "kassaskåpet" in \
+        wiz.recovery_page.kit_result.text()
     finish = wiz.button(QWizard.WizardButton.FinishButton)
     assert not finish.isEnabled()  # not before the key is written down
     wiz.recovery_page.confirm.setChecked(True)

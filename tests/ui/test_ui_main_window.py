@@ -46,12 +46,70 @@ def unlock_as(qtbot, window, username: str, password: str = PW) -> None:
     ("petra", ["dashboard", "persons", "cases", "sig", "exits", "incidents", "meetings",
                "tasks"]),
     ("stina", ["dashboard", "persons", "cases", "sig", "exits", "incidents", "meetings",
-               "tasks", "auditlog"]),
+               "tasks", "auditlog", "accounts"]),
 ])
 def test_navigation_depends_on_the_role(qtbot, window, username, expected):
     unlock_as(qtbot, window, username)
     assert window.nav_keys() == expected
     assert window.current_key == expected[0]
+
+
+def _waiting_account(world, name="nils"):
+    """The administrator creates an account; the person enrols with PW."""
+    from trefas_app.domain.enums import Agency, Role
+    from trefas_app.services import accounts
+    from trefas_app.store.store import unlock
+
+    adm = unlock(world.root, "admin", ADMIN_PW)
+    try:
+        view = accounts.create_account(adm, name, "Nils Ny", Role.SOCIAL_WORKER, Agency.CITY,
+                                       "RK")
+    finally:
+        adm.close()
+    accounts.enrol_account(world.root, name, view.enrolment_code, PW)
+
+
+def test_an_account_waiting_for_confirmation_sees_only_who_must_confirm(qtbot, window,
+                                                                        world):
+    _waiting_account(world)
+    unlock_as(qtbot, window, "nils")
+    assert window.nav_keys() == ["waiting"]
+    screen = window.current_screen()
+    assert "väntar på bekräftelse från Stina Ek" in screen.message.text()
+    assert window.show_screen("cases") is None
+    assert not window.emergency_action.isVisible()
+
+
+def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
+    from trefas_app.store.keyslots import KeyFile
+    from trefas_app.ui import common
+
+    _waiting_account(world)
+    unlock_as(qtbot, window, "stina")
+    dash = window.current_screen()  # the dashboard says that someone waits
+    qtbot.waitUntil(lambda: "Nils Ny" in dash.accounts_banner.text(), timeout=10_000)
+    # The set-up confirmed the first accounts with the recovery key: every
+    # supervisor is told at the next log-in.
+    assert "Återställningsnyckeln har använts" in dash.accounts_banner.text()
+    screen = window.show_screen("accounts")
+    qtbot.waitUntil(lambda: [p.username for p in screen.pending] == ["nils"], timeout=10_000)
+    screen.table.selectRow(0)
+    monkeypatch.setattr(common, "ask", lambda *a: True)
+    screen.confirm_selected()
+    qtbot.waitUntil(lambda: "bekräftad" in screen.result.text(), timeout=10_000)
+    assert KeyFile.load(world.root / "trefas.keys").find("nils").state == "ready"
+    qtbot.waitUntil(lambda: screen.pending == [], timeout=10_000)
+    # The key holder's half of the administration is here too.
+    screen.verify_log()
+    qtbot.waitUntil(lambda: screen.key_result.text().startswith("Loggen är hel"),
+                    timeout=10_000)
+    screen.run_retention()
+    qtbot.waitUntil(lambda: "gallrades" in screen.key_result.text(), timeout=10_000)
+    old_key = window.ctx.store.data_key
+    screen.rekey()
+    qtbot.waitUntil(lambda: screen.key_result.text() == "Datanyckeln är bytt.",
+                    timeout=20_000)
+    assert window.ctx.store.data_key != old_key
 
 
 def test_the_administrator_sees_administration_only(qtbot, window):
@@ -215,14 +273,14 @@ def test_the_store_is_closed_with_a_lock_entry(qtbot, window, world):
 
     from trefas_app.store import models as m
 
-    admin = unlock(world.root, "admin", ADMIN_PW)
+    reader = unlock(world.root, "stina", PW)  # a key holder reads the log
     try:
-        with admin.uow() as uow:
+        with reader.uow() as uow:
             actions = [a for (a,) in uow.session.execute(
                 select(m.AuditEvent.action).order_by(m.AuditEvent.seq)).all()]
         assert "lock" in actions
     finally:
-        admin.close()
+        reader.close()
 
 
 def test_case_list_shows_rows_then_the_count_and_searches(qtbot, window, run_sync):

@@ -47,7 +47,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
         "case.approve_closure", "case.update", "plan.approve", "exit.approve",
         "task.write", "document.summary", "document.extract", "document.log_extract",
         "document.minutes", "audit.read", "emergency.review", "identity.reveal",
-        "user.list"}),
+        "user.list",
+        # The key holder's half of what the administrator did alone before:
+        # confirming accounts, changing the data key, retention, restore.
+        "account.confirm", "system.rekey", "system.retention", "system.restore",
+        "system.backup", "audit.verify"}),
     Role.ADMINISTRATOR: frozenset({
         "user.list", "user.manage", "system.backup", "system.restore", "system.rekey",
         "system.retention", "system.settings", "audit.verify"}),

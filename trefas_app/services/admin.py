@@ -85,7 +85,7 @@ from trefas_app.store.files import (
     sidecars,
     unlink_quietly,
 )
-from trefas_app.store.keyslots import KeyFile, atomic_write
+from trefas_app.store.keyslots import NoDataKey, KeyFile, atomic_write
 from trefas_app.store.migrate import head_revision, upgrade_to_head
 from trefas_app.store.witness import (
     ACKNOWLEDGE_ACTION,
@@ -291,6 +291,10 @@ def backup(store: OpenStore, actor: Actor) -> BackupInfo:
     backup lock, so never a running backup's files), named in
     ``BackupInfo.leftovers_removed`` and counted in the log entry.
     """
+    if not store.has_data_key:
+        from trefas_app.services.keyless_backup import backup_without_key
+
+        return backup_without_key(store, actor)
     with store.uow() as uow:
         access.require(actor, "system.backup")
         with backup_lock(store.paths.root):
@@ -319,18 +323,23 @@ def _unlogged_backups(session: Session, folder: Path) -> list[str]:
     return sorted(names - logged)
 
 
-def _make_backup(store: OpenStore) -> BackupInfo:
-    paths = store.paths
-    folder = paths.backups
+def _backup_names(store) -> tuple[dt.datetime, Path, Path, Path]:
+    folder = store.paths.backups
     created = store.clock().astimezone(dt.timezone.utc)
     base = f"{BACKUP_PREFIX}{_stamp(created)}"
     n = 0
     while (folder / f"{base}{BACKUP_DB_SUFFIX}").exists():
         n += 1
         base = f"{BACKUP_PREFIX}{_stamp(created)}-{n}"
-    final = folder / f"{base}{BACKUP_DB_SUFFIX}"
-    partial = folder / f"{base}{BACKUP_DB_SUFFIX}{PARTIAL_SUFFIX}"
-    key_copy = folder / f"{base}{BACKUP_KEYS_SUFFIX}"
+    return (created, folder / f"{base}{BACKUP_DB_SUFFIX}",
+            folder / f"{base}{BACKUP_DB_SUFFIX}{PARTIAL_SUFFIX}",
+            folder / f"{base}{BACKUP_KEYS_SUFFIX}")
+
+
+def _make_backup(store: OpenStore) -> BackupInfo:
+    paths = store.paths
+    folder = paths.backups
+    created, final, partial, key_copy = _backup_names(store)
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
         _online_copy(paths.db, partial, store.data_key)
@@ -433,14 +442,14 @@ def _inspect_backup(store: OpenStore, actor: Actor, backup_path: Path) -> _Backu
         head = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0] or 0
         row = conn.execute(
             "SELECT id FROM users WHERE username = ? AND role = ? AND active = 1",
-            (actor.username, Role.ADMINISTRATOR.value)).fetchone()
+            (actor.username, Role(actor.role).value)).fetchone()
         if row is None:
             raise StoreError(
-                "Ditt administratörskonto finns inte (eller är avstängt) i säkerhetskopian, "
-                "så du skulle inte kunna logga in efter återställningen. Låt en administratör "
+                "Ditt konto finns inte (eller är avstängt) i säkerhetskopian, "
+                "så du skulle inte kunna logga in efter återställningen. Låt en arbetsledare "
                 "som finns i kopian återställa den. Ingenting har ändrats.",
-                "Your administrator account does not exist (or is disabled) in the backup, so "
-                "you could not log in after the restore. Let an administrator who exists in "
+                "Your account does not exist (or is disabled) in the backup, so "
+                "you could not log in after the restore. Let a supervisor who exists in "
                 "the backup restore it. Nothing was changed.")
     except DB_ERRORS as exc:
         raise DatabaseDamaged(
@@ -750,6 +759,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                                  "verified. Nothing was changed.")
             fsync_file(tmp_db)
             new_keyfile.reseal_all(new_key)
+            new_keyfile.rekey_due = ""
             new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
             new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
             new_signing_key = new_keyfile.create_signing_key(new_key)
@@ -842,12 +852,30 @@ def _checkpoints_to_resign(store: OpenStore) -> list[tuple[object, bool]]:
 # --- check -------------------------------------------------------------------------
 
 
+def _slot_sizes_ok(s) -> bool:
+    """Field sizes of a slot in its state: an enrolment slot has only its code
+    check; an administrator's or an unconfirmed one has keys but no data key."""
+    if s.state == "disabled":
+        return True
+    if s.state == "enrolment":
+        return len(s.salt) >= 16 and len(s.enrol_check) == 32
+    keys_ok = (len(s.salt) >= 16 and len(s.private_nonce) == 12
+               and len(s.sealed_private) == 32 + 16 and len(s.public) == 32)
+    if not s.sealed_data_key and (s.kind == "admin" or s.state == "awaiting"):
+        return keys_ok
+    return keys_ok and (len(s.ephemeral_public) == 32 and len(s.key_nonce) == 12
+                        and len(s.sealed_data_key) == 32 + 16)
+
+
 def _slot_problems(keyfile: KeyFile) -> list[str]:
     problems = []
-    users = [s for s in keyfile.slots if s.kind == "user"]
+    users = [s for s in keyfile.slots if s.kind in ("user", "admin")]
     recovery = [s for s in keyfile.slots if s.kind == "recovery"]
     if not users:
         problems.append("Nyckelfilen har ingen användarnyckel.")
+    if any(s.kind == "admin" and s.sealed_data_key for s in keyfile.slots):
+        problems.append("En administratörs nyckelplats bär datanyckeln (den tas bort vid nästa "
+                        "inloggning av en nyckelinnehavare).")
     if len(recovery) != 1:
         problems.append("Nyckelfilen ska ha exakt en återställningsnyckel "
                         f"men har {len(recovery)}.")
@@ -858,13 +886,10 @@ def _slot_problems(keyfile: KeyFile) -> list[str]:
     if len(ids) != len(set(ids)):
         problems.append("Nyckelfilen har två nyckelplatser med samma id.")
     for s in keyfile.slots:
-        sizes_ok = (len(s.salt) >= 16 and len(s.private_nonce) == 12
-                    and len(s.sealed_private) == 32 + 16 and len(s.public) == 32
-                    and len(s.ephemeral_public) == 32 and len(s.key_nonce) == 12
-                    and len(s.sealed_data_key) == 32 + 16)
+        sizes_ok = _slot_sizes_ok(s)
         kdf_ok = s.kdf.iterations >= 1 and s.kdf.lanes >= 1 and s.kdf.memory_cost >= 8 * s.kdf.lanes
         who = "återställningsnyckeln" if s.kind == "recovery" else f"användaren ”{s.username}”"
-        if s.kind not in ("user", "recovery"):
+        if s.kind not in ("user", "admin", "recovery"):
             problems.append("Nyckelfilen har en nyckelplats av okänt slag.")
         elif not sizes_ok:
             problems.append(f"Nyckelplatsen för {who} är skadad.")
@@ -934,7 +959,12 @@ def check_store(root: Path, username: str | None = None,
     from trefas_app.store.store import check_throttle
 
     check_throttle(keyfile, username, clock.now_utc)
-    data_key = keyfile.unseal(username, password or "")
+    try:
+        data_key = keyfile.unseal(username, password or "")
+    except NoDataKey:
+        # An administrator: the checks above are all that can be made without
+        # the key; the page and log checks need a key holder (a supervisor).
+        return CheckReport(ok=not problems, problems=problems, notes=notes, **figures)
     try:
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:

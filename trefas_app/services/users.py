@@ -28,15 +28,38 @@ class UserInput:
     role: Role
     agency: Agency
     unit_id: int
-    password: str
+    #: Never set by an administrator: the person chooses it at enrolment.
+    #: Kept so that a program passing one gets a clear refusal.
+    password: str = ""
     email: str | None = None
     phone: str | None = None
 
 
-def _view(u: m.User, usernames_with_slot: set[str]) -> UserView:
+def _view(u: m.User, keyfile, code: str | None = None) -> UserView:
+    slot = next((s for s in keyfile.account_slots() if s.username == u.username), None)
     return UserView(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
                     agency=u.agency, unit_id=u.unit_id, unit_name=u.unit.name if u.unit else "",
-                    active=u.active, has_key_slot=u.username in usernames_with_slot)
+                    active=u.active, has_key_slot=slot is not None,
+                    account_state=slot.state if slot else "ready", enrolment_code=code)
+
+
+def refuse_chosen_password(password: str) -> None:
+    if password:
+        raise ValidationError(
+            "Administratören väljer aldrig lösenord åt någon: kontot får en engångskod, "
+            "och personen väljer sitt lösenord själv.",
+            "The administrator never chooses anyone's password: the account gets a "
+            "one-time code and the person chooses their own password.")
+
+
+def _start_enrolment(uow: UnitOfWork, actor: Actor, user: m.User) -> str:
+    from trefas_app.store.account_sync import profile_of
+    from trefas_app.store.accounts import start_enrolment
+
+    kind = "admin" if user.role == Role.ADMINISTRATOR else "user"
+    with uow.store.edit_keyfile() as keyfile:
+        return start_enrolment(keyfile, kind, user.username, profile_of(user), actor.username,
+                               getattr(uow.store, "admin_identity", None), uow.now())
 
 
 def add_unit(uow: UnitOfWork, actor: Actor, agency: Agency, code: str, name: str) -> UnitView:
@@ -52,6 +75,9 @@ def add_unit(uow: UnitOfWork, actor: Actor, agency: Agency, code: str, name: str
         s.add(unit)
         s.flush()
         uow.log(actor, "unit.create", subject_kind="unit", subject_id=unit.id)
+        with uow.store.edit_keyfile() as keyfile:
+            keyfile.units = [*keyfile.units, {"agency": unit.agency.value, "code": unit.code,
+                                              "name": unit.name}]
         uow.commit()
         return UnitView(unit.id, unit.agency, unit.code, unit.name)
 
@@ -63,21 +89,30 @@ def list_units(uow: UnitOfWork, actor: Actor) -> list[UnitView]:
                                                                      m.Unit.name)).all()]
 
 
-def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
-    username = data.username.strip().lower()
+def validate_new_user(username: str, display_name: str, role, agency) -> tuple[str, Role, Agency]:
+    """The checks on a new account that need no database."""
+    username = username.strip().lower()
     if not USERNAME_RE.match(username):
         raise ValidationError(
             "Användarnamnet ska vara 2–32 tecken: små bokstäver a–z, siffror, punkt, "
             "bindestreck eller understreck, och börja med en bokstav.",
             "The user name must be 2–32 characters: a–z, digits, dot, dash or underscore, "
             "starting with a letter.")
-    if not data.display_name.strip():
+    if not display_name.strip():
         raise ValidationError("Ange användarens namn.", "Give the user's name.")
-    role, agency = Role(data.role), Agency(data.agency)
+    role, agency = Role(role), Agency(agency)
     if agency not in ROLE_AGENCIES[role]:
         raise ValidationError("Rollen finns inte inom den myndigheten.",
                               "That role does not exist in that agency.")
-    check_password_policy(data.password, username)
+    return username, role, agency
+
+
+def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
+    """A new account from a session that holds the key (the one that created
+    the store); the administrator's own log-in uses accounts.create_account."""
+    username, role, agency = validate_new_user(data.username, data.display_name, data.role,
+                                               data.agency)
+    refuse_chosen_password(data.password)
     with uow:
         access.require(actor, "user.manage")
         s = uow.session
@@ -94,26 +129,25 @@ def add_user(uow: UnitOfWork, actor: Actor, data: UserInput) -> UserView:
         s.flush()
         uow.log(actor, "user.create", subject_kind="user", subject_id=user.id,
                 detail={"role": role.value, "agency": agency.value, "unit": unit.code})
-        with uow.store.edit_keyfile() as keyfile:
-            keyfile.add_user_slot(username, data.password, uow.store.data_key)
+        s.refresh(user)
+        code = _start_enrolment(uow, actor, user)
+        uow.log(actor, "account.enrolment_code", subject_kind="user", subject_id=user.id)
         try:
             uow.commit()
         except Exception:
             with uow.store.edit_keyfile() as keyfile:
                 keyfile.remove_user_slot(username)
             raise
-        s.refresh(user)
-        return _view(user, set(uow.store.keyfile.usernames()))
+        return _view(user, uow.store.keyfile, code)
 
 
 def list_users(uow: UnitOfWork, actor: Actor) -> list[UserView]:
     with uow:
         access.require(actor, "user.list")
-        slots = set(uow.store.keyfile.usernames())
         users = uow.session.scalars(select(m.User).order_by(m.User.username)).all()
         uow.log(actor, "user.list")
         uow.commit()
-        return [_view(u, slots) for u in users]
+        return [_view(u, uow.store.keyfile) for u in users]
 
 
 def user_directory(uow: UnitOfWork, actor: Actor,
@@ -179,7 +213,7 @@ def disable_user(uow: UnitOfWork, actor: Actor, username: str) -> UserView:
                                                "at": uow.now().isoformat()}
         _remove_slot_from_backups(uow.store, user.username)
         uow.commit()
-        return _view(user, set(uow.store.keyfile.usernames()))
+        return _view(user, uow.store.keyfile)
 
 
 def _remove_slot_from_backups(store, username: str) -> None:
@@ -195,19 +229,21 @@ def _remove_slot_from_backups(store, username: str) -> None:
             copy.remove_user_slot(username)
 
 
-def reset_password(uow: UnitOfWork, actor: Actor, username: str, new_password: str) -> UserView:
-    """An administrator gives a user a new password (and re-enables the account)."""
-    check_password_policy(new_password, username)
+def reset_password(uow: UnitOfWork, actor: Actor, username: str,
+                   new_password: str = "") -> UserView:
+    """A new one-time enrolment code for a user (and the account re-enabled).
+    The old slot, and with it the data-key copy, is gone at once; the person
+    chooses a new password and a supervisor must confirm the account again."""
+    refuse_chosen_password(new_password)
     with uow:
         access.require(actor, "user.manage")
         user = _user(uow, username)
         user.active = True
         user.disabled_at = user.disabled_by_id = None
-        with uow.store.edit_keyfile() as keyfile:
-            keyfile.reset_password(username, new_password, uow.store.data_key)
+        code = _start_enrolment(uow, actor, user)
         uow.log(actor, "user.password_reset", subject_kind="user", subject_id=user.id)
         uow.commit()
-        return _view(user, set(uow.store.keyfile.usernames()))
+        return _view(user, uow.store.keyfile, code)
 
 
 def change_own_password(uow: UnitOfWork, actor: Actor, old_password: str,
@@ -229,7 +265,7 @@ def get_setting(uow: UnitOfWork, key: str, default: str) -> str:
 
 def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: str) -> None:
     if key == clock.ZONE_SETTING:
-        value = _checked_zone(value)
+        value = checked_zone(value)
     with uow:
         access.require(actor, "system.settings")
         row = uow.session.get(m.StoreMeta, f"setting.{key}")
@@ -243,7 +279,7 @@ def set_setting(uow: UnitOfWork, actor: Actor, key: str, value: str) -> None:
         clock.set_office_zone(value)
 
 
-def _checked_zone(name: str) -> str:
+def checked_zone(name: str) -> str:
     """The office zone must be one tzdata knows (``Europe/Stockholm``)."""
     name = name.strip()
     try:

@@ -65,6 +65,12 @@ class UserView:
     unit_name: str
     active: bool
     has_key_slot: bool = True
+    #: "ready", "enrolment" (code given, no password chosen yet) or "awaiting"
+    #: (password chosen, waiting for a supervisor's confirmation).
+    account_state: str = "ready"
+    #: Only in the answer to creating an account or resetting a password:
+    #: the one-time enrolment code, shown once.
+    enrolment_code: str | None = None
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,24 @@ from trefas_app.domain.errors import (
 from trefas_app.store.files import fsync_dir
 
 FORMAT = "trefas-keys"
-FORMAT_VERSION = 3  # 3: note_seal and retired_signing (a re-key rotates the signing key)
+FORMAT_VERSION = 4  # 4: admin slots without the data key, enrolment, confirmation
 RECOVERY_USER = "*recovery*"
+
+#: Slot states. An administrator's slot is "ready" without any data key.
+READY = "ready"            # keys made; a user slot holds the sealed data key
+ENROLMENT = "enrolment"    # only a one-time enrolment code; no keys yet
+AWAITING = "awaiting"      # keys made by the person; data key not yet sealed to it
+DISABLED = "disabled"      # keys destroyed; only the profile is left, for the account list
+
+
+class NoDataKey(StoreError):
+    """The password was right, but this slot holds no data key: an
+    administrator's slot, or an account still waiting for confirmation."""
+
+    def __init__(self, slot: "Slot"):
+        super().__init__("Kontot har ingen nyckel till ärendeinnehållet.",
+                         "The account holds no key to case content.")
+        self.slot = slot
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,23 @@ class Slot:
     created_at: str
     failures: int = 0
     last_failure_at: str | None = None
+    state: str = READY
+    #: Who the account is (display name, role, agency, unit code), written and
+    #: signed by the administrator who created it; lets an administrator manage
+    #: accounts from the key file alone.
+    profile: dict = field(default_factory=dict)
+    profile_by: str = ""
+    profile_sig: bytes = b""
+    enrol_check: bytes = b""
+    enrol_expires_at: str | None = None
+    confirmed_by: str = ""
+    confirmed_at: str | None = None
+    #: An administrator's Ed25519 public key (signs account profiles).
+    identity_public: bytes = b""
+
+    @property
+    def holds_data_key(self) -> bool:
+        return bool(self.sealed_data_key) and self.state == READY and self.kind != "admin"
 
     def aad(self, store_id: str, part: str) -> bytes:
         return (f"trefas-slot:v2:{part}:{store_id}:{self.slot_id}:{self.kind}:"
@@ -138,7 +171,12 @@ class Slot:
                 "key_nonce": _b64(self.key_nonce),
                 "sealed_data_key": _b64(self.sealed_data_key),
                 "created_at": self.created_at, "failures": self.failures,
-                "last_failure_at": self.last_failure_at}
+                "last_failure_at": self.last_failure_at, "state": self.state,
+                "profile": self.profile, "profile_by": self.profile_by,
+                "profile_sig": _b64(self.profile_sig), "enrol_check": _b64(self.enrol_check),
+                "enrol_expires_at": self.enrol_expires_at, "confirmed_by": self.confirmed_by,
+                "confirmed_at": self.confirmed_at,
+                "identity_public": _b64(self.identity_public)}
 
     @classmethod
     def from_json(cls, d: dict) -> "Slot":
@@ -150,7 +188,14 @@ class Slot:
                    key_nonce=_unb64(d["key_nonce"]),
                    sealed_data_key=_unb64(d["sealed_data_key"]),
                    created_at=str(d["created_at"]), failures=int(d.get("failures", 0)),
-                   last_failure_at=d.get("last_failure_at"))
+                   last_failure_at=d.get("last_failure_at"), state=str(d.get("state", READY)),
+                   profile=dict(d.get("profile") or {}), profile_by=str(d.get("profile_by", "")),
+                   profile_sig=_unb64(d.get("profile_sig", "")),
+                   enrol_check=_unb64(d.get("enrol_check", "")),
+                   enrol_expires_at=d.get("enrol_expires_at"),
+                   confirmed_by=str(d.get("confirmed_by", "")),
+                   confirmed_at=d.get("confirmed_at"),
+                   identity_public=_unb64(d.get("identity_public", "")))
 
     # -- the two seals -----------------------------------------------------
 
@@ -170,7 +215,11 @@ class Slot:
         return X25519PrivateKey.from_private_bytes(raw)
 
     def seal_data_key(self, store_id: str, data_key: bytes) -> None:
-        """Seal a data key to this slot; needs no password."""
+        """Seal a data key to this slot; needs no password. Never to an
+        administrator's slot, nor to one nobody has confirmed."""
+        if self.kind == "admin" or self.state != READY or not self.public:
+            raise StoreError("Den här nyckelplatsen får inte bära datanyckeln.",
+                             "This key slot may not hold the data key.")
         ephemeral = X25519PrivateKey.generate()
         shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(self.public))
         aad = self.aad(store_id, "data-key")
@@ -178,19 +227,37 @@ class Slot:
         self.key_nonce = secrets.token_bytes(12)
         self.sealed_data_key = AESGCM(_box_key(shared, aad)).encrypt(self.key_nonce, data_key, aad)
 
+    def disable(self) -> None:
+        """Destroy every key of the slot; the profile stays for the account list."""
+        self.drop_data_key()
+        self.private_nonce = self.sealed_private = self.public = self.enrol_check = b""
+        self.identity_public = b""
+        self.state = DISABLED
+
+    def drop_data_key(self) -> None:
+        """Destroy this slot's copy of the data key (an administrator's slot,
+        or an account waiting for a new confirmation)."""
+        self.ephemeral_public = self.key_nonce = self.sealed_data_key = b""
+
     def open_data_key(self, store_id: str, private: X25519PrivateKey) -> bytes:
         shared = private.exchange(X25519PublicKey.from_public_bytes(self.ephemeral_public))
         aad = self.aad(store_id, "data-key")
         return AESGCM(_box_key(shared, aad)).decrypt(self.key_nonce, self.sealed_data_key, aad)
 
     @classmethod
-    def create(cls, store_id: str, kind: str, username: str, secret: str, data_key: bytes,
-               kdf: KdfParams) -> "Slot":
-        slot = cls(slot_id=str(uuid.uuid4()), kind=kind, username=username, salt=b"", kdf=kdf,
+    def blank(cls, kind: str, username: str, kdf: KdfParams) -> "Slot":
+        return cls(slot_id=str(uuid.uuid4()), kind=kind, username=username, salt=b"", kdf=kdf,
                    private_nonce=b"", sealed_private=b"", public=b"", ephemeral_public=b"",
                    key_nonce=b"", sealed_data_key=b"", created_at=_now_iso())
+
+    @classmethod
+    def create(cls, store_id: str, kind: str, username: str, secret: str,
+               data_key: bytes | None, kdf: KdfParams) -> "Slot":
+        """A slot with fresh keys; ``data_key`` None for an administrator."""
+        slot = cls.blank(kind, username, kdf)
         slot.seal_private(store_id, secret, X25519PrivateKey.generate())
-        slot.seal_data_key(store_id, data_key)
+        if data_key is not None:
+            slot.seal_data_key(store_id, data_key)
         return slot
 
 
@@ -216,6 +283,18 @@ class KeyFile:
     #: administrator's user name, "at": ISO time}, so that a log-in attempt is
     #: told the account is disabled and whom to ask, not that it does not exist.
     disabled: dict[str, dict] = field(default_factory=dict)
+    #: Account steps taken without the database (enrolment, the
+    #: administrator's work): moved into the access log at the next unlock by
+    #: someone who holds the data key.
+    pending_events: list[dict] = field(default_factory=list)
+    #: Why the data key must change at the next supervisor's log-in (a removed
+    #: slot, a converted administrator slot), or "" when it need not.
+    rekey_due: str = ""
+    #: The units, as {agency, code, name}: an administrator picks from these
+    #: and may add one; key holders' log-ins keep it equal to the database.
+    units: list[dict] = field(default_factory=list)
+    #: Settings an administrator makes without the key (e.g. lock_minutes).
+    settings: dict = field(default_factory=dict)
 
     # -- file I/O ------------------------------------------------------------
 
@@ -250,7 +329,11 @@ class KeyFile:
                                        "retired_at": str(r["retired_at"])}
                                       for r in data.get("retired_signing", [])],
                      pending_failures=list(data.get("pending_failures", [])),
-                     disabled=_disabled_entries(data.get("disabled", {})))
+                     disabled=_disabled_entries(data.get("disabled", {})),
+                     pending_events=list(data.get("pending_events", [])),
+                     rekey_due=str(data.get("rekey_due", "")),
+                     units=list(data.get("units", [])),
+                     settings=dict(data.get("settings", {})))
         except StoreError:
             raise
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
@@ -267,7 +350,9 @@ class KeyFile:
                             "nonce": _b64(self.signing_key_nonce),
                             "sealed_private_key": _b64(self.signing_key_sealed)},
                 "slots": [s.to_json() for s in self.slots],
-                "pending_failures": self.pending_failures}
+                "pending_failures": self.pending_failures,
+                "pending_events": self.pending_events, "rekey_due": self.rekey_due,
+                "units": self.units, "settings": self.settings}
         if self.note_seal_sealed:
             data["note_seal"] = {"nonce": _b64(self.note_seal_nonce),
                                  "sealed_key": _b64(self.note_seal_sealed)}
@@ -323,7 +408,7 @@ class KeyFile:
 
     def find(self, username: str) -> Slot:
         for slot in self.slots:
-            if slot.kind == "user" and slot.username == username:
+            if slot.kind in ("user", "admin") and slot.username == username:
                 return slot
         if username in self.disabled:
             by, at = self.disabled[username]["by"], _local_day(self.disabled[username]["at"])
@@ -337,7 +422,16 @@ class KeyFile:
             f"There is no user named '{username}' in this store.")
 
     def usernames(self) -> list[str]:
-        return [s.username for s in self.slots if s.kind == "user"]
+        return [s.username for s in self.slots if s.kind in ("user", "admin")]
+
+    def account_slots(self) -> list[Slot]:
+        return [s for s in self.slots if s.kind in ("user", "admin")]
+
+    def log_event(self, action: str, username: str | None, at: str, **detail) -> None:
+        """Remember an account step for the access log (see pending_events)."""
+        self.pending_events.append({"action": action, "username": username, "at": at,
+                                    "detail": detail})
+        self.pending_events = self.pending_events[-5000:]
 
     def add_user_slot(self, username: str, password: str, data_key: bytes,
                       kdf: KdfParams | None = None) -> Slot:
@@ -360,7 +454,8 @@ class KeyFile:
         return recovery_key
 
     def remove_user_slot(self, username: str) -> None:
-        self.slots = [s for s in self.slots if not (s.kind == "user" and s.username == username)]
+        self.slots = [s for s in self.slots
+                      if not (s.kind in ("user", "admin") and s.username == username)]
 
     def change_password(self, username: str, old_password: str, new_password: str,
                         kdf: KdfParams | None = None) -> None:
@@ -375,19 +470,17 @@ class KeyFile:
         slot.seal_private(self.store_id, new_password, private)
         slot.failures, slot.last_failure_at = 0, None
 
-    def reset_password(self, username: str, new_password: str, data_key: bytes,
-                       kdf: KdfParams | None = None) -> None:
-        """An administrator (holding the data key) gives a user a new slot."""
-        self.remove_user_slot(username)
-        self.add_user_slot(username, new_password, data_key, kdf)
-
     def reseal_all(self, new_data_key: bytes) -> None:
-        """Re-key: seal a new data key to every slot, without any password."""
+        """Re-key: seal a new data key to every slot that holds one, without
+        any password. Administrators' slots and unconfirmed ones get none."""
         for slot in self.slots:
-            slot.seal_data_key(self.store_id, new_data_key)
+            if slot.holds_data_key or slot.kind == "recovery":
+                slot.seal_data_key(self.store_id, new_data_key)
 
     def _open(self, slot: Slot, secret: str) -> bytes:
-        private = slot.open_private(self.store_id, secret)
+        return self._data_key_of(slot, slot.open_private(self.store_id, secret))
+
+    def _data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
         try:
             return slot.open_data_key(self.store_id, private)
         except InvalidTag:
@@ -395,27 +488,57 @@ class KeyFile:
                                  "The key file is damaged (the key slot cannot be opened).") \
                 from None
 
-    def unseal(self, username: str, password: str) -> bytes:
-        """The data key, or WrongPassword. Records failures in the file."""
+    def record_failure(self, username: str, action: str = "login.failed") -> None:
+        """Count a wrong password (or enrolment code) in the file: throttling
+        and the access log both need it before anyone can write to the database."""
+        at = _now_iso()
+        with KeyFile.locked_update(self.path) as fresh:
+            fresh_slot = fresh.find(username)
+            fresh_slot.failures += 1
+            fresh_slot.last_failure_at = at
+            entry = {"username": username, "at": at}
+            if action != "login.failed":
+                entry["action"] = action
+            fresh.pending_failures.append(entry)
+            fresh.pending_failures = fresh.pending_failures[-1000:]
         slot = self.find(username)
-        try:
-            key = self._open(slot, password)
-        except InvalidTag:
-            at = _now_iso()
-            with KeyFile.locked_update(self.path) as fresh:
-                fresh_slot = fresh.find(username)
-                fresh_slot.failures += 1
-                fresh_slot.last_failure_at = at
-                fresh.pending_failures.append({"username": username, "at": at})
-                fresh.pending_failures = fresh.pending_failures[-1000:]
-            slot.failures, slot.last_failure_at = fresh_slot.failures, at
-            raise WrongPassword("Fel lösenord.", "Wrong password.") from None
+        slot.failures, slot.last_failure_at = fresh_slot.failures, at
+
+    def clear_failures(self, username: str) -> None:
+        slot = self.find(username)
         if slot.failures:
             with KeyFile.locked_update(self.path) as fresh:
                 fresh_slot = fresh.find(username)
                 fresh_slot.failures, fresh_slot.last_failure_at = 0, None
             slot.failures, slot.last_failure_at = 0, None
-        return key
+
+    def open_account(self, username: str, password: str) -> tuple[Slot, X25519PrivateKey]:
+        """The slot and its private key, or WrongPassword (recorded)."""
+        slot = self.find(username)
+        if slot.state == DISABLED:
+            raise UnknownUser(
+                f"Kontot ”{username}” är avstängt.", f"The account '{username}' is disabled.")
+        if slot.state == ENROLMENT:
+            raise WrongPassword(
+                "Kontot är inte aktiverat än. Ange engångskoden och välj ditt lösenord.",
+                "The account is not activated yet. Give the one-time code and choose "
+                "your password.")
+        try:
+            private = slot.open_private(self.store_id, password)
+        except InvalidTag:
+            self.record_failure(username)
+            raise WrongPassword("Fel lösenord.", "Wrong password.") from None
+        self.clear_failures(username)
+        return slot, private
+
+    def unseal(self, username: str, password: str) -> bytes:
+        """The data key, or WrongPassword. Records failures in the file.
+        An account that holds no data key (an administrator, or one waiting for
+        confirmation) gets NoDataKey after a correct password."""
+        slot, private = self.open_account(username, password)
+        if not slot.holds_data_key:
+            raise NoDataKey(slot)
+        return self._data_key_of(slot, private)
 
     def unseal_recovery(self, recovery_key: str) -> bytes:
         slot = next((s for s in self.slots if s.kind == "recovery"), None)

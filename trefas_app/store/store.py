@@ -47,6 +47,19 @@ from trefas_app.store.files import (
     recover_interrupted_rekey,
     unlink_quietly,
 )
+from trefas_app.store.files import CHECKPOINTS_NAME, DB_NAME, KEYS_NAME, recover_interrupted_rekey
+from trefas_app.store.account_sync import (
+    REKEY_LEGACY_ADMIN,
+    apply_account_list,
+    apply_units,
+    missing_profiles,
+    unit_list,
+    move_pending_events,
+    strip_admin_data_keys,
+    trust_admin_identities,
+    trust_identity,
+)
+from trefas_app.store.keyless import KeylessSession
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.store.uow import UnitOfWork, utc_now
@@ -137,7 +150,8 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
         data_key = secrets.token_bytes(32)
         keyfile = KeyFile.new(paths.keys)
         keyfile.create_signing_key(data_key)
-        keyfile.add_user_slot(admin_username, admin_password, data_key, kdf)
+        identity = _add_founding_admin(keyfile, admin_username, admin_display_name,
+                                       admin_password, agency, unit_code, unit_name, kdf)
         recovery_key = keyfile.set_recovery_slot(data_key, kdf)
         engine = open_engine(paths.db, data_key)
         os.chmod(paths.db, 0o600)
@@ -156,7 +170,10 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
             session.add(admin)
             session.flush()
             actor = actor_of(admin)
+            _finish_founding_profile(keyfile, admin, identity)
+            trust_identity(session, admin_username, _raw_public(identity.public_key()))
             audit.append(session, now, actor, "store.create")
+            keyfile.units = unit_list(session)
             audit.append(session, now, actor, "user.create", subject_kind="user",
                          subject_id=admin.id, detail={"role": Role.ADMINISTRATOR.value})
             session.commit()
@@ -168,8 +185,42 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
         _remove_partial(paths)
         raise _guard_disk(exc) from exc
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
+    store.admin_identity = identity
+    store.setup_recovery_key = recovery_key
     store.write_checkpoint()
     return NewStore(store, recovery_key)
+
+
+def _raw_public(public) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _add_founding_admin(keyfile: KeyFile, username: str, display_name: str, password: str,
+                        agency: Agency, unit_code: str, unit_name: str, kdf):
+    """The first administrator's slot: their own password, an identity, and no
+    copy of the data key. Returns the identity (signs account profiles)."""
+    from trefas_app.store.accounts import identity_of, sign_profile
+    from trefas_app.store.keyslots import Slot, default_kdf
+
+    slot = Slot.create(keyfile.store_id, "admin", username, password, None, kdf or default_kdf())
+    identity = identity_of(slot.open_private(keyfile.store_id, password))
+    slot.identity_public = _raw_public(identity.public_key())
+    slot.profile = {"display_name": display_name, "role": Role.ADMINISTRATOR.value,
+                    "agency": Agency(agency).value, "unit_code": unit_code,
+                    "unit_name": unit_name}
+    keyfile.slots.append(slot)
+    return identity
+
+
+def _finish_founding_profile(keyfile: KeyFile, admin: m.User, identity) -> None:
+    """The first administrator's profile gets their user id, then its signature."""
+    from trefas_app.store.accounts import sign_profile
+
+    slot = keyfile.find(admin.username)
+    slot.profile.update(user_id=admin.id, unit_id=admin.unit_id)
+    sign_profile(keyfile.store_id, slot, admin.username, identity)
 
 
 def _remove_partial(paths: StorePaths) -> None:
@@ -191,6 +242,8 @@ def check_throttle(keyfile: KeyFile, username: str, clock) -> None:
     if not slot.failures or not slot.last_failure_at:
         return
     delay = failed_login_delay(slot.failures)
+    if delay <= 0:
+        return
     waited = (clock() - dt.datetime.fromisoformat(slot.last_failure_at)).total_seconds()
     if waited < delay:
         raise LoginThrottled(delay - waited)
@@ -234,27 +287,34 @@ def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
             "Databasfilen hör inte till den här nyckelfilen eller är inte en Trefas-databas.",
             "The database file does not belong to this key file or is not a Trefas database.")
     upgrade_to_head(engine)
-    apply_office_zone(engine)
+    apply_office_zone(engine, keyfile)
     return engine
 
 
-def apply_office_zone(engine) -> None:
+def apply_office_zone(engine=None, keyfile: KeyFile | None = None) -> None:
     """The store's ``time_zone`` setting, when it has one, becomes the one
     clock's office zone: everyone who opens this store shares its "today".
-    (Without it the zone from start-up stays: TREFAS_TIMEZONE or Stockholm.)"""
-    with engine.connect() as conn:
-        name = conn.execute(text("SELECT value FROM store_meta WHERE key = :key"),
-                            {"key": f"setting.{clock.ZONE_SETTING}"}).scalar()
+    An administrator sets it in the key file (no data key needed); older
+    stores keep it in the database. Without either, the zone from start-up
+    stays (the settings file, TREFAS_TIMEZONE or Stockholm)."""
+    name = keyfile.settings.get(clock.ZONE_SETTING) if keyfile is not None else None
+    if not name and engine is not None:
+        with engine.connect() as conn:
+            name = conn.execute(text("SELECT value FROM store_meta WHERE key = :key"),
+                                {"key": f"setting.{clock.ZONE_SETTING}"}).scalar()
     if name:
         try:
-            clock.set_office_zone(name)
+            clock.set_office_zone(str(name))
         except ValueError:
             log.warning("the store names an unknown time zone; keeping %s", clock.office_zone())
 
 
 def unlock(root: Path, username: str, password: str,
-           clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore":
-    """Log in: unseal the user's slot, open the database, record it."""
+           clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore | KeylessSession":
+    """Log in: unseal the user's slot, open the database, record it.
+
+    An administrator, or an account still waiting for confirmation, gets a
+    :class:`KeylessSession`: their slot holds no data key."""
     paths = StorePaths(Path(root))
     if not paths.exists():
         raise StoreError(
@@ -263,34 +323,39 @@ def unlock(root: Path, username: str, password: str,
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     check_throttle(keyfile, username, clock)
+    slot, private = keyfile.open_account(username, password)
+    if not slot.holds_data_key:
+        apply_office_zone(keyfile=keyfile)
+        session = KeylessSession(paths, keyfile, slot, private, clock)
+        session.log("login", keyless=True)
+        return session
     data_key = keyfile.unseal(username, password)
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
     try:
-        with Session(engine) as session:
-            user = session.scalars(select(m.User).where(m.User.username == username)).first()
-            if user is None or not user.active:
-                raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
-            actor = actor_of(user)
-            now = clock()
-            alarms = _login_entries(session, paths, keyfile, actor, now)
-            audit.append(session, now, actor, "login")
-            session.commit()
+        actor, keyfile, alarms = _log_in_with_key(paths, keyfile, engine, username, clock)
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
     except BaseException:
         engine.dispose()
         raise
-    keyfile = _after_login(paths, keyfile)
+    unlink_quietly(paths.root / REKEY_DONE)  # the log-in logged it (see _log_finished_rekey)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.alarms = alarms
     store.after_commit()
+    if actor.role == Role.ADMINISTRATOR:
+        store.retire()  # a store from before this version: the slot was just converted
+        return unlock(root, username, password, clock)
+    if store.keyfile.rekey_due and actor.role == Role.SUPERVISOR:
+        _run_due_rekey(store)
     return store
 
 
 #: The most failed log-ins the key file keeps (KeyFile.unseal drops older ones).
 MAX_PENDING_FAILURES = 1000
+#: What a failure noted in the key file may be: a wrong password or a wrong enrolment code.
+FAILURE_ACTIONS = frozenset({"login.failed", "account.enrol_failed"})
 
 
 def _valid_failure(failure: object) -> bool:
@@ -298,7 +363,10 @@ def _valid_failure(failure: object) -> bool:
     shape user names have and a real, timezone-aware time."""
     from trefas_app.services.users import USERNAME_RE
 
-    if not isinstance(failure, dict) or set(failure) != {"username", "at"}:
+    if not isinstance(failure, dict) or not {"username", "at"} <= set(failure) \
+            or not set(failure) <= {"username", "at", "action"}:
+        return False
+    if failure.get("action", "login.failed") not in FAILURE_ACTIONS:
         return False
     name, at = failure["username"], failure["at"]
     if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
@@ -321,8 +389,8 @@ def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor:
     failures = keyfile.pending_failures
     valid = [f for f in failures[:MAX_PENDING_FAILURES] if _valid_failure(f)]
     for failure in valid:
-        audit.append(session, now, None, "login.failed", username=failure["username"],
-                     detail={"at": failure["at"]})
+        audit.append(session, now, None, failure.get("action", "login.failed"),
+                     username=failure["username"], detail={"at": failure["at"]})
     if len(valid) != len(failures):
         audit.append(session, now, actor, "keyfile.tampered",
                      detail={"pending_failures": len(failures), "invalid": len(failures)
@@ -363,15 +431,55 @@ def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -
                              "seq_before": facts.get("seq_before")})
 
 
-def _after_login(paths: StorePaths, keyfile: KeyFile) -> KeyFile:
-    """After the log-in committed: drop what it moved into the log."""
-    unlink_quietly(paths.root / REKEY_DONE)
-    if not keyfile.pending_failures:
-        return keyfile
-    logged = len(keyfile.pending_failures)
-    with KeyFile.locked_update(paths.keys) as fresh:
-        fresh.pending_failures = fresh.pending_failures[logged:]
-    return fresh
+def _run_due_rekey(store: "OpenStore") -> None:
+    """A slot was removed or an administrator's data-key copy destroyed: the
+    first supervisor to log in changes the data key, so that an old copy of the
+    key file opens nothing new. Deferred (to the next supervisor's log-in)
+    while someone else has the database open."""
+    from trefas_app.services.admin import rekey
+
+    try:
+        rekey(store, store.actor)
+    except StoreError as exc:
+        log.warning("due re-key deferred: %s", exc.en)
+
+
+def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str, clock):
+    """The log-in's transaction: failures and account steps noted in the key
+    file go into the access log (failures checked, see _login_entries), the
+    users table follows the key file, old administrator slots lose their data
+    key. Returns (actor, key file, alarms to show)."""
+    with Session(engine) as session:
+        now = clock()
+        moved = move_pending_events(session, keyfile, now)
+        units = apply_units(session, keyfile, now)
+        apply_account_list(session, keyfile, now)
+        trust_admin_identities(session, keyfile)
+        legacy = strip_admin_data_keys(session, keyfile)
+        profiles = missing_profiles(session, keyfile)
+        user = session.scalars(select(m.User).where(m.User.username == username)).first()
+        if user is None or not user.active:
+            raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
+        actor = actor_of(user)
+        for name in legacy:
+            audit.append(session, now, None, "key.admin_slot_converted", username=name)
+        alarms = _login_entries(session, paths, keyfile, actor, now)
+        audit.append(session, now, actor, "login")
+        session.commit()
+    failures = len(keyfile.pending_failures)
+    if failures or moved or legacy or profiles or units != keyfile.units:
+        with KeyFile.locked_update(paths.keys) as fresh:
+            fresh.units = units
+            for slot in fresh.account_slots():
+                if not slot.profile and slot.username in profiles:
+                    slot.profile = profiles[slot.username]
+            fresh.pending_failures = fresh.pending_failures[failures:]
+            fresh.pending_events = fresh.pending_events[moved:]
+            for name in legacy:
+                fresh.find(name).drop_data_key()
+                fresh.rekey_due = fresh.rekey_due or REKEY_LEGACY_ADMIN
+        keyfile = fresh
+    return actor, keyfile, alarms
 
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,
@@ -416,6 +524,8 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
 class OpenStore:
     """Holds the data key while the user is logged in; :meth:`close` drops it."""
 
+    has_data_key = True
+
     def __init__(self, paths: StorePaths, keyfile: KeyFile, engine, data_key: bytes,
                  actor: Actor, clock: Callable[[], dt.datetime] = utc_now):
         self.paths = paths
@@ -423,6 +533,10 @@ class OpenStore:
         self.engine = engine
         self._data_key: bytes | None = data_key
         self.actor = actor
+        #: Only on the session create_store returns: the founding administrator's
+        #: identity and the recovery key it just made (see create_store).
+        self.admin_identity = None
+        self.setup_recovery_key: str | None = None
         self.clock = clock
         self._signing_key = keyfile.signing_key(data_key)
         #: Alarms found at log-in (see witness.py), shown to the user.

@@ -4,16 +4,20 @@ people. Everything slow (Argon2id, building the demo) runs in the worker."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
     QProgressDialog,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -189,8 +193,9 @@ class RecoveryPage(QWizardPage):
         super().__init__(wizard)
         self.wiz = wizard
         self.setTitle(self.tr("Återställningsnyckel"))
-        self.setSubTitle(self.tr("Med den här nyckeln kan lagringsplatsen öppnas om alla "
-                                 "administratörer har glömt sina lösenord. Den visas bara nu."))
+        self.setSubTitle(self.tr("Nyckeln öppnar hela lagringsplatsen. Med den bekräftas den "
+                                 "första arbetsledaren i varje myndighet, och den hjälper om "
+                                 "alla är utelåsta. Den visas bara nu."))
         lay = QVBoxLayout(self)
         self.key_label = QLabel(self)
         self.key_label.setObjectName("recoveryKey")
@@ -207,6 +212,14 @@ class RecoveryPage(QWizardPage):
         lay.addWidget(muted(self.tr("Skriv ner nyckeln på papper och förvara den inlåst, åtskild "
                                     "från datorn. Spara den inte i en fil, i e-post eller i en "
                                     "lösenordshanterare på samma dator."), self))
+        self.kit_button = QPushButton(self.tr("Spara återställningssats (PDF) att skriva ut …"),
+                                      self)
+        self.kit_button.setObjectName("saveKit")
+        self.kit_button.clicked.connect(self.ask_kit_path)
+        self.kit_result = muted("", self)
+        self.kit_result.setObjectName("kitResult")
+        lay.addWidget(self.kit_button)
+        lay.addWidget(self.kit_result)
         self.confirm = QCheckBox(self.tr("Jag har skrivit ner återställningsnyckeln"), self)
         self.confirm.setObjectName("confirmWritten")
         self.confirm.toggled.connect(self.completeChanged)
@@ -216,6 +229,24 @@ class RecoveryPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self.key_label.setText(self.wiz.recovery_key or "")
+
+    def ask_kit_path(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, self.tr("Spara återställningssatsen"), "trefas-aterstallningssats.pdf",
+            "PDF (*.pdf)")
+        if path:
+            self.save_kit(path)
+
+    def save_kit(self, path: str) -> None:
+        """The printable kit (documents/recovery_kit.py): print it, lock it in
+        the safe, delete the file."""
+        from trefas_app.documents.recovery_kit import write_recovery_kit
+        from trefas_app.domain.clock import today
+
+        write_recovery_kit(Path(path), self.wiz.store_id, self.wiz.recovery_key or "",
+                           str(self.wiz.ctx.store_dir), today().isoformat())
+        self.kit_result.setText(self.tr("Sparad i {path}. Skriv ut den, lägg den i "
+                                        "kassaskåpet och radera filen.").format(path=path))
 
     def isComplete(self) -> bool:  # noqa: N802
         return bool(self.wiz.recovery_key) and self.confirm.isChecked()
@@ -294,6 +325,7 @@ class FirstRunWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setMinimumSize(640, 460)
         self.recovery_key: str | None = None
+        self.store_id: str = ""
         self.username: str = ""
         self.demo_users: list[str] = []
         self.choice_page = ChoicePage(self)
@@ -321,10 +353,10 @@ class FirstRunWizard(QWizard):
                                    admin_display_name=display_name, admin_password=password,
                                    unit_code="ADM", unit_name=unit_name, agency=agency)
             created.store.close("logout")
-            return created.recovery_key
+            return created.recovery_key, created.store.store_id
 
-        def done(key: str) -> None:
-            self.recovery_key = key
+        def done(made: tuple[str, str]) -> None:
+            self.recovery_key, self.store_id = made
             self.username = username
             on_done()
 

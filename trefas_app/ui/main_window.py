@@ -67,9 +67,13 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("meetings", QT_TRANSLATE_NOOP("Navigation", "Möten"), ("meeting.read",)),
     NavEntry("tasks", QT_TRANSLATE_NOOP("Navigation", "Uppgifter"), ("task.read",)),
     NavEntry("auditlog", QT_TRANSLATE_NOOP("Navigation", "Logg"), ("audit.read",)),
+    NavEntry("accounts", QT_TRANSLATE_NOOP("Navigation", "Bekräfta konto"),
+             ("account.confirm",)),
     NavEntry("admin", QT_TRANSLATE_NOOP("Navigation", "Administration"),
              ("user.manage", "system.settings")),
 )
+#: The one entry of an account that waits for a supervisor's confirmation.
+WAITING = NavEntry("waiting", QT_TRANSLATE_NOOP("Navigation", "Väntar på bekräftelse"), ())
 
 #: Pages that are opened from lists rather than from the navigation:
 #: key -> (module, class). Their ``show_item(id)`` opens one record.
@@ -361,10 +365,12 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.idle.touch()
         self._tick_timer.start()
-        self.emergency_action.setVisible(self.ctx.may("emergency.use"))
-        self.case_menu.menuAction().setVisible(self.ctx.may("emergency.use"))
-        self.ctx.run_uow(_lock_minutes, on_done=self._set_lock_minutes,
-                         on_error=lambda exc: None)
+        emergency = self.ctx.may("emergency.use") and getattr(self.ctx.store, "has_data_key",
+                                                              True)
+        self.emergency_action.setVisible(emergency)
+        self.case_menu.menuAction().setVisible(emergency)
+        self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
+                           on_error=lambda exc: None)
         position, self._saved_position = self._saved_position, None
         same_user = self._saved_user == actor.username
         if not self.isVisible():
@@ -385,8 +391,10 @@ class MainWindow(QMainWindow):
     def _rebuild_navigation(self) -> None:
         self.nav.blockSignals(True)
         self.nav.clear()
-        for entry in NAVIGATION:
-            if entry.allowed(self.ctx):
+        store = self.ctx.store
+        waiting = store is not None and getattr(store, "awaiting", False)
+        for entry in (WAITING,) if waiting else NAVIGATION:
+            if waiting or entry.allowed(self.ctx):
                 item = QListWidgetItem(entry.label())
                 item.setData(Qt.ItemDataRole.UserRole, entry.key)
                 self.nav.addItem(item)
@@ -439,7 +447,10 @@ class MainWindow(QMainWindow):
     def show_screen(self, key: str) -> QWidget | None:
         if not self.ctx.is_unlocked:
             return None
-        if key not in DETAIL_PAGES:
+        waiting = getattr(self.ctx.store, "awaiting", False)
+        if waiting and key != WAITING.key:
+            return None  # an unconfirmed account sees nothing else
+        if key not in DETAIL_PAGES and not waiting:
             entry = next((e for e in NAVIGATION if e.key == key), None)
             if entry is None or not entry.allowed(self.ctx):
                 return None
@@ -630,10 +641,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _lock_minutes(uow) -> str:
-    from trefas_app.services import users
+def _lock_minutes(store) -> str:
+    """The lock timeout, readable with or without the data key."""
+    from trefas_app.services import accounts
 
-    return users.get_setting(uow, "lock_minutes", str(DEFAULT_LOCK_MINUTES))
+    return accounts.get_setting(store, "lock_minutes", str(DEFAULT_LOCK_MINUTES))
 
 
 def available_screens(ctx) -> list[str]:

@@ -91,6 +91,15 @@ class UnlockDialog(QDialog):
         self.unlock_button.setDefault(True)
         self.quit_button = self.buttons.addButton(self.tr("Avsluta"),
                                                   QDialogButtonBox.ButtonRole.RejectRole)
+        self.enrol_button = self.buttons.addButton(self.tr("Första inloggningen …"),
+                                                   QDialogButtonBox.ButtonRole.ActionRole)
+        self.enrol_button.setObjectName("enrolButton")
+        self.enrol_button.clicked.connect(self.open_enrolment)
+        self.recovery_button = self.buttons.addButton(
+            self.tr("Återställ med återställningsnyckel …"),
+            QDialogButtonBox.ButtonRole.ActionRole)
+        self.recovery_button.setObjectName("recoveryButton")
+        self.recovery_button.clicked.connect(self.open_recovery)
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
@@ -123,6 +132,30 @@ class UnlockDialog(QDialog):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setText(text)
+
+    # -- first log-in and recovery (see dialogs/enrol.py) -------------------------
+
+    def open_enrolment(self):
+        from trefas_app.ui.dialogs.enrol import EnrolDialog
+
+        dlg = EnrolDialog(self.ctx, self, self.user_edit.text().strip())
+        dlg.accepted.connect(lambda: self._enrolled(dlg.user_edit.text().strip()))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def _enrolled(self, username: str) -> None:
+        self.user_edit.setText(username)
+        self._set_message(self.tr("Ditt lösenord är valt. Logga in med det."))
+        self.password_edit.setFocus()
+
+    def open_recovery(self):
+        from trefas_app.ui.dialogs.enrol import RecoveryDialog
+
+        dlg = RecoveryDialog(self.ctx, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
 
     # -- unlocking ----------------------------------------------------------------
 

@@ -118,6 +118,21 @@ class ServiceDialog(QDialog):
         """Run a service for this dialog: busy while it runs; success closes
         the dialog (after ``on_done``, if given); a refusal shows inline."""
         self.set_busy(True)
+        op = self.ctx.run(service, *args, on_done=self._succeeded(on_done),
+                          on_error=self._failed, changes=changes, **kwargs)
+        if op is None:  # locked meanwhile
+            self.set_busy(False)
+
+    def run_on_store(self, fn: Callable[..., Any], *args, changes=None,
+                     on_done: Callable[[Any], None] | None = None) -> None:
+        """Like :meth:`run` for functions that take the session itself
+        (``fn(store, *args)``): the administrator's work without the key."""
+        self.set_busy(True)
+        self.ctx.run_plain(fn, self.ctx.store, *args, on_done=self._succeeded(on_done),
+                           on_error=self._failed, changes=changes)
+
+    def _succeeded(self, on_done: Callable[[Any], None] | None) -> Callable[[Any], None]:
+        """What a successful run does: ``on_done``, then close with ``succeeded``."""
 
         def done(result):
             self.set_busy(False)
@@ -128,10 +143,7 @@ class ServiceDialog(QDialog):
             self.succeeded.emit(result)
             self.accept()
 
-        op = self.ctx.run(service, *args, on_done=done, on_error=self._failed,
-                          changes=changes, **kwargs)
-        if op is None:  # locked meanwhile
-            self.set_busy(False)
+        return done
 
     def _failed(self, exc: BaseException) -> None:
         self.set_busy(False)

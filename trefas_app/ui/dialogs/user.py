@@ -1,17 +1,27 @@
 """The administrator's dialogs: a new user (role, agency and unit that fit
-together, a password that meets the policy), a new password for a user, and
-a new unit. Passwords are checked as they are typed with the same policy
-function the service uses; they are never logged or kept after the dialog."""
+together), a new one-time code for a user, and a new unit. The administrator
+never chooses a password: each account gets a one-time enrolment code, shown
+once (:class:`EnrolmentCodeDialog`); the person chooses their own password and
+a supervisor of their agency confirms the account. Units are the key file's
+(agency, code, name) tuples: the administrator's log-in holds no data key."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
 from trefas_app.domain.errors import TrefasError
 from trefas_app.security.passwords import check_password_policy
-from trefas_app.services import users
-from trefas_app.services.views import UnitView, UserView
+from trefas_app.services import accounts, users
 from trefas_app.ui.common import enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import enum_data
@@ -37,7 +47,7 @@ def _password_edit(parent: QWidget, name: str) -> QLineEdit:
 
 
 class UserDialog(ServiceDialog):
-    def __init__(self, ctx, parent: QWidget | None, units: list[UnitView]):
+    def __init__(self, ctx, parent: QWidget | None, units: list[tuple[str, str, str]]):
         super().__init__(ctx, parent, title=self.tr("Ny användare"),
                          ok_text=self.tr("Skapa användare"))
         self.setObjectName("userDialog")
@@ -66,10 +76,6 @@ class UserDialog(ServiceDialog):
         self.phone_edit = QLineEdit(self)
         limit_field(self.phone_edit, "users.phone")
         self.phone_edit.setObjectName("phone")
-        self.password_edit = _password_edit(self, "password")
-        self.repeat_edit = _password_edit(self, "repeat")
-        self.password_error = field_error_label(self)
-        self.password_error.setObjectName("passwordError")
         f = self.form
         f.addRow(self.tr("Användarnamn *"), self.username_edit)
         f.addRow("", self.username_error)
@@ -79,15 +85,13 @@ class UserDialog(ServiceDialog):
         f.addRow(self.tr("Enhet *"), self.unit_combo)
         f.addRow(self.tr("E-post"), self.email_edit)
         f.addRow(self.tr("Telefon"), self.phone_edit)
-        f.addRow(self.tr("Lösenord *"), self.password_edit)
-        f.addRow(self.tr("Upprepa lösenord *"), self.repeat_edit)
-        f.addRow("", self.password_error)
         self.body.addWidget(muted(self.tr(
-            "Minst 12 tecken; långa lösenfraser är bra. Lämna lösenordet till användaren "
-            "personligen – användaren kan byta det själv."), self))
+            "Kontot får en engångskod som visas en gång och gäller i 72 timmar. Personen "
+            "väljer sitt eget lösenord med koden, och en arbetsledare i samma myndighet "
+            "bekräftar kontot innan det når något ärendeinnehåll."), self))
         self.role_combo.currentIndexChanged.connect(self._role_changed)
         self.agency_combo.currentIndexChanged.connect(self._agency_changed)
-        for w in (self.username_edit, self.name_edit, self.password_edit, self.repeat_edit):
+        for w in (self.username_edit, self.name_edit):
             w.textChanged.connect(self.revalidate)
         self.unit_combo.currentIndexChanged.connect(self.revalidate)
         self._role_changed()
@@ -111,9 +115,9 @@ class UserDialog(ServiceDialog):
         current = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
-        for u in self.units:
-            if u.agency == agency:
-                self.unit_combo.addItem(u.name, u.id)
+        for unit_agency, code, name in self.units:
+            if unit_agency == Agency(agency).value:
+                self.unit_combo.addItem(name, code)
         if not self.unit_combo.count():
             self.unit_combo.addItem(self.tr("Ingen enhet i den myndigheten – skapa en först"),
                                     None)
@@ -141,35 +145,56 @@ class UserDialog(ServiceDialog):
             problems.append(self.tr("Ange användarens namn."))
         if self.unit_combo.currentData() is None:
             problems.append(self.tr("Välj en enhet."))
-        pw = self.password_edit.text()
-        pw_text = _password_problem(pw, self.repeat_edit.text(), name, self.ctx.lang, self.tr)
-        set_field_error(self.password_error, pw_text if pw else "")
-        if pw_text:
-            problems.append(pw_text)
         return problems
 
     def submit(self) -> None:
-        data = users.UserInput(
-            username=self.username(), display_name=self.name_edit.text().strip(),
-            role=enum_data(self.role_combo, Role), agency=enum_data(self.agency_combo, Agency),
-            unit_id=self.unit_combo.currentData(), password=self.password_edit.text(),
-            email=self.email_edit.text().strip() or None,
-            phone=self.phone_edit.text().strip() or None)
-        self.run(users.add_user, data, changes=("users",))
+        self.run_on_store(_create, self.username(), self.name_edit.text().strip(),
+                          enum_data(self.role_combo, Role), enum_data(self.agency_combo, Agency),
+                          self.unit_combo.currentData(), self.email_edit.text().strip() or None,
+                          self.phone_edit.text().strip() or None, changes=("users",))
+
+
+def _create(store, username, display_name, role, agency, unit_code, email, phone):
+    return accounts.create_account(store, username, display_name, role, agency, unit_code,
+                                   email=email, phone=phone)
+
+
+class EnrolmentCodeDialog(QDialog):
+    """The one-time code, shown once; it is not kept anywhere after this."""
+
+    def __init__(self, parent: QWidget | None, username: str, code: str):
+        super().__init__(parent)
+        self.setObjectName("enrolmentCodeDialog")
+        self.setWindowTitle(self.tr("Engångskod"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel(self.tr("Engångskod för {username} – visas bara nu och gäller i "
+                                     "72 timmar:").format(username=username), self))
+        self.code_label = QLabel(code, self)
+        self.code_label.setObjectName("enrolmentCode")
+        self.code_label.setProperty("role", "subheading")
+        self.code_label.setTextInteractionFlags(
+            self.code_label.textInteractionFlags() | Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.code_label)
+        lay.addWidget(muted(self.tr(
+            "Ge koden till personen själv. Hen väljer sitt lösenord i inloggningsrutan "
+            "(”Första inloggningen”) eller med ”trefas user enrol”. Därefter bekräftar en "
+            "arbetsledare i samma myndighet kontot."), self))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok, self)
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
 
     def done(self, result: int) -> None:  # noqa: D401 — Qt API
-        # The password is not kept once the dialog closes.
-        self.password_edit.clear()
-        self.repeat_edit.clear()
+        self.code_label.clear()
         super().done(result)
 
 
 class ResetPasswordDialog(ServiceDialog):
-    """A new password for a user (the account is enabled again)."""
+    """A new one-time code for a user: the old slot (and its key) is gone at
+    once, and a supervisor must confirm the account again."""
 
-    def __init__(self, ctx, parent: QWidget | None, user: UserView):
-        super().__init__(ctx, parent, title=self.tr("Nytt lösenord"),
-                         ok_text=self.tr("Sätt nytt lösenord"))
+    def __init__(self, ctx, parent: QWidget | None, user):
+        super().__init__(ctx, parent, title=self.tr("Ny engångskod"),
+                         ok_text=self.tr("Ge ny engångskod"))
         self.setObjectName("resetPasswordDialog")
         self.setMinimumWidth(480)
         self.user = user
@@ -177,43 +202,25 @@ class ResetPasswordDialog(ServiceDialog):
                                                            username=user.username), self)
         info.setProperty("role", "subheading")
         self.body.insertWidget(0, info)
-        if not user.active:
-            self.body.insertWidget(1, muted(self.tr(
-                "Kontot är avstängt och aktiveras igen med det nya lösenordet."), self))
-        self.password_edit = _password_edit(self, "password")
-        self.repeat_edit = _password_edit(self, "repeat")
-        self.password_error = field_error_label(self)
-        self.password_error.setObjectName("passwordError")
-        self.form.addRow(self.tr("Nytt lösenord *"), self.password_edit)
-        self.form.addRow(self.tr("Upprepa *"), self.repeat_edit)
-        self.form.addRow("", self.password_error)
-        self.password_edit.textChanged.connect(self.revalidate)
-        self.repeat_edit.textChanged.connect(self.revalidate)
+        self.body.insertWidget(1, muted(self.tr(
+            "Den nuvarande nyckeln tas bort direkt. Personen väljer ett nytt lösenord med "
+            "den nya koden, och kontot når inget ärendeinnehåll förrän en arbetsledare i "
+            "samma myndighet har bekräftat det igen."), self))
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        pw = self.password_edit.text()
-        text = _password_problem(pw, self.repeat_edit.text(), self.user.username,
-                                 self.ctx.lang, self.tr)
-        set_field_error(self.password_error, text if pw else "")
-        return [text] if text else []
+        return []
 
     def submit(self) -> None:
-        self.run(users.reset_password, self.user.username, self.password_edit.text(),
-                 changes=("users",))
-
-    def done(self, result: int) -> None:  # noqa: D401 — Qt API
-        self.password_edit.clear()
-        self.repeat_edit.clear()
-        super().done(result)
+        self.run_on_store(accounts.reset_account, self.user.username, changes=("users",))
 
 
 class UnitDialog(ServiceDialog):
-    def __init__(self, ctx, parent: QWidget | None, units: list[UnitView] = ()):
+    def __init__(self, ctx, parent: QWidget | None, units: list[tuple[str, str, str]] = ()):
         super().__init__(ctx, parent, title=self.tr("Ny enhet"), ok_text=self.tr("Skapa enhet"))
         self.setObjectName("unitDialog")
         self.setMinimumWidth(440)
-        self.taken = {u.code for u in units}
+        self.taken = {code for _agency, code, _name in units}
         self.agency_combo = QComboBox(self)
         self.agency_combo.setObjectName("agency")
         for agency in Agency:
@@ -245,5 +252,6 @@ class UnitDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(users.add_unit, enum_data(self.agency_combo, Agency), self.code_edit.text().strip(),
-                 self.name_edit.text().strip(), changes=("units", "users"))
+        self.run_on_store(accounts.add_unit, enum_data(self.agency_combo, Agency),
+                          self.code_edit.text().strip(), self.name_edit.text().strip(),
+                          changes=("units", "users"))

@@ -1,7 +1,9 @@
-"""Administration (administrators; no case content): users (add, disable,
-new password), units, backups (run, list, restore after confirmation), key
-rotation (offered after a user is disabled), the store and log checks,
-retention, and settings (the lock timeout)."""
+"""Administration (administrators; no case content and no data key): users
+(add, disable, new one-time code) and units from the key file, backups (a
+copy checked without the key), the store check, and settings (the lock
+timeout). The work that needs the key — restore, re-key, the log check and
+retention — is offered only to a session that holds it (a supervisor's,
+through this same screen); the administrator sees who does it instead."""
 
 from __future__ import annotations
 
@@ -20,8 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain import clock
-from trefas_app.services import admin, audit_log, users
-from trefas_app.services.views import UnitView, UserView
+from trefas_app.domain.enums import Agency
+from trefas_app.services import accounts, admin, audit_log
+from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
@@ -62,8 +65,8 @@ class Screen(BaseScreen):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.title = self.tr("Administration")
-        self.users: list[UserView] = []
-        self.units: list[UnitView] = []
+        self.users: list[AccountView] = []
+        self.units: list[tuple[str, str, str]] = []
         self.backups = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 10)
@@ -96,7 +99,7 @@ class Screen(BaseScreen):
         self.disable_button = QPushButton(self.tr("Stäng av …"), page)
         self.disable_button.setObjectName("disableUser")
         self.disable_button.clicked.connect(self.disable_user)
-        self.password_button = QPushButton(self.tr("Nytt lösenord …"), page)
+        self.password_button = QPushButton(self.tr("Ny engångskod …"), page)
         self.password_button.setObjectName("resetPassword")
         self.password_button.clicked.connect(self.reset_password)
         for b in (self.add_user_button, self.disable_button, self.password_button):
@@ -104,7 +107,7 @@ class Screen(BaseScreen):
         pl.addLayout(row)
         self.user_table = make_table(page, [
             self.tr("Användarnamn"), self.tr("Namn"), self.tr("Roll"), self.tr("Myndighet"),
-            self.tr("Enhet"), self.tr("Konto"), self.tr("Nyckelplats")], "userTable", stretch=1)
+            self.tr("Enhet"), self.tr("Konto"), self.tr("Bekräftat av")], "userTable", stretch=1)
         self.user_table.itemSelectionChanged.connect(self._update_user_buttons)
         pl.addWidget(self.user_table, 1)
         self.user_count = muted("", page)
@@ -113,38 +116,46 @@ class Screen(BaseScreen):
         self._update_user_buttons()
 
     def load_users(self) -> None:
-        self.ctx.run(users.list_users, on_done=self._show_users, key="admin.users")
+        if self.ctx.store is None:
+            return
+        self.ctx.run_plain(accounts.list_accounts, self.ctx.store, on_done=self._show_users,
+                           key="admin.users")
 
-    def _show_users(self, rows: list[UserView]) -> None:
+    def _state_text(self, state: str) -> str:
+        return {"ready": self.tr("Aktivt"), "enrolment": self.tr("Väntar på lösenord"),
+                "awaiting": self.tr("Väntar på bekräftelse"),
+                "disabled": self.tr("Avstängt")}.get(state, state)
+
+    def _show_users(self, rows: list[AccountView]) -> None:
         lang = self.ctx.lang
         selected = self.selected_user()
         self.users = list(rows)
         t = self.user_table
         t.setRowCount(len(rows))
         for r, u in enumerate(rows):
-            colour = DONE if not u.active else (OVERDUE if not u.has_key_slot else None)
+            colour = DONE if u.state == "disabled" else (OVERDUE if u.state != "ready"
+                                                         else None)
             fill_row(t, r, [u.username, u.display_name, enum_label(u.role, lang),
-                            enum_label(u.agency, lang), u.unit_name,
-                            self.tr("Aktivt") if u.active else self.tr("Avstängt"),
-                            self.tr("Ja") if u.has_key_slot else self.tr("Saknas")],
+                            enum_label(u.agency, lang), u.unit_name, self._state_text(u.state),
+                            u.confirmed_by],
                      data=u, colour=colour)
-        active = sum(1 for u in rows if u.active)
+        active = sum(1 for u in rows if u.state != "disabled")
         self.user_count.setText(self.tr("{n} användare, {a} aktiva").format(n=len(rows), a=active))
         if selected is not None:
             for r, u in enumerate(rows):
-                if u.id == selected.id:
+                if u.username == selected.username:
                     t.selectRow(r)
         self._update_user_buttons()
 
-    def selected_user(self) -> UserView | None:
+    def selected_user(self) -> AccountView | None:
         data = selected_data(self.user_table)
-        return data if isinstance(data, UserView) else None
+        return data if isinstance(data, AccountView) else None
 
     def _update_user_buttons(self) -> None:
         u = self.selected_user()
         me = self.ctx.actor
-        self.disable_button.setEnabled(u is not None and u.active
-                                       and (me is None or u.id != me.user_id))
+        self.disable_button.setEnabled(u is not None and u.state != "disabled"
+                                       and (me is None or u.username != me.username))
         self.password_button.setEnabled(u is not None)
 
     def _open(self, dlg):
@@ -155,7 +166,9 @@ class Screen(BaseScreen):
     def add_user(self):
         from trefas_app.ui.dialogs.user import UserDialog
 
-        return self._open(UserDialog(self.ctx, self, self.units))
+        dlg = UserDialog(self.ctx, self, self.units)
+        dlg.succeeded.connect(self._show_code)
+        return self._open(dlg)
 
     def reset_password(self):
         from trefas_app.ui.dialogs.user import ResetPasswordDialog
@@ -163,11 +176,20 @@ class Screen(BaseScreen):
         u = self.selected_user()
         if u is None:
             return None
-        return self._open(ResetPasswordDialog(self.ctx, self, u))
+        dlg = ResetPasswordDialog(self.ctx, self, u)
+        dlg.succeeded.connect(self._show_code)
+        return self._open(dlg)
+
+    def _show_code(self, view: AccountView):
+        from trefas_app.ui.dialogs.user import EnrolmentCodeDialog
+
+        self.last_code_dialog = self._open(EnrolmentCodeDialog(self, view.username,
+                                                               view.enrolment_code or ""))
+        return self.last_code_dialog
 
     def disable_user(self) -> None:
         u = self.selected_user()
-        if u is None or not u.active:
+        if u is None or u.state == "disabled":
             return
         if not common.confirm(self, self.tr(
                 "Stänga av {name} ({username})? Användarens nyckelplats tas bort direkt och "
@@ -175,17 +197,12 @@ class Screen(BaseScreen):
                 name=u.display_name, username=u.username),
                 self.tr("Stäng av"), self.tr("Avbryt")):
             return
-        self.ctx.run(users.disable_user, u.username, on_done=self._disabled,
-                     changes=("users",))
+        self.ctx.run_plain(accounts.disable_account, self.ctx.store, u.username,
+                           on_done=lambda _r: self._disabled(u), changes=("users",))
 
-    def _disabled(self, user: UserView) -> None:
-        self.ctx.status(self.tr("{username} är avstängd.").format(username=user.username))
-        if self.ctx.may("system.rekey") and common.confirm(self, self.tr(
-                "{username} är avstängd. Byt datanyckel nu? Då öppnar en gammal kopia av "
-                "nyckelfilen ingenting som sparas härefter. Alla andra måste logga in igen."
-                ).format(username=user.username),
-                self.tr("Byt nyckel nu"), self.tr("Senare")):
-            self._run_rekey()
+    def _disabled(self, user: AccountView) -> None:
+        self.ctx.status(self.tr("{username} är avstängd. Datanyckeln byts vid nästa inloggning "
+                                "av en arbetsledare.").format(username=user.username))
 
     # -- units -----------------------------------------------------------------------------
 
@@ -206,14 +223,17 @@ class Screen(BaseScreen):
         self.tabs.addTab(page, self.tr("Enheter"))
 
     def load_units(self) -> None:
-        self.ctx.run(users.list_units, on_done=self._show_units, key="admin.units")
+        if self.ctx.store is None:
+            return
+        self.ctx.run_plain(accounts.list_units, self.ctx.store, on_done=self._show_units,
+                           key="admin.units")
 
-    def _show_units(self, rows: list[UnitView]) -> None:
+    def _show_units(self, rows: list[tuple[str, str, str]]) -> None:
         self.units = list(rows)
         self.unit_table.setRowCount(len(rows))
-        for r, u in enumerate(rows):
-            fill_row(self.unit_table, r, [u.code, u.name, enum_label(u.agency, self.ctx.lang)],
-                     data=u)
+        for r, (agency, code, name) in enumerate(rows):
+            fill_row(self.unit_table, r, [code, name, enum_label(Agency(agency), self.ctx.lang)],
+                     data=(agency, code, name))
 
     def add_unit(self):
         from trefas_app.ui.dialogs.user import UnitDialog
@@ -248,7 +268,9 @@ class Screen(BaseScreen):
                                               self.tr("Storlek"), self.tr("Nyckelfil")],
                                        "backupTable", stretch=1)
         self.backup_table.itemSelectionChanged.connect(
-            lambda: self.restore_button.setEnabled(selected_data(self.backup_table) is not None))
+            lambda: self.restore_button.setEnabled(
+                selected_data(self.backup_table) is not None
+                and bool(getattr(self.ctx.store, "has_data_key", False))))
         pl.addWidget(self.backup_table, 1)
         self.restore_button.setEnabled(False)
         self.tabs.addTab(page, self.tr("Säkerhetskopior"))
@@ -267,7 +289,7 @@ class Screen(BaseScreen):
                                             _size(b.size),
                                             self.tr("Ja") if b.key_path else self.tr("Saknas")],
                      data=b)
-        self.restore_button.setEnabled(selected_data(self.backup_table) is not None)
+        self._offer_key_work()
 
     def run_backup(self) -> None:
         if self.ctx.store is None:
@@ -279,9 +301,13 @@ class Screen(BaseScreen):
 
     def _backed_up(self, info) -> None:
         self.backup_button.setEnabled(True)
-        _result(self.backup_result, self.tr("Säkerhetskopian {name} är sparad och kontrollerad "
-                                            "({size}).").format(name=info.path.name,
-                                                                size=_size(info.size)), True)
+        if getattr(self.ctx.store, "has_data_key", False):
+            text = self.tr("Säkerhetskopian {name} är sparad och kontrollerad ({size}).")
+        else:
+            text = self.tr("Säkerhetskopian {name} är sparad ({size}): en oförändrad, krypterad "
+                           "kopia med hela sidor. Sidornas äkthet kontrollerar en arbetsledare.")
+        _result(self.backup_result, text.format(name=info.path.name, size=_size(info.size)),
+                True)
         self.load_backups()
 
     def _backup_failed(self, exc) -> None:
@@ -394,6 +420,12 @@ class Screen(BaseScreen):
             pl.addLayout(row)
             setattr(self, f"{attr}_button", b)
             setattr(self, f"{attr}_result", result)
+        self.key_work_note = muted(self.tr(
+            "Administratörens inloggning har ingen nyckel till ärendeinnehållet. Byte av "
+            "datanyckel, kontroll av loggen, gallring och återställning görs av en "
+            "arbetsledare (som har nyckeln) eller med återställningsnyckeln."), page)
+        self.key_work_note.setObjectName("keyWorkNote")
+        pl.addWidget(self.key_work_note)
         pl.addStretch(1)
         self.tabs.addTab(page, self.tr("Nycklar och kontroller"))
 
@@ -563,19 +595,23 @@ class Screen(BaseScreen):
         return form
 
     def load_settings(self) -> None:
-        self.ctx.run_uow(users.get_setting, "lock_minutes", str(DEFAULT_LOCK_MINUTES),
-                         on_done=self._show_settings, key="admin.settings")
-        self.ctx.run_uow(users.get_setting, clock.ZONE_SETTING, clock.office_zone().key,
-                         on_done=self.zone_combo.setCurrentText, key="admin.settings.zone")
+        if self.ctx.store is None:
+            return
+        self.ctx.run_plain(accounts.get_setting, self.ctx.store, "lock_minutes",
+                           str(DEFAULT_LOCK_MINUTES), on_done=self._show_settings,
+                           key="admin.settings")
+        self.ctx.run_plain(accounts.get_setting, self.ctx.store, clock.ZONE_SETTING,
+                           clock.office_zone().key, on_done=self.zone_combo.setCurrentText,
+                           key="admin.settings.zone")
 
     def save_zone(self) -> None:
         value = self.zone_combo.currentText().strip()
-        self.ctx.run(users.set_setting, clock.ZONE_SETTING, value,
-                     on_done=lambda _r: _result(self.settings_result, self.tr(
-                         "Sparat: tidszonen är {zone}.").format(zone=value), True),
-                     on_error=lambda exc: _result(self.settings_result,
-                                                  self.ctx.error_text(exc), False),
-                     changes=("settings",))
+        self.ctx.run_plain(accounts.set_setting, self.ctx.store, clock.ZONE_SETTING, value,
+                           on_done=lambda _r: _result(self.settings_result, self.tr(
+                               "Sparat: tidszonen är {zone}.").format(zone=value), True),
+                           on_error=lambda exc: _result(self.settings_result,
+                                                        self.ctx.error_text(exc), False),
+                           changes=("settings",))
 
     def _show_settings(self, value: str) -> None:
         try:
@@ -585,14 +621,25 @@ class Screen(BaseScreen):
 
     def save_settings(self) -> None:
         value = self.lock_spin.value()
-        self.ctx.run(users.set_setting, "lock_minutes", str(value),
-                     on_done=lambda _r: _result(self.settings_result, self.tr(
-                         "Sparat: låses efter {n} minuter.").format(n=value), True),
-                     changes=("settings",))
+        self.ctx.run_plain(accounts.set_setting, self.ctx.store, "lock_minutes", str(value),
+                           on_done=lambda _r: _result(self.settings_result, self.tr(
+                               "Sparat: låses efter {n} minuter.").format(n=value), True),
+                           changes=("settings",))
 
     # -- protocol ---------------------------------------------------------------------------
 
+    def _offer_key_work(self) -> None:
+        """Restore, re-key, the log check and retention need the data key: the
+        administrator's log-in has none, a supervisor does them."""
+        has_key = bool(getattr(self.ctx.store, "has_data_key", False))
+        for b in (self.rekey_button, self.verify_button, self.retention_button,
+                  self.restore_button):
+            b.setEnabled(has_key and (b is not self.restore_button
+                                      or selected_data(self.backup_table) is not None))
+        self.key_work_note.setVisible(not has_key)
+
     def reload(self) -> None:
+        self._offer_key_work()
         self.load_units()
         self.load_users()
         self.load_backups()

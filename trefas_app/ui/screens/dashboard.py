@@ -160,6 +160,15 @@ class Screen(BaseScreen):
         refresh.clicked.connect(self.reload)
         top.addWidget(refresh)
         lay.addLayout(top)
+        # Supervisors: accounts waiting for their confirmation, and any use of
+        # the recovery key (shown to every supervisor).
+        self._pending_accounts, self._recovery_uses = [], []
+        self.accounts_banner = QLabel(inner)
+        self.accounts_banner.setObjectName("accountsBanner")
+        self.accounts_banner.setWordWrap(True)
+        self.accounts_banner.setProperty("role", "card")
+        self.accounts_banner.hide()
+        lay.addWidget(self.accounts_banner)
         if actor is not None:
             lay.addWidget(muted(self.tr("Det du ser här är det som du får se i {agency}, "
                                         "{unit}.").format(agency=enum_label(actor.agency, ctx.lang),
@@ -288,10 +297,40 @@ class Screen(BaseScreen):
     def reload(self) -> None:
         self.ctx.run(dashboard.dashboard, on_done=self.show_data, on_error=self._failed,
                      key="dashboard")
+        if self.ctx.may("account.confirm"):
+            from trefas_app.services import accounts
+
+            self._pending_accounts, self._recovery_uses = [], []
+            self.ctx.run(accounts.pending_confirmations, on_done=self._show_pending_accounts,
+                         on_error=lambda _e: None, key="dashboard.accounts")
+            self.ctx.run(accounts.recovery_notices, on_done=self._show_recovery_uses,
+                         on_error=lambda _e: None, key="dashboard.recovery")
         if self.ctx.may("consent.read"):
             self.ctx.run(consents.expiring_consents, dashboard.CONSENT_WINDOW_DAYS,
                          on_done=self.show_expiring_consents, on_error=lambda _e: None,
                          key="dashboard.consents")
+
+    def _show_pending_accounts(self, pending) -> None:
+        self._pending_accounts = list(pending)
+        self._update_accounts_banner()
+
+    def _show_recovery_uses(self, uses: list[str]) -> None:
+        self._recovery_uses = list(uses)
+        self._update_accounts_banner()
+
+    def _update_accounts_banner(self) -> None:
+        lines = []
+        if self._recovery_uses:
+            lines.append(self.tr("Återställningsnyckeln har använts sedan din förra "
+                                 "inloggning: {uses}.").format(
+                uses="; ".join(self._recovery_uses)))
+        if self._pending_accounts:
+            lines.append(self.tr(
+                "{n} konto(n) väntar på din bekräftelse: {names}. Se ”Bekräfta konto”.").format(
+                n=len(self._pending_accounts),
+                names=", ".join(p.display_name for p in self._pending_accounts)))
+        self.accounts_banner.setText("\n".join(lines))
+        self.accounts_banner.setVisible(bool(lines))
 
     def _failed(self, exc) -> None:
         self.updated.setText(self.ctx.error_text(exc))
@@ -435,6 +474,8 @@ class Screen(BaseScreen):
     def clear(self) -> None:
         self.data = None
         self.expiring = []
+        self.accounts_banner.clear()
+        self.accounts_banner.hide()
         for chart in (self.cases_chart, self.incidents_chart, self.steps_chart,
                       self.consents_chart, self.exits_chart):
             chart.clear()

@@ -1,0 +1,177 @@
+"""What a log-in that holds the data key does for the accounts first.
+
+The administrator works on the key file alone; the users table in the
+database follows it here, at the next unlock by a key holder:
+
+* account steps remembered in the key file go into the access log;
+* an account whose profile is signed by a trusted administrator and is not in
+  the database yet gets its user row (and its unit, if new);
+* an active user without a slot is disabled (the administrator removed it);
+* administrator identities are recorded as trusted;
+* a slot of an administrator that still holds a copy of the data key (a store
+  made before this version) loses that copy, and a re-key becomes due.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from trefas_app.domain.enums import Agency, Role
+from trefas_app.security import audit
+from trefas_app.store import models as m
+from trefas_app.store.accounts import profile_signed_by
+from trefas_app.store.keyslots import DISABLED, KeyFile
+
+IDENTITY_PREFIX = "admin_identity:"
+REKEY_LEGACY_ADMIN = "legacy-admin-slot"
+REKEY_REMOVED_SLOT = "removed-slot"
+
+
+def trusted_identities(session: Session) -> dict[str, bytes]:
+    rows = session.scalars(select(m.StoreMeta).where(
+        m.StoreMeta.key.like(f"{IDENTITY_PREFIX}%"))).all()
+    return {r.key[len(IDENTITY_PREFIX):]: base64.b64decode(r.value) for r in rows}
+
+
+def trust_identity(session: Session, username: str, public: bytes) -> None:
+    key = f"{IDENTITY_PREFIX}{username}"
+    row = session.get(m.StoreMeta, key)
+    value = base64.b64encode(public).decode("ascii")
+    if row is None:
+        session.add(m.StoreMeta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def profile_of(user: m.User) -> dict:
+    """What the key file keeps about an account (no case content)."""
+    return {"display_name": user.display_name, "role": user.role.value,
+            "agency": user.agency.value, "unit_code": user.unit.code if user.unit else "",
+            "unit_name": user.unit.name if user.unit else "", "unit_id": user.unit_id,
+            "user_id": user.id, "email": user.email, "phone": user.phone}
+
+
+def missing_profiles(session: Session, keyfile: KeyFile) -> dict[str, dict]:
+    """Profiles for slots made before this version (they had none), from the
+    database; written into the key file by the caller."""
+    lacking = [s.username for s in keyfile.account_slots() if not s.profile]
+    if not lacking:
+        return {}
+    users = session.scalars(select(m.User).where(m.User.username.in_(lacking))).all()
+    return {u.username: profile_of(u) for u in users}
+
+
+def _user_id(session: Session, username: str | None) -> int | None:
+    if not username:
+        return None
+    return session.scalar(select(m.User.id).where(m.User.username == username))
+
+
+def move_pending_events(session: Session, keyfile: KeyFile, now: dt.datetime) -> int:
+    """Account steps taken without the database, into the access log; returns
+    how many were moved (the caller drops them from the file after commit)."""
+    for event in keyfile.pending_events:
+        user_id = _user_id(session, event.get("username"))
+        detail = dict(event.get("detail") or {})
+        detail["at"] = event.get("at")
+        audit.append(session, now, None, str(event.get("action")),
+                     username=event.get("username"), detail=detail,
+                     subject_kind="user" if user_id else None, subject_id=user_id)
+    return len(keyfile.pending_events)
+
+
+def _unit_for(session: Session, profile: dict) -> m.Unit | None:
+    code = str(profile.get("unit_code") or "")
+    unit = session.scalars(select(m.Unit).where(m.Unit.code == code)).first()
+    if unit is None and code and profile.get("unit_name"):
+        unit = m.Unit(agency=Agency(profile["agency"]), code=code, name=profile["unit_name"])
+        session.add(unit)
+        session.flush()
+    return unit
+
+
+def apply_units(session: Session, keyfile: KeyFile, now: dt.datetime) -> list[dict]:
+    """Units an administrator added in the key file into the database; returns
+    the full list for the key file."""
+    have = {u.code for u in session.scalars(select(m.Unit)).all()}
+    for entry in keyfile.units:
+        if entry.get("code") and entry["code"] not in have:
+            unit = m.Unit(agency=Agency(entry["agency"]), code=entry["code"], name=entry["name"])
+            session.add(unit)
+            session.flush()
+            have.add(unit.code)
+            audit.append(session, now, None, "unit.create", subject_kind="unit",
+                         subject_id=unit.id, username=entry.get("by"))
+    return unit_list(session)
+
+
+def unit_list(session: Session) -> list[dict]:
+    return [{"agency": u.agency.value, "code": u.code, "name": u.name}
+            for u in session.scalars(select(m.Unit).order_by(m.Unit.code)).all()]
+
+
+def apply_account_list(session: Session, keyfile: KeyFile, now: dt.datetime) -> None:
+    """New accounts from the key file into the users table; removed ones off."""
+    trusted = trusted_identities(session)
+    known = {u.username: u for u in session.scalars(select(m.User)).all()}
+    slots = {s.username: s for s in keyfile.account_slots() if s.state != DISABLED}
+    for slot in slots.values():
+        if not slot.profile:
+            continue
+        old = known.get(slot.username)
+        if old is not None:
+            if not old.active and slot.state != "ready" \
+                    and profile_signed_by(keyfile.store_id, slot, trusted):
+                old.active, old.disabled_at, old.disabled_by_id = True, None, None
+                audit.append(session, now, None, "user.enable", username=slot.profile_by,
+                             subject_kind="user", subject_id=old.id)
+            continue
+        if not profile_signed_by(keyfile.store_id, slot, trusted):
+            audit.append(session, now, None, "account.unverified", username=slot.username,
+                         detail={"by": slot.profile_by})
+            continue
+        p = slot.profile
+        unit = _unit_for(session, p)
+        if unit is None:
+            continue
+        user = m.User(username=slot.username, display_name=p.get("display_name", slot.username),
+                      role=Role(p["role"]), agency=Agency(p["agency"]), unit_id=unit.id,
+                      active=True, email=p.get("email"), phone=p.get("phone"), created_at=now,
+                      created_by_id=_user_id(session, slot.profile_by))
+        session.add(user)
+        session.flush()
+        audit.append(session, now, None, "user.create", username=slot.profile_by,
+                     subject_kind="user", subject_id=user.id,
+                     detail={"role": user.role.value, "agency": user.agency.value,
+                             "unit": unit.code, "by": slot.profile_by})
+    for username, user in known.items():
+        if user.active and username not in slots:
+            user.active = False
+            user.disabled_at = now
+            audit.append(session, now, None, "user.disable", subject_kind="user",
+                         subject_id=user.id, detail={"by": "key file"})
+
+
+def trust_admin_identities(session: Session, keyfile: KeyFile) -> None:
+    """Record the identity of every administrator whose account the database
+    knows (so their later signatures on new accounts are believed)."""
+    trusted = trusted_identities(session)
+    admins = set(session.scalars(select(m.User.username).where(
+        m.User.role == Role.ADMINISTRATOR, m.User.active.is_(True))).all())
+    for slot in keyfile.account_slots():
+        if slot.username in admins and slot.identity_public \
+                and slot.username not in trusted:
+            trust_identity(session, slot.username, slot.identity_public)
+
+
+def strip_admin_data_keys(session: Session, keyfile: KeyFile) -> list[str]:
+    """Usernames of administrators whose slot still holds the data key (a
+    store from before this version); the caller drops those copies."""
+    admins = set(session.scalars(select(m.User.username).where(
+        m.User.role == Role.ADMINISTRATOR)).all())
+    return [s.username for s in keyfile.account_slots()
+            if s.username in admins and s.sealed_data_key]

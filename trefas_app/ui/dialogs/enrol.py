@@ -1,0 +1,188 @@
+"""The two ways in that the unlock dialog offers besides a password:
+
+* **Första inloggningen** (:class:`EnrolDialog`): the one-time code from the
+  administrator and a password of one's own (checked as typed by the same
+  policy the service uses). Afterwards the account waits for a supervisor.
+* **Återställ med återställningsnyckel** (:class:`RecoveryDialog`): the key
+  from the recovery kit, and either confirm an account (the first supervisor
+  of an agency, or a new one when none is left) or give an account a new
+  one-time code (e.g. an administrator who is locked out). Loudly logged.
+
+Neither keeps a code, key or password after it closes."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trefas_app.domain.errors import TrefasError
+from trefas_app.services import accounts
+from trefas_app.ui.common import muted
+from trefas_app.ui.dialogs.user import _password_edit, _password_problem
+
+
+class _WorkerDialog(QDialog):
+    """A small form run in the worker, with one line for the outcome."""
+
+    def __init__(self, ctx, parent: QWidget | None, title: str, ok_text: str):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(title)
+        self.setModal(True)
+        self.setMinimumWidth(460)
+        self.lay = QVBoxLayout(self)
+        self.form = QFormLayout()
+        self.lay.addLayout(self.form)
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.buttons = QDialogButtonBox(self)
+        self.ok_button = self.buttons.addButton(ok_text, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button.setObjectName("okButton")
+        self.buttons.addButton(QCoreApplication.translate("WorkerDialog", "Stäng"),
+                               QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        self.done_ok = False
+
+    def finish_layout(self) -> None:
+        self.lay.addWidget(self.message)
+        self.lay.addWidget(self.buttons)
+
+    def run(self, fn, *args, on_done) -> None:
+        self.ok_button.setEnabled(False)
+        self.message.setText(QCoreApplication.translate("WorkerDialog", "Arbetar …"))
+
+        def failed(exc):
+            self.ok_button.setEnabled(True)
+            self.message.setText(exc.message(self.ctx.lang) if isinstance(exc, TrefasError)
+                                 else QCoreApplication.translate("WorkerDialog",
+                                                                 "Det gick inte. Försök igen."))
+
+        self.ctx.run_plain(fn, *args, on_done=on_done, on_error=failed)
+
+
+class EnrolDialog(_WorkerDialog):
+    def __init__(self, ctx, parent: QWidget | None = None, username: str = ""):
+        super().__init__(ctx, parent, self.tr("Första inloggningen"), self.tr("Välj lösenord"))
+        self.setObjectName("enrolDialog")
+        self.lay.insertWidget(0, muted(self.tr(
+            "Ange engångskoden du fick av administratören och välj ett eget lösenord (minst "
+            "12 tecken). Ingen annan får veta det. Därefter bekräftar en arbetsledare i din "
+            "myndighet ditt konto."), self))
+        self.user_edit = QLineEdit(username, self)
+        self.user_edit.setObjectName("username")
+        self.code_edit = QLineEdit(self)
+        self.code_edit.setObjectName("code")
+        self.code_edit.setPlaceholderText("ABCD-EFGH-JKLM-NPQR")
+        self.password_edit = _password_edit(self, "password")
+        self.repeat_edit = _password_edit(self, "repeat")
+        self.form.addRow(self.tr("Användarnamn:"), self.user_edit)
+        self.form.addRow(self.tr("Engångskod:"), self.code_edit)
+        self.form.addRow(self.tr("Nytt lösenord:"), self.password_edit)
+        self.form.addRow(self.tr("Upprepa:"), self.repeat_edit)
+        self.finish_layout()
+        for w in (self.user_edit, self.code_edit, self.password_edit, self.repeat_edit):
+            w.textChanged.connect(self.revalidate)
+        self.revalidate()
+
+    def problem(self) -> str:
+        name = self.user_edit.text().strip().lower()
+        if not name or not self.code_edit.text().strip():
+            return self.tr("Ange användarnamn och engångskod.")
+        return _password_problem(self.password_edit.text(), self.repeat_edit.text(), name,
+                                 self.ctx.lang, self.tr)
+
+    def revalidate(self) -> None:
+        problem = self.problem()
+        self.ok_button.setEnabled(not problem)
+        self.message.setText(problem if self.password_edit.text() else "")
+
+    def submit(self) -> None:
+        if self.problem():
+            return
+        self.run(accounts.enrol_account, self.ctx.store_dir,
+                 self.user_edit.text().strip().lower(), self.code_edit.text(),
+                 self.password_edit.text(), on_done=self._enrolled)
+
+    def _enrolled(self, _none) -> None:
+        self.done_ok = True
+        self.message.setText(self.tr("Ditt lösenord är valt. Logga in med det; kontot väntar "
+                                     "på bekräftelse från en arbetsledare i din myndighet."))
+        self.accept()
+
+    def done(self, result: int) -> None:  # noqa: D401 — Qt API
+        for w in (self.code_edit, self.password_edit, self.repeat_edit):
+            w.clear()
+        super().done(result)
+
+
+class RecoveryDialog(_WorkerDialog):
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(ctx, parent, self.tr("Återställ med återställningsnyckel"),
+                         self.tr("Använd nyckeln"))
+        self.setObjectName("recoveryDialog")
+        self.lay.insertWidget(0, muted(self.tr(
+            "Nyckeln finns i återställningssatsen i kassaskåpet. Användningen skrivs i "
+            "åtkomstloggen och visas för varje arbetsledare vid nästa inloggning."), self))
+        self.key_edit = _password_edit(self, "recoveryKey")
+        self.action_combo = QComboBox(self)
+        self.action_combo.setObjectName("action")
+        self.action_combo.addItem(self.tr("Bekräfta kontot (t.ex. första arbetsledaren)"),
+                                  "confirm")
+        self.action_combo.addItem(self.tr("Ge kontot en ny engångskod (t.ex. administratören)"),
+                                  "reset")
+        self.user_edit = QLineEdit(self)
+        self.user_edit.setObjectName("username")
+        self.form.addRow(self.tr("Återställningsnyckel:"), self.key_edit)
+        self.form.addRow(self.tr("Åtgärd:"), self.action_combo)
+        self.form.addRow(self.tr("Konto (användarnamn):"), self.user_edit)
+        self.code_label = QLabel(self)
+        self.code_label.setObjectName("enrolmentCode")
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.lay.addWidget(self.code_label)
+        self.finish_layout()
+        for w in (self.key_edit, self.user_edit):
+            w.textChanged.connect(self.revalidate)
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        self.ok_button.setEnabled(bool(self.key_edit.text().strip())
+                                  and bool(self.user_edit.text().strip()))
+
+    def submit(self) -> None:
+        name = self.user_edit.text().strip().lower()
+        if self.action_combo.currentData() == "reset":
+            self.run(accounts.reset_with_recovery_key, self.ctx.store_dir, self.key_edit.text(),
+                     name, on_done=lambda code: self._reset(name, code))
+        else:
+            self.run(accounts.confirm_with_recovery_key, self.ctx.store_dir,
+                     self.key_edit.text(), name, on_done=lambda _r: self._confirmed(name))
+
+    def _confirmed(self, name: str) -> None:
+        self.done_ok = True
+        self.ok_button.setEnabled(True)
+        self.message.setText(self.tr("{name} är bekräftad med återställningsnyckeln.").format(
+            name=name))
+
+    def _reset(self, name: str, code: str) -> None:
+        self.done_ok = True
+        self.ok_button.setEnabled(True)
+        self.message.setText(self.tr("Ny engångskod för {name} (visas bara nu, gäller i 72 "
+                                     "timmar):").format(name=name))
+        self.code_label.setText(code)
+
+    def done(self, result: int) -> None:  # noqa: D401 — Qt API
+        self.key_edit.clear()
+        self.code_label.clear()
+        super().done(result)

@@ -1,0 +1,187 @@
+"""Bekräfta konto (supervisors): accounts of the supervisor's agency whose
+owner has chosen a password and that wait for a second person. Confirming
+seals the data key to the account; until then it reaches no case content.
+Below, every use of the recovery key (shown to every supervisor), and the key
+holder's half of the administration: re-key, the log check and retention
+(the administrator's log-in holds no key; restore is ``trefas restore``)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+
+from trefas_app.services import accounts
+from trefas_app.services.accounts import PendingAccount
+from trefas_app.ui import common
+from trefas_app.ui.common import enum_label, heading, muted
+from trefas_app.ui.screens.base import BaseScreen
+from trefas_app.ui.screens.case_tabs.parts import fill_row, make_table, selected_data, subheading
+
+
+class Screen(BaseScreen):
+    watches = ("users",)
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.title = self.tr("Bekräfta konto")
+        self.pending: list[PendingAccount] = []
+        self.notices: list[str] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 14, 16, 10)
+        lay.addWidget(heading(self.tr("Bekräfta konto"), self))
+        lay.addWidget(muted(self.tr(
+            "Konton i din myndighet som administratören har skapat (eller gett ny engångskod) "
+            "och där personen har valt sitt lösenord. Bekräfta bara den du vet ska arbeta "
+            "här: kontot får då nyckeln till ärendeinnehållet. Bekräftelsen loggas."), self))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.confirm_button = QPushButton(self.tr("Bekräfta …"), self)
+        self.confirm_button.setObjectName("confirmAccount")
+        self.confirm_button.clicked.connect(self.confirm_selected)
+        row.addWidget(self.confirm_button)
+        lay.addLayout(row)
+        self.table = make_table(self, [self.tr("Användarnamn"), self.tr("Namn"),
+                                       self.tr("Roll"), self.tr("Enhet")], "pendingTable",
+                                stretch=1)
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        lay.addWidget(self.table, 1)
+        self.result = QLabel(self)
+        self.result.setObjectName("confirmResult")
+        self.result.setWordWrap(True)
+        lay.addWidget(self.result)
+        lay.addWidget(subheading(self.tr("Återställningsnyckeln har använts"), self))
+        self.notice_label = QLabel(self)
+        self.notice_label.setObjectName("recoveryNotices")
+        self.notice_label.setWordWrap(True)
+        lay.addWidget(self.notice_label)
+        lay.addWidget(subheading(self.tr("Nyckelarbete"), self))
+        lay.addWidget(muted(self.tr(
+            "Det som kräver datanyckeln görs av en arbetsledare. Datanyckeln byts också av "
+            "sig själv vid en arbetsledares inloggning när ett konto har tagits bort."), self))
+        row = QHBoxLayout()
+        self.rekey_button = QPushButton(self.tr("Byt datanyckel …"), self)
+        self.rekey_button.setObjectName("rekeyButton")
+        self.rekey_button.clicked.connect(self.rekey)
+        self.verify_button = QPushButton(self.tr("Kontrollera loggen"), self)
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.clicked.connect(self.verify_log)
+        self.retention_button = QPushButton(self.tr("Gallra nu …"), self)
+        self.retention_button.setObjectName("retentionButton")
+        self.retention_button.clicked.connect(self.run_retention)
+        for b in (self.rekey_button, self.verify_button, self.retention_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.key_result = QLabel(self)
+        self.key_result.setObjectName("keyResult")
+        self.key_result.setWordWrap(True)
+        lay.addWidget(self.key_result)
+        self._update_buttons()
+
+    def reload(self) -> None:
+        self.ctx.run(accounts.pending_confirmations, on_done=self._show, key="accounts.pending")
+        self.ctx.run(accounts.recovery_notices, None, on_done=self._show_notices,
+                     key="accounts.notices")
+
+    def _show(self, rows: list[PendingAccount]) -> None:
+        self.pending = list(rows)
+        self.table.setRowCount(len(rows))
+        for r, p in enumerate(rows):
+            fill_row(self.table, r, [p.username, p.display_name,
+                                     enum_label(p.role, self.ctx.lang), p.unit_name], data=p)
+        self._update_buttons()
+
+    def _show_notices(self, notices: list[str]) -> None:
+        self.notices = list(notices)
+        self.notice_label.setText("\n".join(notices) if notices
+                                  else self.tr("Ingen användning loggad."))
+
+    def _update_buttons(self) -> None:
+        self.confirm_button.setEnabled(selected_data(self.table) is not None)
+
+    def confirm_selected(self) -> None:
+        p = selected_data(self.table)
+        if p is None:
+            return
+        if not common.confirm(self, self.tr(
+                "Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till "
+                "ärendeinnehållet enligt sin roll.").format(
+                name=p.display_name, username=p.username, role=enum_label(p.role, self.ctx.lang)),
+                self.tr("Bekräfta"), self.tr("Avbryt")):
+            return
+        self.ctx.run(accounts.confirm_account, p.username, on_done=lambda _r: self._confirmed(p),
+                     on_error=self._failed, changes=("users",))
+
+    def _confirmed(self, p: PendingAccount) -> None:
+        self.result.setText(self.tr("{name} är bekräftad.").format(name=p.display_name))
+
+    def _failed(self, exc) -> None:
+        self.result.setText(self.ctx.error_text(exc))
+
+    # -- the key holder's half of the administration ------------------------------------
+
+    def _key_work(self, fn, *args, done_text, **kwargs) -> None:
+        store = self.ctx.store
+        if store is None:
+            return
+        self.key_result.setText(self.tr("Arbetar …"))
+        self.ctx.run_plain(fn, store, self.ctx.actor, *args, **kwargs,
+                           on_done=lambda result: self.key_result.setText(done_text(result)),
+                           on_error=lambda exc: self.key_result.setText(
+                               self.ctx.error_text(exc)))
+
+    def rekey(self) -> None:
+        from trefas_app.services import admin
+
+        if common.confirm(self, self.tr(
+                "Byta datanyckel nu? Alla andra som är inloggade måste logga in igen."),
+                self.tr("Byt nyckel"), self.tr("Avbryt")):
+            self._key_work(admin.rekey, done_text=lambda _r: self.tr("Datanyckeln är bytt."))
+
+    def verify_log(self) -> None:
+        from trefas_app.services import audit_log
+
+        self._key_work(audit_log.verify_log, done_text=lambda report: (
+            self.tr("Loggen är hel: {n} poster.").format(n=report.entries) if report.ok
+            else self.tr("Loggen är inte hel. ") + (report.problem_sv or "")))
+
+    def run_retention(self) -> None:
+        """First what would go (case numbers and dates only), then one question
+        naming it, then the deletion of exactly those cases."""
+        from trefas_app.domain.clock import today
+        from trefas_app.services import admin
+
+        store = self.ctx.store
+        if store is None:
+            return
+        day = today()
+        self.key_result.setText(self.tr("Letar efter ärenden att gallra …"))
+        self.ctx.run_plain(admin.retention_due, store, self.ctx.actor, day,
+                           on_done=lambda due: self._confirm_retention(due, day),
+                           on_error=lambda exc: self.key_result.setText(
+                               self.ctx.error_text(exc)))
+
+    def _confirm_retention(self, due, day) -> None:
+        from trefas_app.services import admin
+
+        if not due:
+            self.key_result.setText(self.tr("Inga avslutade ärenden har passerat "
+                                            "bevarandetiden; ingenting att gallra."))
+            return
+        shown = ", ".join(c.number for c in due[:20])
+        if len(due) > 20:
+            shown += self.tr(" och {n} till").format(n=len(due) - 20)
+        if not common.confirm(self, self.tr(
+                "Gallra {n} ärenden ({cases})? De tas bort för gott, med anteckningar, "
+                "planer och samtycken. Ta gärna en säkerhetskopia först.").format(
+                n=len(due), cases=shown),
+                self.tr("Gallra"), self.tr("Avbryt")):
+            self.key_result.setText(self.tr("Ingenting har gallrats."))
+            return
+        self._key_work(admin.run_retention, day, only={c.case_id for c in due},
+                       done_text=lambda report: self.tr("{n} ärenden gallrades.").format(
+                           n=report.cases_deleted))
+
+    def clear(self) -> None:
+        self.pending, self.notices = [], []
+        self.table.setRowCount(0)
+        self.notice_label.clear()
