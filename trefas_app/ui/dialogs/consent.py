@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
+from trefas_app.ui import accessibility
 from trefas_app.ui.common import category_short, combo_enum, enum_label, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 
@@ -86,7 +87,7 @@ class ConsentDialog(ServiceDialog):
         self.until_edit.setSpecialValueText(self.tr("Välj slutdatum"))
         self.until_edit.setDate(NO_DATE)
         self.until_edit.setCalendarPopup(True)
-        self.until_error = field_error_label(self)
+        self.until_error = field_error_label(self, self.until_edit)
         self.until_error.setObjectName("untilError")
         until_row = QHBoxLayout()
         until_row.addWidget(self.until_edit)
@@ -111,6 +112,8 @@ class ConsentDialog(ServiceDialog):
         f.addRow(self.tr("Syfte *"), self.purpose_edit)
         f.addRow(self.tr("Gäller från"), self.from_edit)
         f.addRow(self.tr("Gäller till *"), until_box)
+        # The label names the date field, not the box around it and its buttons.
+        accessibility.tie(f.labelForField(until_box), self.until_edit)
 
         grid_box = QWidget(self)
         grid = QGridLayout(grid_box)
@@ -122,11 +125,17 @@ class ConsentDialog(ServiceDialog):
             head.setProperty("role", "subheading")
             grid.addWidget(head, 0, c)
         for r, category in enumerate(Category, start=1):
-            grid.addWidget(QLabel(category_short(category, lang).capitalize(), grid_box), r, 0)
+            row_label = QLabel(category_short(category, lang).capitalize(), grid_box)
+            grid.addWidget(row_label, r, 0)
             for c, agency in enumerate(self.recipients, start=1):
                 box = QCheckBox(grid_box)
                 box.setObjectName(f"grant-{agency.value}-{category.value}")
                 box.setToolTip(f"{enum_label(agency, lang)}: {enum_label(category, lang)}")
+                # "Polisen – Identitet": the column and row a sighted user reads.
+                accessibility.name(box, f"{enum_label(agency, lang)} – {row_label.text()}",
+                                   self.tr("Får lämnas till"))
+                if c == 1:
+                    row_label.setBuddy(box)
                 box.toggled.connect(self.revalidate)
                 self.checks[(agency, category)] = box
                 grid.addWidget(box, r, c)

@@ -65,6 +65,8 @@ class _TabSlot(QWidget):
     def __init__(self, entry: TabEntry, parent: QWidget | None = None):
         super().__init__(parent)
         self.entry = entry
+        #: What assistive technology calls the tab's list (accessibility.tune).
+        self.title = entry.label()
         self.tab: QWidget | None = None
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(0, 0, 0, 0)

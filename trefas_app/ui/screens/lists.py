@@ -54,6 +54,7 @@ class ListScreen(BaseScreen):
         self.search.setPlaceholderText(self.search_placeholder)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(320)
+        self.search.setAccessibleName(self.tr("Sök"))
         self.filters.addWidget(self.search, 2)
         lay.addLayout(self.filters)
 
