@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
     QAccessibleWidget,
+    QApplication,
     QComboBox,
     QDateTimeEdit,
     QFormLayout,
@@ -44,6 +45,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QTabBar,
+    QTableView,
     QTextEdit,
     QWidget,
 )
@@ -137,6 +139,32 @@ def _takes_tab_focus(w: QWidget) -> bool:
             and w.isEnabled() and w.focusProxy() is None)
 
 
+# --- text size ------------------------------------------------------------------------
+
+
+def text_factor() -> float:
+    """How much larger the text is than the system's own (1.0, 1.5, 2.0 …)."""
+    app = QApplication.instance()
+    os_font = app.property("trefasOsFont") if app is not None else None
+    if os_font is None or os_font.pointSizeF() <= 0:
+        return 1.0
+    return max(1.0, app.font().pointSizeF() / os_font.pointSizeF())
+
+
+def fit_columns(table: QTableView, widths: list[int]) -> None:
+    """Columns as wide as their contents (the rows loaded so far and the
+    header), at least ``widths`` (pixels at 100 % text, grown with the text
+    size) and at most three times that, so nothing is cut at 200 % text."""
+    factor = text_factor()
+    header = table.horizontalHeader()
+    for i, w in enumerate(widths):
+        if i >= header.count():
+            break
+        least = int(w * factor)
+        wanted = max(table.sizeHintForColumn(i), header.sectionSizeHint(i))
+        table.setColumnWidth(i, max(least, min(wanted, 3 * least)))
+
+
 # --- naming and tuning ------------------------------------------------------------------
 
 
@@ -227,6 +255,10 @@ def tune(root: QWidget) -> None:
     for widget in [root, *root.findChildren(QWidget)]:
         if isinstance(widget, QAbstractItemView):
             widget.setTabKeyNavigation(False)
+            if isinstance(widget, QTableView):
+                rows = widget.verticalHeader()
+                rows.setDefaultSectionSize(max(rows.defaultSectionSize(),
+                                               widget.fontMetrics().height() + 8))
         elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
             widget.setTabChangesFocus(True)
         elif isinstance(widget, QDateTimeEdit) and not widget.property("a11yTab"):

@@ -42,6 +42,9 @@ def run_gui(store_dir: Path) -> int:
     lang = str(settings.value("language", "sv"))
     if lang not in ("sv", "en"):
         lang = "sv"
+    from trefas_app.ui.main_window import system_colours, text_scale
+
+    style.apply_style(app, text_scale(settings), system_colours(settings))
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
     ctx = AppContext(Path(store_dir), settings=settings, language=lang)
     log.info("Trefas starting (language %s)", lang)

@@ -121,6 +121,10 @@ class CaseViewScreen(BaseScreen):
         self.tabs = QTabWidget(self.body)
         self.tabs.setObjectName("caseTabs")
         self.tabs.setDocumentMode(True)
+        # Whole titles, never "Dok…"; at large text the bar scrolls (arrows,
+        # Ctrl+Tab) and the current tab is always shown.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.setUsesScrollButtons(True)
         self.slots: dict[str, _TabSlot] = {}
         for entry in CASE_TABS:
             if entry.allowed(ctx):
