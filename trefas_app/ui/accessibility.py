@@ -24,7 +24,7 @@ it over every screen and dialog for every role.
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -76,6 +76,9 @@ def tie(label: QLabel, field: QWidget) -> None:
     label.setBuddy(field)
     if not field.accessibleName():
         field.setAccessibleName(_plain(label.text()))
+    if label.text().rstrip().endswith("*") and not field.accessibleDescription():
+        field.setAccessibleDescription(QCoreApplication.translate("accessibility",
+                                                                  "Måste fyllas i"))
 
 
 def announce(widget: QWidget, text: str) -> None:
@@ -171,7 +174,7 @@ def fit_columns(table: QTableView, widths: list[int]) -> None:
 def _plain(text: str) -> str:
     """A label's text without mnemonic '&' and the trailing ':' / ' *'."""
     text = text.replace("&&", "\0").replace("&", "").replace("\0", "&").strip()
-    return text.rstrip(":").strip()
+    return text.rstrip(":*").strip()
 
 
 def _form_label(widget: QWidget) -> str:

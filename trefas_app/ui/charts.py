@@ -109,7 +109,9 @@ class _ChartBase(QWidget):
         return f"{self.item_text(i)} ({i + 1}/{n})"
 
     def _describe(self) -> None:
-        """Every value as the chart's description, for a screen reader."""
+        """Every value as the chart's description, for a screen reader; and
+        room for every row (layouts with wrapped titles gave less)."""
+        self.setMinimumHeight(self.minimumSizeHint().height())
         n = self.item_count()
         self.setAccessibleDescription("; ".join(self.item_text(i) for i in range(n))
                                       if n else self.empty_text)
@@ -372,7 +374,8 @@ class DonutChart(_ChartBase):
         return sum(max(0.0, d.value) for d in self.data)
 
     def ring_rect(self) -> QRectF:
-        side = min(self.height() - 12, self.width() * 0.45, 170)
+        side = min(self.height() - 12, self.width() * 0.45,
+                   max(170, QFontMetrics(self.font()).horizontalAdvance(self.caption) + 70))
         return QRectF(8, (self.height() - side) / 2, side, side)
 
     def legend_rect(self, index: int) -> QRect:
@@ -386,7 +389,8 @@ class DonutChart(_ChartBase):
         return QSize(340, max(170, len(self.data) * self.row_height(24) + 12))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(220, 120)
+        caption = QFontMetrics(self.font()).horizontalAdvance(self.caption) + 82
+        return QSize(220, max(120, len(self.data) * self.row_height(24) + 12, caption))
 
     def _angles(self) -> list[tuple[float, float]]:
         """(start, span) in degrees, clockwise from 12 o'clock, per segment."""

@@ -90,11 +90,8 @@ class ShortcutsDialog(QDialog):
         lay.addWidget(buttons)
         self.resize(self.table.horizontalHeader().length() + 420, 520)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        accessibility.tune(self)
 
     def rows(self) -> list[tuple[str, str]]:
         return [(self.table.item(r, 0).text(), self.table.item(r, 1).text())
                 for r in range(self.table.rowCount())]
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        accessibility.tune(self)
-        super().showEvent(event)

@@ -77,9 +77,9 @@ class ServiceDialog(QDialog):
         self.todo_label.setProperty("role", "muted")
         self.todo_label.setWordWrap(True)
         self.todo_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.todo_label.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.todo_label.setProperty("focusRing", True)
         self.todo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.todo_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # after the flags: they reset it
+        self.todo_label.setProperty("focusRing", True)
         self.todo_label.hide()
         self._todo: list[str] = []
         outer.addWidget(self.todo_label)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -99,6 +99,22 @@ class Tile(QFrame):
         else:
             super().keyPressEvent(event)
 
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.hasFocus():  # a ring of its own, whatever the stylesheet says
+            p = QPainter(self)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5), 6, 6)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.update()
+
 
 class Card(QFrame):
     """A titled card with a 'Visa alla' link to the list behind it."""
@@ -116,6 +132,7 @@ class Card(QFrame):
         head = QHBoxLayout()
         self.title = QLabel(title, self)
         self.title.setProperty("role", "subheading")
+        self.title.setWordWrap(True)  # large text: wrap, never push the page wider
         head.addWidget(self.title, 1)
         self.link = QPushButton(link_text, self)
         self.link.setFlat(True)
