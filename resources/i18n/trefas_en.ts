@@ -458,6 +458,11 @@
         <source>Logg</source>
         <translation>Log</translation>
     </message>
+    <message>
+        <source>försenad</source>
+        <extracomment>Text colour of overdue rows and values.</extracomment>
+        <translation>overdue</translation>
+    </message>
 </context>
 <context>
     <name>CaseTransitions</name>
@@ -487,6 +492,7 @@
     <name>CaseViewScreen</name>
     <message>
         <source>Ärende</source>
+        <extracomment>What assistive technology calls the tab&apos;s list (accessibility.tune).</extracomment>
         <translation>Case</translation>
     </message>
     <message>
@@ -613,6 +619,10 @@
     <message>
         <source>Uppgifter som får lämnas till:</source>
         <translation>Information that may be given to:</translation>
+    </message>
+    <message>
+        <source>Får lämnas till</source>
+        <translation>May be shared with</translation>
     </message>
     <message>
         <source>Ett samtycke måste ha ett slutdatum.</source>
@@ -1458,6 +1468,10 @@ Current status: {state}</translation>
 <context>
     <name>ListScreen</name>
     <message>
+        <source>Sök</source>
+        <translation>Search</translation>
+    </message>
+    <message>
         <source>Hämtar …</source>
         <translation>Loading …</translation>
     </message>
@@ -1484,6 +1498,10 @@ Current status: {state}</translation>
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Navigering</source>
+        <translation>Navigation</translation>
+    </message>
     <message>
         <source>&amp;Arkiv</source>
         <translation>&amp;File</translation>
@@ -1517,12 +1535,44 @@ Current status: {state}</translation>
         <translation>&amp;Help</translation>
     </message>
     <message>
+        <source>&amp;Kortkommandon</source>
+        <translation>&amp;Keyboard shortcuts</translation>
+    </message>
+    <message>
         <source>Om Trefas</source>
         <translation>About Trefas</translation>
     </message>
     <message>
+        <source>&amp;Visa</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>&amp;Textstorlek</source>
+        <translation>&amp;Text size</translation>
+    </message>
+    <message>
+        <source>{n} %</source>
+        <translation>{n} %</translation>
+    </message>
+    <message>
+        <source>Större text</source>
+        <translation>Larger text</translation>
+    </message>
+    <message>
+        <source>Mindre text</source>
+        <translation>Smaller text</translation>
+    </message>
+    <message>
+        <source>Använd systemets färger</source>
+        <translation>Use the system&apos;s colours</translation>
+    </message>
+    <message>
         <source>Arbetar …</source>
         <translation>Working …</translation>
+    </message>
+    <message>
+        <source>Gå till {screen}</source>
+        <translation>Go to {screen}</translation>
     </message>
     <message>
         <source>Låses om {m}:{s:02d}</source>
@@ -3271,6 +3321,10 @@ Current status: {state}</translation>
         <translation>Cancel</translation>
     </message>
     <message>
+        <source>Innan du kan spara:</source>
+        <translation>Before you can save:</translation>
+    </message>
+    <message>
         <source>Du har ändringar som inte är sparade. Vill du stänga ändå? Det du har skrivit försvinner.</source>
         <translation>You have unsaved changes. Close anyway? What you have written will be lost.</translation>
     </message>
@@ -3281,6 +3335,64 @@ Current status: {state}</translation>
     <message>
         <source>Fortsätt skriva</source>
         <translation>Keep writing</translation>
+    </message>
+</context>
+<context>
+    <name>Shortcuts</name>
+    <message>
+        <source>Nästa / föregående fält, knapp eller lista</source>
+        <translation>Next / previous field, button or list</translation>
+    </message>
+    <message>
+        <source>Piltangenterna</source>
+        <translation>Arrow keys</translation>
+    </message>
+    <message>
+        <source>Flytta i en lista, tabell, ett diagram eller en meny</source>
+        <translation>Move in a list, table, chart or menu</translation>
+    </message>
+    <message>
+        <source>Öppna raden eller stapeln du står på</source>
+        <translation>Open the row or bar you are on</translation>
+    </message>
+    <message>
+        <source>Blanksteg</source>
+        <translation>Space</translation>
+    </message>
+    <message>
+        <source>Tryck på knappen, kryssa i rutan</source>
+        <translation>Press the button, tick the box</translation>
+    </message>
+    <message>
+        <source>Nästa / föregående flik</source>
+        <translation>Next / previous tab</translation>
+    </message>
+    <message>
+        <source>Stäng dialogen (du får frågan om något inte är sparat)</source>
+        <translation>Close the dialog (you are asked if something is not saved)</translation>
+    </message>
+    <message>
+        <source>Menyraden; Alt och den understrukna bokstaven öppnar en meny</source>
+        <translation>The menu bar; Alt and the underlined letter open a menu</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Kortkommandon</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>Allt i Trefas går att göra med tangentbordet.</source>
+        <translation>Everything in Trefas can be done with the keyboard.</translation>
+    </message>
+    <message>
+        <source>Tangenter</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Gör</source>
+        <translation>Does</translation>
     </message>
 </context>
 <context>
@@ -3412,6 +3524,10 @@ Current status: {state}</translation>
     <message>
         <source>Visa fler</source>
         <translation>Show more</translation>
+    </message>
+    <message>
+        <source>Anteckningens text</source>
+        <translation>Note text</translation>
     </message>
     <message>
         <source>, rättad</source>
@@ -3814,6 +3930,10 @@ Current status: {state}</translation>
     <message>
         <source>Markera åtgärd klar</source>
         <translation>Mark action done</translation>
+    </message>
+    <message>
+        <source>Planens mål och åtgärder</source>
+        <translation>The plan&apos;s goals and actions</translation>
     </message>
     <message>
         <source>Mål och åtgärder</source>
@@ -4274,6 +4394,13 @@ Current status: {state}</translation>
     <message>
         <source>Dokumentet kunde inte verifieras.</source>
         <translation>The document could not be verified.</translation>
+    </message>
+</context>
+<context>
+    <name>accessibility</name>
+    <message>
+        <source>Måste fyllas i</source>
+        <translation>Required</translation>
     </message>
 </context>
 </TS>

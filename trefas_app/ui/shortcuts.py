@@ -21,20 +21,22 @@ from trefas_app.ui import accessibility
 from trefas_app.ui.common import muted
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Shortcuts", text)
-
-
 def _general_keys() -> list[tuple[str, str]]:
     """Keys every screen and dialog obeys (Qt's own, kept by accessibility.tune)."""
+    t = QCoreApplication
     return [
-        ("Tab / Shift+Tab", _tr("Nästa / föregående fält, knapp eller lista")),
-        (_tr("Piltangenterna"), _tr("Flytta i en lista, tabell, ett diagram eller en meny")),
-        ("Enter", _tr("Öppna raden eller stapeln du står på")),
-        (_tr("Blanksteg"), _tr("Tryck på knappen, kryssa i rutan")),
-        ("Ctrl+Tab / Ctrl+Shift+Tab", _tr("Nästa / föregående flik")),
-        ("Esc", _tr("Stäng dialogen (du får frågan om något inte är sparat)")),
-        ("Alt", _tr("Menyraden; Alt och den understrukna bokstaven öppnar en meny")),
+        ("Tab / Shift+Tab",
+         t.translate("Shortcuts", "Nästa / föregående fält, knapp eller lista")),
+        (t.translate("Shortcuts", "Piltangenterna"),
+         t.translate("Shortcuts", "Flytta i en lista, tabell, ett diagram eller en meny")),
+        ("Enter", t.translate("Shortcuts", "Öppna raden eller stapeln du står på")),
+        (t.translate("Shortcuts", "Blanksteg"),
+         t.translate("Shortcuts", "Tryck på knappen, kryssa i rutan")),
+        ("Ctrl+Tab / Ctrl+Shift+Tab", t.translate("Shortcuts", "Nästa / föregående flik")),
+        ("Esc", t.translate("Shortcuts",
+                            "Stäng dialogen (du får frågan om något inte är sparat)")),
+        ("Alt", t.translate("Shortcuts",
+                            "Menyraden; Alt och den understrukna bokstaven öppnar en meny")),
     ]
 
 
@@ -65,14 +67,14 @@ class ShortcutsDialog(QDialog):
     def __init__(self, window: QWidget):
         super().__init__(window)
         self.setObjectName("shortcutsDialog")
-        self.setWindowTitle(_tr("Kortkommandon"))
+        self.setWindowTitle(self.tr("Kortkommandon"))
         lay = QVBoxLayout(self)
-        lay.addWidget(muted(_tr("Allt i Trefas går att göra med tangentbordet."), self))
+        lay.addWidget(muted(self.tr("Allt i Trefas går att göra med tangentbordet."), self))
         rows = window_shortcuts(window) + _general_keys()
         self.table = QTableWidget(len(rows), 2, self)
         self.table.setObjectName("shortcuts")
-        accessibility.name(self.table, _tr("Kortkommandon"))
-        self.table.setHorizontalHeaderLabels([_tr("Tangenter"), _tr("Gör")])
+        accessibility.name(self.table, self.tr("Kortkommandon"))
+        self.table.setHorizontalHeaderLabels([self.tr("Tangenter"), self.tr("Gör")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
