@@ -366,6 +366,30 @@ def _screenshot_dir():
     return path
 
 
+def test_every_dialog_fits_200_percent_and_tab_reaches_all_of_it(qtbot, window_as,
+                                                                 double_text):
+    """The social worker's and the supervisor's dialogs at 200 % text: no
+    label or button cut, and Tab from the first field reaches every control."""
+    problems = {}
+    opened = 0
+    for user in ("sara.lindqvist", "erik.sandberg"):
+        win = window_as(user)
+        for name, page in _pages(qtbot, win):
+            for text, dialog in _open_dialogs(qtbot, win, page):
+                opened += 1
+                dialog.resize(dialog.sizeHint().expandedTo(dialog.size()))
+                QApplication.processEvents()
+                stops = _tab_stops(dialog)
+                first = dialog.focusWidget() or next(iter(stops))
+                seen = set(_focus_walk(qtbot, dialog, first, 2 * len(stops) + 2))
+                missed = [w.objectName() or type(w).__name__ for w in stops - seen]
+                bad = _clipped(dialog) + [f"Tab never reaches {m}" for m in missed]
+                if bad:
+                    problems[f"{name} → {text}"] = bad
+    assert problems == {}
+    assert opened >= 8
+
+
 def test_shortcuts_dialog_lists_the_window_actions(qtbot, window_as):
     from trefas_app.ui.shortcuts import ShortcutsDialog
 

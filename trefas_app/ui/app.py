@@ -19,7 +19,10 @@ from trefas_app.ui.i18n import install_translations
 log = logging.getLogger("trefas.ui")
 
 
-def make_application(argv: list[str] | None = None) -> QApplication:
+def make_application(argv: list[str] | None = None,
+                     settings: QSettings | None = None) -> QApplication:
+    """The application with the Trefas look; ``settings`` give the text size
+    and whether to use the system's colours (style is applied once, here)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -27,7 +30,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Trefas")
     app.setApplicationDisplayName("Trefas")
     app.setDesktopFileName("trefas")
-    style.apply_style(app)
+    if settings is None:
+        style.apply_style(app)
+    else:
+        style.apply_style(app, style.text_scale(settings), style.system_colours(settings))
     return app
 
 
@@ -37,14 +43,11 @@ def run_gui(store_dir: Path) -> int:
     from trefas_app.ui.main_window import MainWindow
 
     configure_logging()  # the one application log (trefas_app.paths)
-    app = make_application()
     settings = QSettings("Trefas", "Trefas")
+    app = make_application(settings=settings)
     lang = str(settings.value("language", "sv"))
     if lang not in ("sv", "en"):
         lang = "sv"
-    from trefas_app.ui.main_window import system_colours, text_scale
-
-    style.apply_style(app, text_scale(settings), system_colours(settings))
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
     ctx = AppContext(Path(store_dir), settings=settings, language=lang)
     log.info("Trefas starting (language %s)", lang)

@@ -274,7 +274,7 @@ class MainWindow(QMainWindow):
         view_menu = mb.addMenu(self.tr("&Visa"))
         size_menu = view_menu.addMenu(self.tr("&Textstorlek"))
         self.text_size_actions: dict[int, QAction] = {}
-        current = text_scale(self.ctx.settings)
+        current = style.text_scale(self.ctx.settings)
         for scale in style.TEXT_SCALES:
             act = QAction(self.tr("{n} %").format(n=scale), self)
             act.setCheckable(True)
@@ -291,7 +291,7 @@ class MainWindow(QMainWindow):
             size_menu.addAction(act)
         self.system_colours_action = QAction(self.tr("Använd systemets färger"), self)
         self.system_colours_action.setCheckable(True)
-        self.system_colours_action.setChecked(system_colours(self.ctx.settings))
+        self.system_colours_action.setChecked(style.system_colours(self.ctx.settings))
         self.system_colours_action.toggled.connect(self.set_system_colours)
         view_menu.addAction(self.system_colours_action)
 
@@ -597,7 +597,7 @@ class MainWindow(QMainWindow):
 
     def _step_text_scale(self, step: int) -> None:
         scales = list(style.TEXT_SCALES)
-        current = text_scale(self.ctx.settings)
+        current = style.text_scale(self.ctx.settings)
         i = scales.index(current) if current in scales else 0
         self.set_text_scale(scales[max(0, min(len(scales) - 1, i + step))])
 
@@ -609,7 +609,7 @@ class MainWindow(QMainWindow):
         """Apply the text size and colours, and rebuild the screens (sizes set
         when a widget is built follow the new text) where the user was."""
         app = QApplication.instance()
-        style.apply_style(app, text_scale(self.ctx.settings), system_colours(self.ctx.settings))
+        style.apply_style(app, style.text_scale(self.ctx.settings), style.system_colours(self.ctx.settings))
         if not self.ctx.is_unlocked:
             return
         self._fit_navigation()
@@ -661,19 +661,6 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self.idle)
         self.ctx.shutdown()
         super().closeEvent(event)
-
-
-def text_scale(settings) -> int:
-    """The chosen text size in per cent (100 when unset or odd)."""
-    try:
-        value = int(settings.value("text_scale", 100))
-    except (TypeError, ValueError):
-        return 100
-    return value if value in style.TEXT_SCALES else 100
-
-
-def system_colours(settings) -> bool:
-    return str(settings.value("system_colours", "false")).lower() in ("true", "1")
 
 
 def _lock_minutes(uow) -> str:

@@ -37,6 +37,21 @@ RISK_COLOURS = {RiskLevel.GREEN: QColor("#3f8f4a"), RiskLevel.YELLOW: QColor("#d
 TEXT_SCALES = (100, 125, 150, 200)
 
 
+def text_scale(settings) -> int:
+    """The chosen text size in per cent (``text_scale`` in the program's
+    settings; 100 when unset or odd)."""
+    try:
+        value = int(settings.value("text_scale", 100))
+    except (TypeError, ValueError):
+        return 100
+    return value if value in TEXT_SCALES else 100
+
+
+def system_colours(settings) -> bool:
+    """Whether the user chose Visa → Använd systemets färger."""
+    return str(settings.value("system_colours", "false")).lower() in ("true", "1")
+
+
 def os_prefers_system_colours(app: QApplication) -> bool:
     """True when the operating system asks for its own colours: a high-contrast
     setting (Qt's accessibility hints), or a dark palette (a dark or
