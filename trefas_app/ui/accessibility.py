@@ -33,7 +33,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractScrollArea,
     QAbstractSpinBox,
     QAccessibleWidget,
     QApplication,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPlainTextEdit,
+    QScrollArea,
     QTabBar,
     QTableView,
     QTextEdit,
@@ -264,6 +264,8 @@ def tune(root: QWidget) -> None:
                                                widget.fontMetrics().height() + 8))
         elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
             widget.setTabChangesFocus(True)
+        elif isinstance(widget, QScrollArea) and widget.widget() is not None:
+            _scroll_area_focus(widget)
         elif isinstance(widget, QDateTimeEdit) and not widget.property("a11yTab"):
             widget.setProperty("a11yTab", True)
             widget.installEventFilter(_tab_leaves)
@@ -271,6 +273,18 @@ def tune(root: QWidget) -> None:
             text = _fallback_name(widget)
             if text:
                 widget.setAccessibleName(text)
+
+
+def _scroll_area_focus(area: QScrollArea) -> None:
+    """A scroll area around controls is no Tab stop of its own (an unnamed
+    "filler" to a screen reader): Tab goes to the controls and the area
+    scrolls to the one with focus. Around text alone it keeps focus (arrow
+    keys scroll it) and is named after the screen."""
+    inner = area.widget()
+    if any(w.focusPolicy() & Qt.FocusPolicy.TabFocus for w in inner.findChildren(QWidget)):
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    elif not area.accessibleName():
+        area.setAccessibleName(_owner_title(area))
 
 
 def audit(root: QWidget) -> list[str]:
@@ -302,9 +316,6 @@ def _interactive(widget: QWidget) -> bool:
     if isinstance(widget, QTabBar) or isinstance(widget.parentWidget(), (QComboBox,
                                                                          QAbstractSpinBox)):
         return False  # named by its tabs / part of a compound control
-    if isinstance(widget, QAbstractScrollArea) and not isinstance(
-            widget, (QAbstractItemView, QPlainTextEdit, QTextEdit)):
-        return False  # a plain scroll area is a container
     return True
 
 
