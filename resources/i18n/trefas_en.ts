@@ -3394,6 +3394,10 @@ Current status: {state}</translation>
         <source>Gör</source>
         <translation>Does</translation>
     </message>
+    <message>
+        <source>Stäng</source>
+        <translation>Close</translation>
+    </message>
 </context>
 <context>
     <name>StepDoneDialog</name>
