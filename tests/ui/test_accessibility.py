@@ -162,6 +162,13 @@ def test_custom_widgets_have_roles_and_expose_values(qtbot, window_as):
     QTest.keyClick(chart, Qt.Key.Key_Down)
     assert iface.text(QAccessible.Text.Value).startswith(f"{chart.data[1].label}:")
     assert "(2/" in iface.text(QAccessible.Text.Value)
+    # While the arrows move, the description is the bar (Orca reads a changed
+    # description of the focus; AT-SPI drops value changes of a chart) …
+    assert iface.text(QAccessible.Text.Description) == iface.text(QAccessible.Text.Value)
+    dash.findChild(QPushButton, "refresh").setFocus()
+    qtbot.waitUntil(lambda: not chart.hasFocus(), timeout=WAIT)
+    # … and every value again once the focus has left.
+    assert iface.text(QAccessible.Text.Description) == description
 
 
 def _focus_walk(qtbot, window: QWidget, start: QWidget, presses: int, key=Qt.Key.Key_Tab):

@@ -118,8 +118,14 @@ class _ChartBase(QWidget):
         accessibility.changed(self, accessibility.QAccessible.Event.DescriptionChanged)
 
     def _focus_moved(self) -> None:
+        """The arrow keys moved to another bar: it becomes the value and, until
+        the focus leaves, the description (AT-SPI passes value changes on only
+        for value widgets; Orca reads a changed description of the focus)."""
         self.update()
-        accessibility.value_changed(self, self.accessible_value())
+        value = self.accessible_value()
+        accessibility.value_changed(self, value)
+        self.setAccessibleDescription(value)
+        accessibility.changed(self, accessibility.QAccessible.Event.DescriptionChanged)
 
     def row_height(self, base: int) -> int:
         """``base`` pixels, or more when the text is larger."""
@@ -181,6 +187,7 @@ class _ChartBase(QWidget):
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
         self.update()
+        self._describe()  # every value again, for the next visit
         super().focusOutEvent(event)
 
     def _draw_focus_ring(self, p: QPainter) -> None:
