@@ -68,22 +68,22 @@ def os_prefers_system_colours(app: QApplication) -> bool:
         palette.color(QPalette.ColorRole.WindowText).lightness()
 
 
-def _os_palette(app: QApplication) -> QPalette:
-    """The operating system's palette, as it was before Trefas set its own."""
-    saved = app.property("trefasOsPalette")
+def _os_setting(app: QApplication, name: str, current):
+    """The operating system's palette or font as it was before Trefas set its
+    own (kept on the application; the font's size follows the OS setting)."""
+    saved = app.property(name)
     if saved is None:
-        saved = QPalette(app.palette())
-        app.setProperty("trefasOsPalette", saved)
+        saved = type(current)(current)
+        app.setProperty(name, saved)
     return saved
+
+
+def _os_palette(app: QApplication) -> QPalette:
+    return _os_setting(app, "trefasOsPalette", app.palette())
 
 
 def _os_font(app: QApplication) -> QFont:
-    """The operating system's text font (its size already follows the OS setting)."""
-    saved = app.property("trefasOsFont")
-    if saved is None:
-        saved = QFont(app.font())
-        app.setProperty("trefasOsFont", saved)
-    return saved
+    return _os_setting(app, "trefasOsFont", app.font())
 
 
 def apply_style(app: QApplication, text_scale: int = 100,
