@@ -2437,6 +2437,10 @@ Current status: {state}</translation>
 <context>
     <name>Screen</name>
     <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
         <source>Pågående ärenden</source>
         <translation>Ongoing cases</translation>
     </message>
@@ -2503,6 +2507,10 @@ Current status: {state}</translation>
     <message>
         <source>Ärendenummer</source>
         <translation>Case number</translation>
+    </message>
+    <message>
+        <source>Händelsetyp</source>
+        <translation>Event type</translation>
     </message>
     <message>
         <source>Från</source>
@@ -2623,6 +2631,10 @@ Current status: {state}</translation>
     <message>
         <source>1 visning</source>
         <translation>1 reveal</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Period</translation>
     </message>
     <message>
         <source>Senaste 7 dagarna</source>
@@ -3274,6 +3286,10 @@ Current status: {state}</translation>
         <translation>All time</translation>
     </message>
     <message>
+        <source>Område</source>
+        <translation>Area</translation>
+    </message>
+    <message>
         <source>Alla områden</source>
         <translation>All districts</translation>
     </message>
@@ -3424,6 +3440,10 @@ Current status: {state}</translation>
 </context>
 <context>
     <name>Tab</name>
+    <message>
+        <source>Avhopparärende</source>
+        <translation>Exit programme</translation>
+    </message>
     <message>
         <source>Begär avhopparstöd …</source>
         <translation>Request exit support …</translation>
@@ -3874,6 +3894,10 @@ Current status: {state}</translation>
     <message>
         <source>Alla som har läst eller ändrat i ärendet, oavsett myndighet. Granskningen loggas.</source>
         <translation>Everyone who has read or changed the case, whatever their agency. The review is logged.</translation>
+    </message>
+    <message>
+        <source>Händelsetyp</source>
+        <translation>Event type</translation>
     </message>
     <message>
         <source>Öppna i Logg</source>

@@ -439,3 +439,25 @@ def test_overdue_plan_action_says_so_in_words():
     from trefas_app.ui.screens.case_tabs.parts import overdue_text
 
     assert overdue_text("2026-01-02") == "2026-01-02 ⚠ försenad"
+
+
+def test_unlock_dialog_and_first_run_wizard_are_named(qtbot, qapp, demo_root, tmp_path):
+    from trefas_app.ui.context import AppContext
+    from trefas_app.ui.first_run import FirstRunWizard
+    from trefas_app.ui.unlock import UnlockDialog
+
+    settings = QSettings(str(tmp_path / "u.ini"), QSettings.Format.IniFormat)
+    ctx = AppContext(demo_root, settings=settings, language="sv", show_dialogs=False)
+    fresh = AppContext(tmp_path / "none", settings=settings, language="sv", show_dialogs=False)
+    try:
+        dlg = UnlockDialog(ctx, None, username="sara.lindqvist")
+        qtbot.addWidget(dlg)
+        dlg.show()
+        assert accessibility.audit(dlg) == []
+        wizard = FirstRunWizard(fresh)
+        qtbot.addWidget(wizard)
+        wizard.show()
+        assert accessibility.audit(wizard) == []
+    finally:
+        ctx.shutdown()
+        fresh.shutdown()

@@ -303,10 +303,18 @@ def audit(root: QWidget) -> list[str]:
             continue
         if not accessible_name(widget):
             found.append(f"{what}: no accessible name")
+        elif isinstance(widget, QComboBox) and not widget.accessibleName() \
+                and not _has_buddy(widget):
+            found.append(f"{what}: only its current value as name")
         role = accessible_role(widget)
         if role in (QAccessible.Role.Client, QAccessible.Role.Border, QAccessible.Role.NoRole):
             found.append(f"{what}: role {role.name}")
     return found
+
+
+def _has_buddy(widget: QWidget) -> bool:
+    window = widget.window()
+    return any(label.buddy() is widget for label in window.findChildren(QLabel))
 
 
 def _interactive(widget: QWidget) -> bool:

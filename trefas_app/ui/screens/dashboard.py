@@ -85,7 +85,8 @@ class Tile(QFrame):
         colour = style.RED.name() if alarm else style.TEXT.name()
         self.number.setStyleSheet(f"color: {colour};")
         self.detail.setText(detail)
-        self.setAccessibleName(f"{self.caption.text()}: {self.number.text()} {detail}".strip())
+        self.setAccessibleName(f"{self.caption.text()}: {self.number.text()}"
+                               + (f", {detail}" if detail else ""))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(

@@ -25,6 +25,7 @@ class Tab(BaseTab):
         row.addWidget(muted(self.tr("Alla som har läst eller ändrat i ärendet, oavsett "
                                     "myndighet. Granskningen loggas."), self), 1)
         self.action_combo = QComboBox(self)
+        self.action_combo.setAccessibleName(self.tr("Händelsetyp"))
         self.action_combo.setObjectName("actionFilter")
         for sv, en, value in ACTION_FILTERS:
             self.action_combo.addItem(sv if ctx.lang == "sv" else en, value)
