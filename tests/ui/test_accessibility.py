@@ -461,3 +461,23 @@ def test_unlock_dialog_and_first_run_wizard_are_named(qtbot, qapp, demo_root, tm
     finally:
         ctx.shutdown()
         fresh.shutdown()
+
+
+def test_a_field_error_is_its_fields_description(qtbot, window_as):
+    """The sentence under a field reaches a screen reader with the field,
+    found from the layout (no field passed): the person dialog's names."""
+    from trefas_app.ui.dialogs.person import PersonDialog
+
+    win = window_as("sara.lindqvist")
+    dlg = PersonDialog(win.ctx, win)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    QTest.keyClicks(dlg.first_edit, "A")
+    QTest.keyClick(dlg.first_edit, Qt.Key.Key_Backspace)  # typed, then erased
+    assert dlg.first_error.isVisible()
+    assert dlg.first_edit.accessibleDescription() == dlg.first_error.text()
+    assert dlg.last_edit.accessibleDescription() != dlg.first_error.text()
+    QTest.keyClicks(dlg.first_edit, "Alva")
+    assert dlg.first_edit.accessibleDescription() == ""
+    dlg.mark_clean()
+    dlg.reject()

@@ -227,6 +227,25 @@ def _heading_above(widget: QWidget) -> str:
     return ""
 
 
+def field_before(label: QWidget) -> QWidget | None:
+    """The input laid out right before ``label`` (an error sentence under its
+    field), or None: what the sentence is about."""
+    parent = label.parentWidget()
+    layout = _layout_holding(parent.layout(), label) if parent is not None else None
+    if layout is None:
+        return None
+    for index in range(layout.indexOf(label) - 1, -1, -1):
+        item = layout.itemAt(index)
+        widget = item.widget() if item is not None else None
+        if widget is None or not widget.isVisibleTo(parent):
+            continue
+        inputs = [w for w in [widget, *widget.findChildren(QWidget)]
+                  if w.focusPolicy() & Qt.FocusPolicy.TabFocus and not isinstance(w, QLabel)
+                  and not isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox))]
+        return inputs[-1] if len(inputs) == 1 or inputs and inputs[0] is widget else None
+    return None
+
+
 def _layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
     if layout is None:
         return None

@@ -232,8 +232,9 @@ class ServiceDialog(QDialog):
 
 def field_error_label(parent: QWidget | None = None, field: QWidget | None = None) -> QLabel:
     """The red sentence under a field (empty and hidden while the field is fine).
-    With ``field``, the sentence is also the field's accessible description, so
-    a screen reader says it when the field has the focus."""
+    The sentence is also the field's accessible description, so a screen
+    reader says it when the field has the focus: ``field``, or the input laid
+    out right before the label."""
     lbl = QLabel(parent)
     if field is not None:
         lbl.a11y_field = field
@@ -249,9 +250,11 @@ def set_field_error(lbl: QLabel, text: str) -> None:
         return
     lbl.setText(text)
     lbl.setVisible(bool(text))
-    field = getattr(lbl, "a11y_field", None)
+    field = getattr(lbl, "a11y_field", None) or accessibility.field_before(lbl)
     if field is not None:
-        field.setAccessibleDescription(text)
+        if field.property("a11yDescription") is None:  # e.g. "Måste fyllas i"
+            field.setProperty("a11yDescription", field.accessibleDescription())
+        field.setAccessibleDescription(text or field.property("a11yDescription"))
         accessibility.changed(field, QAccessible.Event.DescriptionChanged)
     if text:
         accessibility.announce(lbl, text)
