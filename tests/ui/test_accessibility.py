@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QWidget,
 )
@@ -304,6 +305,9 @@ def _clipped(root: QWidget) -> list[str]:
     """Labels and buttons whose text does not fit their size."""
     bad = []
     for w in root.findChildren(QWidget):
+        if isinstance(w, QPlainTextEdit) and w.isVisible() and \
+                w.height() < 2 * w.fontMetrics().lineSpacing() + 8:
+            bad.append(f"QPlainTextEdit {w.objectName()!r}: less than two lines high")
         if not w.isVisible() or not isinstance(w, (QLabel, QAbstractButton)):
             continue
         if isinstance(w, QLabel) and (not w.text() or w.pixmap() is not None

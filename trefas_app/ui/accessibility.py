@@ -283,6 +283,7 @@ def tune(root: QWidget) -> None:
                                                widget.fontMetrics().height() + 8))
         elif isinstance(widget, (QPlainTextEdit, QTextEdit)):
             widget.setTabChangesFocus(True)
+            _grow_fixed_height(widget)
         elif isinstance(widget, QScrollArea) and widget.widget() is not None:
             _scroll_area_focus(widget)
         elif isinstance(widget, QDateTimeEdit) and not widget.property("a11yTab"):
@@ -292,6 +293,18 @@ def tune(root: QWidget) -> None:
             text = _fallback_name(widget)
             if text:
                 widget.setAccessibleName(text)
+
+
+def _grow_fixed_height(widget: QWidget) -> None:
+    """A text area of fixed height (pixels chosen at 100 % text) shows as many
+    lines at a larger text size."""
+    if widget.minimumHeight() != widget.maximumHeight():
+        return
+    base = widget.property("a11yBaseHeight")
+    if base is None:
+        base = widget.maximumHeight()
+        widget.setProperty("a11yBaseHeight", base)
+    widget.setFixedHeight(int(base * text_factor()))
 
 
 def _scroll_area_focus(area: QScrollArea) -> None:
