@@ -219,6 +219,16 @@ def test_tab_leaves_tables_text_and_the_empty_date_and_reaches_everything(qtbot,
     assert seen[0] is not table and table not in seen[:1]
     back = _focus_walk(qtbot, win, table, 1, Qt.Key.Key_Backtab)
     assert back[0] is not table
+    table.setFocus()
+    before = view.tabs.currentIndex()
+    QTest.keyClick(table, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert view.tabs.currentIndex() == before + 1  # Ctrl+Tab: the next case tab
+    tasks = win.show_screen("tasks")
+    _idle(qtbot, win)
+    tasks.table.setFocus()
+    QTest.keyClick(tasks.table, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is not tasks.table  # no tabs around: leaves
+    view = _open_first_case(qtbot, win, "notes")
 
     dlg = _consent_dialog(qtbot, win)
     assert dlg.until_edit.text() == "Välj slutdatum"

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QTabBar,
+    QTabWidget,
     QTableView,
     QTextEdit,
     QWidget,
@@ -106,18 +107,36 @@ def value_changed(widget: QWidget, value: str) -> None:
 
 
 class _TabLeaves(QObject):
-    """Event filter: Tab/Shift+Tab in a date field goes to the next/previous
-    control (Qt's date field moves between its sections instead, and with its
-    "no date" text shown it never lets go: a keyboard trap)."""
+    """Event filter: Tab/Shift+Tab in a date field, and Ctrl+Tab/Ctrl+Shift+Tab
+    in a table or list, go to the next/previous control (or tab, inside tabs).
+    (Qt's date field moves
+    between its sections instead, and with its "no date" text shown it never
+    lets go; a table keeps Ctrl+Tab, the key that leaves any control.)"""
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 — Qt API
-        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab,
-                                                                   Qt.Key.Key_Backtab):
-            backwards = event.key() == Qt.Key.Key_Backtab or bool(
-                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if event.type() != QEvent.Type.KeyPress or event.key() not in (Qt.Key.Key_Tab,
+                                                                       Qt.Key.Key_Backtab):
+            return False
+        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        if not ctrl and not isinstance(obj, QDateTimeEdit):
+            return False
+        backwards = event.key() == Qt.Key.Key_Backtab or bool(
+            event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        tabs = _tab_widget_around(obj) if ctrl else None
+        if tabs is not None:  # Ctrl+Tab: the next tab, as everywhere else in the tabs
+            tabs.setCurrentIndex((tabs.currentIndex() + (-1 if backwards else 1)) % tabs.count())
+        else:
             move_focus(obj, not backwards)
-            return True
-        return False
+        return True
+
+
+def _tab_widget_around(widget: QWidget) -> QTabWidget | None:
+    probe = widget.parentWidget()
+    while probe is not None and not probe.isWindow():
+        if isinstance(probe, QTabWidget):
+            return probe
+        probe = probe.parentWidget()
+    return None
 
 
 _tab_leaves = _TabLeaves()
@@ -277,6 +296,7 @@ def tune(root: QWidget) -> None:
     for widget in [root, *root.findChildren(QWidget)]:
         if isinstance(widget, QAbstractItemView):
             widget.setTabKeyNavigation(False)
+            _leave_with_tab(widget)
             if isinstance(widget, QTableView):
                 rows = widget.verticalHeader()
                 rows.setDefaultSectionSize(max(rows.defaultSectionSize(),
@@ -286,13 +306,18 @@ def tune(root: QWidget) -> None:
             _grow_fixed_height(widget)
         elif isinstance(widget, QScrollArea) and widget.widget() is not None:
             _scroll_area_focus(widget)
-        elif isinstance(widget, QDateTimeEdit) and not widget.property("a11yTab"):
-            widget.setProperty("a11yTab", True)
-            widget.installEventFilter(_tab_leaves)
+        elif isinstance(widget, QDateTimeEdit):
+            _leave_with_tab(widget)
         if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and not accessible_name(widget):
             text = _fallback_name(widget)
             if text:
                 widget.setAccessibleName(text)
+
+
+def _leave_with_tab(widget: QWidget) -> None:
+    if not widget.property("a11yTab"):
+        widget.setProperty("a11yTab", True)
+        widget.installEventFilter(_tab_leaves)
 
 
 def _grow_fixed_height(widget: QWidget) -> None:
