@@ -115,11 +115,28 @@ class ConsentDialog(ServiceDialog):
         # The label names the date field, not the box around it and its buttons.
         accessibility.tie(f.labelForField(until_box), self.until_edit)
 
+        self.checks: dict[tuple[Agency, Category], QCheckBox] = {}
+        self.body.addWidget(self._grant_grid(lang))
+        self.minor_note = muted("", self)
+        self.body.addWidget(self.minor_note)
+
+        if amend is not None:
+            self._fill(amend)
+        self.basis_combo.currentIndexChanged.connect(self._basis_changed)
+        for w in (self.legal_edit, self.guardian_edit, self.purpose_edit):
+            w.textChanged.connect(self.revalidate)
+        self.from_edit.dateChanged.connect(self.revalidate)
+        self.until_edit.dateChanged.connect(self.revalidate)
+        self._basis_changed()
+        self.mark_clean()
+
+    def _grant_grid(self, lang: str) -> QWidget:
+        """Recipient agencies (columns) × data categories (rows) as check boxes,
+        each named by its column and row."""
         grid_box = QWidget(self)
         grid = QGridLayout(grid_box)
         grid.setContentsMargins(0, 8, 0, 0)
         grid.addWidget(muted(self.tr("Uppgifter som får lämnas till:"), grid_box), 0, 0)
-        self.checks: dict[tuple[Agency, Category], QCheckBox] = {}
         for c, agency in enumerate(self.recipients, start=1):
             head = QLabel(enum_label(agency, lang), grid_box)
             head.setProperty("role", "subheading")
@@ -139,19 +156,7 @@ class ConsentDialog(ServiceDialog):
                 box.toggled.connect(self.revalidate)
                 self.checks[(agency, category)] = box
                 grid.addWidget(box, r, c)
-        self.body.addWidget(grid_box)
-        self.minor_note = muted("", self)
-        self.body.addWidget(self.minor_note)
-
-        if amend is not None:
-            self._fill(amend)
-        self.basis_combo.currentIndexChanged.connect(self._basis_changed)
-        for w in (self.legal_edit, self.guardian_edit, self.purpose_edit):
-            w.textChanged.connect(self.revalidate)
-        self.from_edit.dateChanged.connect(self.revalidate)
-        self.until_edit.dateChanged.connect(self.revalidate)
-        self._basis_changed()
-        self.mark_clean()
+        return grid_box
 
     def _fill(self, c: ConsentView) -> None:
         self.basis_combo.setCurrentIndex(list(ConsentBasis).index(c.basis))

@@ -305,6 +305,10 @@ class Screen(BaseScreen):
         self.consents_card.setVisible(ctx.may("consent.read"))
         grid.addWidget(self.consents_card, 2, 1)
         lay.addStretch(1)
+        self._name_parts()
+
+    def _name_parts(self) -> None:
+        """Each chart and list is called what its card's title says."""
         for card, part in ((self.cases_card, self.cases_chart), (self.exits_card, self.exits_chart),
                            (self.incidents_card, self.incidents_chart),
                            (self.steps_card, self.steps_chart), (self.tasks_card, self.tasks_list),
