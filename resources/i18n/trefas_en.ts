@@ -454,6 +454,11 @@
         <source>Logg</source>
         <translation>Log</translation>
     </message>
+    <message>
+        <source>försenad</source>
+        <extracomment>Text colour of overdue rows and values.</extracomment>
+        <translation>overdue</translation>
+    </message>
 </context>
 <context>
     <name>CaseTransitions</name>
@@ -483,6 +488,7 @@
     <name>CaseViewScreen</name>
     <message>
         <source>Ärende</source>
+        <extracomment>What assistive technology calls the tab&apos;s list (accessibility.tune).</extracomment>
         <translation>Case</translation>
     </message>
     <message>
@@ -609,6 +615,10 @@
     <message>
         <source>Uppgifter som får lämnas till:</source>
         <translation>Information that may be given to:</translation>
+    </message>
+    <message>
+        <source>Får lämnas till</source>
+        <translation>May be shared with</translation>
     </message>
     <message>
         <source>Ett samtycke måste ha ett slutdatum.</source>
@@ -1508,6 +1518,10 @@ Current status: {state}</translation>
 <context>
     <name>ListScreen</name>
     <message>
+        <source>Sök</source>
+        <translation>Search</translation>
+    </message>
+    <message>
         <source>Hämtar …</source>
         <translation>Loading …</translation>
     </message>
@@ -1534,6 +1548,10 @@ Current status: {state}</translation>
 </context>
 <context>
     <name>MainWindow</name>
+    <message>
+        <source>Navigering</source>
+        <translation>Navigation</translation>
+    </message>
     <message>
         <source>&amp;Arkiv</source>
         <translation>&amp;File</translation>
@@ -1571,12 +1589,40 @@ Current status: {state}</translation>
         <translation>&amp;Help</translation>
     </message>
     <message>
+        <source>&amp;Kortkommandon</source>
+        <translation>&amp;Keyboard shortcuts</translation>
+    </message>
+    <message>
         <source>Om Trefas</source>
         <translation>About Trefas</translation>
     </message>
     <message>
         <source>Självtest</source>
         <translation>Self-test</translation>
+    </message>
+    <message>
+        <source>&amp;Visa</source>
+        <translation>&amp;View</translation>
+    </message>
+    <message>
+        <source>&amp;Textstorlek</source>
+        <translation>&amp;Text size</translation>
+    </message>
+    <message>
+        <source>{n} %</source>
+        <translation>{n} %</translation>
+    </message>
+    <message>
+        <source>Större text</source>
+        <translation>Larger text</translation>
+    </message>
+    <message>
+        <source>Mindre text</source>
+        <translation>Smaller text</translation>
+    </message>
+    <message>
+        <source>Använd systemets färger</source>
+        <translation>Use the system&apos;s colours</translation>
     </message>
     <message>
         <source>Arbetar …</source>
@@ -1589,6 +1635,10 @@ Current status: {state}</translation>
     <message>
         <source>Larm</source>
         <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>Gå till {screen}</source>
+        <translation>Go to {screen}</translation>
     </message>
     <message>
         <source>Låses om {m}:{s:02d}</source>
@@ -2509,6 +2559,10 @@ Current status: {state}</translation>
 <context>
     <name>Screen</name>
     <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
         <source>Pågående ärenden</source>
         <translation>Ongoing cases</translation>
     </message>
@@ -2575,6 +2629,10 @@ Current status: {state}</translation>
     <message>
         <source>Ärendenummer</source>
         <translation>Case number</translation>
+    </message>
+    <message>
+        <source>Händelsetyp</source>
+        <translation>Event type</translation>
     </message>
     <message>
         <source>Från</source>
@@ -2695,6 +2753,10 @@ Current status: {state}</translation>
     <message>
         <source>1 visning</source>
         <translation>1 reveal</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Period</translation>
     </message>
     <message>
         <source>Senaste 7 dagarna</source>
@@ -3463,6 +3525,10 @@ Current status: {state}</translation>
         <translation>All time</translation>
     </message>
     <message>
+        <source>Område</source>
+        <translation>Area</translation>
+    </message>
+    <message>
         <source>Alla områden</source>
         <translation>All districts</translation>
     </message>
@@ -3545,6 +3611,10 @@ Current status: {state}</translation>
         <translation>Cancel</translation>
     </message>
     <message>
+        <source>Innan du kan spara:</source>
+        <translation>Before you can save:</translation>
+    </message>
+    <message>
         <source>Du har ändringar som inte är sparade. Vill du stänga ändå? Det du har skrivit försvinner.</source>
         <translation>You have unsaved changes. Close anyway? What you have written will be lost.</translation>
     </message>
@@ -3625,6 +3695,68 @@ Current status: {state}</translation>
     </message>
 </context>
 <context>
+    <name>Shortcuts</name>
+    <message>
+        <source>Nästa / föregående fält, knapp eller lista</source>
+        <translation>Next / previous field, button or list</translation>
+    </message>
+    <message>
+        <source>Piltangenterna</source>
+        <translation>Arrow keys</translation>
+    </message>
+    <message>
+        <source>Flytta i en lista, tabell, ett diagram eller en meny</source>
+        <translation>Move in a list, table, chart or menu</translation>
+    </message>
+    <message>
+        <source>Öppna raden eller stapeln du står på</source>
+        <translation>Open the row or bar you are on</translation>
+    </message>
+    <message>
+        <source>Blanksteg</source>
+        <translation>Space</translation>
+    </message>
+    <message>
+        <source>Tryck på knappen, kryssa i rutan</source>
+        <translation>Press the button, tick the box</translation>
+    </message>
+    <message>
+        <source>Nästa / föregående flik</source>
+        <translation>Next / previous tab</translation>
+    </message>
+    <message>
+        <source>Stäng dialogen (du får frågan om något inte är sparat)</source>
+        <translation>Close the dialog (you are asked if something is not saved)</translation>
+    </message>
+    <message>
+        <source>Menyraden; Alt och den understrukna bokstaven öppnar en meny</source>
+        <translation>The menu bar; Alt and the underlined letter open a menu</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Kortkommandon</source>
+        <translation>Keyboard shortcuts</translation>
+    </message>
+    <message>
+        <source>Allt i Trefas går att göra med tangentbordet.</source>
+        <translation>Everything in Trefas can be done with the keyboard.</translation>
+    </message>
+    <message>
+        <source>Tangenter</source>
+        <translation>Keys</translation>
+    </message>
+    <message>
+        <source>Gör</source>
+        <translation>Does</translation>
+    </message>
+    <message>
+        <source>Stäng</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>StepDoneDialog</name>
     <message>
         <source>Markera steget som klart</source>
@@ -3649,6 +3781,10 @@ Current status: {state}</translation>
 </context>
 <context>
     <name>Tab</name>
+    <message>
+        <source>Avhopparärende</source>
+        <translation>Exit programme</translation>
+    </message>
     <message>
         <source>Begär avhopparstöd …</source>
         <translation>Request exit support …</translation>
@@ -3753,6 +3889,10 @@ Current status: {state}</translation>
     <message>
         <source>Visa fler</source>
         <translation>Show more</translation>
+    </message>
+    <message>
+        <source>Anteckningens text</source>
+        <translation>Note text</translation>
     </message>
     <message>
         <source>, rättad</source>
@@ -4097,6 +4237,10 @@ Current status: {state}</translation>
         <translation>Everyone who has read or changed the case, whatever their agency. The review is logged.</translation>
     </message>
     <message>
+        <source>Händelsetyp</source>
+        <translation>Event type</translation>
+    </message>
+    <message>
         <source>Öppna i Logg</source>
         <translation>Open in Log</translation>
     </message>
@@ -4155,6 +4299,10 @@ Current status: {state}</translation>
     <message>
         <source>Markera åtgärd klar</source>
         <translation>Mark action done</translation>
+    </message>
+    <message>
+        <source>Planens mål och åtgärder</source>
+        <translation>The plan&apos;s goals and actions</translation>
     </message>
     <message>
         <source>Mål och åtgärder</source>
@@ -4625,6 +4773,13 @@ Current status: {state}</translation>
     <message>
         <source>Det gick inte. Försök igen.</source>
         <translation>That did not work. Try again.</translation>
+    </message>
+</context>
+<context>
+    <name>accessibility</name>
+    <message>
+        <source>Måste fyllas i</source>
+        <translation>Required</translation>
     </message>
 </context>
 </TS>

@@ -58,7 +58,10 @@ def _exit_when_painted(dialog) -> None:
     dialog.installEventFilter(dialog._quit_after_paint)
 
 
-def make_application(argv: list[str] | None = None) -> QApplication:
+def make_application(argv: list[str] | None = None,
+                     settings: QSettings | None = None) -> QApplication:
+    """The application with the Trefas look; ``settings`` give the text size
+    and whether to use the system's colours (style is applied once, here)."""
     app = QApplication.instance()
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
@@ -66,7 +69,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Trefas")
     app.setApplicationDisplayName("Trefas")
     app.setDesktopFileName("trefas")
-    style.apply_style(app)
+    if settings is None:
+        style.apply_style(app)
+    else:
+        style.apply_style(app, style.text_scale(settings), style.system_colours(settings))
     return app
 
 
@@ -81,8 +87,8 @@ def run_gui(store_dir: Path) -> int:
         clock.configure_from_environment()
     except TrefasError as exc:  # a wrong TREFAS_TIMEZONE: say so in the log, keep the default
         log.warning("%s", exc.message("en"))
-    app = make_application()
     settings = QSettings("Trefas", "Trefas")
+    app = make_application(settings=settings)
     lang = window_language(settings, deployment.load())
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
     ctx = AppContext(Path(store_dir), settings=settings, language=lang)

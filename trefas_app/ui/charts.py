@@ -11,7 +11,10 @@ Three widgets, all calm, clickable and usable from the keyboard:
   an item past its deadline is drawn red with how late it is.
 
 Each emits ``activated(key)`` when a bar, segment or row is clicked, or chosen
-with the arrow keys and Enter/Space. The data are plain values (:class:`Datum`,
+with the arrow keys and Enter/Space. For assistive technology a chart has the
+role *chart*, its description lists every value and its value is the bar the
+arrow keys are on (``accessible_value``); a focused chart draws a focus ring.
+Rows grow with the text size. The data are plain values (:class:`Datum`,
 :class:`Deadline`); a chart never fetches anything itself.
 """
 
@@ -27,7 +30,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, Q
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from trefas_app.domain import clock as clock_module
-from trefas_app.ui import style
+from trefas_app.ui import accessibility, style
 
 #: A pleasant, distinguishable sequence for series without their own colour.
 PALETTE = ("#2f6f8f", "#5d93ad", "#8fb8cb", "#3f8f4a", "#d9a21b", "#8a6fb0", "#c0392b",
@@ -92,6 +95,43 @@ class _ChartBase(QWidget):
     def item_clickable(self, index: int) -> bool:
         return self.item_key(index) is not None
 
+    def item_text(self, index: int) -> str:
+        """What a screen reader says for item ``index`` ("Aktiva: 12")."""
+        return self.item_tooltip(index)
+
+    # -- accessibility -------------------------------------------------------------
+
+    def accessible_value(self) -> str:
+        """The item the arrow keys are on, "Aktiva: 12 (2 av 4)" (or the empty text)."""
+        n = self.item_count()
+        if not n:
+            return self.empty_text
+        i = max(0, min(self._focus_index, n - 1))
+        return f"{self.item_text(i)} ({i + 1}/{n})"
+
+    def _describe(self) -> None:
+        """Every value as the chart's description, for a screen reader; and
+        room for every row (layouts with wrapped titles gave less)."""
+        self.setMinimumHeight(self.minimumSizeHint().height())
+        n = self.item_count()
+        self.setAccessibleDescription("; ".join(self.item_text(i) for i in range(n))
+                                      if n else self.empty_text)
+        accessibility.changed(self, accessibility.QAccessible.Event.DescriptionChanged)
+
+    def _focus_moved(self) -> None:
+        """The arrow keys moved to another bar: it becomes the value and, until
+        the focus leaves, the description (AT-SPI passes value changes on only
+        for value widgets; Orca reads a changed description of the focus)."""
+        self.update()
+        value = self.accessible_value()
+        accessibility.value_changed(self, value)
+        self.setAccessibleDescription(value)
+        accessibility.changed(self, accessibility.QAccessible.Event.DescriptionChanged)
+
+    def row_height(self, base: int) -> int:
+        """``base`` pixels, or more when the text is larger."""
+        return max(base, QFontMetrics(self.font()).height() + 10)
+
     # -- behaviour -----------------------------------------------------------------
 
     def activate_index(self, index: int) -> None:
@@ -131,10 +171,10 @@ class _ChartBase(QWidget):
         key = event.key()
         if n and key in (Qt.Key.Key_Down, Qt.Key.Key_Right):
             self._focus_index = min(n - 1, self._focus_index + 1)
-            self.update()
+            self._focus_moved()
         elif n and key in (Qt.Key.Key_Up, Qt.Key.Key_Left):
             self._focus_index = max(0, self._focus_index - 1)
-            self.update()
+            self._focus_moved()
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
             self.activate_index(self._focus_index)
         else:
@@ -148,17 +188,25 @@ class _ChartBase(QWidget):
 
     def focusOutEvent(self, event) -> None:  # noqa: N802
         self.update()
+        self._describe()  # every value again, for the next visit
         super().focusOutEvent(event)
 
+    def _draw_focus_ring(self, p: QPainter) -> None:
+        """A focused chart with nothing in it (or no item chosen) still shows focus."""
+        if self.hasFocus() and not 0 <= self._focus_index < self.item_count():
+            p.setPen(QPen(style.ACCENT, 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+
     def _draw_empty(self, p: QPainter) -> None:
+        self._draw_focus_ring(p)
         if self.empty_text:
             p.setPen(style.MUTED_TEXT)
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                        self.empty_text)
 
     def _focus_pen(self) -> QPen:
-        pen = QPen(style.ACCENT, 1.5, Qt.PenStyle.DashLine)
-        return pen
+        return QPen(style.ACCENT, 2, Qt.PenStyle.DashLine)
 
 
 class BarChart(_ChartBase):
@@ -180,8 +228,7 @@ class BarChart(_ChartBase):
         self.data = list(data)
         self._hover = -1
         self._focus_index = min(self._focus_index, len(self.data) - 1)
-        self.setAccessibleDescription("; ".join(
-            f"{d.label}: {d.value_text or _fmt_value(d.value)}" for d in self.data))
+        self._describe()
         self.updateGeometry()
         self.update()
 
@@ -207,7 +254,8 @@ class BarChart(_ChartBase):
         return f
 
     def row_rect(self, index: int) -> QRect:
-        return QRect(0, 4 + index * (self.ROW + self.GAP), self.width(), self.ROW)
+        row = self.row_height(self.ROW)
+        return QRect(0, 4 + index * (row + self.GAP), self.width(), row)
 
     def _scale(self) -> tuple[int, float, float]:
         """(left edge, room in pixels, the value at the right end)."""
@@ -225,10 +273,10 @@ class BarChart(_ChartBase):
 
     def sizeHint(self) -> QSize:  # noqa: N802
         n = max(len(self.data), 2)
-        return QSize(320, 8 + n * (self.ROW + self.GAP) + self._extra_height())
+        return QSize(320, 8 + n * (self.row_height(self.ROW) + self.GAP) + self._extra_height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(200, 8 + max(len(self.data), 1) * (self.ROW + self.GAP)
+        return QSize(200, 8 + max(len(self.data), 1) * (self.row_height(self.ROW) + self.GAP)
                      + self._extra_height())
 
     # -- _ChartBase ------------------------------------------------------------------
@@ -250,6 +298,10 @@ class BarChart(_ChartBase):
             return ""
         d = self.data[index]
         return d.tooltip or f"{d.label}: {d.value_text or _fmt_value(d.value)}"
+
+    def item_text(self, index: int) -> str:
+        d = self.data[index]
+        return f"{d.label}: {d.value_text or _fmt_value(d.value)}"
 
     # -- painting ----------------------------------------------------------------------
 
@@ -296,11 +348,11 @@ class BarChart(_ChartBase):
             p.setPen(QPen(style.RED, 1.2, Qt.PenStyle.DashLine))
             p.drawLine(x, 2, x, bottom + 2)
             p.setFont(self.font())
-            p.drawText(QRect(x + 4, bottom + 2, 160, 16),
+            p.drawText(QRect(x + 4, bottom + 2, self.width() - x - 4, self._extra_height()),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, text)
 
     def _extra_height(self) -> int:
-        return 18 if self.marker is not None else 0
+        return QFontMetrics(self.font()).height() + 4 if self.marker is not None else 0
 
 
 class DonutChart(_ChartBase):
@@ -319,8 +371,8 @@ class DonutChart(_ChartBase):
         self.data = list(data)
         self.centre_text = centre_text
         self._hover = -1
-        self.setAccessibleDescription("; ".join(
-            f"{d.label}: {d.value_text or _fmt_value(d.value)}" for d in self.data))
+        self._focus_index = min(self._focus_index, len(self.data) - 1)
+        self._describe()
         self.update()
 
     def clear(self) -> None:
@@ -330,21 +382,23 @@ class DonutChart(_ChartBase):
         return sum(max(0.0, d.value) for d in self.data)
 
     def ring_rect(self) -> QRectF:
-        side = min(self.height() - 12, self.width() * 0.45, 170)
+        side = min(self.height() - 12, self.width() * 0.45,
+                   max(170, QFontMetrics(self.font()).horizontalAdvance(self.caption) + 70))
         return QRectF(8, (self.height() - side) / 2, side, side)
 
     def legend_rect(self, index: int) -> QRect:
         ring = self.ring_rect()
         x = int(ring.right() + 18)
-        row_h = 24
+        row_h = self.row_height(24)
         top = int(self.height() / 2 - len(self.data) * row_h / 2)
         return QRect(x, top + index * row_h, max(40, self.width() - x - 4), row_h)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(340, 170)
+        return QSize(340, max(170, len(self.data) * self.row_height(24) + 12))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(220, 120)
+        caption = QFontMetrics(self.font()).horizontalAdvance(self.caption) + 82
+        return QSize(220, max(120, len(self.data) * self.row_height(24) + 12, caption))
 
     def _angles(self) -> list[tuple[float, float]]:
         """(start, span) in degrees, clockwise from 12 o'clock, per segment."""
@@ -390,6 +444,10 @@ class DonutChart(_ChartBase):
             return ""
         d = self.data[index]
         return d.tooltip or f"{d.label}: {d.value_text or _fmt_value(d.value)}"
+
+    def item_text(self, index: int) -> str:
+        d = self.data[index]
+        return f"{d.label}: {d.value_text or _fmt_value(d.value)}"
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -508,8 +566,8 @@ class DeadlineBars(_ChartBase):
             self._timer.start()
         else:
             self._timer.stop()
-        self.setAccessibleDescription("; ".join(
-            f"{it.label}: {deadline_text(self.hours_left(it), self.lang)}" for it in self.items))
+        self._focus_index = min(self._focus_index, len(self.items) - 1)
+        self._describe()
         self.updateGeometry()
         self.update()
 
@@ -521,13 +579,14 @@ class DeadlineBars(_ChartBase):
         return (due - self.clock()).total_seconds() / 3600
 
     def row_rect(self, index: int) -> QRect:
-        return QRect(0, 4 + index * (self.ROW + self.GAP), self.width(), self.ROW)
+        row = self.row_height(self.ROW)
+        return QRect(0, 4 + index * (row + self.GAP), self.width(), row)
 
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(360, 8 + max(len(self.items), 2) * (self.ROW + self.GAP))
+        return QSize(360, 8 + max(len(self.items), 2) * (self.row_height(self.ROW) + self.GAP))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(220, 8 + max(len(self.items), 1) * (self.ROW + self.GAP))
+        return QSize(220, 8 + max(len(self.items), 1) * (self.row_height(self.ROW) + self.GAP))
 
     def item_count(self) -> int:
         return len(self.items)
@@ -546,6 +605,10 @@ class DeadlineBars(_ChartBase):
             return ""
         it = self.items[index]
         return it.tooltip or f"{it.label}: {deadline_text(self.hours_left(it), self.lang)}"
+
+    def item_text(self, index: int) -> str:
+        it = self.items[index]
+        return f"{it.label}: {deadline_text(self.hours_left(it), self.lang)}"
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -603,3 +666,6 @@ class DeadlineBars(_ChartBase):
                 p.setPen(self._focus_pen())
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(row.adjusted(0, 0, -1, -1))
+
+
+accessibility.register_role(_ChartBase, accessibility.QAccessible.Role.Chart)

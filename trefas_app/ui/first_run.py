@@ -314,6 +314,12 @@ class FirstRunWizard(QWizard):
     """After ``accepted``: ``username`` is the user to offer in the unlock
     dialog (the administrator, or a demo user)."""
 
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
+        from trefas_app.ui import accessibility
+
+        accessibility.tune(self)
+        super().showEvent(event)
+
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx

@@ -207,7 +207,8 @@ class MainWindow(QMainWindow):
         outer.addLayout(row, 1)
         self.nav = QListWidget(central)
         self.nav.setObjectName("navigation")
-        self.nav.setFixedWidth(190)
+        self.nav.setAccessibleName(self.tr("Navigering"))
+        self._fit_navigation()
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.nav.currentItemChanged.connect(self._nav_changed)
         row.addWidget(self.nav)
@@ -271,7 +272,13 @@ class MainWindow(QMainWindow):
         self.emergency_action.triggered.connect(self.open_emergency_dialog)
         self.case_menu.addAction(self.emergency_action)
 
+        self._build_view_menu(mb)
+
         help_menu = mb.addMenu(self.tr("&Hjälp"))
+        self.shortcuts_action = QAction(self.tr("&Kortkommandon"), self)
+        self.shortcuts_action.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(self.shortcuts_action)
         about = QAction(self.tr("Om Trefas"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
@@ -279,11 +286,39 @@ class MainWindow(QMainWindow):
         self_test.triggered.connect(self.open_self_test)
         help_menu.addAction(self_test)
 
+        self.nav_actions: list[QAction] = []
         for i in range(9):
             act = QAction(self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, n=i: self._select_nav_row(n))
             self.addAction(act)
+            self.nav_actions.append(act)
+
+    def _build_view_menu(self, mb) -> None:
+        """Visa: text size and the system's colours (accessibility; stored per computer)."""
+        view_menu = mb.addMenu(self.tr("&Visa"))
+        size_menu = view_menu.addMenu(self.tr("&Textstorlek"))
+        self.text_size_actions: dict[int, QAction] = {}
+        current = style.text_scale(self.ctx.settings)
+        for scale in style.TEXT_SCALES:
+            act = QAction(self.tr("{n} %").format(n=scale), self)
+            act.setCheckable(True)
+            act.setChecked(scale == current)
+            act.triggered.connect(lambda _=False, n=scale: self.set_text_scale(n))
+            size_menu.addAction(act)
+            self.text_size_actions[scale] = act
+        size_menu.addSeparator()
+        for text, keys, step in ((self.tr("Större text"), QKeySequence.StandardKey.ZoomIn, 1),
+                                 (self.tr("Mindre text"), QKeySequence.StandardKey.ZoomOut, -1)):
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(keys))
+            act.triggered.connect(lambda _=False, d=step: self._step_text_scale(d))
+            size_menu.addAction(act)
+        self.system_colours_action = QAction(self.tr("Använd systemets färger"), self)
+        self.system_colours_action.setCheckable(True)
+        self.system_colours_action.setChecked(style.system_colours(self.ctx.settings))
+        self.system_colours_action.toggled.connect(self.set_system_colours)
+        view_menu.addAction(self.system_colours_action)
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -399,6 +434,17 @@ class MainWindow(QMainWindow):
                 item.setData(Qt.ItemDataRole.UserRole, entry.key)
                 self.nav.addItem(item)
         self.nav.blockSignals(False)
+        self._fit_navigation()
+        for i, act in enumerate(self.nav_actions):  # named for Hjälp → Kortkommandon
+            act.setText(self.tr("Gå till {screen}").format(screen=self.nav.item(i).text())
+                        if i < self.nav.count() else "")
+
+    def _fit_navigation(self) -> None:
+        """Wide enough for the longest entry at the current text size (190 px at least)."""
+        fm = self.nav.fontMetrics()
+        widest = max((fm.horizontalAdvance(self.nav.item(i).text())
+                      for i in range(self.nav.count())), default=0)
+        self.nav.setFixedWidth(max(190, widest + 2 * fm.averageCharWidth() + 60))
 
     def nav_keys(self) -> list[str]:
         return [self.nav.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.nav.count())]
@@ -580,6 +626,42 @@ class MainWindow(QMainWindow):
         self.nav.clear()
         self._update_status()
         self.setWindowTitle(self.tr("Trefas – låst"))
+
+    # -- accessibility: text size, colours, shortcuts ---------------------------------
+
+    def show_shortcuts(self) -> None:
+        from trefas_app.ui.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).open()
+
+    def set_text_scale(self, scale: int) -> None:
+        """Text at ``scale`` % of the system's size, from now on and at the next start."""
+        self.ctx.settings.setValue("text_scale", int(scale))
+        for n, act in self.text_size_actions.items():
+            act.setChecked(n == scale)
+        self._restyle()
+
+    def _step_text_scale(self, step: int) -> None:
+        scales = list(style.TEXT_SCALES)
+        current = style.text_scale(self.ctx.settings)
+        i = scales.index(current) if current in scales else 0
+        self.set_text_scale(scales[max(0, min(len(scales) - 1, i + step))])
+
+    def set_system_colours(self, on: bool) -> None:
+        self.ctx.settings.setValue("system_colours", bool(on))
+        self._restyle()
+
+    def _restyle(self) -> None:
+        """Apply the text size and colours, and rebuild the screens (sizes set
+        when a widget is built follow the new text) where the user was."""
+        app = QApplication.instance()
+        style.apply_style(app, style.text_scale(self.ctx.settings), style.system_colours(self.ctx.settings))
+        if not self.ctx.is_unlocked:
+            return
+        self._fit_navigation()
+        position = self.position()
+        self._drop_screens()
+        self._restore_position(position)
 
     # -- other actions -------------------------------------------------------------
 

@@ -33,8 +33,77 @@ RISK_COLOURS = {RiskLevel.GREEN: QColor("#3f8f4a"), RiskLevel.YELLOW: QColor("#d
                 RiskLevel.RED: QColor("#c0392b")}
 
 
-def apply_style(app: QApplication) -> None:
+#: The text sizes offered (per cent of the operating system's own size).
+TEXT_SCALES = (100, 125, 150, 200)
+
+
+def text_scale(settings) -> int:
+    """The chosen text size in per cent (``text_scale`` in the program's
+    settings; 100 when unset or odd)."""
+    try:
+        value = int(settings.value("text_scale", 100))
+    except (TypeError, ValueError):
+        return 100
+    return value if value in TEXT_SCALES else 100
+
+
+def system_colours(settings) -> bool:
+    """Whether the user chose Visa → Använd systemets färger."""
+    return str(settings.value("system_colours", "false")).lower() in ("true", "1")
+
+
+def os_prefers_system_colours(app: QApplication) -> bool:
+    """True when the operating system asks for its own colours: a high-contrast
+    setting (Qt's accessibility hints), or a dark palette (a dark or
+    high-contrast theme that the light Trefas palette would fight)."""
+    hints = app.styleHints()
+    accessibility = getattr(hints, "accessibility", None)
+    if accessibility is not None and \
+            accessibility().contrastPreference() == Qt.ContrastPreference.HighContrast:
+        return True
+    if hints.colorScheme() == Qt.ColorScheme.Dark:
+        return True
+    palette = _os_palette(app)
+    return palette.color(QPalette.ColorRole.Window).lightness() < \
+        palette.color(QPalette.ColorRole.WindowText).lightness()
+
+
+def _os_setting(app: QApplication, name: str, current):
+    """The operating system's palette or font as it was before Trefas set its
+    own (kept on the application; the font's size follows the OS setting)."""
+    saved = app.property(name)
+    if saved is None:
+        saved = type(current)(current)
+        app.setProperty(name, saved)
+    return saved
+
+
+def _os_palette(app: QApplication) -> QPalette:
+    return _os_setting(app, "trefasOsPalette", app.palette())
+
+
+def _os_font(app: QApplication) -> QFont:
+    return _os_setting(app, "trefasOsFont", app.font())
+
+
+def apply_style(app: QApplication, text_scale: int = 100,
+                system_colours: bool = False) -> None:
+    """Fusion, the text size (per cent of the OS size) and the colours: the
+    calm Trefas palette, or the operating system's own when the user asks for
+    it or the OS is in a high-contrast (or dark) mode."""
     app.setStyle("Fusion")
+    own_colours = not system_colours and not os_prefers_system_colours(app)
+    app.setPalette(trefas_palette() if own_colours else _os_palette(app))
+    font = QFont(_os_font(app))
+    base = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
+    font.setPointSizeF(base * max(50, min(int(text_scale), 300)) / 100)
+    app.setFont(font)
+    app.setStyleSheet(stylesheet(font.pointSizeF(), own_colours))
+    app.setProperty("trefasOwnColours", own_colours)
+    app.setWindowIcon(app_icon())
+
+
+def trefas_palette() -> QPalette:
     p = QPalette()
     p.setColor(QPalette.ColorRole.Window, WINDOW)
     p.setColor(QPalette.ColorRole.WindowText, TEXT)
@@ -52,26 +121,49 @@ def apply_style(app: QApplication) -> None:
     for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
                  QPalette.ColorRole.ButtonText):
         p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#9aa5ae"))
-    app.setPalette(p)
-    app.setStyleSheet(STYLESHEET)
-    app.setWindowIcon(app_icon())
+    return p
 
 
-STYLESHEET = """
-QListWidget#navigation { background: #e6ebef; border: none; padding-top: 6px; }
+def stylesheet(base_pt: float = 10.0, own_colours: bool = True) -> str:
+    """The application stylesheet. Sizes are relative to the text size (a
+    heading is 1.4 times it); with ``own_colours`` False only structure and
+    focus rings remain, drawn in the palette's colours."""
+    sizes = f'QLabel[role="heading"] {{ font-size: {base_pt * 1.4:.1f}pt; font-weight: 600; }}\n'
+    return sizes + STRUCTURE + (COLOURS if own_colours else SYSTEM_COLOURS)
+
+
+STRUCTURE = """
+QLabel[role="subheading"] { font-weight: 600; }
+QLabel[role="hidden-line"] { font-style: italic; }
+QLabel[role="field-error"] { font-weight: 600; }
+QLabel[focusRing="true"] { border: 2px solid transparent; border-radius: 3px; }
+QLabel[focusRing="true"]:focus { border-color: palette(highlight); }
+QFrame[role="card"]:focus { border: 2px solid palette(highlight); }
+"""
+
+SYSTEM_COLOURS = """
+QFrame[role="card"] { border: 1px solid palette(mid); border-radius: 6px; }
+QFrame[role="card"]:focus { border: 2px solid palette(highlight); }
+QFrame[role="banner-red"], QFrame[role="banner-amber"] { border: 2px solid palette(window-text); }
+QFrame[role="banner-red"] QLabel, QFrame[role="banner-amber"] QLabel { font-weight: 600; }
+QLabel[badge] { border: 1px solid palette(mid); border-radius: 3px; padding: 2px 6px; }
+"""
+
+COLOURS = """
+QListWidget#navigation { background: #e6ebef; border: 2px solid transparent; padding-top: 6px; }
+QListWidget#navigation:focus { border: 2px solid #2f6f8f; }
 QListWidget#navigation::item { padding: 8px 14px; border-radius: 4px; margin: 1px 6px; }
 QListWidget#navigation::item:selected { background: #2f6f8f; color: white; }
-QLabel[role="heading"] { font-size: 15pt; font-weight: 600; }
-QLabel[role="subheading"] { font-weight: 600; }
 QLabel[role="muted"] { color: #5b6873; }
-QLabel[role="hidden-line"] { color: #5b6873; font-style: italic; }
-QLabel[role="field-error"] { color: #b3261e; }
+QLabel[role="hidden-line"] { color: #5b6873; }
+QLabel[role="field-error"] { color: #b3261e; font-weight: normal; }
 QLabel[role="field-ok"] { color: #2e6b34; }
 QFrame[role="banner-red"] { background: #fbe9e7; border: 1px solid #b3261e; border-radius: 4px; }
 QFrame[role="banner-red"] QLabel { color: #7d1a14; font-weight: 600; }
 QFrame[role="banner-amber"] { background: #fff4d6; border: 1px solid #c99a2e; border-radius: 4px; }
 QFrame[role="banner-amber"] QLabel { color: #5c3d00; font-weight: 600; }
 QFrame[role="card"] { background: white; border: 1px solid #d5dce2; border-radius: 6px; }
+QFrame[role="card"]:focus { border: 2px solid #2f6f8f; }
 QLabel[badge="active"] { background: #e6f2e7; color: #2e6b34; border: 1px solid #9cc7a0;
                          border-radius: 3px; padding: 2px 6px; }
 QLabel[badge="expiring"] { background: #fff4d6; color: #5c3d00; border: 1px solid #d9b866;
@@ -86,10 +178,15 @@ QHeaderView::section { background: #e9edf1; padding: 4px 6px; border: none;
                        border-right: 1px solid #d5dce2; border-bottom: 1px solid #d5dce2; }
 """
 
+#: The stylesheet at the default text size with the Trefas colours.
+STYLESHEET = stylesheet()
+
 
 def heading_font(size_delta: int = 3) -> QFont:
+    """The application font, larger by ``size_delta`` tenths (relative, so a
+    heading grows with the text size)."""
     f = QFont(QApplication.font())
-    f.setPointSize(f.pointSize() + size_delta)
+    f.setPointSizeF(f.pointSizeF() * (1 + size_delta / 10))
     f.setWeight(QFont.Weight.DemiBold)
     return f
 

@@ -37,6 +37,12 @@ class UnlockDialog(QDialog):
 
     unlockedStore = Signal(object)
 
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
+        from trefas_app.ui import accessibility
+
+        accessibility.tune(self)
+        super().showEvent(event)
+
     def __init__(self, ctx, parent: QWidget | None = None, username: str = "",
                  locked_by: str = ""):
         super().__init__(parent)

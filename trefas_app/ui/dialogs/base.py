@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QAccessible, QCloseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain.errors import TrefasError
-from trefas_app.ui import common
+from trefas_app.ui import accessibility, common
 
 
 class ServiceDialog(QDialog):
@@ -69,6 +69,20 @@ class ServiceDialog(QDialog):
         self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
         self.problem_label.hide()
         outer.addWidget(self.problem_label)
+
+        # Why Save is greyed out, as text a keyboard and a screen reader reach
+        # (a disabled button's tooltip is reachable by neither).
+        self.todo_label = QLabel(self)
+        self.todo_label.setObjectName("todoLabel")
+        self.todo_label.setProperty("role", "muted")
+        self.todo_label.setWordWrap(True)
+        self.todo_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.todo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.todo_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # after the flags: they reset it
+        self.todo_label.setProperty("focusRing", True)
+        self.todo_label.hide()
+        self._todo: list[str] = []
+        outer.addWidget(self.todo_label)
 
         self.buttons = QDialogButtonBox(self)
         self.ok_button = self.buttons.addButton(ok_text or self.tr("Spara"),
@@ -99,11 +113,33 @@ class ServiceDialog(QDialog):
         problems = self.problems()
         self.ok_button.setEnabled(not problems and not self._busy)
         self.ok_button.setToolTip("\n".join(problems))
+        self._show_todo(problems)
         return not problems
+
+    def _show_todo(self, problems: list[str]) -> None:
+        if problems == self._todo:
+            return
+        new = [p for p in problems if p not in self._todo]
+        self._todo = list(problems)
+        text = (self.tr("Innan du kan spara:") + "\n" + "\n".join(f"• {p}" for p in problems)
+                ) if problems else ""
+        self.todo_label.setText(text)
+        self.todo_label.setAccessibleName(text)
+        self.todo_label.setVisible(bool(problems))
+        self.ok_button.setAccessibleDescription(" ".join(problems))
+        accessibility.changed(self.todo_label)
+        if new and self.isVisible():
+            accessibility.announce(self.todo_label, " ".join(new))
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
+        accessibility.tune(self)
+        super().showEvent(event)
 
     def show_problem(self, text: str) -> None:
         self.problem_label.setText(text)
         self.problem_label.setVisible(bool(text))
+        if text:
+            accessibility.announce(self.problem_label, text)
 
     # -- saving -----------------------------------------------------------------------
 
@@ -206,9 +242,14 @@ class ServiceDialog(QDialog):
         super().closeEvent(event)
 
 
-def field_error_label(parent: QWidget | None = None) -> QLabel:
-    """The red sentence under a field (empty and hidden while the field is fine)."""
+def field_error_label(parent: QWidget | None = None, field: QWidget | None = None) -> QLabel:
+    """The red sentence under a field (empty and hidden while the field is fine).
+    The sentence is also the field's accessible description, so a screen
+    reader says it when the field has the focus: ``field``, or the input laid
+    out right before the label."""
     lbl = QLabel(parent)
+    if field is not None:
+        lbl.a11y_field = field
     lbl.setProperty("role", "field-error")
     lbl.setWordWrap(True)
     lbl.setTextFormat(Qt.TextFormat.PlainText)
@@ -217,5 +258,15 @@ def field_error_label(parent: QWidget | None = None) -> QLabel:
 
 
 def set_field_error(lbl: QLabel, text: str) -> None:
+    if text == lbl.text():
+        return
     lbl.setText(text)
     lbl.setVisible(bool(text))
+    field = getattr(lbl, "a11y_field", None) or accessibility.field_before(lbl)
+    if field is not None:
+        if field.property("a11yDescription") is None:  # e.g. "Måste fyllas i"
+            field.setProperty("a11yDescription", field.accessibleDescription())
+        field.setAccessibleDescription(text or field.property("a11yDescription"))
+        accessibility.changed(field, QAccessible.Event.DescriptionChanged)
+    if text:
+        accessibility.announce(lbl, text)

@@ -22,6 +22,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
+from trefas_app.ui import accessibility
 from trefas_app.ui.common import category_short, combo_enum, enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 
@@ -90,7 +91,7 @@ class ConsentDialog(ServiceDialog):
         self.until_edit.setSpecialValueText(self.tr("Välj slutdatum"))
         self.until_edit.setDate(NO_DATE)
         self.until_edit.setCalendarPopup(True)
-        self.until_error = field_error_label(self)
+        self.until_error = field_error_label(self, self.until_edit)
         self.until_error.setObjectName("untilError")
         until_row = QHBoxLayout()
         until_row.addWidget(self.until_edit)
@@ -115,26 +116,11 @@ class ConsentDialog(ServiceDialog):
         f.addRow(self.tr("Syfte *"), self.purpose_edit)
         f.addRow(self.tr("Gäller från"), self.from_edit)
         f.addRow(self.tr("Gäller till *"), until_box)
+        # The label names the date field, not the box around it and its buttons.
+        accessibility.tie(f.labelForField(until_box), self.until_edit)
 
-        grid_box = QWidget(self)
-        grid = QGridLayout(grid_box)
-        grid.setContentsMargins(0, 8, 0, 0)
-        grid.addWidget(muted(self.tr("Uppgifter som får lämnas till:"), grid_box), 0, 0)
         self.checks: dict[tuple[Agency, Category], QCheckBox] = {}
-        for c, agency in enumerate(self.recipients, start=1):
-            head = QLabel(enum_label(agency, lang), grid_box)
-            head.setProperty("role", "subheading")
-            grid.addWidget(head, 0, c)
-        for r, category in enumerate(Category, start=1):
-            grid.addWidget(QLabel(category_short(category, lang).capitalize(), grid_box), r, 0)
-            for c, agency in enumerate(self.recipients, start=1):
-                box = QCheckBox(grid_box)
-                box.setObjectName(f"grant-{agency.value}-{category.value}")
-                box.setToolTip(f"{enum_label(agency, lang)}: {enum_label(category, lang)}")
-                box.toggled.connect(self.revalidate)
-                self.checks[(agency, category)] = box
-                grid.addWidget(box, r, c)
-        self.body.addWidget(grid_box)
+        self.body.addWidget(self._grant_grid(lang))
         self.minor_note = muted("", self)
         self.body.addWidget(self.minor_note)
 
@@ -147,6 +133,34 @@ class ConsentDialog(ServiceDialog):
         self.until_edit.dateChanged.connect(self.revalidate)
         self._basis_changed()
         self.mark_clean()
+
+    def _grant_grid(self, lang: str) -> QWidget:
+        """Recipient agencies (columns) × data categories (rows) as check boxes,
+        each named by its column and row."""
+        grid_box = QWidget(self)
+        grid = QGridLayout(grid_box)
+        grid.setContentsMargins(0, 8, 0, 0)
+        grid.addWidget(muted(self.tr("Uppgifter som får lämnas till:"), grid_box), 0, 0)
+        for c, agency in enumerate(self.recipients, start=1):
+            head = QLabel(enum_label(agency, lang), grid_box)
+            head.setProperty("role", "subheading")
+            grid.addWidget(head, 0, c)
+        for r, category in enumerate(Category, start=1):
+            row_label = QLabel(category_short(category, lang).capitalize(), grid_box)
+            grid.addWidget(row_label, r, 0)
+            for c, agency in enumerate(self.recipients, start=1):
+                box = QCheckBox(grid_box)
+                box.setObjectName(f"grant-{agency.value}-{category.value}")
+                box.setToolTip(f"{enum_label(agency, lang)}: {enum_label(category, lang)}")
+                # "Polisen – Identitet": the column and row a sighted user reads.
+                accessibility.name(box, f"{enum_label(agency, lang)} – {row_label.text()}",
+                                   self.tr("Får lämnas till"))
+                if c == 1:
+                    row_label.setBuddy(box)
+                box.toggled.connect(self.revalidate)
+                self.checks[(agency, category)] = box
+                grid.addWidget(box, r, c)
+        return grid_box
 
     def _fill(self, c: ConsentView) -> None:
         self.basis_combo.setCurrentIndex(list(ConsentBasis).index(c.basis))

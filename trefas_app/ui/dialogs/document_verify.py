@@ -36,6 +36,12 @@ _BAD_STYLE = ("QLabel#verifyResult { background: #fde8e8; color: #7f1d1d; "
 
 
 class VerifyDocumentDialog(QDialog):
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
+        from trefas_app.ui import accessibility
+
+        accessibility.tune(self)
+        super().showEvent(event)
+
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx

@@ -321,6 +321,8 @@ class DateField(QWidget):
         self.edit = QDateEdit(qdate(value or today()), self)
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat("yyyy-MM-dd")
+        if check_text:
+            self.edit.setAccessibleName(check_text)  # "Från": the tick box in front says it
         self.edit.dateChanged.connect(lambda _d: self.changed.emit())
         lay.addWidget(self.edit)
         lay.addStretch(1)

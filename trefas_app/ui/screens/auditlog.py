@@ -268,6 +268,7 @@ class Screen(BaseScreen):
         self.user_edit.setObjectName("userFilter")
         self.user_edit.setPlaceholderText(self.tr("Användarnamn"))
         self.action_combo = QComboBox(page)
+        self.action_combo.setAccessibleName(self.tr("Händelsetyp"))
         self.action_combo.setObjectName("actionFilter")
         for sv, en, value in ACTION_FILTERS:
             self.action_combo.addItem(sv if self.ctx.lang == "sv" else en, value)
@@ -523,6 +524,7 @@ class Screen(BaseScreen):
         form = QFormLayout()
         row = QHBoxLayout()
         self.volume_days = QComboBox(page)
+        self.volume_days.setAccessibleName(self.tr("Period"))
         self.volume_days.setObjectName("volumeDays")
         for text, days in ((self.tr("Senaste 7 dagarna"), 7), (self.tr("Senaste 30 dagarna"), 30)):
             self.volume_days.addItem(text, days)

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from trefas_app.ui import accessibility
 from trefas_app.ui.context import matches
 from trefas_app.ui.common import heading, muted
 
@@ -66,6 +67,10 @@ class BaseScreen(QWidget):
 
     def restore(self, state: dict[str, Any]) -> None:
         """Go back to ``state`` (from :meth:`state`) after an unlock."""
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
+        accessibility.tune(self)
+        super().showEvent(event)
 
     # -- for subclasses ----------------------------------------------------------------
 

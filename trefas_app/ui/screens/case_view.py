@@ -66,6 +66,8 @@ class _TabSlot(QWidget):
     def __init__(self, entry: TabEntry, parent: QWidget | None = None):
         super().__init__(parent)
         self.entry = entry
+        #: What assistive technology calls the tab's list (accessibility.tune).
+        self.title = entry.label()
         self.tab: QWidget | None = None
         self._lay = QVBoxLayout(self)
         self._lay.setContentsMargins(0, 0, 0, 0)
@@ -120,6 +122,10 @@ class CaseViewScreen(BaseScreen):
         self.tabs = QTabWidget(self.body)
         self.tabs.setObjectName("caseTabs")
         self.tabs.setDocumentMode(True)
+        # Whole titles, never "Dok…"; at large text the bar scrolls (arrows,
+        # Ctrl+Tab) and the current tab is always shown.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.setUsesScrollButtons(True)
         self.slots: dict[str, _TabSlot] = {}
         for entry in CASE_TABS:
             if entry.allowed(ctx):

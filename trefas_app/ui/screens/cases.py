@@ -33,6 +33,7 @@ class Screen(ListScreen):
             self.noun, self.noun_plural = "case", "cases"
 
         self.state_combo = QComboBox(self)
+        self.state_combo.setAccessibleName(self.tr("Status"))
         self.state_combo.setObjectName("stateFilter")
         self.state_combo.addItem(self.tr("Pågående ärenden"), ONGOING)
         self.state_combo.addItem(self.tr("Alla ärenden"), ())

@@ -13,8 +13,8 @@ after an unlock.
 from __future__ import annotations
 
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -33,7 +33,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, ExitState, IncidentState, TaskState
 from trefas_app.services import consents, dashboard
 from trefas_app.services.views_ops import Dashboard
-from trefas_app.ui import style
+from trefas_app.ui import accessibility, common, style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
@@ -46,7 +46,9 @@ CONSENT_BUCKETS = ((7, "0–7"), (14, "8–14"), (21, "15–21"), (30, "22–30"
 
 
 class Tile(QFrame):
-    """A big number with a caption; click or Enter opens the list behind it."""
+    """A big number with a caption; click or Enter opens the list behind it.
+    A button to assistive technology (its name: caption, number and detail);
+    the stylesheet draws its focus ring (``QFrame[role="card"]:focus``)."""
 
     clicked = Signal()
 
@@ -64,7 +66,7 @@ class Tile(QFrame):
         self.number = QLabel("–", self)
         self.number.setObjectName("tileNumber")
         f = self.number.font()
-        f.setPointSize(f.pointSize() + 11)
+        f.setPointSizeF(f.pointSizeF() * 2.2)  # relative: grows with the text size
         f.setWeight(f.Weight.DemiBold)
         self.number.setFont(f)
         self.caption = QLabel(caption, self)
@@ -76,13 +78,15 @@ class Tile(QFrame):
         lay.addWidget(self.caption)
         lay.addWidget(self.detail)
         lay.addStretch(1)
+        self.setAccessibleName(caption)
 
     def set_value(self, value: int | None, detail: str = "", alarm: bool = False) -> None:
         self.number.setText("–" if value is None else str(value))
         colour = style.RED.name() if alarm else style.TEXT.name()
         self.number.setStyleSheet(f"color: {colour};")
         self.detail.setText(detail)
-        self.setAccessibleName(f"{self.caption.text()}: {self.number.text()} {detail}".strip())
+        self.setAccessibleName(f"{self.caption.text()}: {self.number.text()}"
+                               + (f", {detail}" if detail else ""))
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(
@@ -95,6 +99,22 @@ class Tile(QFrame):
             self.clicked.emit()
         else:
             super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        super().focusInEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.hasFocus():  # a ring of its own, whatever the stylesheet says
+            p = QPainter(self)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            p.drawRoundedRect(QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5), 6, 6)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        super().focusOutEvent(event)
+        self.update()
 
 
 class Card(QFrame):
@@ -113,12 +133,14 @@ class Card(QFrame):
         head = QHBoxLayout()
         self.title = QLabel(title, self)
         self.title.setProperty("role", "subheading")
+        self.title.setWordWrap(True)  # large text: wrap, never push the page wider
         head.addWidget(self.title, 1)
         self.link = QPushButton(link_text, self)
         self.link.setFlat(True)
         self.link.setCursor(Qt.CursorShape.PointingHandCursor)
         self.link.setStyleSheet("QPushButton { color: #2f6f8f; text-decoration: underline; "
-                                "border: none; padding: 0 2px; }")
+                                "border: 2px solid transparent; padding: 0 2px; } "
+                                "QPushButton:focus { border-color: #2f6f8f; }")
         self.link.setVisible(bool(link_text))
         head.addWidget(self.link)
         lay.addLayout(head)
@@ -175,7 +197,8 @@ class Screen(BaseScreen):
                                                           unit=actor.unit_name), inner))
 
         # tiles
-        tiles = QHBoxLayout()
+        # Three to a row, so that at 200 % text they wrap instead of running off-screen.
+        tiles = QGridLayout()
         tiles.setSpacing(10)
         self.tile_cases = Tile(self.tr("pågående ärenden"), inner, "tileCases")
         self.tile_tasks = Tile(self.tr("försenade uppgifter"), inner, "tileTasks")
@@ -195,8 +218,8 @@ class Screen(BaseScreen):
         self.tile_steps.clicked.connect(self.show_open_routines)
         self.tiles = [self.tile_cases, self.tile_tasks, self.tile_consents, self.tile_exits,
                       self.tile_incidents, self.tile_steps]
-        for t in self.tiles:
-            tiles.addWidget(t)
+        for i, t in enumerate(self.tiles):
+            tiles.addWidget(t, i // 3, i % 3)
         lay.addLayout(tiles)
         self.tile_consents.setVisible(ctx.may("consent.read"))
         self.tile_exits.setVisible(ctx.may("exit.read"))
@@ -291,6 +314,16 @@ class Screen(BaseScreen):
         self.consents_card.setVisible(ctx.may("consent.read"))
         grid.addWidget(self.consents_card, 2, 1)
         lay.addStretch(1)
+        self._name_parts()
+
+    def _name_parts(self) -> None:
+        """Each chart and list is called what its card's title says."""
+        for card, part in ((self.cases_card, self.cases_chart), (self.exits_card, self.exits_chart),
+                           (self.incidents_card, self.incidents_chart),
+                           (self.steps_card, self.steps_chart), (self.tasks_card, self.tasks_list),
+                           (self.consents_card, self.consents_chart),
+                           (self.consents_card, self.consents_list)):
+            accessibility.name(part, card.title.text())
 
     # -- loading -----------------------------------------------------------------------
 
@@ -483,3 +516,6 @@ class Screen(BaseScreen):
         self.consents_list.clear()
         for t in self.tiles:
             t.set_value(None)
+
+
+accessibility.register_role(Tile, accessibility.QAccessible.Role.Button)

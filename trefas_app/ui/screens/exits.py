@@ -107,6 +107,7 @@ class Screen(BaseScreen):
         row.addWidget(subheading(self.tr("Alla avhopparärenden"), left))
         row.addStretch(1)
         self.state_combo = QComboBox(left)
+        self.state_combo.setAccessibleName(self.tr("Status"))
         self.state_combo.setObjectName("stateFilter")
         self.state_combo.addItem(self.tr("Pågående"), ONGOING)
         self.state_combo.addItem(self.tr("Alla"), ())

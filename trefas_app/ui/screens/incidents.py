@@ -418,14 +418,17 @@ class Screen(BaseScreen):
 
         filters = QHBoxLayout()
         self.period_combo = QComboBox(self)
+        self.period_combo.setAccessibleName(self.tr("Period"))
         self.period_combo.setObjectName("period")
         for text, days in ((self.tr("Senaste 90 dagarna"), 90), (self.tr("Senaste året"), 365),
                            (self.tr("All tid"), None)):
             self.period_combo.addItem(text, days)
         self.unit_combo = QComboBox(self)
+        self.unit_combo.setAccessibleName(self.tr("Område"))
         self.unit_combo.setObjectName("unitFilter")
         self.unit_combo.addItem(self.tr("Alla områden"), None)
         self.state_combo = QComboBox(self)
+        self.state_combo.setAccessibleName(self.tr("Status"))
         self.state_combo.setObjectName("stateFilter")
         self.state_combo.addItem(self.tr("Alla"), ())
         self.state_combo.addItem(self.tr("Pågående"), OPEN_STATES)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.ui import accessibility
 from trefas_app.ui.common import fmt_count, heading, hidden_line, muted, rows_so_far
 from trefas_app.ui.models.paged import PagedTableModel
 from trefas_app.ui.screens.base import BaseScreen
@@ -54,9 +55,12 @@ class ListScreen(BaseScreen):
         self.search.setPlaceholderText(self.search_placeholder)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(320)
+        self.search.setAccessibleName(self.tr("Sök"))
         self.filters.addWidget(self.search, 2)
         lay.addLayout(self.filters)
 
+        self._min_widths: list[int] = []
+        self._fitted = False
         self.model: PagedTableModel = self.make_model()
         self.table = QTableView(self)
         self.table.setObjectName("table")
@@ -142,6 +146,11 @@ class ListScreen(BaseScreen):
             self.count_label.setText(self.tr("Hämtar …"))
 
     def _page_loaded(self, _page=None) -> None:
+        if self._min_widths and self.model.loaded and not self._fitted:
+            self._fitted = True
+            accessibility.fit_columns(self.table, self._min_widths)
+        elif not self.model.loaded:
+            self._fitted = False
         total = self.model.total
         if total is None:
             self.hidden_label.clear()
@@ -206,5 +215,7 @@ class ListScreen(BaseScreen):
             try_select()
 
     def fit_columns(self, widths: list[int]) -> None:
-        for i, w in enumerate(widths):
-            self.table.setColumnWidth(i, w)
+        """Columns at least ``widths`` wide (at 100 % text), sized to their
+        contents when the first page arrives."""
+        self._min_widths = list(widths)
+        accessibility.fit_columns(self.table, self._min_widths)

@@ -279,6 +279,7 @@ class Screen(BaseScreen):
         top.addWidget(heading(self.tr("Möten"), self))
         top.addStretch(1)
         self.period_combo = QComboBox(self)
+        self.period_combo.setAccessibleName(self.tr("Period"))
         self.period_combo.setObjectName("period")
         for text, key in ((self.tr("Senaste 90 dagarna och kommande"), "recent"),
                           (self.tr("Kommande"), "upcoming"), (self.tr("Alla"), "all")):

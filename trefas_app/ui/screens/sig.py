@@ -70,6 +70,7 @@ class Screen(BaseScreen):
 
         filters = QHBoxLayout()
         self.state_combo = QComboBox(self)
+        self.state_combo.setAccessibleName(self.tr("Status"))
         self.state_combo.setObjectName("stateFilter")
         self.state_combo.addItem(self.tr("Pågående"), ONGOING)
         self.state_combo.addItem(self.tr("Alla"), ())

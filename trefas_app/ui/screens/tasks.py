@@ -108,6 +108,7 @@ class Screen(BaseScreen):
         self.overdue_check = QCheckBox(self.tr("Bara försenade"), self)
         self.overdue_check.setObjectName("overdueOnly")
         self.state_combo = QComboBox(self)
+        self.state_combo.setAccessibleName(self.tr("Status"))
         self.state_combo.setObjectName("stateFilter")
         self.state_combo.addItem(self.tr("Öppna"), (TaskState.OPEN,))
         self.state_combo.addItem(self.tr("Klara"), (TaskState.DONE,))

@@ -412,6 +412,7 @@ class Tab(BaseTab):
         lay.setContentsMargins(4, 8, 4, 4)
         top = QHBoxLayout()
         self.choice = QComboBox(self)
+        self.choice.setAccessibleName(self.tr("Avhopparärende"))
         self.choice.setObjectName("exitChoice")
         self.choice.hide()
         self.choice.currentIndexChanged.connect(self._chosen)

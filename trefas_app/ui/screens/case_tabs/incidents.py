@@ -27,6 +27,7 @@ from trefas_app.ui.screens.case_tabs.parts import (
     hidden_label,
     make_table,
     open_screen,
+    overdue_text,
     selected_data,
     show_hidden,
     subheading,
@@ -139,7 +140,8 @@ class Tab(BaseTab):
         self.tasks.setRowCount(len(data.tasks))
         for r, t in enumerate(data.tasks):
             colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
-            fill_row(self.tasks, r, [fmt_date(t.due_on) or "–", t.title,
+            due = fmt_date(t.due_on) or "–"
+            fill_row(self.tasks, r, [overdue_text(due) if t.overdue else due, t.title,
                                      t.incident_number or "", t.assignee or "",
                                      enum_label(t.state, lang)], data=t, colour=colour)
         fit_table(self.tasks, self.tasks_empty)

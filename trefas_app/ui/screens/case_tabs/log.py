@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTableView, QVBoxLayout
 
 from trefas_app.services import audit_log
+from trefas_app.ui import accessibility
 from trefas_app.ui.common import fmt_count, muted
 from trefas_app.ui.screens.auditlog import ACTION_FILTERS, log_colour, log_columns
 from trefas_app.ui.screens.base import BaseTab
@@ -24,6 +25,7 @@ class Tab(BaseTab):
         row.addWidget(muted(self.tr("Alla som har läst eller ändrat i ärendet, oavsett "
                                     "myndighet. Granskningen loggas."), self), 1)
         self.action_combo = QComboBox(self)
+        self.action_combo.setAccessibleName(self.tr("Händelsetyp"))
         self.action_combo.setObjectName("actionFilter")
         for sv, en, value in ACTION_FILTERS:
             self.action_combo.addItem(sv if ctx.lang == "sv" else en, value)
@@ -40,8 +42,7 @@ class Tab(BaseTab):
         self.table.setObjectName("caseLog")
         self.table.setModel(self.model)
         configure_view(self.table)
-        for i, w in enumerate((130, 130, 120, 220, 80, 80, 110)):
-            self.table.setColumnWidth(i, w)
+        accessibility.fit_columns(self.table, [130, 130, 120, 220, 80, 80, 110])
         lay.addWidget(self.table, 1)
         self.count = muted("", self)
         self.count.setObjectName("logCount")

@@ -102,6 +102,7 @@ class Tab(BaseTab):
         self.reader = QTextBrowser(right)
         self.reader.setObjectName("reader")
         self.reader.setOpenLinks(False)
+        self.reader.setAccessibleName(self.tr("Anteckningens text"))
         rl.addWidget(self.reader_title)
         rl.addWidget(self.reader_meta)
         rl.addWidget(self.reader, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,11 @@ from trefas_app.ui.models.paged import PAGE_SIZE, Column, PagedTableModel
 #: Text colour of overdue rows and values.
 OVERDUE = style.RED
 DONE = style.MUTED_TEXT
+
+
+def overdue_text(text: str) -> str:
+    """``text`` marked as overdue in words too: colour is never the only signal."""
+    return f"{text} ⚠ " + QCoreApplication.translate("CaseTabs", "försenad")
 
 
 # --- tables ---------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from trefas_app.ui.screens.case_tabs.parts import (
     fit_table,
     hidden_label,
     make_table,
+    overdue_text,
     selected_data,
     show_hidden,
     subheading,
@@ -154,6 +155,7 @@ class Tab(BaseTab):
         bl.addLayout(actions)
         self.tree = QTreeWidget(bottom)
         self.tree.setObjectName("planTree")
+        self.tree.setAccessibleName(self.tr("Planens mål och åtgärder"))
         self.tree.setColumnCount(5)
         self.tree.setHeaderLabels([self.tr("Mål och åtgärder"), self.tr("Ansvarig"),
                                    self.tr("Klart senast"), self.tr("Uppföljning"),
@@ -275,7 +277,9 @@ class Tab(BaseTab):
                 if a.responsible_name:
                     responsible += f", {a.responsible_name}"
                 item = QTreeWidgetItem(node, [
-                    a.description, responsible, fmt_date(a.due_date) or "–",
+                    a.description, responsible,
+                    overdue_text(fmt_date(a.due_date) or "–") if a.overdue
+                    else fmt_date(a.due_date) or "–",
                     fmt_date(a.follow_up_date) or "–",
                     fmt_date(a.done_at) if a.done_at else ""])
                 item.setData(0, Qt.ItemDataRole.UserRole, a)
