@@ -371,6 +371,40 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
                 case_identity_shared(actor.agency, spec.model.case_id, now))
 
 
+# --- the access log ---------------------------------------------------------------
+
+
+def log_scope(actor: Actor, now: dt.datetime) -> ColumnElement[bool]:
+    """The entries of the access log ``actor`` may read — the one scope of
+    every reading of the log (the log review, read volumes, the log extract):
+    entries made by users of the reader's agency (and failed log-ins under
+    their names); entries about a case the reader may see; and entries about a
+    person the reader may see that belong to no case. An entry about a case
+    the reader may not open is out of scope even when it names a person the
+    reader sees: its action and reason tell about that case."""
+    ev = m.AuditEvent
+    own_user = select(m.User.id).where(m.User.agency == actor.agency)
+    own_name = select(m.User.username).where(m.User.agency == actor.agency)
+    visible_case = select(m.Case.id).where(visible(actor, "case", now))
+    visible_person = select(m.Person.id).where(visible(actor, "person", now))
+    return or_(
+        ev.agency == actor.agency.value,
+        ev.user_id.in_(own_user),
+        and_(ev.user_id.is_(None), ev.agency.is_(None), ev.username.in_(own_name)),
+        ev.case_id.in_(visible_case),
+        and_(ev.case_id.is_(None), ev.person_id.in_(visible_person)),
+    )
+
+
+def log_reason(actor: Actor, entry_agency: str | None, reason: str | None) -> str | None:
+    """A reason in the log (for an emergency access, a reveal, a withdrawal, a
+    closure) is content of the agency whose user gave it: other agencies see
+    that there was one, not what it says (None)."""
+    if reason is None or entry_agency != actor.agency.value:
+        return None
+    return reason
+
+
 # --- helpers every service uses -----------------------------------------------
 
 

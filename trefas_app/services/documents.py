@@ -54,7 +54,6 @@ from trefas_app.domain.enums import (
     ConsentBasis,
     DocumentKind,
     NoteState,
-    ProtectionLevel,
     Role,
     TaskState,
 )
@@ -63,9 +62,9 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.routine import involvement_label
 from trefas_app.security import access
 from trefas_app.services.cases import next_number, writable_case
-from trefas_app.services.consents import consent_status
-from trefas_app.services.persons import project_person
-from trefas_app.services.views import PersonView
+from trefas_app.services.consents import consent_status, view_of
+from trefas_app.services.persons import person_names, project_person
+from trefas_app.services.views import PersonView, mask_identity, name_words
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -656,26 +655,25 @@ def _consent_blocks(s, scope: _Scope, person: m.Person, content: _Content,
                                 access.visible(scope.author, "consent", scope.now))
                          .order_by(m.Consent.valid_until.desc(), m.Consent.id.desc())).all()
     rows = []
-    masked = (person.protection_level != ProtectionLevel.NONE and person.id not in
-              access.revealed_persons(s, scope.author, [person.id], scope.now))
-    for c in consents:
-        status = consent_status(c, today)
+    masked = scope.project(s, person).identity_masked
+    for stored in consents:
+        status = consent_status(stored, today)
         if active_only and status != "active":
             continue
+        c = view_of(stored, "", today)
+        if masked:  # the same mask as every other projection of the person
+            c = mask_identity(c, person.id, person_names(person) | name_words(stored.given_by))
         basis = label(c.basis)
         if c.basis == ConsentBasis.LEGAL_BASIS and c.legal_reference:
             basis += f" ({c.legal_reference})"
         elif c.form:
             basis += f", {label(c.form).lower()}"
-        given_by = c.given_by
-        if masked and given_by not in ("Personen själv", "Lagstöd"):
-            given_by = "Vårdnadshavare (skyddad uppgift)"
         by_agency: dict[Agency, list[str]] = {}
-        for g in sorted(c.grants, key=lambda g: (list(Agency).index(g.agency),
-                                                 list(Category).index(g.category))):
-            by_agency.setdefault(g.agency, []).append(label(g.category))
+        for agency, category in sorted(c.grants, key=lambda g: (list(Agency).index(g[0]),
+                                                                list(Category).index(g[1]))):
+            by_agency.setdefault(agency, []).append(label(category))
         grants = "\n".join(f"{_agency(a)}: {', '.join(cats)}" for a, cats in by_agency.items())
-        row = (f"{basis}\nLämnat av: {given_by}", f"{_day(c.valid_from)} – {_day(c.valid_until)}",
+        row = (f"{basis}\nLämnat av: {c.given_by}", f"{_day(c.valid_from)} – {_day(c.valid_until)}",
                grants, c.purpose)
         if not active_only:
             row += (_CONSENT_STATUS[status],)
@@ -1104,8 +1102,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         relatives = s.scalars(select(m.Relative).where(
             m.Relative.person_id == person.id,
             access.visible(actor, "relative", now)).order_by(m.Relative.id)).all()
-        if relatives and not (view.protected and not view.revealed) \
-                and Category.IDENTITY not in view.withheld:
+        if relatives and not view.identity_masked:
             content.blocks += [Heading("Anhöriga"), Table(
                 ("Namn", "Relation", "Telefon", "Vårdnadshavare"),
                 tuple((r.name, r.relation, r.phone or "–", "Ja" if r.is_guardian else "Nej")
@@ -1221,7 +1218,8 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         events = s.execute(
             select(ev, m.User.display_name)
             .outerjoin(m.User, m.User.id == ev.user_id)
-            .where(or_(ev.person_id == person.id, ev.case_id.in_(case_ids)))
+            .where(or_(ev.person_id == person.id, ev.case_id.in_(case_ids)),
+                   access.log_scope(actor, now))
             .order_by(ev.seq)).all()
         content = _Content()
         content.blocks.append(Paragraph(
@@ -1252,7 +1250,8 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             tuple((_time(_at(e.at)), name or e.username or "Okänd",
                    (f"{_agency(Agency(e.agency))}, {label(Role(e.role))}"
                     if e.agency and e.role else "–"),
-                   _describe_action(e.action), e.reason or "–") for e, name in events),
+                   _describe_action(e.action),
+                   access.log_reason(actor, e.agency, e.reason) or "–") for e, name in events),
             (1.75, 1.8, 2.3, 2.4, 1.75))]
         content.include(Category.IDENTITY, person.owner_agency)
         recipient = f"Den registrerade ({view.alias})"

@@ -18,7 +18,15 @@ from trefas_app.domain.enums import (
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.personnummer import parse_personal_number
 from trefas_app.security import access
-from trefas_app.services.views import ListCount, Page, PersonRow, PersonView, fetch_page
+from trefas_app.services.views import (
+    ListCount,
+    Page,
+    PersonRow,
+    PersonView,
+    fetch_page,
+    mask_identity,
+    name_words,
+)
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -45,17 +53,20 @@ class PersonInput:
 
 
 def project_person(person: m.Person, categories: set[Category], revealed: bool) -> PersonView:
+    """The person as a reader with ``categories`` of the person's own fields
+    sees them; a protected person not revealed by the reader goes through
+    :func:`mask_identity`, the one mask every projection uses."""
     protected = person.protection_level != ProtectionLevel.NONE
     masked = protected and not revealed
-    show_identity = Category.IDENTITY in categories and not masked
-    show_location = Category.LOCATION in categories and not masked
+    show_identity = Category.IDENTITY in categories
+    show_location = Category.LOCATION in categories
     show_threat = Category.THREAT in categories
     show_social = Category.SOCIAL in categories
     withheld = tuple(c for c in (Category.IDENTITY, Category.LOCATION, Category.THREAT,
                                  Category.SOCIAL)
                      if c not in categories or (masked and c in (Category.IDENTITY,
                                                                 Category.LOCATION)))
-    return PersonView(
+    view = PersonView(
         id=person.id,
         display_name=(f"{person.first_name} {person.last_name}" if show_identity
                       else access.person_alias(person.id)),
@@ -77,6 +88,14 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
         first_name=person.first_name if show_identity else None,
         last_name=person.last_name if show_identity else None,
     )
+    if masked or not show_identity:
+        return mask_identity(view, person.id, person_names(person))
+    return view
+
+
+def person_names(person: m.Person) -> frozenset[str]:
+    """The words of a person's own name, to blank out of free text about them."""
+    return name_words(person.first_name, person.last_name)
 
 
 def project_persons(session, actor: Actor, persons: list[m.Person],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from trefas_app.services.views import ALIAS, identifying
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -33,7 +34,7 @@ class ReferralRow:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ReferralState
     source_agency: Agency
@@ -48,7 +49,7 @@ class ReferralView:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ReferralState
     source_agency: Agency
@@ -179,7 +180,7 @@ class ExitRow:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ExitState
     requested_at: dt.datetime
@@ -195,7 +196,7 @@ class ExitView:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ExitState
     owner_agency: Agency
