@@ -170,14 +170,18 @@ def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> Colu
 
 
 def protection_clause(actor: Actor, person_id_col, category_expr,
-                      now: dt.datetime) -> ColumnElement[bool]:
-    """Condition 4 for content: location data of a protected person needs a reveal."""
+                      now: dt.datetime, reveals: bool = True) -> ColumnElement[bool]:
+    """Condition 4 for content: location data of a protected person needs a
+    reveal. ``reveals=False``: as if the user had revealed nobody (a handover
+    whose author chose to leave the revealed identity out)."""
     is_protected = (select(_PROTECTED_PERSON.id)
                     .where(_PROTECTED_PERSON.id == person_id_col,
                            _PROTECTED_PERSON.protection_level != ProtectionLevel.NONE)
                     .exists())
-    return or_(category_expr != Category.LOCATION.value, ~is_protected,
-               revealed_clause(actor, person_id_col, now))
+    parts = [category_expr != Category.LOCATION.value, ~is_protected]
+    if reveals:
+        parts.append(revealed_clause(actor, person_id_col, now))
+    return or_(*parts)
 
 
 def revealed_clause(actor: Actor, person_id_col, now: dt.datetime) -> ColumnElement[bool]:

@@ -32,7 +32,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.documents.model import (
@@ -227,11 +227,24 @@ class _Scope:
     author: Actor
     now: dt.datetime
     recipient: Agency | None = None  # None: as the author sees it
+    #: The author's reveals of protected identities count (their answer to
+    #: "include the revealed identity?" for a handover; else always).
+    reveals: bool = True
 
     def shown(self, kind: str) -> ColumnElement[bool]:
         if self.recipient is None:
             return access.visible(self.author, kind, self.now)
-        return disclosable(self.author, self.recipient, kind, self.now)
+        shown = disclosable(self.author, self.recipient, kind, self.now)
+        return shown if self.reveals else and_(shown, not_(self.held_back(kind)))
+
+    def held_back(self, kind: str) -> ColumnElement[bool]:
+        """Location content of a protected person that the author sees only
+        through a reveal they chose to leave out of the document."""
+        spec = access.CASE_CONTENT_KINDS.get(kind)
+        if self.reveals or spec is None:
+            return false()
+        return not_(access.protection_clause(self.author, spec.model.person_id,
+                                             spec.category_expr(), self.now, reveals=False))
 
     def withheld(self, kind: str) -> ColumnElement[bool]:
         """Rows the author sees that the recipient may not receive."""
@@ -249,7 +262,8 @@ class _Scope:
 
     def project(self, s, person: m.Person) -> PersonView:
         shown, _ = self.person_categories(s, person.id)
-        revealed = person.id in access.revealed_persons(s, self.author, [person.id], self.now)
+        revealed = self.reveals and person.id in access.revealed_persons(
+            s, self.author, [person.id], self.now)
         return project_person(person, shown, revealed)
 
 
@@ -422,6 +436,11 @@ def _any(s, kind: str, *where) -> bool:
     return s.scalar(select(model.id).where(*where).limit(1)) is not None
 
 
+#: Why location content of a revealed protected person is not in a handover.
+REVEAL_LEFT_OUT = ("skyddad identitet – upprättaren valde att inte ta med den visade "
+                   "identiteten")
+
+
 def _omissions(s, scope: _Scope, content: _Content, kind: str, *where) -> None:
     """Count, per category, what of ``kind`` is left out and why: rows the
     author may not see (in scope only), and rows the recipient may not get."""
@@ -439,6 +458,12 @@ def _omissions(s, scope: _Scope, content: _Content, kind: str, *where) -> None:
     for category, n in rows:
         if n:
             content.omit(Category(category), _no_basis(scope.recipient), _count(n, kind))
+    if not scope.reveals:
+        held = s.scalar(select(func.count()).select_from(model).where(
+            disclosable(scope.author, scope.recipient, kind, scope.now),
+            scope.held_back(kind), *where))
+        if held:
+            content.omit(Category.LOCATION, REVEAL_LEFT_OUT, _count(held, kind))
 
 
 def _rows(s, scope: _Scope, kind: str, *where, order=()):
@@ -883,9 +908,15 @@ def _confirm_password(uow: UnitOfWork, actor: Actor, password: str) -> None:
 
 def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency: Agency,
                    recipient_text: str | None, password_confirmation: str,
-                   pdf_password: str | None = None) -> IssuedDocumentResult:
+                   pdf_password: str | None = None,
+                   include_revealed_identity: bool = False) -> IssuedDocumentResult:
     """A handover of one case to ``recipient_agency``, limited to what that
-    agency may receive; needs the author's password once more."""
+    agency may receive; needs the author's password once more.
+
+    A protected person's identity the author has revealed goes into the
+    document only when ``include_revealed_identity`` says so (asked every
+    time; the answer is in the log entry): a reveal is for the author's own
+    work, not a decision to hand the identity on."""
     recipient_agency = Agency(recipient_agency)
     recipient_text = " ".join((recipient_text or "").split())
     if len(recipient_text) > 150:
@@ -911,7 +942,8 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
                 f"The person has no current consent or legal basis that allows identity "
                 f"details to go to {label(recipient_agency, 'en')}. No handover was created.",
                 "case", case.id)
-        scope = _Scope(actor, now, recipient_agency)
+        scope = _Scope(actor, now, recipient_agency, reveals=include_revealed_identity)
+        reveal_active = bool(access.revealed_persons(s, actor, [case.person_id], now))
         content = _Content()
         content.blocks.append(Paragraph(
             f"Överlämning av ärende {case.number} till {recipient}. Dokumentet innehåller "
@@ -927,7 +959,10 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
                       recipient_agency=recipient_agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, case=case,
                       pdf_password=pdf_password,
-                      log_detail={"recipient_agency": recipient_agency.value})
+                      log_detail={"recipient_agency": recipient_agency.value,
+                                  "reveal_active": reveal_active,
+                                  "revealed_identity_included":
+                                      reveal_active and include_revealed_identity})
 
 
 def issue_case_summary(uow: UnitOfWork, actor: Actor, case_id: int,

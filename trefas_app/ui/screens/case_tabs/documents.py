@@ -222,7 +222,7 @@ class Tab(BaseTab):
 
         if self.case is None:
             return
-        dlg = HandoverDialog(self.ctx, self, self.case.id)
+        dlg = HandoverDialog(self.ctx, self, self.case.id, revealed=self.case.person.revealed)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda result, d=dlg: self.show_result(result, d.pdf_password))
         self.handover_dialog = dlg
