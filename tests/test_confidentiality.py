@@ -42,6 +42,7 @@ from trefas_app.services import (
     exits,
     incidents,
     meetings,
+    notes,
     persons,
     referrals,
     tasks,
@@ -341,3 +342,77 @@ def test_the_handover_command_leaves_a_revealed_identity_out_unless_asked(
         _drop_cli_log_handlers()
     assert "Qzlinn" not in texts[False] and f"P-{story.person_id:04d}" in texts[False]
     assert "Qzlinn Qzberg" in texts[True]
+
+
+# --- one answer for "does not exist" and "not yours to see" --------------------------------
+
+
+def _answer(call):
+    try:
+        call()
+    except (AccessDenied, NotFound) as exc:
+        return type(exc), str(exc)
+    return None
+
+
+def test_a_hidden_record_and_a_missing_one_get_the_same_answer(demo):
+    root, _, _, story = demo
+    deniz = _login(root, "deniz.yilmaz")
+    try:
+        with Session(deniz.engine) as s:
+            hidden_note = s.scalar(select(m.Note.id).where(
+                ~access.visible(deniz.actor, "note", now_utc())).order_by(m.Note.id))
+        missing = 9_999_999
+        answers = [
+            (_answer(lambda: cases.get_case(deniz.uow(), deniz.actor, story.city_case)),
+             _answer(lambda: cases.get_case(deniz.uow(), deniz.actor, missing))),
+            (_answer(lambda: cases.move_case(deniz.uow(), deniz.actor, story.city_case,
+                                             CaseState.ACTIVE)),
+             _answer(lambda: cases.move_case(deniz.uow(), deniz.actor, missing,
+                                             CaseState.ACTIVE))),
+            (_answer(lambda: notes.get_note(deniz.uow(), deniz.actor, hidden_note)),
+             _answer(lambda: notes.get_note(deniz.uow(), deniz.actor, missing))),
+            (_answer(lambda: persons.get_person(deniz.uow(), deniz.actor,
+                                                _hidden_person(deniz))),
+             _answer(lambda: persons.get_person(deniz.uow(), deniz.actor, missing))),
+        ]
+        for hidden, absent in answers:
+            assert hidden is not None and hidden == absent
+            assert issubclass(hidden[0], AccessDenied) and issubclass(hidden[0], NotFound)
+        # Both probes are on record, so a supervisor can see someone trying ids.
+        with Session(deniz.engine) as s:
+            probes = s.scalars(select(m.AuditEvent.subject_id).where(
+                m.AuditEvent.action == "access.denied",
+                m.AuditEvent.username == "deniz.yilmaz")).all()
+        assert str(missing) in probes and str(story.city_case) in probes
+    finally:
+        deniz.close()
+
+
+def _hidden_person(store) -> int:
+    with Session(store.engine) as s:
+        seen = set(s.scalars(select(m.Person.id).where(
+            access.visible(store.actor, "person", now_utc()))).all())
+        return next(pid for pid in s.scalars(select(m.Person.id).order_by(m.Person.id))
+                    if pid not in seen)
+
+
+def test_the_command_line_gives_one_answer_for_hidden_and_missing(
+        demo, tmp_path, monkeypatch, capsys):
+    from trefas_app import cli
+
+    root, _, _, story = demo
+    monkeypatch.setenv("TREFAS_PASSWORD", DEMO_PASSWORD)
+    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
+    outcomes = []
+    try:
+        for key in (str(story.city_case), "9999999", "K-2026-99999"):
+            capsys.readouterr()
+            code = cli.main(["case", "show", key, "--store", str(root), "--user",
+                             "deniz.yilmaz"])
+            captured = capsys.readouterr()
+            outcomes.append((code, captured.out, captured.err.strip()))
+    finally:
+        _drop_cli_log_handlers()
+    assert outcomes[0][0] != 0
+    assert outcomes[0] == outcomes[1] == outcomes[2]

@@ -769,8 +769,9 @@ def _case_id(store, key: str) -> int:
     for row in page.rows:
         if row.number.upper() == key.upper():
             return row.id
-    raise NotFound(f"Inget ärende med numret {key} som du har tillgång till.",
-                   f"No case numbered {key} that you have access to.")
+    from trefas_app.security import access
+
+    raise access.no_such_record(store.actor, "case.read", "case", key)
 
 
 def _hidden_notice(page) -> None:

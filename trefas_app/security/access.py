@@ -29,7 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
-from trefas_app.domain.errors import AccessDenied, NotFound
+from trefas_app.domain.errors import AccessDenied, NoSuchRecord
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 
@@ -442,16 +442,22 @@ def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
                                               visible(actor, kind, now, verb))).first()
     if row is not None:
         return row
-    if session.get(model, record_id) is None:
-        raise NotFound("Posten finns inte.", "The record does not exist.")
-    if verb == "read":
-        raise denied(actor, f"{kind}.read",
-                     "Du har inte åtkomst till den här posten (ingen behörighet, inte i ditt "
-                     "ärendeteam, eller inget samtycke för din myndighet).",
-                     "You have no access to this record (no permission, not on the case "
-                     "team, or no consent covering your agency).", kind, record_id)
+    readable = verb != "read" and session.scalar(
+        select(model.id).where(model.id == record_id, visible(actor, kind, now)))
+    if not readable:
+        raise no_such_record(actor, f"{kind}.{verb}", kind, record_id)
     raise denied(actor, f"{kind}.{verb}", "Du får inte ändra den här posten.",
                  "You may not change this record.", kind, record_id)
+
+
+def no_such_record(actor: Actor, attempted: str, kind: str | None = None,
+                   record_id: object = None) -> NoSuchRecord:
+    """The one answer for "does not exist" and "not yours to see", in every
+    service and command; logged like any refusal (a probe is on record)."""
+    return on_record(NoSuchRecord(
+        "Posten finns inte, eller så har du inte åtkomst till den.",
+        "The record does not exist, or you have no access to it."),
+        actor, attempted, kind, record_id)
 
 
 def _model_of(kind: str):

@@ -1421,14 +1421,12 @@ def record_print(uow: UnitOfWork, actor: Actor, document_number: str) -> PrintRe
         s, now = uow.session, uow.now()
         doc = s.scalars(select(m.IssuedDocument).where(
             m.IssuedDocument.number == (document_number or "").strip())).first()
-        if doc is None:
-            raise NotFound("Dokumentet finns inte.", "The document does not exist.")
+        # Only the issuer prints: to anyone else a number that exists gets the
+        # same answer as one that does not (numbers run in sequence).
+        if doc is None or doc.issued_by_id != actor.user_id:
+            raise access.no_such_record(actor, "document.print", "document",
+                                        doc.id if doc is not None else None)
         access.require(actor, PERMISSION[DocumentKind(doc.kind)])
-        if doc.issued_by_id != actor.user_id:
-            raise access.denied(actor, "document.print",
-                                "Bara den som har upprättat dokumentet kan skriva ut det.",
-                                "Only the author of the document can print it.",
-                                "document", doc.id)
         originals = s.scalars(select(m.Disclosure).where(m.Disclosure.document_id == doc.id)
                               .order_by(m.Disclosure.id)).all()
         for d in originals:

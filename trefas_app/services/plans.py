@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanState, Role
-from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.views import Page
@@ -256,7 +256,7 @@ def complete_action(uow: UnitOfWork, actor: Actor, action_id: int) -> PlanView:
         s, now = uow.session, uow.now()
         action = s.get(m.PlanAction, action_id)
         if action is None:
-            raise NotFound("Åtgärden finns inte.", "The action does not exist.")
+            raise access.no_such_record(actor, "plan.write", "plan_action", action_id)
         plan, case = _writable_plan(uow, actor, action.plan_id)
         _not_ended(plan)
         if action.done_at is not None:
