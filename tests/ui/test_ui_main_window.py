@@ -252,3 +252,33 @@ def test_long_lived_objects_are_frozen_while_unlocked_and_released_at_lock(qtbot
     qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5_000)
     window.lock_now()
     assert gc.get_freeze_count() == 0
+
+
+def test_the_window_title_names_the_case_shown_and_trefas_once(qtbot, window, run_sync,
+                                                               monkeypatch):
+    """The title was read before the new case loaded, so it named the previous
+    case; and Qt appended the display name, so "Trefas" came twice."""
+    from trefas_app.ui import app as ui_app
+
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    numbers = []
+    for first in ("Amir", "Lina"):
+        p = run_sync(ctx, persons.create_person, persons.PersonInput(first, "Haddad"))
+        case = run_sync(ctx, cases.open_case, p.id, "Risk för våld")
+        numbers.append((case.id, case.number))
+    for case_id, number in numbers:
+        ctx.open_case(case_id)
+        view = window.current_screen()
+        assert numbers[0][1] not in window.windowTitle() or case_id == numbers[0][0]
+        qtbot.waitUntil(lambda: view.case is not None and view.case.id == case_id,
+                        timeout=10_000)
+        assert window.windowTitle() == f"Trefas – {number}"
+    window.show_screen("cases")
+    assert window.windowTitle() == "Trefas – Ärenden"
+
+    named = []
+    monkeypatch.setattr(QApplication, "setApplicationDisplayName",
+                        lambda *args: named.append(args), raising=False)
+    ui_app.make_application()
+    assert named == []

@@ -25,7 +25,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("Trefas")
     app.setApplicationName("Trefas")
-    app.setApplicationDisplayName("Trefas")
+    # No setApplicationDisplayName: Qt appends a display name to every window
+    # title ("Trefas – K-2026-00011 — Trefas"); our titles already say Trefas.
     app.setDesktopFileName("trefas")
     style.apply_style(app)
     return app

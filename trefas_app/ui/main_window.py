@@ -398,6 +398,8 @@ class MainWindow(QMainWindow):
                 title = entry.label() if entry else key
                 widget = load_screen(key, self.ctx, title)
             widget.setObjectName(f"screen-{key}")
+            if hasattr(widget, "title_changed"):
+                widget.title_changed.connect(lambda _t, w=widget: self._update_title(w))
             self._screens[key] = widget
             self.stack.addWidget(widget)
         return widget
@@ -415,11 +417,20 @@ class MainWindow(QMainWindow):
         self._current = key
         self.stack.setCurrentWidget(widget)
         self._highlight_nav(DETAIL_NAV.get(key, key))
-        title = getattr(widget, "title", "") or ""
-        self.setWindowTitle(f"Trefas – {title}" if title else "Trefas")
         if hasattr(widget, "activate"):
             widget.activate()
+        self._update_title(widget)
         return widget
+
+    def _update_title(self, widget: QWidget) -> None:
+        """The window's title names the screen shown — read when it is shown
+        and again whenever the screen's title changes (a case page gets its
+        case number once the case has loaded). "Trefas" once: the application
+        sets no display name, which Qt would append to every title."""
+        if widget is not self.current_screen():
+            return
+        title = getattr(widget, "title", "") or ""
+        self.setWindowTitle(f"Trefas – {title}" if title else "Trefas")
 
     def _highlight_nav(self, key: str) -> None:
         for i in range(self.nav.count()):
