@@ -282,3 +282,15 @@ def test_the_window_title_names_the_case_shown_and_trefas_once(qtbot, window, ru
                         lambda *args: named.append(args), raising=False)
     ui_app.make_application()
     assert named == []
+
+
+def test_the_sidebar_entry_of_an_open_case_returns_to_the_list(qtbot, window, run_sync):
+    unlock_as(qtbot, window, "sara")
+    _open_case_on_notes_tab(qtbot, window, run_sync)
+    assert window.current_key == "case"
+    row = window.nav_keys().index("cases")
+    assert window.nav.currentRow() == row  # highlighted while the case is open
+    item = window.nav.item(row)
+    rect = window.nav.visualItemRect(item)
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_key == "cases"

@@ -191,6 +191,10 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(190)
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.nav.currentItemChanged.connect(self._nav_changed)
+        # A click on the entry already highlighted (Ärenden while a case is
+        # open) changes no current item, yet means "take me to the list".
+        self.nav.itemClicked.connect(self._nav_changed)
+        self.nav.itemActivated.connect(self._nav_changed)
         row.addWidget(self.nav)
         self.stack = QStackedWidget(central)
         row.addWidget(self.stack, 1)
@@ -368,7 +372,7 @@ class MainWindow(QMainWindow):
             # setCurrentRow does not emit when the row is already current
             self.show_screen(item.data(Qt.ItemDataRole.UserRole))
 
-    def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
+    def _nav_changed(self, current: QListWidgetItem | None, _previous=None) -> None:
         if current is None or not self.ctx.is_unlocked:
             return
         key = current.data(Qt.ItemDataRole.UserRole)
