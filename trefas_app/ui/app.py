@@ -7,7 +7,6 @@ import logging.handlers
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialog
 
 from trefas_app.paths import configure_logging
@@ -15,6 +14,7 @@ from trefas_app.store.store import StorePaths
 from trefas_app.ui import style
 from trefas_app.ui.context import AppContext
 from trefas_app.ui.i18n import install_translations
+from trefas_app.ui.settings import save_setting, user_settings
 
 log = logging.getLogger("trefas.ui")
 
@@ -39,7 +39,7 @@ def run_gui(store_dir: Path) -> int:
 
     configure_logging()  # the one application log (trefas_app.paths)
     app = make_application()
-    settings = QSettings("Trefas", "Trefas")
+    settings = user_settings()
     lang = str(settings.value("language", "sv"))
     if lang not in ("sv", "en"):
         lang = "sv"
@@ -56,7 +56,7 @@ def run_gui(store_dir: Path) -> int:
         username = wizard.username
 
     window = MainWindow(ctx)
-    ctx.unlocked.connect(lambda: settings.setValue("last_username", ctx.actor.username))
+    ctx.unlocked.connect(lambda: save_setting(settings, "last_username", ctx.actor.username))
     window.start(username=username)
     status = app.exec()
     if ctx.is_unlocked:  # closed without closeEvent (e.g. session end)
