@@ -294,3 +294,24 @@ def test_the_sidebar_entry_of_an_open_case_returns_to_the_list(qtbot, window, ru
     rect = window.nav.visualItemRect(item)
     qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.current_key == "cases"
+
+
+def test_the_case_title_gets_the_width_the_person_column_does_not_need(
+        qtbot, window, run_sync):
+    """The "Rubrik" column was clipped while "Person" had spare width."""
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    title = "Oro för rekrytering till kriminellt nätverk"
+    p = run_sync(ctx, persons.create_person, persons.PersonInput("Al", "Ek"))
+    run_sync(ctx, cases.open_case, p.id, title)
+    window.resize(1280, 720)
+    window.show()
+    screen = window.show_screen("cases")
+    screen.reload()
+    qtbot.waitUntil(lambda: screen.model.total == 1, timeout=10_000)
+    qtbot.wait(50)
+    table = screen.table
+    metrics = table.fontMetrics()
+    person_needs = max(metrics.horizontalAdvance("Al Ek"), metrics.horizontalAdvance("Person"))
+    assert table.columnWidth(1) < person_needs + 60  # no spare width beside a short name
+    assert table.columnWidth(2) >= metrics.horizontalAdvance(title)  # the title fits
