@@ -36,6 +36,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from trefas_app import __version__
 from trefas_app import paths
+from trefas_app.domain.address import format_address
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -812,7 +813,7 @@ def _print_person(p) -> None:
     rows = [("ID", p.alias), (t("Namn", "Name"), p.display_name),
             (t("Personnummer", "Personal number"), p.personal_number),
             (t("Telefon", "Phone"), p.phone),
-            (t("Adress", "Address"), " ".join(x for x in (p.address, p.postal_code, p.city) if x)),
+            (t("Adress", "Address"), format_address(p.address, p.postal_code, p.city)),
             (t("Skydd", "Protection"), p.protection_level),
             (t("Risknivå", "Risk level"), p.risk_level),
             (t("Riskfaktorer", "Risk factors"), p.risk_factors),

@@ -47,6 +47,7 @@ from trefas_app.documents.model import (
     Table,
     canonical_json,
 )
+from trefas_app.domain.address import format_address
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
     Agency,
@@ -379,7 +380,7 @@ def _person_blocks(s, scope: _Scope, person: m.Person, content: _Content,
         rows.append(("Födelsedatum", view.birth_date.isoformat()))
     if view.phone:
         rows.append(("Telefon", view.phone))
-    address = " ".join(x for x in (view.address, view.postal_code, view.city) if x)
+    address = format_address(view.address, view.postal_code, view.city)
     if address:
         rows.append(("Adress", address))
     if view.protected:
