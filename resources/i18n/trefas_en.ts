@@ -185,10 +185,6 @@
         <translation>{done}/{total} done</translation>
     </message>
     <message>
-        <source>, {n} försenade</source>
-        <translation>, {n} overdue</translation>
-    </message>
-    <message>
         <source>Inträffade</source>
         <translation>Happened</translation>
     </message>
@@ -755,9 +751,12 @@
         <source>Använd nödåtkomst bara när ett ärende utanför ditt team måste läsas nu, till exempel vid akut fara. Du får läsrätt under den tid du väljer. Skälet loggas och granskas av en chef. Samtycket gäller fortfarande: det du inte får se visas inte.</source>
         <translation>Use emergency access only when a case outside your team must be read now, for example in acute danger. You get read access for the time you choose. The reason is logged and reviewed by a supervisor. Consent still applies: what you may not see is not shown.</translation>
     </message>
-    <message>
-        <source> timmar</source>
-        <translation> hours</translation>
+    <message numerus="yes">
+        <source>%n timmar</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
     </message>
     <message>
         <source>Ärendenummer *</source>
@@ -1186,6 +1185,14 @@ Current status: {state}</translation>
         <translation>A handover leaves the agency. Confirm with your password.</translation>
     </message>
     <message>
+        <source>Ta med den skyddade identitet som du har visat (namn, personnummer, telefon, adress)</source>
+        <translation>Include the protected identity you have revealed (name, personal number, phone, address)</translation>
+    </message>
+    <message>
+        <source>Utan bock anges personen med alias. Ditt val loggas.</source>
+        <translation>Unticked, the person is shown by alias. Your choice is logged.</translation>
+    </message>
+    <message>
         <source>Lösenord för PDF-filen (valfritt)</source>
         <translation>Password for the PDF file (optional)</translation>
     </message>
@@ -1363,13 +1370,26 @@ Current status: {state}</translation>
         <source>Inträffade {at} · rapporterad {rep} av {who} ({agency})</source>
         <translation>Happened {at} · reported {rep} by {who} ({agency})</translation>
     </message>
-    <message>
-        <source>{done} av {total} steg klara</source>
-        <translation>{done} of {total} steps done</translation>
+    <message numerus="yes">
+        <source>{done} av %n steg klara</source>
+        <translation>
+            <numerusform>{done} of %n step done</numerusform>
+            <numerusform>{done} of %n steps done</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>, {n} försenade</source>
-        <translation>, {n} overdue</translation>
+    <message numerus="yes">
+        <source>, %n försenade</source>
+        <translation>
+            <numerusform>, %n overdue</numerusform>
+            <numerusform>, %n overdue</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n steg i rutinen är inte klara.</source>
+        <translation>
+            <numerusform>%n step of the routine is not done.</numerusform>
+            <numerusform>%n steps of the routine are not done.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Försenat</source>
@@ -1382,10 +1402,6 @@ Current status: {state}</translation>
     <message>
         <source>Händelsen är avslutad {date}.</source>
         <translation>The incident was closed {date}.</translation>
-    </message>
-    <message>
-        <source>{n} steg i rutinen är inte klara.</source>
-        <translation>{n} steps of the routine are not done.</translation>
     </message>
     <message>
         <source>Öppna steget ”{title}” igen?</source>
@@ -2106,7 +2122,7 @@ Joint work of social services, police and the Prison and Probation Service aroun
     <name>PlaceholderScreen</name>
     <message>
         <source>Den här delen av Trefas är inte klar ännu.</source>
-        <extracomment>Change names this screen shows, e.g. (&quot;cases&quot;, &quot;case:&quot;). Title for the window; set from the navigation entry if empty.</extracomment>
+        <extracomment>Change names this screen shows, e.g. (&quot;cases&quot;, &quot;case:&quot;). Title for the window; set from the navigation entry if empty. The title changed (a detail page got its record): the window follows.</extracomment>
         <translation>This part of Trefas is not finished yet.</translation>
     </message>
 </context>
@@ -2794,9 +2810,19 @@ Current status: {state}</translation>
         <source>Saknas</source>
         <translation>Missing</translation>
     </message>
-    <message>
-        <source>{n} användare, {a} aktiva</source>
-        <translation>{n} users, {a} active</translation>
+    <message numerus="yes">
+        <source>%n användare</source>
+        <translation>
+            <numerusform>%n user</numerusform>
+            <numerusform>%n users</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n aktiva</source>
+        <translation>
+            <numerusform>%n active</numerusform>
+            <numerusform>%n active</numerusform>
+        </translation>
     </message>
     <message>
         <source>Stänga av {name} ({username})? Användarens nyckelplats tas bort direkt och kontot kan inte längre låsa upp Trefas.</source>
@@ -3002,13 +3028,26 @@ Current status: {state}</translation>
         <source>Gallrar …</source>
         <translation>Deleting …</translation>
     </message>
-    <message>
-        <source>{n} ärenden gallrades.</source>
-        <translation>{n} cases were deleted.</translation>
+    <message numerus="yes">
+        <source>%n ärenden gallrades.</source>
+        <translation>
+            <numerusform>%n case was deleted.</numerusform>
+            <numerusform>%n cases were deleted.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source> minuter</source>
-        <translation> minutes</translation>
+    <message numerus="yes">
+        <source>%n minuter</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sparat: låses efter %n minuter.</source>
+        <translation>
+            <numerusform>Saved: locks after %n minute.</numerusform>
+            <numerusform>Saved: locks after %n minutes.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Spara</source>
@@ -3025,10 +3064,6 @@ Current status: {state}</translation>
     <message>
         <source>Inställningar</source>
         <translation>Settings</translation>
-    </message>
-    <message>
-        <source>Sparat: låses efter {n} minuter.</source>
-        <translation>Saved: locks after {n} minutes.</translation>
     </message>
     <message>
         <source>Översikt</source>
@@ -3147,13 +3182,40 @@ Current status: {state}</translation>
         <source>{n} över 24 timmar</source>
         <translation>{n} over 24 hours</translation>
     </message>
-    <message>
-        <source>{n} försenade</source>
-        <translation>{n} overdue</translation>
+    <message numerus="yes">
+        <source>%n försenade</source>
+        <translation>
+            <numerusform>%n overdue</numerusform>
+            <numerusform>%n overdue</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{state}: {n} ärenden – klicka för att visa dem</source>
-        <translation>{state}: {n} cases – click to show them</translation>
+    <message numerus="yes">
+        <source>{state}: %n ärenden – klicka för att visa dem</source>
+        <translation>
+            <numerusform>{state}: %n case – click to show it</numerusform>
+            <numerusform>{state}: %n cases – click to show them</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{unit}: %n händelser – klicka för att visa dem</source>
+        <translation>
+            <numerusform>{unit}: %n incident – click to show it</numerusform>
+            <numerusform>{unit}: %n incidents – click to show them</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{title} · {case} · {who} – %n dagar sen</source>
+        <translation>
+            <numerusform>{title} · {case} · {who} – %n day ago</numerusform>
+            <numerusform>{title} · {case} · {who} – %n days ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{date} (om %n dagar) – {person} – {purpose}</source>
+        <translation>
+            <numerusform>{date} (in %n day) – {person} – {purpose}</numerusform>
+            <numerusform>{date} (in %n days) – {person} – {purpose}</numerusform>
+        </translation>
     </message>
     <message>
         <source>Begärd {at}; första kontakt senast {due}</source>
@@ -3164,20 +3226,12 @@ Current status: {state}</translation>
         <translation>… and {n} more.</translation>
     </message>
     <message>
-        <source>{unit}: {n} händelser – klicka för att visa dem</source>
-        <translation>{unit}: {n} incidents – click to show them</translation>
-    </message>
-    <message>
         <source>Försenade</source>
         <translation>Overdue</translation>
     </message>
     <message>
         <source>Inom tid</source>
         <translation>On time</translation>
-    </message>
-    <message>
-        <source>{title} · {case} · {who} – {n} dagar sen</source>
-        <translation>{title} · {case} · {who} – {n} days late</translation>
     </message>
     <message>
         <source>ingen</source>
@@ -3196,12 +3250,15 @@ Current status: {state}</translation>
         <translation>in {span} days</translation>
     </message>
     <message>
-        <source>{date} (om {n} dagar) – {person} – {purpose}</source>
-        <translation>{date} (in {n} days) – {person} – {purpose}</translation>
-    </message>
-    <message>
         <source>Öppna personen för att förnya samtycket</source>
         <translation>Open the person to renew the consent</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n försenade</source>
+        <translation>
+            <numerusform>, %n overdue</numerusform>
+            <numerusform>, %n overdue</numerusform>
+        </translation>
     </message>
     <message>
         <source>Händelser</source>

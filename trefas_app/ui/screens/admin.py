@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from trefas_app.services import admin, audit_log, users
 from trefas_app.services.views import UnitView, UserView
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted, plural_suffix
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
@@ -123,7 +123,8 @@ class Screen(BaseScreen):
                             self.tr("Ja") if u.has_key_slot else self.tr("Saknas")],
                      data=u, colour=colour)
         active = sum(1 for u in rows if u.active)
-        self.user_count.setText(self.tr("{n} användare, {a} aktiva").format(n=len(rows), a=active))
+        self.user_count.setText(self.tr("%n användare", "", len(rows)) + ", "
+                                + self.tr("%n aktiva", "", active))
         if selected is not None:
             for r, u in enumerate(rows):
                 if u.id == selected.id:
@@ -438,8 +439,7 @@ class Screen(BaseScreen):
 
     def _retained(self, report) -> None:
         self.retention_button.setEnabled(True)
-        _result(self.retention_result, self.tr("{n} ärenden gallrades.").format(
-            n=report.cases_deleted), True)
+        _result(self.retention_result, self.tr("%n ärenden gallrades.", "", report.cases_deleted), True)
 
     def _retention_failed(self, exc) -> None:
         self.retention_button.setEnabled(True)
@@ -456,7 +456,7 @@ class Screen(BaseScreen):
         self.lock_spin.setObjectName("lockMinutes")
         self.lock_spin.setRange(1, 240)
         self.lock_spin.setValue(DEFAULT_LOCK_MINUTES)
-        self.lock_spin.setSuffix(self.tr(" minuter"))
+        plural_suffix(self.lock_spin, lambda n: self.tr("%n minuter", "", n))
         self.save_settings_button = QPushButton(self.tr("Spara"), page)
         self.save_settings_button.setObjectName("saveSettings")
         self.save_settings_button.clicked.connect(self.save_settings)
@@ -489,7 +489,7 @@ class Screen(BaseScreen):
         value = self.lock_spin.value()
         self.ctx.run(users.set_setting, "lock_minutes", str(value),
                      on_done=lambda _r: _result(self.settings_result, self.tr(
-                         "Sparat: låses efter {n} minuter.").format(n=value), True),
+                         "Sparat: låses efter %n minuter.", "", value), True),
                      changes=("settings",))
 
     # -- protocol ---------------------------------------------------------------------------
