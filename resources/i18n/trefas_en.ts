@@ -3636,9 +3636,12 @@ Current status: {state}</translation>
         <source>Sammanfattningen skapas …</source>
         <translation>Creating the summary …</translation>
     </message>
-    <message>
-        <source>{kind} {number} till {recipient}, {pages} sidor, {at}</source>
-        <translation>{kind} {number} for {recipient}, {pages} pages, {at}</translation>
+    <message numerus="yes">
+        <source>{kind} {number} till {recipient}, %n sidor, {at}</source>
+        <translation>
+            <numerusform>{kind} {number} for {recipient}, %n page, {at}</numerusform>
+            <numerusform>{kind} {number} for {recipient}, %n pages, {at}</numerusform>
+        </translation>
     </message>
     <message>
         <source> (lösenordsskyddad)</source>
@@ -3949,8 +3952,22 @@ Current status: {state}</translation>
         <translation>Why is the plan ending? *</translation>
     </message>
     <message>
-        <source>Godkänna planen? Den har {g} mål och {a} åtgärder.</source>
-        <translation>Approve the plan? It has {g} goals and {a} actions.</translation>
+        <source>Godkänna planen? Den har {goals} och {actions}.</source>
+        <translation>Approve the plan? It has {goals} and {actions}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mål</source>
+        <translation>
+            <numerusform>%n goal</numerusform>
+            <numerusform>%n goals</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n åtgärder</source>
+        <translation>
+            <numerusform>%n action</numerusform>
+            <numerusform>%n actions</numerusform>
+        </translation>
     </message>
     <message>
         <source>Godkänn</source>

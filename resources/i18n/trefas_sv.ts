@@ -115,4 +115,28 @@
         </translation>
     </message>
 </context>
+<context>
+    <name>Tab</name>
+    <message numerus="yes">
+        <source>{kind} {number} till {recipient}, %n sidor, {at}</source>
+        <translation>
+            <numerusform>{kind} {number} till {recipient}, %n sida, {at}</numerusform>
+            <numerusform>{kind} {number} till {recipient}, %n sidor, {at}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mål</source>
+        <translation>
+            <numerusform>%n mål</numerusform>
+            <numerusform>%n mål</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n åtgärder</source>
+        <translation>
+            <numerusform>%n åtgärd</numerusform>
+            <numerusform>%n åtgärder</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>
