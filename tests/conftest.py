@@ -42,3 +42,20 @@ def new_store(tmp_path):
                            kdf=TEST_KDF)
     yield created.store, created.recovery_key
     created.store.close()
+
+
+@pytest.fixture
+def cli_logging(tmp_path, monkeypatch):
+    """For tests that call ``cli.main``: its application log goes to tmp_path,
+    and the handler it adds is removed afterwards."""
+    import logging
+
+    from trefas_app import paths
+
+    monkeypatch.setenv(paths.LOG_DIR_ENV, str(tmp_path / "cli-log"))
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, paths._HANDLER_MARK, None) is not None:
+            root.removeHandler(handler)
+            handler.close()

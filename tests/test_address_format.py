@@ -5,13 +5,12 @@ without the comma)."""
 from __future__ import annotations
 
 import io
-import logging
 import re
 
 import pypdf
 import pytest
 
-from trefas_app import cli, paths
+from trefas_app import cli
 from trefas_app.domain.address import format_address, format_postal_code
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.services import documents, persons, users
@@ -48,7 +47,7 @@ def person(tmp_path):
 
 
 def test_the_command_line_and_the_pdf_write_it_as_the_window_does(
-        person, tmp_path, monkeypatch, capsys):
+        person, monkeypatch, capsys, cli_logging):
     root, sara, view = person
     extract = documents.issue_subject_extract(sara.uow(), sara.actor, view.id)
     reader = pypdf.PdfReader(io.BytesIO(extract.pdf_bytes))
@@ -56,18 +55,10 @@ def test_the_command_line_and_the_pdf_write_it_as_the_window_does(
     assert EXPECTED in text
 
     monkeypatch.setenv("TREFAS_PASSWORD", PW)
-    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
     monkeypatch.setenv("LANG", "sv_SE.UTF-8")
     capsys.readouterr()
-    try:
-        assert cli.main(["person", "show", str(view.id), "--store", str(root), "--user",
-                         "sara"]) == 0
-    finally:
-        root_logger = logging.getLogger()
-        for handler in list(root_logger.handlers):
-            if getattr(handler, paths._HANDLER_MARK, None) is not None:
-                root_logger.removeHandler(handler)
-                handler.close()
+    assert cli.main(["person", "show", str(view.id), "--store", str(root), "--user",
+                     "sara"]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("Adress"))
     assert line.split(None, 1)[1].strip() == EXPECTED
 

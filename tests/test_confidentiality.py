@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import io
-import logging
 import re
 from datetime import timedelta
 
@@ -27,7 +26,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trefas_app import paths
 from trefas_app.demo import DEMO_PASSWORD, USERS, build_demo
 from trefas_app.domain.clock import local_date, now_utc
 from trefas_app.domain.enums import Agency, CaseState, Category, ProtectionLevel
@@ -314,32 +312,20 @@ def test_a_reason_is_shown_only_to_the_agency_that_gave_it(demo):
 # --- a revealed identity goes into a handover only when the author says so -----------------
 
 
-def _drop_cli_log_handlers() -> None:
-    root_logger = logging.getLogger()
-    for handler in list(root_logger.handlers):
-        if getattr(handler, paths._HANDLER_MARK, None) is not None:
-            root_logger.removeHandler(handler)
-            handler.close()
-
-
 def test_the_handover_command_leaves_a_revealed_identity_out_unless_asked(
-        demo, tmp_path, monkeypatch, capsys):
+        demo, tmp_path, monkeypatch, capsys, cli_logging):
     from trefas_app import cli
 
     root, _, _, story = demo
     monkeypatch.setenv("TREFAS_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
     texts = {}
-    try:
-        for flag in ((), ("--include-revealed-identity",)):
-            out = tmp_path / f"handover{len(flag)}.pdf"
-            code = cli.main(["document", "handover", "--store", str(root), "--user",
-                             "sara.lindqvist", "--case", str(story.shared_case), "--to",
-                             "police", "--out", str(out), *flag])
-            assert code == 0, capsys.readouterr().err
-            texts[bool(flag)] = _pdf_text(out.read_bytes())
-    finally:
-        _drop_cli_log_handlers()
+    for flag in ((), ("--include-revealed-identity",)):
+        out = tmp_path / f"handover{len(flag)}.pdf"
+        code = cli.main(["document", "handover", "--store", str(root), "--user",
+                         "sara.lindqvist", "--case", str(story.shared_case), "--to",
+                         "police", "--out", str(out), *flag])
+        assert code == 0, capsys.readouterr().err
+        texts[bool(flag)] = _pdf_text(out.read_bytes())
     assert "Qzlinn" not in texts[False] and f"P-{story.person_id:04d}" in texts[False]
     assert "Qzlinn Qzberg" in texts[True]
 
@@ -398,21 +384,17 @@ def _hidden_person(store) -> int:
 
 
 def test_the_command_line_gives_one_answer_for_hidden_and_missing(
-        demo, tmp_path, monkeypatch, capsys):
+        demo, monkeypatch, capsys, cli_logging):
     from trefas_app import cli
 
     root, _, _, story = demo
     monkeypatch.setenv("TREFAS_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
     outcomes = []
-    try:
-        for key in (str(story.city_case), "9999999", "K-2026-99999"):
-            capsys.readouterr()
-            code = cli.main(["case", "show", key, "--store", str(root), "--user",
-                             "deniz.yilmaz"])
-            captured = capsys.readouterr()
-            outcomes.append((code, captured.out, captured.err.strip()))
-    finally:
-        _drop_cli_log_handlers()
+    for key in (str(story.city_case), "9999999", "K-2026-99999"):
+        capsys.readouterr()
+        code = cli.main(["case", "show", key, "--store", str(root), "--user",
+                         "deniz.yilmaz"])
+        captured = capsys.readouterr()
+        outcomes.append((code, captured.out, captured.err.strip()))
     assert outcomes[0][0] != 0
     assert outcomes[0] == outcomes[1] == outcomes[2]

@@ -777,8 +777,11 @@ def _case_id(store, key: str) -> int:
 
 def _hidden_notice(page) -> None:
     if getattr(page, "hidden_total", 0):
-        err(t(f"{page.hidden_total} poster finns som inte delas med din myndighet.",
-              f"{page.hidden_total} entries exist that are not shared with your agency."))
+        n = page.hidden_total
+        err(t(f"{n} poster finns som inte delas med din myndighet." if n != 1 else
+              "1 post finns som inte delas med din myndighet.",
+              f"{n} entries exist that are not shared with your agency." if n != 1 else
+              "1 entry exists that is not shared with your agency."))
 
 
 def cmd_person_list(args: argparse.Namespace) -> int:

@@ -2122,7 +2122,7 @@ Joint work of social services, police and the Prison and Probation Service aroun
     <name>PlaceholderScreen</name>
     <message>
         <source>Den här delen av Trefas är inte klar ännu.</source>
-        <extracomment>Change names this screen shows, e.g. (&quot;cases&quot;, &quot;case:&quot;). Title for the window; set from the navigation entry if empty. The title changed (a detail page got its record): the window follows.</extracomment>
+        <extracomment>Change names this screen shows, e.g. (&quot;cases&quot;, &quot;case:&quot;). Title for the window; set from the navigation entry if empty.</extracomment>
         <translation>This part of Trefas is not finished yet.</translation>
     </message>
 </context>

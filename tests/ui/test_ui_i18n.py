@@ -87,7 +87,8 @@ PLURAL_SOURCE = "{title} · {case} · {who} – %n dagar sen"
 
 
 @pytest.mark.parametrize("lang, one, two", [
-    ("sv", "{title} · {case} · {who} – 1 dag sen", "{title} · {case} · {who} – 2 dagar sen"),
+    ("sv", "{title} · {case} · {who} – 1 dag sen",
+     "{title} · {case} · {who} – 2 dagar sen"),
     ("en", "{title} · {case} · {who} – 1 day ago", "{title} · {case} · {who} – 2 days ago"),
 ])
 @pytest.mark.parametrize("make", [load_translator, lambda lang: TsTranslator(

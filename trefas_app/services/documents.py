@@ -699,8 +699,8 @@ def _consent_blocks(s, scope: _Scope, person: m.Person, content: _Content,
                                                                 list(Category).index(g[1]))):
             by_agency.setdefault(agency, []).append(label(category))
         grants = "\n".join(f"{_agency(a)}: {', '.join(cats)}" for a, cats in by_agency.items())
-        row = (f"{basis}\nLämnat av: {c.given_by}", f"{_day(c.valid_from)} – {_day(c.valid_until)}",
-               grants, c.purpose)
+        row = (f"{basis}\nLämnat av: {c.given_by}",
+               f"{_day(c.valid_from)} – {_day(c.valid_until)}", grants, c.purpose)
         if not active_only:
             row += (_CONSENT_STATUS[status],)
         rows.append(row)

@@ -68,8 +68,10 @@ def scrub_names(text: str | None, names: frozenset[str]) -> str | None:
 
 
 def name_words(*names: str | None) -> frozenset[str]:
-    """The words of the given names, for :func:`scrub_names`."""
-    return frozenset(w for n in names if n for w in re.findall(r"\w[\w'-]*", n)
+    """The words of the given names, for :func:`scrub_names` — not what is in
+    brackets ("Idil Aziz (vårdnadshavare)" gives Idil and Aziz)."""
+    return frozenset(w for n in names if n
+                     for w in re.findall(r"\w[\w'-]*", re.sub(r"\([^)]*\)", " ", n))
                      if not w.isdigit())
 
 

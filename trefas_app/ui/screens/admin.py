@@ -439,7 +439,8 @@ class Screen(BaseScreen):
 
     def _retained(self, report) -> None:
         self.retention_button.setEnabled(True)
-        _result(self.retention_result, self.tr("%n ärenden gallrades.", "", report.cases_deleted), True)
+        _result(self.retention_result,
+                self.tr("%n ärenden gallrades.", "", report.cases_deleted), True)
 
     def _retention_failed(self, exc) -> None:
         self.retention_button.setEnabled(True)

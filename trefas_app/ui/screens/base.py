@@ -41,7 +41,8 @@ class BaseScreen(QWidget):
     watches: tuple[str, ...] = ()
     #: Title for the window; set from the navigation entry if empty.
     title: str = ""
-    #: The title changed (a detail page got its record): the window follows.
+    # Emitted when the title changes (a detail page got its record): the
+    # window's title follows.
     title_changed = Signal(str)
 
     def __init__(self, ctx, parent: QWidget | None = None):

@@ -311,7 +311,8 @@ class Screen(BaseScreen):
             n=d.exit_waiting_overdue) if d.exit_waiting_overdue else "",
             alarm=d.exit_waiting_overdue > 0)
         self.tile_incidents.set_value(d.incidents_90d)
-        self.tile_steps.set_value(d.open_routine_steps, self.tr("%n försenade", "", d.overdue_routine_steps) if d.overdue_routine_steps else "",
+        self.tile_steps.set_value(d.open_routine_steps, self.tr(
+            "%n försenade", "", d.overdue_routine_steps) if d.overdue_routine_steps else "",
             alarm=d.overdue_routine_steps > 0)
 
         self.cases_chart.set_data([
