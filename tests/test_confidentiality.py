@@ -144,7 +144,8 @@ def _hidden_case_story(root) -> Story:
             person_id=p.id, purpose="Samverkan", valid_from=today,
             valid_until=today + timedelta(days=300),
             grants=frozenset({(Agency.POLICE, Category.IDENTITY),
-                              (Agency.POLICE, Category.SOCIAL)})))
+                              (Agency.POLICE, Category.SOCIAL)}),
+            guardian_name="Qzmira Qzberg"))
         shared = cases.open_case(sara.uow(), sara.actor, p.id, "Delat ärende")
         cases.add_team_member(sara.uow(), sara.actor, shared.id, deniz.actor.user_id)
         own = cases.open_case(sara.uow(), sara.actor, p.id, "Socialtjänstens ärende")
@@ -152,6 +153,12 @@ def _hidden_case_story(root) -> Story:
         cases.move_case(sara.uow(), sara.actor, own.id, CaseState.CLOSURE_REQUESTED,
                         CLOSURE_REASON)
         cases.move_case(erik.uow(), erik.actor, own.id, CaseState.CLOSED, CLOSURE_REASON)
+        note = notes.write_note(sara.uow(), sara.actor, shared.id, "Samtal med Qzlinn",
+                                "Qzlinn Qzberg berättade om hot. Mamma Qzmira Qzberg var med.",
+                                Category.SOCIAL)
+        notes.sign_note(sara.uow(), sara.actor, note.id)
+        tasks.create_task(sara.uow(), sara.actor, shared.id, "Ring Qzmira Qzberg",
+                          "Boka möte med Qzlinn", deniz.actor.user_id, None)
         persons.reveal_identity(sara.uow(), sara.actor, p.id, REVEAL_REASON)
         return Story(p.id, shared.id, own.id)
     finally:
@@ -206,6 +213,7 @@ def _views_seen_by(store, protected):
         collect(consents.list_consents, pid)
     for cid in sorted(case_ids):
         collect(cases.get_case, cid)
+        collect(notes.list_notes, cid)
         collect(tasks.list_tasks, case_id=cid)
         collect(exits.list_exits, case_id=cid)
         collect(referrals.list_referrals, case_id=cid)
@@ -398,3 +406,25 @@ def test_the_command_line_gives_one_answer_for_hidden_and_missing(
         outcomes.append((code, captured.out, captured.err.strip()))
     assert outcomes[0][0] != 0
     assert outcomes[0] == outcomes[1] == outcomes[2]
+
+
+def test_names_in_the_free_text_of_case_content_are_masked(demo):
+    """A note or a task about a masked person that names them or their
+    guardian shows the alias reader "[skyddat namn]" instead."""
+    root, _, _, story = demo
+    deniz, sara = _login(root, "deniz.yilmaz"), _login(root, "sara.lindqvist")
+    try:
+        shown = notes.list_notes(deniz.uow(), deniz.actor, story.shared_case).rows
+        assert shown and all("Qz" not in n.title + n.body for n in shown)
+        assert any(views.NAME_MASK in n.body for n in shown)
+        task_rows = tasks.list_tasks(deniz.uow(), deniz.actor, case_id=story.shared_case).rows
+        assert task_rows and all("Qz" not in t.title + (t.description or "")
+                                 for t in task_rows)
+        case = cases.get_case(deniz.uow(), deniz.actor, story.shared_case)
+        assert case.person.display_name == access.person_alias(story.person_id)
+        # Sara revealed the identity: she reads the note as written.
+        own = notes.list_notes(sara.uow(), sara.actor, story.shared_case).rows
+        assert any("Qzlinn Qzberg berättade" in n.body for n in own)
+    finally:
+        deniz.close()
+        sara.close()

@@ -14,7 +14,9 @@ owned by agency O, of category C:
 3. O is U's agency, or P has a current consent (or recorded legal basis) naming
    U's agency and covering C
 4. location content of a protected person only after an explicit reveal;
-   names and numbers are masked by :func:`mask_person` in every projection.
+   names, numbers and everything else that identifies the person or those
+   close to them are masked by ``services.views.mask_identity`` in every
+   projection (``services.persons.project_person`` and ``mask_result``).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ and logged. A handover needs the author's password once more before it leaves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -64,8 +65,13 @@ from trefas_app.domain.routine import involvement_label
 from trefas_app.security import access
 from trefas_app.services.cases import next_number, writable_case
 from trefas_app.services.consents import consent_status, view_of
-from trefas_app.services.persons import person_names, project_person
-from trefas_app.services.views import PersonView, mask_identity, name_words
+from trefas_app.services.persons import names_to_mask, person_names, project_person
+from trefas_app.services.views import (
+    PersonView,
+    mask_identity,
+    name_words,
+    scrub_names,
+)
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -228,6 +234,8 @@ class _Scope:
     author: Actor
     now: dt.datetime
     recipient: Agency | None = None  # None: as the author sees it
+    #: Words of the names of every person projected masked (for the whole text).
+    masked_names: set[str] = field(default_factory=set)
     #: The author's reveals of protected identities count (their answer to
     #: "include the revealed identity?" for a handover; else always).
     reveals: bool = True
@@ -265,7 +273,11 @@ class _Scope:
         shown, _ = self.person_categories(s, person.id)
         revealed = self.reveals and person.id in access.revealed_persons(
             s, self.author, [person.id], self.now)
-        return project_person(person, shown, revealed)
+        view = project_person(person, shown, revealed)
+        if view.identity_masked:
+            # Every text of the document is scrubbed of these (see _issue).
+            self.masked_names |= names_to_mask(s, [person])[person.id]
+        return view
 
 
 # --- collecting content --------------------------------------------------------------
@@ -440,6 +452,27 @@ def _any(s, kind: str, *where) -> bool:
 #: Why location content of a revealed protected person is not in a handover.
 REVEAL_LEFT_OUT = ("skyddad identitet – upprättaren valde att inte ta med den visade "
                    "identiteten")
+
+
+def _scrubbed(blocks: list, names: frozenset[str]) -> list:
+    """The blocks with ``names`` blanked out of every text — the free-text
+    rule of ``views.mask_identity`` applied to a whole document."""
+    def scrub(text: str) -> str:
+        return scrub_names(text, names) or text
+
+    out = []
+    for b in blocks:
+        if isinstance(b, (Heading, Paragraph)):
+            b = type(b)(scrub(b.text))
+        elif isinstance(b, NoteBlock):
+            b = NoteBlock(scrub(b.title), b.meta, scrub(b.body))
+        elif isinstance(b, KeyValues):
+            b = KeyValues(tuple((k, scrub(v)) for k, v in b.rows))
+        elif isinstance(b, Table):
+            b = dataclasses.replace(b, rows=tuple(tuple(scrub(c) for c in row)
+                                                  for row in b.rows))
+        out.append(b)
+    return out
 
 
 def _omissions(s, scope: _Scope, content: _Content, kind: str, *where) -> None:
@@ -781,8 +814,11 @@ def _issue(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, rec
            recipient_agency: Agency | None, content: _Content, secrecy_agencies: set[Agency],
            bases: list[_Basis], case: m.Case | None = None, person_id: int | None = None,
            meeting_id: int | None = None, pdf_password: str | None = None,
-           log_detail: dict | None = None) -> IssuedDocumentResult:
-    """Number, render, sign, seal, record and log one document; commits."""
+           log_detail: dict | None = None, scope: _Scope | None = None
+           ) -> IssuedDocumentResult:
+    """Number, render, sign, seal, record and log one document; commits. With
+    ``scope``, the names of every person it projected masked are blanked out
+    of all the document's text (free text of notes, tasks, plans …)."""
     from trefas_app.documents.render import render_pdf
     from trefas_app.documents.verification import DocumentSigner, pdf_sha256
 
@@ -790,6 +826,8 @@ def _issue(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, rec
     number = next_number(s, now, DOCUMENT_PREFIX, m.IssuedDocument)
     omitted = content.omitted_items()
     blocks = list(content.blocks)
+    if scope is not None and scope.masked_names:
+        blocks = _scrubbed(blocks, frozenset(scope.masked_names))
     if kind in (DocumentKind.HANDOVER, DocumentKind.CASE_SUMMARY,
                 DocumentKind.SUBJECT_EXTRACT, DocumentKind.MEETING_MINUTES):
         blocks.insert(content.omitted_at, OmittedSection(omitted))
@@ -955,7 +993,7 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
         _case_blocks(s, scope, case, content, open_tasks_only=True)
         bases = _handover_bases(s, case, recipient_agency, recipient, content, now,
                                 f"Överlämning av ärende {case.number}")
-        return _issue(uow, actor, DocumentKind.HANDOVER,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.HANDOVER,
                       title=f"Överlämning av ärende {case.number}", recipient=recipient,
                       recipient_agency=recipient_agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, case=case,
@@ -983,7 +1021,7 @@ def issue_case_summary(uow: UnitOfWork, actor: Actor, case_id: int,
                         recipient=recipient, recipient_agency=actor.agency, case_id=case.id,
                         person_id=case.person_id, legal_basis=BASIS_INTERNAL,
                         purpose=f"Ärendesammanställning {case.number} för arbetsledning")]
-        return _issue(uow, actor, DocumentKind.CASE_SUMMARY,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.CASE_SUMMARY,
                       title=f"Ärendesammanställning {case.number}", recipient=recipient,
                       recipient_agency=actor.agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, case=case,
@@ -1103,7 +1141,7 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
                     case_id=cid, person_id=all_cases[cid].person_id,
                     legal_basis=BASIS_INTERNAL,
                     purpose=f"Minnesanteckningar från möte {meeting.id}"))
-        return _issue(uow, actor, DocumentKind.MEETING_MINUTES,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.MEETING_MINUTES,
                       title=f"Minnesanteckningar: {meeting.title}", recipient=recipient,
                       recipient_agency=recipient_agency or actor.agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, meeting_id=meeting.id,
@@ -1183,7 +1221,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         bases = [_Basis(categories=tuple(sorted(content.included, key=list(Category).index)),
                         recipient=recipient, recipient_agency=None, person_id=person.id,
                         legal_basis=BASIS_SUBJECT_EXTRACT, purpose="Registerutdrag")]
-        return _issue(uow, actor, DocumentKind.SUBJECT_EXTRACT,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.SUBJECT_EXTRACT,
                       title=f"Registerutdrag – {view.display_name}", recipient=recipient,
                       recipient_agency=None, content=content,
                       secrecy_agencies=content.owners(), bases=bases, person_id=person.id,
@@ -1294,7 +1332,7 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         bases = [_Basis(categories=(Category.IDENTITY,), recipient=recipient,
                         recipient_agency=None, person_id=person.id,
                         legal_basis=BASIS_LOG_EXTRACT, purpose="Utdrag ur åtkomstloggen")]
-        return _issue(uow, actor, DocumentKind.ACCESS_LOG_EXTRACT,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.ACCESS_LOG_EXTRACT,
                       title=f"Utdrag ur åtkomstloggen – {view.display_name}",
                       recipient=recipient, recipient_agency=None, content=content,
                       secrecy_agencies=agencies | {person.owner_agency}, bases=bases,

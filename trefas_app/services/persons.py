@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 
@@ -19,16 +21,20 @@ from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.personnummer import parse_personal_number
 from trefas_app.security import access
 from trefas_app.services.views import (
+    NON_IDENTIFYING_GIVERS,
     ListCount,
     Page,
     PersonRow,
     PersonView,
     fetch_page,
+    identifying_fields,
     mask_identity,
     name_words,
 )
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+
+T = TypeVar("T")
 
 REVEAL_HOURS = 1
 MAX_REVEAL_HOURS = 8
@@ -104,6 +110,87 @@ def project_persons(session, actor: Actor, persons: list[m.Person],
     categories = access.categories_for_persons(session, actor.agency, ids, now)
     revealed = access.revealed_persons(session, actor, ids, now)
     return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
+
+
+def identity_masks(session, actor: Actor, person_ids, now: dt.datetime
+                   ) -> dict[int, frozenset[str]]:
+    """For each of the persons the reader may not identify: the names to blank
+    out of free text about them — their own, a guardian's who gave consent,
+    their relatives'."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    people = list(session.scalars(select(m.Person).where(m.Person.id.in_(ids))).all())
+    shown = project_persons(session, actor, people, now)
+    return names_to_mask(session, [p for p in people if shown[p.id].identity_masked])
+
+
+def names_to_mask(session, people: list[m.Person]) -> dict[int, frozenset[str]]:
+    """The names to blank out of free text about each of ``people`` (masked
+    for the reader): their own, a guardian's who gave consent, relatives'."""
+    names = {p.id: person_names(p) for p in people}
+    if not names:
+        return {}
+    for pid, given_by in session.execute(select(m.Consent.person_id, m.Consent.given_by)
+                                         .where(m.Consent.person_id.in_(list(names)))).all():
+        if given_by not in NON_IDENTIFYING_GIVERS:
+            names[pid] |= name_words(given_by)
+    for pid, name in session.execute(select(m.Relative.person_id, m.Relative.name)
+                                     .where(m.Relative.person_id.in_(list(names)))).all():
+        names[pid] |= name_words(name)
+    return names
+
+
+def _person_of(view) -> int | None:
+    if isinstance(view, (PersonView, PersonRow)):
+        return view.id
+    person = getattr(view, "person", None)
+    if isinstance(person, PersonView):
+        return person.id
+    return getattr(view, "person_id", None)
+
+
+def _persons_in(value, found: set[int]) -> None:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        pid = _person_of(value)
+        if pid is not None:
+            found.add(pid)
+        for f in dataclasses.fields(value):
+            _persons_in(getattr(value, f.name), found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _persons_in(item, found)
+
+
+def _apply_masks(value, person_id: int | None, masks: dict[int, frozenset[str]]):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        pid = _person_of(value) or person_id
+        changes = {}
+        for f in dataclasses.fields(value):
+            inner = getattr(value, f.name)
+            if isinstance(inner, (list, tuple)) or (dataclasses.is_dataclass(inner)
+                                                    and not isinstance(inner, type)):
+                changes[f.name] = _apply_masks(inner, pid, masks)
+        value = dataclasses.replace(value, **changes) if changes else value
+        if pid in masks and identifying_fields(type(value)):
+            value = mask_identity(value, pid, masks[pid])
+        return value
+    if isinstance(value, list):
+        return [_apply_masks(item, person_id, masks) for item in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_apply_masks(item, person_id, masks) for item in value)
+    return value
+
+
+def mask_result(session, actor: Actor, now: dt.datetime, result: T) -> T:
+    """``result`` (a view, or a list or tuple of them) with every view about a
+    person the reader may not identify masked by :func:`mask_identity` — the
+    free text of case content included (a view inside another is about the
+    outer view's person). Services call it on what they return."""
+    found: set[int] = set()
+    _persons_in(result, found)
+    masks = identity_masks(session, actor, found, now)
+    return _apply_masks(result, None, masks) if masks else result
 
 
 def _validated(data: PersonInput, today: dt.date):

@@ -20,6 +20,7 @@ from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanS
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
+from trefas_app.services.persons import mask_result
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import (
     PlanActionView,
@@ -151,7 +152,7 @@ def _view(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> PlanView:
             st for st in lifecycles.PLAN.states
             if st in lifecycles.PLAN.allowed_next(plan.state)
             and (may_approve if st == PlanState.APPROVED else may_write))
-    return PlanView(
+    return mask_result(s, actor, now, PlanView(
         id=plan.id, case_id=plan.case_id, case_number=case.number, person_id=plan.person_id,
         is_sip=plan.is_sip, state=plan.state, owner_agency=plan.owner_agency,
         overall_agency=plan.overall_agency, overall_user_id=plan.overall_user_id,
@@ -170,7 +171,7 @@ def _view(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> PlanView:
                            overdue=(a.done_at is None and a.due_date is not None
                                     and a.due_date < today))
             for a in plan.actions),
-        next_states=next_states)
+        next_states=next_states))
 
 
 def _finish(uow: UnitOfWork, actor: Actor, plan: m.Plan, case: m.Case) -> PlanView:

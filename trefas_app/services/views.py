@@ -221,7 +221,7 @@ class TeamMemberView:
 class CaseRow:
     id: int
     number: str
-    title: str
+    title: str = identifying(SCRUB)
     state: CaseState
     person_id: int
     person_name: str = identifying(ALIAS)
@@ -236,7 +236,7 @@ class CaseRow:
 class CaseView:
     id: int
     number: str
-    title: str
+    title: str = identifying(SCRUB)
     state: CaseState
     person: PersonView
     unit_id: int
@@ -245,7 +245,7 @@ class CaseView:
     opened_at: dt.datetime
     last_entry_at: dt.datetime
     closure_requested_at: dt.datetime | None
-    closure_reason: str | None
+    closure_reason: str | None = identifying(SCRUB)
     closed_at: dt.datetime | None
     retain_until: dt.date | None
     team: tuple[TeamMemberView, ...]
@@ -289,8 +289,8 @@ class ConsentView:
 class NoteView:
     id: int
     case_id: int
-    title: str
-    body: str
+    title: str = identifying(SCRUB)
+    body: str = identifying(SCRUB)
     category: Category
     state: NoteState
     author: str
@@ -301,3 +301,4 @@ class NoteView:
     corrects_id: int | None
     corrected_by: tuple[int, ...]
     author_id: int | None = None
+    person_id: int | None = None

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from trefas_app.services.views import ALIAS, identifying
+from trefas_app.services.views import ALIAS, SCRUB, identifying
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -141,8 +141,8 @@ class MeetingItemView:
     case_number: str | None
     person_id: int
     person_name: str = identifying(ALIAS)
-    discussion: str
-    decision: str | None
+    discussion: str = identifying(SCRUB)
+    decision: str | None = identifying(SCRUB)
     category: Category
     owner_agency: Agency
     created_by: str | None
@@ -207,8 +207,8 @@ class TaskRow:
     case_number: str | None
     person_id: int
     person_name: str = identifying(ALIAS)
-    title: str
-    description: str | None
+    title: str = identifying(SCRUB)
+    description: str | None = identifying(SCRUB)
     category: Category
     owner_agency: Agency
     assignee_id: int | None
