@@ -162,7 +162,8 @@ def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
         if write_scope and actor.agency == case.owner_agency
         and role_may(actor.role, TRANSITION_PERMISSION[(case.state, st)]))
     unit = s.get(m.Unit, case.unit_id)
-    return mask_result(s, actor, now, CaseView(
+    return mask_result(s, actor, now, projected={person.id: person},
+                       people={case.person_id: case.person}, result=CaseView(
         id=case.id, number=case.number, title=case.title, state=case.state, person=person,
         unit_id=case.unit_id, unit_name=unit.name if unit else "",
         owner_agency=case.owner_agency, opened_at=case.opened_at,
@@ -268,7 +269,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
                     unit_name=units.get(c.unit_id, ""), opened_at=c.opened_at,
                     last_entry_at=c.last_entry_at)
             for c in cases)
-        rows = mask_result(s, actor, now, rows)
+        rows = mask_result(s, actor, now, rows, projected=persons,
+                           people={c.person_id: c.person for c in cases})
         total, hidden = None, {}
         if count:
             total, hidden = _count_cases(s, actor, filt, where, narrowing, now,

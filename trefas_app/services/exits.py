@@ -243,7 +243,7 @@ def _view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,
     gaps: tuple[tuple[Agency, Category], ...] = ()
     if actor.agency == ep.owner_agency and ep.state != ExitState.ENDED:
         gaps = consent_gaps(s, ep.person_id, access.local_date(now))
-    return mask_result(s, actor, now, ExitView(
+    return mask_result(s, actor, now, projected={person.id: person}, result=ExitView(
         id=ep.id, case_id=ep.case_id, case_number=case.number, person_id=ep.person_id,
         person_name=person.display_name, protected=person.protected, state=ep.state,
         owner_agency=ep.owner_agency, requested_at=ep.requested_at,

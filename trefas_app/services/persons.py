@@ -112,17 +112,27 @@ def project_persons(session, actor: Actor, persons: list[m.Person],
     return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
 
 
-def identity_masks(session, actor: Actor, person_ids, now: dt.datetime
+def identity_masks(session, actor: Actor, person_ids, now: dt.datetime,
+                   projected: dict[int, PersonView] | None = None,
+                   people: dict[int, m.Person] | None = None
                    ) -> dict[int, frozenset[str]]:
     """For each of the persons the reader may not identify: the names to blank
     out of free text about them — their own, a guardian's who gave consent,
-    their relatives'."""
+    their relatives'. ``projected``: the persons as already projected for this
+    reader (saves projecting them again)."""
     ids = sorted(set(person_ids))
+    if projected is not None and all(i in projected for i in ids):
+        ids = [i for i in ids if projected[i].identity_masked]
     if not ids:
         return {}
-    people = list(session.scalars(select(m.Person).where(m.Person.id.in_(ids))).all())
-    shown = project_persons(session, actor, people, now)
-    return names_to_mask(session, [p for p in people if shown[p.id].identity_masked])
+    if people is not None and all(i in people for i in ids):
+        loaded = [people[i] for i in ids]
+    else:
+        loaded = list(session.scalars(select(m.Person).where(m.Person.id.in_(ids))).all())
+    shown = projected or {}
+    if any(p.id not in shown for p in loaded):
+        shown = project_persons(session, actor, loaded, now)
+    return names_to_mask(session, [p for p in loaded if shown[p.id].identity_masked])
 
 
 def names_to_mask(session, people: list[m.Person]) -> dict[int, frozenset[str]]:
@@ -131,10 +141,11 @@ def names_to_mask(session, people: list[m.Person]) -> dict[int, frozenset[str]]:
     names = {p.id: person_names(p) for p in people}
     if not names:
         return {}
-    for pid, given_by in session.execute(select(m.Consent.person_id, m.Consent.given_by)
-                                         .where(m.Consent.person_id.in_(list(names)))).all():
-        if given_by not in NON_IDENTIFYING_GIVERS:
-            names[pid] |= name_words(given_by)
+    for pid, given_by in session.execute(
+            select(m.Consent.person_id, m.Consent.given_by).distinct()
+            .where(m.Consent.person_id.in_(list(names)),
+                   m.Consent.given_by.not_in(NON_IDENTIFYING_GIVERS))).all():
+        names[pid] |= name_words(given_by)
     for pid, name in session.execute(select(m.Relative.person_id, m.Relative.name)
                                      .where(m.Relative.person_id.in_(list(names)))).all():
         names[pid] |= name_words(name)
@@ -150,26 +161,31 @@ def _person_of(view) -> int | None:
     return getattr(view, "person_id", None)
 
 
+def _is_view(value) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
 def _persons_in(value, found: set[int]) -> None:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _persons_in(item, found)
+    elif _is_view(value):
         pid = _person_of(value)
         if pid is not None:
             found.add(pid)
         for f in dataclasses.fields(value):
-            _persons_in(getattr(value, f.name), found)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            _persons_in(item, found)
+            inner = getattr(value, f.name)
+            if isinstance(inner, (list, tuple)) or _is_view(inner):
+                _persons_in(inner, found)
 
 
 def _apply_masks(value, person_id: int | None, masks: dict[int, frozenset[str]]):
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if _is_view(value):
         pid = _person_of(value) or person_id
         changes = {}
         for f in dataclasses.fields(value):
             inner = getattr(value, f.name)
-            if isinstance(inner, (list, tuple)) or (dataclasses.is_dataclass(inner)
-                                                    and not isinstance(inner, type)):
+            if isinstance(inner, (list, tuple)) or _is_view(inner):
                 changes[f.name] = _apply_masks(inner, pid, masks)
         value = dataclasses.replace(value, **changes) if changes else value
         if pid in masks and identifying_fields(type(value)):
@@ -182,14 +198,16 @@ def _apply_masks(value, person_id: int | None, masks: dict[int, frozenset[str]])
     return value
 
 
-def mask_result(session, actor: Actor, now: dt.datetime, result: T) -> T:
+def mask_result(session, actor: Actor, now: dt.datetime, result: T,
+                projected: dict[int, PersonView] | None = None,
+                people: dict[int, m.Person] | None = None) -> T:
     """``result`` (a view, or a list or tuple of them) with every view about a
     person the reader may not identify masked by :func:`mask_identity` — the
     free text of case content included (a view inside another is about the
     outer view's person). Services call it on what they return."""
     found: set[int] = set()
     _persons_in(result, found)
-    masks = identity_masks(session, actor, found, now)
+    masks = identity_masks(session, actor, found, now, projected, people)
     return _apply_masks(result, None, masks) if masks else result
 
 

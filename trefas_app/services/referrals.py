@@ -74,7 +74,7 @@ def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral,
                          if st in lifecycles.REFERRAL.allowed_next(ref.state))
                    if (_may_move(uow, actor, ref) if may_move is None else may_move)
                    else ())
-    return mask_result(s, actor, now, ReferralView(
+    return mask_result(s, actor, now, projected={person.id: person}, result=ReferralView(
         id=ref.id, case_id=ref.case_id, case_number=case.number, person_id=ref.person_id,
         person_name=person.display_name, protected=person.protected, state=ref.state,
         source_agency=ref.source_agency, owner_agency=ref.owner_agency,
