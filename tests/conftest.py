@@ -101,6 +101,16 @@ def pytest_unconfigure(config):
     if traveller is not None:
         traveller.stop()
         config._trefas_traveller = None
+    # After the last test: collect once, then freeze what is left, so that the
+    # interpreter's final garbage collection does not walk it. Some runs ended
+    # "Fatal Python error: none_dealloc" in that last collection (after every
+    # test had passed; exit 134) — a reference-count fault in a C extension,
+    # most likely at the destruction of the session's QApplication. The
+    # process is ending; nothing is left to collect that matters.
+    import gc
+
+    gc.collect()
+    gc.freeze()
     path = getattr(config, "_trefas_ram_basetemp", None)
     if path:
         import shutil
@@ -158,3 +168,20 @@ def build_casework_store(root) -> bytes:
     notes.write_note(s.uow(), s.actor, c.id, "Samtal", "Samtal om skolan.", Category.SOCIAL)
     s.close()
     return key
+
+
+@pytest.fixture
+def cli_logging(tmp_path, monkeypatch):
+    """For tests that call ``cli.main``: its application log goes to tmp_path,
+    and the handler it adds is removed afterwards."""
+    import logging
+
+    from trefas_app import paths
+
+    monkeypatch.setenv(paths.LOG_DIR_ENV, str(tmp_path / "cli-log"))
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, paths._HANDLER_MARK, None) is not None:
+            root.removeHandler(handler)
+            handler.close()

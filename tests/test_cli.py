@@ -419,7 +419,7 @@ def test_person_case_note_flow(store, run):
                           password=SARA_PW)[1])["rows"]
     assert [r["number"] for r in rows] == [number]
     code, _, err = run("case", "show", "K-1999-99999", *common, password=SARA_PW)
-    assert code == 1 and "Inget ärende" in err
+    assert code == 1 and "Posten finns inte, eller så har du inte åtkomst" in err
 
 
 def test_consent_needs_an_end_date_and_can_be_withdrawn(store, run):

@@ -256,13 +256,28 @@ def test_protected_person_appears_only_by_alias(world):
     # Not in the recorded recipient, the verification record or the file's metadata either.
     assert all(secret.encode() not in result.pdf_bytes for secret in secrets_)
 
-    # Revealed by the author, with a reason: the identity may then be handed over.
+    # Revealed by the author, with a reason: the identity goes into the document
+    # only when the author says so (issue 9: it went in silently); the answer is logged.
     persons.reveal_identity(sara.uow(), sara.actor, p.id, "Polisen behöver kontakta personen")
-    revealed = documents.issue_handover(sara.uow(), sara.actor, case.id, Agency.POLICE,
+    left_out = documents.issue_handover(sara.uow(), sara.actor, case.id, Agency.POLICE,
                                         "LPO Rinkeby", PW)
+    for text in pdf_texts(left_out.pdf_bytes) + [embedded_content(left_out.pdf_bytes)]:
+        for secret in secrets_:
+            assert secret not in text, secret
+        assert MARK[Category.LOCATION] not in text
+    assert any(documents.REVEAL_LEFT_OUT in item for item in left_out.omitted)
+    revealed = documents.issue_handover(sara.uow(), sara.actor, case.id, Agency.POLICE,
+                                        "LPO Rinkeby", PW, include_revealed_identity=True)
     for text in pdf_texts(revealed.pdf_bytes):
         assert "Lovisa Gömdsson" in text and "Hemligvägen 3" in text
         assert MARK[Category.LOCATION] in text
+    answers = {}
+    for e in _rows(sara, m.AuditEvent, action="document.handover"):
+        detail = json.loads(e.detail)
+        answers[detail.get("number")] = (detail["reveal_active"],
+                                         detail["revealed_identity_included"])
+    assert answers[left_out.number] == (True, False)
+    assert answers[revealed.number] == (True, True)
 
 
 def test_the_recipients_own_records_go_back_to_it_without_consent(world):

@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterable, Sequence
 from trefas_app import __version__
 from trefas_app import paths, settings
 from trefas_app.domain import clock
+from trefas_app.domain.address import format_address
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -1090,14 +1091,18 @@ def _case_id(store, key: str) -> int:
     for row in page.rows:
         if row.number.upper() == key.upper():
             return row.id
-    raise NotFound(f"Inget ärende med numret {key} som du har tillgång till.",
-                   f"No case numbered {key} that you have access to.")
+    from trefas_app.security import access
+
+    raise access.no_such_record(store.actor, "case.read", "case", key)
 
 
 def _hidden_notice(page) -> None:
     if getattr(page, "hidden_total", 0):
-        err(t(f"{page.hidden_total} poster finns som inte delas med din myndighet.",
-              f"{page.hidden_total} entries exist that are not shared with your agency."))
+        n = page.hidden_total
+        err(t(f"{n} poster finns som inte delas med din myndighet." if n != 1 else
+              "1 post finns som inte delas med din myndighet.",
+              f"{n} entries exist that are not shared with your agency." if n != 1 else
+              "1 entry exists that is not shared with your agency."))
 
 
 def cmd_person_list(args: argparse.Namespace) -> int:
@@ -1132,7 +1137,7 @@ def _print_person(p) -> None:
     rows = [("ID", p.alias), (t("Namn", "Name"), p.display_name),
             (t("Personnummer", "Personal number"), p.personal_number),
             (t("Telefon", "Phone"), p.phone),
-            (t("Adress", "Address"), " ".join(x for x in (p.address, p.postal_code, p.city) if x)),
+            (t("Adress", "Address"), format_address(p.address, p.postal_code, p.city)),
             (t("Skydd", "Protection"), p.protection_level),
             (t("Risknivå", "Risk level"), p.risk_level),
             (t("Riskfaktorer", "Risk factors"), p.risk_factors),

@@ -198,7 +198,9 @@ def cmd_document_handover(args: argparse.Namespace) -> int:
         with _delivering(store, path) as uow:
             result = documents.issue_handover(uow, store.actor, case_id, Agency(args.to),
                                               _get(args, "recipient"), password,
-                                              pdf_password=pdf_password)
+                                              pdf_password=pdf_password,
+                                              include_revealed_identity=bool(
+                                                  _get(args, "include_revealed_identity")))
     return _report(args, result, path)
 
 
@@ -372,6 +374,9 @@ def add_document_commands(subparsers, common_parent, acting_parent=None,
                    help="mottagande myndighet")
     p.add_argument("--recipient", metavar="TEXT",
                    help="mottagarens enhet eller namn, t.ex. ”LPO Rinkeby”")
+    p.add_argument("--include-revealed-identity", action="store_true",
+                   help="ta med en skyddad identitet som du har visat (namn, personnummer, "
+                        "telefon, adress); utan flaggan visas personen med alias")
 
     p = add(group, "summary", cmd_document_summary,
             "ärendesammanställning för enhetschef", "document summary")

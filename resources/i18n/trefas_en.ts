@@ -181,10 +181,6 @@
         <translation>{done}/{total} done</translation>
     </message>
     <message>
-        <source>, {n} försenade</source>
-        <translation>, {n} overdue</translation>
-    </message>
-    <message>
         <source>Inträffade</source>
         <translation>Happened</translation>
     </message>
@@ -761,9 +757,12 @@
         <source>Använd nödåtkomst bara när ett ärende utanför ditt team måste läsas nu, till exempel vid akut fara. Du får läsrätt under den tid du väljer. Skälet loggas och granskas av en chef. Samtycket gäller fortfarande: det du inte får se visas inte.</source>
         <translation>Use emergency access only when a case outside your team must be read now, for example in acute danger. You get read access for the time you choose. The reason is logged and reviewed by a supervisor. Consent still applies: what you may not see is not shown.</translation>
     </message>
-    <message>
-        <source> timmar</source>
-        <translation> hours</translation>
+    <message numerus="yes">
+        <source>%n timmar</source>
+        <translation>
+            <numerusform>%n hour</numerusform>
+            <numerusform>%n hours</numerusform>
+        </translation>
     </message>
     <message>
         <source>Ärendenummer *</source>
@@ -1246,6 +1245,14 @@ Current status: {state}</translation>
         <translation>A handover leaves the agency. Confirm with your password.</translation>
     </message>
     <message>
+        <source>Ta med den skyddade identitet som du har visat (namn, personnummer, telefon, adress)</source>
+        <translation>Include the protected identity you have revealed (name, personal number, phone, address)</translation>
+    </message>
+    <message>
+        <source>Utan bock anges personen med alias. Ditt val loggas.</source>
+        <translation>Unticked, the person is shown by alias. Your choice is logged.</translation>
+    </message>
+    <message>
         <source>Lösenord för PDF-filen (valfritt)</source>
         <translation>Password for the PDF file (optional)</translation>
     </message>
@@ -1423,13 +1430,26 @@ Current status: {state}</translation>
         <source>Inträffade {at} · rapporterad {rep} av {who} ({agency})</source>
         <translation>Happened {at} · reported {rep} by {who} ({agency})</translation>
     </message>
-    <message>
-        <source>{done} av {total} steg klara</source>
-        <translation>{done} of {total} steps done</translation>
+    <message numerus="yes">
+        <source>{done} av %n steg klara</source>
+        <translation>
+            <numerusform>{done} of %n step done</numerusform>
+            <numerusform>{done} of %n steps done</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>, {n} försenade</source>
-        <translation>, {n} overdue</translation>
+    <message numerus="yes">
+        <source>, %n försenade</source>
+        <translation>
+            <numerusform>, %n overdue</numerusform>
+            <numerusform>, %n overdue</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n steg i rutinen är inte klara.</source>
+        <translation>
+            <numerusform>%n step of the routine is not done.</numerusform>
+            <numerusform>%n steps of the routine are not done.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Försenat</source>
@@ -1442,10 +1462,6 @@ Current status: {state}</translation>
     <message>
         <source>Händelsen är avslutad {date}.</source>
         <translation>The incident was closed {date}.</translation>
-    </message>
-    <message>
-        <source>{n} steg i rutinen är inte klara.</source>
-        <translation>{n} steps of the routine are not done.</translation>
     </message>
     <message>
         <source>Öppna steget ”{title}” igen?</source>
@@ -3031,9 +3047,19 @@ Current status: {state}</translation>
         <source>Saknas</source>
         <translation>Missing</translation>
     </message>
-    <message>
-        <source>{n} användare, {a} aktiva</source>
-        <translation>{n} users, {a} active</translation>
+    <message numerus="yes">
+        <source>%n användare</source>
+        <translation>
+            <numerusform>%n user</numerusform>
+            <numerusform>%n users</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n aktiva</source>
+        <translation>
+            <numerusform>%n active</numerusform>
+            <numerusform>%n active</numerusform>
+        </translation>
     </message>
     <message>
         <source>Ny engångskod …</source>
@@ -3279,13 +3305,26 @@ Current status: {state}</translation>
         <source>Gallrar …</source>
         <translation>Deleting …</translation>
     </message>
-    <message>
-        <source>{n} ärenden gallrades.</source>
-        <translation>{n} cases were deleted.</translation>
+    <message numerus="yes">
+        <source>%n ärenden gallrades.</source>
+        <translation>
+            <numerusform>%n case was deleted.</numerusform>
+            <numerusform>%n cases were deleted.</numerusform>
+        </translation>
     </message>
-    <message>
-        <source> minuter</source>
-        <translation> minutes</translation>
+    <message numerus="yes">
+        <source>%n minuter</source>
+        <translation>
+            <numerusform>%n minute</numerusform>
+            <numerusform>%n minutes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Sparat: låses efter %n minuter.</source>
+        <translation>
+            <numerusform>Saved: locks after %n minute.</numerusform>
+            <numerusform>Saved: locks after %n minutes.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Spara</source>
@@ -3318,10 +3357,6 @@ Current status: {state}</translation>
     <message>
         <source>Sparat: tidszonen är {zone}.</source>
         <translation>Saved: the time zone is {zone}.</translation>
-    </message>
-    <message>
-        <source>Sparat: låses efter {n} minuter.</source>
-        <translation>Saved: locks after {n} minutes.</translation>
     </message>
     <message>
         <source>Översikt</source>
@@ -3448,13 +3483,40 @@ Current status: {state}</translation>
         <source>{n} över 24 timmar</source>
         <translation>{n} over 24 hours</translation>
     </message>
-    <message>
-        <source>{n} försenade</source>
-        <translation>{n} overdue</translation>
+    <message numerus="yes">
+        <source>%n försenade</source>
+        <translation>
+            <numerusform>%n overdue</numerusform>
+            <numerusform>%n overdue</numerusform>
+        </translation>
     </message>
-    <message>
-        <source>{state}: {n} ärenden – klicka för att visa dem</source>
-        <translation>{state}: {n} cases – click to show them</translation>
+    <message numerus="yes">
+        <source>{state}: %n ärenden – klicka för att visa dem</source>
+        <translation>
+            <numerusform>{state}: %n case – click to show it</numerusform>
+            <numerusform>{state}: %n cases – click to show them</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{unit}: %n händelser – klicka för att visa dem</source>
+        <translation>
+            <numerusform>{unit}: %n incident – click to show it</numerusform>
+            <numerusform>{unit}: %n incidents – click to show them</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{title} · {case} · {who} – %n dagar sen</source>
+        <translation>
+            <numerusform>{title} · {case} · {who} – %n day ago</numerusform>
+            <numerusform>{title} · {case} · {who} – %n days ago</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{date} (om %n dagar) – {person} – {purpose}</source>
+        <translation>
+            <numerusform>{date} (in %n day) – {person} – {purpose}</numerusform>
+            <numerusform>{date} (in %n days) – {person} – {purpose}</numerusform>
+        </translation>
     </message>
     <message>
         <source>Begärd {at}; första kontakt senast {due}</source>
@@ -3465,20 +3527,12 @@ Current status: {state}</translation>
         <translation>… and {n} more.</translation>
     </message>
     <message>
-        <source>{unit}: {n} händelser – klicka för att visa dem</source>
-        <translation>{unit}: {n} incidents – click to show them</translation>
-    </message>
-    <message>
         <source>Försenade</source>
         <translation>Overdue</translation>
     </message>
     <message>
         <source>Inom tid</source>
         <translation>On time</translation>
-    </message>
-    <message>
-        <source>{title} · {case} · {who} – {n} dagar sen</source>
-        <translation>{title} · {case} · {who} – {n} days late</translation>
     </message>
     <message>
         <source>ingen</source>
@@ -3497,12 +3551,15 @@ Current status: {state}</translation>
         <translation>in {span} days</translation>
     </message>
     <message>
-        <source>{date} (om {n} dagar) – {person} – {purpose}</source>
-        <translation>{date} (in {n} days) – {person} – {purpose}</translation>
-    </message>
-    <message>
         <source>Öppna personen för att förnya samtycket</source>
         <translation>Open the person to renew the consent</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n försenade</source>
+        <translation>
+            <numerusform>, %n overdue</numerusform>
+            <numerusform>, %n overdue</numerusform>
+        </translation>
     </message>
     <message>
         <source>Händelser</source>
@@ -4060,9 +4117,12 @@ Current status: {state}</translation>
         <source>Sammanfattningen skapas …</source>
         <translation>Creating the summary …</translation>
     </message>
-    <message>
-        <source>{kind} {number} till {recipient}, {pages} sidor, {at}</source>
-        <translation>{kind} {number} for {recipient}, {pages} pages, {at}</translation>
+    <message numerus="yes">
+        <source>{kind} {number} till {recipient}, %n sidor, {at}</source>
+        <translation>
+            <numerusform>{kind} {number} for {recipient}, %n page, {at}</numerusform>
+            <numerusform>{kind} {number} for {recipient}, %n pages, {at}</numerusform>
+        </translation>
     </message>
     <message>
         <source> (lösenordsskyddad)</source>
@@ -4381,8 +4441,22 @@ Current status: {state}</translation>
         <translation>Why is the plan ending? *</translation>
     </message>
     <message>
-        <source>Godkänna planen? Den har {g} mål och {a} åtgärder.</source>
-        <translation>Approve the plan? It has {g} goals and {a} actions.</translation>
+        <source>Godkänna planen? Den har {goals} och {actions}.</source>
+        <translation>Approve the plan? It has {goals} and {actions}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n mål</source>
+        <translation>
+            <numerusform>%n goal</numerusform>
+            <numerusform>%n goals</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n åtgärder</source>
+        <translation>
+            <numerusform>%n action</numerusform>
+            <numerusform>%n actions</numerusform>
+        </translation>
     </message>
     <message>
         <source>Godkänn</source>

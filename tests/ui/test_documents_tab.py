@@ -215,3 +215,23 @@ def test_supervisor_issues_a_case_summary_without_handover(qtbot, login, case_id
     assert tab.result.kind == "case_summary"
     qtbot.waitUntil(lambda: tab.preview.pages() >= 1, timeout=WAIT)
     assert tab.preview.pages() == tab.result.pages
+
+
+def test_the_handover_asks_whether_a_revealed_identity_goes_in(qtbot, login, case_id):
+    """Issue 9: with an active reveal the handover silently carried the real
+    identity. The dialog asks (unticked) only when the identity is revealed."""
+    from trefas_app.ui.dialogs.document_handover import HandoverDialog
+
+    ctx = login("sara")
+    plain = shown(qtbot, HandoverDialog(ctx, None, case_id))
+    assert not plain.include_identity.isVisible()
+    asked = shown(qtbot, HandoverDialog(ctx, None, case_id, revealed=True))
+    assert asked.include_identity.isVisible() and not asked.include_identity.isChecked()
+    calls = []
+    asked.run = lambda service, *args, **kw: calls.append(args)
+    fill(asked, PW)
+    asked.submit()
+    assert calls and calls[-1][-1] is False
+    asked.include_identity.setChecked(True)
+    asked.submit()
+    assert calls[-1][-1] is True

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from trefas_app.ui.i18n import TsTranslator, i18n_dir, load_translator
 
 TS = i18n_dir() / "trefas_en.ts"
+SV_TS = i18n_dir() / "trefas_sv.ts"
 
 
 def _messages():
@@ -22,11 +23,17 @@ def _messages():
                    message.find("translation"))
 
 
+def _texts(translation) -> list[str]:
+    """The translation, or each of its plural forms."""
+    forms = [f.text or "" for f in translation.iter("numerusform")]
+    return forms or ([translation.text] if translation.text else [])
+
+
 def test_translation_keeps_placeholders():
     placeholder = re.compile(r"\{[a-z_]+(?::[^}]*)?\}")
-    bad = [(src, tr.text) for _ctx, src, tr in _messages()
-           if tr is not None and tr.text and
-           sorted(placeholder.findall(src)) != sorted(placeholder.findall(tr.text))]
+    bad = [(src, text) for _ctx, src, tr in _messages() if tr is not None
+           for text in _texts(tr)
+           if sorted(placeholder.findall(src)) != sorted(placeholder.findall(text))]
     assert bad == []
 
 
@@ -65,9 +72,44 @@ def test_english_translation(installed, make):
     assert QCoreApplication.translate("NoteDialog", "Spara och signera") == "Save and sign"
 
 
-def test_swedish_needs_no_translator(qapp):
-    assert load_translator("sv") is None
+def test_swedish_needs_no_translator_but_for_plural_forms(installed):
+    """Swedish is the source language; its translator holds only the plural
+    forms ("1 dagar sen" on the dashboard, issue 14)."""
+    translator = load_translator("sv")
+    assert translator is not None
+    installed(translator)
     assert QCoreApplication.translate("Navigation", "Ärenden") == "Ärenden"
+    sv_root = ET.parse(SV_TS).getroot()
+    assert all(m.get("numerus") == "yes" for m in sv_root.iter("message"))
+
+
+PLURAL_SOURCE = "{title} · {case} · {who} – %n dagar sen"
+
+
+@pytest.mark.parametrize("lang, one, two", [
+    ("sv", "{title} · {case} · {who} – 1 dag sen",
+     "{title} · {case} · {who} – 2 dagar sen"),
+    ("en", "{title} · {case} · {who} – 1 day ago", "{title} · {case} · {who} – 2 days ago"),
+])
+@pytest.mark.parametrize("make", [load_translator, lambda lang: TsTranslator(
+    i18n_dir() / f"trefas_{lang}.ts")], ids=["qm-or-compiled", "ts-fallback"])
+def test_counts_take_the_right_plural(installed, make, lang, one, two):
+    installed(make(lang))
+    assert QCoreApplication.translate("Screen", PLURAL_SOURCE, "", 1) == one
+    assert QCoreApplication.translate("Screen", PLURAL_SOURCE, "", 2) == two
+    assert QCoreApplication.translate("Screen", "%n ärenden gallrades.", "", 1) == (
+        "1 ärende gallrades." if lang == "sv" else "1 case was deleted.")
+
+
+def test_every_plural_has_both_forms_in_both_languages():
+    for path in (TS, SV_TS):
+        root = ET.parse(path).getroot()
+        plurals = [m for m in root.iter("message") if m.get("numerus") == "yes"]
+        assert plurals, path.name
+        for m in plurals:
+            forms = [f.text for f in m.find("translation").iter("numerusform")]
+            assert len(forms) == 2 and all(forms), (path.name, m.findtext("source"))
+            assert all("%n" in f or "%Ln" in f for f in forms), m.findtext("source")
 
 
 def test_english_window(qtbot, installed, world, ctx_factory):
@@ -94,16 +136,18 @@ def test_every_ui_string_has_an_english_translation(tmp_path):
 
     lupdate = _tool("pyside6-lupdate")
     assert lupdate, "pyside6-lupdate comes with PySide6"
-    copy = tmp_path / "trefas_en.ts"
-    shutil.copy(TS, copy)
     import trefas_app.ui
+    from trefas_app.ui.i18n import lupdate_options
 
     ui_dir = Path(trefas_app.ui.__file__).resolve().parent
-    subprocess.run([lupdate, "-locations", "none", "-no-obsolete",
-                    *sorted(str(p) for p in ui_dir.rglob("*.py")), "-ts", str(copy)],
-                   check=True, capture_output=True)
-    root = ET.parse(copy).getroot()
-    untranslated = [m.findtext("source") for m in root.iter("message")
-                    if m.find("translation").get("type") == "unfinished"
-                    or not (m.findtext("translation") or "").strip()]
-    assert untranslated == []
+    for lang, ts in (("en", TS), ("sv", SV_TS)):
+        copy = tmp_path / ts.name
+        shutil.copy(ts, copy)
+        subprocess.run([lupdate, "-locations", "none", "-no-obsolete", *lupdate_options(lang),
+                        *sorted(str(p) for p in ui_dir.rglob("*.py")), "-ts", str(copy)],
+                       check=True, capture_output=True)
+        root = ET.parse(copy).getroot()
+        untranslated = [m.findtext("source") for m in root.iter("message")
+                        if m.find("translation").get("type") == "unfinished"
+                        or not "".join(_texts(m.find("translation"))).strip()]
+        assert untranslated == [], lang

@@ -319,3 +319,66 @@ def test_an_alarm_found_at_log_in_is_shown_until_the_window_locks(qtbot, window,
     assert "saknas" in window.alarm_banner.text()
     window.lock_now()
     assert not window.alarm_banner.isVisible()
+
+
+def test_the_window_title_names_the_case_shown_and_trefas_once(qtbot, window, run_sync,
+                                                               monkeypatch):
+    """The title was read before the new case loaded, so it named the previous
+    case; and Qt appended the display name, so "Trefas" came twice."""
+    from trefas_app.ui import app as ui_app
+
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    numbers = []
+    for first in ("Amir", "Lina"):
+        p = run_sync(ctx, persons.create_person, persons.PersonInput(first, "Haddad"))
+        case = run_sync(ctx, cases.open_case, p.id, "Risk för våld")
+        numbers.append((case.id, case.number))
+    for case_id, number in numbers:
+        ctx.open_case(case_id)
+        view = window.current_screen()
+        assert numbers[0][1] not in window.windowTitle() or case_id == numbers[0][0]
+        qtbot.waitUntil(lambda: view.case is not None and view.case.id == case_id,
+                        timeout=10_000)
+        assert window.windowTitle() == f"Trefas – {number}"
+    window.show_screen("cases")
+    assert window.windowTitle() == "Trefas – Ärenden"
+
+    named = []
+    monkeypatch.setattr(QApplication, "setApplicationDisplayName",
+                        lambda *args: named.append(args), raising=False)
+    ui_app.make_application()
+    assert named == []
+
+
+def test_the_sidebar_entry_of_an_open_case_returns_to_the_list(qtbot, window, run_sync):
+    unlock_as(qtbot, window, "sara")
+    _open_case_on_notes_tab(qtbot, window, run_sync)
+    assert window.current_key == "case"
+    row = window.nav_keys().index("cases")
+    assert window.nav.currentRow() == row  # highlighted while the case is open
+    item = window.nav.item(row)
+    rect = window.nav.visualItemRect(item)
+    qtbot.mouseClick(window.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_key == "cases"
+
+
+def test_the_case_title_gets_the_width_the_person_column_does_not_need(
+        qtbot, window, run_sync):
+    """The "Rubrik" column was clipped while "Person" had spare width."""
+    unlock_as(qtbot, window, "sara")
+    ctx = window.ctx
+    title = "Oro för rekrytering till kriminellt nätverk"
+    p = run_sync(ctx, persons.create_person, persons.PersonInput("Al", "Ek"))
+    run_sync(ctx, cases.open_case, p.id, title)
+    window.resize(1280, 720)
+    window.show()
+    screen = window.show_screen("cases")
+    screen.reload()
+    qtbot.waitUntil(lambda: screen.model.total == 1, timeout=10_000)
+    qtbot.wait(50)
+    table = screen.table
+    metrics = table.fontMetrics()
+    person_needs = max(metrics.horizontalAdvance("Al Ek"), metrics.horizontalAdvance("Person"))
+    assert table.columnWidth(1) < person_needs + 60  # no spare width beside a short name
+    assert table.columnWidth(2) >= metrics.horizontalAdvance(title)  # the title fits

@@ -43,6 +43,11 @@ class NotFound(TrefasError):
     """The record does not exist — or is not visible to this user."""
 
 
+class NoSuchRecord(AccessDenied, NotFound):
+    """The one answer for a record that does not exist and for one the user may
+    not see: two different answers would let anyone probe which ids exist."""
+
+
 class Conflict(TrefasError):
     """The change collides with the current state (already signed, exists, …)."""
 

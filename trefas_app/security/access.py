@@ -14,7 +14,9 @@ owned by agency O, of category C:
 3. O is U's agency, or P has a current consent (or recorded legal basis) naming
    U's agency and covering C
 4. location content of a protected person only after an explicit reveal;
-   names and numbers are masked by :func:`mask_person` in every projection.
+   names, numbers and everything else that identifies the person or those
+   close to them are masked by ``services.views.mask_identity`` in every
+   projection (``services.persons.project_person`` and ``mask_result``).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
-from trefas_app.domain.errors import AccessDenied, NotFound
+from trefas_app.domain.errors import AccessDenied, NoSuchRecord
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 
@@ -167,14 +169,18 @@ def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> Colu
 
 
 def protection_clause(actor: Actor, person_id_col, category_expr,
-                      now: dt.datetime) -> ColumnElement[bool]:
-    """Condition 4 for content: location data of a protected person needs a reveal."""
+                      now: dt.datetime, reveals: bool = True) -> ColumnElement[bool]:
+    """Condition 4 for content: location data of a protected person needs a
+    reveal. ``reveals=False``: as if the user had revealed nobody (a handover
+    whose author chose to leave the revealed identity out)."""
     is_protected = (select(_PROTECTED_PERSON.id)
                     .where(_PROTECTED_PERSON.id == person_id_col,
                            _PROTECTED_PERSON.protection_level != ProtectionLevel.NONE)
                     .exists())
-    return or_(category_expr != Category.LOCATION.value, ~is_protected,
-               revealed_clause(actor, person_id_col, now))
+    parts = [category_expr != Category.LOCATION.value, ~is_protected]
+    if reveals:
+        parts.append(revealed_clause(actor, person_id_col, now))
+    return or_(*parts)
 
 
 def revealed_clause(actor: Actor, person_id_col, now: dt.datetime) -> ColumnElement[bool]:
@@ -368,6 +374,40 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
                 case_identity_shared(actor.agency, spec.model.case_id, now))
 
 
+# --- the access log ---------------------------------------------------------------
+
+
+def log_scope(actor: Actor, now: dt.datetime) -> ColumnElement[bool]:
+    """The entries of the access log ``actor`` may read — the one scope of
+    every reading of the log (the log review, read volumes, the log extract):
+    entries made by users of the reader's agency (and failed log-ins under
+    their names); entries about a case the reader may see; and entries about a
+    person the reader may see that belong to no case. An entry about a case
+    the reader may not open is out of scope even when it names a person the
+    reader sees: its action and reason tell about that case."""
+    ev = m.AuditEvent
+    own_user = select(m.User.id).where(m.User.agency == actor.agency)
+    own_name = select(m.User.username).where(m.User.agency == actor.agency)
+    visible_case = select(m.Case.id).where(visible(actor, "case", now))
+    visible_person = select(m.Person.id).where(visible(actor, "person", now))
+    return or_(
+        ev.agency == actor.agency.value,
+        ev.user_id.in_(own_user),
+        and_(ev.user_id.is_(None), ev.agency.is_(None), ev.username.in_(own_name)),
+        ev.case_id.in_(visible_case),
+        and_(ev.case_id.is_(None), ev.person_id.in_(visible_person)),
+    )
+
+
+def log_reason(actor: Actor, entry_agency: str | None, reason: str | None) -> str | None:
+    """A reason in the log (for an emergency access, a reveal, a withdrawal, a
+    closure) is content of the agency whose user gave it: other agencies see
+    that there was one, not what it says (None)."""
+    if reason is None or entry_agency != actor.agency.value:
+        return None
+    return reason
+
+
 # --- helpers every service uses -----------------------------------------------
 
 
@@ -401,16 +441,22 @@ def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
                                               visible(actor, kind, now, verb))).first()
     if row is not None:
         return row
-    if session.get(model, record_id) is None:
-        raise NotFound("Posten finns inte.", "The record does not exist.")
-    if verb == "read":
-        raise denied(actor, f"{kind}.read",
-                     "Du har inte åtkomst till den här posten (ingen behörighet, inte i ditt "
-                     "ärendeteam, eller inget samtycke för din myndighet).",
-                     "You have no access to this record (no permission, not on the case "
-                     "team, or no consent covering your agency).", kind, record_id)
+    readable = verb != "read" and session.scalar(
+        select(model.id).where(model.id == record_id, visible(actor, kind, now)))
+    if not readable:
+        raise no_such_record(actor, f"{kind}.{verb}", kind, record_id)
     raise denied(actor, f"{kind}.{verb}", "Du får inte ändra den här posten.",
                  "You may not change this record.", kind, record_id)
+
+
+def no_such_record(actor: Actor, attempted: str, kind: str | None = None,
+                   record_id: object = None) -> NoSuchRecord:
+    """The one answer for "does not exist" and "not yours to see", in every
+    service and command; logged like any refusal (a probe is on record)."""
+    return on_record(NoSuchRecord(
+        "Posten finns inte, eller så har du inte åtkomst till den.",
+        "The record does not exist, or you have no access to it."),
+        actor, attempted, kind, record_id)
 
 
 def _model_of(kind: str):

@@ -17,6 +17,10 @@ Who sees which entries in ``show_log`` (a supervisor, permission
   log-ins under unknown names (the administrator's store check covers the
   chain as a whole without showing entries).
 
+The scope is ``access.log_scope``, the same for every reading of the log
+(the log extract PDF too). A reason in an entry is shown only to the agency
+whose user gave it (``access.log_reason``).
+
 Entries carry identifiers only, so showing them reveals no case content; the
 review is itself logged (``audit.read``, with the filters used).
 """
@@ -27,7 +31,7 @@ import dataclasses
 import datetime as dt
 import json
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import func, literal, or_, select
 from sqlalchemy import case as sql_case
 
 from trefas_app.domain import clock
@@ -182,21 +186,6 @@ def _bound(value: dt.datetime | dt.date | None, end: bool) -> str | None:
     return None if value is None else audit._iso(value)
 
 
-def _scope(actor: Actor, now: dt.datetime):
-    ev = m.AuditEvent
-    own_user = select(m.User.id).where(m.User.agency == actor.agency)
-    own_name = select(m.User.username).where(m.User.agency == actor.agency)
-    visible_case = select(m.Case.id).where(access.visible(actor, "case", now))
-    visible_person = select(m.Person.id).where(access.visible(actor, "person", now))
-    return or_(
-        ev.agency == actor.agency.value,
-        ev.user_id.in_(own_user),
-        and_(ev.user_id.is_(None), ev.agency.is_(None), ev.username.in_(own_name)),
-        ev.case_id.in_(visible_case),
-        and_(ev.case_id.is_(None), ev.person_id.in_(visible_person)),
-    )
-
-
 def _action_words_match(text: str):
     """Codes that start with ``text``, that have a word starting with it, or
     whose label does (see :func:`audit_labels.actions_matching`)."""
@@ -236,7 +225,7 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
         access.require(actor, "audit.read")
         s, now = uow.session, uow.now()
         ev = m.AuditEvent
-        where = [_scope(actor, now)]
+        where = [access.log_scope(actor, now)]
         if person_id is not None:
             where.append(ev.person_id == person_id)
         if case_id is not None:
@@ -260,8 +249,9 @@ def show_log(uow: UnitOfWork, actor: Actor, person_id: int | None = None,
         result = tuple(AuditRow(seq=e.seq, at=e.at, username=e.username, agency=e.agency,
                                 role=e.role, action=e.action, subject_kind=e.subject_kind,
                                 subject_id=e.subject_id, case_id=e.case_id,
-                                person_id=e.person_id, reason=e.reason, detail=e.detail,
-                                case_number=numbers.get(e.case_id))
+                                person_id=e.person_id,
+                                reason=access.log_reason(actor, e.agency, e.reason),
+                                detail=e.detail, case_number=numbers.get(e.case_id))
                        for e in rows)
         filters = {k: v for k, v in (("person_id", person_id), ("case_id", case_id),
                                      ("username", username), ("action", action),
@@ -349,7 +339,7 @@ def read_volumes(uow: UnitOfWork, actor: Actor, since: dt.datetime | dt.date,
         rows = s.execute(
             select(ev.username, m.User.display_name, ev.agency, day, reads)
             .outerjoin(m.User, m.User.id == ev.user_id)
-            .where(_scope(actor, now), ev.username.is_not(None),
+            .where(access.log_scope(actor, now), ev.username.is_not(None),
                    ev.at >= audit._iso(lo), ev.at <= audit._iso(hi),
                    or_(ev.action.endswith(".read"), ev.action.endswith(".list"),
                        ev.action.endswith(".search")),

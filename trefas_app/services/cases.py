@@ -19,6 +19,7 @@ from trefas_app.services.persons import (
     check_reason,
     escape_like,
     id_set,
+    mask_result,
     matching_person_ids,
     project_persons,
 )
@@ -162,14 +163,15 @@ def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
         if write_scope and actor.agency == case.owner_agency
         and role_may(actor.role, TRANSITION_PERMISSION[(case.state, st)]))
     unit = s.get(m.Unit, case.unit_id)
-    return CaseView(
+    return mask_result(s, actor, now, projected={person.id: person},
+                       people={case.person_id: case.person}, result=CaseView(
         id=case.id, number=case.number, title=case.title, state=case.state, person=person,
         unit_id=case.unit_id, unit_name=unit.name if unit else "",
         owner_agency=case.owner_agency, opened_at=case.opened_at,
         last_entry_at=case.last_entry_at, closure_requested_at=case.closure_requested_at,
         closure_reason=case.closure_reason, closed_at=case.closed_at,
         retain_until=case.retain_until, team=team, next_states=next_states, on_team=on_team,
-        emergency_until=emergency_until, read_only=not write_scope)
+        emergency_until=emergency_until, read_only=not write_scope))
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,8 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
                     unit_name=units.get(c.unit_id, ""), opened_at=c.opened_at,
                     last_entry_at=c.last_entry_at)
             for c in cases)
+        rows = mask_result(s, actor, now, rows, projected=persons,
+                           people={c.person_id: c.person for c in cases})
         total, hidden = None, {}
         if count:
             total, hidden = _count_cases(s, actor, filt, where, narrowing, now,

@@ -13,8 +13,8 @@ from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import touch_case, writable_case
-from trefas_app.services.persons import project_persons
-from trefas_app.services.views import ConsentView
+from trefas_app.services.persons import person_names, project_persons
+from trefas_app.services.views import ConsentView, mask_identity, name_words
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -85,6 +85,7 @@ def _validate(data: ConsentInput, person: m.Person, today: dt.date) -> str:
 
 
 def view_of(c: m.Consent, obtained_by: str, today: dt.date) -> ConsentView:
+    """The consent as stored; readers get it through :func:`project_consents`."""
     return ConsentView(
         id=c.id, person_id=c.person_id, case_id=c.case_id, basis=c.basis,
         legal_reference=c.legal_reference, purpose=c.purpose, form=c.form, given_by=c.given_by,
@@ -93,6 +94,27 @@ def view_of(c: m.Consent, obtained_by: str, today: dt.date) -> ConsentView:
         withdrawal_reason=c.withdrawal_reason, version=c.version, superseded=c.superseded,
         grants=tuple(sorted((g.agency, g.category) for g in c.grants)),
         status=consent_status(c, today))
+
+
+def project_consents(s, actor: Actor, now: dt.datetime,
+                     rows: list[tuple[m.Consent, str]]) -> list[ConsentView]:
+    """Consents as this reader may see them: each with the person's name as the
+    reader sees it, and, where the reader may not know who the person is, the
+    guardian and every name in the free text masked by the person's mask."""
+    today = access.local_date(now)
+    person_ids = sorted({c.person_id for c, _ in rows})
+    people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.id.in_(person_ids)))} \
+        if person_ids else {}
+    shown = project_persons(s, actor, list(people.values()), now)
+    views = []
+    for c, obtained_by in rows:
+        view = dataclasses.replace(view_of(c, obtained_by, today),
+                                   person_name=shown[c.person_id].display_name)
+        if shown[c.person_id].identity_masked:
+            names = person_names(people[c.person_id]) | name_words(c.given_by)
+            view = mask_identity(view, c.person_id, names)
+        views.append(view)
+    return views
 
 
 def _store_consent(uow: UnitOfWork, actor: Actor, data: ConsentInput, version: int,
@@ -132,7 +154,7 @@ def record_consent(uow: UnitOfWork, actor: Actor, data: ConsentInput) -> Consent
                                    for g in consent.grants],
                         "basis": consent.basis.value,
                         "until": consent.valid_until.isoformat()})
-        view = view_of(consent, actor.display_name, access.local_date(uow.now()))
+        view, = project_consents(uow.session, actor, uow.now(), [(consent, actor.display_name)])
         uow.commit()
         return view
 
@@ -159,7 +181,7 @@ def amend_consent(uow: UnitOfWork, actor: Actor, consent_id: int,
                 detail={"previous": old.id,
                         "grants": [f"{g.agency.value}:{g.category.value}"
                                    for g in consent.grants]})
-        view = view_of(consent, actor.display_name, access.local_date(uow.now()))
+        view, = project_consents(uow.session, actor, uow.now(), [(consent, actor.display_name)])
         uow.commit()
         return view
 
@@ -184,8 +206,8 @@ def withdraw_consent(uow: UnitOfWork, actor: Actor, consent_id: int, reason: str
         uow.log(actor, "consent.withdraw", subject_kind="consent", subject_id=consent.id,
                 person_id=consent.person_id, case_id=consent.case_id, reason=reason.strip())
         obtained = s.get(m.User, consent.obtained_by_id)
-        view = view_of(consent, obtained.display_name if obtained else "",
-                       access.local_date(now))
+        view, = project_consents(s, actor, now,
+                                 [(consent, obtained.display_name if obtained else "")])
         uow.commit()
         return view
 
@@ -201,8 +223,7 @@ def list_consents(uow: UnitOfWork, actor: Actor, person_id: int,
                 .order_by(m.Consent.valid_until.desc(), m.Consent.version.desc()))
         if not include_history:
             stmt = stmt.where(m.Consent.superseded.is_(False))
-        today = access.local_date(now)
-        views = [view_of(c, name, today) for c, name in s.execute(stmt).unique().all()]
+        views = project_consents(s, actor, now, list(s.execute(stmt).unique().all()))
         uow.log(actor, "consent.list", subject_kind="person", subject_id=person_id,
                 person_id=person_id)
         uow.commit()
@@ -228,17 +249,7 @@ def expiring_consents(uow: UnitOfWork, actor: Actor, within_days: int = 30) -> l
                 .join(m.User, m.User.id == m.Consent.obtained_by_id)
                 .where(*expiring_clause(actor, now, within_days))
                 .order_by(m.Consent.valid_until, m.Consent.id))
-        today = access.local_date(now)
-        rows = s.execute(stmt).unique().all()
-        person_ids = sorted({c.person_id for c, _ in rows})
-        people = s.scalars(select(m.Person).where(m.Person.id.in_(person_ids))).all() \
-            if person_ids else []
-        names = {pid: v.display_name for pid, v in project_persons(s, actor, list(people),
-                                                                    now).items()}
-        views = [dataclasses.replace(view_of(c, name, today),
-                                     person_name=names.get(c.person_id,
-                                                           access.person_alias(c.person_id)))
-                 for c, name in rows]
+        views = project_consents(s, actor, now, list(s.execute(stmt).unique().all()))
         uow.log(actor, "consent.expiring",
                 detail={"count": len(views), "within_days": within_days})
         uow.commit()

@@ -26,13 +26,14 @@ and logged. A handover needs the author's password once more before it leaves.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, not_, or_, select
+from sqlalchemy import and_, false, func, not_, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.domain import clock
@@ -49,6 +50,7 @@ from trefas_app.documents.model import (
     canonical_json,
 )
 from trefas_app.domain.audit_labels import action_label
+from trefas_app.domain.address import format_address
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
     Agency,
@@ -56,7 +58,6 @@ from trefas_app.domain.enums import (
     ConsentBasis,
     DocumentKind,
     NoteState,
-    ProtectionLevel,
     Role,
     TaskState,
 )
@@ -65,9 +66,14 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.routine import involvement_label
 from trefas_app.security import access
 from trefas_app.services.cases import next_number, writable_case
-from trefas_app.services.consents import consent_status
-from trefas_app.services.persons import project_person
-from trefas_app.services.views import PersonView
+from trefas_app.services.consents import consent_status, view_of
+from trefas_app.services.persons import names_to_mask, person_names, project_person
+from trefas_app.services.views import (
+    PersonView,
+    mask_identity,
+    name_words,
+    scrub_names,
+)
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -232,11 +238,26 @@ class _Scope:
     author: Actor
     now: dt.datetime
     recipient: Agency | None = None  # None: as the author sees it
+    #: Words of the names of every person projected masked (for the whole text).
+    masked_names: set[str] = field(default_factory=set)
+    #: The author's reveals of protected identities count (their answer to
+    #: "include the revealed identity?" for a handover; else always).
+    reveals: bool = True
 
     def shown(self, kind: str) -> ColumnElement[bool]:
         if self.recipient is None:
             return access.visible(self.author, kind, self.now)
-        return disclosable(self.author, self.recipient, kind, self.now)
+        shown = disclosable(self.author, self.recipient, kind, self.now)
+        return shown if self.reveals else and_(shown, not_(self.held_back(kind)))
+
+    def held_back(self, kind: str) -> ColumnElement[bool]:
+        """Location content of a protected person that the author sees only
+        through a reveal they chose to leave out of the document."""
+        spec = access.CASE_CONTENT_KINDS.get(kind)
+        if self.reveals or spec is None:
+            return false()
+        return not_(access.protection_clause(self.author, spec.model.person_id,
+                                             spec.category_expr(), self.now, reveals=False))
 
     def withheld(self, kind: str) -> ColumnElement[bool]:
         """Rows the author sees that the recipient may not receive."""
@@ -254,8 +275,13 @@ class _Scope:
 
     def project(self, s, person: m.Person) -> PersonView:
         shown, _ = self.person_categories(s, person.id)
-        revealed = person.id in access.revealed_persons(s, self.author, [person.id], self.now)
-        return project_person(person, shown, revealed)
+        revealed = self.reveals and person.id in access.revealed_persons(
+            s, self.author, [person.id], self.now)
+        view = project_person(person, shown, revealed)
+        if view.identity_masked:
+            # Every text of the document is scrubbed of these (see _issue).
+            self.masked_names |= names_to_mask(s, [person])[person.id]
+        return view
 
 
 # --- collecting content --------------------------------------------------------------
@@ -383,7 +409,7 @@ def _person_blocks(s, scope: _Scope, person: m.Person, content: _Content,
         rows.append(("Födelsedatum", view.birth_date.isoformat()))
     if view.phone:
         rows.append(("Telefon", view.phone))
-    address = " ".join(x for x in (view.address, view.postal_code, view.city) if x)
+    address = format_address(view.address, view.postal_code, view.city)
     if address:
         rows.append(("Adress", address))
     if view.protected:
@@ -440,6 +466,32 @@ def _any(s, kind: str, *where) -> bool:
     return s.scalar(select(model.id).where(*where).limit(1)) is not None
 
 
+#: Why location content of a revealed protected person is not in a handover.
+REVEAL_LEFT_OUT = ("skyddad identitet – upprättaren valde att inte ta med den visade "
+                   "identiteten")
+
+
+def _scrubbed(blocks: list, names: frozenset[str]) -> list:
+    """The blocks with ``names`` blanked out of every text — the free-text
+    rule of ``views.mask_identity`` applied to a whole document."""
+    def scrub(text: str) -> str:
+        return scrub_names(text, names) or text
+
+    out = []
+    for b in blocks:
+        if isinstance(b, (Heading, Paragraph)):
+            b = type(b)(scrub(b.text))
+        elif isinstance(b, NoteBlock):
+            b = NoteBlock(scrub(b.title), b.meta, scrub(b.body))
+        elif isinstance(b, KeyValues):
+            b = KeyValues(tuple((k, scrub(v)) for k, v in b.rows))
+        elif isinstance(b, Table):
+            b = dataclasses.replace(b, rows=tuple(tuple(scrub(c) for c in row)
+                                                  for row in b.rows))
+        out.append(b)
+    return out
+
+
 def _omissions(s, scope: _Scope, content: _Content, kind: str, *where) -> None:
     """Count, per category, what of ``kind`` is left out and why: rows the
     author may not see (in scope only), and rows the recipient may not get."""
@@ -457,6 +509,12 @@ def _omissions(s, scope: _Scope, content: _Content, kind: str, *where) -> None:
     for category, n in rows:
         if n:
             content.omit(Category(category), _no_basis(scope.recipient), _count(n, kind))
+    if not scope.reveals:
+        held = s.scalar(select(func.count()).select_from(model).where(
+            disclosable(scope.author, scope.recipient, kind, scope.now),
+            scope.held_back(kind), *where))
+        if held:
+            content.omit(Category.LOCATION, REVEAL_LEFT_OUT, _count(held, kind))
 
 
 def _rows(s, scope: _Scope, kind: str, *where, order=()):
@@ -673,27 +731,26 @@ def _consent_blocks(s, scope: _Scope, person: m.Person, content: _Content,
                                 access.visible(scope.author, "consent", scope.now))
                          .order_by(m.Consent.valid_until.desc(), m.Consent.id.desc())).all()
     rows = []
-    masked = (person.protection_level != ProtectionLevel.NONE and person.id not in
-              access.revealed_persons(s, scope.author, [person.id], scope.now))
-    for c in consents:
-        status = consent_status(c, today)
+    masked = scope.project(s, person).identity_masked
+    for stored in consents:
+        status = consent_status(stored, today)
         if active_only and status != "active":
             continue
+        c = view_of(stored, "", today)
+        if masked:  # the same mask as every other projection of the person
+            c = mask_identity(c, person.id, person_names(person) | name_words(stored.given_by))
         basis = label(c.basis)
         if c.basis == ConsentBasis.LEGAL_BASIS and c.legal_reference:
             basis += f" ({c.legal_reference})"
         elif c.form:
             basis += f", {label(c.form).lower()}"
-        given_by = c.given_by
-        if masked and given_by not in ("Personen själv", "Lagstöd"):
-            given_by = "Vårdnadshavare (skyddad uppgift)"
         by_agency: dict[Agency, list[str]] = {}
-        for g in sorted(c.grants, key=lambda g: (list(Agency).index(g.agency),
-                                                 list(Category).index(g.category))):
-            by_agency.setdefault(g.agency, []).append(label(g.category))
+        for agency, category in sorted(c.grants, key=lambda g: (list(Agency).index(g[0]),
+                                                                list(Category).index(g[1]))):
+            by_agency.setdefault(agency, []).append(label(category))
         grants = "\n".join(f"{_agency(a)}: {', '.join(cats)}" for a, cats in by_agency.items())
-        row = (f"{basis}\nLämnat av: {given_by}", f"{_day(c.valid_from)} – {_day(c.valid_until)}",
-               grants, c.purpose)
+        row = (f"{basis}\nLämnat av: {c.given_by}",
+               f"{_day(c.valid_from)} – {_day(c.valid_until)}", grants, c.purpose)
         if not active_only:
             row += (_CONSENT_STATUS[status],)
         rows.append(row)
@@ -774,8 +831,11 @@ def _issue(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, rec
            recipient_agency: Agency | None, content: _Content, secrecy_agencies: set[Agency],
            bases: list[_Basis], case: m.Case | None = None, person_id: int | None = None,
            meeting_id: int | None = None, pdf_password: str | None = None,
-           log_detail: dict | None = None) -> IssuedDocumentResult:
-    """Number, render, sign, seal, record and log one document; commits."""
+           log_detail: dict | None = None, scope: _Scope | None = None
+           ) -> IssuedDocumentResult:
+    """Number, render, sign, seal, record and log one document; commits. With
+    ``scope``, the names of every person it projected masked are blanked out
+    of all the document's text (free text of notes, tasks, plans …)."""
     from trefas_app.documents.render import render_pdf
     from trefas_app.documents.verification import DocumentSigner, pdf_sha256
 
@@ -783,6 +843,8 @@ def _issue(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, rec
     number = next_number(s, now, DOCUMENT_PREFIX, m.IssuedDocument)
     omitted = content.omitted_items()
     blocks = list(content.blocks)
+    if scope is not None and scope.masked_names:
+        blocks = _scrubbed(blocks, frozenset(scope.masked_names))
     if kind in (DocumentKind.HANDOVER, DocumentKind.CASE_SUMMARY,
                 DocumentKind.SUBJECT_EXTRACT, DocumentKind.MEETING_MINUTES):
         blocks.insert(content.omitted_at, OmittedSection(omitted))
@@ -904,9 +966,15 @@ def _confirm_password(uow: UnitOfWork, actor: Actor, password: str) -> None:
 
 def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency: Agency,
                    recipient_text: str | None, password_confirmation: str,
-                   pdf_password: str | None = None) -> IssuedDocumentResult:
+                   pdf_password: str | None = None,
+                   include_revealed_identity: bool = False) -> IssuedDocumentResult:
     """A handover of one case to ``recipient_agency``, limited to what that
-    agency may receive; needs the author's password once more."""
+    agency may receive; needs the author's password once more.
+
+    A protected person's identity the author has revealed goes into the
+    document only when ``include_revealed_identity`` says so (asked every
+    time; the answer is in the log entry): a reveal is for the author's own
+    work, not a decision to hand the identity on."""
     recipient_agency = Agency(recipient_agency)
     recipient_text = " ".join((recipient_text or "").split())
     if len(recipient_text) > 150:
@@ -932,7 +1000,8 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
                 f"The person has no current consent or legal basis that allows identity "
                 f"details to go to {label(recipient_agency, 'en')}. No handover was created.",
                 "case", case.id)
-        scope = _Scope(actor, now, recipient_agency)
+        scope = _Scope(actor, now, recipient_agency, reveals=include_revealed_identity)
+        reveal_active = bool(access.revealed_persons(s, actor, [case.person_id], now))
         content = _Content()
         content.blocks.append(Paragraph(
             f"Överlämning av ärende {case.number} till {recipient}. Dokumentet innehåller "
@@ -943,12 +1012,15 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
         _case_blocks(s, scope, case, content, open_tasks_only=True)
         bases = _handover_bases(s, case, recipient_agency, recipient, content, now,
                                 f"Överlämning av ärende {case.number}")
-        return _issue(uow, actor, DocumentKind.HANDOVER,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.HANDOVER,
                       title=f"Överlämning av ärende {case.number}", recipient=recipient,
                       recipient_agency=recipient_agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, case=case,
                       pdf_password=pdf_password,
-                      log_detail={"recipient_agency": recipient_agency.value})
+                      log_detail={"recipient_agency": recipient_agency.value,
+                                  "reveal_active": reveal_active,
+                                  "revealed_identity_included":
+                                      reveal_active and include_revealed_identity})
 
 
 def issue_case_summary(uow: UnitOfWork, actor: Actor, case_id: int,
@@ -968,7 +1040,7 @@ def issue_case_summary(uow: UnitOfWork, actor: Actor, case_id: int,
                         recipient=recipient, recipient_agency=actor.agency, case_id=case.id,
                         person_id=case.person_id, legal_basis=BASIS_INTERNAL,
                         purpose=f"Ärendesammanställning {case.number} för arbetsledning")]
-        return _issue(uow, actor, DocumentKind.CASE_SUMMARY,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.CASE_SUMMARY,
                       title=f"Ärendesammanställning {case.number}", recipient=recipient,
                       recipient_agency=actor.agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, case=case,
@@ -1088,7 +1160,7 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
                     case_id=cid, person_id=all_cases[cid].person_id,
                     legal_basis=BASIS_INTERNAL,
                     purpose=f"Minnesanteckningar från möte {meeting.id}"))
-        return _issue(uow, actor, DocumentKind.MEETING_MINUTES,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.MEETING_MINUTES,
                       title=f"Minnesanteckningar: {meeting.title}", recipient=recipient,
                       recipient_agency=recipient_agency or actor.agency, content=content,
                       secrecy_agencies=content.owners(), bases=bases, meeting_id=meeting.id,
@@ -1123,8 +1195,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         relatives = s.scalars(select(m.Relative).where(
             m.Relative.person_id == person.id,
             access.visible(actor, "relative", now)).order_by(m.Relative.id)).all()
-        if relatives and not (view.protected and not view.revealed) \
-                and Category.IDENTITY not in view.withheld:
+        if relatives and not view.identity_masked:
             content.blocks += [Heading("Anhöriga"), Table(
                 ("Namn", "Relation", "Telefon", "Vårdnadshavare"),
                 tuple((r.name, r.relation, r.phone or "–", "Ja" if r.is_guardian else "Nej")
@@ -1169,7 +1240,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         bases = [_Basis(categories=tuple(sorted(content.included, key=list(Category).index)),
                         recipient=recipient, recipient_agency=None, person_id=person.id,
                         legal_basis=BASIS_SUBJECT_EXTRACT, purpose="Registerutdrag")]
-        return _issue(uow, actor, DocumentKind.SUBJECT_EXTRACT,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.SUBJECT_EXTRACT,
                       title=f"Registerutdrag – {view.display_name}", recipient=recipient,
                       recipient_agency=None, content=content,
                       secrecy_agencies=content.owners(), bases=bases, person_id=person.id,
@@ -1194,7 +1265,8 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         events = s.execute(
             select(ev, m.User.display_name)
             .outerjoin(m.User, m.User.id == ev.user_id)
-            .where(or_(ev.person_id == person.id, ev.case_id.in_(case_ids)))
+            .where(or_(ev.person_id == person.id, ev.case_id.in_(case_ids)),
+                   access.log_scope(actor, now))
             .order_by(ev.seq)).all()
         content = _Content()
         content.blocks.append(Paragraph(
@@ -1225,14 +1297,15 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             tuple((_time(_at(e.at)), name or e.username or "Okänd",
                    (f"{_agency(Agency(e.agency))}, {label(Role(e.role))}"
                     if e.agency and e.role else "–"),
-                   action_label(e.action, "sv"), e.reason or "–") for e, name in events),
+                   action_label(e.action, "sv"),
+                   access.log_reason(actor, e.agency, e.reason) or "–") for e, name in events),
             (1.75, 1.8, 2.3, 2.4, 1.75))]
         content.include(Category.IDENTITY, person.owner_agency)
         recipient = f"Den registrerade ({view.alias})"
         bases = [_Basis(categories=(Category.IDENTITY,), recipient=recipient,
                         recipient_agency=None, person_id=person.id,
                         legal_basis=BASIS_LOG_EXTRACT, purpose="Utdrag ur åtkomstloggen")]
-        return _issue(uow, actor, DocumentKind.ACCESS_LOG_EXTRACT,
+        return _issue(uow, actor, scope=scope, kind=DocumentKind.ACCESS_LOG_EXTRACT,
                       title=f"Utdrag ur åtkomstloggen – {view.display_name}",
                       recipient=recipient, recipient_agency=None, content=content,
                       secrecy_agencies=agencies | {person.owner_agency}, bases=bases,
@@ -1360,14 +1433,12 @@ def record_print(uow: UnitOfWork, actor: Actor, document_number: str) -> PrintRe
         s, now = uow.session, uow.now()
         doc = s.scalars(select(m.IssuedDocument).where(
             m.IssuedDocument.number == (document_number or "").strip())).first()
-        if doc is None:
-            raise NotFound("Dokumentet finns inte.", "The document does not exist.")
+        # Only the issuer prints: to anyone else a number that exists gets the
+        # same answer as one that does not (numbers run in sequence).
+        if doc is None or doc.issued_by_id != actor.user_id:
+            raise access.no_such_record(actor, "document.print", "document",
+                                        doc.id if doc is not None else None)
         access.require(actor, PERMISSION[DocumentKind(doc.kind)])
-        if doc.issued_by_id != actor.user_id:
-            raise access.denied(actor, "document.print",
-                                "Bara den som har upprättat dokumentet kan skriva ut det.",
-                                "Only the author of the document can print it.",
-                                "document", doc.id)
         originals = s.scalars(select(m.Disclosure).where(m.Disclosure.document_id == doc.id)
                               .order_by(m.Disclosure.id)).all()
         for d in originals:

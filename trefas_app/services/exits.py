@@ -35,7 +35,7 @@ from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
-from trefas_app.services.persons import project_persons
+from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import (
     ExitRow,
@@ -245,7 +245,7 @@ def _view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,
     gaps: tuple[tuple[Agency, Category], ...] = ()
     if actor.agency == ep.owner_agency and ep.state != ExitState.ENDED:
         gaps = consent_gaps(s, ep.person_id, access.local_date(now))
-    return ExitView(
+    return mask_result(s, actor, now, projected={person.id: person}, result=ExitView(
         id=ep.id, case_id=ep.case_id, case_number=case.number, person_id=ep.person_id,
         person_name=person.display_name, protected=person.protected, state=ep.state,
         owner_agency=ep.owner_agency, requested_at=ep.requested_at,
@@ -260,7 +260,7 @@ def _view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,
         measures=tuple(_measure_view(r) for r in measures),
         support=tuple(_support_view(r) for r in support),
         hidden_assessments=hidden_a, hidden_measures=hidden_m, hidden_support=hidden_s,
-        consent_missing=gaps, next_states=next_states)
+        consent_missing=gaps, next_states=next_states))
 
 
 def _commit_view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,

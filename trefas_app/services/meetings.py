@@ -30,6 +30,7 @@ from trefas_app.services.tasks import (
     user_names,
     visible_case_numbers,
 )
+from trefas_app.services.persons import mask_result
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import (
     MeetingItemView,
@@ -91,7 +92,7 @@ def _item_views(session, actor: Actor, items: list[m.MeetingItem],
             owner_agency=i.owner_agency, created_by=names.get(i.created_by_id),
             created_at=i.created_at, meeting_title=title, meeting_held_at=held_at,
             meeting_held=held))
-    return tuple(views)
+    return mask_result(session, actor, now, tuple(views))
 
 
 def _view(uow: UnitOfWork, actor: Actor, meeting: m.Meeting) -> MeetingView:

@@ -14,6 +14,7 @@ from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.security.note_seal import note_seal
 from trefas_app.services.cases import touch_case, writable_case
+from trefas_app.services.persons import mask_result
 from trefas_app.services.views import NoteView, Page
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
@@ -52,13 +53,15 @@ def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
                                         .where(m.Note.corrects_id.in_(ids),
                                                readable_notes_clause(actor, now, known))).all():
             corrections.setdefault(cid, []).append(nid)
-    return [NoteView(id=n.id, case_id=n.case_id, title=n.title, body=n.body,
+    return mask_result(session, actor, now, [NoteView(
+                     id=n.id, case_id=n.case_id, person_id=n.person_id, title=n.title,
+                     body=n.body,
                      category=n.category, state=n.state, author=names.get(n.author_id, ""),
                      owner_agency=n.owner_agency, created_at=n.created_at,
                      signed_at=n.signed_at, signed_by=names.get(n.signed_by_id),
                      corrects_id=n.corrects_id, author_id=n.author_id,
                      corrected_by=tuple(sorted(corrections.get(n.id, ()))))
-            for n in notes]
+            for n in notes])
 
 
 def write_note(uow: UnitOfWork, actor: Actor, case_id: int, title: str, body: str,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import and_, func, or_, select
 
@@ -25,9 +27,21 @@ from trefas_app.domain.text import (
     visible_length,
 )
 from trefas_app.security import access
-from trefas_app.services.views import ListCount, Page, PersonRow, PersonView, fetch_page
+from trefas_app.services.views import (
+    NON_IDENTIFYING_GIVERS,
+    ListCount,
+    Page,
+    PersonRow,
+    PersonView,
+    fetch_page,
+    identifying_fields,
+    mask_identity,
+    name_words,
+)
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+
+T = TypeVar("T")
 
 REVEAL_HOURS = 1
 MAX_REVEAL_HOURS = 8
@@ -52,17 +66,20 @@ class PersonInput:
 
 
 def project_person(person: m.Person, categories: set[Category], revealed: bool) -> PersonView:
+    """The person as a reader with ``categories`` of the person's own fields
+    sees them; a protected person not revealed by the reader goes through
+    :func:`mask_identity`, the one mask every projection uses."""
     protected = person.protection_level != ProtectionLevel.NONE
     masked = protected and not revealed
-    show_identity = Category.IDENTITY in categories and not masked
-    show_location = Category.LOCATION in categories and not masked
+    show_identity = Category.IDENTITY in categories
+    show_location = Category.LOCATION in categories
     show_threat = Category.THREAT in categories
     show_social = Category.SOCIAL in categories
     withheld = tuple(c for c in (Category.IDENTITY, Category.LOCATION, Category.THREAT,
                                  Category.SOCIAL)
                      if c not in categories or (masked and c in (Category.IDENTITY,
                                                                 Category.LOCATION)))
-    return PersonView(
+    view = PersonView(
         id=person.id,
         display_name=(f"{person.first_name} {person.last_name}" if show_identity
                       else access.person_alias(person.id)),
@@ -84,6 +101,14 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
         first_name=person.first_name if show_identity else None,
         last_name=person.last_name if show_identity else None,
     )
+    if masked or not show_identity:
+        return mask_identity(view, person.id, person_names(person))
+    return view
+
+
+def person_names(person: m.Person) -> frozenset[str]:
+    """The words of a person's own name, to blank out of free text about them."""
+    return name_words(person.first_name, person.last_name)
 
 
 def project_persons(session, actor: Actor, persons: list[m.Person],
@@ -92,6 +117,105 @@ def project_persons(session, actor: Actor, persons: list[m.Person],
     categories = access.categories_for_persons(session, actor.agency, ids, now)
     revealed = access.revealed_persons(session, actor, ids, now)
     return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
+
+
+def identity_masks(session, actor: Actor, person_ids, now: dt.datetime,
+                   projected: dict[int, PersonView] | None = None,
+                   people: dict[int, m.Person] | None = None
+                   ) -> dict[int, frozenset[str]]:
+    """For each of the persons the reader may not identify: the names to blank
+    out of free text about them — their own, a guardian's who gave consent,
+    their relatives'. ``projected``: the persons as already projected for this
+    reader (saves projecting them again)."""
+    ids = sorted(set(person_ids))
+    if projected is not None and all(i in projected for i in ids):
+        ids = [i for i in ids if projected[i].identity_masked]
+    if not ids:
+        return {}
+    if people is not None and all(i in people for i in ids):
+        loaded = [people[i] for i in ids]
+    else:
+        loaded = list(session.scalars(select(m.Person).where(m.Person.id.in_(ids))).all())
+    shown = projected or {}
+    if any(p.id not in shown for p in loaded):
+        shown = project_persons(session, actor, loaded, now)
+    return names_to_mask(session, [p for p in loaded if shown[p.id].identity_masked])
+
+
+def names_to_mask(session, people: list[m.Person]) -> dict[int, frozenset[str]]:
+    """The names to blank out of free text about each of ``people`` (masked
+    for the reader): their own, a guardian's who gave consent, relatives'."""
+    names = {p.id: person_names(p) for p in people}
+    if not names:
+        return {}
+    for pid, given_by in session.execute(
+            select(m.Consent.person_id, m.Consent.given_by).distinct()
+            .where(m.Consent.person_id.in_(list(names)),
+                   m.Consent.given_by.not_in(NON_IDENTIFYING_GIVERS))).all():
+        names[pid] |= name_words(given_by)
+    for pid, name in session.execute(select(m.Relative.person_id, m.Relative.name)
+                                     .where(m.Relative.person_id.in_(list(names)))).all():
+        names[pid] |= name_words(name)
+    return names
+
+
+def _person_of(view) -> int | None:
+    if isinstance(view, (PersonView, PersonRow)):
+        return view.id
+    person = getattr(view, "person", None)
+    if isinstance(person, PersonView):
+        return person.id
+    return getattr(view, "person_id", None)
+
+
+def _is_view(value) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
+
+
+def _persons_in(value, found: set[int]) -> None:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _persons_in(item, found)
+    elif _is_view(value):
+        pid = _person_of(value)
+        if pid is not None:
+            found.add(pid)
+        for f in dataclasses.fields(value):
+            inner = getattr(value, f.name)
+            if isinstance(inner, (list, tuple)) or _is_view(inner):
+                _persons_in(inner, found)
+
+
+def _apply_masks(value, person_id: int | None, masks: dict[int, frozenset[str]]):
+    if _is_view(value):
+        pid = _person_of(value) or person_id
+        changes = {}
+        for f in dataclasses.fields(value):
+            inner = getattr(value, f.name)
+            if isinstance(inner, (list, tuple)) or _is_view(inner):
+                changes[f.name] = _apply_masks(inner, pid, masks)
+        value = dataclasses.replace(value, **changes) if changes else value
+        if pid in masks and identifying_fields(type(value)):
+            value = mask_identity(value, pid, masks[pid])
+        return value
+    if isinstance(value, list):
+        return [_apply_masks(item, person_id, masks) for item in value]
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_apply_masks(item, person_id, masks) for item in value)
+    return value
+
+
+def mask_result(session, actor: Actor, now: dt.datetime, result: T,
+                projected: dict[int, PersonView] | None = None,
+                people: dict[int, m.Person] | None = None) -> T:
+    """``result`` (a view, or a list or tuple of them) with every view about a
+    person the reader may not identify masked by :func:`mask_identity` — the
+    free text of case content included (a view inside another is about the
+    outer view's person). Services call it on what they return."""
+    found: set[int] = set()
+    _persons_in(result, found)
+    masks = identity_masks(session, actor, found, now, projected, people)
+    return _apply_masks(result, None, masks) if masks else result
 
 
 def _validated(data: PersonInput, today: dt.date):

@@ -17,11 +17,12 @@ from sqlalchemy import func, select
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanState, Role
-from trefas_app.domain.errors import Conflict, NotFound, ValidationError
+from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
+from trefas_app.services.persons import mask_result
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import (
     PlanActionView,
@@ -153,7 +154,7 @@ def _view(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> PlanView:
             st for st in lifecycles.PLAN.states
             if st in lifecycles.PLAN.allowed_next(plan.state)
             and (may_approve if st == PlanState.APPROVED else may_write))
-    return PlanView(
+    return mask_result(s, actor, now, PlanView(
         id=plan.id, case_id=plan.case_id, case_number=case.number, person_id=plan.person_id,
         is_sip=plan.is_sip, state=plan.state, owner_agency=plan.owner_agency,
         overall_agency=plan.overall_agency, overall_user_id=plan.overall_user_id,
@@ -172,7 +173,7 @@ def _view(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> PlanView:
                            overdue=(a.done_at is None and a.due_date is not None
                                     and a.due_date < today))
             for a in plan.actions),
-        next_states=next_states)
+        next_states=next_states))
 
 
 def _finish(uow: UnitOfWork, actor: Actor, plan: m.Plan, case: m.Case) -> PlanView:
@@ -258,7 +259,7 @@ def complete_action(uow: UnitOfWork, actor: Actor, action_id: int) -> PlanView:
         s, now = uow.session, uow.now()
         action = s.get(m.PlanAction, action_id)
         if action is None:
-            raise NotFound("Åtgärden finns inte.", "The action does not exist.")
+            raise access.no_such_record(actor, "plan.write", "plan_action", action_id)
         plan, case = _writable_plan(uow, actor, action.plan_id)
         _not_ended(plan)
         if action.done_at is not None:

@@ -21,7 +21,7 @@ from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
-from trefas_app.services.persons import project_persons
+from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import ReferralRow, ReferralView
 from trefas_app.store import models as m
@@ -76,14 +76,14 @@ def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral,
                          if st in lifecycles.REFERRAL.allowed_next(ref.state))
                    if (_may_move(uow, actor, ref) if may_move is None else may_move)
                    else ())
-    return ReferralView(
+    return mask_result(s, actor, now, projected={person.id: person}, result=ReferralView(
         id=ref.id, case_id=ref.case_id, case_number=case.number, person_id=ref.person_id,
         person_name=person.display_name, protected=person.protected, state=ref.state,
         source_agency=ref.source_agency, owner_agency=ref.owner_agency,
         received_at=ref.received_at, reason=ref.reason,
         created_by=names.get(ref.created_by_id, ""), decision_note=ref.decision_note,
         decided_at=ref.decided_at, decided_by=names.get(ref.decided_by_id),
-        closure=ref.closure, closed_at=ref.closed_at, next_states=next_states)
+        closure=ref.closure, closed_at=ref.closed_at, next_states=next_states))
 
 
 # --- use cases ------------------------------------------------------------------

@@ -21,7 +21,7 @@ from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
-from trefas_app.services.persons import project_persons
+from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import ListCount, Page, fetch_page
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.store import models as m
@@ -95,7 +95,7 @@ def task_rows(session, actor: Actor, tasks: list[m.Task], now: dt.datetime) -> l
     incident_ids = {t.incident_id for t in tasks if t.incident_id is not None}
     incidents = dict(session.execute(select(m.Incident.id, m.Incident.number).where(
         m.Incident.id.in_(incident_ids))).all()) if incident_ids else {}
-    return [TaskRow(
+    return mask_result(session, actor, now, [TaskRow(
         id=t.id, case_id=t.case_id, case_number=numbers.get(t.case_id), person_id=t.person_id,
         person_name=persons.get(t.person_id, access.person_alias(t.person_id)),
         title=t.title, description=t.description, category=t.category,
@@ -107,7 +107,7 @@ def task_rows(session, actor: Actor, tasks: list[m.Task], now: dt.datetime) -> l
         incident_number=incidents.get(t.incident_id),
         created_by=names.get(t.created_by_id), created_at=t.created_at,
         completed_at=t.completed_at, completed_by=names.get(t.completed_by_id))
-        for t in tasks]
+        for t in tasks])
 
 
 # --- use cases ---------------------------------------------------------------------

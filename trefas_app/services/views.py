@@ -4,9 +4,11 @@ data past the access rule once a service has returned."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from trefas_app.domain.enums import (
     Agency,
@@ -19,8 +21,85 @@ from trefas_app.domain.enums import (
     RiskLevel,
     Role,
 )
+from trefas_app.security.access import person_alias
 
 T = TypeVar("T")
+
+# --- identifying details: one mask for every projection -------------------------
+
+#: Metadata key of a view field that can name, number, reach or locate a person
+#: or those close to them (guardian, relatives, contacts). Its value says what
+#: the field shows when the reader may not know who the person is (a protected
+#: person not revealed by this reader, or identity not shared with the agency).
+IDENTIFYING = "trefas_identifying"
+
+#: Masked value: the person's alias ("Skyddad person P-0024").
+ALIAS = "alias"
+#: Masked value: the free text with the person's known names blanked out.
+SCRUB = "scrub"
+#: What a masked name in free text becomes.
+NAME_MASK = "[skyddat namn]"
+#: Who gave a consent, when that is not someone who identifies the person.
+NON_IDENTIFYING_GIVERS = ("Personen själv", "Lagstöd")
+MASKED_GIVER = "Vårdnadshavare (skyddad uppgift)"
+
+
+def identifying(masked: object = None, **kwargs) -> Any:
+    """Declare a view field as identifying. ``masked`` is what it shows when
+    masked: None (the default), :data:`ALIAS`, :data:`SCRUB`, or a function of
+    the real value."""
+    return field(metadata={IDENTIFYING: masked}, **kwargs)
+
+
+def masked_giver(given_by: str) -> str:
+    """The person themself and a legal basis name nobody; a guardian does."""
+    return given_by if given_by in NON_IDENTIFYING_GIVERS else MASKED_GIVER
+
+
+def scrub_names(text: str | None, names: frozenset[str]) -> str | None:
+    """``text`` with every whole word that is one of ``names`` blanked out
+    (case-insensitively): free text about a masked person often names them
+    or their family."""
+    words = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
+    if not text or not words:
+        return text
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)"
+    return re.sub(pattern, NAME_MASK, text, flags=re.IGNORECASE)
+
+
+def name_words(*names: str | None) -> frozenset[str]:
+    """The words of the given names, for :func:`scrub_names` — not what is in
+    brackets ("Idil Aziz (vårdnadshavare)" gives Idil and Aziz)."""
+    return frozenset(w for n in names if n
+                     for w in re.findall(r"\w[\w'-]*", re.sub(r"\([^)]*\)", " ", n))
+                     if not w.isdigit())
+
+
+def mask_identity(view: T, person_id: int, names: frozenset[str] = frozenset()) -> T:
+    """The one mask: ``view`` with every field declared :func:`identifying`
+    replaced by its masked value. ``names`` are the real names (the person's,
+    a guardian's) to blank out of free-text fields."""
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(view):
+        if IDENTIFYING not in f.metadata:
+            continue
+        rule: object = f.metadata[IDENTIFYING]
+        value = getattr(view, f.name)
+        if rule == ALIAS:
+            changes[f.name] = person_alias(person_id)
+        elif rule == SCRUB:
+            changes[f.name] = scrub_names(value, names)
+        elif callable(rule):
+            changes[f.name] = rule(value)
+        else:
+            changes[f.name] = None
+    return dataclasses.replace(view, **changes)
+
+
+def identifying_fields(cls: type) -> dict[str, object]:
+    """Field name -> masked rule of every identifying field of a view class."""
+    return {f.name: f.metadata[IDENTIFYING] for f in dataclasses.fields(cls)
+            if IDENTIFYING in f.metadata}
 
 
 @dataclass(frozen=True)
@@ -89,37 +168,44 @@ class PersonView:
     """
 
     id: int
-    display_name: str
-    personal_number: str | None
-    birth_date: dt.date | None
-    phone: str | None
-    address: str | None
-    postal_code: str | None
-    city: str | None
+    display_name: str = identifying(ALIAS)
+    personal_number: str | None = identifying()
+    birth_date: dt.date | None = identifying()
+    phone: str | None = identifying()
+    address: str | None = identifying()
+    postal_code: str | None = identifying()
+    city: str | None = identifying()
     protection_level: ProtectionLevel
     protected: bool
     revealed: bool
     risk_level: RiskLevel | None
-    risk_factors: str | None
-    protective_factors: str | None
+    risk_factors: str | None = identifying(SCRUB)
+    protective_factors: str | None = identifying(SCRUB)
     owner_agency: Agency
     unit_id: int
     #: Categories of this person's own fields the user may not see.
     withheld: tuple[Category, ...] = ()
     #: The name parts, for editing; None where the name is masked.
-    first_name: str | None = None
-    last_name: str | None = None
+    first_name: str | None = identifying(default=None)
+    last_name: str | None = identifying(default=None)
 
     @property
     def alias(self) -> str:
         return f"P-{self.id:04d}"
 
+    @property
+    def identity_masked(self) -> bool:
+        """The reader may not know who this is (protected and not revealed by
+        them, or identity not shared): every detail that identifies the person
+        or those close to them is masked wherever the person appears."""
+        return Category.IDENTITY in self.withheld
+
 
 @dataclass(frozen=True)
 class PersonRow:
     id: int
-    display_name: str
-    personal_number: str | None
+    display_name: str = identifying(ALIAS)
+    personal_number: str | None = identifying()
     protected: bool
     risk_level: RiskLevel | None
     open_cases: int
@@ -141,10 +227,10 @@ class TeamMemberView:
 class CaseRow:
     id: int
     number: str
-    title: str
+    title: str = identifying(SCRUB)
     state: CaseState
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     risk_level: RiskLevel | None
     unit_name: str
@@ -156,7 +242,7 @@ class CaseRow:
 class CaseView:
     id: int
     number: str
-    title: str
+    title: str = identifying(SCRUB)
     state: CaseState
     person: PersonView
     unit_id: int
@@ -165,7 +251,7 @@ class CaseView:
     opened_at: dt.datetime
     last_entry_at: dt.datetime
     closure_requested_at: dt.datetime | None
-    closure_reason: str | None
+    closure_reason: str | None = identifying(SCRUB)
     closed_at: dt.datetime | None
     retain_until: dt.date | None
     team: tuple[TeamMemberView, ...]
@@ -183,15 +269,15 @@ class ConsentView:
     case_id: int | None
     basis: ConsentBasis
     legal_reference: str | None
-    purpose: str
+    purpose: str = identifying(SCRUB)
     form: ConsentForm
-    given_by: str
+    given_by: str = identifying(masked_giver)
     obtained_by: str
     owner_agency: Agency
     valid_from: dt.date
     valid_until: dt.date
     withdrawn_at: dt.datetime | None
-    withdrawal_reason: str | None
+    withdrawal_reason: str | None = identifying(SCRUB)
     version: int
     superseded: bool
     grants: tuple[tuple[Agency, Category], ...]
@@ -199,7 +285,7 @@ class ConsentView:
     status: str
     #: The person as the reader may see them (an alias when masked); filled in
     #: by lists that span several persons.
-    person_name: str | None = None
+    person_name: str | None = identifying(ALIAS, default=None)
 
     def covers(self, agency: Agency, category: Category) -> bool:
         return (agency, category) in self.grants
@@ -209,8 +295,8 @@ class ConsentView:
 class NoteView:
     id: int
     case_id: int
-    title: str
-    body: str
+    title: str = identifying(SCRUB)
+    body: str = identifying(SCRUB)
     category: Category
     state: NoteState
     author: str
@@ -221,3 +307,4 @@ class NoteView:
     corrects_id: int | None
     corrected_by: tuple[int, ...]
     author_id: int | None = None
+    person_id: int | None = None

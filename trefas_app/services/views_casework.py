@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from trefas_app.services.views import ALIAS, SCRUB, identifying
 from trefas_app.domain.enums import (
     Agency,
     Category,
@@ -33,7 +34,7 @@ class ReferralRow:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ReferralState
     source_agency: Agency
@@ -48,15 +49,15 @@ class ReferralView:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ReferralState
     source_agency: Agency
     owner_agency: Agency
     received_at: dt.datetime
-    reason: str
+    reason: str = identifying(SCRUB)
     created_by: str
-    decision_note: str | None
+    decision_note: str | None = identifying(SCRUB)
     decided_at: dt.datetime | None
     decided_by: str | None
     closure: ReferralClosure | None
@@ -72,14 +73,14 @@ class ReferralView:
 class PlanGoalView:
     id: int
     life_area: LifeArea
-    goal: str
+    goal: str = identifying(SCRUB)
 
 
 @dataclass(frozen=True)
 class PlanActionView:
     id: int
     life_area: LifeArea
-    description: str
+    description: str = identifying(SCRUB)
     responsible_agency: Agency
     responsible_user_id: int | None
     responsible_name: str | None
@@ -136,7 +137,7 @@ class ThreatAssessmentView:
     exit_programme_id: int | None
     assessed_at: dt.datetime
     level: RiskLevel
-    summary: str
+    summary: str = identifying(SCRUB)
     owner_agency: Agency
     assessed_by: str
 
@@ -147,7 +148,7 @@ class MeasureView:
     case_id: int
     exit_programme_id: int | None
     kind: MeasureKind
-    description: str
+    description: str = identifying(SCRUB)
     started_on: dt.date
     ended_on: dt.date | None
     owner_agency: Agency
@@ -163,7 +164,7 @@ class SupportView:
     case_id: int
     exit_programme_id: int | None
     kind: SupportKind
-    description: str
+    description: str = identifying(SCRUB)
     started_on: dt.date
     ended_on: dt.date | None
     owner_agency: Agency
@@ -179,7 +180,7 @@ class ExitRow:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ExitState
     requested_at: dt.datetime
@@ -195,7 +196,7 @@ class ExitView:
     case_id: int
     case_number: str
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     protected: bool
     state: ExitState
     owner_agency: Agency
@@ -203,8 +204,8 @@ class ExitView:
     first_contact_due: dt.datetime
     first_contact_at: dt.datetime | None
     overdue: bool
-    needs: str | None
-    agreement_conditions: str | None
+    needs: str | None = identifying(SCRUB)
+    agreement_conditions: str | None = identifying(SCRUB)
     agreement_signed_on: dt.date | None
     agreement_approved_at: dt.datetime | None
     agreement_approved_by: str | None

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from trefas_app.services.views import ALIAS, SCRUB, identifying
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -55,7 +56,7 @@ class InvolvementView:
     case_number: str | None
     person_id: int
     #: The person as this user may see them (alias when masked or not shared).
-    person_name: str
+    person_name: str = identifying(ALIAS)
     involvement: str
     involvement_label: str
     owner_agency: Agency
@@ -139,9 +140,9 @@ class MeetingItemView:
     case_id: int
     case_number: str | None
     person_id: int
-    person_name: str
-    discussion: str
-    decision: str | None
+    person_name: str = identifying(ALIAS)
+    discussion: str = identifying(SCRUB)
+    decision: str | None = identifying(SCRUB)
     category: Category
     owner_agency: Agency
     created_by: str | None
@@ -205,9 +206,9 @@ class TaskRow:
     case_id: int
     case_number: str | None
     person_id: int
-    person_name: str
-    title: str
-    description: str | None
+    person_name: str = identifying(ALIAS)
+    title: str = identifying(SCRUB)
+    description: str | None = identifying(SCRUB)
     category: Category
     owner_agency: Agency
     assignee_id: int | None
@@ -269,7 +270,7 @@ class ExitWaitingRow:
     case_id: int
     case_number: str | None
     person_id: int
-    person_name: str
+    person_name: str = identifying(ALIAS)
     requested_at: dt.datetime
     first_contact_due: dt.datetime
     #: Hours until the target; negative when it has passed.

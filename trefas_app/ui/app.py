@@ -19,6 +19,7 @@ from trefas_app.store.store import StorePaths
 from trefas_app.ui import style
 from trefas_app.ui.context import AppContext
 from trefas_app.ui.i18n import install_translations
+from trefas_app.ui.settings import save_setting, user_settings
 
 log = logging.getLogger("trefas.ui")
 
@@ -67,7 +68,8 @@ def make_application(argv: list[str] | None = None,
         app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setOrganizationName("Trefas")
     app.setApplicationName("Trefas")
-    app.setApplicationDisplayName("Trefas")
+    # No setApplicationDisplayName: Qt appends a display name to every window
+    # title ("Trefas – K-2026-00011 — Trefas"); our titles already say Trefas.
     app.setDesktopFileName("trefas")
     if settings is None:
         style.apply_style(app)
@@ -87,7 +89,7 @@ def run_gui(store_dir: Path) -> int:
         clock.configure_from_environment()
     except TrefasError as exc:  # a wrong TREFAS_TIMEZONE: say so in the log, keep the default
         log.warning("%s", exc.message("en"))
-    settings = QSettings("Trefas", "Trefas")
+    settings = user_settings()
     app = make_application(settings=settings)
     lang = window_language(settings, deployment.load())
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
@@ -103,7 +105,7 @@ def run_gui(store_dir: Path) -> int:
         username = wizard.username
 
     window = MainWindow(ctx)
-    ctx.unlocked.connect(lambda: settings.setValue("last_username", ctx.actor.username))
+    ctx.unlocked.connect(lambda: save_setting(settings, "last_username", ctx.actor.username))
     window.start(username=username)
     if os.environ.get(EXIT_WHEN_SHOWN_ENV) == "1":
         _exit_when_painted(window.unlock_dialog)

@@ -81,6 +81,19 @@ _CATEGORY_SHORT = {
 }
 
 
+def plural_suffix(spin, text_for) -> None:
+    """A spin box's unit in the right number ("1 timme", "2 timmar"):
+    ``text_for(n)`` is a ``tr("%n timmar", "", n)``, asked again at every
+    change; the spin box shows the number itself, so the suffix is the rest."""
+    def update(n: int) -> None:
+        text = text_for(n)
+        number = str(n)
+        spin.setSuffix(text.split(number, 1)[1] if number in text else " " + text)
+
+    update(spin.value())
+    spin.valueChanged.connect(update)
+
+
 def fmt_count(n: int, lang: str = "sv") -> str:
     """44 900 in Swedish (a non-breaking space between thousands), 44,900 in English."""
     text = f"{n:,}"

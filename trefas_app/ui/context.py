@@ -52,6 +52,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.permissions import role_may
+from trefas_app.ui.settings import save_setting, user_settings
 from trefas_app.ui.worker import Operation, Worker
 
 Changes = Iterable[str] | Callable[[Any], Iterable[str]] | None
@@ -85,7 +86,7 @@ class AppContext(QObject):
                  show_dialogs: bool = True):
         super().__init__(parent)
         self.store_dir = Path(store_dir)
-        self.settings = settings if settings is not None else QSettings("Trefas", "Trefas")
+        self.settings = settings if settings is not None else user_settings()
         self.lang = language or str(self.settings.value("language", "sv"))
         if self.lang not in ("sv", "en"):
             self.lang = "sv"
@@ -258,8 +259,7 @@ class AppContext(QObject):
 
     def set_language(self, lang: str) -> None:
         """Stored for the next start (translations are installed at start-up)."""
-        self.settings.setValue("language", lang)
-        self.settings.sync()
+        save_setting(self.settings, "language", lang)
 
 
 def _delete_on_close():

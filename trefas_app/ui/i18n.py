@@ -1,8 +1,12 @@
 """UI translations (Qt Linguist).
 
 Source strings are Swedish, written with ``self.tr()`` (or
-``QCoreApplication.translate(context, …)``). The English translation lives in
-``resources/i18n/trefas_en.ts``; ``trefas_en.qm`` is compiled from it with
+``QCoreApplication.translate(context, …)``). A count with a noun is written
+with Qt's plural form, ``self.tr("%n dagar sen", "", n)``: its singular and
+plural come from the ``.ts`` files, Swedish ones included —
+``resources/i18n/trefas_sv.ts`` holds only those plural forms (lupdate
+``-pluralonly``), so Swedish needs no other translation. The English
+translation lives in ``resources/i18n/trefas_en.ts``; ``trefas_en.qm`` is compiled from it with
 ``pyside6-lrelease``. At start-up the ``.qm`` is used when it is at least as
 new as the ``.ts``; otherwise the ``.ts`` is compiled on the fly when
 ``pyside6-lrelease`` is available, and if it is not, a small translator reads
@@ -50,6 +54,8 @@ class TsTranslator(QTranslator):
     def __init__(self, ts_path: Path, parent=None):
         super().__init__(parent)
         self._table: dict[tuple[str, str], str] = {}
+        #: Plural messages: (singular, plural) — Swedish and English have two forms.
+        self._plurals: dict[tuple[str, str], tuple[str, ...]] = {}
         root = ET.parse(ts_path).getroot()
         for context in root.iter("context"):
             name = context.findtext("name") or ""
@@ -60,17 +66,24 @@ class TsTranslator(QTranslator):
                     continue
                 if translation.get("type") in ("unfinished", "obsolete", "vanished"):
                     continue
-                if translation.text:
+                forms = tuple(f.text or "" for f in translation.iter("numerusform"))
+                if message.get("numerus") == "yes" and forms and all(forms):
+                    self._plurals[(name, source)] = forms
+                elif translation.text and translation.text.strip():
                     self._table[(name, source)] = translation.text
 
     def isEmpty(self) -> bool:  # noqa: N802 — Qt API
-        return not self._table
+        return not self._table and not self._plurals
 
     def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: D401
+        forms = self._plurals.get((context, source_text))
+        if forms is not None:
+            form = forms[0] if n == 1 or len(forms) == 1 else forms[1]
+            return form.replace("%Ln", QLocale().toString(n)).replace("%n", str(n))
         return self._table.get((context, source_text), None)
 
     def __len__(self) -> int:
-        return len(self._table)
+        return len(self._table) + len(self._plurals)
 
 
 def compile_ts(ts_path: Path, qm_path: Path) -> bool:
@@ -83,9 +96,8 @@ def compile_ts(ts_path: Path, qm_path: Path) -> bool:
 
 
 def load_translator(lang: str) -> QTranslator | None:
-    """Our translator for ``lang`` (None for Swedish, the source language)."""
-    if lang == "sv":
-        return None
+    """Our translator for ``lang`` (for Swedish, the source language, the
+    plural forms only)."""
     ts = i18n_dir() / f"trefas_{lang}.ts"
     qm = i18n_dir() / f"trefas_{lang}.qm"
     translator = QTranslator()
@@ -124,6 +136,13 @@ def install_translations(app: QCoreApplication, lang: str) -> list[QTranslator]:
     return installed
 
 
+def lupdate_options(lang: str) -> list[str]:
+    """Swedish is the source language: its file holds the plural forms only."""
+    if lang == "sv":
+        return ["-pluralonly", "-source-language", "sv_SE", "-target-language", "sv_SE"]
+    return ["-source-language", "sv_SE", "-target-language", "en_US"]
+
+
 def _update() -> int:
     """lupdate every UI source into the .ts files, then lrelease them."""
     ui_dir = Path(__file__).resolve().parent
@@ -133,11 +152,9 @@ def _update() -> int:
         print("pyside6-lupdate not found", file=sys.stderr)
         return 1
     for lang in LANGUAGES:
-        if lang == "sv":
-            continue
         ts = i18n_dir() / f"trefas_{lang}.ts"
-        subprocess.run([lupdate, "-locations", "none", "-no-obsolete", *sources, "-ts", str(ts)],
-                       check=True)
+        subprocess.run([lupdate, "-locations", "none", "-no-obsolete", *lupdate_options(lang),
+                        *sources, "-ts", str(ts)], check=True)
         if not compile_ts(ts, ts.with_suffix(".qm")):
             print("pyside6-lrelease failed or missing", file=sys.stderr)
     return 0

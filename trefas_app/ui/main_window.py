@@ -211,6 +211,10 @@ class MainWindow(QMainWindow):
         self._fit_navigation()
         self.nav.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.nav.currentItemChanged.connect(self._nav_changed)
+        # A click on the entry already highlighted (Ärenden while a case is
+        # open) changes no current item, yet means "take me to the list".
+        self.nav.itemClicked.connect(self._nav_changed)
+        self.nav.itemActivated.connect(self._nav_changed)
         row.addWidget(self.nav)
         self.stack = QStackedWidget(central)
         row.addWidget(self.stack, 1)
@@ -456,7 +460,7 @@ class MainWindow(QMainWindow):
             # setCurrentRow does not emit when the row is already current
             self.show_screen(item.data(Qt.ItemDataRole.UserRole))
 
-    def _nav_changed(self, current: QListWidgetItem | None, _previous) -> None:
+    def _nav_changed(self, current: QListWidgetItem | None, _previous=None) -> None:
         if current is None or not self.ctx.is_unlocked:
             return
         key = current.data(Qt.ItemDataRole.UserRole)
@@ -486,6 +490,8 @@ class MainWindow(QMainWindow):
                 title = entry.label() if entry else key
                 widget = load_screen(key, self.ctx, title)
             widget.setObjectName(f"screen-{key}")
+            if hasattr(widget, "title_changed"):
+                widget.title_changed.connect(lambda _t, w=widget: self._update_title(w))
             self._screens[key] = widget
             self.stack.addWidget(widget)
         return widget
@@ -506,11 +512,20 @@ class MainWindow(QMainWindow):
         self._current = key
         self.stack.setCurrentWidget(widget)
         self._highlight_nav(DETAIL_NAV.get(key, key))
-        title = getattr(widget, "title", "") or ""
-        self.setWindowTitle(f"Trefas – {title}" if title else "Trefas")
         if hasattr(widget, "activate"):
             widget.activate()
+        self._update_title(widget)
         return widget
+
+    def _update_title(self, widget: QWidget) -> None:
+        """The window's title names the screen shown — read when it is shown
+        and again whenever the screen's title changes (a case page gets its
+        case number once the case has loaded). "Trefas" once: the application
+        sets no display name, which Qt would append to every title."""
+        if widget is not self.current_screen():
+            return
+        title = getattr(widget, "title", "") or ""
+        self.setWindowTitle(f"Trefas – {title}" if title else "Trefas")
 
     def _highlight_nav(self, key: str) -> None:
         for i in range(self.nav.count()):

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain.address import format_address
 from trefas_app.domain.enums import Category, ProtectionLevel
 from trefas_app.services.views import PersonView
 from trefas_app.ui import style
@@ -125,8 +126,7 @@ class PersonCard(QFrame):
             label.style().unpolish(label)
             label.style().polish(label)
 
-        address = ", ".join(x for x in (p.address, " ".join(
-            y for y in (p.postal_code, p.city) if y)) if x)
+        address = format_address(p.address, p.postal_code, p.city)
         put("pn", p.personal_number, Category.IDENTITY)
         put("birth", fmt_date(p.birth_date) if p.birth_date else None, Category.IDENTITY)
         put("phone", p.phone, Category.IDENTITY)
@@ -153,7 +153,6 @@ class PersonCard(QFrame):
         if key == "pn" and p.personal_number:
             copy_secret(p.personal_number)
         elif key == "address" and p.address:
-            copy_secret(", ".join(x for x in (p.address, " ".join(
-                y for y in (p.postal_code, p.city) if y)) if x))
+            copy_secret(format_address(p.address, p.postal_code, p.city))
         self.ctx.status(self.tr("Kopierat. Urklippet töms om 30 sekunder."))
 

@@ -2,13 +2,15 @@
 
 The recipient agency (never the user's own), a free-text recipient (e.g.
 "Polismyndigheten, LPO Rinkeby"), the user's own password once more, and an
-optional password for the PDF file, typed twice. The service decides what the
-document contains; this dialog only asks.
+optional password for the PDF file, typed twice, and — when the user has
+revealed the person's protected identity — whether that identity goes into the
+document (unticked: the person is shown by alias). The service decides what
+the document contains; this dialog only asks.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from trefas_app.domain.enums import Agency
 from trefas_app.services import documents
@@ -20,7 +22,7 @@ class HandoverDialog(ServiceDialog):
     """``succeeded(IssuedDocumentResult)``; :attr:`pdf_password` is what the
     file was locked with (None: not locked), for the preview."""
 
-    def __init__(self, ctx, parent: QWidget | None, case_id: int):
+    def __init__(self, ctx, parent: QWidget | None, case_id: int, revealed: bool = False):
         super().__init__(ctx, parent, self.tr("Överlämning"), self.tr("Skapa överlämning"))
         self.setObjectName("handoverDialog")
         self.case_id = case_id
@@ -47,6 +49,18 @@ class HandoverDialog(ServiceDialog):
         self.form.addRow(self.tr("Ditt lösenord"), self.password)
         self.form.addRow("", muted(self.tr("En överlämning lämnar myndigheten. Bekräfta med "
                                            "ditt lösenord."), self))
+
+        # Asked every time the identity is revealed; never ticked beforehand.
+        self.include_identity = QCheckBox(self.tr(
+            "Ta med den skyddade identitet som du har visat (namn, personnummer, telefon, "
+            "adress)"), self)
+        self.include_identity.setObjectName("includeRevealedIdentity")
+        self.include_identity.setChecked(False)
+        self.include_identity.setVisible(revealed)
+        if revealed:
+            self.form.addRow("", self.include_identity)
+            self.form.addRow("", muted(self.tr(
+                "Utan bock anges personen med alias. Ditt val loggas."), self))
 
         self.pdf_pw = QLineEdit(self)
         self.pdf_pw.setObjectName("pdfPassword")
@@ -86,6 +100,7 @@ class HandoverDialog(ServiceDialog):
         self.pdf_password = pdf_password
         self.run(documents.issue_handover, self.case_id, agency,
                  self.recipient.text().strip() or None, self.password.text(), pdf_password,
+                 self.include_identity.isChecked(),
                  changes=(f"case:{self.case_id}", f"documents:{self.case_id}"))
 
     def _failed(self, exc: BaseException) -> None:

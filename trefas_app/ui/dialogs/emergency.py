@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QWidg
 
 from trefas_app.domain.text import visible_length
 from trefas_app.services import cases
-from trefas_app.ui.common import limit_field, muted
+from trefas_app.ui.common import limit_field, muted, plural_suffix
 from trefas_app.ui.dialogs.base import ServiceDialog
 
 MIN_REASON = 10
@@ -36,7 +36,7 @@ class EmergencyAccessDialog(ServiceDialog):
         self.hours = QSpinBox(self)
         self.hours.setRange(1, 24)
         self.hours.setValue(cases.EMERGENCY_HOURS)
-        self.hours.setSuffix(self.tr(" timmar"))
+        plural_suffix(self.hours, lambda n: self.tr("%n timmar", "", n))
         self.form.addRow(self.tr("Ärendenummer *"), self.number_edit)
         self.form.addRow(self.tr("Skäl *"), self.reason_edit)
         self.form.addRow("", self.counter)

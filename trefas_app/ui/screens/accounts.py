@@ -178,8 +178,8 @@ class Screen(BaseScreen):
             self.key_result.setText(self.tr("Ingenting har gallrats."))
             return
         self._key_work(admin.run_retention, day, only={c.case_id for c in due},
-                       done_text=lambda report: self.tr("{n} ärenden gallrades.").format(
-                           n=report.cases_deleted))
+                       done_text=lambda report: self.tr("%n ärenden gallrades.", "",
+                                                        report.cases_deleted))
 
     def clear(self) -> None:
         self.pending, self.notices = [], []

@@ -26,7 +26,7 @@ from trefas_app.domain.enums import Agency
 from trefas_app.services import accounts, admin, audit_log
 from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted, plural_suffix
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
@@ -140,7 +140,8 @@ class Screen(BaseScreen):
                             u.confirmed_by],
                      data=u, colour=colour)
         active = sum(1 for u in rows if u.state != "disabled")
-        self.user_count.setText(self.tr("{n} användare, {a} aktiva").format(n=len(rows), a=active))
+        self.user_count.setText(self.tr("%n användare", "", len(rows)) + ", "
+                                + self.tr("%n aktiva", "", active))
         if selected is not None:
             for r, u in enumerate(rows):
                 if u.username == selected.username:
@@ -536,8 +537,8 @@ class Screen(BaseScreen):
 
     def _retained(self, report) -> None:
         self.retention_button.setEnabled(True)
-        _result(self.retention_result, self.tr("{n} ärenden gallrades.").format(
-            n=report.cases_deleted), True)
+        _result(self.retention_result,
+                self.tr("%n ärenden gallrades.", "", report.cases_deleted), True)
 
     def _retention_failed(self, exc) -> None:
         self.retention_button.setEnabled(True)
@@ -554,7 +555,7 @@ class Screen(BaseScreen):
         self.lock_spin.setObjectName("lockMinutes")
         self.lock_spin.setRange(1, 240)
         self.lock_spin.setValue(DEFAULT_LOCK_MINUTES)
-        self.lock_spin.setSuffix(self.tr(" minuter"))
+        plural_suffix(self.lock_spin, lambda n: self.tr("%n minuter", "", n))
         self.save_settings_button = QPushButton(self.tr("Spara"), page)
         self.save_settings_button.setObjectName("saveSettings")
         self.save_settings_button.clicked.connect(self.save_settings)
@@ -623,7 +624,7 @@ class Screen(BaseScreen):
         value = self.lock_spin.value()
         self.ctx.run_plain(accounts.set_setting, self.ctx.store, "lock_minutes", str(value),
                            on_done=lambda _r: _result(self.settings_result, self.tr(
-                               "Sparat: låses efter {n} minuter.").format(n=value), True),
+                               "Sparat: låses efter %n minuter.", "", value), True),
                            changes=("settings",))
 
     # -- protocol ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import importlib
 import logging
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from trefas_app.ui import accessibility
@@ -42,6 +42,9 @@ class BaseScreen(QWidget):
     watches: tuple[str, ...] = ()
     #: Title for the window; set from the navigation entry if empty.
     title: str = ""
+    # Emitted when the title changes (a detail page got its record): the
+    # window's title follows.
+    title_changed = Signal(str)
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,6 +53,10 @@ class BaseScreen(QWidget):
         ctx.changed.connect(self._on_changed)
 
     # -- the protocol the main window uses ------------------------------------------
+
+    def set_title(self, title: str) -> None:
+        self.title = title
+        self.title_changed.emit(title)
 
     def activate(self) -> None:
         """The screen became the visible one."""

@@ -152,6 +152,7 @@ class CaseViewScreen(BaseScreen):
             self.clear()
             self.case_id = case_id
             self.watches = (f"case:{case_id}",)
+            self.set_title(self.tr("Ärende"))  # not the previous case's number
         self._stale = False
         self.reload()
 
@@ -168,7 +169,7 @@ class CaseViewScreen(BaseScreen):
         self.watches = (f"case:{case.id}", f"person:{case.person.id}",
                         f"consents:{case.person.id}")
         lang = self.ctx.lang
-        self.title = case.number
+        self.set_title(case.number)
         self.heading.setText(f"{case.number} · {case.person.display_name} · {case.title}")
         self.shield.setVisible(case.person.protected)
         self.state_label.setText(enum_label(case.state, lang))

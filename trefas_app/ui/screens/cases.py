@@ -69,6 +69,10 @@ class Screen(ListScreen):
         header.sortIndicatorChanged.connect(self._sort_clicked)
         self.fit_columns([120, 220, 260, 120, 80, 140, 100, 140])
         header.setStretchLastSection(False)
+        # Every column but the title is as wide as what it shows (a short
+        # alias, a date, a state); the title takes the rest, instead of being
+        # clipped beside spare width.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
 
     def make_model(self) -> CaseTableModel:

@@ -383,15 +383,15 @@ class Screen(BaseScreen):
             n=d.exit_waiting_overdue) if d.exit_waiting_overdue else "",
             alarm=d.exit_waiting_overdue > 0)
         self.tile_incidents.set_value(d.incidents_90d)
-        self.tile_steps.set_value(d.open_routine_steps, self.tr("{n} försenade").format(
-            n=d.overdue_routine_steps) if d.overdue_routine_steps else "",
+        self.tile_steps.set_value(d.open_routine_steps, self.tr(
+            "%n försenade", "", d.overdue_routine_steps) if d.overdue_routine_steps else "",
             alarm=d.overdue_routine_steps > 0)
 
         self.cases_chart.set_data([
             Datum(enum_label(s, lang), d.cases_by_state.get(s, 0), key=s,
                   colour=STATE_COLOURS[s],
-                  tooltip=self.tr("{state}: {n} ärenden – klicka för att visa dem").format(
-                      state=enum_label(s, lang), n=d.cases_by_state.get(s, 0)))
+                  tooltip=self.tr("{state}: %n ärenden – klicka för att visa dem", "",
+                                  d.cases_by_state.get(s, 0)).format(state=enum_label(s, lang)))
             for s in CaseState])
 
         self.exits_chart.set_items([
@@ -405,8 +405,8 @@ class Screen(BaseScreen):
 
         self.incidents_chart.set_data([
             Datum(u.unit_name, u.count, key=(u.unit_id, u.unit_name), colour="#8a6fb0",
-                  tooltip=self.tr("{unit}: {n} händelser – klicka för att visa dem").format(
-                      unit=u.unit_name, n=u.count))
+                  tooltip=self.tr("{unit}: %n händelser – klicka för att visa dem", "",
+                                  u.count).format(unit=u.unit_name))
             for u in d.incidents_90d_by_unit])
 
         on_time = max(0, d.open_routine_steps - d.overdue_routine_steps)
@@ -422,9 +422,10 @@ class Screen(BaseScreen):
         self.tasks_list.clear()
         for t in d.overdue_task_head:
             late = clock.days_since(t.due_on) if t.due_on else 0
-            item = QListWidgetItem(self.tr("{title} · {case} · {who} – {n} dagar sen").format(
-                title=t.title, case=t.case_number or "–", who=t.assignee or self.tr("ingen"),
-                n=late), self.tasks_list)
+            item = QListWidgetItem(self.tr("{title} · {case} · {who} – %n dagar sen", "",
+                                           late).format(
+                title=t.title, case=t.case_number or "–", who=t.assignee or self.tr("ingen")),
+                self.tasks_list)
             item.setData(Qt.ItemDataRole.UserRole, t)
             item.setForeground(style.RED)
         if not d.overdue_task_head:
@@ -453,8 +454,9 @@ class Screen(BaseScreen):
         for c in rows[:8]:
             days = (c.valid_until - today).days
             person = c.person_name or f"P-{c.person_id:04d}"
-            item = QListWidgetItem(self.tr("{date} (om {n} dagar) – {person} – {purpose}").format(
-                date=fmt_date(c.valid_until), n=days, person=person, purpose=c.purpose),
+            item = QListWidgetItem(self.tr("{date} (om %n dagar) – {person} – {purpose}", "",
+                                           days).format(
+                date=fmt_date(c.valid_until), person=person, purpose=c.purpose),
                 self.consents_list)
             item.setData(Qt.ItemDataRole.UserRole, c)
             item.setToolTip(self.tr("Öppna personen för att förnya samtycket"))

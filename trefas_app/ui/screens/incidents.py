@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -75,7 +75,7 @@ def incident_columns(tr, lang: str) -> list[Column]:
         text = tr("{done}/{total} klara").format(done=r.steps_total - r.steps_open,
                                                  total=r.steps_total)
         if r.steps_overdue and r.state != IncidentState.CLOSED:
-            text += tr(", {n} försenade").format(n=r.steps_overdue)
+            text += QCoreApplication.translate("Screen", ", %n försenade", "", r.steps_overdue)
         return text
 
     return [
@@ -232,9 +232,9 @@ class IncidentPanel(QWidget):
         self.summary.setText(inc.summary)
         done = sum(1 for s in inc.steps if s.done)
         late = sum(1 for s in inc.steps if s.overdue)
-        text = self.tr("{done} av {total} steg klara").format(done=done, total=len(inc.steps))
+        text = self.tr("{done} av %n steg klara", "", len(inc.steps)).format(done=done)
         if late:
-            text += self.tr(", {n} försenade").format(n=late)
+            text += self.tr(", %n försenade", "", late)
         self.progress.setText(text)
         self.progress.setStyleSheet("color: #b3261e;" if late else "")
         self._filling = True
@@ -294,8 +294,8 @@ class IncidentPanel(QWidget):
         self.close_button.setVisible(closing)
         open_steps = len(inc.open_steps)
         self.close_button.setEnabled(open_steps == 0)
-        self.close_button.setToolTip(self.tr("{n} steg i rutinen är inte klara.").format(
-            n=open_steps) if open_steps else "")
+        self.close_button.setToolTip(self.tr("%n steg i rutinen är inte klara.", "",
+                                             open_steps) if open_steps else "")
         self.link_button.setVisible(self.ctx.may("involvement.write")
                                     and inc.state != IncidentState.CLOSED)
         step = self.selected_step()

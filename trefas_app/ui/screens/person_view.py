@@ -101,6 +101,7 @@ class PersonViewScreen(BaseScreen):
         if person_id != self.person_id:
             self.clear()
             self.person_id = person_id
+            self.set_title(self.tr("Person"))  # not the previous person's name
             self.watches = (f"person:{person_id}", f"consents:{person_id}", "cases")
         self._stale = False
         self.reload()
@@ -115,7 +116,7 @@ class PersonViewScreen(BaseScreen):
         if p.id != self.person_id:
             return
         self.person = p
-        self.title = p.display_name
+        self.set_title(p.display_name)
         self.message.clear()
         self._split.show()
         self.card.set_person(p, may_edit=True)

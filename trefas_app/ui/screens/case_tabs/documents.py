@@ -222,7 +222,7 @@ class Tab(BaseTab):
 
         if self.case is None:
             return
-        dlg = HandoverDialog(self.ctx, self, self.case.id)
+        dlg = HandoverDialog(self.ctx, self, self.case.id, revealed=self.case.person.revealed)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda result, d=dlg: self.show_result(result, d.pdf_password))
         self.handover_dialog = dlg
@@ -253,9 +253,10 @@ class Tab(BaseTab):
         self._pdf_password = pdf_password
         lang = self.ctx.lang
         self.status.clear()
-        title = self.tr("{kind} {number} till {recipient}, {pages} sidor, {at}").format(
+        title = self.tr("{kind} {number} till {recipient}, %n sidor, {at}", "",
+                        result.pages).format(
             kind=enum_label(result.kind, lang), number=result.number,
-            recipient=result.recipient, pages=result.pages, at=fmt_datetime(result.issued_at))
+            recipient=result.recipient, at=fmt_datetime(result.issued_at))
         if result.password_protected:
             title += self.tr(" (lösenordsskyddad)")
         self.doc_title.setText(title)

@@ -439,9 +439,10 @@ class Tab(BaseTab):
                 args=(plan.id,), ok_text=self.tr("Avsluta planen"), changes=changes,
                 reason_kw="reason"))
         if target == PlanState.APPROVED:
-            if not common.confirm(self, self.tr("Godkänna planen? Den har {g} mål och {a} "
-                                                "åtgärder.").format(g=len(plan.goals),
-                                                                    a=len(plan.actions)),
+            question = self.tr("Godkänna planen? Den har {goals} och {actions}.").format(
+                goals=self.tr("%n mål", "", len(plan.goals)),
+                actions=self.tr("%n åtgärder", "", len(plan.actions)))
+            if not common.confirm(self, question,
                                   self.tr("Godkänn"), self.tr("Avbryt")):
                 return None
             self.ctx.run(plans.approve_plan, plan.id, changes=changes)
