@@ -10,6 +10,8 @@ import re
 import pypdf
 import pytest
 
+from account_setup import enrolled_user
+
 from trefas_app import cli
 from trefas_app.domain.address import format_address, format_postal_code
 from trefas_app.domain.enums import Agency, Role
@@ -36,7 +38,7 @@ def person(tmp_path):
                            admin_display_name="Anna Admin", admin_password=PW, kdf=TEST_KDF)
     store = created.store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), store.actor, users.UserInput(
+    enrolled_user(store.uow(), store.actor, users.UserInput(
         "sara", "Sara Lind", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
     store.close()
     sara = unlock(tmp_path / "store", "sara", PW)

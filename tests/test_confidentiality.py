@@ -97,7 +97,7 @@ def test_the_mask_blanks_names_out_of_free_text():
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("mask") / "store"
     build_demo(root, kdf=TEST_KDF)
-    with Session(unlock(root, "admin", DEMO_PASSWORD).engine) as s:
+    with Session(unlock(root, "erik.sandberg", DEMO_PASSWORD).engine) as s:  # a key holder
         people = {p.id: p for p in s.scalars(select(m.Person)).all()}
         given_by = {}
         for c in s.scalars(select(m.Consent)).all():
@@ -226,6 +226,12 @@ def _views_seen_by(store, protected):
 def test_every_identifying_field_is_masked_for_every_role(demo, username):
     root, protected, secret, _ = demo
     store = unlock(root, username, DEMO_PASSWORD)
+    if not store.has_data_key:
+        # The administrator holds no key: no projection of any person reaches them.
+        with pytest.raises(AccessDenied):
+            cases.list_cases(store.uow(), store.actor)
+        store.close()
+        return
     try:
         with Session(store.engine) as s:
             revealed = access.revealed_persons(s, store.actor, sorted(protected),
