@@ -431,6 +431,17 @@ def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -
                              "seq_before": facts.get("seq_before")})
 
 
+def _after_login(paths: StorePaths, keyfile: KeyFile) -> KeyFile:
+    """After a recovery-key log-in committed: drop what it moved into the log."""
+    unlink_quietly(paths.root / REKEY_DONE)
+    if not keyfile.pending_failures:
+        return keyfile
+    logged = len(keyfile.pending_failures)
+    with KeyFile.locked_update(paths.keys) as fresh:
+        fresh.pending_failures = fresh.pending_failures[logged:]
+    return fresh
+
+
 def _run_due_rekey(store: "OpenStore") -> None:
     """A slot was removed or an administrator's data-key copy destroyed: the
     first supervisor to log in changes the data key, so that an old copy of the
