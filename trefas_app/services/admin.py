@@ -88,9 +88,9 @@ from trefas_app.store.files import (
 from trefas_app.store.keyslots import NoDataKey, KeyFile, atomic_write
 from trefas_app.store.migrate import head_revision, upgrade_to_head
 from trefas_app.store.witness import (
-    ACKNOWLEDGE_ACTION,
     backup_witness_path,
     file_alarms,
+    last_acknowledgement,
     pending_alarm,
 )
 from trefas_app.store.store import (
@@ -758,7 +758,7 @@ def rekey(store: OpenStore, actor: Actor) -> None:
                                  "The re-key was stopped: the re-encrypted database could not be "
                                  "verified. Nothing was changed.")
             fsync_file(tmp_db)
-            new_keyfile.reseal_all(new_key)
+            refused = new_keyfile.reseal_all(new_key, old_key)
             new_keyfile.rekey_due = ""
             new_keyfile.seal_note_seal_key(store.note_seal_key, new_key)
             new_keyfile.retire_signing_key(store.clock().astimezone(dt.timezone.utc).isoformat())
@@ -802,7 +802,9 @@ def rekey(store: OpenStore, actor: Actor) -> None:
     with store.uow() as uow:
         uow.log(actor, "rekey", detail={"id": rekey_id, "seq_before": seq_before,
                                         "checkpoints_resigned": sum(g for _, g in checkpoints),
-                                        "checkpoints_invalid": sum(not g for _, g in checkpoints)})
+                                        "checkpoints_invalid": sum(not g for _, g in checkpoints),
+                                        "slots_refused": [f"{s.kind}:{s.username}"
+                                                          for s in refused]})
         uow.commit()
     unlink_quietly(root / REKEY_DONE)
     store.write_checkpoint()
@@ -1039,8 +1041,7 @@ def _checkpoint_file_problems(paths: StorePaths, keyfile: KeyFile | None,
 def _alarm_problems(session: Session, root: Path, keyfile: KeyFile, head_seq: int) -> list[str]:
     """What the witnesses say against the checkpoint file, and an alarm in the
     log that no key holder has acknowledged (see store/witness.py)."""
-    ack = session.scalars(select(m.AuditEvent).where(m.AuditEvent.action == ACKNOWLEDGE_ACTION)
-                          .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
+    ack = last_acknowledgement(session)
     acknowledged_at = dt.datetime.fromisoformat(ack.at) if ack is not None else None
     problems = [a.sv for a in file_alarms(root, keyfile.store_id, keyfile.public_key(),
                                           head_seq, acknowledged_at)]

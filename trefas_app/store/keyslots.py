@@ -14,6 +14,8 @@ so a slot copied into another key file or renamed to another user does not open.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import datetime as dt
 import json
 import os
@@ -153,6 +155,10 @@ class Slot:
     confirmed_at: str | None = None
     #: An administrator's Ed25519 public key (signs account profiles).
     identity_public: bytes = b""
+    #: HMAC under a key derived from the data key over who the slot is and its
+    #: public key: only a key holder can write it, so a re-key seals only to
+    #: slots a key holder sealed to (an edited key file cannot add one).
+    key_proof: bytes = b""
 
     @property
     def holds_data_key(self) -> bool:
@@ -176,7 +182,8 @@ class Slot:
                 "profile_sig": _b64(self.profile_sig), "enrol_check": _b64(self.enrol_check),
                 "enrol_expires_at": self.enrol_expires_at, "confirmed_by": self.confirmed_by,
                 "confirmed_at": self.confirmed_at,
-                "identity_public": _b64(self.identity_public)}
+                "identity_public": _b64(self.identity_public),
+                "key_proof": _b64(self.key_proof)}
 
     @classmethod
     def from_json(cls, d: dict) -> "Slot":
@@ -195,7 +202,24 @@ class Slot:
                    enrol_expires_at=d.get("enrol_expires_at"),
                    confirmed_by=str(d.get("confirmed_by", "")),
                    confirmed_at=d.get("confirmed_at"),
-                   identity_public=_unb64(d.get("identity_public", "")))
+                   identity_public=_unb64(d.get("identity_public", "")),
+                   key_proof=_unb64(d.get("key_proof", "")))
+
+    # -- the proof that a key holder sealed to this slot -------------------
+
+    def expected_proof(self, store_id: str, data_key: bytes) -> bytes:
+        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                   info=f"trefas-slot-proof:v1:{store_id}".encode()).derive(data_key)
+        message = (f"trefas-slot-proof:v1:{store_id}:{self.slot_id}:{self.kind}:"
+                   f"{self.username}:").encode() + self.public
+        return hmac.new(key, message, hashlib.sha256).digest()
+
+    def prove(self, store_id: str, data_key: bytes) -> None:
+        self.key_proof = self.expected_proof(store_id, data_key)
+
+    def proof_holds(self, store_id: str, data_key: bytes) -> bool:
+        return bool(self.key_proof) and hmac.compare_digest(
+            self.key_proof, self.expected_proof(store_id, data_key))
 
     # -- the two seals -----------------------------------------------------
 
@@ -226,6 +250,7 @@ class Slot:
         self.ephemeral_public = _raw_public(ephemeral.public_key())
         self.key_nonce = secrets.token_bytes(12)
         self.sealed_data_key = AESGCM(_box_key(shared, aad)).encrypt(self.key_nonce, data_key, aad)
+        self.prove(store_id, data_key)
 
     def disable(self) -> None:
         """Destroy every key of the slot; the profile stays for the account list."""
@@ -237,7 +262,7 @@ class Slot:
     def drop_data_key(self) -> None:
         """Destroy this slot's copy of the data key (an administrator's slot,
         or an account waiting for a new confirmation)."""
-        self.ephemeral_public = self.key_nonce = self.sealed_data_key = b""
+        self.ephemeral_public = self.key_nonce = self.sealed_data_key = self.key_proof = b""
 
     def open_data_key(self, store_id: str, private: X25519PrivateKey) -> bytes:
         shared = private.exchange(X25519PublicKey.from_public_bytes(self.ephemeral_public))
@@ -470,17 +495,32 @@ class KeyFile:
         slot.seal_private(self.store_id, new_password, private)
         slot.failures, slot.last_failure_at = 0, None
 
-    def reseal_all(self, new_data_key: bytes) -> None:
+    def reseal_all(self, new_data_key: bytes, old_data_key: bytes) -> list[Slot]:
         """Re-key: seal a new data key to every slot that holds one, without
-        any password. Administrators' slots and unconfirmed ones get none."""
+        any password, if a key holder's proof under the old key vouches for
+        it. Administrators' slots and unconfirmed ones get none. Returns the
+        slots refused (their copy is dropped: an account waits for a new
+        confirmation)."""
+        refused = []
         for slot in self.slots:
-            if slot.holds_data_key or slot.kind == "recovery":
+            if not (slot.holds_data_key or slot.kind == "recovery"):
+                continue
+            if slot.proof_holds(self.store_id, old_data_key):
                 slot.seal_data_key(self.store_id, new_data_key)
+            else:
+                refused.append(slot)
+                slot.drop_data_key()
+                if slot.kind == "user" and slot.state == READY:
+                    slot.state = AWAITING
+        return refused
 
     def _open(self, slot: Slot, secret: str) -> bytes:
         return self._data_key_of(slot, slot.open_private(self.store_id, secret))
 
     def _data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
+        if not slot.sealed_data_key:  # e.g. a recovery slot a re-key refused (no proof)
+            raise KeyFileDamaged("Nyckelplatsen bär ingen datanyckel.",
+                                 "The key slot holds no data key.")
         try:
             return slot.open_data_key(self.store_id, private)
         except InvalidTag:

@@ -62,6 +62,7 @@ from trefas_app.store.account_sync import (
 from trefas_app.store.keyless import KeylessSession
 from trefas_app.store.keyslots import KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
+from trefas_app.store.slot_proofs import PROOFS_SINCE, review_slot_proofs, write_proofs
 from trefas_app.store.uow import UnitOfWork, utc_now
 from trefas_app.store.witness import (
     StoreAlarm,
@@ -160,7 +161,8 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
         with Session(engine) as session:
             session.add_all([m.StoreMeta(key="store_id", value=keyfile.store_id),
                              m.StoreMeta(key="created_at", value=now.isoformat()),
-                             m.StoreMeta(key="lock_minutes", value="10")])
+                             m.StoreMeta(key="lock_minutes", value="10"),
+                             m.StoreMeta(key=PROOFS_SINCE, value=now.isoformat())])
             unit = m.Unit(agency=agency, code=unit_code, name=unit_name)
             session.add(unit)
             session.flush()
@@ -333,7 +335,8 @@ def unlock(root: Path, username: str, password: str,
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
     try:
-        actor, keyfile, alarms = _log_in_with_key(paths, keyfile, engine, username, clock)
+        actor, keyfile, alarms = _log_in_with_key(paths, keyfile, engine, username, clock,
+                                                 data_key)
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
@@ -431,14 +434,16 @@ def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -
                              "seq_before": facts.get("seq_before")})
 
 
-def _after_login(paths: StorePaths, keyfile: KeyFile) -> KeyFile:
-    """After a recovery-key log-in committed: drop what it moved into the log."""
+def _after_login(paths: StorePaths, keyfile: KeyFile, proofs: dict[str, bytes]) -> KeyFile:
+    """After a recovery-key log-in committed: drop what it moved into the log,
+    write the slot proofs it made (see slot_proofs)."""
     unlink_quietly(paths.root / REKEY_DONE)
-    if not keyfile.pending_failures:
+    if not keyfile.pending_failures and not proofs:
         return keyfile
     logged = len(keyfile.pending_failures)
     with KeyFile.locked_update(paths.keys) as fresh:
         fresh.pending_failures = fresh.pending_failures[logged:]
+        write_proofs(fresh, proofs)
     return fresh
 
 
@@ -455,32 +460,44 @@ def _run_due_rekey(store: "OpenStore") -> None:
         log.warning("due re-key deferred: %s", exc.en)
 
 
-def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str, clock):
+def _active_user(session: Session, username: str) -> m.User:
+    user = session.scalars(select(m.User).where(m.User.username == username)).first()
+    if user is None or not user.active:
+        raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
+    return user
+
+
+def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str, clock,
+                     data_key: bytes):
     """The log-in's transaction: failures and account steps noted in the key
     file go into the access log (failures checked, see _login_entries), the
     users table follows the key file, old administrator slots lose their data
     key. Returns (actor, key file, alarms to show)."""
     with Session(engine) as session:
         now = clock()
+        known = session.scalars(select(m.User).where(m.User.username == username)).first()
+        actor = actor_of(known) if known is not None and known.active else None
+        # Before anything from the key file reaches the log or the users table:
+        # the upgrade trusts only accounts the database already knew, and no
+        # event moved in from the key file can pass for an acknowledgement.
+        alarms, proofs = review_slot_proofs(session, keyfile, data_key, actor, now, username)
+        alarms += _login_entries(session, paths, keyfile, actor, now)
         moved = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
         apply_account_list(session, keyfile, now)
         trust_admin_identities(session, keyfile)
         legacy = strip_admin_data_keys(session, keyfile)
         profiles = missing_profiles(session, keyfile)
-        user = session.scalars(select(m.User).where(m.User.username == username)).first()
-        if user is None or not user.active:
-            raise AccessDenied("Kontot är avstängt.", "The account is disabled.")
-        actor = actor_of(user)
+        actor = actor_of(_active_user(session, username))
         for name in legacy:
             audit.append(session, now, None, "key.admin_slot_converted", username=name)
-        alarms = _login_entries(session, paths, keyfile, actor, now)
         audit.append(session, now, actor, "login")
         session.commit()
     failures = len(keyfile.pending_failures)
-    if failures or moved or legacy or profiles or units != keyfile.units:
+    if failures or moved or legacy or profiles or proofs or units != keyfile.units:
         with KeyFile.locked_update(paths.keys) as fresh:
             fresh.units = units
+            write_proofs(fresh, proofs)
             for slot in fresh.account_slots():
                 if not slot.profile and slot.username in profiles:
                     slot.profile = profiles[slot.username]
@@ -513,7 +530,8 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
                                  "The store has no active administrator.")
             actor = actor_of(admin)
             now = clock()
-            alarms = _login_entries(session, paths, keyfile, actor, now)
+            alarms, proofs = review_slot_proofs(session, keyfile, data_key, actor, now)
+            alarms += _login_entries(session, paths, keyfile, actor, now)
             audit.append(session, now, actor, "login.recovery_key")
             session.commit()
     except DAMAGE_ERRORS as exc:
@@ -522,7 +540,7 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
     except BaseException:
         engine.dispose()
         raise
-    keyfile = _after_login(paths, keyfile)
+    keyfile = _after_login(paths, keyfile, proofs)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.alarms = alarms
     store.via_recovery_key = True

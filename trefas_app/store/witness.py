@@ -139,6 +139,28 @@ def _last_of(session: Session, action: str) -> m.AuditEvent | None:
                            .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
 
 
+def last_acknowledgement(session: Session) -> m.AuditEvent | None:
+    """The newest acknowledgement a key holder logged: a supervisor's session,
+    or a session opened with the recovery key. An entry with no user id (an
+    event moved in from the key file, which the administrator can write) never
+    counts, whatever its name or detail says."""
+    import json
+
+    query = (select(m.AuditEvent).where(m.AuditEvent.action == ACKNOWLEDGE_ACTION,
+                                        m.AuditEvent.user_id.is_not(None))
+             .order_by(m.AuditEvent.seq.desc()))
+    for event in session.scalars(query):
+        if event.role == "supervisor":
+            return event
+        try:
+            detail = json.loads(event.detail or "{}")
+        except ValueError:
+            continue
+        if isinstance(detail, dict) and detail.get("recovery_key") is True:
+            return event
+    return None
+
+
 def file_alarms(root: Path, store_id: str, public_key, head_seq: int,
                 acknowledged_at: dt.datetime | None) -> list[StoreAlarm]:
     """What the checkpoint file and the witnesses say against the store."""
@@ -147,20 +169,18 @@ def file_alarms(root: Path, store_id: str, public_key, head_seq: int,
 
     path = root / CHECKPOINTS_NAME
     alarms: list[StoreAlarm] = []
-    if path.exists():
-        checkpoints = read_checkpoints(path)
-    else:
-        checkpoints = []
-        if head_seq > 0:
-            alarms.append(StoreAlarm(
-                "missing",
-                f"Kontrollpunktsfilen ({CHECKPOINTS_NAME}) saknas fast åtkomstloggen har "
-                "poster: den har tagits bort, eller lagringsplatsen har ersatts med en äldre "
-                "kopia.",
-                f"The checkpoint file ({CHECKPOINTS_NAME}) is missing although the access log "
-                "has entries: it was removed, or the store was replaced by an older copy."))
+    checkpoints = read_checkpoints(path) if path.exists() else []
     signed = [cp.seq for cp in checkpoints
               if cp.store_id == store_id and verify_checkpoint(cp, public_key)]
+    if not signed and head_seq > 0:  # removed, emptied, or holding none of this store's
+        alarms.append(StoreAlarm(
+            "missing",
+            f"Kontrollpunktsfilen ({CHECKPOINTS_NAME}) saknas eller är tom fast "
+            "åtkomstloggen har poster: den har tagits bort eller tömts, eller "
+            "lagringsplatsen har ersatts med en äldre kopia.",
+            f"The checkpoint file ({CHECKPOINTS_NAME}) is missing or empty although the "
+            "access log has entries: it was removed or emptied, or the store was replaced "
+            "by an older copy."))
     if signed and max(signed) > head_seq:
         alarms.append(StoreAlarm(
             "behind",
@@ -200,7 +220,7 @@ def login_alarms(session: Session, root: Path, store_id: str, public_key,
     from trefas_app.security import audit
 
     head = audit.head(session)[0]
-    ack = _last_of(session, ACKNOWLEDGE_ACTION)
+    ack = last_acknowledgement(session)
     alarms = file_alarms(root, store_id, public_key, head,
                          _instant(ack.at) if ack is not None else None)
     if alarms:
@@ -217,7 +237,7 @@ def pending_alarm(session: Session) -> StoreAlarm | None:
     alarm = _last_of(session, ALARM_ACTION)
     if alarm is None:
         return None
-    ack = _last_of(session, ACKNOWLEDGE_ACTION)
+    ack = last_acknowledgement(session)
     if ack is not None and ack.seq > alarm.seq:
         return None
     return StoreAlarm(
