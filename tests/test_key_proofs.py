@@ -182,3 +182,60 @@ def test_an_emptied_checkpoint_file_raises_the_missing_alarm(org):
         assert "missing" in {a.code for a in stina.alarms}
     finally:
         stina.close()
+
+
+def _backup(root):
+    stina = unlock(root, "stina", PW)
+    try:
+        return admin.backup(stina, stina.actor)
+    finally:
+        stina.close()
+
+
+def test_an_administrators_reset_removes_the_old_slot_from_every_backup(org):
+    root, _ = org
+    info = _backup(root)
+    assert KeyFile.load(info.key_path).unseal("sara", PW)  # the backup opened with it …
+    adm = unlock(root, "admin", ADMIN_PW)
+    try:
+        accounts.reset_account(adm, "sara")
+    finally:
+        adm.close()
+    assert "sara" not in KeyFile.load(info.key_path).usernames()  # … and no longer does
+
+
+def test_a_reset_in_a_key_holders_session_removes_the_old_slot_from_backups(tmp_path):
+    from account_setup import enrolled_user
+
+    from trefas_app.domain.enums import Agency, Role
+    from trefas_app.services import users
+    from trefas_app.store.store import create_store
+
+    store = create_store(tmp_path / "s", admin_username="admin", admin_display_name="A",
+                         admin_password=ADMIN_PW, kdf=TEST_KDF).store
+    try:
+        unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
+        enrolled_user(store.uow(), store.actor, users.UserInput(
+            "sara", "Sara", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
+        info = admin.backup(store, store.actor)
+        assert "sara" in KeyFile.load(info.key_path).usernames()
+        users.reset_password(store.uow(), store.actor, "sara")
+        assert "sara" not in KeyFile.load(info.key_path).usernames()
+        assert KeyFile.load(store.paths.keys).rekey_due
+    finally:
+        store.close()
+
+
+def test_a_reset_with_the_recovery_key_rekeys_and_cleans_the_backups(org):
+    root, recovery = org
+    info = _backup(root)
+    old_keys = (root / KEYS).read_bytes()
+    accounts.reset_with_recovery_key(root, recovery, "sara")
+    assert KeyFile.load(root / KEYS).rekey_due
+    assert "sara" not in KeyFile.load(info.key_path).usernames()
+    stina = unlock(root, "stina", PW)  # the due re-key
+    new_key = stina.data_key
+    stina.close()
+    copy = root.parent / "old.keys"
+    copy.write_bytes(old_keys)
+    assert KeyFile.load(copy).unseal("sara", PW) != new_key

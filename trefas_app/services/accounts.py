@@ -22,8 +22,10 @@ from sqlalchemy.orm import Session
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
+from trefas_app.services.users import _remove_slot_from_backups
 from trefas_app.store import accounts as slots
 from trefas_app.store import models as m
+from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
 from trefas_app.store.keyslots import AWAITING, KeyFile
 from trefas_app.store.uow import UnitOfWork, utc_now
 
@@ -181,6 +183,9 @@ def reset_with_recovery_key(root: Path, recovery_key: str, username: str,
                 old = keyfile.find(username)
                 code = slots.start_enrolment(keyfile, old.kind, username, old.profile,
                                              RECOVERY_ACTOR, None, uow.now())
+                if old.sealed_data_key:  # the old password must open nothing new
+                    keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+            _remove_slot_from_backups(store, username)
             uow.log(None, "account.reset_recovery", username=RECOVERY_ACTOR,
                     subject_kind="user", subject_id=user.id, detail={"role": user.role.value})
             user.active, user.disabled_at, user.disabled_by_id = True, None, None
@@ -329,7 +334,6 @@ def create_account(session, username: str, display_name: str, role, agency, unit
 def reset_account(session, username: str) -> AccountView:
     """A new enrolment code: the old slot and its data-key copy are gone at
     once; the person must enrol again and be confirmed again."""
-    from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
 
     _require_admin(session)
     with session.edit_keyfile() as keyfile:
@@ -338,6 +342,7 @@ def reset_account(session, username: str) -> AccountView:
                                      session.actor.username, session.identity, session.clock())
         if old.sealed_data_key:
             keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+    _remove_slot_from_backups(session, username)
     session.log("user.password_reset", target=username)
     return _account_view(session.keyfile.find(username), code)
 
@@ -346,7 +351,6 @@ def disable_account(session, username: str) -> None:
     """Remove the slot at once; the user row follows at the next key holder's
     log-in, and a supervisor's next log-in changes the data key."""
     from trefas_app.domain.errors import Conflict
-    from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
 
     _require_admin(session)
     if username == session.actor.username:
@@ -361,8 +365,6 @@ def disable_account(session, username: str) -> None:
         if slot.sealed_data_key:
             keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
         slot.disable()
-    from trefas_app.services.users import _remove_slot_from_backups
-
     _remove_slot_from_backups(session, username)
     session.log("user.disable", target=username)
 

@@ -53,13 +53,17 @@ def refuse_chosen_password(password: str) -> None:
 
 
 def _start_enrolment(uow: UnitOfWork, actor: Actor, user: m.User) -> str:
-    from trefas_app.store.account_sync import profile_of
+    from trefas_app.store.account_sync import REKEY_REMOVED_SLOT, profile_of
     from trefas_app.store.accounts import start_enrolment
 
     kind = "admin" if user.role == Role.ADMINISTRATOR else "user"
     with uow.store.edit_keyfile() as keyfile:
-        return start_enrolment(keyfile, kind, user.username, profile_of(user), actor.username,
+        old = next((s for s in keyfile.account_slots() if s.username == user.username), None)
+        code = start_enrolment(keyfile, kind, user.username, profile_of(user), actor.username,
                                getattr(uow.store, "admin_identity", None), uow.now())
+        if old is not None and old.sealed_data_key:  # a reset: its data-key copy must die
+            keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+        return code
 
 
 def add_unit(uow: UnitOfWork, actor: Actor, agency: Agency, code: str, name: str) -> UnitView:
@@ -241,6 +245,7 @@ def reset_password(uow: UnitOfWork, actor: Actor, username: str,
         user.active = True
         user.disabled_at = user.disabled_by_id = None
         code = _start_enrolment(uow, actor, user)
+        _remove_slot_from_backups(uow.store, user.username)
         uow.log(actor, "user.password_reset", subject_kind="user", subject_id=user.id)
         uow.commit()
         return _view(user, uow.store.keyfile, code)
