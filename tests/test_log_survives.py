@@ -18,12 +18,13 @@ from trefas_app.domain.clock import today
 from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
 from trefas_app.security.audit_chain import checkpoint_line, read_checkpoints, sign_checkpoint
-from trefas_app.services import admin, audit_log, consents, persons, users
+from trefas_app.services import accounts, admin, audit_log, consents, persons, users
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import KeyFile
 from trefas_app.store.store import unlock, unlock_with_recovery_key
 from trefas_app.store.witness import user_witness_path
 
+from account_setup import enrolled_user
 from conftest import ADMIN_PASSWORD
 
 PW = "Granskog-och-hav-42"
@@ -35,7 +36,7 @@ def world(new_store):
     store, recovery = new_store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
     for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        users.add_user(store.uow(), store.actor, users.UserInput(
+        enrolled_user(store.uow(), store.actor, users.UserInput(
             name, name.title(), role, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()
@@ -75,7 +76,7 @@ def _rolled_back_with_a_withdrawn_consent(root):
     sara = unlock(root, "sara", PW)
     person_id, consent_id = _consent(sara)
     sara.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     a.close()
     sara = unlock(root, "sara", PW)
@@ -106,16 +107,17 @@ def test_rollback_with_the_checkpoint_file_deleted_raises_a_standing_alarm(world
     # The alarm stands at every log-in (the re-created file does not hide it),
     # and check and verify fail, until a key holder acknowledges it.
     for _ in range(2):
-        s = unlock(root, "admin", ADMIN_PASSWORD)
+        s = unlock(root, "stina", PW)
         assert s.alarms
         s.close()
-    report = admin.check_store(root, "admin", ADMIN_PASSWORD)
+    report = admin.check_store(root, "stina", PW)
     assert not report.ok and any("kvitterat" in p or "kontrollpunkt" in p.lower()
                                  for p in report.problems)
-    assert not _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert not _verify(root, "stina", PW).ok
 
-    # An administrator alone cannot acknowledge it; the refusal is logged.
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    # Someone who is not a supervisor (the administrator holds no key at all
+    # now) cannot acknowledge it; the refusal is logged.
+    a = unlock(root, "sara", PW)
     with pytest.raises(AccessDenied):
         audit_log.acknowledge_alarm(a, a.actor, "Jag har granskat återställningen")
     assert _actions(a)[-1] == "access.denied"
@@ -128,11 +130,11 @@ def test_rollback_with_the_checkpoint_file_deleted_raises_a_standing_alarm(world
     assert _actions(stina)[-1] == "checkpoints.acknowledge"
     stina.close()
 
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     assert s.alarms == []
     s.close()
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
-    assert admin.check_store(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
+    assert admin.check_store(root, "stina", PW).ok
 
 
 def test_rollback_with_the_last_checkpoint_lines_cut_is_caught_by_the_witness(world):
@@ -151,7 +153,7 @@ def test_rollback_with_the_last_checkpoint_lines_cut_is_caught_by_the_witness(wo
     sara = unlock(root, "sara", PW)
     assert "shortened" in {a.code for a in sara.alarms}
     sara.close()
-    assert not admin.check_store(root, "admin", ADMIN_PASSWORD).ok
+    assert not admin.check_store(root, "stina", PW).ok
 
 
 def test_the_witness_beside_a_backup_catches_a_rollback_on_another_computer(world, tmp_path,
@@ -193,13 +195,13 @@ def test_a_whole_folder_rolled_back_is_caught_by_the_profile_witness(world, tmp_
 def test_the_recovery_key_may_acknowledge(world):
     root, recovery = world
     (root / "trefas.checkpoints").unlink()
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     assert s.alarms
     s.close()
     r = unlock_with_recovery_key(root, recovery)
     audit_log.acknowledge_alarm(r, r.actor, "Granskat med återställningsnyckeln")
     r.close()
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     assert s.alarms == []
     s.close()
 
@@ -227,46 +229,46 @@ def test_checkpoint_lines_are_chained(world):
     path = root / "trefas.checkpoints"
     lines = read_checkpoints(path)
     assert len(lines) >= 4 and all(cp.prev for cp in lines)
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
     # A line removed in the middle breaks the chain.
     raw = path.read_bytes().splitlines(keepends=True)
     path.write_bytes(b"".join(raw[:1] + raw[2:]))
-    report = _verify(root, "admin", ADMIN_PASSWORD)
+    report = _verify(root, "stina", PW)
     assert not report.ok and "hänger inte ihop" in report.problem_sv
 
 
 def test_an_older_unchained_file_is_accepted_once_and_continued_as_a_chain(world):
     root, _ = world
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     key, store_id = s.signing_key, s.store_id
     s.close()
     path = root / "trefas.checkpoints"
     legacy = [sign_checkpoint(key, store_id, cp.seq, cp.hash, cp.at)
               for cp in read_checkpoints(path)]
     path.write_bytes(b"".join(checkpoint_line(cp) + b"\n" for cp in legacy))
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
     lines = read_checkpoints(path)
     assert [cp.prev for cp in lines[:len(legacy)]] == [None] * len(legacy)
     assert lines[len(legacy)].prev == lines[len(legacy) - 1].line_digest
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
     # An unchained line after the chain began is not accepted.
     last = read_checkpoints(path)[-1]
     with open(path, "ab") as fh:
         fh.write(checkpoint_line(sign_checkpoint(key, store_id, last.seq, last.hash,
                                                  last.at)) + b"\n")
-    assert not _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert not _verify(root, "stina", PW).ok
 
 
 def test_a_rekey_keeps_the_chain_and_the_witnesses(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     admin.backup(a, a.actor)
     admin.rekey(a, a.actor)
     a.close()
     s = unlock(root, "sara", PW)
     assert s.alarms == []
     s.close()
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
 
 
 # --- item 2: a restore carries the log forward ------------------------------------
@@ -274,16 +276,20 @@ def test_a_rekey_keeps_the_chain_and_the_witnesses(world):
 
 def test_a_restore_keeps_the_log_written_since_the_backup(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
-    unit_id = users.list_units(a.uow(), a.actor)[0].id
-    users.add_user(a.uow(), a.actor, users.UserInput(
-        "nils", "Nils", Role.SOCIAL_WORKER, Agency.CITY, unit_id, PW))
+    a.close()
+    adm = unlock(root, "admin", ADMIN_PASSWORD)  # a new account, made the way accounts are
+    view = accounts.create_account(adm, "nils", "Nils", Role.SOCIAL_WORKER, Agency.CITY, "RK")
+    adm.close()
+    accounts.enrol_account(root, "nils", view.enrolment_code, PW)
+    a = unlock(root, "stina", PW)
+    accounts.confirm_account(a.uow(), a.actor, "nils")
     a.close()
     nils = unlock(root, "nils", PW)
     persons.create_person(nils.uow(), nils.actor, persons.PersonInput("Bo", "Test"))
     nils.close()
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     with Session(a.engine) as s:
         before = [(e.seq, e.hash) for e in s.scalars(select(m.AuditEvent)
                                                      .order_by(m.AuditEvent.seq))]
@@ -292,7 +298,7 @@ def test_a_restore_keeps_the_log_written_since_the_backup(world):
     for kept in root.glob("*.before-restore-*"):
         kept.unlink()
 
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     with Session(a.engine) as s:
         events = list(s.scalars(select(m.AuditEvent).order_by(m.AuditEvent.seq)))
         assert [(e.seq, e.hash) for e in events[:len(before)]] == before
@@ -303,11 +309,14 @@ def test_a_restore_keeps_the_log_written_since_the_backup(world):
         restore_entry = events[len(before)]
         assert restore_entry.action == "restore"
         assert json.loads(restore_entry.detail)["backup_log_matches"] is True
-        assert s.scalar(select(m.User.id).where(m.User.username == "nils")) is None
+        # The restored database had no row for nils (the backup is older); his
+        # slot is still in the key file, so the next log-in made the row again.
+        assert [e.action for e in events[len(before) + 1:]
+                if e.subject_kind == "user" and e.action == "user.create"]
     assert a.alarms == []
     assert audit_log.verify_log(a, a.actor).ok
     a.close()
-    assert admin.check_store(root, "admin", ADMIN_PASSWORD).ok
+    assert admin.check_store(root, "stina", PW).ok
 
 
 # --- item 3: a re-key finished by crash recovery is logged ------------------------
@@ -315,7 +324,7 @@ def test_a_restore_keeps_the_log_written_since_the_backup(world):
 
 def test_a_rekey_finished_by_recovery_is_logged_once(world, monkeypatch):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
 
     def killed_after_the_journal(root_dir):
         raise KeyboardInterrupt("kill -9 just after the journal")
@@ -331,11 +340,11 @@ def test_a_rekey_finished_by_recovery_is_logged_once(world, monkeypatch):
     with Session(s.engine) as session:
         rekeys = list(session.scalars(select(m.AuditEvent)
                                       .where(m.AuditEvent.action == "rekey")))
-    assert len(rekeys) == 1 and rekeys[0].username == "admin"
+    assert len(rekeys) == 1 and rekeys[0].username == "stina"
     assert json.loads(rekeys[0].detail)["finished_by_recovery"] is True
     s.close()
     assert not (root / "trefas.rekey-done").exists()
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     assert _actions(s).count("rekey") == 1
     assert audit_log.verify_log(s, s.actor).ok
     s.close()
@@ -343,11 +352,11 @@ def test_a_rekey_finished_by_recovery_is_logged_once(world, monkeypatch):
 
 def test_a_normal_rekey_is_logged_once(world):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     admin.rekey(a, a.actor)
     a.close()
     assert not (root / "trefas.rekey-done").exists()
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     assert _actions(s).count("rekey") == 1
     s.close()
 
@@ -404,7 +413,7 @@ class Session_of:
     def __enter__(self):
         from trefas_app.store.engine import connect_raw
 
-        key = KeyFile.load(self.root / "trefas.keys").unseal("admin", ADMIN_PASSWORD)
+        key = KeyFile.load(self.root / "trefas.keys").unseal("stina", PW)
         conn = connect_raw(self.root / "trefas.db", key)
         head = conn.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
         conn.close()
@@ -434,17 +443,17 @@ def test_the_command_line_shows_the_alarm_and_only_a_key_holder_acknowledges(
 
     code, out, err = run("person", "list", "--user", "sara")
     assert code == 0 and "LARM" in err and "saknas" in err
-    assert run("audit", "verify", "--user", "admin", password=ADMIN_PASSWORD)[0] == 1
-    assert run("check", "--user", "admin", password=ADMIN_PASSWORD)[0] == 1
+    assert run("audit", "verify", "--user", "stina")[0] == 1
+    assert run("check", "--user", "stina")[0] == 1
     code, out, err = run("audit", "acknowledge", "--reason", "Granskat och godtaget",
-                         "--user", "admin", password=ADMIN_PASSWORD)
+                         "--user", "sara")
     assert code == 1 and "arbetsledare" in err
     key_file = tmp_path / "recovery.txt"
     key_file.write_text(recovery + "\n", encoding="utf-8")
     code, out, err = run("audit", "acknowledge", "--reason", "Granskat med nyckeln",
                          "--recovery-key-file", str(key_file))
     assert code == 0 and "kvitterat" in out
-    code, out, err = run("audit", "verify", "--user", "admin", password=ADMIN_PASSWORD)
+    code, out, err = run("audit", "verify", "--user", "stina")
     assert code == 0 and "LARM" not in err
 
 
@@ -452,7 +461,7 @@ def test_the_command_line_shows_the_alarm_and_only_a_key_holder_acknowledges(
 
 
 def _killed_backup(root, monkeypatch):
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
 
     def killed(src, dst, key):
         dst.write_bytes(b"\x00" * 8192)  # the first pages, then kill -9
@@ -472,7 +481,7 @@ def _killed_backup(root, monkeypatch):
 def test_the_next_backup_removes_and_reports_what_a_killed_backup_left(world, monkeypatch):
     root, _ = world
     left = _killed_backup(root, monkeypatch)
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     info = admin.backup(a, a.actor)
     assert sorted(info.leftovers_removed) == left
     with Session(a.engine) as s:
@@ -521,7 +530,7 @@ def _summary_setup(root, monkeypatch, tmp_path):
 
 
 def _documents_on_record(root):
-    s = unlock(root, "admin", ADMIN_PASSWORD)
+    s = unlock(root, "stina", PW)
     with Session(s.engine) as session:
         docs = session.scalars(select(m.IssuedDocument)).all()
         acts = [a for a in session.scalars(select(m.AuditEvent.action)
@@ -580,7 +589,7 @@ def test_a_written_document_is_registered(world, monkeypatch, capsys, tmp_path):
 
 def test_a_backup_killed_after_its_copy_was_whole_is_logged_at_the_next(world, monkeypatch):
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     real = admin._make_backup
     made = []
 
@@ -641,7 +650,7 @@ def test_sessions_closing_at_once_keep_the_checkpoint_chain(world, monkeypatch):
         t.join()
     monkeypatch.undo()
     assert chain_break(read_checkpoints(root / "trefas.checkpoints")) is None
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
 
 
 def test_a_rekey_holds_the_checkpoint_lock_from_reading_the_lines_to_the_renames(
@@ -650,7 +659,7 @@ def test_a_rekey_holds_the_checkpoint_lock_from_reading_the_lines_to_the_renames
     from trefas_app.store.files import file_lock
 
     root, _ = world
-    a = unlock(root, "admin", ADMIN_PASSWORD)
+    a = unlock(root, "stina", PW)
     seen = []
     real_finish = admin.finish_rekey_renames
 
@@ -665,4 +674,4 @@ def test_a_rekey_holds_the_checkpoint_lock_from_reading_the_lines_to_the_renames
     with file_lock(root / files.CHECKPOINTS_LOCK, wait=False) as free:
         assert free
     a.close()
-    assert _verify(root, "admin", ADMIN_PASSWORD).ok
+    assert _verify(root, "stina", PW).ok
