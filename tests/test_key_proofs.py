@@ -55,6 +55,8 @@ def test_a_slot_the_administrator_marks_as_key_holding_gets_no_data_key(org):
     root, _ = org
     _new_account(root, "mallory")  # enrolled by the administrator, never confirmed
     _edit_keys(root, lambda d: _forge_ready(d, "mallory"))
+    report = admin.check_store(root, "stina", PW)
+    assert not report.ok and any("mallory" in p for p in report.problems)
     stina = unlock(root, "stina", PW)  # a supervisor's log-in runs the due re-key
     try:
         assert "keyfile" in {a.code for a in stina.alarms}

@@ -87,6 +87,7 @@ from trefas_app.store.files import (
 )
 from trefas_app.store.keyslots import NoDataKey, KeyFile, atomic_write
 from trefas_app.store.migrate import head_revision, upgrade_to_head
+from trefas_app.store.slot_proofs import unproven_slot_problems
 from trefas_app.store.witness import (
     backup_witness_path,
     file_alarms,
@@ -1002,6 +1003,7 @@ def check_store(root: Path, username: str | None = None,
             if not report.ok:
                 problems.append(report.problem_sv or "Åtkomstloggen är inte hel.")
             problems += _alarm_problems(session, paths.root, keyfile, report.last_seq)
+            problems += unproven_slot_problems(session, keyfile, data_key)
             user = session.scalars(select(m.User).where(m.User.username == username)).first()
             if not problems and user is not None and user.active:
                 audit.append(session, clock.now_utc(), actor_of(user),

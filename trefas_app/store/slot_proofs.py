@@ -98,6 +98,17 @@ def review_slot_proofs(session: Session, keyfile: KeyFile, data_key: bytes, acto
         "re-key. This has been logged.")], proofs
 
 
+def unproven_slot_problems(session: Session, keyfile: KeyFile, data_key: bytes) -> list[str]:
+    """For ``trefas check --user``: slots that claim the data key without a key
+    holder's proof (none before the upgrade's first log-in has given them)."""
+    if session.get(m.StoreMeta, PROOFS_SINCE) is None:
+        return []
+    return [f"Nyckelplatsen för {'återställningsnyckeln' if s.kind == 'recovery' else s.username}"
+            " påstår sig bära datanyckeln utan en nyckelinnehavares bevis: nyckelfilen har "
+            "manipulerats." for s in keyfile.slots
+            if _claims_data_key(s) and not s.proof_holds(keyfile.store_id, data_key)]
+
+
 def write_proofs(keyfile: KeyFile, proofs: dict[str, bytes]) -> None:
     """Store proofs review_slot_proofs made (within a locked update)."""
     for slot in keyfile.slots:
