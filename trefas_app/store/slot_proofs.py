@@ -87,15 +87,20 @@ def review_slot_proofs(session: Session, keyfile: KeyFile, data_key: bytes, acto
         return [], proofs
     names = [f"{s.kind}:{s.username}"[:80] for s in unproven][:50]
     audit.append(session, now, actor, "keyfile.tampered", detail={"unproven_slots": names})
-    listed = ", ".join(names)
+    listed_sv = ", ".join(_who(s, "återställningsnyckeln") for s in unproven[:50])
+    listed_en = ", ".join(_who(s, "the recovery key") for s in unproven[:50])
     return [StoreAlarm(
         "keyfile",
-        f"Nyckelfilen har manipulerats: nyckelplatsen för {listed} påstår sig bära "
+        f"Nyckelfilen har manipulerats: nyckelplatsen för {listed_sv} påstår sig bära "
         "datanyckeln utan att någon nyckelinnehavare har bekräftat den. Den får ingen ny "
         "datanyckel vid nästa nyckelbyte. Händelsen är loggad.",
-        f"The key file has been tampered with: the key slot of {listed} claims to hold the "
-        "data key but no key holder confirmed it. It gets no new data key at the next "
+        f"The key file has been tampered with: the key slot of {listed_en} claims to hold "
+        "the data key but no key holder confirmed it. It gets no new data key at the next "
         "re-key. This has been logged.")], proofs
+
+
+def _who(slot: Slot, recovery: str) -> str:
+    return recovery if slot.kind == "recovery" else f"”{slot.username[:64]}”"
 
 
 def unproven_slot_problems(session: Session, keyfile: KeyFile, data_key: bytes) -> list[str]:
@@ -103,9 +108,9 @@ def unproven_slot_problems(session: Session, keyfile: KeyFile, data_key: bytes) 
     holder's proof (none before the upgrade's first log-in has given them)."""
     if session.get(m.StoreMeta, PROOFS_SINCE) is None:
         return []
-    return [f"Nyckelplatsen för {'återställningsnyckeln' if s.kind == 'recovery' else s.username}"
-            " påstår sig bära datanyckeln utan en nyckelinnehavares bevis: nyckelfilen har "
-            "manipulerats." for s in keyfile.slots
+    return [f"Nyckelplatsen för {_who(s, 'återställningsnyckeln')} påstår sig bära "
+            "datanyckeln utan en nyckelinnehavares bevis: nyckelfilen har manipulerats."
+            for s in keyfile.slots
             if _claims_data_key(s) and not s.proof_holds(keyfile.store_id, data_key)]
 
 
