@@ -384,10 +384,10 @@ def _valid_failure(failure: object) -> bool:
 
 def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor: Actor,
                    now: dt.datetime) -> list[StoreAlarm]:
-    """What a log-in writes before its own entry: failed log-ins waiting in
-    the key file (checked: the key file is not signed), a re-key that crash
-    recovery finished, and alarms about the checkpoints. Returns the alarms
-    to show."""
+    """What a log-in writes just before its own entry: failed log-ins waiting
+    in the key file (checked: the key file is not signed) and a re-key that
+    crash recovery finished. Returns the alarms to show (see _early_alarms
+    for the others)."""
     alarms: list[StoreAlarm] = []
     failures = keyfile.pending_failures
     valid = [f for f in failures[:MAX_PENDING_FAILURES] if _valid_failure(f)]
@@ -407,8 +407,19 @@ def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor:
             f"{len(failures)} pending failed log-ins were not valid and were not copied "
             "into the access log. This has been logged."))
     _log_finished_rekey(session, paths, now)
-    return alarms + login_alarms(session, paths.root, keyfile.store_id, keyfile.public_key(),
-                                 now, actor)
+    return alarms
+
+
+def _early_alarms(session: Session, paths: StorePaths, keyfile: KeyFile, data_key: bytes,
+                  actor: Actor | None, now: dt.datetime, username: str | None = None
+                  ) -> tuple[list[StoreAlarm], dict[str, bytes]]:
+    """The slot proofs and the checkpoint alarms, computed before anything from
+    the key file (which the administrator can write) reaches the log: no event
+    moved in from it can pass for an acknowledgement or a confirmation."""
+    alarms, proofs = review_slot_proofs(session, keyfile, data_key, actor, now, username)
+    alarms += login_alarms(session, paths.root, keyfile.store_id, keyfile.public_key(), now,
+                           actor)
+    return alarms, proofs
 
 
 def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -> None:
@@ -477,11 +488,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         now = clock()
         known = session.scalars(select(m.User).where(m.User.username == username)).first()
         actor = actor_of(known) if known is not None and known.active else None
-        # Before anything from the key file reaches the log or the users table:
-        # the upgrade trusts only accounts the database already knew, and no
-        # event moved in from the key file can pass for an acknowledgement.
-        alarms, proofs = review_slot_proofs(session, keyfile, data_key, actor, now, username)
-        alarms += _login_entries(session, paths, keyfile, actor, now)
+        alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now, username)
         moved = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
         apply_account_list(session, keyfile, now)
@@ -491,6 +498,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         actor = actor_of(_active_user(session, username))
         for name in legacy:
             audit.append(session, now, None, "key.admin_slot_converted", username=name)
+        alarms += _login_entries(session, paths, keyfile, actor, now)
         audit.append(session, now, actor, "login")
         session.commit()
     failures = len(keyfile.pending_failures)
@@ -530,7 +538,7 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
                                  "The store has no active administrator.")
             actor = actor_of(admin)
             now = clock()
-            alarms, proofs = review_slot_proofs(session, keyfile, data_key, actor, now)
+            alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now)
             alarms += _login_entries(session, paths, keyfile, actor, now)
             audit.append(session, now, actor, "login.recovery_key")
             session.commit()
