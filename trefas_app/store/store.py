@@ -392,20 +392,32 @@ def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor:
         audit.append(session, now, None, failure.get("action", "login.failed"),
                      username=failure["username"], detail={"at": failure["at"]})
     if len(valid) != len(failures):
-        audit.append(session, now, actor, "keyfile.tampered",
-                     detail={"pending_failures": len(failures), "invalid": len(failures)
-                             - len(valid)})
-        alarms.append(StoreAlarm(
-            "keyfile",
-            f"Nyckelfilen har manipulerats: {len(failures) - len(valid)} av "
-            f"{len(failures)} väntande misslyckade inloggningar var inte giltiga och har "
-            "inte förts in i åtkomstloggen. Händelsen är loggad.",
-            f"The key file has been tampered with: {len(failures) - len(valid)} of "
-            f"{len(failures)} pending failed log-ins were not valid and were not copied "
-            "into the access log. This has been logged."))
+        alarms.append(_tampered(session, now, actor, "pending_failures", len(failures),
+                                len(failures) - len(valid)))
     _log_finished_rekey(session, paths, now)
     return alarms + login_alarms(session, paths.root, keyfile.store_id, keyfile.public_key(),
                                  now, actor)
+
+
+#: What the key file's unsigned lists hold, for the tampering alarm: (sv, en).
+_PENDING_WHAT = {"pending_failures": ("väntande misslyckade inloggningar",
+                                      "pending failed log-ins"),
+                 "pending_events": ("väntande kontohändelser", "pending account events")}
+
+
+def _tampered(session: Session, now: dt.datetime, actor: Actor, which: str, total: int,
+              invalid: int) -> StoreAlarm:
+    """Entries of the key file's unsigned lists that the program cannot have
+    written: logged as ``keyfile.tampered`` and shown as an alarm."""
+    audit.append(session, now, actor, "keyfile.tampered", detail={which: total,
+                                                                   "invalid": invalid})
+    sv, en = _PENDING_WHAT[which]
+    return StoreAlarm(
+        "keyfile",
+        f"Nyckelfilen har manipulerats: {invalid} av {total} {sv} var inte giltiga och "
+        "har inte förts in i åtkomstloggen. Händelsen är loggad.",
+        f"The key file has been tampered with: {invalid} of {total} {en} were not valid "
+        "and were not copied into the access log. This has been logged.")
 
 
 def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -> None:
@@ -451,7 +463,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
     key. Returns (actor, key file, alarms to show)."""
     with Session(engine) as session:
         now = clock()
-        moved = move_pending_events(session, keyfile, now)
+        moved, invalid_events = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
         apply_account_list(session, keyfile, now)
         trust_admin_identities(session, keyfile)
@@ -464,6 +476,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         for name in legacy:
             audit.append(session, now, None, "key.admin_slot_converted", username=name)
         alarms = _login_entries(session, paths, keyfile, actor, now)
+        if invalid_events:
+            alarms.append(_tampered(session, now, actor, "pending_events", moved,
+                                    invalid_events))
         audit.append(session, now, actor, "login")
         session.commit()
     failures = len(keyfile.pending_failures)
