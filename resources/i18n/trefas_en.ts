@@ -2964,6 +2964,14 @@ Current status: {state}</translation>
         <translation>What needs the data key is done by a supervisor. The data key also changes by itself at a supervisor&apos;s log-in after an account was removed.</translation>
     </message>
     <message>
+        <source>Återställ en säkerhetskopia</source>
+        <translation>Restore a backup</translation>
+    </message>
+    <message>
+        <source>En återställning ersätter hela databasen; den nuvarande sparas undan först. En kopia från före ett nyckelbyte öppnas med sin egen nyckelfil och ditt lösenord från den tiden.</source>
+        <translation>A restore replaces the whole database; the current one is saved aside first. A copy from before a re-key opens with its own key file and your password of that time.</translation>
+    </message>
+    <message>
         <source>Ingen användning loggad.</source>
         <translation>No use logged.</translation>
     </message>
