@@ -103,17 +103,21 @@ def valid_pending_event(event: object) -> bool:
     name of the shape user names have, a real timezone-aware time and a small
     detail of plain values (checked like the pending failures, see
     store._valid_failure)."""
-    from trefas_app.services.users import USERNAME_RE
-
     if not isinstance(event, dict) or not {"action", "username", "at"} <= set(event) \
             or not set(event) <= {"action", "username", "at", "detail"}:
         return False
     if event["action"] not in PENDING_EVENT_ACTIONS:
         return False
-    name, at = event["username"], event["at"]
+    return _valid_detail(event.get("detail") or {}) and \
+        valid_name_and_time(event["username"], event["at"])
+
+
+def valid_name_and_time(name: object, at: object) -> bool:
+    """A user name of the shape user names have and a real, timezone-aware
+    ISO time of bounded length: what the key file's unsigned lists must hold."""
+    from trefas_app.services.users import USERNAME_RE
+
     if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
-        return False
-    if not _valid_detail(event.get("detail") or {}):
         return False
     if not isinstance(at, str) or len(at) > 40:
         return False

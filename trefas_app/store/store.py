@@ -55,6 +55,7 @@ from trefas_app.store.account_sync import (
     missing_profiles,
     unit_list,
     move_pending_events,
+    valid_name_and_time,
     strip_admin_data_keys,
     trust_admin_identities,
     trust_identity,
@@ -361,22 +362,12 @@ FAILURE_ACTIONS = frozenset({"login.failed", "account.enrol_failed"})
 def _valid_failure(failure: object) -> bool:
     """A failed log-in as KeyFile.unseal records it: a user name of the
     shape user names have and a real, timezone-aware time."""
-    from trefas_app.services.users import USERNAME_RE
-
     if not isinstance(failure, dict) or not {"username", "at"} <= set(failure) \
             or not set(failure) <= {"username", "at", "action"}:
         return False
     if failure.get("action", "login.failed") not in FAILURE_ACTIONS:
         return False
-    name, at = failure["username"], failure["at"]
-    if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
-        return False
-    if not isinstance(at, str) or len(at) > 40:
-        return False
-    try:
-        return dt.datetime.fromisoformat(at).tzinfo is not None
-    except ValueError:
-        return False
+    return valid_name_and_time(failure["username"], failure["at"])
 
 
 def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor: Actor,
