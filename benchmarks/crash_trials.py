@@ -46,6 +46,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ADMIN_PW = "Solros-vägen-nio-test"
+#: The key holder who backs up, re-keys, restores and checks: a supervisor (the
+#: administrator holds no data key since issue 11).
+KEY_HOLDER = "stina"
 PW = "Granskog-och-hav-42"
 KINDS = ("note", "backup", "rekey", "restore")
 
@@ -70,18 +73,23 @@ class Tally:
 
 
 def make_template(root: Path, notes_count: int) -> int:
-    """A store with admin, social worker sara, one case and some notes;
-    returns the case id."""
+    """A store with admin, social worker sara, the key holder stina
+    (supervisor, same password), one case and some notes; returns the case id.
+    The accounts are made as people get them: a one-time code, their own
+    password, confirmed by the founding session."""
     from trefas_app.domain.enums import Agency, Role
-    from trefas_app.services import cases, notes, persons, users
+    from trefas_app.services import accounts, cases, notes, persons, users
     from trefas_app.store.keyslots import TEST_KDF
     from trefas_app.store.store import create_store, unlock
 
     store = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
                          admin_password=ADMIN_PW, kdf=TEST_KDF).store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), store.actor, users.UserInput(
-        "sara", "Sara", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
+    for name, role in (("sara", Role.SOCIAL_WORKER), (KEY_HOLDER, Role.SUPERVISOR)):
+        view = users.add_user(store.uow(), store.actor, users.UserInput(
+            name, name.title(), role, Agency.CITY, unit.id, ""))
+        accounts.enrol_account(root, name, view.enrolment_code, PW, clock=store.clock)
+        accounts.confirm_at_setup(store, name)
     store.close()
     sara = unlock(root, "sara", PW)
     person = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Test"))
@@ -106,7 +114,7 @@ def read_state(root: Path) -> State:
     from trefas_app.store.keyslots import KeyFile
 
     keyfile = KeyFile.load(root / "trefas.keys")
-    conn = connect_raw(root / "trefas.db", keyfile.unseal("admin", ADMIN_PW))
+    conn = connect_raw(root / "trefas.db", keyfile.unseal(KEY_HOLDER, PW))
     try:
         note_ids = frozenset(r[0] for r in conn.execute("SELECT id FROM notes"))
         rows = conn.execute("SELECT seq, hash, action, subject_id FROM audit_events "
@@ -131,8 +139,8 @@ def store_opens_and_checks(root: Path, tally: Tally) -> bool:
     from trefas_app.store.store import unlock
 
     try:
-        unlock(root, "admin", ADMIN_PW).close()
-        report = admin.check_store(root, "admin", ADMIN_PW)
+        unlock(root, KEY_HOLDER, PW).close()
+        report = admin.check_store(root, KEY_HOLDER, PW)
     except TrefasError as exc:
         tally.fail("corrupt", f"{type(exc).__name__}: {exc.sv}")
         return False
@@ -166,7 +174,7 @@ def child(kind: str, root: str, case_id: int, backup: str | None, conn) -> None:
                 conn.send(("done", note.id))
             store.close()
         else:
-            store = unlock(root_path, "admin", ADMIN_PW)
+            store = unlock(root_path, KEY_HOLDER, PW)
             conn.send(("ready",))
             started = time.perf_counter()
             if kind == "backup":
@@ -268,7 +276,7 @@ def _restore_source(root: Path) -> Path:
     from trefas_app.services import admin
     from trefas_app.store.store import unlock
 
-    a = unlock(root, "admin", ADMIN_PW)
+    a = unlock(root, KEY_HOLDER, PW)
     path = admin.backup(a, a.actor).path
     a.close()
     return path
@@ -305,7 +313,7 @@ def trial_series(kind: str, template: Path, work: Path, case_id: int, trials: in
             tally.fail("lost", "log entries from before the trial changed or vanished")
         _judge(kind, tally, before, after, done)
     if kind == "backup":  # a whole copy whose entry the kill prevented: logged now
-        a = unlock(root, "admin", ADMIN_PW)
+        a = unlock(root, KEY_HOLDER, PW)
         admin.backup(a, a.actor)
         a.close()
         state = read_state(root)

@@ -146,20 +146,27 @@ def new_store(tmp_path):
 CASEWORK_PASSWORD = "Granskog-och-hav-42"
 
 
-def build_casework_store(root) -> bytes:
+def build_casework_store(root, supervisor: bool = False) -> bytes:
     """A small store for input tests: administrator ``admin``, social worker
     ``sara`` (CASEWORK_PASSWORD) in unit RK, person 1 with case 1 and a draft
-    note. Returns the data key (to read the store without logging in)."""
+    note; with ``supervisor`` also the key holder ``stina`` (same password),
+    who does the key work (backup, restore, re-key). Returns the data key (to
+    read the store without logging in)."""
     from trefas_app.domain.enums import Agency, Category, Role
     from trefas_app.services import cases, notes, persons, users
     from trefas_app.store.store import unlock
+
+    from account_setup import enrolled_user
 
     created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
                            admin_password=ADMIN_PASSWORD, kdf=TEST_KDF)
     a = created.store
     unit = users.add_unit(a.uow(), a.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(a.uow(), a.actor, users.UserInput(
+    enrolled_user(a.uow(), a.actor, users.UserInput(
         "sara", "Sara Sund", Role.SOCIAL_WORKER, Agency.CITY, unit.id, CASEWORK_PASSWORD))
+    if supervisor:
+        enrolled_user(a.uow(), a.actor, users.UserInput(
+            "stina", "Stina Ek", Role.SUPERVISOR, Agency.CITY, unit.id, CASEWORK_PASSWORD))
     key = a.data_key
     a.close()
     s = unlock(root, "sara", CASEWORK_PASSWORD)

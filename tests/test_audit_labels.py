@@ -30,7 +30,9 @@ def written_actions() -> set[str]:
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             name, args = node.func.attr, node.args
-            if name == "log" and len(args) >= 2:
+            if name == "log" and args and _string(args[0]):  # KeylessSession.log(action)
+                code = _string(args[0])
+            elif name == "log" and len(args) >= 2:
                 code = _string(args[1])
                 if code is None and isinstance(args[1], ast.JoinedStr):
                     parts = [_string(v) or "" for v in args[1].values]
@@ -47,6 +49,10 @@ def written_actions() -> set[str]:
     from trefas_app.services.documents import ACTION
 
     found |= set(ACTION.values())
+    from trefas_app.store.account_sync import PENDING_EVENT_ACTIONS
+    from trefas_app.store.store import FAILURE_ACTIONS
+
+    found |= FAILURE_ACTIONS | PENDING_EVENT_ACTIONS  # written from the key file's lists
     found |= {"access.denied", "refused", "logout", "lock"}
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import re
 import shlex
 import sys
 
@@ -17,6 +18,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from account_setup import enrolled_user
 from conftest import ADMIN_PASSWORD
 from trefas_app import cli, paths
 from trefas_app.domain.enums import Agency, CaseState, Role
@@ -38,7 +40,7 @@ def world(new_store, tmp_path, monkeypatch):
     store, _ = new_store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
     for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        users.add_user(store.uow(), store.actor, users.UserInput(
+        enrolled_user(store.uow(), store.actor, users.UserInput(
             name, name.title(), role, Agency.CITY, unit.id, PW))
     root = store.paths.root
     store.close()
@@ -84,7 +86,7 @@ def run(world, capfd, monkeypatch):
 
 
 def _cases(root) -> int:
-    store = unlock(root, "admin", ADMIN_PASSWORD)
+    store = unlock(root, "stina", PW)  # a key holder reads the database
     try:
         with Session(store.engine) as s:
             return s.scalar(select(func.count()).select_from(m.Case))
@@ -150,10 +152,14 @@ def test_check_says_what_it_checked_with_figures(run):
     code, plain, _ = run("check")
     assert code == 0 and "nyckelplatser" in plain and "sidor (inte dekrypterad)" in plain
     assert "Ange --user" in plain
-    code, full, _ = run("check", "--user", "admin", password=ADMIN_PASSWORD)
+    code, full, _ = run("check", "--user", "stina")  # a key holder decrypts
     assert code == 0 and full != plain
     assert "sidor dekrypterade" in full and "poster i obruten hashkedja" in full
     assert "signerade kontrollpunkter" in full
+    # the administrator holds no key: the check says so and who can do the rest
+    code, keyless, _ = run("check", "--user", "admin", password=ADMIN_PASSWORD)
+    assert code == 0 and "sidor (inte dekrypterad)" in keyless
+    assert "ingen nyckel" in keyless and "arbetsledare" in keyless and "Ange --user" not in keyless
 
 
 def test_note_add_prints_a_sign_command_that_runs_as_printed(run, world):
@@ -168,16 +174,22 @@ def test_note_add_prints_a_sign_command_that_runs_as_printed(run, world):
     assert cli.main(argv[1:]) == 0
 
 
-def test_a_disabled_account_is_told_so_and_whom_to_ask(run):
+def test_a_disabled_account_is_told_so_and_whom_to_ask(run, monkeypatch):
     assert run("user", "disable", "sara", "--user", "admin", password=ADMIN_PASSWORD)[0] == 0
     code, _, err = run("case", "list", "--user", "sara")
     assert code == 1
     assert "är avstängt" in err and "admin" in err and "ingen användare" not in err
     code, _, err = run("case", "list", "--user", "nobody")
     assert code == 1 and "ingen användare" in err
-    # a new password opens the account again, and the notice is gone
-    assert run("user", "reset", "sara", "--user", "admin", password=ADMIN_PASSWORD,
-               new_password="Granskog-och-hav-43")[0] == 0
+    # a new password opens the account again, and the notice is gone: since
+    # issue 11 the reset gives a one-time code, sara chooses the password with
+    # it and a supervisor of her agency confirms the account
+    code, out, err = run("user", "reset", "sara", "--user", "admin", password=ADMIN_PASSWORD)
+    assert code == 0, err
+    monkeypatch.setenv("TREFAS_ENROLMENT_CODE", re.findall(
+        r"^\s+([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})\s*$", out, re.M)[0])
+    assert run("user", "enrol", "sara", new_password="Granskog-och-hav-43")[0] == 0
+    assert run("user", "confirm", "sara", "--user", "stina")[0] == 0
     assert run("case", "list", "--user", "sara", password="Granskog-och-hav-43")[0] == 0
 
 
@@ -205,39 +217,37 @@ def test_a_passed_consent_end_date_is_called_passed(run, world):
 
 
 def test_retention_dry_run_lists_and_deletes_nothing(run, world):
-    code, out, err = run("retention", "run", "--dry-run", "--user", "admin",
-                         password=ADMIN_PASSWORD)
+    code, out, err = run("retention", "run", "--dry-run", "--user", "stina")
     assert code == 0, err
     assert world["old_case"].number in out and world["open_case"].number not in out
     assert "Ingenting är raderat" in out
     assert _cases(world["root"]) == 2
     # looking ahead is for --dry-run only
     code, out, _ = run("retention", "run", "--dry-run", "--today", "2099-01-01", "--user",
-                       "admin", password=ADMIN_PASSWORD)
+                       "stina")
     assert code == 0 and world["old_case"].number in out
 
 
 def test_retention_with_today_but_without_dry_run_is_refused(run, world):
     code, _, err = run("retention", "run", "--today", "2099-01-01", "--yes", "--user",
-                       "admin", password=ADMIN_PASSWORD)
+                       "stina")
     assert code == 2 and "--dry-run" in err
     assert _cases(world["root"]) == 2
 
 
 def test_retention_asks_before_deleting(run, world, monkeypatch):
     # not interactive and no --yes: refused, nothing deleted
-    code, out, err = run("retention", "run", "--user", "admin", password=ADMIN_PASSWORD)
+    code, out, err = run("retention", "run", "--user", "stina")
     assert code == 2 and "--yes" in err and world["old_case"].number in out
     assert _cases(world["root"]) == 2
     # interactive, answered no
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda _q: "nej")
     monkeypatch.setattr(cli, "_confirm", cli._confirm)
-    code, _, err = run("retention", "run", "--user", "admin", password=ADMIN_PASSWORD)
+    code, _, err = run("retention", "run", "--user", "stina")
     assert _cases(world["root"]) == 2
     # --yes: the list first, then deleted
-    code, out, err = run("retention", "run", "--yes", "--user", "admin",
-                         password=ADMIN_PASSWORD)
+    code, out, err = run("retention", "run", "--yes", "--user", "stina")
     assert code == 0, err
     assert out.index(world["old_case"].number) < out.index("har raderats")
     assert _cases(world["root"]) == 1
@@ -246,13 +256,11 @@ def test_retention_asks_before_deleting(run, world, monkeypatch):
 def test_retention_json_shows_the_list_on_stderr_and_json_on_stdout(run, world):
     import json
 
-    code, out, err = run("retention", "run", "--yes", "--json", "--user", "admin",
-                         password=ADMIN_PASSWORD)
+    code, out, err = run("retention", "run", "--yes", "--json", "--user", "stina")
     assert code == 0, err
     assert world["old_case"].number in err
     assert json.loads(out)["cases_deleted"] == 1
-    code, out, _ = run("retention", "run", "--dry-run", "--json", "--user", "admin",
-                       password=ADMIN_PASSWORD)
+    code, out, _ = run("retention", "run", "--dry-run", "--json", "--user", "stina")
     assert code == 0 and json.loads(out)["due"] == []
 
 
@@ -260,34 +268,32 @@ def test_retention_json_shows_the_list_on_stderr_and_json_on_stdout(run, world):
 
 
 def _backup_then_rekey(run) -> str:
-    code, out, err = run("backup", "--json", "--user", "admin", password=ADMIN_PASSWORD)
+    code, out, err = run("backup", "--json", "--user", "stina")
     assert code == 0, err
     import json
 
     path = json.loads(out)["path"]
-    assert run("rekey", "--user", "admin", password=ADMIN_PASSWORD)[0] == 0
+    assert run("rekey", "--user", "stina")[0] == 0
     return path
 
 
 def test_restore_dry_run_says_what_it_replaces_and_changes_nothing(run, world):
     backup = _backup_then_rekey(run)
     before = (world["root"] / "trefas.db").read_bytes()
-    code, out, _ = run("restore", backup, "--dry-run", "--user", "admin",
-                       password=ADMIN_PASSWORD)
+    code, out, _ = run("restore", backup, "--dry-run", "--user", "stina")
     assert code == 0 and "trefas.db" in out and "Ingenting har ändrats" in out
     assert (world["root"] / "trefas.db").read_bytes() == before
 
 
 def test_a_backup_from_before_a_rekey_is_restored_with_its_key_file(run, world):
     backup = _backup_then_rekey(run)
-    code, out, err = run("restore", backup, "--yes", "--user", "admin",
-                         password=ADMIN_PASSWORD)
+    code, out, err = run("restore", backup, "--yes", "--user", "stina")
     assert code == 0, err
     assert "nyckelfilen" in out and "…" not in out
     kept = [line for line in out.splitlines() if "tidigare databasen" in line]
     assert kept and str(world["root"]) in kept[0] and "before-restore-" in kept[0]
     assert "ERROR CORE" not in err
-    assert run("audit", "verify", "--user", "admin", password=ADMIN_PASSWORD)[0] == 0
+    assert run("audit", "verify", "--user", "stina")[0] == 0
 
 
 def test_restore_with_an_explicit_key_file(run, world, tmp_path):
@@ -295,17 +301,15 @@ def test_restore_with_an_explicit_key_file(run, world, tmp_path):
     keys = tmp_path / "elsewhere.keys"
     moved = world["root"] / "backups" / (backup.rsplit("/", 1)[1][:-3] + ".keys")
     moved.rename(keys)
-    code, _, err = run("restore", backup, "--yes", "--user", "admin",
-                       password=ADMIN_PASSWORD)
+    code, _, err = run("restore", backup, "--yes", "--user", "stina")
     assert code == 1 and "--keys" in err
-    code, out, err = run("restore", backup, "--keys", keys, "--yes", "--user", "admin",
-                         password=ADMIN_PASSWORD)
+    code, out, err = run("restore", backup, "--keys", keys, "--yes", "--user", "stina")
     assert code == 0, err
 
 
 def test_a_failed_restore_prints_no_sqlcipher_lines(run, world):
     backup = _backup_then_rekey(run)
     (world["root"] / "backups" / (backup.rsplit("/", 1)[1][:-3] + ".keys")).unlink()
-    code, _, err = run("restore", backup, "--yes", "--user", "admin", password=ADMIN_PASSWORD)
+    code, _, err = run("restore", backup, "--yes", "--user", "stina")
     assert code == 1 and "ERROR CORE" not in err and "hmac" not in err
     assert len(err.strip().splitlines()) == 1

@@ -39,9 +39,9 @@ def _sql_full() -> OperationalError:
 
 @pytest.fixture
 def world(tmp_path):
-    """admin + social worker sara, logged out; returns the store folder."""
+    """admin + social worker sara + supervisor stina, logged out; returns the store folder."""
     root = tmp_path / "store"
-    build_casework_store(root)
+    build_casework_store(root, supervisor=True)
     return root
 
 
@@ -123,7 +123,7 @@ def test_logging_out_on_a_full_disk_says_so(world, monkeypatch):
 
 
 def test_restore_on_a_full_disk_says_so_and_changes_nothing(world, monkeypatch):
-    a = unlock(world, "admin", ADMIN_PASSWORD)
+    a = unlock(world, "stina", PW)  # restore is a key holder's work
     made = admin.backup(a, a.actor)
 
     def full(src, dst, key):
@@ -133,7 +133,8 @@ def test_restore_on_a_full_disk_says_so_and_changes_nothing(world, monkeypatch):
     with pytest.raises(DiskFull):
         admin.restore(a, a.actor, made.path)
     monkeypatch.undo()
-    assert [u.username for u in users.list_users(a.uow(), a.actor)] == ["admin", "sara"]
+    assert [u.username for u in users.list_users(a.uow(), a.actor)] == ["admin", "sara",
+                                                                        "stina"]
     assert not list(world.glob("*.before-restore-*"))
     a.close()
 
@@ -171,12 +172,33 @@ def _can_mount_tmpfs(where: Path) -> bool:
     return done.returncode == 0
 
 
-def _cli(args, tmp_path, password=ADMIN_PASSWORD):
+def _cli(args, tmp_path, password=ADMIN_PASSWORD, extra=None):
     environment = dict(os.environ, LANG="C.UTF-8", TREFAS_KDF_PROFILE="test",
                        TREFAS_PASSWORD=password, TREFAS_LOG_DIR=str(tmp_path / "log"),
-                       PYTHONIOENCODING="utf-8")
+                       PYTHONIOENCODING="utf-8", **(extra or {}))
     return subprocess.run([sys.executable, "-m", "trefas_app", *map(str, args)],
                           env=environment, capture_output=True, text=True, timeout=120)
+
+
+def _cli_store_with_supervisor(root: Path, tmp_path: Path) -> None:
+    """``init`` and a supervisor ``stina`` (password PW) the way the README makes
+    one: one-time code, enrolment, confirmation with the recovery key."""
+    import re
+
+    done = _cli(["init", "--store", root, "--admin", "admin"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    recovery = re.findall(r"^\s+([A-Z2-7]{5}(?:-[A-Z2-7]{5}){3,})\s*$", done.stdout, re.M)[0]
+    assert _cli(["unit", "add", "RK", "--name", "Rinkeby-Kista", "--agency", "city",
+                 "--store", root, "--user", "admin"], tmp_path).returncode == 0
+    done = _cli(["user", "add", "stina", "--role", "supervisor", "--unit", "RK",
+                 "--display-name", "Stina Ek", "--store", root, "--user", "admin"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    code = re.findall(r"^\s+([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})\s*$", done.stdout, re.M)[0]
+    for argv, extra in ((["user", "enrol", "stina"], {"TREFAS_ENROLMENT_CODE": code,
+                                                      "TREFAS_NEW_PASSWORD": PW}),
+                        (["recover", "--confirm", "stina"], {"TREFAS_RECOVERY_KEY": recovery})):
+        done = _cli([*argv, "--store", root], tmp_path, extra=extra)
+        assert done.returncode == 0, done.stderr
 
 
 def test_a_real_full_disk_is_reported_as_full_on_every_command(tmp_path):
@@ -187,17 +209,17 @@ def test_a_real_full_disk_is_reported_as_full_on_every_command(tmp_path):
         pytest.skip("needs root and mount -t tmpfs")
     try:
         root = mount / "store"
-        assert _cli(["init", "--store", root, "--admin", "admin"], tmp_path).returncode == 0
+        _cli_store_with_supervisor(root, tmp_path)  # the commands below are a key holder's
         free = shutil.disk_usage(mount).free
         with open(mount / "fill", "wb") as fh:
             fh.write(b"\0" * max(0, free - 40 * 1024))
         for command in (["user", "list"], ["backup"], ["rekey"]):
-            done = _cli([*command, "--store", root, "--user", "admin"], tmp_path)
+            done = _cli([*command, "--store", root, "--user", "stina"], tmp_path, PW)
             assert done.returncode == 1, (command, done.stderr)
             assert done.stderr.strip() == ("Disken är full. Ingenting sparades; frigör "
                                            "utrymme och försök igen."), (command, done.stderr)
         (mount / "fill").unlink()
-        done = _cli(["audit", "verify", "--store", root, "--user", "admin"], tmp_path)
+        done = _cli(["audit", "verify", "--store", root, "--user", "stina"], tmp_path, PW)
         assert done.returncode == 0, done.stderr
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
@@ -211,10 +233,10 @@ def test_a_wrong_key_file_gives_one_sentence_and_no_library_noise(tmp_path):
     """SQLCipher logs to the process's stderr (fd 2, not sys.stderr): only a
     subprocess sees it."""
     first, second = tmp_path / "a", tmp_path / "b"
-    for root in (first, second):
-        assert _cli(["init", "--store", root, "--admin", "admin"], tmp_path).returncode == 0
+    for root in (first, second):  # a key holder opens the database; the administrator can't
+        _cli_store_with_supervisor(root, tmp_path)
     shutil.copy(second / "trefas.keys", first / "trefas.keys")
-    done = _cli(["user", "list", "--store", first, "--user", "admin"], tmp_path)
+    done = _cli(["user", "list", "--store", first, "--user", "stina"], tmp_path, PW)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

@@ -17,9 +17,10 @@ from trefas_app import cli
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import UsageError, ValidationError
-from trefas_app.services import cases, notes, persons, users
+from trefas_app.services import accounts, cases, notes, persons, users
 from trefas_app.store.keyslots import TEST_KDF
 from trefas_app.store.store import create_store, unlock
+from account_setup import enrolled_user
 
 UTC = dt.timezone.utc
 PACKAGE = Path(__file__).resolve().parents[1] / "trefas_app"
@@ -150,7 +151,8 @@ def test_the_office_zone_follows_the_environment_and_refuses_unknown_names():
 
 @pytest.fixture
 def office(tmp_path, monkeypatch):
-    """A store with an administrator and sara (social worker); the CLI's
+    """A store with an administrator, sara (social worker) and the key holder
+    stina (supervisor, same password); the CLI's
     environment points at it. Returns the store's folder."""
     for name in ("TREFAS_STORE", "TREFAS_USER", "TREFAS_PASSWORD", clock.ZONE_ENV):
         monkeypatch.delenv(name, raising=False)
@@ -163,8 +165,10 @@ def office(tmp_path, monkeypatch):
                            kdf=TEST_KDF)
     store = created.store
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    users.add_user(store.uow(), store.actor, users.UserInput(
-        "sara", "Sara Sund", Role.SOCIAL_WORKER, Agency.CITY, unit.id, PW))
+    for name, display, role in (("sara", "Sara Sund", Role.SOCIAL_WORKER),
+                                ("stina", "Stina Ek", Role.SUPERVISOR)):
+        enrolled_user(store.uow(), store.actor, users.UserInput(
+            name, display, role, Agency.CITY, unit.id, PW))
     store.close()
     yield store.paths.root
     import logging
@@ -245,8 +249,8 @@ def test_retention_runs_as_of_the_office_date(office, capsys, monkeypatch, machi
 
     monkeypatch.setattr(admin, "retention_due", spy)
     with time_machine.travel(EVENING, tick=True):
-        out = run_cli(capsys, monkeypatch, office, "admin", ADMIN_PW, "retention", "run",
-                      "--yes")
+        out = run_cli(capsys, monkeypatch, office, "stina", PW, "retention", "run",
+                      "--yes")  # retention is a key holder's work since issue 11
     assert seen == [dt.date(2026, 12, 5)]
     assert "2026-12-05" in out and "2026-12-04" not in out
 
@@ -255,12 +259,12 @@ def test_retention_runs_as_of_the_office_date(office, capsys, monkeypatch, machi
 
 
 def test_the_store_setting_names_the_zone_for_everyone_who_opens_it(office):
-    admin = unlock(office, "admin", ADMIN_PW)
+    admin = unlock(office, "admin", ADMIN_PW)  # key-less: the setting is in the key file
     with pytest.raises(ValidationError) as info:
-        users.set_setting(admin.uow(), admin.actor, clock.ZONE_SETTING, "Europe/Stokholm")
+        accounts.set_setting(admin, clock.ZONE_SETTING, "Europe/Stokholm")
     assert "Europe/Stokholm" in info.value.sv and "Europe/Stokholm" in info.value.en
     assert clock.office_zone().key == "Europe/Stockholm"
-    users.set_setting(admin.uow(), admin.actor, clock.ZONE_SETTING, "Europe/Helsinki")
+    accounts.set_setting(admin, clock.ZONE_SETTING, "Europe/Helsinki")
     admin.close()
     clock.set_office_zone("Europe/Stockholm")  # another process, before it opens the store
     sara = unlock(office, "sara", PW)

@@ -9,9 +9,14 @@ environment, folder and standard input, the way a reader would type them:
   ``a && b`` runs ``b`` after ``a`` succeeded; ``echo "…" | trefas …`` sends
   the text on standard input; a backslash at the end of a line continues it.
 * Passwords come from the environment as the README says they may: the demo
-  password for demo users, and for the new store the password each user was
-  given (``TREFAS_NEW_PASSWORD`` answers the new-password prompt of
-  ``user add``, ``user reset`` and ``user passwd``).
+  password for demo users, and for the new store the password each user chose
+  (``TREFAS_NEW_PASSWORD`` answers the new-password prompt of ``user enrol``
+  and ``user passwd``).
+* What a reader is shown once, the reader keeps, as the person would: the
+  recovery key ``init`` prints answers ``recover`` (``TREFAS_RECOVERY_KEY``),
+  and the one-time code ``user add``, ``user reset`` or ``recover --reset``
+  prints for a user answers that user's ``user enrol``
+  (``TREFAS_ENROLMENT_CODE``), the two ways the README names besides the prompt.
 
 Substitutions (the only differences from what is printed):
 
@@ -53,7 +58,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 DEMO_FOLDER = "/tmp/trefas-demo"
 NEW_STORE_FOLDER = "/srv/trefas"
 EXAMPLE_BACKUP = re.compile(r"trefas-\d{8}T\d{12,}Z\.db")
-NEW_PASSWORD_COMMANDS = (("user", "add"), ("user", "reset"), ("user", "passwd"))
+NEW_PASSWORD_COMMANDS = (("user", "enrol"), ("user", "passwd"))
+RECOVERY_KEY = re.compile(r"^\s+([A-Z2-7]{5}(?:-[A-Z2-7]{5}){3,})\s*$", re.M)
+ONE_TIME_CODE = re.compile(r"^\s+([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})\s*$", re.M)
 
 
 @dataclass
@@ -108,6 +115,8 @@ class Reader:
                          "XDG_CONFIG_HOME": str(base / "xdg-config")})
         self.passwords: dict[str, str] = {}
         self.new_passwords = 0
+        self.codes: dict[str, str] = {}  # one-time codes shown, by user
+        self.recovery_key = ""
 
     def substitute(self, text: str) -> str:
         for printed, real in self.folders.items():
@@ -147,10 +156,25 @@ class Reader:
             target = user if argv[1] == "passwd" else argv[2]
             self.new_passwords += 1
             env["TREFAS_NEW_PASSWORD"] = f"Solstråle-{self.new_passwords}-över-Järva"
+        if tuple(argv[:2]) == ("user", "enrol"):
+            env["TREFAS_ENROLMENT_CODE"] = self.codes.get(argv[2], "")
+        if argv[:1] == ["recover"]:
+            env["TREFAS_RECOVERY_KEY"] = self.recovery_key
         result = run_trefas(argv, env, self.work, stdin)
         if result.returncode == 0 and target:
             self.passwords[target] = env["TREFAS_NEW_PASSWORD"]
+        if result.returncode == 0:
+            self._keep_what_was_shown(argv, result.stdout)
         return result
+
+    def _keep_what_was_shown(self, argv: list[str], stdout: str) -> None:
+        if argv[:1] == ["init"] and RECOVERY_KEY.search(stdout):
+            self.recovery_key = RECOVERY_KEY.search(stdout).group(1)
+        code = ONE_TIME_CODE.search(stdout)
+        if code and (tuple(argv[:2]) in (("user", "add"), ("user", "reset"))
+                     or _option(argv, "--reset")):
+            name = _option(argv, "--reset") or argv[2]
+            self.codes[name] = code.group(1)
 
 
 @dataclass

@@ -552,8 +552,15 @@ def _print_check_figures(root: Path, report, username: str | None) -> None:
               f"  – the database file: encrypted, {pages} whole pages (not decrypted)"))
         out(t(f"  – kontrollpunkterna: {cps} med giltig signatur",
               f"  – the checkpoints: {cps} with a valid signature"))
-        out(t("Ange --user NAMN för att också dekryptera sidorna och kontrollera loggkedjan.",
-              "Give --user NAME to also decrypt the pages and check the log chain."))
+        if report.keyless:
+            out(t(f"{username} har ingen nyckel till databasen (administratör). Sidorna och "
+                  "loggkedjan kontrolleras av en arbetsledare: ”trefas check --user NAMN”.",
+                  f"{username} holds no key to the database (administrator). A supervisor "
+                  "checks the pages and the log chain: 'trefas check --user NAME'."))
+        else:
+            out(t("Ange --user NAMN för att också dekryptera sidorna och kontrollera "
+                  "loggkedjan.",
+                  "Give --user NAME to also decrypt the pages and check the log chain."))
 
 
 def _problem_text(problem: Any) -> str:

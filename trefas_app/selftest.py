@@ -249,11 +249,9 @@ def check_pdf(work: Path) -> str:
 
 def check_time_zones(work: Path) -> str:
     """The office's calendar days need the tz database (system or the tzdata package)."""
-    from zoneinfo import ZoneInfo
-
     from trefas_app.domain import clock
 
-    ZoneInfo(clock.DEFAULT_OFFICE_ZONE)
+    clock.zone_named(clock.DEFAULT_OFFICE_ZONE)
     return clock.office_zone().key
 
 

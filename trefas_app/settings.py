@@ -131,11 +131,11 @@ def validate(key: str, text: str) -> str | int:
             raise ValidationError("Språket ska vara sv eller en.", "The language must be sv or en.")
         return text
     if key == "office_timezone":
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        from trefas_app.domain import clock
 
         try:
-            ZoneInfo(text)
-        except (ZoneInfoNotFoundError, ValueError):
+            clock.zone_named(text)
+        except ValueError:
             raise ValidationError(f"Okänd tidszon: {text}.", f"Unknown time zone: {text}.") from None
         return text
     raise ValidationError(f"Okänd inställning: {key}.", f"Unknown setting: {key}.")

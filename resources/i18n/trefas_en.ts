@@ -2980,6 +2980,14 @@ Current status: {state}</translation>
         <translation>What needs the data key is done by a supervisor. The data key also changes by itself at a supervisor&apos;s log-in after an account was removed.</translation>
     </message>
     <message>
+        <source>Återställ en säkerhetskopia</source>
+        <translation>Restore a backup</translation>
+    </message>
+    <message>
+        <source>En återställning ersätter hela databasen; den nuvarande sparas undan först. En kopia från före ett nyckelbyte öppnas med sin egen nyckelfil och ditt lösenord från den tiden.</source>
+        <translation>A restore replaces the whole database; the current one is saved aside first. A copy from before a re-key opens with its own key file and your password of that time.</translation>
+    </message>
+    <message>
         <source>Ingen användning loggad.</source>
         <translation>No use logged.</translation>
     </message>
@@ -3186,24 +3194,8 @@ Current status: {state}</translation>
         <translation>Restoring with the backup&apos;s key file …</translation>
     </message>
     <message>
-        <source>Byt datanyckel</source>
-        <translation>Change data key</translation>
-    </message>
-    <message>
-        <source>Krypterar om hela databasen med en ny nyckel och förseglar den för varje aktiv användare. Gör det när en användare har stängts av eller en dator har försvunnit. Andra inloggade måste logga in igen.</source>
-        <translation>Re-encrypts the whole database with a new key and seals it for every active user. Do this when a user has been disabled or a computer has gone missing. Others logged in must log in again.</translation>
-    </message>
-    <message>
         <source>Byt datanyckel …</source>
         <translation>Change data key …</translation>
-    </message>
-    <message>
-        <source>Kontrollera åtkomstloggen</source>
-        <translation>Check the access log</translation>
-    </message>
-    <message>
-        <source>Kontrollerar hela loggkedjan mot de signerade kontrollpunkterna: ingen post får vara ändrad, borttagen eller avklippt.</source>
-        <translation>Checks the whole log chain against the signed checkpoints: no entry may be changed, removed or cut off.</translation>
     </message>
     <message>
         <source>Kontrollera loggen</source>
@@ -3222,48 +3214,20 @@ Current status: {state}</translation>
         <translation>Check</translation>
     </message>
     <message>
-        <source>Gallring</source>
-        <translation>Retention</translation>
-    </message>
-    <message>
-        <source>Tar bort avslutade ärenden vars bevarandetid har gått ut, med allt som hör till dem. Varje borttaget ärende loggas.</source>
-        <translation>Deletes closed cases whose retention period has passed, with everything that belongs to them. Every deleted case is logged.</translation>
-    </message>
-    <message>
         <source>Gallra nu …</source>
         <translation>Delete now …</translation>
-    </message>
-    <message>
-        <source>Administratörens inloggning har ingen nyckel till ärendeinnehållet. Byte av datanyckel, kontroll av loggen, gallring och återställning görs av en arbetsledare (som har nyckeln) eller med återställningsnyckeln.</source>
-        <translation>The administrator&apos;s log-in holds no key to case content. Changing the data key, checking the log, retention and restore are done by a supervisor (who holds the key) or with the recovery key.</translation>
     </message>
     <message>
         <source>Nycklar och kontroller</source>
         <translation>Keys and checks</translation>
     </message>
     <message>
-        <source>Byta datanyckel nu? Det tar en stund för en stor databas. Alla andra som är inloggade måste logga in igen.</source>
-        <translation>Change the data key now? It takes a while for a large database. Everyone else logged in must log in again.</translation>
-    </message>
-    <message>
         <source>Byt nyckel</source>
         <translation>Change key</translation>
     </message>
     <message>
-        <source>Byter nyckel …</source>
-        <translation>Changing key …</translation>
-    </message>
-    <message>
-        <source>Datanyckeln är bytt. Äldre säkerhetskopior öppnas bara med sin egen nyckelfil.</source>
-        <translation>The data key has been changed. Older backups open only with their own key file.</translation>
-    </message>
-    <message>
         <source>Kontrollerar …</source>
         <translation>Checking …</translation>
-    </message>
-    <message>
-        <source>Loggen är hel: {n} poster, {c} signerade kontrollpunkter stämmer.</source>
-        <translation>The log is intact: {n} entries, {c} signed checkpoints match.</translation>
     </message>
     <message>
         <source> Första felaktiga post: nr {seq}.</source>
@@ -3301,10 +3265,6 @@ Current status: {state}</translation>
         <source>Ingenting har gallrats.</source>
         <translation>Nothing was deleted.</translation>
     </message>
-    <message>
-        <source>Gallrar …</source>
-        <translation>Deleting …</translation>
-    </message>
     <message numerus="yes">
         <source>%n ärenden gallrades.</source>
         <translation>
@@ -3325,6 +3285,10 @@ Current status: {state}</translation>
             <numerusform>Saved: locks after %n minute.</numerusform>
             <numerusform>Saved: locks after %n minutes.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Administratörens inloggning har ingen nyckel till ärendeinnehållet. Byte av datanyckel, kontroll av loggen, gallring och återställning görs av en arbetsledare (som har nyckeln) under ”Bekräfta konto”.</source>
+        <translation>The administrator&apos;s log-in holds no key to case content. Re-key, the log check, retention and restore are done by a supervisor (who holds the key) under “Confirm account”.</translation>
     </message>
     <message>
         <source>Spara</source>

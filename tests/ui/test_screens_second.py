@@ -677,7 +677,8 @@ def test_admin_screen_adds_user_with_a_one_time_code_and_disables(qtbot, session
     assert not ctx.store.has_data_key
     screen = shown(qtbot, Screen(ctx))
     qtbot.waitUntil(lambda: len(screen.users) == 6 and len(screen.units) == 4, timeout=WAIT)
-    assert not screen.rekey_button.isEnabled() and not screen.retention_button.isEnabled()
+    # key work is a supervisor's (Bekräfta konto): not offered here at all
+    assert not any(hasattr(screen, b) for b in ("rekey_button", "retention_button"))
     dlg = screen.add_user()
     assert not dlg.ok_button.isEnabled()
     assert not hasattr(dlg, "password_edit")  # the administrator never chooses a password
@@ -757,25 +758,33 @@ def test_admin_screen_backup_settings_and_check_without_the_key(qtbot, session, 
     qtbot.waitUntil(lambda: screen.check_button.isEnabled(), timeout=WAIT)
     assert screen.check_result.text() == "Inga fel hittades."
     screen.backup_table.selectRow(0)
-    for button in (screen.restore_button, screen.rekey_button, screen.verify_button,
-                   screen.retention_button):
-        assert not button.isEnabled()
+    # restore, re-key, log check and retention are a supervisor's ("Bekräfta
+    # konto"): this screen has no such buttons, and says who does them
+    for button in ("restore_button", "rekey_button", "verify_button", "retention_button"):
+        assert not hasattr(screen, button)
     assert not screen.key_work_note.isHidden()
+    assert "Bekräfta konto" in screen.key_work_note.text()
 
 
-def test_admin_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data,
-                                                             monkeypatch):
+def test_supervisor_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data,
+                                                                  monkeypatch):
     """The backup opens only with its own key file (kept beside it): the
-    screen asks for the password that opens it and restores."""
+    screen asks for the password that opens it and restores. Since issue 11
+    restore is a key holder's work: the supervisor's "Bekräfta konto" screen
+    (it was the administrator's screen)."""
     from PySide6.QtWidgets import QInputDialog
 
     from trefas_app.services import admin
-    from trefas_app.ui.screens.admin import Screen
+    from trefas_app.ui.screens.accounts import Screen
 
-    ctx = session("admin")
+    ctx = session("stina")
     screen = shown(qtbot, Screen(ctx))
-    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
-    screen.run_backup()
+    qtbot.waitUntil(lambda: idle(ctx), timeout=WAIT)
+    made = []
+    ctx.run_plain(admin.backup, ctx.store, ctx.actor, on_done=made.append,
+                  on_error=made.append)
+    qtbot.waitUntil(lambda: bool(made), timeout=WAIT)
+    screen.load_backups()
     qtbot.waitUntil(lambda: screen.backup_table.rowCount() == 1, timeout=WAIT)
     rekeyed = []
     ctx.run_plain(admin.rekey, ctx.store, ctx.actor, on_done=rekeyed.append,
@@ -786,7 +795,7 @@ def test_admin_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data
     monkeypatch.setattr(common, "ask", lambda *a: True)
     asked = []
     monkeypatch.setattr(QInputDialog, "getText",
-                        staticmethod(lambda *a: asked.append(a[2]) or (ADMIN_PW, True)))
+                        staticmethod(lambda *a: asked.append(a[2]) or (PW, True)))
     old_store = ctx.store
     screen.restore_backup()
     qtbot.waitUntil(lambda: ctx.store is not old_store and ctx.store is not None,
@@ -795,19 +804,21 @@ def test_admin_screen_restores_a_backup_from_before_a_rekey(qtbot, session, data
     assert asked and ".keys" in asked[0]
 
 
-def test_admin_screen_retention_names_the_cases_before_asking(qtbot, session, data,
-                                                               monkeypatch):
+def test_supervisor_screen_retention_names_the_cases_before_asking(qtbot, session, data,
+                                                                    monkeypatch):
+    """Retention is a key holder's work since issue 11: on the supervisor's
+    "Bekräfta konto" screen (it was the administrator's screen)."""
     from trefas_app.services import admin
-    from trefas_app.ui.screens.admin import Screen
+    from trefas_app.ui.screens.accounts import Screen
 
-    ctx = session("admin")
+    ctx = session("stina")
     screen = shown(qtbot, Screen(ctx))
-    qtbot.waitUntil(lambda: idle(ctx) and bool(screen.users), timeout=WAIT)
+    qtbot.waitUntil(lambda: idle(ctx), timeout=WAIT)
     questions = []
     monkeypatch.setattr(common, "ask", lambda _p, text, *_a: questions.append(text) or False)
     # nothing due: told so, nothing asked
     screen.run_retention()
-    qtbot.waitUntil(lambda: "ingenting att gallra" in screen.retention_result.text(),
+    qtbot.waitUntil(lambda: "ingenting att gallra" in screen.key_result.text(),
                     timeout=WAIT)
     assert questions == []
     # a case due: its number is in the question; "no" deletes nothing

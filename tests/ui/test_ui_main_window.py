@@ -103,7 +103,7 @@ def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
     screen.verify_log()
     qtbot.waitUntil(lambda: screen.key_result.text().startswith("Loggen är hel"),
                     timeout=10_000)
-    screen.run_retention()  # nothing is due: it says so instead of asking
+    screen.run_retention()  # lists what is due first: here nothing, and it says so
     qtbot.waitUntil(lambda: "ingenting att gallra" in screen.key_result.text(),
                     timeout=10_000)
     old_key = window.ctx.store.data_key

@@ -340,6 +340,7 @@ def reset_account(session, username: str) -> AccountView:
         old = keyfile.find(username)
         code = slots.start_enrolment(keyfile, old.kind, username, old.profile,
                                      session.actor.username, session.identity, session.clock())
+        keyfile.disabled.pop(username, None)
         if old.sealed_data_key:
             keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
     _remove_slot_from_backups(session, username)
@@ -365,6 +366,9 @@ def disable_account(session, username: str) -> None:
         if slot.sealed_data_key:
             keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
         slot.disable()
+        keyfile.disabled[username] = {"by": session.actor.username,
+                                      "at": session.clock().astimezone(dt.timezone.utc)
+                                      .isoformat()}
     _remove_slot_from_backups(session, username)
     session.log("user.disable", target=username)
 

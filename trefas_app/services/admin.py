@@ -148,6 +148,9 @@ class CheckReport:
     checkpoints: int = field(default=0, compare=False)
     log_entries: int | None = field(default=None, compare=False)
     decrypted: bool = field(default=False, compare=False)
+    #: The user's password was right but their slot holds no data key (an
+    #: administrator): the pages and the log chain are a key holder's check.
+    keyless: bool = field(default=False, compare=False)
     #: What the check tidied up (Swedish sentences); not problems.
     notes: list[str] = field(default_factory=list, compare=False)
 
@@ -967,7 +970,8 @@ def check_store(root: Path, username: str | None = None,
     except NoDataKey:
         # An administrator: the checks above are all that can be made without
         # the key; the page and log checks need a key holder (a supervisor).
-        return CheckReport(ok=not problems, problems=problems, notes=notes, **figures)
+        return CheckReport(ok=not problems, problems=problems, notes=notes, keyless=True,
+                           **figures)
     try:
         conn = connect_raw(paths.db, data_key)
     except (DatabaseDamaged, StoreError, MemoryError) as exc:

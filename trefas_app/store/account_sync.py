@@ -71,17 +71,77 @@ def _user_id(session: Session, username: str | None) -> int | None:
     return session.scalar(select(m.User.id).where(m.User.username == username))
 
 
-def move_pending_events(session: Session, keyfile: KeyFile, now: dt.datetime) -> int:
-    """Account steps taken without the database, into the access log; returns
-    how many were moved (the caller drops them from the file after commit)."""
-    for event in keyfile.pending_events:
-        user_id = _user_id(session, event.get("username"))
+#: What a key-less session or an enrolment may note in the key file for the log
+#: (KeylessSession.log, store/accounts.py); anything else there was not written
+#: by the program.
+PENDING_EVENT_ACTIONS = frozenset({
+    "login", "logout", "lock", "access.denied", "account.create", "account.enrol",
+    "account.enrol_expired", "backup", "settings.change", "unit.create", "user.disable",
+    "user.list", "user.password_change", "user.password_reset"})
+#: The most pending events a log-in moves (KeyFile.log_event keeps 5,000).
+MAX_PENDING_EVENTS = 5000
+#: Bounds of one event's detail: the key file is not signed, so nothing in it
+#: may grow the log without limit.
+MAX_DETAIL_ITEMS, MAX_DETAIL_TEXT = 8, 200
+
+
+def _valid_detail(detail: object) -> bool:
+    if not isinstance(detail, dict) or len(detail) > MAX_DETAIL_ITEMS:
+        return False
+    for key, value in detail.items():
+        if not isinstance(key, str) or not key.isidentifier() or len(key) > 40:
+            return False
+        if value is not None and not isinstance(value, (str, bool, int)):
+            return False
+        if isinstance(value, str) and len(value) > MAX_DETAIL_TEXT:
+            return False
+    return True
+
+
+def valid_pending_event(event: object) -> bool:
+    """An account step as KeyFile.log_event records it: a known action, a user
+    name of the shape user names have, a real timezone-aware time and a small
+    detail of plain values (checked like the pending failures, see
+    store._valid_failure)."""
+    if not isinstance(event, dict) or not {"action", "username", "at"} <= set(event) \
+            or not set(event) <= {"action", "username", "at", "detail"}:
+        return False
+    if event["action"] not in PENDING_EVENT_ACTIONS:
+        return False
+    return _valid_detail(event.get("detail") or {}) and \
+        valid_name_and_time(event["username"], event["at"])
+
+
+def valid_name_and_time(name: object, at: object) -> bool:
+    """A user name of the shape user names have and a real, timezone-aware
+    ISO time of bounded length: what the key file's unsigned lists must hold."""
+    from trefas_app.services.users import USERNAME_RE
+
+    if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
+        return False
+    if not isinstance(at, str) or len(at) > 40:
+        return False
+    try:
+        return dt.datetime.fromisoformat(at).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def move_pending_events(session: Session, keyfile: KeyFile, now: dt.datetime) -> tuple[int, int]:
+    """Account steps taken without the database, into the access log, each
+    checked first (the key file is not signed). Returns (how many were read,
+    how many were invalid and left out); the caller drops the read ones from the
+    file after commit and reports invalid ones as tampering."""
+    events = keyfile.pending_events
+    valid = [e for e in events[:MAX_PENDING_EVENTS] if valid_pending_event(e)]
+    for event in valid:
+        user_id = _user_id(session, event["username"])
         detail = dict(event.get("detail") or {})
-        detail["at"] = event.get("at")
-        audit.append(session, now, None, str(event.get("action")),
-                     username=event.get("username"), detail=detail,
+        detail["at"] = event["at"]
+        audit.append(session, now, None, event["action"],
+                     username=event["username"], detail=detail,
                      subject_kind="user" if user_id else None, subject_id=user_id)
-    return len(keyfile.pending_events)
+    return len(events), len(events) - len(valid)
 
 
 def _unit_for(session: Session, profile: dict) -> m.Unit | None:

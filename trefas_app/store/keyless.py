@@ -36,8 +36,11 @@ class AwaitingConfirmation(AccessDenied):
 class NoContentKey(AccessDenied):
     def __init__(self):
         super().__init__(
-            "Administratörens konto har ingen nyckel till ärendeinnehållet.",
-            "The administrator's account holds no key to case content.")
+            "Administratörens konto har ingen nyckel till ärendeinnehållet. Det som kräver "
+            "nyckeln (ärenden, loggkontroll, återställning, gallring, nyckelbyte) gör en "
+            "arbetsledare.",
+            "The administrator's account holds no key to case content. What needs the key "
+            "(cases, log check, restore, retention, re-key) is done by a supervisor.")
 
 
 def actor_from_profile(slot: Slot) -> Actor:

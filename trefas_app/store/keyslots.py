@@ -436,15 +436,25 @@ class KeyFile:
             if slot.kind in ("user", "admin") and slot.username == username:
                 return slot
         if username in self.disabled:
-            by, at = self.disabled[username]["by"], _local_day(self.disabled[username]["at"])
-            raise AccountDisabled(
-                f"Kontot ”{username}” är avstängt (av {by}, {at}). Be en administratör för "
-                f"Trefas, till exempel {by}, att öppna det igen med ett nytt lösenord.",
-                f"The account '{username}' is disabled (by {by}, {at}). Ask a Trefas "
-                f"administrator, for example {by}, to open it again with a new password.")
+            raise self._disabled_error(username)
         raise UnknownUser(
             f"Det finns ingen användare med namnet ”{username}” i den här lagringsplatsen.",
             f"There is no user named '{username}' in this store.")
+
+    def _disabled_error(self, username: str) -> AccountDisabled:
+        """Who disabled the account and when, so the person knows whom to ask."""
+        noted = self.disabled.get(username)
+        if not isinstance(noted, dict):
+            return AccountDisabled(f"Kontot ”{username}” är avstängt. Be en administratör för "
+                                   "Trefas att öppna det igen.",
+                                   f"The account '{username}' is disabled. Ask a Trefas "
+                                   "administrator to open it again.")
+        by, at = noted["by"], _local_day(noted["at"])
+        return AccountDisabled(
+            f"Kontot ”{username}” är avstängt (av {by}, {at}). Be en administratör för "
+            f"Trefas, till exempel {by}, att öppna det igen med en ny engångskod.",
+            f"The account '{username}' is disabled (by {by}, {at}). Ask a Trefas "
+            f"administrator, for example {by}, to open it again with a new one-time code.")
 
     def usernames(self) -> list[str]:
         return [s.username for s in self.slots if s.kind in ("user", "admin")]
@@ -556,8 +566,7 @@ class KeyFile:
         """The slot and its private key, or WrongPassword (recorded)."""
         slot = self.find(username)
         if slot.state == DISABLED:
-            raise UnknownUser(
-                f"Kontot ”{username}” är avstängt.", f"The account '{username}' is disabled.")
+            raise self._disabled_error(username)
         if slot.state == ENROLMENT:
             raise WrongPassword(
                 "Kontot är inte aktiverat än. Ange engångskoden och välj ditt lösenord.",

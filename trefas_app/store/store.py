@@ -55,6 +55,7 @@ from trefas_app.store.account_sync import (
     missing_profiles,
     unit_list,
     move_pending_events,
+    valid_name_and_time,
     strip_admin_data_keys,
     trust_admin_identities,
     trust_identity,
@@ -364,22 +365,12 @@ FAILURE_ACTIONS = frozenset({"login.failed", "account.enrol_failed"})
 def _valid_failure(failure: object) -> bool:
     """A failed log-in as KeyFile.unseal records it: a user name of the
     shape user names have and a real, timezone-aware time."""
-    from trefas_app.services.users import USERNAME_RE
-
     if not isinstance(failure, dict) or not {"username", "at"} <= set(failure) \
             or not set(failure) <= {"username", "at", "action"}:
         return False
     if failure.get("action", "login.failed") not in FAILURE_ACTIONS:
         return False
-    name, at = failure["username"], failure["at"]
-    if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
-        return False
-    if not isinstance(at, str) or len(at) > 40:
-        return False
-    try:
-        return dt.datetime.fromisoformat(at).tzinfo is not None
-    except ValueError:
-        return False
+    return valid_name_and_time(failure["username"], failure["at"])
 
 
 def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor: Actor,
@@ -395,17 +386,8 @@ def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor:
         audit.append(session, now, None, failure.get("action", "login.failed"),
                      username=failure["username"], detail={"at": failure["at"]})
     if len(valid) != len(failures):
-        audit.append(session, now, actor, "keyfile.tampered",
-                     detail={"pending_failures": len(failures), "invalid": len(failures)
-                             - len(valid)})
-        alarms.append(StoreAlarm(
-            "keyfile",
-            f"Nyckelfilen har manipulerats: {len(failures) - len(valid)} av "
-            f"{len(failures)} väntande misslyckade inloggningar var inte giltiga och har "
-            "inte förts in i åtkomstloggen. Händelsen är loggad.",
-            f"The key file has been tampered with: {len(failures) - len(valid)} of "
-            f"{len(failures)} pending failed log-ins were not valid and were not copied "
-            "into the access log. This has been logged."))
+        alarms.append(_tampered(session, now, actor, "pending_failures", len(failures),
+                                len(failures) - len(valid)))
     _log_finished_rekey(session, paths, now)
     return alarms
 
@@ -420,6 +402,27 @@ def _early_alarms(session: Session, paths: StorePaths, keyfile: KeyFile, data_ke
     alarms += login_alarms(session, paths.root, keyfile.store_id, keyfile.public_key(), now,
                            actor)
     return alarms, proofs
+
+
+#: What the key file's unsigned lists hold, for the tampering alarm: (sv, en).
+_PENDING_WHAT = {"pending_failures": ("väntande misslyckade inloggningar",
+                                      "pending failed log-ins"),
+                 "pending_events": ("väntande kontohändelser", "pending account events")}
+
+
+def _tampered(session: Session, now: dt.datetime, actor: Actor, which: str, total: int,
+              invalid: int) -> StoreAlarm:
+    """Entries of the key file's unsigned lists that the program cannot have
+    written: logged as ``keyfile.tampered`` and shown as an alarm."""
+    audit.append(session, now, actor, "keyfile.tampered", detail={which: total,
+                                                                   "invalid": invalid})
+    sv, en = _PENDING_WHAT[which]
+    return StoreAlarm(
+        "keyfile",
+        f"Nyckelfilen har manipulerats: {invalid} av {total} {sv} var inte giltiga och "
+        "har inte förts in i åtkomstloggen. Händelsen är loggad.",
+        f"The key file has been tampered with: {invalid} of {total} {en} were not valid "
+        "and were not copied into the access log. This has been logged.")
 
 
 def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -> None:
@@ -489,7 +492,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         known = session.scalars(select(m.User).where(m.User.username == username)).first()
         actor = actor_of(known) if known is not None and known.active else None
         alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now, username)
-        moved = move_pending_events(session, keyfile, now)
+        moved, invalid_events = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
         apply_account_list(session, keyfile, now)
         trust_admin_identities(session, keyfile)
@@ -499,6 +502,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         for name in legacy:
             audit.append(session, now, None, "key.admin_slot_converted", username=name)
         alarms += _login_entries(session, paths, keyfile, actor, now)
+        if invalid_events:
+            alarms.append(_tampered(session, now, actor, "pending_events", moved,
+                                    invalid_events))
         audit.append(session, now, actor, "login")
         session.commit()
     failures = len(keyfile.pending_failures)
@@ -516,6 +522,18 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
                 fresh.rekey_due = fresh.rekey_due or REKEY_LEGACY_ADMIN
         keyfile = fresh
     return actor, keyfile, alarms
+
+
+def _after_login(paths: StorePaths, keyfile: KeyFile) -> KeyFile:
+    """After a recovery-key log-in committed: drop the failed log-ins it moved
+    into the log (see _login_entries) and the finished re-key's marker."""
+    unlink_quietly(paths.root / REKEY_DONE)
+    if not keyfile.pending_failures:
+        return keyfile
+    logged = len(keyfile.pending_failures)
+    with KeyFile.locked_update(paths.keys) as fresh:
+        fresh.pending_failures = fresh.pending_failures[logged:]
+    return fresh
 
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,

@@ -2,8 +2,8 @@
 owner has chosen a password and that wait for a second person. Confirming
 seals the data key to the account; until then it reaches no case content.
 Below, every use of the recovery key (shown to every supervisor), and the key
-holder's half of the administration: re-key, the log check and retention
-(the administrator's log-in holds no key; restore is ``trefas restore``)."""
+holder's half of the administration: re-key, the log check, retention and
+restore of a backup (the administrator's log-in holds no key)."""
 
 from __future__ import annotations
 
@@ -75,10 +75,34 @@ class Screen(BaseScreen):
         self.key_result.setObjectName("keyResult")
         self.key_result.setWordWrap(True)
         lay.addWidget(self.key_result)
+        self._build_restore(lay)
         self._update_buttons()
+
+    def _build_restore(self, lay) -> None:
+        self.backups: list = []
+        lay.addWidget(subheading(self.tr("Återställ en säkerhetskopia"), self))
+        lay.addWidget(muted(self.tr(
+            "En återställning ersätter hela databasen; den nuvarande sparas undan först. En "
+            "kopia från före ett nyckelbyte öppnas med sin egen nyckelfil och ditt lösenord "
+            "från den tiden."), self))
+        row = QHBoxLayout()
+        self.backup_result = QLabel(self)
+        self.backup_result.setObjectName("backupResult")
+        self.backup_result.setWordWrap(True)
+        row.addWidget(self.backup_result, 1)
+        self.restore_button = QPushButton(self.tr("Återställ vald …"), self)
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.clicked.connect(self.restore_backup)
+        row.addWidget(self.restore_button)
+        lay.addLayout(row)
+        self.backup_table = make_table(self, [self.tr("Tid"), self.tr("Fil"),
+                                              self.tr("Nyckelfil")], "backupTable", stretch=1)
+        self.backup_table.itemSelectionChanged.connect(self._update_buttons)
+        lay.addWidget(self.backup_table, 1)
 
     def reload(self) -> None:
         self.ctx.run(accounts.pending_confirmations, on_done=self._show, key="accounts.pending")
+        self.load_backups()
         self.ctx.run(accounts.recovery_notices, None, on_done=self._show_notices,
                      key="accounts.notices")
 
@@ -97,6 +121,7 @@ class Screen(BaseScreen):
 
     def _update_buttons(self) -> None:
         self.confirm_button.setEnabled(selected_data(self.table) is not None)
+        self.restore_button.setEnabled(selected_data(self.backup_table) is not None)
 
     def confirm_selected(self) -> None:
         p = selected_data(self.table)
@@ -181,7 +206,105 @@ class Screen(BaseScreen):
                        done_text=lambda report: self.tr("%n ärenden gallrades.", "",
                                                         report.cases_deleted))
 
+    # -- restore ---------------------------------------------------------------------------
+
+    def load_backups(self) -> None:
+        from trefas_app.services import admin
+
+        if self.ctx.store is None:
+            return
+        self.ctx.run_plain(admin.list_backups, self.ctx.store, on_done=self._show_backups,
+                           key="accounts.backups")
+
+    def _show_backups(self, rows) -> None:
+        from trefas_app.ui.common import fmt_datetime
+
+        self.backups = list(rows)
+        self.backup_table.setRowCount(len(rows))
+        for r, b in enumerate(rows):
+            fill_row(self.backup_table, r, [fmt_datetime(b.created_at), b.path.name,
+                                            self.tr("Ja") if b.key_path else self.tr("Saknas")],
+                     data=b)
+        self._update_buttons()
+
+    def restore_backup(self) -> None:
+        from trefas_app.services import admin
+        from trefas_app.ui.common import fmt_datetime
+
+        b = selected_data(self.backup_table)
+        if b is None or self.ctx.store is None:
+            return
+        if not common.confirm(self, self.tr(
+                "Återställa säkerhetskopian från {time}? Allt som har sparats efter den "
+                "försvinner ur databasen (den nuvarande databasen sparas undan som en fil "
+                "bredvid). Alla andra måste logga in igen.").format(
+                time=fmt_datetime(b.created_at)),
+                self.tr("Fortsätt"), self.tr("Avbryt")):
+            return
+        if not common.confirm(self, self.tr("Är du säker? Återställningen kan inte ångras i "
+                                            "programmet."),
+                              self.tr("Återställ"), self.tr("Avbryt")):
+            return
+        self.restore_button.setEnabled(False)
+        self.backup_result.setText(self.tr("Återställer …"))
+        self.ctx.run_plain(admin.restore, self.ctx.store, self.ctx.actor, b.path,
+                           on_done=self._restored, on_error=self._restore_failed)
+
+    def _restored(self, new_store) -> None:
+        # The old store is retired by the service: go on with the one it returned.
+        self.ctx.set_store(new_store)
+        self.backup_result.setText(self.tr("Säkerhetskopian är återställd."))
+        self.ctx.notify("*")
+
+    def _restore_failed(self, exc) -> None:
+        from trefas_app.services import admin
+
+        self._update_buttons()
+        b = selected_data(self.backup_table)
+        if (isinstance(exc, admin.BackupKeyMismatch) and b is not None
+                and getattr(b, "key_path", None) and b.key_path.exists()
+                and not getattr(exc, "with_key_file", False)):
+            self._restore_with_key_file(b)
+            return
+        self.backup_result.setText(self.ctx.error_text(exc))
+
+    def _ask_backup_password(self, key_file_name: str) -> str:
+        """Your password of the backup's time, for its own key file ("" if cancelled)."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        text, ok = QInputDialog.getText(
+            self, self.tr("Kopian är gjord med en tidigare nyckel"),
+            self.tr("Säkerhetskopian är gjord före ett nyckelbyte och öppnas med sin egen "
+                    "nyckelfil ({name}). Skriv ditt lösenord (det du hade när kopian "
+                    "gjordes):").format(name=key_file_name),
+            QLineEdit.EchoMode.Password)
+        return text if ok else ""
+
+    def _restore_with_key_file(self, b) -> None:
+        """A backup from before a re-key: opened with its own key file (kept
+        beside it) and the supervisor's password of that time, copied under the
+        current key."""
+        from trefas_app.services import admin
+
+        password = self._ask_backup_password(b.key_path.name)
+        if not password:
+            self.backup_result.setText(self.tr("Återställningen avbröts; ingenting har "
+                                               "ändrats."))
+            return
+        self.restore_button.setEnabled(False)
+        self.backup_result.setText(self.tr("Återställer med kopians nyckelfil …"))
+
+        def failed(exc) -> None:
+            exc.with_key_file = True
+            self._restore_failed(exc)
+
+        self.ctx.run_plain(admin.restore_with_key_file, self.ctx.store, self.ctx.actor,
+                           b.path, password, b.key_path,
+                           on_done=self._restored, on_error=failed)
+
     def clear(self) -> None:
         self.pending, self.notices = [], []
         self.table.setRowCount(0)
         self.notice_label.clear()
+        self.backups = []
+        self.backup_table.setRowCount(0)

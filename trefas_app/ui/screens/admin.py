@@ -2,8 +2,8 @@
 (add, disable, new one-time code) and units from the key file, backups (a
 copy checked without the key), the store check, and settings (the lock
 timeout). The work that needs the key — restore, re-key, the log check and
-retention — is offered only to a session that holds it (a supervisor's,
-through this same screen); the administrator sees who does it instead."""
+retention — is a supervisor's, on the "Bekräfta konto" screen
+(ui/screens/accounts.py); this screen says so."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency
-from trefas_app.services import accounts, admin, audit_log
+from trefas_app.services import accounts, admin
 from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted, plural_suffix
@@ -255,11 +255,7 @@ class Screen(BaseScreen):
         self.backup_button = QPushButton(self.tr("Ta säkerhetskopia nu"), page)
         self.backup_button.setObjectName("runBackup")
         self.backup_button.clicked.connect(self.run_backup)
-        self.restore_button = QPushButton(self.tr("Återställ vald …"), page)
-        self.restore_button.setObjectName("restoreBackup")
-        self.restore_button.clicked.connect(self.restore_backup)
         row.addWidget(self.backup_button)
-        row.addWidget(self.restore_button)
         pl.addLayout(row)
         pl.addWidget(muted(self.tr(
             "Säkerhetskopiorna är krypterade med samma nyckel som databasen och kontrolleras "
@@ -268,12 +264,7 @@ class Screen(BaseScreen):
         self.backup_table = make_table(page, [self.tr("Tid"), self.tr("Fil"),
                                               self.tr("Storlek"), self.tr("Nyckelfil")],
                                        "backupTable", stretch=1)
-        self.backup_table.itemSelectionChanged.connect(
-            lambda: self.restore_button.setEnabled(
-                selected_data(self.backup_table) is not None
-                and bool(getattr(self.ctx.store, "has_data_key", False))))
         pl.addWidget(self.backup_table, 1)
-        self.restore_button.setEnabled(False)
         self.tabs.addTab(page, self.tr("Säkerhetskopior"))
 
     def load_backups(self) -> None:
@@ -290,7 +281,6 @@ class Screen(BaseScreen):
                                             _size(b.size),
                                             self.tr("Ja") if b.key_path else self.tr("Saknas")],
                      data=b)
-        self._offer_key_work()
 
     def run_backup(self) -> None:
         if self.ctx.store is None:
@@ -315,171 +305,35 @@ class Screen(BaseScreen):
         self.backup_button.setEnabled(True)
         _result(self.backup_result, self.ctx.error_text(exc), False)
 
-    def restore_backup(self) -> None:
-        b = selected_data(self.backup_table)
-        if b is None or self.ctx.store is None:
-            return
-        if not common.confirm(self, self.tr(
-                "Återställa säkerhetskopian från {time}? Allt som har sparats efter den "
-                "försvinner ur databasen (den nuvarande databasen sparas undan som en fil "
-                "bredvid). Alla andra måste logga in igen.").format(
-                time=fmt_datetime(b.created_at)),
-                self.tr("Fortsätt"), self.tr("Avbryt")):
-            return
-        if not common.confirm(self, self.tr("Är du säker? Återställningen kan inte ångras i "
-                                            "programmet."),
-                              self.tr("Återställ"), self.tr("Avbryt")):
-            return
-        self.restore_button.setEnabled(False)
-        _result(self.backup_result, self.tr("Återställer …"), None)
-        self.ctx.run_plain(admin.restore, self.ctx.store, self.ctx.actor, b.path,
-                           on_done=self._restored, on_error=self._restore_failed)
-
-    def _restored(self, new_store) -> None:
-        # The old store is retired by the service: go on with the one it returned.
-        self.ctx.set_store(new_store)
-        _result(self.backup_result, self.tr("Säkerhetskopian är återställd."), True)
-        self.ctx.notify("*")
-
-    def _restore_failed(self, exc) -> None:
-        self.restore_button.setEnabled(True)
-        b = selected_data(self.backup_table)
-        if (isinstance(exc, admin.BackupKeyMismatch) and b is not None
-                and getattr(b, "key_path", None) and b.key_path.exists()
-                and not getattr(exc, "with_key_file", False)):
-            self._restore_with_key_file(b)
-            return
-        _result(self.backup_result, self.ctx.error_text(exc), False)
-
-    def _ask_backup_password(self, key_file_name: str) -> str:
-        """The administrator's password for a backup's own key file ("" if cancelled)."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
-
-        text, ok = QInputDialog.getText(
-            self, self.tr("Kopian är gjord med en tidigare nyckel"),
-            self.tr("Säkerhetskopian är gjord före ett nyckelbyte och öppnas med sin egen "
-                    "nyckelfil ({name}). Skriv ditt lösenord (det du hade när kopian "
-                    "gjordes):").format(name=key_file_name),
-            QLineEdit.EchoMode.Password)
-        return text if ok else ""
-
-    def _restore_with_key_file(self, b) -> None:
-        """A backup from before a re-key: open it with its own key file (kept
-        beside it), which needs the administrator's password of that time."""
-        password = self._ask_backup_password(b.key_path.name)
-        if not password:
-            _result(self.backup_result, self.tr("Återställningen avbröts; ingenting har "
-                                                "ändrats."), False)
-            return
-        self.restore_button.setEnabled(False)
-        _result(self.backup_result, self.tr("Återställer med kopians nyckelfil …"), None)
-
-        def failed(exc) -> None:
-            exc.with_key_file = True
-            self._restore_failed(exc)
-
-        self.ctx.run_plain(admin.restore_with_key_file, self.ctx.store, self.ctx.actor,
-                           b.path, password, b.key_path,
-                           on_done=self._restored, on_error=failed)
-
-    # -- keys, checks, retention -----------------------------------------------------------
+    # -- the store check (key-less) -----------------------------------------------------------
 
     def _build_security(self) -> None:
         page = QWidget(self.tabs)
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 8, 0, 0)
         pl.setSpacing(10)
-        for attr, title, text, button, slot in (
-                ("rekey", self.tr("Byt datanyckel"), self.tr(
-                    "Krypterar om hela databasen med en ny nyckel och förseglar den för varje "
-                    "aktiv användare. Gör det när en användare har stängts av eller en dator "
-                    "har försvunnit. Andra inloggade måste logga in igen."),
-                 self.tr("Byt datanyckel …"), self.rekey),
-                ("verify", self.tr("Kontrollera åtkomstloggen"), self.tr(
-                    "Kontrollerar hela loggkedjan mot de signerade kontrollpunkterna: ingen "
-                    "post får vara ändrad, borttagen eller avklippt."),
-                 self.tr("Kontrollera loggen"), self.verify_log),
-                ("check", self.tr("Kontrollera lagringsplatsen"), self.tr(
-                    "Kontrollerar nyckelfilen, databasfilen och kontrollpunkterna utan att "
-                    "öppna något."),
-                 self.tr("Kontrollera"), self.check_store),
-                ("retention", self.tr("Gallring"), self.tr(
-                    "Tar bort avslutade ärenden vars bevarandetid har gått ut, med allt som "
-                    "hör till dem. Varje borttaget ärende loggas."),
-                 self.tr("Gallra nu …"), self.run_retention)):
-            pl.addWidget(subheading(title, page))
-            pl.addWidget(muted(text, page))
-            row = QHBoxLayout()
-            b = QPushButton(button, page)
-            b.setObjectName(f"{attr}Button")
-            b.clicked.connect(slot)
-            result = QLabel(page)
-            result.setObjectName(f"{attr}Result")
-            result.setWordWrap(True)
-            row.addWidget(b)
-            row.addWidget(result, 1)
-            pl.addLayout(row)
-            setattr(self, f"{attr}_button", b)
-            setattr(self, f"{attr}_result", result)
+        pl.addWidget(subheading(self.tr("Kontrollera lagringsplatsen"), page))
+        pl.addWidget(muted(self.tr(
+            "Kontrollerar nyckelfilen, databasfilen och kontrollpunkterna utan att "
+            "öppna något."), page))
+        row = QHBoxLayout()
+        self.check_button = QPushButton(self.tr("Kontrollera"), page)
+        self.check_button.setObjectName("checkButton")
+        self.check_button.clicked.connect(self.check_store)
+        self.check_result = QLabel(page)
+        self.check_result.setObjectName("checkResult")
+        self.check_result.setWordWrap(True)
+        row.addWidget(self.check_button)
+        row.addWidget(self.check_result, 1)
+        pl.addLayout(row)
         self.key_work_note = muted(self.tr(
             "Administratörens inloggning har ingen nyckel till ärendeinnehållet. Byte av "
             "datanyckel, kontroll av loggen, gallring och återställning görs av en "
-            "arbetsledare (som har nyckeln) eller med återställningsnyckeln."), page)
+            "arbetsledare (som har nyckeln) under ”Bekräfta konto”."), page)
         self.key_work_note.setObjectName("keyWorkNote")
         pl.addWidget(self.key_work_note)
         pl.addStretch(1)
         self.tabs.addTab(page, self.tr("Nycklar och kontroller"))
-
-    def rekey(self) -> None:
-        if not common.confirm(self, self.tr(
-                "Byta datanyckel nu? Det tar en stund för en stor databas. Alla andra som är "
-                "inloggade måste logga in igen."), self.tr("Byt nyckel"), self.tr("Avbryt")):
-            return
-        self._run_rekey()
-
-    def _run_rekey(self) -> None:
-        if self.ctx.store is None:
-            return
-        self.tabs.setCurrentIndex(3)
-        self.rekey_button.setEnabled(False)
-        _result(self.rekey_result, self.tr("Byter nyckel …"), None)
-        self.ctx.run_plain(admin.rekey, self.ctx.store, self.ctx.actor,
-                           on_done=self._rekeyed, on_error=self._rekey_failed)
-
-    def _rekeyed(self, _none) -> None:
-        self.rekey_button.setEnabled(True)
-        _result(self.rekey_result, self.tr("Datanyckeln är bytt. Äldre säkerhetskopior öppnas "
-                                           "bara med sin egen nyckelfil."), True)
-        self.load_backups()
-
-    def _rekey_failed(self, exc) -> None:
-        self.rekey_button.setEnabled(True)
-        _result(self.rekey_result, self.ctx.error_text(exc), False)
-
-    def verify_log(self) -> None:
-        if self.ctx.store is None:
-            return
-        self.verify_button.setEnabled(False)
-        _result(self.verify_result, self.tr("Kontrollerar …"), None)
-        self.ctx.run_plain(audit_log.verify_log, self.ctx.store, self.ctx.actor,
-                           on_done=self._verified, on_error=self._verify_failed)
-
-    def _verified(self, report) -> None:
-        self.verify_button.setEnabled(True)
-        if report.ok:
-            _result(self.verify_result, self.tr(
-                "Loggen är hel: {n} poster, {c} signerade kontrollpunkter stämmer.").format(
-                n=report.entries, c=report.checkpoints_verified), True)
-        else:
-            problem = report.problem_sv if self.ctx.lang == "sv" else report.problem_en
-            where = (self.tr(" Första felaktiga post: nr {seq}.").format(seq=report.first_bad_seq)
-                     if report.first_bad_seq is not None else "")
-            _result(self.verify_result, self.tr("Loggen är inte hel. ") + (problem or "") + where,
-                    False)
-
-    def _verify_failed(self, exc) -> None:
-        self.verify_button.setEnabled(True)
-        _result(self.verify_result, self.ctx.error_text(exc), False)
 
     def check_store(self) -> None:
         self.check_button.setEnabled(False)
@@ -497,52 +351,6 @@ class Screen(BaseScreen):
     def _check_failed(self, exc) -> None:
         self.check_button.setEnabled(True)
         _result(self.check_result, self.ctx.error_text(exc), False)
-
-    def run_retention(self) -> None:
-        """First the list of what would go (numbers and dates only), then one
-        question naming it, then the deletion of exactly those cases."""
-        if self.ctx.store is None:
-            return
-        from trefas_app.domain.clock import today
-
-        self.retention_button.setEnabled(False)
-        _result(self.retention_result, self.tr("Letar efter ärenden att gallra …"), None)
-        day = today()
-        self.ctx.run_plain(admin.retention_due, self.ctx.store, self.ctx.actor, day,
-                           on_done=lambda due: self._confirm_retention(due, day),
-                           on_error=self._retention_failed)
-
-    def _confirm_retention(self, due, day) -> None:
-        self.retention_button.setEnabled(True)
-        if not due:
-            _result(self.retention_result, self.tr("Inga avslutade ärenden har passerat "
-                                                   "bevarandetiden; ingenting att gallra."),
-                    True)
-            return
-        shown = ", ".join(c.number for c in due[:20])
-        if len(due) > 20:
-            shown += self.tr(" och {n} till").format(n=len(due) - 20)
-        if not common.confirm(self, self.tr(
-                "Gallra {n} ärenden ({cases})? De tas bort för gott, med anteckningar, "
-                "planer och samtycken. Ta gärna en säkerhetskopia först.").format(
-                n=len(due), cases=shown),
-                self.tr("Gallra"), self.tr("Avbryt")):
-            _result(self.retention_result, self.tr("Ingenting har gallrats."), None)
-            return
-        self.retention_button.setEnabled(False)
-        _result(self.retention_result, self.tr("Gallrar …"), None)
-        self.ctx.run_plain(admin.run_retention, self.ctx.store, self.ctx.actor, day,
-                           only={c.case_id for c in due},
-                           on_done=self._retained, on_error=self._retention_failed)
-
-    def _retained(self, report) -> None:
-        self.retention_button.setEnabled(True)
-        _result(self.retention_result,
-                self.tr("%n ärenden gallrades.", "", report.cases_deleted), True)
-
-    def _retention_failed(self, exc) -> None:
-        self.retention_button.setEnabled(True)
-        _result(self.retention_result, self.ctx.error_text(exc), False)
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -629,18 +437,7 @@ class Screen(BaseScreen):
 
     # -- protocol ---------------------------------------------------------------------------
 
-    def _offer_key_work(self) -> None:
-        """Restore, re-key, the log check and retention need the data key: the
-        administrator's log-in has none, a supervisor does them."""
-        has_key = bool(getattr(self.ctx.store, "has_data_key", False))
-        for b in (self.rekey_button, self.verify_button, self.retention_button,
-                  self.restore_button):
-            b.setEnabled(has_key and (b is not self.restore_button
-                                      or selected_data(self.backup_table) is not None))
-        self.key_work_note.setVisible(not has_key)
-
     def reload(self) -> None:
-        self._offer_key_work()
         self.load_units()
         self.load_users()
         self.load_backups()
