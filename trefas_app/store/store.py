@@ -524,18 +524,6 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
     return actor, keyfile, alarms
 
 
-def _after_login(paths: StorePaths, keyfile: KeyFile) -> KeyFile:
-    """After a recovery-key log-in committed: drop the failed log-ins it moved
-    into the log (see _login_entries) and the finished re-key's marker."""
-    unlink_quietly(paths.root / REKEY_DONE)
-    if not keyfile.pending_failures:
-        return keyfile
-    logged = len(keyfile.pending_failures)
-    with KeyFile.locked_update(paths.keys) as fresh:
-        fresh.pending_failures = fresh.pending_failures[logged:]
-    return fresh
-
-
 def unlock_with_recovery_key(root: Path, recovery_key: str,
                              clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore":
     """For when every administrator has forgotten their password: opens the
