@@ -19,9 +19,7 @@ zone database knows the office zone.
 from __future__ import annotations
 
 import io
-import os
 import secrets
-import sys
 import tempfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -189,31 +187,10 @@ def check_translations(work: Path) -> str:
     return qm.name
 
 
-def _ensure_platform_for_qt() -> None:
-    """Without a display on Linux, Qt's default platform cannot start: use offscreen."""
-    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
-            and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-
-
 def check_qt(work: Path) -> str:
-    _ensure_platform_for_qt()
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import QTranslator
-    from PySide6.QtWidgets import QApplication, QLabel
+    from trefas_app.ui.selftest_qt import check_qt as check_in_ui  # only ui/ imports Qt
 
-    from trefas_app.resources import resource_path
-
-    app = QApplication.instance() or QApplication(["trefas-self-test"])
-    label = QLabel("Trefas")
-    label.resize(120, 30)
-    image = label.grab().toImage()
-    label.deleteLater()
-    _require(not image.isNull(), "a widget could not be drawn")
-    translator = QTranslator()
-    _require(translator.load(str(resource_path("i18n", "trefas_en.qm"))),
-             "Qt cannot load trefas_en.qm")
-    return f"PySide6 {pyside_version}, {app.platformName()}"
+    return check_in_ui(work)
 
 
 def check_pdf(work: Path) -> str:
