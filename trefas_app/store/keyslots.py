@@ -286,6 +286,11 @@ class Slot:
         return slot
 
 
+#: The most failed log-ins the key file keeps (older ones are dropped); a
+#: log-in copies at most this many into the access log.
+MAX_PENDING_FAILURES = 1000
+
+
 @dataclass
 class KeyFile:
     path: Path
@@ -550,7 +555,7 @@ class KeyFile:
             if action != "login.failed":
                 entry["action"] = action
             fresh.pending_failures.append(entry)
-            fresh.pending_failures = fresh.pending_failures[-1000:]
+            fresh.pending_failures = fresh.pending_failures[-MAX_PENDING_FAILURES:]
         slot = self.find(username)
         slot.failures, slot.last_failure_at = fresh_slot.failures, at
 

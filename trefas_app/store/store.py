@@ -61,7 +61,7 @@ from trefas_app.store.account_sync import (
     trust_identity,
 )
 from trefas_app.store.keyless import KeylessSession
-from trefas_app.store.keyslots import KdfParams, KeyFile
+from trefas_app.store.keyslots import MAX_PENDING_FAILURES, KdfParams, KeyFile
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.store.slot_proofs import PROOFS_SINCE, review_slot_proofs, write_proofs
 from trefas_app.store.uow import UnitOfWork, utc_now
@@ -356,8 +356,6 @@ def unlock(root: Path, username: str, password: str,
     return store
 
 
-#: The most failed log-ins the key file keeps (KeyFile.unseal drops older ones).
-MAX_PENDING_FAILURES = 1000
 #: What a failure noted in the key file may be: a wrong password or a wrong enrolment code.
 FAILURE_ACTIONS = frozenset({"login.failed", "account.enrol_failed"})
 
