@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterable, Sequence
 from trefas_app import __version__
 from trefas_app import paths, settings
 from trefas_app.domain import clock
+from trefas_app.domain.labels import person_code
 from trefas_app.domain.address import format_address
 from trefas_app.domain.enums import (
     Agency,
@@ -45,6 +46,7 @@ from trefas_app.domain.enums import (
     Category,
     ConsentBasis,
     ConsentForm,
+    ConsentStatus,
     ProtectionLevel,
     RiskLevel,
     Role,
@@ -1124,7 +1126,7 @@ def cmd_person_list(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_table(["ID", t("Namn", "Name"), t("Personnummer", "Personal number"),
                  t("Risk", "Risk"), t("Öppna ärenden", "Open cases")],
-                [(f"P-{p.id:04d}", p.display_name, p.personal_number or "", p.risk_level,
+                [(person_code(p.id), p.display_name, p.personal_number or "", p.risk_level,
                   p.open_cases) for p in page.rows])
     if page.total > page.offset + len(page.rows):
         out(t(f"… visar {len(page.rows)} av {page.total}.",
@@ -1383,15 +1385,10 @@ def cmd_consent_add(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_CONSENT_STATUS = {"active": ("gäller", "active"), "expired": ("har gått ut", "expired"),
-                   "withdrawn": ("återkallat", "withdrawn"),
-                   "not_yet_valid": ("gäller inte än", "not yet valid"),
-                   "superseded": ("ersatt", "superseded")}
-
-
 def _consent_status(status: str) -> str:
-    sv, en = _CONSENT_STATUS.get(status, (status, status))
-    return t(sv, en)
+    from trefas_app.domain.labels import label
+    status = ConsentStatus(status)
+    return t(label(status, "sv"), label(status, "en"))
 
 
 def cmd_consent_withdraw(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from trefas_app.domain.labels import person_code
 
 __all__ = ["ACTION_LABELS", "KIND_LABELS", "action_label", "actions_matching",
            "subject_label"]
@@ -254,7 +255,7 @@ def subject_text(kind: str | None, subject_id: str | None, case_number: str | No
 
 def p_number(person_id: int | None) -> str:
     """The P-number a person is known by (P-0042)."""
-    return "" if person_id is None else f"P-{person_id:04d}"
+    return "" if person_id is None else person_code(person_id)
 
 
 def case_text(case_id: int | None, case_number: str | None, lang: str = "sv") -> str:

@@ -185,3 +185,12 @@ class DocumentKind(StrEnum):
     SUBJECT_EXTRACT = "subject_extract"
     MEETING_MINUTES = "meeting_minutes"
     ACCESS_LOG_EXTRACT = "access_log_extract"
+
+
+class ConsentStatus(StrEnum):
+    """Where a consent stands on a given office day (computed, never stored)."""
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    NOT_YET_VALID = "not_yet_valid"
+    SUPERSEDED = "superseded"

@@ -15,6 +15,7 @@ from .enums import (
     Category,
     ConsentBasis,
     ConsentForm,
+    ConsentStatus,
     DocumentKind,
     ExitEnding,
     ExitState,
@@ -34,7 +35,7 @@ from .enums import (
     TaskState,
 )
 
-__all__ = ["LANGUAGES", "choices", "label"]
+__all__ = ["LANGUAGES", "choices", "label", "person_code"]
 
 #: Languages the labels exist in; Swedish is the default UI language.
 LANGUAGES = ("sv", "en")
@@ -187,6 +188,13 @@ _LABELS: dict[type[StrEnum], dict[StrEnum, tuple[str, str]]] = {
         DocumentKind.MEETING_MINUTES: ("Minnesanteckningar", "Meeting minutes"),
         DocumentKind.ACCESS_LOG_EXTRACT: ("Utdrag ur åtkomstloggen", "Access log extract"),
     },
+    ConsentStatus: {
+        ConsentStatus.ACTIVE: ("Gäller", "Active"),
+        ConsentStatus.EXPIRED: ("Har gått ut", "Expired"),
+        ConsentStatus.WITHDRAWN: ("Återkallat", "Withdrawn"),
+        ConsentStatus.NOT_YET_VALID: ("Gäller ännu inte", "Not yet valid"),
+        ConsentStatus.SUPERSEDED: ("Ersatt av ny version", "Superseded"),
+    },
 }
 
 
@@ -214,3 +222,9 @@ def choices(enum_class: type[StrEnum], language: str = "sv") -> list[tuple[StrEn
     """(member, label) for every member of ``enum_class``, in definition order,
     e.g. to fill a combo box."""
     return [(member, label(member, language)) for member in enum_class]
+
+
+def person_code(person_id: int) -> str:
+    """The short reference of a person ("P-0042"): what lists show where a
+    name may not be, and what the alias of a protected person is built on."""
+    return f"P-{person_id:04d}"

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.domain import clock
+from trefas_app.domain.labels import person_code
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
 from trefas_app.domain.errors import AccessDenied, NoSuchRecord
@@ -525,4 +526,4 @@ def revealed_persons(session: Session, actor: Actor, person_ids: list[int],
 
 
 def person_alias(person_id: int) -> str:
-    return f"Skyddad person P-{person_id:04d}"
+    return f"Skyddad person {person_code(person_id)}"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
+from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm, ConsentStatus
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import touch_case, writable_case
@@ -37,16 +37,16 @@ class ConsentInput:
     case_id: int | None = None
 
 
-def consent_status(c: m.Consent, today: dt.date) -> str:
+def consent_status(c: m.Consent, today: dt.date) -> ConsentStatus:
     if c.superseded:
-        return "superseded"
+        return ConsentStatus.SUPERSEDED
     if c.withdrawn_at is not None:
-        return "withdrawn"
+        return ConsentStatus.WITHDRAWN
     if c.valid_from > today:
-        return "not_yet_valid"
+        return ConsentStatus.NOT_YET_VALID
     if c.valid_until < today:
-        return "expired"
-    return "active"
+        return ConsentStatus.EXPIRED
+    return ConsentStatus.ACTIVE
 
 
 def _age_on(birth: dt.date, day: dt.date) -> int:

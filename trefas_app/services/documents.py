@@ -56,6 +56,7 @@ from trefas_app.domain.enums import (
     Agency,
     Category,
     ConsentBasis,
+    ConsentStatus,
     DocumentKind,
     NoteState,
     Role,
@@ -752,7 +753,7 @@ def _consent_blocks(s, scope: _Scope, person: m.Person, content: _Content,
         row = (f"{basis}\nLämnat av: {c.given_by}",
                f"{_day(c.valid_from)} – {_day(c.valid_until)}", grants, c.purpose)
         if not active_only:
-            row += (_CONSENT_STATUS[status],)
+            row += (label(ConsentStatus(status)),)
         rows.append(row)
     heading = "Gällande samtycken och lagstöd" if active_only else "Samtycken och lagstöd"
     columns = ("Grund", "Giltigt", "Mottagare och uppgifter", "Syfte")
@@ -763,10 +764,6 @@ def _consent_blocks(s, scope: _Scope, person: m.Person, content: _Content,
     content.blocks += [Heading(heading), Table(columns, tuple(rows), widths)]
     if rows:
         content.include(Category.IDENTITY, person.owner_agency)
-
-
-_CONSENT_STATUS = {"active": "Gäller", "expired": "Har löpt ut", "withdrawn": "Återkallat",
-                   "not_yet_valid": "Gäller ännu inte", "superseded": "Ersatt av ny version"}
 
 
 def _note_blocks(s, scope: _Scope, case: m.Case, content: _Content) -> None:

@@ -22,6 +22,7 @@ from trefas_app.domain.enums import (
     Role,
 )
 from trefas_app.security.access import person_alias
+from trefas_app.domain.labels import person_code
 
 T = TypeVar("T")
 
@@ -191,7 +192,7 @@ class PersonView:
 
     @property
     def alias(self) -> str:
-        return f"P-{self.id:04d}"
+        return person_code(self.id)
 
     @property
     def identity_masked(self) -> bool:

@@ -21,17 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain import clock
-from trefas_app.domain.enums import Agency, Category
+from trefas_app.domain.enums import Agency, Category, ConsentStatus
+from trefas_app.domain.labels import label
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
 from trefas_app.ui.common import category_short, enum_label, fmt_date, fmt_datetime, muted
 
 EXPIRY_WARNING_DAYS = 30
 
-STATUS_TEXT = {"active": ("Gäller", "Active"), "expired": ("Har gått ut", "Expired"),
-               "withdrawn": ("Återkallat", "Withdrawn"),
-               "not_yet_valid": ("Ej börjat gälla", "Not yet valid"),
-               "superseded": ("Ersatt av ny version", "Superseded")}
 
 
 def badge_for(consent_list: list[ConsentView], agency: Agency, category: Category,
@@ -182,7 +179,7 @@ class ConsentPanel(QWidget):
             grants: dict[Agency, list[str]] = {}
             for agency, category in c.grants:
                 grants.setdefault(agency, []).append(category_short(category, lang))
-            status = STATUS_TEXT.get(c.status, (c.status, c.status))[0 if lang == "sv" else 1]
+            status = label(ConsentStatus(c.status), "sv" if lang == "sv" else "en")
             if c.withdrawn_at:
                 status += f" {fmt_datetime(c.withdrawn_at)}"
             cells = [str(c.version), status,
@@ -221,7 +218,7 @@ class ConsentPanel(QWidget):
     def _update_buttons(self) -> None:
         c = self.selected()
         can = (self.writable and self.ctx.may("consent.write") and c is not None
-               and c.status in ("active", "not_yet_valid"))
+               and c.status in (ConsentStatus.ACTIVE, ConsentStatus.NOT_YET_VALID))
         self.amend_button.setVisible(self.writable and self.ctx.may("consent.write"))
         self.withdraw_button.setVisible(self.writable and self.ctx.may("consent.write"))
         self.amend_button.setEnabled(can)

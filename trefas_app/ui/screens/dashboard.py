@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain import clock
+from trefas_app.domain.labels import person_code
 from trefas_app.domain.enums import CaseState, ExitState, IncidentState, TaskState
 from trefas_app.services import consents, dashboard
 from trefas_app.services.views_ops import Dashboard
@@ -453,7 +454,7 @@ class Screen(BaseScreen):
         self.consents_list.clear()
         for c in rows[:8]:
             days = (c.valid_until - today).days
-            person = c.person_name or f"P-{c.person_id:04d}"
+            person = c.person_name or person_code(c.person_id)
             item = QListWidgetItem(self.tr("{date} (om %n dagar) – {person} – {purpose}", "",
                                            days).format(
                 date=fmt_date(c.valid_until), person=person, purpose=c.purpose),
