@@ -50,7 +50,8 @@ esac
 # What PySide6's QtGui loads, fonts for the PDFs, and the X11/Wayland platform plugins.
 QT_PACKAGES="libegl1 libgl1 libglib2.0-0 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 libx11-6 fonts-dejavu-core"
 DESKTOP_PACKAGES="libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libwayland-client0 libwayland-cursor0 libwayland-egl1"
-TEST_PACKAGES="poppler-utils xvfb tzdata"  # tzdata: the TZ=America/Los_Angeles test pass
+TEST_PACKAGES="poppler-utils xvfb tzdata postgresql postgresql-15-pgaudit"  # tzdata: the TZ=America/Los_Angeles test pass;
+# postgresql (+ pgaudit): the server-mode tests start a private cluster of their own
 PYTHON_PACKAGES="python3 python3-venv"
 
 missing_packages() {

@@ -192,3 +192,14 @@ def cli_logging(tmp_path, monkeypatch):
         if getattr(handler, paths._HANDLER_MARK, None) is not None:
             root.removeHandler(handler)
             handler.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A private PostgreSQL cluster for this test process (one per xdist
+    worker), stopped at the end. Fails, never skips, when PostgreSQL is
+    missing: CI installs it."""
+    from pg_cluster import start
+    cluster = start()
+    yield cluster
+    cluster.stop()
