@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from trefas_app.cli.arguments import SUPPRESS, Commands, opt, values
-from trefas_app.cli.output import EXIT_OK, lbl, out, print_json, print_table, t
+from trefas_app.cli.output import EXIT_OK, lbl, out, print_json, print_result, print_table, t
 from trefas_app.cli.passwords import (
     ENROLMENT_CODE_ENV,
     RECOVERY_KEY_ENV,
@@ -13,7 +13,14 @@ from trefas_app.cli.passwords import (
     new_password,
     obtain_password,
 )
-from trefas_app.cli.sessions import acting_username, require_store, session, store_dir
+from trefas_app.cli.sessions import (
+    acting_username,
+    as_user,
+    on_store,
+    require_store,
+    session,
+    store_dir,
+)
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 
@@ -26,6 +33,7 @@ def _print_enrolment_code(username: str, code: str) -> None:
           " därefter bekräftar en arbetsledare i samma myndighet kontot.",
           f"Give the code to the person. They choose their password with 'trefas user enrol "
           f"{username}'; then a supervisor of the same agency confirms the account."))
+
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
@@ -74,12 +82,12 @@ def cmd_user_list(args: argparse.Namespace) -> int:
                  for u in people])
     return EXIT_OK
 
+
 def cmd_user_disable(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
     name = args.username.strip().lower()
-    with session(args) as store:
-        accounts.disable_account(store, name)
+    on_store(args, accounts.disable_account, name)
     out(t(f"Kontot {name} är avstängt och dess nyckel borttagen.",
           f"The account {name} is disabled and its key removed."))
     out(t("Datanyckeln byts vid nästa inloggning av en arbetsledare (eller ”trefas rekey”), "
@@ -87,6 +95,7 @@ def cmd_user_disable(args: argparse.Namespace) -> int:
           "The data key changes at a supervisor's next log-in (or 'trefas rekey'), so that an "
           "old copy of the key file opens nothing new."))
     return EXIT_OK
+
 
 def cmd_user_enrol(args: argparse.Namespace) -> int:
     """The person's own first step: one-time code, then a password of their own."""
@@ -104,25 +113,26 @@ def cmd_user_enrol(args: argparse.Namespace) -> int:
           "a supervisor of your agency."))
     return EXIT_OK
 
+
 def cmd_user_confirm(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
     name = args.username.strip().lower()
-    with session(args) as store:
-        accounts.confirm_account(store.uow(), store.actor, name)
+    as_user(args, accounts.confirm_account, name)
     out(t(f"Kontot {name} är bekräftat och når nu ärendeinnehåll enligt sin roll.",
           f"The account {name} is confirmed and now reaches case content by its role."))
     return EXIT_OK
 
+
 def cmd_user_pending(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
-    with session(args) as store:
-        waiting = accounts.pending_confirmations(store.uow(), store.actor)
+    waiting = as_user(args, accounts.pending_confirmations)
     print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
                  t("Enhet", "Unit")],
                 [(p.username, p.display_name, p.role, p.unit_name) for p in waiting])
     return EXIT_OK
+
 
 def cmd_recover(args: argparse.Namespace) -> int:
     """Confirm an account with the recovery key (first supervisor of an agency,
@@ -152,6 +162,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
           "shown to every supervisor at their next log-in."))
     return EXIT_OK
 
+
 def cmd_user_passwd(args: argparse.Namespace) -> int:
     from trefas_app.services import users as users_svc
 
@@ -169,12 +180,12 @@ def cmd_user_passwd(args: argparse.Namespace) -> int:
     out(t("Ditt lösenord är bytt.", "Your password has been changed."))
     return EXIT_OK
 
+
 def cmd_user_reset(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
     target = args.username.strip().lower()
-    with session(args) as store:
-        view = accounts.reset_account(store, target)
+    view = on_store(args, accounts.reset_account, target)
     out(t(f"{view.username} har fått en ny engångskod; kontot når inget ärendeinnehåll förrän "
           "en arbetsledare har bekräftat det igen.",
           f"{view.username} has a new one-time code; the account reaches no case content "
@@ -182,23 +193,21 @@ def cmd_user_reset(args: argparse.Namespace) -> int:
     _print_enrolment_code(view.username, view.enrolment_code)
     return EXIT_OK
 
+
 def cmd_unit_add(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
-    with session(args) as store:
-        agency, code, name = accounts.add_unit(store, Agency(args.agency), args.code, args.name)
-    if opt(args, "json"):
-        print_json({"agency": agency, "code": code, "name": name})
-    else:
-        out(t(f"Enheten {code} ({name}) är skapad.",
-              f"The unit {code} ({name}) has been created."))
-    return EXIT_OK
+    agency, code, name = on_store(args, accounts.add_unit, Agency(args.agency), args.code,
+                                  args.name)
+    return print_result(args, {"agency": agency, "code": code, "name": name},
+                        t(f"Enheten {code} ({name}) är skapad.",
+                          f"The unit {code} ({name}) has been created."))
+
 
 def cmd_unit_list(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
-    with session(args) as store:
-        units = accounts.list_units(store)
+    units = on_store(args, accounts.list_units)
     if opt(args, "json"):
         print_json([{"agency": a, "code": c, "name": n} for a, c, n in units])
         return EXIT_OK

@@ -69,12 +69,14 @@ def _report_unexpected(exc: BaseException, command: str) -> int:
           f"Technical details, without case data, are in {where}."))
     return EXIT_FAILED
 
+
 def _exit_code(value: Any) -> int:
     if value is None:
         return EXIT_OK
     if isinstance(value, bool):
         return EXIT_OK if value else EXIT_FAILED
     return int(value)
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit status (the console script exits with it)."""
@@ -122,6 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             err(known.message(Lang.code))
             return known.exit_code
         return _report_unexpected(exc, command)
+
 
 def run() -> None:
     sys.exit(main())

@@ -21,6 +21,11 @@ def opt(args: argparse.Namespace, name: str, default: Any = None) -> Any:
     return getattr(args, name, default)
 
 
+def paging(args: argparse.Namespace, limit: int = 200) -> dict[str, int]:
+    """``offset`` and ``limit`` for a listing service, from ``--offset``/``--limit``."""
+    return {"offset": opt(args, "offset") or 0, "limit": opt(args, "limit") or limit}
+
+
 def values(enum_class) -> list[str]:
     return [e.value for e in enum_class]
 

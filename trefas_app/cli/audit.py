@@ -48,6 +48,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
               f"The access log is not intact{where}: {problem}"))
     return EXIT_OK if report.ok else EXIT_FAILED
 
+
 def cmd_audit_acknowledge(args: argparse.Namespace) -> int:
     """A key holder acknowledges the standing alarm about the log: a
     supervisor with --user, or whoever holds the recovery key."""
@@ -70,6 +71,7 @@ def cmd_audit_acknowledge(args: argparse.Namespace) -> int:
     out(t(f"Larmet (loggpost {seq}) är kvitterat och kvitteringen är loggad.",
           f"The alarm (log entry {seq}) has been acknowledged, and that is logged."))
     return EXIT_OK
+
 
 def cmd_audit_show(args: argparse.Namespace) -> int:
     from trefas_app.domain import audit_labels as al
@@ -107,6 +109,7 @@ def cmd_audit_show(args: argparse.Namespace) -> int:
         out(t(f"… visar {len(rows)} av {page.total}; använd --offset för fler.",
               f"… showing {len(rows)} of {page.total}; use --offset for more."))
     return EXIT_OK
+
 
 def _agency_label(value: str | None) -> str:
     try:

@@ -12,6 +12,7 @@ from trefas_app.cli.arguments import (
     date_arg,
     grant_arg,
     opt,
+    paging,
     person_id_arg,
     positive_int,
     values,
@@ -24,11 +25,14 @@ from trefas_app.cli.output import (
     lbl,
     out,
     plain,
+    print_fields,
     print_json,
+    print_listing,
+    print_result,
     print_table,
     t,
 )
-from trefas_app.cli.sessions import case_id_of, session
+from trefas_app.cli.sessions import as_user, case_id_of, session
 from trefas_app.domain.address import format_address
 from trefas_app.domain.enums import (
     CaseState,
@@ -46,38 +50,27 @@ from trefas_app.domain.labels import person_code
 def cmd_person_list(args: argparse.Namespace) -> int:
     from trefas_app.services import persons
 
-    with session(args) as store:
-        page = persons.list_persons(store.uow(), store.actor, opt(args, "query") or "",
-                                    offset=opt(args, "offset") or 0,
-                                    limit=opt(args, "limit") or 200)
-    if opt(args, "json"):
-        print_json({"total": page.total, "offset": page.offset, "rows": page.rows})
-        return EXIT_OK
-    print_table(["ID", t("Namn", "Name"), t("Personnummer", "Personal number"),
-                 t("Risk", "Risk"), t("Öppna ärenden", "Open cases")],
-                [(person_code(p.id), p.display_name, p.personal_number or "", p.risk_level,
-                  p.open_cases) for p in page.rows])
-    if page.total > page.offset + len(page.rows):
-        out(t(f"… visar {len(page.rows)} av {page.total}.",
-              f"… showing {len(page.rows)} of {page.total}."))
-    return EXIT_OK
+    page = as_user(args, persons.list_persons, opt(args, "query") or "", **paging(args))
+    return print_listing(
+        args, page, ["ID", t("Namn", "Name"), t("Personnummer", "Personal number"),
+                     t("Risk", "Risk"), t("Öppna ärenden", "Open cases")],
+        [(person_code(p.id), p.display_name, p.personal_number or "", p.risk_level,
+          p.open_cases) for p in page.rows])
+
 
 def _print_person(p) -> None:
-    rows = [("ID", p.alias), (t("Namn", "Name"), p.display_name),
-            (t("Personnummer", "Personal number"), p.personal_number),
-            (t("Telefon", "Phone"), p.phone),
-            (t("Adress", "Address"), format_address(p.address, p.postal_code, p.city)),
-            (t("Skydd", "Protection"), p.protection_level),
-            (t("Risknivå", "Risk level"), p.risk_level),
-            (t("Riskfaktorer", "Risk factors"), p.risk_factors),
-            (t("Skyddsfaktorer", "Protective factors"), p.protective_factors)]
-    width = max(len(k) for k, _ in rows)
-    for key, value in rows:
-        if value not in (None, ""):
-            out(f"{key.ljust(width)}  {cell(value)}")
+    print_fields([("ID", p.alias), (t("Namn", "Name"), p.display_name),
+                  (t("Personnummer", "Personal number"), p.personal_number),
+                  (t("Telefon", "Phone"), p.phone),
+                  (t("Adress", "Address"), format_address(p.address, p.postal_code, p.city)),
+                  (t("Skydd", "Protection"), p.protection_level),
+                  (t("Risknivå", "Risk level"), p.risk_level),
+                  (t("Riskfaktorer", "Risk factors"), p.risk_factors),
+                  (t("Skyddsfaktorer", "Protective factors"), p.protective_factors)])
     if p.withheld:
         out(t("Visas inte för dig: ", "Not shown to you: ")
             + ", ".join(lbl(c) for c in p.withheld))
+
 
 def cmd_person_add(args: argparse.Namespace) -> int:
     from trefas_app.services import persons
@@ -91,25 +84,21 @@ def cmd_person_add(args: argparse.Namespace) -> int:
         risk_level=RiskLevel(opt(args, "risk") or RiskLevel.GREEN),
         risk_factors=opt(args, "risk_factors"),
         protective_factors=opt(args, "protective_factors"))
-    with session(args) as store:
-        view = persons.create_person(store.uow(), store.actor, data)
-    if opt(args, "json"):
-        print_json(view)
-    else:
-        out(t(f"Personen är registrerad som {view.alias}.",
-              f"The person has been registered as {view.alias}."))
-    return EXIT_OK
+    view = as_user(args, persons.create_person, data)
+    return print_result(args, view, t(f"Personen är registrerad som {view.alias}.",
+                                      f"The person has been registered as {view.alias}."))
+
 
 def cmd_person_show(args: argparse.Namespace) -> int:
     from trefas_app.services import persons
 
-    with session(args) as store:
-        view = persons.get_person(store.uow(), store.actor, args.person_id)
+    view = as_user(args, persons.get_person, args.person_id)
     if opt(args, "json"):
         print_json(view)
     else:
         _print_person(view)
     return EXIT_OK
+
 
 def cmd_case_list(args: argparse.Namespace) -> int:
     from trefas_app.services import cases
@@ -117,34 +106,21 @@ def cmd_case_list(args: argparse.Namespace) -> int:
     states = tuple(CaseState(s) for s in (opt(args, "state") or ()))
     filt = cases.CaseFilter(query=opt(args, "query") or "", states=states,
                             mine_only=bool(opt(args, "mine")))
-    with session(args) as store:
-        page = cases.list_cases(store.uow(), store.actor, filt,
-                                offset=opt(args, "offset") or 0,
-                                limit=opt(args, "limit") or 200)
-    if opt(args, "json"):
-        print_json({"total": page.total, "offset": page.offset, "rows": page.rows,
-                    "hidden": page.hidden})
-        return EXIT_OK
-    print_table([t("Nummer", "Number"), t("Rubrik", "Title"), t("Person", "Person"),
-                 t("Status", "State"), t("Enhet", "Unit"), t("Senast", "Last entry")],
-                [(c.number, c.title, c.person_name, c.state, c.unit_name, c.last_entry_at)
-                 for c in page.rows])
-    if page.total > page.offset + len(page.rows):
-        out(t(f"… visar {len(page.rows)} av {page.total}.",
-              f"… showing {len(page.rows)} of {page.total}."))
-    hidden_notice(page)
-    return EXIT_OK
+    page = as_user(args, cases.list_cases, filt, **paging(args))
+    return print_listing(
+        args, page, [t("Nummer", "Number"), t("Rubrik", "Title"), t("Person", "Person"),
+                     t("Status", "State"), t("Enhet", "Unit"), t("Senast", "Last entry")],
+        [(c.number, c.title, c.person_name, c.state, c.unit_name, c.last_entry_at)
+         for c in page.rows], hidden=True)
+
 
 def cmd_case_open(args: argparse.Namespace) -> int:
     from trefas_app.services import cases
 
-    with session(args) as store:
-        view = cases.open_case(store.uow(), store.actor, args.person, args.title)
-    if opt(args, "json"):
-        print_json(view)
-    else:
-        out(t(f"Ärendet {view.number} är öppnat.", f"The case {view.number} has been opened."))
-    return EXIT_OK
+    view = as_user(args, cases.open_case, args.person, args.title)
+    return print_result(args, view, t(f"Ärendet {view.number} är öppnat.",
+                                      f"The case {view.number} has been opened."))
+
 
 def cmd_case_show(args: argparse.Namespace) -> int:
     from trefas_app.services import cases, notes
@@ -185,6 +161,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         hidden_notice(note_page)
     return EXIT_OK
 
+
 def _note_body(args: argparse.Namespace) -> str:
     source = opt(args, "file")
     if source and source != "-":
@@ -206,6 +183,7 @@ def _note_body(args: argparse.Namespace) -> str:
               "Type the note and end with Ctrl-D (Ctrl-Z and Enter on Windows):"))
     return sys.stdin.read()
 
+
 def cmd_note_add(args: argparse.Namespace) -> int:
     from trefas_app.services import notes
 
@@ -214,13 +192,11 @@ def cmd_note_add(args: argparse.Namespace) -> int:
         case_id = case_id_of(store, args.case)
         view = notes.write_note(store.uow(), store.actor, case_id, args.title, body,
                                 Category(args.category), corrects_id=opt(args, "corrects"))
-    if opt(args, "json"):
-        print_json(view)
-    else:
-        sign = f"trefas note sign {view.id}{_store_and_user_options(args)}"
-        out(t(f"Anteckning #{view.id} är sparad som utkast. Signera med ”{sign}”.",
-              f"Note #{view.id} is saved as a draft. Sign it with '{sign}'."))
-    return EXIT_OK
+    sign = f"trefas note sign {view.id}{_store_and_user_options(args)}"
+    return print_result(args, view, t(
+        f"Anteckning #{view.id} är sparad som utkast. Signera med ”{sign}”.",
+        f"Note #{view.id} is saved as a draft. Sign it with '{sign}'."))
+
 
 def _store_and_user_options(args: argparse.Namespace) -> str:
     """``--store`` and ``--user`` as given to this command, for a follow-up
@@ -235,33 +211,28 @@ def _store_and_user_options(args: argparse.Namespace) -> str:
         parts += ["--user", shlex.quote(args.user)]
     return "".join(" " + p for p in parts)
 
+
 def cmd_note_sign(args: argparse.Namespace) -> int:
     from trefas_app.services import notes
 
-    with session(args) as store:
-        view = notes.sign_note(store.uow(), store.actor, args.note_id)
+    view = as_user(args, notes.sign_note, args.note_id)
     out(t(f"Anteckning #{view.id} är signerad och kan inte längre ändras.",
           f"Note #{view.id} is signed and can no longer be changed."))
     return EXIT_OK
+
 
 def cmd_note_list(args: argparse.Namespace) -> int:
     from trefas_app.services import notes
 
     with session(args) as store:
-        case_id = case_id_of(store, args.case)
-        page = notes.list_notes(store.uow(), store.actor, case_id,
-                                offset=opt(args, "offset") or 0,
-                                limit=opt(args, "limit") or 100)
-    if opt(args, "json"):
-        print_json({"total": page.total, "offset": page.offset, "rows": page.rows,
-                    "hidden": page.hidden})
-        return EXIT_OK
-    print_table(["ID", t("Skapad", "Created"), t("Kategori", "Category"),
-                 t("Status", "State"), t("Rubrik", "Title"), t("Författare", "Author")],
-                [(n.id, n.created_at, n.category, n.state, n.title, n.author)
-                 for n in page.rows])
-    hidden_notice(page)
-    return EXIT_OK
+        page = notes.list_notes(store.uow(), store.actor, case_id_of(store, args.case),
+                                **paging(args, limit=100))
+    return print_listing(
+        args, page, ["ID", t("Skapad", "Created"), t("Kategori", "Category"),
+                     t("Status", "State"), t("Rubrik", "Title"), t("Författare", "Author")],
+        [(n.id, n.created_at, n.category, n.state, n.title, n.author) for n in page.rows],
+        hidden=True, more=False)
+
 
 def cmd_consent_add(args: argparse.Namespace) -> int:
     from trefas_app.domain.clock import today
@@ -284,34 +255,30 @@ def cmd_consent_add(args: argparse.Namespace) -> int:
             form=ConsentForm(opt(args, "form") or ConsentForm.WRITTEN),
             guardian_name=opt(args, "guardian"),
             legal_reference=opt(args, "legal_reference"), case_id=case_id))
-    if opt(args, "json"):
-        print_json(view)
-    else:
-        out(t(f"Samtycke #{view.id} är registrerat och gäller {view.valid_from} – "
-              f"{view.valid_until}.",
-              f"Consent #{view.id} has been recorded, valid {view.valid_from} – "
-              f"{view.valid_until}."))
-    return EXIT_OK
+    return print_result(args, view, t(
+        f"Samtycke #{view.id} är registrerat och gäller {view.valid_from} – {view.valid_until}.",
+        f"Consent #{view.id} has been recorded, valid {view.valid_from} – {view.valid_until}."))
+
 
 def _consent_status(status: str) -> str:
     from trefas_app.domain.labels import label
     status = ConsentStatus(status)
     return t(label(status, "sv"), label(status, "en"))
 
+
 def cmd_consent_withdraw(args: argparse.Namespace) -> int:
     from trefas_app.services import consents
 
-    with session(args) as store:
-        view = consents.withdraw_consent(store.uow(), store.actor, args.consent_id, args.reason)
+    view = as_user(args, consents.withdraw_consent, args.consent_id, args.reason)
     out(t(f"Samtycke #{view.id} är återkallat från och med nu.",
           f"Consent #{view.id} is withdrawn as of now."))
     return EXIT_OK
 
+
 def cmd_consent_list(args: argparse.Namespace) -> int:
     from trefas_app.services import consents
 
-    with session(args) as store:
-        views = consents.list_consents(store.uow(), store.actor, args.person)
+    views = as_user(args, consents.list_consents, args.person)
     if opt(args, "json"):
         print_json(views)
         return EXIT_OK
@@ -322,12 +289,13 @@ def cmd_consent_list(args: argparse.Namespace) -> int:
                  for c in views])
     return EXIT_OK
 
+
 def cmd_emergency(args: argparse.Namespace) -> int:
     from trefas_app.services import cases
 
-    with session(args) as store:
-        view = cases.request_emergency_access(store.uow(), store.actor, args.case.strip(),
-                                              args.reason, hours=args.hours)
+    # By number outside one's scope on purpose: the service logs the break of the glass.
+    view = as_user(args, cases.request_emergency_access, args.case.strip(), args.reason,
+                   hours=args.hours)
     out(t(f"Nödåtkomst till {view.number} gäller till {cell(view.emergency_until)} "
           f"(endast läsning). Åtkomsten loggas och granskas av enhetschef.",
           f"Emergency access to {view.number} is valid until {cell(view.emergency_until)} "
@@ -337,10 +305,10 @@ def cmd_emergency(args: argparse.Namespace) -> int:
 
 def register(commands: Commands) -> None:
     add, sub, acting, as_json = commands.add, commands.sub, commands.acting, commands.as_json
-    paging = commands.paging
+    pages = commands.paging
     person = commands.group("person", "personer")
     p = add(person, "list", cmd_person_list, "lista eller sök personer",
-            [acting, as_json, paging], "person list")
+            [acting, as_json, pages], "person list")
     p.add_argument("--query", metavar="TEXT", help="namn, personnummer eller P-nummer")
     p = add(person, "add", cmd_person_add, "registrera en person", [acting, as_json],
             "person add")
@@ -361,7 +329,7 @@ def register(commands: Commands) -> None:
     p.add_argument("person_id", type=person_id_arg, metavar="ID")
 
     case = commands.group("case", "ärenden")
-    p = add(case, "list", cmd_case_list, "lista ärenden", [acting, as_json, paging],
+    p = add(case, "list", cmd_case_list, "lista ärenden", [acting, as_json, pages],
             "case list")
     p.add_argument("--state", action="append", choices=values(CaseState))
     p.add_argument("--query", metavar="TEXT")
@@ -386,7 +354,7 @@ def register(commands: Commands) -> None:
     p = add(note, "sign", cmd_note_sign, "signera ett utkast", [acting], "note sign")
     p.add_argument("note_id", type=int, metavar="ID")
     p = add(note, "list", cmd_note_list, "lista ett ärendes anteckningar",
-            [acting, as_json, paging], "note list")
+            [acting, as_json, pages], "note list")
     p.add_argument("--case", metavar="NUMBER", required=True)
 
     consent = commands.group("consent", "samtycken")

@@ -60,6 +60,7 @@ def _target(args: argparse.Namespace) -> Path:
         raise ValidationError(f"Filen {path} kan inte skapas här.",
                               f"The file {path} cannot be created here.") from None
 
+
 def _checked_target(args: argparse.Namespace, path: Path) -> Path:
     if path.is_dir():
         raise ValidationError(f"{path} är en mapp; ange ett filnamn med --out.",
@@ -73,6 +74,7 @@ def _checked_target(args: argparse.Namespace, path: Path) -> Path:
                               f"The file {path} already exists. Choose another name or give "
                               f"--force to overwrite it.")
     return path
+
 
 def _write_private(path: Path, data: bytes) -> None:
     """Write ``data`` readable by the owner only; replaces ``path`` atomically."""
@@ -106,6 +108,7 @@ def _write_private(path: Path, data: bytes) -> None:
             f"The file {path} could not be written ({exc.strerror or type(exc).__name__}). "
             f"The document was not issued or recorded; nothing was changed.") from None
 
+
 @contextmanager
 def _delivering(store, path: Path):
     """A unit of work that writes the document to ``path`` before it is
@@ -130,9 +133,11 @@ def _delivering(store, path: Path):
                 pass
         raise
 
+
 def _pdf_password(args: argparse.Namespace) -> str | None:
     source = opt(args, "pdf_password_file")
     return read_password_file(source) if source else None
+
 
 def _report(args: argparse.Namespace, result, path: Path) -> int:
     if opt(args, "json"):
@@ -159,6 +164,7 @@ def _report(args: argparse.Namespace, result, path: Path) -> int:
         for item in result.omitted:
             out(f"  – {item}")
     return EXIT_OK
+
 
 def _issue_to_file(args: argparse.Namespace, issue: Callable, *, by_case: bool = False,
                    reauthenticates: bool = False) -> int:
@@ -240,6 +246,7 @@ def cmd_document_list(args: argparse.Namespace) -> int:
             f"({r.issued_by}, {lbl(r.issued_by_agency)}; {r.pages} s"
             f"{t(', lösenordsskyddad', ', password protected') if r.password_protected else ''})")
     return EXIT_OK
+
 
 def cmd_verify_document(args: argparse.Namespace) -> int:
     from trefas_app.services import documents

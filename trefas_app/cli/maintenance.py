@@ -60,12 +60,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
                   f"The key file that opens it: {info.key_path}"))
     return EXIT_OK
 
+
 def _size(n: int) -> str:
     for unit in ("B", "kB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
         n /= 1024
     return str(n)
+
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """Says what will be replaced, asks (or ``--yes``; ``--dry-run`` only
@@ -130,6 +132,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
               f"The previous database is kept as {kept[-1]}."))
     return EXIT_OK
 
+
 def cmd_rekey(args: argparse.Namespace) -> int:
     from trefas_app.services import admin
 
@@ -142,6 +145,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
           "the key file no longer open the database. Others who are logged in must log in "
           "again."))
     return EXIT_OK
+
 
 def cmd_retention_run(args: argparse.Namespace) -> int:
     """Shows what goes first; deletes only after a yes (or ``--yes``);
@@ -189,6 +193,7 @@ def cmd_retention_run(args: argparse.Namespace) -> int:
               f"Retention as of {today.isoformat()}: {n} closed cases whose retention time "
               f"had passed have been deleted (and logged)."))
     return EXIT_OK
+
 
 def _print_retention_due(due: list, today: dt.date) -> None:
     if not due:

@@ -83,6 +83,30 @@ def print_page_json(page, *, hidden: bool = False) -> None:
     print_json(data)
 
 
+def print_result(args, value: Any, sentence: str) -> int:
+    """A command's result: as JSON with ``--json``, else one sentence."""
+    if getattr(args, "json", None):
+        print_json(value)
+    else:
+        out(sentence)
+    return EXIT_OK
+
+
+def print_listing(args, page, headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                  hidden: bool = False, more: bool = True) -> int:
+    """A page of a listing: as JSON with ``--json``, else a table, a line when
+    more rows follow (``more``) and how many are not shared (``hidden``)."""
+    if getattr(args, "json", None):
+        print_page_json(page, hidden=hidden)
+        return EXIT_OK
+    print_table(headers, rows)
+    if more:
+        more_rows_notice(page)
+    if hidden:
+        hidden_notice(page)
+    return EXIT_OK
+
+
 def cell(value: Any) -> str:
     """One value as a table shows it (dates in the office zone, yes/no, labels)."""
     if value is None:

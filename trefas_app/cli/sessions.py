@@ -85,6 +85,13 @@ def as_user(args: argparse.Namespace, service: Callable, *arguments, **options):
         return service(store.uow(), store.actor, *arguments, **options)
 
 
+def on_store(args: argparse.Namespace, service: Callable, *arguments, **options):
+    """``service(store, *arguments, **options)`` in one session as ``--user``
+    (the account services, which also serve a log-in without the data key)."""
+    with session(args) as store:
+        return service(store, *arguments, **options)
+
+
 def report_alarms(store) -> None:
     """Alarms found at log-in (a rolled-back store, a tampered key file) go to
     stderr before anything else; the command itself goes on."""

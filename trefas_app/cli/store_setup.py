@@ -68,6 +68,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     log.info("starting the graphical interface")
     return int(run_gui(root) or 0)
 
+
 def cmd_init(args: argparse.Namespace) -> int:
     from trefas_app.store.store import StorePaths, create_store
 
@@ -113,6 +114,7 @@ def cmd_init(args: argparse.Namespace) -> int:
           "supervisor of each agency ('trefas recover --confirm NAME').\n"
           "It is stored nowhere in clear text and cannot be shown again."))
     return EXIT_OK
+
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from trefas_app import demo
@@ -160,6 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
           "The data is made up. Never use the demo store for real cases."))
     return EXIT_OK
 
+
 def cmd_check(args: argparse.Namespace) -> int:
     from trefas_app.services import admin
 
@@ -186,6 +189,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for p in problems:
             err(f"  – {p}")
     return EXIT_OK if report.ok else EXIT_FAILED
+
 
 def _print_check_figures(root: Path, report, username: str | None) -> None:
     """What ``check`` looked at, with the figures: plain ``check`` reads the
@@ -219,6 +223,7 @@ def _print_check_figures(root: Path, report, username: str | None) -> None:
                   "loggkedjan.",
                   "Give --user NAME to also decrypt the pages and check the log chain."))
 
+
 def _problem_text(problem: Any) -> str:
     if isinstance(problem, TrefasError):
         return problem.message(Lang.code)
@@ -232,6 +237,7 @@ def _problem_text(problem: Any) -> str:
                                                                for x in problem):
         return problem[0] if Lang.code == "sv" or len(problem) < 2 else problem[1]
     return str(problem)
+
 
 def cmd_paths(args: argparse.Namespace) -> int:
     from trefas_app.store.store import StorePaths
@@ -249,6 +255,7 @@ def cmd_paths(args: argparse.Namespace) -> int:
         out(t(f"Vittnen:       {info['witness_dir']}",
               f"Witnesses:   {info['witness_dir']}"))
     return EXIT_OK
+
 
 def cmd_self_test(args: argparse.Namespace) -> int:
     from trefas_app import selftest

@@ -747,6 +747,7 @@ class OpenStore:
             self.engine.dispose()
             self._data_key = None
             self._signing_key = self._note_seal_key = None
+            self.login_proof = None
 
     def _refresh_statistics(self) -> None:
         """Bounded ANALYZE where SQLite thinks it is due, so the query planner
