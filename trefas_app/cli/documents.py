@@ -192,21 +192,24 @@ def cmd_document_handover(args: argparse.Namespace) -> int:
     return _issue_to_file(args, issue, by_case=True, reauthenticates=True)
 
 
+def _issue_plain(args: argparse.Namespace, issue: Callable, *, by_case: bool) -> int:
+    """A document without options of its own: ``issue(uow, actor, subject,
+    pdf_password=…)`` about the case of ``--case`` or the person of ``--person``."""
+    return _issue_to_file(args, lambda uow, store, case_id, pdf_password: issue(
+        uow, store.actor, case_id if by_case else args.person, pdf_password=pdf_password),
+        by_case=by_case)
+
+
 def cmd_document_summary(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    return _issue_to_file(args, lambda uow, store, case_id, pdf_password:
-                          documents.issue_case_summary(uow, store.actor, case_id,
-                                                       pdf_password=pdf_password),
-                          by_case=True)
+    return _issue_plain(args, documents.issue_case_summary, by_case=True)
 
 
 def cmd_document_extract(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    return _issue_to_file(args, lambda uow, store, _case, pdf_password:
-                          documents.issue_subject_extract(uow, store.actor, args.person,
-                                                          pdf_password=pdf_password))
+    return _issue_plain(args, documents.issue_subject_extract, by_case=False)
 
 
 def cmd_document_minutes(args: argparse.Namespace) -> int:
@@ -223,9 +226,7 @@ def cmd_document_minutes(args: argparse.Namespace) -> int:
 def cmd_document_log(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    return _issue_to_file(args, lambda uow, store, _case, pdf_password:
-                          documents.issue_access_log_extract(uow, store.actor, args.person,
-                                                             pdf_password=pdf_password))
+    return _issue_plain(args, documents.issue_access_log_extract, by_case=False)
 
 
 def cmd_document_list(args: argparse.Namespace) -> int:
