@@ -26,6 +26,34 @@ unlocking), one module per command group, each with ``register(commands)``,
 and :mod:`~trefas_app.cli.app` (the parser and :func:`main`).
 """
 
-from trefas_app.cli.app import build_parser, main, run
+from __future__ import annotations
+
+from typing import Sequence
 
 __all__ = ["build_parser", "main", "run"]
+
+
+# The entry points load the command modules when called, so that importing
+# any one module of this package never imports all the others (no cycle
+# through this file).
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit status (see :func:`trefas_app.cli.app.main`)."""
+    from trefas_app.cli import app
+
+    return app.main(argv)
+
+
+def build_parser():
+    """The ``trefas`` parser (see :func:`trefas_app.cli.app.build_parser`)."""
+    from trefas_app.cli import app
+
+    return app.build_parser()
+
+
+def run() -> None:
+    """The console script: exit with :func:`main`'s status."""
+    from trefas_app.cli import app
+
+    app.run()
