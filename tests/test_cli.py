@@ -23,6 +23,8 @@ import pytest
 
 from trefas_app.domain import clock
 from trefas_app import __version__, cli, paths
+from trefas_app.cli import passwords as cli_passwords
+from trefas_app.domain.enums import Agency, Role
 
 ADMIN_PW = "Solros-vägen-nio-test"
 SARA_PW = "Granskog-och-hav-42"
@@ -174,8 +176,8 @@ def test_init_prints_the_recovery_key_once_and_never_stores_it(env, run):
 
 def test_init_asks_twice_and_refuses_different_passwords(env, run, monkeypatch):
     answers = iter(["Ett-bra-losenord-77", "Ett-annat-losenord-77"])
-    monkeypatch.setattr(cli, "_can_prompt", lambda: True)
-    monkeypatch.setattr(cli, "_prompt", lambda prompt: next(answers))
+    monkeypatch.setattr(cli_passwords, "_can_prompt", lambda: True)
+    monkeypatch.setattr(cli_passwords, "_prompt", lambda prompt: next(answers))
     root = env / "s"
     code, out, err = run("init", "--store", root, "--admin", "admin")
     assert code == 1
@@ -268,7 +270,7 @@ def test_a_password_can_never_be_given_as_an_argument(env, store, run):
 
 
 def test_no_password_and_no_terminal_is_a_usage_error(store, run, monkeypatch):
-    monkeypatch.setattr(cli, "_can_prompt", lambda: False)
+    monkeypatch.setattr(cli_passwords, "_can_prompt", lambda: False)
     code, _, err = run("user", "list", "--store", store, "--user", "admin")
     assert code == 2
     assert "TREFAS_PASSWORD" in err
@@ -503,10 +505,10 @@ def test_demo_command_refuses_an_existing_store_and_lists_the_users(env, run, mo
         calls.append(password)
         create_store(Path(root), admin_username="admin", admin_display_name="Tove Ekman",
                      admin_password=password).store.close()
-        return [demo.DemoUser("admin", "Tove Ekman", cli.Role.ADMINISTRATOR, cli.Agency.CITY,
+        return [demo.DemoUser("admin", "Tove Ekman", Role.ADMINISTRATOR, Agency.CITY,
                               "SDF-JS"),
-                demo.DemoUser("sara.lindqvist", "Sara Lindqvist", cli.Role.SOCIAL_WORKER,
-                              cli.Agency.CITY, "SDF-RK")]
+                demo.DemoUser("sara.lindqvist", "Sara Lindqvist", Role.SOCIAL_WORKER,
+                              Agency.CITY, "SDF-RK")]
 
     monkeypatch.setattr(demo, "build_demo", fake_build_demo)
     code, out, err = run("demo", "--store", env / "d1")

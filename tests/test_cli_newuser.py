@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from account_setup import enrolled_user
 from conftest import ADMIN_PASSWORD
 from trefas_app import cli, paths
+from trefas_app.cli import passwords as cli_passwords
+from trefas_app.cli import sessions as cli_sessions
 from trefas_app.domain.enums import Agency, CaseState, Role
 from trefas_app.services import cases, notes, persons, users
 from trefas_app.store import models as m
@@ -196,9 +198,9 @@ def test_a_disabled_account_is_told_so_and_whom_to_ask(run, monkeypatch):
 def test_init_checks_the_password_policy_at_the_first_entry(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("TREFAS_PASSWORD", raising=False)
     monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
-    monkeypatch.setattr(cli, "_can_prompt", lambda: True)
+    monkeypatch.setattr(cli_passwords, "_can_prompt", lambda: True)
     prompts = []
-    monkeypatch.setattr(cli, "_prompt", lambda text: prompts.append(text) or "kort")
+    monkeypatch.setattr(cli_passwords, "_prompt", lambda text: prompts.append(text) or "kort")
     code = cli.main(["init", "--store", str(tmp_path / "s"), "--admin", "anna"])
     assert code == 1 and len(prompts) == 1
     assert not (tmp_path / "s" / "trefas.keys").exists()
@@ -243,7 +245,7 @@ def test_retention_asks_before_deleting(run, world, monkeypatch):
     # interactive, answered no
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr("builtins.input", lambda _q: "nej")
-    monkeypatch.setattr(cli, "_confirm", cli._confirm)
+    monkeypatch.setattr(cli_sessions, "confirm", cli_sessions.confirm)
     code, _, err = run("retention", "run", "--user", "stina")
     assert _cases(world["root"]) == 2
     # --yes: the list first, then deleted

@@ -5,7 +5,6 @@ access log, printing, password protection, long content and the CLI."""
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import datetime as dt
 import io
@@ -22,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock as one_clock
 from trefas_app import cli
-from trefas_app.cli_documents import add_document_commands
 from trefas_app.documents.model import document_from_json
 from trefas_app.documents.render import render_pdf
 from trefas_app.documents.verification import (
@@ -43,7 +41,7 @@ from trefas_app.domain.enums import (
     Role,
     SupportKind,
 )
-from trefas_app.domain.errors import AccessDenied, ValidationError, WrongPassword
+from trefas_app.domain.errors import AccessDenied, TrefasError, ValidationError, WrongPassword
 from trefas_app.services import (
     cases,
     consents,
@@ -543,20 +541,14 @@ def test_a_long_case_renders_every_note(world):
 
 
 def _parser():
-    parser = cli._Parser(prog="trefas")
-    common = cli._Parser(add_help=False)
-    common.add_argument("--store", metavar="DIR", default=argparse.SUPPRESS)
-    common.add_argument("--lang", choices=["sv", "en"], default=argparse.SUPPRESS)
-    sub = parser.add_subparsers(parser_class=cli._Parser)
-    add_document_commands(sub, common)
-    return parser
+    return cli.build_parser()
 
 
 def _run(argv, capsys):
     args = _parser().parse_args(argv)
     try:
         code = args.func(args)
-    except cli.TrefasError as exc:
+    except TrefasError as exc:
         code = exc.exit_code
         print(exc.message("sv"), file=__import__("sys").stderr)
     captured = capsys.readouterr()

@@ -19,7 +19,8 @@ import sqlcipher3
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from trefas_app import cli_documents, paths
+from trefas_app import paths
+from trefas_app.cli import documents as cli_documents
 from trefas_app.domain.errors import DatabaseDamaged, DiskFull
 from trefas_app.services import admin, persons, users
 from trefas_app.store import engine as engine_mod
@@ -152,13 +153,14 @@ def test_pdf_output_on_a_full_disk_says_so(tmp_path, monkeypatch):
 def test_an_unexpected_place_for_a_full_disk_is_still_one_sentence(tmp_path, monkeypatch,
                                                                   capsys):
     from trefas_app import cli
+    from trefas_app.cli import store_setup
 
     monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
 
     def full(args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(cli, "cmd_paths", full)
+    monkeypatch.setattr(store_setup, "cmd_paths", full)
     assert cli.main(["paths"]) == 1
     assert capsys.readouterr().err.strip().startswith("Disken är full.")
 

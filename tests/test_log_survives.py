@@ -598,7 +598,8 @@ def _documents_on_record(root):
 @pytest.mark.parametrize("fails", ["write", "register"])
 def test_a_document_that_is_not_written_is_not_registered(world, monkeypatch, capsys,
                                                           tmp_path, fails):
-    from trefas_app import cli, cli_documents
+    from trefas_app import cli
+    from trefas_app.cli import documents as cli_documents
     from trefas_app.domain.errors import DiskFull
     from trefas_app.store.uow import UnitOfWork
 

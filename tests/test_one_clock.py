@@ -14,6 +14,7 @@ import pytest
 import time_machine
 
 from trefas_app import cli
+from trefas_app.cli import output as cli_output
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import UsageError, ValidationError
@@ -229,11 +230,11 @@ def test_consent_add_starts_on_the_office_date(office, capsys, monkeypatch, mach
 def test_cli_cells_and_json_show_instants_in_the_office_zone(machine_in_utc):
     """`emergency`'s end time and every table cell: office wall time; JSON: with offset."""
     until = dt.datetime(2026, 12, 5, 7, 10, tzinfo=UTC)
-    assert cli._cell(until) == "2026-12-05 08:10"
-    assert cli._plain({"until": until}) == {"until": "2026-12-05T08:10:00+01:00"}
+    assert cli_output.cell(until) == "2026-12-05 08:10"
+    assert cli_output.plain({"until": until}) == {"until": "2026-12-05T08:10:00+01:00"}
     summer = dt.datetime(2026, 7, 1, 22, 30, tzinfo=UTC)
-    assert cli._cell(summer) == "2026-07-02 00:30"
-    assert cli._plain(summer) == "2026-07-02T00:30:00+02:00"
+    assert cli_output.cell(summer) == "2026-07-02 00:30"
+    assert cli_output.plain(summer) == "2026-07-02T00:30:00+02:00"
 
 
 def test_retention_runs_as_of_the_office_date(office, capsys, monkeypatch, machine_in_utc):

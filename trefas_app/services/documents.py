@@ -931,10 +931,12 @@ def _handover_bases(s, case: m.Case, recipient_agency: Agency, recipient: str,
             for (consent_id, basis), cats in groups.items()]
 
 
-def _confirm_password(uow: UnitOfWork, actor: Actor, password: str) -> None:
+def _confirm_password(uow: UnitOfWork, actor: Actor, password) -> None:
     """The author's password once more, before a handover leaves: unseals the
     author's own key slot (and discards the key). A wrong password is logged
-    and refused; nothing is issued."""
+    and refused; nothing is issued. On the command line the password entered
+    for the command was verified by the unlock a moment ago: its one-time
+    :class:`~trefas_app.store.store.LoginProof` counts instead."""
     from trefas_app.store.store import LoginThrottled
     try:
         from trefas_app.store.store import check_throttle
@@ -942,6 +944,11 @@ def _confirm_password(uow: UnitOfWork, actor: Actor, password: str) -> None:
         from trefas_app.store.store import _check_throttle as check_throttle
 
     store = uow.store
+    if not isinstance(password, str):  # the command line's own entry (store.LoginProof)
+        redeem = getattr(store, "redeem_login_proof", None)
+        if redeem is not None and redeem(password, actor.username):
+            return
+        password = ""  # no proof of this store and user: as a wrong password
     try:
         check_throttle(store.keyfile, actor.username, store.clock)
         store.keyfile.unseal(actor.username, password or "")
@@ -962,7 +969,7 @@ def _confirm_password(uow: UnitOfWork, actor: Actor, password: str) -> None:
 
 
 def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency: Agency,
-                   recipient_text: str | None, password_confirmation: str,
+                   recipient_text: str | None, password_confirmation,
                    pdf_password: str | None = None,
                    include_revealed_identity: bool = False) -> IssuedDocumentResult:
     """A handover of one case to ``recipient_agency``, limited to what that

@@ -530,9 +530,11 @@ class KeyFile:
         return refused
 
     def _open(self, slot: Slot, secret: str) -> bytes:
-        return self._data_key_of(slot, slot.open_private(self.store_id, secret))
+        return self.data_key_of(slot, slot.open_private(self.store_id, secret))
 
-    def _data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
+    def data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
+        """The data key sealed to ``slot``, with the slot's private key (opened
+        by :meth:`open_account`: no second key derivation)."""
         if not slot.sealed_data_key:  # e.g. a recovery slot a re-key refused (no proof)
             raise KeyFileDamaged("Nyckelplatsen bär ingen datanyckel.",
                                  "The key slot holds no data key.")
@@ -592,7 +594,7 @@ class KeyFile:
         slot, private = self.open_account(username, password)
         if not slot.holds_data_key:
             raise NoDataKey(slot)
-        return self._data_key_of(slot, private)
+        return self.data_key_of(slot, private)
 
     def unseal_recovery(self, recovery_key: str) -> bytes:
         slot = next((s for s in self.slots if s.kind == "recovery"), None)

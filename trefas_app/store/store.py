@@ -312,12 +312,33 @@ def apply_office_zone(engine=None, keyfile: KeyFile | None = None) -> None:
             log.warning("the store names an unknown time zone; keeping %s", clock.office_zone())
 
 
+class LoginProof:
+    """Stands, once, for the password an :func:`unlock` has just verified.
+
+    A command-line process asks for the password once and unlocks with it;
+    a step that wants the password again (a handover) may take this proof
+    instead of deriving the key a second time. Only ``unlock`` makes one,
+    after the password opened the user's slot; it is honoured once, by the
+    store that made it, for the user who unlocked it, while that store is
+    open (see :meth:`OpenStore.redeem_login_proof`). The window never asks
+    for one, so its re-check stays a fresh password entry."""
+
+    __slots__ = ("username",)
+
+    def __init__(self, username: str):
+        self.username = username
+
+
 def unlock(root: Path, username: str, password: str,
-           clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore | KeylessSession":
+           clock: Callable[[], dt.datetime] = utc_now, *,
+           keep_login_proof: bool = False) -> "OpenStore | KeylessSession":
     """Log in: unseal the user's slot, open the database, record it.
 
     An administrator, or an account still waiting for confirmation, gets a
-    :class:`KeylessSession`: their slot holds no data key."""
+    :class:`KeylessSession`: their slot holds no data key. The password is
+    run through the key derivation once. ``keep_login_proof``: the store
+    keeps a :class:`LoginProof` of this password (for a command-line
+    process that re-checks it once)."""
     paths = StorePaths(Path(root))
     if not paths.exists():
         raise StoreError(
@@ -332,7 +353,7 @@ def unlock(root: Path, username: str, password: str,
         session = KeylessSession(paths, keyfile, slot, private, clock)
         session.log("login", keyless=True)
         return session
-    data_key = keyfile.unseal(username, password)
+    data_key = keyfile.data_key_of(slot, private)  # the private key just opened: no second KDF
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
     try:
@@ -350,7 +371,9 @@ def unlock(root: Path, username: str, password: str,
     store.after_commit()
     if actor.role == Role.ADMINISTRATOR:
         store.retire()  # a store from before this version: the slot was just converted
-        return unlock(root, username, password, clock)
+        return unlock(root, username, password, clock, keep_login_proof=keep_login_proof)
+    if keep_login_proof:
+        store.login_proof = LoginProof(username)
     if store.keyfile.rekey_due and actor.role == Role.SUPERVISOR:
         _run_due_rekey(store)
     return store
@@ -584,6 +607,8 @@ class OpenStore:
         self.alarms: list[StoreAlarm] = []
         #: Unlocked with the recovery key: a key holder, like a supervisor.
         self.via_recovery_key = False
+        #: Set by unlock(keep_login_proof=True) only; see LoginProof.
+        self.login_proof: LoginProof | None = None
         self._note_seal_key = self._read_note_seal_key()
         self._last_checkpoint_block = self._read_last_checkpoint_seq() // CHECKPOINT_EVERY
 
@@ -694,6 +719,15 @@ class OpenStore:
         self._data_key = None
         self._signing_key = self._note_seal_key = None
 
+    def redeem_login_proof(self, proof: object, username: str) -> bool:
+        """Whether ``proof`` is this store's own login proof, for ``username``
+        who unlocked it, while it is open. Honoured once: the proof is gone
+        afterwards, whatever the answer."""
+        kept, self.login_proof = self.login_proof, None
+        return (kept is not None and proof is kept and self._data_key is not None
+                and not self.via_recovery_key
+                and kept.username == username == self.actor.username)
+
     # -- ending a session ------------------------------------------------------
 
     def close(self, action: str = "logout") -> None:
@@ -713,6 +747,7 @@ class OpenStore:
             self.engine.dispose()
             self._data_key = None
             self._signing_key = self._note_seal_key = None
+            self.login_proof = None
 
     def _refresh_statistics(self) -> None:
         """Bounded ANALYZE where SQLite thinks it is due, so the query planner

@@ -1,18 +1,14 @@
 """``trefas document …`` and ``trefas verify-document``: PDF documents from a terminal.
 
-Wired into :func:`trefas_app.cli.build_parser` with one line::
-
-    add_document_commands(sub, common)
-
-The commands follow the conventions of :mod:`trefas_app.cli` (``--store``,
-``--user``, passwords never as arguments, ``--json``, one calm sentence on
-failure). A document is written to ``--out FILE``, created with permissions
-0600; an existing file is kept unless ``--force`` is given. ``--pdf-password-file``
+A document is written to ``--out FILE``, created with permissions 0600; an
+existing file is kept unless ``--force`` is given. ``--pdf-password-file``
 protects the PDF with AES-256 under the password on the file's first line.
 
 A handover leaves only after the user's password: on the command line the
 password this command was unlocked with is that confirmation (it was just
-typed, or read from the password file or ``TREFAS_PASSWORD``).
+typed, or read from the password file or ``TREFAS_PASSWORD``). The unlock
+verified it, so the handover takes the store's one-time login proof instead
+of running the key derivation on it again.
 """
 
 from __future__ import annotations
@@ -23,38 +19,27 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
-from trefas_app.domain import clock
-from trefas_app.cli import (
-    EXIT_FAILED,
-    EXIT_OK,
-    _case_id,
-    _get,
-    _missing_subcommand,
-    _Parser,
-    _person_id,
-    _positive_int,
-    _read_password_file,
-    _values,
-    acting_password,
-    acting_username,
-    err,
-    lbl,
-    out,
-    print_json,
-    session,
-    t,
+from trefas_app.cli.arguments import (
+    SUPPRESS,
+    Commands,
+    Parser,
+    opt,
+    person_id_arg,
+    positive_int,
+    values,
 )
+from trefas_app.cli.output import EXIT_FAILED, EXIT_OK, Lang, err, lbl, out, print_json, t
+from trefas_app.cli.passwords import read_password_file
+from trefas_app.cli.sessions import case_id_of, session
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.errors import DiskFull, ValidationError
 
-_SUPPRESS = argparse.SUPPRESS
 #: File systems allow 255 bytes per name; the temporary file written first
 #: (".NAME.xxxxxxxx.tmp") needs room for its additions.
 MAX_OUT_NAME_BYTES = 200
-
-
-# --- files ----------------------------------------------------------------------------
 
 
 def _target(args: argparse.Namespace) -> Path:
@@ -83,7 +68,7 @@ def _checked_target(args: argparse.Namespace, path: Path) -> Path:
     if not path.parent.is_dir():
         raise ValidationError(f"Mappen {path.parent} finns inte.",
                               f"The folder {path.parent} does not exist.")
-    if path.exists() and not _get(args, "force"):
+    if path.exists() and not opt(args, "force"):
         raise ValidationError(f"Filen {path} finns redan. Välj ett annat namn eller ange "
                               f"--force för att skriva över den.",
                               f"The file {path} already exists. Choose another name or give "
@@ -150,15 +135,12 @@ def _delivering(store, path: Path):
 
 
 def _pdf_password(args: argparse.Namespace) -> str | None:
-    source = _get(args, "pdf_password_file")
-    return _read_password_file(source) if source else None
-
-
-# --- output ---------------------------------------------------------------------------
+    source = opt(args, "pdf_password_file")
+    return read_password_file(source) if source else None
 
 
 def _report(args: argparse.Namespace, result, path: Path) -> int:
-    if _get(args, "json"):
+    if opt(args, "json"):
         print_json({"number": result.number, "kind": result.kind, "pages": result.pages,
                     "sha256": result.sha256, "content_sha256": result.content_sha256,
                     "recipient": result.recipient, "issued_at": result.issued_at,
@@ -184,84 +166,76 @@ def _report(args: argparse.Namespace, result, path: Path) -> int:
     return EXIT_OK
 
 
-# --- commands -------------------------------------------------------------------------
+def _issue_to_file(args: argparse.Namespace, issue: Callable, *, by_case: bool = False,
+                   reauthenticates: bool = False) -> int:
+    """Check ``--out`` and read the PDF password first; then unlock, issue the
+    document into the file (``issue(uow, store, case_id, pdf_password)``,
+    ``case_id`` from ``--case`` when ``by_case``) and report it."""
+    path = _target(args)
+    pdf_password = _pdf_password(args)
+    with session(args, reauthenticates=reauthenticates) as store:
+        case_id = case_id_of(store, args.case) if by_case else None
+        with _delivering(store, path) as uow:
+            result = issue(uow, store, case_id, pdf_password)
+    return _report(args, result, path)
 
 
 def cmd_document_handover(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    path = _target(args)
-    pdf_password = _pdf_password(args)
-    password = acting_password(args, acting_username(args))
-    with session(args, password) as store:
-        case_id = _case_id(store, args.case)
-        with _delivering(store, path) as uow:
-            result = documents.issue_handover(uow, store.actor, case_id, Agency(args.to),
-                                              _get(args, "recipient"), password,
-                                              pdf_password=pdf_password,
-                                              include_revealed_identity=bool(
-                                                  _get(args, "include_revealed_identity")))
-    return _report(args, result, path)
+    def issue(uow, store, case_id, pdf_password):
+        # The password this command was unlocked with is the re-authentication.
+        return documents.issue_handover(
+            uow, store.actor, case_id, Agency(args.to), opt(args, "recipient"),
+            getattr(store, "login_proof", None), pdf_password=pdf_password,
+            include_revealed_identity=bool(opt(args, "include_revealed_identity")))
+    return _issue_to_file(args, issue, by_case=True, reauthenticates=True)
+
+
+def _issue_plain(args: argparse.Namespace, issue: Callable, *, by_case: bool) -> int:
+    """A document without options of its own: ``issue(uow, actor, subject,
+    pdf_password=…)`` about the case of ``--case`` or the person of ``--person``."""
+    return _issue_to_file(args, lambda uow, store, case_id, pdf_password: issue(
+        uow, store.actor, case_id if by_case else args.person, pdf_password=pdf_password),
+        by_case=by_case)
 
 
 def cmd_document_summary(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    path = _target(args)
-    pdf_password = _pdf_password(args)
-    with session(args) as store:
-        case_id = _case_id(store, args.case)
-        with _delivering(store, path) as uow:
-            result = documents.issue_case_summary(uow, store.actor, case_id,
-                                                  pdf_password=pdf_password)
-    return _report(args, result, path)
+    return _issue_plain(args, documents.issue_case_summary, by_case=True)
 
 
 def cmd_document_extract(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    path = _target(args)
-    pdf_password = _pdf_password(args)
-    with session(args) as store:
-        with _delivering(store, path) as uow:
-            result = documents.issue_subject_extract(uow, store.actor, args.person,
-                                                     pdf_password=pdf_password)
-    return _report(args, result, path)
+    return _issue_plain(args, documents.issue_subject_extract, by_case=False)
 
 
 def cmd_document_minutes(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    path = _target(args)
-    pdf_password = _pdf_password(args)
-    to = _get(args, "to")
-    with session(args) as store:
-        with _delivering(store, path) as uow:
-            result = documents.issue_meeting_minutes(uow, store.actor, args.meeting,
-                                                     recipient_agency=Agency(to) if to
-                                                     else None, pdf_password=pdf_password)
-    return _report(args, result, path)
+    to = opt(args, "to")
+    return _issue_to_file(args, lambda uow, store, _case, pdf_password:
+                          documents.issue_meeting_minutes(
+                              uow, store.actor, args.meeting,
+                              recipient_agency=Agency(to) if to else None,
+                              pdf_password=pdf_password))
 
 
 def cmd_document_log(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
-    path = _target(args)
-    pdf_password = _pdf_password(args)
-    with session(args) as store:
-        with _delivering(store, path) as uow:
-            result = documents.issue_access_log_extract(uow, store.actor, args.person,
-                                                        pdf_password=pdf_password)
-    return _report(args, result, path)
+    return _issue_plain(args, documents.issue_access_log_extract, by_case=False)
 
 
 def cmd_document_list(args: argparse.Namespace) -> int:
     from trefas_app.services import documents
 
     with session(args) as store:
-        case_id = _case_id(store, args.case)
+        case_id = case_id_of(store, args.case)
         rows = documents.list_case_documents(store.uow(), store.actor, case_id)
-    if _get(args, "json"):
+    if opt(args, "json"):
         print_json([dataclasses.asdict(r) for r in rows])
         return EXIT_OK
     if not rows:
@@ -284,7 +258,7 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
     pdf_password = _pdf_password(args)
     with session(args) as store:
         check = documents.verify_document(store, data, password=pdf_password)
-    if _get(args, "json"):
+    if opt(args, "json"):
         print_json(check)
         return EXIT_OK if check.ok else EXIT_FAILED
     details = [
@@ -302,7 +276,7 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
          t("ja", "yes") if check.known else t("nej", "no")),
     ]
     if check.ok:
-        out(check.message(_lang()))
+        out(check.message(Lang.code))
     elif check.number is not None:
         out(t("Filen anger (obekräftat):", "The file claims (unconfirmed):"))
     width = max(len(k) for k, _ in details)
@@ -310,67 +284,33 @@ def cmd_verify_document(args: argparse.Namespace) -> int:
         if value is not None and check.number is not None:
             out(f"{key.ljust(width)}  {value}")
     if not check.ok:
-        err(check.message(_lang()))
+        err(check.message(Lang.code))
         return EXIT_FAILED
     return EXIT_OK
 
 
-def _lang() -> str:
-    from trefas_app.cli import _Lang
-
-    return _Lang.code
-
-
-# --- the parser ---------------------------------------------------------------------------
-
-
-def add_document_commands(subparsers, common_parent, acting_parent=None,
-                          json_parent=None) -> None:
-    """Add ``document handover|summary|extract|minutes|log`` and ``verify-document``.
-
-    ``acting_parent`` (``--user``, ``--password-file``) and ``json_parent``
-    (``--json``) are those of :func:`trefas_app.cli.build_parser` when passed;
-    otherwise equal ones are made here.
-    """
-    if acting_parent is None:
-        acting_parent = _Parser(add_help=False)
-        acting_parent.add_argument("--user", metavar="NAME", default=_SUPPRESS,
-                                   help="du som låser upp (annars TREFAS_USER)")
-        acting_parent.add_argument("--password-file", metavar="FILE", default=_SUPPRESS,
-                                   help="läs ditt lösenord från filens första rad (annars "
-                                        "TREFAS_PASSWORD eller en fråga)")
-    if json_parent is None:
-        json_parent = _Parser(add_help=False)
-        json_parent.add_argument("--json", action="store_true", default=_SUPPRESS,
-                                 help="maskinläsbar utdata (JSON)")
-    output = _Parser(add_help=False)
+def register(commands: Commands) -> None:
+    """``document handover|summary|extract|minutes|list|log`` and ``verify-document``."""
+    acting, as_json = commands.acting, commands.as_json
+    output = Parser(add_help=False)
     output.add_argument("--out", metavar="FILE", required=True,
                         help="PDF-filen som skapas (behörighet 0600)")
-    output.add_argument("--force", action="store_true", default=_SUPPRESS,
+    output.add_argument("--force", action="store_true", default=SUPPRESS,
                         help="skriv över en befintlig fil")
-    output.add_argument("--pdf-password-file", metavar="FILE", default=_SUPPRESS,
+    output.add_argument("--pdf-password-file", metavar="FILE", default=SUPPRESS,
                         help="lösenordsskydda PDF-filen (AES-256) med lösenordet på filens "
                              "första rad (minst 12 tecken)")
-    parents = [common_parent, acting_parent, json_parent, output]
+    issuing = [acting, as_json, output]
 
-    def add(group, name: str, func, help_text: str, full: str, parents=parents):
-        p = group.add_parser(name, help=help_text, description=help_text, parents=parents)
-        p.set_defaults(func=func, command_name=full)
-        return p
-
-    doc = subparsers.add_parser("document", help="PDF-dokument (överlämning, sammanställning, "
-                                "utdrag, minnesanteckningar)",
-                                description="Skapa signerade PDF-dokument. Varje dokument "
-                                            "registreras och loggas som ett utlämnande.",
-                                parents=[common_parent])
-    doc.set_defaults(func=_missing_subcommand(doc), command_name="document")
-    group = doc.add_subparsers(title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
-
-    p = add(group, "handover", cmd_document_handover,
-            "överlämning av ett ärende till en annan myndighet – bara det mottagaren får ta "
-            "del av", "document handover")
+    group = commands.group("document", "PDF-dokument (överlämning, sammanställning, "
+                           "utdrag, minnesanteckningar)",
+                           description="Skapa signerade PDF-dokument. Varje dokument "
+                                       "registreras och loggas som ett utlämnande.")
+    p = commands.add(group, "handover", cmd_document_handover,
+                     "överlämning av ett ärende till en annan myndighet – bara det mottagaren "
+                     "får ta del av", issuing, "document handover")
     p.add_argument("--case", metavar="NUMBER", required=True, help="ärendets nummer eller id")
-    p.add_argument("--to", choices=_values(Agency), required=True,
+    p.add_argument("--to", choices=values(Agency), required=True,
                    help="mottagande myndighet")
     p.add_argument("--recipient", metavar="TEXT",
                    help="mottagarens enhet eller namn, t.ex. ”LPO Rinkeby”")
@@ -378,40 +318,40 @@ def add_document_commands(subparsers, common_parent, acting_parent=None,
                    help="ta med en skyddad identitet som du har visat (namn, personnummer, "
                         "telefon, adress); utan flaggan visas personen med alias")
 
-    p = add(group, "summary", cmd_document_summary,
-            "ärendesammanställning för enhetschef", "document summary")
+    p = commands.add(group, "summary", cmd_document_summary,
+                     "ärendesammanställning för enhetschef", issuing, "document summary")
     p.add_argument("--case", metavar="NUMBER", required=True, help="ärendets nummer eller id")
 
-    p = add(group, "extract", cmd_document_extract,
-            "registerutdrag för en person (art. 15 dataskyddsförordningen)",
-            "document extract")
-    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+    p = commands.add(group, "extract", cmd_document_extract,
+                     "registerutdrag för en person (art. 15 dataskyddsförordningen)", issuing,
+                     "document extract")
+    p.add_argument("--person", type=person_id_arg, metavar="ID", required=True)
 
-    p = add(group, "minutes", cmd_document_minutes,
-            "minnesanteckningar från ett möte", "document minutes")
-    p.add_argument("--meeting", type=_positive_int, metavar="ID", required=True)
-    p.add_argument("--to", choices=_values(Agency),
+    p = commands.add(group, "minutes", cmd_document_minutes,
+                     "minnesanteckningar från ett möte", issuing, "document minutes")
+    p.add_argument("--meeting", type=positive_int, metavar="ID", required=True)
+    p.add_argument("--to", choices=values(Agency),
                    help="för en annan myndighet: bara det den får ta del av")
 
-    p = group.add_parser("list", help="utfärdade dokument i ett ärende (av eller till din "
-                         "myndighet)", description="Registret över utfärdade dokument i ett "
-                         "ärende: nummer, slag, mottagare, vem och när – aldrig innehållet.",
-                         parents=[common_parent, acting_parent, json_parent])
-    p.set_defaults(func=cmd_document_list, command_name="document list")
+    p = commands.add(group, "list", cmd_document_list,
+                     "utfärdade dokument i ett ärende (av eller till din myndighet)",
+                     [acting, as_json], "document list",
+                     description="Registret över utfärdade dokument i ett ärende: nummer, "
+                                 "slag, mottagare, vem och när – aldrig innehållet.")
     p.add_argument("--case", metavar="NUMBER", required=True, help="ärendets nummer eller id")
 
-    p = add(group, "log", cmd_document_log,
-            "utdrag ur åtkomstloggen för en person: vem har läst uppgifterna, när och varför",
-            "document log")
-    p.add_argument("--person", type=_person_id, metavar="ID", required=True)
+    p = commands.add(group, "log", cmd_document_log,
+                     "utdrag ur åtkomstloggen för en person: vem har läst uppgifterna, när och "
+                     "varför", issuing, "document log")
+    p.add_argument("--person", type=person_id_arg, metavar="ID", required=True)
 
-    verify_opts = _Parser(add_help=False)
-    verify_opts.add_argument("--pdf-password-file", metavar="FILE", default=_SUPPRESS,
+    verify_opts = Parser(add_help=False)
+    verify_opts.add_argument("--pdf-password-file", metavar="FILE", default=SUPPRESS,
                              help="lösenordet till en lösenordsskyddad PDF-fil")
-    p = subparsers.add_parser(
-        "verify-document", help="kontrollera att en PDF-fil är utfärdad här och oförändrad",
-        description="Kontrollera att en PDF-fil är utfärdad av den här Trefas-installationen "
-                    "och inte har ändrats, och visa av vem och till vem.",
-        parents=[common_parent, acting_parent, json_parent, verify_opts])
-    p.set_defaults(func=cmd_verify_document, command_name="verify-document")
+    p = commands.add(commands.sub, "verify-document", cmd_verify_document,
+                     "kontrollera att en PDF-fil är utfärdad här och oförändrad",
+                     [acting, as_json, verify_opts],
+                     description="Kontrollera att en PDF-fil är utfärdad av den här "
+                                 "Trefas-installationen och inte har ändrats, och visa av vem "
+                                 "och till vem.")
     p.add_argument("file", metavar="FILE.pdf")
