@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from trefas_app import cli_documents, paths
 from trefas_app.domain.errors import DatabaseDamaged, DiskFull
 from trefas_app.services import admin, persons, users
+from trefas_app.services.admin import restores as admin_restores
 from trefas_app.store import engine as engine_mod
 from trefas_app.store.engine import connect_raw, translate_os_error
 from trefas_app.store.store import unlock
@@ -129,7 +130,7 @@ def test_restore_on_a_full_disk_says_so_and_changes_nothing(world, monkeypatch):
     def full(src, dst, key):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(admin, "_online_copy", full)
+    monkeypatch.setattr(admin_restores, "online_copy", full)
     with pytest.raises(DiskFull):
         admin.restore(a, a.actor, made.path)
     monkeypatch.undo()

@@ -19,6 +19,7 @@ from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
 from trefas_app.security.audit_chain import checkpoint_line, read_checkpoints, sign_checkpoint
 from trefas_app.services import accounts, admin, audit_log, consents, persons, users
+from trefas_app.services.admin import backups as admin_backups, rekeying as admin_rekeying
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import KeyFile
 from trefas_app.store.store import unlock, unlock_with_recovery_key
@@ -334,7 +335,7 @@ def test_a_rekey_finished_by_recovery_is_logged_once(world, monkeypatch):
     def killed_after_the_journal(root_dir):
         raise KeyboardInterrupt("kill -9 just after the journal")
 
-    monkeypatch.setattr(admin, "finish_rekey_renames", killed_after_the_journal)
+    monkeypatch.setattr(admin_rekeying, "finish_rekey_renames", killed_after_the_journal)
     with pytest.raises(KeyboardInterrupt):
         admin.rekey(a, a.actor)
     monkeypatch.undo()
@@ -523,7 +524,7 @@ def _killed_backup(root, monkeypatch):
         (dst.parent / f".{dst.name}.x1.tmp").write_bytes(b"half")
         raise KeyboardInterrupt("kill -9")
 
-    monkeypatch.setattr(admin, "_online_copy", killed)
+    monkeypatch.setattr(admin_backups, "online_copy", killed)
     with pytest.raises(KeyboardInterrupt):
         admin.backup(a, a.actor)
     monkeypatch.undo()
@@ -645,14 +646,14 @@ def test_a_written_document_is_registered(world, monkeypatch, capsys, tmp_path):
 def test_a_backup_killed_after_its_copy_was_whole_is_logged_at_the_next(world, monkeypatch):
     root, _ = world
     a = unlock(root, "stina", PW)
-    real = admin._make_backup
+    real = admin_backups._make_backup
     made = []
 
     def killed_before_the_entry(store):
         made.append(real(store))
         raise KeyboardInterrupt("kill -9 before the log entry")
 
-    monkeypatch.setattr(admin, "_make_backup", killed_before_the_entry)
+    monkeypatch.setattr(admin_backups, "_make_backup", killed_before_the_entry)
     with pytest.raises(KeyboardInterrupt):
         admin.backup(a, a.actor)
     monkeypatch.undo()
@@ -716,14 +717,14 @@ def test_a_rekey_holds_the_checkpoint_lock_from_reading_the_lines_to_the_renames
     root, _ = world
     a = unlock(root, "stina", PW)
     seen = []
-    real_finish = admin.finish_rekey_renames
+    real_finish = admin_rekeying.finish_rekey_renames
 
     def finish(root_dir):
         with file_lock(root_dir / files.CHECKPOINTS_LOCK, wait=False) as free:
             seen.append(free)
         real_finish(root_dir)
 
-    monkeypatch.setattr(admin, "finish_rekey_renames", finish)
+    monkeypatch.setattr(admin_rekeying, "finish_rekey_renames", finish)
     admin.rekey(a, a.actor)
     assert seen == [False]  # nobody could append a line the re-signed file would lose
     with file_lock(root / files.CHECKPOINTS_LOCK, wait=False) as free:

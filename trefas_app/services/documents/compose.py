@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import func, not_, or_, select
+
 from trefas_app.documents.model import Heading, KeyValues, NoteBlock, Paragraph, Table
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.audit_labels import action_label
@@ -19,17 +20,6 @@ from trefas_app.domain.errors import NotFound, ValidationError
 from trefas_app.domain.labels import label
 from trefas_app.security import access
 from trefas_app.services.cases import writable_case
-from trefas_app.store import models as m
-from trefas_app.store.uow import UnitOfWork
-from trefas_app.services.documents.disclosure import (
-    BASIS_INTERNAL,
-    BASIS_SUBJECT_EXTRACT,
-    BASIS_LOG_EXTRACT,
-    recipient_allowed,
-    Scope,
-    Basis,
-    handover_bases,
-)
 from trefas_app.services.documents.content import (
     Content,
     author_agency,
@@ -44,12 +34,24 @@ from trefas_app.services.documents.content import (
     case_blocks,
     consent_blocks,
 )
+from trefas_app.services.documents.disclosure import (
+    BASIS_INTERNAL,
+    BASIS_SUBJECT_EXTRACT,
+    BASIS_LOG_EXTRACT,
+    recipient_allowed,
+    Scope,
+    Basis,
+    handover_bases,
+)
 from trefas_app.services.documents.issuing import (
     IssuedDocumentResult,
     check_pdf_password,
     issue_document,
     confirm_password,
 )
+from trefas_app.store import models as m
+from trefas_app.store.uow import UnitOfWork
+
 
 # --- use cases ------------------------------------------------------------------------------
 

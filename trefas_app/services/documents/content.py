@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
 from sqlalchemy import func, select
+
 from trefas_app.documents.model import Block, Heading, KeyValues, NoteBlock, Paragraph, Table
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
@@ -31,10 +32,11 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.routine import involvement_label
 from trefas_app.security import access
 from trefas_app.services.consents import consent_status, view_of
+from trefas_app.services.documents.disclosure import disclosable, Scope
 from trefas_app.services.persons import person_names
 from trefas_app.services.views import PersonView, mask_identity, name_words, scrub_names
 from trefas_app.store import models as m
-from trefas_app.services.documents.disclosure import disclosable, Scope
+
 
 #: Formal agency names as printed in documents.
 AGENCY_NAMES: dict[Agency, str] = {

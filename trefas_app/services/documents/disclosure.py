@@ -11,11 +11,12 @@ through ``security.access``, so it is a service, not part of the renderer.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dataclasses import dataclass, field
 from sqlalchemy import and_, false, not_, select
 from sqlalchemy.sql.elements import ColumnElement
+
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Category, ConsentBasis
 from trefas_app.domain.labels import label
@@ -24,6 +25,7 @@ from trefas_app.services.consents import consent_status
 from trefas_app.services.persons import names_to_mask, project_person
 from trefas_app.services.views import PersonView
 from trefas_app.store import models as m
+
 
 if TYPE_CHECKING:  # content imports this module
     from trefas_app.services.documents.content import Content

@@ -11,18 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
 from trefas_app.documents.model import Document, DocumentHeader, OmittedSection, canonical_json
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Category, DocumentKind
 from trefas_app.domain.errors import ValidationError, WrongPassword
 from trefas_app.services.cases import next_number
+from trefas_app.services.documents.content import Content, author_agency, scrubbed
+from trefas_app.services.documents.disclosure import Scope, Basis
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
-from trefas_app.services.documents.disclosure import Scope, Basis
-from trefas_app.services.documents.content import Content, author_agency, scrubbed
+
 
 #: The secrecy provision protecting each agency's records about individuals.
 OSL_PROVISIONS: dict[Agency, str] = {

@@ -6,16 +6,18 @@ disclosure of its own).
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
+
 from sqlalchemy import func, select
+
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, DocumentKind
 from trefas_app.security import access
-from trefas_app.store import models as m
-from trefas_app.store.uow import UnitOfWork
 from trefas_app.services.documents.content import users_by_id
 from trefas_app.services.documents.issuing import PERMISSION
+from trefas_app.store import models as m
+from trefas_app.store.uow import UnitOfWork
+
 
 @dataclass(frozen=True)
 class DocumentCheck:
