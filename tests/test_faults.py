@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -144,7 +145,7 @@ def test_pdf_output_on_a_full_disk_says_so(tmp_path, monkeypatch):
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(cli_documents.tempfile, "mkstemp", full)
+    monkeypatch.setattr(tempfile, "mkstemp", full)  # inside the one atomic write
     with pytest.raises(DiskFull) as caught:
         cli_documents._write_private(tmp_path / "x.pdf", b"%PDF")
     assert "Disken är full" in caught.value.sv

@@ -24,7 +24,8 @@ from trefas_app.domain.errors import (
     WrongPassword,
 )
 from trefas_app.services import admin, audit_log, cases, consents, notes, persons, users
-from trefas_app.services.admin import backups as admin_backups, rekeying as admin_rekeying
+from trefas_app.services.admin import backups as admin_backups
+from trefas_app.store import rekey as store_rekey
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw
 from trefas_app.store.store import BACKUPS_KEPT, unlock
@@ -381,7 +382,7 @@ def test_rekey_never_launders_a_forged_or_torn_checkpoint(world):
     the old key never signed; a torn line must not block the re-key either."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from trefas_app.security.audit_chain import (
+    from trefas_app.store.audit_chain import (
         append_checkpoint,
         read_checkpoints,
         sign_checkpoint,
@@ -415,7 +416,7 @@ def test_rekey_that_fails_before_the_journal_changes_nothing(world, monkeypatch)
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(admin_rekeying, "atomic_write", fail)
+    monkeypatch.setattr(store_rekey, "atomic_write", fail)
     with pytest.raises(DiskFull):
         admin.rekey(a, a.actor)
     assert a.paths.keys.read_bytes() == keyfile and a.data_key == key
@@ -546,7 +547,7 @@ def test_the_store_check_entry_is_followed_by_its_due_checkpoint(world, monkeypa
     """``store.check`` is logged through the unit of work, so a checkpoint falls
     due after it like after any other entry (it used to be committed on a
     session of its own, with no checkpoint ever following)."""
-    from trefas_app.security.audit_chain import read_checkpoints
+    from trefas_app.store.audit_chain import read_checkpoints
     from trefas_app.store import store as store_module
 
     root, _ = world

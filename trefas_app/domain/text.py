@@ -26,10 +26,14 @@ flush (store/text_guard.py), so no service can forget it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from trefas_app.domain.errors import ValidationError
+
+#: The shape of a user name (the key file checks its unsigned lists against it too).
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
 #: SQLite's largest integer: no id or offset beyond it can exist.
 MAX_RECORD_ID = 2**63 - 1

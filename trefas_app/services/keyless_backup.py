@@ -26,11 +26,9 @@ import shutil
 from pathlib import Path
 
 from trefas_app.domain.errors import AccessDenied, StoreError
-from trefas_app.store.files import DB_NAME, fsync_dir, fsync_file, unlink_quietly
-from trefas_app.store.keyslots import atomic_write
-
-PAGE_SIZE = 4096
-PLAIN_HEADER = b"SQLite format 3\x00"
+from trefas_app.store.copies import PAGE_SIZE
+from trefas_app.store.copies import SQLITE_PLAIN_HEADER as PLAIN_HEADER
+from trefas_app.store.files import DB_NAME, atomic_write, fsync_dir, fsync_file, unlink_quietly
 
 
 def _sha256(path: Path) -> str:

@@ -138,7 +138,7 @@ def enrol(keyfile: KeyFile, username: str, code: str, password: str, now: dt.dat
           kdf: KdfParams | None = None) -> Slot:
     """The person's own step: check the code, make the slot's keys under the
     password they chose. Wrong codes count as failed log-ins (throttled)."""
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     slot = keyfile.find(username)
     if slot.state != ENROLMENT:

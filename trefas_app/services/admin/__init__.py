@@ -30,7 +30,7 @@ its own, see ``restores._StagedDatabase``). Callers use this package's names
 """
 
 from trefas_app.services.admin.backups import BackupInfo, backup, list_backups
-from trefas_app.services.admin.copies import BACKUP_DB_SUFFIX, BACKUP_KEYS_SUFFIX, BACKUP_PREFIX
+from trefas_app.store.copies import BACKUP_DB_SUFFIX, BACKUP_KEYS_SUFFIX, BACKUP_PREFIX
 from trefas_app.services.admin.rekeying import rekey
 from trefas_app.services.admin.restores import (
     RESTORE_STAGE,

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.errors import DatabaseDamaged, StoreError, TrefasError
 from trefas_app.security import access
-from trefas_app.services.admin.copies import (
+from trefas_app.store.copies import (
     BACKUP_PREFIX,
     BACKUP_DB_SUFFIX,
     BACKUP_KEYS_SUFFIX,
@@ -33,13 +33,13 @@ from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw
 from trefas_app.store.files import (
     PARTIAL_SUFFIX,
+    atomic_write,
     backup_lock,
     fsync_dir,
     remove_backup_leftovers,
     sidecars,
     unlink_quietly,
 )
-from trefas_app.store.keyslots import atomic_write
 from trefas_app.store.store import BACKUPS_KEPT, OpenStore
 from trefas_app.store.witness import backup_witness_path
 

@@ -22,10 +22,11 @@ from trefas_app.domain.errors import (
     StoreError,
     TrefasError,
 )
-from trefas_app.security import access, audit
-from trefas_app.security.audit_chain import GENESIS
+from trefas_app.security import access
+from trefas_app.store import audit
+from trefas_app.store.audit_chain import GENESIS
 from trefas_app.services.admin.backups import backup_key_path
-from trefas_app.services.admin.copies import (
+from trefas_app.store.copies import (
     stamp,
     BACKUP_DB_SUFFIX,
     DB_ERRORS,

@@ -23,14 +23,14 @@ from trefas_app.domain.errors import (
     KeyFileMissing,
     StoreError,
 )
-from trefas_app.security import audit
-from trefas_app.security.audit_chain import (
+from trefas_app.store import audit
+from trefas_app.store.audit_chain import (
     chain_break,
     read_checkpoints,
     verify_chain,
     verify_checkpoint,
 )
-from trefas_app.services.admin.copies import (
+from trefas_app.store.copies import (
     SQLITE_PLAIN_HEADER,
     PAGE_SIZE,
     DB_ERRORS,
