@@ -20,7 +20,6 @@ an identity (signing account profiles), never the data key.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hmac
 import json
@@ -179,7 +178,3 @@ def confirm(keyfile: KeyFile, username: str, data_key: bytes, by: str,
     slot.seal_data_key(keyfile.store_id, data_key)
     slot.confirmed_by, slot.confirmed_at = by, _iso(now)
     return slot
-
-
-def public_b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")

@@ -92,7 +92,6 @@ _OPTIONAL_TEXT_FIELDS = (
     "reason",
     "detail",
 )
-CHECKPOINT_FIELDS = ("store_id", "seq", "hash", "at")
 
 # Canonical JSON for checkpoints (entries use the faster template below, which
 # produces the same bytes).

@@ -22,15 +22,16 @@ Files this module writes in the store folder (next to those of store.py)::
 
 The package divides as the work does: store maintenance — :mod:`.backups`,
 :mod:`.restores` (a backup back in place, the log carried forward),
-:mod:`.rekeying` and :mod:`.store_check` — sharing the copy and integrity
-helpers of :mod:`.copies`; and :mod:`.retention`, which deletes cases. Every
-log entry goes through a unit of work (a staged restore copy through one of
-its own, see ``restores._StagedDatabase``). Callers use this package's names
+:mod:`.rekeying` (the permission; the mechanics are ``store/rekey.py``, which
+the store also runs when a re-key falls due) and :mod:`.store_check` —
+sharing the copy and integrity helpers of ``store/copies.py``; and
+:mod:`.retention`, which deletes cases. Every log entry goes through a unit
+of work (a staged restore copy through one of its own, see
+``restores._StagedDatabase``). Callers use this package's names
 (``from trefas_app.services import admin; admin.backup(...)``).
 """
 
 from trefas_app.services.admin.backups import BackupInfo, backup, list_backups
-from trefas_app.store.copies import BACKUP_DB_SUFFIX, BACKUP_KEYS_SUFFIX, BACKUP_PREFIX
 from trefas_app.services.admin.rekeying import rekey
 from trefas_app.services.admin.restores import (
     RESTORE_STAGE,
@@ -45,6 +46,7 @@ from trefas_app.services.admin.retention import (
     run_retention,
 )
 from trefas_app.services.admin.store_check import CheckReport, check_store
+from trefas_app.store.copies import BACKUP_DB_SUFFIX, BACKUP_KEYS_SUFFIX, BACKUP_PREFIX
 from trefas_app.store.files import recover_interrupted_rekey
 
 __all__ = [
