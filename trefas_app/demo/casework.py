@@ -118,43 +118,34 @@ def schedule_casework(tl: Timeline, sessions: dict[str, OpenStore], stories: lis
 def _schedule_referrals(cw: _Casework) -> dict[int, ReferralState]:
     """SIG referrals in every state; returns the state each story's referral reaches."""
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
-    tl = cw.tl
-    sessions = cw.sessions
-    rng = cw.rng
-    base = cw.base
-    coordinator = cw.coordinator
-    worked = cw.worked
-    first = cw.first
-    last = cw.last
-    coordinator_may = cw.coordinator_may
-    young = [st for st in worked
-             if st.birth is None or (base.date() - st.birth).days < 30 * 365]
-    rng.shuffle(young)
+    young = [st for st in cw.worked
+             if st.birth is None or (cw.base.date() - st.birth).days < 30 * 365]
+    cw.rng.shuffle(young)
     referral_of: dict[int, ReferralState] = {}
     for (target, closure), st in zip(_REFERRAL_TARGETS, young):
         referral_of[st.index] = target
-        lo, hi = first(st), last(st) - hour
-        t0 = lo + (hi - lo) * rng.uniform(0.0, 0.3)
-        author, source = st.social_worker, rng.choice([Agency.CITY, Agency.POLICE,
+        lo, hi = cw.first(st), cw.last(st) - hour
+        t0 = lo + (hi - lo) * cw.rng.uniform(0.0, 0.3)
+        author, source = st.social_worker, cw.rng.choice([Agency.CITY, Agency.POLICE,
                                                        Agency.CITY, Agency.PROBATION])
         for member, agency in ((st.police, Agency.POLICE), (st.probation, Agency.PROBATION)):
-            if member and rng.random() < 0.5 and sees(st, agency, t0):
+            if member and cw.rng.random() < 0.5 and sees(st, agency, t0):
                 author, source = member, agency
                 break
         ref: dict = {}
-        reason = rng.choice(REFERRAL_REASONS)
+        reason = cw.rng.choice(REFERRAL_REASONS)
 
         def create(st=st, author=author, source=source, ref=ref, reason=reason):
-            s = sessions[author]
+            s = cw.sessions[author]
             ref["id"] = referrals.create_referral(s.uow(), s.actor, st.case_id, reason,
                                                   source).id
 
-        tl.at(t0, create)
+        cw.tl.at(t0, create)
         path = _referral_path(target, closure)
-        for when, state in zip(spread(t0 + day, hi, len(path), rng), path):
+        for when, state in zip(spread(t0 + day, hi, len(path), cw.rng), path):
             decides = state in (_R.GRANTED, _R.DECLINED)
-            mover = coordinator if decides and coordinator_may(st) else \
-                sessions[st.social_worker]
+            mover = cw.coordinator if decides and cw.coordinator_may(st) else \
+                cw.sessions[st.social_worker]
             note = ("Beslut i SIG-gruppen: insatser beviljas." if state == _R.GRANTED else
                     "Behovet tillgodoses inom ordinarie insatser." if state == _R.DECLINED
                     else None)
@@ -164,154 +155,133 @@ def _schedule_referrals(cw: _Casework) -> dict[int, ReferralState]:
                                         closure=closure if state == _R.CLOSED else None,
                                         note=note)
 
-            tl.at(when, move)
+            cw.tl.at(when, move)
     return referral_of
 
 
 def _schedule_plans(cw: _Casework, referral_of: dict[int, ReferralState]) -> None:
     """Plans (some SIP), approved, followed up, ended."""
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
-    tl = cw.tl
-    sessions = cw.sessions
-    rng = cw.rng
-    uid = cw.uid
-    boss = cw.boss
-    running = cw.running
-    worked = cw.worked
-    first = cw.first
-    last = cw.last
-    with_plan = [st for st in worked if referral_of.get(st.index) in (
+    with_plan = [st for st in cw.worked if referral_of.get(st.index) in (
         _R.PLAN, _R.INTERVENTIONS, _R.FOLLOW_UP, _R.CLOSED)]
-    with_plan += [st for st in running if st not in with_plan][:12 - len(with_plan)]
-    with_plan += [st for st in worked if st.final_state == CaseState.CLOSED
+    with_plan += [st for st in cw.running if st not in with_plan][:12 - len(with_plan)]
+    with_plan += [st for st in cw.worked if st.final_state == CaseState.CLOSED
                   and st not in with_plan][:2]
     cycle = [PlanState.DRAFT, PlanState.APPROVED, PlanState.FOLLOWED_UP, PlanState.APPROVED]
     for k, st in enumerate(with_plan):
         target = PlanState.ENDED if st.final_state == CaseState.CLOSED else cycle[k % 4]
-        lo, hi = first(st), last(st) - hour
-        t0 = lo + (hi - lo) * rng.uniform(0.3, 0.5)
-        sw = sessions[st.social_worker]
-        areas = rng.sample(list(LifeArea), rng.randint(2, 4))
+        lo, hi = cw.first(st), cw.last(st) - hour
+        t0 = lo + (hi - lo) * cw.rng.uniform(0.3, 0.5)
+        sw = cw.sessions[st.social_worker]
+        areas = cw.rng.sample(list(LifeArea), cw.rng.randint(2, 4))
         plan: dict = {}
         actions: list[tuple[LifeArea, str, Agency, str | None, date]] = []
         for area in areas:
-            due = local_date(t0) + dt.timedelta(days=rng.randint(14, 100))
+            due = local_date(t0) + dt.timedelta(days=cw.rng.randint(14, 100))
             actions.append((area, ACTIONS[area], Agency.CITY, st.social_worker, due))
         if st.police and sees(st, Agency.POLICE, t0, Category.SOCIAL):
             actions.append((LifeArea.SOCIAL_NETWORK, "Skyddssamtal och genomgång av hotbild",
                             Agency.POLICE, st.police,
-                            local_date(t0) + dt.timedelta(days=rng.randint(7, 30))))
+                            local_date(t0) + dt.timedelta(days=cw.rng.randint(7, 30))))
         if st.probation and sees(st, Agency.PROBATION, t0, Category.SOCIAL):
             actions.append((LifeArea.WORK, "Samordning med övervakningsplanen",
                             Agency.PROBATION, st.probation,
-                            local_date(t0) + dt.timedelta(days=rng.randint(14, 40))))
+                            local_date(t0) + dt.timedelta(days=cw.rng.randint(14, 40))))
         is_sip = k % 3 == 0
 
         def create_plan(st=st, sw=sw, plan=plan, areas=areas, actions=actions, is_sip=is_sip,
                         t0=t0):
             view = plans.create_plan(sw.uow(), sw.actor, st.case_id, is_sip, Agency.CITY,
-                                     uid[st.social_worker],
+                                     cw.uid[st.social_worker],
                                      local_date(t0) + dt.timedelta(days=45))
             plan["id"] = view.id
             for area in areas:
                 plans.add_goal(sw.uow(), sw.actor, view.id, area, GOALS[area])
             for area, text, agency, who, due in actions:
                 view = plans.add_action(sw.uow(), sw.actor, view.id, area, text, agency,
-                                        uid[who] if who else None, due,
+                                        cw.uid[who] if who else None, due,
                                         due + dt.timedelta(days=14))
             plan["actions"] = [(a.id, a.due_date) for a in view.actions]
 
-        tl.at(t0, create_plan)
+        cw.tl.at(t0, create_plan)
         if target == PlanState.DRAFT:
             continue
         t_approve = t0 + min(3 * day, (hi - t0) * 0.1)
-        tl.at(t_approve, lambda plan=plan: plans.approve_plan(boss.uow(), boss.actor,
+        cw.tl.at(t_approve, lambda plan=plan: plans.approve_plan(cw.boss.uow(), cw.boss.actor,
                                                              plan["id"]))
-        t_end = hi if target == PlanState.ENDED else last(st)
+        t_end = hi if target == PlanState.ENDED else cw.last(st)
 
         for n in range(len(actions)):
             when = t_approve + (t_end - t_approve) * (0.2 + 0.6 * n / max(1, len(actions)))
-            if rng.random() < 0.6:
+            if cw.rng.random() < 0.6:
                 def done(sw=sw, plan=plan, n=n):
                     plans.complete_action(sw.uow(), sw.actor, plan["actions"][n][0])
 
-                tl.at(when, done)
+                cw.tl.at(when, done)
         if target == PlanState.FOLLOWED_UP:
             t_follow = t_approve + (hi - t_approve) * 0.7
-            tl.at(t_follow, lambda sw=sw, plan=plan, t=t_follow: plans.follow_up_plan(
+            cw.tl.at(t_follow, lambda sw=sw, plan=plan, t=t_follow: plans.follow_up_plan(
                 sw.uow(), sw.actor, plan["id"], local_date(t) + dt.timedelta(days=45)))
         if target == PlanState.ENDED:
-            tl.at(hi, lambda sw=sw, plan=plan: plans.end_plan(
+            cw.tl.at(hi, lambda sw=sw, plan=plan: plans.end_plan(
                 sw.uow(), sw.actor, plan["id"], "Ärendet avslutas."))
 
 
 def _schedule_exits(cw: _Casework, referral_of: dict[int, ReferralState]) -> None:
     """Exit programmes: one in protection, two waiting, one in intake, one ended."""
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
-    tl = cw.tl
-    sessions = cw.sessions
-    rng = cw.rng
-    base = cw.base
-    running = cw.running
-    worked = cw.worked
     exit_ok = {"full", "with_health", "no_location", "amended"}
-    protected_exit = next((st for st in running if st.protection ==
+    protected_exit = next((st for st in cw.running if st.protection ==
                            ProtectionLevel.FICTITIOUS_IDENTITY), None)
-    candidates = [st for st in running if st is not protected_exit and st.police
+    candidates = [st for st in cw.running if st is not protected_exit and st.police
                   and st.consent in exit_ok and st.index not in referral_of]
-    waiting = [st for st in running if st is not protected_exit and st not in candidates[:1]
+    waiting = [st for st in cw.running if st is not protected_exit and st not in candidates[:1]
                and st.index not in referral_of][:2]
     if protected_exit is not None:
-        _schedule_exit_in_protection(tl, sessions, protected_exit, rng, base)
+        _schedule_exit_in_protection(cw.tl, cw.sessions, protected_exit, cw.rng, cw.base)
     for st, hours in zip(waiting, (5, 40)):
         # One fresh request, and one that has missed its 24-hour first-contact target.
-        sw = sessions[st.social_worker]
-        tl.at(base - hours * hour, lambda sw=sw, st=st: exits.request_exit(
+        sw = cw.sessions[st.social_worker]
+        cw.tl.at(cw.base - hours * hour, lambda sw=sw, st=st: exits.request_exit(
             sw.uow(), sw.actor, st.case_id, "Vill lämna sitt tidigare umgänge; oro för "
             "repressalier."))
     for st in candidates[:1]:
-        t0 = base - dt.timedelta(days=rng.uniform(10, 20))
-        _schedule_exit_intake(tl, sessions, st, t0)
-    ended = next((st for st in worked if st.final_state == CaseState.CLOSED
+        t0 = cw.base - dt.timedelta(days=cw.rng.uniform(10, 20))
+        _schedule_exit_intake(cw.tl, cw.sessions, st, t0)
+    ended = next((st for st in cw.worked if st.final_state == CaseState.CLOSED
                   and (st.end - st.start).days > 40), None)
     if ended is not None:
         t0 = ended.start + (ended.end - ended.start) * 0.5
-        sw = sessions[ended.social_worker]
+        sw = cw.sessions[ended.social_worker]
         ep: dict = {}
 
         def request(sw=sw, st=ended, ep=ep):
             ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id,
                                           "Önskar stöd att flytta från området.").id
 
-        tl.at(t0, request)
-        tl.at(t0 + 5 * hour, lambda sw=sw, ep=ep: exits.record_first_contact(
+        cw.tl.at(t0, request)
+        cw.tl.at(t0 + 5 * hour, lambda sw=sw, ep=ep: exits.record_first_contact(
             sw.uow(), sw.actor, ep["id"]))
-        tl.at(t0 + 2 * day, lambda sw=sw, ep=ep: exits.move_exit(
+        cw.tl.at(t0 + 2 * day, lambda sw=sw, ep=ep: exits.move_exit(
             sw.uow(), sw.actor, ep["id"], ExitState.INTAKE))
-        tl.at(t0 + 9 * day, lambda sw=sw, ep=ep: exits.move_exit(
+        cw.tl.at(t0 + 9 * day, lambda sw=sw, ep=ep: exits.move_exit(
             sw.uow(), sw.actor, ep["id"], ExitState.ENDED, ExitEnding.MOVED))
 
 
 def _schedule_threat_assessments(cw: _Casework) -> None:
     """Threat assessments by the police, and a few by social services."""
-    tl = cw.tl
-    sessions = cw.sessions
-    rng = cw.rng
-    running = cw.running
-    first = cw.first
-    last = cw.last
-    for st in [x for x in running if x.police][:8]:
-        when = first(st) + (last(st) - first(st)) * rng.uniform(0.4, 0.9)
+    for st in [x for x in cw.running if x.police][:8]:
+        when = cw.first(st) + (cw.last(st) - cw.first(st)) * cw.rng.uniform(0.4, 0.9)
         if not sees(st, Agency.POLICE, when):
             continue
-        police = sessions[st.police]
-        level, summary = rng.choice(list(RiskLevel)), rng.choice(THREAT_SUMMARIES)
-        tl.at(when, lambda p=police, st=st, level=level, summary=summary:
+        police = cw.sessions[st.police]
+        level, summary = cw.rng.choice(list(RiskLevel)), cw.rng.choice(THREAT_SUMMARIES)
+        cw.tl.at(when, lambda p=police, st=st, level=level, summary=summary:
               exits.add_threat_assessment(p.uow(), p.actor, st.case_id, None, level, summary))
-    for st in running[-4:]:
-        when = first(st) + (last(st) - first(st)) * rng.uniform(0.2, 0.8)
-        sw = sessions[st.social_worker]
-        tl.at(when, lambda sw=sw, st=st: exits.add_threat_assessment(
+    for st in cw.running[-4:]:
+        when = cw.first(st) + (cw.last(st) - cw.first(st)) * cw.rng.uniform(0.2, 0.8)
+        sw = cw.sessions[st.social_worker]
+        cw.tl.at(when, lambda sw=sw, st=st: exits.add_threat_assessment(
             sw.uow(), sw.actor, st.case_id, None, RiskLevel.YELLOW,
             "Socialtjänstens bedömning: oro för påverkan från äldre syskons umgänge."))
 
@@ -319,15 +289,6 @@ def _schedule_threat_assessments(cw: _Casework) -> None:
 def _schedule_incidents(cw: _Casework) -> None:
     """Incidents, the post-shooting routine, and the persons linked to them."""
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
-    tl = cw.tl
-    sessions = cw.sessions
-    base = cw.base
-    uid = cw.uid
-    coordinator = cw.coordinator
-    running = cw.running
-    units = cw.units
-    first = cw.first
-    last = cw.last
     incident_plan = [
         (IncidentKind.EXPLOSION, "SDF-ST", 120, "helen.tesfaye", "closed",
          "Trapphus vid Fältspatsvägen", "Detonation i trapphus nattetid. Inga skadade."),
@@ -338,24 +299,24 @@ def _schedule_incidents(cw: _Casework) -> None:
          "Skott avlossade mot bil. Ingen skadad enligt polisens första uppgifter."),
     ]
     for kind, unit, days_ago, reporter, outcome, place, summary in incident_plan:
-        occurred = (base - dt.timedelta(days=days_ago)).replace(hour=20, minute=40,
+        occurred = (cw.base - dt.timedelta(days=days_ago)).replace(hour=20, minute=40,
                                                                second=0, microsecond=0)
-        if occurred > base - 10 * hour:
+        if occurred > cw.base - 10 * hour:
             occurred -= day
         inc: dict = {}
-        rep = sessions[reporter]
+        rep = cw.sessions[reporter]
 
         def report(rep=rep, kind=kind, occurred=occurred, unit=unit, place=place,
                    summary=summary, inc=inc):
-            view = incidents.report_incident(rep.uow(), rep.actor, kind, occurred, units[unit],
+            view = incidents.report_incident(rep.uow(), rep.actor, kind, occurred, cw.units[unit],
                                              place, summary)
             inc["id"] = view.id
             inc["steps"] = [(step.id, step.owner_agency, step.due_at) for step in view.steps]
 
-        tl.at(occurred + 2 * hour, report)
+        cw.tl.at(occurred + 2 * hour, report)
         if outcome == "reported":
             continue
-        tl.at(occurred + 3 * hour, lambda rep=rep, inc=inc: incidents.start_routine(
+        cw.tl.at(occurred + 3 * hour, lambda rep=rep, inc=inc: incidents.start_routine(
             rep.uow(), rep.actor, inc["id"]))
         police_name = POLICE_OF[unit]
 
@@ -365,46 +326,35 @@ def _schedule_incidents(cw: _Casework) -> None:
             for n, (step_id, agency, due) in enumerate(inc["steps"]):
                 if outcome == "routine" and n >= len(inc["steps"]) - 2:
                     continue
-                who = sessions[police_name] if agency == Agency.POLICE else coordinator
+                who = cw.sessions[police_name] if agency == Agency.POLICE else cw.coordinator
                 incidents.complete_step(who.uow(), who.actor, step_id,
                                         "Genomfört enligt rutinen.")
 
-        tl.at(occurred + 20 * hour, work_steps)
+        cw.tl.at(occurred + 20 * hour, work_steps)
         if outcome == "closed":
-            tl.at(occurred + 8 * day + 2 * hour, lambda rep=rep, inc=inc:
+            cw.tl.at(occurred + 8 * day + 2 * hour, lambda rep=rep, inc=inc:
                   incidents.close_incident(rep.uow(), rep.actor, inc["id"]))
         when = occurred + 12 * hour
-        involved = [st for st in running if st.unit == unit and st.police
-                    and first(st) < when < last(st) and sees(st, Agency.POLICE, when)][:3]
+        involved = [st for st in cw.running if st.unit == unit and st.police
+                    and cw.first(st) < when < cw.last(st) and sees(st, Agency.POLICE, when)][:3]
         for role, st in zip(("victim", "relative", "witness"), involved):
-            police = sessions[st.police]
-            tl.at(when, lambda p=police, st=st, role=role, inc=inc: incidents.link_person(
+            police = cw.sessions[st.police]
+            cw.tl.at(when, lambda p=police, st=st, role=role, inc=inc: incidents.link_person(
                 p.uow(), p.actor, inc["id"], st.case_id, role))
             if role == "victim" and sees(st, Agency.POLICE, when + day):
-                tl.at(when + day, lambda p=police, st=st, when=when: exits.add_measure(
+                cw.tl.at(when + day, lambda p=police, st=st, when=when: exits.add_measure(
                     p.uow(), p.actor, st.case_id, None, MeasureKind.POLICE_PROTECTION_KIT,
                     "Skyddspaket med larm efter skottlossningen.", local_date(when + day)))
                 if outcome == "routine":
-                    tl.at(when + 2 * hour, lambda st=st, inc=inc, w=when: tasks.create_task(
-                        coordinator.uow(), coordinator.actor, st.case_id,
-                        "Erbjuda krisstöd till familjen", None, uid[st.social_worker],
+                    cw.tl.at(when + 2 * hour, lambda st=st, inc=inc, w=when: tasks.create_task(
+                        cw.coordinator.uow(), cw.coordinator.actor, st.case_id,
+                        "Erbjuda krisstöd till familjen", None, cw.uid[st.social_worker],
                         local_date(w) + dt.timedelta(days=2), incident_id=inc["id"]))
 
 
 def _schedule_meetings(cw: _Casework) -> None:
     """Operational-group meetings, their items and the tasks decided there."""
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
-    tl = cw.tl
-    sessions = cw.sessions
-    rng = cw.rng
-    base = cw.base
-    uid = cw.uid
-    coordinator = cw.coordinator
-    running = cw.running
-    units = cw.units
-    first = cw.first
-    last = cw.last
-    coordinator_may = cw.coordinator_may
     participants = [COORDINATOR, *SOCIAL_WORKERS["SDF-RK"], *SOCIAL_WORKERS["SDF-ST"],
                     *POLICE_OF.values(), PROBATION]
     meeting_plan = [(60, MeetingKind.OPERATIONAL_GROUP), (30, MeetingKind.OPERATIONAL_GROUP),
@@ -412,96 +362,96 @@ def _schedule_meetings(cw: _Casework) -> None:
                     (-5, MeetingKind.OPERATIONAL_GROUP)]
     titles = {MeetingKind.OPERATIONAL_GROUP: "Operativ grupp Järva", MeetingKind.SIP: "SIP-möte",
               MeetingKind.JOINT: "Samverkansmöte"}
-    discussed = [st for st in running if coordinator_may(st)]
-    rng.shuffle(discussed)
+    discussed = [st for st in cw.running if cw.coordinator_may(st)]
+    cw.rng.shuffle(discussed)
     task_no = 0
     for n, (days_ago, kind) in enumerate(meeting_plan):
-        held_at = (base - dt.timedelta(days=days_ago)).replace(hour=8, minute=30, second=0,
+        held_at = (cw.base - dt.timedelta(days=days_ago)).replace(hour=8, minute=30, second=0,
                                                               microsecond=0)
-        held = days_ago > 0 and held_at < base - 3 * hour
+        held = days_ago > 0 and held_at < cw.base - 3 * hour
         meeting: dict = {}
 
         def create_meeting(meeting=meeting, kind=kind, held_at=held_at):
             meeting["id"] = meetings.create_meeting(
-                coordinator.uow(), coordinator.actor, kind, units["SDF-RK"], titles[kind],
-                held_at, "Stadsdelsförvaltningen, rum 3", [uid[p] for p in participants]).id
+                cw.coordinator.uow(), cw.coordinator.actor, kind, cw.units["SDF-RK"], titles[kind],
+                held_at, "Stadsdelsförvaltningen, rum 3", [cw.uid[p] for p in participants]).id
 
-        tl.at(min(held_at - 7 * day, base - day), create_meeting)
+        cw.tl.at(min(held_at - 7 * day, cw.base - day), create_meeting)
         if not held:
             continue
-        on_agenda = [st for st in discussed[n * 3:] if first(st) < held_at < last(st)][:3]
+        on_agenda = [st for st in discussed[n * 3:] if cw.first(st) < held_at < cw.last(st)][:3]
         for k, st in enumerate(on_agenda):
             t_item = held_at + (k + 1) * dt.timedelta(minutes=20)
-            decision = rng.choice(MEETING_DECISIONS)
-            tl.at(t_item, lambda st=st, meeting=meeting, decision=decision:
-                  meetings.add_meeting_item(coordinator.uow(), coordinator.actor,
+            decision = cw.rng.choice(MEETING_DECISIONS)
+            cw.tl.at(t_item, lambda st=st, meeting=meeting, decision=decision:
+                  meetings.add_meeting_item(cw.coordinator.uow(), cw.coordinator.actor,
                                             meeting["id"], st.case_id,
                                             "Genomgång av läget och av planens åtgärder.",
                                             decision))
             agency = Agency.CITY
-            if st.police and rng.random() < 0.4 and sees(st, Agency.POLICE, t_item,
+            if st.police and cw.rng.random() < 0.4 and sees(st, Agency.POLICE, t_item,
                                                           Category.SOCIAL):
                 agency = Agency.POLICE
             assignee = st.police if agency == Agency.POLICE else st.social_worker
             due = local_date(held_at) + dt.timedelta(days=14)
-            title = rng.choice(TASK_TITLES[agency])
+            title = cw.rng.choice(TASK_TITLES[agency])
             task: dict = {}
 
             def create_task(st=st, meeting=meeting, assignee=assignee, due=due, title=title,
                             task=task):
                 task["id"] = tasks.create_task(
-                    coordinator.uow(), coordinator.actor, st.case_id, title,
-                    "Beslut i operativa gruppen.", uid[assignee], due,
+                    cw.coordinator.uow(), cw.coordinator.actor, st.case_id, title,
+                    "Beslut i operativa gruppen.", cw.uid[assignee], due,
                     meeting_id=meeting["id"]).id
 
-            tl.at(held_at + 90 * dt.timedelta(minutes=1) + k * dt.timedelta(minutes=2),
+            cw.tl.at(held_at + 90 * dt.timedelta(minutes=1) + k * dt.timedelta(minutes=2),
                   create_task)
             finish = noon_of(due) - day
-            if finish < base - hour and task_no % 3 != 2:
+            if finish < cw.base - hour and task_no % 3 != 2:
                 if task_no % 5 == 4:
-                    tl.at(finish, lambda task=task: tasks.cancel_task(
-                        coordinator.uow(), coordinator.actor, task["id"],
+                    cw.tl.at(finish, lambda task=task: tasks.cancel_task(
+                        cw.coordinator.uow(), cw.coordinator.actor, task["id"],
                         "Inte längre aktuellt."))
                 elif agency == Agency.CITY or sees(st, agency, finish, Category.SOCIAL):
-                    who = sessions[assignee]
-                    tl.at(finish, lambda who=who, task=task: tasks.complete_task(
+                    who = cw.sessions[assignee]
+                    cw.tl.at(finish, lambda who=who, task=task: tasks.complete_task(
                         who.uow(), who.actor, task["id"]))
             task_no += 1
-        absent = [uid[PROBATION]] if n % 2 else []
-        tl.at(held_at + 2 * hour, lambda meeting=meeting, absent=absent:
-              meetings.mark_meeting_held(coordinator.uow(), coordinator.actor, meeting["id"],
+        absent = [cw.uid[PROBATION]] if n % 2 else []
+        cw.tl.at(held_at + 2 * hour, lambda meeting=meeting, absent=absent:
+              meetings.mark_meeting_held(cw.coordinator.uow(), cw.coordinator.actor, meeting["id"],
                                          absent))
 
 
 def _schedule_reminders(cw: _Casework) -> None:
     """A few of the social workers' own reminders, due in the coming days."""
-    tl = cw.tl
-    sessions = cw.sessions
-    base = cw.base
-    running = cw.running
-    for k, st in enumerate(running[:5]):
-        sw = sessions[st.social_worker]
-        when = base - dt.timedelta(days=2, hours=k)
-        tl.at(when, lambda sw=sw, st=st, k=k, when=when: tasks.create_task(
+    for k, st in enumerate(cw.running[:5]):
+        sw = cw.sessions[st.social_worker]
+        when = cw.base - dt.timedelta(days=2, hours=k)
+        cw.tl.at(when, lambda sw=sw, st=st, k=k, when=when: tasks.create_task(
             sw.uow(), sw.actor, st.case_id, TASK_TITLES[Agency.CITY][k % 4], None,
             sw.actor.user_id, local_date(when) + dt.timedelta(days=k + 1)))
 
 
-def _schedule_exit_intake(tl: Timeline, sessions, st: Story, t0: dt.datetime) -> None:
-    """Request, first contact within the target, intake and a police threat assessment."""
+def _schedule_exit_intake(tl: Timeline, sessions, st: Story, t0: dt.datetime,
+                          reason: str = "Vill lämna gänget; behöver hjälp med boende.",
+                          contact_after: dt.timedelta = dt.timedelta(hours=7)) -> dict:
+    """Request, first contact within the target, intake and a police threat
+    assessment; returns where the programme's id will be (once played)."""
     sw, police = sessions[st.social_worker], sessions[st.police]
-    hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
+    day = dt.timedelta(days=1)
     ep: dict = {}
 
     def request():
-        ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id,
-                                      "Vill lämna gänget; behöver hjälp med boende.").id
+        ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id, reason).id
 
     tl.at(t0, request)
-    tl.at(t0 + 7 * hour, lambda: exits.record_first_contact(sw.uow(), sw.actor, ep["id"]))
+    tl.at(t0 + contact_after,
+          lambda: exits.record_first_contact(sw.uow(), sw.actor, ep["id"]))
     tl.at(t0 + 2 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"], ExitState.INTAKE))
     tl.at(t0 + 3 * day, lambda: exits.add_threat_assessment(
         police.uow(), police.actor, st.case_id, ep["id"], RiskLevel.RED, THREAT_SUMMARIES[3]))
+    return ep
 
 
 def _schedule_exit_in_protection(tl: Timeline, sessions, st: Story, rng: random.Random,
@@ -512,17 +462,8 @@ def _schedule_exit_in_protection(tl: Timeline, sessions, st: Story, rng: random.
     boss = sessions[CITY_SUPERVISOR]
     hour, day = dt.timedelta(hours=1), dt.timedelta(days=1)
     t0 = max(st.start + 6 * day, base - dt.timedelta(days=rng.uniform(90, 110)))
-    ep: dict = {}
-
-    def request():
-        ep["id"] = exits.request_exit(sw.uow(), sw.actor, st.case_id,
-                                      "Vill hoppa av; hotad av tidigare gruppering.").id
-
-    tl.at(t0, request)
-    tl.at(t0 + 6 * hour, lambda: exits.record_first_contact(sw.uow(), sw.actor, ep["id"]))
-    tl.at(t0 + 2 * day, lambda: exits.move_exit(sw.uow(), sw.actor, ep["id"], ExitState.INTAKE))
-    tl.at(t0 + 3 * day, lambda: exits.add_threat_assessment(
-        police.uow(), police.actor, st.case_id, ep["id"], RiskLevel.RED, THREAT_SUMMARIES[3]))
+    ep = _schedule_exit_intake(tl, sessions, st, t0,
+                               "Vill hoppa av; hotad av tidigare gruppering.", 6 * hour)
     signed = t0 + 12 * day
     tl.at(signed, lambda: exits.set_agreement(
         sw.uow(), sw.actor, ep["id"], "Inga kontakter med tidigare umgänge; drogfrihet; "
