@@ -65,8 +65,9 @@ COORDINATOR = "layla.haddad"
 CITY_SUPERVISOR = "erik.sandberg"
 PROBATION = "arash.rahimi"
 
+
 def create_organisation(store: OpenStore, password: str, kdf: KdfParams,
-                         sim: SimClock) -> list[DemoUser]:
+                        sim: SimClock) -> list[DemoUser]:
     admin = store.actor
     unit_ids = {ADMIN_UNIT[0]: admin.unit_id}
     names = {ADMIN_UNIT[0]: ADMIN_UNIT[1]}

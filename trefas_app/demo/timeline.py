@@ -200,7 +200,7 @@ def _phone(rng: random.Random) -> str:
 
 
 def schedule_story(tl: Timeline, sessions: dict[str, OpenStore], st: Story,
-                    rng: random.Random, base: dt.datetime) -> None:
+                   rng: random.Random, base: dt.datetime) -> None:
     sw = sessions[st.social_worker]
     t = st.start
     hour = dt.timedelta(hours=1)
@@ -402,7 +402,7 @@ def _schedule_notes(tl: Timeline, sessions: dict[str, OpenStore], st: Story,
 
 
 def sees(st: Story, agency: Agency, at: dt.datetime,
-          category: Category = Category.IDENTITY) -> bool:
+         category: Category = Category.IDENTITY) -> bool:
     """Whether ``agency`` may see the story's case (and ``category``) at ``at``."""
     if agency == Agency.CITY:
         return True

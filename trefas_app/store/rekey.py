@@ -135,7 +135,7 @@ def rekey_store(store: OpenStore, actor: Actor) -> None:
             if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
                 raise
             raise disk_error(exc, "Nyckelbytet misslyckades. Ingenting har ändrats.",
-                              "The re-key failed. Nothing was changed.") from exc
+                             "The re-key failed. Nothing was changed.") from exc
 
         # Commit point: the journal says "finish the renames".
         finish_rekey_renames(root)

@@ -177,7 +177,7 @@ def _make_backup(store: OpenStore) -> BackupInfo:
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise disk_error(exc, "Säkerhetskopieringen misslyckades. Ingen kopia sparades.",
-                          "The backup failed. No copy was saved.") from exc
+                         "The backup failed. No copy was saved.") from exc
     rotate_backups(folder, BACKUPS_KEPT)
     return BackupInfo(path=final, size=final.stat().st_size, created_at=created,
                       key_path=key_copy)

@@ -187,9 +187,9 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise disk_error(exc, "Den nuvarande databasen kunde inte sparas undan; ingenting "
-                          "har återställts.",
-                          "The current database could not be saved aside; nothing was "
-                          "restored.") from exc
+                         "har återställts.",
+                         "The current database could not be saved aside; nothing was "
+                         "restored.") from exc
     try:
         _stage_restore(store, actor, backup_path, before_db, stage, now)
         src = connect_raw(stage, data_key)
@@ -208,7 +208,7 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise disk_error(exc, "Återställningen misslyckades; databasen är oförändrad.",
-                          "The restore failed; the database is unchanged.") from exc
+                         "The restore failed; the database is unchanged.") from exc
     fsync_file(paths.db)
     unlink_quietly(stage, *sidecars(stage))
 
@@ -220,7 +220,6 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
             select(m.User).where(m.User.username == actor.username)).one())
     new_store.write_checkpoint()
     return new_store
-
 
 
 def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, password: str,
@@ -273,9 +272,9 @@ def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, pas
         return restore(store, actor, copy)
     except DB_ERRORS + (OSError,) as exc:
         raise disk_error(exc, "Säkerhetskopian kunde inte öppnas med sin nyckelfil; "
-                          "ingenting har ändrats.",
-                          "The backup could not be opened with its key file; nothing was "
-                          "changed.") from exc
+                         "ingenting har ändrats.",
+                         "The backup could not be opened with its key file; nothing was "
+                         "changed.") from exc
     finally:
         unlink_quietly(copy, *sidecars(copy))
 

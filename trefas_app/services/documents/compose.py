@@ -103,13 +103,13 @@ def issue_handover(uow: UnitOfWork, actor: Actor, case_id: int, recipient_agency
         content.omitted_at = len(content.blocks)
         case_blocks(s, scope, case, content, open_tasks_only=True)
         bases = handover_bases(s, case, recipient_agency, recipient, content, now,
-                                f"Överlämning av ärende {case.number}")
+                               f"Överlämning av ärende {case.number}")
         return issue_document(uow, actor, scope=scope, kind=DocumentKind.HANDOVER,
-                      title=f"Överlämning av ärende {case.number}", recipient=recipient,
-                      recipient_agency=recipient_agency, content=content,
-                      secrecy_agencies=content.owners(), bases=bases, case=case,
-                      pdf_password=pdf_password,
-                      log_detail={"recipient_agency": recipient_agency.value,
+                              title=f"Överlämning av ärende {case.number}", recipient=recipient,
+                              recipient_agency=recipient_agency, content=content,
+                              secrecy_agencies=content.owners(), bases=bases, case=case,
+                              pdf_password=pdf_password,
+                              log_detail={"recipient_agency": recipient_agency.value,
                                   "reveal_active": reveal_active,
                                   "revealed_identity_included":
                                       reveal_active and include_revealed_identity})
@@ -126,17 +126,17 @@ def issue_case_summary(uow: UnitOfWork, actor: Actor, case_id: int,
         scope = Scope(actor, now)
         content = Content()
         case_blocks(s, scope, case, content, open_tasks_only=False,
-                     consents_active_only=False)
+                    consents_active_only=False)
         recipient = f"{author_agency(actor)} – intern sammanställning"
         bases = [Basis(categories=tuple(sorted(content.included, key=list(Category).index)),
-                        recipient=recipient, recipient_agency=actor.agency, case_id=case.id,
-                        person_id=case.person_id, legal_basis=BASIS_INTERNAL,
-                        purpose=f"Ärendesammanställning {case.number} för arbetsledning")]
+                       recipient=recipient, recipient_agency=actor.agency, case_id=case.id,
+                       person_id=case.person_id, legal_basis=BASIS_INTERNAL,
+                       purpose=f"Ärendesammanställning {case.number} för arbetsledning")]
         return issue_document(uow, actor, scope=scope, kind=DocumentKind.CASE_SUMMARY,
-                      title=f"Ärendesammanställning {case.number}", recipient=recipient,
-                      recipient_agency=actor.agency, content=content,
-                      secrecy_agencies=content.owners(), bases=bases, case=case,
-                      pdf_password=pdf_password)
+                              title=f"Ärendesammanställning {case.number}", recipient=recipient,
+                              recipient_agency=actor.agency, content=content,
+                              secrecy_agencies=content.owners(), bases=bases, case=case,
+                              pdf_password=pdf_password)
 
 
 def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
@@ -202,7 +202,7 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
 
         task_where = [m.Task.meeting_id == meeting.id]
         tasks = shown_rows(s, scope, "task", *task_where,
-                      order=(m.Task.due_on.is_(None), m.Task.due_on))
+                           order=(m.Task.due_on.is_(None), m.Task.due_on))
         if tasks:
             task_cases = {c.id: c for c in s.scalars(select(m.Case).where(
                 m.Case.id.in_({t.case_id for t in tasks}))).all()}
@@ -230,11 +230,11 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
         bases = _minutes_bases(s, actor, meeting, items, tasks, recipient_agency,
                                recipient, now)
         return issue_document(uow, actor, scope=scope, kind=DocumentKind.MEETING_MINUTES,
-                      title=f"Minnesanteckningar: {meeting.title}", recipient=recipient,
-                      recipient_agency=recipient_agency or actor.agency, content=content,
-                      secrecy_agencies=content.owners(), bases=bases, meeting_id=meeting.id,
-                      pdf_password=pdf_password,
-                      log_detail={"meeting": meeting.id, "items": len(items),
+                              title=f"Minnesanteckningar: {meeting.title}", recipient=recipient,
+                              recipient_agency=recipient_agency or actor.agency, content=content,
+                              secrecy_agencies=content.owners(), bases=bases, meeting_id=meeting.id,
+                              pdf_password=pdf_password,
+                              log_detail={"meeting": meeting.id, "items": len(items),
                                   "tasks": len(tasks)})
 
 
@@ -260,8 +260,8 @@ def _minutes_bases(s, actor: Actor, meeting: m.Meeting, items, tasks,
         case_content.include(Category.IDENTITY, all_cases[cid].owner_agency)
         if recipient_agency is not None and recipient_agency != actor.agency:
             bases += handover_bases(s, all_cases[cid], recipient_agency, recipient,
-                                     case_content, now,
-                                     f"Minnesanteckningar från möte {meeting.id}")
+                                    case_content, now,
+                                    f"Minnesanteckningar från möte {meeting.id}")
         else:
             bases.append(Basis(
                 categories=tuple(sorted(cats, key=list(Category).index)),
@@ -312,7 +312,7 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             .order_by(m.Case.opened_at, m.Case.id)).all()
         for case in case_rows:
             case_blocks(s, scope, case, content, open_tasks_only=False, with_person=False,
-                         with_consents=False, heading=f"Ärende {case.number}")
+                        with_consents=False, heading=f"Ärende {case.number}")
         hidden_cases = s.scalar(select(func.count()).select_from(m.Case).where(
             m.Case.person_id == person.id, access.scope_clause(actor, m.Case.id, "read", now),
             not_(access.visible(actor, "case", now))))
@@ -342,13 +342,13 @@ def issue_subject_extract(uow: UnitOfWork, actor: Actor, person_id: int,
             (1.6, 2.6, 2.8, 2.4)))
         recipient = f"Den registrerade ({view.alias})"
         bases = [Basis(categories=tuple(sorted(content.included, key=list(Category).index)),
-                        recipient=recipient, recipient_agency=None, person_id=person.id,
-                        legal_basis=BASIS_SUBJECT_EXTRACT, purpose="Registerutdrag")]
+                       recipient=recipient, recipient_agency=None, person_id=person.id,
+                       legal_basis=BASIS_SUBJECT_EXTRACT, purpose="Registerutdrag")]
         return issue_document(uow, actor, scope=scope, kind=DocumentKind.SUBJECT_EXTRACT,
-                      title=f"Registerutdrag – {view.display_name}", recipient=recipient,
-                      recipient_agency=None, content=content,
-                      secrecy_agencies=content.owners(), bases=bases, person_id=person.id,
-                      pdf_password=pdf_password, log_detail={"cases": len(case_rows)})
+                              title=f"Registerutdrag – {view.display_name}", recipient=recipient,
+                              recipient_agency=None, content=content,
+                              secrecy_agencies=content.owners(), bases=bases, person_id=person.id,
+                              pdf_password=pdf_password, log_detail={"cases": len(case_rows)})
 
 
 def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
@@ -408,14 +408,14 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
         content.include(Category.IDENTITY, person.owner_agency)
         recipient = f"Den registrerade ({view.alias})"
         bases = [Basis(categories=(Category.IDENTITY,), recipient=recipient,
-                        recipient_agency=None, person_id=person.id,
-                        legal_basis=BASIS_LOG_EXTRACT, purpose="Utdrag ur åtkomstloggen")]
+                       recipient_agency=None, person_id=person.id,
+                       legal_basis=BASIS_LOG_EXTRACT, purpose="Utdrag ur åtkomstloggen")]
         return issue_document(uow, actor, scope=scope, kind=DocumentKind.ACCESS_LOG_EXTRACT,
-                      title=f"Utdrag ur åtkomstloggen – {view.display_name}",
-                      recipient=recipient, recipient_agency=None, content=content,
-                      secrecy_agencies=agencies | {person.owner_agency}, bases=bases,
-                      person_id=person.id, pdf_password=pdf_password,
-                      log_detail={"entries": len(events)})
+                              title=f"Utdrag ur åtkomstloggen – {view.display_name}",
+                              recipient=recipient, recipient_agency=None, content=content,
+                              secrecy_agencies=agencies | {person.owner_agency}, bases=bases,
+                              person_id=person.id, pdf_password=pdf_password,
+                              log_detail={"entries": len(events)})
 
 
 def _at(text: str) -> dt.datetime:

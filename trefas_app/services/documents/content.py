@@ -153,7 +153,7 @@ def author_agency(actor: Actor) -> str:
 
 
 def person_blocks(s, scope: Scope, person: m.Person, content: Content,
-                   heading: str = "Personen") -> PersonView:
+                  heading: str = "Personen") -> PersonView:
     view = scope.project(s, person)
     shown, author_sees = scope.person_categories(s, person.id)
     rows = [("Namn", view.display_name)]
@@ -280,9 +280,9 @@ def shown_rows(s, scope: Scope, kind: str, *where, order=()):
 
 
 def case_blocks(s, scope: Scope, case: m.Case, content: Content, *,
-                 open_tasks_only: bool, with_person: bool = True,
-                 with_consents: bool = True, consents_active_only: bool = True,
-                 heading: str = "Ärendet") -> None:
+                open_tasks_only: bool, with_person: bool = True,
+                with_consents: bool = True, consents_active_only: bool = True,
+                heading: str = "Ärendet") -> None:
     """Everything about one case the scope allows, section by section."""
     if with_person:
         person_blocks(s, scope, case.person, content)
@@ -332,7 +332,7 @@ def case_blocks(s, scope: Scope, case: m.Case, content: Content, *,
 def _referral_section(s, scope: Scope, content: Content, where) -> None:
     """SIG referrals."""
     refs = shown_rows(s, scope, "referral", where,
-                 order=(m.Referral.received_at,))
+                      order=(m.Referral.received_at,))
     if refs:
         users = users_by_id(s, [r.decided_by_id for r in refs])
         content.blocks += [Heading("SIG – aktualiseringar"), Table(
@@ -356,7 +356,7 @@ def _plan_section(s, scope: Scope, content: Content, where) -> None:
         content.blocks.append(Heading("Åtgärdsplan och SIP"))
     for plan in plans:
         users = users_by_id(s, [plan.overall_user_id, plan.approved_by_id]
-                       + [a.responsible_user_id for a in plan.actions])
+                            + [a.responsible_user_id for a in plan.actions])
         overall = agency_name(plan.overall_agency)
         if plan.overall_user_id:
             overall += f" – {user_label(users, plan.overall_user_id, False)}"
@@ -433,7 +433,7 @@ def _period_section(s, scope: Scope, content: Content, where, kind: str, model,
 def _threat_section(s, scope: Scope, content: Content, where) -> None:
     """Threat assessments."""
     threats = shown_rows(s, scope, "threat", where,
-                    order=(m.ThreatAssessment.assessed_at,))
+                         order=(m.ThreatAssessment.assessed_at,))
     if threats:
         users = users_by_id(s, [t.created_by_id for t in threats])
         content.blocks += [Heading("Hotbild och riskbedömningar"), Table(
@@ -449,7 +449,7 @@ def _threat_section(s, scope: Scope, content: Content, where) -> None:
 def _involvement_section(s, scope: Scope, content: Content, where) -> None:
     """Incidents the person is linked to."""
     involvements = shown_rows(s, scope, "involvement", where,
-                         order=(m.IncidentInvolvement.created_at,))
+                              order=(m.IncidentInvolvement.created_at,))
     if involvements:
         incidents = {i.id: i for i in s.scalars(select(m.Incident).where(
             m.Incident.id.in_({r.incident_id for r in involvements}))).all()}
@@ -471,7 +471,7 @@ def _task_section(s, scope: Scope, content: Content, where, open_tasks_only: boo
     if open_tasks_only:
         task_where.append(m.Task.state == TaskState.OPEN)
     tasks = shown_rows(s, scope, "task", *task_where,
-                  order=(m.Task.due_on.is_(None), m.Task.due_on))
+                       order=(m.Task.due_on.is_(None), m.Task.due_on))
     if tasks:
         users = users_by_id(s, [t.assignee_id for t in tasks])
         columns = ("Åtgärdspunkt", "Ansvarig", "Klar senast")
@@ -492,7 +492,7 @@ def _task_section(s, scope: Scope, content: Content, where, open_tasks_only: boo
 
 
 def consent_blocks(s, scope: Scope, person: m.Person, content: Content,
-                    active_only: bool) -> None:
+                   active_only: bool) -> None:
     today = access.local_date(scope.now)
     consents = s.scalars(select(m.Consent)
                          .where(m.Consent.person_id == person.id,

@@ -123,8 +123,9 @@ class Basis:
     legal_basis: str | None = None
     purpose: str | None = None
 
+
 def handover_bases(s, case: m.Case, recipient_agency: Agency, recipient: str,
-                    content: Content, now: dt.datetime, purpose: str) -> list[Basis]:
+                   content: Content, now: dt.datetime, purpose: str) -> list[Basis]:
     """The consent (or legal basis) each disclosed category relies on; the
     recipient's own records need none."""
     today = access.local_date(now)
@@ -151,7 +152,7 @@ def handover_bases(s, case: m.Case, recipient_agency: Agency, recipient: str,
         if recipient_agency in owners:
             groups.setdefault((None, BASIS_OWN_RECORDS), []).append(category)
     return [Basis(categories=tuple(cats), recipient=recipient,
-                   recipient_agency=recipient_agency, case_id=case.id,
-                   person_id=case.person_id, consent_id=consent_id, legal_basis=basis,
-                   purpose=purpose)
+                  recipient_agency=recipient_agency, case_id=case.id,
+                  person_id=case.person_id, consent_id=consent_id, legal_basis=basis,
+                  purpose=purpose)
             for (consent_id, basis), cats in groups.items()]

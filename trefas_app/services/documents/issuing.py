@@ -117,11 +117,11 @@ def _page_count(pdf: bytes, password: str | None) -> int:
 
 
 def issue_document(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: str, recipient: str,
-           recipient_agency: Agency | None, content: Content, secrecy_agencies: set[Agency],
-           bases: list[Basis], case: m.Case | None = None, person_id: int | None = None,
-           meeting_id: int | None = None, pdf_password: str | None = None,
-           log_detail: dict | None = None, scope: Scope | None = None
-           ) -> IssuedDocumentResult:
+                   recipient_agency: Agency | None, content: Content, secrecy_agencies: set[Agency],
+                   bases: list[Basis], case: m.Case | None = None, person_id: int | None = None,
+                   meeting_id: int | None = None, pdf_password: str | None = None,
+                   log_detail: dict | None = None, scope: Scope | None = None
+                   ) -> IssuedDocumentResult:
     """Number, render, sign, seal, record and log one document; commits. With
     ``scope``, the names of every person it projected masked are blanked out
     of all the document's text (free text of notes, tasks, plans …)."""
