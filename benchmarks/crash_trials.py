@@ -317,7 +317,7 @@ def trial_series(kind: str, template: Path, work: Path, case_id: int, trials: in
         admin.backup(a, a.actor)
         a.close()
         state = read_state(root)
-        for info in admin._list_backups(root / "backups"):
+        for info in admin.list_backups(a):  # file names only; a closed store still has its paths
             if not state.actions.get(("backup", info.path.name)):
                 tally.fail("unlogged", f"backup {info.path.name} has no entry")
     return tally

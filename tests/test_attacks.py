@@ -51,7 +51,7 @@ from trefas_app.domain.errors import (
     ValidationError,
     WrongPassword,
 )
-from trefas_app.security.audit_chain import read_checkpoints, sign_checkpoint, verify_checkpoint
+from trefas_app.store.audit_chain import read_checkpoints, sign_checkpoint, verify_checkpoint
 from trefas_app.services import (
     accounts,
     admin as admin_ops,

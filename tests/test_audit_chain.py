@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from trefas_app.security.audit_chain import (
+from trefas_app.store.audit_chain import (
     GENESIS,
     ChainEntry,
     Checkpoint,

@@ -39,7 +39,8 @@ def written_actions() -> set[str]:
                     found |= {kind + "".join(parts) for kind in COMPONENT_KINDS}
             elif name == "append" and len(args) >= 4:
                 code = _string(args[3])
-            elif name in ("close", "lock") and args and path.parts[-2:] != ("demo.py",):
+            elif name in ("close", "lock") and args \
+                    and "demo" not in path.relative_to(SOURCE).parts:
                 code = _string(args[0])
             else:
                 code = None

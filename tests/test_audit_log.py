@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
-from trefas_app.security.audit_chain import (
+from trefas_app.store.audit_chain import (
     append_checkpoint,
     canonical_bytes,
     entry_hash,

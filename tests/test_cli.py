@@ -493,7 +493,7 @@ def test_restore_needs_confirmation_when_not_interactive(store, run, monkeypatch
 
 
 def test_demo_command_refuses_an_existing_store_and_lists_the_users(env, run, monkeypatch):
-    """The command's own part (the data set is demo.py's and tested there):
+    """The command's own part (the data set is the demo package's and tested there):
     password from TREFAS_PASSWORD else the README's, users printed, an existing
     store refused before anything is built."""
     from trefas_app import demo

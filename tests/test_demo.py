@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from trefas_app.demo import DEMO_PASSWORD, USERS, _plan_stories, build_demo
+from trefas_app.demo import DEMO_PASSWORD, USERS, build_demo
+from trefas_app.demo.timeline import plan_stories
 from trefas_app.domain.enums import (
     Agency,
     ConsentBasis,
@@ -24,9 +25,9 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.domain.errors import AccessDenied, StoreExists
 from trefas_app.domain.personnummer import parse_personal_number
-from trefas_app.security import audit
-from trefas_app.security.audit_chain import read_checkpoints, verify_chain
-from trefas_app.security.passwords import check_password_policy
+from trefas_app.store import audit
+from trefas_app.store.audit_chain import read_checkpoints, verify_chain
+from trefas_app.domain.passwords import check_password_policy
 from trefas_app.services import cases, consents, persons
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import TEST_KDF, KdfParams
@@ -105,7 +106,7 @@ def test_same_seed_and_clock_give_the_same_store(demo, tmp_path):
 def test_another_seed_plans_other_persons():
     def plan(seed):
         return [(s.first, s.last, s.personal_number, s.final_state, s.consent)
-                for s in _plan_stories(random.Random(seed), BASE)]
+                for s in plan_stories(random.Random(seed), BASE)]
 
     assert plan(2026) == plan(2026)
     assert plan(2026) != plan(7)
@@ -120,12 +121,12 @@ def test_existing_store_is_refused_and_left_alone(demo):
 
 
 def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
-    import trefas_app.demo as demo_module
+    import trefas_app.demo.builder as demo_module
 
     def broken(*args, **kwargs):
         raise RuntimeError("simulated failure half-way")
 
-    monkeypatch.setattr(demo_module, "_schedule_casework", broken)
+    monkeypatch.setattr(demo_module, "schedule_casework", broken)
     with pytest.raises(RuntimeError):
         build_demo(tmp_path / "half", kdf=TEST_KDF, clock=lambda: BASE)
     assert not (tmp_path / "half").exists()

@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from trefas_app import paths
 from trefas_app.cli import documents as cli_documents
 from trefas_app.domain.errors import DatabaseDamaged, DiskFull
 from trefas_app.services import admin, persons, users
+from trefas_app.services.admin import restores as admin_restores
 from trefas_app.store import engine as engine_mod
 from trefas_app.store.engine import connect_raw, translate_os_error
 from trefas_app.store.store import unlock
@@ -130,7 +132,7 @@ def test_restore_on_a_full_disk_says_so_and_changes_nothing(world, monkeypatch):
     def full(src, dst, key):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(admin, "_online_copy", full)
+    monkeypatch.setattr(admin_restores, "online_copy", full)
     with pytest.raises(DiskFull):
         admin.restore(a, a.actor, made.path)
     monkeypatch.undo()
@@ -144,7 +146,7 @@ def test_pdf_output_on_a_full_disk_says_so(tmp_path, monkeypatch):
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(cli_documents.tempfile, "mkstemp", full)
+    monkeypatch.setattr(tempfile, "mkstemp", full)  # inside the one atomic write
     with pytest.raises(DiskFull) as caught:
         cli_documents._write_private(tmp_path / "x.pdf", b"%PDF")
     assert "Disken är full" in caught.value.sv

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,10 @@ from sqlalchemy.orm import Session
 from trefas_app.domain.clock import today
 from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
-from trefas_app.security.audit_chain import checkpoint_line, read_checkpoints, sign_checkpoint
+from trefas_app.store.audit_chain import checkpoint_line, read_checkpoints, sign_checkpoint
 from trefas_app.services import accounts, admin, audit_log, consents, persons, users
+from trefas_app.services.admin import backups as admin_backups
+from trefas_app.store import rekey as store_rekey
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import KeyFile
 from trefas_app.store.store import unlock, unlock_with_recovery_key
@@ -334,7 +337,7 @@ def test_a_rekey_finished_by_recovery_is_logged_once(world, monkeypatch):
     def killed_after_the_journal(root_dir):
         raise KeyboardInterrupt("kill -9 just after the journal")
 
-    monkeypatch.setattr(admin, "finish_rekey_renames", killed_after_the_journal)
+    monkeypatch.setattr(store_rekey, "finish_rekey_renames", killed_after_the_journal)
     with pytest.raises(KeyboardInterrupt):
         admin.rekey(a, a.actor)
     monkeypatch.undo()
@@ -523,7 +526,7 @@ def _killed_backup(root, monkeypatch):
         (dst.parent / f".{dst.name}.x1.tmp").write_bytes(b"half")
         raise KeyboardInterrupt("kill -9")
 
-    monkeypatch.setattr(admin, "_online_copy", killed)
+    monkeypatch.setattr(admin_backups, "online_copy", killed)
     with pytest.raises(KeyboardInterrupt):
         admin.backup(a, a.actor)
     monkeypatch.undo()
@@ -609,7 +612,7 @@ def test_a_document_that_is_not_written_is_not_registered(world, monkeypatch, ca
     if fails == "write":
         def no_space(*a, **kw):
             raise OSError(28, "No space left on device")
-        monkeypatch.setattr(cli_documents.tempfile, "mkstemp", no_space)
+        monkeypatch.setattr(tempfile, "mkstemp", no_space)  # inside the one atomic write
     else:
         real_commit = UnitOfWork.commit
 
@@ -646,14 +649,14 @@ def test_a_written_document_is_registered(world, monkeypatch, capsys, tmp_path):
 def test_a_backup_killed_after_its_copy_was_whole_is_logged_at_the_next(world, monkeypatch):
     root, _ = world
     a = unlock(root, "stina", PW)
-    real = admin._make_backup
+    real = admin_backups._make_backup
     made = []
 
     def killed_before_the_entry(store):
         made.append(real(store))
         raise KeyboardInterrupt("kill -9 before the log entry")
 
-    monkeypatch.setattr(admin, "_make_backup", killed_before_the_entry)
+    monkeypatch.setattr(admin_backups, "_make_backup", killed_before_the_entry)
     with pytest.raises(KeyboardInterrupt):
         admin.backup(a, a.actor)
     monkeypatch.undo()
@@ -679,8 +682,8 @@ def test_sessions_closing_at_once_keep_the_checkpoint_chain(world, monkeypatch):
     import threading
     import time
 
-    from trefas_app.security import audit_chain
-    from trefas_app.security.audit_chain import chain_break
+    from trefas_app.store import audit_chain
+    from trefas_app.store.audit_chain import chain_break
 
     root, _ = world
     real_read = audit_chain.read_checkpoints
@@ -717,14 +720,14 @@ def test_a_rekey_holds_the_checkpoint_lock_from_reading_the_lines_to_the_renames
     root, _ = world
     a = unlock(root, "stina", PW)
     seen = []
-    real_finish = admin.finish_rekey_renames
+    real_finish = store_rekey.finish_rekey_renames
 
     def finish(root_dir):
         with file_lock(root_dir / files.CHECKPOINTS_LOCK, wait=False) as free:
             seen.append(free)
         real_finish(root_dir)
 
-    monkeypatch.setattr(admin, "finish_rekey_renames", finish)
+    monkeypatch.setattr(store_rekey, "finish_rekey_renames", finish)
     admin.rekey(a, a.actor)
     assert seen == [False]  # nobody could append a line the re-signed file would lose
     with file_lock(root / files.CHECKPOINTS_LOCK, wait=False) as free:

@@ -111,7 +111,7 @@ INSTALLED_PROBE = textwrap.dedent("""
     from PySide6.QtCore import QCoreApplication
     import trefas_app
     from trefas_app.resources import resources_root
-    from trefas_app.security.passwords import WeakPassword, check_password_policy
+    from trefas_app.domain.passwords import WeakPassword, check_password_policy
     from trefas_app.store.keyslots import TEST_KDF
     from trefas_app.store.migrate import current_revision, head_revision, migrations_dir
     from trefas_app.store.store import create_store

@@ -8,7 +8,7 @@ import pytest
 
 from trefas_app.domain.errors import ValidationError
 from trefas_app.resources import resource_path
-from trefas_app.security.passwords import (
+from trefas_app.domain.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     WeakPassword,

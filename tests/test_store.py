@@ -30,7 +30,7 @@ from trefas_app.domain.errors import (
     UnknownUser,
     WrongPassword,
 )
-from trefas_app.security.passwords import failed_login_delay
+from trefas_app.domain.passwords import failed_login_delay
 from trefas_app.services import accounts, admin, users
 from trefas_app.store import models as m
 from trefas_app.store.engine import check_temp_store_in_memory, connect_raw

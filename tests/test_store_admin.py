@@ -24,6 +24,8 @@ from trefas_app.domain.errors import (
     WrongPassword,
 )
 from trefas_app.services import admin, audit_log, cases, consents, notes, persons, users
+from trefas_app.services.admin import backups as admin_backups
+from trefas_app.store import rekey as store_rekey
 from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw
 from trefas_app.store.store import BACKUPS_KEPT, unlock
@@ -123,7 +125,7 @@ def test_backup_on_a_full_disk_leaves_no_partial_file(world, monkeypatch):
         dst.write_bytes(b"\x00" * 8192)  # what had been written when the disk filled
         raise sqlcipher3.OperationalError("database or disk is full")
 
-    monkeypatch.setattr(admin, "_online_copy", full_disk)
+    monkeypatch.setattr(admin_backups, "online_copy", full_disk)
     with pytest.raises(DiskFull) as err:
         admin.backup(a, a.actor)
     assert "Disken är full" in err.value.sv
@@ -337,10 +339,10 @@ def test_interrupted_rekey_between_the_renames_is_finished(world, monkeypatch):
         if Path(dst).name == "trefas.keys" and Path(src).name.endswith("rekey-new"):
             raise KeyboardInterrupt("power cut")
 
-    monkeypatch.setattr(admin.os, "replace", crash_after_keys)
+    monkeypatch.setattr(os, "replace", crash_after_keys)
     with pytest.raises(KeyboardInterrupt):
         admin.rekey(a, a.actor)
-    monkeypatch.setattr(admin.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
     a.engine.dispose()
 
     report = admin.check_store(root)
@@ -380,7 +382,7 @@ def test_rekey_never_launders_a_forged_or_torn_checkpoint(world):
     the old key never signed; a torn line must not block the re-key either."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from trefas_app.security.audit_chain import (
+    from trefas_app.store.audit_chain import (
         append_checkpoint,
         read_checkpoints,
         sign_checkpoint,
@@ -414,7 +416,7 @@ def test_rekey_that_fails_before_the_journal_changes_nothing(world, monkeypatch)
     def fail(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(admin, "atomic_write", fail)
+    monkeypatch.setattr(store_rekey, "atomic_write", fail)
     with pytest.raises(DiskFull):
         admin.rekey(a, a.actor)
     assert a.paths.keys.read_bytes() == keyfile and a.data_key == key
@@ -539,6 +541,27 @@ def test_check_store_healthy_and_with_credentials(world):
     a.close()
     with pytest.raises(WrongPassword):
         admin.check_store(root, "stina", "Inte-rätt-lösenord-alls")
+
+
+def test_the_store_check_entry_is_followed_by_its_due_checkpoint(world, monkeypatch):
+    """``store.check`` is logged through the unit of work, so a checkpoint falls
+    due after it like after any other entry (it used to be committed on a
+    session of its own, with no checkpoint ever following)."""
+    from trefas_app.store.audit_chain import read_checkpoints
+    from trefas_app.store import store as store_module
+
+    root, _ = world
+    monkeypatch.setattr(store_module, "CHECKPOINT_EVERY", 1)  # every entry is "a thousand"
+    before = len(read_checkpoints(root / "trefas.checkpoints"))
+    assert admin.check_store(root, "stina", PW).ok
+    lines = read_checkpoints(root / "trefas.checkpoints")
+    assert len(lines) == before + 1
+    a = unlock(root, "stina", PW)
+    with Session(a.engine) as s:
+        check_seq = s.scalar(select(func.max(m.AuditEvent.seq))
+                             .where(m.AuditEvent.action == "store.check"))
+    a.close()
+    assert lines[-1].seq == check_seq
 
 
 def test_check_store_finds_each_problem(world):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
@@ -78,21 +77,10 @@ def _checked_target(args: argparse.Namespace, path: Path) -> Path:
 
 def _write_private(path: Path, data: bytes) -> None:
     """Write ``data`` readable by the owner only; replaces ``path`` atomically."""
+    from trefas_app.store.files import atomic_write
+
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        atomic_write(path, data)
     except OSError as exc:
         from trefas_app.store.engine import translate_os_error
 

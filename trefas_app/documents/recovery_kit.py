@@ -90,7 +90,7 @@ def write_recovery_kit(path: Path, store_id: str, recovery_key: str, store_path:
     """Write the kit owner-only (it is as secret as the key itself)."""
     import os
 
-    from trefas_app.store.keyslots import atomic_write
+    from trefas_app.store.files import atomic_write
 
     path = Path(path)
     atomic_write(path, recovery_kit_pdf(store_id, recovery_key, store_path, created_at))

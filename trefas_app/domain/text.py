@@ -26,10 +26,14 @@ flush (store/text_guard.py), so no service can forget it.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from trefas_app.domain.errors import ValidationError
+
+#: The shape of a user name (the key file checks its unsigned lists against it too).
+USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
 
 #: SQLite's largest integer: no id or offset beyond it can exist.
 MAX_RECORD_ID = 2**63 - 1
@@ -161,7 +165,6 @@ INTERNAL_TABLES = frozenset({"audit_events", "retention_purges"})
 SEARCH_QUERY = _line("sökning", "search", QUERY)
 #: A reason copied into the access log (the longest any field allows).
 LOGGED_REASON = _text("skäl", "reason")
-PDF_PASSWORD = FieldRule("PDF-lösenord", "PDF password", 200)
 
 
 def in_repertoire(char: str) -> bool:
@@ -217,10 +220,6 @@ def clean(value: str, rule: FieldRule) -> str:
     return text
 
 
-def clean_optional(value: str | None, rule: FieldRule) -> str | None:
-    return None if value is None else clean(value, rule)
-
-
 def visible_length(text: str) -> int:
     """Characters one sees: not combining marks, controls or line breaks."""
     return sum(1 for ch in unicodedata.normalize("NFC", text)
@@ -238,11 +237,3 @@ def check_paging(offset: int, limit: int) -> tuple[int, int]:
             f"Ogiltigt antal rader (--limit): ange 1–{MAX_PAGE_LIMIT}.",
             f"Invalid number of rows (--limit): give 1–{MAX_PAGE_LIMIT}.")
     return offset, limit
-
-
-def check_record_id(value: int) -> int:
-    """An id that can exist: 1 … MAX_RECORD_ID."""
-    if not 1 <= value <= MAX_RECORD_ID:
-        raise ValidationError("Ogiltigt id: det finns ingen post med det numret.",
-                              "Invalid id: there is no record with that number.")
-    return value

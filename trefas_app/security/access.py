@@ -48,9 +48,6 @@ class KindSpec:
     model: type
     category: Category | None = None  # fixed category; None = the row's own column
 
-    def case_col(self, model=None):
-        return (model or self.model).case_id
-
     def category_expr(self, model=None):
         if self.category is not None:
             return literal(self.category.value)

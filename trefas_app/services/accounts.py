@@ -254,7 +254,7 @@ def _require_admin(session) -> None:
 def change_own_password(session, old_password: str, new_password: str) -> None:
     """A password change from a log-in without the key (the administrator, or
     an account waiting for confirmation): only the own slot is rewrapped."""
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     check_password_policy(new_password, session.actor.username)
     with session.edit_keyfile() as keyfile:

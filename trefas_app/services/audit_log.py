@@ -40,10 +40,11 @@ from trefas_app.domain.audit_labels import actions_matching
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
-from trefas_app.security import access, audit
-from trefas_app.security.audit import AuditRow
-from trefas_app.security.audit_chain import ChainReport, read_checkpoints, verify_chain
-from trefas_app.security.note_seal import note_seal
+from trefas_app.security import access
+from trefas_app.store import audit
+from trefas_app.store.audit import AuditRow
+from trefas_app.store.audit_chain import ChainReport, read_checkpoints, verify_chain
+from trefas_app.store.note_seal import note_seal
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m

@@ -26,11 +26,9 @@ import shutil
 from pathlib import Path
 
 from trefas_app.domain.errors import AccessDenied, StoreError
-from trefas_app.store.files import DB_NAME, fsync_dir, fsync_file, unlink_quietly
-from trefas_app.store.keyslots import atomic_write
-
-PAGE_SIZE = 4096
-PLAIN_HEADER = b"SQLite format 3\x00"
+from trefas_app.store.copies import PAGE_SIZE
+from trefas_app.store.copies import SQLITE_PLAIN_HEADER as PLAIN_HEADER
+from trefas_app.store.files import DB_NAME, atomic_write, fsync_dir, fsync_file, unlink_quietly
 
 
 def _sha256(path: Path) -> str:
@@ -88,11 +86,12 @@ def backup_without_key(session, actor):
     """The administrator's backup: named and rotated like every backup, the
     copy made by :func:`copy_without_key`, logged through the key file."""
     from trefas_app.security import access
-    from trefas_app.services.admin import BACKUPS_KEPT, BackupInfo, _backup_names, _rotate
+    from trefas_app.services.admin.backups import BackupInfo, backup_names, rotate_backups
+    from trefas_app.store.store import BACKUPS_KEPT
 
     access.require(actor, "system.backup")
-    created, final, partial, key_copy = _backup_names(session)
+    created, final, partial, key_copy = backup_names(session)
     size = copy_without_key(session, final, partial, key_copy)
-    _rotate(session.paths.backups, BACKUPS_KEPT)
+    rotate_backups(session.paths.backups, BACKUPS_KEPT)
     session.log("backup", file=final.name, size=size, verified_with_key=False)
     return BackupInfo(path=final, size=size, created_at=created, key_path=key_copy)

@@ -12,7 +12,7 @@ from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
-from trefas_app.security.note_seal import note_seal
+from trefas_app.store.note_seal import note_seal
 from trefas_app.services.cases import touch_case, writable_case
 from trefas_app.services.persons import mask_result
 from trefas_app.services.views import NoteView, Page

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,14 +11,12 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.security import access
-from trefas_app.security.passwords import check_password_policy
+from trefas_app.domain.passwords import check_password_policy
+from trefas_app.domain.text import USERNAME_RE
 from trefas_app.services.views import UnitView, UserView
 from trefas_app.services.views_ops import UserDirectoryEntry
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
-
-USERNAME_RE = re.compile(r"^[a-z][a-z0-9._-]{1,31}$")
-
 
 @dataclass(frozen=True)
 class UserInput:

@@ -192,10 +192,6 @@ class MeetingView:
     def hidden_items(self) -> int:
         return sum(self.items_hidden.values())
 
-    @property
-    def hidden_tasks(self) -> int:
-        return sum(self.tasks_hidden.values())
-
 
 # --- tasks ----------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.enums import Agency, Role
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.store.accounts import profile_signed_by
 from trefas_app.store.keyslots import DISABLED, KeyFile
@@ -115,7 +115,7 @@ def valid_pending_event(event: object) -> bool:
 def valid_name_and_time(name: object, at: object) -> bool:
     """A user name of the shape user names have and a real, timezone-aware
     ISO time of bounded length: what the key file's unsigned lists must hold."""
-    from trefas_app.services.users import USERNAME_RE
+    from trefas_app.domain.text import USERNAME_RE
 
     if not isinstance(name, str) or not USERNAME_RE.fullmatch(name):
         return False

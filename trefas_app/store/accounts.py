@@ -20,7 +20,6 @@ an identity (signing account profiles), never the data key.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hmac
 import json
@@ -138,7 +137,7 @@ def enrol(keyfile: KeyFile, username: str, code: str, password: str, now: dt.dat
           kdf: KdfParams | None = None) -> Slot:
     """The person's own step: check the code, make the slot's keys under the
     password they chose. Wrong codes count as failed log-ins (throttled)."""
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     slot = keyfile.find(username)
     if slot.state != ENROLMENT:
@@ -179,7 +178,3 @@ def confirm(keyfile: KeyFile, username: str, data_key: bytes, by: str,
     slot.seal_data_key(keyfile.store_id, data_key)
     slot.confirmed_by, slot.confirmed_at = by, _iso(now)
     return slot
-
-
-def public_b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")

@@ -13,6 +13,7 @@ Also the backup folder's lock, and removing what a killed backup left.
 from __future__ import annotations
 
 import os
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,6 +47,27 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a private (owner-only) file so that a crash leaves either the old
+    or the new content: a temporary file in the same folder, fsynced, renamed
+    over ``path``, and the folder fsynced. The one way Trefas writes a whole
+    file it must not half-write (key file, journals, witnesses, key copies of
+    backups, PDFs and recovery kits the user saves)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        unlink_quietly(Path(tmp))
+        raise
+    fsync_dir(path.parent)
+
+
 def unlink_quietly(*paths: Path) -> None:
     for p in paths:
         try:
@@ -67,8 +89,6 @@ def finish_rekey_renames(root: Path) -> None:
     if journal.exists() and not (root / REKEY_DONE).exists():
         # Until the re-key's log entry is written (by rekey(), or at the next
         # log-in when a crash came first), this says that it happened.
-        from trefas_app.store.keyslots import atomic_write
-
         atomic_write(root / REKEY_DONE, journal.read_bytes())
     if tmp_keys.exists():
         os.replace(tmp_keys, root / KEYS_NAME)

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import time
 import uuid
 from contextlib import contextmanager
@@ -45,7 +44,7 @@ from trefas_app.domain.errors import (
     UnknownUser,
     WrongPassword,
 )
-from trefas_app.store.files import fsync_dir
+from trefas_app.store.files import atomic_write
 
 FORMAT = "trefas-keys"
 FORMAT_VERSION = 4  # 4: admin slots without the data key, enrolment, confirmation
@@ -678,26 +677,6 @@ def new_recovery_key() -> str:
 
 def normalise_recovery_key(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so that a crash leaves either the old or the new content."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    fsync_dir(path.parent)
 
 
 def _local_day(at: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Role
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import KeyFile, Slot
 from trefas_app.store.witness import StoreAlarm

@@ -34,7 +34,7 @@ from trefas_app.domain.errors import (
     StoreExists,
     TrefasError,
 )
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
 from trefas_app.store.files import (
@@ -47,7 +47,6 @@ from trefas_app.store.files import (
     recover_interrupted_rekey,
     unlink_quietly,
 )
-from trefas_app.store.files import CHECKPOINTS_NAME, DB_NAME, KEYS_NAME, recover_interrupted_rekey
 from trefas_app.store.account_sync import (
     REKEY_LEGACY_ADMIN,
     apply_account_list,
@@ -139,7 +138,7 @@ def create_store(root: Path, *, admin_username: str, admin_display_name: str,
                  clock: Callable[[], dt.datetime] = utc_now) -> NewStore:
     """A new, empty store with its first administrator; the recovery key is
     returned once and never stored in clear."""
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     paths = StorePaths(Path(root))
     if paths.exists():
@@ -204,7 +203,7 @@ def _add_founding_admin(keyfile: KeyFile, username: str, display_name: str, pass
                         agency: Agency, unit_code: str, unit_name: str, kdf):
     """The first administrator's slot: their own password, an identity, and no
     copy of the data key. Returns the identity (signs account profiles)."""
-    from trefas_app.store.accounts import identity_of, sign_profile
+    from trefas_app.store.accounts import identity_of
     from trefas_app.store.keyslots import Slot, default_kdf
 
     slot = Slot.create(keyfile.store_id, "admin", username, password, None, kdf or default_kdf())
@@ -239,7 +238,7 @@ def _remove_partial(paths: StorePaths) -> None:
 
 
 def check_throttle(keyfile: KeyFile, username: str, clock) -> None:
-    from trefas_app.security.passwords import failed_login_delay
+    from trefas_app.domain.passwords import failed_login_delay
 
     slot = keyfile.find(username)
     if not slot.failures or not slot.last_failure_at:
@@ -487,10 +486,10 @@ def _run_due_rekey(store: "OpenStore") -> None:
     first supervisor to log in changes the data key, so that an old copy of the
     key file opens nothing new. Deferred (to the next supervisor's log-in)
     while someone else has the database open."""
-    from trefas_app.services.admin import rekey
+    from trefas_app.store.rekey import rekey_store
 
     try:
-        rekey(store, store.actor)
+        rekey_store(store, store.actor)
     except StoreError as exc:
         log.warning("due re-key deferred: %s", exc.en)
 
@@ -634,7 +633,7 @@ class OpenStore:
         return self._note_seal_key
 
     def _read_note_seal_key(self) -> bytes:
-        from trefas_app.security.note_seal import seal_key
+        from trefas_app.store.note_seal import seal_key
 
         return self.keyfile.note_seal_key(self.data_key) or seal_key(self._signing_key)
 
@@ -646,7 +645,7 @@ class OpenStore:
     # -- checkpoints -----------------------------------------------------------
 
     def _read_last_checkpoint_seq(self) -> int:
-        from trefas_app.security.audit_chain import read_checkpoints
+        from trefas_app.store.audit_chain import read_checkpoints
 
         if not self.paths.checkpoints.exists():
             return 0
@@ -663,7 +662,7 @@ class OpenStore:
     def write_checkpoint(self, witness_path: Path | None = None) -> None:
         """Sign the log's head as the next line of the checkpoint chain; with
         ``witness_path``, also record it there (a backup's witness)."""
-        from trefas_app.security.audit_chain import (
+        from trefas_app.store.audit_chain import (
             append_checkpoint,
             read_checkpoints,
             sign_checkpoint,

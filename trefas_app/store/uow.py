@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.errors import AccessDenied, TrefasError, ValidationError
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.engine import translate_os_error
 

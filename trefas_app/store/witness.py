@@ -80,7 +80,7 @@ def backup_witness_path(backup_db: Path) -> Path:
 
 def write_witness(path: Path, witness: Witness) -> None:
     """Replace ``path`` atomically with ``witness`` (owner-only file and folder)."""
-    from trefas_app.store.keyslots import atomic_write
+    from trefas_app.store.files import atomic_write
 
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     atomic_write(path, json.dumps(asdict(witness), sort_keys=True).encode("utf-8"))
@@ -164,7 +164,7 @@ def last_acknowledgement(session: Session) -> m.AuditEvent | None:
 def file_alarms(root: Path, store_id: str, public_key, head_seq: int,
                 acknowledged_at: dt.datetime | None) -> list[StoreAlarm]:
     """What the checkpoint file and the witnesses say against the store."""
-    from trefas_app.security.audit_chain import read_checkpoints, verify_checkpoint
+    from trefas_app.store.audit_chain import read_checkpoints, verify_checkpoint
     from trefas_app.store.files import CHECKPOINTS_NAME
 
     path = root / CHECKPOINTS_NAME
@@ -217,7 +217,7 @@ def login_alarms(session: Session, root: Path, store_id: str, public_key,
                  now: dt.datetime, actor) -> list[StoreAlarm]:
     """At log-in, inside its transaction: new alarms are logged; returns every
     alarm that stands (new ones and any not yet acknowledged)."""
-    from trefas_app.security import audit
+    from trefas_app.store import audit
 
     head = audit.head(session)[0]
     ack = last_acknowledgement(session)
