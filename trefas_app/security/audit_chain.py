@@ -533,6 +533,7 @@ class ChainReport:
     last_seq: int  # seq of the last entry read (the anchor's when none)
     last_hash: str  # stored hash of the last entry read (the anchor's when none)
     checkpoints_verified: int = 0  # valid checkpoints that matched the chain
+    incremental: bool = False  # only what is new since a verified mark (audit_verify.py)
 
 
 class _Problem:

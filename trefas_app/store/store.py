@@ -628,10 +628,13 @@ class OpenStore:
         cps = read_checkpoints(self.paths.checkpoints)
         return max((cp.seq for cp in cps), default=0)
 
-    def after_commit(self) -> None:
-        """Write a signed checkpoint each time the log passes a multiple of 1,000."""
-        with Session(self.engine) as session:
-            seq, _ = audit.head(session)
+    def after_commit(self, seq: int | None = None) -> None:
+        """Write a signed checkpoint each time the log passes a multiple of 1,000.
+        ``seq``: the head the committed transaction wrote (a unit of work
+        knows it); without it the head is read."""
+        if seq is None:
+            with Session(self.engine) as session:
+                seq, _ = audit.head(session)
         if seq // CHECKPOINT_EVERY > self._last_checkpoint_block:
             self.write_checkpoint()
 
