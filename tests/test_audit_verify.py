@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import shutil
@@ -315,10 +316,38 @@ def test_a_mark_signature_is_not_a_checkpoint_signature(copy):
     try:
         with Session(engine) as session:
             session.add(m.StoreMeta(key=audit_verify.MARK_KEY, value=json.dumps(
-                {"seq": cp.seq, "hash": cp.hash,
-                 "signature": __import__("base64").b64decode(cp.signature).hex()})))
+                {"seq": cp.seq, "hash": cp.hash, "lines": 0, "lines_digest": cp.hash,
+                 "signature": base64.b64decode(cp.signature).hex()})))
             session.flush()
             assert audit_verify.read_mark(session, keyfile.public_key(),
                                           keyfile.store_id) is None
     finally:
         engine.dispose()
+
+
+def test_old_checkpoint_lines_are_not_rechecked_unless_they_changed(copy, monkeypatch):
+    from trefas_app.security import audit_chain
+
+    _verify(copy)
+    checked = []
+    real = audit_chain.verify_checkpoint
+    monkeypatch.setattr(audit_chain, "verify_checkpoint",
+                        lambda cp, key: checked.append(cp.seq) or real(cp, key))
+    lines = len(read_checkpoints(copy / "trefas.checkpoints"))
+    s = unlock(copy, "stina", PW)
+    checked.clear()
+    assert audit_log.verify_log(s, s.actor, full=False).incremental
+    s.close()
+    # Only the line written since the mark (the last log-out), not all of them.
+    assert len(checked) == 1 and lines > 3
+
+    # An old line edited: the mark's digest of the lines no longer fits, so
+    # every signature is checked and the edit is found.
+    path = copy / "trefas.checkpoints"
+    raw = path.read_bytes().split(b"\n")
+    first = json.loads(raw[0])
+    raw[0] = json.dumps(dict(first, at="2020-01-01T00:00:00+00:00"),
+                        separators=(",", ":")).encode()
+    path.write_bytes(b"\n".join(raw))
+    report = _verify(copy)
+    assert not report.ok and "Kontrollpunkt nr 1" in report.problem_sv

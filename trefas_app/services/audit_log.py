@@ -130,7 +130,7 @@ def verify_log(store, actor: Actor, full: bool = True) -> ChainReport:
                                          problem_sv=alarm.sv, problem_en=alarm.en)
         if report.ok:
             audit_verify.write_mark(uow.session, store.signing_key, store.store_id,
-                                    report.last_seq, report.last_hash)
+                                    report.last_seq, report.last_hash, checkpoints)
         uow.log(actor, "audit.verify",
                 detail={"ok": report.ok, "entries": report.entries,
                         "first_bad_seq": report.first_bad_seq,
