@@ -19,7 +19,12 @@ Each figure is printed as: project, raw baseline, ratio.
   an absolute ≤ 1 s.
 * **append**: one ``uow.log`` + commit (a unit of work as every service
   call has) against a raw chained append (SELECT head, hash, INSERT, COMMIT
-  on a sqlcipher3 connection), and the number of SQL statements of each.
+  on a sqlcipher3 connection), and the number of SQL statements of each;
+  and the append alone inside an open transaction (no commit).
+* **logged read**: ``services.cases.get_case`` by the social worker ``sara``
+  (the access rule, the projection, the log entry, the commit) against a raw
+  ``SELECT`` of the case row plus the raw chained append, and the statements
+  ``get_case`` runs.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from benchmarks.bulk_log import LOG_PASSWORD, SUPERVISOR  # noqa: E402
+from benchmarks.bulk_log import LOG_PASSWORD, SOCIAL_WORKER, SUPERVISOR  # noqa: E402
 from trefas_app.security import audit, audit_verify  # noqa: E402
 from trefas_app.security.audit_chain import (  # noqa: E402
     _canonical_text,
@@ -47,7 +52,7 @@ from trefas_app.security.audit_chain import (  # noqa: E402
     format_at,
     read_checkpoints,
 )
-from trefas_app.services import audit_log  # noqa: E402
+from trefas_app.services import audit_log, cases  # noqa: E402
 from trefas_app.store.engine import connect_raw  # noqa: E402
 from trefas_app.store.store import unlock  # noqa: E402
 
@@ -108,6 +113,37 @@ def project_append(store) -> None:
         uow.commit()
 
 
+def append_in_transaction(store) -> float:
+    """Seconds of one ``uow.log`` in a transaction already begun."""
+    with store.uow() as uow:
+        uow.session.connection()
+        t = time.perf_counter()
+        uow.log(store.actor, "bench.project", subject_kind="case", subject_id=7, case_id=7)
+        elapsed = time.perf_counter() - t
+        uow.commit()
+    return elapsed
+
+
+def raw_logged_read(conn, case_id: int) -> None:
+    conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)).fetchone()
+    raw_append(conn)
+
+
+def logged_read(store, case_id: int, runs: int) -> dict:
+    """get_case against a raw SELECT + chained append, interleaved."""
+    conn = connect_raw(store.paths.db, store.data_key)
+    try:
+        counter = StatementCounter(store.engine)
+        cases.get_case(store.uow(), store.actor, case_id)
+        statements = counter.count
+        times = interleaved([("project", lambda: cases.get_case(store.uow(), store.actor,
+                                                                case_id)),
+                             ("raw", lambda: raw_logged_read(conn, case_id))], runs)
+    finally:
+        conn.close()
+    return dict(times, statements=statements)
+
+
 class StatementCounter:
     def __init__(self, engine):
         self.count = 0
@@ -145,6 +181,7 @@ def main() -> None:
     ap.add_argument("--log-store", type=Path, default=OUT / "log2m")
     ap.add_argument("--runs", type=int, default=3, help="runs of the full verify (each way)")
     ap.add_argument("--appends", type=int, default=200)
+    ap.add_argument("--case-id", type=int, default=1, help="the case sara reads")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
 
@@ -180,9 +217,19 @@ def main() -> None:
         results["append"] = appends
         print(row(f"log append + commit ({statements} statements; raw 4)",
                   appends["project"], appends["raw"]))
+        alone = statistics.median(append_in_transaction(store) for _ in range(args.appends))
+        results["append_alone_s"] = alone
+        print(row("log append alone (in a transaction)", alone, None))
     finally:
         conn.close()
         store.close()
+    reader = unlock(args.log_store, SOCIAL_WORKER, LOG_PASSWORD)
+    try:
+        read = results["logged_read"] = logged_read(reader, args.case_id, args.appends)
+        print(row(f"logged read get_case ({read['statements']} statements; raw 5)",
+                  read["project"], read["raw"]))
+    finally:
+        reader.close()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
 

@@ -2,7 +2,8 @@
 
 Nothing here is part of the program. ``build_log_store(root, events)`` makes a
 fresh store (test KDF) with an administrator and one supervisor (``chef``,
-``LOG_PASSWORD``, a key holder who may verify the log), then appends
+``LOG_PASSWORD``, a key holder who may verify the log) and one social worker
+(``sara``) with one case, then appends
 ``events`` entries hashed exactly as ``security.audit.append`` does and
 inserted with the driver's ``executemany`` in chunks (one transaction each, the
 append-only triggers in place), signs a checkpoint every
@@ -15,7 +16,6 @@ out. Used by ``bench_audit.py``::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import json
 import random
@@ -30,13 +30,14 @@ from trefas_app.domain.enums import Agency, Role  # noqa: E402
 from trefas_app.security.audit_chain import (  # noqa: E402
     canonical_bytes, checkpoint_line, entry_hash, format_at, line_digest, read_checkpoints,
     sign_checkpoint)
-from trefas_app.services import accounts, users  # noqa: E402
+from trefas_app.services import accounts, cases, persons, users  # noqa: E402
 from trefas_app.store.engine import connect_raw  # noqa: E402
 from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
 from trefas_app.store.store import CHECKPOINT_EVERY, create_store, unlock  # noqa: E402
 
 LOG_PASSWORD = "Bänk-logg-kedja-2026"
 SUPERVISOR = "chef"
+SOCIAL_WORKER = "sara"
 
 _USERS = ([(f"sw{u:02d}-{k:02d}", "city", "social_worker") for u in range(8) for k in range(15)]
           + [(f"pol{u:02d}-{k:02d}", "police", "police_liaison") for u in range(4)
@@ -80,13 +81,27 @@ def event_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: 
         prev = digest
 
 
-def _add_supervisor(store) -> None:
+def _add_users(store) -> None:
+    """The supervisor and the social worker, enrolled and confirmed."""
     unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "BL", "Bänkloggen")
-    data = users.UserInput(SUPERVISOR, "Chef Bänk", Role.SUPERVISOR, Agency.CITY, unit.id, "")
-    view = users.add_user(store.uow(), store.actor, dataclasses.replace(data, password=""))
-    accounts.enrol_account(store.paths.root, view.username, view.enrolment_code, LOG_PASSWORD,
-                           clock=store.clock)
-    accounts.confirm_at_setup(store, view.username)
+    for username, name, role in ((SUPERVISOR, "Chef Bänk", Role.SUPERVISOR),
+                                 (SOCIAL_WORKER, "Sara Bänk", Role.SOCIAL_WORKER)):
+        data = users.UserInput(username, name, role, Agency.CITY, unit.id, "")
+        view = users.add_user(store.uow(), store.actor, data)
+        accounts.enrol_account(store.paths.root, view.username, view.enrolment_code,
+                               LOG_PASSWORD, clock=store.clock)
+        accounts.confirm_at_setup(store, view.username)
+
+
+def _open_case(root: Path) -> int:
+    """One person with one case, opened by the social worker (who reads it in
+    bench_audit.py)."""
+    s = unlock(root, SOCIAL_WORKER, LOG_PASSWORD)
+    try:
+        person = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
+        return cases.open_case(s.uow(), s.actor, person.id, "Risk för våld").id
+    finally:
+        s.close()
 
 
 def _sign_heads(store, heads) -> None:
@@ -113,8 +128,9 @@ def build_log_store(root: Path, events: int, chunk: int = 50_000) -> dict:
     t0 = time.perf_counter()
     founding = create_store(root, admin_username="admin", admin_display_name="Bänk Admin",
                             admin_password=LOG_PASSWORD, kdf=TEST_KDF).store
-    _add_supervisor(founding)
+    _add_users(founding)
     founding.close()
+    case_id = _open_case(root)
     store = unlock(root, SUPERVISOR, LOG_PASSWORD)
     conn = connect_raw(store.paths.db, store.data_key)
     seq, prev = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"
@@ -139,7 +155,7 @@ def build_log_store(root: Path, events: int, chunk: int = 50_000) -> dict:
     conn.close()
     _sign_heads(store, heads)
     store.close()  # logs the log-out and signs the head
-    return {"events": events, "hash_s": round(hash_s, 1), "insert_s": round(insert_s, 1),
+    return {"events": events, "case_id": case_id, "hash_s": round(hash_s, 1), "insert_s": round(insert_s, 1),
             "build_s": round(time.perf_counter() - t0, 1),
             "store_bytes": sum(p.stat().st_size for p in root.iterdir() if p.is_file())}
 

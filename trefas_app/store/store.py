@@ -36,7 +36,13 @@ from trefas_app.domain.errors import (
 )
 from trefas_app.security import audit
 from trefas_app.store import models as m
-from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
+from trefas_app.store.engine import (
+    close_engine,
+    is_busy,
+    open_engine,
+    store_busy,
+    translate_os_error,
+)
 from trefas_app.store.files import (
     CHECKPOINTS_LOCK,
     CHECKPOINTS_NAME,
@@ -332,7 +338,7 @@ def unlock(root: Path, username: str, password: str,
         session = KeylessSession(paths, keyfile, slot, private, clock)
         session.log("login", keyless=True)
         return session
-    data_key = keyfile.unseal(username, password)
+    data_key = keyfile.data_key_of(slot, private)  # the one Argon2id was open_account's
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
     try:
@@ -689,11 +695,11 @@ class OpenStore:
         self._signing_key = self.keyfile.signing_key(data_key)
         self._note_seal_key = self._read_note_seal_key()
         if old is not engine:
-            old.dispose()
+            close_engine(old)
 
     def retire(self) -> None:
         """Stop this session without logging out (its database was replaced)."""
-        self.engine.dispose()
+        close_engine(self.engine)
         self._data_key = None
         self._signing_key = self._note_seal_key = None
 
@@ -713,7 +719,7 @@ class OpenStore:
         except (OSError, DatabaseError) as exc:
             raise translate_os_error(exc) or exc
         finally:
-            self.engine.dispose()
+            close_engine(self.engine)
             self._data_key = None
             self._signing_key = self._note_seal_key = None
 
