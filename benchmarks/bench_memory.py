@@ -1,0 +1,111 @@
+"""Benchmark: memory of a process that unlocks and lists, against the raw
+equivalent, each in a fresh child process.
+
+Nothing here is part of the program. Uses the store from ``bulk_log.py``
+(test KDF, so no 256 MiB Argon2id in the figures: what is measured is all
+"beyond the KDF")::
+
+    .venv/bin/python benchmarks/bench_memory.py [--log-store DIR] [--runs N]
+
+* **project**: import the services, ``unlock`` as the social worker, one page
+  of ``cases.list_cases`` and of ``persons.list_persons``.
+* **raw**: import sqlcipher3, open the database with the data key, SELECT the
+  same pages' rows.
+
+Printed: resident memory (VmRSS, MiB) after the imports, after the unlock and
+after the lists, for both, and the ratio of the last; and the biggest imports
+by module (``-X importtime`` is the tool for more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+OUT = Path(__file__).parent / "out"
+
+PROJECT = r'''
+import json, sys
+sys.path.insert(0, {root!r})
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+out = {{"start": rss()}}
+from trefas_app.store.store import unlock
+from trefas_app.services import cases, persons
+out["imports"] = rss()
+s = unlock({store!r}, {user!r}, {password!r})
+out["unlock"] = rss()
+cases.list_cases(s.uow(), s.actor)
+persons.list_persons(s.uow(), s.actor)
+out["listed"] = rss()
+out["modules"] = len(sys.modules)
+s.close()
+print(json.dumps(out))
+'''
+
+RAW = r'''
+import json, sys
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+out = {{"start": rss()}}
+import sqlcipher3
+out["imports"] = rss()
+conn = sqlcipher3.connect({db!r})
+conn.execute("PRAGMA key = \"x'{key}'\"")
+conn.execute("PRAGMA cache_size = -65536")
+conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+out["unlock"] = rss()
+conn.execute("SELECT * FROM cases JOIN persons ON persons.id = cases.person_id "
+             "ORDER BY cases.last_entry_at DESC LIMIT 200").fetchall()
+conn.execute("SELECT * FROM persons ORDER BY id LIMIT 200").fetchall()
+out["listed"] = rss()
+out["modules"] = len(sys.modules)
+print(json.dumps(out))
+'''
+
+
+def child(code: str) -> dict:
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, cwd=ROOT)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    from benchmarks.bulk_log import LOG_PASSWORD, SOCIAL_WORKER
+    from trefas_app.store.keyslots import KeyFile
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--log-store", type=Path, default=OUT / "log2m")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    store = args.log_store.resolve()
+    key = KeyFile.load(store / "trefas.keys").unseal(SOCIAL_WORKER, LOG_PASSWORD).hex()
+    project_code = PROJECT.format(root=str(ROOT), store=str(store), user=SOCIAL_WORKER,
+                                  password=LOG_PASSWORD)
+    raw_code = RAW.format(db=str(store / "trefas.db"), key=key)
+    runs = {"project": [], "raw": []}
+    for _ in range(args.runs):  # interleaved
+        runs["project"].append(child(project_code))
+        runs["raw"].append(child(raw_code))
+    med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+           for name, rs in runs.items()}
+    for step in ("start", "imports", "unlock", "listed"):
+        p, r = med["project"][step], med["raw"][step]
+        print(f"RSS after {step:<8} project {p:7.1f} MiB   raw {r:7.1f} MiB   ratio {p / r:5.2f}")
+    print(f"modules loaded: project {med['project']['modules']:.0f}, "
+          f"raw {med['raw']['modules']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
