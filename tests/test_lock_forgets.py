@@ -36,15 +36,37 @@ def test_an_unlock_derives_the_password_key_once(casework, monkeypatch):
     assert len(calls) == 1
 
 
-def test_the_migrations_are_read_once_per_process(casework, monkeypatch):
-    migrate.head_revision()
+def test_an_unlock_of_a_current_store_needs_no_alembic(casework, monkeypatch):
+    from alembic.script import ScriptDirectory
+
     loads = []
-    real = migrate.ScriptDirectory.from_config
-    monkeypatch.setattr(migrate.ScriptDirectory, "from_config",
+    real = ScriptDirectory.from_config
+    monkeypatch.setattr(ScriptDirectory, "from_config",
                         lambda cfg: loads.append(1) or real(cfg))
     for _ in range(2):
         unlock(casework, "sara", CASEWORK_PASSWORD).close()
     assert loads == []
+    assert migrate._declared_head(str(migrate.migrations_dir())) == migrate.head_revision()
+
+
+def test_when_the_declared_head_differs_alembic_decides(casework, monkeypatch):
+    from sqlalchemy import text
+
+    from trefas_app.store.engine import close_engine, open_engine
+    from trefas_app.store.keyslots import KeyFile
+
+    key = KeyFile.load(casework / "trefas.keys").unseal("sara", CASEWORK_PASSWORD)
+    engine = open_engine(casework / "trefas.db", key)
+    try:
+        assert migrate._is_at_head(engine)
+        monkeypatch.setattr(migrate, "_declared_head", lambda location: "9999")
+        assert not migrate._is_at_head(engine)
+        migrate.upgrade_to_head(engine)  # Alembic decides: already at its head
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")
+                                ).scalar() == migrate.head_revision()
+    finally:
+        close_engine(engine)
 
 
 def _holders(obj) -> list:
