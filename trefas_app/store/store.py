@@ -11,6 +11,7 @@ A store is a folder::
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import secrets
@@ -627,12 +628,24 @@ class OpenStore:
     # -- checkpoints -----------------------------------------------------------
 
     def _read_last_checkpoint_seq(self) -> int:
+        """The newest checkpoint's seq, from the file's last line (its tail
+        read, not the thousands of lines before it); every line only when
+        that one cannot be read."""
         from trefas_app.security.audit_chain import read_checkpoints
 
-        if not self.paths.checkpoints.exists():
+        path = self.paths.checkpoints
+        if not path.exists():
             return 0
-        cps = read_checkpoints(self.paths.checkpoints)
-        return max((cp.seq for cp in cps), default=0)
+        with open(path, "rb") as fh:
+            fh.seek(max(fh.seek(0, os.SEEK_END) - 4096, 0))
+            lines = fh.read().split(b"\n")
+        try:
+            seq = json.loads(next(line for line in reversed(lines) if line.strip()))["seq"]
+            if type(seq) is int and seq >= 0:
+                return seq
+        except (StopIteration, ValueError, TypeError, KeyError):
+            pass
+        return max((cp.seq for cp in read_checkpoints(path)), default=0)
 
     def after_commit(self, seq: int | None = None) -> None:
         """Write a signed checkpoint each time the log passes a multiple of 1,000.
