@@ -30,7 +30,6 @@ Each figure is printed as: project, raw baseline, ratio.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import hashlib
 import json
 import statistics

@@ -31,14 +31,18 @@ sys.path.insert(0, str(ROOT))
 
 OUT = Path(__file__).parent / "out"
 
-PROJECT = r'''
+#: The start of both children: resident memory in MiB, from the kernel.
+PROLOGUE = r'''
 import json, sys
-sys.path.insert(0, {root!r})
 def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
             return int(line.split()[1]) / 1024
 out = {{"start": rss()}}
+'''
+
+PROJECT = PROLOGUE + r'''
+sys.path.insert(0, {root!r})
 from trefas_app.store.store import unlock
 from trefas_app.services import cases, persons
 out["imports"] = rss()
@@ -52,13 +56,7 @@ s.close()
 print(json.dumps(out))
 '''
 
-RAW = r'''
-import json, sys
-def rss():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmRSS"):
-            return int(line.split()[1]) / 1024
-out = {{"start": rss()}}
+RAW = PROLOGUE + r'''
 import sqlcipher3
 out["imports"] = rss()
 conn = sqlcipher3.connect({db!r})
