@@ -19,6 +19,7 @@ import shutil
 
 import pytest
 from account_setup import enrolled_user
+from test_audit_log import _attacker  # a keyed connection with the append-only triggers gone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -87,13 +88,6 @@ def copy(pristine, tmp_path):
 
 def _key(root):
     return KeyFile.load(root / "trefas.keys").unseal("stina", PW)
-
-
-def _attacker(root):
-    conn = connect_raw(root / "trefas.db", _key(root))
-    conn.execute("DROP TRIGGER audit_events_no_update")
-    conn.execute("DROP TRIGGER audit_events_no_delete")
-    return conn
 
 
 def _reference_reading(session):
