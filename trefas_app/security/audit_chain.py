@@ -476,17 +476,21 @@ def read_checkpoints(path: str | os.PathLike[str]) -> list[Checkpoint]:
     file raises :class:`FileNotFoundError` — whether a store should have
     checkpoints is for the caller to know.
     """
-    raw = Path(path).read_bytes()
-    lines = raw.split(b"\n")
+    return [parse_checkpoint_line(line) for line in read_checkpoint_lines(path)]
+
+
+def read_checkpoint_lines(path: str | os.PathLike[str]) -> list[bytes]:
+    """The file's lines, unparsed (for a reader that needs only some)."""
+    lines = Path(path).read_bytes().split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()  # the newline that ends the last line
-    return [_parse_checkpoint_line(line) for line in lines]
+    return lines
 
 
 _LINE_KEYS = frozenset({"store_id", "seq", "hash", "at", "signature"})
 
 
-def _parse_checkpoint_line(line: bytes) -> Checkpoint:
+def parse_checkpoint_line(line: bytes) -> Checkpoint:
     digest = line_digest(line)
     try:
         obj = json.loads(line.decode("utf-8"))
