@@ -468,6 +468,14 @@ def test_backup_check_and_audit_verify(store, run):
     code, out, err = run("audit", "verify", "--store", store, "--user", "stina",
                          password=SARA_PW)
     assert code == 0 and "obruten" in out, err
+    # The first check was full and signed its head: the next one is incremental
+    # and says so; --full checks every entry again.
+    code, out, err = run("audit", "verify", "--store", store, "--user", "stina",
+                         password=SARA_PW)
+    assert code == 0 and "slumpvis urval" in out and "--full" in out, err
+    code, out, err = run("audit", "verify", "--full", "--store", store, "--user", "stina",
+                         password=SARA_PW)
+    assert code == 0 and "obruten" in out and "urval" not in out, err
 
     # A damaged key file is a failed check: exit 1 and what is wrong.
     keys = store / "trefas.keys"

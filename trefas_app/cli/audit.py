@@ -31,9 +31,14 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from trefas_app.services import audit_log
 
     with session(args) as store:
-        report = audit_log.verify_log(store, store.actor)
+        report = audit_log.verify_log(store, store.actor, full=bool(opt(args, "full")))
     if opt(args, "json"):
         print_json(report)
+    elif report.ok and report.incremental:
+        out(t(f"Åtkomstloggen är obruten: {report.entries} poster kontrollerade (det nya sedan "
+              "senaste kontrollen och ett slumpvis urval äldre; --full kontrollerar alla).",
+              f"The access log is intact: {report.entries} entries checked (what is new since "
+              "the last check and a random sample of older ones; --full checks all)."))
     elif report.ok:
         out(t(f"Åtkomstloggen är obruten: {report.entries} poster kontrollerade.",
               f"The access log is intact: {report.entries} entries checked."))
@@ -121,8 +126,11 @@ def _agency_label(value: str | None) -> str:
 def register(commands: Commands) -> None:
     add, acting, as_json = commands.add, commands.acting, commands.as_json
     audit = commands.group("audit", "åtkomstloggen")
-    add(audit, "verify", cmd_audit_verify, "kontrollera att loggkedjan är obruten",
-        [acting, as_json], "audit verify")
+    p = add(audit, "verify", cmd_audit_verify,
+            "kontrollera att loggkedjan är obruten (det nya sedan senaste kontrollen och ett "
+            "slumpvis urval äldre poster; --full: varje post)", [acting, as_json], "audit verify")
+    p.add_argument("--full", action="store_true",
+                   help="kontrollera varje post i hela kedjan (som trefas check --user)")
     p = add(audit, "acknowledge", cmd_audit_acknowledge,
             "kvittera ett larm om åtkomstloggen (arbetsledare eller återställningsnyckeln)",
             [acting], "audit acknowledge")

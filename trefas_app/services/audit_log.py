@@ -1,7 +1,10 @@
 """Reading and verifying the access log (DESIGN §6).
 
-``verify_log`` checks the whole hash chain against the signed checkpoints
-kept outside the database; it reports sequence numbers only. ``show_log`` is
+``verify_log`` checks the hash chain against the signed checkpoints kept
+outside the database — in full, or (``full=False``, ``trefas audit
+verify``) only what is new since the last verified mark plus a random window
+of older entries (see ``security/audit_verify.py``); it reports sequence
+numbers only. ``show_log`` is
 the supervisor's log review (loggkontroll).
 
 Who sees which entries in ``show_log`` (a supervisor, permission
@@ -40,10 +43,10 @@ from trefas_app.domain.audit_labels import actions_matching
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
-from trefas_app.security import access
+from trefas_app.security import access, audit_verify
 from trefas_app.store import audit
 from trefas_app.store.audit import AuditRow
-from trefas_app.store.audit_chain import ChainReport, read_checkpoints, verify_chain
+from trefas_app.store.audit_chain import ChainReport, read_checkpoints
 from trefas_app.store.note_seal import note_seal
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
@@ -93,10 +96,14 @@ def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
     return report
 
 
-def verify_log(store, actor: Actor) -> ChainReport:
-    """Check every entry of the chain and every checkpoint; the report names
-    the first bad sequence number. Permission ``audit.verify`` (administrator)
-    or ``audit.read`` (supervisor). Logged as ``audit.verify``.
+def verify_log(store, actor: Actor, full: bool = True) -> ChainReport:
+    """Check every entry of the chain and every checkpoint (``full=False``:
+    only what is new since the last verified mark and a random window of
+    older entries, falling back to the full check on any problem; see
+    ``audit_verify``); the report names the first bad sequence number.
+    Permission ``audit.verify`` (administrator) or ``audit.read``
+    (supervisor). Logged as ``audit.verify``; a check that passes signs its
+    head as the new verified mark.
 
     A store whose checkpoint file is missing while the log has entries is
     reported as not verified: the file is written at creation and at every
@@ -107,8 +114,8 @@ def verify_log(store, actor: Actor) -> ChainReport:
             access.require(actor, "audit.verify")  # raises, and is logged
         path = store.paths.checkpoints
         checkpoints = read_checkpoints(path) if path.exists() else []
-        report = verify_chain(audit.iter_chain(uow.session), checkpoints,
-                              store.keyfile.public_key(), store_id=store.store_id)
+        report = audit_verify.verify(uow.session, checkpoints, store.keyfile.public_key(),
+                                     store.store_id, full=full)
         if report.ok:
             report = _check_signed_notes(uow.session, store, report)
         if report.ok and not path.exists() and report.entries:
@@ -122,9 +129,13 @@ def verify_log(store, actor: Actor) -> ChainReport:
         if report.ok and alarm is not None:
             report = dataclasses.replace(report, ok=False, first_bad_seq=None,
                                          problem_sv=alarm.sv, problem_en=alarm.en)
+        if report.ok:
+            audit_verify.write_mark(uow.session, store.signing_key, store.store_id,
+                                    report.last_seq, report.last_hash, checkpoints)
         uow.log(actor, "audit.verify",
                 detail={"ok": report.ok, "entries": report.entries,
-                        "first_bad_seq": report.first_bad_seq})
+                        "first_bad_seq": report.first_bad_seq,
+                        "incremental": report.incremental})
         uow.commit()
         return report
 

@@ -479,17 +479,21 @@ def read_checkpoints(path: str | os.PathLike[str]) -> list[Checkpoint]:
     file raises :class:`FileNotFoundError` — whether a store should have
     checkpoints is for the caller to know.
     """
-    raw = Path(path).read_bytes()
-    lines = raw.split(b"\n")
+    return [parse_checkpoint_line(line) for line in read_checkpoint_lines(path)]
+
+
+def read_checkpoint_lines(path: str | os.PathLike[str]) -> list[bytes]:
+    """The file's lines, unparsed (for a reader that needs only some)."""
+    lines = Path(path).read_bytes().split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()  # the newline that ends the last line
-    return [_parse_checkpoint_line(line) for line in lines]
+    return lines
 
 
 _LINE_KEYS = frozenset({"store_id", "seq", "hash", "at", "signature"})
 
 
-def _parse_checkpoint_line(line: bytes) -> Checkpoint:
+def parse_checkpoint_line(line: bytes) -> Checkpoint:
     digest = line_digest(line)
     try:
         obj = json.loads(line.decode("utf-8"))
@@ -536,6 +540,7 @@ class ChainReport:
     last_seq: int  # seq of the last entry read (the anchor's when none)
     last_hash: str  # stored hash of the last entry read (the anchor's when none)
     checkpoints_verified: int = 0  # valid checkpoints that matched the chain
+    incremental: bool = False  # only what is new since a verified mark (audit_verify.py)
 
 
 class _Problem:
@@ -554,6 +559,7 @@ def verify_chain(
     *,
     store_id: str | None = None,
     anchor: tuple[int, str] = (0, GENESIS),
+    verified_lines: int = 0,
 ) -> ChainReport:
     """Check a chain, read once from start to end, against signed checkpoints.
 
@@ -561,7 +567,8 @@ def verify_chain(
     order; memory use does not grow with its length. ``anchor`` is the seq and
     hash of the entry just before the first one (``(0, GENESIS)`` for a chain
     from the start). With ``store_id``, checkpoints of another store count as
-    forged.
+    forged. ``verified_lines``: the first lines were verified before and are
+    known unchanged (audit_verify's mark); their signatures are not re-checked.
 
     The report names the first problem found, in this order of precedence:
     the first entry (in chain order) that is altered, missing, inserted, out
@@ -575,7 +582,7 @@ def verify_chain(
     if type(anchor_seq) is not int or anchor_seq < 0 or not _is_hash(anchor_hash):
         raise ValueError("anchor must be (seq >= 0, 64 lower-case hex digits)")
 
-    forged, expected_at = _signed_heads(checkpoints, key, store_id)
+    forged, expected_at = _signed_heads(checkpoints, key, store_id, verified_lines)
     newest_cp = max(expected_at, default=None)
 
     problem: _Problem | None = None
@@ -676,14 +683,16 @@ def verify_chain(
 
 
 def _signed_heads(checkpoints: Sequence[Checkpoint], key: Ed25519PublicKey,
-                  store_id: str | None) -> tuple[_Problem | None, dict[int, set[str]]]:
+                  store_id: str | None, verified_lines: int = 0,
+                  ) -> tuple[_Problem | None, dict[int, set[str]]]:
     """The log heads the valid checkpoints vouch for, and the first checkpoint
     problem (a bad signature, else a break in the checkpoint chain). A handful
     to a few thousand checkpoints: fine to hold in memory."""
     forged: _Problem | None = None
     expected_at: dict[int, set[str]] = {}
     for index, cp in enumerate(checkpoints, start=1):
-        valid = verify_checkpoint(cp, key) and (store_id is None or cp.store_id == store_id)
+        valid = (index <= verified_lines or verify_checkpoint(cp, key)) \
+            and (store_id is None or cp.store_id == store_id)
         if not valid:
             if forged is None:
                 forged = _forged_problem(cp, index)

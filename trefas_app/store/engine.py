@@ -134,13 +134,15 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
         log.warning("journal mode is %s, not WAL", mode)
     first.close()
 
+    holder = _KeyHolder(data_key)
     engine = create_engine(
         "sqlite+trefascipher://",
-        creator=lambda: connect_raw(db_path, data_key),
+        creator=lambda: connect_raw(db_path, holder.require()),
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
     )
+    engine._trefas_key = holder
 
     # Connections run in autocommit mode at the driver level; we emit BEGIN
     # ourselves (SQLAlchemy's recipe for SQLite). IMMEDIATE because nearly every
@@ -150,6 +152,32 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+class _KeyHolder:
+    """The data key an engine's new connections are keyed with, until
+    :func:`close_engine` forgets it."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: bytes):
+        self.key: bytes | None = key
+
+    def require(self) -> bytes:
+        if self.key is None:
+            raise StoreError("Lagringsplatsen är låst.", "The store is locked.")
+        return self.key
+
+
+def close_engine(engine: Engine) -> None:
+    """At log-out or lock: close the connections, forget the data key, and
+    empty the statement cache — SQLAlchemy keeps the first bound values of
+    every cached statement (a searched name, an id) with it."""
+    holder = getattr(engine, "_trefas_key", None)
+    if holder is not None:
+        holder.key = None
+    engine.dispose()
+    engine.clear_compiled_cache()
 
 
 def _causes(exc: BaseException):

@@ -130,7 +130,7 @@ class KeylessSession:
         with self.edit_keyfile() as keyfile:
             keyfile.log_event(action, self.actor.username, at, **detail)
 
-    def after_commit(self) -> None:
+    def after_commit(self, seq: int | None = None) -> None:
         pass
 
     def close(self, action: str = "logout") -> None:

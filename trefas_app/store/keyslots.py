@@ -591,6 +591,11 @@ class KeyFile:
         An account that holds no data key (an administrator, or one waiting for
         confirmation) gets NoDataKey after a correct password."""
         slot, private = self.open_account(username, password)
+        return self.data_key_of(slot, private)
+
+    def data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
+        """The data key from a slot :meth:`open_account` opened (no second
+        key derivation), or NoDataKey."""
         if not slot.holds_data_key:
             raise NoDataKey(slot)
         return self.data_key_of(slot, private)

@@ -11,6 +11,7 @@ A store is a folder::
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import secrets
@@ -36,7 +37,13 @@ from trefas_app.domain.errors import (
 )
 from trefas_app.store import audit
 from trefas_app.store import models as m
-from trefas_app.store.engine import is_busy, open_engine, store_busy, translate_os_error
+from trefas_app.store.engine import (
+    close_engine,
+    is_busy,
+    open_engine,
+    store_busy,
+    translate_os_error,
+)
 from trefas_app.store.files import (
     CHECKPOINTS_LOCK,
     CHECKPOINTS_NAME,
@@ -645,17 +652,32 @@ class OpenStore:
     # -- checkpoints -----------------------------------------------------------
 
     def _read_last_checkpoint_seq(self) -> int:
+        """The newest checkpoint's seq, from the file's last line (its tail
+        read, not the thousands of lines before it); every line only when
+        that one cannot be read."""
         from trefas_app.store.audit_chain import read_checkpoints
 
-        if not self.paths.checkpoints.exists():
+        path = self.paths.checkpoints
+        if not path.exists():
             return 0
-        cps = read_checkpoints(self.paths.checkpoints)
-        return max((cp.seq for cp in cps), default=0)
+        with open(path, "rb") as fh:
+            fh.seek(max(fh.seek(0, os.SEEK_END) - 4096, 0))
+            lines = fh.read().split(b"\n")
+        try:
+            seq = json.loads(next(line for line in reversed(lines) if line.strip()))["seq"]
+            if type(seq) is int and seq >= 0:
+                return seq
+        except (StopIteration, ValueError, TypeError, KeyError):
+            pass
+        return max((cp.seq for cp in read_checkpoints(path)), default=0)
 
-    def after_commit(self) -> None:
-        """Write a signed checkpoint each time the log passes a multiple of 1,000."""
-        with Session(self.engine) as session:
-            seq, _ = audit.head(session)
+    def after_commit(self, seq: int | None = None) -> None:
+        """Write a signed checkpoint each time the log passes a multiple of 1,000.
+        ``seq``: the head the committed transaction wrote (a unit of work
+        knows it); without it the head is read."""
+        if seq is None:
+            with Session(self.engine) as session:
+                seq, _ = audit.head(session)
         if seq // CHECKPOINT_EVERY > self._last_checkpoint_block:
             self.write_checkpoint()
 
@@ -710,11 +732,11 @@ class OpenStore:
         self._signing_key = self.keyfile.signing_key(data_key)
         self._note_seal_key = self._read_note_seal_key()
         if old is not engine:
-            old.dispose()
+            close_engine(old)
 
     def retire(self) -> None:
         """Stop this session without logging out (its database was replaced)."""
-        self.engine.dispose()
+        close_engine(self.engine)
         self._data_key = None
         self._signing_key = self._note_seal_key = None
 
@@ -743,7 +765,7 @@ class OpenStore:
         except (OSError, DatabaseError) as exc:
             raise translate_os_error(exc) or exc
         finally:
-            self.engine.dispose()
+            close_engine(self.engine)
             self._data_key = None
             self._signing_key = self._note_seal_key = None
             self.login_proof = None

@@ -97,6 +97,7 @@ class UnitOfWork:
             raise _unusable_input(exc) from exc
 
     def commit(self) -> None:
+        appended = audit.appended_head(self.session)
         try:
             self.session.commit()
         except OperationalError as exc:
@@ -106,7 +107,8 @@ class UnitOfWork:
                 raise translated from exc
             raise
         self._committed = True
-        self.store.after_commit()
+        if appended is not None:  # the head is known: no second read of it
+            self.store.after_commit(appended[0])
 
     def log(self, actor: Actor | None, action: str, **fields) -> None:
         audit.append(self.session, self.now(), actor, action, **fields)
@@ -119,5 +121,6 @@ class UnitOfWork:
             audit.append(session, self._clock(), exc.actor, action,
                          subject_kind=exc.subject_kind, subject_id=exc.subject_id,
                          detail={"attempted": exc.attempted})
+            head = audit.appended_head(session)
             session.commit()
-        self.store.after_commit()
+        self.store.after_commit(head[0])

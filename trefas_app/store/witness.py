@@ -164,15 +164,15 @@ def last_acknowledgement(session: Session) -> m.AuditEvent | None:
 def file_alarms(root: Path, store_id: str, public_key, head_seq: int,
                 acknowledged_at: dt.datetime | None) -> list[StoreAlarm]:
     """What the checkpoint file and the witnesses say against the store."""
-    from trefas_app.store.audit_chain import read_checkpoints, verify_checkpoint
+    from trefas_app.store.audit_chain import parse_checkpoint_line, read_checkpoint_lines
     from trefas_app.store.files import CHECKPOINTS_NAME
 
     path = root / CHECKPOINTS_NAME
     alarms: list[StoreAlarm] = []
-    checkpoints = read_checkpoints(path) if path.exists() else []
-    signed = [cp.seq for cp in checkpoints
-              if cp.store_id == store_id and verify_checkpoint(cp, public_key)]
-    if not signed and head_seq > 0:  # removed, emptied, or holding none of this store's
+    # Only the lines needed are parsed: thousands at millions of log entries.
+    lines = read_checkpoint_lines(path) if path.exists() else []
+    newest = _newest_signed(lines, store_id, public_key)
+    if newest is None and head_seq > 0:  # removed, emptied, or holding none of this store's
         alarms.append(StoreAlarm(
             "missing",
             f"Kontrollpunktsfilen ({CHECKPOINTS_NAME}) saknas eller är tom fast "
@@ -181,28 +181,28 @@ def file_alarms(root: Path, store_id: str, public_key, head_seq: int,
             f"The checkpoint file ({CHECKPOINTS_NAME}) is missing or empty although the "
             "access log has entries: it was removed or emptied, or the store was replaced "
             "by an older copy."))
-    if signed and max(signed) > head_seq:
+    if newest is not None and newest > head_seq:
         alarms.append(StoreAlarm(
             "behind",
             f"Åtkomstloggen slutar vid post {head_seq} men en signerad kontrollpunkt finns "
-            f"för post {max(signed)}: databasen har ersatts med en äldre kopia.",
+            f"för post {newest}: databasen har ersatts med en äldre kopia.",
             f"The access log ends at entry {head_seq} but a signed checkpoint exists for "
-            f"entry {max(signed)}: the database was replaced by an older copy."))
+            f"entry {newest}: the database was replaced by an older copy."))
     for source_sv, source_en, w in _witnesses(root, store_id):
         seen_at = _instant(w.at)
         if acknowledged_at is not None and (seen_at is None or seen_at <= acknowledged_at):
             continue
-        if len(checkpoints) < w.line:
+        if len(lines) < w.line:
             alarms.append(StoreAlarm(
                 "shortened",
-                f"Kontrollpunktsfilen har {len(checkpoints)} rader men {source_sv} har sett "
+                f"Kontrollpunktsfilen har {len(lines)} rader men {source_sv} har sett "
                 f"rad {w.line} (loggpost {w.seq}): lagringsplatsen har rullats tillbaka eller "
                 "kontrollpunkter har tagits bort.",
-                f"The checkpoint file has {len(checkpoints)} lines but {source_en} has seen "
+                f"The checkpoint file has {len(lines)} lines but {source_en} has seen "
                 f"line {w.line} (log entry {w.seq}): the store was rolled back or checkpoints "
                 "were removed."))
             continue
-        cp = checkpoints[w.line - 1]
+        cp = parse_checkpoint_line(lines[w.line - 1])
         if (cp.seq, cp.hash, cp.at) != (w.seq, w.hash, w.at):
             alarms.append(StoreAlarm(
                 "replaced",
@@ -211,6 +211,25 @@ def file_alarms(root: Path, store_id: str, public_key, head_seq: int,
                 f"Checkpoint no. {w.line} is not the one {source_en} has seen (log entry "
                 f"{w.seq}): the store was replaced by another state."))
     return alarms
+
+
+def _newest_signed(lines: list[bytes], store_id: str, public_key) -> int | None:
+    """The highest head a valid line of this store vouches for, checked from
+    the highest seq down: one signature check when the newest line is sound."""
+    from trefas_app.store.audit_chain import parse_checkpoint_line, verify_checkpoint
+
+    def claimed_seq(line: bytes) -> int:
+        try:
+            seq = json.loads(line).get("seq")
+        except (ValueError, AttributeError):
+            return -1
+        return seq if type(seq) is int else -1
+
+    for index in sorted(range(len(lines)), key=lambda i: claimed_seq(lines[i]), reverse=True):
+        cp = parse_checkpoint_line(lines[index])
+        if cp.store_id == store_id and verify_checkpoint(cp, public_key):
+            return cp.seq
+    return None
 
 
 def login_alarms(session: Session, root: Path, store_id: str, public_key,

@@ -1,0 +1,94 @@
+"""What an unlock costs beyond the key derivation, and what a lock leaves
+behind: one Argon2id per unlock, the migrations read once per process, and
+after a lock no engine, connection, statement cache or session holds the data
+key, a row or a searched name."""
+
+from __future__ import annotations
+
+import gc
+import inspect
+
+import pytest
+from sqlalchemy.sql.elements import BindParameter
+
+from conftest import CASEWORK_PASSWORD, build_casework_store
+from trefas_app.domain.errors import StoreError
+from trefas_app.services import cases, persons
+from trefas_app.store import keyslots, migrate
+from trefas_app.store import models as m
+from trefas_app.store.store import unlock
+
+
+@pytest.fixture
+def casework(tmp_path):
+    root = tmp_path / "store"
+    build_casework_store(root)
+    return root
+
+
+def test_an_unlock_derives_the_password_key_once(casework, monkeypatch):
+    calls = []
+    real = keyslots.derive_kek
+    monkeypatch.setattr(keyslots, "derive_kek",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    s = unlock(casework, "sara", CASEWORK_PASSWORD)
+    s.close()
+    assert len(calls) == 1
+
+
+def test_an_unlock_of_a_current_store_needs_no_alembic(casework, monkeypatch):
+    from alembic.script import ScriptDirectory
+
+    loads = []
+    real = ScriptDirectory.from_config
+    monkeypatch.setattr(ScriptDirectory, "from_config",
+                        lambda cfg: loads.append(1) or real(cfg))
+    for _ in range(2):
+        unlock(casework, "sara", CASEWORK_PASSWORD).close()
+    assert loads == []
+    assert migrate._declared_head(str(migrate.migrations_dir())) == migrate.head_revision()
+
+
+def test_when_the_declared_head_differs_alembic_decides(casework, monkeypatch):
+    from sqlalchemy import text
+
+    from trefas_app.store.engine import close_engine, open_engine
+    from trefas_app.store.keyslots import KeyFile
+
+    key = KeyFile.load(casework / "trefas.keys").unseal("sara", CASEWORK_PASSWORD)
+    engine = open_engine(casework / "trefas.db", key)
+    try:
+        assert migrate._is_at_head(engine)
+        monkeypatch.setattr(migrate, "_declared_head", lambda location: "9999")
+        assert not migrate._is_at_head(engine)
+        migrate.upgrade_to_head(engine)  # Alembic decides: already at its head
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")
+                                ).scalar() == migrate.head_revision()
+    finally:
+        close_engine(engine)
+
+
+def _holders(obj) -> list:
+    """Objects that refer to ``obj``, but for this test's own frames."""
+    return [r for r in gc.get_referrers(obj) if not inspect.isframe(r)]
+
+
+def test_after_a_lock_nothing_holds_the_key_rows_or_searched_names(casework):
+    s = unlock(casework, "sara", CASEWORK_PASSWORD)
+    token = "Qzxwv"  # a name nobody has: what the user typed
+    persons.list_persons(s.uow(), s.actor, query=token)
+    view = cases.get_case(s.uow(), s.actor, 1)
+    assert view.person is not None
+    engine, key = s.engine, s.data_key
+    assert _holders(key)  # held while unlocked
+    s.close("lock")
+    gc.collect()
+
+    assert _holders(key) == []
+    with pytest.raises(StoreError):  # a new connection cannot be keyed
+        engine.connect()
+    assert engine.pool.checkedin() == 0
+    assert not [b for b in gc.get_objects() if isinstance(b, BindParameter)
+                and isinstance(b.value, str) and token in b.value]
+    assert not [o for o in gc.get_objects() if isinstance(o, (m.Person, m.Case, m.Note))]
