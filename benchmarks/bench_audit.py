@@ -43,8 +43,8 @@ from sqlalchemy import event  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from benchmarks.bulk_log import LOG_PASSWORD, SOCIAL_WORKER, SUPERVISOR  # noqa: E402
-from trefas_app.security import audit, audit_verify  # noqa: E402
-from trefas_app.security.audit_chain import (  # noqa: E402
+from trefas_app.store import audit, audit_verify  # noqa: E402
+from trefas_app.store.audit_chain import (  # noqa: E402
     _canonical_text,
     canonical_bytes,
     entry_hash,

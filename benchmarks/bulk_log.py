@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from trefas_app.domain.enums import Agency, Role  # noqa: E402
-from trefas_app.security.audit_chain import (  # noqa: E402
+from trefas_app.store.audit_chain import (  # noqa: E402
     canonical_bytes, checkpoint_line, entry_hash, format_at, line_digest, read_checkpoints,
     sign_checkpoint)
 from trefas_app.services import accounts, cases, persons, users  # noqa: E402

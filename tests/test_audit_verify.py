@@ -320,7 +320,7 @@ def test_a_mark_signature_is_not_a_checkpoint_signature(copy):
 
 
 def test_old_checkpoint_lines_are_not_rechecked_unless_they_changed(copy, monkeypatch):
-    from trefas_app.security import audit_chain
+    from trefas_app.store import audit_chain
 
     _verify(copy)
     checked = []

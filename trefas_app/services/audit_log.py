@@ -3,7 +3,7 @@
 ``verify_log`` checks the hash chain against the signed checkpoints kept
 outside the database — in full, or (``full=False``, ``trefas audit
 verify``) only what is new since the last verified mark plus a random window
-of older entries (see ``security/audit_verify.py``); it reports sequence
+of older entries (see ``store/audit_verify.py``); it reports sequence
 numbers only. ``show_log`` is
 the supervisor's log review (loggkontroll).
 
@@ -43,7 +43,8 @@ from trefas_app.domain.audit_labels import actions_matching
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import ValidationError
 from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
-from trefas_app.security import access, audit_verify
+from trefas_app.security import access
+from trefas_app.store import audit_verify
 from trefas_app.store import audit
 from trefas_app.store.audit import AuditRow
 from trefas_app.store.audit_chain import ChainReport, read_checkpoints

@@ -529,9 +529,9 @@ class KeyFile:
         return refused
 
     def _open(self, slot: Slot, secret: str) -> bytes:
-        return self.data_key_of(slot, slot.open_private(self.store_id, secret))
+        return self._open_data_key(slot, slot.open_private(self.store_id, secret))
 
-    def data_key_of(self, slot: Slot, private: X25519PrivateKey) -> bytes:
+    def _open_data_key(self, slot: Slot, private: X25519PrivateKey) -> bytes:
         """The data key sealed to ``slot``, with the slot's private key (opened
         by :meth:`open_account`: no second key derivation)."""
         if not slot.sealed_data_key:  # e.g. a recovery slot a re-key refused (no proof)
@@ -598,7 +598,7 @@ class KeyFile:
         key derivation), or NoDataKey."""
         if not slot.holds_data_key:
             raise NoDataKey(slot)
-        return self.data_key_of(slot, private)
+        return self._open_data_key(slot, private)
 
     def unseal_recovery(self, recovery_key: str) -> bytes:
         slot = next((s for s in self.slots if s.kind == "recovery"), None)

@@ -294,7 +294,7 @@ class _StagedDatabase:
     def __init__(self, engine):
         self.engine = engine
 
-    def after_commit(self) -> None:
+    def after_commit(self, seq: int | None = None) -> None:
         pass
 
 
