@@ -142,6 +142,23 @@ def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
         return view
 
 
+def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> CaseView:
+    """The case with this number (K-2025-00012, any letter case), read as
+    :func:`get_case` reads one: through the access rule and logged. A number
+    that does not exist and one the user may not see get the same NotFound."""
+    key = (number or "").strip().upper()
+    with uow:
+        case = uow.session.scalars(select(m.Case).where(
+            m.Case.number == key, access.visible(actor, "case", uow.now()))).first()
+        if case is None:
+            raise access.no_such_record(actor, "case.read", "case", key)
+        uow.log(actor, "case.read", subject_kind="case", subject_id=case.id, case_id=case.id,
+                person_id=case.person_id)
+        view = _case_view(uow, actor, case)
+        uow.commit()
+        return view
+
+
 def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
     s, now = uow.session, uow.now()
     person = project_persons(s, actor, [case.person], now)[case.person_id]
