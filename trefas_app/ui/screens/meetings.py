@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain import clock
-from trefas_app.domain.enums import Role, TaskState
+from trefas_app.domain.enums import TaskState
+from trefas_app.domain.permissions import may_change_meeting
 from trefas_app.services import cases, meetings, users
 from trefas_app.services.views_ops import MeetingItemView, MeetingRow, MeetingView
 from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
@@ -80,9 +81,7 @@ def meeting_columns(tr, lang: str) -> list[Column]:
 
 def may_change(ctx, meeting: MeetingView) -> bool:
     actor = ctx.actor
-    return (actor is not None and ctx.may("meeting.write")
-            and (meeting.chair_id == actor.user_id
-                 or (actor.role == Role.COORDINATOR and actor.unit_id == meeting.unit_id)))
+    return actor is not None and may_change_meeting(actor, meeting.chair_id, meeting.unit_id)
 
 
 class MeetingPanel(QWidget):

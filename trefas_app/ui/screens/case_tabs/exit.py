@@ -7,7 +7,6 @@ the state and the user's role allow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 from trefas_app.domain import clock
 from trefas_app.domain.enums import ExitState
 from trefas_app.services import exits
+from trefas_app.services.case_tabs import CaseExits, load_case_exits
 from trefas_app.services.views_casework import (
     ExitRow,
     ExitView,
@@ -50,26 +50,6 @@ from trefas_app.ui.screens.case_tabs.parts import (
     value_label,
     why_hidden,
 )
-
-
-@dataclass(frozen=True)
-class CaseExits:
-    #: The case's programmes the user may see: running first, then newest.
-    rows: tuple[ExitRow, ...]
-    #: The one to show (the first row's), or None.
-    view: ExitView | None
-    #: Programmes of the case the access rule hides from the user, per category.
-    hidden: dict
-
-
-def case_exits(uow, actor, case_id: int) -> CaseExits:
-    """The exit programmes of one case (``list_exits(case_id=…)``) and the view
-    of the one to show."""
-    page = exits.list_exits(uow, actor, case_id=case_id, limit=100)
-    rows = sorted(page.rows,
-                  key=lambda r: (r.state == ExitState.ENDED, -r.requested_at.timestamp()))
-    view = exits.get_exit(uow, actor, rows[0].id) if rows else None
-    return CaseExits(tuple(rows), view, dict(page.hidden))
 
 
 class ExitPanel(QWidget):
@@ -439,7 +419,7 @@ class Tab(BaseTab):
     def reload(self) -> None:
         if self.case is None:
             return
-        self.ctx.run(case_exits, self.case.id, on_done=self._show,
+        self.ctx.run(load_case_exits, self.case.id, on_done=self._show,
                      key=f"exit_tab.{self.case.id}")
 
     def _show(self, result: CaseExits) -> None:

@@ -7,7 +7,6 @@ the action items that came from incidents."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
@@ -15,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
 from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, IncidentState, TaskState
 from trefas_app.services import incidents, tasks
-from trefas_app.services.views import Page
+from trefas_app.services.case_tabs import CaseIncidents, load_case_incidents
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
@@ -36,30 +35,6 @@ from trefas_app.ui.screens.case_tabs.parts import (
 
 #: How far back incidents are offered when linking the person to one.
 LINK_WINDOW_DAYS = 365
-
-
-@dataclass(frozen=True)
-class CaseIncidents:
-    #: Page of the case's involvements (InvolvementView, each with its
-    #: incident's number, kind, time and place), or None when the user's role
-    #: may not read them.
-    involvements: Page | None
-    #: The case's tasks that came from an incident.
-    tasks: tuple
-    tasks_hidden: dict
-
-
-def load_case_incidents(uow, actor, case_id: int) -> CaseIncidents:
-    involvements = None
-    if actor.may("involvement.read"):
-        involvements = incidents.list_case_involvements(uow, actor, case_id)
-    task_rows: tuple = ()
-    hidden: dict = {}
-    if actor.may("task.read"):
-        page = tasks.list_tasks(uow, actor, case_id=case_id, limit=500)
-        task_rows = tuple(t for t in page.rows if t.incident_id is not None)
-        hidden = page.hidden
-    return CaseIncidents(involvements, task_rows, hidden)
 
 
 class Tab(BaseTab):

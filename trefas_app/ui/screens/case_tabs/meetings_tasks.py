@@ -4,17 +4,13 @@ the meetings where the case was discussed, with the decisions."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from trefas_app.domain import clock
-from trefas_app.domain.enums import CaseState, Role, TaskState
+from trefas_app.domain.enums import CaseState, TaskState
 from trefas_app.services import meetings, tasks
-from trefas_app.services.views import Page
-from trefas_app.services.views_ops import MeetingItemView, TaskRow
+from trefas_app.services.case_tabs import CaseWork, load_case_work, upcoming_meetings
+from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
@@ -34,35 +30,6 @@ from trefas_app.ui.screens.case_tabs.parts import (
     subheading,
     why_hidden,
 )
-
-
-@dataclass(frozen=True)
-class CaseWork:
-    tasks: Page[TaskRow] | None
-    #: Page of MeetingItemView (with the meeting's title and time), or None
-    #: when the user's role may not read meeting items.
-    items: Page[MeetingItemView] | None
-
-
-def load_case_work(uow, actor, case_id: int, open_only: bool) -> CaseWork:
-    task_page = None
-    if actor.may("task.read"):
-        states = (TaskState.OPEN,) if open_only else ()
-        task_page = tasks.list_tasks(uow, actor, case_id=case_id, states=states, limit=500)
-    items = None
-    if actor.may("meeting_item.read"):
-        items = meetings.list_case_items(uow, actor, case_id)
-    return CaseWork(task_page, items)
-
-
-def upcoming_meetings(uow, actor):
-    """Meetings not yet held that this user may add cases to: those they chair,
-    and for a coordinator those of their unit."""
-    since = clock.now_utc() - dt.timedelta(days=14)
-    page = meetings.list_meetings(uow, actor, since=since, limit=200)
-    return [m for m in page.rows if not m.held
-            and (actor.role == Role.COORDINATOR and m.unit_id == actor.unit_id
-                 or m.chair_id == actor.user_id)]
 
 
 class Tab(BaseTab):

@@ -5,7 +5,6 @@ with the state changes the plan's lifecycle and the user's role allow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QFont
@@ -23,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.enums import CaseState, LifeArea, PlanState, ReferralState
 from trefas_app.services import plans, referrals
-from trefas_app.services.views import Page
-from trefas_app.services.views_casework import PlanActionView, PlanView, ReferralRow
+from trefas_app.services.case_tabs import SigPlanData, load_sig_plan
+from trefas_app.services.views_casework import PlanActionView, PlanView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.plan import plan_changes
@@ -44,30 +43,6 @@ from trefas_app.ui.screens.case_tabs.parts import (
     subheading,
     why_hidden,
 )
-
-
-@dataclass(frozen=True)
-class SigPlanData:
-    referrals: Page[ReferralRow] | None
-    plans: Page | None
-    plan: PlanView | None
-
-
-def load_sig_plan(uow, actor, case_id: int, plan_id: int | None = None) -> SigPlanData:
-    """Referrals and plans of the case (each only if the role may read them)
-    and the chosen plan (default: the newest one that has not ended)."""
-    refs = (referrals.list_referrals(uow, actor, case_id=case_id, limit=100)
-            if actor.may("referral.read") else None)
-    plan_page = plans.list_plans(uow, actor, case_id, limit=100) if actor.may("plan.read") \
-        else None
-    plan = None
-    if plan_page is not None and plan_page.rows:
-        ids = [p.id for p in plan_page.rows]
-        if plan_id not in ids:
-            running = [p for p in plan_page.rows if p.state != PlanState.ENDED]
-            plan_id = (running or list(plan_page.rows))[0].id
-        plan = plans.get_plan(uow, actor, plan_id)
-    return SigPlanData(refs, plan_page, plan)
 
 
 #: Button text per plan transition.
