@@ -168,9 +168,7 @@ def test_find_by_number_reads_like_get_case_and_hides_like_it(world):
     sara, stina, case = world["sara"], world["stina"], world["case"]
     found = cases.find_by_number(sara.uow(), sara.actor, f"  {case.number.lower()} ")
     assert found.id == case.id and found.number == case.number
-    from trefas_app.services import audit_log  # noqa: F401  (the read is logged)
-
-    with sara.uow() as uow:
+    with sara.uow() as uow:  # the read is logged as get_case's is
         from sqlalchemy import select
 
         from trefas_app.store import models as m

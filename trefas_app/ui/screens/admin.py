@@ -28,7 +28,7 @@ from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted, plural_suffix
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     fill_row,

@@ -34,11 +34,11 @@ from trefas_app.domain.labels import person_code
 from trefas_app.domain.enums import CaseState, ExitState, IncidentState, TaskState
 from trefas_app.services import consents, dashboard
 from trefas_app.services.views_ops import Dashboard
-from trefas_app.ui import accessibility, common, style
+from trefas_app.ui import accessibility, style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import open_screen
+from trefas_app.ui.widgets.parts import open_screen
 
 STATE_COLOURS = {CaseState.OPEN: "#5d93ad", CaseState.ACTIVE: "#2f6f8f",
                  CaseState.CLOSURE_REQUESTED: "#d9a21b", CaseState.CLOSED: "#9aa5ae"}

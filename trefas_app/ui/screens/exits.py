@@ -27,7 +27,7 @@ from trefas_app.ui.common import enum_label, fmt_count, fmt_datetime, heading, m
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.exit import ExitPanel
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,

@@ -34,7 +34,7 @@ from trefas_app.ui.dialogs.incident import incident_changes, step_title
 from trefas_app.ui.dialogs.task_pickers import load_directory
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,

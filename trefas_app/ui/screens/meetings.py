@@ -33,7 +33,7 @@ from trefas_app.ui.dialogs.meeting import participants_text
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,

@@ -25,7 +25,7 @@ from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,

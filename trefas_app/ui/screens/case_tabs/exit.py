@@ -36,7 +36,7 @@ from trefas_app.ui.charts import deadline_text
 from trefas_app.ui.common import Banner, enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text, exit_changes
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     card,
     empty_label,

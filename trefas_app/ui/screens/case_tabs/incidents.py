@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, IncidentState, TaskState
-from trefas_app.services import incidents, tasks
+from trefas_app.services import incidents
 from trefas_app.services.case_tabs import CaseIncidents, load_case_incidents
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     empty_label,

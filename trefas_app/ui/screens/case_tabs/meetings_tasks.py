@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from trefas_app.domain.enums import CaseState, TaskState
-from trefas_app.services import meetings, tasks
+from trefas_app.services import tasks
 from trefas_app.services.case_tabs import CaseWork, load_case_work, upcoming_meetings
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
@@ -16,7 +16,7 @@ from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     empty_label,

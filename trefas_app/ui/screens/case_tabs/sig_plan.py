@@ -29,7 +29,7 @@ from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.plan import plan_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     empty_label,

@@ -97,16 +97,6 @@ def selected_data(table: QTableWidget) -> Any:
     return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
-def select_data(table: QTableWidget, match: Callable[[Any], bool]) -> bool:
-    """Select the first row whose data matches; True if one did."""
-    for r in range(table.rowCount()):
-        item = table.item(r, 0)
-        if item is not None and match(item.data(Qt.ItemDataRole.UserRole)):
-            table.selectRow(r)
-            return True
-    return False
-
-
 def configure_view(table: QTableView) -> None:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
