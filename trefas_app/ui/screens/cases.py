@@ -10,7 +10,7 @@ from trefas_app.domain.enums import CaseState
 from trefas_app.services.cases import CaseFilter
 from trefas_app.ui.common import enum_label
 from trefas_app.ui.models.cases import CaseTableModel
-from trefas_app.ui.screens.lists import ListScreen
+from trefas_app.ui.widgets.list_screen import ListScreen
 
 ONGOING = (CaseState.OPEN, CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED)
 
@@ -20,8 +20,9 @@ class Screen(ListScreen):
     heading_text = QT_TRANSLATE_NOOP("CasesScreen", "Ärenden")
     search_placeholder = QT_TRANSLATE_NOOP(
         "CasesScreen", "Sök på ärendenummer, namn, personnummer eller alias …")
-    noun = "ärende"
-    noun_plural = "ärenden"
+    nouns = ("ärende", "ärenden", "case", "cases")
+    row_height = 28
+    hides_protected_identities = True
     hidden_with_categories = False
 
     def __init__(self, ctx, parent=None):
@@ -29,8 +30,6 @@ class Screen(ListScreen):
         self.heading.setText(QCoreApplication.translate("CasesScreen", self.heading_text))
         self.search.setPlaceholderText(
             QCoreApplication.translate("CasesScreen", self.search_placeholder))
-        if ctx.lang != "sv":
-            self.noun, self.noun_plural = "case", "cases"
 
         self.state_combo = QComboBox(self)
         self.state_combo.setAccessibleName(self.tr("Status"))
@@ -145,4 +144,4 @@ class Screen(ListScreen):
         header.blockSignals(False)
         self.model.set_params(filt)
         if state.get("selected_id") is not None:
-            self._select_when_loaded(state["selected_id"])
+            self.select_when_loaded(state["selected_id"])

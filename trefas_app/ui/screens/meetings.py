@@ -12,14 +12,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,17 +22,16 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import TaskState
 from trefas_app.domain.permissions import may_change_meeting
 from trefas_app.services import cases, meetings, users
-from trefas_app.services.views_ops import MeetingItemView, MeetingRow, MeetingView
-from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
+from trefas_app.services.views_ops import MeetingItemView, MeetingView
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.meeting import participants_text
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.models.paged import Column
-from trefas_app.ui.screens.base import BaseScreen
+from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item
 from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,
-    configure_view,
     empty_label,
     fill_row,
     fit_table,
@@ -84,30 +78,12 @@ def may_change(ctx, meeting: MeetingView) -> bool:
     return actor is not None and may_change_meeting(actor, meeting.chair_id, meeting.unit_id)
 
 
-class MeetingPanel(QWidget):
+class MeetingPanel(DetailPane):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.meeting: MeetingView | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(8)
-        self.empty = muted(self.tr("Välj ett möte."), inner)
-        lay.addWidget(self.empty)
-        self.content = QWidget(inner)
-        cl = QVBoxLayout(self.content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(8)
-        lay.addWidget(self.content)
-        lay.addStretch(1)
+        self.empty.setText(self.tr("Välj ett möte."))
+        cl = self.body
         head = QHBoxLayout()
         self.title = QLabel(self.content)
         self.title.setObjectName("meetingTitle")
@@ -162,10 +138,12 @@ class MeetingPanel(QWidget):
         cl.addWidget(self.tasks_hidden)
         self.set_meeting(None)
 
+    def set_record(self, view: MeetingView | None) -> None:
+        self.set_meeting(view)
+
     def set_meeting(self, m: MeetingView | None) -> None:
-        self.meeting = m
-        self.empty.setVisible(m is None)
-        self.content.setVisible(m is not None)
+        self.meeting = self.record = m
+        self.show_content(m is not None)
         if m is None:
             self.items.setRowCount(0)
             self.tasks.setRowCount(0)
@@ -263,97 +241,51 @@ class MeetingPanel(QWidget):
             self.ctx.open_case(it.case_id)
 
 
-class Screen(BaseScreen):
+class Screen(ListScreen):
     watches = ("meetings", "meeting:", "tasks")
+    nouns = ("möte", "möten", "meeting", "meetings")
+    shows_hidden = False
+    column_widths = (120, 220, 120, 120, 130, 60)
+    detail_service = staticmethod(meetings.get_meeting)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.title = self.tr("Möten")
+        self.heading.setText(self.tr("Möten"))
         self.units = []
-        self._want_id: int | None = None
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 14, 16, 10)
-        lay.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading(self.tr("Möten"), self))
-        top.addStretch(1)
+
+    def build_actions(self, row) -> None:
         self.period_combo = QComboBox(self)
         self.period_combo.setAccessibleName(self.tr("Period"))
         self.period_combo.setObjectName("period")
         for text, key in ((self.tr("Senaste 90 dagarna och kommande"), "recent"),
                           (self.tr("Kommande"), "upcoming"), (self.tr("Alla"), "all")):
             self.period_combo.addItem(text, key)
-        top.addWidget(self.period_combo)
+        row.addWidget(self.period_combo)
         self.new_button = QPushButton(self.tr("Nytt möte …"), self)
         self.new_button.setObjectName("newMeeting")
-        self.new_button.setVisible(ctx.may("meeting.write"))
+        self.new_button.setVisible(self.ctx.may("meeting.write"))
         self.new_button.clicked.connect(self.new_meeting)
-        top.addWidget(self.new_button)
-        lay.addLayout(top)
+        row.addWidget(self.new_button)
+        self.period_combo.currentIndexChanged.connect(self.filters_changed)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        left = QWidget(split)
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 8, 0)
-        self.model = ColouredModel(
-            service_loader(ctx, meetings.list_meetings, "meetings.page",
+    def make_model(self) -> ColouredModel:
+        return ColouredModel(
+            service_loader(self.ctx, meetings.list_meetings, "meetings.page",
                            lambda p: ((), dict(zip(("since", "until"),
                                                    period_bounds(p.period))))),
-            meeting_columns(self.tr, ctx.lang), params=MeetingParams(),
+            meeting_columns(self.tr, self.ctx.lang), params=MeetingParams(),
             colour=lambda r: None, parent=self)
-        self.table = QTableView(left)
-        self.table.setObjectName("table")
-        self.table.setModel(self.model)
-        configure_view(self.table)
-        for i, w in enumerate((120, 220, 120, 120, 130, 60)):
-            self.table.setColumnWidth(i, w)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        ll.addWidget(self.table, 1)
-        self.count_label = muted("", left)
-        self.count_label.setObjectName("countLabel")
-        ll.addWidget(self.count_label)
-        self.panel = MeetingPanel(ctx, split)
-        self.panel.setObjectName("meetingPanel")
-        split.addWidget(left)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([560, 660])
-        lay.addWidget(split, 1)
-        self.period_combo.currentIndexChanged.connect(self._filter_changed)
-        self.model.pageLoaded.connect(self._loaded)
-        self.model.loadFailed.connect(
-            lambda exc: self.count_label.setText(self.ctx.error_text(exc)) if exc else None)
 
-    def reload(self) -> None:
-        self.model.reload()
-        current = self._want_id or (self.panel.meeting.id if self.panel.meeting else None)
-        if current is not None:
-            self.show_meeting(current)
+    def make_detail(self, parent) -> MeetingPanel:
+        panel = MeetingPanel(self.ctx, parent)
+        panel.setObjectName("meetingPanel")
+        return panel
 
-    def _filter_changed(self, *_a) -> None:
-        params = MeetingParams(self.period_combo.currentData())
-        if params != self.model.params:
-            self.model.set_params(params)
+    def filter_params(self) -> MeetingParams:
+        return MeetingParams(self.period_combo.currentData())
 
-    def _loaded(self, _page=None) -> None:
-        n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} möten").format(n=fmt_count(n, self.ctx.lang)) if n != 1
-                                 else self.tr("1 möte"))
-
-    def _row_changed(self, current, _previous) -> None:
-        row: MeetingRow | None = self.model.row_at(current) if current.isValid() else None
-        if row is not None:
-            self.show_meeting(row.id)
-
-    def show_meeting(self, meeting_id: int) -> None:
-        self._want_id = int(meeting_id)
-        self.ctx.run(meetings.get_meeting, int(meeting_id), on_done=self._show_meeting,
-                     key="meetings.one")
-
-    def _show_meeting(self, view: MeetingView) -> None:
-        self._want_id = None
-        self.panel.set_meeting(view)
+    show_meeting = ListScreen.show_record
 
     def new_meeting(self) -> None:
         self.ctx.run(users.list_units, on_done=self._meeting_dialog, key="meetings.units")
@@ -368,20 +300,13 @@ class Screen(BaseScreen):
         dlg.open()
         return dlg
 
-    def clear(self) -> None:
-        self.model.clear()
-        self.panel.set_meeting(None)
-        self.count_label.clear()
-
     def state(self) -> dict:
         return {"period": self.model.params.period,
                 "meeting_id": self.panel.meeting.id if self.panel.meeting else None}
 
     def restore(self, state: dict) -> None:
         period = state.get("period", "recent")
-        self.period_combo.blockSignals(True)
-        self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(period)))
-        self.period_combo.blockSignals(False)
+        select_item(self.period_combo, period)
         self._stale = False
         self.model.set_params(MeetingParams(period))
         if state.get("meeting_id") is not None:

@@ -11,12 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +34,7 @@ from trefas_app.ui.charts import deadline_text
 from trefas_app.ui.common import Banner, enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text, exit_changes
 from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.widgets.list_screen import DetailPane
 from trefas_app.ui.widgets.parts import (
     DONE,
     card,
@@ -52,38 +51,19 @@ from trefas_app.ui.widgets.parts import (
 )
 
 
-class ExitPanel(QWidget):
+class ExitPanel(DetailPane):
     """One exit programme. ``read_only``: the case is open by emergency access."""
 
     #: The user asked to open the case (the screen handles it).
     openCase = Signal(int)
 
     def __init__(self, ctx, parent: QWidget | None = None, show_open_case: bool = False):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent, spacing=10)
         self.programme: ExitView | None = None
         self.read_only = False
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(10)
-
-        self.empty = muted(self.tr("Välj ett avhopparärende."), inner)
+        self.empty.setText(self.tr("Välj ett avhopparärende."))
         self.empty.setObjectName("exitEmpty")
-        lay.addWidget(self.empty)
-        self.content = QWidget(inner)
-        cl = QVBoxLayout(self.content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(10)
-        lay.addWidget(self.content)
-        lay.addStretch(1)
+        cl = self.body
 
         head = QHBoxLayout()
         self.shield = QLabel(self.content)
@@ -212,10 +192,13 @@ class ExitPanel(QWidget):
 
     # -- showing ---------------------------------------------------------------------------
 
+    def set_record(self, view: ExitView | None) -> None:
+        self.set_programme(view)
+
     def set_programme(self, p: ExitView | None, read_only: bool = False) -> None:
-        self.programme, self.read_only = p, read_only
-        self.empty.setVisible(p is None)
-        self.content.setVisible(p is not None)
+        self.programme = self.record = p
+        self.read_only = read_only
+        self.show_content(p is not None)
         if p is None:
             for t in (self.threats, self.measures, self.support):
                 t.setRowCount(0)
