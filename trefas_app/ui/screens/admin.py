@@ -7,8 +7,6 @@ retention — is a supervisor's, on the "Bekräfta konto" screen
 
 from __future__ import annotations
 
-
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -33,6 +31,7 @@ from trefas_app.ui.widgets.parts import (
     OVERDUE,
     fill_row,
     make_table,
+    open_dialog,
     selected_data,
     subheading,
 )
@@ -159,10 +158,7 @@ class Screen(BaseScreen):
                                        and (me is None or u.username != me.username))
         self.password_button.setEnabled(u is not None)
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def add_user(self):
         from trefas_app.ui.dialogs.user import UserDialog

@@ -11,6 +11,7 @@ from trefas_app.services.cases import CaseFilter
 from trefas_app.ui.common import enum_label
 from trefas_app.ui.models.cases import CaseTableModel
 from trefas_app.ui.widgets.list_screen import ListScreen
+from trefas_app.ui.widgets.parts import open_dialog
 
 ONGOING = (CaseState.OPEN, CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED)
 
@@ -100,9 +101,8 @@ class Screen(ListScreen):
         from trefas_app.ui.dialogs.open_case import OpenCaseDialog
 
         dlg = OpenCaseDialog(self.ctx, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda case: self.ctx.open_case(case.id))
-        dlg.open()
+        open_dialog(dlg)
 
     def emergency(self) -> None:
         window = self.window()

@@ -33,15 +33,17 @@ from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,
-    empty_label,
     fill_row,
     fit_table,
-    hidden_label,
+    header_row,
     make_table,
+    open_dialog,
+    push_button,
     selected_data,
     service_loader,
     show_hidden,
     subheading,
+    table_block,
     value_label,
     why_hidden,
 )
@@ -124,38 +126,28 @@ class IncidentPanel(DetailPane):
         cl.addWidget(self.summary)
 
         actions = QHBoxLayout()
-        self.start_button = QPushButton(self.tr("Starta rutinen"), self.content)
-        self.start_button.setObjectName("startRoutine")
-        self.start_button.clicked.connect(self.start_routine)
-        self.close_button = QPushButton(self.tr("Avsluta händelsen"), self.content)
-        self.close_button.setObjectName("closeIncident")
-        self.close_button.clicked.connect(self.close_incident)
-        self.link_button = QPushButton(self.tr("Koppla person …"), self.content)
-        self.link_button.setObjectName("linkPerson")
-        self.link_button.clicked.connect(self.link_person)
+        self.start_button = push_button(self.content, self.tr("Starta rutinen"), "startRoutine",
+                                        self.start_routine)
+        self.close_button = push_button(self.content, self.tr("Avsluta händelsen"),
+                                        "closeIncident", self.close_incident)
+        self.link_button = push_button(self.content, self.tr("Koppla person …"), "linkPerson",
+                                       self.link_person)
         for b in (self.start_button, self.close_button, self.link_button):
             actions.addWidget(b)
         actions.addStretch(1)
         cl.addLayout(actions)
 
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Rutin vid skjutningar"), self.content))
         self.progress = muted("", self.content)
         self.progress.setObjectName("routineProgress")
-        row.addWidget(self.progress)
-        row.addStretch(1)
-        self.done_button = QPushButton(self.tr("Markera klart …"), self.content)
-        self.done_button.setObjectName("stepDone")
-        self.done_button.clicked.connect(self.mark_done)
-        self.reopen_button = QPushButton(self.tr("Öppna igen"), self.content)
-        self.reopen_button.setObjectName("stepReopen")
-        self.reopen_button.clicked.connect(self.reopen)
-        self.assign_button = QPushButton(self.tr("Ansvarig …"), self.content)
-        self.assign_button.setObjectName("stepAssign")
-        self.assign_button.clicked.connect(self.assign)
-        for b in (self.done_button, self.reopen_button, self.assign_button):
-            row.addWidget(b)
-        cl.addLayout(row)
+        self.done_button = push_button(self.content, self.tr("Markera klart …"), "stepDone",
+                                       self.mark_done)
+        self.reopen_button = push_button(self.content, self.tr("Öppna igen"), "stepReopen",
+                                         self.reopen)
+        self.assign_button = push_button(self.content, self.tr("Ansvarig …"), "stepAssign",
+                                         self.assign)
+        cl.addLayout(header_row(self.content, self.tr("Rutin vid skjutningar"),
+                                left=(self.progress,),
+                                right=(self.done_button, self.reopen_button, self.assign_button)))
         self.steps = make_table(self.content, [
             self.tr("Steg"), self.tr("Ägs av"), self.tr("Ansvarig"), self.tr("Klart senast"),
             self.tr("Klart")], "steps", stretch=0)
@@ -166,16 +158,11 @@ class IncidentPanel(DetailPane):
         cl.addWidget(self.routine_note)
 
         cl.addWidget(subheading(self.tr("Berörda personer"), self.content))
-        self.involvements = make_table(self.content, [
-            self.tr("Person"), self.tr("Ärende"), self.tr("Roll"), self.tr("Registrerad av")],
-            "involvements", stretch=0)
+        self.involvements, self.involvements_empty, self.involvements_hidden = table_block(
+            self.content, cl, [self.tr("Person"), self.tr("Ärende"), self.tr("Roll"),
+                               self.tr("Registrerad av")], "involvements",
+            self.tr("Inga berörda personer registrerade."), "involvementsHidden", stretch=0)
         self.involvements.itemDoubleClicked.connect(self._involvement_opened)
-        cl.addWidget(self.involvements)
-        self.involvements_empty = empty_label(self.tr("Inga berörda personer registrerade."),
-                                              self.content)
-        cl.addWidget(self.involvements_empty)
-        self.involvements_hidden = hidden_label(self.content, "involvementsHidden")
-        cl.addWidget(self.involvements_hidden)
         self.set_incident(None)
         if ctx.may("routine.write"):
             load_directory(ctx, self._directory, key=f"incident_panel.users.{id(self)}")
@@ -291,9 +278,7 @@ class IncidentPanel(DetailPane):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _open(self, dlg) -> None:
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+    _open = staticmethod(open_dialog)
 
     def _step_ticked(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 0:
@@ -461,9 +446,8 @@ class Screen(ListScreen):
         from trefas_app.ui.dialogs.incident import IncidentDialog
 
         dlg = IncidentDialog(self.ctx, self, self.units)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda v: self.show_incident(v.id))
-        dlg.open()
+        open_dialog(dlg)
         return dlg
 
     # -- lock protocol -----------------------------------------------------------------------

@@ -32,15 +32,15 @@ from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,
-    empty_label,
     fill_row,
     fit_table,
-    hidden_label,
-    make_table,
+    open_dialog,
+    push_button,
     selected_data,
     service_loader,
     show_hidden,
     subheading,
+    table_block,
     value_label,
     why_hidden,
 )
@@ -101,41 +101,29 @@ class MeetingPanel(DetailPane):
         cl.addWidget(self.participants)
 
         actions = QHBoxLayout()
-        self.item_button = QPushButton(self.tr("Lägg till ärende …"), self.content)
-        self.item_button.setObjectName("addItem")
-        self.item_button.clicked.connect(self.add_item)
-        self.held_button = QPushButton(self.tr("Markera som hållet …"), self.content)
-        self.held_button.setObjectName("markHeld")
-        self.held_button.clicked.connect(self.mark_held)
-        self.task_button = QPushButton(self.tr("Ny åtgärdspunkt …"), self.content)
-        self.task_button.setObjectName("newTask")
-        self.task_button.clicked.connect(self.new_task)
+        self.item_button = push_button(self.content, self.tr("Lägg till ärende …"), "addItem",
+                                       self.add_item)
+        self.held_button = push_button(self.content, self.tr("Markera som hållet …"), "markHeld",
+                                       self.mark_held)
+        self.task_button = push_button(self.content, self.tr("Ny åtgärdspunkt …"), "newTask",
+                                       self.new_task)
         for b in (self.item_button, self.held_button, self.task_button):
             actions.addWidget(b)
         actions.addStretch(1)
         cl.addLayout(actions)
 
         cl.addWidget(subheading(self.tr("Ärenden på mötet"), self.content))
-        self.items = make_table(self.content, [self.tr("Ärende"), self.tr("Person"),
-                                               self.tr("Diskussion"), self.tr("Beslut")],
-                                "items", stretch=2)
+        self.items, self.items_empty, self.items_hidden = table_block(
+            self.content, cl, [self.tr("Ärende"), self.tr("Person"), self.tr("Diskussion"),
+                               self.tr("Beslut")], "items",
+            self.tr("Inga ärenden på mötet ännu."), "itemsHidden", stretch=2)
         self.items.itemSelectionChanged.connect(self._update_buttons)
         self.items.itemDoubleClicked.connect(self._item_opened)
-        cl.addWidget(self.items)
-        self.items_empty = empty_label(self.tr("Inga ärenden på mötet ännu."), self.content)
-        cl.addWidget(self.items_empty)
-        self.items_hidden = hidden_label(self.content, "itemsHidden")
-        cl.addWidget(self.items_hidden)
         cl.addWidget(subheading(self.tr("Åtgärdspunkter från mötet"), self.content))
-        self.tasks = make_table(self.content, [self.tr("Förfaller"), self.tr("Rubrik"),
-                                               self.tr("Ärende"), self.tr("Ansvarig"),
-                                               self.tr("Status")], "meetingTasks", stretch=1,
-                                select=False)
-        cl.addWidget(self.tasks)
-        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter från mötet."), self.content)
-        cl.addWidget(self.tasks_empty)
-        self.tasks_hidden = hidden_label(self.content, "tasksHidden")
-        cl.addWidget(self.tasks_hidden)
+        self.tasks, self.tasks_empty, self.tasks_hidden = table_block(
+            self.content, cl, [self.tr("Förfaller"), self.tr("Rubrik"), self.tr("Ärende"),
+                               self.tr("Ansvarig"), self.tr("Status")], "meetingTasks",
+            self.tr("Inga åtgärdspunkter från mötet."), "tasksHidden", stretch=1, select=False)
         self.set_meeting(None)
 
     def set_record(self, view: MeetingView | None) -> None:
@@ -198,10 +186,7 @@ class MeetingPanel(DetailPane):
         item = self.selected_item()
         self.task_button.setEnabled(item is not None and item.case_number is not None)
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def add_item(self):
         from trefas_app.ui.dialogs.meeting import MeetingItemDialog
@@ -295,9 +280,8 @@ class Screen(ListScreen):
 
         self.units = list(units)
         dlg = MeetingDialog(self.ctx, self, self.units)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda v: self.show_meeting(v.id))
-        dlg.open()
+        open_dialog(dlg)
         return dlg
 
     def state(self) -> dict:

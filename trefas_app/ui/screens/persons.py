@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QHeaderView, QPushButton
 
 from trefas_app.ui.models.persons import PersonTableModel
 from trefas_app.ui.widgets.list_screen import ListScreen
+from trefas_app.ui.widgets.parts import open_dialog
 
 
 class Screen(ListScreen):
@@ -44,6 +45,5 @@ class Screen(ListScreen):
         from trefas_app.ui.dialogs.person import PersonDialog
 
         dlg = PersonDialog(self.ctx, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda person: self.ctx.open_person(person.id))
-        dlg.open()
+        open_dialog(dlg)

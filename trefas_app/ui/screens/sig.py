@@ -5,7 +5,6 @@ closure reason)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
 from trefas_app.domain.enums import ReferralState
@@ -15,7 +14,7 @@ from trefas_app.ui import style
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_combo, state_tuple
-from trefas_app.ui.widgets.parts import DONE, ColouredModel, service_loader
+from trefas_app.ui.widgets.parts import DONE, ColouredModel, open_dialog, service_loader
 
 ONGOING = tuple(s for s in ReferralState if s not in (ReferralState.CLOSED,
                                                        ReferralState.DECLINED))
@@ -104,8 +103,7 @@ class Screen(ListScreen):
         from trefas_app.ui.dialogs.referral import ReferralStateDialog
 
         dlg = ReferralStateDialog(self.ctx, self, referral)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
         self._dialog = dlg
         return dlg
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
 
 from trefas_app.domain.enums import TaskState
@@ -21,6 +20,7 @@ from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,
+    open_dialog,
     service_counter,
     service_loader,
 )
@@ -154,8 +154,7 @@ class Screen(ListScreen):
         if row is None or row.state != TaskState.OPEN:
             return
         dlg = cancel_task_dialog(self.ctx, self, row)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def open_case(self) -> None:
         row = self.selected()

@@ -34,12 +34,10 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QScrollArea,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -50,7 +48,7 @@ from trefas_app.ui import accessibility
 from trefas_app.ui.common import enum_label, fmt_count, heading, hidden_line, muted, rows_so_far
 from trefas_app.ui.models.paged import PagedTableModel
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import configure_view, hidden_label, why_hidden
+from trefas_app.ui.widgets.parts import configure_view, hidden_label, scroll_column, why_hidden
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -67,17 +65,7 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.record: Any = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(spacing)
+        _scroll, inner, lay = scroll_column(self, (4, 4, 4, 4), spacing)
         self.empty = muted("", inner)
         lay.addWidget(self.empty)
         self.content = QWidget(inner)

@@ -16,8 +16,11 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
+    QScrollArea,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -116,6 +119,68 @@ def subheading(text: str, parent: QWidget | None = None) -> QLabel:
     lbl = QLabel(text, parent)
     lbl.setProperty("role", "subheading")
     return lbl
+
+
+def scroll_column(owner: QWidget, margins: tuple[int, int, int, int],
+                  spacing: int) -> tuple[QScrollArea, QWidget, QVBoxLayout]:
+    """Fill ``owner`` with a frameless scroll area holding one column; returns
+    the area, the column's widget and its layout."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea(owner)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    outer.addWidget(scroll)
+    inner = QWidget(scroll)
+    scroll.setWidget(inner)
+    lay = QVBoxLayout(inner)
+    lay.setContentsMargins(*margins)
+    lay.setSpacing(spacing)
+    return scroll, inner, lay
+
+
+def open_dialog(dlg):
+    """Show a dialog without blocking; it deletes itself when closed."""
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.open()
+    return dlg
+
+
+def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+    """A named button that calls ``slot`` when clicked."""
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    return button
+
+
+def header_row(parent: QWidget, title: str, left: Iterable[QWidget] = (),
+               right: Iterable[QWidget] = ()) -> QHBoxLayout:
+    """A section's heading line: the subheading, ``left`` beside it, then
+    ``right`` (its buttons) at the right edge."""
+    row = QHBoxLayout()
+    row.addWidget(subheading(title, parent))
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
+
+
+def table_block(parent: QWidget, layout: QVBoxLayout, headers: list[str], name: str,
+                empty_text: str, hidden_name: str, *, stretch: int | None = None,
+                select: bool = True, empty_name: str = ""
+                ) -> tuple[QTableWidget, QLabel, QLabel]:
+    """A section's table (:func:`make_table`) with the sentence shown when it
+    has no rows and its "N … delas inte" line, added to ``layout``."""
+    table = make_table(parent, headers, name, stretch=stretch, select=select)
+    layout.addWidget(table)
+    empty = empty_label(empty_text, parent, empty_name)
+    layout.addWidget(empty)
+    hidden = hidden_label(parent, hidden_name)
+    layout.addWidget(hidden)
+    return table, empty, hidden
 
 
 def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:

@@ -7,7 +7,6 @@ the state and the user's role allow."""
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -38,14 +37,15 @@ from trefas_app.ui.widgets.list_screen import DetailPane
 from trefas_app.ui.widgets.parts import (
     DONE,
     card,
-    empty_label,
     fill_row,
     fit_table,
+    header_row,
     hidden_label,
-    make_table,
+    open_dialog,
+    push_button,
     selected_data,
     show_hidden,
-    subheading,
+    table_block,
     value_label,
     why_hidden,
 )
@@ -64,29 +64,7 @@ class ExitPanel(DetailPane):
         self.empty.setText(self.tr("Välj ett avhopparärende."))
         self.empty.setObjectName("exitEmpty")
         cl = self.body
-
-        head = QHBoxLayout()
-        self.shield = QLabel(self.content)
-        self.shield.setPixmap(style.shield_icon(18).pixmap(18, 18))
-        self.shield.hide()
-        self.title = QLabel(self.content)
-        self.title.setObjectName("exitTitle")
-        self.title.setProperty("role", "subheading")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.state_badge = QLabel(self.content)
-        self.state_badge.setObjectName("exitState")
-        self.state_badge.setProperty("badge", "own")
-        head.addWidget(self.shield)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.state_badge)
-        cl.addLayout(head)
-        self.deadline_banner = Banner("red", self.content)
-        self.deadline_banner.setObjectName("deadlineBanner")
-        cl.addWidget(self.deadline_banner)
-        self.consent_banner = Banner("amber", self.content)
-        self.consent_banner.setObjectName("consentBanner")
-        cl.addWidget(self.consent_banner)
-
+        self._build_head(cl)
         facts, fl = card(self.content, "exitFacts")
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
@@ -125,70 +103,70 @@ class ExitPanel(DetailPane):
         actions.addStretch(1)
         cl.addLayout(actions)
 
-        # Threat assessments
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Hotbedömningar"), self.content))
-        row.addStretch(1)
-        self.add_threat = QPushButton(self.tr("Ny hotbedömning …"), self.content)
-        self.add_threat.setObjectName("addThreat")
-        self.add_threat.clicked.connect(self.new_threat)
-        row.addWidget(self.add_threat)
-        cl.addLayout(row)
-        self.threats = make_table(self.content, [self.tr("Datum"), self.tr("Nivå"),
-                                                 self.tr("Sammanfattning"), self.tr("Av")],
-                                  "threats", stretch=2, select=False)
-        cl.addWidget(self.threats)
-        self.threats_empty = empty_label(self.tr("Inga hotbedömningar."), self.content)
-        cl.addWidget(self.threats_empty)
-        self.threats_hidden = hidden_label(self.content, "threatsHidden")
-        cl.addWidget(self.threats_hidden)
-
-        # Measures
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Skyddsåtgärder"), self.content))
-        row.addStretch(1)
-        self.add_measure = QPushButton(self.tr("Ny skyddsåtgärd …"), self.content)
-        self.add_measure.setObjectName("addMeasure")
-        self.add_measure.clicked.connect(lambda: self.new_record("measure"))
-        self.end_measure = QPushButton(self.tr("Avsluta vald …"), self.content)
-        self.end_measure.setObjectName("endMeasure")
-        self.end_measure.clicked.connect(lambda: self.end_record(self.measures))
-        row.addWidget(self.add_measure)
-        row.addWidget(self.end_measure)
-        cl.addLayout(row)
-        self.measures = make_table(self.content, [self.tr("Typ"), self.tr("Beskrivning"),
-                                                  self.tr("Från"), self.tr("Till")],
-                                   "measures", stretch=1)
-        cl.addWidget(self.measures)
-        self.measures_empty = empty_label(self.tr("Inga skyddsåtgärder."), self.content)
-        cl.addWidget(self.measures_empty)
-        self.measures_hidden = hidden_label(self.content, "measuresHidden")
-        cl.addWidget(self.measures_hidden)
-
-        # Support
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Stöd"), self.content))
-        row.addStretch(1)
-        self.add_support = QPushButton(self.tr("Nytt stöd …"), self.content)
-        self.add_support.setObjectName("addSupport")
-        self.add_support.clicked.connect(lambda: self.new_record("support"))
-        self.end_support = QPushButton(self.tr("Avsluta valt …"), self.content)
-        self.end_support.setObjectName("endSupport")
-        self.end_support.clicked.connect(lambda: self.end_record(self.support))
-        row.addWidget(self.add_support)
-        row.addWidget(self.end_support)
-        cl.addLayout(row)
-        self.support = make_table(self.content, [self.tr("Typ"), self.tr("Beskrivning"),
-                                                 self.tr("Från"), self.tr("Till")],
-                                  "support", stretch=1)
-        cl.addWidget(self.support)
-        self.support_empty = empty_label(self.tr("Inget stöd registrerat."), self.content)
-        cl.addWidget(self.support_empty)
-        self.support_hidden = hidden_label(self.content, "supportHidden")
-        cl.addWidget(self.support_hidden)
+        self._build_records(cl)
         self.measures.itemSelectionChanged.connect(self._update_buttons)
         self.support.itemSelectionChanged.connect(self._update_buttons)
         self.set_programme(None)
+
+    def _build_head(self, cl: QVBoxLayout) -> None:
+        """Title, state and the deadline and consent banners."""
+        head = QHBoxLayout()
+        self.shield = QLabel(self.content)
+        self.shield.setPixmap(style.shield_icon(18).pixmap(18, 18))
+        self.shield.hide()
+        self.title = QLabel(self.content)
+        self.title.setObjectName("exitTitle")
+        self.title.setProperty("role", "subheading")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.state_badge = QLabel(self.content)
+        self.state_badge.setObjectName("exitState")
+        self.state_badge.setProperty("badge", "own")
+        head.addWidget(self.shield)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.state_badge)
+        cl.addLayout(head)
+        self.deadline_banner = Banner("red", self.content)
+        self.deadline_banner.setObjectName("deadlineBanner")
+        cl.addWidget(self.deadline_banner)
+        self.consent_banner = Banner("amber", self.content)
+        self.consent_banner.setObjectName("consentBanner")
+        cl.addWidget(self.consent_banner)
+
+    def _build_records(self, cl: QVBoxLayout) -> None:
+        """Threat assessments, protective measures and support, each with its buttons."""
+        # Threat assessments
+        self.add_threat = push_button(self.content, self.tr("Ny hotbedömning …"), "addThreat",
+                                      self.new_threat)
+        cl.addLayout(header_row(self.content, self.tr("Hotbedömningar"),
+                                right=(self.add_threat,)))
+        self.threats, self.threats_empty, self.threats_hidden = table_block(
+            self.content, cl, [self.tr("Datum"), self.tr("Nivå"), self.tr("Sammanfattning"),
+                               self.tr("Av")], "threats", self.tr("Inga hotbedömningar."),
+            "threatsHidden", stretch=2, select=False)
+
+        # Measures
+        self.add_measure = push_button(self.content, self.tr("Ny skyddsåtgärd …"), "addMeasure",
+                                       lambda: self.new_record("measure"))
+        self.end_measure = push_button(self.content, self.tr("Avsluta vald …"), "endMeasure",
+                                       lambda: self.end_record(self.measures))
+        cl.addLayout(header_row(self.content, self.tr("Skyddsåtgärder"),
+                                right=(self.add_measure, self.end_measure)))
+        self.measures, self.measures_empty, self.measures_hidden = table_block(
+            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
+                               self.tr("Till")], "measures", self.tr("Inga skyddsåtgärder."),
+            "measuresHidden", stretch=1)
+
+        # Support
+        self.add_support = push_button(self.content, self.tr("Nytt stöd …"), "addSupport",
+                                       lambda: self.new_record("support"))
+        self.end_support = push_button(self.content, self.tr("Avsluta valt …"), "endSupport",
+                                       lambda: self.end_record(self.support))
+        cl.addLayout(header_row(self.content, self.tr("Stöd"),
+                                right=(self.add_support, self.end_support)))
+        self.support, self.support_empty, self.support_hidden = table_block(
+            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
+                               self.tr("Till")], "support", self.tr("Inget stöd registrerat."),
+            "supportHidden", stretch=1)
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -307,9 +285,7 @@ class ExitPanel(DetailPane):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def _open(self, dlg) -> None:
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+    _open = staticmethod(open_dialog)
 
     def first_contact(self) -> None:
         from trefas_app.ui.dialogs.exit import FirstContactDialog
@@ -454,9 +430,8 @@ class Tab(BaseTab):
         if self.case is None:
             return
         dlg = ExitRequestDialog(self.ctx, self, self.case.id, self.case.number)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda v: setattr(self, "_want_id", v.id))
-        dlg.open()
+        open_dialog(dlg)
 
     def clear(self) -> None:
         self.case = None

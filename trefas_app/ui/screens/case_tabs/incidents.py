@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QVBoxLayout
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import CaseState, IncidentState, TaskState
@@ -20,16 +19,17 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
-    empty_label,
     fill_row,
     fit_table,
-    hidden_label,
-    make_table,
+    header_row,
+    open_dialog,
     open_screen,
     overdue_text,
+    push_button,
     selected_data,
     show_hidden,
     subheading,
+    table_block,
     why_hidden,
 )
 
@@ -43,40 +43,27 @@ class Tab(BaseTab):
         self.data: CaseIncidents | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Händelser som personen är kopplad till"), self))
-        row.addStretch(1)
-        self.link_button = QPushButton(self.tr("Koppla till händelse …"), self)
-        self.link_button.setObjectName("linkIncident")
-        self.link_button.clicked.connect(self.link)
-        self.open_button = QPushButton(self.tr("Visa händelsen"), self)
-        self.open_button.setObjectName("openIncident")
-        self.open_button.clicked.connect(self.open_incident)
-        row.addWidget(self.link_button)
-        row.addWidget(self.open_button)
-        lay.addLayout(row)
-        self.involvements = make_table(self, [
-            self.tr("Inträffade"), self.tr("Händelse"), self.tr("Typ"), self.tr("Plats"),
-            self.tr("Roll"), self.tr("Registrerad av")], "caseInvolvements", stretch=3)
+        self.link_button = push_button(self, self.tr("Koppla till händelse …"), "linkIncident",
+                                       self.link)
+        self.open_button = push_button(self, self.tr("Visa händelsen"), "openIncident",
+                                       self.open_incident)
+        lay.addLayout(header_row(self, self.tr("Händelser som personen är kopplad till"),
+                                 right=(self.link_button, self.open_button)))
+        self.involvements, self.involvements_empty, self.involvements_hidden = table_block(
+            self, lay, [self.tr("Inträffade"), self.tr("Händelse"), self.tr("Typ"),
+                        self.tr("Plats"), self.tr("Roll"), self.tr("Registrerad av")],
+            "caseInvolvements",
+            self.tr("Personen är inte kopplad till någon händelse som du får se."),
+            "involvementsHidden", stretch=3)
         self.involvements.itemSelectionChanged.connect(self._update_buttons)
         self.involvements.itemDoubleClicked.connect(lambda _i: self.open_incident())
-        lay.addWidget(self.involvements)
-        self.involvements_empty = empty_label(self.tr(
-            "Personen är inte kopplad till någon händelse som du får se."), self)
-        lay.addWidget(self.involvements_empty)
-        self.involvements_hidden = hidden_label(self, "involvementsHidden")
-        lay.addWidget(self.involvements_hidden)
         lay.addSpacing(12)
         lay.addWidget(subheading(self.tr("Åtgärdspunkter från händelser"), self))
-        self.tasks = make_table(self, [self.tr("Förfaller"), self.tr("Rubrik"),
-                                       self.tr("Händelse"), self.tr("Ansvarig"),
-                                       self.tr("Status")], "incidentTasks", stretch=1,
-                                select=False)
-        lay.addWidget(self.tasks)
-        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter från händelser."), self)
-        lay.addWidget(self.tasks_empty)
-        self.tasks_hidden = hidden_label(self, "tasksHidden")
-        lay.addWidget(self.tasks_hidden)
+        self.tasks, self.tasks_empty, self.tasks_hidden = table_block(
+            self, lay, [self.tr("Förfaller"), self.tr("Rubrik"), self.tr("Händelse"),
+                        self.tr("Ansvarig"), self.tr("Status")], "incidentTasks",
+            self.tr("Inga åtgärdspunkter från händelser."), "tasksHidden", stretch=1,
+            select=False)
         lay.addStretch(1)
         self._update_buttons()
 
@@ -145,8 +132,7 @@ class Tab(BaseTab):
         dlg = LinkPersonDialog(self.ctx, self, case_id=self.case.id,
                                case_text=f"{self.case.number} · {self.case.person.display_name}",
                                incident_rows=list(page.rows))
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
         return dlg
 
     def open_incident(self) -> None:

@@ -4,8 +4,7 @@ the meetings where the case was discussed, with the decisions."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
 from trefas_app.domain.enums import CaseState, TaskState
 from trefas_app.services import tasks
@@ -19,15 +18,15 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
-    empty_label,
     fill_row,
     fit_table,
-    hidden_label,
-    make_table,
+    header_row,
+    open_dialog,
     open_screen,
+    push_button,
     selected_data,
     show_hidden,
-    subheading,
+    table_block,
     why_hidden,
 )
 
@@ -42,62 +41,37 @@ class Tab(BaseTab):
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 6)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Åtgärdspunkter"), top))
         self.open_only = QCheckBox(self.tr("Bara öppna"), top)
         self.open_only.setObjectName("openOnly")
         self.open_only.setChecked(True)
         self.open_only.toggled.connect(lambda _c: self.reload())
-        row.addWidget(self.open_only)
-        row.addStretch(1)
-        self.new_button = QPushButton(self.tr("Ny åtgärdspunkt …"), top)
-        self.new_button.setObjectName("newTask")
-        self.new_button.clicked.connect(self.new_task)
-        self.done_button = QPushButton(self.tr("Markera klar"), top)
-        self.done_button.setObjectName("completeTask")
-        self.done_button.clicked.connect(self.complete)
-        self.cancel_button = QPushButton(self.tr("Avbryt …"), top)
-        self.cancel_button.setObjectName("cancelTask")
-        self.cancel_button.clicked.connect(self.cancel)
-        for b in (self.new_button, self.done_button, self.cancel_button):
-            row.addWidget(b)
-        tl.addLayout(row)
-        self.tasks = make_table(top, [self.tr("Förfaller"), self.tr("Rubrik"),
-                                      self.tr("Ansvarig"), self.tr("Status"), self.tr("Källa")],
-                                "caseTasks", stretch=1)
+        self.new_button = push_button(top, self.tr("Ny åtgärdspunkt …"), "newTask", self.new_task)
+        self.done_button = push_button(top, self.tr("Markera klar"), "completeTask", self.complete)
+        self.cancel_button = push_button(top, self.tr("Avbryt …"), "cancelTask", self.cancel)
+        tl.addLayout(header_row(top, self.tr("Åtgärdspunkter"), left=(self.open_only,),
+                                right=(self.new_button, self.done_button, self.cancel_button)))
+        self.tasks, self.tasks_empty, self.tasks_hidden = table_block(
+            top, tl, [self.tr("Förfaller"), self.tr("Rubrik"), self.tr("Ansvarig"),
+                      self.tr("Status"), self.tr("Källa")], "caseTasks",
+            self.tr("Inga åtgärdspunkter."), "tasksHidden", stretch=1, empty_name="noTasks")
         self.tasks.itemSelectionChanged.connect(self._update_buttons)
-        tl.addWidget(self.tasks)
-        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter."), top, "noTasks")
-        tl.addWidget(self.tasks_empty)
-        self.tasks_hidden = hidden_label(top, "tasksHidden")
-        tl.addWidget(self.tasks_hidden)
         lay.addWidget(top)
 
         bottom = QWidget(self)
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 14, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Ärendet på möten"), bottom))
-        row.addStretch(1)
-        self.item_button = QPushButton(self.tr("Ta upp på möte …"), bottom)
-        self.item_button.setObjectName("addToMeeting")
-        self.item_button.clicked.connect(self.add_to_meeting)
-        self.meeting_button = QPushButton(self.tr("Visa mötet"), bottom)
-        self.meeting_button.setObjectName("openMeeting")
-        self.meeting_button.clicked.connect(self.open_meeting)
-        row.addWidget(self.item_button)
-        row.addWidget(self.meeting_button)
-        bl.addLayout(row)
-        self.items = make_table(bottom, [self.tr("Mötestid"), self.tr("Möte"),
-                                         self.tr("Diskussion"), self.tr("Beslut"),
-                                         self.tr("Av")], "caseItems", stretch=2)
+        self.item_button = push_button(bottom, self.tr("Ta upp på möte …"), "addToMeeting",
+                                       self.add_to_meeting)
+        self.meeting_button = push_button(bottom, self.tr("Visa mötet"), "openMeeting",
+                                          self.open_meeting)
+        bl.addLayout(header_row(bottom, self.tr("Ärendet på möten"),
+                                right=(self.item_button, self.meeting_button)))
+        self.items, self.items_empty, self.items_hidden = table_block(
+            bottom, bl, [self.tr("Mötestid"), self.tr("Möte"), self.tr("Diskussion"),
+                         self.tr("Beslut"), self.tr("Av")], "caseItems",
+            self.tr("Ärendet har inte tagits upp på något möte som du får se."), "itemsHidden",
+            stretch=2)
         self.items.itemSelectionChanged.connect(self._update_buttons)
-        bl.addWidget(self.items)
-        self.items_empty = empty_label(self.tr("Ärendet har inte tagits upp på något möte som du "
-                                               "får se."), bottom)
-        bl.addWidget(self.items_empty)
-        self.items_hidden = hidden_label(bottom, "itemsHidden")
-        bl.addWidget(self.items_hidden)
         lay.addWidget(bottom)
         lay.addStretch(1)
         top.setVisible(ctx.may("task.read"))
@@ -172,10 +146,7 @@ class Tab(BaseTab):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def new_task(self):
         from trefas_app.ui.dialogs.task import TaskDialog

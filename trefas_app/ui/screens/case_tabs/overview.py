@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date
 from trefas_app.ui.person_card import PersonCard
 from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.widgets.parts import open_dialog, scroll_column
 
 #: Button text per transition, and whether it needs a reason.
 TRANSITIONS = {
@@ -47,17 +47,7 @@ TRANSITIONS = {
 class Tab(BaseTab):
     def __init__(self, ctx, case_view):
         super().__init__(ctx, case_view)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 8, 4, 8)
-        lay.setSpacing(12)
+        _scroll, inner, lay = scroll_column(self, (4, 8, 4, 8), 12)
 
         row = QHBoxLayout()
         row.setSpacing(12)
@@ -208,8 +198,7 @@ class Tab(BaseTab):
                                ok_text=self.tr("Begär avslut"), changes=changes,
                                reason_kw="reason",
                                explanation=self.tr("En chef godkänner eller avslår avslutet."))
-            dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dlg.open()
+            open_dialog(dlg)
             return
         question = self.tr("Ändra status för {number} till ”{state}”?").format(
             number=case.number, state=enum_label(target, self.ctx.lang))
@@ -234,8 +223,7 @@ class Tab(BaseTab):
         if self.case is None:
             return
         dlg = TeamMemberDialog(self.ctx, self, self.case)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def remove_member(self) -> None:
         member = self._selected_member()
@@ -255,8 +243,7 @@ class Tab(BaseTab):
         if self.case is None:
             return
         dlg = PersonDialog(self.ctx, self, person=self.case.person)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def clear(self) -> None:
         self.case = None

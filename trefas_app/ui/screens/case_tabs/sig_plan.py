@@ -5,7 +5,6 @@ with the state changes the plan's lifecycle and the user's role allow."""
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
@@ -32,15 +31,17 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
-    empty_label,
     fill_row,
     fit_table,
+    header_row,
     hidden_label,
-    make_table,
+    open_dialog,
     overdue_text,
+    push_button,
     selected_data,
     show_hidden,
     subheading,
+    table_block,
     why_hidden,
 )
 
@@ -65,29 +66,19 @@ class Tab(BaseTab):
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 6)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("SIG-aktualiseringar"), top))
-        row.addStretch(1)
-        self.new_referral_button = QPushButton(self.tr("Aktualisera till SIG …"), top)
-        self.new_referral_button.setObjectName("newReferral")
-        self.new_referral_button.clicked.connect(self.new_referral)
-        self.move_referral_button = QPushButton(self.tr("Öppna aktualisering …"), top)
-        self.move_referral_button.setObjectName("moveReferral")
-        self.move_referral_button.clicked.connect(self.move_referral)
-        row.addWidget(self.new_referral_button)
-        row.addWidget(self.move_referral_button)
-        tl.addLayout(row)
-        self.referrals = make_table(top, [self.tr("Mottagen"), self.tr("Status"),
-                                          self.tr("Aktualiserad av"), self.tr("Beslut"),
-                                          self.tr("Avslutsorsak")], "referrals", stretch=4)
+        self.new_referral_button = push_button(top, self.tr("Aktualisera till SIG …"),
+                                               "newReferral", self.new_referral)
+        self.move_referral_button = push_button(top, self.tr("Öppna aktualisering …"),
+                                                "moveReferral", self.move_referral)
+        tl.addLayout(header_row(top, self.tr("SIG-aktualiseringar"),
+                                right=(self.new_referral_button, self.move_referral_button)))
+        self.referrals, self.referrals_empty, self.referrals_hidden = table_block(
+            top, tl, [self.tr("Mottagen"), self.tr("Status"), self.tr("Aktualiserad av"),
+                      self.tr("Beslut"), self.tr("Avslutsorsak")], "referrals",
+            self.tr("Ingen SIG-aktualisering i ärendet."), "referralsHidden", stretch=4,
+            empty_name="noReferral")
         self.referrals.itemSelectionChanged.connect(self._update_buttons)
         self.referrals.itemDoubleClicked.connect(lambda _i: self.move_referral())
-        tl.addWidget(self.referrals)
-        self.referrals_empty = empty_label(self.tr("Ingen SIG-aktualisering i ärendet."), top,
-                                           "noReferral")
-        tl.addWidget(self.referrals_empty)
-        self.referrals_hidden = hidden_label(top, "referralsHidden")
-        tl.addWidget(self.referrals_hidden)
         lay.addWidget(top)
 
         # -- plans
@@ -112,15 +103,11 @@ class Tab(BaseTab):
         self.plan_meta.setTextFormat(Qt.TextFormat.PlainText)
         bl.addWidget(self.plan_meta)
         actions = QHBoxLayout()
-        self.goal_button = QPushButton(self.tr("Nytt mål …"), bottom)
-        self.goal_button.setObjectName("newGoal")
-        self.goal_button.clicked.connect(self.new_goal)
-        self.action_button = QPushButton(self.tr("Ny åtgärd …"), bottom)
-        self.action_button.setObjectName("newAction")
-        self.action_button.clicked.connect(self.new_action)
-        self.done_button = QPushButton(self.tr("Markera åtgärd klar"), bottom)
-        self.done_button.setObjectName("actionDone")
-        self.done_button.clicked.connect(self.complete_action)
+        self.goal_button = push_button(bottom, self.tr("Nytt mål …"), "newGoal", self.new_goal)
+        self.action_button = push_button(bottom, self.tr("Ny åtgärd …"), "newAction",
+                                         self.new_action)
+        self.done_button = push_button(bottom, self.tr("Markera åtgärd klar"), "actionDone",
+                                       self.complete_action)
         for b in (self.goal_button, self.action_button, self.done_button):
             actions.addWidget(b)
         actions.addStretch(1)
@@ -334,10 +321,7 @@ class Tab(BaseTab):
 
     # -- actions ------------------------------------------------------------------------
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def new_referral(self):
         from trefas_app.ui.dialogs.referral import ReferralDialog
