@@ -182,3 +182,30 @@ def test_find_by_number_reads_like_get_case_and_hides_like_it(world):
         cases.find_by_number(stina.uow(), stina.actor, "K-1999-99999")
     assert type(hidden.value) is type(missing.value)
     assert hidden.value.message("sv") == missing.value.message("sv")
+
+
+def test_one_transaction_rolls_everything_back_and_logs_a_refusal_once(world):
+    """A refusal inside the joined services undoes what the earlier ones wrote
+    and is on record once, as for a single service."""
+    from sqlalchemy import func, select
+
+    from trefas_app.domain.errors import AccessDenied
+    from trefas_app.services import audit_log
+    from trefas_app.services.joined import one_transaction
+    from trefas_app.store import models as m
+
+    sara, case = world["sara"], world["case"]
+
+    def denials():
+        with sara.uow() as uow:
+            return uow.session.scalar(select(func.count()).select_from(m.AuditEvent).where(
+                m.AuditEvent.action == "access.denied", m.AuditEvent.username == "sara"))
+
+    before = denials()
+    with pytest.raises(AccessDenied):
+        with one_transaction(sara.uow()) as tx:
+            tasks.create_task(tx, sara.actor, case.id, "Skrivs aldrig", None, None, None)
+            audit_log.show_log(tx, sara.actor)  # a social worker may not read the log
+    titles = [t.title for t in tasks.list_tasks(sara.uow(), sara.actor, case_id=case.id).rows]
+    assert "Skrivs aldrig" not in titles
+    assert denials() == before + 1

@@ -3,7 +3,7 @@ sorting and search-as-you-type over case numbers, names and personnummer."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QPushButton
 
 from trefas_app.domain.enums import CaseState
@@ -17,6 +17,7 @@ ONGOING = (CaseState.OPEN, CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED)
 
 
 class Screen(ListScreen):
+    text_context = "CasesScreen"
     watches = ("cases", "case:")
     heading_text = QT_TRANSLATE_NOOP("CasesScreen", "Ärenden")
     search_placeholder = QT_TRANSLATE_NOOP(
@@ -28,9 +29,6 @@ class Screen(ListScreen):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
-        self.heading.setText(QCoreApplication.translate("CasesScreen", self.heading_text))
-        self.search.setPlaceholderText(
-            QCoreApplication.translate("CasesScreen", self.search_placeholder))
 
         self.state_combo = QComboBox(self)
         self.state_combo.setAccessibleName(self.tr("Status"))

@@ -36,7 +36,7 @@ from trefas_app.ui import accessibility, style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import open_screen, scroll_column
+from trefas_app.ui.widgets.parts import card_layout, open_screen, scroll_column
 
 STATE_COLOURS = {CaseState.OPEN: "#5d93ad", CaseState.ACTIVE: "#2f6f8f",
                  CaseState.CLOSURE_REQUESTED: "#d9a21b", CaseState.CLOSED: "#9aa5ae"}
@@ -122,12 +122,7 @@ class Card(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None, name: str = "",
                  link_text: str = ""):
         super().__init__(parent)
-        self.setProperty("role", "card")
-        if name:
-            self.setObjectName(name)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 10, 14, 12)
-        lay.setSpacing(6)
+        lay = card_layout(self, name)
         lay.setAlignment(Qt.AlignmentFlag.AlignTop)
         head = QHBoxLayout()
         self.title = QLabel(title, self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QHeaderView, QPushButton
 
 from trefas_app.ui.models.persons import PersonTableModel
@@ -11,6 +11,7 @@ from trefas_app.ui.widgets.parts import open_dialog
 
 
 class Screen(ListScreen):
+    text_context = "PersonsScreen"
     watches = ("persons", "person:")
     heading_text = QT_TRANSLATE_NOOP("PersonsScreen", "Personer")
     search_placeholder = QT_TRANSLATE_NOOP(
@@ -21,9 +22,6 @@ class Screen(ListScreen):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
-        self.heading.setText(QCoreApplication.translate("PersonsScreen", self.heading_text))
-        self.search.setPlaceholderText(
-            QCoreApplication.translate("PersonsScreen", self.search_placeholder))
         self.new_button = QPushButton(self.tr("Ny person …"), self)
         self.new_button.setObjectName("newPerson")
         self.new_button.clicked.connect(self.new_person)

@@ -105,6 +105,10 @@ class ListScreen(BaseScreen):
 
     #: Nouns of the count line and the hidden line: (sv one, sv many, en one, en many).
     nouns: tuple[str, str, str, str] = ("post", "poster", "entry", "entries")
+    #: Heading and search placeholder as QT_TRANSLATE_NOOP(text_context, …)
+    #: (or set the heading's text in the subclass's constructor).
+    text_context = ""
+    heading_text = ""
     #: Placeholder of the search field; a screen without one has no search.
     search_placeholder = ""
     #: Show the "N … delas inte" line under the list.
@@ -134,7 +138,7 @@ class ListScreen(BaseScreen):
         lay.setContentsMargins(16, 14, 16, 10)
         lay.setSpacing(8)
         top = QHBoxLayout()
-        self.heading = heading("", self)
+        self.heading = heading(self._translated(self.heading_text), self)
         top.addWidget(self.heading)
         top.addStretch(1)
         self.actions_row = QHBoxLayout()
@@ -181,7 +185,7 @@ class ListScreen(BaseScreen):
     def _build_search(self) -> None:
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
-        self.search.setPlaceholderText(self.search_placeholder)
+        self.search.setPlaceholderText(self._translated(self.search_placeholder))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(320)
         self.search.setAccessibleName(self.tr("Sök"))
@@ -265,6 +269,9 @@ class ListScreen(BaseScreen):
         return en_one if n == 1 else en_many
 
     # -- behaviour ----------------------------------------------------------------------
+
+    def _translated(self, text: str) -> str:
+        return QCoreApplication.translate(self.text_context, text) if text else text
 
     def _has_detail(self) -> bool:
         return type(self).make_detail is not ListScreen.make_detail

@@ -183,14 +183,20 @@ def table_block(parent: QWidget, layout: QVBoxLayout, headers: list[str], name: 
     return table, empty, hidden
 
 
-def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:
-    lbl = QLabel(parent)
-    lbl.setProperty("role", "hidden-line")
+def _quiet_label(text: str, parent: QWidget | None, name: str, role: str) -> QLabel:
+    """A wrapping label with a style role, hidden until it has something to say."""
+    lbl = QLabel(text, parent)
+    lbl.setProperty("role", role)
     lbl.setWordWrap(True)
     if name:
         lbl.setObjectName(name)
     lbl.hide()
     return lbl
+
+
+def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:
+    """The "N … delas inte med din myndighet" line (see :func:`show_hidden`)."""
+    return _quiet_label("", parent, name, "hidden-line")
 
 
 def show_hidden(lbl: QLabel, hidden: dict | None, singular: str, plural: str, lang: str,
@@ -202,15 +208,20 @@ def show_hidden(lbl: QLabel, hidden: dict | None, singular: str, plural: str, la
     lbl.setVisible(bool(text))
 
 
-def card(parent: QWidget | None = None, name: str = "") -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame(parent)
+def card_layout(frame: QFrame, name: str = "") -> QVBoxLayout:
+    """Make ``frame`` a card (the stylesheet's rounded box) and give it its column."""
     frame.setProperty("role", "card")
     if name:
         frame.setObjectName(name)
     lay = QVBoxLayout(frame)
     lay.setContentsMargins(14, 10, 14, 12)
     lay.setSpacing(6)
-    return frame, lay
+    return lay
+
+
+def card(parent: QWidget | None = None, name: str = "") -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(parent)
+    return frame, card_layout(frame, name)
 
 
 def value_label(parent: QWidget | None = None, name: str = "") -> QLabel:
@@ -300,13 +311,7 @@ def open_screen(widget: QWidget, ctx, key: str, state: dict | None = None) -> bo
 
 def empty_label(text: str, parent: QWidget | None = None, name: str = "") -> QLabel:
     """The muted sentence shown instead of a table that has no rows."""
-    lbl = QLabel(text, parent)
-    lbl.setProperty("role", "muted")
-    lbl.setWordWrap(True)
-    if name:
-        lbl.setObjectName(name)
-    lbl.hide()
-    return lbl
+    return _quiet_label(text, parent, name, "muted")
 
 
 def fit_table(table: QTableWidget, empty: QLabel | None = None, max_rows: int = 10) -> None:

@@ -25,7 +25,7 @@ from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date
 from trefas_app.ui.person_card import PersonCard
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import open_dialog, scroll_column
+from trefas_app.ui.widgets.parts import header_row, open_dialog, push_button, scroll_column
 
 #: Button text per transition, and whether it needs a reason.
 TRANSITIONS = {
@@ -94,20 +94,12 @@ class Tab(BaseTab):
         row.addWidget(self.case_card, 2)
         lay.addLayout(row)
 
-        team_row = QHBoxLayout()
-        team_title = QLabel(self.tr("Team"), inner)
-        team_title.setProperty("role", "subheading")
-        team_row.addWidget(team_title)
-        team_row.addStretch(1)
-        self.add_member_button = QPushButton(self.tr("Lägg till i teamet …"), inner)
-        self.add_member_button.setObjectName("addTeamMember")
-        self.add_member_button.clicked.connect(self.add_member)
-        self.remove_member_button = QPushButton(self.tr("Ta bort ur teamet"), inner)
-        self.remove_member_button.setObjectName("removeTeamMember")
-        self.remove_member_button.clicked.connect(self.remove_member)
-        team_row.addWidget(self.add_member_button)
-        team_row.addWidget(self.remove_member_button)
-        lay.addLayout(team_row)
+        self.add_member_button = push_button(inner, self.tr("Lägg till i teamet …"),
+                                             "addTeamMember", self.add_member)
+        self.remove_member_button = push_button(inner, self.tr("Ta bort ur teamet"),
+                                                "removeTeamMember", self.remove_member)
+        lay.addLayout(header_row(inner, self.tr("Team"),
+                                 right=(self.add_member_button, self.remove_member_button)))
         self.team = QTableWidget(0, 5, inner)
         self.team.setObjectName("team")
         self.team.setHorizontalHeaderLabels([self.tr("Namn"), self.tr("Roll"),
