@@ -412,7 +412,7 @@ def _resolve_case(uow, actor: Actor, text: str) -> int | None:
     if not text:
         return None
     try:
-        return cases.find_by_number(uow, actor, text).id
+        return cases.find_by_number(uow, actor, text)
     except NotFound:
         raise access.on_record(
             ValidationError("Det finns inget ärende med det numret som du får se.",

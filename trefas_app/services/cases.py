@@ -142,21 +142,22 @@ def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
         return view
 
 
-def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> CaseView:
-    """The case with this number (K-2025-00012, any letter case), read as
-    :func:`get_case` reads one: through the access rule and logged. A number
-    that does not exist and one the user may not see get the same NotFound."""
-    key = (number or "").strip().upper()
+def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> int:
+    """The id of the case numbered ``number`` (K-2026-00042, any letter case),
+    through the same rule as :func:`get_case`: a case the user may not see
+    gets the same answer as a number that does not exist, and both are
+    logged as a probe; a find is logged as a search with one hit."""
+    key = number.strip()
     with uow:
-        case = uow.session.scalars(select(m.Case).where(
-            m.Case.number == key, access.visible(actor, "case", uow.now()))).first()
-        if case is None:
+        found = uow.session.execute(select(m.Case.id, m.Case.person_id).where(
+            m.Case.number.in_({key, key.upper()}),
+            access.visible(actor, "case", uow.now()))).first()
+        if found is None:
             raise access.no_such_record(actor, "case.read", "case", key)
-        uow.log(actor, "case.read", subject_kind="case", subject_id=case.id, case_id=case.id,
-                person_id=case.person_id)
-        view = _case_view(uow, actor, case)
+        uow.log(actor, "case.search", case_id=found.id, person_id=found.person_id,
+                detail={"hits": 1})
         uow.commit()
-        return view
+        return found.id
 
 
 def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
