@@ -213,8 +213,8 @@ class Screen(BaseScreen):
         self.tabs.addTab(page, self.tr("Åtkomstloggen"))
 
     def _log_loader(self, params, offset, limit, on_page, on_error):
-        if self.ctx.run(audit_log.log_page, params, offset, limit, on_done=on_page, on_error=on_error,
-                        key="auditlog.page") is None:
+        if self.ctx.run(audit_log.log_page, params, offset, limit, on_done=on_page,
+                        on_error=on_error, key="auditlog.page") is None:
             on_error(None)
 
     def filters(self) -> LogParams:

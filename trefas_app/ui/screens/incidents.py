@@ -45,7 +45,6 @@ from trefas_app.ui.widgets.parts import (
     subheading,
     table_block,
     value_label,
-    why_hidden,
 )
 
 OPEN_STATES = (IncidentState.REPORTED, IncidentState.ROUTINE)
@@ -234,8 +233,7 @@ class IncidentPanel(DetailPane):
                                             enum_label(inv.owner_agency, lang)], data=inv)
         fit_table(self.involvements, self.involvements_empty)
         show_hidden(self.involvements_hidden, inc.involvements_hidden,
-                    "person" if lang == "sv" else "person",
-                    "personer" if lang == "sv" else "persons", lang, why_hidden(lang))
+                    ("person", "personer", "person", "persons"), lang)
         self._update_buttons()
 
     def _may_work(self, step: RoutineStepView) -> bool:

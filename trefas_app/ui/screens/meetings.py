@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 )
 
 from trefas_app.domain import clock
-from trefas_app.domain.enums import TaskState
 from trefas_app.domain.permissions import may_change_meeting
 from trefas_app.services import cases, meetings, users
 from trefas_app.services.views_ops import MeetingItemView, MeetingView
@@ -29,8 +28,7 @@ from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item
 from trefas_app.ui.widgets.parts import (
-    DONE,
-    OVERDUE,
+    TASK_NOUNS,
     ColouredModel,
     fill_row,
     fit_table,
@@ -41,8 +39,8 @@ from trefas_app.ui.widgets.parts import (
     show_hidden,
     subheading,
     table_block,
+    task_colour,
     value_label,
-    why_hidden,
 )
 
 
@@ -154,18 +152,15 @@ class MeetingPanel(DetailPane):
                      tooltip=f"{it.discussion}\n{it.decision or ''}".strip())
         self.tasks.setRowCount(len(m.tasks))
         for r, t in enumerate(m.tasks):
-            colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+            colour = task_colour(t)
             fill_row(self.tasks, r, [fmt_date(t.due_on) or "–", t.title, t.case_number or "–",
                                      t.assignee or "", enum_label(t.state, lang)], data=t,
                      colour=colour)
         fit_table(self.items, self.items_empty)
         fit_table(self.tasks, self.tasks_empty)
-        why = why_hidden(lang)
-        sv = lang == "sv"
-        show_hidden(self.items_hidden, m.items_hidden, "ärende" if sv else "case",
-                    "ärenden" if sv else "cases", lang, why)
-        show_hidden(self.tasks_hidden, m.tasks_hidden, "åtgärdspunkt" if sv else "task",
-                    "åtgärdspunkter" if sv else "tasks", lang, why)
+        show_hidden(self.items_hidden, m.items_hidden,
+                    ("ärende", "ärenden", "case", "cases"), lang)
+        show_hidden(self.tasks_hidden, m.tasks_hidden, TASK_NOUNS, lang)
         self._update_buttons()
 
     def selected_item(self) -> MeetingItemView | None:

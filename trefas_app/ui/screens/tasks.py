@@ -17,12 +17,11 @@ from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_tuple
 from trefas_app.ui.widgets.parts import (
-    DONE,
-    OVERDUE,
     ColouredModel,
     open_dialog,
     service_counter,
     service_loader,
+    task_colour,
 )
 
 
@@ -55,14 +54,6 @@ def task_columns(tr, lang: str) -> list[Column]:
         Column(tr("Status"), lambda r: enum_label(r.state, lang)),
         Column(tr("Källa"), source),
     ]
-
-
-def task_colour(row: TaskRow):
-    if row.overdue:
-        return OVERDUE
-    if row.state != TaskState.OPEN:
-        return DONE
-    return None
 
 
 class Screen(ListScreen):

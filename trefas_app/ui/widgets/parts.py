@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain.enums import TaskState
 from trefas_app.ui import style
 from trefas_app.ui.common import hidden_line
 from trefas_app.ui.models.paged import PAGE_SIZE, Column, PagedTableModel
@@ -199,13 +200,28 @@ def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:
     return _quiet_label("", parent, name, "hidden-line")
 
 
-def show_hidden(lbl: QLabel, hidden: dict | None, singular: str, plural: str, lang: str,
-                why: str = "") -> None:
-    """Fill a hidden-line label: how many entries are not shown, and why."""
-    text = hidden_line(hidden, singular, plural, lang)
+#: The nouns of hidden lines that more than one place shows.
+TASK_NOUNS = ("åtgärdspunkt", "åtgärdspunkter", "task", "tasks")
+
+
+def show_hidden(lbl: QLabel, hidden: dict | None, nouns: tuple[str, str, str, str],
+                lang: str) -> None:
+    """Fill a hidden-line label: how many entries are not shown (``nouns``:
+    Swedish one and many, English one and many), and why in its tooltip."""
+    one, many = nouns[:2] if lang == "sv" else nouns[2:]
+    text = hidden_line(hidden, one, many, lang)
     lbl.setText(text)
-    lbl.setToolTip(why if text else "")
+    lbl.setToolTip(why_hidden(lang) if text else "")
     lbl.setVisible(bool(text))
+
+
+def task_colour(row):
+    """Text colour of a task row: overdue red, done or cancelled muted."""
+    if row.overdue:
+        return OVERDUE
+    if row.state != TaskState.OPEN:
+        return DONE
+    return None
 
 
 def card_layout(frame: QFrame, name: str = "") -> QVBoxLayout:

@@ -47,7 +47,6 @@ from trefas_app.ui.widgets.parts import (
     show_hidden,
     table_block,
     value_label,
-    why_hidden,
 )
 
 
@@ -236,17 +235,13 @@ class ExitPanel(DetailPane):
         fit_table(self.threats, self.threats_empty)
         fit_table(self.measures, self.measures_empty)
         fit_table(self.support, self.support_empty)
-        why = why_hidden(lang)
-        sv = lang == "sv"
         show_hidden(self.threats_hidden, p.hidden_assessments,
-                    "hotbedömning" if sv else "assessment",
-                    "hotbedömningar" if sv else "assessments", lang, why)
+                    ("hotbedömning", "hotbedömningar", "assessment", "assessments"), lang)
         show_hidden(self.measures_hidden, p.hidden_measures,
-                    "skyddsåtgärd" if sv else "measure",
-                    "skyddsåtgärder" if sv else "measures", lang, why)
+                    ("skyddsåtgärd", "skyddsåtgärder", "measure", "measures"), lang)
         show_hidden(self.support_hidden, p.hidden_support,
-                    "stödinsats" if sv else "support component",
-                    "stödinsatser" if sv else "support components", lang, why)
+                    ("stödinsats", "stödinsatser", "support component", "support components"),
+                    lang)
         self._update_buttons()
 
     def _fill_records(self, table, records) -> None:
@@ -386,10 +381,9 @@ class Tab(BaseTab):
         if self.case is None:
             return
         self.rows = list(rows)
-        sv = self.ctx.lang == "sv"
-        show_hidden(self.hidden_line, result.hidden, "avhopparstöd" if sv else "exit programme",
-                    "avhopparstöd" if sv else "exit programmes", self.ctx.lang,
-                    why_hidden(self.ctx.lang))
+        show_hidden(self.hidden_line, result.hidden,
+                    ("avhopparstöd", "avhopparstöd", "exit programme", "exit programmes"),
+                    self.ctx.lang)
         want = self._want_id
         self.choice.blockSignals(True)
         self.choice.clear()

@@ -11,14 +11,14 @@ import datetime as dt
 from PySide6.QtWidgets import QVBoxLayout
 
 from trefas_app.domain import clock
-from trefas_app.domain.enums import CaseState, IncidentState, TaskState
+from trefas_app.domain.enums import CaseState, IncidentState
 from trefas_app.services import incidents
 from trefas_app.services.case_tabs import CaseIncidents, load_case_incidents
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
     DONE,
-    OVERDUE,
+    TASK_NOUNS,
     fill_row,
     fit_table,
     header_row,
@@ -30,7 +30,7 @@ from trefas_app.ui.widgets.parts import (
     show_hidden,
     subheading,
     table_block,
-    why_hidden,
+    task_colour,
 )
 
 #: How far back incidents are offered when linking the person to one.
@@ -82,8 +82,6 @@ class Tab(BaseTab):
             return
         self.data = data
         lang = self.ctx.lang
-        sv = lang == "sv"
-        why = why_hidden(lang)
         inv = data.involvements
         rows = list(inv.rows) if inv is not None else []
         self.involvements.setRowCount(len(rows))
@@ -98,17 +96,16 @@ class Tab(BaseTab):
         fit_table(self.involvements, self.involvements_empty)
         self.open_button.setVisible(inv is not None)
         show_hidden(self.involvements_hidden, inv.hidden if inv is not None else None,
-                    "koppling" if sv else "link", "kopplingar" if sv else "links", lang, why)
+                    ("koppling", "kopplingar", "link", "links"), lang)
         self.tasks.setRowCount(len(data.tasks))
         for r, t in enumerate(data.tasks):
-            colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+            colour = task_colour(t)
             due = fmt_date(t.due_on) or "–"
             fill_row(self.tasks, r, [overdue_text(due) if t.overdue else due, t.title,
                                      t.incident_number or "", t.assignee or "",
                                      enum_label(t.state, lang)], data=t, colour=colour)
         fit_table(self.tasks, self.tasks_empty)
-        show_hidden(self.tasks_hidden, data.tasks_hidden, "åtgärdspunkt" if sv else "task",
-                    "åtgärdspunkter" if sv else "tasks", lang, why)
+        show_hidden(self.tasks_hidden, data.tasks_hidden, TASK_NOUNS, lang)
         self._update_buttons()
 
     def _update_buttons(self) -> None:

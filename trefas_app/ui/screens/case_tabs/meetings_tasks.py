@@ -16,8 +16,7 @@ from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
-    DONE,
-    OVERDUE,
+    TASK_NOUNS,
     fill_row,
     fit_table,
     header_row,
@@ -27,7 +26,7 @@ from trefas_app.ui.widgets.parts import (
     selected_data,
     show_hidden,
     table_block,
-    why_hidden,
+    task_colour,
 )
 
 
@@ -93,22 +92,19 @@ class Tab(BaseTab):
             return
         self.data = data
         lang = self.ctx.lang
-        sv = lang == "sv"
-        why = why_hidden(lang)
         if data.tasks is not None:
             rows = data.tasks.rows
             self.tasks.setRowCount(len(rows))
             for r, t in enumerate(rows):
                 source = (self.tr("Händelse {n}").format(n=t.incident_number)
                           if t.incident_number else self.tr("Möte") if t.meeting_id else "")
-                colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+                colour = task_colour(t)
                 fill_row(self.tasks, r, [
                     (fmt_date(t.due_on) or "–") + (" ⚠" if t.overdue else ""), t.title,
                     t.assignee or self.tr("Ingen"), enum_label(t.state, lang), source],
                     data=t, colour=colour, tooltip=t.description or "")
             fit_table(self.tasks, self.tasks_empty, max_rows=12)
-            show_hidden(self.tasks_hidden, data.tasks.hidden, "åtgärdspunkt" if sv else "task",
-                        "åtgärdspunkter" if sv else "tasks", lang, why)
+            show_hidden(self.tasks_hidden, data.tasks.hidden, TASK_NOUNS, lang)
         items = data.items
         self.meeting_button.setVisible(items is not None)
         rows = items.rows if items is not None else ()
@@ -120,8 +116,7 @@ class Tab(BaseTab):
                      data=it, tooltip="\n".join(x for x in (it.discussion, it.decision) if x))
         fit_table(self.items, self.items_empty)
         show_hidden(self.items_hidden, items.hidden if items is not None else None,
-                    "mötespunkt" if sv else "meeting item",
-                    "mötespunkter" if sv else "meeting items", lang, why)
+                    ("mötespunkt", "mötespunkter", "meeting item", "meeting items"), lang)
         self._update_buttons()
 
     def _writable(self) -> bool:

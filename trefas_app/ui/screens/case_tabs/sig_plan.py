@@ -42,7 +42,6 @@ from trefas_app.ui.widgets.parts import (
     show_hidden,
     subheading,
     table_block,
-    why_hidden,
 )
 
 
@@ -161,8 +160,6 @@ class Tab(BaseTab):
             return
         self.data = data
         lang = self.ctx.lang
-        why = why_hidden(lang)
-        sv = lang == "sv"
         if data.referrals is not None:
             rows = data.referrals.rows
             selected = selected_data(self.referrals)
@@ -179,8 +176,7 @@ class Tab(BaseTab):
                     self.referrals.selectRow(r)
             fit_table(self.referrals, self.referrals_empty, max_rows=5)
             show_hidden(self.referrals_hidden, data.referrals.hidden,
-                        "aktualisering" if sv else "referral",
-                        "aktualiseringar" if sv else "referrals", lang, why)
+                        ("aktualisering", "aktualiseringar", "referral", "referrals"), lang)
         if data.plans is not None:
             self.plan_combo.blockSignals(True)
             self.plan_combo.clear()
@@ -193,8 +189,8 @@ class Tab(BaseTab):
                 self.plan_combo.setCurrentIndex(max(0, self.plan_combo.findData(data.plan.id)))
             self.plan_combo.setVisible(bool(data.plans.rows))
             self.plan_combo.blockSignals(False)
-            show_hidden(self.plans_hidden, data.plans.hidden, "plan" if sv else "plan",
-                        "planer" if sv else "plans", lang, why)
+            show_hidden(self.plans_hidden, data.plans.hidden,
+                        ("plan", "planer", "plan", "plans"), lang)
             self.show_plan(data.plan)
         self._update_buttons()
 
