@@ -246,12 +246,13 @@ def agencies(new_store):
             ("sara", Role.SOCIAL_WORKER, Agency.CITY, city),
             ("stina", Role.SUPERVISOR, Agency.CITY, city),
             ("petra", Role.POLICE_LIAISON, Agency.POLICE, police),
-            ("pelle", Role.POLICE_LIAISON, Agency.POLICE, police)):
+            ("pelle", Role.POLICE_LIAISON, Agency.POLICE, police),
+            ("polly", Role.SUPERVISOR, Agency.POLICE, police)):
         enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
                                                            unit.id, PW))
     root = store.paths.root
     store.close()
-    sessions = {n: unlock(root, n, PW) for n in ("sara", "stina", "petra", "pelle")}
+    sessions = {n: unlock(root, n, PW) for n in ("sara", "stina", "petra", "pelle", "polly")}
     yield sessions
     for s in sessions.values():
         s.close()
@@ -312,3 +313,47 @@ def test_show_log_is_for_supervisors_only(agencies):
     with Session(sara.engine) as s:
         assert s.scalar(select(func.count()).select_from(m.AuditEvent).where(
             m.AuditEvent.action == "access.denied", m.AuditEvent.username == "sara")) == 1
+
+
+def test_log_review_resolves_case_numbers_and_aliases_in_one_transaction(agencies):
+    """The review's filters as a supervisor types them (services.audit_log.log_page):
+    a case number through the access rule, a person by alias; a supervisor of
+    another agency, outside the case's scope, finds neither it nor its entries."""
+    from trefas_app.domain.labels import person_code
+    from trefas_app.store.uow import UnitOfWork
+
+    sara, stina, polly = agencies["sara"], agencies["stina"], agencies["polly"]
+    p = persons.create_person(sara.uow(), sara.actor, persons.PersonInput("Amir", "Haddad"))
+    case = cases.open_case(sara.uow(), sara.actor, p.id, "Risk")
+    cases.get_case(sara.uow(), sara.actor, case.id)
+
+    by_case = audit_log.log_page(stina.uow(), stina.actor,
+                                 audit_log.LogParams(case=case.number.lower()))
+    assert by_case.rows and all(r.case_id == case.id for r in by_case.rows)
+    assert "case.create" in {r.action for r in by_case.rows}
+    by_person = audit_log.log_page(stina.uow(), stina.actor,
+                                   audit_log.LogParams(person=person_code(p.id),
+                                                       username="sara"))
+    assert by_person.rows and all(r.person_id == p.id for r in by_person.rows)
+
+    with pytest.raises(ValidationError) as missing:
+        audit_log.log_page(stina.uow(), stina.actor, audit_log.LogParams(case="K-1999-99999"))
+    with pytest.raises(ValidationError) as hidden:
+        audit_log.log_page(polly.uow(), polly.actor, audit_log.LogParams(case=case.number))
+    assert hidden.value.message("sv") == missing.value.message("sv") == (
+        "Det finns inget ärende med det numret som du får se.")
+    everything = audit_log.log_page(polly.uow(), polly.actor, audit_log.LogParams())
+    assert not any(r.case_id == case.id or r.username == "sara" for r in everything.rows)
+    with Session(polly.engine) as s:  # the probe is on record
+        assert s.scalar(select(func.count()).select_from(m.AuditEvent).where(
+            m.AuditEvent.action == "refused", m.AuditEvent.username == "polly")) == 1
+
+    volumes = audit_log.volume_report(stina.uow(), stina.actor, 1)
+    assert volumes.until == clock.today() and volumes.since == volumes.until
+    assert any(v.username == "sara" and v.reads >= 1 for v in volumes.rows)
+    assert not audit_log.volume_report(polly.uow(), polly.actor, 1).rows
+    # "the last day" is the unit of work's day, not the wall clock's
+    later = clock.now_utc() + dt.timedelta(days=10)
+    ahead = audit_log.volume_report(UnitOfWork(stina, clock=lambda: later), stina.actor, 1)
+    assert ahead.until == clock.local_date(later) and not ahead.rows
+    assert audit_log.recent_reveals(stina.uow(), stina.actor).rows == ()

@@ -939,7 +939,7 @@ Current status: {state}</translation>
     <name>ExitPanel</name>
     <message>
         <source>Välj ett avhopparärende.</source>
-        <extracomment>The case&apos;s programmes the user may see: running first, then newest. The one to show (the first row&apos;s), or None. Programmes of the case the access rule hides from the user, per category. The user asked to open the case (the screen handles it).</extracomment>
+        <extracomment>The user asked to open the case (the screen handles it).</extracomment>
         <translation>Choose an exit programme case.</translation>
     </message>
     <message>
@@ -1535,6 +1535,7 @@ Current status: {state}</translation>
     <name>ListScreen</name>
     <message>
         <source>Sök</source>
+        <extracomment>Nouns of the count line and the hidden line: (sv one, sv many, en one, en many). Heading and search placeholder as QT_TRANSLATE_NOOP(text_context, …) (or set the heading&apos;s text in the subclass&apos;s constructor). Placeholder of the search field; a screen without one has no search. Show the &quot;N … delas inte&quot; line under the list. The hidden line names the categories (&quot;3 ärenden (socialt)&quot;). Fixed starting widths of the columns (else see :meth:`fit_columns`). Row height of the table in pixels at 100 % text (None: the common one). With a detail pane: starting widths and stretch of list and pane. The service that reads one record for the pane: ``service(uow, actor, id)``. A record that cannot be read is said in the pane instead of a dialog. The hidden rows are persons or their cases: the tooltip names protected identities.</extracomment>
         <translation>Search</translation>
     </message>
     <message>
@@ -2863,22 +2864,6 @@ Current status: {state}</translation>
         <translation>Requested {at}, target by {due}</translation>
     </message>
     <message>
-        <source>{n} avhopparärenden</source>
-        <translation>{n} exit programme cases</translation>
-    </message>
-    <message>
-        <source>1 avhopparärende</source>
-        <translation>1 exit programme case</translation>
-    </message>
-    <message>
-        <source>{n} aktualiseringar</source>
-        <translation>{n} referrals</translation>
-    </message>
-    <message>
-        <source>1 aktualisering</source>
-        <translation>1 referral</translation>
-    </message>
-    <message>
         <source>Uppgifter</source>
         <translation>Tasks</translation>
     </message>
@@ -2909,18 +2894,6 @@ Current status: {state}</translation>
     <message>
         <source>Avbrutna</source>
         <translation>Cancelled</translation>
-    </message>
-    <message>
-        <source>{n} uppgifter · räknar …</source>
-        <translation>{n} tasks · counting …</translation>
-    </message>
-    <message>
-        <source>{n} uppgifter</source>
-        <translation>{n} tasks</translation>
-    </message>
-    <message>
-        <source>1 uppgift</source>
-        <translation>1 task</translation>
     </message>
     <message>
         <source>Markera ”{title}” som klar?</source>
@@ -3554,14 +3527,6 @@ Current status: {state}</translation>
         <translation>All districts</translation>
     </message>
     <message>
-        <source>{n} händelser</source>
-        <translation>{n} incidents</translation>
-    </message>
-    <message>
-        <source>1 händelse</source>
-        <translation>1 incident</translation>
-    </message>
-    <message>
         <source>Möten</source>
         <translation>Meetings</translation>
     </message>
@@ -3576,14 +3541,6 @@ Current status: {state}</translation>
     <message>
         <source>Nytt möte …</source>
         <translation>New meeting …</translation>
-    </message>
-    <message>
-        <source>{n} möten</source>
-        <translation>{n} meetings</translation>
-    </message>
-    <message>
-        <source>1 möte</source>
-        <translation>1 meeting</translation>
     </message>
     <message>
         <source>Ditt lösenord är valt. Innan kontot når något ärendeinnehåll måste en arbetsledare i din myndighet bekräfta det. Be hen göra det under ”Bekräfta konto” och logga sedan in igen.</source>
@@ -3844,11 +3801,11 @@ Current status: {state}</translation>
     </message>
     <message>
         <source>Händelser som personen är kopplad till</source>
-        <extracomment>How far back incidents are offered when linking the person to one. Page of the case&apos;s involvements (InvolvementView, each with its incident&apos;s number, kind, time and place), or None when the user&apos;s role may not read them. The case&apos;s tasks that came from an incident.</extracomment>
         <translation>Incidents the person is linked to</translation>
     </message>
     <message>
         <source>Koppla till händelse …</source>
+        <extracomment>How far back incidents are offered when linking the person to one.</extracomment>
         <translation>Link to incident …</translation>
     </message>
     <message>
@@ -3949,7 +3906,6 @@ Current status: {state}</translation>
     </message>
     <message>
         <source>Åtgärdspunkter</source>
-        <extracomment>Page of MeetingItemView (with the meeting&apos;s title and time), or None when the user&apos;s role may not read meeting items.</extracomment>
         <translation>Action items</translation>
     </message>
     <message>

@@ -442,7 +442,7 @@ def test_text_size_and_system_colours_settings(qtbot, window_as, qapp, monkeypat
 
 
 def test_overdue_plan_action_says_so_in_words():
-    from trefas_app.ui.screens.case_tabs.parts import overdue_text
+    from trefas_app.ui.widgets.parts import overdue_text
 
     assert overdue_text("2026-01-02") == "2026-01-02 ⚠ försenad"
 

@@ -225,7 +225,7 @@ def test_build_world(data):
 
 
 def test_tasks_screen_lists_overdue_red_and_completes(qtbot, session, data, monkeypatch):
-    from trefas_app.ui.screens.case_tabs.parts import OVERDUE
+    from trefas_app.ui.widgets.parts import OVERDUE
     from trefas_app.ui.screens.tasks import Screen
 
     ctx = session("sara")

@@ -60,3 +60,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
 
 def role_may(role: Role, permission: str) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def may_change_meeting(actor, chair_id: int, unit_id: int) -> bool:
+    """Who may change a meeting (its items, its held mark): a user with
+    ``meeting.write`` who chairs it, or a coordinator of its unit. The service
+    refuses everyone else; the GUI uses the same rule to decide what to offer."""
+    return actor.may("meeting.write") and (
+        chair_id == actor.user_id
+        or (actor.role == Role.COORDINATOR and actor.unit_id == unit_id))

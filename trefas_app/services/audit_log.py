@@ -33,6 +33,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import re
+from dataclasses import dataclass
 
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy import case as sql_case
@@ -41,11 +43,12 @@ from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.audit_labels import actions_matching
 from trefas_app.domain.enums import Agency, Role
-from trefas_app.domain.errors import ValidationError
+from trefas_app.domain.errors import NotFound, ValidationError
 from trefas_app.domain.text import MAX_PAGE_LIMIT, check_paging
 from trefas_app.security import access
-from trefas_app.store import audit_verify
-from trefas_app.store import audit
+from trefas_app.services import cases, persons
+from trefas_app.services.joined import one_transaction
+from trefas_app.store import audit, audit_verify
 from trefas_app.store.audit import AuditRow
 from trefas_app.store.audit_chain import ChainReport, read_checkpoints
 from trefas_app.store.note_seal import note_seal
@@ -374,3 +377,113 @@ def _agency(value: str | None) -> Agency | None:
         return Agency(value) if value else None
     except ValueError:
         return None
+
+
+# --- the log review as the supervisor asks for it -----------------------------------------
+
+#: Rows per page of the log review.
+REVIEW_PAGE = 200
+#: How far back the list of revealed protected identities goes.
+REVEALS_DAYS = 30
+
+#: A person as the log names them: their P-number (P-0042, p42).
+PERSON_ALIAS = re.compile(r"^\s*p-?(\d+)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LogParams:
+    """The log review's filters as typed: a person by alias (P-0042),
+    personnummer or name, a case by number."""
+    person: str = ""
+    case: str = ""
+    username: str = ""
+    action: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def _resolve_person(uow, actor: Actor, text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    alias = PERSON_ALIAS.match(text)
+    if alias:
+        return int(alias.group(1))
+    page = persons.list_persons(uow, actor, text, 0, 2)
+    if page.total == 1:
+        return page.rows[0].id
+    raise ValidationError(
+        "Ange personen som alias (P-0042) eller med ett personnummer eller namn som ger "
+        "exakt en träff bland de personer du får se.",
+        "Give the person as an alias (P-0042) or a personal number or name that matches "
+        "exactly one of the persons you may see.")
+
+
+def _resolve_case(uow, actor: Actor, text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return cases.find_by_number(uow, actor, text)
+    except NotFound:
+        raise access.on_record(
+            ValidationError("Det finns inget ärende med det numret som du får se.",
+                            "There is no case with that number that you may see."),
+            actor, "case.read", "case", text) from None
+
+
+def log_page(uow: UnitOfWork, actor: Actor, params: LogParams, offset: int = 0,
+             limit: int = REVIEW_PAGE) -> Page[AuditRow]:
+    """One page of the access log for the filters (person and case given as the
+    supervisor knows them: an alias or personnummer, a case number), in one
+    transaction."""
+    with one_transaction(uow) as tx:
+        person_id = _resolve_person(tx, actor, params.person)
+        case_id = _resolve_case(tx, actor, params.case)
+        return show_log(tx, actor, person_id=person_id, case_id=case_id,
+                        username=params.username.strip() or None,
+                        action=params.action or None, since=params.since,
+                        until=params.until, offset=offset, limit=limit)
+
+
+@dataclass(frozen=True)
+class Volume:
+    username: str
+    day: dt.date
+    reads: int
+    display_name: str = ""
+    agency: Agency | None = None
+
+    def who(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class VolumeReport:
+    rows: tuple[Volume, ...]
+    since: dt.date
+    until: dt.date
+
+    @property
+    def reads(self) -> int:
+        return sum(v.reads for v in self.rows)
+
+
+def volume_report(uow: UnitOfWork, actor: Actor, days: int) -> VolumeReport:
+    """Reads per user and Swedish calendar day over the last ``days`` days
+    (today by the unit of work's instant included), the most first (see
+    :func:`read_volumes`)."""
+    with one_transaction(uow) as tx:
+        until = clock.local_date(tx.now())
+        since = until - dt.timedelta(days=days - 1)
+        rows = read_volumes(tx, actor, since, until)
+        return VolumeReport(rows=tuple(Volume(r.username, r.day, r.reads, r.display_name or "",
+                                              r.agency) for r in rows),
+                            since=since, until=until)
+
+
+def recent_reveals(uow: UnitOfWork, actor: Actor, days: int = REVEALS_DAYS) -> Page[AuditRow]:
+    """Reveals of protected identities over the last ``days`` days."""
+    with one_transaction(uow) as tx:
+        since = clock.local_date(tx.now()) - dt.timedelta(days=days)
+        return show_log(tx, actor, action="identity.reveal", since=since, limit=500)

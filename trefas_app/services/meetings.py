@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import Category, MeetingKind, Role
+from trefas_app.domain.enums import Category, MeetingKind
 from trefas_app.domain.errors import Conflict, NotFound, ValidationError
-from trefas_app.domain.permissions import role_may
+from trefas_app.domain.permissions import may_change_meeting, role_may
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import touch_case, writable_case
@@ -63,8 +63,7 @@ def _writable_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> m.Meeti
     a coordinator of its unit."""
     access.require(actor, "meeting.write")
     meeting = _meeting(uow, meeting_id)
-    if meeting.chair_id != actor.user_id and not (
-            actor.role == Role.COORDINATOR and actor.unit_id == meeting.unit_id):
+    if not may_change_meeting(actor, meeting.chair_id, meeting.unit_id):
         raise access.denied(actor, "meeting.write",
                             "Bara mötets ordförande eller enhetens samordnare kan ändra mötet.",
                             "Only the chair or the unit's coordinator can change the meeting.",

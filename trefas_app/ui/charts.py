@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen
@@ -64,6 +64,10 @@ def _fmt_value(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
+def _datum_text(d: "Datum") -> str:
+    return d.value_text or _fmt_value(d.value)
+
+
 class _ChartBase(QWidget):
     """Focus, hover and keyboard selection shared by the charts."""
 
@@ -80,24 +84,43 @@ class _ChartBase(QWidget):
 
     # -- to implement ------------------------------------------------------------
 
+    def entries(self) -> Sequence:
+        """What is drawn, one entry (with ``key``, ``label``, ``tooltip``) each."""
+        return ()
+
+    def value_text(self, item) -> str:
+        """An item's value as words ("12", "försenad 3 h")."""
+        return ""
+
+    def row_rect(self, index: int) -> QRect:
+        """Where item ``index`` is drawn (charts drawn in rows)."""
+        return QRect()
+
     def item_count(self) -> int:
-        return 0
+        return len(self.entries())
 
     def item_key(self, index: int) -> Any:
-        return None
+        items = self.entries()
+        return items[index].key if 0 <= index < len(items) else None
 
     def item_at(self, pos) -> int:
+        for i in range(self.item_count()):
+            if self.row_rect(i).contains(pos):
+                return i
         return -1
 
     def item_tooltip(self, index: int) -> str:
-        return ""
+        if not 0 <= index < self.item_count():
+            return ""
+        return self.entries()[index].tooltip or self.item_text(index)
 
     def item_clickable(self, index: int) -> bool:
         return self.item_key(index) is not None
 
     def item_text(self, index: int) -> str:
         """What a screen reader says for item ``index`` ("Aktiva: 12")."""
-        return self.item_tooltip(index)
+        item = self.entries()[index]
+        return f"{item.label}: {self.value_text(item)}"
 
     # -- accessibility -------------------------------------------------------------
 
@@ -281,27 +304,11 @@ class BarChart(_ChartBase):
 
     # -- _ChartBase ------------------------------------------------------------------
 
-    def item_count(self) -> int:
-        return len(self.data)
+    def entries(self) -> Sequence:
+        return self.data
 
-    def item_key(self, index: int) -> Any:
-        return self.data[index].key if 0 <= index < len(self.data) else None
-
-    def item_at(self, pos) -> int:
-        for i in range(len(self.data)):
-            if self.row_rect(i).contains(pos):
-                return i
-        return -1
-
-    def item_tooltip(self, index: int) -> str:
-        if not 0 <= index < len(self.data):
-            return ""
-        d = self.data[index]
-        return d.tooltip or f"{d.label}: {d.value_text or _fmt_value(d.value)}"
-
-    def item_text(self, index: int) -> str:
-        d = self.data[index]
-        return f"{d.label}: {d.value_text or _fmt_value(d.value)}"
+    def value_text(self, item) -> str:
+        return _datum_text(item)
 
     # -- painting ----------------------------------------------------------------------
 
@@ -410,11 +417,11 @@ class DonutChart(_ChartBase):
             start -= span
         return out
 
-    def item_count(self) -> int:
-        return len(self.data)
+    def entries(self) -> Sequence:
+        return self.data
 
-    def item_key(self, index: int) -> Any:
-        return self.data[index].key if 0 <= index < len(self.data) else None
+    def value_text(self, item) -> str:
+        return _datum_text(item)
 
     def item_at(self, pos) -> int:
         for i in range(len(self.data)):
@@ -439,15 +446,6 @@ class DonutChart(_ChartBase):
                 return i
         return -1
 
-    def item_tooltip(self, index: int) -> str:
-        if not 0 <= index < len(self.data):
-            return ""
-        d = self.data[index]
-        return d.tooltip or f"{d.label}: {d.value_text or _fmt_value(d.value)}"
-
-    def item_text(self, index: int) -> str:
-        d = self.data[index]
-        return f"{d.label}: {d.value_text or _fmt_value(d.value)}"
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)
@@ -588,27 +586,11 @@ class DeadlineBars(_ChartBase):
     def minimumSizeHint(self) -> QSize:  # noqa: N802
         return QSize(220, 8 + max(len(self.items), 1) * (self.row_height(self.ROW) + self.GAP))
 
-    def item_count(self) -> int:
-        return len(self.items)
+    def entries(self) -> Sequence:
+        return self.items
 
-    def item_key(self, index: int) -> Any:
-        return self.items[index].key if 0 <= index < len(self.items) else None
-
-    def item_at(self, pos) -> int:
-        for i in range(len(self.items)):
-            if self.row_rect(i).contains(pos):
-                return i
-        return -1
-
-    def item_tooltip(self, index: int) -> str:
-        if not 0 <= index < len(self.items):
-            return ""
-        it = self.items[index]
-        return it.tooltip or f"{it.label}: {deadline_text(self.hours_left(it), self.lang)}"
-
-    def item_text(self, index: int) -> str:
-        it = self.items[index]
-        return f"{it.label}: {deadline_text(self.hours_left(it), self.lang)}"
+    def value_text(self, item) -> str:
+        return deadline_text(self.hours_left(item), self.lang)
 
     def paintEvent(self, _event) -> None:  # noqa: N802
         p = QPainter(self)

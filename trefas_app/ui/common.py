@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QPushButton,
     QWidget,
 )
 
@@ -144,14 +143,7 @@ class Banner(QFrame):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
         lay.addWidget(self.label, 1)
-        self.button: QPushButton | None = None
         self.hide()
-
-    def add_button(self, text: str, slot: Callable[[], None]) -> QPushButton:
-        self.button = QPushButton(text, self)
-        self.button.clicked.connect(slot)
-        self.layout().addWidget(self.button)
-        return self.button
 
     def set_text(self, text: str) -> None:
         self.label.setText(text)

@@ -26,6 +26,7 @@ from trefas_app.domain.labels import label
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
 from trefas_app.ui.common import category_short, enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.widgets.parts import header_row, push_button
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -102,21 +103,12 @@ class ConsentPanel(QWidget):
         self.grid.setColumnStretch(len(Agency) + 1, 1)
         lay.addWidget(self.grid_box)
 
-        history_row = QHBoxLayout()
-        title = QLabel(self.tr("Historik"), self)
-        title.setProperty("role", "subheading")
-        history_row.addWidget(title)
-        history_row.addStretch(1)
-        self.amend_button = QPushButton(self.tr("Ändra …"), self)
-        self.amend_button.setObjectName("amendConsent")
-        self.amend_button.clicked.connect(self.amend)
-        self.withdraw_button = QPushButton(self.tr("Återkalla …"), self)
-        self.withdraw_button.setObjectName("withdrawConsent")
-        self.withdraw_button.clicked.connect(self.withdraw)
-        history_row.addWidget(self.amend_button)
-        history_row.addWidget(self.withdraw_button)
+        self.amend_button = push_button(self, self.tr("Ändra …"), "amendConsent", self.amend)
+        self.withdraw_button = push_button(self, self.tr("Återkalla …"), "withdrawConsent",
+                                           self.withdraw)
         lay.addSpacing(8)
-        lay.addLayout(history_row)
+        lay.addLayout(header_row(self, self.tr("Historik"),
+                                 right=(self.amend_button, self.withdraw_button)))
 
         self.table = QTableWidget(0, 7, self)
         self.table.setObjectName("consentHistory")

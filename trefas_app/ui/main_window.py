@@ -743,14 +743,3 @@ def _lock_minutes(store) -> str:
     from trefas_app.services import accounts
 
     return accounts.get_setting(store, "lock_minutes", str(DEFAULT_LOCK_MINUTES))
-
-
-def available_screens(ctx) -> list[str]:
-    """Navigation keys the current user's role may see (for tests and docs)."""
-    return [e.key for e in NAVIGATION if e.allowed(ctx)]
-
-
-def screen_exists(key: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(f"trefas_app.ui.screens.{key}") is not None

@@ -12,12 +12,19 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ExitEnding, ExitState
 from trefas_app.services import exits
 from trefas_app.services.views_casework import ExitView
-from trefas_app.ui.common import category_short, enum_label, fmt_date, fmt_datetime, local, muted
+from trefas_app.ui.common import (
+    category_short,
+    combo_enum,
+    enum_label,
+    fmt_date,
+    fmt_datetime,
+    local,
+    muted,
+)
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import (
     DateField,
     datetime_edit,
-    enum_data,
     local_now,
     to_datetime,
     today,
@@ -211,7 +218,7 @@ class ExitMoveDialog(ServiceDialog):
         self.mark_clean()
 
     def target(self) -> ExitState | None:
-        return enum_data(self.state_combo, ExitState)
+        return combo_enum(self.state_combo, ExitState)
 
     def _changed(self, *_a) -> None:
         self.form.setRowVisible(self.ending_combo, self.target() == ExitState.ENDED)
@@ -245,7 +252,7 @@ class ExitMoveDialog(ServiceDialog):
 
     def submit(self) -> None:
         target = self.target()
-        ending = enum_data(self.ending_combo, ExitEnding) if target == ExitState.ENDED else None
+        ending = combo_enum(self.ending_combo, ExitEnding) if target == ExitState.ENDED else None
         self.run(exits.move_exit, self.programme.id, target, ending,
                  changes=exit_changes(self.programme.case_id, self.programme.id))
 

@@ -11,10 +11,10 @@ from trefas_app.domain.enums import MeasureKind, RiskLevel, SupportKind
 from trefas_app.services import exits
 from trefas_app.services.views_casework import MeasureView, SupportView
 from trefas_app.ui import style
-from trefas_app.ui.common import enum_label, fmt_date, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.exit import exit_changes
-from trefas_app.ui.dialogs.task_pickers import DateField, enum_data, today
+from trefas_app.ui.dialogs.task_pickers import DateField, today
 
 MAX_TEXT = exits.MAX_TEXT
 
@@ -51,7 +51,7 @@ class ThreatAssessmentDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(exits.add_threat_assessment, self.case_id, self.exit_id,
-                 enum_data(self.level_combo, RiskLevel), self.summary_edit.toPlainText().strip(),
+                 combo_enum(self.level_combo, RiskLevel), self.summary_edit.toPlainText().strip(),
                  changes=exit_changes(self.case_id, self.exit_id))
 
 
@@ -111,7 +111,7 @@ class RecordDialog(ServiceDialog):
 
     def submit(self) -> None:
         service = exits.add_measure if self.kind == "measure" else exits.add_support
-        kind = enum_data(self.kind_combo, MeasureKind if self.kind == "measure" else SupportKind)
+        kind = combo_enum(self.kind_combo, MeasureKind if self.kind == "measure" else SupportKind)
         self.run(service, self.case_id, self.exit_id, kind,
                  self.description_edit.text().strip(), self.start.date(),
                  changes=exit_changes(self.case_id, self.exit_id))

@@ -13,14 +13,13 @@ from trefas_app.domain.routine import INVOLVEMENT_ROLES, involvement_label
 from trefas_app.services import incidents
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import IncidentRow, RoutineStepView
-from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, fmt_datetime, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
     CasePicker,
     UserCombo,
     datetime_edit,
-    enum_data,
     local_now,
     to_datetime,
 )
@@ -114,7 +113,7 @@ class IncidentDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(incidents.report_incident, enum_data(self.kind_combo, IncidentKind),
+        self.run(incidents.report_incident, combo_enum(self.kind_combo, IncidentKind),
                  self.occurred_at(),
                  self.unit_combo.currentData(), self.place_edit.text().strip(),
                  self.summary_edit.toPlainText().strip(),

@@ -19,14 +19,13 @@ from trefas_app.domain.enums import MeetingKind
 from trefas_app.services import meetings
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import MeetingView
-from trefas_app.ui.common import enum_label, fmt_datetime, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
     CasePicker,
     UserChecklist,
     datetime_edit,
-    enum_data,
     load_directory,
     local_now,
     merge,
@@ -135,7 +134,7 @@ class MeetingDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(meetings.create_meeting, enum_data(self.kind_combo, MeetingKind),
+        self.run(meetings.create_meeting, combo_enum(self.kind_combo, MeetingKind),
                  self.unit_combo.currentData(), self.title_edit.text().strip(),
                  to_datetime(self.when_edit.dateTime()),
                  self.place_edit.text().strip() or None, self.participants.checked_ids(),

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, Q
 from trefas_app.domain.enums import Agency, LifeArea
 from trefas_app.services import plans
 from trefas_app.services.views_casework import PlanView
-from trefas_app.ui.common import enum_label, fmt_date, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
-from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, enum_data, today
+from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
 
 MAX_TEXT = plans.MAX_TEXT
 
@@ -54,7 +54,7 @@ class _PeopleByAgency:
         self.refresh()
 
     def refresh(self, *_a) -> None:
-        agency = enum_data(self.agency_combo, Agency)
+        agency = combo_enum(self.agency_combo, Agency)
         self.combo.set_candidates([c for c in self.candidates if c.agency == agency])
 
 
@@ -99,7 +99,7 @@ class PlanDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(plans.create_plan, self.case_id, self.sip_check.isChecked(),
-                 enum_data(self.agency_combo, Agency), self.person_combo.user_id(),
+                 combo_enum(self.agency_combo, Agency), self.person_combo.user_id(),
                  self.follow_up.date(), changes=plan_changes(self.case_id))
 
 
@@ -133,7 +133,7 @@ class GoalDialog(ServiceDialog):
         return []
 
     def submit(self) -> None:
-        self.run(plans.add_goal, self.plan.id, enum_data(self.area_combo, LifeArea),
+        self.run(plans.add_goal, self.plan.id, combo_enum(self.area_combo, LifeArea),
                  self.goal_edit.toPlainText().strip(), changes=plan_changes(self.plan.case_id))
 
 
@@ -201,8 +201,8 @@ class ActionDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(plans.add_action, self.plan.id, enum_data(self.area_combo, LifeArea),
-                 self.what_edit.text().strip(), enum_data(self.agency_combo, Agency),
+        self.run(plans.add_action, self.plan.id, combo_enum(self.area_combo, LifeArea),
+                 self.what_edit.text().strip(), combo_enum(self.agency_combo, Agency),
                  self.person_combo.user_id(), self.due.date(), self.follow.date(),
                  changes=plan_changes(self.plan.case_id))
 

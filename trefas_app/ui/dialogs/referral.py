@@ -12,9 +12,8 @@ from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 from trefas_app.domain.enums import Agency, ReferralClosure, ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
-from trefas_app.ui.common import enum_label, fmt_date, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
-from trefas_app.ui.dialogs.task_pickers import enum_data
 
 MAX_TEXT = referrals.MAX_TEXT
 
@@ -65,7 +64,7 @@ class ReferralDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(referrals.create_referral, self.case_id, self.reason_edit.toPlainText().strip(),
-                 enum_data(self.source_combo, Agency),
+                 combo_enum(self.source_combo, Agency),
                  changes=lambda v: referral_changes(v.case_id, v.id))
 
 
@@ -126,7 +125,7 @@ class ReferralStateDialog(ServiceDialog):
         self.mark_clean()
 
     def target(self) -> ReferralState | None:
-        return enum_data(self.state_combo, ReferralState)
+        return combo_enum(self.state_combo, ReferralState)
 
     def _state_changed(self, *_a) -> None:
         closing = self.target() == ReferralState.CLOSED
@@ -149,7 +148,7 @@ class ReferralStateDialog(ServiceDialog):
 
     def submit(self) -> None:
         target = self.target()
-        closure = (enum_data(self.closure_combo, ReferralClosure) if target == ReferralState.CLOSED
+        closure = (combo_enum(self.closure_combo, ReferralClosure) if target == ReferralState.CLOSED
                    else None)
         note = self.note_edit.toPlainText().strip() or None
         self.run(referrals.move_referral, self.referral.id, target, closure, note,

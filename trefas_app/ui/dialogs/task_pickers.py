@@ -51,20 +51,8 @@ class Candidate:
         return f"{self.name} – {enum_label(self.role, lang)} ({enum_label(self.agency, lang)}{unit})"
 
 
-def enum_data(combo: QComboBox, enum_class):
-    """The combo's current data as a member of ``enum_class`` (Qt hands a
-    StrEnum back as a plain str), or None."""
-    value = combo.currentData()
-    return None if value is None else enum_class(value)
-
-
 def from_team(team) -> list[Candidate]:
     return [Candidate(t.user_id, t.display_name, t.role, t.agency, t.unit_name) for t in team]
-
-
-def from_users(users) -> list[Candidate]:
-    return [Candidate(u.id, u.display_name, u.role, u.agency, u.unit_name) for u in users
-            if u.active and u.role != Role.ADMINISTRATOR]
 
 
 def merge(*groups: list[Candidate]) -> list[Candidate]:

@@ -22,9 +22,8 @@ from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
 from trefas_app.domain.errors import TrefasError
 from trefas_app.security.passwords import check_password_policy
 from trefas_app.services import accounts, users
-from trefas_app.ui.common import enum_label, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
-from trefas_app.ui.dialogs.task_pickers import enum_data
 
 
 def _password_problem(password: str, repeat: str, username: str, lang: str, tr) -> str:
@@ -98,7 +97,7 @@ class UserDialog(ServiceDialog):
         self.mark_clean()
 
     def _role_changed(self, *_a) -> None:
-        role = enum_data(self.role_combo, Role)
+        role = combo_enum(self.role_combo, Role)
         current = self.agency_combo.currentData()
         self.agency_combo.blockSignals(True)
         self.agency_combo.clear()
@@ -111,7 +110,7 @@ class UserDialog(ServiceDialog):
         self._agency_changed()
 
     def _agency_changed(self, *_a) -> None:
-        agency = enum_data(self.agency_combo, Agency)
+        agency = combo_enum(self.agency_combo, Agency)
         current = self.unit_combo.currentData()
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
@@ -149,7 +148,7 @@ class UserDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run_on_store(_create, self.username(), self.name_edit.text().strip(),
-                          enum_data(self.role_combo, Role), enum_data(self.agency_combo, Agency),
+                          combo_enum(self.role_combo, Role), combo_enum(self.agency_combo, Agency),
                           self.unit_combo.currentData(), self.email_edit.text().strip() or None,
                           self.phone_edit.text().strip() or None, changes=("users",))
 
@@ -252,6 +251,6 @@ class UnitDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run_on_store(accounts.add_unit, enum_data(self.agency_combo, Agency),
+        self.run_on_store(accounts.add_unit, combo_enum(self.agency_combo, Agency),
                           self.code_edit.text().strip(), self.name_edit.text().strip(),
                           changes=("units", "users"))

@@ -14,7 +14,7 @@ from trefas_app.services.accounts import PendingAccount
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import fill_row, make_table, selected_data, subheading
+from trefas_app.ui.widgets.parts import fill_row, make_table, selected_data, subheading
 
 
 class Screen(BaseScreen):

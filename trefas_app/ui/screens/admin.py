@@ -7,8 +7,6 @@ retention — is a supervisor's, on the "Bekräfta konto" screen
 
 from __future__ import annotations
 
-
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -28,11 +26,12 @@ from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted, plural_suffix
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     fill_row,
     make_table,
+    open_dialog,
     selected_data,
     subheading,
 )
@@ -159,10 +158,7 @@ class Screen(BaseScreen):
                                        and (me is None or u.username != me.username))
         self.password_button.setEnabled(u is not None)
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def add_user(self):
         from trefas_app.ui.dialogs.user import UserDialog

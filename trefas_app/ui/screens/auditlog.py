@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -30,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trefas_app.domain import clock
 from trefas_app.domain.audit_labels import (
     action_label,
     case_text,
@@ -39,16 +36,15 @@ from trefas_app.domain.audit_labels import (
     subject_text,
 )
 from trefas_app.domain.enums import Agency, Role
-from trefas_app.domain.errors import ValidationError
-from trefas_app.services import audit_log, cases, persons
-from trefas_app.services.cases import CaseFilter
+from trefas_app.services import audit_log, cases
+from trefas_app.services.audit_log import LogParams, Volume, VolumeReport
 from trefas_app.ui import common
 from trefas_app.ui.charts import BarChart, Datum
 from trefas_app.ui.common import enum_label, fmt_datetime, heading, muted
 from trefas_app.ui.dialogs.task_pickers import DateField
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     OVERDUE,
     ColouredModel,
     configure_view,
@@ -58,7 +54,6 @@ from trefas_app.ui.screens.case_tabs.parts import (
     subheading,
 )
 
-PAGE = 200
 DEFAULT_THRESHOLD = 100
 
 #: Filter choices: (label sv, label en, action filter; a prefix ends in ".").
@@ -81,102 +76,6 @@ parse_at = entry_time  # a log entry's stored time as an aware instant
 
 
 person_alias = p_number  # the P-number a person is known by
-
-
-# --- filters and their resolution (in the worker) ---------------------------------------
-
-
-@dataclass(frozen=True)
-class LogParams:
-    person: str = ""
-    case: str = ""
-    username: str = ""
-    action: str = ""
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-
-_ALIAS = re.compile(r"^\s*p-?(\d+)\s*$", re.IGNORECASE)
-
-
-def _resolve_person(uow, actor, text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    m = _ALIAS.match(text)
-    if m:
-        return int(m.group(1))
-    page = persons.list_persons(uow, actor, text, 0, 2)
-    if page.total == 1:
-        return page.rows[0].id
-    raise ValidationError(
-        "Ange personen som alias (P-0042) eller med ett personnummer eller namn som ger "
-        "exakt en träff bland de personer du får se.",
-        "Give the person as an alias (P-0042) or a personal number or name that matches "
-        "exactly one of the persons you may see.")
-
-
-def _resolve_case(uow, actor, text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    page = cases.list_cases(uow, actor, CaseFilter(query=text), 0, 20)
-    for row in page.rows:
-        if row.number.upper() == text.upper():
-            return row.id
-    raise ValidationError("Det finns inget ärende med det numret som du får se.",
-                          "There is no case with that number that you may see.")
-
-
-def log_page(uow, actor, params: LogParams, offset: int = 0, limit: int = PAGE):
-    """One page of the access log for the filters (person and case given as the
-    supervisor knows them: an alias or personnummer, a case number)."""
-    person_id = _resolve_person(uow, actor, params.person)
-    case_id = _resolve_case(uow, actor, params.case)
-    return audit_log.show_log(uow, actor, person_id=person_id, case_id=case_id,
-                              username=params.username.strip() or None,
-                              action=params.action or None, since=params.since,
-                              until=params.until, offset=offset, limit=limit)
-
-
-@dataclass(frozen=True)
-class Volume:
-    username: str
-    day: dt.date
-    reads: int
-    display_name: str = ""
-    agency: Agency | None = None
-
-    def who(self) -> str:
-        return self.display_name or self.username
-
-
-@dataclass(frozen=True)
-class VolumeReport:
-    rows: tuple[Volume, ...]
-    since: dt.date
-    until: dt.date
-
-    @property
-    def reads(self) -> int:
-        return sum(v.reads for v in self.rows)
-
-
-def read_volumes(uow, actor, days: int) -> VolumeReport:
-    """Reads per user and Swedish calendar day over the last ``days`` days
-    (today included), the most first, from the log entries in the
-    supervisor's scope — counted by the service in one query."""
-    until = clock.today()
-    since = until - dt.timedelta(days=days - 1)
-    rows = audit_log.read_volumes(uow, actor, since, until)
-    return VolumeReport(rows=tuple(Volume(r.username, r.day, r.reads, r.display_name or "",
-                                          r.agency) for r in rows),
-                        since=since, until=until)
-
-
-def recent_reveals(uow, actor, days: int = 30):
-    since = clock.today() - dt.timedelta(days=days)
-    return audit_log.show_log(uow, actor, action="identity.reveal", since=since, limit=500)
 
 
 def log_columns(tr, lang: str) -> list[Column]:
@@ -314,8 +213,8 @@ class Screen(BaseScreen):
         self.tabs.addTab(page, self.tr("Åtkomstloggen"))
 
     def _log_loader(self, params, offset, limit, on_page, on_error):
-        if self.ctx.run(log_page, params, offset, limit, on_done=on_page, on_error=on_error,
-                        key="auditlog.page") is None:
+        if self.ctx.run(audit_log.log_page, params, offset, limit, on_done=on_page,
+                        on_error=on_error, key="auditlog.page") is None:
             on_error(None)
 
     def filters(self) -> LogParams:
@@ -485,7 +384,7 @@ class Screen(BaseScreen):
         self.tabs.addTab(page, self.tr("Visade identiteter"))
 
     def load_reveals(self) -> None:
-        self.ctx.run(recent_reveals, on_done=self._show_reveals, key="auditlog.reveals")
+        self.ctx.run(audit_log.recent_reveals, on_done=self._show_reveals, key="auditlog.reveals")
 
     def _show_reveals(self, page) -> None:
         t = self.reveal_table
@@ -562,7 +461,7 @@ class Screen(BaseScreen):
 
     def load_volumes(self) -> None:
         self.volume_status.setText(self.tr("Räknar …"))
-        self.ctx.run(read_volumes, int(self.volume_days.currentData()),
+        self.ctx.run(audit_log.volume_report, int(self.volume_days.currentData()),
                      on_done=self._show_volumes, key="auditlog.volumes")
 
     def _show_volumes(self, report: VolumeReport | None) -> None:
@@ -647,7 +546,7 @@ class Screen(BaseScreen):
     def state(self) -> dict:
         p = self.log_model.params
         # Only identifiers survive a lock: an alias, never a typed personnummer or name.
-        person = p.person if _ALIAS.match(p.person or "") else ""
+        person = p.person if audit_log.PERSON_ALIAS.match(p.person or "") else ""
         return {"tab": self.tabs.currentIndex(), "case": p.case, "username": p.username,
                 "action": p.action, "person": person,
                 "since": p.since.isoformat() if p.since else None,

@@ -29,6 +29,7 @@ from trefas_app.services.views import CaseView
 from trefas_app.ui import style
 from trefas_app.ui.common import Banner, enum_label, fmt_time, heading, muted
 from trefas_app.ui.screens.base import BaseScreen, load_tab
+from trefas_app.ui.widgets.parts import open_dialog
 
 
 @dataclass(frozen=True)
@@ -287,8 +288,7 @@ class CaseViewScreen(BaseScreen):
             return
         dlg = RevealIdentityDialog(self.ctx, self, self.case.person.id,
                                    self.case.person.display_name)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def _back(self) -> None:
         window = self.window()

@@ -3,34 +3,32 @@ sorting and search-as-you-type over case numbers, names and personnummer."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QPushButton
 
 from trefas_app.domain.enums import CaseState
 from trefas_app.services.cases import CaseFilter
 from trefas_app.ui.common import enum_label
 from trefas_app.ui.models.cases import CaseTableModel
-from trefas_app.ui.screens.lists import ListScreen
+from trefas_app.ui.widgets.list_screen import ListScreen
+from trefas_app.ui.widgets.parts import open_dialog
 
 ONGOING = (CaseState.OPEN, CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED)
 
 
 class Screen(ListScreen):
+    text_context = "CasesScreen"
     watches = ("cases", "case:")
     heading_text = QT_TRANSLATE_NOOP("CasesScreen", "Ärenden")
     search_placeholder = QT_TRANSLATE_NOOP(
         "CasesScreen", "Sök på ärendenummer, namn, personnummer eller alias …")
-    noun = "ärende"
-    noun_plural = "ärenden"
+    nouns = ("ärende", "ärenden", "case", "cases")
+    row_height = 28
+    hides_protected_identities = True
     hidden_with_categories = False
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
-        self.heading.setText(QCoreApplication.translate("CasesScreen", self.heading_text))
-        self.search.setPlaceholderText(
-            QCoreApplication.translate("CasesScreen", self.search_placeholder))
-        if ctx.lang != "sv":
-            self.noun, self.noun_plural = "case", "cases"
 
         self.state_combo = QComboBox(self)
         self.state_combo.setAccessibleName(self.tr("Status"))
@@ -101,9 +99,8 @@ class Screen(ListScreen):
         from trefas_app.ui.dialogs.open_case import OpenCaseDialog
 
         dlg = OpenCaseDialog(self.ctx, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda case: self.ctx.open_case(case.id))
-        dlg.open()
+        open_dialog(dlg)
 
     def emergency(self) -> None:
         window = self.window()
@@ -145,4 +142,4 @@ class Screen(ListScreen):
         header.blockSignals(False)
         self.model.set_params(filt)
         if state.get("selected_id") is not None:
-            self._select_when_loaded(state["selected_id"])
+            self.select_when_loaded(state["selected_id"])

@@ -12,7 +12,6 @@ after an unlock.
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -34,11 +32,11 @@ from trefas_app.domain.labels import person_code
 from trefas_app.domain.enums import CaseState, ExitState, IncidentState, TaskState
 from trefas_app.services import consents, dashboard
 from trefas_app.services.views_ops import Dashboard
-from trefas_app.ui import accessibility, common, style
+from trefas_app.ui import accessibility, style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import open_screen
+from trefas_app.ui.widgets.parts import card_layout, open_screen, scroll_column
 
 STATE_COLOURS = {CaseState.OPEN: "#5d93ad", CaseState.ACTIVE: "#2f6f8f",
                  CaseState.CLOSURE_REQUESTED: "#d9a21b", CaseState.CLOSED: "#9aa5ae"}
@@ -124,12 +122,7 @@ class Card(QFrame):
     def __init__(self, title: str, parent: QWidget | None = None, name: str = "",
                  link_text: str = ""):
         super().__init__(parent)
-        self.setProperty("role", "card")
-        if name:
-            self.setObjectName(name)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(14, 10, 14, 12)
-        lay.setSpacing(6)
+        lay = card_layout(self, name)
         lay.setAlignment(Qt.AlignmentFlag.AlignTop)
         head = QHBoxLayout()
         self.title = QLabel(title, self)
@@ -159,18 +152,7 @@ class Screen(BaseScreen):
         self.title = self.tr("Översikt")
         self.data: Dashboard | None = None
         self.expiring = []
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        self.scroll = scroll
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(16, 14, 16, 14)
-        lay.setSpacing(12)
+        self.scroll, inner, lay = scroll_column(self, (16, 14, 16, 14), 12)
         top = QHBoxLayout()
         actor = ctx.actor
         top.addWidget(heading(self.tr("Översikt"), inner))
@@ -197,6 +179,12 @@ class Screen(BaseScreen):
                                         "{unit}.").format(agency=enum_label(actor.agency, ctx.lang),
                                                           unit=actor.unit_name), inner))
 
+        self._build_tiles(inner, lay)
+        self._build_cards(inner, lay)
+        lay.addStretch(1)
+        self._name_parts()
+
+    def _build_tiles(self, inner: QWidget, lay: QVBoxLayout) -> None:
         # tiles
         # Three to a row, so that at 200 % text they wrap instead of running off-screen.
         tiles = QGridLayout()
@@ -222,11 +210,12 @@ class Screen(BaseScreen):
         for i, t in enumerate(self.tiles):
             tiles.addWidget(t, i // 3, i % 3)
         lay.addLayout(tiles)
-        self.tile_consents.setVisible(ctx.may("consent.read"))
-        self.tile_exits.setVisible(ctx.may("exit.read"))
-        self.tile_incidents.setVisible(ctx.may("incident.read"))
-        self.tile_steps.setVisible(ctx.may("routine.read"))
+        self.tile_consents.setVisible(self.ctx.may("consent.read"))
+        self.tile_exits.setVisible(self.ctx.may("exit.read"))
+        self.tile_incidents.setVisible(self.ctx.may("incident.read"))
+        self.tile_steps.setVisible(self.ctx.may("routine.read"))
 
+    def _build_cards(self, inner: QWidget, lay: QVBoxLayout) -> None:
         grid = QGridLayout()
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(12)
@@ -248,7 +237,7 @@ class Screen(BaseScreen):
         self.exits_card = Card(self.tr("Avhoppare – första kontakt inom 24 timmar"), inner,
                                "exitsCard", self.tr("Visa avhoppare"))
         self.exits_card.link.clicked.connect(lambda: self.go("exits", {}))
-        self.exits_chart = DeadlineBars(self.exits_card, total_hours=24, lang=ctx.lang,
+        self.exits_chart = DeadlineBars(self.exits_card, total_hours=24, lang=self.ctx.lang,
                                         empty_text=self.tr("Ingen förfrågan väntar på första "
                                                            "kontakt."))
         self.exits_chart.setObjectName("exitsChart")
@@ -258,7 +247,7 @@ class Screen(BaseScreen):
         self.exits_card.body.addWidget(self.exits_chart)
         self.exits_more = muted("", self.exits_card)
         self.exits_card.body.addWidget(self.exits_more)
-        self.exits_card.setVisible(ctx.may("exit.read"))
+        self.exits_card.setVisible(self.ctx.may("exit.read"))
         grid.addWidget(self.exits_card, 0, 1)
 
         self.incidents_card = Card(self.tr("Händelser senaste 90 dagarna per stadsdel"), inner,
@@ -270,7 +259,7 @@ class Screen(BaseScreen):
         self.incidents_chart.setObjectName("incidentsChart")
         self.incidents_chart.activated.connect(self._unit_clicked)
         self.incidents_card.body.addWidget(self.incidents_chart)
-        self.incidents_card.setVisible(ctx.may("incident.read"))
+        self.incidents_card.setVisible(self.ctx.may("incident.read"))
         grid.addWidget(self.incidents_card, 1, 0)
 
         self.steps_card = Card(self.tr("Öppna steg i rutinen vid skjutningar"), inner,
@@ -282,7 +271,7 @@ class Screen(BaseScreen):
         self.steps_chart.setMinimumHeight(150)
         self.steps_chart.activated.connect(lambda _k: self.show_open_routines())
         self.steps_card.body.addWidget(self.steps_chart)
-        self.steps_card.setVisible(ctx.may("routine.read"))
+        self.steps_card.setVisible(self.ctx.may("routine.read"))
         grid.addWidget(self.steps_card, 1, 1)
 
         self.tasks_card = Card(self.tr("Försenade uppgifter"), inner, "tasksCard",
@@ -312,10 +301,8 @@ class Screen(BaseScreen):
         self.consents_list.itemActivated.connect(self._consent_opened)
         self.consents_list.itemClicked.connect(self._consent_opened)
         self.consents_card.body.addWidget(self.consents_list)
-        self.consents_card.setVisible(ctx.may("consent.read"))
+        self.consents_card.setVisible(self.ctx.may("consent.read"))
         grid.addWidget(self.consents_card, 2, 1)
-        lay.addStretch(1)
-        self._name_parts()
 
     def _name_parts(self) -> None:
         """Each chart and list is called what its card's title says."""

@@ -12,15 +12,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTableView,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -29,27 +24,27 @@ from trefas_app.domain.enums import IncidentState, Role
 from trefas_app.services import incidents, users
 from trefas_app.services.views_ops import IncidentRow, IncidentView, RoutineStepView
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.incident import incident_changes, step_title
 from trefas_app.ui.dialogs.task_pickers import load_directory
 from trefas_app.ui.models.paged import Column
-from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item, state_tuple
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
     ColouredModel,
-    configure_view,
-    empty_label,
     fill_row,
     fit_table,
-    hidden_label,
+    header_row,
     make_table,
+    open_dialog,
+    push_button,
     selected_data,
     service_loader,
     show_hidden,
     subheading,
+    table_block,
     value_label,
-    why_hidden,
 )
 
 OPEN_STATES = (IncidentState.REPORTED, IncidentState.ROUTINE)
@@ -97,37 +92,19 @@ def incident_colour(r: IncidentRow):
     return None
 
 
-class IncidentPanel(QWidget):
+class IncidentPanel(DetailPane):
     """One incident with its routine and involvements."""
 
     openCase = Signal(int)
 
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.incident: IncidentView | None = None
         self.candidates = []
         self._filling = False
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(8)
-        self.empty = muted(self.tr("Välj en händelse."), inner)
+        self.empty.setText(self.tr("Välj en händelse."))
         self.empty.setObjectName("incidentEmpty")
-        lay.addWidget(self.empty)
-        self.content = QWidget(inner)
-        cl = QVBoxLayout(self.content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(8)
-        lay.addWidget(self.content)
-        lay.addStretch(1)
+        cl = self.body
 
         head = QHBoxLayout()
         self.title = QLabel(self.content)
@@ -148,38 +125,28 @@ class IncidentPanel(QWidget):
         cl.addWidget(self.summary)
 
         actions = QHBoxLayout()
-        self.start_button = QPushButton(self.tr("Starta rutinen"), self.content)
-        self.start_button.setObjectName("startRoutine")
-        self.start_button.clicked.connect(self.start_routine)
-        self.close_button = QPushButton(self.tr("Avsluta händelsen"), self.content)
-        self.close_button.setObjectName("closeIncident")
-        self.close_button.clicked.connect(self.close_incident)
-        self.link_button = QPushButton(self.tr("Koppla person …"), self.content)
-        self.link_button.setObjectName("linkPerson")
-        self.link_button.clicked.connect(self.link_person)
+        self.start_button = push_button(self.content, self.tr("Starta rutinen"), "startRoutine",
+                                        self.start_routine)
+        self.close_button = push_button(self.content, self.tr("Avsluta händelsen"),
+                                        "closeIncident", self.close_incident)
+        self.link_button = push_button(self.content, self.tr("Koppla person …"), "linkPerson",
+                                       self.link_person)
         for b in (self.start_button, self.close_button, self.link_button):
             actions.addWidget(b)
         actions.addStretch(1)
         cl.addLayout(actions)
 
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Rutin vid skjutningar"), self.content))
         self.progress = muted("", self.content)
         self.progress.setObjectName("routineProgress")
-        row.addWidget(self.progress)
-        row.addStretch(1)
-        self.done_button = QPushButton(self.tr("Markera klart …"), self.content)
-        self.done_button.setObjectName("stepDone")
-        self.done_button.clicked.connect(self.mark_done)
-        self.reopen_button = QPushButton(self.tr("Öppna igen"), self.content)
-        self.reopen_button.setObjectName("stepReopen")
-        self.reopen_button.clicked.connect(self.reopen)
-        self.assign_button = QPushButton(self.tr("Ansvarig …"), self.content)
-        self.assign_button.setObjectName("stepAssign")
-        self.assign_button.clicked.connect(self.assign)
-        for b in (self.done_button, self.reopen_button, self.assign_button):
-            row.addWidget(b)
-        cl.addLayout(row)
+        self.done_button = push_button(self.content, self.tr("Markera klart …"), "stepDone",
+                                       self.mark_done)
+        self.reopen_button = push_button(self.content, self.tr("Öppna igen"), "stepReopen",
+                                         self.reopen)
+        self.assign_button = push_button(self.content, self.tr("Ansvarig …"), "stepAssign",
+                                         self.assign)
+        cl.addLayout(header_row(self.content, self.tr("Rutin vid skjutningar"),
+                                left=(self.progress,),
+                                right=(self.done_button, self.reopen_button, self.assign_button)))
         self.steps = make_table(self.content, [
             self.tr("Steg"), self.tr("Ägs av"), self.tr("Ansvarig"), self.tr("Klart senast"),
             self.tr("Klart")], "steps", stretch=0)
@@ -190,16 +157,11 @@ class IncidentPanel(QWidget):
         cl.addWidget(self.routine_note)
 
         cl.addWidget(subheading(self.tr("Berörda personer"), self.content))
-        self.involvements = make_table(self.content, [
-            self.tr("Person"), self.tr("Ärende"), self.tr("Roll"), self.tr("Registrerad av")],
-            "involvements", stretch=0)
+        self.involvements, self.involvements_empty, self.involvements_hidden = table_block(
+            self.content, cl, [self.tr("Person"), self.tr("Ärende"), self.tr("Roll"),
+                               self.tr("Registrerad av")], "involvements",
+            self.tr("Inga berörda personer registrerade."), "involvementsHidden", stretch=0)
         self.involvements.itemDoubleClicked.connect(self._involvement_opened)
-        cl.addWidget(self.involvements)
-        self.involvements_empty = empty_label(self.tr("Inga berörda personer registrerade."),
-                                              self.content)
-        cl.addWidget(self.involvements_empty)
-        self.involvements_hidden = hidden_label(self.content, "involvementsHidden")
-        cl.addWidget(self.involvements_hidden)
         self.set_incident(None)
         if ctx.may("routine.write"):
             load_directory(ctx, self._directory, key=f"incident_panel.users.{id(self)}")
@@ -209,10 +171,12 @@ class IncidentPanel(QWidget):
 
     # -- showing ------------------------------------------------------------------------
 
+    def set_record(self, view: IncidentView | None) -> None:
+        self.set_incident(view)
+
     def set_incident(self, inc: IncidentView | None) -> None:
-        self.incident = inc
-        self.empty.setVisible(inc is None)
-        self.content.setVisible(inc is not None)
+        self.incident = self.record = inc
+        self.show_content(inc is not None)
         if inc is None:
             self._filling = True
             self.steps.setRowCount(0)
@@ -269,8 +233,7 @@ class IncidentPanel(QWidget):
                                             enum_label(inv.owner_agency, lang)], data=inv)
         fit_table(self.involvements, self.involvements_empty)
         show_hidden(self.involvements_hidden, inc.involvements_hidden,
-                    "person" if lang == "sv" else "person",
-                    "personer" if lang == "sv" else "persons", lang, why_hidden(lang))
+                    ("person", "personer", "person", "persons"), lang)
         self._update_buttons()
 
     def _may_work(self, step: RoutineStepView) -> bool:
@@ -313,9 +276,7 @@ class IncidentPanel(QWidget):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _open(self, dlg) -> None:
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+    _open = staticmethod(open_dialog)
 
     def _step_ticked(self, item: QTableWidgetItem) -> None:
         if self._filling or item.column() != 0:
@@ -395,28 +356,27 @@ class IncidentPanel(QWidget):
             self.openCase.emit(inv.case_id)
 
 
-class Screen(BaseScreen):
+class Screen(ListScreen):
     watches = ("incidents", "incident:")
+    nouns = ("händelse", "händelser", "incident", "incidents")
+    shows_hidden = False
+    column_widths = (120, 90, 90, 120, 130, 90)
+    detail_service = staticmethod(incidents.get_incident)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.title = self.tr("Händelser")
+        self.heading.setText(self.tr("Händelser"))
         self.units = []
-        self._want_id: int | None = None
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 14, 16, 10)
-        lay.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading(self.tr("Händelser"), self))
-        top.addStretch(1)
+
+    def build_actions(self, row) -> None:
         self.report_button = QPushButton(self.tr("Rapportera händelse …"), self)
         self.report_button.setObjectName("reportIncident")
-        self.report_button.setVisible(ctx.may("incident.write"))
+        self.report_button.setVisible(self.ctx.may("incident.write"))
         self.report_button.clicked.connect(self.report)
-        top.addWidget(self.report_button)
-        lay.addLayout(top)
+        row.addWidget(self.report_button)
 
-        filters = QHBoxLayout()
+    def build_filters(self, row) -> None:
         self.period_combo = QComboBox(self)
         self.period_combo.setAccessibleName(self.tr("Period"))
         self.period_combo.setObjectName("period")
@@ -433,56 +393,32 @@ class Screen(BaseScreen):
         self.state_combo.addItem(self.tr("Alla"), ())
         self.state_combo.addItem(self.tr("Pågående"), OPEN_STATES)
         for st in IncidentState:
-            self.state_combo.addItem(enum_label(st, ctx.lang), (st,))
+            self.state_combo.addItem(enum_label(st, self.ctx.lang), (st,))
         for w in (self.period_combo, self.unit_combo, self.state_combo):
-            filters.addWidget(w)
-            w.currentIndexChanged.connect(self._filters_changed)
-        filters.addStretch(1)
-        lay.addLayout(filters)
+            row.addWidget(w)
+            w.currentIndexChanged.connect(self.filters_changed)
+        row.addStretch(1)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        left = QWidget(split)
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 8, 0)
-        self.model = ColouredModel(
-            service_loader(ctx, incidents.list_incidents, "incidents.page",
+    def make_model(self) -> ColouredModel:
+        return ColouredModel(
+            service_loader(self.ctx, incidents.list_incidents, "incidents.page",
                            lambda p: ((), dict(since=since_for(p.days), unit_id=p.unit_id,
                                                states=p.states))),
-            incident_columns(self.tr, ctx.lang), params=IncidentParams(),
+            incident_columns(self.tr, self.ctx.lang), params=IncidentParams(),
             colour=incident_colour, parent=self)
-        self.table = QTableView(left)
-        self.table.setObjectName("table")
-        self.table.setModel(self.model)
-        configure_view(self.table)
-        for i, w in enumerate((120, 90, 90, 120, 130, 90)):
-            self.table.setColumnWidth(i, w)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        ll.addWidget(self.table, 1)
-        self.count_label = muted("", left)
-        self.count_label.setObjectName("countLabel")
-        ll.addWidget(self.count_label)
-        self.panel = IncidentPanel(ctx, split)
-        self.panel.setObjectName("incidentPanel")
-        self.panel.openCase.connect(ctx.open_case)
-        split.addWidget(left)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([560, 660])
-        lay.addWidget(split, 1)
-        self.model.pageLoaded.connect(self._loaded)
-        self.model.loadFailed.connect(
-            lambda exc: self.count_label.setText(self.ctx.error_text(exc)) if exc else None)
+
+    def make_detail(self, parent) -> IncidentPanel:
+        panel = IncidentPanel(self.ctx, parent)
+        panel.setObjectName("incidentPanel")
+        panel.openCase.connect(self.ctx.open_case)
+        return panel
 
     # -- loading -----------------------------------------------------------------------------
 
     def reload(self) -> None:
         if not self.units:
             self.ctx.run(users.list_units, on_done=self._units, key="incidents.units")
-        self.model.reload()
-        current = self._want_id or (self.panel.incident.id if self.panel.incident else None)
-        if current is not None:
-            self.show_incident(current)
+        super().reload()
 
     def _units(self, units) -> None:
         self.units = list(units)
@@ -499,47 +435,20 @@ class Screen(BaseScreen):
     def params(self) -> IncidentParams:
         return IncidentParams(days=self.period_combo.currentData(),
                               unit_id=self.unit_combo.currentData(),
-                              states=tuple(self.state_combo.currentData() or ()))
+                              states=state_tuple(self.state_combo.currentData()))
 
-    def _filters_changed(self, *_a) -> None:
-        params = self.params()
-        if params != self.model.params:
-            self.model.set_params(params)
-
-    def _loaded(self, _page=None) -> None:
-        n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} händelser").format(n=fmt_count(n, self.ctx.lang)) if n != 1
-                                 else self.tr("1 händelse"))
-
-    def _row_changed(self, current, _previous) -> None:
-        row = self.model.row_at(current) if current.isValid() else None
-        if row is not None:
-            self.show_incident(row.id)
-
-    def show_incident(self, incident_id: int) -> None:
-        self._want_id = int(incident_id)
-        self.ctx.run(incidents.get_incident, int(incident_id), on_done=self._show_incident,
-                     key="incidents.one")
-
-    def _show_incident(self, view: IncidentView) -> None:
-        self._want_id = None
-        self.panel.set_incident(view)
+    filter_params = params
+    show_incident = ListScreen.show_record
 
     def report(self):
         from trefas_app.ui.dialogs.incident import IncidentDialog
 
         dlg = IncidentDialog(self.ctx, self, self.units)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda v: self.show_incident(v.id))
-        dlg.open()
+        open_dialog(dlg)
         return dlg
 
     # -- lock protocol -----------------------------------------------------------------------
-
-    def clear(self) -> None:
-        self.model.clear()
-        self.panel.set_incident(None)
-        self.count_label.clear()
 
     def state(self) -> dict:
         p = self.model.params
@@ -550,20 +459,12 @@ class Screen(BaseScreen):
         days = state.get("days", 90)
         unit_id = state.get("unit_id")
         states = tuple(IncidentState(s) for s in state.get("states", []))
-        for w in (self.period_combo, self.unit_combo, self.state_combo):
-            w.blockSignals(True)
-        i = self.period_combo.findData(days)
-        self.period_combo.setCurrentIndex(max(0, i))
+        select_item(self.period_combo, days)
         if unit_id is not None and self.unit_combo.findData(unit_id) < 0:
             self.unit_combo.addItem(str(state.get("unit_name") or unit_id), unit_id)
-        self.unit_combo.setCurrentIndex(max(0, self.unit_combo.findData(unit_id)))
-        for j in range(self.state_combo.count()):
-            if tuple(self.state_combo.itemData(j) or ()) == states:
-                self.state_combo.setCurrentIndex(j)
-        for w in (self.period_combo, self.unit_combo, self.state_combo):
-            w.blockSignals(False)
+        select_item(self.unit_combo, unit_id)
+        select_item(self.state_combo, states, state_tuple)
         self._stale = False
         self.model.set_params(IncidentParams(days=days, unit_id=unit_id, states=states))
         if state.get("incident_id") is not None:
             self.show_incident(state["incident_id"])
-

@@ -12,42 +12,35 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
-    QSplitter,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
 from trefas_app.domain import clock
-from trefas_app.domain.enums import Role, TaskState
+from trefas_app.domain.permissions import may_change_meeting
 from trefas_app.services import cases, meetings, users
-from trefas_app.services.views_ops import MeetingItemView, MeetingRow, MeetingView
-from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
+from trefas_app.services.views_ops import MeetingItemView, MeetingView
+from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.meeting import participants_text
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.models.paged import Column
-from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
-    DONE,
-    OVERDUE,
+from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item
+from trefas_app.ui.widgets.parts import (
+    TASK_NOUNS,
     ColouredModel,
-    configure_view,
-    empty_label,
     fill_row,
     fit_table,
-    hidden_label,
-    make_table,
+    open_dialog,
+    push_button,
     selected_data,
     service_loader,
     show_hidden,
     subheading,
+    table_block,
+    task_colour,
     value_label,
-    why_hidden,
 )
 
 
@@ -80,35 +73,15 @@ def meeting_columns(tr, lang: str) -> list[Column]:
 
 def may_change(ctx, meeting: MeetingView) -> bool:
     actor = ctx.actor
-    return (actor is not None and ctx.may("meeting.write")
-            and (meeting.chair_id == actor.user_id
-                 or (actor.role == Role.COORDINATOR and actor.unit_id == meeting.unit_id)))
+    return actor is not None and may_change_meeting(actor, meeting.chair_id, meeting.unit_id)
 
 
-class MeetingPanel(QWidget):
+class MeetingPanel(DetailPane):
     def __init__(self, ctx, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent)
         self.meeting: MeetingView | None = None
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(8)
-        self.empty = muted(self.tr("Välj ett möte."), inner)
-        lay.addWidget(self.empty)
-        self.content = QWidget(inner)
-        cl = QVBoxLayout(self.content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(8)
-        lay.addWidget(self.content)
-        lay.addStretch(1)
+        self.empty.setText(self.tr("Välj ett möte."))
+        cl = self.body
         head = QHBoxLayout()
         self.title = QLabel(self.content)
         self.title.setObjectName("meetingTitle")
@@ -126,47 +99,37 @@ class MeetingPanel(QWidget):
         cl.addWidget(self.participants)
 
         actions = QHBoxLayout()
-        self.item_button = QPushButton(self.tr("Lägg till ärende …"), self.content)
-        self.item_button.setObjectName("addItem")
-        self.item_button.clicked.connect(self.add_item)
-        self.held_button = QPushButton(self.tr("Markera som hållet …"), self.content)
-        self.held_button.setObjectName("markHeld")
-        self.held_button.clicked.connect(self.mark_held)
-        self.task_button = QPushButton(self.tr("Ny åtgärdspunkt …"), self.content)
-        self.task_button.setObjectName("newTask")
-        self.task_button.clicked.connect(self.new_task)
+        self.item_button = push_button(self.content, self.tr("Lägg till ärende …"), "addItem",
+                                       self.add_item)
+        self.held_button = push_button(self.content, self.tr("Markera som hållet …"), "markHeld",
+                                       self.mark_held)
+        self.task_button = push_button(self.content, self.tr("Ny åtgärdspunkt …"), "newTask",
+                                       self.new_task)
         for b in (self.item_button, self.held_button, self.task_button):
             actions.addWidget(b)
         actions.addStretch(1)
         cl.addLayout(actions)
 
         cl.addWidget(subheading(self.tr("Ärenden på mötet"), self.content))
-        self.items = make_table(self.content, [self.tr("Ärende"), self.tr("Person"),
-                                               self.tr("Diskussion"), self.tr("Beslut")],
-                                "items", stretch=2)
+        self.items, self.items_empty, self.items_hidden = table_block(
+            self.content, cl, [self.tr("Ärende"), self.tr("Person"), self.tr("Diskussion"),
+                               self.tr("Beslut")], "items",
+            self.tr("Inga ärenden på mötet ännu."), "itemsHidden", stretch=2)
         self.items.itemSelectionChanged.connect(self._update_buttons)
         self.items.itemDoubleClicked.connect(self._item_opened)
-        cl.addWidget(self.items)
-        self.items_empty = empty_label(self.tr("Inga ärenden på mötet ännu."), self.content)
-        cl.addWidget(self.items_empty)
-        self.items_hidden = hidden_label(self.content, "itemsHidden")
-        cl.addWidget(self.items_hidden)
         cl.addWidget(subheading(self.tr("Åtgärdspunkter från mötet"), self.content))
-        self.tasks = make_table(self.content, [self.tr("Förfaller"), self.tr("Rubrik"),
-                                               self.tr("Ärende"), self.tr("Ansvarig"),
-                                               self.tr("Status")], "meetingTasks", stretch=1,
-                                select=False)
-        cl.addWidget(self.tasks)
-        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter från mötet."), self.content)
-        cl.addWidget(self.tasks_empty)
-        self.tasks_hidden = hidden_label(self.content, "tasksHidden")
-        cl.addWidget(self.tasks_hidden)
+        self.tasks, self.tasks_empty, self.tasks_hidden = table_block(
+            self.content, cl, [self.tr("Förfaller"), self.tr("Rubrik"), self.tr("Ärende"),
+                               self.tr("Ansvarig"), self.tr("Status")], "meetingTasks",
+            self.tr("Inga åtgärdspunkter från mötet."), "tasksHidden", stretch=1, select=False)
         self.set_meeting(None)
 
+    def set_record(self, view: MeetingView | None) -> None:
+        self.set_meeting(view)
+
     def set_meeting(self, m: MeetingView | None) -> None:
-        self.meeting = m
-        self.empty.setVisible(m is None)
-        self.content.setVisible(m is not None)
+        self.meeting = self.record = m
+        self.show_content(m is not None)
         if m is None:
             self.items.setRowCount(0)
             self.tasks.setRowCount(0)
@@ -189,18 +152,15 @@ class MeetingPanel(QWidget):
                      tooltip=f"{it.discussion}\n{it.decision or ''}".strip())
         self.tasks.setRowCount(len(m.tasks))
         for r, t in enumerate(m.tasks):
-            colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+            colour = task_colour(t)
             fill_row(self.tasks, r, [fmt_date(t.due_on) or "–", t.title, t.case_number or "–",
                                      t.assignee or "", enum_label(t.state, lang)], data=t,
                      colour=colour)
         fit_table(self.items, self.items_empty)
         fit_table(self.tasks, self.tasks_empty)
-        why = why_hidden(lang)
-        sv = lang == "sv"
-        show_hidden(self.items_hidden, m.items_hidden, "ärende" if sv else "case",
-                    "ärenden" if sv else "cases", lang, why)
-        show_hidden(self.tasks_hidden, m.tasks_hidden, "åtgärdspunkt" if sv else "task",
-                    "åtgärdspunkter" if sv else "tasks", lang, why)
+        show_hidden(self.items_hidden, m.items_hidden,
+                    ("ärende", "ärenden", "case", "cases"), lang)
+        show_hidden(self.tasks_hidden, m.tasks_hidden, TASK_NOUNS, lang)
         self._update_buttons()
 
     def selected_item(self) -> MeetingItemView | None:
@@ -221,10 +181,7 @@ class MeetingPanel(QWidget):
         item = self.selected_item()
         self.task_button.setEnabled(item is not None and item.case_number is not None)
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def add_item(self):
         from trefas_app.ui.dialogs.meeting import MeetingItemDialog
@@ -264,97 +221,51 @@ class MeetingPanel(QWidget):
             self.ctx.open_case(it.case_id)
 
 
-class Screen(BaseScreen):
+class Screen(ListScreen):
     watches = ("meetings", "meeting:", "tasks")
+    nouns = ("möte", "möten", "meeting", "meetings")
+    shows_hidden = False
+    column_widths = (120, 220, 120, 120, 130, 60)
+    detail_service = staticmethod(meetings.get_meeting)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.title = self.tr("Möten")
+        self.heading.setText(self.tr("Möten"))
         self.units = []
-        self._want_id: int | None = None
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 14, 16, 10)
-        lay.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading(self.tr("Möten"), self))
-        top.addStretch(1)
+
+    def build_actions(self, row) -> None:
         self.period_combo = QComboBox(self)
         self.period_combo.setAccessibleName(self.tr("Period"))
         self.period_combo.setObjectName("period")
         for text, key in ((self.tr("Senaste 90 dagarna och kommande"), "recent"),
                           (self.tr("Kommande"), "upcoming"), (self.tr("Alla"), "all")):
             self.period_combo.addItem(text, key)
-        top.addWidget(self.period_combo)
+        row.addWidget(self.period_combo)
         self.new_button = QPushButton(self.tr("Nytt möte …"), self)
         self.new_button.setObjectName("newMeeting")
-        self.new_button.setVisible(ctx.may("meeting.write"))
+        self.new_button.setVisible(self.ctx.may("meeting.write"))
         self.new_button.clicked.connect(self.new_meeting)
-        top.addWidget(self.new_button)
-        lay.addLayout(top)
+        row.addWidget(self.new_button)
+        self.period_combo.currentIndexChanged.connect(self.filters_changed)
 
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        left = QWidget(split)
-        ll = QVBoxLayout(left)
-        ll.setContentsMargins(0, 0, 8, 0)
-        self.model = ColouredModel(
-            service_loader(ctx, meetings.list_meetings, "meetings.page",
+    def make_model(self) -> ColouredModel:
+        return ColouredModel(
+            service_loader(self.ctx, meetings.list_meetings, "meetings.page",
                            lambda p: ((), dict(zip(("since", "until"),
                                                    period_bounds(p.period))))),
-            meeting_columns(self.tr, ctx.lang), params=MeetingParams(),
+            meeting_columns(self.tr, self.ctx.lang), params=MeetingParams(),
             colour=lambda r: None, parent=self)
-        self.table = QTableView(left)
-        self.table.setObjectName("table")
-        self.table.setModel(self.model)
-        configure_view(self.table)
-        for i, w in enumerate((120, 220, 120, 120, 130, 60)):
-            self.table.setColumnWidth(i, w)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        ll.addWidget(self.table, 1)
-        self.count_label = muted("", left)
-        self.count_label.setObjectName("countLabel")
-        ll.addWidget(self.count_label)
-        self.panel = MeetingPanel(ctx, split)
-        self.panel.setObjectName("meetingPanel")
-        split.addWidget(left)
-        split.addWidget(self.panel)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
-        split.setSizes([560, 660])
-        lay.addWidget(split, 1)
-        self.period_combo.currentIndexChanged.connect(self._filter_changed)
-        self.model.pageLoaded.connect(self._loaded)
-        self.model.loadFailed.connect(
-            lambda exc: self.count_label.setText(self.ctx.error_text(exc)) if exc else None)
 
-    def reload(self) -> None:
-        self.model.reload()
-        current = self._want_id or (self.panel.meeting.id if self.panel.meeting else None)
-        if current is not None:
-            self.show_meeting(current)
+    def make_detail(self, parent) -> MeetingPanel:
+        panel = MeetingPanel(self.ctx, parent)
+        panel.setObjectName("meetingPanel")
+        return panel
 
-    def _filter_changed(self, *_a) -> None:
-        params = MeetingParams(self.period_combo.currentData())
-        if params != self.model.params:
-            self.model.set_params(params)
+    def filter_params(self) -> MeetingParams:
+        return MeetingParams(self.period_combo.currentData())
 
-    def _loaded(self, _page=None) -> None:
-        n = self.model.total or 0
-        self.count_label.setText(self.tr("{n} möten").format(n=fmt_count(n, self.ctx.lang)) if n != 1
-                                 else self.tr("1 möte"))
-
-    def _row_changed(self, current, _previous) -> None:
-        row: MeetingRow | None = self.model.row_at(current) if current.isValid() else None
-        if row is not None:
-            self.show_meeting(row.id)
-
-    def show_meeting(self, meeting_id: int) -> None:
-        self._want_id = int(meeting_id)
-        self.ctx.run(meetings.get_meeting, int(meeting_id), on_done=self._show_meeting,
-                     key="meetings.one")
-
-    def _show_meeting(self, view: MeetingView) -> None:
-        self._want_id = None
-        self.panel.set_meeting(view)
+    show_meeting = ListScreen.show_record
 
     def new_meeting(self) -> None:
         self.ctx.run(users.list_units, on_done=self._meeting_dialog, key="meetings.units")
@@ -364,15 +275,9 @@ class Screen(BaseScreen):
 
         self.units = list(units)
         dlg = MeetingDialog(self.ctx, self, self.units)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda v: self.show_meeting(v.id))
-        dlg.open()
+        open_dialog(dlg)
         return dlg
-
-    def clear(self) -> None:
-        self.model.clear()
-        self.panel.set_meeting(None)
-        self.count_label.clear()
 
     def state(self) -> dict:
         return {"period": self.model.params.period,
@@ -380,9 +285,7 @@ class Screen(BaseScreen):
 
     def restore(self, state: dict) -> None:
         period = state.get("period", "recent")
-        self.period_combo.blockSignals(True)
-        self.period_combo.setCurrentIndex(max(0, self.period_combo.findData(period)))
-        self.period_combo.blockSignals(False)
+        select_item(self.period_combo, period)
         self._stale = False
         self.model.set_params(MeetingParams(period))
         if state.get("meeting_id") is not None:

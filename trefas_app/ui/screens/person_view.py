@@ -25,6 +25,7 @@ from trefas_app.ui.consent_panel import ConsentPanel
 from trefas_app.ui.models.cases import CaseTableModel
 from trefas_app.ui.person_card import PersonCard
 from trefas_app.ui.screens.base import BaseScreen
+from trefas_app.ui.widgets.parts import open_dialog
 
 
 class PersonViewScreen(BaseScreen):
@@ -158,9 +159,8 @@ class PersonViewScreen(BaseScreen):
             return
         dlg = OpenCaseDialog(self.ctx, self, person_id=self.person.id,
                              person_name=self.person.display_name)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda case: self.ctx.open_case(case.id))
-        dlg.open()
+        open_dialog(dlg)
 
     def edit_person(self) -> None:
         from trefas_app.ui.dialogs.person import PersonDialog
@@ -168,8 +168,7 @@ class PersonViewScreen(BaseScreen):
         if self.person is None:
             return
         dlg = PersonDialog(self.ctx, self, person=self.person)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def reveal_identity(self) -> None:
         from trefas_app.ui.dialogs.reveal import RevealIdentityDialog
@@ -177,8 +176,7 @@ class PersonViewScreen(BaseScreen):
         if self.person is None:
             return
         dlg = RevealIdentityDialog(self.ctx, self, self.person.id, self.person.display_name)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def _back(self) -> None:
         window = self.window()

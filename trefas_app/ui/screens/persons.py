@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP
 from PySide6.QtWidgets import QHeaderView, QPushButton
 
 from trefas_app.ui.models.persons import PersonTableModel
-from trefas_app.ui.screens.lists import ListScreen
+from trefas_app.ui.widgets.list_screen import ListScreen
+from trefas_app.ui.widgets.parts import open_dialog
 
 
 class Screen(ListScreen):
+    text_context = "PersonsScreen"
     watches = ("persons", "person:")
     heading_text = QT_TRANSLATE_NOOP("PersonsScreen", "Personer")
     search_placeholder = QT_TRANSLATE_NOOP(
         "PersonsScreen", "Sök på namn, personnummer eller alias (P-0042) …")
-    noun = "person"
-    noun_plural = "personer"
+    nouns = ("person", "personer", "person", "persons")
+    row_height = 28
+    hides_protected_identities = True
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
-        self.heading.setText(QCoreApplication.translate("PersonsScreen", self.heading_text))
-        self.search.setPlaceholderText(
-            QCoreApplication.translate("PersonsScreen", self.search_placeholder))
-        if ctx.lang != "sv":
-            self.noun, self.noun_plural = "person", "persons"
         self.new_button = QPushButton(self.tr("Ny person …"), self)
         self.new_button.setObjectName("newPerson")
         self.new_button.clicked.connect(self.new_person)
@@ -45,6 +43,5 @@ class Screen(ListScreen):
         from trefas_app.ui.dialogs.person import PersonDialog
 
         dlg = PersonDialog(self.ctx, self)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda person: self.ctx.open_person(person.id))
-        dlg.open()
+        open_dialog(dlg)

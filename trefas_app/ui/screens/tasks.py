@@ -6,35 +6,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
 
 from trefas_app.domain.enums import TaskState
 from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
-from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted, rows_so_far
+from trefas_app.ui.common import enum_label, fmt_date
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.models.paged import Column
-from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.screens.case_tabs.parts import (
-    DONE,
-    OVERDUE,
+from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_tuple
+from trefas_app.ui.widgets.parts import (
     ColouredModel,
-    configure_view,
-    hidden_label,
+    open_dialog,
     service_counter,
     service_loader,
-    show_hidden,
-    why_hidden,
+    task_colour,
 )
 
 
@@ -69,26 +56,18 @@ def task_columns(tr, lang: str) -> list[Column]:
     ]
 
 
-def task_colour(row: TaskRow):
-    if row.overdue:
-        return OVERDUE
-    if row.state != TaskState.OPEN:
-        return DONE
-    return None
-
-
-class Screen(BaseScreen):
+class Screen(ListScreen):
     watches = ("tasks", "tasks:")
+    nouns = ("uppgift", "uppgifter", "task", "tasks")
+    column_widths = (110, 280, 120, 200, 170, 90)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.title = self.tr("Uppgifter")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 14, 16, 10)
-        lay.setSpacing(8)
-        top = QHBoxLayout()
-        top.addWidget(heading(self.tr("Uppgifter"), self))
-        top.addStretch(1)
+        self.heading.setText(self.tr("Uppgifter"))
+        self.selection_changed()
+
+    def build_actions(self, row) -> None:
         self.complete_button = QPushButton(self.tr("Markera klar"), self)
         self.complete_button.setObjectName("completeTask")
         self.complete_button.clicked.connect(self.complete)
@@ -99,10 +78,9 @@ class Screen(BaseScreen):
         self.open_button.setObjectName("openCase")
         self.open_button.clicked.connect(self.open_case)
         for b in (self.complete_button, self.cancel_button, self.open_button):
-            top.addWidget(b)
-        lay.addLayout(top)
+            row.addWidget(b)
 
-        filters = QHBoxLayout()
+    def build_filters(self, row) -> None:
         self.mine_check = QCheckBox(self.tr("Bara mina"), self)
         self.mine_check.setObjectName("mineOnly")
         self.overdue_check = QCheckBox(self.tr("Bara försenade"), self)
@@ -115,85 +93,29 @@ class Screen(BaseScreen):
         self.state_combo.addItem(self.tr("Avbrutna"), (TaskState.CANCELLED,))
         self.state_combo.addItem(self.tr("Alla"), ())
         for w in (self.mine_check, self.overdue_check, self.state_combo):
-            filters.addWidget(w)
-        filters.addStretch(1)
-        lay.addLayout(filters)
+            row.addWidget(w)
+        row.addStretch(1)
+        self.mine_check.toggled.connect(self.filters_changed)
+        self.overdue_check.toggled.connect(self.filters_changed)
+        self.state_combo.currentIndexChanged.connect(self.filters_changed)
 
+    def make_model(self) -> ColouredModel:
         def arguments(p):
             return (), dict(mine_only=p.mine, overdue_only=p.overdue, states=p.states)
 
         # Rows first, count after: a supervisor's open tasks run to thousands.
-        self.model = ColouredModel(
-            service_loader(ctx, tasks.list_tasks, "tasks.page", arguments, count=False),
-            task_columns(self.tr, ctx.lang), params=TaskParams(), colour=task_colour, parent=self,
-            counter=service_counter(ctx, tasks.count_tasks, "tasks.count", arguments))
-        self.table = QTableView(self)
-        self.table.setObjectName("table")
-        self.table.setModel(self.model)
-        configure_view(self.table)
-        for i, w in enumerate((110, 280, 120, 200, 170, 90)):
-            self.table.setColumnWidth(i, w)
-        self.table.activated.connect(lambda _i: self.open_case())
-        enter = QShortcut(QKeySequence(Qt.Key.Key_Return), self.table)
-        enter.setContext(Qt.ShortcutContext.WidgetShortcut)
-        enter.activated.connect(self.open_case)
-        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
-        lay.addWidget(self.table, 1)
-        bottom = QHBoxLayout()
-        self.count_label = muted("", self)
-        self.count_label.setObjectName("countLabel")
-        self.hidden_label = hidden_label(self, "hiddenLine")
-        bottom.addWidget(self.count_label)
-        bottom.addStretch(1)
-        bottom.addWidget(self.hidden_label)
-        lay.addLayout(bottom)
+        return ColouredModel(
+            service_loader(self.ctx, tasks.list_tasks, "tasks.page", arguments, count=False),
+            task_columns(self.tr, self.ctx.lang), params=TaskParams(), colour=task_colour,
+            parent=self,
+            counter=service_counter(self.ctx, tasks.count_tasks, "tasks.count", arguments))
 
-        self.mine_check.toggled.connect(self._filters_changed)
-        self.overdue_check.toggled.connect(self._filters_changed)
-        self.state_combo.currentIndexChanged.connect(self._filters_changed)
-        self.model.pageLoaded.connect(self._loaded)
-        self.model.countLoaded.connect(self._loaded)
-        self.model.modelReset.connect(self._update_buttons)
-        self.model.loadFailed.connect(
-            lambda exc: self.count_label.setText(self.ctx.error_text(exc)) if exc else None)
-        self._update_buttons()
+    def filter_params(self) -> TaskParams:
+        return TaskParams(mine=self.mine_check.isChecked(),
+                          overdue=self.overdue_check.isChecked(),
+                          states=state_tuple(self.state_combo.currentData()))
 
-    # -- data ----------------------------------------------------------------------------
-
-    def reload(self) -> None:
-        self.model.reload()
-
-    def _filters_changed(self, *_a) -> None:
-        params = TaskParams(mine=self.mine_check.isChecked(),
-                            overdue=self.overdue_check.isChecked(),
-                            states=tuple(self.state_combo.currentData() or ()))
-        if params != self.model.params:
-            self.model.set_params(params)
-
-    def _loaded(self, _page=None) -> None:
-        total = self.model.total
-        if total is None:
-            self.count_label.setText(self.tr("{n} uppgifter · räknar …").format(
-                n=rows_so_far(self.model, self.ctx.lang)))
-        else:
-            self.count_label.setText(
-                self.tr("{n} uppgifter").format(n=fmt_count(total, self.ctx.lang))
-                if total != 1 else self.tr("1 uppgift"))
-        lang = self.ctx.lang
-        show_hidden(self.hidden_label, self.model.hidden,
-                    "uppgift" if lang == "sv" else "task",
-                    "uppgifter" if lang == "sv" else "tasks", lang, why_hidden(lang))
-        self._update_buttons()
-
-    def selected(self) -> TaskRow | None:
-        index = self.table.currentIndex()
-        rows = self.table.selectionModel().selectedRows()
-        if rows:
-            index = rows[0]
-        return self.model.row_at(index) if isinstance(index, QModelIndex) and index.isValid() \
-            else None
-
-    def _update_buttons(self, *_a) -> None:
+    def selection_changed(self) -> None:
         row = self.selected()
         may = self.ctx.may("task.write")
         is_open = row is not None and row.state == TaskState.OPEN
@@ -204,6 +126,9 @@ class Screen(BaseScreen):
         self.open_button.setEnabled(row is not None and row.case_number is not None)
 
     # -- actions -------------------------------------------------------------------------
+
+    def open_row(self, _row) -> None:
+        self.open_case()
 
     def complete(self) -> None:
         row = self.selected()
@@ -220,8 +145,7 @@ class Screen(BaseScreen):
         if row is None or row.state != TaskState.OPEN:
             return
         dlg = cancel_task_dialog(self.ctx, self, row)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def open_case(self) -> None:
         row = self.selected()
@@ -229,12 +153,6 @@ class Screen(BaseScreen):
             self.ctx.open_case(row.case_id)
 
     # -- lock protocol ---------------------------------------------------------------------
-
-    def clear(self) -> None:
-        self.model.clear()
-        self.count_label.clear()
-        self.hidden_label.clear()
-        self.hidden_label.hide()
 
     def state(self) -> dict:
         p = self.model.params
@@ -246,24 +164,13 @@ class Screen(BaseScreen):
         params = TaskParams(mine=bool(state.get("mine", False)),
                             overdue=bool(state.get("overdue", False)),
                             states=tuple(TaskState(s) for s in state.get("states", ["open"])))
-        for w in (self.mine_check, self.overdue_check, self.state_combo):
-            w.blockSignals(True)
-        self.mine_check.setChecked(params.mine)
-        self.overdue_check.setChecked(params.overdue)
-        for i in range(self.state_combo.count()):
-            if tuple(self.state_combo.itemData(i) or ()) == params.states:
-                self.state_combo.setCurrentIndex(i)
-        for w in (self.mine_check, self.overdue_check, self.state_combo):
-            w.blockSignals(False)
-        selected = state.get("selected_id")
-        if selected is not None:
-            def pick(_page=None) -> None:
-                for i, r in enumerate(self.model.rows()):
-                    if r.id == selected:
-                        self.table.selectRow(i)
-                        break
-                self.model.pageLoaded.disconnect(pick)
-            self.model.pageLoaded.connect(pick)
+        for check, value in ((self.mine_check, params.mine),
+                             (self.overdue_check, params.overdue)):
+            check.blockSignals(True)
+            check.setChecked(value)
+            check.blockSignals(False)
+        select_item(self.state_combo, params.states, state_tuple)
         self._stale = False
         self.model.set_params(replace(params))
-
+        if state.get("selected_id") is not None:
+            self.select_when_loaded(state["selected_id"])

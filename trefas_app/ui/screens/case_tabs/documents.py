@@ -35,6 +35,7 @@ from trefas_app.services.documents import IssuedDocumentResult
 from trefas_app.ui import pdf_view
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
 from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.widgets.parts import open_dialog
 
 #: A temporary copy for the PDF reader lives at most this long.
 TEMP_LIFETIME_MS = 10 * 60 * 1000
@@ -293,9 +294,8 @@ class Tab(BaseTab):
         dlg.setNameFilter(self.tr("PDF-filer (*.pdf)"))
         dlg.setDefaultSuffix("pdf")
         dlg.selectFile(self._suggested_name())
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.fileSelected.connect(self.save_to)
-        dlg.open()
+        open_dialog(dlg)
 
     def save_to(self, path: str) -> bool:
         if self.result is None or not path:

@@ -7,17 +7,13 @@ the state and the user's role allow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +21,7 @@ from PySide6.QtWidgets import (
 from trefas_app.domain import clock
 from trefas_app.domain.enums import ExitState
 from trefas_app.services import exits
+from trefas_app.services.case_tabs import CaseExits, load_case_exits
 from trefas_app.services.views_casework import (
     ExitRow,
     ExitView,
@@ -36,97 +33,37 @@ from trefas_app.ui.charts import deadline_text
 from trefas_app.ui.common import Banner, enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text, exit_changes
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.list_screen import DetailPane
+from trefas_app.ui.widgets.parts import (
     DONE,
     card,
-    empty_label,
     fill_row,
     fit_table,
+    header_row,
     hidden_label,
-    make_table,
+    open_dialog,
+    push_button,
     selected_data,
     show_hidden,
-    subheading,
+    table_block,
     value_label,
-    why_hidden,
 )
 
 
-@dataclass(frozen=True)
-class CaseExits:
-    #: The case's programmes the user may see: running first, then newest.
-    rows: tuple[ExitRow, ...]
-    #: The one to show (the first row's), or None.
-    view: ExitView | None
-    #: Programmes of the case the access rule hides from the user, per category.
-    hidden: dict
-
-
-def case_exits(uow, actor, case_id: int) -> CaseExits:
-    """The exit programmes of one case (``list_exits(case_id=…)``) and the view
-    of the one to show."""
-    page = exits.list_exits(uow, actor, case_id=case_id, limit=100)
-    rows = sorted(page.rows,
-                  key=lambda r: (r.state == ExitState.ENDED, -r.requested_at.timestamp()))
-    view = exits.get_exit(uow, actor, rows[0].id) if rows else None
-    return CaseExits(tuple(rows), view, dict(page.hidden))
-
-
-class ExitPanel(QWidget):
+class ExitPanel(DetailPane):
     """One exit programme. ``read_only``: the case is open by emergency access."""
 
     #: The user asked to open the case (the screen handles it).
     openCase = Signal(int)
 
     def __init__(self, ctx, parent: QWidget | None = None, show_open_case: bool = False):
-        super().__init__(parent)
-        self.ctx = ctx
+        super().__init__(ctx, parent, spacing=10)
         self.programme: ExitView | None = None
         self.read_only = False
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 4, 4, 4)
-        lay.setSpacing(10)
-
-        self.empty = muted(self.tr("Välj ett avhopparärende."), inner)
+        self.empty.setText(self.tr("Välj ett avhopparärende."))
         self.empty.setObjectName("exitEmpty")
-        lay.addWidget(self.empty)
-        self.content = QWidget(inner)
-        cl = QVBoxLayout(self.content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(10)
-        lay.addWidget(self.content)
-        lay.addStretch(1)
-
-        head = QHBoxLayout()
-        self.shield = QLabel(self.content)
-        self.shield.setPixmap(style.shield_icon(18).pixmap(18, 18))
-        self.shield.hide()
-        self.title = QLabel(self.content)
-        self.title.setObjectName("exitTitle")
-        self.title.setProperty("role", "subheading")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.state_badge = QLabel(self.content)
-        self.state_badge.setObjectName("exitState")
-        self.state_badge.setProperty("badge", "own")
-        head.addWidget(self.shield)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.state_badge)
-        cl.addLayout(head)
-        self.deadline_banner = Banner("red", self.content)
-        self.deadline_banner.setObjectName("deadlineBanner")
-        cl.addWidget(self.deadline_banner)
-        self.consent_banner = Banner("amber", self.content)
-        self.consent_banner.setObjectName("consentBanner")
-        cl.addWidget(self.consent_banner)
-
+        cl = self.body
+        self._build_head(cl)
         facts, fl = card(self.content, "exitFacts")
         grid = QGridLayout()
         grid.setHorizontalSpacing(16)
@@ -165,77 +102,80 @@ class ExitPanel(QWidget):
         actions.addStretch(1)
         cl.addLayout(actions)
 
-        # Threat assessments
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Hotbedömningar"), self.content))
-        row.addStretch(1)
-        self.add_threat = QPushButton(self.tr("Ny hotbedömning …"), self.content)
-        self.add_threat.setObjectName("addThreat")
-        self.add_threat.clicked.connect(self.new_threat)
-        row.addWidget(self.add_threat)
-        cl.addLayout(row)
-        self.threats = make_table(self.content, [self.tr("Datum"), self.tr("Nivå"),
-                                                 self.tr("Sammanfattning"), self.tr("Av")],
-                                  "threats", stretch=2, select=False)
-        cl.addWidget(self.threats)
-        self.threats_empty = empty_label(self.tr("Inga hotbedömningar."), self.content)
-        cl.addWidget(self.threats_empty)
-        self.threats_hidden = hidden_label(self.content, "threatsHidden")
-        cl.addWidget(self.threats_hidden)
-
-        # Measures
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Skyddsåtgärder"), self.content))
-        row.addStretch(1)
-        self.add_measure = QPushButton(self.tr("Ny skyddsåtgärd …"), self.content)
-        self.add_measure.setObjectName("addMeasure")
-        self.add_measure.clicked.connect(lambda: self.new_record("measure"))
-        self.end_measure = QPushButton(self.tr("Avsluta vald …"), self.content)
-        self.end_measure.setObjectName("endMeasure")
-        self.end_measure.clicked.connect(lambda: self.end_record(self.measures))
-        row.addWidget(self.add_measure)
-        row.addWidget(self.end_measure)
-        cl.addLayout(row)
-        self.measures = make_table(self.content, [self.tr("Typ"), self.tr("Beskrivning"),
-                                                  self.tr("Från"), self.tr("Till")],
-                                   "measures", stretch=1)
-        cl.addWidget(self.measures)
-        self.measures_empty = empty_label(self.tr("Inga skyddsåtgärder."), self.content)
-        cl.addWidget(self.measures_empty)
-        self.measures_hidden = hidden_label(self.content, "measuresHidden")
-        cl.addWidget(self.measures_hidden)
-
-        # Support
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Stöd"), self.content))
-        row.addStretch(1)
-        self.add_support = QPushButton(self.tr("Nytt stöd …"), self.content)
-        self.add_support.setObjectName("addSupport")
-        self.add_support.clicked.connect(lambda: self.new_record("support"))
-        self.end_support = QPushButton(self.tr("Avsluta valt …"), self.content)
-        self.end_support.setObjectName("endSupport")
-        self.end_support.clicked.connect(lambda: self.end_record(self.support))
-        row.addWidget(self.add_support)
-        row.addWidget(self.end_support)
-        cl.addLayout(row)
-        self.support = make_table(self.content, [self.tr("Typ"), self.tr("Beskrivning"),
-                                                 self.tr("Från"), self.tr("Till")],
-                                  "support", stretch=1)
-        cl.addWidget(self.support)
-        self.support_empty = empty_label(self.tr("Inget stöd registrerat."), self.content)
-        cl.addWidget(self.support_empty)
-        self.support_hidden = hidden_label(self.content, "supportHidden")
-        cl.addWidget(self.support_hidden)
+        self._build_records(cl)
         self.measures.itemSelectionChanged.connect(self._update_buttons)
         self.support.itemSelectionChanged.connect(self._update_buttons)
         self.set_programme(None)
 
+    def _build_head(self, cl: QVBoxLayout) -> None:
+        """Title, state and the deadline and consent banners."""
+        head = QHBoxLayout()
+        self.shield = QLabel(self.content)
+        self.shield.setPixmap(style.shield_icon(18).pixmap(18, 18))
+        self.shield.hide()
+        self.title = QLabel(self.content)
+        self.title.setObjectName("exitTitle")
+        self.title.setProperty("role", "subheading")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.state_badge = QLabel(self.content)
+        self.state_badge.setObjectName("exitState")
+        self.state_badge.setProperty("badge", "own")
+        head.addWidget(self.shield)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.state_badge)
+        cl.addLayout(head)
+        self.deadline_banner = Banner("red", self.content)
+        self.deadline_banner.setObjectName("deadlineBanner")
+        cl.addWidget(self.deadline_banner)
+        self.consent_banner = Banner("amber", self.content)
+        self.consent_banner.setObjectName("consentBanner")
+        cl.addWidget(self.consent_banner)
+
+    def _build_records(self, cl: QVBoxLayout) -> None:
+        """Threat assessments, protective measures and support, each with its buttons."""
+        # Threat assessments
+        self.add_threat = push_button(self.content, self.tr("Ny hotbedömning …"), "addThreat",
+                                      self.new_threat)
+        cl.addLayout(header_row(self.content, self.tr("Hotbedömningar"),
+                                right=(self.add_threat,)))
+        self.threats, self.threats_empty, self.threats_hidden = table_block(
+            self.content, cl, [self.tr("Datum"), self.tr("Nivå"), self.tr("Sammanfattning"),
+                               self.tr("Av")], "threats", self.tr("Inga hotbedömningar."),
+            "threatsHidden", stretch=2, select=False)
+
+        # Measures
+        self.add_measure = push_button(self.content, self.tr("Ny skyddsåtgärd …"), "addMeasure",
+                                       lambda: self.new_record("measure"))
+        self.end_measure = push_button(self.content, self.tr("Avsluta vald …"), "endMeasure",
+                                       lambda: self.end_record(self.measures))
+        cl.addLayout(header_row(self.content, self.tr("Skyddsåtgärder"),
+                                right=(self.add_measure, self.end_measure)))
+        self.measures, self.measures_empty, self.measures_hidden = table_block(
+            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
+                               self.tr("Till")], "measures", self.tr("Inga skyddsåtgärder."),
+            "measuresHidden", stretch=1)
+
+        # Support
+        self.add_support = push_button(self.content, self.tr("Nytt stöd …"), "addSupport",
+                                       lambda: self.new_record("support"))
+        self.end_support = push_button(self.content, self.tr("Avsluta valt …"), "endSupport",
+                                       lambda: self.end_record(self.support))
+        cl.addLayout(header_row(self.content, self.tr("Stöd"),
+                                right=(self.add_support, self.end_support)))
+        self.support, self.support_empty, self.support_hidden = table_block(
+            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
+                               self.tr("Till")], "support", self.tr("Inget stöd registrerat."),
+            "supportHidden", stretch=1)
+
     # -- showing ---------------------------------------------------------------------------
 
+    def set_record(self, view: ExitView | None) -> None:
+        self.set_programme(view)
+
     def set_programme(self, p: ExitView | None, read_only: bool = False) -> None:
-        self.programme, self.read_only = p, read_only
-        self.empty.setVisible(p is None)
-        self.content.setVisible(p is not None)
+        self.programme = self.record = p
+        self.read_only = read_only
+        self.show_content(p is not None)
         if p is None:
             for t in (self.threats, self.measures, self.support):
                 t.setRowCount(0)
@@ -295,17 +235,13 @@ class ExitPanel(QWidget):
         fit_table(self.threats, self.threats_empty)
         fit_table(self.measures, self.measures_empty)
         fit_table(self.support, self.support_empty)
-        why = why_hidden(lang)
-        sv = lang == "sv"
         show_hidden(self.threats_hidden, p.hidden_assessments,
-                    "hotbedömning" if sv else "assessment",
-                    "hotbedömningar" if sv else "assessments", lang, why)
+                    ("hotbedömning", "hotbedömningar", "assessment", "assessments"), lang)
         show_hidden(self.measures_hidden, p.hidden_measures,
-                    "skyddsåtgärd" if sv else "measure",
-                    "skyddsåtgärder" if sv else "measures", lang, why)
+                    ("skyddsåtgärd", "skyddsåtgärder", "measure", "measures"), lang)
         show_hidden(self.support_hidden, p.hidden_support,
-                    "stödinsats" if sv else "support component",
-                    "stödinsatser" if sv else "support components", lang, why)
+                    ("stödinsats", "stödinsatser", "support component", "support components"),
+                    lang)
         self._update_buttons()
 
     def _fill_records(self, table, records) -> None:
@@ -344,9 +280,7 @@ class ExitPanel(QWidget):
 
     # -- actions -----------------------------------------------------------------------------
 
-    def _open(self, dlg) -> None:
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+    _open = staticmethod(open_dialog)
 
     def first_contact(self) -> None:
         from trefas_app.ui.dialogs.exit import FirstContactDialog
@@ -439,7 +373,7 @@ class Tab(BaseTab):
     def reload(self) -> None:
         if self.case is None:
             return
-        self.ctx.run(case_exits, self.case.id, on_done=self._show,
+        self.ctx.run(load_case_exits, self.case.id, on_done=self._show,
                      key=f"exit_tab.{self.case.id}")
 
     def _show(self, result: CaseExits) -> None:
@@ -447,10 +381,9 @@ class Tab(BaseTab):
         if self.case is None:
             return
         self.rows = list(rows)
-        sv = self.ctx.lang == "sv"
-        show_hidden(self.hidden_line, result.hidden, "avhopparstöd" if sv else "exit programme",
-                    "avhopparstöd" if sv else "exit programmes", self.ctx.lang,
-                    why_hidden(self.ctx.lang))
+        show_hidden(self.hidden_line, result.hidden,
+                    ("avhopparstöd", "avhopparstöd", "exit programme", "exit programmes"),
+                    self.ctx.lang)
         want = self._want_id
         self.choice.blockSignals(True)
         self.choice.clear()
@@ -491,9 +424,8 @@ class Tab(BaseTab):
         if self.case is None:
             return
         dlg = ExitRequestDialog(self.ctx, self, self.case.id, self.case.number)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda v: setattr(self, "_want_id", v.id))
-        dlg.open()
+        open_dialog(dlg)
 
     def clear(self) -> None:
         self.case = None

@@ -11,7 +11,7 @@ from trefas_app.ui import accessibility
 from trefas_app.ui.common import fmt_count, muted
 from trefas_app.ui.screens.auditlog import ACTION_FILTERS, log_colour, log_columns
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import ColouredModel, configure_view, open_screen
+from trefas_app.ui.widgets.parts import ColouredModel, configure_view, open_screen
 
 PAGE = 200
 

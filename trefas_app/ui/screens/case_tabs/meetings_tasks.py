@@ -4,65 +4,30 @@ the meetings where the case was discussed, with the decisions."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
-
-from trefas_app.domain import clock
-from trefas_app.domain.enums import CaseState, Role, TaskState
-from trefas_app.services import meetings, tasks
-from trefas_app.services.views import Page
-from trefas_app.services.views_ops import MeetingItemView, TaskRow
+from trefas_app.domain.enums import CaseState, TaskState
+from trefas_app.services import tasks
+from trefas_app.services.case_tabs import CaseWork, load_case_work, upcoming_meetings
+from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
 from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
-    DONE,
-    OVERDUE,
-    empty_label,
+from trefas_app.ui.widgets.parts import (
+    TASK_NOUNS,
     fill_row,
     fit_table,
-    hidden_label,
-    make_table,
+    header_row,
+    open_dialog,
     open_screen,
+    push_button,
     selected_data,
     show_hidden,
-    subheading,
-    why_hidden,
+    table_block,
+    task_colour,
 )
-
-
-@dataclass(frozen=True)
-class CaseWork:
-    tasks: Page[TaskRow] | None
-    #: Page of MeetingItemView (with the meeting's title and time), or None
-    #: when the user's role may not read meeting items.
-    items: Page[MeetingItemView] | None
-
-
-def load_case_work(uow, actor, case_id: int, open_only: bool) -> CaseWork:
-    task_page = None
-    if actor.may("task.read"):
-        states = (TaskState.OPEN,) if open_only else ()
-        task_page = tasks.list_tasks(uow, actor, case_id=case_id, states=states, limit=500)
-    items = None
-    if actor.may("meeting_item.read"):
-        items = meetings.list_case_items(uow, actor, case_id)
-    return CaseWork(task_page, items)
-
-
-def upcoming_meetings(uow, actor):
-    """Meetings not yet held that this user may add cases to: those they chair,
-    and for a coordinator those of their unit."""
-    since = clock.now_utc() - dt.timedelta(days=14)
-    page = meetings.list_meetings(uow, actor, since=since, limit=200)
-    return [m for m in page.rows if not m.held
-            and (actor.role == Role.COORDINATOR and m.unit_id == actor.unit_id
-                 or m.chair_id == actor.user_id)]
 
 
 class Tab(BaseTab):
@@ -75,62 +40,37 @@ class Tab(BaseTab):
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 6)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Åtgärdspunkter"), top))
         self.open_only = QCheckBox(self.tr("Bara öppna"), top)
         self.open_only.setObjectName("openOnly")
         self.open_only.setChecked(True)
         self.open_only.toggled.connect(lambda _c: self.reload())
-        row.addWidget(self.open_only)
-        row.addStretch(1)
-        self.new_button = QPushButton(self.tr("Ny åtgärdspunkt …"), top)
-        self.new_button.setObjectName("newTask")
-        self.new_button.clicked.connect(self.new_task)
-        self.done_button = QPushButton(self.tr("Markera klar"), top)
-        self.done_button.setObjectName("completeTask")
-        self.done_button.clicked.connect(self.complete)
-        self.cancel_button = QPushButton(self.tr("Avbryt …"), top)
-        self.cancel_button.setObjectName("cancelTask")
-        self.cancel_button.clicked.connect(self.cancel)
-        for b in (self.new_button, self.done_button, self.cancel_button):
-            row.addWidget(b)
-        tl.addLayout(row)
-        self.tasks = make_table(top, [self.tr("Förfaller"), self.tr("Rubrik"),
-                                      self.tr("Ansvarig"), self.tr("Status"), self.tr("Källa")],
-                                "caseTasks", stretch=1)
+        self.new_button = push_button(top, self.tr("Ny åtgärdspunkt …"), "newTask", self.new_task)
+        self.done_button = push_button(top, self.tr("Markera klar"), "completeTask", self.complete)
+        self.cancel_button = push_button(top, self.tr("Avbryt …"), "cancelTask", self.cancel)
+        tl.addLayout(header_row(top, self.tr("Åtgärdspunkter"), left=(self.open_only,),
+                                right=(self.new_button, self.done_button, self.cancel_button)))
+        self.tasks, self.tasks_empty, self.tasks_hidden = table_block(
+            top, tl, [self.tr("Förfaller"), self.tr("Rubrik"), self.tr("Ansvarig"),
+                      self.tr("Status"), self.tr("Källa")], "caseTasks",
+            self.tr("Inga åtgärdspunkter."), "tasksHidden", stretch=1, empty_name="noTasks")
         self.tasks.itemSelectionChanged.connect(self._update_buttons)
-        tl.addWidget(self.tasks)
-        self.tasks_empty = empty_label(self.tr("Inga åtgärdspunkter."), top, "noTasks")
-        tl.addWidget(self.tasks_empty)
-        self.tasks_hidden = hidden_label(top, "tasksHidden")
-        tl.addWidget(self.tasks_hidden)
         lay.addWidget(top)
 
         bottom = QWidget(self)
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 14, 0, 0)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("Ärendet på möten"), bottom))
-        row.addStretch(1)
-        self.item_button = QPushButton(self.tr("Ta upp på möte …"), bottom)
-        self.item_button.setObjectName("addToMeeting")
-        self.item_button.clicked.connect(self.add_to_meeting)
-        self.meeting_button = QPushButton(self.tr("Visa mötet"), bottom)
-        self.meeting_button.setObjectName("openMeeting")
-        self.meeting_button.clicked.connect(self.open_meeting)
-        row.addWidget(self.item_button)
-        row.addWidget(self.meeting_button)
-        bl.addLayout(row)
-        self.items = make_table(bottom, [self.tr("Mötestid"), self.tr("Möte"),
-                                         self.tr("Diskussion"), self.tr("Beslut"),
-                                         self.tr("Av")], "caseItems", stretch=2)
+        self.item_button = push_button(bottom, self.tr("Ta upp på möte …"), "addToMeeting",
+                                       self.add_to_meeting)
+        self.meeting_button = push_button(bottom, self.tr("Visa mötet"), "openMeeting",
+                                          self.open_meeting)
+        bl.addLayout(header_row(bottom, self.tr("Ärendet på möten"),
+                                right=(self.item_button, self.meeting_button)))
+        self.items, self.items_empty, self.items_hidden = table_block(
+            bottom, bl, [self.tr("Mötestid"), self.tr("Möte"), self.tr("Diskussion"),
+                         self.tr("Beslut"), self.tr("Av")], "caseItems",
+            self.tr("Ärendet har inte tagits upp på något möte som du får se."), "itemsHidden",
+            stretch=2)
         self.items.itemSelectionChanged.connect(self._update_buttons)
-        bl.addWidget(self.items)
-        self.items_empty = empty_label(self.tr("Ärendet har inte tagits upp på något möte som du "
-                                               "får se."), bottom)
-        bl.addWidget(self.items_empty)
-        self.items_hidden = hidden_label(bottom, "itemsHidden")
-        bl.addWidget(self.items_hidden)
         lay.addWidget(bottom)
         lay.addStretch(1)
         top.setVisible(ctx.may("task.read"))
@@ -152,22 +92,19 @@ class Tab(BaseTab):
             return
         self.data = data
         lang = self.ctx.lang
-        sv = lang == "sv"
-        why = why_hidden(lang)
         if data.tasks is not None:
             rows = data.tasks.rows
             self.tasks.setRowCount(len(rows))
             for r, t in enumerate(rows):
                 source = (self.tr("Händelse {n}").format(n=t.incident_number)
                           if t.incident_number else self.tr("Möte") if t.meeting_id else "")
-                colour = OVERDUE if t.overdue else (DONE if t.state != TaskState.OPEN else None)
+                colour = task_colour(t)
                 fill_row(self.tasks, r, [
                     (fmt_date(t.due_on) or "–") + (" ⚠" if t.overdue else ""), t.title,
                     t.assignee or self.tr("Ingen"), enum_label(t.state, lang), source],
                     data=t, colour=colour, tooltip=t.description or "")
             fit_table(self.tasks, self.tasks_empty, max_rows=12)
-            show_hidden(self.tasks_hidden, data.tasks.hidden, "åtgärdspunkt" if sv else "task",
-                        "åtgärdspunkter" if sv else "tasks", lang, why)
+            show_hidden(self.tasks_hidden, data.tasks.hidden, TASK_NOUNS, lang)
         items = data.items
         self.meeting_button.setVisible(items is not None)
         rows = items.rows if items is not None else ()
@@ -179,8 +116,7 @@ class Tab(BaseTab):
                      data=it, tooltip="\n".join(x for x in (it.discussion, it.decision) if x))
         fit_table(self.items, self.items_empty)
         show_hidden(self.items_hidden, items.hidden if items is not None else None,
-                    "mötespunkt" if sv else "meeting item",
-                    "mötespunkter" if sv else "meeting items", lang, why)
+                    ("mötespunkt", "mötespunkter", "meeting item", "meeting items"), lang)
         self._update_buttons()
 
     def _writable(self) -> bool:
@@ -205,10 +141,7 @@ class Tab(BaseTab):
 
     # -- actions --------------------------------------------------------------------------
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def new_task(self):
         from trefas_app.ui.dialogs.task import TaskDialog

@@ -25,6 +25,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, hidden_line
 from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.widgets.parts import open_dialog
 
 PAGE = 100
 
@@ -240,9 +241,8 @@ class Tab(BaseTab):
         from trefas_app.ui.dialogs.note import NoteDialog
 
         dlg = NoteDialog(self.ctx, self, self.case.id, **kwargs)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.succeeded.connect(lambda note: setattr(self, "_select_id", note.id))
-        dlg.open()
+        open_dialog(dlg)
 
     def new_note(self) -> None:
         if self.case is not None:

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,6 +25,7 @@ from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date
 from trefas_app.ui.person_card import PersonCard
 from trefas_app.ui.screens.base import BaseTab
+from trefas_app.ui.widgets.parts import header_row, open_dialog, push_button, scroll_column
 
 #: Button text per transition, and whether it needs a reason.
 TRANSITIONS = {
@@ -47,17 +47,7 @@ TRANSITIONS = {
 class Tab(BaseTab):
     def __init__(self, ctx, case_view):
         super().__init__(ctx, case_view)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        outer.addWidget(scroll)
-        inner = QWidget(scroll)
-        scroll.setWidget(inner)
-        lay = QVBoxLayout(inner)
-        lay.setContentsMargins(4, 8, 4, 8)
-        lay.setSpacing(12)
+        _scroll, inner, lay = scroll_column(self, (4, 8, 4, 8), 12)
 
         row = QHBoxLayout()
         row.setSpacing(12)
@@ -104,20 +94,12 @@ class Tab(BaseTab):
         row.addWidget(self.case_card, 2)
         lay.addLayout(row)
 
-        team_row = QHBoxLayout()
-        team_title = QLabel(self.tr("Team"), inner)
-        team_title.setProperty("role", "subheading")
-        team_row.addWidget(team_title)
-        team_row.addStretch(1)
-        self.add_member_button = QPushButton(self.tr("Lägg till i teamet …"), inner)
-        self.add_member_button.setObjectName("addTeamMember")
-        self.add_member_button.clicked.connect(self.add_member)
-        self.remove_member_button = QPushButton(self.tr("Ta bort ur teamet"), inner)
-        self.remove_member_button.setObjectName("removeTeamMember")
-        self.remove_member_button.clicked.connect(self.remove_member)
-        team_row.addWidget(self.add_member_button)
-        team_row.addWidget(self.remove_member_button)
-        lay.addLayout(team_row)
+        self.add_member_button = push_button(inner, self.tr("Lägg till i teamet …"),
+                                             "addTeamMember", self.add_member)
+        self.remove_member_button = push_button(inner, self.tr("Ta bort ur teamet"),
+                                                "removeTeamMember", self.remove_member)
+        lay.addLayout(header_row(inner, self.tr("Team"),
+                                 right=(self.add_member_button, self.remove_member_button)))
         self.team = QTableWidget(0, 5, inner)
         self.team.setObjectName("team")
         self.team.setHorizontalHeaderLabels([self.tr("Namn"), self.tr("Roll"),
@@ -208,8 +190,7 @@ class Tab(BaseTab):
                                ok_text=self.tr("Begär avslut"), changes=changes,
                                reason_kw="reason",
                                explanation=self.tr("En chef godkänner eller avslår avslutet."))
-            dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            dlg.open()
+            open_dialog(dlg)
             return
         question = self.tr("Ändra status för {number} till ”{state}”?").format(
             number=case.number, state=enum_label(target, self.ctx.lang))
@@ -234,8 +215,7 @@ class Tab(BaseTab):
         if self.case is None:
             return
         dlg = TeamMemberDialog(self.ctx, self, self.case)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def remove_member(self) -> None:
         member = self._selected_member()
@@ -255,8 +235,7 @@ class Tab(BaseTab):
         if self.case is None:
             return
         dlg = PersonDialog(self.ctx, self, person=self.case.person)
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
+        open_dialog(dlg)
 
     def clear(self) -> None:
         self.case = None

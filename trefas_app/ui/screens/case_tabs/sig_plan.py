@@ -5,8 +5,6 @@ with the state changes the plan's lifecycle and the user's role allow."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import (
@@ -23,51 +21,28 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.enums import CaseState, LifeArea, PlanState, ReferralState
 from trefas_app.services import plans, referrals
-from trefas_app.services.views import Page
-from trefas_app.services.views_casework import PlanActionView, PlanView, ReferralRow
+from trefas_app.services.case_tabs import SigPlanData, load_sig_plan
+from trefas_app.services.views_casework import PlanActionView, PlanView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.plan import plan_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.screens.case_tabs.parts import (
+from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
-    empty_label,
     fill_row,
     fit_table,
+    header_row,
     hidden_label,
-    make_table,
+    open_dialog,
     overdue_text,
+    push_button,
     selected_data,
     show_hidden,
     subheading,
-    why_hidden,
+    table_block,
 )
-
-
-@dataclass(frozen=True)
-class SigPlanData:
-    referrals: Page[ReferralRow] | None
-    plans: Page | None
-    plan: PlanView | None
-
-
-def load_sig_plan(uow, actor, case_id: int, plan_id: int | None = None) -> SigPlanData:
-    """Referrals and plans of the case (each only if the role may read them)
-    and the chosen plan (default: the newest one that has not ended)."""
-    refs = (referrals.list_referrals(uow, actor, case_id=case_id, limit=100)
-            if actor.may("referral.read") else None)
-    plan_page = plans.list_plans(uow, actor, case_id, limit=100) if actor.may("plan.read") \
-        else None
-    plan = None
-    if plan_page is not None and plan_page.rows:
-        ids = [p.id for p in plan_page.rows]
-        if plan_id not in ids:
-            running = [p for p in plan_page.rows if p.state != PlanState.ENDED]
-            plan_id = (running or list(plan_page.rows))[0].id
-        plan = plans.get_plan(uow, actor, plan_id)
-    return SigPlanData(refs, plan_page, plan)
 
 
 #: Button text per plan transition.
@@ -90,29 +65,19 @@ class Tab(BaseTab):
         top = QWidget(self)
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 6)
-        row = QHBoxLayout()
-        row.addWidget(subheading(self.tr("SIG-aktualiseringar"), top))
-        row.addStretch(1)
-        self.new_referral_button = QPushButton(self.tr("Aktualisera till SIG …"), top)
-        self.new_referral_button.setObjectName("newReferral")
-        self.new_referral_button.clicked.connect(self.new_referral)
-        self.move_referral_button = QPushButton(self.tr("Öppna aktualisering …"), top)
-        self.move_referral_button.setObjectName("moveReferral")
-        self.move_referral_button.clicked.connect(self.move_referral)
-        row.addWidget(self.new_referral_button)
-        row.addWidget(self.move_referral_button)
-        tl.addLayout(row)
-        self.referrals = make_table(top, [self.tr("Mottagen"), self.tr("Status"),
-                                          self.tr("Aktualiserad av"), self.tr("Beslut"),
-                                          self.tr("Avslutsorsak")], "referrals", stretch=4)
+        self.new_referral_button = push_button(top, self.tr("Aktualisera till SIG …"),
+                                               "newReferral", self.new_referral)
+        self.move_referral_button = push_button(top, self.tr("Öppna aktualisering …"),
+                                                "moveReferral", self.move_referral)
+        tl.addLayout(header_row(top, self.tr("SIG-aktualiseringar"),
+                                right=(self.new_referral_button, self.move_referral_button)))
+        self.referrals, self.referrals_empty, self.referrals_hidden = table_block(
+            top, tl, [self.tr("Mottagen"), self.tr("Status"), self.tr("Aktualiserad av"),
+                      self.tr("Beslut"), self.tr("Avslutsorsak")], "referrals",
+            self.tr("Ingen SIG-aktualisering i ärendet."), "referralsHidden", stretch=4,
+            empty_name="noReferral")
         self.referrals.itemSelectionChanged.connect(self._update_buttons)
         self.referrals.itemDoubleClicked.connect(lambda _i: self.move_referral())
-        tl.addWidget(self.referrals)
-        self.referrals_empty = empty_label(self.tr("Ingen SIG-aktualisering i ärendet."), top,
-                                           "noReferral")
-        tl.addWidget(self.referrals_empty)
-        self.referrals_hidden = hidden_label(top, "referralsHidden")
-        tl.addWidget(self.referrals_hidden)
         lay.addWidget(top)
 
         # -- plans
@@ -137,15 +102,11 @@ class Tab(BaseTab):
         self.plan_meta.setTextFormat(Qt.TextFormat.PlainText)
         bl.addWidget(self.plan_meta)
         actions = QHBoxLayout()
-        self.goal_button = QPushButton(self.tr("Nytt mål …"), bottom)
-        self.goal_button.setObjectName("newGoal")
-        self.goal_button.clicked.connect(self.new_goal)
-        self.action_button = QPushButton(self.tr("Ny åtgärd …"), bottom)
-        self.action_button.setObjectName("newAction")
-        self.action_button.clicked.connect(self.new_action)
-        self.done_button = QPushButton(self.tr("Markera åtgärd klar"), bottom)
-        self.done_button.setObjectName("actionDone")
-        self.done_button.clicked.connect(self.complete_action)
+        self.goal_button = push_button(bottom, self.tr("Nytt mål …"), "newGoal", self.new_goal)
+        self.action_button = push_button(bottom, self.tr("Ny åtgärd …"), "newAction",
+                                         self.new_action)
+        self.done_button = push_button(bottom, self.tr("Markera åtgärd klar"), "actionDone",
+                                       self.complete_action)
         for b in (self.goal_button, self.action_button, self.done_button):
             actions.addWidget(b)
         actions.addStretch(1)
@@ -199,8 +160,6 @@ class Tab(BaseTab):
             return
         self.data = data
         lang = self.ctx.lang
-        why = why_hidden(lang)
-        sv = lang == "sv"
         if data.referrals is not None:
             rows = data.referrals.rows
             selected = selected_data(self.referrals)
@@ -217,8 +176,7 @@ class Tab(BaseTab):
                     self.referrals.selectRow(r)
             fit_table(self.referrals, self.referrals_empty, max_rows=5)
             show_hidden(self.referrals_hidden, data.referrals.hidden,
-                        "aktualisering" if sv else "referral",
-                        "aktualiseringar" if sv else "referrals", lang, why)
+                        ("aktualisering", "aktualiseringar", "referral", "referrals"), lang)
         if data.plans is not None:
             self.plan_combo.blockSignals(True)
             self.plan_combo.clear()
@@ -231,8 +189,8 @@ class Tab(BaseTab):
                 self.plan_combo.setCurrentIndex(max(0, self.plan_combo.findData(data.plan.id)))
             self.plan_combo.setVisible(bool(data.plans.rows))
             self.plan_combo.blockSignals(False)
-            show_hidden(self.plans_hidden, data.plans.hidden, "plan" if sv else "plan",
-                        "planer" if sv else "plans", lang, why)
+            show_hidden(self.plans_hidden, data.plans.hidden,
+                        ("plan", "planer", "plan", "plans"), lang)
             self.show_plan(data.plan)
         self._update_buttons()
 
@@ -359,10 +317,7 @@ class Tab(BaseTab):
 
     # -- actions ------------------------------------------------------------------------
 
-    def _open(self, dlg):
-        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dlg.open()
-        return dlg
+    _open = staticmethod(open_dialog)
 
     def new_referral(self):
         from trefas_app.ui.dialogs.referral import ReferralDialog

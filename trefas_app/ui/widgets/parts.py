@@ -16,8 +16,11 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
+    QScrollArea,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from trefas_app.domain.enums import TaskState
 from trefas_app.ui import style
 from trefas_app.ui.common import hidden_line
 from trefas_app.ui.models.paged import PAGE_SIZE, Column, PagedTableModel
@@ -97,16 +101,6 @@ def selected_data(table: QTableWidget) -> Any:
     return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
 
-def select_data(table: QTableWidget, match: Callable[[Any], bool]) -> bool:
-    """Select the first row whose data matches; True if one did."""
-    for r in range(table.rowCount()):
-        item = table.item(r, 0)
-        if item is not None and match(item.data(Qt.ItemDataRole.UserRole)):
-            table.selectRow(r)
-            return True
-    return False
-
-
 def configure_view(table: QTableView) -> None:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -128,9 +122,72 @@ def subheading(text: str, parent: QWidget | None = None) -> QLabel:
     return lbl
 
 
-def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:
-    lbl = QLabel(parent)
-    lbl.setProperty("role", "hidden-line")
+def scroll_column(owner: QWidget, margins: tuple[int, int, int, int],
+                  spacing: int) -> tuple[QScrollArea, QWidget, QVBoxLayout]:
+    """Fill ``owner`` with a frameless scroll area holding one column; returns
+    the area, the column's widget and its layout."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    scroll = QScrollArea(owner)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    outer.addWidget(scroll)
+    inner = QWidget(scroll)
+    scroll.setWidget(inner)
+    lay = QVBoxLayout(inner)
+    lay.setContentsMargins(*margins)
+    lay.setSpacing(spacing)
+    return scroll, inner, lay
+
+
+def open_dialog(dlg):
+    """Show a dialog without blocking; it deletes itself when closed."""
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.open()
+    return dlg
+
+
+def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
+    """A named button that calls ``slot`` when clicked."""
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    return button
+
+
+def header_row(parent: QWidget, title: str, left: Iterable[QWidget] = (),
+               right: Iterable[QWidget] = ()) -> QHBoxLayout:
+    """A section's heading line: the subheading, ``left`` beside it, then
+    ``right`` (its buttons) at the right edge."""
+    row = QHBoxLayout()
+    row.addWidget(subheading(title, parent))
+    for widget in left:
+        row.addWidget(widget)
+    row.addStretch(1)
+    for widget in right:
+        row.addWidget(widget)
+    return row
+
+
+def table_block(parent: QWidget, layout: QVBoxLayout, headers: list[str], name: str,
+                empty_text: str, hidden_name: str, *, stretch: int | None = None,
+                select: bool = True, empty_name: str = ""
+                ) -> tuple[QTableWidget, QLabel, QLabel]:
+    """A section's table (:func:`make_table`) with the sentence shown when it
+    has no rows and its "N … delas inte" line, added to ``layout``."""
+    table = make_table(parent, headers, name, stretch=stretch, select=select)
+    layout.addWidget(table)
+    empty = empty_label(empty_text, parent, empty_name)
+    layout.addWidget(empty)
+    hidden = hidden_label(parent, hidden_name)
+    layout.addWidget(hidden)
+    return table, empty, hidden
+
+
+def _quiet_label(text: str, parent: QWidget | None, name: str, role: str) -> QLabel:
+    """A wrapping label with a style role, hidden until it has something to say."""
+    lbl = QLabel(text, parent)
+    lbl.setProperty("role", role)
     lbl.setWordWrap(True)
     if name:
         lbl.setObjectName(name)
@@ -138,24 +195,49 @@ def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:
     return lbl
 
 
-def show_hidden(lbl: QLabel, hidden: dict | None, singular: str, plural: str, lang: str,
-                why: str = "") -> None:
-    """Fill a hidden-line label: how many entries are not shown, and why."""
-    text = hidden_line(hidden, singular, plural, lang)
+def hidden_label(parent: QWidget | None = None, name: str = "") -> QLabel:
+    """The "N … delas inte med din myndighet" line (see :func:`show_hidden`)."""
+    return _quiet_label("", parent, name, "hidden-line")
+
+
+#: The nouns of hidden lines that more than one place shows.
+TASK_NOUNS = ("åtgärdspunkt", "åtgärdspunkter", "task", "tasks")
+
+
+def show_hidden(lbl: QLabel, hidden: dict | None, nouns: tuple[str, str, str, str],
+                lang: str) -> None:
+    """Fill a hidden-line label: how many entries are not shown (``nouns``:
+    Swedish one and many, English one and many), and why in its tooltip."""
+    one, many = nouns[:2] if lang == "sv" else nouns[2:]
+    text = hidden_line(hidden, one, many, lang)
     lbl.setText(text)
-    lbl.setToolTip(why if text else "")
+    lbl.setToolTip(why_hidden(lang) if text else "")
     lbl.setVisible(bool(text))
 
 
-def card(parent: QWidget | None = None, name: str = "") -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame(parent)
+def task_colour(row):
+    """Text colour of a task row: overdue red, done or cancelled muted."""
+    if row.overdue:
+        return OVERDUE
+    if row.state != TaskState.OPEN:
+        return DONE
+    return None
+
+
+def card_layout(frame: QFrame, name: str = "") -> QVBoxLayout:
+    """Make ``frame`` a card (the stylesheet's rounded box) and give it its column."""
     frame.setProperty("role", "card")
     if name:
         frame.setObjectName(name)
     lay = QVBoxLayout(frame)
     lay.setContentsMargins(14, 10, 14, 12)
     lay.setSpacing(6)
-    return frame, lay
+    return lay
+
+
+def card(parent: QWidget | None = None, name: str = "") -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame(parent)
+    return frame, card_layout(frame, name)
 
 
 def value_label(parent: QWidget | None = None, name: str = "") -> QLabel:
@@ -245,13 +327,7 @@ def open_screen(widget: QWidget, ctx, key: str, state: dict | None = None) -> bo
 
 def empty_label(text: str, parent: QWidget | None = None, name: str = "") -> QLabel:
     """The muted sentence shown instead of a table that has no rows."""
-    lbl = QLabel(text, parent)
-    lbl.setProperty("role", "muted")
-    lbl.setWordWrap(True)
-    if name:
-        lbl.setObjectName(name)
-    lbl.hide()
-    return lbl
+    return _quiet_label(text, parent, name, "muted")
 
 
 def fit_table(table: QTableWidget, empty: QLabel | None = None, max_rows: int = 10) -> None:
