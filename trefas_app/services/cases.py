@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -225,22 +225,19 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
 def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
                  now: dt.datetime, with_hidden: bool = True) -> tuple[int, dict[Category, int]]:
     """Visible cases, and the cases in the user's scope that the rule hides
-    (no consent for the identity) — the latter for an unsearched list only."""
-    total = s.scalar(select(func.count()).select_from(m.Case).where(*where))
-    hidden = {}
-    if with_hidden and not filt.query.strip():
-        # Visible cases are a subset of the scope, so without the "mine"
-        # filter this is the scope count minus the total.
-        in_scope = s.scalar(select(func.count()).select_from(m.Case).where(
-            access.scope_clause(actor, m.Case.id, "read", now), *narrowing))
-        if filt.mine_only:
-            shown = s.scalar(select(func.count()).select_from(m.Case).where(
-                access.visible(actor, "case", now), *narrowing))
-        else:
-            shown = total
-        if in_scope - shown > 0:
-            hidden = {Category.IDENTITY: in_scope - shown}
-    return total, hidden
+    (no consent for the identity) — the latter for an unsearched list only,
+    counted in the same pass: visible cases are a subset of the scope, so one
+    scan of the scope counts both (the rule is not evaluated twice)."""
+    if not with_hidden or filt.query.strip():
+        return s.scalar(select(func.count()).select_from(m.Case).where(*where)), {}
+    figures = [func.count().filter(and_(*where)), func.count()]
+    if filt.mine_only:  # hidden is counted against all visible cases, not just "mine"
+        figures.append(func.count().filter(access.visible(actor, "case", now)))
+    counted = s.execute(select(*figures).select_from(m.Case).where(
+        access.scope_clause(actor, m.Case.id, "read", now), *narrowing)).one()
+    total, in_scope = counted[0], counted[1]
+    shown = counted[2] if filt.mine_only else total
+    return total, ({Category.IDENTITY: in_scope - shown} if in_scope > shown else {})
 
 
 def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),

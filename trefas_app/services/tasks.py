@@ -258,10 +258,10 @@ def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
                               after_clause([(e, False) for e in task_order()], tuple(anchor)))
         tasks, more = fetch_page(s, stmt, offset, limit, keyset=after is not None)
         total, hidden = None, {}
-        if count:
+        if count and offset == 0:
+            total, hidden = access.count_visible_and_hidden(s, actor, "task", now, *filters)
+        elif count:
             total = s.scalar(select(func.count()).select_from(m.Task).where(*where))
-            if offset == 0:
-                hidden = access.hidden_by_category(s, actor, "task", now, *filters)
         if offset == 0 and after is None:
             detail = {"rows": len(tasks)} if total is None else {
                 "hits": total, "hidden": sum(hidden.values())}
@@ -283,8 +283,6 @@ def count_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")
         filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
-        total = s.scalar(select(func.count()).select_from(m.Task)
-                         .where(access.visible(actor, "task", now), *filters))
-        hidden = access.hidden_by_category(s, actor, "task", now, *filters)
+        total, hidden = access.count_visible_and_hidden(s, actor, "task", now, *filters)
         uow.commit()
         return ListCount(total=total, hidden=hidden)
