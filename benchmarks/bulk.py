@@ -39,7 +39,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from trefas_app.domain.collation import sort_key
+from trefas_app.domain.collation import stored_key
 from trefas_app.demo import FIRST_NAMES, LAST_NAMES, STREETS, make_personal_number
 from trefas_app.domain.enums import (
     Agency,
@@ -409,7 +409,7 @@ def person_rows(spec: BulkSpec, org: Org, now: dt.datetime,
             "protective_factors": "Stöd från familjen." if rng.random() < 0.5 else None,
             "owner_agency": Agency.CITY, "unit_id": unit,
             "search_name": f"{first} {last}".casefold(),
-            "sort_name": sort_key(f"{first} {last}".casefold()),
+            "sort_name": stored_key(f"{first} {last}".casefold()),
             "created_at": created, "created_by_id": creator,
         }
 

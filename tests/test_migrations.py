@@ -165,7 +165,8 @@ def test_0005_backfills_the_sort_key_and_the_name_index(tmp_path):
     conn.close()
     upgrade_to_head(engine)
     with engine.begin() as conn:
-        assert conn.execute(text("SELECT sort_name FROM persons")).scalar() == "}sten {berg"
+        assert conn.execute(text("SELECT sort_name FROM persons")).scalar() == \
+            "}sten {berg\x01östen åberg"
         found = "SELECT rowid FROM persons_fts WHERE search_name LIKE :q"
         assert conn.execute(text(found), {"q": "%åbe%"}).scalars().all() == [1]
         conn.execute(text("UPDATE persons SET search_name = 'anna lind'"))

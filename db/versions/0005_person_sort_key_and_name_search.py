@@ -5,7 +5,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-05
 
-``persons.sort_name`` is ``collation.sort_key(search_name)``, computed when a
+``persons.sort_name`` is ``collation.stored_key(search_name)``, computed when a
 name is written (``models.Person``) and back-filled here; the list index
 ``ix_persons_listing`` is rebuilt on it without ``COLLATE trefas_sv``. On
 SQLite, ``persons_fts`` is an external-content FTS5 table with the trigram
@@ -20,7 +20,7 @@ they reveal nothing the file's own encryption does not already protect.
 import sqlalchemy as sa
 from alembic import op
 
-from trefas_app.domain.collation import sort_key
+from trefas_app.domain.collation import stored_key
 
 revision = "0005"
 down_revision = "0004"
@@ -51,14 +51,14 @@ def upgrade() -> None:
     bind = op.get_bind()
     sqlite = bind.dialect.name == "sqlite"
     if sqlite:
-        op.add_column("persons", sa.Column("sort_name", sa.String(210), nullable=True))
+        op.add_column("persons", sa.Column("sort_name", sa.String(840), nullable=True))
     else:
         # PostgreSQL compares text by the database's locale; "C" compares
         # bytes, which is what the sort key is made for.
-        op.execute('ALTER TABLE persons ADD COLUMN sort_name VARCHAR(210) COLLATE "C"')
+        op.execute('ALTER TABLE persons ADD COLUMN sort_name VARCHAR(840) COLLATE "C"')
     persons = sa.table("persons", sa.column("id", sa.Integer),
                        sa.column("search_name", sa.String), sa.column("sort_name", sa.String))
-    rows = [{"pid": pid, "key": sort_key(name)}
+    rows = [{"pid": pid, "key": stored_key(name)}
             for pid, name in bind.execute(sa.select(persons.c.id, persons.c.search_name))]
     if rows:
         bind.execute(persons.update().where(persons.c.id == sa.bindparam("pid"))

@@ -211,11 +211,11 @@ class Person(Tracked, Base):
     # Lower-cased "first last" for search by name (the database is encrypted;
     # this is not a plain-text copy on disk).
     search_name: Mapped[str] = mapped_column(String(210), index=True)
-    # collation.sort_key(search_name), set whenever search_name is: the list
+    # collation.stored_key(search_name), set whenever search_name is: the list
     # sorts by it as bytes (no Python collation per comparison).
     # (Nullable only because SQLite cannot add a NOT NULL column without a
     # default; the validator below always sets it.)
-    sort_name: Mapped[Optional[str]] = mapped_column(String(210))
+    sort_name: Mapped[Optional[str]] = mapped_column(String(840))
 
     cases: Mapped[list["Case"]] = relationship(back_populates="person")
     relatives: Mapped[list["Relative"]] = relationship(back_populates="person",
@@ -223,7 +223,7 @@ class Person(Tracked, Base):
 
     @validates("search_name")
     def _keep_sort_name(self, _key, value: str) -> str:
-        self.sort_name = collation.sort_key(value)
+        self.sort_name = collation.stored_key(value)
         return value
 
     @staticmethod
