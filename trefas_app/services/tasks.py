@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.domain import lifecycles

@@ -139,25 +139,34 @@ def after_clause(order: list[tuple[Any, bool]], anchor: tuple):
     index that gives the order instead of walking past every earlier row, as
     OFFSET does) and the exact lexicographic test. A None in ``anchor`` is a
     NULL sorted by an ``IS NULL`` term before it."""
-    from sqlalchemy import and_, false, or_
+    from sqlalchemy import Integer, and_, false, or_, type_coerce
+
+    def comparable(expr, value):
+        # A true/false term (``due_on IS NULL``) compares as 0/1.
+        if isinstance(value, bool):
+            return type_coerce(expr, Integer), int(value)
+        return expr, value
 
     def beyond(expr, desc, value):
         if value is None:
             return false()
+        expr, value = comparable(expr, value)
         return expr < value if desc else expr > value
 
     def same(expr, value):
-        return expr.is_(None) if value is None else expr == value
+        if value is None:
+            return expr.is_(None)
+        expr, value = comparable(expr, value)
+        return expr == value
 
     alternatives = []
     for i, (expr, desc) in enumerate(order):
         alternatives.append(and_(*(same(e, v) for (e, _), v in zip(order[:i], anchor)),
                                  beyond(expr, desc, anchor[i])))
-    first, first_desc = order[0]
-    start = anchor[0]
+    first, start = comparable(order[0][0], anchor[0])
     if start is None:
         return or_(*alternatives)
-    seek = first <= start if first_desc else first >= start
+    seek = first <= start if order[0][1] else first >= start
     return and_(seek, or_(*alternatives))
 
 
