@@ -8,8 +8,8 @@ one run with its baseline interleaved (project call, baseline, project call …)
   same. Target ≤ 2×.
 * **rule** — the case, person and task list pages and their counts through
   the services, against the same service calls with the access rule replaced
-  by ``true`` (``access.visible``/``scope_clause``/``hidden_by_category``
-  patched in this process only). Target ≤ 2×.
+  by ``true`` (``access.visible``/``scope_clause``/``in_scope``/
+  ``hidden_by_category`` patched in this process only). Target ≤ 2×.
 * **deep** — page 25 (rows 4,800–4,999) against page 1 of the same list: by
   keyset (``after=`` the last row's id) when the services take it, else by
   OFFSET. Target ≤ 1.5×.
@@ -152,14 +152,16 @@ def part_search(st, runs: int) -> dict:
 @contextmanager
 def without_rule():
     """The access rule replaced by ``true`` in this process, for the baseline."""
-    saved = access.visible, access.scope_clause, access.hidden_by_category
-    access.visible = lambda *a, **k: true()
-    access.scope_clause = lambda *a, **k: true()
-    access.hidden_by_category = lambda *a, **k: {}
+    names = ("visible", "scope_clause", "in_scope", "hidden_by_category")
+    saved = {name: getattr(access, name) for name in names if hasattr(access, name)}
+    for name in saved:
+        setattr(access, name, (lambda *a, **k: {}) if name == "hidden_by_category"
+                else (lambda *a, **k: true()))
     try:
         yield
     finally:
-        access.visible, access.scope_clause, access.hidden_by_category = saved
+        for name, fn in saved.items():
+            setattr(access, name, fn)
 
 
 def list_calls(st) -> dict:
