@@ -56,7 +56,6 @@ from sqlalchemy.orm import contains_eager  # noqa: E402
 import bulk  # noqa: E402
 from trefas_app.domain.enums import ProtectionLevel  # noqa: E402
 from trefas_app.security import access  # noqa: E402
-from trefas_app.security.audit_chain import canonical_bytes, entry_hash, format_at  # noqa: E402
 from trefas_app.services import audit_log, cases, persons  # noqa: E402
 from trefas_app.store import models as m  # noqa: E402
 from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
@@ -242,44 +241,10 @@ def bench_rule(root: Path, username: str, runs: int = 10) -> dict:
 
 # --- (c) audit verify on millions of entries ----------------------------------------------
 
-USERS = [(f"sw{u:02d}-{k:02d}", "city", "social_worker") for u in range(8) for k in range(15)]
-USERS += [(f"pol{u:02d}-{k:02d}", "police", "police_liaison") for u in range(4) for k in range(10)]
-USERS += [(f"coord{u:02d}", "city", "coordinator") for u in range(8)]
-ACTIONS = [("case.read", "case", 30), ("case.list", None, 12), ("note.list", "case", 20),
-           ("person.read", "person", 10), ("person.search", None, 8), ("note.read", "note", 6),
-           ("note.create", "note", 5), ("login", None, 3), ("logout", None, 3),
-           ("consent.read", "consent", 3)]
-
-
 def event_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: int = 11):
-    """``count`` chained entries after (first_seq - 1, prev), as table rows.
-    Each hash over exactly the fields and encoding ``audit.append`` uses."""
-    rng = random.Random(seed)
-    kinds = [(a, k) for a, k, w in ACTIONS for _ in range(w)]
-    at = start
-    for seq in range(first_seq, first_seq + count):
-        at += dt.timedelta(microseconds=rng.randint(1_000, 4_000_000))
-        user, agency, role = rng.choice(USERS)
-        action, kind = rng.choice(kinds)
-        case_id = rng.randint(1, 60_000) if kind in ("case", "note") else None
-        person_id = rng.randint(1, 50_000) if kind in ("case", "person", "consent") else None
-        subject_id = (None if kind is None else
-                      str(case_id if kind == "case" else person_id if kind == "person"
-                          else rng.randint(1, 1_000_000)))
-        detail = (json.dumps({"hits": rng.randint(0, 500)}, sort_keys=True, ensure_ascii=False)
-                  if action in ("case.list", "person.search") else None)
-        fields = {"seq": seq, "at": format_at(at), "user": user, "agency": agency,
-                  "role": role, "action": action, "subject_kind": kind,
-                  "subject_id": subject_id,
-                  "case_id": None if case_id is None else str(case_id),
-                  "person_id": None if person_id is None else str(person_id),
-                  "reason": None, "detail": detail, "prev_hash": prev}
-        digest = entry_hash(prev, canonical_bytes(fields))
-        yield {"seq": seq, "at": fields["at"], "user_id": None, "username": user,
-               "agency": agency, "role": role, "action": action, "subject_kind": kind,
-               "subject_id": subject_id, "case_id": case_id, "person_id": person_id,
-               "reason": None, "detail": detail, "prev_hash": prev, "hash": digest}
-        prev = digest
+    """``count`` chained entries after (first_seq - 1, prev), as table rows:
+    the bulk generator's (``bulk.audit_rows``), hashed as ``audit.append`` does."""
+    return bulk.audit_rows(first_seq, prev, count, start, seed)
 
 
 def build_audit_store(root: Path, events: int, chunk: int = 50_000) -> dict:

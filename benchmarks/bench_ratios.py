@@ -131,19 +131,23 @@ def part_search(st, runs: int) -> dict:
     conn = raw(st)
     try:
         for n, q in fragments(st).items():
-            out[f"person search {n} letters ({q!r}), page"] = interleaved(
-                lambda: persons.list_persons(st.uow(), st.actor, q, count=False),
-                lambda: raw_person_search(conn, q, False), runs)
-            out[f"person search {n} letters, count"] = interleaved(
-                lambda: persons.count_persons(st.uow(), st.actor, q),
-                lambda: raw_person_search(conn, q, True), runs)
             filt = cases.CaseFilter(query=q, states=ONGOING)
-            out[f"case search {n} letters, page"] = interleaved(
-                lambda: cases.list_cases(st.uow(), st.actor, filt, count=False),
-                lambda: raw_case_search(conn, q, False), runs)
-            out[f"case search {n} letters, count"] = interleaved(
-                lambda: cases.count_cases(st.uow(), st.actor, filt),
-                lambda: raw_case_search(conn, q, True), runs)
+            calls = {
+                f"person search {n} letters ({q!r}), page": (
+                    lambda: persons.list_persons(st.uow(), st.actor, q, count=False),
+                    lambda: raw_person_search(conn, q, False)),
+                f"person search {n} letters, count": (
+                    lambda: persons.count_persons(st.uow(), st.actor, q),
+                    lambda: raw_person_search(conn, q, True)),
+                f"case search {n} letters, page": (
+                    lambda: cases.list_cases(st.uow(), st.actor, filt, count=False),
+                    lambda: raw_case_search(conn, q, False)),
+                f"case search {n} letters, count": (
+                    lambda: cases.count_cases(st.uow(), st.actor, filt),
+                    lambda: raw_case_search(conn, q, True)),
+            }
+            for label, (project, baseline) in calls.items():
+                out[label] = interleaved(project, baseline, runs)
     finally:
         conn.close()
     return out
