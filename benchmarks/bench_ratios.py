@@ -198,6 +198,8 @@ def deep_page(service, first_call, page: int, limit: int = 200):
     after = None
     for _ in range(page - 1):  # walk to the page before, once
         rows = first_call(offset=0, limit=limit, after=after).rows
+        if not rows:
+            break  # a shorter list: page 25 is empty (after its last row)
         after = rows[-1].id
     return lambda: first_call(offset=(page - 1) * limit, limit=limit, after=after)
 
