@@ -241,17 +241,10 @@ def bench_rule(root: Path, username: str, runs: int = 10) -> dict:
 
 # --- (c) audit verify on millions of entries ----------------------------------------------
 
-_ROW_KEYS = ("seq", "at", "username", "agency", "role", "action", "subject_kind",
-             "subject_id", "case_id", "person_id", "reason", "detail", "prev_hash", "hash")
-
-
 def event_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: int = 11):
-    """``count`` chained entries after (first_seq - 1, prev), as table rows
-    (``bulk_log.event_rows``, hashed as ``audit.append`` does)."""
-    from bulk_log import event_rows as log_rows
-
-    for row in log_rows(first_seq, prev, count, start, seed):
-        yield dict(zip(_ROW_KEYS, row), user_id=None)
+    """``count`` chained entries after (first_seq - 1, prev), as table rows:
+    the bulk generator's (``bulk.audit_rows``), hashed as ``audit.append`` does."""
+    return bulk.audit_rows(first_seq, prev, count, start, seed)
 
 
 def build_audit_store(root: Path, events: int, chunk: int = 50_000) -> dict:

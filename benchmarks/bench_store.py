@@ -298,6 +298,13 @@ def main(argv=None) -> int:
     ap.add_argument("--persons", type=int, default=50_000)
     ap.add_argument("--cases", type=int, default=60_000)
     ap.add_argument("--notes", type=int, default=1_000_000)
+    ap.add_argument("--audit-events", type=int, default=2_000_000,
+                    help="chained access-log entries generated besides the bulk's own")
+    ap.add_argument("--small", action="store_true",
+                    help="the issue-12 small store: 17,000 persons, 20,000 cases, "
+                         "250,000 notes, 200,000 log entries")
+    ap.add_argument("--generate-only", action="store_true",
+                    help="generate the store (and world.json), time it, measure nothing")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--out", type=Path, default=None,
                     help="directory of the generated store (default benchmarks/out/store-<time>)")
@@ -314,6 +321,9 @@ def main(argv=None) -> int:
                     help="with --measure-only: measure with candidate fixes applied, a comma "
                          f"list of {', '.join(FIXES)} (default all)")
     args = ap.parse_args(argv)
+    if args.small:
+        args.persons, args.cases, args.notes, args.audit_events = (
+            17_000, 20_000, 250_000, 200_000)
 
     if args.measure_only:
         world = json.loads((args.measure_only / "world.json").read_text())
@@ -339,13 +349,13 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     kdf = KdfParams(1, 1, 8 * 1024) if args.test_kdf else PRODUCTION_KDF
     spec = bulk.BulkSpec(persons=args.persons, cases=args.cases, notes=args.notes,
-                         seed=args.seed, kdf=kdf)
+                         audit_events=args.audit_events, seed=args.seed, kdf=kdf)
 
     def progress(msg):
         print(f"  {time.strftime('%H:%M:%S')} {msg}", flush=True)
 
-    print(f"generating {args.persons:,} persons, {args.cases:,} cases, {args.notes:,} notes "
-          f"into {workdir}", flush=True)
+    print(f"generating {args.persons:,} persons, {args.cases:,} cases, {args.notes:,} notes, "
+          f"{args.audit_events:,} log entries into {workdir}", flush=True)
     world = bulk.build_store(workdir / "store", spec, progress=progress)
     (workdir / "world.json").write_text(json.dumps(
         {"users": world.users, "counts": world.counts, "now": world.now.isoformat()},
@@ -363,6 +373,12 @@ def main(argv=None) -> int:
     }
     with __import__("sqlite3").connect(":memory:") as c:  # for the record: plain SQLite version
         results["machine"]["sqlite_stdlib"] = c.execute("select sqlite_version()").fetchone()[0]
+    if args.generate_only:
+        print(json.dumps({"generation_s": results["generation"], "counts": world.counts,
+                          "size_bytes": results["size_bytes"]}, indent=2))
+        if not args.keep:
+            shutil.rmtree(workdir)
+        return 0
     print("measuring (child process)...", flush=True)
     child = [sys.executable, str(Path(__file__).resolve()), "--measure-only", str(workdir),
              "--runs", str(args.runs)] + (["--explain"] if args.explain else [])

@@ -24,17 +24,22 @@ police-without-consent store, ``insert_notes`` can top up one case, etc.
 from __future__ import annotations
 
 import bisect
+import concurrent.futures
+import contextlib
 import datetime as dt
+import hashlib
 import itertools
+import json
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy.engine import Connection, Engine
 
+from trefas_app.domain.collation import stored_key
 from trefas_app.demo import FIRST_NAMES, LAST_NAMES, STREETS, make_personal_number
 from trefas_app.domain.enums import (
     Agency,
@@ -48,6 +53,7 @@ from trefas_app.domain.enums import (
     Role,
 )
 from trefas_app.security import audit
+from trefas_app.security.audit_chain import canonical_bytes, format_at
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import PRODUCTION_KDF, KdfParams
 from trefas_app.store.store import OpenStore, actor_of, create_store
@@ -90,6 +96,8 @@ class BulkSpec:
     history_years: float = 5.0
     #: Typical note body length in characters (varies ±60 %).
     note_chars: int = 450
+    #: Access-log entries generated (chained) besides the bulk's own one.
+    audit_events: int = 0
     #: Key-derivation parameters of the slots created for measured users.
     kdf: KdfParams = field(default_factory=lambda: PRODUCTION_KDF)
 
@@ -120,29 +128,126 @@ def chunked(rows: Iterable[dict], size: int = CHUNK) -> Iterator[list[dict]]:
         yield batch
 
 
-def bulk_insert(engine: Engine, model, rows: Iterable[dict], size: int = CHUNK,
+def bulk_insert(engine: Engine | Connection, model, rows: Iterable[dict], size: int = CHUNK,
                 per_transaction: int = 200_000,
                 progress: Callable[[str], None] | None = None) -> int:
-    """executemany in chunks; one transaction per ``per_transaction`` rows."""
+    """Rows into ``model``'s table (see :func:`load_rows`): in one
+    transaction of its own when given an engine, in the caller's when given
+    a connection. ``per_transaction`` is no longer used (kept for callers)."""
+    if isinstance(engine, Connection):  # inside the caller's transaction
+        return load_rows(engine, model, rows, size, progress)
+    with loading(engine) as conn:
+        return load_rows(conn, model, rows, size, progress)
+
+
+#: For the generator's connection only: no fsync during the load (a crash
+#: loses a benchmark store, nothing else), a large page cache, temp in memory.
+LOAD_PRAGMAS = {"synchronous": "OFF", "cache_size": f"-{GENERATOR_CACHE_KIB}",
+                "temp_store": "MEMORY"}
+
+
+@contextlib.contextmanager
+def loading(engine: Engine) -> Iterator[Connection]:
+    """One connection and one transaction for a bulk load, with
+    :data:`LOAD_PRAGMAS` set before it begins and put back after."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        before = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in LOAD_PRAGMAS}
+        for name, value in LOAD_PRAGMAS.items():
+            raw.execute(f"PRAGMA {name} = {value}")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            for name, value in before.items():
+                raw.execute(f"PRAGMA {name} = {value}")
+
+
+def _storage_converters(table, dialect) -> list[Callable[[object], object] | None]:
+    """Per column, the function that turns a Python value into what the
+    driver stores — the column type's own bind processing, with a fast path
+    for aware datetimes (``UTCDateTime`` → naive UTC text, the same text as
+    SQLAlchemy's SQLite ``DateTime`` writes)."""
+    out = []
+    for col in table.columns:
+        if isinstance(col.type, m.UTCDateTime):
+            def to_text(v):
+                if v is None:
+                    return None
+                return v.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(
+                    " ", "microseconds")
+            out.append(to_text)
+            continue
+        out.append(col.type._cached_bind_processor(dialect))  # None: stored as is
+    return out
+
+
+def load_rows(conn, model, rows: Iterable[dict], size: int = CHUNK,
+              progress: Callable[[str], None] | None = None) -> int:
+    """executemany of ``rows`` (dicts by column name; missing keys are NULL)
+    on the caller's connection and transaction, as one compiled Core
+    ``insert`` with each value converted once by its column type — the
+    per-row parameter handling of ``conn.execute(insert(t), batch)`` cost
+    more than SQLite's own work. The first row is checked against
+    SQLAlchemy's own conversion."""
     table = model.__table__
+    names = [c.name for c in table.columns]
+    stmt = insert(table).values({n: bindparam(n) for n in names}).compile(
+        dialect=conn.dialect)
+    sql = str(stmt)
+    order = stmt.positiontup  # the order of the ? in ``sql``
+    converters = dict(zip(names, _storage_converters(table, conn.dialect)))
+    pick = [(n, converters[n], _scalar_default(table.c[n])) for n in order]
+    cursor = conn.connection.driver_connection.cursor()
     done = 0
-    batches = chunked(rows, size)
-    while True:
-        wrote = 0
-        with engine.begin() as conn:
-            # A large page cache for the generator's connection only: the notes'
-            # three indexes are filled in random order and thrash the default 2 MiB.
-            conn.exec_driver_sql(f"PRAGMA cache_size = -{GENERATOR_CACHE_KIB}")
-            for batch in batches:
-                conn.execute(insert(table), batch)
-                wrote += len(batch)
-                if wrote >= per_transaction:
-                    break
-        done += wrote
-        if progress and wrote:
+    checked = False
+    for batch in chunked(rows, size):
+        # Column by column (a list comprehension per column, then zip) is
+        # several times faster than a generator per row.
+        columns = []
+        for n, conv, default in pick:
+            values = [row.get(n, default) for row in batch]
+            columns.append(values if conv is None else list(map(conv, values)))
+        params = list(zip(*columns))
+        if not checked:
+            _check_conversion(conn, table, batch[0], dict(zip(order, params[0])))
+            checked = True
+        cursor.executemany(sql, params)
+        done += len(params)
+        if progress:
             progress(f"{table.name}: {done:,}")
-        if wrote < per_transaction:
-            return done
+    return done
+
+
+def _scalar_default(column):
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def _check_conversion(conn, table, row: dict, converted: dict) -> None:
+    stmt = insert(table).compile(dialect=conn.dialect, column_keys=list(table.columns.keys()))
+    expected = stmt.construct_params({c: row.get(c, _scalar_default(table.c[c]))
+                                      for c in table.columns.keys()})
+    for name, value in expected.items():
+        proc = stmt._bind_processors.get(name)
+        want = proc(value) if proc else value
+        if want != converted[name]:
+            raise AssertionError(f"{table.name}.{name}: {converted[name]!r} != {want!r}")
+
+
+@contextlib.contextmanager
+def indexes_dropped(conn, *tables: str):
+    """Drop the secondary indexes of ``tables`` for a bulk load and build
+    them again afterwards (a sort per index, instead of millions of random
+    B-tree inserts). Recreated from their own SQL, so exactly as migrated."""
+    saved = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables).all()
+    for name, _ in saved:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in saved:
+        conn.exec_driver_sql(sql)
 
 
 def weighted_picker(rng: random.Random, weights: list[float]) -> Callable[[], int]:
@@ -304,6 +409,7 @@ def person_rows(spec: BulkSpec, org: Org, now: dt.datetime,
             "protective_factors": "Stöd från familjen." if rng.random() < 0.5 else None,
             "owner_agency": Agency.CITY, "unit_id": unit,
             "search_name": f"{first} {last}".casefold(),
+            "sort_name": stored_key(f"{first} {last}".casefold()),
             "created_at": created, "created_by_id": creator,
         }
 
@@ -330,7 +436,7 @@ CASE_TITLES = ["Risk för våld", "Oro för grov brottslighet", "SIG-aktualiseri
                "Återfallsprevention efter frigivning"]
 
 
-def insert_cases(engine: Engine, spec: BulkSpec, org: Org, now: dt.datetime,
+def insert_cases(engine: Engine | Connection, spec: BulkSpec, org: Org, now: dt.datetime,
                  rng: random.Random, person_units: list[int],
                  progress=None) -> CaseInfo:
     """Cases (each person at least one) and their teams."""
@@ -424,7 +530,7 @@ def random_grants(rng: random.Random) -> list[tuple[Agency, Category]]:
     return grants or [(Agency.POLICE, Category.IDENTITY)]
 
 
-def insert_consents(engine: Engine, spec: BulkSpec, org: Org, now: dt.datetime,
+def insert_consents(engine: Engine | Connection, spec: BulkSpec, org: Org, now: dt.datetime,
                     rng: random.Random, n_persons: int, progress=None) -> dict[str, int]:
     """Per person: a current consent, or only an expired / withdrawn one, or none.
     Some current consents have a superseded earlier version."""
@@ -527,6 +633,9 @@ CATEGORY_ODDS = {
 }
 
 
+NOTE_BODY_POOL = 4096
+
+
 def note_body(rng: random.Random, chars: int) -> str:
     target = int(chars * rng.uniform(0.4, 1.6))
     parts, size = [], 0
@@ -544,6 +653,9 @@ def note_rows(spec: BulkSpec, info: CaseInfo, rng: random.Random, count: int,
     pick = weighted_picker(rng, weights)
     cat_tables = {a: (list(t), list(itertools.accumulate(t.values())))
                   for a, t in CATEGORY_ODDS.items()}
+    # Bodies from a pool: writing a million bodies sentence by sentence was
+    # a third of the generation time; SQLite stores (and encrypts) each anyway.
+    bodies = [note_body(rng, spec.note_chars) for _ in range(NOTE_BODY_POOL)]
     for _ in range(count):
         k = pick()
         police, probation = info.police_member[k], info.probation_member[k]
@@ -562,7 +674,7 @@ def note_rows(spec: BulkSpec, info: CaseInfo, rng: random.Random, count: int,
         yield {
             "case_id": info.ids[k], "person_id": info.person[k], "owner_agency": owner,
             "category": category, "title": rng.choice(NOTE_TITLES[category]),
-            "body": note_body(rng, spec.note_chars),
+            "body": rng.choice(bodies),
             "state": NoteState.DRAFT if draft else NoteState.SIGNED,
             "author_id": author,
             "signed_at": None if draft else created + dt.timedelta(minutes=rng.randint(5, 600)),
@@ -571,7 +683,91 @@ def note_rows(spec: BulkSpec, info: CaseInfo, rng: random.Random, count: int,
         }
 
 
+# --- access log ------------------------------------------------------------------------
+
+#: (action, subject kind, weight) of the generated access-log entries.
+AUDIT_ACTIONS = [("case.read", "case", 30), ("case.list", None, 12), ("note.list", "case", 20),
+                 ("person.read", "person", 10), ("person.search", None, 8),
+                 ("note.read", "note", 6), ("note.create", "note", 5), ("login", None, 3),
+                 ("logout", None, 3), ("consent.read", "consent", 3)]
+AUDIT_USERS = ([(f"sw{u:02d}-{k:02d}", "city", "social_worker")
+                for u in range(8) for k in range(15)]
+               + [(f"pol{u:02d}-{k:02d}", "police", "police_liaison")
+                  for u in range(4) for k in range(10)]
+               + [(f"coord{u:02d}", "city", "coordinator") for u in range(8)])
+
+
+def audit_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: int = 11,
+               persons: int = 50_000, cases: int = 60_000) -> Iterator[dict]:
+    """``count`` chained access-log entries after (first_seq - 1, prev), as
+    table rows, the chain computed here in one pass: each hash over exactly
+    the bytes ``audit_chain.canonical_bytes`` gives (checked as it goes)."""
+    rng = random.Random(seed)
+    kinds = [(a, k) for a, k, w in AUDIT_ACTIONS for _ in range(w)]
+    quote = json.JSONEncoder(ensure_ascii=False).encode
+    at = start
+    for seq in range(first_seq, first_seq + count):
+        at += dt.timedelta(microseconds=rng.randint(1_000, 4_000_000))
+        user, agency, role = rng.choice(AUDIT_USERS)
+        action, kind = rng.choice(kinds)
+        case_id = rng.randint(1, cases) if kind in ("case", "note") else None
+        person_id = rng.randint(1, persons) if kind in ("case", "person", "consent") else None
+        subject_id = (None if kind is None else
+                      str(case_id if kind == "case" else person_id if kind == "person"
+                          else rng.randint(1, 1_000_000)))
+        detail = (f'{{"hits":{rng.randint(0, 500)}}}'
+                  if action in ("case.list", "person.search") else None)
+        fields = {"seq": seq, "at": format_at(at), "user": user, "agency": agency,
+                  "role": role, "action": action, "subject_kind": kind,
+                  "subject_id": subject_id,
+                  "case_id": None if case_id is None else str(case_id),
+                  "person_id": None if person_id is None else str(person_id),
+                  "reason": None, "detail": detail, "prev_hash": prev}
+        # The canonical JSON (keys sorted, no spaces) written out field by
+        # field: every value here is plain ASCII but ``detail``, which is
+        # quoted as JSON; compared with canonical_bytes every 100,000 entries.
+        payload = (
+            f'{{"action":"{action}","agency":"{agency}","at":"{fields["at"]}",'
+            f'"case_id":{_json_text(fields["case_id"])},'
+            f'"detail":{"null" if detail is None else quote(detail)},'
+            f'"person_id":{_json_text(fields["person_id"])},"prev_hash":"{prev}",'
+            f'"reason":null,"role":"{role}","seq":{seq},'
+            f'"subject_id":{_json_text(subject_id)},"subject_kind":{_json_text(kind)},'
+            f'"user":"{user}"}}').encode()
+        if (seq - first_seq) % 100_000 == 0 and payload != canonical_bytes(fields):
+            raise AssertionError("the access log's canonical form has changed")
+        h = hashlib.sha256(bytes.fromhex(prev))
+        h.update(payload)
+        digest = h.hexdigest()
+        yield {"seq": seq, "at": fields["at"], "user_id": None, "username": user,
+               "agency": agency, "role": role, "action": action, "subject_kind": kind,
+               "subject_id": subject_id, "case_id": case_id, "person_id": person_id,
+               "reason": None, "detail": detail, "prev_hash": prev, "hash": digest}
+        prev = digest
+
+
+def _json_text(value: str | None) -> str:
+    return "null" if value is None else f'"{value}"'
+
+
+def insert_audit_events(conn: Connection, spec: "BulkSpec", now: dt.datetime,
+                        progress=None) -> int:
+    """``spec.audit_events`` entries chained after the log's current head."""
+    if not spec.audit_events:
+        return 0
+    seq, prev = conn.execute(select(m.AuditEvent.seq, m.AuditEvent.hash)
+                             .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
+    start = now - dt.timedelta(days=365 * spec.history_years)
+    rows = audit_rows(seq + 1, prev, spec.audit_events, start, spec.seed,
+                      spec.persons, spec.cases)
+    return load_rows(conn, m.AuditEvent, rows, progress=progress)
+
+
 # --- all together ----------------------------------------------------------------------------
+
+#: Tables filled in bulk; their secondary indexes are built after the load.
+BULK_TABLES = ("persons", "cases", "team_members", "consents", "consent_grants", "notes",
+               "audit_events")
 
 
 def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
@@ -579,7 +775,9 @@ def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
     """Create a new store at ``root`` and fill it according to ``spec``.
 
     The administrator and the measured users (``World.users``) get key slots
-    with ``spec.kdf``; the other users exist as rows only.
+    with ``spec.kdf``; the other users exist as rows only. Everything after
+    the organisation is one transaction on one connection, with the bulk
+    tables' indexes built after their rows (:func:`indexes_dropped`).
     """
     say = progress or (lambda msg: None)
     rng = random.Random(spec.seed)
@@ -594,36 +792,52 @@ def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
 
     t = time.perf_counter()
     org = insert_org(engine, spec, now, store.actor.user_id)
-    for label, (_, username) in org.named.items():
-        store.keyfile.add_user_slot(username, password, store.data_key, spec.kdf)
-    store.keyfile.save()
-    seconds["org_and_slots"] = time.perf_counter() - t
+    seconds["org"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    persons = list(person_rows(spec, org, now, rng))
-    person_units = [p["unit_id"] for p in persons]
-    bulk_insert(engine, m.Person, persons, progress=say)
-    del persons
-    seconds["persons"] = time.perf_counter() - t
+    def add_slots():
+        # Argon2id releases the GIL: the slots are derived on the other core
+        # while this thread loads the rows.
+        for _, username in org.named.values():
+            store.keyfile.add_user_slot(username, password, store.data_key, spec.kdf)
+        store.keyfile.save()
 
-    t = time.perf_counter()
-    info = insert_cases(engine, spec, org, now, rng, person_units, progress=say)
-    seconds["cases"] = time.perf_counter() - t
+    slots = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+    slots_done = slots.submit(add_slots)
 
-    t = time.perf_counter()
-    consent_counts = insert_consents(engine, spec, org, now, rng, len(person_units),
-                                     progress=say)
-    seconds["consents"] = time.perf_counter() - t
+    def timed(name, fn, *args, **kwargs):
+        t = time.perf_counter()
+        result = fn(*args, **kwargs)
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
+        return result
 
-    t = time.perf_counter()
-    bulk_insert(engine, m.Note, note_rows(spec, info, rng, spec.notes, now), progress=say)
-    seconds["notes"] = time.perf_counter() - t
-
-    with engine.begin() as conn:
+    with loading(engine) as conn:
+        with indexes_dropped(conn, *BULK_TABLES):
+            persons = timed("persons", lambda: list(person_rows(spec, org, now, rng)))
+            person_units = [p["unit_id"] for p in persons]
+            timed("persons", bulk_insert, conn, m.Person, persons, progress=say)
+            del persons
+            info = timed("cases", insert_cases, conn, spec, org, now, rng, person_units,
+                         progress=say)
+            consent_counts = timed("consents", insert_consents, conn, spec, org, now, rng,
+                                   len(person_units), progress=say)
+            timed("notes", bulk_insert, conn, m.Note,
+                  note_rows(spec, info, rng, spec.notes, now), progress=say)
+            timed("audit_events", insert_audit_events, conn, spec, now, progress=say)
+            t = time.perf_counter()
+        seconds["indexes"] = time.perf_counter() - t
         team_rows = conn.execute(text("SELECT count(*) FROM team_members")).scalar()
-    # One access-log entry for the whole bulk, so the chain stays valid.
-    seed_entry(store, {"persons": spec.persons, "cases": spec.cases, "notes": spec.notes})
+        t = time.perf_counter()
+    seconds["commit"] = time.perf_counter() - t
     t = time.perf_counter()
+    slots_done.result()
+    slots.shutdown()
+    seconds["slots_wait"] = time.perf_counter() - t
+    # One access-log entry for the whole bulk, so the chain stays valid.
+    seed_entry(store, {"persons": spec.persons, "cases": spec.cases, "notes": spec.notes,
+                       "audit_events": spec.audit_events})
+    t = time.perf_counter()
+    if spec.audit_events:
+        store.write_checkpoint()
     raw = engine.raw_connection()  # outside a transaction (the engine emits BEGIN)
     try:
         raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -633,7 +847,8 @@ def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
     store.close()
     seconds["total"] = time.perf_counter() - t0
     counts = {"persons": spec.persons, "cases": spec.cases, "notes": spec.notes,
-              "team_members": team_rows, **{f"consents_{k}": v for k, v in consent_counts.items()}}
+              "audit_events": spec.audit_events, "team_members": team_rows,
+              **{f"consents_{k}": v for k, v in consent_counts.items()}}
     return World(root=Path(root), spec=spec, now=now,
                  users={label: username for label, (_, username) in org.named.items()},
                  counts=counts, seconds=seconds,

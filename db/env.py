@@ -6,7 +6,7 @@ migrations with --autogenerate, never for real data)."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from trefas_app.store.models import Base
+from trefas_app.store.models import Base, in_models
 
 config = context.config
 target_metadata = Base.metadata
@@ -14,7 +14,7 @@ target_metadata = Base.metadata
 
 def run_with(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+                      render_as_batch=True, compare_type=True, include_name=in_models)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -41,11 +41,13 @@ def test_migrated_schema_equals_the_models(migrated):
     engine, _, _ = migrated
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True,
-                                                     "compare_server_default": True})
+                                                     "compare_server_default": True,
+                                                     "include_name": m.in_models})
         diff = compare_metadata(ctx, m.Base.metadata)
     # Nothing is ignored: every table, column, type, nullability, index,
     # unique constraint and foreign key of models.py must be in the migration.
-    # (alembic_version is Alembic's own table and is never reported.)
+    # (alembic_version is Alembic's own table and is never reported; the
+    # FTS5 tables of the name index are SQLite's, see the test below.)
     assert diff == []
 
 
@@ -141,5 +143,47 @@ def test_the_comparison_does_see_a_difference(migrated):
         table.to_metadata(changed)
     changed.tables["persons"].append_column(Column("shoe_size", String(5)))
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), changed)
+        diff = compare_metadata(MigrationContext.configure(
+            conn, opts={"include_name": m.in_models}), changed)
     assert [d[0] for d in diff] == ["add_column"]
+
+
+def test_0005_backfills_the_sort_key_and_the_name_index(tmp_path):
+    """A store at 0004 with persons gets their Swedish sort keys and a
+    trigram index that finds them; the index follows later writes."""
+    key = secrets.token_bytes(32)
+    db = tmp_path / "old.db"
+    engine = open_engine(db, key)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+    conn = connect_raw(db, key)
+    _fill(conn)
+    conn.execute("UPDATE persons SET search_name = 'östen åberg'")
+    conn.commit()
+    conn.close()
+    upgrade_to_head(engine)
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT sort_name FROM persons")).scalar() == \
+            "}sten {berg\x01östen åberg"
+        found = "SELECT rowid FROM persons_fts WHERE search_name LIKE :q"
+        assert conn.execute(text(found), {"q": "%åbe%"}).scalars().all() == [1]
+        conn.execute(text("UPDATE persons SET search_name = 'anna lind'"))
+        assert conn.execute(text(found), {"q": "%åbe%"}).scalars().all() == []
+        assert conn.execute(text(found), {"q": "%a li%"}).scalars().all() == [1]
+        plan = " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + found),
+                                                         {"q": "%a li%"}))
+        assert "VIRTUAL TABLE INDEX" in plan and ":L" in plan, plan  # LIKE by the index
+        conn.execute(text("INSERT INTO persons (id, first_name, last_name, protection_level, "
+                          "risk_level, owner_agency, unit_id, search_name, created_at) VALUES "
+                          "(2, 'C', 'D', 'none', 'green', 'city', 1, 'cecilia lind', "
+                          "'2024-01-01 00:00:00')"))
+        assert conn.execute(text(found), {"q": "%lind%"}).scalars().all() == [1, 2]
+        conn.execute(text("DELETE FROM persons WHERE id = 2"))
+        assert conn.execute(text(found), {"q": "%lind%"}).scalars().all() == [1]
+        tables = set(conn.execute(text(
+            "SELECT name FROM sqlite_master WHERE name LIKE 'persons_fts%' "
+            "AND type = 'table'")).scalars())
+    assert tables == m.PERSON_NAME_INDEX_TABLES
+    engine.dispose()

@@ -254,3 +254,25 @@ def test_overdue_follows_the_injected_clock(world):
         tasks.list_tasks(world["admin"].uow(), world["admin"].actor)
     with pytest.raises(AccessDenied):
         tasks.count_tasks(world["admin"].uow(), world["admin"].actor)
+
+
+def test_task_pages_by_keyset_follow_the_order_with_and_without_due_dates(world):
+    """Keyset paging (``after=`` the last id) gives the rows OFFSET paging
+    gives, across equal due dates and tasks without a due date (last)."""
+    sara = world["sara"]
+    _, case, _ = _case(world, "Nora", "Lund", (Category.IDENTITY, Category.SOCIAL))
+    soon = clock.today() + dt.timedelta(days=3)
+    for i, due in enumerate([soon, None, soon, soon + dt.timedelta(days=1), None, soon]):
+        tasks.create_task(sara.uow(), sara.actor, case.id, f"Uppgift {i}", None, None, due)
+    whole = [r.id for r in tasks.list_tasks(sara.uow(), sara.actor, case_id=case.id).rows]
+    walked: list[int] = []
+    while True:
+        page = tasks.list_tasks(sara.uow(), sara.actor, case_id=case.id, limit=2, count=False,
+                                after=walked[-1] if walked else None)
+        walked += [r.id for r in page.rows]
+        if not page.more:
+            break
+    assert walked == whole and len(whole) == 6
+    # An id the user cannot see ends the list rather than revealing where it sorts.
+    assert tasks.list_tasks(world["olle"].uow(), world["olle"].actor, after=whole[0],
+                            count=False).rows == ()

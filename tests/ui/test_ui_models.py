@@ -277,3 +277,27 @@ def test_counts_are_grouped_the_swedish_way():
     assert fmt_count(1234567, "en") == "1,234,567"
     assert hidden_line({Category.IDENTITY: 7047}, "ärende", "ärenden").startswith(
         "7\u00a0047 ärenden delas inte")
+
+
+class KeysetLoader(FakeLoader):
+    """A loader marked for keyset paging: pages after the given row id."""
+
+    keyset = True
+
+    def __call__(self, params, offset, limit, on_page, on_error, after=None):
+        self.requests.append((params, offset, limit, after))
+        rows = self.filtered(params)
+        start = 0 if after is None else next(i + 1 for i, r in enumerate(rows) if r.id == after)
+        on_page(Page(rows=tuple(rows[start:start + limit]), total=None, offset=offset,
+                     more=start + limit < len(rows)))
+
+
+def test_a_keyset_loader_is_given_the_last_rows_id_for_every_page_but_the_first(qapp):
+    loader = KeysetLoader(person_rows(450))
+    model = PersonTableModel(loader, counter=lambda *a: None)
+    model.reload()
+    model.fetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert loader.requests == [("", 0, 200, None), ("", 200, 200, 200), ("", 400, 200, 400)]
+    assert [r.id for r in model.rows()] == list(range(1, 451))
+    assert not model.canFetchMore(QModelIndex())

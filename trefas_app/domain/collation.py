@@ -34,6 +34,14 @@ def sort_key(text: str) -> str:
     return "".join(out)
 
 
+def stored_key(text: str) -> str:
+    """What ``persons.sort_name`` holds: the sort key, then the text itself
+    after a separator below every letter, so that comparing two stored keys
+    as plain bytes (UTF-8 keeps code-point order) gives exactly
+    :func:`compare`'s order — equal keys fall back to the text."""
+    return f"{sort_key(text)}\x01{text}"
+
+
 def compare(a: str, b: str) -> int:
     """SQLite collation: negative, zero or positive, like strcmp."""
     ka, kb = sort_key(a), sort_key(b)

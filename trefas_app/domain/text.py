@@ -154,7 +154,7 @@ FIELD_RULES: dict[str, FieldRule] = {
 #: log, which is written from already checked values and never changed).
 INTERNAL_COLUMNS = frozenset({
     "store_meta.key", "store_meta.value", "users.language", "persons.personal_number",
-    "persons.search_name", "cases.number", "state_changes.entity",
+    "persons.search_name", "persons.sort_name", "cases.number", "state_changes.entity",
     "state_changes.from_state", "state_changes.to_state", "incidents.number",
     "incident_involvements.involvement", "routine_steps.step_key",
     "issued_documents.number", "issued_documents.content_sha256",

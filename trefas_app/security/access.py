@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trefas_app.domain import clock
 from trefas_app.domain.labels import person_code
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
+from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Category, ProtectionLevel, Role
 from trefas_app.domain.errors import AccessDenied, NoSuchRecord
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
@@ -95,6 +95,11 @@ _CANDIDATE_PERSON = aliased(m.Person, name="rule_candidate_person")
 _ISSUER = aliased(m.User, name="rule_issuer")
 
 
+#: Agencies whose users may open cases (only they own cases): the
+#: supervisor's "agency on the team" term is compiled per agency from it.
+_CASE_OWNING_AGENCIES = frozenset(agency for role, agencies in ROLE_AGENCIES.items()
+                                  if role_may(role, "case.create") for agency in agencies)
+
 #: Roles whose scope is their own case teams only (DESIGN §3, condition 2).
 _TEAM_SCOPED_ROLES = frozenset({Role.SOCIAL_WORKER, Role.POLICE_LIAISON,
                                 Role.PROBATION_OFFICER, Role.ADMINISTRATOR})
@@ -151,11 +156,21 @@ def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> Colu
     if actor.role == Role.SUPERVISOR:
         parts.append(case_id_col.in_(
             select(_SCOPE_CASE.id).where(_SCOPE_CASE.owner_agency == actor.agency)))
-        parts.append(
-            select(_TEAM2.id)
-            .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
-            .where(_TEAM2.case_id == case_id_col, _TEAM_USER.agency == actor.agency)
-            .exists())
+        if actor.agency in _CASE_OWNING_AGENCIES:
+            parts.append(
+                select(_TEAM2.id)
+                .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
+                .where(_TEAM2.case_id == case_id_col, _TEAM_USER.agency == actor.agency)
+                .exists())
+        else:
+            # The same term written as a list: an agency that opens no cases
+            # is on a share of the teams only, and SQLite then builds that
+            # list once instead of looking up every case's team (the agency
+            # that owns the cases is on every team: the list would be all).
+            parts.append(case_id_col.in_(
+                select(_TEAM2.case_id)
+                .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
+                .where(_TEAM_USER.agency == actor.agency)))
     if verb == "read":
         parts.append(
             select(_EMERGENCY.id)
@@ -484,6 +499,23 @@ def hidden_by_category(session: Session, actor: Actor, kind: str, now: dt.dateti
                ~visible(actor, kind, now, within_case=within_case), *where)
         .group_by(category)).all()
     return {Category(cat): count for cat, count in rows if count}
+
+
+def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.datetime,
+                             *where) -> tuple[int, dict[Category, int]]:
+    """How many records of ``kind`` the user may see, and how many in scope
+    are hidden per category, in one pass over the in-scope rows (visible
+    rows are a subset of them): the rule is evaluated once per row instead
+    of once for the total and again for the hidden figure."""
+    spec = CASE_CONTENT_KINDS[kind]
+    category = spec.category_expr(spec.model)
+    shown = func.count().filter(visible(actor, kind, now))
+    rows = session.execute(select(category, shown, func.count())
+                           .where(in_scope(actor, kind, now), *where)
+                           .group_by(category)).all()
+    total = sum(n for _, n, _ in rows)
+    return total, {Category(cat): everything - n for cat, n, everything in rows
+                   if everything - n}
 
 
 def categories_for_persons(session: Session, agency: Agency, person_ids: list[int],

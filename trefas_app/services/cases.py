@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy import and_, false, func, or_, select
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -21,6 +20,8 @@ from trefas_app.services.persons import (
     id_set,
     mask_result,
     matching_person_ids,
+    person_columns,
+    person_record,
     project_persons,
 )
 from trefas_app.services.views import (
@@ -29,6 +30,7 @@ from trefas_app.services.views import (
     ListCount,
     Page,
     TeamMemberView,
+    after_clause,
     fetch_page,
 )
 from trefas_app.store import models as m
@@ -241,46 +243,48 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
 def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
                  now: dt.datetime, with_hidden: bool = True) -> tuple[int, dict[Category, int]]:
     """Visible cases, and the cases in the user's scope that the rule hides
-    (no consent for the identity) — the latter for an unsearched list only."""
-    total = s.scalar(select(func.count()).select_from(m.Case).where(*where))
-    hidden = {}
-    if with_hidden and not filt.query.strip():
-        # Visible cases are a subset of the scope, so without the "mine"
-        # filter this is the scope count minus the total.
-        in_scope = s.scalar(select(func.count()).select_from(m.Case).where(
-            access.scope_clause(actor, m.Case.id, "read", now), *narrowing))
-        if filt.mine_only:
-            shown = s.scalar(select(func.count()).select_from(m.Case).where(
-                access.visible(actor, "case", now), *narrowing))
-        else:
-            shown = total
-        if in_scope - shown > 0:
-            hidden = {Category.IDENTITY: in_scope - shown}
-    return total, hidden
+    (no consent for the identity) — the latter for an unsearched list only,
+    counted in the same pass: visible cases are a subset of the scope, so one
+    scan of the scope counts both (the rule is not evaluated twice)."""
+    if not with_hidden or filt.query.strip():
+        return s.scalar(select(func.count()).select_from(m.Case).where(*where)), {}
+    figures = [func.count().filter(and_(*where)), func.count()]
+    if filt.mine_only:  # hidden is counted against all visible cases, not just "mine"
+        figures.append(func.count().filter(access.visible(actor, "case", now)))
+    counted = s.execute(select(*figures).select_from(m.Case).where(
+        access.scope_clause(actor, m.Case.id, "read", now), *narrowing)).one()
+    total, in_scope = counted[0], counted[1]
+    shown = counted[2] if filt.mine_only else total
+    return total, ({Category.IDENTITY: in_scope - shown} if in_scope > shown else {})
 
 
 def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
-               offset: int = 0, limit: int = 200, count: bool = True) -> Page[CaseRow]:
+               offset: int = 0, limit: int = 200, count: bool = True,
+               after: int | None = None) -> Page[CaseRow]:
     """One page of the cases the user may see. ``count=False`` leaves the
     counting to :func:`count_cases` (``Page.total`` is then None and
     ``Page.more`` tells whether rows follow): a page of a long list takes
     milliseconds, its count hundreds of them, so a window can show the rows
-    at once and the count when it comes."""
+    at once and the count when it comes. ``after``: the id of the previous
+    page's last row, to read the next page by keyset (``offset`` is then only
+    echoed in the page). Rows are read with a Core select straight into the
+    views (no ORM objects on this path)."""
     offset, limit = check_paging(offset, limit)
     with uow:
         access.require(actor, "case.read")
         now = uow.now()
         s = uow.session
         where, narrowing = _case_conditions(s, actor, filt, now)
-        column = _SORT_COLUMNS.get(filt.sort, m.Case.last_entry_at)
-        order = column.desc() if filt.descending else column.asc()
-        cases, more = fetch_page(s, select(m.Case).join(m.Person, m.Person.id == m.Case.person_id)
-                                 .options(contains_eager(m.Case.person))
-                                 .where(*where).order_by(order, m.Case.id.desc()),
-                                 offset, limit)
-        persons = project_persons(s, actor, list({c.person_id: c.person for c in cases}
-                                                 .values()), now)
-        units = {u.id: u.name for u in s.scalars(select(m.Unit)).all()}
+        order = _case_order(filt)
+        stmt = (select(*_CASE_ROW_COLUMNS, *person_columns("p_"))
+                .join(m.Person, m.Person.id == m.Case.person_id)
+                .where(*where).order_by(*(e.desc() if d else e.asc() for e, d in order)))
+        if after is not None:
+            stmt = stmt.where(_after_case(s, actor, now, order, after))
+        found, more = fetch_page(s, stmt, offset, limit, keyset=after is not None, core=True)
+        people = {r.person_id: person_record(r, "p_") for r in found}
+        persons = project_persons(s, actor, list(people.values()), now)
+        units = dict(s.execute(select(m.Unit.id, m.Unit.name)).all())
         rows = tuple(
             CaseRow(id=c.id, number=c.number, title=c.title, state=c.state,
                     person_id=c.person_id, person_name=persons[c.person_id].display_name,
@@ -288,18 +292,38 @@ def list_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter(),
                     risk_level=persons[c.person_id].risk_level,
                     unit_name=units.get(c.unit_id, ""), opened_at=c.opened_at,
                     last_entry_at=c.last_entry_at)
-            for c in cases)
-        rows = mask_result(s, actor, now, rows, projected=persons,
-                           people={c.person_id: c.person for c in cases})
+            for c in found)
+        rows = mask_result(s, actor, now, rows, projected=persons, people=people)
         total, hidden = None, {}
         if count:
             total, hidden = _count_cases(s, actor, filt, where, narrowing, now,
                                          with_hidden=offset == 0)
-        if offset == 0:
+        if offset == 0 and after is None:
             detail = {"rows": len(rows)} if total is None else {"hits": total}
             uow.log(actor, "case.search" if filt.query.strip() else "case.list", detail=detail)
         uow.commit()
         return Page(rows=rows, total=total, offset=offset, hidden=hidden, more=more)
+
+
+_CASE_ROW_COLUMNS = (m.Case.id, m.Case.number, m.Case.title, m.Case.state, m.Case.person_id,
+                     m.Case.unit_id, m.Case.opened_at, m.Case.last_entry_at)
+
+
+def _case_order(filt: CaseFilter) -> list:
+    """(expression, descending) terms of the list's order: the chosen column,
+    then the newest id first."""
+    column = _SORT_COLUMNS.get(filt.sort, m.Case.last_entry_at)
+    return [(column, filt.descending), (m.Case.id, True)]
+
+
+def _after_case(s, actor: Actor, now: dt.datetime, order: list, after: int):
+    """Rows after case ``after`` in ``order``; its sort values are read
+    through the rule (a case the user may not see ends the list)."""
+    anchor = s.execute(select(*(e for e, _ in order)).where(
+        m.Case.id == after, access.visible(actor, "case", now))).first()
+    if anchor is None:
+        return false()
+    return after_clause(order, tuple(anchor))
 
 
 def count_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter()) -> ListCount:

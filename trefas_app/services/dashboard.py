@@ -54,22 +54,30 @@ def dashboard(uow: UnitOfWork, actor: Actor) -> Dashboard:
             .group_by(m.Case.state)).all())
         cases_by_state = {st: by_state.get(st, 0) for st in CaseState}
 
-        overdue_where = (access.visible(actor, "task", now), overdue_clause(today))
-        overdue_tasks = s.scalar(select(func.count()).select_from(m.Task).where(*overdue_where))
-        overdue_head = s.scalars(select(m.Task).where(*overdue_where)
-                                 .order_by(*task_order()).limit(OVERDUE_HEAD)).all()
+        # The count and the first few from one pass of the rule: the ids of
+        # every overdue task in order (thousands at most, ids only).
+        overdue_ids = s.execute(select(m.Task.id).where(
+            access.visible(actor, "task", now), overdue_clause(today))
+            .order_by(*task_order())).scalars().all()
+        overdue_tasks = len(overdue_ids)
+        head_ids = overdue_ids[:OVERDUE_HEAD]
+        overdue_head = sorted(s.scalars(select(m.Task).where(m.Task.id.in_(head_ids))).all(),
+                              key=lambda t: head_ids.index(t.id))
 
         expiring = s.scalar(select(func.count(func.distinct(m.Consent.id))).where(
             *expiring_clause(actor, now, CONSENT_WINDOW_DAYS)))
 
-        exit_where = exit_waiting_clause(actor, now)
-        exit_total = s.scalar(select(func.count()).select_from(m.ExitProgramme)
-                              .where(*exit_where))
-        exit_overdue = s.scalar(select(func.count()).select_from(m.ExitProgramme).where(
-            *exit_where, m.ExitProgramme.first_contact_due < now))
-        exits = s.scalars(select(m.ExitProgramme).where(*exit_where)
-                          .order_by(m.ExitProgramme.first_contact_due, m.ExitProgramme.id)
-                          .limit(EXIT_HEAD)).all()
+        # Likewise one pass for the waiting exits' count, overdue count and head.
+        waiting = s.execute(select(m.ExitProgramme.id, m.ExitProgramme.first_contact_due)
+                            .where(*exit_waiting_clause(actor, now))
+                            .order_by(m.ExitProgramme.first_contact_due,
+                                      m.ExitProgramme.id)).all()
+        exit_total = len(waiting)
+        exit_overdue = sum(1 for _, due in waiting if due < now)
+        exit_ids = [i for i, _ in waiting[:EXIT_HEAD]]
+        exits = sorted(s.scalars(select(m.ExitProgramme)
+                                 .where(m.ExitProgramme.id.in_(exit_ids))).all(),
+                       key=lambda e: exit_ids.index(e.id))
         numbers = visible_case_numbers(s, actor, [e.case_id for e in exits], now)
         persons = person_names(s, actor, [e.person_id for e in exits], now)
         exit_rows = tuple(ExitWaitingRow(

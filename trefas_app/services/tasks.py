@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from trefas_app.domain import lifecycles
@@ -22,7 +22,7 @@ from trefas_app.domain.text import check_paging
 from trefas_app.security import access
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import mask_result, project_persons
-from trefas_app.services.views import ListCount, Page, fetch_page
+from trefas_app.services.views import ListCount, Page, after_clause, fetch_page
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.store import models as m
 from trefas_app.store.store import actor_of
@@ -239,23 +239,30 @@ def _task_filters(s, actor: Actor, now, mine_only: bool, overdue_only: bool,
 def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
                overdue_only: bool = False, case_id: int | None = None,
                offset: int = 0, limit: int = 200,
-               states: tuple[TaskState, ...] = (), count: bool = True) -> Page[TaskRow]:
+               states: tuple[TaskState, ...] = (), count: bool = True,
+               after: int | None = None) -> Page[TaskRow]:
     """Tasks the user may see, earliest due first, and how many are hidden.
-    ``count=False``: the page alone (``Page.more``); :func:`count_tasks` counts."""
+    ``count=False``: the page alone (``Page.more``); :func:`count_tasks` counts.
+    ``after``: the previous page's last task id, to read on by keyset."""
     offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")
         filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
         where = [access.visible(actor, "task", now), *filters]
-        tasks, more = fetch_page(s, select(m.Task).where(*where).order_by(*task_order()),
-                                 offset, limit)
+        stmt = select(m.Task).where(*where).order_by(*task_order())
+        if after is not None:
+            anchor = s.execute(select(*task_order()).where(
+                m.Task.id == after, access.visible(actor, "task", now))).first()
+            stmt = stmt.where(false() if anchor is None else
+                              after_clause([(e, False) for e in task_order()], tuple(anchor)))
+        tasks, more = fetch_page(s, stmt, offset, limit, keyset=after is not None)
         total, hidden = None, {}
-        if count:
+        if count and offset == 0:
+            total, hidden = access.count_visible_and_hidden(s, actor, "task", now, *filters)
+        elif count:
             total = s.scalar(select(func.count()).select_from(m.Task).where(*where))
-            if offset == 0:
-                hidden = access.hidden_by_category(s, actor, "task", now, *filters)
-        if offset == 0:
+        if offset == 0 and after is None:
             detail = {"rows": len(tasks)} if total is None else {
                 "hits": total, "hidden": sum(hidden.values())}
             uow.log(actor, "task.list", subject_kind="case" if case_id else None,
@@ -276,8 +283,6 @@ def count_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")
         filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
-        total = s.scalar(select(func.count()).select_from(m.Task)
-                         .where(access.visible(actor, "task", now), *filters))
-        hidden = access.hidden_by_category(s, actor, "task", now, *filters)
+        total, hidden = access.count_visible_and_hidden(s, actor, "task", now, *filters)
         uow.commit()
         return ListCount(total=total, hidden=hidden)

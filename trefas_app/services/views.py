@@ -119,11 +119,55 @@ class Page(Generic[T]):
         return sum(self.hidden.values())
 
 
-def fetch_page(session, stmt, offset: int, limit: int) -> tuple[list, bool]:
+def fetch_page(session, stmt, offset: int, limit: int, keyset: bool = False,
+               core: bool = False) -> tuple[list, bool]:
     """One page of ``stmt``'s rows and whether more follow (one row over the
-    limit is read, so no count is needed to know)."""
-    rows = list(session.scalars(stmt.offset(offset).limit(limit + 1)).all())
+    limit is read, so no count is needed to know). ``keyset``: ``stmt``
+    already starts after the previous page (:func:`after_clause`), so no
+    OFFSET. ``core``: ``stmt`` is a Core select of columns; its rows come back
+    as they are (named tuples), not as ORM objects."""
+    stmt = stmt.limit(limit + 1) if keyset else stmt.offset(offset).limit(limit + 1)
+    result = session.execute(stmt) if core else session.scalars(stmt)
+    rows = list(result.all())
     return rows[:limit], len(rows) > limit
+
+
+def after_clause(order: list[tuple[Any, bool]], anchor: tuple):
+    """Keyset paging: the rows that come after ``anchor`` (the values of the
+    previous page's last row) in ``order``, a list of (expression,
+    descending). Written as the first term's range (so SQLite seeks in the
+    index that gives the order instead of walking past every earlier row, as
+    OFFSET does) and the exact lexicographic test. A None in ``anchor`` is a
+    NULL sorted by an ``IS NULL`` term before it."""
+    from sqlalchemy import Integer, and_, false, or_, type_coerce
+
+    def comparable(expr, value):
+        # A true/false term (``due_on IS NULL``) compares as 0/1.
+        if isinstance(value, bool):
+            return type_coerce(expr, Integer), int(value)
+        return expr, value
+
+    def beyond(expr, desc, value):
+        if value is None:
+            return false()
+        expr, value = comparable(expr, value)
+        return expr < value if desc else expr > value
+
+    def same(expr, value):
+        if value is None:
+            return expr.is_(None)
+        expr, value = comparable(expr, value)
+        return expr == value
+
+    alternatives = []
+    for i, (expr, desc) in enumerate(order):
+        alternatives.append(and_(*(same(e, v) for (e, _), v in zip(order[:i], anchor)),
+                                 beyond(expr, desc, anchor[i])))
+    first, start = comparable(order[0][0], anchor[0])
+    if start is None:
+        return or_(*alternatives)
+    seek = first <= start if order[0][1] else first >= start
+    return and_(seek, or_(*alternatives))
 
 
 @dataclass(frozen=True)

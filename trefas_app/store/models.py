@@ -26,11 +26,21 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    column,
     literal_column,
+    table,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    declared_attr,
+    mapped_column,
+    relationship,
+    validates,
+)
 
+from trefas_app.domain import collation
 from trefas_app.domain.enums import (
     Agency,
     CaseState,
@@ -171,8 +181,9 @@ class User(Base):
 #: the real name. The index ``ix_persons_listing`` is on exactly these
 #: expressions, so a page of the list is read in order and nothing is sorted.
 PERSON_LIST_MASKED = "protection_level != 'none'"
-PERSON_LIST_NAME = ("(CASE WHEN protection_level != 'none' THEN '' ELSE search_name END) "
-                    "COLLATE trefas_sv")  # Swedish order: domain/collation.py
+#: The name part is ``sort_name``, the Swedish sort key (domain/collation.py)
+#: stored when the name is written and compared as plain bytes.
+PERSON_LIST_NAME = "(CASE WHEN protection_level != 'none' THEN '' ELSE sort_name END)"
 
 
 class Person(Tracked, Base):
@@ -200,16 +211,42 @@ class Person(Tracked, Base):
     # Lower-cased "first last" for search by name (the database is encrypted;
     # this is not a plain-text copy on disk).
     search_name: Mapped[str] = mapped_column(String(210), index=True)
+    # collation.stored_key(search_name), set whenever search_name is: the list
+    # sorts by it as bytes (no Python collation per comparison).
+    # (Nullable only because SQLite cannot add a NOT NULL column without a
+    # default; the validator below always sets it.)
+    sort_name: Mapped[Optional[str]] = mapped_column(String(840))
 
     cases: Mapped[list["Case"]] = relationship(back_populates="person")
     relatives: Mapped[list["Relative"]] = relationship(back_populates="person",
                                                        cascade="all, delete-orphan")
+
+    @validates("search_name")
+    def _keep_sort_name(self, _key, value: str) -> str:
+        self.sort_name = collation.stored_key(value)
+        return value
 
     @staticmethod
     def list_order():
         """ORDER BY terms that match ``ix_persons_listing`` (see above)."""
         return (literal_column(f"({PERSON_LIST_MASKED})"),
                 literal_column(PERSON_LIST_NAME), Person.id)
+
+
+#: The trigram index over ``persons.search_name`` (migration 0005, SQLite's
+#: FTS5 with external content: it stores no names of its own, only trigrams
+#: pointing at rows of ``persons``). Not part of the metadata: SQLAlchemy
+#: cannot create virtual tables; the migration does.
+PERSON_NAME_INDEX = table("persons_fts", column("rowid", Integer), column("search_name", String))
+#: The tables FTS5 keeps for it.
+PERSON_NAME_INDEX_TABLES = frozenset({"persons_fts", "persons_fts_data", "persons_fts_idx",
+                                      "persons_fts_docsize", "persons_fts_config"})
+
+
+def in_models(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic ``include_name``: everything but the name index's tables,
+    which the models cannot describe (see :data:`PERSON_NAME_INDEX`)."""
+    return not (type_ == "table" and name in PERSON_NAME_INDEX_TABLES)
 
 
 class Relative(Tracked, Base):

@@ -76,11 +76,12 @@ class CaseTableModel(PagedTableModel):
 def case_loader(ctx, key: str, count: bool = True) -> Loader:
     from trefas_app.services import cases
 
-    def load(filt, offset, limit, on_page, on_error):
-        if ctx.run(cases.list_cases, filt, offset, limit, count=count, on_done=on_page,
-                   on_error=on_error, key=key) is None:
+    def load(filt, offset, limit, on_page, on_error, after=None):
+        if ctx.run(cases.list_cases, filt, offset, limit, count=count, after=after,
+                   on_done=on_page, on_error=on_error, key=key) is None:
             on_error(None)
 
+    load.keyset = True  # deep pages by keyset (PagedTableModel)
     return load
 
 

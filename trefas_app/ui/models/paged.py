@@ -11,7 +11,11 @@ plain function. ``params`` is whatever the list is filtered by (a query string,
 a ``CaseFilter`` …).
 
 Qt asks ``canFetchMore``/``fetchMore`` as the user scrolls, so only the rows
-needed are loaded (200 at a time).
+needed are loaded (200 at a time). A loader marked ``loader.keyset = True``
+is also given ``after=`` the id of the last row held, for every page but the
+first: the service reads on from that row (keyset paging) instead of skipping
+``offset`` rows, so page 25 costs what page 1 does. ``offset`` is still passed
+(and must come back in the page) so a stray page is recognised.
 
 Counting a long list costs far more than reading a page of it (the access rule
 must judge every row, not the first 200). A model given a *counter*::
@@ -69,6 +73,7 @@ class PagedTableModel(QAbstractTableModel):
                  page_size: int = PAGE_SIZE, parent=None, counter: Counter | None = None):
         super().__init__(parent)
         self._loader = loader
+        self._keyset = bool(getattr(loader, "keyset", False))
         self._counter = counter
         self._count_request = None
         self._more = False
@@ -182,7 +187,11 @@ class PagedTableModel(QAbstractTableModel):
             self._set_fetching(False)
             self.loadFailed.emit(exc)
 
-        self._loader(self._params, offset, self.page_size, on_page, on_error)
+        if self._keyset and offset and self._rows:
+            self._loader(self._params, offset, self.page_size, on_page, on_error,
+                         after=self._rows[-1].id)
+        else:
+            self._loader(self._params, offset, self.page_size, on_page, on_error)
 
     def _receive(self, page) -> None:
         if page.offset == 0:

@@ -53,11 +53,12 @@ def person_loader(ctx, key: str) -> Loader:
     same ``key`` supersedes an older one."""
     from trefas_app.services import persons
 
-    def load(query, offset, limit, on_page, on_error):
-        if ctx.run(persons.list_persons, query or "", offset, limit, count=False,
+    def load(query, offset, limit, on_page, on_error, after=None):
+        if ctx.run(persons.list_persons, query or "", offset, limit, count=False, after=after,
                    on_done=on_page, on_error=on_error, key=key) is None:
             on_error(None)  # locked
 
+    load.keyset = True  # deep pages by keyset (PagedTableModel)
     return load
 
 

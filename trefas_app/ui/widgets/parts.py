@@ -9,6 +9,8 @@ Not a tab itself: the case view loads only the modules named in
 
 from __future__ import annotations
 
+import inspect
+
 from typing import Any, Callable, Iterable
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
@@ -278,12 +280,14 @@ def service_loader(ctx, service: Callable[..., Any], key: str,
     ``count=False`` for a model with a :func:`service_counter`."""
     extra = {} if count else {"count": False}
 
-    def load(params, offset, limit, on_page, on_error):
+    def load(params, offset, limit, on_page, on_error, **after):
         args, kwargs = arguments(params)
         if ctx.run(service, *args, offset=offset, limit=limit, on_done=on_page,
-                   on_error=on_error, key=key, **kwargs, **extra) is None:
+                   on_error=on_error, key=key, **kwargs, **extra, **after) is None:
             on_error(None)
 
+    # Services that page by keyset get the last row's id (PagedTableModel).
+    load.keyset = "after" in inspect.signature(service).parameters
     return load
 
 
