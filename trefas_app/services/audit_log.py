@@ -47,6 +47,7 @@ from trefas_app.security.note_seal import note_seal
 from trefas_app.services.views import Page
 from trefas_app.services.views_ops import ReadVolume
 from trefas_app.store import models as m
+from trefas_app.store.dialect import local_date
 from trefas_app.store.uow import UnitOfWork
 from trefas_app.store.witness import (
     ACKNOWLEDGE_ACTION,
@@ -308,7 +309,7 @@ def _local_day(at_col, lo: dt.datetime, hi: dt.datetime):
         modifier = sql_case(*[(at_col < bound, f"{offsets[i]:+d} minutes")
                               for i, bound in enumerate(bounds)],
                             else_=f"{offsets[-1]:+d} minutes")
-    return func.date(func.substr(at_col, 1, 19), modifier)
+    return local_date(at_col, modifier)
 
 
 def read_volumes(uow: UnitOfWork, actor: Actor, since: dt.datetime | dt.date,
