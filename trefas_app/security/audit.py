@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
@@ -38,6 +38,11 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
     is stored under the one text rule, as the record it explains is."""
     if reason is not None:
         reason = clean(reason, LOGGED_REASON)
+    if session.get_bind().dialect.name == "postgresql":
+        return _append_on_server(session, now, actor, action, subject_kind=subject_kind,
+                                 subject_id=subject_id, case_id=case_id,
+                                 person_id=person_id, reason=reason, detail=detail,
+                                 username=username)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
@@ -68,6 +73,30 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
     return event
 
 
+def _append_on_server(session: Session, now: dt.datetime, actor: Actor | None, action: str,
+                      **f) -> AuditEvent:
+    """On a server store the log has one way in, ``trefas.log_append``: it
+    takes the log's lock, reads the head and hashes the entry itself, and it
+    takes user, agency and role from the connection's own login role."""
+    detail = json.dumps(f["detail"], sort_keys=True, ensure_ascii=False) \
+        if f["detail"] else None
+    subject_id = None if f["subject_id"] is None else str(f["subject_id"])
+    session.flush()  # the change the entry records goes first
+    row = session.execute(text(
+        "SELECT seq, hash, prev_hash FROM trefas.log_append(:at, :action, :kind, :sid, "
+        ":case_id, :person_id, :reason, :detail, :user, :agency, :role)"),
+        {"at": _iso(now), "action": action, "kind": f["subject_kind"], "sid": subject_id,
+         "case_id": f["case_id"], "person_id": f["person_id"], "reason": f["reason"],
+         "detail": detail, "user": actor.username if actor else f["username"],
+         "agency": actor.agency.value if actor else None,
+         "role": actor.role.value if actor else None}).one()
+    return AuditEvent(seq=row.seq, at=_iso(now), user_id=actor.user_id if actor else None,
+                      username=actor.username if actor else f["username"], action=action,
+                      subject_kind=f["subject_kind"], subject_id=subject_id,
+                      case_id=f["case_id"], person_id=f["person_id"], reason=f["reason"],
+                      detail=detail, prev_hash=row.prev_hash, hash=row.hash)
+
+
 def to_chain_entry(e: AuditEvent) -> ChainEntry:
     return ChainEntry(seq=e.seq, at=e.at, user=e.username, agency=e.agency, role=e.role,
                       action=e.action, subject_kind=e.subject_kind, subject_id=e.subject_id,
@@ -77,7 +106,11 @@ def to_chain_entry(e: AuditEvent) -> ChainEntry:
 
 
 def iter_chain(session: Session, batch: int = 20_000) -> Iterator[ChainEntry]:
-    """Every entry in sequence order, in constant memory."""
+    """Every entry in sequence order, in constant memory (on a server through
+    ``trefas.log_chain``: the whole chain, whatever the reader's row rules)."""
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _server_chain(session, batch)
+        return
     after = 0
     while True:
         rows = session.scalars(select(AuditEvent).where(AuditEvent.seq > after)
@@ -90,7 +123,22 @@ def iter_chain(session: Session, batch: int = 20_000) -> Iterator[ChainEntry]:
         session.expunge_all()
 
 
+def _server_chain(session: Session, batch: int) -> Iterator[ChainEntry]:
+    after = 0
+    while True:
+        rows = session.execute(text("SELECT * FROM trefas.log_chain(:after, :n)"),
+                               {"after": after, "n": batch}).all()
+        if not rows:
+            return
+        for row in rows:
+            yield to_chain_entry(row)
+        after = rows[-1].seq
+
+
 def head(session: Session) -> tuple[int, str]:
+    if session.get_bind().dialect.name == "postgresql":
+        seq, digest = session.execute(text("SELECT seq, hash FROM trefas.log_head()")).one()
+        return seq, digest
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()
