@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -120,7 +121,10 @@ class ServerKeys:
             raise StoreError("Servern saknar lagringsplatsens nycklar (kör trefas server init).",
                              "The server has no store keys (run trefas server init).")
         self._public = Ed25519PublicKey.from_public_bytes(bytes(raw))
+        #: What a local store mirrors into its key file (settings, units) lives
+        #: only in the database on a server: these copies are not kept.
         self.settings: dict = {}
+        self.units: list = []
 
     def public_key(self):
         return self._public
@@ -227,6 +231,12 @@ class ServerStore:
             append_checkpoint(path, sign_checkpoint(
                 self._signing_key, self.store_id, seq, digest,
                 self.clock().astimezone(dt.timezone.utc).isoformat(), prev))
+
+    @contextmanager
+    def edit_keyfile(self):
+        """A server store has no key file: what a service would mirror into
+        one stays in the database alone."""
+        yield self.keyfile
 
     def write_witness(self) -> None:
         """The checkpoint file is the witness on a server store."""

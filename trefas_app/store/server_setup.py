@@ -158,9 +158,12 @@ def _install_functions(conn: Connection) -> None:
         GRANT EXECUTE ON FUNCTION trefas.account_confirm(text) TO {group_role(Role.SUPERVISOR)};
         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON public.audit_events FROM PUBLIC, {everyone};
     """)
-    # The enrolment step is for a login role that has no group yet.
+    # Enrolment is for a login role that has no group yet (log_append itself
+    # refuses a role that is not a Trefas user).
     _run(conn, "GRANT USAGE ON SCHEMA trefas TO PUBLIC;"
-                         "GRANT EXECUTE ON FUNCTION trefas.account_enrol(text) TO PUBLIC")
+               "GRANT EXECUTE ON FUNCTION trefas.account_enrol(text), trefas.log_append("
+               "text, text, text, text, integer, integer, text, text, text, text, text) "
+               "TO PUBLIC")
 
 
 def _store_keys(conn: Connection) -> None:
@@ -264,3 +267,30 @@ def one_time_code() -> str:
 
 
 CODE_VALID = dt.timedelta(days=3)
+
+
+def confirm_first(url: str, username: str) -> str:
+    """The first supervisor of an agency has nobody to confirm them: whoever
+    set the server up (the owner of ``server init``'s connection) confirms
+    them, as the recovery key does on a local store. Only a supervisor; later
+    accounts are confirmed by them. Returns the group the role joined."""
+    params = connection_info(url)
+    engine = create_engine("postgresql+psycopg://", creator=lambda: _connect(params, None, None))
+    try:
+        with engine.begin() as conn:
+            role = conn.execute(text("SELECT role FROM users WHERE username = :u AND active"),
+                                {"u": username}).scalar()
+            if role != Role.SUPERVISOR.value:
+                raise StoreError(f"{username} är inte en aktiv arbetsledare.",
+                                 f"{username} is not an active supervisor.")
+            group = group_role(Role.SUPERVISOR)
+            _run(conn, f"GRANT {group} TO {_ident(conn, username)}")
+            setup_role = conn.execute(text("SELECT session_user")).scalar()
+            user_id = conn.execute(text("SELECT id FROM users WHERE username = :u"),
+                                   {"u": username}).scalar()
+            audit.append(Session(bind=conn), clock.now_utc(), None, "account.confirm",
+                         username=setup_role, subject_kind="user", subject_id=user_id,
+                         detail={"at_setup": True})
+    finally:
+        engine.dispose()
+    return group
