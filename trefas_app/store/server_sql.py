@@ -191,7 +191,7 @@ END $$;
 -- Disabling takes effect at once: no new log-in, open connections ended.
 CREATE OR REPLACE FUNCTION trefas.account_disable(p_username text) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
-DECLARE ended integer;
+DECLARE ended integer := 0; v_pid integer;
 BEGIN
     IF NOT {_is_admin()} THEN
         RAISE EXCEPTION 'trefas: only an administrator disables accounts';
@@ -201,8 +201,13 @@ BEGIN
         RAISE EXCEPTION 'trefas: you cannot disable your own account';
     END IF;
     EXECUTE pg_catalog.format('ALTER ROLE %I NOLOGIN', p_username);
-    SELECT count(*) INTO ended FROM pg_catalog.pg_stat_activity a
-     WHERE a.usename = p_username AND pg_catalog.pg_terminate_backend(a.pid);
+    -- A loop, not one WHERE: the filter must run before the termination.
+    FOR v_pid IN SELECT a.pid FROM pg_catalog.pg_stat_activity a
+                  WHERE a.usename = p_username LOOP
+        IF pg_catalog.pg_terminate_backend(v_pid) THEN
+            ended := ended + 1;
+        END IF;
+    END LOOP;
     RETURN ended;
 END $$;
 """
