@@ -83,4 +83,15 @@ def _local_date_pg(element, compiler, **kw):
             f"+ CAST({compiler.process(modifier, **kw)} AS interval), 'YYYY-MM-DD')")
 
 
-__all__ = ["likely", "id_set", "id_values", "local_date"]
+
+
+
+#: PostgreSQL's SQLSTATE for a privilege or row-security refusal.
+INSUFFICIENT_PRIVILEGE = "42501"
+
+
+def refused_by_server(exc: BaseException) -> bool:
+    """The server's own rules (grants, row-level security) refused a
+    statement: for the user that is an access refusal like the program's."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE

@@ -1,0 +1,156 @@
+"""The service calls that matter most, on both stores: the local SQLCipher
+store and a PostgreSQL server (``any_store``). Same calls, same answers, same
+refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from account_setup import enrolled_user
+from server_world import ADMIN_PW, PEOPLE, PW, build_server_world
+from trefas_app.domain import clock
+from trefas_app.domain.enums import Agency, Category, NoteState
+from trefas_app.domain.errors import AccessDenied, NotFound, StoreError
+from trefas_app.services import audit_log, cases, consents, notes, persons, users
+from trefas_app.services.cases import CaseFilter
+from trefas_app.store.keyslots import TEST_KDF
+from trefas_app.store.store import create_store, unlock
+
+
+@dataclass
+class LocalWorld:
+    root: object
+    ids: dict = field(default_factory=dict)
+
+    def login(self, name: str, password: str | None = None):
+        return unlock(self.root, name, password or (ADMIN_PW if name == "admin" else PW))
+
+
+def build_local_world(root) -> LocalWorld:
+    """The same people as server_world.PEOPLE, on a local store."""
+    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
+                           admin_password=ADMIN_PW, kdf=TEST_KDF)
+    store = created.store
+    admin = store.actor
+    world = LocalWorld(root)
+    world.ids["rk"] = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista").id
+    world.ids["lpo"] = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R",
+                                      "LPO Rinkeby").id
+    for name, display, role, agency, unit in PEOPLE:
+        enrolled_user(store.uow(), admin, users.UserInput(name, display, role, agency,
+                                                          world.ids[unit], PW))
+    store.close()
+    return world
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def any_store(request, tmp_path_factory):
+    """A ready store with the test people (admin, stina, sara, olle, kalle of
+    the city; pia, petra of the police), and a case of sara's about Amir
+    Haddad with a signed note: on a local store or on the server."""
+    if request.param == "postgresql":
+        world = build_server_world(request.getfixturevalue("pg_cluster"))
+    else:
+        world = build_local_world(tmp_path_factory.mktemp("both") / "store")
+    with world.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Risk för våld")
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Samtal om skolan.",
+                                Category.SOCIAL)
+        notes.sign_note(s.uow(), s.actor, note.id)
+    world.ids.update(person=p.id, case=k.id, note=note.id)
+    world.kind = request.param
+    return world
+
+
+def test_case_list_and_case_for_the_team_member(any_store):
+    with any_store.login("sara") as s:
+        page = cases.list_cases(s.uow(), s.actor)
+        assert [r.id for r in page.rows] == [any_store.ids["case"]]
+        assert page.rows[0].person_name == "Amir Haddad"
+        view = cases.get_case(s.uow(), s.actor, any_store.ids["case"])
+        assert view.on_team and view.person.display_name == "Amir Haddad"
+        assert cases.list_cases(s.uow(), s.actor, CaseFilter(query="Hadd")).total == 1
+
+
+def test_police_without_consent_or_team_sees_no_case(any_store):
+    with any_store.login("petra") as s:
+        assert cases.list_cases(s.uow(), s.actor).rows == ()
+        with pytest.raises((AccessDenied, NotFound)):
+            cases.get_case(s.uow(), s.actor, any_store.ids["case"])
+
+
+def test_administrator_reads_no_case_content(any_store):
+    with any_store.login("admin") as s:
+        with pytest.raises(AccessDenied):
+            cases.list_cases(s.uow(), s.actor)
+        with pytest.raises(AccessDenied):
+            notes.get_note(s.uow(), s.actor, any_store.ids["note"])
+
+
+def test_notes_write_sign_and_a_signed_note_stays(any_store):
+    with any_store.login("sara") as s:
+        draft = notes.write_note(s.uow(), s.actor, any_store.ids["case"], "Hembesök",
+                                 "Träffade familjen.", Category.SOCIAL)
+        signed = notes.sign_note(s.uow(), s.actor, draft.id)
+        assert signed.state is NoteState.SIGNED
+        with pytest.raises(Exception):
+            notes.update_draft(s.uow(), s.actor, draft.id, "Ändrad", "Ändrad text",
+                               Category.SOCIAL)
+        listed = notes.list_notes(s.uow(), s.actor, any_store.ids["case"])
+        assert {n.id for n in listed.rows} >= {draft.id, any_store.ids["note"]}
+    with any_store.login("olle") as other:  # same unit, not on the team
+        with pytest.raises((AccessDenied, NotFound)):
+            notes.get_note(other.uow(), other.actor, draft.id)
+
+
+def test_consent_lets_the_police_see_identity_then_withdrawal_takes_it_back(any_store):
+    today = clock.today()
+    with any_store.login("sara") as s:
+        c = consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=any_store.ids["person"], purpose="Samverkan med polisen",
+            valid_from=today, valid_until=today + dt.timedelta(days=90),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        cases.add_team_member(s.uow(), s.actor, any_store.ids["case"], _user_id(s, "petra"))
+    with any_store.login("petra") as p:
+        rows = cases.list_cases(p.uow(), p.actor).rows
+        assert [r.person_name for r in rows] == ["Amir Haddad"]
+        with pytest.raises((AccessDenied, NotFound)):
+            notes.get_note(p.uow(), p.actor, any_store.ids["note"])  # social, not shared
+    with any_store.login("sara") as s:
+        consents.withdraw_consent(s.uow(), s.actor, c.id, "Personen återkallade samtycket")
+    with any_store.login("petra") as p:
+        rows = cases.list_cases(p.uow(), p.actor).rows
+        assert all(r.person_name != "Amir Haddad" for r in rows)
+
+
+def test_person_search_finds_by_name_and_sql_in_search_is_just_text(any_store):
+    with any_store.login("sara") as s:
+        found = persons.list_persons(s.uow(), s.actor, "haddad")
+        assert [r.id for r in found.rows] == [any_store.ids["person"]]
+        for attack in ("'; DROP TABLE persons; --", "%' OR '1'='1", "\\", "Amir%"):
+            assert persons.list_persons(s.uow(), s.actor, attack).rows == ()
+            assert cases.list_cases(s.uow(), s.actor, CaseFilter(query=attack)).rows == ()
+        assert persons.list_persons(s.uow(), s.actor, "").total >= 1
+
+
+def test_log_verifies_after_the_work(any_store):
+    with any_store.login("stina") as boss:
+        report = audit_log.verify_log(boss, boss.actor)
+    assert report.ok, report.problem_en
+
+
+def test_wrong_password_is_refused_on_both(any_store):
+    with pytest.raises(StoreError):
+        any_store.login("sara", "Fel-lösenord-helt-klart-1")
+
+
+def _user_id(store, username: str) -> int:
+    from sqlalchemy import select
+
+    from trefas_app.store import models as m
+    with store.uow() as uow:
+        return uow.session.scalar(select(m.User.id).where(m.User.username == username))
