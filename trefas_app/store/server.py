@@ -144,6 +144,18 @@ def read_signing_key(engine: Engine):
     return None if raw is None else Ed25519PrivateKey.from_private_bytes(bytes(raw))
 
 
+def read_note_seal_key(engine: Engine, signing_key) -> bytes | None:
+    """The seal key of signed notes: kept on the server for a store moved
+    from a desktop after a re-key, else derived from the signing key."""
+    from trefas_app.security.note_seal import seal_key
+
+    if signing_key is None:
+        return None
+    with engine.connect() as conn:
+        kept = conn.execute(text("SELECT trefas.store_key('note_seal')")).scalar()
+    return bytes(kept) if kept is not None else seal_key(signing_key)
+
+
 # --- checkpoints kept outside the database --------------------------------------
 
 
@@ -183,6 +195,7 @@ class ServerStore:
         self.keyfile = ServerKeys(engine)
         self.paths = ServerPaths(self.store_id)
         self._signing_key = read_signing_key(engine)
+        self._note_seal_key = read_note_seal_key(engine, self._signing_key)
         self._open = True
 
     @property
@@ -191,9 +204,7 @@ class ServerStore:
 
     @property
     def note_seal_key(self) -> bytes | None:
-        from trefas_app.security.note_seal import seal_key
-
-        return None if self._signing_key is None else seal_key(self._signing_key)
+        return self._note_seal_key
 
     @property
     def data_key(self) -> bytes:

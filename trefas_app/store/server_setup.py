@@ -166,8 +166,10 @@ def _install_functions(conn: Connection) -> None:
                "TO PUBLIC")
 
 
-def _store_keys(conn: Connection) -> None:
-    key = Ed25519PrivateKey.generate()
+def store_signing_key(conn: Connection, key: Ed25519PrivateKey,
+                      note_seal: bytes | None = None) -> None:
+    """The store's Ed25519 key (and, for a store moved from a desktop whose
+    seal key is not derived from it any more, the note seal key)."""
     private = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
                                 serialization.NoEncryption())
     public = key.public_key().public_bytes(serialization.Encoding.Raw,
@@ -175,6 +177,9 @@ def _store_keys(conn: Connection) -> None:
     conn.execute(text("INSERT INTO trefas_private.store_keys (name, value) VALUES "
                       "('signing', :private), ('signing_public', :public)"),
                  {"private": private, "public": public})
+    if note_seal is not None:
+        conn.execute(text("INSERT INTO trefas_private.store_keys (name, value) "
+                          "VALUES ('note_seal', :v)"), {"v": note_seal})
 
 
 def init_server(url: str, *, admin_username: str, admin_display_name: str,
@@ -186,9 +191,25 @@ def init_server(url: str, *, admin_username: str, admin_display_name: str,
     from trefas_app.security.passwords import check_password_policy
 
     check_password_policy(admin_password, admin_username)
+    report = InitReport(database="", store_id=str(uuid.uuid4()), admin=admin_username)
+    zone = office_timezone or clock.office_zone().key
+    admin_engine = prepare_database(url, report, zone)
+    try:
+        with admin_engine.begin() as conn:
+            store_signing_key(conn, Ed25519PrivateKey.generate())
+            report.done.append("store signing key created")
+        _first_admin(admin_engine, report, admin_display_name, admin_password, agency,
+                     unit_code, unit_name, zone)
+    finally:
+        admin_engine.dispose()
+    return report
+
+
+def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
+    """Database, owner role, schema (Alembic, as trefas_owner), row rules and
+    functions; returns an engine of the set-up role (the caller disposes it)."""
     params = connection_info(url)
-    report = InitReport(database=str(params.get("dbname") or ""), store_id=str(uuid.uuid4()),
-                        admin=admin_username)
+    report.database = str(params.get("dbname") or "")
     if _ensure_database(params):
         report.done.append(f"database {report.database} created")
     admin_engine = create_engine("postgresql+psycopg://",
@@ -202,29 +223,24 @@ def init_server(url: str, *, admin_username: str, admin_display_name: str,
                                  "Nothing was changed.")
             if _ensure_role(conn, sql.OWNER, "NOLOGIN"):
                 report.done.append(f"role {sql.OWNER} created (cannot log in)")
-            _run(conn, f"GRANT {sql.OWNER} TO CURRENT_USER")
-            _run(conn, f"ALTER DATABASE {_ident(conn, report.database)} "
-                                 f"OWNER TO {sql.OWNER}")
-            _run(conn, f"ALTER SCHEMA public OWNER TO {sql.OWNER}")
+            _run(conn, f"GRANT {sql.OWNER} TO CURRENT_USER;"
+                       f"ALTER DATABASE {_ident(conn, report.database)} OWNER TO {sql.OWNER};"
+                       f"ALTER SCHEMA public OWNER TO {sql.OWNER}")
         owner_engine = _owner_engine(params)
         try:
             upgrade_to_head(owner_engine)
         finally:
             owner_engine.dispose()
         report.done.append("schema created by the Alembic migrations (owner trefas_owner)")
-        zone = office_timezone or clock.office_zone().key
         with admin_engine.begin() as conn:
             _run(conn, sql.SCHEMA)
             report.done.append(_install_policies(conn, zone) + " installed")
             _install_functions(conn)
             report.done.append("log, key and account functions installed")
-            _store_keys(conn)
-            report.done.append("store signing key created")
-        _first_admin(admin_engine, report, admin_display_name, admin_password, agency,
-                     unit_code, unit_name, zone)
-    finally:
+    except BaseException:
         admin_engine.dispose()
-    return report
+        raise
+    return admin_engine
 
 
 def _first_admin(engine: Engine, report: InitReport, display_name: str, password: str,
