@@ -340,12 +340,17 @@ def session(args: argparse.Namespace, password: str | None = None):
     """Unlock the store as ``--user``; log out (and drop the key) afterwards."""
     from trefas_app.store.store import unlock
 
+    from trefas_app import cli_server
+
+    on_server = cli_server.server_of(args) is not None
     root = store_dir(args)
     username = acting_username(args)
-    _require_store(root)
+    if not on_server:
+        _require_store(root)
     if password is None:
         password = acting_password(args, username)
-    store = unlock(root, username, password)
+    store = cli_server.open_server_session(args, username, password) if on_server \
+        else unlock(root, username, password)
     report_alarms(store)
     try:
         yield store
@@ -1522,12 +1527,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from trefas_app import cli_server
+
     common = _Parser(add_help=False)
     common.add_argument("--store", metavar="DIR", default=_SUPPRESS,
                         help="lagringsplatsens mapp (annars TREFAS_STORE eller "
                              "användarens datamapp)")
     common.add_argument("--lang", choices=["sv", "en"], default=_SUPPRESS,
                         help="språk för meddelanden (sv eller en)")
+    common.add_argument("--server", metavar="URL", default=_SUPPRESS,
+                        help=cli_server.SERVER_OPTION_HELP)
     acting = _Parser(add_help=False)
     acting.add_argument("--user", metavar="NAME", default=_SUPPRESS,
                         help="du som låser upp (annars TREFAS_USER)")
@@ -1570,6 +1579,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=_missing_subcommand(p), command_name=name)
         return p.add_subparsers(title="kommandon", metavar="KOMMANDO", parser_class=_Parser)
 
+    cli_server.register(sub, parents=(common,))
     # set-up
     p = add(sub, "init", cmd_init, "skapa en ny, tom lagringsplats med sin första administratör")
     p.add_argument("--admin", metavar="NAME", required=True, help="administratörens användarnamn")
