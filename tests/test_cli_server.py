@@ -67,3 +67,17 @@ def test_a_remote_server_without_verify_full_is_refused_in_one_sentence(run):
                          "--user", "sara", TREFAS_PASSWORD=PW)
     assert code != 0
     assert "verify-full" in err and "Traceback" not in err
+
+
+def test_server_import_says_what_it_moved(run, pg_cluster, tmp_path):
+    from test_services_both_stores import build_local_world
+
+    build_local_world(tmp_path / "store")
+    db = new_database(pg_cluster)
+    code, out, err = run("server", "import", "--db", pg_cluster.dsn(dbname=db),
+                         "--store", tmp_path / "store", "--user", "stina",
+                         TREFAS_PASSWORD=PW)
+    assert code == 0, err
+    assert "users: 7" in out and "audit_events:" in out
+    assert "kedjan kontrollerad först" in out
+    assert out.count("ENGÅNGSKOD") == 7

@@ -175,3 +175,39 @@ def test_init_refuses_a_database_that_holds_a_store(world):
     with pytest.raises(StoreError, match="already holds"):
         init_server(world.superuser_url, admin_username="admin2",
                     admin_display_name="A", admin_password=ADMIN_PW)
+
+
+def test_identity_cannot_be_spoofed_with_set_role_or_settings(world):
+    """The log's user is session_user: neither SET ROLE, SET SESSION
+    AUTHORIZATION nor a setting changes it."""
+    with psycopg.connect(world.url, user="sara", password=PW) as conn:
+        for attempt in ("SET ROLE stina", "SET SESSION AUTHORIZATION stina",
+                        "SET ROLE trefas_owner", "SET ROLE trefas_account_manager"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(attempt)
+            conn.rollback()
+        conn.execute("SELECT set_config('trefas.user', 'stina', false)")
+        conn.execute("SELECT set_config('application_name', 'stina', false)")
+        row = conn.execute(
+            "SELECT * FROM trefas.log_append('2026-01-01T00:00:00.000000Z', 'case.read', "
+            "NULL, NULL, NULL, NULL, NULL, NULL, 'stina', 'city', 'supervisor')").fetchone()
+        stored = conn.execute("SELECT username, role FROM trefas.log_chain(%s, 1)",
+                              (row[0] - 1,)).fetchone()
+        conn.rollback()
+    assert stored == ("sara", "social_worker")
+
+
+def test_no_login_role_reads_the_store_keys_or_runs_account_steps_it_may_not(world):
+    with psycopg.connect(world.url, user="sara", password=PW) as conn:
+        for statement in ("SELECT * FROM trefas_private.store_keys",
+                          "SELECT trefas.account_confirm('olle')",
+                          "SELECT trefas.account_open('eve', 'x', now())"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(statement)
+            conn.rollback()
+    with psycopg.connect(world.url, user="admin", password=ADMIN_PW) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT trefas.store_key('signing')")
+        conn.rollback()
+        with pytest.raises(psycopg.errors.RaiseException, match="not a user name"):
+            conn.execute("SELECT trefas.account_open('postgres', 'x', now())")
