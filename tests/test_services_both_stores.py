@@ -154,3 +154,20 @@ def _user_id(store, username: str) -> int:
     from trefas_app.store import models as m
     with store.uow() as uow:
         return uow.session.scalar(select(m.User.id).where(m.User.username == username))
+
+
+def test_dashboard_log_review_and_read_volumes(any_store):
+    from trefas_app.services import dashboard
+
+    today = clock.today()
+    with any_store.login("sara") as s:
+        cases.list_cases(s.uow(), s.actor)
+    with any_store.login("stina") as boss:
+        assert dashboard.dashboard(boss.uow(), boss.actor) is not None
+        page = audit_log.show_log(boss.uow(), boss.actor, username="sara")
+        assert any(r.action == "note.sign" for r in page.rows)
+        volumes = audit_log.read_volumes(boss.uow(), boss.actor,
+                                         today - dt.timedelta(days=1), today)
+        sara = [v for v in volumes if v.username == "sara"]
+        assert sara and {str(v.day) for v in sara} == {today.isoformat()}
+        assert cases.count_cases(boss.uow(), boss.actor).total >= 1
