@@ -211,3 +211,14 @@ def test_no_login_role_reads_the_store_keys_or_runs_account_steps_it_may_not(wor
         conn.rollback()
         with pytest.raises(psycopg.errors.RaiseException, match="not a user name"):
             conn.execute("SELECT trefas.account_open('postgres', 'x', now())")
+
+
+def test_a_connection_lost_mid_call_is_one_calm_sentence_and_the_next_call_works(world):
+    from trefas_app.services import cases as case_service
+
+    with world.login("sara") as s:
+        with pytest.raises(StoreError, match="connection to the server was lost"):
+            with s.uow() as uow:
+                uow.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        # The pool notices the broken connection and opens a new one.
+        assert case_service.list_cases(s.uow(), s.actor).total is not None

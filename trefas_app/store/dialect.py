@@ -95,3 +95,14 @@ def refused_by_server(exc: BaseException) -> bool:
     statement: for the user that is an access refusal like the program's."""
     orig = getattr(exc, "orig", None)
     return getattr(orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
+
+
+def server_unreachable(exc: BaseException) -> bool:
+    """The connection to a server broke (network, restart, an ended
+    connection): SQLSTATE class 08 / 57P0x, or psycopg's "connection" errors."""
+    orig = getattr(exc, "orig", None)
+    state = getattr(orig, "sqlstate", None) or ""
+    if state.startswith("08") or state.startswith("57P0"):
+        return True
+    return getattr(exc, "connection_invalidated", False) and \
+        type(orig).__module__.startswith("psycopg")

@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.errors import AccessDenied, TrefasError, ValidationError
+from trefas_app.domain.errors import AccessDenied, StoreError, TrefasError, ValidationError
 from trefas_app.security import audit
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
-from trefas_app.store.dialect import refused_by_server
+from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
 
 if TYPE_CHECKING:
@@ -91,6 +91,11 @@ class UnitOfWork:
                 raise translate_os_error(failure) or failure
         elif isinstance(exc, SQLAlchemyError) and refused_by_server(exc):
             self._refused_by_server(exc)
+        elif isinstance(exc, SQLAlchemyError) and server_unreachable(exc):
+            raise StoreError("Förbindelsen med servern bröts. Ingenting sparades; "
+                             "försök igen om en stund.",
+                             "The connection to the server was lost. Nothing was saved; "
+                             "try again in a moment.") from exc
         elif isinstance(exc, (OSError, SQLAlchemyError)):
             # A full disk noticed at a flush inside the service, not at commit.
             translated = translate_os_error(exc)
