@@ -82,3 +82,19 @@ def test_the_dialect_elements_run_on_the_server(migrated):
         day = conn.execute(select(local_date(text("'2026-03-29T23:30:00.000000Z'"),
                                              text("'+120 minutes'")))).scalar()
     assert day == "2026-03-30"
+
+
+def test_server_history_goes_down_and_up_again(migrated):
+    from alembic import command
+
+    from trefas_app.store.migrate import alembic_config
+    cfg = alembic_config()
+    with migrated.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    with migrated.connect() as conn:
+        assert conn.execute(text("SELECT to_regclass('public.notes')")).scalar() is None
+        assert conn.execute(text("SELECT count(*) FROM pg_proc "
+                                 "WHERE proname LIKE 'trefas_%'")).scalar() == 0
+    upgrade_to_head(migrated)
+    assert current_revision(migrated) == head_revision()

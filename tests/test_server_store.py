@@ -135,6 +135,8 @@ def test_one_time_code_only_enrols_and_an_unconfirmed_account_sees_nothing(world
     with psycopg.connect(world.url, user="nils", password=PW) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT count(*) FROM persons")
+    with pytest.raises(AccessDenied, match="waiting for confirmation"):
+        world.login("nils")
     with world.login("pia") as other_agency, pytest.raises(AccessDenied):
         server_accounts.confirm(other_agency, "nils")
 

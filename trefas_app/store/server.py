@@ -21,11 +21,13 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.errors import AccessDenied, StoreError
 from trefas_app.security import audit
 from trefas_app.store import models as m
+from trefas_app.store.dialect import refused_by_server
 from trefas_app.store.files import file_lock
 from trefas_app.store.uow import UnitOfWork, utc_now
 
@@ -274,22 +276,35 @@ class ServerStore:
 def connect(url: str, username: str, password: str,
             clock: Callable[[], dt.datetime] = utc_now) -> ServerStore:
     """Log in to a server store as ``username`` (logged as ``login``)."""
-    from trefas_app.store.store import actor_of
-
     engine = server_engine(url, username, password)
     try:
-        with Session(engine) as session:
-            me = session.scalar(text("SELECT session_user"))
-            user = session.scalars(select(m.User).where(m.User.username == me)).first()
-            if user is None or not user.active:
-                raise AccessDenied("Kontot är avstängt eller saknas på servern.",
-                                   "The account is disabled or missing on the server.")
-            actor = actor_of(user)
-            audit.append(session, clock(), actor, "login")
-            session.commit()
-        store = ServerStore(engine, actor, clock)
-        store.write_checkpoint()
+        return _log_in(engine, clock)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        if refused_by_server(exc):  # a login role of no group: not confirmed yet
+            raise AccessDenied(
+                "Kontot väntar på bekräftelse från en arbetsledare i din myndighet.",
+                "The account is waiting for confirmation by a supervisor of your "
+                "agency.") from exc
+        raise
     except BaseException:
         engine.dispose()
         raise
+
+
+def _log_in(engine: Engine, clock: Callable[[], dt.datetime]) -> ServerStore:
+    """The users row of session_user becomes the actor; the log-in is logged."""
+    from trefas_app.store.store import actor_of
+
+    with Session(engine) as session:
+        me = session.scalar(text("SELECT session_user"))
+        user = session.scalars(select(m.User).where(m.User.username == me)).first()
+        if user is None or not user.active:
+            raise AccessDenied("Kontot är avstängt eller saknas på servern.",
+                               "The account is disabled or missing on the server.")
+        actor = actor_of(user)
+        audit.append(session, clock(), actor, "login")
+        session.commit()
+    store = ServerStore(engine, actor, clock)
+    store.write_checkpoint()
     return store
