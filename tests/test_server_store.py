@@ -224,3 +224,26 @@ def test_a_connection_lost_mid_call_is_one_calm_sentence_and_the_next_call_works
                 uow.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         # The pool notices the broken connection and opens a new one.
         assert case_service.list_cases(s.uow(), s.actor).total is not None
+
+
+def test_a_rewrite_by_the_database_administrator_is_reported(pg_cluster):
+    """A superuser can drop the triggers and rewrite the log; the chain and
+    the checkpoints this desktop signed outside the database show it."""
+    world = build_server_world(pg_cluster)
+    with world.login("sara") as s:
+        persons.create_person(s.uow(), s.actor, persons.PersonInput("Bo", "Ek"))
+    with psycopg.connect(world.superuser_url, autocommit=True) as dba:
+        dba.execute("ALTER TABLE audit_events DISABLE TRIGGER USER")
+        dba.execute("UPDATE audit_events SET reason = 'ändrat i efterhand' WHERE seq = 3")
+    with world.login("stina") as boss:
+        report = audit_log.verify_log(boss, boss.actor)
+    assert not report.ok and report.first_bad_seq == 3
+    # Recomputing every hash after the change does not help: the tail the
+    # desktop's checkpoints name is gone or different.
+    with psycopg.connect(world.superuser_url, autocommit=True) as dba:
+        top = dba.execute("SELECT max(seq) FROM audit_events").fetchone()[0]
+        dba.execute("DELETE FROM audit_events WHERE seq > %s", (top - 5,))
+        dba.execute("UPDATE audit_events SET reason = NULL WHERE seq = 3")
+    with world.login("stina") as boss:
+        report = audit_log.verify_log(boss, boss.actor)
+    assert not report.ok
