@@ -28,9 +28,8 @@ from trefas_app.store.server import ServerPaths
 from trefas_app.store.server_setup import (
     CODE_VALID,
     InitReport,
-    _ident,
-    _run,
     group_role,
+    login_role,
     one_time_code,
     prepare_database,
     scram_verifier,
@@ -86,16 +85,8 @@ def _copy_tables(local_engine, conn, rows: dict[str, int]) -> None:
 def _login_roles(conn, report: ImportReport, now: dt.datetime) -> None:
     for user in conn.execute(select(m.User).where(m.User.active.is_(True))).all():
         code = one_time_code()
-        name = _ident(conn, user.username)
-        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
-                              {"n": user.username}).first()
-        verb = "ALTER" if exists else "CREATE"
-        verifier = conn.execute(text("SELECT quote_literal(:v)"),
-                                {"v": scram_verifier(conn, user.username, code)}).scalar()
-        until = conn.execute(text("SELECT quote_literal(:v)"),
-                             {"v": (now + CODE_VALID).isoformat()}).scalar()
-        _run(conn, f"{verb} ROLE {name} LOGIN PASSWORD {verifier} VALID UNTIL {until};"
-                   f"GRANT {group_role(Role(user.role))} TO {name}")
+        login_role(conn, user.username, scram_verifier(conn, user.username, code),
+                   now + CODE_VALID, group_role(Role(user.role)))
         report.codes[user.username] = code
 
 

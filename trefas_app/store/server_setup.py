@@ -57,8 +57,29 @@ def _run(conn: Connection, statements: str) -> None:
         cur.execute(statements)
 
 
+def login_role(conn: Connection, username: str, verifier: str,
+               valid_until: dt.datetime | None, group: str | None) -> None:
+    """Create (or reset) ``username``'s login role with a SCRAM verifier, until
+    ``valid_until`` (None: no expiry), member of ``group``."""
+    def literal(value: str) -> str:
+        return conn.execute(text("SELECT quote_literal(:v)"), {"v": value}).scalar()
+
+    name = _ident(conn, username)
+    verb = "CREATE" if _role_absent(conn, username) else "ALTER"
+    until = literal(valid_until.isoformat() if valid_until else "infinity")
+    _run(conn, f"{verb} ROLE {name} LOGIN PASSWORD {literal(verifier)} VALID UNTIL {until}")
+    if group:
+        _run(conn, f"GRANT {group} TO {name}")
+
+
+def _role_absent(conn: Connection, name: str) -> bool:
+    """True when no role of this name exists yet."""
+    return conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"),
+                        {"n": name}).first() is None
+
+
 def _ensure_role(conn: Connection, name: str, options: str) -> bool:
-    if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).first():
+    if not _role_absent(conn, name):
         return False
     _run(conn, f"CREATE ROLE {_ident(conn, name)} {options}")
     return True
@@ -251,11 +272,8 @@ def _first_admin(engine: Engine, report: InitReport, display_name: str, password
     with Session(engine) as session:
         conn = session.connection()
         name = report.admin
-        verifier = scram_verifier(conn, name, password)
-        _ensure_role(conn, name, "LOGIN")
-        _run(conn, f"ALTER ROLE {_ident(conn, name)} LOGIN PASSWORD "
-                             f"{conn.execute(text('SELECT quote_literal(:v)'), {'v': verifier}).scalar()}")
-        _run(conn, f"GRANT {group_role(Role.ADMINISTRATOR)} TO {_ident(conn, name)}")
+        login_role(conn, name, scram_verifier(conn, name, password), None,
+                   group_role(Role.ADMINISTRATOR))
         session.add_all([m.StoreMeta(key="store_id", value=report.store_id),
                          m.StoreMeta(key="created_at", value=now.isoformat()),
                          m.StoreMeta(key="lock_minutes", value="10"),
