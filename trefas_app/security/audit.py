@@ -73,6 +73,13 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
     return event
 
 
+def append_alone(engine, now: dt.datetime, actor: Actor | None, action: str) -> None:
+    """One entry in a transaction of its own (log-out, lock)."""
+    with Session(engine) as session:
+        append(session, now, actor, action)
+        session.commit()
+
+
 def _append_on_server(session: Session, now: dt.datetime, actor: Actor | None, action: str,
                       **f) -> AuditEvent:
     """On a server store the log has one way in, ``trefas.log_append``: it
