@@ -171,3 +171,33 @@ def test_dashboard_log_review_and_read_volumes(any_store):
         sara = [v for v in volumes if v.username == "sara"]
         assert sara and {str(v.day) for v in sara} == {today.isoformat()}
         assert cases.count_cases(boss.uow(), boss.actor).total >= 1
+
+
+def test_documents_plans_tasks_and_referrals(any_store):
+    from trefas_app.domain.errors import WrongPassword
+    from trefas_app.services import documents, plans, referrals, tasks
+
+    case_id = any_store.ids["case"]
+    with any_store.login("sara") as s:
+        plan = plans.create_plan(s.uow(), s.actor, case_id, False, Agency.CITY)
+        assert plans.get_plan(s.uow(), s.actor, plan.id).id == plan.id
+        task = tasks.create_task(s.uow(), s.actor, case_id, "Ring skolan", None, None, None)
+        tasks.complete_task(s.uow(), s.actor, task.id)
+        ref = referrals.create_referral(s.uow(), s.actor, case_id, "Oro från skolan",
+                                        Agency.CITY)
+        assert referrals.get_referral(s.uow(), s.actor, ref.id).id == ref.id
+        today = clock.today()
+        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=any_store.ids["person"], purpose="Överlämning till polisen",
+            valid_from=today, valid_until=today + dt.timedelta(days=30),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        with pytest.raises(WrongPassword):
+            documents.issue_handover(s.uow(), s.actor, case_id, Agency.POLICE, None,
+                                     "inte-mitt-lösenord")
+        handover = documents.issue_handover(s.uow(), s.actor, case_id, Agency.POLICE, None,
+                                            PW)
+        check = documents.verify_document(s, handover.pdf_bytes)
+        assert check.ok, check.reason_en
+    with any_store.login("stina") as boss:
+        summary = documents.issue_case_summary(boss.uow(), boss.actor, case_id)
+        assert summary.pages >= 1

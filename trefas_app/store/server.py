@@ -114,9 +114,10 @@ class ServerKeys:
     """What the services ask a key file for, on the server: the public key
     (anyone may verify) and the private one (roles that work with cases)."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, params: dict):
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+        self._params = params
         with engine.connect() as conn:
             raw = conn.execute(text("SELECT trefas.store_public_key()")).scalar()
         if raw is None:
@@ -130,6 +131,25 @@ class ServerKeys:
 
     def public_key(self):
         return self._public
+
+    def find(self, username: str) -> "_NoSlot":
+        """Failed log-ins are PostgreSQL's to count (its log), not a key file's."""
+        return _NoSlot()
+
+    def unseal(self, username: str, password: str) -> None:
+        """The password once more (a handover): checked by PostgreSQL, by
+        opening a connection as the user; a wrong one is WrongPassword."""
+        from trefas_app.domain.errors import WrongPassword
+
+        try:
+            _connect(self._params, username, password).close()
+        except AccessDeniedAtLogin as exc:
+            raise WrongPassword("Fel lösenord.", "Wrong password.") from exc
+
+
+class _NoSlot:
+    failures = 0
+    last_failure_at = None
 
 
 def read_signing_key(engine: Engine):
@@ -186,7 +206,8 @@ class ServerStore:
     via_recovery_key = False
     is_server = True
 
-    def __init__(self, engine: Engine, actor, clock: Callable[[], dt.datetime] = utc_now):
+    def __init__(self, engine: Engine, actor, params: dict,
+                 clock: Callable[[], dt.datetime] = utc_now):
         self.engine = engine
         self.actor = actor
         self.clock = clock
@@ -194,7 +215,7 @@ class ServerStore:
         with engine.connect() as conn:
             self.store_id = conn.execute(text(
                 "SELECT value FROM store_meta WHERE key = 'store_id'")).scalar()
-        self.keyfile = ServerKeys(engine)
+        self.keyfile = ServerKeys(engine, params)
         self.paths = ServerPaths(self.store_id)
         self._signing_key = read_signing_key(engine)
         self._note_seal_key = read_note_seal_key(engine, self._signing_key)
@@ -276,7 +297,7 @@ def connect(url: str, username: str, password: str,
     """Log in to a server store as ``username`` (logged as ``login``)."""
     engine = server_engine(url, username, password)
     try:
-        return _log_in(engine, clock)
+        return _log_in(engine, connection_info(url), clock)
     except SQLAlchemyError as exc:
         engine.dispose()
         if refused_by_server(exc):  # a login role of no group: not confirmed yet
@@ -290,7 +311,7 @@ def connect(url: str, username: str, password: str,
         raise
 
 
-def _log_in(engine: Engine, clock: Callable[[], dt.datetime]) -> ServerStore:
+def _log_in(engine: Engine, params: dict, clock: Callable[[], dt.datetime]) -> ServerStore:
     """The users row of session_user becomes the actor; the log-in is logged."""
     from trefas_app.store.store import actor_of
 
@@ -303,6 +324,6 @@ def _log_in(engine: Engine, clock: Callable[[], dt.datetime]) -> ServerStore:
         actor = actor_of(user)
         audit.append(session, clock(), actor, "login")
         session.commit()
-    store = ServerStore(engine, actor, clock)
+    store = ServerStore(engine, actor, params, clock)
     store.write_checkpoint()
     return store
