@@ -201,3 +201,36 @@ def test_documents_plans_tasks_and_referrals(any_store):
     with any_store.login("stina") as boss:
         summary = documents.issue_case_summary(boss.uow(), boss.actor, case_id)
         assert summary.pages >= 1
+
+
+def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store):
+    from trefas_app.domain.enums import IncidentKind, MeetingKind, ProtectionLevel
+    from trefas_app.services import exits, incidents, meetings
+
+    now = clock.now_utc()
+    with any_store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Lina", "Skydd", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        k = cases.open_case(s.uow(), s.actor, hidden.id, "Skyddat ärende")
+        row = next(r for r in cases.list_cases(s.uow(), s.actor).rows if r.id == k.id)
+        assert row.person_name.startswith("Skyddad person P-")
+        shown = persons.reveal_identity(s.uow(), s.actor, hidden.id,
+                                        "Behöver ringa personen i dag om mötet")
+        assert "Lina" in str(shown)
+        exit_ = exits.request_exit(s.uow(), s.actor, k.id, "Vill lämna")
+        assert exits.get_exit(s.uow(), s.actor, exit_.id).id == exit_.id
+    with any_store.login("kalle") as coordinator:
+        c = coordinator
+        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
+                                          any_store.ids["rk"], "Samverkan",
+                                          now + dt.timedelta(days=1), None)
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, k.id, "Läget")
+        incident = incidents.report_incident(c.uow(), c.actor, IncidentKind.SHOOTING,
+                                             now - dt.timedelta(hours=2), any_store.ids["rk"],
+                                             "Centrum", "Skottlossning")
+        incidents.link_person(c.uow(), c.actor, incident.id, k.id, "witness")
+        assert incidents.list_incidents(c.uow(), c.actor).rows
+    with any_store.login("olle") as other:
+        view = cases.request_emergency_access(other.uow(), other.actor, k.id,
+                                              "Akut hot, ansvarig handläggare nås inte")
+        assert view.read_only and view.person.display_name.startswith("Skyddad person P-")
