@@ -245,3 +245,27 @@ def test_a_rewrite_by_the_database_administrator_is_reported(pg_cluster):
     with world.login("stina") as boss:
         report = audit_log.verify_log(boss, boss.actor)
     assert not report.ok
+
+
+def test_a_password_reset_takes_the_content_grants_at_once(world):
+    with world.login("admin") as admin:
+        code = server_accounts.open_account(admin, username="rut", display_name="Rut R",
+                                            role=Role.SOCIAL_WORKER, unit_id=world.ids["rk"])
+    server_accounts.enrol(world.url, "rut", code, PW)
+    with world.login("stina") as boss:
+        server_accounts.confirm(boss, "rut")
+        with boss.engine.connect() as conn:
+            confirmed = conn.execute(text(
+                "SELECT username FROM trefas.log_chain(0, 100000) "
+                "WHERE action = 'account.confirm' AND subject_id = "
+                "(SELECT id::text FROM users WHERE username = 'rut')")).scalars().all()
+    assert confirmed == ["stina"]  # logged by the function, as the caller
+    with world.login("rut") as rut:
+        assert cases.list_cases(rut.uow(), rut.actor).total == 0
+    with psycopg.connect(world.url, user="admin", password=ADMIN_PW) as conn:
+        conn.execute("SELECT trefas.account_open('rut', 'SCRAM-ny', now() + interval '1 day')")
+        conn.commit()
+        groups = conn.execute(
+            "SELECT count(*) FROM pg_auth_members am JOIN pg_roles u ON u.oid = am.member "
+            "WHERE u.rolname = 'rut'").fetchone()[0]
+    assert groups == 0

@@ -92,9 +92,8 @@ def confirm(store: ServerStore, username: str) -> None:
         if user is None or user.agency != actor.agency or not user.active:
             raise AccessDenied("Kontot finns inte i din myndighet.",
                                "The account is not one of your agency.")
+        # The function logs the confirmation itself (also when called from psql).
         session.execute(text("SELECT trefas.account_confirm(:u)"), {"u": username})
-        audit.append(session, clock.now_utc(), actor, "account.confirm", subject_kind="user",
-                     subject_id=user.id)
         session.commit()
 
 

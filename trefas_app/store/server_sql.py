@@ -146,12 +146,21 @@ END $$;
 CREATE OR REPLACE FUNCTION trefas.account_open(p_username text, p_verifier text,
                                                p_valid_until timestamptz) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
+DECLARE v_group text;
 BEGIN
     IF NOT {_is_admin()} THEN
         RAISE EXCEPTION 'trefas: only an administrator opens accounts';
     END IF;
     PERFORM trefas.account_check_name(p_username);
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p_username) THEN
+        -- A reset: the content grants go at once; only a confirmation brings
+        -- them back (docs/accounts.md).
+        FOR v_group IN SELECT g.rolname FROM pg_catalog.pg_auth_members am
+                         JOIN pg_catalog.pg_roles g ON g.oid = am.roleid
+                         JOIN pg_catalog.pg_roles u ON u.oid = am.member
+                        WHERE u.rolname = p_username AND g.rolname LIKE '{ROLE_PREFIX}%' LOOP
+            EXECUTE pg_catalog.format('REVOKE %I FROM %I', v_group, p_username);
+        END LOOP;
         EXECUTE pg_catalog.format('ALTER ROLE %I LOGIN PASSWORD %L VALID UNTIL %L',
                                   p_username, p_verifier, p_valid_until);
     ELSE
@@ -173,19 +182,24 @@ END $$;
 CREATE OR REPLACE FUNCTION trefas.account_confirm(p_username text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
-    v_role text; v_agency text; v_my_agency text;
+    v_role text; v_agency text; v_my_agency text; v_id integer;
 BEGIN
     IF NOT pg_catalog.pg_has_role(session_user, '{ROLE_PREFIX}supervisor', 'MEMBER') THEN
         RAISE EXCEPTION 'trefas: only a supervisor confirms accounts';
     END IF;
     PERFORM trefas.account_check_name(p_username);
-    SELECT u.role, u.agency INTO v_role, v_agency FROM public.users u
+    SELECT u.role, u.agency, u.id INTO v_role, v_agency, v_id FROM public.users u
      WHERE u.username = p_username AND u.active;
     SELECT u.agency INTO v_my_agency FROM public.users u WHERE u.username = session_user;
     IF v_role IS NULL OR v_agency IS DISTINCT FROM v_my_agency THEN
         RAISE EXCEPTION 'trefas: % is not an active user of your agency', p_username;
     END IF;
     EXECUTE pg_catalog.format('GRANT %I TO %I', '{ROLE_PREFIX}' || v_role, p_username);
+    -- On record in the same transaction, whoever calls this (program or psql).
+    PERFORM trefas.log_append(
+        pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC',
+                           'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'account.confirm', 'user', v_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 END $$;
 
 -- Disabling takes effect at once: no new log-in, open connections ended.
