@@ -269,3 +269,42 @@ def test_a_password_reset_takes_the_content_grants_at_once(world):
             "SELECT count(*) FROM pg_auth_members am JOIN pg_roles u ON u.oid = am.member "
             "WHERE u.rolname = 'rut'").fetchone()[0]
     assert groups == 0
+
+
+def test_two_saves_at_the_same_instant_on_the_server_one_is_refused(world):
+    """Two transactions read the same plan version; the first commits, the
+    second's UPDATE … WHERE version = old matches nothing: refused."""
+    import datetime as dt
+    import threading
+
+    from trefas_app.domain import clock
+    from trefas_app.domain.enums import Agency
+    from trefas_app.services import plans
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    with world.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Ida", "Ek"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Oro")
+        plan = plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
+    both_read = threading.Barrier(2)
+    outcomes = []
+
+    def save(days: int) -> None:
+        with world.login("sara") as me:
+            try:
+                with me.uow() as uow:
+                    from trefas_app.store import models as m
+                    row = uow.session.get(m.Plan, plan.id)
+                    both_read.wait(10)
+                    row.next_follow_up = clock.today() + dt.timedelta(days=days)
+                    uow.commit()
+                outcomes.append("saved")
+            except ChangedMeanwhile:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=save, args=(d,)) for d in (10, 20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(outcomes) == ["refused", "saved"]

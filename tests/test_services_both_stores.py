@@ -234,3 +234,55 @@ def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store)
         view = cases.request_emergency_access(other.uow(), other.actor, k.id,
                                               "Akut hot, ansvarig handläggare nås inte")
         assert view.read_only and view.person.display_name.startswith("Skyddad person P-")
+
+
+def test_the_second_save_of_a_plan_is_refused_with_who_and_when(any_store):
+    from trefas_app.domain.enums import LifeArea
+    from trefas_app.services import plans
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    case_id = any_store.ids["case"]
+    today = clock.today()
+    with any_store.login("sara") as s:
+        plan = plans.create_plan(s.uow(), s.actor, case_id, False, Agency.CITY)
+        plans.add_goal(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Gå i skolan varje dag")
+        plans.add_action(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Möte med mentorn",
+                         Agency.CITY)
+    with any_store.login("stina") as boss:
+        plans.approve_plan(boss.uow(), boss.actor, plan.id)
+    with any_store.login("sara") as first, any_store.login("sara") as second:
+        opened_here = plans.get_plan(first.uow(), first.actor, plan.id).version
+        opened_there = plans.get_plan(second.uow(), second.actor, plan.id).version
+        saved = plans.follow_up_plan(first.uow(), first.actor, plan.id,
+                                     today + dt.timedelta(days=30), opened_here)
+        # The returned view carries the version now stored: the next save
+        # from that view is accepted.
+        assert saved.version > opened_here
+        assert plans.get_plan(first.uow(), first.actor, plan.id).version == saved.version
+        with pytest.raises(ChangedMeanwhile) as refused:
+            plans.follow_up_plan(second.uow(), second.actor, plan.id,
+                                 today + dt.timedelta(days=60), opened_there)
+    at = clock.format_local(clock.now_utc())[-5:-3]  # the hour; minutes may tick
+    assert refused.value.sv.startswith("Planen ändrades av Sara Lind kl. " + at)
+    assert refused.value.sv.endswith("– din ändring har inte sparats; öppna igen.")
+    with any_store.login("sara") as s:
+        kept = plans.get_plan(s.uow(), s.actor, plan.id)
+    assert kept.next_follow_up == today + dt.timedelta(days=30)  # nothing overwritten
+
+
+def test_a_stale_draft_is_not_saved(any_store):
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    with any_store.login("sara") as s:
+        draft = notes.write_note(s.uow(), s.actor, any_store.ids["case"], "Utkast", "Ett",
+                                 Category.SOCIAL)
+        newer = notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Två",
+                                   expected_version=draft.version)
+        with pytest.raises(ChangedMeanwhile) as refused:
+            notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Tre",
+                               expected_version=draft.version)
+        assert refused.value.sv.startswith("Anteckningen ändrades av Sara Lind kl. ")
+        assert notes.get_note(s.uow(), s.actor, draft.id).body == "Två"
+        assert notes.get_note(s.uow(), s.actor, draft.id).version == newer.version
+        notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Fyra",
+                           expected_version=newer.version)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
@@ -21,6 +22,7 @@ from trefas_app.security import audit
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
+from trefas_app.store.versions import saved_at_the_same_time
 
 if TYPE_CHECKING:
     from trefas_app.store.store import OpenStore
@@ -89,6 +91,8 @@ class UnitOfWork:
                 self._log_denial(exc)
             except (OSError, SQLAlchemyError) as failure:
                 raise translate_os_error(failure) or failure
+        elif isinstance(exc, StaleDataError):
+            raise saved_at_the_same_time() from exc
         elif isinstance(exc, SQLAlchemyError) and refused_by_server(exc):
             self._refused_by_server(exc)
         elif isinstance(exc, SQLAlchemyError) and server_unreachable(exc):
