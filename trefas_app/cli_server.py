@@ -10,6 +10,7 @@ prompt — never from an argument.
 from __future__ import annotations
 
 import argparse
+from types import SimpleNamespace
 from trefas_app.domain.enums import Agency, Role
 
 SERVER_OPTION_HELP = ("serverns adress, postgresql://… (annars TREFAS_SERVER eller "
@@ -34,6 +35,26 @@ def open_server_session(args: argparse.Namespace, username: str, password: str):
     return None if url is None else connect(url, username, password)
 
 
+def _cli() -> SimpleNamespace:
+    """The command line's shared helpers: in the module ``cli.py``, or (after
+    its split into the ``cli`` package) in the package's modules."""
+    try:
+        from trefas_app.cli import accounts, arguments, output, passwords, sessions
+    except ImportError:
+        from trefas_app import cli as single
+
+        return SimpleNamespace(
+            session=single.session, out=single.out, t=single.t, EXIT_OK=single.EXIT_OK,
+            new_password=single.new_password, obtain_password=single.obtain_password,
+            ENROLMENT_CODE_ENV=single.ENROLMENT_CODE_ENV, opt=single._get,
+            print_enrolment_code=single._print_enrolment_code)
+    return SimpleNamespace(
+        session=sessions.session, out=output.out, t=output.t, EXIT_OK=output.EXIT_OK,
+        new_password=passwords.new_password, obtain_password=passwords.obtain_password,
+        ENROLMENT_CODE_ENV=passwords.ENROLMENT_CODE_ENV, opt=arguments.opt,
+        print_enrolment_code=accounts._print_enrolment_code)
+
+
 def _require_server(args: argparse.Namespace) -> str:
     from trefas_app.domain.errors import UsageError
 
@@ -45,7 +66,7 @@ def _require_server(args: argparse.Namespace) -> str:
 
 
 def cmd_server_init(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store.server_setup import init_server
 
     name = args.admin.strip().lower()
@@ -64,7 +85,7 @@ def cmd_server_init(args: argparse.Namespace) -> int:
 
 
 def cmd_server_import(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store.server_import import import_store
 
     with cli.session(argparse.Namespace(**{**vars(args), "local_only": True})) as store:
@@ -79,12 +100,12 @@ def cmd_server_import(args: argparse.Namespace) -> int:
                   f"log entries (chain verified first), to the database "
                   f"{report.setup.database}."))
     for username, code in sorted(report.codes.items()):
-        cli._print_enrolment_code(username, code)
+        cli.print_enrolment_code(username, code)
     return cli.EXIT_OK
 
 
 def cmd_server_confirm_first(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store.server_setup import confirm_first
 
     group = confirm_first(args.db, args.username.strip().lower())
@@ -94,7 +115,7 @@ def cmd_server_confirm_first(args: argparse.Namespace) -> int:
 
 
 def cmd_server_add_user(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store import server_accounts
 
     _require_server(args)
@@ -103,17 +124,17 @@ def cmd_server_add_user(args: argparse.Namespace) -> int:
         code = server_accounts.open_account(store, username=name,
                                             display_name=args.display_name or name,
                                             role=Role(args.role), unit_id=args.unit)
-    cli._print_enrolment_code(name, code)
+    cli.print_enrolment_code(name, code)
     return cli.EXIT_OK
 
 
 def cmd_server_enrol(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store import server_accounts
 
     url = _require_server(args)
     name = args.username.strip().lower()
-    code = cli.obtain_password(cli._get(args, "code_file"), cli.ENROLMENT_CODE_ENV,
+    code = cli.obtain_password(cli.opt(args, "code_file"), cli.ENROLMENT_CODE_ENV,
                                cli.t("Engångskod: ", "One-time code: "))
     server_accounts.enrol(url, name, code, cli.new_password(args, name))
     cli.out(cli.t("Ditt lösenord är valt. Kontot väntar nu på bekräftelse från en "
@@ -124,7 +145,7 @@ def cmd_server_enrol(args: argparse.Namespace) -> int:
 
 
 def cmd_server_confirm(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store import server_accounts
 
     _require_server(args)
@@ -136,7 +157,7 @@ def cmd_server_confirm(args: argparse.Namespace) -> int:
 
 
 def cmd_server_disable(args: argparse.Namespace) -> int:
-    from trefas_app import cli
+    cli = _cli()
     from trefas_app.store import server_accounts
 
     _require_server(args)
@@ -149,7 +170,10 @@ def cmd_server_disable(args: argparse.Namespace) -> int:
 
 
 def register(subparsers, parents=()) -> None:
-    """The ``server`` command group (``parents``: the shared options)."""
+    """The ``server`` command group (``parents``: the shared options). Also
+    takes the cli package's ``Commands`` (its subparsers and shared options)."""
+    if hasattr(subparsers, "sub") and hasattr(subparsers, "common"):
+        subparsers, parents = subparsers.sub, (subparsers.common,)
     group = subparsers.add_parser("server", help="serverläge: PostgreSQL",
                                   description="serverläge: PostgreSQL", parents=list(parents))
     group.set_defaults(func=lambda _a: group.print_help() or 2, command_name="server")
