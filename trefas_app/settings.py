@@ -19,8 +19,9 @@ and the dialog shows the field read-only. ``TREFAS_MACHINE_CONFIG`` and
 ``TREFAS_USER_CONFIG`` name other files (for trying a file before pushing it,
 and for tests).
 
-Keys: ``store`` (the store folder), ``server`` (reserved for a future server
-mode; read and shown, not used), ``lock_minutes`` (1–240: the window locks
+Keys: ``store`` (the store folder), ``server`` (a PostgreSQL URL: server
+mode instead of the store folder, docs/server.md; ``--server`` and
+``TREFAS_SERVER`` win), ``lock_minutes`` (1–240: the window locks
 after this many idle minutes, or sooner if the store's own setting is
 shorter — a deployment can make locking stricter, never looser),
 ``language`` (``sv`` or ``en``, the window's language) and

@@ -17,6 +17,13 @@ NAME = "CASE WHEN protection_level != 'none' THEN '' ELSE search_name END"
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        # The Python collation of the local store (registered per connection)
+        # does not exist on a server: there trefas_sv is PostgreSQL's own ICU
+        # collation for Swedish, under the same name, so the models' ORDER BY
+        # and this index read the same on both stores.
+        op.execute("CREATE COLLATION IF NOT EXISTS public.trefas_sv "
+                   "(provider = icu, locale = 'sv-SE')")
     op.drop_index("ix_persons_listing", table_name="persons")
     op.execute(f"CREATE INDEX ix_persons_listing ON persons "
                f"(({MASKED}), ({NAME}) COLLATE trefas_sv, id)")

@@ -11,7 +11,7 @@ import sys
 from typing import Any, Sequence
 
 from trefas_app import __version__, paths, settings
-from trefas_app.cli import accounts, audit, casework, documents, maintenance, store_setup
+from trefas_app.cli import accounts, audit, casework, documents, maintenance, server, store_setup
 from trefas_app.cli.arguments import SUPPRESS, Commands, Parser, argparse_in_language
 from trefas_app.cli.output import (
     EXIT_FAILED,
@@ -29,7 +29,7 @@ log = logging.getLogger("trefas.cli")
 
 #: The command groups, in the order ``trefas --help`` lists them. A new group
 #: is a module with ``register(commands)`` and one line here.
-COMMAND_GROUPS = (store_setup, accounts, maintenance, audit, casework, documents)
+COMMAND_GROUPS = (server, store_setup, accounts, maintenance, audit, casework, documents)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "användarens datamapp)")
     common.add_argument("--lang", choices=["sv", "en"], default=SUPPRESS,
                         help="språk för meddelanden (sv eller en)")
+    common.add_argument("--server", metavar="URL", default=SUPPRESS,
+                        help=server.SERVER_OPTION_HELP)
     parser = Parser(
         prog="trefas", parents=[common],
         description="Trefas – samverkan mellan socialtjänst, polis och Kriminalvården. "

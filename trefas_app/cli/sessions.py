@@ -59,14 +59,18 @@ def session(args: argparse.Namespace, password: str | None = None, *,
     unlock a moment ago, so the store keeps a one-time proof of it
     (``store.login_proof``) that stands for the password instead of
     deriving the key from it a second time."""
+    from trefas_app.cli import server
     from trefas_app.store.store import unlock
 
+    on_server = server.server_of(args) is not None
     root = store_dir(args)
     username = acting_username(args)
-    require_store(root)
+    if not on_server:
+        require_store(root)
     if password is None:
         password = acting_password(args, username)
-    store = unlock(root, username, password, keep_login_proof=reauthenticates)
+    store = server.open_server_session(args, username, password) if on_server \
+        else unlock(root, username, password, keep_login_proof=reauthenticates)
     report_alarms(store)
     try:
         yield store

@@ -26,6 +26,8 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "lock": ("Låste", "Locked"),
     "unlock": ("Låste upp", "Unlocked"),
     "store.create": ("Skapade lagringsplatsen", "Created the store"),
+    "store.import": ("Flyttade en lokal lagringsplats till servern",
+                     "Moved a local store to the server"),
     "store.check": ("Kontrollerade lagringsplatsen", "Checked the store"),
     "settings.change": ("Ändrade inställning", "Changed a setting"),
     "access.denied": ("Nekad åtkomst", "Access denied"),

@@ -33,6 +33,7 @@ from trefas_app.services.views import (
     after_clause,
     fetch_page,
 )
+from trefas_app.store import dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -219,7 +220,7 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
         # likely(): most cases are in the states a user filters by, so the
         # state index is no help; without it SQLite walks the sort index and
         # stops after a page instead of sorting every match.
-        narrowing.append(func.likely(m.Case.state.in_(filt.states)))
+        narrowing.append(dialect.likely(m.Case.state.in_(filt.states)))
     if filt.person_id is not None:
         narrowing.append(m.Case.person_id == filt.person_id)
     query = clean(filt.query, SEARCH_QUERY).strip()

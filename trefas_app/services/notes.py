@@ -18,6 +18,7 @@ from trefas_app.services.persons import mask_result
 from trefas_app.services.views import NoteView, Page
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 MAX_NOTE_CHARS = text_rules.NOTE
 
@@ -60,7 +61,7 @@ def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
                      owner_agency=n.owner_agency, created_at=n.created_at,
                      signed_at=n.signed_at, signed_by=names.get(n.signed_by_id),
                      corrects_id=n.corrects_id, author_id=n.author_id,
-                     corrected_by=tuple(sorted(corrections.get(n.id, ()))))
+                     corrected_by=tuple(sorted(corrections.get(n.id, ()))), version=n.version)
             for n in notes])
 
 
@@ -106,10 +107,14 @@ def _own_draft(uow: UnitOfWork, actor: Actor, note_id: int) -> m.Note:
 
 
 def update_draft(uow: UnitOfWork, actor: Actor, note_id: int, title: str, body: str,
-                 category: Category | None = None) -> NoteView:
+                 category: Category | None = None,
+                 expected_version: int | None = None) -> NoteView:
+    """Save the author's draft; with ``expected_version`` (the version the
+    editor opened) only if nobody saved it since (store/versions.py)."""
     title, body = _check_text(title, body)
     with uow:
         note = _own_draft(uow, actor, note_id)
+        require_version(uow.session, note, expected_version)
         note.title, note.body = title, body
         if category is not None:
             note.category = Category(category)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
@@ -40,6 +39,7 @@ from trefas_app.services.views import (
     mask_identity,
     name_words,
 )
+from trefas_app.store import dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -392,9 +392,9 @@ def matching_person_ids(session, actor: Actor, query: str, now: dt.datetime) -> 
 
 
 def id_set(ids: list[int]):
-    """``SELECT value FROM json_each(?)``: a list of ids as one bound value, for
-    ``column.in_(...)``; a plain IN list would need a variable per id."""
-    return select(func.json_each(json.dumps(ids)).table_valued("value").c.value)
+    """A list of ids as one bound value, for ``column.in_(...)``; a plain IN
+    list would need a variable per id (SQL per store: store/dialect.py)."""
+    return dialect.id_set(ids)
 
 
 def check_reason(reason: str) -> None:

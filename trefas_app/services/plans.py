@@ -32,6 +32,7 @@ from trefas_app.services.views_casework import (
 )
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 MAX_TEXT = text_rules.PLAN_TEXT
 #: Dates may lie this far back (an action entered after the fact) …
@@ -173,7 +174,7 @@ def _view(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> PlanView:
                            overdue=(a.done_at is None and a.due_date is not None
                                     and a.due_date < today))
             for a in plan.actions),
-        next_states=next_states))
+        next_states=next_states, version=plan.version))
 
 
 def _finish(uow: UnitOfWork, actor: Actor, plan: m.Plan, case: m.Case) -> PlanView:
@@ -294,10 +295,12 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
 
 
 def follow_up_plan(uow: UnitOfWork, actor: Actor, plan_id: int,
-                   next_follow_up: dt.date) -> PlanView:
-    """Record that the plan was followed up, and when the next follow-up is."""
+                   next_follow_up: dt.date, expected_version: int | None = None) -> PlanView:
+    """Record that the plan was followed up, and when the next follow-up is;
+    with ``expected_version``, only if nobody changed the plan since."""
     with uow:
         plan, case = _writable_plan(uow, actor, plan_id)
+        require_version(uow.session, plan, expected_version)
         lifecycles.PLAN.check(plan.state, PlanState.FOLLOWED_UP)
         if next_follow_up is None:
             raise ValidationError("Ange datum för nästa uppföljning.",

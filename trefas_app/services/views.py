@@ -353,3 +353,5 @@ class NoteView:
     corrected_by: tuple[int, ...]
     author_id: int | None = None
     person_id: int | None = None
+    #: The version read (give it back to update_draft: a newer one refuses the save).
+    version: int = 0

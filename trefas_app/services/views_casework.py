@@ -111,6 +111,8 @@ class PlanView:
     goals: tuple[PlanGoalView, ...]
     actions: tuple[PlanActionView, ...]
     next_states: tuple[PlanState, ...]
+    #: The version read (give it back to follow_up_plan: a newer one refuses the save).
+    version: int = 0
 
 
 @dataclass(frozen=True)

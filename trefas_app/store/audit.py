@@ -15,10 +15,11 @@ import datetime as dt
 import json
 from collections import namedtuple
 from dataclasses import dataclass
+from dataclasses import astuple as dataclasses_astuple
 from dataclasses import fields as dataclass_fields
 from typing import Iterator
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, text
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
@@ -53,6 +54,11 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
     object, no second read)."""
     if reason is not None:
         reason = clean(reason, LOGGED_REASON)
+    if session.get_bind().dialect.name == "postgresql":
+        return _append_on_server(session, now, actor, action, subject_kind=subject_kind,
+                                 subject_id=subject_id, case_id=case_id,
+                                 person_id=person_id, reason=reason, detail=detail,
+                                 username=username)
     seq, prev = transaction_head(session)
     seq += 1
     fields = {
@@ -79,6 +85,34 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
         "detail": fields["detail"], "prev_hash": prev, "hash": digest}])
     session.info[_HEAD_KEY] = (session.get_transaction(), (seq, digest))
     return seq, digest
+
+
+def append_alone(engine, now: dt.datetime, actor: Actor | None, action: str) -> None:
+    """One entry in a transaction of its own (log-out, lock)."""
+    with Session(engine) as session:
+        append(session, now, actor, action)
+        session.commit()
+
+
+def _append_on_server(session: Session, now: dt.datetime, actor: Actor | None, action: str,
+                      **f) -> tuple[int, str]:
+    """On a server store the log has one way in, ``trefas.log_append``: it
+    takes the log's lock, reads the head and hashes the entry itself, and it
+    takes user, agency and role from the connection's own login role."""
+    detail = json.dumps(f["detail"], sort_keys=True, ensure_ascii=False) \
+        if f["detail"] else None
+    subject_id = None if f["subject_id"] is None else str(f["subject_id"])
+    session.flush()  # the change the entry records goes first
+    row = session.execute(text(
+        "SELECT seq, hash, prev_hash FROM trefas.log_append(:at, :action, :kind, :sid, "
+        ":case_id, :person_id, :reason, :detail, :user, :agency, :role)"),
+        {"at": _iso(now), "action": action, "kind": f["subject_kind"], "sid": subject_id,
+         "case_id": f["case_id"], "person_id": f["person_id"], "reason": f["reason"],
+         "detail": detail, "user": actor.username if actor else f["username"],
+         "agency": actor.agency.value if actor else None,
+         "role": actor.role.value if actor else None}).one()
+    session.info[_HEAD_KEY] = (session.get_transaction(), (row.seq, row.hash))
+    return row.seq, row.hash
 
 
 def transaction_head(session: Session) -> tuple[int, str]:
@@ -128,7 +162,12 @@ def iter_chain(session: Session, batch: int = 20_000, *, after: int = 0,
     memory: one statement on the driver's cursor, rows fetched in batches and
     made tuples with the entry's field names — no ORM object per row (millions
     of rows: the ORM made verification four times slower than its hashing).
-    Yields exactly the values :func:`to_chain_entry` gives for the same row."""
+    Yields exactly the values :func:`to_chain_entry` gives for the same row.
+    On a server through ``trefas.log_chain``: the whole chain, whatever the
+    reader's row rules."""
+    if session.get_bind().dialect.name == "postgresql":
+        yield from _server_chain(session, batch, after, _LAST_SEQ if upto is None else upto)
+        return
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(_CHAIN_SELECT, (after, _LAST_SEQ if upto is None else upto))
@@ -139,7 +178,23 @@ def iter_chain(session: Session, batch: int = 20_000, *, after: int = 0,
         cursor.close()
 
 
+def _server_chain(session: Session, batch: int, after: int, upto: int) -> Iterator[ChainRow]:
+    while after < upto:
+        rows = session.execute(text("SELECT * FROM trefas.log_chain(:after, :n)"),
+                               {"after": after, "n": batch}).all()
+        if not rows:
+            return
+        for row in rows:
+            if row.seq > upto:
+                return
+            yield ChainRow(*dataclasses_astuple(to_chain_entry(row)))
+        after = rows[-1].seq
+
+
 def head(session: Session) -> tuple[int, str]:
+    if session.get_bind().dialect.name == "postgresql":
+        seq, digest = session.execute(text("SELECT seq, hash FROM trefas.log_head()")).one()
+        return seq, digest
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
     ).first()

@@ -106,6 +106,19 @@ class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: UTCDateTime()}
 
 
+class Versioned:
+    """An editable record's version: every ORM update requires the version it
+    read and writes the next one (SQLAlchemy's version counter), so of two
+    saves of the same version the second is refused, never silently applied
+    (store/versions.py)."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
+
+
 class Tracked:
     """Who created and last changed a row, and when."""
 
@@ -368,7 +381,7 @@ class ConsentGrant(Base):
 # --- SIG referral and plan -------------------------------------------------
 
 
-class Referral(CaseContent, Base):
+class Referral(Versioned, CaseContent, Base):
     __tablename__ = "referrals"
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[ReferralState] = mapped_column(_enum(ReferralState), index=True)
@@ -382,7 +395,7 @@ class Referral(CaseContent, Base):
     closed_at: Mapped[Optional[dt.datetime]]
 
 
-class Plan(CaseContent, Base):
+class Plan(Versioned, CaseContent, Base):
     __tablename__ = "plans"
     id: Mapped[int] = mapped_column(primary_key=True)
     is_sip: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -551,7 +564,7 @@ class MeetingItem(CaseContent, Base):
     decision: Mapped[Optional[str]] = mapped_column(Text)
 
 
-class Task(CaseContent, Base):
+class Task(Versioned, CaseContent, Base):
     __tablename__ = "tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[Optional[int]] = mapped_column(ForeignKey("meetings.id"))
@@ -566,7 +579,7 @@ class Task(CaseContent, Base):
     completed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
-class Note(CaseContent, Base):
+class Note(Versioned, CaseContent, Base):
     """A case note. Signed notes never change (a database trigger enforces it);
     a correction is a new note pointing at the one it corrects."""
 

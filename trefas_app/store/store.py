@@ -756,9 +756,7 @@ class OpenStore:
         if self._data_key is None:
             return
         try:
-            with Session(self.engine) as session:
-                audit.append(session, self.clock(), self.actor, action)
-                session.commit()
+            audit.append_alone(self.engine, self.clock(), self.actor, action)
             self.write_checkpoint()
             self.write_witness()
             self._refresh_statistics()

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING, Callable
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.errors import AccessDenied, TrefasError, ValidationError
+from trefas_app.domain.errors import AccessDenied, StoreError, TrefasError, ValidationError
 from trefas_app.store import audit
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
+from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
+from trefas_app.store.versions import saved_at_the_same_time
 
 if TYPE_CHECKING:
     from trefas_app.store.store import OpenStore
@@ -88,6 +91,15 @@ class UnitOfWork:
                 self._log_denial(exc)
             except (OSError, SQLAlchemyError) as failure:
                 raise translate_os_error(failure) or failure
+        elif isinstance(exc, StaleDataError):
+            raise saved_at_the_same_time() from exc
+        elif isinstance(exc, SQLAlchemyError) and refused_by_server(exc):
+            self._refused_by_server(exc)
+        elif isinstance(exc, SQLAlchemyError) and server_unreachable(exc):
+            raise StoreError("Förbindelsen med servern bröts. Ingenting sparades; "
+                             "försök igen om en stund.",
+                             "The connection to the server was lost. Nothing was saved; "
+                             "try again in a moment.") from exc
         elif isinstance(exc, (OSError, SQLAlchemyError)):
             # A full disk noticed at a flush inside the service, not at commit.
             translated = translate_os_error(exc)
@@ -112,6 +124,16 @@ class UnitOfWork:
 
     def log(self, actor: Actor | None, action: str, **fields) -> None:
         audit.append(self.session, self.now(), actor, action, **fields)
+
+    def _refused_by_server(self, exc: BaseException) -> None:
+        """A server store's grants or row rules refused what the program's
+        own check let through: the same refusal, on record the same way."""
+        from trefas_app.security.access import denied
+
+        refusal = denied(self.store.actor, "server", "Du har inte behörighet till det här.",
+                         "You do not have access to this.")
+        self._log_denial(refusal)
+        raise refusal from exc
 
     def _log_denial(self, exc: TrefasError) -> None:
         """Attempts to do what one may not — or to probe what exists — are on

@@ -1,0 +1,288 @@
+"""The service calls that matter most, on both stores: the local SQLCipher
+store and a PostgreSQL server (``any_store``). Same calls, same answers, same
+refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from account_setup import enrolled_user
+from server_world import ADMIN_PW, PEOPLE, PW, build_server_world
+from trefas_app.domain import clock
+from trefas_app.domain.enums import Agency, Category, NoteState
+from trefas_app.domain.errors import AccessDenied, NotFound, StoreError
+from trefas_app.services import audit_log, cases, consents, notes, persons, users
+from trefas_app.services.cases import CaseFilter
+from trefas_app.store.keyslots import TEST_KDF
+from trefas_app.store.store import create_store, unlock
+
+
+@dataclass
+class LocalWorld:
+    root: object
+    ids: dict = field(default_factory=dict)
+
+    def login(self, name: str, password: str | None = None):
+        return unlock(self.root, name, password or (ADMIN_PW if name == "admin" else PW))
+
+
+def build_local_world(root) -> LocalWorld:
+    """The same people as server_world.PEOPLE, on a local store."""
+    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
+                           admin_password=ADMIN_PW, kdf=TEST_KDF)
+    store = created.store
+    admin = store.actor
+    world = LocalWorld(root)
+    world.ids["rk"] = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista").id
+    world.ids["lpo"] = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R",
+                                      "LPO Rinkeby").id
+    for name, display, role, agency, unit in PEOPLE:
+        enrolled_user(store.uow(), admin, users.UserInput(name, display, role, agency,
+                                                          world.ids[unit], PW))
+    store.close()
+    return world
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def any_store(request, tmp_path_factory):
+    """A ready store with the test people (admin, stina, sara, olle, kalle of
+    the city; pia, petra of the police), and a case of sara's about Amir
+    Haddad with a signed note: on a local store or on the server."""
+    if request.param == "postgresql":
+        world = build_server_world(request.getfixturevalue("pg_cluster"))
+    else:
+        world = build_local_world(tmp_path_factory.mktemp("both") / "store")
+    with world.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Risk för våld")
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Samtal om skolan.",
+                                Category.SOCIAL)
+        notes.sign_note(s.uow(), s.actor, note.id)
+    world.ids.update(person=p.id, case=k.id, note=note.id)
+    world.kind = request.param
+    return world
+
+
+def test_case_list_and_case_for_the_team_member(any_store):
+    with any_store.login("sara") as s:
+        page = cases.list_cases(s.uow(), s.actor)
+        assert [r.id for r in page.rows] == [any_store.ids["case"]]
+        assert page.rows[0].person_name == "Amir Haddad"
+        view = cases.get_case(s.uow(), s.actor, any_store.ids["case"])
+        assert view.on_team and view.person.display_name == "Amir Haddad"
+        assert cases.list_cases(s.uow(), s.actor, CaseFilter(query="Hadd")).total == 1
+
+
+def test_police_without_consent_or_team_sees_no_case(any_store):
+    with any_store.login("petra") as s:
+        assert cases.list_cases(s.uow(), s.actor).rows == ()
+        with pytest.raises((AccessDenied, NotFound)):
+            cases.get_case(s.uow(), s.actor, any_store.ids["case"])
+
+
+def test_administrator_reads_no_case_content(any_store):
+    with any_store.login("admin") as s:
+        with pytest.raises(AccessDenied):
+            cases.list_cases(s.uow(), s.actor)
+        with pytest.raises(AccessDenied):
+            notes.get_note(s.uow(), s.actor, any_store.ids["note"])
+
+
+def test_notes_write_sign_and_a_signed_note_stays(any_store):
+    with any_store.login("sara") as s:
+        draft = notes.write_note(s.uow(), s.actor, any_store.ids["case"], "Hembesök",
+                                 "Träffade familjen.", Category.SOCIAL)
+        signed = notes.sign_note(s.uow(), s.actor, draft.id)
+        assert signed.state is NoteState.SIGNED
+        with pytest.raises(Exception):
+            notes.update_draft(s.uow(), s.actor, draft.id, "Ändrad", "Ändrad text",
+                               Category.SOCIAL)
+        listed = notes.list_notes(s.uow(), s.actor, any_store.ids["case"])
+        assert {n.id for n in listed.rows} >= {draft.id, any_store.ids["note"]}
+    with any_store.login("olle") as other:  # same unit, not on the team
+        with pytest.raises((AccessDenied, NotFound)):
+            notes.get_note(other.uow(), other.actor, draft.id)
+
+
+def test_consent_lets_the_police_see_identity_then_withdrawal_takes_it_back(any_store):
+    today = clock.today()
+    with any_store.login("sara") as s:
+        c = consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=any_store.ids["person"], purpose="Samverkan med polisen",
+            valid_from=today, valid_until=today + dt.timedelta(days=90),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        cases.add_team_member(s.uow(), s.actor, any_store.ids["case"], _user_id(s, "petra"))
+    with any_store.login("petra") as p:
+        rows = cases.list_cases(p.uow(), p.actor).rows
+        assert [r.person_name for r in rows] == ["Amir Haddad"]
+        with pytest.raises((AccessDenied, NotFound)):
+            notes.get_note(p.uow(), p.actor, any_store.ids["note"])  # social, not shared
+    with any_store.login("sara") as s:
+        consents.withdraw_consent(s.uow(), s.actor, c.id, "Personen återkallade samtycket")
+    with any_store.login("petra") as p:
+        rows = cases.list_cases(p.uow(), p.actor).rows
+        assert all(r.person_name != "Amir Haddad" for r in rows)
+
+
+def test_person_search_finds_by_name_and_sql_in_search_is_just_text(any_store):
+    with any_store.login("sara") as s:
+        found = persons.list_persons(s.uow(), s.actor, "haddad")
+        assert [r.id for r in found.rows] == [any_store.ids["person"]]
+        for attack in ("'; DROP TABLE persons; --", "%' OR '1'='1", "\\", "Amir%"):
+            assert persons.list_persons(s.uow(), s.actor, attack).rows == ()
+            assert cases.list_cases(s.uow(), s.actor, CaseFilter(query=attack)).rows == ()
+        assert persons.list_persons(s.uow(), s.actor, "").total >= 1
+
+
+def test_log_verifies_after_the_work(any_store):
+    with any_store.login("stina") as boss:
+        report = audit_log.verify_log(boss, boss.actor)
+    assert report.ok, report.problem_en
+
+
+def test_wrong_password_is_refused_on_both(any_store):
+    with pytest.raises(StoreError):
+        any_store.login("sara", "Fel-lösenord-helt-klart-1")
+
+
+def _user_id(store, username: str) -> int:
+    from sqlalchemy import select
+
+    from trefas_app.store import models as m
+    with store.uow() as uow:
+        return uow.session.scalar(select(m.User.id).where(m.User.username == username))
+
+
+def test_dashboard_log_review_and_read_volumes(any_store):
+    from trefas_app.services import dashboard
+
+    today = clock.today()
+    with any_store.login("sara") as s:
+        cases.list_cases(s.uow(), s.actor)
+    with any_store.login("stina") as boss:
+        assert dashboard.dashboard(boss.uow(), boss.actor) is not None
+        page = audit_log.show_log(boss.uow(), boss.actor, username="sara")
+        assert any(r.action == "note.sign" for r in page.rows)
+        volumes = audit_log.read_volumes(boss.uow(), boss.actor,
+                                         today - dt.timedelta(days=1), today)
+        sara = [v for v in volumes if v.username == "sara"]
+        assert sara and {str(v.day) for v in sara} == {today.isoformat()}
+        assert cases.count_cases(boss.uow(), boss.actor).total >= 1
+
+
+def test_documents_plans_tasks_and_referrals(any_store):
+    from trefas_app.domain.errors import WrongPassword
+    from trefas_app.services import documents, plans, referrals, tasks
+
+    case_id = any_store.ids["case"]
+    with any_store.login("sara") as s:
+        plan = plans.create_plan(s.uow(), s.actor, case_id, False, Agency.CITY)
+        assert plans.get_plan(s.uow(), s.actor, plan.id).id == plan.id
+        task = tasks.create_task(s.uow(), s.actor, case_id, "Ring skolan", None, None, None)
+        tasks.complete_task(s.uow(), s.actor, task.id)
+        ref = referrals.create_referral(s.uow(), s.actor, case_id, "Oro från skolan",
+                                        Agency.CITY)
+        assert referrals.get_referral(s.uow(), s.actor, ref.id).id == ref.id
+        today = clock.today()
+        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=any_store.ids["person"], purpose="Överlämning till polisen",
+            valid_from=today, valid_until=today + dt.timedelta(days=30),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        with pytest.raises(WrongPassword):
+            documents.issue_handover(s.uow(), s.actor, case_id, Agency.POLICE, None,
+                                     "inte-mitt-lösenord")
+        handover = documents.issue_handover(s.uow(), s.actor, case_id, Agency.POLICE, None,
+                                            PW)
+        check = documents.verify_document(s, handover.pdf_bytes)
+        assert check.ok, check.reason_en
+    with any_store.login("stina") as boss:
+        summary = documents.issue_case_summary(boss.uow(), boss.actor, case_id)
+        assert summary.pages >= 1
+
+
+def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store):
+    from trefas_app.domain.enums import IncidentKind, MeetingKind, ProtectionLevel
+    from trefas_app.services import exits, incidents, meetings
+
+    now = clock.now_utc()
+    with any_store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Lina", "Skydd", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        k = cases.open_case(s.uow(), s.actor, hidden.id, "Skyddat ärende")
+        row = next(r for r in cases.list_cases(s.uow(), s.actor).rows if r.id == k.id)
+        assert row.person_name.startswith("Skyddad person P-")
+        shown = persons.reveal_identity(s.uow(), s.actor, hidden.id,
+                                        "Behöver ringa personen i dag om mötet")
+        assert "Lina" in str(shown)
+        exit_ = exits.request_exit(s.uow(), s.actor, k.id, "Vill lämna")
+        assert exits.get_exit(s.uow(), s.actor, exit_.id).id == exit_.id
+    with any_store.login("kalle") as coordinator:
+        c = coordinator
+        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
+                                          any_store.ids["rk"], "Samverkan",
+                                          now + dt.timedelta(days=1), None)
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, k.id, "Läget")
+        incident = incidents.report_incident(c.uow(), c.actor, IncidentKind.SHOOTING,
+                                             now - dt.timedelta(hours=2), any_store.ids["rk"],
+                                             "Centrum", "Skottlossning")
+        incidents.link_person(c.uow(), c.actor, incident.id, k.id, "witness")
+        assert incidents.list_incidents(c.uow(), c.actor).rows
+    with any_store.login("olle") as other:
+        view = cases.request_emergency_access(other.uow(), other.actor, k.id,
+                                              "Akut hot, ansvarig handläggare nås inte")
+        assert view.read_only and view.person.display_name.startswith("Skyddad person P-")
+
+
+def test_the_second_save_of_a_plan_is_refused_with_who_and_when(any_store):
+    from trefas_app.domain.enums import LifeArea
+    from trefas_app.services import plans
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    case_id = any_store.ids["case"]
+    today = clock.today()
+    with any_store.login("sara") as s:
+        plan = plans.create_plan(s.uow(), s.actor, case_id, False, Agency.CITY)
+        plans.add_goal(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Gå i skolan varje dag")
+        plans.add_action(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Möte med mentorn",
+                         Agency.CITY)
+    with any_store.login("stina") as boss:
+        plans.approve_plan(boss.uow(), boss.actor, plan.id)
+    with any_store.login("sara") as first, any_store.login("sara") as second:
+        opened_here = plans.get_plan(first.uow(), first.actor, plan.id).version
+        opened_there = plans.get_plan(second.uow(), second.actor, plan.id).version
+        saved = plans.follow_up_plan(first.uow(), first.actor, plan.id,
+                                     today + dt.timedelta(days=30), opened_here)
+        # The returned view carries the version now stored: the next save
+        # from that view is accepted.
+        assert saved.version > opened_here
+        assert plans.get_plan(first.uow(), first.actor, plan.id).version == saved.version
+        with pytest.raises(ChangedMeanwhile) as refused:
+            plans.follow_up_plan(second.uow(), second.actor, plan.id,
+                                 today + dt.timedelta(days=60), opened_there)
+    at = clock.format_local(clock.now_utc())[-5:-3]  # the hour; minutes may tick
+    assert refused.value.sv.startswith("Planen ändrades av Sara Lind kl. " + at)
+    assert refused.value.sv.endswith("– din ändring har inte sparats; öppna igen.")
+    with any_store.login("sara") as s:
+        kept = plans.get_plan(s.uow(), s.actor, plan.id)
+    assert kept.next_follow_up == today + dt.timedelta(days=30)  # nothing overwritten
+
+
+def test_a_stale_draft_is_not_saved(any_store):
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    with any_store.login("sara") as s:
+        draft = notes.write_note(s.uow(), s.actor, any_store.ids["case"], "Utkast", "Ett",
+                                 Category.SOCIAL)
+        newer = notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Två",
+                                   expected_version=draft.version)
+        with pytest.raises(ChangedMeanwhile) as refused:
+            notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Tre",
+                               expected_version=draft.version)
+        assert refused.value.sv.startswith("Anteckningen ändrades av Sara Lind kl. ")
+        assert notes.get_note(s.uow(), s.actor, draft.id).body == "Två"
+        assert notes.get_note(s.uow(), s.actor, draft.id).version == newer.version
+        notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Fyra",
+                           expected_version=newer.version)
