@@ -16,7 +16,7 @@ b) the access rule on the largest lists: ``list_persons`` / ``list_cases``
    Medians of 10 runs.
 c) ``audit verify`` on 2,000,000 events: a fresh small store, 2,000,000
    correctly chained entries inserted in bulk (hashes computed exactly as
-   ``security.audit.append`` does), a signed checkpoint for the head, then
+   ``store.audit.append`` does), a signed checkpoint for the head, then
    ``services.audit_log.verify_log`` end to end in a child process (so its
    peak RSS is that of the verification alone).
 

@@ -52,8 +52,8 @@ from trefas_app.domain.enums import (
     RiskLevel,
     Role,
 )
-from trefas_app.security import audit
-from trefas_app.security.audit_chain import canonical_bytes, format_at
+from trefas_app.store import audit
+from trefas_app.store.audit_chain import canonical_bytes, format_at
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import PRODUCTION_KDF, KdfParams
 from trefas_app.store.store import OpenStore, actor_of, create_store

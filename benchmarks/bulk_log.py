@@ -4,7 +4,7 @@ Nothing here is part of the program. ``build_log_store(root, events)`` makes a
 fresh store (test KDF) with an administrator and one supervisor (``chef``,
 ``LOG_PASSWORD``, a key holder who may verify the log) and one social worker
 (``sara``) with one case, then appends
-``events`` entries hashed exactly as ``security.audit.append`` does and
+``events`` entries hashed exactly as ``store.audit.append`` does and
 inserted with the driver's ``executemany`` in chunks (one transaction each, the
 append-only triggers in place), signs a checkpoint every
 ``CHECKPOINT_EVERY`` entries as the program does, and logs the supervisor

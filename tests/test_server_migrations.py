@@ -35,11 +35,18 @@ def test_migrated_server_schema_equals_the_models(migrated):
     assert rest == []
 
 
-def test_person_list_index_uses_swedish_collation(migrated):
+def test_person_list_index_uses_the_stored_swedish_key(migrated):
+    """0004 made the index Swedish by collation; 0005 replaced that with the
+    stored sort key (persons.sort_name, compared as bytes: COLLATE "C"). The
+    collation stays for the few ORDER BYs on other names."""
     with migrated.connect() as conn:
         sql = conn.execute(text("SELECT indexdef FROM pg_indexes "
                                 "WHERE indexname = 'ix_persons_listing'")).scalar()
-        assert "trefas_sv" in sql
+        assert "sort_name" in sql
+        collation = conn.execute(text(
+            "SELECT collation_name FROM information_schema.columns "
+            "WHERE table_name = 'persons' AND column_name = 'sort_name'")).scalar()
+        assert collation == "C"
         order = conn.execute(text(
             "SELECT w FROM (VALUES ('ö'), ('a'), ('z'), ('å'), ('ä')) AS t(w) "
             "ORDER BY w COLLATE trefas_sv")).scalars().all()

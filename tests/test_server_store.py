@@ -12,7 +12,7 @@ from sqlalchemy import text
 from server_world import ADMIN_PW, PW, build_server_world
 from trefas_app.domain.enums import Role
 from trefas_app.domain.errors import AccessDenied, StoreError
-from trefas_app.security.audit_chain import canonical_bytes, entry_hash
+from trefas_app.store.audit_chain import canonical_bytes, entry_hash
 from trefas_app.services import audit_log, cases, persons
 from trefas_app.store import server_accounts
 from trefas_app.store.server import ServerRefused, connect, connection_info

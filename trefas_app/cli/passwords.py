@@ -94,6 +94,6 @@ def new_password(args: argparse.Namespace, whose: str) -> str:
 
 
 def password_policy(password: str, username: str) -> None:
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     check_password_policy(password, username)

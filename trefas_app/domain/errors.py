@@ -96,3 +96,17 @@ class UsageError(TrefasError):
     """Wrong use of the command line."""
 
     exit_code = 2
+
+
+def denied(actor, attempted: str, sv: str, en: str, subject_kind: str | None = None,
+           subject_id: object = None) -> AccessDenied:
+    """An AccessDenied that the unit of work will write to the access log."""
+    return on_record(AccessDenied(sv, en), actor, attempted, subject_kind, subject_id)
+
+
+def on_record(err, actor, attempted: str, subject_kind: str | None = None,
+              subject_id: object = None):
+    """Mark an error so that the unit of work logs the attempt after rollback."""
+    err.actor, err.attempted = actor, attempted
+    err.subject_kind, err.subject_id = subject_kind, subject_id
+    return err

@@ -32,7 +32,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.labels import person_code
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Category, ProtectionLevel, Role
-from trefas_app.domain.errors import AccessDenied, NoSuchRecord
+from trefas_app.domain.errors import AccessDenied, NoSuchRecord, denied, on_record  # noqa: F401 (the rule's callers use them from here)
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 
@@ -422,20 +422,6 @@ def log_reason(actor: Actor, entry_agency: str | None, reason: str | None) -> st
 
 
 # --- helpers every service uses -----------------------------------------------
-
-
-def denied(actor: Actor, attempted: str, sv: str, en: str, subject_kind: str | None = None,
-           subject_id: object = None) -> AccessDenied:
-    """An AccessDenied that the unit of work will write to the access log."""
-    return on_record(AccessDenied(sv, en), actor, attempted, subject_kind, subject_id)
-
-
-def on_record(err, actor: Actor, attempted: str, subject_kind: str | None = None,
-              subject_id: object = None):
-    """Mark an error so that the unit of work logs the attempt after rollback."""
-    err.actor, err.attempted = actor, attempted
-    err.subject_kind, err.subject_id = subject_kind, subject_id
-    return err
 
 
 def require(actor: Actor, permission: str) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.errors import AccessDenied, StoreError
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.store.dialect import refused_by_server
 from trefas_app.store.files import file_lock
@@ -169,7 +169,7 @@ def read_signing_key(engine: Engine):
 def read_note_seal_key(engine: Engine, signing_key) -> bytes | None:
     """The seal key of signed notes: kept on the server for a store moved
     from a desktop after a re-key, else derived from the signing key."""
-    from trefas_app.security.note_seal import seal_key
+    from trefas_app.store.note_seal import seal_key
 
     if signing_key is None:
         return None
@@ -239,13 +239,13 @@ class ServerStore:
             raise StoreError("Lagringsplatsen är låst.", "The store is locked.")
         return UnitOfWork(self, self.clock)
 
-    def after_commit(self) -> None:
+    def after_commit(self, seq: int | None = None) -> None:
         """Nothing to do per commit: checkpoints are written at log-out."""
 
     def write_checkpoint(self) -> None:
         """Sign the log's head into this desktop's checkpoint file: a copy of
         the chain's state that the database administrator cannot rewrite."""
-        from trefas_app.security.audit_chain import (
+        from trefas_app.store.audit_chain import (
             append_checkpoint,
             read_checkpoints,
             sign_checkpoint,

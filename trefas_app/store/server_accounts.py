@@ -24,7 +24,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Role
 from trefas_app.domain.errors import AccessDenied, NotFound, ValidationError
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.store.server import ServerStore, server_engine
 from trefas_app.store.server_setup import CODE_VALID, one_time_code, scram_verifier
@@ -67,7 +67,7 @@ def open_account(store: ServerStore, *, username: str, display_name: str, role: 
 
 def enrol(url: str, username: str, code: str, new_password: str) -> None:
     """The person sets their own password, logged in with the one-time code."""
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     check_password_policy(new_password, username)
     engine = server_engine(url, username, code)

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Role
 from trefas_app.domain.errors import StoreError
-from trefas_app.security import audit
-from trefas_app.security.audit_chain import read_checkpoints, verify_chain
+from trefas_app.store import audit
+from trefas_app.store.audit_chain import read_checkpoints, verify_chain
 from trefas_app.store import models as m
 from trefas_app.store.server import ServerPaths
 from trefas_app.store.server_setup import (

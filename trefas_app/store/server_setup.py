@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
-from trefas_app.security import audit
+from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.store import server_sql as sql
 from trefas_app.store.migrate import upgrade_to_head
@@ -209,7 +209,7 @@ def init_server(url: str, *, admin_username: str, admin_display_name: str,
                 office_timezone: str | None = None) -> InitReport:
     """Create everything a server store needs, once. Refuses a database that
     already holds a Trefas store."""
-    from trefas_app.security.passwords import check_password_policy
+    from trefas_app.domain.passwords import check_password_policy
 
     check_password_policy(admin_password, admin_username)
     report = InitReport(database="", store_id=str(uuid.uuid4()), admin=admin_username)

@@ -128,7 +128,7 @@ class UnitOfWork:
     def _refused_by_server(self, exc: BaseException) -> None:
         """A server store's grants or row rules refused what the program's
         own check let through: the same refusal, on record the same way."""
-        from trefas_app.security.access import denied
+        from trefas_app.domain.errors import denied
 
         refusal = denied(self.store.actor, "server", "Du har inte behörighet till det här.",
                          "You do not have access to this.")

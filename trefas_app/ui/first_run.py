@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from trefas_app.domain.enums import Agency
 from trefas_app.domain.labels import label
 from trefas_app.domain.errors import TrefasError
-from trefas_app.security.passwords import check_password_policy, common_passwords
+from trefas_app.domain.passwords import check_password_policy, common_passwords
 from trefas_app.ui import style
 from trefas_app.ui.common import combo_enum, muted
 

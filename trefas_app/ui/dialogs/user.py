@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
 from trefas_app.domain.errors import TrefasError
-from trefas_app.security.passwords import check_password_policy
+from trefas_app.domain.passwords import check_password_policy
 from trefas_app.services import accounts, users
 from trefas_app.ui.common import combo_enum, enum_label, limit_field, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
