@@ -96,3 +96,20 @@ def test_a_note_in_another_case_leaves_this_case_s_notes_alone(
     run_sync(ctx, notes.sign_note, draft.id)
     qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=WAIT)
     assert counted == []
+
+
+def test_the_window_follows_a_new_lock_time_without_logging_in_again(
+        qtbot, world, ctx_factory, unlock_sync):
+    from trefas_app.services import accounts
+    from trefas_app.ui.main_window import MainWindow
+
+    ctx = ctx_factory(world.root)
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    w.start()
+    unlock_sync(ctx, "admin", "Solros-vägen-nio-test")
+    qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=WAIT)
+    assert w.lock_minutes == 10
+    done = []
+    ctx.run_plain(accounts.set_setting, ctx.store, "lock_minutes", "25", on_done=done.append)
+    qtbot.waitUntil(lambda: w.lock_minutes == 25, timeout=WAIT)
