@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
+from trefas_app.domain.changes import Changed
 from trefas_app.domain.errors import AccessDenied, StoreError, TrefasError, ValidationError
 from trefas_app.security import audit
+from trefas_app.store import change_collector
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
@@ -52,6 +54,8 @@ class UnitOfWork:
         #: command line's --out file): called with the PDF inside the
         #: transaction, so a failed write registers and logs nothing.
         self.delivery: Callable[[bytes], None] | None = None
+        #: What this unit of work's committed transactions wrote.
+        self.changed = Changed()
 
     def now(self) -> dt.datetime:
         """One timestamp per unit of work, so a change and its log entry agree."""
@@ -62,6 +66,7 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.store.engine, expire_on_commit=False, autoflush=True)
         self._committed = False
+        change_collector.attach(self)
         self._require_active_user()
         return self
 

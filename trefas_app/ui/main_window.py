@@ -237,6 +237,7 @@ class MainWindow(QMainWindow):
 
         ctx.navigate.connect(self._navigate)
         ctx.unlocked.connect(self._on_unlocked)
+        ctx.changed.connect(self._on_data_changed)
         ctx.worker.busyChanged.connect(self._busy_changed)
         ctx.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._show_locked_state()
@@ -408,8 +409,7 @@ class MainWindow(QMainWindow):
                                                               True)
         self.emergency_action.setVisible(emergency)
         self.case_menu.menuAction().setVisible(emergency)
-        self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
-                           on_error=lambda exc: None)
+        self._read_lock_minutes()
         position, self._saved_position = self._saved_position, None
         same_user = self._saved_user == actor.username
         if not self.isVisible():
@@ -418,6 +418,15 @@ class MainWindow(QMainWindow):
         if position and same_user and self._restore_position(position):
             return
         self._select_nav_row(0)
+
+    def _read_lock_minutes(self) -> None:
+        self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
+                           on_error=lambda exc: None)
+
+    def _on_data_changed(self, changed) -> None:
+        """The window itself shows one setting: the minutes before it locks."""
+        if changed.touches("settings", "lock_minutes") and self.ctx.is_unlocked:
+            self._read_lock_minutes()
 
     def _set_lock_minutes(self, value: str) -> None:
         try:

@@ -77,7 +77,7 @@ def exit_colour(r: ExitRow):
 
 
 class Screen(BaseScreen):
-    watches = ("exits", "exit:", "consents:")
+    watches = ("exits", "consents")
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

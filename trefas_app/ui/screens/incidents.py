@@ -30,7 +30,7 @@ from trefas_app.services import incidents, users
 from trefas_app.services.views_ops import IncidentRow, IncidentView, RoutineStepView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_count, fmt_date, fmt_datetime, heading, muted
-from trefas_app.ui.dialogs.incident import incident_changes, step_title
+from trefas_app.ui.dialogs.incident import step_title
 from trefas_app.ui.dialogs.task_pickers import load_directory
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
@@ -351,7 +351,7 @@ class IncidentPanel(QWidget):
         if not common.confirm(self, self.tr("Öppna steget ”{title}” igen?").format(
                 title=step_title(step, self.ctx.lang)), self.tr("Öppna igen"), self.tr("Avbryt")):
             return
-        self.ctx.run(incidents.reopen_step, step.id, changes=incident_changes(step.incident_id))
+        self.ctx.run(incidents.reopen_step, step.id)
 
     def assign(self):
         from trefas_app.ui.dialogs.incident import AssignStepDialog
@@ -366,7 +366,7 @@ class IncidentPanel(QWidget):
     def start_routine(self) -> None:
         inc = self.incident
         if inc is not None:
-            self.ctx.run(incidents.start_routine, inc.id, changes=incident_changes(inc.id))
+            self.ctx.run(incidents.start_routine, inc.id)
 
     def close_incident(self) -> None:
         inc = self.incident
@@ -376,7 +376,7 @@ class IncidentPanel(QWidget):
                                             "ändras.").format(number=inc.number),
                               self.tr("Avsluta"), self.tr("Avbryt")):
             return
-        self.ctx.run(incidents.close_incident, inc.id, changes=incident_changes(inc.id))
+        self.ctx.run(incidents.close_incident, inc.id)
 
     def link_person(self):
         from trefas_app.ui.dialogs.incident import LinkPersonDialog
@@ -396,7 +396,7 @@ class IncidentPanel(QWidget):
 
 
 class Screen(BaseScreen):
-    watches = ("incidents", "incident:")
+    watches = ("incidents",)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

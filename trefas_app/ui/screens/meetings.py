@@ -265,7 +265,7 @@ class MeetingPanel(QWidget):
 
 
 class Screen(BaseScreen):
-    watches = ("meetings", "meeting:", "tasks")
+    watches = ("meetings", "tasks")
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

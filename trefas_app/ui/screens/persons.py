@@ -10,7 +10,7 @@ from trefas_app.ui.screens.lists import ListScreen
 
 
 class Screen(ListScreen):
-    watches = ("persons", "person:")
+    watches = ("persons", "consents")
     heading_text = QT_TRANSLATE_NOOP("PersonsScreen", "Personer")
     search_placeholder = QT_TRANSLATE_NOOP(
         "PersonsScreen", "Sök på namn, personnummer eller alias (P-0042) …")

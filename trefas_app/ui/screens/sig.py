@@ -47,7 +47,7 @@ def referral_colour(row: ReferralRow):
 
 
 class Screen(BaseScreen):
-    watches = ("referrals", "referral:")
+    watches = ("referrals",)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)

@@ -22,7 +22,7 @@ from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_count, fmt_date, heading, muted, rows_so_far
-from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
+from trefas_app.ui.dialogs.task import cancel_task_dialog
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.screens.case_tabs.parts import (
@@ -78,7 +78,7 @@ def task_colour(row: TaskRow):
 
 
 class Screen(BaseScreen):
-    watches = ("tasks", "tasks:")
+    watches = ("tasks",)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -212,8 +212,7 @@ class Screen(BaseScreen):
         if not common.confirm(self, self.tr("Markera ”{title}” som klar?").format(title=row.title),
                               self.tr("Markera klar"), self.tr("Avbryt")):
             return
-        self.ctx.run(tasks.complete_task, row.id,
-                     changes=task_changes(row.case_id, row.meeting_id))
+        self.ctx.run(tasks.complete_task, row.id)
 
     def cancel(self) -> None:
         row = self.selected()

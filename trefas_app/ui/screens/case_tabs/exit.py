@@ -34,7 +34,7 @@ from trefas_app.services.views_casework import (
 from trefas_app.ui import common, style
 from trefas_app.ui.charts import deadline_text
 from trefas_app.ui.common import Banner, enum_label, fmt_date, fmt_datetime, muted
-from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text, exit_changes
+from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.screens.case_tabs.parts import (
     DONE,
@@ -375,7 +375,7 @@ class ExitPanel(QWidget):
                 "godkännas på nytt.").format(number=p.case_number),
                 self.tr("Godkänn"), self.tr("Avbryt")):
             return
-        self.ctx.run(exits.approve_agreement, p.id, changes=exit_changes(p.case_id, p.id))
+        self.ctx.run(exits.approve_agreement, p.id)
 
     def new_threat(self) -> None:
         from trefas_app.ui.dialogs.exit_records import ThreatAssessmentDialog
@@ -433,8 +433,8 @@ class Tab(BaseTab):
         self.none_label.hide()
         self.request_button.hide()
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"case:{case.id}", "exits", "exit:", f"consents:{case.person.id}")
+    def case_watches(self, case) -> tuple:
+        return (("cases", case.id), ("exits", case.id), ("consents", case.person.id))
 
     def reload(self) -> None:
         if self.case is None:
