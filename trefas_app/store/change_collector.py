@@ -128,9 +128,13 @@ class ChangeCollector:
         if state.is_update or state.is_delete:
             self._everything = True
 
-    def _after_commit(self, session: Session) -> None:
-        done = Changed(everything=self._everything,
+    def pending(self) -> Changed:
+        """What the open transaction has written so far (flushed rows)."""
+        return Changed(everything=self._everything,
                        **{k: v for k, v in self._pending.items() if k in KINDS})
+
+    def _after_commit(self, session: Session) -> None:
+        done = self.pending()
         self._forget(session)
         if done:
             self.committed = self.committed | done

@@ -19,7 +19,7 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.changes import Changed
 from trefas_app.domain.errors import AccessDenied, StoreError, TrefasError, ValidationError
 from trefas_app.security import audit
-from trefas_app.store import change_collector
+from trefas_app.store import change_collector, live_changes
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
@@ -66,7 +66,7 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.store.engine, expire_on_commit=False, autoflush=True)
         self._committed = False
-        change_collector.attach(self)
+        self._collector = change_collector.attach(self)
         self._require_active_user()
         return self
 
@@ -111,6 +111,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         try:
+            self._announce()
             self.session.commit()
         except OperationalError as exc:
             self.session.rollback()
@@ -120,6 +121,14 @@ class UnitOfWork:
             raise
         self._committed = True
         self.store.after_commit()
+
+    def _announce(self) -> None:
+        """On a server, tell the other desktops what this transaction wrote
+        (delivered by PostgreSQL only if the commit succeeds)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.flush()
+            live_changes.announce(self.session, self._collector.pending(),
+                                  getattr(self.store, "live_origin", live_changes.ORIGIN))
 
     def log(self, actor: Actor | None, action: str, **fields) -> None:
         audit.append(self.session, self.now(), actor, action, **fields)

@@ -48,12 +48,16 @@ class AppContext(QObject):
     messageShown = Signal(str)
     #: A short, passing note for the status bar ("Kopierat …").
     statusMessage = Signal(str)
+    #: Server mode: False when the server cannot be reached, True when it is back.
+    serverReachable = Signal(bool)
 
     def __init__(self, store_dir: Path, *, settings: QSettings | None = None,
                  language: str | None = None, parent: QObject | None = None,
-                 show_dialogs: bool = True):
+                 show_dialogs: bool = True, server_url: str | None = None):
         super().__init__(parent)
         self.store_dir = Path(store_dir)
+        #: Server mode: the PostgreSQL address to log in to instead of the folder.
+        self.server_url = server_url
         self.settings = settings if settings is not None else user_settings()
         self.lang = language or str(self.settings.value("language", "sv"))
         if self.lang not in ("sv", "en"):
@@ -66,6 +70,12 @@ class AppContext(QObject):
         self.worker = Worker(self, show_error=self._show_error, language=lambda: self.lang)
         self.worker.errorShown.connect(self.messageShown)
         self.worker.dataChanged.connect(self.notify)
+        from trefas_app.ui.live import ServerWatch
+
+        self.server_watch = ServerWatch(self, self)
+        self.server_watch.changed.connect(self.notify)
+        self.server_watch.reachable.connect(self.serverReachable)
+        self.worker.failed.connect(self._operation_failed)
 
     # -- the session ---------------------------------------------------------------
 
@@ -93,7 +103,15 @@ class AppContext(QObject):
         """Called with the OpenStore returned by ``unlock`` (on the GUI thread)."""
         self._store = store
         change_collector.enable(store)
+        self.server_watch.start(store)
         self.unlocked.emit()
+
+    def _operation_failed(self, exc: BaseException) -> None:
+        """An operation that found the server gone: say so, and retry."""
+        from trefas_app.store.live_changes import server_unavailable
+
+        if self._store is not None and server_unavailable(exc):
+            self.server_watch.report_failure()
 
     def lock(self, action: str = "lock") -> None:
         """Lock now: forget queued work, tell every screen to drop its data,
@@ -103,6 +121,7 @@ class AppContext(QObject):
         if store is None:
             return
         self._store = None
+        self.server_watch.stop()
         self.worker.cancel_all()
         self.locked.emit()
         self.worker.submit(store.close, action)
@@ -111,6 +130,7 @@ class AppContext(QObject):
         """Log out (if unlocked) and stop the worker; for application exit."""
         store = self._store
         self._store = None
+        self.server_watch.stop()
         if store is not None:
             self.worker.cancel_all()
             self.worker.submit(store.close, "logout")

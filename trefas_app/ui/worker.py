@@ -142,6 +142,9 @@ class Worker(QObject):
     errorShown = Signal(str)
     #: What an operation changed (a ``Changed``), after its callbacks ran.
     dataChanged = Signal(object)
+    #: An operation of the current session raised (the exception), after its
+    #: callbacks: the context tells a lost server connection from the rest.
+    failed = Signal(object)
 
     _finished = Signal(object, bool, object, object)
 
@@ -237,6 +240,12 @@ class Worker(QObject):
         from trefas_app.store.engine import translate_os_error
 
         exc = translate_os_error(exc) or exc  # a full disk is not a bug
+        try:
+            self._report(op, exc)
+        finally:
+            self.failed.emit(exc)
+
+    def _report(self, op: Operation, exc: BaseException) -> None:
         if isinstance(exc, TrefasError):
             if op.on_error is not None:
                 op.on_error(exc)
