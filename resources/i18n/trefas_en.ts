@@ -3715,6 +3715,10 @@ Current status: {state}</translation>
         <translation>Before you can save:</translation>
     </message>
     <message>
+        <source>Servern går inte att nå. Ingenting har sparats, och det du har skrivit finns kvar här. Spara igen när förbindelsen är tillbaka.</source>
+        <translation>The server cannot be reached. Nothing has been saved, and what you have typed is still here. Save again when the connection is back.</translation>
+    </message>
+    <message>
         <source>Du har ändringar som inte är sparade. Vill du stänga ändå? Det du har skrivit försvinner.</source>
         <translation>You have unsaved changes. Close anyway? What you have written will be lost.</translation>
     </message>

@@ -75,6 +75,8 @@ def test_wizard_refuses_a_remote_server_without_ca_and_keeps_a_local_one(
     wizard.choice_page.server_radio.setChecked(True)
     wizard.next()
     assert wizard.currentId() == PAGE_SERVER
+    assert wizard.button(QWizard.WizardButton.BackButton).isVisible()  # nothing made yet
+    assert wizard.button(QWizard.WizardButton.CancelButton).isVisible()
     page = wizard.server_page
     page.fields.host_edit.setText("trefas.kommun.example")
     page.fields.database_edit.setText("trefas")

@@ -76,7 +76,7 @@ def test_server_stopped_under_an_open_dialog_keeps_the_text_and_saves_after_rest
         assert dlg.isVisible()
         assert dlg.title_edit.text() == TITLE
         assert dlg.body_edit.toPlainText() == "Amir berättade om helgen."
-        assert "server" in dlg.problem_label.text().lower()
+        assert "Ingenting har sparats" in dlg.problem_label.text()
         qtbot.waitUntil(window.server_banner.isVisible, timeout=WAIT)
         assert "försöker ansluta igen" in window.server_banner.text()
         assert ctx.messages == []  # said in the dialog and the banner, no error box

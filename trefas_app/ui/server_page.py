@@ -114,6 +114,20 @@ class ServerPage(QWizardPage):
         for edit in (self.fields.host_edit, self.fields.database_edit, self.fields.ca_edit):
             edit.textChanged.connect(self._changed)
 
+    def initializePage(self) -> None:  # noqa: N802 — Qt API
+        # The wizard hides Back and Cancel on its last pages (after a store was
+        # made); here nothing is made yet, so the person may go back or leave.
+        self._toggle_last_page_buttons(False)
+
+    def cleanupPage(self) -> None:  # noqa: N802 — Qt API (going Back)
+        self._toggle_last_page_buttons(True)
+        super().cleanupPage()
+
+    def _toggle_last_page_buttons(self, hide: bool) -> None:
+        for option in (QWizard.WizardOption.NoBackButtonOnLastPage,
+                       QWizard.WizardOption.NoCancelButtonOnLastPage):
+            self.wiz.setOption(option, hide)
+
     def _changed(self) -> None:
         self.message.setText("")
         self.completeChanged.emit()

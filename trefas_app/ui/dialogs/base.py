@@ -182,8 +182,14 @@ class ServiceDialog(QDialog):
         return done
 
     def _failed(self, exc: BaseException) -> None:
+        from trefas_app.store.live_changes import server_unavailable
+
         self.set_busy(False)
-        if isinstance(exc, TrefasError):
+        if server_unavailable(exc):  # server mode: the text stays, saving again works
+            self.show_problem(self.tr("Servern går inte att nå. Ingenting har sparats, och det "
+                                      "du har skrivit finns kvar här. Spara igen när "
+                                      "förbindelsen är tillbaka."))
+        elif isinstance(exc, TrefasError):
             self.show_problem(exc.message(self.ctx.lang))
         # Anything else was already logged and reported calmly by the worker.
 
