@@ -211,6 +211,7 @@ def test_a_note_signed_on_one_desktop_appears_in_the_other_open_case_within_2_s(
     qtbot.waitUntil(lambda: any(n.id == draft.id and n.state == NoteState.SIGNED
                                 for n in tab.notes), timeout=WAIT)
     delay = time.monotonic() - signed_at
+    print(f"note from another desktop shown after {delay:.3f} s")
     assert draft.id not in before
     assert delay <= 2.0, f"the note appeared after {delay:.2f} s"
     window.close()

@@ -207,9 +207,10 @@ class MainWindow(QMainWindow):
         self.server_banner.setWordWrap(True)
         self.server_banner.setTextFormat(Qt.TextFormat.PlainText)
         self.server_banner.setProperty("role", "card")
-        self.server_banner.setStyleSheet(
-            "QLabel#serverBanner { background: #fff4d6; color: #3d2f00; padding: 8px; "
-            "border-bottom: 1px solid #d9b44a; }")
+        if not style.system_colours(ctx.settings):  # else the OS palette (high contrast) wins
+            self.server_banner.setStyleSheet(
+                "QLabel#serverBanner { background: #fff4d6; color: #3d2f00; padding: 8px; "
+                "border-bottom: 1px solid #d9b44a; }")
         self.server_banner.hide()
         outer.addWidget(self.server_banner)
         row = QHBoxLayout()
@@ -442,6 +443,9 @@ class MainWindow(QMainWindow):
             "finns kvar i öppna fönster; ingenting sparas förrän förbindelsen är tillbaka, och "
             "du kan då spara igen."))
         self.server_banner.show()
+        from trefas_app.ui import accessibility
+
+        accessibility.announce(self.server_banner, self.server_banner.text())
 
     def _read_lock_minutes(self) -> None:
         self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
