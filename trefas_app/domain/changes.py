@@ -2,9 +2,10 @@
 
 A unit of work collects it from the rows it actually wrote (see
 ``store/change_collector.py``); the GUI worker hands it to the screens with the
-result, and each screen refreshes only when a kind it shows is in it. Server
-mode will send the same value to other desktops, so it travels as a small
-JSON dict (:meth:`Changed.to_dict` / :meth:`Changed.from_dict`).
+result, and each screen refreshes only when a kind it shows is in it. It
+travels as a small JSON dict (:meth:`Changed.to_dict` / :meth:`Changed.from_dict`);
+server mode tells other desktops a reduced form of it (kinds and case ids
+only, ``store/live_changes.py``).
 
 Each field is the set of ids a screen filters on:
 
