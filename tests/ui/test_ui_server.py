@@ -143,6 +143,13 @@ def test_unlock_dialog_logs_in_to_the_server_as_the_users_own_role(
     qtbot.waitUntil(lambda: ctx.server_watch.listening and not ctx.worker.busy, timeout=WAIT)
     assert ctx.messages == []  # no error box on the way in (lock time read from the server)
     assert not window.server_banner.isVisible()
+    window.lock_now()  # locking ends the listener; unlocking logs in to the server again
+    assert not ctx.server_watch.listening and not ctx.is_unlocked
+    again = window._unlock_dialog
+    again.password_edit.setText(PW)
+    again.try_unlock()
+    qtbot.waitUntil(lambda: ctx.is_unlocked and ctx.server_watch.listening, timeout=WAIT)
+    assert ctx.actor.username == "sara" and ctx.messages == []
     window.close()
 
 
