@@ -222,3 +222,26 @@ def test_a_note_signed_on_one_desktop_appears_in_the_other_open_case_within_2_s(
     assert draft.id not in before
     assert delay <= 2.0, f"the note appeared after {delay:.2f} s"
     window.close()
+
+
+def test_a_forged_or_unreadable_message_is_at_most_a_refresh(
+        qtbot, ctx_factory, tmp_path, served):
+    import psycopg
+
+    from trefas_app.store.server import connection_info
+
+    ctx = server_ctx(ctx_factory, tmp_path, served.url)
+    log_in(qtbot, ctx, "olle")
+    qtbot.waitUntil(lambda: ctx.server_watch.listening, timeout=WAIT)
+    heard = []
+    ctx.changed.connect(heard.append)
+    with psycopg.connect(**connection_info(served.url), user="petra", password=PW,
+                         autocommit=True) as other:
+        for payload in ("not json", '{"kinds": {"secrets": [1]}}', '{"kinds": ["x"]}',
+                        '{"from": "someone", "kinds": {"notes": [4711]}}'):
+            other.execute("SELECT pg_notify(%s, %s)", (live_changes.CHANNEL, payload))
+    qtbot.waitUntil(lambda: len(heard) >= 1, timeout=WAIT)
+    qtbot.wait(300)
+    assert len(heard) == 1 and heard[0].touches("notes", 4711)
+    assert heard[0].kinds() == frozenset({"notes"})
+    assert ctx.server_watch.listening and ctx.messages == []
