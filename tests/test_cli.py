@@ -554,15 +554,20 @@ def test_no_command_starts_the_gui_on_the_default_store(env, run, monkeypatch):
 
     started = []
     fake = types.ModuleType("trefas_app.ui.app")
-    fake.run_gui = lambda store_dir: started.append(store_dir) or 0
+    servers = []
+    fake.run_gui = lambda store_dir, server=None: (started.append(store_dir)
+                                                   or servers.append(server) or 0)
     monkeypatch.setitem(sys.modules, "trefas_app.ui.app", fake)
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.delenv("TREFAS_SERVER", raising=False)
     assert run()[0] == 0
     assert started == [paths.default_store_dir().absolute()]
     monkeypatch.setenv("TREFAS_STORE", str(env / "chosen"))
     assert run()[0] == 0
     assert run("--store", env / "other")[0] == 0
     assert started[1:] == [env / "chosen", env / "other"]
+    assert run("--server", "postgresql:///trefas?host=/run/postgresql")[0] == 0
+    assert servers == [None, None, None, "postgresql:///trefas?host=/run/postgresql"]
 
 
 def test_missing_qt_is_one_clear_sentence(env, run, monkeypatch):

@@ -538,12 +538,20 @@
         <translation>Create a demonstration store with invented persons and cases</translation>
     </message>
     <message>
+        <source>Anslut till server</source>
+        <translation>Connect to a server</translation>
+    </message>
+    <message>
         <source>För riktigt arbete. Administratören lägger sedan till användare och enheter.</source>
         <translation>For real work. The administrator then adds users and units.</translation>
     </message>
     <message>
         <source>För utbildning och test. Använd aldrig riktiga personuppgifter i en demonstrationslagringsplats.</source>
         <translation>For training and testing. Never use real personal data in a demonstration store.</translation>
+    </message>
+    <message>
+        <source>Kontoret har en gemensam Trefas-server. Du loggar in med ditt eget konto från administratören.</source>
+        <translation>The office has a shared Trefas server. You log in with your own account from the administrator.</translation>
     </message>
 </context>
 <context>
@@ -1161,6 +1169,7 @@ Current status: {state}</translation>
     </message>
     <message>
         <source>Skapar demonstrationslagringsplatsen …</source>
+        <extracomment>After &quot;Anslut till server&quot;: the address saved in the settings file.</extracomment>
         <translation>Creating the demonstration store …</translation>
     </message>
 </context>
@@ -1652,6 +1661,14 @@ Current status: {state}</translation>
     <message>
         <source>Larm</source>
         <translation>Alarm</translation>
+    </message>
+    <message>
+        <source>Förbindelsen med servern är tillbaka.</source>
+        <translation>The connection to the server is back.</translation>
+    </message>
+    <message>
+        <source>Servern går inte att nå just nu. Trefas försöker ansluta igen. Det du har skrivit finns kvar i öppna fönster; ingenting sparas förrän förbindelsen är tillbaka, och du kan då spara igen.</source>
+        <translation>The server cannot be reached right now. Trefas is trying to connect again. What you have typed stays in open windows; nothing is saved until the connection is back, and then you can save again.</translation>
     </message>
     <message>
         <source>Gå till {screen}</source>
@@ -2248,7 +2265,7 @@ Joint work of social services, police and the Prison and Probation Service aroun
     <name>PlaceholderScreen</name>
     <message>
         <source>Den här delen av Trefas är inte klar ännu.</source>
-        <extracomment>Change names this screen shows, e.g. (&quot;cases&quot;, &quot;case:&quot;). Title for the window; set from the navigation entry if empty.</extracomment>
+        <extracomment>Kinds this screen shows: a kind, or (kind, id), e.g. (&quot;cases&quot;, (&quot;notes&quot;, 12)). Title for the window; set from the navigation entry if empty.</extracomment>
         <translation>This part of Trefas is not finished yet.</translation>
     </message>
 </context>
@@ -3579,6 +3596,68 @@ Current status: {state}</translation>
     </message>
 </context>
 <context>
+    <name>ServerFields</name>
+    <message>
+        <source>t.ex. trefas.kommun.se</source>
+        <translation>e.g. trefas.kommun.se</translation>
+    </message>
+    <message>
+        <source>krävs för en server på en annan dator</source>
+        <translation>required for a server on another machine</translation>
+    </message>
+    <message>
+        <source>Välj …</source>
+        <translation>Choose …</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Server:</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>Port:</translation>
+    </message>
+    <message>
+        <source>Databas:</source>
+        <translation>Database:</translation>
+    </message>
+    <message>
+        <source>CA-certifikat:</source>
+        <translation>CA certificate:</translation>
+    </message>
+    <message>
+        <source>Välj kontorets CA-certifikat</source>
+        <translation>Choose the office&apos;s CA certificate</translation>
+    </message>
+    <message>
+        <source>Certifikat (*.pem *.crt *.cer);;Alla filer (*)</source>
+        <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+    </message>
+</context>
+<context>
+    <name>ServerPage</name>
+    <message>
+        <source>Anslut till server</source>
+        <translation>Connect to a server</translation>
+    </message>
+    <message>
+        <source>Adressen får du av IT-avdelningen. En server på en annan dator nås bara krypterat, med serverns certifikat kontrollerat mot kontorets CA-certifikat.</source>
+        <translation>The IT department gives you the address. A server on another machine is reached only over TLS, with the server&apos;s certificate checked against the office&apos;s CA certificate.</translation>
+    </message>
+    <message>
+        <source>Anslut</source>
+        <translation>Connect</translation>
+    </message>
+    <message>
+        <source>Adressen sparas i inställningarna för den här datorn (Arkiv → Inställningar).</source>
+        <translation>The address is kept in this computer&apos;s settings (File → Settings).</translation>
+    </message>
+    <message>
+        <source>Inställningsfilen kunde inte skrivas.</source>
+        <translation>The settings file could not be written.</translation>
+    </message>
+</context>
+<context>
     <name>ServiceDialog</name>
     <message>
         <source>Spara</source>
@@ -3591,6 +3670,10 @@ Current status: {state}</translation>
     <message>
         <source>Innan du kan spara:</source>
         <translation>Before you can save:</translation>
+    </message>
+    <message>
+        <source>Servern går inte att nå. Ingenting har sparats, och det du har skrivit finns kvar här. Spara igen när förbindelsen är tillbaka.</source>
+        <translation>The server cannot be reached. Nothing has been saved, and what you have typed is still here. Save again when the connection is back.</translation>
     </message>
     <message>
         <source>Du har ändringar som inte är sparade. Vill du stänga ändå? Det du har skrivit försvinner.</source>
@@ -3620,12 +3703,12 @@ Current status: {state}</translation>
         <translation>Store (folder)</translation>
     </message>
     <message>
-        <source>Reserverad för ett kommande serverläge; används inte än.</source>
-        <translation>Reserved for a future server mode; not used yet.</translation>
+        <source>Tomt: lagringsplatsen i mappen ovan. Ifyllt: Trefas loggar in på servern.</source>
+        <translation>Empty: the store in the folder above. Filled in: Trefas logs in to the server.</translation>
     </message>
     <message>
-        <source>Server (reserverad)</source>
-        <translation>Server (reserved)</translation>
+        <source>Server (serverläge)</source>
+        <translation>Server (server mode)</translation>
     </message>
     <message>
         <source>lagringsplatsens inställning</source>
@@ -4552,6 +4635,12 @@ Current status: {state}</translation>
     <message>
         <source>Logga in i Trefas</source>
         <translation>Log in to Trefas</translation>
+    </message>
+    <message>
+        <source>Server: {where}
+Du loggar in med ditt eget konto på servern.</source>
+        <translation>Server: {where}
+You log in with your own account on the server.</translation>
     </message>
     <message>
         <source>Lagringsplats: {name}

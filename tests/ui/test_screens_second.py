@@ -401,8 +401,7 @@ def test_incidents_screen_routine_tick_and_close(qtbot, session, data, monkeypat
     from trefas_app.services import incidents as inc_service
     for st in panel.incident.open_steps:
         box = []
-        ctx.run(inc_service.complete_step, st.id, on_done=box.append,
-                changes=("incident:%d" % st.incident_id,))
+        ctx.run(inc_service.complete_step, st.id, on_done=box.append)
         qtbot.waitUntil(lambda: bool(box), timeout=WAIT)
     qtbot.waitUntil(lambda: not panel.incident.open_steps, timeout=WAIT)
     assert panel.close_button.isEnabled()

@@ -65,8 +65,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
             f"The graphical interface cannot start: Qt (PySide6) or a system library Qt "
             f"needs is missing ({detail}). Run 'bash packaging/bootstrap.sh start', or see "
             f"README.md.") from None
+    from trefas_app.cli import server
+
     log.info("starting the graphical interface")
-    return int(run_gui(root) or 0)
+    return int(run_gui(root, server.server_of(args)) or 0)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

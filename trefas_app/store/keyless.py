@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied
+from trefas_app.store import change_collector
 from trefas_app.store.accounts import identity_of
 from trefas_app.store.keyslots import AWAITING, READY, KeyFile, Slot
 
@@ -122,8 +123,10 @@ class KeylessSession:
     @contextmanager
     def edit_keyfile(self):
         with KeyFile.locked_update(self.paths.keys) as fresh:
+            before = change_collector.keyfile_before(self, fresh)
             yield fresh
         self.keyfile = fresh
+        change_collector.record_keyfile_edit(self, before, fresh)
 
     def log(self, action: str, **detail) -> None:
         at = self.clock().astimezone(dt.timezone.utc).isoformat()

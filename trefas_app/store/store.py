@@ -36,6 +36,7 @@ from trefas_app.domain.errors import (
     TrefasError,
 )
 from trefas_app.store import audit
+from trefas_app.store import change_collector
 from trefas_app.store import models as m
 from trefas_app.store.engine import (
     close_engine,
@@ -719,8 +720,10 @@ class OpenStore:
         """Change the key file starting from what is on disk (see
         KeyFile.locked_update); this session's copy follows."""
         with KeyFile.locked_update(self.paths.keys) as fresh:
+            before = change_collector.keyfile_before(self, fresh)
             yield fresh
         self.keyfile = fresh
+        change_collector.record_keyfile_edit(self, before, fresh)
 
     # -- swapping the database underneath (restore, re-key) ----------------------
 

@@ -17,8 +17,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
+from trefas_app.domain.changes import Changed
 from trefas_app.domain.errors import AccessDenied, StoreError, TrefasError, ValidationError
 from trefas_app.store import audit
+from trefas_app.store import change_collector, live_changes
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
@@ -54,6 +56,8 @@ class UnitOfWork:
         #: command line's --out file): called with the PDF inside the
         #: transaction, so a failed write registers and logs nothing.
         self.delivery: Callable[[bytes], None] | None = None
+        #: What this unit of work's committed transactions wrote.
+        self.changed = Changed()
 
     def now(self) -> dt.datetime:
         """One timestamp per unit of work, so a change and its log entry agree."""
@@ -64,6 +68,7 @@ class UnitOfWork:
     def __enter__(self) -> "UnitOfWork":
         self.session = Session(self.store.engine, expire_on_commit=False, autoflush=True)
         self._committed = False
+        self._collector = change_collector.attach(self)
         self._require_active_user()
         return self
 
@@ -111,6 +116,7 @@ class UnitOfWork:
     def commit(self) -> None:
         appended = audit.appended_head(self.session)
         try:
+            self._announce()
             self.session.commit()
         except OperationalError as exc:
             self.session.rollback()
@@ -121,6 +127,14 @@ class UnitOfWork:
         self._committed = True
         if appended is not None:  # the head is known: no second read of it
             self.store.after_commit(appended[0])
+
+    def _announce(self) -> None:
+        """On a server, tell the other desktops what this transaction wrote
+        (delivered by PostgreSQL only if the commit succeeds)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.flush()
+            live_changes.announce(self.session, self._collector.pending(),
+                                  getattr(self.store, "live_origin", live_changes.ORIGIN))
 
     def log(self, actor: Actor | None, action: str, **fields) -> None:
         audit.append(self.session, self.now(), actor, action, **fields)

@@ -78,8 +78,10 @@ def make_application(argv: list[str] | None = None,
     return app
 
 
-def run_gui(store_dir: Path) -> int:
-    """Run the desktop program on the store in ``store_dir`` until it is closed."""
+def run_gui(store_dir: Path, server: str | None = None) -> int:
+    """Run the desktop program on the store in ``store_dir`` — or, in server
+    mode (``server``, else ``TREFAS_SERVER`` or the settings' ``server``), on
+    the PostgreSQL server — until it is closed."""
     from trefas_app.ui.first_run import FirstRunWizard
     from trefas_app.ui.main_window import MainWindow
 
@@ -93,11 +95,14 @@ def run_gui(store_dir: Path) -> int:
     app = make_application(settings=settings)
     lang = window_language(settings, deployment.load())
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
-    ctx = AppContext(Path(store_dir), settings=settings, language=lang)
-    log.info("Trefas starting (language %s)", lang)
+    from trefas_app.store.server import server_url
+
+    ctx = AppContext(Path(store_dir), settings=settings, language=lang,
+                     server_url=server or server_url())
+    log.info("Trefas starting (language %s%s)", lang, ", server mode" if ctx.server_url else "")
 
     username = str(settings.value("last_username", "") or "")
-    if not StorePaths(Path(store_dir)).exists():
+    if not ctx.server_url and not StorePaths(Path(store_dir)).exists():
         wizard = FirstRunWizard(ctx)
         if wizard.exec() != QDialog.DialogCode.Accepted:
             ctx.shutdown()

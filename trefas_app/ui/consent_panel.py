@@ -150,8 +150,8 @@ class ConsentPanel(QWidget):
         self.ctx.run(consents.list_consents, self.person.id, on_done=self._show,
                      key=f"consents.{id(self)}")
 
-    def _changed(self, what: str) -> None:
-        if self.person is not None and what in (f"consents:{self.person.id}", "*"):
+    def _changed(self, changed) -> None:
+        if self.person is not None and changed.touches("consents", self.person.id):
             self.reload()
 
     def _show(self, items: list[ConsentView]) -> None:
@@ -243,13 +243,10 @@ class ConsentPanel(QWidget):
         c = self.selected()
         if self.person is None or c is None:
             return
-        changes = (f"consents:{self.person.id}", f"person:{self.person.id}", "cases", "persons")
-        if self.case_id is not None:
-            changes += (f"case:{self.case_id}",)
         dlg = ReasonDialog(
             self.ctx, self, title=self.tr("Återkalla samtycke"),
             prompt=self.tr("Orsak *"), service=consents.withdraw_consent, args=(c.id,),
-            ok_text=self.tr("Återkalla"), changes=changes,
+            ok_text=self.tr("Återkalla"),
             explanation=self.tr("Återkallelsen gäller direkt: de andra myndigheterna ser inte "
                                 "längre uppgifterna som samtycket omfattade."))
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -4,30 +4,12 @@
 :class:`~trefas_app.store.store.OpenStore` (and so the user, ``ctx.actor``),
 the one background worker, the UI language, and the signals screens listen to:
 
-``changed(str)``
-    Something was created, changed or deleted. The string names *what*, like
-    Anki's OpChanges; screens refresh when a name they show matches. Names:
-
-    ========================  ==================================================
-    ``*``                     everything (e.g. after a restore from backup)
-    ``persons``               the person list (a person was created or changed)
-    ``person:<id>``           one person's card
-    ``cases``                 the case list (created, state, team, …)
-    ``case:<id>``             one case's overview (state, team, banners)
-    ``notes:<case_id>``       the notes of one case
-    ``consents:<person_id>``  the consents of one person (affects what others see)
-    ``referrals``             SIG referrals list   (``referral:<id>`` one referral)
-    ``plans:<case_id>``       plans / SIP of one case
-    ``exits``                 exit programmes      (``exit:<id>``)
-    ``incidents``             incidents            (``incident:<id>``)
-    ``meetings``              meetings             (``meeting:<id>``)
-    ``tasks``                 tasks (all lists)    (``tasks:<case_id>`` one case)
-    ``users``, ``units``      administration
-    ``settings``              store settings (e.g. ``lock_minutes``)
-    ``audit``                 the access log changed in a way a screen shows
-    ========================  ==================================================
-
-    Use :func:`matches` to test a name against prefixes.
+``changed(Changed)``
+    Something was created, changed or deleted: a
+    :class:`~trefas_app.domain.changes.Changed` that the units of work
+    collected from what they actually wrote (not what the caller guessed),
+    emitted by the worker after the operation's ``on_done``. Screens refresh
+    when a kind they show is in it (``BaseScreen.watches``).
 
 ``locked()`` / ``unlocked()``
     The store was locked (every screen must drop its data at once) or unlocked
@@ -45,34 +27,20 @@ Running work: :meth:`run` for services (``fn(uow, actor, *args)``),
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from trefas_app.domain.actor import Actor
+from trefas_app.domain.changes import Changed
 from trefas_app.domain.permissions import role_may
+from trefas_app.store import change_collector
 from trefas_app.ui.settings import save_setting, user_settings
 from trefas_app.ui.worker import Operation, Worker
 
-Changes = Iterable[str] | Callable[[Any], Iterable[str]] | None
-
-
-def matches(what: str, *prefixes: str) -> bool:
-    """True when the change ``what`` concerns any of ``prefixes``.
-
-    ``matches("case:12", "case:12")`` and ``matches("case:12", "case:")`` are
-    true; ``"*"`` matches everything; ``matches("cases", "case:")`` is false."""
-    if what == "*":
-        return True
-    for p in prefixes:
-        if p == "*" or what == p or (p.endswith(":") and what.startswith(p)):
-            return True
-    return False
-
-
 class AppContext(QObject):
-    changed = Signal(str)
+    changed = Signal(object)
     locked = Signal()
     unlocked = Signal()
     navigate = Signal(str, object)
@@ -80,12 +48,16 @@ class AppContext(QObject):
     messageShown = Signal(str)
     #: A short, passing note for the status bar ("Kopierat …").
     statusMessage = Signal(str)
+    #: Server mode: False when the server cannot be reached, True when it is back.
+    serverReachable = Signal(bool)
 
     def __init__(self, store_dir: Path, *, settings: QSettings | None = None,
                  language: str | None = None, parent: QObject | None = None,
-                 show_dialogs: bool = True):
+                 show_dialogs: bool = True, server_url: str | None = None):
         super().__init__(parent)
         self.store_dir = Path(store_dir)
+        #: Server mode: the PostgreSQL address to log in to instead of the folder.
+        self.server_url = server_url
         self.settings = settings if settings is not None else user_settings()
         self.lang = language or str(self.settings.value("language", "sv"))
         if self.lang not in ("sv", "en"):
@@ -97,6 +69,13 @@ class AppContext(QObject):
         self._store = None
         self.worker = Worker(self, show_error=self._show_error, language=lambda: self.lang)
         self.worker.errorShown.connect(self.messageShown)
+        self.worker.dataChanged.connect(self.notify)
+        from trefas_app.ui.live import ServerWatch
+
+        self.server_watch = ServerWatch(self, self)
+        self.server_watch.changed.connect(self.notify)
+        self.server_watch.reachable.connect(self.serverReachable)
+        self.worker.failed.connect(self._operation_failed)
 
     # -- the session ---------------------------------------------------------------
 
@@ -123,7 +102,16 @@ class AppContext(QObject):
     def set_store(self, store) -> None:
         """Called with the OpenStore returned by ``unlock`` (on the GUI thread)."""
         self._store = store
+        change_collector.enable(store)
+        self.server_watch.start(store)
         self.unlocked.emit()
+
+    def _operation_failed(self, exc: BaseException) -> None:
+        """An operation that found the server gone: say so, and retry."""
+        from trefas_app.store.live_changes import server_unavailable
+
+        if self._store is not None and server_unavailable(exc):
+            self.server_watch.report_failure()
 
     def lock(self, action: str = "lock") -> None:
         """Lock now: forget queued work, tell every screen to drop its data,
@@ -133,6 +121,7 @@ class AppContext(QObject):
         if store is None:
             return
         self._store = None
+        self.server_watch.stop()
         self.worker.cancel_all()
         self.locked.emit()
         self.worker.submit(store.close, action)
@@ -141,6 +130,7 @@ class AppContext(QObject):
         """Log out (if unlocked) and stop the worker; for application exit."""
         store = self._store
         self._store = None
+        self.server_watch.stop()
         if store is not None:
             self.worker.cancel_all()
             self.worker.submit(store.close, "logout")
@@ -150,12 +140,11 @@ class AppContext(QObject):
 
     def run(self, service: Callable[..., Any], *args, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, key: str | None = None,
-            changes: Changes = None, **kwargs) -> Operation | None:
+            **kwargs) -> Operation | None:
         """Run ``service(store.uow(), actor, *args, **kwargs)`` in the worker.
 
-        ``changes``: names to emit on :attr:`changed` after ``on_done`` — a
-        tuple, or a function of the result returning one. Returns None (and
-        does nothing) while locked."""
+        What it wrote is emitted on :attr:`changed` after ``on_done``.
+        Returns None (and does nothing) while locked."""
         store = self._store
         if store is None:
             return None
@@ -164,21 +153,20 @@ class AppContext(QObject):
             return service(store.uow(), store.actor, *args, **kwargs)
 
         call.__qualname__ = getattr(service, "__qualname__", "service")
-        return self.worker.submit(call, on_done=self._with_changes(on_done, changes),
-                                  on_error=on_error, key=key)
+        return self.worker.submit(call, on_done=on_done, on_error=on_error, key=key,
+                                  drain=self._drain(store))
 
     def run_plain(self, fn: Callable[..., Any], *args,
                   on_done: Callable[[Any], None] | None = None,
                   on_error: Callable[[BaseException], None] | None = None,
-                  key: str | None = None, changes: Changes = None,
-                  **kwargs) -> Operation:
+                  key: str | None = None, **kwargs) -> Operation:
         """Run ``fn(*args, **kwargs)`` in the worker (unlock, create a store,
-        settings that take no actor …)."""
-        return self.worker.submit(fn, *args, on_done=self._with_changes(on_done, changes),
-                                  on_error=on_error, key=key, **kwargs)
+        the administrator's key-file services …)."""
+        return self.worker.submit(fn, *args, on_done=on_done, on_error=on_error, key=key,
+                                  drain=self._drain(self._store), **kwargs)
 
     def run_uow(self, fn: Callable[..., Any], *args, on_done=None, on_error=None,
-                key: str | None = None, changes: Changes = None, **kwargs) -> Operation | None:
+                key: str | None = None, **kwargs) -> Operation | None:
         """Run ``fn(store.uow(), *args, **kwargs)`` — for the few services that
         take no actor (e.g. ``users.get_setting``)."""
         store = self._store
@@ -189,25 +177,22 @@ class AppContext(QObject):
             return fn(store.uow(), *args, **kwargs)
 
         call.__qualname__ = getattr(fn, "__qualname__", "service")
-        return self.worker.submit(call, on_done=self._with_changes(on_done, changes),
-                                  on_error=on_error, key=key)
+        return self.worker.submit(call, on_done=on_done, on_error=on_error, key=key,
+                                  drain=self._drain(store))
 
-    def _with_changes(self, on_done, changes: Changes):
-        if changes is None:
-            return on_done
+    @staticmethod
+    def _drain(store) -> Callable[[], Changed] | None:
+        """Takes what the store committed since the last operation (the worker
+        runs one at a time, so that is what this operation wrote)."""
+        sink = getattr(store, "change_sink", None)
+        return sink.take if sink is not None else None
 
-        def done(result):
-            if on_done is not None:
-                on_done(result)
-            names = changes(result) if callable(changes) else changes
-            self.notify(*names)
-
-        return done
-
-    def notify(self, *what: str) -> None:
-        """Emit :attr:`changed` for each name (duplicates dropped, order kept)."""
-        for name in dict.fromkeys(what):
-            self.changed.emit(name)
+    def notify(self, changed: Changed) -> None:
+        """Emit :attr:`changed` (the worker does this after every operation
+        that wrote something; call it only for what no service reports, such
+        as a restored backup: ``Changed.all()``)."""
+        if changed:
+            self.changed.emit(changed)
 
     # -- navigation ----------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from trefas_app.domain.passwords import check_password_policy, common_passwords
 from trefas_app.ui import style
 from trefas_app.ui.common import combo_enum, muted
 
-PAGE_CHOICE, PAGE_ADMIN, PAGE_RECOVERY, PAGE_DEMO = range(4)
+PAGE_CHOICE, PAGE_ADMIN, PAGE_RECOVERY, PAGE_DEMO, PAGE_SERVER = range(5)
 
 
 def _password_problem(password: str, repeat: str, username: str | None, lang: str) -> str:
@@ -68,9 +68,12 @@ class ChoicePage(QWizardPage):
         self.demo_radio = QRadioButton(self.tr("Skapa en demonstrationslagringsplats med "
                                                "påhittade personer och ärenden"), self)
         self.new_radio.setChecked(True)
+        self.server_radio = QRadioButton(self.tr("Anslut till server"), self)
+        self.server_radio.setObjectName("connectServer")
         group = QButtonGroup(self)
         group.addButton(self.new_radio)
         group.addButton(self.demo_radio)
+        group.addButton(self.server_radio)
         lay.addSpacing(8)
         lay.addWidget(self.new_radio)
         lay.addWidget(muted(self.tr("För riktigt arbete. Administratören lägger sedan till "
@@ -79,9 +82,15 @@ class ChoicePage(QWizardPage):
         lay.addWidget(self.demo_radio)
         lay.addWidget(muted(self.tr("För utbildning och test. Använd aldrig riktiga "
                                     "personuppgifter i en demonstrationslagringsplats."), self))
+        lay.addSpacing(8)
+        lay.addWidget(self.server_radio)
+        lay.addWidget(muted(self.tr("Kontoret har en gemensam Trefas-server. Du loggar in med "
+                                    "ditt eget konto från administratören."), self))
         lay.addStretch(1)
 
     def nextId(self) -> int:  # noqa: N802 — Qt API
+        if self.server_radio.isChecked():
+            return PAGE_SERVER
         return PAGE_DEMO if self.demo_radio.isChecked() else PAGE_ADMIN
 
 
@@ -334,6 +343,8 @@ class FirstRunWizard(QWizard):
         self.store_id: str = ""
         self.username: str = ""
         self.demo_users: list[str] = []
+        #: After "Anslut till server": the address saved in the settings file.
+        self.server_url: str | None = None
         self.choice_page = ChoicePage(self)
         self.admin_page = AdminPage(self)
         self.recovery_page = RecoveryPage(self)
@@ -342,6 +353,10 @@ class FirstRunWizard(QWizard):
         self.setPage(PAGE_ADMIN, self.admin_page)
         self.setPage(PAGE_RECOVERY, self.recovery_page)
         self.setPage(PAGE_DEMO, self.demo_page)
+        from trefas_app.ui.server_page import ServerPage
+
+        self.server_page = ServerPage(self)
+        self.setPage(PAGE_SERVER, self.server_page)
         self.setStartId(PAGE_CHOICE)
         # Load the common-password list off the GUI thread before it is needed.
         ctx.run_plain(common_passwords, on_error=lambda exc: None)

@@ -201,6 +201,18 @@ class MainWindow(QMainWindow):
             "QLabel#alarmBanner { background: #8b1a1a; color: white; padding: 8px; }")
         self.alarm_banner.hide()
         outer.addWidget(self.alarm_banner)
+        # Server mode: the server cannot be reached (calm; typed text is kept).
+        self.server_banner = QLabel(central)
+        self.server_banner.setObjectName("serverBanner")
+        self.server_banner.setWordWrap(True)
+        self.server_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.server_banner.setProperty("role", "card")
+        if not style.system_colours(ctx.settings):  # else the OS palette (high contrast) wins
+            self.server_banner.setStyleSheet(
+                "QLabel#serverBanner { background: #fff4d6; color: #3d2f00; padding: 8px; "
+                "border-bottom: 1px solid #d9b44a; }")
+        self.server_banner.hide()
+        outer.addWidget(self.server_banner)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
@@ -237,6 +249,8 @@ class MainWindow(QMainWindow):
 
         ctx.navigate.connect(self._navigate)
         ctx.unlocked.connect(self._on_unlocked)
+        ctx.changed.connect(self._on_data_changed)
+        ctx.serverReachable.connect(self._server_reachable)
         ctx.worker.busyChanged.connect(self._busy_changed)
         ctx.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self._show_locked_state()
@@ -408,8 +422,7 @@ class MainWindow(QMainWindow):
                                                               True)
         self.emergency_action.setVisible(emergency)
         self.case_menu.menuAction().setVisible(emergency)
-        self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
-                           on_error=lambda exc: None)
+        self._read_lock_minutes()
         position, self._saved_position = self._saved_position, None
         same_user = self._saved_user == actor.username
         if not self.isVisible():
@@ -418,6 +431,30 @@ class MainWindow(QMainWindow):
         if position and same_user and self._restore_position(position):
             return
         self._select_nav_row(0)
+
+    def _server_reachable(self, reachable: bool) -> None:
+        """Say calmly that the server is gone (and when it is back)."""
+        if reachable:
+            self.server_banner.hide()
+            self.statusBar().showMessage(self.tr("Förbindelsen med servern är tillbaka."), 8000)
+            return
+        self.server_banner.setText(self.tr(
+            "Servern går inte att nå just nu. Trefas försöker ansluta igen. Det du har skrivit "
+            "finns kvar i öppna fönster; ingenting sparas förrän förbindelsen är tillbaka, och "
+            "du kan då spara igen."))
+        self.server_banner.show()
+        from trefas_app.ui import accessibility
+
+        accessibility.announce(self.server_banner, self.server_banner.text())
+
+    def _read_lock_minutes(self) -> None:
+        self.ctx.run_plain(_lock_minutes, self.ctx.store, on_done=self._set_lock_minutes,
+                           on_error=lambda exc: None)
+
+    def _on_data_changed(self, changed) -> None:
+        """The window itself shows one setting: the minutes before it locks."""
+        if changed.touches("settings", "lock_minutes") and self.ctx.is_unlocked:
+            self._read_lock_minutes()
 
     def _set_lock_minutes(self, value: str) -> None:
         try:
@@ -636,6 +673,7 @@ class MainWindow(QMainWindow):
 
     def _show_locked_state(self) -> None:
         self._show_alarms(())
+        self.server_banner.hide()
         self.stack.setCurrentWidget(self.locked_page)
         self.case_menu.menuAction().setVisible(False)
         self.nav.clear()
@@ -740,6 +778,8 @@ class MainWindow(QMainWindow):
 
 def _lock_minutes(store) -> str:
     """The lock timeout, readable with or without the data key."""
-    from trefas_app.services import accounts
+    from trefas_app.services import accounts, users
 
+    if getattr(store, "is_server", False):  # no key file: the database's setting
+        return users.get_setting(store.uow(), "lock_minutes", str(DEFAULT_LOCK_MINUTES))
     return accounts.get_setting(store, "lock_minutes", str(DEFAULT_LOCK_MINUTES))

@@ -63,8 +63,15 @@ class UnlockDialog(QDialog):
         self.store_label = QLabel(self)
         self.store_label.setTextFormat(Qt.TextFormat.PlainText)
         self.store_label.setWordWrap(True)
-        self.store_label.setText(self.tr("Lagringsplats: {name}\n{path}").format(
-            name=root.name, path=str(root)))
+        if ctx.server_url:
+            from trefas_app.store.address import describe
+
+            self.store_label.setText(self.tr("Server: {where}\nDu loggar in med ditt eget "
+                                             "konto på servern.").format(
+                where=describe(ctx.server_url)))
+        else:
+            self.store_label.setText(self.tr("Lagringsplats: {name}\n{path}").format(
+                name=root.name, path=str(root)))
         self.store_label.setProperty("role", "muted")
         lay.addWidget(self.store_label)
         if locked_by:
@@ -106,6 +113,9 @@ class UnlockDialog(QDialog):
             QDialogButtonBox.ButtonRole.ActionRole)
         self.recovery_button.setObjectName("recoveryButton")
         self.recovery_button.clicked.connect(self.open_recovery)
+        # On a server the first supervisor is confirmed with `trefas server
+        # confirm-first`; there is no recovery key on a desktop.
+        self.recovery_button.setVisible(not ctx.server_url)
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
@@ -171,6 +181,12 @@ class UnlockDialog(QDialog):
         username = self.user_edit.text().strip().lower()
         password = self.password_edit.text()
         self._set_busy(True)
+        if self.ctx.server_url:  # PostgreSQL checks the password of the login role
+            from trefas_app.store.server import connect
+
+            self.ctx.run_plain(connect, self.ctx.server_url, username, password,
+                               on_done=self._unlocked, on_error=self._failed)
+            return
         self.ctx.run_plain(store_mod.unlock, self.ctx.store_dir, username, password,
                            on_done=self._unlocked, on_error=self._failed)
 

@@ -13,6 +13,10 @@ An operation is ``fn(*args, **kwargs)`` plus callbacks:
   has not delivered yet. A superseded operation that has not started is never
   run; one that is already running finishes, and its result is dropped.
   Search-as-you-type uses this so that stale results never arrive.
+* ``drain``: called in the worker thread right after ``fn``; it returns what
+  ``fn`` changed (a :class:`~trefas_app.domain.changes.Changed` the units of
+  work collected). After ``on_done`` (or ``on_error``) the worker emits it on
+  :attr:`Worker.dataChanged`, so screens refresh only what they show.
 
 Errors:
 
@@ -82,6 +86,7 @@ class Operation:
     generation: int
     cancelled: bool = False
     name: str = field(default="")
+    drain: Callable[[], Any] | None = None
 
     def cancel(self) -> None:
         """Never run it if it has not started; drop its result if it has."""
@@ -107,14 +112,25 @@ class _Thread(QThread):
             if op is None:
                 return
             if op.cancelled:  # superseded or locked before it started
-                self._worker._finished.emit(op, False, None)
+                self._worker._finished.emit(op, False, None, None)
                 continue
             try:
                 result = op.fn(*op.args, **op.kwargs)
             except BaseException as exc:  # noqa: BLE001 — delivered to the GUI thread
-                self._worker._finished.emit(op, False, exc)
+                self._worker._finished.emit(op, False, exc, self._drain(op))
             else:
-                self._worker._finished.emit(op, True, result)
+                self._worker._finished.emit(op, True, result, self._drain(op))
+
+    @staticmethod
+    def _drain(op: Operation) -> Any:
+        """What the operation changed (even when it failed after a commit)."""
+        if op.drain is None:
+            return None
+        try:
+            return op.drain()
+        except Exception as exc:  # noqa: BLE001 — a bug, but the result still arrives
+            log_unexpected(f"{op.name} (changes)", exc)
+            return None
 
 
 class Worker(QObject):
@@ -124,8 +140,13 @@ class Worker(QObject):
     busyChanged = Signal(bool)
     #: An error was shown to the user (text); tests and the status bar listen.
     errorShown = Signal(str)
+    #: What an operation changed (a ``Changed``), after its callbacks ran.
+    dataChanged = Signal(object)
+    #: An operation of the current session raised (the exception), after its
+    #: callbacks: the context tells a lost server connection from the rest.
+    failed = Signal(object)
 
-    _finished = Signal(object, bool, object)
+    _finished = Signal(object, bool, object, object)
 
     def __init__(self, parent: QObject | None = None,
                  show_error: Callable[[str, bool], None] | None = None,
@@ -150,9 +171,10 @@ class Worker(QObject):
         return self._generation
 
     def submit(self, fn: Callable[..., Any], *args, on_done=None, on_error=None,
-               key: str | None = None, **kwargs) -> Operation:
+               key: str | None = None, drain: Callable[[], Any] | None = None,
+               **kwargs) -> Operation:
         op = Operation(next(self._seq), fn, args, kwargs, on_done, on_error, key,
-                       self._generation)
+                       self._generation, drain=drain)
         if key is not None:
             older = self._latest.get(key)
             if older is not None:
@@ -189,7 +211,7 @@ class Worker(QObject):
 
     # -- delivering (GUI thread) ---------------------------------------------------
 
-    def _deliver(self, op: Operation, ok: bool, value: Any) -> None:
+    def _deliver(self, op: Operation, ok: bool, value: Any, changed: Any) -> None:
         self._pending.discard(op)
         if op.key is not None and self._latest.get(op.key) is op:
             del self._latest[op.key]
@@ -198,11 +220,15 @@ class Worker(QObject):
                 if not ok and value is not None and not isinstance(value, TrefasError):
                     log_unexpected(op.name, value)  # a bug stays a bug, even if stale
                 return
-            if ok:
-                if op.on_done is not None:
-                    op.on_done(value)
-                return
-            self._handle_error(op, value)
+            try:
+                if ok:
+                    if op.on_done is not None:
+                        op.on_done(value)
+                else:
+                    self._handle_error(op, value)
+            finally:
+                if changed:
+                    self.dataChanged.emit(changed)
         except Exception as exc:  # noqa: BLE001 — a bug in a GUI callback
             log_unexpected(f"{op.name} (callback)", exc)
             self._notify(unexpected_message(self._language()), True)
@@ -214,6 +240,12 @@ class Worker(QObject):
         from trefas_app.store.engine import translate_os_error
 
         exc = translate_os_error(exc) or exc  # a full disk is not a bug
+        try:
+            self._report(op, exc)
+        finally:
+            self.failed.emit(exc)
+
+    def _report(self, op: Operation, exc: BaseException) -> None:
         if isinstance(exc, TrefasError):
             if op.on_error is not None:
                 op.on_error(exc)

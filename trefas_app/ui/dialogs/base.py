@@ -101,7 +101,7 @@ class ServiceDialog(QDialog):
         return []
 
     def submit(self) -> None:
-        """Save: call ``self.run(service, *args, changes=...)``."""
+        """Save: call ``self.run(service, *args)``."""
         raise NotImplementedError
 
     def is_dirty(self) -> bool:
@@ -149,23 +149,23 @@ class ServiceDialog(QDialog):
         self.show_problem("")
         self.submit()
 
-    def run(self, service: Callable[..., Any], *args, changes=None,
+    def run(self, service: Callable[..., Any], *args,
             on_done: Callable[[Any], None] | None = None, **kwargs) -> None:
         """Run a service for this dialog: busy while it runs; success closes
         the dialog (after ``on_done``, if given); a refusal shows inline."""
         self.set_busy(True)
         op = self.ctx.run(service, *args, on_done=self._succeeded(on_done),
-                          on_error=self._failed, changes=changes, **kwargs)
+                          on_error=self._failed, **kwargs)
         if op is None:  # locked meanwhile
             self.set_busy(False)
 
-    def run_on_store(self, fn: Callable[..., Any], *args, changes=None,
+    def run_on_store(self, fn: Callable[..., Any], *args,
                      on_done: Callable[[Any], None] | None = None) -> None:
         """Like :meth:`run` for functions that take the session itself
         (``fn(store, *args)``): the administrator's work without the key."""
         self.set_busy(True)
         self.ctx.run_plain(fn, self.ctx.store, *args, on_done=self._succeeded(on_done),
-                           on_error=self._failed, changes=changes)
+                           on_error=self._failed)
 
     def _succeeded(self, on_done: Callable[[Any], None] | None) -> Callable[[Any], None]:
         """What a successful run does: ``on_done``, then close with ``succeeded``."""
@@ -182,8 +182,14 @@ class ServiceDialog(QDialog):
         return done
 
     def _failed(self, exc: BaseException) -> None:
+        from trefas_app.store.live_changes import server_unavailable
+
         self.set_busy(False)
-        if isinstance(exc, TrefasError):
+        if server_unavailable(exc):  # server mode: the text stays, saving again works
+            self.show_problem(self.tr("Servern går inte att nå. Ingenting har sparats, och det "
+                                      "du har skrivit finns kvar här. Spara igen när "
+                                      "förbindelsen är tillbaka."))
+        elif isinstance(exc, TrefasError):
             self.show_problem(exc.message(self.ctx.lang))
         # Anything else was already logged and reported calmly by the worker.
 

@@ -232,10 +232,7 @@ class ConsentDialog(ServiceDialog):
             legal_reference=self.legal_edit.text().strip() or None, case_id=self.case_id)
 
     def submit(self) -> None:
-        changes = (f"consents:{self.person.id}", f"person:{self.person.id}", "cases", "persons")
-        if self.case_id is not None:
-            changes += (f"case:{self.case_id}",)
         if self.amend is None:
-            self.run(consents.record_consent, self.consent_input(), changes=changes)
+            self.run(consents.record_consent, self.consent_input())
         else:
-            self.run(consents.amend_consent, self.amend.id, self.consent_input(), changes=changes)
+            self.run(consents.amend_consent, self.amend.id, self.consent_input())

@@ -100,8 +100,7 @@ class HandoverDialog(ServiceDialog):
         self.pdf_password = pdf_password
         self.run(documents.issue_handover, self.case_id, agency,
                  self.recipient.text().strip() or None, self.password.text(), pdf_password,
-                 self.include_identity.isChecked(),
-                 changes=(f"case:{self.case_id}", f"documents:{self.case_id}"))
+                 self.include_identity.isChecked())
 
     def _failed(self, exc: BaseException) -> None:
         # The password is asked again after any refusal; nothing else is lost.

@@ -57,5 +57,4 @@ class EmergencyAccessDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(cases.request_emergency_access, self.number_edit.text().strip(),
-                 self.reason_edit.toPlainText().strip(), self.hours.value(),
-                 changes=lambda v: ("cases", f"case:{v.id}"))
+                 self.reason_edit.toPlainText().strip(), self.hours.value())

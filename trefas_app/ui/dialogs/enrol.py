@@ -111,6 +111,13 @@ class EnrolDialog(_WorkerDialog):
     def submit(self) -> None:
         if self.problem():
             return
+        if self.ctx.server_url:  # the code is the login role's password until now
+            from trefas_app.store.server_accounts import enrol
+
+            self.run(enrol, self.ctx.server_url, self.user_edit.text().strip().lower(),
+                     self.code_edit.text().strip(), self.password_edit.text(),
+                     on_done=self._enrolled)
+            return
         self.run(accounts.enrol_account, self.ctx.store_dir,
                  self.user_edit.text().strip().lower(), self.code_edit.text(),
                  self.password_edit.text(), on_done=self._enrolled)

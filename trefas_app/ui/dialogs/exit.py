@@ -33,11 +33,6 @@ from trefas_app.ui.dialogs.task_pickers import (
 MAX_TEXT = exits.MAX_TEXT
 
 
-def exit_changes(case_id: int, exit_id: int | None = None) -> tuple[str, ...]:
-    names = ("exits", f"case:{case_id}", "cases")
-    return names + ((f"exit:{exit_id}",) if exit_id is not None else ())
-
-
 def consent_gap_text(gaps, lang: str) -> str:
     """'Polisen (identitet, hot och risk); Kriminalvården (sociala uppgifter)'."""
     by_agency: dict[Agency, list[Category]] = {}
@@ -75,8 +70,7 @@ class ExitRequestDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(exits.request_exit, self.case_id,
-                 self.needs_edit.toPlainText().strip() or None,
-                 changes=lambda v: exit_changes(v.case_id, v.id))
+                 self.needs_edit.toPlainText().strip() or None)
 
 
 class FirstContactDialog(ServiceDialog):
@@ -117,8 +111,7 @@ class FirstContactDialog(ServiceDialog):
         at = min(self.when(), clock.now_utc())
         if at < self.programme.requested_at:
             at = self.programme.requested_at
-        self.run(exits.record_first_contact, self.programme.id, at,
-                 changes=exit_changes(self.programme.case_id, self.programme.id))
+        self.run(exits.record_first_contact, self.programme.id, at)
 
 
 class AgreementDialog(ServiceDialog):
@@ -172,8 +165,7 @@ class AgreementDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(exits.set_agreement, self.programme.id,
-                 self.conditions_edit.toPlainText().strip(), self.signed.date(),
-                 changes=exit_changes(self.programme.case_id, self.programme.id))
+                 self.conditions_edit.toPlainText().strip(), self.signed.date())
 
 
 class ExitMoveDialog(ServiceDialog):
@@ -253,8 +245,7 @@ class ExitMoveDialog(ServiceDialog):
     def submit(self) -> None:
         target = self.target()
         ending = combo_enum(self.ending_combo, ExitEnding) if target == ExitState.ENDED else None
-        self.run(exits.move_exit, self.programme.id, target, ending,
-                 changes=exit_changes(self.programme.case_id, self.programme.id))
+        self.run(exits.move_exit, self.programme.id, target, ending)
 
 
 def agreement_summary(p: ExitView, tr) -> str:

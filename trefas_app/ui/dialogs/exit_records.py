@@ -13,7 +13,6 @@ from trefas_app.services.views_casework import MeasureView, SupportView
 from trefas_app.ui import style
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
-from trefas_app.ui.dialogs.exit import exit_changes
 from trefas_app.ui.dialogs.task_pickers import DateField, today
 
 MAX_TEXT = exits.MAX_TEXT
@@ -51,8 +50,7 @@ class ThreatAssessmentDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(exits.add_threat_assessment, self.case_id, self.exit_id,
-                 combo_enum(self.level_combo, RiskLevel), self.summary_edit.toPlainText().strip(),
-                 changes=exit_changes(self.case_id, self.exit_id))
+                 combo_enum(self.level_combo, RiskLevel), self.summary_edit.toPlainText().strip())
 
 
 def _start_problem(day: dt.date | None, ref: dt.date, tr) -> str:
@@ -113,8 +111,7 @@ class RecordDialog(ServiceDialog):
         service = exits.add_measure if self.kind == "measure" else exits.add_support
         kind = combo_enum(self.kind_combo, MeasureKind if self.kind == "measure" else SupportKind)
         self.run(service, self.case_id, self.exit_id, kind,
-                 self.description_edit.text().strip(), self.start.date(),
-                 changes=exit_changes(self.case_id, self.exit_id))
+                 self.description_edit.text().strip(), self.start.date())
 
 
 class EndRecordDialog(ServiceDialog):
@@ -154,5 +151,4 @@ class EndRecordDialog(ServiceDialog):
 
     def submit(self) -> None:
         service = exits.end_measure if self.measure else exits.end_support
-        self.run(service, self.record.id, self.end.date(),
-                 changes=exit_changes(self.record.case_id, self.record.exit_programme_id))
+        self.run(service, self.record.id, self.end.date())

@@ -25,16 +25,6 @@ from trefas_app.ui.dialogs.task_pickers import (
 )
 
 
-def incident_changes(incident_id: int | None = None, case_id: int | None = None
-                     ) -> tuple[str, ...]:
-    names: tuple[str, ...] = ("incidents",)
-    if incident_id is not None:
-        names += (f"incident:{incident_id}",)
-    if case_id is not None:
-        names += (f"case:{case_id}", "cases")
-    return names
-
-
 def step_title(step: RoutineStepView, lang: str) -> str:
     return step.title if lang == "sv" else step.title_en
 
@@ -116,8 +106,7 @@ class IncidentDialog(ServiceDialog):
         self.run(incidents.report_incident, combo_enum(self.kind_combo, IncidentKind),
                  self.occurred_at(),
                  self.unit_combo.currentData(), self.place_edit.text().strip(),
-                 self.summary_edit.toPlainText().strip(),
-                 changes=lambda v: incident_changes(v.id))
+                 self.summary_edit.toPlainText().strip())
 
 
 class StepDoneDialog(ServiceDialog):
@@ -151,8 +140,7 @@ class StepDoneDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(incidents.complete_step, self.step.id,
-                 self.comment_edit.toPlainText().strip() or None,
-                 changes=incident_changes(self.step.incident_id))
+                 self.comment_edit.toPlainText().strip() or None)
 
 
 class AssignStepDialog(ServiceDialog):
@@ -194,8 +182,7 @@ class AssignStepDialog(ServiceDialog):
         return []
 
     def submit(self) -> None:
-        self.run(incidents.assign_step, self.step.id, self.user_combo.user_id(),
-                 changes=incident_changes(self.step.incident_id))
+        self.run(incidents.assign_step, self.step.id, self.user_combo.user_id())
 
 
 class LinkPersonDialog(ServiceDialog):
@@ -260,5 +247,4 @@ class LinkPersonDialog(ServiceDialog):
     def submit(self) -> None:
         case_id = self.case_picker.case_id()
         incident_id = self.chosen_incident()
-        self.run(incidents.link_person, incident_id, case_id, self.role_combo.currentData(),
-                 changes=incident_changes(incident_id, case_id))
+        self.run(incidents.link_person, incident_id, case_id, self.role_combo.currentData())

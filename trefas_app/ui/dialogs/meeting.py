@@ -33,16 +33,6 @@ from trefas_app.ui.dialogs.task_pickers import (
 )
 
 
-def meeting_changes(meeting_id: int | None = None, case_id: int | None = None
-                    ) -> tuple[str, ...]:
-    names: tuple[str, ...] = ("meetings",)
-    if meeting_id is not None:
-        names += (f"meeting:{meeting_id}",)
-    if case_id is not None:
-        names += (f"case:{case_id}", "cases")
-    return names
-
-
 class MeetingDialog(ServiceDialog):
     """Nytt möte, chaired by the user (who is always a participant).
     Participants are offered from the user directory (``users.user_directory``),
@@ -137,8 +127,7 @@ class MeetingDialog(ServiceDialog):
         self.run(meetings.create_meeting, combo_enum(self.kind_combo, MeetingKind),
                  self.unit_combo.currentData(), self.title_edit.text().strip(),
                  to_datetime(self.when_edit.dateTime()),
-                 self.place_edit.text().strip() or None, self.participants.checked_ids(),
-                 changes=lambda v: meeting_changes(v.id))
+                 self.place_edit.text().strip() or None, self.participants.checked_ids())
 
 
 class MeetingItemDialog(ServiceDialog):
@@ -204,8 +193,7 @@ class MeetingItemDialog(ServiceDialog):
         meeting_id = self.meeting_id()
         self.run(meetings.add_meeting_item, meeting_id, case_id,
                  self.discussion_edit.toPlainText().strip(),
-                 self.decision_edit.toPlainText().strip() or None,
-                 changes=meeting_changes(meeting_id, case_id))
+                 self.decision_edit.toPlainText().strip() or None)
 
 
 class MarkHeldDialog(ServiceDialog):
@@ -255,8 +243,7 @@ class MarkHeldDialog(ServiceDialog):
         return bool(self.absent_ids())
 
     def submit(self) -> None:
-        self.run(meetings.mark_meeting_held, self.meeting.id, self.absent_ids(),
-                 changes=meeting_changes(self.meeting.id))
+        self.run(meetings.mark_meeting_held, self.meeting.id, self.absent_ids())
 
 
 def participants_text(meeting: MeetingView, lang: str) -> str:

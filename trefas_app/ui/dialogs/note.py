@@ -94,23 +94,21 @@ class NoteDialog(ServiceDialog):
         title = self.title_edit.text().strip()
         body = self.body_edit.toPlainText()
         category = combo_enum(self.category_combo, Category)
-        changes = (f"notes:{self.case_id}", f"case:{self.case_id}", "cases")
         sign = self._sign_after
         self._sign_after = False
         if not sign:
             if self.draft is not None:
-                self.run(notes.update_draft, self.draft.id, title, body, category, changes=changes)
+                self.run(notes.update_draft, self.draft.id, title, body, category)
             else:
                 self.run(notes.write_note, self.case_id, title, body, category,
-                         self.corrects.id if self.corrects else None, changes=changes)
+                         self.corrects.id if self.corrects else None)
             return
         # Save, then sign: two services, one after the other in the worker.
         self.set_busy(True)
 
         def saved(note: NoteView) -> None:
             self.draft = note  # if signing fails, a second try edits this draft
-            self.ctx.notify(*changes)
-            self.run(notes.sign_note, note.id, changes=changes)
+            self.run(notes.sign_note, note.id)
 
         def failed(exc) -> None:
             self._failed(exc)

@@ -69,5 +69,4 @@ class OpenCaseDialog(ServiceDialog):
         return problems
 
     def submit(self) -> None:
-        self.run(cases.open_case, self.person_id, self.title_edit.text().strip(),
-                 changes=lambda v: ("cases", f"case:{v.id}", f"person:{v.person.id}"))
+        self.run(cases.open_case, self.person_id, self.title_edit.text().strip())

@@ -179,8 +179,6 @@ class PersonDialog(ServiceDialog):
     def submit(self) -> None:
         data = self.person_input()
         if self.person is None:
-            self.run(persons.create_person, data,
-                     changes=lambda v: ("persons", f"person:{v.id}"))
+            self.run(persons.create_person, data)
         else:
-            self.run(persons.update_person, self.person.id, data,
-                     changes=lambda v: ("persons", f"person:{v.id}", "cases"))
+            self.run(persons.update_person, self.person.id, data)

@@ -18,10 +18,6 @@ from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, 
 MAX_TEXT = plans.MAX_TEXT
 
 
-def plan_changes(case_id: int) -> tuple[str, ...]:
-    return (f"plans:{case_id}", f"case:{case_id}", "cases")
-
-
 def date_problem(day: dt.date | None, ref: dt.date, what: str, tr, days_back: int | None = None
                  ) -> str:
     """The service's plausibility rule for plan dates, in the dialog's words."""
@@ -100,7 +96,7 @@ class PlanDialog(ServiceDialog):
     def submit(self) -> None:
         self.run(plans.create_plan, self.case_id, self.sip_check.isChecked(),
                  combo_enum(self.agency_combo, Agency), self.person_combo.user_id(),
-                 self.follow_up.date(), changes=plan_changes(self.case_id))
+                 self.follow_up.date())
 
 
 class GoalDialog(ServiceDialog):
@@ -134,7 +130,7 @@ class GoalDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(plans.add_goal, self.plan.id, combo_enum(self.area_combo, LifeArea),
-                 self.goal_edit.toPlainText().strip(), changes=plan_changes(self.plan.case_id))
+                 self.goal_edit.toPlainText().strip())
 
 
 class ActionDialog(ServiceDialog):
@@ -203,8 +199,7 @@ class ActionDialog(ServiceDialog):
     def submit(self) -> None:
         self.run(plans.add_action, self.plan.id, combo_enum(self.area_combo, LifeArea),
                  self.what_edit.text().strip(), combo_enum(self.agency_combo, Agency),
-                 self.person_combo.user_id(), self.due.date(), self.follow.date(),
-                 changes=plan_changes(self.plan.case_id))
+                 self.person_combo.user_id(), self.due.date(), self.follow.date())
 
 
 class FollowUpDialog(ServiceDialog):
@@ -235,5 +230,4 @@ class FollowUpDialog(ServiceDialog):
         return [text] if text else []
 
     def submit(self) -> None:
-        self.run(plans.follow_up_plan, self.plan.id, self.next_date.date(),
-                 changes=plan_changes(self.plan.case_id))
+        self.run(plans.follow_up_plan, self.plan.id, self.next_date.date())

@@ -18,12 +18,12 @@ class ReasonDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, *, title: str, prompt: str,
                  service: Callable[..., Any], args: tuple = (), min_chars: int = 1,
-                 ok_text: str | None = None, changes=None, explanation: str = "",
+                 ok_text: str | None = None, explanation: str = "",
                  reason_kw: str | None = None):
         super().__init__(ctx, parent, title=title, ok_text=ok_text)
         self.setObjectName("reasonDialog")
         self.setMinimumWidth(480)
-        self._service, self._args, self._changes = service, args, changes
+        self._service, self._args = service, args
         self._min = min_chars
         self._reason_kw = reason_kw
         if explanation:
@@ -54,7 +54,6 @@ class ReasonDialog(ServiceDialog):
 
     def submit(self) -> None:
         if self._reason_kw:
-            self.run(self._service, *self._args, changes=self._changes,
-                     **{self._reason_kw: self.reason()})
+            self.run(self._service, *self._args, **{self._reason_kw: self.reason()})
         else:
-            self.run(self._service, *self._args, self.reason(), changes=self._changes)
+            self.run(self._service, *self._args, self.reason())

@@ -18,11 +18,6 @@ from trefas_app.ui.dialogs.base import ServiceDialog
 MAX_TEXT = referrals.MAX_TEXT
 
 
-def referral_changes(case_id: int, referral_id: int | None = None) -> tuple[str, ...]:
-    names = ("referrals", f"case:{case_id}", "cases")
-    return names + ((f"referral:{referral_id}",) if referral_id is not None else ())
-
-
 class ReferralDialog(ServiceDialog):
     """Aktualisera ett ärende till SIG."""
 
@@ -64,8 +59,7 @@ class ReferralDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(referrals.create_referral, self.case_id, self.reason_edit.toPlainText().strip(),
-                 combo_enum(self.source_combo, Agency),
-                 changes=lambda v: referral_changes(v.case_id, v.id))
+                 combo_enum(self.source_combo, Agency))
 
 
 class ReferralStateDialog(ServiceDialog):
@@ -151,5 +145,4 @@ class ReferralStateDialog(ServiceDialog):
         closure = (combo_enum(self.closure_combo, ReferralClosure) if target == ReferralState.CLOSED
                    else None)
         note = self.note_edit.toPlainText().strip() or None
-        self.run(referrals.move_referral, self.referral.id, target, closure, note,
-                 changes=referral_changes(self.referral.case_id, self.referral.id))
+        self.run(referrals.move_referral, self.referral.id, target, closure, note)

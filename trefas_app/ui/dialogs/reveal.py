@@ -15,7 +15,6 @@ class RevealIdentityDialog(ReasonDialog):
             ctx, parent, title=self.tr("Visa skyddad identitet"),
             prompt=self.tr("Skäl *"), service=persons.reveal_identity, args=(person_id,),
             min_chars=10, ok_text=self.tr("Visa identiteten"),
-            changes=("persons", f"person:{person_id}", "cases"),
             explanation=self.tr(
                 "{alias} har skyddade personuppgifter. Namn, personnummer och adress visas "
                 "för dig i en timme efter att du angett ett skäl. Visningen loggas och kan "

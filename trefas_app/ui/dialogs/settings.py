@@ -1,7 +1,7 @@
 """This computer's settings (Arkiv → Inställningar) and the self-test (Hjälp → Självtest).
 
 The settings dialog edits the user's deployment settings file
-(:mod:`trefas_app.settings`): store folder, server (reserved), lock time,
+(:mod:`trefas_app.settings`): store folder, server (server mode), lock time,
 language and office time zone. A key the IT department has locked in the
 machine file is shown read-only with the machine's value. The values take
 effect at the next start, except the language, which the window also keeps
@@ -59,10 +59,13 @@ class SettingsDialog(QDialog):
         row.addWidget(self.store_edit, 1)
         row.addWidget(browse)
         form.addRow(self.tr("Lagringsplats (mapp)"), row)
-        self.server_edit = QLineEdit(self.current.server or "", self)
-        self.server_edit.setObjectName("server")
-        self.server_edit.setToolTip(self.tr("Reserverad för ett kommande serverläge; används inte än."))
-        form.addRow(self.tr("Server (reserverad)"), self.server_edit)
+        from trefas_app.ui.server_page import ServerFields
+
+        self.server_fields = ServerFields(self, self.current.server)
+        self.server_fields.setObjectName("server")
+        self.server_fields.setToolTip(self.tr("Tomt: lagringsplatsen i mappen ovan. Ifyllt: "
+                                              "Trefas loggar in på servern."))
+        form.addRow(self.tr("Server (serverläge)"), self.server_fields)
         self.lock_spin = QSpinBox(self)
         self.lock_spin.setObjectName("lockMinutes")
         self.lock_spin.setRange(0, deployment.LOCK_RANGE[1])
@@ -84,7 +87,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Kontorets tidszon"), self.zone_combo)
         outer.addLayout(form)
 
-        self._fields = {"store": self.store_edit, "server": self.server_edit,
+        self._fields = {"store": self.store_edit, "server": self.server_fields,
                         "lock_minutes": self.lock_spin, "language": self.language_combo,
                         "office_timezone": self.zone_combo}
         for key, widget in self._fields.items():
@@ -117,7 +120,7 @@ class SettingsDialog(QDialog):
         """The unlocked fields' values for the user file (None: no own value)."""
         values: dict[str, str | int | None] = {
             "store": self.store_edit.text().strip() or None,
-            "server": self.server_edit.text().strip() or None,
+            "server": None if self.server_fields.is_empty() else self.server_fields.url(),
             "lock_minutes": self.lock_spin.value() or None,
             "language": self.language_combo.currentData(),
             "office_timezone": self.zone_combo.currentText().strip() or None,
@@ -125,8 +128,8 @@ class SettingsDialog(QDialog):
         return {k: v for k, v in values.items() if not self.current.is_locked(k)}
 
     def save(self) -> None:
-        changes = self.changes()
         try:
+            changes = self.changes()
             self.saved_path = deployment.save_user(changes)
         except TrefasError as exc:
             self.message.setText(exc.message(self.ctx.lang))

@@ -21,13 +21,6 @@ from trefas_app.ui.dialogs.task_pickers import (
 )
 
 
-def task_changes(case_id: int, meeting_id: int | None = None) -> tuple[str, ...]:
-    names = ("tasks", f"tasks:{case_id}", f"case:{case_id}", "cases")
-    if meeting_id is not None:
-        names += (f"meeting:{meeting_id}",)
-    return names
-
-
 class TaskDialog(ServiceDialog):
     """``candidates``: whom the task is first offered to (the case team — a
     task can only go to someone who may see it; the service checks). Once the
@@ -109,8 +102,7 @@ class TaskDialog(ServiceDialog):
     def submit(self) -> None:
         self.run(tasks.create_task, self.case_id, self.title_edit.text().strip(),
                  self.description_edit.toPlainText().strip() or None, self.assignee.user_id(),
-                 self.due.date(), self.meeting_id, self.incident_id,
-                 changes=task_changes(self.case_id, self.meeting_id))
+                 self.due.date(), self.meeting_id, self.incident_id)
 
 
 def _t(text: str) -> str:
@@ -123,5 +115,4 @@ def cancel_task_dialog(ctx, parent: QWidget | None, task: TaskRow) -> ReasonDial
                         prompt=_t("Varför avbryts den? *"),
                         service=tasks.cancel_task, args=(task.id,),
                         ok_text=_t("Avbryt åtgärdspunkten"),
-                        changes=task_changes(task.case_id, task.meeting_id),
                         explanation=task.title, reason_kw="reason")

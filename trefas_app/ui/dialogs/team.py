@@ -56,5 +56,4 @@ class TeamMemberDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(cases.add_team_member, self.case.id, self.user_id(),
-                 self.responsible_check.isChecked(),
-                 changes=("cases", f"case:{self.case.id}"))
+                 self.responsible_check.isChecked())

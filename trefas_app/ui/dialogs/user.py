@@ -150,7 +150,7 @@ class UserDialog(ServiceDialog):
         self.run_on_store(_create, self.username(), self.name_edit.text().strip(),
                           combo_enum(self.role_combo, Role), combo_enum(self.agency_combo, Agency),
                           self.unit_combo.currentData(), self.email_edit.text().strip() or None,
-                          self.phone_edit.text().strip() or None, changes=("users",))
+                          self.phone_edit.text().strip() or None)
 
 
 def _create(store, username, display_name, role, agency, unit_code, email, phone):
@@ -211,7 +211,7 @@ class ResetPasswordDialog(ServiceDialog):
         return []
 
     def submit(self) -> None:
-        self.run_on_store(accounts.reset_account, self.user.username, changes=("users",))
+        self.run_on_store(accounts.reset_account, self.user.username)
 
 
 class UnitDialog(ServiceDialog):
@@ -252,5 +252,4 @@ class UnitDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run_on_store(accounts.add_unit, combo_enum(self.agency_combo, Agency),
-                          self.code_edit.text().strip(), self.name_edit.text().strip(),
-                          changes=("units", "users"))
+                          self.code_edit.text().strip(), self.name_edit.text().strip())

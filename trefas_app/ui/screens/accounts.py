@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from trefas_app.domain.changes import Changed
 from trefas_app.services import accounts
 from trefas_app.services.accounts import PendingAccount
 from trefas_app.ui import common
@@ -134,7 +135,7 @@ class Screen(BaseScreen):
                 self.tr("Bekräfta"), self.tr("Avbryt")):
             return
         self.ctx.run(accounts.confirm_account, p.username, on_done=lambda _r: self._confirmed(p),
-                     on_error=self._failed, changes=("users",))
+                     on_error=self._failed)
 
     def _confirmed(self, p: PendingAccount) -> None:
         self.result.setText(self.tr("{name} är bekräftad.").format(name=p.display_name))
@@ -254,7 +255,7 @@ class Screen(BaseScreen):
         # The old store is retired by the service: go on with the one it returned.
         self.ctx.set_store(new_store)
         self.backup_result.setText(self.tr("Säkerhetskopian är återställd."))
-        self.ctx.notify("*")
+        self.ctx.notify(Changed.all())  # a restored backup: no service can list it
 
     def _restore_failed(self, exc) -> None:
         from trefas_app.services import admin

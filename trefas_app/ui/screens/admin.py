@@ -195,7 +195,7 @@ class Screen(BaseScreen):
                 self.tr("Stäng av"), self.tr("Avbryt")):
             return
         self.ctx.run_plain(accounts.disable_account, self.ctx.store, u.username,
-                           on_done=lambda _r: self._disabled(u), changes=("users",))
+                           on_done=lambda _r: self._disabled(u))
 
     def _disabled(self, user: AccountView) -> None:
         self.ctx.status(self.tr("{username} är avstängd. Datanyckeln byts vid nästa inloggning "
@@ -415,8 +415,7 @@ class Screen(BaseScreen):
                            on_done=lambda _r: _result(self.settings_result, self.tr(
                                "Sparat: tidszonen är {zone}.").format(zone=value), True),
                            on_error=lambda exc: _result(self.settings_result,
-                                                        self.ctx.error_text(exc), False),
-                           changes=("settings",))
+                                                        self.ctx.error_text(exc), False))
 
     def _show_settings(self, value: str) -> None:
         try:
@@ -428,8 +427,7 @@ class Screen(BaseScreen):
         value = self.lock_spin.value()
         self.ctx.run_plain(accounts.set_setting, self.ctx.store, "lock_minutes", str(value),
                            on_done=lambda _r: _result(self.settings_result, self.tr(
-                               "Sparat: låses efter %n minuter.", "", value), True),
-                           changes=("settings",))
+                               "Sparat: låses efter %n minuter.", "", value), True))
 
     # -- protocol ---------------------------------------------------------------------------
 

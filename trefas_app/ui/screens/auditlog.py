@@ -114,7 +114,7 @@ def log_colour(r):
 
 
 class Screen(BaseScreen):
-    watches = ("audit",)
+    watches = ("emergency",)
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
@@ -348,8 +348,7 @@ class Screen(BaseScreen):
                 "i ditt namn.").format(case=e.case_number, user=e.user),
                 self.tr("Markera granskad"), self.tr("Avbryt")):
             return
-        self.ctx.run(cases.mark_emergency_reviewed, e.id, on_done=lambda _r: None,
-                     changes=("audit",))
+        self.ctx.run(cases.mark_emergency_reviewed, e.id, on_done=lambda _r: None)
 
     def emergency_in_log(self) -> None:
         e = self.selected_emergency()

@@ -17,7 +17,6 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from trefas_app.ui import accessibility
-from trefas_app.ui.context import matches
 from trefas_app.ui.common import heading, muted
 
 log = logging.getLogger("trefas.ui")
@@ -30,16 +29,17 @@ def _tr(text: str) -> str:
 class BaseScreen(QWidget):
     """Optional base class for screens (and, through :class:`BaseTab`, tabs).
 
-    Subclasses set ``watches`` to the change names (or prefixes ending in
-    ``:``) they show, and implement :meth:`reload`. The base class calls
-    :meth:`reload` when the screen is activated for the first time, and again
-    on a matching ``ctx.changed`` — at once if the screen is visible, otherwise
-    the next time it is activated. Never touch the store here: call services
-    with ``self.ctx.run(...)``.
+    Subclasses set ``watches`` to the kinds of data they show (fields of
+    :class:`~trefas_app.domain.changes.Changed`: ``"cases"`` for any case,
+    ``("notes", case_id)`` for one case's notes), and implement :meth:`reload`.
+    The base class calls :meth:`reload` when the screen is activated for the
+    first time, and again when ``ctx.changed`` delivers a matching change — at
+    once if the screen is visible, otherwise the next time it is activated.
+    Never touch the store here: call services with ``self.ctx.run(...)``.
     """
 
-    #: Change names this screen shows, e.g. ("cases", "case:").
-    watches: tuple[str, ...] = ()
+    #: Kinds this screen shows: a kind, or (kind, id), e.g. ("cases", ("notes", 12)).
+    watches: tuple = ()
     #: Title for the window; set from the navigation entry if empty.
     title: str = ""
     # Emitted when the title changes (a detail page got its record): the
@@ -84,8 +84,8 @@ class BaseScreen(QWidget):
     def reload(self) -> None:
         """Ask the services for fresh data (through ``self.ctx.run``)."""
 
-    def _on_changed(self, what: str) -> None:
-        if not self.watches or not matches(what, *self.watches):
+    def _on_changed(self, changed) -> None:
+        if not self.watches or not changed.matches(self.watches):
             return
         if self.isVisible():
             self._stale = False
@@ -167,7 +167,7 @@ class BaseTab(BaseScreen):
     the current :class:`~trefas_app.services.views.CaseView` (None until
     loaded). :meth:`set_case` is called by the case view whenever the case is
     (re)loaded; the tab then reloads its own lists when it is visible.
-    Watches default to this case's names; override ``case_watches``.
+    Watches default to this case's own row; override ``case_watches``.
     """
 
     def __init__(self, ctx, case_view, parent: QWidget | None = None):
@@ -175,8 +175,8 @@ class BaseTab(BaseScreen):
         self.case_view = case_view
         self.case = None
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"case:{case.id}",)
+    def case_watches(self, case) -> tuple:
+        return (("cases", case.id),)
 
     def set_case(self, case) -> None:
         first = self.case is None or self.case.id != case.id

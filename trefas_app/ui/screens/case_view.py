@@ -152,7 +152,7 @@ class CaseViewScreen(BaseScreen):
         if case_id != self.case_id:
             self.clear()
             self.case_id = case_id
-            self.watches = (f"case:{case_id}",)
+            self.watches = (("cases", case_id), ("emergency", case_id))
             self.set_title(self.tr("Ärende"))  # not the previous case's number
         self._stale = False
         self.reload()
@@ -167,8 +167,8 @@ class CaseViewScreen(BaseScreen):
         if case.id != self.case_id:
             return
         self.case = case
-        self.watches = (f"case:{case.id}", f"person:{case.person.id}",
-                        f"consents:{case.person.id}")
+        self.watches = (("cases", case.id), ("emergency", case.id),
+                        ("persons", case.person.id), ("consents", case.person.id))
         lang = self.ctx.lang
         self.set_title(case.number)
         self.heading.setText(f"{case.number} · {case.person.display_name} · {case.title}")

@@ -18,7 +18,7 @@ ONGOING = (CaseState.OPEN, CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED)
 
 class Screen(ListScreen):
     text_context = "CasesScreen"
-    watches = ("cases", "case:")
+    watches = ("cases", "persons", "consents", "emergency")
     heading_text = QT_TRANSLATE_NOOP("CasesScreen", "Ärenden")
     search_placeholder = QT_TRANSLATE_NOOP(
         "CasesScreen", "Sök på ärendenummer, namn, personnummer eller alias …")

@@ -142,8 +142,7 @@ class Card(QFrame):
 
 
 class Screen(BaseScreen):
-    watches = ("cases", "case:", "tasks", "tasks:", "consents:", "exits", "exit:",
-               "incidents", "incident:")
+    watches = ("cases", "tasks", "consents", "exits", "incidents", "users")
     #: (screen key, state for its restore()) — also for tests.
     navigationRequested = Signal(str, object)
 

@@ -58,7 +58,7 @@ def exit_colour(r: ExitRow):
 
 
 class Screen(ListScreen):
-    watches = ("exits", "exit:", "consents:")
+    watches = ("exits", "consents")
     nouns = ("avhopparärende", "avhopparärenden", "exit programme", "exit programmes")
     column_widths = (112, 104, 150, 110)
     split_sizes = (520, 700)

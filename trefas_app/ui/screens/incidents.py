@@ -25,7 +25,7 @@ from trefas_app.services import incidents, users
 from trefas_app.services.views_ops import IncidentRow, IncidentView, RoutineStepView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, muted
-from trefas_app.ui.dialogs.incident import incident_changes, step_title
+from trefas_app.ui.dialogs.incident import step_title
 from trefas_app.ui.dialogs.task_pickers import load_directory
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item, state_tuple
@@ -312,7 +312,7 @@ class IncidentPanel(DetailPane):
         if not common.confirm(self, self.tr("Öppna steget ”{title}” igen?").format(
                 title=step_title(step, self.ctx.lang)), self.tr("Öppna igen"), self.tr("Avbryt")):
             return
-        self.ctx.run(incidents.reopen_step, step.id, changes=incident_changes(step.incident_id))
+        self.ctx.run(incidents.reopen_step, step.id)
 
     def assign(self):
         from trefas_app.ui.dialogs.incident import AssignStepDialog
@@ -327,7 +327,7 @@ class IncidentPanel(DetailPane):
     def start_routine(self) -> None:
         inc = self.incident
         if inc is not None:
-            self.ctx.run(incidents.start_routine, inc.id, changes=incident_changes(inc.id))
+            self.ctx.run(incidents.start_routine, inc.id)
 
     def close_incident(self) -> None:
         inc = self.incident
@@ -337,7 +337,7 @@ class IncidentPanel(DetailPane):
                                             "ändras.").format(number=inc.number),
                               self.tr("Avsluta"), self.tr("Avbryt")):
             return
-        self.ctx.run(incidents.close_incident, inc.id, changes=incident_changes(inc.id))
+        self.ctx.run(incidents.close_incident, inc.id)
 
     def link_person(self):
         from trefas_app.ui.dialogs.incident import LinkPersonDialog
@@ -357,7 +357,7 @@ class IncidentPanel(DetailPane):
 
 
 class Screen(ListScreen):
-    watches = ("incidents", "incident:")
+    watches = ("incidents",)
     nouns = ("händelse", "händelser", "incident", "incidents")
     shows_hidden = False
     column_widths = (120, 90, 90, 120, 130, 90)

@@ -222,7 +222,7 @@ class MeetingPanel(DetailPane):
 
 
 class Screen(ListScreen):
-    watches = ("meetings", "meeting:", "tasks")
+    watches = ("meetings", "tasks")
     nouns = ("möte", "möten", "meeting", "meetings")
     shows_hidden = False
     column_widths = (120, 220, 120, 120, 130, 60)

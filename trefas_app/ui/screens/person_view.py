@@ -103,7 +103,7 @@ class PersonViewScreen(BaseScreen):
             self.clear()
             self.person_id = person_id
             self.set_title(self.tr("Person"))  # not the previous person's name
-            self.watches = (f"person:{person_id}", f"consents:{person_id}", "cases")
+            self.watches = (("persons", person_id), ("consents", person_id), "cases")
         self._stale = False
         self.reload()
 

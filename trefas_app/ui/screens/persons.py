@@ -12,7 +12,7 @@ from trefas_app.ui.widgets.parts import open_dialog
 
 class Screen(ListScreen):
     text_context = "PersonsScreen"
-    watches = ("persons", "person:")
+    watches = ("persons", "consents")
     heading_text = QT_TRANSLATE_NOOP("PersonsScreen", "Personer")
     search_placeholder = QT_TRANSLATE_NOOP(
         "PersonsScreen", "Sök på namn, personnummer eller alias (P-0042) …")

@@ -40,7 +40,7 @@ def referral_colour(row: ReferralRow):
 
 
 class Screen(ListScreen):
-    watches = ("referrals", "referral:")
+    watches = ("referrals",)
     nouns = ("aktualisering", "aktualiseringar", "referral", "referrals")
     shows_hidden = False
     column_widths = (100, 120, 220, 150, 140, 100)

@@ -13,7 +13,7 @@ from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date
-from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
+from trefas_app.ui.dialogs.task import cancel_task_dialog
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_tuple
 from trefas_app.ui.widgets.parts import (
@@ -57,7 +57,7 @@ def task_columns(tr, lang: str) -> list[Column]:
 
 
 class Screen(ListScreen):
-    watches = ("tasks", "tasks:")
+    watches = ("tasks",)
     nouns = ("uppgift", "uppgifter", "task", "tasks")
     column_widths = (110, 280, 120, 200, 170, 90)
 
@@ -137,8 +137,7 @@ class Screen(ListScreen):
         if not common.confirm(self, self.tr("Markera ”{title}” som klar?").format(title=row.title),
                               self.tr("Markera klar"), self.tr("Avbryt")):
             return
-        self.ctx.run(tasks.complete_task, row.id,
-                     changes=task_changes(row.case_id, row.meeting_id))
+        self.ctx.run(tasks.complete_task, row.id)
 
     def cancel(self) -> None:
         row = self.selected()

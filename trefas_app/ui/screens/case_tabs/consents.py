@@ -16,7 +16,7 @@ class Tab(BaseTab):
         self.panel = ConsentPanel(ctx, self)
         lay.addWidget(self.panel)
 
-    def case_watches(self, case) -> tuple[str, ...]:
+    def case_watches(self, case) -> tuple:
         return ()  # the panel listens to consents:<person_id> itself
 
     def set_case(self, case) -> None:

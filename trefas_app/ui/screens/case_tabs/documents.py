@@ -177,8 +177,8 @@ class Tab(BaseTab):
             remove_temp(p) for p in list(paths)])
         self._update_buttons()
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"documents:{case.id}",)
+    def case_watches(self, case) -> tuple:
+        return ("documents",)  # keyed by document: any issued document may be this case's
 
     def set_case(self, case) -> None:
         super().set_case(case)
@@ -237,8 +237,7 @@ class Tab(BaseTab):
 
         self.ctx.run(documents.issue_case_summary, self.case.id,
                      on_done=lambda r: (self._update_buttons(), self.show_result(r, None)),
-                     on_error=self._summary_failed,
-                     changes=(f"case:{self.case.id}", f"documents:{self.case.id}"))
+                     on_error=self._summary_failed)
 
     def _summary_failed(self, exc) -> None:
         from trefas_app.domain.errors import TrefasError
@@ -335,8 +334,7 @@ class Tab(BaseTab):
         self.ctx.run(documents.record_print, result.number,
                      on_done=lambda _r: self.status.setText(
                          self.tr("Utskriften är registrerad.")),
-                     on_error=self._summary_failed,
-                     changes=(f"documents:{self.case.id}",) if self.case else None)
+                     on_error=self._summary_failed)
 
     def open_external(self) -> None:
         if self.result is None:

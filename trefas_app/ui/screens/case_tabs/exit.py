@@ -31,7 +31,7 @@ from trefas_app.services.views_casework import (
 from trefas_app.ui import common, style
 from trefas_app.ui.charts import deadline_text
 from trefas_app.ui.common import Banner, enum_label, fmt_date, fmt_datetime, muted
-from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text, exit_changes
+from trefas_app.ui.dialogs.exit import agreement_summary, consent_gap_text
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.list_screen import DetailPane
 from trefas_app.ui.widgets.parts import (
@@ -309,7 +309,7 @@ class ExitPanel(DetailPane):
                 "godkännas på nytt.").format(number=p.case_number),
                 self.tr("Godkänn"), self.tr("Avbryt")):
             return
-        self.ctx.run(exits.approve_agreement, p.id, changes=exit_changes(p.case_id, p.id))
+        self.ctx.run(exits.approve_agreement, p.id)
 
     def new_threat(self) -> None:
         from trefas_app.ui.dialogs.exit_records import ThreatAssessmentDialog
@@ -367,8 +367,8 @@ class Tab(BaseTab):
         self.none_label.hide()
         self.request_button.hide()
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"case:{case.id}", "exits", "exit:", f"consents:{case.person.id}")
+    def case_watches(self, case) -> tuple:
+        return (("cases", case.id), ("exits", case.id), ("consents", case.person.id))
 
     def reload(self) -> None:
         if self.case is None:

@@ -67,9 +67,9 @@ class Tab(BaseTab):
         lay.addStretch(1)
         self._update_buttons()
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"case:{case.id}", "incidents", "incident:", f"tasks:{case.id}",
-                f"consents:{case.person.id}")
+    def case_watches(self, case) -> tuple:
+        return (("cases", case.id), "incidents", ("tasks", case.id),
+                ("consents", case.person.id))
 
     def reload(self) -> None:
         if self.case is None:

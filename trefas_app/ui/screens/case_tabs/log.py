@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTableView, QVBoxLayout
 
+from trefas_app.domain.changes import CASE_KINDS
 from trefas_app.services import audit_log
 from trefas_app.ui import accessibility
 from trefas_app.ui.common import fmt_count, muted
@@ -51,8 +52,10 @@ class Tab(BaseTab):
         self.model.loadFailed.connect(
             lambda exc: self.count.setText(self.ctx.error_text(exc)) if exc else None)
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"case:{case.id}", "audit")
+    def case_watches(self, case) -> tuple:
+        # Anything written about the case puts entries in its log.
+        return (*((kind, case.id) for kind in CASE_KINDS), ("persons", case.person.id),
+                ("consents", case.person.id), "incidents", "meetings", "documents")
 
     def _loader(self, action, offset, limit, on_page, on_error):
         if self.case is None:

@@ -12,7 +12,7 @@ from trefas_app.services.case_tabs import CaseWork, load_case_work, upcoming_mee
 from trefas_app.services.views_ops import TaskRow
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime
-from trefas_app.ui.dialogs.task import cancel_task_dialog, task_changes
+from trefas_app.ui.dialogs.task import cancel_task_dialog
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
@@ -77,9 +77,9 @@ class Tab(BaseTab):
         bottom.setVisible(ctx.may("meeting_item.read"))
         self._update_buttons()
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"tasks:{case.id}", f"case:{case.id}", "meetings", "meeting:",
-                f"consents:{case.person.id}")
+    def case_watches(self, case) -> tuple:
+        return (("tasks", case.id), ("cases", case.id), "meetings",
+                ("consents", case.person.id))
 
     def reload(self) -> None:
         if self.case is None:
@@ -157,7 +157,7 @@ class Tab(BaseTab):
         if not common.confirm(self, self.tr("Markera ”{title}” som klar?").format(title=t.title),
                               self.tr("Markera klar"), self.tr("Avbryt")):
             return
-        self.ctx.run(tasks.complete_task, t.id, changes=task_changes(t.case_id, t.meeting_id))
+        self.ctx.run(tasks.complete_task, t.id)
 
     def cancel(self):
         t = self.selected_task()

@@ -114,8 +114,8 @@ class Tab(BaseTab):
         lay.addWidget(split, 1)
         self._update_buttons()
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"notes:{case.id}", f"consents:{case.person.id}")
+    def case_watches(self, case) -> tuple:
+        return (("notes", case.id), ("consents", case.person.id))
 
     # -- loading ---------------------------------------------------------------------
 
@@ -258,9 +258,6 @@ class Tab(BaseTab):
         if self.case is not None and n is not None:
             self._open(corrects=n)
 
-    def _changes(self) -> tuple[str, ...]:
-        return (f"notes:{self.case.id}", f"case:{self.case.id}", "cases")
-
     def sign(self) -> None:
         n = self.selected()
         if self.case is None or n is None:
@@ -270,7 +267,7 @@ class Tab(BaseTab):
                               .format(title=n.title), self.tr("Signera"), self.tr("Avbryt")):
             return
         self._select_id = n.id
-        self.ctx.run(notes.sign_note, n.id, changes=self._changes())
+        self.ctx.run(notes.sign_note, n.id)
 
     def delete_draft(self) -> None:
         n = self.selected()
@@ -279,7 +276,7 @@ class Tab(BaseTab):
         if not common.confirm(self, self.tr("Ta bort utkastet ”{title}”?").format(title=n.title),
                               self.tr("Ta bort"), self.tr("Avbryt")):
             return
-        self.ctx.run(notes.delete_draft, n.id, changes=self._changes())
+        self.ctx.run(notes.delete_draft, n.id)
 
     # -- lock protocol ---------------------------------------------------------------
 

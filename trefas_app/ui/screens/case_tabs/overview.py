@@ -118,7 +118,7 @@ class Tab(BaseTab):
         lay.addStretch(1)
         self._transition_buttons: list[QPushButton] = []
 
-    def case_watches(self, case) -> tuple[str, ...]:
+    def case_watches(self, case) -> tuple:
         return ()  # the case view reloads the case and calls set_case
 
     def set_case(self, case: CaseView) -> None:
@@ -180,14 +180,13 @@ class Tab(BaseTab):
         if case is None:
             return
         _text, needs_reason = TRANSITIONS.get((case.state, target), ("", False))
-        changes = ("cases", f"case:{case.id}")
         if needs_reason:
             from trefas_app.ui.dialogs.reason import ReasonDialog
 
             dlg = ReasonDialog(self.ctx, self, title=self.tr("Begär avslut"),
                                prompt=self.tr("Varför ska ärendet avslutas? *"),
                                service=cases.move_case, args=(case.id, target),
-                               ok_text=self.tr("Begär avslut"), changes=changes,
+                               ok_text=self.tr("Begär avslut"),
                                reason_kw="reason",
                                explanation=self.tr("En chef godkänner eller avslår avslutet."))
             open_dialog(dlg)
@@ -196,7 +195,7 @@ class Tab(BaseTab):
             number=case.number, state=enum_label(target, self.ctx.lang))
         if not common.confirm(self, question, self.tr("Ändra status"), self.tr("Avbryt")):
             return
-        self.ctx.run(cases.move_case, case.id, target, changes=changes)
+        self.ctx.run(cases.move_case, case.id, target)
 
     def _selected_member(self):
         rows = self.team.selectionModel().selectedRows()
@@ -226,8 +225,7 @@ class Tab(BaseTab):
                 name=member.display_name, number=case.number),
                 self.tr("Ta bort"), self.tr("Avbryt")):
             return
-        self.ctx.run(cases.remove_team_member, case.id, member.user_id,
-                     changes=("cases", f"case:{case.id}"))
+        self.ctx.run(cases.remove_team_member, case.id, member.user_id)
 
     def edit_person(self) -> None:
         from trefas_app.ui.dialogs.person import PersonDialog

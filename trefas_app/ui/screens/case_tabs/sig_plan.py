@@ -25,7 +25,6 @@ from trefas_app.services.case_tabs import SigPlanData, load_sig_plan
 from trefas_app.services.views_casework import PlanActionView, PlanView
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, muted
-from trefas_app.ui.dialogs.plan import plan_changes
 from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
@@ -143,9 +142,9 @@ class Tab(BaseTab):
         top.setVisible(referral_ok)
         bottom.setVisible(ctx.may("plan.read"))
 
-    def case_watches(self, case) -> tuple[str, ...]:
-        return (f"plans:{case.id}", f"case:{case.id}", "referrals", "referral:",
-                f"consents:{case.person.id}")
+    def case_watches(self, case) -> tuple:
+        return (("plans", case.id), ("cases", case.id), ("referrals", case.id),
+                ("consents", case.person.id))
 
     # -- loading -------------------------------------------------------------------------
 
@@ -375,7 +374,7 @@ class Tab(BaseTab):
         if not common.confirm(self, self.tr("Markera åtgärden ”{what}” som klar?").format(
                 what=action.description), self.tr("Markera klar"), self.tr("Avbryt")):
             return
-        self.ctx.run(plans.complete_action, action.id, changes=plan_changes(plan.case_id))
+        self.ctx.run(plans.complete_action, action.id)
 
     def move_plan(self, target: PlanState):
         from trefas_app.ui.dialogs.plan import FollowUpDialog
@@ -384,14 +383,13 @@ class Tab(BaseTab):
         plan = self.plan()
         if plan is None:
             return None
-        changes = plan_changes(plan.case_id)
         if target == PlanState.FOLLOWED_UP:
             return self._open(FollowUpDialog(self.ctx, self, plan))
         if target == PlanState.ENDED:
             return self._open(ReasonDialog(
                 self.ctx, self, title=self.tr("Avsluta planen"),
                 prompt=self.tr("Varför avslutas planen? *"), service=plans.end_plan,
-                args=(plan.id,), ok_text=self.tr("Avsluta planen"), changes=changes,
+                args=(plan.id,), ok_text=self.tr("Avsluta planen"),
                 reason_kw="reason"))
         if target == PlanState.APPROVED:
             question = self.tr("Godkänna planen? Den har {goals} och {actions}.").format(
@@ -400,7 +398,7 @@ class Tab(BaseTab):
             if not common.confirm(self, question,
                                   self.tr("Godkänn"), self.tr("Avbryt")):
                 return None
-            self.ctx.run(plans.approve_plan, plan.id, changes=changes)
+            self.ctx.run(plans.approve_plan, plan.id)
         return None
 
     # -- lock protocol -------------------------------------------------------------------
