@@ -19,7 +19,7 @@ from account_setup import enrolled_user
 import pytest
 from sqlalchemy import text
 
-from conftest import ADMIN_PASSWORD
+from stores import ADMIN_PASSWORD
 from trefas_app.domain import clock
 from trefas_app.domain.changes import KINDS, Changed
 from trefas_app.domain.enums import (

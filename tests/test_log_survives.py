@@ -18,28 +18,22 @@ from trefas_app.domain.clock import today
 from trefas_app.domain.enums import Agency, Category, Role
 from trefas_app.domain.errors import AccessDenied, ValidationError
 from trefas_app.security.audit_chain import checkpoint_line, read_checkpoints, sign_checkpoint
-from trefas_app.services import accounts, admin, audit_log, consents, persons, users
+from trefas_app.services import accounts, admin, audit_log, consents, persons
 from trefas_app.store import models as m
 from trefas_app.store.keyslots import KeyFile
 from trefas_app.store.store import unlock, unlock_with_recovery_key
 from trefas_app.store.witness import user_witness_path
 
-from account_setup import enrolled_user
-from conftest import ADMIN_PASSWORD
+from stores import ADMIN_PASSWORD, build_sara_stina
 
 PW = "Granskog-och-hav-42"
 
 
 @pytest.fixture
-def world(new_store):
+def world(store_templates, tmp_path):
     """admin + social worker sara + supervisor stina (city), all logged out."""
-    store, recovery = new_store
-    unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        enrolled_user(store.uow(), store.actor, users.UserInput(
-            name, name.title(), role, Agency.CITY, unit.id, PW))
-    root = store.paths.root
-    store.close()
+    root = tmp_path / "store"
+    recovery = store_templates.copy(build_sara_stina, root)
     return root, recovery
 
 
