@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TREFAS_KDF_PROFILE"] = "test"
@@ -94,6 +95,22 @@ def pytest_configure(config):
     if config.option.basetemp is None and os.path.isdir(shm) and os.access(shm, os.W_OK):
         config.option.basetemp = os.path.join(shm, f"trefas-pytest-{os.getpid()}")
         config._trefas_ram_basetemp = config.option.basetemp
+
+
+#: Each folder under tests/ is a marker (registered in pyproject.toml).
+FOLDER_MARKERS = ("unit", "integration", "ui")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test by its folder, so that ``pytest -m unit`` works."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        try:
+            folder = Path(str(item.path)).resolve().relative_to(here).parts[0]
+        except ValueError:
+            continue
+        if folder in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, folder))
 
 
 def pytest_unconfigure(config):
