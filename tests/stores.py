@@ -122,3 +122,25 @@ def build_casework_store(root, supervisor: bool = False) -> bytes:
 def build_casework_supervised(root: Path) -> bytes:
     """:func:`build_casework_store` with the supervisor stina."""
     return build_casework_store(root, supervisor=True)
+
+
+def build_staff(root: Path, units, staff, admin_password: str = ADMIN_PASSWORD
+                ) -> dict[str, int]:
+    """admin (``admin_password``), then ``units`` — (agency, code, name), in
+    order — and ``staff`` — (user name, role, unit code), in order, each with
+    PASSWORD and the name capitalised as display name. Returns the unit ids
+    by code."""
+    from account_setup import enrolled_user
+    from trefas_app.services import users
+    from trefas_app.store.keyslots import TEST_KDF
+    from trefas_app.store.store import create_store
+
+    store = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
+                         admin_password=admin_password, kdf=TEST_KDF).store
+    made = {code: users.add_unit(store.uow(), store.actor, agency, code, name)
+            for agency, code, name in units}
+    for name, role, code in staff:
+        enrolled_user(store.uow(), store.actor, users.UserInput(
+            name, name.title(), role, made[code].agency, made[code].id, PASSWORD))
+    store.close()
+    return {code: unit.id for code, unit in made.items()}
