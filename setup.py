@@ -15,7 +15,7 @@ Nothing is copied into the source tree, and an editable install keeps reading
 the top-level directories. This lives in ``setup.py`` rather than in
 ``pyproject.toml`` because the package list is computed ("every ``trefas_app``
 package on disk, plus the mapped directories and their sub-directories"), which
-``[tool.setuptools]`` cannot express. ``tests/test_packaging.py`` builds a wheel
+``[tool.setuptools]`` cannot express. ``tests/integration/test_packaging.py`` builds a wheel
 and checks that every file of ``db/`` and ``resources/`` (but the ``.ts``
 translation sources, see below) is in it.
 """
@@ -63,7 +63,7 @@ setup(
         # The Linguist sources stay out: the program loads the compiled .qm,
         # and with the .ts beside it, it would compare the two files' times —
         # which in an installed wheel say only in which order pip unpacked them
-        # — and recompile the .ts at every start. tests/test_packaging.py
+        # — and recompile the .ts at every start. tests/integration/test_packaging.py
         # checks that every .ts has a .qm with the same translations.
         "trefas_app._resources.i18n": ["*.ts"],
     },

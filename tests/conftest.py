@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TREFAS_KDF_PROFILE"] = "test"
@@ -33,7 +34,7 @@ from trefas_app.domain import clock  # noqa: E402
 from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
 from trefas_app.store.store import create_store  # noqa: E402
 
-ADMIN_PASSWORD = "Solros-vägen-nio-test"
+from stores import ADMIN_PASSWORD, CASEWORK_PASSWORD, build_casework_store  # noqa: E402,F401
 #: An ISO 8601 instant with offset; the whole test run travels there.
 TEST_NOW_ENV = "TREFAS_TEST_NOW"
 
@@ -96,6 +97,22 @@ def pytest_configure(config):
         config._trefas_ram_basetemp = config.option.basetemp
 
 
+#: Each folder under tests/ is a marker (registered in pyproject.toml).
+FOLDER_MARKERS = ("unit", "integration", "ui")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test by its folder, so that ``pytest -m unit`` works."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        try:
+            folder = Path(str(item.path)).resolve().relative_to(here).parts[0]
+        except ValueError:
+            continue
+        if folder in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, folder))
+
+
 def pytest_unconfigure(config):
     traveller = getattr(config, "_trefas_traveller", None)
     if traveller is not None:
@@ -133,6 +150,15 @@ def machine_in_utc(monkeypatch):
     time.tzset()
 
 
+@pytest.fixture(scope="session")
+def store_templates(tmp_path_factory):
+    """Stores built once per session (per xdist worker) and copied for each
+    test that asks: ``store_templates.copy(build, dest) -> info`` (tests/stores.py)."""
+    from stores import StoreTemplates
+
+    return StoreTemplates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
 def new_store(tmp_path):
     """A fresh store with only its administrator; yields (OpenStore, recovery key)."""
@@ -141,40 +167,6 @@ def new_store(tmp_path):
                            kdf=TEST_KDF)
     yield created.store, created.recovery_key
     created.store.close()
-
-
-CASEWORK_PASSWORD = "Granskog-och-hav-42"
-
-
-def build_casework_store(root, supervisor: bool = False) -> bytes:
-    """A small store for input tests: administrator ``admin``, social worker
-    ``sara`` (CASEWORK_PASSWORD) in unit RK, person 1 with case 1 and a draft
-    note; with ``supervisor`` also the key holder ``stina`` (same password),
-    who does the key work (backup, restore, re-key). Returns the data key (to
-    read the store without logging in)."""
-    from trefas_app.domain.enums import Agency, Category, Role
-    from trefas_app.services import cases, notes, persons, users
-    from trefas_app.store.store import unlock
-
-    from account_setup import enrolled_user
-
-    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
-                           admin_password=ADMIN_PASSWORD, kdf=TEST_KDF)
-    a = created.store
-    unit = users.add_unit(a.uow(), a.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    enrolled_user(a.uow(), a.actor, users.UserInput(
-        "sara", "Sara Sund", Role.SOCIAL_WORKER, Agency.CITY, unit.id, CASEWORK_PASSWORD))
-    if supervisor:
-        enrolled_user(a.uow(), a.actor, users.UserInput(
-            "stina", "Stina Ek", Role.SUPERVISOR, Agency.CITY, unit.id, CASEWORK_PASSWORD))
-    key = a.data_key
-    a.close()
-    s = unlock(root, "sara", CASEWORK_PASSWORD)
-    p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
-    c = cases.open_case(s.uow(), s.actor, p.id, "Risk för våld")
-    notes.write_note(s.uow(), s.actor, c.id, "Samtal", "Samtal om skolan.", Category.SOCIAL)
-    s.close()
-    return key
 
 
 @pytest.fixture

@@ -28,11 +28,10 @@ class World:
     recovery_key: str = ""
 
 
-@pytest.fixture
-def world(tmp_path) -> World:
+def build_world(root: Path) -> World:
     """A closed store: admin; sara, olle (social workers, Rinkeby-Kista);
     petra (police liaison); stina (supervisor, city); kalle (coordinator)."""
-    created = create_store(tmp_path / "store", admin_username="admin",
+    created = create_store(root, admin_username="admin",
                            admin_display_name="Anna Admin", admin_password=ADMIN_PW,
                            kdf=TEST_KDF)
     store = created.store
@@ -54,6 +53,14 @@ def world(tmp_path) -> World:
         w.user_ids[name] = view.id
     store.close()
     return w
+
+
+@pytest.fixture
+def world(store_templates, tmp_path) -> World:
+    """Each test's own copy of the store :func:`build_world` makes (built once)."""
+    built = store_templates.copy(build_world, tmp_path / "store")
+    return World(root=tmp_path / "store", user_ids=dict(built.user_ids),
+                 unit_ids=dict(built.unit_ids), recovery_key=built.recovery_key)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ users) and copied for every test, so tests can change it freely."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,15 +180,10 @@ def build_world(root: Path) -> Data:
     return d
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Data:
-    return build_world(tmp_path_factory.mktemp("second") / "store")
-
-
 @pytest.fixture
-def data(built, tmp_path) -> Data:
+def data(store_templates, tmp_path) -> Data:
     root = tmp_path / "store"
-    shutil.copytree(built.root, root)
+    built = store_templates.copy(build_world, root)
     return Data(root=root, ids=dict(built.ids))
 
 

@@ -15,14 +15,23 @@ from trefas_app.ui.screens.case_view import CaseViewScreen
 WAIT = 10_000
 
 
+def _unlock(qtbot, w, username: str, password: str) -> None:
+    """Through the window's own unlock dialog (which then closes)."""
+    dlg = w.unlock_dialog
+    dlg.user_edit.setText(username)
+    dlg.password_edit.setText(password)
+    dlg.unlock_button.click()
+    qtbot.waitUntil(lambda: w.ctx.is_unlocked and w.current_key is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not w.ctx.worker.busy, timeout=WAIT)
+
+
 @pytest.fixture
-def window(qtbot, world, ctx_factory, unlock_sync):
+def window(qtbot, world, ctx_factory):
     ctx = ctx_factory(world.root)
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     w.start()
-    unlock_sync(ctx, "sara")
-    qtbot.waitUntil(lambda: w.current_key is not None and not ctx.worker.busy, timeout=WAIT)
+    _unlock(qtbot, w, "sara", "Granskog-och-hav-42")
     return w
 
 
@@ -99,7 +108,7 @@ def test_a_note_in_another_case_leaves_this_case_s_notes_alone(
 
 
 def test_the_window_follows_a_new_lock_time_without_logging_in_again(
-        qtbot, world, ctx_factory, unlock_sync):
+        qtbot, world, ctx_factory):
     from trefas_app.services import accounts
     from trefas_app.ui.main_window import MainWindow
 
@@ -107,8 +116,7 @@ def test_the_window_follows_a_new_lock_time_without_logging_in_again(
     w = MainWindow(ctx)
     qtbot.addWidget(w)
     w.start()
-    unlock_sync(ctx, "admin", "Solros-vägen-nio-test")
-    qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=WAIT)
+    _unlock(qtbot, w, "admin", "Solros-vägen-nio-test")
     assert w.lock_minutes == 10
     done = []
     ctx.run_plain(accounts.set_setting, ctx.store, "lock_minutes", "25", on_done=done.append)

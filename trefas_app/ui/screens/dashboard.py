@@ -142,7 +142,7 @@ class Card(QFrame):
 
 
 class Screen(BaseScreen):
-    watches = ("cases", "tasks", "consents", "exits", "incidents", "users")
+    watches = ("cases", "emergency", "tasks", "consents", "exits", "incidents", "users")
     #: (screen key, state for its restore()) — also for tests.
     navigationRequested = Signal(str, object)
 

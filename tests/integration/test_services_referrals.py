@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from account_setup import enrolled_user
+from stores import build_staff
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ReferralClosure, ReferralState, Role
 from trefas_app.domain.errors import AccessDenied, Conflict, IllegalTransition, ValidationError
-from trefas_app.services import cases, consents, persons, referrals, users
+from trefas_app.services import cases, consents, persons, referrals
 from trefas_app.store import models as m
-from trefas_app.store.keyslots import TEST_KDF
-from trefas_app.store.store import create_store, unlock
+from trefas_app.store.store import unlock
 
 PW = "Granskog-och-hav-42"
 USERS = (("sara", Role.SOCIAL_WORKER, Agency.CITY), ("olle", Role.SOCIAL_WORKER, Agency.CITY),
@@ -26,23 +25,23 @@ USERS = (("sara", Role.SOCIAL_WORKER, Agency.CITY), ("olle", Role.SOCIAL_WORKER,
          ("stina", Role.SUPERVISOR, Agency.CITY))
 
 
+UNITS = ((Agency.CITY, "RK", "Rinkeby-Kista"), (Agency.POLICE, "LPO", "LPO Rinkeby"),
+         (Agency.PROBATION, "KV", "Frivården Solna"))
+CODES = {agency: code for agency, code, _ in UNITS}
+
+
+def build_world(root):
+    """admin and USERS, each in their agency's unit."""
+    return build_staff(root, UNITS, [(n, role, CODES[a]) for n, role, a in USERS],
+                       admin_password=PW)
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(store_templates, tmp_path_factory):
     """One store per module (creating stores is the slow part); every test
     makes its own persons and cases."""
-    created = create_store(tmp_path_factory.mktemp("ref") / "store", admin_username="admin",
-                           admin_display_name="Anna Admin", admin_password=PW, kdf=TEST_KDF)
-    store = created.store
-    admin = store.actor
-    units = {Agency.CITY: users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista"),
-             Agency.POLICE: users.add_unit(store.uow(), admin, Agency.POLICE, "LPO", "LPO Rinkeby"),
-             Agency.PROBATION: users.add_unit(store.uow(), admin, Agency.PROBATION, "KV",
-                                              "Frivården Solna")}
-    for name, role, agency in USERS:
-        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
-                                                           units[agency].id, PW))
-    root = store.paths.root
-    store.close()
+    root = tmp_path_factory.mktemp("ref") / "store"
+    store_templates.copy(build_world, root)
     sessions = {name: unlock(root, name, PW) for name, _, _ in USERS}
     yield sessions
     for s in sessions.values():

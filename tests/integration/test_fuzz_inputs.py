@@ -31,8 +31,8 @@ from trefas_app.store.engine import connect_raw
 from trefas_app.store.models import PERSON_NAME_INDEX_TABLES
 from trefas_app.store.store import unlock
 
-from conftest import CASEWORK_PASSWORD as PW
-from conftest import build_casework_store
+from stores import CASEWORK_PASSWORD as PW
+from stores import build_casework_store
 
 #: What a session writes to the log whatever it does: logging in and out, a
 #: logged refusal, and its reads (every read is logged, a refused command's too).

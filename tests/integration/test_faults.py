@@ -29,9 +29,9 @@ from trefas_app.store import engine as engine_mod
 from trefas_app.store.engine import connect_raw, translate_os_error
 from trefas_app.store.store import unlock
 
-from conftest import ADMIN_PASSWORD
-from conftest import CASEWORK_PASSWORD as PW
-from conftest import build_casework_store
+from stores import ADMIN_PASSWORD
+from stores import CASEWORK_PASSWORD as PW
+from stores import build_casework_supervised
 
 FULL = "database or disk is full"
 
@@ -41,10 +41,10 @@ def _sql_full() -> OperationalError:
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(store_templates, tmp_path):
     """admin + social worker sara + supervisor stina, logged out; returns the store folder."""
     root = tmp_path / "store"
-    build_casework_store(root, supervisor=True)
+    store_templates.copy(build_casework_supervised, root)
     return root
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from account_setup import enrolled_user
+from stores import build_staff
 import pytest
 
 from trefas_app.domain import clock
@@ -25,39 +25,34 @@ from trefas_app.domain.errors import (
     ValidationError,
 )
 from trefas_app.domain.routine import ROUTINE
-from trefas_app.services import cases, consents, incidents, persons, users
-from trefas_app.store.keyslots import TEST_KDF
-from trefas_app.store.store import create_store, unlock
+from trefas_app.services import cases, consents, incidents, persons
+from trefas_app.store.store import unlock
 
 PW = "Granskog-och-hav-42"
 ADMIN_PW = "Solros-vägen-nio-test"
 NAMES = ("cora", "sara", "petra", "peder", "kim")
 
 
+def build_world(root):
+    return build_staff(root, ((Agency.CITY, "RK", "Rinkeby-Kista"),
+                              (Agency.CITY, "ST", "Spånga-Tensta"),
+                              (Agency.POLICE, "LPO-R", "LPO Rinkeby"),
+                              (Agency.PROBATION, "FRV", "Frivården Järva")),
+                       (("cora", Role.COORDINATOR, "RK"), ("sara", Role.SOCIAL_WORKER, "RK"),
+                        ("petra", Role.POLICE_LIAISON, "LPO-R"),
+                        ("peder", Role.POLICE_LIAISON, "LPO-R"),
+                        ("kim", Role.PROBATION_OFFICER, "FRV")), admin_password=ADMIN_PW)
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(store_templates, tmp_path_factory):
     """One store for the module: a city coordinator and social worker in
     Rinkeby-Kista, two police liaisons, a probation officer."""
     root = tmp_path_factory.mktemp("incidents") / "store"
-    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
-                           admin_password=ADMIN_PW, kdf=TEST_KDF)
-    store = created.store
-    admin = store.actor
-    rk = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    st = users.add_unit(store.uow(), admin, Agency.CITY, "ST", "Spånga-Tensta")
-    lpo = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R", "LPO Rinkeby")
-    frv = users.add_unit(store.uow(), admin, Agency.PROBATION, "FRV", "Frivården Järva")
-    for name, role, agency, unit in (("cora", Role.COORDINATOR, Agency.CITY, rk),
-                                     ("sara", Role.SOCIAL_WORKER, Agency.CITY, rk),
-                                     ("petra", Role.POLICE_LIAISON, Agency.POLICE, lpo),
-                                     ("peder", Role.POLICE_LIAISON, Agency.POLICE, lpo),
-                                     ("kim", Role.PROBATION_OFFICER, Agency.PROBATION, frv)):
-        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
-                                                           unit.id, PW))
-    store.close()
+    units = store_templates.copy(build_world, root)
     sessions = {n: unlock(root, n, PW) for n in NAMES}
     sessions["admin"] = unlock(root, "admin", ADMIN_PW)
-    sessions["units"] = {"RK": rk.id, "ST": st.id}
+    sessions["units"] = {"RK": units["RK"], "ST": units["ST"]}
     yield sessions
     for n in (*NAMES, "admin"):
         sessions[n].close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from account_setup import enrolled_user
+from stores import build_staff
 import pytest
 
 from trefas_app.domain import clock
@@ -18,9 +18,8 @@ from trefas_app.domain.errors import (
     ValidationError,
 )
 from trefas_app.security import access
-from trefas_app.services import cases, consents, meetings, persons, tasks, users
-from trefas_app.store.keyslots import TEST_KDF
-from trefas_app.store.store import create_store, unlock
+from trefas_app.services import cases, consents, meetings, persons, tasks
+from trefas_app.store.store import unlock
 from trefas_app.store.uow import UnitOfWork
 
 PW = "Granskog-och-hav-42"
@@ -28,27 +27,22 @@ ADMIN_PW = "Solros-vägen-nio-test"
 NAMES = ("cora", "sara", "olle", "petra", "stina")
 
 
+def build_world(root):
+    return build_staff(root, ((Agency.CITY, "RK", "Rinkeby-Kista"),
+                              (Agency.CITY, "ST", "Spånga-Tensta"),
+                              (Agency.POLICE, "LPO-R", "LPO Rinkeby")),
+                       (("cora", Role.COORDINATOR, "RK"), ("sara", Role.SOCIAL_WORKER, "RK"),
+                        ("olle", Role.SOCIAL_WORKER, "RK"), ("petra", Role.POLICE_LIAISON, "LPO-R"),
+                        ("stina", Role.SOCIAL_WORKER, "ST")), admin_password=ADMIN_PW)
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(store_templates, tmp_path_factory):
     root = tmp_path_factory.mktemp("meetings") / "store"
-    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
-                           admin_password=ADMIN_PW, kdf=TEST_KDF)
-    store = created.store
-    admin = store.actor
-    rk = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    st = users.add_unit(store.uow(), admin, Agency.CITY, "ST", "Spånga-Tensta")
-    lpo = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R", "LPO Rinkeby")
-    for name, role, agency, unit in (("cora", Role.COORDINATOR, Agency.CITY, rk),
-                                     ("sara", Role.SOCIAL_WORKER, Agency.CITY, rk),
-                                     ("olle", Role.SOCIAL_WORKER, Agency.CITY, rk),
-                                     ("petra", Role.POLICE_LIAISON, Agency.POLICE, lpo),
-                                     ("stina", Role.SOCIAL_WORKER, Agency.CITY, st)):
-        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
-                                                           unit.id, PW))
-    store.close()
+    units = store_templates.copy(build_world, root)
     sessions = {n: unlock(root, n, PW) for n in NAMES}
     sessions["admin"] = unlock(root, "admin", ADMIN_PW)
-    sessions["rk"] = rk.id
+    sessions["rk"] = units["RK"]
     yield sessions
     for n in (*NAMES, "admin"):
         sessions[n].close()

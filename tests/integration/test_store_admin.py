@@ -8,14 +8,13 @@ import os
 import shutil
 from pathlib import Path
 
-from account_setup import enrolled_user
 import pytest
 import sqlcipher3
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock as one_clock
-from trefas_app.domain.enums import Agency, CaseState, Category, Role
+from trefas_app.domain.enums import Agency, CaseState, Category
 from trefas_app.domain.errors import (
     AccessDenied,
     DatabaseDamaged,
@@ -30,7 +29,7 @@ from trefas_app.store import models as m
 from trefas_app.store.engine import connect_raw
 from trefas_app.store.store import BACKUPS_KEPT, unlock
 
-from conftest import ADMIN_PASSWORD
+from stores import ADMIN_PASSWORD, build_sara_stina
 
 PW = "Granskog-och-hav-42"
 
@@ -46,16 +45,10 @@ class Clock:
 
 
 @pytest.fixture
-def world(new_store):
+def world(store_templates, tmp_path):
     """admin + social worker sara + supervisor stina (city), all logged out."""
-    store, recovery = new_store
-    admin_actor = store.actor
-    unit = users.add_unit(store.uow(), admin_actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        enrolled_user(store.uow(), admin_actor, users.UserInput(
-            name, name.title(), role, Agency.CITY, unit.id, PW))
-    root = store.paths.root
-    store.close()
+    root = tmp_path / "store"
+    recovery = store_templates.copy(build_sara_stina, root)
     return root, recovery
 
 

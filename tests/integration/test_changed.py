@@ -19,7 +19,7 @@ from account_setup import enrolled_user
 import pytest
 from sqlalchemy import text
 
-from conftest import ADMIN_PASSWORD
+from stores import ADMIN_PASSWORD
 from trefas_app.domain import clock
 from trefas_app.domain.changes import KINDS, Changed
 from trefas_app.domain.enums import (
@@ -343,3 +343,24 @@ def test_a_key_file_edit_reports_the_accounts_units_and_settings_it_changed(driv
         assert not sink.take()
     finally:
         admin.close()
+
+
+@pytest.mark.parametrize("who, read", [
+    ("stina", "dashboard.dashboard"), ("sara", "dashboard.dashboard"),
+    ("stina", "accounts.pending_confirmations"), ("stina", "accounts.recovery_notices"),
+    ("sara", "consents.expiring_consents"), ("sara", "persons.active_reveals"),
+    ("sara", "users.user_directory"), ("sara", "cases.list_cases"),
+    ("sara", "tasks.list_tasks"), ("cora", "incidents.list_incidents"),
+    ("cora", "meetings.list_meetings"), ("petra", "referrals.list_referrals"),
+])
+def test_what_screens_load_reports_no_change(driven, who, read):
+    """A screen reloads on a change it watches; a load that reported one would
+    reload it for ever."""
+    import importlib
+
+    module, name = read.split(".")
+    fn = getattr(importlib.import_module(f"trefas_app.services.{module}"), name)
+    session = driven.s[who]
+    uow = session.uow()
+    fn(uow, session.actor)
+    assert not uow.changed

@@ -24,7 +24,7 @@ from trefas_app.store.store import create_store, unlock
 from account_setup import enrolled_user
 
 UTC = dt.timezone.utc
-PACKAGE = Path(__file__).resolve().parents[1] / "trefas_app"
+PACKAGE = Path(__file__).resolve().parents[2] / "trefas_app"
 CLOCK_MODULE = PACKAGE / "domain" / "clock.py"
 ADMIN_PW = "Solros-vägen-nio-test"
 PW = "Granskog-och-hav-42"

@@ -5,31 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from account_setup import enrolled_user
 import pytest
+from stores import build_sara_petra_olle
 
 from trefas_app.domain import clock
-from trefas_app.domain.enums import Agency, Category, ConsentBasis, ProtectionLevel, Role
+from trefas_app.domain.enums import Agency, Category, ConsentBasis, ProtectionLevel
 from trefas_app.domain.errors import AccessDenied, Conflict, ValidationError
-from trefas_app.services import cases, consents, notes, persons, users
+from trefas_app.services import cases, consents, notes, persons
 from trefas_app.store.store import unlock
 
 PW = "Granskog-och-hav-42"
 
 
 @pytest.fixture
-def world(new_store):
-    store, _ = new_store
-    admin = store.actor
-    city = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    police = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R", "LPO Rinkeby")
-    for name, role, agency, unit in (("sara", Role.SOCIAL_WORKER, Agency.CITY, city),
-                                     ("petra", Role.POLICE_LIAISON, Agency.POLICE, police),
-                                     ("olle", Role.SOCIAL_WORKER, Agency.CITY, city)):
-        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
-                                                           unit.id, PW))
-    root = store.paths.root
-    store.close()
+def world(store_templates, tmp_path):
+    root = tmp_path / "store"
+    store_templates.copy(build_sara_petra_olle, root)
     sessions = {n: unlock(root, n, PW) for n in ("sara", "petra", "olle")}
     yield sessions
     for s in sessions.values():

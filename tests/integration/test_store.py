@@ -42,7 +42,7 @@ from trefas_app.store.store import (
     unlock_with_recovery_key,
 )
 
-from conftest import ADMIN_PASSWORD
+from stores import ADMIN_PASSWORD
 
 PW = "Granskog-och-hav-42"
 

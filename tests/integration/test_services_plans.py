@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from account_setup import enrolled_user
+from stores import build_staff
 import pytest
 
 from trefas_app.domain import clock
@@ -17,9 +17,8 @@ from trefas_app.domain.errors import (
     NotFound,
     ValidationError,
 )
-from trefas_app.services import cases, consents, persons, plans, users
-from trefas_app.store.keyslots import TEST_KDF
-from trefas_app.store.store import create_store, unlock
+from trefas_app.services import cases, consents, persons, plans
+from trefas_app.store.store import unlock
 
 PW = "Granskog-och-hav-42"
 USERS = (("sara", Role.SOCIAL_WORKER, Agency.CITY),
@@ -31,23 +30,23 @@ TODAY = clock.today()
 DAY = dt.timedelta(days=1)
 
 
+UNITS = ((Agency.CITY, "RK", "Rinkeby-Kista"), (Agency.POLICE, "LPO", "LPO Rinkeby"),
+         (Agency.PROBATION, "KV", "Frivården Solna"))
+CODES = {agency: code for agency, code, _ in UNITS}
+
+
+def build_world(root):
+    """admin and USERS, each in their agency's unit."""
+    return build_staff(root, UNITS, [(n, role, CODES[a]) for n, role, a in USERS],
+                       admin_password=PW)
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(store_templates, tmp_path_factory):
     """One store per module (creating stores is the slow part); every test
     makes its own persons and cases."""
-    created = create_store(tmp_path_factory.mktemp("plan") / "store", admin_username="admin",
-                           admin_display_name="Anna Admin", admin_password=PW, kdf=TEST_KDF)
-    store = created.store
-    admin = store.actor
-    units = {Agency.CITY: users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista"),
-             Agency.POLICE: users.add_unit(store.uow(), admin, Agency.POLICE, "LPO", "LPO Rinkeby"),
-             Agency.PROBATION: users.add_unit(store.uow(), admin, Agency.PROBATION, "KV",
-                                              "Frivården Solna")}
-    for name, role, agency in USERS:
-        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
-                                                           units[agency].id, PW))
-    root = store.paths.root
-    store.close()
+    root = tmp_path_factory.mktemp("plan") / "store"
+    store_templates.copy(build_world, root)
     sessions = {name: unlock(root, name, PW) for name, _, _ in USERS}
     yield sessions
     for s in sessions.values():

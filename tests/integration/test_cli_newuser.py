@@ -18,13 +18,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from account_setup import enrolled_user
-from conftest import ADMIN_PASSWORD
+from stores import ADMIN_PASSWORD, build_sara_stina
 from trefas_app import cli, paths
 from trefas_app.cli import passwords as cli_passwords
 from trefas_app.cli import sessions as cli_sessions
-from trefas_app.domain.enums import Agency, CaseState, Role
-from trefas_app.services import cases, notes, persons, users
+from trefas_app.domain.enums import CaseState
+from trefas_app.services import cases, persons
 from trefas_app.store import models as m
 from trefas_app.store.store import unlock
 
@@ -32,20 +31,15 @@ PW = "Granskog-och-hav-42"
 
 
 @pytest.fixture
-def world(new_store, tmp_path, monkeypatch):
+def world(store_templates, tmp_path, monkeypatch):
     """admin, social worker sara, supervisor stina (city, unit RK); one case
     of sara's closed in 2015 (due for retention) and one open case."""
     for name in ("TREFAS_STORE", "TREFAS_USER", "TREFAS_PASSWORD", "TREFAS_NEW_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "sv_SE.UTF-8")
     monkeypatch.setenv("TREFAS_LOG_DIR", str(tmp_path / "log"))
-    store, _ = new_store
-    unit = users.add_unit(store.uow(), store.actor, Agency.CITY, "RK", "Rinkeby-Kista")
-    for name, role in (("sara", Role.SOCIAL_WORKER), ("stina", Role.SUPERVISOR)):
-        enrolled_user(store.uow(), store.actor, users.UserInput(
-            name, name.title(), role, Agency.CITY, unit.id, PW))
-    root = store.paths.root
-    store.close()
+    root = tmp_path / "store"
+    store_templates.copy(build_sara_stina, root)
     moment = [dt.datetime(2015, 3, 2, 10, 0, tzinfo=dt.timezone.utc)]
 
     def clock() -> dt.datetime:  # 2015 for the old case, then the real clock

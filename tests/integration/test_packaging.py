@@ -26,7 +26,7 @@ import trefas_app
 from trefas_app import resources
 from trefas_app.store import migrate
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 # What the build reads besides the files at the top of the checkout. The copy
 # leaves out everything else (.venv, benchmarks, docs, tests, …).

@@ -24,8 +24,8 @@ from trefas_app.services import cases, consents, notes, persons
 from trefas_app.store import models as m
 from trefas_app.store.store import unlock
 
-from conftest import CASEWORK_PASSWORD as PW
-from conftest import build_casework_store
+from stores import CASEWORK_PASSWORD as PW
+from stores import build_casework_store
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SHELL_SCRIPTS = ["packaging/linux/build.sh", "packaging/linux/ci_bundle.sh",
                  "packaging/macos/build.sh", "packaging/bootstrap.sh", ".ci/run"]
 

@@ -54,7 +54,7 @@ import pytest
 from trefas_app import cli, paths
 from trefas_app.demo import DEMO_PASSWORD
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 DEMO_FOLDER = "/tmp/trefas-demo"
 NEW_STORE_FOLDER = "/srv/trefas"
 EXAMPLE_BACKUP = re.compile(r"trefas-\d{8}T\d{12,}Z\.db")
@@ -188,7 +188,7 @@ def run_trefas(argv: list[str], env: dict, cwd: Path, stdin: str | None) -> Resu
     """``trefas ARGV`` with that environment, folder and input: ``cli.main``,
     the function the ``trefas`` script and ``python -m trefas_app`` call, in
     this process (a new interpreter per line would cost most of a second each;
-    tests/test_cli.py proves the real entry point answers the same)."""
+    tests/integration/test_cli.py proves the real entry point answers the same)."""
     saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
     out, err = io.StringIO(), io.StringIO()
     os.environ.clear()

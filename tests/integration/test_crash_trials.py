@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "crash_trials.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "crash_trials.py"
 
 
 def test_three_kills_of_each_kind_leave_nothing_corrupt_lost_or_unlogged(tmp_path):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from account_setup import enrolled_user
+from stores import build_staff
 import pytest
 from sqlalchemy import select
 
@@ -22,10 +22,9 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.domain.errors import AccessDenied
 from trefas_app.domain.routine import ROUTINE
-from trefas_app.services import cases, consents, dashboard, incidents, persons, tasks, users
+from trefas_app.services import cases, consents, dashboard, incidents, persons, tasks
 from trefas_app.store import models as m
-from trefas_app.store.keyslots import TEST_KDF
-from trefas_app.store.store import create_store, unlock
+from trefas_app.store.store import unlock
 from trefas_app.store.uow import UnitOfWork
 from trefas_app.store.keyslots import KeyFile
 
@@ -54,22 +53,19 @@ def _exit_request(sess, case, requested_at):
         uow.commit()
 
 
+def build_world(root):
+    return build_staff(root, ((Agency.CITY, "RK", "Rinkeby-Kista"),
+                              (Agency.CITY, "ST", "Spånga-Tensta"),
+                              (Agency.POLICE, "LPO-R", "LPO Rinkeby")),
+                       (("cora", Role.COORDINATOR, "RK"), ("sara", Role.SOCIAL_WORKER, "RK"),
+                        ("petra", Role.POLICE_LIAISON, "LPO-R")), admin_password=ADMIN_PW)
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(store_templates, tmp_path_factory):
     root = tmp_path_factory.mktemp("dashboard") / "store"
-    created = create_store(root, admin_username="admin", admin_display_name="Anna Admin",
-                           admin_password=ADMIN_PW, kdf=TEST_KDF)
-    store = created.store
-    admin = store.actor
-    rk = users.add_unit(store.uow(), admin, Agency.CITY, "RK", "Rinkeby-Kista")
-    st = users.add_unit(store.uow(), admin, Agency.CITY, "ST", "Spånga-Tensta")
-    lpo = users.add_unit(store.uow(), admin, Agency.POLICE, "LPO-R", "LPO Rinkeby")
-    for name, role, agency, unit in (("cora", Role.COORDINATOR, Agency.CITY, rk),
-                                     ("sara", Role.SOCIAL_WORKER, Agency.CITY, rk),
-                                     ("petra", Role.POLICE_LIAISON, Agency.POLICE, lpo)):
-        enrolled_user(store.uow(), admin, users.UserInput(name, name.title(), role, agency,
-                                                           unit.id, PW))
-    store.close()
+    units = store_templates.copy(build_world, root)
+    rk, st = units["RK"], units["ST"]
     w = {n: unlock(root, n, PW) for n in NAMES}
     w["admin"] = unlock(root, "admin", ADMIN_PW)
     sara, petra, cora = w["sara"], w["petra"], w["cora"]
@@ -104,11 +100,11 @@ def world(tmp_path_factory):
         return incidents.report_incident(
             sess.uow(), sess.actor, IncidentKind.SHOOTING,
             now - dt.timedelta(days=days_ago, hours=1), unit, "Torget", "Skottlossning")
-    first = report(cora, rk.id, 0)
-    report(cora, rk.id, 1)
-    report(petra, rk.id, 2)
-    report(cora, st.id, 3)
-    report(cora, st.id, 100)
+    first = report(cora, rk, 0)
+    report(cora, rk, 1)
+    report(petra, rk, 2)
+    report(cora, st, 3)
+    report(cora, st, 100)
     incidents.start_routine(cora.uow(), cora.actor, first.id)
     incidents.complete_step(cora.uow(), cora.actor, first.steps[0].id)
 
