@@ -11,7 +11,7 @@ import inspect
 import pytest
 from sqlalchemy.sql.elements import BindParameter
 
-from conftest import CASEWORK_PASSWORD, build_casework_store
+from stores import CASEWORK_PASSWORD, build_casework_store
 from trefas_app.domain.errors import StoreError
 from trefas_app.services import cases, persons
 from trefas_app.store import keyslots, migrate
