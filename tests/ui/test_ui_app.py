@@ -20,10 +20,13 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setattr(app_module, "configure_logging", lambda: None)
     seen = {}
+    # Only what run_gui itself opens: a window another test left behind in
+    # this process must not be driven in its place.
+    earlier = set(QApplication.topLevelWidgets())
 
     def top(cls):
         return next((w for w in QApplication.topLevelWidgets()
-                     if isinstance(w, cls) and w.isVisible()), None)
+                     if isinstance(w, cls) and w.isVisible() and w not in earlier), None)
 
     def drive():
         dlg = top(UnlockDialog)
