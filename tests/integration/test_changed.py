@@ -61,8 +61,9 @@ TABLE_KINDS: dict[str, tuple[str, str | None]] = {
 #: A lifecycle move is history of the record that moved.
 STATE_ENTITY_KINDS = {"case": "cases", "plan": "plans", "referral": "referrals",
                       "exit": "exits", "task": "tasks", "incident": "incidents"}
-#: Not content: the log, the retention marker, the schema version.
-NOT_CONTENT = {"audit_events", "retention_purges", "alembic_version"}
+#: Not content: the log, the retention marker, the schema version, and the
+#: name index's FTS5 tables (derived from persons, whose own rows are compared).
+NOT_CONTENT = {"audit_events", "retention_purges", "alembic_version"} | PERSON_NAME_INDEX_TABLES
 
 #: Functions of the (uow, actor, …) form that only read, or are helpers of services.
 READS = ("list_", "get_", "count_", "search", "show_", "find_", "load_", "read_")
