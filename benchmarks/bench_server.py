@@ -106,7 +106,7 @@ def _ms(samples):
     return round(statistics.median(samples) * 1000, 1)
 
 
-def measure_user(world, username: str, runs: int) -> dict:
+def measure_user(world, username: str, runs: int, with_plans: bool = False) -> dict:
     owner = psycopg.connect(world.owner_url)
     owner.execute(f"SET ROLE {OWNER}")
     owner.execute("SET row_security = off")
@@ -129,6 +129,8 @@ def measure_user(world, username: str, runs: int) -> dict:
                             "role_sql_ms": _ms(raw_role),
                             "rls": round(_ms(raw_role) / max(_ms(raw_owner), 0.1), 2),
                             "statements": len(rec.statements)}
+            if with_plans and name in LIST_PAGES:
+                result[name]["plans"] = explain(world, username, rec.statements)
         if busiest:
             result["case_view_notes"]["notes_in_case"] = busiest[1]
         result["visible_cases"] = cases.list_cases(store.uow(), store.actor).total
@@ -171,6 +173,8 @@ def main(argv=None) -> int:
     parser.add_argument("--notes", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--explain", action="store_true",
+                        help="EXPLAIN ANALYZE of the list pages' SQL as each login role")
     args = parser.parse_args(argv)
     import pg_cluster
 
@@ -181,8 +185,10 @@ def main(argv=None) -> int:
         print("generation seconds:", {k: round(v, 1) for k, v in world.seconds.items()})
         results = {"generation_seconds": world.seconds, "counts": world.counts}
         for label in LABELS:
-            results[label] = measure_user(world, world.users[label], args.runs)
-            print(label, json.dumps(results[label]), flush=True)
+            results[label] = measure_user(world, world.users[label], args.runs, args.explain)
+            print(label, json.dumps({call: {k: v for k, v in r.items() if k != "plans"}
+                                     if isinstance(r, dict) else r
+                                     for call, r in results[label].items()}), flush=True)
     finally:
         cluster.stop()
     print(table(results))
