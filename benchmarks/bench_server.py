@@ -150,6 +150,16 @@ def explain(world, username: str, statements) -> list[str]:
     return out
 
 
+def row_rules(world) -> dict:
+    """What the ratio measures: the row rules this build installed (a build
+    without ``store/server_policies.py`` installs plain grants only)."""
+    with psycopg.connect(world.owner_url) as conn:
+        policies = conn.execute("SELECT count(*) FROM pg_policies").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM pg_class WHERE relrowsecurity "
+                              "AND relnamespace = 'public'::regnamespace").fetchone()[0]
+    return {"policies": policies, "tables_with_rls": tables}
+
+
 def table(results: dict) -> str:
     lines = [f"{'user':18} {'call':22} {'project':>9} {'owner SQL':>10} {'role SQL':>9} "
              f"{'RLS':>5}  target"]
@@ -183,7 +193,9 @@ def main(argv=None) -> int:
         spec = BulkSpec(persons=args.persons, cases=args.cases, notes=args.notes)
         world = bulk_pg.build_server_store(cluster, spec, progress=print)
         print("generation seconds:", {k: round(v, 1) for k, v in world.seconds.items()})
-        results = {"generation_seconds": world.seconds, "counts": world.counts}
+        results = {"generation_seconds": world.seconds, "counts": world.counts,
+                   "row_rules": row_rules(world)}
+        print("row rules:", results["row_rules"])
         for label in LABELS:
             results[label] = measure_user(world, world.users[label], args.runs, args.explain)
             print(label, json.dumps({call: {k: v for k, v in r.items() if k != "plans"}
