@@ -185,10 +185,12 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--explain", action="store_true",
                         help="EXPLAIN ANALYZE of the list pages' SQL as each login role")
+    parser.add_argument("--pg-conf", default="",
+                        help="extra postgresql.conf lines, e.g. 'jit = off'")
     args = parser.parse_args(argv)
     import pg_cluster
 
-    cluster = pg_cluster.start(extra_conf="shared_buffers = 512MB")
+    cluster = pg_cluster.start(extra_conf="shared_buffers = 512MB\n" + args.pg_conf)
     try:
         spec = BulkSpec(persons=args.persons, cases=args.cases, notes=args.notes)
         world = bulk_pg.build_server_store(cluster, spec, progress=print)
