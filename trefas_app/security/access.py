@@ -434,10 +434,18 @@ def require(actor: Actor, permission: str) -> None:
 
 def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
                 now: dt.datetime, verb: str = "read"):
-    """One record through the same rule as every list; refuses otherwise."""
+    """One record through the same rule as every list; refuses otherwise.
+
+    A record read to be changed (``verb="write"``) is locked until the commit
+    (``FOR UPDATE`` on a server; SQLite has one writer anyway): a second desktop
+    changing it at the same moment waits, then sees the first one's change —
+    a draft already signed, a consent already superseded — and gets the
+    service's own conflict message instead of overwriting it."""
     model = _model_of(kind)
-    row = session.scalars(select(model).where(model.id == record_id,
-                                              visible(actor, kind, now, verb))).first()
+    query = select(model).where(model.id == record_id, visible(actor, kind, now, verb))
+    if verb == "write":
+        query = query.with_for_update(of=model).execution_options(populate_existing=True)
+    row = session.scalars(query).first()
     if row is not None:
         return row
     readable = verb != "read" and session.scalar(
