@@ -1,0 +1,343 @@
+"""The access rule, enforced by the PostgreSQL server itself.
+
+``install`` runs once after the migrations, as the schema owner, and again
+after any change of the rule (it replaces what it made). Afterwards a user who
+logs in with ``psql`` under their own login role reads exactly the rows the
+program would show them:
+
+* the tables belong to ``trefas_owner``, a role that cannot log in;
+* each domain role is a group role ``trefas_role_<role>`` (NOLOGIN); a user's
+  login role is named exactly their Trefas username and is a member of their
+  role's group;
+* every table with case content has ROW LEVEL SECURITY enabled and forced;
+  its policies are generated from ``security.access.visible`` (see
+  :mod:`store.server_rules`), one SECURITY DEFINER function per table × role
+  × command, with an empty ``search_path``;
+* identity comes from ``session_user`` (``trefas.current_user_id()`` and its
+  siblings), never from a setting a client can change;
+* the identifying columns of persons are not granted; ``trefas.persons_shown``
+  (a ``security_invoker`` view) shows them as the program does — the alias
+  "Skyddad person P-0042" unless revealed and shared;
+* the administrator's group holds nothing on case content;
+* with pgaudit loaded, every statement on a case table is recorded by the
+  server (object audit through the NOLOGIN role ``trefas_auditor``).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, String, Text, and_, case, cast, func, literal, select
+from sqlalchemy.orm import aliased
+
+from trefas_app.domain.enums import Category, ProtectionLevel, Role
+from trefas_app.domain.permissions import role_may
+from trefas_app.security import access
+from trefas_app.store import models as m
+from trefas_app.store.server_rules import (
+    FUNCTION_SCHEMA,
+    RLS_TABLES,
+    TABLE_SCHEMA,
+    ActorTerms,
+    SqlClock,
+    compile_sql,
+    rule_select,
+    rules,
+)
+
+OWNER_ROLE = "trefas_owner"
+#: pgaudit's object-audit role: what it may touch, pgaudit records.
+AUDIT_ROLE = "trefas_auditor"
+#: The masked view of persons, and the function behind it.
+PERSONS_VIEW = f"{FUNCTION_SCHEMA}.persons_shown"
+
+#: Columns of persons every reader of persons may read in the table itself;
+#: the rest (names, numbers, address, risk) only through PERSONS_VIEW.
+PERSON_OPEN_COLUMNS = ("id", "protection_level", "owner_agency", "unit_id",
+                       "created_at", "created_by_id", "updated_at", "updated_by_id")
+
+#: Tables without case content: (table, read permission or None for every
+#: role, {privilege: permission that grants it}).
+OPEN_TABLES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
+    ("units", None, {"INSERT": "user.manage", "UPDATE": "user.manage"}),
+    ("users", None, {"INSERT": "user.manage", "UPDATE": "user.manage"}),
+    ("store_meta", None, {"INSERT": "system.settings", "UPDATE": "system.settings"}),
+    ("incidents", "incident.read", {"INSERT": "incident.write", "UPDATE": "incident.write"}),
+    ("routine_steps", "routine.read", {"INSERT": "routine.write", "UPDATE": "routine.write"}),
+    ("meetings", "meeting.read", {"INSERT": "meeting.write", "UPDATE": "meeting.write"}),
+    ("meeting_participants", "meeting.read",
+     {"INSERT": "meeting.write", "UPDATE": "meeting.write", "DELETE": "meeting.write"}),
+)
+
+
+def group_role(role: Role) -> str:
+    """The NOLOGIN group of one domain role."""
+    return f"trefas_role_{role.value}"
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier, quoted (a username may hold dots and dashes)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _run(connection, sql: str):
+    """One statement, on a SQLAlchemy connection or a psycopg one."""
+    if hasattr(connection, "exec_driver_sql"):
+        return connection.exec_driver_sql(sql)
+    return connection.execute(sql)
+
+
+def _rows(connection, sql: str) -> list[tuple]:
+    return [tuple(r) for r in _run(connection, sql).fetchall()]
+
+
+def install(connection, *, office_timezone: str) -> None:
+    """Roles, ownership, grants, row-level security, policies, the masked
+    view and the audit set-up, on a schema the migrations have made.
+    Idempotent: an existing installation is replaced."""
+    ZoneInfo(office_timezone)  # refuses an unknown zone before any SQL
+    _roles(connection)
+    _schema(connection)
+    tables = _existing_tables(connection)
+    for table in tables:
+        _run(connection, f"ALTER TABLE {TABLE_SCHEMA}.{table} OWNER TO {OWNER_ROLE}")
+        groups = ", ".join(["PUBLIC", *(group_role(r) for r in Role)])
+        _run(connection, f"REVOKE ALL ON {TABLE_SCHEMA}.{table} FROM {groups}")
+    _identity_functions(connection, tables)
+    naive_utc = _naive_utc(connection)
+    granted: dict[tuple[str, Role], set[str]] = {}
+    for table in RLS_TABLES:
+        if table in tables:
+            _reset_policies(connection, table)
+    for rule, row in rules(office_timezone, naive_utc):
+        if rule.table not in tables:
+            continue
+        _policy(connection, rule, row)
+        granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
+    _grants(connection, granted, tables)
+    _persons_view(connection, office_timezone, naive_utc)
+    _audit(connection, tables)
+
+
+def _roles(connection) -> None:
+    existing = {r[0] for r in _rows(connection, "SELECT rolname FROM pg_roles")}
+    for name in (OWNER_ROLE, AUDIT_ROLE, *(group_role(r) for r in Role)):
+        if name not in existing:
+            _run(connection, f"CREATE ROLE {name} NOLOGIN")
+    superuser = _rows(connection, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    if not superuser[0][0]:
+        # The schema owner hands its tables to the owner role: it must be a member.
+        _run(connection, f"GRANT {OWNER_ROLE} TO CURRENT_USER")
+
+
+def _schema(connection) -> None:
+    _run(connection, f"CREATE SCHEMA IF NOT EXISTS {FUNCTION_SCHEMA}")
+    _run(connection, f"ALTER SCHEMA {FUNCTION_SCHEMA} OWNER TO {OWNER_ROLE}")
+    _run(connection, f"REVOKE ALL ON SCHEMA {FUNCTION_SCHEMA} FROM PUBLIC")
+    _run(connection, f"REVOKE CREATE ON SCHEMA {TABLE_SCHEMA} FROM PUBLIC")
+    groups = ", ".join(group_role(r) for r in Role)
+    _run(connection, f"GRANT USAGE ON SCHEMA {FUNCTION_SCHEMA}, {TABLE_SCHEMA} TO {groups}")
+
+
+def _existing_tables(connection) -> set[str]:
+    names = {t for t in m.Base.metadata.tables}
+    found = _rows(connection, "SELECT tablename FROM pg_tables WHERE schemaname = "
+                  + quote_literal(TABLE_SCHEMA))
+    return {r[0] for r in found if r[0] in names}
+
+
+def _naive_utc(connection) -> bool:
+    """Whether the time columns hold UTC without a zone (see SqlClock)."""
+    found = _rows(connection, "SELECT data_type FROM information_schema.columns "
+                  f"WHERE table_schema = {quote_literal(TABLE_SCHEMA)} "
+                  "AND table_name = 'emergency_accesses' AND column_name = 'expires_at'")
+    return not found or found[0][0] == "timestamp without time zone"
+
+
+def _definer(connection, signature: str, returns: str, body: str) -> None:
+    """A SECURITY DEFINER function owned by the owner role, with an empty
+    search_path (every name in ``body`` is schema-qualified), callable by nobody
+    until granted."""
+    _run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                     f"RETURNS {returns} LANGUAGE sql STABLE SECURITY DEFINER "
+                     f"SET search_path = '' AS $trefas_fn$\n{body}\n$trefas_fn$")
+    _run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {OWNER_ROLE}")
+    _run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
+
+
+def _identity_functions(connection, tables: set[str]) -> None:
+    """session_user → the users row of an active (and, where the schema
+    records it, confirmed) user; NULL for anyone else, who then sees nothing."""
+    columns = {r[0] for r in _rows(
+        connection, "SELECT column_name FROM information_schema.columns "
+        f"WHERE table_schema = {quote_literal(TABLE_SCHEMA)} AND table_name = 'users'")}
+    confirmed = " AND u.confirmed_at IS NOT NULL" if "confirmed_at" in columns else ""
+    groups = ", ".join(group_role(r) for r in Role)
+    for name, column, returns in (("current_user_id", "u.id", "integer"),
+                                  ("current_agency", "u.agency::text", "text"),
+                                  ("current_unit_id", "u.unit_id", "integer"),
+                                  ("current_role_name", "u.role::text", "text")):
+        _definer(connection, f"{name}()", returns,
+                 f"SELECT {column} FROM {TABLE_SCHEMA}.users u "
+                 f"WHERE u.username = session_user::text AND u.active{confirmed}")
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{name}() TO {groups}")
+
+
+def _reset_policies(connection, table: str) -> None:
+    for (name,) in _rows(connection, "SELECT policyname FROM pg_policies WHERE schemaname = "
+                         f"{quote_literal(TABLE_SCHEMA)} AND tablename = {quote_literal(table)}"):
+        _run(connection, f"DROP POLICY {quote_ident(name)} ON {TABLE_SCHEMA}.{table}")
+    _run(connection, f"ALTER TABLE {TABLE_SCHEMA}.{table} ENABLE ROW LEVEL SECURITY")
+    _run(connection, f"ALTER TABLE {TABLE_SCHEMA}.{table} FORCE ROW LEVEL SECURITY")
+    # The rule's functions run as the owner and look up teams, consents and
+    # reveals; the owner cannot log in and nobody is made a member of it.
+    _run(connection, f"CREATE POLICY trefas_owner_lookup ON {TABLE_SCHEMA}.{table} "
+                     f"TO {OWNER_ROLE} USING (true) WITH CHECK (true)")
+
+
+def _policy(connection, rule, row) -> None:
+    function = f"rls_{rule.table}_{rule.command}_{rule.role.value}"
+    signature = f"{function}(r {TABLE_SCHEMA}.{rule.table})"
+    _definer(connection, signature, "boolean", rule_select(rule, row))
+    group = group_role(rule.role)
+    _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} TO {group}")
+    call = f"{FUNCTION_SCHEMA}.{function}({rule.table})"
+    clauses = {"select": f"USING ({call})", "delete": f"USING ({call})",
+               "insert": f"WITH CHECK ({call})",
+               "update": f"USING ({call}) WITH CHECK ({call})"}[rule.command]
+    _run(connection, f"CREATE POLICY {quote_ident(f'{rule.role.value}_{rule.command}')} "
+                     f"ON {TABLE_SCHEMA}.{rule.table} FOR {rule.command.upper()} "
+                     f"TO {group} {clauses}")
+
+
+def _grants(connection, granted: dict, tables: set[str]) -> None:
+    """Privileges follow the policies: a group may use a command on a table
+    where it has a policy for it. Never TRUNCATE; persons only in part."""
+    inserting: dict[str, set[Role]] = {}
+    for (table, role), commands in granted.items():
+        group = group_role(role)
+        for command in sorted(commands):
+            target = f"{TABLE_SCHEMA}.{table}"
+            if table == "persons" and command == "SELECT":
+                columns = ", ".join(PERSON_OPEN_COLUMNS)
+                _run(connection, f"GRANT SELECT ({columns}) ON {target} TO {group}")
+            else:
+                _run(connection, f"GRANT {command} ON {target} TO {group}")
+            if command == "INSERT":
+                inserting.setdefault(table, set()).add(role)
+    for table, read, writes in OPEN_TABLES:
+        if table not in tables:
+            continue
+        for role in Role:
+            privileges = [p for p, perm in writes.items() if role_may(role, perm)]
+            if read is None or role_may(role, read):
+                privileges.append("SELECT")
+            if privileges:
+                _run(connection, f"GRANT {', '.join(privileges)} ON {TABLE_SCHEMA}.{table} "
+                                 f"TO {group_role(role)}")
+            if "INSERT" in privileges:
+                inserting.setdefault(table, set()).add(role)
+    for table, roles in inserting.items():
+        found = _rows(connection, "SELECT pg_get_serial_sequence("
+                      f"{quote_literal(TABLE_SCHEMA + '.' + table)}, 'id')") \
+            if table not in ("store_meta", "audit_events", "retention_purges") else [(None,)]
+        if found[0][0]:
+            groups = ", ".join(group_role(r) for r in sorted(roles))
+            _run(connection, f"GRANT USAGE ON SEQUENCE {found[0][0]} TO {groups}")
+
+
+# --- protected identities: the masked view of persons -------------------------
+
+
+def _shown_person_select(office_timezone: str, naive_utc: bool):
+    """The person's fields as the reading user may see them (``services.
+    persons.project_person``): identity only where shared and, for a protected
+    person, revealed; otherwise the alias. Free-text fields the program scrubs
+    of names are withheld whole."""
+    now = SqlClock(office_timezone, naive_utc)
+    p = aliased(m.Person, name="shown_person")
+    schema = getattr(func, FUNCTION_SCHEMA)
+    anyone = ActorTerms.of_session(Role.SOCIAL_WORKER)  # agency and user only
+
+    def shared(category: Category):
+        return access.consent_clause(anyone.agency, p.owner_agency, p.id,
+                                     literal(category.value), now)
+
+    masked = and_(p.protection_level != ProtectionLevel.NONE.value,
+                  ~access.revealed_clause(anyone, p.id, now))
+    identity = and_(shared(Category.IDENTITY), ~masked)
+    alias_text = func.concat(access.person_alias(0)[:-4], case(
+        (p.id < 10000, func.lpad(cast(p.id, Text), 4, "0")), else_=cast(p.id, Text)))
+    role_name = schema.current_role_name()
+    readable = case(*((role_name == role.value,
+                       access.visible(ActorTerms.of_session(role), "person", now, alias=p))
+                      for role in Role if role_may(role, "person.read")), else_=False)
+
+    def when(condition, column, as_type=Text):
+        return cast(case((condition, column), else_=None), as_type)
+
+    columns = [
+        case((identity, func.concat(p.first_name, " ", p.last_name)),
+             else_=alias_text).label("display_name"),
+        when(identity, p.first_name).label("first_name"),
+        when(identity, p.last_name).label("last_name"),
+        when(identity, p.personal_number).label("personal_number"),
+        when(identity, p.birth_date, Date).label("birth_date"),
+        when(identity, p.phone).label("phone"),
+        when(and_(identity, shared(Category.LOCATION)), p.address).label("address"),
+        when(and_(identity, shared(Category.LOCATION)), p.postal_code).label("postal_code"),
+        when(and_(identity, shared(Category.LOCATION)), p.city).label("city"),
+        when(shared(Category.THREAT), cast(p.risk_level, String)).label("risk_level"),
+        when(and_(identity, shared(Category.THREAT)), p.risk_factors).label("risk_factors"),
+        when(and_(identity, shared(Category.SOCIAL)),
+             p.protective_factors).label("protective_factors"),
+        when(identity, p.search_name).label("search_name"),
+    ]
+    return select(*columns).where(p.id == literal_param("pid"), readable)
+
+
+def literal_param(name: str):
+    """A reference to a SQL function's named parameter."""
+    from sqlalchemy import literal_column
+    return literal_column(name)
+
+
+SHOWN_COLUMNS = ("display_name text, first_name text, last_name text, personal_number text, "
+                 "birth_date date, phone text, address text, postal_code text, city text, "
+                 "risk_level text, risk_factors text, protective_factors text, "
+                 "search_name text")
+
+
+def _persons_view(connection, office_timezone: str, naive_utc: bool) -> None:
+    signature = "person_shown(pid integer)"
+    _definer(connection, signature, f"TABLE({SHOWN_COLUMNS})",
+             compile_sql(_shown_person_select(office_timezone, naive_utc)))
+    readers = [group_role(r) for r in Role if role_may(r, "person.read")]
+    _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                     f"TO {', '.join(readers)}")
+    shown = ", ".join(f"s.{c.split()[0]}" for c in SHOWN_COLUMNS.split(", "))
+    _run(connection, f"DROP VIEW IF EXISTS {PERSONS_VIEW}")
+    _run(connection, f"CREATE VIEW {PERSONS_VIEW} WITH (security_invoker = true) AS "
+                     f"SELECT p.id, {shown}, p.protection_level, p.owner_agency, p.unit_id "
+                     f"FROM {TABLE_SCHEMA}.persons p "
+                     f"CROSS JOIN LATERAL {FUNCTION_SCHEMA}.person_shown(p.id) s")
+    _run(connection, f"ALTER VIEW {PERSONS_VIEW} OWNER TO {OWNER_ROLE}")
+    _run(connection, f"GRANT SELECT ON {PERSONS_VIEW} TO {', '.join(readers)}")
+
+
+# --- pgaudit ------------------------------------------------------------------------
+
+
+def _audit(connection, tables: set[str]) -> None:
+    """Object audit: pgaudit records every statement that touches a relation
+    the audit role holds a privilege on. The role cannot log in and is
+    nobody's group; only a superuser may change ``pgaudit.role``."""
+    audited = sorted(t for t in RLS_TABLES if t in tables)
+    for table in audited:
+        _run(connection, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE_SCHEMA}.{table} "
+                         f"TO {AUDIT_ROLE}")
+    _run(connection, f"GRANT SELECT ON {PERSONS_VIEW} TO {AUDIT_ROLE}")
