@@ -86,8 +86,8 @@ def quote_literal(value: str) -> str:
 
 def _run(connection, sql: str):
     """One statement, on a SQLAlchemy connection or a psycopg one."""
-    if hasattr(connection, "exec_driver_sql"):
-        return connection.exec_driver_sql(sql)
+    if hasattr(connection, "exec_driver_sql"):  # passes parameters: % is a placeholder
+        return connection.exec_driver_sql(sql.replace("%", "%%"))
     return connection.execute(sql)
 
 
