@@ -19,7 +19,8 @@ from trefas_app.store.server_policies import group_role, install, quote_ident
 AUDIT_CONF = ("shared_preload_libraries = 'pgaudit'\n"
               "pgaudit.role = 'trefas_auditor'\n"
               "pgaudit.log_relation = on\n"
-              "pgaudit.log_parameter = off\n")
+              "pgaudit.log_parameter = off\n"
+              "log_line_prefix = '%m [%p] user=%u db=%d '\n")
 
 
 def sqlalchemy_url(dsn: str) -> str:

@@ -292,3 +292,23 @@ def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(se
         assert len(functions) > 100
         for name, definer, config in functions:
             assert definer and config == ['search_path=""'], (name, config)
+
+
+def test_a_read_through_psql_is_recorded_by_the_server(server, pg_audit_cluster):
+    """pgaudit's object audit (pgaudit.role = trefas_auditor) writes every
+    statement on a case table to the server's log, with the login role."""
+    w, sessions, _pg, _roles = server
+    log = pg_audit_cluster.base / "server.log"
+    start = log.stat().st_size
+    marker = "trefas_audit_probe_4711"
+    with login(pg_audit_cluster, "pol-out") as conn:
+        conn.execute(f"SELECT id AS {marker} FROM public.notes").fetchall()
+        conn.execute(f"SELECT display_name AS {marker}_view FROM trefas.persons_shown").fetchall()
+    with login(pg_audit_cluster, "postgres", pg_audit_cluster.superuser_password) as conn:
+        conn.execute("SELECT pg_sleep(0.2)")
+    with open(log, encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        lines = [line for line in f if marker in line and "AUDIT: OBJECT" in line]
+    assert any("user=pol-out" in line and "public.notes" in line for line in lines), lines
+    assert any("persons_shown" in line for line in lines), lines
+    assert all(",READ,SELECT," in line for line in lines)

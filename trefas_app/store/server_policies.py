@@ -336,6 +336,10 @@ def _audit(connection, tables: set[str]) -> None:
     """Object audit: pgaudit records every statement that touches a relation
     the audit role holds a privilege on. The role cannot log in and is
     nobody's group; only a superuser may change ``pgaudit.role``."""
+    preloaded = _rows(connection, "SELECT current_setting('shared_preload_libraries'), "
+                      "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")[0]
+    if "pgaudit" in preloaded[0] and preloaded[1]:
+        _run(connection, "CREATE EXTENSION IF NOT EXISTS pgaudit")
     audited = sorted(t for t in RLS_TABLES if t in tables)
     for table in audited:
         _run(connection, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE_SCHEMA}.{table} "
