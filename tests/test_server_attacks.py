@@ -269,3 +269,48 @@ def test_server_time_zone_setting_does_not_move_expiry(attack_server, pg_cluster
         assert note_ids(conn) == before
         conn.execute("SET TimeZone = 'Etc/GMT+12'")
         assert note_ids(conn) == before
+
+
+def test_the_program_creates_a_person_and_case_without_returning(attack_server, pg_cluster,
+                                                                 monkeypatch):
+    """A contract for the server store: a new person or case is not yet
+    visible to its creator (no team yet), so PostgreSQL refuses
+    ``INSERT … RETURNING`` on it (RETURNING needs the row to pass the read
+    policy). Inserted without RETURNING — SQLAlchemy takes the id from the
+    sequence first — the whole opening of a case passes the insert policies."""
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import Session
+
+    from server_world import sqlalchemy_url
+    from trefas_app.domain.enums import Agency, CaseState
+
+    engine, ids = attack_server
+    sara = ids["users"]["sara"]
+    with login(pg_cluster, "sara") as conn:
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute("INSERT INTO public.persons (first_name, last_name, search_name, "
+                         "owner_agency, unit_id, protection_level, risk_level, created_at, "
+                         "created_by_id) VALUES ('N', 'Y', 'n y', 'city', 1, 'none', 'green', "
+                         "now(), %s) RETURNING id", (sara,))
+    for table in m.Base.metadata.tables.values():
+        monkeypatch.setattr(table, "implicit_returning", False)
+    as_sara = create_engine(sqlalchemy_url(pg_cluster.dsn("sara", PW, DB)))
+    now = clock.now_utc()
+    try:
+        with Session(as_sara) as s:
+            person = m.Person(first_name="N", last_name="Y", search_name="n y",
+                              owner_agency=Agency.CITY, unit_id=1, created_at=now,
+                              created_by_id=sara)
+            s.add(person)
+            s.flush()
+            case = m.Case(number="K-NY", person_id=person.id, unit_id=1,
+                          owner_agency=Agency.CITY, state=CaseState.OPEN, title="t",
+                          opened_at=now, last_entry_at=now, created_at=now, created_by_id=sara)
+            s.add(case)
+            s.flush()
+            s.add(m.TeamMember(case_id=case.id, user_id=sara, added_at=now))
+            s.flush()
+            assert case.id in s.scalars(select(m.Case.id)).all()
+            s.rollback()
+    finally:
+        as_sara.dispose()
