@@ -120,7 +120,24 @@ def install(connection, *, office_timezone: str) -> None:
         granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
     _grants(connection, granted, tables)
     _persons_view(connection, office_timezone, naive_utc)
+    _log_appender(connection)
     _audit(connection, tables)
+
+
+#: The server's one way into the access log (made by the server store's
+#: migrations): it appends under a lock, as the owner, for every login role.
+LOG_APPENDER = "append_log"
+
+
+def _log_appender(connection) -> None:
+    found = _rows(connection, "SELECT p.oid::regprocedure::text FROM pg_proc p "
+                  f"WHERE p.pronamespace = {quote_literal(FUNCTION_SCHEMA)}::regnamespace "
+                  f"AND p.proname = {quote_literal(LOG_APPENDER)}")
+    groups = ", ".join(group_role(r) for r in Role)
+    for (signature,) in found:
+        _run(connection, f"ALTER FUNCTION {signature} OWNER TO {OWNER_ROLE}")
+        _run(connection, f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {signature} TO {groups}")
 
 
 def _roles(connection) -> None:
