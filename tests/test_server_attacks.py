@@ -159,7 +159,7 @@ def test_own_views_functions_and_temp_tables_read_no_more(attack_server, pg_clus
             answer = conn.execute(fabricated, (ids["notes"][label], ids["cases"][label],
                                                ids["persons"][label])).fetchone()[0]
             assert answer is expected, label
-        assert conn.execute("SELECT count(*) FROM trefas.person_shown(%s)",
+        assert conn.execute("SELECT count(*) FROM trefas.persons_masked(%s)",
                             (ids["persons"]["B"],)).fetchone()[0] == 0
 
 

@@ -242,19 +242,29 @@ def test_the_administrator_reads_no_case_content(server, pg_audit_cluster):
 
 
 @pytest.mark.parametrize("user", ["sw_team", "pol_team", "sup_police", "coord_u2"])
-def test_persons_view_masks_as_the_program_does(server, pg_audit_cluster, user):
+def test_masked_views_show_identities_as_the_program_does(server, pg_audit_cluster, user):
     """Through psql a protected person is "Skyddad person P-0042" unless this
-    user revealed them, and a name is shown only where identity is shared."""
+    user revealed them, and a name — the person's, a relative's, a guardian's
+    who gave consent — is shown only where identity is shared."""
+    from trefas_app.services.views import MASKED_GIVER
+
     w, sessions, _pg, _roles = server
     st, u = sessions[user], w.users[user]
     with login(pg_audit_cluster, st.actor.username) as conn:
         rows = {r[0]: r[1:] for r in conn.execute(
             "SELECT id, display_name, address, first_name FROM trefas.persons_shown")}
-        with pytest.raises(errors.InsufficientPrivilege):
-            conn.execute("SELECT first_name FROM public.persons")
+        relatives = {r[0]: r[1] for r in conn.execute(
+            "SELECT person_id, name FROM trefas.relatives_shown")}
+        givers = {r[0]: r[1] for r in conn.execute(
+            "SELECT person_id, given_by FROM trefas.consents_shown")}
+        for column, table in (("first_name", "persons"), ("name", "relatives"),
+                              ("given_by", "consents")):
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute(f"SELECT {column} FROM public.{table}")
     assert set(rows) == {p.id for p in w.persons if oracle_person(w, u, p)}
     for p in w.persons:
         if p.id not in rows:
+            assert p.id not in relatives and p.id not in givers
             continue
         name_shown, address_shown = oracle_display(w, u, p)
         display, address, first = rows[p.id]
@@ -262,6 +272,14 @@ def test_persons_view_masks_as_the_program_does(server, pg_audit_cluster, user):
         if not name_shown:
             assert display == access.person_alias(p.id) and first is None
         assert (address is not None) is address_shown, (user, p.id)
+        assert relatives[p.id] == (f"Släkting {_case_of(w, p).id}" if name_shown else None)
+        if p.id in givers:
+            assert (givers[p.id] == "Personen") is name_shown
+            assert name_shown or givers[p.id] == MASKED_GIVER
+
+
+def _case_of(w, person):
+    return next(c for c in w.cases if c.person is person)
 
 
 def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(server):

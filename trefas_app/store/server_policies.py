@@ -15,8 +15,9 @@ program would show them:
   × command, with an empty ``search_path``;
 * identity comes from ``session_user`` (``trefas.current_user_id()`` and its
   siblings), never from a setting a client can change;
-* the identifying columns of persons are not granted; ``trefas.persons_shown``
-  (a ``security_invoker`` view) shows them as the program does — the alias
+* the identifying columns of persons, relatives and consents are not granted;
+  ``trefas.persons_shown`` (and ``relatives_shown``, ``consents_shown``:
+  ``security_invoker`` views) show them as the program does — the alias
   "Skyddad person P-0042" unless revealed and shared;
 * the administrator's group holds nothing on case content;
 * with pgaudit loaded, every statement on a case table is recorded by the
@@ -27,34 +28,24 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, String, Text, and_, case, cast, func, literal, select
-from sqlalchemy.orm import aliased
-
-from trefas_app.domain.enums import Category, ProtectionLevel, Role
+from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
-from trefas_app.security import access
 from trefas_app.store import models as m
+from trefas_app.store.server_masks import SHOWN_TABLES, masked_select
 from trefas_app.store.server_rules import (
     FUNCTION_SCHEMA,
     RLS_TABLES,
     TABLE_SCHEMA,
-    ActorTerms,
-    SqlClock,
     compile_sql,
-    rule_select,
     rules,
+    rule_select,
 )
 
 OWNER_ROLE = "trefas_owner"
 #: pgaudit's object-audit role: what it may touch, pgaudit records.
 AUDIT_ROLE = "trefas_auditor"
-#: The masked view of persons, and the function behind it.
-PERSONS_VIEW = f"{FUNCTION_SCHEMA}.persons_shown"
-
-#: Columns of persons every reader of persons may read in the table itself;
-#: the rest (names, numbers, address, risk) only through PERSONS_VIEW.
-PERSON_OPEN_COLUMNS = ("id", "protection_level", "owner_agency", "unit_id",
-                       "created_at", "created_by_id", "updated_at", "updated_by_id")
+#: Tables whose identifying columns are read only through a masked view.
+MASKED_TABLES = {shown.table: shown for shown in SHOWN_TABLES}
 
 #: Tables without case content: (table, read permission or None for every
 #: role, {privilege: permission that grants it}).
@@ -119,7 +110,7 @@ def install(connection, *, office_timezone: str) -> None:
         _policy(connection, rule, row)
         granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
     _grants(connection, granted, tables)
-    _persons_view(connection, office_timezone, naive_utc)
+    _masked_views(connection, office_timezone, naive_utc)
     _log_appender(connection)
     _audit(connection, tables)
 
@@ -239,8 +230,9 @@ def _grants(connection, granted: dict, tables: set[str]) -> None:
         group = group_role(role)
         for command in sorted(commands):
             target = f"{TABLE_SCHEMA}.{table}"
-            if table == "persons" and command == "SELECT":
-                columns = ", ".join(PERSON_OPEN_COLUMNS)
+            masked = MASKED_TABLES.get(table)
+            if masked is not None and command == "SELECT":
+                columns = ", ".join(masked.open_columns)
                 _run(connection, f"GRANT SELECT ({columns}) ON {target} TO {group}")
             else:
                 _run(connection, f"GRANT {command} ON {target} TO {group}")
@@ -267,83 +259,29 @@ def _grants(connection, granted: dict, tables: set[str]) -> None:
             _run(connection, f"GRANT USAGE ON SEQUENCE {found[0][0]} TO {groups}")
 
 
-# --- protected identities: the masked view of persons -------------------------
+# --- protected identities: the masked views ------------------------------------
 
 
-def _shown_person_select(office_timezone: str, naive_utc: bool):
-    """The person's fields as the reading user may see them (``services.
-    persons.project_person``): identity only where shared and, for a protected
-    person, revealed; otherwise the alias. Free-text fields the program scrubs
-    of names are withheld whole."""
-    now = SqlClock(office_timezone, naive_utc)
-    p = aliased(m.Person, name="shown_person")
-    schema = getattr(func, FUNCTION_SCHEMA)
-    anyone = ActorTerms.of_session(Role.SOCIAL_WORKER)  # agency and user only
-
-    def shared(category: Category):
-        return access.consent_clause(anyone.agency, p.owner_agency, p.id,
-                                     literal(category.value), now)
-
-    masked = and_(p.protection_level != ProtectionLevel.NONE.value,
-                  ~access.revealed_clause(anyone, p.id, now))
-    identity = and_(shared(Category.IDENTITY), ~masked)
-    alias_text = func.concat(access.person_alias(0)[:-4], case(
-        (p.id < 10000, func.lpad(cast(p.id, Text), 4, "0")), else_=cast(p.id, Text)))
-    role_name = schema.current_role_name()
-    readable = case(*((role_name == role.value,
-                       access.visible(ActorTerms.of_session(role), "person", now, alias=p))
-                      for role in Role if role_may(role, "person.read")), else_=False)
-
-    def when(condition, column, as_type=Text):
-        return cast(case((condition, column), else_=None), as_type)
-
-    columns = [
-        case((identity, func.concat(p.first_name, " ", p.last_name)),
-             else_=alias_text).label("display_name"),
-        when(identity, p.first_name).label("first_name"),
-        when(identity, p.last_name).label("last_name"),
-        when(identity, p.personal_number).label("personal_number"),
-        when(identity, p.birth_date, Date).label("birth_date"),
-        when(identity, p.phone).label("phone"),
-        when(and_(identity, shared(Category.LOCATION)), p.address).label("address"),
-        when(and_(identity, shared(Category.LOCATION)), p.postal_code).label("postal_code"),
-        when(and_(identity, shared(Category.LOCATION)), p.city).label("city"),
-        when(shared(Category.THREAT), cast(p.risk_level, String)).label("risk_level"),
-        when(and_(identity, shared(Category.THREAT)), p.risk_factors).label("risk_factors"),
-        when(and_(identity, shared(Category.SOCIAL)),
-             p.protective_factors).label("protective_factors"),
-        when(identity, p.search_name).label("search_name"),
-    ]
-    return select(*columns).where(p.id == literal_param("pid"), readable)
-
-
-def literal_param(name: str):
-    """A reference to a SQL function's named parameter."""
-    from sqlalchemy import literal_column
-    return literal_column(name)
-
-
-SHOWN_COLUMNS = ("display_name text, first_name text, last_name text, personal_number text, "
-                 "birth_date date, phone text, address text, postal_code text, city text, "
-                 "risk_level text, risk_factors text, protective_factors text, "
-                 "search_name text")
-
-
-def _persons_view(connection, office_timezone: str, naive_utc: bool) -> None:
-    signature = "person_shown(pid integer)"
-    _definer(connection, signature, f"TABLE({SHOWN_COLUMNS})",
-             compile_sql(_shown_person_select(office_timezone, naive_utc)))
-    readers = [group_role(r) for r in Role if role_may(r, "person.read")]
-    _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                     f"TO {', '.join(readers)}")
-    shown = ", ".join(f"s.{c.split()[0]}" for c in SHOWN_COLUMNS.split(", "))
-    _run(connection, f"DROP VIEW IF EXISTS {PERSONS_VIEW}")
-    _run(connection, f"CREATE VIEW {PERSONS_VIEW} WITH (security_invoker = true) AS "
-                     f"SELECT p.id, {shown}, p.protection_level, p.owner_agency, p.unit_id "
-                     f"FROM {TABLE_SCHEMA}.persons p "
-                     f"CROSS JOIN LATERAL {FUNCTION_SCHEMA}.person_shown(p.id) s")
-    _run(connection, f"ALTER VIEW {PERSONS_VIEW} OWNER TO {OWNER_ROLE}")
-    _run(connection, f"GRANT SELECT ON {PERSONS_VIEW} TO {', '.join(readers)}")
+def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
+    """Per table with identifying columns: a SECURITY DEFINER function that
+    returns them masked for the caller, and a ``security_invoker`` view that
+    joins it to the table's open columns (see ``store.server_masks``)."""
+    for shown in SHOWN_TABLES:
+        readers = [group_role(r) for r in Role if role_may(r, f"{shown.kind}.read")]
+        columns = ", ".join(f"{name} {kind}" for name, kind in shown.shown_columns)
+        signature = f"{shown.function}(row_id integer)"
+        _definer(connection, signature, f"TABLE({columns})",
+                 compile_sql(masked_select(shown, office_timezone, naive_utc)))
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                         f"TO {', '.join(readers)}")
+        listed = [f"t.{c}" for c in shown.open_columns] + \
+            [f"s.{name}" for name, _kind in shown.shown_columns]
+        _run(connection, f"DROP VIEW IF EXISTS {shown.view}")
+        _run(connection, f"CREATE VIEW {shown.view} WITH (security_invoker = true) AS "
+                         f"SELECT {', '.join(listed)} FROM {TABLE_SCHEMA}.{shown.table} t "
+                         f"CROSS JOIN LATERAL {FUNCTION_SCHEMA}.{shown.function}(t.id) s")
+        _run(connection, f"ALTER VIEW {shown.view} OWNER TO {OWNER_ROLE}")
+        _run(connection, f"GRANT SELECT ON {shown.view} TO {', '.join(readers)}")
 
 
 # --- pgaudit ------------------------------------------------------------------------
@@ -361,4 +299,5 @@ def _audit(connection, tables: set[str]) -> None:
     for table in audited:
         _run(connection, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE_SCHEMA}.{table} "
                          f"TO {AUDIT_ROLE}")
-    _run(connection, f"GRANT SELECT ON {PERSONS_VIEW} TO {AUDIT_ROLE}")
+    for shown in SHOWN_TABLES:
+        _run(connection, f"GRANT SELECT ON {shown.view} TO {AUDIT_ROLE}")
