@@ -28,6 +28,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.dialects import postgresql
+
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
@@ -37,8 +39,10 @@ from trefas_app.store.server_rules import (
     RLS_TABLES,
     TABLE_SCHEMA,
     compile_sql,
+    is_everything,
+    rule_keys,
+    rule_row_check,
     rules,
-    rule_select,
 )
 
 OWNER_ROLE = "trefas_owner"
@@ -104,10 +108,10 @@ def install(connection, *, office_timezone: str) -> None:
     for table in RLS_TABLES:
         if table in tables:
             _reset_policies(connection, table)
-    for rule, row in rules(office_timezone, naive_utc):
+    for rule in rules(office_timezone, naive_utc):
         if rule.table not in tables:
             continue
-        _policy(connection, rule, row)
+        _policy(connection, rule)
         granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
     _grants(connection, granted, tables)
     _masked_views(connection, office_timezone, naive_utc)
@@ -207,19 +211,35 @@ def _reset_policies(connection, table: str) -> None:
                      f"TO {OWNER_ROLE} USING (true) WITH CHECK (true)")
 
 
-def _policy(connection, rule, row) -> None:
-    function = f"rls_{rule.table}_{rule.command}_{rule.role.value}"
-    signature = f"{function}(r {TABLE_SCHEMA}.{rule.table})"
-    _definer(connection, signature, "boolean", rule_select(rule, row))
+def _policy(connection, rule) -> None:
+    """One policy and its functions. Rows that exist (read, change, delete)
+    are tested against the set of keys the rule allows, computed once per
+    statement; a new or changed row is decided on its own (WITH CHECK)."""
     group = group_role(rule.role)
-    _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} TO {group}")
-    call = f"{FUNCTION_SCHEMA}.{function}({rule.table})"
-    clauses = {"select": f"USING ({call})", "delete": f"USING ({call})",
-               "insert": f"WITH CHECK ({call})",
-               "update": f"USING ({call}) WITH CHECK ({call})"}[rule.command]
+    name = f"rls_{rule.table}_{rule.command}_{rule.role.value}"
+    target = f"{TABLE_SCHEMA}.{rule.table}"
+    clauses = []
+    if rule.command != "insert":
+        if is_everything(rule):
+            clauses.append("USING (true)")
+        else:
+            key = rule.key
+            signature = f"{name}_keys()"
+            _definer(connection, signature, f"SETOF {_sql_type(key)}", rule_keys(rule))
+            _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                             f"TO {group}")
+            clauses.append(f"USING ({key.name} IN (SELECT {FUNCTION_SCHEMA}.{signature}))")
+    if rule.command in ("insert", "update"):
+        signature = f"{name}(r {target})"
+        _definer(connection, signature, "boolean", rule_row_check(rule))
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} TO {group}")
+        clauses.append(f"WITH CHECK ({FUNCTION_SCHEMA}.{name}({rule.table}))")
     _run(connection, f"CREATE POLICY {quote_ident(f'{rule.role.value}_{rule.command}')} "
-                     f"ON {TABLE_SCHEMA}.{rule.table} FOR {rule.command.upper()} "
-                     f"TO {group} {clauses}")
+                     f"ON {target} FOR {rule.command.upper()} TO {group} {' '.join(clauses)}")
+
+
+def _sql_type(column) -> str:
+    return column.type.compile(dialect=postgresql.dialect())
 
 
 def _grants(connection, granted: dict, tables: set[str]) -> None:

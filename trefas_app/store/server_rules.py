@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Date, and_, cast, false, func, literal, or_, select, text
+from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -33,6 +33,8 @@ FUNCTION_SCHEMA = "trefas"
 TABLE_SCHEMA = "public"
 
 COMMANDS = ("select", "insert", "update", "delete")
+#: The condition of a rule that allows every row.
+TRUE_CONDITION = true()
 
 
 @dataclass(frozen=True)
@@ -87,13 +89,20 @@ def write_verbs(role: Role, kind: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Rule:
-    """What a policy needs: the row as an aliased entity ``row``, and the
-    condition on it (USING and, for insert/update, WITH CHECK alike)."""
+    """One policy: which rows of ``table`` a role may use for ``command``.
+    ``condition(entity)`` builds the rule's condition on any entity of the
+    table's model — the table itself, or a row passed to a function."""
 
     table: str
     role: Role
     command: str
-    condition: ColumnElement
+    model: type
+    condition: Callable[[object], ColumnElement]
+
+    @property
+    def key(self):
+        """The table's key column (``id``; the log's ``seq``)."""
+        return self.model.__table__.primary_key.columns.values()[0]
 
 
 def row_entity(model):
@@ -271,7 +280,7 @@ def _log_condition(command: str, actor: ActorTerms, now, row):
     """The access log: read whole by those who verify its chain; written only
     through the server's append function (no policy, no privilege)."""
     if command == "select" and role_may(actor.role, "audit.verify"):
-        return literal(True)
+        return TRUE_CONDITION
     return None
 
 
@@ -298,16 +307,18 @@ RLS_TABLES: dict[str, tuple[type, Condition]] = {
 
 
 def rules(office_timezone: str, naive_utc: bool = True):
-    """Every (table, role, command) that gets a policy, with its condition."""
+    """Every (table, role, command) that gets a policy."""
     now = SqlClock(office_timezone, naive_utc)
     for table, (model, condition) in RLS_TABLES.items():
         for role in Role:
             actor = ActorTerms.of_session(role)
             for command in COMMANDS:
-                row, entity = row_entity(model)
-                found = condition(command, actor, now, entity)
-                if found is not None:
-                    yield Rule(table, role, command, found), row
+                if condition(command, actor, now, model) is not None:
+                    yield Rule(table, role, command, model, _bind(condition, command, actor, now))
+
+
+def _bind(condition: Condition, command: str, actor: ActorTerms, now):
+    return lambda entity: condition(command, actor, now, entity)
 
 
 def compile_sql(statement) -> str:
@@ -319,10 +330,28 @@ def compile_sql(statement) -> str:
     return str(compiled)
 
 
-def rule_select(rule: Rule, row) -> str:
-    """The body of a rule's function: the condition on the row passed in,
-    and only for a user whose users row still has the policy's role."""
-    role_now = getattr(func, FUNCTION_SCHEMA).current_role_name() == rule.role.value
-    return compile_sql(select(func.coalesce(and_(role_now, rule.condition), False))
-                       .select_from(row))
+def _role_now(rule: Rule):
+    """The policy's role is still the role in the user's users row (a login
+    role left in an old group gets nothing from it)."""
+    return getattr(func, FUNCTION_SCHEMA).current_role_name() == rule.role.value
 
+
+def rule_row_check(rule: Rule) -> str:
+    """The body of a function that decides one row passed in as ``r`` (a new
+    or changed row: WITH CHECK)."""
+    row, entity = row_entity(rule.model)
+    condition = and_(_role_now(rule), rule.condition(entity))
+    return compile_sql(select(func.coalesce(condition, False)).select_from(row))
+
+
+def rule_keys(rule: Rule) -> str:
+    """The body of a function that returns the keys of every row the user may
+    use: the rule as one query over the table — as the services run it —
+    evaluated once per statement (the policy tests ``key IN (…)``), not once
+    per row."""
+    return compile_sql(select(rule.key).where(_role_now(rule), rule.condition(rule.model)))
+
+
+def is_everything(rule: Rule) -> bool:
+    """The rule lets the role use every row (the log, for who verifies it)."""
+    return rule.condition(rule.model) is TRUE_CONDITION
