@@ -170,13 +170,17 @@ def _naive_utc(connection) -> bool:
     return not found or found[0][0] == "timestamp without time zone"
 
 
-def _definer(connection, signature: str, returns: str, body: str) -> None:
+def _definer(connection, signature: str, returns: str, body: str, *,
+             whole_table: bool = False) -> None:
     """A SECURITY DEFINER function owned by the owner role, with an empty
     search_path (every name in ``body`` is schema-qualified), callable by nobody
-    until granted."""
+    until granted. ``whole_table``: the body reads a whole table, so its
+    estimated cost is high enough for PostgreSQL's JIT compiler, which then
+    spends a second and a half compiling a query that runs in a tenth of one."""
+    jit = " SET jit = off" if whole_table else ""
     _run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
                      f"RETURNS {returns} LANGUAGE sql STABLE SECURITY DEFINER "
-                     f"SET search_path = '' AS $trefas_fn$\n{body}\n$trefas_fn$")
+                     f"SET search_path = ''{jit} AS $trefas_fn$\n{body}\n$trefas_fn$")
     _run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {OWNER_ROLE}")
     _run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
 
@@ -225,7 +229,8 @@ def _policy(connection, rule) -> None:
         else:
             key = rule.key
             signature = f"{name}_keys()"
-            _definer(connection, signature, f"SETOF {_sql_type(key)}", rule_keys(rule))
+            _definer(connection, signature, f"SETOF {_sql_type(key)}", rule_keys(rule),
+                     whole_table=True)
             _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
                              f"TO {group}")
             clauses.append(f"USING ({key.name} IN (SELECT {FUNCTION_SCHEMA}.{signature}))")
