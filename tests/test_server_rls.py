@@ -28,7 +28,6 @@ from server_world import (
     install_policies,
 )
 from test_access_matrix import (  # noqa: F401  (world is a fixture)
-    PW,
     oracle_case,
     oracle_display,
     oracle_note,
@@ -37,7 +36,6 @@ from test_access_matrix import (  # noqa: F401  (world is a fixture)
 )
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Role
-from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
 from trefas_app.store import models as m
 from trefas_app.store.server_rules import KIND_MODELS
