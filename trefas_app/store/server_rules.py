@@ -51,9 +51,12 @@ class ActorTerms:
 
     @classmethod
     def of_session(cls, role: Role) -> "ActorTerms":
+        """Each identity function as an uncorrelated scalar subquery, so that
+        PostgreSQL evaluates it once per statement (an InitPlan), not once
+        per row inside the rule's correlated subqueries."""
         schema = getattr(func, FUNCTION_SCHEMA)
-        return cls(role, schema.current_user_id(), schema.current_agency(),
-                   schema.current_unit_id())
+        return cls(role, *(select(f()).scalar_subquery() for f in (
+            schema.current_user_id, schema.current_agency, schema.current_unit_id)))
 
 
 class SqlClock:
@@ -333,7 +336,8 @@ def compile_sql(statement) -> str:
 def _role_now(rule: Rule):
     """The policy's role is still the role in the user's users row (a login
     role left in an old group gets nothing from it)."""
-    return getattr(func, FUNCTION_SCHEMA).current_role_name() == rule.role.value
+    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
+    return role_name == rule.role.value
 
 
 def rule_row_check(rule: Rule) -> str:
