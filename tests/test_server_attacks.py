@@ -341,3 +341,33 @@ def test_the_program_creates_a_person_and_case_without_returning(attack_server, 
             s.rollback()
     finally:
         as_sara.dispose()
+
+
+def test_install_runs_as_a_schema_owner_that_is_not_superuser(pg_cluster):
+    """``trefas server init`` connects as an ordinary role with CREATEROLE
+    that owns the database; install then hands the tables to trefas_owner."""
+    from sqlalchemy import create_engine
+
+    from server_world import sqlalchemy_url
+
+    setup_pw = "Schema-owner-pass-5"
+    with psycopg.connect(pg_cluster.dsn(), autocommit=True) as su:
+        su.execute("DROP DATABASE IF EXISTS rls_owned")
+        su.execute("DROP ROLE IF EXISTS trefas_setup")
+        su.execute(f"CREATE ROLE trefas_setup LOGIN CREATEROLE PASSWORD '{setup_pw}'")
+        su.execute("CREATE DATABASE rls_owned OWNER trefas_setup")
+    url = sqlalchemy_url(pg_cluster.dsn("trefas_setup", setup_pw, "rls_owned"))
+    engine = build_schema(url)
+    try:
+        install_policies(engine)
+        with engine.connect() as conn:
+            owners = {r[0] for r in conn.exec_driver_sql(
+                "SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")}
+            forced = conn.exec_driver_sql(
+                "SELECT relforcerowsecurity FROM pg_class WHERE oid = 'public.notes'::regclass"
+            ).scalar()
+            superuser = conn.exec_driver_sql(
+                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").scalar()
+        assert owners == {"trefas_owner"} and forced and not superuser
+    finally:
+        engine.dispose()

@@ -140,10 +140,14 @@ def _roles(connection) -> None:
     for name in (OWNER_ROLE, AUDIT_ROLE, *(group_role(r) for r in Role)):
         if name not in existing:
             _run(connection, f"CREATE ROLE {name} NOLOGIN")
-    superuser = _rows(connection, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-    if not superuser[0][0]:
+    if not _is_superuser(connection):
         # The schema owner hands its tables to the owner role: it must be a member.
         _run(connection, f"GRANT {OWNER_ROLE} TO CURRENT_USER")
+
+
+def _is_superuser(connection) -> bool:
+    return bool(_rows(connection, "SELECT rolsuper FROM pg_roles "
+                      "WHERE rolname = current_user")[0][0])
 
 
 def _schema(connection) -> None:
@@ -151,6 +155,8 @@ def _schema(connection) -> None:
     _run(connection, f"ALTER SCHEMA {FUNCTION_SCHEMA} OWNER TO {OWNER_ROLE}")
     _run(connection, f"REVOKE ALL ON SCHEMA {FUNCTION_SCHEMA} FROM PUBLIC")
     _run(connection, f"REVOKE CREATE ON SCHEMA {TABLE_SCHEMA} FROM PUBLIC")
+    # A table's new owner needs CREATE on its schema (ALTER TABLE … OWNER TO).
+    _run(connection, f"GRANT USAGE, CREATE ON SCHEMA {TABLE_SCHEMA} TO {OWNER_ROLE}")
     groups = ", ".join(group_role(r) for r in Role)
     _run(connection, f"GRANT USAGE ON SCHEMA {FUNCTION_SCHEMA}, {TABLE_SCHEMA} TO {groups}")
 
@@ -316,10 +322,10 @@ def _audit(connection, tables: set[str]) -> None:
     """Object audit: pgaudit records every statement that touches a relation
     the audit role holds a privilege on. The role cannot log in and is
     nobody's group; only a superuser may change ``pgaudit.role``."""
-    preloaded = _rows(connection, "SELECT current_setting('shared_preload_libraries'), "
-                      "(SELECT rolsuper FROM pg_roles WHERE rolname = current_user)")[0]
-    if "pgaudit" in preloaded[0] and preloaded[1]:
-        _run(connection, "CREATE EXTENSION IF NOT EXISTS pgaudit")
+    if _is_superuser(connection):  # only a superuser may read the setting or add it
+        preloaded = _rows(connection, "SELECT current_setting('shared_preload_libraries')")
+        if "pgaudit" in preloaded[0][0]:
+            _run(connection, "CREATE EXTENSION IF NOT EXISTS pgaudit")
     audited = sorted(t for t in RLS_TABLES if t in tables)
     for table in audited:
         _run(connection, f"GRANT SELECT, INSERT, UPDATE, DELETE ON {TABLE_SCHEMA}.{table} "
