@@ -429,6 +429,9 @@ def reveal_identity(uow: UnitOfWork, actor: Actor, person_id: int, reason: str,
                                reason=reason.strip(), granted_at=now,
                                expires_at=now + dt.timedelta(hours=hours)))
         s.flush()
+        # A server store read the row through its masked view: read it again,
+        # now revealed (on a local store the same values come back).
+        s.refresh(person)
         uow.log(actor, "identity.reveal", subject_kind="person", subject_id=person_id,
                 person_id=person_id, reason=reason.strip(), detail={"hours": hours})
         view = project_persons(s, actor, [person], now)[person_id]

@@ -165,9 +165,16 @@ def _insert_condition(kind: str, actor: ActorTerms, now, row, verbs):
             return None
         return and_(row.owner_agency == actor.agency, row.created_by_id == actor.user_id,
                     _parent(m.Person, row.person_id, "person", actor, now, ["update"]))
-    if not verbs:
+    if kind == "meeting_item":
+        condition = _new_meeting_item_condition(actor, now, row)
+    elif not verbs:
         return None
-    condition = _any_visible(actor, kind, now, verbs, row)
+    elif kind == "document":
+        return _new_document_condition(actor, now, row)
+    else:
+        condition = _any_visible(actor, kind, now, verbs, row)
+    if condition is None:
+        return None
     if kind in access.CASE_CONTENT_KINDS:
         # Content is about its case's person: a row naming another person
         # would make the check a question about that person's consents.
@@ -175,6 +182,30 @@ def _insert_condition(kind: str, actor: ActorTerms, now, row, verbs):
         condition = and_(condition, select(case.id).where(
             case.id == row.case_id, case.person_id == row.person_id).exists())
     return condition
+
+
+def _new_meeting_item_condition(actor: ActorTerms, now, row):
+    """A case discussed at a meeting is written under ``meeting.write``
+    (``services.meetings``: ``writable_case``), not a ``meeting_item.*``
+    verb: the user's own row, about a case they may read and write."""
+    if not role_may(actor.role, "meeting.write"):
+        return None
+    return and_(row.created_by_id == actor.user_id,
+                _parent(m.Case, row.case_id, "case", actor, now, ["read"]),
+                access.scope_clause(actor, row.case_id, "write", now))
+
+
+def _new_document_condition(actor: ActorTerms, now, row):
+    """A register entry of a document the user issues (any ``document.*``
+    verb): theirs, about a case they may read — or, without a case, about a
+    person they may read (or nobody: meeting minutes). ``visible`` asks the
+    case for the document's own verb (``case.handover``), which no role holds."""
+    about_person = or_(row.person_id.is_(None),
+                       _parent(m.Person, row.person_id, "person", actor, now, ["read"]))
+    about = or_(and_(row.case_id.is_not(None),
+                     _parent(m.Case, row.case_id, "case", actor, now, ["read"])),
+                and_(row.case_id.is_(None), about_person))
+    return and_(row.issued_by_id == actor.user_id, about)
 
 
 # --- tables that belong to a kind ----------------------------------------------------
