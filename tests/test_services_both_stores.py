@@ -236,6 +236,24 @@ def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store)
         assert view.read_only and view.person.display_name.startswith("Skyddad person P-")
 
 
+def test_free_text_about_a_masked_person_never_shows_their_name(any_store):
+    """A case title naming a protected person: the local store blanks the
+    name out; a server never gives the program the name (its masked view),
+    so the text is withheld whole. Revealed, the title is shown as written."""
+    from trefas_app.domain.enums import ProtectionLevel
+
+    with any_store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Lina", "Skydd", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        k = cases.open_case(s.uow(), s.actor, hidden.id, "Samtal med Lina Skydd om skolan")
+        row = next(r for r in cases.list_cases(s.uow(), s.actor).rows if r.id == k.id)
+        assert "Lina" not in row.title and "Skydd " not in row.title
+        assert "skolan" in row.title or row.title == "[skyddad text]"
+        persons.reveal_identity(s.uow(), s.actor, hidden.id, "Behöver ringa personen i dag")
+        row = next(r for r in cases.list_cases(s.uow(), s.actor).rows if r.id == k.id)
+        assert row.title == "Samtal med Lina Skydd om skolan"
+
+
 def test_the_second_save_of_a_plan_is_refused_with_who_and_when(any_store):
     from trefas_app.domain.enums import LifeArea
     from trefas_app.services import plans

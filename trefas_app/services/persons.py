@@ -27,6 +27,7 @@ from trefas_app.domain.text import (
 )
 from trefas_app.security import access
 from trefas_app.services.views import (
+    NAMES_UNKNOWN,
     NON_IDENTIFYING_GIVERS,
     ListCount,
     Page,
@@ -107,7 +108,10 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
 
 
 def person_names(person: m.Person) -> frozenset[str]:
-    """The words of a person's own name, to blank out of free text about them."""
+    """The words of a person's own name, to blank out of free text about them
+    (on a server, unknown when its masked view withheld them)."""
+    if person.first_name is None and person.last_name is None:
+        return frozenset({NAMES_UNKNOWN})
     return name_words(person.first_name, person.last_name)
 
 
