@@ -91,6 +91,22 @@ def test_administrator_reads_no_case_content(any_store):
             notes.get_note(s.uow(), s.actor, any_store.ids["note"])
 
 
+def test_retention_on_a_server_says_it_cannot_run_there(any_store):
+    """Retention deletes whole cases past the rule; the server's row rules let
+    no login role do that, so the program says so instead of "no access"."""
+    from trefas_app.domain.errors import Conflict
+    from trefas_app.services import admin
+
+    today = clock.today()
+    with any_store.login("stina") as s:  # the supervisor: the key holder
+        if any_store.kind == "sqlite":
+            assert admin.retention_due(s, s.actor, today) == []
+            return
+        for run in (admin.retention_due, admin.run_retention):
+            with pytest.raises(Conflict, match="cannot yet be run"):
+                run(s, s.actor, today)
+
+
 def test_notes_write_sign_and_a_signed_note_stays(any_store):
     with any_store.login("sara") as s:
         draft = notes.write_note(s.uow(), s.actor, any_store.ids["case"], "Hembesök",

@@ -44,6 +44,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import CaseState, Role
 from trefas_app.domain.errors import (
+    Conflict,
     DatabaseDamaged,
     KeyFileDamaged,
     KeyFileMissing,
@@ -1180,6 +1181,18 @@ def _purge_case(s: Session, case: m.Case) -> bool:
     return delete_person
 
 
+def _retention_on_this_store(store: OpenStore) -> None:
+    """Retention reads and deletes whole cases past the access rule. On a
+    server the row rules allow no login role that (only notes may be deleted,
+    drafts by their writers), and no SECURITY DEFINER purge exists yet: say
+    so, instead of a bare "no access" (docs/server.md)."""
+    if getattr(store, "is_server", False):
+        raise Conflict("Gallring kan ännu inte köras av programmet mot en server. "
+                       "Ingenting har ändrats.",
+                       "Retention cannot yet be run by the program against a server. "
+                       "Nothing was changed.")
+
+
 @dataclass(frozen=True)
 class RetentionCandidate:
     """A closed case whose retention time has run out: what a run would delete
@@ -1199,6 +1212,7 @@ def _due_cases(session, today: dt.date):
 def retention_due(store: OpenStore, actor: Actor, today: dt.date) -> list[RetentionCandidate]:
     """The cases :func:`run_retention` would delete on ``today``, so that they
     can be shown (and confirmed) first. Logged as ``retention.list``."""
+    _retention_on_this_store(store)
     with store.uow() as uow:
         access.require(actor, "system.retention")
         due = [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
@@ -1230,6 +1244,7 @@ def run_retention(store: OpenStore, actor: Actor, today: dt.date,
     with :func:`retention_due`): a case that fell due in between waits for
     the next run.
     """
+    _retention_on_this_store(store)
     with store.uow() as uow:
         access.require(actor, "system.retention")
         ids = [c.id for c in uow.session.scalars(_due_cases(uow.session, today))
