@@ -91,20 +91,33 @@ def test_administrator_reads_no_case_content(any_store):
             notes.get_note(s.uow(), s.actor, any_store.ids["note"])
 
 
-def test_retention_on_a_server_says_it_cannot_run_there(any_store):
-    """Retention deletes whole cases past the rule; the server's row rules let
-    no login role do that, so the program says so instead of "no access"."""
-    from trefas_app.domain.errors import Conflict
+def test_retention_deletes_a_closed_case_with_its_signed_note_on_both(any_store):
+    """The row rules let no login role delete a case: on a server the purge is
+    the owner's function, called by the supervisor as on a local store."""
+    from trefas_app.domain.enums import CaseState
     from trefas_app.services import admin
 
-    today = clock.today()
-    with any_store.login("stina") as s:  # the supervisor: the key holder
-        if any_store.kind == "sqlite":
-            assert admin.retention_due(s, s.actor, today) == []
-            return
-        for run in (admin.retention_due, admin.run_retention):
-            with pytest.raises(Conflict, match="cannot yet be run"):
-                run(s, s.actor, today)
+    later = dt.date(2100, 1, 1)
+    with any_store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Gunnar", "Gallras"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Avslutas")
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Text.", Category.SOCIAL)
+        notes.sign_note(s.uow(), s.actor, note.id)
+        cases.move_case(s.uow(), s.actor, k.id, CaseState.CLOSURE_REQUESTED, "Klart")
+    with any_store.login("stina") as boss:
+        cases.move_case(boss.uow(), boss.actor, k.id, CaseState.CLOSED)
+        assert k.id not in [c.case_id for c in admin.retention_due(boss, boss.actor,
+                                                                   clock.today())]
+        assert k.id in [c.case_id for c in admin.retention_due(boss, boss.actor, later)]
+        report = admin.run_retention(boss, boss.actor, later, only={k.id})
+        assert report.case_ids == (k.id,)
+        assert k.id not in [c.case_id for c in admin.retention_due(boss, boss.actor, later)]
+        with pytest.raises((AccessDenied, NotFound)):
+            notes.get_note(boss.uow(), boss.actor, note.id)
+        assert audit_log.verify_log(boss, boss.actor).ok
+    with any_store.login("sara") as s:
+        with pytest.raises(AccessDenied):  # a case worker may not run it
+            admin.run_retention(s, s.actor, later)
 
 
 def test_notes_write_sign_and_a_signed_note_stays(any_store):

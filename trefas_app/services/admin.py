@@ -35,7 +35,7 @@ from typing import Collection
 
 from cryptography.exceptions import InvalidTag
 import sqlcipher3
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session
@@ -44,7 +44,6 @@ from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import CaseState, Role
 from trefas_app.domain.errors import (
-    Conflict,
     DatabaseDamaged,
     KeyFileDamaged,
     KeyFileMissing,
@@ -1181,18 +1180,6 @@ def _purge_case(s: Session, case: m.Case) -> bool:
     return delete_person
 
 
-def _retention_on_this_store(store: OpenStore) -> None:
-    """Retention reads and deletes whole cases past the access rule. On a
-    server the row rules allow no login role that (only notes may be deleted,
-    drafts by their writers), and no SECURITY DEFINER purge exists yet: say
-    so, instead of a bare "no access" (docs/server.md)."""
-    if getattr(store, "is_server", False):
-        raise Conflict("Gallring kan ännu inte köras av programmet mot en server. "
-                       "Ingenting har ändrats.",
-                       "Retention cannot yet be run by the program against a server. "
-                       "Nothing was changed.")
-
-
 @dataclass(frozen=True)
 class RetentionCandidate:
     """A closed case whose retention time has run out: what a run would delete
@@ -1209,14 +1196,46 @@ def _due_cases(session, today: dt.date):
                                 m.Case.retain_until < today).order_by(m.Case.id)
 
 
+def _on_server(store: OpenStore) -> bool:
+    return bool(getattr(store, "is_server", False))
+
+
+def _due(session, today: dt.date) -> list[RetentionCandidate]:
+    """The due cases. On a server the row rules hide cases outside the
+    reader's scope: ``trefas.retention_due`` (store/server_retention.py)
+    lists them, number and dates only."""
+    if session.get_bind().dialect.name != "postgresql":
+        return [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
+                for c in session.scalars(_due_cases(session, today))]
+    rows = session.execute(text("SELECT id, number, closed_at, retain_until "
+                                "FROM trefas.retention_due(:today)"), {"today": today}).all()
+    return [RetentionCandidate(r.id, r.number, r.closed_at and r.closed_at.replace(
+        tzinfo=dt.timezone.utc), r.retain_until) for r in rows]
+
+
+def _purge_on_server(store: OpenStore, actor: Actor, candidate: RetentionCandidate,
+                     today: dt.date) -> bool:
+    """One case, by the server's purge function (login roles may not delete
+    cases), logged in the same transaction. False when it is no longer due."""
+    with store.uow() as uow:
+        person_deleted = uow.session.scalar(
+            text("SELECT trefas.retention_purge(:case_id, :today)"),
+            {"case_id": candidate.case_id, "today": today})
+        if person_deleted is None:
+            return False
+        uow.log(actor, "retention.delete", subject_kind="case", subject_id=candidate.case_id,
+                case_id=candidate.case_id, detail={"number": candidate.number,
+                                                   "person_deleted": person_deleted})
+        uow.commit()
+    return True
+
+
 def retention_due(store: OpenStore, actor: Actor, today: dt.date) -> list[RetentionCandidate]:
     """The cases :func:`run_retention` would delete on ``today``, so that they
     can be shown (and confirmed) first. Logged as ``retention.list``."""
-    _retention_on_this_store(store)
     with store.uow() as uow:
         access.require(actor, "system.retention")
-        due = [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
-               for c in uow.session.scalars(_due_cases(uow.session, today))]
+        due = _due(uow.session, today)
         uow.log(actor, "retention.list", detail={"today": today.isoformat(),
                                                  "cases": len(due)})
         uow.commit()
@@ -1244,13 +1263,16 @@ def run_retention(store: OpenStore, actor: Actor, today: dt.date,
     with :func:`retention_due`): a case that fell due in between waits for
     the next run.
     """
-    _retention_on_this_store(store)
     with store.uow() as uow:
         access.require(actor, "system.retention")
-        ids = [c.id for c in uow.session.scalars(_due_cases(uow.session, today))
-               if only is None or c.id in only]
+        due = [c for c in _due(uow.session, today) if only is None or c.case_id in only]
     deleted: list[int] = []
-    for case_id in ids:
+    for candidate in due:
+        case_id = candidate.case_id
+        if _on_server(store):
+            if _purge_on_server(store, actor, candidate, today):
+                deleted.append(case_id)
+            continue
         with store.uow() as uow:
             s = uow.session
             case = s.get(m.Case, case_id)

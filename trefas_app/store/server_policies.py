@@ -116,6 +116,7 @@ def install(connection, *, office_timezone: str) -> None:
     _grants(connection, granted, tables)
     _masked_views(connection, office_timezone, naive_utc)
     _emergency_lookup(connection)
+    _retention(connection)
     _log_appender(connection)
     _audit(connection, tables)
 
@@ -303,6 +304,20 @@ def _emergency_lookup(connection) -> None:
     groups = ", ".join(group_role(r) for r in Role if role_may(r, "emergency.use"))
     _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.case_for_emergency(text) "
                      f"TO {groups}")
+
+
+def _retention(connection) -> None:
+    """Retention deletes whole cases, which no policy allows a login role:
+    the purge runs as the owner (``store.server_retention``)."""
+    from trefas_app.store import server_retention as retention
+
+    groups = ", ".join(group_role(r) for r in retention.PURGERS)
+    for create, signature in ((retention.due_function(), "retention_due(date)"),
+                              (retention.purge_function(), "retention_purge(integer, date)")):
+        _run(connection, create)
+        _run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {OWNER_ROLE}")
+        _run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} TO {groups}")
 
 
 # --- protected identities: the masked views ------------------------------------
