@@ -1,8 +1,8 @@
 """A PostgreSQL copy of the access-matrix world, with the server's policies
 installed and one login role per user (named as the user, as in server mode).
 
-Until the server migrations run on PostgreSQL here, the schema is the models'
-``create_all`` plus the one collation the person index names.
+The schema is made by the same Alembic migrations as ``server init`` runs,
+as the owner role.
 """
 
 from __future__ import annotations
@@ -36,11 +36,32 @@ def create_database(cluster, name: str) -> str:
 
 
 def build_schema(url: str):
+    """The server's schema as ``server init`` makes it: the Alembic migrations,
+    run as the owner role (``SET ROLE trefas_owner``)."""
+    from sqlalchemy import event
+
+    from trefas_app.store.migrate import upgrade_to_head
+    from trefas_app.store.server_policies import OWNER_ROLE
+
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("CREATE COLLATION IF NOT EXISTS trefas_sv "
-                          "(provider = icu, locale = 'sv-SE')"))
-    m.Base.metadata.create_all(engine)
+        if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"),
+                        {"r": OWNER_ROLE}).first() is None:
+            conn.exec_driver_sql(f"CREATE ROLE {OWNER_ROLE} NOLOGIN")
+        conn.exec_driver_sql(f"GRANT {OWNER_ROLE} TO CURRENT_USER")
+        conn.exec_driver_sql(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}")
+    owner = create_engine(url)
+
+    @event.listens_for(owner, "connect")
+    def _as_owner(dbapi_conn, _record):
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET ROLE {OWNER_ROLE}")
+        dbapi_conn.commit()
+
+    try:
+        upgrade_to_head(owner)
+    finally:
+        owner.dispose()
     return engine
 
 
