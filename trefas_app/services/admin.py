@@ -1106,13 +1106,14 @@ class _NoSync:
         return self._s.scalars(stmt)
 
 
-def _purge_case(s: Session, case: m.Case) -> bool:
-    """Delete one case and everything about it; the person too when nothing
-    else refers to them. Returns whether the person was deleted."""
-    case_id, person_id = case.id, case.person_id
+def case_purge_statements(case_id) -> list:
+    """The deletes of everything recorded in one case — not its consents, the
+    case row or the person. ``case_id`` is a value, or a SQL expression (the
+    server's purge function, store/server_retention.py, builds its body from
+    these)."""
     content_models = _content_tables_in_delete_order()
     content_tables = {model.__table__ for model in content_models}
-
+    statements = []
     # Rows in non-content tables that hang off content rows (plan goals and
     # actions; found from the schema so that a new child table is covered).
     for table in m.Base.metadata.sorted_tables:
@@ -1121,23 +1122,43 @@ def _purge_case(s: Session, case: m.Case) -> bool:
         for fk in table.foreign_keys:
             if fk.column.table in content_tables:
                 parent = fk.column.table
-                s.execute(table.delete().where(fk.parent.in_(
+                statements.append(table.delete().where(fk.parent.in_(
                     select(parent.c.id).where(parent.c.case_id == case_id))))
-
     for model in content_models:
         ids = select(model.id).where(model.case_id == case_id)
-        s.execute(delete(m.StateChange).where(m.StateChange.entity.in_(_kind_names(model)),
-                                              m.StateChange.entity_id.in_(ids)))
-        s.execute(delete(model).where(model.case_id == case_id))
-
+        statements.append(delete(m.StateChange).where(
+            m.StateChange.entity.in_(sorted(_kind_names(model))),
+            m.StateChange.entity_id.in_(ids)))
+        statements.append(delete(model).where(model.case_id == case_id))
     docs = select(m.IssuedDocument.id).where(m.IssuedDocument.case_id == case_id)
-    s.execute(delete(m.Disclosure).where((m.Disclosure.case_id == case_id)
-                                         | m.Disclosure.document_id.in_(docs)))
-    s.execute(delete(m.IssuedDocument).where(m.IssuedDocument.case_id == case_id))
-    s.execute(delete(m.TeamMember).where(m.TeamMember.case_id == case_id))
-    s.execute(delete(m.EmergencyAccess).where(m.EmergencyAccess.case_id == case_id))
-    s.execute(delete(m.StateChange).where(m.StateChange.entity == "case",
-                                          m.StateChange.entity_id == case_id))
+    return statements + [
+        delete(m.Disclosure).where((m.Disclosure.case_id == case_id)
+                                   | m.Disclosure.document_id.in_(docs)),
+        delete(m.IssuedDocument).where(m.IssuedDocument.case_id == case_id),
+        delete(m.TeamMember).where(m.TeamMember.case_id == case_id),
+        delete(m.EmergencyAccess).where(m.EmergencyAccess.case_id == case_id),
+        delete(m.StateChange).where(m.StateChange.entity == "case",
+                                    m.StateChange.entity_id == case_id)]
+
+
+def person_purge_statements(person_id) -> list:
+    """The deletes of a person nothing else refers to any more, and what only
+    they were about (as :func:`case_purge_statements`: a value or SQL)."""
+    person_docs = select(m.IssuedDocument.id).where(m.IssuedDocument.person_id == person_id)
+    return [delete(m.Disclosure).where((m.Disclosure.person_id == person_id)
+                                       | m.Disclosure.document_id.in_(person_docs)),
+            delete(m.IssuedDocument).where(m.IssuedDocument.person_id == person_id),
+            delete(m.Relative).where(m.Relative.person_id == person_id),
+            delete(m.IdentityReveal).where(m.IdentityReveal.person_id == person_id),
+            delete(m.Person).where(m.Person.id == person_id)]
+
+
+def _purge_case(s: Session, case: m.Case) -> bool:
+    """Delete one case and everything about it; the person too when nothing
+    else refers to them. Returns whether the person was deleted."""
+    case_id, person_id = case.id, case.person_id
+    for statement in case_purge_statements(case_id):
+        s.execute(statement)
 
     other_cases = s.scalar(select(m.Case.id).where(m.Case.person_id == person_id,
                                                    m.Case.id != case_id).limit(1))
@@ -1170,13 +1191,8 @@ def _purge_case(s: Session, case: m.Case) -> bool:
 
     s.execute(delete(m.Case).where(m.Case.id == case_id))
     if delete_person:
-        person_docs = select(m.IssuedDocument.id).where(m.IssuedDocument.person_id == person_id)
-        s.execute(delete(m.Disclosure).where((m.Disclosure.person_id == person_id)
-                                             | m.Disclosure.document_id.in_(person_docs)))
-        s.execute(delete(m.IssuedDocument).where(m.IssuedDocument.person_id == person_id))
-        s.execute(delete(m.Relative).where(m.Relative.person_id == person_id))
-        s.execute(delete(m.IdentityReveal).where(m.IdentityReveal.person_id == person_id))
-        s.execute(delete(m.Person).where(m.Person.id == person_id))
+        for statement in person_purge_statements(person_id):
+            s.execute(statement)
     return delete_person
 
 

@@ -14,7 +14,7 @@ in ``_purge_case``; the service logs each deleted case as on a local store.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, delete, exists, literal_column, not_, or_, select, update
+from sqlalchemy import and_, delete, exists, literal_column, not_, select, update
 
 from trefas_app.domain.enums import CaseState, Role
 from trefas_app.domain.permissions import role_may
@@ -30,34 +30,9 @@ PURGERS = tuple(r for r in Role if role_may(r, "system.retention") and r != Role
 
 
 def _case_statements() -> list:
-    """What goes with the case itself (``_purge_case``, before the consents)."""
-    from trefas_app.services.admin import _content_tables_in_delete_order, _kind_names
+    from trefas_app.services.admin import case_purge_statements
 
-    content_models = _content_tables_in_delete_order()
-    content_tables = {model.__table__ for model in content_models}
-    out = []
-    for table in m.Base.metadata.sorted_tables:
-        if table in content_tables:
-            continue
-        for fk in table.foreign_keys:
-            if fk.column.table in content_tables:
-                parent = fk.column.table
-                out.append(table.delete().where(fk.parent.in_(
-                    select(parent.c.id).where(parent.c.case_id == CASE))))
-    for model in content_models:
-        ids = select(model.id).where(model.case_id == CASE)
-        out.append(delete(m.StateChange).where(m.StateChange.entity.in_(sorted(_kind_names(model))),
-                                               m.StateChange.entity_id.in_(ids)))
-        out.append(delete(model).where(model.case_id == CASE))
-    docs = select(m.IssuedDocument.id).where(m.IssuedDocument.case_id == CASE)
-    out += [delete(m.Disclosure).where(or_(m.Disclosure.case_id == CASE,
-                                           m.Disclosure.document_id.in_(docs))),
-            delete(m.IssuedDocument).where(m.IssuedDocument.case_id == CASE),
-            delete(m.TeamMember).where(m.TeamMember.case_id == CASE),
-            delete(m.EmergencyAccess).where(m.EmergencyAccess.case_id == CASE),
-            delete(m.StateChange).where(m.StateChange.entity == "case",
-                                        m.StateChange.entity_id == CASE)]
-    return out
+    return case_purge_statements(CASE)
 
 
 def _person_unused():
@@ -79,13 +54,9 @@ def _consent_statements() -> list:
 
 
 def _person_statements() -> list:
-    docs = select(m.IssuedDocument.id).where(m.IssuedDocument.person_id == PERSON)
-    return [delete(m.Disclosure).where(or_(m.Disclosure.person_id == PERSON,
-                                           m.Disclosure.document_id.in_(docs))),
-            delete(m.IssuedDocument).where(m.IssuedDocument.person_id == PERSON),
-            delete(m.Relative).where(m.Relative.person_id == PERSON),
-            delete(m.IdentityReveal).where(m.IdentityReveal.person_id == PERSON),
-            delete(m.Person).where(m.Person.id == PERSON)]
+    from trefas_app.services.admin import person_purge_statements
+
+    return person_purge_statements(PERSON)
 
 
 def _sql(statements) -> str:
