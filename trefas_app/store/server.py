@@ -95,9 +95,11 @@ def server_engine(url: str, username: str | None = None,
     user's login role (the password stays in this closure, not in a URL)."""
     params = connection_info(url)
     _connect(params, username, password).close()  # a wrong password stops here
-    return create_engine("postgresql+psycopg://",
-                         creator=lambda: _connect(params, username, password),
-                         pool_size=2, max_overflow=4, pool_pre_ping=True)
+    from trefas_app.store.server_reads import read_as_login_role
+
+    return read_as_login_role(create_engine(
+        "postgresql+psycopg://", creator=lambda: _connect(params, username, password),
+        pool_size=2, max_overflow=4, pool_pre_ping=True))
 
 
 def server_url() -> str | None:
