@@ -38,8 +38,8 @@ from bulk import BENCH_PASSWORD, BulkSpec  # noqa: E402
 from trefas_app.security import access  # noqa: E402
 from trefas_app.services import cases, dashboard, notes, persons  # noqa: E402
 from trefas_app.store import models as m  # noqa: E402
-from trefas_app.store.server import connect  # noqa: E402
-from trefas_app.store.server_sql import OWNER  # noqa: E402
+from trefas_app.server.connection import connect  # noqa: E402
+from trefas_app.server.sql import OWNER  # noqa: E402
 
 LABELS = ("coordinator", "social_worker", "police_liaison", "probation_officer",
           "supervisor_city", "supervisor_police")
@@ -152,7 +152,7 @@ def explain(world, username: str, statements) -> list[str]:
 
 def row_rules(world) -> dict:
     """What the ratio measures: the row rules this build installed (a build
-    without ``store/server_policies.py`` installs plain grants only)."""
+    without ``server/policies.py`` installs plain grants only)."""
     with psycopg.connect(world.owner_url) as conn:
         policies = conn.execute("SELECT count(*) FROM pg_policies").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM pg_class WHERE relrowsecurity "

@@ -34,14 +34,14 @@ from bulk import BENCH_PASSWORD, BulkSpec  # noqa: E402
 from server_setup import new_database  # noqa: E402
 from trefas_app.domain.enums import Role  # noqa: E402
 from trefas_app.store import models as m  # noqa: E402
-from trefas_app.store.server import connect  # noqa: E402
-from trefas_app.store.server_setup import (  # noqa: E402
+from trefas_app.server.connection import connect  # noqa: E402
+from trefas_app.server.setup import (  # noqa: E402
     group_role,
     init_server,
     login_role,
     scram_verifier,
 )
-from trefas_app.store.server_sql import OWNER  # noqa: E402
+from trefas_app.server.sql import OWNER  # noqa: E402
 from trefas_app.store.uow import utc_now  # noqa: E402
 
 

@@ -12,7 +12,7 @@ conflict got a Swedish/English message (never a traceback).
 
     .venv/bin/python benchmarks/pg_concurrency.py [--seconds 60] [--processes 20]
 
-``tests/test_server_concurrency.py`` runs the same code for ten seconds.
+``tests/integration/test_server_concurrency.py`` runs the same code for ten seconds.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from trefas_app.domain import clock  # noqa: E402
 from trefas_app.domain.enums import Agency, Category  # noqa: E402
 from trefas_app.domain.errors import Conflict, TrefasError  # noqa: E402
 from trefas_app.services import audit_log, cases, consents, dashboard, notes, persons  # noqa: E402
-from trefas_app.store.server import connect  # noqa: E402
+from trefas_app.server.connection import connect  # noqa: E402
 
 #: The writers: (user, processes). Several processes per user are the same
 #: person at several desktops — the ones who can collide on one draft.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock
 from trefas_app.store import models as m
-from trefas_app.store.server_policies import group_role, install, quote_ident
+from trefas_app.server.policies import group_role, install, quote_ident
 
 #: Written into postgresql.conf of the tests' audited cluster.
 AUDIT_CONF = ("shared_preload_libraries = 'pgaudit'\n"
@@ -41,7 +41,7 @@ def build_schema(url: str):
     from sqlalchemy import event
 
     from trefas_app.store.migrate import upgrade_to_head
-    from trefas_app.store.server_policies import OWNER_ROLE
+    from trefas_app.server.policies import OWNER_ROLE
 
     engine = create_engine(url)
     with engine.begin() as conn:

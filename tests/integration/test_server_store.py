@@ -14,8 +14,8 @@ from trefas_app.domain.enums import Role
 from trefas_app.domain.errors import AccessDenied, StoreError
 from trefas_app.store.audit_chain import canonical_bytes, entry_hash
 from trefas_app.services import audit_log, cases, persons
-from trefas_app.store import server_accounts
-from trefas_app.store.server import ServerRefused, connect, connection_info
+from trefas_app.server import accounts as server_accounts
+from trefas_app.server.connection import ServerRefused, connect, connection_info
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +176,7 @@ def test_local_or_verified_connections_are_allowed(url):
 
 
 def test_init_refuses_a_database_that_holds_a_store(world):
-    from trefas_app.store.server_setup import init_server
+    from trefas_app.server.setup import init_server
 
     with pytest.raises(StoreError, match="already holds"):
         init_server(world.superuser_url, admin_username="admin2",

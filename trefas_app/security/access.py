@@ -39,7 +39,7 @@ from trefas_app.store import models as m
 def local_date(now: dt.datetime) -> dt.date:
     """Consents run by calendar day in the office zone (the one clock's).
 
-    ``now`` may also be a SQL clock (``store.server_rules.SqlClock``: the
+    ``now`` may also be a SQL clock (``server.rules.SqlClock``: the
     server's ``now()`` and its office-zone date as SQL), so the same rule
     compiles to the server's row-level-security policies."""
     sql_date = getattr(now, "office_date", None)

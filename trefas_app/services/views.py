@@ -58,7 +58,7 @@ def masked_giver(given_by: str) -> str:
 
 
 #: In a set of names to blank out: the reader's store does not know them. A
-#: server shows a masked person through its masked view (store/server_masks.py),
+#: server shows a masked person through its masked view (server/masks.py),
 #: so the real names never reach the program; free text about the person is
 #: then withheld whole, as the view withholds the person's own free text.
 NAMES_UNKNOWN = "\x00names unknown"

@@ -26,9 +26,9 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store import models as m
-from trefas_app.store import server_sql as sql
+from trefas_app.server import sql as sql
 from trefas_app.store.migrate import upgrade_to_head
-from trefas_app.store.server import _connect, connection_info
+from trefas_app.server.connection import _connect, connection_info
 
 #: Roles that work with cases (everyone but the administrator).
 CASE_ROLES = tuple(r for r in Role if r is not Role.ADMINISTRATOR)
@@ -125,7 +125,7 @@ def _install_policies(conn: Connection, office_timezone: str) -> str:
     """The row-level security of security/access.py, when this build has it
     (server_policies); else plain grants, for development only."""
     try:
-        from trefas_app.store import server_policies
+        from trefas_app.server import policies as server_policies
     except ImportError:
         _fallback_grants(conn)
         return "grants (no row-level security in this build)"

@@ -38,7 +38,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import Role
 from trefas_app.security import access
 from trefas_app.store import models as m
-from trefas_app.store.server_rules import KIND_MODELS
+from trefas_app.server.rules import KIND_MODELS
 
 LOGIN_PW = "Inloggning-mot-servern-7"
 

@@ -5,7 +5,7 @@ actor and an instant. Here the actor is the logged-in database user — their
 id, agency and unit are the server's identity functions (``session_user``
 mapped to the users row) — and the instant is the server's ``now()`` with the
 office-zone date. The same function then yields, per table × role × command,
-the condition a row must meet; :mod:`store.server_policies` wraps each in a
+the condition a row must meet; :mod:`server.policies` wraps each in a
 SECURITY DEFINER function and a policy. Nothing here restates the rule: every
 read condition is ``visible(...)`` itself; writes use ``visible`` with the
 role's write verbs, and where a row is new (a person, a case) the few facts a

@@ -12,7 +12,7 @@ masked guardian, or nothing. Free-text fields that the program scrubs of
 names are withheld whole where the identity is masked.
 
 This module only builds the SELECTs (from ``security.access``'s own
-clauses); ``store.server_policies`` installs them.
+clauses); ``server.policies`` installs them.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from trefas_app.domain.enums import Category, ProtectionLevel, Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
 from trefas_app.store import models as m
-from trefas_app.store.server_rules import FUNCTION_SCHEMA, ActorTerms, SqlClock
+from trefas_app.server.rules import FUNCTION_SCHEMA, ActorTerms, SqlClock
 
 
 @dataclass(frozen=True)

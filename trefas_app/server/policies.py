@@ -11,7 +11,7 @@ program would show them:
   role's group;
 * every table with case content has ROW LEVEL SECURITY enabled and forced;
   its policies are generated from ``security.access.visible`` (see
-  :mod:`store.server_rules`), one SECURITY DEFINER function per table × role
+  :mod:`server.rules`), one SECURITY DEFINER function per table × role
   × command, with an empty ``search_path``;
 * identity comes from ``session_user`` (``trefas.current_user_id()`` and its
   siblings), never from a setting a client can change;
@@ -33,8 +33,8 @@ from sqlalchemy.dialects import postgresql
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
-from trefas_app.store.server_masks import SHOWN_TABLES, masked_select
-from trefas_app.store.server_rules import (
+from trefas_app.server.masks import SHOWN_TABLES, masked_select
+from trefas_app.server.rules import (
     FUNCTION_SCHEMA,
     RLS_TABLES,
     TABLE_SCHEMA,
@@ -308,8 +308,8 @@ def _emergency_lookup(connection) -> None:
 
 def _retention(connection) -> None:
     """Retention deletes whole cases, which no policy allows a login role:
-    the purge runs as the owner (``store.server_retention``)."""
-    from trefas_app.store import server_retention as retention
+    the purge runs as the owner (``server.retention``)."""
+    from trefas_app.server import retention as retention
 
     groups = ", ".join(group_role(r) for r in retention.PURGERS)
     for create, signature in ((retention.due_function(), "retention_due(date)"),
@@ -326,7 +326,7 @@ def _retention(connection) -> None:
 def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
     """Per table with identifying columns: a SECURITY DEFINER function that
     returns them masked for the caller, and a ``security_invoker`` view that
-    joins it to the table's open columns (see ``store.server_masks``)."""
+    joins it to the table's open columns (see ``server.masks``)."""
     for shown in SHOWN_TABLES:
         readers = [group_role(r) for r in Role if role_may(r, f"{shown.kind}.read")]
         columns = ", ".join(f"{name} {kind}" for name, kind in shown.shown_columns)

@@ -1,6 +1,6 @@
 """How the program's ORM talks to a server whose row-level security is on.
 
-Two things the generated policies (``store.server_policies``) require of
+Two things the generated policies (``server.policies``) require of
 every statement a login role sends, and that SQLAlchemy would otherwise not do:
 
 * **No ``INSERT … RETURNING``.** PostgreSQL checks the rows a RETURNING
@@ -25,7 +25,7 @@ from __future__ import annotations
 from sqlalchemy.dialects.postgresql.base import PGCompiler
 from sqlalchemy.engine import Engine
 
-from trefas_app.store.server_masks import SHOWN_TABLES
+from trefas_app.server.masks import SHOWN_TABLES
 
 #: table name → the masked view a login role reads it through.
 READ_THROUGH = {shown.table: shown.view for shown in SHOWN_TABLES}

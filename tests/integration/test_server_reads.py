@@ -1,4 +1,4 @@
-"""How a login role's engine compiles the ORM's statements (store/server_reads.py):
+"""How a login role's engine compiles the ORM's statements (server/reads.py):
 reads of persons, relatives and consents go to their masked views, writes to
 the tables, and no INSERT asks for RETURNING. No server needed: the SQL text."""
 
@@ -6,7 +6,7 @@ from sqlalchemy import create_engine, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from trefas_app.store import models as m
-from trefas_app.store.server_reads import read_as_login_role
+from trefas_app.server.reads import read_as_login_role
 
 
 def _sql(statement) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import and_, delete, exists, literal_column, not_, select, updat
 from trefas_app.domain.enums import CaseState, Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
-from trefas_app.store.server_rules import FUNCTION_SCHEMA, compile_sql
+from trefas_app.server.rules import FUNCTION_SCHEMA, compile_sql
 
 CASE = literal_column("p_case")
 PERSON = literal_column("v_person")
