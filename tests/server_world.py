@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from server_setup import new_database
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.services import users
-from trefas_app.store import server_accounts
-from trefas_app.store.server import connect
-from trefas_app.store.server_setup import confirm_first, init_server
+from trefas_app.server import accounts as server_accounts
+from trefas_app.server.connection import connect
+from trefas_app.server.setup import confirm_first, init_server
 
 ADMIN_PW = "Solros-vägen-nio-test"
 PW = "Granskog-och-hav-42"

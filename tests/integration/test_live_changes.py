@@ -13,7 +13,7 @@ from trefas_app.domain.enums import Category
 from trefas_app.domain.errors import AccessDenied
 from trefas_app.services import cases, notes, persons
 from trefas_app.store import live_changes
-from trefas_app.store.server import connection_info
+from trefas_app.server.connection import connection_info
 
 
 @pytest.fixture(scope="module")

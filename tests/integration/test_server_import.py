@@ -12,9 +12,9 @@ from test_services_both_stores import build_local_world
 from trefas_app.domain.enums import Category
 from trefas_app.domain.errors import StoreError
 from trefas_app.services import audit_log, cases, notes, persons
-from trefas_app.store import server_accounts
-from trefas_app.store.server import connect
-from trefas_app.store.server_import import import_store
+from trefas_app.server import accounts as server_accounts
+from trefas_app.server.connection import connect
+from trefas_app.server.import_store import import_store
 
 
 @pytest.fixture

@@ -91,6 +91,35 @@ def test_administrator_reads_no_case_content(any_store):
             notes.get_note(s.uow(), s.actor, any_store.ids["note"])
 
 
+def test_retention_deletes_a_closed_case_with_its_signed_note_on_both(any_store):
+    """The row rules let no login role delete a case: on a server the purge is
+    the owner's function, called by the supervisor as on a local store."""
+    from trefas_app.domain.enums import CaseState
+    from trefas_app.services import admin
+
+    later = dt.date(2100, 1, 1)
+    with any_store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Gunnar", "Gallras"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Avslutas")
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Text.", Category.SOCIAL)
+        notes.sign_note(s.uow(), s.actor, note.id)
+        cases.move_case(s.uow(), s.actor, k.id, CaseState.CLOSURE_REQUESTED, "Klart")
+    with any_store.login("stina") as boss:
+        cases.move_case(boss.uow(), boss.actor, k.id, CaseState.CLOSED)
+        assert k.id not in [c.case_id for c in admin.retention_due(boss, boss.actor,
+                                                                   clock.today())]
+        assert k.id in [c.case_id for c in admin.retention_due(boss, boss.actor, later)]
+        report = admin.run_retention(boss, boss.actor, later, only={k.id})
+        assert report.case_ids == (k.id,)
+        assert k.id not in [c.case_id for c in admin.retention_due(boss, boss.actor, later)]
+        with pytest.raises((AccessDenied, NotFound)):
+            notes.get_note(boss.uow(), boss.actor, note.id)
+        assert audit_log.verify_log(boss, boss.actor).ok
+    with any_store.login("sara") as s:
+        with pytest.raises(AccessDenied):  # a case worker may not run it
+            admin.run_retention(s, s.actor, later)
+
+
 def test_notes_write_sign_and_a_signed_note_stays(any_store):
     with any_store.login("sara") as s:
         draft = notes.write_note(s.uow(), s.actor, any_store.ids["case"], "Hembesök",
@@ -234,6 +263,24 @@ def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store)
         view = cases.request_emergency_access(other.uow(), other.actor, k.id,
                                               "Akut hot, ansvarig handläggare nås inte")
         assert view.read_only and view.person.display_name.startswith("Skyddad person P-")
+
+
+def test_free_text_about_a_masked_person_never_shows_their_name(any_store):
+    """A case title naming a protected person: the local store blanks the
+    name out; a server never gives the program the name (its masked view),
+    so the text is withheld whole. Revealed, the title is shown as written."""
+    from trefas_app.domain.enums import ProtectionLevel
+
+    with any_store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Lina", "Skydd", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        k = cases.open_case(s.uow(), s.actor, hidden.id, "Samtal med Lina Skydd om skolan")
+        row = next(r for r in cases.list_cases(s.uow(), s.actor).rows if r.id == k.id)
+        assert "Lina" not in row.title and "Skydd " not in row.title
+        assert "skolan" in row.title or row.title == "[skyddad text]"
+        persons.reveal_identity(s.uow(), s.actor, hidden.id, "Behöver ringa personen i dag")
+        row = next(r for r in cases.list_cases(s.uow(), s.actor).rows if r.id == k.id)
+        assert row.title == "Samtal med Lina Skydd om skolan"
 
 
 def test_the_second_save_of_a_plan_is_refused_with_who_and_when(any_store):

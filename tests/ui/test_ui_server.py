@@ -16,8 +16,9 @@ from trefas_app.domain.changes import Changed
 from trefas_app.domain.enums import Category, NoteState, Role
 from trefas_app.domain.errors import AccessDenied
 from trefas_app.services import cases, notes, persons
-from trefas_app.store import live_changes, server_accounts
-from trefas_app.store.server import connect
+from trefas_app.store import live_changes
+from trefas_app.server import accounts as server_accounts
+from trefas_app.server.connection import connect
 from trefas_app.ui.main_window import MainWindow
 from trefas_app.ui.screens.case_view import CaseViewScreen
 
@@ -93,7 +94,7 @@ def test_wizard_refuses_a_remote_server_without_ca_and_keeps_a_local_one(
 
 
 def test_remote_server_with_a_ca_file_is_kept_with_verify_full(tmp_path, user_file):
-    from trefas_app.store.address import ServerAddress, parse
+    from trefas_app.server.address import ServerAddress, parse
 
     ca = tmp_path / "kontoret-ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
@@ -228,7 +229,7 @@ def test_a_forged_or_unreadable_message_is_at_most_a_refresh(
         qtbot, ctx_factory, tmp_path, served):
     import psycopg
 
-    from trefas_app.store.server import connection_info
+    from trefas_app.server.connection import connection_info
 
     ctx = server_ctx(ctx_factory, tmp_path, served.url)
     log_in(qtbot, ctx, "olle")

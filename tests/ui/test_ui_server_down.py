@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from server_world import PW, build_server_world
 from trefas_app.services import cases, persons
-from trefas_app.store.server import connect
+from trefas_app.server.connection import connect
 from trefas_app.ui.dialogs.note import NoteDialog
 from trefas_app.ui.main_window import MainWindow
 

@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("security", ("trefas_app.security.",)),
     ("documents", ("trefas_app.documents.",)),
     ("services", ("trefas_app.services.",)),
+    ("server", ("trefas_app.server.",)),
     ("demo", ("trefas_app.demo",)),
     # The self-test checks that Qt starts (ui/selftest_qt.py), and the window's
     # Hjälp → Självtest runs it: the two belong to one layer.

@@ -19,7 +19,7 @@ SERVER_OPTION_HELP = ("serverns adress, postgresql://… (annars TREFAS_SERVER e
 
 def server_of(args: argparse.Namespace) -> str | None:
     """``--server``, else ``TREFAS_SERVER``, else the settings file; None: local."""
-    from trefas_app.store.server import server_url
+    from trefas_app.server.connection import server_url
 
     if getattr(args, "local_only", False):
         return None
@@ -29,7 +29,7 @@ def server_of(args: argparse.Namespace) -> str | None:
 
 def open_server_session(args: argparse.Namespace, username: str, password: str):
     """The command's session on the server, or None for a local store."""
-    from trefas_app.store.server import connect
+    from trefas_app.server.connection import connect
 
     url = server_of(args)
     return None if url is None else connect(url, username, password)
@@ -58,7 +58,7 @@ def _require_server(args: argparse.Namespace) -> str:
 
 def cmd_server_init(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store.server_setup import init_server
+    from trefas_app.server.setup import init_server
 
     name = args.admin.strip().lower()
     password = cli.new_password(args, name)
@@ -77,7 +77,7 @@ def cmd_server_init(args: argparse.Namespace) -> int:
 
 def cmd_server_import(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store.server_import import import_store
+    from trefas_app.server.import_store import import_store
 
     with cli.session(argparse.Namespace(**{**vars(args), "local_only": True})) as store:
         report = import_store(args.db, store)
@@ -97,7 +97,7 @@ def cmd_server_import(args: argparse.Namespace) -> int:
 
 def cmd_server_confirm_first(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store.server_setup import confirm_first
+    from trefas_app.server.setup import confirm_first
 
     group = confirm_first(args.db, args.username.strip().lower())
     cli.out(cli.t(f"{args.username} är bekräftad som arbetsledare ({group}).",
@@ -107,7 +107,7 @@ def cmd_server_confirm_first(args: argparse.Namespace) -> int:
 
 def cmd_server_add_user(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store import server_accounts
+    from trefas_app.server import accounts as server_accounts
 
     _require_server(args)
     name = args.username.strip().lower()
@@ -121,7 +121,7 @@ def cmd_server_add_user(args: argparse.Namespace) -> int:
 
 def cmd_server_enrol(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store import server_accounts
+    from trefas_app.server import accounts as server_accounts
 
     url = _require_server(args)
     name = args.username.strip().lower()
@@ -137,7 +137,7 @@ def cmd_server_enrol(args: argparse.Namespace) -> int:
 
 def cmd_server_confirm(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store import server_accounts
+    from trefas_app.server import accounts as server_accounts
 
     _require_server(args)
     name = args.username.strip().lower()
@@ -149,7 +149,7 @@ def cmd_server_confirm(args: argparse.Namespace) -> int:
 
 def cmd_server_disable(args: argparse.Namespace) -> int:
     cli = _cli()
-    from trefas_app.store import server_accounts
+    from trefas_app.server import accounts as server_accounts
 
     _require_server(args)
     name = args.username.strip().lower()

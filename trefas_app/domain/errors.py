@@ -110,3 +110,7 @@ def on_record(err, actor, attempted: str, subject_kind: str | None = None,
     err.actor, err.attempted = actor, attempted
     err.subject_kind, err.subject_id = subject_kind, subject_id
     return err
+
+
+class ServerRefused(StoreError):
+    """A server connection the program will not make, or the server would not take."""

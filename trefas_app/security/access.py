@@ -37,7 +37,14 @@ from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 
 def local_date(now: dt.datetime) -> dt.date:
-    """Consents run by calendar day in the office zone (the one clock's)."""
+    """Consents run by calendar day in the office zone (the one clock's).
+
+    ``now`` may also be a SQL clock (``server.rules.SqlClock``: the
+    server's ``now()`` and its office-zone date as SQL), so the same rule
+    compiles to the server's row-level-security policies."""
+    sql_date = getattr(now, "office_date", None)
+    if sql_date is not None:
+        return sql_date
     return clock.local_date(now)
 
 
@@ -434,10 +441,18 @@ def require(actor: Actor, permission: str) -> None:
 
 def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
                 now: dt.datetime, verb: str = "read"):
-    """One record through the same rule as every list; refuses otherwise."""
+    """One record through the same rule as every list; refuses otherwise.
+
+    A record read to be changed (``verb="write"``) is locked until the commit
+    (``FOR UPDATE`` on a server; SQLite has one writer anyway): a second desktop
+    changing it at the same moment waits, then sees the first one's change —
+    a draft already signed, a consent already superseded — and gets the
+    service's own conflict message instead of overwriting it."""
     model = _model_of(kind)
-    row = session.scalars(select(model).where(model.id == record_id,
-                                              visible(actor, kind, now, verb))).first()
+    query = select(model).where(model.id == record_id, visible(actor, kind, now, verb))
+    if verb == "write":
+        query = query.with_for_update(of=model).execution_options(populate_existing=True)
+    row = session.scalars(query).first()
     if row is not None:
         return row
     readable = verb != "read" and session.scalar(

@@ -69,8 +69,12 @@ def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
     """Every signed note must still say what its ``note.sign`` entry sealed,
     unless a retention run deleted its case (and logged that)."""
     key = store.note_seal_key
-    purged = set(session.scalars(select(m.AuditEvent.case_id).where(
-        m.AuditEvent.action == "retention.delete")).all())
+    # case id -> the entry that deleted it: every note of the case signed
+    # before that is gone, and (SQLite reuses the highest ids) a note or case
+    # made later may carry the same id.
+    purged = dict(session.execute(select(m.AuditEvent.case_id, func.max(m.AuditEvent.seq))
+                                  .where(m.AuditEvent.action == "retention.delete")
+                                  .group_by(m.AuditEvent.case_id)).all())
     # A restore keeps the log but not what was written after the backup: a
     # note signed between the backup's head and the restore is gone (and its
     # id may since have been given to another note).
@@ -86,9 +90,9 @@ def _check_signed_notes(session, store, report: ChainReport) -> ChainReport:
         sealed = json.loads(detail).get("seal") if detail else None
         if sealed is None or any(low < seq < high for low, high in undone):
             continue
-        note = session.get(m.Note, int(note_id))
-        if note is None and case_id in purged:
+        if seq < purged.get(case_id, 0):
             continue
+        note = session.get(m.Note, int(note_id))
         if note is None or note_seal(key, note) != sealed:
             what = ("saknas" if note is None else "har ändrats")
             return dataclasses.replace(

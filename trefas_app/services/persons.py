@@ -28,6 +28,7 @@ from trefas_app.domain.text import (
 )
 from trefas_app.security import access
 from trefas_app.services.views import (
+    NAMES_UNKNOWN,
     NON_IDENTIFYING_GIVERS,
     ListCount,
     Page,
@@ -147,7 +148,10 @@ def person_record(row, prefix: str = "") -> PersonRecord:
 
 
 def person_names(person: m.Person) -> frozenset[str]:
-    """The words of a person's own name, to blank out of free text about them."""
+    """The words of a person's own name, to blank out of free text about them
+    (on a server, unknown when its masked view withheld them)."""
+    if person.first_name is None and person.last_name is None:
+        return frozenset({NAMES_UNKNOWN})
     return name_words(person.first_name, person.last_name)
 
 
@@ -501,6 +505,9 @@ def reveal_identity(uow: UnitOfWork, actor: Actor, person_id: int, reason: str,
                                reason=reason.strip(), granted_at=now,
                                expires_at=now + dt.timedelta(hours=hours)))
         s.flush()
+        # A server store read the row through its masked view: read it again,
+        # now revealed (on a local store the same values come back).
+        s.refresh(person)
         uow.log(actor, "identity.reveal", subject_kind="person", subject_id=person_id,
                 person_id=person_id, reason=reason.strip(), detail={"hours": hours})
         view = project_persons(s, actor, [person], now)[person_id]

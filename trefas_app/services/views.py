@@ -57,10 +57,21 @@ def masked_giver(given_by: str) -> str:
     return given_by if given_by in NON_IDENTIFYING_GIVERS else MASKED_GIVER
 
 
+#: In a set of names to blank out: the reader's store does not know them. A
+#: server shows a masked person through its masked view (server/masks.py),
+#: so the real names never reach the program; free text about the person is
+#: then withheld whole, as the view withholds the person's own free text.
+NAMES_UNKNOWN = "\x00names unknown"
+#: What withheld free text becomes.
+TEXT_WITHHELD = "[skyddad text]"
+
+
 def scrub_names(text: str | None, names: frozenset[str]) -> str | None:
     """``text`` with every whole word that is one of ``names`` blanked out
     (case-insensitively): free text about a masked person often names them
-    or their family."""
+    or their family. Withheld whole when the names are not known."""
+    if NAMES_UNKNOWN in names:
+        return TEXT_WITHHELD if text else text
     words = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
     if not text or not words:
         return text

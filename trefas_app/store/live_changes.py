@@ -114,7 +114,7 @@ def open_listener(store):
 def server_unavailable(exc: BaseException | None) -> bool:
     """True when ``exc`` (or what caused it) says the server cannot be reached."""
     from trefas_app.store.dialect import server_unreachable
-    from trefas_app.store.server import ServerRefused
+    from trefas_app.domain.errors import ServerRefused
 
     seen = 0
     while exc is not None and seen < 5:

@@ -95,7 +95,7 @@ def run_gui(store_dir: Path, server: str | None = None) -> int:
     app = make_application(settings=settings)
     lang = window_language(settings, deployment.load())
     translators = install_translations(app, lang)  # noqa: F841 — keep them alive
-    from trefas_app.store.server import server_url
+    from trefas_app.server.connection import server_url
 
     ctx = AppContext(Path(store_dir), settings=settings, language=lang,
                      server_url=server or server_url())

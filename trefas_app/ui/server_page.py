@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from trefas_app import settings as deployment
 from trefas_app.domain.errors import TrefasError
-from trefas_app.store.address import DEFAULT_PORT, ServerAddress, parse
+from trefas_app.server.address import DEFAULT_PORT, ServerAddress, parse
 from trefas_app.ui.common import muted
 
 

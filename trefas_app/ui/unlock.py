@@ -64,7 +64,7 @@ class UnlockDialog(QDialog):
         self.store_label.setTextFormat(Qt.TextFormat.PlainText)
         self.store_label.setWordWrap(True)
         if ctx.server_url:
-            from trefas_app.store.address import describe
+            from trefas_app.server.address import describe
 
             self.store_label.setText(self.tr("Server: {where}\nDu loggar in med ditt eget "
                                              "konto på servern.").format(
@@ -182,7 +182,7 @@ class UnlockDialog(QDialog):
         password = self.password_edit.text()
         self._set_busy(True)
         if self.ctx.server_url:  # PostgreSQL checks the password of the login role
-            from trefas_app.store.server import connect
+            from trefas_app.server.connection import connect
 
             self.ctx.run_plain(connect, self.ctx.server_url, username, password,
                                on_done=self._unlocked, on_error=self._failed)

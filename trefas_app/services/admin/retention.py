@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Collection
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
@@ -42,13 +42,14 @@ def _content_tables_in_delete_order():
     return [content[t] for t in reversed(m.Base.metadata.sorted_tables) if t in content]
 
 
-def _purge_case(s: Session, case: m.Case) -> bool:
-    """Delete one case and everything about it; the person too when nothing
-    else refers to them. Returns whether the person was deleted."""
-    case_id, person_id = case.id, case.person_id
+def case_purge_statements(case_id) -> list:
+    """The deletes of everything recorded in one case — not its consents, the
+    case row or the person. ``case_id`` is a value, or a SQL expression (the
+    server's purge function, server/retention.py, builds its body from
+    these)."""
     content_models = _content_tables_in_delete_order()
     content_tables = {model.__table__ for model in content_models}
-
+    statements = []
     # Rows in non-content tables that hang off content rows (plan goals and
     # actions; found from the schema so that a new child table is covered).
     for table in m.Base.metadata.sorted_tables:
@@ -57,23 +58,43 @@ def _purge_case(s: Session, case: m.Case) -> bool:
         for fk in table.foreign_keys:
             if fk.column.table in content_tables:
                 parent = fk.column.table
-                s.execute(table.delete().where(fk.parent.in_(
+                statements.append(table.delete().where(fk.parent.in_(
                     select(parent.c.id).where(parent.c.case_id == case_id))))
-
     for model in content_models:
         ids = select(model.id).where(model.case_id == case_id)
-        s.execute(delete(m.StateChange).where(m.StateChange.entity.in_(_kind_names(model)),
-                                              m.StateChange.entity_id.in_(ids)))
-        s.execute(delete(model).where(model.case_id == case_id))
-
+        statements.append(delete(m.StateChange).where(
+            m.StateChange.entity.in_(sorted(_kind_names(model))),
+            m.StateChange.entity_id.in_(ids)))
+        statements.append(delete(model).where(model.case_id == case_id))
     docs = select(m.IssuedDocument.id).where(m.IssuedDocument.case_id == case_id)
-    s.execute(delete(m.Disclosure).where((m.Disclosure.case_id == case_id)
-                                         | m.Disclosure.document_id.in_(docs)))
-    s.execute(delete(m.IssuedDocument).where(m.IssuedDocument.case_id == case_id))
-    s.execute(delete(m.TeamMember).where(m.TeamMember.case_id == case_id))
-    s.execute(delete(m.EmergencyAccess).where(m.EmergencyAccess.case_id == case_id))
-    s.execute(delete(m.StateChange).where(m.StateChange.entity == "case",
-                                          m.StateChange.entity_id == case_id))
+    return statements + [
+        delete(m.Disclosure).where((m.Disclosure.case_id == case_id)
+                                   | m.Disclosure.document_id.in_(docs)),
+        delete(m.IssuedDocument).where(m.IssuedDocument.case_id == case_id),
+        delete(m.TeamMember).where(m.TeamMember.case_id == case_id),
+        delete(m.EmergencyAccess).where(m.EmergencyAccess.case_id == case_id),
+        delete(m.StateChange).where(m.StateChange.entity == "case",
+                                    m.StateChange.entity_id == case_id)]
+
+
+def person_purge_statements(person_id) -> list:
+    """The deletes of a person nothing else refers to any more, and what only
+    they were about (as :func:`case_purge_statements`: a value or SQL)."""
+    person_docs = select(m.IssuedDocument.id).where(m.IssuedDocument.person_id == person_id)
+    return [delete(m.Disclosure).where((m.Disclosure.person_id == person_id)
+                                       | m.Disclosure.document_id.in_(person_docs)),
+            delete(m.IssuedDocument).where(m.IssuedDocument.person_id == person_id),
+            delete(m.Relative).where(m.Relative.person_id == person_id),
+            delete(m.IdentityReveal).where(m.IdentityReveal.person_id == person_id),
+            delete(m.Person).where(m.Person.id == person_id)]
+
+
+def _purge_case(s: Session, case: m.Case) -> bool:
+    """Delete one case and everything about it; the person too when nothing
+    else refers to them. Returns whether the person was deleted."""
+    case_id, person_id = case.id, case.person_id
+    for statement in case_purge_statements(case_id):
+        s.execute(statement)
 
     other_cases = s.scalar(select(m.Case.id).where(m.Case.person_id == person_id,
                                                    m.Case.id != case_id).limit(1))
@@ -106,13 +127,8 @@ def _purge_case(s: Session, case: m.Case) -> bool:
 
     s.execute(delete(m.Case).where(m.Case.id == case_id))
     if delete_person:
-        person_docs = select(m.IssuedDocument.id).where(m.IssuedDocument.person_id == person_id)
-        s.execute(delete(m.Disclosure).where((m.Disclosure.person_id == person_id)
-                                             | m.Disclosure.document_id.in_(person_docs)))
-        s.execute(delete(m.IssuedDocument).where(m.IssuedDocument.person_id == person_id))
-        s.execute(delete(m.Relative).where(m.Relative.person_id == person_id))
-        s.execute(delete(m.IdentityReveal).where(m.IdentityReveal.person_id == person_id))
-        s.execute(delete(m.Person).where(m.Person.id == person_id))
+        for statement in person_purge_statements(person_id):
+            s.execute(statement)
     return delete_person
 
 
@@ -132,13 +148,46 @@ def _due_cases(session, today: dt.date):
                                 m.Case.retain_until < today).order_by(m.Case.id)
 
 
+def _on_server(store: OpenStore) -> bool:
+    return bool(getattr(store, "is_server", False))
+
+
+def _due(session, today: dt.date) -> list[RetentionCandidate]:
+    """The due cases. On a server the row rules hide cases outside the
+    reader's scope: ``trefas.retention_due`` (server/retention.py) lists
+    them, number and dates only."""
+    if session.get_bind().dialect.name != "postgresql":
+        return [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
+                for c in session.scalars(_due_cases(session, today))]
+    rows = session.execute(text("SELECT id, number, closed_at, retain_until "
+                                "FROM trefas.retention_due(:today)"), {"today": today}).all()
+    return [RetentionCandidate(r.id, r.number, r.closed_at and r.closed_at.replace(
+        tzinfo=dt.timezone.utc), r.retain_until) for r in rows]
+
+
+def _purge_on_server(store: OpenStore, actor: Actor, candidate: RetentionCandidate,
+                     today: dt.date) -> bool:
+    """One case, by the server's purge function (login roles may not delete
+    cases), logged in the same transaction. False when it is no longer due."""
+    with store.uow() as uow:
+        person_deleted = uow.session.scalar(
+            text("SELECT trefas.retention_purge(:case_id, :today)"),
+            {"case_id": candidate.case_id, "today": today})
+        if person_deleted is None:
+            return False
+        uow.log(actor, "retention.delete", subject_kind="case", subject_id=candidate.case_id,
+                case_id=candidate.case_id, detail={"number": candidate.number,
+                                                   "person_deleted": person_deleted})
+        uow.commit()
+    return True
+
+
 def retention_due(store: OpenStore, actor: Actor, today: dt.date) -> list[RetentionCandidate]:
     """The cases :func:`run_retention` would delete on ``today``, so that they
     can be shown (and confirmed) first. Logged as ``retention.list``."""
     with store.uow() as uow:
         access.require(actor, "system.retention")
-        due = [RetentionCandidate(c.id, c.number, c.closed_at, c.retain_until)
-               for c in uow.session.scalars(_due_cases(uow.session, today))]
+        due = _due(uow.session, today)
         uow.log(actor, "retention.list", detail={"today": today.isoformat(),
                                                  "cases": len(due)})
         uow.commit()
@@ -168,10 +217,14 @@ def run_retention(store: OpenStore, actor: Actor, today: dt.date,
     """
     with store.uow() as uow:
         access.require(actor, "system.retention")
-        ids = [c.id for c in uow.session.scalars(_due_cases(uow.session, today))
-               if only is None or c.id in only]
+        due = [c for c in _due(uow.session, today) if only is None or c.case_id in only]
     deleted: list[int] = []
-    for case_id in ids:
+    for candidate in due:
+        case_id = candidate.case_id
+        if _on_server(store):
+            if _purge_on_server(store, actor, candidate, today):
+                deleted.append(case_id)
+            continue
         with store.uow() as uow:
             s = uow.session
             case = s.get(m.Case, case_id)

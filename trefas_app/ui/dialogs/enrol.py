@@ -112,7 +112,7 @@ class EnrolDialog(_WorkerDialog):
         if self.problem():
             return
         if self.ctx.server_url:  # the code is the login role's password until now
-            from trefas_app.store.server_accounts import enrol
+            from trefas_app.server.accounts import enrol
 
             self.run(enrol, self.ctx.server_url, self.user_edit.text().strip().lower(),
                      self.code_edit.text().strip(), self.password_edit.text(),

@@ -26,9 +26,9 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store import models as m
-from trefas_app.store import server_sql as sql
+from trefas_app.server import sql as sql
 from trefas_app.store.migrate import upgrade_to_head
-from trefas_app.store.server import _connect, connection_info
+from trefas_app.server.connection import _connect, connection_info
 
 #: Roles that work with cases (everyone but the administrator).
 CASE_ROLES = tuple(r for r in Role if r is not Role.ADMINISTRATOR)
@@ -125,7 +125,7 @@ def _install_policies(conn: Connection, office_timezone: str) -> str:
     """The row-level security of security/access.py, when this build has it
     (server_policies); else plain grants, for development only."""
     try:
-        from trefas_app.store import server_policies
+        from trefas_app.server import policies as server_policies
     except ImportError:
         _fallback_grants(conn)
         return "grants (no row-level security in this build)"
@@ -244,8 +244,13 @@ def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
                                  "Nothing was changed.")
             if _ensure_role(conn, sql.OWNER, "NOLOGIN"):
                 report.done.append(f"role {sql.OWNER} created (cannot log in)")
+            database = _ident(conn, report.database)
+            # No JIT: the access rule's ORed subqueries make the planner's
+            # estimates huge, and compiling them cost ≈ 0.5 s per list page on
+            # a query that runs in ≈ 15 ms (benchmarks/README.md, server mode).
             _run(conn, f"GRANT {sql.OWNER} TO CURRENT_USER;"
-                       f"ALTER DATABASE {_ident(conn, report.database)} OWNER TO {sql.OWNER};"
+                       f"ALTER DATABASE {database} OWNER TO {sql.OWNER};"
+                       f"ALTER DATABASE {database} SET jit = off;"
                        f"ALTER SCHEMA public OWNER TO {sql.OWNER}")
         owner_engine = _owner_engine(params)
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from trefas_app.domain.errors import ValidationError
-from trefas_app.store.server import LOCAL_HOSTS, connection_info
+from trefas_app.server.connection import LOCAL_HOSTS, connection_info
 
 DEFAULT_PORT = 5432
 

@@ -37,8 +37,7 @@ SERVER_ENV = "TREFAS_SERVER"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
-class ServerRefused(StoreError):
-    """A connection the program will not make, or the server would not take."""
+from trefas_app.domain.errors import ServerRefused  # noqa: E402,F401 (raised here; defined with the errors)
 
 
 def connection_info(url: str) -> dict:
@@ -95,9 +94,11 @@ def server_engine(url: str, username: str | None = None,
     user's login role (the password stays in this closure, not in a URL)."""
     params = connection_info(url)
     _connect(params, username, password).close()  # a wrong password stops here
-    return create_engine("postgresql+psycopg://",
-                         creator=lambda: _connect(params, username, password),
-                         pool_size=2, max_overflow=4, pool_pre_ping=True)
+    from trefas_app.server.reads import read_as_login_role
+
+    return read_as_login_role(create_engine(
+        "postgresql+psycopg://", creator=lambda: _connect(params, username, password),
+        pool_size=2, max_overflow=4, pool_pre_ping=True))
 
 
 def server_url() -> str | None:

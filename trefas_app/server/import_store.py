@@ -24,8 +24,8 @@ from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store.audit_chain import read_checkpoints, verify_chain
 from trefas_app.store import models as m
-from trefas_app.store.server import ServerPaths
-from trefas_app.store.server_setup import (
+from trefas_app.server.connection import ServerPaths
+from trefas_app.server.setup import (
     CODE_VALID,
     InitReport,
     group_role,

@@ -26,8 +26,8 @@ from trefas_app.domain.enums import Role
 from trefas_app.domain.errors import AccessDenied, NotFound, ValidationError
 from trefas_app.store import audit
 from trefas_app.store import models as m
-from trefas_app.store.server import ServerStore, server_engine
-from trefas_app.store.server_setup import CODE_VALID, one_time_code, scram_verifier
+from trefas_app.server.connection import ServerStore, server_engine
+from trefas_app.server.setup import CODE_VALID, one_time_code, scram_verifier
 
 
 def _require(actor: Actor, role: Role, sv: str, en: str) -> None:

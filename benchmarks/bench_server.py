@@ -1,0 +1,215 @@
+"""The everyday reads of ``bench_store.py`` on a PostgreSQL server store, and
+what the row rules (RLS) cost.
+
+Builds a server store in a private cluster (``bulk_pg.py``: 50,000 persons,
+60,000 cases, 1,000,000 notes by default), then for each measured user, logged
+in as their own login role, times the service calls — case list first page,
+person search, count of visible cases, dashboard, the case view's notes of the
+busiest case on the first page — and, interleaved in the same run, replays the
+very SQL each call ran (same text, same parameters):
+
+* ``owner``: as the tables' owner with ``SET row_security = off`` (the raw
+  baseline: no row rule at all),
+* ``role``: as the user's login role (the row rules on).
+
+``rls`` is role / owner: the cost of the row rules on the same queries.
+
+    .venv/bin/python benchmarks/bench_server.py [--persons N --cases N --notes N]
+            [--runs 5] [--json FILE] [--explain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import event, func, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+import bulk_pg  # noqa: E402
+from bulk import BENCH_PASSWORD, BulkSpec  # noqa: E402
+from trefas_app.security import access  # noqa: E402
+from trefas_app.services import cases, dashboard, notes, persons  # noqa: E402
+from trefas_app.store import models as m  # noqa: E402
+from trefas_app.server.connection import connect  # noqa: E402
+from trefas_app.server.sql import OWNER  # noqa: E402
+
+LABELS = ("coordinator", "social_worker", "police_liaison", "probation_officer",
+          "supervisor_city", "supervisor_police")
+SEARCHES = ("lindq", "Ahmed", "karl", "Nils", "19", "Eri")
+LIST_PAGES = ("list_cases_first_page", "search_persons")
+
+
+class Recorder:
+    """The SELECTs one service call sends (text and parameters)."""
+
+    def __init__(self, engine):
+        self.engine, self.statements = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "log_" not in statement:
+            self.statements.append((statement, parameters))
+
+
+def replay(conn: psycopg.Connection, statements) -> float:
+    """The same statements on another connection, in a transaction rolled back."""
+    t = time.perf_counter()
+    with conn.cursor() as cur:
+        for sql, params in statements:
+            cur.execute(sql, params)
+            cur.fetchall()
+    conn.rollback()
+    return time.perf_counter() - t
+
+
+def count_visible(uow, actor):
+    with uow:
+        return uow.session.scalar(select(func.count()).select_from(m.Case)
+                                  .where(access.visible(actor, "case", uow.now())))
+
+
+def busiest_case(store, page) -> tuple[int, int] | None:
+    with store.uow() as uow:
+        ids = [r.id for r in page.rows]
+        return uow.session.execute(
+            select(m.Note.case_id, func.count()).where(m.Note.case_id.in_(ids))
+            .group_by(m.Note.case_id).order_by(func.count().desc()).limit(1)).first()
+
+
+def calls_of(store) -> dict:
+    page = cases.list_cases(store.uow(), store.actor)
+    calls = {"list_cases_first_page": [(cases.list_cases, ())],
+             "search_persons": [(persons.list_persons, (q,)) for q in SEARCHES],
+             "count": [(count_visible, ())],
+             "dashboard": [(dashboard.dashboard, ())]}
+    busiest = busiest_case(store, page) if page.rows else None
+    if busiest:
+        calls["case_view_notes"] = [(notes.list_notes, (busiest[0],))]
+    return calls, busiest
+
+
+def _ms(samples):
+    return round(statistics.median(samples) * 1000, 1)
+
+
+def measure_user(world, username: str, runs: int, with_plans: bool = False) -> dict:
+    owner = psycopg.connect(world.owner_url)
+    owner.execute(f"SET ROLE {OWNER}")
+    owner.execute("SET row_security = off")
+    owner.commit()
+    role = psycopg.connect(world.url, user=username, password=BENCH_PASSWORD)
+    result = {}
+    with connect(world.url, username, BENCH_PASSWORD) as store:
+        calls, busiest = calls_of(store)
+        for name, variants in calls.items():
+            project, raw_owner, raw_role = [], [], []
+            for _ in range(runs):
+                for fn, args in variants:  # interleaved: call, owner, role
+                    with Recorder(store.engine) as rec:
+                        t = time.perf_counter()
+                        fn(store.uow(), store.actor, *args)
+                        project.append(time.perf_counter() - t)
+                    raw_owner.append(replay(owner, rec.statements))
+                    raw_role.append(replay(role, rec.statements))
+            result[name] = {"project_ms": _ms(project), "owner_sql_ms": _ms(raw_owner),
+                            "role_sql_ms": _ms(raw_role),
+                            "rls": round(_ms(raw_role) / max(_ms(raw_owner), 0.1), 2),
+                            "statements": len(rec.statements)}
+            if with_plans and name in LIST_PAGES:
+                result[name]["plans"] = explain(world, username, rec.statements)
+        if busiest:
+            result["case_view_notes"]["notes_in_case"] = busiest[1]
+        result["visible_cases"] = cases.list_cases(store.uow(), store.actor).total
+    owner.close()
+    role.close()
+    return result
+
+
+def explain(world, username: str, statements) -> list[str]:
+    """EXPLAIN ANALYZE of each statement as the login role."""
+    with psycopg.connect(world.url, user=username, password=BENCH_PASSWORD) as conn:
+        out = []
+        for sql, params in statements:
+            rows = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params).fetchall()
+            out.append("\n".join(r[0] for r in rows))
+        conn.rollback()
+    return out
+
+
+def row_rules(world) -> dict:
+    """What the ratio measures: the row rules this build installed (a build
+    without ``server/policies.py`` installs plain grants only)."""
+    with psycopg.connect(world.owner_url) as conn:
+        policies = conn.execute("SELECT count(*) FROM pg_policies").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM pg_class WHERE relrowsecurity "
+                              "AND relnamespace = 'public'::regnamespace").fetchone()[0]
+    return {"policies": policies, "tables_with_rls": tables}
+
+
+def table(results: dict) -> str:
+    lines = [f"{'user':18} {'call':22} {'project':>9} {'owner SQL':>10} {'role SQL':>9} "
+             f"{'RLS':>5}  target"]
+    for label in LABELS:
+        for name, r in results[label].items():
+            if not isinstance(r, dict):
+                continue
+            target = ""
+            if name in LIST_PAGES:
+                target = "ok" if r["project_ms"] <= 150 and r["rls"] <= 1.5 else "MISSED"
+            lines.append(f"{label:18} {name:22} {r['project_ms']:>7.1f}ms "
+                         f"{r['owner_sql_ms']:>8.1f}ms {r['role_sql_ms']:>7.1f}ms "
+                         f"{r['rls']:>5.2f}  {target}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=50_000)
+    parser.add_argument("--cases", type=int, default=60_000)
+    parser.add_argument("--notes", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--explain", action="store_true",
+                        help="EXPLAIN ANALYZE of the list pages' SQL as each login role")
+    parser.add_argument("--pg-conf", default="",
+                        help="extra postgresql.conf lines, e.g. 'jit = off'")
+    args = parser.parse_args(argv)
+    import pg_cluster
+
+    cluster = pg_cluster.start(extra_conf="shared_buffers = 512MB\n" + args.pg_conf)
+    try:
+        spec = BulkSpec(persons=args.persons, cases=args.cases, notes=args.notes)
+        world = bulk_pg.build_server_store(cluster, spec, progress=print)
+        print("generation seconds:", {k: round(v, 1) for k, v in world.seconds.items()})
+        results = {"generation_seconds": world.seconds, "counts": world.counts,
+                   "row_rules": row_rules(world)}
+        print("row rules:", results["row_rules"])
+        for label in LABELS:
+            results[label] = measure_user(world, world.users[label], args.runs, args.explain)
+            print(label, json.dumps({call: {k: v for k, v in r.items() if k != "plans"}
+                                     if isinstance(r, dict) else r
+                                     for call, r in results[label].items()}), flush=True)
+    finally:
+        cluster.stop()
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,157 @@
+"""Protected identities on the server: what a row shows, as the program shows it.
+
+Row-level security decides which rows a user reads; it cannot rewrite a
+column. So the columns that name, number, reach or locate a person (the
+person's own, a relative's, the guardian who gave a consent) are not granted
+to any login role, and a ``security_invoker`` view per table shows them
+through a SECURITY DEFINER function — the real value only where the program
+would show it (``services.persons.project_person`` and ``mask_identity``):
+identity shared with the reader's agency and, for a protected person,
+revealed by this reader; otherwise the alias "Skyddad person P-0042", the
+masked guardian, or nothing. Free-text fields that the program scrubs of
+names are withheld whole where the identity is masked.
+
+This module only builds the SELECTs (from ``security.access``'s own
+clauses); ``server.policies`` installs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Date, String, Text, and_, case, cast, func, literal, literal_column, or_
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from trefas_app.domain.enums import Category, ProtectionLevel, Role
+from trefas_app.domain.permissions import role_may
+from trefas_app.security import access
+from trefas_app.store import models as m
+from trefas_app.server.rules import FUNCTION_SCHEMA, ActorTerms, SqlClock
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    """One masked view: the table, the columns any reader of its rows may read
+    in the table itself, and the masked columns the function returns."""
+
+    table: str
+    kind: str
+    open_columns: tuple[str, ...]
+    shown_columns: tuple[tuple[str, str], ...]  # (name, SQL type)
+
+    @property
+    def function(self) -> str:
+        return f"{self.table}_masked"
+
+    @property
+    def view(self) -> str:
+        return f"{FUNCTION_SCHEMA}.{self.table}_shown"
+
+
+_TRACKED = ("created_at", "created_by_id", "updated_at", "updated_by_id")
+
+PERSONS = ShownTable(
+    "persons", "person", ("id", "protection_level", "owner_agency", "unit_id", *_TRACKED),
+    (("display_name", "text"), ("first_name", "text"), ("last_name", "text"),
+     ("personal_number", "text"), ("birth_date", "date"), ("phone", "text"),
+     ("address", "text"), ("postal_code", "text"), ("city", "text"),
+     ("risk_level", "text"), ("risk_factors", "text"), ("protective_factors", "text"),
+     ("search_name", "text")))
+RELATIVES = ShownTable(
+    "relatives", "relative", ("id", "person_id", "owner_agency", "relation", "is_guardian",
+                              *_TRACKED),
+    (("name", "text"), ("phone", "text")))
+CONSENTS = ShownTable(
+    "consents", "consent",
+    tuple(c.name for c in m.Consent.__table__.c if c.name != "given_by"),
+    (("given_by", "text"),))
+
+SHOWN_TABLES = (PERSONS, RELATIVES, CONSENTS)
+
+
+class _Reader:
+    """The reading user's view of one person row ``p``: which categories are
+    shared with their agency, and whether the identity is masked for them."""
+
+    def __init__(self, p, now):
+        self.p, self.now = p, now
+        self.user = ActorTerms.of_session(Role.SOCIAL_WORKER)  # its agency and user only
+
+    def shared(self, category: Category):
+        return access.consent_clause(self.user.agency, self.p.owner_agency, self.p.id,
+                                     literal(category.value), self.now)
+
+    @property
+    def identity(self):
+        masked = and_(self.p.protection_level != ProtectionLevel.NONE.value,
+                      ~access.revealed_clause(self.user, self.p.id, self.now))
+        return and_(self.shared(Category.IDENTITY), ~masked)
+
+
+def _readable(kind: str, row, now):
+    """The row passes the rule for the reader's role (the policies' own
+    condition, so the function never tells more than the table would)."""
+    role_name = getattr(func, FUNCTION_SCHEMA).current_role_name()
+    return case(*((role_name == role.value,
+                   access.visible(ActorTerms.of_session(role), kind, now, alias=row))
+                  for role in Role if role_may(role, f"{kind}.read")), else_=False)
+
+
+def _when(condition, column, as_type=Text):
+    return cast(case((condition, column), else_=None), as_type)
+
+
+def _alias_text(person_id):
+    """``access.person_alias`` in SQL: "Skyddad person P-0042"."""
+    prefix = access.person_alias(0)[:-4]
+    return func.concat(prefix, case((person_id < 10000, func.lpad(cast(person_id, Text), 4, "0")),
+                                    else_=cast(person_id, Text)))
+
+
+def _person_columns(p, reader: _Reader) -> list:
+    identity = reader.identity
+    located = and_(identity, reader.shared(Category.LOCATION))
+    return [
+        case((identity, func.concat(p.first_name, " ", p.last_name)),
+             else_=_alias_text(p.id)).label("display_name"),
+        _when(identity, p.first_name).label("first_name"),
+        _when(identity, p.last_name).label("last_name"),
+        _when(identity, p.personal_number).label("personal_number"),
+        _when(identity, p.birth_date, Date).label("birth_date"),
+        _when(identity, p.phone).label("phone"),
+        _when(located, p.address).label("address"),
+        _when(located, p.postal_code).label("postal_code"),
+        _when(located, p.city).label("city"),
+        _when(reader.shared(Category.THREAT), cast(p.risk_level, String)).label("risk_level"),
+        _when(and_(identity, reader.shared(Category.THREAT)),
+              p.risk_factors).label("risk_factors"),
+        _when(and_(identity, reader.shared(Category.SOCIAL)),
+              p.protective_factors).label("protective_factors"),
+        _when(identity, p.search_name).label("search_name"),
+    ]
+
+
+def masked_select(shown: ShownTable, office_timezone: str, naive_utc: bool):
+    """The SELECT behind ``shown``'s function, for the row whose id is the
+    function's parameter ``row_id``."""
+    from trefas_app.services.views import MASKED_GIVER, NON_IDENTIFYING_GIVERS
+
+    now = SqlClock(office_timezone, naive_utc)
+    p = aliased(m.Person, name="shown_person")
+    reader = _Reader(p, now)
+    row_id = literal_column("row_id")
+    if shown is PERSONS:
+        return select(*_person_columns(p, reader)).where(
+            p.id == row_id, _readable("person", p, now))
+    model = m.Relative if shown is RELATIVES else m.Consent
+    row = aliased(model, name=f"shown_{shown.kind}")
+    if shown is RELATIVES:
+        columns = [_when(reader.identity, row.name).label("name"),
+                   _when(reader.identity, row.phone).label("phone")]
+    else:
+        plain = or_(reader.identity, row.given_by.in_(NON_IDENTIFYING_GIVERS))
+        columns = [cast(case((plain, row.given_by), else_=MASKED_GIVER), Text)
+                   .label("given_by")]
+    return (select(*columns).select_from(row).join(p, p.id == row.person_id)
+            .where(row.id == row_id, _readable(shown.kind, row, now)))

@@ -1,0 +1,392 @@
+"""The one access rule, compiled for the server's row-level security.
+
+``security.access.visible`` builds the rule as a SQLAlchemy predicate about an
+actor and an instant. Here the actor is the logged-in database user — their
+id, agency and unit are the server's identity functions (``session_user``
+mapped to the users row) — and the instant is the server's ``now()`` with the
+office-zone date. The same function then yields, per table × role × command,
+the condition a row must meet; :mod:`server.policies` wraps each in a
+SECURITY DEFINER function and a policy. Nothing here restates the rule: every
+read condition is ``visible(...)`` itself; writes use ``visible`` with the
+role's write verbs, and where a row is new (a person, a case) the few facts a
+service checks before creating it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from trefas_app.domain.enums import Role
+from trefas_app.domain.permissions import ROLE_PERMISSIONS, role_may
+from trefas_app.security import access
+from trefas_app.store import models as m
+
+#: The schema of the server's own functions and views.
+FUNCTION_SCHEMA = "trefas"
+#: Where the tables are (the migrations' default schema).
+TABLE_SCHEMA = "public"
+
+COMMANDS = ("select", "insert", "update", "delete")
+#: The condition of a rule that allows every row.
+TRUE_CONDITION = true()
+
+
+@dataclass(frozen=True)
+class ActorTerms:
+    """The acting user as the access rule reads them, with user id, agency and
+    unit as SQL: the server's identity functions, which map ``session_user``
+    (never a setting a client can change) to an active user's row. The role
+    stays a value: it chooses which SQL the rule builds, one policy per role."""
+
+    role: Role
+    user_id: ColumnElement
+    agency: ColumnElement
+    unit_id: ColumnElement
+
+    @classmethod
+    def of_session(cls, role: Role) -> "ActorTerms":
+        """Each identity function as an uncorrelated scalar subquery, so that
+        PostgreSQL evaluates it once per statement (an InitPlan), not once
+        per row inside the rule's correlated subqueries."""
+        schema = getattr(func, FUNCTION_SCHEMA)
+        return cls(role, *(select(f()).scalar_subquery() for f in (
+            schema.current_user_id, schema.current_agency, schema.current_unit_id)))
+
+
+class SqlClock:
+    """"Now" as the server's transaction time, for the rule's expiry tests,
+    and the office-zone date for consents (``access.local_date`` reads
+    :attr:`office_date`). ``naive_utc``: the time columns hold UTC without a
+    zone (the models' ``UTCDateTime``), so ``now()`` is compared as UTC
+    wall-clock time — never through the session's TimeZone, which a client
+    may set."""
+
+    def __init__(self, office_timezone: str, naive_utc: bool = True):
+        self.instant = func.timezone("UTC", func.now()) if naive_utc else func.now()
+        self.office_date = cast(func.timezone(office_timezone, func.now()), Date)
+
+    def __clause_element__(self):
+        return self.instant
+
+
+#: The kinds of ``access.visible`` and their tables.
+KIND_MODELS: dict[str, type] = {
+    "case": m.Case, "person": m.Person, "relative": m.Relative, "consent": m.Consent,
+    "document": m.IssuedDocument,
+    **{kind: spec.model for kind, spec in access.CASE_CONTENT_KINDS.items()},
+}
+
+
+def write_verbs(role: Role, kind: str) -> list[str]:
+    """The verbs other than read that ``role`` holds on ``kind`` (``note.sign`` → sign)."""
+    prefix = f"{kind}."
+    return sorted(p[len(prefix):] for p in ROLE_PERMISSIONS.get(role, ())
+                  if p.startswith(prefix) and p != f"{kind}.read")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One policy: which rows of ``table`` a role may use for ``command``.
+    ``condition(entity)`` builds the rule's condition on any entity of the
+    table's model — the table itself, or a row passed to a function."""
+
+    table: str
+    role: Role
+    command: str
+    model: type
+    condition: Callable[[object], ColumnElement]
+
+    @property
+    def key(self):
+        """The table's key column (``id``; the log's ``seq``)."""
+        return self.model.__table__.primary_key.columns.values()[0]
+
+
+def row_entity(model):
+    """The policy's row as a subquery named like the table, so that the rule's
+    column references (``notes.case_id``) read the values passed in."""
+    table = model.__table__
+    row = text("SELECT (r).*").columns(*table.c).subquery(table.name)
+    return row, aliased(model, row)
+
+
+def _parent(model, fk_col, kind: str, actor, now, verbs) -> ColumnElement:
+    """The row's parent (by ``fk_col``) is visible to ``actor`` for one of ``verbs``."""
+    if not verbs:
+        return false()
+    parent = aliased(model, name=f"rls_parent_{model.__tablename__}")
+    return (select(parent.id)
+            .where(parent.id == fk_col,
+                   or_(*(access.visible(actor, kind, now, v, alias=parent) for v in verbs)))
+            .exists())
+
+
+def _any_visible(actor, kind: str, now, verbs, row) -> ColumnElement:
+    if not verbs:
+        return false()
+    return or_(*(access.visible(actor, kind, now, v, alias=row) for v in verbs))
+
+
+# --- the kinds of the access rule ------------------------------------------------
+
+
+def _kind_condition(kind: str, command: str, actor: ActorTerms, now, row):
+    role = actor.role
+    if command == "select":
+        return access.visible(actor, kind, now, alias=row) if role_may(role, f"{kind}.read") \
+            else None
+    verbs = write_verbs(role, kind)
+    if command == "insert":
+        return _insert_condition(kind, actor, now, row, verbs)
+    if command == "update":
+        return _any_visible(actor, kind, now, [v for v in verbs if v != "create"], row) \
+            if [v for v in verbs if v != "create"] else None
+    if command == "delete" and kind == "note" and "write" in verbs:
+        return access.visible(actor, kind, now, "write", alias=row)  # discarding a draft
+    return None
+
+
+def _insert_condition(kind: str, actor: ActorTerms, now, row, verbs):
+    """A new row: the write verbs of ``visible`` where the row's case decides
+    (content, consents, relatives, documents); a new person or case has no
+    team yet, so the facts the service checks before creating it."""
+    if kind == "person":
+        if "create" not in verbs:
+            return None
+        return and_(row.owner_agency == actor.agency, row.created_by_id == actor.user_id)
+    if kind == "case":
+        if "create" not in verbs:
+            return None
+        return and_(row.owner_agency == actor.agency, row.created_by_id == actor.user_id,
+                    _parent(m.Person, row.person_id, "person", actor, now, ["update"]))
+    if kind == "meeting_item":
+        condition = _new_meeting_item_condition(actor, now, row)
+    elif not verbs:
+        return None
+    elif kind == "document":
+        return _new_document_condition(actor, now, row)
+    else:
+        condition = _any_visible(actor, kind, now, verbs, row)
+    if condition is None:
+        return None
+    if kind in access.CASE_CONTENT_KINDS:
+        # Content is about its case's person: a row naming another person
+        # would make the check a question about that person's consents.
+        case = aliased(m.Case, name="rls_row_case")
+        condition = and_(condition, select(case.id).where(
+            case.id == row.case_id, case.person_id == row.person_id).exists())
+    return condition
+
+
+def _new_meeting_item_condition(actor: ActorTerms, now, row):
+    """A case discussed at a meeting is written under ``meeting.write``
+    (``services.meetings``: ``writable_case``), not a ``meeting_item.*``
+    verb: the user's own row, about a case they may read and write."""
+    if not role_may(actor.role, "meeting.write"):
+        return None
+    return and_(row.created_by_id == actor.user_id,
+                _parent(m.Case, row.case_id, "case", actor, now, ["read"]),
+                access.scope_clause(actor, row.case_id, "write", now))
+
+
+def _new_document_condition(actor: ActorTerms, now, row):
+    """A register entry of a document the user issues (any ``document.*``
+    verb): theirs, about a case they may read — or, without a case, about a
+    person they may read (or nobody: meeting minutes). ``visible`` asks the
+    case for the document's own verb (``case.handover``), which no role holds."""
+    about_person = or_(row.person_id.is_(None),
+                       _parent(m.Person, row.person_id, "person", actor, now, ["read"]))
+    about = or_(and_(row.case_id.is_not(None),
+                     _parent(m.Case, row.case_id, "case", actor, now, ["read"])),
+                and_(row.case_id.is_(None), about_person))
+    return and_(row.issued_by_id == actor.user_id, about)
+
+
+# --- tables that belong to a kind ----------------------------------------------------
+
+
+def _child_condition(parent_model, fk_name: str, kind: str, write_kind_verbs=None):
+    """A table whose rows are part of a parent row of ``kind`` (grants of a
+    consent, goals of a plan, the team of a case): read with the parent,
+    written where the parent may be written."""
+
+    def condition(command: str, actor: ActorTerms, now, row):
+        role = actor.role
+        fk = getattr(row, fk_name)
+        if command == "select":
+            return _parent(parent_model, fk, kind, actor, now, ["read"]) \
+                if role_may(role, f"{kind}.read") else None
+        verbs = (write_kind_verbs or write_verbs)(role, kind)
+        verbs = [v for v in verbs if v != "create"]
+        return _parent(parent_model, fk, kind, actor, now, verbs) if verbs else None
+    return condition
+
+
+def _team_verbs(role: Role, kind: str) -> list[str]:
+    return ["team"] if role_may(role, "case.team") else []
+
+
+def _team_condition(command: str, actor: ActorTerms, now, row):
+    base = _child_condition(m.Case, "case_id", "case", _team_verbs)(command, actor, now, row)
+    if command != "insert" or not role_may(actor.role, "case.create"):
+        return base
+    # Opening a case puts its creator on the team before the case is visible.
+    case = aliased(m.Case, name="rls_new_case")
+    own_new_case = and_(row.user_id == actor.user_id, select(case.id).where(
+        case.id == row.case_id, case.created_by_id == actor.user_id).exists())
+    return own_new_case if base is None else or_(base, own_new_case)
+
+
+def _disclosure_condition(command: str, actor: ActorTerms, now, row):
+    """A disclosure is read with its case, or with its person when it has no case."""
+    if command not in ("select", "insert") or not role_may(actor.role, "disclosure.read"):
+        return None
+    about = or_(and_(row.case_id.is_not(None),
+                     _parent(m.Case, row.case_id, "case", actor, now, ["read"])),
+                and_(row.case_id.is_(None),
+                     _parent(m.Person, row.person_id, "person", actor, now, ["read"])))
+    if command == "insert":
+        if not any(p.startswith("document.") and p != "document.read"
+                   for p in ROLE_PERMISSIONS[actor.role]):
+            return None
+        return and_(row.disclosed_by_id == actor.user_id, about)
+    return about
+
+
+def _state_change_condition(command: str, actor: ActorTerms, now, row):
+    """The history of a record is read with the record."""
+    if actor.role == Role.ADMINISTRATOR:
+        return None
+    if command == "insert":
+        return row.by_id == actor.user_id
+    if command != "select":
+        return None
+    parts = []
+    for kind, model in KIND_MODELS.items():
+        if role_may(actor.role, f"{kind}.read"):
+            parts.append(and_(row.entity.in_(_entity_names(kind, model)),
+                              _parent(model, row.entity_id, kind, actor, now, ["read"])))
+    known = [n for kind, model in KIND_MODELS.items() for n in _entity_names(kind, model)]
+    parts.append(row.entity.not_in(known))  # meetings, incidents: not case content
+    return or_(*parts)
+
+
+def _entity_names(kind: str, model) -> list[str]:
+    name = model.__tablename__
+    return sorted({kind, name, name.rstrip("s")})
+
+
+def _emergency_condition(command: str, actor: ActorTerms, now, row):
+    """Break-the-glass accesses: one's own, and for a reviewer those of cases
+    in their scope."""
+    role = actor.role
+    review = (_parent(m.Case, row.case_id, "case", actor, now, ["read"])
+              if role_may(role, "emergency.review") else None)
+    if command == "select":
+        own = row.user_id == actor.user_id
+        return own if review is None else or_(own, review)
+    if command == "insert" and role_may(role, "emergency.use"):
+        return row.user_id == actor.user_id
+    if command == "update":
+        return review
+    return None
+
+
+def _reveal_condition(command: str, actor: ActorTerms, now, row):
+    """Reveals of protected identities: one's own only."""
+    if not role_may(actor.role, "identity.reveal"):
+        return None
+    if command == "select":
+        return row.user_id == actor.user_id
+    if command == "insert":
+        return and_(row.user_id == actor.user_id,
+                    _parent(m.Person, row.person_id, "person", actor, now, ["read"]))
+    return None
+
+
+def _log_condition(command: str, actor: ActorTerms, now, row):
+    """The access log: read whole by those who verify its chain; written only
+    through the server's append function (no policy, no privilege)."""
+    if command == "select" and role_may(actor.role, "audit.verify"):
+        return TRUE_CONDITION
+    return None
+
+
+Condition = Callable[[str, ActorTerms, object, object], ColumnElement | None]
+
+
+def _kind_rule(kind: str) -> Condition:
+    return lambda command, actor, now, row: _kind_condition(kind, command, actor, now, row)
+
+
+#: Every table with case content, and how its rows are decided.
+RLS_TABLES: dict[str, tuple[type, Condition]] = {
+    **{model.__tablename__: (model, _kind_rule(kind)) for kind, model in KIND_MODELS.items()},
+    "consent_grants": (m.ConsentGrant, _child_condition(m.Consent, "consent_id", "consent")),
+    "plan_goals": (m.PlanGoal, _child_condition(m.Plan, "plan_id", "plan")),
+    "plan_actions": (m.PlanAction, _child_condition(m.Plan, "plan_id", "plan")),
+    "team_members": (m.TeamMember, _team_condition),
+    "disclosures": (m.Disclosure, _disclosure_condition),
+    "state_changes": (m.StateChange, _state_change_condition),
+    "emergency_accesses": (m.EmergencyAccess, _emergency_condition),
+    "identity_reveals": (m.IdentityReveal, _reveal_condition),
+    "audit_events": (m.AuditEvent, _log_condition),
+}
+
+
+def rules(office_timezone: str, naive_utc: bool = True):
+    """Every (table, role, command) that gets a policy."""
+    now = SqlClock(office_timezone, naive_utc)
+    for table, (model, condition) in RLS_TABLES.items():
+        for role in Role:
+            actor = ActorTerms.of_session(role)
+            for command in COMMANDS:
+                if condition(command, actor, now, model) is not None:
+                    yield Rule(table, role, command, model, _bind(condition, command, actor, now))
+
+
+def _bind(condition: Condition, command: str, actor: ActorTerms, now):
+    return lambda entity: condition(command, actor, now, entity)
+
+
+def compile_sql(statement) -> str:
+    """PostgreSQL text with every value inlined and every table schema-qualified
+    (the functions run with an empty search_path)."""
+    compiled = statement.compile(
+        dialect=postgresql.dialect(), schema_translate_map={None: TABLE_SCHEMA},
+        render_schema_translate=True, compile_kwargs={"literal_binds": True})
+    return str(compiled)
+
+
+def _role_now(rule: Rule):
+    """The policy's role is still the role in the user's users row (a login
+    role left in an old group gets nothing from it)."""
+    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
+    return role_name == rule.role.value
+
+
+def rule_row_check(rule: Rule) -> str:
+    """The body of a function that decides one row passed in as ``r`` (a new
+    or changed row: WITH CHECK)."""
+    row, entity = row_entity(rule.model)
+    condition = and_(_role_now(rule), rule.condition(entity))
+    return compile_sql(select(func.coalesce(condition, False)).select_from(row))
+
+
+def rule_keys(rule: Rule) -> str:
+    """The body of a function that returns the keys of every row the user may
+    use: the rule as one query over the table — as the services run it —
+    evaluated once per statement (the policy tests ``key IN (…)``), not once
+    per row."""
+    return compile_sql(select(rule.key).where(_role_now(rule), rule.condition(rule.model)))
+
+
+def is_everything(rule: Rule) -> bool:
+    """The rule lets the role use every row (the log, for who verifies it)."""
+    return rule.condition(rule.model) is TRUE_CONDITION
