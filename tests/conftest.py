@@ -195,3 +195,25 @@ def pg_cluster():
     cluster = start()
     yield cluster
     cluster.stop()
+
+
+#: Modules that work against a PostgreSQL server. Its now() — what the row
+#: rules and the log function compare with — cannot travel, so under a frozen
+#: session clock (TREFAS_TEST_NOW) these modules run on the real clock,
+#: ticking; the instant's own tests (tests/integration/test_clock_instants.py
+#: and the rest of the suite) keep the frozen one.
+SERVER_CLOCK_MODULES = ("test_server_", "test_services_both_stores", "test_live_changes",
+                        "test_cli_server", "test_ui_server", "test_pg_cluster")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def server_clock_for_server_modules(request):
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    if getattr(request.config, "_trefas_traveller", None) is None \
+            or not name.startswith(SERVER_CLOCK_MODULES):
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(time_machine.escape_hatch.time.time(), tick=True):
+        yield

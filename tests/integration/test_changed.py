@@ -33,6 +33,7 @@ from trefas_app.services import (
 )
 from trefas_app.store import change_collector
 from trefas_app.store.keyslots import TEST_KDF
+from trefas_app.store.models import PERSON_NAME_INDEX_TABLES
 from trefas_app.store.store import create_store, unlock
 
 PW = "Granskog-och-hav-42"

@@ -35,6 +35,7 @@ from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Category, ProtectionL
 from trefas_app.domain.errors import AccessDenied, NoSuchRecord, denied, on_record  # noqa: F401 (the rule's callers use them from here)
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
+from trefas_app.store.dialect import lock_for_change
 
 def local_date(now: dt.datetime) -> dt.date:
     """Consents run by calendar day in the office zone (the one clock's).
@@ -443,15 +444,16 @@ def get_visible(session: Session, actor: Actor, kind: str, record_id: int,
                 now: dt.datetime, verb: str = "read"):
     """One record through the same rule as every list; refuses otherwise.
 
-    A record read to be changed (``verb="write"``) is locked until the commit
-    (``FOR UPDATE`` on a server; SQLite has one writer anyway): a second desktop
-    changing it at the same moment waits, then sees the first one's change —
-    a draft already signed, a consent already superseded — and gets the
-    service's own conflict message instead of overwriting it."""
+    A record read to be changed (``verb="write"``) is held until the commit
+    (``dialect.lock_for_change``): a second desktop changing it at the same
+    moment waits, then sees the first one's change — a draft already signed,
+    a consent already superseded — and gets the service's own conflict
+    message instead of overwriting it."""
     model = _model_of(kind)
     query = select(model).where(model.id == record_id, visible(actor, kind, now, verb))
     if verb == "write":
-        query = query.with_for_update(of=model).execution_options(populate_existing=True)
+        lock_for_change(session, kind, record_id)
+        query = query.execution_options(populate_existing=True)
     row = session.scalars(query).first()
     if row is not None:
         return row

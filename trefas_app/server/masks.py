@@ -57,7 +57,7 @@ PERSONS = ShownTable(
      ("personal_number", "text"), ("birth_date", "date"), ("phone", "text"),
      ("address", "text"), ("postal_code", "text"), ("city", "text"),
      ("risk_level", "text"), ("risk_factors", "text"), ("protective_factors", "text"),
-     ("search_name", "text")))
+     ("search_name", "text"), ("sort_name", "text")))
 RELATIVES = ShownTable(
     "relatives", "relative", ("id", "person_id", "owner_agency", "relation", "is_guardian",
                               *_TRACKED),
@@ -129,6 +129,8 @@ def _person_columns(p, reader: _Reader) -> list:
         _when(and_(identity, reader.shared(Category.SOCIAL)),
               p.protective_factors).label("protective_factors"),
         _when(identity, p.search_name).label("search_name"),
+        # The stored Swedish sort key (0005) spells the name: masked with it.
+        _when(identity, p.sort_name).label("sort_name"),
     ]
 
 

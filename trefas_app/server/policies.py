@@ -26,7 +26,7 @@ program would show them:
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from trefas_app.domain import clock
 
 from sqlalchemy.dialects import postgresql
 
@@ -94,7 +94,7 @@ def install(connection, *, office_timezone: str) -> None:
     """Roles, ownership, grants, row-level security, policies, the masked
     view and the audit set-up, on a schema the migrations have made.
     Idempotent: an existing installation is replaced."""
-    ZoneInfo(office_timezone)  # refuses an unknown zone before any SQL
+    clock.zone_named(office_timezone)  # refuses an unknown zone before any SQL
     _roles(connection)
     _schema(connection)
     tables = _existing_tables(connection)
@@ -117,12 +117,46 @@ def install(connection, *, office_timezone: str) -> None:
     _masked_views(connection, office_timezone, naive_utc)
     _emergency_lookup(connection)
     _retention(connection)
+    _numbering(connection)
     _log_appender(connection)
     _audit(connection, tables)
 
 
 #: The server's one way into the access log (made by the server store's
 #: migrations): it appends under a lock, as the owner, for every login role.
+#: Tables whose records carry a yearly number (K-2026-00042): the services'
+#: next_number, whose max() a login role could only take over the rows its
+#: rules show.
+NUMBERED_TABLES = (m.Case.__tablename__, m.Incident.__tablename__,
+                   m.IssuedDocument.__tablename__)
+
+
+def _numbering(connection) -> None:
+    """``trefas.next_record_number(table, prefix, year)``: the next yearly
+    number over all the table's rows, under a lock held to the end of the
+    caller's transaction (two desktops never draw the same number). It
+    tells a caller how many such records exist this year, nothing else."""
+    tables = ", ".join(f"'{t}'" for t in NUMBERED_TABLES)
+    signature = "next_record_number(p_table text, p_prefix text, p_year integer)"
+    _run(connection, f"""CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature}
+RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $fn$
+DECLARE last text;
+BEGIN
+  IF p_table NOT IN ({tables}) THEN
+    RAISE EXCEPTION 'no yearly numbers in %', p_table;
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('trefas.number.' || p_table), p_year);
+  EXECUTE format('SELECT max(number) FROM {TABLE_SCHEMA}.%I WHERE number LIKE $1', p_table)
+    INTO last USING p_prefix || '-' || p_year || '-%';
+  RETURN COALESCE(substring(last from '[0-9]+$')::integer, 0) + 1;
+END $fn$""")
+    _run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {OWNER_ROLE}")
+    _run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
+    workers = [group_role(r) for r in Role if r != Role.ADMINISTRATOR]
+    _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                     f"TO {', '.join(workers)}")
+
+
 LOG_APPENDER = "append_log"
 
 
@@ -335,8 +369,10 @@ def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
                  compile_sql(masked_select(shown, office_timezone, naive_utc)))
         _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
                          f"TO {', '.join(readers)}")
+        # The stored sort key compares as bytes, as on the table (COLLATE "C").
         listed = [f"t.{c}" for c in shown.open_columns] + \
-            [f"s.{name}" for name, _kind in shown.shown_columns]
+            [f's.{name} COLLATE "C" AS {name}' if name == "sort_name" else f"s.{name}"
+             for name, _kind in shown.shown_columns]
         _run(connection, f"DROP VIEW IF EXISTS {shown.view}")
         _run(connection, f"CREATE VIEW {shown.view} WITH (security_invoker = true) AS "
                          f"SELECT {', '.join(listed)} FROM {TABLE_SCHEMA}.{shown.table} t "

@@ -30,7 +30,7 @@ PURGERS = tuple(r for r in Role if role_may(r, "system.retention") and r != Role
 
 
 def _case_statements() -> list:
-    from trefas_app.services.admin import case_purge_statements
+    from trefas_app.services.admin.retention import case_purge_statements
 
     return case_purge_statements(CASE)
 
@@ -54,7 +54,7 @@ def _consent_statements() -> list:
 
 
 def _person_statements() -> list:
-    from trefas_app.services.admin import person_purge_statements
+    from trefas_app.services.admin.retention import person_purge_statements
 
     return person_purge_statements(PERSON)
 

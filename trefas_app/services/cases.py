@@ -100,7 +100,14 @@ def _case_in_write_scope(uow: UnitOfWork, actor: Actor, case_id: int) -> m.Case:
 
 
 def next_number(session, now: dt.datetime, prefix: str, model) -> str:
+    """The next yearly number. On a server the row rules would hide others'
+    records from max(): the server's ``trefas.next_record_number`` counts
+    them all, under a lock (server/policies.py)."""
     year = access.local_date(now).year
+    if session.get_bind().dialect.name == "postgresql":
+        n = session.scalar(text("SELECT trefas.next_record_number(:t, :p, :y)"),
+                           {"t": model.__tablename__, "p": prefix, "y": year})
+        return f"{prefix}-{year}-{n:05d}"
     like = f"{prefix}-{year}-%"
     last = session.scalar(select(func.max(model.number)).where(model.number.like(like)))
     n = int(last.rsplit("-", 1)[1]) + 1 if last else 1

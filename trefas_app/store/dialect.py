@@ -106,3 +106,15 @@ def server_unreachable(exc: BaseException) -> bool:
         return True
     return getattr(exc, "connection_invalidated", False) and \
         type(orig).__module__.startswith("psycopg")
+
+
+def lock_for_change(session, kind: str, record_id: int) -> None:
+    """Hold one record for the rest of the transaction before it is read to
+    be changed, so that a second desktop changing it waits and then reads the
+    first one's result. On a server an advisory lock on (kind, id): a row
+    lock (FOR UPDATE) cannot be taken through the masked views that persons,
+    relatives and consents are read by. SQLite has one writer anyway."""
+    from sqlalchemy import func
+
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(kind), record_id)))
