@@ -72,6 +72,9 @@ NOT_WRITE_SERVICES = {
     "cases.writable_case", "users.user_directory", "dashboard.dashboard",
     "consents.expiring_consents", "persons.active_reveals", "accounts.recovery_notices",
     "audit_log.read_volumes",
+    # What a screen loads in one transaction (services/case_tabs.py, the log review).
+    "audit_log.log_page", "audit_log.recent_reveals", "audit_log.volume_report",
+    "case_tabs.upcoming_meetings",
 }
 
 
