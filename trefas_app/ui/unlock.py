@@ -29,6 +29,7 @@ from trefas_app.store import store as store_mod
 from trefas_app.store.store import LoginThrottled
 from trefas_app.ui import style
 from trefas_app.ui.common import heading
+from trefas_app.ui.widgets.fields import line_edit
 
 
 class UnlockDialog(QDialog):
@@ -82,8 +83,7 @@ class UnlockDialog(QDialog):
         form = QFormLayout()
         self.user_edit = QLineEdit(username or locked_by, self)
         self.user_edit.setObjectName("username")
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setObjectName("password")
+        self.password_edit = line_edit(self, "password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(self.tr("Användarnamn:"), self.user_edit)
         form.addRow(self.tr("Lösenord:"), self.password_edit)

@@ -47,10 +47,14 @@ class ServiceDialog(QDialog):
     succeeded = Signal(object)
 
     def __init__(self, ctx, parent: QWidget | None = None, title: str = "",
-                 ok_text: str | None = None):
+                 ok_text: str | None = None, name: str = "", width: int = 0):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(title or "Trefas")
+        if name:  # the tests and the accessibility tree find the dialog by it
+            self.setObjectName(name)
+        if width:
+            self.setMinimumWidth(width)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.result_value: Any = None
         self._busy = False
@@ -261,6 +265,23 @@ def field_error_label(parent: QWidget | None = None, field: QWidget | None = Non
     lbl.setTextFormat(Qt.TextFormat.PlainText)
     lbl.hide()
     return lbl
+
+
+def text_problem(text: str, missing: str, too_long: str, limit: int) -> str:
+    """The sentence for a required text: ``missing`` when empty, ``too_long``
+    past ``limit`` characters, else ""."""
+    if not text:
+        return missing
+    return too_long if len(text) > limit else ""
+
+
+def note_problem(problems: list[str], text: str, lbl: QLabel | None = None) -> None:
+    """Count ``text`` (when not "") among the sentences that stop saving; with
+    ``lbl``, also show it (or clear it) under its field."""
+    if lbl is not None:
+        set_field_error(lbl, text)
+    if text:
+        problems.append(text)
 
 
 def set_field_error(lbl: QLabel, text: str) -> None:

@@ -28,6 +28,7 @@ from trefas_app.documents.verification import read_document_file
 from trefas_app.domain.errors import TrefasError
 from trefas_app.services import documents
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
+from trefas_app.ui.widgets.fields import line_edit
 
 _OK_STYLE = ("QLabel#verifyResult { background: #e3f4e6; color: #14532d; "
              "border: 1px solid #2e7d32; border-radius: 4px; padding: 8px; }")
@@ -59,8 +60,7 @@ class VerifyDocumentDialog(QDialog):
                             self))
         form = QFormLayout()
         row = QHBoxLayout()
-        self.file_label = QLineEdit(self)
-        self.file_label.setObjectName("verifyFile")
+        self.file_label = line_edit(self, "verifyFile")
         self.file_label.setReadOnly(True)
         self.choose_button = QPushButton(self.tr("Välj fil …"), self)
         self.choose_button.setObjectName("chooseFile")
@@ -68,8 +68,7 @@ class VerifyDocumentDialog(QDialog):
         row.addWidget(self.file_label, 1)
         row.addWidget(self.choose_button)
         form.addRow(self.tr("Fil"), row)
-        self.password = QLineEdit(self)
-        self.password.setObjectName("verifyPassword")
+        self.password = line_edit(self, "verifyPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("om filen är lösenordsskyddad"))
         form.addRow(self.tr("Lösenord för filen"), self.password)

@@ -16,9 +16,7 @@ MIN_REASON = 10
 class EmergencyAccessDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None = None, case_number: str = ""):
         super().__init__(ctx, parent, title=self.tr("Nödåtkomst"),
-                         ok_text=self.tr("Begär nödåtkomst"))
-        self.setObjectName("emergencyDialog")
-        self.setMinimumWidth(500)
+                         ok_text=self.tr("Begär nödåtkomst"), name="emergencyDialog", width=500)
         self.body.insertWidget(0, muted(self.tr(
             "Använd nödåtkomst bara när ett ärende utanför ditt team måste läsas nu, till "
             "exempel vid akut fara. Du får läsrätt under den tid du väljer. Skälet loggas och "

@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -20,7 +19,13 @@ from trefas_app.services import meetings
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import MeetingView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, limit_field, muted
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.base import (
+    ServiceDialog,
+    field_error_label,
+    note_problem,
+    set_field_error,
+    text_problem,
+)
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
     CasePicker,
@@ -31,6 +36,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     merge,
     to_datetime,
 )
+from trefas_app.ui.widgets.fields import enum_combo, line_edit
 
 
 class MeetingDialog(ServiceDialog):
@@ -40,15 +46,11 @@ class MeetingDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, units: list[UnitView],
                  candidates: list[Candidate] = ()):
-        super().__init__(ctx, parent, title=self.tr("Nytt möte"), ok_text=self.tr("Skapa möte"))
-        self.setObjectName("meetingDialog")
-        self.setMinimumWidth(580)
+        super().__init__(ctx, parent, title=self.tr("Nytt möte"), ok_text=self.tr("Skapa möte"),
+                         name="meetingDialog", width=580)
         self.resize(620, 620)
         lang = ctx.lang
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("kind")
-        for kind in MeetingKind:
-            self.kind_combo.addItem(enum_label(kind, lang), kind)
+        self.kind_combo = enum_combo(self, "kind", MeetingKind, lang)
         self.unit_combo = QComboBox(self)
         self.unit_combo.setObjectName("unit")
         self.unit_combo.addItem(self.tr("Välj enhet"), None)
@@ -58,15 +60,11 @@ class MeetingDialog(ServiceDialog):
             i = self.unit_combo.findData(ctx.actor.unit_id)
             if i >= 0:
                 self.unit_combo.setCurrentIndex(i)
-        self.title_edit = QLineEdit(self)
-        limit_field(self.title_edit, "meetings.title")
-        self.title_edit.setObjectName("title")
-        self.title_edit.setPlaceholderText(self.tr("t.ex. Operativ grupp Järva, vecka 12"))
+        self.title_edit = line_edit(self, "title", "meetings.title",
+                                    placeholder=self.tr("t.ex. Operativ grupp Järva, vecka 12"))
         self.when_edit = datetime_edit(self, local_now().replace(minute=0))
         self.when_edit.setObjectName("heldAt")
-        self.place_edit = QLineEdit(self)
-        limit_field(self.place_edit, "meetings.place")
-        self.place_edit.setObjectName("place")
+        self.place_edit = line_edit(self, "place", "meetings.place")
         self.participants = UserChecklist(self, lang=lang)
         self.participants.setObjectName("participants")
         self.participants.setMinimumHeight(160)
@@ -115,10 +113,9 @@ class MeetingDialog(ServiceDialog):
         if self.unit_combo.currentData() is None:
             problems.append(self.tr("Välj enhet."))
         title = self.title_edit.text().strip()
-        if not title:
-            problems.append(self.tr("Ange en rubrik."))
-        elif len(title) > 200:
-            problems.append(self.tr("Rubriken får vara högst 200 tecken."))
+        note_problem(problems, text_problem(
+            title, self.tr("Ange en rubrik."),
+            self.tr("Rubriken får vara högst 200 tecken."), 200))
         if len(self.place_edit.text().strip()) > 200:
             problems.append(self.tr("Platsen får vara högst 200 tecken."))
         return problems
@@ -138,9 +135,7 @@ class MeetingItemDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, meeting=None,
                  case_id: int | None = None, case_text: str = "", meeting_rows=()):
         super().__init__(ctx, parent, title=self.tr("Ärende på mötet"),
-                         ok_text=self.tr("Lägg till"))
-        self.setObjectName("meetingItemDialog")
-        self.setMinimumWidth(580)
+                         ok_text=self.tr("Lägg till"), name="meetingItemDialog", width=580)
         self.meeting = meeting
         self.meeting_combo: QComboBox | None = None
         if meeting is not None:
@@ -202,9 +197,7 @@ class MarkHeldDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, meeting: MeetingView):
         super().__init__(ctx, parent, title=self.tr("Markera mötet som hållet"),
-                         ok_text=self.tr("Markera som hållet"))
-        self.setObjectName("markHeldDialog")
-        self.setMinimumWidth(480)
+                         ok_text=self.tr("Markera som hållet"), name="markHeldDialog", width=480)
         self.meeting = meeting
         self.body.insertWidget(0, muted(self.tr(
             "Bocka ur dem som inte var med. När mötet är markerat som hållet kan protokollet "

@@ -20,9 +20,7 @@ class ReasonDialog(ServiceDialog):
                  service: Callable[..., Any], args: tuple = (), min_chars: int = 1,
                  ok_text: str | None = None, explanation: str = "",
                  reason_kw: str | None = None):
-        super().__init__(ctx, parent, title=title, ok_text=ok_text)
-        self.setObjectName("reasonDialog")
-        self.setMinimumWidth(480)
+        super().__init__(ctx, parent, title=title, ok_text=ok_text, name="reasonDialog", width=480)
         self._service, self._args = service, args
         self._min = min_chars
         self._reason_kw = reason_kw

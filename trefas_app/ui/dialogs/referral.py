@@ -14,6 +14,7 @@ from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.widgets.fields import enum_combo
 
 MAX_TEXT = referrals.MAX_TEXT
 
@@ -23,9 +24,7 @@ class ReferralDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, case_id: int, case_number: str = ""):
         super().__init__(ctx, parent, title=self.tr("Aktualisera till SIG"),
-                         ok_text=self.tr("Aktualisera"))
-        self.setObjectName("referralDialog")
-        self.setMinimumWidth(520)
+                         ok_text=self.tr("Aktualisera"), name="referralDialog", width=520)
         self.case_id = case_id
         if case_number:
             self.body.insertWidget(0, muted(self.tr("Ärende {number}").format(
@@ -67,9 +66,7 @@ class ReferralStateDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, referral: ReferralView):
         super().__init__(ctx, parent, title=self.tr("Ändra status – SIG-aktualisering"),
-                         ok_text=self.tr("Ändra status"))
-        self.setObjectName("referralStateDialog")
-        self.setMinimumWidth(540)
+                         ok_text=self.tr("Ändra status"), name="referralStateDialog", width=540)
         self.referral = referral
         lang = ctx.lang
         info = QLabel(self.tr("{number} · {person} · mottagen {date}\nNuvarande status: {state}")
@@ -89,16 +86,10 @@ class ReferralStateDialog(ServiceDialog):
         reason.setTextFormat(Qt.TextFormat.PlainText)
         self.body.insertWidget(1, reason)
 
-        self.state_combo = QComboBox(self)
-        self.state_combo.setObjectName("toState")
-        self.state_combo.addItem(self.tr("Välj ny status"), None)
-        for st in referral.next_states:
-            self.state_combo.addItem(enum_label(st, lang), st)
-        self.closure_combo = QComboBox(self)
-        self.closure_combo.setObjectName("closure")
-        self.closure_combo.addItem(self.tr("Välj avslutsorsak"), None)
-        for reason in ReferralClosure:
-            self.closure_combo.addItem(enum_label(reason, lang), reason)
+        self.state_combo = enum_combo(self, "toState", referral.next_states, lang,
+                                      placeholder=self.tr("Välj ny status"))
+        self.closure_combo = enum_combo(self, "closure", ReferralClosure, lang,
+                                        placeholder=self.tr("Välj avslutsorsak"))
         self.note_edit = QPlainTextEdit(self)
         self.note_edit.setObjectName("note")
         self.note_edit.setFixedHeight(90)
