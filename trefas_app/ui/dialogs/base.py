@@ -43,6 +43,10 @@ from trefas_app.domain.errors import TrefasError
 from trefas_app.ui import accessibility, common
 
 
+#: The signal :meth:`ServiceDialog.watch` connects, the first a field has.
+_CHANGE_SIGNALS = ("changed", "textChanged", "currentIndexChanged", "toggled")
+
+
 class ServiceDialog(QDialog):
     succeeded = Signal(object)
 
@@ -110,6 +114,20 @@ class ServiceDialog(QDialog):
 
     def is_dirty(self) -> bool:
         return self._clean_state is not None and self._snapshot() != self._clean_state
+
+    # -- building ------------------------------------------------------------------
+
+    def watch(self, *fields: QWidget) -> None:
+        """Revalidate whenever one of ``fields`` changes: a field of our own
+        emits ``changed``; Qt's inputs emit their usual change signal."""
+        for field in fields:
+            for name in _CHANGE_SIGNALS:
+                signal = getattr(field, name, None)
+                if signal is not None:
+                    signal.connect(self.revalidate)
+                    break
+            else:
+                raise TypeError(f"no change signal on {type(field).__name__}")
 
     # -- validation ----------------------------------------------------------------
 
@@ -273,6 +291,11 @@ def text_problem(text: str, missing: str, too_long: str, limit: int) -> str:
     if not text:
         return missing
     return too_long if len(text) > limit else ""
+
+
+def problem_list(*texts: str) -> list[str]:
+    """The sentences among ``texts`` that are not "" (for :meth:`ServiceDialog.problems`)."""
+    return [t for t in texts if t]
 
 
 def note_problem(problems: list[str], text: str, lbl: QLabel | None = None) -> None:

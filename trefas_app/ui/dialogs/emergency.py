@@ -39,8 +39,7 @@ class EmergencyAccessDialog(ServiceDialog):
         self.form.addRow(self.tr("Skäl *"), self.reason_edit)
         self.form.addRow("", self.counter)
         self.form.addRow(self.tr("Giltig i"), self.hours)
-        self.number_edit.textChanged.connect(self.revalidate)
-        self.reason_edit.textChanged.connect(self.revalidate)
+        self.watch(self.number_edit, self.reason_edit)
         self.mark_clean()
 
     def problems(self) -> list[str]:

@@ -143,8 +143,7 @@ class AgreementDialog(ServiceDialog):
         self.form.addRow(self.tr("Villkor *"), self.conditions_edit)
         self.form.addRow(self.tr("Undertecknad den"), self.signed)
         self.form.addRow("", self.signed_error)
-        self.conditions_edit.textChanged.connect(self.revalidate)
-        self.signed.changed.connect(self.revalidate)
+        self.watch(self.conditions_edit, self.signed)
         self.mark_clean()
 
     def problems(self) -> list[str]:

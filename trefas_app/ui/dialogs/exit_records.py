@@ -16,6 +16,7 @@ from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
     note_problem,
+    problem_list,
     set_field_error,
     text_problem,
 )
@@ -46,12 +47,9 @@ class ThreatAssessmentDialog(ServiceDialog):
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        text = self.summary_edit.toPlainText().strip()
-        if not text:
-            return [self.tr("Sammanfatta hotbilden.")]
-        if len(text) > MAX_TEXT:
-            return [self.tr("Texten är för lång (högst 20 000 tecken).")]
-        return []
+        return problem_list(text_problem(
+            self.summary_edit.toPlainText().strip(), self.tr("Sammanfatta hotbilden."),
+            self.tr("Texten är för lång (högst 20 000 tecken)."), MAX_TEXT))
 
     def submit(self) -> None:
         self.run(exits.add_threat_assessment, self.case_id, self.exit_id,
@@ -92,8 +90,7 @@ class RecordDialog(ServiceDialog):
         self.form.addRow(self.tr("Beskrivning *"), self.description_edit)
         self.form.addRow(self.tr("Startdatum *"), self.start)
         self.form.addRow("", self.start_error)
-        self.description_edit.textChanged.connect(self.revalidate)
-        self.start.changed.connect(self.revalidate)
+        self.watch(self.description_edit, self.start)
         self.mark_clean()
 
     def problems(self) -> list[str]:

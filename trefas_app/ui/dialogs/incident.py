@@ -69,9 +69,7 @@ class IncidentDialog(ServiceDialog):
             "När händelsen rapporteras skapas rutinen vid skjutningar som en checklista."),
             self))
         self.when_edit.dateTimeChanged.connect(self.revalidate)
-        self.unit_combo.currentIndexChanged.connect(self.revalidate)
-        self.place_edit.textChanged.connect(self.revalidate)
-        self.summary_edit.textChanged.connect(self.revalidate)
+        self.watch(self.unit_combo, self.place_edit, self.summary_edit)
         self.mark_clean()
 
     def occurred_at(self) -> dt.datetime:

@@ -83,9 +83,7 @@ class MeetingDialog(ServiceDialog):
         self.form.addRow(self.tr("Plats"), self.place_edit)
         self.form.addRow(self.tr("Deltagare"), self.participants)
         self.form.addRow("", self.directory_note)
-        for signal in (self.unit_combo.currentIndexChanged, self.title_edit.textChanged,
-                       self.place_edit.textChanged, self.participants.changed):
-            signal.connect(self.revalidate)
+        self.watch(self.unit_combo, self.title_edit, self.place_edit, self.participants)
         self.mark_clean()
         load_directory(ctx, self._directory_loaded, key=f"meeting_dialog.users.{id(self)}",
                        owner=self)
@@ -163,9 +161,7 @@ class MeetingItemDialog(ServiceDialog):
         self.form.addRow(self.tr("Ärende *"), self.case_picker)
         self.form.addRow(self.tr("Diskussion *"), self.discussion_edit)
         self.form.addRow(self.tr("Beslut"), self.decision_edit)
-        self.case_picker.changed.connect(self.revalidate)
-        self.discussion_edit.textChanged.connect(self.revalidate)
-        self.decision_edit.textChanged.connect(self.revalidate)
+        self.watch(self.case_picker, self.discussion_edit, self.decision_edit)
         self.mark_clean()
 
     def meeting_id(self) -> int | None:

@@ -62,8 +62,7 @@ class NoteDialog(ServiceDialog):
             self.sign_button.setObjectName("saveAndSign")
             self.sign_button.clicked.connect(self._save_and_sign)
         self.ok_button.setObjectName("saveDraft")
-        self.title_edit.textChanged.connect(self.revalidate)
-        self.body_edit.textChanged.connect(self.revalidate)
+        self.watch(self.title_edit, self.body_edit)
         self.mark_clean()
         if corrects is not None:
             # Pre-filled text is not the user's own yet: ask only once they type.

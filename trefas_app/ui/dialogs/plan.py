@@ -16,6 +16,7 @@ from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
     note_problem,
+    problem_list,
     set_field_error,
     text_problem,
 )
@@ -123,12 +124,9 @@ class GoalDialog(ServiceDialog):
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        text = self.goal_edit.toPlainText().strip()
-        if not text:
-            return [self.tr("Beskriv målet.")]
-        if len(text) > MAX_TEXT:
-            return [self.tr("Texten är för lång (högst 10 000 tecken).")]
-        return []
+        return problem_list(text_problem(
+            self.goal_edit.toPlainText().strip(), self.tr("Beskriv målet."),
+            self.tr("Texten är för lång (högst 10 000 tecken)."), MAX_TEXT))
 
     def submit(self) -> None:
         self.run(plans.add_goal, self.plan.id, combo_enum(self.area_combo, LifeArea),
@@ -169,9 +167,7 @@ class ActionDialog(ServiceDialog):
         self.form.addRow(self.tr("Klart senast"), self.due)
         self.form.addRow(self.tr("Uppföljning"), self.follow)
         self.form.addRow("", self.date_error)
-        self.what_edit.textChanged.connect(self.revalidate)
-        self.due.changed.connect(self.revalidate)
-        self.follow.changed.connect(self.revalidate)
+        self.watch(self.what_edit, self.due, self.follow)
         self.mark_clean()
 
     def problems(self) -> list[str]:

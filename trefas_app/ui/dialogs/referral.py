@@ -13,7 +13,7 @@ from trefas_app.domain.enums import Agency, ReferralClosure, ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
-from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.dialogs.base import ServiceDialog, problem_list, text_problem
 from trefas_app.ui.widgets.fields import enum_combo
 
 MAX_TEXT = referrals.MAX_TEXT
@@ -49,12 +49,9 @@ class ReferralDialog(ServiceDialog):
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        text = self.reason_edit.toPlainText().strip()
-        if not text:
-            return [self.tr("Ange skälet till aktualiseringen.")]
-        if len(text) > MAX_TEXT:
-            return [self.tr("Texten är för lång (högst 20 000 tecken).")]
-        return []
+        return problem_list(text_problem(
+            self.reason_edit.toPlainText().strip(), self.tr("Ange skälet till aktualiseringen."),
+            self.tr("Texten är för lång (högst 20 000 tecken)."), MAX_TEXT))
 
     def submit(self) -> None:
         self.run(referrals.create_referral, self.case_id, self.reason_edit.toPlainText().strip(),
@@ -104,8 +101,7 @@ class ReferralStateDialog(ServiceDialog):
                 "ärendet är stängt, eller så handläggs den av socialtjänsten."))
             self.state_combo.setEnabled(False)
         self.state_combo.currentIndexChanged.connect(self._state_changed)
-        self.closure_combo.currentIndexChanged.connect(self.revalidate)
-        self.note_edit.textChanged.connect(self.revalidate)
+        self.watch(self.closure_combo, self.note_edit)
         self._state_changed()
         self.mark_clean()
 

@@ -62,8 +62,7 @@ class TaskDialog(ServiceDialog):
         self.form.addRow("", self.directory_note)
         self.form.addRow(self.tr("Förfaller"), self.due)
         self.form.addRow("", self.due_error)
-        self.title_edit.textChanged.connect(self.revalidate)
-        self.due.changed.connect(self.revalidate)
+        self.watch(self.title_edit, self.due)
         self.mark_clean()
         load_directory(ctx, self._directory_loaded, key=f"task_dialog.users.{id(self)}",
                        owner=self)

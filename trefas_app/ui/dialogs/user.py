@@ -212,8 +212,7 @@ class UnitDialog(ServiceDialog):
         self.form.addRow(self.tr("Myndighet"), self.agency_combo)
         self.form.addRow(self.tr("Kod *"), self.code_edit)
         self.form.addRow(self.tr("Namn *"), self.name_edit)
-        self.code_edit.textChanged.connect(self.revalidate)
-        self.name_edit.textChanged.connect(self.revalidate)
+        self.watch(self.code_edit, self.name_edit)
         self.mark_clean()
 
     def problems(self) -> list[str]:
