@@ -59,6 +59,15 @@ def retain_until(last_entry: dt.datetime) -> dt.date:
         return d.replace(year=d.year + RETENTION_YEARS, day=28)
 
 
+def user_names(session, ids) -> dict[int, str]:
+    """The display names of the users ``ids`` (None left out), by id."""
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return dict(session.execute(select(m.User.id, m.User.display_name)
+                                .where(m.User.id.in_(ids))).all())
+
+
 def touch_case(case: m.Case, now: dt.datetime) -> None:
     """Every new entry moves the retention clock of its case."""
     case.last_entry_at = now

@@ -32,6 +32,7 @@ from trefas_app.domain.routine import (
 )
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services.case_records import list_case_records
 from trefas_app.services.cases import (
     next_number,
     record_state_change,
@@ -445,28 +446,7 @@ def list_case_involvements(uow: UnitOfWork, actor: Actor, case_id: int, offset: 
     lets the user see the links (criminal-category content), newest incident
     first, and how many more links exist in the user's scope. The case itself
     must be visible to the user."""
-    offset, limit = check_paging(offset, limit)
-    with uow:
-        access.require(actor, "involvement.read")
-        s, now = uow.session, uow.now()
-        case = access.get_visible(s, actor, "case", case_id, now)
-        filters = [m.IncidentInvolvement.case_id == case.id]
-        known = (case.id, case.person_id)
-        where = [access.visible(actor, "involvement", now, within_case=known), *filters]
-        total = s.scalar(select(func.count()).select_from(m.IncidentInvolvement).where(*where))
-        rows = s.scalars(
-            select(m.IncidentInvolvement)
-            .join(m.Incident, m.Incident.id == m.IncidentInvolvement.incident_id)
-            .where(*where)
-            .order_by(m.Incident.occurred_at.desc(), m.IncidentInvolvement.id.desc())
-            .offset(offset).limit(limit)).all()
-        hidden = (access.hidden_by_category(s, actor, "involvement", now, *filters,
-                                            within_case=known) if offset == 0 else {})
-        if offset == 0:
-            uow.log(actor, "involvement.list", subject_kind="case", subject_id=case.id,
-                    case_id=case.id, person_id=case.person_id,
-                    detail={"hits": total, "hidden": sum(hidden.values())})
-        page = Page(rows=_involvement_views(s, actor, list(rows), now), total=total,
-                    offset=offset, hidden=hidden)
-        uow.commit()
-        return page
+    return list_case_records(uow, actor, case_id, offset, limit, kind="involvement",
+                             model=m.IncidentInvolvement, parent=m.Incident,
+                             parent_key=m.IncidentInvolvement.incident_id,
+                             newest=m.Incident.occurred_at, to_views=_involvement_views)

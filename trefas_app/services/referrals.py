@@ -18,9 +18,14 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, ReferralClosure, ReferralState
 from trefas_app.domain.errors import ValidationError
 from trefas_app.domain import text as text_rules
-from trefas_app.domain.text import check_paging
+from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
-from trefas_app.services.cases import record_state_change, touch_case, writable_case
+from trefas_app.services.cases import (
+    record_state_change,
+    touch_case,
+    user_names,
+    writable_case,
+)
 from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import ReferralRow, ReferralView
@@ -34,23 +39,8 @@ _DECISIONS = (ReferralState.GRANTED, ReferralState.DECLINED)
 
 
 def _clean_text(text: str | None, sv_what: str, en_what: str, required: bool) -> str | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            raise ValidationError(f"Ange {sv_what}.", f"Give {en_what}.")
-        return None
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"Texten är för lång ({sv_what}, högst 20 000 tecken).",
-                              f"The text is too long ({en_what}, at most 20,000 characters).")
-    return text
+    return limited_text(text, sv_what, en_what, MAX_TEXT, required)
 
-
-def _names(session, ids) -> dict[int, str]:
-    ids = sorted({i for i in ids if i is not None})
-    if not ids:
-        return {}
-    return dict(session.execute(select(m.User.id, m.User.display_name)
-                                .where(m.User.id.in_(ids))).all())
 
 
 def _may_move(uow: UnitOfWork, actor: Actor, ref: m.Referral) -> bool:
@@ -71,7 +61,7 @@ def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral,
     s, now = uow.session, uow.now()
     case = s.get(m.Case, ref.case_id)
     person = project_persons(s, actor, [s.get(m.Person, ref.person_id)], now)[ref.person_id]
-    names = _names(s, (ref.created_by_id, ref.decided_by_id))
+    names = user_names(s, (ref.created_by_id, ref.decided_by_id))
     next_states = (tuple(st for st in lifecycles.REFERRAL.states
                          if st in lifecycles.REFERRAL.allowed_next(ref.state))
                    if (_may_move(uow, actor, ref) if may_move is None else may_move)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -74,9 +73,8 @@ class ConsentPanel(QWidget):
         self.intro = muted(self.tr("Vilka uppgifter som delas med vilken myndighet, enligt "
                                    "gällande samtycken."), self)
         buttons.addWidget(self.intro, 1)
-        self.record_button = QPushButton(self.tr("Registrera samtycke …"), self)
-        self.record_button.setObjectName("recordConsent")
-        self.record_button.clicked.connect(self.record)
+        self.record_button = push_button(self, self.tr("Registrera samtycke …"),
+                                         "recordConsent", self.record)
         buttons.addWidget(self.record_button)
         lay.addLayout(buttons)
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -24,6 +23,7 @@ from trefas_app.domain.errors import TrefasError
 from trefas_app.store.address import DEFAULT_PORT, ServerAddress, parse
 from trefas_app.ui.common import muted
 from trefas_app.ui.widgets.fields import line_edit
+from trefas_app.ui.widgets.parts import push_button
 
 
 class ServerFields(QWidget):
@@ -44,9 +44,7 @@ class ServerFields(QWidget):
         self.database_edit.setObjectName("serverDatabase")
         self.ca_edit = line_edit(self, "serverCa",
                                  placeholder=self.tr("krävs för en server på en annan dator"))
-        browse = QPushButton(self.tr("Välj …"), self)
-        browse.setObjectName("serverCaBrowse")
-        browse.clicked.connect(self._browse)
+        browse = push_button(self, self.tr("Välj …"), "serverCaBrowse", self._browse)
         row = QHBoxLayout()
         row.addWidget(self.ca_edit, 1)
         row.addWidget(browse)

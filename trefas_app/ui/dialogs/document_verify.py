@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +28,7 @@ from trefas_app.domain.errors import TrefasError
 from trefas_app.services import documents
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
 from trefas_app.ui.widgets.fields import line_edit
+from trefas_app.ui.widgets.parts import push_button
 
 _OK_STYLE = ("QLabel#verifyResult { background: #e3f4e6; color: #14532d; "
              "border: 1px solid #2e7d32; border-radius: 4px; padding: 8px; }")
@@ -62,9 +62,8 @@ class VerifyDocumentDialog(QDialog):
         row = QHBoxLayout()
         self.file_label = line_edit(self, "verifyFile")
         self.file_label.setReadOnly(True)
-        self.choose_button = QPushButton(self.tr("Välj fil …"), self)
-        self.choose_button.setObjectName("chooseFile")
-        self.choose_button.clicked.connect(self.choose_file)
+        self.choose_button = push_button(self, self.tr("Välj fil …"),
+                                         "chooseFile", self.choose_file)
         row.addWidget(self.file_label, 1)
         row.addWidget(self.choose_button)
         form.addRow(self.tr("Fil"), row)

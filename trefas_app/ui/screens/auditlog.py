@@ -45,11 +45,12 @@ from trefas_app.ui.dialogs.task_pickers import DateField
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.widgets.parts import (
-    OVERDUE,
     ColouredModel,
+    OVERDUE,
     configure_view,
     fill_row,
     make_table,
+    push_button,
     selected_data,
     subheading,
 )
@@ -283,12 +284,10 @@ class Screen(BaseScreen):
         self.unreviewed_check.toggled.connect(self.load_emergencies)
         row.addWidget(self.unreviewed_check)
         row.addStretch(1)
-        self.review_button = QPushButton(self.tr("Markera granskad"), page)
-        self.review_button.setObjectName("markReviewed")
-        self.review_button.clicked.connect(self.mark_reviewed)
-        self.emergency_log_button = QPushButton(self.tr("Visa i loggen"), page)
-        self.emergency_log_button.setObjectName("emergencyInLog")
-        self.emergency_log_button.clicked.connect(self.emergency_in_log)
+        self.review_button = push_button(page, self.tr("Markera granskad"),
+                                         "markReviewed", self.mark_reviewed)
+        self.emergency_log_button = push_button(page, self.tr("Visa i loggen"),
+                                                "emergencyInLog", self.emergency_in_log)
         self.emergency_case_button = QPushButton(self.tr("Öppna ärendet"), page)
         self.emergency_case_button.clicked.connect(self.emergency_open_case)
         for b in (self.review_button, self.emergency_log_button, self.emergency_case_button):
@@ -431,9 +430,7 @@ class Screen(BaseScreen):
         self.threshold.setRange(5, 100_000)
         self.threshold.setValue(DEFAULT_THRESHOLD)
         self.threshold.setSuffix(self.tr(" läsningar per dag"))
-        self.volume_button = QPushButton(self.tr("Räkna"), page)
-        self.volume_button.setObjectName("countVolumes")
-        self.volume_button.clicked.connect(self.load_volumes)
+        self.volume_button = push_button(page, self.tr("Räkna"), "countVolumes", self.load_volumes)
         row.addWidget(self.volume_days)
         row.addWidget(QLabel(self.tr("Ovanligt från"), page))
         row.addWidget(self.threshold)

@@ -36,7 +36,7 @@ from trefas_app.ui import accessibility, style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import card_layout, open_screen, scroll_column
+from trefas_app.ui.widgets.parts import card_layout, open_screen, push_button, scroll_column
 
 STATE_COLOURS = {CaseState.OPEN: "#5d93ad", CaseState.ACTIVE: "#2f6f8f",
                  CaseState.CLOSURE_REQUESTED: "#d9a21b", CaseState.CLOSED: "#9aa5ae"}
@@ -159,9 +159,7 @@ class Screen(BaseScreen):
         self.updated = muted("", inner)
         self.updated.setObjectName("updated")
         top.addWidget(self.updated)
-        refresh = QPushButton(self.tr("Uppdatera"), inner)
-        refresh.setObjectName("refresh")
-        refresh.clicked.connect(self.reload)
+        refresh = push_button(inner, self.tr("Uppdatera"), "refresh", self.reload)
         top.addWidget(refresh)
         lay.addLayout(top)
         # Supervisors: accounts waiting for their confirmation, and any use of

@@ -25,7 +25,7 @@ from trefas_app.ui.consent_panel import ConsentPanel
 from trefas_app.ui.models.cases import CaseTableModel
 from trefas_app.ui.person_card import PersonCard
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.parts import open_dialog, push_button
 
 
 class PersonViewScreen(BaseScreen):
@@ -44,9 +44,8 @@ class PersonViewScreen(BaseScreen):
         self.back_button.clicked.connect(self._back)
         top.addWidget(self.back_button)
         top.addWidget(heading(self.tr("Person"), self), 1)
-        self.new_case_button = QPushButton(self.tr("Nytt ärende …"), self)
-        self.new_case_button.setObjectName("newCaseForPerson")
-        self.new_case_button.clicked.connect(self.new_case)
+        self.new_case_button = push_button(self, self.tr("Nytt ärende …"),
+                                           "newCaseForPerson", self.new_case)
         top.addWidget(self.new_case_button)
         lay.addLayout(top)
         self.reveal_banner = Banner("amber", self)

@@ -5,8 +5,6 @@ closure reason)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPushButton
-
 from trefas_app.domain.enums import ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralRow, ReferralView
@@ -14,7 +12,13 @@ from trefas_app.ui import style
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_combo, state_tuple
-from trefas_app.ui.widgets.parts import DONE, ColouredModel, open_dialog, service_loader
+from trefas_app.ui.widgets.parts import (
+    ColouredModel,
+    DONE,
+    open_dialog,
+    push_button,
+    service_loader,
+)
 
 ONGOING = tuple(s for s in ReferralState if s not in (ReferralState.CLOSED,
                                                        ReferralState.DECLINED))
@@ -53,12 +57,9 @@ class Screen(ListScreen):
         self.selection_changed()
 
     def build_actions(self, row) -> None:
-        self.move_button = QPushButton(self.tr("Öppna och ändra status …"), self)
-        self.move_button.setObjectName("moveReferral")
-        self.move_button.clicked.connect(self.open_selected)
-        self.case_button = QPushButton(self.tr("Öppna ärendet"), self)
-        self.case_button.setObjectName("openCase")
-        self.case_button.clicked.connect(self.open_case)
+        self.move_button = push_button(self, self.tr("Öppna och ändra status …"),
+                                       "moveReferral", self.open_selected)
+        self.case_button = push_button(self, self.tr("Öppna ärendet"), "openCase", self.open_case)
         row.addWidget(self.move_button)
         row.addWidget(self.case_button)
 

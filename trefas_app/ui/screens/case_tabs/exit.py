@@ -350,9 +350,8 @@ class Tab(BaseTab):
         self.choice.setObjectName("exitChoice")
         self.choice.hide()
         self.choice.currentIndexChanged.connect(self._chosen)
-        self.request_button = QPushButton(self.tr("Begär avhopparstöd …"), self)
-        self.request_button.setObjectName("requestExit")
-        self.request_button.clicked.connect(self.request)
+        self.request_button = push_button(self, self.tr("Begär avhopparstöd …"),
+                                          "requestExit", self.request)
         self.none_label = muted(self.tr("Inget avhopparstöd i det här ärendet."), self)
         self.none_label.setObjectName("noExit")
         top.addWidget(self.choice)

@@ -25,7 +25,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, hidden_line
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.parts import open_dialog, push_button
 
 PAGE = 100
 
@@ -41,21 +41,13 @@ class Tab(BaseTab):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
         buttons = QHBoxLayout()
-        self.new_button = QPushButton(self.tr("Ny anteckning …"), self)
-        self.new_button.setObjectName("newNote")
-        self.new_button.clicked.connect(self.new_note)
-        self.edit_button = QPushButton(self.tr("Ändra utkast …"), self)
-        self.edit_button.setObjectName("editDraft")
-        self.edit_button.clicked.connect(self.edit_draft)
-        self.sign_button = QPushButton(self.tr("Signera"), self)
-        self.sign_button.setObjectName("signNote")
-        self.sign_button.clicked.connect(self.sign)
-        self.delete_button = QPushButton(self.tr("Ta bort utkast"), self)
-        self.delete_button.setObjectName("deleteDraft")
-        self.delete_button.clicked.connect(self.delete_draft)
-        self.correct_button = QPushButton(self.tr("Rätta …"), self)
-        self.correct_button.setObjectName("correctNote")
-        self.correct_button.clicked.connect(self.correct)
+        self.new_button = push_button(self, self.tr("Ny anteckning …"), "newNote", self.new_note)
+        self.edit_button = push_button(self, self.tr("Ändra utkast …"),
+                                       "editDraft", self.edit_draft)
+        self.sign_button = push_button(self, self.tr("Signera"), "signNote", self.sign)
+        self.delete_button = push_button(self, self.tr("Ta bort utkast"),
+                                         "deleteDraft", self.delete_draft)
+        self.correct_button = push_button(self, self.tr("Rätta …"), "correctNote", self.correct)
         for b in (self.new_button, self.edit_button, self.sign_button, self.delete_button,
                   self.correct_button):
             buttons.addWidget(b)

@@ -1,0 +1,52 @@
+"""One case's records of a kind that hang under another record (an incident's
+involvements, a meeting's items): the page the case view's tabs list.
+
+Both lists follow the same rule: the case must be visible, the rows are those
+the access rule lets the user see within that case, newest parent first, and
+the first page counts the rows hidden from the user and writes one log entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.text import check_paging
+from trefas_app.security import access
+from trefas_app.services.views import Page
+from trefas_app.store.uow import UnitOfWork
+
+
+def list_case_records(uow: UnitOfWork, actor: Actor, case_id: int, offset: int, limit: int, *,
+                      kind: str, model: Any, parent: Any, parent_key: Any, newest: Any,
+                      to_views: Callable[..., list]) -> Page:
+    """The page of ``model`` rows (access kind ``kind``) of one case, joined to
+    ``parent`` on ``parent_key`` and ordered by ``newest`` (descending), then
+    by id; ``to_views(session, actor, rows, now)`` makes the views."""
+    offset, limit = check_paging(offset, limit)
+    with uow:
+        access.require(actor, f"{kind}.read")
+        s, now = uow.session, uow.now()
+        case = access.get_visible(s, actor, "case", case_id, now)
+        filters = [model.case_id == case.id]
+        known = (case.id, case.person_id)
+        where = [access.visible(actor, kind, now, within_case=known), *filters]
+        total = s.scalar(select(func.count()).select_from(model).where(*where))
+        rows = s.scalars(
+            select(model)
+            .join(parent, parent.id == parent_key)
+            .where(*where)
+            .order_by(newest.desc(), model.id.desc())
+            .offset(offset).limit(limit)).all()
+        hidden = (access.hidden_by_category(s, actor, kind, now, *filters,
+                                            within_case=known) if offset == 0 else {})
+        if offset == 0:
+            uow.log(actor, f"{kind}.list", subject_kind="case", subject_id=case.id,
+                    case_id=case.id, person_id=case.person_id,
+                    detail={"hits": total, "hidden": sum(hidden.values())})
+        page = Page(rows=to_views(s, actor, list(rows), now), total=total, offset=offset,
+                    hidden=hidden)
+        uow.commit()
+        return page
