@@ -15,7 +15,14 @@ from trefas_app.services.accounts import PendingAccount
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import fill_row, make_table, push_button, selected_data, subheading
+from trefas_app.ui.widgets.parts import (
+    button_row,
+    fill_row,
+    make_table,
+    push_button,
+    selected_data,
+    subheading,
+)
 
 
 class Screen(BaseScreen):
@@ -57,16 +64,13 @@ class Screen(BaseScreen):
         lay.addWidget(muted(self.tr(
             "Det som kräver datanyckeln görs av en arbetsledare. Datanyckeln byts också av "
             "sig själv vid en arbetsledares inloggning när ett konto har tagits bort."), self))
-        row = QHBoxLayout()
         self.rekey_button = push_button(self, self.tr("Byt datanyckel …"),
                                         "rekeyButton", self.rekey)
         self.verify_button = push_button(self, self.tr("Kontrollera loggen"),
                                          "verifyButton", self.verify_log)
         self.retention_button = push_button(self, self.tr("Gallra nu …"),
                                             "retentionButton", self.run_retention)
-        for b in (self.rekey_button, self.verify_button, self.retention_button):
-            row.addWidget(b)
-        row.addStretch(1)
+        row = button_row(self.rekey_button, self.verify_button, self.retention_button)
         lay.addLayout(row)
         self.key_result = QLabel(self)
         self.key_result.setObjectName("keyResult")

@@ -15,7 +15,6 @@ import json
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -54,6 +53,7 @@ from trefas_app.ui.widgets.parts import (
     selected_data,
     subheading,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 DEFAULT_THRESHOLD = 100
 
@@ -167,9 +167,7 @@ class Screen(BaseScreen):
         self.user_edit = QLineEdit(page)
         self.user_edit.setObjectName("userFilter")
         self.user_edit.setPlaceholderText(self.tr("Användarnamn"))
-        self.action_combo = QComboBox(page)
-        self.action_combo.setAccessibleName(self.tr("Händelsetyp"))
-        self.action_combo.setObjectName("actionFilter")
+        self.action_combo = choice_combo(page, "actionFilter", self.tr("Händelsetyp"))
         for sv, en, value in ACTION_FILTERS:
             self.action_combo.addItem(sv if self.ctx.lang == "sv" else en, value)
         self.since_field = DateField(page, None, optional=True, check_text=self.tr("Från"))
@@ -420,11 +418,9 @@ class Screen(BaseScreen):
         pl.setContentsMargins(0, 8, 0, 0)
         form = QFormLayout()
         row = QHBoxLayout()
-        self.volume_days = QComboBox(page)
-        self.volume_days.setAccessibleName(self.tr("Period"))
-        self.volume_days.setObjectName("volumeDays")
-        for text, days in ((self.tr("Senaste 7 dagarna"), 7), (self.tr("Senaste 30 dagarna"), 30)):
-            self.volume_days.addItem(text, days)
+        self.volume_days = choice_combo(page, "volumeDays", self.tr("Period"),
+                                        [(self.tr("Senaste 7 dagarna"), 7),
+                                         (self.tr("Senaste 30 dagarna"), 30)])
         self.threshold = QSpinBox(page)
         self.threshold.setObjectName("threshold")
         self.threshold.setRange(5, 100_000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtWidgets import QCheckBox, QComboBox
+from PySide6.QtWidgets import QCheckBox
 
 from trefas_app.domain.enums import TaskState
 from trefas_app.services import tasks
@@ -24,6 +24,7 @@ from trefas_app.ui.widgets.parts import (
     service_loader,
     task_colour,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 
 @dataclass(frozen=True)
@@ -82,13 +83,11 @@ class Screen(ListScreen):
         self.mine_check.setObjectName("mineOnly")
         self.overdue_check = QCheckBox(self.tr("Bara försenade"), self)
         self.overdue_check.setObjectName("overdueOnly")
-        self.state_combo = QComboBox(self)
-        self.state_combo.setAccessibleName(self.tr("Status"))
-        self.state_combo.setObjectName("stateFilter")
-        self.state_combo.addItem(self.tr("Öppna"), (TaskState.OPEN,))
-        self.state_combo.addItem(self.tr("Klara"), (TaskState.DONE,))
-        self.state_combo.addItem(self.tr("Avbrutna"), (TaskState.CANCELLED,))
-        self.state_combo.addItem(self.tr("Alla"), ())
+        self.state_combo = choice_combo(self, "stateFilter", self.tr("Status"),
+                                        [(self.tr("Öppna"), (TaskState.OPEN,)),
+                                         (self.tr("Klara"), (TaskState.DONE,)),
+                                         (self.tr("Avbrutna"), (TaskState.CANCELLED,)),
+                                         (self.tr("Alla"), ())])
         for w in (self.mine_check, self.overdue_check, self.state_combo):
             row.addWidget(w)
         row.addStretch(1)

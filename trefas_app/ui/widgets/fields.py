@@ -48,3 +48,16 @@ def select_own_unit(combo: QComboBox, ctx) -> None:
         i = combo.findData(ctx.actor.unit_id)
         if i >= 0:
             combo.setCurrentIndex(i)
+
+
+def choice_combo(parent: QWidget, name: str, label: str,
+                 choices: Iterable[tuple[str, Any]] = ()) -> QComboBox:
+    """A combo box named ``name`` whose accessible name is ``label`` (it stands
+    without a form label, e.g. a list's filter), holding ``(text, value)``
+    ``choices``."""
+    combo = QComboBox(parent)
+    combo.setAccessibleName(label)
+    combo.setObjectName(name)
+    for text, value in choices:
+        combo.addItem(text, value)
+    return combo

@@ -124,6 +124,26 @@ def subheading(text: str, parent: QWidget | None = None) -> QLabel:
     return lbl
 
 
+def title_row(parent: QWidget, title_name: str, badge_name: str, badge: str | None = "own",
+              wrap: bool = False) -> tuple[QHBoxLayout, QLabel, QLabel]:
+    """A record's heading row: its title (plain text, taking the width) and
+    its state badge on the right; returns the row, the title and the badge."""
+    title = QLabel(parent)
+    title.setObjectName(title_name)
+    title.setProperty("role", "subheading")
+    title.setTextFormat(Qt.TextFormat.PlainText)
+    if wrap:
+        title.setWordWrap(True)
+    state = QLabel(parent)
+    state.setObjectName(badge_name)
+    if badge is not None:
+        state.setProperty("badge", badge)
+    row = QHBoxLayout()
+    row.addWidget(title, 1)
+    row.addWidget(state)
+    return row, title, state
+
+
 def scroll_column(owner: QWidget, margins: tuple[int, int, int, int],
                   spacing: int) -> tuple[QScrollArea, QWidget, QVBoxLayout]:
     """Fill ``owner`` with a frameless scroll area holding one column; returns
@@ -155,6 +175,16 @@ def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) 
     button.setObjectName(name)
     button.clicked.connect(slot)
     return button
+
+
+def button_row(*buttons: QWidget, stretch: bool = True) -> QHBoxLayout:
+    """A row of buttons from the left, the rest of the width empty."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    if stretch:
+        row.addStretch(1)
+    return row
 
 
 def header_row(parent: QWidget, title: str, left: Iterable[QWidget] = (),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -46,8 +45,10 @@ from trefas_app.ui.widgets.parts import (
     selected_data,
     show_hidden,
     table_block,
+    title_row,
     value_label,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 
 class ExitPanel(DetailPane):
@@ -109,20 +110,11 @@ class ExitPanel(DetailPane):
 
     def _build_head(self, cl: QVBoxLayout) -> None:
         """Title, state and the deadline and consent banners."""
-        head = QHBoxLayout()
+        head, self.title, self.state_badge = title_row(self.content, "exitTitle", "exitState")
         self.shield = QLabel(self.content)
         self.shield.setPixmap(style.shield_icon(18).pixmap(18, 18))
         self.shield.hide()
-        self.title = QLabel(self.content)
-        self.title.setObjectName("exitTitle")
-        self.title.setProperty("role", "subheading")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.state_badge = QLabel(self.content)
-        self.state_badge.setObjectName("exitState")
-        self.state_badge.setProperty("badge", "own")
-        head.addWidget(self.shield)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.state_badge)
+        head.insertWidget(0, self.shield)
         cl.addLayout(head)
         self.deadline_banner = Banner("red", self.content)
         self.deadline_banner.setObjectName("deadlineBanner")
@@ -345,9 +337,7 @@ class Tab(BaseTab):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
         top = QHBoxLayout()
-        self.choice = QComboBox(self)
-        self.choice.setAccessibleName(self.tr("Avhopparärende"))
-        self.choice.setObjectName("exitChoice")
+        self.choice = choice_combo(self, "exitChoice", self.tr("Avhopparärende"))
         self.choice.hide()
         self.choice.currentIndexChanged.connect(self._chosen)
         self.request_button = push_button(self, self.tr("Begär avhopparstöd …"),

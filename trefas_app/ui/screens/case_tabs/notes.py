@@ -7,7 +7,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -25,7 +24,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, hidden_line
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import open_dialog, push_button
+from trefas_app.ui.widgets.parts import button_row, open_dialog, push_button
 
 PAGE = 100
 
@@ -40,7 +39,6 @@ class Tab(BaseTab):
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
-        buttons = QHBoxLayout()
         self.new_button = push_button(self, self.tr("Ny anteckning …"), "newNote", self.new_note)
         self.edit_button = push_button(self, self.tr("Ändra utkast …"),
                                        "editDraft", self.edit_draft)
@@ -48,10 +46,8 @@ class Tab(BaseTab):
         self.delete_button = push_button(self, self.tr("Ta bort utkast"),
                                          "deleteDraft", self.delete_draft)
         self.correct_button = push_button(self, self.tr("Rätta …"), "correctNote", self.correct)
-        for b in (self.new_button, self.edit_button, self.sign_button, self.delete_button,
-                  self.correct_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons = button_row(self.new_button, self.edit_button, self.sign_button,
+                             self.delete_button, self.correct_button)
         lay.addLayout(buttons)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
