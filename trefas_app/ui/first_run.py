@@ -30,6 +30,7 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.errors import TrefasError
 from trefas_app.domain.passwords import check_password_policy, common_passwords
 from trefas_app.ui import style
+from trefas_app.ui.accessibility import TunedOnShow
 from trefas_app.ui.common import combo_enum, muted
 from trefas_app.ui.widgets.fields import line_edit
 
@@ -314,15 +315,9 @@ class DemoPage(QWizardPage):
         return -1
 
 
-class FirstRunWizard(QWizard):
+class FirstRunWizard(TunedOnShow, QWizard):
     """After ``accepted``: ``username`` is the user to offer in the unlock
     dialog (the administrator, or a demo user)."""
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        from trefas_app.ui import accessibility
-
-        accessibility.tune(self)
-        super().showEvent(event)
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)

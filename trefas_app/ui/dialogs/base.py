@@ -41,13 +41,14 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.errors import TrefasError
 from trefas_app.ui import accessibility, common
+from trefas_app.ui.accessibility import TunedOnShow
 
 
 #: The signal :meth:`ServiceDialog.watch` connects, the first a field has.
 _CHANGE_SIGNALS = ("changed", "textChanged", "currentIndexChanged", "toggled")
 
 
-class ServiceDialog(QDialog):
+class ServiceDialog(TunedOnShow, QDialog):
     succeeded = Signal(object)
 
     def __init__(self, ctx, parent: QWidget | None = None, title: str = "",
@@ -152,10 +153,6 @@ class ServiceDialog(QDialog):
         accessibility.changed(self.todo_label)
         if new and self.isVisible():
             accessibility.announce(self.todo_label, " ".join(new))
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        accessibility.tune(self)
-        super().showEvent(event)
 
     def show_problem(self, text: str) -> None:
         self.problem_label.setText(text)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from trefas_app.documents.verification import read_document_file
 from trefas_app.domain.errors import TrefasError
 from trefas_app.services import documents
+from trefas_app.ui.accessibility import TunedOnShow
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
 from trefas_app.ui.widgets.fields import line_edit
 from trefas_app.ui.widgets.parts import push_button
@@ -36,13 +37,7 @@ _BAD_STYLE = ("QLabel#verifyResult { background: #fde8e8; color: #7f1d1d; "
               "border: 1px solid #c62828; border-radius: 4px; padding: 8px; }")
 
 
-class VerifyDocumentDialog(QDialog):
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        from trefas_app.ui import accessibility
-
-        accessibility.tune(self)
-        super().showEvent(event)
-
+class VerifyDocumentDialog(TunedOnShow, QDialog):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx

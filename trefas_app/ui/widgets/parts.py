@@ -48,6 +48,16 @@ def overdue_text(text: str) -> str:
 # --- tables ---------------------------------------------------------------------------
 
 
+def read_only_rows(table: QTableWidget) -> None:
+    """A table the user reads and picks one whole row in: no row numbers, no
+    editing, alternating row colours."""
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+
+
 def make_table(parent: QWidget, headers: list[str], name: str = "",
                stretch: int | None = None, select: bool = True) -> QTableWidget:
     """A read-only table of whole-row selections, sized to its contents."""
@@ -55,13 +65,10 @@ def make_table(parent: QWidget, headers: list[str], name: str = "",
     if name:
         table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
+    read_only_rows(table)
     table.verticalHeader().setDefaultSectionSize(26)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection if select
-                           else QAbstractItemView.SelectionMode.NoSelection)
-    table.setAlternatingRowColors(True)
+    if not select:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setHighlightSections(False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -24,7 +23,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, hidden_line
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import button_row, open_dialog, push_button
+from trefas_app.ui.widgets.parts import button_row, open_dialog, push_button, read_only_rows
 
 PAGE = 100
 
@@ -58,11 +57,7 @@ class Tab(BaseTab):
         self.table.setObjectName("notesTable")
         self.table.setHorizontalHeaderLabels([self.tr("Datum"), self.tr("Rubrik"),
                                               self.tr("Kategori"), self.tr("Status")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
+        read_only_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
