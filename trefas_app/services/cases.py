@@ -14,6 +14,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.domain.text import SEARCH_QUERY, check_paging, clean
 from trefas_app.security import access
+from trefas_app.services.case_records import read_record
 from trefas_app.services.persons import (
     check_reason,
     escape_like,
@@ -145,13 +146,7 @@ def open_case(uow: UnitOfWork, actor: Actor, person_id: int, title: str) -> Case
 
 
 def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
-    with uow:
-        case = access.get_visible(uow.session, actor, "case", case_id, uow.now())
-        uow.log(actor, "case.read", subject_kind="case", subject_id=case.id, case_id=case.id,
-                person_id=case.person_id)
-        view = _case_view(uow, actor, case)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "case", case_id, _case_view)
 
 
 def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> int:

@@ -34,6 +34,7 @@ from trefas_app.domain.labels import label
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
+from trefas_app.services.case_records import people_and_numbers, read_record
 from trefas_app.services.cases import (
     record_state_change,
     touch_case,
@@ -421,13 +422,7 @@ def move_exit(uow: UnitOfWork, actor: Actor, exit_id: int, to_state: ExitState,
 
 
 def get_exit(uow: UnitOfWork, actor: Actor, exit_id: int) -> ExitView:
-    with uow:
-        ep = access.get_visible(uow.session, actor, "exit", exit_id, uow.now())
-        uow.log(actor, "exit.read", subject_kind="exit", subject_id=ep.id, case_id=ep.case_id,
-                person_id=ep.person_id)
-        view = _view(uow, actor, ep)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "exit", exit_id, _view)
 
 
 def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = (),
@@ -459,11 +454,7 @@ def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = ()
         total = s.scalar(select(func.count()).select_from(m.ExitProgramme).where(*where))
         eps = s.scalars(select(m.ExitProgramme).where(*where).order_by(*order)
                         .offset(offset).limit(limit)).all()
-        person_ids = sorted({e.person_id for e in eps})
-        persons = project_persons(s, actor, list(s.scalars(
-            select(m.Person).where(m.Person.id.in_(person_ids))).all()), now)
-        numbers = dict(s.execute(select(m.Case.id, m.Case.number).where(
-            m.Case.id.in_(sorted({e.case_id for e in eps})))).all()) if eps else {}
+        persons, numbers = people_and_numbers(s, actor, eps, now)
         rows = tuple(
             ExitRow(id=e.id, case_id=e.case_id, case_number=numbers.get(e.case_id, ""),
                     person_id=e.person_id, person_name=persons[e.person_id].display_name,

@@ -21,6 +21,7 @@ from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
+from trefas_app.services.case_records import read_record
 from trefas_app.services.cases import (
     record_state_change,
     touch_case,
@@ -314,13 +315,7 @@ def end_plan(uow: UnitOfWork, actor: Actor, plan_id: int, reason: str | None = N
 
 
 def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
-    with uow:
-        plan = access.get_visible(uow.session, actor, "plan", plan_id, uow.now())
-        uow.log(actor, "plan.read", subject_kind="plan", subject_id=plan.id,
-                case_id=plan.case_id, person_id=plan.person_id)
-        view = _view(uow, actor, plan)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "plan", plan_id, _view)
 
 
 def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,

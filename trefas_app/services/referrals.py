@@ -20,6 +20,7 @@ from trefas_app.domain.errors import ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
+from trefas_app.services.case_records import people_and_numbers, read_record
 from trefas_app.services.cases import (
     record_state_change,
     touch_case,
@@ -152,13 +153,7 @@ def move_referral(uow: UnitOfWork, actor: Actor, referral_id: int, to_state: Ref
 
 
 def get_referral(uow: UnitOfWork, actor: Actor, referral_id: int) -> ReferralView:
-    with uow:
-        ref = access.get_visible(uow.session, actor, "referral", referral_id, uow.now())
-        uow.log(actor, "referral.read", subject_kind="referral", subject_id=ref.id,
-                case_id=ref.case_id, person_id=ref.person_id)
-        view = _view(uow, actor, ref)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "referral", referral_id, _view)
 
 
 def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
@@ -184,11 +179,7 @@ def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
         refs = s.scalars(select(m.Referral).where(*where)
                          .order_by(m.Referral.received_at.desc(), m.Referral.id.desc())
                          .offset(offset).limit(limit)).all()
-        persons = project_persons(
-            s, actor, list(s.scalars(select(m.Person).where(
-                m.Person.id.in_(sorted({r.person_id for r in refs})))).all()), now)
-        numbers = dict(s.execute(select(m.Case.id, m.Case.number).where(
-            m.Case.id.in_(sorted({r.case_id for r in refs})))).all()) if refs else {}
+        persons, numbers = people_and_numbers(s, actor, refs, now)
         rows = tuple(
             ReferralRow(id=r.id, case_id=r.case_id, case_number=numbers.get(r.case_id, ""),
                         person_id=r.person_id, person_name=persons[r.person_id].display_name,
