@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ExitEnding, ExitState
@@ -35,7 +35,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     to_datetime,
     today,
 )
-from trefas_app.ui.widgets.fields import enum_combo
+from trefas_app.ui.widgets.fields import enum_combo, text_area
 
 MAX_TEXT = exits.MAX_TEXT
 
@@ -61,8 +61,7 @@ class ExitRequestDialog(ServiceDialog):
             "Första kontakten ska tas inom 24 timmar från förfrågan. Förfrågan syns för "
             "avhopparverksamheten direkt{case}.").format(
             case=self.tr(" (ärende {n})").format(n=case_number) if case_number else ""), self))
-        self.needs_edit = QPlainTextEdit(self)
-        self.needs_edit.setObjectName("needs")
+        self.needs_edit = text_area(self, "needs")
         self.needs_edit.setMinimumHeight(120)
         self.needs_edit.setPlaceholderText(self.tr("Behov som är kända nu (kan fyllas i senare)"))
         self.form.addRow(self.tr("Behov"), self.needs_edit)
@@ -132,8 +131,7 @@ class AgreementDialog(ServiceDialog):
         if programme.agreement_approved_at is not None:
             self.body.insertWidget(0, muted(self.tr(
                 "Överenskommelsen är godkänd. Ändrar du den måste den godkännas igen."), self))
-        self.conditions_edit = QPlainTextEdit(self)
-        self.conditions_edit.setObjectName("conditions")
+        self.conditions_edit = text_area(self, "conditions")
         self.conditions_edit.setMinimumHeight(200)
         self.conditions_edit.setPlainText(programme.agreement_conditions or "")
         self.signed = DateField(self, programme.agreement_signed_on, optional=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from trefas_app.domain.enums import MeasureKind, RiskLevel, SupportKind
 from trefas_app.services import exits
@@ -21,7 +21,7 @@ from trefas_app.ui.dialogs.base import (
     text_problem,
 )
 from trefas_app.ui.dialogs.task_pickers import DateField, today
-from trefas_app.ui.widgets.fields import enum_combo, line_edit
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 MAX_TEXT = exits.MAX_TEXT
 
@@ -35,8 +35,7 @@ class ThreatAssessmentDialog(ServiceDialog):
         self.level_combo.setObjectName("level")
         for level in RiskLevel:
             self.level_combo.addItem(style.risk_icon(level), enum_label(level, ctx.lang), level)
-        self.summary_edit = QPlainTextEdit(self)
-        self.summary_edit.setObjectName("summary")
+        self.summary_edit = text_area(self, "summary")
         self.summary_edit.setMinimumHeight(140)
         self.form.addRow(self.tr("Nivå"), self.level_combo)
         self.form.addRow(self.tr("Sammanfattning *"), self.summary_edit)

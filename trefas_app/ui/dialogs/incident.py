@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from trefas_app.domain.enums import IncidentKind
 from trefas_app.domain.routine import INVOLVEMENT_ROLES, involvement_label
 from trefas_app.services import incidents
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import IncidentRow, RoutineStepView
-from trefas_app.ui.common import combo_enum, enum_label, fmt_date, fmt_datetime, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, fmt_datetime, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, note_problem, text_problem
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
@@ -23,7 +23,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     local_now,
     to_datetime,
 )
-from trefas_app.ui.widgets.fields import enum_combo, line_edit
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 
 def step_title(step: RoutineStepView, lang: str) -> str:
@@ -52,9 +52,7 @@ class IncidentDialog(ServiceDialog):
                 self.unit_combo.setCurrentIndex(i)
         self.place_edit = line_edit(self, "place", "incidents.place",
                                     placeholder=self.tr("t.ex. Rinkeby torg"))
-        self.summary_edit = QPlainTextEdit(self)
-        limit_field(self.summary_edit, "incidents.summary")
-        self.summary_edit.setObjectName("summary")
+        self.summary_edit = text_area(self, "summary", "incidents.summary")
         self.summary_edit.setMinimumHeight(110)
         self.summary_edit.setPlaceholderText(self.tr(
             "Vad har hänt? Skriv inte namn här – personer kopplas till händelsen via sina "
@@ -112,9 +110,7 @@ class StepDoneDialog(ServiceDialog):
         self.body.insertWidget(1, muted(self.tr("Ska vara klart {due} · {agency}").format(
             due=fmt_datetime(step.due_at), agency=enum_label(step.owner_agency, ctx.lang)),
             self))
-        self.comment_edit = QPlainTextEdit(self)
-        limit_field(self.comment_edit, "routine_steps.comment")
-        self.comment_edit.setObjectName("comment")
+        self.comment_edit = text_area(self, "comment", "routine_steps.comment")
         self.comment_edit.setFixedHeight(90)
         self.form.addRow(self.tr("Kommentar"), self.comment_edit)
         self.comment_edit.textChanged.connect(self.revalidate)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QWidget,
 )
 
@@ -18,7 +17,7 @@ from trefas_app.domain.enums import MeetingKind
 from trefas_app.services import meetings
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import MeetingView
-from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, muted
 from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
@@ -36,7 +35,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     merge,
     to_datetime,
 )
-from trefas_app.ui.widgets.fields import enum_combo, line_edit
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 
 class MeetingDialog(ServiceDialog):
@@ -150,13 +149,9 @@ class MeetingItemDialog(ServiceDialog):
         self.case_picker = CasePicker(ctx, self)
         if case_id is not None:
             self.case_picker.set_case(case_id, case_text, locked=True)
-        self.discussion_edit = QPlainTextEdit(self)
-        limit_field(self.discussion_edit, "meeting_items.discussion")
-        self.discussion_edit.setObjectName("discussion")
+        self.discussion_edit = text_area(self, "discussion", "meeting_items.discussion")
         self.discussion_edit.setMinimumHeight(120)
-        self.decision_edit = QPlainTextEdit(self)
-        limit_field(self.decision_edit, "meeting_items.decision")
-        self.decision_edit.setObjectName("decision")
+        self.decision_edit = text_area(self, "decision", "meeting_items.decision")
         self.decision_edit.setFixedHeight(80)
         self.form.addRow(self.tr("Ärende *"), self.case_picker)
         self.form.addRow(self.tr("Diskussion *"), self.discussion_edit)

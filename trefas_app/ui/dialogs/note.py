@@ -4,14 +4,14 @@ changes again."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 from trefas_app.domain.enums import Agency, Category
 from trefas_app.services import notes
 from trefas_app.services.views import NoteView
-from trefas_app.ui.common import combo_enum, fmt_date, limit_field
+from trefas_app.ui.common import combo_enum, fmt_date
 from trefas_app.ui.dialogs.base import ServiceDialog
-from trefas_app.ui.widgets.fields import enum_combo, line_edit
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 
 class NoteDialog(ServiceDialog):
@@ -35,9 +35,7 @@ class NoteDialog(ServiceDialog):
 
         self.category_combo = enum_combo(self, "category", Category, ctx.lang)
         self.title_edit = line_edit(self, "noteTitle", "notes.title")
-        self.body_edit = QPlainTextEdit(self)
-        limit_field(self.body_edit, "notes.body")
-        self.body_edit.setObjectName("noteBody")
+        self.body_edit = text_area(self, "noteBody", "notes.body")
         self.body_edit.setMinimumHeight(240)
         self.form.addRow(self.tr("Kategori"), self.category_combo)
         self.form.addRow(self.tr("Rubrik *"), self.title_edit)

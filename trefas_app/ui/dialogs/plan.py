@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from trefas_app.domain.enums import Agency, LifeArea
 from trefas_app.services import plans
@@ -21,7 +21,7 @@ from trefas_app.ui.dialogs.base import (
     text_problem,
 )
 from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
-from trefas_app.ui.widgets.fields import enum_combo, line_edit
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 MAX_TEXT = plans.MAX_TEXT
 
@@ -115,8 +115,7 @@ class GoalDialog(ServiceDialog):
         self.area_combo = enum_combo(self, "lifeArea", LifeArea, ctx.lang)
         if life_area is not None:
             self.area_combo.setCurrentIndex(list(LifeArea).index(life_area))
-        self.goal_edit = QPlainTextEdit(self)
-        self.goal_edit.setObjectName("goal")
+        self.goal_edit = text_area(self, "goal")
         self.goal_edit.setFixedHeight(100)
         self.form.addRow(self.tr("Livsområde"), self.area_combo)
         self.form.addRow(self.tr("Mål *"), self.goal_edit)

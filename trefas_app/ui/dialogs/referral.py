@@ -7,14 +7,14 @@ offered; closing needs a closure reason, a decision may carry a comment."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from trefas_app.domain.enums import Agency, ReferralClosure, ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, problem_list, text_problem
-from trefas_app.ui.widgets.fields import enum_combo
+from trefas_app.ui.widgets.fields import enum_combo, text_area
 
 MAX_TEXT = referrals.MAX_TEXT
 
@@ -38,8 +38,7 @@ class ReferralDialog(ServiceDialog):
         for agency in agencies:
             self.source_combo.addItem(enum_label(agency, ctx.lang), agency)
         self.source_combo.setCurrentIndex(agencies.index(own))
-        self.reason_edit = QPlainTextEdit(self)
-        self.reason_edit.setObjectName("reason")
+        self.reason_edit = text_area(self, "reason")
         self.reason_edit.setMinimumHeight(140)
         self.reason_edit.setPlaceholderText(self.tr(
             "Varför behöver personen stöd från sociala insatsgrupper?"))
@@ -87,8 +86,7 @@ class ReferralStateDialog(ServiceDialog):
                                       placeholder=self.tr("Välj ny status"))
         self.closure_combo = enum_combo(self, "closure", ReferralClosure, lang,
                                         placeholder=self.tr("Välj avslutsorsak"))
-        self.note_edit = QPlainTextEdit(self)
-        self.note_edit.setObjectName("note")
+        self.note_edit = text_area(self, "note")
         self.note_edit.setFixedHeight(90)
         self.form.addRow(self.tr("Ny status *"), self.state_combo)
         self.form.addRow(self.tr("Avslutsorsak *"), self.closure_combo)

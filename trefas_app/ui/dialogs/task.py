@@ -4,11 +4,11 @@ meeting or an incident — and cancelling one with a reason."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
-from trefas_app.ui.common import limit_field, muted
+from trefas_app.ui.common import muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, note_problem, text_problem
 from trefas_app.ui.dialogs.reason import ReasonDialog
 from trefas_app.ui.dialogs.task_pickers import (
@@ -19,7 +19,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     merge,
     today,
 )
-from trefas_app.ui.widgets.fields import line_edit
+from trefas_app.ui.widgets.fields import line_edit, text_area
 
 
 class TaskDialog(ServiceDialog):
@@ -38,9 +38,7 @@ class TaskDialog(ServiceDialog):
         if context_text:
             self.body.insertWidget(0, muted(context_text, self))
         self.title_edit = line_edit(self, "title")
-        self.description_edit = QPlainTextEdit(self)
-        limit_field(self.description_edit, "tasks.description")
-        self.description_edit.setObjectName("description")
+        self.description_edit = text_area(self, "description", "tasks.description")
         self.description_edit.setFixedHeight(90)
         self.assignee = UserCombo(self, none_text=self.tr("Ingen ännu"), lang=ctx.lang)
         self.assignee.setObjectName("assignee")

@@ -1,5 +1,5 @@
 """Input fields built the same way in every dialog and form: a named line
-edit that keeps to its stored field's length, a combo box of enum values in
+edit or text area that keeps to its stored field's length, a combo box of enum values in
 the user's language, the user's own unit chosen in a unit list.
 
 One place for these so that a field's name (the tests and the accessibility
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from trefas_app.ui.common import enum_label, limit_field
 
@@ -26,6 +26,16 @@ def line_edit(parent: QWidget, name: str, field: str | None = None,
     edit.setObjectName(name)
     if placeholder:
         edit.setPlaceholderText(placeholder)
+    return edit
+
+
+def text_area(parent: QWidget, name: str, field: str | None = None) -> QPlainTextEdit:
+    """A plain-text area named ``name``; ``field`` (``"table.column"``) stops
+    it at the stored column's length."""
+    edit = QPlainTextEdit(parent)
+    if field is not None:
+        limit_field(edit, field)
+    edit.setObjectName(name)
     return edit
 
 
