@@ -151,6 +151,17 @@ def title_row(parent: QWidget, title_name: str, badge_name: str, badge: str | No
     return row, title, state
 
 
+def titled_column(parent: QWidget, title: str,
+                  margins: tuple[int, int, int, int] = (0, 0, 0, 0)) -> tuple[QWidget, QVBoxLayout]:
+    """A part of a page: a column under its subheading; returns the column's
+    widget and its layout (the subheading already in it)."""
+    box = QWidget(parent)
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(*margins)
+    lay.addWidget(subheading(title, box))
+    return box, lay
+
+
 def scroll_column(owner: QWidget, margins: tuple[int, int, int, int],
                   spacing: int) -> tuple[QScrollArea, QWidget, QVBoxLayout]:
     """Fill ``owner`` with a frameless scroll area holding one column; returns
