@@ -44,7 +44,7 @@ from trefas_app.ui import accessibility, common
 from trefas_app.ui.accessibility import TunedOnShow
 
 
-#: The signal :meth:`ServiceDialog.watch` connects, the first a field has.
+# The signal ServiceDialog.watch connects: the first of these a field has.
 _CHANGE_SIGNALS = ("changed", "textChanged", "currentIndexChanged", "toggled")
 
 

@@ -108,6 +108,21 @@ class ExitPanel(DetailPane):
         self.support.itemSelectionChanged.connect(self._update_buttons)
         self.set_programme(None)
 
+    def _record_section(self, cl: QVBoxLayout, kind: str, name: str, title: str,
+                        add_text: str, end_text: str, empty_text: str) -> tuple:
+        """The protective measures or the support: a header with the add and
+        end buttons over the table of records; returns the buttons and the
+        table block."""
+        cap = kind.capitalize()
+        add = push_button(self.content, add_text, f"add{cap}", lambda: self.new_record(kind))
+        end = push_button(self.content, end_text, f"end{cap}",
+                          lambda: self.end_record(table))  # the table made below
+        cl.addLayout(header_row(self.content, title, right=(add, end)))
+        table, empty, hidden = table_block(
+            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
+                               self.tr("Till")], name, empty_text, f"{name}Hidden", stretch=1)
+        return add, end, table, empty, hidden
+
     def _build_head(self, cl: QVBoxLayout) -> None:
         """Title, state and the deadline and consent banners."""
         head, self.title, self.state_badge = title_row(self.content, "exitTitle", "exitState")
@@ -135,29 +150,14 @@ class ExitPanel(DetailPane):
                                self.tr("Av")], "threats", self.tr("Inga hotbedömningar."),
             "threatsHidden", stretch=2, select=False)
 
-        # Measures
-        self.add_measure = push_button(self.content, self.tr("Ny skyddsåtgärd …"), "addMeasure",
-                                       lambda: self.new_record("measure"))
-        self.end_measure = push_button(self.content, self.tr("Avsluta vald …"), "endMeasure",
-                                       lambda: self.end_record(self.measures))
-        cl.addLayout(header_row(self.content, self.tr("Skyddsåtgärder"),
-                                right=(self.add_measure, self.end_measure)))
-        self.measures, self.measures_empty, self.measures_hidden = table_block(
-            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
-                               self.tr("Till")], "measures", self.tr("Inga skyddsåtgärder."),
-            "measuresHidden", stretch=1)
-
-        # Support
-        self.add_support = push_button(self.content, self.tr("Nytt stöd …"), "addSupport",
-                                       lambda: self.new_record("support"))
-        self.end_support = push_button(self.content, self.tr("Avsluta valt …"), "endSupport",
-                                       lambda: self.end_record(self.support))
-        cl.addLayout(header_row(self.content, self.tr("Stöd"),
-                                right=(self.add_support, self.end_support)))
-        self.support, self.support_empty, self.support_hidden = table_block(
-            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
-                               self.tr("Till")], "support", self.tr("Inget stöd registrerat."),
-            "supportHidden", stretch=1)
+        (self.add_measure, self.end_measure, self.measures, self.measures_empty,
+         self.measures_hidden) = self._record_section(
+            cl, "measure", "measures", self.tr("Skyddsåtgärder"), self.tr("Ny skyddsåtgärd …"),
+            self.tr("Avsluta vald …"), self.tr("Inga skyddsåtgärder."))
+        (self.add_support, self.end_support, self.support, self.support_empty,
+         self.support_hidden) = self._record_section(
+            cl, "support", "support", self.tr("Stöd"), self.tr("Nytt stöd …"),
+            self.tr("Avsluta valt …"), self.tr("Inget stöd registrerat."))
 
     # -- showing ---------------------------------------------------------------------------
 
