@@ -242,6 +242,15 @@ def limited_text(text: str | None, sv_what: str, en_what: str, limit: int,
     return text
 
 
+def file_size(n: int) -> str:
+    """A file's size for people: "512 B", "3.4 MB" (the CLI and the admin screen)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
 def check_paging(offset: int, limit: int) -> tuple[int, int]:
     """A list's ``offset`` (0 or more) and ``limit`` (1 … MAX_PAGE_LIMIT)."""
     if not isinstance(offset, int) or not 0 <= offset <= MAX_RECORD_ID:

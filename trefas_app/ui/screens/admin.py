@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency
+from trefas_app.domain.text import file_size
 from trefas_app.services import accounts, admin
 from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
@@ -37,14 +38,6 @@ from trefas_app.ui.widgets.parts import (
 )
 
 DEFAULT_LOCK_MINUTES = 10
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 #: Offered in the settings; any zone name tzdata knows may be typed instead.
@@ -268,7 +261,7 @@ class Screen(BaseScreen):
         self.backup_table.setRowCount(len(rows))
         for r, b in enumerate(rows):
             fill_row(self.backup_table, r, [fmt_datetime(b.created_at), b.path.name,
-                                            _size(b.size),
+                                            file_size(b.size),
                                             self.tr("Ja") if b.key_path else self.tr("Saknas")],
                      data=b)
 
@@ -287,7 +280,7 @@ class Screen(BaseScreen):
         else:
             text = self.tr("Säkerhetskopian {name} är sparad ({size}): en oförändrad, krypterad "
                            "kopia med hela sidor. Sidornas äkthet kontrollerar en arbetsledare.")
-        _result(self.backup_result, text.format(name=info.path.name, size=_size(info.size)),
+        _result(self.backup_result, text.format(name=info.path.name, size=file_size(info.size)),
                 True)
         self.load_backups()
 
