@@ -24,7 +24,7 @@ from trefas_app.domain.passwords import check_password_policy
 from trefas_app.services import accounts, users
 from trefas_app.ui.common import combo_enum, enum_label, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
-from trefas_app.ui.widgets.fields import enum_combo, line_edit
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, refill
 
 
 def _password_problem(password: str, repeat: str, username: str, lang: str, tr) -> str:
@@ -86,31 +86,15 @@ class UserDialog(ServiceDialog):
 
     def _role_changed(self, *_a) -> None:
         role = combo_enum(self.role_combo, Role)
-        current = self.agency_combo.currentData()
-        self.agency_combo.blockSignals(True)
-        self.agency_combo.clear()
-        for agency in Agency:
-            if agency in ROLE_AGENCIES[role]:
-                self.agency_combo.addItem(enum_label(agency, self.ctx.lang), agency)
-        i = self.agency_combo.findData(current)
-        self.agency_combo.setCurrentIndex(max(0, i))
-        self.agency_combo.blockSignals(False)
+        refill(self.agency_combo, [(enum_label(agency, self.ctx.lang), agency) for agency in Agency
+                                   if agency in ROLE_AGENCIES[role]])
         self._agency_changed()
 
     def _agency_changed(self, *_a) -> None:
         agency = combo_enum(self.agency_combo, Agency)
-        current = self.unit_combo.currentData()
-        self.unit_combo.blockSignals(True)
-        self.unit_combo.clear()
-        for unit_agency, code, name in self.units:
-            if unit_agency == Agency(agency).value:
-                self.unit_combo.addItem(name, code)
-        if not self.unit_combo.count():
-            self.unit_combo.addItem(self.tr("Ingen enhet i den myndigheten – skapa en först"),
-                                    None)
-        i = self.unit_combo.findData(current)
-        self.unit_combo.setCurrentIndex(max(0, i))
-        self.unit_combo.blockSignals(False)
+        refill(self.unit_combo, [(name, code) for unit_agency, code, name in self.units
+                                 if unit_agency == Agency(agency).value],
+               empty=self.tr("Ingen enhet i den myndigheten – skapa en först"))
         self.revalidate()
 
     def username(self) -> str:

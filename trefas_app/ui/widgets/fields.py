@@ -71,3 +71,19 @@ def choice_combo(parent: QWidget, name: str, label: str,
     for text, value in choices:
         combo.addItem(text, value)
     return combo
+
+
+def refill(combo: QComboBox, choices: Iterable[tuple[str, Any]],
+           empty: str | None = None) -> None:
+    """Replace a combo box's ``(text, value)`` choices without signalling,
+    keeping the chosen value while it is still offered (else the first);
+    ``empty`` (holding None) stands alone when there is no choice."""
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    for text, value in choices:
+        combo.addItem(text, value)
+    if empty is not None and not combo.count():
+        combo.addItem(empty, None)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    combo.blockSignals(False)
