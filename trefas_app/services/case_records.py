@@ -4,6 +4,8 @@
   referral) the access rule lets the user see, its reading logged;
 * :func:`people_and_numbers`: what a list row shows of a record's person and
   case;
+* :func:`commit_view`: the tail of a change: flush, the record's new view,
+  commit;
 * :func:`list_case_records`: one case's records of a kind that hang under
   another record (an incident's involvements, a meeting's items): the case
   must be visible, the rows are those the access rule lets the user see within
@@ -38,6 +40,15 @@ def read_record(uow: UnitOfWork, actor: Actor, kind: str, record_id: int,
         view = to_view(uow, actor, row)
         uow.commit()
         return view
+
+
+def commit_view(uow: UnitOfWork, actor: Actor, row: Any,
+                to_view: Callable[[UnitOfWork, Actor, Any], Any]) -> Any:
+    """Flush the change to ``row``, make its view as the user now sees it, commit."""
+    uow.session.flush()
+    view = to_view(uow, actor, row)
+    uow.commit()
+    return view
 
 
 def people_and_numbers(s, actor: Actor, records, now) -> tuple[dict, dict[int, str]]:

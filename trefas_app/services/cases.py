@@ -14,7 +14,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.domain.text import SEARCH_QUERY, check_paging, clean
 from trefas_app.security import access
-from trefas_app.services.case_records import read_record
+from trefas_app.services.case_records import commit_view, read_record
 from trefas_app.services.persons import (
     check_reason,
     escape_like,
@@ -375,10 +375,7 @@ def move_case(uow: UnitOfWork, actor: Actor, case_id: int, to_state: CaseState,
                 detail={"from": case.state.value, "to": to_state.value})
         case.state = to_state
         case.updated_at, case.updated_by_id = now, actor.user_id
-        s.flush()
-        view = _case_view(uow, actor, case)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, case, _case_view)
 
 
 def add_team_member(uow: UnitOfWork, actor: Actor, case_id: int, user_id: int,

@@ -32,7 +32,7 @@ from trefas_app.domain.routine import (
 )
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
-from trefas_app.services.case_records import list_case_records
+from trefas_app.services.case_records import commit_view, list_case_records
 from trefas_app.services.cases import (
     next_number,
     record_state_change,
@@ -270,10 +270,7 @@ def _move(uow: UnitOfWork, actor: Actor, incident_id: int, to_state: IncidentSta
                 detail={"from": incident.state.value, "to": to_state.value})
         incident.state = to_state
         incident.updated_at, incident.updated_by_id = now, actor.user_id
-        s.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def start_routine(uow: UnitOfWork, actor: Actor, incident_id: int) -> IncidentView:
@@ -300,10 +297,7 @@ def complete_step(uow: UnitOfWork, actor: Actor, step_id: int,
             step.comment = comment
         uow.log(actor, "routine.step.done", subject_kind="routine_step", subject_id=step.id,
                 detail={"incident": incident.id, "step": step.step_key})
-        uow.session.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def reopen_step(uow: UnitOfWork, actor: Actor, step_id: int,
@@ -319,10 +313,7 @@ def reopen_step(uow: UnitOfWork, actor: Actor, step_id: int,
         step.done_at = step.done_by_id = None
         uow.log(actor, "routine.step.reopen", subject_kind="routine_step", subject_id=step.id,
                 reason=reason, detail={"incident": incident.id, "step": step.step_key})
-        uow.session.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def assign_step(uow: UnitOfWork, actor: Actor, step_id: int, user_id: int | None) -> IncidentView:
@@ -347,10 +338,7 @@ def assign_step(uow: UnitOfWork, actor: Actor, step_id: int, user_id: int | None
         step.owner_user_id = user_id
         uow.log(actor, "routine.step.assign", subject_kind="routine_step", subject_id=step.id,
                 detail={"incident": incident.id, "user": user_id})
-        uow.session.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def link_person(uow: UnitOfWork, actor: Actor, incident_id: int, case_id: int,
