@@ -75,6 +75,13 @@ class BaseScreen(TunedOnShow, QWidget):
     def restore(self, state: dict[str, Any]) -> None:
         """Go back to ``state`` (from :meth:`state`) after an unlock."""
 
+    def call_window(self, name: str) -> None:
+        """Ask the main window to do ``name`` (e.g. ``go_back``); a screen shown
+        on its own (a test, a detached window) has no such window: nothing."""
+        method = getattr(self.window(), name, None)
+        if method is not None:
+            method()
+
     # -- for subclasses ----------------------------------------------------------------
 
     def reload(self) -> None:

@@ -102,9 +102,7 @@ class Screen(ListScreen):
         open_dialog(dlg)
 
     def emergency(self) -> None:
-        window = self.window()
-        if hasattr(window, "open_emergency_dialog"):
-            window.open_emergency_dialog()
+        self.call_window("open_emergency_dialog")
 
     # -- lock protocol ---------------------------------------------------------------
 

@@ -167,9 +167,7 @@ class PersonViewScreen(BaseScreen):
         open_dialog(dlg)
 
     def _back(self) -> None:
-        window = self.window()
-        if hasattr(window, "go_back"):
-            window.go_back()
+        self.call_window("go_back")
 
     def clear(self) -> None:
         self.person = None

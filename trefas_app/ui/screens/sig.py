@@ -11,13 +11,18 @@ from trefas_app.services.views_casework import ReferralRow, ReferralView
 from trefas_app.ui import style
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.models.paged import Column
-from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_combo, state_tuple
+from trefas_app.ui.widgets.list_screen import (
+    ListScreen,
+    select_item,
+    state_combo,
+    state_tuple,
+    states_model,
+)
 from trefas_app.ui.widgets.parts import (
     ColouredModel,
     DONE,
     open_dialog,
     push_button,
-    service_loader,
 )
 
 ONGOING = tuple(s for s in ReferralState if s not in (ReferralState.CLOSED,
@@ -74,11 +79,8 @@ class Screen(ListScreen):
         row.addStretch(1)
 
     def make_model(self) -> ColouredModel:
-        return ColouredModel(
-            service_loader(self.ctx, referrals.list_referrals, "sig.page",
-                           lambda states: ((), dict(states=tuple(states)))),
-            referral_columns(self.tr, self.ctx.lang), params=ONGOING, colour=referral_colour,
-            parent=self)
+        return states_model(self, referrals.list_referrals, "sig.page",
+                            referral_columns(self.tr, self.ctx.lang), ONGOING, referral_colour)
 
     def filter_params(self):
         return state_tuple(self.state_combo.currentData())
