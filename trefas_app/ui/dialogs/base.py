@@ -295,6 +295,13 @@ def problem_list(*texts: str) -> list[str]:
     return [t for t in texts if t]
 
 
+def field_problems(lbl: QLabel, text: str) -> list[str]:
+    """For a dialog with one check: show ``text`` under its field (or clear
+    it) and return the problems, ``[text]`` or ``[]``."""
+    set_field_error(lbl, text)
+    return problem_list(text)
+
+
 def note_problem(problems: list[str], text: str, lbl: QLabel | None = None) -> None:
     """Count ``text`` (when not "") among the sentences that stop saving; with
     ``lbl``, also show it (or clear it) under its field."""

@@ -24,8 +24,8 @@ from trefas_app.ui.common import (
 from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
+    field_problems,
     note_problem,
-    set_field_error,
     text_problem,
 )
 from trefas_app.ui.dialogs.task_pickers import (
@@ -108,8 +108,7 @@ class FirstContactDialog(ServiceDialog):
             text = self.tr("Tidpunkten ligger i framtiden.")
         elif at < local(self.programme.requested_at).replace(second=0, microsecond=0):
             text = self.tr("Första kontakten kan inte ligga före förfrågan om stöd.")
-        set_field_error(self.error, text)
-        return [text] if text else []
+        return field_problems(self.error, text)
 
     def submit(self) -> None:
         at = min(self.when(), clock.now_utc())

@@ -15,9 +15,9 @@ from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
+    field_problems,
     note_problem,
     problem_list,
-    set_field_error,
     text_problem,
 )
 from trefas_app.ui.dialogs.task_pickers import DateField, today
@@ -140,8 +140,7 @@ class EndRecordDialog(ServiceDialog):
             text = self.tr("Datumen är i fel ordning: slutdatumet ligger före startdatumet.")
         elif day > self.ref_day:
             text = self.tr("Slutdatumet ligger i framtiden.")
-        set_field_error(self.error, text)
-        return [text] if text else []
+        return field_problems(self.error, text)
 
     def submit(self) -> None:
         service = exits.end_measure if self.measure else exits.end_support

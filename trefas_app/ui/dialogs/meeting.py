@@ -21,8 +21,8 @@ from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, muted
 from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
+    field_problems,
     note_problem,
-    set_field_error,
     text_problem,
 )
 from trefas_app.ui.dialogs.task_pickers import (
@@ -220,8 +220,7 @@ class MarkHeldDialog(ServiceDialog):
         if self.meeting.held_at > clock.now_utc():
             text = self.tr("Mötet kan inte markeras som hållet före mötestiden ({time}).").format(
                 time=fmt_datetime(self.meeting.held_at))
-        set_field_error(self.time_error, text)
-        return [text] if text else []
+        return field_problems(self.time_error, text)
 
     def is_dirty(self) -> bool:
         return bool(self.absent_ids())

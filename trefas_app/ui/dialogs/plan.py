@@ -15,9 +15,9 @@ from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import (
     ServiceDialog,
     field_error_label,
+    field_problems,
     note_problem,
     problem_list,
-    set_field_error,
     text_problem,
 )
 from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
@@ -97,8 +97,7 @@ class PlanDialog(ServiceDialog):
     def problems(self) -> list[str]:
         text = date_problem(self.follow_up.date(), self.ref_day, self.tr("Nästa uppföljning"),
                             self.tr, days_back=0)
-        set_field_error(self.follow_error, text)
-        return [text] if text else []
+        return field_problems(self.follow_error, text)
 
     def submit(self) -> None:
         self.run(plans.create_plan, self.case_id, self.sip_check.isChecked(),
@@ -213,8 +212,7 @@ class FollowUpDialog(ServiceDialog):
     def problems(self) -> list[str]:
         text = date_problem(self.next_date.date(), self.ref_day, self.tr("Nästa uppföljning"),
                             self.tr, days_back=0)
-        set_field_error(self.error, text)
-        return [text] if text else []
+        return field_problems(self.error, text)
 
     def submit(self) -> None:
         self.run(plans.follow_up_plan, self.plan.id, self.next_date.date())
