@@ -72,11 +72,7 @@ class ServiceDialog(TunedOnShow, QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.body.addLayout(self.form)
 
-        self.problem_label = QLabel(self)
-        self.problem_label.setProperty("role", "field-error")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.hide()
+        self.problem_label = field_error_label(self)  # a refused save's sentence
         outer.addWidget(self.problem_label)
 
         # Why Save is greyed out, as text a keyboard and a screen reader reach
