@@ -18,6 +18,7 @@ from trefas_app.cli.sessions import (
     store_dir,
 )
 from trefas_app.domain.errors import NotFound, UsageError
+from trefas_app.domain.text import file_size
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -35,15 +36,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
             out(t("Det finns inga säkerhetskopior än.", "There are no backups yet."))
         else:
             print_table([t("Skapad", "Created"), t("Storlek", "Size"), t("Fil", "File")],
-                        [(b.created_at, _size(b.size), b.path) for b in backups])
+                        [(b.created_at, file_size(b.size), b.path) for b in backups])
         return EXIT_OK
     if opt(args, "json"):
         print_json(info)
     elif not store.has_data_key:
-        out(t(f"Säkerhetskopian är klar: {info.path} ({_size(info.size)}). Utan nyckel är "
+        out(t(f"Säkerhetskopian är klar: {info.path} ({file_size(info.size)}). Utan nyckel är "
               "den kontrollerad som en oförändrad, krypterad kopia med hela sidor; sidornas "
               "äkthet kontrollerar en arbetsledare med ”trefas check --user NAMN”.",
-              f"The backup is done: {info.path} ({_size(info.size)}). Without the key it is "
+              f"The backup is done: {info.path} ({file_size(info.size)}). Without the key it is "
               "checked as an unchanged, encrypted copy of whole pages; a supervisor checks "
               "the pages' authenticity with 'trefas check --user NAME'."))
     else:
@@ -53,20 +54,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
                   f"{', '.join(leftovers)}.",
                   f"Leftovers of an earlier interrupted backup were removed: "
                   f"{', '.join(leftovers)}."))
-        out(t(f"Säkerhetskopian är klar och kontrollerad: {info.path} ({_size(info.size)}).",
-              f"The backup is done and verified: {info.path} ({_size(info.size)})."))
+        out(t(f"Säkerhetskopian är klar och kontrollerad: {info.path} ({file_size(info.size)}).",
+              f"The backup is done and verified: {info.path} ({file_size(info.size)})."))
         if getattr(info, "key_path", None):
             out(t(f"Nyckelfilen som öppnar den: {info.key_path}",
                   f"The key file that opens it: {info.key_path}"))
     return EXIT_OK
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -83,11 +76,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     root = store_dir(args)
     require_store(root)
     out(t(f"Återställer {root / 'trefas.db'} från {backup_file} "
-          f"({_size(backup_file.stat().st_size)}). Det som sparats efter kopian försvinner ur "
+          f"({file_size(backup_file.stat().st_size)}). Det som sparats efter kopian försvinner ur "
           f"databasen; den nuvarande databasen sparas undan bredvid. Nyckelfilen (vilka som "
           f"kan logga in) behålls.",
           f"Restoring {root / 'trefas.db'} from {backup_file} "
-          f"({_size(backup_file.stat().st_size)}). What was saved after the backup leaves the "
+          f"({file_size(backup_file.stat().st_size)}). What was saved after the backup leaves the "
           f"database; the current database is kept beside it. The key file (who can log in) "
           f"is kept."))
     if opt(args, "dry_run"):

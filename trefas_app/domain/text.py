@@ -226,6 +226,31 @@ def visible_length(text: str) -> int:
                if unicodedata.category(ch) not in _INVISIBLE and ch not in "\n\t")
 
 
+def limited_text(text: str | None, sv_what: str, en_what: str, limit: int,
+                 required: bool = True) -> str | None:
+    """A free text a service stores: stripped; None when empty and not
+    ``required``; refused when empty and required, or longer than ``limit``."""
+    text = (text or "").strip()
+    if not text:
+        if required:
+            raise ValidationError(f"Ange {sv_what}.", f"Give {en_what}.")
+        return None
+    if len(text) > limit:
+        sv_limit = f"{limit:,}".replace(",", " ")  # 20 000
+        raise ValidationError(f"Texten är för lång ({sv_what}, högst {sv_limit} tecken).",
+                              f"The text is too long ({en_what}, at most {limit:,} characters).")
+    return text
+
+
+def file_size(n: int) -> str:
+    """A file's size for people: "512 B", "3.4 MB" (the CLI and the admin screen)."""
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
 def check_paging(offset: int, limit: int) -> tuple[int, int]:
     """A list's ``offset`` (0 or more) and ``limit`` (1 … MAX_PAGE_LIMIT)."""
     if not isinstance(offset, int) or not 0 <= offset <= MAX_RECORD_ID:

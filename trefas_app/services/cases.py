@@ -14,6 +14,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.domain.text import SEARCH_QUERY, check_paging, clean
 from trefas_app.security import access
+from trefas_app.services.case_records import commit_view, read_record
 from trefas_app.services.persons import (
     check_reason,
     escape_like,
@@ -57,6 +58,15 @@ def retain_until(last_entry: dt.datetime) -> dt.date:
         return d.replace(year=d.year + RETENTION_YEARS)
     except ValueError:  # 29 February
         return d.replace(year=d.year + RETENTION_YEARS, day=28)
+
+
+def user_names(session, ids) -> dict[int, str]:
+    """The display names of the users ``ids`` (None left out), by id."""
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return dict(session.execute(select(m.User.id, m.User.display_name)
+                                .where(m.User.id.in_(ids))).all())
 
 
 def touch_case(case: m.Case, now: dt.datetime) -> None:
@@ -143,13 +153,7 @@ def open_case(uow: UnitOfWork, actor: Actor, person_id: int, title: str) -> Case
 
 
 def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
-    with uow:
-        case = access.get_visible(uow.session, actor, "case", case_id, uow.now())
-        uow.log(actor, "case.read", subject_kind="case", subject_id=case.id, case_id=case.id,
-                person_id=case.person_id)
-        view = _case_view(uow, actor, case)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "case", case_id, _case_view)
 
 
 def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> int:
@@ -378,10 +382,7 @@ def move_case(uow: UnitOfWork, actor: Actor, case_id: int, to_state: CaseState,
                 detail={"from": case.state.value, "to": to_state.value})
         case.state = to_state
         case.updated_at, case.updated_by_id = now, actor.user_id
-        s.flush()
-        view = _case_view(uow, actor, case)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, case, _case_view)
 
 
 def add_team_member(uow: UnitOfWork, actor: Actor, case_id: int, user_id: int,

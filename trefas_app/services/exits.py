@@ -32,9 +32,15 @@ from trefas_app.domain.enums import (
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain.labels import label
 from trefas_app.domain import text as text_rules
-from trefas_app.domain.text import check_paging
+from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
-from trefas_app.services.cases import record_state_change, touch_case, writable_case
+from trefas_app.services.case_records import people_and_numbers, read_record
+from trefas_app.services.cases import (
+    record_state_change,
+    touch_case,
+    user_names,
+    writable_case,
+)
 from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import (
@@ -61,15 +67,7 @@ MAX_DAYS_AHEAD = 366
 
 
 def _text(text: str | None, sv_what: str, en_what: str, required: bool = True) -> str | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            raise ValidationError(f"Ange {sv_what}.", f"Give {en_what}.")
-        return None
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"Texten är för lång ({sv_what}, högst 20 000 tecken).",
-                              f"The text is too long ({en_what}, at most 20,000 characters).")
-    return text
+    return limited_text(text, sv_what, en_what, MAX_TEXT, required)
 
 
 def _check_start(day: dt.date, today: dt.date) -> None:
@@ -121,13 +119,6 @@ def _describe_gaps(gaps, language: str) -> str:
     return "; ".join(f"{label(a, language)} ({', '.join(label(c, language) for c in cats)})"
                      for a, cats in by_agency.items())
 
-
-def _names(s, ids) -> dict[int, str]:
-    ids = sorted({i for i in ids if i is not None})
-    if not ids:
-        return {}
-    return dict(s.execute(select(m.User.id, m.User.display_name)
-                          .where(m.User.id.in_(ids))).all())
 
 
 def _overdue(ep: m.ExitProgramme, now: dt.datetime) -> bool:
@@ -182,7 +173,7 @@ def _change_state(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme, case: m.Ca
 
 
 def _assessment_views(s, rows) -> tuple[ThreatAssessmentView, ...]:
-    names = _names(s, [r.created_by_id for r in rows])
+    names = user_names(s, [r.created_by_id for r in rows])
     return tuple(ThreatAssessmentView(
         id=r.id, case_id=r.case_id, exit_programme_id=r.exit_programme_id,
         assessed_at=r.assessed_at, level=r.level, summary=r.summary,
@@ -235,7 +226,7 @@ def _view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,
     assessments, hidden_a = _linked(uow, actor, "threat", ep.id, m.ThreatAssessment.assessed_at)
     measures, hidden_m = _linked(uow, actor, "measure", ep.id, m.ProtectiveMeasure.started_on)
     support, hidden_s = _linked(uow, actor, "support", ep.id, m.SupportComponent.started_on)
-    names = _names(s, [ep.agreement_approved_by_id])
+    names = user_names(s, [ep.agreement_approved_by_id])
     next_states: tuple[ExitState, ...] = ()
     if may_write is None:
         may_write = _may(uow, actor, "exit", m.ExitProgramme, ep.id, "write")
@@ -431,13 +422,7 @@ def move_exit(uow: UnitOfWork, actor: Actor, exit_id: int, to_state: ExitState,
 
 
 def get_exit(uow: UnitOfWork, actor: Actor, exit_id: int) -> ExitView:
-    with uow:
-        ep = access.get_visible(uow.session, actor, "exit", exit_id, uow.now())
-        uow.log(actor, "exit.read", subject_kind="exit", subject_id=ep.id, case_id=ep.case_id,
-                person_id=ep.person_id)
-        view = _view(uow, actor, ep)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "exit", exit_id, _view)
 
 
 def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = (),
@@ -469,11 +454,7 @@ def list_exits(uow: UnitOfWork, actor: Actor, states: tuple[ExitState, ...] = ()
         total = s.scalar(select(func.count()).select_from(m.ExitProgramme).where(*where))
         eps = s.scalars(select(m.ExitProgramme).where(*where).order_by(*order)
                         .offset(offset).limit(limit)).all()
-        person_ids = sorted({e.person_id for e in eps})
-        persons = project_persons(s, actor, list(s.scalars(
-            select(m.Person).where(m.Person.id.in_(person_ids))).all()), now)
-        numbers = dict(s.execute(select(m.Case.id, m.Case.number).where(
-            m.Case.id.in_(sorted({e.case_id for e in eps})))).all()) if eps else {}
+        persons, numbers = people_and_numbers(s, actor, eps, now)
         rows = tuple(
             ExitRow(id=e.id, case_id=e.case_id, case_number=numbers.get(e.case_id, ""),
                     person_id=e.person_id, person_name=persons[e.person_id].display_name,

@@ -32,6 +32,7 @@ from trefas_app.domain.routine import (
 )
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services.case_records import commit_view, list_case_records
 from trefas_app.services.cases import (
     next_number,
     record_state_change,
@@ -269,10 +270,7 @@ def _move(uow: UnitOfWork, actor: Actor, incident_id: int, to_state: IncidentSta
                 detail={"from": incident.state.value, "to": to_state.value})
         incident.state = to_state
         incident.updated_at, incident.updated_by_id = now, actor.user_id
-        s.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def start_routine(uow: UnitOfWork, actor: Actor, incident_id: int) -> IncidentView:
@@ -299,10 +297,7 @@ def complete_step(uow: UnitOfWork, actor: Actor, step_id: int,
             step.comment = comment
         uow.log(actor, "routine.step.done", subject_kind="routine_step", subject_id=step.id,
                 detail={"incident": incident.id, "step": step.step_key})
-        uow.session.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def reopen_step(uow: UnitOfWork, actor: Actor, step_id: int,
@@ -318,10 +313,7 @@ def reopen_step(uow: UnitOfWork, actor: Actor, step_id: int,
         step.done_at = step.done_by_id = None
         uow.log(actor, "routine.step.reopen", subject_kind="routine_step", subject_id=step.id,
                 reason=reason, detail={"incident": incident.id, "step": step.step_key})
-        uow.session.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def assign_step(uow: UnitOfWork, actor: Actor, step_id: int, user_id: int | None) -> IncidentView:
@@ -346,10 +338,7 @@ def assign_step(uow: UnitOfWork, actor: Actor, step_id: int, user_id: int | None
         step.owner_user_id = user_id
         uow.log(actor, "routine.step.assign", subject_kind="routine_step", subject_id=step.id,
                 detail={"incident": incident.id, "user": user_id})
-        uow.session.flush()
-        view = _view(uow, actor, incident)
-        uow.commit()
-        return view
+        return commit_view(uow, actor, incident, _view)
 
 
 def link_person(uow: UnitOfWork, actor: Actor, incident_id: int, case_id: int,
@@ -445,28 +434,7 @@ def list_case_involvements(uow: UnitOfWork, actor: Actor, case_id: int, offset: 
     lets the user see the links (criminal-category content), newest incident
     first, and how many more links exist in the user's scope. The case itself
     must be visible to the user."""
-    offset, limit = check_paging(offset, limit)
-    with uow:
-        access.require(actor, "involvement.read")
-        s, now = uow.session, uow.now()
-        case = access.get_visible(s, actor, "case", case_id, now)
-        filters = [m.IncidentInvolvement.case_id == case.id]
-        known = (case.id, case.person_id)
-        where = [access.visible(actor, "involvement", now, within_case=known), *filters]
-        total = s.scalar(select(func.count()).select_from(m.IncidentInvolvement).where(*where))
-        rows = s.scalars(
-            select(m.IncidentInvolvement)
-            .join(m.Incident, m.Incident.id == m.IncidentInvolvement.incident_id)
-            .where(*where)
-            .order_by(m.Incident.occurred_at.desc(), m.IncidentInvolvement.id.desc())
-            .offset(offset).limit(limit)).all()
-        hidden = (access.hidden_by_category(s, actor, "involvement", now, *filters,
-                                            within_case=known) if offset == 0 else {})
-        if offset == 0:
-            uow.log(actor, "involvement.list", subject_kind="case", subject_id=case.id,
-                    case_id=case.id, person_id=case.person_id,
-                    detail={"hits": total, "hidden": sum(hidden.values())})
-        page = Page(rows=_involvement_views(s, actor, list(rows), now), total=total,
-                    offset=offset, hidden=hidden)
-        uow.commit()
-        return page
+    return list_case_records(uow, actor, case_id, offset, limit, kind="involvement",
+                             model=m.IncidentInvolvement, parent=m.Incident,
+                             parent_key=m.IncidentInvolvement.incident_id,
+                             newest=m.Incident.occurred_at, to_views=_involvement_views)

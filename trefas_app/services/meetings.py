@@ -21,6 +21,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import may_change_meeting, role_may
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services.case_records import list_case_records
 from trefas_app.services.cases import touch_case, writable_case
 from trefas_app.services.tasks import (
     check_text,
@@ -286,28 +287,7 @@ def list_case_items(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0
     lets the user see, latest meeting first, each with its meeting's title and
     time, and how many more items exist in the user's scope. The case itself
     must be visible to the user."""
-    offset, limit = check_paging(offset, limit)
-    with uow:
-        access.require(actor, "meeting_item.read")
-        s, now = uow.session, uow.now()
-        case = access.get_visible(s, actor, "case", case_id, now)
-        filters = [m.MeetingItem.case_id == case.id]
-        known = (case.id, case.person_id)
-        where = [access.visible(actor, "meeting_item", now, within_case=known), *filters]
-        total = s.scalar(select(func.count()).select_from(m.MeetingItem).where(*where))
-        items = s.scalars(
-            select(m.MeetingItem)
-            .join(m.Meeting, m.Meeting.id == m.MeetingItem.meeting_id)
-            .where(*where)
-            .order_by(m.Meeting.held_at.desc(), m.MeetingItem.id.desc())
-            .offset(offset).limit(limit)).all()
-        hidden = (access.hidden_by_category(s, actor, "meeting_item", now, *filters,
-                                            within_case=known) if offset == 0 else {})
-        if offset == 0:
-            uow.log(actor, "meeting_item.list", subject_kind="case", subject_id=case.id,
-                    case_id=case.id, person_id=case.person_id,
-                    detail={"hits": total, "hidden": sum(hidden.values())})
-        page = Page(rows=_item_views(s, actor, list(items), now), total=total, offset=offset,
-                    hidden=hidden)
-        uow.commit()
-        return page
+    return list_case_records(uow, actor, case_id, offset, limit, kind="meeting_item",
+                             model=m.MeetingItem, parent=m.Meeting,
+                             parent_key=m.MeetingItem.meeting_id,
+                             newest=m.Meeting.held_at, to_views=_item_views)

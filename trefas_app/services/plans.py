@@ -19,9 +19,15 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, LifeArea, PlanState, Role
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain import text as text_rules
-from trefas_app.domain.text import check_paging
+from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
-from trefas_app.services.cases import record_state_change, touch_case, writable_case
+from trefas_app.services.case_records import read_record
+from trefas_app.services.cases import (
+    record_state_change,
+    touch_case,
+    user_names,
+    writable_case,
+)
 from trefas_app.services.persons import mask_result
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import (
@@ -45,13 +51,7 @@ MAX_DAYS_AHEAD = 5 * 366
 
 
 def _text(text: str, sv_what: str, en_what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise ValidationError(f"Ange {sv_what}.", f"Give {en_what}.")
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"Texten är för lång ({sv_what}, högst 10 000 tecken).",
-                              f"The text is too long ({en_what}, at most 10,000 characters).")
-    return text
+    return limited_text(text, sv_what, en_what, MAX_TEXT)
 
 
 def _check_date(day: dt.date | None, today: dt.date, sv_what: str, en_what: str,
@@ -96,13 +96,6 @@ def _responsible_user(s, user_id: int | None, agency: Agency) -> m.User | None:
     return user
 
 
-def _names(s, ids) -> dict[int, str]:
-    ids = sorted({i for i in ids if i is not None})
-    if not ids:
-        return {}
-    return dict(s.execute(select(m.User.id, m.User.display_name)
-                          .where(m.User.id.in_(ids))).all())
-
 
 def _writable_plan(uow: UnitOfWork, actor: Actor, plan_id: int,
                    verb: str = "write") -> tuple[m.Plan, m.Case]:
@@ -146,7 +139,7 @@ def _view(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> PlanView:
     today = access.local_date(now)
     case = s.get(m.Case, plan.case_id)
     s.refresh(plan, ["goals", "actions"])
-    names = _names(s, [plan.created_by_id, plan.approved_by_id, plan.overall_user_id]
+    names = user_names(s, [plan.created_by_id, plan.approved_by_id, plan.overall_user_id]
                    + [a.responsible_user_id for a in plan.actions])
     next_states: tuple[PlanState, ...] = ()
     if case.state != CaseState.CLOSED:
@@ -322,13 +315,7 @@ def end_plan(uow: UnitOfWork, actor: Actor, plan_id: int, reason: str | None = N
 
 
 def get_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
-    with uow:
-        plan = access.get_visible(uow.session, actor, "plan", plan_id, uow.now())
-        uow.log(actor, "plan.read", subject_kind="plan", subject_id=plan.id,
-                case_id=plan.case_id, person_id=plan.person_id)
-        view = _view(uow, actor, plan)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "plan", plan_id, _view)
 
 
 def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
@@ -351,7 +338,7 @@ def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                                       .where(m.PlanAction.plan_id.in_(ids),
                                              m.PlanAction.done_at.is_(None))
                                       .group_by(m.PlanAction.plan_id)).all()) if ids else {}
-        names = _names(s, [p.overall_user_id for p in plans])
+        names = user_names(s, [p.overall_user_id for p in plans])
         rows = tuple(PlanRow(id=p.id, case_id=p.case_id, is_sip=p.is_sip, state=p.state,
                              overall_agency=p.overall_agency,
                              overall_user_name=names.get(p.overall_user_id),

@@ -18,9 +18,15 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, ReferralClosure, ReferralState
 from trefas_app.domain.errors import ValidationError
 from trefas_app.domain import text as text_rules
-from trefas_app.domain.text import check_paging
+from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
-from trefas_app.services.cases import record_state_change, touch_case, writable_case
+from trefas_app.services.case_records import people_and_numbers, read_record
+from trefas_app.services.cases import (
+    record_state_change,
+    touch_case,
+    user_names,
+    writable_case,
+)
 from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import Page
 from trefas_app.services.views_casework import ReferralRow, ReferralView
@@ -34,23 +40,8 @@ _DECISIONS = (ReferralState.GRANTED, ReferralState.DECLINED)
 
 
 def _clean_text(text: str | None, sv_what: str, en_what: str, required: bool) -> str | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            raise ValidationError(f"Ange {sv_what}.", f"Give {en_what}.")
-        return None
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"Texten är för lång ({sv_what}, högst 20 000 tecken).",
-                              f"The text is too long ({en_what}, at most 20,000 characters).")
-    return text
+    return limited_text(text, sv_what, en_what, MAX_TEXT, required)
 
-
-def _names(session, ids) -> dict[int, str]:
-    ids = sorted({i for i in ids if i is not None})
-    if not ids:
-        return {}
-    return dict(session.execute(select(m.User.id, m.User.display_name)
-                                .where(m.User.id.in_(ids))).all())
 
 
 def _may_move(uow: UnitOfWork, actor: Actor, ref: m.Referral) -> bool:
@@ -71,7 +62,7 @@ def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral,
     s, now = uow.session, uow.now()
     case = s.get(m.Case, ref.case_id)
     person = project_persons(s, actor, [s.get(m.Person, ref.person_id)], now)[ref.person_id]
-    names = _names(s, (ref.created_by_id, ref.decided_by_id))
+    names = user_names(s, (ref.created_by_id, ref.decided_by_id))
     next_states = (tuple(st for st in lifecycles.REFERRAL.states
                          if st in lifecycles.REFERRAL.allowed_next(ref.state))
                    if (_may_move(uow, actor, ref) if may_move is None else may_move)
@@ -162,13 +153,7 @@ def move_referral(uow: UnitOfWork, actor: Actor, referral_id: int, to_state: Ref
 
 
 def get_referral(uow: UnitOfWork, actor: Actor, referral_id: int) -> ReferralView:
-    with uow:
-        ref = access.get_visible(uow.session, actor, "referral", referral_id, uow.now())
-        uow.log(actor, "referral.read", subject_kind="referral", subject_id=ref.id,
-                case_id=ref.case_id, person_id=ref.person_id)
-        view = _view(uow, actor, ref)
-        uow.commit()
-        return view
+    return read_record(uow, actor, "referral", referral_id, _view)
 
 
 def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
@@ -194,11 +179,7 @@ def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
         refs = s.scalars(select(m.Referral).where(*where)
                          .order_by(m.Referral.received_at.desc(), m.Referral.id.desc())
                          .offset(offset).limit(limit)).all()
-        persons = project_persons(
-            s, actor, list(s.scalars(select(m.Person).where(
-                m.Person.id.in_(sorted({r.person_id for r in refs})))).all()), now)
-        numbers = dict(s.execute(select(m.Case.id, m.Case.number).where(
-            m.Case.id.in_(sorted({r.case_id for r in refs})))).all()) if refs else {}
+        persons, numbers = people_and_numbers(s, actor, refs, now)
         rows = tuple(
             ReferralRow(id=r.id, case_id=r.case_id, case_number=numbers.get(r.case_id, ""),
                         person_id=r.person_id, person_name=persons[r.person_id].display_name,

@@ -314,6 +314,16 @@ def tune(root: QWidget) -> None:
                 widget.setAccessibleName(text)
 
 
+class TunedOnShow:
+    """Mixin for a screen, dialog or wizard (before the Qt class in the bases):
+    :func:`tune` runs over it each time it is shown, so widgets added since
+    are reachable and named too."""
+
+    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
+        tune(self)
+        super().showEvent(event)
+
+
 def _leave_with_tab(widget: QWidget) -> None:
     if not widget.property("a11yTab"):
         widget.setProperty("a11yTab", True)

@@ -8,12 +8,10 @@ import datetime as dt
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -26,7 +24,7 @@ from trefas_app.domain.labels import label
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
 from trefas_app.ui.common import category_short, enum_label, fmt_date, fmt_datetime, muted
-from trefas_app.ui.widgets.parts import header_row, push_button
+from trefas_app.ui.widgets.parts import header_row, push_button, read_only_rows
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -74,9 +72,8 @@ class ConsentPanel(QWidget):
         self.intro = muted(self.tr("Vilka uppgifter som delas med vilken myndighet, enligt "
                                    "gällande samtycken."), self)
         buttons.addWidget(self.intro, 1)
-        self.record_button = QPushButton(self.tr("Registrera samtycke …"), self)
-        self.record_button.setObjectName("recordConsent")
-        self.record_button.clicked.connect(self.record)
+        self.record_button = push_button(self, self.tr("Registrera samtycke …"),
+                                         "recordConsent", self.record)
         buttons.addWidget(self.record_button)
         lay.addLayout(buttons)
 
@@ -115,11 +112,7 @@ class ConsentPanel(QWidget):
         self.table.setHorizontalHeaderLabels([
             self.tr("Version"), self.tr("Status"), self.tr("Grund"), self.tr("Gäller"),
             self.tr("Mottagare och uppgifter"), self.tr("Syfte"), self.tr("Inhämtat av")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
+        read_only_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)

@@ -30,7 +30,9 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.errors import TrefasError
 from trefas_app.domain.passwords import check_password_policy, common_passwords
 from trefas_app.ui import style
+from trefas_app.ui.accessibility import TunedOnShow
 from trefas_app.ui.common import combo_enum, muted
+from trefas_app.ui.widgets.fields import line_edit
 
 PAGE_CHOICE, PAGE_ADMIN, PAGE_RECOVERY, PAGE_DEMO, PAGE_SERVER = range(5)
 
@@ -104,20 +106,15 @@ class AdminPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Skapa lagringsplatsen"))
         form = QFormLayout(self)
-        self.name_edit = QLineEdit(self)
-        self.name_edit.setObjectName("displayName")
-        self.user_edit = QLineEdit(self)
-        self.user_edit.setObjectName("username")
-        self.user_edit.setPlaceholderText(self.tr("t.ex. anna.admin"))
+        self.name_edit = line_edit(self, "displayName")
+        self.user_edit = line_edit(self, "username", placeholder=self.tr("t.ex. anna.admin"))
         self.agency_combo = QComboBox(self)
         for agency in Agency:
             self.agency_combo.addItem(label(agency, wizard.ctx.lang), agency)
         self.unit_edit = QLineEdit(self.tr("Förvaltningen"), self)
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setObjectName("password")
+        self.password_edit = line_edit(self, "password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.repeat_edit = QLineEdit(self)
-        self.repeat_edit.setObjectName("repeat")
+        self.repeat_edit = line_edit(self, "repeat")
         self.repeat_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.feedback = QLabel(self)
         self.feedback.setObjectName("policyFeedback")
@@ -274,8 +271,7 @@ class DemoPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Skapa demo"))
         form = QFormLayout(self)
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setObjectName("demoPassword")
+        self.password_edit = line_edit(self, "demoPassword")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.feedback = QLabel(self)
         self.feedback.setWordWrap(True)
@@ -319,15 +315,9 @@ class DemoPage(QWizardPage):
         return -1
 
 
-class FirstRunWizard(QWizard):
+class FirstRunWizard(TunedOnShow, QWizard):
     """After ``accepted``: ``username`` is the user to offer in the unlock
     dialog (the administrator, or a demo user)."""
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        from trefas_app.ui import accessibility
-
-        accessibility.tune(self)
-        super().showEvent(event)
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -21,6 +20,7 @@ from trefas_app.services.views import PersonView
 from trefas_app.ui import style
 from trefas_app.ui.clipboard import copy_secret
 from trefas_app.ui.common import enum_label, fmt_date
+from trefas_app.ui.widgets.parts import push_button
 
 
 class PersonCard(QFrame):
@@ -45,12 +45,9 @@ class PersonCard(QFrame):
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
         top.addWidget(self.shield)
         top.addWidget(self.name_label, 1)
-        self.reveal_button = QPushButton(self.tr("Visa identitet …"), self)
-        self.reveal_button.setObjectName("revealButton")
-        self.reveal_button.clicked.connect(self.revealRequested)
-        self.edit_button = QPushButton(self.tr("Ändra …"), self)
-        self.edit_button.setObjectName("editPerson")
-        self.edit_button.clicked.connect(self.editRequested)
+        self.reveal_button = push_button(self, self.tr("Visa identitet …"),
+                                         "revealButton", self.revealRequested)
+        self.edit_button = push_button(self, self.tr("Ändra …"), "editPerson", self.editRequested)
         top.addWidget(self.reveal_button)
         top.addWidget(self.edit_button)
         outer.addLayout(top)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -23,6 +22,8 @@ from trefas_app import settings as deployment
 from trefas_app.domain.errors import TrefasError
 from trefas_app.server.address import DEFAULT_PORT, ServerAddress, parse
 from trefas_app.ui.common import muted
+from trefas_app.ui.widgets.fields import line_edit
+from trefas_app.ui.widgets.parts import push_button
 
 
 class ServerFields(QWidget):
@@ -33,21 +34,17 @@ class ServerFields(QWidget):
         super().__init__(parent)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.host_edit = QLineEdit(self)
-        self.host_edit.setObjectName("serverHost")
-        self.host_edit.setPlaceholderText(self.tr("t.ex. trefas.kommun.se"))
+        self.host_edit = line_edit(self, "serverHost",
+                                   placeholder=self.tr("t.ex. trefas.kommun.se"))
         self.port_spin = QSpinBox(self)
         self.port_spin.setObjectName("serverPort")
         self.port_spin.setRange(1, 65535)
         self.port_spin.setValue(DEFAULT_PORT)
         self.database_edit = QLineEdit("trefas", self)
         self.database_edit.setObjectName("serverDatabase")
-        self.ca_edit = QLineEdit(self)
-        self.ca_edit.setObjectName("serverCa")
-        self.ca_edit.setPlaceholderText(self.tr("krävs för en server på en annan dator"))
-        browse = QPushButton(self.tr("Välj …"), self)
-        browse.setObjectName("serverCaBrowse")
-        browse.clicked.connect(self._browse)
+        self.ca_edit = line_edit(self, "serverCa",
+                                 placeholder=self.tr("krävs för en server på en annan dator"))
+        browse = push_button(self, self.tr("Välj …"), "serverCaBrowse", self._browse)
         row = QHBoxLayout()
         row.addWidget(self.ca_edit, 1)
         row.addWidget(browse)

@@ -28,20 +28,16 @@ from trefas_app.domain.errors import (
 from trefas_app.store import store as store_mod
 from trefas_app.store.store import LoginThrottled
 from trefas_app.ui import style
+from trefas_app.ui.accessibility import TunedOnShow
 from trefas_app.ui.common import heading
+from trefas_app.ui.widgets.fields import line_edit
 
 
-class UnlockDialog(QDialog):
+class UnlockDialog(TunedOnShow, QDialog):
     """Emits ``unlockedStore(OpenStore)`` and closes on success. Rejected
     (Avsluta) means the user wants to leave the program."""
 
     unlockedStore = Signal(object)
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        from trefas_app.ui import accessibility
-
-        accessibility.tune(self)
-        super().showEvent(event)
 
     def __init__(self, ctx, parent: QWidget | None = None, username: str = "",
                  locked_by: str = ""):
@@ -82,8 +78,7 @@ class UnlockDialog(QDialog):
         form = QFormLayout()
         self.user_edit = QLineEdit(username or locked_by, self)
         self.user_edit.setObjectName("username")
-        self.password_edit = QLineEdit(self)
-        self.password_edit.setObjectName("password")
+        self.password_edit = line_edit(self, "password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form.addRow(self.tr("Användarnamn:"), self.user_edit)
         form.addRow(self.tr("Lösenord:"), self.password_edit)

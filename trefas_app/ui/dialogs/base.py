@@ -41,16 +41,25 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain.errors import TrefasError
 from trefas_app.ui import accessibility, common
+from trefas_app.ui.accessibility import TunedOnShow
 
 
-class ServiceDialog(QDialog):
+# The signal ServiceDialog.watch connects: the first of these a field has.
+_CHANGE_SIGNALS = ("changed", "textChanged", "currentIndexChanged", "toggled")
+
+
+class ServiceDialog(TunedOnShow, QDialog):
     succeeded = Signal(object)
 
     def __init__(self, ctx, parent: QWidget | None = None, title: str = "",
-                 ok_text: str | None = None):
+                 ok_text: str | None = None, name: str = "", width: int = 0):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle(title or "Trefas")
+        if name:  # the tests and the accessibility tree find the dialog by it
+            self.setObjectName(name)
+        if width:
+            self.setMinimumWidth(width)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.result_value: Any = None
         self._busy = False
@@ -63,11 +72,7 @@ class ServiceDialog(QDialog):
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.body.addLayout(self.form)
 
-        self.problem_label = QLabel(self)
-        self.problem_label.setProperty("role", "field-error")
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem_label.hide()
+        self.problem_label = field_error_label(self)  # a refused save's sentence
         outer.addWidget(self.problem_label)
 
         # Why Save is greyed out, as text a keyboard and a screen reader reach
@@ -107,6 +112,20 @@ class ServiceDialog(QDialog):
     def is_dirty(self) -> bool:
         return self._clean_state is not None and self._snapshot() != self._clean_state
 
+    # -- building ------------------------------------------------------------------
+
+    def watch(self, *fields: QWidget) -> None:
+        """Revalidate whenever one of ``fields`` changes: a field of our own
+        emits ``changed``; Qt's inputs emit their usual change signal."""
+        for field in fields:
+            for name in _CHANGE_SIGNALS:
+                signal = getattr(field, name, None)
+                if signal is not None:
+                    signal.connect(self.revalidate)
+                    break
+            else:
+                raise TypeError(f"no change signal on {type(field).__name__}")
+
     # -- validation ----------------------------------------------------------------
 
     def revalidate(self, *_ignored) -> bool:
@@ -130,10 +149,6 @@ class ServiceDialog(QDialog):
         accessibility.changed(self.todo_label)
         if new and self.isVisible():
             accessibility.announce(self.todo_label, " ".join(new))
-
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        accessibility.tune(self)
-        super().showEvent(event)
 
     def show_problem(self, text: str) -> None:
         self.problem_label.setText(text)
@@ -261,6 +276,35 @@ def field_error_label(parent: QWidget | None = None, field: QWidget | None = Non
     lbl.setTextFormat(Qt.TextFormat.PlainText)
     lbl.hide()
     return lbl
+
+
+def text_problem(text: str, missing: str, too_long: str, limit: int) -> str:
+    """The sentence for a required text: ``missing`` when empty, ``too_long``
+    past ``limit`` characters, else ""."""
+    if not text:
+        return missing
+    return too_long if len(text) > limit else ""
+
+
+def problem_list(*texts: str) -> list[str]:
+    """The sentences among ``texts`` that are not "" (for :meth:`ServiceDialog.problems`)."""
+    return [t for t in texts if t]
+
+
+def field_problems(lbl: QLabel, text: str) -> list[str]:
+    """For a dialog with one check: show ``text`` under its field (or clear
+    it) and return the problems, ``[text]`` or ``[]``."""
+    set_field_error(lbl, text)
+    return problem_list(text)
+
+
+def note_problem(problems: list[str], text: str, lbl: QLabel | None = None) -> None:
+    """Count ``text`` (when not "") among the sentences that stop saving; with
+    ``lbl``, also show it (or clear it) under its field."""
+    if lbl is not None:
+        set_field_error(lbl, text)
+    if text:
+        problems.append(text)
 
 
 def set_field_error(lbl: QLabel, text: str) -> None:

@@ -8,12 +8,10 @@ import datetime as dt
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QWidget,
 )
@@ -23,8 +21,9 @@ from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm
 from trefas_app.services import consents
 from trefas_app.services.views import ConsentView, PersonView
 from trefas_app.ui import accessibility
-from trefas_app.ui.common import category_short, combo_enum, enum_label, limit_field, muted
+from trefas_app.ui.common import category_short, combo_enum, enum_label, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.widgets.fields import enum_combo, line_edit
 
 NO_DATE = QDate(2000, 1, 1)
 
@@ -51,34 +50,20 @@ class ConsentDialog(ServiceDialog):
                  amend: ConsentView | None = None, today: dt.date | None = None):
         super().__init__(ctx, parent, title=self.tr("Registrera samtycke") if amend is None
                          else self.tr("Ändra samtycke (ny version)"),
-                         ok_text=self.tr("Spara samtycke"))
-        self.setObjectName("consentDialog")
-        self.setMinimumWidth(640)
+                         ok_text=self.tr("Spara samtycke"), name="consentDialog", width=640)
         self.person, self.case_id, self.amend = person, case_id, amend
         self.today = today or clock.today()
         lang = ctx.lang
         own = ctx.actor.agency if ctx.actor else None
         self.recipients = [a for a in Agency if a != own]
 
-        self.basis_combo = QComboBox(self)
-        self.basis_combo.setObjectName("basis")
-        for basis in ConsentBasis:
-            self.basis_combo.addItem(enum_label(basis, lang), basis)
-        self.legal_edit = QLineEdit(self)
-        limit_field(self.legal_edit, "consents.legal_reference")
-        self.legal_edit.setObjectName("legalReference")
-        self.legal_edit.setPlaceholderText(self.tr("t.ex. OSL 10 kap. 18 a §"))
-        self.form_combo = QComboBox(self)
-        self.form_combo.setObjectName("form")
-        for form in (ConsentForm.WRITTEN, ConsentForm.ORAL):
-            self.form_combo.addItem(enum_label(form, lang), form)
-        self.guardian_edit = QLineEdit(self)
-        limit_field(self.guardian_edit, "consents.given_by")
-        self.guardian_edit.setObjectName("guardian")
-        self.purpose_edit = QLineEdit(self)
-        limit_field(self.purpose_edit, "consents.purpose")
-        self.purpose_edit.setObjectName("purpose")
-        self.purpose_edit.setPlaceholderText(self.tr("t.ex. Samverkan inom SIG"))
+        self.basis_combo = enum_combo(self, "basis", ConsentBasis, lang)
+        self.legal_edit = line_edit(self, "legalReference", "consents.legal_reference",
+                                    placeholder=self.tr("t.ex. OSL 10 kap. 18 a §"))
+        self.form_combo = enum_combo(self, "form", (ConsentForm.WRITTEN, ConsentForm.ORAL), lang)
+        self.guardian_edit = line_edit(self, "guardian", "consents.given_by")
+        self.purpose_edit = line_edit(self, "purpose", "consents.purpose",
+                                      placeholder=self.tr("t.ex. Samverkan inom SIG"))
 
         self.from_edit = QDateEdit(_qdate(self.today), self)
         self.from_edit.setObjectName("validFrom")

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
 
 from trefas_app.domain.enums import Agency
 from trefas_app.services import documents
-from trefas_app.ui.common import combo_enum, enum_label, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, muted
 from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.widgets.fields import line_edit
 
 
 class HandoverDialog(ServiceDialog):
@@ -23,8 +24,8 @@ class HandoverDialog(ServiceDialog):
     file was locked with (None: not locked), for the preview."""
 
     def __init__(self, ctx, parent: QWidget | None, case_id: int, revealed: bool = False):
-        super().__init__(ctx, parent, self.tr("Överlämning"), self.tr("Skapa överlämning"))
-        self.setObjectName("handoverDialog")
+        super().__init__(ctx, parent, self.tr("Överlämning"), self.tr("Skapa överlämning"),
+                         name="handoverDialog")
         self.case_id = case_id
         self.pdf_password: str | None = None
         own = ctx.actor.agency if ctx.actor is not None else None
@@ -36,15 +37,12 @@ class HandoverDialog(ServiceDialog):
                 self.agency.addItem(enum_label(agency, ctx.lang), agency)
         self.form.addRow(self.tr("Mottagande myndighet"), self.agency)
 
-        self.recipient = QLineEdit(self)
-        limit_field(self.recipient, "issued_documents.recipient")
-        self.recipient.setObjectName("recipientText")
+        self.recipient = line_edit(self, "recipientText", "issued_documents.recipient")
         self.recipient.setMaxLength(150)
         self.recipient.setPlaceholderText(self.tr("t.ex. Polismyndigheten, LPO Rinkeby"))
         self.form.addRow(self.tr("Mottagare"), self.recipient)
 
-        self.password = QLineEdit(self)
-        self.password.setObjectName("confirmPassword")
+        self.password = line_edit(self, "confirmPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(self.tr("Ditt lösenord"), self.password)
         self.form.addRow("", muted(self.tr("En överlämning lämnar myndigheten. Bekräfta med "
@@ -62,11 +60,9 @@ class HandoverDialog(ServiceDialog):
             self.form.addRow("", muted(self.tr(
                 "Utan bock anges personen med alias. Ditt val loggas."), self))
 
-        self.pdf_pw = QLineEdit(self)
-        self.pdf_pw.setObjectName("pdfPassword")
+        self.pdf_pw = line_edit(self, "pdfPassword")
         self.pdf_pw.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pdf_pw2 = QLineEdit(self)
-        self.pdf_pw2.setObjectName("pdfPassword2")
+        self.pdf_pw2 = line_edit(self, "pdfPassword2")
         self.pdf_pw2.setEchoMode(QLineEdit.EchoMode.Password)
         self.form.addRow(self.tr("Lösenord för PDF-filen (valfritt)"), self.pdf_pw)
         self.form.addRow(self.tr("Upprepa lösenordet för PDF-filen"), self.pdf_pw2)

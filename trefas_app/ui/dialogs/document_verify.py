@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,10 @@ from PySide6.QtWidgets import (
 from trefas_app.documents.verification import read_document_file
 from trefas_app.domain.errors import TrefasError
 from trefas_app.services import documents
+from trefas_app.ui.accessibility import TunedOnShow
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
+from trefas_app.ui.widgets.fields import line_edit
+from trefas_app.ui.widgets.parts import push_button
 
 _OK_STYLE = ("QLabel#verifyResult { background: #e3f4e6; color: #14532d; "
              "border: 1px solid #2e7d32; border-radius: 4px; padding: 8px; }")
@@ -35,13 +37,7 @@ _BAD_STYLE = ("QLabel#verifyResult { background: #fde8e8; color: #7f1d1d; "
               "border: 1px solid #c62828; border-radius: 4px; padding: 8px; }")
 
 
-class VerifyDocumentDialog(QDialog):
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        from trefas_app.ui import accessibility
-
-        accessibility.tune(self)
-        super().showEvent(event)
-
+class VerifyDocumentDialog(TunedOnShow, QDialog):
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -59,17 +55,14 @@ class VerifyDocumentDialog(QDialog):
                             self))
         form = QFormLayout()
         row = QHBoxLayout()
-        self.file_label = QLineEdit(self)
-        self.file_label.setObjectName("verifyFile")
+        self.file_label = line_edit(self, "verifyFile")
         self.file_label.setReadOnly(True)
-        self.choose_button = QPushButton(self.tr("Välj fil …"), self)
-        self.choose_button.setObjectName("chooseFile")
-        self.choose_button.clicked.connect(self.choose_file)
+        self.choose_button = push_button(self, self.tr("Välj fil …"),
+                                         "chooseFile", self.choose_file)
         row.addWidget(self.file_label, 1)
         row.addWidget(self.choose_button)
         form.addRow(self.tr("Fil"), row)
-        self.password = QLineEdit(self)
-        self.password.setObjectName("verifyPassword")
+        self.password = line_edit(self, "verifyPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("om filen är lösenordsskyddad"))
         form.addRow(self.tr("Lösenord för filen"), self.password)

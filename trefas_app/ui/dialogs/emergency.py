@@ -3,12 +3,13 @@ for a few hours, with a reason that supervisors review."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
 
 from trefas_app.domain.text import visible_length
 from trefas_app.services import cases
-from trefas_app.ui.common import limit_field, muted, plural_suffix
+from trefas_app.ui.common import muted, plural_suffix
 from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.widgets.fields import text_area
 
 MIN_REASON = 10
 
@@ -16,9 +17,7 @@ MIN_REASON = 10
 class EmergencyAccessDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None = None, case_number: str = ""):
         super().__init__(ctx, parent, title=self.tr("Nödåtkomst"),
-                         ok_text=self.tr("Begär nödåtkomst"))
-        self.setObjectName("emergencyDialog")
-        self.setMinimumWidth(500)
+                         ok_text=self.tr("Begär nödåtkomst"), name="emergencyDialog", width=500)
         self.body.insertWidget(0, muted(self.tr(
             "Använd nödåtkomst bara när ett ärende utanför ditt team måste läsas nu, till "
             "exempel vid akut fara. Du får läsrätt under den tid du väljer. Skälet loggas och "
@@ -27,9 +26,7 @@ class EmergencyAccessDialog(ServiceDialog):
         self.number_edit = QLineEdit(case_number, self)
         self.number_edit.setObjectName("caseNumber")
         self.number_edit.setPlaceholderText("K-2025-00042")
-        self.reason_edit = QPlainTextEdit(self)
-        limit_field(self.reason_edit, "emergency_accesses.reason")
-        self.reason_edit.setObjectName("reason")
+        self.reason_edit = text_area(self, "reason", "emergency_accesses.reason")
         self.reason_edit.setFixedHeight(90)
         self.counter = QLabel(self)
         self.counter.setProperty("role", "muted")
@@ -41,8 +38,7 @@ class EmergencyAccessDialog(ServiceDialog):
         self.form.addRow(self.tr("Skäl *"), self.reason_edit)
         self.form.addRow("", self.counter)
         self.form.addRow(self.tr("Giltig i"), self.hours)
-        self.number_edit.textChanged.connect(self.revalidate)
-        self.reason_edit.textChanged.connect(self.revalidate)
+        self.watch(self.number_edit, self.reason_edit)
         self.mark_clean()
 
     def problems(self) -> list[str]:

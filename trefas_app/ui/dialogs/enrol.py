@@ -28,6 +28,7 @@ from trefas_app.domain.errors import TrefasError
 from trefas_app.services import accounts
 from trefas_app.ui.common import muted
 from trefas_app.ui.dialogs.user import _password_edit, _password_problem
+from trefas_app.ui.widgets.fields import line_edit
 
 
 class _WorkerDialog(QDialog):
@@ -82,9 +83,7 @@ class EnrolDialog(_WorkerDialog):
             "myndighet ditt konto."), self))
         self.user_edit = QLineEdit(username, self)
         self.user_edit.setObjectName("username")
-        self.code_edit = QLineEdit(self)
-        self.code_edit.setObjectName("code")
-        self.code_edit.setPlaceholderText("ABCD-EFGH-JKLM-NPQR")
+        self.code_edit = line_edit(self, "code", placeholder="ABCD-EFGH-JKLM-NPQR")
         self.password_edit = _password_edit(self, "password")
         self.repeat_edit = _password_edit(self, "repeat")
         self.form.addRow(self.tr("Användarnamn:"), self.user_edit)
@@ -149,8 +148,7 @@ class RecoveryDialog(_WorkerDialog):
                                   "confirm")
         self.action_combo.addItem(self.tr("Ge kontot en ny engångskod (t.ex. administratören)"),
                                   "reset")
-        self.user_edit = QLineEdit(self)
-        self.user_edit.setObjectName("username")
+        self.user_edit = line_edit(self, "username")
         self.form.addRow(self.tr("Återställningsnyckel:"), self.key_edit)
         self.form.addRow(self.tr("Åtgärd:"), self.action_combo)
         self.form.addRow(self.tr("Konto (användarnamn):"), self.user_edit)

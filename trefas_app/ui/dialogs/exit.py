@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ExitEnding, ExitState
@@ -21,7 +21,13 @@ from trefas_app.ui.common import (
     local,
     muted,
 )
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.base import (
+    ServiceDialog,
+    field_error_label,
+    field_problems,
+    note_problem,
+    text_problem,
+)
 from trefas_app.ui.dialogs.task_pickers import (
     DateField,
     datetime_edit,
@@ -29,6 +35,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     to_datetime,
     today,
 )
+from trefas_app.ui.widgets.fields import enum_combo, text_area
 
 MAX_TEXT = exits.MAX_TEXT
 
@@ -47,16 +54,14 @@ class ExitRequestDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, case_id: int, case_number: str = ""):
         super().__init__(ctx, parent, title=self.tr("Begär avhopparstöd"),
-                         ok_text=self.tr("Registrera förfrågan"))
-        self.setObjectName("exitRequestDialog")
-        self.setMinimumWidth(520)
+                         ok_text=self.tr("Registrera förfrågan"),
+                         name="exitRequestDialog", width=520)
         self.case_id = case_id
         self.body.insertWidget(0, muted(self.tr(
             "Första kontakten ska tas inom 24 timmar från förfrågan. Förfrågan syns för "
             "avhopparverksamheten direkt{case}.").format(
             case=self.tr(" (ärende {n})").format(n=case_number) if case_number else ""), self))
-        self.needs_edit = QPlainTextEdit(self)
-        self.needs_edit.setObjectName("needs")
+        self.needs_edit = text_area(self, "needs")
         self.needs_edit.setMinimumHeight(120)
         self.needs_edit.setPlaceholderText(self.tr("Behov som är kända nu (kan fyllas i senare)"))
         self.form.addRow(self.tr("Behov"), self.needs_edit)
@@ -78,9 +83,8 @@ class FirstContactDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, programme: ExitView):
         super().__init__(ctx, parent, title=self.tr("Första kontakt"),
-                         ok_text=self.tr("Registrera första kontakt"))
-        self.setObjectName("firstContactDialog")
-        self.setMinimumWidth(460)
+                         ok_text=self.tr("Registrera första kontakt"),
+                         name="firstContactDialog", width=460)
         self.programme = programme
         self.body.insertWidget(0, muted(self.tr(
             "Förfrågan kom {requested}. Målet är kontakt senast {due}.").format(
@@ -104,8 +108,7 @@ class FirstContactDialog(ServiceDialog):
             text = self.tr("Tidpunkten ligger i framtiden.")
         elif at < local(self.programme.requested_at).replace(second=0, microsecond=0):
             text = self.tr("Första kontakten kan inte ligga före förfrågan om stöd.")
-        set_field_error(self.error, text)
-        return [text] if text else []
+        return field_problems(self.error, text)
 
     def submit(self) -> None:
         at = min(self.when(), clock.now_utc())
@@ -120,16 +123,14 @@ class AgreementDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, programme: ExitView):
         super().__init__(ctx, parent, title=self.tr("Överenskommelse"),
-                         ok_text=self.tr("Spara överenskommelsen"))
-        self.setObjectName("agreementDialog")
-        self.setMinimumWidth(600)
+                         ok_text=self.tr("Spara överenskommelsen"),
+                         name="agreementDialog", width=600)
         self.programme = programme
         self.ref_day = today()
         if programme.agreement_approved_at is not None:
             self.body.insertWidget(0, muted(self.tr(
                 "Överenskommelsen är godkänd. Ändrar du den måste den godkännas igen."), self))
-        self.conditions_edit = QPlainTextEdit(self)
-        self.conditions_edit.setObjectName("conditions")
+        self.conditions_edit = text_area(self, "conditions")
         self.conditions_edit.setMinimumHeight(200)
         self.conditions_edit.setPlainText(programme.agreement_conditions or "")
         self.signed = DateField(self, programme.agreement_signed_on, optional=True,
@@ -139,17 +140,15 @@ class AgreementDialog(ServiceDialog):
         self.form.addRow(self.tr("Villkor *"), self.conditions_edit)
         self.form.addRow(self.tr("Undertecknad den"), self.signed)
         self.form.addRow("", self.signed_error)
-        self.conditions_edit.textChanged.connect(self.revalidate)
-        self.signed.changed.connect(self.revalidate)
+        self.watch(self.conditions_edit, self.signed)
         self.mark_clean()
 
     def problems(self) -> list[str]:
         problems = []
         text = self.conditions_edit.toPlainText().strip()
-        if not text:
-            problems.append(self.tr("Skriv villkoren i överenskommelsen."))
-        elif len(text) > MAX_TEXT:
-            problems.append(self.tr("Texten är för lång (högst 20 000 tecken)."))
+        note_problem(problems, text_problem(
+            text, self.tr("Skriv villkoren i överenskommelsen."),
+            self.tr("Texten är för lång (högst 20 000 tecken)."), MAX_TEXT))
         signed = self.signed.date()
         signed_text = ""
         if signed is not None:
@@ -158,9 +157,7 @@ class AgreementDialog(ServiceDialog):
             elif signed < local(self.programme.requested_at).date():
                 signed_text = self.tr("Överenskommelsen kan inte vara undertecknad före "
                                       "förfrågan om stöd.")
-        set_field_error(self.signed_error, signed_text)
-        if signed_text:
-            problems.append(signed_text)
+        note_problem(problems, signed_text, self.signed_error)
         return problems
 
     def submit(self) -> None:
@@ -175,9 +172,7 @@ class ExitMoveDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, programme: ExitView,
                  target: ExitState | None = None):
         super().__init__(ctx, parent, title=self.tr("Ändra status – avhopparstöd"),
-                         ok_text=self.tr("Ändra status"))
-        self.setObjectName("exitMoveDialog")
-        self.setMinimumWidth(540)
+                         ok_text=self.tr("Ändra status"), name="exitMoveDialog", width=540)
         self.programme = programme
         lang = ctx.lang
         info = QLabel(self.tr("{number} · {person}\nNuvarande status: {state}").format(
@@ -185,16 +180,10 @@ class ExitMoveDialog(ServiceDialog):
             state=enum_label(programme.state, lang)), self)
         info.setWordWrap(True)
         self.body.insertWidget(0, info)
-        self.state_combo = QComboBox(self)
-        self.state_combo.setObjectName("toState")
-        self.state_combo.addItem(self.tr("Välj ny status"), None)
-        for st in programme.next_states:
-            self.state_combo.addItem(enum_label(st, lang), st)
-        self.ending_combo = QComboBox(self)
-        self.ending_combo.setObjectName("ending")
-        self.ending_combo.addItem(self.tr("Välj avslutsorsak"), None)
-        for ending in ExitEnding:
-            self.ending_combo.addItem(enum_label(ending, lang), ending)
+        self.state_combo = enum_combo(self, "toState", programme.next_states, lang,
+                                      placeholder=self.tr("Välj ny status"))
+        self.ending_combo = enum_combo(self, "ending", ExitEnding, lang,
+                                       placeholder=self.tr("Välj avslutsorsak"))
         self.form.addRow(self.tr("Ny status *"), self.state_combo)
         self.form.addRow(self.tr("Avslutsorsak *"), self.ending_combo)
         self.rule = muted("", self)

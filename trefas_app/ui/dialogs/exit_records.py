@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from trefas_app.domain.enums import MeasureKind, RiskLevel, SupportKind
 from trefas_app.services import exits
 from trefas_app.services.views_casework import MeasureView, SupportView
 from trefas_app.ui import style
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.base import (
+    ServiceDialog,
+    field_error_label,
+    field_problems,
+    note_problem,
+    problem_list,
+    text_problem,
+)
 from trefas_app.ui.dialogs.task_pickers import DateField, today
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 MAX_TEXT = exits.MAX_TEXT
 
@@ -21,16 +29,13 @@ MAX_TEXT = exits.MAX_TEXT
 class ThreatAssessmentDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, case_id: int, exit_id: int | None = None):
         super().__init__(ctx, parent, title=self.tr("Ny hotbedömning"),
-                         ok_text=self.tr("Spara hotbedömning"))
-        self.setObjectName("threatDialog")
-        self.setMinimumWidth(520)
+                         ok_text=self.tr("Spara hotbedömning"), name="threatDialog", width=520)
         self.case_id, self.exit_id = case_id, exit_id
         self.level_combo = QComboBox(self)
         self.level_combo.setObjectName("level")
         for level in RiskLevel:
             self.level_combo.addItem(style.risk_icon(level), enum_label(level, ctx.lang), level)
-        self.summary_edit = QPlainTextEdit(self)
-        self.summary_edit.setObjectName("summary")
+        self.summary_edit = text_area(self, "summary")
         self.summary_edit.setMinimumHeight(140)
         self.form.addRow(self.tr("Nivå"), self.level_combo)
         self.form.addRow(self.tr("Sammanfattning *"), self.summary_edit)
@@ -41,12 +46,9 @@ class ThreatAssessmentDialog(ServiceDialog):
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        text = self.summary_edit.toPlainText().strip()
-        if not text:
-            return [self.tr("Sammanfatta hotbilden.")]
-        if len(text) > MAX_TEXT:
-            return [self.tr("Texten är för lång (högst 20 000 tecken).")]
-        return []
+        return problem_list(text_problem(
+            self.summary_edit.toPlainText().strip(), self.tr("Sammanfatta hotbilden."),
+            self.tr("Texten är för lång (högst 20 000 tecken)."), MAX_TEXT))
 
     def submit(self) -> None:
         self.run(exits.add_threat_assessment, self.case_id, self.exit_id,
@@ -77,12 +79,9 @@ class RecordDialog(ServiceDialog):
         self.setMinimumWidth(520)
         self.kind, self.case_id, self.exit_id = kind, case_id, exit_id
         self.ref_day = today()
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("kind")
-        for value in (MeasureKind if measure else SupportKind):
-            self.kind_combo.addItem(enum_label(value, ctx.lang), value)
-        self.description_edit = QLineEdit(self)
-        self.description_edit.setObjectName("description")
+        self.kind_combo = enum_combo(self, "kind", (MeasureKind if measure else SupportKind),
+                                     ctx.lang)
+        self.description_edit = line_edit(self, "description")
         self.start = DateField(self, self.ref_day)
         self.start.setObjectName("startedOn")
         self.start_error = field_error_label(self)
@@ -90,21 +89,17 @@ class RecordDialog(ServiceDialog):
         self.form.addRow(self.tr("Beskrivning *"), self.description_edit)
         self.form.addRow(self.tr("Startdatum *"), self.start)
         self.form.addRow("", self.start_error)
-        self.description_edit.textChanged.connect(self.revalidate)
-        self.start.changed.connect(self.revalidate)
+        self.watch(self.description_edit, self.start)
         self.mark_clean()
 
     def problems(self) -> list[str]:
         problems = []
         text = self.description_edit.text().strip()
-        if not text:
-            problems.append(self.tr("Ange en beskrivning."))
-        elif len(text) > MAX_TEXT:
-            problems.append(self.tr("Texten är för lång (högst 20 000 tecken)."))
+        note_problem(problems, text_problem(
+            text, self.tr("Ange en beskrivning."),
+            self.tr("Texten är för lång (högst 20 000 tecken)."), MAX_TEXT))
         start = _start_problem(self.start.date(), self.ref_day, self.tr)
-        set_field_error(self.start_error, start)
-        if start:
-            problems.append(start)
+        note_problem(problems, start, self.start_error)
         return problems
 
     def submit(self) -> None:
@@ -121,9 +116,8 @@ class EndRecordDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, record: MeasureView | SupportView):
         measure = isinstance(record, MeasureView)
         super().__init__(ctx, parent, title=self.tr("Avsluta skyddsåtgärd") if measure
-                         else self.tr("Avsluta stöd"), ok_text=self.tr("Avsluta"))
-        self.setObjectName("endRecordDialog")
-        self.setMinimumWidth(440)
+                         else self.tr("Avsluta stöd"), ok_text=self.tr("Avsluta"),
+                         name="endRecordDialog", width=440)
         self.record, self.measure = record, measure
         self.ref_day = today()
         self.body.insertWidget(0, muted(self.tr("{kind}: {text} (sedan {date})").format(
@@ -146,8 +140,7 @@ class EndRecordDialog(ServiceDialog):
             text = self.tr("Datumen är i fel ordning: slutdatumet ligger före startdatumet.")
         elif day > self.ref_day:
             text = self.tr("Slutdatumet ligger i framtiden.")
-        set_field_error(self.error, text)
-        return [text] if text else []
+        return field_problems(self.error, text)
 
     def submit(self) -> None:
         service = exits.end_measure if self.measure else exits.end_support

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from trefas_app.domain.enums import IncidentKind
 from trefas_app.domain.routine import INVOLVEMENT_ROLES, involvement_label
 from trefas_app.services import incidents
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import IncidentRow, RoutineStepView
-from trefas_app.ui.common import combo_enum, enum_label, fmt_date, fmt_datetime, limit_field, muted
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.common import combo_enum, enum_label, fmt_date, fmt_datetime, muted
+from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, note_problem, text_problem
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
     CasePicker,
@@ -23,6 +23,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     local_now,
     to_datetime,
 )
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 
 def step_title(step: RoutineStepView, lang: str) -> str:
@@ -34,14 +35,9 @@ class IncidentDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, units: list[UnitView]):
         super().__init__(ctx, parent, title=self.tr("Rapportera händelse"),
-                         ok_text=self.tr("Rapportera"))
-        self.setObjectName("incidentDialog")
-        self.setMinimumWidth(540)
+                         ok_text=self.tr("Rapportera"), name="incidentDialog", width=540)
         lang = ctx.lang
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("kind")
-        for kind in IncidentKind:
-            self.kind_combo.addItem(enum_label(kind, lang), kind)
+        self.kind_combo = enum_combo(self, "kind", IncidentKind, lang)
         self.when_edit = datetime_edit(self)
         self.when_edit.setObjectName("occurredAt")
         self.when_error = field_error_label(self)
@@ -54,13 +50,9 @@ class IncidentDialog(ServiceDialog):
             i = self.unit_combo.findData(ctx.actor.unit_id)
             if i >= 0:
                 self.unit_combo.setCurrentIndex(i)
-        self.place_edit = QLineEdit(self)
-        limit_field(self.place_edit, "incidents.place")
-        self.place_edit.setObjectName("place")
-        self.place_edit.setPlaceholderText(self.tr("t.ex. Rinkeby torg"))
-        self.summary_edit = QPlainTextEdit(self)
-        limit_field(self.summary_edit, "incidents.summary")
-        self.summary_edit.setObjectName("summary")
+        self.place_edit = line_edit(self, "place", "incidents.place",
+                                    placeholder=self.tr("t.ex. Rinkeby torg"))
+        self.summary_edit = text_area(self, "summary", "incidents.summary")
         self.summary_edit.setMinimumHeight(110)
         self.summary_edit.setPlaceholderText(self.tr(
             "Vad har hänt? Skriv inte namn här – personer kopplas till händelsen via sina "
@@ -75,9 +67,7 @@ class IncidentDialog(ServiceDialog):
             "När händelsen rapporteras skapas rutinen vid skjutningar som en checklista."),
             self))
         self.when_edit.dateTimeChanged.connect(self.revalidate)
-        self.unit_combo.currentIndexChanged.connect(self.revalidate)
-        self.place_edit.textChanged.connect(self.revalidate)
-        self.summary_edit.textChanged.connect(self.revalidate)
+        self.watch(self.unit_combo, self.place_edit, self.summary_edit)
         self.mark_clean()
 
     def occurred_at(self) -> dt.datetime:
@@ -88,16 +78,13 @@ class IncidentDialog(ServiceDialog):
         when_text = ""
         if self.occurred_at() > local_now() + incidents.FUTURE_TOLERANCE:
             when_text = self.tr("Tidpunkten för händelsen ligger i framtiden.")
-        set_field_error(self.when_error, when_text)
-        if when_text:
-            problems.append(when_text)
+        note_problem(problems, when_text, self.when_error)
         if self.unit_combo.currentData() is None:
             problems.append(self.tr("Välj område (stadsdel)."))
         place = self.place_edit.text().strip()
-        if not place:
-            problems.append(self.tr("Ange platsen."))
-        elif len(place) > 200:
-            problems.append(self.tr("Platsen får vara högst 200 tecken."))
+        note_problem(problems, text_problem(
+            place, self.tr("Ange platsen."),
+            self.tr("Platsen får vara högst 200 tecken."), 200))
         if not self.summary_edit.toPlainText().strip():
             problems.append(self.tr("Beskriv händelsen."))
         return problems
@@ -114,9 +101,7 @@ class StepDoneDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, step: RoutineStepView):
         super().__init__(ctx, parent, title=self.tr("Markera steget som klart"),
-                         ok_text=self.tr("Klart"))
-        self.setObjectName("stepDoneDialog")
-        self.setMinimumWidth(480)
+                         ok_text=self.tr("Klart"), name="stepDoneDialog", width=480)
         self.step = step
         title = QLabel(step_title(step, ctx.lang), self)
         title.setWordWrap(True)
@@ -125,9 +110,7 @@ class StepDoneDialog(ServiceDialog):
         self.body.insertWidget(1, muted(self.tr("Ska vara klart {due} · {agency}").format(
             due=fmt_datetime(step.due_at), agency=enum_label(step.owner_agency, ctx.lang)),
             self))
-        self.comment_edit = QPlainTextEdit(self)
-        limit_field(self.comment_edit, "routine_steps.comment")
-        self.comment_edit.setObjectName("comment")
+        self.comment_edit = text_area(self, "comment", "routine_steps.comment")
         self.comment_edit.setFixedHeight(90)
         self.form.addRow(self.tr("Kommentar"), self.comment_edit)
         self.comment_edit.textChanged.connect(self.revalidate)
@@ -151,9 +134,7 @@ class AssignStepDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, step: RoutineStepView,
                  candidates: list[Candidate] = ()):
         super().__init__(ctx, parent, title=self.tr("Ansvarig för steget"),
-                         ok_text=self.tr("Spara"))
-        self.setObjectName("assignStepDialog")
-        self.setMinimumWidth(480)
+                         ok_text=self.tr("Spara"), name="assignStepDialog", width=480)
         self.step = step
         lang = ctx.lang
         title = QLabel(step_title(step, lang), self)
@@ -194,9 +175,7 @@ class LinkPersonDialog(ServiceDialog):
                  incident_text: str = "", case_id: int | None = None, case_text: str = "",
                  incident_rows: list[IncidentRow] = ()):
         super().__init__(ctx, parent, title=self.tr("Koppla person till händelse"),
-                         ok_text=self.tr("Koppla"))
-        self.setObjectName("linkPersonDialog")
-        self.setMinimumWidth(560)
+                         ok_text=self.tr("Koppla"), name="linkPersonDialog", width=560)
         lang = ctx.lang
         self.incident_id = incident_id
         self.incident_combo: QComboBox | None = None

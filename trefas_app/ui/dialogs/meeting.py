@@ -7,10 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QWidget,
 )
 
@@ -19,8 +17,14 @@ from trefas_app.domain.enums import MeetingKind
 from trefas_app.services import meetings
 from trefas_app.services.views import UnitView
 from trefas_app.services.views_ops import MeetingView
-from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, limit_field, muted
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.common import combo_enum, enum_label, fmt_datetime, muted
+from trefas_app.ui.dialogs.base import (
+    ServiceDialog,
+    field_error_label,
+    field_problems,
+    note_problem,
+    text_problem,
+)
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
     CasePicker,
@@ -31,6 +35,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     merge,
     to_datetime,
 )
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 
 class MeetingDialog(ServiceDialog):
@@ -40,15 +45,11 @@ class MeetingDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, units: list[UnitView],
                  candidates: list[Candidate] = ()):
-        super().__init__(ctx, parent, title=self.tr("Nytt möte"), ok_text=self.tr("Skapa möte"))
-        self.setObjectName("meetingDialog")
-        self.setMinimumWidth(580)
+        super().__init__(ctx, parent, title=self.tr("Nytt möte"), ok_text=self.tr("Skapa möte"),
+                         name="meetingDialog", width=580)
         self.resize(620, 620)
         lang = ctx.lang
-        self.kind_combo = QComboBox(self)
-        self.kind_combo.setObjectName("kind")
-        for kind in MeetingKind:
-            self.kind_combo.addItem(enum_label(kind, lang), kind)
+        self.kind_combo = enum_combo(self, "kind", MeetingKind, lang)
         self.unit_combo = QComboBox(self)
         self.unit_combo.setObjectName("unit")
         self.unit_combo.addItem(self.tr("Välj enhet"), None)
@@ -58,15 +59,11 @@ class MeetingDialog(ServiceDialog):
             i = self.unit_combo.findData(ctx.actor.unit_id)
             if i >= 0:
                 self.unit_combo.setCurrentIndex(i)
-        self.title_edit = QLineEdit(self)
-        limit_field(self.title_edit, "meetings.title")
-        self.title_edit.setObjectName("title")
-        self.title_edit.setPlaceholderText(self.tr("t.ex. Operativ grupp Järva, vecka 12"))
+        self.title_edit = line_edit(self, "title", "meetings.title",
+                                    placeholder=self.tr("t.ex. Operativ grupp Järva, vecka 12"))
         self.when_edit = datetime_edit(self, local_now().replace(minute=0))
         self.when_edit.setObjectName("heldAt")
-        self.place_edit = QLineEdit(self)
-        limit_field(self.place_edit, "meetings.place")
-        self.place_edit.setObjectName("place")
+        self.place_edit = line_edit(self, "place", "meetings.place")
         self.participants = UserChecklist(self, lang=lang)
         self.participants.setObjectName("participants")
         self.participants.setMinimumHeight(160)
@@ -85,9 +82,7 @@ class MeetingDialog(ServiceDialog):
         self.form.addRow(self.tr("Plats"), self.place_edit)
         self.form.addRow(self.tr("Deltagare"), self.participants)
         self.form.addRow("", self.directory_note)
-        for signal in (self.unit_combo.currentIndexChanged, self.title_edit.textChanged,
-                       self.place_edit.textChanged, self.participants.changed):
-            signal.connect(self.revalidate)
+        self.watch(self.unit_combo, self.title_edit, self.place_edit, self.participants)
         self.mark_clean()
         load_directory(ctx, self._directory_loaded, key=f"meeting_dialog.users.{id(self)}",
                        owner=self)
@@ -115,10 +110,9 @@ class MeetingDialog(ServiceDialog):
         if self.unit_combo.currentData() is None:
             problems.append(self.tr("Välj enhet."))
         title = self.title_edit.text().strip()
-        if not title:
-            problems.append(self.tr("Ange en rubrik."))
-        elif len(title) > 200:
-            problems.append(self.tr("Rubriken får vara högst 200 tecken."))
+        note_problem(problems, text_problem(
+            title, self.tr("Ange en rubrik."),
+            self.tr("Rubriken får vara högst 200 tecken."), 200))
         if len(self.place_edit.text().strip()) > 200:
             problems.append(self.tr("Platsen får vara högst 200 tecken."))
         return problems
@@ -138,9 +132,7 @@ class MeetingItemDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, meeting=None,
                  case_id: int | None = None, case_text: str = "", meeting_rows=()):
         super().__init__(ctx, parent, title=self.tr("Ärende på mötet"),
-                         ok_text=self.tr("Lägg till"))
-        self.setObjectName("meetingItemDialog")
-        self.setMinimumWidth(580)
+                         ok_text=self.tr("Lägg till"), name="meetingItemDialog", width=580)
         self.meeting = meeting
         self.meeting_combo: QComboBox | None = None
         if meeting is not None:
@@ -157,20 +149,14 @@ class MeetingItemDialog(ServiceDialog):
         self.case_picker = CasePicker(ctx, self)
         if case_id is not None:
             self.case_picker.set_case(case_id, case_text, locked=True)
-        self.discussion_edit = QPlainTextEdit(self)
-        limit_field(self.discussion_edit, "meeting_items.discussion")
-        self.discussion_edit.setObjectName("discussion")
+        self.discussion_edit = text_area(self, "discussion", "meeting_items.discussion")
         self.discussion_edit.setMinimumHeight(120)
-        self.decision_edit = QPlainTextEdit(self)
-        limit_field(self.decision_edit, "meeting_items.decision")
-        self.decision_edit.setObjectName("decision")
+        self.decision_edit = text_area(self, "decision", "meeting_items.decision")
         self.decision_edit.setFixedHeight(80)
         self.form.addRow(self.tr("Ärende *"), self.case_picker)
         self.form.addRow(self.tr("Diskussion *"), self.discussion_edit)
         self.form.addRow(self.tr("Beslut"), self.decision_edit)
-        self.case_picker.changed.connect(self.revalidate)
-        self.discussion_edit.textChanged.connect(self.revalidate)
-        self.decision_edit.textChanged.connect(self.revalidate)
+        self.watch(self.case_picker, self.discussion_edit, self.decision_edit)
         self.mark_clean()
 
     def meeting_id(self) -> int | None:
@@ -202,9 +188,7 @@ class MarkHeldDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, meeting: MeetingView):
         super().__init__(ctx, parent, title=self.tr("Markera mötet som hållet"),
-                         ok_text=self.tr("Markera som hållet"))
-        self.setObjectName("markHeldDialog")
-        self.setMinimumWidth(480)
+                         ok_text=self.tr("Markera som hållet"), name="markHeldDialog", width=480)
         self.meeting = meeting
         self.body.insertWidget(0, muted(self.tr(
             "Bocka ur dem som inte var med. När mötet är markerat som hållet kan protokollet "
@@ -236,8 +220,7 @@ class MarkHeldDialog(ServiceDialog):
         if self.meeting.held_at > clock.now_utc():
             text = self.tr("Mötet kan inte markeras som hållet före mötestiden ({time}).").format(
                 time=fmt_datetime(self.meeting.held_at))
-        set_field_error(self.time_error, text)
-        return [text] if text else []
+        return field_problems(self.time_error, text)
 
     def is_dirty(self) -> bool:
         return bool(self.absent_ids())

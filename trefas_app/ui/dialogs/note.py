@@ -4,13 +4,14 @@ changes again."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLabel, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 from trefas_app.domain.enums import Agency, Category
 from trefas_app.services import notes
 from trefas_app.services.views import NoteView
-from trefas_app.ui.common import combo_enum, enum_label, fmt_date, limit_field
+from trefas_app.ui.common import combo_enum, fmt_date
 from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 
 class NoteDialog(ServiceDialog):
@@ -19,8 +20,8 @@ class NoteDialog(ServiceDialog):
         title = (self.tr("Rätta anteckning") if corrects is not None
                  else self.tr("Ändra utkast") if draft is not None
                  else self.tr("Ny anteckning"))
-        super().__init__(ctx, parent, title=title, ok_text=self.tr("Spara utkast"))
-        self.setObjectName("noteDialog")
+        super().__init__(ctx, parent, title=title, ok_text=self.tr("Spara utkast"),
+                         name="noteDialog")
         self.resize(680, 520)
         self.case_id, self.draft, self.corrects = case_id, draft, corrects
         self._sign_after = False
@@ -32,16 +33,9 @@ class NoteDialog(ServiceDialog):
             info.setWordWrap(True)
             self.body.insertWidget(0, info)
 
-        self.category_combo = QComboBox(self)
-        self.category_combo.setObjectName("category")
-        for category in Category:
-            self.category_combo.addItem(enum_label(category, ctx.lang), category)
-        self.title_edit = QLineEdit(self)
-        limit_field(self.title_edit, "notes.title")
-        self.title_edit.setObjectName("noteTitle")
-        self.body_edit = QPlainTextEdit(self)
-        limit_field(self.body_edit, "notes.body")
-        self.body_edit.setObjectName("noteBody")
+        self.category_combo = enum_combo(self, "category", Category, ctx.lang)
+        self.title_edit = line_edit(self, "noteTitle", "notes.title")
+        self.body_edit = text_area(self, "noteBody", "notes.body")
         self.body_edit.setMinimumHeight(240)
         self.form.addRow(self.tr("Kategori"), self.category_combo)
         self.form.addRow(self.tr("Rubrik *"), self.title_edit)
@@ -66,8 +60,7 @@ class NoteDialog(ServiceDialog):
             self.sign_button.setObjectName("saveAndSign")
             self.sign_button.clicked.connect(self._save_and_sign)
         self.ok_button.setObjectName("saveDraft")
-        self.title_edit.textChanged.connect(self.revalidate)
-        self.body_edit.textChanged.connect(self.revalidate)
+        self.watch(self.title_edit, self.body_edit)
         self.mark_clean()
         if corrects is not None:
             # Pre-filled text is not the user's own yet: ask only once they type.

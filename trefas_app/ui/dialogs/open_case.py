@@ -3,26 +3,25 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QWidget
 
 from trefas_app.services import cases
-from trefas_app.ui.common import limit_field
 from trefas_app.ui.dialogs.base import ServiceDialog
 from trefas_app.ui.models.persons import PersonTableModel
+from trefas_app.ui.widgets.fields import line_edit
 
 
 class OpenCaseDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None = None, person_id: int | None = None,
                  person_name: str = ""):
-        super().__init__(ctx, parent, title=self.tr("Nytt ärende"), ok_text=self.tr("Öppna ärende"))
-        self.setObjectName("openCaseDialog")
-        self.setMinimumWidth(560)
+        super().__init__(ctx, parent, title=self.tr("Nytt ärende"), ok_text=self.tr("Öppna ärende"),
+                         name="openCaseDialog", width=560)
         self.person_id = person_id
         self.picker: QTableView | None = None
         if person_id is None:
-            self.search = QLineEdit(self)
-            self.search.setObjectName("personSearch")
-            self.search.setPlaceholderText(self.tr("Sök person: namn, personnummer eller alias"))
+            self.search = line_edit(
+                self, "personSearch",
+                placeholder=self.tr("Sök person: namn, personnummer eller alias"))
             self.model = PersonTableModel.for_context(ctx, key="open_case.persons", parent=self)
             self.picker = QTableView(self)
             self.picker.setObjectName("personPicker")
@@ -46,10 +45,8 @@ class OpenCaseDialog(ServiceDialog):
             name = QLabel(person_name, self)
             name.setObjectName("personName")
             self.form.addRow(self.tr("Person"), name)
-        self.title_edit = QLineEdit(self)
-        limit_field(self.title_edit, "cases.title")
-        self.title_edit.setObjectName("caseTitle")
-        self.title_edit.setPlaceholderText(self.tr("t.ex. Risk för våld – kartläggning"))
+        self.title_edit = line_edit(self, "caseTitle", "cases.title",
+                                    placeholder=self.tr("t.ex. Risk för våld – kartläggning"))
         self.title_edit.textChanged.connect(self.revalidate)
         self.form.addRow(self.tr("Rubrik *"), self.title_edit)
         self.mark_clean()

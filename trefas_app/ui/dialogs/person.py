@@ -11,7 +11,13 @@ from trefas_app.domain.personnummer import InvalidPersonalNumber, parse_personal
 from trefas_app.services import persons
 from trefas_app.services.views import PersonView
 from trefas_app.ui.common import combo_enum, enum_label, limit_field
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.base import (
+    ServiceDialog,
+    field_error_label,
+    note_problem,
+    set_field_error,
+)
+from trefas_app.ui.widgets.fields import enum_combo, line_edit
 
 
 def _with_error(field: QWidget, error: QLabel) -> QWidget:
@@ -31,24 +37,17 @@ class PersonDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None = None, person: PersonView | None = None):
         super().__init__(ctx, parent, title=self.tr("Ny person") if person is None
                          else self.tr("Ändra personuppgifter"),
-                         ok_text=self.tr("Spara person"))
-        self.setObjectName("personDialog")
+                         ok_text=self.tr("Spara person"), name="personDialog")
         self.person = person
         self.setMinimumWidth(520)
         lang = ctx.lang
         self._touched: set[str] = set()
 
-        self.first_edit = QLineEdit(self)
-        limit_field(self.first_edit, "persons.first_name")
-        self.first_edit.setObjectName("firstName")
+        self.first_edit = line_edit(self, "firstName", "persons.first_name")
         self.first_error = field_error_label(self)
-        self.last_edit = QLineEdit(self)
-        limit_field(self.last_edit, "persons.last_name")
-        self.last_edit.setObjectName("lastName")
+        self.last_edit = line_edit(self, "lastName", "persons.last_name")
         self.last_error = field_error_label(self)
-        self.pn_edit = QLineEdit(self)
-        self.pn_edit.setObjectName("personalNumber")
-        self.pn_edit.setPlaceholderText(self.tr("ÅÅÅÅMMDD-NNNN"))
+        self.pn_edit = line_edit(self, "personalNumber", placeholder=self.tr("ÅÅÅÅMMDD-NNNN"))
         self.pn_error = field_error_label(self)
         self.pn_error.setObjectName("personalNumberError")
         self.pn_info = QLabel(self)
@@ -63,10 +62,7 @@ class PersonDialog(ServiceDialog):
         self.postal_edit.setMaximumWidth(100)
         self.city_edit = QLineEdit(self)
         limit_field(self.city_edit, "persons.city")
-        self.protection_combo = QComboBox(self)
-        self.protection_combo.setObjectName("protection")
-        for level in ProtectionLevel:
-            self.protection_combo.addItem(enum_label(level, lang), level)
+        self.protection_combo = enum_combo(self, "protection", ProtectionLevel, lang)
         self.risk_combo = QComboBox(self)
         for level in RiskLevel:
             self.risk_combo.addItem(enum_label(level, lang), level)
@@ -156,9 +152,7 @@ class PersonDialog(ServiceDialog):
         if first_missing or last_missing:
             problems.append(self.tr("För- och efternamn måste fyllas i."))
         pn_problem = self.personal_number_problem()
-        set_field_error(self.pn_error, pn_problem)
-        if pn_problem:
-            problems.append(pn_problem)
+        note_problem(problems, pn_problem, self.pn_error)
         return problems
 
     # -- saving ------------------------------------------------------------------------

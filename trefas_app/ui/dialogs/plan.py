@@ -6,14 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QWidget
 
 from trefas_app.domain.enums import Agency, LifeArea
 from trefas_app.services import plans
 from trefas_app.services.views_casework import PlanView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.dialogs.base import (
+    ServiceDialog,
+    field_error_label,
+    field_problems,
+    note_problem,
+    problem_list,
+    text_problem,
+)
 from trefas_app.ui.dialogs.task_pickers import Candidate, DateField, UserCombo, today
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, text_area
 
 MAX_TEXT = plans.MAX_TEXT
 
@@ -59,9 +67,8 @@ class PlanDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, case_id: int,
                  candidates: list[Candidate] = ()):
-        super().__init__(ctx, parent, title=self.tr("Ny plan"), ok_text=self.tr("Skapa plan"))
-        self.setObjectName("planDialog")
-        self.setMinimumWidth(520)
+        super().__init__(ctx, parent, title=self.tr("Ny plan"), ok_text=self.tr("Skapa plan"),
+                         name="planDialog", width=520)
         self.case_id = case_id
         self.ref_day = today()
         lang = ctx.lang
@@ -90,8 +97,7 @@ class PlanDialog(ServiceDialog):
     def problems(self) -> list[str]:
         text = date_problem(self.follow_up.date(), self.ref_day, self.tr("Nästa uppföljning"),
                             self.tr, days_back=0)
-        set_field_error(self.follow_error, text)
-        return [text] if text else []
+        return field_problems(self.follow_error, text)
 
     def submit(self) -> None:
         self.run(plans.create_plan, self.case_id, self.sip_check.isChecked(),
@@ -102,18 +108,13 @@ class PlanDialog(ServiceDialog):
 class GoalDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, plan: PlanView,
                  life_area: LifeArea | None = None):
-        super().__init__(ctx, parent, title=self.tr("Nytt mål"), ok_text=self.tr("Lägg till mål"))
-        self.setObjectName("goalDialog")
-        self.setMinimumWidth(480)
+        super().__init__(ctx, parent, title=self.tr("Nytt mål"), ok_text=self.tr("Lägg till mål"),
+                         name="goalDialog", width=480)
         self.plan = plan
-        self.area_combo = QComboBox(self)
-        self.area_combo.setObjectName("lifeArea")
-        for area in LifeArea:
-            self.area_combo.addItem(enum_label(area, ctx.lang), area)
+        self.area_combo = enum_combo(self, "lifeArea", LifeArea, ctx.lang)
         if life_area is not None:
             self.area_combo.setCurrentIndex(list(LifeArea).index(life_area))
-        self.goal_edit = QPlainTextEdit(self)
-        self.goal_edit.setObjectName("goal")
+        self.goal_edit = text_area(self, "goal")
         self.goal_edit.setFixedHeight(100)
         self.form.addRow(self.tr("Livsområde"), self.area_combo)
         self.form.addRow(self.tr("Mål *"), self.goal_edit)
@@ -121,12 +122,9 @@ class GoalDialog(ServiceDialog):
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        text = self.goal_edit.toPlainText().strip()
-        if not text:
-            return [self.tr("Beskriv målet.")]
-        if len(text) > MAX_TEXT:
-            return [self.tr("Texten är för lång (högst 10 000 tecken).")]
-        return []
+        return problem_list(text_problem(
+            self.goal_edit.toPlainText().strip(), self.tr("Beskriv målet."),
+            self.tr("Texten är för lång (högst 10 000 tecken)."), MAX_TEXT))
 
     def submit(self) -> None:
         self.run(plans.add_goal, self.plan.id, combo_enum(self.area_combo, LifeArea),
@@ -140,20 +138,14 @@ class ActionDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, plan: PlanView,
                  candidates: list[Candidate] = (), life_area: LifeArea | None = None):
         super().__init__(ctx, parent, title=self.tr("Ny åtgärd"),
-                         ok_text=self.tr("Lägg till åtgärd"))
-        self.setObjectName("actionDialog")
-        self.setMinimumWidth(540)
+                         ok_text=self.tr("Lägg till åtgärd"), name="actionDialog", width=540)
         self.plan = plan
         self.ref_day = today()
         lang = ctx.lang
-        self.area_combo = QComboBox(self)
-        self.area_combo.setObjectName("lifeArea")
-        for area in LifeArea:
-            self.area_combo.addItem(enum_label(area, lang), area)
+        self.area_combo = enum_combo(self, "lifeArea", LifeArea, lang)
         if life_area is not None:
             self.area_combo.setCurrentIndex(list(LifeArea).index(life_area))
-        self.what_edit = QLineEdit(self)
-        self.what_edit.setObjectName("description")
+        self.what_edit = line_edit(self, "description")
         self.agency_combo = _agency_combo(self, lang, ctx.actor.agency if ctx.actor else None)
         self.agency_combo.setObjectName("responsibleAgency")
         self.person_combo = UserCombo(self, none_text=self.tr("Ingen namngiven person"),
@@ -173,27 +165,22 @@ class ActionDialog(ServiceDialog):
         self.form.addRow(self.tr("Klart senast"), self.due)
         self.form.addRow(self.tr("Uppföljning"), self.follow)
         self.form.addRow("", self.date_error)
-        self.what_edit.textChanged.connect(self.revalidate)
-        self.due.changed.connect(self.revalidate)
-        self.follow.changed.connect(self.revalidate)
+        self.watch(self.what_edit, self.due, self.follow)
         self.mark_clean()
 
     def problems(self) -> list[str]:
         problems = []
         text = self.what_edit.text().strip()
-        if not text:
-            problems.append(self.tr("Beskriv vad som ska göras."))
-        elif len(text) > MAX_TEXT:
-            problems.append(self.tr("Texten är för lång (högst 10 000 tecken)."))
+        note_problem(problems, text_problem(
+            text, self.tr("Beskriv vad som ska göras."),
+            self.tr("Texten är för lång (högst 10 000 tecken)."), MAX_TEXT))
         due, follow = self.due.date(), self.follow.date()
         date_text = (date_problem(due, self.ref_day, self.tr("Klart senast"), self.tr)
                      or date_problem(follow, self.ref_day, self.tr("Uppföljning"), self.tr))
         if not date_text and due is not None and follow is not None and follow < due:
             date_text = self.tr("Datumen är i fel ordning: uppföljningen ligger före datumet då "
                                 "åtgärden ska vara klar.")
-        set_field_error(self.date_error, date_text)
-        if date_text:
-            problems.append(date_text)
+        note_problem(problems, date_text, self.date_error)
         return problems
 
     def submit(self) -> None:
@@ -207,9 +194,8 @@ class FollowUpDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, plan: PlanView):
         super().__init__(ctx, parent, title=self.tr("Följ upp planen"),
-                         ok_text=self.tr("Registrera uppföljning"))
-        self.setObjectName("followUpDialog")
-        self.setMinimumWidth(440)
+                         ok_text=self.tr("Registrera uppföljning"),
+                         name="followUpDialog", width=440)
         self.plan = plan
         self.ref_day = today()
         if plan.next_follow_up:
@@ -226,8 +212,7 @@ class FollowUpDialog(ServiceDialog):
     def problems(self) -> list[str]:
         text = date_problem(self.next_date.date(), self.ref_day, self.tr("Nästa uppföljning"),
                             self.tr, days_back=0)
-        set_field_error(self.error, text)
-        return [text] if text else []
+        return field_problems(self.error, text)
 
     def submit(self) -> None:
         self.run(plans.follow_up_plan, self.plan.id, self.next_date.date())

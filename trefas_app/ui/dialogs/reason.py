@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from trefas_app.domain.text import visible_length
-from trefas_app.ui.common import limit_field, muted
+from trefas_app.ui.common import muted
 from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.widgets.fields import text_area
 
 
 class ReasonDialog(ServiceDialog):
@@ -20,17 +21,13 @@ class ReasonDialog(ServiceDialog):
                  service: Callable[..., Any], args: tuple = (), min_chars: int = 1,
                  ok_text: str | None = None, explanation: str = "",
                  reason_kw: str | None = None):
-        super().__init__(ctx, parent, title=title, ok_text=ok_text)
-        self.setObjectName("reasonDialog")
-        self.setMinimumWidth(480)
+        super().__init__(ctx, parent, title=title, ok_text=ok_text, name="reasonDialog", width=480)
         self._service, self._args = service, args
         self._min = min_chars
         self._reason_kw = reason_kw
         if explanation:
             self.body.insertWidget(0, muted(explanation, self))
-        self.reason_edit = QPlainTextEdit(self)
-        limit_field(self.reason_edit, "state_changes.reason")
-        self.reason_edit.setObjectName("reason")
+        self.reason_edit = text_area(self, "reason", "state_changes.reason")
         self.reason_edit.setFixedHeight(90)
         self.reason_edit.textChanged.connect(self.revalidate)
         self.counter = QLabel(self)

@@ -7,13 +7,14 @@ offered; closing needs a closure reason, a decision may carry a comment."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from trefas_app.domain.enums import Agency, ReferralClosure, ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
-from trefas_app.ui.dialogs.base import ServiceDialog
+from trefas_app.ui.dialogs.base import ServiceDialog, problem_list, text_problem
+from trefas_app.ui.widgets.fields import enum_combo, text_area
 
 MAX_TEXT = referrals.MAX_TEXT
 
@@ -23,9 +24,7 @@ class ReferralDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, case_id: int, case_number: str = ""):
         super().__init__(ctx, parent, title=self.tr("Aktualisera till SIG"),
-                         ok_text=self.tr("Aktualisera"))
-        self.setObjectName("referralDialog")
-        self.setMinimumWidth(520)
+                         ok_text=self.tr("Aktualisera"), name="referralDialog", width=520)
         self.case_id = case_id
         if case_number:
             self.body.insertWidget(0, muted(self.tr("Ärende {number}").format(
@@ -39,8 +38,7 @@ class ReferralDialog(ServiceDialog):
         for agency in agencies:
             self.source_combo.addItem(enum_label(agency, ctx.lang), agency)
         self.source_combo.setCurrentIndex(agencies.index(own))
-        self.reason_edit = QPlainTextEdit(self)
-        self.reason_edit.setObjectName("reason")
+        self.reason_edit = text_area(self, "reason")
         self.reason_edit.setMinimumHeight(140)
         self.reason_edit.setPlaceholderText(self.tr(
             "Varför behöver personen stöd från sociala insatsgrupper?"))
@@ -50,12 +48,9 @@ class ReferralDialog(ServiceDialog):
         self.mark_clean()
 
     def problems(self) -> list[str]:
-        text = self.reason_edit.toPlainText().strip()
-        if not text:
-            return [self.tr("Ange skälet till aktualiseringen.")]
-        if len(text) > MAX_TEXT:
-            return [self.tr("Texten är för lång (högst 20 000 tecken).")]
-        return []
+        return problem_list(text_problem(
+            self.reason_edit.toPlainText().strip(), self.tr("Ange skälet till aktualiseringen."),
+            self.tr("Texten är för lång (högst 20 000 tecken)."), MAX_TEXT))
 
     def submit(self) -> None:
         self.run(referrals.create_referral, self.case_id, self.reason_edit.toPlainText().strip(),
@@ -67,9 +62,7 @@ class ReferralStateDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, referral: ReferralView):
         super().__init__(ctx, parent, title=self.tr("Ändra status – SIG-aktualisering"),
-                         ok_text=self.tr("Ändra status"))
-        self.setObjectName("referralStateDialog")
-        self.setMinimumWidth(540)
+                         ok_text=self.tr("Ändra status"), name="referralStateDialog", width=540)
         self.referral = referral
         lang = ctx.lang
         info = QLabel(self.tr("{number} · {person} · mottagen {date}\nNuvarande status: {state}")
@@ -89,18 +82,11 @@ class ReferralStateDialog(ServiceDialog):
         reason.setTextFormat(Qt.TextFormat.PlainText)
         self.body.insertWidget(1, reason)
 
-        self.state_combo = QComboBox(self)
-        self.state_combo.setObjectName("toState")
-        self.state_combo.addItem(self.tr("Välj ny status"), None)
-        for st in referral.next_states:
-            self.state_combo.addItem(enum_label(st, lang), st)
-        self.closure_combo = QComboBox(self)
-        self.closure_combo.setObjectName("closure")
-        self.closure_combo.addItem(self.tr("Välj avslutsorsak"), None)
-        for reason in ReferralClosure:
-            self.closure_combo.addItem(enum_label(reason, lang), reason)
-        self.note_edit = QPlainTextEdit(self)
-        self.note_edit.setObjectName("note")
+        self.state_combo = enum_combo(self, "toState", referral.next_states, lang,
+                                      placeholder=self.tr("Välj ny status"))
+        self.closure_combo = enum_combo(self, "closure", ReferralClosure, lang,
+                                        placeholder=self.tr("Välj avslutsorsak"))
+        self.note_edit = text_area(self, "note")
         self.note_edit.setFixedHeight(90)
         self.form.addRow(self.tr("Ny status *"), self.state_combo)
         self.form.addRow(self.tr("Avslutsorsak *"), self.closure_combo)
@@ -113,8 +99,7 @@ class ReferralStateDialog(ServiceDialog):
                 "ärendet är stängt, eller så handläggs den av socialtjänsten."))
             self.state_combo.setEnabled(False)
         self.state_combo.currentIndexChanged.connect(self._state_changed)
-        self.closure_combo.currentIndexChanged.connect(self.revalidate)
-        self.note_edit.textChanged.connect(self.revalidate)
+        self.watch(self.closure_combo, self.note_edit)
         self._state_changed()
         self.mark_clean()
 

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from trefas_app import settings as deployment
 from trefas_app.domain.clock import DEFAULT_OFFICE_ZONE
 from trefas_app.domain.errors import TrefasError
 from trefas_app.ui import common
+from trefas_app.ui.widgets.fields import text_area
 
 
 class SettingsDialog(QDialog):
@@ -156,8 +156,7 @@ class SelfTestDialog(QDialog):
         self.resize(620, 340)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel(self.tr("Resultat (kopiera texten till supporten vid behov):"), self))
-        self.text = QPlainTextEdit(self)
-        self.text.setObjectName("selfTestLines")
+        self.text = text_area(self, "selfTestLines")
         self.text.setReadOnly(True)
         self.text.setPlainText(self.tr("Kör självtestet …"))
         lay.addWidget(self.text, 1)

@@ -4,12 +4,12 @@ meeting or an incident — and cancelling one with a reason."""
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QWidget
 
 from trefas_app.services import tasks
 from trefas_app.services.views_ops import TaskRow
-from trefas_app.ui.common import limit_field, muted
-from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.common import muted
+from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, note_problem, text_problem
 from trefas_app.ui.dialogs.reason import ReasonDialog
 from trefas_app.ui.dialogs.task_pickers import (
     Candidate,
@@ -19,6 +19,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     merge,
     today,
 )
+from trefas_app.ui.widgets.fields import line_edit, text_area
 
 
 class TaskDialog(ServiceDialog):
@@ -31,18 +32,13 @@ class TaskDialog(ServiceDialog):
                  candidates: list[Candidate] = (), meeting_id: int | None = None,
                  incident_id: int | None = None, context_text: str = ""):
         super().__init__(ctx, parent, title=self.tr("Ny åtgärdspunkt"),
-                         ok_text=self.tr("Skapa"))
-        self.setObjectName("taskDialog")
-        self.setMinimumWidth(520)
+                         ok_text=self.tr("Skapa"), name="taskDialog", width=520)
         self.case_id, self.meeting_id, self.incident_id = case_id, meeting_id, incident_id
         self.ref_day = today()
         if context_text:
             self.body.insertWidget(0, muted(context_text, self))
-        self.title_edit = QLineEdit(self)
-        self.title_edit.setObjectName("title")
-        self.description_edit = QPlainTextEdit(self)
-        limit_field(self.description_edit, "tasks.description")
-        self.description_edit.setObjectName("description")
+        self.title_edit = line_edit(self, "title")
+        self.description_edit = text_area(self, "description", "tasks.description")
         self.description_edit.setFixedHeight(90)
         self.assignee = UserCombo(self, none_text=self.tr("Ingen ännu"), lang=ctx.lang)
         self.assignee.setObjectName("assignee")
@@ -64,8 +60,7 @@ class TaskDialog(ServiceDialog):
         self.form.addRow("", self.directory_note)
         self.form.addRow(self.tr("Förfaller"), self.due)
         self.form.addRow("", self.due_error)
-        self.title_edit.textChanged.connect(self.revalidate)
-        self.due.changed.connect(self.revalidate)
+        self.watch(self.title_edit, self.due)
         self.mark_clean()
         load_directory(ctx, self._directory_loaded, key=f"task_dialog.users.{id(self)}",
                        owner=self)
@@ -85,18 +80,15 @@ class TaskDialog(ServiceDialog):
     def problems(self) -> list[str]:
         problems = []
         title = self.title_edit.text().strip()
-        if not title:
-            problems.append(self.tr("Ange en rubrik."))
-        elif len(title) > tasks.MAX_TITLE_CHARS:
-            problems.append(self.tr("Rubriken får vara högst 200 tecken."))
+        note_problem(problems, text_problem(
+            title, self.tr("Ange en rubrik."),
+            self.tr("Rubriken får vara högst 200 tecken."), tasks.MAX_TITLE_CHARS))
         due = self.due.date()
         due_text = ""
         if due is not None and due < self.ref_day:
             due_text = self.tr("Förfallodagen har redan passerat. Välj dagens datum eller ett "
                                "senare.")
-        set_field_error(self.due_error, due_text)
-        if due_text:
-            problems.append(due_text)
+        note_problem(problems, due_text, self.due_error)
         return problems
 
     def submit(self) -> None:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QDateTimeEdit,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.ui import style
 from trefas_app.ui.common import enum_label
+from trefas_app.ui.widgets.fields import line_edit
 
 
 @dataclass(frozen=True)
@@ -195,9 +195,8 @@ class CasePicker(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
-        self.search = QLineEdit(self)
-        self.search.setObjectName("caseSearch")
-        self.search.setPlaceholderText(self.tr("Sök ärendenummer, namn eller personnummer …"))
+        self.search = line_edit(
+            self, "caseSearch", placeholder=self.tr("Sök ärendenummer, namn eller personnummer …"))
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget(self)
         self.results.setObjectName("caseResults")

@@ -14,9 +14,7 @@ from trefas_app.ui.dialogs.base import ServiceDialog
 class TeamMemberDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, case: CaseView):
         super().__init__(ctx, parent, title=self.tr("Lägg till i teamet"),
-                         ok_text=self.tr("Lägg till"))
-        self.setObjectName("teamMemberDialog")
-        self.setMinimumWidth(460)
+                         ok_text=self.tr("Lägg till"), name="teamMemberDialog", width=460)
         self.case = case
         self.body.insertWidget(0, muted(self.tr(
             "Den som läggs till ser ärendet enligt sin myndighets behörighet och personens "

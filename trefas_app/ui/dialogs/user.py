@@ -22,8 +22,9 @@ from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Role
 from trefas_app.domain.errors import TrefasError
 from trefas_app.domain.passwords import check_password_policy
 from trefas_app.services import accounts, users
-from trefas_app.ui.common import combo_enum, enum_label, limit_field, muted
+from trefas_app.ui.common import combo_enum, enum_label, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, field_error_label, set_field_error
+from trefas_app.ui.widgets.fields import enum_combo, line_edit, refill
 
 
 def _password_problem(password: str, repeat: str, username: str, lang: str, tr) -> str:
@@ -48,33 +49,20 @@ def _password_edit(parent: QWidget, name: str) -> QLineEdit:
 class UserDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, units: list[tuple[str, str, str]]):
         super().__init__(ctx, parent, title=self.tr("Ny användare"),
-                         ok_text=self.tr("Skapa användare"))
-        self.setObjectName("userDialog")
-        self.setMinimumWidth(540)
+                         ok_text=self.tr("Skapa användare"), name="userDialog", width=540)
         self.units = list(units)
         lang = ctx.lang
-        self.username_edit = QLineEdit(self)
-        limit_field(self.username_edit, "users.username")
-        self.username_edit.setObjectName("username")
-        self.username_edit.setPlaceholderText("fornamn.efternamn")
+        self.username_edit = line_edit(self, "username", "users.username",
+                                       placeholder="fornamn.efternamn")
         self.username_error = field_error_label(self)
-        self.name_edit = QLineEdit(self)
-        limit_field(self.name_edit, "users.display_name")
-        self.name_edit.setObjectName("displayName")
-        self.role_combo = QComboBox(self)
-        self.role_combo.setObjectName("role")
-        for role in Role:
-            self.role_combo.addItem(enum_label(role, lang), role)
+        self.name_edit = line_edit(self, "displayName", "users.display_name")
+        self.role_combo = enum_combo(self, "role", Role, lang)
         self.agency_combo = QComboBox(self)
         self.agency_combo.setObjectName("agency")
         self.unit_combo = QComboBox(self)
         self.unit_combo.setObjectName("unit")
-        self.email_edit = QLineEdit(self)
-        limit_field(self.email_edit, "users.email")
-        self.email_edit.setObjectName("email")
-        self.phone_edit = QLineEdit(self)
-        limit_field(self.phone_edit, "users.phone")
-        self.phone_edit.setObjectName("phone")
+        self.email_edit = line_edit(self, "email", "users.email")
+        self.phone_edit = line_edit(self, "phone", "users.phone")
         f = self.form
         f.addRow(self.tr("Användarnamn *"), self.username_edit)
         f.addRow("", self.username_error)
@@ -98,31 +86,15 @@ class UserDialog(ServiceDialog):
 
     def _role_changed(self, *_a) -> None:
         role = combo_enum(self.role_combo, Role)
-        current = self.agency_combo.currentData()
-        self.agency_combo.blockSignals(True)
-        self.agency_combo.clear()
-        for agency in Agency:
-            if agency in ROLE_AGENCIES[role]:
-                self.agency_combo.addItem(enum_label(agency, self.ctx.lang), agency)
-        i = self.agency_combo.findData(current)
-        self.agency_combo.setCurrentIndex(max(0, i))
-        self.agency_combo.blockSignals(False)
+        refill(self.agency_combo, [(enum_label(agency, self.ctx.lang), agency) for agency in Agency
+                                   if agency in ROLE_AGENCIES[role]])
         self._agency_changed()
 
     def _agency_changed(self, *_a) -> None:
         agency = combo_enum(self.agency_combo, Agency)
-        current = self.unit_combo.currentData()
-        self.unit_combo.blockSignals(True)
-        self.unit_combo.clear()
-        for unit_agency, code, name in self.units:
-            if unit_agency == Agency(agency).value:
-                self.unit_combo.addItem(name, code)
-        if not self.unit_combo.count():
-            self.unit_combo.addItem(self.tr("Ingen enhet i den myndigheten – skapa en först"),
-                                    None)
-        i = self.unit_combo.findData(current)
-        self.unit_combo.setCurrentIndex(max(0, i))
-        self.unit_combo.blockSignals(False)
+        refill(self.unit_combo, [(name, code) for unit_agency, code, name in self.units
+                                 if unit_agency == Agency(agency).value],
+               empty=self.tr("Ingen enhet i den myndigheten – skapa en först"))
         self.revalidate()
 
     def username(self) -> str:
@@ -193,9 +165,7 @@ class ResetPasswordDialog(ServiceDialog):
 
     def __init__(self, ctx, parent: QWidget | None, user):
         super().__init__(ctx, parent, title=self.tr("Ny engångskod"),
-                         ok_text=self.tr("Ge ny engångskod"))
-        self.setObjectName("resetPasswordDialog")
-        self.setMinimumWidth(480)
+                         ok_text=self.tr("Ge ny engångskod"), name="resetPasswordDialog", width=480)
         self.user = user
         info = QLabel(self.tr("{name} ({username})").format(name=user.display_name,
                                                            username=user.username), self)
@@ -216,27 +186,17 @@ class ResetPasswordDialog(ServiceDialog):
 
 class UnitDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, units: list[tuple[str, str, str]] = ()):
-        super().__init__(ctx, parent, title=self.tr("Ny enhet"), ok_text=self.tr("Skapa enhet"))
-        self.setObjectName("unitDialog")
-        self.setMinimumWidth(440)
+        super().__init__(ctx, parent, title=self.tr("Ny enhet"), ok_text=self.tr("Skapa enhet"),
+                         name="unitDialog", width=440)
         self.taken = {code for _agency, code, _name in units}
-        self.agency_combo = QComboBox(self)
-        self.agency_combo.setObjectName("agency")
-        for agency in Agency:
-            self.agency_combo.addItem(enum_label(agency, ctx.lang), agency)
-        self.code_edit = QLineEdit(self)
-        limit_field(self.code_edit, "units.code")
-        self.code_edit.setObjectName("code")
-        self.code_edit.setPlaceholderText("SDF-RK")
-        self.name_edit = QLineEdit(self)
-        limit_field(self.name_edit, "units.name")
-        self.name_edit.setObjectName("name")
-        self.name_edit.setPlaceholderText(self.tr("t.ex. Rinkeby-Kista"))
+        self.agency_combo = enum_combo(self, "agency", Agency, ctx.lang)
+        self.code_edit = line_edit(self, "code", "units.code", placeholder="SDF-RK")
+        self.name_edit = line_edit(self, "name", "units.name",
+                                   placeholder=self.tr("t.ex. Rinkeby-Kista"))
         self.form.addRow(self.tr("Myndighet"), self.agency_combo)
         self.form.addRow(self.tr("Kod *"), self.code_edit)
         self.form.addRow(self.tr("Namn *"), self.name_edit)
-        self.code_edit.textChanged.connect(self.revalidate)
-        self.name_edit.textChanged.connect(self.revalidate)
+        self.watch(self.code_edit, self.name_edit)
         self.mark_clean()
 
     def problems(self) -> list[str]:

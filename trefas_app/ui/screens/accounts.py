@@ -7,7 +7,7 @@ restore of a backup (the administrator's log-in holds no key)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
 
 from trefas_app.domain.changes import Changed
 from trefas_app.services import accounts
@@ -15,7 +15,14 @@ from trefas_app.services.accounts import PendingAccount
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import fill_row, make_table, selected_data, subheading
+from trefas_app.ui.widgets.parts import (
+    button_row,
+    fill_row,
+    make_table,
+    push_button,
+    selected_data,
+    subheading,
+)
 
 
 class Screen(BaseScreen):
@@ -35,9 +42,8 @@ class Screen(BaseScreen):
             "här: kontot får då nyckeln till ärendeinnehållet. Bekräftelsen loggas."), self))
         row = QHBoxLayout()
         row.addStretch(1)
-        self.confirm_button = QPushButton(self.tr("Bekräfta …"), self)
-        self.confirm_button.setObjectName("confirmAccount")
-        self.confirm_button.clicked.connect(self.confirm_selected)
+        self.confirm_button = push_button(self, self.tr("Bekräfta …"),
+                                          "confirmAccount", self.confirm_selected)
         row.addWidget(self.confirm_button)
         lay.addLayout(row)
         self.table = make_table(self, [self.tr("Användarnamn"), self.tr("Namn"),
@@ -58,19 +64,13 @@ class Screen(BaseScreen):
         lay.addWidget(muted(self.tr(
             "Det som kräver datanyckeln görs av en arbetsledare. Datanyckeln byts också av "
             "sig själv vid en arbetsledares inloggning när ett konto har tagits bort."), self))
-        row = QHBoxLayout()
-        self.rekey_button = QPushButton(self.tr("Byt datanyckel …"), self)
-        self.rekey_button.setObjectName("rekeyButton")
-        self.rekey_button.clicked.connect(self.rekey)
-        self.verify_button = QPushButton(self.tr("Kontrollera loggen"), self)
-        self.verify_button.setObjectName("verifyButton")
-        self.verify_button.clicked.connect(self.verify_log)
-        self.retention_button = QPushButton(self.tr("Gallra nu …"), self)
-        self.retention_button.setObjectName("retentionButton")
-        self.retention_button.clicked.connect(self.run_retention)
-        for b in (self.rekey_button, self.verify_button, self.retention_button):
-            row.addWidget(b)
-        row.addStretch(1)
+        self.rekey_button = push_button(self, self.tr("Byt datanyckel …"),
+                                        "rekeyButton", self.rekey)
+        self.verify_button = push_button(self, self.tr("Kontrollera loggen"),
+                                         "verifyButton", self.verify_log)
+        self.retention_button = push_button(self, self.tr("Gallra nu …"),
+                                            "retentionButton", self.run_retention)
+        row = button_row(self.rekey_button, self.verify_button, self.retention_button)
         lay.addLayout(row)
         self.key_result = QLabel(self)
         self.key_result.setObjectName("keyResult")
@@ -91,9 +91,8 @@ class Screen(BaseScreen):
         self.backup_result.setObjectName("backupResult")
         self.backup_result.setWordWrap(True)
         row.addWidget(self.backup_result, 1)
-        self.restore_button = QPushButton(self.tr("Återställ vald …"), self)
-        self.restore_button.setObjectName("restoreBackup")
-        self.restore_button.clicked.connect(self.restore_backup)
+        self.restore_button = push_button(self, self.tr("Återställ vald …"),
+                                          "restoreBackup", self.restore_backup)
         row.addWidget(self.restore_button)
         lay.addLayout(row)
         self.backup_table = make_table(self, [self.tr("Tid"), self.tr("Fil"),

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency
+from trefas_app.domain.text import file_size
 from trefas_app.services import accounts, admin
 from trefas_app.services.accounts import AccountView
 from trefas_app.ui import common
@@ -32,19 +32,12 @@ from trefas_app.ui.widgets.parts import (
     fill_row,
     make_table,
     open_dialog,
+    push_button,
     selected_data,
     subheading,
 )
 
 DEFAULT_LOCK_MINUTES = 10
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
 
 
 #: Offered in the settings; any zone name tzdata knows may be typed instead.
@@ -92,15 +85,12 @@ class Screen(BaseScreen):
         pl.setContentsMargins(0, 8, 0, 0)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.add_user_button = QPushButton(self.tr("Ny användare …"), page)
-        self.add_user_button.setObjectName("addUser")
-        self.add_user_button.clicked.connect(self.add_user)
-        self.disable_button = QPushButton(self.tr("Stäng av …"), page)
-        self.disable_button.setObjectName("disableUser")
-        self.disable_button.clicked.connect(self.disable_user)
-        self.password_button = QPushButton(self.tr("Ny engångskod …"), page)
-        self.password_button.setObjectName("resetPassword")
-        self.password_button.clicked.connect(self.reset_password)
+        self.add_user_button = push_button(page, self.tr("Ny användare …"),
+                                           "addUser", self.add_user)
+        self.disable_button = push_button(page, self.tr("Stäng av …"),
+                                          "disableUser", self.disable_user)
+        self.password_button = push_button(page, self.tr("Ny engångskod …"),
+                                           "resetPassword", self.reset_password)
         for b in (self.add_user_button, self.disable_button, self.password_button):
             row.addWidget(b)
         pl.addLayout(row)
@@ -209,9 +199,7 @@ class Screen(BaseScreen):
         pl.setContentsMargins(0, 8, 0, 0)
         row = QHBoxLayout()
         row.addStretch(1)
-        self.add_unit_button = QPushButton(self.tr("Ny enhet …"), page)
-        self.add_unit_button.setObjectName("addUnit")
-        self.add_unit_button.clicked.connect(self.add_unit)
+        self.add_unit_button = push_button(page, self.tr("Ny enhet …"), "addUnit", self.add_unit)
         row.addWidget(self.add_unit_button)
         pl.addLayout(row)
         self.unit_table = make_table(page, [self.tr("Kod"), self.tr("Namn"),
@@ -248,9 +236,8 @@ class Screen(BaseScreen):
         self.backup_result.setObjectName("backupResult")
         self.backup_result.setWordWrap(True)
         row.addWidget(self.backup_result, 1)
-        self.backup_button = QPushButton(self.tr("Ta säkerhetskopia nu"), page)
-        self.backup_button.setObjectName("runBackup")
-        self.backup_button.clicked.connect(self.run_backup)
+        self.backup_button = push_button(page, self.tr("Ta säkerhetskopia nu"),
+                                         "runBackup", self.run_backup)
         row.addWidget(self.backup_button)
         pl.addLayout(row)
         pl.addWidget(muted(self.tr(
@@ -274,7 +261,7 @@ class Screen(BaseScreen):
         self.backup_table.setRowCount(len(rows))
         for r, b in enumerate(rows):
             fill_row(self.backup_table, r, [fmt_datetime(b.created_at), b.path.name,
-                                            _size(b.size),
+                                            file_size(b.size),
                                             self.tr("Ja") if b.key_path else self.tr("Saknas")],
                      data=b)
 
@@ -293,7 +280,7 @@ class Screen(BaseScreen):
         else:
             text = self.tr("Säkerhetskopian {name} är sparad ({size}): en oförändrad, krypterad "
                            "kopia med hela sidor. Sidornas äkthet kontrollerar en arbetsledare.")
-        _result(self.backup_result, text.format(name=info.path.name, size=_size(info.size)),
+        _result(self.backup_result, text.format(name=info.path.name, size=file_size(info.size)),
                 True)
         self.load_backups()
 
@@ -313,9 +300,8 @@ class Screen(BaseScreen):
             "Kontrollerar nyckelfilen, databasfilen och kontrollpunkterna utan att "
             "öppna något."), page))
         row = QHBoxLayout()
-        self.check_button = QPushButton(self.tr("Kontrollera"), page)
-        self.check_button.setObjectName("checkButton")
-        self.check_button.clicked.connect(self.check_store)
+        self.check_button = push_button(page, self.tr("Kontrollera"),
+                                        "checkButton", self.check_store)
         self.check_result = QLabel(page)
         self.check_result.setObjectName("checkResult")
         self.check_result.setWordWrap(True)
@@ -360,9 +346,8 @@ class Screen(BaseScreen):
         self.lock_spin.setRange(1, 240)
         self.lock_spin.setValue(DEFAULT_LOCK_MINUTES)
         plural_suffix(self.lock_spin, lambda n: self.tr("%n minuter", "", n))
-        self.save_settings_button = QPushButton(self.tr("Spara"), page)
-        self.save_settings_button.setObjectName("saveSettings")
-        self.save_settings_button.clicked.connect(self.save_settings)
+        self.save_settings_button = push_button(page, self.tr("Spara"),
+                                                "saveSettings", self.save_settings)
         row = QHBoxLayout()
         row.addWidget(self.lock_spin)
         row.addWidget(self.save_settings_button)
@@ -386,9 +371,8 @@ class Screen(BaseScreen):
         self.zone_combo.setObjectName("officeZone")
         self.zone_combo.setEditable(True)
         self.zone_combo.addItems(OFFICE_ZONE_CHOICES)
-        self.save_zone_button = QPushButton(self.tr("Spara tidszon"), page)
-        self.save_zone_button.setObjectName("saveOfficeZone")
-        self.save_zone_button.clicked.connect(self.save_zone)
+        self.save_zone_button = push_button(page, self.tr("Spara tidszon"),
+                                            "saveOfficeZone", self.save_zone)
         row = QHBoxLayout()
         row.addWidget(self.zone_combo)
         row.addWidget(self.save_zone_button)

@@ -15,7 +15,6 @@ import json
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -45,14 +44,16 @@ from trefas_app.ui.dialogs.task_pickers import DateField
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.base import BaseScreen
 from trefas_app.ui.widgets.parts import (
-    OVERDUE,
     ColouredModel,
+    OVERDUE,
     configure_view,
     fill_row,
     make_table,
+    push_button,
     selected_data,
     subheading,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 DEFAULT_THRESHOLD = 100
 
@@ -166,9 +167,7 @@ class Screen(BaseScreen):
         self.user_edit = QLineEdit(page)
         self.user_edit.setObjectName("userFilter")
         self.user_edit.setPlaceholderText(self.tr("Användarnamn"))
-        self.action_combo = QComboBox(page)
-        self.action_combo.setAccessibleName(self.tr("Händelsetyp"))
-        self.action_combo.setObjectName("actionFilter")
+        self.action_combo = choice_combo(page, "actionFilter", self.tr("Händelsetyp"))
         for sv, en, value in ACTION_FILTERS:
             self.action_combo.addItem(sv if self.ctx.lang == "sv" else en, value)
         self.since_field = DateField(page, None, optional=True, check_text=self.tr("Från"))
@@ -283,12 +282,10 @@ class Screen(BaseScreen):
         self.unreviewed_check.toggled.connect(self.load_emergencies)
         row.addWidget(self.unreviewed_check)
         row.addStretch(1)
-        self.review_button = QPushButton(self.tr("Markera granskad"), page)
-        self.review_button.setObjectName("markReviewed")
-        self.review_button.clicked.connect(self.mark_reviewed)
-        self.emergency_log_button = QPushButton(self.tr("Visa i loggen"), page)
-        self.emergency_log_button.setObjectName("emergencyInLog")
-        self.emergency_log_button.clicked.connect(self.emergency_in_log)
+        self.review_button = push_button(page, self.tr("Markera granskad"),
+                                         "markReviewed", self.mark_reviewed)
+        self.emergency_log_button = push_button(page, self.tr("Visa i loggen"),
+                                                "emergencyInLog", self.emergency_in_log)
         self.emergency_case_button = QPushButton(self.tr("Öppna ärendet"), page)
         self.emergency_case_button.clicked.connect(self.emergency_open_case)
         for b in (self.review_button, self.emergency_log_button, self.emergency_case_button):
@@ -421,19 +418,15 @@ class Screen(BaseScreen):
         pl.setContentsMargins(0, 8, 0, 0)
         form = QFormLayout()
         row = QHBoxLayout()
-        self.volume_days = QComboBox(page)
-        self.volume_days.setAccessibleName(self.tr("Period"))
-        self.volume_days.setObjectName("volumeDays")
-        for text, days in ((self.tr("Senaste 7 dagarna"), 7), (self.tr("Senaste 30 dagarna"), 30)):
-            self.volume_days.addItem(text, days)
+        self.volume_days = choice_combo(page, "volumeDays", self.tr("Period"),
+                                        [(self.tr("Senaste 7 dagarna"), 7),
+                                         (self.tr("Senaste 30 dagarna"), 30)])
         self.threshold = QSpinBox(page)
         self.threshold.setObjectName("threshold")
         self.threshold.setRange(5, 100_000)
         self.threshold.setValue(DEFAULT_THRESHOLD)
         self.threshold.setSuffix(self.tr(" läsningar per dag"))
-        self.volume_button = QPushButton(self.tr("Räkna"), page)
-        self.volume_button.setObjectName("countVolumes")
-        self.volume_button.clicked.connect(self.load_volumes)
+        self.volume_button = push_button(page, self.tr("Räkna"), "countVolumes", self.load_volumes)
         row.addWidget(self.volume_days)
         row.addWidget(QLabel(self.tr("Ovanligt från"), page))
         row.addWidget(self.threshold)

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from trefas_app.ui import accessibility
+from trefas_app.ui.accessibility import TunedOnShow
 from trefas_app.ui.common import heading, muted
 
 log = logging.getLogger("trefas.ui")
@@ -26,7 +26,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("PlaceholderScreen", text)
 
 
-class BaseScreen(QWidget):
+class BaseScreen(TunedOnShow, QWidget):
     """Optional base class for screens (and, through :class:`BaseTab`, tabs).
 
     Subclasses set ``watches`` to the kinds of data they show (fields of
@@ -75,9 +75,12 @@ class BaseScreen(QWidget):
     def restore(self, state: dict[str, Any]) -> None:
         """Go back to ``state`` (from :meth:`state`) after an unlock."""
 
-    def showEvent(self, event) -> None:  # noqa: N802 — Qt API
-        accessibility.tune(self)
-        super().showEvent(event)
+    def call_window(self, name: str) -> None:
+        """Ask the main window to do ``name`` (e.g. ``go_back``); a screen shown
+        on its own (a test, a detached window) has no such window: nothing."""
+        method = getattr(self.window(), name, None)
+        if method is not None:
+            method()
 
     # -- for subclasses ----------------------------------------------------------------
 

@@ -291,9 +291,7 @@ class CaseViewScreen(BaseScreen):
         open_dialog(dlg)
 
     def _back(self) -> None:
-        window = self.window()
-        if hasattr(window, "go_back"):
-            window.go_back()
+        self.call_window("go_back")
 
     # -- lock protocol ----------------------------------------------------------------
 

@@ -4,7 +4,7 @@ sorting and search-as-you-type over case numbers, names and personnummer."""
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHeaderView, QPushButton
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QPushButton
 
 from trefas_app.domain.enums import CaseState
 from trefas_app.services.cases import CaseFilter
@@ -12,6 +12,7 @@ from trefas_app.ui.common import enum_label
 from trefas_app.ui.models.cases import CaseTableModel
 from trefas_app.ui.widgets.list_screen import ListScreen
 from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.fields import choice_combo
 
 ONGOING = (CaseState.OPEN, CaseState.ACTIVE, CaseState.CLOSURE_REQUESTED)
 
@@ -30,11 +31,9 @@ class Screen(ListScreen):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
 
-        self.state_combo = QComboBox(self)
-        self.state_combo.setAccessibleName(self.tr("Status"))
-        self.state_combo.setObjectName("stateFilter")
-        self.state_combo.addItem(self.tr("Pågående ärenden"), ONGOING)
-        self.state_combo.addItem(self.tr("Alla ärenden"), ())
+        self.state_combo = choice_combo(self, "stateFilter", self.tr("Status"),
+                                        [(self.tr("Pågående ärenden"), ONGOING),
+                                         (self.tr("Alla ärenden"), ())])
         for state in CaseState:
             self.state_combo.addItem(enum_label(state, ctx.lang), (state,))
         self.state_combo.currentIndexChanged.connect(self._states_changed)
@@ -103,9 +102,7 @@ class Screen(ListScreen):
         open_dialog(dlg)
 
     def emergency(self) -> None:
-        window = self.window()
-        if hasattr(window, "open_emergency_dialog"):
-            window.open_emergency_dialog()
+        self.call_window("open_emergency_dialog")
 
     # -- lock protocol ---------------------------------------------------------------
 

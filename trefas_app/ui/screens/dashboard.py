@@ -36,7 +36,7 @@ from trefas_app.ui import accessibility, style
 from trefas_app.ui.charts import BarChart, DeadlineBars, Deadline, Datum, DonutChart
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, heading, muted
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import card_layout, open_screen, scroll_column
+from trefas_app.ui.widgets.parts import card_layout, open_screen, push_button, scroll_column
 
 STATE_COLOURS = {CaseState.OPEN: "#5d93ad", CaseState.ACTIVE: "#2f6f8f",
                  CaseState.CLOSURE_REQUESTED: "#d9a21b", CaseState.CLOSED: "#9aa5ae"}
@@ -140,6 +140,18 @@ class Card(QFrame):
         lay.addLayout(head)
         self.body = lay
 
+    def add_list(self, name: str, on_open) -> QListWidget:
+        """A short list of records under the title; activating or clicking a
+        row calls ``on_open(item)``."""
+        rows = QListWidget(self)
+        rows.setObjectName(name)
+        rows.setMinimumHeight(60)
+        rows.setMaximumHeight(190)
+        rows.itemActivated.connect(on_open)
+        rows.itemClicked.connect(on_open)
+        self.body.addWidget(rows)
+        return rows
+
 
 class Screen(BaseScreen):
     watches = ("cases", "emergency", "tasks", "consents", "exits", "incidents", "users")
@@ -159,9 +171,7 @@ class Screen(BaseScreen):
         self.updated = muted("", inner)
         self.updated.setObjectName("updated")
         top.addWidget(self.updated)
-        refresh = QPushButton(self.tr("Uppdatera"), inner)
-        refresh.setObjectName("refresh")
-        refresh.clicked.connect(self.reload)
+        refresh = push_button(inner, self.tr("Uppdatera"), "refresh", self.reload)
         top.addWidget(refresh)
         lay.addLayout(top)
         # Supervisors: accounts waiting for their confirmation, and any use of
@@ -276,13 +286,7 @@ class Screen(BaseScreen):
         self.tasks_card = Card(self.tr("Försenade uppgifter"), inner, "tasksCard",
                                self.tr("Visa alla försenade"))
         self.tasks_card.link.clicked.connect(self.show_overdue_tasks)
-        self.tasks_list = QListWidget(self.tasks_card)
-        self.tasks_list.setObjectName("overdueList")
-        self.tasks_list.setMinimumHeight(60)
-        self.tasks_list.setMaximumHeight(190)
-        self.tasks_list.itemActivated.connect(self._task_opened)
-        self.tasks_list.itemClicked.connect(self._task_opened)
-        self.tasks_card.body.addWidget(self.tasks_list)
+        self.tasks_list = self.tasks_card.add_list("overdueList", self._task_opened)
         grid.addWidget(self.tasks_card, 2, 0)
 
         self.consents_card = Card(self.tr("Samtycken som löper ut inom 30 dagar"), inner,
@@ -293,13 +297,7 @@ class Screen(BaseScreen):
         self.consents_chart.setObjectName("consentsChart")
         self.consents_chart.activated.connect(lambda _k: self.show_expiring())
         self.consents_card.body.addWidget(self.consents_chart)
-        self.consents_list = QListWidget(self.consents_card)
-        self.consents_list.setObjectName("expiringList")
-        self.consents_list.setMinimumHeight(60)
-        self.consents_list.setMaximumHeight(190)
-        self.consents_list.itemActivated.connect(self._consent_opened)
-        self.consents_list.itemClicked.connect(self._consent_opened)
-        self.consents_card.body.addWidget(self.consents_list)
+        self.consents_list = self.consents_card.add_list("expiringList", self._consent_opened)
         self.consents_card.setVisible(self.ctx.may("consent.read"))
         grid.addWidget(self.consents_card, 2, 1)
 

@@ -17,8 +17,14 @@ from trefas_app.ui.charts import Deadline, DeadlineBars, deadline_text
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.screens.case_tabs.exit import ExitPanel
-from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_combo, state_tuple
-from trefas_app.ui.widgets.parts import DONE, OVERDUE, ColouredModel, service_loader, subheading
+from trefas_app.ui.widgets.list_screen import (
+    ListScreen,
+    select_item,
+    state_combo,
+    state_tuple,
+    states_model,
+)
+from trefas_app.ui.widgets.parts import DONE, OVERDUE, ColouredModel, subheading
 
 ONGOING = tuple(s for s in ExitState if s != ExitState.ENDED)
 WAITING_LIMIT = 50
@@ -92,11 +98,8 @@ class Screen(ListScreen):
         column.addLayout(row)
 
     def make_model(self) -> ColouredModel:
-        return ColouredModel(
-            service_loader(self.ctx, exits.list_exits, "exits.page",
-                           lambda states: ((), dict(states=tuple(states)))),
-            exit_columns(self.tr, self.ctx.lang), params=ONGOING, colour=exit_colour,
-            parent=self)
+        return states_model(self, exits.list_exits, "exits.page",
+                            exit_columns(self.tr, self.ctx.lang), ONGOING, exit_colour)
 
     def make_detail(self, parent) -> ExitPanel:
         panel = ExitPanel(self.ctx, parent, show_open_case=True)

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QTableWidgetItem,
     QWidget,
@@ -30,9 +27,10 @@ from trefas_app.ui.dialogs.task_pickers import load_directory
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item, state_tuple
 from trefas_app.ui.widgets.parts import (
+    ColouredModel,
     DONE,
     OVERDUE,
-    ColouredModel,
+    button_row,
     fill_row,
     fit_table,
     header_row,
@@ -44,8 +42,10 @@ from trefas_app.ui.widgets.parts import (
     show_hidden,
     subheading,
     table_block,
+    title_row,
     value_label,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 OPEN_STATES = (IncidentState.REPORTED, IncidentState.ROUTINE)
 
@@ -106,17 +106,8 @@ class IncidentPanel(DetailPane):
         self.empty.setObjectName("incidentEmpty")
         cl = self.body
 
-        head = QHBoxLayout()
-        self.title = QLabel(self.content)
-        self.title.setObjectName("incidentTitle")
-        self.title.setProperty("role", "subheading")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
-        self.state_badge = QLabel(self.content)
-        self.state_badge.setObjectName("incidentState")
-        self.state_badge.setProperty("badge", "own")
-        head.addWidget(self.title, 1)
-        head.addWidget(self.state_badge)
+        head, self.title, self.state_badge = title_row(self.content, "incidentTitle",
+                                                       "incidentState", wrap=True)
         cl.addLayout(head)
         self.meta = muted("", self.content)
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
@@ -124,16 +115,13 @@ class IncidentPanel(DetailPane):
         self.summary = value_label(self.content, "incidentSummary")
         cl.addWidget(self.summary)
 
-        actions = QHBoxLayout()
         self.start_button = push_button(self.content, self.tr("Starta rutinen"), "startRoutine",
                                         self.start_routine)
         self.close_button = push_button(self.content, self.tr("Avsluta händelsen"),
                                         "closeIncident", self.close_incident)
         self.link_button = push_button(self.content, self.tr("Koppla person …"), "linkPerson",
                                        self.link_person)
-        for b in (self.start_button, self.close_button, self.link_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = button_row(self.start_button, self.close_button, self.link_button)
         cl.addLayout(actions)
 
         self.progress = muted("", self.content)
@@ -377,21 +365,14 @@ class Screen(ListScreen):
         row.addWidget(self.report_button)
 
     def build_filters(self, row) -> None:
-        self.period_combo = QComboBox(self)
-        self.period_combo.setAccessibleName(self.tr("Period"))
-        self.period_combo.setObjectName("period")
-        for text, days in ((self.tr("Senaste 90 dagarna"), 90), (self.tr("Senaste året"), 365),
-                           (self.tr("All tid"), None)):
-            self.period_combo.addItem(text, days)
-        self.unit_combo = QComboBox(self)
-        self.unit_combo.setAccessibleName(self.tr("Område"))
-        self.unit_combo.setObjectName("unitFilter")
-        self.unit_combo.addItem(self.tr("Alla områden"), None)
-        self.state_combo = QComboBox(self)
-        self.state_combo.setAccessibleName(self.tr("Status"))
-        self.state_combo.setObjectName("stateFilter")
-        self.state_combo.addItem(self.tr("Alla"), ())
-        self.state_combo.addItem(self.tr("Pågående"), OPEN_STATES)
+        self.period_combo = choice_combo(self, "period", self.tr("Period"),
+                                         [(self.tr("Senaste 90 dagarna"), 90),
+                                          (self.tr("Senaste året"), 365),
+                                          (self.tr("All tid"), None)])
+        self.unit_combo = choice_combo(self, "unitFilter", self.tr("Område"),
+                                       [(self.tr("Alla områden"), None)])
+        self.state_combo = choice_combo(self, "stateFilter", self.tr("Status"),
+                                        [(self.tr("Alla"), ()), (self.tr("Pågående"), OPEN_STATES)])
         for st in IncidentState:
             self.state_combo.addItem(enum_label(st, self.ctx.lang), (st,))
         for w in (self.period_combo, self.unit_combo, self.state_combo):

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
     QPushButton,
     QWidget,
 )
@@ -28,8 +25,9 @@ from trefas_app.ui.dialogs.task_pickers import from_team
 from trefas_app.ui.models.paged import Column
 from trefas_app.ui.widgets.list_screen import DetailPane, ListScreen, select_item
 from trefas_app.ui.widgets.parts import (
-    TASK_NOUNS,
     ColouredModel,
+    TASK_NOUNS,
+    button_row,
     fill_row,
     fit_table,
     open_dialog,
@@ -40,8 +38,10 @@ from trefas_app.ui.widgets.parts import (
     subheading,
     table_block,
     task_colour,
+    title_row,
     value_label,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 
 @dataclass(frozen=True)
@@ -82,15 +82,8 @@ class MeetingPanel(DetailPane):
         self.meeting: MeetingView | None = None
         self.empty.setText(self.tr("Välj ett möte."))
         cl = self.body
-        head = QHBoxLayout()
-        self.title = QLabel(self.content)
-        self.title.setObjectName("meetingTitle")
-        self.title.setProperty("role", "subheading")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.held_badge = QLabel(self.content)
-        self.held_badge.setObjectName("heldBadge")
-        head.addWidget(self.title, 1)
-        head.addWidget(self.held_badge)
+        head, self.title, self.held_badge = title_row(self.content, "meetingTitle", "heldBadge",
+                                                      badge=None)
         cl.addLayout(head)
         self.meta = muted("", self.content)
         self.meta.setTextFormat(Qt.TextFormat.PlainText)
@@ -98,16 +91,13 @@ class MeetingPanel(DetailPane):
         self.participants = value_label(self.content, "participants")
         cl.addWidget(self.participants)
 
-        actions = QHBoxLayout()
         self.item_button = push_button(self.content, self.tr("Lägg till ärende …"), "addItem",
                                        self.add_item)
         self.held_button = push_button(self.content, self.tr("Markera som hållet …"), "markHeld",
                                        self.mark_held)
         self.task_button = push_button(self.content, self.tr("Ny åtgärdspunkt …"), "newTask",
                                        self.new_task)
-        for b in (self.item_button, self.held_button, self.task_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = button_row(self.item_button, self.held_button, self.task_button)
         cl.addLayout(actions)
 
         cl.addWidget(subheading(self.tr("Ärenden på mötet"), self.content))
@@ -235,12 +225,10 @@ class Screen(ListScreen):
         self.units = []
 
     def build_actions(self, row) -> None:
-        self.period_combo = QComboBox(self)
-        self.period_combo.setAccessibleName(self.tr("Period"))
-        self.period_combo.setObjectName("period")
-        for text, key in ((self.tr("Senaste 90 dagarna och kommande"), "recent"),
-                          (self.tr("Kommande"), "upcoming"), (self.tr("Alla"), "all")):
-            self.period_combo.addItem(text, key)
+        self.period_combo = choice_combo(self, "period", self.tr("Period"),
+                                         [(self.tr("Senaste 90 dagarna och kommande"), "recent"),
+                                          (self.tr("Kommande"), "upcoming"),
+                                          (self.tr("Alla"), "all")])
         row.addWidget(self.period_combo)
         self.new_button = QPushButton(self.tr("Nytt möte …"), self)
         self.new_button.setObjectName("newMeeting")

@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSplitter,
     QTableView,
@@ -25,7 +24,7 @@ from trefas_app.ui.consent_panel import ConsentPanel
 from trefas_app.ui.models.cases import CaseTableModel
 from trefas_app.ui.person_card import PersonCard
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.parts import open_dialog, push_button, titled_column
 
 
 class PersonViewScreen(BaseScreen):
@@ -44,9 +43,8 @@ class PersonViewScreen(BaseScreen):
         self.back_button.clicked.connect(self._back)
         top.addWidget(self.back_button)
         top.addWidget(heading(self.tr("Person"), self), 1)
-        self.new_case_button = QPushButton(self.tr("Nytt ärende …"), self)
-        self.new_case_button.setObjectName("newCaseForPerson")
-        self.new_case_button.clicked.connect(self.new_case)
+        self.new_case_button = push_button(self, self.tr("Nytt ärende …"),
+                                           "newCaseForPerson", self.new_case)
         top.addWidget(self.new_case_button)
         lay.addLayout(top)
         self.reveal_banner = Banner("amber", self)
@@ -64,12 +62,7 @@ class PersonViewScreen(BaseScreen):
         self.card.revealRequested.connect(self.reveal_identity)
         self.card.editRequested.connect(self.edit_person)
         ul.addWidget(self.card, 3)
-        cases_box = QWidget(upper)
-        cl = QVBoxLayout(cases_box)
-        cl.setContentsMargins(0, 0, 0, 0)
-        title = QLabel(self.tr("Ärenden"), cases_box)
-        title.setProperty("role", "subheading")
-        cl.addWidget(title)
+        cases_box, cl = titled_column(upper, self.tr("Ärenden"))
         self.cases_model = CaseTableModel.for_context(ctx, filt=CaseFilter(),
                                                       key="person_view.cases", parent=self)
         self.cases_table = QTableView(cases_box)
@@ -84,12 +77,7 @@ class PersonViewScreen(BaseScreen):
         cl.addWidget(self.cases_table, 1)
         ul.addWidget(cases_box, 4)
         split.addWidget(upper)
-        consent_box = QWidget(split)
-        col = QVBoxLayout(consent_box)
-        col.setContentsMargins(0, 8, 0, 0)
-        ctitle = QLabel(self.tr("Samtycken"), consent_box)
-        ctitle.setProperty("role", "subheading")
-        col.addWidget(ctitle)
+        consent_box, col = titled_column(split, self.tr("Samtycken"), (0, 8, 0, 0))
         self.consents = ConsentPanel(ctx, consent_box)
         col.addWidget(self.consents, 1)
         split.addWidget(consent_box)
@@ -179,9 +167,7 @@ class PersonViewScreen(BaseScreen):
         open_dialog(dlg)
 
     def _back(self) -> None:
-        window = self.window()
-        if hasattr(window, "go_back"):
-            window.go_back()
+        self.call_window("go_back")
 
     def clear(self) -> None:
         self.person = None

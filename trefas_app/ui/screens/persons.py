@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
-from PySide6.QtWidgets import QHeaderView, QPushButton
+from PySide6.QtWidgets import QHeaderView
 
 from trefas_app.ui.models.persons import PersonTableModel
 from trefas_app.ui.widgets.list_screen import ListScreen
-from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.parts import open_dialog, push_button
 
 
 class Screen(ListScreen):
@@ -22,9 +22,7 @@ class Screen(ListScreen):
 
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
-        self.new_button = QPushButton(self.tr("Ny person …"), self)
-        self.new_button.setObjectName("newPerson")
-        self.new_button.clicked.connect(self.new_person)
+        self.new_button = push_button(self, self.tr("Ny person …"), "newPerson", self.new_person)
         self.new_button.setVisible(ctx.may("person.create"))
         self.actions_row.addWidget(self.new_button)
         self.fit_columns([300, 160, 110, 110])

@@ -5,16 +5,25 @@ closure reason)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QPushButton
-
 from trefas_app.domain.enums import ReferralState
 from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralRow, ReferralView
 from trefas_app.ui import style
 from trefas_app.ui.common import enum_label, fmt_date, muted
 from trefas_app.ui.models.paged import Column
-from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_combo, state_tuple
-from trefas_app.ui.widgets.parts import DONE, ColouredModel, open_dialog, service_loader
+from trefas_app.ui.widgets.list_screen import (
+    ListScreen,
+    select_item,
+    state_combo,
+    state_tuple,
+    states_model,
+)
+from trefas_app.ui.widgets.parts import (
+    ColouredModel,
+    DONE,
+    open_dialog,
+    push_button,
+)
 
 ONGOING = tuple(s for s in ReferralState if s not in (ReferralState.CLOSED,
                                                        ReferralState.DECLINED))
@@ -53,12 +62,9 @@ class Screen(ListScreen):
         self.selection_changed()
 
     def build_actions(self, row) -> None:
-        self.move_button = QPushButton(self.tr("Öppna och ändra status …"), self)
-        self.move_button.setObjectName("moveReferral")
-        self.move_button.clicked.connect(self.open_selected)
-        self.case_button = QPushButton(self.tr("Öppna ärendet"), self)
-        self.case_button.setObjectName("openCase")
-        self.case_button.clicked.connect(self.open_case)
+        self.move_button = push_button(self, self.tr("Öppna och ändra status …"),
+                                       "moveReferral", self.open_selected)
+        self.case_button = push_button(self, self.tr("Öppna ärendet"), "openCase", self.open_case)
         row.addWidget(self.move_button)
         row.addWidget(self.case_button)
 
@@ -73,11 +79,8 @@ class Screen(ListScreen):
         row.addStretch(1)
 
     def make_model(self) -> ColouredModel:
-        return ColouredModel(
-            service_loader(self.ctx, referrals.list_referrals, "sig.page",
-                           lambda states: ((), dict(states=tuple(states)))),
-            referral_columns(self.tr, self.ctx.lang), params=ONGOING, colour=referral_colour,
-            parent=self)
+        return states_model(self, referrals.list_referrals, "sig.page",
+                            referral_columns(self.tr, self.ctx.lang), ONGOING, referral_colour)
 
     def filter_params(self):
         return state_tuple(self.state_combo.currentData())

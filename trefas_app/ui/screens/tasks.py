@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QPushButton
+from PySide6.QtWidgets import QCheckBox
 
 from trefas_app.domain.enums import TaskState
 from trefas_app.services import tasks
@@ -19,10 +19,12 @@ from trefas_app.ui.widgets.list_screen import ListScreen, select_item, state_tup
 from trefas_app.ui.widgets.parts import (
     ColouredModel,
     open_dialog,
+    push_button,
     service_counter,
     service_loader,
     task_colour,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 
 @dataclass(frozen=True)
@@ -68,15 +70,11 @@ class Screen(ListScreen):
         self.selection_changed()
 
     def build_actions(self, row) -> None:
-        self.complete_button = QPushButton(self.tr("Markera klar"), self)
-        self.complete_button.setObjectName("completeTask")
-        self.complete_button.clicked.connect(self.complete)
-        self.cancel_button = QPushButton(self.tr("Avbryt uppgift …"), self)
-        self.cancel_button.setObjectName("cancelTask")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.open_button = QPushButton(self.tr("Öppna ärendet"), self)
-        self.open_button.setObjectName("openCase")
-        self.open_button.clicked.connect(self.open_case)
+        self.complete_button = push_button(self, self.tr("Markera klar"),
+                                           "completeTask", self.complete)
+        self.cancel_button = push_button(self, self.tr("Avbryt uppgift …"),
+                                         "cancelTask", self.cancel)
+        self.open_button = push_button(self, self.tr("Öppna ärendet"), "openCase", self.open_case)
         for b in (self.complete_button, self.cancel_button, self.open_button):
             row.addWidget(b)
 
@@ -85,13 +83,11 @@ class Screen(ListScreen):
         self.mine_check.setObjectName("mineOnly")
         self.overdue_check = QCheckBox(self.tr("Bara försenade"), self)
         self.overdue_check.setObjectName("overdueOnly")
-        self.state_combo = QComboBox(self)
-        self.state_combo.setAccessibleName(self.tr("Status"))
-        self.state_combo.setObjectName("stateFilter")
-        self.state_combo.addItem(self.tr("Öppna"), (TaskState.OPEN,))
-        self.state_combo.addItem(self.tr("Klara"), (TaskState.DONE,))
-        self.state_combo.addItem(self.tr("Avbrutna"), (TaskState.CANCELLED,))
-        self.state_combo.addItem(self.tr("Alla"), ())
+        self.state_combo = choice_combo(self, "stateFilter", self.tr("Status"),
+                                        [(self.tr("Öppna"), (TaskState.OPEN,)),
+                                         (self.tr("Klara"), (TaskState.DONE,)),
+                                         (self.tr("Avbrutna"), (TaskState.CANCELLED,)),
+                                         (self.tr("Alla"), ())])
         for w in (self.mine_check, self.overdue_check, self.state_combo):
             row.addWidget(w)
         row.addStretch(1)

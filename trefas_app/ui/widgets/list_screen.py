@@ -48,7 +48,14 @@ from trefas_app.ui import accessibility
 from trefas_app.ui.common import enum_label, fmt_count, heading, hidden_line, muted, rows_so_far
 from trefas_app.ui.models.paged import PagedTableModel
 from trefas_app.ui.screens.base import BaseScreen
-from trefas_app.ui.widgets.parts import configure_view, hidden_label, scroll_column, why_hidden
+from trefas_app.ui.widgets.parts import (
+    ColouredModel,
+    configure_view,
+    hidden_label,
+    scroll_column,
+    service_loader,
+    why_hidden,
+)
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -451,3 +458,12 @@ def state_combo(parent: QWidget, states, ongoing: tuple, lang: str) -> QComboBox
     for st in states:
         combo.addItem(enum_label(st, lang), (st,))
     return combo
+
+
+def states_model(screen: ListScreen, service: Callable[..., Any], key: str, columns: list,
+                 ongoing: tuple, colour: Callable[[Any], Any]) -> ColouredModel:
+    """The model of a list the state filter narrows (``service(states=…)``),
+    showing the ``ongoing`` states until the user chooses others."""
+    return ColouredModel(
+        service_loader(screen.ctx, service, key, lambda states: ((), dict(states=tuple(states)))),
+        columns, params=ongoing, colour=colour, parent=screen)

@@ -48,6 +48,16 @@ def overdue_text(text: str) -> str:
 # --- tables ---------------------------------------------------------------------------
 
 
+def read_only_rows(table: QTableWidget) -> None:
+    """A table the user reads and picks one whole row in: no row numbers, no
+    editing, alternating row colours."""
+    table.verticalHeader().hide()
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+
+
 def make_table(parent: QWidget, headers: list[str], name: str = "",
                stretch: int | None = None, select: bool = True) -> QTableWidget:
     """A read-only table of whole-row selections, sized to its contents."""
@@ -55,13 +65,10 @@ def make_table(parent: QWidget, headers: list[str], name: str = "",
     if name:
         table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
-    table.verticalHeader().hide()
+    read_only_rows(table)
     table.verticalHeader().setDefaultSectionSize(26)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection if select
-                           else QAbstractItemView.SelectionMode.NoSelection)
-    table.setAlternatingRowColors(True)
+    if not select:
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
     table.setWordWrap(False)
     header = table.horizontalHeader()
     header.setHighlightSections(False)
@@ -124,6 +131,37 @@ def subheading(text: str, parent: QWidget | None = None) -> QLabel:
     return lbl
 
 
+def title_row(parent: QWidget, title_name: str, badge_name: str, badge: str | None = "own",
+              wrap: bool = False) -> tuple[QHBoxLayout, QLabel, QLabel]:
+    """A record's heading row: its title (plain text, taking the width) and
+    its state badge on the right; returns the row, the title and the badge."""
+    title = QLabel(parent)
+    title.setObjectName(title_name)
+    title.setProperty("role", "subheading")
+    title.setTextFormat(Qt.TextFormat.PlainText)
+    if wrap:
+        title.setWordWrap(True)
+    state = QLabel(parent)
+    state.setObjectName(badge_name)
+    if badge is not None:
+        state.setProperty("badge", badge)
+    row = QHBoxLayout()
+    row.addWidget(title, 1)
+    row.addWidget(state)
+    return row, title, state
+
+
+def titled_column(parent: QWidget, title: str,
+                  margins: tuple[int, int, int, int] = (0, 0, 0, 0)) -> tuple[QWidget, QVBoxLayout]:
+    """A part of a page: a column under its subheading; returns the column's
+    widget and its layout (the subheading already in it)."""
+    box = QWidget(parent)
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(*margins)
+    lay.addWidget(subheading(title, box))
+    return box, lay
+
+
 def scroll_column(owner: QWidget, margins: tuple[int, int, int, int],
                   spacing: int) -> tuple[QScrollArea, QWidget, QVBoxLayout]:
     """Fill ``owner`` with a frameless scroll area holding one column; returns
@@ -155,6 +193,16 @@ def push_button(parent: QWidget, text: str, name: str, slot: Callable[[], Any]) 
     button.setObjectName(name)
     button.clicked.connect(slot)
     return button
+
+
+def button_row(*buttons: QWidget, stretch: bool = True) -> QHBoxLayout:
+    """A row of buttons from the left, the rest of the width empty."""
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    if stretch:
+        row.addStretch(1)
+    return row
 
 
 def header_row(parent: QWidget, title: str, left: Iterable[QWidget] = (),

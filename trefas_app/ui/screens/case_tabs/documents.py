@@ -35,7 +35,7 @@ from trefas_app.services.documents import IssuedDocumentResult
 from trefas_app.ui import pdf_view
 from trefas_app.ui.common import enum_label, fmt_datetime, muted
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.parts import button_row, open_dialog, push_button
 
 #: A temporary copy for the PDF reader lives at most this long.
 TEMP_LIFETIME_MS = 10 * 60 * 1000
@@ -86,12 +86,10 @@ class Tab(BaseTab):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
         buttons = QHBoxLayout()
-        self.handover_button = QPushButton(self.tr("Överlämning …"), self)
-        self.handover_button.setObjectName("issueHandover")
-        self.handover_button.clicked.connect(self.new_handover)
-        self.summary_button = QPushButton(self.tr("Ärendesammanfattning"), self)
-        self.summary_button.setObjectName("issueSummary")
-        self.summary_button.clicked.connect(self.issue_summary)
+        self.handover_button = push_button(self, self.tr("Överlämning …"),
+                                           "issueHandover", self.new_handover)
+        self.summary_button = push_button(self, self.tr("Ärendesammanfattning"),
+                                          "issueSummary", self.issue_summary)
         buttons.addWidget(self.handover_button)
         buttons.addWidget(self.summary_button)
         buttons.addStretch(1)
@@ -147,7 +145,6 @@ class Tab(BaseTab):
         self.omitted_list.setMaximumHeight(120)
         rl.addWidget(self.omitted_list)
 
-        actions = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Spara …"), self.result_box)
         self.save_button.setObjectName("saveDocument")
         self.save_button.clicked.connect(self.save)
@@ -157,9 +154,7 @@ class Tab(BaseTab):
         self.open_button = QPushButton(self.tr("Öppna i PDF-läsaren"), self.result_box)
         self.open_button.setObjectName("openDocument")
         self.open_button.clicked.connect(self.open_external)
-        for b in (self.save_button, self.print_button, self.open_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = button_row(self.save_button, self.print_button, self.open_button)
         rl.addLayout(actions)
         self.temp_note = muted(self.tr("Den tillfälliga filen för PDF-läsaren tas bort efter "
                                        "10 minuter, när Trefas låses och när Trefas stängs."),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -46,8 +45,10 @@ from trefas_app.ui.widgets.parts import (
     selected_data,
     show_hidden,
     table_block,
+    title_row,
     value_label,
 )
+from trefas_app.ui.widgets.fields import choice_combo
 
 
 class ExitPanel(DetailPane):
@@ -107,22 +108,28 @@ class ExitPanel(DetailPane):
         self.support.itemSelectionChanged.connect(self._update_buttons)
         self.set_programme(None)
 
+    def _record_section(self, cl: QVBoxLayout, kind: str, name: str, title: str,
+                        add_text: str, end_text: str, empty_text: str) -> tuple:
+        """The protective measures or the support: a header with the add and
+        end buttons over the table of records; returns the buttons and the
+        table block."""
+        cap = kind.capitalize()
+        add = push_button(self.content, add_text, f"add{cap}", lambda: self.new_record(kind))
+        end = push_button(self.content, end_text, f"end{cap}",
+                          lambda: self.end_record(table))  # the table made below
+        cl.addLayout(header_row(self.content, title, right=(add, end)))
+        table, empty, hidden = table_block(
+            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
+                               self.tr("Till")], name, empty_text, f"{name}Hidden", stretch=1)
+        return add, end, table, empty, hidden
+
     def _build_head(self, cl: QVBoxLayout) -> None:
         """Title, state and the deadline and consent banners."""
-        head = QHBoxLayout()
+        head, self.title, self.state_badge = title_row(self.content, "exitTitle", "exitState")
         self.shield = QLabel(self.content)
         self.shield.setPixmap(style.shield_icon(18).pixmap(18, 18))
         self.shield.hide()
-        self.title = QLabel(self.content)
-        self.title.setObjectName("exitTitle")
-        self.title.setProperty("role", "subheading")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.state_badge = QLabel(self.content)
-        self.state_badge.setObjectName("exitState")
-        self.state_badge.setProperty("badge", "own")
-        head.addWidget(self.shield)
-        head.addWidget(self.title, 1)
-        head.addWidget(self.state_badge)
+        head.insertWidget(0, self.shield)
         cl.addLayout(head)
         self.deadline_banner = Banner("red", self.content)
         self.deadline_banner.setObjectName("deadlineBanner")
@@ -143,29 +150,14 @@ class ExitPanel(DetailPane):
                                self.tr("Av")], "threats", self.tr("Inga hotbedömningar."),
             "threatsHidden", stretch=2, select=False)
 
-        # Measures
-        self.add_measure = push_button(self.content, self.tr("Ny skyddsåtgärd …"), "addMeasure",
-                                       lambda: self.new_record("measure"))
-        self.end_measure = push_button(self.content, self.tr("Avsluta vald …"), "endMeasure",
-                                       lambda: self.end_record(self.measures))
-        cl.addLayout(header_row(self.content, self.tr("Skyddsåtgärder"),
-                                right=(self.add_measure, self.end_measure)))
-        self.measures, self.measures_empty, self.measures_hidden = table_block(
-            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
-                               self.tr("Till")], "measures", self.tr("Inga skyddsåtgärder."),
-            "measuresHidden", stretch=1)
-
-        # Support
-        self.add_support = push_button(self.content, self.tr("Nytt stöd …"), "addSupport",
-                                       lambda: self.new_record("support"))
-        self.end_support = push_button(self.content, self.tr("Avsluta valt …"), "endSupport",
-                                       lambda: self.end_record(self.support))
-        cl.addLayout(header_row(self.content, self.tr("Stöd"),
-                                right=(self.add_support, self.end_support)))
-        self.support, self.support_empty, self.support_hidden = table_block(
-            self.content, cl, [self.tr("Typ"), self.tr("Beskrivning"), self.tr("Från"),
-                               self.tr("Till")], "support", self.tr("Inget stöd registrerat."),
-            "supportHidden", stretch=1)
+        (self.add_measure, self.end_measure, self.measures, self.measures_empty,
+         self.measures_hidden) = self._record_section(
+            cl, "measure", "measures", self.tr("Skyddsåtgärder"), self.tr("Ny skyddsåtgärd …"),
+            self.tr("Avsluta vald …"), self.tr("Inga skyddsåtgärder."))
+        (self.add_support, self.end_support, self.support, self.support_empty,
+         self.support_hidden) = self._record_section(
+            cl, "support", "support", self.tr("Stöd"), self.tr("Nytt stöd …"),
+            self.tr("Avsluta valt …"), self.tr("Inget stöd registrerat."))
 
     # -- showing ---------------------------------------------------------------------------
 
@@ -345,14 +337,11 @@ class Tab(BaseTab):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
         top = QHBoxLayout()
-        self.choice = QComboBox(self)
-        self.choice.setAccessibleName(self.tr("Avhopparärende"))
-        self.choice.setObjectName("exitChoice")
+        self.choice = choice_combo(self, "exitChoice", self.tr("Avhopparärende"))
         self.choice.hide()
         self.choice.currentIndexChanged.connect(self._chosen)
-        self.request_button = QPushButton(self.tr("Begär avhopparstöd …"), self)
-        self.request_button.setObjectName("requestExit")
-        self.request_button.clicked.connect(self.request)
+        self.request_button = push_button(self, self.tr("Begär avhopparstöd …"),
+                                          "requestExit", self.request)
         self.none_label = muted(self.tr("Inget avhopparstöd i det här ärendet."), self)
         self.none_label.setObjectName("noExit")
         top.addWidget(self.choice)

@@ -4,7 +4,7 @@ of event."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QTableView, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QTableView, QVBoxLayout
 
 from trefas_app.domain.changes import CASE_KINDS
 from trefas_app.services import audit_log
@@ -12,7 +12,8 @@ from trefas_app.ui import accessibility
 from trefas_app.ui.common import fmt_count, muted
 from trefas_app.ui.screens.auditlog import ACTION_FILTERS, log_colour, log_columns
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import ColouredModel, configure_view, open_screen
+from trefas_app.ui.widgets.parts import ColouredModel, configure_view, open_screen, push_button
+from trefas_app.ui.widgets.fields import choice_combo
 
 PAGE = 200
 
@@ -25,16 +26,12 @@ class Tab(BaseTab):
         row = QHBoxLayout()
         row.addWidget(muted(self.tr("Alla som har läst eller ändrat i ärendet, oavsett "
                                     "myndighet. Granskningen loggas."), self), 1)
-        self.action_combo = QComboBox(self)
-        self.action_combo.setAccessibleName(self.tr("Händelsetyp"))
-        self.action_combo.setObjectName("actionFilter")
+        self.action_combo = choice_combo(self, "actionFilter", self.tr("Händelsetyp"))
         for sv, en, value in ACTION_FILTERS:
             self.action_combo.addItem(sv if ctx.lang == "sv" else en, value)
         self.action_combo.currentIndexChanged.connect(self._filter_changed)
         row.addWidget(self.action_combo)
-        self.full_button = QPushButton(self.tr("Öppna i Logg"), self)
-        self.full_button.setObjectName("openInLog")
-        self.full_button.clicked.connect(self.open_in_log)
+        self.full_button = push_button(self, self.tr("Öppna i Logg"), "openInLog", self.open_in_log)
         row.addWidget(self.full_button)
         lay.addLayout(row)
         self.model = ColouredModel(self._loader, log_columns(self.tr, ctx.lang), params="",

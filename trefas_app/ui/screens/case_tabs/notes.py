@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -25,7 +23,7 @@ from trefas_app.services.views import NoteView, Page
 from trefas_app.ui import common
 from trefas_app.ui.common import enum_label, fmt_date, fmt_datetime, hidden_line
 from trefas_app.ui.screens.base import BaseTab
-from trefas_app.ui.widgets.parts import open_dialog
+from trefas_app.ui.widgets.parts import button_row, open_dialog, push_button, read_only_rows
 
 PAGE = 100
 
@@ -40,26 +38,15 @@ class Tab(BaseTab):
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 4, 4)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton(self.tr("Ny anteckning …"), self)
-        self.new_button.setObjectName("newNote")
-        self.new_button.clicked.connect(self.new_note)
-        self.edit_button = QPushButton(self.tr("Ändra utkast …"), self)
-        self.edit_button.setObjectName("editDraft")
-        self.edit_button.clicked.connect(self.edit_draft)
-        self.sign_button = QPushButton(self.tr("Signera"), self)
-        self.sign_button.setObjectName("signNote")
-        self.sign_button.clicked.connect(self.sign)
-        self.delete_button = QPushButton(self.tr("Ta bort utkast"), self)
-        self.delete_button.setObjectName("deleteDraft")
-        self.delete_button.clicked.connect(self.delete_draft)
-        self.correct_button = QPushButton(self.tr("Rätta …"), self)
-        self.correct_button.setObjectName("correctNote")
-        self.correct_button.clicked.connect(self.correct)
-        for b in (self.new_button, self.edit_button, self.sign_button, self.delete_button,
-                  self.correct_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        self.new_button = push_button(self, self.tr("Ny anteckning …"), "newNote", self.new_note)
+        self.edit_button = push_button(self, self.tr("Ändra utkast …"),
+                                       "editDraft", self.edit_draft)
+        self.sign_button = push_button(self, self.tr("Signera"), "signNote", self.sign)
+        self.delete_button = push_button(self, self.tr("Ta bort utkast"),
+                                         "deleteDraft", self.delete_draft)
+        self.correct_button = push_button(self, self.tr("Rätta …"), "correctNote", self.correct)
+        buttons = button_row(self.new_button, self.edit_button, self.sign_button,
+                             self.delete_button, self.correct_button)
         lay.addLayout(buttons)
 
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -70,11 +57,7 @@ class Tab(BaseTab):
         self.table.setObjectName("notesTable")
         self.table.setHorizontalHeaderLabels([self.tr("Datum"), self.tr("Rubrik"),
                                               self.tr("Kategori"), self.tr("Status")])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
+        read_only_rows(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

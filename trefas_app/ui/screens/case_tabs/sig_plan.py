@@ -30,6 +30,7 @@ from trefas_app.ui.screens.base import BaseTab
 from trefas_app.ui.widgets.parts import (
     DONE,
     OVERDUE,
+    button_row,
     fill_row,
     fit_table,
     header_row,
@@ -91,24 +92,19 @@ class Tab(BaseTab):
         self.plan_combo.currentIndexChanged.connect(self._plan_chosen)
         row.addWidget(self.plan_combo)
         row.addStretch(1)
-        self.new_plan_button = QPushButton(self.tr("Ny plan …"), bottom)
-        self.new_plan_button.setObjectName("newPlan")
-        self.new_plan_button.clicked.connect(self.new_plan)
+        self.new_plan_button = push_button(bottom, self.tr("Ny plan …"), "newPlan", self.new_plan)
         row.addWidget(self.new_plan_button)
         bl.addLayout(row)
         self.plan_meta = muted("", bottom)
         self.plan_meta.setObjectName("planMeta")
         self.plan_meta.setTextFormat(Qt.TextFormat.PlainText)
         bl.addWidget(self.plan_meta)
-        actions = QHBoxLayout()
         self.goal_button = push_button(bottom, self.tr("Nytt mål …"), "newGoal", self.new_goal)
         self.action_button = push_button(bottom, self.tr("Ny åtgärd …"), "newAction",
                                          self.new_action)
         self.done_button = push_button(bottom, self.tr("Markera åtgärd klar"), "actionDone",
                                        self.complete_action)
-        for b in (self.goal_button, self.action_button, self.done_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+        actions = button_row(self.goal_button, self.action_button, self.done_button)
         self.transition_row = QHBoxLayout()
         actions.addLayout(self.transition_row)
         self._transition_buttons: list[QPushButton] = []
