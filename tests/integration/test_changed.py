@@ -75,6 +75,9 @@ NOT_WRITE_SERVICES = {
     # What a screen loads in one transaction (services/case_tabs.py, the log review).
     "audit_log.log_page", "audit_log.recent_reveals", "audit_log.volume_report",
     "case_tabs.upcoming_meetings",
+    # Helpers the services share (services/case_records.py): their callers are driven.
+    "case_records.commit_view", "case_records.read_record", "case_records.list_case_records",
+    "case_records.people_and_numbers",
 }
 
 

@@ -20,6 +20,18 @@ def _string(node) -> str | None:
     return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
 
 
+def _shared_reader_actions(call: ast.Call) -> set[str]:
+    """services/case_records.py logs for its callers: ``read_record(uow, actor,
+    "plan", …)`` writes ``plan.read``, ``list_case_records(…, kind="involvement")``
+    writes ``involvement.list``."""
+    if call.func.id == "read_record" and len(call.args) >= 3 and _string(call.args[2]):
+        return {_string(call.args[2]) + ".read"}
+    if call.func.id == "list_case_records":
+        kind = next((_string(k.value) for k in call.keywords if k.arg == "kind"), None)
+        return {kind + ".list"} if kind else set()
+    return set()
+
+
 def written_actions() -> set[str]:
     """Every action code the source passes to ``uow.log``/``audit.append``, the
     document kinds' actions, and the session actions given to ``close``/``lock``."""
@@ -27,6 +39,8 @@ def written_actions() -> set[str]:
     for path in SOURCE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                found |= _shared_reader_actions(node)
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
                 continue
             name, args = node.func.attr, node.args
@@ -34,7 +48,8 @@ def written_actions() -> set[str]:
                 code = _string(args[0])
             elif name == "log" and len(args) >= 2:
                 code = _string(args[1])
-                if code is None and isinstance(args[1], ast.JoinedStr):
+                if code is None and isinstance(args[1], ast.JoinedStr) \
+                        and path.name == "exits.py":  # the exit components' own verbs
                     parts = [_string(v) or "" for v in args[1].values]
                     found |= {kind + "".join(parts) for kind in COMPONENT_KINDS}
             elif name == "append" and len(args) >= 4:
