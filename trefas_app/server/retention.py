@@ -1,7 +1,7 @@
 """Retention (gallring) on a server: the purge as one SECURITY DEFINER function.
 
 Retention deletes whole cases past the access rule, and the row rules let a
-login role delete only notes. So the purge of ``services/admin.py``
+login role delete only notes. So the purge of ``services/admin/retention.py``
 (``_purge_case``: the content of the case and what hangs off it, the team,
 documents, disclosures, the consents only it relied on, the person when
 nothing else refers to them) runs on the server as ``trefas_owner`` in
