@@ -9,7 +9,6 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from trefas_app.ui.main_window import MainWindow
-from trefas_app.ui.unlock import UnlockDialog
 
 PW = "Granskog-och-hav-42"
 
@@ -26,22 +25,22 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
     # process (another test's session), and a busy store would stop the log-in.
     root = tmp_path / "run-gui-store"
     shutil.copytree(world.root, root)
-    # Only what run_gui itself opens: a window another test left behind in
-    # this process must not be driven in its place.
-    earlier = set(QApplication.topLevelWidgets())
+    # Drive the window run_gui itself makes (recorded as it is made), never
+    # whatever else is on screen in this process: a widget another test left
+    # behind, or one Qt has already deleted, must not be touched.
+    import trefas_app.ui.main_window as main_window_module
 
-    def top(cls):
-        for w in QApplication.topLevelWidgets():
-            try:
-                if isinstance(w, cls) and w not in earlier and w.isVisible():
-                    return w
-            except RuntimeError:  # a widget Qt has already deleted
-                continue
-        return None
+    class RecordedWindow(MainWindow):
+        def __init__(self, ctx):
+            super().__init__(ctx)
+            seen["window"] = self
+
+    monkeypatch.setattr(main_window_module, "MainWindow", RecordedWindow)
 
     def drive():
-        dlg = top(UnlockDialog)
-        if dlg is None:
+        window = seen.get("window")
+        dlg = window.unlock_dialog if window is not None else None
+        if dlg is None or not dlg.isVisible():
             QTimer.singleShot(50, drive)
             return
         seen["store_label"] = dlg.store_label.text()
@@ -51,8 +50,8 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
         QTimer.singleShot(50, wait_window)
 
     def wait_window():
-        window = top(MainWindow)
-        if window is None or not window.ctx.is_unlocked or window.current_key is None:
+        window = seen["window"]
+        if not window.ctx.is_unlocked or window.current_key is None:
             QTimer.singleShot(50, wait_window)
             return
         seen["nav"] = window.nav_keys()
@@ -60,15 +59,10 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
         window.close()
 
     def give_up():
-        """Never hang the suite: after a minute, say what is on screen and close it."""
-        if "user" in seen:
-            return
-        seen["stuck"] = [type(w).__name__ for w in QApplication.topLevelWidgets()
-                         if w not in earlier and w.isVisible()]
-        for w in QApplication.topLevelWidgets():
-            if w not in earlier and w.isVisible():
-                w.close()
-        QApplication.instance().exit(1)
+        """Never hang the suite: after a minute, note it and end the event loop."""
+        if "user" not in seen:
+            seen["stuck"] = True
+            QApplication.instance().exit(1)
 
     QTimer.singleShot(0, drive)
     QTimer.singleShot(60_000, give_up)
