@@ -34,6 +34,10 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
         def __init__(self, ctx):
             super().__init__(ctx)
             seen["window"] = self
+            # Scheduled here, where run_gui's application and event loop are
+            # the ones that will run them.
+            QTimer.singleShot(0, drive)
+            QTimer.singleShot(60_000, give_up)
 
     monkeypatch.setattr(main_window_module, "MainWindow", RecordedWindow)
 
@@ -64,8 +68,6 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
             seen["stuck"] = True
             QApplication.instance().exit(1)
 
-    QTimer.singleShot(0, drive)
-    QTimer.singleShot(60_000, give_up)
     status = app_module.run_gui(root)
     assert "stuck" not in seen, seen
     assert status == 0
