@@ -52,20 +52,6 @@ def pg_audit_cluster():
     cluster.stop()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def server_clock(pg_audit_cluster):
-    """The module runs on the database server's clock. PostgreSQL's now() —
-    what the policies compare with — cannot travel; the rest of the suite may
-    run at a frozen instant (TREFAS_TEST_NOW), so here Python's clock is
-    brought to the server's (before the world is built), ticking."""
-    import time_machine
-
-    with psycopg.connect(pg_audit_cluster.dsn(), autocommit=True) as conn:
-        server_now = conn.execute("SELECT now()").fetchone()[0]
-    with time_machine.travel(server_now, tick=True):
-        yield
-
-
 def _filler(column, refs: dict, now: dt.datetime):
     if column.foreign_keys:
         return refs[next(iter(column.foreign_keys)).column.table.name]

@@ -34,6 +34,7 @@ from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 from trefas_app.server.masks import SHOWN_TABLES, masked_select
+from trefas_app.server.sql import ROLE_PREFIX
 from trefas_app.server.rules import (
     FUNCTION_SCHEMA,
     RLS_TABLES,
@@ -67,7 +68,7 @@ OPEN_TABLES: tuple[tuple[str, str | None, dict[str, str]], ...] = (
 
 def group_role(role: Role) -> str:
     """The NOLOGIN group of one domain role."""
-    return f"trefas_role_{role.value}"
+    return f"{ROLE_PREFIX}{role.value}"
 
 
 def quote_ident(name: str) -> str:

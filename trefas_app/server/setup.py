@@ -26,16 +26,14 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store import models as m
+from trefas_app.server import policies
 from trefas_app.server import sql as sql
+from trefas_app.server.policies import group_role
 from trefas_app.store.migrate import upgrade_to_head
 from trefas_app.server.connection import _connect, connection_info
 
 #: Roles that work with cases (everyone but the administrator).
 CASE_ROLES = tuple(r for r in Role if r is not Role.ADMINISTRATOR)
-
-
-def group_role(role: Role) -> str:
-    return f"{sql.ROLE_PREFIX}{role.value}"
 
 
 @dataclass
@@ -119,38 +117,6 @@ def _owner_engine(params: dict) -> Engine:
         dbapi_conn.commit()
 
     return engine
-
-
-def _install_policies(conn: Connection, office_timezone: str) -> str:
-    """The row-level security of security/access.py, when this build has it
-    (server_policies); else plain grants, for development only."""
-    try:
-        from trefas_app.server import policies as server_policies
-    except ImportError:
-        _fallback_grants(conn)
-        return "grants (no row-level security in this build)"
-    server_policies.install(conn, office_timezone=office_timezone)
-    return "row-level security policies"
-
-
-def _fallback_grants(conn: Connection) -> None:
-    """Without server_policies: group roles and table grants, no row rules."""
-    for role in Role:
-        _ensure_role(conn, group_role(role), "NOLOGIN")
-    _run(conn, f"""
-        CREATE OR REPLACE FUNCTION trefas.current_user_id() RETURNS integer
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
-            SELECT u.id FROM public.users u WHERE u.username = session_user $$;
-        ALTER FUNCTION trefas.current_user_id() OWNER TO {sql.OWNER};""")
-    for role in CASE_ROLES:
-        _run(conn, 
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
-            f"TO {group_role(role)}; GRANT USAGE ON ALL SEQUENCES IN SCHEMA public "
-            f"TO {group_role(role)}")
-    admin = group_role(Role.ADMINISTRATOR)
-    _run(conn, f"GRANT SELECT, INSERT, UPDATE ON users, units, store_meta TO {admin};"
-                         f"GRANT SELECT ON audit_events TO {admin};"
-                         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {admin}")
 
 
 def _install_functions(conn: Connection) -> None:
@@ -260,7 +226,8 @@ def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
         report.done.append("schema created by the Alembic migrations (owner trefas_owner)")
         with admin_engine.begin() as conn:
             _run(conn, sql.SCHEMA)
-            report.done.append(_install_policies(conn, zone) + " installed")
+            policies.install(conn, office_timezone=zone)
+            report.done.append("row-level security policies installed")
             _install_functions(conn)
             report.done.append("log, key and account functions installed")
     except BaseException:
