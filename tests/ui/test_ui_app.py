@@ -3,18 +3,24 @@ after it, and closing the window logs out and returns 0."""
 
 from __future__ import annotations
 
+import importlib
 import shutil
+import threading
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QMetaObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from trefas_app.ui.main_window import MainWindow
 
 PW = "Granskog-och-hav-42"
 
 
 def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
-    from trefas_app.ui import app as app_module
+    # The modules as sys.modules holds them now: a test that imports the
+    # window anew (the command line's missing-Qt tests) may have left the
+    # package attribute pointing at another copy, whose classes run_gui
+    # would not use.
+    app_module = importlib.import_module("trefas_app.ui.app")
+    main_window_module = importlib.import_module("trefas_app.ui.main_window")
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -28,9 +34,7 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
     # Drive the window run_gui itself makes (recorded as it is made), never
     # whatever else is on screen in this process: a widget another test left
     # behind, or one Qt has already deleted, must not be touched.
-    import trefas_app.ui.main_window as main_window_module
-
-    class RecordedWindow(MainWindow):
+    class RecordedWindow(main_window_module.MainWindow):
         def __init__(self, ctx):
             super().__init__(ctx)
             seen["window"] = self
@@ -68,7 +72,18 @@ def test_run_gui_unlocks_and_quits(qtbot, qapp, world, tmp_path, monkeypatch):
             seen["stuck"] = True
             QApplication.instance().exit(1)
 
-    status = app_module.run_gui(root)
+    def last_resort():
+        """Should the window never be made (so no timer of ours runs), end the
+        event loop from outside it: the suite must fail here, never hang."""
+        seen.setdefault("stuck", "no window was made within 90 s")
+        QMetaObject.invokeMethod(QApplication.instance(), "quit", Qt.ConnectionType.QueuedConnection)
+
+    watchdog = threading.Timer(90, last_resort)
+    watchdog.start()
+    try:
+        status = app_module.run_gui(root)
+    finally:
+        watchdog.cancel()
     assert "stuck" not in seen, seen
     assert status == 0
     assert str(root) in seen["store_label"]
