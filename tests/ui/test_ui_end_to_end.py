@@ -42,9 +42,33 @@ def _unlock(qtbot, window, username):
     dlg.user_edit.setText(username)
     dlg.password_edit.setText(PW)
     dlg.unlock_button.click()
-    qtbot.waitUntil(lambda: window.ctx.is_unlocked and window.current_key is not None,
-                    timeout=10_000)
+    try:
+        qtbot.waitUntil(lambda: window.ctx.is_unlocked and window.current_key is not None,
+                        timeout=10_000)
+    except Exception:
+        raise AssertionError(_unlock_state(window)) from None
     _idle(qtbot, window)
+
+
+def _unlock_state(window) -> str:
+    """What the window and its worker were doing when a log-in did not finish."""
+    import faulthandler
+    import tempfile
+
+    dlg = window.unlock_dialog
+    with tempfile.TemporaryFile("w+") as stacks:
+        faulthandler.dump_traceback(stacks, all_threads=True)
+        stacks.seek(0)
+        threads = stacks.read()
+    worker = window.ctx.worker
+    return (f"log-in did not finish: unlocked={window.ctx.is_unlocked} "
+            f"screen={window.current_key!r} dialog_visible={dlg is not None and dlg.isVisible()} "
+            f"dialog_busy={getattr(dlg, '_busy', None)} "
+            f"button_enabled={dlg is not None and dlg.unlock_button.isEnabled()} "
+            f"dialog_message={dlg.message.text() if dlg is not None else None!r} "
+            f"messages={getattr(window.ctx, 'messages', None)!r} "
+            f"worker_pending={sorted(op.name for op in worker._pending)} "
+            f"worker_thread_running={worker._thread.isRunning()}\n{threads}")
 
 
 def _write_note(qtbot, window, view, title, body, category):
