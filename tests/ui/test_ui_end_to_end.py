@@ -43,8 +43,10 @@ def _unlock(qtbot, window, username):
     dlg.password_edit.setText(PW)
     dlg.unlock_button.click()
     try:
+        # Generous: on a machine loaded by other test processes a log-in after
+        # a lock has taken more than 10 s.
         qtbot.waitUntil(lambda: window.ctx.is_unlocked and window.current_key is not None,
-                        timeout=10_000)
+                        timeout=30_000)
     except Exception:
         raise AssertionError(_unlock_state(window)) from None
     _idle(qtbot, window)
