@@ -221,6 +221,8 @@ class TaskRow:
     created_at: dt.datetime
     completed_at: dt.datetime | None
     completed_by: str | None
+    #: The version read (give it back to complete_task / cancel_task).
+    version: int = 0
 
 
 # --- people to choose -------------------------------------------------------------

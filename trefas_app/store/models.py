@@ -199,7 +199,7 @@ PERSON_LIST_MASKED = "protection_level != 'none'"
 PERSON_LIST_NAME = "(CASE WHEN protection_level != 'none' THEN '' ELSE sort_name END)"
 
 
-class Person(Tracked, Base):
+class Person(Versioned, Tracked, Base):
     """A person at risk. Identity fields: name, number, phone; location: address."""
 
     __tablename__ = "persons"
@@ -436,7 +436,7 @@ class PlanAction(Base):
 # --- exit programme --------------------------------------------------------
 
 
-class ExitProgramme(CaseContent, Base):
+class ExitProgramme(Versioned, CaseContent, Base):
     __tablename__ = "exit_programmes"
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[ExitState] = mapped_column(_enum(ExitState), index=True)

@@ -17,7 +17,9 @@ from trefas_app.domain.errors import Conflict
 
 #: Table -> (Swedish noun with article, English noun).
 NOUNS = {"notes": ("Anteckningen", "note"), "plans": ("Planen", "plan"),
-         "referrals": ("Aktualiseringen", "referral"), "tasks": ("Uppgiften", "task")}
+         "referrals": ("Aktualiseringen", "referral"), "tasks": ("Uppgiften", "task"),
+         "persons": ("Personuppgifterna", "person record"),
+         "exit_programmes": ("Avhopparärendet", "exit programme")}
 
 
 class ChangedMeanwhile(Conflict):
