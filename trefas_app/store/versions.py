@@ -13,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from trefas_app.domain import clock
-from trefas_app.domain.errors import Conflict
+from trefas_app.domain.errors import ChangedMeanwhile
 
 #: Table -> (Swedish noun with article, English noun).
 NOUNS = {"notes": ("Anteckningen", "note"), "plans": ("Planen", "plan"),
@@ -21,9 +21,8 @@ NOUNS = {"notes": ("Anteckningen", "note"), "plans": ("Planen", "plan"),
          "persons": ("Personuppgifterna", "person record"),
          "exit_programmes": ("Avhopparärendet", "exit programme")}
 
-
-class ChangedMeanwhile(Conflict):
-    """Someone saved the record after this user read it."""
+__all__ = ["ChangedMeanwhile", "NOUNS", "changed_meanwhile", "require_version",
+           "saved_at_the_same_time"]
 
 
 def require_version(session, record, expected: int | None) -> None:

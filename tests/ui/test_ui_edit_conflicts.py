@@ -1,0 +1,112 @@
+"""Two people editing the same record (issue 13), in the window: the dialog
+passes the version it opened with; when someone saved first, the save is
+refused, the dialog stays open with the user's text and says who changed the
+record and when, and "Öppna igen" shows the record as saved now."""
+
+from __future__ import annotations
+
+import pytest
+
+from trefas_app.domain import clock
+from trefas_app.domain.enums import Category
+from trefas_app.services import cases, notes, persons
+from trefas_app.store.store import unlock
+from trefas_app.ui.dialogs.note import NoteDialog
+from trefas_app.ui.dialogs.person import PersonDialog
+
+PW = "Granskog-och-hav-42"
+
+
+@pytest.fixture
+def sara_ctx(qtbot, world, ctx_factory, unlock_sync):
+    ctx = ctx_factory(world.root)
+    unlock_sync(ctx, "sara")
+    return ctx
+
+
+@pytest.fixture
+def amir(sara_ctx, run_sync, world):
+    """A person with a case of sara's, olle on its team."""
+    person = run_sync(sara_ctx, persons.create_person, persons.PersonInput("Amir", "Haddad"))
+    case = run_sync(sara_ctx, cases.open_case, person.id, "Risk för våld")
+    run_sync(sara_ctx, cases.add_team_member, case.id, world.user_ids["olle"])
+    return person, case
+
+
+def _elsewhere(world, username: str):
+    """Another desktop: the same store, a session of its own."""
+    return unlock(world.root, username, PW)
+
+
+def _refused(qtbot, dlg, noun: str, who: str) -> None:
+    qtbot.waitUntil(lambda: dlg.problem_label.isVisible(), timeout=10_000)
+    hour = clock.format_local(clock.now_utc())[-5:-3]  # minutes may tick
+    text = dlg.problem_label.text()
+    assert text.startswith(f"{noun} ändrades av {who} kl. {hour}"), text
+    assert text.endswith("– din ändring har inte sparats; öppna igen.")
+    assert dlg.isVisible() and dlg.reopen_button.isVisible()
+
+
+def test_a_draft_saved_on_another_desktop_is_not_overwritten(qtbot, sara_ctx, amir, run_sync,
+                                                             world):
+    _person, case = amir
+    draft = run_sync(sara_ctx, notes.write_note, case.id, "Samtal", "Första texten.",
+                     Category.SOCIAL)
+    dlg = NoteDialog(sara_ctx, None, case.id, draft=draft)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with _elsewhere(world, "sara") as other:  # the same author, at another desk
+        notes.update_draft(other.uow(), other.actor, draft.id, "Samtal", "Skrivet där borta.",
+                           expected_version=draft.version)
+    dlg.body_edit.setPlainText("Skrivet här.")
+    dlg.ok_button.click()
+    _refused(qtbot, dlg, "Anteckningen", "Sara Lind")
+    assert dlg.body_edit.toPlainText() == "Skrivet här."  # the user's text is kept
+    assert sara_ctx.messages == []  # in the dialog, no message box, no traceback
+    saved = run_sync(sara_ctx, notes.get_note, draft.id)
+    assert saved.body == "Skrivet där borta."  # nothing overwritten
+
+    dlg.reopen_button.click()  # "Öppna igen" (the question is answered yes)
+    qtbot.waitUntil(lambda: not dlg.reopen_button.isVisible(), timeout=10_000)
+    assert dlg.body_edit.toPlainText() == "Skrivet där borta."
+    assert dlg.version == saved.version and not dlg.problem_label.isVisible()
+    dlg.body_edit.setPlainText("Skrivet här, efter att ha läst.")
+    with qtbot.waitSignal(dlg.succeeded, timeout=10_000):
+        dlg.ok_button.click()
+    assert run_sync(sara_ctx, notes.get_note, draft.id).body == "Skrivet här, efter att ha läst."
+
+
+def test_a_sign_after_a_refused_save_is_not_attempted(qtbot, sara_ctx, amir, run_sync, world):
+    _person, case = amir
+    draft = run_sync(sara_ctx, notes.write_note, case.id, "Samtal", "Ett.", Category.SOCIAL)
+    dlg = NoteDialog(sara_ctx, None, case.id, draft=draft)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with _elsewhere(world, "sara") as other:
+        notes.update_draft(other.uow(), other.actor, draft.id, "Samtal", "Två.",
+                           expected_version=draft.version)
+    dlg.body_edit.setPlainText("Tre.")
+    dlg.sign_button.click()
+    _refused(qtbot, dlg, "Anteckningen", "Sara Lind")
+    kept = run_sync(sara_ctx, notes.get_note, draft.id)
+    assert kept.body == "Två." and kept.state.value == "draft"
+
+
+def test_a_person_saved_by_a_colleague_is_not_overwritten(qtbot, sara_ctx, amir, run_sync,
+                                                          world):
+    person, _case = amir
+    opened = run_sync(sara_ctx, persons.get_person, person.id)
+    dlg = PersonDialog(sara_ctx, None, person=opened)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with _elsewhere(world, "olle") as other:
+        persons.update_person(other.uow(), other.actor, person.id,
+                              persons.PersonInput("Amir", "Haddad", phone="070-111 11 11"),
+                              expected_version=opened.version)
+    dlg.phone_edit.setText("070-222 22 22")
+    dlg.ok_button.click()
+    _refused(qtbot, dlg, "Personuppgifterna", "Olle Berg")
+    assert dlg.phone_edit.text() == "070-222 22 22"
+    assert run_sync(sara_ctx, persons.get_person, person.id).phone == "070-111 11 11"
+    dlg.reopen_button.click()
+    qtbot.waitUntil(lambda: dlg.phone_edit.text() == "070-111 11 11", timeout=10_000)
