@@ -52,6 +52,7 @@ from trefas_app.services.views_ops import (
     InvolvementView,
     RoutineStepView,
 )
+from trefas_app.store import dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -79,7 +80,13 @@ def _since(value: dt.datetime | dt.date | None) -> dt.datetime | None:
 
 
 def _incident(uow: UnitOfWork, actor: Actor, incident_id: int, permission: str) -> m.Incident:
+    """The incident; one read to be changed (``incident.write``) is held until
+    the commit, so a second desktop's change waits and then sees this one's
+    (a routine started twice, or closed while a step is marked done, is
+    refused by the lifecycle instead of recorded twice)."""
     access.require(actor, permission)
+    if permission == "incident.write":
+        dialect.lock_for_change(uow.session, "incident", incident_id)
     incident = uow.session.get(m.Incident, incident_id)
     if incident is None:
         raise NotFound("Händelsen finns inte.", "The incident does not exist.")
@@ -90,9 +97,11 @@ def _step(uow: UnitOfWork, actor: Actor, step_id: int) -> tuple[m.RoutineStep, m
     """A routine step the user may work on: routine.write, and the step's owning
     agency is the user's own — or the user is a coordinator (who runs the routine)."""
     access.require(actor, "routine.write")
+    dialect.lock_for_change(uow.session, "routine_step", step_id)  # as _incident's
     step = uow.session.get(m.RoutineStep, step_id)
     if step is None:
         raise NotFound("Rutinsteget finns inte.", "The routine step does not exist.")
+    dialect.lock_for_change(uow.session, "incident", step.incident_id)
     if step.owner_agency != actor.agency and actor.role != Role.COORDINATOR:
         raise access.denied(
             actor, "routine.write",
