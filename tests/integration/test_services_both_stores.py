@@ -510,6 +510,8 @@ def test_a_draft_saved_elsewhere_is_not_signed_unseen(any_store):
                            expected_version=draft.version)
         with pytest.raises(ChangedMeanwhile):
             notes.sign_note(here.uow(), here.actor, draft.id, expected_version=draft.version)
+        with pytest.raises(ChangedMeanwhile):
+            notes.delete_draft(here.uow(), here.actor, draft.id, expected_version=draft.version)
         kept = notes.get_note(here.uow(), here.actor, draft.id)
         assert kept.state == NoteState.DRAFT and kept.body == "Två"
         signed = notes.sign_note(here.uow(), here.actor, draft.id, expected_version=kept.version)

@@ -110,3 +110,58 @@ def test_a_person_saved_by_a_colleague_is_not_overwritten(qtbot, sara_ctx, amir,
     assert run_sync(sara_ctx, persons.get_person, person.id).phone == "070-111 11 11"
     dlg.reopen_button.click()
     qtbot.waitUntil(lambda: dlg.phone_edit.text() == "070-111 11 11", timeout=10_000)
+
+
+def test_an_agreement_written_meanwhile_is_kept_and_shown_again(qtbot, sara_ctx, amir,
+                                                                 run_sync, world):
+    from trefas_app.domain.enums import ExitState
+    from trefas_app.services import exits
+    from trefas_app.ui.dialogs.exit import AgreementDialog
+
+    _person, case = amir
+    programme = run_sync(sara_ctx, exits.request_exit, case.id)
+    run_sync(sara_ctx, exits.record_first_contact, programme.id)
+    programme = run_sync(sara_ctx, exits.move_exit, programme.id, ExitState.INTAKE)
+    dlg = AgreementDialog(sara_ctx, None, programme)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with _elsewhere(world, "olle") as other:
+        exits.set_agreement(other.uow(), other.actor, programme.id, "Olles villkor.",
+                            expected_version=programme.version)
+    dlg.conditions_edit.setPlainText("Saras villkor.")
+    dlg.ok_button.click()
+    _refused(qtbot, dlg, "Avhopparärendet", "Olle Berg")
+    assert dlg.conditions_edit.toPlainText() == "Saras villkor."
+    assert run_sync(sara_ctx, exits.get_exit, programme.id).agreement_conditions == \
+        "Olles villkor."
+    dlg.reopen_button.click()
+    qtbot.waitUntil(lambda: dlg.conditions_edit.toPlainText() == "Olles villkor.",
+                    timeout=10_000)
+
+
+def test_a_referral_moved_meanwhile_offers_its_next_steps_again(qtbot, sara_ctx, amir,
+                                                                run_sync, world):
+    from trefas_app.domain.enums import Agency, ReferralState
+    from trefas_app.services import referrals
+    from trefas_app.ui.dialogs.referral import ReferralStateDialog
+
+    _person, case = amir
+    referral = run_sync(sara_ctx, referrals.create_referral, case.id, "Oro i skolan",
+                        Agency.CITY)
+    dlg = ReferralStateDialog(sara_ctx, None, referral)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with _elsewhere(world, "olle") as other:
+        referrals.move_referral(other.uow(), other.actor, referral.id,
+                                ReferralState.INITIAL_ASSESSMENT,
+                                expected_version=referral.version)
+    dlg.state_combo.setCurrentIndex(dlg.state_combo.findData(ReferralState.INITIAL_ASSESSMENT))
+    dlg.note_edit.setPlainText("Min bedömning.")
+    dlg.ok_button.click()
+    _refused(qtbot, dlg, "Aktualiseringen", "Olle Berg")
+    assert dlg.note_edit.toPlainText() == "Min bedömning."
+    dlg.reopen_button.click()
+    qtbot.waitUntil(lambda: not dlg.reopen_button.isVisible(), timeout=10_000)
+    offered = [dlg.state_combo.itemData(i) for i in range(dlg.state_combo.count())]
+    assert ReferralState.CONSENT in offered
+    assert ReferralState.INITIAL_ASSESSMENT not in offered
