@@ -18,13 +18,6 @@ PW = "Granskog-och-hav-42"
 
 
 @pytest.fixture
-def sara_ctx(qtbot, world, ctx_factory, unlock_sync):
-    ctx = ctx_factory(world.root)
-    unlock_sync(ctx, "sara")
-    return ctx
-
-
-@pytest.fixture
 def amir(sara_ctx, run_sync, world):
     """A person with a case of sara's, olle on its team."""
     person = run_sync(sara_ctx, persons.create_person, persons.PersonInput("Amir", "Haddad"))

@@ -78,7 +78,20 @@ class ExitRequestDialog(ServiceDialog):
                  self.needs_edit.toPlainText().strip() or None)
 
 
-class FirstContactDialog(ServiceDialog):
+class _ProgrammeChange(ServiceDialog):
+    """A dialog that changes the exit programme it was opened with: its
+    version goes to the service, "Öppna igen" reads the programme anew."""
+
+    programme: ExitView
+
+    def read_again(self):
+        return exits.get_exit, (self.programme.id,)
+
+    def reopened(self, programme: ExitView) -> None:
+        self.programme = programme
+
+
+class FirstContactDialog(_ProgrammeChange):
     """When the first contact took place: after the request, not in the future."""
 
     def __init__(self, ctx, parent: QWidget | None, programme: ExitView):
@@ -117,14 +130,8 @@ class FirstContactDialog(ServiceDialog):
         self.run(exits.record_first_contact, self.programme.id, at,
                  expected_version=self.version)
 
-    def read_again(self):
-        return exits.get_exit, (self.programme.id,)
 
-    def reopened(self, programme: ExitView) -> None:
-        self.programme = programme
-
-
-class AgreementDialog(ServiceDialog):
+class AgreementDialog(_ProgrammeChange):
     """The written conditions and the signing date. Changing an approved
     agreement withdraws the approval — the dialog says so."""
 
@@ -172,9 +179,6 @@ class AgreementDialog(ServiceDialog):
                  self.conditions_edit.toPlainText().strip(), self.signed.date(),
                  expected_version=self.version)
 
-    def read_again(self):
-        return exits.get_exit, (self.programme.id,)
-
     def reopened(self, programme: ExitView) -> None:
         """The agreement as saved (opening the dialog, and "Öppna igen")."""
         self.programme = programme
@@ -183,7 +187,7 @@ class AgreementDialog(ServiceDialog):
         self.signed.set_date(programme.agreement_signed_on)
 
 
-class ExitMoveDialog(ServiceDialog):
+class ExitMoveDialog(_ProgrammeChange):
     """Move the programme on: only ``next_states`` are offered; the rules of
     the chosen step are shown before saving."""
 
@@ -253,9 +257,6 @@ class ExitMoveDialog(ServiceDialog):
         ending = combo_enum(self.ending_combo, ExitEnding) if target == ExitState.ENDED else None
         self.run(exits.move_exit, self.programme.id, target, ending,
                  expected_version=self.version)
-
-    def read_again(self):
-        return exits.get_exit, (self.programme.id,)
 
     def reopened(self, programme: ExitView) -> None:
         """The programme as saved: its state and the steps it may take now."""
