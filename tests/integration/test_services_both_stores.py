@@ -356,6 +356,7 @@ def _refused_after(any_store, read, first_save, second_save, noun: str):
     assert refused.value.sv.startswith(f"{noun} ändrades av Sara Lind kl. {at}")
     assert refused.value.sv.endswith("– din ändring har inte sparats; öppna igen.")
     assert "Sara Lind" in refused.value.en and "not been saved" in refused.value.en
+    assert refused.value.stale  # what the window reloads to show the newer version
     return refused.value
 
 

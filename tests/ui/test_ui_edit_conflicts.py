@@ -48,6 +48,8 @@ def test_a_draft_saved_on_another_desktop_is_not_overwritten(qtbot, sara_ctx, am
     dlg = NoteDialog(sara_ctx, None, case.id, draft=draft)
     qtbot.addWidget(dlg)
     dlg.show()
+    reloads = []
+    sara_ctx.changed.connect(reloads.append)
     with _elsewhere(world, "sara") as other:  # the same author, at another desk
         notes.update_draft(other.uow(), other.actor, draft.id, "Samtal", "Skrivet där borta.",
                            expected_version=draft.version)
@@ -58,6 +60,8 @@ def test_a_draft_saved_on_another_desktop_is_not_overwritten(qtbot, sara_ctx, am
     assert sara_ctx.messages == []  # in the dialog, no message box, no traceback
     saved = run_sync(sara_ctx, notes.get_note, draft.id)
     assert saved.body == "Skrivet där borta."  # nothing overwritten
+    # The case's notes tab behind the dialog reloads: it shows the newer version.
+    assert any(c.touches("notes", case.id) for c in reloads)
 
     dlg.reopen_button.click()  # "Öppna igen" (the question is answered yes)
     qtbot.waitUntil(lambda: not dlg.reopen_button.isVisible(), timeout=10_000)

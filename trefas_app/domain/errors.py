@@ -57,6 +57,10 @@ class ChangedMeanwhile(Conflict):
     with who changed it and when (``store/versions.py`` words it); the
     window keeps what the user typed and offers to open the record again."""
 
+    # What the screens show the record under (a domain.changes.Changed, or
+    # None): the window reloads those screens, so they show the newer version.
+    stale = None
+
 
 class StoreError(TrefasError):
     """Problems opening, reading or writing the store on disk."""

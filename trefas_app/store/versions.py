@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from trefas_app.domain import clock
+from trefas_app.domain.changes import Changed
 from trefas_app.domain.errors import ChangedMeanwhile
 
 #: Table -> (Swedish noun with article, English noun).
@@ -42,10 +43,21 @@ def changed_meanwhile(session, record) -> ChangedMeanwhile:
     at = clock.format_local(record.updated_at)[-5:] if record.updated_at else None
     who_sv, who_en = (f" av {name}", f" by {name}") if name else ("", "")
     when_sv, when_en = (f" kl. {at}", f" at {at}") if at else ("", "")
-    return ChangedMeanwhile(
+    refusal = ChangedMeanwhile(
         f"{sv_noun} ändrades{who_sv}{when_sv} – din ändring har inte sparats; öppna igen.",
         f"The {en_noun} was changed{who_en}{when_en} – your change has not been saved; "
         "open it again.")
+    refusal.stale = _shown_under(session, record)
+    return refusal
+
+
+def _shown_under(session, record) -> Changed:
+    """The kind and id screens show ``record`` under (as if it had just been
+    written): the window reloads them, so the user sees the newer version."""
+    from trefas_app.store.change_collector import ROUTES
+
+    kind, route = ROUTES[type(record)]
+    return Changed(**{kind: {route(session, record)}})
 
 
 def saved_at_the_same_time() -> ChangedMeanwhile:
