@@ -338,13 +338,15 @@ def test_a_stale_draft_is_not_saved(any_store):
 # --- two people saving the same record (issue 13): every edit a user reaches --
 
 
-def _refused_after(any_store, read, first_save, second_save, noun: str):
+def _refused_after(any_store, read, first_save, second_save, noun: str,
+                   users=("sara", "olle")):
     """Two desktops read the same record; the first saves; the second's save
     from what it read is refused with who changed it and when. Returns the
     refusal."""
     from trefas_app.store.versions import ChangedMeanwhile
 
-    with any_store.login("sara") as first, any_store.login("olle") as second:
+    first_user = next(display for name, display, *_rest in PEOPLE if name == users[0])
+    with any_store.login(users[0]) as first, any_store.login(users[1]) as second:
         opened_here = read(first).version
         opened_there = read(second).version
         assert opened_here == opened_there >= 1
@@ -353,9 +355,9 @@ def _refused_after(any_store, read, first_save, second_save, noun: str):
         with pytest.raises(ChangedMeanwhile) as refused:
             second_save(second, opened_there)
     at = clock.format_local(clock.now_utc())[-5:-3]  # the hour; minutes may tick
-    assert refused.value.sv.startswith(f"{noun} ändrades av Sara Lind kl. {at}")
+    assert refused.value.sv.startswith(f"{noun} ändrades av {first_user} kl. {at}")
     assert refused.value.sv.endswith("– din ändring har inte sparats; öppna igen.")
-    assert "Sara Lind" in refused.value.en and "not been saved" in refused.value.en
+    assert first_user in refused.value.en and "not been saved" in refused.value.en
     assert refused.value.stale  # what the window reloads to show the newer version
     return refused.value
 
@@ -517,3 +519,33 @@ def test_a_draft_saved_elsewhere_is_not_signed_unseen(any_store):
         assert kept.state == NoteState.DRAFT and kept.body == "Två"
         signed = notes.sign_note(here.uow(), here.actor, draft.id, expected_version=kept.version)
         assert signed.state == NoteState.SIGNED
+
+
+def test_a_routine_step_given_an_owner_meanwhile_is_not_given_another(any_store):
+    from trefas_app.domain.enums import IncidentKind
+    from trefas_app.services import incidents
+
+    with any_store.login("kalle") as coordinator:
+        incident = incidents.report_incident(
+            coordinator.uow(), coordinator.actor, IncidentKind.SHOOTING,
+            (clock.now_utc() - dt.timedelta(hours=2)).replace(microsecond=0),
+            any_store.ids["rk"], "Torget", "Skottlossning vid torget.")
+        step = next(s for s in incident.steps if s.owner_agency == Agency.POLICE)
+        police = {u.display_name: u.id for u in users.user_directory(
+            coordinator.uow(), coordinator.actor, Agency.POLICE)}
+
+    def read(s):
+        view = incidents.get_incident(s.uow(), s.actor, incident.id)
+        return next(st for st in view.steps if st.id == step.id)
+
+    def assign(name):
+        def save(s, version):
+            view = incidents.assign_step(s.uow(), s.actor, step.id, police[name],
+                                         expected_version=version)
+            return next(st for st in view.steps if st.id == step.id)
+        return save
+
+    _refused_after(any_store, read, assign("Petra Polis"), assign("Pia Chef"), "Rutinsteget",
+                   users=("petra", "kalle"))
+    with any_store.login("kalle") as s:
+        assert read(s).owner_name == "Petra Polis"

@@ -162,3 +162,38 @@ def test_a_referral_moved_meanwhile_offers_its_next_steps_again(qtbot, sara_ctx,
     offered = [dlg.state_combo.itemData(i) for i in range(dlg.state_combo.count())]
     assert ReferralState.CONSENT in offered
     assert ReferralState.INITIAL_ASSESSMENT not in offered
+
+
+def test_a_step_given_an_owner_meanwhile_keeps_the_choice_and_says_who(
+        qtbot, world, ctx_factory, unlock_sync, run_sync):
+    import datetime as dt
+
+    from trefas_app.domain.enums import Agency, IncidentKind, Role
+    from trefas_app.services import incidents
+    from trefas_app.ui.dialogs.incident import AssignStepDialog
+    from trefas_app.ui.dialogs.task_pickers import Candidate
+
+    ctx = ctx_factory(world.root)
+    unlock_sync(ctx, "kalle")  # the coordinator, who runs the routine
+    incident = run_sync(ctx, incidents.report_incident, IncidentKind.SHOOTING,
+                        (clock.now_utc() - dt.timedelta(hours=1)).replace(microsecond=0),
+                        world.unit_ids["city"], "Torget", "Skottlossning vid torget.")
+    step = next(s for s in incident.steps if s.owner_agency == Agency.CITY)
+    olle = Candidate(world.user_ids["olle"], "Olle Berg", Role.SOCIAL_WORKER, Agency.CITY)
+    dlg = AssignStepDialog(ctx, None, step, [olle])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    with _elsewhere(world, "kalle") as other:
+        incidents.assign_step(other.uow(), other.actor, step.id, world.user_ids["sara"],
+                              expected_version=step.version)
+    assert dlg.user_combo.select(world.user_ids["olle"])
+    dlg.ok_button.click()
+    _refused(qtbot, dlg, "Rutinsteget", "Kalle Nyström")
+    assert dlg.user_combo.user_id() == world.user_ids["olle"]
+    now = run_sync(ctx, incidents.get_incident, incident.id)
+    assert next(s for s in now.steps if s.id == step.id).owner_name == "Sara Lind"
+    dlg.reopen_button.click()
+    qtbot.waitUntil(lambda: not dlg.reopen_button.isVisible(), timeout=10_000)
+    assert dlg.version == next(s for s in now.steps if s.id == step.id).version
+    with qtbot.waitSignal(dlg.succeeded, timeout=10_000):
+        dlg.ok_button.click()  # olle, over the owner the dialog now knows

@@ -20,7 +20,8 @@ from trefas_app.domain.errors import ChangedMeanwhile
 NOUNS = {"notes": ("Anteckningen", "note"), "plans": ("Planen", "plan"),
          "referrals": ("Aktualiseringen", "referral"), "tasks": ("Uppgiften", "task"),
          "persons": ("Personuppgifterna", "person record"),
-         "exit_programmes": ("Avhopparärendet", "exit programme")}
+         "exit_programmes": ("Avhopparärendet", "exit programme"),
+         "routine_steps": ("Rutinsteget", "routine step")}
 
 __all__ = ["ChangedMeanwhile", "NOUNS", "changed_meanwhile", "require_version",
            "saved_at_the_same_time"]

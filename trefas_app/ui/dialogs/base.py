@@ -134,7 +134,8 @@ class ServiceDialog(TunedOnShow, QDialog):
 
     def reopened(self, view: Any) -> None:
         """Show ``view``, the record as saved now (fields, what it says about
-        the record). The base has already taken its version."""
+        the record). The base has already taken its version (a dialog whose
+        record is a part of ``view`` sets :attr:`version` itself)."""
 
     # -- building ------------------------------------------------------------------
 
@@ -250,7 +251,7 @@ class ServiceDialog(TunedOnShow, QDialog):
 
     def _show_reopened(self, view: Any) -> None:
         self.set_busy(False)
-        self.version = view.version
+        self.version = getattr(view, "version", None)  # reopened() may say better
         self.reopened(view)
         self.reopen_button.hide()
         self.show_problem("")
