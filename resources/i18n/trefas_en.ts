@@ -3668,12 +3668,20 @@ Current status: {state}</translation>
         <translation>Cancel</translation>
     </message>
     <message>
+        <source>Öppna igen</source>
+        <translation>Open again</translation>
+    </message>
+    <message>
         <source>Innan du kan spara:</source>
         <translation>Before you can save:</translation>
     </message>
     <message>
         <source>Servern går inte att nå. Ingenting har sparats, och det du har skrivit finns kvar här. Spara igen när förbindelsen är tillbaka.</source>
         <translation>The server cannot be reached. Nothing has been saved, and what you have typed is still here. Save again when the connection is back.</translation>
+    </message>
+    <message>
+        <source>Det du har skrivit ersätts av det som är sparat nu. Öppna igen ändå?</source>
+        <translation>What you have typed is replaced by what is saved now. Open again anyway?</translation>
     </message>
     <message>
         <source>Du har ändringar som inte är sparade. Vill du stänga ändå? Det du har skrivit försvinner.</source>

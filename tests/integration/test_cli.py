@@ -424,6 +424,49 @@ def test_person_case_note_flow(store, run):
     assert code == 1 and "Posten finns inte, eller så har du inte åtkomst" in err
 
 
+def test_an_edit_of_a_version_someone_replaced_is_refused(store, run, tmp_path):
+    """Two people editing the same record (issue 13): ``--version`` names the
+    version read; a save after someone else's is refused with who and when,
+    exit 1, and nothing is overwritten."""
+    common = ("--store", store, "--user", "sara")
+    code, out, err = run("person", "add", "--first-name", "Amir", "--last-name", "Haddad",
+                         "--json", *common, password=SARA_PW)
+    person = f"P-{json.loads(out)['id']:04d}"
+    code, out, err = run("person", "show", person, *common, password=SARA_PW)
+    assert code == 0 and re.search(r"^Version\s+1$", out, re.M), out
+    code, out, err = run("person", "edit", person, "--phone", "070-111 11 11", "--version", 1,
+                         *common, password=SARA_PW)
+    assert code == 0 and "version 2" in out, err
+    code, out, err = run("person", "edit", person, "--phone", "070-222 22 22", "--version", 1,
+                         *common, password=SARA_PW)
+    hour = clock.format_local(clock.now_utc())[-5:-3]
+    assert code == 1 and err.startswith(f"Personuppgifterna ändrades av Sara Sund kl. {hour}")
+    assert "din ändring har inte sparats; öppna igen." in err and "Traceback" not in err
+    shown = json.loads(run("person", "show", person, "--json", *common, password=SARA_PW)[1])
+    assert shown["phone"] == "070-111 11 11" and shown["last_name"] == "Haddad"
+
+    number = json.loads(run("case", "open", "--person", person, "--title", "Risk", "--json",
+                            *common, password=SARA_PW)[1])["number"]
+    note_id = json.loads(run("note", "add", "--case", number, "--title", "Samtal", "--category",
+                             "social", "--json", *common, password=SARA_PW,
+                             stdin="Ett.\n")[1])["id"]
+    text = tmp_path / "text.txt"
+    text.write_text("Två.\n", encoding="utf-8")
+    code, out, err = run("note", "edit", note_id, "--file", text, "--version", 1, *common,
+                         password=SARA_PW)
+    assert code == 0 and "version 2" in out, err
+    code, out, err = run("note", "edit", note_id, "--title", "Annat", "--version", 1, *common,
+                         password=SARA_PW)
+    assert code == 1 and err.startswith("Anteckningen ändrades av Sara Sund kl. "), err
+    code, _, err = run("note", "sign", note_id, "--version", 1, *common, password=SARA_PW)
+    assert code == 1 and "din ändring har inte sparats" in err
+    rows = json.loads(run("note", "list", "--case", number, "--json", *common,
+                          password=SARA_PW)[1])["rows"]
+    assert [(r["title"], r["body"], r["state"], r["version"]) for r in rows] == [
+        ("Samtal", "Två.", "draft", 2)]
+    assert run("note", "sign", note_id, "--version", 2, *common, password=SARA_PW)[0] == 0
+
+
 def test_consent_needs_an_end_date_and_can_be_withdrawn(store, run):
     common = ("--store", store, "--user", "sara")
     person = json.loads(run("person", "add", "--first-name", "Lina", "--last-name", "Berg",

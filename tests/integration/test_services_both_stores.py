@@ -333,3 +333,219 @@ def test_a_stale_draft_is_not_saved(any_store):
         assert notes.get_note(s.uow(), s.actor, draft.id).version == newer.version
         notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Fyra",
                            expected_version=newer.version)
+
+
+# --- two people saving the same record (issue 13): every edit a user reaches --
+
+
+def _refused_after(any_store, read, first_save, second_save, noun: str,
+                   users=("sara", "olle")):
+    """Two desktops read the same record; the first saves; the second's save
+    from what it read is refused with who changed it and when. Returns the
+    refusal."""
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    first_user = next(display for name, display, *_rest in PEOPLE if name == users[0])
+    with any_store.login(users[0]) as first, any_store.login(users[1]) as second:
+        opened_here = read(first).version
+        opened_there = read(second).version
+        assert opened_here == opened_there >= 1
+        saved = first_save(first, opened_here)
+        assert saved.version > opened_here  # the next save from this view is accepted
+        with pytest.raises(ChangedMeanwhile) as refused:
+            second_save(second, opened_there)
+    at = clock.format_local(clock.now_utc())[-5:-3]  # the hour; minutes may tick
+    assert refused.value.sv.startswith(f"{noun} ändrades av {first_user} kl. {at}")
+    assert refused.value.sv.endswith("– din ändring har inte sparats; öppna igen.")
+    assert first_user in refused.value.en and "not been saved" in refused.value.en
+    assert refused.value.stale  # what the window reloads to show the newer version
+    return refused.value
+
+
+@pytest.fixture
+def olle_on_team(any_store):
+    with any_store.login("sara") as s:
+        view = cases.get_case(s.uow(), s.actor, any_store.ids["case"])
+        if not any(member.user_id == users_id(s, "olle") for member in view.team):
+            cases.add_team_member(s.uow(), s.actor, view.id, users_id(s, "olle"))
+    return any_store
+
+
+def users_id(session, name: str) -> int:
+    display = next(d for n, d, *_rest in PEOPLE if n == name)
+    return next(u.id for u in users.user_directory(session.uow(), session.actor)
+                if u.display_name == display)
+
+
+def test_a_person_saved_meanwhile_is_not_overwritten(olle_on_team):
+    any_store = olle_on_team
+    person_id = any_store.ids["person"]
+
+    def read(s):
+        return persons.get_person(s.uow(), s.actor, person_id)
+
+    def save(phone):
+        return lambda s, version: persons.update_person(
+            s.uow(), s.actor, person_id, persons.PersonInput("Amir", "Haddad", phone=phone),
+            expected_version=version)
+
+    _refused_after(any_store, read, save("070-111 11 11"), save("070-222 22 22"),
+                   "Personuppgifterna")
+    with any_store.login("sara") as s:
+        assert read(s).phone == "070-111 11 11"
+
+
+def test_a_referral_moved_meanwhile_is_not_moved_again(olle_on_team):
+    from trefas_app.domain.enums import ReferralState
+    from trefas_app.services import referrals
+
+    any_store = olle_on_team
+    with any_store.login("sara") as s:
+        ref = referrals.create_referral(s.uow(), s.actor, any_store.ids["case"],
+                                        "Skjutning i området", Agency.POLICE)
+
+    def read(s):
+        return referrals.get_referral(s.uow(), s.actor, ref.id)
+
+    def move(s, version):
+        return referrals.move_referral(s.uow(), s.actor, ref.id,
+                                       ReferralState.INITIAL_ASSESSMENT,
+                                       note="Första bedömning", expected_version=version)
+
+    _refused_after(any_store, read, move, move, "Aktualiseringen")
+    with any_store.login("sara") as s:
+        assert read(s).state == ReferralState.INITIAL_ASSESSMENT
+
+
+def test_a_task_done_meanwhile_is_not_cancelled(olle_on_team):
+    from trefas_app.domain.enums import TaskState
+    from trefas_app.services import tasks
+
+    any_store = olle_on_team
+    with any_store.login("sara") as s:
+        task = tasks.create_task(s.uow(), s.actor, any_store.ids["case"], "Ring skolan",
+                                 None, None, None)
+
+    def read(s):
+        return tasks.get_task(s.uow(), s.actor, task.id)
+
+    _refused_after(
+        any_store, read,
+        lambda s, v: tasks.complete_task(s.uow(), s.actor, task.id, expected_version=v),
+        lambda s, v: tasks.cancel_task(s.uow(), s.actor, task.id, "Behövs inte",
+                                       expected_version=v),
+        "Uppgiften")
+    with any_store.login("sara") as s:
+        assert read(s).state == TaskState.DONE
+
+
+def test_an_exit_agreement_written_meanwhile_is_not_overwritten(olle_on_team):
+    from trefas_app.domain.enums import ExitState
+    from trefas_app.services import exits
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    any_store = olle_on_team
+    with any_store.login("sara") as s:
+        programme = exits.request_exit(s.uow(), s.actor, any_store.ids["case"])
+        exits.record_first_contact(s.uow(), s.actor, programme.id)
+        exits.move_exit(s.uow(), s.actor, programme.id, ExitState.INTAKE)
+
+    def read(s):
+        return exits.get_exit(s.uow(), s.actor, programme.id)
+
+    def write(conditions, signed_on=None):
+        return lambda s, version: exits.set_agreement(s.uow(), s.actor, programme.id,
+                                                      conditions, signed_on,
+                                                      expected_version=version)
+
+    _refused_after(any_store, read, write("Inga kontakter med gruppen."),
+                   write("Flytt till annan ort."), "Avhopparärendet")
+    with any_store.login("sara") as s:
+        assert read(s).agreement_conditions == "Inga kontakter med gruppen."
+        exits.move_exit(s.uow(), s.actor, programme.id, ExitState.AGREEMENT,
+                        expected_version=read(s).version)
+    with any_store.login("stina") as boss:
+        read_by_boss = read(boss).version
+    with any_store.login("sara") as s:  # the conditions change after the supervisor read them
+        write("Inga kontakter, ny skola.", clock.today())(s, read(s).version)
+    with any_store.login("stina") as boss:
+        with pytest.raises(ChangedMeanwhile):
+            exits.approve_agreement(boss.uow(), boss.actor, programme.id,
+                                    expected_version=read_by_boss)
+        assert read(boss).agreement_approved_at is None
+        approved = exits.approve_agreement(boss.uow(), boss.actor, programme.id,
+                                           expected_version=read(boss).version)
+        assert approved.agreement_approved_at is not None
+
+
+def test_a_plan_changed_meanwhile_is_not_approved_unseen(any_store):
+    from trefas_app.domain.enums import LifeArea, PlanState
+    from trefas_app.services import plans
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    with any_store.login("sara") as s:
+        plan = plans.create_plan(s.uow(), s.actor, any_store.ids["case"], False, Agency.CITY)
+        plans.add_goal(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Gå i skolan")
+        plans.add_action(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Möte med mentorn",
+                         Agency.CITY)
+    with any_store.login("stina") as boss:
+        read_by_boss = plans.get_plan(boss.uow(), boss.actor, plan.id).version
+    with any_store.login("sara") as s:  # an action added after the supervisor read it
+        plans.add_action(s.uow(), s.actor, plan.id, LifeArea.STUDIES, "Läxhjälp",
+                         Agency.CITY)
+    with any_store.login("stina") as boss:
+        with pytest.raises(ChangedMeanwhile) as refused:
+            plans.approve_plan(boss.uow(), boss.actor, plan.id, expected_version=read_by_boss)
+        assert refused.value.sv.startswith("Planen ändrades av Sara Lind kl. ")
+        assert plans.get_plan(boss.uow(), boss.actor, plan.id).state == PlanState.DRAFT
+        current = plans.get_plan(boss.uow(), boss.actor, plan.id)
+        assert plans.approve_plan(boss.uow(), boss.actor, plan.id,
+                                  expected_version=current.version).state == PlanState.APPROVED
+
+
+def test_a_draft_saved_elsewhere_is_not_signed_unseen(any_store):
+    from trefas_app.store.versions import ChangedMeanwhile
+
+    with any_store.login("sara") as here, any_store.login("sara") as there:
+        draft = notes.write_note(here.uow(), here.actor, any_store.ids["case"], "Utkast",
+                                 "Ett", Category.SOCIAL)
+        notes.update_draft(there.uow(), there.actor, draft.id, "Utkast", "Två",
+                           expected_version=draft.version)
+        with pytest.raises(ChangedMeanwhile):
+            notes.sign_note(here.uow(), here.actor, draft.id, expected_version=draft.version)
+        with pytest.raises(ChangedMeanwhile):
+            notes.delete_draft(here.uow(), here.actor, draft.id, expected_version=draft.version)
+        kept = notes.get_note(here.uow(), here.actor, draft.id)
+        assert kept.state == NoteState.DRAFT and kept.body == "Två"
+        signed = notes.sign_note(here.uow(), here.actor, draft.id, expected_version=kept.version)
+        assert signed.state == NoteState.SIGNED
+
+
+def test_a_routine_step_given_an_owner_meanwhile_is_not_given_another(any_store):
+    from trefas_app.domain.enums import IncidentKind
+    from trefas_app.services import incidents
+
+    with any_store.login("kalle") as coordinator:
+        incident = incidents.report_incident(
+            coordinator.uow(), coordinator.actor, IncidentKind.SHOOTING,
+            (clock.now_utc() - dt.timedelta(hours=2)).replace(microsecond=0),
+            any_store.ids["rk"], "Torget", "Skottlossning vid torget.")
+        step = next(s for s in incident.steps if s.owner_agency == Agency.POLICE)
+        police = {u.display_name: u.id for u in users.user_directory(
+            coordinator.uow(), coordinator.actor, Agency.POLICE)}
+
+    def read(s):
+        view = incidents.get_incident(s.uow(), s.actor, incident.id)
+        return next(st for st in view.steps if st.id == step.id)
+
+    def assign(name):
+        def save(s, version):
+            view = incidents.assign_step(s.uow(), s.actor, step.id, police[name],
+                                         expected_version=version)
+            return next(st for st in view.steps if st.id == step.id)
+        return save
+
+    _refused_after(any_store, read, assign("Petra Polis"), assign("Pia Chef"), "Rutinsteget",
+                   users=("petra", "kalle"))
+    with any_store.login("kalle") as s:
+        assert read(s).owner_name == "Petra Polis"

@@ -119,6 +119,14 @@ def unlock_sync(qtbot):
 
 
 @pytest.fixture
+def sara_ctx(qtbot, world, ctx_factory, unlock_sync):
+    """An AppContext unlocked as sara (social worker, Rinkeby-Kista) on the world."""
+    ctx = ctx_factory(world.root)
+    unlock_sync(ctx, "sara")
+    return ctx
+
+
+@pytest.fixture
 def run_sync(qtbot):
     """``run_sync(ctx, service, *args)``: a service through the worker, waited for."""
     def do(ctx, service, *args, **kwargs):

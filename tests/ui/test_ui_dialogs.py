@@ -20,13 +20,6 @@ from trefas_app.ui.dialogs.person import PersonDialog
 VALID_PN = "19900101-0017"
 
 
-@pytest.fixture
-def sara_ctx(qtbot, world, ctx_factory, unlock_sync):
-    ctx = ctx_factory(world.root)
-    unlock_sync(ctx, "sara")
-    return ctx
-
-
 # --- person -------------------------------------------------------------------------
 
 

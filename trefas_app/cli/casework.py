@@ -66,27 +66,63 @@ def _print_person(p) -> None:
                   (t("Skydd", "Protection"), p.protection_level),
                   (t("Risknivå", "Risk level"), p.risk_level),
                   (t("Riskfaktorer", "Risk factors"), p.risk_factors),
-                  (t("Skyddsfaktorer", "Protective factors"), p.protective_factors)])
+                  (t("Skyddsfaktorer", "Protective factors"), p.protective_factors),
+                  ("Version", p.version)])
     if p.withheld:
         out(t("Visas inte för dig: ", "Not shown to you: ")
             + ", ".join(lbl(c) for c in p.withheld))
 
 
+#: The person options (each also an attribute of PersonInput and PersonView).
+_PERSON_TEXTS = ("first_name", "last_name", "personal_number", "phone", "address",
+                 "postal_code", "city", "risk_factors", "protective_factors")
+
+
+def _person_input(args: argparse.Namespace, current=None):
+    """The person options given; an option not given keeps ``current``'s
+    value (an edit: "" empties a field) or stays empty (a new person)."""
+    from trefas_app.services import persons
+
+    def given(name: str):
+        value = opt(args, name)
+        if value is None:
+            return getattr(current, name) if current is not None else None
+        return value.strip() or None
+
+    protection = opt(args, "protection") or (current.protection_level if current
+                                             else ProtectionLevel.NONE)
+    risk = opt(args, "risk") or (current.risk_level if current else RiskLevel.GREEN)
+    return persons.PersonInput(**{name: given(name) for name in _PERSON_TEXTS},
+                               protection_level=ProtectionLevel(protection),
+                               risk_level=RiskLevel(risk))
+
+
 def cmd_person_add(args: argparse.Namespace) -> int:
     from trefas_app.services import persons
 
-    data = persons.PersonInput(
-        first_name=args.first_name, last_name=args.last_name,
-        personal_number=opt(args, "personal_number"), phone=opt(args, "phone"),
-        address=opt(args, "address"), postal_code=opt(args, "postal_code"),
-        city=opt(args, "city"),
-        protection_level=ProtectionLevel(opt(args, "protection") or ProtectionLevel.NONE),
-        risk_level=RiskLevel(opt(args, "risk") or RiskLevel.GREEN),
-        risk_factors=opt(args, "risk_factors"),
-        protective_factors=opt(args, "protective_factors"))
-    view = as_user(args, persons.create_person, data)
+    view = as_user(args, persons.create_person, _person_input(args))
     return print_result(args, view, t(f"Personen är registrerad som {view.alias}.",
                                       f"The person has been registered as {view.alias}."))
+
+
+def cmd_person_edit(args: argparse.Namespace) -> int:
+    """Change the options given; with ``--version`` only if nobody saved the
+    person since that version was shown (``person show``)."""
+    from trefas_app.services import persons
+
+    with session(args) as store:
+        current = persons.get_person(store.uow(), store.actor, args.person_id)
+        if current.withheld:  # saving would erase what this user cannot see
+            raise UsageError("Du kan inte ändra personen: en del av uppgifterna visas inte "
+                             "för dig.",
+                             "You cannot change the person: some of the details are not "
+                             "shown to you.")
+        view = persons.update_person(store.uow(), store.actor, current.id,
+                                     _person_input(args, current),
+                                     expected_version=opt(args, "version"))
+    return print_result(args, view, t(f"{view.alias} är ändrad (version {view.version}).",
+                                      f"{view.alias} has been changed (version "
+                                      f"{view.version})."))
 
 
 def cmd_person_show(args: argparse.Namespace) -> int:
@@ -212,10 +248,29 @@ def _store_and_user_options(args: argparse.Namespace) -> str:
     return "".join(" " + p for p in parts)
 
 
+def cmd_note_edit(args: argparse.Namespace) -> int:
+    """Change one's own draft (title, text, category); with ``--version``
+    only if it was not saved since that version was shown (``note list``)."""
+    from trefas_app.services import notes
+
+    body = _note_body(args) if opt(args, "file") is not None else None  # else the text stays
+    with session(args) as store:
+        current = notes.get_note(store.uow(), store.actor, args.note_id)
+        view = notes.update_draft(store.uow(), store.actor, current.id,
+                                  opt(args, "title") or current.title,
+                                  current.body if body is None else body,
+                                  Category(opt(args, "category") or current.category),
+                                  expected_version=opt(args, "version"))
+    return print_result(args, view, t(
+        f"Utkastet #{view.id} är sparat (version {view.version}).",
+        f"Draft #{view.id} is saved (version {view.version})."))
+
+
 def cmd_note_sign(args: argparse.Namespace) -> int:
     from trefas_app.services import notes
 
-    view = as_user(args, notes.sign_note, args.note_id)
+    view = as_user(args, notes.sign_note, args.note_id,
+                   expected_version=opt(args, "version"))
     out(t(f"Anteckning #{view.id} är signerad och kan inte längre ändras.",
           f"Note #{view.id} is signed and can no longer be changed."))
     return EXIT_OK
@@ -229,8 +284,10 @@ def cmd_note_list(args: argparse.Namespace) -> int:
                                 **paging(args, limit=100))
     return print_listing(
         args, page, ["ID", t("Skapad", "Created"), t("Kategori", "Category"),
-                     t("Status", "State"), t("Rubrik", "Title"), t("Författare", "Author")],
-        [(n.id, n.created_at, n.category, n.state, n.title, n.author) for n in page.rows],
+                     t("Status", "State"), t("Rubrik", "Title"), t("Författare", "Author"),
+                     "Version"],
+        [(n.id, n.created_at, n.category, n.state, n.title, n.author, n.version)
+         for n in page.rows],
         hidden=True, more=False)
 
 
@@ -303,17 +360,9 @@ def cmd_emergency(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def register(commands: Commands) -> None:
-    add, sub, acting, as_json = commands.add, commands.sub, commands.acting, commands.as_json
-    pages = commands.paging
-    person = commands.group("person", "personer")
-    p = add(person, "list", cmd_person_list, "lista eller sök personer",
-            [acting, as_json, pages], "person list")
-    p.add_argument("--query", metavar="TEXT", help="namn, personnummer eller P-nummer")
-    p = add(person, "add", cmd_person_add, "registrera en person", [acting, as_json],
-            "person add")
-    p.add_argument("--first-name", metavar="TEXT", required=True)
-    p.add_argument("--last-name", metavar="TEXT", required=True)
+def _person_arguments(p: argparse.ArgumentParser, required: bool) -> None:
+    p.add_argument("--first-name", metavar="TEXT", required=required)
+    p.add_argument("--last-name", metavar="TEXT", required=required)
     p.add_argument("--personal-number", metavar="NUMBER",
                    help="personnummer eller samordningsnummer")
     p.add_argument("--phone", metavar="NUMBER")
@@ -324,6 +373,31 @@ def register(commands: Commands) -> None:
     p.add_argument("--risk", choices=values(RiskLevel))
     p.add_argument("--risk-factors", metavar="TEXT")
     p.add_argument("--protective-factors", metavar="TEXT")
+
+
+def _version_argument(p: argparse.ArgumentParser, shown_by: str) -> None:
+    """``--version N``: change the record only if it is still the version the
+    user read (two people editing the same record, issue 13)."""
+    p.add_argument("--version", type=positive_int, metavar="N",
+                   help=f"bara om posten fortfarande har versionen N (visas av "
+                        f"”trefas {shown_by}”); annars ändras ingenting")
+
+
+def register(commands: Commands) -> None:
+    add, sub, acting, as_json = commands.add, commands.sub, commands.acting, commands.as_json
+    pages = commands.paging
+    person = commands.group("person", "personer")
+    p = add(person, "list", cmd_person_list, "lista eller sök personer",
+            [acting, as_json, pages], "person list")
+    p.add_argument("--query", metavar="TEXT", help="namn, personnummer eller P-nummer")
+    p = add(person, "add", cmd_person_add, "registrera en person", [acting, as_json],
+            "person add")
+    _person_arguments(p, required=True)
+    p = add(person, "edit", cmd_person_edit, "ändra en persons uppgifter (de som anges)",
+            [acting, as_json], "person edit")
+    p.add_argument("person_id", type=person_id_arg, metavar="ID")
+    _person_arguments(p, required=False)
+    _version_argument(p, "person show")
     p = add(person, "show", cmd_person_show, "visa en person", [acting, as_json],
             "person show")
     p.add_argument("person_id", type=person_id_arg, metavar="ID")
@@ -351,8 +425,16 @@ def register(commands: Commands) -> None:
     p.add_argument("--file", metavar="FILE", help="läs texten från filen ('-' = standard in)")
     p.add_argument("--corrects", type=int, metavar="ID", help="rättar den signerade "
                    "anteckningen ID")
+    p = add(note, "edit", cmd_note_edit, "ändra ett eget utkast (ny text med --file; "
+            "'--file -' = standard in)", [acting, as_json], "note edit")
+    p.add_argument("note_id", type=int, metavar="ID")
+    p.add_argument("--title", metavar="TEXT")
+    p.add_argument("--category", choices=values(Category))
+    p.add_argument("--file", metavar="FILE", help="läs texten från filen ('-' = standard in)")
+    _version_argument(p, "note list")
     p = add(note, "sign", cmd_note_sign, "signera ett utkast", [acting], "note sign")
     p.add_argument("note_id", type=int, metavar="ID")
+    _version_argument(p, "note list")
     p = add(note, "list", cmd_note_list, "lista ett ärendes anteckningar",
             [acting, as_json, pages], "note list")
     p.add_argument("--case", metavar="NUMBER", required=True)

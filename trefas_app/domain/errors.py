@@ -52,6 +52,16 @@ class Conflict(TrefasError):
     """The change collides with the current state (already signed, exists, …)."""
 
 
+class ChangedMeanwhile(Conflict):
+    """Someone saved the record after this user read it: the save is refused
+    with who changed it and when (``store/versions.py`` words it); the
+    window keeps what the user typed and offers to open the record again."""
+
+    # What the screens show the record under (a domain.changes.Changed, or
+    # None): the window reloads those screens, so they show the newer version.
+    stale = None
+
+
 class StoreError(TrefasError):
     """Problems opening, reading or writing the store on disk."""
 

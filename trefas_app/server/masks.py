@@ -52,7 +52,8 @@ class ShownTable:
 _TRACKED = ("created_at", "created_by_id", "updated_at", "updated_by_id")
 
 PERSONS = ShownTable(
-    "persons", "person", ("id", "protection_level", "owner_agency", "unit_id", *_TRACKED),
+    "persons", "person", ("id", "protection_level", "owner_agency", "unit_id", "version",
+                         *_TRACKED),
     (("display_name", "text"), ("first_name", "text"), ("last_name", "text"),
      ("personal_number", "text"), ("birth_date", "date"), ("phone", "text"),
      ("address", "text"), ("postal_code", "text"), ("city", "text"),

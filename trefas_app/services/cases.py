@@ -356,6 +356,9 @@ def move_case(uow: UnitOfWork, actor: Actor, case_id: int, to_state: CaseState,
     with uow:
         now = uow.now()
         s = uow.session
+        # Held until the commit: a second desktop moving the case at the same
+        # moment waits, then meets the lifecycle with this move's state.
+        dialect.lock_for_change(s, "case", case_id)
         case = access.get_visible(s, actor, "case", case_id, now)
         lifecycles.CASE.check(case.state, to_state)
         permission = TRANSITION_PERMISSION[(case.state, to_state)]

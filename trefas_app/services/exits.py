@@ -52,6 +52,7 @@ from trefas_app.services.views_casework import (
 )
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 FIRST_CONTACT_TARGET = dt.timedelta(hours=24)
 #: What the person's consent must cover, for every agency, before protection
@@ -133,10 +134,13 @@ def _may(uow: UnitOfWork, actor: Actor, kind: str, model, record_id: int, verb: 
         model.id == record_id, access.visible(actor, kind, uow.now(), verb))))
 
 
-def _writable_exit(uow: UnitOfWork, actor: Actor, exit_id: int,
-                   verb: str = "write") -> tuple[m.ExitProgramme, m.Case]:
+def _writable_exit(uow: UnitOfWork, actor: Actor, exit_id: int, verb: str = "write",
+                   expected_version: int | None = None) -> tuple[m.ExitProgramme, m.Case]:
+    """The programme, if the user may change it now and (with
+    ``expected_version``) nobody changed it since the user read it."""
     ep = access.get_visible(uow.session, actor, "exit", exit_id, uow.now(), verb=verb)
     case = writable_case(uow, actor, ep.case_id, f"exit.{verb}")
+    require_version(uow.session, ep, expected_version)
     return ep, case
 
 
@@ -251,7 +255,7 @@ def _view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,
         measures=tuple(_measure_view(r) for r in measures),
         support=tuple(_support_view(r) for r in support),
         hidden_assessments=hidden_a, hidden_measures=hidden_m, hidden_support=hidden_s,
-        consent_missing=gaps, next_states=next_states))
+        consent_missing=gaps, next_states=next_states, version=ep.version))
 
 
 def _commit_view(uow: UnitOfWork, actor: Actor, ep: m.ExitProgramme,
@@ -292,7 +296,8 @@ def request_exit(uow: UnitOfWork, actor: Actor, case_id: int,
 
 
 def record_first_contact(uow: UnitOfWork, actor: Actor, exit_id: int,
-                         at: dt.datetime | None = None) -> ExitView:
+                         at: dt.datetime | None = None,
+                         expected_version: int | None = None) -> ExitView:
     """The first contact with the person took place at ``at`` (default: now)."""
     if at is not None and (not isinstance(at, dt.datetime) or at.tzinfo is None):
         raise ValidationError("Ange tidpunkten för första kontakten med datum och klockslag.",
@@ -300,7 +305,7 @@ def record_first_contact(uow: UnitOfWork, actor: Actor, exit_id: int,
     with uow:
         now = uow.now()
         at = now if at is None else at.astimezone(dt.timezone.utc)
-        ep, case = _writable_exit(uow, actor, exit_id)
+        ep, case = _writable_exit(uow, actor, exit_id, expected_version=expected_version)
         lifecycles.EXIT.check(ep.state, ExitState.FIRST_CONTACT)
         if at > now:
             raise ValidationError("Tidpunkten för första kontakten ligger i framtiden.",
@@ -314,14 +319,16 @@ def record_first_contact(uow: UnitOfWork, actor: Actor, exit_id: int,
 
 
 def set_agreement(uow: UnitOfWork, actor: Actor, exit_id: int, conditions: str,
-                  signed_on: dt.date | None = None) -> ExitView:
+                  signed_on: dt.date | None = None,
+                  expected_version: int | None = None) -> ExitView:
     """Record the written conditions of the agreement (and when it was signed).
-    Changing an approved agreement withdraws the approval."""
+    Changing an approved agreement withdraws the approval. With
+    ``expected_version``, only over the agreement the user read."""
     conditions = _text(conditions, "villkoren i överenskommelsen",
                        "the conditions of the agreement")
     with uow:
         now = uow.now()
-        ep, case = _writable_exit(uow, actor, exit_id)
+        ep, case = _writable_exit(uow, actor, exit_id, expected_version=expected_version)
         if ep.state not in (ExitState.INTAKE, ExitState.AGREEMENT):
             raise Conflict("Överenskommelsen kan bara skrivas vid inskrivning eller "
                            "överenskommelse.",
@@ -351,11 +358,14 @@ def set_agreement(uow: UnitOfWork, actor: Actor, exit_id: int, conditions: str,
         return _commit_view(uow, actor, ep)
 
 
-def approve_agreement(uow: UnitOfWork, actor: Actor, exit_id: int) -> ExitView:
-    """A supervisor of the owning agency approves the written agreement."""
+def approve_agreement(uow: UnitOfWork, actor: Actor, exit_id: int,
+                      expected_version: int | None = None) -> ExitView:
+    """A supervisor of the owning agency approves the written agreement; with
+    ``expected_version``, only the conditions as they read them."""
     with uow:
         access.require(actor, "exit.approve")
-        ep, case = _writable_exit(uow, actor, exit_id, verb="approve")
+        ep, case = _writable_exit(uow, actor, exit_id, verb="approve",
+                                  expected_version=expected_version)
         if actor.agency != ep.owner_agency:
             raise access.denied(actor, "exit.approve",
                                 "Bara en enhetschef på den myndighet som driver avhopparstödet "
@@ -383,12 +393,14 @@ def approve_agreement(uow: UnitOfWork, actor: Actor, exit_id: int) -> ExitView:
 
 
 def move_exit(uow: UnitOfWork, actor: Actor, exit_id: int, to_state: ExitState,
-              ending: ExitEnding | None = None) -> ExitView:
-    """Move the programme along its lifecycle, with the rules of each step."""
+              ending: ExitEnding | None = None,
+              expected_version: int | None = None) -> ExitView:
+    """Move the programme along its lifecycle, with the rules of each step
+    (with ``expected_version``, from the programme as the user read it)."""
     to_state = lifecycles.EXIT.coerce(to_state)
     with uow:
         s, now = uow.session, uow.now()
-        ep, case = _writable_exit(uow, actor, exit_id)
+        ep, case = _writable_exit(uow, actor, exit_id, expected_version=expected_version)
         lifecycles.EXIT.check(ep.state, to_state)
         reason = lifecycles.require_reason(lifecycles.EXIT, to_state, ending)
         if reason is None and ending is not None:

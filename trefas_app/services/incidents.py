@@ -52,8 +52,10 @@ from trefas_app.services.views_ops import (
     InvolvementView,
     RoutineStepView,
 )
+from trefas_app.store import dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 INCIDENT_PREFIX = "H"
 INVOLVEMENT_CATEGORY = Category.CRIMINAL
@@ -79,20 +81,31 @@ def _since(value: dt.datetime | dt.date | None) -> dt.datetime | None:
 
 
 def _incident(uow: UnitOfWork, actor: Actor, incident_id: int, permission: str) -> m.Incident:
+    """The incident; one read to be changed (``incident.write``) is held until
+    the commit, so a second desktop's change waits and then sees this one's
+    (a routine started twice, or closed while a step is marked done, is
+    refused by the lifecycle instead of recorded twice)."""
     access.require(actor, permission)
+    if permission == "incident.write":
+        dialect.lock_for_change(uow.session, "incident", incident_id)
     incident = uow.session.get(m.Incident, incident_id)
     if incident is None:
         raise NotFound("Händelsen finns inte.", "The incident does not exist.")
     return incident
 
 
-def _step(uow: UnitOfWork, actor: Actor, step_id: int) -> tuple[m.RoutineStep, m.Incident]:
-    """A routine step the user may work on: routine.write, and the step's owning
-    agency is the user's own — or the user is a coordinator (who runs the routine)."""
+def _step(uow: UnitOfWork, actor: Actor, step_id: int,
+          expected_version: int | None) -> tuple[m.RoutineStep, m.Incident]:
+    """A routine step the user may work on, to be changed now: routine.write,
+    and the step's owning agency is the user's own — or the user is a
+    coordinator (who runs the routine); with ``expected_version``, only if
+    nobody changed the step since the user read it (store/versions.py)."""
     access.require(actor, "routine.write")
+    dialect.lock_for_change(uow.session, "routine_step", step_id)  # as _incident's
     step = uow.session.get(m.RoutineStep, step_id)
     if step is None:
         raise NotFound("Rutinsteget finns inte.", "The routine step does not exist.")
+    dialect.lock_for_change(uow.session, "incident", step.incident_id)
     if step.owner_agency != actor.agency and actor.role != Role.COORDINATOR:
         raise access.denied(
             actor, "routine.write",
@@ -100,6 +113,8 @@ def _step(uow: UnitOfWork, actor: Actor, step_id: int) -> tuple[m.RoutineStep, m
             "samordnaren kan ändra det.",
             f"The step is owned by {label(step.owner_agency, 'en')}; only that agency or "
             "the coordinator can change it.", "routine_step", step_id)
+    require_version(uow.session, step, expected_version)
+    step.updated_at, step.updated_by_id = uow.now(), actor.user_id
     return step, uow.session.get(m.Incident, step.incident_id)
 
 
@@ -124,7 +139,7 @@ def _step_views(session, steps: list[m.RoutineStep], now: dt.datetime) -> tuple[
             owner_agency=st.owner_agency, owner_user_id=st.owner_user_id,
             owner_name=names.get(st.owner_user_id), due_at=st.due_at, done_at=st.done_at,
             done_by=names.get(st.done_by_id), comment=st.comment,
-            overdue=st.done_at is None and st.due_at < now))
+            overdue=st.done_at is None and st.due_at < now, version=st.version))
     return tuple(views)
 
 
@@ -282,10 +297,11 @@ def close_incident(uow: UnitOfWork, actor: Actor, incident_id: int) -> IncidentV
 
 
 def complete_step(uow: UnitOfWork, actor: Actor, step_id: int,
-                  comment: str | None = None) -> IncidentView:
+                  comment: str | None = None, expected_version: int | None = None
+                  ) -> IncidentView:
     comment = check_text(comment, "kommentar", "comment", False, 2000)
     with uow:
-        step, incident = _step(uow, actor, step_id)
+        step, incident = _step(uow, actor, step_id, expected_version)
         _require_state(incident, {IncidentState.ROUTINE},
                        "Rutinsteg kan bara markeras som klara när rutinen har startats",
                        "Routine steps can only be marked done once the routine has started")
@@ -301,10 +317,11 @@ def complete_step(uow: UnitOfWork, actor: Actor, step_id: int,
 
 
 def reopen_step(uow: UnitOfWork, actor: Actor, step_id: int,
-                reason: str | None = None) -> IncidentView:
+                reason: str | None = None, expected_version: int | None = None
+                ) -> IncidentView:
     reason = check_text(reason, "orsak", "reason", False, 500)
     with uow:
-        step, incident = _step(uow, actor, step_id)
+        step, incident = _step(uow, actor, step_id, expected_version)
         _require_state(incident, {IncidentState.ROUTINE},
                        "Rutinsteg kan bara öppnas igen medan rutinen pågår",
                        "Routine steps can only be reopened while the routine is in progress")
@@ -316,10 +333,12 @@ def reopen_step(uow: UnitOfWork, actor: Actor, step_id: int,
         return commit_view(uow, actor, incident, _view)
 
 
-def assign_step(uow: UnitOfWork, actor: Actor, step_id: int, user_id: int | None) -> IncidentView:
-    """Make a user of the step's owning agency responsible for it (None clears)."""
+def assign_step(uow: UnitOfWork, actor: Actor, step_id: int, user_id: int | None,
+                expected_version: int | None = None) -> IncidentView:
+    """Make a user of the step's owning agency responsible for it (None
+    clears); with ``expected_version``, only over the owner the user saw."""
     with uow:
-        step, incident = _step(uow, actor, step_id)
+        step, incident = _step(uow, actor, step_id, expected_version)
         _require_state(incident, {IncidentState.REPORTED, IncidentState.ROUTINE},
                        "Händelsen är avslutad och rutinen kan inte ändras",
                        "The incident is closed and its routine cannot be changed")

@@ -39,6 +39,7 @@ from trefas_app.services.views_ops import (
     MeetingView,
     ParticipantView,
 )
+from trefas_app.store import dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -63,6 +64,9 @@ def _writable_meeting(uow: UnitOfWork, actor: Actor, meeting_id: int) -> m.Meeti
     """A meeting the user may change: meeting.write, and the user chairs it or is
     a coordinator of its unit."""
     access.require(actor, "meeting.write")
+    # Held until the commit (as access.get_visible's write reads): marking a
+    # meeting held twice at once waits, then is refused as already held.
+    dialect.lock_for_change(uow.session, "meeting", meeting_id)
     meeting = _meeting(uow, meeting_id)
     if not may_change_meeting(actor, meeting.chair_id, meeting.unit_id):
         raise access.denied(actor, "meeting.write",

@@ -126,10 +126,15 @@ def update_draft(uow: UnitOfWork, actor: Actor, note_id: int, title: str, body: 
         return view
 
 
-def sign_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
+def sign_note(uow: UnitOfWork, actor: Actor, note_id: int,
+              expected_version: int | None = None) -> NoteView:
+    """Sign the author's draft; with ``expected_version``, only the text the
+    author last read (a draft saved since from another desktop is not signed
+    unseen)."""
     with uow:
         access.require(actor, "note.sign")
         note = _own_draft(uow, actor, note_id)
+        require_version(uow.session, note, expected_version)
         lifecycles.NOTE.check(note.state, NoteState.SIGNED)
         now = uow.now()
         note.state, note.signed_at, note.signed_by_id = NoteState.SIGNED, now, actor.user_id
@@ -144,9 +149,13 @@ def sign_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
         return view
 
 
-def delete_draft(uow: UnitOfWork, actor: Actor, note_id: int) -> None:
+def delete_draft(uow: UnitOfWork, actor: Actor, note_id: int,
+                 expected_version: int | None = None) -> None:
+    """Delete the author's draft; with ``expected_version``, only the text
+    the author last read (not one saved since from another desktop)."""
     with uow:
         note = _own_draft(uow, actor, note_id)
+        require_version(uow.session, note, expected_version)
         uow.log(actor, "note.delete_draft", subject_kind="note", subject_id=note.id,
                 case_id=note.case_id, person_id=note.person_id)
         uow.session.delete(note)

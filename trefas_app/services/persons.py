@@ -43,6 +43,7 @@ from trefas_app.services.views import (
 from trefas_app.store import dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 T = TypeVar("T")
 
@@ -103,6 +104,7 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
         withheld=withheld,
         first_name=person.first_name if show_identity else None,
         last_name=person.last_name if show_identity else None,
+        version=person.version,
     )
     if masked or not show_identity:
         return mask_identity(view, person.id, person_names(person))
@@ -112,7 +114,7 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
 #: The columns of a person that :func:`project_person` and the masks read.
 PERSON_FIELDS = ("id", "first_name", "last_name", "personal_number", "birth_date", "phone",
                  "address", "postal_code", "city", "protection_level", "risk_level",
-                 "risk_factors", "protective_factors", "owner_agency", "unit_id")
+                 "risk_factors", "protective_factors", "owner_agency", "unit_id", "version")
 
 
 class PersonRecord(NamedTuple):
@@ -135,6 +137,7 @@ class PersonRecord(NamedTuple):
     protective_factors: str | None
     owner_agency: Agency
     unit_id: int
+    version: int
 
 
 def person_columns(prefix: str = "") -> list:
@@ -315,11 +318,14 @@ def create_person(uow: UnitOfWork, actor: Actor, data: PersonInput) -> PersonVie
 
 
 def update_person(uow: UnitOfWork, actor: Actor, person_id: int,
-                  data: PersonInput) -> PersonView:
+                  data: PersonInput, expected_version: int | None = None) -> PersonView:
+    """Save the person form; with ``expected_version`` (the version the form
+    opened) only if nobody saved the person since (store/versions.py)."""
     with uow:
         now = uow.now()
         s = uow.session
         person = access.get_visible(s, actor, "person", person_id, now, verb="update")
+        require_version(s, person, expected_version)
         first, last, pn = _validated(data, access.local_date(now))
         existing = s.scalar(select(m.Person.id).where(m.Person.personal_number == pn.canonical,
                                                       m.Person.id != person_id)) if pn else None
@@ -341,6 +347,7 @@ def update_person(uow: UnitOfWork, actor: Actor, person_id: int,
         person.updated_at, person.updated_by_id = now, actor.user_id
         uow.log(actor, "person.update", subject_kind="person", subject_id=person.id,
                 person_id=person.id, detail={"fields": changed})
+        s.flush()  # the view carries the version just written
         view = project_persons(s, actor, [person], now)[person.id]
         uow.commit()
         return view

@@ -105,6 +105,12 @@ def _writable_plan(uow: UnitOfWork, actor: Actor, plan_id: int,
     return plan, case
 
 
+def _touch(uow: UnitOfWork, actor: Actor, plan: m.Plan) -> None:
+    """A goal or action added or done changes the plan: its version moves, so
+    an approval or follow-up of the plan as it was before is refused."""
+    plan.updated_at, plan.updated_by_id = uow.now(), actor.user_id
+
+
 def _not_ended(plan: m.Plan) -> None:
     if plan.state == PlanState.ENDED:
         raise Conflict("Planen är avslutad och kan inte ändras.",
@@ -216,6 +222,7 @@ def add_goal(uow: UnitOfWork, actor: Actor, plan_id: int, life_area: LifeArea,
         _not_ended(plan)
         row = m.PlanGoal(plan_id=plan.id, life_area=life_area, goal=goal)
         uow.session.add(row)
+        _touch(uow, actor, plan)
         uow.session.flush()
         uow.log(actor, "plan.goal.add", subject_kind="plan", subject_id=plan.id,
                 case_id=plan.case_id, person_id=plan.person_id,
@@ -240,6 +247,7 @@ def add_action(uow: UnitOfWork, actor: Actor, plan_id: int, life_area: LifeArea,
                            responsible_user_id=responsible_user_id, due_date=due_date,
                            follow_up_date=follow_up_date)
         s.add(row)
+        _touch(uow, actor, plan)
         s.flush()
         uow.log(actor, "plan.action.add", subject_kind="plan", subject_id=plan.id,
                 case_id=plan.case_id, person_id=plan.person_id,
@@ -260,13 +268,17 @@ def complete_action(uow: UnitOfWork, actor: Actor, action_id: int) -> PlanView:
             raise Conflict("Åtgärden är redan markerad som klar.",
                            "The action is already marked as done.")
         action.done_at = now
+        _touch(uow, actor, plan)
         uow.log(actor, "plan.action.done", subject_kind="plan", subject_id=plan.id,
                 case_id=plan.case_id, person_id=plan.person_id, detail={"action": action.id})
         return _finish(uow, actor, plan, case)
 
 
-def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
-    """A supervisor of the agency that owns the plan approves the draft."""
+def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int,
+                 expected_version: int | None = None) -> PlanView:
+    """A supervisor of the agency that owns the plan approves the draft; with
+    ``expected_version``, only the plan as they read it (a goal or action
+    added since changes the plan's version)."""
     with uow:
         access.require(actor, "plan.approve")
         plan, case = _writable_plan(uow, actor, plan_id, verb="approve")
@@ -276,6 +288,7 @@ def approve_plan(uow: UnitOfWork, actor: Actor, plan_id: int) -> PlanView:
                                 "godkänna den.",
                                 "Only a supervisor of the agency that owns the plan can "
                                 "approve it.", "plan", plan_id)
+        require_version(uow.session, plan, expected_version)
         lifecycles.PLAN.check(plan.state, PlanState.APPROVED)
         if not plan.goals or not plan.actions:
             raise ValidationError("Planen behöver minst ett mål och en åtgärd innan den kan "
@@ -305,10 +318,12 @@ def follow_up_plan(uow: UnitOfWork, actor: Actor, plan_id: int,
         return _finish(uow, actor, plan, case)
 
 
-def end_plan(uow: UnitOfWork, actor: Actor, plan_id: int, reason: str | None = None) -> PlanView:
+def end_plan(uow: UnitOfWork, actor: Actor, plan_id: int, reason: str | None = None,
+             expected_version: int | None = None) -> PlanView:
     reason = (reason or "").strip() or None
     with uow:
         plan, case = _writable_plan(uow, actor, plan_id)
+        require_version(uow.session, plan, expected_version)
         _move(uow, actor, plan, PlanState.ENDED, reason)
         plan.next_follow_up = None
         return _finish(uow, actor, plan, case)

@@ -32,6 +32,7 @@ from trefas_app.services.views import Page
 from trefas_app.services.views_casework import ReferralRow, ReferralView
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 #: The agency that runs SIG and owns every referral record.
 SIG_AGENCY = Agency.CITY
@@ -74,7 +75,8 @@ def _view(uow: UnitOfWork, actor: Actor, ref: m.Referral,
         received_at=ref.received_at, reason=ref.reason,
         created_by=names.get(ref.created_by_id, ""), decision_note=ref.decision_note,
         decided_at=ref.decided_at, decided_by=names.get(ref.decided_by_id),
-        closure=ref.closure, closed_at=ref.closed_at, next_states=next_states))
+        closure=ref.closure, closed_at=ref.closed_at, next_states=next_states,
+        version=ref.version))
 
 
 # --- use cases ------------------------------------------------------------------
@@ -111,9 +113,11 @@ def create_referral(uow: UnitOfWork, actor: Actor, case_id: int, reason: str,
 
 def move_referral(uow: UnitOfWork, actor: Actor, referral_id: int, to_state: ReferralState,
                   closure: ReferralClosure | None = None,
-                  note: str | None = None) -> ReferralView:
+                  note: str | None = None,
+                  expected_version: int | None = None) -> ReferralView:
     """Move a referral along its lifecycle. Closing needs a closure reason; a
-    decision (granted / declined) records who decided and when."""
+    decision (granted / declined) records who decided and when. With
+    ``expected_version``, only from the referral as the user read it."""
     to_state = lifecycles.REFERRAL.coerce(to_state)
     note = _clean_text(note, "en kommentar", "a comment", required=False)
     with uow:
@@ -125,6 +129,7 @@ def move_referral(uow: UnitOfWork, actor: Actor, referral_id: int, to_state: Ref
                                 "Only social services handle a SIG referral.",
                                 "referral", referral_id)
         case = writable_case(uow, actor, ref.case_id, "referral.write")
+        require_version(s, ref, expected_version)
         lifecycles.REFERRAL.check(ref.state, to_state)
         reason = lifecycles.require_reason(lifecycles.REFERRAL, to_state, closure)
         if reason is None and closure is not None:

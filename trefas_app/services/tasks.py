@@ -27,6 +27,7 @@ from trefas_app.services.views_ops import TaskRow
 from trefas_app.store import models as m
 from trefas_app.store.store import actor_of
 from trefas_app.store.uow import UnitOfWork
+from trefas_app.store.versions import require_version
 
 MAX_TITLE_CHARS = text_rules.LINE
 MAX_TEXT_CHARS = text_rules.TEXT
@@ -106,7 +107,8 @@ def task_rows(session, actor: Actor, tasks: list[m.Task], now: dt.datetime) -> l
         meeting_id=t.meeting_id, incident_id=t.incident_id,
         incident_number=incidents.get(t.incident_id),
         created_by=names.get(t.created_by_id), created_at=t.created_at,
-        completed_at=t.completed_at, completed_by=names.get(t.completed_by_id))
+        completed_at=t.completed_at, completed_by=names.get(t.completed_by_id),
+        version=t.version)
         for t in tasks])
 
 
@@ -191,11 +193,12 @@ def get_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskRow:
 
 
 def _move(uow: UnitOfWork, actor: Actor, task_id: int, to_state: TaskState,
-          reason: str | None) -> TaskRow:
+          reason: str | None, expected_version: int | None) -> TaskRow:
     with uow:
         access.require(actor, "task.write")
         s, now = uow.session, uow.now()
         task = access.get_visible(s, actor, "task", task_id, now, verb="write")
+        require_version(s, task, expected_version)
         lifecycles.TASK.check(task.state, to_state)
         case = writable_case(uow, actor, task.case_id, "task.write")
         record_state_change(s, "task", task.id, task.state, to_state, now, actor, reason)
@@ -212,13 +215,17 @@ def _move(uow: UnitOfWork, actor: Actor, task_id: int, to_state: TaskState,
         return row
 
 
-def complete_task(uow: UnitOfWork, actor: Actor, task_id: int) -> TaskRow:
-    return _move(uow, actor, task_id, TaskState.DONE, None)
+def complete_task(uow: UnitOfWork, actor: Actor, task_id: int,
+                  expected_version: int | None = None) -> TaskRow:
+    """Done; with ``expected_version``, only if nobody changed the task since
+    the user read it (store/versions.py)."""
+    return _move(uow, actor, task_id, TaskState.DONE, None, expected_version)
 
 
-def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None = None) -> TaskRow:
+def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None = None,
+                expected_version: int | None = None) -> TaskRow:
     reason = check_text(reason, "orsak", "reason", False, 500)
-    return _move(uow, actor, task_id, TaskState.CANCELLED, reason)
+    return _move(uow, actor, task_id, TaskState.CANCELLED, reason, expected_version)
 
 
 def _task_filters(s, actor: Actor, now, mine_only: bool, overdue_only: bool,

@@ -244,6 +244,8 @@ class PersonView:
     #: The name parts, for editing; None where the name is masked.
     first_name: str | None = identifying(default=None)
     last_name: str | None = identifying(default=None)
+    #: The version read (give it back to update_person: a newer one refuses the save).
+    version: int = 0
 
     @property
     def alias(self) -> str:

@@ -64,6 +64,8 @@ class ReferralView:
     closed_at: dt.datetime | None
     #: The state changes this user may make now (lifecycle × permission).
     next_states: tuple[ReferralState, ...]
+    #: The version read (give it back to move_referral: a newer one refuses the move).
+    version: int = 0
 
 
 # --- action plan / SIP --------------------------------------------------------
@@ -225,6 +227,9 @@ class ExitView:
     #: those protection and support needs (all agencies × identity, social, threat).
     consent_missing: tuple[tuple[Agency, Category], ...] = ()
     next_states: tuple[ExitState, ...] = ()
+    #: The version read (give it back to the exit services that change the
+    #: programme: a newer one refuses the change).
+    version: int = 0
 
     @property
     def hidden_total(self) -> int:

@@ -39,6 +39,8 @@ class RoutineStepView:
     comment: str | None
     #: Not done and past its due time when the view was made.
     overdue: bool
+    #: The version read (give it back to complete_step, reopen_step, assign_step).
+    version: int = 0
 
     @property
     def done(self) -> bool:
@@ -221,6 +223,8 @@ class TaskRow:
     created_at: dt.datetime
     completed_at: dt.datetime | None
     completed_by: str | None
+    #: The version read (give it back to complete_task / cancel_task).
+    version: int = 0
 
 
 # --- people to choose -------------------------------------------------------------

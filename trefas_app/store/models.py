@@ -199,7 +199,7 @@ PERSON_LIST_MASKED = "protection_level != 'none'"
 PERSON_LIST_NAME = "(CASE WHEN protection_level != 'none' THEN '' ELSE sort_name END)"
 
 
-class Person(Tracked, Base):
+class Person(Versioned, Tracked, Base):
     """A person at risk. Identity fields: name, number, phone; location: address."""
 
     __tablename__ = "persons"
@@ -436,7 +436,7 @@ class PlanAction(Base):
 # --- exit programme --------------------------------------------------------
 
 
-class ExitProgramme(CaseContent, Base):
+class ExitProgramme(Versioned, CaseContent, Base):
     __tablename__ = "exit_programmes"
     id: Mapped[int] = mapped_column(primary_key=True)
     state: Mapped[ExitState] = mapped_column(_enum(ExitState), index=True)
@@ -511,7 +511,7 @@ class IncidentInvolvement(CaseContent, Base):
     involvement: Mapped[str] = mapped_column(String(50))  # victim, relative, witness, suspected
 
 
-class RoutineStep(Base):
+class RoutineStep(Versioned, Base):
     __tablename__ = "routine_steps"
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id"), index=True)
@@ -523,6 +523,10 @@ class RoutineStep(Base):
     done_at: Mapped[Optional[dt.datetime]]
     done_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[Optional[str]] = mapped_column(Text)
+    # Who changed the step last, and when (done, reopened, given an owner):
+    # what a refused save of an older version names (store/versions.py).
+    updated_at: Mapped[Optional[dt.datetime]]
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
 
 
 # --- meetings, tasks, notes -------------------------------------------------

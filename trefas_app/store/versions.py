@@ -13,15 +13,18 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from trefas_app.domain import clock
-from trefas_app.domain.errors import Conflict
+from trefas_app.domain.changes import Changed
+from trefas_app.domain.errors import ChangedMeanwhile
 
 #: Table -> (Swedish noun with article, English noun).
 NOUNS = {"notes": ("Anteckningen", "note"), "plans": ("Planen", "plan"),
-         "referrals": ("Aktualiseringen", "referral"), "tasks": ("Uppgiften", "task")}
+         "referrals": ("Aktualiseringen", "referral"), "tasks": ("Uppgiften", "task"),
+         "persons": ("Personuppgifterna", "person record"),
+         "exit_programmes": ("Avhopparärendet", "exit programme"),
+         "routine_steps": ("Rutinsteget", "routine step")}
 
-
-class ChangedMeanwhile(Conflict):
-    """Someone saved the record after this user read it."""
+__all__ = ["ChangedMeanwhile", "NOUNS", "changed_meanwhile", "require_version",
+           "saved_at_the_same_time"]
 
 
 def require_version(session, record, expected: int | None) -> None:
@@ -41,10 +44,21 @@ def changed_meanwhile(session, record) -> ChangedMeanwhile:
     at = clock.format_local(record.updated_at)[-5:] if record.updated_at else None
     who_sv, who_en = (f" av {name}", f" by {name}") if name else ("", "")
     when_sv, when_en = (f" kl. {at}", f" at {at}") if at else ("", "")
-    return ChangedMeanwhile(
+    refusal = ChangedMeanwhile(
         f"{sv_noun} ändrades{who_sv}{when_sv} – din ändring har inte sparats; öppna igen.",
         f"The {en_noun} was changed{who_en}{when_en} – your change has not been saved; "
         "open it again.")
+    refusal.stale = _shown_under(session, record)
+    return refusal
+
+
+def _shown_under(session, record) -> Changed:
+    """The kind and id screens show ``record`` under (as if it had just been
+    written): the window reloads them, so the user sees the newer version."""
+    from trefas_app.store.change_collector import ROUTES
+
+    kind, route = ROUTES[type(record)]
+    return Changed(**{kind: {route(session, record)}})
 
 
 def saved_at_the_same_time() -> ChangedMeanwhile:

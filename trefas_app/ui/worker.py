@@ -16,7 +16,9 @@ An operation is ``fn(*args, **kwargs)`` plus callbacks:
 * ``drain``: called in the worker thread right after ``fn``; it returns what
   ``fn`` changed (a :class:`~trefas_app.domain.changes.Changed` the units of
   work collected). After ``on_done`` (or ``on_error``) the worker emits it on
-  :attr:`Worker.dataChanged`, so screens refresh only what they show.
+  :attr:`Worker.dataChanged`, so screens refresh only what they show. A save
+  refused because someone saved first (``ChangedMeanwhile``) adds the record
+  it names (``stale``): the screens showing it reload the newer version.
 
 Errors:
 
@@ -44,7 +46,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from trefas_app.domain.errors import TrefasError
+from trefas_app.domain.errors import ChangedMeanwhile, TrefasError
 
 log = logging.getLogger("trefas.ui")
 
@@ -220,6 +222,10 @@ class Worker(QObject):
                 if not ok and value is not None and not isinstance(value, TrefasError):
                     log_unexpected(op.name, value)  # a bug stays a bug, even if stale
                 return
+            if not ok and isinstance(value, ChangedMeanwhile) and value.stale:
+                # Refused because someone saved first (ChangedMeanwhile): the
+                # screens showing that record reload, to show the newer version.
+                changed = changed | value.stale if changed else value.stale
             try:
                 if ok:
                     if op.on_done is not None:

@@ -12,7 +12,13 @@ A dialog:
   refused save (a TrefasError) shows its sentence inside the dialog and keeps
   every field as typed;
 * never loses typed text by mistake: :meth:`is_dirty` (default: any field
-  changed since :meth:`mark_clean`) makes Cancel/Escape/closing ask first.
+  changed since :meth:`mark_clean`) makes Cancel/Escape/closing ask first;
+* editing a record others may save meanwhile (issue 13), holds the version
+  it opened in :attr:`version` and passes it to the service
+  (``expected_version``); when someone saved first, the refusal ("Planen
+  ändrades av … kl. 14:02 – din ändring har inte sparats; öppna igen") is
+  shown with the text kept, and "Öppna igen" reads the record anew
+  (:meth:`read_again`) and shows it as saved now (:meth:`reopened`).
 
 Open dialogs with ``dlg.open()`` (window-modal, non-blocking), never ``exec()``.
 """
@@ -39,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from trefas_app.domain.errors import TrefasError
+from trefas_app.domain.errors import ChangedMeanwhile, TrefasError
 from trefas_app.ui import accessibility, common
 from trefas_app.ui.accessibility import TunedOnShow
 
@@ -95,6 +101,15 @@ class ServiceDialog(TunedOnShow, QDialog):
         self.cancel_button = self.buttons.addButton(self.tr("Avbryt"),
                                                     QDialogButtonBox.ButtonRole.RejectRole)
         self.ok_button.setDefault(True)
+        # Offered only after a save was refused because someone saved first.
+        self.reopen_button = self.buttons.addButton(self.tr("Öppna igen"),
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.reopen_button.setObjectName("reopen")
+        self.reopen_button.hide()
+        self.reopen_button.clicked.connect(self._reopen)
+        # The version of the edited record as this dialog read it (None: the
+        # dialog does not change an existing versioned record).
+        self.version: int | None = None
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
@@ -111,6 +126,16 @@ class ServiceDialog(TunedOnShow, QDialog):
 
     def is_dirty(self) -> bool:
         return self._clean_state is not None and self._snapshot() != self._clean_state
+
+    def read_again(self) -> tuple[Callable[..., Any], tuple] | None:
+        """The read service and its arguments that fetch the edited record
+        anew (for "Öppna igen"); None where the dialog edits no such record."""
+        return None
+
+    def reopened(self, view: Any) -> None:
+        """Show ``view``, the record as saved now (fields, what it says about
+        the record). The base has already taken its version (a dialog whose
+        record is a part of ``view`` sets :attr:`version` itself)."""
 
     # -- building ------------------------------------------------------------------
 
@@ -206,7 +231,31 @@ class ServiceDialog(TunedOnShow, QDialog):
                                       "förbindelsen är tillbaka."))
         elif isinstance(exc, TrefasError):
             self.show_problem(exc.message(self.ctx.lang))
+            self.reopen_button.setVisible(isinstance(exc, ChangedMeanwhile)
+                                          and self.read_again() is not None)
         # Anything else was already logged and reported calmly by the worker.
+
+    def _reopen(self) -> None:
+        """"Öppna igen": the record as saved now replaces what this dialog
+        shows — after asking, when the user's own text would go."""
+        if self.is_dirty() and not common.confirm(
+                self, self.tr("Det du har skrivit ersätts av det som är sparat nu. "
+                              "Öppna igen ändå?"),
+                self.tr("Öppna igen"), self.tr("Fortsätt skriva")):
+            return
+        service, args = self.read_again()
+        self.set_busy(True)
+        if self.ctx.run(service, *args, on_done=self._show_reopened,
+                        on_error=self._failed) is None:
+            self.set_busy(False)
+
+    def _show_reopened(self, view: Any) -> None:
+        self.set_busy(False)
+        self.version = getattr(view, "version", None)  # reopened() may say better
+        self.reopened(view)
+        self.reopen_button.hide()
+        self.show_problem("")
+        self.mark_clean()
 
     def set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -35,7 +35,7 @@ from trefas_app.ui.dialogs.task_pickers import (
     to_datetime,
     today,
 )
-from trefas_app.ui.widgets.fields import enum_combo, text_area
+from trefas_app.ui.widgets.fields import enum_combo, refill_enum, text_area
 
 MAX_TEXT = exits.MAX_TEXT
 
@@ -78,14 +78,27 @@ class ExitRequestDialog(ServiceDialog):
                  self.needs_edit.toPlainText().strip() or None)
 
 
-class FirstContactDialog(ServiceDialog):
+class _ProgrammeChange(ServiceDialog):
+    """A dialog that changes the exit programme it was opened with: its
+    version goes to the service, "Öppna igen" reads the programme anew."""
+
+    programme: ExitView
+
+    def read_again(self):
+        return exits.get_exit, (self.programme.id,)
+
+    def reopened(self, programme: ExitView) -> None:
+        self.programme = programme
+
+
+class FirstContactDialog(_ProgrammeChange):
     """When the first contact took place: after the request, not in the future."""
 
     def __init__(self, ctx, parent: QWidget | None, programme: ExitView):
         super().__init__(ctx, parent, title=self.tr("Första kontakt"),
                          ok_text=self.tr("Registrera första kontakt"),
                          name="firstContactDialog", width=460)
-        self.programme = programme
+        self.programme, self.version = programme, programme.version
         self.body.insertWidget(0, muted(self.tr(
             "Förfrågan kom {requested}. Målet är kontakt senast {due}.").format(
             requested=fmt_datetime(programme.requested_at),
@@ -114,10 +127,11 @@ class FirstContactDialog(ServiceDialog):
         at = min(self.when(), clock.now_utc())
         if at < self.programme.requested_at:
             at = self.programme.requested_at
-        self.run(exits.record_first_contact, self.programme.id, at)
+        self.run(exits.record_first_contact, self.programme.id, at,
+                 expected_version=self.version)
 
 
-class AgreementDialog(ServiceDialog):
+class AgreementDialog(_ProgrammeChange):
     """The written conditions and the signing date. Changing an approved
     agreement withdraws the approval — the dialog says so."""
 
@@ -125,16 +139,16 @@ class AgreementDialog(ServiceDialog):
         super().__init__(ctx, parent, title=self.tr("Överenskommelse"),
                          ok_text=self.tr("Spara överenskommelsen"),
                          name="agreementDialog", width=600)
-        self.programme = programme
         self.ref_day = today()
-        if programme.agreement_approved_at is not None:
-            self.body.insertWidget(0, muted(self.tr(
-                "Överenskommelsen är godkänd. Ändrar du den måste den godkännas igen."), self))
+        self.approved_note = muted(self.tr(
+            "Överenskommelsen är godkänd. Ändrar du den måste den godkännas igen."), self)
+        self.body.insertWidget(0, self.approved_note)
         self.conditions_edit = text_area(self, "conditions")
         self.conditions_edit.setMinimumHeight(200)
-        self.conditions_edit.setPlainText(programme.agreement_conditions or "")
         self.signed = DateField(self, programme.agreement_signed_on, optional=True,
                                 check_text=self.tr("Undertecknad"))
+        self.reopened(programme)
+        self.version = programme.version
         self.signed.setObjectName("signedOn")
         self.signed_error = field_error_label(self)
         self.form.addRow(self.tr("Villkor *"), self.conditions_edit)
@@ -162,10 +176,18 @@ class AgreementDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(exits.set_agreement, self.programme.id,
-                 self.conditions_edit.toPlainText().strip(), self.signed.date())
+                 self.conditions_edit.toPlainText().strip(), self.signed.date(),
+                 expected_version=self.version)
+
+    def reopened(self, programme: ExitView) -> None:
+        """The agreement as saved (opening the dialog, and "Öppna igen")."""
+        self.programme = programme
+        self.approved_note.setVisible(programme.agreement_approved_at is not None)
+        self.conditions_edit.setPlainText(programme.agreement_conditions or "")
+        self.signed.set_date(programme.agreement_signed_on)
 
 
-class ExitMoveDialog(ServiceDialog):
+class ExitMoveDialog(_ProgrammeChange):
     """Move the programme on: only ``next_states`` are offered; the rules of
     the chosen step are shown before saving."""
 
@@ -173,14 +195,11 @@ class ExitMoveDialog(ServiceDialog):
                  target: ExitState | None = None):
         super().__init__(ctx, parent, title=self.tr("Ändra status – avhopparstöd"),
                          ok_text=self.tr("Ändra status"), name="exitMoveDialog", width=540)
-        self.programme = programme
         lang = ctx.lang
-        info = QLabel(self.tr("{number} · {person}\nNuvarande status: {state}").format(
-            number=programme.case_number, person=programme.person_name,
-            state=enum_label(programme.state, lang)), self)
-        info.setWordWrap(True)
-        self.body.insertWidget(0, info)
-        self.state_combo = enum_combo(self, "toState", programme.next_states, lang,
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        self.body.insertWidget(0, self.info)
+        self.state_combo = enum_combo(self, "toState", (), lang,
                                       placeholder=self.tr("Välj ny status"))
         self.ending_combo = enum_combo(self, "ending", ExitEnding, lang,
                                        placeholder=self.tr("Välj avslutsorsak"))
@@ -189,6 +208,8 @@ class ExitMoveDialog(ServiceDialog):
         self.rule = muted("", self)
         self.rule.setObjectName("rule")
         self.body.addWidget(self.rule)
+        self.reopened(programme)
+        self.version = programme.version
         if target is not None:
             i = self.state_combo.findData(target)
             if i >= 0:
@@ -234,7 +255,16 @@ class ExitMoveDialog(ServiceDialog):
     def submit(self) -> None:
         target = self.target()
         ending = combo_enum(self.ending_combo, ExitEnding) if target == ExitState.ENDED else None
-        self.run(exits.move_exit, self.programme.id, target, ending)
+        self.run(exits.move_exit, self.programme.id, target, ending,
+                 expected_version=self.version)
+
+    def reopened(self, programme: ExitView) -> None:
+        """The programme as saved: its state and the steps it may take now."""
+        self.programme = programme
+        self.info.setText(self.tr("{number} · {person}\nNuvarande status: {state}").format(
+            number=programme.case_number, person=programme.person_name,
+            state=enum_label(programme.state, self.ctx.lang)))
+        refill_enum(self.state_combo, programme.next_states, self.ctx.lang)
 
 
 def agreement_summary(p: ExitView, tr) -> str:

@@ -96,13 +96,28 @@ class IncidentDialog(ServiceDialog):
                  self.summary_edit.toPlainText().strip())
 
 
-class StepDoneDialog(ServiceDialog):
+class _StepChange(ServiceDialog):
+    """A dialog that changes the routine step it was opened with: the step's
+    version goes to the service; "Öppna igen" reads the incident anew and
+    takes the step from it."""
+
+    step: RoutineStepView
+
+    def read_again(self):
+        return incidents.get_incident, (self.step.incident_id,)
+
+    def reopened(self, incident) -> None:
+        self.step = next(s for s in incident.steps if s.id == self.step.id)
+        self.version = self.step.version
+
+
+class StepDoneDialog(_StepChange):
     """Mark a routine step done, with an optional comment."""
 
     def __init__(self, ctx, parent: QWidget | None, step: RoutineStepView):
         super().__init__(ctx, parent, title=self.tr("Markera steget som klart"),
                          ok_text=self.tr("Klart"), name="stepDoneDialog", width=480)
-        self.step = step
+        self.step, self.version = step, step.version
         title = QLabel(step_title(step, ctx.lang), self)
         title.setWordWrap(True)
         title.setProperty("role", "subheading")
@@ -123,10 +138,11 @@ class StepDoneDialog(ServiceDialog):
 
     def submit(self) -> None:
         self.run(incidents.complete_step, self.step.id,
-                 self.comment_edit.toPlainText().strip() or None)
+                 self.comment_edit.toPlainText().strip() or None,
+                 expected_version=self.version)
 
 
-class AssignStepDialog(ServiceDialog):
+class AssignStepDialog(_StepChange):
     """Give a routine step to a user of the step's owning agency (or nobody).
     ``candidates``: the users the dialog may offer; the user themself is
     always offered when they belong to that agency."""
@@ -135,7 +151,7 @@ class AssignStepDialog(ServiceDialog):
                  candidates: list[Candidate] = ()):
         super().__init__(ctx, parent, title=self.tr("Ansvarig för steget"),
                          ok_text=self.tr("Spara"), name="assignStepDialog", width=480)
-        self.step = step
+        self.step, self.version = step, step.version
         lang = ctx.lang
         title = QLabel(step_title(step, lang), self)
         title.setWordWrap(True)
@@ -163,7 +179,12 @@ class AssignStepDialog(ServiceDialog):
         return []
 
     def submit(self) -> None:
-        self.run(incidents.assign_step, self.step.id, self.user_combo.user_id())
+        self.run(incidents.assign_step, self.step.id, self.user_combo.user_id(),
+                 expected_version=self.version)
+
+    def reopened(self, incident) -> None:
+        super().reopened(incident)
+        self.revalidate()  # the owner saved now may be the one chosen here
 
 
 class LinkPersonDialog(ServiceDialog):

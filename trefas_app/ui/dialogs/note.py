@@ -43,13 +43,15 @@ class NoteDialog(ServiceDialog):
 
         default = (Category.SOCIAL if ctx.actor is None or ctx.actor.agency == Agency.CITY
                    else Category.CRIMINAL)
-        source = draft or corrects
-        if source is not None:
-            default = source.category
-            self.title_edit.setText(source.title if draft is not None
-                                    else self.tr("Rättelse: {title}").format(title=source.title))
-            self.body_edit.setPlainText(source.body)
-        self.category_combo.setCurrentIndex(list(Category).index(default))
+        if draft is not None:
+            self.reopened(draft)
+            self.version = draft.version
+        elif corrects is not None:
+            self.title_edit.setText(self.tr("Rättelse: {title}").format(title=corrects.title))
+            self.body_edit.setPlainText(corrects.body)
+            self.category_combo.setCurrentIndex(list(Category).index(corrects.category))
+        else:
+            self.category_combo.setCurrentIndex(list(Category).index(default))
         if corrects is not None:
             self.category_combo.setEnabled(False)
 
@@ -65,6 +67,16 @@ class NoteDialog(ServiceDialog):
         if corrects is not None:
             # Pre-filled text is not the user's own yet: ask only once they type.
             self._clean_state = self._snapshot()
+
+    def read_again(self):
+        return (notes.get_note, (self.draft.id,)) if self.draft is not None else None
+
+    def reopened(self, draft: NoteView) -> None:
+        """The draft as saved now (opening it, and "Öppna igen")."""
+        self.draft = draft
+        self.title_edit.setText(draft.title)
+        self.body_edit.setPlainText(draft.body)
+        self.category_combo.setCurrentIndex(list(Category).index(draft.category))
 
     def problems(self) -> list[str]:
         problems = []
@@ -91,7 +103,8 @@ class NoteDialog(ServiceDialog):
         self._sign_after = False
         if not sign:
             if self.draft is not None:
-                self.run(notes.update_draft, self.draft.id, title, body, category)
+                self.run(notes.update_draft, self.draft.id, title, body, category,
+                         expected_version=self.version)
             else:
                 self.run(notes.write_note, self.case_id, title, body, category,
                          self.corrects.id if self.corrects else None)
@@ -100,15 +113,16 @@ class NoteDialog(ServiceDialog):
         self.set_busy(True)
 
         def saved(note: NoteView) -> None:
-            self.draft = note  # if signing fails, a second try edits this draft
-            self.run(notes.sign_note, note.id)
+            # If signing fails, a second try edits this draft, as just saved.
+            self.draft, self.version = note, note.version
+            self.run(notes.sign_note, note.id, expected_version=note.version)
 
         def failed(exc) -> None:
             self._failed(exc)
 
         if self.draft is not None:
             op = self.ctx.run(notes.update_draft, self.draft.id, title, body, category,
-                              on_done=saved, on_error=failed)
+                              expected_version=self.version, on_done=saved, on_error=failed)
         else:
             op = self.ctx.run(notes.write_note, self.case_id, title, body, category,
                               self.corrects.id if self.corrects else None,

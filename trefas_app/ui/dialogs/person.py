@@ -96,6 +96,7 @@ class PersonDialog(ServiceDialog):
 
         if person is not None:
             self._fill(person)
+            self.version = person.version
 
         self.first_edit.textEdited.connect(lambda _t: self._touch("first"))
         self.last_edit.textEdited.connect(lambda _t: self._touch("last"))
@@ -117,6 +118,13 @@ class PersonDialog(ServiceDialog):
             self.risk_combo.setCurrentIndex(list(RiskLevel).index(p.risk_level))
         self.risk_factors.setPlainText(p.risk_factors or "")
         self.protective_factors.setPlainText(p.protective_factors or "")
+
+    def read_again(self):
+        return (persons.get_person, (self.person.id,)) if self.person is not None else None
+
+    def reopened(self, person: PersonView) -> None:
+        self.person = person
+        self._fill(person)
 
     def _touch(self, name: str) -> None:
         self._touched.add(name)
@@ -175,4 +183,5 @@ class PersonDialog(ServiceDialog):
         if self.person is None:
             self.run(persons.create_person, data)
         else:
-            self.run(persons.update_person, self.person.id, data)
+            self.run(persons.update_person, self.person.id, data,
+                     expected_version=self.version)

@@ -196,11 +196,11 @@ class FollowUpDialog(ServiceDialog):
         super().__init__(ctx, parent, title=self.tr("Följ upp planen"),
                          ok_text=self.tr("Registrera uppföljning"),
                          name="followUpDialog", width=440)
-        self.plan = plan
         self.ref_day = today()
-        if plan.next_follow_up:
-            self.body.insertWidget(0, muted(self.tr("Planerad uppföljning: {date}").format(
-                date=fmt_date(plan.next_follow_up)), self))
+        self.planned = muted("", self)
+        self.body.insertWidget(0, self.planned)
+        self.reopened(plan)
+        self.version = plan.version
         self.next_date = DateField(self, self.ref_day + dt.timedelta(days=90))
         self.next_date.setObjectName("nextFollowUp")
         self.error = field_error_label(self)
@@ -215,4 +215,14 @@ class FollowUpDialog(ServiceDialog):
         return field_problems(self.error, text)
 
     def submit(self) -> None:
-        self.run(plans.follow_up_plan, self.plan.id, self.next_date.date())
+        self.run(plans.follow_up_plan, self.plan.id, self.next_date.date(),
+                 expected_version=self.version)
+
+    def read_again(self):
+        return plans.get_plan, (self.plan.id,)
+
+    def reopened(self, plan: PlanView) -> None:
+        self.plan = plan
+        self.planned.setText(self.tr("Planerad uppföljning: {date}").format(
+            date=fmt_date(plan.next_follow_up)) if plan.next_follow_up else "")
+        self.planned.setVisible(bool(plan.next_follow_up))

@@ -15,14 +15,22 @@ from trefas_app.ui.widgets.fields import text_area
 
 class ReasonDialog(ServiceDialog):
     """Runs ``service(uow, actor, *args, reason)`` (the reason last), or
-    ``service(uow, actor, *args, **{reason_kw: reason})`` when ``reason_kw``."""
+    ``service(uow, actor, *args, **{reason_kw: reason})`` when ``reason_kw``.
+
+    For a change of a versioned record, ``record`` is the view it was read as
+    and ``read_service`` reads it anew: the service then gets
+    ``expected_version`` and a refusal offers "Öppna igen"."""
 
     def __init__(self, ctx, parent: QWidget | None, *, title: str, prompt: str,
                  service: Callable[..., Any], args: tuple = (), min_chars: int = 1,
                  ok_text: str | None = None, explanation: str = "",
-                 reason_kw: str | None = None):
+                 reason_kw: str | None = None, record: Any = None,
+                 read_service: Callable[..., Any] | None = None):
         super().__init__(ctx, parent, title=title, ok_text=ok_text, name="reasonDialog", width=480)
         self._service, self._args = service, args
+        self._record, self._read_service = record, read_service
+        if record is not None:
+            self.version = record.version
         self._min = min_chars
         self._reason_kw = reason_kw
         if explanation:
@@ -50,7 +58,16 @@ class ReasonDialog(ServiceDialog):
         return []
 
     def submit(self) -> None:
+        versioned = {} if self.version is None else {"expected_version": self.version}
         if self._reason_kw:
-            self.run(self._service, *self._args, **{self._reason_kw: self.reason()})
+            self.run(self._service, *self._args, **{self._reason_kw: self.reason()}, **versioned)
         else:
-            self.run(self._service, *self._args, self.reason())
+            self.run(self._service, *self._args, self.reason(), **versioned)
+
+    def read_again(self):
+        if self._record is None or self._read_service is None:
+            return None
+        return self._read_service, (self._record.id,)
+
+    def reopened(self, record: Any) -> None:
+        self._record = record

@@ -14,7 +14,7 @@ from trefas_app.services import referrals
 from trefas_app.services.views_casework import ReferralView
 from trefas_app.ui.common import combo_enum, enum_label, fmt_date, muted
 from trefas_app.ui.dialogs.base import ServiceDialog, problem_list, text_problem
-from trefas_app.ui.widgets.fields import enum_combo, text_area
+from trefas_app.ui.widgets.fields import enum_combo, refill_enum, text_area
 
 MAX_TEXT = referrals.MAX_TEXT
 
@@ -63,26 +63,16 @@ class ReferralStateDialog(ServiceDialog):
     def __init__(self, ctx, parent: QWidget | None, referral: ReferralView):
         super().__init__(ctx, parent, title=self.tr("Ändra status – SIG-aktualisering"),
                          ok_text=self.tr("Ändra status"), name="referralStateDialog", width=540)
-        self.referral = referral
         lang = ctx.lang
-        info = QLabel(self.tr("{number} · {person} · mottagen {date}\nNuvarande status: {state}")
-                      .format(number=referral.case_number, person=referral.person_name,
-                              date=fmt_date(referral.received_at),
-                              state=enum_label(referral.state, lang)), self)
-        info.setWordWrap(True)
-        self.body.insertWidget(0, info)
-        details = [self.tr("Aktualiserad av {agency}, registrerad av {who}.").format(
-            agency=enum_label(referral.source_agency, lang), who=referral.created_by)]
-        if referral.decided_at:
-            details.append(self.tr("Beslut {date} av {who}.").format(
-                date=fmt_date(referral.decided_at), who=referral.decided_by or ""))
-        reason = muted(" ".join(details) + "\n" + self.tr("Skäl: {text}").format(
-            text=referral.reason), self)
-        reason.setObjectName("referralReason")
-        reason.setTextFormat(Qt.TextFormat.PlainText)
-        self.body.insertWidget(1, reason)
+        self.info = QLabel(self)
+        self.info.setWordWrap(True)
+        self.body.insertWidget(0, self.info)
+        self.details = muted("", self)
+        self.details.setObjectName("referralReason")
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.body.insertWidget(1, self.details)
 
-        self.state_combo = enum_combo(self, "toState", referral.next_states, lang,
+        self.state_combo = enum_combo(self, "toState", (), lang,
                                       placeholder=self.tr("Välj ny status"))
         self.closure_combo = enum_combo(self, "closure", ReferralClosure, lang,
                                         placeholder=self.tr("Välj avslutsorsak"))
@@ -93,15 +83,38 @@ class ReferralStateDialog(ServiceDialog):
         self.form.addRow(self.tr("Kommentar"), self.note_edit)
         self.none_note = muted("", self)
         self.body.addWidget(self.none_note)
-        if not referral.next_states:
-            self.none_note.setText(self.tr(
-                "Du kan inte ändra status för den här aktualiseringen: den är avslutad, "
-                "ärendet är stängt, eller så handläggs den av socialtjänsten."))
-            self.state_combo.setEnabled(False)
+        self.reopened(referral)
+        self.version = referral.version
         self.state_combo.currentIndexChanged.connect(self._state_changed)
         self.watch(self.closure_combo, self.note_edit)
         self._state_changed()
         self.mark_clean()
+
+    def read_again(self):
+        return referrals.get_referral, (self.referral.id,)
+
+    def reopened(self, referral: ReferralView) -> None:
+        """The referral as saved (opening the dialog, and "Öppna igen"): its
+        state, who decided, and the steps it may take now."""
+        self.referral = referral
+        lang = self.ctx.lang
+        self.info.setText(
+            self.tr("{number} · {person} · mottagen {date}\nNuvarande status: {state}")
+            .format(number=referral.case_number, person=referral.person_name,
+                    date=fmt_date(referral.received_at), state=enum_label(referral.state, lang)))
+        details = [self.tr("Aktualiserad av {agency}, registrerad av {who}.").format(
+            agency=enum_label(referral.source_agency, lang), who=referral.created_by)]
+        if referral.decided_at:
+            details.append(self.tr("Beslut {date} av {who}.").format(
+                date=fmt_date(referral.decided_at), who=referral.decided_by or ""))
+        self.details.setText(" ".join(details) + "\n" + self.tr("Skäl: {text}").format(
+            text=referral.reason))
+        refill_enum(self.state_combo, referral.next_states, lang)
+        self.state_combo.setEnabled(bool(referral.next_states))
+        self.none_note.setText("" if referral.next_states else self.tr(
+            "Du kan inte ändra status för den här aktualiseringen: den är avslutad, "
+            "ärendet är stängt, eller så handläggs den av socialtjänsten."))
+        self.none_note.setVisible(not referral.next_states)
 
     def target(self) -> ReferralState | None:
         return combo_enum(self.state_combo, ReferralState)
@@ -130,4 +143,5 @@ class ReferralStateDialog(ServiceDialog):
         closure = (combo_enum(self.closure_combo, ReferralClosure) if target == ReferralState.CLOSED
                    else None)
         note = self.note_edit.toPlainText().strip() or None
-        self.run(referrals.move_referral, self.referral.id, target, closure, note)
+        self.run(referrals.move_referral, self.referral.id, target, closure, note,
+                 expected_version=self.version)

@@ -107,4 +107,5 @@ def cancel_task_dialog(ctx, parent: QWidget | None, task: TaskRow) -> ReasonDial
                         prompt=_t("Varför avbryts den? *"),
                         service=tasks.cancel_task, args=(task.id,),
                         ok_text=_t("Avbryt åtgärdspunkten"),
-                        explanation=task.title, reason_kw="reason")
+                        explanation=task.title, reason_kw="reason",
+                        record=task, read_service=tasks.get_task)

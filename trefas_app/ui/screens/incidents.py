@@ -300,7 +300,7 @@ class IncidentPanel(DetailPane):
         if not common.confirm(self, self.tr("Öppna steget ”{title}” igen?").format(
                 title=step_title(step, self.ctx.lang)), self.tr("Öppna igen"), self.tr("Avbryt")):
             return
-        self.ctx.run(incidents.reopen_step, step.id)
+        self.ctx.run(incidents.reopen_step, step.id, expected_version=step.version)
 
     def assign(self):
         from trefas_app.ui.dialogs.incident import AssignStepDialog

@@ -133,7 +133,7 @@ class Screen(ListScreen):
         if not common.confirm(self, self.tr("Markera ”{title}” som klar?").format(title=row.title),
                               self.tr("Markera klar"), self.tr("Avbryt")):
             return
-        self.ctx.run(tasks.complete_task, row.id)
+        self.ctx.run(tasks.complete_task, row.id, expected_version=row.version)
 
     def cancel(self) -> None:
         row = self.selected()

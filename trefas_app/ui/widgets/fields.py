@@ -52,6 +52,14 @@ def enum_combo(parent: QWidget, name: str, values: Iterable[Any], lang: str,
     return combo
 
 
+def refill_enum(combo: QComboBox, values: Iterable[Any], lang: str) -> None:
+    """An :func:`enum_combo`'s values replaced (the record was read again and
+    offers other steps now), its placeholder kept first."""
+    placeholder = ([(combo.itemText(0), None)]
+                   if combo.count() and combo.itemData(0) is None else [])
+    refill(combo, placeholder + [(enum_label(value, lang), value) for value in values])
+
+
 def select_own_unit(combo: QComboBox, ctx) -> None:
     """Start a unit list at the signed-in user's own unit (when it is listed)."""
     if ctx.actor is not None:

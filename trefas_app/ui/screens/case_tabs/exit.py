@@ -301,7 +301,7 @@ class ExitPanel(DetailPane):
                 "godkännas på nytt.").format(number=p.case_number),
                 self.tr("Godkänn"), self.tr("Avbryt")):
             return
-        self.ctx.run(exits.approve_agreement, p.id)
+        self.ctx.run(exits.approve_agreement, p.id, expected_version=p.version)
 
     def new_threat(self) -> None:
         from trefas_app.ui.dialogs.exit_records import ThreatAssessmentDialog

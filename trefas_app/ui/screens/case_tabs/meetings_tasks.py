@@ -157,7 +157,7 @@ class Tab(BaseTab):
         if not common.confirm(self, self.tr("Markera ”{title}” som klar?").format(title=t.title),
                               self.tr("Markera klar"), self.tr("Avbryt")):
             return
-        self.ctx.run(tasks.complete_task, t.id)
+        self.ctx.run(tasks.complete_task, t.id, expected_version=t.version)
 
     def cancel(self):
         t = self.selected_task()

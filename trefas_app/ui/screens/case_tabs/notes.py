@@ -250,7 +250,7 @@ class Tab(BaseTab):
                               .format(title=n.title), self.tr("Signera"), self.tr("Avbryt")):
             return
         self._select_id = n.id
-        self.ctx.run(notes.sign_note, n.id)
+        self.ctx.run(notes.sign_note, n.id, expected_version=n.version)
 
     def delete_draft(self) -> None:
         n = self.selected()
@@ -259,7 +259,7 @@ class Tab(BaseTab):
         if not common.confirm(self, self.tr("Ta bort utkastet ”{title}”?").format(title=n.title),
                               self.tr("Ta bort"), self.tr("Avbryt")):
             return
-        self.ctx.run(notes.delete_draft, n.id)
+        self.ctx.run(notes.delete_draft, n.id, expected_version=n.version)
 
     # -- lock protocol ---------------------------------------------------------------
 

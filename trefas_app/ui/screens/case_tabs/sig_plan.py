@@ -386,7 +386,7 @@ class Tab(BaseTab):
                 self.ctx, self, title=self.tr("Avsluta planen"),
                 prompt=self.tr("Varför avslutas planen? *"), service=plans.end_plan,
                 args=(plan.id,), ok_text=self.tr("Avsluta planen"),
-                reason_kw="reason"))
+                reason_kw="reason", record=plan, read_service=plans.get_plan))
         if target == PlanState.APPROVED:
             question = self.tr("Godkänna planen? Den har {goals} och {actions}.").format(
                 goals=self.tr("%n mål", "", len(plan.goals)),
@@ -394,7 +394,7 @@ class Tab(BaseTab):
             if not common.confirm(self, question,
                                   self.tr("Godkänn"), self.tr("Avbryt")):
                 return None
-            self.ctx.run(plans.approve_plan, plan.id)
+            self.ctx.run(plans.approve_plan, plan.id, expected_version=plan.version)
         return None
 
     # -- lock protocol -------------------------------------------------------------------
