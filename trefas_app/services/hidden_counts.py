@@ -1,0 +1,43 @@
+"""What the access rule hides, counted on a server (DESIGN §3: "a user is told
+that N entries exist that are not shared with their agency").
+
+The row rules remove hidden rows before a service sees them, so a server
+counts them itself, in SECURITY DEFINER functions that return counts only
+(made by ``server/hidden.py``, one per role and list: each role's group runs
+only its own). The local store counts them in the service's own query.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from trefas_app.domain.actor import Actor
+from trefas_app.domain.enums import Category, Role
+
+#: The server's schema of its own functions (server.rules.FUNCTION_SCHEMA).
+SCHEMA = "trefas"
+
+
+def function_name(listed: str, role: Role) -> str:
+    """The server function that counts ``listed`` ("cases", "notes") hidden from ``role``."""
+    return f"{SCHEMA}.hidden_{listed}_{role.value}"
+
+
+def on_server(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def hidden_cases(session: Session, actor: Actor, states, person_id: int | None) -> int:
+    """How many cases in ``actor``'s scope (narrowed as the list is) the rule hides."""
+    return session.scalar(
+        text(f"SELECT {function_name('cases', actor.role)}(:states, :person)"),
+        {"states": [s.value for s in states] or None, "person": person_id})
+
+
+def hidden_notes(session: Session, actor: Actor, case_id: int) -> dict[Category, int]:
+    """How many signed notes of case ``case_id`` the rule hides, per category."""
+    rows = session.execute(
+        text(f"SELECT category, n FROM {function_name('notes', actor.role)}(:case_id)"),
+        {"case_id": case_id}).all()
+    return {Category(category): n for category, n in rows if n}
