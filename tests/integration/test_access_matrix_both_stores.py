@@ -59,3 +59,23 @@ def matrix(request, world, pg_cluster):  # noqa: F811
         for session in sessions.values():
             session.close()
         log_engine.dispose()
+
+
+def test_each_role_counts_hidden_entries_with_its_own_functions_only(matrix):
+    """The counting functions run as the owner: a login role may call its
+    own role's only (another role's would count another scope), and the
+    administrator none."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    from trefas_app.services.hidden_counts import function_name
+
+    def call(name: str, function: str) -> None:
+        with matrix.sessions[name].engine.connect() as conn:
+            conn.execute(text(f"SELECT {function}(NULL, NULL)"))
+
+    police = matrix.sessions["pol_team"].actor.role
+    call("pol_team", function_name("cases", police))
+    for name in ("sw_team", "admin2"):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            call(name, function_name("cases", police))
