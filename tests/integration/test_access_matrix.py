@@ -354,6 +354,19 @@ def test_case_list_count_and_single_reads_match_oracle(matrix, user):
         assert {r.id for r in mine.rows} == {c.id for c in w.cases
                                              if c.id in expected and u.name in c.team}
         assert mine.hidden == page.hidden
+        # Narrowed by state (every case is active) and by person, the hidden
+        # figure is narrowed the same way.
+        active = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(
+            states=(CaseState.ACTIVE, CaseState.OPEN)), limit=1000)
+        assert ({r.id for r in active.rows}, active.hidden) == (expected, page.hidden)
+        closed = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(
+            states=(CaseState.CLOSED,)))
+        assert (closed.rows, closed.hidden) == ((), {})
+        for c in w.cases[::9]:
+            one = cases.count_cases(st.uow(), st.actor, cases.CaseFilter(person_id=c.person.id))
+            hidden_here = in_scope(w, u, c) and c.id not in expected
+            assert (one.total, one.hidden) == (int(c.id in expected),
+                                               {Category.IDENTITY: 1} if hidden_here else {})
     for c in w.cases:
         if c.id in expected:
             assert cases.get_case(st.uow(), st.actor, c.id).id == c.id
