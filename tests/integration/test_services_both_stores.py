@@ -333,3 +333,54 @@ def test_a_stale_draft_is_not_saved(any_store):
         assert notes.get_note(s.uow(), s.actor, draft.id).version == newer.version
         notes.update_draft(s.uow(), s.actor, draft.id, "Utkast", "Fyra",
                            expected_version=newer.version)
+
+
+def test_a_case_tab_tells_how_much_the_rule_hides_on_both(any_store):
+    """DESIGN §3: what the rule hides is not shown, but the user is told that
+    it exists. A police liaison on the team, with the person's identity shared
+    but nothing else: the city's notes, plans, meeting items and incident links
+    of the case are counted, not shown — on a server too, where the row rules
+    hide those rows from the service's own count."""
+    from trefas_app.domain.enums import IncidentKind, MeetingKind
+    from trefas_app.services import incidents, meetings, plans
+
+    now = clock.now_utc()
+    today = clock.today()
+    with any_store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
+        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=p.id, purpose="Samverkan med polisen", valid_from=today,
+            valid_until=today + dt.timedelta(days=30),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
+                                Category.HEALTH)
+        notes.sign_note(s.uow(), s.actor, note.id)
+        plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
+    with any_store.login("kalle") as c:
+        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
+                                          any_store.ids["rk"], "Samverkan",
+                                          now + dt.timedelta(days=1), None)
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, k.id, "Läget")
+        incident = incidents.report_incident(c.uow(), c.actor, IncidentKind.SHOOTING,
+                                             now - dt.timedelta(hours=2), any_store.ids["rk"],
+                                             "Torget", "Skottlossning")
+        incidents.link_person(c.uow(), c.actor, incident.id, k.id, "witness")
+
+    def tabs(store):
+        a = store.actor
+        return {"notes": notes.list_notes(store.uow(), a, k.id),
+                "plans": plans.list_plans(store.uow(), a, k.id),
+                "items": meetings.list_case_items(store.uow(), a, k.id),
+                "links": incidents.list_case_involvements(store.uow(), a, k.id)}
+
+    with any_store.login("sara") as s:
+        for name, page in tabs(s).items():
+            assert (len(page.rows), page.hidden) == (1, {}), name
+    with any_store.login("petra") as p_:
+        shown = tabs(p_)
+    assert shown["notes"].hidden == {Category.HEALTH: 1}
+    assert shown["links"].hidden == {Category.CRIMINAL: 1}
+    for name, page in shown.items():
+        assert (page.rows, sum(page.hidden.values())) == ((), 1), (any_store.kind, name)

@@ -13,6 +13,7 @@ role and list; each role's group may run only its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, literal_column
@@ -32,21 +33,16 @@ from trefas_app.server.rules import (
 from trefas_app.server.sql import ROLE_PREFIX
 
 
-
 @dataclass(frozen=True)
 class HiddenCount:
-    """One function: what it counts, its arguments and result, and the
-    permission a role needs to have it."""
+    """One family of functions: what it counts, its arguments and result,
+    the permission a role needs to have it, and its body for a role."""
 
     listed: str
     arguments: str
     returns: str
     permission: str
-
-
-CASES = HiddenCount("cases", "p_states text[], p_person_id integer", "bigint", "case.read")
-NOTES = HiddenCount("notes", "p_case_id integer", "TABLE(category text, n bigint)",
-                    "note.read")
+    body: Callable[[Role, SqlClock], str]
 
 
 def _cases_body(role: Role, now: SqlClock) -> str:
@@ -61,24 +57,48 @@ def _cases_body(role: Role, now: SqlClock) -> str:
             "AND (p_person_id IS NULL OR c.person_id = p_person_id)")
 
 
-def _notes_body(role: Role, now: SqlClock) -> str:
-    """Signed notes of one case in the user's scope that the rule hides."""
-    actor = ActorTerms.of_session(role)
-    case_id = literal_column("p_case_id")
-    rule = Rule("notes", role, "hidden", m.Note, lambda note: and_(
-        note.case_id == case_id, note.state == NoteState.SIGNED,
-        access.in_scope(actor, "note", now), ~access.visible(actor, "note", now)))
-    return (f"SELECT n.category::text, count(*) FROM {TABLE_SCHEMA}.notes n "
-            f"WHERE n.id IN ({rule_keys(rule)}) GROUP BY n.category")
+#: Case content a case tab lists, whose hidden figure the server counts:
+#: kind → which of the case's rows count (notes: the signed ones; a draft is
+#: its writer's alone and hidden from nobody's figure).
+PER_CASE: dict[str, Callable | None] = {
+    "note": lambda note: note.state == NoteState.SIGNED,
+    "plan": None,
+    "involvement": None,
+    "meeting_item": None,
+}
 
 
-_BODIES = {CASES: _cases_body, NOTES: _notes_body}
+def _in_case_body(kind: str) -> Callable[[Role, SqlClock], str]:
+    """Rows of ``kind`` in one case (``p_case_id``), in the user's scope,
+    that the rule hides, per category."""
+    spec = access.CASE_CONTENT_KINDS[kind]
+    table = spec.model.__tablename__
+
+    def body(role: Role, now: SqlClock) -> str:
+        actor = ActorTerms.of_session(role)
+        only = PER_CASE[kind]
+        rule = Rule(table, role, "hidden", spec.model, lambda row: and_(
+            row.case_id == literal_column("p_case_id"),
+            *([only(row)] if only else []),
+            access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
+        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table} t "
+                f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")
+    return body
+
+
+COUNTS = (
+    HiddenCount("cases", "p_states text[], p_person_id integer", "bigint", "case.read",
+                _cases_body),
+    *(HiddenCount(access.CASE_CONTENT_KINDS[kind].model.__tablename__, "p_case_id integer",
+                  "TABLE(category text, n bigint)", f"{kind}.read", _in_case_body(kind))
+      for kind in PER_CASE),
+)
 
 
 def install(connection, *, office_timezone: str, naive_utc: bool, owner: str) -> None:
     """Create (or replace) every role's counting functions, owned by ``owner``."""
     now = SqlClock(office_timezone, naive_utc)
-    for count, body in _BODIES.items():
+    for count in COUNTS:
         for role in Role:
             if not role_may(role, count.permission):
                 continue
@@ -86,7 +106,7 @@ def install(connection, *, office_timezone: str, naive_utc: bool, owner: str) ->
             for statement in (
                     f"CREATE OR REPLACE FUNCTION {signature} RETURNS {count.returns} "
                     "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off "
-                    f"AS $trefas_fn$\n{body(role, now)}\n$trefas_fn$",
+                    f"AS $trefas_fn$\n{count.body(role, now)}\n$trefas_fn$",
                     f"ALTER FUNCTION {signature} OWNER TO {owner}",
                     f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC",
                     f"GRANT EXECUTE ON FUNCTION {signature} TO {ROLE_PREFIX}{role.value}"):

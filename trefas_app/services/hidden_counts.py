@@ -20,7 +20,7 @@ SCHEMA = "trefas"
 
 
 def function_name(listed: str, role: Role) -> str:
-    """The server function that counts ``listed`` ("cases", "notes") hidden from ``role``."""
+    """The server function that counts rows of the table ``listed`` hidden from ``role``."""
     return f"{SCHEMA}.hidden_{listed}_{role.value}"
 
 
@@ -35,9 +35,10 @@ def hidden_cases(session: Session, actor: Actor, states, person_id: int | None) 
         {"states": [s.value for s in states] or None, "person": person_id})
 
 
-def hidden_notes(session: Session, actor: Actor, case_id: int) -> dict[Category, int]:
-    """How many signed notes of case ``case_id`` the rule hides, per category."""
-    rows = session.execute(
-        text(f"SELECT category, n FROM {function_name('notes', actor.role)}(:case_id)"),
-        {"case_id": case_id}).all()
+def hidden_in_case(session: Session, actor: Actor, model, case_id: int) -> dict[Category, int]:
+    """How many rows of ``model`` (notes: signed ones) in case ``case_id`` the
+    rule hides, per category."""
+    function = function_name(model.__tablename__, actor.role)
+    rows = session.execute(text(f"SELECT category, n FROM {function}(:case_id)"),
+                           {"case_id": case_id}).all()
     return {Category(category): n for category, n in rows if n}

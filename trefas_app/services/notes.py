@@ -183,7 +183,7 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
                           .offset(offset).limit(limit)).all()
         hidden = {} if offset else (
-            hidden_counts.hidden_notes(s, actor, case_id) if hidden_counts.on_server(s)
+            hidden_counts.hidden_in_case(s, actor, m.Note, case_id) if hidden_counts.on_server(s)
             else access.hidden_by_category(s, actor, "note", now,
                                            m.Note.state == NoteState.SIGNED,
                                            within_case=known))
