@@ -9,11 +9,14 @@ only its own). The local store counts them in the service's own query.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Category, Role
+from trefas_app.security import access
 
 #: The server's schema of its own functions (server.rules.FUNCTION_SCHEMA).
 SCHEMA = "trefas"
@@ -35,10 +38,17 @@ def hidden_cases(session: Session, actor: Actor, states, person_id: int | None) 
         {"states": [s.value for s in states] or None, "person": person_id})
 
 
-def hidden_in_case(session: Session, actor: Actor, model, case_id: int) -> dict[Category, int]:
-    """How many rows of ``model`` (notes: signed ones) in case ``case_id`` the
-    rule hides, per category."""
-    function = function_name(model.__tablename__, actor.role)
-    rows = session.execute(text(f"SELECT category, n FROM {function}(:case_id)"),
-                           {"case_id": case_id}).all()
+def hidden_in_case(session: Session, actor: Actor, kind: str, now: dt.datetime, case_id: int,
+                   *where, within_case: tuple[int, int] | None = None) -> dict[Category, int]:
+    """How many rows of ``kind`` in case ``case_id`` the rule hides, per
+    category: ``access.hidden_by_category`` with ``where`` (the case and any
+    further filter) on a local store; the server's function for the kind
+    (which holds the same filter, server/hidden.py) on a server."""
+    if not on_server(session):
+        return access.hidden_by_category(session, actor, kind, now, *where,
+                                         within_case=within_case)
+    table = access.CASE_CONTENT_KINDS[kind].model.__tablename__
+    rows = session.execute(
+        text(f"SELECT category, n FROM {function_name(table, actor.role)}(:case_id)"),
+        {"case_id": case_id}).all()
     return {Category(category): n for category, n in rows if n}
