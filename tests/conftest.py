@@ -202,7 +202,7 @@ def pg_cluster():
 #: session clock (TREFAS_TEST_NOW) these modules run on the real clock,
 #: ticking; the instant's own tests (tests/integration/test_clock_instants.py
 #: and the rest of the suite) keep the frozen one.
-SERVER_CLOCK_MODULES = ("test_server_", "test_services_both_stores", "test_live_changes",
+SERVER_CLOCK_MODULES = ("test_server_", "test_services_both_stores", "test_access_matrix_both_stores", "test_live_changes",
                         "test_cli_server", "test_ui_server", "test_pg_cluster")
 
 

@@ -112,6 +112,7 @@ class PersonRec:
 @dataclass
 class CaseRec:
     id: int
+    number: str
     person: PersonRec
     unit: str
     owner: Agency
@@ -275,7 +276,7 @@ def world(tmp_path_factory):
                                         granted_at=now - dt.timedelta(hours=5),
                                         expires_at=now + dt.timedelta(
                                             hours=1 if name in active else -1)))
-            crec = CaseRec(case.id, prec, unit, Agency.CITY, team, active, expired)
+            crec = CaseRec(case.id, case.number, prec, unit, Agency.CITY, team, active, expired)
             authors = [("sw_team", Agency.CITY), ("pol_team", Agency.POLICE)] if unit == "U1" \
                 else [("sw_u2", Agency.CITY)]
             for author, owner in authors:
@@ -301,12 +302,43 @@ def _user_ids():
     return list(USERS)
 
 
+@dataclass
+class Matrix:
+    """The world as the suite reads it on one store: each user's own open
+    session, and the store's whole access log (read past the rule, to see
+    what was logged). tests/integration/test_access_matrix_both_stores.py
+    gives the same suite a server."""
+
+    world: World
+    sessions: dict
+    log_engine: object
+
+    def refusals(self, username: str) -> set[tuple]:
+        """(subject kind, subject id, attempted) of ``username``'s logged refusals."""
+        import json
+
+        ev = m.AuditEvent
+        with Session(self.log_engine) as s:
+            rows = s.execute(select(ev.subject_kind, ev.subject_id, ev.detail).where(
+                ev.username == username, ev.action == "access.denied")).all()
+        return {(kind, subject, json.loads(detail or "{}").get("attempted"))
+                for kind, subject, detail in rows}
+
+
+@pytest.fixture(scope="module", params=["sqlite"])
+def matrix(request, world):
+    """The local store (the same suite runs on a server in
+    test_access_matrix_both_stores.py)."""
+    w, sessions = world
+    return Matrix(w, sessions, next(iter(sessions.values())).engine)
+
+
 # --- act and assert ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("user", _user_ids())
-def test_case_list_count_and_single_reads_match_oracle(world, user):
-    w, sessions = world
+def test_case_list_count_and_single_reads_match_oracle(matrix, user):
+    w, sessions = matrix.world, matrix.sessions
     st, u = sessions[user], w.users[user]
     expected = {c.id for c in w.cases if oracle_case(w, u, c)}
     if u.role == Role.ADMINISTRATOR:
@@ -322,19 +354,37 @@ def test_case_list_count_and_single_reads_match_oracle(world, user):
         assert {r.id for r in mine.rows} == {c.id for c in w.cases
                                              if c.id in expected and u.name in c.team}
         assert mine.hidden == page.hidden
+        # Narrowed by state (every case is active) and by person, the hidden
+        # figure is narrowed the same way.
+        active = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(
+            states=(CaseState.ACTIVE, CaseState.OPEN)), limit=1000)
+        assert ({r.id for r in active.rows}, active.hidden) == (expected, page.hidden)
+        closed = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(
+            states=(CaseState.CLOSED,)))
+        assert (closed.rows, closed.hidden) == ((), {})
+        for c in w.cases[::9]:
+            one = cases.count_cases(st.uow(), st.actor, cases.CaseFilter(person_id=c.person.id))
+            hidden_here = in_scope(w, u, c) and c.id not in expected
+            assert (one.total, one.hidden) == (int(c.id in expected),
+                                               {Category.IDENTITY: 1} if hidden_here else {})
     for c in w.cases:
         if c.id in expected:
             assert cases.get_case(st.uow(), st.actor, c.id).id == c.id
         else:
             with pytest.raises(AccessDenied):
                 cases.get_case(st.uow(), st.actor, c.id)
+    # Every refusal is on record, under the user's name and the record's id
+    # (an administrator's session holds no key to case content at all).
+    if u.role != Role.ADMINISTRATOR:
+        refused = {("case", str(c.id), "case.read") for c in w.cases if c.id not in expected}
+        assert refused <= matrix.refusals(st.actor.username)
 
 
 @pytest.mark.parametrize("user", _user_ids())
-def test_case_count_uncounted_pages_and_search_match_oracle(world, user):
+def test_case_count_uncounted_pages_and_search_match_oracle(matrix, user):
     """The window's way of reading the case list: pages without a count, the
     count on its own, and search by name and case number."""
-    w, sessions = world
+    w, sessions = matrix.world, matrix.sessions
     st, u = sessions[user], w.users[user]
     if u.role == Role.ADMINISTRATOR:
         with pytest.raises(AccessDenied):
@@ -359,8 +409,6 @@ def test_case_count_uncounted_pages_and_search_match_oracle(world, user):
         by_offset = [r.id for r in cases.list_cases(st.uow(), st.actor, filt, limit=1000).rows]
         assert keyset_walk(lambda after, filt=filt: cases.list_cases(
             st.uow(), st.actor, filt, limit=7, count=False, after=after)) == by_offset
-    with st.engine.connect() as conn:
-        numbers = dict(conn.execute(select(m.Case.id, m.Case.number)).all())
     for c in w.cases:
         visible = c.id in expected
         name_shown = visible and oracle_display(w, u, c.person)[0]
@@ -369,15 +417,16 @@ def test_case_count_uncounted_pages_and_search_match_oracle(world, user):
         assert (c.id in {r.id for r in by_name.rows}) is name_shown, (user, c.id)
         assert cases.count_cases(st.uow(), st.actor, cases.CaseFilter(
             query=c.person.name.split()[1])).total == by_name.total
-        by_number = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(query=numbers[c.id]))
+        by_number = cases.list_cases(st.uow(), st.actor, cases.CaseFilter(query=c.number))
         assert [r.id for r in by_number.rows] == ([c.id] if visible else []), (user, c.id)
 
 
 @pytest.mark.parametrize("user", _user_ids())
-def test_notes_lists_counts_hidden_and_single_reads_match_oracle(world, user):
-    w, sessions = world
+def test_notes_lists_counts_hidden_and_single_reads_match_oracle(matrix, user):
+    w, sessions = matrix.world, matrix.sessions
     st, u = sessions[user], w.users[user]
     checked = 0
+    refusals: set = set()
     for c in w.cases:
         case_notes = [n for n in w.notes if n.case is c]
         expected = {n.id for n in case_notes if oracle_note(w, u, n)}
@@ -402,13 +451,16 @@ def test_notes_lists_counts_hidden_and_single_reads_match_oracle(world, user):
         for n in refused:
             with pytest.raises(AccessDenied):
                 notes.get_note(st.uow(), st.actor, n.id)
+            refusals.add(("note", str(n.id), "note.read"))
         checked += len(case_notes)
     assert checked == len(w.notes)
+    if u.role != Role.ADMINISTRATOR:
+        assert refusals <= matrix.refusals(st.actor.username)
 
 
 @pytest.mark.parametrize("user", _user_ids())
-def test_persons_list_search_and_masking_match_oracle(world, user):
-    w, sessions = world
+def test_persons_list_search_and_masking_match_oracle(matrix, user):
+    w, sessions = matrix.world, matrix.sessions
     st, u = sessions[user], w.users[user]
     expected = {p.id for p in w.persons if oracle_person(w, u, p)}
     if u.role == Role.ADMINISTRATOR:
@@ -418,6 +470,7 @@ def test_persons_list_search_and_masking_match_oracle(world, user):
     page = persons.list_persons(st.uow(), st.actor, limit=1000)
     assert {r.id for r in page.rows} == expected
     assert page.total == len(expected)
+    refused = {("person", str(p.id), "person.read") for p in w.persons if p.id not in expected}
     for p in w.persons:
         if p.id not in expected:
             with pytest.raises(AccessDenied):
@@ -436,13 +489,14 @@ def test_persons_list_search_and_masking_match_oracle(world, user):
         if p.protected:
             alias_hits = persons.list_persons(st.uow(), st.actor, f"P-{p.id:04d}").rows
             assert [r.id for r in alias_hits] == [p.id]
+    assert refused <= matrix.refusals(st.actor.username)
 
 
 @pytest.mark.parametrize("user", _user_ids())
-def test_person_pages_count_and_order(world, user):
+def test_person_pages_count_and_order(matrix, user):
     """The person screen's way: pages without a count, then count_persons.
     Order: names A–Ö, then protected persons by id (never by their name)."""
-    w, sessions = world
+    w, sessions = matrix.world, matrix.sessions
     st, u = sessions[user], w.users[user]
     if u.role == Role.ADMINISTRATOR:
         with pytest.raises(AccessDenied):
@@ -479,11 +533,11 @@ def keyset_walk(page_after) -> list[int]:
 
 
 @pytest.mark.parametrize("user", _user_ids())
-def test_short_and_long_name_searches_match_oracle(world, user):
+def test_short_and_long_name_searches_match_oracle(matrix, user):
     """One and two letters (the covering-index scan) and three or more (the
     trigram index) find exactly the persons and cases whose name the user
     may see and that contain the text; protected persons never by name."""
-    w, sessions = world
+    w, sessions = matrix.world, matrix.sessions
     st, u = sessions[user], w.users[user]
     if u.role == Role.ADMINISTRATOR:
         return

@@ -233,10 +233,9 @@ def test_documents_plans_tasks_and_referrals(any_store):
 
 
 def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store):
-    from trefas_app.domain.enums import IncidentKind, MeetingKind, ProtectionLevel
-    from trefas_app.services import exits, incidents, meetings
+    from trefas_app.domain.enums import ProtectionLevel
+    from trefas_app.services import exits, incidents
 
-    now = clock.now_utc()
     with any_store.login("sara") as s:
         hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
             "Lina", "Skydd", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
@@ -249,16 +248,8 @@ def test_protected_identity_reveal_emergency_meetings_incidents_exits(any_store)
         exit_ = exits.request_exit(s.uow(), s.actor, k.id, "Vill lämna")
         assert exits.get_exit(s.uow(), s.actor, exit_.id).id == exit_.id
     with any_store.login("kalle") as coordinator:
-        c = coordinator
-        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
-                                          any_store.ids["rk"], "Samverkan",
-                                          now + dt.timedelta(days=1), None)
-        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, k.id, "Läget")
-        incident = incidents.report_incident(c.uow(), c.actor, IncidentKind.SHOOTING,
-                                             now - dt.timedelta(hours=2), any_store.ids["rk"],
-                                             "Centrum", "Skottlossning")
-        incidents.link_person(c.uow(), c.actor, incident.id, k.id, "witness")
-        assert incidents.list_incidents(c.uow(), c.actor).rows
+        _discuss_and_link(any_store, coordinator, k.id, "Centrum")
+        assert incidents.list_incidents(coordinator.uow(), coordinator.actor).rows
     with any_store.login("olle") as other:
         view = cases.request_emergency_access(other.uow(), other.actor, k.id,
                                               "Akut hot, ansvarig handläggare nås inte")
@@ -549,3 +540,59 @@ def test_a_routine_step_given_an_owner_meanwhile_is_not_given_another(any_store)
                    users=("petra", "kalle"))
     with any_store.login("kalle") as s:
         assert read(s).owner_name == "Petra Polis"
+def test_a_case_tab_tells_how_much_the_rule_hides_on_both(any_store):
+    """DESIGN §3: what the rule hides is not shown, but the user is told that
+    it exists. A police liaison on the team, with the person's identity shared
+    but nothing else: the city's notes, plans, meeting items and incident links
+    of the case are counted, not shown — on a server too, where the row rules
+    hide those rows from the service's own count."""
+    from trefas_app.services import incidents, meetings, plans
+
+    today = clock.today()
+    with any_store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
+        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=p.id, purpose="Samverkan med polisen", valid_from=today,
+            valid_until=today + dt.timedelta(days=30),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
+                                Category.HEALTH)
+        notes.sign_note(s.uow(), s.actor, note.id)
+        plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
+    with any_store.login("kalle") as coordinator:
+        _discuss_and_link(any_store, coordinator, k.id, "Torget")
+
+    def tabs(store):
+        a = store.actor
+        return {"notes": notes.list_notes(store.uow(), a, k.id),
+                "plans": plans.list_plans(store.uow(), a, k.id),
+                "items": meetings.list_case_items(store.uow(), a, k.id),
+                "links": incidents.list_case_involvements(store.uow(), a, k.id)}
+
+    with any_store.login("sara") as s:
+        for name, page in tabs(s).items():
+            assert (len(page.rows), page.hidden) == (1, {}), name
+    with any_store.login("petra") as p_:
+        shown = tabs(p_)
+    assert shown["notes"].hidden == {Category.HEALTH: 1}
+    assert shown["links"].hidden == {Category.CRIMINAL: 1}
+    for name, page in shown.items():
+        assert (page.rows, sum(page.hidden.values())) == ((), 1), (any_store.kind, name)
+
+
+def _discuss_and_link(world, coordinator, case_id: int, place: str) -> None:
+    """The coordinator discusses the case at a joint meeting tomorrow and
+    links its person, as a witness, to a shooting two hours ago."""
+    from trefas_app.domain.enums import IncidentKind, MeetingKind
+    from trefas_app.services import incidents, meetings
+
+    c, now = coordinator, clock.now_utc()
+    meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT, world.ids["rk"],
+                                      "Samverkan", now + dt.timedelta(days=1), None)
+    meetings.add_meeting_item(c.uow(), c.actor, meeting.id, case_id, "Läget")
+    incident = incidents.report_incident(c.uow(), c.actor, IncidentKind.SHOOTING,
+                                         now - dt.timedelta(hours=2), world.ids["rk"], place,
+                                         "Skottlossning")
+    incidents.link_person(c.uow(), c.actor, incident.id, case_id, "witness")

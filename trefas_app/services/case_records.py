@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.persons import project_persons
 from trefas_app.services.views import Page
 from trefas_app.store import models as m
@@ -82,8 +83,8 @@ def list_case_records(uow: UnitOfWork, actor: Actor, case_id: int, offset: int, 
             .where(*where)
             .order_by(newest.desc(), model.id.desc())
             .offset(offset).limit(limit)).all()
-        hidden = (access.hidden_by_category(s, actor, kind, now, *filters,
-                                            within_case=known) if offset == 0 else {})
+        hidden = {} if offset else hidden_counts.hidden_in_case(
+            s, actor, kind, now, case.id, *filters, within_case=known)
         if offset == 0:
             uow.log(actor, f"{kind}.list", subject_kind="case", subject_id=case.id,
                     case_id=case.id, person_id=case.person_id,

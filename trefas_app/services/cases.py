@@ -14,6 +14,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import role_may
 from trefas_app.domain.text import SEARCH_QUERY, check_paging, clean
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.case_records import commit_view, read_record
 from trefas_app.services.persons import (
     check_reason,
@@ -260,6 +261,10 @@ def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
     scan of the scope counts both (the rule is not evaluated twice)."""
     if not with_hidden or filt.query.strip():
         return s.scalar(select(func.count()).select_from(m.Case).where(*where)), {}
+    if hidden_counts.on_server(s):  # the row rules hide them from this count
+        total = s.scalar(select(func.count()).select_from(m.Case).where(*where))
+        hidden = hidden_counts.hidden_cases(s, actor, filt.states, filt.person_id)
+        return total, ({Category.IDENTITY: hidden} if hidden else {})
     figures = [func.count().filter(and_(*where)), func.count()]
     if filt.mine_only:  # hidden is counted against all visible cases, not just "mine"
         figures.append(func.count().filter(access.visible(actor, "case", now)))

@@ -12,6 +12,7 @@ from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.store.note_seal import note_seal
 from trefas_app.services.cases import touch_case, writable_case
 from trefas_app.services.persons import mask_result
@@ -190,9 +191,8 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
         notes = s.scalars(select(m.Note).where(*where)
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
                           .offset(offset).limit(limit)).all()
-        hidden = access.hidden_by_category(
-            s, actor, "note", now, m.Note.state == NoteState.SIGNED,
-            within_case=known) if offset == 0 else {}
+        hidden = {} if offset else hidden_counts.hidden_in_case(
+            s, actor, "note", now, case_id, m.Note.state == NoteState.SIGNED, within_case=known)
         if offset == 0:
             uow.log(actor, "note.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})

@@ -21,6 +21,7 @@ from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.case_records import read_record
 from trefas_app.services.cases import (
     record_state_change,
@@ -360,8 +361,8 @@ def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                              next_follow_up=p.next_follow_up, goals=goals.get(p.id, 0),
                              open_actions=open_actions.get(p.id, 0), created_at=p.created_at)
                      for p in plans)
-        hidden = (access.hidden_by_category(s, actor, "plan", now, m.Plan.case_id == case_id)
-                  if offset == 0 else {})
+        hidden = {} if offset else hidden_counts.hidden_in_case(
+            s, actor, "plan", now, case_id, m.Plan.case_id == case_id)
         if offset == 0:
             uow.log(actor, "plan.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})

@@ -150,12 +150,14 @@ def after_clause(order: list[tuple[Any, bool]], anchor: tuple):
     index that gives the order instead of walking past every earlier row, as
     OFFSET does) and the exact lexicographic test. A None in ``anchor`` is a
     NULL sorted by an ``IS NULL`` term before it."""
-    from sqlalchemy import Integer, and_, false, or_, type_coerce
+    from sqlalchemy import Boolean, and_, false, literal, or_, type_coerce
 
     def comparable(expr, value):
-        # A true/false term (``due_on IS NULL``) compares as 0/1.
+        # A true/false term (``due_on IS NULL``) compares as a truth value:
+        # 0/1 on SQLite (the same SQL as an integer), false < true on
+        # PostgreSQL, which has no boolean >= integer.
         if isinstance(value, bool):
-            return type_coerce(expr, Integer), int(value)
+            return type_coerce(expr, Boolean), literal(value, Boolean)
         return expr, value
 
     def beyond(expr, desc, value):

@@ -1,0 +1,113 @@
+"""What the server's row rules hide, counted (DESIGN §3: "a user is told that
+N entries exist that are not shared with their agency").
+
+On a local store a list counts the rows in the user's scope that the rule
+hides (``access.hidden_by_category``, ``cases._count_cases``). On a server
+the row rules remove those rows before the service sees them, so the same
+count would always be nothing. These SECURITY DEFINER functions count them
+as the owner — counts per category only, never a row — with the rule
+compiled exactly as the policies compile it (``server.rules``: the session's
+user, the server's clock, the role still in the users row). One function per
+role and list; each role's group may run only its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, literal_column
+
+from trefas_app.domain.enums import NoteState, Role
+from trefas_app.domain.permissions import role_may
+from trefas_app.security import access
+from trefas_app.services.hidden_counts import function_name
+from trefas_app.store import models as m
+from trefas_app.server.rules import (
+    TABLE_SCHEMA,
+    ActorTerms,
+    Rule,
+    SqlClock,
+    rule_keys,
+)
+from trefas_app.server.sql import ROLE_PREFIX
+
+
+@dataclass(frozen=True)
+class HiddenCount:
+    """One family of functions: what it counts, its arguments and result,
+    the permission a role needs to have it, and its body for a role."""
+
+    listed: str
+    arguments: str
+    returns: str
+    permission: str
+    body: Callable[[Role, SqlClock], str]
+
+
+def _cases_body(role: Role, now: SqlClock) -> str:
+    """Cases in the user's scope whose person's identity is not shared with
+    them, narrowed as the list is (states, one person)."""
+    actor = ActorTerms.of_session(role)
+    rule = Rule("cases", role, "hidden", m.Case, lambda case: and_(
+        access.scope_clause(actor, case.id, "read", now),
+        ~access.visible(actor, "case", now, alias=case)))
+    return (f"SELECT count(*) FROM {TABLE_SCHEMA}.cases c WHERE c.id IN ({rule_keys(rule)}) "
+            "AND (p_states IS NULL OR c.state::text = ANY (p_states)) "
+            "AND (p_person_id IS NULL OR c.person_id = p_person_id)")
+
+
+#: Case content a case tab lists, whose hidden figure the server counts:
+#: kind → which of the case's rows count (notes: the signed ones; a draft is
+#: its writer's alone and hidden from nobody's figure).
+PER_CASE: dict[str, Callable | None] = {
+    "note": lambda note: note.state == NoteState.SIGNED,
+    "plan": None,
+    "involvement": None,
+    "meeting_item": None,
+}
+
+
+def _in_case_body(kind: str) -> Callable[[Role, SqlClock], str]:
+    """Rows of ``kind`` in one case (``p_case_id``), in the user's scope,
+    that the rule hides, per category."""
+    spec = access.CASE_CONTENT_KINDS[kind]
+    table = spec.model.__tablename__
+
+    def body(role: Role, now: SqlClock) -> str:
+        actor = ActorTerms.of_session(role)
+        only = PER_CASE[kind]
+        rule = Rule(table, role, "hidden", spec.model, lambda row: and_(
+            row.case_id == literal_column("p_case_id"),
+            *([only(row)] if only else []),
+            access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
+        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table} t "
+                f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")
+    return body
+
+
+COUNTS = (
+    HiddenCount("cases", "p_states text[], p_person_id integer", "bigint", "case.read",
+                _cases_body),
+    *(HiddenCount(access.CASE_CONTENT_KINDS[kind].model.__tablename__, "p_case_id integer",
+                  "TABLE(category text, n bigint)", f"{kind}.read", _in_case_body(kind))
+      for kind in PER_CASE),
+)
+
+
+def install(connection, *, office_timezone: str, naive_utc: bool, owner: str) -> None:
+    """Create (or replace) every role's counting functions, owned by ``owner``."""
+    now = SqlClock(office_timezone, naive_utc)
+    for count in COUNTS:
+        for role in Role:
+            if not role_may(role, count.permission):
+                continue
+            signature = f"{function_name(count.listed, role)}({count.arguments})"
+            for statement in (
+                    f"CREATE OR REPLACE FUNCTION {signature} RETURNS {count.returns} "
+                    "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off "
+                    f"AS $trefas_fn$\n{count.body(role, now)}\n$trefas_fn$",
+                    f"ALTER FUNCTION {signature} OWNER TO {owner}",
+                    f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC",
+                    f"GRANT EXECUTE ON FUNCTION {signature} TO {ROLE_PREFIX}{role.value}"):
+                connection.exec_driver_sql(statement.replace("%", "%%"))  # no placeholders
