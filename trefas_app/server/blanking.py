@@ -1,0 +1,273 @@
+"""Names blanked out of free text by the server, as the program blanks them.
+
+On a local store the program knows a protected person's names and blanks
+them out of free text about the person (``services.views.scrub_names``: every
+whole word that is one of the names, case-insensitively, becomes "[skyddat
+namn]"). A login role reads such a person through the masked views
+(``server.masks``) and never receives the names, so the blanking is done
+where the names may be: in SECURITY DEFINER functions owned by the owner role.
+
+The rule is not written a second time. Its three parts are generated here
+from Python's own regular-expression semantics, so PostgreSQL's answer does
+not depend on the server's locale:
+
+* a word character is what Python's ``\\w`` matches (``str.isalnum`` or
+  ``_``): a bracket of explicit code-point ranges;
+* a name word is what ``views.name_words`` finds (``\\w[\\w'-]*`` outside
+  brackets, not all digits by ``str.isdigit``);
+* letters equal under ``re.IGNORECASE`` (simple lower case plus the few
+  extra equivalences of ``re._casefix``) are a bracket per letter, kept in
+  the owner's table ``trefas.name_letters``.
+
+``trefas.blanked_texts(people, texts)`` is the one entry a login role may
+call. It blanks a text only when the text is stored free text (or its blanked
+form) of a row about one of ``people`` that the caller may read — the same
+row rule as the table's policies — so it cannot be used to test guessed
+names against arbitrary text; for any other text it returns NULL.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+
+from sqlalchemy import String, cast, literal_column, select, union_all
+from sqlalchemy.orm import aliased
+
+from trefas_app.domain.enums import Category
+from trefas_app.server.rules import FUNCTION_SCHEMA, TABLE_SCHEMA, SqlClock, compile_sql
+from trefas_app.store import models as m
+
+#: The owner's table of case-insensitive letter brackets.
+LETTER_TABLE = f"{FUNCTION_SCHEMA}.name_letters"
+#: The function a login role calls.
+PUBLIC_FUNCTION = "blanked_texts"
+
+_LAST_CODE_POINT = sys.maxunicode
+
+
+def code_point(cp: int) -> str:
+    """One code point as a PostgreSQL regular-expression escape."""
+    return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+
+
+def _ranges(member: Callable[[str], bool]) -> list[tuple[int, int]]:
+    found, start = [], None
+    for cp in range(_LAST_CODE_POINT + 2):
+        inside = cp <= _LAST_CODE_POINT and not 0xD800 <= cp <= 0xDFFF and member(chr(cp))
+        if inside and start is None:
+            start = cp
+        elif not inside and start is not None:
+            found.append((start, cp - 1))
+            start = None
+    return found
+
+
+def _bracket_body(ranges: list[tuple[int, int]]) -> str:
+    return "".join(code_point(lo) if lo == hi else f"{code_point(lo)}-{code_point(hi)}"
+                   for lo, hi in ranges)
+
+
+@functools.lru_cache(maxsize=1)
+def word_characters() -> str:
+    """The inside of a bracket matching what Python's ``\\w`` matches in a str."""
+    return _bracket_body(_ranges(lambda ch: ch.isalnum() or ch == "_"))
+
+
+@functools.lru_cache(maxsize=1)
+def digit_characters() -> str:
+    """The inside of a bracket matching what ``str.isdigit`` accepts."""
+    return _bracket_body(_ranges(str.isdigit))
+
+
+@functools.lru_cache(maxsize=1)
+def letter_classes() -> dict[str, str]:
+    """Every letter that ``re.IGNORECASE`` matches to another: letter → all
+    the letters it matches (itself included), as Python's ``sre`` decides:
+    equal simple lower case, joined by ``re._casefix``'s extra cases."""
+    import _sre
+    from re import _casefix
+
+    groups: dict[int, set[int]] = {}
+    for cp in range(_LAST_CODE_POINT + 1):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        lower = _sre.unicode_tolower(cp)
+        if lower != cp or cp in groups:
+            groups.setdefault(lower, {lower}).add(cp)
+    for lower, extras in _casefix._EXTRA_CASES.items():
+        for extra in extras:
+            merged = groups.get(lower, {lower}) | groups.get(extra, {extra})
+            for member in list(merged):
+                groups[_sre.unicode_tolower(member)] = merged
+    classes: dict[str, str] = {}
+    for members in groups.values():
+        if len(members) > 1:
+            letters = "".join(chr(cp) for cp in sorted(members))
+            for cp in members:
+                classes[chr(cp)] = letters
+    return classes
+
+
+def letter_pattern(letters: str) -> str:
+    return "[" + "".join(code_point(ord(ch)) for ch in letters) + "]"
+
+
+# --- the SQL -------------------------------------------------------------------------
+
+
+def _name_words_sql() -> str:
+    word, digits = word_characters(), digit_characters()
+    # Python: re.findall(r"\w[\w'-]*", re.sub(r"\([^)]*\)", " ", name)), not isdigit.
+    return (f"SELECT coalesce(array_agg(DISTINCT t.m[1]), '{{}}'::text[]) "
+            f"FROM unnest(p_names) AS n(name), LATERAL regexp_matches("
+            f"regexp_replace(n.name, '\\([^)]*\\)', ' ', 'g'), "
+            f"'[{word}][{word}{code_point(ord(chr(39)))}{code_point(ord('-'))}]*', 'g') AS t(m) "
+            f"WHERE t.m[1] !~ '^[{digits}]+$'")
+
+
+def _name_pattern_sql() -> str:
+    word = word_characters()
+    # Longest first, as scrub_names sorts them; each letter as its case bracket.
+    return (f"SELECT '(?<![{word}])(?:' || string_agg(p.pattern, '|' "
+            f"ORDER BY length(p.word) DESC, p.word) || ')(?![{word}])' "
+            f"FROM (SELECT w.word, (SELECT string_agg(coalesce(l.pattern, CASE "
+            f"WHEN ascii(c.ch) <= 65535 THEN '\\u' || lpad(to_hex(ascii(c.ch)), 4, '0') "
+            f"ELSE '\\U' || lpad(to_hex(ascii(c.ch)), 8, '0') END), '' ORDER BY c.i) "
+            f"FROM regexp_split_to_table(w.word, '') WITH ORDINALITY AS c(ch, i) "
+            f"LEFT JOIN {LETTER_TABLE} l ON l.letter = c.ch) AS pattern "
+            f"FROM (SELECT DISTINCT u.word FROM unnest(p_words) AS u(word) "
+            f"WHERE length(u.word) >= 2) AS w) AS p")
+
+
+def _blank_sql() -> str:
+    from trefas_app.services.views import NAME_MASK
+
+    assert "\\" not in NAME_MASK and "&" not in NAME_MASK  # a plain replacement
+    return (f"SELECT CASE WHEN p_text IS NULL OR p_text = '' THEN p_text ELSE coalesce("
+            f"regexp_replace(p_text, {FUNCTION_SCHEMA}.name_pattern(p_words), "
+            f"'{NAME_MASK}', 'g'), p_text) END")
+
+
+def _masked_words_sql() -> str:
+    """``services.persons.names_to_mask`` for one person: their own name, the
+    guardians who gave a consent, their relatives."""
+    from trefas_app.services.views import NON_IDENTIFYING_GIVERS
+
+    plain = ", ".join(f"'{g}'" for g in NON_IDENTIFYING_GIVERS)
+    return (f"SELECT {FUNCTION_SCHEMA}.name_words(ARRAY[p.first_name, p.last_name] "
+            f"|| ARRAY(SELECT c.given_by FROM {TABLE_SCHEMA}.consents c "
+            f"WHERE c.person_id = p.id AND c.given_by NOT IN ({plain})) "
+            f"|| ARRAY(SELECT r.name FROM {TABLE_SCHEMA}.relatives r "
+            f"WHERE r.person_id = p.id)) FROM {TABLE_SCHEMA}.persons p WHERE p.id = p_person")
+
+
+#: Free text the program blanks (the view fields declared ``identifying(SCRUB)``),
+#: by the kind whose row rule decides who reads it: (kind, model, columns).
+SCRUBBED_TEXT: tuple[tuple[str, type, tuple[str, ...]], ...] = (
+    ("case", m.Case, ("title", "closure_reason")),
+    ("consent", m.Consent, ("purpose", "withdrawal_reason")),
+    ("note", m.Note, ("title", "body")),
+    ("referral", m.Referral, ("reason", "decision_note")),
+    ("threat", m.ThreatAssessment, ("summary",)),
+    ("measure", m.ProtectiveMeasure, ("description",)),
+    ("support", m.SupportComponent, ("description",)),
+    ("exit", m.ExitProgramme, ("needs", "agreement_conditions")),
+    ("meeting_item", m.MeetingItem, ("discussion", "decision")),
+    ("task", m.Task, ("title", "description")),
+)
+#: Rows of a plan: read with their plan.
+PLAN_TEXT: tuple[tuple[type, str], ...] = ((m.PlanGoal, "goal"), (m.PlanAction, "description"))
+#: A person's own free text: read where the category is shared.
+PERSON_TEXT: tuple[tuple[str, Category], ...] = (("risk_factors", Category.THREAT),
+                                                  ("protective_factors", Category.SOCIAL))
+
+
+def stored_texts_select(office_timezone: str, naive_utc: bool):
+    """Every stored free text about ``p_people`` that the caller may read."""
+    from trefas_app.server.masks import _Reader, _readable
+
+    now = SqlClock(office_timezone, naive_utc)
+    people = literal_column("p_people")
+    parts = []
+    for kind, model, columns in SCRUBBED_TEXT:
+        row = aliased(model, name=f"text_{kind}")
+        for column in columns:
+            parts.append(select(cast(getattr(row, column), String).label("t")).where(
+                row.person_id == people.any_(), getattr(row, column).is_not(None),
+                _readable(kind, row, now)))
+    plan = aliased(m.Plan, name="text_plan")
+    for model, column in PLAN_TEXT:
+        row = aliased(model, name=f"text_{model.__tablename__}")
+        parts.append(select(cast(getattr(row, column), String).label("t"))
+                     .join(plan, plan.id == row.plan_id)
+                     .where(plan.person_id == people.any_(), _readable("plan", plan, now)))
+    person = aliased(m.Person, name="text_person")
+    reader = _Reader(person, now)
+    for column, category in PERSON_TEXT:
+        parts.append(select(cast(getattr(person, column), String).label("t")).where(
+            person.id == people.any_(), getattr(person, column).is_not(None),
+            _readable("person", person, now), reader.shared(category)))
+    return union_all(*parts)
+
+
+def masked_people_select(office_timezone: str, naive_utc: bool):
+    """The ``p_people`` the caller may read and may not identify."""
+    from trefas_app.server.masks import _Reader, _readable
+
+    now = SqlClock(office_timezone, naive_utc)
+    person = aliased(m.Person, name="masked_person")
+    return select(person.id).where(person.id == literal_column("p_people").any_(),
+                                   _readable("person", person, now),
+                                   ~_Reader(person, now).identity)
+
+
+def _blanked_texts_sql(office_timezone: str, naive_utc: bool) -> str:
+    schema = FUNCTION_SCHEMA
+    return f"""WITH masked AS ({compile_sql(masked_people_select(office_timezone, naive_utc))}),
+words AS (SELECT coalesce(array_agg(DISTINCT w.word), '{{}}'::text[]) AS w
+          FROM masked, unnest({schema}.masked_name_words(masked.id)) AS w(word)),
+stored AS MATERIALIZED ({compile_sql(stored_texts_select(office_timezone, naive_utc))}),
+blanked AS MATERIALIZED (SELECT {schema}.blank_names(s.t, words.w) AS t FROM stored s, words)
+SELECT array_agg(CASE WHEN x.t IS NULL OR NOT EXISTS (SELECT 1 FROM masked) THEN x.t
+                      WHEN x.t IN (SELECT s.t FROM stored s)
+                        OR x.t IN (SELECT b.t FROM blanked b)
+                      THEN {schema}.blank_names(x.t, words.w) END ORDER BY x.i)
+FROM unnest(p_texts) WITH ORDINALITY AS x(t, i), words"""
+
+
+def install(connection, run, definer, groups: list[str], *, office_timezone: str,
+            naive_utc: bool, owner: str) -> None:
+    """The owner's letter table and helpers (granted to nobody) and the one
+    function login roles call. ``run``/``definer`` are ``server.policies``'."""
+    run(connection, f"CREATE TABLE IF NOT EXISTS {LETTER_TABLE} "
+                    "(letter text PRIMARY KEY, pattern text NOT NULL)")
+    run(connection, f"ALTER TABLE {LETTER_TABLE} OWNER TO {owner}")
+    run(connection, f"REVOKE ALL ON {LETTER_TABLE} FROM PUBLIC")
+    run(connection, f"TRUNCATE {LETTER_TABLE}")
+    rows = sorted(letter_classes().items())
+    for start in range(0, len(rows), 500):
+        values = ", ".join(f"('{code_point_literal(letter)}', '{letter_pattern(letters)}')"
+                           for letter, letters in rows[start:start + 500])
+        run(connection, f"INSERT INTO {LETTER_TABLE} (letter, pattern) VALUES {values}")
+    helpers = (("name_words(p_names text[])", "text[]", _name_words_sql(), "IMMUTABLE"),
+               ("name_pattern(p_words text[])", "text", _name_pattern_sql(), "STABLE"),
+               ("blank_names(p_text text, p_words text[])", "text", _blank_sql(), "STABLE"),
+               ("masked_name_words(p_person integer)", "text[]", _masked_words_sql(),
+                "STABLE"))
+    for signature, returns, body, volatility in helpers:
+        run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                        f"RETURNS {returns} LANGUAGE sql {volatility} PARALLEL SAFE "
+                        f"SET search_path = '' AS $trefas_fn$\n{body}\n$trefas_fn$")
+        run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {owner}")
+        run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
+    signature = f"{PUBLIC_FUNCTION}(p_people integer[], p_texts text[])"
+    definer(connection, signature, "text[]", _blanked_texts_sql(office_timezone, naive_utc))
+    run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                    f"TO {', '.join(groups)}")
+
+
+def code_point_literal(letter: str) -> str:
+    """A letter inside a SQL string literal (a quote doubled)."""
+    return letter.replace("'", "''")
