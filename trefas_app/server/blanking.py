@@ -258,7 +258,7 @@ def install(connection, run, definer, groups: list[str], *, office_timezone: str
                 "STABLE"))
     for signature, returns, body, volatility in helpers:
         run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                        f"RETURNS {returns} LANGUAGE sql {volatility} PARALLEL SAFE "
+                        f"RETURNS {returns} LANGUAGE sql {volatility} SECURITY DEFINER "
                         f"SET search_path = '' AS $trefas_fn$\n{body}\n$trefas_fn$")
         run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {owner}")
         run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
