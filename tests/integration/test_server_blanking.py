@@ -133,6 +133,7 @@ def protected(world):
         note = notes.write_note(s.uow(), s.actor, k.id, "Samtal",
                                 "Åsa-Lena och Idil kom.", Category.SOCIAL)
         notes.sign_note(s.uow(), s.actor, note.id)
+        notes.write_note(s.uow(), s.actor, k.id, "Utkast", "Utkast om Åsa-Lena", Category.SOCIAL)
         consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
             person_id=p.id, purpose="Stöd", valid_from=today,
             valid_until=today + dt.timedelta(days=30), guardian_name="Idil Aziz",
@@ -157,6 +158,10 @@ def test_a_login_role_gets_what_the_program_shows_and_nothing_more(world, protec
         # Guessed names in a text of one's own: not stored, so not blanked.
         guesses = "Åsa-Lena Åsa Lena Öberg Idil Aziz Anna"
         assert conn.execute(ask, ([pid], [guesses])).fetchone()[0] == [None]
+        # Sara's draft, which Kalle may not read: not even its existence.
+        assert conn.execute(ask, ([pid], ["Utkast om Åsa-Lena"])).fetchone()[0] == [None]
+        # What the program shows, asked again: the same.
+        assert conn.execute(ask, ([pid], [blanked])).fetchone()[0] == [blanked]
         # The person's own free text, read through the masked view: blanked.
         risk = conn.execute("SELECT risk_factors, first_name FROM trefas.persons_shown "
                             "WHERE id = %s", (pid,)).fetchone()

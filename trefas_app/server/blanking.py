@@ -32,11 +32,19 @@ import functools
 import sys
 from collections.abc import Callable
 
-from sqlalchemy import String, cast, literal_column, select, union_all
+from sqlalchemy import String, cast, func, literal_column, select, union_all
 from sqlalchemy.orm import aliased
 
-from trefas_app.domain.enums import Category
-from trefas_app.server.rules import FUNCTION_SCHEMA, TABLE_SCHEMA, SqlClock, compile_sql
+from trefas_app.domain.enums import Category, Role
+from trefas_app.domain.permissions import role_may
+from trefas_app.security import access
+from trefas_app.server.rules import (
+    FUNCTION_SCHEMA,
+    TABLE_SCHEMA,
+    ActorTerms,
+    SqlClock,
+    compile_sql,
+)
 from trefas_app.store import models as m
 
 #: The owner's table of case-insensitive letter brackets.
@@ -184,63 +192,112 @@ PERSON_TEXT: tuple[tuple[str, Category], ...] = (("risk_factors", Category.THREA
                                                   ("protective_factors", Category.SOCIAL))
 
 
-def stored_texts_select(office_timezone: str, naive_utc: bool):
-    """Every stored free text about ``p_people`` that the caller may read."""
-    from trefas_app.server.masks import _Reader, _readable
+def stored_texts_select(role: Role, now: SqlClock, matching: Callable):
+    """Every stored free text about ``p_people`` that ``role`` (the caller's)
+    may read and for which ``matching(column)`` holds (tested first: the row
+    rule is the costly part). The row rule is the policies' own, for this
+    role only: one function per role keeps the plan small."""
+    from trefas_app.server.masks import _Reader
 
-    now = SqlClock(office_timezone, naive_utc)
+    actor = ActorTerms.of_session(role)
     people = literal_column("p_people")
     parts = []
+
+    def readable(kind, row):
+        return access.visible(actor, kind, now, alias=row)
+
     for kind, model, columns in SCRUBBED_TEXT:
+        if not role_may(role, f"{kind}.read"):
+            continue
         row = aliased(model, name=f"text_{kind}")
         for column in columns:
             parts.append(select(cast(getattr(row, column), String).label("t")).where(
-                row.person_id == people.any_(), getattr(row, column).is_not(None),
-                _readable(kind, row, now)))
+                row.person_id == people.any_(), matching(getattr(row, column)),
+                readable(kind, row)))
     plan = aliased(m.Plan, name="text_plan")
-    for model, column in PLAN_TEXT:
+    for model, column in PLAN_TEXT if role_may(role, "plan.read") else ():
         row = aliased(model, name=f"text_{model.__tablename__}")
         parts.append(select(cast(getattr(row, column), String).label("t"))
                      .join(plan, plan.id == row.plan_id)
-                     .where(plan.person_id == people.any_(), _readable("plan", plan, now)))
+                     .where(plan.person_id == people.any_(), matching(getattr(row, column)),
+                            readable("plan", plan)))
     person = aliased(m.Person, name="text_person")
     reader = _Reader(person, now)
     for column, category in PERSON_TEXT:
         parts.append(select(cast(getattr(person, column), String).label("t")).where(
-            person.id == people.any_(), getattr(person, column).is_not(None),
-            _readable("person", person, now), reader.shared(category)))
+            person.id == people.any_(), matching(getattr(person, column)),
+            readable("person", person), reader.shared(category)))
     return union_all(*parts)
 
 
-def masked_people_select(office_timezone: str, naive_utc: bool):
-    """The ``p_people`` the caller may read and may not identify."""
-    from trefas_app.server.masks import _Reader, _readable
+def masked_people_select(role: Role, now: SqlClock):
+    """The ``p_people`` the caller (of ``role``) may read and may not identify."""
+    from trefas_app.server.masks import _Reader
 
-    now = SqlClock(office_timezone, naive_utc)
     person = aliased(m.Person, name="masked_person")
-    return select(person.id).where(person.id == literal_column("p_people").any_(),
-                                   _readable("person", person, now),
-                                   ~_Reader(person, now).identity)
+    return select(person.id).where(
+        person.id == literal_column("p_people").any_(),
+        access.visible(ActorTerms.of_session(role), "person", now, alias=person),
+        ~_Reader(person, now).identity)
 
 
-def _blanked_texts_sql(office_timezone: str, naive_utc: bool) -> str:
+def _role_body(role: Role, now: SqlClock) -> str:
+    """PL/pgSQL: each asked text blanked if it is stored free text about the
+    persons that the caller may read — as stored, or as blanked already (the
+    person's own free text comes blanked from ``persons_shown``); else NULL.
+    The second, costlier look (blanking every stored text) only when the
+    first leaves a text unmatched."""
+    from trefas_app.services.views import NAME_MASK
+
     schema = FUNCTION_SCHEMA
-    return f"""WITH masked AS ({compile_sql(masked_people_select(office_timezone, naive_utc))}),
-words AS (SELECT coalesce(array_agg(DISTINCT w.word), '{{}}'::text[]) AS w
-          FROM masked, unnest({schema}.masked_name_words(masked.id)) AS w(word)),
-stored AS MATERIALIZED ({compile_sql(stored_texts_select(office_timezone, naive_utc))}),
-blanked AS MATERIALIZED (SELECT {schema}.blank_names(s.t, words.w) AS t FROM stored s, words)
-SELECT array_agg(CASE WHEN x.t IS NULL OR NOT EXISTS (SELECT 1 FROM masked) THEN x.t
-                      WHEN x.t IN (SELECT s.t FROM stored s)
-                        OR x.t IN (SELECT b.t FROM blanked b)
-                      THEN {schema}.blank_names(x.t, words.w) END ORDER BY x.i)
-FROM unnest(p_texts) WITH ORDINALITY AS x(t, i), words"""
+    asked = literal_column("p_texts")
+    as_stored = stored_texts_select(role, now, lambda column: column == asked.any_())
+    as_blanked = stored_texts_select(
+        role, now, lambda column: func.regexp_replace(
+            column, literal_column("pattern"), NAME_MASK, "g") == asked.any_())
+    return f"""DECLARE masked integer[]; words text[]; pattern text; found text[];
+BEGIN
+  masked := ARRAY({compile_sql(masked_people_select(role, now))});
+  IF cardinality(masked) = 0 THEN
+    RETURN p_texts;
+  END IF;
+  words := ARRAY(SELECT DISTINCT w FROM unnest(masked) AS m(id),
+                 unnest({schema}.masked_name_words(m.id)) AS w);
+  pattern := {schema}.name_pattern(words);
+  IF pattern IS NULL THEN
+    RETURN p_texts;
+  END IF;
+  found := ARRAY({compile_sql(as_stored)});
+  IF EXISTS (SELECT 1 FROM unnest(p_texts) AS x(t)
+             WHERE x.t IS NOT NULL AND x.t <> ALL(found)) THEN
+    found := found || ARRAY(SELECT regexp_replace(q.t, pattern, '{NAME_MASK}', 'g')
+                            FROM ({compile_sql(as_blanked)}) AS q);
+  END IF;
+  RETURN ARRAY(SELECT CASE WHEN x.t = ANY(found)
+                           THEN regexp_replace(x.t, pattern, '{NAME_MASK}', 'g') END
+               FROM unnest(p_texts) WITH ORDINALITY AS x(t, i) ORDER BY x.i);
+END"""
 
 
-def install(connection, run, definer, groups: list[str], *, office_timezone: str,
+def _plpgsql(run, connection, signature: str, returns: str, body: str, owner: str,
+             volatility: str = "STABLE") -> None:
+    """A PL/pgSQL SECURITY DEFINER function of the owner's, callable by nobody
+    until granted. PL/pgSQL keeps its plans for the session (generic ones:
+    planning the row rule costs more than running it); a SQL function that
+    cannot be inlined (a SECURITY DEFINER one) is planned on every call."""
+    run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                    f"RETURNS {returns} LANGUAGE plpgsql {volatility} SECURITY DEFINER "
+                    "SET search_path = '' SET jit = off SET plan_cache_mode = force_generic_plan "
+                    f"AS $trefas_fn$\n{body}\n$trefas_fn$")
+    run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {owner}")
+    run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
+
+
+def install(connection, run, groups: list[str], *, office_timezone: str,
             naive_utc: bool, owner: str) -> None:
-    """The owner's letter table and helpers (granted to nobody) and the one
-    function login roles call. ``run``/``definer`` are ``server.policies``'."""
+    """The owner's letter table, the rule's helpers and one function per role
+    (granted to nobody), and the one function login roles call, which picks
+    the caller's role's. ``run`` is ``server.policies``'."""
     run(connection, f"CREATE TABLE IF NOT EXISTS {LETTER_TABLE} "
                     "(letter text PRIMARY KEY, pattern text NOT NULL)")
     run(connection, f"ALTER TABLE {LETTER_TABLE} OWNER TO {owner}")
@@ -257,13 +314,21 @@ def install(connection, run, definer, groups: list[str], *, office_timezone: str
                ("masked_name_words(p_person integer)", "text[]", _masked_words_sql(),
                 "STABLE"))
     for signature, returns, body, volatility in helpers:
-        run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                        f"RETURNS {returns} LANGUAGE sql {volatility} SECURITY DEFINER "
-                        f"SET search_path = '' AS $trefas_fn$\n{body}\n$trefas_fn$")
-        run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {owner}")
-        run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
-    signature = f"{PUBLIC_FUNCTION}(p_people integer[], p_texts text[])"
-    definer(connection, signature, "text[]", _blanked_texts_sql(office_timezone, naive_utc))
+        _plpgsql(run, connection, signature, returns, f"BEGIN\nRETURN ({body});\nEND", owner,
+                 volatility)
+    now = SqlClock(office_timezone, naive_utc)
+    parameters = "(p_people integer[], p_texts text[])"
+    branches = []
+    for role in Role:
+        if role_may(role, "person.read"):
+            name = f"{PUBLIC_FUNCTION}_{role.value}"
+            _plpgsql(run, connection, name + parameters, "text[]", _role_body(role, now), owner)
+            branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
+                            "(p_people, p_texts);")
+    signature = PUBLIC_FUNCTION + parameters
+    _plpgsql(run, connection, signature, "text[]",
+             f"BEGIN\nCASE {FUNCTION_SCHEMA}.current_role_name()\n" + "\n".join(branches)
+             + "\nELSE RETURN NULL;\nEND CASE;\nEND", owner)
     run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
                     f"TO {', '.join(groups)}")
 

@@ -117,7 +117,7 @@ def install(connection, *, office_timezone: str) -> None:
         granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
     _grants(connection, granted, tables)
     # Before the masked views: persons_masked blanks names with its helpers.
-    blanking.install(connection, _run, _definer, _person_readers(), owner=OWNER_ROLE,
+    blanking.install(connection, _run, _person_readers(), owner=OWNER_ROLE,
                      office_timezone=office_timezone, naive_utc=naive_utc)
     _masked_views(connection, office_timezone, naive_utc)
     _emergency_lookup(connection)
