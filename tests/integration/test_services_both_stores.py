@@ -296,6 +296,7 @@ MASKED_TEXTS = {
     "task": "Ring IDIL AZIZ",
     "goal": "Åsa-Lena går i skolan",
     "purpose": "Samverkan kring Åsa-Lena",
+    "reason": "Ringa Åsa-Lena om mötet",
 }
 
 
@@ -329,6 +330,7 @@ def test_free_text_about_a_protected_person_reads_the_same_on_both_stores(any_st
             person_id=p.id, purpose=texts["purpose"], valid_from=today,
             valid_until=today + dt.timedelta(days=90), guardian_name=GUARDIAN,
             grants=frozenset({(Agency.POLICE, Category.SOCIAL)})))
+        persons.reveal_identity(s.uow(), s.actor, p.id, texts["reason"])
     with any_store.login("stina") as boss:
         u, a = boss.uow, boss.actor
         case = cases.get_case(u(), a, k.id)
@@ -350,6 +352,9 @@ def test_free_text_about_a_protected_person_reads_the_same_on_both_stores(any_st
         for key in ("note_body", "goal", "title"):
             assert " ".join(_blanked(texts[key]).split()) in pdf
         assert "[skyddad text]" not in pdf
+        log = _pdf_words(documents.issue_access_log_extract(u(), a, p.id).pdf_bytes)
+        assert " ".join(_blanked(texts["reason"]).split()) in log
+        assert "Åsa-Lena" not in log and "[skyddad text]" not in log
         persons.reveal_identity(u(), a, p.id, "Sammanställning till nämnden i dag")
         assert cases.get_case(u(), a, k.id).title == texts["title"]
         shown = notes.list_notes(u(), a, k.id).rows

@@ -226,6 +226,13 @@ def stored_texts_select(role: Role, now: SqlClock, matching: Callable):
                      .join(plan, plan.id == row.plan_id)
                      .where(plan.person_id == people.any_(), matching(getattr(row, column)),
                             readable("plan", plan)))
+    if role_may(role, "document.log_extract"):
+        # Reasons in the access log, shown to the reasons' own agency (access.log_reason).
+        event, case = aliased(m.AuditEvent, name="text_event"), aliased(m.Case, name="text_case")
+        parts.append(select(event.reason.label("t")).where(
+            matching(event.reason), event.agency == actor.agency,
+            or_(event.person_id == people.any_(),
+                event.case_id.in_(select(case.id).where(case.person_id == people.any_())))))
     person = aliased(m.Person, name="text_person")
     reader = _Reader(person, now)
     for column, category in PERSON_TEXT:

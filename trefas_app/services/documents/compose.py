@@ -405,7 +405,8 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
                    (f"{agency_name(Agency(e.agency))}, {label(Role(e.role))}"
                     if e.agency and e.role else "–"),
                    action_label(e.action, "sv"),
-                   access.log_reason(actor, e.agency, e.reason) or "–") for e, name in events),
+                   scope.free(access.log_reason(actor, e.agency, e.reason)) or "–")
+                  for e, name in events),
             (1.75, 1.8, 2.3, 2.4, 1.75))]
         content.include(Category.IDENTITY, person.owner_agency)
         recipient = f"Den registrerade ({view.alias})"
