@@ -363,6 +363,27 @@ def test_free_text_about_a_protected_person_reads_the_same_on_both_stores(any_st
         assert " ".join(texts["note_body"].split()) in pdf
 
 
+def test_a_consent_the_person_gave_keeps_its_words(any_store):
+    """"Personen själv" names nobody: a consent's purpose that says it is not
+    blanked (it was, on the local store, when the giver's words were taken
+    for names)."""
+    from trefas_app.domain.enums import ProtectionLevel
+
+    today = clock.today()
+    with any_store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Nils", "Nord", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        cases.open_case(s.uow(), s.actor, p.id, "Stöd")
+        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=p.id, purpose="Personen själv vill ha stöd, säger Nils",
+            valid_from=today, valid_until=today + dt.timedelta(days=30),
+            grants=frozenset({(Agency.POLICE, Category.SOCIAL)})))
+    with any_store.login("stina") as boss:
+        shown = consents.list_consents(boss.uow(), boss.actor, p.id)
+        assert [c.purpose for c in shown] == ["Personen själv vill ha stöd, säger [skyddat namn]"]
+        assert [c.given_by for c in shown] == ["Personen själv"]
+
+
 def _pdf_words(pdf: bytes) -> str:
     import io
 
