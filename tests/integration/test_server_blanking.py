@@ -117,6 +117,23 @@ def test_case_equal_letters_are_res():
                        for o in ("a", "A", "ß", "k") if o != ch)
 
 
+def test_every_free_text_the_program_blanks_is_one_the_server_blanks():
+    """A view field the program blanks (``identifying(SCRUB)``) names a column
+    the server's function knows as stored free text."""
+    import dataclasses
+
+    from trefas_app.services import views, views_casework, views_ops
+
+    scrubbed = {f.name for module in (views, views_casework, views_ops)
+                for cls in vars(module).values()
+                if isinstance(cls, type) and dataclasses.is_dataclass(cls)
+                for f in dataclasses.fields(cls)
+                if f.metadata.get(views.IDENTIFYING) == views.SCRUB}
+    served = {c for _kind, _model, columns in blanking.SCRUBBED_TEXT for c in columns} | \
+        {c for _model, c in blanking.PLAN_TEXT} | {c for c, _cat in blanking.PERSON_TEXT}
+    assert scrubbed and scrubbed <= served, scrubbed - served
+
+
 # --- what a login role gets --------------------------------------------------------------
 
 

@@ -61,6 +61,7 @@ def code_point(cp: int) -> str:
 
 
 def _ranges(member: Callable[[str], bool]) -> list[tuple[int, int]]:
+    """The code points (no surrogates) for which ``member`` holds, as ranges."""
     found, start = [], None
     for cp in range(_LAST_CODE_POINT + 2):
         inside = cp <= _LAST_CODE_POINT and not 0xD800 <= cp <= 0xDFFF and member(chr(cp))
@@ -127,11 +128,12 @@ def letter_pattern(letters: str) -> str:
 
 def _name_words_sql() -> str:
     word, digits = word_characters(), digit_characters()
+    apostrophe, hyphen = code_point(ord("'")), code_point(ord("-"))
     # Python: re.findall(r"\w[\w'-]*", re.sub(r"\([^)]*\)", " ", name)), not isdigit.
     return (f"SELECT coalesce(array_agg(DISTINCT t.m[1]), '{{}}'::text[]) "
             f"FROM unnest(p_names) AS n(name), LATERAL regexp_matches("
             f"regexp_replace(n.name, '\\([^)]*\\)', ' ', 'g'), "
-            f"'[{word}][{word}{code_point(ord(chr(39)))}{code_point(ord('-'))}]*', 'g') AS t(m) "
+            f"'[{word}][{word}{apostrophe}{hyphen}]*', 'g') AS t(m) "
             f"WHERE t.m[1] !~ '^[{digits}]+$'")
 
 
