@@ -384,6 +384,31 @@ def test_a_consent_the_person_gave_keeps_its_words(any_store):
         assert [c.given_by for c in shown] == ["Personen själv"]
 
 
+def test_minutes_blank_a_protected_persons_name_in_another_persons_item(any_store):
+    """Meeting minutes about a protected person and someone else: the whole
+    document loses the protected person's names, the other item too."""
+    from trefas_app.domain.enums import MeetingKind, ProtectionLevel
+    from trefas_app.services import documents, meetings
+
+    with any_store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Tuva", "Tyst", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        hidden_case = cases.open_case(s.uow(), s.actor, hidden.id, "Stöd")
+    with any_store.login("kalle") as c:
+        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
+                                          any_store.ids["rk"], "Samverkan",
+                                          clock.now_utc() + dt.timedelta(days=1), None)
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, hidden_case.id,
+                                  "Tuva mår bättre")
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, any_store.ids["case"],
+                                  "Amir träffar Tuva Tyst i skolan")
+        pdf = _pdf_words(documents.issue_meeting_minutes(c.uow(), c.actor,
+                                                         meeting.id).pdf_bytes)
+    assert "[skyddat namn] mår bättre" in pdf
+    assert "Amir träffar [skyddat namn] [skyddat namn] i skolan" in pdf
+    assert "Tuva" not in pdf and "[skyddad text]" not in pdf
+
+
 def _pdf_words(pdf: bytes) -> str:
     import io
 

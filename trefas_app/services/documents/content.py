@@ -249,6 +249,8 @@ def scrubbed(blocks: list, scope: Scope) -> list:
     of any other text that is such stored text as it stands."""
     names, free = scope.masked_names, scope.free_texts
     if isinstance(names, ServerNames):
+        # The server picks the masked among them; text about the others counts.
+        names = ServerNames(names.session, names.person_ids | scope.people)
         plain: list[str] = []
         _map_texts(blocks, lambda t: plain.append(t) or t)
         fetch_blanked([(names, free + [t for t in plain if not _FREE_TEXT.search(t)])])

@@ -71,6 +71,9 @@ class Scope:
     masked_names: Any = field(default_factory=set)
     #: The stored free text in the document, by placeholder (:meth:`free`).
     free_texts: list[str] = field(default_factory=list)
+    #: Every person the document projects, masked or not (its free text is
+    #: about them: a server blanks only text stored about them).
+    people: set[int] = field(default_factory=set)
     #: The author's reveals of protected identities count (their answer to
     #: "include the revealed identity?" for a handover; else always).
     reveals: bool = True
@@ -110,6 +113,7 @@ class Scope:
         revealed = self.reveals and person.id in access.revealed_persons(
             s, self.author, [person.id], self.now)
         view = project_person(person, shown, revealed)
+        self.people.add(person.id)
         if view.identity_masked:
             # Every text of the document is scrubbed of these (see issue_document).
             names = names_to_mask(s, [person])[person.id]
