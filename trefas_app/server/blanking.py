@@ -45,12 +45,13 @@ from trefas_app.server.rules import (
     SqlClock,
     compile_sql,
 )
+from trefas_app.services.views import SERVER_BLANKING
 from trefas_app.store import models as m
 
 #: The owner's table of case-insensitive letter brackets.
 LETTER_TABLE = f"{FUNCTION_SCHEMA}.name_letters"
-#: The function a login role calls.
-PUBLIC_FUNCTION = "blanked_texts"
+#: The function a login role calls (the program's name for it).
+PUBLIC_FUNCTION = SERVER_BLANKING.removeprefix(f"{FUNCTION_SCHEMA}.")
 
 _LAST_CODE_POINT = sys.maxunicode
 

@@ -65,6 +65,11 @@ BLANKED_BY_SERVER = "\x00blanked by the server"
 TEXT_WITHHELD = "[skyddad text]"
 
 
+#: The server's function that blanks names out of stored free text
+#: (installed by ``server.blanking``).
+SERVER_BLANKING = "trefas.blanked_texts"
+
+
 class ServerNames:
     """The names to blank out of free text about masked persons whose names
     the reader's server keeps from the program (their masked views). The
@@ -119,16 +124,13 @@ def fetch_blanked(requests: list[tuple["ServerNames", list[str]]]) -> None:
     from sqlalchemy.dialects.postgresql import ARRAY
     from sqlalchemy.types import Integer, Text
 
-    from trefas_app.server.blanking import PUBLIC_FUNCTION
-    from trefas_app.server.rules import FUNCTION_SCHEMA
-
     asks = [(names, missing) for names, texts in requests
             if (missing := names.missing(texts))]
     if not asks:
         return
     calls, params = [], {}
     for i, (names, missing) in enumerate(asks):
-        calls.append(f"{FUNCTION_SCHEMA}.{PUBLIC_FUNCTION}(:p{i}, :t{i})")
+        calls.append(f"{SERVER_BLANKING}(:p{i}, :t{i})")
         params[f"p{i}"], params[f"t{i}"] = sorted(names.person_ids), missing
     binds = [bindparam(f"p{i}", type_=ARRAY(Integer)) for i in range(len(asks))] + \
         [bindparam(f"t{i}", type_=ARRAY(Text)) for i in range(len(asks))]
