@@ -23,7 +23,8 @@ not depend on the server's locale:
 call. It blanks a text only when the text is stored free text (or its blanked
 form) of a row about one of ``people`` that the caller may read — the same
 row rule as the table's policies — so it cannot be used to test guessed
-names against arbitrary text; for any other text it returns NULL.
+names against arbitrary text; for any other text it returns NULL (and
+every text unchanged when none of ``people`` is masked for the caller).
 """
 
 from __future__ import annotations
@@ -295,15 +296,17 @@ END"""
 
 
 def _plpgsql(run, connection, signature: str, returns: str, body: str, owner: str,
-             volatility: str = "STABLE") -> None:
+             volatility: str = "STABLE", generic_plans: bool = False) -> None:
     """A PL/pgSQL SECURITY DEFINER function of the owner's, callable by nobody
-    until granted. PL/pgSQL keeps its plans for the session (generic ones:
-    planning the row rule costs more than running it); a SQL function that
-    cannot be inlined (a SECURITY DEFINER one) is planned on every call."""
+    until granted. PL/pgSQL keeps its plans for the session; a SQL function
+    that cannot be inlined (a SECURITY DEFINER one) is planned on every call.
+    ``generic_plans``: never a plan made for the call's values (planning the
+    row rule costs more than running it)."""
     run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
                     f"RETURNS {returns} LANGUAGE plpgsql {volatility} SECURITY DEFINER "
-                    "SET search_path = '' SET jit = off SET plan_cache_mode = force_generic_plan "
-                    f"AS $trefas_fn$\n{body}\n$trefas_fn$")
+                    "SET search_path = '' SET jit = off "
+                    + ("SET plan_cache_mode = force_generic_plan " if generic_plans else "")
+                    + f"AS $trefas_fn$\n{body}\n$trefas_fn$")
     run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {owner}")
     run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
 
@@ -337,7 +340,8 @@ def install(connection, run, groups: list[str], *, office_timezone: str,
     for role in Role:
         if role_may(role, "person.read"):
             name = f"{PUBLIC_FUNCTION}_{role.value}"
-            _plpgsql(run, connection, name + parameters, "text[]", _role_body(role, now), owner)
+            _plpgsql(run, connection, name + parameters, "text[]", _role_body(role, now), owner,
+                     generic_plans=True)
             branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
                             "(p_people, p_texts);")
     signature = PUBLIC_FUNCTION + parameters
