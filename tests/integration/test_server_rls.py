@@ -308,7 +308,10 @@ def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(se
         assert len(functions) > 100
         for name, definer, config in functions:
             assert definer and config[0] == 'search_path=""', (name, config)
-            assert set(config[1:]) <= {"jit=off"}, (name, config)
+            # The blanking functions of each role keep one generic plan (server/blanking.py).
+            planner = {"plan_cache_mode=force_generic_plan"} \
+                if name.startswith("blanked_texts_") else set()
+            assert set(config[1:]) <= {"jit=off"} | planner, (name, config)
 
 
 def test_a_read_through_psql_is_recorded_by_the_server(server, pg_audit_cluster):

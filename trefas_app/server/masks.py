@@ -8,8 +8,9 @@ through a SECURITY DEFINER function — the real value only where the program
 would show it (``services.persons.project_person`` and ``mask_identity``):
 identity shared with the reader's agency and, for a protected person,
 revealed by this reader; otherwise the alias "Skyddad person P-0042", the
-masked guardian, or nothing. Free-text fields that the program scrubs of
-names are withheld whole where the identity is masked.
+masked guardian, or nothing. The person's own free text (risk and
+protective factors) comes with their names blanked out where the identity is
+masked (``server.blanking``), as the program blanks it.
 
 This module only builds the SELECTs (from ``security.access``'s own
 clauses); ``server.policies`` installs them.
@@ -110,6 +111,14 @@ def _alias_text(person_id):
                                     else_=cast(person_id, Text)))
 
 
+def _blanked_unless(identity, text, person_id):
+    """The person's free text as written where the reader may identify them,
+    else with their names blanked (``server.blanking``, the program's rule)."""
+    schema = getattr(func, FUNCTION_SCHEMA)
+    return case((identity, text),
+                else_=schema.blank_names(text, schema.masked_name_words(person_id)))
+
+
 def _person_columns(p, reader: _Reader) -> list:
     identity = reader.identity
     located = and_(identity, reader.shared(Category.LOCATION))
@@ -125,10 +134,10 @@ def _person_columns(p, reader: _Reader) -> list:
         _when(located, p.postal_code).label("postal_code"),
         _when(located, p.city).label("city"),
         _when(reader.shared(Category.THREAT), cast(p.risk_level, String)).label("risk_level"),
-        _when(and_(identity, reader.shared(Category.THREAT)),
-              p.risk_factors).label("risk_factors"),
-        _when(and_(identity, reader.shared(Category.SOCIAL)),
-              p.protective_factors).label("protective_factors"),
+        _when(reader.shared(Category.THREAT),
+              _blanked_unless(identity, p.risk_factors, p.id)).label("risk_factors"),
+        _when(reader.shared(Category.SOCIAL),
+              _blanked_unless(identity, p.protective_factors, p.id)).label("protective_factors"),
         _when(identity, p.search_name).label("search_name"),
         # The stored Swedish sort key (0005) spells the name: masked with it.
         _when(identity, p.sort_name).label("sort_name"),

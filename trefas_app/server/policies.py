@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
+from trefas_app.server import blanking
 from trefas_app.server.masks import SHOWN_TABLES, masked_select
 from trefas_app.server.sql import ROLE_PREFIX
 from trefas_app.server.rules import (
@@ -115,6 +116,9 @@ def install(connection, *, office_timezone: str) -> None:
         _policy(connection, rule)
         granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
     _grants(connection, granted, tables)
+    # Before the masked views: persons_masked blanks names with its helpers.
+    blanking.install(connection, _run, _person_readers(), owner=OWNER_ROLE,
+                     office_timezone=office_timezone, naive_utc=naive_utc)
     _masked_views(connection, office_timezone, naive_utc)
     _emergency_lookup(connection)
     _retention(connection)
@@ -356,6 +360,10 @@ def _retention(connection) -> None:
 
 
 # --- protected identities: the masked views ------------------------------------
+
+
+def _person_readers() -> list[str]:
+    return [group_role(r) for r in Role if role_may(r, "person.read")]
 
 
 def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:

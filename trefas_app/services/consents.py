@@ -13,8 +13,8 @@ from trefas_app.domain.enums import Agency, Category, ConsentBasis, ConsentForm,
 from trefas_app.domain.errors import Conflict, ValidationError
 from trefas_app.security import access
 from trefas_app.services.cases import touch_case, writable_case
-from trefas_app.services.persons import person_names, project_persons
-from trefas_app.services.views import ConsentView, mask_identity, name_words
+from trefas_app.services.persons import names_to_mask, project_persons
+from trefas_app.services.views import ConsentView, ServerNames, fetch_blanked, mask_identity
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -106,13 +106,16 @@ def project_consents(s, actor: Actor, now: dt.datetime,
     people = {p.id: p for p in s.scalars(select(m.Person).where(m.Person.id.in_(person_ids)))} \
         if person_ids else {}
     shown = project_persons(s, actor, list(people.values()), now)
+    masks = names_to_mask(s, [p for p in people.values() if shown[p.id].identity_masked])
+    fetch_blanked([(names, [t for c, _ in rows if c.person_id in names.person_ids
+                            for t in (c.purpose, c.withdrawal_reason) if t])
+                   for names in masks.values() if isinstance(names, ServerNames)])
     views = []
     for c, obtained_by in rows:
         view = dataclasses.replace(view_of(c, obtained_by, today),
                                    person_name=shown[c.person_id].display_name)
-        if shown[c.person_id].identity_masked:
-            names = person_names(people[c.person_id]) | name_words(c.given_by)
-            view = mask_identity(view, c.person_id, names)
+        if c.person_id in masks:  # the names every free text about the person loses
+            view = mask_identity(view, c.person_id, masks[c.person_id])
         views.append(view)
     return views
 

@@ -28,13 +28,16 @@ from trefas_app.domain.text import (
 )
 from trefas_app.security import access
 from trefas_app.services.views import (
-    NAMES_UNKNOWN,
+    BLANKED_BY_SERVER,
     NON_IDENTIFYING_GIVERS,
+    SCRUB,
+    ServerNames,
     ListCount,
     Page,
     PersonRow,
     PersonView,
     after_clause,
+    fetch_blanked,
     fetch_page,
     identifying_fields,
     mask_identity,
@@ -69,10 +72,13 @@ class PersonInput:
 # --- projection: the only place a Person becomes something a user sees -------
 
 
-def project_person(person: m.Person, categories: set[Category], revealed: bool) -> PersonView:
+def project_person(person: m.Person, categories: set[Category], revealed: bool,
+                   names=None) -> PersonView:
     """The person as a reader with ``categories`` of the person's own fields
     sees them; a protected person not revealed by the reader goes through
-    :func:`mask_identity`, the one mask every projection uses."""
+    :func:`mask_identity`, the one mask every projection uses. ``names``: the
+    names to blank out of the person's free text (:func:`names_to_mask`;
+    by default their own)."""
     protected = person.protection_level != ProtectionLevel.NONE
     masked = protected and not revealed
     show_identity = Category.IDENTITY in categories
@@ -107,7 +113,7 @@ def project_person(person: m.Person, categories: set[Category], revealed: bool) 
         version=person.version,
     )
     if masked or not show_identity:
-        return mask_identity(view, person.id, person_names(person))
+        return mask_identity(view, person.id, person_names(person) if names is None else names)
     return view
 
 
@@ -152,10 +158,15 @@ def person_record(row, prefix: str = "") -> PersonRecord:
 
 def person_names(person: m.Person) -> frozenset[str]:
     """The words of a person's own name, to blank out of free text about them
-    (on a server, unknown when its masked view withheld them)."""
-    if person.first_name is None and person.last_name is None:
-        return frozenset({NAMES_UNKNOWN})
+    (on a server, whose masked view withheld them, the person's own free text
+    comes blanked already)."""
+    if _names_withheld(person):
+        return frozenset({BLANKED_BY_SERVER})
     return name_words(person.first_name, person.last_name)
+
+
+def _names_withheld(person) -> bool:
+    return person.first_name is None and person.last_name is None
 
 
 def project_persons(session, actor: Actor, persons: list[m.Person],
@@ -163,7 +174,15 @@ def project_persons(session, actor: Actor, persons: list[m.Person],
     ids = [p.id for p in persons]
     categories = access.categories_for_persons(session, actor.agency, ids, now)
     revealed = access.revealed_persons(session, actor, ids, now)
-    return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
+    views = {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
+    # The person's free text loses every name free text about them loses
+    # (the server's masked view blanks it so itself).
+    masked = [p for p in persons if views[p.id].identity_masked and not _names_withheld(p)]
+    if masked:
+        names = names_to_mask(session, masked)
+        views.update({p.id: project_person(p, categories[p.id], p.id in revealed, names[p.id])
+                      for p in masked})
+    return views
 
 
 def identity_masks(session, actor: Actor, person_ids, now: dt.datetime,
@@ -192,9 +211,10 @@ def identity_masks(session, actor: Actor, person_ids, now: dt.datetime,
 def names_to_mask(session, people: list[m.Person]) -> dict[int, frozenset[str]]:
     """The names to blank out of free text about each of ``people`` (masked
     for the reader): their own, a guardian's who gave consent, relatives'."""
-    names = {p.id: person_names(p) for p in people}
+    withheld = {p.id: ServerNames(session, {p.id}) for p in people if _names_withheld(p)}
+    names = {p.id: person_names(p) for p in people if p.id not in withheld}
     if not names:
-        return {}
+        return withheld
     for pid, given_by in session.execute(
             select(m.Consent.person_id, m.Consent.given_by).distinct()
             .where(m.Consent.person_id.in_(list(names)),
@@ -203,7 +223,7 @@ def names_to_mask(session, people: list[m.Person]) -> dict[int, frozenset[str]]:
     for pid, name in session.execute(select(m.Relative.person_id, m.Relative.name)
                                      .where(m.Relative.person_id.in_(list(names)))).all():
         names[pid] |= name_words(name)
-    return names
+    return {**names, **withheld}
 
 
 def _person_of(view) -> int | None:
@@ -262,7 +282,32 @@ def mask_result(session, actor: Actor, now: dt.datetime, result: T,
     found: set[int] = set()
     _persons_in(result, found)
     masks = identity_masks(session, actor, found, now, projected, people)
-    return _apply_masks(result, None, masks) if masks else result
+    if not masks:
+        return result
+    if any(isinstance(names, ServerNames) for names in masks.values()):
+        texts: dict[int, set[str]] = {}
+        _texts_to_scrub(result, None, masks, texts)
+        fetch_blanked([(masks[pid], sorted(t)) for pid, t in texts.items()
+                       if isinstance(masks[pid], ServerNames)])
+    return _apply_masks(result, None, masks)
+
+
+def _texts_to_scrub(value, person_id: int | None, masks: dict, found: dict[int, set[str]]):
+    """The free text :func:`_apply_masks` will blank, per person (asked of a
+    server in one round trip)."""
+    if _is_view(value):
+        pid = _person_of(value) or person_id
+        for f in dataclasses.fields(value):
+            inner = getattr(value, f.name)
+            if isinstance(inner, (list, tuple)) or _is_view(inner):
+                _texts_to_scrub(inner, pid, masks, found)
+        if pid in masks:
+            for name, rule in identifying_fields(type(value)).items():
+                if rule == SCRUB and getattr(value, name):
+                    found.setdefault(pid, set()).add(getattr(value, name))
+    elif isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
+        for item in value:
+            _texts_to_scrub(item, person_id, masks, found)
 
 
 def _validated(data: PersonInput, today: dt.date):

@@ -57,21 +57,97 @@ def masked_giver(given_by: str) -> str:
     return given_by if given_by in NON_IDENTIFYING_GIVERS else MASKED_GIVER
 
 
-#: In a set of names to blank out: the reader's store does not know them. A
-#: server shows a masked person through its masked view (server/masks.py),
-#: so the real names never reach the program; free text about the person is
-#: then withheld whole, as the view withholds the person's own free text.
-NAMES_UNKNOWN = "\x00names unknown"
-#: What withheld free text becomes.
+#: In a set of names to blank out: the server has blanked them already (a
+#: person's own free text read through ``trefas.persons_shown``).
+BLANKED_BY_SERVER = "\x00blanked by the server"
+#: What withheld free text becomes (only where a server cannot vouch for a
+#: text as stored free text it may blank: see :class:`ServerNames`).
 TEXT_WITHHELD = "[skyddad text]"
 
 
-def scrub_names(text: str | None, names: frozenset[str]) -> str | None:
+#: The server's function that blanks names out of stored free text
+#: (installed by ``server.blanking``).
+SERVER_BLANKING = "trefas.blanked_texts"
+
+
+class ServerNames:
+    """The names to blank out of free text about masked persons whose names
+    the reader's server keeps from the program (their masked views). The
+    server blanks them by the same rule (``server.blanking``) in
+    ``trefas.blanked_texts``, which blanks only text stored about the persons
+    that the reader may read; any other text comes back as None.
+
+    Used where a set of name words is used: ``names | words`` is the server's
+    names still (its set already holds every name the program could add:
+    guardians, relatives); ``names | other ServerNames`` joins the persons."""
+
+    def __init__(self, session, person_ids):
+        self.session = session
+        self.person_ids = frozenset(person_ids)
+        self._blanked: dict[str, str | None] = {}
+
+    def __or__(self, other):
+        if isinstance(other, ServerNames):
+            return ServerNames(self.session, self.person_ids | other.person_ids)
+        return self
+
+    __ror__ = __or__
+
+    def __bool__(self) -> bool:
+        return bool(self.person_ids)
+
+    def __repr__(self) -> str:
+        return f"ServerNames({sorted(self.person_ids)})"
+
+    def missing(self, texts) -> list[str]:
+        return sorted({t for t in texts if t and t not in self._blanked})
+
+    def learn(self, texts: list[str], blanked: list[str | None]) -> None:
+        self._blanked.update(zip(texts, blanked))
+
+    def blanked(self, text: str) -> str | None:
+        """``text`` blanked by the server; None: not stored text it blanks."""
+        if text not in self._blanked:
+            fetch_blanked([(self, [text])])
+        return self._blanked[text]
+
+    def blank(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        found = self.blanked(text)
+        return TEXT_WITHHELD if found is None else found
+
+
+def fetch_blanked(requests: list[tuple["ServerNames", list[str]]]) -> None:
+    """Ask the server once for every (names, texts) pair not known yet."""
+    from sqlalchemy import bindparam, select, text as sql_text
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.types import Integer, Text
+
+    asks = [(names, missing) for names, texts in requests
+            if (missing := names.missing(texts))]
+    if not asks:
+        return
+    calls, params = [], {}
+    for i, (names, missing) in enumerate(asks):
+        calls.append(f"{SERVER_BLANKING}(:p{i}, :t{i})")
+        params[f"p{i}"], params[f"t{i}"] = sorted(names.person_ids), missing
+    binds = [bindparam(f"p{i}", type_=ARRAY(Integer)) for i in range(len(asks))] + \
+        [bindparam(f"t{i}", type_=ARRAY(Text)) for i in range(len(asks))]
+    row = asks[0][0].session.execute(
+        sql_text("SELECT " + ", ".join(calls)).bindparams(*binds), params).one()
+    for (names, missing), blanked in zip(asks, row):
+        names.learn(missing, list(blanked or [None] * len(missing)))
+
+
+def scrub_names(text: str | None, names) -> str | None:
     """``text`` with every whole word that is one of ``names`` blanked out
     (case-insensitively): free text about a masked person often names them
-    or their family. Withheld whole when the names are not known."""
-    if NAMES_UNKNOWN in names:
-        return TEXT_WITHHELD if text else text
+    or their family. ``names``: name words, or :class:`ServerNames`."""
+    if isinstance(names, ServerNames):
+        return names.blank(text)
+    if BLANKED_BY_SERVER in names:
+        return text
     words = sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
     if not text or not words:
         return text
@@ -87,7 +163,7 @@ def name_words(*names: str | None) -> frozenset[str]:
                      if not w.isdigit())
 
 
-def mask_identity(view: T, person_id: int, names: frozenset[str] = frozenset()) -> T:
+def mask_identity(view: T, person_id: int, names=frozenset()) -> T:
     """The one mask: ``view`` with every field declared :func:`identifying`
     replaced by its masked value. ``names`` are the real names (the person's,
     a guardian's) to blank out of free-text fields."""

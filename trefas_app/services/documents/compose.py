@@ -187,8 +187,9 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
             content.blocks.append(Paragraph("Inga ärenden finns med."))
         for item in items:
             case = cases[item.case_id]
-            body = f"Diskussion:\n{item.discussion}"
-            body += f"\n\nBeslut:\n{item.decision}" if item.decision else "\n\nBeslut: inget"
+            body = f"Diskussion:\n{scope.free(item.discussion)}"
+            body += f"\n\nBeslut:\n{scope.free(item.decision)}" if item.decision \
+                else "\n\nBeslut: inget"
             content.blocks.append(NoteBlock(
                 f"{case.number} – {persons[case.person_id].display_name}",
                 f"{label(item.category)} · antecknat av {user_label(users, item.created_by_id)}",
@@ -212,7 +213,8 @@ def issue_meeting_minutes(uow: UnitOfWork, actor: Actor, meeting_id: int,
             tusers = users_by_id(s, [t.assignee_id for t in tasks])
             content.blocks += [Heading("Åtgärdspunkter"), Table(
                 ("Åtgärdspunkt", "Ärende", "Ansvarig", "Klar senast", "Status"),
-                tuple((t.title + (f"\n{t.description}" if t.description else ""),
+                tuple((scope.free(t.title)
+                       + (f"\n{scope.free(t.description)}" if t.description else ""),
                        f"{task_cases[t.case_id].number}\n"
                        f"{persons[task_cases[t.case_id].person_id].display_name}",
                        user_label(tusers, t.assignee_id) if t.assignee_id
@@ -403,7 +405,8 @@ def issue_access_log_extract(uow: UnitOfWork, actor: Actor, person_id: int,
                    (f"{agency_name(Agency(e.agency))}, {label(Role(e.role))}"
                     if e.agency and e.role else "–"),
                    action_label(e.action, "sv"),
-                   access.log_reason(actor, e.agency, e.reason) or "–") for e, name in events),
+                   scope.free(access.log_reason(actor, e.agency, e.reason)) or "–")
+                  for e, name in events),
             (1.75, 1.8, 2.3, 2.4, 1.75))]
         content.include(Category.IDENTITY, person.owner_agency)
         recipient = f"Den registrerade ({view.alias})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -32,9 +33,20 @@ from trefas_app.domain.labels import label
 from trefas_app.domain.routine import involvement_label
 from trefas_app.security import access
 from trefas_app.services.consents import consent_status, view_of
-from trefas_app.services.documents.disclosure import disclosable, Scope
-from trefas_app.services.persons import person_names
-from trefas_app.services.views import PersonView, mask_identity, name_words, scrub_names
+from trefas_app.services.documents.disclosure import (
+    FREE_TEXT_END,
+    FREE_TEXT_START,
+    Scope,
+    disclosable,
+)
+from trefas_app.services.persons import names_to_mask
+from trefas_app.services.views import (
+    PersonView,
+    ServerNames,
+    fetch_blanked,
+    mask_identity,
+    scrub_names,
+)
 from trefas_app.store import models as m
 
 
@@ -175,9 +187,9 @@ def person_blocks(s, scope: Scope, person: m.Person, content: Content,
     if view.risk_level is not None:
         rows.append(("Risknivå", label(view.risk_level)))
     if view.risk_factors:
-        rows.append(("Riskfaktorer", view.risk_factors))
+        rows.append(("Riskfaktorer", scope.free(view.risk_factors)))
     if view.protective_factors:
-        rows.append(("Skyddsfaktorer", view.protective_factors))
+        rows.append(("Skyddsfaktorer", scope.free(view.protective_factors)))
     content.blocks += [Heading(heading), KeyValues(tuple(rows))]
     content.include(Category.IDENTITY, person.owner_agency)
     if address:
@@ -225,22 +237,49 @@ REVEAL_LEFT_OUT = ("skyddad identitet – upprättaren valde att inte ta med den
                    "identiteten")
 
 
-def scrubbed(blocks: list, names: frozenset[str]) -> list:
-    """The blocks with ``names`` blanked out of every text — the free-text
-    rule of ``views.mask_identity`` applied to a whole document."""
-    def scrub(text: str) -> str:
-        return scrub_names(text, names) or text
+_FREE_TEXT = re.compile(f"{FREE_TEXT_START}([0-9]+){FREE_TEXT_END}")
 
+
+def scrubbed(blocks: list, scope: Scope) -> list:
+    """The blocks with their stored free text put back (:meth:`Scope.free`)
+    and the names of every person the document shows masked blanked out:
+    locally out of every text — the free-text rule of ``views.mask_identity``
+    applied to a whole document; on a server, which blanks only text stored
+    about those persons (``server.blanking``), out of the free texts and out
+    of any other text that is such stored text as it stands."""
+    names, free = scope.masked_names, scope.free_texts
+    if isinstance(names, ServerNames):
+        # The server picks the masked among them; text about the others counts.
+        names = ServerNames(names.session, names.person_ids | scope.people)
+        plain: list[str] = []
+        _map_texts(blocks, lambda t: plain.append(t) or t)
+        fetch_blanked([(names, free + [t for t in plain if not _FREE_TEXT.search(t)])])
+        blanked = [names.blank(t) for t in free]
+
+        def scrub(text: str) -> str:
+            if _FREE_TEXT.search(text):
+                return _FREE_TEXT.sub(lambda found: blanked[int(found[1])], text)
+            return names.blanked(text) or text
+    else:
+        def scrub(text: str) -> str:
+            text = _FREE_TEXT.sub(lambda found: free[int(found[1])], text)
+            return (scrub_names(text, names) or text) if names else text
+    return _map_texts(blocks, scrub)
+
+
+def _map_texts(blocks: list, change) -> list:
+    """The blocks with ``change`` applied to every text a reader reads (not a
+    note's line of author and time)."""
     out = []
     for b in blocks:
         if isinstance(b, (Heading, Paragraph)):
-            b = type(b)(scrub(b.text))
+            b = type(b)(change(b.text))
         elif isinstance(b, NoteBlock):
-            b = NoteBlock(scrub(b.title), b.meta, scrub(b.body))
+            b = NoteBlock(change(b.title), b.meta, change(b.body))
         elif isinstance(b, KeyValues):
-            b = KeyValues(tuple((k, scrub(v)) for k, v in b.rows))
+            b = KeyValues(tuple((k, change(v)) for k, v in b.rows))
         elif isinstance(b, Table):
-            b = dataclasses.replace(b, rows=tuple(tuple(scrub(c) for c in row)
+            b = dataclasses.replace(b, rows=tuple(tuple(change(c) for c in row)
                                                   for row in b.rows))
         out.append(b)
     return out
@@ -287,7 +326,7 @@ def case_blocks(s, scope: Scope, case: m.Case, content: Content, *,
     if with_person:
         person_blocks(s, scope, case.person, content)
     unit = s.get(m.Unit, case.unit_id)
-    rows = [("Ärendenummer", case.number), ("Rubrik", case.title),
+    rows = [("Ärendenummer", case.number), ("Rubrik", scope.free(case.title)),
             ("Status", label(case.state)), ("Enhet", unit.name if unit else "–"),
             ("Ansvarig myndighet", agency_name(case.owner_agency)),
             ("Öppnat", local_time(case.opened_at)),
@@ -339,9 +378,9 @@ def _referral_section(s, scope: Scope, content: Content, where) -> None:
             ("Mottagen", "Från", "Status", "Skäl", "Beslut"),
             tuple((local_day(r.received_at), agency_name(r.source_agency),
                    label(r.state) + (f" ({label(r.closure)})" if r.closure else ""),
-                   r.reason,
+                   scope.free(r.reason),
                    (f"{local_day(r.decided_at)}, {user_label(users, r.decided_by_id, False)}"
-                    + (f": {r.decision_note}" if r.decision_note else ""))
+                    + (f": {scope.free(r.decision_note)}" if r.decision_note else ""))
                    if r.decided_at else "–") for r in refs),
             (1.35, 1.3, 1.4, 3.0, 2.6))]
         for r in refs:
@@ -371,12 +410,13 @@ def _plan_section(s, scope: Scope, content: Content, where) -> None:
         content.blocks.append(KeyValues(tuple(kv)))
         if plan.goals:
             content.blocks.append(Table(("Livsområde", "Mål"),
-                                        tuple((label(g.life_area), g.goal) for g in plan.goals),
+                                        tuple((label(g.life_area), scope.free(g.goal))
+                                              for g in plan.goals),
                                         (1.2, 4.0)))
         if plan.actions:
             content.blocks.append(Table(
                 ("Livsområde", "Åtgärd", "Ansvarig", "Klar senast", "Följs upp", "Status"),
-                tuple((label(a.life_area), a.description,
+                tuple((label(a.life_area), scope.free(a.description),
                        agency_name(a.responsible_agency) + (
                            f" – {user_label(users, a.responsible_user_id, False)}"
                            if a.responsible_user_id else ""),
@@ -399,9 +439,9 @@ def _exit_section(s, scope: Scope, content: Content, where) -> None:
               ("Första kontakt", local_time(ep.first_contact_at) if ep.first_contact_at
                else f"Ej tagen (mål senast {local_time(ep.first_contact_due)})")]
         if ep.needs:
-            kv.append(("Behov", ep.needs))
+            kv.append(("Behov", scope.free(ep.needs)))
         if ep.agreement_conditions:
-            kv.append(("Överenskommelse", ep.agreement_conditions))
+            kv.append(("Överenskommelse", scope.free(ep.agreement_conditions)))
         if ep.agreement_signed_on:
             kv.append(("Undertecknad", local_day(ep.agreement_signed_on)))
         if ep.agreement_approved_at:
@@ -421,7 +461,7 @@ def _period_section(s, scope: Scope, content: Content, where, kind: str, model,
     if rows:
         content.blocks += [Heading(heading), Table(
             (first_column, "Beskrivning", "Ansvarig", "Från", "Till"),
-            tuple((label(r.kind), r.description, agency_name(r.owner_agency),
+            tuple((label(r.kind), scope.free(r.description), agency_name(r.owner_agency),
                    local_day(r.started_on), local_day(r.ended_on) if r.ended_on else "Pågår")
                   for r in rows),
             (1.4, 3.0, 1.7, 1.2, 1.2))]
@@ -438,7 +478,7 @@ def _threat_section(s, scope: Scope, content: Content, where) -> None:
         users = users_by_id(s, [t.created_by_id for t in threats])
         content.blocks += [Heading("Hotbild och riskbedömningar"), Table(
             ("Datum", "Nivå", "Sammanfattning", "Bedömd av"),
-            tuple((local_day(t.assessed_at), label(t.level), t.summary,
+            tuple((local_day(t.assessed_at), label(t.level), scope.free(t.summary),
                    user_label(users, t.created_by_id)) for t in threats),
             (1.25, 0.8, 4.75, 2.0))]
         for t in threats:
@@ -480,7 +520,8 @@ def _task_section(s, scope: Scope, content: Content, where, open_tasks_only: boo
         content.blocks += [Heading("Öppna åtgärdspunkter" if open_tasks_only
                                    else "Åtgärdspunkter"), Table(
             columns,
-            tuple((t.title + (f"\n{t.description}" if t.description else ""),
+            tuple((scope.free(t.title)
+                   + (f"\n{scope.free(t.description)}" if t.description else ""),
                    user_label(users, t.assignee_id) if t.assignee_id
                    else agency_name(t.assignee_agency),
                    local_day(t.due_on)) + (() if open_tasks_only else (label(t.state),))
@@ -500,13 +541,14 @@ def consent_blocks(s, scope: Scope, person: m.Person, content: Content,
                          .order_by(m.Consent.valid_until.desc(), m.Consent.id.desc())).all()
     rows = []
     masked = scope.project(s, person).identity_masked
+    names = names_to_mask(s, [person])[person.id] if masked else frozenset()
     for stored in consents:
         status = consent_status(stored, today)
         if active_only and status != "active":
             continue
         c = view_of(stored, "", today)
         if masked:  # the same mask as every other projection of the person
-            c = mask_identity(c, person.id, person_names(person) | name_words(stored.given_by))
+            c = mask_identity(c, person.id, names)
         basis = label(c.basis)
         if c.basis == ConsentBasis.LEGAL_BASIS and c.legal_reference:
             basis += f" ({c.legal_reference})"
@@ -518,7 +560,8 @@ def consent_blocks(s, scope: Scope, person: m.Person, content: Content,
             by_agency.setdefault(agency, []).append(label(category))
         grants = "\n".join(f"{agency_name(a)}: {', '.join(cats)}" for a, cats in by_agency.items())
         row = (f"{basis}\nLämnat av: {c.given_by}",
-               f"{local_day(c.valid_from)} – {local_day(c.valid_until)}", grants, c.purpose)
+               f"{local_day(c.valid_from)} – {local_day(c.valid_until)}", grants,
+               scope.free(c.purpose))
         if not active_only:
             row += (label(ConsentStatus(status)),)
         rows.append(row)
@@ -556,7 +599,8 @@ def note_blocks(s, scope: Scope, case: m.Case, content: Content) -> None:
             meta.append(f"rättar nr {n.corrects_id}")
         if n.id in corrected:
             meta.append("rättad genom nr " + ", ".join(str(i) for i in sorted(corrected[n.id])))
-        content.blocks.append(NoteBlock(n.title, " · ".join(meta), n.body))
+        content.blocks.append(NoteBlock(scope.free(n.title), " · ".join(meta),
+                                        scope.free(n.body)))
         content.include(n.category, n.owner_agency)
     count_omissions(s, scope, content, "note", *where)
     drafts = s.scalar(select(func.count()).select_from(m.Note).where(

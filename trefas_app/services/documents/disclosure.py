@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, false, not_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -52,6 +52,11 @@ def disclosable(author: Actor, recipient: Agency, kind: str,
     return and_(access.visible(author, kind, now), recipient_allowed(recipient, kind, now))
 
 
+#: Around the number of a stored free text in a document being composed
+#: (private-use characters: never typed into Trefas, refused by its text rules).
+FREE_TEXT_START, FREE_TEXT_END = "\ue000", "\ue001"
+
+
 @dataclass
 class Scope:
     """What a document may contain: what the author sees, narrowed to what the
@@ -60,8 +65,15 @@ class Scope:
     author: Actor
     now: dt.datetime
     recipient: Agency | None = None  # None: as the author sees it
-    #: Words of the names of every person projected masked (for the whole text).
-    masked_names: set[str] = field(default_factory=set)
+    #: Words of the names of every person projected masked (for the whole
+    #: text); on a server, whose masked views keep them from the program,
+    #: a ``views.ServerNames`` for those persons.
+    masked_names: Any = field(default_factory=set)
+    #: The stored free text in the document, by placeholder (:meth:`free`).
+    free_texts: list[str] = field(default_factory=list)
+    #: Every person the document projects, masked or not (its free text is
+    #: about them: a server blanks only text stored about them).
+    people: set[int] = field(default_factory=set)
     #: The author's reveals of protected identities count (their answer to
     #: "include the revealed identity?" for a handover; else always).
     reveals: bool = True
@@ -101,10 +113,23 @@ class Scope:
         revealed = self.reveals and person.id in access.revealed_persons(
             s, self.author, [person.id], self.now)
         view = project_person(person, shown, revealed)
+        self.people.add(person.id)
         if view.identity_masked:
-            # Every text of the document is scrubbed of these (see _issue).
-            self.masked_names |= names_to_mask(s, [person])[person.id]
+            # Every text of the document is scrubbed of these (see issue_document).
+            names = names_to_mask(s, [person])[person.id]
+            self.masked_names = self.masked_names | names
+            view = project_person(person, shown, revealed, names)
         return view
+
+    def free(self, text: str | None) -> str | None:
+        """Stored free text (a note's body, a plan's goal …) going into the
+        document: a placeholder, put back with the names blanked when the
+        document is issued (``content.scrubbed``). A server blanks only text
+        it finds stored, so it must be told which is which."""
+        if not text:
+            return text
+        self.free_texts.append(text)
+        return f"{FREE_TEXT_START}{len(self.free_texts) - 1}{FREE_TEXT_END}"
 
 
 # --- issuing ------------------------------------------------------------------------------

@@ -132,8 +132,8 @@ def issue_document(uow: UnitOfWork, actor: Actor, kind: DocumentKind, *, title: 
     number = next_number(s, now, DOCUMENT_PREFIX, m.IssuedDocument)
     omitted = content.omitted_items()
     blocks = list(content.blocks)
-    if scope is not None and scope.masked_names:
-        blocks = scrubbed(blocks, frozenset(scope.masked_names))
+    if scope is not None:
+        blocks = scrubbed(blocks, scope)
     if kind in (DocumentKind.HANDOVER, DocumentKind.CASE_SUMMARY,
                 DocumentKind.SUBJECT_EXTRACT, DocumentKind.MEETING_MINUTES):
         blocks.insert(content.omitted_at, OmittedSection(omitted))
