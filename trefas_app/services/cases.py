@@ -101,7 +101,7 @@ def _case_in_write_scope(uow: UnitOfWork, actor: Actor, case_id: int) -> m.Case:
     now = uow.now()
     case = access.get_visible(uow.session, actor, "case", case_id, now)
     in_scope = uow.session.scalar(select(func.count()).select_from(m.Case).where(
-        m.Case.id == case_id, access.scope_clause(actor, m.Case.id, "write", now)))
+        m.Case.id == case_id, access.scope_clause(actor, m.Case.id, "write", now, m.Case)))
     if not in_scope:
         raise access.denied(actor, "case.write",
                             "Nödåtkomst ger bara läsrätt.",
@@ -189,7 +189,7 @@ def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
                m.EmergencyAccess.user_id == actor.user_id,
                m.EmergencyAccess.expires_at > now))
     write_scope = bool(s.scalar(select(func.count()).select_from(m.Case).where(
-        m.Case.id == case.id, access.scope_clause(actor, m.Case.id, "write", now))))
+        m.Case.id == case.id, access.scope_clause(actor, m.Case.id, "write", now, m.Case))))
     next_states = tuple(
         st for st in lifecycles.CASE.allowed_next(case.state)
         if write_scope and actor.agency == case.owner_agency
@@ -221,7 +221,8 @@ _SORT_COLUMNS = {"last_entry": m.Case.last_entry_at, "number": m.Case.number,
 
 
 def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
-    """The WHERE terms of a case list: (visible and filtered, the filters alone).
+    """The WHERE terms of a case list: ([scope, shared, *filters, *mine], the
+    filters alone); the first two are the access rule's parts.
 
     A search finds its matches first (numbers, then names/numbers/aliases of
     persons) so that the access rule runs on the few matches rather than on
@@ -244,7 +245,9 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
         by_person = set(s.connection().scalars(select(m.Case.id).where(
             m.Case.person_id.in_(id_set(person_ids)))).all()) if person_ids else set()
         narrowing.append(m.Case.id.in_(id_set(sorted(by_number | by_person))))
-    where = [access.visible(actor, "case", now), *narrowing]
+    # The rule as its two parts (their conjunction is ``access.visible``), so
+    # that a count can take the scope as its WHERE and the rest as a filter.
+    where = [*access.visible_parts(actor, "case", now), *narrowing]
     if filt.mine_only:
         where.append(select(m.TeamMember.id).where(
             m.TeamMember.case_id == m.Case.id,
@@ -260,11 +263,13 @@ def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
     scan of the scope counts both (the rule is not evaluated twice)."""
     if not with_hidden or filt.query.strip():
         return s.scalar(select(func.count()).select_from(m.Case).where(*where)), {}
-    figures = [func.count().filter(and_(*where)), func.count()]
+    # ``where`` is [scope, shared, *narrowing, *mine] (_case_conditions).
+    scope, shared = where[:2]
+    mine = where[2 + len(narrowing):]
+    figures = [func.count().filter(and_(shared, *mine)), func.count()]
     if filt.mine_only:  # hidden is counted against all visible cases, not just "mine"
-        figures.append(func.count().filter(access.visible(actor, "case", now)))
-    counted = s.execute(select(*figures).select_from(m.Case).where(
-        access.scope_clause(actor, m.Case.id, "read", now), *narrowing)).one()
+        figures.append(func.count().filter(shared))
+    counted = s.execute(select(*figures).select_from(m.Case).where(scope, *narrowing)).one()
     total, in_scope = counted[0], counted[1]
     shown = counted[2] if filt.mine_only else total
     return total, ({Category.IDENTITY: in_scope - shown} if in_scope > shown else {})

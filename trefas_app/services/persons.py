@@ -413,9 +413,17 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _person_conditions(s, actor: Actor, query: str, now: dt.datetime) -> list:
+def _person_conditions(s, actor: Actor, query: str, now: dt.datetime,
+                       matches_inline: bool = False) -> list:
+    """The WHERE terms of a person list or count. ``matches_inline``: the
+    search as a term of the same statement, placed first (SQLite tests it
+    before the rule, which then judges the matches only) instead of the
+    matching ids read into Python and sent back — for a count, where a
+    one-letter search matches tens of thousands."""
     where = [access.visible(actor, "person", now)]
-    if query.strip():
+    if query.strip() and matches_inline:
+        where.insert(0, _search_clause(s, actor, query, now))
+    elif query.strip():
         where.append(m.Person.id.in_(id_set(matching_person_ids(s, actor, query, now))))
     return where
 
@@ -480,7 +488,7 @@ def count_persons(uow: UnitOfWork, actor: Actor, query: str = "") -> ListCount:
     with uow:
         access.require(actor, "person.read")
         now = uow.now()
-        where = _person_conditions(uow.session, actor, query, now)
+        where = _person_conditions(uow.session, actor, query, now, matches_inline=True)
         total = uow.session.scalar(select(func.count()).select_from(m.Person).where(*where))
         uow.commit()
         return ListCount(total=total)
