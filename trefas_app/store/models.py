@@ -281,14 +281,14 @@ class Case(Tracked, Base):
     __tablename__ = "cases"
     # The access rule's columns, read from the index alone (migration 0007):
     # a wide scope's count by state, and a person's cases.
-    __table_args__ = (Index("ix_cases_scope", "state", "owner_agency", "unit_id", "person_id"),
+    __table_args__ = (Index("ix_cases_scope", "owner_agency", "unit_id", "person_id", "state"),
                       Index("ix_cases_person_scope", "person_id", "owner_agency", "unit_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     owner_agency: Mapped[Agency] = mapped_column(_enum(Agency), index=True)
-    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.OPEN)
+    state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.OPEN, index=True)
     title: Mapped[str] = mapped_column(String(200))
     opened_at: Mapped[dt.datetime] = mapped_column(index=True)
     closure_requested_at: Mapped[Optional[dt.datetime]]
