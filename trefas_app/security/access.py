@@ -577,17 +577,27 @@ def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.
 
 
 def categories_for_persons(session: Session, agency: Agency, person_ids: list[int],
-                           now: dt.datetime) -> dict[int, set[Category]]:
+                           now: dt.datetime, owners: dict[int, Agency] | None = None
+                           ) -> dict[int, set[Category]]:
     """Per person, which categories of person-level data the agency may see
     (condition 3): all of them for its own persons, else those granted by a
-    current consent. One query for a whole page of persons."""
+    current consent. One query for a whole page of persons. ``owners``: each
+    person's owning agency, when the caller has read the persons already (the
+    own ones then need no query, and no consent lookup)."""
     result: dict[int, set[Category]] = {pid: set() for pid in person_ids}
     if not person_ids:
         return result
-    own = session.scalars(select(m.Person.id).where(m.Person.id.in_(person_ids),
-                                                    m.Person.owner_agency == agency)).all()
+    if owners is None:
+        own = session.scalars(select(m.Person.id).where(m.Person.id.in_(person_ids),
+                                                        m.Person.owner_agency == agency)).all()
+    else:
+        own = [pid for pid in person_ids if owners[pid] == agency]
     for pid in own:
         result[pid] = set(Category)
+    own = set(own)
+    person_ids = [pid for pid in person_ids if pid not in own]
+    if not person_ids:
+        return result
     # Driven from the persons' consents (see _content_of_known_case for why).
     current = select(_CONSENT.id).where(_CONSENT.person_id.in_(person_ids),
                                         current_consent(_CONSENT, local_date(now)))

@@ -158,8 +158,11 @@ def person_names(person: m.Person) -> frozenset[str]:
 def project_persons(session, actor: Actor, persons: list[m.Person],
                     now: dt.datetime) -> dict[int, PersonView]:
     ids = [p.id for p in persons]
-    categories = access.categories_for_persons(session, actor.agency, ids, now)
-    revealed = access.revealed_persons(session, actor, ids, now)
+    categories = access.categories_for_persons(session, actor.agency, ids, now,
+                                               owners={p.id: p.owner_agency for p in persons})
+    # A reveal changes the projection of a protected person only.
+    revealed = access.revealed_persons(session, actor, [
+        p.id for p in persons if p.protection_level != ProtectionLevel.NONE], now)
     return {p.id: project_person(p, categories[p.id], p.id in revealed) for p in persons}
 
 
