@@ -279,12 +279,15 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
 
 
 def visible_parts(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
-                  alias=None) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+                  alias=None, whole_table: bool = False
+                  ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     """:func:`visible` of a case or case content as (the case-level part,
     the record's own part): ``visible`` is their conjunction, and for a read
     the first is :func:`in_scope`. A count over the scope with the second as
     its filter counts the visible and the hidden rows in one pass, each
-    condition evaluated once per row."""
+    condition evaluated once per row. ``whole_table``: the statement reads
+    most rows of the kind (a count), so the case-level part of content is
+    written as the list of the user's cases, judged once per case."""
     permission = _verb_permission(kind, verb)
     if not role_may(actor.role, permission):
         return false(), false()
@@ -297,25 +300,27 @@ def visible_parts(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
     model = alias or spec.model
     own = _shared_clause(actor, now, person_id_col=model.person_id,
                          owner_col=model.owner_agency, category_expr=spec.category_expr(model))
-    return _content_case_part(actor, verb, now, model.case_id), own
+    return _content_case_part(actor, verb, now, model.case_id, whole_table), own
 
 
-def _content_case_part(actor: Actor, verb: str, now: dt.datetime,
-                       case_id_col) -> ColumnElement[bool]:
+def _content_case_part(actor: Actor, verb: str, now: dt.datetime, case_id_col,
+                       whole_table: bool = False) -> ColumnElement[bool]:
     """Conditions 2 and the case's shared identity, for content of the case
     ``case_id_col``. Team-scoped users: the content's case among their few
     cases (a list SQLite can start from). Wider scopes: one lookup of the
     case, on whose own columns the scope is then tested, instead of a scope
-    list and a second lookup for the identity."""
+    list and a second lookup for the identity; or, for a statement over the
+    whole table (``whole_table``), the same test as one list of cases, built
+    once per statement instead of a lookup per row."""
     if actor.role in _TEAM_SCOPED_ROLES:
         return and_(scope_clause(actor, case_id_col, verb, now),
                     case_identity_shared(actor.agency, case_id_col, now))
     case = _SHARED_CASE
-    return (select(case.id)
-            .where(case.id == case_id_col,
-                   scope_clause(actor, case.id, verb, now, case),
-                   _identity_shared(actor.agency, case, now))
-            .exists())
+    cases = select(case.id).where(scope_clause(actor, case.id, verb, now, case),
+                                  _identity_shared(actor.agency, case, now))
+    if whole_table:
+        return no_index(case_id_col).in_(cases)
+    return cases.where(case.id == case_id_col).exists()
 
 
 def case_identity_shared(agency: Agency, case_id_col, now: dt.datetime) -> ColumnElement[bool]:
@@ -567,7 +572,7 @@ def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.
     of once for the total and again for the hidden figure."""
     spec = CASE_CONTENT_KINDS[kind]
     category = spec.category_expr(spec.model)
-    scope, own = visible_parts(actor, kind, now)
+    scope, own = visible_parts(actor, kind, now, whole_table=True)
     rows = session.execute(select(category, func.count().filter(own), func.count())
                            .where(scope, *where)
                            .group_by(category)).all()
