@@ -310,15 +310,19 @@ def _content_case_part(actor: Actor, verb: str, now: dt.datetime, case_id_col,
     cases (a list SQLite can start from). Wider scopes: one lookup of the
     case, on whose own columns the scope is then tested, instead of a scope
     list and a second lookup for the identity; or, for a statement over the
-    whole table (``whole_table``), the same test as one list of cases, built
-    once per statement instead of a lookup per row."""
+    whole table (``whole_table``) of a scope that is a share of the cases (a
+    unit, the cases another agency's staff are on), the same test as one list
+    of cases, built once per statement instead of a lookup per row. (The
+    supervisor of the agency that opens the cases has nearly all of them in
+    scope: the list would cost more than the lookups.)"""
     if actor.role in _TEAM_SCOPED_ROLES:
         return and_(scope_clause(actor, case_id_col, verb, now),
                     case_identity_shared(actor.agency, case_id_col, now))
     case = _SHARED_CASE
     cases = select(case.id).where(scope_clause(actor, case.id, verb, now, case),
                                   _identity_shared(actor.agency, case, now))
-    if whole_table:
+    wide = actor.role == Role.SUPERVISOR and actor.agency in _CASE_OWNING_AGENCIES
+    if whole_table and not wide:
         return no_index(case_id_col).in_(cases)
     return cases.where(case.id == case_id_col).exists()
 
