@@ -9,7 +9,10 @@ in the process is timed (``keyslots.derive_kek``) and the figure is given
 beyond it. Target: first page ≤ KDF + 150 ms.
 
     .venv/bin/python benchmarks/bench_first_page.py --store benchmarks/out/full-lists \\
-        [--users chef-city,chef-police,coord00,sw00-00] [--runs 3]
+        [--users chef-city,chef-police,coord00,sw00-00] [--runs 3] [--code OTHER_CHECKOUT]
+
+``--code``: the measuring processes run another checkout's code
+(``run_with_code.py``: the "before" figures, on a store that code can open).
 """
 
 from __future__ import annotations
@@ -81,6 +84,19 @@ def first_page(root: Path, username: str) -> dict:
     settings_file = tempfile.NamedTemporaryFile(suffix=".ini", delete=False).name
     ctx = AppContext(root, settings=QSettings(settings_file, QSettings.Format.IniFormat),
                      language="sv", show_dialogs=False)
+    ops: list[tuple[str, float, float]] = []  # the worker's calls: (name, start, end)
+    submit = ctx.worker.submit
+
+    def traced(fn, *a, **kw):
+        def timed_call(*fa, **fkw):
+            start = time.perf_counter()
+            try:
+                return fn(*fa, **fkw)
+            finally:
+                ops.append((getattr(fn, "__qualname__", repr(fn)), start, time.perf_counter()))
+        return submit(timed_call, *a, **kw)
+
+    ctx.worker.submit = traced
     window = MainWindow(ctx)
     window.resize(1360, 820)
     window.start(username=username)
@@ -98,7 +114,9 @@ def first_page(root: Path, username: str) -> dict:
               "data_ms": round((marks["data"] - t0) * 1000),
               "first_page_ms": round((marks["painted"] - t0) * 1000),
               "beyond_kdf_ms": round((marks["painted"] - t0 - kdf) * 1000),
-              "load1": round(os.getloadavg()[0], 2)}
+              "load1": round(os.getloadavg()[0], 2),
+              "worker_ms": [(name, round((a - t0) * 1000), round((b - a) * 1000))
+                            for name, a, b in ops if a - t0 < 30]}
     window.close()
     wait(lambda: not ctx.is_unlocked, 30)
     os.unlink(settings_file)
@@ -112,6 +130,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="fresh processes per user")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--code", type=Path, default=None, help="another checkout's code")
     args = ap.parse_args(argv)
     root = args.store / "store"
     if args.child:
@@ -120,8 +139,10 @@ def main(argv=None) -> int:
     results: dict[str, list[dict]] = {}
     for _ in range(args.runs):
         for user in args.users.split(","):
-            proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--store",
-                                   str(args.store), "--child", user],
+            runner = [] if args.code is None else [
+                str(Path(__file__).with_name("run_with_code.py")), str(args.code)]
+            proc = subprocess.run([sys.executable, *runner, str(Path(__file__).resolve()),
+                                   "--store", str(args.store), "--child", user],
                                   capture_output=True, text=True)
             line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")),
                         None)

@@ -9,8 +9,8 @@ and their plans on a real store.
   stops after the page (no sort of every case in scope);
 * their case count reads the rule's columns from the covering index, with
   the scope written once;
-* a person search is counted in one statement (the matches are not read
-  into Python and sent back);
+* a person or case search is counted in one statement (the matches are not
+  read into Python and sent back), finding what the list finds;
 * reading one case takes seven statements (eight for another agency's
   person; twelve before), and shows what it showed before.
 """
@@ -170,3 +170,20 @@ def test_reading_a_case_takes_seven_statements(world, who, statements):
     assert view.id == case_id and view.person.display_name == "Amir Haddad3"
     assert {t.display_name for t in view.team} == {"Sara", "Petra"}
     assert not view.read_only and bool(view.next_states) is (who != "pia")
+
+
+def test_a_case_search_is_counted_in_one_statement(world):
+    sess = world["stina"]
+    with Recorder(sess.engine) as rec:
+        counted = cases.count_cases(sess.uow(), sess.actor, cases.CaseFilter(query="haddad1"))
+    assert counted.total == 3
+    (sql, _), = rec.selects()
+    assert "json_each" not in sql
+    # As the list finds them: numbers only for a search with a digit ("k" is
+    # in every case number, in no name here), names and numbers alike.
+    letter = cases.count_cases(sess.uow(), sess.actor, cases.CaseFilter(query="k"))
+    listed = cases.list_cases(sess.uow(), sess.actor, cases.CaseFilter(query="k"))
+    assert letter.total == listed.total == 0
+    number = cases.list_cases(sess.uow(), sess.actor, cases.CaseFilter()).rows[0].number
+    by_number = cases.count_cases(sess.uow(), sess.actor, cases.CaseFilter(query=number))
+    assert by_number.total == 1

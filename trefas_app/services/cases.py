@@ -21,6 +21,7 @@ from trefas_app.services.persons import (
     id_set,
     mask_result,
     matching_person_ids,
+    person_match_ids,
     person_columns,
     person_record,
     project_persons,
@@ -257,7 +258,8 @@ _SORT_COLUMNS = {"last_entry": m.Case.last_entry_at, "number": m.Case.number,
                  "opened": m.Case.opened_at, "state": m.Case.state, "title": m.Case.title}
 
 
-def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
+def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime,
+                     matches_inline: bool = False):
     """The WHERE terms of a case list: ([scope, shared, *filters, *mine], the
     filters alone); the first two are the access rule's parts.
 
@@ -274,7 +276,14 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
     if filt.person_id is not None:
         narrowing.append(m.Case.person_id == filt.person_id)
     query = clean(filt.query, SEARCH_QUERY).strip()
-    if query:
+    if query and matches_inline:
+        # A count: the matches as subqueries of the same statement (no ids
+        # through Python; SQLite builds each list once).
+        matches = [m.Case.person_id.in_(person_match_ids(s, actor, query, now))]
+        if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
+            matches.append(m.Case.number.like(f"%{escape_like(query)}%", escape="\\"))
+        narrowing.append(or_(*matches))
+    elif query:
         by_number = set()
         if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
             by_number = set(s.connection().scalars(select(m.Case.id).where(
@@ -387,7 +396,7 @@ def count_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter()) 
     with uow:
         access.require(actor, "case.read")
         now = uow.now()
-        where, narrowing = _case_conditions(uow.session, actor, filt, now)
+        where, narrowing = _case_conditions(uow.session, actor, filt, now, matches_inline=True)
         total, hidden = _count_cases(uow.session, actor, filt, where, narrowing, now)
         uow.commit()
         return ListCount(total=total, hidden=hidden)

@@ -389,6 +389,11 @@ def _search_clause(session, actor: Actor, query: str, now: dt.datetime):
     return or_(*parts)
 
 
+def person_match_ids(session, actor: Actor, query: str, now: dt.datetime):
+    """:func:`matching_person_ids` as a subquery, for a statement that counts."""
+    return select(m.Person.id).where(_search_clause(session, actor, query, now))
+
+
 def matching_person_ids(session, actor: Actor, query: str, now: dt.datetime) -> list[int]:
     """Persons whose name, number or alias matches the search text, whether or
     not the user may see them: one cheap pass, after which the access rule
