@@ -31,11 +31,46 @@ PASSWORD = "Bänkprov-Järvafältet-77"  # bulk.BENCH_PASSWORD
 USERS = "chef-city,chef-police,coord00,sw00-00"
 
 
+def wait_until(cond, timeout: float, interval_ms: int = 5) -> bool:
+    """Run Qt's event loop until ``cond()`` (or ``timeout`` seconds): the GUI
+    thread waits in the loop as in the real program."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if cond():
+        return True
+    loop, end, timer = QEventLoop(), time.perf_counter() + timeout, QTimer()
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(lambda: loop.quit() if cond() or time.perf_counter() > end else None)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return cond()
+
+
+def trace_worker(ctx) -> list[tuple[str, float, float]]:
+    """Record each call the window's worker runs: (name, start, end)."""
+    ops: list[tuple[str, float, float]] = []
+    submit = ctx.worker.submit
+
+    def traced(fn, *a, **kw):
+        def timed_call(*fa, **fkw):
+            start = time.perf_counter()
+            try:
+                return fn(*fa, **fkw)
+            finally:
+                ops.append((getattr(fn, "__qualname__", repr(fn)), start, time.perf_counter()))
+        timed_call.__qualname__ = getattr(fn, "__qualname__", "op")
+        return submit(timed_call, *a, **kw)
+
+    ctx.worker.submit = traced
+    return ops
+
+
 def first_page(root: Path, username: str) -> dict:
     """One unlock → painted start page in this (fresh) process."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import trefas_app.ui  # noqa: F401  (applies the PySide6 workaround first)
-    from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from PySide6.QtCore import QSettings
 
     from trefas_app.store import keyslots
     from trefas_app.ui.app import make_application
@@ -72,31 +107,12 @@ def first_page(root: Path, username: str) -> dict:
     dashboard_screen.Tile.paintEvent = tile_painted
 
     def wait(cond, timeout=120.0) -> bool:
-        loop, end, timer = QEventLoop(), time.perf_counter() + timeout, QTimer()
-        timer.setInterval(2)
-        timer.timeout.connect(lambda: loop.quit() if cond() or time.perf_counter() > end
-                              else None)
-        timer.start()
-        loop.exec()
-        timer.stop()
-        return cond()
+        return wait_until(cond, timeout, interval_ms=2)
 
     settings_file = tempfile.NamedTemporaryFile(suffix=".ini", delete=False).name
     ctx = AppContext(root, settings=QSettings(settings_file, QSettings.Format.IniFormat),
                      language="sv", show_dialogs=False)
-    ops: list[tuple[str, float, float]] = []  # the worker's calls: (name, start, end)
-    submit = ctx.worker.submit
-
-    def traced(fn, *a, **kw):
-        def timed_call(*fa, **fkw):
-            start = time.perf_counter()
-            try:
-                return fn(*fa, **fkw)
-            finally:
-                ops.append((getattr(fn, "__qualname__", repr(fn)), start, time.perf_counter()))
-        return submit(timed_call, *a, **kw)
-
-    ctx.worker.submit = traced
+    ops = trace_worker(ctx)
     window = MainWindow(ctx)
     window.resize(1360, 820)
     window.start(username=username)
