@@ -4,6 +4,10 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05
 
+(Written beside main's 0007_person_exit_and_step_versions on another branch:
+when both are merged, this one becomes 0008 and follows it — revision =
+"0008", down_revision = "0007", and the file renamed.)
+
 The rule tests a case's owner, unit and person (security/access.py). A count
 of a wide scope (a supervisor's cases by state) then reads ``ix_cases_scope``
 instead of every case row, and a person's cases are judged from
