@@ -51,32 +51,22 @@ def load1() -> float:
 def run_role(root: Path, username: str, searches: int) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import trefas_app.ui  # noqa: F401  (applies the PySide6 workaround first)
-    from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+
+    from bench_first_page import trace_worker, wait_until
     from PySide6.QtTest import QTest
 
     from trefas_app.ui.app import make_application
     from trefas_app.ui.context import AppContext
     from trefas_app.ui.main_window import MainWindow
-    from trefas_app.ui.screens.lists import SEARCH_DEBOUNCE_MS
+    from trefas_app.ui.widgets.list_screen import SEARCH_DEBOUNCE_MS
 
     app = make_application(["bench_gui"])  # noqa: F841 — kept alive for the run
 
     def wait(cond, timeout=300.0) -> bool:
-        """Run Qt's event loop until ``cond()``: the GUI thread sleeps in the loop
-        as in the real program (a processEvents() spin would hold the GIL and
-        slow the worker thread down by a factor of 2–4)."""
-        if cond():
-            return True
-        loop = QEventLoop()
-        end = time.perf_counter() + timeout
-        timer = QTimer()
-        timer.setInterval(5)
-        timer.timeout.connect(lambda: loop.quit() if cond() or time.perf_counter() > end
-                              else None)
-        timer.start()
-        loop.exec()
-        timer.stop()
-        return cond()
+        """The event loop runs until ``cond()``: a processEvents() spin would
+        hold the GIL and slow the worker thread down by a factor of 2–4."""
+        return wait_until(cond, timeout)
 
     class StallMonitor(QObject):
         """A 10 ms timer on the GUI thread: a late tick means the thread was
@@ -133,20 +123,7 @@ def run_role(root: Path, username: str, searches: int) -> dict:
                      language="sv", show_dialogs=False)
     ops: list[tuple[str, float, float]] = []  # (operation, start, end) in the worker
     if os.environ.get("BENCH_GUI_TRACE"):
-        submit = ctx.worker.submit
-
-        def traced(fn, *a, **kw):
-            def timed(*fa, **fkw):
-                start = time.perf_counter()
-                try:
-                    return fn(*fa, **fkw)
-                finally:
-                    ops.append((getattr(fn, "__qualname__", repr(fn)), start,
-                                time.perf_counter()))
-            timed.__qualname__ = getattr(fn, "__qualname__", "op")
-            return submit(timed, *a, **kw)
-
-        ctx.worker.submit = traced
+        ops = trace_worker(ctx)
     w = MainWindow(ctx)
     w.resize(1360, 820)
     w.start(username=username)

@@ -1087,7 +1087,9 @@ def main(argv=None) -> int:
     ap.add_argument("--scale", type=float, default=1.0,
                     help="multiply the content sizes (e.g. 0.05 for a smoke test on a small "
                          "store)")
-    ap.add_argument("--admin", default="admin", help="administrator who fills the copy")
+    ap.add_argument("--admin", default="chef-city",
+                    help="the user who fills the copy (a key holder: an administrator's "
+                         "session holds no data key)")
     ap.add_argument("--no-measure", action="store_true", help="only copy and fill")
     ap.add_argument("--measure-user", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--result", type=Path, default=None, help=argparse.SUPPRESS)

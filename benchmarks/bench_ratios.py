@@ -8,8 +8,8 @@ one run with its baseline interleaved (project call, baseline, project call …)
   same. Target ≤ 2×.
 * **rule** — the case, person and task list pages and their counts through
   the services, against the same service calls with the access rule replaced
-  by ``true`` (``access.visible``/``scope_clause``/``in_scope``/
-  ``hidden_by_category`` patched in this process only). Target ≤ 2×.
+  by ``true`` (``access.visible``/``visible_parts``/``scope_clause``/
+  ``in_scope``/``hidden_by_category`` patched in this process only). Target ≤ 2×.
 * **deep** — page 25 (rows 4,800–4,999) against page 1 of the same list: by
   keyset (``after=`` the last row's id) when the services take it, else by
   OFFSET. Target ≤ 1.5×.
@@ -156,11 +156,12 @@ def part_search(st, runs: int) -> dict:
 @contextmanager
 def without_rule():
     """The access rule replaced by ``true`` in this process, for the baseline."""
-    names = ("visible", "scope_clause", "in_scope", "hidden_by_category")
+    names = ("visible", "scope_clause", "in_scope", "hidden_by_category", "visible_parts")
+    blank = {"hidden_by_category": lambda *a, **k: {},
+             "visible_parts": lambda *a, **k: (true(), true())}
     saved = {name: getattr(access, name) for name in names if hasattr(access, name)}
     for name in saved:
-        setattr(access, name, (lambda *a, **k: {}) if name == "hidden_by_category"
-                else (lambda *a, **k: true()))
+        setattr(access, name, blank.get(name, lambda *a, **k: true()))
     try:
         yield
     finally:

@@ -35,7 +35,7 @@ from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Category, ProtectionL
 from trefas_app.domain.errors import AccessDenied, NoSuchRecord, denied, on_record  # noqa: F401 (the rule's callers use them from here)
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
-from trefas_app.store.dialect import lock_for_change
+from trefas_app.store.dialect import lock_for_change, no_index
 
 def local_date(now: dt.datetime) -> dt.date:
     """Consents run by calendar day in the office zone (the one clock's).
@@ -144,49 +144,59 @@ def consent_clause(agency: Agency, owner_agency_col, person_id_col, category_exp
     return or_(owner_agency_col == agency, granted)
 
 
-def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime) -> ColumnElement[bool]:
-    """Condition 2: team, unit coordinator, agency supervisor, or emergency access."""
+def scope_clause(actor: Actor, case_id_col, verb: str, now: dt.datetime,
+                 case=None) -> ColumnElement[bool]:
+    """Condition 2: team, unit coordinator, agency supervisor, or emergency access.
+
+    ``case``: the case row itself (the Case table or an alias whose ``id`` is
+    ``case_id_col``) when the query has it at hand; the coordinator's and
+    supervisor's terms then compare its own unit and owner instead of
+    looking the case up in a list. The terms are in the order SQLite tests
+    them, the one true for most rows of a wide scope first."""
+    own_teams = case_id_col.in_(select(_TEAM.case_id).where(_TEAM.user_id == actor.user_id))
+    emergency = case_id_col.in_(select(_EMERGENCY.case_id).where(
+        _EMERGENCY.user_id == actor.user_id, _EMERGENCY.expires_at > now))
     if actor.role in _TEAM_SCOPED_ROLES:
         # Only their own teams (and emergency accesses): a short list of case
         # ids read through the user index, instead of a test on every case.
-        parts = [case_id_col.in_(select(_TEAM.case_id).where(_TEAM.user_id == actor.user_id))]
-        if verb == "read":
-            parts.append(case_id_col.in_(
-                select(_EMERGENCY.case_id).where(_EMERGENCY.user_id == actor.user_id,
-                                                 _EMERGENCY.expires_at > now)))
-        return or_(*parts)
-    team = select(_TEAM.id).where(_TEAM.case_id == case_id_col,
-                                  _TEAM.user_id == actor.user_id).exists()
-    parts = [team]
+        return or_(own_teams, emergency) if verb == "read" else own_teams
+    # The case's own unit or owner, not through their index: an index walk
+    # over the whole scope would replace reading a list in its sort order.
+    parts = []
     if actor.role == Role.COORDINATOR:
-        parts.append(case_id_col.in_(
-            select(_SCOPE_CASE.id).where(_SCOPE_CASE.unit_id == actor.unit_id)))
+        parts.append(no_index(case.unit_id) == actor.unit_id if case is not None else
+                     case_id_col.in_(select(_SCOPE_CASE.id)
+                                     .where(_SCOPE_CASE.unit_id == actor.unit_id)))
     if actor.role == Role.SUPERVISOR:
-        parts.append(case_id_col.in_(
-            select(_SCOPE_CASE.id).where(_SCOPE_CASE.owner_agency == actor.agency)))
-        if actor.agency in _CASE_OWNING_AGENCIES:
-            parts.append(
-                select(_TEAM2.id)
+        parts.append(no_index(case.owner_agency) == actor.agency if case is not None else
+                     case_id_col.in_(select(_SCOPE_CASE.id)
+                                     .where(_SCOPE_CASE.owner_agency == actor.agency)))
+        parts.append(_agency_on_team(actor, case_id_col))
+    # The user's own teams and emergency accesses are a few case ids: lists
+    # built once per statement, not a lookup per row.
+    parts.append(own_teams)
+    if verb == "read":
+        parts.append(emergency)
+    return or_(*parts)
+
+
+def _agency_on_team(actor: Actor, case_id_col) -> ColumnElement[bool]:
+    """The supervisor's "a user of my agency is on the case's team"."""
+    if actor.agency in _CASE_OWNING_AGENCIES:
+        # Correlated: the agency that opens cases is on nearly every team
+        # (as a list it would be all of them). Being no index term, it also
+        # keeps SQLite from reading the whole scope through the owner index
+        # (a MULTI-INDEX OR) where walking the list's sort order and stopping
+        # after a page is far cheaper.
+        return (select(_TEAM2.id)
                 .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
                 .where(_TEAM2.case_id == case_id_col, _TEAM_USER.agency == actor.agency)
                 .exists())
-        else:
-            # The same term written as a list: an agency that opens no cases
-            # is on a share of the teams only, and SQLite then builds that
-            # list once instead of looking up every case's team (the agency
-            # that owns the cases is on every team: the list would be all).
-            parts.append(case_id_col.in_(
-                select(_TEAM2.case_id)
-                .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
-                .where(_TEAM_USER.agency == actor.agency)))
-    if verb == "read":
-        parts.append(
-            select(_EMERGENCY.id)
-            .where(_EMERGENCY.case_id == case_id_col,
-                   _EMERGENCY.user_id == actor.user_id,
-                   _EMERGENCY.expires_at > now)
-            .exists())
-    return or_(*parts)
+    # An agency that opens no cases is on a share of the teams only: SQLite
+    # builds that list once and reads just those cases.
+    return case_id_col.in_(select(_TEAM2.case_id)
+                           .join(_TEAM_USER, _TEAM_USER.id == _TEAM2.user_id)
+                           .where(_TEAM_USER.agency == actor.agency))
 
 
 def protection_clause(actor: Actor, person_id_col, category_expr,
@@ -194,6 +204,10 @@ def protection_clause(actor: Actor, person_id_col, category_expr,
     """Condition 4 for content: location data of a protected person needs a
     reveal. ``reveals=False``: as if the user had revealed nobody (a handover
     whose author chose to leave the revealed identity out)."""
+    if isinstance(category_expr, Category):  # the kind's fixed category
+        if category_expr != Category.LOCATION:
+            return true()
+        category_expr = literal(category_expr.value)
     is_protected = (select(_PROTECTED_PERSON.id)
                     .where(_PROTECTED_PERSON.id == person_id_col,
                            _PROTECTED_PERSON.protection_level != ProtectionLevel.NONE)
@@ -213,12 +227,23 @@ def revealed_clause(actor: Actor, person_id_col, now: dt.datetime) -> ColumnElem
 
 
 def _record_clause(actor: Actor, permission: str, verb: str, now: dt.datetime, *,
-                   case_id_col, person_id_col, owner_col, category_expr) -> ColumnElement[bool]:
+                   case_id_col, person_id_col, owner_col, category_expr,
+                   case=None) -> ColumnElement[bool]:
     if not role_may(actor.role, permission):
         return false()
-    return and_(scope_clause(actor, case_id_col, verb, now),
-                consent_clause(actor.agency, owner_col, person_id_col, category_expr, now),
-                protection_clause(actor, person_id_col, category_expr, now))
+    return and_(scope_clause(actor, case_id_col, verb, now, case),
+                _shared_clause(actor, now, person_id_col=person_id_col, owner_col=owner_col,
+                               category_expr=category_expr))
+
+
+def _shared_clause(actor: Actor, now: dt.datetime, *, person_id_col, owner_col,
+                   category_expr) -> ColumnElement[bool]:
+    """Conditions 3 and 4 of one record. ``category_expr``: the row's
+    category column, or the kind's fixed :class:`Category`."""
+    fixed = isinstance(category_expr, Category)
+    consent = consent_clause(actor.agency, owner_col, person_id_col,
+                             literal(category_expr.value) if fixed else category_expr, now)
+    return and_(consent, protection_clause(actor, person_id_col, category_expr, now))
 
 
 # --- the one entry point ----------------------------------------------------
@@ -236,32 +261,70 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
     """
     if within_case is not None and kind in CASE_CONTENT_KINDS:
         return _content_of_known_case(actor, kind, verb, now, alias, *within_case)
+    if kind == "case" or kind in CASE_CONTENT_KINDS:
+        return and_(*visible_parts(actor, kind, now, verb, alias))
     permission = _verb_permission(kind, verb)
-    if kind == "case":
-        case = alias or m.Case
-        return _record_clause(actor, permission, verb, now, case_id_col=case.id,
-                              person_id_col=case.person_id, owner_col=case.owner_agency,
-                              category_expr=literal(Category.IDENTITY.value))
     if kind == "person":
         return _person_clause(actor, permission, verb, now, alias or m.Person)
     if kind == "document":
         return _issued_document_clause(actor, permission, verb, now, alias or m.IssuedDocument)
-    if kind in ("consent", "relative"):
-        # Person-level records: visible with the person's identity.
-        model = alias or (m.Consent if kind == "consent" else m.Relative)
-        if not role_may(actor.role, permission):
-            return false()
-        return (select(_OWNER_PERSON.id)
-                .where(_OWNER_PERSON.id == model.person_id,
-                       _person_clause(actor, "person.read", verb, now, _OWNER_PERSON))
-                .exists())
+    # Person-level records (consents, relatives): visible with the person's identity.
+    model = alias or (m.Consent if kind == "consent" else m.Relative)
+    if not role_may(actor.role, permission):
+        return false()
+    return (select(_OWNER_PERSON.id)
+            .where(_OWNER_PERSON.id == model.person_id,
+                   _person_clause(actor, "person.read", verb, now, _OWNER_PERSON))
+            .exists())
+
+
+def visible_parts(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
+                  alias=None, whole_table: bool = False
+                  ) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """:func:`visible` of a case or case content as (the case-level part,
+    the record's own part): ``visible`` is their conjunction, and for a read
+    the first is :func:`in_scope`. A count over the scope with the second as
+    its filter counts the visible and the hidden rows in one pass, each
+    condition evaluated once per row. ``whole_table``: the statement reads
+    most rows of the kind (a count), so the case-level part of content is
+    written as the list of the user's cases, judged once per case."""
+    permission = _verb_permission(kind, verb)
+    if not role_may(actor.role, permission):
+        return false(), false()
+    if kind == "case":
+        case = alias or m.Case
+        return (scope_clause(actor, case.id, verb, now, case),
+                _shared_clause(actor, now, person_id_col=case.person_id,
+                               owner_col=case.owner_agency, category_expr=Category.IDENTITY))
     spec = CASE_CONTENT_KINDS[kind]
     model = alias or spec.model
-    return and_(
-        _record_clause(actor, permission, verb, now, case_id_col=model.case_id,
-                       person_id_col=model.person_id, owner_col=model.owner_agency,
-                       category_expr=spec.category_expr(model)),
-        case_identity_shared(actor.agency, model.case_id, now))
+    own = _shared_clause(actor, now, person_id_col=model.person_id,
+                         owner_col=model.owner_agency, category_expr=spec.category_expr(model))
+    return _content_case_part(actor, verb, now, model.case_id, whole_table), own
+
+
+def _content_case_part(actor: Actor, verb: str, now: dt.datetime, case_id_col,
+                       whole_table: bool = False) -> ColumnElement[bool]:
+    """Conditions 2 and the case's shared identity, for content of the case
+    ``case_id_col``. Team-scoped users: the content's case among their few
+    cases (a list SQLite can start from). Wider scopes: one lookup of the
+    case, on whose own columns the scope is then tested, instead of a scope
+    list and a second lookup for the identity; or, for a statement over the
+    whole table (``whole_table``) of a scope that is a share of the cases (a
+    unit, the cases another agency's staff are on), the same test as one list
+    of cases, built once per statement instead of a lookup per row. (The
+    supervisor of the agency that opens the cases has nearly all of them in
+    scope: the list would cost more than the lookups.)"""
+    if actor.role in _TEAM_SCOPED_ROLES:
+        return and_(scope_clause(actor, case_id_col, verb, now),
+                    case_identity_shared(actor.agency, case_id_col, now))
+    case = _SHARED_CASE
+    cases = select(case.id).where(scope_clause(actor, case.id, verb, now, case),
+                                  _identity_shared(actor.agency, case, now))
+    wide = actor.role == Role.SUPERVISOR and actor.agency in _CASE_OWNING_AGENCIES
+    if whole_table and not wide:
+        return no_index(case_id_col).in_(cases)
+    return cases.where(case.id == case_id_col).exists()
 
 
 def case_identity_shared(agency: Agency, case_id_col, now: dt.datetime) -> ColumnElement[bool]:
@@ -274,10 +337,14 @@ def case_identity_shared(agency: Agency, case_id_col, now: dt.datetime) -> Colum
     in the store — even to count an empty table."""
     case = _SHARED_CASE
     return (select(case.id)
-            .where(case.id == case_id_col,
-                   consent_clause(agency, case.owner_agency, case.person_id,
-                                  literal(Category.IDENTITY.value), now))
+            .where(case.id == case_id_col, _identity_shared(agency, case, now))
             .exists())
+
+
+def _identity_shared(agency: Agency, case, now: dt.datetime) -> ColumnElement[bool]:
+    """Condition 3 for the identity of the person of ``case`` (a case row)."""
+    return consent_clause(agency, case.owner_agency, case.person_id,
+                          literal(Category.IDENTITY.value), now)
 
 
 def agency_may_receive(agency: Agency, kind: str, now: dt.datetime) -> ColumnElement[bool]:
@@ -303,13 +370,7 @@ def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime,
     spec = CASE_CONTENT_KINDS[kind]
     model = alias or spec.model
     category = spec.category_expr(model)
-    identity = literal(Category.IDENTITY.value)
-    case_ok = (select(_KNOWN_CASE.id)
-               .where(_KNOWN_CASE.id == case_id,
-                      scope_clause(actor, _KNOWN_CASE.id, verb, now),
-                      consent_clause(actor.agency, _KNOWN_CASE.owner_agency,
-                                     _KNOWN_CASE.person_id, identity, now))
-               .exists())
+    case_ok = _known_case_ok(actor, verb, now, case_id)
     # Start from the person's few consents, not from every grant of the agency
     # (without statistics SQLite would pick the agency index and read them all).
     current_consents = select(_CONSENT.id).where(
@@ -324,6 +385,17 @@ def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime,
     return and_(model.case_id == case_id, model.person_id == person_id, case_ok,
                 or_(model.owner_agency == actor.agency, category.in_(granted)),
                 or_(category != Category.LOCATION.value, ~masked))
+
+
+def _known_case_ok(actor: Actor, verb: str, now: dt.datetime,
+                   case_id: int) -> ColumnElement[bool]:
+    """Condition 2 and the shared identity for the one case ``case_id``:
+    uncorrelated, so evaluated once per statement."""
+    case = _KNOWN_CASE
+    return (select(case.id)
+            .where(case.id == case_id, scope_clause(actor, case.id, verb, now, case),
+                   _identity_shared(actor.agency, case, now))
+            .exists())
 
 
 def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
@@ -342,7 +414,7 @@ def _person_clause(actor: Actor, permission: str, verb: str, now: dt.datetime,
                        _record_clause(actor, "case.read", verb, now, case_id_col=case.id,
                                       person_id_col=case.person_id,
                                       owner_col=case.owner_agency,
-                                      category_expr=literal(Category.IDENTITY.value)))
+                                      category_expr=Category.IDENTITY, case=case))
                 .exists())
     if actor.role in _TEAM_SCOPED_ROLES:
         # Implied by the two terms, written so that SQLite starts from the
@@ -383,16 +455,8 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
         return false()
     if within_case is not None:
         case_id, _ = within_case
-        return and_(spec.model.case_id == case_id,
-                    select(_KNOWN_CASE.id)
-                    .where(_KNOWN_CASE.id == case_id,
-                           scope_clause(actor, _KNOWN_CASE.id, "read", now),
-                           consent_clause(actor.agency, _KNOWN_CASE.owner_agency,
-                                          _KNOWN_CASE.person_id,
-                                          literal(Category.IDENTITY.value), now))
-                    .exists())
-    return and_(scope_clause(actor, spec.model.case_id, "read", now),
-                case_identity_shared(actor.agency, spec.model.case_id, now))
+        return and_(spec.model.case_id == case_id, _known_case_ok(actor, "read", now, case_id))
+    return _content_case_part(actor, "read", now, spec.model.case_id)
 
 
 # --- the access log ---------------------------------------------------------------
@@ -512,9 +576,9 @@ def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.
     of once for the total and again for the hidden figure."""
     spec = CASE_CONTENT_KINDS[kind]
     category = spec.category_expr(spec.model)
-    shown = func.count().filter(visible(actor, kind, now))
-    rows = session.execute(select(category, shown, func.count())
-                           .where(in_scope(actor, kind, now), *where)
+    scope, own = visible_parts(actor, kind, now, whole_table=True)
+    rows = session.execute(select(category, func.count().filter(own), func.count())
+                           .where(scope, *where)
                            .group_by(category)).all()
     total = sum(n for _, n, _ in rows)
     return total, {Category(cat): everything - n for cat, n, everything in rows
@@ -522,17 +586,27 @@ def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.
 
 
 def categories_for_persons(session: Session, agency: Agency, person_ids: list[int],
-                           now: dt.datetime) -> dict[int, set[Category]]:
+                           now: dt.datetime, owners: dict[int, Agency] | None = None
+                           ) -> dict[int, set[Category]]:
     """Per person, which categories of person-level data the agency may see
     (condition 3): all of them for its own persons, else those granted by a
-    current consent. One query for a whole page of persons."""
+    current consent. One query for a whole page of persons. ``owners``: each
+    person's owning agency, when the caller has read the persons already (the
+    own ones then need no query, and no consent lookup)."""
     result: dict[int, set[Category]] = {pid: set() for pid in person_ids}
     if not person_ids:
         return result
-    own = session.scalars(select(m.Person.id).where(m.Person.id.in_(person_ids),
-                                                    m.Person.owner_agency == agency)).all()
+    if owners is None:
+        own = session.scalars(select(m.Person.id).where(m.Person.id.in_(person_ids),
+                                                        m.Person.owner_agency == agency)).all()
+    else:
+        own = [pid for pid in person_ids if owners[pid] == agency]
     for pid in own:
         result[pid] = set(Category)
+    own = set(own)
+    person_ids = [pid for pid in person_ids if pid not in own]
+    if not person_ids:
+        return result
     # Driven from the persons' consents (see _content_of_known_case for why).
     current = select(_CONSENT.id).where(_CONSENT.person_id.in_(person_ids),
                                         current_consent(_CONSENT, local_date(now)))

@@ -15,13 +15,14 @@ from trefas_app.domain.permissions import role_may
 from trefas_app.domain.text import SEARCH_QUERY, check_paging, clean
 from trefas_app.security import access
 from trefas_app.services import hidden_counts
-from trefas_app.services.case_records import commit_view, read_record
+from trefas_app.services.case_records import commit_view
 from trefas_app.services.persons import (
     check_reason,
     escape_like,
     id_set,
     mask_result,
     matching_person_ids,
+    person_match_ids,
     person_columns,
     person_record,
     project_persons,
@@ -102,7 +103,7 @@ def _case_in_write_scope(uow: UnitOfWork, actor: Actor, case_id: int) -> m.Case:
     now = uow.now()
     case = access.get_visible(uow.session, actor, "case", case_id, now)
     in_scope = uow.session.scalar(select(func.count()).select_from(m.Case).where(
-        m.Case.id == case_id, access.scope_clause(actor, m.Case.id, "write", now)))
+        m.Case.id == case_id, access.scope_clause(actor, m.Case.id, "write", now, m.Case)))
     if not in_scope:
         raise access.denied(actor, "case.write",
                             "Nödåtkomst ger bara läsrätt.",
@@ -154,7 +155,29 @@ def open_case(uow: UnitOfWork, actor: Actor, person_id: int, title: str) -> Case
 
 
 def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
-    return read_record(uow, actor, "case", case_id, _case_view)
+    """The case as the user may see it; the reading is logged (``case.read``).
+    Read with Core selects straight into the view: the case with its person
+    and unit, its team, and the user's emergency access and write scope."""
+    with uow:
+        s, now = uow.session, uow.now()
+        found = s.connection().execute(
+            select(*_CASE_VIEW_COLUMNS, m.Unit.name.label("unit_name"), *person_columns("p_"))
+            .join(m.Person, m.Person.id == m.Case.person_id)
+            .outerjoin(m.Unit, m.Unit.id == m.Case.unit_id)
+            .where(m.Case.id == case_id, access.visible(actor, "case", now))).first()
+        if found is None:  # refused as every record read refuses (and logs the probe)
+            access.get_visible(s, actor, "case", case_id, now)
+        uow.log(actor, "case.read", subject_kind="case", subject_id=found.id,
+                case_id=found.id, person_id=found.person_id)
+        view = _case_view(uow, actor, found, person_record(found, "p_"), found.unit_name)
+        uow.commit()
+        return view
+
+
+_CASE_VIEW_COLUMNS = (m.Case.id, m.Case.number, m.Case.title, m.Case.state, m.Case.person_id,
+                      m.Case.unit_id, m.Case.owner_agency, m.Case.opened_at,
+                      m.Case.last_entry_at, m.Case.closure_requested_at, m.Case.closure_reason,
+                      m.Case.closed_at, m.Case.retain_until)
 
 
 def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> int:
@@ -175,31 +198,46 @@ def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> int:
         return found.id
 
 
-def _case_view(uow: UnitOfWork, actor: Actor, case: m.Case) -> CaseView:
+def _case_view(uow: UnitOfWork, actor: Actor, case, person=None,
+               unit_name: str | None = None) -> CaseView:
+    """The view of ``case`` (a ``Case``, or a row of :data:`_CASE_VIEW_COLUMNS`
+    with its ``person`` record and ``unit_name``)."""
     s, now = uow.session, uow.now()
-    person = project_persons(s, actor, [case.person], now)[case.person_id]
+    person = person if person is not None else case.person
+    projected = project_persons(s, actor, [person], now)[case.person_id]
     team = tuple(
-        TeamMemberView(user_id=t.user_id, display_name=t.user.display_name, role=t.user.role,
-                       agency=t.user.agency, unit_name=t.user.unit.name,
-                       responsible=t.responsible, phone=t.user.phone, email=t.user.email)
-        for t in sorted(case.team, key=lambda t: (not t.responsible, t.user.display_name)))
-    on_team = any(t.user_id == actor.user_id for t in case.team)
-    emergency_until = s.scalar(
+        TeamMemberView(user_id=t.user_id, display_name=t.display_name, role=t.role,
+                       agency=t.agency, unit_name=t.unit_name or "",
+                       responsible=t.responsible, phone=t.phone, email=t.email)
+        for t in sorted(s.execute(
+            select(m.TeamMember.user_id, m.TeamMember.responsible, m.User.display_name,
+                   m.User.role, m.User.agency, m.Unit.name.label("unit_name"), m.User.phone,
+                   m.User.email)
+            .join(m.User, m.User.id == m.TeamMember.user_id)
+            .outerjoin(m.Unit, m.Unit.id == m.User.unit_id)
+            .where(m.TeamMember.case_id == case.id)).all(),
+            key=lambda t: (not t.responsible, t.display_name)))
+    on_team = any(t.user_id == actor.user_id for t in team)
+    # The user's emergency access and write scope in one statement.
+    emergency_until, write_scope = s.execute(select(
         select(func.max(m.EmergencyAccess.expires_at))
         .where(m.EmergencyAccess.case_id == case.id,
                m.EmergencyAccess.user_id == actor.user_id,
-               m.EmergencyAccess.expires_at > now))
-    write_scope = bool(s.scalar(select(func.count()).select_from(m.Case).where(
-        m.Case.id == case.id, access.scope_clause(actor, m.Case.id, "write", now))))
+               m.EmergencyAccess.expires_at > now).scalar_subquery(),
+        select(m.Case.id).where(m.Case.id == case.id,
+                                access.scope_clause(actor, m.Case.id, "write", now, m.Case))
+        .exists())).one()
     next_states = tuple(
         st for st in lifecycles.CASE.allowed_next(case.state)
         if write_scope and actor.agency == case.owner_agency
         and role_may(actor.role, TRANSITION_PERMISSION[(case.state, st)]))
-    unit = s.get(m.Unit, case.unit_id)
-    return mask_result(s, actor, now, projected={person.id: person},
-                       people={case.person_id: case.person}, result=CaseView(
-        id=case.id, number=case.number, title=case.title, state=case.state, person=person,
-        unit_id=case.unit_id, unit_name=unit.name if unit else "",
+    if unit_name is None:
+        unit = s.get(m.Unit, case.unit_id)
+        unit_name = unit.name if unit else ""
+    return mask_result(s, actor, now, projected={projected.id: projected},
+                       people={case.person_id: person}, result=CaseView(
+        id=case.id, number=case.number, title=case.title, state=case.state, person=projected,
+        unit_id=case.unit_id, unit_name=unit_name or "",
         owner_agency=case.owner_agency, opened_at=case.opened_at,
         last_entry_at=case.last_entry_at, closure_requested_at=case.closure_requested_at,
         closure_reason=case.closure_reason, closed_at=case.closed_at,
@@ -221,22 +259,32 @@ _SORT_COLUMNS = {"last_entry": m.Case.last_entry_at, "number": m.Case.number,
                  "opened": m.Case.opened_at, "state": m.Case.state, "title": m.Case.title}
 
 
-def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
-    """The WHERE terms of a case list: (visible and filtered, the filters alone).
+def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime,
+                     matches_inline: bool = False):
+    """The WHERE terms of a case list: ([scope, shared, *filters, *mine], the
+    filters alone); the first two are the access rule's parts.
 
     A search finds its matches first (numbers, then names/numbers/aliases of
     persons) so that the access rule runs on the few matches rather than on
     every case in the user's scope."""
     narrowing = []  # the user's filters other than "mine"
     if filt.states:
-        # likely(): most cases are in the states a user filters by, so the
-        # state index is no help; without it SQLite walks the sort index and
-        # stops after a page instead of sorting every match.
-        narrowing.append(dialect.likely(m.Case.state.in_(filt.states)))
+        # Most cases are in the states a user filters by, so the state index
+        # is no help: not through it (no_index), and likely(); SQLite then
+        # walks the sort index and stops after a page instead of sorting
+        # every match (a count reads the state from ix_cases_scope).
+        narrowing.append(dialect.likely(dialect.no_index(m.Case.state).in_(filt.states)))
     if filt.person_id is not None:
         narrowing.append(m.Case.person_id == filt.person_id)
     query = clean(filt.query, SEARCH_QUERY).strip()
-    if query:
+    if query and matches_inline:
+        # A count: the matches as subqueries of the same statement (no ids
+        # through Python; SQLite builds each list once).
+        matches = [m.Case.person_id.in_(person_match_ids(s, actor, query, now))]
+        if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
+            matches.append(m.Case.number.like(f"%{escape_like(query)}%", escape="\\"))
+        narrowing.append(or_(*matches))
+    elif query:
         by_number = set()
         if any(ch.isdigit() for ch in query):  # a case number is K-2026-00042
             by_number = set(s.connection().scalars(select(m.Case.id).where(
@@ -245,7 +293,9 @@ def _case_conditions(s, actor: Actor, filt: CaseFilter, now: dt.datetime):
         by_person = set(s.connection().scalars(select(m.Case.id).where(
             m.Case.person_id.in_(id_set(person_ids)))).all()) if person_ids else set()
         narrowing.append(m.Case.id.in_(id_set(sorted(by_number | by_person))))
-    where = [access.visible(actor, "case", now), *narrowing]
+    # The rule as its two parts (their conjunction is ``access.visible``), so
+    # that a count can take the scope as its WHERE and the rest as a filter.
+    where = [*access.visible_parts(actor, "case", now), *narrowing]
     if filt.mine_only:
         where.append(select(m.TeamMember.id).where(
             m.TeamMember.case_id == m.Case.id,
@@ -265,11 +315,13 @@ def _count_cases(s, actor: Actor, filt: CaseFilter, where, narrowing,
         total = s.scalar(select(func.count()).select_from(m.Case).where(*where))
         hidden = hidden_counts.hidden_cases(s, actor, filt.states, filt.person_id)
         return total, ({Category.IDENTITY: hidden} if hidden else {})
-    figures = [func.count().filter(and_(*where)), func.count()]
+    # ``where`` is [scope, shared, *narrowing, *mine] (_case_conditions).
+    scope, shared = where[:2]
+    mine = where[2 + len(narrowing):]
+    figures = [func.count().filter(and_(shared, *mine)), func.count()]
     if filt.mine_only:  # hidden is counted against all visible cases, not just "mine"
-        figures.append(func.count().filter(access.visible(actor, "case", now)))
-    counted = s.execute(select(*figures).select_from(m.Case).where(
-        access.scope_clause(actor, m.Case.id, "read", now), *narrowing)).one()
+        figures.append(func.count().filter(shared))
+    counted = s.execute(select(*figures).select_from(m.Case).where(scope, *narrowing)).one()
     total, in_scope = counted[0], counted[1]
     shown = counted[2] if filt.mine_only else total
     return total, ({Category.IDENTITY: in_scope - shown} if in_scope > shown else {})
@@ -349,7 +401,7 @@ def count_cases(uow: UnitOfWork, actor: Actor, filt: CaseFilter = CaseFilter()) 
     with uow:
         access.require(actor, "case.read")
         now = uow.now()
-        where, narrowing = _case_conditions(uow.session, actor, filt, now)
+        where, narrowing = _case_conditions(uow.session, actor, filt, now, matches_inline=True)
         total, hidden = _count_cases(uow.session, actor, filt, where, narrowing, now)
         uow.commit()
         return ListCount(total=total, hidden=hidden)

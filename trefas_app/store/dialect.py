@@ -27,6 +27,31 @@ def _likely_pg(element, compiler, **kw):
     return compiler.process(list(element.clauses)[0], **kw)
 
 
+class no_index(FunctionElement):  # noqa: N801
+    """A column that SQLite must not read through its index here: written
+    ``+column`` (the value unchanged). A term on it then never turns its OR
+    into an index walk over every row it matches (a MULTI-INDEX OR), where
+    a list read in its sort order and stopped after a page is far cheaper.
+    PostgreSQL: just the column."""
+
+    inherit_cache = True
+    name = "no_index"
+
+    def __init__(self, column):
+        super().__init__(column)
+        self.type = column.type
+
+
+@compiles(no_index)
+def _no_index_sqlite(element, compiler, **kw):
+    return "+" + compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(no_index, "postgresql")
+def _no_index_pg(element, compiler, **kw):
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
 class id_values(FunctionElement):  # noqa: N801
     """A list of ids as ONE bound value (JSON text), as a table with a column
     ``value``: a long list needs no bound variable per id."""

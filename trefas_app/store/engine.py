@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import logging
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3
@@ -229,3 +231,24 @@ def translate_os_error(exc: BaseException) -> StoreError | None:
                 "Ett fel uppstod vid skrivning till disken. Ingenting sparades.",
                 "A disk error occurred. Nothing was saved.")
     return None
+
+
+@contextmanager
+def mappers_configured_meanwhile():
+    """SQLAlchemy configures the mapped models at their first query (≈ 100 ms
+    in a fresh process): done on another thread while the block runs (the key
+    derivation, which leaves the interpreter free), not after it."""
+    from sqlalchemy.orm import configure_mappers
+
+    def configure() -> None:
+        try:
+            configure_mappers()
+        except Exception:  # noqa: BLE001 — the first query raises it again, as before
+            log.debug("configuring the mappers ahead failed", exc_info=True)
+
+    worker = threading.Thread(target=configure, name="configure-mappers", daemon=True)
+    worker.start()
+    try:
+        yield
+    finally:
+        worker.join()

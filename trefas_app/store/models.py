@@ -279,9 +279,13 @@ class Relative(Tracked, Base):
 
 class Case(Tracked, Base):
     __tablename__ = "cases"
+    # The access rule's columns, read from the index alone (migration 0008):
+    # a wide scope's count by state, and a person's cases.
+    __table_args__ = (Index("ix_cases_scope", "owner_agency", "unit_id", "person_id", "state"),
+                      Index("ix_cases_person_scope", "person_id", "owner_agency", "unit_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(32), unique=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     owner_agency: Mapped[Agency] = mapped_column(_enum(Agency), index=True)
     state: Mapped[CaseState] = mapped_column(_enum(CaseState), default=CaseState.OPEN, index=True)
@@ -303,10 +307,13 @@ class Case(Tracked, Base):
 
 class TeamMember(Base):
     __tablename__ = "team_members"
-    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+    # (user, case): a user's (or an agency's) teams as case ids, from the
+    # index alone (migration 0008).
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),
+                      Index("ix_team_members_user_case", "user_id", "case_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     responsible: Mapped[bool] = mapped_column(Boolean, default=False)
     added_at: Mapped[dt.datetime]
     added_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
@@ -341,8 +348,12 @@ class Consent(Tracked, Base):
     """
 
     __tablename__ = "consents"
+    # The access rule's "current consent of this person" from the index alone
+    # (migration 0008).
+    __table_args__ = (Index("ix_consents_person_current", "person_id", "superseded",
+                            "withdrawn_at", "valid_from", "valid_until"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"), index=True)
     basis: Mapped[ConsentBasis] = mapped_column(_enum(ConsentBasis))
     legal_reference: Mapped[Optional[str]] = mapped_column(String(200))

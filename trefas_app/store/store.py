@@ -41,6 +41,7 @@ from trefas_app.store import models as m
 from trefas_app.store.engine import (
     close_engine,
     is_busy,
+    mappers_configured_meanwhile,
     open_engine,
     store_busy,
     translate_os_error,
@@ -354,7 +355,8 @@ def unlock(root: Path, username: str, password: str,
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     check_throttle(keyfile, username, clock)
-    slot, private = keyfile.open_account(username, password)
+    with mappers_configured_meanwhile():
+        slot, private = keyfile.open_account(username, password)
     if not slot.holds_data_key:
         apply_office_zone(keyfile=keyfile)
         session = KeylessSession(paths, keyfile, slot, private, clock)
