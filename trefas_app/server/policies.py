@@ -221,7 +221,8 @@ def _naive_utc(connection) -> bool:
 
 
 def _definer(connection, signature: str, returns: str, body: str, *,
-             whole_table: bool = False, schema: str = FUNCTION_SCHEMA) -> None:
+             whole_table: bool = False, schema: str = FUNCTION_SCHEMA,
+             language: str = "sql") -> None:
     """A SECURITY DEFINER function owned by the owner role, with an empty
     search_path (every name in ``body`` is schema-qualified), callable by nobody
     until granted. ``whole_table``: the body reads a whole table, so its
@@ -229,7 +230,7 @@ def _definer(connection, signature: str, returns: str, body: str, *,
     spends a second and a half compiling a query that runs in a tenth of one."""
     jit = " SET jit = off" if whole_table else ""
     _run(connection, f"CREATE OR REPLACE FUNCTION {schema}.{signature} "
-                     f"RETURNS {returns} LANGUAGE sql STABLE SECURITY DEFINER "
+                     f"RETURNS {returns} LANGUAGE {language} STABLE SECURITY DEFINER "
                      f"SET search_path = ''{jit} AS $trefas_fn$\n{body}\n$trefas_fn$")
     _run(connection, f"ALTER FUNCTION {schema}.{signature} OWNER TO {OWNER_ROLE}")
     _run(connection, f"REVOKE ALL ON FUNCTION {schema}.{signature} FROM PUBLIC")
@@ -247,9 +248,12 @@ def _identity_functions(connection, tables: set[str]) -> None:
                                   ("current_agency", "u.agency::text", "text"),
                                   ("current_unit_id", "u.unit_id", "integer"),
                                   ("current_role_name", "u.role::text", "text")):
+        # PL/pgSQL keeps its plan for the session: a masked view's function,
+        # run once per row, would otherwise plan each lookup again per call.
         _definer(connection, f"{name}()", returns,
-                 f"SELECT {column} FROM {TABLE_SCHEMA}.users u "
-                 f"WHERE u.username = session_user::text AND u.active{confirmed}")
+                 f"BEGIN RETURN (SELECT {column} FROM {TABLE_SCHEMA}.users u "
+                 f"WHERE u.username = session_user::text AND u.active{confirmed}); END",
+                 language="plpgsql")
         _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{name}() TO {groups}")
 
 
@@ -394,17 +398,22 @@ def _retention(connection) -> None:
 
 
 def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
-    """Per table with identifying columns: a SECURITY DEFINER function that
-    returns them masked for the caller, and a ``security_invoker`` view that
-    joins it to the table's open columns (see ``server.masks``)."""
+    """Per table with identifying columns: a ``security_invoker`` view that
+    joins the table's open columns to a SECURITY DEFINER function returning
+    them masked for the caller (see ``server.masks``). The view's function is
+    in the schema no login role may use and skips the rule (the view passes
+    it only rows the table's policies let through: re-deciding the rule per
+    row read whole tables for every row); ``trefas.<table>_masked(id)``,
+    which a reader may call with any id, decides the rule itself."""
     for shown in SHOWN_TABLES:
-        readers = [group_role(r) for r in Role if role_may(r, f"{shown.kind}.read")]
+        readers = ", ".join(group_role(r) for r in Role if role_may(r, f"{shown.kind}.read"))
         columns = ", ".join(f"{name} {kind}" for name, kind in shown.shown_columns)
         signature = f"{shown.function}(row_id integer)"
-        _definer(connection, signature, f"TABLE({columns})",
-                 compile_sql(masked_select(shown, office_timezone, naive_utc)))
-        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                         f"TO {', '.join(readers)}")
+        for schema, guarded in ((FUNCTION_SCHEMA, True), (RULE_SCHEMA, False)):
+            _definer(connection, signature, f"TABLE({columns})",
+                     compile_sql(masked_select(shown, office_timezone, naive_utc, guarded)),
+                     schema=schema)
+            _run(connection, f"GRANT EXECUTE ON FUNCTION {schema}.{signature} TO {readers}")
         # The stored sort key compares as bytes, as on the table (COLLATE "C").
         listed = [f"t.{c}" for c in shown.open_columns] + \
             [f's.{name} COLLATE "C" AS {name}' if name == "sort_name" else f"s.{name}"
@@ -412,9 +421,9 @@ def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
         _run(connection, f"DROP VIEW IF EXISTS {shown.view}")
         _run(connection, f"CREATE VIEW {shown.view} WITH (security_invoker = true) AS "
                          f"SELECT {', '.join(listed)} FROM {TABLE_SCHEMA}.{shown.table} t "
-                         f"CROSS JOIN LATERAL {FUNCTION_SCHEMA}.{shown.function}(t.id) s")
+                         f"CROSS JOIN LATERAL {RULE_SCHEMA}.{shown.function}(t.id) s")
         _run(connection, f"ALTER VIEW {shown.view} OWNER TO {OWNER_ROLE}")
-        _run(connection, f"GRANT SELECT ON {shown.view} TO {', '.join(readers)}")
+        _run(connection, f"GRANT SELECT ON {shown.view} TO {readers}")
 
 
 # --- pgaudit ------------------------------------------------------------------------

@@ -127,8 +127,8 @@ class _Rewriter:
         query = exists.element
         while isinstance(query, (Grouping, ScalarSelect)):
             query = query.element
-        if not isinstance(query, Select):
-            raise NotDecomposable("EXISTS over a compound select")
+        if not isinstance(query, Select) or _shapes_rows(query):
+            raise NotDecomposable("EXISTS over more than a filtered FROM")
         inner, outer, rest = [], [], []
         for term in _conjuncts(query.whereclause):
             pair = self._correlation(term)
@@ -142,6 +142,8 @@ class _Rewriter:
         if not inner:
             raise NotDecomposable("EXISTS not correlated by equality")
         froms = [f for f in query.get_final_froms() if not self._is_row_table(f)]
+        if any(self._is_row_table(t) for f in froms for t in visitors.iterate(f)):
+            raise NotDecomposable("the row's table joined inside EXISTS")
         columns = [e.label(f"c{i}") for i, e in enumerate(inner)]
         body = select(*columns).select_from(*froms).where(
             *rest, *(e.is_not(None) for e in inner))
@@ -184,6 +186,12 @@ def _flattened(operator, clause) -> list:
     if isinstance(clause, BooleanClauseList) and clause.operator is operator:
         return [t for c in clause.clauses for t in _flattened(operator, c)]
     return [clause]
+
+
+def _shapes_rows(query: Select) -> bool:
+    """GROUP BY, HAVING, LIMIT or OFFSET: more than a filter on the FROM."""
+    return bool(query._group_by_clauses or query._having_criteria
+                or query._limit_clause is not None or query._offset_clause is not None)
 
 
 def _conjuncts(clause) -> list:
