@@ -8,8 +8,9 @@ person search, count of visible cases, dashboard, the case view's notes of the
 busiest case on the first page — and, interleaved in the same run, replays the
 very SQL each call ran (same text, same parameters):
 
-* ``owner``: as the tables' owner with ``SET row_security = off`` (the raw
-  baseline: no row rule at all),
+* ``owner``: as the cluster's superuser, to which row-level security never
+  applies (the raw baseline: no row rule at all; on the tables' owner it is
+  forced),
 * ``role``: as the user's login role (the row rules on).
 
 ``rls`` is role / owner: the cost of the row rules on the same queries.
@@ -39,7 +40,6 @@ from trefas_app.security import access  # noqa: E402
 from trefas_app.services import cases, dashboard, notes, persons  # noqa: E402
 from trefas_app.store import models as m  # noqa: E402
 from trefas_app.server.connection import connect  # noqa: E402
-from trefas_app.server.sql import OWNER  # noqa: E402
 
 LABELS = ("coordinator", "social_worker", "police_liaison", "probation_officer",
           "supervisor_city", "supervisor_police")
@@ -107,10 +107,9 @@ def _ms(samples):
 
 
 def measure_user(world, username: str, runs: int, with_plans: bool = False) -> dict:
+    # The cluster's superuser: row-level security never applies to it (it is
+    # forced on the tables' owner, which then refuses row_security = off).
     owner = psycopg.connect(world.owner_url)
-    owner.execute(f"SET ROLE {OWNER}")
-    owner.execute("SET row_security = off")
-    owner.commit()
     role = psycopg.connect(world.url, user=username, password=BENCH_PASSWORD)
     result = {}
     with connect(world.url, username, BENCH_PASSWORD) as store:
