@@ -16,7 +16,7 @@ very SQL each call ran (same text, same parameters):
 ``rls`` is role / owner: the cost of the row rules on the same queries.
 
     .venv/bin/python benchmarks/bench_server.py [--persons N --cases N --notes N]
-            [--runs 5] [--json FILE] [--explain]
+            [--runs 5] [--json FILE] [--explain] [--users LABEL ...]
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def row_rules(world) -> dict:
 def table(results: dict) -> str:
     lines = [f"{'user':18} {'call':22} {'project':>9} {'owner SQL':>10} {'role SQL':>9} "
              f"{'RLS':>5}  target"]
-    for label in LABELS:
+    for label in (lbl for lbl in LABELS if lbl in results):
         for name, r in results[label].items():
             if not isinstance(r, dict):
                 continue
@@ -186,6 +186,8 @@ def main(argv=None) -> int:
                         help="EXPLAIN ANALYZE of the list pages' SQL as each login role")
     parser.add_argument("--pg-conf", default="",
                         help="extra postgresql.conf lines, e.g. 'jit = off'")
+    parser.add_argument("--users", nargs="+", choices=LABELS, default=list(LABELS),
+                        help="measure only these users")
     args = parser.parse_args(argv)
     import pg_cluster
 
@@ -197,7 +199,7 @@ def main(argv=None) -> int:
         results = {"generation_seconds": world.seconds, "counts": world.counts,
                    "row_rules": row_rules(world)}
         print("row rules:", results["row_rules"])
-        for label in LABELS:
+        for label in args.users:
             results[label] = measure_user(world, world.users[label], args.runs, args.explain)
             print(label, json.dumps({call: {k: v for k, v in r.items() if k != "plans"}
                                      if isinstance(r, dict) else r
