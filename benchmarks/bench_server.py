@@ -8,14 +8,15 @@ person search, count of visible cases, dashboard, the case view's notes of the
 busiest case on the first page — and, interleaved in the same run, replays the
 very SQL each call ran (same text, same parameters):
 
-* ``owner``: as the tables' owner with ``SET row_security = off`` (the raw
-  baseline: no row rule at all),
+* ``owner``: as the cluster's superuser, to which row-level security never
+  applies (the raw baseline: no row rule at all; on the tables' owner it is
+  forced),
 * ``role``: as the user's login role (the row rules on).
 
 ``rls`` is role / owner: the cost of the row rules on the same queries.
 
     .venv/bin/python benchmarks/bench_server.py [--persons N --cases N --notes N]
-            [--runs 5] [--json FILE] [--explain]
+            [--runs 5] [--json FILE] [--explain] [--users LABEL ...]
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from trefas_app.security import access  # noqa: E402
 from trefas_app.services import cases, dashboard, notes, persons  # noqa: E402
 from trefas_app.store import models as m  # noqa: E402
 from trefas_app.server.connection import connect  # noqa: E402
-from trefas_app.server.sql import OWNER  # noqa: E402
 
 LABELS = ("coordinator", "social_worker", "police_liaison", "probation_officer",
           "supervisor_city", "supervisor_police")
@@ -107,10 +107,9 @@ def _ms(samples):
 
 
 def measure_user(world, username: str, runs: int, with_plans: bool = False) -> dict:
+    # The cluster's superuser: row-level security never applies to it (it is
+    # forced on the tables' owner, which then refuses row_security = off).
     owner = psycopg.connect(world.owner_url)
-    owner.execute(f"SET ROLE {OWNER}")
-    owner.execute("SET row_security = off")
-    owner.commit()
     role = psycopg.connect(world.url, user=username, password=BENCH_PASSWORD)
     result = {}
     with connect(world.url, username, BENCH_PASSWORD) as store:
@@ -163,7 +162,7 @@ def row_rules(world) -> dict:
 def table(results: dict) -> str:
     lines = [f"{'user':18} {'call':22} {'project':>9} {'owner SQL':>10} {'role SQL':>9} "
              f"{'RLS':>5}  target"]
-    for label in LABELS:
+    for label in (lbl for lbl in LABELS if lbl in results):
         for name, r in results[label].items():
             if not isinstance(r, dict):
                 continue
@@ -187,6 +186,8 @@ def main(argv=None) -> int:
                         help="EXPLAIN ANALYZE of the list pages' SQL as each login role")
     parser.add_argument("--pg-conf", default="",
                         help="extra postgresql.conf lines, e.g. 'jit = off'")
+    parser.add_argument("--users", nargs="+", choices=LABELS, default=list(LABELS),
+                        help="measure only these users")
     args = parser.parse_args(argv)
     import pg_cluster
 
@@ -198,7 +199,7 @@ def main(argv=None) -> int:
         results = {"generation_seconds": world.seconds, "counts": world.counts,
                    "row_rules": row_rules(world)}
         print("row rules:", results["row_rules"])
-        for label in LABELS:
+        for label in args.users:
             results[label] = measure_user(world, world.users[label], args.runs, args.explain)
             print(label, json.dumps({call: {k: v for k, v in r.items() if k != "plans"}
                                      if isinstance(r, dict) else r

@@ -40,9 +40,10 @@ try:
         "count notes": "SELECT count(*) FROM public.notes",
         "case page (50 newest of case 41)": "SELECT id FROM public.notes WHERE case_id = 41 ORDER BY created_at DESC LIMIT 50",
         "case list page": "SELECT id FROM public.cases ORDER BY last_entry_at DESC, id LIMIT 50",
+        "count cases": "SELECT count(*) FROM public.cases",
         "persons_shown page": "SELECT id, display_name FROM trefas.persons_shown ORDER BY id LIMIT 50",
     }
-    def timed(conn, q, n=2):
+    def timed(conn, q, n=3):
         best = 1e9
         for _ in range(n):
             t = time.perf_counter(); rows = conn.execute(q).fetchall(); best = min(best, time.perf_counter() - t)

@@ -312,6 +312,22 @@ def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(se
             planner = {"plan_cache_mode=force_generic_plan"} \
                 if name.startswith("blanked_texts_") else set()
             assert set(config[1:]) <= {"jit=off"} | planner, (name, config)
+        # The read policies' sets: the same kind of function, in a schema no
+        # login role (nor any group of the program) may use.
+        sets = conn.exec_driver_sql(
+            "SELECT proname, prosecdef, proconfig FROM pg_proc "
+            "WHERE pronamespace = 'trefas_rule'::regnamespace").all()
+        assert sets
+        for name, definer, config in sets:
+            assert definer and config[0] == 'search_path=""', (name, config)
+            assert set(config[1:]) <= {"jit=off"}, (name, config)
+        users = conn.exec_driver_sql(
+            "SELECT rolname FROM pg_roles WHERE rolname IN (SELECT username FROM users) "
+            "OR starts_with(rolname, 'trefas_role_')").scalars().all()
+        assert users
+        for name in users:
+            assert not conn.exec_driver_sql(
+                f"SELECT has_schema_privilege('{name}', 'trefas_rule', 'USAGE')").scalar(), name
 
 
 def test_a_read_through_psql_is_recorded_by_the_server(server, pg_audit_cluster):

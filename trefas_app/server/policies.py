@@ -11,8 +11,11 @@ program would show them:
   role's group;
 * every table with case content has ROW LEVEL SECURITY enabled and forced;
   its policies are generated from ``security.access.visible`` (see
-  :mod:`server.rules`), one SECURITY DEFINER function per table × role
-  × command, with an empty ``search_path``;
+  :mod:`server.rules`): a read policy tests the row's columns against sets
+  the rule's subqueries compute once per statement (:mod:`server.rule_sets`:
+  SECURITY DEFINER functions with an empty ``search_path`` in a schema no
+  login role may use); a new or changed row is decided by one function per
+  table × role × command;
 * identity comes from ``session_user`` (``trefas.current_user_id()`` and its
   siblings), never from a setting a client can change;
 * the identifying columns of persons, relatives and consents are not granted;
@@ -44,8 +47,10 @@ from trefas_app.server.rules import (
     is_everything,
     rule_keys,
     rule_row_check,
+    rule_sets,
     rules,
 )
+from trefas_app.server.rule_sets import RULE_SCHEMA, NotDecomposable
 
 OWNER_ROLE = "trefas_owner"
 #: pgaudit's object-audit role: what it may touch, pgaudit records.
@@ -110,10 +115,12 @@ def install(connection, *, office_timezone: str) -> None:
     for table in RLS_TABLES:
         if table in tables:
             _reset_policies(connection, table)
+    _rule_schema(connection)
+    made: set[str] = set()
     for rule in rules(office_timezone, naive_utc):
         if rule.table not in tables:
             continue
-        _policy(connection, rule)
+        _policy(connection, rule, made)
         granted.setdefault((rule.table, rule.role), set()).add(rule.command.upper())
     _grants(connection, granted, tables)
     # Before the masked views: persons_masked blanks names with its helpers.
@@ -218,18 +225,19 @@ def _naive_utc(connection) -> bool:
 
 
 def _definer(connection, signature: str, returns: str, body: str, *,
-             whole_table: bool = False) -> None:
+             whole_table: bool = False, schema: str = FUNCTION_SCHEMA,
+             language: str = "sql") -> None:
     """A SECURITY DEFINER function owned by the owner role, with an empty
     search_path (every name in ``body`` is schema-qualified), callable by nobody
     until granted. ``whole_table``: the body reads a whole table, so its
     estimated cost is high enough for PostgreSQL's JIT compiler, which then
     spends a second and a half compiling a query that runs in a tenth of one."""
     jit = " SET jit = off" if whole_table else ""
-    _run(connection, f"CREATE OR REPLACE FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                     f"RETURNS {returns} LANGUAGE sql STABLE SECURITY DEFINER "
+    _run(connection, f"CREATE OR REPLACE FUNCTION {schema}.{signature} "
+                     f"RETURNS {returns} LANGUAGE {language} STABLE SECURITY DEFINER "
                      f"SET search_path = ''{jit} AS $trefas_fn$\n{body}\n$trefas_fn$")
-    _run(connection, f"ALTER FUNCTION {FUNCTION_SCHEMA}.{signature} OWNER TO {OWNER_ROLE}")
-    _run(connection, f"REVOKE ALL ON FUNCTION {FUNCTION_SCHEMA}.{signature} FROM PUBLIC")
+    _run(connection, f"ALTER FUNCTION {schema}.{signature} OWNER TO {OWNER_ROLE}")
+    _run(connection, f"REVOKE ALL ON FUNCTION {schema}.{signature} FROM PUBLIC")
 
 
 def _identity_functions(connection, tables: set[str]) -> None:
@@ -244,9 +252,12 @@ def _identity_functions(connection, tables: set[str]) -> None:
                                   ("current_agency", "u.agency::text", "text"),
                                   ("current_unit_id", "u.unit_id", "integer"),
                                   ("current_role_name", "u.role::text", "text")):
+        # PL/pgSQL keeps its plan for the session: a masked view's function,
+        # run once per row, would otherwise plan each lookup again per call.
         _definer(connection, f"{name}()", returns,
-                 f"SELECT {column} FROM {TABLE_SCHEMA}.users u "
-                 f"WHERE u.username = session_user::text AND u.active{confirmed}")
+                 f"BEGIN RETURN (SELECT {column} FROM {TABLE_SCHEMA}.users u "
+                 f"WHERE u.username = session_user::text AND u.active{confirmed}); END",
+                 language="plpgsql")
         _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{name}() TO {groups}")
 
 
@@ -262,10 +273,20 @@ def _reset_policies(connection, table: str) -> None:
                      f"TO {OWNER_ROLE} USING (true) WITH CHECK (true)")
 
 
-def _policy(connection, rule) -> None:
+def _rule_schema(connection) -> None:
+    """The schema of the read policies' set functions, made anew (with the
+    policies reset, nothing else uses the old ones). No login role gets
+    USAGE: a policy calls its functions, nobody can name them in a query."""
+    _run(connection, f"DROP SCHEMA IF EXISTS {RULE_SCHEMA} CASCADE")
+    _run(connection, f"CREATE SCHEMA {RULE_SCHEMA} AUTHORIZATION {OWNER_ROLE}")
+    _run(connection, f"REVOKE ALL ON SCHEMA {RULE_SCHEMA} FROM PUBLIC")
+
+
+def _policy(connection, rule, made: set[str]) -> None:
     """One policy and its functions. Rows that exist (read, change, delete)
-    are tested against the set of keys the rule allows, computed once per
-    statement; a new or changed row is decided on its own (WITH CHECK)."""
+    are tested on their own columns against the rule's sets, each computed
+    once per statement (``_row_sets``); a new or changed row is decided on
+    its own (WITH CHECK)."""
     group = group_role(rule.role)
     name = f"rls_{rule.table}_{rule.command}_{rule.role.value}"
     target = f"{TABLE_SCHEMA}.{rule.table}"
@@ -274,13 +295,7 @@ def _policy(connection, rule) -> None:
         if is_everything(rule):
             clauses.append("USING (true)")
         else:
-            key = rule.key
-            signature = f"{name}_keys()"
-            _definer(connection, signature, f"SETOF {_sql_type(key)}", rule_keys(rule),
-                     whole_table=True)
-            _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                             f"TO {group}")
-            clauses.append(f"USING ({key.name} IN (SELECT {FUNCTION_SCHEMA}.{signature}))")
+            clauses.append(f"USING ({_row_sets(connection, rule, group, made)})")
     if rule.command in ("insert", "update"):
         signature = f"{name}(r {target})"
         _definer(connection, signature, "boolean", rule_row_check(rule))
@@ -288,6 +303,30 @@ def _policy(connection, rule) -> None:
         clauses.append(f"WITH CHECK ({FUNCTION_SCHEMA}.{name}({rule.table}))")
     _run(connection, f"CREATE POLICY {quote_ident(f'{rule.role.value}_{rule.command}')} "
                      f"ON {target} FOR {rule.command.upper()} TO {group} {' '.join(clauses)}")
+
+
+def _row_sets(connection, rule, group: str, made: set[str]) -> str:
+    """The policy's condition on rows that exist: the rule decorrelated into
+    sets (``server.rule_sets``), or — for a rule whose subqueries are not
+    sets of the row's columns — the row's key among every key the rule
+    allows, computed by one function per statement."""
+    keys = f"rls_{rule.table}_{rule.command}_{rule.role.value}_keys()"
+    try:
+        decomposed = rule_sets(rule)
+    except NotDecomposable:
+        _definer(connection, keys, f"SETOF {_sql_type(rule.key)}", rule_keys(rule),
+                 whole_table=True)
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{keys} TO {group}")
+        return f"{rule.key.name} IN (SELECT {FUNCTION_SCHEMA}.{keys})"
+    _run(connection, f"DROP FUNCTION IF EXISTS {FUNCTION_SCHEMA}.{keys}")  # an older install's
+    for function in decomposed.functions:
+        signature = f"{function.name}()"
+        if function.name not in made:
+            _definer(connection, signature, function.returns, compile_sql(function.body),
+                     whole_table=True, schema=RULE_SCHEMA)
+            made.add(function.name)
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {RULE_SCHEMA}.{signature} TO {group}")
+    return compile_sql(decomposed.using)
 
 
 def _sql_type(column) -> str:
@@ -367,17 +406,22 @@ def _person_readers() -> list[str]:
 
 
 def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
-    """Per table with identifying columns: a SECURITY DEFINER function that
-    returns them masked for the caller, and a ``security_invoker`` view that
-    joins it to the table's open columns (see ``server.masks``)."""
+    """Per table with identifying columns: a ``security_invoker`` view that
+    joins the table's open columns to a SECURITY DEFINER function returning
+    them masked for the caller (see ``server.masks``). The view's function is
+    in the schema no login role may use and skips the rule (the view passes
+    it only rows the table's policies let through: re-deciding the rule per
+    row read whole tables for every row); ``trefas.<table>_masked(id)``,
+    which a reader may call with any id, decides the rule itself."""
     for shown in SHOWN_TABLES:
-        readers = [group_role(r) for r in Role if role_may(r, f"{shown.kind}.read")]
+        readers = ", ".join(group_role(r) for r in Role if role_may(r, f"{shown.kind}.read"))
         columns = ", ".join(f"{name} {kind}" for name, kind in shown.shown_columns)
         signature = f"{shown.function}(row_id integer)"
-        _definer(connection, signature, f"TABLE({columns})",
-                 compile_sql(masked_select(shown, office_timezone, naive_utc)))
-        _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
-                         f"TO {', '.join(readers)}")
+        for schema, guarded in ((FUNCTION_SCHEMA, True), (RULE_SCHEMA, False)):
+            _definer(connection, signature, f"TABLE({columns})",
+                     compile_sql(masked_select(shown, office_timezone, naive_utc, guarded)),
+                     schema=schema)
+            _run(connection, f"GRANT EXECUTE ON FUNCTION {schema}.{signature} TO {readers}")
         # The stored sort key compares as bytes, as on the table (COLLATE "C").
         listed = [f"t.{c}" for c in shown.open_columns] + \
             [f's.{name} COLLATE "C" AS {name}' if name == "sort_name" else f"s.{name}"
@@ -385,9 +429,9 @@ def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
         _run(connection, f"DROP VIEW IF EXISTS {shown.view}")
         _run(connection, f"CREATE VIEW {shown.view} WITH (security_invoker = true) AS "
                          f"SELECT {', '.join(listed)} FROM {TABLE_SCHEMA}.{shown.table} t "
-                         f"CROSS JOIN LATERAL {FUNCTION_SCHEMA}.{shown.function}(t.id) s")
+                         f"CROSS JOIN LATERAL {RULE_SCHEMA}.{shown.function}(t.id) s")
         _run(connection, f"ALTER VIEW {shown.view} OWNER TO {OWNER_ROLE}")
-        _run(connection, f"GRANT SELECT ON {shown.view} TO {', '.join(readers)}")
+        _run(connection, f"GRANT SELECT ON {shown.view} TO {readers}")
 
 
 # --- pgaudit ------------------------------------------------------------------------

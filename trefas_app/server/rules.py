@@ -387,6 +387,15 @@ def rule_keys(rule: Rule) -> str:
     return compile_sql(select(rule.key).where(_role_now(rule), rule.condition(rule.model)))
 
 
+def rule_sets(rule: Rule):
+    """The rule for rows that exist as a test of the row's own columns against
+    sets computed once per statement (:func:`server.rule_sets.decompose`)."""
+    from trefas_app.server.rule_sets import decompose
+
+    condition = and_(_role_now(rule), rule.condition(rule.model))
+    return decompose(condition, rule.model.__table__, compile_sql, "rows_")
+
+
 def is_everything(rule: Rule) -> bool:
     """The rule lets the role use every row (the log, for who verifies it)."""
     return rule.condition(rule.model) is TRUE_CONDITION
