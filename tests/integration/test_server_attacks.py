@@ -77,7 +77,9 @@ def attack_server(pg_cluster):
                 s.add(m.TeamMember(case_id=case.id, user_id=users["sara"].id, added_at=now))
             note = m.Note(case_id=case.id, person_id=person.id, owner_agency=Agency.CITY,
                           category=Category.SOCIAL, title="t", body="Anteckning " + label,
-                          state=NoteState.DRAFT, author_id=users["stina"].id,
+                          # Sara's drafts: a draft is its author's alone (on her
+                          # case A she reads and edits it; on B the rule still hides it).
+                          state=NoteState.DRAFT, author_id=users["sara"].id,
                           created_at=now)
             s.add(note)
             s.flush()
@@ -164,10 +166,13 @@ def test_own_views_functions_and_temp_tables_read_no_more(attack_server, pg_clus
         # The rule's own functions, called by hand, tell no more than the table.
         fabricated = ("SELECT trefas.rls_notes_insert_social_worker(jsonb_populate_record("
                       "NULL::public.notes, jsonb_build_object('id', %s::int, 'case_id', %s::int,"
-                      " 'person_id', %s::int, 'owner_agency', 'city', 'category', 'social')))")
-        for label, expected in (("B", False), ("A", True)):
+                      " 'person_id', %s::int, 'owner_agency', 'city', 'category', 'social',"
+                      " 'state', 'draft', 'author_id', %s::int)))")
+        sara = ids["users"]["sara"]
+        for label, author, expected in (("B", sara, False), ("A", sara, True),
+                                        ("A", ids["users"]["stina"], False)):  # another's draft
             answer = conn.execute(fabricated, (ids["notes"][label], ids["cases"][label],
-                                               ids["persons"][label])).fetchone()[0]
+                                               ids["persons"][label], author)).fetchone()[0]
             assert answer is expected, label
         assert conn.execute("SELECT count(*) FROM trefas.persons_masked(%s)",
                             (ids["persons"]["B"],)).fetchone()[0] == 0

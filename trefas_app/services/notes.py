@@ -3,7 +3,7 @@ new note that points to the one it corrects."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -36,12 +36,6 @@ def _check_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def readable_notes_clause(actor: Actor, now, within_case: tuple[int, int] | None = None):
-    """Notes this user may read: the access rule, and drafts to their author only."""
-    return and_(access.visible(actor, "note", now, within_case=within_case),
-                or_(m.Note.state == NoteState.SIGNED, m.Note.author_id == actor.user_id))
-
-
 def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
     user_ids = {n.author_id for n in notes} | {n.signed_by_id for n in notes if n.signed_by_id}
     names = dict(session.execute(select(m.User.id, m.User.display_name)
@@ -53,7 +47,7 @@ def _views(session, notes: list[m.Note], actor: Actor, now) -> list[NoteView]:
         known = next(iter(cases)) if len(cases) == 1 else None
         for cid, nid in session.execute(select(m.Note.corrects_id, m.Note.id)
                                         .where(m.Note.corrects_id.in_(ids),
-                                               readable_notes_clause(actor, now, known))).all():
+                                               access.visible(actor, "note", now, within_case=known))).all():
             corrections.setdefault(cid, []).append(nid)
     return mask_result(session, actor, now, [NoteView(
                      id=n.id, case_id=n.case_id, person_id=n.person_id, title=n.title,
@@ -165,10 +159,8 @@ def delete_draft(uow: UnitOfWork, actor: Actor, note_id: int,
 
 def get_note(uow: UnitOfWork, actor: Actor, note_id: int) -> NoteView:
     with uow:
+        # A draft is its author's alone: the rule itself refuses it to others.
         note = access.get_visible(uow.session, actor, "note", note_id, uow.now())
-        if note.state != NoteState.SIGNED and note.author_id != actor.user_id:
-            raise access.denied(actor, "note.read", "Utkast visas bara för sin författare.",
-                                "A draft is shown to its author only.", "note", note_id)
         uow.log(actor, "note.read", subject_kind="note", subject_id=note.id,
                 case_id=note.case_id, person_id=note.person_id)
         view = _views(uow.session, [note], actor, uow.now())[0]
@@ -180,13 +172,13 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                limit: int = 100) -> Page[NoteView]:
     """Notes of one case the user may see, newest first, and how many are hidden.
 
-    Drafts are visible to their author only."""
+    Drafts are visible to their author only (the access rule's drafts_gate)."""
     offset, limit = check_paging(offset, limit)
     with uow:
         s, now = uow.session, uow.now()
         case = access.get_visible(s, actor, "case", case_id, now)
         known = (case.id, case.person_id)
-        where = [readable_notes_clause(actor, now, within_case=known)]
+        where = [access.visible(actor, "note", now, within_case=known)]
         total = s.scalar(select(func.count()).select_from(m.Note).where(*where))
         notes = s.scalars(select(m.Note).where(*where)
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
