@@ -388,6 +388,15 @@ def test_invalid_personnummer_is_refused_in_swedish(store, run):
     assert code == 1 and "check digit" in err
 
 
+def test_a_blank_name_is_refused_in_one_sentence(store, run):
+    """A name of spaces reaches the service as no name (the command line's
+    "" empties a field): the answer is the service's sentence, not a crash."""
+    code, _, err = run("person", "add", "--first-name", " ", "--last-name", "Haddad",
+                       "--store", store, "--user", "sara", password=SARA_PW)
+    assert code == 1
+    assert "För- och efternamn måste fyllas i." in err and "oväntat" not in err
+
+
 def test_person_case_note_flow(store, run):
     common = ("--store", store, "--user", "sara")
     code, out, err = run("person", "add", "--first-name", "Amir", "--last-name", "Haddad",

@@ -314,7 +314,7 @@ def _texts_to_scrub(value, person_id: int | None, masks: dict, found: dict[int, 
 
 
 def _validated(data: PersonInput, today: dt.date):
-    first, last = data.first_name.strip(), data.last_name.strip()
+    first, last = (data.first_name or "").strip(), (data.last_name or "").strip()
     if not first or not last:
         raise ValidationError("För- och efternamn måste fyllas i.",
                               "First and last name are required.")
