@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -36,12 +36,12 @@ from trefas_app.domain.enums import Role  # noqa: E402
 from trefas_app.store import models as m  # noqa: E402
 from trefas_app.server.connection import connect  # noqa: E402
 from trefas_app.server.setup import (  # noqa: E402
+    acting_as_owner,
     group_role,
     init_server,
     login_role,
     scram_verifier,
 )
-from trefas_app.server.sql import OWNER  # noqa: E402
 from trefas_app.store.uow import utc_now  # noqa: E402
 
 
@@ -97,15 +97,8 @@ def copy_instead_of_insert():
 
 def owner_engine(superuser_url: str) -> Engine:
     """The cluster's superuser acting as the tables' owner."""
-    engine = create_engine(superuser_url.replace("postgresql://", "postgresql+psycopg://"))
-
-    @event.listens_for(engine, "connect")
-    def _as_owner(dbapi_conn, _record):
-        with dbapi_conn.cursor() as cur:
-            cur.execute(f"SET ROLE {OWNER}")
-        dbapi_conn.commit()
-
-    return engine
+    return acting_as_owner(create_engine(superuser_url.replace("postgresql://",
+                                                               "postgresql+psycopg://")))
 
 
 def _reset_sequences(conn) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, literal_column
 
-from trefas_app.domain.enums import NoteState, Role
+from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
 from trefas_app.services.hidden_counts import function_name
@@ -57,15 +57,10 @@ def _cases_body(role: Role, now: SqlClock) -> str:
             "AND (p_person_id IS NULL OR c.person_id = p_person_id)")
 
 
-#: Case content a case tab lists, whose hidden figure the server counts:
-#: kind → which of the case's rows count (notes: the signed ones; a draft is
-#: its writer's alone and hidden from nobody's figure).
-PER_CASE: dict[str, Callable | None] = {
-    "note": lambda note: note.state == NoteState.SIGNED,
-    "plan": None,
-    "involvement": None,
-    "meeting_item": None,
-}
+#: Case content a case tab lists, whose hidden figure the server counts (a
+#: draft note is hidden from nobody's figure: the rule's drafts_gate keeps it
+#: out of everyone's scope but its writer's, who sees it).
+PER_CASE = ("note", "plan", "involvement", "meeting_item")
 
 
 def _in_case_body(kind: str) -> Callable[[Role, SqlClock], str]:
@@ -76,10 +71,8 @@ def _in_case_body(kind: str) -> Callable[[Role, SqlClock], str]:
 
     def body(role: Role, now: SqlClock) -> str:
         actor = ActorTerms.of_session(role)
-        only = PER_CASE[kind]
         rule = Rule(table, role, "hidden", spec.model, lambda row: and_(
             row.case_id == literal_column("p_case_id"),
-            *([only(row)] if only else []),
             access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
         return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table} t "
                 f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")

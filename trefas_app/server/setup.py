@@ -108,8 +108,13 @@ def _ensure_database(params: dict) -> bool:
 
 def _owner_engine(params: dict) -> Engine:
     """An engine whose connections act as trefas_owner: what they create, it owns."""
-    engine = create_engine("postgresql+psycopg://", creator=lambda: _connect(params, None, None))
+    return acting_as_owner(create_engine("postgresql+psycopg://",
+                                         creator=lambda: _connect(params, None, None)))
 
+
+def acting_as_owner(engine: Engine) -> Engine:
+    """``engine``, each of whose connections acts as the tables' owner
+    (``SET ROLE``; the connecting role must be a member of it)."""
     @event.listens_for(engine, "connect")
     def _as_owner(dbapi_conn, _record):
         with dbapi_conn.cursor() as cur:

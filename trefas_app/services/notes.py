@@ -184,7 +184,7 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
                           .offset(offset).limit(limit)).all()
         hidden = {} if offset else hidden_counts.hidden_in_case(
-            s, actor, "note", now, case_id, m.Note.state == NoteState.SIGNED, within_case=known)
+            s, actor, "note", now, case_id, within_case=known)
         if offset == 0:
             uow.log(actor, "note.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})
