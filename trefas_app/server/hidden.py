@@ -7,8 +7,12 @@ the row rules remove those rows before the service sees them, so the same
 count would always be nothing. These SECURITY DEFINER functions count them
 as the owner — counts per category only, never a row — with the rule
 compiled exactly as the policies compile it (``server.rules``: the session's
-user, the server's clock, the role still in the users row). One function per
-role and list; each role's group may run only its own.
+user, the server's clock, the role still in the users row), narrowed by the
+same terms as the service's list (``hidden_counts.NARROWINGS``: NULL, not
+narrowed). One function per role and list; each role's group may run only
+its own. They count only rows in the caller's own scope, of cases whose
+person the caller may know (``access.in_scope``): a case, meeting or
+incident outside it gives nothing, as the service's list would.
 """
 
 from __future__ import annotations
@@ -16,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, literal_column
+from sqlalchemy import and_
 
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
-from trefas_app.services.hidden_counts import function_name
+from trefas_app.services.hidden_counts import NARROWINGS, function_name, table_of
 from trefas_app.store import models as m
 from trefas_app.server.rules import (
     TABLE_SCHEMA,
@@ -57,24 +61,19 @@ def _cases_body(role: Role, now: SqlClock) -> str:
             "AND (p_person_id IS NULL OR c.person_id = p_person_id)")
 
 
-#: Case content a case tab lists, whose hidden figure the server counts (a
-#: draft note is hidden from nobody's figure: the rule's drafts_gate keeps it
-#: out of everyone's scope but its writer's, who sees it).
-PER_CASE = ("note", "plan", "involvement", "meeting_item")
-
-
-def _in_case_body(kind: str) -> Callable[[Role, SqlClock], str]:
-    """Rows of ``kind`` in one case (``p_case_id``), in the user's scope,
-    that the rule hides, per category."""
+def _content_body(kind: str) -> Callable[[Role, SqlClock], str]:
+    """Rows of ``kind`` in the user's scope, narrowed by the parameters, that
+    the rule hides, per category (a draft note is hidden from nobody's
+    figure: the rule's drafts_gate keeps it out of everyone's scope but its
+    writer's, who sees it)."""
     spec = access.CASE_CONTENT_KINDS[kind]
-    table = spec.model.__tablename__
 
     def body(role: Role, now: SqlClock) -> str:
         actor = ActorTerms.of_session(role)
-        rule = Rule(table, role, "hidden", spec.model, lambda row: and_(
-            row.case_id == literal_column("p_case_id"),
+        rule = Rule(table_of(kind), role, "hidden", spec.model, lambda row: and_(
+            *(narrowing.server(row) for narrowing in NARROWINGS[kind]),
             access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
-        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table} t "
+        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table_of(kind)} t "
                 f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")
     return body
 
@@ -82,9 +81,10 @@ def _in_case_body(kind: str) -> Callable[[Role, SqlClock], str]:
 COUNTS = (
     HiddenCount("cases", "p_states text[], p_person_id integer", "bigint", "case.read",
                 _cases_body),
-    *(HiddenCount(access.CASE_CONTENT_KINDS[kind].model.__tablename__, "p_case_id integer",
-                  "TABLE(category text, n bigint)", f"{kind}.read", _in_case_body(kind))
-      for kind in PER_CASE),
+    *(HiddenCount(table_of(kind),
+                  ", ".join(f"{n.parameter} {n.sql_type}" for n in narrowings),
+                  "TABLE(category text, n bigint)", f"{kind}.read", _content_body(kind))
+      for kind, narrowings in NARROWINGS.items()),
 )
 
 

@@ -83,8 +83,8 @@ def list_case_records(uow: UnitOfWork, actor: Actor, case_id: int, offset: int, 
             .where(*where)
             .order_by(newest.desc(), model.id.desc())
             .offset(offset).limit(limit)).all()
-        hidden = {} if offset else hidden_counts.hidden_in_case(
-            s, actor, kind, now, case.id, *filters, within_case=known)
+        hidden = {} if offset else hidden_counts.hidden(
+            s, actor, kind, now, case_id=case.id, within_case=known)
         if offset == 0:
             uow.log(actor, f"{kind}.list", subject_kind="case", subject_id=case.id,
                     case_id=case.id, person_id=case.person_id,

@@ -32,6 +32,7 @@ from trefas_app.domain.routine import (
 )
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.case_records import commit_view, list_case_records
 from trefas_app.services.cases import (
     next_number,
@@ -184,12 +185,12 @@ def _view(uow: UnitOfWork, actor: Actor, incident: m.Incident) -> IncidentView:
     Logs one ``involvement.read`` per involvement shown (who saw which person's
     criminal-category link) — the caller logs the incident itself."""
     s, now = uow.session, uow.now()
-    where = [m.IncidentInvolvement.incident_id == incident.id]
+    where = hidden_counts.narrowed("involvement", incident_id=incident.id)
     involvements = s.scalars(
         select(m.IncidentInvolvement)
         .where(access.visible(actor, "involvement", now), *where)
         .order_by(m.IncidentInvolvement.id)).all()
-    hidden = access.hidden_by_category(s, actor, "involvement", now, *where)
+    hidden = hidden_counts.hidden(s, actor, "involvement", now, incident_id=incident.id)
     for inv in involvements:
         uow.log(actor, "involvement.read", subject_kind="involvement", subject_id=inv.id,
                 case_id=inv.case_id, person_id=inv.person_id)

@@ -21,6 +21,7 @@ from trefas_app.domain.errors import Conflict, NotFound, ValidationError
 from trefas_app.domain.permissions import may_change_meeting, role_may
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.case_records import list_case_records
 from trefas_app.services.cases import touch_case, writable_case
 from trefas_app.services.tasks import (
@@ -103,18 +104,18 @@ def _view(uow: UnitOfWork, actor: Actor, meeting: m.Meeting) -> MeetingView:
     """The meeting with the items and tasks the user may see. Logs one
     ``meeting_item.read`` per item shown; the caller logs the meeting itself."""
     s, now = uow.session, uow.now()
-    item_where = [m.MeetingItem.meeting_id == meeting.id]
+    item_where = hidden_counts.narrowed("meeting_item", meeting_id=meeting.id)
     items = s.scalars(select(m.MeetingItem)
                       .where(access.visible(actor, "meeting_item", now), *item_where)
                       .order_by(m.MeetingItem.id)).all()
-    items_hidden = access.hidden_by_category(s, actor, "meeting_item", now, *item_where)
+    items_hidden = hidden_counts.hidden(s, actor, "meeting_item", now, meeting_id=meeting.id)
     for item in items:
         uow.log(actor, "meeting_item.read", subject_kind="meeting_item", subject_id=item.id,
                 case_id=item.case_id, person_id=item.person_id)
-    task_where = [m.Task.meeting_id == meeting.id]
+    task_where = hidden_counts.narrowed("task", meeting_id=meeting.id)
     tasks = s.scalars(select(m.Task).where(access.visible(actor, "task", now), *task_where)
                       .order_by(*task_order())).all()
-    tasks_hidden = access.hidden_by_category(s, actor, "task", now, *task_where)
+    tasks_hidden = hidden_counts.hidden(s, actor, "task", now, meeting_id=meeting.id)
     participants = sorted(meeting.participants, key=lambda p: p.user.display_name)
     units = dict(s.execute(select(m.Unit.id, m.Unit.name)).all())
     chair = s.get(m.User, meeting.chair_id)

@@ -183,8 +183,8 @@ def list_notes(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
         notes = s.scalars(select(m.Note).where(*where)
                           .order_by(m.Note.created_at.desc(), m.Note.id.desc())
                           .offset(offset).limit(limit)).all()
-        hidden = {} if offset else hidden_counts.hidden_in_case(
-            s, actor, "note", now, case_id, within_case=known)
+        hidden = {} if offset else hidden_counts.hidden(
+            s, actor, "note", now, case_id=case_id, within_case=known)
         if offset == 0:
             uow.log(actor, "note.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})

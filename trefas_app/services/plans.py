@@ -361,8 +361,8 @@ def list_plans(uow: UnitOfWork, actor: Actor, case_id: int, offset: int = 0,
                              next_follow_up=p.next_follow_up, goals=goals.get(p.id, 0),
                              open_actions=open_actions.get(p.id, 0), created_at=p.created_at)
                      for p in plans)
-        hidden = {} if offset else hidden_counts.hidden_in_case(
-            s, actor, "plan", now, case_id, m.Plan.case_id == case_id)
+        hidden = {} if offset else hidden_counts.hidden(
+            s, actor, "plan", now, case_id=case_id)
         if offset == 0:
             uow.log(actor, "plan.list", subject_kind="case", subject_id=case_id,
                     case_id=case_id, detail={"shown": total, "hidden": sum(hidden.values())})

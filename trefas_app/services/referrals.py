@@ -20,6 +20,7 @@ from trefas_app.domain.errors import ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging, limited_text
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.case_records import people_and_numbers, read_record
 from trefas_app.services.cases import (
     record_state_change,
@@ -174,11 +175,8 @@ def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
             access.get_visible(s, actor, "case", case_id, now)
         else:
             access.require(actor, "referral.read")
-        filters = []
-        if case_id is not None:
-            filters.append(m.Referral.case_id == case_id)
-        if states:
-            filters.append(m.Referral.state.in_(states))
+        narrowing = {"case_id": case_id, "state": states or None}
+        filters = hidden_counts.narrowed("referral", **narrowing)
         where = [access.visible(actor, "referral", now), *filters]
         total = s.scalar(select(func.count()).select_from(m.Referral).where(*where))
         refs = s.scalars(select(m.Referral).where(*where)
@@ -194,7 +192,7 @@ def list_referrals(uow: UnitOfWork, actor: Actor, case_id: int | None = None,
             for r in refs)
         hidden = {}
         if case_id is not None and offset == 0:
-            hidden = access.hidden_by_category(s, actor, "referral", now, *filters)
+            hidden = hidden_counts.hidden(s, actor, "referral", now, **narrowing)
         if offset == 0:
             uow.log(actor, "referral.list", subject_kind="case" if case_id else None,
                     subject_id=case_id, case_id=case_id,

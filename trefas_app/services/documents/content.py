@@ -32,6 +32,7 @@ from trefas_app.domain.enums import (
 from trefas_app.domain.labels import label
 from trefas_app.domain.routine import involvement_label
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.consents import consent_status, view_of
 from trefas_app.services.documents.disclosure import (
     FREE_TEXT_END,
@@ -285,15 +286,18 @@ def _map_texts(blocks: list, change) -> list:
     return out
 
 
-def count_omissions(s, scope: Scope, content: Content, kind: str, *where) -> None:
-    """Count, per category, what of ``kind`` is left out and why: rows the
-    author may not see (in scope only), and rows the recipient may not get."""
-    if not _any(s, kind, *where):
-        return
-    for category, n in access.hidden_by_category(s, scope.author, kind, scope.now,
-                                                 *where).items():
-        content.omit(category, _not_shared(scope.author), count_of(n, kind))
-    if scope.recipient is None:
+def count_omissions(s, scope: Scope, content: Content, kind: str, **narrowing) -> None:
+    """Count, per category, what of ``kind`` (narrowed as the section's rows
+    are: ``hidden_counts.NARROWINGS``) is left out and why: rows the author
+    may not see (in scope only: on a server, whose row rules hide them from
+    the author, counted by the server), and rows the recipient may not get."""
+    where = hidden_counts.narrowed(kind, **narrowing)
+    any_row = _any(s, kind, *where)
+    if any_row or hidden_counts.on_server(s):
+        for category, n in hidden_counts.hidden(s, scope.author, kind, scope.now,
+                                                **narrowing).items():
+            content.omit(category, _not_shared(scope.author), count_of(n, kind))
+    if not any_row or scope.recipient is None:
         return
     model = access.CASE_CONTENT_KINDS[kind].model
     rows = s.execute(select(model.category, func.count())
@@ -310,8 +314,10 @@ def count_omissions(s, scope: Scope, content: Content, kind: str, *where) -> Non
             content.omit(Category.LOCATION, REVEAL_LEFT_OUT, count_of(held, kind))
 
 
-def shown_rows(s, scope: Scope, kind: str, *where, order=()):
+def shown_rows(s, scope: Scope, kind: str, order=(), **narrowing):
+    """The rows of ``kind`` the scope shows, narrowed (``hidden_counts.NARROWINGS``)."""
     model = access.CASE_CONTENT_KINDS[kind].model
+    where = hidden_counts.narrowed(kind, **narrowing)
     if not _any(s, kind, *where):
         return []
     return list(s.scalars(select(model).where(scope.shown(kind), *where)
@@ -353,25 +359,22 @@ def case_blocks(s, scope: Scope, case: m.Case, content: Content, *,
     if with_consents:
         consent_blocks(s, scope, case.person, content, active_only=consents_active_only)
 
-    where = {kind: access.CASE_CONTENT_KINDS[kind].model.case_id == case.id
-             for kind in access.CASE_CONTENT_KINDS}
-    _referral_section(s, scope, content, where["referral"])
-    _plan_section(s, scope, content, where["plan"])
-    _exit_section(s, scope, content, where["exit"])
-    _period_section(s, scope, content, where["measure"], "measure", m.ProtectiveMeasure,
+    _referral_section(s, scope, content, case.id)
+    _plan_section(s, scope, content, case.id)
+    _exit_section(s, scope, content, case.id)
+    _period_section(s, scope, content, case.id, "measure", m.ProtectiveMeasure,
                     "Skyddsåtgärder", "Åtgärd")
-    _period_section(s, scope, content, where["support"], "support", m.SupportComponent,
+    _period_section(s, scope, content, case.id, "support", m.SupportComponent,
                     "Stödinsatser", "Insats")
-    _threat_section(s, scope, content, where["threat"])
-    _involvement_section(s, scope, content, where["involvement"])
-    _task_section(s, scope, content, where["task"], open_tasks_only)
+    _threat_section(s, scope, content, case.id)
+    _involvement_section(s, scope, content, case.id)
+    _task_section(s, scope, content, case.id, open_tasks_only)
     note_blocks(s, scope, case, content)
 
 
-def _referral_section(s, scope: Scope, content: Content, where) -> None:
+def _referral_section(s, scope: Scope, content: Content, case_id: int) -> None:
     """SIG referrals."""
-    refs = shown_rows(s, scope, "referral", where,
-                      order=(m.Referral.received_at,))
+    refs = shown_rows(s, scope, "referral", order=(m.Referral.received_at,), case_id=case_id)
     if refs:
         users = users_by_id(s, [r.decided_by_id for r in refs])
         content.blocks += [Heading("SIG – aktualiseringar"), Table(
@@ -385,12 +388,12 @@ def _referral_section(s, scope: Scope, content: Content, where) -> None:
             (1.35, 1.3, 1.4, 3.0, 2.6))]
         for r in refs:
             content.include(r.category, r.owner_agency)
-    count_omissions(s, scope, content, "referral", where)
+    count_omissions(s, scope, content, "referral", case_id=case_id)
 
 
-def _plan_section(s, scope: Scope, content: Content, where) -> None:
+def _plan_section(s, scope: Scope, content: Content, case_id: int) -> None:
     """Plans and SIP, with goals and actions."""
-    plans = shown_rows(s, scope, "plan", where, order=(m.Plan.created_at,))
+    plans = shown_rows(s, scope, "plan", order=(m.Plan.created_at,), case_id=case_id)
     if plans:
         content.blocks.append(Heading("Åtgärdsplan och SIP"))
     for plan in plans:
@@ -425,12 +428,13 @@ def _plan_section(s, scope: Scope, content: Content, where) -> None:
                       for a in plan.actions),
                 (1.6, 2.5, 1.85, 1.25, 1.25, 1.25)))
         content.include(plan.category, plan.owner_agency)
-    count_omissions(s, scope, content, "plan", where)
+    count_omissions(s, scope, content, "plan", case_id=case_id)
 
 
-def _exit_section(s, scope: Scope, content: Content, where) -> None:
+def _exit_section(s, scope: Scope, content: Content, case_id: int) -> None:
     """Exit programme (avhoppare)."""
-    exits = shown_rows(s, scope, "exit", where, order=(m.ExitProgramme.requested_at,))
+    exits = shown_rows(s, scope, "exit", order=(m.ExitProgramme.requested_at,),
+                       case_id=case_id)
     if exits:
         content.blocks.append(Heading("Avhopparverksamhet"))
     for ep in exits:
@@ -451,13 +455,13 @@ def _exit_section(s, scope: Scope, content: Content, where) -> None:
             kv.append(("Avslutad", f"{local_day(ep.ended_at)} – {label(ep.ending)}"))
         content.blocks.append(KeyValues(tuple(kv)))
         content.include(ep.category, ep.owner_agency)
-    count_omissions(s, scope, content, "exit", where)
+    count_omissions(s, scope, content, "exit", case_id=case_id)
 
 
-def _period_section(s, scope: Scope, content: Content, where, kind: str, model,
+def _period_section(s, scope: Scope, content: Content, case_id: int, kind: str, model,
                     heading: str, first_column: str) -> None:
     """Protective measures or support components: one row per period."""
-    rows = shown_rows(s, scope, kind, where, order=(model.started_on,))
+    rows = shown_rows(s, scope, kind, order=(model.started_on,), case_id=case_id)
     if rows:
         content.blocks += [Heading(heading), Table(
             (first_column, "Beskrivning", "Ansvarig", "Från", "Till"),
@@ -467,13 +471,13 @@ def _period_section(s, scope: Scope, content: Content, where, kind: str, model,
             (1.4, 3.0, 1.7, 1.2, 1.2))]
         for r in rows:
             content.include(r.category, r.owner_agency)
-    count_omissions(s, scope, content, kind, where)
+    count_omissions(s, scope, content, kind, case_id=case_id)
 
 
-def _threat_section(s, scope: Scope, content: Content, where) -> None:
+def _threat_section(s, scope: Scope, content: Content, case_id: int) -> None:
     """Threat assessments."""
-    threats = shown_rows(s, scope, "threat", where,
-                         order=(m.ThreatAssessment.assessed_at,))
+    threats = shown_rows(s, scope, "threat", order=(m.ThreatAssessment.assessed_at,),
+                         case_id=case_id)
     if threats:
         users = users_by_id(s, [t.created_by_id for t in threats])
         content.blocks += [Heading("Hotbild och riskbedömningar"), Table(
@@ -483,13 +487,13 @@ def _threat_section(s, scope: Scope, content: Content, where) -> None:
             (1.25, 0.8, 4.75, 2.0))]
         for t in threats:
             content.include(t.category, t.owner_agency)
-    count_omissions(s, scope, content, "threat", where)
+    count_omissions(s, scope, content, "threat", case_id=case_id)
 
 
-def _involvement_section(s, scope: Scope, content: Content, where) -> None:
+def _involvement_section(s, scope: Scope, content: Content, case_id: int) -> None:
     """Incidents the person is linked to."""
-    involvements = shown_rows(s, scope, "involvement", where,
-                              order=(m.IncidentInvolvement.created_at,))
+    involvements = shown_rows(s, scope, "involvement",
+                              order=(m.IncidentInvolvement.created_at,), case_id=case_id)
     if involvements:
         incidents = {i.id: i for i in s.scalars(select(m.Incident).where(
             m.Incident.id.in_({r.incident_id for r in involvements}))).all()}
@@ -502,16 +506,15 @@ def _involvement_section(s, scope: Scope, content: Content, where) -> None:
             (1.3, 1.2, 1.4, 1.6, 1.6))]
         for r in involvements:
             content.include(r.category, r.owner_agency)
-    count_omissions(s, scope, content, "involvement", where)
+    count_omissions(s, scope, content, "involvement", case_id=case_id)
 
 
-def _task_section(s, scope: Scope, content: Content, where, open_tasks_only: bool) -> None:
+def _task_section(s, scope: Scope, content: Content, case_id: int,
+                  open_tasks_only: bool) -> None:
     """Tasks (only the open ones in a handover)."""
-    task_where = [where]
-    if open_tasks_only:
-        task_where.append(m.Task.state == TaskState.OPEN)
-    tasks = shown_rows(s, scope, "task", *task_where,
-                       order=(m.Task.due_on.is_(None), m.Task.due_on))
+    narrowing = {"case_id": case_id, "state": (TaskState.OPEN,) if open_tasks_only else None}
+    tasks = shown_rows(s, scope, "task", order=(m.Task.due_on.is_(None), m.Task.due_on),
+                       **narrowing)
     if tasks:
         users = users_by_id(s, [t.assignee_id for t in tasks])
         columns = ("Åtgärdspunkt", "Ansvarig", "Klar senast")
@@ -529,7 +532,7 @@ def _task_section(s, scope: Scope, content: Content, where, open_tasks_only: boo
             (4.0, 2.2, 1.2) if open_tasks_only else (4.0, 2.2, 1.25, 1.0))]
         for t in tasks:
             content.include(t.category, t.owner_agency)
-    count_omissions(s, scope, content, "task", *task_where)
+    count_omissions(s, scope, content, "task", **narrowing)
 
 
 def consent_blocks(s, scope: Scope, person: m.Person, content: Content,
@@ -577,8 +580,8 @@ def consent_blocks(s, scope: Scope, person: m.Person, content: Content,
 
 
 def note_blocks(s, scope: Scope, case: m.Case, content: Content) -> None:
-    where = [m.Note.case_id == case.id, m.Note.state == NoteState.SIGNED]
-    notes = shown_rows(s, scope, "note", *where, order=(m.Note.created_at,))
+    signed = {"case_id": case.id, "state": (NoteState.SIGNED,)}
+    notes = shown_rows(s, scope, "note", order=(m.Note.created_at,), **signed)
     content.blocks.append(Heading(f"Journalanteckningar ({len(notes)})"))
     if not notes:
         content.blocks.append(Paragraph("Inga signerade anteckningar finns med."))
@@ -602,7 +605,7 @@ def note_blocks(s, scope: Scope, case: m.Case, content: Content) -> None:
         content.blocks.append(NoteBlock(scope.free(n.title), " · ".join(meta),
                                         scope.free(n.body)))
         content.include(n.category, n.owner_agency)
-    count_omissions(s, scope, content, "note", *where)
+    count_omissions(s, scope, content, "note", **signed)
     drafts = s.scalar(select(func.count()).select_from(m.Note).where(
         m.Note.case_id == case.id, m.Note.state == NoteState.DRAFT,
         access.visible(scope.author, "note", scope.now)))

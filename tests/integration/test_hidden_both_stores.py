@@ -1,0 +1,207 @@
+"""What the access rule hides, counted the same on both stores (DESIGN §3: a
+user is told that N entries exist that are not shared with their agency).
+
+On a server the row rules hide those rows from the service, so the server
+counts them (``server/hidden.py``) narrowed as the list is
+(``services.hidden_counts.NARROWINGS``). One world on each store: a city
+case whose person's identity (nothing else) is shared with the police, the
+police liaison Petra on its team, and the city's referral, exit programme,
+note, plan, meeting item, meeting task and incident link in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from server_world import ADMIN_PW, PW
+from test_services_both_stores import _user_id, any_store  # noqa: F401 (a fixture)
+from trefas_app.domain import clock
+from trefas_app.domain.enums import (
+    Agency,
+    Category,
+    ExitState,
+    IncidentKind,
+    MeetingKind,
+    ReferralState,
+)
+from trefas_app.services import (
+    cases,
+    consents,
+    documents,
+    exits,
+    incidents,
+    meetings,
+    notes,
+    persons,
+    plans,
+    referrals,
+    tasks,
+)
+
+
+@pytest.fixture(scope="module")
+def hidden_world(any_store):  # noqa: F811
+    today, now = clock.today(), clock.now_utc()
+    with any_store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
+        k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
+        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+            person_id=p.id, purpose="Samverkan med polisen", valid_from=today,
+            valid_until=today + dt.timedelta(days=30),
+            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+        cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
+                                Category.HEALTH)
+        notes.sign_note(s.uow(), s.actor, note.id)
+        plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
+        referrals.create_referral(s.uow(), s.actor, k.id, "Oro från skolan", Agency.CITY)
+        exits.request_exit(s.uow(), s.actor, k.id, "Vill lämna gruppen")
+        tasks.create_task(s.uow(), s.actor, k.id, "Ring skolan", None, None, None)
+    with any_store.login("kalle") as c:
+        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
+                                          any_store.ids["rk"], "Samverkan",
+                                          now + dt.timedelta(days=1), None)
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, k.id, "Läget")
+        tasks.create_task(c.uow(), c.actor, k.id, "Boka möte", None, None, None,
+                          meeting_id=meeting.id)
+        incident = incidents.report_incident(c.uow(), c.actor, IncidentKind.SHOOTING,
+                                             now - dt.timedelta(hours=2), any_store.ids["rk"],
+                                             "Torget", "Skottlossning")
+        incidents.link_person(c.uow(), c.actor, incident.id, k.id, "witness")
+    return SimpleNamespace(store=any_store, case=k.id, person=p.id, meeting=meeting.id,
+                           incident=incident.id)
+
+
+def test_referrals_and_exits_filtered_by_state_count_what_the_rule_hides(hidden_world):
+    w = hidden_world
+    with w.store.login("sara") as s:  # the city sees them all, nothing hidden
+        page = referrals.list_referrals(s.uow(), s.actor, w.case, (ReferralState.RECEIVED,))
+        assert (len(page.rows), page.hidden) == (1, {})
+    with w.store.login("petra") as p:
+        def referral_figure(*states):
+            page = referrals.list_referrals(p.uow(), p.actor, w.case, states)
+            assert page.rows == ()
+            return page.hidden
+
+        def exit_figure(*states, waiting=False):
+            page = exits.list_exits(p.uow(), p.actor, states, waiting, case_id=w.case)
+            assert page.rows == ()
+            return page.hidden
+
+        assert referral_figure() == referral_figure(ReferralState.RECEIVED) \
+            == {Category.SOCIAL: 1}, w.store.kind
+        assert referral_figure(ReferralState.INITIAL_ASSESSMENT) == {}
+        assert exit_figure() == exit_figure(ExitState.REQUESTED) \
+            == exit_figure(waiting=True) == exit_figure(ExitState.REQUESTED, waiting=True) \
+            == {Category.SOCIAL: 1}, w.store.kind
+        assert exit_figure(ExitState.INTAKE) == exit_figure(ExitState.INTAKE, waiting=True) \
+            == {}
+
+
+def test_a_meetings_items_and_tasks_and_an_incidents_links_count_what_is_hidden(hidden_world):
+    w = hidden_world
+    with w.store.login("kalle") as c:
+        meeting = meetings.get_meeting(c.uow(), c.actor, w.meeting)
+        assert (len(meeting.items), meeting.items_hidden) == (1, {})
+        assert (len(meeting.tasks), meeting.tasks_hidden) == (1, {})
+    with w.store.login("petra") as p:
+        meeting = meetings.get_meeting(p.uow(), p.actor, w.meeting)
+        incident = incidents.get_incident(p.uow(), p.actor, w.incident)
+    assert (meeting.items, meeting.items_hidden) == ((), {Category.SOCIAL: 1}), w.store.kind
+    assert (meeting.tasks, meeting.tasks_hidden) == ((), {Category.SOCIAL: 1})
+    assert (incident.involvements, incident.involvements_hidden) \
+        == ((), {Category.CRIMINAL: 1})
+
+
+#: What a police supervisor's summary of the case (and her extract about its
+#: person) leaves out: the city's content, counted per category, on both
+#: stores alike.
+SUMMARY_OMITTED = (
+    "Sociala uppgifter (1 SIG-aktualisering, 1 plan, 1 avhopparärende, 2 åtgärdspunkter): "
+    "delas inte med Polismyndigheten och kan inte lämnas vidare",
+    "Hälsouppgifter (1 anteckning): delas inte med Polismyndigheten och kan inte lämnas vidare",
+    "Brottsuppgifter (1 händelsekoppling): delas inte med Polismyndigheten och kan inte "
+    "lämnas vidare",
+)
+
+
+def test_a_documents_omissions_are_the_same_on_both_stores(hidden_world):
+    """A case summary, meeting minutes and a subject extract by the police
+    supervisor (in scope through Petra): what the rule hides from her is
+    listed as left out, also on a server, where her row rules hide it from
+    the document's queries."""
+    w = hidden_world
+    with w.store.login("pia") as boss:
+        summary = documents.issue_case_summary(boss.uow(), boss.actor, w.case)
+        minutes = documents.issue_meeting_minutes(boss.uow(), boss.actor, w.meeting)
+        extract = documents.issue_subject_extract(boss.uow(), boss.actor, w.person)
+    assert summary.omitted == extract.omitted == SUMMARY_OMITTED, w.store.kind
+    assert minutes.omitted == (
+        "Sociala uppgifter (1 mötespunkt, 1 åtgärdspunkt): delas inte med Polismyndigheten "
+        "och kan inte lämnas vidare",)
+
+
+def test_a_login_role_learns_nothing_but_its_own_lists_counts(hidden_world):
+    """Called directly with psql, the counting functions give what the
+    program's lists give and no more: counts per category, never a row; only
+    in the caller's own scope (a case outside it, or one whose person may not
+    be known to the caller, counts nothing; no narrowing counts the scope as
+    a whole, which the case tabs show case by case); only the caller's own
+    role's functions (another role's would count another scope); the
+    administrator none. Each is the owner's, SECURITY DEFINER, with an empty
+    search_path, and not executable by PUBLIC."""
+    import psycopg
+
+    from trefas_app.domain.enums import Role
+    from trefas_app.domain.permissions import role_may
+    from trefas_app.server.hidden import COUNTS
+    from trefas_app.services.hidden_counts import NARROWINGS, function_name, table_of
+
+    w = hidden_world
+    if w.store.kind != "postgresql":
+        pytest.skip("the counting functions are the server's")
+    with w.store.login("sara") as s:  # Petra on the team, the person not known to the police
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Okänd", "Polis"))
+        unknown = cases.open_case(s.uow(), s.actor, p.id, "Inte delat")
+        cases.add_team_member(s.uow(), s.actor, unknown.id, _user_id(s, "petra"))
+        notes.sign_note(s.uow(), s.actor, notes.write_note(
+            s.uow(), s.actor, unknown.id, "Samtal", "Text.", Category.HEALTH).id)
+    outside = w.store.ids["case"]  # Sara's first case: Petra is not on its team
+
+    def call(conn, kind: str, role: Role, case_id):
+        nulls = ", ".join("NULL" for _ in NARROWINGS[kind][1:])
+        return conn.execute(f"SELECT * FROM {function_name(table_of(kind), role)}"
+                            f"(%s{', ' if nulls else ''}{nulls})", (case_id,))
+
+    with psycopg.connect(w.store.url, user="petra", password=PW, autocommit=True) as conn:
+        result = call(conn, "note", Role.POLICE_LIAISON, w.case)
+        assert [c.name for c in result.description] == ["category", "n"]
+        assert result.fetchall() == [("health", 1)]
+        for kind in NARROWINGS:
+            for case_id in (outside, unknown.id, 10 ** 6):
+                assert call(conn, kind, Role.POLICE_LIAISON, case_id).fetchall() == [], kind
+            assert call(conn, kind, Role.POLICE_LIAISON, None).fetchall() \
+                == call(conn, kind, Role.POLICE_LIAISON, w.case).fetchall(), kind
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            call(conn, "note", Role.SOCIAL_WORKER, w.case)
+    with psycopg.connect(w.store.url, user="admin", password=ADMIN_PW,
+                         autocommit=True) as conn:
+        for role in Role:
+            with pytest.raises((psycopg.errors.InsufficientPrivilege,
+                                psycopg.errors.UndefinedFunction)):
+                call(conn, "referral", role, w.case)
+    with psycopg.connect(w.store.superuser_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
+            "has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'trefas' AND p.proname LIKE 'hidden\\_%'").fetchall()
+    assert {name for name, *_ in rows} == {
+        function_name(c.listed, role).removeprefix("trefas.")
+        for c in COUNTS for role in Role if role_may(role, c.permission)}
+    for name, definer, config, owner, public in rows:
+        assert definer and "search_path=\"\"" in config and owner == "trefas_owner", name
+        assert not public, name
