@@ -6,18 +6,21 @@ counts them (``server/hidden.py``) narrowed as the list is
 (``services.hidden_counts.NARROWINGS``). One world on each store: a city
 case whose person's identity (nothing else) is shared with the police, the
 police liaison Petra on its team, and the city's referral, exit programme,
-note, plan, meeting item, meeting task and incident link in it.
+note, plan, meeting item, meeting task and incident link in it. And, in the
+same world, a protected person's name blanked out of the text a document
+writes itself, as on a local store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from types import SimpleNamespace
 
 import pytest
 
 from server_world import ADMIN_PW, PW
-from test_services_both_stores import _user_id, any_store  # noqa: F401 (a fixture)
+from test_services_both_stores import _pdf_words, _user_id, any_store  # noqa: F401 (a fixture)
 from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
@@ -205,3 +208,72 @@ def test_a_login_role_learns_nothing_but_its_own_lists_counts(hidden_world):
     for name, definer, config, owner, public in rows:
         assert definer and "search_path=\"\"" in config and owner == "trefas_owner", name
         assert not public, name
+
+
+def test_a_document_blanks_a_protected_persons_name_in_the_text_it_writes_itself(hidden_world):
+    """The text a document writes itself — staff names, units, another
+    person's name — loses a protected person's name words on a server as on
+    a local store: Kalle Lind shares a first name with the coordinator Kalle
+    Nyström, and a last name with his social worker Sara Lind. (The header,
+    naming the author, and a note's or item's line of who and when are not
+    blanked on either store.)"""
+    from trefas_app.domain.enums import ProtectionLevel
+
+    w = hidden_world
+    with w.store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Kalle", "Lind", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        k = cases.open_case(s.uow(), s.actor, hidden.id, "Stöd i skolan")
+        other = persons.create_person(s.uow(), s.actor, persons.PersonInput("Kalle", "Öppen"))
+        other_case = cases.open_case(s.uow(), s.actor, other.id, "Stöd")
+    with w.store.login("kalle") as c:
+        meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
+                                          w.store.ids["rk"], "Samverkan",
+                                          clock.now_utc() + dt.timedelta(days=1), "Torget")
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, k.id, "Läget")
+        meetings.add_meeting_item(c.uow(), c.actor, meeting.id, other_case.id, "Läget")
+    with w.store.login("stina") as boss:
+        summary = _pdf_words(documents.issue_case_summary(boss.uow(), boss.actor, k.id)
+                             .pdf_bytes)
+        minutes = _pdf_words(documents.issue_meeting_minutes(boss.uow(), boss.actor,
+                                                             meeting.id).pdf_bytes)
+    assert "Sara [skyddat namn] (ärendeansvarig)" in summary, w.store.kind
+    assert "[skyddat namn] Nyström" in minutes and "[skyddat namn] Öppen" in minutes
+    for text in (summary, minutes):
+        # A note's line of who and when is not blanked on either store.
+        rest = text.replace("antecknat av Kalle Nyström,", "")
+        words = {word.casefold() for word in re.findall(r"\w[\w'-]*", rest)}
+        assert not words & {"kalle", "lind"}, w.store.kind
+        assert "Rinkeby-Kista" in text and "[skyddad text]" not in text
+    if w.store.kind == "postgresql":
+        _no_guessing_of_names(w, hidden.id, other.id)
+
+
+def _no_guessing_of_names(w, hidden_id: int, other_id: int) -> None:
+    """With psql, the server names as names to blank only words of the staff,
+    units, meetings and persons a document about the person shows: a guess
+    of a protected person's name (even the right one) gets nothing."""
+    import psycopg
+
+    from trefas_app.domain.enums import ProtectionLevel
+
+    with w.store.login("sara") as s:
+        nora = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Nora", "Ny", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        cases.open_case(s.uow(), s.actor, nora.id, "Stöd")
+    with psycopg.connect(w.store.url, user="stina", password=PW, autocommit=True) as conn:
+        def ask(people, words):
+            found = conn.execute("SELECT trefas.masked_document_words(%s, %s)",
+                                 (people, words)).fetchone()[0]
+            return sorted(found or [])
+
+        assert ask([hidden_id], ["Kalle", "LIND", "Nyström", "Sara", "Öppen"]) \
+            == ["Kalle", "LIND"]
+        assert ask([hidden_id], ["Kal", "Lindqvist", "Karl"]) == []
+        assert ask([nora.id], ["Nora", "Ny", "nora"]) == []  # her names, but no one else's
+        assert ask([other_id], ["Kalle", "Öppen"]) == []  # identified: nothing to blank
+    with psycopg.connect(w.store.url, user="admin", password=ADMIN_PW,
+                         autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT trefas.masked_document_words(%s, %s)",
+                         ([hidden_id], ["Kalle"]))

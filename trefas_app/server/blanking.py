@@ -33,7 +33,8 @@ import functools
 import sys
 from collections.abc import Callable
 
-from sqlalchemy import String, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import String, and_, cast, func, literal_column, or_, select, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from trefas_app.domain.enums import Category, Role
@@ -46,13 +47,14 @@ from trefas_app.server.rules import (
     SqlClock,
     compile_sql,
 )
-from trefas_app.services.views import SERVER_BLANKING
+from trefas_app.services.views import SERVER_BLANKING, SERVER_NAME_WORDS
 from trefas_app.store import models as m
 
 #: The owner's table of case-insensitive letter brackets.
 LETTER_TABLE = f"{FUNCTION_SCHEMA}.name_letters"
-#: The function a login role calls (the program's name for it).
+#: The functions a login role calls (the program's names for them).
 PUBLIC_FUNCTION = SERVER_BLANKING.removeprefix(f"{FUNCTION_SCHEMA}.")
+WORDS_FUNCTION = SERVER_NAME_WORDS.removeprefix(f"{FUNCTION_SCHEMA}.")
 
 _LAST_CODE_POINT = sys.maxunicode
 
@@ -252,6 +254,96 @@ def masked_people_select(role: Role, now: SqlClock):
         ~_Reader(person, now).identity)
 
 
+def _user_columns(model) -> list:
+    """The columns of ``model`` that name a user (a foreign key to users.id)."""
+    return [column for column in model.__table__.columns
+            if any(fk.column.table.name == "users" for fk in column.foreign_keys)]
+
+
+def linked_values_select(role: Role, now: SqlClock):
+    """The stored values a document about the persons ``masked`` shows beside
+    their free text, as far as the caller (of ``role``) may read them: the
+    names of the staff its rows name (the cases' teams, who wrote, decided,
+    approved or is assigned, the meetings' chairs and participants), the
+    units of those cases, meetings and staff, the meetings' titles and
+    places, and the names of the other persons those meetings discussed whom
+    the caller may identify."""
+    from trefas_app.server.masks import _Reader
+
+    actor = ActorTerms.of_session(role)
+    masked = literal_column("masked")
+
+    def readable(kind, row):
+        return access.visible(actor, kind, now, alias=row)
+
+    case = aliased(m.Case, name="linked_case")
+    cases = select(case.id).where(case.person_id == masked.any_(), readable("case", case))
+    item = aliased(m.MeetingItem, name="linked_item")
+    meetings = select(item.meeting_id).where(item.person_id == masked.any_(),
+                                             readable("meeting_item", item))
+    team, member = (aliased(m.TeamMember, name="linked_team"),
+                    aliased(m.MeetingParticipant, name="linked_participant"))
+    meeting = aliased(m.Meeting, name="linked_meeting")
+    users = [select(team.user_id).where(team.case_id.in_(cases)),
+             select(meeting.chair_id).where(meeting.id.in_(meetings)),
+             select(member.user_id).where(member.meeting_id.in_(meetings))]
+    for kind, model in (("case", m.Case), *((k, s.model) for k, s in
+                                            access.CASE_CONTENT_KINDS.items())):
+        row = aliased(model, name=f"linked_{model.__tablename__}")
+        named_here = postgresql.array([getattr(row, c.name) for c in _user_columns(model)])
+        users.append(select(func.unnest(named_here)).where(row.person_id == masked.any_(),
+                                                           readable(kind, row)))
+    plan, action = aliased(m.Plan, name="linked_plan"), aliased(m.PlanAction, name="linked_action")
+    users.append(select(action.responsible_user_id).join(plan, plan.id == action.plan_id)
+                 .where(plan.person_id == masked.any_(), readable("plan", plan)))
+    user, unit = aliased(m.User, name="linked_user"), aliased(m.Unit, name="linked_unit")
+    named = select(union_all(*users).subquery().c[0])
+    units = union_all(select(case.unit_id).where(case.id.in_(cases)),
+                      select(meeting.unit_id).where(meeting.id.in_(meetings)),
+                      select(user.unit_id).where(user.id.in_(named)))
+    other = aliased(m.MeetingItem, name="linked_other_item")
+    task = aliased(m.Task, name="linked_task")
+    discussed = union_all(
+        select(other.person_id).where(other.meeting_id.in_(meetings),
+                                      readable("meeting_item", other)),
+        select(task.person_id).where(task.meeting_id.in_(meetings), readable("task", task)))
+    person = aliased(m.Person, name="linked_person")
+    identified = and_(person.id.in_(select(discussed.subquery().c[0])),
+                      readable("person", person), _Reader(person, now).identity)
+    return union_all(
+        select(user.display_name.label("t")).where(user.id.in_(named)),
+        select(unit.name.label("t")).where(unit.id.in_(select(units.subquery().c[0]))),
+        select(meeting.title.label("t")).where(meeting.id.in_(meetings)),
+        select(meeting.place.label("t")).where(meeting.id.in_(meetings)),
+        select(person.first_name.label("t")).where(identified),
+        select(person.last_name.label("t")).where(identified))
+
+
+def _words_body(role: Role, now: SqlClock) -> str:
+    """PL/pgSQL: the asked words that are names of the persons the caller may
+    read and may not identify, and that are words of a stored value linked
+    to them (:func:`linked_values_select`); no other word."""
+    schema = FUNCTION_SCHEMA
+    return f"""DECLARE masked integer[]; words text[]; pattern text; linked text[];
+BEGIN
+  masked := ARRAY({compile_sql(masked_people_select(role, now))});
+  IF cardinality(masked) = 0 THEN
+    RETURN '{{}}'::text[];
+  END IF;
+  words := ARRAY(SELECT DISTINCT w FROM unnest(masked) AS m(id),
+                 unnest({schema}.masked_name_words(m.id)) AS w);
+  pattern := {schema}.name_pattern(words);
+  IF pattern IS NULL THEN
+    RETURN '{{}}'::text[];
+  END IF;
+  linked := ARRAY({compile_sql(linked_values_select(role, now))});
+  RETURN ARRAY(SELECT DISTINCT x.w FROM unnest(p_words) AS x(w)
+               WHERE x.w ~ ('^(?:' || pattern || ')$')
+                 AND EXISTS (SELECT 1 FROM unnest(linked) AS v(t)
+                             WHERE v.t ~ {schema}.name_pattern(ARRAY[x.w])));
+END"""
+
+
 def _role_body(role: Role, now: SqlClock) -> str:
     """PL/pgSQL: each asked text blanked if it is stored free text about the
     persons that the caller may read — as stored, or as blanked already (the
@@ -339,7 +431,22 @@ def install(connection, run, groups: list[str], *, office_timezone: str,
                      generic_plans=True)
             branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
                             "(p_people, p_texts);")
-    signature = PUBLIC_FUNCTION + parameters
+    _dispatch(run, connection, PUBLIC_FUNCTION + parameters, branches, groups, owner)
+    parameters = "(p_people integer[], p_words text[])"
+    branches = []
+    for role in Role:
+        if role_may(role, "person.read"):
+            name = f"{WORDS_FUNCTION}_{role.value}"
+            _plpgsql(run, connection, name + parameters, "text[]", _words_body(role, now), owner,
+                     generic_plans=True)
+            branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
+                            "(p_people, p_words);")
+    _dispatch(run, connection, WORDS_FUNCTION + parameters, branches, groups, owner)
+
+
+def _dispatch(run, connection, signature: str, branches: list[str], groups: list[str],
+              owner: str) -> None:
+    """The one function login roles call, which runs the caller's role's."""
     _plpgsql(run, connection, signature, "text[]",
              f"BEGIN\nCASE {FUNCTION_SCHEMA}.current_role_name()\n" + "\n".join(branches)
              + "\nELSE RETURN NULL;\nEND CASE;\nEND", owner)

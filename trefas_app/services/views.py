@@ -68,6 +68,9 @@ TEXT_WITHHELD = "[skyddad text]"
 #: The server's function that blanks names out of stored free text
 #: (installed by ``server.blanking``).
 SERVER_BLANKING = "trefas.blanked_texts"
+#: The server's function that tells which words of the text a document
+#: writes itself are names to blank (``server.blanking``).
+SERVER_NAME_WORDS = "trefas.masked_document_words"
 
 
 class ServerNames:

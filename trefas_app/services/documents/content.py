@@ -42,6 +42,7 @@ from trefas_app.services.documents.disclosure import (
 )
 from trefas_app.services.persons import names_to_mask
 from trefas_app.services.views import (
+    SERVER_NAME_WORDS,
     PersonView,
     ServerNames,
     fetch_blanked,
@@ -247,7 +248,9 @@ def scrubbed(blocks: list, scope: Scope) -> list:
     locally out of every text — the free-text rule of ``views.mask_identity``
     applied to a whole document; on a server, which blanks only text stored
     about those persons (``server.blanking``), out of the free texts and out
-    of any other text that is such stored text as it stands."""
+    of any other text that is such stored text as it stands, and the words
+    of the text the program writes itself (staff, units, meetings, other
+    persons' names) that the server names as names of those persons."""
     names, free = scope.masked_names, scope.free_texts
     if isinstance(names, ServerNames):
         # The server picks the masked among them; text about the others counts.
@@ -256,16 +259,59 @@ def scrubbed(blocks: list, scope: Scope) -> list:
         _map_texts(blocks, lambda t: plain.append(t) or t)
         fetch_blanked([(names, free + [t for t in plain if not _FREE_TEXT.search(t)])])
         blanked = [names.blank(t) for t in free]
+        own = server_name_words(names, {span for t in plain
+                                        for span in word_spans(_FREE_TEXT.sub(" ", t))})
 
         def scrub(text: str) -> str:
             if _FREE_TEXT.search(text):
-                return _FREE_TEXT.sub(lambda found: blanked[int(found[1])], text)
-            return names.blanked(text) or text
+                text = _FREE_TEXT.sub(lambda found: blanked[int(found[1])], text)
+            else:
+                text = names.blanked(text) or text
+            return (scrub_names(text, own) or text) if own else text
     else:
         def scrub(text: str) -> str:
             text = _FREE_TEXT.sub(lambda found: free[int(found[1])], text)
             return (scrub_names(text, names) or text) if names else text
     return _map_texts(blocks, scrub)
+
+
+_RUN = re.compile(r"[\w'-]+")
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def word_spans(text: str) -> set[str]:
+    """Every part of ``text`` that a name word could match as
+    ``views.scrub_names`` matches it: from a word character after a non-word
+    one to a word character before one, with only word characters, ' and -
+    between (so "Åsa-Lena" gives Åsa, Lena and Åsa-Lena)."""
+    spans = set()
+    for run in _RUN.finditer(text):
+        part = run.group()
+        word = [bool(_WORD_CHARACTER.match(ch)) for ch in part]
+        starts = [i for i in range(len(part)) if word[i] and (i == 0 or not word[i - 1])]
+        ends = [j for j in range(1, len(part) + 1)
+                if word[j - 1] and (j == len(part) or not word[j])]
+        spans.update(part[i:j] for i in starts for j in ends
+                     if j - i >= 2 and not part[i:j].isdigit())
+    return spans
+
+
+def server_name_words(names: ServerNames, spans: set[str]) -> frozenset[str]:
+    """Those of ``spans`` that the server names as names of the persons of
+    ``names`` the reader may not identify — only words of the staff, units,
+    meetings and persons a document about them shows (``server.blanking``),
+    so that no guessed word can be tested."""
+    from sqlalchemy import bindparam, text as sql_text
+    from sqlalchemy.dialects.postgresql import ARRAY
+    from sqlalchemy.types import Integer, Text
+
+    if not spans or not names.person_ids:
+        return frozenset()
+    found = names.session.execute(
+        sql_text(f"SELECT {SERVER_NAME_WORDS}(:people, :words)").bindparams(
+            bindparam("people", type_=ARRAY(Integer)), bindparam("words", type_=ARRAY(Text))),
+        {"people": sorted(names.person_ids), "words": sorted(spans)}).scalar()
+    return frozenset(found or ())
 
 
 def _map_texts(blocks: list, change) -> list:
