@@ -20,7 +20,12 @@ from types import SimpleNamespace
 import pytest
 
 from server_world import ADMIN_PW, PW
-from test_services_both_stores import _pdf_words, _user_id, any_store  # noqa: F401 (a fixture)
+from test_services_both_stores import (  # noqa: F401 (any_store is a fixture)
+    _pdf_words,
+    _user_id,
+    any_store,
+    police_on_a_city_case,
+)
 from trefas_app.domain import clock
 from trefas_app.domain.enums import (
     Agency,
@@ -32,7 +37,6 @@ from trefas_app.domain.enums import (
 )
 from trefas_app.services import (
     cases,
-    consents,
     documents,
     exits,
     incidents,
@@ -47,15 +51,9 @@ from trefas_app.services import (
 
 @pytest.fixture(scope="module")
 def hidden_world(any_store):  # noqa: F811
-    today, now = clock.today(), clock.now_utc()
+    now = clock.now_utc()
     with any_store.login("sara") as s:
-        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
-        k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
-        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
-            person_id=p.id, purpose="Samverkan med polisen", valid_from=today,
-            valid_until=today + dt.timedelta(days=30),
-            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
-        cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+        p, k = police_on_a_city_case(s)
         note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
                                 Category.HEALTH)
         notes.sign_note(s.uow(), s.actor, note.id)

@@ -683,15 +683,8 @@ def test_a_case_tab_tells_how_much_the_rule_hides_on_both(any_store):
     hide those rows from the service's own count."""
     from trefas_app.services import incidents, meetings, plans
 
-    today = clock.today()
     with any_store.login("sara") as s:
-        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
-        k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
-        consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
-            person_id=p.id, purpose="Samverkan med polisen", valid_from=today,
-            valid_until=today + dt.timedelta(days=30),
-            grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
-        cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+        _p, k = police_on_a_city_case(s)
         note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
                                 Category.HEALTH)
         notes.sign_note(s.uow(), s.actor, note.id)
@@ -715,6 +708,20 @@ def test_a_case_tab_tells_how_much_the_rule_hides_on_both(any_store):
     assert shown["links"].hidden == {Category.CRIMINAL: 1}
     for name, page in shown.items():
         assert (page.rows, sum(page.hidden.values())) == ((), 1), (any_store.kind, name)
+
+
+def police_on_a_city_case(s):
+    """(person, case) of a new case of Sara's (``s``) whose person's identity,
+    and nothing else, is shared with the police; Petra on its team."""
+    today = clock.today()
+    p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
+    k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
+    consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
+        person_id=p.id, purpose="Samverkan med polisen", valid_from=today,
+        valid_until=today + dt.timedelta(days=30),
+        grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
+    cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+    return p, k
 
 
 def _discuss_and_link(world, coordinator, case_id: int, place: str) -> None:

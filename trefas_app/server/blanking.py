@@ -400,9 +400,9 @@ def _plpgsql(run, connection, signature: str, returns: str, body: str, owner: st
 
 def install(connection, run, groups: list[str], *, office_timezone: str,
             naive_utc: bool, owner: str) -> None:
-    """The owner's letter table, the rule's helpers and one function per role
-    (granted to nobody), and the one function login roles call, which picks
-    the caller's role's. ``run`` is ``server.policies``'."""
+    """The owner's letter table, the rule's helpers, and the two functions
+    login roles call (blanked_texts, masked_document_words), each with one
+    function per role behind it. ``run`` is ``server.policies``'."""
     run(connection, f"CREATE TABLE IF NOT EXISTS {LETTER_TABLE} "
                     "(letter text PRIMARY KEY, pattern text NOT NULL)")
     run(connection, f"ALTER TABLE {LETTER_TABLE} OWNER TO {owner}")
@@ -422,31 +422,26 @@ def install(connection, run, groups: list[str], *, office_timezone: str,
         _plpgsql(run, connection, signature, returns, f"BEGIN\nRETURN ({body});\nEND", owner,
                  volatility)
     now = SqlClock(office_timezone, naive_utc)
-    parameters = "(p_people integer[], p_texts text[])"
-    branches = []
-    for role in Role:
-        if role_may(role, "person.read"):
-            name = f"{PUBLIC_FUNCTION}_{role.value}"
-            _plpgsql(run, connection, name + parameters, "text[]", _role_body(role, now), owner,
-                     generic_plans=True)
-            branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
-                            "(p_people, p_texts);")
-    _dispatch(run, connection, PUBLIC_FUNCTION + parameters, branches, groups, owner)
-    parameters = "(p_people integer[], p_words text[])"
-    branches = []
-    for role in Role:
-        if role_may(role, "person.read"):
-            name = f"{WORDS_FUNCTION}_{role.value}"
-            _plpgsql(run, connection, name + parameters, "text[]", _words_body(role, now), owner,
-                     generic_plans=True)
-            branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
-                            "(p_people, p_words);")
-    _dispatch(run, connection, WORDS_FUNCTION + parameters, branches, groups, owner)
+    for public, second, body in ((PUBLIC_FUNCTION, "p_texts", _role_body),
+                                 (WORDS_FUNCTION, "p_words", _words_body)):
+        _per_role(run, connection, public, second, lambda role: body(role, now), groups, owner)
 
 
-def _dispatch(run, connection, signature: str, branches: list[str], groups: list[str],
+def _per_role(run, connection, public: str, second: str, body, groups: list[str],
               owner: str) -> None:
-    """The one function login roles call, which runs the caller's role's."""
+    """One function per role that reads persons (granted to nobody), and the
+    one function login roles call, ``public(p_people, <second>)``, which runs
+    the caller's role's."""
+    parameters = f"(p_people integer[], {second} text[])"
+    branches = []
+    for role in Role:
+        if role_may(role, "person.read"):
+            name = f"{public}_{role.value}"
+            _plpgsql(run, connection, name + parameters, "text[]", body(role), owner,
+                     generic_plans=True)
+            branches.append(f"WHEN '{role.value}' THEN RETURN {FUNCTION_SCHEMA}.{name}"
+                            f"(p_people, {second});")
+    signature = public + parameters
     _plpgsql(run, connection, signature, "text[]",
              f"BEGIN\nCASE {FUNCTION_SCHEMA}.current_role_name()\n" + "\n".join(branches)
              + "\nELSE RETURN NULL;\nEND CASE;\nEND", owner)
