@@ -32,12 +32,12 @@ SCHEMA = "trefas"
 @dataclass(frozen=True)
 class Narrowing:
     """One way a list narrows the rows it counts, by one column: ``equals`` a
-    value, is ``among`` some values (an empty set: no row), or is ``unset``
-    (True: NULL, False: not NULL). A list that does not narrow by it passes
-    nothing (the server's parameter is NULL)."""
+    value, is ``among`` some values (an empty set: no row), is ``unset``
+    (True: NULL, False: not NULL), or is a date ``before`` one. A list that
+    does not narrow by it passes nothing (the server's parameter is NULL)."""
 
     column: str
-    test: str  # "equals" | "among" | "unset"
+    test: str  # "equals" | "among" | "unset" | "before"
 
     @property
     def parameter(self) -> str:
@@ -45,7 +45,8 @@ class Narrowing:
 
     @property
     def sql_type(self) -> str:
-        return {"equals": "integer", "among": "text[]", "unset": "boolean"}[self.test]
+        return {"equals": "integer", "among": "text[]", "unset": "boolean",
+                "before": "date"}[self.test]
 
     def value(self, given):
         """The value as the server's parameter takes it."""
@@ -59,6 +60,8 @@ class Narrowing:
             return column == given
         if self.test == "among":
             return column.in_(list(given)) if given else false()
+        if self.test == "before":
+            return column < given
         return column.is_(None) if given else column.is_not(None)
 
     def server(self, row) -> ColumnElement[bool]:
@@ -69,6 +72,8 @@ class Narrowing:
             test = column == parameter
         elif self.test == "among":
             test = cast(column, String) == any_(parameter)
+        elif self.test == "before":
+            test = column < parameter
         else:
             test = column.is_(None) == parameter
         return or_(parameter.is_(None), test)
@@ -91,7 +96,8 @@ NARROWINGS: dict[str, tuple[Narrowing, ...]] = {
     "support": (_CASE, _EXIT),
     "involvement": (_CASE, Narrowing("incident_id", "equals")),
     "meeting_item": (_CASE, _MEETING),
-    "task": (_CASE, _MEETING, _STATES),
+    "task": (_CASE, _MEETING, _STATES, Narrowing("assignee_id", "equals"),
+             Narrowing("due_on", "before")),
 }
 
 

@@ -20,6 +20,7 @@ from trefas_app.domain.errors import NotFound, ValidationError
 from trefas_app.domain import text as text_rules
 from trefas_app.domain.text import check_paging
 from trefas_app.security import access
+from trefas_app.services import hidden_counts
 from trefas_app.services.cases import record_state_change, touch_case, writable_case
 from trefas_app.services.persons import mask_result, project_persons
 from trefas_app.services.views import ListCount, Page, after_clause, fetch_page
@@ -229,18 +230,31 @@ def cancel_task(uow: UnitOfWork, actor: Actor, task_id: int, reason: str | None 
 
 
 def _task_filters(s, actor: Actor, now, mine_only: bool, overdue_only: bool,
-                  case_id: int | None, states) -> list:
-    filters = []
+                  case_id: int | None, states) -> dict:
+    """How the list narrows the tasks (``hidden_counts.NARROWINGS``; overdue:
+    open, due before today, as :func:`overdue_clause`)."""
     if case_id is not None:
         access.get_visible(s, actor, "case", case_id, now)
-        filters.append(m.Task.case_id == case_id)
-    if mine_only:
-        filters.append(m.Task.assignee_id == actor.user_id)
+    states = tuple(TaskState(st) for st in states)
+    narrowing = {"case_id": case_id, "state": states or None,
+                 "assignee_id": actor.user_id if mine_only else None}
     if overdue_only:
-        filters.append(overdue_clause(access.local_date(now)))
-    if states:
-        filters.append(m.Task.state.in_([TaskState(st) for st in states]))
-    return filters
+        narrowing["state"] = tuple(st for st in states or (TaskState.OPEN,)
+                                   if st == TaskState.OPEN)
+        narrowing["due_on"] = access.local_date(now)
+    return narrowing
+
+
+def _count(s, actor: Actor, now, narrowing: dict) -> tuple[int, dict[Category, int]]:
+    """The tasks the list finds and how many in scope are hidden, per
+    category: in one pass on a local store; on a server, whose row rules
+    hide them, the server counts the hidden ones."""
+    filters = hidden_counts.narrowed("task", **narrowing)
+    if not hidden_counts.on_server(s):
+        return access.count_visible_and_hidden(s, actor, "task", now, *filters)
+    total = s.scalar(select(func.count()).select_from(m.Task)
+                     .where(access.visible(actor, "task", now), *filters))
+    return total, hidden_counts.hidden(s, actor, "task", now, **narrowing)
 
 
 def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
@@ -255,8 +269,8 @@ def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
     with uow:
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")
-        filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
-        where = [access.visible(actor, "task", now), *filters]
+        narrowing = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
+        where = [access.visible(actor, "task", now), *hidden_counts.narrowed("task", **narrowing)]
         stmt = select(m.Task).where(*where).order_by(*task_order())
         if after is not None:
             anchor = s.execute(select(*task_order()).where(
@@ -266,7 +280,7 @@ def list_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
         tasks, more = fetch_page(s, stmt, offset, limit, keyset=after is not None)
         total, hidden = None, {}
         if count and offset == 0:
-            total, hidden = access.count_visible_and_hidden(s, actor, "task", now, *filters)
+            total, hidden = _count(s, actor, now, narrowing)
         elif count:
             total = s.scalar(select(func.count()).select_from(m.Task).where(*where))
         if offset == 0 and after is None:
@@ -289,7 +303,7 @@ def count_tasks(uow: UnitOfWork, actor: Actor, mine_only: bool = False,
     with uow:
         s, now = uow.session, uow.now()
         access.require(actor, "task.read")
-        filters = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
-        total, hidden = access.count_visible_and_hidden(s, actor, "task", now, *filters)
+        narrowing = _task_filters(s, actor, now, mine_only, overdue_only, case_id, states)
+        total, hidden = _count(s, actor, now, narrowing)
         uow.commit()
         return ListCount(total=total, hidden=hidden)

@@ -8,7 +8,8 @@ case whose person's identity (nothing else) is shared with the police, the
 police liaison Petra on its team, and the city's referral, exit programme,
 note, plan, meeting item, meeting task and incident link in it. And, in the
 same world, a protected person's name blanked out of the text a document
-writes itself, as on a local store.
+writes itself, as on a local store. (Named after test_services_both_stores,
+whose world it shares: a server module runs on the real clock, conftest.)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from trefas_app.domain.enums import (
     IncidentKind,
     MeetingKind,
     ReferralState,
+    TaskState,
 )
 from trefas_app.services import (
     cases,
@@ -61,6 +63,8 @@ def hidden_world(any_store):  # noqa: F811
         referrals.create_referral(s.uow(), s.actor, k.id, "Oro från skolan", Agency.CITY)
         exits.request_exit(s.uow(), s.actor, k.id, "Vill lämna gruppen")
         tasks.create_task(s.uow(), s.actor, k.id, "Ring skolan", None, None, None)
+        tasks.create_task(s.uow(), s.actor, k.id, "Skicka intyg", None, None,
+                          clock.today())
     with any_store.login("kalle") as c:
         meeting = meetings.create_meeting(c.uow(), c.actor, MeetingKind.JOINT,
                                           any_store.ids["rk"], "Samverkan",
@@ -117,11 +121,29 @@ def test_a_meetings_items_and_tasks_and_an_incidents_links_count_what_is_hidden(
         == ((), {Category.CRIMINAL: 1})
 
 
+def test_the_task_list_counts_what_the_rule_hides(hidden_world):
+    """Sara's two tasks (one due today) and the meeting's, all the city's:
+    hidden from Petra in the list of the case's tasks, as many as the
+    list's filters find."""
+    w = hidden_world
+    with w.store.login("petra") as p:
+        def figure(**filters):
+            page = tasks.list_tasks(p.uow(), p.actor, case_id=w.case, **filters)
+            count = tasks.count_tasks(p.uow(), p.actor, case_id=w.case, **filters)
+            assert page.rows == () and (count.total, count.hidden) == (0, page.hidden)
+            return page.hidden
+
+        assert figure() == figure(states=(TaskState.OPEN,)) == {Category.SOCIAL: 3}, \
+            w.store.kind
+        assert figure(states=(TaskState.DONE,)) == figure(mine_only=True) \
+            == figure(overdue_only=True) == {}  # due today is not overdue
+
+
 #: What a police supervisor's summary of the case (and her extract about its
 #: person) leaves out: the city's content, counted per category, on both
 #: stores alike.
 SUMMARY_OMITTED = (
-    "Sociala uppgifter (1 SIG-aktualisering, 1 plan, 1 avhopparärende, 2 åtgärdspunkter): "
+    "Sociala uppgifter (1 SIG-aktualisering, 1 plan, 1 avhopparärende, 3 åtgärdspunkter): "
     "delas inte med Polismyndigheten och kan inte lämnas vidare",
     "Hälsouppgifter (1 anteckning): delas inte med Polismyndigheten och kan inte lämnas vidare",
     "Brottsuppgifter (1 händelsekoppling): delas inte med Polismyndigheten och kan inte "
