@@ -685,10 +685,6 @@ def test_a_case_tab_tells_how_much_the_rule_hides_on_both(any_store):
 
     with any_store.login("sara") as s:
         _p, k = police_on_a_city_case(s)
-        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
-                                Category.HEALTH)
-        notes.sign_note(s.uow(), s.actor, note.id)
-        plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
     with any_store.login("kalle") as coordinator:
         _discuss_and_link(any_store, coordinator, k.id, "Torget")
 
@@ -712,7 +708,10 @@ def test_a_case_tab_tells_how_much_the_rule_hides_on_both(any_store):
 
 def police_on_a_city_case(s):
     """(person, case) of a new case of Sara's (``s``) whose person's identity,
-    and nothing else, is shared with the police; Petra on its team."""
+    and nothing else, is shared with the police; Petra on its team; the
+    city's signed health note and a plan in it."""
+    from trefas_app.services import plans
+
     today = clock.today()
     p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Dold", "Räknad"))
     k = cases.open_case(s.uow(), s.actor, p.id, "Räknas")
@@ -721,6 +720,9 @@ def police_on_a_city_case(s):
         valid_until=today + dt.timedelta(days=30),
         grants=frozenset({(Agency.POLICE, Category.IDENTITY)})))
     cases.add_team_member(s.uow(), s.actor, k.id, _user_id(s, "petra"))
+    note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.", Category.HEALTH)
+    notes.sign_note(s.uow(), s.actor, note.id)
+    plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
     return p, k
 
 

@@ -45,7 +45,6 @@ from trefas_app.services import (
     meetings,
     notes,
     persons,
-    plans,
     referrals,
     tasks,
 )
@@ -56,10 +55,6 @@ def hidden_world(any_store):  # noqa: F811
     now = clock.now_utc()
     with any_store.login("sara") as s:
         p, k = police_on_a_city_case(s)
-        note = notes.write_note(s.uow(), s.actor, k.id, "Samtal", "Om skolan.",
-                                Category.HEALTH)
-        notes.sign_note(s.uow(), s.actor, note.id)
-        plans.create_plan(s.uow(), s.actor, k.id, False, Agency.CITY)
         referrals.create_referral(s.uow(), s.actor, k.id, "Oro från skolan", Agency.CITY)
         exits.request_exit(s.uow(), s.actor, k.id, "Vill lämna gruppen")
         tasks.create_task(s.uow(), s.actor, k.id, "Ring skolan", None, None, None)
