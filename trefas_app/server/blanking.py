@@ -264,7 +264,8 @@ def linked_values_select(role: Role, now: SqlClock):
     """The stored values a document about the persons ``masked`` shows beside
     their free text, as far as the caller (of ``role``) may read them: the
     names of the staff its rows name (the cases' teams, who wrote, decided,
-    approved or is assigned, the meetings' chairs and participants), the
+    approved or is assigned, the meetings' chairs and participants; for who
+    may extract the access log, who is in it about them), the
     units of those cases, meetings and staff, the meetings' titles and
     places, and the names of the other persons those meetings discussed whom
     the caller may identify."""
@@ -296,6 +297,10 @@ def linked_values_select(role: Role, now: SqlClock):
     plan, action = aliased(m.Plan, name="linked_plan"), aliased(m.PlanAction, name="linked_action")
     users.append(select(action.responsible_user_id).join(plan, plan.id == action.plan_id)
                  .where(plan.person_id == masked.any_(), readable("plan", plan)))
+    if role_may(role, "document.log_extract"):  # who read or changed them (the log extract)
+        event = aliased(m.AuditEvent, name="linked_event")
+        users.append(select(event.user_id).where(or_(event.person_id == masked.any_(),
+                                                     event.case_id.in_(cases))))
     user, unit = aliased(m.User, name="linked_user"), aliased(m.Unit, name="linked_unit")
     named = select(union_all(*users).subquery().c[0])
     units = union_all(select(case.unit_id).where(case.id.in_(cases)),
