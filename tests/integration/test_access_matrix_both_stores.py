@@ -79,3 +79,38 @@ def test_each_role_counts_hidden_entries_with_its_own_functions_only(matrix):
     for name in ("sw_team", "admin2"):
         with pytest.raises(ProgrammingError, match="permission denied"):
             call(name, function_name("cases", police))
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_the_name_search_function_finds_only_names_the_caller_is_shown(matrix, user):
+    """trefas.persons_matching, called by hand with psql's rights (any
+    pattern, LIKE's wildcards included): every id it gives is a person the
+    rule lets the caller read whose real name they are shown — a protected
+    person they have not revealed, or one whose identity is not shared, is
+    not found by the real name; a person out of scope is not found at all.
+    The administrator may not call it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import ProgrammingError
+
+    from test_access_matrix import oracle_display, oracle_person
+
+    w = matrix.world
+    u = w.users[user]
+
+    def call(name_pattern: str, number_pattern: str | None = None) -> set[int]:
+        with matrix.sessions[user].engine.connect() as conn:
+            return set(conn.execute(text("SELECT trefas.persons_matching(:n, :d)"),
+                                    {"n": name_pattern, "d": number_pattern}).scalars())
+
+    if u.role.value == "administrator":
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            call("%")
+        return
+    shown = {p.id for p in w.persons if oracle_person(w, u, p) and oracle_display(w, u, p)[0]}
+    assert call("%") == shown
+    assert call("%", "%") == shown  # no person has a number: the name decides
+    for p in w.persons:
+        surname = p.name.split()[1].casefold()
+        assert call(p.name.casefold()) == ({p.id} if p.id in shown else set()), (user, p.id)
+        assert call(f"%{surname}") == {q.id for q in w.persons if q.id in shown
+                                       and q.name.casefold().endswith(surname)}

@@ -37,7 +37,13 @@ from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 from trefas_app.server import blanking
-from trefas_app.server.masks import SHOWN_TABLES, masked_select
+from trefas_app.server import search as person_search
+from trefas_app.server.masks import (
+    SHOWN_TABLES,
+    VIEW_READER_ARGUMENTS,
+    VIEW_READER_PARAMETERS,
+    masked_select,
+)
 from trefas_app.server.sql import ROLE_PREFIX
 from trefas_app.server.rules import (
     FUNCTION_SCHEMA,
@@ -127,6 +133,8 @@ def install(connection, *, office_timezone: str) -> None:
     blanking.install(connection, _run, _person_readers(), owner=OWNER_ROLE,
                      office_timezone=office_timezone, naive_utc=naive_utc)
     _masked_views(connection, office_timezone, naive_utc)
+    person_search.install(connection, _definer, _run, _person_readers(), office_timezone,
+                          naive_utc)
     _emergency_lookup(connection)
     _retention(connection)
     _numbering(connection)
@@ -416,8 +424,10 @@ def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
     for shown in SHOWN_TABLES:
         readers = ", ".join(group_role(r) for r in Role if role_may(r, f"{shown.kind}.read"))
         columns = ", ".join(f"{name} {kind}" for name, kind in shown.shown_columns)
-        signature = f"{shown.function}(row_id integer)"
         for schema, guarded in ((FUNCTION_SCHEMA, True), (RULE_SCHEMA, False)):
+            parameters = "row_id integer" if guarded else \
+                f"row_id integer, {VIEW_READER_PARAMETERS}"
+            signature = f"{shown.function}({parameters})"
             _definer(connection, signature, f"TABLE({columns})",
                      compile_sql(masked_select(shown, office_timezone, naive_utc, guarded)),
                      schema=schema)
@@ -429,7 +439,8 @@ def _masked_views(connection, office_timezone: str, naive_utc: bool) -> None:
         _run(connection, f"DROP VIEW IF EXISTS {shown.view}")
         _run(connection, f"CREATE VIEW {shown.view} WITH (security_invoker = true) AS "
                          f"SELECT {', '.join(listed)} FROM {TABLE_SCHEMA}.{shown.table} t "
-                         f"CROSS JOIN LATERAL {RULE_SCHEMA}.{shown.function}(t.id) s")
+                         f"CROSS JOIN LATERAL {RULE_SCHEMA}.{shown.function}(t.id, "
+                         f"{VIEW_READER_ARGUMENTS}) s")
         _run(connection, f"ALTER VIEW {shown.view} OWNER TO {OWNER_ROLE}")
         _run(connection, f"GRANT SELECT ON {shown.view} TO {readers}")
 

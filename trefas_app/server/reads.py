@@ -22,17 +22,26 @@ store and the set-up role's engines are unchanged.
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql.base import PGCompiler
 from sqlalchemy.engine import Engine
 
 from trefas_app.server.masks import SHOWN_TABLES
+from trefas_app.server.rules import MergedInsCompiler
 
 #: table name → the masked view a login role reads it through.
 READ_THROUGH = {shown.table: shown.view for shown in SHOWN_TABLES}
+#: The access rule's own aliases (``security.access``: ``rule_consent``,
+#: ``rule_protected_person`` …) test only open columns (ids, dates, owner,
+#: protection level), so they read the table itself: the same rows (the view
+#: is the table under the same policies), without the view's row function for
+#: every consent and person the rule looks at. Were such an alias ever to read
+#: a masked column, the server would refuse it (the column is not granted),
+#: never show it.
+RULE_ALIAS_PREFIX = "rule_"
 
 
-class ShownReadsCompiler(PGCompiler):
-    """PostgreSQL's compiler, with reads of the masked tables sent to their views."""
+class ShownReadsCompiler(MergedInsCompiler):
+    """PostgreSQL's compiler, with reads of the masked tables sent to their
+    views (and ORed INs on one column as one IN: ``rules.one_in_per_column``)."""
 
     def visit_table(self, table, asfrom=False, iscrud=False, enclosing_alias=None,
                     **kwargs):
@@ -42,6 +51,8 @@ class ShownReadsCompiler(PGCompiler):
         if view is None or not asfrom or iscrud or rendered != self.preparer.format_table(table):
             return rendered
         if enclosing_alias is not None and enclosing_alias.element is table:
+            if str(enclosing_alias.name).startswith(RULE_ALIAS_PREFIX):
+                return rendered  # the rule's own lookup: open columns only
             return view  # the alias names it already
         return f"{view} AS {self.preparer.quote(table.name)}"
 

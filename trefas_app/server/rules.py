@@ -17,10 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true
+from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.dialects.postgresql.base import PGCompiler
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import ROLE_PERMISSIONS, role_may
@@ -355,11 +358,55 @@ def _bind(condition: Condition, command: str, actor: ActorTerms, now):
     return lambda entity: condition(command, actor, now, entity)
 
 
+def one_in_per_column(clause):
+    """An OR whose terms hold ``x IN (A) OR x IN (B)`` with ``x IN (A UNION B)``
+    instead (the same truth value, NULLs included); None when it has no two
+    such terms. PostgreSQL turns an IN that is a whole condition into a join
+    on an index, but tests two ORed INs on every row of a full scan: the
+    team-scoped roles' "my teams or my emergency accesses" read all cases to
+    find a hundred."""
+    if not (isinstance(clause, BooleanClauseList) and clause.operator is operators.or_):
+        return None
+    groups: list[list] = []
+    for term in clause.clauses:
+        same = next((g for g in groups if _is_in_subquery(term) and _is_in_subquery(g[0])
+                     and g[0].left.compare(term.left)), None)
+        if same is None:
+            groups.append([term])
+        else:
+            same.append(term)
+    if all(len(g) == 1 for g in groups):
+        return None
+    return or_(*(g[0] if len(g) == 1 else g[0].left.in_(union(*(t.right.element for t in g)))
+                 for g in groups))
+
+
+def _is_in_subquery(term) -> bool:
+    return (isinstance(term, BinaryExpression) and term.operator is operators.in_op
+            and isinstance(term.right, ScalarSelect))
+
+
+class MergedInsCompiler(PGCompiler):
+    """PostgreSQL's compiler, writing every OR through :func:`one_in_per_column`."""
+
+    def visit_expression_clauselist(self, clauselist, **kw):
+        merged = one_in_per_column(clauselist)
+        if merged is not None:
+            return self.process(merged, **kw)
+        return super().visit_expression_clauselist(clauselist, **kw)
+
+
+def _server_dialect():
+    dialect = postgresql.dialect()
+    dialect.statement_compiler = MergedInsCompiler
+    return dialect
+
+
 def compile_sql(statement) -> str:
     """PostgreSQL text with every value inlined and every table schema-qualified
     (the functions run with an empty search_path)."""
     compiled = statement.compile(
-        dialect=postgresql.dialect(), schema_translate_map={None: TABLE_SCHEMA},
+        dialect=_server_dialect(), schema_translate_map={None: TABLE_SCHEMA},
         render_schema_translate=True, compile_kwargs={"literal_binds": True})
     return str(compiled)
 

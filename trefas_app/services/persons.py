@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Integer, and_, column, false, func, or_, select, table
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
@@ -415,8 +415,8 @@ def get_person(uow: UnitOfWork, actor: Actor, person_id: int) -> PersonView:
 def name_contains(session, fragment: str):
     """Persons whose lower-cased name contains ``fragment``. Three letters or
     more (without LIKE's wildcards) are looked up in the trigram index on
-    SQLite; shorter text scans the covering index on ``search_name``, which
-    is what serves PostgreSQL too (with pg_trgm's index when installed)."""
+    SQLite; shorter text scans the covering index on ``search_name`` (a
+    server matches in ``trefas.persons_matching``, see :func:`_search_clause`)."""
     if (len(fragment) >= 3 and not any(ch in fragment for ch in "%_\\")
             and session.get_bind().dialect.name == "sqlite"):
         return m.Person.id.in_(select(m.PERSON_NAME_INDEX.c.rowid).where(
@@ -424,26 +424,48 @@ def name_contains(session, fragment: str):
     return m.Person.search_name.like(f"%{escape_like(fragment)}%", escape="\\")
 
 
-def _search_clause(session, actor: Actor, query: str, now: dt.datetime):
+def _on_server(session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+#: A server's persons table itself, for reading ids alone (they are granted;
+#: ``m.Person`` is read through the masked view, whose row function a list of
+#: ids does not need).
+_SERVER_PERSON_IDS = table("persons", column("id", Integer), schema="public")
+
+
+def _search_clause(session, actor: Actor, query: str, now: dt.datetime, person_id=None):
     """Names and numbers match only where the user could see them: a protected
-    person is found by alias (P-0042), never by real name or number."""
+    person is found by alias (P-0042), never by real name or number.
+    ``person_id``: the id column the terms test (default ``m.Person.id``)."""
+    person_id = m.Person.id if person_id is None else person_id
     q = clean(query, SEARCH_QUERY).strip().casefold()
     digits = "".join(ch for ch in q if ch.isdigit())
-    unmasked = or_(m.Person.protection_level == ProtectionLevel.NONE,
-                   access.revealed_clause(actor, m.Person.id, now))
-    parts = [and_(unmasked, name_contains(session, q))]
-    if len(digits) >= 6:
-        parts.append(and_(unmasked, func.replace(m.Person.personal_number, "-", "")
-                          .like(f"%{digits}%")))
+    number = f"%{digits}%" if len(digits) >= 6 else None
+    if _on_server(session):
+        # The server matches the stored name and number itself, where the
+        # reader may see them (server/search.py): through the masked view,
+        # every person in scope went through its row function.
+        server = getattr(func, "trefas")
+        parts = [person_id.in_(select(server.persons_matching(
+            f"%{escape_like(q)}%", number)))]
+    else:
+        unmasked = or_(m.Person.protection_level == ProtectionLevel.NONE,
+                       access.revealed_clause(actor, m.Person.id, now))
+        parts = [and_(unmasked, name_contains(session, q))]
+        if number is not None:
+            parts.append(and_(unmasked, func.replace(m.Person.personal_number, "-", "")
+                              .like(number)))
     alias = q.upper().removeprefix("P-").lstrip("0")
     if q.upper().startswith("P-") and alias.isdigit():
-        parts.append(m.Person.id == int(alias))
+        parts.append(person_id == int(alias))
     return or_(*parts)
 
 
 def person_match_ids(session, actor: Actor, query: str, now: dt.datetime):
     """:func:`matching_person_ids` as a subquery, for a statement that counts."""
-    return select(m.Person.id).where(_search_clause(session, actor, query, now))
+    ids = _SERVER_PERSON_IDS.c.id if _on_server(session) else m.Person.id
+    return select(ids).where(_search_clause(session, actor, query, now, ids))
 
 
 def matching_person_ids(session, actor: Actor, query: str, now: dt.datetime) -> list[int]:
@@ -451,8 +473,7 @@ def matching_person_ids(session, actor: Actor, query: str, now: dt.datetime) -> 
     not the user may see them: one cheap pass, after which the access rule
     only has to judge the matches (the rule per row is what makes a search slow)."""
     # Core, not ORM rows: a one-letter search matches tens of thousands.
-    return session.connection().scalars(
-        select(m.Person.id).where(_search_clause(session, actor, query, now))).all()
+    return session.connection().scalars(person_match_ids(session, actor, query, now)).all()
 
 
 def id_set(ids: list[int]):
@@ -481,6 +502,9 @@ def _person_conditions(s, actor: Actor, query: str, now: dt.datetime,
     matching ids read into Python and sent back — for a count, where a
     one-letter search matches tens of thousands."""
     where = [access.visible(actor, "person", now)]
+    # A server plans the search function's few ids as a hashed subquery; a
+    # list of ids sent back it would test against every person in scope.
+    matches_inline = matches_inline or _on_server(s)
     if query.strip() and matches_inline:
         where.insert(0, _search_clause(s, actor, query, now))
     elif query.strip():
