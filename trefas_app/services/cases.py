@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, or_, select, text
+from sqlalchemy import and_, bindparam, false, func, or_, select, text
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -198,6 +198,17 @@ def find_by_number(uow: UnitOfWork, actor: Actor, number: str) -> int:
         return found.id
 
 
+#: A case's team with names and units, built once (its cache key too) and run
+#: on the Session's connection: the logged read's cost is per statement (issue 12).
+_TEAM = (select(m.TeamMember.__table__.c.user_id, m.TeamMember.__table__.c.responsible,
+                m.User.__table__.c.display_name, m.User.__table__.c.role,
+                m.User.__table__.c.agency, m.Unit.__table__.c.name.label("unit_name"),
+                m.User.__table__.c.phone, m.User.__table__.c.email)
+         .join(m.User.__table__, m.User.__table__.c.id == m.TeamMember.__table__.c.user_id)
+         .outerjoin(m.Unit.__table__, m.Unit.__table__.c.id == m.User.__table__.c.unit_id)
+         .where(m.TeamMember.__table__.c.case_id == bindparam("case_id")))
+
+
 def _case_view(uow: UnitOfWork, actor: Actor, case, person=None,
                unit_name: str | None = None) -> CaseView:
     """The view of ``case`` (a ``Case``, or a row of :data:`_CASE_VIEW_COLUMNS`
@@ -209,14 +220,8 @@ def _case_view(uow: UnitOfWork, actor: Actor, case, person=None,
         TeamMemberView(user_id=t.user_id, display_name=t.display_name, role=t.role,
                        agency=t.agency, unit_name=t.unit_name or "",
                        responsible=t.responsible, phone=t.phone, email=t.email)
-        for t in sorted(s.execute(
-            select(m.TeamMember.user_id, m.TeamMember.responsible, m.User.display_name,
-                   m.User.role, m.User.agency, m.Unit.name.label("unit_name"), m.User.phone,
-                   m.User.email)
-            .join(m.User, m.User.id == m.TeamMember.user_id)
-            .outerjoin(m.Unit, m.Unit.id == m.User.unit_id)
-            .where(m.TeamMember.case_id == case.id)).all(),
-            key=lambda t: (not t.responsible, t.display_name)))
+        for t in sorted(s.connection().execute(_TEAM, {"case_id": case.id}).all(),
+                        key=lambda t: (not t.responsible, t.display_name)))
     on_team = any(t.user_id == actor.user_id for t in team)
     # The user's emergency access and write scope in one statement.
     emergency_until, write_scope = s.execute(select(

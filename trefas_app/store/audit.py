@@ -35,6 +35,12 @@ def _iso(now: dt.datetime) -> str:
 #: Where a Session keeps the chain head its open transaction has written.
 _HEAD_KEY = "trefas.audit_head"
 _AUDIT_TABLE = AuditEvent.__table__
+#: The append's two statements, built once: each call reuses the object and
+#: its cache key, and runs on the Session's connection, past the ORM's
+#: execution machinery (≈ half the append's cost, issue 12).
+_HEAD_SQLITE = (select(_AUDIT_TABLE.c.seq, _AUDIT_TABLE.c.hash)
+                .order_by(_AUDIT_TABLE.c.seq.desc()).limit(1))
+_INSERT = insert(_AUDIT_TABLE)
 
 
 def append(session: Session, now: dt.datetime, actor: Actor | None, action: str, *,
@@ -77,12 +83,12 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
         "prev_hash": prev,
     }
     digest = entry_hash(prev, canonical_bytes(fields))
-    session.execute(insert(_AUDIT_TABLE), [{
+    session.connection().execute(_INSERT, {
         "seq": seq, "at": fields["at"], "user_id": actor.user_id if actor else None,
         "username": fields["user"], "agency": fields["agency"], "role": fields["role"],
         "action": action, "subject_kind": subject_kind, "subject_id": fields["subject_id"],
         "case_id": case_id, "person_id": person_id, "reason": reason,
-        "detail": fields["detail"], "prev_hash": prev, "hash": digest}])
+        "detail": fields["detail"], "prev_hash": prev, "hash": digest})
     session.info[_HEAD_KEY] = (session.get_transaction(), (seq, digest))
     return seq, digest
 
@@ -195,9 +201,8 @@ def head(session: Session) -> tuple[int, str]:
     if session.get_bind().dialect.name == "postgresql":
         seq, digest = session.execute(text("SELECT seq, hash FROM trefas.log_head()")).one()
         return seq, digest
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    session.flush()  # as the ORM's own select did: pending rows go first
+    last = session.connection().execute(_HEAD_SQLITE).first()
     return (last[0], last[1]) if last else (0, GENESIS)
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +24,7 @@ from trefas_app.store import change_collector, live_changes
 from trefas_app.store import text_guard  # noqa: F401  (every flush cleans text)
 from trefas_app.store.dialect import refused_by_server, server_unreachable
 from trefas_app.store.engine import translate_os_error
+from trefas_app.store.models import User
 from trefas_app.store.versions import saved_at_the_same_time
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ def _unusable_input(exc: BaseException) -> ValidationError:
                                "The number is too large: there is no record with that number.")
     return ValidationError("Texten innehåller tecken som inte är giltig UTF-8.",
                            "The text contains characters that are not valid UTF-8.")
+
+
+#: The check every unit of work starts with, built once (see _require_active_user).
+_ACTIVE = select(User.__table__.c.active).where(User.__table__.c.id == bindparam("user_id"))
 
 
 class UnitOfWork:
@@ -74,12 +79,11 @@ class UnitOfWork:
 
     def _require_active_user(self) -> None:
         """A user disabled while logged in loses access at their next action."""
-        from trefas_app.store.models import User
-
         actor = getattr(self.store, "actor", None)
         if actor is None:
             return
-        active = self.session.scalar(select(User.active).where(User.id == actor.user_id))
+        active = self.session.connection().execute(
+            _ACTIVE, {"user_id": actor.user_id}).scalar()
         if not active:
             self.session.close()
             raise AccessDenied("Ditt konto har stängts av. Logga ut.",
