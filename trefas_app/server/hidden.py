@@ -49,6 +49,15 @@ class HiddenCount:
     body: Callable[[Role, SqlClock], str]
 
 
+def _hidden_keys(rule: Rule) -> str:
+    """The hidden rows' keys, computed once before they are joined and
+    narrowed. A SQL function's plan is generic: with its parameters unknown,
+    PostgreSQL guessed a few dozen rows for a narrowed table and ran the rule
+    once per row of it (115 ms for a social worker's 116 cases at 12,000
+    cases); the rule driven from the user's own teams first takes 3 ms."""
+    return f"WITH hidden AS MATERIALIZED ({rule_keys(rule)})"
+
+
 def _cases_body(role: Role, now: SqlClock) -> str:
     """Cases in the user's scope whose person's identity is not shared with
     them, narrowed as the list is (states, one person)."""
@@ -56,8 +65,9 @@ def _cases_body(role: Role, now: SqlClock) -> str:
     rule = Rule("cases", role, "hidden", m.Case, lambda case: and_(
         access.scope_clause(actor, case.id, "read", now),
         ~access.visible(actor, "case", now, alias=case)))
-    return (f"SELECT count(*) FROM {TABLE_SCHEMA}.cases c WHERE c.id IN ({rule_keys(rule)}) "
-            "AND (p_states IS NULL OR c.state::text = ANY (p_states)) "
+    return (f"{_hidden_keys(rule)} SELECT count(*) FROM {TABLE_SCHEMA}.cases c "
+            "JOIN hidden ON hidden.id = c.id "
+            "WHERE (p_states IS NULL OR c.state::text = ANY (p_states)) "
             "AND (p_person_id IS NULL OR c.person_id = p_person_id)")
 
 
@@ -73,8 +83,9 @@ def _content_body(kind: str) -> Callable[[Role, SqlClock], str]:
         rule = Rule(table_of(kind), role, "hidden", spec.model, lambda row: and_(
             *(narrowing.server(row) for narrowing in NARROWINGS[kind]),
             access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
-        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table_of(kind)} t "
-                f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")
+        return (f"{_hidden_keys(rule)} SELECT t.category::text, count(*) "
+                f"FROM {TABLE_SCHEMA}.{table_of(kind)} t JOIN hidden ON hidden.id = t.id "
+                "GROUP BY t.category")
     return body
 
 
