@@ -423,3 +423,31 @@ def test_recovery_key_gives_a_locked_out_administrator_a_new_code(org):
     finally:
         adm.close()
     assert "account.reset_recovery" in [e.action for e in _log(root)]
+
+
+def test_a_recovery_key_session_is_logged_as_the_key_never_as_an_administrator(org):
+    """Review finding 9: the log-in, the work and the log-out of a session opened
+    with the recovery key are the pseudo-actor's, with no user, role or agency."""
+    from trefas_app.services import audit_log
+    from trefas_app.store.store import unlock_with_recovery_key
+
+    root, recovery = org
+    (root / "trefas.checkpoints").unlink()  # a standing alarm to acknowledge
+    unlock(root, "stina", PW).close()
+    first = max(e.seq for e in _log(root))
+    r = unlock_with_recovery_key(root, recovery)
+    audit_log.acknowledge_alarm(r, r.actor, "Granskat med återställningsnyckeln")
+    r.close()
+    session_entries = [e for e in _log(root) if e.seq > first and e.username != "stina"
+                       and e.action in ("login.recovery_key", "checkpoints.acknowledge",
+                                        "logout")]
+    assert [e.action for e in session_entries] == ["login.recovery_key",
+                                                   "checkpoints.acknowledge", "logout"]
+    for e in session_entries:
+        assert (e.username, e.user_id, e.role, e.agency) == (
+            "återställningsnyckeln", None, None, None)
+    s = unlock(root, "sara", PW)  # the pseudo-actor's acknowledgement counts
+    try:
+        assert s.alarms == []
+    finally:
+        s.close()

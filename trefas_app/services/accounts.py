@@ -19,7 +19,7 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trefas_app.domain.actor import Actor
+from trefas_app.domain.actor import RECOVERY_ACTOR, Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
 from trefas_app.services.users import _remove_slot_from_backups
@@ -28,8 +28,6 @@ from trefas_app.store import models as m
 from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
 from trefas_app.store.keyslots import AWAITING, KeyFile
 from trefas_app.store.uow import UnitOfWork, utc_now
-
-RECOVERY_ACTOR = "återställningsnyckeln"
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,7 @@ class UnitOfWork:
         from trefas_app.store.models import User
 
         actor = getattr(self.store, "actor", None)
-        if actor is None:
+        if actor is None or not actor.is_person:  # no store, or the recovery key
             return
         active = self.session.scalar(select(User.active).where(User.id == actor.user_id))
         if not active:
