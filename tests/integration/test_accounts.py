@@ -451,3 +451,59 @@ def test_a_recovery_key_session_is_logged_as_the_key_never_as_an_administrator(o
         assert s.alarms == []
     finally:
         s.close()
+
+
+def _trusted_identity(root, name="admin") -> bytes | None:
+    from trefas_app.store.account_sync import trusted_identities
+
+    s = unlock(root, "stina", PW)
+    try:
+        with Session(s.engine) as session:
+            return trusted_identities(session).get(name)
+    finally:
+        s.close()
+
+
+def test_an_administrator_reset_by_the_recovery_key_creates_working_accounts_again(org):
+    """Review finding 10, end to end: recover --reset, the administrator
+    re-enrols, creates an account; the person enrols, is confirmed and works."""
+    root, recovery = org
+    old_identity = _trusted_identity(root)
+    code = accounts.reset_with_recovery_key(root, recovery, "admin")
+    assert _trusted_identity(root) == old_identity  # no enrolment yet: nothing new trusted
+    accounts.enrol_account(root, "admin", code, NEW_PW)
+    adm = unlock(root, "admin", NEW_PW)
+    try:
+        view = accounts.create_account(adm, "nora", "Nora Nord", Role.SOCIAL_WORKER,
+                                       Agency.CITY, "RK")
+    finally:
+        adm.close()
+    accounts.enrol_account(root, "nora", view.enrolment_code, PW)
+    stina = unlock(root, "stina", PW)  # trusts the new identity, then makes nora's row
+    try:
+        accounts.confirm_account(stina.uow(), stina.actor, "nora")
+    finally:
+        stina.close()
+    nora = unlock(root, "nora", PW)
+    try:
+        assert nora.has_data_key
+        persons.create_person(nora.uow(), nora.actor, persons.PersonInput("Ny", "Person"))
+    finally:
+        nora.close()
+    log = _log(root)
+    assert not [e for e in log if e.action == "account.unverified"]
+    assert ("user.create", "admin") in [(e.action, e.username) for e in log]
+    new_identity = _trusted_identity(root)
+    assert new_identity not in (None, old_identity)
+    # The reset is used up: an identity written into the key file later is not believed.
+    with KeyFile.locked_update(root / "trefas.keys") as kf:
+        kf.find("admin").identity_public = b"\x01" * 32
+    assert _trusted_identity(root) == new_identity
+
+
+def test_a_changed_administrator_identity_is_not_believed_without_a_recovery_reset(org):
+    root, _ = org
+    old_identity = _trusted_identity(root)
+    with KeyFile.locked_update(root / "trefas.keys") as kf:
+        kf.find("admin").identity_public = b"\x02" * 32
+    assert _trusted_identity(root) == old_identity

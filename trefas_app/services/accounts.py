@@ -25,7 +25,7 @@ from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
 from trefas_app.services.users import _remove_slot_from_backups
 from trefas_app.store import accounts as slots
 from trefas_app.store import models as m
-from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
+from trefas_app.store.account_sync import REKEY_REMOVED_SLOT, expect_new_identity
 from trefas_app.store.keyslots import AWAITING, KeyFile
 from trefas_app.store.uow import UnitOfWork, utc_now
 
@@ -183,6 +183,8 @@ def reset_with_recovery_key(root: Path, recovery_key: str, username: str,
                                              RECOVERY_ACTOR, None, uow.now())
                 if old.sealed_data_key:  # the old password must open nothing new
                     keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+                if old.kind == "admin":  # may sign accounts again once re-enrolled
+                    expect_new_identity(uow.session, username, keyfile.find(username))
             _remove_slot_from_backups(store, username)
             uow.log(None, "account.reset_recovery", username=RECOVERY_ACTOR,
                     subject_kind="user", subject_id=user.id, detail={"role": user.role.value})

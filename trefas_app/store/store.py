@@ -524,8 +524,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now, username)
         moved, invalid_events = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
+        trust_admin_identities(session, keyfile)  # a reset administrator's new identity first
         apply_account_list(session, keyfile, now)
-        trust_admin_identities(session, keyfile)
+        trust_admin_identities(session, keyfile)  # and administrators added just now
         legacy = strip_admin_data_keys(session, keyfile)
         profiles = missing_profiles(session, keyfile)
         actor = actor_of(_active_user(session, username))
