@@ -116,9 +116,9 @@ def cmd_user_enrol(args: argparse.Namespace) -> int:
 
 
 def _print_fingerprint(fingerprint: str) -> None:
-    out(t("Din nyckels fingeravtryck (läs upp det för den som bekräftar kontot, som ska "
-          "skriva in det):", "Your key's fingerprint (read it out to whoever confirms the "
-          "account; they must type it in):"))
+    out(t("Ditt fingeravtryck (läs upp det för den som bekräftar kontot, som ska skriva in "
+          "det):", "Your fingerprint (read it out to whoever confirms the account; they must "
+          "type it in):"))
     out(f"    {fingerprint}")
 
 
@@ -142,9 +142,11 @@ def _typed_fingerprint(args: argparse.Namespace) -> str:
     if not given:
         raise ValidationError(
             "Ange --fingerprint med det fingeravtryck som personen läser upp från sin egen "
-            "skärm (”trefas user fingerprint”). Kontot bekräftas bara om det stämmer.",
+            "skärm (det visades när hen valde lösenord och visas när hen loggar in). Kontot "
+            "bekräftas bara om det stämmer.",
             "Give --fingerprint with the fingerprint the person reads out from their own "
-            "screen ('trefas user fingerprint'). The account is confirmed only if it matches.")
+            "screen (shown when they chose their password, and when they log in). The "
+            "account is confirmed only if it matches.")
     return given
 
 

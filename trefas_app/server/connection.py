@@ -302,14 +302,25 @@ def connect(url: str, username: str, password: str,
     except SQLAlchemyError as exc:
         engine.dispose()
         if refused_by_server(exc):  # a login role of no group: not confirmed yet
-            raise AccessDenied(
-                "Kontot väntar på bekräftelse från en arbetsledare i din myndighet.",
-                "The account is waiting for confirmation by a supervisor of your "
-                "agency.") from exc
+            from trefas_app.store.keyless import AwaitingConfirmation
+
+            raise AwaitingConfirmation([], _own_fingerprint(url, username, password)) from exc
         raise
     except BaseException:
         engine.dispose()
         raise
+
+
+def _own_fingerprint(url: str, username: str, password: str) -> str:
+    """The fingerprint of this login role's enrolment ("" if none), to read out."""
+    engine = server_engine(url, username, password)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text("SELECT trefas.account_fingerprint()")).scalar() or "")
+    except SQLAlchemyError:
+        return ""
+    finally:
+        engine.dispose()
 
 
 def _log_in(engine: Engine, params: dict, clock: Callable[[], dt.datetime]) -> ServerStore:

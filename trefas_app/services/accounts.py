@@ -98,7 +98,13 @@ def confirm_account(uow: UnitOfWork, actor: Actor, username: str, fingerprint: s
     """Seal the data key to an enrolled account: a supervisor of the same
     agency, logged in with the key, who is not the account's owner, and who
     types the fingerprint the person reads out from their own screen (a
-    mismatch is refused and logged: the key may have been swapped)."""
+    mismatch is refused and logged: the key may have been swapped). On a
+    server store the server's own confirmation (``server/accounts.py``) runs,
+    with the fingerprint of the person's enrolment."""
+    if getattr(uow.store, "is_server", False):
+        from trefas_app.server import accounts as server_accounts
+
+        return server_accounts.confirm(uow.store, username, fingerprint)
     with uow:
         if actor.role != Role.SUPERVISOR or not actor.may("account.confirm"):
             raise _refuse(actor, "Bara en arbetsledare i samma myndighet kan bekräfta ett konto.",
@@ -128,6 +134,10 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
     the dashboard and the "Bekräfta konto" screen); empty for other roles."""
     if actor.role != Role.SUPERVISOR:
         return []
+    if getattr(uow.store, "is_server", False):
+        from trefas_app.server import accounts as server_accounts
+
+        return [PendingAccount(*row, None) for row in server_accounts.unconfirmed(uow, actor)]
     with uow:
         keyfile = KeyFile.load(uow.store.paths.keys)
         waiting = {s.username: s for s in keyfile.account_slots() if s.state == AWAITING}

@@ -28,9 +28,9 @@ class AwaitingConfirmation(AccessDenied):
     def __init__(self, names: list[str], fingerprint: str = ""):
         who = ", ".join(names) if names else "en arbetsledare i din myndighet"
         who_en = ", ".join(names) if names else "a supervisor of your agency"
-        read_out = (f" Din nyckels fingeravtryck är {fingerprint}: läs upp det för den som "
+        read_out = (f" Ditt fingeravtryck är {fingerprint}: läs upp det för den som "
                     "bekräftar kontot (hen ska skriva in det)." if fingerprint else "")
-        read_out_en = (f" Your key's fingerprint is {fingerprint}: read it out to whoever "
+        read_out_en = (f" Your fingerprint is {fingerprint}: read it out to whoever "
                        "confirms the account (they must type it in)." if fingerprint else "")
         super().__init__(
             f"Ditt konto väntar på bekräftelse från {who}. Till dess visas inget "

@@ -232,6 +232,7 @@ class ConfirmAccountDialog(_WorkerDialog):
         self.expected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                               | Qt.TextInteractionFlag.TextSelectableByKeyboard)
         self.lay.insertWidget(1, self.expected)
+        self.expected.setVisible(bool(pending.fingerprint))  # a server shows none to compare
         self.fingerprint_edit = line_edit(self, "fingerprint", placeholder="ABCD-EFGH-JKLM-NPQR")
         self.fingerprint_edit.setAccessibleName(self.tr("Fingeravtryck som personen läser upp"))
         self.form.addRow(self.tr("Fingeravtryck som personen läser upp:"),
