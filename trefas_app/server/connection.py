@@ -240,6 +240,19 @@ class ServerStore:
             raise StoreError("Lagringsplatsen är låst.", "The store is locked.")
         return UnitOfWork(self, self.clock)
 
+    def confirm_account(self, username: str, fingerprint: str) -> None:
+        """The server's confirmation, for ``services.accounts.confirm_account``
+        (the services layer does not import the server's modules)."""
+        from trefas_app.server.accounts import confirm
+
+        confirm(self, username, fingerprint)
+
+    def unconfirmed_accounts(self, uow, actor) -> list:
+        """For ``services.accounts.pending_confirmations`` on a server."""
+        from trefas_app.server.accounts import unconfirmed
+
+        return unconfirmed(uow, actor)
+
     def after_commit(self, seq: int | None = None) -> None:
         """Nothing to do per commit: checkpoints are written at log-out."""
 

@@ -102,9 +102,7 @@ def confirm_account(uow: UnitOfWork, actor: Actor, username: str, fingerprint: s
     server store the server's own confirmation (``server/accounts.py``) runs,
     with the fingerprint of the person's enrolment."""
     if getattr(uow.store, "is_server", False):
-        from trefas_app.server import accounts as server_accounts
-
-        return server_accounts.confirm(uow.store, username, fingerprint)
+        return uow.store.confirm_account(username, fingerprint)
     with uow:
         if actor.role != Role.SUPERVISOR or not actor.may("account.confirm"):
             raise _refuse(actor, "Bara en arbetsledare i samma myndighet kan bekräfta ett konto.",
@@ -135,9 +133,7 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
     if actor.role != Role.SUPERVISOR:
         return []
     if getattr(uow.store, "is_server", False):
-        from trefas_app.server import accounts as server_accounts
-
-        return [PendingAccount(*row, None) for row in server_accounts.unconfirmed(uow, actor)]
+        return [PendingAccount(*row, None) for row in uow.store.unconfirmed_accounts(uow, actor)]
     with uow:
         keyfile = KeyFile.load(uow.store.paths.keys)
         waiting = {s.username: s for s in keyfile.account_slots() if s.state == AWAITING}
