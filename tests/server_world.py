@@ -54,15 +54,15 @@ def build_server_world(cluster) -> ServerWorld:
             admin, username=name, display_name=display, role=role, unit_id=units[unit])
             for name, display, role, _agency, unit in PEOPLE}
     world.ids.update(units)
-    for name, code in codes.items():
-        server_accounts.enrol(url, name, code, PW)
-    confirm_first(superuser_url, "stina")
-    confirm_first(superuser_url, "pia")
+    fingerprints = {name: server_accounts.enrol(url, name, code, PW)
+                    for name, code in codes.items()}
+    confirm_first(superuser_url, "stina", fingerprints["stina"])
+    confirm_first(superuser_url, "pia", fingerprints["pia"])
     for supervisor, agency in (("stina", Agency.CITY), ("pia", Agency.POLICE)):
         with world.login(supervisor) as boss:
             for name, _d, role, their_agency, _u in PEOPLE:
                 if their_agency is agency and role is not Role.SUPERVISOR:
-                    server_accounts.confirm(boss, name)
+                    server_accounts.confirm(boss, name, fingerprints[name])
     return world
 
 

@@ -555,6 +555,33 @@
     </message>
 </context>
 <context>
+    <name>ConfirmAccountDialog</name>
+    <message>
+        <source>Bekräfta konto</source>
+        <translation>Confirm account</translation>
+    </message>
+    <message>
+        <source>Bekräfta</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till ärendeinnehållet enligt sin roll. Be personen läsa upp fingeravtrycket som visas på hens skärm (i person eller per telefon) och skriv in det. Kontot bekräftas bara om det stämmer med kontots nyckel.</source>
+        <translation>Confirm {name} ({username}) as {role}? The account then gets the key to case content according to its role. Ask the person to read out the fingerprint shown on their screen (in person or by phone) and type it in. The account is confirmed only if it matches the account&apos;s key.</translation>
+    </message>
+    <message>
+        <source>Fingeravtrycket i nyckelfilen: {fingerprint}</source>
+        <translation>The fingerprint in the key file: {fingerprint}</translation>
+    </message>
+    <message>
+        <source>Fingeravtryck som personen läser upp</source>
+        <translation>Fingerprint the person reads out</translation>
+    </message>
+    <message>
+        <source>Fingeravtryck som personen läser upp:</source>
+        <translation>Fingerprint the person reads out:</translation>
+    </message>
+</context>
+<context>
     <name>ConsentDialog</name>
     <message>
         <source>Registrera samtycke</source>
@@ -2409,6 +2436,14 @@ Joint work of social services, police and the Prison and Probation Service aroun
         <translation>Account (user name):</translation>
     </message>
     <message>
+        <source>Fingeravtryck som personen läser upp</source>
+        <translation>Fingerprint the person reads out</translation>
+    </message>
+    <message>
+        <source>Fingeravtryck som personen läser upp:</source>
+        <translation>Fingerprint the person reads out:</translation>
+    </message>
+    <message>
         <source>{name} är bekräftad med återställningsnyckeln.</source>
         <translation>{name} is confirmed with the recovery key.</translation>
     </message>
@@ -2958,6 +2993,10 @@ Current status: {state}</translation>
         <translation>Role</translation>
     </message>
     <message>
+        <source>Fingeravtryck</source>
+        <translation>Fingerprint</translation>
+    </message>
+    <message>
         <source>Återställningsnyckeln har använts</source>
         <translation>The recovery key has been used</translation>
     </message>
@@ -2980,14 +3019,6 @@ Current status: {state}</translation>
     <message>
         <source>Ingen användning loggad.</source>
         <translation>No use logged.</translation>
-    </message>
-    <message>
-        <source>Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till ärendeinnehållet enligt sin roll.</source>
-        <translation>Confirm {name} ({username}) as {role}? The account then gets the key to case content according to its role.</translation>
-    </message>
-    <message>
-        <source>Bekräfta</source>
-        <translation>Confirm</translation>
     </message>
     <message>
         <source>{name} är bekräftad.</source>
@@ -3564,12 +3595,24 @@ Current status: {state}</translation>
         <translation>Your password is set. Before the account reaches any case content, a supervisor of your agency must confirm it. Ask them to do so under &quot;Confirm account&quot; and then log in again.</translation>
     </message>
     <message>
+        <source>Läs upp fingeravtrycket nedan för den som bekräftar kontot, i person eller per telefon. Hen skriver in det, och kontot bekräftas bara om det stämmer med din nyckel.</source>
+        <translation>Read out the fingerprint below to whoever confirms the account, in person or by phone. They type it in, and the account is confirmed only if it matches your key.</translation>
+    </message>
+    <message>
+        <source>Din nyckels fingeravtryck</source>
+        <translation>Your key&apos;s fingerprint</translation>
+    </message>
+    <message>
         <source>en arbetsledare i din myndighet</source>
         <translation>a supervisor of your agency</translation>
     </message>
     <message>
         <source>Ditt konto väntar på bekräftelse från {who}.</source>
         <translation>Your account is waiting for confirmation from {who}.</translation>
+    </message>
+    <message>
+        <source>Din nyckels fingeravtryck: {fingerprint}</source>
+        <translation>Your key&apos;s fingerprint: {fingerprint}</translation>
     </message>
 </context>
 <context>

@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from trefas_app.domain.clock import now_utc
 from trefas_app.domain.enums import Agency, Role
-from trefas_app.domain.errors import AccessDenied, Conflict, UnknownUser, WrongPassword
+from trefas_app.domain.errors import (
+    AccessDenied,
+    Conflict,
+    StoreError,
+    UnknownUser,
+    WrongPassword,
+)
 from trefas_app.services import accounts, admin, cases, persons, users
 from trefas_app.store import models as m
 from trefas_app.store.accounts import EnrolmentExpired, identity_of
@@ -55,14 +61,14 @@ def org(tmp_path):
 
 
 def _new_account(root, name="nils", role=Role.SOCIAL_WORKER, agency=Agency.CITY, unit="RK"):
-    """The administrator creates an account; the person enrols with NEW_PW."""
+    """The administrator creates an account; the person enrols with NEW_PW.
+    Returns the fingerprint the person's screen shows."""
     adm = unlock(root, "admin", ADMIN_PW)
     try:
         view = accounts.create_account(adm, name, name.title(), role, agency, unit)
     finally:
         adm.close()
-    accounts.enrol_account(root, name, view.enrolment_code, NEW_PW)
-    return view
+    return accounts.enrol_account(root, name, view.enrolment_code, NEW_PW)
 
 
 def _copy_of(data: bytes, root) -> KeyFile:
@@ -222,11 +228,11 @@ def test_an_enrolled_account_waits_and_sees_nothing(org):
 @pytest.mark.parametrize("who,pw", [("polsup", PW), ("cora", PW), ("sara", PW)])
 def test_confirmation_by_anyone_but_a_same_agency_supervisor_is_refused(org, who, pw):
     root, _ = org
-    _new_account(root)
+    fingerprint = _new_account(root)
     s = unlock(root, who, pw)
     try:
         with pytest.raises(AccessDenied):
-            accounts.confirm_account(s.uow(), s.actor, "nils")
+            accounts.confirm_account(s.uow(), s.actor, "nils", fingerprint)
     finally:
         s.close()
     assert KeyFile.load(root / "trefas.keys").find("nils").state == "awaiting"
@@ -236,11 +242,11 @@ def test_confirmation_by_anyone_but_a_same_agency_supervisor_is_refused(org, who
 
 def test_the_administrator_cannot_confirm_by_any_door(org):
     root, recovery = org
-    _new_account(root)
+    fingerprint = _new_account(root)
     adm = unlock(root, "admin", ADMIN_PW)
     try:
         with pytest.raises(AccessDenied):
-            accounts.confirm_account(adm.uow(), adm.actor, "nils")
+            accounts.confirm_account(adm.uow(), adm.actor, "nils", fingerprint)
     finally:
         adm.close()
     with pytest.raises(AccessDenied):  # the setup door is the founding session's alone
@@ -250,12 +256,12 @@ def test_the_administrator_cannot_confirm_by_any_door(org):
 
 def test_supervisor_confirms_and_every_step_is_logged(org):
     root, _ = org
-    _new_account(root)
+    fingerprint = _new_account(root)
     stina = unlock(root, "stina", PW)
     try:
-        assert [p.username for p in accounts.pending_confirmations(stina.uow(), stina.actor)] \
-            == ["nils"]
-        accounts.confirm_account(stina.uow(), stina.actor, "nils")
+        assert [(p.username, p.fingerprint) for p in accounts.pending_confirmations(
+            stina.uow(), stina.actor)] == [("nils", fingerprint)]
+        accounts.confirm_account(stina.uow(), stina.actor, "nils", fingerprint.lower())
         assert accounts.pending_confirmations(stina.uow(), stina.actor) == []
     finally:
         stina.close()
@@ -282,12 +288,12 @@ def test_a_reset_account_is_locked_out_until_confirmed_again(org):
     adm.close()
     with pytest.raises(WrongPassword):
         unlock(root, "sara", PW)
-    accounts.enrol_account(root, "sara", view.enrolment_code, NEW_PW)
+    fingerprint = accounts.enrol_account(root, "sara", view.enrolment_code, NEW_PW)
     s = unlock(root, "sara", NEW_PW)
     assert not s.has_data_key
     s.close()
     stina = unlock(root, "stina", PW)  # her log-in changes the data key (a slot was removed)
-    accounts.confirm_account(stina.uow(), stina.actor, "sara")
+    accounts.confirm_account(stina.uow(), stina.actor, "sara", fingerprint)
     new_key = stina.data_key
     stina.close()
     s = unlock(root, "sara", NEW_PW)
@@ -324,10 +330,10 @@ def test_disabled_account_is_listed_has_no_keys_and_cannot_log_in(org):
 
 def test_recovery_key_confirms_a_supervisor_loudly(org):
     root, recovery = org
-    _new_account(root, "sune", Role.SUPERVISOR)
+    fingerprint = _new_account(root, "sune", Role.SUPERVISOR)
     with pytest.raises(WrongPassword):
-        accounts.confirm_with_recovery_key(root, "AAAAA-" * 7 + "AAAAA", "sune")
-    accounts.confirm_with_recovery_key(root, recovery, "sune")
+        accounts.confirm_with_recovery_key(root, "AAAAA-" * 7 + "AAAAA", "sune", fingerprint)
+    accounts.confirm_with_recovery_key(root, recovery, "sune", fingerprint)
     sune = unlock(root, "sune", NEW_PW)
     assert sune.has_data_key
     sune.close()
@@ -423,3 +429,135 @@ def test_recovery_key_gives_a_locked_out_administrator_a_new_code(org):
     finally:
         adm.close()
     assert "account.reset_recovery" in [e.action for e in _log(root)]
+
+
+def test_a_recovery_key_session_is_logged_as_the_key_never_as_an_administrator(org):
+    """Review finding 9: the log-in, the work and the log-out of a session opened
+    with the recovery key are the pseudo-actor's, with no user, role or agency."""
+    from trefas_app.services import audit_log
+    from trefas_app.store.store import unlock_with_recovery_key
+
+    root, recovery = org
+    (root / "trefas.checkpoints").unlink()  # a standing alarm to acknowledge
+    unlock(root, "stina", PW).close()
+    first = max(e.seq for e in _log(root))
+    r = unlock_with_recovery_key(root, recovery)
+    audit_log.acknowledge_alarm(r, r.actor, "Granskat med återställningsnyckeln")
+    r.close()
+    session_entries = [e for e in _log(root) if e.seq > first and e.username != "stina"
+                       and e.action in ("login.recovery_key", "checkpoints.acknowledge",
+                                        "logout")]
+    assert [e.action for e in session_entries] == ["login.recovery_key",
+                                                   "checkpoints.acknowledge", "logout"]
+    for e in session_entries:
+        assert (e.username, e.user_id, e.role, e.agency) == (
+            "återställningsnyckeln", None, None, None)
+    s = unlock(root, "sara", PW)  # the pseudo-actor's acknowledgement counts
+    try:
+        assert s.alarms == []
+    finally:
+        s.close()
+
+
+def _trusted_identity(root, name="admin") -> bytes | None:
+    from trefas_app.store.account_sync import trusted_identities
+
+    s = unlock(root, "stina", PW)
+    try:
+        with Session(s.engine) as session:
+            return trusted_identities(session).get(name)
+    finally:
+        s.close()
+
+
+def test_an_administrator_reset_by_the_recovery_key_creates_working_accounts_again(org):
+    """Review finding 10, end to end: recover --reset, the administrator
+    re-enrols, creates an account; the person enrols, is confirmed and works."""
+    root, recovery = org
+    old_identity = _trusted_identity(root)
+    code = accounts.reset_with_recovery_key(root, recovery, "admin")
+    assert _trusted_identity(root) == old_identity  # no enrolment yet: nothing new trusted
+    accounts.enrol_account(root, "admin", code, NEW_PW)
+    adm = unlock(root, "admin", NEW_PW)
+    try:
+        view = accounts.create_account(adm, "nora", "Nora Nord", Role.SOCIAL_WORKER,
+                                       Agency.CITY, "RK")
+    finally:
+        adm.close()
+    fingerprint = accounts.enrol_account(root, "nora", view.enrolment_code, PW)
+    stina = unlock(root, "stina", PW)  # trusts the new identity, then makes nora's row
+    try:
+        accounts.confirm_account(stina.uow(), stina.actor, "nora", fingerprint)
+    finally:
+        stina.close()
+    nora = unlock(root, "nora", PW)
+    try:
+        assert nora.has_data_key
+        persons.create_person(nora.uow(), nora.actor, persons.PersonInput("Ny", "Person"))
+    finally:
+        nora.close()
+    log = _log(root)
+    assert not [e for e in log if e.action == "account.unverified"]
+    assert ("user.create", "admin") in [(e.action, e.username) for e in log]
+    new_identity = _trusted_identity(root)
+    assert new_identity not in (None, old_identity)
+    # The reset is used up: an identity written into the key file later is not believed.
+    with KeyFile.locked_update(root / "trefas.keys") as kf:
+        kf.find("admin").identity_public = b"\x01" * 32
+    assert _trusted_identity(root) == new_identity
+
+
+def test_a_changed_administrator_identity_is_not_believed_without_a_recovery_reset(org):
+    root, _ = org
+    old_identity = _trusted_identity(root)
+    with KeyFile.locked_update(root / "trefas.keys") as kf:
+        kf.find("admin").identity_public = b"\x02" * 32
+    assert _trusted_identity(root) == old_identity
+
+
+# --- review finding 8: a confirmation is tied to the person who enrolled ---------------
+
+
+def _swap_awaiting_key(root, name="nils") -> None:
+    """What the administrator can do between enrolment and confirmation: put
+    keys of their own in the awaiting slot (they know the password they chose)."""
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    with KeyFile.locked_update(root / "trefas.keys") as kf:
+        kf.find(name).seal_private(kf.store_id, "Administratorns-eget-lösen-1",
+                                   X25519PrivateKey.generate())
+
+
+def test_the_person_sees_the_fingerprint_of_their_own_key_not_of_the_file(org):
+    root, _ = org
+    fingerprint = _new_account(root)
+    s = unlock(root, "nils", NEW_PW)
+    try:
+        assert s.key_fingerprint == fingerprint
+        with pytest.raises(AccessDenied) as err:
+            cases.list_cases(s.uow(), s.actor)
+        assert fingerprint in err.value.sv and fingerprint in err.value.en
+    finally:
+        s.close()
+
+
+def test_a_confirmation_seals_only_to_the_key_whose_fingerprint_the_person_read_out(org):
+    root, recovery = org
+    fingerprint = _new_account(root)
+    _swap_awaiting_key(root)  # after the person enrolled, before the supervisor confirms
+    stina = unlock(root, "stina", PW)
+    try:
+        listed = accounts.pending_confirmations(stina.uow(), stina.actor)
+        assert [p.fingerprint for p in listed] != [fingerprint]  # the swap shows in the list
+        for typed in (fingerprint, "", "ÅÄÖ-1234"):
+            with pytest.raises(AccessDenied) as err:
+                accounts.confirm_account(stina.uow(), stina.actor, "nils", typed)
+            assert "Fingeravtrycket stämmer inte" in err.value.sv
+    finally:
+        stina.close()
+    with pytest.raises(StoreError):  # the recovery key checks it the same way
+        accounts.confirm_with_recovery_key(root, recovery, "nils", fingerprint)
+    slot = KeyFile.load(root / "trefas.keys").find("nils")
+    assert (slot.state, slot.sealed_data_key) == ("awaiting", b"")
+    denied = [e for e in _log(root) if e.action == "access.denied" and e.username == "stina"]
+    assert len(denied) == 3 and all("account.confirm" in e.detail for e in denied)

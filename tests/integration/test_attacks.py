@@ -524,7 +524,7 @@ def test_administrator_cannot_become_a_caseworker(world, unconsented, path):
     finally:
         adm.close()
     # The administrator saw the code, so assume the worst: they enrol it.
-    accounts.enrol_account(root, name, view.enrolment_code, NEW_PW)
+    fingerprint = accounts.enrol_account(root, name, view.enrolment_code, NEW_PW)
     if path == "reset_password":
         with pytest.raises(WrongPassword):
             unlock(root, name, PW)  # the old slot, and its data-key copy, are gone
@@ -537,7 +537,7 @@ def test_administrator_cannot_become_a_caseworker(world, unconsented, path):
     finally:
         sess.close()
     with pytest.raises(AccessDenied):  # nor can the administrator confirm it
-        accounts.confirm_account(founding.uow(), founding.actor, name)
+        accounts.confirm_account(founding.uow(), founding.actor, name, fingerprint)
 
 
 # --- 5. protected identity ------------------------------------------------------------

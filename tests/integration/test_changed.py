@@ -161,14 +161,15 @@ def _drive(root) -> Driver:
     run("admin", users.disable_user, "uno")
     ulla = run("admin", users.add_user, users.UserInput("ulla", "Ulla", Role.SOCIAL_WORKER,
                                                         Agency.CITY, unit.id))
-    accounts.enrol_account(root, "ulla", ulla.enrolment_code, PW, clock=admin.clock)
+    fingerprint = accounts.enrol_account(root, "ulla", ulla.enrolment_code, PW,
+                                         clock=admin.clock)
     run("admin", users.change_own_password, ADMIN_PASSWORD, ADMIN_PASSWORD + "-ny")
     del uno
     for name, *_ in staff:
         run.s[name] = unlock(root, name, PW)
     ids = {name: run.s[name].actor.user_id for name, *_ in staff}
     run("stina", accounts.pending_confirmations)
-    run("stina", accounts.confirm_account, "ulla")
+    run("stina", accounts.confirm_account, "ulla", fingerprint)
     _casework(run, ids, unit.id)
     return run
 

@@ -25,6 +25,7 @@ from trefas_app.domain import clock
 from trefas_app import __version__, cli, paths
 from trefas_app.cli import passwords as cli_passwords
 from trefas_app.domain.enums import Agency, Role
+from trefas_app.store.keyslots import KeyFile
 
 ADMIN_PW = "Solros-vägen-nio-test"
 SARA_PW = "Granskog-och-hav-42"
@@ -100,8 +101,9 @@ def template_store(tmp_path_factory):
               "--store", root, "--user", "admin"], {"TREFAS_PASSWORD": ADMIN_PW}, name),
             (["user", "enrol", name, "--store", root],
              {"TREFAS_ENROLMENT_CODE": lambda name=name: said[name],
-              "TREFAS_NEW_PASSWORD": SARA_PW}, None),
-            (["recover", "--confirm", name, "--store", root],
+              "TREFAS_NEW_PASSWORD": SARA_PW}, f"fingerprint:{name}"),
+            (["recover", "--confirm", name, "--store", root, "--fingerprint",
+              lambda name=name: said[f"fingerprint:{name}"]],
              {"TREFAS_RECOVERY_KEY": lambda: said["recovery"]}, None)]
     with pytest.MonkeyPatch.context() as mp:
         for name in _ENV_TO_CLEAR:
@@ -113,7 +115,7 @@ def template_store(tmp_path_factory):
                 mp.setenv(name, value() if callable(value) else value)
             stdout, stderr = io.StringIO(), io.StringIO()
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                code = cli.main([str(a) for a in argv])
+                code = cli.main([str(a() if callable(a) else a) for a in argv])
             assert code == 0, stderr.getvalue()
             if keep:
                 pattern = RECOVERY_RE if keep == "recovery" else CODE_RE
@@ -647,3 +649,36 @@ def test_a_supervisor_lists_users_from_the_database(store, run):
                          password=SARA_PW)
     assert code == 0, err
     assert {u["username"] for u in json.loads(out)} == {"admin", "sara", "stina"}
+
+
+def test_a_confirmation_on_the_command_line_needs_the_fingerprint_the_person_reads_out(
+        env, run, store, monkeypatch):
+    """Review finding 8: enrol prints the fingerprint, the person can show it again,
+    pending lists it, and confirm seals the key only when it is typed and matches."""
+    code, out, err = run("user", "add", "nils", "--role", "social_worker", "--unit", "RK",
+                         "--display-name", "Nils Ny", "--store", store, "--user", "admin",
+                         password=ADMIN_PW)
+    assert code == 0, err
+    monkeypatch.setenv("TREFAS_ENROLMENT_CODE", CODE_RE.findall(out)[0])
+    code, out, err = run("user", "enrol", "nils", "--store", store, new_password=SARA_PW)
+    assert code == 0, err
+    fingerprint = CODE_RE.findall(out)[0]
+    code, out, err = run("user", "fingerprint", "--store", store, "--user", "nils",
+                         password=SARA_PW)
+    assert (code, CODE_RE.findall(out)) == (0, [fingerprint]), err
+    code, out, err = run("person", "list", "--store", store, "--user", "nils", password=SARA_PW)
+    assert code != 0 and fingerprint in err  # the waiting screen of the command line
+    code, out, err = run("user", "pending", "--json", "--store", store, "--user", "stina",
+                         password=SARA_PW)
+    assert [(p["username"], p["fingerprint"]) for p in json.loads(out)] == [
+        ("nils", fingerprint)]
+    for typed in ([], ["--fingerprint", "AAAA-BBBB-CCCC-DDDD"]):
+        code, out, err = run("user", "confirm", "nils", *typed, "--store", store, "--user",
+                             "stina", password=SARA_PW)
+        assert code != 0 and "Traceback" not in err
+        assert "ingerav" in err, err
+        assert KeyFile.load(store / "trefas.keys").find("nils").state == "awaiting"
+    code, out, err = run("user", "confirm", "nils", "--fingerprint", fingerprint.lower(),
+                         "--store", store, "--user", "stina", password=SARA_PW)
+    assert code == 0, err
+    assert KeyFile.load(store / "trefas.keys").find("nils").state == "ready"

@@ -184,8 +184,10 @@ def test_a_disabled_account_is_told_so_and_whom_to_ask(run, monkeypatch):
     assert code == 0, err
     monkeypatch.setenv("TREFAS_ENROLMENT_CODE", re.findall(
         r"^\s+([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})\s*$", out, re.M)[0])
-    assert run("user", "enrol", "sara", new_password="Granskog-och-hav-43")[0] == 0
-    assert run("user", "confirm", "sara", "--user", "stina")[0] == 0
+    code, out, err = run("user", "enrol", "sara", new_password="Granskog-och-hav-43")
+    assert code == 0, err
+    fingerprint = re.findall(r"^\s+([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})\s*$", out, re.M)[0]
+    assert run("user", "confirm", "sara", "--fingerprint", fingerprint, "--user", "stina")[0] == 0
     assert run("case", "list", "--user", "sara", password="Granskog-och-hav-43")[0] == 0
 
 

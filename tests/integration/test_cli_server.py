@@ -51,7 +51,12 @@ def test_server_set_up_and_work_from_the_command_line(run, pg_cluster, monkeypat
     code, out, err = run("server", "enrol", "stina", TREFAS_ENROLMENT_CODE=one_time,
                          TREFAS_NEW_PASSWORD=PW)
     assert code == 0, err
-    code, out, err = run("server", "confirm-first", "--db", pg_cluster.dsn(dbname=db), "stina")
+    fingerprint = out.splitlines()[-1].strip()  # what stina reads out
+    code, out, err = run("server", "confirm-first", "--db", pg_cluster.dsn(dbname=db), "stina",
+                         "--fingerprint", "AAAA-BBBB-CCCC-DDDD")
+    assert code != 0 and "Fingeravtrycket stämmer inte" in err and "Traceback" not in err
+    code, out, err = run("server", "confirm-first", "--db", pg_cluster.dsn(dbname=db), "stina",
+                         "--fingerprint", fingerprint)
     assert code == 0, err
     code, out, err = run("audit", "verify", "--user", "stina", TREFAS_PASSWORD=PW)
     assert code == 0, err

@@ -96,9 +96,9 @@ def test_a_swapped_recovery_slot_gets_no_data_key(org):
 
 def test_the_real_recovery_key_and_accounts_survive_a_rekey_with_proofs(org):
     root, recovery = org
-    _new_account(root, "nils")
+    fingerprint = _new_account(root, "nils")
     stina = unlock(root, "stina", PW)
-    accounts.confirm_account(stina.uow(), stina.actor, "nils")
+    accounts.confirm_account(stina.uow(), stina.actor, "nils", fingerprint)
     stina.keyfile.rekey_due = "removed-slot"
     admin.rekey(stina, stina.actor)
     new_key = stina.data_key

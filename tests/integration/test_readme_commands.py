@@ -16,7 +16,10 @@ environment, folder and standard input, the way a reader would type them:
   recovery key ``init`` prints answers ``recover`` (``TREFAS_RECOVERY_KEY``),
   and the one-time code ``user add``, ``user reset`` or ``recover --reset``
   prints for a user answers that user's ``user enrol``
-  (``TREFAS_ENROLMENT_CODE``), the two ways the README names besides the prompt.
+  (``TREFAS_ENROLMENT_CODE``), the two ways the README names besides the prompt;
+  the key fingerprint ``user enrol`` prints for a user (which the person reads
+  out) answers the ``--fingerprint`` of that user's ``user confirm`` or
+  ``recover --confirm`` (the README prints an example fingerprint there).
 
 Substitutions (the only differences from what is printed):
 
@@ -116,6 +119,7 @@ class Reader:
         self.passwords: dict[str, str] = {}
         self.new_passwords = 0
         self.codes: dict[str, str] = {}  # one-time codes shown, by user
+        self.fingerprints: dict[str, str] = {}  # key fingerprints enrolment showed, by user
         self.recovery_key = ""
 
     def substitute(self, text: str) -> str:
@@ -160,6 +164,9 @@ class Reader:
             env["TREFAS_ENROLMENT_CODE"] = self.codes.get(argv[2], "")
         if argv[:1] == ["recover"]:
             env["TREFAS_RECOVERY_KEY"] = self.recovery_key
+        if "--fingerprint" in argv[:-1]:  # what the person read out from their screen
+            whose = _option(argv, "--confirm") or argv[2]
+            argv[argv.index("--fingerprint") + 1] = self.fingerprints.get(whose, "")
         result = run_trefas(argv, env, self.work, stdin)
         if result.returncode == 0 and target:
             self.passwords[target] = env["TREFAS_NEW_PASSWORD"]
@@ -171,6 +178,8 @@ class Reader:
         if argv[:1] == ["init"] and RECOVERY_KEY.search(stdout):
             self.recovery_key = RECOVERY_KEY.search(stdout).group(1)
         code = ONE_TIME_CODE.search(stdout)
+        if code and tuple(argv[:2]) == ("user", "enrol"):
+            self.fingerprints[argv[2]] = code.group(1)
         if code and (tuple(argv[:2]) in (("user", "add"), ("user", "reset"))
                      or _option(argv, "--reset")):
             name = _option(argv, "--reset") or argv[2]

@@ -117,9 +117,9 @@ def test_disabling_ends_open_connections_and_log_ins(world, pg_cluster):
         code = server_accounts.open_account(admin, username="gunnar",
                                             display_name="Gunnar Gammal",
                                             role=Role.POLICE_LIAISON, unit_id=units["lpo"])
-    server_accounts.enrol(world.url, "gunnar", code, PW)
+    fingerprint = server_accounts.enrol(world.url, "gunnar", code, PW)
     with world.login("pia") as boss:
-        server_accounts.confirm(boss, "gunnar")
+        server_accounts.confirm(boss, "gunnar", fingerprint)
     victim = psycopg.connect(world.url, user="gunnar", password=PW)
     with world.login("admin") as admin:
         assert server_accounts.disable(admin, "gunnar") == 1
@@ -133,7 +133,7 @@ def test_one_time_code_only_enrols_and_an_unconfirmed_account_sees_nothing(world
     with world.login("admin") as admin:
         code = server_accounts.open_account(admin, username="nils", display_name="Nils N",
                                             role=Role.SOCIAL_WORKER, unit_id=world.ids["rk"])
-    server_accounts.enrol(world.url, "nils", code, PW)
+    fingerprint = server_accounts.enrol(world.url, "nils", code, PW)
     with pytest.raises(StoreError):
         world.login("nils", code)  # the code is spent
     with psycopg.connect(world.url, user="nils", password=PW) as conn:
@@ -142,7 +142,7 @@ def test_one_time_code_only_enrols_and_an_unconfirmed_account_sees_nothing(world
     with pytest.raises(AccessDenied, match="waiting for confirmation"):
         world.login("nils")
     with world.login("pia") as other_agency, pytest.raises(AccessDenied):
-        server_accounts.confirm(other_agency, "nils")
+        server_accounts.confirm(other_agency, "nils", fingerprint)
 
 
 def test_only_the_administrator_opens_and_disables_accounts(world):
@@ -206,7 +206,7 @@ def test_identity_cannot_be_spoofed_with_set_role_or_settings(world):
 def test_no_login_role_reads_the_store_keys_or_runs_account_steps_it_may_not(world):
     with psycopg.connect(world.url, user="sara", password=PW) as conn:
         for statement in ("SELECT * FROM trefas_private.store_keys",
-                          "SELECT trefas.account_confirm('olle')",
+                          "SELECT trefas.account_confirm('olle', 'AAAA-BBBB-CCCC-DDDD')",
                           "SELECT trefas.account_open('eve', 'x', now())"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(statement)
@@ -257,9 +257,9 @@ def test_a_password_reset_takes_the_content_grants_at_once(world):
     with world.login("admin") as admin:
         code = server_accounts.open_account(admin, username="rut", display_name="Rut R",
                                             role=Role.SOCIAL_WORKER, unit_id=world.ids["rk"])
-    server_accounts.enrol(world.url, "rut", code, PW)
+    fingerprint = server_accounts.enrol(world.url, "rut", code, PW)
     with world.login("stina") as boss:
-        server_accounts.confirm(boss, "rut")
+        server_accounts.confirm(boss, "rut", fingerprint)
         with boss.engine.connect() as conn:
             confirmed = conn.execute(text(
                 "SELECT username FROM trefas.log_chain(0, 100000) "
@@ -275,6 +275,52 @@ def test_a_password_reset_takes_the_content_grants_at_once(world):
             "SELECT count(*) FROM pg_auth_members am JOIN pg_roles u ON u.oid = am.member "
             "WHERE u.rolname = 'rut'").fetchone()[0]
     assert groups == 0
+
+
+def test_a_server_confirmation_needs_the_fingerprint_of_the_persons_own_enrolment(world):
+    """Review finding 8 on a server: the administrator saw the one-time code and
+    enrols in the person's place; the person's fingerprint (from their own
+    enrolment after a reset) is the only one a supervisor's confirmation takes."""
+    with world.login("admin") as admin:
+        code = server_accounts.open_account(admin, username="vera", display_name="Vera V",
+                                            role=Role.SOCIAL_WORKER, unit_id=world.ids["rk"])
+    admins = server_accounts.enrol(world.url, "vera", code, "Administratorns-eget-lösen-1")
+    with world.login("stina") as boss:
+        for typed in ("", "AAAA-BBBB-CCCC-DDDD"):  # what the real person cannot read out
+            with pytest.raises(AccessDenied, match="fingerprint does not match"):
+                server_accounts.confirm(boss, "vera", typed)
+    from trefas_app.server.setup import one_time_code, scram_verifier
+
+    code = one_time_code()  # the person's code did not work: the administrator resets
+    with world.login("admin") as admin, admin.engine.begin() as conn:
+        conn.execute(text("SELECT trefas.account_open(:u, :v, now() + interval '1 day')"),
+                     {"u": "vera", "v": scram_verifier(conn, "vera", code)})
+    with pytest.raises(AccessDenied, match="waiting for confirmation") as waiting:
+        world.login("vera", code)  # before enrolling: no fingerprint yet
+    theirs = server_accounts.enrol(world.url, "vera", code, PW)
+    assert theirs != admins and len(theirs) == 19
+    with pytest.raises(AccessDenied) as waiting:  # shown to the person at log-in
+        world.login("vera")
+    assert theirs in waiting.value.sv
+    with world.login("stina") as boss:
+        with pytest.raises(AccessDenied):
+            server_accounts.confirm(boss, "vera", admins)  # the old enrolment's: gone
+        from trefas_app.services import accounts as account_services  # as the window does
+
+        assert "vera" in [p.username for p in account_services.pending_confirmations(
+            boss.uow(), boss.actor)]
+        account_services.confirm_account(boss.uow(), boss.actor, "vera",
+                                         theirs.lower().replace("-", " "))
+        assert "vera" not in [p.username for p in account_services.pending_confirmations(
+            boss.uow(), boss.actor)]
+        with boss.engine.connect() as conn:
+            refused = conn.execute(text(
+                "SELECT count(*) FROM trefas.log_chain(0, 100000) WHERE action = "
+                "'access.denied' AND username = 'stina' AND detail LIKE '%account.confirm%'"
+            )).scalar()
+    assert refused == 3
+    with world.login("vera") as vera:
+        assert cases.list_cases(vera.uow(), vera.actor).total == 0
 
 
 def test_two_saves_at_the_same_instant_on_the_server_one_is_refused(world):

@@ -197,6 +197,55 @@ def test_backup_and_restore_round_trip(world):
     a.close()
 
 
+def _person_ids_and_log(root) -> tuple[list[int], list[str]]:
+    s = unlock(root, "stina", PW)
+    try:
+        ids = [r.id for r in persons.list_persons(s.uow(), s.actor).rows]
+        with Session(s.engine) as session:
+            log = list(session.scalars(select(m.AuditEvent.hash)).all())
+        return ids, log
+    finally:
+        s.close()
+
+
+def test_a_restore_refuses_rather_than_drop_what_another_session_wrote_meanwhile(
+        world, monkeypatch):
+    """Review finding 7: another session commits after the before-restore copy
+    was taken; the restore must not overwrite it (the old code did, silently)."""
+    from trefas_app.services.admin import restores
+
+    root, _ = world
+    a = unlock(root, "stina", PW)
+    info = admin.backup(a, a.actor)
+    a.close()
+    sara = unlock(root, "sara", PW)  # another session, open during the restore
+    written = {}
+    stage = restores._stage_restore
+
+    def stage_while_sara_writes(*args):
+        stage(*args)
+        written["person"] = persons.create_person(sara.uow(), sara.actor,
+                                                  persons.PersonInput("Under", "Tiden")).id
+
+    monkeypatch.setattr(restores, "_stage_restore", stage_while_sara_writes)
+    a = unlock(root, "stina", PW)
+    with pytest.raises(StoreError) as refused:  # StoreChangedDuringRestore
+        admin.restore(a, a.actor, info.path)
+    assert "inget har gått förlorat" in refused.value.sv and "nothing was lost" in refused.value.en
+    a.close()
+    assert list(root.glob("*before-restore*")) == [] and list(root.glob("*restore-new*")) == []
+    ids, log_before = _person_ids_and_log(root)
+    assert written["person"] in ids  # what sara wrote is there, and so is its log entry
+    monkeypatch.setattr(restores, "_stage_restore", stage)
+    a = unlock(root, "stina", PW)  # with no one writing meanwhile, the same restore runs
+    restored = admin.restore(a, a.actor, info.path)
+    restored.close()
+    sara.close()
+    ids, log_after = _person_ids_and_log(root)
+    assert written["person"] not in ids  # the backup is in place…
+    assert log_after[:len(log_before)] == log_before  # …and the log kept every entry
+
+
 def _damage(path: Path, offset_fraction: float = 0.5, length: int = 64) -> None:
     data = bytearray(path.read_bytes())
     start = int(len(data) * offset_fraction)

@@ -65,10 +65,13 @@ def test_a_wrong_code_is_refused_in_one_sentence(qtbot, world, unlock_dialog):
 
 def test_the_recovery_key_confirms_a_first_supervisor(qtbot, world, unlock_dialog):
     code = _code(world, "sune", Role.SUPERVISOR)
-    accounts.enrol_account(world.root, "sune", code, NEW_PW)
+    fingerprint = accounts.enrol_account(world.root, "sune", code, NEW_PW)
     dlg = unlock_dialog.open_recovery()
     dlg.key_edit.setText(world.recovery_key)
     dlg.user_edit.setText("sune")
+    assert not dlg.ok_button.isEnabled()  # confirming needs the fingerprint sune reads out
+    assert dlg.fingerprint_edit.accessibleName()
+    dlg.fingerprint_edit.setText(fingerprint)
     dlg.ok_button.click()
     qtbot.waitUntil(lambda: "bekräftad" in dlg.message.text(), timeout=WAIT)
     assert KeyFile.load(world.root / "trefas.keys").find("sune").state == "ready"
@@ -83,3 +86,37 @@ def test_the_recovery_key_gives_the_administrator_a_new_code(qtbot, world, unloc
     qtbot.waitUntil(lambda: bool(dlg.code_label.text()), timeout=WAIT)
     accounts.enrol_account(world.root, "admin", dlg.code_label.text(), NEW_PW)
     unlock(world.root, "admin", NEW_PW).close()
+
+
+def test_the_fingerprint_dialogs_are_named_and_reached_by_keyboard(qtbot, world, ctx_factory):
+    """Review finding 8: what the fingerprint adds to the window works with a
+    screen reader (every control named) and by Tab alone."""
+    from PySide6.QtCore import Qt
+
+    from trefas_app.ui import accessibility
+    from trefas_app.ui.dialogs.enrol import ConfirmAccountDialog, RecoveryDialog
+
+    pending = accounts.PendingAccount("nils", "Nils Ny", Role.SOCIAL_WORKER, "city", "RK",
+                                      None, "ABCD-EFGH-JKLM-NPQR")
+    confirm = ConfirmAccountDialog(ctx_factory(world.root), pending, "Socialsekreterare",
+                                   lambda _p: None)
+    qtbot.addWidget(confirm)
+    confirm.show()
+    assert accessibility.audit(confirm) == []
+    assert confirm.fingerprint_edit.accessibleName() == "Fingeravtryck som personen läser upp"
+    assert "ABCD-EFGH-JKLM-NPQR" in confirm.expected.text()
+    confirm.fingerprint_edit.setText("abcd")
+    confirm.fingerprint_edit.setFocus(Qt.FocusReason.TabFocusReason)
+    reached = set()
+    for _ in range(8):  # what Tab does, in this dialog's own focus chain
+        reached.add(confirm.focusWidget())
+        confirm.focusNextChild()
+    assert {confirm.fingerprint_edit, confirm.ok_button} <= reached, reached
+    confirm.reject()
+    recovery = RecoveryDialog(ctx_factory(world.root))
+    qtbot.addWidget(recovery)
+    recovery.show()
+    assert accessibility.audit(recovery) == []
+    assert recovery.fingerprint_edit.accessibleName() == "Fingeravtryck som personen läser upp"
+    recovery.action_combo.setCurrentIndex(recovery.action_combo.findData("reset"))
+    assert not recovery.fingerprint_edit.isEnabled()  # a new code needs no fingerprint

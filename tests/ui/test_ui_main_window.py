@@ -66,25 +66,26 @@ def _waiting_account(world, name="nils"):
                                        "RK")
     finally:
         adm.close()
-    accounts.enrol_account(world.root, name, view.enrolment_code, PW)
+    return accounts.enrol_account(world.root, name, view.enrolment_code, PW)
 
 
 def test_an_account_waiting_for_confirmation_sees_only_who_must_confirm(qtbot, window,
                                                                         world):
-    _waiting_account(world)
+    fingerprint = _waiting_account(world)
     unlock_as(qtbot, window, "nils")
     assert window.nav_keys() == ["waiting"]
     screen = window.current_screen()
     assert "väntar på bekräftelse från Stina Ek" in screen.message.text()
+    assert fingerprint in screen.fingerprint.text()  # to read out to the supervisor
+    assert screen.fingerprint.accessibleName()
     assert window.show_screen("cases") is None
     assert not window.emergency_action.isVisible()
 
 
 def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
     from trefas_app.store.keyslots import KeyFile
-    from trefas_app.ui import common
 
-    _waiting_account(world)
+    fingerprint = _waiting_account(world)
     unlock_as(qtbot, window, "stina")
     dash = window.current_screen()  # the dashboard says that someone waits
     qtbot.waitUntil(lambda: "Nils Ny" in dash.accounts_banner.text(), timeout=10_000)
@@ -94,8 +95,18 @@ def test_a_supervisor_confirms_in_the_window(qtbot, window, world, monkeypatch):
     screen = window.show_screen("accounts")
     qtbot.waitUntil(lambda: [p.username for p in screen.pending] == ["nils"], timeout=10_000)
     screen.table.selectRow(0)
-    monkeypatch.setattr(common, "ask", lambda *a: True)
+    assert screen.table.item(0, 4).text() == fingerprint
     screen.confirm_selected()
+    dialog = screen.confirm_dialog
+    assert fingerprint in dialog.expected.text()
+    assert dialog.fingerprint_edit.accessibleName() and not dialog.ok_button.isEnabled()
+    qtbot.keyClicks(dialog.fingerprint_edit, "AAAA-BBBB-CCCC-DDDD")  # misheard: refused
+    qtbot.keyClick(dialog.fingerprint_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "stämmer inte" in dialog.message.text(), timeout=10_000)
+    assert KeyFile.load(world.root / "trefas.keys").find("nils").state == "awaiting"
+    dialog.fingerprint_edit.clear()
+    qtbot.keyClicks(dialog.fingerprint_edit, fingerprint.lower())  # by keyboard alone
+    qtbot.keyClick(dialog.fingerprint_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "bekräftad" in screen.result.text(), timeout=10_000)
     assert KeyFile.load(world.root / "trefas.keys").find("nils").state == "ready"
     qtbot.waitUntil(lambda: screen.pending == [], timeout=10_000)

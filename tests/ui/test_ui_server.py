@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 
+import psycopg
 import pytest
 from PySide6.QtWidgets import QWizard
 
@@ -169,8 +170,55 @@ def test_first_log_in_with_the_one_time_code_against_the_server(
     dlg.repeat_edit.setText(PW)
     dlg.submit()
     qtbot.waitUntil(lambda: dlg.done_ok, timeout=WAIT)
-    with pytest.raises(AccessDenied, match="confirmation"):  # her password; not confirmed yet
+    with pytest.raises(AccessDenied, match="confirmation") as waiting:  # not confirmed yet
         connect(served.url, "nora", PW)
+    with psycopg.connect(served.url, user="nora", password=PW) as conn:
+        fingerprint = conn.execute("SELECT trefas.account_fingerprint()").fetchone()[0]
+    assert len(fingerprint) == 19 and fingerprint in waiting.value.sv  # to read out
+    window = MainWindow(ctx)  # the window's log-in says it too
+    qtbot.addWidget(window)
+    window.start(username="nora")
+    dialog = window._unlock_dialog
+    dialog.password_edit.setText(PW)
+    dialog.try_unlock()
+    qtbot.waitUntil(lambda: not dialog._busy and fingerprint in dialog.message.text(),
+                    timeout=WAIT)
+    window.close()
+
+
+def test_a_supervisor_confirms_in_the_window_against_the_server(qtbot, ctx_factory, tmp_path,
+                                                                served):
+    """Review finding 8 on a server, in the window: the confirm dialog sends the
+    fingerprint the person read out; a wrong one is refused."""
+    from PySide6.QtCore import Qt
+
+    from trefas_app.services import accounts
+    from trefas_app.ui.dialogs.enrol import ConfirmAccountDialog
+
+    with served.login("admin") as admin:
+        code = server_accounts.open_account(admin, username="otto", display_name="Otto O",
+                                            role=Role.SOCIAL_WORKER, unit_id=served.ids["rk"])
+    fingerprint = server_accounts.enrol(served.url, "otto", code, PW)
+    ctx = server_ctx(ctx_factory, tmp_path, served.url)
+    log_in(qtbot, ctx, "stina")
+    got = []
+    ctx.run(accounts.pending_confirmations, on_done=got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=WAIT)
+    pending = next(p for p in got[0] if p.username == "otto")
+    confirmed = []
+    dlg = ConfirmAccountDialog(ctx, pending, "Socialsekreterare", confirmed.append)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert not dlg.expected.isVisible()
+    qtbot.keyClicks(dlg.fingerprint_edit, "AAAA-BBBB-CCCC-DDDD")
+    qtbot.keyClick(dlg.fingerprint_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "stämmer inte" in dlg.message.text(), timeout=WAIT)
+    dlg.fingerprint_edit.clear()
+    qtbot.keyClicks(dlg.fingerprint_edit, fingerprint)
+    qtbot.keyClick(dlg.fingerprint_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: confirmed == [pending], timeout=WAIT)
+    with served.login("otto") as otto:
+        assert otto.actor.username == "otto"
 
 
 # -- other desktops' changes ---------------------------------------------------------------

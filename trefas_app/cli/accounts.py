@@ -107,18 +107,54 @@ def cmd_user_enrol(args: argparse.Namespace) -> int:
     code = obtain_password(opt(args, "code_file"), ENROLMENT_CODE_ENV,
                            t("Engångskod: ", "One-time code: "))
     password = new_password(args, name)
-    accounts.enrol_account(root, name, code, password)
+    fingerprint = accounts.enrol_account(root, name, code, password)
     out(t("Ditt lösenord är valt. Kontot väntar nu på bekräftelse från en arbetsledare i din "
           "myndighet.", "Your password is set. The account now waits for confirmation from "
           "a supervisor of your agency."))
+    _print_fingerprint(fingerprint)
     return EXIT_OK
+
+
+def _print_fingerprint(fingerprint: str) -> None:
+    out(t("Ditt fingeravtryck (läs upp det för den som bekräftar kontot, som ska skriva in "
+          "det):", "Your fingerprint (read it out to whoever confirms the account; they must "
+          "type it in):"))
+    out(f"    {fingerprint}")
+
+
+def cmd_user_fingerprint(args: argparse.Namespace) -> int:
+    """The person's own key fingerprint, from the private key their password
+    opens (not from the key file), for the one who confirms them."""
+    with session(args) as store:
+        fingerprint = getattr(store, "key_fingerprint", "")
+    if not fingerprint:
+        raise ValidationError("Ditt konto väntar inte på bekräftelse; det finns inget "
+                              "fingeravtryck att läsa upp.",
+                              "Your account is not waiting for confirmation; there is no "
+                              "fingerprint to read out.")
+    _print_fingerprint(fingerprint)
+    return EXIT_OK
+
+
+def _typed_fingerprint(args: argparse.Namespace) -> str:
+    """The fingerprint the person read out (``--fingerprint``): required."""
+    given = (opt(args, "fingerprint") or "").strip()
+    if not given:
+        raise ValidationError(
+            "Ange --fingerprint med det fingeravtryck som personen läser upp från sin egen "
+            "skärm (det visades när hen valde lösenord och visas när hen loggar in). Kontot "
+            "bekräftas bara om det stämmer.",
+            "Give --fingerprint with the fingerprint the person reads out from their own "
+            "screen (shown when they chose their password, and when they log in). The "
+            "account is confirmed only if it matches.")
+    return given
 
 
 def cmd_user_confirm(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
     name = args.username.strip().lower()
-    as_user(args, accounts.confirm_account, name)
+    as_user(args, accounts.confirm_account, name, _typed_fingerprint(args))
     out(t(f"Kontot {name} är bekräftat och når nu ärendeinnehåll enligt sin roll.",
           f"The account {name} is confirmed and now reaches case content by its role."))
     return EXIT_OK
@@ -128,9 +164,20 @@ def cmd_user_pending(args: argparse.Namespace) -> int:
     from trefas_app.services import accounts
 
     waiting = as_user(args, accounts.pending_confirmations)
+    if opt(args, "json"):
+        print_json([{"username": p.username, "display_name": p.display_name,
+                     "role": p.role.value, "unit_name": p.unit_name,
+                     "fingerprint": p.fingerprint} for p in waiting])
+        return EXIT_OK
     print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
-                 t("Enhet", "Unit")],
-                [(p.username, p.display_name, p.role, p.unit_name) for p in waiting])
+                 t("Enhet", "Unit"), t("Fingeravtryck", "Fingerprint")],
+                [(p.username, p.display_name, p.role, p.unit_name, p.fingerprint)
+                 for p in waiting])
+    if waiting:
+        out(t("Bekräfta bara om personen läser upp samma fingeravtryck från sin egen skärm "
+              "(”trefas user confirm NAMN --fingerprint …”).",
+              "Confirm only if the person reads out the same fingerprint from their own "
+              "screen ('trefas user confirm NAME --fingerprint …')."))
     return EXIT_OK
 
 
@@ -155,7 +202,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
         raise ValidationError("Ange --confirm NAMN eller --reset NAMN.",
                               "Give --confirm NAME or --reset NAME.")
     name = args.confirm.strip().lower()
-    accounts.confirm_with_recovery_key(root, key, name)
+    accounts.confirm_with_recovery_key(root, key, name, _typed_fingerprint(args))
     out(t(f"Kontot {name} är bekräftat med återställningsnyckeln. Det står i loggen och "
           "visas för varje arbetsledare vid nästa inloggning.",
           f"The account {name} is confirmed with the recovery key. It is in the log and is "
@@ -246,11 +293,18 @@ def register(commands: Commands) -> None:
     p = add(users, "confirm", cmd_user_confirm,
             "bekräfta ett konto (arbetsledare i samma myndighet)", [acting], "user confirm")
     p.add_argument("username", metavar="NAME")
-    add(users, "pending", cmd_user_pending, "konton som väntar på din bekräftelse", [acting],
-        "user pending")
+    p.add_argument("--fingerprint", metavar="CODE", default=SUPPRESS,
+                   help="fingeravtrycket som personen läser upp från sin skärm")
+    add(users, "pending", cmd_user_pending, "konton som väntar på din bekräftelse",
+        [acting, as_json], "user pending")
+    add(users, "fingerprint", cmd_user_fingerprint,
+        "visa din nyckels fingeravtryck (konto som väntar på bekräftelse)", [acting],
+        "user fingerprint")
     p = add(commands.sub, "recover", cmd_recover,
             "bekräfta ett konto, eller ge det en ny engångskod, med återställningsnyckeln", [])
     p.add_argument("--confirm", metavar="NAME", default=SUPPRESS)
+    p.add_argument("--fingerprint", metavar="CODE", default=SUPPRESS,
+                   help="med --confirm: fingeravtrycket som personen läser upp")
     p.add_argument("--reset", metavar="NAME", default=SUPPRESS)
     p.add_argument("--recovery-key-file", metavar="FILE", default=SUPPRESS)
 

@@ -43,7 +43,14 @@ def _cli() -> SimpleNamespace:
         session=sessions.session, out=output.out, t=output.t, EXIT_OK=output.EXIT_OK,
         new_password=passwords.new_password, obtain_password=passwords.obtain_password,
         ENROLMENT_CODE_ENV=passwords.ENROLMENT_CODE_ENV, opt=arguments.opt,
-        print_enrolment_code=accounts._print_enrolment_code)
+        print_enrolment_code=accounts._print_enrolment_code,
+        print_fingerprint=accounts._print_fingerprint,
+        typed_fingerprint=accounts._typed_fingerprint)
+
+
+def _fingerprint_option(parser) -> None:
+    parser.add_argument("--fingerprint", metavar="CODE", default=argparse.SUPPRESS,
+                        help="fingeravtrycket som personen läser upp (visades vid enrol)")
 
 
 def _require_server(args: argparse.Namespace) -> str:
@@ -99,7 +106,7 @@ def cmd_server_confirm_first(args: argparse.Namespace) -> int:
     cli = _cli()
     from trefas_app.server.setup import confirm_first
 
-    group = confirm_first(args.db, args.username.strip().lower())
+    group = confirm_first(args.db, args.username.strip().lower(), cli.typed_fingerprint(args))
     cli.out(cli.t(f"{args.username} är bekräftad som arbetsledare ({group}).",
                   f"{args.username} is confirmed as a supervisor ({group})."))
     return cli.EXIT_OK
@@ -127,11 +134,12 @@ def cmd_server_enrol(args: argparse.Namespace) -> int:
     name = args.username.strip().lower()
     code = cli.obtain_password(cli.opt(args, "code_file"), cli.ENROLMENT_CODE_ENV,
                                cli.t("Engångskod: ", "One-time code: "))
-    server_accounts.enrol(url, name, code, cli.new_password(args, name))
+    fingerprint = server_accounts.enrol(url, name, code, cli.new_password(args, name))
     cli.out(cli.t("Ditt lösenord är valt. Kontot väntar nu på bekräftelse från en "
                   "arbetsledare i din myndighet.",
                   "Your password is set. The account now waits for confirmation from a "
                   "supervisor of your agency."))
+    cli.print_fingerprint(fingerprint)
     return cli.EXIT_OK
 
 
@@ -142,7 +150,7 @@ def cmd_server_confirm(args: argparse.Namespace) -> int:
     _require_server(args)
     name = args.username.strip().lower()
     with cli.session(args) as store:
-        server_accounts.confirm(store, name)
+        server_accounts.confirm(store, name, cli.typed_fingerprint(args))
     cli.out(cli.t(f"Kontot {name} är bekräftat.", f"The account {name} is confirmed."))
     return cli.EXIT_OK
 
@@ -208,6 +216,7 @@ def register(subparsers, parents=()) -> None:
             "bekräfta en myndighets första arbetsledare (som den som körde init)")
     db(p, "databasens adress, som vid init")
     p.add_argument("username", metavar="NAME", help="kontots användarnamn")
+    _fingerprint_option(p)
 
     p = add("add-user", cmd_server_add_user, "lägg upp ett konto med engångskod (administratör)")
     p.add_argument("username", metavar="NAME", help="användarnamnet (och inloggningsrollen)")
@@ -227,6 +236,7 @@ def register(subparsers, parents=()) -> None:
 
     p = add("confirm", cmd_server_confirm, "bekräfta ett konto i din myndighet (arbetsledare)")
     p.add_argument("username", metavar="NAME", help="kontots användarnamn")
+    _fingerprint_option(p)
     acting(p)
 
     p = add("disable", cmd_server_disable,

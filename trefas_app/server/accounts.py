@@ -5,9 +5,13 @@ over", docs/server.md).
   password is a one-time code, ``VALID UNTIL`` three days on, member of no
   group — it can log in only to enrol.
 * ``trefas user enrol``: the person logs in with the code and sets their own
-  password (no expiry). Still no group: they see nothing.
-* A supervisor of the same agency confirms: the login role joins
-  ``trefas_role_<role>``; from then on the row rules apply to it.
+  password (no expiry). Still no group: they see nothing. The server records
+  a fingerprint of that enrolment (of the SCRAM verifier it set), shown to
+  the person to read out.
+* A supervisor of the same agency confirms, typing the fingerprint the person
+  reads out: the login role joins ``trefas_role_<role>`` only if it is that
+  enrolment's (so not one the administrator, who saw the one-time code, made
+  in the person's place); from then on the row rules apply to it.
 * Disabling: ``NOLOGIN`` and every open connection of the role ended at once.
 
 The role steps run in SECURITY DEFINER functions owned by
@@ -18,6 +22,7 @@ server only as SCRAM verifiers computed on the desktop.
 from __future__ import annotations
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock
@@ -28,6 +33,8 @@ from trefas_app.store import audit
 from trefas_app.store import models as m
 from trefas_app.server.connection import ServerStore, server_engine
 from trefas_app.server.setup import CODE_VALID, one_time_code, scram_verifier
+from trefas_app.server.sql import FINGERPRINT_MISMATCH
+from trefas_app.store.accounts import FingerprintMismatch
 
 
 def _require(actor: Actor, role: Role, sv: str, en: str) -> None:
@@ -65,8 +72,10 @@ def open_account(store: ServerStore, *, username: str, display_name: str, role: 
     return code
 
 
-def enrol(url: str, username: str, code: str, new_password: str) -> None:
-    """The person sets their own password, logged in with the one-time code."""
+def enrol(url: str, username: str, code: str, new_password: str) -> str:
+    """The person sets their own password, logged in with the one-time code.
+    Returns the enrolment's fingerprint, for the person to read out to the
+    supervisor who confirms them."""
     from trefas_app.domain.passwords import check_password_policy
 
     check_password_policy(new_password, username)
@@ -77,13 +86,34 @@ def enrol(url: str, username: str, code: str, new_password: str) -> None:
             conn.execute(text("SELECT trefas.account_enrol(:v)"),
                          {"v": scram_verifier(conn, username, new_password)})
             audit.append(session, clock.now_utc(), None, "account.enrol", username=username)
+            fingerprint = str(conn.execute(text("SELECT trefas.account_fingerprint()")).scalar())
             session.commit()
     finally:
         engine.dispose()
+    return fingerprint
 
 
-def confirm(store: ServerStore, username: str) -> None:
-    """A supervisor confirms an enrolled account of their own agency."""
+def unconfirmed(uow, actor: Actor) -> list[tuple[str, str, Role, str, str]]:
+    """Active accounts of the supervisor's agency whose login role is in no
+    Trefas group yet (enrolled or not: the server shows no fingerprint to
+    compare; the supervisor types the one the person reads out)."""
+    in_no_group = text(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members am "
+        "JOIN pg_catalog.pg_roles g ON g.oid = am.roleid "
+        "JOIN pg_catalog.pg_roles r ON r.oid = am.member "
+        "WHERE r.rolname = users.username AND g.rolname LIKE 'trefas\\_role\\_%')")
+    with uow:
+        return [(u.username, u.display_name, u.role, u.agency.value,
+                 u.unit.name if u.unit else "")
+                for u in uow.session.scalars(select(m.User).where(
+                    m.User.agency == actor.agency, m.User.active.is_(True),
+                    m.User.role != Role.ADMINISTRATOR, in_no_group)
+                    .order_by(m.User.display_name))]
+
+
+def confirm(store: ServerStore, username: str, fingerprint: str) -> None:
+    """A supervisor confirms an enrolled account of their own agency, with the
+    fingerprint the person reads out (a mismatch is refused and logged)."""
     actor = store.actor
     _require(actor, Role.SUPERVISOR, "Bara en arbetsledare bekräftar konton.",
              "Only a supervisor confirms accounts.")
@@ -93,8 +123,22 @@ def confirm(store: ServerStore, username: str) -> None:
             raise AccessDenied("Kontot finns inte i din myndighet.",
                                "The account is not one of your agency.")
         # The function logs the confirmation itself (also when called from psql).
-        session.execute(text("SELECT trefas.account_confirm(:u)"), {"u": username})
+        try:
+            session.execute(text("SELECT trefas.account_confirm(:u, :f)"),
+                            {"u": username, "f": fingerprint})
+        except DBAPIError as exc:
+            if FINGERPRINT_MISMATCH not in str(exc.orig):
+                raise
+            refused = user.id
+        else:
+            session.commit()
+            return
+    with Session(store.engine) as session:  # the refusal, on record
+        audit.append(session, clock.now_utc(), actor, "access.denied", subject_kind="user",
+                     subject_id=refused, detail={"attempted": "account.confirm"})
         session.commit()
+    mismatch = FingerprintMismatch()
+    raise AccessDenied(mismatch.sv, mismatch.en)
 
 
 def disable(store: ServerStore, username: str) -> int:

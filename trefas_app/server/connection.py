@@ -240,6 +240,19 @@ class ServerStore:
             raise StoreError("Lagringsplatsen är låst.", "The store is locked.")
         return UnitOfWork(self, self.clock)
 
+    def confirm_account(self, username: str, fingerprint: str) -> None:
+        """The server's confirmation, for ``services.accounts.confirm_account``
+        (the services layer does not import the server's modules)."""
+        from trefas_app.server.accounts import confirm
+
+        confirm(self, username, fingerprint)
+
+    def unconfirmed_accounts(self, uow, actor) -> list:
+        """For ``services.accounts.pending_confirmations`` on a server."""
+        from trefas_app.server.accounts import unconfirmed
+
+        return unconfirmed(uow, actor)
+
     def after_commit(self, seq: int | None = None) -> None:
         """Nothing to do per commit: checkpoints are written at log-out."""
 
@@ -302,14 +315,25 @@ def connect(url: str, username: str, password: str,
     except SQLAlchemyError as exc:
         engine.dispose()
         if refused_by_server(exc):  # a login role of no group: not confirmed yet
-            raise AccessDenied(
-                "Kontot väntar på bekräftelse från en arbetsledare i din myndighet.",
-                "The account is waiting for confirmation by a supervisor of your "
-                "agency.") from exc
+            from trefas_app.store.keyless import AwaitingConfirmation
+
+            raise AwaitingConfirmation([], _own_fingerprint(url, username, password)) from exc
         raise
     except BaseException:
         engine.dispose()
         raise
+
+
+def _own_fingerprint(url: str, username: str, password: str) -> str:
+    """The fingerprint of this login role's enrolment ("" if none), to read out."""
+    engine = server_engine(url, username, password)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text("SELECT trefas.account_fingerprint()")).scalar() or "")
+    except SQLAlchemyError:
+        return ""
+    finally:
+        engine.dispose()
 
 
 def _log_in(engine: Engine, params: dict, clock: Callable[[], dt.datetime]) -> ServerStore:

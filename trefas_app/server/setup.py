@@ -147,13 +147,15 @@ def _install_functions(conn: Connection) -> None:
         GRANT EXECUTE ON FUNCTION trefas.store_key(text) TO {workers};
         GRANT EXECUTE ON FUNCTION trefas.account_open(text, text, timestamptz),
             trefas.account_disable(text) TO {group_role(Role.ADMINISTRATOR)};
-        GRANT EXECUTE ON FUNCTION trefas.account_confirm(text) TO {group_role(Role.SUPERVISOR)};
+        GRANT EXECUTE ON FUNCTION trefas.account_confirm(text, text)
+            TO {group_role(Role.SUPERVISOR)};
         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON public.audit_events FROM PUBLIC, {everyone};
     """)
     # Enrolment is for a login role that has no group yet (log_append itself
     # refuses a role that is not a Trefas user).
     _run(conn, "GRANT USAGE ON SCHEMA trefas TO PUBLIC;"
-               "GRANT EXECUTE ON FUNCTION trefas.account_enrol(text), trefas.log_append("
+               "GRANT EXECUTE ON FUNCTION trefas.account_enrol(text), "
+               "trefas.account_fingerprint(), trefas.log_append("
                "text, text, text, text, integer, integer, text, text, text, text, text) "
                "TO PUBLIC")
 
@@ -282,11 +284,28 @@ def one_time_code() -> str:
 CODE_VALID = dt.timedelta(days=3)
 
 
-def confirm_first(url: str, username: str) -> str:
+def _check_fingerprint(conn: Connection, username: str, fingerprint: str) -> None:
+    """The server's own check (``trefas.account_check_fingerprint``), as one sentence."""
+    from sqlalchemy.exc import DBAPIError
+
+    from trefas_app.store.accounts import FingerprintMismatch
+
+    try:
+        with conn.begin_nested():
+            conn.execute(text("SELECT trefas.account_check_fingerprint(:u, :f)"),
+                         {"u": username, "f": fingerprint})
+    except DBAPIError as exc:
+        if sql.FINGERPRINT_MISMATCH in str(exc.orig):
+            raise FingerprintMismatch() from exc
+        raise
+
+
+def confirm_first(url: str, username: str, fingerprint: str) -> str:
     """The first supervisor of an agency has nobody to confirm them: whoever
     set the server up (the owner of ``server init``'s connection) confirms
-    them, as the recovery key does on a local store. Only a supervisor; later
-    accounts are confirmed by them. Returns the group the role joined."""
+    them, as the recovery key does on a local store, with the fingerprint the
+    person reads out. Only a supervisor; later accounts are confirmed by them.
+    Returns the group the role joined."""
     params = connection_info(url)
     engine = create_engine("postgresql+psycopg://", creator=lambda: _connect(params, None, None))
     try:
@@ -296,6 +315,7 @@ def confirm_first(url: str, username: str) -> str:
             if role != Role.SUPERVISOR.value:
                 raise StoreError(f"{username} är inte en aktiv arbetsledare.",
                                  f"{username} is not an active supervisor.")
+            _check_fingerprint(conn, username, fingerprint)
             group = group_role(Role.SUPERVISOR)
             _run(conn, f"GRANT {group} TO {_ident(conn, username)}")
             setup_role = conn.execute(text("SELECT session_user")).scalar()

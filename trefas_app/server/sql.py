@@ -132,6 +132,50 @@ def _is_admin() -> str:
 # the SCRAM verifier libpq computes (PQencryptPasswordConn), so neither the
 # server log nor pgaudit ever holds one.
 ACCOUNTS = f"""
+-- The fingerprint of each enrolment (docs/accounts.md, the security review's
+-- finding 8): the person reads it out, the confirming supervisor types it.
+CREATE TABLE IF NOT EXISTS trefas.account_fingerprints (
+    username text PRIMARY KEY,
+    fingerprint text NOT NULL
+);
+ALTER TABLE trefas.account_fingerprints OWNER TO {ACCOUNT_MANAGER};
+REVOKE ALL ON trefas.account_fingerprints FROM PUBLIC;
+DROP FUNCTION IF EXISTS trefas.account_confirm(text);
+
+-- Sixteen characters in four groups (80 bits) of SHA-256 over the user name
+-- and the SCRAM verifier the enrolment set (its salt is random, so every
+-- enrolment has its own), in the alphabet of the one-time codes.
+CREATE OR REPLACE FUNCTION trefas.account_fingerprint_of(p_username text, p_verifier text)
+RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
+DECLARE
+    v_bits bit(80) := ('x' || pg_catalog.encode(pg_catalog.substring(pg_catalog.sha256(
+        pg_catalog.convert_to('trefas-enrolment:v1:' || p_username || ':' || p_verifier,
+                              'UTF8')), 1, 10), 'hex'))::bit(80);
+    v_out text := '';
+BEGIN
+    FOR i IN 0..15 LOOP
+        IF i > 0 AND i % 4 = 0 THEN
+            v_out := v_out || '-';
+        END IF;
+        v_out := v_out || pg_catalog.substr('ABCDEFGHJKLMNPQRSTUVWXYZ23456789',
+            pg_catalog.substring(v_bits, i * 5 + 1, 5)::bit(5)::integer + 1, 1);
+    END LOOP;
+    RETURN v_out;
+END $$;
+
+CREATE OR REPLACE FUNCTION trefas.account_fingerprint_normal(p_text text) RETURNS text
+LANGUAGE sql IMMUTABLE SET search_path = '' AS $$
+    SELECT pg_catalog.upper(pg_catalog.regexp_replace(coalesce(p_text, ''), '[^A-Za-z0-9]',
+                                                      '', 'g'))
+$$;
+
+-- The fingerprint of one's own enrolment (to read out; also before any group).
+CREATE OR REPLACE FUNCTION trefas.account_fingerprint() RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+    SELECT f.fingerprint FROM trefas.account_fingerprints f
+     WHERE f.username = session_user::text
+$$;
+
 CREATE OR REPLACE FUNCTION trefas.account_check_name(p_username text) RETURNS void
 LANGUAGE plpgsql IMMUTABLE SET search_path = '' AS $$
 BEGIN
@@ -152,6 +196,7 @@ BEGIN
         RAISE EXCEPTION 'trefas: only an administrator opens accounts';
     END IF;
     PERFORM trefas.account_check_name(p_username);
+    DELETE FROM trefas.account_fingerprints f WHERE f.username = p_username;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = p_username) THEN
         -- A reset: the content grants go at once; only a confirmation brings
         -- them back (docs/accounts.md).
@@ -176,10 +221,15 @@ BEGIN
     PERFORM trefas.account_check_name(session_user::text);
     EXECUTE pg_catalog.format('ALTER ROLE %I PASSWORD %L VALID UNTIL %L',
                               session_user, p_verifier, 'infinity');
+    INSERT INTO trefas.account_fingerprints (username, fingerprint)
+    VALUES (session_user::text, trefas.account_fingerprint_of(session_user::text, p_verifier))
+    ON CONFLICT (username) DO UPDATE SET fingerprint = EXCLUDED.fingerprint;
 END $$;
 
--- A supervisor of the same agency confirms: the account joins its role's group.
-CREATE OR REPLACE FUNCTION trefas.account_confirm(p_username text) RETURNS void
+-- A supervisor of the same agency confirms, typing the fingerprint the person
+-- reads out: the account joins its role's group only if it is that enrolment's.
+CREATE OR REPLACE FUNCTION trefas.account_confirm(p_username text, p_fingerprint text)
+RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = '' AS $$
 DECLARE
     v_role text; v_agency text; v_my_agency text; v_id integer;
@@ -194,12 +244,27 @@ BEGIN
     IF v_role IS NULL OR v_agency IS DISTINCT FROM v_my_agency THEN
         RAISE EXCEPTION 'trefas: % is not an active user of your agency', p_username;
     END IF;
+    PERFORM trefas.account_check_fingerprint(p_username, p_fingerprint);
     EXECUTE pg_catalog.format('GRANT %I TO %I', '{ROLE_PREFIX}' || v_role, p_username);
     -- On record in the same transaction, whoever calls this (program or psql).
     PERFORM trefas.log_append(
         pg_catalog.to_char(pg_catalog.now() AT TIME ZONE 'UTC',
                            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
         'account.confirm', 'user', v_id::text, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+END $$;
+
+-- Refuses a fingerprint that is not the one of the account's enrolment.
+CREATE OR REPLACE FUNCTION trefas.account_check_fingerprint(p_username text,
+                                                            p_fingerprint text) RETURNS void
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE v_expected text;
+BEGIN
+    SELECT f.fingerprint INTO v_expected FROM trefas.account_fingerprints f
+     WHERE f.username = p_username;
+    IF v_expected IS NULL OR trefas.account_fingerprint_normal(v_expected)
+            IS DISTINCT FROM trefas.account_fingerprint_normal(p_fingerprint) THEN
+        RAISE EXCEPTION 'trefas: fingerprint mismatch for %', p_username;
+    END IF;
 END $$;
 
 -- Disabling takes effect at once: no new log-in, open connections ended.
@@ -227,4 +292,7 @@ END $$;
 """
 
 ACCOUNT_FUNCTIONS = ("account_open(text, text, timestamptz)", "account_enrol(text)",
-                     "account_confirm(text)", "account_disable(text)")
+                     "account_confirm(text, text)", "account_disable(text)",
+                     "account_fingerprint()", "account_check_fingerprint(text, text)")
+#: What the server says when a typed fingerprint is not the enrolment's.
+FINGERPRINT_MISMATCH = "trefas: fingerprint mismatch"

@@ -19,17 +19,15 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trefas_app.domain.actor import Actor
+from trefas_app.domain.actor import RECOVERY_ACTOR, Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
 from trefas_app.services.users import _remove_slot_from_backups
 from trefas_app.store import accounts as slots
 from trefas_app.store import models as m
-from trefas_app.store.account_sync import REKEY_REMOVED_SLOT
+from trefas_app.store.account_sync import REKEY_REMOVED_SLOT, expect_new_identity
 from trefas_app.store.keyslots import AWAITING, KeyFile
 from trefas_app.store.uow import UnitOfWork, utc_now
-
-RECOVERY_ACTOR = "återställningsnyckeln"
 
 
 @dataclass(frozen=True)
@@ -40,13 +38,17 @@ class PendingAccount:
     agency: str
     unit_name: str
     enrolled_at: str | None
+    #: Of the public key the key file holds now: to compare with what the
+    #: person reads out from their own screen (the confirmation checks it).
+    fingerprint: str = ""
 
 
 def enrol_account(root: Path, username: str, code: str, password: str,
-                  clock: Callable[[], dt.datetime] = utc_now, kdf=None) -> None:
+                  clock: Callable[[], dt.datetime] = utc_now, kdf=None) -> str:
     """``trefas user enrol`` / the unlock dialog's first log-in: the one-time
     code and a password of the person's own choosing. Wrong codes are
-    throttled like wrong passwords and logged."""
+    throttled like wrong passwords and logged. Returns the new key's
+    fingerprint, for the person to read out to whoever confirms them."""
     from trefas_app.store.store import StorePaths, check_throttle
 
     paths = StorePaths(Path(root))
@@ -54,7 +56,8 @@ def enrol_account(root: Path, username: str, code: str, password: str,
     check_throttle(keyfile, username, clock)
     try:
         with KeyFile.locked_update(paths.keys) as fresh:
-            slots.enrol(fresh, username, code, password, clock(), kdf)
+            slot = slots.enrol(fresh, username, code, password, clock(), kdf)
+            fingerprint = slots.slot_fingerprint(fresh.store_id, slot)
     except WrongPassword:
         keyfile.record_failure(username, "account.enrol_failed")
         raise
@@ -63,6 +66,7 @@ def enrol_account(root: Path, username: str, code: str, password: str,
             fresh.log_event("account.enrol_expired", username,
                             clock().astimezone(dt.timezone.utc).isoformat())
         raise
+    return fingerprint
 
 
 def _target(session: Session, username: str) -> m.User:
@@ -90,9 +94,15 @@ def _follow_key_file(uow: UnitOfWork) -> None:
     apply_account_list(uow.session, keyfile, uow.now())
 
 
-def confirm_account(uow: UnitOfWork, actor: Actor, username: str) -> None:
+def confirm_account(uow: UnitOfWork, actor: Actor, username: str, fingerprint: str) -> None:
     """Seal the data key to an enrolled account: a supervisor of the same
-    agency, logged in with the key, who is not the account's owner."""
+    agency, logged in with the key, who is not the account's owner, and who
+    types the fingerprint the person reads out from their own screen (a
+    mismatch is refused and logged: the key may have been swapped). On a
+    server store the server's own confirmation (``server/accounts.py``) runs,
+    with the fingerprint of the person's enrolment."""
+    if getattr(uow.store, "is_server", False):
+        return uow.store.confirm_account(username, fingerprint)
     with uow:
         if actor.role != Role.SUPERVISOR or not actor.may("account.confirm"):
             raise _refuse(actor, "Bara en arbetsledare i samma myndighet kan bekräfta ett konto.",
@@ -106,8 +116,12 @@ def confirm_account(uow: UnitOfWork, actor: Actor, username: str) -> None:
         if user.id == actor.user_id:
             raise _refuse(actor, "Du kan inte bekräfta ditt eget konto.",
                           "You cannot confirm your own account.", user)
-        with uow.store.edit_keyfile() as keyfile:
-            slots.confirm(keyfile, username, uow.store.data_key, actor.username, uow.now())
+        try:
+            with uow.store.edit_keyfile() as keyfile:
+                slots.confirm(keyfile, username, uow.store.data_key, actor.username, uow.now(),
+                              fingerprint)
+        except slots.FingerprintMismatch as exc:
+            raise _refuse(actor, exc.sv, exc.en, user) from exc
         uow.log(actor, "account.confirm", subject_kind="user", subject_id=user.id,
                 detail={"agency": user.agency.value})
         uow.commit()
@@ -118,6 +132,8 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
     the dashboard and the "Bekräfta konto" screen); empty for other roles."""
     if actor.role != Role.SUPERVISOR:
         return []
+    if getattr(uow.store, "is_server", False):
+        return [PendingAccount(*row, None) for row in uow.store.unconfirmed_accounts(uow, actor)]
     with uow:
         keyfile = KeyFile.load(uow.store.paths.keys)
         waiting = {s.username: s for s in keyfile.account_slots() if s.state == AWAITING}
@@ -129,25 +145,31 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
             m.User.username.in_(list(waiting)), m.User.agency == actor.agency,
             m.User.active.is_(True)).order_by(m.User.display_name)).all()
         return [PendingAccount(u.username, u.display_name, u.role, u.agency.value,
-                               u.unit.name if u.unit else "", None) for u in rows]
+                               u.unit.name if u.unit else "", None,
+                               slots.slot_fingerprint(keyfile.store_id, waiting[u.username]))
+                for u in rows]
 
 
 def confirm_at_setup(store, username: str) -> None:
     """Confirm an account from the session that created the store (which made
     the recovery key and so holds the same authority); for the demonstration
-    and scripted installs. Logged as a confirmation by the recovery key."""
+    and scripted installs, where that same program run enrolled the account
+    (so the fingerprint is the one in the key file). Logged as a confirmation
+    by the recovery key."""
     if not getattr(store, "setup_recovery_key", None):
         raise AccessDenied("Bara den session som skapade lagringsplatsen kan göra detta.",
                            "Only the session that created the store can do this.")
-    _confirm_by_recovery(store, username)
+    _confirm_by_recovery(store, username, slots.slot_fingerprint(
+        store.store_id, KeyFile.load(store.paths.keys).find(username)))
 
 
-def _confirm_by_recovery(store, username: str) -> None:
+def _confirm_by_recovery(store, username: str, fingerprint: str) -> None:
     with store.uow() as uow:
         _follow_key_file(uow)
         user = _target(uow.session, username)
         with store.edit_keyfile() as keyfile:
-            slots.confirm(keyfile, username, store.data_key, RECOVERY_ACTOR, uow.now())
+            slots.confirm(keyfile, username, store.data_key, RECOVERY_ACTOR, uow.now(),
+                          fingerprint)
         uow.log(None, "account.confirm_recovery", username=RECOVERY_ACTOR,
                 subject_kind="user", subject_id=user.id,
                 detail={"role": user.role.value, "agency": user.agency.value})
@@ -155,15 +177,17 @@ def _confirm_by_recovery(store, username: str) -> None:
 
 
 def confirm_with_recovery_key(root: Path, recovery_key: str, username: str,
+                              fingerprint: str,
                               clock: Callable[[], dt.datetime] = utc_now) -> None:
-    """``trefas recover --confirm NAME``: the first supervisor of an agency, or
-    a new one when none is left, confirmed with the recovery key. Logged
+    """``trefas recover --confirm NAME --fingerprint CODE``: the first
+    supervisor of an agency, or a new one when none is left, confirmed with
+    the recovery key and the fingerprint the person reads out. Logged
     loudly; every supervisor sees it at their next log-in."""
     from trefas_app.store.store import unlock_with_recovery_key
 
     store = unlock_with_recovery_key(root, recovery_key, clock)
     try:
-        _confirm_by_recovery(store, username)
+        _confirm_by_recovery(store, username, fingerprint)
     finally:
         store.close()
 
@@ -185,6 +209,8 @@ def reset_with_recovery_key(root: Path, recovery_key: str, username: str,
                                              RECOVERY_ACTOR, None, uow.now())
                 if old.sealed_data_key:  # the old password must open nothing new
                     keyfile.rekey_due = keyfile.rekey_due or REKEY_REMOVED_SLOT
+                if old.kind == "admin":  # may sign accounts again once re-enrolled
+                    expect_new_identity(uow.session, username, keyfile.find(username))
             _remove_slot_from_backups(store, username)
             uow.log(None, "account.reset_recovery", username=RECOVERY_ACTOR,
                     subject_kind="user", subject_id=user.id, detail={"role": user.role.value})

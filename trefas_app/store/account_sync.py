@@ -216,16 +216,56 @@ def apply_account_list(session: Session, keyfile: KeyFile, now: dt.datetime) -> 
                          subject_id=user.id, detail={"by": "key file"})
 
 
+#: store_meta key prefix: an administrator the recovery key gave a new code;
+#: the value names the slot (id and creation time) whose enrolment is trusted.
+IDENTITY_RESET_PREFIX = "admin_identity_reset:"
+
+
+def expect_new_identity(session: Session, username: str, slot) -> None:
+    """The recovery key reset this administrator: the identity made at the
+    enrolment of exactly this new slot (same id, same creation time) will be
+    trusted in place of the old one, once, at a key holder's log-in. Nothing
+    the key file says before that enrolment is trusted."""
+    key = f"{IDENTITY_RESET_PREFIX}{username}"
+    value = f"{slot.slot_id} {slot.created_at}"
+    row = session.get(m.StoreMeta, key)
+    if row is None:
+        session.add(m.StoreMeta(key=key, value=value))
+    else:
+        row.value = value
+
+
+def _trust_reset_identity(session: Session, slot, trusted: dict[str, bytes]) -> None:
+    """A reset administrator's new identity, if this slot is the one the reset
+    made and its owner has enrolled since; the record is used up."""
+    from trefas_app.store.keyslots import READY
+
+    row = session.get(m.StoreMeta, f"{IDENTITY_RESET_PREFIX}{slot.username}")
+    if row is None or row.value != f"{slot.slot_id} {slot.created_at}":
+        return
+    if slot.kind != "admin" or slot.state != READY or not slot.identity_public:
+        return  # not enrolled yet: keep waiting
+    if slot.identity_public != trusted.get(slot.username):
+        trust_identity(session, slot.username, slot.identity_public)
+    session.delete(row)
+
+
 def trust_admin_identities(session: Session, keyfile: KeyFile) -> None:
     """Record the identity of every administrator whose account the database
-    knows (so their later signatures on new accounts are believed)."""
+    knows (so their later signatures on new accounts are believed): the first
+    one seen for a name, or the one made at the enrolment that followed a
+    reset with the recovery key (see :func:`expect_new_identity`). Another
+    identity in the key file for a trusted name is never believed."""
     trusted = trusted_identities(session)
     admins = set(session.scalars(select(m.User.username).where(
         m.User.role == Role.ADMINISTRATOR, m.User.active.is_(True))).all())
     for slot in keyfile.account_slots():
-        if slot.username in admins and slot.identity_public \
-                and slot.username not in trusted:
+        if slot.username not in admins or not slot.identity_public:
+            continue
+        if slot.username not in trusted:
             trust_identity(session, slot.username, slot.identity_public)
+        else:
+            _trust_reset_identity(session, slot, trusted)
 
 
 def strip_admin_data_keys(session: Session, keyfile: KeyFile) -> list[str]:

@@ -21,6 +21,7 @@ an identity (signing account profiles), never the data key.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import json
 import secrets
@@ -70,6 +71,41 @@ def _code_check(slot: Slot, store_id: str, code: str) -> bytes:
                       slot.kdf)
 
 
+class FingerprintMismatch(StoreError):
+    def __init__(self):
+        super().__init__(
+            "Fingeravtrycket stämmer inte med kontots nyckel, så kontot bekräftas inte. Be "
+            "personen läsa upp fingeravtrycket från sin skärm igen. Stämmer det ändå inte kan "
+            "nyckeln ha bytts ut efter att personen valde sitt lösenord: bekräfta inte, utan "
+            "be administratören ge personen en ny engångskod.",
+            "The fingerprint does not match the account's key, so the account is not "
+            "confirmed. Ask the person to read out the fingerprint on their screen again. If "
+            "it still does not match, the key may have been swapped after the person chose "
+            "their password: do not confirm; ask the administrator for a new one-time code.")
+
+
+def key_fingerprint(store_id: str, slot_id: str, public: bytes) -> str:
+    """Sixteen characters (80 bits) in four groups naming an account's public
+    key: the person reads it out from their own screen (computed from the
+    private key their password opens), the confirming supervisor types it,
+    and the data key is sealed only to a key with that fingerprint."""
+    digest = hashlib.sha256(b"trefas-key-fingerprint:v1:" + store_id.encode() + b":"
+                            + slot_id.encode() + b":" + public).digest()
+    number = int.from_bytes(digest[:10], "big")
+    chars = "".join(_CODE_ALPHABET[(number >> (5 * i)) & 31] for i in range(15, -1, -1))
+    return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
+
+
+def slot_fingerprint(store_id: str, slot: Slot) -> str:
+    """The fingerprint of the public key the key file holds for ``slot``."""
+    return key_fingerprint(store_id, slot.slot_id, slot.public)
+
+
+def own_fingerprint(store_id: str, slot: Slot, private: X25519PrivateKey) -> str:
+    """The fingerprint of the person's own key (not of what the file says)."""
+    return key_fingerprint(store_id, slot.slot_id, _raw(private.public_key()))
+
+
 def identity_of(private: X25519PrivateKey) -> Ed25519PrivateKey:
     """An administrator's signing identity, derived from the slot's private key."""
     raw = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
@@ -79,7 +115,8 @@ def identity_of(private: X25519PrivateKey) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
-def _raw(public: Ed25519PublicKey) -> bytes:
+def _raw(public) -> bytes:
+    """An Ed25519 or X25519 public key's 32 bytes."""
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -163,8 +200,10 @@ def enrol(keyfile: KeyFile, username: str, code: str, password: str, now: dt.dat
 
 
 def confirm(keyfile: KeyFile, username: str, data_key: bytes, by: str,
-            now: dt.datetime) -> Slot:
-    """Seal the data key to an enrolled account: the second person's step."""
+            now: dt.datetime, fingerprint: str) -> Slot:
+    """Seal the data key to an enrolled account: the second person's step,
+    only if ``fingerprint`` (read out by the person from their own screen)
+    names the public key the data key is about to be sealed to."""
     slot = keyfile.find(username)
     if slot.kind != "user":
         raise Conflict("Ett administratörskonto får aldrig nyckeln till ärendeinnehållet.",
@@ -174,6 +213,9 @@ def confirm(keyfile: KeyFile, username: str, data_key: bytes, by: str,
                        "än, eller kontot är redan bekräftat).",
                        "The account is not waiting for confirmation (the person has not "
                        "chosen a password yet, or it is already confirmed).")
+    if not hmac.compare_digest(normalise_code(fingerprint or "").encode(),
+                               normalise_code(slot_fingerprint(keyfile.store_id, slot)).encode()):
+        raise FingerprintMismatch()
     slot.state = READY
     slot.seal_data_key(keyfile.store_id, data_key)
     slot.confirmed_by, slot.confirmed_at = by, _iso(now)

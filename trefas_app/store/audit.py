@@ -60,6 +60,8 @@ def append(session: Session, now: dt.datetime, actor: Actor | None, action: str,
     object, no second read)."""
     if reason is not None:
         reason = clean(reason, LOGGED_REASON)
+    if actor is not None and not actor.is_person:  # the recovery key: a name, no user
+        actor, username = None, actor.username
     if session.get_bind().dialect.name == "postgresql":
         return _append_on_server(session, now, actor, action, subject_kind=subject_kind,
                                  subject_id=subject_id, case_id=case_id,

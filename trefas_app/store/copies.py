@@ -58,17 +58,22 @@ def online_copy(src_path: Path, dst_path: Path, data_key: bytes) -> None:
     """A consistent copy of a live database through SQLite's online backup
     API; both ends keyed with the same raw key, so pages stay encrypted. The
     copy is left in rollback-journal mode (one self-contained file)."""
-    create_private_file(dst_path)
     src = connect_raw(src_path, data_key)
     try:
-        dst = connect_raw(dst_path, data_key)
-        try:
-            src.backup(dst)
-            dst.execute("PRAGMA journal_mode = DELETE").fetchone()
-        finally:
-            dst.close()
+        online_copy_from(src, dst_path, data_key)
     finally:
         src.close()
+
+
+def online_copy_from(src, dst_path: Path, data_key: bytes) -> None:
+    """:func:`online_copy` from a connection the caller holds open."""
+    create_private_file(dst_path)
+    dst = connect_raw(dst_path, data_key)
+    try:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE").fetchone()
+    finally:
+        dst.close()
     fsync_file(dst_path)
 
 

@@ -20,18 +20,23 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied
 from trefas_app.store import change_collector
-from trefas_app.store.accounts import identity_of
+from trefas_app.store.accounts import identity_of, own_fingerprint
 from trefas_app.store.keyslots import AWAITING, READY, KeyFile, Slot
 
 
 class AwaitingConfirmation(AccessDenied):
-    def __init__(self, names: list[str]):
+    def __init__(self, names: list[str], fingerprint: str = ""):
         who = ", ".join(names) if names else "en arbetsledare i din myndighet"
         who_en = ", ".join(names) if names else "a supervisor of your agency"
+        read_out = (f" Ditt fingeravtryck är {fingerprint}: läs upp det för den som "
+                    "bekräftar kontot (hen ska skriva in det)." if fingerprint else "")
+        read_out_en = (f" Your fingerprint is {fingerprint}: read it out to whoever "
+                       "confirms the account (they must type it in)." if fingerprint else "")
         super().__init__(
-            f"Ditt konto väntar på bekräftelse från {who}. Till dess visas inget ärendeinnehåll.",
+            f"Ditt konto väntar på bekräftelse från {who}. Till dess visas inget "
+            f"ärendeinnehåll.{read_out}",
             f"Your account is waiting for confirmation from {who_en}. Until then no case "
-            "content is shown.")
+            f"content is shown.{read_out_en}")
 
 
 class NoContentKey(AccessDenied):
@@ -78,6 +83,10 @@ class KeylessSession:
         self.actor = actor_from_profile(slot)
         self.is_admin = slot.kind == "admin" or self.actor.role == Role.ADMINISTRATOR
         self.awaiting = slot.state == AWAITING
+        #: From the private key the person's password opened, never from the
+        #: key file's public key (which the administrator could have swapped).
+        self.key_fingerprint = own_fingerprint(keyfile.store_id, slot, private) \
+            if self.awaiting else ""
         self._identity = identity_of(private) if self.is_admin and slot.state == READY else None
         self._open = True
         if self._identity is not None and not slot.identity_public:
@@ -118,7 +127,8 @@ class KeylessSession:
         raise self._refusal()
 
     def _refusal(self):
-        return NoContentKey() if self.is_admin else AwaitingConfirmation(self.waiting_for())
+        return NoContentKey() if self.is_admin else AwaitingConfirmation(
+            self.waiting_for(), self.key_fingerprint)
 
     @contextmanager
     def edit_keyfile(self):

@@ -25,7 +25,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session
 
 from trefas_app.domain import clock
-from trefas_app.domain.actor import Actor
+from trefas_app.domain.actor import Actor, recovery_key_actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import (
     AccessDenied,
@@ -524,8 +524,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now, username)
         moved, invalid_events = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
+        trust_admin_identities(session, keyfile)  # a reset administrator's new identity first
         apply_account_list(session, keyfile, now)
-        trust_admin_identities(session, keyfile)
+        trust_admin_identities(session, keyfile)  # and administrators added just now
         legacy = strip_admin_data_keys(session, keyfile)
         profiles = missing_profiles(session, keyfile)
         actor = actor_of(_active_user(session, username))
@@ -556,8 +557,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,
                              clock: Callable[[], dt.datetime] = utc_now) -> "OpenStore":
-    """For when every administrator has forgotten their password: opens the
-    store as its first active administrator, logged as a recovery."""
+    """For when every administrator has forgotten their password (or every
+    supervisor is gone): opens the store with the data key. The whole session
+    is logged as the pseudo-actor ``återställningsnyckeln``, never as a person."""
     paths = StorePaths(Path(root))
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
@@ -566,13 +568,7 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
     engine = open_database(paths, keyfile, data_key)
     try:
         with Session(engine) as session:
-            admin = session.scalars(select(m.User).where(m.User.role == Role.ADMINISTRATOR,
-                                                         m.User.active.is_(True))
-                                    .order_by(m.User.id)).first()
-            if admin is None:
-                raise StoreError("Lagringsplatsen har ingen aktiv administratör.",
-                                 "The store has no active administrator.")
-            actor = actor_of(admin)
+            actor = recovery_key_actor()
             now = clock()
             alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now)
             alarms += _login_entries(session, paths, keyfile, actor, now)

@@ -80,7 +80,7 @@ class UnitOfWork:
     def _require_active_user(self) -> None:
         """A user disabled while logged in loses access at their next action."""
         actor = getattr(self.store, "actor", None)
-        if actor is None:
+        if actor is None or not actor.is_person:  # no store, or the recovery key
             return
         active = self.session.connection().execute(
             _ACTIVE, {"user_id": actor.user_id}).scalar()

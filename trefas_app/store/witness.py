@@ -141,16 +141,22 @@ def _last_of(session: Session, action: str) -> m.AuditEvent | None:
 
 def last_acknowledgement(session: Session) -> m.AuditEvent | None:
     """The newest acknowledgement a key holder logged: a supervisor's session,
-    or a session opened with the recovery key. An entry with no user id (an
-    event moved in from the key file, which the administrator can write) never
-    counts, whatever its name or detail says."""
+    or a session opened with the recovery key (logged as its pseudo-actor, no
+    user id; older stores logged it as an administrator). Any other entry with
+    no user id (an event moved in from the key file, which the administrator
+    can write: such events are never of this action, and never of that name,
+    which no user name can be) does not count, whatever its detail says."""
     import json
 
-    query = (select(m.AuditEvent).where(m.AuditEvent.action == ACKNOWLEDGE_ACTION,
-                                        m.AuditEvent.user_id.is_not(None))
+    from trefas_app.domain.actor import RECOVERY_ACTOR
+
+    query = (select(m.AuditEvent).where(
+        m.AuditEvent.action == ACKNOWLEDGE_ACTION,
+        m.AuditEvent.user_id.is_not(None) | ((m.AuditEvent.username == RECOVERY_ACTOR)
+                                             & m.AuditEvent.role.is_(None)))
              .order_by(m.AuditEvent.seq.desc()))
     for event in session.scalars(query):
-        if event.role == "supervisor":
+        if event.role == "supervisor" and event.user_id is not None:
             return event
         try:
             detail = json.loads(event.detail or "{}")

@@ -32,13 +32,14 @@ from trefas_app.store.copies import (
     DB_ERRORS,
     disk_error,
     online_copy,
+    online_copy_from,
     integrity_problems,
     read_store_id,
     read_revision,
     export_encrypted,
 )
 from trefas_app.store import models as m
-from trefas_app.store.engine import connect_raw, open_engine
+from trefas_app.store.engine import connect_raw, open_engine, store_busy
 from trefas_app.store.files import fsync_file, sidecars, unlink_quietly
 from trefas_app.store.keyslots import KeyFile
 from trefas_app.store.migrate import upgrade_to_head
@@ -156,6 +157,16 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
       and restored heads. Only then is the staged database copied into
       ``trefas.db`` with the online backup API, in one transaction: a crash
       leaves either the old store or the restored one with the whole log.
+    * **Nothing another session writes meanwhile is lost.** The final copy
+      holds the database's write lock from its first page to its commit, and
+      as soon as it holds it, it checks that no other connection has
+      committed anything since the before-restore copy was taken (SQLite's
+      ``data_version`` on a connection kept open from that copy). If one
+      has, the copy is rolled back and the restore refused with a message
+      (:class:`StoreChangedDuringRestore`): the database is as the other
+      session left it, and the restore can simply be run again. While the
+      copy runs, other sessions' writes wait (up to their busy timeout, then
+      "the store is in use, try again") and are never overwritten.
       The checkpoint file goes on as it is, and a fresh checkpoint is signed.
     * The key file is not touched: the users who can unlock are those of the
       current key file. A user created after the backup has a key slot but no
@@ -163,8 +174,8 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     * The ``store`` passed in is retired (connections closed, keys dropped;
       no log-out is logged). Continue with the returned :class:`OpenStore`,
       whose actor is the administrator as recorded in the restored database.
-      Other sessions must be logged out: what they write while the restore
-      runs is not carried over.
+      Other sessions should be logged out (what they write while it runs
+      makes the restore refuse, see above).
     """
     with store.uow():
         access.require(actor, "system.restore")
@@ -180,35 +191,20 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
     stage = paths.root / RESTORE_STAGE
     unlink_quietly(stage, *sidecars(stage))
     store.engine.dispose()
-    try:
-        online_copy(paths.db, before_db, data_key)
-    except (TrefasError, OSError) + DB_ERRORS as exc:
-        unlink_quietly(before_db, *sidecars(before_db))
-        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
-            raise
-        raise disk_error(exc, "Den nuvarande databasen kunde inte sparas undan; ingenting "
-                         "har återställts.",
-                         "The current database could not be saved aside; nothing was "
-                         "restored.") from exc
+    watch, seen = _save_before(paths.db, before_db, data_key)
     try:
         _stage_restore(store, actor, backup_path, before_db, stage, now)
-        src = connect_raw(stage, data_key)
-        try:
-            dst = connect_raw(paths.db, data_key)
-            try:
-                src.backup(dst)
-            finally:
-                dst.close()
-        finally:
-            src.close()
+        _copy_into_place(stage, paths.db, data_key, watch, seen)
     except (TrefasError, OSError) + DB_ERRORS as exc:
         # The backup API writes the destination in one transaction: on failure
-        # the current database is as it was.
+        # (or refusal) the current database is as it was.
         unlink_quietly(before_db, stage, *sidecars(stage))
         if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
             raise
         raise disk_error(exc, "Återställningen misslyckades; databasen är oförändrad.",
                          "The restore failed; the database is unchanged.") from exc
+    finally:
+        watch.close()
     fsync_file(paths.db)
     unlink_quietly(stage, *sidecars(stage))
 
@@ -220,6 +216,86 @@ def restore(store: OpenStore, actor: Actor, backup_path: Path) -> OpenStore:
             select(m.User).where(m.User.username == actor.username)).one())
     new_store.write_checkpoint()
     return new_store
+
+
+class StoreChangedDuringRestore(StoreError):
+    """Another session committed while the restore was being prepared."""
+
+    def __init__(self):
+        super().__init__(
+            "Återställningen avbröts: en annan session skrev i databasen medan den pågick. "
+            "Ingenting har ändrats och inget har gått förlorat. Be alla andra att logga ut "
+            "och försök sedan igen.",
+            "The restore was stopped: another session wrote to the database while it ran. "
+            "Nothing was changed and nothing was lost. Ask everyone else to log out, then "
+            "try again.")
+
+
+#: SQLite's result codes as the online backup's progress callback sees them.
+_SQLITE_OK, _SQLITE_DONE = 0, 101
+#: How long the final copy waits for another session's write to end (as the
+#: busy timeout every connection has), and how often it looks.
+_COPY_WAIT_SECONDS, _COPY_RETRY_SECONDS = 10.0, 0.25
+
+
+def _data_version(conn) -> int:
+    """Changes whenever another connection commits to the database."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def _save_before(live: Path, before_db: Path, data_key: bytes):
+    """The current database copied aside from a connection that stays open;
+    returns it and its ``data_version`` read before the copy (a commit
+    between the two makes the restore refuse, never lose it)."""
+    watch = None
+    try:
+        watch = connect_raw(live, data_key)
+        seen = _data_version(watch)
+        online_copy_from(watch, before_db, data_key)
+        return watch, seen
+    except (TrefasError, OSError) + DB_ERRORS as exc:
+        if watch is not None:
+            watch.close()
+        unlink_quietly(before_db, *sidecars(before_db))
+        if isinstance(exc, TrefasError) and not isinstance(exc, DatabaseDamaged):
+            raise
+        raise disk_error(exc, "Den nuvarande databasen kunde inte sparas undan; ingenting "
+                         "har återställts.",
+                         "The current database could not be saved aside; nothing was "
+                         "restored.") from exc
+
+
+def _copy_into_place(stage: Path, live: Path, data_key: bytes, watch, seen: int) -> None:
+    """The staged database into ``live`` in one transaction, one page per
+    step: after the first step the copy holds the write lock until it
+    commits, so the check made then (no other commit since ``seen``) holds
+    for the rest of the copy. A failed check rolls the copy back."""
+    waited = {"tries": 0, "checked": False}
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if waited["checked"]:
+            return
+        if status not in (_SQLITE_OK, _SQLITE_DONE):  # another session is writing
+            waited["tries"] += 1
+            if waited["tries"] * _COPY_RETRY_SECONDS > _COPY_WAIT_SECONDS:
+                raise store_busy()
+            return
+        waited["checked"] = True
+        if _data_version(watch) != seen:
+            raise StoreChangedDuringRestore()
+
+    src = connect_raw(stage, data_key)
+    try:
+        if src.execute("PRAGMA page_count").fetchone()[0] < 2:  # a first step would commit
+            raise DatabaseDamaged("Den förberedda databasen är tom; ingenting har återställts.",
+                                  "The prepared database is empty; nothing was restored.")
+        dst = connect_raw(live, data_key)
+        try:
+            src.backup(dst, pages=1, progress=progress, sleep=_COPY_RETRY_SECONDS)
+        finally:
+            dst.close()
+    finally:
+        src.close()
 
 
 def restore_with_key_file(store: OpenStore, actor: Actor, backup_path: Path, password: str,

@@ -7,6 +7,10 @@
   from the recovery kit, and either confirm an account (the first supervisor
   of an agency, or a new one when none is left) or give an account a new
   one-time code (e.g. an administrator who is locked out). Loudly logged.
+  Confirming takes the fingerprint the person reads out from their screen.
+* **Bekräfta konto** (:class:`ConfirmAccountDialog`, from the supervisors'
+  "Bekräfta konto" screen): the fingerprint the person reads out is typed;
+  the data key is sealed only if it names the account's key.
 
 Neither keeps a code, key or password after it closes."""
 
@@ -152,27 +156,39 @@ class RecoveryDialog(_WorkerDialog):
         self.form.addRow(self.tr("Återställningsnyckel:"), self.key_edit)
         self.form.addRow(self.tr("Åtgärd:"), self.action_combo)
         self.form.addRow(self.tr("Konto (användarnamn):"), self.user_edit)
+        self.fingerprint_edit = line_edit(self, "fingerprint", placeholder="ABCD-EFGH-JKLM-NPQR")
+        self.fingerprint_edit.setAccessibleName(self.tr("Fingeravtryck som personen läser upp"))
+        self.form.addRow(self.tr("Fingeravtryck som personen läser upp:"),
+                         self.fingerprint_edit)
         self.code_label = QLabel(self)
         self.code_label.setObjectName("enrolmentCode")
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.lay.addWidget(self.code_label)
         self.finish_layout()
-        for w in (self.key_edit, self.user_edit):
+        for w in (self.key_edit, self.user_edit, self.fingerprint_edit):
             w.textChanged.connect(self.revalidate)
+        self.action_combo.currentIndexChanged.connect(self.revalidate)
         self.revalidate()
 
+    def _confirming(self) -> bool:
+        return self.action_combo.currentData() != "reset"
+
     def revalidate(self) -> None:
+        self.fingerprint_edit.setEnabled(self._confirming())
         self.ok_button.setEnabled(bool(self.key_edit.text().strip())
-                                  and bool(self.user_edit.text().strip()))
+                                  and bool(self.user_edit.text().strip())
+                                  and (not self._confirming()
+                                       or bool(self.fingerprint_edit.text().strip())))
 
     def submit(self) -> None:
         name = self.user_edit.text().strip().lower()
-        if self.action_combo.currentData() == "reset":
+        if not self._confirming():
             self.run(accounts.reset_with_recovery_key, self.ctx.store_dir, self.key_edit.text(),
                      name, on_done=lambda code: self._reset(name, code))
         else:
             self.run(accounts.confirm_with_recovery_key, self.ctx.store_dir,
-                     self.key_edit.text(), name, on_done=lambda _r: self._confirmed(name))
+                     self.key_edit.text(), name, self.fingerprint_edit.text(),
+                     on_done=lambda _r: self._confirmed(name))
 
     def _confirmed(self, name: str) -> None:
         self.done_ok = True
@@ -191,3 +207,58 @@ class RecoveryDialog(_WorkerDialog):
         self.key_edit.clear()
         self.code_label.clear()
         super().done(result)
+
+
+class ConfirmAccountDialog(_WorkerDialog):
+    """A supervisor confirms an account: the fingerprint the person reads out
+    from their own screen is typed (the one in the key file is shown beside it
+    to compare); the service refuses, and logs, one that does not match."""
+
+    def __init__(self, ctx, pending, role_text: str, on_confirmed,
+                 parent: QWidget | None = None):
+        super().__init__(ctx, parent, self.tr("Bekräfta konto"), self.tr("Bekräfta"))
+        self.setObjectName("confirmAccountDialog")
+        self.pending = pending
+        self.on_confirmed = on_confirmed
+        self.lay.insertWidget(0, muted(self.tr(
+            "Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till "
+            "ärendeinnehållet enligt sin roll. Be personen läsa upp fingeravtrycket som "
+            "visas på hens skärm (i person eller per telefon) och skriv in det. Kontot "
+            "bekräftas bara om det stämmer med kontots nyckel.").format(
+            name=pending.display_name, username=pending.username, role=role_text), self))
+        self.expected = QLabel(self.tr("Fingeravtrycket i nyckelfilen: {fingerprint}").format(
+            fingerprint=pending.fingerprint), self)
+        self.expected.setObjectName("expectedFingerprint")
+        self.expected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.lay.insertWidget(1, self.expected)
+        self.expected.setVisible(bool(pending.fingerprint))  # a server shows none to compare
+        self.fingerprint_edit = line_edit(self, "fingerprint", placeholder="ABCD-EFGH-JKLM-NPQR")
+        self.fingerprint_edit.setAccessibleName(self.tr("Fingeravtryck som personen läser upp"))
+        self.form.addRow(self.tr("Fingeravtryck som personen läser upp:"),
+                         self.fingerprint_edit)
+        self.finish_layout()
+        self.fingerprint_edit.textChanged.connect(self.revalidate)
+        self.fingerprint_edit.setFocus()
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        self.ok_button.setEnabled(bool(self.fingerprint_edit.text().strip()))
+
+    def submit(self) -> None:
+        if not self.fingerprint_edit.text().strip():
+            return
+        self.ok_button.setEnabled(False)
+        self.message.setText(QCoreApplication.translate("WorkerDialog", "Arbetar …"))
+
+        def failed(exc):
+            self.ok_button.setEnabled(True)
+            self.message.setText(self.ctx.error_text(exc))
+
+        self.ctx.run(accounts.confirm_account, self.pending.username,
+                     self.fingerprint_edit.text(), on_done=self._confirmed, on_error=failed)
+
+    def _confirmed(self, _result) -> None:
+        self.done_ok = True
+        self.on_confirmed(self.pending)
+        self.accept()

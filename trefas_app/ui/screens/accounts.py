@@ -1,6 +1,7 @@
 """Bekräfta konto (supervisors): accounts of the supervisor's agency whose
 owner has chosen a password and that wait for a second person. Confirming
-seals the data key to the account; until then it reaches no case content.
+(in a dialog where the fingerprint the person reads out is typed) seals the
+data key to the account; until then it reaches no case content.
 Below, every use of the recovery key (shown to every supervisor), and the key
 holder's half of the administration: re-key, the log check, retention and
 restore of a backup (the administrator's log-in holds no key)."""
@@ -32,6 +33,7 @@ class Screen(BaseScreen):
         super().__init__(ctx, parent)
         self.title = self.tr("Bekräfta konto")
         self.pending: list[PendingAccount] = []
+        self.confirm_dialog = None
         self.notices: list[str] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(16, 14, 16, 10)
@@ -47,7 +49,8 @@ class Screen(BaseScreen):
         row.addWidget(self.confirm_button)
         lay.addLayout(row)
         self.table = make_table(self, [self.tr("Användarnamn"), self.tr("Namn"),
-                                       self.tr("Roll"), self.tr("Enhet")], "pendingTable",
+                                       self.tr("Roll"), self.tr("Enhet"),
+                                       self.tr("Fingeravtryck")], "pendingTable",
                                 stretch=1)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         lay.addWidget(self.table, 1)
@@ -111,7 +114,8 @@ class Screen(BaseScreen):
         self.table.setRowCount(len(rows))
         for r, p in enumerate(rows):
             fill_row(self.table, r, [p.username, p.display_name,
-                                     enum_label(p.role, self.ctx.lang), p.unit_name], data=p)
+                                     enum_label(p.role, self.ctx.lang), p.unit_name,
+                                     p.fingerprint], data=p)
         self._update_buttons()
 
     def _show_notices(self, notices: list[str]) -> None:
@@ -124,23 +128,18 @@ class Screen(BaseScreen):
         self.restore_button.setEnabled(selected_data(self.backup_table) is not None)
 
     def confirm_selected(self) -> None:
+        """The confirm dialog: the fingerprint the person reads out is typed there."""
+        from trefas_app.ui.dialogs.enrol import ConfirmAccountDialog
+
         p = selected_data(self.table)
         if p is None:
             return
-        if not common.confirm(self, self.tr(
-                "Bekräfta {name} ({username}) som {role}? Kontot får då nyckeln till "
-                "ärendeinnehållet enligt sin roll.").format(
-                name=p.display_name, username=p.username, role=enum_label(p.role, self.ctx.lang)),
-                self.tr("Bekräfta"), self.tr("Avbryt")):
-            return
-        self.ctx.run(accounts.confirm_account, p.username, on_done=lambda _r: self._confirmed(p),
-                     on_error=self._failed)
+        self.confirm_dialog = ConfirmAccountDialog(self.ctx, p, enum_label(p.role, self.ctx.lang),
+                                                   self._confirmed, self)
+        self.confirm_dialog.open()
 
     def _confirmed(self, p: PendingAccount) -> None:
         self.result.setText(self.tr("{name} är bekräftad.").format(name=p.display_name))
-
-    def _failed(self, exc) -> None:
-        self.result.setText(self.ctx.error_text(exc))
 
     # -- the key holder's half of the administration ------------------------------------
 
