@@ -27,6 +27,11 @@ os.environ["TREFAS_WITNESS_DIR"] = os.path.join(
 # (trefas_app.settings); tests that need one point these at their own files.
 os.environ["TREFAS_MACHINE_CONFIG"] = os.devnull
 os.environ["TREFAS_USER_CONFIG"] = os.devnull
+# The program's PySide6 settings, made before pytest-qt imports PySide6 at
+# configure time, as the program makes them before its first Qt import
+# (trefas_app/ui/_pyside_fix.py): without them some orders of test files died
+# in shiboken (lazy type creation inside an event filter).
+import trefas_app.ui  # noqa: E402,F401
 
 import pytest  # noqa: E402
 
