@@ -106,16 +106,55 @@ def pytest_configure(config):
 FOLDER_MARKERS = ("unit", "integration", "ui")
 
 
+#: Tests that read neither the clock nor the machine's time zone: they read
+#: the program's source or compile its SQL, with no store, no Qt and no date.
+#: (test files, or test functions as "file::name"; parameters included.) The
+#: second pass of packaging/bootstrap.sh (TZ=America/Los_Angeles, the real
+#: clock) leaves them out with ``-m "not clock_free"``: it exists to catch
+#: clock and zone bugs, and these cannot have any. In every run the program's
+#: clock fails such a test if it reads it after all (:func:`_clock_free_guard`).
+CLOCK_FREE = (
+    "unit/test_layers.py",
+    "unit/test_audit_labels.py",
+    "unit/test_rule_sets.py",
+    "integration/test_packaging_scripts.py",
+    "integration/test_one_clock.py::test_only_the_clock_module_reads_the_machine_clock",
+    "integration/test_one_clock.py::test_the_checker_finds_each_way_of_reading_the_machine_clock",
+    "integration/test_one_clock.py::test_the_checker_lets_the_one_clock_through",
+    "unit/test_clock_free.py::test_the_guard_refuses_the_clock_to_a_clock_free_test",
+)
+
+
+def _clock_free(relative: str, name: str) -> bool:
+    return relative in CLOCK_FREE or f"{relative}::{name.split('[')[0]}" in CLOCK_FREE
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test by its folder, so that ``pytest -m unit`` works."""
+    """Mark every test by its folder, so that ``pytest -m unit`` works, and
+    the tests of :data:`CLOCK_FREE` as ``clock_free``."""
     here = Path(__file__).resolve().parent
     for item in items:
         try:
-            folder = Path(str(item.path)).resolve().relative_to(here).parts[0]
+            parts = Path(str(item.path)).resolve().relative_to(here).parts
         except ValueError:
             continue
-        if folder in FOLDER_MARKERS:
-            item.add_marker(getattr(pytest.mark, folder))
+        if parts[0] in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
+        if _clock_free("/".join(parts), item.name):
+            item.add_marker(pytest.mark.clock_free)
+
+
+@pytest.fixture(autouse=True)
+def _clock_free_guard(request, monkeypatch):
+    """A ``clock_free`` test that reads the program's one clock fails."""
+    if request.node.get_closest_marker("clock_free") is None:
+        return
+
+    def refused():
+        raise AssertionError("a test in tests/conftest.py's CLOCK_FREE read the clock: "
+                             "take it out of CLOCK_FREE (the second pass must run it)")
+
+    monkeypatch.setattr(clock, "now_utc", refused)
 
 
 def pytest_unconfigure(config):
