@@ -113,21 +113,22 @@ def _login_roles(cluster) -> list[tuple]:
 
 
 def _restore_login_roles(cluster, roles: list[tuple]) -> None:
+    """The world's login roles as :func:`_login_roles` found them."""
     import psycopg
     from psycopg import sql
 
     if _login_roles(cluster) == roles:
         return
     with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-        now = {r[0]: r for r in _login_roles(cluster)}
+        current = {r[0]: r for r in _login_roles(cluster)}
         for name, can_login, verifier, until, groups in roles:
             role = sql.Identifier(name)
-            if name not in now:
+            if name not in current:
                 conn.execute(sql.SQL("CREATE ROLE {}").format(role))
             conn.execute(sql.SQL("ALTER ROLE {} {} PASSWORD {} VALID UNTIL {}").format(
                 role, sql.SQL("LOGIN" if can_login else "NOLOGIN"), sql.Literal(verifier),
                 sql.Literal(until or "infinity")))
-            had = set(now[name][4]) if name in now else set()
+            had = set(current[name][4]) if name in current else set()
             for group in had - set(groups):
                 conn.execute(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), role))
             for group in set(groups) - had:
