@@ -40,6 +40,7 @@ from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
 from trefas_app.store.store import create_store  # noqa: E402
 
 from stores import ADMIN_PASSWORD, CASEWORK_PASSWORD, build_casework_store  # noqa: E402,F401
+from passes import CLOCK_FREE  # noqa: E402
 #: An ISO 8601 instant with offset; the whole test run travels there.
 TEST_NOW_ENV = "TREFAS_TEST_NOW"
 
@@ -106,25 +107,6 @@ def pytest_configure(config):
 FOLDER_MARKERS = ("unit", "integration", "ui")
 
 
-#: Tests that read neither the clock nor the machine's time zone: they read
-#: the program's source or compile its SQL, with no store, no Qt and no date.
-#: (test files, or test functions as "file::name"; parameters included.) The
-#: second pass of packaging/bootstrap.sh (TZ=America/Los_Angeles, the real
-#: clock) leaves them out with ``-m "not clock_free"``: it exists to catch
-#: clock and zone bugs, and these cannot have any. In every run the program's
-#: clock fails such a test if it reads it after all (:func:`_clock_free_guard`).
-CLOCK_FREE = (
-    "unit/test_layers.py",
-    "unit/test_audit_labels.py",
-    "unit/test_rule_sets.py",
-    "integration/test_packaging_scripts.py",
-    "integration/test_one_clock.py::test_only_the_clock_module_reads_the_machine_clock",
-    "integration/test_one_clock.py::test_the_checker_finds_each_way_of_reading_the_machine_clock",
-    "integration/test_one_clock.py::test_the_checker_lets_the_one_clock_through",
-    "unit/test_clock_free.py::test_the_guard_refuses_the_clock_to_a_clock_free_test",
-)
-
-
 def _clock_free(relative: str, name: str) -> bool:
     return relative in CLOCK_FREE or f"{relative}::{name.split('[')[0]}" in CLOCK_FREE
 
@@ -151,7 +133,7 @@ def _clock_free_guard(request, monkeypatch):
         return
 
     def refused():
-        raise AssertionError("a test in tests/conftest.py's CLOCK_FREE read the clock: "
+        raise AssertionError("a test in tests/passes.py's CLOCK_FREE read the clock: "
                              "take it out of CLOCK_FREE (the second pass must run it)")
 
     monkeypatch.setattr(clock, "now_utc", refused)

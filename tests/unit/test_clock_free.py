@@ -1,4 +1,4 @@
-"""tests/conftest.py's CLOCK_FREE: the tests CI runs in its first pass only.
+"""tests/passes.py's CLOCK_FREE: the tests CI runs in its first pass only.
 The list names real tests, and its guard refuses them the clock."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLOCK_FREE
+from passes import CLOCK_FREE
 from trefas_app.domain import clock
 
 TESTS = Path(__file__).resolve().parents[1]
