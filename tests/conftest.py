@@ -27,6 +27,11 @@ os.environ["TREFAS_WITNESS_DIR"] = os.path.join(
 # (trefas_app.settings); tests that need one point these at their own files.
 os.environ["TREFAS_MACHINE_CONFIG"] = os.devnull
 os.environ["TREFAS_USER_CONFIG"] = os.devnull
+# The program's PySide6 settings, made before pytest-qt imports PySide6 at
+# configure time, as the program makes them before its first Qt import
+# (trefas_app/ui/_pyside_fix.py): without them some orders of test files died
+# in shiboken (lazy type creation inside an event filter).
+import trefas_app.ui  # noqa: E402,F401
 
 import pytest  # noqa: E402
 
@@ -35,6 +40,7 @@ from trefas_app.store.keyslots import TEST_KDF  # noqa: E402
 from trefas_app.store.store import create_store  # noqa: E402
 
 from stores import ADMIN_PASSWORD, CASEWORK_PASSWORD, build_casework_store  # noqa: E402,F401
+from passes import CLOCK_FREE  # noqa: E402
 #: An ISO 8601 instant with offset; the whole test run travels there.
 TEST_NOW_ENV = "TREFAS_TEST_NOW"
 
@@ -101,16 +107,36 @@ def pytest_configure(config):
 FOLDER_MARKERS = ("unit", "integration", "ui")
 
 
+def _clock_free(relative: str, name: str) -> bool:
+    return relative in CLOCK_FREE or f"{relative}::{name.split('[')[0]}" in CLOCK_FREE
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test by its folder, so that ``pytest -m unit`` works."""
+    """Mark every test by its folder, so that ``pytest -m unit`` works, and
+    the tests of :data:`CLOCK_FREE` as ``clock_free``."""
     here = Path(__file__).resolve().parent
     for item in items:
         try:
-            folder = Path(str(item.path)).resolve().relative_to(here).parts[0]
+            parts = Path(str(item.path)).resolve().relative_to(here).parts
         except ValueError:
             continue
-        if folder in FOLDER_MARKERS:
-            item.add_marker(getattr(pytest.mark, folder))
+        if parts[0] in FOLDER_MARKERS:
+            item.add_marker(getattr(pytest.mark, parts[0]))
+        if _clock_free("/".join(parts), item.name):
+            item.add_marker(pytest.mark.clock_free)
+
+
+@pytest.fixture(autouse=True)
+def _clock_free_guard(request, monkeypatch):
+    """A ``clock_free`` test that reads the program's one clock fails."""
+    if request.node.get_closest_marker("clock_free") is None:
+        return
+
+    def refused():
+        raise AssertionError("a test in tests/passes.py's CLOCK_FREE read the clock: "
+                             "take it out of CLOCK_FREE (the second pass must run it)")
+
+    monkeypatch.setattr(clock, "now_utc", refused)
 
 
 def pytest_unconfigure(config):

@@ -30,3 +30,23 @@ def test_many_signals_and_property_reads_do_not_kill_the_interpreter(qapp):
 def test_applied_only_where_needed():
     assert _pyside_fix.needed() == (sys.version_info < (3, 12))
     assert _pyside_fix.apply() == _pyside_fix.needed()
+
+
+def test_every_type_is_made_at_import_not_later_inside_an_event_filter():
+    """PySide6 6.12 creating a type lazily, inside an event filter's argument
+    conversion, died in shiboken (tests/ui/test_ui_server.py,
+    test_screens_second.py and test_case_tabs_lists.py in that order):
+    importing trefas_app.ui first makes PySide6 create them all at import."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "PYSIDE6_OPTION_LAZY"}
+    probe = ("import trefas_app.ui\nfrom PySide6 import QtGui\n"
+             "print('QTabletEvent' in vars(QtGui))")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    from PySide6 import QtGui  # this test process too (tests/conftest.py imports it first)
+
+    assert os.environ.get("PYSIDE6_OPTION_LAZY") == "0" and "QTabletEvent" in vars(QtGui)

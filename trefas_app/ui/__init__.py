@@ -2,4 +2,5 @@
 
 from trefas_app.ui import _pyside_fix
 
+_pyside_fix.create_types_eagerly()  # before any PySide6 module is imported
 _pyside_fix.apply()
