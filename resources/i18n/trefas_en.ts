@@ -569,10 +569,6 @@
         <translation>Confirm {name} ({username}) as {role}? The account then gets the key to case content according to its role. Ask the person to read out the fingerprint shown on their screen (in person or by phone) and type it in. The account is confirmed only if it matches the account&apos;s key.</translation>
     </message>
     <message>
-        <source>Fingeravtrycket i nyckelfilen: {fingerprint}</source>
-        <translation>The fingerprint in the key file: {fingerprint}</translation>
-    </message>
-    <message>
         <source>Fingeravtryck som personen läser upp</source>
         <translation>Fingerprint the person reads out</translation>
     </message>
@@ -2991,10 +2987,6 @@ Current status: {state}</translation>
     <message>
         <source>Roll</source>
         <translation>Role</translation>
-    </message>
-    <message>
-        <source>Fingeravtryck</source>
-        <translation>Fingerprint</translation>
     </message>
     <message>
         <source>Återställningsnyckeln har använts</source>

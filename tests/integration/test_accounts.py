@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from trefas_app.domain.clock import now_utc
+from trefas_app.domain.clock import format_local, now_utc
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import (
     AccessDenied,
@@ -259,8 +259,9 @@ def test_supervisor_confirms_and_every_step_is_logged(org):
     fingerprint = _new_account(root)
     stina = unlock(root, "stina", PW)
     try:
-        assert [(p.username, p.fingerprint) for p in accounts.pending_confirmations(
-            stina.uow(), stina.actor)] == [("nils", fingerprint)]
+        pending = accounts.pending_confirmations(stina.uow(), stina.actor)
+        assert [p.username for p in pending] == ["nils"]
+        assert fingerprint not in repr(pending)  # heard from the person, never shown here
         accounts.confirm_account(stina.uow(), stina.actor, "nils", fingerprint.lower())
         assert accounts.pending_confirmations(stina.uow(), stina.actor) == []
     finally:
@@ -340,8 +341,13 @@ def test_recovery_key_confirms_a_supervisor_loudly(org):
     stina = unlock(root, "stina", PW)
     try:  # since her previous log-in: shown at this one
         notices = accounts.recovery_notices(stina.uow(), stina.actor)
-        assert any("account.confirm_recovery" in n for n in notices)
-        assert any("login.recovery_key" in n for n in notices)
+        assert ("account.confirm_recovery", "sune") in [(n.action, n.username) for n in notices]
+        assert "login.recovery_key" in [n.action for n in notices]
+        # For people: the action's label, the account, the time in the office's zone.
+        confirm = next(n for n in notices if n.username == "sune")
+        assert confirm.text("sv").endswith("Bekräftade konto med återställningsnyckeln (sune)")
+        assert confirm.text("sv").startswith(format_local(confirm.at))
+        assert "account.confirm_recovery" not in confirm.text("en")
     finally:
         stina.close()
     stina = unlock(root, "stina", PW)
@@ -548,7 +554,7 @@ def test_a_confirmation_seals_only_to_the_key_whose_fingerprint_the_person_read_
     stina = unlock(root, "stina", PW)
     try:
         listed = accounts.pending_confirmations(stina.uow(), stina.actor)
-        assert [p.fingerprint for p in listed] != [fingerprint]  # the swap shows in the list
+        assert [p.username for p in listed] == ["nils"]
         for typed in (fingerprint, "", "ÅÄÖ-1234"):
             with pytest.raises(AccessDenied) as err:
                 accounts.confirm_account(stina.uow(), stina.actor, "nils", typed)

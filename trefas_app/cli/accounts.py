@@ -166,18 +166,18 @@ def cmd_user_pending(args: argparse.Namespace) -> int:
     waiting = as_user(args, accounts.pending_confirmations)
     if opt(args, "json"):
         print_json([{"username": p.username, "display_name": p.display_name,
-                     "role": p.role.value, "unit_name": p.unit_name,
-                     "fingerprint": p.fingerprint} for p in waiting])
+                     "role": p.role.value, "unit_name": p.unit_name} for p in waiting])
         return EXIT_OK
     print_table([t("Användarnamn", "User name"), t("Namn", "Name"), t("Roll", "Role"),
-                 t("Enhet", "Unit"), t("Fingeravtryck", "Fingerprint")],
-                [(p.username, p.display_name, p.role, p.unit_name, p.fingerprint)
-                 for p in waiting])
+                 t("Enhet", "Unit")],
+                [(p.username, p.display_name, p.role, p.unit_name) for p in waiting])
     if waiting:
-        out(t("Bekräfta bara om personen läser upp samma fingeravtryck från sin egen skärm "
-              "(”trefas user confirm NAMN --fingerprint …”).",
-              "Confirm only if the person reads out the same fingerprint from their own "
-              "screen ('trefas user confirm NAME --fingerprint …')."))
+        out(t("Be personen läsa upp fingeravtrycket från sin egen skärm och skriv in det "
+              "(”trefas user confirm NAMN --fingerprint …”); kontot bekräftas bara om det "
+              "stämmer med kontots nyckel.",
+              "Ask the person to read out the fingerprint on their own screen and type it "
+              "('trefas user confirm NAME --fingerprint …'); the account is confirmed only "
+              "if it matches the account's key."))
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from trefas_app.domain.actor import RECOVERY_ACTOR, Actor
+from trefas_app.domain.clock import format_local
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import AccessDenied, NotFound, WrongPassword
 from trefas_app.services.users import _remove_slot_from_backups
@@ -38,9 +39,8 @@ class PendingAccount:
     agency: str
     unit_name: str
     enrolled_at: str | None
-    #: Of the public key the key file holds now: to compare with what the
-    #: person reads out from their own screen (the confirmation checks it).
-    fingerprint: str = ""
+    # No fingerprint: the supervisor must hear it from the person and type
+    # it; one shown to them here could be copied instead (review finding 8).
 
 
 def enrol_account(root: Path, username: str, code: str, password: str,
@@ -145,8 +145,7 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
             m.User.username.in_(list(waiting)), m.User.agency == actor.agency,
             m.User.active.is_(True)).order_by(m.User.display_name)).all()
         return [PendingAccount(u.username, u.display_name, u.role, u.agency.value,
-                               u.unit.name if u.unit else "", None,
-                               slots.slot_fingerprint(keyfile.store_id, waiting[u.username]))
+                               u.unit.name if u.unit else "", None)
                 for u in rows]
 
 
@@ -221,8 +220,23 @@ def reset_with_recovery_key(root: Path, recovery_key: str, username: str,
     return code
 
 
+@dataclass(frozen=True)
+class RecoveryUse:
+    """One use of the recovery key, for every supervisor to see."""
+
+    at: dt.datetime  # UTC; shown in the office's zone
+    action: str  # a log action (its label: domain.audit_labels.action_label)
+    username: str | None  # the account it confirmed or reset, if any
+
+    def text(self, lang: str = "sv") -> str:
+        from trefas_app.domain.audit_labels import action_label
+
+        who = f" ({self.username})" if self.username else ""
+        return f"{format_local(self.at)} {action_label(self.action, lang)}{who}"
+
+
 def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None = "previous login"
-                     ) -> list[str]:
+                     ) -> list[RecoveryUse]:
     """What the recovery key was used for — by default since the supervisor's
     previous log-in (every use is shown to every supervisor); ``None`` for
     every use ever."""
@@ -235,13 +249,15 @@ def recovery_notices(uow: UnitOfWork, actor: Actor, since: str | None = "previou
                                               m.AuditEvent.user_id == actor.user_id)
                 .order_by(m.AuditEvent.seq.desc()).limit(2)).all()
             since = logins[1] if len(logins) == 2 else None
-        q = select(m.AuditEvent).where(m.AuditEvent.action.in_(
-            ("login.recovery_key", "account.confirm_recovery", "account.reset_recovery"))
-        ).order_by(m.AuditEvent.seq)
+        ev = m.AuditEvent
+        q = select(ev.at, ev.action, m.User.username).outerjoin(
+            m.User, (ev.subject_kind == "user") & (m.User.id == ev.subject_id)).where(
+            ev.action.in_(("login.recovery_key", "account.confirm_recovery",
+                           "account.reset_recovery"))).order_by(ev.seq)
         if since is not None:
-            q = q.where(m.AuditEvent.at > since)
-        return [f"{e.at[:16].replace('T', ' ')} {e.action}"
-                for e in uow.session.scalars(q).all()]
+            q = q.where(ev.at > since)
+        return [RecoveryUse(dt.datetime.fromisoformat(at), action, username)
+                for at, action, username in uow.session.execute(q).all()]
 
 
 

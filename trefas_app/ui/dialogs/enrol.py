@@ -16,7 +16,7 @@ Neither keeps a code, key or password after it closes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -59,6 +59,20 @@ class _WorkerDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.done_ok = False
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._fit_height()
+        return handled
+
+    def _fit_height(self) -> None:
+        """Grow to the height the wrapped texts need at the present width (an
+        outcome appears under the form): a window's layout does not ask its
+        labels' height for width by itself, and lines were cut off."""
+        needed = self.lay.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def finish_layout(self) -> None:
         self.lay.addWidget(self.message)
@@ -211,8 +225,9 @@ class RecoveryDialog(_WorkerDialog):
 
 class ConfirmAccountDialog(_WorkerDialog):
     """A supervisor confirms an account: the fingerprint the person reads out
-    from their own screen is typed (the one in the key file is shown beside it
-    to compare); the service refuses, and logs, one that does not match."""
+    from their own screen is typed; the service refuses, and logs, one that
+    does not match. The key file's fingerprint is not shown: a supervisor who
+    could read it here could copy it instead of hearing it from the person."""
 
     def __init__(self, ctx, pending, role_text: str, on_confirmed,
                  parent: QWidget | None = None):
@@ -226,13 +241,6 @@ class ConfirmAccountDialog(_WorkerDialog):
             "visas på hens skärm (i person eller per telefon) och skriv in det. Kontot "
             "bekräftas bara om det stämmer med kontots nyckel.").format(
             name=pending.display_name, username=pending.username, role=role_text), self))
-        self.expected = QLabel(self.tr("Fingeravtrycket i nyckelfilen: {fingerprint}").format(
-            fingerprint=pending.fingerprint), self)
-        self.expected.setObjectName("expectedFingerprint")
-        self.expected.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        self.lay.insertWidget(1, self.expected)
-        self.expected.setVisible(bool(pending.fingerprint))  # a server shows none to compare
         self.fingerprint_edit = line_edit(self, "fingerprint", placeholder="ABCD-EFGH-JKLM-NPQR")
         self.fingerprint_edit.setAccessibleName(self.tr("Fingeravtryck som personen läser upp"))
         self.form.addRow(self.tr("Fingeravtryck som personen läser upp:"),

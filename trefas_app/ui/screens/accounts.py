@@ -49,8 +49,7 @@ class Screen(BaseScreen):
         row.addWidget(self.confirm_button)
         lay.addLayout(row)
         self.table = make_table(self, [self.tr("Användarnamn"), self.tr("Namn"),
-                                       self.tr("Roll"), self.tr("Enhet"),
-                                       self.tr("Fingeravtryck")], "pendingTable",
+                                       self.tr("Roll"), self.tr("Enhet")], "pendingTable",
                                 stretch=1)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         lay.addWidget(self.table, 1)
@@ -114,13 +113,13 @@ class Screen(BaseScreen):
         self.table.setRowCount(len(rows))
         for r, p in enumerate(rows):
             fill_row(self.table, r, [p.username, p.display_name,
-                                     enum_label(p.role, self.ctx.lang), p.unit_name,
-                                     p.fingerprint], data=p)
+                                     enum_label(p.role, self.ctx.lang), p.unit_name],
+                      data=p)
         self._update_buttons()
 
-    def _show_notices(self, notices: list[str]) -> None:
-        self.notices = list(notices)
-        self.notice_label.setText("\n".join(notices) if notices
+    def _show_notices(self, notices) -> None:
+        self.notices = [use.text(self.ctx.lang) for use in notices]
+        self.notice_label.setText("\n".join(self.notices) if self.notices
                                   else self.tr("Ingen användning loggad."))
 
     def _update_buttons(self) -> None:

@@ -332,8 +332,8 @@ class Screen(BaseScreen):
         self._pending_accounts = list(pending)
         self._update_accounts_banner()
 
-    def _show_recovery_uses(self, uses: list[str]) -> None:
-        self._recovery_uses = list(uses)
+    def _show_recovery_uses(self, uses) -> None:
+        self._recovery_uses = [use.text(self.ctx.lang) for use in uses]
         self._update_accounts_banner()
 
     def _update_accounts_banner(self) -> None:
