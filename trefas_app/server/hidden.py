@@ -54,7 +54,8 @@ def _hidden_keys(rule: Rule) -> str:
     narrowed. A SQL function's plan is generic: with its parameters unknown,
     PostgreSQL guessed a few dozen rows for a narrowed table and ran the rule
     once per row of it (115 ms for a social worker's 116 cases at 12,000
-    cases); the rule driven from the user's own teams first takes 3 ms."""
+    cases); the rule driven from the user's own teams first takes 3 ms.
+    For the case count only, whose narrowing is outside the rule."""
     return f"WITH hidden AS MATERIALIZED ({rule_keys(rule)})"
 
 
@@ -83,9 +84,11 @@ def _content_body(kind: str) -> Callable[[Role, SqlClock], str]:
         rule = Rule(table_of(kind), role, "hidden", spec.model, lambda row: and_(
             *(narrowing.server(row) for narrowing in NARROWINGS[kind]),
             access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
-        return (f"{_hidden_keys(rule)} SELECT t.category::text, count(*) "
-                f"FROM {TABLE_SCHEMA}.{table_of(kind)} t JOIN hidden ON hidden.id = t.id "
-                "GROUP BY t.category")
+        # Not _hidden_keys: the narrowing is inside the rule here, and the
+        # whole scope's keys first cost twice as much (a busy case's notes
+        # for a city supervisor at 1,000,000 notes: 2.0 s against 1.1 s).
+        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table_of(kind)} t "
+                f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")
     return body
 
 
