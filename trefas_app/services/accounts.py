@@ -84,12 +84,13 @@ def _refuse(actor: Actor, sv: str, en: str, user: m.User | None) -> AccessDenied
     return denied(actor, "account.confirm", sv, en, "user", user.id if user else None)
 
 
-def _follow_key_file(uow: UnitOfWork) -> None:
+def _follow_key_file(uow: UnitOfWork, keyfile: KeyFile | None = None) -> None:
     """Accounts an administrator created since this session's log-in get their
-    user rows now (as at every key holder's log-in)."""
+    user rows now (as at every key holder's log-in); ``keyfile``: the one the
+    caller has just read."""
     from trefas_app.store.account_sync import apply_account_list, apply_units
 
-    keyfile = KeyFile.load(uow.store.paths.keys)
+    keyfile = keyfile or KeyFile.load(uow.store.paths.keys)
     apply_units(uow.session, keyfile, uow.now())
     apply_account_list(uow.session, keyfile, uow.now())
 
@@ -136,13 +137,13 @@ def pending_confirmations(uow: UnitOfWork, actor: Actor) -> list[PendingAccount]
         return [PendingAccount(*row, None) for row in uow.store.unconfirmed_accounts(uow, actor)]
     with uow:
         keyfile = KeyFile.load(uow.store.paths.keys)
-        waiting = {s.username: s for s in keyfile.account_slots() if s.state == AWAITING}
+        waiting = [s.username for s in keyfile.account_slots() if s.state == AWAITING]
         if not waiting:
             return []
-        _follow_key_file(uow)
+        _follow_key_file(uow, keyfile)
         uow.commit()
         rows = uow.session.scalars(select(m.User).where(
-            m.User.username.in_(list(waiting)), m.User.agency == actor.agency,
+            m.User.username.in_(waiting), m.User.agency == actor.agency,
             m.User.active.is_(True)).order_by(m.User.display_name)).all()
         return [PendingAccount(u.username, u.display_name, u.role, u.agency.value,
                                u.unit.name if u.unit else "", None)

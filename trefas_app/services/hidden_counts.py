@@ -161,4 +161,4 @@ def hidden_cases(session: Session, actor: Actor, states: Iterable, person_id: in
     hides, on a server."""
     return session.scalar(
         text(f"SELECT {function_name('cases', actor.role)}(:states, :person)"),
-        {"states": [getattr(s, "value", s) for s in states] or None, "person": person_id})
+        {"states": _STATES.value(states) or None, "person": person_id})
