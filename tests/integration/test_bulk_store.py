@@ -193,3 +193,24 @@ def test_audit_rows_are_chained_over_the_programs_canonical_bytes():
         assert fields["prev_hash"] == prev
         assert digest == entry_hash(prev, canonical_bytes(fields))
         prev = digest
+
+
+def test_every_measured_user_unlocks_though_their_slots_share_one_kdf_run(generated):
+    for username in generated.users.values():
+        store = unlock(generated.root, username, bulk.BENCH_PASSWORD)
+        try:
+            assert store.actor.username == username
+            salts = {slot.salt for slot in store.keyfile.slots
+                     if slot.username in generated.users.values()}
+        finally:
+            store.close()
+    assert len(salts) == 1
+
+
+def test_one_kdf_per_password_ends_with_its_block():
+    from trefas_app.store import keyslots
+
+    real = keyslots.derive_kek
+    with bulk.one_kdf_per_password():
+        assert keyslots.derive_kek is not real
+    assert keyslots.derive_kek is real
