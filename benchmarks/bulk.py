@@ -63,10 +63,10 @@ from trefas_app.store.uow import utc_now
 
 from bulk_load import (  # noqa: F401 - the loading pieces, for other benchmarks
     CHUNK, GENERATOR_CACHE_KIB, LOAD_PRAGMAS, _scalar_default, bulk_insert, chunked,
-    indexes_dropped, load_rows, load_tuples, loading, stored_datetime, stored_enum_texts)
-from bulk_audit import (  # noqa: F401 - audit_rows and AUDIT_COLUMNS: for other benchmarks
-    AUDIT_COLUMNS, LOG_FILE_SCHEMA, audit_rows, copy_log_file, create_log_file, fast_below,
-    start_log_file)
+    indexes_dropped, load_rows, loading, stored_datetime, stored_enum_texts)
+import bulk_child
+from bulk_audit import (  # noqa: F401 - audit_rows: for other benchmarks
+    AUDIT_COLUMNS, audit_rows, fast_below, write_log_file)
 
 #: Password of every benchmark user that gets a key slot (passes the policy).
 BENCH_PASSWORD = "Bänkprov-Järvafältet-77"
@@ -625,24 +625,28 @@ def one_kdf_per_password() -> Iterator[dict]:
 
 class SideWork:
     """What runs beside the load: the measured users' key slots (Argon2id
-    releases the GIL: a thread) and the access log (a second process, which
-    writes it to a plain SQLite file for :func:`copy_log_file`)."""
+    releases the GIL: a thread), the access log and the notes (each in a
+    second process writing a plain SQLite file that the loading connection
+    attaches and copies in: ``bulk_child``)."""
 
     def __init__(self, store: OpenStore, org: Org, spec: BulkSpec, password: str,
                  now: dt.datetime):
         self.store, self.org, self.spec, self.password = store, org, spec, password
-        self.log_dir = Path(tempfile.mkdtemp(prefix="trefas-bulk-log-"))
-        self.log_file = self.log_dir / "log.sqlite"
-        create_log_file(self.log_file)
+        self.folder = Path(tempfile.mkdtemp(prefix="trefas-bulk-"))
+        self.files = {"generated_log": self.folder / "log.sqlite",
+                      "generated_notes": self.folder / "notes.sqlite"}
+        bulk_child.create_file(self.files["generated_log"], "audit_events", AUDIT_COLUMNS)
+        bulk_child.create_file(self.files["generated_notes"], "notes", NOTE_COLUMNS)
         with store.engine.connect() as conn:
-            self.head = conn.execute(select(m.AuditEvent.seq, m.AuditEvent.hash)
+            seq, prev = conn.execute(select(m.AuditEvent.seq, m.AuditEvent.hash)
                                      .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
         self._slots = concurrent.futures.ThreadPoolExecutor(max_workers=1)
         self.slots_done = self._slots.submit(self._add_slots)
         start = now - dt.timedelta(days=365 * spec.history_years)
-        self._log = start_log_file(self.log_file, self.head[0] + 1, self.head[1],
-                                   spec.audit_events, start, spec.seed, spec.persons,
-                                   spec.cases)
+        self._log = bulk_child.start(write_log_file, self.files["generated_log"], seq + 1,
+                                     prev, spec.audit_events, start, spec.seed,
+                                     spec.persons, spec.cases)
+        self._notes = None
 
     def _add_slots(self) -> None:
         with one_kdf_per_password() as derived:
@@ -652,25 +656,46 @@ class SideWork:
                 slot.salt = derived[(self.password, self.spec.kdf)][0]
         self.store.keyfile.save()
 
+    def start_notes(self, info: CaseInfo, rng: random.Random, now: dt.datetime,
+                    stored: dict[str, dict]) -> None:
+        """The notes, from where ``rng`` stands (after the consents)."""
+        self._notes = bulk_child.start(write_note_file, self.files["generated_notes"],
+                                       self.spec, info, rng.getstate(), now, stored)
+
     def copy_log(self, conn) -> int:
-        """Wait for the log file; copy it into the store (``conn``: the
-        loading connection, the file attached)."""
-        last_hash, _ = self._log.communicate()
-        if self._log.returncode != 0:
-            raise RuntimeError(f"generating the access log failed ({self._log.returncode})")
-        copied = copy_log_file(conn)
+        """Wait for the log's file and copy it into the store."""
+        last_hash = bulk_child.result(self._log)
+        copied = bulk_child.copy_rows(conn, "generated_log", "audit_events", AUDIT_COLUMNS)
         head = conn.execute(select(m.AuditEvent.hash).order_by(m.AuditEvent.seq.desc())
                             .limit(1)).scalar()
-        if head != last_hash.strip():
+        if copied != self.spec.audit_events or head != last_hash:
             raise RuntimeError("the access log was not copied whole")
+        return copied
+
+    def copy_notes(self, conn) -> int:
+        """Wait for the notes' file and copy it into the store."""
+        written = bulk_child.result(self._notes)
+        copied = bulk_child.copy_rows(conn, "generated_notes", "notes", NOTE_COLUMNS)
+        if copied != written or written != self.spec.notes:
+            raise RuntimeError("the notes were not copied whole")
         return copied
 
     def close(self) -> None:
         self._slots.shutdown()
-        if self._log.poll() is None:  # the load failed before it was needed
-            self._log.kill()
-            self._log.wait()
-        shutil.rmtree(self.log_dir, ignore_errors=True)
+        for proc in (self._log, self._notes):
+            if proc is not None:
+                bulk_child.stop(proc)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_note_file(path: Path, spec: BulkSpec, info: CaseInfo, rng_state: tuple,
+                    now: dt.datetime, stored: dict[str, dict]) -> int:
+    """``note_rows`` (stored tuples) into a ``bulk_child`` file, in a second
+    process, continuing the generator's random sequence from ``rng_state``."""
+    rng = random.Random()
+    rng.setstate(rng_state)
+    return bulk_child.write_rows(path, "notes", NOTE_COLUMNS,
+                                 note_rows(spec, info, rng, spec.notes, now, stored=stored))
 
 
 def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
@@ -698,7 +723,7 @@ def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
 
     side = SideWork(store, org, spec, password, now)
     try:
-        with loading(store.engine, attach={LOG_FILE_SCHEMA: side.log_file}) as conn:
+        with loading(store.engine, attach=side.files) as conn:
             with indexes_dropped(conn, *BULK_TABLES):
                 consent_counts = _load_bulk(conn, spec, org, now, side, seconds, say)
                 t = time.perf_counter()
@@ -741,10 +766,9 @@ def _load_bulk(conn, spec: BulkSpec, org: Org, now: dt.datetime, side: SideWork,
     info = timed("cases", insert_cases, conn, spec, org, now, rng, person_units, progress=say)
     consent_counts = timed("consents", insert_consents, conn, spec, org, now, rng,
                            len(person_units), progress=say)
-    stored = stored_enum_texts(m.Note.__table__, conn.dialect)
-    timed("notes", load_tuples, conn, "notes", NOTE_COLUMNS,
-          note_rows(spec, info, rng, spec.notes, now, stored=stored), progress=say)
+    side.start_notes(info, rng, now, stored_enum_texts(m.Note.__table__, conn.dialect))
     timed("audit_events", side.copy_log, conn)
+    timed("notes", side.copy_notes, conn)
     return consent_counts
 
 

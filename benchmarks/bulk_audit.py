@@ -5,12 +5,9 @@ plain tuples in ``AUDIT_COLUMNS`` order, each hash computed over exactly the
 bytes ``audit_chain.canonical_bytes`` gives (checked every 100,000 entries,
 with the ``at`` text against ``audit_chain.format_at``).
 
-``write_log_file`` runs in a second process (``start_log_file``) while the first one loads the
+``write_log_file`` runs in a second process while the first one loads the
 rest of the store (the chain only needs the head the store was created
-with): it writes the entries to a plain SQLite file, and
-``copy_log_file`` copies them into the store in one ``INSERT … SELECT``
-inside the store's own transaction — no Python per row on the loading side.
-The file holds only generated test entries and is deleted afterwards.
+with), handing the entries over through a plain SQLite file (``bulk_child``).
 """
 
 from __future__ import annotations
@@ -20,11 +17,10 @@ import hashlib
 import json
 import random
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import bulk_child
 from trefas_app.store.audit_chain import canonical_bytes, format_at
 
 #: (action, subject kind, weight) of the generated access-log entries.
@@ -125,67 +121,17 @@ def audit_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: 
 
 # --- the log in a second process --------------------------------------------------------
 
-#: The schema name the log file is attached under.
-LOG_FILE_SCHEMA = "generated"
-
-
-def create_log_file(path: Path) -> None:
-    """An empty log file, made before the store's connection attaches it (a
-    table made after the attach could be missed by its schema cache)."""
-    conn = sqlite3.connect(path)
-    try:
-        conn.execute(f"CREATE TABLE audit_events (seq INTEGER PRIMARY KEY, "
-                     f"{', '.join(AUDIT_COLUMNS[1:])})")
-        conn.commit()
-    finally:
-        conn.close()
-
 
 def write_log_file(path: Path, first_seq: int, prev: str, count: int, start: dt.datetime,
                    seed: int, persons: int, cases: int) -> str:
-    """``audit_rows`` into ``create_log_file``'s file (run in a second
-    process); returns the last entry's hash."""
-    conn = sqlite3.connect(path, isolation_level=None)
+    """``audit_rows`` into a ``bulk_child`` file (made with ``AUDIT_COLUMNS``;
+    run in a second process); returns the last entry's hash."""
+    bulk_child.write_rows(path, "audit_events", AUDIT_COLUMNS,
+                          audit_rows(first_seq, prev, count, start, seed, persons, cases))
+    conn = sqlite3.connect(path)
     try:
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("BEGIN")
-        conn.executemany(
-            f"INSERT INTO audit_events ({', '.join(AUDIT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(AUDIT_COLUMNS))})",
-            audit_rows(first_seq, prev, count, start, seed, persons, cases))
-        conn.execute("COMMIT")
-        last = conn.execute("SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
-        return last[0] if last else prev
+        last = conn.execute("SELECT hash FROM audit_events ORDER BY rowid DESC LIMIT 1"
+                            ).fetchone()
     finally:
         conn.close()
-
-
-def copy_log_file(conn) -> int:
-    """The attached log file's entries into the store's log, in the caller's
-    transaction (``conn``: a SQLAlchemy connection)."""
-    cols = ", ".join(AUDIT_COLUMNS)
-    return conn.exec_driver_sql(
-        f"INSERT INTO main.audit_events ({cols}) "
-        f"SELECT {cols} FROM {LOG_FILE_SCHEMA}.audit_events ORDER BY seq").rowcount
-
-
-def start_log_file(path: Path, first_seq: int, prev: str, count: int, start: dt.datetime,
-                   seed: int, persons: int, cases: int) -> subprocess.Popen:
-    """``write_log_file`` in a new Python process (this file run as a script,
-    so the caller's main module is not imported again); its output is the
-    last entry's hash."""
-    args = {"path": str(path), "first_seq": first_seq, "prev": prev, "count": count,
-            "start": start.isoformat(), "seed": seed, "persons": persons, "cases": cases}
-    return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), json.dumps(args)],
-                            stdout=subprocess.PIPE, text=True)
-
-
-def main() -> None:
-    args = json.loads(sys.argv[1])
-    print(write_log_file(Path(args.pop("path")), start=dt.datetime.fromisoformat(
-        args.pop("start")), **args))
-
-
-if __name__ == "__main__":
-    main()
+    return last[0] if last else prev

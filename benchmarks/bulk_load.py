@@ -4,9 +4,9 @@ Nothing here is used by the program. Rows go into the real SQLCipher engine
 on one connection, in one transaction, with executemany in chunks:
 ``load_rows`` takes dicts of Python values (each value converted once by its
 column's type, the first row checked against SQLAlchemy's own conversion);
-``load_tuples`` takes tuples already in the stored form (``stored_datetime``,
-``stored_enum_texts``) for the millions of rows where the conversion cost more
-than SQLite's own work. ``loading`` sets the connection up for a bulk load and
+the millions of notes are made as tuples already in the stored form
+(``stored_datetime``, ``stored_enum_texts``) instead, where the conversion
+cost more than SQLite's own work. ``loading`` sets the connection up for a bulk load and
 ``indexes_dropped`` builds the secondary indexes after it.
 """
 
@@ -186,20 +186,3 @@ def stored_enum_texts(table, dialect) -> dict[str, dict]:
             proc = col.type._cached_bind_processor(dialect)
             out[col.name] = {e: proc(e) if proc else e for e in enum_class}
     return out
-
-
-def load_tuples(conn, table: str, columns: tuple[str, ...], rows: Iterable[tuple],
-                size: int = CHUNK, progress: Callable[[str], None] | None = None) -> int:
-    """executemany of ``rows`` (tuples of stored values in ``columns``
-    order) on the caller's connection and transaction, in chunks."""
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
-           f"VALUES ({', '.join('?' * len(columns))})")
-    cursor = conn.connection.driver_connection.cursor()
-    it = iter(rows)
-    done = 0
-    while batch := list(itertools.islice(it, size)):
-        cursor.executemany(sql, batch)
-        done += len(batch)
-        if progress:
-            progress(f"{table}: {done:,}")
-    return done
