@@ -244,7 +244,8 @@ def bench_rule(root: Path, username: str, runs: int = 10) -> dict:
 def event_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: int = 11):
     """``count`` chained entries after (first_seq - 1, prev), as table rows:
     the bulk generator's (``bulk.audit_rows``), hashed as ``audit.append`` does."""
-    return bulk.audit_rows(first_seq, prev, count, start, seed)
+    return (dict(zip(bulk.AUDIT_COLUMNS, row))
+            for row in bulk.audit_rows(first_seq, prev, count, start, seed))
 
 
 def build_audit_store(root: Path, events: int, chunk: int = 50_000) -> dict:

@@ -2,8 +2,10 @@
 
 The services insert one row at a time through the access rule, which is right
 for the program and far too slow for a million notes. Here rows go straight
-into the real SQLCipher engine with SQLAlchemy Core ``insert`` executemany, in
-chunks, inside a few transactions. Nothing here is used by the program.
+into the real SQLCipher engine with executemany in chunks, in one transaction
+(``bulk_load.py``), the indexes built after the rows, and the access log is
+generated and chained in a second process meanwhile (``bulk_audit.py``).
+Nothing here is used by the program.
 
 The shape of the data is chosen so that the access rule has real work to do:
 city-owned cases in several district units, police liaisons and probation
@@ -27,16 +29,16 @@ import bisect
 import concurrent.futures
 import contextlib
 import datetime as dt
-import hashlib
 import itertools
-import json
 import random
+import shutil
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from trefas_app.domain.collation import stored_key
@@ -53,17 +55,22 @@ from trefas_app.domain.enums import (
     Role,
 )
 from trefas_app.store import audit
-from trefas_app.store.audit_chain import canonical_bytes, format_at
 from trefas_app.store import models as m
+from trefas_app.store import keyslots
 from trefas_app.store.keyslots import PRODUCTION_KDF, KdfParams
 from trefas_app.store.store import OpenStore, actor_of, create_store
 from trefas_app.store.uow import utc_now
 
+from bulk_load import (  # noqa: F401 - the loading pieces, for other benchmarks
+    CHUNK, GENERATOR_CACHE_KIB, LOAD_PRAGMAS, _scalar_default, bulk_insert, chunked,
+    indexes_dropped, load_rows, loading, stored_datetime, stored_enum_texts)
+import bulk_child
+from bulk_audit import (  # noqa: F401 - audit_rows: for other benchmarks
+    AUDIT_COLUMNS, audit_rows, fast_below, write_log_file)
+
 #: Password of every benchmark user that gets a key slot (passes the policy).
 BENCH_PASSWORD = "Bänkprov-Järvafältet-77"
 
-CHUNK = 20_000
-GENERATOR_CACHE_KIB = 512 * 1024
 
 
 # --- the knobs --------------------------------------------------------------------
@@ -117,137 +124,6 @@ class World:
 
 
 # --- helpers ------------------------------------------------------------------------
-
-
-def chunked(rows: Iterable[dict], size: int = CHUNK) -> Iterator[list[dict]]:
-    it = iter(rows)
-    while True:
-        batch = list(itertools.islice(it, size))
-        if not batch:
-            return
-        yield batch
-
-
-def bulk_insert(engine: Engine | Connection, model, rows: Iterable[dict], size: int = CHUNK,
-                per_transaction: int = 200_000,
-                progress: Callable[[str], None] | None = None) -> int:
-    """Rows into ``model``'s table (see :func:`load_rows`): in one
-    transaction of its own when given an engine, in the caller's when given
-    a connection. ``per_transaction`` is no longer used (kept for callers)."""
-    if isinstance(engine, Connection):  # inside the caller's transaction
-        return load_rows(engine, model, rows, size, progress)
-    with loading(engine) as conn:
-        return load_rows(conn, model, rows, size, progress)
-
-
-#: For the generator's connection only: no fsync during the load (a crash
-#: loses a benchmark store, nothing else), a large page cache, temp in memory.
-LOAD_PRAGMAS = {"synchronous": "OFF", "cache_size": f"-{GENERATOR_CACHE_KIB}",
-                "temp_store": "MEMORY"}
-
-
-@contextlib.contextmanager
-def loading(engine: Engine) -> Iterator[Connection]:
-    """One connection and one transaction for a bulk load, with
-    :data:`LOAD_PRAGMAS` set before it begins and put back after."""
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        before = {name: raw.execute(f"PRAGMA {name}").fetchone()[0] for name in LOAD_PRAGMAS}
-        for name, value in LOAD_PRAGMAS.items():
-            raw.execute(f"PRAGMA {name} = {value}")
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            for name, value in before.items():
-                raw.execute(f"PRAGMA {name} = {value}")
-
-
-def _storage_converters(table, dialect) -> list[Callable[[object], object] | None]:
-    """Per column, the function that turns a Python value into what the
-    driver stores — the column type's own bind processing, with a fast path
-    for aware datetimes (``UTCDateTime`` → naive UTC text, the same text as
-    SQLAlchemy's SQLite ``DateTime`` writes)."""
-    out = []
-    for col in table.columns:
-        if isinstance(col.type, m.UTCDateTime):
-            def to_text(v):
-                if v is None:
-                    return None
-                return v.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat(
-                    " ", "microseconds")
-            out.append(to_text)
-            continue
-        out.append(col.type._cached_bind_processor(dialect))  # None: stored as is
-    return out
-
-
-def load_rows(conn, model, rows: Iterable[dict], size: int = CHUNK,
-              progress: Callable[[str], None] | None = None) -> int:
-    """executemany of ``rows`` (dicts by column name; missing keys are NULL)
-    on the caller's connection and transaction, as one compiled Core
-    ``insert`` with each value converted once by its column type — the
-    per-row parameter handling of ``conn.execute(insert(t), batch)`` cost
-    more than SQLite's own work. The first row is checked against
-    SQLAlchemy's own conversion."""
-    table = model.__table__
-    names = [c.name for c in table.columns]
-    stmt = insert(table).values({n: bindparam(n) for n in names}).compile(
-        dialect=conn.dialect)
-    sql = str(stmt)
-    order = stmt.positiontup  # the order of the ? in ``sql``
-    converters = dict(zip(names, _storage_converters(table, conn.dialect)))
-    pick = [(n, converters[n], _scalar_default(table.c[n])) for n in order]
-    cursor = conn.connection.driver_connection.cursor()
-    done = 0
-    checked = False
-    for batch in chunked(rows, size):
-        # Column by column (a list comprehension per column, then zip) is
-        # several times faster than a generator per row.
-        columns = []
-        for n, conv, default in pick:
-            values = [row.get(n, default) for row in batch]
-            columns.append(values if conv is None else list(map(conv, values)))
-        params = list(zip(*columns))
-        if not checked:
-            _check_conversion(conn, table, batch[0], dict(zip(order, params[0])))
-            checked = True
-        cursor.executemany(sql, params)
-        done += len(params)
-        if progress:
-            progress(f"{table.name}: {done:,}")
-    return done
-
-
-def _scalar_default(column):
-    default = column.default
-    return default.arg if default is not None and default.is_scalar else None
-
-
-def _check_conversion(conn, table, row: dict, converted: dict) -> None:
-    stmt = insert(table).compile(dialect=conn.dialect, column_keys=list(table.columns.keys()))
-    expected = stmt.construct_params({c: row.get(c, _scalar_default(table.c[c]))
-                                      for c in table.columns.keys()})
-    for name, value in expected.items():
-        proc = stmt._bind_processors.get(name)
-        want = proc(value) if proc else value
-        if want != converted[name]:
-            raise AssertionError(f"{table.name}.{name}: {converted[name]!r} != {want!r}")
-
-
-@contextlib.contextmanager
-def indexes_dropped(conn, *tables: str):
-    """Drop the secondary indexes of ``tables`` for a bulk load and build
-    them again afterwards (a sort per index, instead of millions of random
-    B-tree inserts). Recreated from their own SQL, so exactly as migrated."""
-    saved = conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({', '.join('?' * len(tables))})", tables).all()
-    for name, _ in saved:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
-    for _, sql in saved:
-        conn.exec_driver_sql(sql)
 
 
 def weighted_picker(rng: random.Random, weights: list[float]) -> Callable[[], int]:
@@ -646,20 +522,44 @@ def note_body(rng: random.Random, chars: int) -> str:
     return " ".join(parts)
 
 
+#: The columns of the tuples ``note_rows(..., stored=...)`` yields, in order.
+NOTE_COLUMNS = ("case_id", "person_id", "owner_agency", "category", "title", "body", "state",
+                "author_id", "signed_at", "signed_by_id", "corrects_id", "version",
+                "created_at", "created_by_id")
+
+
 def note_rows(spec: BulkSpec, info: CaseInfo, rng: random.Random, count: int,
-              now: dt.datetime) -> Iterator[dict]:
-    """``count`` notes spread over the cases with a long tail (a few busy cases)."""
+              now: dt.datetime, stored: dict[str, dict] | None = None) -> Iterator:
+    """``count`` notes spread over the cases with a long tail (a few busy
+    cases): dicts of Python values, or with ``stored`` (``stored_enum_texts``
+    of the notes table) ``NOTE_COLUMNS`` tuples of the values SQLite stores.
+    The same notes either way."""
     weights = [rng.paretovariate(1.6) for _ in info.ids]
-    pick = weighted_picker(rng, weights)
+    cum_weights = list(itertools.accumulate(weights))
+    total = cum_weights[-1]
+    below = fast_below(rng)
+    random_ = rng.random
     cat_tables = {a: (list(t), list(itertools.accumulate(t.values())))
                   for a, t in CATEGORY_ODDS.items()}
     # Bodies from a pool: writing a million bodies sentence by sentence was
     # a third of the generation time; SQLite stores (and encrypts) each anyway.
     bodies = [note_body(rng, spec.note_chars) for _ in range(NOTE_BODY_POOL)]
+    titles = {c: (t, len(t)) for c, t in NOTE_TITLES.items()}
+    utc = dt.timezone.utc
+    opened = [o.astimezone(utc).replace(tzinfo=None) for o in info.opened]
+    spans = [last.astimezone(utc).replace(tzinfo=None) - o
+             for o, last in zip(opened, info.last)]
+    minute = dt.timedelta(minutes=1)
+    text = stored or {name: {e: e for e in enum_class} for name, enum_class in (
+        ("owner_agency", Agency), ("category", Category), ("state", NoteState))}
+    owner_text, category_text, state_text = (text["owner_agency"], text["category"],
+                                             text["state"])
+    draft_text, signed_text = state_text[NoteState.DRAFT], state_text[NoteState.SIGNED]
+    share, n_bodies = spec.draft_share, len(bodies)
     for _ in range(count):
-        k = pick()
+        k = bisect.bisect_right(cum_weights, random_() * total)
         police, probation = info.police_member[k], info.probation_member[k]
-        r = rng.random()
+        r = random_()
         if police and r < 0.2:
             owner, author = Agency.POLICE, police
         elif probation and r > 0.9:
@@ -667,100 +567,28 @@ def note_rows(spec: BulkSpec, info: CaseInfo, rng: random.Random, count: int,
         else:
             owner, author = Agency.CITY, info.city_author[k]
         cats, cum = cat_tables[owner]
-        category = cats[bisect.bisect_right(cum, rng.random() * cum[-1])]
-        op, last = info.opened[k], info.last[k]
-        created = op + (last - op) * rng.random()
-        draft = rng.random() < spec.draft_share
-        yield {
-            "case_id": info.ids[k], "person_id": info.person[k], "owner_agency": owner,
-            "category": category, "title": rng.choice(NOTE_TITLES[category]),
-            "body": rng.choice(bodies),
-            "state": NoteState.DRAFT if draft else NoteState.SIGNED,
-            "author_id": author,
-            "signed_at": None if draft else created + dt.timedelta(minutes=rng.randint(5, 600)),
-            "signed_by_id": None if draft else author, "corrects_id": None,
-            "created_at": created, "created_by_id": author,
-        }
-
-
-# --- access log ------------------------------------------------------------------------
-
-#: (action, subject kind, weight) of the generated access-log entries.
-AUDIT_ACTIONS = [("case.read", "case", 30), ("case.list", None, 12), ("note.list", "case", 20),
-                 ("person.read", "person", 10), ("person.search", None, 8),
-                 ("note.read", "note", 6), ("note.create", "note", 5), ("login", None, 3),
-                 ("logout", None, 3), ("consent.read", "consent", 3)]
-AUDIT_USERS = ([(f"sw{u:02d}-{k:02d}", "city", "social_worker")
-                for u in range(8) for k in range(15)]
-               + [(f"pol{u:02d}-{k:02d}", "police", "police_liaison")
-                  for u in range(4) for k in range(10)]
-               + [(f"coord{u:02d}", "city", "coordinator") for u in range(8)])
-
-
-def audit_rows(first_seq: int, prev: str, count: int, start: dt.datetime, seed: int = 11,
-               persons: int = 50_000, cases: int = 60_000) -> Iterator[dict]:
-    """``count`` chained access-log entries after (first_seq - 1, prev), as
-    table rows, the chain computed here in one pass: each hash over exactly
-    the bytes ``audit_chain.canonical_bytes`` gives (checked as it goes)."""
-    rng = random.Random(seed)
-    kinds = [(a, k) for a, k, w in AUDIT_ACTIONS for _ in range(w)]
-    quote = json.JSONEncoder(ensure_ascii=False).encode
-    at = start
-    for seq in range(first_seq, first_seq + count):
-        at += dt.timedelta(microseconds=rng.randint(1_000, 4_000_000))
-        user, agency, role = rng.choice(AUDIT_USERS)
-        action, kind = rng.choice(kinds)
-        case_id = rng.randint(1, cases) if kind in ("case", "note") else None
-        person_id = rng.randint(1, persons) if kind in ("case", "person", "consent") else None
-        subject_id = (None if kind is None else
-                      str(case_id if kind == "case" else person_id if kind == "person"
-                          else rng.randint(1, 1_000_000)))
-        detail = (f'{{"hits":{rng.randint(0, 500)}}}'
-                  if action in ("case.list", "person.search") else None)
-        fields = {"seq": seq, "at": format_at(at), "user": user, "agency": agency,
-                  "role": role, "action": action, "subject_kind": kind,
-                  "subject_id": subject_id,
-                  "case_id": None if case_id is None else str(case_id),
-                  "person_id": None if person_id is None else str(person_id),
-                  "reason": None, "detail": detail, "prev_hash": prev}
-        # The canonical JSON (keys sorted, no spaces) written out field by
-        # field: every value here is plain ASCII but ``detail``, which is
-        # quoted as JSON; compared with canonical_bytes every 100,000 entries.
-        payload = (
-            f'{{"action":"{action}","agency":"{agency}","at":"{fields["at"]}",'
-            f'"case_id":{_json_text(fields["case_id"])},'
-            f'"detail":{"null" if detail is None else quote(detail)},'
-            f'"person_id":{_json_text(fields["person_id"])},"prev_hash":"{prev}",'
-            f'"reason":null,"role":"{role}","seq":{seq},'
-            f'"subject_id":{_json_text(subject_id)},"subject_kind":{_json_text(kind)},'
-            f'"user":"{user}"}}').encode()
-        if (seq - first_seq) % 100_000 == 0 and payload != canonical_bytes(fields):
-            raise AssertionError("the access log's canonical form has changed")
-        h = hashlib.sha256(bytes.fromhex(prev))
-        h.update(payload)
-        digest = h.hexdigest()
-        yield {"seq": seq, "at": fields["at"], "user_id": None, "username": user,
-               "agency": agency, "role": role, "action": action, "subject_kind": kind,
-               "subject_id": subject_id, "case_id": case_id, "person_id": person_id,
-               "reason": None, "detail": detail, "prev_hash": prev, "hash": digest}
-        prev = digest
-
-
-def _json_text(value: str | None) -> str:
-    return "null" if value is None else f'"{value}"'
-
-
-def insert_audit_events(conn: Connection, spec: "BulkSpec", now: dt.datetime,
-                        progress=None) -> int:
-    """``spec.audit_events`` entries chained after the log's current head."""
-    if not spec.audit_events:
-        return 0
-    seq, prev = conn.execute(select(m.AuditEvent.seq, m.AuditEvent.hash)
-                             .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
-    start = now - dt.timedelta(days=365 * spec.history_years)
-    rows = audit_rows(seq + 1, prev, spec.audit_events, start, spec.seed,
-                      spec.persons, spec.cases)
-    return load_rows(conn, m.AuditEvent, rows, progress=progress)
+        category = cats[bisect.bisect_right(cum, random_() * cum[-1])]
+        created = opened[k] + spans[k] * random_()
+        draft = random_() < share
+        names, n_names = titles[category]
+        title = names[below(n_names)]
+        body = bodies[below(n_bodies)]
+        signed = None if draft else created + minute * (5 + below(596))
+        if stored is None:
+            yield {
+                "case_id": info.ids[k], "person_id": info.person[k], "owner_agency": owner,
+                "category": category, "title": title, "body": body,
+                "state": NoteState.DRAFT if draft else NoteState.SIGNED,
+                "author_id": author,
+                "signed_at": None if draft else signed.replace(tzinfo=utc),
+                "signed_by_id": None if draft else author, "corrects_id": None,
+                "created_at": created.replace(tzinfo=utc), "created_by_id": author,
+            }
+        else:
+            yield (info.ids[k], info.person[k], owner_text[owner], category_text[category],
+                   title, body, draft_text if draft else signed_text, author,
+                   None if draft else stored_datetime(signed), None if draft else author,
+                   None, 1, stored_datetime(created), author)
 
 
 # --- all together ----------------------------------------------------------------------------
@@ -770,6 +598,106 @@ BULK_TABLES = ("persons", "cases", "team_members", "consents", "consent_grants",
                "audit_events")
 
 
+@contextlib.contextmanager
+def one_kdf_per_password() -> Iterator[dict]:
+    """While it lasts, slots sealed with the same password and parameters
+    share one Argon2id run: the key-encryption key derived for the first
+    slot's salt is handed to the others, whose salt the caller then sets to
+    that first salt (yielded: (password, params) -> (salt, key)). Each slot
+    keeps its own key pair and nonces, and unlocking derives the key from
+    password and salt as always; only the benchmark's six measured users (one
+    password) are made this way, so a store costs three Argon2id runs, not
+    eight."""
+    real = keyslots.derive_kek
+    derived: dict = {}
+
+    def derive_once(secret: str, salt: bytes, params: KdfParams) -> bytes:
+        if (secret, params) not in derived:
+            derived[(secret, params)] = (salt, real(secret, salt, params))
+        return derived[(secret, params)][1]
+
+    keyslots.derive_kek = derive_once
+    try:
+        yield derived
+    finally:
+        keyslots.derive_kek = real
+
+
+class SideWork:
+    """What runs beside the load: the measured users' key slots (Argon2id
+    releases the GIL: a thread), the access log and the notes (each in a
+    second process writing a plain SQLite file that the loading connection
+    attaches and copies in: ``bulk_child``)."""
+
+    def __init__(self, store: OpenStore, org: Org, spec: BulkSpec, password: str,
+                 now: dt.datetime):
+        self.store, self.org, self.spec, self.password = store, org, spec, password
+        self.folder = Path(tempfile.mkdtemp(prefix="trefas-bulk-"))
+        self.files = {"generated_log": self.folder / "log.sqlite",
+                      "generated_notes": self.folder / "notes.sqlite"}
+        bulk_child.create_file(self.files["generated_log"], "audit_events", AUDIT_COLUMNS)
+        bulk_child.create_file(self.files["generated_notes"], "notes", NOTE_COLUMNS)
+        with store.engine.connect() as conn:
+            seq, prev = conn.execute(select(m.AuditEvent.seq, m.AuditEvent.hash)
+                                     .order_by(m.AuditEvent.seq.desc()).limit(1)).first()
+        self._slots = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.slots_done = self._slots.submit(self._add_slots)
+        start = now - dt.timedelta(days=365 * spec.history_years)
+        self._log = bulk_child.start(write_log_file, self.files["generated_log"], seq + 1,
+                                     prev, spec.audit_events, start, spec.seed,
+                                     spec.persons, spec.cases)
+        self._notes = None
+
+    def _add_slots(self) -> None:
+        with one_kdf_per_password() as derived:
+            for _, username in self.org.named.values():
+                slot = self.store.keyfile.add_user_slot(username, self.password,
+                                                        self.store.data_key, self.spec.kdf)
+                slot.salt = derived[(self.password, self.spec.kdf)][0]
+        self.store.keyfile.save()
+
+    def start_notes(self, info: CaseInfo, rng: random.Random, now: dt.datetime,
+                    stored: dict[str, dict]) -> None:
+        """The notes, from where ``rng`` stands (after the consents)."""
+        self._notes = bulk_child.start(write_note_file, self.files["generated_notes"],
+                                       self.spec, info, rng.getstate(), now, stored)
+
+    def copy_log(self, conn) -> int:
+        """Wait for the log's file and copy it into the store."""
+        last_hash = bulk_child.result(self._log)
+        copied = bulk_child.copy_rows(conn, "generated_log", "audit_events", AUDIT_COLUMNS)
+        head = conn.execute(select(m.AuditEvent.hash).order_by(m.AuditEvent.seq.desc())
+                            .limit(1)).scalar()
+        if copied != self.spec.audit_events or head != last_hash:
+            raise RuntimeError("the access log was not copied whole")
+        return copied
+
+    def copy_notes(self, conn) -> int:
+        """Wait for the notes' file and copy it into the store."""
+        written = bulk_child.result(self._notes)
+        copied = bulk_child.copy_rows(conn, "generated_notes", "notes", NOTE_COLUMNS)
+        if copied != written or written != self.spec.notes:
+            raise RuntimeError("the notes were not copied whole")
+        return copied
+
+    def close(self) -> None:
+        self._slots.shutdown()
+        for proc in (self._log, self._notes):
+            if proc is not None:
+                bulk_child.stop(proc)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def write_note_file(path: Path, spec: BulkSpec, info: CaseInfo, rng_state: tuple,
+                    now: dt.datetime, stored: dict[str, dict]) -> int:
+    """``note_rows`` (stored tuples) into a ``bulk_child`` file, in a second
+    process, continuing the generator's random sequence from ``rng_state``."""
+    rng = random.Random()
+    rng.setstate(rng_state)
+    return bulk_child.write_rows(path, "notes", NOTE_COLUMNS,
+                                 note_rows(spec, info, rng, spec.notes, now, stored=stored))
+
+
 def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
                 progress: Callable[[str], None] | None = None) -> World:
     """Create a new store at ``root`` and fill it according to ``spec``.
@@ -777,74 +705,38 @@ def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
     The administrator and the measured users (``World.users``) get key slots
     with ``spec.kdf``; the other users exist as rows only. Everything after
     the organisation is one transaction on one connection, with the bulk
-    tables' indexes built after their rows (:func:`indexes_dropped`).
+    tables' indexes built after their rows (:func:`indexes_dropped`); the
+    access log is generated in a second process meanwhile (:class:`SideWork`).
     """
     say = progress or (lambda msg: None)
-    rng = random.Random(spec.seed)
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     created = create_store(root, admin_username="admin", admin_display_name="Bänk Admin",
                            admin_password=password, kdf=spec.kdf)
     store = created.store
     now = utc_now()
-    engine = store.engine
     seconds["create_store"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    org = insert_org(engine, spec, now, store.actor.user_id)
+    org = insert_org(store.engine, spec, now, store.actor.user_id)
     seconds["org"] = time.perf_counter() - t
 
-    def add_slots():
-        # Argon2id releases the GIL: the slots are derived on the other core
-        # while this thread loads the rows.
-        for _, username in org.named.values():
-            store.keyfile.add_user_slot(username, password, store.data_key, spec.kdf)
-        store.keyfile.save()
-
-    slots = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-    slots_done = slots.submit(add_slots)
-
-    def timed(name, fn, *args, **kwargs):
-        t = time.perf_counter()
-        result = fn(*args, **kwargs)
-        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
-        return result
-
-    with loading(engine) as conn:
-        with indexes_dropped(conn, *BULK_TABLES):
-            persons = timed("persons", lambda: list(person_rows(spec, org, now, rng)))
-            person_units = [p["unit_id"] for p in persons]
-            timed("persons", bulk_insert, conn, m.Person, persons, progress=say)
-            del persons
-            info = timed("cases", insert_cases, conn, spec, org, now, rng, person_units,
-                         progress=say)
-            consent_counts = timed("consents", insert_consents, conn, spec, org, now, rng,
-                                   len(person_units), progress=say)
-            timed("notes", bulk_insert, conn, m.Note,
-                  note_rows(spec, info, rng, spec.notes, now), progress=say)
-            timed("audit_events", insert_audit_events, conn, spec, now, progress=say)
-            t = time.perf_counter()
-        seconds["indexes"] = time.perf_counter() - t
-        team_rows = conn.execute(text("SELECT count(*) FROM team_members")).scalar()
-        t = time.perf_counter()
-    seconds["commit"] = time.perf_counter() - t
-    t = time.perf_counter()
-    slots_done.result()
-    slots.shutdown()
-    seconds["slots_wait"] = time.perf_counter() - t
-    # One access-log entry for the whole bulk, so the chain stays valid.
-    seed_entry(store, {"persons": spec.persons, "cases": spec.cases, "notes": spec.notes,
-                       "audit_events": spec.audit_events})
-    t = time.perf_counter()
-    if spec.audit_events:
-        store.write_checkpoint()
-    raw = engine.raw_connection()  # outside a transaction (the engine emits BEGIN)
+    side = SideWork(store, org, spec, password, now)
     try:
-        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with loading(store.engine, attach=side.files) as conn:
+            with indexes_dropped(conn, *BULK_TABLES):
+                consent_counts = _load_bulk(conn, spec, org, now, side, seconds, say)
+                t = time.perf_counter()
+            seconds["indexes"] = time.perf_counter() - t
+            team_rows = conn.execute(text("SELECT count(*) FROM team_members")).scalar()
+            t = time.perf_counter()
+        seconds["commit"] = time.perf_counter() - t
+        t = time.perf_counter()
+        side.slots_done.result()
+        seconds["slots_wait"] = time.perf_counter() - t
     finally:
-        raw.close()
-    seconds["checkpoint"] = time.perf_counter() - t
-    store.close()
+        side.close()
+    _finish(store, spec, seconds)
     seconds["total"] = time.perf_counter() - t0
     counts = {"persons": spec.persons, "cases": spec.cases, "notes": spec.notes,
               "audit_events": spec.audit_events, "team_members": team_rows,
@@ -854,6 +746,47 @@ def build_store(root: Path, spec: BulkSpec, password: str = BENCH_PASSWORD,
                  counts=counts, seconds=seconds,
                  unit_ids={"city": org.city_units, "police": org.police_units,
                             "probation": org.probation_units})
+
+
+def _load_bulk(conn, spec: BulkSpec, org: Org, now: dt.datetime, side: SideWork,
+               seconds: dict[str, float], say) -> dict[str, int]:
+    """The bulk tables' rows, on the loading connection; the consent counts."""
+    rng = random.Random(spec.seed)
+
+    def timed(name, fn, *args, **kwargs):
+        t = time.perf_counter()
+        result = fn(*args, **kwargs)
+        seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t
+        return result
+
+    persons = timed("persons", lambda: list(person_rows(spec, org, now, rng)))
+    person_units = [p["unit_id"] for p in persons]
+    timed("persons", bulk_insert, conn, m.Person, persons, progress=say)
+    del persons
+    info = timed("cases", insert_cases, conn, spec, org, now, rng, person_units, progress=say)
+    consent_counts = timed("consents", insert_consents, conn, spec, org, now, rng,
+                           len(person_units), progress=say)
+    side.start_notes(info, rng, now, stored_enum_texts(m.Note.__table__, conn.dialect))
+    timed("audit_events", side.copy_log, conn)
+    timed("notes", side.copy_notes, conn)
+    return consent_counts
+
+
+def _finish(store: OpenStore, spec: BulkSpec, seconds: dict[str, float]) -> None:
+    """One access-log entry for the whole bulk (so the chain stays valid), a
+    signed checkpoint over the generated log, the WAL emptied, logged out."""
+    seed_entry(store, {"persons": spec.persons, "cases": spec.cases, "notes": spec.notes,
+                       "audit_events": spec.audit_events})
+    t = time.perf_counter()
+    if spec.audit_events:
+        store.write_checkpoint()
+    raw = store.engine.raw_connection()  # outside a transaction (the engine emits BEGIN)
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+    seconds["checkpoint"] = time.perf_counter() - t
+    store.close()
 
 
 def seed_entry(store: OpenStore, detail: dict) -> None:
