@@ -7,7 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Boolean, Integer, Text, and_, cast, column, false, func, or_, select, table
+from sqlalchemy import (ARRAY, Boolean, Integer, Text, and_, any_, cast, column, false, func,
+                        or_, select, table)
 from sqlalchemy.orm import aliased
 
 from trefas_app.domain.actor import Actor
@@ -541,8 +542,8 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
                               after_clause([(expr, False) for expr in order], anchor))
         if _on_server(s) and not query.strip():
             # Only the page's persons through the masked view (server/person_list.py).
-            stmt = stmt.where(m.Person.id.in_(select(_server_page_ids(
-                actor, anchor, offset + limit + 1))))
+            stmt = stmt.where(m.Person.id == any_(_server_page_ids(
+                actor, anchor, offset + limit + 1)))
         records, more = fetch_page(s, stmt, offset, limit, keyset=after is not None, core=True)
         persons = [person_record(r) for r in records]
         views = project_persons(s, actor, persons, now)
@@ -595,12 +596,17 @@ def person_list_function(role: Role) -> str:
 
 def _server_page_ids(actor: Actor, anchor: tuple | None, limit: int):
     """The ids of the first ``limit`` persons of the list after ``anchor``, as
-    the server's list function finds them without the masked view."""
+    the server's list function finds them without the masked view: one
+    array, computed once before the persons are read (as a subquery joined
+    to the view, PostgreSQL ran the function again for every person in
+    scope, and the view's row function for each of them)."""
     protected, name, after_id = (anchor[0], anchor[-2], anchor[-1]) if anchor is not None \
         else (None, None, None)
     schema, _, name_of = person_list_function(actor.role).partition(".")
-    return getattr(getattr(func, schema), name_of)(
+    page = getattr(getattr(func, schema), name_of)(
         cast(protected, Boolean), cast(name, Text), cast(after_id, Integer), limit)
+    ids = select(func.array_agg(page.column_valued("page_id"))).scalar_subquery()
+    return cast(ids, ARRAY(Integer))
 
 
 def _count_persons(s, actor: Actor, query: str, now: dt.datetime) -> int:
