@@ -267,7 +267,8 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
     ``within_case=(case_id, person_id)`` states that every row is content of
     that one case; the same four conditions are then written so that SQLite
     evaluates the case-level ones once instead of once per row (a case may
-    hold thousands of notes). It also restricts the rows to that case.
+    hold thousands of notes). It also restricts the rows to that case. (The
+    ids may be SQL: a server's counting function passes its parameter.)
     """
     if within_case is not None and kind in CASE_CONTENT_KINDS:
         return _content_of_known_case(actor, kind, verb, now, alias, *within_case)

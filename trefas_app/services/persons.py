@@ -558,7 +558,7 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
                                risk_level=views[p.id].risk_level,
                                open_cases=open_counts.get(p.id, 0))
                      for p in persons)
-        total = _count_persons(s, actor, query, now) if count else None
+        total = _count_persons(s, actor, query, now, where) if count else None
         if offset == 0 and after is None:
             uow.log(actor, "person.search" if query.strip() else "person.list",
                     detail={"rows": len(rows)} if total is None else {"hits": total})
@@ -609,12 +609,17 @@ def _server_page_ids(actor: Actor, anchor: tuple | None, limit: int):
     return cast(ids, ARRAY(Integer))
 
 
-def _count_persons(s, actor: Actor, query: str, now: dt.datetime) -> int:
+def _count_persons(s, actor: Actor, query: str, now: dt.datetime, where=None) -> int:
     """How many persons the list finds. On a server from the table itself
     (the rule reads only its open columns): through the masked view every
-    person in scope would pass its row function to be counted."""
-    person = aliased(m.Person, name=OPEN_COLUMNS_PREFIX + "persons") if _on_server(s) else m.Person
-    where = _person_conditions(s, actor, query, now, matches_inline=True, person=person)
+    person in scope would pass its row function to be counted. ``where``:
+    the list's own terms, used on a local store (its matches read already)."""
+    person = m.Person
+    if _on_server(s):
+        person = aliased(m.Person, name=OPEN_COLUMNS_PREFIX + "persons")
+        where = _person_conditions(s, actor, query, now, person=person)
+    elif where is None:
+        where = _person_conditions(s, actor, query, now, matches_inline=True)
     return s.scalar(select(func.count()).select_from(person).where(*where))
 
 
