@@ -17,7 +17,8 @@ import pytest
 
 from server_world import ADMIN_PW, PEOPLE, PW, build_server_world
 from trefas_app.domain import clock
-from trefas_app.domain.enums import Agency, Category, ProtectionLevel
+from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
+from trefas_app.domain.permissions import role_may
 from trefas_app.services import cases, consents, persons
 from trefas_app.store import models as m
 
@@ -142,3 +143,22 @@ def test_a_list_function_answers_only_its_own_role(world):
         assert {r[0] for r in own.fetchall()} == set(_plain(world, "sara"))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT trefas.person_list_supervisor(NULL, NULL, NULL, 100)")
+
+
+def test_the_list_functions_are_the_owners_and_no_one_elses(world):
+    """SECURITY DEFINER with an empty search_path, owned by the owner role,
+    not executable by PUBLIC; the administrator (who reads no person) runs none."""
+    with psycopg.connect(world.superuser_url) as conn:
+        rows = conn.execute(
+            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
+            "has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'trefas' AND p.proname LIKE 'person\\_list\\_%'").fetchall()
+    assert {name for name, *_ in rows} == {
+        f"person_list_{role.value}" for role in Role if role_may(role, "person.read")}
+    for name, definer, config, owner, public in rows:
+        assert definer and 'search_path=""' in config and owner == "trefas_owner", name
+        assert not public, name
+    with psycopg.connect(world.url, user="admin", password=ADMIN_PW) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT trefas.person_list_social_worker(NULL, NULL, NULL, 100)")
