@@ -15,6 +15,7 @@ import datetime as dt
 import psycopg
 import pytest
 
+from server_setup import guarded_functions
 from server_world import ADMIN_PW, PEOPLE, PW, build_server_world
 from trefas_app.domain import clock
 from trefas_app.domain.enums import Agency, Category, ProtectionLevel, Role
@@ -148,17 +149,10 @@ def test_a_list_function_answers_only_its_own_role(world):
 def test_the_list_functions_are_the_owners_and_no_one_elses(world):
     """SECURITY DEFINER with an empty search_path, owned by the owner role,
     not executable by PUBLIC; the administrator (who reads no person) runs none."""
-    with psycopg.connect(world.superuser_url) as conn:
-        rows = conn.execute(
-            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
-            "has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p "
-            "JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = 'trefas' AND p.proname LIKE 'person\\_list\\_%'").fetchall()
-    assert {name for name, *_ in rows} == {
+    guarded = guarded_functions(world.superuser_url, "person_list_")
+    assert set(guarded) == {
         f"person_list_{role.value}" for role in Role if role_may(role, "person.read")}
-    for name, definer, config, owner, public in rows:
-        assert definer and 'search_path=""' in config and owner == "trefas_owner", name
-        assert not public, name
+    assert all(guarded.values()), guarded
     with psycopg.connect(world.url, user="admin", password=ADMIN_PW) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT trefas.person_list_social_worker(NULL, NULL, NULL, 100)")

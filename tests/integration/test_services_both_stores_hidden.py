@@ -211,18 +211,13 @@ def test_a_login_role_learns_nothing_but_its_own_lists_counts(hidden_world):
             with pytest.raises((psycopg.errors.InsufficientPrivilege,
                                 psycopg.errors.UndefinedFunction)):
                 call(conn, "referral", role, w.case)
-    with psycopg.connect(w.store.superuser_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
-            "has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p "
-            "JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = 'trefas' AND p.proname LIKE 'hidden\\_%'").fetchall()
-    assert {name for name, *_ in rows} == {
+    from server_setup import guarded_functions
+
+    guarded = guarded_functions(w.store.superuser_url, "hidden_")
+    assert set(guarded) == {
         function_name(c.listed, role).removeprefix("trefas.")
         for c in COUNTS for role in Role if role_may(role, c.permission)}
-    for name, definer, config, owner, public in rows:
-        assert definer and "search_path=\"\"" in config and owner == "trefas_owner", name
-        assert not public, name
+    assert all(guarded.values()), guarded
 
 
 def test_a_document_blanks_a_protected_persons_name_in_the_text_it_writes_itself(hidden_world):
