@@ -77,9 +77,18 @@ SEARCH_WITHOUT_RULE = (r"SELECT id AS \3 FROM public.persons WHERE search_name L
                        r"replace(personal_number, '-', '') LIKE \2)")
 
 
+#: The server's person list page (server/person_list.py) likewise: the first
+#: persons of the table in the list's index order, without the rule.
+LIST_CALL = re.compile(r"SELECT trefas\.person_list_\w+\(.+?, .+?, .+?, (.+?)\) AS (\w+)")
+LIST_WITHOUT_RULE = (r"SELECT id AS \2 FROM public.persons ORDER BY "
+                     r"(protection_level != 'none'), "
+                     r"(CASE WHEN protection_level != 'none' THEN '' ELSE sort_name END), id "
+                     r"LIMIT \1")
+
+
 def without_rule(sql: str) -> str:
     """A recorded statement as the owner's baseline runs it."""
-    return SEARCH_CALL.sub(SEARCH_WITHOUT_RULE, sql)
+    return LIST_CALL.sub(LIST_WITHOUT_RULE, SEARCH_CALL.sub(SEARCH_WITHOUT_RULE, sql))
 
 
 def replay(conn: psycopg.Connection, statements, owner: bool = False) -> float:

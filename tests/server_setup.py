@@ -57,3 +57,22 @@ def fresh_database(cluster):
         yield engine
     finally:
         engine.dispose()
+
+
+def guarded_functions(superuser_url: str, prefix: str) -> dict[str, bool]:
+    """The functions of schema ``trefas`` whose names start with ``prefix``:
+    name → whether each is guarded as a function a login role may call must
+    be (SECURITY DEFINER, an empty ``search_path``, owned by the owner role,
+    not executable by PUBLIC)."""
+    import psycopg
+
+    pattern = prefix.replace("_", "\\_") + "%"
+    with psycopg.connect(superuser_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
+            "has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p "
+            "JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'trefas' AND p.proname LIKE %s", (pattern,)).fetchall()
+    return {name: bool(definer and 'search_path=""' in (config or ())
+                       and owner == "trefas_owner" and not public)
+            for name, definer, config, owner, public in rows}

@@ -39,3 +39,16 @@ def test_an_ordinary_postgresql_engine_is_unchanged():
     plain = create_engine("postgresql+psycopg://")
     assert "FROM persons" in " ".join(str(select(m.Person).compile(plain)).split())
     assert plain.dialect.insert_returning
+
+
+def test_an_alias_of_open_columns_reads_the_table():
+    """A count names its persons ``open_…`` (services.views.OPEN_COLUMNS_PREFIX):
+    it reads the table's open columns, not the masked view, whose row
+    function would run for every person counted."""
+    from sqlalchemy import func
+
+    from trefas_app.services.views import OPEN_COLUMNS_PREFIX
+
+    counted = aliased(m.Person, name=OPEN_COLUMNS_PREFIX + "persons")
+    sql = _sql(select(func.count()).select_from(counted).where(counted.owner_agency == "city"))
+    assert "FROM persons AS open_persons" in sql and "persons_shown" not in sql

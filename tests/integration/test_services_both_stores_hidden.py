@@ -211,18 +211,13 @@ def test_a_login_role_learns_nothing_but_its_own_lists_counts(hidden_world):
             with pytest.raises((psycopg.errors.InsufficientPrivilege,
                                 psycopg.errors.UndefinedFunction)):
                 call(conn, "referral", role, w.case)
-    with psycopg.connect(w.store.superuser_url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT p.proname, p.prosecdef, p.proconfig, pg_get_userbyid(p.proowner), "
-            "has_function_privilege('public', p.oid, 'EXECUTE') FROM pg_proc p "
-            "JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "WHERE n.nspname = 'trefas' AND p.proname LIKE 'hidden\\_%'").fetchall()
-    assert {name for name, *_ in rows} == {
+    from server_setup import guarded_functions
+
+    guarded = guarded_functions(w.store.superuser_url, "hidden_")
+    assert set(guarded) == {
         function_name(c.listed, role).removeprefix("trefas.")
         for c in COUNTS for role in Role if role_may(role, c.permission)}
-    for name, definer, config, owner, public in rows:
-        assert definer and "search_path=\"\"" in config and owner == "trefas_owner", name
-        assert not public, name
+    assert all(guarded.values()), guarded
 
 
 def test_a_document_blanks_a_protected_persons_name_in_the_text_it_writes_itself(hidden_world):
@@ -295,3 +290,60 @@ def _no_guessing_of_names(w, hidden_id: int, other_id: int) -> None:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("SELECT trefas.masked_document_words(%s, %s)",
                          ([hidden_id], ["Kalle"]))
+
+
+def test_a_case_tabs_count_is_the_count_of_any_rows_narrowed_to_the_case(hidden_world):
+    """A server counts one case's hidden rows with the rule's one-case form
+    (``access``' ``within_case``: the case decided once) and rows of no one
+    case with the form for any rows: for every user, kind and category the
+    counts of all cases add up to the count over the whole scope — here with
+    a protected person's location notes, which the city's own supervisor
+    may not read until she reveals the person, and a draft, which is hidden
+    from nobody."""
+    import collections
+
+    import psycopg
+
+    from server_world import PEOPLE
+    from trefas_app.domain.enums import ProtectionLevel
+    from trefas_app.domain.permissions import role_may
+    from trefas_app.services.hidden_counts import NARROWINGS, function_name, table_of
+
+    w = hidden_world
+    if w.store.kind != "postgresql":
+        pytest.skip("the counting functions are the server's")
+    with w.store.login("sara") as s:
+        hidden = persons.create_person(s.uow(), s.actor, persons.PersonInput(
+            "Lisa", "Gömd", protection_level=ProtectionLevel.PROTECTED_REGISTRATION))
+        k = cases.open_case(s.uow(), s.actor, hidden.id, "Skyddad")
+        persons.reveal_identity(s.uow(), s.actor, hidden.id, "Ska skriva var hon bor")
+        for text in ("Bor hos sin moster.", "Flyttar i maj."):
+            notes.sign_note(s.uow(), s.actor, notes.write_note(
+                s.uow(), s.actor, k.id, "Boende", text, Category.LOCATION).id)
+        notes.write_note(s.uow(), s.actor, k.id, "Utkast", "Ej klart.", Category.LOCATION)
+    with psycopg.connect(w.store.superuser_url) as conn:
+        case_ids = [r[0] for r in conn.execute("SELECT id FROM cases").fetchall()]
+
+    def counts(conn, kind: str, role, case_id) -> dict:
+        nulls = ", ".join("NULL" for _ in NARROWINGS[kind][1:])
+        return dict(conn.execute(f"SELECT * FROM {function_name(table_of(kind), role)}"
+                                 f"(%s{', ' if nulls else ''}{nulls})", (case_id,)).fetchall())
+
+    seen = {}
+    for name, _display, role, *_ in PEOPLE:
+        with psycopg.connect(w.store.url, user=name, password=PW, autocommit=True) as conn:
+            for kind in NARROWINGS:
+                if not role_may(role, f"{kind}.read"):
+                    continue
+                whole = counts(conn, kind, role, None)
+                by_case = collections.Counter()
+                for case_id in case_ids:
+                    by_case.update(counts(conn, kind, role, case_id))
+                assert dict(by_case) == whole, (name, kind)
+                seen[name, kind] = whole
+    assert seen["stina", "note"] == {"location": 2}  # the protected person's, signed
+    assert seen["petra", "note"] == {"health": 1}
+    with w.store.login("stina") as boss:
+        persons.reveal_identity(boss.uow(), boss.actor, hidden.id, "Behöver veta var hon bor")
+        assert notes.list_notes(boss.uow(), boss.actor, k.id).hidden == {}
+        assert len(notes.list_notes(boss.uow(), boss.actor, k.id).rows) == 2

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 from trefas_app.domain import clock
 from trefas_app.domain.labels import person_code
@@ -267,7 +267,8 @@ def visible(actor: Actor, kind: str, now: dt.datetime, verb: str = "read",
     ``within_case=(case_id, person_id)`` states that every row is content of
     that one case; the same four conditions are then written so that SQLite
     evaluates the case-level ones once instead of once per row (a case may
-    hold thousands of notes). It also restricts the rows to that case.
+    hold thousands of notes). It also restricts the rows to that case. (The
+    ids may be SQL: a server's counting function passes its parameter.)
     """
     if within_case is not None and kind in CASE_CONTENT_KINDS:
         return _content_of_known_case(actor, kind, verb, now, alias, *within_case)
@@ -392,11 +393,17 @@ def _content_of_known_case(actor: Actor, kind: str, verb: str, now: dt.datetime,
                   .where(_PROTECTED_PERSON.id == person_id,
                          _PROTECTED_PERSON.protection_level != ProtectionLevel.NONE)
                   .exists(),
-                  ~revealed_clause(actor, literal(person_id), now))
+                  ~revealed_clause(actor, _sql_value(person_id), now))
     return and_(model.case_id == case_id, model.person_id == person_id, case_ok,
                 drafts_gate(actor, kind, model),
                 or_(model.owner_agency == actor.agency, category.in_(granted)),
                 or_(category != Category.LOCATION.value, ~masked))
+
+
+def _sql_value(value):
+    """A known id as SQL: a value, or already SQL (a server function's
+    parameter, the case's person looked up once)."""
+    return value if isinstance(value, ClauseElement) else literal(value)
 
 
 def _known_case_ok(actor: Actor, verb: str, now: dt.datetime,

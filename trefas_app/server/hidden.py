@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_
+from sqlalchemy import and_, literal_column, select
 
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
@@ -72,23 +72,50 @@ def _cases_body(role: Role, now: SqlClock) -> str:
             "AND (p_person_id IS NULL OR c.person_id = p_person_id)")
 
 
+#: The content function's case parameter (``hidden_counts``' case narrowing).
+_CASE_PARAMETER = "p_case_id"
+
+
 def _content_body(kind: str) -> Callable[[Role, SqlClock], str]:
     """Rows of ``kind`` in the user's scope, narrowed by the parameters, that
     the rule hides, per category (a draft note is hidden from nobody's
     figure: the rule's drafts_gate keeps it out of everyone's scope but its
-    writer's, who sees it)."""
+    writer's, who sees it).
+
+    Narrowed to one case (a case tab, the usual call), the rule is the one
+    the local store counts with, ``access``'s ``within_case`` form: the
+    case-level conditions (scope, the case's shared identity, the person's
+    consents and protection) decided once for the case, then each of its
+    rows tested on its own columns. Decided per row, as in the form for
+    any rows, a busy case's 1,099 hidden notes took a city supervisor 1.1 s
+    at 1,000,000 notes (1.8–2.7 s on a loaded machine, where this form takes
+    0.23–0.44 s: about what reading that case's 115,097 notes once costs).
+    The other form stays for calls without a case; the
+    parameter chooses one branch when the statement starts (a one-time
+    filter), so only that one runs."""
     spec = access.CASE_CONTENT_KINDS[kind]
+    narrowings = NARROWINGS[kind]
+    case_id = literal_column(_CASE_PARAMETER)
+    assert _CASE_PARAMETER in (n.parameter for n in narrowings)
 
     def body(role: Role, now: SqlClock) -> str:
         actor = ActorTerms.of_session(role)
-        rule = Rule(table_of(kind), role, "hidden", spec.model, lambda row: and_(
-            *(narrowing.server(row) for narrowing in NARROWINGS[kind]),
-            access.in_scope(actor, kind, now), ~access.visible(actor, kind, now)))
-        # Not _hidden_keys: the narrowing is inside the rule here, and the
-        # whole scope's keys first cost twice as much (a busy case's notes
-        # for a city supervisor at 1,000,000 notes: 2.0 s against 1.1 s).
-        return (f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table_of(kind)} t "
-                f"WHERE t.id IN ({rule_keys(rule)}) GROUP BY t.category")
+        known = (case_id, select(m.Case.person_id).where(m.Case.id == case_id)
+                 .scalar_subquery())
+        branches = []
+        for one_case, within in ((True, known), (False, None)):
+            rule = Rule(table_of(kind), role, "hidden", spec.model, lambda row, within=within: and_(
+                *(narrowing.server(row) for narrowing in narrowings),
+                access.in_scope(actor, kind, now, within_case=within),
+                ~access.visible(actor, kind, now, within_case=within)))
+            # Not _hidden_keys: the narrowing is inside the rule here, and the
+            # whole scope's keys first cost twice as much (a busy case's notes
+            # for a city supervisor at 1,000,000 notes: 2.0 s against 1.1 s).
+            branches.append(
+                f"SELECT t.category::text, count(*) FROM {TABLE_SCHEMA}.{table_of(kind)} t "
+                f"WHERE {_CASE_PARAMETER} IS {'NOT ' if one_case else ''}NULL "
+                f"AND t.id IN ({rule_keys(rule)}) GROUP BY t.category")
+        return "\nUNION ALL\n".join(branches)
     return body
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from trefas_app.services.views import OPEN_COLUMNS_PREFIX
 from trefas_app.server.masks import SHOWN_TABLES
 from trefas_app.server.rules import MergedInsCompiler
 
@@ -37,6 +38,9 @@ READ_THROUGH = {shown.table: shown.view for shown in SHOWN_TABLES}
 #: a masked column, the server would refuse it (the column is not granted),
 #: never show it.
 RULE_ALIAS_PREFIX = "rule_"
+#: A service's alias that reads open columns only (``services.views``), read
+#: from the table for the same reason.
+TABLE_ALIAS_PREFIXES = (RULE_ALIAS_PREFIX, OPEN_COLUMNS_PREFIX)
 
 
 class ShownReadsCompiler(MergedInsCompiler):
@@ -51,8 +55,8 @@ class ShownReadsCompiler(MergedInsCompiler):
         if view is None or not asfrom or iscrud or rendered != self.preparer.format_table(table):
             return rendered
         if enclosing_alias is not None and enclosing_alias.element is table:
-            if str(enclosing_alias.name).startswith(RULE_ALIAS_PREFIX):
-                return rendered  # the rule's own lookup: open columns only
+            if str(enclosing_alias.name).startswith(TABLE_ALIAS_PREFIXES):
+                return rendered  # the rule's own lookup, a count: open columns only
             return view  # the alias names it already
         return f"{view} AS {self.preparer.quote(table.name)}"
 

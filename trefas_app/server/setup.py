@@ -26,7 +26,7 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store import models as m
-from trefas_app.server import hidden, policies
+from trefas_app.server import hidden, person_list, policies
 from trefas_app.server import sql as sql
 from trefas_app.server.policies import group_role
 from trefas_app.store.migrate import upgrade_to_head
@@ -236,6 +236,8 @@ def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
             policies.install(conn, office_timezone=zone)
             hidden.install(conn, office_timezone=zone, naive_utc=policies._naive_utc(conn),
                            owner=sql.OWNER)
+            person_list.install(conn, office_timezone=zone,
+                                naive_utc=policies._naive_utc(conn), owner=sql.OWNER)
             report.done.append("row-level security policies installed")
             _install_functions(conn)
             report.done.append("log, key and account functions installed")

@@ -7,7 +7,9 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Integer, and_, column, false, func, or_, select, table
+from sqlalchemy import (ARRAY, Boolean, Integer, Text, and_, any_, cast, column, false, func,
+                        or_, select, table)
+from sqlalchemy.orm import aliased
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import (
@@ -30,6 +32,7 @@ from trefas_app.security import access
 from trefas_app.services.views import (
     BLANKED_BY_SERVER,
     NON_IDENTIFYING_GIVERS,
+    OPEN_COLUMNS_PREFIX,
     SCRUB,
     ServerNames,
     ListCount,
@@ -495,20 +498,23 @@ def escape_like(text: str) -> str:
 
 
 def _person_conditions(s, actor: Actor, query: str, now: dt.datetime,
-                       matches_inline: bool = False) -> list:
+                       matches_inline: bool = False, person=None) -> list:
     """The WHERE terms of a person list or count. ``matches_inline``: the
     search as a term of the same statement, placed first (SQLite tests it
     before the rule, which then judges the matches only) instead of the
     matching ids read into Python and sent back — for a count, where a
-    one-letter search matches tens of thousands."""
-    where = [access.visible(actor, "person", now)]
+    one-letter search matches tens of thousands. ``person``: the persons
+    table or an alias of it (on a server only: SQLite's search terms name
+    the table)."""
+    person = m.Person if person is None else person
+    where = [access.visible(actor, "person", now, alias=person)]
     # A server plans the search function's few ids as a hashed subquery; a
     # list of ids sent back it would test against every person in scope.
     matches_inline = matches_inline or _on_server(s)
     if query.strip() and matches_inline:
-        where.insert(0, _search_clause(s, actor, query, now))
+        where.insert(0, _search_clause(s, actor, query, now, person.id))
     elif query.strip():
-        where.append(m.Person.id.in_(id_set(matching_person_ids(s, actor, query, now))))
+        where.append(person.id.in_(id_set(matching_person_ids(s, actor, query, now))))
     return where
 
 
@@ -528,10 +534,16 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
         now = uow.now()
         s = uow.session
         where = _person_conditions(s, actor, query, now)
-        order = m.Person.list_order()
+        order = _list_order(s)
         stmt = select(*person_columns()).where(*where).order_by(*order)
+        anchor = None if after is None else _person_anchor(s, actor, now, after)
         if after is not None:
-            stmt = stmt.where(_after_person(s, actor, now, after))
+            stmt = stmt.where(false() if anchor is None else
+                              after_clause([(expr, False) for expr in order], anchor))
+        if _on_server(s) and not query.strip():
+            # Only the page's persons through the masked view (server/person_list.py).
+            stmt = stmt.where(m.Person.id == any_(_server_page_ids(
+                actor, anchor, offset + limit + 1)))
         records, more = fetch_page(s, stmt, offset, limit, keyset=after is not None, core=True)
         persons = [person_record(r) for r in records]
         views = project_persons(s, actor, persons, now)
@@ -546,8 +558,7 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
                                risk_level=views[p.id].risk_level,
                                open_cases=open_counts.get(p.id, 0))
                      for p in persons)
-        total = (s.scalar(select(func.count()).select_from(m.Person).where(*where))
-                 if count else None)
+        total = _count_persons(s, actor, query, now, where) if count else None
         if offset == 0 and after is None:
             uow.log(actor, "person.search" if query.strip() else "person.list",
                     detail={"rows": len(rows)} if total is None else {"hits": total})
@@ -555,16 +566,61 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
         return Page(rows=rows, total=total, offset=offset, more=more)
 
 
-def _after_person(s, actor: Actor, now: dt.datetime, after: int):
-    """Rows after person ``after`` in the list order; that person's sort
-    values are read through the rule (an id the user may not see ends the
-    list) and never leave the service."""
-    order = m.Person.list_order()
-    anchor = s.execute(select(*order).where(m.Person.id == after,
-                                            access.visible(actor, "person", now))).first()
-    if anchor is None:
-        return false()
-    return after_clause([(expr, False) for expr in order], tuple(anchor))
+def _person_anchor(s, actor: Actor, now: dt.datetime, after: int) -> tuple | None:
+    """Person ``after``'s values of the list order, read through the rule (an
+    id the user may not see ends the list: None); they never leave the
+    service (a server's list function gets them back, the values its masked
+    view showed)."""
+    anchor = s.execute(select(*_list_order(s)).where(
+        m.Person.id == after, access.visible(actor, "person", now))).first()
+    return None if anchor is None else tuple(anchor)
+
+
+def _list_order(s) -> list:
+    """``Person.list_order``; on a server with the name's NULLs (a name the
+    masked view does not show) sorted last by an explicit ``IS NULL`` term —
+    the order PostgreSQL gives anyway, said so that a keyset page after the
+    last named person goes on with the unnamed ones (``after_clause`` reads a
+    NULL as sorted by such a term; without it they were skipped)."""
+    masked, name, person_id = m.Person.list_order()
+    if not _on_server(s):
+        return [masked, name, person_id]
+    return [masked, name.is_(None), name, person_id]
+
+
+def person_list_function(role: Role) -> str:
+    """The server function that reads a page of ``role``'s person list
+    (``server/person_list.py``)."""
+    return f"trefas.person_list_{role.value}"
+
+
+def _server_page_ids(actor: Actor, anchor: tuple | None, limit: int):
+    """The ids of the first ``limit`` persons of the list after ``anchor``, as
+    the server's list function finds them without the masked view: one
+    array, computed once before the persons are read (as a subquery joined
+    to the view, PostgreSQL ran the function again for every person in
+    scope, and the view's row function for each of them)."""
+    protected, name, after_id = (anchor[0], anchor[-2], anchor[-1]) if anchor is not None \
+        else (None, None, None)
+    schema, _, name_of = person_list_function(actor.role).partition(".")
+    page = getattr(getattr(func, schema), name_of)(
+        cast(protected, Boolean), cast(name, Text), cast(after_id, Integer), limit)
+    ids = select(func.array_agg(page.column_valued("page_id"))).scalar_subquery()
+    return cast(ids, ARRAY(Integer))
+
+
+def _count_persons(s, actor: Actor, query: str, now: dt.datetime, where=None) -> int:
+    """How many persons the list finds. On a server from the table itself
+    (the rule reads only its open columns): through the masked view every
+    person in scope would pass its row function to be counted. ``where``:
+    the list's own terms, used on a local store (its matches read already)."""
+    person = m.Person
+    if _on_server(s):
+        person = aliased(m.Person, name=OPEN_COLUMNS_PREFIX + "persons")
+        where = _person_conditions(s, actor, query, now, person=person)
+    elif where is None:
+        where = _person_conditions(s, actor, query, now, matches_inline=True)
+    return s.scalar(select(func.count()).select_from(person).where(*where))
 
 
 def count_persons(uow: UnitOfWork, actor: Actor, query: str = "") -> ListCount:
@@ -572,8 +628,7 @@ def count_persons(uow: UnitOfWork, actor: Actor, query: str = "") -> ListCount:
     with uow:
         access.require(actor, "person.read")
         now = uow.now()
-        where = _person_conditions(uow.session, actor, query, now, matches_inline=True)
-        total = uow.session.scalar(select(func.count()).select_from(m.Person).where(*where))
+        total = _count_persons(uow.session, actor, query, now)
         uow.commit()
         return ListCount(total=total)
 

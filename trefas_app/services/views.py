@@ -57,6 +57,14 @@ def masked_giver(given_by: str) -> str:
     return given_by if given_by in NON_IDENTIFYING_GIVERS else MASKED_GIVER
 
 
+#: An alias of ``persons`` (``relatives``, ``consents``) named with this prefix
+#: reads the table itself on a server, not its masked view
+#: (``server/reads.py``): for a statement that reads only the open columns
+#: (ids, owner, protection level), such as a count, which through the view
+#: would run its row function for every row. A masked column read through such
+#: an alias is refused by the server (it is not granted), never shown.
+OPEN_COLUMNS_PREFIX = "open_"
+
 #: In a set of names to blank out: the server has blanked them already (a
 #: person's own free text read through ``trefas.persons_shown``).
 BLANKED_BY_SERVER = "\x00blanked by the server"
