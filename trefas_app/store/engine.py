@@ -134,12 +134,12 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
     mode = first.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         log.warning("journal mode is %s, not WAL", mode)
-    first.close()
 
     holder = _KeyHolder(data_key)
+    spare = [first]  # the connection that checked the key is the pool's first
     engine = create_engine(
         "sqlite+trefascipher://",
-        creator=lambda: connect_raw(db_path, holder.require()),
+        creator=lambda: spare.pop() if spare else connect_raw(db_path, holder.require()),
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,
@@ -153,6 +153,7 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    engine.connect().close()  # into the pool: engine.dispose() closes it like any other
     return engine
 
 
@@ -233,18 +234,30 @@ def translate_os_error(exc: BaseException) -> StoreError | None:
     return None
 
 
+#: Modules the unlock needs only after the key derivation (the private key's
+#: backend, the witness folder, the note seal): imported on the worker thread
+#: while Argon2id runs instead of after it.
+UNLOCK_IMPORTS = ("cryptography.hazmat.backends.openssl.backend", "trefas_app.paths",
+                  "trefas_app.store.note_seal")
+
+
 @contextmanager
-def mappers_configured_meanwhile():
+def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS):
     """SQLAlchemy configures the mapped models at their first query (≈ 100 ms
-    in a fresh process): done on another thread while the block runs (the key
+    in a fresh process) and the unlock imports a few modules after the key
+    derivation: both done on another thread while the block runs (the key
     derivation, which leaves the interpreter free), not after it."""
+    import importlib
+
     from sqlalchemy.orm import configure_mappers
 
     def configure() -> None:
         try:
             configure_mappers()
-        except Exception:  # noqa: BLE001 — the first query raises it again, as before
-            log.debug("configuring the mappers ahead failed", exc_info=True)
+            for name in imports:
+                importlib.import_module(name)
+        except Exception:  # noqa: BLE001 — the first query (or import) raises it again
+            log.debug("preparing the unlock ahead failed", exc_info=True)
 
     worker = threading.Thread(target=configure, name="configure-mappers", daemon=True)
     worker.start()

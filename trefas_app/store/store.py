@@ -70,7 +70,7 @@ from trefas_app.store.account_sync import (
 )
 from trefas_app.store.keyless import KeylessSession
 from trefas_app.store.keyslots import MAX_PENDING_FAILURES, KdfParams, KeyFile
-from trefas_app.store.migrate import upgrade_to_head
+from trefas_app.store.migrate import stored_versions, upgrade_to_head
 from trefas_app.store.slot_proofs import PROOFS_SINCE, review_slot_proofs, write_proofs
 from trefas_app.store.uow import UnitOfWork, utc_now
 from trefas_app.store.witness import (
@@ -283,22 +283,29 @@ def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
             f"Databasfilen saknas ({DB_NAME}). Återställ den från en säkerhetskopia.",
             f"The database file is missing ({DB_NAME}). Restore it from a backup.")
     engine = open_engine(paths.db, data_key)
-    try:
+    try:  # the store's identity, version and zone on one connection
         with engine.connect() as conn:
-            has_meta = conn.execute(text(
-                "SELECT count(*) FROM sqlite_master WHERE name='store_meta'")).scalar()
-            store_id = conn.execute(text(
-                "SELECT value FROM store_meta WHERE key='store_id'")).scalar() if has_meta else None
+            tables = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                "('store_meta', 'alembic_version')").scalars())
+            meta = dict(conn.execute(text(
+                "SELECT key, value FROM store_meta WHERE key IN ('store_id', :zone)"),
+                {"zone": f"setting.{clock.ZONE_SETTING}"}).all()) \
+                if "store_meta" in tables else {}
+            stored = stored_versions(conn) if "alembic_version" in tables else []
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
-    if store_id != keyfile.store_id:
+    if meta.get("store_id") != keyfile.store_id:
         engine.dispose()
         raise NotATrefasStore(
             "Databasfilen hör inte till den här nyckelfilen eller är inte en Trefas-databas.",
             "The database file does not belong to this key file or is not a Trefas database.")
-    upgrade_to_head(engine)
-    apply_office_zone(engine, keyfile)
+    if upgrade_to_head(engine, stored):  # the zone just read is the current one
+        _set_office_zone(keyfile.settings.get(clock.ZONE_SETTING)
+                         or meta.get(f"setting.{clock.ZONE_SETTING}"))
+    else:
+        apply_office_zone(engine, keyfile)
     return engine
 
 
@@ -313,6 +320,10 @@ def apply_office_zone(engine=None, keyfile: KeyFile | None = None) -> None:
         with engine.connect() as conn:
             name = conn.execute(text("SELECT value FROM store_meta WHERE key = :key"),
                                 {"key": f"setting.{clock.ZONE_SETTING}"}).scalar()
+    _set_office_zone(name)
+
+
+def _set_office_zone(name) -> None:
     if name:
         try:
             clock.set_office_zone(str(name))
