@@ -161,10 +161,8 @@ def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
     with uow:
         s, now = uow.session, uow.now()
         found = s.connection().execute(
-            select(*_CASE_VIEW_COLUMNS, m.Unit.name.label("unit_name"), *person_columns("p_"))
-            .join(m.Person, m.Person.id == m.Case.person_id)
-            .outerjoin(m.Unit, m.Unit.id == m.Case.unit_id)
-            .where(m.Case.id == case_id, access.visible(actor, "case", now))).first()
+            uow.prepared("case.read", actor, lambda: _case_read(actor)),
+            {"case_id": case_id, **access.BoundClock.params(now)}).first()
         if found is None:  # refused as every record read refuses (and logs the probe)
             access.get_visible(s, actor, "case", case_id, now)
         uow.log(actor, "case.read", subject_kind="case", subject_id=found.id,
@@ -172,6 +170,31 @@ def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
         view = _case_view(uow, actor, found, person_record(found, "p_"), found.unit_name)
         uow.commit()
         return view
+
+
+def _case_read(actor: Actor):
+    """:func:`get_case`'s select for ``actor``: the case with its person and
+    unit, through the rule; the case id and the instant are bound parameters
+    (built once per session, see ``UnitOfWork.prepared``)."""
+    return (select(*_CASE_VIEW_COLUMNS, m.Unit.name.label("unit_name"), *person_columns("p_"))
+            .join(m.Person, m.Person.id == m.Case.person_id)
+            .outerjoin(m.Unit, m.Unit.id == m.Case.unit_id)
+            .where(m.Case.id == bindparam("case_id"),
+                   access.visible(actor, "case", access.BoundClock())))
+
+
+def _case_access(actor: Actor):
+    """The user's emergency access to a case and whether it is in their write
+    scope, in one select with the case id and the instant bound."""
+    now, case_id = access.BoundClock(), bindparam("case_id")
+    return select(
+        select(func.max(m.EmergencyAccess.expires_at))
+        .where(m.EmergencyAccess.case_id == case_id,
+               m.EmergencyAccess.user_id == actor.user_id,
+               m.EmergencyAccess.expires_at > now).scalar_subquery(),
+        select(m.Case.id).where(m.Case.id == case_id,
+                                access.scope_clause(actor, m.Case.id, "write", now, m.Case))
+        .exists())
 
 
 _CASE_VIEW_COLUMNS = (m.Case.id, m.Case.number, m.Case.title, m.Case.state, m.Case.person_id,
@@ -223,15 +246,10 @@ def _case_view(uow: UnitOfWork, actor: Actor, case, person=None,
         for t in sorted(s.connection().execute(_TEAM, {"case_id": case.id}).all(),
                         key=lambda t: (not t.responsible, t.display_name)))
     on_team = any(t.user_id == actor.user_id for t in team)
-    # The user's emergency access and write scope in one statement.
-    emergency_until, write_scope = s.execute(select(
-        select(func.max(m.EmergencyAccess.expires_at))
-        .where(m.EmergencyAccess.case_id == case.id,
-               m.EmergencyAccess.user_id == actor.user_id,
-               m.EmergencyAccess.expires_at > now).scalar_subquery(),
-        select(m.Case.id).where(m.Case.id == case.id,
-                                access.scope_clause(actor, m.Case.id, "write", now, m.Case))
-        .exists())).one()
+    s.flush()  # what the caller changed (a team, the case) counts, as at any query
+    emergency_until, write_scope = s.connection().execute(
+        uow.prepared("case.access", actor, lambda: _case_access(actor)),
+        {"case_id": case.id, **access.BoundClock.params(now)}).one()
     next_states = tuple(
         st for st in lifecycles.CASE.allowed_next(case.state)
         if write_scope and actor.agency == case.owner_agency

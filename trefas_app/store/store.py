@@ -627,6 +627,8 @@ class OpenStore:
         self.login_proof: LoginProof | None = None
         self._note_seal_key = self._read_note_seal_key()
         self._last_checkpoint_block = self._read_last_checkpoint_seq() // CHECKPOINT_EVERY
+        #: Statements built once per user while unlocked (UnitOfWork.prepared).
+        self.prepared_statements: dict = {}
 
     @property
     def store_id(self) -> str:
@@ -743,6 +745,7 @@ class OpenStore:
         self.engine, self._data_key = engine, data_key
         self._signing_key = self.keyfile.signing_key(data_key)
         self._note_seal_key = self._read_note_seal_key()
+        self.prepared_statements.clear()
         if old is not engine:
             close_engine(old)
 
@@ -751,6 +754,7 @@ class OpenStore:
         close_engine(self.engine)
         self._data_key = None
         self._signing_key = self._note_seal_key = None
+        self.prepared_statements.clear()
 
     def redeem_login_proof(self, proof: object, username: str) -> bool:
         """Whether ``proof`` is this store's own login proof, for ``username``
@@ -779,6 +783,7 @@ class OpenStore:
             self._data_key = None
             self._signing_key = self._note_seal_key = None
             self.login_proof = None
+            self.prepared_statements.clear()
 
     def _refresh_statistics(self) -> None:
         """Bounded ANALYZE where SQLite thinks it is due, so the query planner
