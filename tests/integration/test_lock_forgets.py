@@ -124,3 +124,27 @@ def test_an_older_store_is_upgraded_at_unlock(casework, monkeypatch):
     s = unlock(casework, "sara", CASEWORK_PASSWORD)
     s.close()
     assert calls == [[migrate.head_revision()]]  # read once, then Alembic: already at its head
+
+
+def test_the_log_ins_own_entry_is_checkpointed_without_reading_the_head_again(
+        casework, monkeypatch):
+    from trefas_app.store import audit
+    from trefas_app.store import store as store_module
+    from trefas_app.store.audit_chain import read_checkpoints
+
+    monkeypatch.setattr(store_module, "CHECKPOINT_EVERY", 1)  # every entry is "a thousand"
+    heads = []
+    real = audit.head
+    monkeypatch.setattr(audit, "head", lambda session: heads.append(1) or real(session))
+    s = unlock(casework, "sara", CASEWORK_PASSWORD)
+    reads_at_login = len(heads)
+    newest = read_checkpoints(casework / "trefas.checkpoints")[-1]
+    with s.uow() as work:
+        login_seq = work.session.scalar(
+            m.AuditEvent.__table__.select().with_only_columns(m.AuditEvent.seq)
+            .where(m.AuditEvent.action == "login").order_by(m.AuditEvent.seq.desc()).limit(1))
+    s.close()
+    assert newest.seq == login_seq
+    # 4 before: after the log-in committed, a new Session read the head it had
+    # just written to decide whether a checkpoint was due
+    assert reads_at_login == 3

@@ -36,3 +36,14 @@ def test_a_failure_there_is_left_to_the_first_query(monkeypatch, capsys):
     with mappers_configured_meanwhile():
         pass
     assert "mapper trouble" not in capsys.readouterr().err
+
+
+def test_the_modules_and_the_models_are_ready_after_the_block():
+    import sys
+
+    from trefas_app.store import engine
+
+    with mappers_configured_meanwhile():
+        pass
+    assert all(name in sys.modules for name in engine.UNLOCK_IMPORTS)
+    assert engine._models_compiled.is_set()

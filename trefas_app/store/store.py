@@ -377,8 +377,8 @@ def unlock(root: Path, username: str, password: str,
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
     engine = open_database(paths, keyfile, data_key)
     try:
-        actor, keyfile, alarms = _log_in_with_key(paths, keyfile, engine, username, clock,
-                                                 data_key)
+        actor, keyfile, alarms, head = _log_in_with_key(paths, keyfile, engine, username,
+                                                       clock, data_key)
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
@@ -388,7 +388,7 @@ def unlock(root: Path, username: str, password: str,
     unlink_quietly(paths.root / REKEY_DONE)  # the log-in logged it (see _log_finished_rekey)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.alarms = alarms
-    store.after_commit()
+    store.after_commit(head)  # the log-in's own entry: no second read of the head
     if actor.role == Role.ADMINISTRATOR:
         store.retire()  # a store from before this version: the slot was just converted
         return unlock(root, username, password, clock, keep_login_proof=keep_login_proof)
@@ -527,7 +527,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
     """The log-in's transaction: failures and account steps noted in the key
     file go into the access log (failures checked, see _login_entries), the
     users table follows the key file, old administrator slots lose their data
-    key. Returns (actor, key file, alarms to show)."""
+    key. Returns (actor, key file, alarms to show, the log's head seq after it)."""
     with Session(engine) as session:
         now = clock()
         known = session.scalars(select(m.User).where(m.User.username == username)).first()
@@ -548,6 +548,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
             alarms.append(_tampered(session, now, actor, "pending_events", moved,
                                     invalid_events))
         audit.append(session, now, actor, "login")
+        head = audit.appended_head(session)
         session.commit()
     failures = len(keyfile.pending_failures)
     if failures or moved or legacy or profiles or proofs or units != keyfile.units:
@@ -563,7 +564,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
                 fresh.find(name).drop_data_key()
                 fresh.rekey_due = fresh.rekey_due or REKEY_LEGACY_ADMIN
         keyfile = fresh
-    return actor, keyfile, alarms
+    return actor, keyfile, alarms, head[0]
 
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,
