@@ -267,6 +267,24 @@ def test_lock_minutes_come_from_the_store_setting(qtbot, window):
     assert window.lock_minutes == 10
 
 
+def test_the_first_page_is_asked_for_before_the_lock_timeout(qtbot, window):
+    """The worker runs its calls in turn: after the unlock, the start page's
+    data first, the lock timeout (needed minutes later) after it (issue 12)."""
+    order = []
+    submit = window.ctx.worker.submit
+
+    def traced(fn, *args, **kwargs):
+        order.append(getattr(fn, "__qualname__", repr(fn)))
+        return submit(fn, *args, **kwargs)
+
+    window.ctx.worker.submit = traced
+    unlock_as(qtbot, window, "sara")
+    after_unlock = order[order.index("unlock") + 1:] if "unlock" in order else order
+    assert "_lock_minutes" in after_unlock
+    assert after_unlock.index("_lock_minutes") > 0  # something of the page went first
+    assert window.lock_minutes == 10
+
+
 def test_suspend_locks(qtbot, window):
     unlock_as(qtbot, window, "sara")
     window._app_state_changed(Qt.ApplicationState.ApplicationInactive)
