@@ -38,12 +38,13 @@ def test_a_failure_there_is_left_to_the_first_query(monkeypatch, capsys):
     assert "mapper trouble" not in capsys.readouterr().err
 
 
-def test_the_modules_and_the_models_are_ready_after_the_block():
+def test_the_modules_are_imported_and_then_run_on_that_thread():
     import sys
 
     from trefas_app.store import engine
 
-    with mappers_configured_meanwhile():
+    ran = []
+    with mappers_configured_meanwhile(then=lambda: ran.append(threading.current_thread().name)):
         pass
     assert all(name in sys.modules for name in engine.UNLOCK_IMPORTS)
-    assert engine._models_compiled.is_set()
+    assert ran and ran[0] != threading.current_thread().name

@@ -7,6 +7,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import sqlcipher3
 from sqlalchemy import create_engine, event
@@ -129,21 +130,29 @@ def check_temp_store_in_memory(conn) -> None:
 
 def open_engine(db_path: Path, data_key: bytes) -> Engine:
     """An engine whose every pooled connection is keyed and configured."""
-    first = connect_raw(db_path, data_key)
-    check_temp_store_in_memory(first)
-    mode = first.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
-        log.warning("journal mode is %s, not WAL", mode)
+    engine = unkeyed_engine(db_path)
+    key_engine(engine, db_path, data_key)
+    return engine
 
-    holder = _KeyHolder(data_key)
-    spare = [first]  # the connection that checked the key is the pool's first
-    engine = create_engine(
-        "sqlite+trefascipher://",
-        creator=lambda: spare.pop() if spare else connect_raw(db_path, holder.require()),
-        poolclass=QueuePool,
-        pool_size=2,
-        max_overflow=4,
-    )
+
+def unkeyed_engine(db_path: Path) -> Engine:
+    """The engine of ``db_path`` before its key is known (:func:`key_engine`
+    gives it). Meanwhile its connections are an empty in-memory database
+    (:func:`warming_connection`): statements run through it before the key
+    land in this engine's statement cache, so that the same statements after
+    the unlock are not compiled again."""
+    holder = _KeyHolder(None)
+    warm_db = f"file:trefas-warm-{id(holder)}?mode=memory&cache=shared"
+
+    def creator():
+        if holder.spare:
+            return holder.spare.pop()
+        if holder.key is None and holder.warming:
+            return warming_connection(warm_db)
+        return connect_raw(db_path, holder.require())
+
+    engine = create_engine("sqlite+trefascipher://", creator=creator, poolclass=QueuePool,
+                           pool_size=2, max_overflow=4)
     engine._trefas_key = holder
 
     # Connections run in autocommit mode at the driver level; we emit BEGIN
@@ -153,18 +162,67 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
     def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    engine.connect().close()  # into the pool: engine.dispose() closes it like any other
     return engine
+
+
+def warming_connection(name: str) -> sqlcipher3.Connection:
+    """A connection to the shared in-memory database ``name``: no file, no key."""
+    conn = sqlcipher3.connect(name, uri=True, check_same_thread=False, isolation_level=None)
+    conn.create_collation(collation.COLLATION, collation.compare)
+    return conn
+
+
+def warming(engine: Engine):
+    """Context: the engine's connections are the in-memory database (kept
+    while one of them is open); closed and forgotten when the block ends."""
+    holder = engine._trefas_key
+    return _Warming(engine, holder)
+
+
+class _Warming:
+    def __init__(self, engine: Engine, holder: "_KeyHolder"):
+        self.engine, self.holder = engine, holder
+
+    def __enter__(self) -> Engine:
+        self.holder.warming = True
+        return self.engine
+
+    def __exit__(self, *exc) -> None:
+        self.holder.warming = False
+        self.engine.dispose()  # the in-memory connections; the statement cache stays
+
+
+def key_engine(engine: Engine, db_path: Path, data_key: bytes) -> None:
+    """From now on the engine's connections open ``db_path`` with
+    ``data_key``; the connection that checks the key is the pool's first."""
+    first = connect_raw(db_path, data_key)
+    try:
+        check_temp_store_in_memory(first)
+        mode = first.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    except BaseException:
+        first.close()
+        raise
+    if str(mode).lower() != "wal":
+        log.warning("journal mode is %s, not WAL", mode)
+    holder = engine._trefas_key
+    holder.warming = False
+    engine.dispose()  # anything left of the warming
+    holder.key = data_key
+    holder.spare.append(first)
+    engine.connect().close()  # into the pool: engine.dispose() closes it like any other
 
 
 class _KeyHolder:
     """The data key an engine's new connections are keyed with, until
-    :func:`close_engine` forgets it."""
+    :func:`close_engine` forgets it; the keyed connection waiting to be the
+    pool's first; whether the engine is warming (see :func:`unkeyed_engine`)."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "spare", "warming")
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes | None):
         self.key: bytes | None = key
+        self.spare: list = []
+        self.warming = False
 
     def require(self) -> bytes:
         if self.key is None:
@@ -242,11 +300,13 @@ UNLOCK_IMPORTS = ("cryptography.hazmat.backends.openssl.backend", "trefas_app.pa
 
 
 @contextmanager
-def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS):
+def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS,
+                                 then: Callable[[], None] | None = None):
     """SQLAlchemy configures the mapped models at their first query (≈ 100 ms
     in a fresh process) and the unlock imports a few modules after the key
     derivation: both done on another thread while the block runs (the key
-    derivation, which leaves the interpreter free), not after it."""
+    derivation, which leaves the interpreter free), not after it; then
+    ``then`` (see warm_up.py) on the same thread."""
     import importlib
 
     from sqlalchemy.orm import configure_mappers
@@ -256,7 +316,8 @@ def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS):
             configure_mappers()
             for name in imports:
                 importlib.import_module(name)
-            _compile_each_model_once()
+            if then is not None:
+                then()
         except Exception:  # noqa: BLE001 — the first query (or import) raises it again
             log.debug("preparing the unlock ahead failed", exc_info=True)
 
@@ -266,24 +327,3 @@ def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS):
         yield
     finally:
         worker.join()
-
-
-_models_compiled = threading.Event()
-
-
-def _compile_each_model_once() -> None:
-    """The first statement about a mapped model in a process pays for the
-    model's own set-up (its loaders and columns, ≈ 1–5 ms each): a SELECT of
-    every model compiled once, with no engine, no key and no values, so that
-    the log-in's and the first page's statements pay only their own
-    compilation. Once per process."""
-    if _models_compiled.is_set():
-        return
-    from sqlalchemy import select
-
-    from trefas_app.store.models import Base
-
-    dialect = KeyedByCreatorDialect()
-    for mapper in list(Base.registry.mappers):
-        select(mapper.class_).compile(dialect=dialect)
-    _models_compiled.set()

@@ -42,8 +42,10 @@ from trefas_app.store.engine import (
     close_engine,
     is_busy,
     mappers_configured_meanwhile,
+    key_engine,
     open_engine,
     store_busy,
+    unkeyed_engine,
     translate_os_error,
 )
 from trefas_app.store.files import (
@@ -277,12 +279,16 @@ def _damaged(exc: BaseException | None = None) -> StoreError:
 DAMAGE_ERRORS = (DatabaseError, MemoryError)
 
 
-def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
+def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes, engine=None):
+    """The store's engine, keyed and checked (``engine``: one made before the key)."""
     if not paths.db.exists():
         raise DatabaseDamaged(
             f"Databasfilen saknas ({DB_NAME}). Återställ den från en säkerhetskopia.",
             f"The database file is missing ({DB_NAME}). Restore it from a backup.")
-    engine = open_engine(paths.db, data_key)
+    if engine is None:
+        engine = open_engine(paths.db, data_key)
+    else:
+        key_engine(engine, paths.db, data_key)
     try:  # the store's identity, version and zone on one connection
         with engine.connect() as conn:
             tables = set(conn.exec_driver_sql(
@@ -350,14 +356,16 @@ class LoginProof:
 
 def unlock(root: Path, username: str, password: str,
            clock: Callable[[], dt.datetime] = utc_now, *,
-           keep_login_proof: bool = False) -> "OpenStore | KeylessSession":
+           keep_login_proof: bool = False, first_page=None) -> "OpenStore | KeylessSession":
     """Log in: unseal the user's slot, open the database, record it.
 
     An administrator, or an account still waiting for confirmation, gets a
     :class:`KeylessSession`: their slot holds no data key. The password is
     run through the key derivation once. ``keep_login_proof``: the store
     keeps a :class:`LoginProof` of this password (for a command-line
-    process that re-checks it once)."""
+    process that re-checks it once). ``first_page``: the service
+    ``page(uow, actor)`` the caller will show first, compiled during the key
+    derivation (see warm_up.py)."""
     paths = StorePaths(Path(root))
     if not paths.exists():
         raise StoreError(
@@ -366,7 +374,8 @@ def unlock(root: Path, username: str, password: str,
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     check_throttle(keyfile, username, clock)
-    with mappers_configured_meanwhile():
+    engine, ahead = _first_page_ahead(paths, keyfile, username, first_page)
+    with mappers_configured_meanwhile(then=ahead):
         slot, private = keyfile.open_account(username, password)
     if not slot.holds_data_key:
         apply_office_zone(keyfile=keyfile)
@@ -375,7 +384,7 @@ def unlock(root: Path, username: str, password: str,
         return session
     data_key = keyfile.data_key_of(slot, private)  # the private key just opened: no second KDF
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
-    engine = open_database(paths, keyfile, data_key)
+    engine = open_database(paths, keyfile, data_key, engine)
     try:
         actor, keyfile, alarms, head = _log_in_with_key(paths, keyfile, engine, username,
                                                        clock, data_key)
@@ -397,6 +406,24 @@ def unlock(root: Path, username: str, password: str,
     if store.keyfile.rekey_due and actor.role == Role.SUPERVISOR:
         _run_due_rekey(store)
     return store
+
+
+def _first_page_ahead(paths: StorePaths, keyfile: KeyFile, username: str, page):
+    """(the engine to unlock with, what to run during the key derivation)."""
+    if page is None:
+        return None, None
+
+    from trefas_app.store import warm_up
+
+    try:
+        slot = keyfile.find(username)
+    except TrefasError:  # no such account: open_account says so
+        return None, None
+    if not warm_up.worth_running_ahead(slot.kdf):
+        return None, None
+    profile = dict(slot.profile or {})
+    engine = unkeyed_engine(paths.db)
+    return engine, lambda: warm_up.compile_page_ahead(engine, username, profile, page)
 
 
 #: What a failure noted in the key file may be: a wrong password or a wrong enrolment code.
