@@ -45,7 +45,6 @@ from trefas_app.store.engine import (
     key_engine,
     open_engine,
     store_busy,
-    unkeyed_engine,
     translate_os_error,
 )
 from trefas_app.store.files import (
@@ -75,6 +74,7 @@ from trefas_app.store.keyslots import MAX_PENDING_FAILURES, KdfParams, KeyFile
 from trefas_app.store.migrate import stored_versions, upgrade_to_head
 from trefas_app.store.slot_proofs import PROOFS_SINCE, review_slot_proofs, write_proofs
 from trefas_app.store.uow import UnitOfWork, utc_now
+from trefas_app.store.warm_up import page_ahead
 from trefas_app.store.witness import (
     StoreAlarm,
     login_alarms,
@@ -374,7 +374,7 @@ def unlock(root: Path, username: str, password: str,
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     check_throttle(keyfile, username, clock)
-    engine, ahead = _first_page_ahead(paths, keyfile, username, first_page)
+    engine, ahead = page_ahead(paths.db, keyfile, username, first_page)
     with mappers_configured_meanwhile(then=ahead):
         slot, private = keyfile.open_account(username, password)
     if not slot.holds_data_key:
@@ -406,24 +406,6 @@ def unlock(root: Path, username: str, password: str,
     if store.keyfile.rekey_due and actor.role == Role.SUPERVISOR:
         _run_due_rekey(store)
     return store
-
-
-def _first_page_ahead(paths: StorePaths, keyfile: KeyFile, username: str, page):
-    """(the engine to unlock with, what to run during the key derivation)."""
-    if page is None:
-        return None, None
-
-    from trefas_app.store import warm_up
-
-    try:
-        slot = keyfile.find(username)
-    except TrefasError:  # no such account: open_account says so
-        return None, None
-    if not warm_up.worth_running_ahead(slot.kdf):
-        return None, None
-    profile = dict(slot.profile or {})
-    engine = unkeyed_engine(paths.db)
-    return engine, lambda: warm_up.compile_page_ahead(engine, username, profile, page)
 
 
 #: What a failure noted in the key file may be: a wrong password or a wrong enrolment code.

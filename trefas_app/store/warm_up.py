@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import insert
@@ -21,7 +22,8 @@ from sqlalchemy.engine import Engine
 
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Role
-from trefas_app.store.engine import warming
+from trefas_app.domain.errors import TrefasError
+from trefas_app.store.engine import unkeyed_engine, warming
 from trefas_app.store.uow import UnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
@@ -64,6 +66,23 @@ def actor_from_profile(username: str, profile: dict) -> Actor | None:
                      unit_id=int(profile["unit_id"]))
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def page_ahead(db_path: Path, keyfile, username: str, page: Page | None):
+    """For an unlock that will show ``page`` first: (the engine to unlock
+    with, what to run while the key is derived), or (None, None) when not
+    worth it (see :func:`worth_running_ahead`) or there is no such account."""
+    if page is None:
+        return None, None
+    try:
+        slot = keyfile.find(username)
+    except TrefasError:  # no such account: open_account says so
+        return None, None
+    if not worth_running_ahead(slot.kdf):
+        return None, None
+    profile = dict(slot.profile or {})
+    engine = unkeyed_engine(db_path)
+    return engine, lambda: compile_page_ahead(engine, username, profile, page)
 
 
 def compile_page_ahead(engine: Engine, username: str, profile: dict, page: Page) -> None:
