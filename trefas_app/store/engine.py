@@ -172,24 +172,18 @@ def warming_connection(name: str) -> sqlcipher3.Connection:
     return conn
 
 
+@contextmanager
 def warming(engine: Engine):
-    """Context: the engine's connections are the in-memory database (kept
-    while one of them is open); closed and forgotten when the block ends."""
+    """While the block runs, the engine's connections are its in-memory
+    database (kept while one of them is open); they are closed after it, and
+    the statement cache stays."""
     holder = engine._trefas_key
-    return _Warming(engine, holder)
-
-
-class _Warming:
-    def __init__(self, engine: Engine, holder: "_KeyHolder"):
-        self.engine, self.holder = engine, holder
-
-    def __enter__(self) -> Engine:
-        self.holder.warming = True
-        return self.engine
-
-    def __exit__(self, *exc) -> None:
-        self.holder.warming = False
-        self.engine.dispose()  # the in-memory connections; the statement cache stays
+    holder.warming = True
+    try:
+        yield engine
+    finally:
+        holder.warming = False
+        engine.dispose()
 
 
 def key_engine(engine: Engine, db_path: Path, data_key: bytes) -> None:

@@ -41,6 +41,7 @@ def worth_running_ahead(kdf) -> bool:
     slow the derivation down — measured: +300 ms to it for −60 ms after it)."""
     return kdf.memory_cost >= AHEAD_MIN_KDF_KIB and (os.cpu_count() or 1) > kdf.lanes
 
+
 #: A page's service: called as ``page(uow, actor)``.
 Page = Callable[[UnitOfWork, Actor], object]
 
