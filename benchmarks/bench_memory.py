@@ -5,7 +5,10 @@ Nothing here is part of the program. Uses the store from ``bulk_log.py``
 (test KDF, so no 256 MiB Argon2id in the figures: what is measured is all
 "beyond the KDF")::
 
-    .venv/bin/python benchmarks/bench_memory.py [--log-store DIR] [--runs N]
+    .venv/bin/python benchmarks/bench_memory.py [--log-store DIR] [--runs N] [--code DIR]
+
+``--code DIR``: also run the project's child on another checkout's code
+(e.g. ``git archive main | tar -x -C DIR``), interleaved, as "before".
 
 * **project**: import the services, ``unlock`` as the social worker, one page
   of ``cases.list_cases`` and of ``persons.list_persons``.
@@ -44,6 +47,8 @@ out = {{"start": rss()}}
 
 PROJECT = PROLOGUE + r'''
 import time
+if {other!r}:  # another checkout: past the venv's editable hook
+    sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f)]
 sys.path.insert(0, {root!r})
 from trefas_app.store.store import unlock
 from trefas_app.store import keyslots
@@ -107,26 +112,36 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--log-store", type=Path, default=OUT / "log2m")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--code", type=Path, help="another checkout, measured as 'before'")
     args = ap.parse_args()
     store = args.log_store.resolve()
     key = KeyFile.load(store / "trefas.keys").unseal(SOCIAL_WORKER, LOG_PASSWORD).hex()
-    project_code = PROJECT.format(root=str(ROOT), store=str(store), user=SOCIAL_WORKER,
-                                  password=LOG_PASSWORD)
-    raw_code = RAW.format(db=str(store / "trefas.db"), key=key)
-    runs = {"project": [], "raw": []}
+    codes = {"project": PROJECT.format(root=str(ROOT), other=False, store=str(store),
+                                       user=SOCIAL_WORKER, password=LOG_PASSWORD)}
+    if args.code:
+        codes["before"] = PROJECT.format(root=str(args.code.resolve()), other=True,
+                                         store=str(store), user=SOCIAL_WORKER,
+                                         password=LOG_PASSWORD)
+    codes["raw"] = RAW.format(db=str(store / "trefas.db"), key=key)
+    runs = {name: [] for name in codes}
     for _ in range(args.runs):  # interleaved
-        runs["project"].append(child(project_code))
-        runs["raw"].append(child(raw_code))
+        for name, code in codes.items():
+            runs[name].append(child(code))
     med = {name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
            for name, rs in runs.items()}
+    sides = [n for n in codes if n != "raw"]
     for step in ("start", "imports", "unlock", "listed"):
-        p, r = med["project"][step], med["raw"][step]
-        print(f"RSS after {step:<8} project {p:7.1f} MiB   raw {r:7.1f} MiB   ratio {p / r:5.2f}")
+        r = med["raw"][step]
+        print(f"RSS after {step:<8} " + "   ".join(
+            f"{n} {med[n][step]:7.1f} MiB ({med[n][step] / r:4.2f}×)" for n in sides)
+            + f"   raw {r:7.1f} MiB")
     for step in ("unlock_s", "first_page_s"):
-        p, r = med["project"][step] * 1000, med["raw"][step] * 1000
-        print(f"{step[:-2]:<16} project {p:7.1f} ms    raw {r:7.1f} ms    ratio {p / r:5.1f}")
-    print(f"modules loaded: project {med['project']['modules']:.0f}, "
-          f"raw {med['raw']['modules']:.0f}")
+        r = med["raw"][step] * 1000
+        print(f"{step[:-2]:<16} " + "   ".join(
+            f"{n} {med[n][step] * 1000:7.1f} ms" for n in sides) + f"   raw {r:7.1f} ms")
+        print("    runs: " + "; ".join(
+            f"{n} " + ", ".join(f"{x[step] * 1000:.0f}" for x in runs[n]) for n in sides))
+    print("modules loaded: " + ", ".join(f"{n} {med[n]['modules']:.0f}" for n in codes))
 
 
 if __name__ == "__main__":

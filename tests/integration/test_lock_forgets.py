@@ -46,7 +46,6 @@ def test_an_unlock_of_a_current_store_needs_no_alembic(casework, monkeypatch):
     for _ in range(2):
         unlock(casework, "sara", CASEWORK_PASSWORD).close()
     assert loads == []
-    assert migrate._declared_head(str(migrate.migrations_dir())) == migrate.head_revision()
 
 
 def test_when_the_declared_head_differs_alembic_decides(casework, monkeypatch):
@@ -59,7 +58,7 @@ def test_when_the_declared_head_differs_alembic_decides(casework, monkeypatch):
     engine = open_engine(casework / "trefas.db", key)
     try:
         assert migrate._is_at_head(engine)
-        monkeypatch.setattr(migrate, "_declared_head", lambda location: "9999")
+        monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9999")
         assert not migrate._is_at_head(engine)
         migrate.upgrade_to_head(engine)  # Alembic decides: already at its head
         with engine.connect() as conn:
@@ -92,3 +91,60 @@ def test_after_a_lock_nothing_holds_the_key_rows_or_searched_names(casework):
     assert not [b for b in gc.get_objects() if isinstance(b, BindParameter)
                 and isinstance(b.value, str) and token in b.value]
     assert not [o for o in gc.get_objects() if isinstance(o, (m.Person, m.Case, m.Note))]
+
+
+def test_a_store_of_a_newer_version_is_still_refused_clearly(casework):
+    from trefas_app.store.engine import connect_raw
+    from trefas_app.store.keyslots import KeyFile
+
+    key = KeyFile.load(casework / "trefas.keys").unseal("sara", CASEWORK_PASSWORD)
+    conn = connect_raw(casework / "trefas.db", key)
+    try:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    finally:
+        conn.close()
+    with pytest.raises(StoreError) as refused:
+        unlock(casework, "sara", CASEWORK_PASSWORD)
+    assert "nyare version av Trefas" in refused.value.sv
+    assert "newer version of Trefas" in refused.value.en
+
+
+def test_an_older_store_is_upgraded_at_unlock(casework, monkeypatch):
+    """The constant decides only "at head"; any other version goes through
+    Alembic (here: the store looks one version behind a newer head)."""
+    calls = []
+    real = migrate.upgrade_to_head
+
+    def spy(engine, stored=None):
+        calls.append(stored)
+        return real(engine, stored)
+
+    monkeypatch.setattr("trefas_app.store.store.upgrade_to_head", spy)
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", "9999")
+    s = unlock(casework, "sara", CASEWORK_PASSWORD)
+    s.close()
+    assert calls == [[migrate.head_revision()]]  # read once, then Alembic: already at its head
+
+
+def test_the_log_ins_own_entry_is_checkpointed_without_reading_the_head_again(
+        casework, monkeypatch):
+    from trefas_app.store import audit
+    from trefas_app.store import store as store_module
+    from trefas_app.store.audit_chain import read_checkpoints
+
+    monkeypatch.setattr(store_module, "CHECKPOINT_EVERY", 1)  # every entry is "a thousand"
+    heads = []
+    real = audit.head
+    monkeypatch.setattr(audit, "head", lambda session: heads.append(1) or real(session))
+    s = unlock(casework, "sara", CASEWORK_PASSWORD)
+    reads_at_login = len(heads)
+    newest = read_checkpoints(casework / "trefas.checkpoints")[-1]
+    with s.uow() as work:
+        login_seq = work.session.scalar(
+            m.AuditEvent.__table__.select().with_only_columns(m.AuditEvent.seq)
+            .where(m.AuditEvent.action == "login").order_by(m.AuditEvent.seq.desc()).limit(1))
+    s.close()
+    assert newest.seq == login_seq
+    # 4 before: after the log-in committed, a new Session read the head it had
+    # just written to decide whether a checkpoint was due
+    assert reads_at_login == 3

@@ -267,6 +267,30 @@ def test_lock_minutes_come_from_the_store_setting(qtbot, window):
     assert window.lock_minutes == 10
 
 
+def test_the_first_page_is_asked_for_before_the_lock_timeout(qtbot, window):
+    """The worker runs its calls in turn: after the unlock, the start page's
+    data first, the lock timeout (needed minutes later) after it; the unlock
+    itself compiles the start page during the key derivation (issue 12)."""
+    from trefas_app.ui import unlock as unlock_dialog
+
+    order, pages = [], []
+    submit = window.ctx.worker.submit
+
+    def traced(fn, *args, **kwargs):
+        order.append(getattr(fn, "__qualname__", repr(fn)))
+        pages.append(kwargs.get("first_page"))
+        return submit(fn, *args, **kwargs)
+
+    window.ctx.worker.submit = traced
+    unlock_as(qtbot, window, "sara")
+    after_unlock = order[order.index("unlock") + 1:] if "unlock" in order else order
+    assert "_lock_minutes" in after_unlock
+    assert after_unlock.index("_lock_minutes") > 0  # something of the page went first
+    assert window.lock_minutes == 10
+    # and the unlock compiled the start page ahead (store.unlock(first_page=))
+    assert pages[order.index("unlock")] is unlock_dialog.start_page
+
+
 def test_suspend_locks(qtbot, window):
     unlock_as(qtbot, window, "sara")
     window._app_state_changed(Qt.ApplicationState.ApplicationInactive)

@@ -36,3 +36,15 @@ def test_a_failure_there_is_left_to_the_first_query(monkeypatch, capsys):
     with mappers_configured_meanwhile():
         pass
     assert "mapper trouble" not in capsys.readouterr().err
+
+
+def test_the_modules_are_imported_and_then_run_on_that_thread():
+    import sys
+
+    from trefas_app.store import engine
+
+    ran = []
+    with mappers_configured_meanwhile(then=lambda: ran.append(threading.current_thread().name)):
+        pass
+    assert all(name in sys.modules for name in engine.UNLOCK_IMPORTS)
+    assert ran and ran[0] != threading.current_thread().name

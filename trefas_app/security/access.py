@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, literal, or_, select, true
+from sqlalchemy import and_, bindparam, false, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
@@ -47,6 +47,26 @@ def local_date(now: dt.datetime) -> dt.date:
     if sql_date is not None:
         return sql_date
     return clock.local_date(now)
+
+
+class BoundClock:
+    """"Now" as two bound parameters (the instant and its office-zone date),
+    so that a statement with the rule in it is built once per user and run at
+    any instant: :meth:`params` gives their values for one unit of work
+    (``uow.now()``). ``access.local_date`` reads :attr:`office_date`."""
+
+    INSTANT, DATE = "rule_now", "rule_today"
+
+    def __init__(self):
+        self.instant = bindparam(self.INSTANT)
+        self.office_date = bindparam(self.DATE)
+
+    def __clause_element__(self):
+        return self.instant
+
+    @classmethod
+    def params(cls, now: dt.datetime) -> dict:
+        return {cls.INSTANT: now, cls.DATE: clock.local_date(now)}
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, false, func, or_, select, text
+from sqlalchemy.orm import aliased
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -161,17 +162,52 @@ def get_case(uow: UnitOfWork, actor: Actor, case_id: int) -> CaseView:
     with uow:
         s, now = uow.session, uow.now()
         found = s.connection().execute(
-            select(*_CASE_VIEW_COLUMNS, m.Unit.name.label("unit_name"), *person_columns("p_"))
-            .join(m.Person, m.Person.id == m.Case.person_id)
-            .outerjoin(m.Unit, m.Unit.id == m.Case.unit_id)
-            .where(m.Case.id == case_id, access.visible(actor, "case", now))).first()
+            uow.prepared("case.read", actor, lambda: _case_read(actor)),
+            {"case_id": case_id, **access.BoundClock.params(now)}).first()
         if found is None:  # refused as every record read refuses (and logs the probe)
             access.get_visible(s, actor, "case", case_id, now)
         uow.log(actor, "case.read", subject_kind="case", subject_id=found.id,
                 case_id=found.id, person_id=found.person_id)
-        view = _case_view(uow, actor, found, person_record(found, "p_"), found.unit_name)
+        view = _case_view(uow, actor, found, person_record(found, "p_"), found.unit_name,
+                          (found.emergency_until, found.write_scope))
         uow.commit()
         return view
+
+
+def _case_read(actor: Actor):
+    """:func:`get_case`'s select for ``actor``: the case with its person and
+    unit, through the rule, and the user's emergency access and write scope
+    (:func:`_access_columns`); the case id and the instant are bound
+    parameters (built once per session, see ``UnitOfWork.prepared``)."""
+    now = access.BoundClock()
+    return (select(*_CASE_VIEW_COLUMNS, m.Unit.name.label("unit_name"), *person_columns("p_"),
+                   *_access_columns(actor, m.Case.id, now))
+            .join(m.Person, m.Person.id == m.Case.person_id)
+            .outerjoin(m.Unit, m.Unit.id == m.Case.unit_id)
+            .where(m.Case.id == bindparam("case_id"), access.visible(actor, "case", now)))
+
+
+def _case_access(actor: Actor):
+    """:func:`_access_columns` of one case, its id and the instant bound."""
+    return select(*_access_columns(actor, bindparam("case_id"), access.BoundClock()))
+
+
+_WRITE_CASE = aliased(m.Case, name="write_case")
+
+
+def _access_columns(actor: Actor, case_id, now) -> tuple:
+    """The user's emergency access to the case ``case_id`` (its column in a
+    select of cases, or a bound parameter) and whether it is in their write
+    scope."""
+    return (select(func.max(m.EmergencyAccess.expires_at))
+            .where(m.EmergencyAccess.case_id == case_id,
+                   m.EmergencyAccess.user_id == actor.user_id,
+                   m.EmergencyAccess.expires_at > now).scalar_subquery()
+            .label("emergency_until"),
+            select(_WRITE_CASE.id)
+            .where(_WRITE_CASE.id == case_id,
+                   access.scope_clause(actor, _WRITE_CASE.id, "write", now, _WRITE_CASE))
+            .exists().label("write_scope"))
 
 
 _CASE_VIEW_COLUMNS = (m.Case.id, m.Case.number, m.Case.title, m.Case.state, m.Case.person_id,
@@ -210,9 +246,10 @@ _TEAM = (select(m.TeamMember.__table__.c.user_id, m.TeamMember.__table__.c.respo
 
 
 def _case_view(uow: UnitOfWork, actor: Actor, case, person=None,
-               unit_name: str | None = None) -> CaseView:
+               unit_name: str | None = None, access_row: tuple | None = None) -> CaseView:
     """The view of ``case`` (a ``Case``, or a row of :data:`_CASE_VIEW_COLUMNS`
-    with its ``person`` record and ``unit_name``)."""
+    with its ``person`` record, ``unit_name`` and ``access_row``: the user's
+    emergency access and write scope, read with it)."""
     s, now = uow.session, uow.now()
     person = person if person is not None else case.person
     projected = project_persons(s, actor, [person], now)[case.person_id]
@@ -223,15 +260,12 @@ def _case_view(uow: UnitOfWork, actor: Actor, case, person=None,
         for t in sorted(s.connection().execute(_TEAM, {"case_id": case.id}).all(),
                         key=lambda t: (not t.responsible, t.display_name)))
     on_team = any(t.user_id == actor.user_id for t in team)
-    # The user's emergency access and write scope in one statement.
-    emergency_until, write_scope = s.execute(select(
-        select(func.max(m.EmergencyAccess.expires_at))
-        .where(m.EmergencyAccess.case_id == case.id,
-               m.EmergencyAccess.user_id == actor.user_id,
-               m.EmergencyAccess.expires_at > now).scalar_subquery(),
-        select(m.Case.id).where(m.Case.id == case.id,
-                                access.scope_clause(actor, m.Case.id, "write", now, m.Case))
-        .exists())).one()
+    if access_row is None:
+        s.flush()  # what the caller changed (a team, the case) counts, as at any query
+        access_row = s.connection().execute(
+            uow.prepared("case.access", actor, lambda: _case_access(actor)),
+            {"case_id": case.id, **access.BoundClock.params(now)}).one()
+    emergency_until, write_scope = access_row
     next_states = tuple(
         st for st in lifecycles.CASE.allowed_next(case.state)
         if write_scope and actor.agency == case.owner_agency

@@ -7,6 +7,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable
 
 import sqlcipher3
 from sqlalchemy import create_engine, event
@@ -129,21 +130,29 @@ def check_temp_store_in_memory(conn) -> None:
 
 def open_engine(db_path: Path, data_key: bytes) -> Engine:
     """An engine whose every pooled connection is keyed and configured."""
-    first = connect_raw(db_path, data_key)
-    check_temp_store_in_memory(first)
-    mode = first.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
-        log.warning("journal mode is %s, not WAL", mode)
-    first.close()
+    engine = unkeyed_engine(db_path)
+    key_engine(engine, db_path, data_key)
+    return engine
 
-    holder = _KeyHolder(data_key)
-    engine = create_engine(
-        "sqlite+trefascipher://",
-        creator=lambda: connect_raw(db_path, holder.require()),
-        poolclass=QueuePool,
-        pool_size=2,
-        max_overflow=4,
-    )
+
+def unkeyed_engine(db_path: Path) -> Engine:
+    """The engine of ``db_path`` before its key is known (:func:`key_engine`
+    gives it). Meanwhile its connections are an empty in-memory database
+    (:func:`warming_connection`): statements run through it before the key
+    land in this engine's statement cache, so that the same statements after
+    the unlock are not compiled again."""
+    holder = _KeyHolder(None)
+    warm_db = f"file:trefas-warm-{id(holder)}?mode=memory&cache=shared"
+
+    def creator():
+        if holder.spare:
+            return holder.spare.pop()
+        if holder.key is None and holder.warming:
+            return warming_connection(warm_db)
+        return connect_raw(db_path, holder.require())
+
+    engine = create_engine("sqlite+trefascipher://", creator=creator, poolclass=QueuePool,
+                           pool_size=2, max_overflow=4)
     engine._trefas_key = holder
 
     # Connections run in autocommit mode at the driver level; we emit BEGIN
@@ -156,14 +165,58 @@ def open_engine(db_path: Path, data_key: bytes) -> Engine:
     return engine
 
 
+def warming_connection(name: str) -> sqlcipher3.Connection:
+    """A connection to the shared in-memory database ``name``: no file, no key."""
+    conn = sqlcipher3.connect(name, uri=True, check_same_thread=False, isolation_level=None)
+    conn.create_collation(collation.COLLATION, collation.compare)
+    return conn
+
+
+@contextmanager
+def warming(engine: Engine):
+    """While the block runs, the engine's connections are its in-memory
+    database (kept while one of them is open); they are closed after it, and
+    the statement cache stays."""
+    holder = engine._trefas_key
+    holder.warming = True
+    try:
+        yield engine
+    finally:
+        holder.warming = False
+        engine.dispose()
+
+
+def key_engine(engine: Engine, db_path: Path, data_key: bytes) -> None:
+    """From now on the engine's connections open ``db_path`` with
+    ``data_key``; the connection that checks the key is the pool's first."""
+    first = connect_raw(db_path, data_key)
+    try:
+        check_temp_store_in_memory(first)
+        mode = first.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    except BaseException:
+        first.close()
+        raise
+    if str(mode).lower() != "wal":
+        log.warning("journal mode is %s, not WAL", mode)
+    holder = engine._trefas_key
+    holder.warming = False
+    engine.dispose()  # anything left of the warming
+    holder.key = data_key
+    holder.spare.append(first)
+    engine.connect().close()  # into the pool: engine.dispose() closes it like any other
+
+
 class _KeyHolder:
     """The data key an engine's new connections are keyed with, until
-    :func:`close_engine` forgets it."""
+    :func:`close_engine` forgets it; the keyed connection waiting to be the
+    pool's first; whether the engine is warming (see :func:`unkeyed_engine`)."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "spare", "warming")
 
-    def __init__(self, key: bytes):
+    def __init__(self, key: bytes | None):
         self.key: bytes | None = key
+        self.spare: list = []
+        self.warming = False
 
     def require(self) -> bytes:
         if self.key is None:
@@ -233,18 +286,34 @@ def translate_os_error(exc: BaseException) -> StoreError | None:
     return None
 
 
+#: Modules the unlock needs only after the key derivation (the private key's
+#: backend, the witness folder, the note seal): imported on the worker thread
+#: while Argon2id runs instead of after it.
+UNLOCK_IMPORTS = ("cryptography.hazmat.backends.openssl.backend", "trefas_app.paths",
+                  "trefas_app.store.note_seal")
+
+
 @contextmanager
-def mappers_configured_meanwhile():
+def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS,
+                                 then: Callable[[], None] | None = None):
     """SQLAlchemy configures the mapped models at their first query (≈ 100 ms
-    in a fresh process): done on another thread while the block runs (the key
-    derivation, which leaves the interpreter free), not after it."""
+    in a fresh process) and the unlock imports a few modules after the key
+    derivation: both done on another thread while the block runs (the key
+    derivation, which leaves the interpreter free), not after it; then
+    ``then`` (see warm_up.py) on the same thread."""
+    import importlib
+
     from sqlalchemy.orm import configure_mappers
 
     def configure() -> None:
         try:
             configure_mappers()
-        except Exception:  # noqa: BLE001 — the first query raises it again, as before
-            log.debug("configuring the mappers ahead failed", exc_info=True)
+            for name in imports:
+                importlib.import_module(name)
+            if then is not None:
+                then()
+        except Exception:  # noqa: BLE001 — the first query (or import) raises it again
+            log.debug("preparing the unlock ahead failed", exc_info=True)
 
     worker = threading.Thread(target=configure, name="configure-mappers", daemon=True)
     worker.start()

@@ -2,14 +2,12 @@
 
 Alembic (with Mako and Pygments, ≈ 11 MiB and 150 modules) is imported only
 when a store is not at the newest version: an unlock compares the store's
-``alembic_version`` with the one head the version files declare, read once
-per process (:func:`_declared_head`), and is done when they agree.
+``alembic_version`` with :data:`SCHEMA_HEAD` and is done when they agree.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 import sys
 from pathlib import Path
 
@@ -63,43 +61,27 @@ def _head_of(location: str) -> str:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-_DECLARATION = re.compile(
-    r"""^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(?:["']([^"'\n]+)["']|None)\s*$""",
-    re.MULTILINE)
-
-
-@functools.cache
-def _declared_head(location: str) -> str | None:
-    """The head of the version files when they form one line (each names one
-    ``revision`` and at most one ``down_revision``, read as text); None when
-    they do not, or are not there as source: then Alembic decides."""
-    revisions: set[str] = set()
-    parents: set[str] = set()
-    for path in sorted((Path(location) / "versions").glob("*.py")):
-        declared = dict(m.group(1, 2) for m in _DECLARATION.finditer(
-            path.read_text(encoding="utf-8")))
-        if not declared.get("revision") or "down_revision" not in declared:
-            return None
-        revisions.add(declared["revision"])
-        if declared["down_revision"]:
-            parents.add(declared["down_revision"])
-    heads = revisions - parents
-    if len(heads) != 1 or not parents <= revisions or len(parents) != len(revisions) - 1:
-        return None
-    return heads.pop()
+#: The newest migration in ``db/versions``, written here so that an unlock
+#: compares the store's ``alembic_version`` with a constant and neither reads
+#: the version files nor imports Alembic;
+#: ``tests/unit/test_schema_head.py`` fails when a migration is added and this
+#: is not updated. A store at any other version goes through Alembic, which
+#: upgrades an older one and refuses a newer one.
+SCHEMA_HEAD = "0008"
 
 
 def _is_at_head(engine: Engine) -> bool:
-    """The store's version is the declared head (one small read, no Alembic)."""
-    head = _declared_head(str(migrations_dir()))
-    if head is None:
-        return False
+    """The store's version is :data:`SCHEMA_HEAD` (one small read, no Alembic)."""
     try:
         with engine.connect() as conn:
-            stored = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+            return stored_versions(conn) == [SCHEMA_HEAD]
     except DBAPIError:  # no version table yet: a new store
         return False
-    return stored == [head]
+
+
+def stored_versions(conn) -> list[str]:
+    """What the store's ``alembic_version`` table holds."""
+    return list(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -109,16 +91,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    if _is_at_head(engine):
-        return
+def upgrade_to_head(engine: Engine, stored: list[str] | None = None) -> bool:
+    """Bring the store to the newest version; True when it was already there.
+    ``stored``: its ``alembic_version`` rows when the caller has just read them."""
+    if stored == [SCHEMA_HEAD] or (stored is None and _is_at_head(engine)):
+        return True
     from alembic import command
     from alembic.script import ScriptDirectory
 
     cfg = alembic_config()
     current = current_revision(engine)
     if current == head_revision():
-        return
+        return True
     known = {s.revision for s in ScriptDirectory.from_config(cfg).walk_revisions()}
     if current is not None and current not in known:
         raise StoreError(
@@ -127,3 +111,4 @@ def upgrade_to_head(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    return False

@@ -42,6 +42,7 @@ from trefas_app.store.engine import (
     close_engine,
     is_busy,
     mappers_configured_meanwhile,
+    key_engine,
     open_engine,
     store_busy,
     translate_os_error,
@@ -70,9 +71,10 @@ from trefas_app.store.account_sync import (
 )
 from trefas_app.store.keyless import KeylessSession
 from trefas_app.store.keyslots import MAX_PENDING_FAILURES, KdfParams, KeyFile
-from trefas_app.store.migrate import upgrade_to_head
+from trefas_app.store.migrate import stored_versions, upgrade_to_head
 from trefas_app.store.slot_proofs import PROOFS_SINCE, review_slot_proofs, write_proofs
 from trefas_app.store.uow import UnitOfWork, utc_now
+from trefas_app.store.warm_up import page_ahead
 from trefas_app.store.witness import (
     StoreAlarm,
     login_alarms,
@@ -277,28 +279,39 @@ def _damaged(exc: BaseException | None = None) -> StoreError:
 DAMAGE_ERRORS = (DatabaseError, MemoryError)
 
 
-def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes):
+def open_database(paths: StorePaths, keyfile: KeyFile, data_key: bytes, engine=None):
+    """The store's engine, keyed and checked (``engine``: one made before the key)."""
     if not paths.db.exists():
         raise DatabaseDamaged(
             f"Databasfilen saknas ({DB_NAME}). Återställ den från en säkerhetskopia.",
             f"The database file is missing ({DB_NAME}). Restore it from a backup.")
-    engine = open_engine(paths.db, data_key)
-    try:
+    if engine is None:
+        engine = open_engine(paths.db, data_key)
+    else:
+        key_engine(engine, paths.db, data_key)
+    try:  # the store's identity, version and zone on one connection
         with engine.connect() as conn:
-            has_meta = conn.execute(text(
-                "SELECT count(*) FROM sqlite_master WHERE name='store_meta'")).scalar()
-            store_id = conn.execute(text(
-                "SELECT value FROM store_meta WHERE key='store_id'")).scalar() if has_meta else None
+            tables = set(conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                "('store_meta', 'alembic_version')").scalars())
+            meta = dict(conn.execute(text(
+                "SELECT key, value FROM store_meta WHERE key IN ('store_id', :zone)"),
+                {"zone": f"setting.{clock.ZONE_SETTING}"}).all()) \
+                if "store_meta" in tables else {}
+            stored = stored_versions(conn) if "alembic_version" in tables else []
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
-    if store_id != keyfile.store_id:
+    if meta.get("store_id") != keyfile.store_id:
         engine.dispose()
         raise NotATrefasStore(
             "Databasfilen hör inte till den här nyckelfilen eller är inte en Trefas-databas.",
             "The database file does not belong to this key file or is not a Trefas database.")
-    upgrade_to_head(engine)
-    apply_office_zone(engine, keyfile)
+    if upgrade_to_head(engine, stored):  # the zone just read is the current one
+        _set_office_zone(keyfile.settings.get(clock.ZONE_SETTING)
+                         or meta.get(f"setting.{clock.ZONE_SETTING}"))
+    else:
+        apply_office_zone(engine, keyfile)
     return engine
 
 
@@ -313,6 +326,10 @@ def apply_office_zone(engine=None, keyfile: KeyFile | None = None) -> None:
         with engine.connect() as conn:
             name = conn.execute(text("SELECT value FROM store_meta WHERE key = :key"),
                                 {"key": f"setting.{clock.ZONE_SETTING}"}).scalar()
+    _set_office_zone(name)
+
+
+def _set_office_zone(name) -> None:
     if name:
         try:
             clock.set_office_zone(str(name))
@@ -339,14 +356,16 @@ class LoginProof:
 
 def unlock(root: Path, username: str, password: str,
            clock: Callable[[], dt.datetime] = utc_now, *,
-           keep_login_proof: bool = False) -> "OpenStore | KeylessSession":
+           keep_login_proof: bool = False, first_page=None) -> "OpenStore | KeylessSession":
     """Log in: unseal the user's slot, open the database, record it.
 
     An administrator, or an account still waiting for confirmation, gets a
     :class:`KeylessSession`: their slot holds no data key. The password is
     run through the key derivation once. ``keep_login_proof``: the store
     keeps a :class:`LoginProof` of this password (for a command-line
-    process that re-checks it once)."""
+    process that re-checks it once). ``first_page``: the service
+    ``page(uow, actor)`` the caller will show first, compiled during the key
+    derivation (see warm_up.py)."""
     paths = StorePaths(Path(root))
     if not paths.exists():
         raise StoreError(
@@ -355,7 +374,8 @@ def unlock(root: Path, username: str, password: str,
     recover_interrupted_rekey(paths.root)
     keyfile = KeyFile.load(paths.keys)
     check_throttle(keyfile, username, clock)
-    with mappers_configured_meanwhile():
+    engine, ahead = page_ahead(paths.db, keyfile, username, first_page)
+    with mappers_configured_meanwhile(then=ahead):
         slot, private = keyfile.open_account(username, password)
     if not slot.holds_data_key:
         apply_office_zone(keyfile=keyfile)
@@ -364,10 +384,10 @@ def unlock(root: Path, username: str, password: str,
         return session
     data_key = keyfile.data_key_of(slot, private)  # the private key just opened: no second KDF
     keyfile.signing_key(data_key)  # a damaged signing key stops us before anything is logged
-    engine = open_database(paths, keyfile, data_key)
+    engine = open_database(paths, keyfile, data_key, engine)
     try:
-        actor, keyfile, alarms = _log_in_with_key(paths, keyfile, engine, username, clock,
-                                                 data_key)
+        actor, keyfile, alarms, head = _log_in_with_key(paths, keyfile, engine, username,
+                                                       clock, data_key)
     except DAMAGE_ERRORS as exc:
         engine.dispose()
         raise _damaged(exc) from exc
@@ -377,7 +397,7 @@ def unlock(root: Path, username: str, password: str,
     unlink_quietly(paths.root / REKEY_DONE)  # the log-in logged it (see _log_finished_rekey)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.alarms = alarms
-    store.after_commit()
+    store.after_commit(head)  # the log-in's own entry: no second read of the head
     if actor.role == Role.ADMINISTRATOR:
         store.retire()  # a store from before this version: the slot was just converted
         return unlock(root, username, password, clock, keep_login_proof=keep_login_proof)
@@ -516,7 +536,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
     """The log-in's transaction: failures and account steps noted in the key
     file go into the access log (failures checked, see _login_entries), the
     users table follows the key file, old administrator slots lose their data
-    key. Returns (actor, key file, alarms to show)."""
+    key. Returns (actor, key file, alarms to show, the log's head seq after it)."""
     with Session(engine) as session:
         now = clock()
         known = session.scalars(select(m.User).where(m.User.username == username)).first()
@@ -537,6 +557,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
             alarms.append(_tampered(session, now, actor, "pending_events", moved,
                                     invalid_events))
         audit.append(session, now, actor, "login")
+        head = audit.appended_head(session)
         session.commit()
     failures = len(keyfile.pending_failures)
     if failures or moved or legacy or profiles or proofs or units != keyfile.units:
@@ -552,7 +573,7 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
                 fresh.find(name).drop_data_key()
                 fresh.rekey_due = fresh.rekey_due or REKEY_LEGACY_ADMIN
         keyfile = fresh
-    return actor, keyfile, alarms
+    return actor, keyfile, alarms, head[0]
 
 
 def unlock_with_recovery_key(root: Path, recovery_key: str,
@@ -616,6 +637,8 @@ class OpenStore:
         self.login_proof: LoginProof | None = None
         self._note_seal_key = self._read_note_seal_key()
         self._last_checkpoint_block = self._read_last_checkpoint_seq() // CHECKPOINT_EVERY
+        #: Statements built once per user while unlocked (UnitOfWork.prepared).
+        self.prepared_statements: dict = {}
 
     @property
     def store_id(self) -> str:
@@ -732,6 +755,7 @@ class OpenStore:
         self.engine, self._data_key = engine, data_key
         self._signing_key = self.keyfile.signing_key(data_key)
         self._note_seal_key = self._read_note_seal_key()
+        self.prepared_statements.clear()
         if old is not engine:
             close_engine(old)
 
@@ -740,6 +764,7 @@ class OpenStore:
         close_engine(self.engine)
         self._data_key = None
         self._signing_key = self._note_seal_key = None
+        self.prepared_statements.clear()
 
     def redeem_login_proof(self, proof: object, username: str) -> bool:
         """Whether ``proof`` is this store's own login proof, for ``username``
@@ -768,6 +793,7 @@ class OpenStore:
             self._data_key = None
             self._signing_key = self._note_seal_key = None
             self.login_proof = None
+            self.prepared_statements.clear()
 
     def _refresh_statistics(self) -> None:
         """Bounded ANALYZE where SQLite thinks it is due, so the query planner

@@ -64,6 +64,21 @@ class UnitOfWork:
         #: What this unit of work's committed transactions wrote.
         self.changed = Changed()
 
+    def prepared(self, name: str, actor: Actor, build: Callable[[], object]):
+        """The statement ``build`` makes for ``actor`` (the rule compiled for
+        them, every other value a bound parameter), built once per unlocked
+        session: neither it nor its cache key is built again at each call
+        (issue 12). It holds no row and no searched value; the store drops
+        it at lock (``OpenStore.close``)."""
+        kept = getattr(self.store, "prepared_statements", None)
+        if kept is None:
+            return build()
+        key = (name, actor)
+        statement = kept.get(key)
+        if statement is None:
+            statement = kept[key] = build()
+        return statement
+
     def now(self) -> dt.datetime:
         """One timestamp per unit of work, so a change and its log entry agree."""
         if self._now is None:

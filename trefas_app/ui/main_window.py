@@ -422,15 +422,16 @@ class MainWindow(QMainWindow):
                                                               True)
         self.emergency_action.setVisible(emergency)
         self.case_menu.menuAction().setVisible(emergency)
-        self._read_lock_minutes()
         position, self._saved_position = self._saved_position, None
         same_user = self._saved_user == actor.username
         if not self.isVisible():
             self.show()
         QTimer.singleShot(0, heap.settle_after_unlock)
-        if position and same_user and self._restore_position(position):
-            return
-        self._select_nav_row(0)
+        if not (position and same_user and self._restore_position(position)):
+            self._select_nav_row(0)
+        # After the page's own request (the worker runs them in turn): the page
+        # is wanted at once, the lock timeout only minutes from now.
+        self._read_lock_minutes()
 
     def _server_reachable(self, reachable: bool) -> None:
         """Say calmly that the server is gone (and when it is back)."""

@@ -183,7 +183,8 @@ class UnlockDialog(TunedOnShow, QDialog):
                                on_done=self._unlocked, on_error=self._failed)
             return
         self.ctx.run_plain(store_mod.unlock, self.ctx.store_dir, username, password,
-                           on_done=self._unlocked, on_error=self._failed)
+                           first_page=start_page, on_done=self._unlocked,
+                           on_error=self._failed)
 
     def _unlocked(self, store) -> None:
         self._busy = False
@@ -246,3 +247,11 @@ class UnlockDialog(TunedOnShow, QDialog):
         if self._busy:
             return  # the worker is unsealing; closing now would leak the session
         super().reject()
+
+
+def start_page(uow, actor):
+    """The window's first page after unlock (Översikt): its statements are
+    compiled while the key is derived (``store.unlock(first_page=)``)."""
+    from trefas_app.services import dashboard
+
+    return dashboard.dashboard(uow, actor)
