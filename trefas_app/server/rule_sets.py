@@ -35,13 +35,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Table, and_, intersect, literal_column, not_, or_, select, text, tuple_
+from sqlalchemy import Table, and_, intersect, literal, literal_column, not_, or_, select, text
+from sqlalchemy import tuple_
 from sqlalchemy import union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
 from sqlalchemy.sql.elements import Grouping, UnaryExpression
 from sqlalchemy.sql.selectable import Exists, ScalarSelect, Select
+from sqlalchemy.sql.util import ClauseAdapter
 
 #: The set functions' schema: no USAGE for any login role.
 RULE_SCHEMA = "trefas_rule"
@@ -63,21 +65,34 @@ class SetFunction:
 @dataclass
 class _RowSet:
     """``columns IN set``: the row's columns against an uncorrelated set, the
-    UNION or INTERSECT (``combine``) of ``members`` (SELECTs or _RowSets)."""
+    UNION or INTERSECT (``combine``) of ``members`` (SELECTs or _RowSets).
+    ``within``: the row's table and a set ANDed with this one on other
+    columns (:func:`_limit_to_scope`): only the values of rows in that set."""
 
     columns: tuple
     members: list
     combine: object = union
+    within: tuple | None = None
 
     @property
     def query(self):
         queries = [_as_select(m) for m in self.members]
-        return queries[0] if len(queries) == 1 else self.combine(*queries)
+        if len(queries) == 1:
+            query = queries[0]
+        elif self.combine is intersect:
+            query = _in_every(queries)
+        else:
+            query = self.combine(*queries)
+        if self.within is None:
+            return query
+        table, scope = self.within
+        return _values_in_scope(table, self.columns, query, scope)
 
 
 class _Rewriter:
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, personal=None):
         self.table = table
+        self.personal = personal
 
     # --- what refers to the row -----------------------------------------------
 
@@ -174,9 +189,65 @@ class _Rewriter:
                 same.members.extend(part.members if flat else [part])
             else:
                 merged[merged.index(same)] = _RowSet(same.columns, [same, part], combine)
+        if operator is operators.and_ and self.personal is not None:
+            _limit_to_scope(self.table, merged, self.personal)
         if len(merged) == 1:
             return merged[0]
         return ("and" if operator is operators.and_ else "or", merged)
+
+
+def _limit_to_scope(table: Table, conjuncts: list, personal) -> None:
+    """A set that does not name the user (every person with a consent for the
+    agency, every protected person) is a property of the whole store and
+    grows with it; a set that does (the user's teams) is their scope. Under
+    one AND with such a scope on other columns, a store-wide set needs only
+    the values of the rows in that scope: ``case_id IN my_cases AND
+    (person_id, category) IN consented`` tests the same rows as ``… IN
+    (consented pairs of the notes of my cases)``, which grows with the
+    user's cases, not with the store. Only sets in positive positions are
+    limited (not under NOT): for a row the set function cannot see (a new
+    row checked for RETURNING) a smaller set can then only refuse, never
+    let more through."""
+    scope = next((p for p in conjuncts if isinstance(p, _RowSet) and p.within is None
+                  and personal(p.query)), None)
+    if scope is None:
+        return
+    for part in conjuncts:
+        for found in _positive_sets(part):
+            if (found is not scope and found.within is None
+                    and not _same_columns(found.columns, scope.columns)
+                    and not personal(found.query)):
+                found.within = (table, scope)
+
+
+def _positive_sets(tree):
+    """The _RowSets of a rewritten tree that are not under a NOT."""
+    if isinstance(tree, _RowSet):
+        yield tree
+    elif isinstance(tree, tuple) and tree[0] != "not":
+        for part in tree[1]:
+            yield from _positive_sets(part)
+
+
+def _values_in_scope(table: Table, columns: tuple, query, scope: "_RowSet") -> Select:
+    """The values of ``columns`` that rows of ``table`` in ``scope`` hold and
+    ``query`` has: the set as the rule uses it, read from the user's rows.
+    Each distinct value is looked up on its own (an EXISTS that OFFSET 0
+    keeps from becoming a join): as a join, PostgreSQL hashes the whole
+    store-wide set again, to probe it with a few hundred values."""
+    row = table.alias("rule_row")
+    adapt = ClauseAdapter(row).traverse
+    scoped = [adapt(c) for c in scope.columns]
+    values = (select(*(adapt(c).label(f"c{i}") for i, c in enumerate(columns)))
+              .where(_key(scoped).in_(scope.query)).distinct().subquery("rule_scope_values"))
+    found = query.subquery("rule_store_set")
+    each = [found.c[name] == values.c[name] for name in values.c.keys()]
+    return select(*values.c).where(select(literal(1)).select_from(found).where(*each)
+                                   .offset(0).exists())
+
+
+def _key(columns: list):
+    return columns[0] if len(columns) == 1 else tuple_(*columns)
 
 
 def _flattened(operator, clause) -> list:
@@ -216,6 +287,18 @@ def _not_null(query: Select, width: int) -> Select:
         .where(*(c.is_not(None) for c in columns))
 
 
+def _in_every(queries: list) -> Select:
+    """The intersection of ``queries`` as the rows of the first that are IN
+    each of the others. PostgreSQL computes both sides of an INTERSECT in
+    full — every case in the store whose identity is shared with the agency,
+    to keep the few on the user's teams — where a semi-join starts from the
+    smaller side and looks the other up by index. The same set: the members
+    hold no NULLs (every set is built without them), so IN and INTERSECT
+    agree; duplicates do not matter to the policy's IN."""
+    columns = list(queries[0].subquery("rule_part").c)
+    return select(*columns).where(*(_key(columns).in_(q) for q in queries[1:]))
+
+
 def _as_select(member):
     """A compound's member: a plain SELECT, or a set as a subquery."""
     if isinstance(member, _RowSet):
@@ -234,10 +317,13 @@ class Decomposed:
     functions: list[SetFunction]
 
 
-def decompose(condition, table: Table, compile_sql, prefix: str) -> Decomposed:
+def decompose(condition, table: Table, compile_sql, prefix: str,
+              personal=None) -> Decomposed:
     """``condition`` (the rule on ``table``) as the policy's own expression
-    and its set functions; raises :class:`NotDecomposable`."""
-    rewriter = _Rewriter(table)
+    and its set functions; raises :class:`NotDecomposable`. ``personal(query)``:
+    whether a set is the user's own scope (:func:`_limit_to_scope`); None
+    limits nothing."""
+    rewriter = _Rewriter(table, personal)
     tree = rewriter.rewrite(condition)
     functions: list[SetFunction] = []
     using = _assemble(tree, functions, compile_sql, prefix)
