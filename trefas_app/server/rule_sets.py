@@ -42,7 +42,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
 from sqlalchemy.sql.elements import Grouping, UnaryExpression
-from sqlalchemy.sql.selectable import Exists, ScalarSelect, Select
+from sqlalchemy.sql.selectable import CompoundSelect, Exists, ScalarSelect, Select
 from sqlalchemy.sql.util import ClauseAdapter
 
 #: The set functions' schema: no USAGE for any login role.
@@ -197,27 +197,58 @@ class _Rewriter:
 
 
 def _limit_to_scope(table: Table, conjuncts: list, personal) -> None:
-    """A set that does not name the user (every person with a consent for the
+    """A set that is not the user's own (every person with a consent for the
     agency, every protected person) is a property of the whole store and
-    grows with it; a set that does (the user's teams) is their scope. Under
-    one AND with such a scope on other columns, a store-wide set needs only
-    the values of the rows in that scope: ``case_id IN my_cases AND
-    (person_id, category) IN consented`` tests the same rows as ``… IN
-    (consented pairs of the notes of my cases)``, which grows with the
-    user's cases, not with the store. Only sets in positive positions are
-    limited (not under NOT): for a row the set function cannot see (a new
-    row checked for RETURNING) a smaller set can then only refuse, never
-    let more through."""
+    grows with it; a set of the user's own rows (their teams' cases:
+    :func:`_is_scope`) does not. Under one AND with such a scope on other
+    columns, a store-wide set needs only the values of the rows in that
+    scope: ``case_id IN my_cases AND (person_id, category) IN consented``
+    tests the same rows as ``… IN (consented pairs of the notes of my
+    cases)``, which grows with the user's cases, not with the store. Only
+    sets in positive positions are limited (not under NOT): for a row the set
+    function cannot see (a new row checked for RETURNING) a smaller set can
+    then only refuse, never let more through."""
     scope = next((p for p in conjuncts if isinstance(p, _RowSet) and p.within is None
-                  and personal(p.query)), None)
+                  and _is_scope(p, personal)), None)
     if scope is None:
         return
     for part in conjuncts:
         for found in _positive_sets(part):
             if (found is not scope and found.within is None
                     and not _same_columns(found.columns, scope.columns)
-                    and not personal(found.query)):
+                    and not _is_scope(found, personal)):
                 found.within = (table, scope)
+
+
+def _is_scope(member, personal) -> bool:
+    """A set of the user's own rows: ``personal(query)`` for a SELECT; an
+    intersection with one such part, a union of such parts only (a
+    supervisor's "my agency's cases or my teams" is most of the store)."""
+    if not isinstance(member, _RowSet):
+        return personal(member)
+    parts = [_is_scope(m, personal) for m in member.members]
+    return any(parts) if member.combine is intersect else all(parts)
+
+
+def filtered_by(query, is_value) -> bool:
+    """Whether a conjunct of ``query``'s WHERE is ``column = value`` with
+    ``is_value(value)``, or ``column IN (a query filtered so)``; for a UNION
+    every part, for an INTERSECT one part."""
+    while isinstance(query, (Grouping, ScalarSelect)):
+        query = query.element
+    if isinstance(query, CompoundSelect):
+        parts = [filtered_by(s, is_value) for s in query.selects]
+        return any(parts) if query.keyword is CompoundSelect.INTERSECT else all(parts)
+    if not isinstance(query, Select):
+        return False
+    for term in _conjuncts(query.whereclause):
+        if not isinstance(term, BinaryExpression):
+            continue
+        if term.operator is operators.eq and (is_value(term.left) or is_value(term.right)):
+            return True
+        if term.operator is operators.in_op and filtered_by(term.right, is_value):
+            return True
+    return False
 
 
 def _positive_sets(tree):
@@ -321,8 +352,8 @@ def decompose(condition, table: Table, compile_sql, prefix: str,
               personal=None) -> Decomposed:
     """``condition`` (the rule on ``table``) as the policy's own expression
     and its set functions; raises :class:`NotDecomposable`. ``personal(query)``:
-    whether a set is the user's own scope (:func:`_limit_to_scope`); None
-    limits nothing."""
+    whether a SELECT is of the user's own rows (:func:`_limit_to_scope`);
+    None limits nothing."""
     rewriter = _Rewriter(table, personal)
     tree = rewriter.rewrite(condition)
     functions: list[SetFunction] = []

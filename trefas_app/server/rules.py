@@ -21,7 +21,7 @@ from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true, u
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.dialects.postgresql.base import PGCompiler
-from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import ScalarSelect
@@ -446,10 +446,21 @@ def rule_sets(rule: Rule):
 
 
 def names_the_user(query) -> bool:
-    """A query that reads the acting user's id (their teams, their reveals):
-    a set that grows with the user's scope, not with the store."""
-    return any(isinstance(e, FunctionElement) and e.name == "current_user_id"
-               for e in visitors.iterate(query))
+    """A set of the acting user's own rows: filtered by their id (their
+    teams, their reveals) or by a set so filtered (their teams' cases). It
+    grows with the user's scope, not with the store."""
+    from trefas_app.server.rule_sets import filtered_by
+
+    return filtered_by(query, _is_user_id)
+
+
+def _is_user_id(value) -> bool:
+    """``(SELECT trefas.current_user_id())``: :attr:`ActorTerms.user_id`."""
+    if not isinstance(value, ScalarSelect):
+        return False
+    columns = list(value.element.selected_columns)
+    return (len(columns) == 1 and isinstance(columns[0], FunctionElement)
+            and columns[0].name == "current_user_id")
 
 
 def is_everything(rule: Rule) -> bool:
