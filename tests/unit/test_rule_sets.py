@@ -139,3 +139,28 @@ def test_limiting_keeps_the_set_as_the_rule_uses_it():
     unlimited = decompose(and_(in_scope, consented), m.Note.__table__, rules.compile_sql,
                           "rows_")
     assert "rule_row" not in rules.compile_sql(unlimited.functions[1].body)
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.COORDINATOR])
+def test_a_wide_scope_limits_nothing(role):
+    """A supervisor's cases are "my agency's or my teams'": most of the
+    store. Limiting the consent sets to the rows of that scope would read
+    every note of it (a case view went from 1.2 s to 7.3 s)."""
+    for table in ("notes", "cases"):
+        for body in _functions(table, role).values():
+            assert "rule_row" not in body, (table, role)
+
+
+def test_a_scope_is_a_set_of_the_users_own_rows():
+    actor = rules.ActorTerms.of_session(Role.SUPERVISOR)
+    team = aliased(m.TeamMember, name="t")
+    case = aliased(m.Case, name="c")
+    mine = select(team.case_id).where(team.user_id == actor.user_id)
+    agency = select(case.id).where(case.owner_agency == actor.agency)
+    assert rules.names_the_user(mine)
+    assert rules.names_the_user(select(case.person_id).where(case.id.in_(mine)))
+    assert not rules.names_the_user(agency)
+    assert not rules.names_the_user(mine.union(agency))
+    assert rules.names_the_user(mine.intersect(agency))
+    assert not rules.names_the_user(select(case.id).where(
+        (case.owner_agency == actor.agency) | case.id.in_(mine)))
