@@ -16,9 +16,14 @@ So the rule's expression is rewritten, without changing what it means:
   IS NOT NULL)`` — the same truth value, two-valued as EXISTS is;
 * ``row.col IN (SELECT …)`` with an uncorrelated subquery stays as it is
   (decomposed only where it is not negated, so that NULL keeps its meaning);
-* sets on the same columns under one AND or OR become one set (INTERSECT,
-  UNION), so a function returns e.g. the cases the user may see content of,
-  not the parts of the rule one by one.
+* sets on the same columns under one AND or OR become one set (an
+  intersection as rows IN the other sets, a UNION), so a function returns
+  e.g. the cases the user may see content of, not the parts of the rule one
+  by one;
+* a set that is not the user's own (the agency's consents), ANDed with a set
+  of the user's own rows on other columns (their teams' cases), is limited to
+  the values the rows in that scope hold (:func:`_limit_to_scope`): it grows
+  with the user's cases, not with the store.
 
 Each set's query becomes a SECURITY DEFINER function in :data:`RULE_SCHEMA`;
 the policy tests ``(row columns) IN (SELECT * FROM trefas_rule.rows_…())``,
