@@ -320,7 +320,8 @@ def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(se
         assert sets
         for name, definer, config in sets:
             assert definer and config[0] == 'search_path=""', (name, config)
-            assert set(config[1:]) <= {"jit=off"}, (name, config)
+            # Planned for lookups by key (policies.SET_LOOKUP_PAGE_COST).
+            assert set(config[1:]) <= {"jit=off", "random_page_cost=1.1"}, (name, config)
         users = conn.exec_driver_sql(
             "SELECT rolname FROM pg_roles WHERE rolname IN (SELECT username FROM users) "
             "OR starts_with(rolname, 'trefas_role_')").scalars().all()

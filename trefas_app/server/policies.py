@@ -232,15 +232,25 @@ def _naive_utc(connection) -> bool:
     return not found or found[0][0] == "timestamp without time zone"
 
 
+#: A rule set's lookups (a user's few hundred cases, persons, consents by
+#: key) read pages the server holds in memory: at PostgreSQL's default of 4
+#: (a disk seek) the planner reads the whole cases table instead of looking
+#: up a few hundred by their key (benchmarks/README.md, branch srvpolice).
+SET_LOOKUP_PAGE_COST = 1.1
+
+
 def _definer(connection, signature: str, returns: str, body: str, *,
              whole_table: bool = False, schema: str = FUNCTION_SCHEMA,
-             language: str = "sql") -> None:
+             language: str = "sql", by_key: bool = False) -> None:
     """A SECURITY DEFINER function owned by the owner role, with an empty
     search_path (every name in ``body`` is schema-qualified), callable by nobody
     until granted. ``whole_table``: the body reads a whole table, so its
     estimated cost is high enough for PostgreSQL's JIT compiler, which then
-    spends a second and a half compiling a query that runs in a tenth of one."""
+    spends a second and a half compiling a query that runs in a tenth of one.
+    ``by_key``: a rule set, planned with :data:`SET_LOOKUP_PAGE_COST`."""
     jit = " SET jit = off" if whole_table else ""
+    if by_key:
+        jit += f" SET random_page_cost = {SET_LOOKUP_PAGE_COST}"
     _run(connection, f"CREATE OR REPLACE FUNCTION {schema}.{signature} "
                      f"RETURNS {returns} LANGUAGE {language} STABLE SECURITY DEFINER "
                      f"SET search_path = ''{jit} AS $trefas_fn$\n{body}\n$trefas_fn$")
@@ -331,7 +341,7 @@ def _row_sets(connection, rule, group: str, made: set[str]) -> str:
         signature = f"{function.name}()"
         if function.name not in made:
             _definer(connection, signature, function.returns, compile_sql(function.body),
-                     whole_table=True, schema=RULE_SCHEMA)
+                     whole_table=True, schema=RULE_SCHEMA, by_key=True)
             made.add(function.name)
         _run(connection, f"GRANT EXECUTE ON FUNCTION {RULE_SCHEMA}.{signature} TO {group}")
     return compile_sql(decomposed.using)

@@ -16,9 +16,14 @@ So the rule's expression is rewritten, without changing what it means:
   IS NOT NULL)`` — the same truth value, two-valued as EXISTS is;
 * ``row.col IN (SELECT …)`` with an uncorrelated subquery stays as it is
   (decomposed only where it is not negated, so that NULL keeps its meaning);
-* sets on the same columns under one AND or OR become one set (INTERSECT,
-  UNION), so a function returns e.g. the cases the user may see content of,
-  not the parts of the rule one by one.
+* sets on the same columns under one AND or OR become one set (an
+  intersection as rows IN the other sets, a UNION), so a function returns
+  e.g. the cases the user may see content of, not the parts of the rule one
+  by one;
+* a set that is not the user's own (the agency's consents), ANDed with a set
+  of the user's own rows on other columns (their teams' cases), is limited to
+  the values the rows in that scope hold (:func:`_limit_to_scope`): it grows
+  with the user's cases, not with the store.
 
 Each set's query becomes a SECURITY DEFINER function in :data:`RULE_SCHEMA`;
 the policy tests ``(row columns) IN (SELECT * FROM trefas_rule.rows_…())``,
@@ -35,13 +40,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Table, and_, intersect, literal_column, not_, or_, select, text, tuple_
+from sqlalchemy import Table, and_, intersect, literal, literal_column, not_, or_, select, text
+from sqlalchemy import tuple_
 from sqlalchemy import union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
 from sqlalchemy.sql.elements import Grouping, UnaryExpression
-from sqlalchemy.sql.selectable import Exists, ScalarSelect, Select
+from sqlalchemy.sql.selectable import CompoundSelect, Exists, ScalarSelect, Select
+from sqlalchemy.sql.util import ClauseAdapter
 
 #: The set functions' schema: no USAGE for any login role.
 RULE_SCHEMA = "trefas_rule"
@@ -63,21 +70,34 @@ class SetFunction:
 @dataclass
 class _RowSet:
     """``columns IN set``: the row's columns against an uncorrelated set, the
-    UNION or INTERSECT (``combine``) of ``members`` (SELECTs or _RowSets)."""
+    UNION or INTERSECT (``combine``) of ``members`` (SELECTs or _RowSets).
+    ``within``: the row's table and a set ANDed with this one on other
+    columns (:func:`_limit_to_scope`): only the values of rows in that set."""
 
     columns: tuple
     members: list
     combine: object = union
+    within: tuple | None = None
 
     @property
     def query(self):
         queries = [_as_select(m) for m in self.members]
-        return queries[0] if len(queries) == 1 else self.combine(*queries)
+        if len(queries) == 1:
+            query = queries[0]
+        elif self.combine is intersect:
+            query = _in_every(queries)
+        else:
+            query = self.combine(*queries)
+        if self.within is None:
+            return query
+        table, scope = self.within
+        return _values_in_scope(table, self.columns, query, scope)
 
 
 class _Rewriter:
-    def __init__(self, table: Table):
+    def __init__(self, table: Table, personal=None):
         self.table = table
+        self.personal = personal
 
     # --- what refers to the row -----------------------------------------------
 
@@ -174,9 +194,96 @@ class _Rewriter:
                 same.members.extend(part.members if flat else [part])
             else:
                 merged[merged.index(same)] = _RowSet(same.columns, [same, part], combine)
+        if operator is operators.and_ and self.personal is not None:
+            _limit_to_scope(self.table, merged, self.personal)
         if len(merged) == 1:
             return merged[0]
         return ("and" if operator is operators.and_ else "or", merged)
+
+
+def _limit_to_scope(table: Table, conjuncts: list, personal) -> None:
+    """A set that is not the user's own (every person with a consent for the
+    agency, every protected person) is a property of the whole store and
+    grows with it; a set of the user's own rows (their teams' cases:
+    :func:`_is_scope`) does not. Under one AND with such a scope on other
+    columns, a store-wide set needs only the values of the rows in that
+    scope: ``case_id IN my_cases AND (person_id, category) IN consented``
+    tests the same rows as ``… IN (consented pairs of the notes of my
+    cases)``, which grows with the user's cases, not with the store. Only
+    sets in positive positions are limited (not under NOT): for a row the set
+    function cannot see (a new row checked for RETURNING) a smaller set can
+    then only refuse, never let more through."""
+    scope = next((p for p in conjuncts if isinstance(p, _RowSet) and p.within is None
+                  and _is_scope(p, personal)), None)
+    if scope is None:
+        return
+    for part in conjuncts:
+        for found in _positive_sets(part):
+            if (found is not scope and found.within is None
+                    and not _same_columns(found.columns, scope.columns)
+                    and not _is_scope(found, personal)):
+                found.within = (table, scope)
+
+
+def _is_scope(member, personal) -> bool:
+    """A set of the user's own rows: ``personal(query)`` for a SELECT; an
+    intersection with one such part, a union of such parts only (a
+    supervisor's "my agency's cases or my teams" is most of the store)."""
+    if not isinstance(member, _RowSet):
+        return personal(member)
+    parts = [_is_scope(m, personal) for m in member.members]
+    return any(parts) if member.combine is intersect else all(parts)
+
+
+def filtered_by(query, is_value) -> bool:
+    """Whether a conjunct of ``query``'s WHERE is ``column = value`` with
+    ``is_value(value)``, or ``column IN (a query filtered so)``; for a UNION
+    every part, for an INTERSECT one part."""
+    while isinstance(query, (Grouping, ScalarSelect)):
+        query = query.element
+    if isinstance(query, CompoundSelect):
+        parts = [filtered_by(s, is_value) for s in query.selects]
+        return any(parts) if query.keyword is CompoundSelect.INTERSECT else all(parts)
+    if not isinstance(query, Select):
+        return False
+    for term in _conjuncts(query.whereclause):
+        if not isinstance(term, BinaryExpression):
+            continue
+        if term.operator is operators.eq and (is_value(term.left) or is_value(term.right)):
+            return True
+        if term.operator is operators.in_op and filtered_by(term.right, is_value):
+            return True
+    return False
+
+
+def _positive_sets(tree):
+    """The _RowSets of a rewritten tree that are not under a NOT."""
+    if isinstance(tree, _RowSet):
+        yield tree
+    elif isinstance(tree, tuple) and tree[0] != "not":
+        for part in tree[1]:
+            yield from _positive_sets(part)
+
+
+def _values_in_scope(table: Table, columns: tuple, query, scope: "_RowSet") -> Select:
+    """The values of ``columns`` that rows of ``table`` in ``scope`` hold and
+    ``query`` has: the set as the rule uses it, read from the user's rows.
+    Each distinct value is looked up on its own (an EXISTS that OFFSET 0
+    keeps from becoming a join): as a join, PostgreSQL hashes the whole
+    store-wide set again, to probe it with a few hundred values."""
+    row = table.alias("rule_row")
+    adapt = ClauseAdapter(row).traverse
+    scoped = [adapt(c) for c in scope.columns]
+    values = (select(*(adapt(c).label(f"c{i}") for i, c in enumerate(columns)))
+              .where(_key(scoped).in_(scope.query)).distinct().subquery("rule_scope_values"))
+    found = query.subquery("rule_store_set")
+    each = [found.c[name] == values.c[name] for name in values.c.keys()]
+    return select(*values.c).where(select(literal(1)).select_from(found).where(*each)
+                                   .offset(0).exists())
+
+
+def _key(columns: list):
+    return columns[0] if len(columns) == 1 else tuple_(*columns)
 
 
 def _flattened(operator, clause) -> list:
@@ -216,6 +323,18 @@ def _not_null(query: Select, width: int) -> Select:
         .where(*(c.is_not(None) for c in columns))
 
 
+def _in_every(queries: list) -> Select:
+    """The intersection of ``queries`` as the rows of the first that are IN
+    each of the others. PostgreSQL computes both sides of an INTERSECT in
+    full — every case in the store whose identity is shared with the agency,
+    to keep the few on the user's teams — where a semi-join starts from the
+    smaller side and looks the other up by index. The same set: the members
+    hold no NULLs (every set is built without them), so IN and INTERSECT
+    agree; duplicates do not matter to the policy's IN."""
+    columns = list(queries[0].subquery("rule_part").c)
+    return select(*columns).where(*(_key(columns).in_(q) for q in queries[1:]))
+
+
 def _as_select(member):
     """A compound's member: a plain SELECT, or a set as a subquery."""
     if isinstance(member, _RowSet):
@@ -234,10 +353,13 @@ class Decomposed:
     functions: list[SetFunction]
 
 
-def decompose(condition, table: Table, compile_sql, prefix: str) -> Decomposed:
+def decompose(condition, table: Table, compile_sql, prefix: str,
+              personal=None) -> Decomposed:
     """``condition`` (the rule on ``table``) as the policy's own expression
-    and its set functions; raises :class:`NotDecomposable`."""
-    rewriter = _Rewriter(table)
+    and its set functions; raises :class:`NotDecomposable`. ``personal(query)``:
+    whether a SELECT is of the user's own rows (:func:`_limit_to_scope`);
+    None limits nothing."""
+    rewriter = _Rewriter(table, personal)
     tree = rewriter.rewrite(condition)
     functions: list[SetFunction] = []
     using = _assemble(tree, functions, compile_sql, prefix)

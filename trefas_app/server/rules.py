@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.dialects.postgresql.base import PGCompiler
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from trefas_app.domain.enums import Role
@@ -440,7 +441,26 @@ def rule_sets(rule: Rule):
     from trefas_app.server.rule_sets import decompose
 
     condition = and_(_role_now(rule), rule.condition(rule.model))
-    return decompose(condition, rule.model.__table__, compile_sql, "rows_")
+    return decompose(condition, rule.model.__table__, compile_sql, "rows_",
+                     personal=names_the_user)
+
+
+def names_the_user(query) -> bool:
+    """A set of the acting user's own rows: filtered by their id (their
+    teams, their reveals) or by a set so filtered (their teams' cases). It
+    grows with the user's scope, not with the store."""
+    from trefas_app.server.rule_sets import filtered_by
+
+    return filtered_by(query, _is_user_id)
+
+
+def _is_user_id(value) -> bool:
+    """``(SELECT trefas.current_user_id())``: :attr:`ActorTerms.user_id`."""
+    if not isinstance(value, ScalarSelect):
+        return False
+    columns = list(value.element.selected_columns)
+    return (len(columns) == 1 and isinstance(columns[0], FunctionElement)
+            and columns[0].name == "current_user_id")
 
 
 def is_everything(rule: Rule) -> bool:

@@ -204,7 +204,10 @@ class Person(Versioned, Tracked, Base):
 
     __tablename__ = "persons"
     __table_args__ = (Index("ix_persons_listing", text(f"({PERSON_LIST_MASKED})"),
-                            text(PERSON_LIST_NAME), "id"),)
+                            text(PERSON_LIST_NAME), "id"),
+                      # The persons a user registered: part of their scope
+                      # (access._person_clause), looked up on every read.
+                      Index("ix_persons_created_by_id", "created_by_id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     personal_number: Mapped[Optional[str]] = mapped_column(String(13), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
