@@ -133,6 +133,12 @@ _TEAM_SCOPED_ROLES = frozenset({Role.SOCIAL_WORKER, Role.POLICE_LIAISON,
                                 Role.PROBATION_OFFICER, Role.ADMINISTRATOR})
 
 
+def team_scoped(role: Role) -> bool:
+    """The role's scope is its own case teams (a few cases), not a unit's or
+    an agency's: how a compiled rule is best started."""
+    return role in _TEAM_SCOPED_ROLES
+
+
 def drafts_gate(actor: Actor, kind: str, model=None) -> ColumnElement[bool]:
     """A draft note is its author's alone until signed: no one else has it in
     scope, so it is neither shown nor counted as hidden to them (and on a

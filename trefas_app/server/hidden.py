@@ -47,6 +47,7 @@ class HiddenCount:
     returns: str
     permission: str
     body: Callable[[Role, SqlClock], str]
+    planner: Callable[[Role], str] = lambda role: ""
 
 
 def _hidden_keys(rule: Rule) -> str:
@@ -57,6 +58,16 @@ def _hidden_keys(rule: Rule) -> str:
     cases); the rule driven from the user's own teams first takes 3 ms.
     For the case count only, whose narrowing is outside the rule."""
     return f"WITH hidden AS MATERIALIZED ({rule_keys(rule)})"
+
+
+def _keys_first_planner(role: Role) -> str:
+    """A wide scope's hidden keys by hash joins. The rule's NOT (…) misleads
+    the estimate to one case in scope, and PostgreSQL then probed the scope's
+    set (every case a police officer is on) once per case without a hash: a
+    police supervisor's count took 2.5 s at 12,000 cases and about a minute
+    at 60,000; 21 ms by hash. A team-scoped user's few cases are found
+    faster by index lookups (2 ms; 17 ms by hash), so theirs stays."""
+    return "" if access.team_scoped(role) else " SET enable_nestloop = off"
 
 
 def _cases_body(role: Role, now: SqlClock) -> str:
@@ -121,7 +132,7 @@ def _content_body(kind: str) -> Callable[[Role, SqlClock], str]:
 
 COUNTS = (
     HiddenCount("cases", "p_states text[], p_person_id integer", "bigint", "case.read",
-                _cases_body),
+                _cases_body, _keys_first_planner),
     *(HiddenCount(table_of(kind),
                   ", ".join(f"{n.parameter} {n.sql_type}" for n in narrowings),
                   "TABLE(category text, n bigint)", f"{kind}.read", _content_body(kind))
@@ -139,7 +150,8 @@ def install(connection, *, office_timezone: str, naive_utc: bool, owner: str) ->
             signature = f"{function_name(count.listed, role)}({count.arguments})"
             for statement in (
                     f"CREATE OR REPLACE FUNCTION {signature} RETURNS {count.returns} "
-                    "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off "
+                    "LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' SET jit = off"
+                    f"{count.planner(role)} "
                     f"AS $trefas_fn$\n{count.body(role, now)}\n$trefas_fn$",
                     f"ALTER FUNCTION {signature} OWNER TO {owner}",
                     f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC",
