@@ -367,3 +367,38 @@ def test_a_case_tabs_count_is_the_count_of_any_rows_narrowed_to_the_case(hidden_
         persons.reveal_identity(boss.uow(), boss.actor, hidden.id, "Behöver veta var hon bor")
         assert notes.list_notes(boss.uow(), boss.actor, k.id).hidden == {}
         assert len(notes.list_notes(boss.uow(), boss.actor, k.id).rows) == 2
+
+
+def test_a_supervisors_case_list_counts_the_cases_her_officers_are_on_that_are_not_shared(
+        hidden_world):
+    """Pia, the police supervisor, has in scope the cases a police officer is
+    on. A city case with Petra on its team, whose person has shared nothing
+    with the police, is one more hidden case in her list — narrowed by its
+    state and its person as the list is — and none in the city supervisor's,
+    on both stores. (On a server her figure is the cases in scope less those
+    the rule shows, each counted by the policies' sets: server/hidden.py.)"""
+    from trefas_app.domain.enums import CaseState
+
+    w = hidden_world
+
+    def figure(name: str, **narrowing) -> int:
+        with w.store.login(name) as u:
+            page = cases.list_cases(u.uow(), u.actor, cases.CaseFilter(**narrowing))
+            return page.hidden.get(Category.IDENTITY, 0)
+
+    before = {name: (figure(name), figure(name, states=(CaseState.OPEN,)),
+                     figure(name, states=(CaseState.CLOSED,)))
+              for name in ("pia", "stina")}
+    with w.store.login("sara") as s:
+        p = persons.create_person(s.uow(), s.actor, persons.PersonInput("Delar", "Inget"))
+        unshared = cases.open_case(s.uow(), s.actor, p.id, "Polisen på teamet")
+        cases.add_team_member(s.uow(), s.actor, unshared.id, _user_id(s, "petra"))
+    assert unshared.state is CaseState.OPEN
+    pia = before["pia"]
+    assert (figure("pia"), figure("pia", states=(CaseState.OPEN,)),
+            figure("pia", states=(CaseState.CLOSED,))) == (pia[0] + 1, pia[1] + 1, pia[2]), \
+        w.store.kind
+    assert figure("pia", person_id=p.id) == 1
+    assert figure("pia", person_id=w.person) == 0  # shared with the police
+    assert (figure("stina"), figure("stina", states=(CaseState.OPEN,)),
+            figure("stina", states=(CaseState.CLOSED,))) == before["stina"]

@@ -127,6 +127,7 @@ _ISSUER = aliased(m.User, name="rule_issuer")
 #: supervisor's "agency on the team" term is compiled per agency from it.
 _CASE_OWNING_AGENCIES = frozenset(agency for role, agencies in ROLE_AGENCIES.items()
                                   if role_may(role, "case.create") for agency in agencies)
+CASE_OWNING_AGENCIES = _CASE_OWNING_AGENCIES
 
 #: Roles whose scope is their own case teams only (DESIGN §3, condition 2).
 _TEAM_SCOPED_ROLES = frozenset({Role.SOCIAL_WORKER, Role.POLICE_LIAISON,
