@@ -36,8 +36,7 @@ from trefas_app.server.rules import (
     rule_keys,
     rule_sets,
 )
-from trefas_app.server.policies import _definer as definer
-from trefas_app.server.rule_sets import RULE_SCHEMA
+from trefas_app.server.policies import make_set_functions
 from trefas_app.server.sql import ROLE_PREFIX
 
 
@@ -117,9 +116,7 @@ def _as_sets(connection, rule: Rule) -> str:
     """The rule as a test of the row's columns against its sets, the sets'
     functions made (the owner's, in the schema no login role may use)."""
     decomposed = rule_sets(rule)
-    for function in decomposed.functions:
-        definer(connection, f"{function.name}()", function.returns,
-                compile_sql(function.body), whole_table=True, schema=RULE_SCHEMA, by_key=True)
+    make_set_functions(connection, decomposed.functions, set())
     return compile_sql(decomposed.using)
 
 
@@ -127,7 +124,7 @@ def _as_sets(connection, rule: Rule) -> str:
 _CASE_PARAMETER = "p_case_id"
 
 
-def _content_body(kind: str) -> Callable[[Role, SqlClock], str]:
+def _content_body(kind: str) -> Callable[[Role, SqlClock, object], str]:
     """Rows of ``kind`` in the user's scope, narrowed by the parameters, that
     the rule hides, per category (a draft note is hidden from nobody's
     figure: the rule's drafts_gate keeps it out of everyone's scope but its

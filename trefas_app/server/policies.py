@@ -337,14 +337,21 @@ def _row_sets(connection, rule, group: str, made: set[str]) -> str:
         _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{keys} TO {group}")
         return f"{rule.key.name} IN (SELECT {FUNCTION_SCHEMA}.{keys})"
     _run(connection, f"DROP FUNCTION IF EXISTS {FUNCTION_SCHEMA}.{keys}")  # an older install's
+    make_set_functions(connection, decomposed.functions, made)
     for function in decomposed.functions:
-        signature = f"{function.name}()"
-        if function.name not in made:
-            _definer(connection, signature, function.returns, compile_sql(function.body),
-                     whole_table=True, schema=RULE_SCHEMA, by_key=True)
-            made.add(function.name)
-        _run(connection, f"GRANT EXECUTE ON FUNCTION {RULE_SCHEMA}.{signature} TO {group}")
+        _run(connection, f"GRANT EXECUTE ON FUNCTION {RULE_SCHEMA}.{function.name}() TO {group}")
     return compile_sql(decomposed.using)
+
+
+def make_set_functions(connection, functions, made: set[str]) -> None:
+    """A decomposed rule's set functions (the owner's, in the schema no login
+    role may use), each made once (``made``: the names made already)."""
+    for function in functions:
+        if function.name not in made:
+            _definer(connection, f"{function.name}()", function.returns,
+                     compile_sql(function.body), whole_table=True, schema=RULE_SCHEMA,
+                     by_key=True)
+            made.add(function.name)
 
 
 def _sql_type(column) -> str:
