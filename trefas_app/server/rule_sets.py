@@ -47,7 +47,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import operators, visitors
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnElement
 from sqlalchemy.sql.elements import Grouping, UnaryExpression
-from sqlalchemy.sql.selectable import CompoundSelect, Exists, ScalarSelect, Select
+from sqlalchemy.sql.selectable import Alias, CompoundSelect, Exists, ScalarSelect, Select
 from sqlalchemy.sql.util import ClauseAdapter
 
 #: The set functions' schema: no USAGE for any login role.
@@ -95,14 +95,18 @@ class _RowSet:
 
 
 class _Rewriter:
-    def __init__(self, table: Table, personal=None):
+    def __init__(self, table, personal=None, nested: bool = False):
         self.table = table
         self.personal = personal
+        self.nested = nested
 
     # --- what refers to the row -----------------------------------------------
 
     def _is_row_table(self, from_) -> bool:
-        return isinstance(from_, Table) and from_.name == self.table.name
+        if from_ is self.table:
+            return True
+        return (isinstance(from_, Table) and isinstance(self.table, Table)
+                and from_.name == self.table.name)
 
     def refers_to_row(self, element) -> bool:
         return any(self._is_row_table(getattr(c, "table", None))
@@ -165,6 +169,8 @@ class _Rewriter:
         if any(self._is_row_table(t) for f in froms for t in visitors.iterate(f)):
             raise NotDecomposable("the row's table joined inside EXISTS")
         columns = [e.label(f"c{i}") for i, e in enumerate(inner)]
+        if self.nested and len(froms) == 1 and isinstance(froms[0], (Table, Alias)) and rest:
+            rest = [_decorrelated(and_(*rest), froms[0])]
         body = select(*columns).select_from(*froms).where(
             *rest, *(e.is_not(None) for e in inner))
         return _RowSet(tuple(outer), [body])
@@ -199,6 +205,35 @@ class _Rewriter:
         if len(merged) == 1:
             return merged[0]
         return ("and" if operator is operators.and_ else "or", merged)
+
+
+def _decorrelated(clause, table):
+    """The condition of a set's own rows (one table: the persons that have a
+    case in scope) rewritten as the policy is: its correlated EXISTS become
+    uncorrelated sets, computed once inside the set's query. Under an OR
+    PostgreSQL cannot make a correlated EXISTS a join and runs it once per
+    row of the set's table (every person of the store, for a supervisor);
+    an uncorrelated IN it hashes once. Left as it is where it does not
+    decompose."""
+    try:
+        tree = _Rewriter(table, nested=True).rewrite(clause)
+    except NotDecomposable:
+        return clause
+    return _inline(tree)
+
+
+def _inline(tree):
+    """A rewritten tree as SQL, each set as an uncorrelated IN subquery."""
+    if isinstance(tree, tuple):
+        kind, parts = tree
+        if kind == "not":
+            return not_(_inline(parts))
+        built = [_inline(p) for p in parts]
+        return and_(*built) if kind == "and" else or_(*built)
+    if not isinstance(tree, _RowSet):
+        return tree
+    present = [c.is_not(None) for c in tree.columns]
+    return and_(*present, _key(list(tree.columns)).in_(tree.query))
 
 
 def _limit_to_scope(table: Table, conjuncts: list, personal) -> None:
@@ -354,12 +389,13 @@ class Decomposed:
 
 
 def decompose(condition, table: Table, compile_sql, prefix: str,
-              personal=None) -> Decomposed:
+              personal=None, nested: bool = False) -> Decomposed:
     """``condition`` (the rule on ``table``) as the policy's own expression
     and its set functions; raises :class:`NotDecomposable`. ``personal(query)``:
     whether a SELECT is of the user's own rows (:func:`_limit_to_scope`);
-    None limits nothing."""
-    rewriter = _Rewriter(table, personal)
+    None limits nothing. ``nested``: the sets' own conditions are
+    decorrelated too (:func:`_decorrelated`)."""
+    rewriter = _Rewriter(table, personal, nested)
     tree = rewriter.rewrite(condition)
     functions: list[SetFunction] = []
     using = _assemble(tree, functions, compile_sql, prefix)

@@ -442,7 +442,7 @@ def rule_sets(rule: Rule):
 
     condition = and_(_role_now(rule), rule.condition(rule.model))
     return decompose(condition, rule.model.__table__, compile_sql, "rows_",
-                     personal=names_the_user)
+                     personal=names_the_user, nested=not access.team_scoped(rule.role))
 
 
 def names_the_user(query) -> bool:
