@@ -829,6 +829,7 @@ def test_a_pages_consented_categories_name_the_consents_once_on_a_server(any_sto
     today = clock.today()
     with any_store.login("sara") as s:
         person = persons.create_person(s.uow(), s.actor, persons.PersonInput("Nora", "Lind"))
+        unshared = persons.create_person(s.uow(), s.actor, persons.PersonInput("Ella", "Berg"))
         consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
             person_id=person.id, purpose="Samverkan med polisen", valid_from=today,
             valid_until=today + dt.timedelta(days=30),
@@ -843,13 +844,12 @@ def test_a_pages_consented_categories_name_the_consents_once_on_a_server(any_sto
         try:
             with Session(s.engine) as session:
                 found = access.categories_for_persons(
-                    session, Agency.POLICE, [person.id, any_store.ids["person"]],
+                    session, Agency.POLICE, [person.id, unshared.id],
                     clock.now_utc(), owners={person.id: Agency.CITY,
-                                             any_store.ids["person"]: Agency.CITY})
+                                             unshared.id: Agency.CITY})
         finally:
             event.remove(s.engine, "before_cursor_execute", record)
-    assert found == {person.id: {Category.IDENTITY, Category.SOCIAL},
-                     any_store.ids["person"]: set()}
+    assert found == {person.id: {Category.IDENTITY, Category.SOCIAL}, unshared.id: set()}
     consent_reads = [q for q in seen if "consent_grants" in q]
     assert len(consent_reads) == 1
     namings = len(re.findall(r"\bconsents AS rule_consent\b", consent_reads[0]))

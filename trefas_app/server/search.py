@@ -53,7 +53,13 @@ def install(connection, definer, run, readers: list[str], office_timezone: str,
     ``readers`` (the groups that may read persons)."""
     from trefas_app.server.rules import compile_sql
 
-    definer(connection, SIGNATURE, "SETOF integer",
-            compile_sql(matching_select(office_timezone, naive_utc)))
+    # Planned with the pattern's value: as a SQL function's parameter it has
+    # a fixed guess of matches, for which PostgreSQL first listed every
+    # person whose identity any current consent shares with the agency
+    # (33,000 for the police: 60 of a police liaison's 64 ms for 'lindq');
+    # with the value it tests the few matches one by one (28 ms).
+    body = compile_sql(matching_select(office_timezone, naive_utc))
+    definer(connection, SIGNATURE, "SETOF integer", f"BEGIN RETURN QUERY {body}; END",
+            language="plpgsql", custom_plans=True)
     run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{SIGNATURE} "
                     f"TO {', '.join(readers)}")
