@@ -1,0 +1,246 @@
+"""The wide scopes' read policies on a server against the program's rule, on
+a world made for the paths their sets take (server/rule_sets.py, nested).
+
+For a supervisor or coordinator a set's own condition is decorrelated too:
+"the persons I may read" is "the persons of the cases in my scope whose
+identity is shared", computed as nested IN sets instead of correlated
+EXISTS. The access-matrix world (test_server_rls.py) has every case owned by
+the city, one case per person, and break-the-glass only for a police liaison.
+Here each consent state meets each way into (or not into) a case: the
+agency's own case, the unit, another agency's staff on the team, the user on
+the team, an active or expired emergency access, no way at all; persons hold
+a second case of another kind, some persons no case; persons and cases of the
+police; protected persons with live and expired reveals; drafts; register
+entries and disclosures without a case or a person. Every login role then
+reads every table, which must equal ``visible`` on the same local store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from account_setup import enrolled_user
+from rls_world import build_schema, copy_store, create_database, create_login_roles, \
+    install_policies
+from test_server_rls import CONTENT_TABLES, LOGIN_PW, add_every_kind, add_row, login, \
+    program_ids, read_ids
+from trefas_app.domain import clock
+from trefas_app.domain.enums import (
+    Agency,
+    CaseState,
+    Category,
+    ConsentBasis,
+    ConsentForm,
+    NoteState,
+    ProtectionLevel,
+    Role,
+)
+from trefas_app.security.access import local_date
+from trefas_app.services import users
+from trefas_app.store import models as m
+from trefas_app.store.store import unlock
+
+PW = "Vida-ramar-lösen-4"
+DB = "rls_wide"
+ALL = tuple(Category)
+
+# name: (unit, role, agency). The program has coordinators of the city only.
+USERS = {
+    "sup_city": ("U1", Role.SUPERVISOR, Agency.CITY),
+    "coord_city": ("U1", Role.COORDINATOR, Agency.CITY),
+    "sup_police": ("P1", Role.SUPERVISOR, Agency.POLICE),
+    "sup_prob": ("K1", Role.SUPERVISOR, Agency.PROBATION),
+    "sw_city": ("U1", Role.SOCIAL_WORKER, Agency.CITY),
+    "sw_u2": ("U2", Role.SOCIAL_WORKER, Agency.CITY),
+    "pol_li": ("P1", Role.POLICE_LIAISON, Agency.POLICE),
+    "prob": ("K1", Role.PROBATION_OFFICER, Agency.PROBATION),
+}
+WIDE = ("sup_city", "coord_city", "sup_police", "sup_prob")
+
+
+def _grants(agencies, categories) -> set:
+    return {(a, c) for a in agencies for c in categories}
+
+
+EVERYONE = (Agency.CITY, Agency.POLICE, Agency.PROBATION)
+# (grants, valid from, valid until (days from today), withdrawn, superseded)
+CONSENTS = {
+    "none": [],
+    "identity": [(_grants(EVERYONE, [Category.IDENTITY]), -10, 100, False, False)],
+    "all": [(_grants(EVERYONE, ALL), -10, 100, False, False)],
+    "superseded": [(_grants(EVERYONE, ALL), -10, 100, False, True),
+                   (_grants(EVERYONE, [Category.SOCIAL]), -5, 100, False, False)],
+    "withdrawn": [(_grants(EVERYONE, ALL), -10, 100, True, False)],
+    "expired": [(_grants(EVERYONE, ALL), -200, -1, False, False)],
+    "not_yet_valid": [(_grants(EVERYONE, ALL), 5, 100, False, False)],
+    "other_agency": [(_grants([Agency.PROBATION], ALL), -10, 100, False, False)],
+    "no_identity": [(_grants(EVERYONE, [Category.SOCIAL, Category.LOCATION]), -10, 100,
+                     False, False)],
+}
+# The ways into a case: (owner, unit, team, emergency accesses: user -> still valid).
+_ALL_EMERGENCY = ("sup_city", "coord_city", "sup_police", "sup_prob", "pol_li", "sw_city")
+CASES = {
+    "city_u1": (Agency.CITY, "U1", {"sw_city"}, {}),
+    "police_on_team": (Agency.CITY, "U2", {"pol_li", "sw_u2"}, {}),
+    "probation_on_team": (Agency.CITY, "U2", {"prob"}, {}),
+    "emergency_only": (Agency.CITY, "U2", {"sw_u2"}, {u: True for u in _ALL_EMERGENCY}),
+    "emergency_expired": (Agency.CITY, "U2", {"sw_u2"}, {u: False for u in _ALL_EMERGENCY}),
+    "wide_users_on_team": (Agency.CITY, "U2", {"sup_police", "coord_city", "sup_prob"}, {}),
+    "police_owned": (Agency.POLICE, "P1", set(), {}),
+    "no_way_in": (Agency.CITY, "U2", set(), {}),
+}
+
+
+def _add_person(s, n, refs, units, owner, unit, creator, protected, now, today):
+    person = m.Person(first_name=f"Förnamn{n}", last_name=f"Efternamn{n}", address=f"Gatan {n}",
+                      search_name=f"förnamn{n} efternamn{n}",
+                      protection_level=(ProtectionLevel.PROTECTED_REGISTRATION if protected
+                                        else ProtectionLevel.NONE),
+                      owner_agency=owner, unit_id=units[unit], created_at=now,
+                      created_by_id=refs[creator].id if creator else None)
+    s.add(person)
+    s.flush()
+    return person
+
+
+def _add_consents(s, person, state, by, now, today):
+    for grants, f_off, u_off, withdrawn, superseded in CONSENTS[state]:
+        c = m.Consent(person_id=person.id, basis=ConsentBasis.CONSENT, purpose="Test",
+                      form=ConsentForm.WRITTEN, given_by="Personen", obtained_by_id=by,
+                      owner_agency=Agency.CITY, valid_from=today + dt.timedelta(days=f_off),
+                      valid_until=today + dt.timedelta(days=u_off),
+                      withdrawn_at=now if withdrawn else None, superseded=superseded,
+                      created_at=now)
+        c.grants = [m.ConsentGrant(agency=a, category=cat) for a, cat in grants]
+        s.add(c)
+
+
+def _add_case(s, n, person, kind, recs, units, now):
+    owner, unit, team, emergency = CASES[kind]
+    case = m.Case(number=f"K-W-{n:05d}", person_id=person.id, unit_id=units[unit],
+                  owner_agency=owner, state=CaseState.ACTIVE, title=f"Ärende {n}",
+                  opened_at=now, last_entry_at=now, created_at=now)
+    s.add(case)
+    s.flush()
+    for member in team:
+        s.add(m.TeamMember(case_id=case.id, user_id=recs[member].id, added_at=now))
+    for name, valid in emergency.items():
+        s.add(m.EmergencyAccess(user_id=recs[name].id, case_id=case.id, reason="Akut",
+                                granted_at=now - dt.timedelta(hours=5),
+                                expires_at=now + dt.timedelta(hours=1 if valid else -1)))
+    return case
+
+
+def _add_notes(s, case, person, recs, now, n):
+    """Signed notes of each agency in rotating categories, and a draft of a
+    wide-scope user (the author's alone)."""
+    refs = {"users": recs["sw_city"].id, "cases": case.id, "persons": person.id}
+    for i, owner in enumerate(EVERYONE):
+        add_row(s, m.Note, refs, now, case_id=case.id, person_id=person.id, owner_agency=owner,
+                category=ALL[(n + i) % len(ALL)], state=NoteState.SIGNED)
+    add_row(s, m.Note, refs, now, case_id=case.id, person_id=person.id,
+            owner_agency=Agency.POLICE, category=Category.SOCIAL, state=NoteState.DRAFT,
+            author_id=recs[WIDE[n % len(WIDE)]].id)
+
+
+def _populate(s, recs, units, now, today) -> list:
+    """Every consent state × every way into a person's first case; every
+    other person has a second case of another kind. Returns the cases."""
+    cases = []
+    kinds = list(CASES)
+    creators = ("sw_city", "sw_u2", "sup_police", "coord_city", None)
+    for n, (state, kind) in enumerate(itertools.product(CONSENTS, kinds), start=1):
+        owner = Agency.POLICE if n % 5 == 0 else Agency.CITY
+        person = _add_person(s, n, recs, units, owner, ("U1", "U2", "P1")[n % 3],
+                             creators[n % 5], n % 3 == 0, now, today)
+        _add_consents(s, person, state, recs["sw_city"].id, now, today)
+        if n % 3 == 0:  # protected: some wide users revealed them, one reveal has expired
+            for name in WIDE[n % 2::2]:
+                s.add(m.IdentityReveal(user_id=recs[name].id, person_id=person.id,
+                                       reason="Behöver kontakta", granted_at=now,
+                                       expires_at=now + dt.timedelta(hours=1 if n % 4 else -1)))
+        second = [kinds[(kinds.index(kind) + 3) % len(kinds)]] if n % 2 else []
+        for i, k in enumerate([kind, *second]):
+            case = _add_case(s, n * 10 + i, person, k, recs, units, now)
+            _add_notes(s, case, person, recs, now, n + i)
+            cases.append(SimpleNamespace(id=case.id, person=SimpleNamespace(id=person.id)))
+    for n, (owner, unit, creator) in enumerate(
+            ((Agency.CITY, "U1", None), (Agency.CITY, "U2", "sw_u2"),
+             (Agency.POLICE, "P1", "pol_li"), (Agency.PROBATION, "K1", "prob")), start=900):
+        person = _add_person(s, n, recs, units, owner, unit, creator, False, now, today)
+        _add_consents(s, person, "all", recs["sw_city"].id, now, today)
+    return cases
+
+
+def _without_parents(s, recs, now):
+    """Rows whose nullable keys are empty: a register entry of no case, a
+    disclosure of neither case nor person, one of a person only."""
+    refs = {"users": recs["sup_police"].id}
+    doc = add_row(s, m.IssuedDocument, refs, now, number="D-NONE", case_id=None,
+                  person_id=None, recipient_agency=None, issued_by_id=recs["sup_police"].id)
+    add_row(s, m.Disclosure, refs, now, case_id=None, person_id=None, document_id=doc.id)
+    person = s.scalars(select(m.Person.id).order_by(m.Person.id)).first()
+    add_row(s, m.Disclosure, refs, now, case_id=None, person_id=person, document_id=None)
+
+
+@pytest.fixture(scope="module")
+def wide_world(tmp_path_factory, pg_cluster):
+    from trefas_app.store.keyslots import TEST_KDF
+    from trefas_app.store.store import create_store
+
+    root = tmp_path_factory.mktemp("wide") / "store"
+    store = create_store(root, admin_username="admin", admin_display_name="Admin",
+                         admin_password=PW, kdf=TEST_KDF).store
+    units = {code: users.add_unit(store.uow(), store.actor, agency, code, f"Enhet {code}").id
+             for code, agency in (("U1", Agency.CITY), ("U2", Agency.CITY),
+                                  ("P1", Agency.POLICE), ("K1", Agency.PROBATION))}
+    recs = {}
+    for name, (unit, role, agency) in USERS.items():
+        recs[name] = enrolled_user(store.uow(), store.actor, users.UserInput(
+            name.replace("_", "-"), name, role, agency, units[unit], PW))
+    now = clock.now_utc()
+    with Session(store.engine) as s:
+        cases = _populate(s, recs, units, now, local_date(now))
+        _without_parents(s, recs, now)
+        s.commit()
+    engine = store.engine
+    shim = SimpleNamespace(users={"sw_team": recs["sw_city"], "pol_team": recs["sup_police"]},
+                           cases=cases)
+    add_every_kind(engine, shim)  # a row of every other kind per case
+    # Unlocked before the copy: their log-ins are in the log the server gets.
+    sessions = {name: unlock(root, name.replace("_", "-"), PW) for name in USERS}
+    url = create_database(pg_cluster, DB)
+    pg = build_schema(url)
+    copy_store(engine, pg)
+    install_policies(pg)
+    create_login_roles(pg, LOGIN_PW)
+    yield sessions, engine
+    for session in sessions.values():
+        session.close()
+    store.close()
+    pg.dispose()
+
+
+@pytest.mark.parametrize("user", [*WIDE, "pol_li", "sw_city"])
+def test_a_wide_scope_reads_exactly_what_the_rule_allows(wide_world, pg_cluster, user):
+    sessions, engine = wide_world
+    actor = sessions[user].actor
+    with login(pg_cluster, actor.username, dbname=DB) as conn:
+        read = {t: read_ids(conn, m.Base.metadata.tables[t]) for t in CONTENT_TABLES}
+    for table in CONTENT_TABLES:
+        expected = program_ids(actor, engine, table)
+        got = read[table] if read[table] is not None else set()
+        assert got == expected, (user, table, "extra", sorted(got - expected)[:10],
+                                 "missing", sorted(expected - got)[:10])
+    # Not vacuous: each reader reads some and not all of the persons, cases
+    # and consents, and the wide ones some of the grants and plan goals.
+    with Session(engine) as s:
+        for table in ("persons", "cases", "consents", "notes", "consent_grants", "plan_goals"):
+            total = set(s.scalars(select(m.Base.metadata.tables[table].c.id)))
+            assert read[table] and read[table] < total, (user, table)
