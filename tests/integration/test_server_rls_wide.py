@@ -244,3 +244,59 @@ def test_a_wide_scope_reads_exactly_what_the_rule_allows(wide_world, pg_cluster,
         for table in ("persons", "cases", "consents", "notes", "consent_grants", "plan_goals"):
             total = set(s.scalars(select(m.Base.metadata.tables[table].c.id)))
             assert read[table] and read[table] < total, (user, table)
+
+
+_BODIES: dict = {}
+
+
+def _set_bodies(role: Role, nested: bool, monkeypatch) -> list[tuple[str, str]]:
+    """(table/command, SQL) of every set function of ``role``'s policies on
+    rows that exist, with the sets' own conditions decorrelated or not."""
+    from trefas_app.security import access
+    from trefas_app.server import rules
+
+    if (role, nested) in _BODIES:
+        return _BODIES[role, nested]
+    with monkeypatch.context() as patch:
+        if not nested:  # the per-row form the team-scoped roles keep
+            patch.setattr(access, "team_scoped", lambda _role: True)
+        _BODIES[role, nested] = [
+            (f"{rule.table}/{rule.command}", rules.compile_sql(f.body))
+            for rule in rules.rules(clock.office_zone().key)
+            if rule.role == role and rule.command in ("select", "update", "delete")
+            and not rules.is_everything(rule) for f in rules.rule_sets(rule).functions]
+    return _BODIES[role, nested]
+
+
+def _as_user(sql: str, actor) -> str:
+    """A set's body with the identity functions replaced by ``actor``'s values
+    (run by the superuser: no policy, the set as its function computes it)."""
+    return (sql.replace("trefas.current_user_id()", str(actor.user_id))
+            .replace("trefas.current_agency()", f"'{actor.agency.value}'::text")
+            .replace("trefas.current_unit_id()", str(actor.unit_id)))
+
+
+@pytest.mark.parametrize("user", WIDE)
+def test_each_nested_set_holds_the_rows_of_its_per_row_form(wide_world, pg_cluster, user,
+                                                             monkeypatch):
+    """Set by set, the decorrelated body returns what the correlated one
+    does — reads and the rows an update or delete may touch alike."""
+    import psycopg
+
+    sessions, _engine = wide_world
+    actor = sessions[user].actor
+    nested = _set_bodies(actor.role, True, monkeypatch)
+    flat = _set_bodies(actor.role, False, monkeypatch)
+    assert [n for n, _ in nested] == [n for n, _ in flat]
+    pairs = {(name, a, b) for (name, a), (_, b) in zip(nested, flat) if a != b}
+    assert len(pairs) > 20  # the rewrite did something
+    non_empty = 0
+    with psycopg.connect(pg_cluster.dsn(dbname=DB), autocommit=True) as conn:
+        for name, a, b in sorted(pairs):
+            got = set(conn.execute(_as_user(a, actor)).fetchall())
+            expected = set(conn.execute(_as_user(b, actor)).fetchall())
+            assert got == expected, (user, name, "extra", sorted(got - expected)[:10],
+                                     "missing", sorted(expected - got)[:10])
+            non_empty += bool(expected)
+    assert non_empty > len(pairs) // 2, (non_empty, len(pairs))
+    print(user, len(pairs), "sets compared,", non_empty, "non-empty")
