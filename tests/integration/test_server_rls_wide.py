@@ -149,10 +149,11 @@ def _add_notes(s, case, person, recs, now, n):
             author_id=recs[WIDE[n % len(WIDE)]].id)
 
 
-def _populate(s, recs, units, now, today) -> list:
+def _populate(s, recs, units, now, today) -> tuple[list, list]:
     """Every consent state × every way into a person's first case; every
-    other person has a second case of another kind. Returns the cases."""
-    cases = []
+    other person has a second case of another kind. Returns the cases, and
+    per person (id, consent state, kinds of its cases, owner, unit, creator)."""
+    cases, people = [], []
     kinds = list(CASES)
     creators = ("sw_city", "sw_u2", "sup_police", "coord_city", None)
     for n, (state, kind) in enumerate(itertools.product(CONSENTS, kinds), start=1):
@@ -165,17 +166,21 @@ def _populate(s, recs, units, now, today) -> list:
                 s.add(m.IdentityReveal(user_id=recs[name].id, person_id=person.id,
                                        reason="Behöver kontakta", granted_at=now,
                                        expires_at=now + dt.timedelta(hours=1 if n % 4 else -1)))
-        second = [kinds[(kinds.index(kind) + 3) % len(kinds)]] if n % 2 else []
+        # Every kind of case alone in some persons, with another in others.
+        alone = (n + (n - 1) // len(kinds)) % 2
+        second = [] if alone else [kinds[(kinds.index(kind) + 3) % len(kinds)]]
         for i, k in enumerate([kind, *second]):
             case = _add_case(s, n * 10 + i, person, k, recs, units, now)
             _add_notes(s, case, person, recs, now, n + i)
             cases.append(SimpleNamespace(id=case.id, person=SimpleNamespace(id=person.id)))
+        people.append((person.id, state, [kind, *second], owner, ("U1", "U2", "P1")[n % 3],
+                       creators[n % 5]))
     for n, (owner, unit, creator) in enumerate(
             ((Agency.CITY, "U1", None), (Agency.CITY, "U2", "sw_u2"),
              (Agency.POLICE, "P1", "pol_li"), (Agency.PROBATION, "K1", "prob")), start=900):
         person = _add_person(s, n, recs, units, owner, unit, creator, False, now, today)
         _add_consents(s, person, "all", recs["sw_city"].id, now, today)
-    return cases
+    return cases, people
 
 
 def _without_parents(s, recs, now):
@@ -206,7 +211,7 @@ def wide_world(tmp_path_factory, pg_cluster):
             name.replace("_", "-"), name, role, agency, units[unit], PW))
     now = clock.now_utc()
     with Session(store.engine) as s:
-        cases = _populate(s, recs, units, now, local_date(now))
+        cases, people = _populate(s, recs, units, now, local_date(now))
         _without_parents(s, recs, now)
         s.commit()
     engine = store.engine
@@ -220,7 +225,7 @@ def wide_world(tmp_path_factory, pg_cluster):
     copy_store(engine, pg)
     install_policies(pg)
     create_login_roles(pg, LOGIN_PW)
-    yield sessions, engine
+    yield sessions, engine, people
     for session in sessions.values():
         session.close()
     store.close()
@@ -229,7 +234,7 @@ def wide_world(tmp_path_factory, pg_cluster):
 
 @pytest.mark.parametrize("user", [*WIDE, "pol_li", "sw_city"])
 def test_a_wide_scope_reads_exactly_what_the_rule_allows(wide_world, pg_cluster, user):
-    sessions, engine = wide_world
+    sessions, engine, _people = wide_world
     actor = sessions[user].actor
     with login(pg_cluster, actor.username, dbname=DB) as conn:
         read = {t: read_ids(conn, m.Base.metadata.tables[t]) for t in CONTENT_TABLES}
@@ -283,7 +288,7 @@ def test_each_nested_set_holds_the_rows_of_its_per_row_form(wide_world, pg_clust
     does — reads and the rows an update or delete may touch alike."""
     import psycopg
 
-    sessions, _engine = wide_world
+    sessions, _engine, _people = wide_world
     actor = sessions[user].actor
     nested = _set_bodies(actor.role, True, monkeypatch)
     flat = _set_bodies(actor.role, False, monkeypatch)
@@ -300,3 +305,41 @@ def test_each_nested_set_holds_the_rows_of_its_per_row_form(wide_world, pg_clust
             non_empty += bool(expected)
     assert non_empty > len(pairs) // 2, (non_empty, len(pairs))
     print(user, len(pairs), "sets compared,", non_empty, "non-empty")
+
+
+#: Who reads the person of a city-owned case of each kind through that case
+#: (its identity shared with the city by the owner; with another agency by a
+#: current identity consent only).
+THROUGH_CASE = {
+    "sup_police": {"police_on_team", "emergency_only", "wide_users_on_team", "police_owned"},
+    "coord_city": {"city_u1", "emergency_only", "wide_users_on_team"},
+}
+
+
+@pytest.mark.parametrize("user", list(THROUGH_CASE))
+def test_the_world_reaches_persons_through_each_way_into_a_case(wide_world, pg_cluster, user):
+    """The world is what this file says it is: a person of the city, not
+    the reader's own, with one case, is read exactly where DESIGN §3 says —
+    independent of the rule's code. The police supervisor needs the case's
+    identity consent to be current (not superseded, withdrawn, expired, not
+    yet valid, nor another agency's, nor for other categories); an
+    expired emergency access, a team of others, another unit, no way in: no
+    person."""
+    sessions, _engine, people = wide_world
+    actor = sessions[user].actor
+    with login(pg_cluster, actor.username, dbname=DB) as conn:
+        read = read_ids(conn, m.Person.__table__)
+    checked = set()
+    for person_id, state, kinds, owner, unit, creator in people:
+        own = owner == actor.agency and (creator == user or (
+            actor.role == Role.COORDINATOR and unit == "U1"))
+        if len(kinds) != 1 or owner != Agency.CITY or own:
+            continue
+        (kind,) = kinds
+        shared = CASES[kind][0] == actor.agency or state in ("identity", "all")
+        expected = kind in THROUGH_CASE[user] and shared
+        assert (person_id in read) is expected, (user, person_id, state, kind)
+        checked.add((state, kind, expected))
+    assert {e for _s, _k, e in checked} == {True, False}
+    assert {s for s, _k, _e in checked} == set(CONSENTS)
+    assert {k for _s, k, _e in checked} == set(CASES)
