@@ -64,6 +64,13 @@ USERS = {
 WIDE = ("sup_city", "coord_city", "sup_police", "sup_prob")
 
 
+def _username(name: str) -> str:
+    """Login roles are the cluster's: named apart from the other modules'
+    worlds on the same cluster (the matrix's sup-city, the server world's
+    admin)."""
+    return "wide-" + name.replace("_", "-")
+
+
 def _grants(agencies, categories) -> set:
     return {(a, c) for a in agencies for c in categories}
 
@@ -200,7 +207,7 @@ def wide_world(tmp_path_factory, pg_cluster):
     from trefas_app.store.store import create_store
 
     root = tmp_path_factory.mktemp("wide") / "store"
-    store = create_store(root, admin_username="admin", admin_display_name="Admin",
+    store = create_store(root, admin_username="wide-admin", admin_display_name="Admin",
                          admin_password=PW, kdf=TEST_KDF).store
     units = {code: users.add_unit(store.uow(), store.actor, agency, code, f"Enhet {code}").id
              for code, agency in (("U1", Agency.CITY), ("U2", Agency.CITY),
@@ -208,7 +215,7 @@ def wide_world(tmp_path_factory, pg_cluster):
     recs = {}
     for name, (unit, role, agency) in USERS.items():
         recs[name] = enrolled_user(store.uow(), store.actor, users.UserInput(
-            name.replace("_", "-"), name, role, agency, units[unit], PW))
+            _username(name), name, role, agency, units[unit], PW))
     now = clock.now_utc()
     with Session(store.engine) as s:
         cases, people = _populate(s, recs, units, now, local_date(now))
@@ -219,7 +226,7 @@ def wide_world(tmp_path_factory, pg_cluster):
                            cases=cases)
     add_every_kind(engine, shim)  # a row of every other kind per case
     # Unlocked before the copy: their log-ins are in the log the server gets.
-    sessions = {name: unlock(root, name.replace("_", "-"), PW) for name in USERS}
+    sessions = {name: unlock(root, _username(name), PW) for name in USERS}
     url = create_database(pg_cluster, DB)
     pg = build_schema(url)
     copy_store(engine, pg)
