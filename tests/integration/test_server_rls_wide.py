@@ -104,7 +104,7 @@ CASES = {
 }
 
 
-def _add_person(s, n, refs, units, owner, unit, creator, protected, now, today):
+def _add_person(s, n, refs, units, owner, unit, creator, protected, now):
     person = m.Person(first_name=f"Förnamn{n}", last_name=f"Efternamn{n}", address=f"Gatan {n}",
                       search_name=f"förnamn{n} efternamn{n}",
                       protection_level=(ProtectionLevel.PROTECTED_REGISTRATION if protected
@@ -165,8 +165,8 @@ def _populate(s, recs, units, now, today) -> tuple[list, list]:
     creators = ("sw_city", "sw_u2", "sup_police", "coord_city", None)
     for n, (state, kind) in enumerate(itertools.product(CONSENTS, kinds), start=1):
         owner = Agency.POLICE if n % 5 == 0 else Agency.CITY
-        person = _add_person(s, n, recs, units, owner, ("U1", "U2", "P1")[n % 3],
-                             creators[n % 5], n % 3 == 0, now, today)
+        unit, creator = ("U1", "U2", "P1")[n % 3], creators[n % 5]
+        person = _add_person(s, n, recs, units, owner, unit, creator, n % 3 == 0, now)
         _add_consents(s, person, state, recs["sw_city"].id, now, today)
         if n % 3 == 0:  # protected: some wide users revealed them, one reveal has expired
             for name in WIDE[n % 2::2]:
@@ -180,12 +180,11 @@ def _populate(s, recs, units, now, today) -> tuple[list, list]:
             case = _add_case(s, n * 10 + i, person, k, recs, units, now)
             _add_notes(s, case, person, recs, now, n + i)
             cases.append(SimpleNamespace(id=case.id, person=SimpleNamespace(id=person.id)))
-        people.append((person.id, state, [kind, *second], owner, ("U1", "U2", "P1")[n % 3],
-                       creators[n % 5]))
+        people.append((person.id, state, [kind, *second], owner, unit, creator))
     for n, (owner, unit, creator) in enumerate(
             ((Agency.CITY, "U1", None), (Agency.CITY, "U2", "sw_u2"),
              (Agency.POLICE, "P1", "pol_li"), (Agency.PROBATION, "K1", "prob")), start=900):
-        person = _add_person(s, n, recs, units, owner, unit, creator, False, now, today)
+        person = _add_person(s, n, recs, units, owner, unit, creator, False, now)
         _add_consents(s, person, "all", recs["sw_city"].id, now, today)
     return cases, people
 
