@@ -100,6 +100,7 @@ CASES = {
     "emergency_expired": (Agency.CITY, "U2", {"sw_u2"}, {u: False for u in _ALL_EMERGENCY}),
     "wide_users_on_team": (Agency.CITY, "U2", {"sup_police", "coord_city", "sup_prob"}, {}),
     "police_owned": (Agency.POLICE, "P1", set(), {}),
+    "police_owned_city_team": (Agency.POLICE, "U1", {"sup_city", "coord_city", "sw_city"}, {}),
     "no_way_in": (Agency.CITY, "U2", set(), {}),
 }
 
@@ -157,15 +158,19 @@ def _add_notes(s, case, person, recs, now, n):
 
 
 def _populate(s, recs, units, now, today) -> tuple[list, list]:
-    """Every consent state × every way into a person's first case; every
-    other person has a second case of another kind. Returns the cases, and
+    """Every consent state × every way into a person's first case. Returns the cases, and
     per person (id, consent state, kinds of its cases, owner, unit, creator)."""
     cases, people = [], []
     kinds = list(CASES)
     creators = ("sw_city", "sw_u2", "sup_police", "coord_city", None)
     for n, (state, kind) in enumerate(itertools.product(CONSENTS, kinds), start=1):
-        owner = Agency.POLICE if n % 5 == 0 else Agency.CITY
-        unit, creator = ("U1", "U2", "P1")[n % 3], creators[n % 5]
+        # Every kind of case alone in some persons (of the city, U2, no wide
+        # user's own: read through that case or not at all), with another
+        # case in the others, whose owner, unit and creator vary.
+        alone = (list(CONSENTS).index(state) + kinds.index(kind)) % 2
+        second = [] if alone else [kinds[(kinds.index(kind) + 3) % len(kinds)]]
+        owner = Agency.POLICE if n % 5 == 0 and not alone else Agency.CITY
+        unit, creator = ("U2", "sw_u2") if alone else (("U1", "U2", "P1")[n % 3], creators[n % 5])
         person = _add_person(s, n, recs, units, owner, unit, creator, n % 3 == 0, now)
         _add_consents(s, person, state, recs["sw_city"].id, now, today)
         if n % 3 == 0:  # protected: some wide users revealed them, one reveal has expired
@@ -173,9 +178,6 @@ def _populate(s, recs, units, now, today) -> tuple[list, list]:
                 s.add(m.IdentityReveal(user_id=recs[name].id, person_id=person.id,
                                        reason="Behöver kontakta", granted_at=now,
                                        expires_at=now + dt.timedelta(hours=1 if n % 4 else -1)))
-        # Every kind of case alone in some persons, with another in others.
-        alone = (n + (n - 1) // len(kinds)) % 2
-        second = [] if alone else [kinds[(kinds.index(kind) + 3) % len(kinds)]]
         for i, k in enumerate([kind, *second]):
             case = _add_case(s, n * 10 + i, person, k, recs, units, now)
             _add_notes(s, case, person, recs, now, n + i)
@@ -317,8 +319,9 @@ def test_each_nested_set_holds_the_rows_of_its_per_row_form(wide_world, pg_clust
 #: (its identity shared with the city by the owner; with another agency by a
 #: current identity consent only).
 THROUGH_CASE = {
-    "sup_police": {"police_on_team", "emergency_only", "wide_users_on_team", "police_owned"},
-    "coord_city": {"city_u1", "emergency_only", "wide_users_on_team"},
+    "sup_police": {"police_on_team", "emergency_only", "wide_users_on_team", "police_owned",
+                   "police_owned_city_team"},
+    "coord_city": {"city_u1", "emergency_only", "wide_users_on_team", "police_owned_city_team"},
 }
 
 
