@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import and_, create_engine, insert, not_, or_, select
 from sqlalchemy.orm import Session
 
 from account_setup import enrolled_user
@@ -352,3 +353,85 @@ def test_the_world_reaches_persons_through_each_way_into_a_case(wide_world, pg_c
     assert {e for _s, _k, e in checked} == {True, False}
     assert {s for s, _k, _e in checked} == set(CONSENTS)
     assert {k for _s, k, _e in checked} == set(CASES)
+
+
+# --- the rewrite itself, where keys may be NULL ----------------------------------
+#
+# Every key the wide scopes' nested sets compare is NOT NULL in the schema, so
+# the worlds above cannot tell the rewrite's NULL terms from their absence.
+# Here tables with nullable keys, random conditions of the rule's shapes
+# (correlated EXISTS inside EXISTS, NOT, OR, IN over a set holding NULL) and
+# random rows with NULLs: the rewritten condition must filter exactly the rows
+# the original does (SQLite's IN and EXISTS have PostgreSQL's NULL semantics).
+
+
+def _nullable_tables():
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    md = MetaData()
+
+    def table(name, *columns):
+        return Table(name, md, Column("id", Integer, primary_key=True),
+                     *(Column(c, Integer) for c in columns))
+
+    return md, table("pt", "r_id", "x"), table("rt", "a", "b"), \
+        table("st", "r_a", "k", "flag"), table("tt", "s_k", "v")
+
+
+def _random_condition(rng, r, s, t, depth: int):
+    """A condition on ``r`` (the set's own row) with correlated subqueries."""
+    atoms = [
+        lambda: select(s.c.id).where(s.c.r_a == r.c.a, s.c.flag == 1).exists(),
+        lambda: select(s.c.id).where(s.c.r_a == r.c.a, s.c.k == r.c.b).exists(),
+        lambda: select(s.c.id).where(s.c.r_a == r.c.a, select(t.c.id).where(
+            t.c.s_k == s.c.k, t.c.v > 0).exists()).exists(),
+        lambda: select(s.c.id).where(s.c.r_a == r.c.a, or_(
+            s.c.flag == 1, ~select(t.c.id).where(t.c.s_k == s.c.k).exists())).exists(),
+        lambda: select(s.c.id).where(s.c.r_a == r.c.a,
+                                     s.c.k.in_(select(t.c.v).where(t.c.s_k > 1))).exists(),
+        lambda: r.c.b.in_(select(t.c.v)),
+        lambda: r.c.b > 2,
+        lambda: r.c.a.is_(None),
+    ]
+    if depth == 0 or rng.random() < 0.3:
+        return rng.choice(atoms)()
+    kind = rng.choice(["and", "or", "not"])
+    if kind == "not":
+        return not_(_random_condition(rng, r, s, t, depth - 1))
+    parts = [_random_condition(rng, r, s, t, depth - 1) for _ in range(rng.randint(2, 3))]
+    return (and_ if kind == "and" else or_)(*parts)
+
+
+def test_a_decorrelated_condition_filters_the_same_rows_where_keys_are_null():
+    from trefas_app.server.rule_sets import _decorrelated
+
+    md, pt, rt, st, tt = _nullable_tables()
+    r, s, t = rt.alias("r"), st.alias("s"), tt.alias("t")
+    rng = random.Random(4711)
+
+    def value():
+        return None if rng.random() < 0.25 else rng.randint(0, 4)
+
+    compared = 0
+    for _world in range(8):
+        engine = create_engine("sqlite://")
+        md.create_all(engine)
+        with engine.begin() as conn:
+            for table, size in ((pt, 30), (rt, 25), (st, 15), (tt, 10)):
+                conn.execute(insert(table), [{"id": i, **{c.name: value() for c in table.c
+                                                          if c.name != "id"}}
+                                             for i in range(1, size)])
+        for _ in range(60):
+            inner = _random_condition(rng, r, s, t, 3)
+            # As the policy's set of a row of pt: under an OR, or under a NOT.
+            case = select(r.c.id).where(r.c.id == pt.c.r_id, inner).exists()
+            condition = or_(pt.c.x == 1, case) if rng.random() < 0.5 else not_(case)
+            rewritten = _decorrelated(condition, pt)
+            with engine.connect() as conn:
+                before = set(conn.scalars(select(pt.c.id).where(condition)))
+                after = set(conn.scalars(select(pt.c.id).where(rewritten)))
+            assert after == before, str(rewritten.compile(
+                compile_kwargs={"literal_binds": True}))
+            compared += rewritten is not condition
+        engine.dispose()
+    assert compared == 8 * 60
