@@ -12,7 +12,11 @@ the team, an active or expired emergency access, no way at all; persons hold
 a second case of another kind, some persons no case; persons and cases of the
 police; protected persons with live and expired reveals; drafts; register
 entries and disclosures without a case or a person. Every login role then
-reads every table, which must equal ``visible`` on the same local store.
+reads every table, which must equal ``visible`` on the same local store; each
+decorrelated set (read, update, delete) must hold the rows of its per-row
+form; the persons read must be those DESIGN §3 names, checked without the
+rule's code. Last, the rewrite on its own where keys may be NULL (the
+schema's keys in these sets are all NOT NULL).
 """
 
 from __future__ import annotations
