@@ -16,7 +16,8 @@ reads every table, which must equal ``visible`` on the same local store; each
 decorrelated set (read, update, delete) must hold the rows of its per-row
 form; the persons read must be those DESIGN §3 names, checked without the
 rule's code. Last, the rewrite on its own where keys may be NULL (the
-schema's keys in these sets are all NOT NULL).
+schema's keys in these sets are all NOT NULL) and where a subquery shapes
+its rows.
 """
 
 from __future__ import annotations

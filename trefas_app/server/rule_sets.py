@@ -15,7 +15,8 @@ So the rule's expression is rewritten, without changing what it means:
   ``row.col IS NOT NULL AND row.col IN (SELECT inner … WHERE rest AND inner
   IS NOT NULL)`` — the same truth value, two-valued as EXISTS is;
 * ``row.col IN (SELECT …)`` with an uncorrelated subquery stays as it is
-  (decomposed only where it is not negated, so that NULL keeps its meaning);
+  (decomposed only where it is not negated, so that NULL keeps its meaning,
+  and only a filtered FROM: no LIMIT, OFFSET, DISTINCT ON, grouping or UNION);
 * sets on the same columns under one AND or OR become one set (an
   intersection as rows IN the other sets, a UNION), so a function returns
   e.g. the cases the user may see content of, not the parts of the rule one
