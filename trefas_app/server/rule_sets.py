@@ -15,7 +15,8 @@ So the rule's expression is rewritten, without changing what it means:
   ``row.col IS NOT NULL AND row.col IN (SELECT inner … WHERE rest AND inner
   IS NOT NULL)`` — the same truth value, two-valued as EXISTS is;
 * ``row.col IN (SELECT …)`` with an uncorrelated subquery stays as it is
-  (decomposed only where it is not negated, so that NULL keeps its meaning);
+  (decomposed only where it is not negated, so that NULL keeps its meaning,
+  and only a filtered FROM: no LIMIT, OFFSET, DISTINCT ON, grouping or UNION);
 * sets on the same columns under one AND or OR become one set (an
   intersection as rows IN the other sets, a UNION), so a function returns
   e.g. the cases the user may see content of, not the parts of the rule one
@@ -139,6 +140,7 @@ class _Rewriter:
         if (positive and isinstance(element, BinaryExpression)
                 and element.operator is operators.in_op
                 and isinstance(element.right, ScalarSelect)
+                and _filters_rows_only(element.right.element)
                 and not self.refers_to_row(element.right)
                 and self.refers_to_row(element.left)
                 and not self._reads_tables(element.left)):
@@ -334,6 +336,15 @@ def _shapes_rows(query: Select) -> bool:
     """GROUP BY, HAVING, LIMIT or OFFSET: more than a filter on the FROM."""
     return bool(query._group_by_clauses or query._having_criteria
                 or query._limit_clause is not None or query._offset_clause is not None)
+
+
+def _filters_rows_only(query) -> bool:
+    """A SELECT whose rows are its FROM filtered, nothing more: adding
+    ``IS NOT NULL`` to its WHERE (:func:`_not_null`) then removes the NULL
+    and keeps every other value. Not so under a LIMIT, OFFSET or DISTINCT ON,
+    which would pick other rows, nor for a UNION."""
+    return (isinstance(query, Select) and not _shapes_rows(query)
+            and not query._distinct_on)
 
 
 def _conjuncts(clause) -> list:
