@@ -8,6 +8,11 @@ its navigation after unlock) after its figures arrived. Every Argon2id run
 in the process is timed (``keyslots.derive_kek``) and the figure is given
 beyond it. Target: first page ≤ KDF + 150 ms.
 
+The dialog waits ``--typing-ms`` (1.5 s) for the password before it is
+entered, as it waits for a user typing it; the start page's module is
+imported where the program imports it (before 2026-12-05 this script
+imported it before t=0, hiding its ≈ 150 ms import from the figure).
+
     .venv/bin/python benchmarks/bench_first_page.py --store benchmarks/out/full-lists \\
         [--users chef-city,chef-police,coord00,sw00-00] [--runs 3] [--code OTHER_CHECKOUT]
 
@@ -29,6 +34,8 @@ from pathlib import Path
 
 PASSWORD = "Bänkprov-Järvafältet-77"  # bulk.BENCH_PASSWORD
 USERS = "chef-city,chef-police,coord00,sw00-00"
+#: How long the unlock dialog waits for the password before it is entered.
+TYPING_MS = 1500
 
 
 def wait_until(cond, timeout: float, interval_ms: int = 5) -> bool:
@@ -66,17 +73,17 @@ def trace_worker(ctx) -> list[tuple[str, float, float]]:
     return ops
 
 
-def first_page(root: Path, username: str) -> dict:
+def first_page(root: Path, username: str, typing_ms: int = TYPING_MS) -> dict:
     """One unlock → painted start page in this (fresh) process."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import trefas_app.ui  # noqa: F401  (applies the PySide6 workaround first)
     from PySide6.QtCore import QSettings
 
     from trefas_app.store import keyslots
+    from trefas_app.ui import main_window
     from trefas_app.ui.app import make_application
     from trefas_app.ui.context import AppContext
     from trefas_app.ui.main_window import MainWindow
-    from trefas_app.ui.screens import dashboard as dashboard_screen
 
     app = make_application(["bench_first_page"])  # noqa: F841 — kept alive for the run
     kdf_seconds: list[float] = []
@@ -91,20 +98,37 @@ def first_page(root: Path, username: str) -> dict:
 
     keyslots.derive_kek = timed_derive
     marks: dict[str, float] = {}
-    show_data = dashboard_screen.Screen.show_data
-    paint = dashboard_screen.Tile.paintEvent
 
-    def data_arrived(self, d):
-        marks.setdefault("data", time.perf_counter())
-        return show_data(self, d)
+    def watch_start_page() -> None:
+        """Time the start page's figures and first paint. Patched when the
+        window loads the screen, not before: its module is imported where
+        the program imports it (before the unlock, or on the way to the page)."""
+        from trefas_app.ui.screens import dashboard as dashboard_screen
 
-    def tile_painted(self, event):
-        if "data" in marks:
-            marks.setdefault("painted", time.perf_counter())
-        return paint(self, event)
+        show_data = dashboard_screen.Screen.show_data
+        paint = dashboard_screen.Tile.paintEvent
 
-    dashboard_screen.Screen.show_data = data_arrived
-    dashboard_screen.Tile.paintEvent = tile_painted
+        def data_arrived(self, d):
+            marks.setdefault("data", time.perf_counter())
+            return show_data(self, d)
+
+        def tile_painted(self, event):
+            if "data" in marks:
+                marks.setdefault("painted", time.perf_counter())
+            return paint(self, event)
+
+        dashboard_screen.Screen.show_data = data_arrived
+        dashboard_screen.Tile.paintEvent = tile_painted
+
+    load_screen = main_window.load_screen
+
+    def loading_screen(key, *args, **kwargs):
+        if key == "dashboard" and not marks.get("patched"):
+            marks["patched"] = 1.0
+            watch_start_page()
+        return load_screen(key, *args, **kwargs)
+
+    main_window.load_screen = loading_screen
 
     def wait(cond, timeout=120.0) -> bool:
         return wait_until(cond, timeout, interval_ms=2)
@@ -117,6 +141,8 @@ def first_page(root: Path, username: str) -> dict:
     window.resize(1360, 820)
     window.start(username=username)
     dialog = window.unlock_dialog
+    # The user types the password: the window waits in its event loop.
+    wait_until(lambda: False, typing_ms / 1000)
     dialog.password_edit.setText(PASSWORD)
     t0 = time.perf_counter()
     dialog.try_unlock()
@@ -147,10 +173,12 @@ def main(argv=None) -> int:
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--code", type=Path, default=None, help="another checkout's code")
+    ap.add_argument("--typing-ms", type=int, default=TYPING_MS,
+                    help="the dialog waits this long for the password (a user typing it)")
     args = ap.parse_args(argv)
     root = args.store / "store"
     if args.child:
-        print("RESULT " + json.dumps(first_page(root, args.child)), flush=True)
+        print("RESULT " + json.dumps(first_page(root, args.child, args.typing_ms)), flush=True)
         os._exit(0)  # skip Qt's teardown; the session was closed above
     results: dict[str, list[dict]] = {}
     for _ in range(args.runs):
@@ -158,7 +186,8 @@ def main(argv=None) -> int:
             runner = [] if args.code is None else [
                 str(Path(__file__).with_name("run_with_code.py")), str(args.code)]
             proc = subprocess.run([sys.executable, *runner, str(Path(__file__).resolve()),
-                                   "--store", str(args.store), "--child", user],
+                                   "--store", str(args.store), "--child", user,
+                                   "--typing-ms", str(args.typing_ms)],
                                   capture_output=True, text=True)
             line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")),
                         None)

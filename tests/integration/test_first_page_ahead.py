@@ -1,8 +1,11 @@
-"""The window's first page is compiled while Argon2id runs (issue 12):
+"""The window's first page is compiled before the key is known (issue 12):
 ``unlock(first_page=)`` runs the page's service once through the store's own
 engine against an empty in-memory stand-in — never the store's file, which
 it cannot open without the key — and the real run after the unlock finds
-its statements compiled; a lock empties that cache like any other."""
+its statements compiled; a lock empties that cache like any other. Where a
+core is free this runs while Argon2id runs; a window runs it before, while
+its dialog waits for the password (``warm_up.prepare_page``): the unlock of
+that user takes the engine it compiled on, and nobody else's unlock does."""
 
 from __future__ import annotations
 
@@ -100,3 +103,58 @@ def test_only_where_argon2ids_lanes_leave_a_core_free(monkeypatch):
     monkeypatch.setattr(warm_up.os, "cpu_count", lambda: 8)
     assert warm_up.worth_running_ahead(PRODUCTION_KDF)
     assert not warm_up.worth_running_ahead(TEST_KDF)
+
+
+def test_a_page_prepared_before_the_unlock_is_taken_by_it(tmp_path):
+    """The test suite's cheap Argon2id runs nothing ahead itself (above): the
+    compiled statements come from the preparation."""
+    from trefas_app.store import warm_up
+
+    root = tmp_path / "store"
+    build_casework_store(root)
+    seen = []
+
+    def page(uow, actor):
+        seen.append(cases.list_cases(uow, actor))
+        return seen[-1]
+
+    assert warm_up.prepare_page(root, "sara", page)
+    (ahead,) = seen  # on the empty stand-in: no file, no key
+    assert ahead.rows == ()
+    s = unlock(root, "sara", CASEWORK_PASSWORD, first_page=page)
+    try:
+        assert len(seen) == 1  # not again during the unlock
+        assert len(s.engine._compiled_cache) > 0
+        real = cases.list_cases(s.uow(), s.actor)
+        assert [c.id for c in real.rows] == [1]
+        assert warm_up.take_prepared(s.paths.db, "sara") is None  # taken once
+    finally:
+        s.close("lock")
+    assert len(s.engine._compiled_cache) == 0
+
+
+def test_a_page_prepared_for_someone_else_is_not_taken(tmp_path):
+    from trefas_app.store import warm_up
+
+    root = tmp_path / "store"
+    build_casework_store(root, supervisor=True)
+    assert warm_up.prepare_page(root, "stina", dashboard.dashboard)
+    prepared = warm_up._prepared[(root / "trefas.db", "stina")]
+    s = unlock(root, "sara", CASEWORK_PASSWORD, first_page=dashboard.dashboard)
+    try:
+        assert s.engine is not prepared
+        assert warm_up._prepared == {}  # dropped, not kept for later
+        assert dashboard.dashboard(s.uow(), s.actor).cases_total == 1
+    finally:
+        s.close()
+
+
+def test_nothing_is_prepared_without_a_data_key_or_an_account(tmp_path):
+    from trefas_app.store import warm_up
+
+    root = tmp_path / "store"
+    build_casework_store(root)
+    assert not warm_up.prepare_page(root, "admin", dashboard.dashboard)  # no data key
+    assert not warm_up.prepare_page(root, "nobody", dashboard.dashboard)
+    assert not warm_up.prepare_page(tmp_path / "none", "sara", dashboard.dashboard)
+    assert warm_up._prepared == {}

@@ -12,7 +12,11 @@ and their plans on a real store.
 * a person or case search is counted in one statement (the matches are not
   read into Python and sent back), finding what the list finds;
 * reading one case takes seven statements (eight for another agency's
-  person; twelve before), and shows what it showed before.
+  person; twelve before), and shows what it showed before;
+* the start page's count of expiring consents reads only the current
+  consents ending in its window (``ix_consents_current_until``), for every
+  role, and finds what the list of expiring consents finds; the current
+  consents of a page of persons are still looked up person by person.
 """
 
 from __future__ import annotations
@@ -21,14 +25,15 @@ import datetime as dt
 
 from account_setup import enrolled_user
 import pytest
-from sqlalchemy import and_, event
+from sqlalchemy import and_, event, select
 from sqlalchemy.dialects import sqlite
 
 from trefas_app.domain import clock
 from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, CaseState, Category, Role
 from trefas_app.security import access
-from trefas_app.services import cases, consents, persons, users
+from trefas_app.services import cases, consents, dashboard, persons, users
+from trefas_app.store import models as m
 from trefas_app.store.keyslots import TEST_KDF
 from trefas_app.store.store import create_store, unlock
 
@@ -188,3 +193,34 @@ def test_a_case_search_is_counted_in_one_statement(world):
     number = cases.list_cases(sess.uow(), sess.actor, cases.CaseFilter()).rows[0].number
     by_number = cases.count_cases(sess.uow(), sess.actor, cases.CaseFilter(query=number))
     assert by_number.total == 1
+
+
+@pytest.mark.parametrize("who,expected", [("sara", 4), ("kalle", 4), ("stina", 4),
+                                          ("petra", 2), ("pia", 2)])
+def test_the_dashboards_expiring_consents_read_the_end_date_index(world, who, expected):
+    """Every consent was read before (migration 0010): the rule was tested on
+    each current one to find the few ending within 30 days."""
+    sess = world[who]
+    with Recorder(sess.engine) as rec:
+        board = dashboard.dashboard(sess.uow(), sess.actor)
+    sql, params = next((sql, p) for sql, p in rec.selects()
+                       if sql.lstrip().startswith("SELECT count(distinct(consents.id))"))
+    steps = plan(sess, sql, params)
+    assert any("ix_consents_current_until" in step for step in steps), steps
+    assert not any(step.startswith("SCAN consents") for step in steps), steps
+    listed = consents.expiring_consents(sess.uow(), sess.actor, within_days=30)
+    assert board.expiring_consents == len(listed) == expected
+
+
+def test_the_current_consents_of_a_page_of_persons_are_read_per_person(world):
+    """Not from the end-date index, which holds every current consent: the
+    rule's "current" compares the end date as a value (access.current_consent)."""
+    sess = world["stina"]
+    stmt = select(m.Consent.id).where(m.Consent.person_id.in_(list(range(1, 201))),
+                                      access.current_consent(m.Consent, clock.today()))
+    compiled = stmt.compile(sess.engine, compile_kwargs={"render_postcompile": True})
+    params = [compiled.params[k] for k in compiled.positiontup]
+    steps = plan(sess, str(compiled), [p.isoformat() if hasattr(p, "isoformat") else p
+                                       for p in params])
+    assert steps == ["SEARCH consents USING COVERING INDEX ix_consents_person_current "
+                     "(person_id=? AND superseded=? AND withdrawn_at=? AND valid_from<?)"], steps

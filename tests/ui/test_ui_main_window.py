@@ -291,6 +291,40 @@ def test_the_first_page_is_asked_for_before_the_lock_timeout(qtbot, window):
     assert pages[order.index("unlock")] is unlock_dialog.start_page
 
 
+def test_the_start_page_is_prepared_while_the_password_is_typed(qtbot, world, ctx_factory):
+    """Before the unlock, on the worker: the start page's modules imported,
+    then the page compiled for the user the dialog names; the unlock takes
+    that engine. After a wrong password (the unlock took it) it is prepared
+    again (issue 12)."""
+    from trefas_app.store import warm_up
+
+    ctx = ctx_factory(world.root)
+    order = []
+    submit = ctx.worker.submit
+
+    def traced(fn, *args, **kwargs):
+        order.append(getattr(fn, "__qualname__", repr(fn)))
+        return submit(fn, *args, **kwargs)
+
+    ctx.worker.submit = traced
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start(username="sara")
+    qtbot.waitUntil(lambda: not ctx.worker.busy, timeout=10_000)
+    assert order == ["prepare_unlock", "prepare_page"]
+    assert [name for _db, name in warm_up._prepared] == ["sara"]
+
+    window.unlock_dialog.password_edit.setText("fel-lösenord-helt-fel")
+    window.unlock_dialog.unlock_button.click()
+    qtbot.waitUntil(lambda: not ctx.worker.busy and order[-1] == "prepare_page",
+                    timeout=10_000)
+    assert not ctx.is_unlocked
+    (prepared,) = warm_up._prepared.values()
+    unlock_as(qtbot, window, "sara")
+    assert ctx.store.engine is prepared
+    assert warm_up._prepared == {}
+
+
 def test_suspend_locks(qtbot, window):
     unlock_as(qtbot, window, "sara")
     window._app_state_changed(Qt.ApplicationState.ApplicationInactive)

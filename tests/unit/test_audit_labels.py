@@ -66,7 +66,7 @@ def written_actions() -> set[str]:
 
     found |= set(ACTION.values())
     from trefas_app.store.account_sync import PENDING_EVENT_ACTIONS
-    from trefas_app.store.store import FAILURE_ACTIONS
+    from trefas_app.store.login_entries import FAILURE_ACTIONS
 
     found |= FAILURE_ACTIONS | PENDING_EVENT_ACTIONS  # written from the key file's lists
     found |= {"access.denied", "refused", "logout", "lock"}

@@ -159,9 +159,15 @@ def _verb_permission(kind: str, verb: str) -> str:
 
 def current_consent(consent, today: dt.date) -> ColumnElement[bool]:
     """A consent (or recorded legal basis) that counts today: the latest
-    version, not withdrawn, within its dates. The one definition of "current"."""
+    version, not withdrawn, within its dates. The one definition of "current".
+
+    The end date is compared as a value (``no_index``): otherwise SQLite
+    answers "the current consents of these 200 persons" from the end-date
+    index (``ix_consents_current_until``: every current consent) instead of
+    looking up each person's; only a window on the end date (the dashboard's
+    expiring consents) reads that index."""
     return and_(consent.superseded.is_(False), consent.withdrawn_at.is_(None),
-                consent.valid_from <= today, consent.valid_until >= today)
+                consent.valid_from <= today, no_index(consent.valid_until) >= today)
 
 
 def consent_clause(agency: Agency, owner_agency_col, person_id_col, category_expr,

@@ -237,7 +237,10 @@ def expiring_clause(actor: Actor, now: dt.datetime, within_days: int):
     """Active consents of persons the user may see that end within ``within_days``;
     the dashboard counts with the same conditions."""
     today = access.local_date(now)
+    # Both ends of the window as index terms: the current consents are read
+    # from ix_consents_current_until in end-date order, only those in it.
     return (access.visible(actor, "consent", now), access.current_consent(m.Consent, today),
+            m.Consent.valid_until >= today,
             m.Consent.valid_until <= today + dt.timedelta(days=within_days))
 
 

@@ -102,7 +102,7 @@ def valid_pending_event(event: object) -> bool:
     """An account step as KeyFile.log_event records it: a known action, a user
     name of the shape user names have, a real timezone-aware time and a small
     detail of plain values (checked like the pending failures, see
-    store._valid_failure)."""
+    login_entries.valid_failure)."""
     if not isinstance(event, dict) or not {"action", "username", "at"} <= set(event) \
             or not set(event) <= {"action", "username", "at", "detail"}:
         return False

@@ -293,6 +293,22 @@ UNLOCK_IMPORTS = ("cryptography.hazmat.backends.openssl.backend", "trefas_app.pa
                   "trefas_app.store.note_seal")
 
 
+def prepare_unlock(imports: tuple[str, ...] = ()) -> None:
+    """What an unlock and the page after it need that no key is needed for:
+    the mapped models configured and the modules imported (``imports`` and
+    :data:`UNLOCK_IMPORTS`). A window runs it while its unlock dialog waits
+    for the password: then neither competes with Argon2id's lanes for the
+    processor nor delays the first page (issue 12); the unlock finds it done
+    (see :func:`mappers_configured_meanwhile`)."""
+    import importlib
+
+    from sqlalchemy.orm import configure_mappers
+
+    configure_mappers()
+    for name in (*UNLOCK_IMPORTS, *imports):
+        importlib.import_module(name)
+
+
 @contextmanager
 def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS,
                                  then: Callable[[], None] | None = None):

@@ -352,9 +352,12 @@ class Consent(Tracked, Base):
 
     __tablename__ = "consents"
     # The access rule's "current consent of this person" from the index alone
-    # (migration 0008).
+    # (migration 0008); the current consents by end date: the dashboard's
+    # expiring consents (0010).
     __table_args__ = (Index("ix_consents_person_current", "person_id", "superseded",
-                            "withdrawn_at", "valid_from", "valid_until"),)
+                            "withdrawn_at", "valid_from", "valid_until"),
+                      Index("ix_consents_current_until", "superseded", "withdrawn_at",
+                            "valid_until"))
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -64,20 +64,19 @@ from trefas_app.store.account_sync import (
     missing_profiles,
     unit_list,
     move_pending_events,
-    valid_name_and_time,
     strip_admin_data_keys,
     trust_admin_identities,
     trust_identity,
 )
 from trefas_app.store.keyless import KeylessSession
-from trefas_app.store.keyslots import MAX_PENDING_FAILURES, KdfParams, KeyFile
+from trefas_app.store.keyslots import KdfParams, KeyFile
+from trefas_app.store.login_entries import after_login, early_alarms, login_entries, tampered
 from trefas_app.store.migrate import stored_versions, upgrade_to_head
-from trefas_app.store.slot_proofs import PROOFS_SINCE, review_slot_proofs, write_proofs
+from trefas_app.store.slot_proofs import PROOFS_SINCE, write_proofs
 from trefas_app.store.uow import UnitOfWork, utc_now
 from trefas_app.store.warm_up import page_ahead
 from trefas_app.store.witness import (
     StoreAlarm,
-    login_alarms,
     witness_of,
     write_user_witness,
     write_witness,
@@ -394,7 +393,7 @@ def unlock(root: Path, username: str, password: str,
     except BaseException:
         engine.dispose()
         raise
-    unlink_quietly(paths.root / REKEY_DONE)  # the log-in logged it (see _log_finished_rekey)
+    unlink_quietly(paths.root / REKEY_DONE)  # the log-in logged it (login_entries)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.alarms = alarms
     store.after_commit(head)  # the log-in's own entry: no second read of the head
@@ -406,109 +405,6 @@ def unlock(root: Path, username: str, password: str,
     if store.keyfile.rekey_due and actor.role == Role.SUPERVISOR:
         _run_due_rekey(store)
     return store
-
-
-#: What a failure noted in the key file may be: a wrong password or a wrong enrolment code.
-FAILURE_ACTIONS = frozenset({"login.failed", "account.enrol_failed"})
-
-
-def _valid_failure(failure: object) -> bool:
-    """A failed log-in as KeyFile.unseal records it: a user name of the
-    shape user names have and a real, timezone-aware time."""
-    if not isinstance(failure, dict) or not {"username", "at"} <= set(failure) \
-            or not set(failure) <= {"username", "at", "action"}:
-        return False
-    if failure.get("action", "login.failed") not in FAILURE_ACTIONS:
-        return False
-    return valid_name_and_time(failure["username"], failure["at"])
-
-
-def _login_entries(session: Session, paths: StorePaths, keyfile: KeyFile, actor: Actor,
-                   now: dt.datetime) -> list[StoreAlarm]:
-    """What a log-in writes just before its own entry: failed log-ins waiting
-    in the key file (checked: the key file is not signed) and a re-key that
-    crash recovery finished. Returns the alarms to show (see _early_alarms
-    for the others)."""
-    alarms: list[StoreAlarm] = []
-    failures = keyfile.pending_failures
-    valid = [f for f in failures[:MAX_PENDING_FAILURES] if _valid_failure(f)]
-    for failure in valid:
-        audit.append(session, now, None, failure.get("action", "login.failed"),
-                     username=failure["username"], detail={"at": failure["at"]})
-    if len(valid) != len(failures):
-        alarms.append(_tampered(session, now, actor, "pending_failures", len(failures),
-                                len(failures) - len(valid)))
-    _log_finished_rekey(session, paths, now)
-    return alarms
-
-
-def _early_alarms(session: Session, paths: StorePaths, keyfile: KeyFile, data_key: bytes,
-                  actor: Actor | None, now: dt.datetime, username: str | None = None
-                  ) -> tuple[list[StoreAlarm], dict[str, bytes]]:
-    """The slot proofs and the checkpoint alarms, computed before anything from
-    the key file (which the administrator can write) reaches the log: no event
-    moved in from it can pass for an acknowledgement or a confirmation."""
-    alarms, proofs = review_slot_proofs(session, keyfile, data_key, actor, now, username)
-    alarms += login_alarms(session, paths.root, keyfile.store_id, keyfile.public_key(), now,
-                           actor)
-    return alarms, proofs
-
-
-#: What the key file's unsigned lists hold, for the tampering alarm: (sv, en).
-_PENDING_WHAT = {"pending_failures": ("väntande misslyckade inloggningar",
-                                      "pending failed log-ins"),
-                 "pending_events": ("väntande kontohändelser", "pending account events")}
-
-
-def _tampered(session: Session, now: dt.datetime, actor: Actor, which: str, total: int,
-              invalid: int) -> StoreAlarm:
-    """Entries of the key file's unsigned lists that the program cannot have
-    written: logged as ``keyfile.tampered`` and shown as an alarm."""
-    audit.append(session, now, actor, "keyfile.tampered", detail={which: total,
-                                                                   "invalid": invalid})
-    sv, en = _PENDING_WHAT[which]
-    return StoreAlarm(
-        "keyfile",
-        f"Nyckelfilen har manipulerats: {invalid} av {total} {sv} var inte giltiga och "
-        "har inte förts in i åtkomstloggen. Händelsen är loggad.",
-        f"The key file has been tampered with: {invalid} of {total} {en} were not valid "
-        "and were not copied into the access log. This has been logged.")
-
-
-def _log_finished_rekey(session: Session, paths: StorePaths, now: dt.datetime) -> None:
-    """Log a re-key whose renames crash recovery finished (or whose own log
-    entry a crash prevented), once."""
-    import json
-
-    marker = paths.root / REKEY_DONE
-    if not marker.exists():
-        return
-    try:
-        facts = json.loads(marker.read_text(encoding="utf-8"))
-        rekey_id = str(facts.get("id") or "")
-    except (OSError, ValueError, AttributeError):
-        facts, rekey_id = {}, ""
-    done = rekey_id and session.scalar(
-        select(m.AuditEvent.seq).where(m.AuditEvent.action == "rekey",
-                                       m.AuditEvent.detail.contains(rekey_id)).limit(1))
-    if not done:
-        by = facts.get("by") if isinstance(facts.get("by"), str) else None
-        audit.append(session, now, None, "rekey", username=by,
-                     detail={"id": rekey_id, "finished_by_recovery": True,
-                             "seq_before": facts.get("seq_before")})
-
-
-def _after_login(paths: StorePaths, keyfile: KeyFile, proofs: dict[str, bytes]) -> KeyFile:
-    """After a recovery-key log-in committed: drop what it moved into the log,
-    write the slot proofs it made (see slot_proofs)."""
-    unlink_quietly(paths.root / REKEY_DONE)
-    if not keyfile.pending_failures and not proofs:
-        return keyfile
-    logged = len(keyfile.pending_failures)
-    with KeyFile.locked_update(paths.keys) as fresh:
-        fresh.pending_failures = fresh.pending_failures[logged:]
-        write_proofs(fresh, proofs)
-    return fresh
 
 
 def _run_due_rekey(store: "OpenStore") -> None:
@@ -534,14 +430,14 @@ def _active_user(session: Session, username: str) -> m.User:
 def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str, clock,
                      data_key: bytes):
     """The log-in's transaction: failures and account steps noted in the key
-    file go into the access log (failures checked, see _login_entries), the
+    file go into the access log (failures checked: login_entries.py), the
     users table follows the key file, old administrator slots lose their data
     key. Returns (actor, key file, alarms to show, the log's head seq after it)."""
     with Session(engine) as session:
         now = clock()
         known = session.scalars(select(m.User).where(m.User.username == username)).first()
         actor = actor_of(known) if known is not None and known.active else None
-        alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now, username)
+        alarms, proofs = early_alarms(session, paths, keyfile, data_key, actor, now, username)
         moved, invalid_events = move_pending_events(session, keyfile, now)
         units = apply_units(session, keyfile, now)
         trust_admin_identities(session, keyfile)  # a reset administrator's new identity first
@@ -552,9 +448,9 @@ def _log_in_with_key(paths: StorePaths, keyfile: KeyFile, engine, username: str,
         actor = actor_of(_active_user(session, username))
         for name in legacy:
             audit.append(session, now, None, "key.admin_slot_converted", username=name)
-        alarms += _login_entries(session, paths, keyfile, actor, now)
+        alarms += login_entries(session, paths, keyfile, actor, now)
         if invalid_events:
-            alarms.append(_tampered(session, now, actor, "pending_events", moved,
+            alarms.append(tampered(session, now, actor, "pending_events", moved,
                                     invalid_events))
         audit.append(session, now, actor, "login")
         head = audit.appended_head(session)
@@ -591,8 +487,8 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
         with Session(engine) as session:
             actor = recovery_key_actor()
             now = clock()
-            alarms, proofs = _early_alarms(session, paths, keyfile, data_key, actor, now)
-            alarms += _login_entries(session, paths, keyfile, actor, now)
+            alarms, proofs = early_alarms(session, paths, keyfile, data_key, actor, now)
+            alarms += login_entries(session, paths, keyfile, actor, now)
             audit.append(session, now, actor, "login.recovery_key")
             session.commit()
     except DAMAGE_ERRORS as exc:
@@ -601,7 +497,7 @@ def unlock_with_recovery_key(root: Path, recovery_key: str,
     except BaseException:
         engine.dispose()
         raise
-    keyfile = _after_login(paths, keyfile, proofs)
+    keyfile = after_login(paths, keyfile, proofs)
     store = OpenStore(paths, keyfile, engine, data_key, actor, clock)
     store.alarms = alarms
     store.via_recovery_key = True

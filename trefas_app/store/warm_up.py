@@ -1,19 +1,22 @@
-"""The first page's statements compiled while Argon2id runs (issue 12: the
-window's first page after unlock).
+"""The first page's statements compiled before the key is known (issue 12:
+the window's first page after unlock).
 
 A fresh process compiles every statement at its first use: the start page's
-≈ 30 statements cost more than their own run. While the key is derived, the
-page's service runs once through the store's own engine against an empty
-in-memory copy of the schema (no file, no key, no row but the user's own,
-made up from the key file's profile); its compiled statements stay in the
-engine's cache, which the lock empties like the rest (``close_engine``). The
-page's real run after the unlock finds them compiled.
+≈ 30 statements cost more than their own run. The page's service runs once
+through the store's own engine against an empty in-memory copy of the
+schema (no file, no key, no row but the user's own, made up from the key
+file's profile); its compiled statements stay in the engine's cache, which
+the lock empties like the rest (``close_engine``). The page's real run after
+the unlock finds them compiled. When: while the unlock dialog waits for the
+password (:func:`prepare_page`, the window), or else while Argon2id runs
+where a processor core is free (:func:`page_ahead`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +27,7 @@ from trefas_app.domain.actor import Actor
 from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import TrefasError
 from trefas_app.store.engine import unkeyed_engine, warming
+from trefas_app.store.files import DB_NAME, KEYS_NAME
 from trefas_app.store.uow import UnitOfWork, utc_now
 
 log = logging.getLogger(__name__)
@@ -69,12 +73,54 @@ def actor_from_profile(username: str, profile: dict) -> Actor | None:
         return None
 
 
+#: The engine :func:`prepare_page` compiled the page on, by (database, user
+#: name): one at most, taken by the next unlock of that user.
+_prepared: dict[tuple[Path, str], Engine] = {}
+_prepared_lock = threading.Lock()
+
+
+def prepare_page(root: Path, username: str, page: Page) -> bool:
+    """Compile ``page`` for ``username`` now, on a new engine of the store in
+    ``root`` that this user's next unlock (:func:`page_ahead`) takes. For a
+    window whose unlock dialog waits for the password: then it costs the
+    user nothing, and nothing runs beside Argon2id. Returns whether there
+    was a page to compile (an account holding the data key)."""
+    from trefas_app.store.keyslots import KeyFile
+
+    root = Path(root)
+    try:
+        slot = KeyFile.load(root / KEYS_NAME).find(username)
+    except (TrefasError, OSError, ValueError):
+        return False
+    if not slot.holds_data_key or not (root / DB_NAME).exists():
+        return False
+    engine = unkeyed_engine(root / DB_NAME)
+    compile_page_ahead(engine, username, dict(slot.profile or {}), page)
+    with _prepared_lock:
+        _prepared.clear()
+        _prepared[(root / DB_NAME, username)] = engine
+    return True
+
+
+def take_prepared(db_path: Path, username: str) -> Engine | None:
+    """The engine :func:`prepare_page` made for this database and user, once;
+    any other is dropped (its cache holds no row of the store)."""
+    with _prepared_lock:
+        engine = _prepared.pop((Path(db_path), username), None)
+        _prepared.clear()
+    return engine
+
+
 def page_ahead(db_path: Path, keyfile, username: str, page: Page | None):
     """For an unlock that will show ``page`` first: (the engine to unlock
     with, what to run while the key is derived), or (None, None) when not
-    worth it (see :func:`worth_running_ahead`) or there is no such account."""
+    worth it (see :func:`worth_running_ahead`) or there is no such account.
+    An engine :func:`prepare_page` made for this user is taken as it is."""
     if page is None:
         return None, None
+    prepared = take_prepared(db_path, username)
+    if prepared is not None:
+        return prepared, None
     try:
         slot = keyfile.find(username)
     except TrefasError:  # no such account: open_account says so

@@ -122,6 +122,22 @@ class UnlockDialog(TunedOnShow, QDialog):
         self.password_edit.textChanged.connect(self._update_button)
         self._update_button()
         (self.password_edit if self.user_edit.text() else self.user_edit).setFocus()
+        self._prepared_for = ""
+        self.user_edit.editingFinished.connect(self.prepare_start_page)
+        self.prepare_start_page()
+
+    def prepare_start_page(self) -> None:
+        """While the password is typed: the start page compiled for the user
+        named, on the worker, ahead of the unlock that takes it
+        (``warm_up.prepare_page``; issue 12). Again for another name."""
+        username = self.user_edit.text().strip().lower()
+        if self.ctx.server_url or not username or username == self._prepared_for:
+            return
+        from trefas_app.store.warm_up import prepare_page
+
+        self._prepared_for = username
+        self.ctx.run_plain(prepare_page, self.ctx.store_dir, username, start_page,
+                           on_error=lambda _exc: None)
 
     # -- state ---------------------------------------------------------------------
 
@@ -197,6 +213,8 @@ class UnlockDialog(TunedOnShow, QDialog):
         self._set_busy(False)
         self.password_edit.clear()
         self.password_edit.setFocus()
+        self._prepared_for = ""  # the unlock took the prepared page: again
+        self.prepare_start_page()
         if isinstance(exc, LoginThrottled):
             self._start_wait(exc.wait_seconds)
             return
@@ -251,7 +269,8 @@ class UnlockDialog(TunedOnShow, QDialog):
 
 def start_page(uow, actor):
     """The window's first page after unlock (Översikt): its statements are
-    compiled while the key is derived (``store.unlock(first_page=)``)."""
+    compiled before the key is known (``UnlockDialog.prepare_start_page``,
+    ``store.unlock(first_page=)``)."""
     from trefas_app.services import dashboard
 
     return dashboard.dashboard(uow, actor)
