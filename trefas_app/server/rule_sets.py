@@ -221,21 +221,22 @@ def _decorrelated(clause, table):
         tree = _Rewriter(table, nested=True).rewrite(clause)
     except NotDecomposable:
         return clause
-    return _inline(tree)
+    return _as_sql(tree, lambda found: found.query)
 
 
-def _inline(tree):
-    """A rewritten tree as SQL, each set as an uncorrelated IN subquery."""
+def _as_sql(tree, rows_of):
+    """A rewritten tree as SQL, each set as ``columns IN rows_of(set)``: its
+    query inline, or the call of its function (:func:`decompose`)."""
     if isinstance(tree, tuple):
         kind, parts = tree
         if kind == "not":
-            return not_(_inline(parts))
-        built = [_inline(p) for p in parts]
+            return not_(_as_sql(parts, rows_of))
+        built = [_as_sql(p, rows_of) for p in parts]
         return and_(*built) if kind == "and" else or_(*built)
     if not isinstance(tree, _RowSet):
         return tree
     present = [c.is_not(None) for c in tree.columns]
-    return and_(*present, _key(list(tree.columns)).in_(tree.query))
+    return and_(*present, _key(list(tree.columns)).in_(rows_of(tree)))
 
 
 def _limit_to_scope(table: Table, conjuncts: list, personal) -> None:
@@ -409,31 +410,21 @@ def decompose(condition, table: Table, compile_sql, prefix: str,
     rewriter = _Rewriter(table, personal, nested)
     tree = rewriter.rewrite(condition)
     functions: list[SetFunction] = []
-    using = _assemble(tree, functions, compile_sql, prefix)
+
+    def function_rows(found: _RowSet):
+        """The set as a function of its own, made once per statement."""
+        body = found.query
+        returns = ", ".join(f"c{i} {_sql_type(c)}" for i, c in
+                            enumerate(list(body.selected_columns)[:len(found.columns)]))
+        digest = hashlib.sha256(compile_sql(body).encode()).hexdigest()[:16]
+        function = SetFunction(f"{prefix}{digest}", f"TABLE({returns})", body)
+        functions.append(function)
+        names = ", ".join(f"c{i}" for i in range(len(found.columns)))
+        return select(literal_column(names)).select_from(
+            text(f"{RULE_SCHEMA}.{function.name}()"))
+
+    using = _as_sql(tree, function_rows)
     return Decomposed(using, functions)
-
-
-def _assemble(tree, functions: list, compile_sql, prefix: str):
-    if isinstance(tree, tuple):
-        kind, parts = tree
-        if kind == "not":
-            return not_(_assemble(parts, functions, compile_sql, prefix))
-        built = [_assemble(p, functions, compile_sql, prefix) for p in parts]
-        return and_(*built) if kind == "and" else or_(*built)
-    if not isinstance(tree, _RowSet):
-        return tree
-    body = tree.query
-    returns = ", ".join(f"c{i} {_sql_type(c)}" for i, c in
-                        enumerate(list(body.selected_columns)[:len(tree.columns)]))
-    digest = hashlib.sha256(compile_sql(body).encode()).hexdigest()[:16]
-    function = SetFunction(f"{prefix}{digest}", f"TABLE({returns})", body)
-    functions.append(function)
-    names = ", ".join(f"c{i}" for i in range(len(tree.columns)))
-    rows = select(literal_column(names)).select_from(
-        text(f"{RULE_SCHEMA}.{function.name}()"))
-    present = [c.is_not(None) for c in tree.columns]
-    target = tree.columns[0] if len(tree.columns) == 1 else tuple_(*tree.columns)
-    return and_(*present, target.in_(rows))
 
 
 def _sql_type(column) -> str:
