@@ -300,12 +300,16 @@ def prepare_unlock(imports: tuple[str, ...] = ()) -> None:
     for the password: then neither competes with Argon2id's lanes for the
     processor nor delays the first page (issue 12); the unlock finds it done
     (see :func:`mappers_configured_meanwhile`)."""
+    _configure_and_import((*UNLOCK_IMPORTS, *imports))
+
+
+def _configure_and_import(imports: tuple[str, ...]) -> None:
     import importlib
 
     from sqlalchemy.orm import configure_mappers
 
     configure_mappers()
-    for name in (*UNLOCK_IMPORTS, *imports):
+    for name in imports:
         importlib.import_module(name)
 
 
@@ -317,15 +321,10 @@ def mappers_configured_meanwhile(imports: tuple[str, ...] = UNLOCK_IMPORTS,
     derivation: both done on another thread while the block runs (the key
     derivation, which leaves the interpreter free), not after it; then
     ``then`` (see warm_up.py) on the same thread."""
-    import importlib
-
-    from sqlalchemy.orm import configure_mappers
 
     def configure() -> None:
         try:
-            configure_mappers()
-            for name in imports:
-                importlib.import_module(name)
+            _configure_and_import(imports)
             if then is not None:
                 then()
         except Exception:  # noqa: BLE001 — the first query (or import) raises it again
