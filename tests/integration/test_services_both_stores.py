@@ -854,3 +854,39 @@ def test_a_pages_consented_categories_name_the_consents_once_on_a_server(any_sto
     assert len(consent_reads) == 1
     namings = len(re.findall(r"\bconsents AS rule_consent\b", consent_reads[0]))
     assert namings == (1 if any_store.kind == "postgresql" else 2)
+
+
+def test_a_servers_reads_leave_the_rule_to_its_policies_and_find_the_same_cases(any_store):
+    """On a server the login role's row policies are the rule, on every table
+    a statement names: the program's own list statement leaves it out there
+    (written in as well, it named the rule's teams, consents and emergency
+    accesses, each computed again under its own policy: half of a page's
+    time) and still finds what the rule allows, as the local store's
+    statement, its only guard, does. A change still carries the rule."""
+    from sqlalchemy import event
+    from sqlalchemy.dialects import postgresql
+
+    from trefas_app.security import access
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    found = {}
+    for name in ("sara", "petra", "kalle"):
+        with any_store.login(name) as s:
+            event.listen(s.engine, "before_cursor_execute", record)
+            try:
+                found[name] = [r.id for r in cases.list_cases(s.uow(), s.actor).rows]
+            finally:
+                event.remove(s.engine, "before_cursor_execute", record)
+            if name == "sara":
+                change = access.visible(s.actor, "case", clock.now_utc(), "update")
+                assert "team_members" in str(change.compile(dialect=postgresql.dialect()))
+    assert any_store.ids["case"] in found["sara"]  # on her team
+    assert any_store.ids["case"] not in found["petra"]  # the police: no consent, no team
+    page_reads = [q for q in seen if re.search(r"\bFROM cases\b", q) and "LIMIT" in q]
+    assert len(page_reads) == 3
+    on_server = any_store.kind == "postgresql"
+    assert all(("team_members" in q) is not on_server for q in page_reads)

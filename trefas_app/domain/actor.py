@@ -18,6 +18,10 @@ class Actor:
     unit_id: int | None
     unit_name: str = ""
     language: str = "sv"
+    #: A server's session user: the login role's row policies, which are the
+    #: access rule compiled (``server/rules.py``), filter every row this
+    #: actor reads, so ``access.visible`` leaves reads to them.
+    rows_by_server: bool = False
 
     def may(self, permission: str) -> bool:
         return role_may(self.role, permission)

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import os
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -346,7 +347,7 @@ def _log_in(engine: Engine, params: dict, clock: Callable[[], dt.datetime]) -> S
         if user is None or not user.active:
             raise AccessDenied("Kontot är avstängt eller saknas på servern.",
                                "The account is disabled or missing on the server.")
-        actor = actor_of(user)
+        actor = replace(actor_of(user), rows_by_server=True)
         audit.append(session, clock(), actor, "login")
         session.commit()
     store = ServerStore(engine, actor, params, clock)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true, union
 from sqlalchemy.dialects import postgresql
@@ -52,6 +53,8 @@ class ActorTerms:
     user_id: ColumnElement
     agency: ColumnElement
     unit_id: ColumnElement
+    #: These terms are what the policies are compiled from: the rule whole.
+    rows_by_server: ClassVar[bool] = False
 
     @classmethod
     def of_session(cls, role: Role) -> "ActorTerms":
