@@ -28,6 +28,7 @@ import random
 from types import SimpleNamespace
 
 import pytest
+from psycopg import errors
 from sqlalchemy import and_, create_engine, insert, not_, or_, select
 from sqlalchemy.orm import Session
 
@@ -358,6 +359,52 @@ def test_the_world_reaches_persons_through_each_way_into_a_case(wide_world, pg_c
     assert {e for _s, _k, e in checked} == {True, False}
     assert {s for s, _k, _e in checked} == set(CONSENTS)
     assert {k for _s, k, _e in checked} == set(CASES)
+
+
+@pytest.mark.parametrize("user", [*WIDE, "pol_li", "sw_city"])
+def test_the_consented_categories_function_answers_as_the_consents_policies(
+        wide_world, pg_cluster, user):
+    """``trefas.consented_categories`` (run as the owner, so it bypasses the
+    consents' and grants' policies) answers, for every person of the world
+    and every agency, exactly what the same query answers under those
+    policies as the login role, and what the rule says on the local store:
+    the categories of the consents the caller may read, nothing of the
+    others. The administrator may not call it."""
+    from sqlalchemy.orm import aliased
+
+    from trefas_app.security import access
+
+    sessions, engine, people = wide_world
+    actor = sessions[user].actor
+    person_ids = [row[0] for row in people]
+    now = clock.now_utc()
+    consent = aliased(m.Consent, name="c")
+    grant = aliased(m.ConsentGrant, name="g")
+    with login(pg_cluster, actor.username, dbname=DB) as conn:
+        for agency in Agency:
+            got = set(conn.execute(f"SELECT person_id, category FROM "
+                                   f"{access.CONSENTED_CATEGORIES}(%s, %s)",
+                                   (person_ids, agency.value)).fetchall())
+            under_policies = set(conn.execute(
+                "SELECT DISTINCT c.person_id, g.category FROM public.consents c "
+                "JOIN public.consent_grants g ON g.consent_id = c.id "
+                "WHERE c.person_id = ANY(%s) AND NOT c.superseded AND c.withdrawn_at IS NULL "
+                "AND c.valid_from <= %s AND c.valid_until >= %s AND g.agency = %s",
+                (person_ids, local_date(now), local_date(now), agency.value)).fetchall())
+            granted = access.granted_categories(consent, grant, agency,
+                                                consent.person_id.in_(person_ids), now)
+            with Session(engine) as s:
+                by_rule = set(s.execute(granted.where(
+                    access.visible(actor, "consent", now, alias=consent))).all())
+                everyone = set(s.execute(granted).all())
+            assert got == under_policies == by_rule, (user, agency)
+            if agency == actor.agency:  # not vacuous: some persons' categories, and
+                assert got  # all but for the city supervisor, whose agency's they all are
+                assert ({p for p, _ in got} < {p for p, _ in everyone}) is (user != "sup_city")
+    with login(pg_cluster, "wide-admin", dbname=DB) as conn:
+        with pytest.raises(errors.InsufficientPrivilege):
+            conn.execute(f"SELECT * FROM {access.CONSENTED_CATEGORIES}(%s, %s)",
+                         (person_ids, "city"))
 
 
 # --- the rewrite itself, where keys may be NULL ----------------------------------

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, false, func, literal, or_, select, true
+from sqlalchemy import Select, and_, bindparam, false, func, literal, or_, select, text, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
@@ -670,6 +670,24 @@ def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.
                    if everything - n}
 
 
+#: The server's function of :func:`granted_categories`, for the consents the
+#: caller may read (``server/categories.py``).
+CONSENTED_CATEGORIES = "trefas.consented_categories"
+
+
+def granted_categories(consent, grant, agency, persons, now) -> Select:
+    """(person id, category) for each category ``agency`` is granted by a
+    current consent of the persons ``persons`` (a condition on
+    ``consent.person_id``) — condition 3 for person-level data."""
+    current = and_(persons, current_consent(consent, local_date(now)))
+    # Driven from the persons' consents (see _content_of_known_case for why).
+    return (select(consent.person_id, grant.category)
+            .join(grant, grant.consent_id == consent.id)
+            .where(grant.consent_id.in_(select(consent.id).where(current)),
+                   grant.agency == agency)
+            .distinct())
+
+
 def categories_for_persons(session: Session, agency: Agency, person_ids: list[int],
                            now: dt.datetime, owners: dict[int, Agency] | None = None
                            ) -> dict[int, set[Category]]:
@@ -692,19 +710,16 @@ def categories_for_persons(session: Session, agency: Agency, person_ids: list[in
     person_ids = [pid for pid in person_ids if pid not in own]
     if not person_ids:
         return result
-    current = and_(_CONSENT.person_id.in_(person_ids), current_consent(_CONSENT, local_date(now)))
     if session.get_bind().dialect.name == "postgresql":
-        # A server applies the consents' row policy once for every naming of
-        # the table: named once, with statistics to start from the persons.
-        consents = current
+        # The server's function of the same query: its consents' and grants'
+        # policies would compute the whole of the reader's consents for a
+        # page's few (a police supervisor: 190 ms; the function 25).
+        granted = session.execute(
+            text(f"SELECT person_id, category FROM {CONSENTED_CATEGORIES}(:people, :agency)"),
+            {"people": person_ids, "agency": agency.value}).all()
     else:
-        # Driven from the persons' consents (see _content_of_known_case for why).
-        consents = _GRANT.consent_id.in_(select(_CONSENT.id).where(current))
-    granted = session.execute(
-        select(_CONSENT.person_id, _GRANT.category)
-        .join(_GRANT, _GRANT.consent_id == _CONSENT.id)
-        .where(consents, _GRANT.agency == agency)
-        .distinct()).all()
+        granted = session.execute(granted_categories(
+            _CONSENT, _GRANT, agency, _CONSENT.person_id.in_(person_ids), now)).all()
     for pid, category in granted:
         result[pid].add(Category(category))
     return result
