@@ -29,7 +29,7 @@ from types import SimpleNamespace
 
 import pytest
 from psycopg import errors
-from sqlalchemy import and_, create_engine, insert, not_, or_, select
+from sqlalchemy import and_, create_engine, insert, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from account_setup import enrolled_user
@@ -48,6 +48,7 @@ from trefas_app.domain.enums import (
     ProtectionLevel,
     Role,
 )
+from trefas_app.security import access
 from trefas_app.security.access import local_date
 from trefas_app.services import users
 from trefas_app.store import models as m
@@ -372,8 +373,6 @@ def test_the_consented_categories_function_answers_as_the_consents_policies(
     others. The administrator may not call it."""
     from sqlalchemy.orm import aliased
 
-    from trefas_app.security import access
-
     sessions, engine, people = wide_world
     actor = sessions[user].actor
     person_ids = [row[0] for row in people]
@@ -405,6 +404,32 @@ def test_the_consented_categories_function_answers_as_the_consents_policies(
         with pytest.raises(errors.InsufficientPrivilege):
             conn.execute(f"SELECT * FROM {access.CONSENTED_CATEGORIES}(%s, %s)",
                          (person_ids, "city"))
+
+
+@pytest.mark.parametrize("user", [*WIDE, "pol_li", "sw_city"])
+def test_the_open_case_counts_function_counts_as_the_cases_policy(wide_world, pg_cluster, user):
+    """``trefas.open_case_counts`` (run as the owner) counts, for every person
+    of the world, exactly the open cases the login role reads under the
+    cases' policy, and what the rule counts on the local store."""
+    from trefas_app.services.persons import OPEN_CASE_COUNTS, open_cases_of
+
+    sessions, engine, people = wide_world
+    actor = sessions[user].actor
+    person_ids = [row[0] for row in people]
+    now = clock.now_utc()
+    with login(pg_cluster, actor.username, dbname=DB) as conn:
+        got = dict(conn.execute(f"SELECT * FROM {OPEN_CASE_COUNTS}(%s)",
+                                (person_ids,)).fetchall())
+        under_policy = dict(conn.execute(
+            "SELECT person_id, count(*) FROM public.cases WHERE person_id = ANY(%s) "
+            "AND state <> 'closed' GROUP BY person_id", (person_ids,)).fetchall())
+    with Session(engine) as s:
+        by_rule = dict(s.execute(open_cases_of(m.Case, m.Case.person_id.in_(person_ids),
+                                               access.visible(actor, "case", now))).all())
+        every = dict(s.execute(open_cases_of(m.Case, m.Case.person_id.in_(person_ids),
+                                             true())).all())
+    assert got == under_policy == by_rule, user
+    assert got and sum(got.values()) < sum(every.values()), user  # not vacuous
 
 
 # --- the rewrite itself, where keys may be NULL ----------------------------------

@@ -37,7 +37,7 @@ from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 from trefas_app.server import blanking
-from trefas_app.server import categories as person_categories
+from trefas_app.server import page_reads
 from trefas_app.server import search as person_search
 from trefas_app.server.masks import (
     SHOWN_TABLES,
@@ -136,8 +136,8 @@ def install(connection, *, office_timezone: str) -> None:
     _masked_views(connection, office_timezone, naive_utc)
     person_search.install(connection, _definer, _run, _person_readers(), office_timezone,
                           naive_utc)
-    person_categories.install(connection, _definer, _run, _person_readers(), office_timezone,
-                              naive_utc)
+    page_reads.install(connection, _definer, _run, _person_readers(), office_timezone,
+                       naive_utc)
     _emergency_lookup(connection)
     _retention(connection)
     _numbering(connection)

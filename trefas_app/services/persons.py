@@ -7,8 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import (ARRAY, Boolean, Integer, Text, and_, any_, cast, column, false, func,
-                        or_, select, table)
+from sqlalchemy import (ARRAY, Boolean, Integer, Select, Text, and_, any_, cast, column, false,
+                        func, or_, select, table, text)
 from sqlalchemy.orm import aliased
 
 from trefas_app.domain.actor import Actor
@@ -547,11 +547,7 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
         records, more = fetch_page(s, stmt, offset, limit, keyset=after is not None, core=True)
         persons = [person_record(r) for r in records]
         views = project_persons(s, actor, persons, now)
-        open_counts = dict(s.execute(
-            select(m.Case.person_id, func.count())
-            .where(m.Case.person_id.in_([p.id for p in persons]),
-                   m.Case.state != CaseState.CLOSED, access.visible(actor, "case", now))
-            .group_by(m.Case.person_id)).all())
+        open_counts = _open_case_counts(s, actor, [p.id for p in persons], now)
         rows = tuple(PersonRow(id=p.id, display_name=views[p.id].display_name,
                                personal_number=views[p.id].personal_number,
                                protected=views[p.id].protected,
@@ -564,6 +560,32 @@ def list_persons(uow: UnitOfWork, actor: Actor, query: str = "", offset: int = 0
                     detail={"rows": len(rows)} if total is None else {"hits": total})
         uow.commit()
         return Page(rows=rows, total=total, offset=offset, more=more)
+
+
+#: The server's function of :func:`open_cases_of`, for the cases the caller
+#: may read (``server/page_reads.py``).
+OPEN_CASE_COUNTS = "trefas.open_case_counts"
+
+
+def open_cases_of(case, persons, readable) -> Select:
+    """(person id, how many open cases) of the persons ``persons`` (a
+    condition on ``case.person_id``), counting the cases ``readable`` lets
+    the reader see."""
+    return (select(case.person_id, func.count())
+            .where(persons, case.state != CaseState.CLOSED, readable)
+            .group_by(case.person_id))
+
+
+def _open_case_counts(s, actor: Actor, person_ids: list[int], now: dt.datetime) -> dict:
+    if not person_ids:
+        return {}
+    if _on_server(s):
+        # The cases' policy would compute every case the reader may read to
+        # count a page's (a police supervisor: 14,000 for 200 persons).
+        return dict(s.execute(text(f"SELECT * FROM {OPEN_CASE_COUNTS}(:people)"),
+                              {"people": person_ids}).all())
+    return dict(s.execute(open_cases_of(m.Case, m.Case.person_id.in_(person_ids),
+                                        access.visible(actor, "case", now))).all())
 
 
 def _person_anchor(s, actor: Actor, now: dt.datetime, after: int) -> tuple | None:

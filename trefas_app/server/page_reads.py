@@ -1,5 +1,6 @@
-"""A page's consented categories on a server, for the consents the caller may
-read, without the consents' and grants' policies.
+"""What a page of persons shows beside them on a server — the categories
+their consents grant, their open cases — for the rows the caller may read,
+without those tables' policies.
 
 ``access.categories_for_persons`` asks which categories the agency is granted
 by the current consents of a page's persons (condition 3 for person-level
@@ -13,6 +14,11 @@ the groups that read persons) runs the same query
 consents' own read condition (``masks._readable``: the policies' rule, per
 row), so it answers exactly what the statement answered under the policies —
 nothing about a person or consent the caller may not read.
+
+``trefas.open_case_counts(p_people)`` likewise counts the open cases of a
+page's persons (``persons.open_cases_of``) with each case tested against the
+cases' own read condition: the cases' policy computed every case the reader
+may read (a police supervisor's 14,000) to count a page's few hundred.
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ from sqlalchemy import any_, literal_column
 from sqlalchemy.orm import aliased
 
 from trefas_app.security import access
+from trefas_app.services.persons import OPEN_CASE_COUNTS, open_cases_of
 from trefas_app.store import models as m
 from trefas_app.server.masks import _readable
 from trefas_app.server.rules import FUNCTION_SCHEMA, SqlClock, compile_sql
 
-NAME = access.CONSENTED_CATEGORIES.removeprefix(f"{FUNCTION_SCHEMA}.")
-SIGNATURE = f"{NAME}(p_people integer[], p_agency text)"
+CATEGORIES = (access.CONSENTED_CATEGORIES.removeprefix(f"{FUNCTION_SCHEMA}.")
+              + "(p_people integer[], p_agency text)")
+OPEN_CASES = (OPEN_CASE_COUNTS.removeprefix(f"{FUNCTION_SCHEMA}.")
+              + "(p_people integer[])")
 
 
 def categories_select(office_timezone: str, naive_utc: bool):
@@ -38,11 +47,21 @@ def categories_select(office_timezone: str, naive_utc: bool):
             .where(_readable("consent", consent, now)))
 
 
+def open_cases_select(office_timezone: str, naive_utc: bool):
+    now = SqlClock(office_timezone, naive_utc)
+    case = aliased(m.Case, name="counted_case")
+    return open_cases_of(case, case.person_id == any_(literal_column("p_people")),
+                         _readable("case", case, now))
+
+
 def install(connection, definer, run, readers: list[str], office_timezone: str,
             naive_utc: bool) -> None:
-    """Create the function (``definer``: ``policies._definer``) and grant it to
-    ``readers``."""
-    definer(connection, SIGNATURE, "TABLE(person_id integer, category text)",
-            compile_sql(categories_select(office_timezone, naive_utc)))
-    run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{SIGNATURE} "
-                    f"TO {', '.join(readers)}")
+    """Create the functions (``definer``: ``policies._definer``) and grant them
+    to ``readers`` (the groups that read persons)."""
+    for signature, returns, select in (
+            (CATEGORIES, "TABLE(person_id integer, category text)", categories_select),
+            (OPEN_CASES, "TABLE(person_id integer, open_cases bigint)", open_cases_select)):
+        definer(connection, signature, returns,
+                compile_sql(select(office_timezone, naive_utc)))
+        run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
+                        f"TO {', '.join(readers)}")
