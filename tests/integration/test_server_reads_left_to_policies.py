@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from server_world import PW, build_server_world
 from test_services_both_stores import _pdf_words, _user_id, build_local_world
@@ -240,3 +241,88 @@ def test_a_change_is_still_refused_as_not_yours_where_the_reading_is_allowed(bot
                 with pytest.raises(NoSuchRecord):
                     access.get_visible(uow.session, o.actor, "note", w.draft, uow.now(),
                                        verb="write")
+
+
+# --- the server alone: what the program now relies on ---------------------------------
+
+#: Names a login role's read may name besides the tables with row policies:
+#: the tables with no case content (``policies.OPEN_TABLES``), the masked
+#: views over persons, relatives and consents, and the persons table's ids.
+def _guarded_names() -> set[str]:
+    from trefas_app.server.masks import SHOWN_TABLES
+    from trefas_app.server.policies import OPEN_TABLES
+    from trefas_app.server.rules import RLS_TABLES
+
+    return ({*RLS_TABLES, *(t for t, _r, _w in OPEN_TABLES), "public.persons"}
+            | {shown.view for shown in SHOWN_TABLES})
+
+
+_NAMED = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)(\s*\()?", re.IGNORECASE)
+
+
+def test_every_table_the_sessions_reads_name_is_guarded_by_a_policy(both):
+    """The statements' rule is gone, so a read of a table without row
+    policies would show its every row. Every statement the changed read
+    paths run, as the police liaison and the city's supervisor, names only
+    tables with policies, tables without case content, or the masked views;
+    a function (the hidden counts, the name search, the log's append) runs
+    its own compiled rule."""
+    w = both["postgresql"]
+    allowed = _guarded_names()
+    for name in ("petra", "stina"):
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            if conn.engine.url.username is None:  # a login role's engine (its creator)
+                statements.append(statement)
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            _snapshot(w, name)
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+        assert len(statements) > 40, name  # the snapshot ran through this listener
+        named = {m.group(1) for q in statements for m in _NAMED.finditer(q) if not m.group(2)}
+        assert named - allowed == set(), (name, sorted(named - allowed))
+        assert {"cases", "notes", "tasks", "team_members", "trefas.persons_shown",
+                "trefas.consents_shown"} <= named, sorted(named)
+
+
+def test_a_policy_loosened_for_a_moment_shows_more_in_the_program(both):
+    """The intended design, pinned: the program's reads rely on the policies.
+    In one transaction, rolled back, the owner lets the police liaisons' read
+    policy on notes pass every row; the program, in that transaction as
+    Petra, then lists the city's social note of Bella's case (counted as
+    hidden all the same: the counting function is compiled from the rule)
+    and opens Amir's note by id. Before the rule was left out, its copy in
+    the statement would have hidden both."""
+    from trefas_app.server.reads import read_as_login_role
+    from trefas_app.store.uow import UnitOfWork
+
+    w = both["postgresql"]
+    with w.world.login("petra") as p:
+        actor = p.actor
+        before = notes.list_notes(p.uow(), actor, w.k2)
+    with w.world.login("sara") as s:
+        amir_note = notes.list_notes(s.uow(), s.actor, w.k1).rows[-1].id
+    assert ([n.title for n in before.rows], before.hidden) == (["Hotbild"], {Category.SOCIAL: 1})
+
+    engine = read_as_login_role(create_engine(
+        w.world.superuser_url.replace("postgresql://", "postgresql+psycopg://", 1)))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("ALTER POLICY police_liaison_select ON public.notes USING (true)"))
+            conn.execute(text("SET SESSION AUTHORIZATION petra"))
+            petra = SimpleNamespace(engine=conn, actor=actor, after_commit=lambda seq=None: None)
+            after = notes.list_notes(UnitOfWork(petra), actor, w.k2)
+            opened = notes.get_note(UnitOfWork(petra), actor, amir_note)
+            conn.rollback()
+    finally:
+        engine.dispose()
+    assert [n.title for n in after.rows] == ["Hotbild", "Hemma"]
+    assert after.hidden == {Category.SOCIAL: 1}
+    assert opened.title == "Samtal"
+    with w.world.login("petra") as p:  # rolled back: the policy is whole again
+        again = notes.list_notes(p.uow(), p.actor, w.k2)
+        with pytest.raises(NoSuchRecord):
+            notes.get_note(p.uow(), p.actor, amir_note)
+    assert [n.title for n in again.rows] == ["Hotbild"]
