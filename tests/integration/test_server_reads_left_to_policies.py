@@ -211,6 +211,28 @@ def test_a_handover_to_the_police_holds_what_the_police_may_receive_on_both(both
         assert "Bella" in text_, kind
 
 
+def test_a_cases_document_register_shows_what_was_issued_by_or_to_ones_agency(both):
+    """The register entry's own condition (issued by or to the reader's
+    agency, in a case they may see) is now the policy's alone. After the
+    handover to the police (above), the city's supervisor makes an internal
+    summary of Bella's case: the police see the handover, never the city's
+    internal summary; Olle, off the team, not even the case."""
+    from trefas_app.domain.enums import DocumentKind
+
+    for kind, w in both.items():
+        with w.world.login("stina") as boss:
+            documents.issue_case_summary(boss.uow(), boss.actor, w.k2)
+        registers = {}
+        for name in ("sara", "petra", "pia", "olle"):
+            with w.world.login(name) as s:
+                registers[name] = _outcome(lambda: sorted(
+                    d.kind for d in documents.list_case_documents(s.uow(), s.actor, w.k2)))
+        assert registers == {
+            "sara": sorted([DocumentKind.HANDOVER, DocumentKind.CASE_SUMMARY]),
+            "petra": [DocumentKind.HANDOVER], "pia": [DocumentKind.HANDOVER],
+            "olle": "NoSuchRecord"}, kind
+
+
 def test_a_change_is_still_refused_as_not_yours_where_the_reading_is_allowed(both):
     """``get_visible(..., verb="write")`` keeps the rule: it tells "not yours
     to change" from "not there", which the policies alone cannot (a row they
