@@ -44,7 +44,7 @@ def _populate(world) -> SimpleNamespace:
     (K2): her identity and threat information shared with the police by
     consent, Petra on the team, a social and a threat note and a task of the
     city's. (The police add nothing: on a server a police liaison's note is
-    refused, see the report of this module's branch.)"""
+    refused, see the last test of this module.)"""
     today = clock.today()
     with world.login("sara") as s:
         amir = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
