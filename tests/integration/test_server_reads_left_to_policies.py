@@ -392,16 +392,54 @@ def test_a_supervisors_login_role_cannot_read_another_agencys_reasons_with_psql(
     assert about_amir == 0
 
 
-@pytest.mark.xfail(strict=True, raises=AccessDenied, reason=(
-    "Found while attacking (not caused by the reads left to the policies, "
-    "the same before 0ef9759): a new entry moves its case's retention clock "
-    "(cases.touch_case: UPDATE cases SET last_entry_at), and a police "
-    "liaison's group has no UPDATE on cases, so on a server the police and "
-    "probation cannot write a note or a task in a case they work on."))
+def test_the_servers_case_clock_restarts_a_closed_cases_retention_at_the_office_date(both):
+    """A closed case's retention restarts at an entry: the server's
+    ``touch_case`` computes it as ``cases.retain_until`` does, from the
+    office date, and moves ``last_entry_at`` to the server's time. In one
+    transaction, rolled back: the owner closes Bella's case, then Petra, who
+    works on it, moves its clock."""
+    from trefas_app.services.cases import RETENTION_YEARS, TOUCH_CASE
+
+    w = both["postgresql"]
+    engine = create_engine(w.world.superuser_url.replace("postgresql://",
+                                                         "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("UPDATE public.cases SET state = 'closed', retain_until = NULL "
+                              "WHERE id = :c"), {"c": w.k2})
+            conn.execute(text("SET SESSION AUTHORIZATION petra"))
+            last_entry, retain = conn.execute(text(f"SELECT * FROM {TOUCH_CASE}(:c)"),
+                                              {"c": w.k2}).one()
+            server_now = conn.execute(text("SELECT timezone('UTC', now())")).scalar()
+            conn.rollback()
+    finally:
+        engine.dispose()
+    today = clock.today()
+    assert last_entry == server_now
+    assert retain == cases.retain_until(clock.now_utc())
+    assert retain.year == today.year + RETENTION_YEARS
+
+
 def test_the_police_liaison_writes_a_threat_note_in_a_case_she_works_on(both):
-    """Last in the module: it adds to Bella's case when it passes."""
+    """Last in the module: it adds to Bella's case. A new entry moves its
+    case's retention clock (``cases.touch_case``); the police liaison's group
+    may not change cases, so on a server the server's function moves it,
+    where she may add to the case — and nowhere else, also when she calls it
+    by hand."""
+    from trefas_app.services.cases import TOUCH_CASE
+
     for kind, w in both.items():
         with w.world.login("petra") as p:
+            before = cases.get_case(p.uow(), p.actor, w.k2).last_entry_at
             note = notes.write_note(p.uow(), p.actor, w.k2, "Polisens bild", "Uppgifter.",
                                     Category.THREAT)
             assert note.owner_agency is Agency.POLICE, kind
+            after = cases.get_case(p.uow(), p.actor, w.k2).last_entry_at
+            assert after is not None and (before is None or after >= before), kind
+            assert note.id in {n.id for n in notes.list_notes(p.uow(), p.actor, w.k2).rows}
+            if kind == "postgresql":
+                with p.engine.connect() as conn:
+                    assert conn.execute(text(f"SELECT * FROM {TOUCH_CASE}(:c)"),
+                                        {"c": w.k2}).all()  # hers to add to
+                    assert not conn.execute(text(f"SELECT * FROM {TOUCH_CASE}(:c)"),
+                                            {"c": w.k1}).all()  # not her case

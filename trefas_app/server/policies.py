@@ -37,7 +37,7 @@ from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
 from trefas_app.store import models as m
 from trefas_app.server import blanking
-from trefas_app.server import page_reads
+from trefas_app.server import case_touch, page_reads
 from trefas_app.server import search as person_search
 from trefas_app.server.masks import (
     SHOWN_TABLES,
@@ -141,6 +141,8 @@ def install(connection, *, office_timezone: str) -> None:
     _emergency_lookup(connection)
     _retention(connection)
     _numbering(connection)
+    case_touch.install(connection, _run, OWNER_ROLE, office_timezone, naive_utc,
+                       [group_role(r) for r in Role if r != Role.ADMINISTRATOR])
     _log_appender(connection)
     _audit(connection, tables)
 

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, false, func, or_, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trefas_app.domain import lifecycles
 from trefas_app.domain.actor import Actor
@@ -72,8 +73,25 @@ def user_names(session, ids) -> dict[int, str]:
                                 .where(m.User.id.in_(ids))).all())
 
 
+#: The server's function that moves a case's retention clock
+#: (``server/case_touch.py``).
+TOUCH_CASE = "trefas.touch_case"
+
+
 def touch_case(case: m.Case, now: dt.datetime) -> None:
-    """Every new entry moves the retention clock of its case."""
+    """Every new entry moves the retention clock of its case. On a server
+    the police and probation, who add to cases they may not change, have no
+    UPDATE on cases: the server's function moves it, to its own time, where
+    the caller may add to the case."""
+    session = object_session(case)
+    if session is not None and hidden_counts.on_server(session):
+        table = m.Case.__table__
+        moved = session.execute(text(f"SELECT * FROM {TOUCH_CASE}(:case)")
+                                .columns(table.c.last_entry_at, table.c.retain_until),
+                                {"case": case.id}).one()
+        set_committed_value(case, "last_entry_at", moved.last_entry_at)
+        set_committed_value(case, "retain_until", moved.retain_until)
+        return
     case.last_entry_at = now
     if case.state == CaseState.CLOSED:
         case.retain_until = retain_until(now)
