@@ -280,6 +280,10 @@ def _case_of(w, person):
     return next(c for c in w.cases if c.person is person)
 
 
+#: The functions of a page's per-row reads (server/page_reads.py).
+PAGE_READS = ("consented_categories", "open_case_counts")
+
+
 def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(server):
     _w, _s, pg, _roles = server
     with pg.connect() as conn:
@@ -308,15 +312,20 @@ def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(se
         assert len(functions) > 100
         for name, definer, config in functions:
             assert definer and config[0] == 'search_path=""', (name, config)
-            # The blanking functions of each role keep one generic plan (server/blanking.py).
+            # The blanking functions of each role and a page's per-row reads keep
+            # one generic plan (server/blanking.py, server/page_reads.py).
             planner = {"plan_cache_mode=force_generic_plan"} \
-                if name.startswith(("blanked_texts_", "masked_document_words_")) else set()
+                if name.startswith(("blanked_texts_", "masked_document_words_")) \
+                or name in PAGE_READS else set()
             # The name search is planned with its pattern (server/search.py).
             if name == "persons_matching":
                 planner = {"plan_cache_mode=force_custom_plan"}
             assert set(config[1:]) <= {"jit=off"} | planner, (name, config)
         search = dict((name, config) for name, _definer, config in functions)["persons_matching"]
         assert "plan_cache_mode=force_custom_plan" in search
+        for name, _definer, config in functions:
+            if name in PAGE_READS:
+                assert "plan_cache_mode=force_generic_plan" in config, name
         # The read policies' sets: the same kind of function, in a schema no
         # login role (nor any group of the program) may use.
         sets = conn.exec_driver_sql(

@@ -59,9 +59,14 @@ def install(connection, definer, run, readers: list[str], office_timezone: str,
     """Create the functions (``definer``: ``policies._definer``) and grant them
     to ``readers`` (the groups that read persons)."""
     for signature, returns, select in (
-            (CATEGORIES, "TABLE(person_id integer, category text)", categories_select),
+            (CATEGORIES, "TABLE(person_id integer, category varchar)", categories_select),
             (OPEN_CASES, "TABLE(person_id integer, open_cases bigint)", open_cases_select)):
+        # Planned once per session: the per-row rule over every role's
+        # branch took 15 ms to plan and 2 to run for a page (the result
+        # columns' names are the query's columns, not variables).
+        body = compile_sql(select(office_timezone, naive_utc))
         definer(connection, signature, returns,
-                compile_sql(select(office_timezone, naive_utc)))
+                f"#variable_conflict use_column\nBEGIN RETURN QUERY {body}; END",
+                language="plpgsql", generic_plans=True)
         run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.{signature} "
                         f"TO {', '.join(readers)}")

@@ -247,7 +247,8 @@ SET_LOOKUP_PAGE_COST = 1.1
 def _definer(connection, signature: str, returns: str, body: str, *,
              whole_table: bool = False, schema: str = FUNCTION_SCHEMA,
              language: str = "sql", by_key: bool = False,
-             custom_plans: bool = False, rows: int | None = None) -> None:
+             custom_plans: bool = False, generic_plans: bool = False,
+             rows: int | None = None) -> None:
     """A SECURITY DEFINER function owned by the owner role, with an empty
     search_path (every name in ``body`` is schema-qualified), callable by nobody
     until granted. ``whole_table``: the body reads a whole table, so its
@@ -256,14 +257,18 @@ def _definer(connection, signature: str, returns: str, body: str, *,
     ``by_key``: a rule set, planned with :data:`SET_LOOKUP_PAGE_COST`.
     ``custom_plans``: a PL/pgSQL body planned at each call with its
     arguments' values (a search pattern: how many rows match decides the
-    plan). ``rows``: how many rows a set-returning function's callers should
-    expect (PostgreSQL's own guess is 1,000)."""
+    plan). ``generic_plans``: a PL/pgSQL body planned once per session (its
+    plan does not depend on the values: a per-row rule over a page's ids,
+    whose planning alone took longer than running it). ``rows``: how many
+    rows a set-returning function's callers should expect (PostgreSQL's own
+    guess is 1,000)."""
     options = f" ROWS {rows}" if rows else ""
     options += " SET jit = off" if whole_table else ""
     if by_key:
         options += f" SET random_page_cost = {SET_LOOKUP_PAGE_COST}"
-    if custom_plans:
-        options += " SET plan_cache_mode = force_custom_plan"
+    if custom_plans or generic_plans:
+        mode = "force_custom_plan" if custom_plans else "force_generic_plan"
+        options += f" SET plan_cache_mode = {mode}"
     _run(connection, f"CREATE OR REPLACE FUNCTION {schema}.{signature} "
                      f"RETURNS {returns} LANGUAGE {language} STABLE SECURITY DEFINER "
                      f"SET search_path = ''{options} AS $trefas_fn$\n{body}\n$trefas_fn$")
