@@ -406,6 +406,8 @@ step("meeting.create refused to police liaison", "petra")(
 step("meeting.item by coordinator", "kalle")(
     lambda s, c: meetings.add_meeting_item(u(s), s.actor, c["meeting"].id, c["K"], "Läget",
                                            "Fortsätt"))
+step("meeting.item by coordinator about the protected person", "kalle")(
+    lambda s, c: meetings.add_meeting_item(u(s), s.actor, c["meeting"].id, c["P"], "Läget"))
 step("meeting.item refused to police liaison", "petra")(
     lambda s, c: meetings.add_meeting_item(u(s), s.actor, c["meeting"].id, c["K"], "Läget"))
 step("task.write from a meeting by coordinator for probation", "kalle")(
@@ -506,6 +508,46 @@ step("document.log_extract refused to administrator", "admin")(
 # --- a person's record touched by the other agencies -------------------------
 step("note.write by police liaison in the protected person's case", "petra")(
     lambda s, c: notes.write_note(u(s), s.actor, c["P"], "Skydd", "Text.", Category.THREAT))
+
+# --- where social information is not shared with the police and probation -----
+for _who, _involvement in (("petra", "witness"), ("pelle", "concerned")):
+    step(f"task.write by {_who}, social information not shared", _who)(
+        lambda s, c: tasks.create_task(u(s), s.actor, c["P"], "Ring", None, None, None))
+    step(f"note.write social by {_who}, social information not shared", _who)(
+        lambda s, c: notes.write_note(u(s), s.actor, c["P"], "Socialt", "Text.",
+                                      Category.SOCIAL))
+    step(f"measure.write by {_who}, social information not shared", _who)(
+        lambda s, c: exits.add_measure(u(s), s.actor, c["P"], None, MeasureKind.OTHER, "Larm",
+                                       _today()))
+    step(f"involvement.write by {_who}, social information not shared", _who)(
+        lambda s, c, role=_involvement: incidents.link_person(
+            u(s), s.actor, c["inc_police"].id, c["P"], role))
+    step(f"document.handover by {_who}, social information not shared", _who)(
+        lambda s, c: documents.issue_handover(u(s), s.actor, c["P"], Agency.CITY, None, PW))
+step("task.write by social worker for the police, social information not shared", "sara")(
+    lambda s, c: tasks.create_task(u(s), s.actor, c["P"], "Ring", None, c["petra"], None))
+step("person.update of the protected person by social worker", "sara")(
+    lambda s, c: persons.update_person(u(s), s.actor, c["siv"], persons.PersonInput(
+        "Siv", "Skyddsdotter", city="Hemlig",
+        protection_level=ProtectionLevel.PROTECTED_REGISTRATION)))
+step("plan.create by social worker in the protected person's case", "sara")(
+    lambda s, c: plans.create_plan(u(s), s.actor, c["P"], False, Agency.CITY))
+
+# --- a record changed meanwhile ----------------------------------------------
+step("person.update from an old version", "sara")(
+    lambda s, c: persons.update_person(u(s), s.actor, c["bella"], persons.PersonInput(
+        "Bella", "Berg"), expected_version=1))
+step("note.sign from an old version by police liaison", "petra")(
+    lambda s, c: notes.sign_note(u(s), s.actor, c["petra_draft"].id,
+                                 expected_version=c["petra_draft"].version + 5))
+step("task.complete from an old version by police liaison", "petra")(
+    lambda s, c: tasks.complete_task(u(s), s.actor, c["task_for_petra"].id,
+                                     expected_version=c["task_for_petra"].version + 5))
+step("exit.move from an old version", "sara")(
+    lambda s, c: exits.move_exit(u(s), s.actor, c["exit"].id, ExitState.FOLLOW_UP,
+                                 expected_version=1))
+step("note.sign of the police liaison's draft", "petra")(
+    lambda s, c: notes.sign_note(u(s), s.actor, c["petra_draft"].id))
 
 STEP_IDS = [st.label for st in S]
 assert len(set(STEP_IDS)) == len(STEP_IDS), "each step's label once"
