@@ -47,9 +47,9 @@ from trefas_app.services import (
 )
 
 #: The probation office added to the shared worlds' people: (name, display, role).
-PROBATION = (("vera", "Vera Vård", Role.SUPERVISOR), ("pelle", "Pelle Frivård",
+PROBATION = (("vivi", "Vivi Vård", Role.SUPERVISOR), ("pontus", "Pontus Frivård",
                                                      Role.PROBATION_OFFICER))
-USERS = ("sara", "olle", "kalle", "stina", "petra", "pia", "vera", "pelle", "admin")
+USERS = ("sara", "olle", "kalle", "stina", "petra", "pia", "vivi", "pontus", "admin")
 
 
 def _local_world(root):
@@ -85,16 +85,16 @@ def _add_probation_server(world) -> None:
                  for name, display, role in PROBATION}
     prints = {name: server_accounts.enrol(world.url, name, code, PW)
               for name, code in codes.items()}
-    confirm_first(world.superuser_url, "vera", prints["vera"])
-    with world.login("vera") as vera:
-        server_accounts.confirm(vera, "pelle", prints["pelle"])
+    confirm_first(world.superuser_url, "vivi", prints["vivi"])
+    with world.login("vivi") as vivi:
+        server_accounts.confirm(vivi, "pontus", prints["pontus"])
     world.ids["kvv"] = unit
 
 
 def _populate(sessions: dict) -> dict:
-    """Bella's case K (Sara's; Petra and Pelle on the team; everything
+    """Bella's case K (Sara's; Petra and Pontus on the team; everything
     shared with every agency by consent), Amir's case A (Sara's alone,
-    nothing shared), Siv's case P (a protected person, Petra and Pelle on the
+    nothing shared), Siv's case P (a protected person, Petra and Pontus on the
     team, only identity, threat and criminal information shared with them)."""
     s = sessions["sara"]
     today = clock.today()
@@ -106,7 +106,7 @@ def _populate(sessions: dict) -> dict:
     everything = frozenset((agency, category) for agency in Agency for category in Category)
     consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
         bella.id, "Samverkan SIG och exit", today, today + dt.timedelta(days=90), everything))
-    for name in ("petra", "pelle"):
+    for name in ("petra", "pontus"):
         cases.add_team_member(s.uow(), s.actor, k.id, ids[name])
     cases.move_case(s.uow(), s.actor, k.id, CaseState.ACTIVE)
     amir = persons.create_person(s.uow(), s.actor, persons.PersonInput("Amir", "Haddad"))
@@ -116,7 +116,7 @@ def _populate(sessions: dict) -> dict:
     p = cases.open_case(s.uow(), s.actor, siv.id, "Skyddad")
     consents.record_consent(s.uow(), s.actor, consents.ConsentInput(
         siv.id, "Samverkan SIG", today, today + dt.timedelta(days=90), shared))
-    for name in ("petra", "pelle"):
+    for name in ("petra", "pontus"):
         cases.add_team_member(s.uow(), s.actor, p.id, ids[name])
     return dict(ids, bella=bella.id, K=k.id, amir=amir.id, A=a.id, siv=siv.id, P=p.id)
 
@@ -164,7 +164,7 @@ step("person.update out of scope (social worker off the team)", "olle")(
                                        persons.PersonInput("Bella", "Berg", city="Tensta")))
 step("person.update refused to police liaison", "petra")(lambda s, c: persons.update_person(
     u(s), s.actor, c["bella"], persons.PersonInput("Bella", "Berg")))
-for _who in ("sara", "kalle", "stina", "petra", "pia", "pelle", "vera"):
+for _who in ("sara", "kalle", "stina", "petra", "pia", "pontus", "vivi"):
     step(f"identity.reveal by {_who}", _who)(lambda s, c: persons.reveal_identity(
         u(s), s.actor, c["siv"], "Behöver kontakta henne i dag", hours=1))
 step("identity.reveal refused to administrator", "admin")(lambda s, c: persons.reveal_identity(
@@ -175,7 +175,7 @@ step("case.open by social worker", "sara", "G")(
     lambda s, c: cases.open_case(u(s), s.actor, c["gus"].id, "Gustavs ärende"))
 step("case.open by coordinator", "kalle")(
     lambda s, c: cases.open_case(u(s), s.actor, c["gus"].id, "Samordnarens ärende"))
-for _who in ("petra", "pelle", "stina", "admin"):
+for _who in ("petra", "pontus", "stina", "admin"):
     step(f"case.open refused to {_who}", _who)(
         lambda s, c: cases.open_case(u(s), s.actor, c["gus"].id, "Får inte"))
 step("team.add by social worker", "sara")(
@@ -208,7 +208,7 @@ step("case.request_closure by police liaison on the team (no permission)", "petr
     lambda s, c: cases.move_case(u(s), s.actor, c["K"], CaseState.CLOSURE_REQUESTED, "Klart"))
 for _label, _who in (("by social worker off the team", "olle"),
                      ("by police liaison off the team", "petra"),
-                     ("by probation officer off the team", "pelle"),
+                     ("by probation officer off the team", "pontus"),
                      ("refused to supervisor", "pia")):
     step(f"emergency.use {_label}", _who)(
         lambda s, c: cases.request_emergency_access(u(s), s.actor, c["A"],
@@ -234,7 +234,7 @@ step("consent.write by coordinator", "kalle", "consent2")(
 step("consent.withdraw by coordinator", "kalle")(
     lambda s, c: consents.withdraw_consent(u(s), s.actor, c["consent2"].id,
                                            "Personen återkallade"))
-for _who in ("petra", "pelle", "stina"):
+for _who in ("petra", "pontus", "stina"):
     step(f"consent.write refused to {_who}", _who)(
         lambda s, c: consents.record_consent(u(s), s.actor, consents.ConsentInput(
             c["bella"], "Får inte", _today(), _today() + dt.timedelta(days=30), _GRANTS)))
@@ -248,13 +248,13 @@ step("consent.withdraw by social worker", "sara")(
 step("referral.write by police liaison", "petra", "ref_police")(
     lambda s, c: referrals.create_referral(u(s), s.actor, c["K"], "Oro för våld",
                                            Agency.POLICE))
-step("referral.write by probation officer", "pelle", "ref_probation")(
+step("referral.write by probation officer", "pontus", "ref_probation")(
     lambda s, c: referrals.create_referral(u(s), s.actor, c["K"], "Oro för återfall",
                                            Agency.PROBATION))
 step("referral.write by police liaison, social information not shared", "petra")(
     lambda s, c: referrals.create_referral(u(s), s.actor, c["P"], "Oro för våld",
                                            Agency.POLICE))
-step("referral.write by probation officer, social information not shared", "pelle")(
+step("referral.write by probation officer, social information not shared", "pontus")(
     lambda s, c: referrals.create_referral(u(s), s.actor, c["P"], "Oro för återfall",
                                            Agency.PROBATION))
 step("referral.write by social worker", "sara", "ref_city")(
@@ -265,7 +265,7 @@ step("referral.move by coordinator", "kalle")(
 step("referral.move by police liaison", "petra")(
     lambda s, c: referrals.move_referral(u(s), s.actor, c["ref_police"].id,
                                          ReferralState.CONSENT))
-step("referral.move by probation officer", "pelle")(
+step("referral.move by probation officer", "pontus")(
     lambda s, c: referrals.move_referral(u(s), s.actor, c["ref_probation"].id,
                                          ReferralState.INITIAL_ASSESSMENT))
 step("referral.write out of scope (police liaison, Amir's case)", "petra")(
@@ -313,7 +313,7 @@ step("exit.approve refused to police supervisor", "pia")(
     lambda s, c: exits.approve_agreement(u(s), s.actor, c["exit"].id))
 step("exit.approve by city supervisor", "stina")(
     lambda s, c: exits.approve_agreement(u(s), s.actor, c["exit"].id))
-for _who in ("sara", "petra", "pelle"):
+for _who in ("sara", "petra", "pontus"):
     step(f"threat.write by {_who}", _who)(
         lambda s, c: exits.add_threat_assessment(u(s), s.actor, c["K"], c["exit"].id,
                                                  RiskLevel.YELLOW, "Hot via sms"))
@@ -326,7 +326,7 @@ for _who in ("sara", "petra", "pelle"):
 step("measure.end by police liaison", "petra")(
     lambda s, c: exits.end_measure(u(s), s.actor, c["measure_petra"].id, _today()))
 step("measure.end by social worker of probation's measure", "sara")(
-    lambda s, c: exits.end_measure(u(s), s.actor, c["measure_pelle"].id, _today()))
+    lambda s, c: exits.end_measure(u(s), s.actor, c["measure_pontus"].id, _today()))
 step("threat.write out of scope (police liaison, Amir's case)", "petra")(
     lambda s, c: exits.add_threat_assessment(u(s), s.actor, c["A"], None, RiskLevel.RED,
                                              "Hot"))
@@ -355,7 +355,7 @@ step("incident.write by coordinator", "kalle", "inc")(
     lambda s, c: incidents.report_incident(u(s), s.actor, IncidentKind.OTHER,
                                            clock.now_utc() - _AGO, c["rk"], "Parken",
                                            "Bråk i parken"))
-step("incident.write refused to probation officer", "pelle")(
+step("incident.write refused to probation officer", "pontus")(
     lambda s, c: incidents.report_incident(u(s), s.actor, IncidentKind.OTHER,
                                            clock.now_utc() - _AGO, c["kvv"], "Parken", "Bråk"))
 step("routine.start by coordinator", "kalle", "inc")(
@@ -364,7 +364,7 @@ step("routine.start by police liaison", "petra", "inc_police")(
     lambda s, c: incidents.start_routine(u(s), s.actor, c["inc_police"].id))
 step("involvement.write by police liaison", "petra")(
     lambda s, c: incidents.link_person(u(s), s.actor, c["inc_police"].id, c["K"], "witness"))
-step("involvement.write by probation officer", "pelle")(
+step("involvement.write by probation officer", "pontus")(
     lambda s, c: incidents.link_person(u(s), s.actor, c["inc"].id, c["K"], "witness"))
 step("involvement.write by coordinator", "kalle")(
     lambda s, c: incidents.link_person(u(s), s.actor, c["inc"].id, c["K"], "victim"))
@@ -376,7 +376,7 @@ step("routine.complete step by police liaison", "petra")(
 step("routine.reopen step by coordinator", "kalle")(
     lambda s, c: incidents.reopen_step(u(s), s.actor, _step_of(c["inc"], Agency.POLICE),
                                        "Inte klart"))
-step("routine.complete the police's step refused to probation officer", "pelle")(
+step("routine.complete the police's step refused to probation officer", "pontus")(
     lambda s, c: incidents.complete_step(u(s), s.actor, _step_of(c["inc"], Agency.POLICE)))
 step("routine.complete step by police liaison in the police's incident", "petra")(
     lambda s, c: incidents.complete_step(u(s), s.actor, _step_of(c["inc_police"], Agency.POLICE)))
@@ -392,7 +392,7 @@ step("meeting.create by coordinator", "kalle", "meeting")(
     lambda s, c: meetings.create_meeting(u(s), s.actor, MeetingKind.OPERATIONAL_GROUP,
                                          c["rk"], "Operativ grupp",
                                          clock.now_utc() - dt.timedelta(hours=1), "Rum 1",
-                                         [c["petra"], c["pelle"], c["sara"]]))
+                                         [c["petra"], c["pontus"], c["sara"]]))
 step("meeting.create refused to police liaison", "petra")(
     lambda s, c: meetings.create_meeting(u(s), s.actor, MeetingKind.JOINT, c["lpo"], "Möte",
                                          clock.now_utc(), None))
@@ -404,14 +404,14 @@ step("meeting.item by coordinator about the protected person", "kalle")(
 step("meeting.item refused to police liaison", "petra")(
     lambda s, c: meetings.add_meeting_item(u(s), s.actor, c["meeting"].id, c["K"], "Läget"))
 step("task.write from a meeting by coordinator for probation", "kalle")(
-    lambda s, c: tasks.create_task(u(s), s.actor, c["K"], "Följ upp", None, c["pelle"],
+    lambda s, c: tasks.create_task(u(s), s.actor, c["K"], "Följ upp", None, c["pontus"],
                                    None, meeting_id=c["meeting"].id))
 step("meeting.held by coordinator", "kalle")(
     lambda s, c: meetings.mark_meeting_held(u(s), s.actor, c["meeting"].id))
 
 # --- notes -------------------------------------------------------------------
 for _who, _cat in (("sara", Category.SOCIAL), ("kalle", Category.SOCIAL),
-                   ("petra", Category.THREAT), ("pelle", Category.CRIMINAL)):
+                   ("petra", Category.THREAT), ("pontus", Category.CRIMINAL)):
     step(f"note.write by {_who}", _who, f"note_{_who}")(
         lambda s, c, cat=_cat: notes.write_note(u(s), s.actor, c["K"], "Samtal", "Text.", cat))
     step(f"note.update_draft by {_who}", _who, f"note_{_who}")(
@@ -435,7 +435,7 @@ step("note.write a draft by police liaison", "petra", "petra_draft")(
     lambda s, c: notes.write_note(u(s), s.actor, c["K"], "Utkast", "Text.", Category.THREAT))
 step("note.sign of another's draft refused", "sara")(
     lambda s, c: notes.sign_note(u(s), s.actor, c["petra_draft"].id))
-step("note.update_draft of another's draft refused", "pelle")(
+step("note.update_draft of another's draft refused", "pontus")(
     lambda s, c: notes.update_draft(u(s), s.actor, c["petra_draft"].id, "Utkast", "Min."))
 
 # --- tasks -------------------------------------------------------------------
@@ -445,7 +445,7 @@ step("task.write by social worker for the police", "sara", "task_for_petra")(
 step("task.write by police liaison for the city", "petra", "task_for_sara")(
     lambda s, c: tasks.create_task(u(s), s.actor, c["K"], "Ring mamman", None, c["sara"],
                                    None))
-step("task.write by probation officer", "pelle", "task_pelle")(
+step("task.write by probation officer", "pontus", "task_pontus")(
     lambda s, c: tasks.create_task(u(s), s.actor, c["K"], "Frivårdsmöte", None, None, None))
 step("task.write by city supervisor", "stina", "task_stina")(
     lambda s, c: tasks.create_task(u(s), s.actor, c["K"], "Granska", None, c["sara"], None))
@@ -456,10 +456,10 @@ step("task.complete by the police assignee", "petra")(
 step("task.complete by the city assignee of the police's task", "sara")(
     lambda s, c: tasks.complete_task(u(s), s.actor, c["task_for_sara"].id))
 step("task.cancel by social worker of probation's task", "sara")(
-    lambda s, c: tasks.cancel_task(u(s), s.actor, c["task_pelle"].id, "Behövs inte"))
+    lambda s, c: tasks.cancel_task(u(s), s.actor, c["task_pontus"].id, "Behövs inte"))
 step("task.cancel by police liaison of the supervisor's task", "petra")(
     lambda s, c: tasks.cancel_task(u(s), s.actor, c["task_stina"].id, "Behövs inte"))
-step("task.write out of scope (probation officer, Amir's case)", "pelle")(
+step("task.write out of scope (probation officer, Amir's case)", "pontus")(
     lambda s, c: tasks.create_task(u(s), s.actor, c["A"], "Får inte", None, None, None))
 
 # --- documents and the disclosure register -----------------------------------
@@ -472,7 +472,7 @@ step("document.print by someone else", "kalle")(
     lambda s, c: documents.record_print(u(s), s.actor, c["doc"].number))
 step("document.handover by police liaison to the city", "petra")(
     lambda s, c: documents.issue_handover(u(s), s.actor, c["K"], Agency.CITY, None, PW))
-step("document.handover by probation officer to the police", "pelle")(
+step("document.handover by probation officer to the police", "pontus")(
     lambda s, c: documents.issue_handover(u(s), s.actor, c["K"], Agency.POLICE, None, PW))
 step("document.handover refused to supervisor", "stina")(
     lambda s, c: documents.issue_handover(u(s), s.actor, c["K"], Agency.POLICE, None, PW))
@@ -498,7 +498,7 @@ step("note.write by police liaison in the protected person's case", "petra")(
     lambda s, c: notes.write_note(u(s), s.actor, c["P"], "Skydd", "Text.", Category.THREAT))
 
 # --- where social information is not shared with the police and probation -----
-for _who, _involvement in (("petra", "witness"), ("pelle", "concerned")):
+for _who, _involvement in (("petra", "witness"), ("pontus", "concerned")):
     step(f"task.write by {_who}, social information not shared", _who)(
         lambda s, c: tasks.create_task(u(s), s.actor, c["P"], "Ring", None, None, None))
     step(f"note.write social by {_who}, social information not shared", _who)(
