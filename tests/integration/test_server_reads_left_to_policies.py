@@ -443,3 +443,34 @@ def test_the_police_liaison_writes_a_threat_note_in_a_case_she_works_on(both):
                                         {"c": w.k2}).all()  # hers to add to
                     assert not conn.execute(text(f"SELECT * FROM {TOUCH_CASE}(:c)"),
                                             {"c": w.k1}).all()  # not her case
+
+
+def test_a_referral_by_hand_is_only_the_one_the_service_would_write(both):
+    """The police refer people to SIG also where social information is not
+    shared with them (the referral is SIG's record: ``create_referral``
+    checks the case, not the record), so the server's INSERT policy on
+    referrals takes the case's part of the rule and the facts the service
+    writes. By hand, Petra may insert that referral on the case she works
+    on — and not one owned by the police, of another category, in a later
+    state, on behalf of the city, or on a case she is not on."""
+    from sqlalchemy.exc import DBAPIError
+
+    w = both["postgresql"]
+    good = {"case": w.k2, "person": w.bella, "owner": "city", "category": "social",
+            "state": "received", "source": "police"}
+    wrong = [dict(good, owner="police"), dict(good, category="threat"),
+             dict(good, state="granted"), dict(good, source="city"),
+             dict(good, case=w.k1, person=w.amir)]
+    insert = text("INSERT INTO referrals (case_id, person_id, owner_agency, category, state, "
+                  "source_agency, received_at, reason, created_at, created_by_id) VALUES "
+                  "(:case, :person, :owner, :category, :state, :source, now(), 'Oro', now(), "
+                  "(SELECT trefas.current_user_id()))")
+    with w.world.login("petra") as p:
+        for values in [good, *wrong]:
+            with p.engine.connect() as conn:
+                if values is good:
+                    conn.execute(insert, values)  # allowed, then rolled back
+                else:
+                    with pytest.raises(DBAPIError, match="row-level security"):
+                        conn.execute(insert, values)
+                conn.rollback()

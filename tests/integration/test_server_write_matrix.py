@@ -541,18 +541,7 @@ STEP_IDS = [st.label for st in S]
 assert len(set(STEP_IDS)) == len(STEP_IDS), "each step's label once"
 
 #: Differences found, each a strict xfail with the reason (label -> reason).
-_REFERRAL_REASON = (
-    "A referral is written as the city's (SIG's) record of category social. The local "
-    "store checks only that the case is in the writer's write scope; the server's INSERT "
-    "policy on referrals (server/rules.py) also requires the new row to be one the writer "
-    "could write under the rule, and social information is not shared with the police / "
-    "probation by the person's consent, so PostgreSQL refuses the row (InsufficientPrivilege: "
-    "new row violates row-level security policy for table \"referrals\") and the program "
-    "says AccessDenied. Which one is right is a decision (DESIGN §2: the police and probation "
-    "refer people to SIG); not a local fix.")
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "referral.write by police liaison, social information not shared": _REFERRAL_REASON,
-    "referral.write by probation officer, social information not shared": _REFERRAL_REASON,
     "emergency.review by police supervisor": (
         "A police supervisor reviews her liaison's break-the-glass access to a case the "
         "police may not read (no consent covering the police; the access is recorded and then "

@@ -27,9 +27,11 @@ from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, ColumnE
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.selectable import ScalarSelect
 
-from trefas_app.domain.enums import Role
+from trefas_app.domain import lifecycles
+from trefas_app.domain.enums import Category, Role
 from trefas_app.domain.permissions import ROLE_PERMISSIONS, role_may
 from trefas_app.security import access
+from trefas_app.services.referrals import SIG_AGENCY
 from trefas_app.store import models as m
 
 #: The schema of the server's own functions and views.
@@ -159,6 +161,19 @@ def _kind_condition(kind: str, command: str, actor: ActorTerms, now, row):
     return None
 
 
+def _new_referral_condition(actor: ActorTerms, now, row) -> ColumnElement:
+    """A referral to SIG is SIG's record of social information, made on a
+    case the referrer may add to — also where their agency is not shown
+    social information (the police and probation refer people to SIG:
+    ``referrals.create_referral`` checks the case, not the record): the
+    rule's case part for a write, and the facts the service writes."""
+    case_part, _record_part = access.visible_parts(actor, "referral", now, "write", alias=row)
+    return and_(case_part, row.created_by_id == actor.user_id,
+                row.owner_agency == SIG_AGENCY.value, row.category == Category.SOCIAL.value,
+                row.state == lifecycles.REFERRAL.initial.value,
+                or_(actor.agency == SIG_AGENCY.value, row.source_agency == actor.agency))
+
+
 def _insert_condition(kind: str, actor: ActorTerms, now, row, verbs):
     """A new row: the write verbs of ``visible`` where the row's case decides
     (content, consents, relatives, documents); a new person or case has no
@@ -178,6 +193,8 @@ def _insert_condition(kind: str, actor: ActorTerms, now, row, verbs):
         return None
     elif kind == "document":
         return _new_document_condition(actor, now, row)
+    elif kind == "referral":
+        condition = _new_referral_condition(actor, now, row)
     else:
         condition = _any_visible(actor, kind, now, verbs, row)
     if condition is None:
