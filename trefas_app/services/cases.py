@@ -38,7 +38,7 @@ from trefas_app.services.views import (
     after_clause,
     fetch_page,
 )
-from trefas_app.store import dialect
+from trefas_app.store import change_collector, dialect
 from trefas_app.store import models as m
 from trefas_app.store.uow import UnitOfWork
 
@@ -91,6 +91,7 @@ def touch_case(case: m.Case, now: dt.datetime) -> None:
                                 {"case": case.id}).one()
         set_committed_value(case, "last_entry_at", moved.last_entry_at)
         set_committed_value(case, "retain_until", moved.retain_until)
+        change_collector.changed_by_server(session, case)
         return
     case.last_entry_at = now
     if case.state == CaseState.CLOSED:

@@ -88,6 +88,18 @@ STATE_ENTITIES: dict[str, type] = {
 SKIPPED: tuple[type, ...] = (m.AuditEvent, m.RetentionPurge)
 
 
+#: Where a session keeps its collector (``Session.info``).
+_COLLECTOR = "trefas_change_collector"
+
+
+def changed_by_server(session: Session, obj: Any) -> None:
+    """A row a server function changed for the session (the ORM flushed no
+    change of it): counted as the session's change all the same."""
+    collector = session.info.get(_COLLECTOR)
+    if collector is not None:
+        collector._route(session, obj)
+
+
 class ChangeCollector:
     """Attached to one session; see the module docstring."""
 
@@ -99,6 +111,7 @@ class ChangeCollector:
         event.listen(session, "do_orm_execute", self._bulk)
         event.listen(session, "after_commit", self._after_commit)
         event.listen(session, "after_rollback", self._forget)
+        session.info[_COLLECTOR] = self
 
     def _after_flush(self, session: Session, _context) -> None:
         modified = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
