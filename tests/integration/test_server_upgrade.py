@@ -12,6 +12,7 @@ from trefas_app import cli
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 from trefas_app.server import installation, installed
 from trefas_app.server.connection import connect
+from trefas_app.services import users
 from trefas_app.store.migrate import SCHEMA_HEAD
 
 #: The office zone the pinned digest is computed with (the SQL names it).
@@ -138,12 +139,12 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
                      "LANGUAGE sql AS 'SELECT 1'")
         conn.execute("DROP FUNCTION trefas.consented_categories(integer[], text)")
     assert catalog(superuser_url) != made_by_init
-    code, out, err = run("server", "upgrade", "--db", superuser_url, "--lang", "en")
-    assert code == 0, err
-    assert "The server is upgraded" in out and "row-level security policies installed" in out
-    assert catalog(superuser_url) == made_by_init
-    with connect(desktop_url, "admin", ADMIN_PW) as admin:
-        assert admin.actor.username == "admin"
+    with connect(desktop_url, "admin", ADMIN_PW) as admin:  # connected during the upgrade
+        code, out, err = run("server", "upgrade", "--db", superuser_url, "--lang", "en")
+        assert code == 0, err
+        assert "The server is upgraded" in out and "row-level security policies installed" in out
+        assert catalog(superuser_url) == made_by_init
+        assert [u.code for u in users.list_units(admin.uow(), admin.actor)] == ["ADM"]
 
 
 def test_upgrade_refuses_a_database_without_a_store(pg_cluster, run):

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from trefas_app.domain import clock
 from trefas_app.domain.errors import ServerNewerThanProgram, StoreError
@@ -116,6 +118,14 @@ def upgrade(url: str) -> UpgradeReport:
             zone = _existing_store(conn, report)
             _migrate_as_owner(conn, report)
             report.done.extend(install(conn, zone))
+    except DBAPIError as exc:
+        if not isinstance(exc.orig, psycopg.errors.LockNotAvailable):
+            raise
+        raise StoreError(
+            f"En tabell var upptagen av ett skrivbord i mer än {LOCK_WAIT}. Ingenting har "
+            "ändrats. Be användarna logga ut och kör kommandot igen.",
+            f"A table was held by a desktop for more than {LOCK_WAIT}. Nothing was changed. "
+            "Ask the users to log out and run the command again.") from exc
     finally:
         engine.dispose()
     return report
