@@ -3,6 +3,8 @@ log-in, against a real PostgreSQL (docs/server.md, "Upgrading the program")."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import psycopg
 import pytest
 
@@ -18,24 +20,39 @@ from trefas_app.store.migrate import SCHEMA_HEAD
 #: The office zone the pinned digest is computed with (the SQL names it).
 CANONICAL_ZONE = "Europe/Stockholm"
 
+#: The set-up role of the docs: no superuser, CREATEROLE and CREATEDB.
+SETUP_ROLE, SETUP_PW = "upgrade_setup", "Uppsala-domkyrka-7"
+
 _template: dict[str, str] = {}
 
 
 @pytest.fixture
 def server(pg_cluster):
-    """A copy of a server made by ``init`` (made once per cluster): its
-    superuser URL and its desktops' URL."""
+    """A copy of a server made by ``init`` as the set-up role (made once per
+    cluster): the set-up role's URL, the superuser's, and the desktops'."""
     from trefas_app.server.setup import init_server
 
     key = str(pg_cluster.base)
     if key not in _template:
-        db = new_database(pg_cluster)
-        init_server(pg_cluster.dsn(dbname=db), admin_username="admin",
+        db = "t_upgrade_" + key.rsplit("-", 1)[-1].lower()
+        with psycopg.connect(pg_cluster.dsn(), autocommit=True) as su:
+            su.execute(f"CREATE ROLE {SETUP_ROLE} LOGIN CREATEROLE CREATEDB "
+                       f"PASSWORD '{SETUP_PW}'")
+            su.execute(f'CREATE DATABASE "{db}" OWNER {SETUP_ROLE}')
+        init_server(pg_cluster.dsn(SETUP_ROLE, SETUP_PW, db), admin_username="admin",
                     admin_display_name="Anna Admin", admin_password=ADMIN_PW,
                     office_timezone=CANONICAL_ZONE)
         _template[key] = db
     db = clone_database(pg_cluster, _template[key])
-    return pg_cluster.dsn(dbname=db), _no_user(pg_cluster, db)
+    return Server(pg_cluster.dsn(SETUP_ROLE, SETUP_PW, db), pg_cluster.dsn(dbname=db),
+                  _no_user(pg_cluster, db))
+
+
+@dataclass
+class Server:
+    setup_url: str
+    superuser_url: str
+    desktop_url: str
 
 
 @pytest.fixture
@@ -117,10 +134,10 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
     the one the pinned digest names); run again after someone dropped and
     rewrote functions by hand, it puts back what init made and removes
     what init did not make."""
-    superuser_url, desktop_url = server
+    superuser_url, desktop_url = server.superuser_url, server.desktop_url
     made_by_init = catalog(superuser_url)
     statements = _recording_install(monkeypatch)
-    code, out, err = run("server", "upgrade", "--db", superuser_url)
+    code, out, err = run("server", "upgrade", "--db", server.setup_url)
     assert code == 0, err
     assert "Servern är uppgraderad" in out and "schemat var redan aktuellt" in out
     digest = installed.digest_of([s for s in statements
@@ -140,7 +157,7 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
         conn.execute("DROP FUNCTION trefas.consented_categories(integer[], text)")
     assert catalog(superuser_url) != made_by_init
     with connect(desktop_url, "admin", ADMIN_PW) as admin:  # connected during the upgrade
-        code, out, err = run("server", "upgrade", "--db", superuser_url, "--lang", "en")
+        code, out, err = run("server", "upgrade", "--db", server.setup_url, "--lang", "en")
         assert code == 0, err
         assert "The server is upgraded" in out and "row-level security policies installed" in out
         assert catalog(superuser_url) == made_by_init
@@ -167,7 +184,7 @@ def _set_marker(superuser_url: str, comment: str | None) -> None:
 
 
 def test_a_desktop_is_refused_by_a_server_of_another_installation(server, run, monkeypatch):
-    superuser_url, desktop_url = server
+    superuser_url, desktop_url = server.superuser_url, server.desktop_url
     old = "1" * 64
     monkeypatch.setattr(installed, "EARLIER_INSTALLATIONS", (old,))
     _set_marker(superuser_url, f'{{"installation": "{old}"}}')
@@ -186,14 +203,14 @@ def test_a_desktop_is_refused_by_a_server_of_another_installation(server, run, m
     with pytest.raises(ServerNewerThanProgram):
         connect(desktop_url, "admin", ADMIN_PW)
     with pytest.raises(ServerNewerThanProgram):  # the upgrade does not go backwards
-        installation.upgrade(superuser_url)
+        installation.upgrade(server.setup_url)
     _set_marker(superuser_url, installed.marker_comment(SCHEMA_HEAD))
     with connect(desktop_url, "admin", ADMIN_PW) as admin:
         assert admin.actor.username == "admin"
 
 
 def test_a_desktop_is_refused_by_a_server_of_a_newer_schema(server):
-    superuser_url, desktop_url = server
+    superuser_url, desktop_url = server.superuser_url, server.desktop_url
     with psycopg.connect(superuser_url, autocommit=True) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     with pytest.raises(ServerNewerThanProgram) as refused:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 
 #: The digest of this program's installation (see the module's docstring).
-INSTALLATION = "1d4a3dfd8e5e9ebe35d443dd3f7493d16c064df888f856ce28701e4764d789a1"
+INSTALLATION = "b59fff63f87b7d9de478b7cbe78680433bd97cadde9aae72479646b2dedb4c1a"
 
 #: The installations of earlier programs, oldest first.
 EARLIER_INSTALLATIONS: tuple[str, ...] = ()

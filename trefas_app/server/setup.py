@@ -26,6 +26,7 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store import models as m
+from trefas_app.server import policies
 from trefas_app.server import sql as sql
 from trefas_app.server.policies import group_role
 from trefas_app.store.migrate import upgrade_to_head
@@ -130,6 +131,10 @@ def _install_functions(conn: Connection) -> None:
     _run(conn, sql.KEYS)
     _ensure_role(conn, sql.ACCOUNT_MANAGER, "NOLOGIN CREATEROLE")
     manager = sql.ACCOUNT_MANAGER
+    if not policies._is_superuser(conn):
+        # Handing the account functions to the manager (and replacing them at
+        # an upgrade) takes membership of it, as of the owner role.
+        _run(conn, f"GRANT {manager} TO CURRENT_USER")
     _run(conn, f"GRANT pg_signal_backend TO {manager};"
                          f"GRANT USAGE, CREATE ON SCHEMA trefas TO {manager};"
                          f"GRANT SELECT ON public.users TO {manager}")
