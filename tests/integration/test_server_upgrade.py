@@ -3,7 +3,9 @@ log-in, against a real PostgreSQL (docs/server.md, "Upgrading the program")."""
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -13,12 +15,34 @@ from server_world import ADMIN_PW, _no_user
 from trefas_app import cli
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 from trefas_app.server import installation, installed
-from trefas_app.server.connection import connect
+from trefas_app.server.connection import connect, connection_info
 from trefas_app.services import users
 from trefas_app.store.migrate import SCHEMA_HEAD
 
 #: The office zone the pinned digest is computed with (the SQL names it).
 CANONICAL_ZONE = "Europe/Stockholm"
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The documents that show ``trefas server upgrade`` to a reader.
+DOCS = (ROOT / "README.md", ROOT / "packaging" / "server" / "README.md")
+
+
+def documented_upgrades() -> list[list[str]]:
+    """Each ``trefas server upgrade`` line of the docs, as arguments."""
+    found = []
+    for doc in DOCS:
+        for line in doc.read_text(encoding="utf-8").splitlines():
+            command = line.split(" #")[0].strip()
+            if command.startswith("trefas server upgrade"):
+                found.append(shlex.split(command)[1:])
+    return found
+
+
+def as_printed_on(argv: list[str], url: str) -> list[str]:
+    """A documented command, on this test's server instead of the example's."""
+    connection_info(argv[argv.index("--db") + 1])  # the example's URL is one Trefas takes
+    return [url if i and argv[i - 1] == "--db" else a for i, a in enumerate(argv)]
+
 
 #: The set-up role of the docs: no superuser, CREATEROLE and CREATEDB.
 SETUP_ROLE, SETUP_PW = "upgrade_setup", "Uppsala-domkyrka-7"
@@ -133,11 +157,13 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
     """Run on a server init made, the upgrade changes nothing (and its SQL is
     the one the pinned digest names); run again after someone dropped and
     rewrote functions by hand, it puts back what init made and removes
-    what init did not make."""
+    what init did not make. Both runs are the docs' commands as printed."""
     superuser_url, desktop_url = server.superuser_url, server.desktop_url
     made_by_init = catalog(superuser_url)
+    printed = documented_upgrades()
+    assert len(printed) == len(DOCS)
     statements = _recording_install(monkeypatch)
-    code, out, err = run("server", "upgrade", "--db", server.setup_url)
+    code, out, err = run(*as_printed_on(printed[1], server.setup_url))
     assert code == 0, err
     assert "Servern är uppgraderad" in out and "schemat var redan aktuellt" in out
     digest = installed.digest_of([s for s in statements
@@ -157,7 +183,7 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
         conn.execute("DROP FUNCTION trefas.consented_categories(integer[], text)")
     assert catalog(superuser_url) != made_by_init
     with connect(desktop_url, "admin", ADMIN_PW) as admin:  # connected during the upgrade
-        code, out, err = run("server", "upgrade", "--db", server.setup_url, "--lang", "en")
+        code, out, err = run(*as_printed_on(printed[0], server.setup_url), "--lang", "en")
         assert code == 0, err
         assert "The server is upgraded" in out and "row-level security policies installed" in out
         assert catalog(superuser_url) == made_by_init
