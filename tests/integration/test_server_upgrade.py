@@ -12,7 +12,7 @@ import pytest
 
 from server_setup import clone_database, new_database
 from server_world import ADMIN_PW, _no_user
-from trefas_app import cli
+from test_cli_server import run  # noqa: F401 (the command line, as a fixture)
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 from trefas_app.server import installation, installed
 from trefas_app.server.connection import connect, connection_info
@@ -77,21 +77,6 @@ class Server:
     setup_url: str
     superuser_url: str
     desktop_url: str
-
-
-@pytest.fixture
-def run(capsys, monkeypatch, cli_logging):
-    monkeypatch.delenv("TREFAS_SERVER", raising=False)
-    monkeypatch.setenv("LANG", "sv_SE.UTF-8")
-
-    def _run(*argv, **env):
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        capsys.readouterr()
-        code = cli.main([str(a) for a in argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-    return _run
 
 
 def _sorted_acl(column: str) -> str:
