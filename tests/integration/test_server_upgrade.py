@@ -159,18 +159,22 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
         f"    INSTALLATION = \"{digest}\"\n"
         "and add the old value at the end of EARLIER_INSTALLATIONS.")
     assert catalog(superuser_url) == made_by_init
-    with psycopg.connect(superuser_url, autocommit=True) as conn:
-        conn.execute("DROP FUNCTION trefas.current_agency() CASCADE")  # policies go with it
-        conn.execute("CREATE OR REPLACE FUNCTION trefas.current_user_id() RETURNS integer "
-                     "LANGUAGE sql AS 'SELECT 1'")
-        conn.execute("CREATE FUNCTION trefas.left_behind() RETURNS integer "
-                     "LANGUAGE sql AS 'SELECT 1'")
-        conn.execute("DROP FUNCTION trefas.consented_categories(integer[], text)")
-    assert catalog(superuser_url) != made_by_init
-    with connect(desktop_url, "admin", ADMIN_PW) as admin:  # connected during the upgrade
+    with connect(desktop_url, "admin", ADMIN_PW) as admin:  # connected through what follows
+        with psycopg.connect(superuser_url, autocommit=True) as conn:
+            conn.execute("DROP FUNCTION trefas.current_agency() CASCADE")  # and its policies
+            conn.execute("CREATE OR REPLACE FUNCTION trefas.current_user_id() "
+                         "RETURNS integer LANGUAGE sql AS 'SELECT 1'")
+            conn.execute("CREATE FUNCTION trefas.left_behind() RETURNS integer "
+                         "LANGUAGE sql AS 'SELECT 1'")
+            conn.execute("DROP FUNCTION trefas.consented_categories(integer[], text)")
+        assert catalog(superuser_url) != made_by_init
+        previous = _back_one_migration(superuser_url)
+        with pytest.raises(ServerOlderThanProgram):
+            connect(desktop_url, "admin", ADMIN_PW)
         code, out, err = run(*as_printed_on(printed[0], server.setup_url), "--lang", "en")
         assert code == 0, err
         assert "The server is upgraded" in out and "row-level security policies installed" in out
+        assert f"schema migrated from {previous} to {SCHEMA_HEAD}" in out
         assert catalog(superuser_url) == made_by_init
         assert [u.code for u in users.list_units(admin.uow(), admin.actor)] == ["ADM"]
 
@@ -184,6 +188,29 @@ def test_upgrade_refuses_a_database_without_a_store(pg_cluster, run):
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT to_regclass('public.alembic_version'), "
                             "to_regnamespace('trefas')").fetchone() == (None, None)
+
+
+def _back_one_migration(superuser_url: str) -> str:
+    """Take the server's schema one migration back, as its owner; returns
+    the revision it is at now."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+
+    from trefas_app.server.setup import acting_as_owner
+    from trefas_app.store.migrate import alembic_config
+
+    cfg = alembic_config()
+    previous = ScriptDirectory.from_config(cfg).get_revision(SCHEMA_HEAD).down_revision
+    engine = acting_as_owner(create_engine(superuser_url.replace(
+        "postgresql://", "postgresql+psycopg://")))
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, previous)
+    finally:
+        engine.dispose()
+    return previous
 
 
 def _set_marker(superuser_url: str, comment: str | None) -> None:
