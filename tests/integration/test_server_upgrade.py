@@ -86,7 +86,8 @@ def _sorted_acl(column: str) -> str:
 
 def catalog(url: str) -> dict[str, list]:
     """What an installation is made of, as text: functions, policies, views,
-    privileges, row security and triggers (object ids left out)."""
+    privileges, row security, triggers, defaults, constraints and indexes
+    (object ids left out)."""
     queries = {
         "functions": "SELECT n.nspname, p.oid::regprocedure::text, "
                      "pg_get_function_result(p.oid), p.prosrc, p.proconfig::text, "
@@ -107,6 +108,13 @@ def catalog(url: str) -> dict[str, list]:
                    "WHERE attacl IS NOT NULL",
         "triggers": "SELECT tgrelid::regclass::text, tgname, tgfoid::regprocedure::text "
                     "FROM pg_trigger WHERE NOT tgisinternal",
+        "defaults": "SELECT adrelid::regclass::text, pg_get_expr(adbin, adrelid) "
+                    "FROM pg_attrdef",
+        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                       "FROM pg_constraint WHERE connamespace::regnamespace::text "
+                       "IN ('public', 'trefas', 'trefas_private')",
+        "indexes": "SELECT schemaname, indexname, indexdef FROM pg_indexes "
+                   "WHERE schemaname IN ('public', 'trefas', 'trefas_private')",
         "schemas": f"SELECT nspname, {_sorted_acl('nspacl')}, pg_get_userbyid(nspowner) "
                    "FROM pg_namespace WHERE nspname LIKE 'trefas%'",
     }
@@ -245,6 +253,17 @@ def test_a_desktop_is_refused_by_a_server_of_another_installation(server, run, m
     _set_marker(superuser_url, installed.marker_comment(SCHEMA_HEAD))
     with connect(desktop_url, "admin", ADMIN_PW) as admin:
         assert admin.actor.username == "admin"
+
+
+def test_upgrade_waits_for_a_busy_table_then_stops_changing_nothing(server, run, monkeypatch):
+    monkeypatch.setattr(installation, "LOCK_WAIT", "1s")
+    before = catalog(server.superuser_url)
+    with psycopg.connect(server.superuser_url) as desktop:  # a long statement on cases
+        desktop.execute("LOCK TABLE cases IN ACCESS SHARE MODE")
+        code, out, err = run("server", "upgrade", "--db", server.setup_url)
+    assert code != 0 and "Traceback" not in err
+    assert "upptagen av ett skrivbord i mer än 1s. Ingenting har ändrats." in err
+    assert catalog(server.superuser_url) == before
 
 
 def test_a_desktop_is_refused_by_a_server_of_a_newer_schema(server):

@@ -118,8 +118,11 @@ def upgrade(url: str) -> UpgradeReport:
             zone = _existing_store(conn, report)
             _migrate_as_owner(conn, report)
             report.done.extend(install(conn, zone))
-    except DBAPIError as exc:
-        if not isinstance(exc.orig, psycopg.errors.LockNotAvailable):
+        before = (report.installation_before or "")[:12]
+        report.done.append((f"förra installationen: {before or 'utan markering'}",
+                            f"previous installation: {before or 'not marked'}"))
+    except (DBAPIError, psycopg.Error) as exc:  # raw DDL raises psycopg's own errors
+        if not isinstance(getattr(exc, "orig", exc), psycopg.errors.LockNotAvailable):
             raise
         raise StoreError(
             f"En tabell var upptagen av ett skrivbord i mer än {LOCK_WAIT}. Ingenting har "
