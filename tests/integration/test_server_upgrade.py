@@ -174,7 +174,12 @@ def test_upgrade_of_a_server_made_by_init_is_safe_twice_and_brings_back_what_was
                          "RETURNS integer LANGUAGE sql AS 'SELECT 1'")
             conn.execute("CREATE FUNCTION trefas.left_behind() RETURNS integer "
                          "LANGUAGE sql AS 'SELECT 1'")
+            # Another program's version of a function, with another result
+            # type (CREATE OR REPLACE cannot change that: the upgrade drops it).
             conn.execute("DROP FUNCTION trefas.consented_categories(integer[], text)")
+            conn.execute("CREATE FUNCTION trefas.consented_categories(p_people integer[], "
+                         "p_agency text) RETURNS TABLE(person_id integer, kind varchar) "
+                         "LANGUAGE sql AS 'SELECT 1, ''x''::varchar'")
         assert catalog(superuser_url) != made_by_init
         previous = _back_one_migration(superuser_url)
         with pytest.raises(ServerOlderThanProgram):

@@ -38,25 +38,27 @@ LOCK_WAIT = "60s"
 def install(conn: Connection, zone: str) -> list[Step]:
     """Policies, views and functions as this program makes them, replacing
     any earlier installation, then the marker. In the caller's transaction."""
-    steps = install_rule(conn, zone)
+    steps: list[Step] = []
+    dropped = _drop_functions(conn)
+    if dropped:
+        steps.append((f"{dropped} serverfunktioner från förra installationen borttagna",
+                      f"{dropped} server functions of the previous installation removed"))
+    steps.extend(install_rule(conn, zone))
     steps.append(mark(conn))
     return steps
 
 
 def install_rule(conn: Connection, zone: str) -> list[Step]:
-    """Everything but the marker: the SQL :data:`installed.INSTALLATION` digests."""
-    dropped = _drop_functions(conn)
+    """What the program installs, on a schema without its functions: the SQL
+    :data:`installed.INSTALLATION` digests (not the drops before it, which
+    depend on what the server had, nor the marker after it)."""
     _run(conn, sql.SCHEMA)
     policies.install(conn, office_timezone=zone)
     naive_utc = policies._naive_utc(conn)
     hidden.install(conn, office_timezone=zone, naive_utc=naive_utc, owner=sql.OWNER)
     person_list.install(conn, office_timezone=zone, naive_utc=naive_utc, owner=sql.OWNER)
-    steps: list[Step] = []
-    if dropped:
-        steps.append((f"{dropped} serverfunktioner från förra installationen borttagna",
-                      f"{dropped} server functions of the previous installation removed"))
-    steps.append(("radsäkerhetsreglerna (row-level security) installerade",
-                  "row-level security policies installed"))
+    steps: list[Step] = [("radsäkerhetsreglerna (row-level security) installerade",
+                          "row-level security policies installed")]
     _install_functions(conn)
     steps.append(("logg-, nyckel- och kontofunktionerna installerade",
                   "log, key and account functions installed"))

@@ -7,14 +7,16 @@ itself as a comment on the schema ``trefas`` (owned by ``trefas_owner``, so
 no login role can change it; every role can read it):
 ``{"installation": <digest>, "schema": <Alembic revision>, "program": <version>}``.
 
-``INSTALLATION`` is a SHA-256 over the SQL the installation runs, pinned here
-so that a log-in compares two strings instead of compiling 188 policies:
+``INSTALLATION`` is a SHA-256 over the SQL the installation runs once the
+functions of an earlier one are dropped (``installation.install_rule``),
+pinned here so that a log-in compares two strings instead of compiling 188
+policies:
 ``tests/integration/test_server_upgrade.py`` installs on a real PostgreSQL,
 digests what ran, and fails — printing the new value — when the SQL changed
 and this constant did not. The value it replaces goes to the end of
 ``EARLIER_INSTALLATIONS``: a server carrying one of those is older than this
 program; a digest this program does not know came from a newer (or another)
-program (docs/server.md, "Upgrading").
+program (docs/server.md, "Upgrading a server to a new program").
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 
 #: The digest of this program's installation (see the module's docstring).
-INSTALLATION = "b59fff63f87b7d9de478b7cbe78680433bd97cadde9aae72479646b2dedb4c1a"
+INSTALLATION = "4d31dd474923bdf55428735bf997b7a0e8cc792038fdf7eee60050d80c8651ee"
 
 #: The installations of earlier programs, oldest first.
 EARLIER_INSTALLATIONS: tuple[str, ...] = ()
