@@ -155,6 +155,35 @@ def test_unlock_dialog_logs_in_to_the_server_as_the_users_own_role(
     window.close()
 
 
+def test_unlock_dialog_says_the_server_needs_an_upgrade(qtbot, ctx_factory, tmp_path, served):
+    """A server whose installation is older than the program: the dialog
+    says what to do, in one sentence, and nobody is logged in."""
+    def set_marker(comment: str) -> None:
+        with psycopg.connect(served.superuser_url, autocommit=True) as conn:
+            conn.execute("SET ROLE trefas_owner")
+            conn.execute(f"COMMENT ON SCHEMA trefas IS '{comment}'")
+
+    from trefas_app.server import installed
+    from trefas_app.store.migrate import SCHEMA_HEAD
+
+    ctx = server_ctx(ctx_factory, tmp_path, served.url)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start(username="sara")
+    dialog = window._unlock_dialog
+    set_marker("")  # a server installed before the program's marker
+    try:
+        dialog.password_edit.setText(PW)
+        dialog.try_unlock()
+        qtbot.waitUntil(lambda: not dialog._busy and bool(dialog.message.text()), timeout=WAIT)
+    finally:
+        set_marker(installed.marker_comment(SCHEMA_HEAD))
+    assert dialog.message.text() == ("Servern har en äldre installation än programmet. Be den "
+                                     "som sköter servern köra 'trefas server upgrade'.")
+    assert not ctx.is_unlocked and ctx.messages == []
+    window.close()
+
+
 def test_first_log_in_with_the_one_time_code_against_the_server(
         qtbot, ctx_factory, tmp_path, served):
     from trefas_app.ui.dialogs.enrol import EnrolDialog

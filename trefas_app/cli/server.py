@@ -74,11 +74,27 @@ def cmd_server_init(args: argparse.Namespace) -> int:
                          admin_password=password, agency=Agency(args.agency),
                          unit_code=args.unit_code, unit_name=args.unit_name)
     for step in report.done:
-        cli.out(f"  {step}")
+        cli.out(f"  {cli.t(*step)}")
     cli.out(cli.t(f"Servern är klar: databas {report.database}, lagringsplats "
                   f"{report.store_id}, administratör {name}.",
                   f"The server is ready: database {report.database}, store "
                   f"{report.store_id}, administrator {name}."))
+    return cli.EXIT_OK
+
+
+def cmd_server_upgrade(args: argparse.Namespace) -> int:
+    cli = _cli()
+    from trefas_app.server.installation import upgrade
+
+    report = upgrade(args.db)
+    for step in report.done:
+        cli.out(f"  {cli.t(*step)}")
+    cli.out(cli.t(f"Servern är uppgraderad till programmets installation: databas "
+                  f"{report.database}, lagringsplats {report.store_id}. Skrivborden loggar in "
+                  "som vanligt med den här versionen av programmet.",
+                  f"The server is upgraded to the program's installation: database "
+                  f"{report.database}, store {report.store_id}. Desktops log in as usual "
+                  "with this version of the program."))
     return cli.EXIT_OK
 
 
@@ -206,6 +222,11 @@ def register(subparsers, parents=()) -> None:
                    help="administratörens myndighet")
     p.add_argument("--new-password-file", metavar="FILE", default=argparse.SUPPRESS,
                    help="administratörens lösenord (annars TREFAS_NEW_PASSWORD eller en fråga)")
+
+    p = add("upgrade", cmd_server_upgrade,
+            "uppgradera en befintlig server till den här versionen av programmet "
+            "(migreringar, regler, funktioner)")
+    db(p, "databasens adress, som vid init")
 
     p = add("import", cmd_server_import,
             "flytta en lokal lagringsplats till en ny serverdatabas (som nyckelhållare)")

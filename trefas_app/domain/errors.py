@@ -124,3 +124,27 @@ def on_record(err, actor, attempted: str, subject_kind: str | None = None,
 
 class ServerRefused(StoreError):
     """A server connection the program will not make, or the server would not take."""
+
+
+class ServerOlderThanProgram(StoreError):
+    """The server carries an older installation than this program needs:
+    whoever runs the server brings it up (``trefas server upgrade``)."""
+
+    def __init__(self):
+        super().__init__(
+            "Servern har en äldre installation än programmet. Be den som sköter servern "
+            "köra 'trefas server upgrade'.",
+            "The server has an older installation than the program. Ask whoever runs the "
+            "server to run 'trefas server upgrade'.")
+
+
+class ServerNewerThanProgram(StoreError):
+    """The server was installed by a newer (or another) version of Trefas:
+    this program must be updated before it can use it."""
+
+    def __init__(self):
+        super().__init__(
+            "Servern har installerats av en nyare version av Trefas än den här. Programmet "
+            "behöver uppdateras; kontakta den som sköter datorerna.",
+            "The server was installed by a newer version of Trefas than this one. The "
+            "program must be updated; contact whoever looks after the computers.")

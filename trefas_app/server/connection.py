@@ -338,9 +338,14 @@ def _own_fingerprint(url: str, username: str, password: str) -> str:
 
 
 def _log_in(engine: Engine, params: dict, clock: Callable[[], dt.datetime]) -> ServerStore:
-    """The users row of session_user becomes the actor; the log-in is logged."""
+    """The users row of session_user becomes the actor; the log-in is logged.
+    A server whose installation is not this program's is refused first."""
     from trefas_app.store.store import actor_of
 
+    from trefas_app.server.installed import check_server
+
+    with engine.connect() as conn:  # before anything the program reads by name
+        check_server(conn)
     with Session(engine) as session:
         me = session.scalar(text("SELECT session_user"))
         user = session.scalars(select(m.User).where(m.User.username == me)).first()

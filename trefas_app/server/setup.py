@@ -26,7 +26,7 @@ from trefas_app.domain.enums import Agency, Role
 from trefas_app.domain.errors import StoreError
 from trefas_app.store import audit
 from trefas_app.store import models as m
-from trefas_app.server import hidden, person_list, policies
+from trefas_app.server import policies
 from trefas_app.server import sql as sql
 from trefas_app.server.policies import group_role
 from trefas_app.store.migrate import upgrade_to_head
@@ -41,7 +41,8 @@ class InitReport:
     database: str
     store_id: str
     admin: str
-    done: list[str] = field(default_factory=list)
+    #: What was done: (Swedish, English) lines.
+    done: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _ident(conn: Connection, name: str) -> str:
@@ -130,6 +131,10 @@ def _install_functions(conn: Connection) -> None:
     _run(conn, sql.KEYS)
     _ensure_role(conn, sql.ACCOUNT_MANAGER, "NOLOGIN CREATEROLE")
     manager = sql.ACCOUNT_MANAGER
+    if not policies._is_superuser(conn):
+        # Handing the account functions to the manager (and replacing them at
+        # an upgrade) takes membership of it, as of the owner role.
+        _run(conn, f"GRANT {manager} TO CURRENT_USER")
     _run(conn, f"GRANT pg_signal_backend TO {manager};"
                          f"GRANT USAGE, CREATE ON SCHEMA trefas TO {manager};"
                          f"GRANT SELECT ON public.users TO {manager}")
@@ -191,7 +196,8 @@ def init_server(url: str, *, admin_username: str, admin_display_name: str,
     try:
         with admin_engine.begin() as conn:
             store_signing_key(conn, Ed25519PrivateKey.generate())
-            report.done.append("store signing key created")
+            report.done.append(("lagringsplatsens signeringsnyckel skapad",
+                                "store signing key created"))
         _first_admin(admin_engine, report, admin_display_name, admin_password, agency,
                      unit_code, unit_name, zone)
     finally:
@@ -201,11 +207,13 @@ def init_server(url: str, *, admin_username: str, admin_display_name: str,
 
 def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
     """Database, owner role, schema (Alembic, as trefas_owner), row rules and
-    functions; returns an engine of the set-up role (the caller disposes it)."""
+    functions (:func:`server.installation.install`); returns an engine of the
+    set-up role (the caller disposes it)."""
     params = connection_info(url)
     report.database = str(params.get("dbname") or "")
     if _ensure_database(params):
-        report.done.append(f"database {report.database} created")
+        report.done.append((f"databasen {report.database} skapad",
+                            f"database {report.database} created"))
     admin_engine = create_engine("postgresql+psycopg://",
                                  creator=lambda: _connect(params, None, None))
     try:
@@ -216,7 +224,8 @@ def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
                                  "The database already holds a Trefas store. "
                                  "Nothing was changed.")
             if _ensure_role(conn, sql.OWNER, "NOLOGIN"):
-                report.done.append(f"role {sql.OWNER} created (cannot log in)")
+                report.done.append((f"rollen {sql.OWNER} skapad (kan inte logga in)",
+                                    f"role {sql.OWNER} created (cannot log in)"))
             database = _ident(conn, report.database)
             # No JIT: the access rule's ORed subqueries make the planner's
             # estimates huge, and compiling them cost ≈ 0.5 s per list page on
@@ -230,17 +239,12 @@ def prepare_database(url: str, report: InitReport, zone: str) -> Engine:
             upgrade_to_head(owner_engine)
         finally:
             owner_engine.dispose()
-        report.done.append("schema created by the Alembic migrations (owner trefas_owner)")
+        report.done.append(("schemat skapat av Alembic-migreringarna (ägare trefas_owner)",
+                            "schema created by the Alembic migrations (owner trefas_owner)"))
+        from trefas_app.server.installation import install
+
         with admin_engine.begin() as conn:
-            _run(conn, sql.SCHEMA)
-            policies.install(conn, office_timezone=zone)
-            hidden.install(conn, office_timezone=zone, naive_utc=policies._naive_utc(conn),
-                           owner=sql.OWNER)
-            person_list.install(conn, office_timezone=zone,
-                                naive_utc=policies._naive_utc(conn), owner=sql.OWNER)
-            report.done.append("row-level security policies installed")
-            _install_functions(conn)
-            report.done.append("log, key and account functions installed")
+            report.done.extend(install(conn, zone))
     except BaseException:
         admin_engine.dispose()
         raise
@@ -273,8 +277,11 @@ def _first_admin(engine: Engine, report: InitReport, display_name: str, password
         audit.append(session, now, actor, "user.create", subject_kind="user",
                      subject_id=admin.id, detail={"role": Role.ADMINISTRATOR.value})
         session.commit()
-    report.done.append(f"administrator {name}: login role (member of "
-                       f"{group_role(Role.ADMINISTRATOR)}) and user row created")
+    group = group_role(Role.ADMINISTRATOR)
+    report.done.append((f"administratören {name}: inloggningsroll (medlem i {group}) och "
+                        "användarrad skapade",
+                        f"administrator {name}: login role (member of {group}) and user "
+                        "row created"))
 
 
 def one_time_code() -> str:
