@@ -5,7 +5,9 @@ Builds a server store in a private cluster (``bulk_pg.py``: 50,000 persons,
 60,000 cases, 1,000,000 notes by default), then for each measured user, logged
 in as their own login role, times the service calls — case list first page,
 person search, count of visible cases, dashboard, the case view's notes of the
-busiest case on the first page, the person list's first page — and,
+busiest case on the first page, the person list's first page, and the pages as
+the window asks them (``*_as_window``: without their count, which it asks
+after showing the rows) — and,
 interleaved in the same run, replays the very SQL each call ran (same text,
 same parameters; the server's person search function as the plain match on
 the table, ``without_rule``):
@@ -29,6 +31,7 @@ import re
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import psycopg
@@ -47,7 +50,8 @@ from trefas_app.server.connection import connect  # noqa: E402
 LABELS = ("coordinator", "social_worker", "police_liaison", "probation_officer",
           "supervisor_city", "supervisor_police")
 SEARCHES = ("lindq", "Ahmed", "karl", "Nils", "19", "Eri")
-LIST_PAGES = ("list_cases_first_page", "search_persons", "list_persons_first_page")
+LIST_PAGES = ("list_cases_first_page", "search_persons", "list_persons_first_page",
+              "case_page_as_window", "search_page_as_window", "person_page_as_window")
 
 
 class Recorder:
@@ -86,9 +90,29 @@ LIST_WITHOUT_RULE = (r"SELECT id AS \2 FROM public.persons ORDER BY "
                      r"LIMIT \1")
 
 
+#: A page's consented categories and open cases (server/page_reads.py)
+#: likewise: the same query on the tables, without the rule.
+PARAMETER = r"(%\(\w+\)s)"
+CATEGORIES_CALL = re.compile(r"SELECT person_id, category FROM trefas\.consented_categories"
+                             rf"\({PARAMETER}, {PARAMETER}\)")
+CATEGORIES_WITHOUT_RULE = (r"SELECT DISTINCT c.person_id, g.category FROM public.consents c "
+                           r"JOIN public.consent_grants g ON g.consent_id = c.id "
+                           r"WHERE c.person_id = ANY(\1) AND g.agency = \2 "
+                           r"AND NOT c.superseded AND c.withdrawn_at IS NULL "
+                           r"AND c.valid_from <= current_date AND c.valid_until >= current_date")
+OPEN_CASES_CALL = re.compile(rf"SELECT \* FROM trefas\.open_case_counts\({PARAMETER}\)")
+OPEN_CASES_WITHOUT_RULE = (r"SELECT person_id, count(*) FROM public.cases "
+                           r"WHERE person_id = ANY(\1) AND state <> 'closed' GROUP BY person_id")
+WITHOUT_RULE = ((SEARCH_CALL, SEARCH_WITHOUT_RULE), (LIST_CALL, LIST_WITHOUT_RULE),
+                (CATEGORIES_CALL, CATEGORIES_WITHOUT_RULE),
+                (OPEN_CASES_CALL, OPEN_CASES_WITHOUT_RULE))
+
+
 def without_rule(sql: str) -> str:
     """A recorded statement as the owner's baseline runs it."""
-    return LIST_CALL.sub(LIST_WITHOUT_RULE, SEARCH_CALL.sub(SEARCH_WITHOUT_RULE, sql))
+    for call, plain in WITHOUT_RULE:
+        sql = call.sub(plain, sql)
+    return sql
 
 
 def replay(conn: psycopg.Connection, statements, owner: bool = False) -> float:
@@ -122,7 +146,13 @@ def calls_of(store) -> dict:
              "search_persons": [(persons.list_persons, (q,)) for q in SEARCHES],
              "list_persons_first_page": [(persons.list_persons, ())],
              "count": [(count_visible, ())],
-             "dashboard": [(dashboard.dashboard, ())]}
+             "dashboard": [(dashboard.dashboard, ())],
+             # What the window waits for: a page, its count asked after it.
+             "case_page_as_window": [(partial(cases.list_cases, count=False), ())],
+             "search_page_as_window": [(partial(persons.list_persons, count=False), (q,))
+                                       for q in SEARCHES],
+             "person_page_as_window": [(partial(persons.list_persons, count=False), ())],
+             "case_count_as_window": [(cases.count_cases, ())]}
     busiest = busiest_case(store, page) if page.rows else None
     if busiest:
         calls["case_view_notes"] = [(notes.list_notes, (busiest[0],))]

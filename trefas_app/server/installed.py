@@ -31,7 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 
 #: The digest of this program's installation (see the module's docstring).
-INSTALLATION = "4d31dd474923bdf55428735bf997b7a0e8cc792038fdf7eee60050d80c8651ee"
+INSTALLATION = "09ac5d6d300424acc5536edeb397fd13330f14d0381ebe4b144c27a95e0a3484"
 
 #: The installations of earlier programs, oldest first.
 EARLIER_INSTALLATIONS: tuple[str, ...] = ()
