@@ -269,13 +269,15 @@ def test_a_change_is_still_refused_as_not_yours_where_the_reading_is_allowed(bot
 
 #: Names a login role's read may name besides the tables with row policies:
 #: the tables with no case content (``policies.OPEN_TABLES``), the masked
-#: views over persons, relatives and consents, and the persons table's ids.
+#: views over persons, relatives and consents, the persons table's ids, and
+#: the schema's version the log-in compares (``installed.check_server``).
 def _guarded_names() -> set[str]:
     from trefas_app.server.masks import SHOWN_TABLES
     from trefas_app.server.policies import OPEN_TABLES
     from trefas_app.server.rules import RLS_TABLES
 
-    return ({*RLS_TABLES, *(t for t, _r, _w in OPEN_TABLES), "public.persons"}
+    return ({*RLS_TABLES, *(t for t, _r, _w in OPEN_TABLES), "public.persons",
+             "public.alembic_version"}
             | {shown.view for shown in SHOWN_TABLES})
 
 
