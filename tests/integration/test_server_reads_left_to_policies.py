@@ -476,3 +476,39 @@ def test_a_referral_by_hand_is_only_the_one_the_service_would_write(both):
                     with pytest.raises(DBAPIError, match="row-level security"):
                         conn.execute(insert, values)
                 conn.rollback()
+
+
+def test_a_police_supervisor_reviews_her_liaisons_emergency_access_on_both_stores(both):
+    """A supervisor follows up the break-the-glass accesses of her agency's
+    users (``access.emergency_reviewable``), also to a case she may not read:
+    Petra breaks the glass on Amir's case, which nothing shares with the
+    police. Pia lists it with its case number and marks it reviewed; the
+    city's supervisor does not see it (not her agency's user), on both
+    stores. By hand on the server, the number is only for a reviewer."""
+    for kind, w in both.items():
+        with w.world.login("sara") as s:
+            number = cases.get_case(s.uow(), s.actor, w.k1).number
+        with w.world.login("petra") as p:
+            with pytest.raises((AccessDenied, NoSuchRecord)):  # recorded, then refused
+                cases.request_emergency_access(p.uow(), p.actor, w.k1, "Akut hot i kväll")
+        with w.world.login("pia") as boss:
+            listed = [a for a in cases.list_emergency_accesses(boss.uow(), boss.actor)
+                      if a.case_id == w.k1]
+            assert [a.case_number for a in listed] == [number], kind
+            cases.mark_emergency_reviewed(boss.uow(), boss.actor, listed[0].id)
+            again = cases.list_emergency_accesses(boss.uow(), boss.actor, unreviewed_only=True)
+            assert listed[0].id not in [a.id for a in again], kind
+        with w.world.login("stina") as city:
+            assert listed[0].id not in [a.id for a in
+                                        cases.list_emergency_accesses(city.uow(), city.actor)]
+            with pytest.raises(NotFound):
+                cases.mark_emergency_reviewed(city.uow(), city.actor, listed[0].id)
+        if kind == "postgresql":
+            for name, expected in (("pia", number), ("stina", None), ("sara", "refused")):
+                with w.world.login(name) as who, who.engine.connect() as conn:
+                    try:
+                        got = conn.execute(text("SELECT trefas.emergency_case_number(:a)"),
+                                           {"a": listed[0].id}).scalar()
+                    except Exception as exc:  # noqa: BLE001 — not a reviewer: no privilege
+                        got = "refused" if "permission denied" in str(exc) else repr(exc)
+                assert got == expected, name

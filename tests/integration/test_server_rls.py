@@ -183,9 +183,9 @@ def program_ids(actor, engine, table_name: str) -> set:
         if table_name in ("emergency_accesses", "identity_reveals"):
             model = m.EmergencyAccess if table_name == "emergency_accesses" else m.IdentityReveal
             own = set(s.scalars(select(model.id).where(model.user_id == actor.user_id)))
-            if model is m.EmergencyAccess and actor.may("emergency.review"):
-                cases_ = _visible_ids(s, actor, "case", now)
-                own |= set(s.scalars(select(model.id).where(model.case_id.in_(cases_))))
+            if model is m.EmergencyAccess:  # what a reviewer's list shows
+                own |= set(s.scalars(select(model.id).where(
+                    access.emergency_reviewable(actor, model))))
             return own
         if table_name == "audit_events":
             return set(s.scalars(select(m.AuditEvent.seq))) if actor.may("audit.verify") \

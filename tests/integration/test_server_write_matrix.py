@@ -541,17 +541,7 @@ STEP_IDS = [st.label for st in S]
 assert len(set(STEP_IDS)) == len(STEP_IDS), "each step's label once"
 
 #: Differences found, each a strict xfail with the reason (label -> reason).
-KNOWN_DIFFERENCES: dict[str, str] = {
-    "emergency.review by police supervisor": (
-        "A police supervisor reviews her liaison's break-the-glass access to a case the "
-        "police may not read (no consent covering the police; the access is recorded and then "
-        "refused). cases.list_emergency_accesses lists every access by a user of the "
-        "reviewer's agency, and mark_emergency_reviewed checks the same; on a server the "
-        "emergency_accesses policy (server/rules.py _emergency_condition) shows a reviewer "
-        "only accesses to cases she may read, and the list's inner join to cases is filtered "
-        "by the cases' policy too: the list is empty (local: 1 access, marked reviewed). A fix "
-        "changes the policy and the list's case number lookup."),
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def _shown(result) -> str:

@@ -121,6 +121,7 @@ _DOCUMENT_CASE = aliased(m.Case, name="rule_document_case")
 _CANDIDATE_CASE = aliased(m.Case, name="rule_candidate_case")
 _CANDIDATE_PERSON = aliased(m.Person, name="rule_candidate_person")
 _ISSUER = aliased(m.User, name="rule_issuer")
+_REVIEWED_USER = aliased(m.User, name="rule_reviewed_user")
 
 
 #: Agencies whose users may open cases (only they own cases): the
@@ -542,6 +543,21 @@ def in_scope(actor: Actor, kind: str, now: dt.datetime,
                     drafts_gate(actor, kind))
     return and_(_content_case_part(actor, "read", now, spec.model.case_id),
                 drafts_gate(actor, kind))
+
+
+# --- break-the-glass reviews -----------------------------------------------------
+
+
+def emergency_reviewable(actor: Actor, emergency=None) -> ColumnElement[bool]:
+    """The break-the-glass accesses a reviewer (``emergency.review``: a
+    supervisor) follows up: those of the users of their agency, whichever
+    case they opened — also one the reviewer may not read (the access is
+    about the user, the case is named by its number only)."""
+    emergency = emergency if emergency is not None else m.EmergencyAccess
+    if not role_may(actor.role, "emergency.review"):
+        return false()
+    return emergency.user_id.in_(select(_REVIEWED_USER.id)
+                                 .where(_REVIEWED_USER.agency == actor.agency))
 
 
 # --- the access log ---------------------------------------------------------------

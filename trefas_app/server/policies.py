@@ -29,12 +29,14 @@ program would show them:
 
 from __future__ import annotations
 
-from trefas_app.domain import clock
-
+from sqlalchemy import case as sa_case, func, literal_column, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import aliased
 
+from trefas_app.domain import clock
 from trefas_app.domain.enums import Role
 from trefas_app.domain.permissions import role_may
+from trefas_app.security import access
 from trefas_app.store import models as m
 from trefas_app.server import blanking
 from trefas_app.server import case_touch, page_reads
@@ -48,6 +50,7 @@ from trefas_app.server.masks import (
 from trefas_app.server.sql import ROLE_PREFIX
 from trefas_app.server.rules import (
     FUNCTION_SCHEMA,
+    ActorTerms,
     RLS_TABLES,
     TABLE_SCHEMA,
     compile_sql,
@@ -425,6 +428,21 @@ def _emergency_lookup(connection) -> None:
     groups = ", ".join(group_role(r) for r in Role if role_may(r, "emergency.use"))
     _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.case_for_emergency(text) "
                      f"TO {groups}")
+    # A reviewer's list names each access's case by its number, also a case
+    # she may not read (``cases.list_emergency_accesses``): the number only,
+    # of an access she reviews (``access.emergency_reviewable``).
+    emergency, case = m.EmergencyAccess, aliased(m.Case, name="opened_case")
+    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
+    reviewers = [r for r in Role if role_may(r, "emergency.review")]
+    reviewable = sa_case(*((role_name == r.value,
+                            access.emergency_reviewable(ActorTerms.of_session(r), emergency))
+                           for r in reviewers), else_=False)
+    _definer(connection, "emergency_case_number(p_access integer)", "text",
+             compile_sql(select(case.number).join_from(emergency, case,
+                                                       case.id == emergency.case_id)
+                         .where(emergency.id == literal_column("p_access"), reviewable)))
+    _run(connection, f"GRANT EXECUTE ON FUNCTION {FUNCTION_SCHEMA}.emergency_case_number"
+                     f"(integer) TO {', '.join(group_role(r) for r in reviewers)}")
 
 
 def _retention(connection) -> None:

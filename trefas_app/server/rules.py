@@ -307,10 +307,10 @@ def _entity_names(kind: str, model) -> list[str]:
 
 
 def _emergency_condition(command: str, actor: ActorTerms, now, row):
-    """Break-the-glass accesses: one's own, and for a reviewer those of cases
-    in their scope."""
+    """Break-the-glass accesses: one's own, and for a reviewer those they
+    follow up (``access.emergency_reviewable``)."""
     role = actor.role
-    review = (_parent(m.Case, row.case_id, "case", actor, now, ["read"])
+    review = (access.emergency_reviewable(actor, row)
               if role_may(role, "emergency.review") else None)
     if command == "select":
         own = row.user_id == actor.user_id

@@ -618,12 +618,17 @@ def list_emergency_accesses(uow: UnitOfWork, actor: Actor,
         access.require(actor, "emergency.review")
         s = uow.session
         reviewer = m.User.__table__.alias("reviewer")
-        stmt = (select(m.EmergencyAccess, m.User, m.Case.number, reviewer.c.display_name)
+        # On a server the case may be one the reviewer may not read: its
+        # number comes from the server's function, for accesses she reviews.
+        number = (func.trefas.emergency_case_number(m.EmergencyAccess.id)
+                  if hidden_counts.on_server(s) else m.Case.number)
+        stmt = (select(m.EmergencyAccess, m.User, number, reviewer.c.display_name)
                 .join(m.User, m.User.id == m.EmergencyAccess.user_id)
-                .join(m.Case, m.Case.id == m.EmergencyAccess.case_id)
                 .outerjoin(reviewer, reviewer.c.id == m.EmergencyAccess.reviewed_by_id)
-                .where(m.User.agency == actor.agency)
+                .where(access.emergency_reviewable(actor, m.EmergencyAccess))
                 .order_by(m.EmergencyAccess.granted_at.desc()))
+        if not hidden_counts.on_server(s):
+            stmt = stmt.join(m.Case, m.Case.id == m.EmergencyAccess.case_id)
         if unreviewed_only:
             stmt = stmt.where(m.EmergencyAccess.reviewed_at.is_(None))
         rows = [EmergencyAccessRow(id=e.id, user=u.display_name, agency=u.agency.value,
@@ -640,9 +645,10 @@ def mark_emergency_reviewed(uow: UnitOfWork, actor: Actor, access_id: int) -> No
     with uow:
         access.require(actor, "emergency.review")
         s = uow.session
-        row = s.get(m.EmergencyAccess, access_id)
-        user = s.get(m.User, row.user_id) if row else None
-        if row is None or user.agency != actor.agency:
+        row = s.scalars(select(m.EmergencyAccess).where(
+            m.EmergencyAccess.id == access_id,
+            access.emergency_reviewable(actor, m.EmergencyAccess))).first()
+        if row is None:
             raise NotFound("Nödåtkomsten finns inte.", "No such emergency access.")
         row.reviewed_at, row.reviewed_by_id = uow.now(), actor.user_id
         uow.log(actor, "emergency.reviewed", subject_kind="emergency_access",
