@@ -687,7 +687,7 @@ def count_visible_and_hidden(session: Session, actor: Actor, kind: str, now: dt.
 
 
 #: The server's function of :func:`granted_categories`, for the consents the
-#: caller may read (``server/categories.py``).
+#: caller may read (``server/page_reads.py``).
 CONSENTED_CATEGORIES = "trefas.consented_categories"
 
 
@@ -729,7 +729,7 @@ def categories_for_persons(session: Session, agency: Agency, person_ids: list[in
     if session.get_bind().dialect.name == "postgresql":
         # The server's function of the same query: its consents' and grants'
         # policies would compute the whole of the reader's consents for a
-        # page's few (a police supervisor: 190 ms; the function 25).
+        # page's few (a police supervisor: 190 ms; the function 14).
         granted = session.execute(
             text(f"SELECT person_id, category FROM {CONSENTED_CATEGORIES}(:people, :agency)"),
             {"people": person_ids, "agency": agency.value}).all()

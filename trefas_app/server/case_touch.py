@@ -17,25 +17,21 @@ values (no row: nothing moved).
 
 from __future__ import annotations
 
-from sqlalchemy import Date, and_, case, cast, func, literal_column, select, update
+from sqlalchemy import Date, and_, case, cast, literal_column, update
 
-from trefas_app.domain.enums import CaseState, Role
-from trefas_app.domain.permissions import role_may
+from trefas_app.domain.enums import CaseState
 from trefas_app.security import access
 from trefas_app.services.cases import RETENTION_YEARS, TOUCH_CASE
 from trefas_app.store import models as m
-from trefas_app.server.rules import FUNCTION_SCHEMA, ActorTerms, SqlClock, compile_sql
+from trefas_app.server.rules import FUNCTION_SCHEMA, SqlClock, compile_sql, for_session_role
 
 SIGNATURE = TOUCH_CASE.removeprefix(f"{FUNCTION_SCHEMA}.") + "(p_case integer)"
 
 
 def _may_add_to(now: SqlClock):
-    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
-    terms = {role: ActorTerms.of_session(role) for role in Role if role_may(role, "case.read")}
-    return case(*((role_name == role.value,
-                   and_(access.visible(actor, "case", now, alias=m.Case),
-                        access.scope_clause(actor, m.Case.id, "write", now, m.Case)))
-                  for role, actor in terms.items()), else_=False)
+    return for_session_role("case.read", lambda actor: and_(
+        access.visible(actor, "case", now, alias=m.Case),
+        access.scope_clause(actor, m.Case.id, "write", now, m.Case)))
 
 
 def touch_update(office_timezone: str, naive_utc: bool):

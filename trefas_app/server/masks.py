@@ -25,10 +25,9 @@ from sqlalchemy import null, select, true
 from sqlalchemy.orm import aliased
 
 from trefas_app.domain.enums import Category, ProtectionLevel, Role
-from trefas_app.domain.permissions import role_may
 from trefas_app.security import access
 from trefas_app.store import models as m
-from trefas_app.server.rules import FUNCTION_SCHEMA, ActorTerms, SqlClock
+from trefas_app.server.rules import FUNCTION_SCHEMA, ActorTerms, SqlClock, for_session_role
 
 
 @dataclass(frozen=True)
@@ -114,11 +113,8 @@ class _Reader:
 def _readable(kind: str, row, now):
     """The row passes the rule for the reader's role (the policies' own
     condition, so the function never tells more than the table would)."""
-    # Once per statement (an InitPlan), not a call per row.
-    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
-    return case(*((role_name == role.value,
-                   access.visible(ActorTerms.of_session(role), kind, now, alias=row))
-                  for role in Role if role_may(role, f"{kind}.read")), else_=False)
+    return for_session_role(f"{kind}.read",
+                            lambda actor: access.visible(actor, kind, now, alias=row))
 
 
 def _when(condition, column, as_type=Text):

@@ -29,7 +29,7 @@ program would show them:
 
 from __future__ import annotations
 
-from sqlalchemy import case as sa_case, func, literal_column, select
+from sqlalchemy import literal_column, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
@@ -50,10 +50,10 @@ from trefas_app.server.masks import (
 from trefas_app.server.sql import ROLE_PREFIX
 from trefas_app.server.rules import (
     FUNCTION_SCHEMA,
-    ActorTerms,
     RLS_TABLES,
     TABLE_SCHEMA,
     compile_sql,
+    for_session_role,
     is_everything,
     rule_keys,
     rule_row_check,
@@ -432,11 +432,9 @@ def _emergency_lookup(connection) -> None:
     # she may not read (``cases.list_emergency_accesses``): the number only,
     # of an access she reviews (``access.emergency_reviewable``).
     emergency, case = m.EmergencyAccess, aliased(m.Case, name="opened_case")
-    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
     reviewers = [r for r in Role if role_may(r, "emergency.review")]
-    reviewable = sa_case(*((role_name == r.value,
-                            access.emergency_reviewable(ActorTerms.of_session(r), emergency))
-                           for r in reviewers), else_=False)
+    reviewable = for_session_role("emergency.review",
+                                  lambda actor: access.emergency_reviewable(actor, emergency))
     _definer(connection, "emergency_case_number(p_access integer)", "text",
              compile_sql(select(case.number).join_from(emergency, case,
                                                        case.id == emergency.case_id)

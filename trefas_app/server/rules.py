@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import Date, and_, cast, false, func, or_, select, text, true, union
+from sqlalchemy import Date, and_, case, cast, false, func, or_, select, text, true, union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.dialects.postgresql.base import PGCompiler
@@ -432,11 +432,26 @@ def compile_sql(statement) -> str:
     return str(compiled)
 
 
+def _session_role():
+    """The caller's role from their users row, once per statement (an
+    InitPlan), not a call per row."""
+    return select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
+
+
+def for_session_role(permission: str,
+                     condition: Callable[[ActorTerms], ColumnElement]) -> ColumnElement:
+    """``condition`` of the caller's role, in one function for every role:
+    the role's own condition where the role holds ``permission``, false for
+    any other."""
+    role_name = _session_role()
+    return case(*((role_name == role.value, condition(ActorTerms.of_session(role)))
+                  for role in Role if role_may(role, permission)), else_=False)
+
+
 def _role_now(rule: Rule):
     """The policy's role is still the role in the user's users row (a login
     role left in an old group gets nothing from it)."""
-    role_name = select(getattr(func, FUNCTION_SCHEMA).current_role_name()).scalar_subquery()
-    return role_name == rule.role.value
+    return _session_role() == rule.role.value
 
 
 def rule_row_check(rule: Rule) -> str:

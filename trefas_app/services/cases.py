@@ -620,15 +620,15 @@ def list_emergency_accesses(uow: UnitOfWork, actor: Actor,
         reviewer = m.User.__table__.alias("reviewer")
         # On a server the case may be one the reviewer may not read: its
         # number comes from the server's function, for accesses she reviews.
-        number = (func.trefas.emergency_case_number(m.EmergencyAccess.id)
-                  if hidden_counts.on_server(s) else m.Case.number)
+        on_server = hidden_counts.on_server(s)
+        number = (func.trefas.emergency_case_number(m.EmergencyAccess.id) if on_server
+                  else select(m.Case.number).where(m.Case.id == m.EmergencyAccess.case_id)
+                  .scalar_subquery())
         stmt = (select(m.EmergencyAccess, m.User, number, reviewer.c.display_name)
                 .join(m.User, m.User.id == m.EmergencyAccess.user_id)
                 .outerjoin(reviewer, reviewer.c.id == m.EmergencyAccess.reviewed_by_id)
                 .where(access.emergency_reviewable(actor, m.EmergencyAccess))
                 .order_by(m.EmergencyAccess.granted_at.desc()))
-        if not hidden_counts.on_server(s):
-            stmt = stmt.join(m.Case, m.Case.id == m.EmergencyAccess.case_id)
         if unreviewed_only:
             stmt = stmt.where(m.EmergencyAccess.reviewed_at.is_(None))
         rows = [EmergencyAccessRow(id=e.id, user=u.display_name, agency=u.agency.value,
