@@ -179,6 +179,41 @@ def test_own_views_functions_and_temp_tables_read_no_more(attack_server, pg_clus
 
 
 @pytest.mark.parametrize("user", list(ROLE_AGENCY))
+def test_the_views_the_policies_read_cannot_be_read_by_hand(attack_server, pg_cluster, user):
+    """A supervisor's policies read other tables through the owner's views
+    (``rules.rule_through_views``: every consent, every team, every person).
+    Her group holds SELECT on them, as a policy's read is checked as hers, but
+    no login role may use their schema: not by name, not by a regclass built
+    from the view's number, not through a query run by a function."""
+    _engine, ids = attack_server
+    with login(pg_cluster, user) as conn:
+        views = conn.execute(
+            "SELECT c.oid, c.relname, has_table_privilege(c.oid, 'SELECT') FROM pg_class c "
+            "WHERE c.relnamespace = 'trefas_rule'::regnamespace AND c.relkind = 'v'").fetchall()
+        assert {name for _oid, name, _granted in views} >= {"persons", "cases", "consents"}
+        granted = {name for _oid, name, may in views if may}
+        if user == "stina":  # her rule reads the teams, consents and cases
+            assert {"cases", "consents", "consent_grants", "team_members"} <= granted
+        if user == "admin":
+            assert granted == set()
+        for oid, name, _granted in views:
+            for attempt in (f"SELECT * FROM trefas_rule.{name}",
+                            f"SELECT table_to_xml({oid}::regclass, true, false, '')",
+                            f"SELECT query_to_xml('SELECT * FROM trefas_rule.{name}', "
+                            "true, false, '')"):
+                with pytest.raises(errors.InsufficientPrivilege, match="schema trefas_rule"):
+                    conn.execute(attempt)
+        if user == "admin":  # holds nothing on case content
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute("SELECT id FROM public.cases")
+            return
+        # The policies still read through them: the user's own cases, no more.
+        expected = {"stina": {"A", "B"}, "sara": {"A"}}.get(user, set())
+        assert {r[0] for r in conn.execute("SELECT id FROM public.cases")} \
+            == {ids["cases"][label] for label in expected}
+
+
+@pytest.mark.parametrize("user", list(ROLE_AGENCY))
 def test_the_access_log_cannot_be_written_or_erased_directly(attack_server, pg_cluster, user):
     with login(pg_cluster, user) as conn:
         for statement in (

@@ -31,11 +31,12 @@ from sqlalchemy.exc import DBAPIError
 from trefas_app.domain.errors import ServerNewerThanProgram, ServerOlderThanProgram
 
 #: The digest of this program's installation (see the module's docstring).
-INSTALLATION = "25c49c82e7397cd2013dcc70f9b6f5c8d4b332f61fade6e90afeebb372fa902e"
+INSTALLATION = "50b1767a65f8d623dcb48fb367992a63939d42702dba64d1ba84a4f9e2a6ef13"
 
 #: The installations of earlier programs, oldest first.
 EARLIER_INSTALLATIONS: tuple[str, ...] = (
     "09ac5d6d300424acc5536edeb397fd13330f14d0381ebe4b144c27a95e0a3484",
+    "25c49c82e7397cd2013dcc70f9b6f5c8d4b332f61fade6e90afeebb372fa902e",
 )
 
 #: The schema whose comment carries the marker.

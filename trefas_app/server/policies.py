@@ -11,11 +11,13 @@ program would show them:
   role's group;
 * every table with case content has ROW LEVEL SECURITY enabled and forced;
   its policies are generated from ``security.access.visible`` (see
-  :mod:`server.rules`): a read policy tests the row's columns against sets
-  the rule's subqueries compute once per statement (:mod:`server.rule_sets`:
-  SECURITY DEFINER functions with an empty ``search_path`` in a schema no
-  login role may use); a new or changed row is decided by one function per
-  table × role × command;
+  :mod:`server.rules`): a read policy is the rule itself, reading other
+  tables through the owner's views, for a wide scope
+  (``rules.rule_through_views``), or tests the row's columns against sets
+  the rule's subqueries compute once per statement for a team-scoped role
+  (:mod:`server.rule_sets`: SECURITY DEFINER functions with an empty
+  ``search_path``); both in a schema no login role may use. A new or changed
+  row is decided by one function per table × role × command;
 * identity comes from ``session_user`` (``trefas.current_user_id()`` and its
   siblings), never from a setting a client can change;
 * the identifying columns of persons, relatives and consents are not granted;
@@ -56,6 +58,7 @@ from trefas_app.server.rules import (
     for_session_role,
     is_everything,
     rule_keys,
+    rule_through_views,
     rule_row_check,
     rule_sets,
     rules,
@@ -125,7 +128,7 @@ def install(connection, *, office_timezone: str) -> None:
     for table in RLS_TABLES:
         if table in tables:
             _reset_policies(connection, table)
-    _rule_schema(connection)
+    _rule_schema(connection, tables)
     made: set[str] = set()
     for rule in rules(office_timezone, naive_utc):
         if rule.table not in tables:
@@ -312,20 +315,27 @@ def _reset_policies(connection, table: str) -> None:
                      f"TO {OWNER_ROLE} USING (true) WITH CHECK (true)")
 
 
-def _rule_schema(connection) -> None:
-    """The schema of the read policies' set functions, made anew (with the
-    policies reset, nothing else uses the old ones). No login role gets
-    USAGE: a policy calls its functions, nobody can name them in a query."""
+def _rule_schema(connection, tables: set[str]) -> None:
+    """The schema of what the policies read with the owner's rights, made
+    anew (with the policies reset, nothing else uses the old ones): a view
+    of each table (``rules.rule_through_views``) and the functions' sets.
+    No login role gets USAGE: a policy reads them, nobody can name them in a
+    query. (A policy's SELECT on a view is checked as the reader's: the
+    groups whose policies read a view hold it, ``_existing_rows``; the view
+    reads its table as the owner.)"""
     _run(connection, f"DROP SCHEMA IF EXISTS {RULE_SCHEMA} CASCADE")
     _run(connection, f"CREATE SCHEMA {RULE_SCHEMA} AUTHORIZATION {OWNER_ROLE}")
     _run(connection, f"REVOKE ALL ON SCHEMA {RULE_SCHEMA} FROM PUBLIC")
+    for table in sorted(tables):
+        view = f"{RULE_SCHEMA}.{table}"
+        _run(connection, f"CREATE VIEW {view} AS SELECT * FROM {TABLE_SCHEMA}.{table}")
+        _run(connection, f"ALTER VIEW {view} OWNER TO {OWNER_ROLE}")
 
 
 def _policy(connection, rule, made: set[str]) -> None:
     """One policy and its functions. Rows that exist (read, change, delete)
-    are tested on their own columns against the rule's sets, each computed
-    once per statement (``_row_sets``); a new or changed row is decided on
-    its own (WITH CHECK)."""
+    are decided by the rule (``_existing_rows``); a new or changed row on its
+    own (WITH CHECK)."""
     group = group_role(rule.role)
     name = f"rls_{rule.table}_{rule.command}_{rule.role.value}"
     target = f"{TABLE_SCHEMA}.{rule.table}"
@@ -334,7 +344,7 @@ def _policy(connection, rule, made: set[str]) -> None:
         if is_everything(rule):
             clauses.append("USING (true)")
         else:
-            clauses.append(f"USING ({_row_sets(connection, rule, group, made)})")
+            clauses.append(f"USING ({_existing_rows(connection, rule, group, made)})")
     if rule.command in ("insert", "update"):
         signature = f"{name}(r {target})"
         _definer(connection, signature, "boolean", rule_row_check(rule))
@@ -342,6 +352,21 @@ def _policy(connection, rule, made: set[str]) -> None:
         clauses.append(f"WITH CHECK ({FUNCTION_SCHEMA}.{name}({rule.table}))")
     _run(connection, f"CREATE POLICY {quote_ident(f'{rule.role.value}_{rule.command}')} "
                      f"ON {target} FOR {rule.command.upper()} TO {group} {' '.join(clauses)}")
+
+
+def _existing_rows(connection, rule, group: str, made: set[str]) -> str:
+    """The policy's condition on rows that exist. A team-scoped user's rows
+    are a few hundred, found from their teams: as sets (``_row_sets``),
+    which PostgreSQL starts from. A wider scope — a unit, an agency — is a
+    share of the store, of which a page tests a few hundred rows: as the rule
+    itself, read through the owner's views (``rules.rule_through_views``),
+    which PostgreSQL tests row by row for a page and hashes for a count."""
+    if access.team_scoped(rule.role):
+        return _row_sets(connection, rule, group, made)
+    condition, views = rule_through_views(rule)
+    for table in sorted(views):
+        _run(connection, f"GRANT SELECT ON {RULE_SCHEMA}.{table} TO {group}")
+    return condition
 
 
 def _row_sets(connection, rule, group: str, made: set[str]) -> str:

@@ -18,7 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
-from sqlalchemy import Date, and_, case, cast, false, func, or_, select, text, true, union
+from sqlalchemy import Date, and_, case, cast, false, func, literal_column, or_, select, text, true
+from sqlalchemy import union
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.dialects.postgresql.base import PGCompiler
@@ -31,6 +32,7 @@ from trefas_app.domain import lifecycles
 from trefas_app.domain.enums import Category, Role
 from trefas_app.domain.permissions import ROLE_PERMISSIONS, role_may
 from trefas_app.security import access
+from trefas_app.server.rule_sets import RULE_SCHEMA
 from trefas_app.services.referrals import SIG_AGENCY
 from trefas_app.store import models as m
 
@@ -74,11 +76,18 @@ class SqlClock:
     :attr:`office_date`). ``naive_utc``: the time columns hold UTC without a
     zone (the models' ``UTCDateTime``), so ``now()`` is compared as UTC
     wall-clock time — never through the session's TimeZone, which a client
-    may set."""
+    may set.
+
+    Each is an uncorrelated scalar subquery, evaluated once per statement
+    (an InitPlan): written as an expression, the zone conversion ran for
+    every row a policy's set tests — two per consent, a third of the time
+    of the agency's consented set."""
 
     def __init__(self, office_timezone: str, naive_utc: bool = True):
-        self.instant = func.timezone("UTC", func.now()) if naive_utc else func.now()
-        self.office_date = cast(func.timezone(office_timezone, func.now()), Date)
+        instant = func.timezone("UTC", func.now()) if naive_utc else func.now()
+        self.instant = select(instant).scalar_subquery()
+        self.office_date = select(
+            cast(func.timezone(office_timezone, func.now()), Date)).scalar_subquery()
 
     def __clause_element__(self):
         return self.instant
@@ -468,6 +477,55 @@ def rule_keys(rule: Rule) -> str:
     evaluated once per statement (the policy tests ``key IN (…)``), not once
     per row."""
     return compile_sql(select(rule.key).where(_role_now(rule), rule.condition(rule.model)))
+
+
+class _ThroughViewsCompiler(MergedInsCompiler):
+    """Every table a policy's subqueries name, read through its view in the
+    rule schema (:func:`rule_through_views`); the policy's own table, the
+    statement's only FROM, stays the table."""
+
+    # Set on a subclass made per compile: the policy's table, and the tables
+    # read through their views (filled in as the subqueries are written).
+    policy_table = None
+    views_read: set[str] = set()
+
+    def visit_table(self, table, asfrom=False, iscrud=False, enclosing_alias=None, **kwargs):
+        rendered = super().visit_table(table, asfrom=asfrom, iscrud=iscrud,
+                                       enclosing_alias=enclosing_alias, **kwargs)
+        if not asfrom or iscrud or table.schema is not None:
+            return rendered
+        if table is self.policy_table and enclosing_alias is None:
+            return f"{TABLE_SCHEMA}.{rendered} AS {rendered}"
+        self.views_read.add(table.name)
+        if enclosing_alias is not None and enclosing_alias.element is table:
+            return f"{RULE_SCHEMA}.{rendered}"  # the alias names it
+        return f"{RULE_SCHEMA}.{rendered} AS {rendered}"
+
+
+def rule_through_views(rule: Rule) -> tuple[str, set[str]]:
+    """The policy's condition on rows that exist, and the tables it reads
+    through their views: the rule itself, correlated as the services run it,
+    with every other table read through the owner's view of it
+    (``trefas_rule.<table>``). Read as the owner, those tables' own policies
+    do not apply again (they would recurse, and filter by the reader's rights
+    instead of deciding them); and with the rule's subqueries in the policy,
+    PostgreSQL chooses per statement between looking a page's rows up one by
+    one and hashing a whole set — a page tests a few hundred rows, a count
+    the whole scope. (As sets computed in functions it hashed the whole scope
+    also for a page: a police supervisor's persons, 14,000 of them, for
+    every page of 200.)"""
+    table = rule.model.__table__
+    condition = and_(_role_now(rule), rule.condition(rule.model))
+    dialect = postgresql.dialect()
+    dialect.statement_compiler = type("PolicyCompiler", (_ThroughViewsCompiler,),
+                                      {"policy_table": table, "views_read": set()})
+    statement = select(literal_column("1")).select_from(table).where(condition)
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    text_ = str(compiled)
+    head = f"SELECT 1 \nFROM {TABLE_SCHEMA}.{table.name} AS {table.name} \nWHERE "
+    if not text_.startswith(head):
+        raise AssertionError(f"unexpected policy statement: {text_[:200]}")
+    return text_[len(head):], compiled.views_read
 
 
 def rule_sets(rule: Rule):
