@@ -20,10 +20,10 @@ the table, ``without_rule``):
 and a third baseline, the program's own rule: the same call made once more by
 an actor whose reads carry the access rule in their SQL (as on a local store:
 ``rows_by_server`` off), its statements replayed where no row rule applies —
-as the superuser (a search's or the list's function as the plain match, as
-for ``owner``), and a statement that only calls the server's functions that
-hold the rule (a page's categories and open cases, blanking) as the login
-role:
+as the superuser (a search's or the list's function, which holds the rule,
+answered first by the login role: the same call on either side), and a
+statement that only calls the server's functions that hold the rule (a
+page's categories and open cases, blanking) as the login role:
 
 * ``rule``: the rule enforced by the program's SQL instead of the server.
 
@@ -96,12 +96,17 @@ SEARCH_WITHOUT_RULE = (r"SELECT id AS \3 FROM public.persons WHERE search_name L
 
 
 #: The server's person list page (server/person_list.py) likewise: the first
-#: persons of the table in the list's index order, without the rule.
-LIST_CALL = re.compile(r"SELECT trefas\.person_list_\w+\(.+?, .+?, .+?, (.+?)\) AS (\w+)")
-LIST_WITHOUT_RULE = (r"SELECT id AS \2 FROM public.persons ORDER BY "
-                     r"(protection_level != 'none'), "
-                     r"(CASE WHEN protection_level != 'none' THEN '' ELSE sort_name END), id "
-                     r"LIMIT \1")
+#: persons of the table in the list's index order, without the rule. The
+#: service reads the page's ids as ``FROM trefas.person_list_<role>(…) AS
+#: page_id`` (its last argument the page's size).
+LIST_CALL = re.compile(r"trefas\.person_list_\w+\(((?:[^()]|\([^()]*\))*)\) AS (\w+)")
+
+
+def LIST_WITHOUT_RULE(found: re.Match) -> str:
+    limit, alias = found.group(1).rsplit(", ", 1)[1], found.group(2)
+    return ("(SELECT id FROM public.persons ORDER BY (protection_level != 'none'), "
+            "(CASE WHEN protection_level != 'none' THEN '' ELSE sort_name END), id "
+            f"LIMIT {limit}) AS {alias}({alias})")
 
 
 #: A page's consented categories and open cases (server/page_reads.py)
@@ -140,18 +145,39 @@ def calls_only_functions(sql: str) -> bool:
         or bool(FROM_NAME.search(sql)) and all(paren for _name, paren in FROM_NAME.findall(sql))
 
 
+def _ids_literal(rows) -> str:
+    return "'{" + ",".join(str(int(r[0])) for r in rows if r[0] is not None) + "}'::integer[]"
+
+
+def with_functions_answered(role: psycopg.Connection, sql: str, params) -> str:
+    """``sql`` with each call of a rule-holding function that a page reads
+    its rows from (the search's matches, the list's page ids) replaced by its
+    answer, asked as the login role: the same call on either side, and what
+    the statement reads around it (the rows, the rule in its SQL) is then the
+    superuser's."""
+    for found in {m.group(0): m for m in SEARCH_CALL.finditer(sql)}.values():
+        answer = role.execute(found.group(0), params).fetchall()
+        sql = sql.replace(found.group(0),
+                          f"SELECT unnest({_ids_literal(answer)}) AS {found.group(3)}")
+    for found in {m.group(0): m for m in LIST_CALL.finditer(sql)}.values():
+        answer = role.execute("SELECT * FROM " + found.group(0), params).fetchall()
+        sql = sql.replace(found.group(0), f"unnest({_ids_literal(answer)}) AS {found.group(2)}")
+    return sql
+
+
 def replay_with_rule(owner: psycopg.Connection, role: psycopg.Connection,
                      statements) -> float:
     """Statements that carry the program's rule, where no row rule applies:
-    the superuser's (a search's or list's function call as a plain match,
-    :func:`without_rule`: the statement's own rule decides), but a statement
-    that only calls the server's functions, which hold the rule, the role's."""
+    the superuser's, with a search's or list's function answered first by the
+    login role (it holds the rule, whichever side); a statement that only
+    calls the server's functions, the role's."""
     t = time.perf_counter()
     for sql, params in statements:
         only_functions = calls_only_functions(sql)
-        with (role if only_functions else owner).cursor() as cur:
-            cur.execute(sql if only_functions else without_rule(sql), params)
-            cur.fetchall()
+        if only_functions:
+            role.execute(sql, params).fetchall()
+        else:
+            owner.execute(with_functions_answered(role, sql, params), params).fetchall()
     owner.rollback()
     role.rollback()
     return time.perf_counter() - t
