@@ -363,3 +363,24 @@ def test_a_read_through_psql_is_recorded_by_the_server(server, pg_audit_cluster)
     assert any("user=pol-out" in line and "public.notes" in line for line in lines), lines
     assert any("persons_shown" in line for line in lines), lines
     assert all(",READ,SELECT," in line for line in lines)
+
+
+def test_a_plan_asked_of_the_server_is_recorded_as_a_read(server, pg_audit_cluster):
+    """``EXPLAIN ANALYZE`` runs the statement, and a wide scope's policies
+    test rows one by one: its plan can tell, for a case id the user names,
+    which of the rule's lookups ran and what they found (docs/server.md).
+    Such a probe is a read like any other, and the server records it."""
+    w, sessions, _pg, _roles = server
+    log = pg_audit_cluster.base / "server.log"
+    start = log.stat().st_size
+    marker = "trefas_plan_probe_4712"
+    with login(pg_audit_cluster, "pol-out") as conn:
+        plan = conn.execute(f"EXPLAIN (ANALYZE) SELECT id AS {marker} FROM public.cases "
+                            "WHERE id = 1").fetchall()
+        assert plan
+    with login(pg_audit_cluster, "postgres", pg_audit_cluster.superuser_password) as conn:
+        conn.execute("SELECT pg_sleep(0.2)")
+    with open(log, encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        lines = [line for line in f if marker in line and "AUDIT: OBJECT" in line]
+    assert any("user=pol-out" in line and "public.cases" in line for line in lines), lines
