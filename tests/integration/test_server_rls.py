@@ -345,21 +345,26 @@ def test_every_case_table_forces_row_security_and_no_program_role_bypasses_it(se
                 f"SELECT has_schema_privilege('{name}', 'trefas_rule', 'USAGE')").scalar(), name
 
 
+def _audit_lines_since(cluster, start: int, marker: str) -> list[str]:
+    """The server log's object-audit lines naming ``marker``, written after
+    byte ``start`` (a superuser's statement first, so the log has caught up)."""
+    with login(cluster, "postgres", cluster.superuser_password) as conn:
+        conn.execute("SELECT pg_sleep(0.2)")
+    with open(cluster.base / "server.log", encoding="utf-8", errors="replace") as f:
+        f.seek(start)
+        return [line for line in f if marker in line and "AUDIT: OBJECT" in line]
+
+
 def test_a_read_through_psql_is_recorded_by_the_server(server, pg_audit_cluster):
     """pgaudit's object audit (pgaudit.role = trefas_auditor) writes every
     statement on a case table to the server's log, with the login role."""
     w, sessions, _pg, _roles = server
-    log = pg_audit_cluster.base / "server.log"
-    start = log.stat().st_size
+    start = (pg_audit_cluster.base / "server.log").stat().st_size
     marker = "trefas_audit_probe_4711"
     with login(pg_audit_cluster, "pol-out") as conn:
         conn.execute(f"SELECT id AS {marker} FROM public.notes").fetchall()
         conn.execute(f"SELECT display_name AS {marker}_view FROM trefas.persons_shown").fetchall()
-    with login(pg_audit_cluster, "postgres", pg_audit_cluster.superuser_password) as conn:
-        conn.execute("SELECT pg_sleep(0.2)")
-    with open(log, encoding="utf-8", errors="replace") as f:
-        f.seek(start)
-        lines = [line for line in f if marker in line and "AUDIT: OBJECT" in line]
+    lines = _audit_lines_since(pg_audit_cluster, start, marker)
     assert any("user=pol-out" in line and "public.notes" in line for line in lines), lines
     assert any("persons_shown" in line for line in lines), lines
     assert all(",READ,SELECT," in line for line in lines)
@@ -371,16 +376,11 @@ def test_a_plan_asked_of_the_server_is_recorded_as_a_read(server, pg_audit_clust
     which of the rule's lookups ran and what they found (docs/server.md).
     Such a probe is a read like any other, and the server records it."""
     w, sessions, _pg, _roles = server
-    log = pg_audit_cluster.base / "server.log"
-    start = log.stat().st_size
+    start = (pg_audit_cluster.base / "server.log").stat().st_size
     marker = "trefas_plan_probe_4712"
     with login(pg_audit_cluster, "pol-out") as conn:
         plan = conn.execute(f"EXPLAIN (ANALYZE) SELECT id AS {marker} FROM public.cases "
                             "WHERE id = 1").fetchall()
         assert plan
-    with login(pg_audit_cluster, "postgres", pg_audit_cluster.superuser_password) as conn:
-        conn.execute("SELECT pg_sleep(0.2)")
-    with open(log, encoding="utf-8", errors="replace") as f:
-        f.seek(start)
-        lines = [line for line in f if marker in line and "AUDIT: OBJECT" in line]
+    lines = _audit_lines_since(pg_audit_cluster, start, marker)
     assert any("user=pol-out" in line and "public.cases" in line for line in lines), lines

@@ -482,12 +482,12 @@ def rule_keys(rule: Rule) -> str:
 class _ThroughViewsCompiler(MergedInsCompiler):
     """Every table a policy's subqueries name, read through its view in the
     rule schema (:func:`rule_through_views`); the policy's own table, the
-    statement's only FROM, stays the table."""
+    statement's only FROM, stays the table. ``views_read``: the tables it
+    wrote as views."""
 
-    # Set on a subclass made per compile: the policy's table, and the tables
-    # read through their views (filled in as the subqueries are written).
-    policy_table = None
-    views_read: set[str] = set()
+    def __init__(self, dialect, statement, policy_table, **kwargs):
+        self.policy_table, self.views_read = policy_table, set()
+        super().__init__(dialect, statement, **kwargs)
 
     def visit_table(self, table, asfrom=False, iscrud=False, enclosing_alias=None, **kwargs):
         rendered = super().visit_table(table, asfrom=asfrom, iscrud=iscrud,
@@ -516,16 +516,13 @@ def rule_through_views(rule: Rule) -> tuple[str, set[str]]:
     every page of 200.)"""
     table = rule.model.__table__
     condition = and_(_role_now(rule), rule.condition(rule.model))
-    dialect = postgresql.dialect()
-    dialect.statement_compiler = type("PolicyCompiler", (_ThroughViewsCompiler,),
-                                      {"policy_table": table, "views_read": set()})
     statement = select(literal_column("1")).select_from(table).where(condition)
-    compiled = statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-    text_ = str(compiled)
+    compiled = _ThroughViewsCompiler(postgresql.dialect(), statement, table,
+                                     compile_kwargs={"literal_binds": True})
     head = f"SELECT 1 \nFROM {TABLE_SCHEMA}.{table.name} AS {table.name} \nWHERE "
-    if not text_.startswith(head):
-        raise AssertionError(f"unexpected policy statement: {text_[:200]}")
-    return text_[len(head):], compiled.views_read
+    if not compiled.string.startswith(head):
+        raise AssertionError(f"unexpected policy statement: {compiled.string[:200]}")
+    return compiled.string[len(head):], compiled.views_read
 
 
 def rule_sets(rule: Rule):
